@@ -1,0 +1,110 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const IO_MODULES = [
+  'node:fs',
+  'fs',
+  'node:fs/promises',
+  'node:net',
+  'net',
+  'node:dns',
+  'dns',
+  'node:dns/promises',
+  'node:http',
+  'http',
+  'node:https',
+  'https',
+  'node:tls',
+  'tls',
+  'node:child_process',
+  'node:dgram',
+  'undici',
+  'better-sqlite3',
+  'discord.js',
+  'telegraf',
+  'node-cron',
+  'pino',
+  'fastify',
+  'ws',
+];
+const restrict = (
+  /** @type {string[]} */ names,
+  /** @type {string[]} */ patterns,
+  /** @type {string} */ message,
+) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: names.map((name) => ({ name, message })),
+      patterns: patterns.map((group) => ({ group: [group], message })),
+    },
+  ],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'data/', 'dist/', 'test-artifacts/', 'bench/results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      ...restrict(
+        IO_MODULES,
+        ['**/db/**', '**/monitors/**', '**/bot/**', '**/web/**', '**/delivery/**', '**/config*'],
+        'src/core is pure: no I/O modules, no platform library, no outer layer.',
+      ),
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Use the Clock port.' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'src/core does not touch the process.' },
+      ],
+    },
+  },
+  {
+    files: ['src/bot/discord/**/*.ts'],
+    rules: restrict(
+      ['telegraf'],
+      ['**/bot/telegram/**', '**/bot/console/**'],
+      'Adapters never import each other.',
+    ),
+  },
+  {
+    files: ['src/bot/telegram/**/*.ts'],
+    rules: restrict(
+      ['discord.js'],
+      ['**/bot/discord/**', '**/bot/console/**'],
+      'Adapters never import each other.',
+    ),
+  },
+  {
+    files: ['src/bot/console/**/*.ts'],
+    rules: restrict(
+      ['discord.js', 'telegraf'],
+      ['**/bot/discord/**', '**/bot/telegram/**'],
+      'Adapters never import each other.',
+    ),
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/config.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Only src/config.ts reads process.env.',
+        },
+      ],
+    },
+  },
+);

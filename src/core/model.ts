@@ -1,0 +1,74 @@
+/**
+ * The domain vocabulary shared by every layer: states, outcome reasons, severities.
+ * Each enum-like set is one `as const` array feeding both the TypeScript type and zod enums.
+ */
+
+/** Confirmed state of a monitor or a service. */
+export const STATES = ['up', 'degraded', 'down', 'unknown', 'maintenance'] as const;
+export type State = (typeof STATES)[number];
+
+/**
+ * Why a probe outcome is what it is. Fixed taxonomy: probes never invent reasons.
+ * `ok` for good outcomes; `slow` for up-but-over-`degradedAfter`.
+ */
+export const OUTCOME_REASONS = [
+  'ok',
+  'slow',
+  'timeout',
+  'refused',
+  'reset',
+  'unreachable',
+  'dns-nxdomain',
+  'dns-servfail',
+  'dns-timeout',
+  'dns-no-records',
+  'dns-mismatch',
+  'tls',
+  'tls-expiring',
+  'tls-expired',
+  'http-status',
+  'assertion',
+  'too-large',
+  'redirects',
+  'protocol',
+  'official-incident',
+  'official-maintenance',
+  'bad-payload',
+  'missed-heartbeat',
+  'aborted',
+  'error',
+] as const;
+export type OutcomeReason = (typeof OUTCOME_REASONS)[number];
+
+/** Severity of an incident: minor = degraded service, major = service down. */
+export const SEVERITIES = ['minor', 'major'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/**
+ * What one probe run observed. A value, never an exception: a failing service is an outcome.
+ * `status` is the raw (unconfirmed) verdict of this single check.
+ */
+export interface ProbeOutcome {
+  readonly status: 'up' | 'degraded' | 'down' | 'unknown' | 'maintenance';
+  readonly reason: OutcomeReason;
+  /** Short human text, e.g. `HTTP 503`, `connect ECONNREFUSED 127.0.0.1:4000`. Untrusted-safe plain text. */
+  readonly message: string;
+  /** Time to the answer that decided the outcome; null when there was none (timeout, refused). */
+  readonly latencyMs: number | null;
+  /** Optional evidence lines (official incident titles and the like), plain text. */
+  readonly evidence?: readonly string[];
+}
+
+/** A probe outcome stamped with its monitor and time: what the engine consumes and stores. */
+export interface CheckResult extends ProbeOutcome {
+  readonly monitorId: string;
+  /** Epoch milliseconds when the check finished (from the Clock port). */
+  readonly at: number;
+}
+
+/** The port for time. Core code never reads the wall clock itself. */
+export interface Clock {
+  now(): number;
+}
+
+export const isFailing = (status: ProbeOutcome['status']): boolean => status === 'down';
