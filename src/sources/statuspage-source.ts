@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import type {
+  IncidentPhase,
+  OfficialComponent,
+  OfficialIncident,
+  OfficialSeverity,
+  OfficialSnapshot,
+} from '../core/official.js';
+import { htmlToPlainText } from './plain-text.js';
+import { severityFromIncidents, worstSeverity } from './severity.js';
+import type { StatusSource, StatusSourceInput } from './status-source.js';
+import { lookupEnum, parseTimestamp, readJsonPayload, unusableSnapshot } from './upstream-payload.js';
+
+/**
+ * Atlassian Statuspage public API v2: `summary.json`, `status.json`, `components.json`,
+ * `incidents.json`, `incidents/unresolved.json`, `scheduled-maintenances*.json`, and the
+ * incident.io "compatible" variant that omits most keys. Every field but `status.indicator` and
+ * `components[].{id,name,status}` is optional. See status-sources.md §1.1 and §1.2.
+ * https://developer.statuspage.io/ (public API reference)
+ */
+
+const SOURCE = 'statuspage';
+const MAX_QUOTED_CHARS = 40;
+
+const optionalText = z.string().nullish();
+
+const componentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  group: z.boolean().nullish(),
+  group_id: optionalText,
+});
+
+const affectedComponentSchema = z.object({ code: optionalText, name: optionalText });
+
+const updateSchema = z.object({
+  status: optionalText,
+  body: optionalText,
+  created_at: optionalText,
+  display_at: optionalText,
+  affected_components: z.array(affectedComponentSchema).nullish(),
+});
+
+const incidentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  impact: optionalText,
+  created_at: optionalText,
+  updated_at: optionalText,
+  started_at: optionalText,
+  shortlink: optionalText,
+  incident_updates: z.array(updateSchema).nullish(),
+  components: z.array(z.object({ id: z.string(), name: z.string() })).nullish(),
+});
+
+const payloadSchema = z
+  .object({
+    page: z.object({ updated_at: optionalText }).nullish(),
+    status: z.object({ indicator: z.string(), description: optionalText }).optional(),
+    components: z.array(componentSchema).optional(),
+    incidents: z.array(incidentSchema).optional(),
+    scheduled_maintenances: z.array(incidentSchema).optional(),
+  })
+  .refine(
+    (p) => [p.status, p.components, p.incidents, p.scheduled_maintenances].some((key) => key !== undefined),
+    'no status, components, incidents or scheduled_maintenances',
+  );
+
+type Payload = z.infer<typeof payloadSchema>;
+type UpstreamIncident = z.infer<typeof incidentSchema>;
+type UpstreamComponent = z.infer<typeof componentSchema>;
+
+/**
+ * Page indicator → severity (status-sources.md §1.1). `maintenance` is not in Atlassian's list but
+ * Rootly's compatible API sends it; the doc says to read it as `minor`.
+ */
+const INDICATOR_SEVERITY: ReadonlyMap<string, OfficialSeverity> = new Map([
+  ['none', 'ok'],
+  ['minor', 'degraded'],
+  ['major', 'partial_outage'],
+  ['critical', 'major_outage'],
+  ['maintenance', 'degraded'],
+]);
+
+const COMPONENT_SEVERITY: ReadonlyMap<string, OfficialSeverity> = new Map([
+  ['operational', 'ok'],
+  ['degraded_performance', 'degraded'],
+  ['partial_outage', 'partial_outage'],
+  ['major_outage', 'major_outage'],
+  ['under_maintenance', 'maintenance'],
+]);
+
+const IMPACT_SEVERITY: ReadonlyMap<string, OfficialSeverity> = new Map([
+  ['none', 'ok'],
+  ['minor', 'degraded'],
+  ['major', 'partial_outage'],
+  ['critical', 'major_outage'],
+  ['maintenance', 'maintenance'],
+]);
+
+const PHASES: ReadonlyMap<string, IncidentPhase> = new Map(
+  (
+    [
+      'investigating',
+      'identified',
+      'monitoring',
+      'resolved',
+      'postmortem',
+      'scheduled',
+      'in_progress',
+      'verifying',
+      'completed',
+    ] as const
+  ).map((phase) => [phase, phase]),
+);
+
+/** Finished incidents, and maintenances that have not started yet, are not "open". */
+const NOT_OPEN_PHASES: ReadonlySet<IncidentPhase> = new Set(['resolved', 'postmortem', 'completed', 'scheduled']);
+
+function toComponents(rows: readonly UpstreamComponent[]): OfficialComponent[] {
+  // Group rows only label their children; their own status is an aggregate we must not double count.
+  const groupNames = new Map(rows.filter((row) => row.group === true).map((row) => [row.id, row.name]));
+  return rows
+    .filter((row) => row.group !== true)
+    .map((row) => {
+      const groupName = row.group_id ? groupNames.get(row.group_id) : undefined;
+      return {
+        id: row.id,
+        name: row.name,
+        severity: lookupEnum(COMPONENT_SEVERITY, row.status, 'unknown'),
+        ...(groupName === undefined ? {} : { groupName }),
+      };
+    });
+}
+
+function newestUpdate(incident: UpstreamIncident): z.infer<typeof updateSchema> | undefined {
+  const updates = incident.incident_updates ?? [];
+  // Statuspage lists newest first; sort anyway, keeping upstream order for undated updates.
+  return updates
+    .map((update, index) => ({ update, at: parseTimestamp(update.display_at ?? update.created_at), index }))
+    .sort((a, b) => (b.at ?? -Infinity) - (a.at ?? -Infinity) || a.index - b.index)[0]?.update;
+}
+
+function affectedComponents(incident: UpstreamIncident): { ids: string[]; names: string[] } {
+  if (incident.components && incident.components.length > 0) {
+    return { ids: incident.components.map((c) => c.id), names: incident.components.map((c) => c.name) };
+  }
+  const affected = newestUpdate(incident)?.affected_components ?? [];
+  return {
+    ids: affected.flatMap((c) => (c.code ? [c.code] : [])),
+    names: affected.flatMap((c) => (c.name ? [c.name] : [])),
+  };
+}
+
+function toIncident(incident: UpstreamIncident, isMaintenance: boolean): OfficialIncident {
+  const phase = lookupEnum(PHASES, incident.status, 'unknown');
+  const body = newestUpdate(incident)?.body;
+  const lastMessage = body ? htmlToPlainText(body) : '';
+  const startedAt = incident.started_at ?? incident.created_at;
+  const { ids, names } = affectedComponents(incident);
+  return {
+    id: incident.id,
+    title: htmlToPlainText(incident.name),
+    phase,
+    impact: isMaintenance ? 'maintenance' : lookupEnum(IMPACT_SEVERITY, incident.impact, 'unknown'),
+    ...(startedAt ? { startedAt } : {}),
+    ...(incident.updated_at ? { updatedAt: incident.updated_at } : {}),
+    ...(incident.shortlink ? { url: incident.shortlink } : {}),
+    componentIds: ids,
+    componentNames: names,
+    ...(lastMessage === '' ? {} : { lastMessage }),
+    isMaintenance,
+  };
+}
+
+function openIncidents(payload: Payload): OfficialIncident[] {
+  const incidents = (payload.incidents ?? []).map((incident) => toIncident(incident, false));
+  const maintenances = (payload.scheduled_maintenances ?? []).map((m) => toIncident(m, true));
+  return [...incidents, ...maintenances].filter((incident) => !NOT_OPEN_PHASES.has(incident.phase));
+}
+
+/**
+ * The page indicator is the overall state when present: one component in major outage does not
+ * make the whole service down. Without it (components.json, incidents.json) the worst component,
+ * else the worst open incident, stands in.
+ */
+function overallSeverity(
+  payload: Payload,
+  components: readonly OfficialComponent[],
+  incidents: readonly OfficialIncident[],
+): OfficialSeverity {
+  const fromParts = worstSeverity([...components.map((c) => c.severity), severityFromIncidents(incidents)]);
+  if (payload.status === undefined) return fromParts;
+  const fromIndicator = lookupEnum(INDICATOR_SEVERITY, payload.status.indicator, 'unknown');
+  // "All operational" while a maintenance runs: say maintenance so nobody reads it as an outage or as ok.
+  return fromIndicator === 'ok' && fromParts === 'maintenance' ? 'maintenance' : fromIndicator;
+}
+
+/** Upstream values are quoted short: they end up in logs and operator messages. */
+function quote(value: string): string {
+  return JSON.stringify(value.slice(0, MAX_QUOTED_CHARS));
+}
+
+/** Why `overall` came out `unknown`: the first unrecognised value that made it so. */
+function explainUnknown(
+  payload: Payload,
+  components: readonly OfficialComponent[],
+  incidents: readonly OfficialIncident[],
+): string {
+  if (payload.status) return `unrecognised status.indicator ${quote(payload.status.indicator)}`;
+  const component = components.find((c) => c.severity === 'unknown');
+  if (component) return `unrecognised status of component ${quote(component.name)}`;
+  const incident = incidents.find((i) => i.impact === 'unknown');
+  return `unrecognised impact of incident ${quote(incident?.title ?? '')}`;
+}
+
+function toSnapshot(payload: Payload): OfficialSnapshot {
+  const components = toComponents(payload.components ?? []);
+  const incidents = openIncidents(payload);
+  const overall = overallSeverity(payload, components, incidents);
+  const pageUpdatedAt = payload.page?.updated_at;
+  return {
+    source: SOURCE,
+    overall,
+    components,
+    incidents,
+    ...(pageUpdatedAt ? { pageUpdatedAt } : {}),
+    ...(overall === 'unknown' ? { problem: explainUnknown(payload, components, incidents) } : {}),
+  };
+}
+
+/** Statuspage v2 JSON (and incident.io's compatible endpoints). */
+export const statuspageSource: StatusSource = {
+  kind: 'statuspage',
+  parse(input: StatusSourceInput): OfficialSnapshot {
+    const payload = readJsonPayload(input, payloadSchema);
+    return payload.ok ? toSnapshot(payload.value) : unusableSnapshot(SOURCE, payload.problem);
+  },
+};
