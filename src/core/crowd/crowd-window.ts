@@ -1,0 +1,89 @@
+/**
+ * Detection windows and what one window of admitted reports adds up to, with the per-chat cap
+ * that keeps one chat or guild from manufacturing an outage.
+ * See shared/docs/status-sources.md §3.3 and the anti-abuse notes below it.
+ */
+import { emptyKindCounts, type ProblemKind } from './problem-kind.js';
+
+/** Reports are counted per window of this length. */
+export const WINDOW_MS = 5 * 60_000;
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+const MINUTES_PER_DAY = 24 * 60;
+/** 1970-01-01 was a Thursday: day 0 is day 3 of a week that starts on Monday (ISO 8601). */
+const EPOCH_DAY_OF_WEEK = 3;
+
+/** Hour-of-week slots: one per 5-minute window of a week (7 × 24 × 12). */
+export const SLOTS_PER_WEEK = (7 * MINUTES_PER_DAY * MINUTE_MS) / WINDOW_MS;
+
+/**
+ * At most this many distinct reporters from one chat or guild count in one window. It is at
+ * least the minimum spike size, so a single community can still raise "possible problems", and
+ * below the strong-evidence size, so it can never produce "problems detected" on its own.
+ */
+export const MAX_REPORTS_PER_CHAT_PER_WINDOW = 10;
+
+const mod = (value: number, divisor: number): number => ((value % divisor) + divisor) % divisor;
+
+/** Start (epoch ms, UTC-aligned) of the window that contains `at`. */
+export function windowStart(at: number): number {
+  return at - mod(at, WINDOW_MS);
+}
+
+/**
+ * The hour-of-week slot of `at`: `floor(minuteOfWeek / 5)` with weeks starting Monday 00:00 UTC,
+ * so 0 … `SLOTS_PER_WEEK - 1`. Seasonality is learned in UTC on purpose: one service serves
+ * many time zones, and the slot only has to repeat every week, not mean a local hour.
+ */
+export function hourOfWeekSlot(at: number): number {
+  const dayOfWeek = mod(Math.floor(at / DAY_MS) + EPOCH_DAY_OF_WEEK, 7);
+  const minuteOfDay = Math.floor(mod(at, DAY_MS) / MINUTE_MS);
+  return Math.floor((dayOfWeek * MINUTES_PER_DAY + minuteOfDay) / (WINDOW_MS / MINUTE_MS));
+}
+
+/** One admitted report, as the detector sees it: who (hashed), from which chat, about what. */
+export interface CrowdReport {
+  /** Stable, non-reversible id of the reporting user (never the raw platform id). */
+  readonly reporterHash: string;
+  /** The chat or guild the report came from, e.g. `telegram:-100123` or `discord:guild:42`. */
+  readonly chatKey: string;
+  readonly kind: ProblemKind;
+}
+
+/** What one window of reports for one service adds up to. */
+export interface WindowSummary {
+  /** Distinct reporters, before the per-chat cap. */
+  readonly distinctReporters: number;
+  /** Distinct chats or guilds with at least one counted report. */
+  readonly distinctChats: number;
+  /** Reporters that count for detection: each chat contributes at most `MAX_REPORTS_PER_CHAT_PER_WINDOW`. */
+  readonly effectiveCount: number;
+  /** Counted reporters per kind; the values add up to `effectiveCount`. */
+  readonly kinds: Record<ProblemKind, number>;
+}
+
+/**
+ * Counts one window's admitted reports for one service, in arrival order.
+ *
+ * A reporter counts once (the first report wins, wherever it came from). Each chat contributes
+ * at most `MAX_REPORTS_PER_CHAT_PER_WINDOW` reporters, first come first counted; the rest still
+ * show in `distinctReporters` but not in `effectiveCount` or `kinds`, so a brigade skews
+ * neither the count nor the kind shares.
+ */
+export function summariseWindow(reports: readonly CrowdReport[]): WindowSummary {
+  const seenReporters = new Set<string>();
+  const countedPerChat = new Map<string, number>();
+  const kinds = emptyKindCounts();
+  let effectiveCount = 0;
+  for (const report of reports) {
+    if (seenReporters.has(report.reporterHash)) continue;
+    seenReporters.add(report.reporterHash);
+    const counted = countedPerChat.get(report.chatKey) ?? 0;
+    countedPerChat.set(report.chatKey, counted + 1);
+    if (counted >= MAX_REPORTS_PER_CHAT_PER_WINDOW) continue;
+    kinds[report.kind] += 1;
+    effectiveCount += 1;
+  }
+  return { distinctReporters: seenReporters.size, distinctChats: countedPerChat.size, effectiveCount, kinds };
+}
