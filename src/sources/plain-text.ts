@@ -42,7 +42,8 @@ function decodeCodePoint(code: number): string {
 /** Decodes XML/HTML character references; unknown named entities are left as written. */
 export function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]{1,8}|#[0-9]{1,9}|[a-z][a-z0-9]{1,31});/gi, (whole, ref: string) => {
-    if (ref.startsWith('#x') || ref.startsWith('#X')) return decodeCodePoint(Number.parseInt(ref.slice(2), 16));
+    if (ref.startsWith('#x') || ref.startsWith('#X'))
+      return decodeCodePoint(Number.parseInt(ref.slice(2), 16));
     if (ref.startsWith('#')) return decodeCodePoint(Number.parseInt(ref.slice(1), 10));
     return NAMED_ENTITIES.get(ref.toLowerCase()) ?? whole;
   });

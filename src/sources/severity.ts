@@ -27,5 +27,7 @@ export function worstSeverity(severities: Iterable<OfficialSeverity>): OfficialS
  * worst incident impact, or `ok` when nothing is open. Maintenances weigh as `maintenance`.
  */
 export function severityFromIncidents(incidents: readonly OfficialIncident[]): OfficialSeverity {
-  return worstSeverity(incidents.map((incident) => (incident.isMaintenance ? 'maintenance' : incident.impact)));
+  return worstSeverity(
+    incidents.map((incident) => (incident.isMaintenance ? 'maintenance' : incident.impact)),
+  );
 }

@@ -1,7 +1,14 @@
 import type { OfficialSnapshot } from '../core/official.js';
 
 /** Every kind of official status feed the bot can read, one parser file each. */
-export const STATUS_SOURCE_KINDS = ['statuspage', 'incidentio', 'slack', 'google', 'aws-rss', 'feed'] as const;
+export const STATUS_SOURCE_KINDS = [
+  'statuspage',
+  'incidentio',
+  'slack',
+  'google',
+  'aws-rss',
+  'feed',
+] as const;
 export type StatusSourceKind = (typeof STATUS_SOURCE_KINDS)[number];
 
 /** One fetched response, as the HTTP layer saw it. The parser does no I/O. */

@@ -9,7 +9,13 @@ import type {
 import { htmlToPlainText } from './plain-text.js';
 import { severityFromIncidents, worstSeverity } from './severity.js';
 import type { StatusSource, StatusSourceInput } from './status-source.js';
-import { lookupEnum, parseTimestamp, readJsonPayload, unusableSnapshot } from './upstream-payload.js';
+import {
+  lookupEnum,
+  parseTimestamp,
+  quoteValue,
+  readJsonPayload,
+  unusableSnapshot,
+} from './upstream-payload.js';
 
 /**
  * Atlassian Statuspage public API v2: `summary.json`, `status.json`, `components.json`,
@@ -20,7 +26,6 @@ import { lookupEnum, parseTimestamp, readJsonPayload, unusableSnapshot } from '.
  */
 
 const SOURCE = 'statuspage';
-const MAX_QUOTED_CHARS = 40;
 
 const optionalText = z.string().nullish();
 
@@ -117,7 +122,12 @@ const PHASES: ReadonlyMap<string, IncidentPhase> = new Map(
 );
 
 /** Finished incidents, and maintenances that have not started yet, are not "open". */
-const NOT_OPEN_PHASES: ReadonlySet<IncidentPhase> = new Set(['resolved', 'postmortem', 'completed', 'scheduled']);
+const NOT_OPEN_PHASES: ReadonlySet<IncidentPhase> = new Set([
+  'resolved',
+  'postmortem',
+  'completed',
+  'scheduled',
+]);
 
 function toComponents(rows: readonly UpstreamComponent[]): OfficialComponent[] {
   // Group rows only label their children; their own status is an aggregate we must not double count.
@@ -198,22 +208,17 @@ function overallSeverity(
   return fromIndicator === 'ok' && fromParts === 'maintenance' ? 'maintenance' : fromIndicator;
 }
 
-/** Upstream values are quoted short: they end up in logs and operator messages. */
-function quote(value: string): string {
-  return JSON.stringify(value.slice(0, MAX_QUOTED_CHARS));
-}
-
 /** Why `overall` came out `unknown`: the first unrecognised value that made it so. */
 function explainUnknown(
   payload: Payload,
   components: readonly OfficialComponent[],
   incidents: readonly OfficialIncident[],
 ): string {
-  if (payload.status) return `unrecognised status.indicator ${quote(payload.status.indicator)}`;
+  if (payload.status) return `unrecognised status.indicator ${quoteValue(payload.status.indicator)}`;
   const component = components.find((c) => c.severity === 'unknown');
-  if (component) return `unrecognised status of component ${quote(component.name)}`;
+  if (component) return `unrecognised status of component ${quoteValue(component.name)}`;
   const incident = incidents.find((i) => i.impact === 'unknown');
-  return `unrecognised impact of incident ${quote(incident?.title ?? '')}`;
+  return `unrecognised impact of incident ${quoteValue(incident?.title ?? '')}`;
 }
 
 function toSnapshot(payload: Payload): OfficialSnapshot {

@@ -16,7 +16,8 @@ export const MAX_BODY_CHARS = 16 * 1024 * 1024;
 const HTTP_OK = 200;
 const BYTE_ORDER_MARK = '\uFEFF';
 
-export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+export type Checked<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
 /** The snapshot for a payload that could not be used: never `ok`, always says why. */
 export function unusableSnapshot(source: string, problem: string): OfficialSnapshot {
@@ -67,7 +68,8 @@ export function checkShape<T>(schema: z.ZodType<T>, value: unknown): Checked<T> 
   const issue = result.error.issues[0];
   const path = issue?.path ?? [];
   // A root-level issue has no path to point at; its message (e.g. a refine's) says more.
-  const where = path.length === 0 && issue ? issue.message.replace(/^Invalid input: /, '') : formatIssuePath(path);
+  const where =
+    path.length === 0 && issue ? issue.message.replace(/^Invalid input: /, '') : formatIssuePath(path);
   return { ok: false, problem: `unexpected shape: ${where}` };
 }
 
@@ -77,8 +79,20 @@ export function readJsonPayload<T>(input: StatusSourceInput, schema: z.ZodType<T
   return json.ok ? checkShape(schema, json.value) : json;
 }
 
+/** Upstream values quoted in a `problem` are cut short: they end up in logs and operator messages. */
+const MAX_QUOTED_CHARS = 40;
+
+/** `banana` → `"banana"`, cut to a few dozen characters. */
+export function quoteValue(value: string): string {
+  return JSON.stringify(value.slice(0, MAX_QUOTED_CHARS));
+}
+
 /** Looks up an upstream enum value; anything unlisted (including `constructor`) is `unknown`. */
-export function lookupEnum<V>(table: ReadonlyMap<string, V>, value: string | null | undefined, fallback: V): V {
+export function lookupEnum<V>(
+  table: ReadonlyMap<string, V>,
+  value: string | null | undefined,
+  fallback: V,
+): V {
   if (value === null || value === undefined) return fallback;
   return table.get(value.trim().toLowerCase()) ?? fallback;
 }
