@@ -1,0 +1,186 @@
+import type { LookupFunction } from 'node:net';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from 'undici';
+import type { ProbeOutcome } from '../../core/model.js';
+import type { Probe, ProbeContext } from '../probe.js';
+import { runWithDeadline } from './deadline.js';
+import { classifyError, hasMeaningfulLatency } from './error-reason.js';
+import type { CappedBody } from './http-assertions.js';
+import { checkBody } from './http-assertions.js';
+import type { HttpOptions } from './http-options.js';
+import { httpOptionsSchema, needsBody } from './http-options.js';
+import { degradedOutcome, downOutcome, elapsedMs, upOutcome } from './probe-outcome.js';
+
+export type { HttpOptions } from './http-options.js';
+
+/** Sent unless the monitor sets its own `User-Agent`. */
+export const HTTP_USER_AGENT = 'incident-alert-bot/0.1 (uptime monitor)';
+
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+// Credentials meant for one origin are not forwarded to another (as browsers and curl do).
+const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+
+/** Seams for the outermost I/O; tests and the SSRF guard inject `lookup`. */
+export interface HttpProbeDeps {
+  /** Replaces `dns.lookup` for hostnames (same signature as `net.connect`'s `lookup` option). */
+  readonly lookup?: LookupFunction;
+}
+
+/** One hop of the exchange: what is sent. */
+interface HttpHop {
+  readonly url: URL;
+  readonly method: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | undefined;
+}
+
+function firstHop(options: HttpOptions): HttpHop {
+  const headers: Record<string, string> = { 'user-agent': HTTP_USER_AGENT };
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+  return { url: new URL(options.url), method: options.method, headers, body: options.body };
+}
+
+/** The next hop after a redirect (RFC 9110 §15.4): 303, and 301/302 after POST, become GET without body. */
+function nextHop(hop: HttpHop, status: number, location: URL): HttpHop {
+  const becomesGet = status === 303 || ((status === 301 || status === 302) && hop.method === 'POST');
+  const headers = { ...hop.headers };
+  if (location.origin !== hop.url.origin) for (const name of ORIGIN_BOUND_HEADERS) delete headers[name];
+  return becomesGet && hop.method !== 'HEAD'
+    ? { url: location, method: 'GET', headers, body: undefined }
+    : { url: location, method: hop.method, headers, body: hop.body };
+}
+
+function redirectTarget(response: Dispatcher.ResponseData, base: URL): URL | null {
+  const location = response.headers['location'];
+  if (!REDIRECT_STATUSES.has(response.statusCode) || typeof location !== 'string') return null;
+  return URL.canParse(location, base.href) ? new URL(location, base) : null;
+}
+
+/** Reads at most `maxBytes` of the body, then stops: the rest is never downloaded or buffered. */
+async function readCappedBody(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<CappedBody> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let truncated = false;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    const room = maxBytes - size;
+    if (chunk.length > room) {
+      chunks.push(chunk.subarray(0, room));
+      size += room;
+      truncated = true;
+      break; // leaving the loop destroys the stream and its connection
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  return { text: Buffer.concat(chunks, size).toString('utf8'), truncated, cappedAtBytes: maxBytes };
+}
+
+function statusMatches(options: HttpOptions, status: number): boolean {
+  return options.expect.status.some(([low, high]) => status >= low && status <= high);
+}
+
+/** Judges the final response: status, then body assertions, then speed. */
+async function judgeResponse(
+  options: HttpOptions,
+  response: Dispatcher.ResponseData,
+  latencyMs: number,
+  redirects: number,
+): Promise<ProbeOutcome> {
+  const status = response.statusCode;
+  if (!statusMatches(options, status)) {
+    response.body.destroy();
+    return downOutcome('http-status', `HTTP ${status}`, latencyMs);
+  }
+  if (needsBody(options.expect)) {
+    const failure = checkBody(options.expect, await readCappedBody(response.body, options.maxBodyBytes));
+    if (failure !== null) return downOutcome(failure.reason, failure.message, latencyMs);
+  } else {
+    response.body.destroy();
+  }
+  const summary = redirects > 0 ? `HTTP ${status} after ${redirects} redirect(s)` : `HTTP ${status}`;
+  if (options.degradedAfter !== undefined && latencyMs > options.degradedAfter) {
+    return degradedOutcome(
+      'slow',
+      `${summary} in ${latencyMs} ms (over ${options.degradedAfter} ms)`,
+      latencyMs,
+    );
+  }
+  return upOutcome(summary, latencyMs);
+}
+
+/** Sends the request and follows redirects by hand, so each hop counts against `maxRedirects`. */
+async function exchange(
+  options: HttpOptions,
+  dispatcher: Dispatcher,
+  signal: AbortSignal,
+  startedAt: number,
+): Promise<ProbeOutcome> {
+  let hop = firstHop(options);
+  for (let redirects = 0; ; redirects += 1) {
+    const response = await request(hop.url, {
+      dispatcher,
+      signal,
+      method: hop.method as Dispatcher.HttpMethod,
+      headers: hop.headers,
+      body: hop.body ?? null,
+    });
+    // Time to the response headers of the final hop, redirects included.
+    const latencyMs = elapsedMs(startedAt);
+    const location = options.maxRedirects > 0 ? redirectTarget(response, hop.url) : null;
+    if (location === null) return judgeResponse(options, response, latencyMs, redirects);
+    response.body.destroy();
+    if (redirects >= options.maxRedirects) {
+      return downOutcome('redirects', `more than ${options.maxRedirects} redirects`, latencyMs);
+    }
+    if (location.protocol !== 'http:' && location.protocol !== 'https:') {
+      return downOutcome('redirects', `redirect to unsupported scheme ${location.protocol}`, latencyMs);
+    }
+    hop = nextHop(hop, response.statusCode, location);
+  }
+}
+
+function createAgent(options: HttpOptions, ctx: ProbeContext, deps: HttpProbeDeps): Agent {
+  return new Agent({
+    connect: {
+      timeout: ctx.timeoutMs,
+      rejectUnauthorized: !options.insecure,
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
+      ...(deps.lookup ? { lookup: deps.lookup } : {}),
+    },
+    headersTimeout: ctx.timeoutMs,
+    bodyTimeout: ctx.timeoutMs,
+  });
+}
+
+/**
+ * Builds the HTTP(S) probe (undici `request`). Each run uses its own connection pool, destroyed
+ * when the run ends: every check measures a fresh DNS + TCP + TLS setup, as a user would see it,
+ * and no socket outlives the run, even when the target stalls or the deadline fires.
+ * With `maxRedirects: 0` redirects are not followed and the 3xx answer is judged by `expect.status`.
+ */
+export function createHttpProbe(deps: HttpProbeDeps = {}): Probe<HttpOptions> {
+  return {
+    type: 'http',
+    optionsSchema: httpOptionsSchema,
+    describe: (options) => (options.method === 'GET' ? options.url : `${options.method} ${options.url}`),
+    async run(options: HttpOptions, ctx: ProbeContext): Promise<ProbeOutcome> {
+      const startedAt = performance.now();
+      const agent = createAgent(options, ctx, deps);
+      try {
+        return await runWithDeadline(
+          ctx,
+          (deadline) => exchange(options, agent, deadline.signal, startedAt),
+          (error) => {
+            const { reason, message } = classifyError(error);
+            return downOutcome(reason, message, hasMeaningfulLatency(reason) ? elapsedMs(startedAt) : null);
+          },
+        );
+      } finally {
+        await agent.destroy();
+      }
+    },
+  };
+}
+
+/** The HTTP probe with the system resolver. */
+export const httpProbe: Probe<HttpOptions> = createHttpProbe();
