@@ -1,0 +1,46 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StatusSourceInput, StatusSourceKind } from '../../src/sources/status-source.js';
+
+/**
+ * The shared captured payloads (shared/fixtures/status, described in its SOURCES.md), which live
+ * next to this checkout. Enumerated, not listed, so a new fixture is covered without editing tests.
+ */
+export const STATUS_FIXTURE_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../shared/fixtures/status',
+);
+
+/** Every fixture file, as a path relative to the fixture directory (`slack/current_ok_docs_example.json`). */
+export function listStatusFixtures(): string[] {
+  return readdirSync(STATUS_FIXTURE_DIR, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name !== 'SOURCES.md')
+    .map((entry) => path.relative(STATUS_FIXTURE_DIR, path.join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+export function readStatusFixture(relativePath: string): string {
+  return readFileSync(path.join(STATUS_FIXTURE_DIR, relativePath), 'utf8');
+}
+
+/**
+ * Which parser a fixture belongs to, from its folder and extension; undefined for pages no
+ * parser reads (Signal's HTML status page).
+ */
+export function kindForFixture(relativePath: string): StatusSourceKind | undefined {
+  const [folder = ''] = relativePath.split(path.sep);
+  const extension = path.extname(relativePath);
+  if (extension === '.atom' || extension === '.rss') return folder === 'aws' ? 'aws-rss' : 'feed';
+  if (extension !== '.json') return undefined;
+  if (folder === 'slack') return 'slack';
+  if (folder === 'gcp') return 'google';
+  if (folder === 'incidentio' && relativePath.includes('widget')) return 'incidentio';
+  if (folder === 'statuspage' || folder === 'incidentio') return 'statuspage';
+  return undefined;
+}
+
+/** A 200 response carrying `body`, as the fetcher would hand it over. */
+export function okResponse(body: string, now: number, contentType = 'application/json'): StatusSourceInput {
+  return { httpStatus: 200, contentType, body, now };
+}
