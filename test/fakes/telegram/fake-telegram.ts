@@ -72,6 +72,7 @@ export class FakeTelegram {
   private readonly storm = new Storm();
   private readonly callLog: CallRecord[] = [];
   private readonly server: Server;
+  private readonly inFlight = new Set<Promise<void>>();
   private root = '';
 
   /** @internal use {@link startFakeTelegram} */
@@ -98,7 +99,10 @@ export class FakeTelegram {
       nowMs: () => Date.now(),
       changed,
     };
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) => {
+      const handled = this.handle(req, res).finally(() => this.inFlight.delete(handled));
+      this.inFlight.add(handled);
+    });
   }
 
   /** @internal */
@@ -248,9 +252,10 @@ export class FakeTelegram {
     });
   }
 
-  /** Answers held polls with no updates, then closes every connection and the server. */
+  /** Answers held polls with no updates, lets answers in flight go out, then closes the server. */
   async close(): Promise<void> {
-    this.state.updates.release();
+    this.state.updates.close();
+    await Promise.all(this.inFlight);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;

@@ -41,6 +41,7 @@ export class UpdateQueue {
   private nextUpdateId = 1;
   private allowed: ReadonlySet<string> = defaultAllowed();
   private waiter: Waiter | undefined;
+  private closed = false;
 
   constructor(private readonly onChange: () => void) {}
 
@@ -82,14 +83,15 @@ export class UpdateQueue {
     this.waiter = undefined;
     const limit = Math.min(Math.max(request.limit ?? MAX_UPDATES_PER_CALL, 1), MAX_UPDATES_PER_CALL);
     const timeoutS = Math.max(request.timeoutS ?? 0, 0);
-    if (this.pending.length > 0 || timeoutS === 0) {
+    if (this.pending.length > 0 || timeoutS === 0 || this.closed) {
       return Promise.resolve(this.pending.slice(0, limit));
     }
     return this.hold(limit, timeoutS, signal);
   }
 
-  /** Answers a held poll with no updates (server shutdown). */
-  release(): void {
+  /** Server shutdown: answers a held poll with no updates, and holds no poll from now on. */
+  close(): void {
+    this.closed = true;
     this.waiter?.settle([]);
     this.waiter = undefined;
   }
