@@ -32,6 +32,12 @@ export const PERSISTENCE_WINDOWS = 3;
 export const POSSIBLE_MIN_SPIKES = 2;
 /** "Problems detected" needs reports from at least this many chats in the deciding window. */
 export const MIN_CHATS_FOR_DETECTED = 2;
+/**
+ * Windows that overlap by at most this much still count as consecutive, so a scheduler that
+ * fires a few milliseconds late does not break persistence. The overlap can count a report in
+ * two windows; 10 s of reports cannot make a spike.
+ */
+export const STEP_JITTER_MS = 10_000;
 
 /** The statistics of one window against its expected count. */
 export interface WindowTest {
@@ -130,7 +136,8 @@ export function decideLevel(input: LevelInput): CrowdLevel {
 /**
  * The chain of consecutive, non-overlapping windows ending with `current`, newest first.
  * Each earlier window is the newest record that starts at least one window before the later
- * one (so they do not overlap) and at most two windows before it (so a gap breaks the chain).
+ * one (so they do not overlap, give or take `STEP_JITTER_MS`) and at most two windows before it
+ * (so a gap breaks the chain).
  * This is what lets a caller evaluate every minute on the trailing five minutes: persistence
  * still means five-minute windows that share no report. `history` is oldest first.
  */
@@ -139,7 +146,7 @@ export function selectChain(history: readonly WindowRecord[], current: WindowRec
   let later = current;
   for (let i = history.length - 1; i >= 0 && chain.length < PERSISTENCE_WINDOWS; i--) {
     const record = history[i];
-    if (record === undefined || record.windowStart > later.windowStart - WINDOW_MS) continue;
+    if (record === undefined || record.windowStart > later.windowStart - WINDOW_MS + STEP_JITTER_MS) continue;
     if (record.windowStart < later.windowStart - 2 * WINDOW_MS) break;
     chain.push(record);
     later = record;

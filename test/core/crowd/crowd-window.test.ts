@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import {
+  hourOfWeekSlot,
+  MAX_REPORTS_PER_CHAT_PER_WINDOW,
+  SLOTS_PER_WEEK,
+  summariseWindow,
+  WINDOW_MS,
+  windowStart,
+  type CrowdReport,
+} from '../../../src/core/crowd/crowd-window.js';
+
+describe('windowStart', () => {
+  it('aligns to 5-minute boundaries in UTC', () => {
+    expect(windowStart(Date.UTC(2021, 2, 19, 17, 14, 59, 999))).toBe(Date.UTC(2021, 2, 19, 17, 10));
+    expect(windowStart(Date.UTC(2021, 2, 19, 17, 15))).toBe(Date.UTC(2021, 2, 19, 17, 15));
+    expect(windowStart(-1)).toBe(-WINDOW_MS);
+  });
+});
+
+describe('hourOfWeekSlot', () => {
+  const cases: readonly [string, number][] = [
+    ['2021-03-15T00:00:00Z', 0], // a Monday
+    ['2021-03-15T00:04:59Z', 0],
+    ['2021-03-15T00:05:00Z', 1],
+    ['2021-03-15T20:00:00Z', 240],
+    ['2021-03-19T17:15:00Z', 4 * 288 + 207], // the founding outage, a Friday
+    ['2021-03-21T23:55:00Z', SLOTS_PER_WEEK - 1], // Sunday's last window
+    ['2021-03-22T00:00:00Z', 0],
+    ['1970-01-01T00:00:00Z', 3 * 288], // the epoch was a Thursday
+  ];
+  it.each(cases)('puts %s in slot %i', (iso, slot) => {
+    expect(hourOfWeekSlot(Date.parse(iso))).toBe(slot);
+  });
+
+  it('has 2016 slots', () => {
+    expect(SLOTS_PER_WEEK).toBe(2016);
+  });
+});
+
+const report = (reporter: string, chat: string, kind: CrowdReport['kind'] = 'sending'): CrowdReport => ({
+  reporterHash: reporter,
+  chatKey: chat,
+  kind,
+});
+
+describe('summariseWindow', () => {
+  it('counts distinct reporters and chats, and kinds of the counted reports', () => {
+    const summary = summariseWindow([
+      report('a', 'tg:1', 'sending'),
+      report('b', 'tg:1', 'connection'),
+      report('a', 'dc:9', 'login'), // the same person again: ignored
+      report('c', 'dc:9', 'sending'),
+    ]);
+    expect(summary).toEqual({
+      distinctReporters: 3,
+      distinctChats: 2,
+      effectiveCount: 3,
+      kinds: { connection: 1, sending: 2, login: 0, app: 0, website: 0, other: 0 },
+    });
+  });
+
+  it('caps how many reporters one chat contributes, first come first counted', () => {
+    const brigade = Array.from({ length: 50 }, (_, i) =>
+      report(`r${i}`, 'tg:brigade', i < 10 ? 'app' : 'login'),
+    );
+    const summary = summariseWindow([...brigade, report('elsewhere', 'dc:1', 'sending')]);
+    expect(summary.distinctReporters).toBe(51);
+    expect(summary.distinctChats).toBe(2);
+    expect(summary.effectiveCount).toBe(MAX_REPORTS_PER_CHAT_PER_WINDOW + 1);
+    expect(summary.kinds.app).toBe(10);
+    expect(summary.kinds.login).toBe(0);
+    expect(summary.kinds.sending).toBe(1);
+  });
+
+  it('is all zeros for an empty window', () => {
+    const summary = summariseWindow([]);
+    expect(summary.distinctReporters + summary.distinctChats + summary.effectiveCount).toBe(0);
+  });
+});
