@@ -21,6 +21,8 @@ export interface ProbeContext {
 export interface Probe<Options = unknown> {
   /** The `type:` value in the services file. */
   readonly type: string;
+  /** `official` for status-page readers: what they say is a statement, not a measurement. Default `probe`. */
+  readonly role?: 'probe' | 'official';
   /**
    * Validates this probe's own keys of a monitor entry (without the common keys `type`, `every`,
    * `cron`, `timeout`, `confirm`, `name`). Strict: unknown keys are errors.

@@ -1,0 +1,132 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import { ConsoleSink } from './bot/console/console-sink.js';
+import type { AppConfig } from './config.js';
+import type { ServicesConfig } from './config/services-file.js';
+import { DetectionEngine } from './core/detection-engine.js';
+import type { Clock } from './core/model.js';
+import { type Db, openDatabase } from './db/database.js';
+import { SqliteDetectionStore } from './db/sqlite-detection-store.js';
+import { SqliteHistoryStore } from './db/sqlite-history-store.js';
+import { SqliteQueryStore } from './db/sqlite-query-store.js';
+import type { Logger } from './logging.js';
+import { Scheduler, type Ticker } from './monitors/scheduler.js';
+import { createHttpServer } from './web/http-server.js';
+import { StatusView } from './web/status-view.js';
+
+/** Outcomes from different monitors within this long count as one round for the vantage guard. */
+const VANTAGE_ROUND_MS = 60_000;
+/** How often the console says what the checks are doing. */
+const SUMMARY_CRON = '0 * * * * *';
+/** Roll-ups and pruning run a minute past every hour. */
+const MAINTENANCE_CRON = '0 1 * * * *';
+
+export interface AppDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly out?: NodeJS.WritableStream;
+  readonly ticker?: Ticker;
+}
+
+export interface RunningApp {
+  readonly engine: DetectionEngine;
+  readonly db: Db;
+  /** `http://host:port` the HTTP surface listens on. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Wires the parts together and starts them. The only place (with main.ts) that knows every layer. */
+export async function startApp(
+  config: AppConfig,
+  services: ServicesConfig,
+  deps: AppDeps,
+): Promise<RunningApp> {
+  const { clock, log } = deps;
+  const sink = new ConsoleSink(deps.out);
+  const db = openDatabase(config.databasePath);
+  const detectionStore = new SqliteDetectionStore(db, services);
+  const history = new SqliteHistoryStore(db);
+  const queries = new SqliteQueryStore(db);
+  const engine = new DetectionEngine(services, detectionStore, clock, { roundMs: VANTAGE_ROUND_MS });
+  engine.onIncident((event) => sink.incident(event));
+  engine.onOperator((event) => {
+    sink.operator(event);
+    log.warn({ event }, 'operator notice');
+  });
+
+  const tally = { checks: 0, down: 0, skipped: 0 };
+  const scheduler = new Scheduler(
+    services.monitors,
+    {
+      onResult: (monitor, outcome) => {
+        tally.checks++;
+        if (outcome.status === 'down') tally.down++;
+        log.debug(
+          { monitorId: monitor.id, status: outcome.status, reason: outcome.reason },
+          'check finished',
+        );
+        engine.handleResult(monitor.id, outcome);
+      },
+      onSkip: (monitor) => {
+        tally.skipped++;
+        log.warn({ monitorId: monitor.id }, 'check skipped: previous run still in progress');
+      },
+    },
+    { clock, ...(deps.ticker ? { ticker: deps.ticker } : {}) },
+  );
+
+  const maintain = (): void => {
+    try {
+      history.rollUpCompleteHours(clock.now());
+      history.prune(clock.now());
+    } catch (err) {
+      log.error({ err }, 'history maintenance failed');
+    }
+  };
+  maintain();
+  const tasks: ScheduledTask[] = [
+    cron.schedule(MAINTENANCE_CRON, maintain),
+    cron.schedule(SUMMARY_CRON, () => {
+      if (tally.checks === 0 && tally.skipped === 0) return;
+      const counts = countStatuses(services, engine);
+      sink.line(
+        `${new Date(clock.now()).toISOString().slice(0, 19)}Z  checks: ${tally.checks} in the last minute ` +
+          `(${tally.down} failing${tally.skipped ? `, ${tally.skipped} skipped` : ''}); services: ${counts}`,
+      );
+      tally.checks = tally.down = tally.skipped = 0;
+    }),
+  ];
+
+  const view = new StatusView(services, engine, queries, clock, scheduler);
+  const http = createHttpServer(view, log);
+  await http.listen({ host: config.http.host, port: config.http.port });
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
+  scheduler.start();
+  sink.line(
+    `incident-bot: watching ${services.services.length} services with ${services.monitors.length} monitors; ` +
+      `status API on ${url}/api/services`,
+  );
+
+  return {
+    engine,
+    db,
+    url,
+    async stop() {
+      for (const task of tasks) void task.destroy();
+      await scheduler.stop();
+      await http.close();
+      db.close();
+    },
+  };
+}
+
+function countStatuses(services: ServicesConfig, engine: DetectionEngine): string {
+  const counts = new Map<string, number>();
+  for (const s of services.services) {
+    const status = engine.serviceState(s.id)?.status ?? 'unknown';
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+  }
+  return [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+}

@@ -1,0 +1,134 @@
+/**
+ * The only reader of `process.env` (DESIGN §5). Validates the environment with zod at start-up;
+ * every problem is listed, and secrets can also come from `<NAME>_FILE`.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, describeIssues } from './config/problems.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const SECRET_NAMES = ['DISCORD_TOKEN', 'TELEGRAM_BOT_TOKEN'] as const;
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const optionalUrl = optionalText.pipe(
+  z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+);
+
+const timeZone = z
+  .string()
+  .refine(isTimeZone, { message: 'unknown IANA time zone (e.g. UTC, Asia/Kolkata)' });
+
+const envSchema = z
+  .object({
+    DISCORD_TOKEN: optionalText,
+    DISCORD_APPLICATION_ID: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\d{5,25}$/, 'must be a snowflake id')
+        .optional(),
+    ),
+    DISCORD_GUILD_ID: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\d{5,25}$/, 'must be a snowflake id')
+        .optional(),
+    ),
+    DISCORD_API_ROOT: optionalUrl,
+    TELEGRAM_BOT_TOKEN: optionalText,
+    TELEGRAM_API_ROOT: optionalUrl,
+    DATABASE_PATH: z.string().min(1).default('./data/incident-bot.db'),
+    SERVICES_FILE: z.string().min(1).default('./config/services.yaml'),
+    HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+    HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+    DEFAULT_LOCALE: z.enum(['en', 'bn']).default('en'),
+    DEFAULT_TIMEZONE: timeZone.default('UTC'),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if ((env.DISCORD_TOKEN === undefined) !== (env.DISCORD_APPLICATION_ID === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DISCORD_APPLICATION_ID'],
+        message: 'DISCORD_TOKEN and DISCORD_APPLICATION_ID enable Discord together: set both or neither',
+      });
+    }
+  });
+
+export interface AppConfig {
+  readonly discord: {
+    readonly token: string;
+    readonly applicationId: string;
+    readonly guildId?: string;
+    readonly apiRoot?: string;
+  } | null;
+  readonly telegram: { readonly token: string; readonly apiRoot?: string } | null;
+  readonly databasePath: string;
+  readonly servicesFile: string;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly defaultLocale: 'en' | 'bn';
+  readonly defaultTimeZone: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** Every secret value, so loggers and error reporters can redact them wherever they appear. */
+  readonly secrets: readonly string[];
+}
+
+/**
+ * Reads and validates the environment. Throws `ConfigError` listing every problem; nothing else throws.
+ */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const resolved: Record<string, string | undefined> = { ...env };
+  for (const name of SECRET_NAMES) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || file === '') continue;
+    if (env[name] !== undefined && env[name] !== '')
+      problems.push(`${name}_FILE: set either ${name} or ${name}_FILE`);
+    try {
+      resolved[name] = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const parsed = envSchema.safeParse(resolved);
+  if (!parsed.success) problems.push(...describeIssues(parsed.error));
+  if (problems.length > 0 || !parsed.success) throw new ConfigError('environment', problems);
+  const e = parsed.data;
+  return {
+    discord:
+      e.DISCORD_TOKEN !== undefined && e.DISCORD_APPLICATION_ID !== undefined
+        ? {
+            token: e.DISCORD_TOKEN,
+            applicationId: e.DISCORD_APPLICATION_ID,
+            ...(e.DISCORD_GUILD_ID !== undefined ? { guildId: e.DISCORD_GUILD_ID } : {}),
+            ...(e.DISCORD_API_ROOT !== undefined ? { apiRoot: e.DISCORD_API_ROOT } : {}),
+          }
+        : null,
+    telegram:
+      e.TELEGRAM_BOT_TOKEN !== undefined
+        ? {
+            token: e.TELEGRAM_BOT_TOKEN,
+            ...(e.TELEGRAM_API_ROOT !== undefined ? { apiRoot: e.TELEGRAM_API_ROOT } : {}),
+          }
+        : null,
+    databasePath: e.DATABASE_PATH,
+    servicesFile: e.SERVICES_FILE,
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    defaultLocale: e.DEFAULT_LOCALE,
+    defaultTimeZone: e.DEFAULT_TIMEZONE,
+    logLevel: e.LOG_LEVEL,
+    secrets: [e.DISCORD_TOKEN, e.TELEGRAM_BOT_TOKEN].filter((s): s is string => s !== undefined),
+  };
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * Loads and validates the services file (DESIGN §5). Each monitor is checked by its probe's own
+ * schema; every problem in the file is reported with its path, never just the first.
+ */
+import { readFileSync } from 'node:fs';
+import cron from 'node-cron';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { Catalog, MonitorDef, ServiceDef } from '../core/catalog.js';
+import { type ConfirmPolicy, DEFAULT_CONFIRM, DEFAULT_FLAP } from '../core/detection/monitor-state.js';
+import { durationSchema } from '../core/duration.js';
+import type { AnyProbe } from '../monitors/probe.js';
+import { PROBES, findProbe } from '../monitors/registry.js';
+import { ConfigError, describeIssues, formatPath } from './problems.js';
+
+/** Operator monitors may run every second (DESIGN §5); chat-added ones get a higher floor elsewhere. */
+export const MIN_OPERATOR_INTERVAL_MS = 1000;
+const DEFAULT_INTERVAL_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, - or _ (max 63)');
+const confirmSchema = z.strictObject({
+  down: z.int().min(1).max(20).optional(),
+  up: z.int().min(1).max(20).optional(),
+});
+const flapSchema = z.strictObject({ changes: z.int().min(1).max(100), window: durationSchema });
+const cronSchema = z.string().refine((expr) => cron.validate(expr), { message: 'Invalid cron expression' });
+const interval = durationSchema.refine((ms) => ms >= MIN_OPERATOR_INTERVAL_MS, {
+  message: `must be at least ${MIN_OPERATOR_INTERVAL_MS / 1000}s`,
+});
+
+/** Keys every monitor may have whatever its type; the rest belong to the probe's own schema. */
+const commonSchema = z.strictObject({
+  type: z.string(),
+  id: slug.optional(),
+  every: interval.optional(),
+  cron: cronSchema.optional(),
+  timeout: durationSchema.optional(),
+  confirm: confirmSchema.optional(),
+  flap: flapSchema.optional(),
+});
+const COMMON_KEYS = new Set(Object.keys(commonSchema.shape));
+
+const rawMonitor = z.record(z.string(), z.unknown(), { error: 'must be a mapping with a type' });
+const fileSchema = z.strictObject({
+  defaults: z
+    .strictObject({
+      every: interval.optional(),
+      timeout: durationSchema.optional(),
+      confirm: confirmSchema.optional(),
+      flap: flapSchema.optional(),
+    })
+    .optional(),
+  control: z.array(rawMonitor).optional(),
+  services: z
+    .array(
+      z.strictObject({
+        id: slug,
+        name: z.string().trim().min(1).max(100),
+        group: slug.optional(),
+        quorum: z.int().min(1).optional(),
+        crowd: z.boolean().optional(),
+        monitors: z.array(rawMonitor).default([]),
+      }),
+    )
+    .min(1, 'at least one service is needed'),
+});
+
+export type Schedule =
+  { readonly kind: 'every'; readonly ms: number } | { readonly kind: 'cron'; readonly expression: string };
+
+/** A monitor ready to schedule: the core's view plus how to run it. */
+export interface MonitorConfig extends MonitorDef {
+  readonly probe: AnyProbe;
+  readonly options: unknown;
+  readonly timeoutMs: number;
+  readonly schedule: Schedule;
+}
+
+export interface ServicesConfig extends Catalog {
+  readonly monitors: readonly MonitorConfig[];
+  readonly services: readonly ServiceDef[];
+}
+
+/** Reads, parses and validates a services file. Throws `ConfigError` listing every problem. */
+export function loadServicesFile(path: string): ServicesConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(path, [
+      `cannot read the services file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
+  }
+  return parseServices(text, path);
+}
+
+/** Validates services-file text. Exported for tests and for tools that lint a file. */
+export function parseServices(text: string, source = 'services file'): ServicesConfig {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      doc.errors.map(
+        (e) => `YAML line ${(e.linePos?.[0].line ?? 0).toString()}: ${e.message.split('\n')[0] ?? ''}`,
+      ),
+    );
+  }
+  const parsed = fileSchema.safeParse(doc.toJS());
+  if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error));
+  const file = parsed.data;
+  const problems: string[] = [];
+  const defaults = {
+    intervalMs: file.defaults?.every ?? DEFAULT_INTERVAL_MS,
+    timeoutMs: file.defaults?.timeout ?? DEFAULT_TIMEOUT_MS,
+    confirm: mergeConfirm(DEFAULT_CONFIRM, file.defaults?.confirm),
+    flap: file.defaults?.flap
+      ? { changes: file.defaults.flap.changes, windowMs: file.defaults.flap.window }
+      : DEFAULT_FLAP,
+  };
+  const monitors: MonitorConfig[] = [];
+  const services: ServiceDef[] = [];
+  const serviceIds = new Set<string>();
+  (file.control ?? []).forEach((raw, i) => {
+    const m = buildMonitor(raw, ['control', i], null, `control-${i}`, defaults, problems);
+    if (m) monitors.push(m);
+  });
+  file.services.forEach((s, i) => {
+    if (serviceIds.has(s.id)) problems.push(`services[${i}].id: duplicate service id "${s.id}"`);
+    serviceIds.add(s.id);
+    const own = s.monitors.flatMap((raw, j) => {
+      const m = buildMonitor(raw, ['services', i, 'monitors', j], s.id, `${s.id}-${j}`, defaults, problems);
+      return m ? [m] : [];
+    });
+    if (own.length === 0 && s.crowd === false && s.monitors.length === 0) {
+      problems.push(`services[${i}].monitors: a service needs monitors or crowd reports`);
+    }
+    monitors.push(...own);
+    services.push({
+      id: s.id,
+      name: s.name,
+      group: s.group ?? null,
+      quorum: s.quorum ?? null,
+      crowd: s.crowd ?? true,
+      monitorIds: own.map((m) => m.id),
+    });
+  });
+  const seen = new Set<string>();
+  for (const m of monitors) {
+    if (seen.has(m.id)) problems.push(`monitor id "${m.id}" is used twice: give one of them another id`);
+    seen.add(m.id);
+  }
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return { services, monitors };
+}
+
+interface MonitorDefaults {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly confirm: { readonly down: number; readonly up: number };
+  readonly flap: { readonly changes: number; readonly windowMs: number };
+}
+
+function buildMonitor(
+  raw: Record<string, unknown>,
+  path: readonly PropertyKey[],
+  serviceId: string | null,
+  fallbackId: string,
+  defaults: MonitorDefaults,
+  problems: string[],
+): MonitorConfig | null {
+  const type = raw['type'];
+  const probe = typeof type === 'string' ? findProbe(type) : undefined;
+  if (!probe) {
+    const known = PROBES.map((p) => p.type).join(', ');
+    problems.push(
+      `${describePath(path)}.type: unknown probe type ${JSON.stringify(type ?? null)} (known: ${known})`,
+    );
+    return null;
+  }
+  const common: Record<string, unknown> = {};
+  const own: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) (COMMON_KEYS.has(key) ? common : own)[key] = value;
+  const c = commonSchema.safeParse(common);
+  const o = probe.optionsSchema.safeParse(own);
+  if (!c.success) problems.push(...describeIssues(c.error, path));
+  if (!o.success) problems.push(...describeIssues(o.error, path));
+  if (c.success && c.data.every !== undefined && c.data.cron !== undefined) {
+    problems.push(`${describePath(path)}: give either every or cron, not both`);
+  }
+  if (!c.success || !o.success) return null;
+  const timeoutMs = c.data.timeout ?? defaults.timeoutMs;
+  const schedule: Schedule =
+    c.data.cron !== undefined
+      ? { kind: 'cron', expression: c.data.cron }
+      : { kind: 'every', ms: c.data.every ?? defaults.intervalMs };
+  return {
+    id: c.data.id !== undefined ? (serviceId === null ? c.data.id : `${serviceId}-${c.data.id}`) : fallbackId,
+    serviceId,
+    type: probe.type,
+    role: probe.role ?? 'probe',
+    target: probe.describe(o.data),
+    intervalMs: schedule.kind === 'every' ? schedule.ms : DEFAULT_INTERVAL_MS,
+    confirm: mergeConfirm(defaults.confirm, c.data.confirm),
+    flap: c.data.flap ? { changes: c.data.flap.changes, windowMs: c.data.flap.window } : defaults.flap,
+    probe,
+    options: o.data,
+    timeoutMs,
+    schedule,
+  };
+}
+
+function describePath(path: readonly PropertyKey[]): string {
+  return formatPath(path);
+}
+
+function mergeConfirm(
+  base: ConfirmPolicy,
+  override: { down?: number | undefined; up?: number | undefined } | undefined,
+): ConfirmPolicy {
+  return { down: override?.down ?? base.down, up: override?.up ?? base.up };
+}

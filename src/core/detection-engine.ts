@@ -1,0 +1,309 @@
+import type { Catalog, MonitorDef, ServiceDef } from './catalog.js';
+import {
+  type IncidentDecision,
+  type IncidentView,
+  decideIncident,
+  evidenceKey,
+} from './detection/incident-policy.js';
+import { type MonitorRecord, initialMonitorRecord, stepMonitor } from './detection/monitor-state.js';
+import {
+  type CrowdView,
+  type Evidence,
+  type MonitorView,
+  fuseServiceStatus,
+} from './detection/service-status.js';
+import { type RecentOutcome, type VantageVerdict, assessVantage } from './detection/vantage-guard.js';
+import type { IncidentEvent, OperatorEvent } from './events.js';
+import type { CheckResult, Clock, ProbeOutcome, State } from './model.js';
+
+/**
+ * The vantage verdict scans every monitor's latest outcome; doing that once a second (and on every
+ * control result) keeps the cost per check flat at 10,000 monitors.
+ */
+const VANTAGE_REASSESS_MS = 1000;
+
+export interface ServiceState {
+  readonly status: State;
+  readonly since: number;
+  readonly evidence: readonly Evidence[];
+}
+
+/** What the engine needs persisted, loaded once at start-up. */
+export interface DetectionSnapshot {
+  readonly monitors: ReadonlyMap<string, MonitorRecord>;
+  readonly services: ReadonlyMap<string, ServiceState>;
+  readonly openIncidents: ReadonlyMap<string, IncidentView>;
+  readonly lastResolved: ReadonlyMap<string, IncidentView>;
+}
+
+/** Everything one check (or one crowd change) changed: the store writes it in one transaction. */
+export interface DetectionCommit {
+  readonly result: CheckResult | null;
+  readonly monitor: { readonly id: string; readonly record: MonitorRecord } | null;
+  readonly service: { readonly id: string; readonly state: ServiceState } | null;
+  readonly incident: {
+    readonly decision: Exclude<IncidentDecision, { kind: 'none' }>;
+    readonly evidenceKey: string;
+    readonly event: Omit<IncidentEvent, 'incidentId'>;
+  } | null;
+}
+
+/**
+ * The port the engine persists through. `commit` is one transaction: the check result, the monitor
+ * and service state, the incident change and whatever must be delivered about it (the outbox).
+ * Returns the incident id the change applied to (new for `open`).
+ */
+export interface DetectionStore {
+  load(): DetectionSnapshot;
+  commit(change: DetectionCommit): { incidentId: number | null };
+}
+
+export interface EngineOptions {
+  /** Window within which outcomes of different monitors count as "one round" for the vantage guard. */
+  readonly roundMs: number;
+  readonly reopenCooldownMs?: number;
+}
+
+/**
+ * Turns check results into monitor states, service statuses and incident events. Single-threaded
+ * and synchronous by design: every result is applied and committed before the next one.
+ */
+export class DetectionEngine {
+  private readonly monitorDefs = new Map<string, MonitorDef>();
+  private readonly serviceDefs = new Map<string, ServiceDef>();
+  private readonly records = new Map<string, MonitorRecord>();
+  private readonly services = new Map<string, ServiceState>();
+  private readonly open = new Map<string, IncidentView>();
+  private readonly lastResolved = new Map<string, IncidentView>();
+  private readonly crowd = new Map<string, CrowdView>();
+  private readonly latest = new Map<string, { failing: boolean; at: number }>();
+  private readonly evidence = new Map<string, readonly string[]>();
+  private vantage: VantageVerdict = { ok: true };
+  private vantageAssessedAt = Number.NEGATIVE_INFINITY;
+  private readonly incidentListeners: ((e: IncidentEvent) => void)[] = [];
+  private readonly operatorListeners: ((e: OperatorEvent) => void)[] = [];
+
+  constructor(
+    catalog: Catalog,
+    private readonly store: DetectionStore,
+    private readonly clock: Clock,
+    private readonly options: EngineOptions,
+  ) {
+    for (const m of catalog.monitors) this.monitorDefs.set(m.id, m);
+    for (const s of catalog.services) this.serviceDefs.set(s.id, s);
+    const snapshot = store.load();
+    const now = clock.now();
+    for (const m of catalog.monitors)
+      this.records.set(m.id, snapshot.monitors.get(m.id) ?? initialMonitorRecord(now));
+    for (const s of catalog.services) {
+      this.services.set(s.id, snapshot.services.get(s.id) ?? { status: 'unknown', since: now, evidence: [] });
+      const open = snapshot.openIncidents.get(s.id);
+      if (open) this.open.set(s.id, open);
+      const resolved = snapshot.lastResolved.get(s.id);
+      if (resolved) this.lastResolved.set(s.id, resolved);
+    }
+  }
+
+  onIncident(listener: (e: IncidentEvent) => void): void {
+    this.incidentListeners.push(listener);
+  }
+
+  onOperator(listener: (e: OperatorEvent) => void): void {
+    this.operatorListeners.push(listener);
+  }
+
+  /** Applies one probe outcome. Unknown monitor ids (removed from config) are ignored. */
+  handleResult(monitorId: string, outcome: ProbeOutcome): void {
+    const def = this.monitorDefs.get(monitorId);
+    const previous = this.records.get(monitorId);
+    if (!def || !previous) return;
+    const at = this.clock.now();
+    const result: CheckResult = { ...outcome, monitorId, at };
+    this.latest.set(monitorId, { failing: outcome.status === 'down', at });
+    if (outcome.evidence) this.evidence.set(monitorId, outcome.evidence);
+    if (def.serviceId === null || at - this.vantageAssessedAt >= VANTAGE_REASSESS_MS) this.updateVantage(at);
+
+    // Failures seen while our own vantage point is in doubt do not count against services.
+    const counted =
+      !this.vantage.ok && def.serviceId !== null && outcome.status === 'down'
+        ? { ...outcome, status: 'unknown' as const }
+        : outcome;
+    const { record, events } = stepMonitor(previous, counted, at, def.confirm, def.flap);
+    this.records.set(monitorId, record);
+    for (const e of events) {
+      if (e.kind === 'flapping') this.emitOperator({ kind: 'monitor-flapping', monitorId, at });
+      if (e.kind === 'settled') this.emitOperator({ kind: 'monitor-settled', monitorId, at });
+    }
+    const service = def.serviceId === null ? undefined : this.serviceDefs.get(def.serviceId);
+    this.evaluate(service, at, result, { id: monitorId, record });
+  }
+
+  /** Feeds the crowd detector's verdict for a service and re-evaluates it. */
+  setCrowd(serviceId: string, crowd: CrowdView): void {
+    const service = this.serviceDefs.get(serviceId);
+    if (!service || !service.crowd) return;
+    this.crowd.set(serviceId, crowd);
+    this.evaluate(service, this.clock.now(), null, null);
+  }
+
+  serviceState(serviceId: string): ServiceState | undefined {
+    return this.services.get(serviceId);
+  }
+
+  openIncident(serviceId: string): IncidentView | undefined {
+    return this.open.get(serviceId);
+  }
+
+  monitorRecord(monitorId: string): MonitorRecord | undefined {
+    return this.records.get(monitorId);
+  }
+
+  private evaluate(
+    service: ServiceDef | undefined,
+    at: number,
+    result: CheckResult | null,
+    monitor: DetectionCommit['monitor'],
+  ): void {
+    if (!service) {
+      this.store.commit({ result, monitor, service: null, incident: null });
+      return;
+    }
+    const crowd = this.crowd.get(service.id);
+    const verdict = fuseServiceStatus({
+      monitors: service.monitorIds.flatMap((id) => this.viewOf(id)),
+      ...(service.quorum !== null ? { quorum: service.quorum } : {}),
+      ...(crowd ? { crowd } : {}),
+    });
+    const before = this.services.get(service.id);
+    const key = evidenceKey(verdict.evidence);
+    const changed = before?.status !== verdict.status || evidenceKey(before.evidence) !== key;
+    const state: ServiceState = changed
+      ? {
+          status: verdict.status,
+          since: before?.status === verdict.status ? before.since : at,
+          evidence: verdict.evidence,
+        }
+      : (before as ServiceState);
+    const decision = decideIncident({
+      status: verdict.status,
+      evidence: verdict.evidence,
+      open: this.open.get(service.id) ?? null,
+      lastResolved: this.lastResolved.get(service.id) ?? null,
+      at,
+      ...(this.options.reopenCooldownMs !== undefined ? { cooldownMs: this.options.reopenCooldownMs } : {}),
+    });
+    const incident = decision.kind === 'none' ? null : this.incidentChange(service, decision, state, key, at);
+    const { incidentId } = this.store.commit({
+      result,
+      monitor,
+      service: changed ? { id: service.id, state } : null,
+      incident,
+    });
+    this.services.set(service.id, state);
+    if (incident && incidentId !== null) this.applyIncident(service.id, incident, incidentId, at);
+  }
+
+  private viewOf(monitorId: string): MonitorView[] {
+    const def = this.monitorDefs.get(monitorId);
+    const record = this.records.get(monitorId);
+    if (!def || !record) return [];
+    const evidence = this.evidence.get(monitorId);
+    return [
+      {
+        id: monitorId,
+        role: def.role,
+        target: def.target,
+        state: record.state,
+        flapping: record.flapping,
+        reason: record.reason,
+        message: record.message,
+        ...(evidence ? { evidence } : {}),
+      },
+    ];
+  }
+
+  private incidentChange(
+    service: ServiceDef,
+    decision: Exclude<IncidentDecision, { kind: 'none' }>,
+    state: ServiceState,
+    key: string,
+    at: number,
+  ): NonNullable<DetectionCommit['incident']> {
+    const open = this.open.get(service.id);
+    const reopened = decision.kind === 'reopen' ? this.lastResolved.get(service.id) : undefined;
+    const startedAt = decision.kind === 'open' ? at : (open?.startedAt ?? reopened?.startedAt ?? at);
+    const severity = decision.kind === 'resolve' ? (open?.severity ?? 'minor') : decision.severity;
+    const kind = { open: 'opened', reopen: 'reopened', update: 'updated', resolve: 'resolved' } as const;
+    const event: Omit<IncidentEvent, 'incidentId'> = {
+      kind: kind[decision.kind],
+      serviceId: service.id,
+      serviceName: service.name,
+      group: service.group,
+      severity,
+      status: state.status,
+      startedAt,
+      at,
+      ...(decision.kind === 'resolve' ? { durationMs: decision.durationMs } : {}),
+      evidence: state.evidence,
+    };
+    return { decision, evidenceKey: key, event };
+  }
+
+  private applyIncident(
+    serviceId: string,
+    incident: NonNullable<DetectionCommit['incident']>,
+    incidentId: number,
+    at: number,
+  ): void {
+    const { decision, event } = incident;
+    if (decision.kind === 'resolve') {
+      const open = this.open.get(serviceId);
+      this.open.delete(serviceId);
+      if (open) this.lastResolved.set(serviceId, { ...open, resolvedAt: at });
+    } else {
+      this.open.set(serviceId, {
+        id: incidentId,
+        severity: event.severity,
+        startedAt: event.startedAt,
+        resolvedAt: null,
+        evidenceKey: incident.evidenceKey,
+      });
+      if (decision.kind === 'reopen') this.lastResolved.delete(serviceId);
+    }
+    const full: IncidentEvent = { ...event, incidentId };
+    for (const listener of this.incidentListeners) listener(full);
+  }
+
+  private updateVantage(at: number): void {
+    this.vantageAssessedAt = at;
+    const controls: { failing: boolean; at: number }[] = [];
+    const services: RecentOutcome[] = [];
+    for (const [id, latest] of this.latest) {
+      const def = this.monitorDefs.get(id);
+      if (!def) continue;
+      if (def.serviceId === null) controls.push(latest);
+      else services.push({ unit: this.serviceDefs.get(def.serviceId)?.group ?? def.serviceId, ...latest });
+    }
+    const verdict = assessVantage({ controls, services, at, roundMs: this.options.roundMs });
+    if (verdict.ok === this.vantage.ok) {
+      this.vantage = verdict;
+      return;
+    }
+    this.vantage = verdict;
+    if (!verdict.ok) {
+      // Streaks of failures that led up to this were ours too: forget them.
+      for (const [id, record] of this.records) {
+        const def = this.monitorDefs.get(id);
+        if (def?.serviceId != null && record.pending?.status === 'down')
+          this.records.set(id, { ...record, pending: null });
+      }
+      this.emitOperator({ kind: 'vantage-lost', cause: verdict.cause, detail: verdict.detail, at });
+    } else {
+      this.emitOperator({ kind: 'vantage-restored', at });
+    }
+  }
+
+  private emitOperator(event: OperatorEvent): void {
+    for (const listener of this.operatorListeners) listener(event);
+  }
+}

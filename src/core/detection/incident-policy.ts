@@ -1,0 +1,86 @@
+import type { Severity, State } from '../model.js';
+import type { Evidence } from './service-status.js';
+
+/** A new failure within this long after a resolution reopens the same incident. */
+export const DEFAULT_REOPEN_COOLDOWN_MS = 10 * 60_000;
+
+export interface IncidentView {
+  readonly id: number;
+  readonly severity: Severity;
+  readonly startedAt: number;
+  readonly resolvedAt: number | null;
+  /** Fingerprint of the evidence last announced, to tell a real update from noise. */
+  readonly evidenceKey: string;
+}
+
+export type IncidentDecision =
+  | { readonly kind: 'open'; readonly severity: Severity; readonly startedAt: number }
+  | { readonly kind: 'reopen'; readonly incidentId: number; readonly severity: Severity }
+  | {
+      readonly kind: 'update';
+      readonly incidentId: number;
+      readonly severity: Severity;
+      readonly severityChanged: boolean;
+    }
+  | { readonly kind: 'resolve'; readonly incidentId: number; readonly durationMs: number }
+  | { readonly kind: 'none' };
+
+export const severityOf = (status: State): Severity | null =>
+  status === 'down' ? 'major' : status === 'degraded' ? 'minor' : null;
+
+/**
+ * Decides what a service status change means for its incident. The test table:
+ *
+ * | status            | open incident | last resolved within cool-down | decision                     |
+ * |-------------------|---------------|--------------------------------|------------------------------|
+ * | down / degraded   | none          | no                             | open (major / minor)         |
+ * | down / degraded   | none          | yes                            | reopen that incident         |
+ * | down / degraded   | yes, same sev | -                              | update if evidence changed   |
+ * | down / degraded   | yes, other    | -                              | update (severity changed)    |
+ * | up                | yes           | -                              | resolve with duration        |
+ * | unknown / maint.  | any           | -                              | none: no verdict, no news    |
+ */
+export function decideIncident(input: {
+  readonly status: State;
+  readonly evidence: readonly Evidence[];
+  readonly open: IncidentView | null;
+  readonly lastResolved: IncidentView | null;
+  readonly at: number;
+  readonly cooldownMs?: number;
+}): IncidentDecision {
+  const { status, open, lastResolved, at } = input;
+  const severity = severityOf(status);
+  if (severity !== null) {
+    if (open === null) {
+      const cooldown = input.cooldownMs ?? DEFAULT_REOPEN_COOLDOWN_MS;
+      if (lastResolved?.resolvedAt != null && at - lastResolved.resolvedAt < cooldown) {
+        return { kind: 'reopen', incidentId: lastResolved.id, severity };
+      }
+      return { kind: 'open', severity, startedAt: at };
+    }
+    const severityChanged = open.severity !== severity;
+    if (severityChanged || evidenceKey(input.evidence) !== open.evidenceKey) {
+      return { kind: 'update', incidentId: open.id, severity, severityChanged };
+    }
+    return { kind: 'none' };
+  }
+  if (status === 'up' && open !== null) {
+    return { kind: 'resolve', incidentId: open.id, durationMs: at - open.startedAt };
+  }
+  return { kind: 'none' };
+}
+
+/**
+ * A stable fingerprint of what the evidence says, ignoring volatile details (latencies, counts),
+ * so a message is edited when the story changes, not on every check.
+ */
+export function evidenceKey(evidence: readonly Evidence[]): string {
+  return evidence
+    .map((e) => {
+      if (e.kind === 'probe') return `p:${e.monitorId}:${e.state}:${e.reason}`;
+      if (e.kind === 'official') return `o:${e.monitorId}:${e.state}:${e.lines.join('|')}`;
+      return `c:${e.level}`;
+    })
+    .sort()
+    .join(';');
+}

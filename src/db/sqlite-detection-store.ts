@@ -1,0 +1,202 @@
+import type { Catalog } from '../core/catalog.js';
+import type { IncidentView } from '../core/detection/incident-policy.js';
+import type { MonitorRecord } from '../core/detection/monitor-state.js';
+import type { Evidence } from '../core/detection/service-status.js';
+import type {
+  DetectionCommit,
+  DetectionSnapshot,
+  DetectionStore,
+  ServiceState,
+} from '../core/detection-engine.js';
+import type { IncidentEvent } from '../core/events.js';
+import type { State } from '../core/model.js';
+import { encodeCheck, hourOf } from './check-encoding.js';
+import type { Db } from './database.js';
+
+/** Runs inside the commit transaction after the incident is written: where outbox rows are added. */
+export type IncidentHook = (event: IncidentEvent) => void;
+
+interface IncidentRow {
+  id: number;
+  service_id: string;
+  severity: 'minor' | 'major';
+  started_at: number;
+  resolved_at: number | null;
+  evidence_key: string;
+}
+
+/**
+ * The engine's persistence. `commit` writes the check, the monitor and service state, the incident
+ * and its event in one better-sqlite3 transaction (DESIGN §4); `incidentHooks` run inside it.
+ */
+export class SqliteDetectionStore implements DetectionStore {
+  private readonly refs = new Map<string, number>();
+  private readonly hooks: IncidentHook[] = [];
+  private readonly stmt;
+  private readonly commitTx;
+
+  constructor(
+    private readonly db: Db,
+    catalog: Catalog,
+  ) {
+    this.syncMonitors(catalog);
+    this.stmt = {
+      appendCheck: db.prepare(
+        `INSERT INTO check_chunks (monitor_ref, hour, data) VALUES (?, ?, ?)
+         ON CONFLICT (monitor_ref, hour) DO UPDATE SET data = data || excluded.data`,
+      ),
+      failure: db.prepare(
+        'INSERT OR REPLACE INTO check_failures (monitor_ref, at, message) VALUES (?, ?, ?)',
+      ),
+      monitorState: db.prepare(
+        `INSERT INTO monitor_state (monitor_ref, record_json, last_status, last_reason, last_message, last_latency_ms, last_at)
+         VALUES (@ref, @record, @status, @reason, @message, @latency, @at)
+         ON CONFLICT (monitor_ref) DO UPDATE SET record_json = @record, last_status = @status, last_reason = @reason,
+           last_message = @message, last_latency_ms = @latency, last_at = @at`,
+      ),
+      recordOnly: db.prepare('UPDATE monitor_state SET record_json = ? WHERE monitor_ref = ?'),
+      serviceState: db.prepare(
+        `INSERT INTO service_state (service_id, status, since, evidence_json) VALUES (?, ?, ?, ?)
+         ON CONFLICT (service_id) DO UPDATE SET status = excluded.status, since = excluded.since,
+           evidence_json = excluded.evidence_json`,
+      ),
+      openIncident: db.prepare(
+        `INSERT INTO incidents (service_id, severity, status, started_at, updated_at, evidence_key, evidence_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      updateIncident: db.prepare(
+        `UPDATE incidents SET severity = ?, status = ?, updated_at = ?, resolved_at = NULL, evidence_key = ?,
+           evidence_json = ? WHERE id = ?`,
+      ),
+      resolveIncident: db.prepare(
+        'UPDATE incidents SET status = ?, updated_at = ?, resolved_at = ? WHERE id = ?',
+      ),
+      event: db.prepare(
+        'INSERT INTO incident_events (incident_id, kind, at, payload_json) VALUES (?, ?, ?, ?)',
+      ),
+    };
+    this.commitTx = db.transaction((change: DetectionCommit) => this.write(change));
+  }
+
+  /** Registers work that must happen in the same transaction as an incident change (the outbox). */
+  addIncidentHook(hook: IncidentHook): void {
+    this.hooks.push(hook);
+  }
+
+  monitorRef(monitorId: string): number | undefined {
+    return this.refs.get(monitorId);
+  }
+
+  load(): DetectionSnapshot {
+    const monitors = new Map<string, MonitorRecord>();
+    const rows = this.db
+      .prepare('SELECT m.id, s.record_json FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref')
+      .all() as { id: string; record_json: string }[];
+    for (const r of rows) monitors.set(r.id, JSON.parse(r.record_json) as MonitorRecord);
+    const services = new Map<string, ServiceState>();
+    const serviceRows = this.db.prepare('SELECT * FROM service_state').all() as {
+      service_id: string;
+      status: State;
+      since: number;
+      evidence_json: string;
+    }[];
+    for (const r of serviceRows) {
+      services.set(r.service_id, {
+        status: r.status,
+        since: r.since,
+        evidence: JSON.parse(r.evidence_json) as Evidence[],
+      });
+    }
+    const toView = (r: IncidentRow): IncidentView => ({
+      id: r.id,
+      severity: r.severity,
+      startedAt: r.started_at,
+      resolvedAt: r.resolved_at,
+      evidenceKey: r.evidence_key,
+    });
+    const openIncidents = new Map<string, IncidentView>();
+    for (const r of this.db
+      .prepare('SELECT * FROM incidents WHERE resolved_at IS NULL')
+      .all() as IncidentRow[]) {
+      openIncidents.set(r.service_id, toView(r));
+    }
+    const lastResolved = new Map<string, IncidentView>();
+    const resolvedRows = this.db
+      .prepare(
+        `SELECT * FROM incidents i WHERE resolved_at = (
+           SELECT MAX(resolved_at) FROM incidents j WHERE j.service_id = i.service_id)`,
+      )
+      .all() as IncidentRow[];
+    for (const r of resolvedRows) lastResolved.set(r.service_id, toView(r));
+    return { monitors, services, openIncidents, lastResolved };
+  }
+
+  commit(change: DetectionCommit): { incidentId: number | null } {
+    return this.commitTx(change);
+  }
+
+  private write(change: DetectionCommit): { incidentId: number | null } {
+    const { result, monitor } = change;
+    if (monitor) {
+      const ref = this.refs.get(monitor.id);
+      if (ref !== undefined && result) {
+        this.stmt.appendCheck.run(ref, hourOf(result.at), encodeCheck(result));
+        if (result.status === 'down') this.stmt.failure.run(ref, result.at, result.message);
+        this.stmt.monitorState.run({
+          ref,
+          record: JSON.stringify(monitor.record),
+          status: result.status,
+          reason: result.reason,
+          message: result.message,
+          latency: result.latencyMs,
+          at: result.at,
+        });
+      } else if (ref !== undefined) {
+        this.stmt.recordOnly.run(JSON.stringify(monitor.record), ref);
+      }
+    }
+    if (change.service) {
+      const { id, state } = change.service;
+      this.stmt.serviceState.run(id, state.status, state.since, JSON.stringify(state.evidence));
+    }
+    if (!change.incident) return { incidentId: null };
+    const { decision, event, evidenceKey } = change.incident;
+    const evidence = JSON.stringify(event.evidence);
+    let incidentId: number;
+    if (decision.kind === 'open') {
+      const info = this.stmt.openIncident.run(
+        event.serviceId,
+        event.severity,
+        event.status,
+        event.startedAt,
+        event.at,
+        evidenceKey,
+        evidence,
+      );
+      incidentId = Number(info.lastInsertRowid);
+    } else if (decision.kind === 'resolve') {
+      incidentId = decision.incidentId;
+      this.stmt.resolveIncident.run(event.status, event.at, event.at, incidentId);
+    } else {
+      incidentId = decision.incidentId;
+      this.stmt.updateIncident.run(event.severity, event.status, event.at, evidenceKey, evidence, incidentId);
+    }
+    const full: IncidentEvent = { ...event, incidentId };
+    this.stmt.event.run(incidentId, event.kind, event.at, JSON.stringify(full));
+    for (const hook of this.hooks) hook(full);
+    return { incidentId };
+  }
+
+  private syncMonitors(catalog: Catalog): void {
+    const upsert = this.db.prepare(
+      `INSERT INTO monitors (id, service_id, type, target) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET service_id = excluded.service_id, type = excluded.type, target = excluded.target`,
+    );
+    this.db.transaction(() => {
+      for (const m of catalog.monitors) upsert.run(m.id, m.serviceId, m.type, m.target);
+    })();
+    for (const r of this.db.prepare('SELECT ref, id FROM monitors').all() as { ref: number; id: string }[]) {
+      this.refs.set(r.id, r.ref);
+    }
+  }
+}

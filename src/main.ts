@@ -1,0 +1,52 @@
+/**
+ * Entry point: reads configuration, starts the app, stops it cleanly on SIGINT/SIGTERM.
+ * A bad configuration prints every problem and exits 1, without a stack trace.
+ */
+import { startApp } from './app.js';
+import { loadAppConfig } from './config.js';
+import { ConfigError } from './config/problems.js';
+import { loadServicesFile } from './config/services-file.js';
+import { createLogger } from './logging.js';
+
+const systemClock = { now: () => Date.now() };
+
+async function main(): Promise<void> {
+  let config;
+  let services;
+  try {
+    config = loadAppConfig();
+    services = loadServicesFile(config.servicesFile);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(
+      `Configuration error in ${err.source}:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    );
+    process.exit(1);
+  }
+  const log = createLogger(config.logLevel, config.secrets);
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception');
+    process.exit(1);
+  });
+  const app = await startApp(config, services, { clock: systemClock, log });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`incident-bot could not start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,247 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Clock, ProbeOutcome } from '../core/model.js';
+import type { MonitorConfig } from '../config/services-file.js';
+
+/** Default cap on checks in flight at once across all monitors. */
+export const DEFAULT_MAX_CONCURRENT_CHECKS = 512;
+/** Cron monitors firing on the same expression are spread over this much time. */
+export const CRON_SPREAD_MS = 5000;
+/** A probe that ignores its abort signal is abandoned this long after its timeout. */
+const ABANDON_GRACE_MS = 1000;
+const TICK_MS = 1000;
+
+/** Drives the scheduler once a second. The default is node-cron; tests drive it by hand. */
+export interface Ticker {
+  start(onTick: () => void): void;
+  stop(): void;
+}
+
+export function nodeCronTicker(): Ticker {
+  let task: ScheduledTask | undefined;
+  return {
+    start(onTick) {
+      task = cron.schedule('* * * * * *', onTick, { noOverlap: false });
+    },
+    stop() {
+      void task?.destroy();
+    },
+  };
+}
+
+export interface SchedulerHooks {
+  /** Called with each finished check. Must not throw; the engine is synchronous. */
+  onResult(monitor: MonitorConfig, outcome: ProbeOutcome): void;
+  /** Called when a check starts: `slot` is when it was due. For lateness metrics and benchmarks. */
+  onStart?(monitor: MonitorConfig, slot: number, startedAt: number): void;
+  /** A check was due while the previous one of the same monitor was still running. */
+  onSkip?(monitor: MonitorConfig): void;
+}
+
+export interface SchedulerOptions {
+  readonly clock: Clock;
+  readonly ticker?: Ticker;
+  readonly maxConcurrent?: number;
+}
+
+/**
+ * Runs every monitor on its schedule. Interval monitors get a stable phase from their id, so the
+ * checks of one minute are spread over it instead of all firing on the same second; a global cap
+ * bounds checks in flight; a monitor never overlaps itself; a slow probe holds only its own slot.
+ */
+export class Scheduler {
+  private readonly wheel = new Map<number, { monitor: MonitorConfig; slot: number }[]>();
+  private readonly running = new Set<string>();
+  private readonly waiting: (() => void)[] = [];
+  private readonly cronTasks: ScheduledTask[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly shutdown = new AbortController();
+  private readonly ticker: Ticker;
+  private readonly maxConcurrent: number;
+  private inFlight = 0;
+  private lastTickAt: number | null = null;
+  private lastSecond: number | null = null;
+
+  constructor(
+    private readonly monitors: readonly MonitorConfig[],
+    private readonly hooks: SchedulerHooks,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.ticker = options.ticker ?? nodeCronTicker();
+    this.maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_CHECKS;
+  }
+
+  start(): void {
+    const now = this.options.clock.now();
+    for (const monitor of this.monitors) {
+      if (monitor.schedule.kind === 'every')
+        this.enqueue(monitor, firstSlot(monitor.id, monitor.schedule.ms, now));
+      else this.startCron(monitor, monitor.schedule.expression);
+    }
+    this.ticker.start(() => this.tick());
+  }
+
+  /** Stops scheduling and aborts checks in flight; resolves when they have all settled. */
+  async stop(): Promise<void> {
+    this.ticker.stop();
+    for (const task of this.cronTasks) void task.destroy();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.shutdown.abort();
+    while (this.inFlight > 0 || this.waiting.length > 0) {
+      this.waiting.splice(0).forEach((wake) => wake());
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** When the scheduler last ticked (for /healthz), or null before the first tick. */
+  get lastTick(): number | null {
+    return this.lastTickAt;
+  }
+
+  get checksInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** Starts the checks due in the coming second, each at its own slot within it. */
+  tick(): void {
+    const now = this.options.clock.now();
+    this.lastTickAt = now;
+    const second = Math.floor(now / TICK_MS);
+    // Catch up on seconds a blocked event loop skipped, so no monitor is lost from the wheel.
+    const from = this.lastSecond === null ? second : Math.min(this.lastSecond + 1, second);
+    for (let s = from; s <= second + 1; s++) {
+      const due = this.wheel.get(s);
+      if (!due) continue;
+      this.wheel.delete(s);
+      for (const { monitor, slot } of due) this.startAt(monitor, slot, now);
+    }
+    this.lastSecond = second + 1;
+  }
+
+  private enqueue(monitor: MonitorConfig, slot: number): void {
+    const second = Math.floor(slot / TICK_MS);
+    const list = this.wheel.get(second);
+    if (list) list.push({ monitor, slot });
+    else this.wheel.set(second, [{ monitor, slot }]);
+  }
+
+  private startAt(monitor: MonitorConfig, slot: number, now: number): void {
+    if (monitor.schedule.kind === 'every') this.enqueue(monitor, nextSlot(slot, monitor.schedule.ms, now));
+    const delay = slot - now;
+    if (delay <= 0) {
+      void this.run(monitor, slot);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.run(monitor, slot);
+    }, delay);
+    this.timers.add(timer);
+  }
+
+  private startCron(monitor: MonitorConfig, expression: string): void {
+    const spread = phaseOf(monitor.id, CRON_SPREAD_MS);
+    const task = cron.schedule(expression, () => {
+      const slot = this.options.clock.now() + spread;
+      this.startAt(monitor, slot, this.options.clock.now());
+    });
+    this.cronTasks.push(task);
+  }
+
+  private async run(monitor: MonitorConfig, slot: number): Promise<void> {
+    if (this.shutdown.signal.aborted) return;
+    if (this.running.has(monitor.id)) {
+      this.hooks.onSkip?.(monitor);
+      return;
+    }
+    this.running.add(monitor.id);
+    try {
+      await this.acquire();
+      if (this.shutdown.signal.aborted) return;
+      this.hooks.onStart?.(monitor, slot, this.options.clock.now());
+      const outcome = await runProbe(monitor, this.shutdown.signal);
+      if (!this.shutdown.signal.aborted) this.hooks.onResult(monitor, outcome);
+    } finally {
+      this.running.delete(monitor.id);
+      this.release();
+    }
+  }
+
+  private acquire(): Promise<void> {
+    if (this.inFlight < this.maxConcurrent) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) =>
+      this.waiting.push(() => {
+        this.inFlight++;
+        resolve();
+      }),
+    );
+  }
+
+  private release(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.waiting.shift()?.();
+  }
+}
+
+/**
+ * Runs one probe with its timeout and the shutdown signal. Never rejects: a probe that throws (a bug)
+ * or ignores its signal still yields an outcome, so a monitor's slot is always released.
+ */
+export async function runProbe(monitor: MonitorConfig, shutdown: AbortSignal): Promise<ProbeOutcome> {
+  const signal = AbortSignal.any([shutdown, AbortSignal.timeout(monitor.timeoutMs)]);
+  let abandon: NodeJS.Timeout | undefined;
+  const abandoned = new Promise<ProbeOutcome>((resolve) => {
+    abandon = setTimeout(
+      () =>
+        resolve({
+          status: 'down',
+          reason: 'timeout',
+          message: 'check did not finish in time',
+          latencyMs: null,
+        }),
+      monitor.timeoutMs + ABANDON_GRACE_MS,
+    );
+  });
+  try {
+    return await Promise.race([
+      monitor.probe.run(monitor.options, { signal, timeoutMs: monitor.timeoutMs }),
+      abandoned,
+    ]);
+  } catch (err) {
+    return {
+      status: 'unknown',
+      reason: 'error',
+      message: `probe failed: ${(err as Error).message}`,
+      latencyMs: null,
+    };
+  } finally {
+    clearTimeout(abandon);
+  }
+}
+
+/** A stable pseudo-random offset in [0, range) from a monitor id (FNV-1a). */
+export function phaseOf(id: string, range: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % Math.max(1, range);
+}
+
+/** The first slot at or after `now` on the monitor's phase grid. */
+export function firstSlot(id: string, intervalMs: number, now: number): number {
+  const phase = phaseOf(id, intervalMs);
+  const base = now - (now % intervalMs) + phase;
+  return base >= now ? base : base + intervalMs;
+}
+
+/** The slot after `slot`, skipping slots already in the past (after a stall) instead of bunching them. */
+export function nextSlot(slot: number, intervalMs: number, now: number): number {
+  let next = slot + intervalMs;
+  if (next <= now) next += Math.ceil((now - next) / intervalMs) * intervalMs;
+  return next;
+}

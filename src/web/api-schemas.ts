@@ -1,0 +1,107 @@
+/**
+ * The JSON API's shapes (DESIGN §5). The server builds responses typed by these schemas and the
+ * tests parse responses with them, so the documented shape and the served shape cannot drift.
+ */
+import { z } from 'zod';
+import { OUTCOME_REASONS, SEVERITIES, STATES } from '../core/model.js';
+
+const isoTime = z.iso.datetime();
+
+export const incidentRefSchema = z.object({
+  id: z.number().int(),
+  severity: z.enum(SEVERITIES),
+  startedAt: isoTime,
+});
+
+export const serviceSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(STATES),
+  since: isoTime,
+  incident: incidentRefSchema.optional(),
+});
+export const serviceListSchema = z.array(serviceSummarySchema);
+
+export const evidenceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('probe'),
+    monitorId: z.string(),
+    target: z.string(),
+    state: z.enum(STATES),
+    reason: z.enum(OUTCOME_REASONS),
+    message: z.string(),
+  }),
+  z.object({
+    kind: z.literal('official'),
+    monitorId: z.string(),
+    state: z.enum(STATES),
+    lines: z.array(z.string()).readonly(),
+  }),
+  z.object({
+    kind: z.literal('crowd'),
+    level: z.enum(['none', 'possible', 'detected']),
+    reporters: z.number(),
+    topProblem: z.object({ kind: z.string(), share: z.number() }).optional(),
+  }),
+]);
+
+export const incidentSchema = z.object({
+  id: z.number().int(),
+  serviceId: z.string(),
+  serviceName: z.string(),
+  severity: z.enum(SEVERITIES),
+  status: z.enum(STATES),
+  startedAt: isoTime,
+  updatedAt: isoTime,
+  resolvedAt: isoTime.nullable(),
+  durationMs: z.number().int().nullable(),
+  evidence: z.array(evidenceSchema),
+});
+export const incidentListSchema = z.array(incidentSchema);
+
+export const monitorDetailSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  target: z.string(),
+  state: z.enum(STATES),
+  since: isoTime,
+  flapping: z.boolean(),
+  lastCheck: z
+    .object({
+      status: z.enum(STATES),
+      reason: z.enum(OUTCOME_REASONS),
+      message: z.string(),
+      latencyMs: z.number().nullable(),
+      at: isoTime,
+    })
+    .nullable(),
+});
+
+export const serviceDetailSchema = serviceSummarySchema.extend({
+  group: z.string().nullable(),
+  evidence: z.array(evidenceSchema),
+  monitors: z.array(monitorDetailSchema),
+  incidents: z.array(incidentSchema),
+});
+
+export const incidentQuerySchema = z.strictObject({
+  service: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
+    .optional(),
+  state: z.enum(['open', 'resolved']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: isoTime.optional(),
+});
+
+export const healthSchema = z.object({
+  ok: z.boolean(),
+  scheduler: z.object({ ticking: z.boolean(), lastTick: isoTime.nullable() }),
+  database: z.object({ writable: z.boolean() }),
+  platforms: z.record(z.string(), z.object({ connected: z.boolean() })),
+});
+
+export type ServiceSummary = z.infer<typeof serviceSummarySchema>;
+export type ServiceDetail = z.infer<typeof serviceDetailSchema>;
+export type IncidentJson = z.infer<typeof incidentSchema>;
+export type Health = z.infer<typeof healthSchema>;

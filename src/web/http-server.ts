@@ -1,0 +1,62 @@
+import Fastify from 'fastify';
+import type { Logger } from '../logging.js';
+import { incidentQuerySchema } from './api-schemas.js';
+import type { StatusView } from './status-view.js';
+
+/** Request bodies are never large here; anything bigger is refused before it is read. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * The HTTP surface (DESIGN §5): JSON API and health. Unknown routes and bad parameters get JSON
+ * errors with a status code, never a stack trace.
+ */
+export function createHttpServer(view: StatusView, log: Logger) {
+  // Request logs stay quiet: at 2,000 requests per second they would drown the alerts.
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'http' }, { level: 'warn' }),
+    bodyLimit: MAX_BODY_BYTES,
+  });
+
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _request, reply) => {
+    const status =
+      err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) log.error({ err }, 'http handler failed');
+    void reply.code(status).send({ error: status === 500 ? 'internal error' : err.message });
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.code(404).send({ error: 'not found' });
+  });
+
+  app.get('/api/services', async () => view.listServices());
+
+  app.get<{ Params: { id: string } }>('/api/services/:id', async (request, reply) => {
+    const detail = view.serviceDetail(request.params.id);
+    if (!detail)
+      return reply.code(404).send({ error: `unknown service "${request.params.id.slice(0, 64)}"` });
+    return detail;
+  });
+
+  app.get('/api/incidents', async (request, reply) => {
+    const parsed = incidentQuerySchema.safeParse(request.query);
+    if (!parsed.success) {
+      return reply.code(400).send({
+        error: 'bad query',
+        problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`),
+      });
+    }
+    const q = parsed.data;
+    return view.incidents({
+      limit: q.limit,
+      ...(q.service !== undefined ? { serviceIds: [q.service] } : {}),
+      ...(q.state !== undefined ? { state: q.state } : {}),
+      ...(q.before !== undefined ? { before: Date.parse(q.before) } : {}),
+    });
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    const health = view.health();
+    return reply.code(health.ok ? 200 : 503).send(health);
+  });
+
+  return app;
+}
