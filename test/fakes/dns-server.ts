@@ -6,7 +6,8 @@
  * empty NOERROR answer (NODATA).
  */
 import dgram from 'node:dgram';
-import type { LookupAddress, LookupFunction } from 'node:net';
+import type { LookupAddress } from 'node:dns';
+import type { LookupFunction } from 'node:net';
 import { Resolver } from 'node:dns/promises';
 import dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, Question } from 'dns-packet';
@@ -61,13 +62,17 @@ function toAnswer(question: Question, type: FakeDnsType, value: FakeRecordValue,
   return { ...base, type, data: value as string };
 }
 
+function isRecordList(answer: FakeDnsAnswer): answer is readonly FakeRecordValue[] {
+  return Array.isArray(answer);
+}
+
 type Reply = { rcode: number; answers: Answer[] } | 'silent';
 
 function replyFor(question: Question, answer: FakeDnsAnswer | undefined, nameKnown: boolean): Reply {
   if (answer === undefined) return { rcode: nameKnown ? RCODE.NOERROR : RCODE.NXDOMAIN, answers: [] };
-  const spec = Array.isArray(answer)
-    ? { kind: 'records' as const, values: answer }
-    : (answer as Exclude<FakeDnsAnswer, readonly FakeRecordValue[]>);
+  const spec: Exclude<FakeDnsAnswer, readonly FakeRecordValue[]> = isRecordList(answer)
+    ? { kind: 'records', values: answer }
+    : answer;
   switch (spec.kind) {
     case 'records': {
       const ttl = spec.ttl ?? DEFAULT_TTL_S;

@@ -93,26 +93,26 @@ async function resolveValues(resolver: Resolver, record: DnsRecordType, host: st
 }
 
 /** c-ares codes (https://nodejs.org/api/dns.html#error-codes) that mean something for a DNS check. */
-const DNS_REASON_BY_CODE: Readonly<Record<string, OutcomeReason>> = {
-  ENOTFOUND: 'dns-nxdomain',
-  ENODATA: 'dns-no-records',
-  ESERVFAIL: 'dns-servfail',
-  EREFUSED: 'dns-servfail',
-  ECONNREFUSED: 'dns-servfail', // c-ares: "could not contact DNS servers"
-  EBADRESP: 'dns-servfail',
-  EFORMERR: 'dns-servfail',
-  ENOTIMP: 'dns-servfail',
-  ETIMEOUT: 'dns-timeout',
+const DNS_FAILURES: Readonly<Record<string, { reason: OutcomeReason; text: string }>> = {
+  ENOTFOUND: { reason: 'dns-nxdomain', text: 'no such domain (NXDOMAIN)' },
+  ENODATA: { reason: 'dns-no-records', text: 'no records' },
+  ESERVFAIL: { reason: 'dns-servfail', text: 'server failure (SERVFAIL)' },
+  EREFUSED: { reason: 'dns-servfail', text: 'query refused (REFUSED)' },
+  ECONNREFUSED: { reason: 'dns-servfail', text: 'DNS server unreachable' },
+  EBADRESP: { reason: 'dns-servfail', text: 'malformed DNS response' },
+  EFORMERR: { reason: 'dns-servfail', text: 'query rejected as malformed (FORMERR)' },
+  ENOTIMP: { reason: 'dns-servfail', text: 'query not implemented (NOTIMP)' },
+  ETIMEOUT: { reason: 'dns-timeout', text: 'no answer' },
 };
 
 function describeDnsFailure(error: unknown, options: DnsOptions): ProbeOutcome {
   const code = (error as { code?: unknown } | null)?.code;
-  const reason = typeof code === 'string' ? DNS_REASON_BY_CODE[code] : undefined;
-  if (reason === undefined) {
+  const failure = typeof code === 'string' ? DNS_FAILURES[code] : undefined;
+  if (failure === undefined) {
     const classified = classifyError(error);
     return downOutcome(classified.reason, classified.message, null);
   }
-  return downOutcome(reason, `${options.record} ${options.host}: ${String(code)}`, null);
+  return downOutcome(failure.reason, `${options.record} ${options.host}: ${failure.text}`, null);
 }
 
 function judgeAnswers(options: DnsOptions, values: readonly string[], latencyMs: number): ProbeOutcome {

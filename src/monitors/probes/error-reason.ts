@@ -85,6 +85,8 @@ function* errorChain(error: unknown): Generator<ErrorFacts> {
   }
 }
 
+const SSL_CODE_PREFIX = 'ERR_SSL_';
+
 function classifyOne(facts: ErrorFacts): ClassifiedError | null {
   const { code, name, message } = facts;
   if (code !== undefined && code in TLS_PROBLEMS)
