@@ -198,6 +198,9 @@ describe('fake Telegram: message validation', () => {
         { type: 'text_link', offset: 7, length: 6, url: 'https://x.io/?a=1&b=2' },
       ],
     });
+    expect(parseTelegramHtml('<a href="tg://user?id=42">Rina</a>')).toMatchObject({
+      entities: [{ type: 'text_mention', offset: 0, length: 4, user: { id: 42 } }],
+    });
     expect(parseTelegramHtml('<pre><code class="language-ts">x</code></pre>')).toMatchObject({
       entities: [{ type: 'pre', offset: 0, length: 1, language: 'ts' }],
     });

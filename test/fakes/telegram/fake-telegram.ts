@@ -27,6 +27,7 @@ import { DEFAULT_RATE_LIMITS, SendThrottle, Storm } from './rate-limits.js';
 import type { Params } from './request-params.js';
 import { readParams } from './request-params.js';
 import { UpdateQueue } from './update-queue.js';
+import { CHANGE_EVENT, waitForChange } from './wait-for-change.js';
 import {
   changeBotStatus,
   changeMemberStatus,
@@ -86,7 +87,7 @@ export class FakeTelegram {
       username: options.botUsername ?? 'fake_alert_bot',
     };
     const limits = options.rateLimits === false ? false : { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
-    const changed = (): void => void this.events.emit('change');
+    const changed = (): void => void this.events.emit(CHANGE_EVENT);
     this.events.setMaxListeners(0); // one listener per pending waitFor
     this.state = {
       store: new ChatStore(this.bot),
@@ -223,33 +224,11 @@ export class FakeTelegram {
 
   /**
    * Resolves with the predicate's value once it is neither undefined, null nor false. The predicate
-   * runs now and after every state change (call answered, update queued, message stored), so tests
-   * never sleep. Rejects after `timeoutMs`, or at once if the predicate throws.
+   * runs now and after every state change (call answered, update queued, message stored, poll held
+   * or released), so tests never sleep. Rejects after `timeoutMs`, or at once if the predicate throws.
    */
   waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs = DEFAULT_WAIT_MS): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.events.off('change', check);
-      };
-      const check = (): void => {
-        try {
-          const value = predicate();
-          if (value === undefined || value === null || value === false) return;
-          done();
-          resolve(value);
-        } catch (error) {
-          done();
-          reject(error as Error);
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`waitFor: condition still false after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.events.on('change', check);
-      check();
-    });
+    return waitForChange(this.events, predicate, timeoutMs);
   }
 
   /** Answers held polls with no updates, lets answers in flight go out, then closes the server. */
@@ -313,6 +292,6 @@ export class FakeTelegram {
       description: body.ok ? undefined : body.description,
       parameters: body.ok ? undefined : body.parameters,
     });
-    this.events.emit('change');
+    this.events.emit(CHANGE_EVENT);
   }
 }

@@ -152,7 +152,9 @@ class HtmlScanner {
     if (tag.name === 'a') {
       const href = tag.attributes.get('href');
       if (href === undefined || href === '') return; // tdlib ignores <a> without a link
-      entity.url = href;
+      const mentioned = /^tg:\/\/user\?id=(\d+)$/.exec(href)?.[1];
+      if (mentioned === undefined) entity.url = href;
+      else Object.assign(entity, { type: 'text_mention', user: { id: Number(mentioned) } });
     }
     const preLanguage = tag.attributes.get('language');
     if (tag.name === 'pre' && preLanguage !== undefined) entity.language = preLanguage;
