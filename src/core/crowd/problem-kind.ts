@@ -47,7 +47,10 @@ const KIND_RULES: readonly {
   },
 ];
 
-/** Zero-width joiners and non-joiners: invisible in Bengali text, but they break substring matches. */
+/**
+ * Zero-width joiners and non-joiners: invisible in Bengali text, but they break substring matches.
+ * (NFC also matters: য় typed as one code point U+09DF normalises to য + nukta, as in our stems.)
+ */
 const ZERO_WIDTH = /[\u200c\u200d]/g;
 
 /**

@@ -31,6 +31,7 @@ describe('parseProblemKind', () => {
     ['ওয়েবসাইট খুলছে না', 'website'],
     ['অ্যাপ খুলছে না', 'app'],
     ['অ্যা\u200dপ ক্র্যাশ করছে', 'app'],
+    ['নেটও\u09dfার্ক নেই', 'connection'], // য় typed as the single code point U+09DF
     ['so happy today', 'other'],
     ['the opposite of fine', 'other'],
     ['কিছুই কাজ করছে না', 'other'],
