@@ -1,7 +1,8 @@
 /**
  * Self-tests of the fake Telegram Bot API server, driven by the real telegraf client (and raw HTTP
  * where telegraf hides the wire), so the fake is known to behave like Telegram before adapters rely
- * on it.
+ * on it. One file over 300 lines because the fake's contract is checked in one place, one describe
+ * block per area.
  */
 import { Telegraf, TelegramError } from 'telegraf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -324,6 +325,16 @@ describe('fake Telegram: delivery errors and limits', () => {
     expect(fake.callCount({ status: 429 })).toBe(1);
   });
 
+  it('applies the global window across chats', async () => {
+    const fake = await startFake({ rateLimits: { global: { max: 2, windowMs: 60_000 } } });
+    const chats = [privateChat(fake), privateChat(fake), privateChat(fake)];
+    const { telegram } = newBot(fake);
+    await telegram.sendMessage(chats[0]?.chatId ?? 0, 'one');
+    await telegram.sendMessage(chats[1]?.chatId ?? 0, 'two');
+    const error: unknown = await telegram.sendMessage(chats[2]?.chatId ?? 0, 'x').catch((e: unknown) => e);
+    expect((error as TelegramError).code).toBe(429);
+  });
+
   it('forces a storm of 429s for the next N calls', async () => {
     const fake = await startFake();
     const { chatId } = privateChat(fake);
@@ -399,6 +410,19 @@ describe('fake Telegram: updates and chat state', () => {
     expect(statuses).toEqual(['kicked']);
     const call = bot.telegram.sendMessage(chatId, 'x');
     await telegramError(call, 403, 'Forbidden: bot was kicked from the supergroup chat');
+  });
+
+  it('posts in channels only as an administrator, signed by the channel', async () => {
+    const fake = await startFake();
+    const creator = fake.createUser();
+    const news = fake.createChat({ type: 'channel', title: 'News', username: 'news', creator });
+    const { telegram } = newBot(fake);
+    const call = telegram.sendMessage('@news', 'x');
+    await telegramError(call, 400, 'Bad Request: need administrator rights in the channel chat');
+    fake.addBotToChat(news.id, creator, 'administrator');
+    const post = await telegram.sendMessage('@news', 'outage');
+    expect(post.sender_chat?.id).toBe(news.id);
+    expect(fake.messages(news.id).map((m) => m.text)).toEqual(['outage']);
   });
 
   it('reports members, admins and leaving', async () => {
