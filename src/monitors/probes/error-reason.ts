@@ -89,10 +89,14 @@ const SSL_CODE_PREFIX = 'ERR_SSL_';
 
 function classifyOne(facts: ErrorFacts): ClassifiedError | null {
   const { code, name, message } = facts;
-  if (code !== undefined && code in TLS_PROBLEMS)
+  if (code !== undefined && code in TLS_PROBLEMS) {
     return { reason: 'tls', message: `TLS: ${describeTlsProblem(code)}` };
-  if (code?.startsWith('ERR_SSL_') === true)
-    return { reason: 'tls', message: `TLS handshake failed: ${message}` };
+  }
+  if (code?.startsWith(SSL_CODE_PREFIX) === true) {
+    // OpenSSL's own message is a long internal string; the code says it in words.
+    const words = code.slice(SSL_CODE_PREFIX.length).toLowerCase().replaceAll('_', ' ');
+    return { reason: 'tls', message: `TLS handshake failed: ${words}` };
+  }
   // undici's llhttp parser errors: the peer sent bytes that are not HTTP/1.1.
   if (name === 'HTTPParserError' || code?.startsWith('HPE_') === true) {
     return { reason: 'protocol', message: `not an HTTP response: ${message}` };

@@ -56,6 +56,12 @@ function redirectTarget(response: Dispatcher.ResponseData, base: URL): URL | nul
   return URL.canParse(location, base.href) ? new URL(location, base) : null;
 }
 
+/** Drops a body unread. undici reports the drop as an 'error' on the stream, which nobody needs. */
+function discardBody(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
 /** Reads at most `maxBytes` of the body, then stops: the rest is never downloaded or buffered. */
 async function readCappedBody(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<CappedBody> {
   const chunks: Buffer[] = [];
@@ -88,14 +94,14 @@ async function judgeResponse(
 ): Promise<ProbeOutcome> {
   const status = response.statusCode;
   if (!statusMatches(options, status)) {
-    response.body.destroy();
+    discardBody(response.body);
     return downOutcome('http-status', `HTTP ${status}`, latencyMs);
   }
   if (needsBody(options.expect)) {
     const failure = checkBody(options.expect, await readCappedBody(response.body, options.maxBodyBytes));
     if (failure !== null) return downOutcome(failure.reason, failure.message, latencyMs);
   } else {
-    response.body.destroy();
+    discardBody(response.body);
   }
   const summary = redirects > 0 ? `HTTP ${status} after ${redirects} redirect(s)` : `HTTP ${status}`;
   if (options.degradedAfter !== undefined && latencyMs > options.degradedAfter) {
@@ -128,7 +134,7 @@ async function exchange(
     const latencyMs = elapsedMs(startedAt);
     const location = options.maxRedirects > 0 ? redirectTarget(response, hop.url) : null;
     if (location === null) return judgeResponse(options, response, latencyMs, redirects);
-    response.body.destroy();
+    discardBody(response.body);
     if (redirects >= options.maxRedirects) {
       return downOutcome('redirects', `more than ${options.maxRedirects} redirects`, latencyMs);
     }

@@ -47,6 +47,7 @@ export async function startTcpServer(
   const server = createServer((socket) => {
     sockets.push(socket);
     socket.on('error', () => {}); // the probe hanging up is expected
+    socket.resume(); // read, so the peer's FIN is seen and `socketClosed` can resolve
     onSocket(socket);
   });
   const port = await listen(server);
