@@ -1,0 +1,337 @@
+/**
+ * A local Discord for end-to-end tests: one HTTP server on 127.0.0.1 serving REST under `/api/v10`
+ * and the gateway WebSocket, driven by the unmodified discord.js client (docs/platforms.md §2).
+ *
+ * ```ts
+ * const fake = await startFakeDiscord({ heartbeatIntervalMs: 200 });
+ * const guild = fake.addGuild({ name: 'Ops', channels: [{ name: 'alerts' }], members: [{ username: 'ana', permissions: '16' }] });
+ * const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.restUrl } });
+ * await client.login(fake.token);
+ * ```
+ * Destroy the client before `fake.close()`: a client whose server vanished keeps reconnecting.
+ */
+import type { Server } from 'node:http';
+import { GLOBAL_SCOPE } from './command-store.js';
+import type { FakeState } from './fake-state.js';
+import { FakeGateway } from './gateway.js';
+import type { ChannelRecord, ChannelSpec, GuildSpec } from './guild-store.js';
+import { buildInteraction, type InteractionSpec } from './interaction-builder.js';
+import { channelPayload, guildCreatePayload } from './payloads.js';
+import { PermissionBits } from './permissions.js';
+import type { RateLimitOptions, StormOptions } from './rate-limits.js';
+import type {
+  CallRecord,
+  GatewayLogEntry,
+  InteractionCallbackRecord,
+  InteractionRecord,
+  MessageRecord,
+} from './records.js';
+import { RestRouter } from './rest-router.js';
+import { channelRoutes } from './routes-channels.js';
+import { commandRoutes } from './routes-commands.js';
+import { interactionRoutes } from './routes-interactions.js';
+import { gatewayUrl, metaRoutes } from './routes-meta.js';
+
+/** Options of {@link startFakeDiscord}; every figure defaults to Discord's own. */
+export interface FakeDiscordOptions {
+  /** The bot token the fake accepts; default `fake-discord-bot-token`. */
+  token?: string;
+  applicationId?: string;
+  botUsername?: string;
+  /** HELLO's `heartbeat_interval`; default 1 s (Discord: ~41 s) so tests exercise heartbeats. */
+  heartbeatIntervalMs?: number;
+  /** Deadline of the first interaction response; Discord: 3 s. */
+  interactionCallbackWindowMs?: number;
+  /** Lifetime of interaction tokens for follow-ups and edits; Discord: 15 min. */
+  interactionTokenLifetimeMs?: number;
+  rateLimits?: RateLimitOptions;
+  /** Application command creates per scope; Discord: 200 per day. */
+  commandCreatesPerDay?: number;
+  /** Called for routes the fake does not implement (they answer 404 code 0); default `console.warn`. */
+  onUnknownRoute?: (method: string, path: string) => void;
+}
+
+/** Ids of what {@link FakeDiscord.addGuild} built, keyed by name. */
+export interface FakeGuild {
+  id: string;
+  name: string;
+  /** Channel name → id. */
+  channels: Readonly<Record<string, string>>;
+  /** Username → id, the bot included. */
+  members: Readonly<Record<string, string>>;
+  /** Role name → id, `@everyone` included. */
+  roles: Readonly<Record<string, string>>;
+}
+
+/** A dispatched interaction and what the bot did with it. */
+export interface InteractionHandle {
+  readonly id: string;
+  readonly token: string;
+  /** The INTERACTION_CREATE payload as sent. */
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly record: Readonly<InteractionRecord>;
+  /** Resolves with the first accepted callback; rejects after `timeoutMs` (default 5 s). */
+  response(timeoutMs?: number): Promise<InteractionCallbackRecord>;
+  /** The `@original` message (reply, deferred placeholder, or the updated component message). */
+  original(): MessageRecord | undefined;
+  followUps(): MessageRecord[];
+}
+
+/** Late-bound callbacks of {@link FakeState}, filled in by {@link FakeDiscord}. */
+export interface StateHooks {
+  dispatch(event: string, data: Record<string, unknown>): void;
+  changed(): void;
+  reportUnknownRoute(method: string, path: string): void;
+}
+
+const DEFAULT_WAIT_MS = 5_000;
+/** Close code that makes discord.js resume (any 4000-range code it does not treat specially). */
+const RESUMABLE_CLOSE_CODE = 4_000;
+
+function byName<T>(items: Iterable<T>, name: (t: T) => string, id: (t: T) => string): Record<string, string> {
+  return Object.fromEntries([...items].map((t) => [name(t), id(t)]));
+}
+
+/** The running fake. Create it with {@link startFakeDiscord}. */
+export class FakeDiscord {
+  private readonly waiters = new Set<(closed?: Error) => void>();
+  private readonly gateway: FakeGateway;
+  private readonly unknown: string[] = [];
+  private closed = false;
+
+  /** @internal use {@link startFakeDiscord} */
+  constructor(
+    private readonly server: Server,
+    private readonly state: FakeState,
+    hooks: StateHooks,
+    heartbeatIntervalMs: number,
+    onUnknownRoute: (method: string, path: string) => void,
+  ) {
+    this.gateway = new FakeGateway(state, heartbeatIntervalMs);
+    hooks.dispatch = (event, data) => this.gateway.dispatch(event, data);
+    hooks.changed = () => this.notifyChanged();
+    hooks.reportUnknownRoute = (method, path) => {
+      this.unknown.push(`${method} ${path}`);
+      onUnknownRoute(method, path);
+    };
+    const router = new RestRouter(state, [
+      ...metaRoutes,
+      ...channelRoutes,
+      ...commandRoutes,
+      ...interactionRoutes,
+    ]);
+    server.on('request', (req, res) => void router.handle(req, res));
+    server.on('upgrade', (req, socket, head: Buffer) => {
+      if (!this.gateway.handleUpgrade(req, socket, head)) socket.destroy();
+    });
+  }
+
+  /** For `new Client({ rest: { api: fake.restUrl } })`; discord.js appends `/v10`. */
+  get restUrl(): string {
+    return `${this.state.origin()}/api`;
+  }
+  get gatewayUrl(): string {
+    return gatewayUrl(this.state);
+  }
+  get token(): string {
+    return this.state.token;
+  }
+  get applicationId(): string {
+    return this.state.applicationId;
+  }
+  get botUser(): { id: string; username: string } {
+    return { ...this.state.bot };
+  }
+  /** Every REST call answered, oldest first. */
+  get calls(): readonly CallRecord[] {
+    return this.state.calls;
+  }
+  /** Every gateway frame sent or received, oldest first. */
+  get gatewayLog(): readonly GatewayLogEntry[] {
+    return this.gateway.log;
+  }
+  /** `METHOD /path` of requests no route matched. */
+  get unknownRoutes(): readonly string[] {
+    return this.unknown;
+  }
+  /** 429 answers returned so far. */
+  get rateLimitedCount(): number {
+    return this.state.limiter.tooManyRequests;
+  }
+
+  /** Builds a guild with the bot in it; after login the client gets GUILD_CREATE (bot joined). */
+  addGuild(spec: GuildSpec): FakeGuild {
+    const guild = this.state.guilds.add(spec);
+    this.state.dispatch('GUILD_CREATE', guildCreatePayload(guild));
+    return {
+      id: guild.id,
+      name: guild.name,
+      channels: byName(
+        guild.channels,
+        (c) => c.name,
+        (c) => c.id,
+      ),
+      members: byName(
+        guild.members.values(),
+        (m) => m.username,
+        (m) => m.id,
+      ),
+      roles: byName(
+        guild.roles,
+        (r) => r.name,
+        (r) => r.id,
+      ),
+    };
+  }
+
+  /** Adds a channel (CHANNEL_CREATE) and returns its id. */
+  addChannel(guildId: string, spec: ChannelSpec): string {
+    const guild = this.state.guilds.guilds.get(guildId);
+    if (guild === undefined) throw new Error(`fake discord: unknown guild ${guildId}`);
+    const channel = this.state.guilds.addChannel(guild, spec);
+    this.state.dispatch('CHANNEL_CREATE', channelPayload(channel));
+    return channel.id;
+  }
+
+  /** The bot is removed from the guild: GUILD_DELETE, then REST answers 50001 Missing Access. */
+  deleteGuild(guildId: string): void {
+    const guild = this.state.guilds.guilds.get(guildId);
+    if (guild === undefined) throw new Error(`fake discord: unknown guild ${guildId}`);
+    guild.removed = true;
+    this.state.dispatch('GUILD_DELETE', { id: guildId });
+  }
+
+  /** CHANNEL_DELETE, then REST answers 404 10003 Unknown Channel. */
+  deleteChannel(channelId: string): void {
+    const channel = this.channel(channelId);
+    channel.deleted = true;
+    this.state.dispatch('CHANNEL_DELETE', channelPayload(channel));
+  }
+
+  /** Denies the bot VIEW_CHANNEL (CHANNEL_UPDATE); REST answers 403 50001 Missing Access. */
+  revokeAccess(channelId: string): void {
+    this.denyBot(channelId, PermissionBits.ViewChannel);
+  }
+
+  /** Denies the bot SEND_MESSAGES (CHANNEL_UPDATE); sends answer 403 50013 Missing Permissions. */
+  revokeSendPermission(channelId: string): void {
+    this.denyBot(channelId, PermissionBits.SendMessages);
+  }
+
+  /** Dispatches INTERACTION_CREATE and tracks the bot's answer. */
+  interaction(spec: InteractionSpec): InteractionHandle {
+    const { record, payload } = buildInteraction(this.state, spec);
+    this.state.interactions.set(record.id, record);
+    this.state.dispatch('INTERACTION_CREATE', payload);
+    const messages = this.state.messages.byId;
+    return {
+      id: record.id,
+      token: record.token,
+      payload,
+      record,
+      response: (timeoutMs = DEFAULT_WAIT_MS) => this.waitFor(() => record.response, timeoutMs),
+      original: () => messages.get(record.originalMessageId ?? ''),
+      followUps: () => record.followUpIds.flatMap((id) => messages.get(id) ?? []),
+    };
+  }
+
+  /** Sends any dispatch event to every session. */
+  dispatch(event: string, data: Record<string, unknown>): void {
+    this.state.dispatch(event, data);
+  }
+
+  /** Op 7 RECONNECT: the client must RESUME on `resume_gateway_url`; dispatches meanwhile are replayed. */
+  forceReconnect(): void {
+    this.gateway.requestReconnect();
+  }
+
+  /** Op 9 INVALID_SESSION; with `resumable: false` (default) the client must IDENTIFY again. */
+  invalidateSession(resumable = false): void {
+    this.gateway.invalidateSessions(resumable);
+  }
+
+  /** Closes every gateway socket with `code` (default 4000: the client resumes). */
+  dropConnections(code = RESUMABLE_CLOSE_CODE): void {
+    this.gateway.dropConnections(code);
+  }
+
+  /** Stops (or resumes) HEARTBEAT_ACKs, so the client declares the connection a zombie. */
+  setHeartbeatAcks(enabled: boolean): void {
+    this.gateway.ackHeartbeats = enabled;
+  }
+
+  /** Forces 429s on the next matching requests. */
+  storm(options: StormOptions): void {
+    this.state.limiter.addStorm(options);
+  }
+
+  /** Messages in a channel, oldest first: channel sends, interaction replies and follow-ups. */
+  messagesIn(channelId: string): MessageRecord[] {
+    return this.state.messages.inChannel(channelId);
+  }
+
+  /** Registered commands of a guild, or the global ones when `guildId` is left out. */
+  commands(guildId?: string): Record<string, unknown>[] {
+    return this.state.commands.list(guildId ?? GLOBAL_SCOPE);
+  }
+
+  /** Command creates counted towards the daily limit of a guild (or global). */
+  commandCreates(guildId?: string): number {
+    return this.state.commands.creates.get(guildId ?? GLOBAL_SCOPE) ?? 0;
+  }
+
+  /**
+   * Resolves with the first truthy value of `predicate`, checked now and after every request or
+   * gateway frame; rejects after `timeoutMs` or when the fake closes.
+   */
+  waitFor<T>(predicate: () => T, timeoutMs = DEFAULT_WAIT_MS): Promise<NonNullable<T>> {
+    return new Promise((resolve, reject) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      const check = (closed?: Error): void => {
+        if (closed !== undefined) return void (finish(), reject(closed));
+        try {
+          const value = predicate();
+          if (value) return void (finish(), resolve(value as NonNullable<T>));
+        } catch (err) {
+          finish();
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      };
+      const timer = setTimeout(
+        () => (finish(), reject(new Error(`fake discord: waitFor timed out after ${timeoutMs} ms`))),
+        timeoutMs,
+      );
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  private notifyChanged(): void {
+    for (const check of [...this.waiters]) check();
+  }
+
+  /** Closes sockets and the server at once; pending `waitFor`s reject. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const check of [...this.waiters]) check(new Error('fake discord closed'));
+    await this.gateway.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private channel(channelId: string): ChannelRecord {
+    const channel = this.state.guilds.channels.get(channelId);
+    if (channel === undefined) throw new Error(`fake discord: unknown channel ${channelId}`);
+    return channel;
+  }
+
+  private denyBot(channelId: string, bits: bigint): void {
+    const channel = this.channel(channelId);
+    this.state.guilds.denyBot(channel, bits);
+    this.state.dispatch('CHANNEL_UPDATE', channelPayload(channel));
+  }
+}
