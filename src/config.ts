@@ -22,41 +22,31 @@ const timeZone = z
   .string()
   .refine(isTimeZone, { message: 'unknown IANA time zone (e.g. UTC, Asia/Kolkata)' });
 
-const envSchema = z
-  .object({
-    DISCORD_TOKEN: optionalText,
-    DISCORD_APPLICATION_ID: optionalText.pipe(
-      z
-        .string()
-        .regex(/^\d{5,25}$/, 'must be a snowflake id')
-        .optional(),
-    ),
-    DISCORD_GUILD_ID: optionalText.pipe(
-      z
-        .string()
-        .regex(/^\d{5,25}$/, 'must be a snowflake id')
-        .optional(),
-    ),
-    DISCORD_API_ROOT: optionalUrl,
-    TELEGRAM_BOT_TOKEN: optionalText,
-    TELEGRAM_API_ROOT: optionalUrl,
-    DATABASE_PATH: z.string().min(1).default('./data/incident-bot.db'),
-    SERVICES_FILE: z.string().min(1).default('./config/services.yaml'),
-    HTTP_HOST: z.string().min(1).default('127.0.0.1'),
-    HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-    DEFAULT_LOCALE: z.enum(['en', 'bn']).default('en'),
-    DEFAULT_TIMEZONE: timeZone.default('UTC'),
-    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  })
-  .superRefine((env, ctx) => {
-    if ((env.DISCORD_TOKEN === undefined) !== (env.DISCORD_APPLICATION_ID === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['DISCORD_APPLICATION_ID'],
-        message: 'DISCORD_TOKEN and DISCORD_APPLICATION_ID enable Discord together: set both or neither',
-      });
-    }
-  });
+const envSchema = z.object({
+  DISCORD_TOKEN: optionalText,
+  DISCORD_APPLICATION_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d{5,25}$/, 'must be a snowflake id')
+      .optional(),
+  ),
+  DISCORD_GUILD_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d{5,25}$/, 'must be a snowflake id')
+      .optional(),
+  ),
+  DISCORD_API_ROOT: optionalUrl,
+  TELEGRAM_BOT_TOKEN: optionalText,
+  TELEGRAM_API_ROOT: optionalUrl,
+  DATABASE_PATH: z.string().min(1).default('./data/incident-bot.db'),
+  SERVICES_FILE: z.string().min(1).default('./config/services.yaml'),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  DEFAULT_LOCALE: z.enum(['en', 'bn']).default('en'),
+  DEFAULT_TIMEZONE: timeZone.default('UTC'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
 
 export interface AppConfig {
   readonly discord: {
@@ -95,6 +85,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const parsed = envSchema.safeParse(resolved);
   if (!parsed.success) problems.push(...describeIssues(parsed.error));
+  // Checked outside the schema so it is reported even when other variables are wrong too.
+  if (isSet(resolved['DISCORD_TOKEN']) !== isSet(resolved['DISCORD_APPLICATION_ID'])) {
+    problems.push(
+      'DISCORD_APPLICATION_ID: DISCORD_TOKEN and DISCORD_APPLICATION_ID enable Discord together: set both or neither',
+    );
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError('environment', problems);
   const e = parsed.data;
   return {
@@ -122,6 +118,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     secrets: [e.DISCORD_TOKEN, e.TELEGRAM_BOT_TOKEN].filter((s): s is string => s !== undefined),
   };
+}
+
+function isSet(value: string | undefined): boolean {
+  return value !== undefined && value.trim() !== '';
 }
 
 function isTimeZone(zone: string): boolean {

@@ -59,7 +59,7 @@ export class Scheduler {
   private readonly maxConcurrent: number;
   private inFlight = 0;
   private lastTickAt: number | null = null;
-  private lastSecond: number | null = null;
+  private nextSecond = 0;
 
   constructor(
     private readonly monitors: readonly MonitorConfig[],
@@ -72,6 +72,7 @@ export class Scheduler {
 
   start(): void {
     const now = this.options.clock.now();
+    this.nextSecond = Math.floor(now / TICK_MS);
     for (const monitor of this.monitors) {
       if (monitor.schedule.kind === 'every')
         this.enqueue(monitor, firstSlot(monitor.id, monitor.schedule.ms, now));
@@ -106,16 +107,15 @@ export class Scheduler {
   tick(): void {
     const now = this.options.clock.now();
     this.lastTickAt = now;
-    const second = Math.floor(now / TICK_MS);
-    // Catch up on seconds a blocked event loop skipped, so no monitor is lost from the wheel.
-    const from = this.lastSecond === null ? second : Math.min(this.lastSecond + 1, second);
-    for (let s = from; s <= second + 1; s++) {
+    const upTo = Math.floor(now / TICK_MS) + 1;
+    // Every second since the last tick is visited, so a late tick (a blocked event loop) loses no monitor.
+    for (let s = this.nextSecond; s <= upTo; s++) {
       const due = this.wheel.get(s);
       if (!due) continue;
       this.wheel.delete(s);
       for (const { monitor, slot } of due) this.startAt(monitor, slot, now);
     }
-    this.lastSecond = second + 1;
+    this.nextSecond = upTo + 1;
   }
 
   private enqueue(monitor: MonitorConfig, slot: number): void {

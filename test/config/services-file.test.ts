@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/problems.js';
+import { loadServicesFile, parseServices } from '../../src/config/services-file.js';
+
+function problemsOf(text: string): readonly string[] {
+  try {
+    parseServices(text);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('services file', () => {
+  it('loads the shipped default with every catalog service and the control targets', () => {
+    const config = loadServicesFile('config/services.yaml');
+    expect(config.services.length).toBeGreaterThanOrEqual(30);
+    const ids = config.services.map((s) => s.id);
+    for (const id of ['whatsapp', 'instagram', 'facebook', 'messenger', 'telegram', 'discord', 'youtube', 'github']) {
+      expect(ids).toContain(id);
+    }
+    expect(config.monitors.filter((m) => m.serviceId === null).length).toBeGreaterThanOrEqual(2);
+    expect(config.services.find((s) => s.id === 'whatsapp')?.group).toBe('meta');
+  });
+
+  it('applies defaults and per-monitor overrides', () => {
+    const config = parseServices(`
+defaults: { every: 30s, timeout: 5s, confirm: { down: 3 } }
+services:
+  - id: site
+    name: Our site
+    monitors:
+      - { type: http, url: "http://127.0.0.1:1/" }
+      - { type: tcp, id: db, host: 127.0.0.1, port: 5432, every: 2s, confirm: { up: 1 } }
+      - { type: dns, host: example.org, cron: "*/5 * * * *" }
+`);
+    const [http, tcp, dns] = config.monitors;
+    expect(http).toMatchObject({ id: 'site-0', intervalMs: 30_000, timeoutMs: 5000, confirm: { down: 3, up: 2 } });
+    expect(tcp).toMatchObject({ id: 'site-db', intervalMs: 2000, confirm: { down: 3, up: 1 }, target: '127.0.0.1:5432' });
+    expect(dns?.schedule).toEqual({ kind: 'cron', expression: '*/5 * * * *' });
+    expect(config.services[0]).toMatchObject({ id: 'site', crowd: true, monitorIds: ['site-0', 'site-db', 'site-2'] });
+  });
+
+  it('lists every problem of a bad file with its path, not just the first', () => {
+    const problems = problemsOf(`
+services:
+  - id: a
+    name: A
+    monitors:
+      - { type: http, url: "not a url" }
+      - { type: carrier-pigeon, host: x }
+      - { type: tcp, host: 127.0.0.1, port: 80, every: soon }
+      - { type: tcp, host: 127.0.0.1, port: 80, cron: "every day" }
+      - { type: http, url: "http://127.0.0.1/", colour: blue }
+  - id: a
+    name: Again A
+    monitors: []
+`);
+    const text = problems.join('\n');
+    expect(text).toMatch(/services\[0\]\.monitors\[0\]\.url: /);
+    expect(text).toMatch(/services\[0\]\.monitors\[1\]\.type: unknown probe type "carrier-pigeon" \(known: http, tcp, dns, tls/);
+    expect(text).toMatch(/services\[0\]\.monitors\[2\]\.every: Invalid duration "soon"/);
+    expect(text).toMatch(/services\[0\]\.monitors\[3\]\.cron: Invalid cron expression/);
+    expect(text).toMatch(/services\[0\]\.monitors\[4\]: unknown key\(s\) "colour"/);
+    expect(text).toMatch(/services\[1\]\.id: duplicate service id "a"/);
+    expect(problems.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('rejects unknown top-level keys, bad ids and YAML syntax errors with their location', () => {
+    expect(problemsOf('servcies: []\n').join('\n')).toMatch(/unknown key\(s\) "servcies"/);
+    expect(problemsOf('services:\n  - { id: "Bad Id", name: x, monitors: [] }\n').join('\n')).toMatch(
+      /services\[0\]\.id: must be lowercase/,
+    );
+    expect(problemsOf('services: [ { id: a, name: b\n').join('\n')).toMatch(/^YAML line \d+:/);
+  });
+
+  it('refuses intervals under one second and monitors that give both every and cron', () => {
+    const problems = problemsOf(`
+services:
+  - id: a
+    name: A
+    monitors:
+      - { type: tcp, host: 127.0.0.1, port: 80, every: 200ms }
+      - { type: tcp, host: 127.0.0.1, port: 81, every: 5s, cron: "* * * * *" }
+`).join('\n');
+    expect(problems).toMatch(/monitors\[0\]\.every: must be at least 1s/);
+    expect(problems).toMatch(/monitors\[1\]: give either every or cron, not both/);
+  });
+
+  it('reports an unreadable file without throwing anything else', () => {
+    expect(() => loadServicesFile('/nonexistent/services.yaml')).toThrow(ConfigError);
+  });
+});
