@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 import type { StatusSourceInput, StatusSourceKind } from '../../src/sources/status-source.js';
 
 /**
- * The shared captured payloads (shared/fixtures/status, described in its SOURCES.md), which live
- * next to this checkout. Enumerated, not listed, so a new fixture is covered without editing tests.
+ * The captured payloads (a copy of shared/fixtures/status, described in its SOURCES.md), kept in the
+ * repository so a clean clone tests them. Enumerated, not listed, so a new fixture is covered without editing tests.
  */
 export const STATUS_FIXTURE_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/fixtures/status',
+  '../fixtures/status',
 );
 
 /** Every fixture file, as a path relative to the fixture directory (`slack/current_ok_docs_example.json`). */
