@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type ConfirmPolicy,
+  type FlapPolicy,
+  type MonitorEvent,
+  type MonitorRecord,
+  confirmationsNeeded,
+  initialMonitorRecord,
+  stepMonitor,
+} from '../../../src/core/detection/monitor-state.js';
+import { type ProbeOutcome, type State, STATES } from '../../../src/core/model.js';
+import { readDocTable } from '../../helpers/doc-table.js';
+
+const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
+const MINUTE = 60_000;
+const CONFIRM: ConfirmPolicy = { down: 3, up: 4 };
+const FLAP: FlapPolicy = { changes: 3, windowMs: 30 * MINUTE };
+
+type Raw = Pick<ProbeOutcome, 'status' | 'reason' | 'message'>;
+const raw = (status: ProbeOutcome['status']): Raw => ({
+  status,
+  reason: status === 'up' ? 'ok' : status === 'degraded' ? 'slow' : status === 'down' ? 'timeout' : 'aborted',
+  message: `${status} check`,
+});
+
+const recordIn = (state: State): MonitorRecord => ({ ...initialMonitorRecord(T0), state });
+
+/** Feeds outcomes one minute apart; returns the final record and every event with its step index. */
+function feed(
+  start: MonitorRecord,
+  statuses: readonly ProbeOutcome['status'][],
+  opts: { confirm?: ConfirmPolicy; flap?: FlapPolicy; from?: number; stepMs?: number } = {},
+): { record: MonitorRecord; states: State[]; events: { step: number; event: MonitorEvent }[] } {
+  let record = start;
+  const states: State[] = [];
+  const events: { step: number; event: MonitorEvent }[] = [];
+  statuses.forEach((status, i) => {
+    const at = (opts.from ?? T0) + (i + 1) * (opts.stepMs ?? MINUTE);
+    const step = stepMonitor(record, raw(status), at, opts.confirm ?? CONFIRM, opts.flap ?? FLAP);
+    record = step.record;
+    states.push(record.state);
+    for (const event of step.events) events.push({ step: i, event });
+  });
+  return { record, states, events };
+}
+
+/** Concrete transitions each row of the doc-comment table stands for. */
+const BETTER_TO_WORSE: [State, State][] = [
+  ['up', 'degraded'],
+  ['up', 'down'],
+  ['degraded', 'down'],
+  ['unknown', 'degraded'],
+  ['unknown', 'down'],
+  ['maintenance', 'degraded'],
+  ['maintenance', 'down'],
+];
+const TRANSITIONS: Record<string, [State, State][]> = {
+  'any → maintenance': STATES.filter((s) => s !== 'maintenance').map((s) => [s, 'maintenance']),
+  'unknown → up': [['unknown', 'up']],
+  'maintenance → up': [['maintenance', 'up']],
+  'better → worse': BETTER_TO_WORSE,
+  'worse → better': [
+    ['down', 'degraded'],
+    ['down', 'up'],
+    ['degraded', 'up'],
+  ],
+};
+const NEEDS: Record<string, number> = { '1': 1, 'confirm.down': CONFIRM.down, 'confirm.up': CONFIRM.up };
+
+describe('confirmationsNeeded', () => {
+  const table = readDocTable(
+    new URL('../../../src/core/detection/monitor-state.ts', import.meta.url),
+    'confirmationsNeeded',
+  ).map(([from = '', to = '', needs = '', why = '']) => ({ row: `${from} → ${to}`, needs, why }));
+
+  it('has a test case for every row of its doc-comment table and no other', () => {
+    expect(table.map((r) => r.row).sort()).toEqual(Object.keys(TRANSITIONS).sort());
+  });
+
+  it.each(table)('$row needs $needs ($why)', ({ row, needs }) => {
+    const expected = NEEDS[needs];
+    expect(expected).toBeDefined();
+    for (const [from, to] of TRANSITIONS[row] ?? []) {
+      expect(confirmationsNeeded(from, to, CONFIRM), `${from} → ${to}`).toBe(expected);
+    }
+  });
+
+  it.each(table)('stepMonitor moves $row after exactly $needs outcomes', ({ row, needs }) => {
+    const n = NEEDS[needs] ?? Number.NaN;
+    for (const [from, to] of TRANSITIONS[row] ?? []) {
+      const { states, events } = feed(recordIn(from), Array<ProbeOutcome['status']>(n).fill(to));
+      expect(states, `${from} → ${to}`).toEqual([...Array<State>(n - 1).fill(from), to]);
+      expect(events.map((e) => e.event)).toEqual([{ kind: 'changed', from, to }]);
+    }
+  });
+});
+
+describe('stepMonitor confirmations', () => {
+  it('goes down after exactly confirm.down failures, not before', () => {
+    const { states, events } = feed(recordIn('up'), ['down', 'down', 'down']);
+    expect(states).toEqual(['up', 'up', 'down']);
+    expect(events).toEqual([{ step: 2, event: { kind: 'changed', from: 'up', to: 'down' } }]);
+  });
+
+  it('keeps the pending streak visible while waiting for confirmation', () => {
+    const { record } = feed(recordIn('up'), ['down', 'down']);
+    expect(record.pending).toEqual({ status: 'down', count: 2 });
+  });
+
+  it('restarts the streak when a good check comes in between', () => {
+    const { states, record } = feed(recordIn('up'), ['down', 'down', 'up', 'down', 'down']);
+    expect(states).toEqual(['up', 'up', 'up', 'up', 'up']);
+    expect(record.pending).toEqual({ status: 'down', count: 2 });
+    expect(feed(record, ['down'], { from: T0 + 10 * MINUTE }).states).toEqual(['down']);
+  });
+
+  it('neither confirms nor breaks a streak on unknown outcomes', () => {
+    const { states, events } = feed(recordIn('up'), [
+      'down',
+      'unknown',
+      'down',
+      'unknown',
+      'unknown',
+      'down',
+    ]);
+    expect(states).toEqual(['up', 'up', 'up', 'up', 'up', 'down']);
+    expect(events.map((e) => e.step)).toEqual([5]);
+  });
+
+  it('never moves a monitor on unknown outcomes alone', () => {
+    const { states, record } = feed(recordIn('down'), Array<ProbeOutcome['status']>(10).fill('unknown'));
+    expect(states).toEqual(Array<State>(10).fill('down'));
+    expect(record.since).toBe(T0);
+  });
+
+  it('recovers after exactly confirm.up good checks', () => {
+    const { states, record } = feed(recordIn('down'), ['up', 'up', 'up', 'up']);
+    expect(states).toEqual(['down', 'down', 'down', 'up']);
+    expect(record).toMatchObject({ state: 'up', since: T0 + 4 * MINUTE, pending: null, reason: 'ok' });
+  });
+
+  it('enters maintenance on the first maintenance outcome', () => {
+    expect(feed(recordIn('down'), ['maintenance']).states).toEqual(['maintenance']);
+  });
+
+  it('comes up on the first good check of a fresh monitor, without counting it as a change', () => {
+    const { record, events } = feed(initialMonitorRecord(T0), ['up']);
+    expect(record.state).toBe('up');
+    expect(record.changes).toEqual([]);
+    expect(events.map((e) => e.event)).toEqual([{ kind: 'changed', from: 'unknown', to: 'up' }]);
+  });
+
+  it('needs confirm.down failures before a fresh monitor is down', () => {
+    expect(feed(initialMonitorRecord(T0), ['down', 'down', 'down']).states).toEqual([
+      'unknown',
+      'unknown',
+      'down',
+    ]);
+  });
+
+  it('keeps the reason and message of the latest outcome while the state holds', () => {
+    const down = feed(recordIn('up'), ['down', 'down', 'down']).record;
+    const { record } = stepMonitor(
+      down,
+      { status: 'down', reason: 'refused', message: 'connect ECONNREFUSED' },
+      T0 + 10 * MINUTE,
+      CONFIRM,
+      FLAP,
+    );
+    expect(record).toMatchObject({ state: 'down', reason: 'refused', message: 'connect ECONNREFUSED' });
+    expect(record.since).toBe(down.since);
+  });
+});
+
+describe('stepMonitor flapping', () => {
+  // With confirm 1/1 every alternating outcome is a confirmed change.
+  const FAST: ConfirmPolicy = { down: 1, up: 1 };
+  const alternating = (n: number): ProbeOutcome['status'][] =>
+    Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'down' : 'up'));
+
+  it('is not flapping at exactly flap.changes changes within the window', () => {
+    const { record, events } = feed(recordIn('up'), alternating(FLAP.changes), { confirm: FAST });
+    expect(record.flapping).toBe(false);
+    expect(events.filter((e) => e.event.kind === 'flapping')).toEqual([]);
+  });
+
+  it('emits one flapping event on the change that exceeds flap.changes, and none after', () => {
+    const { record, events } = feed(recordIn('up'), alternating(FLAP.changes + 4), { confirm: FAST });
+    expect(record.flapping).toBe(true);
+    expect(events.filter((e) => e.event.kind === 'flapping')).toEqual([
+      { step: FLAP.changes, event: { kind: 'flapping' } },
+    ]);
+  });
+
+  it('does not flap when the same number of changes is spread wider than the window', () => {
+    const stepMs = FLAP.windowMs / FLAP.changes;
+    const { record } = feed(recordIn('up'), alternating(FLAP.changes * 3), { confirm: FAST, stepMs });
+    expect(record.flapping).toBe(false);
+  });
+
+  it('settles once after a whole window without a confirmed change', () => {
+    const flapping = feed(recordIn('up'), alternating(FLAP.changes + 1), { confirm: FAST });
+    const lastChange = T0 + (FLAP.changes + 1) * MINUTE;
+    expect(flapping.record.flapping).toBe(true);
+
+    const before = stepMonitor(
+      flapping.record,
+      raw(flapping.record.state),
+      lastChange + FLAP.windowMs - 1,
+      FAST,
+      FLAP,
+    );
+    expect(before.events).toEqual([]);
+    expect(before.record.flapping).toBe(true);
+
+    const after = stepMonitor(
+      before.record,
+      raw(before.record.state),
+      lastChange + FLAP.windowMs,
+      FAST,
+      FLAP,
+    );
+    expect(after.events).toEqual([{ kind: 'settled' }]);
+    expect(after.record.flapping).toBe(false);
+
+    const later = stepMonitor(
+      after.record,
+      raw(after.record.state),
+      lastChange + FLAP.windowMs + MINUTE,
+      FAST,
+      FLAP,
+    );
+    expect(later.events).toEqual([]);
+  });
+
+  it('settles on an unknown outcome after the quiet window too', () => {
+    const flapping = feed(recordIn('up'), alternating(FLAP.changes + 1), { confirm: FAST });
+    const lastChange = T0 + (FLAP.changes + 1) * MINUTE;
+    const step = stepMonitor(flapping.record, raw('unknown'), lastChange + FLAP.windowMs, FAST, FLAP);
+    expect(step.events).toEqual([{ kind: 'settled' }]);
+  });
+
+  it('does not settle while changes keep coming', () => {
+    const { events } = feed(recordIn('up'), alternating(FLAP.changes * 10), { confirm: FAST });
+    expect(events.filter((e) => e.event.kind === 'settled')).toEqual([]);
+  });
+
+  it('prunes change times older than the window', () => {
+    const { record } = feed(recordIn('up'), ['down', 'up'], { confirm: FAST });
+    const step = stepMonitor(record, raw('up'), T0 + 2 * MINUTE + FLAP.windowMs, FAST, FLAP);
+    expect(step.record.changes).toEqual([]);
+  });
+});
