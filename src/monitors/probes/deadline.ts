@@ -97,6 +97,12 @@ export async function runWithDeadline(
   timeoutReason: 'timeout' | 'dns-timeout' = 'timeout',
 ): Promise<ProbeOutcome> {
   const deadline = startDeadline(ctx);
+  const expiredBeforeStart = deadline.expiry();
+  if (expiredBeforeStart !== null) {
+    // Cancelled before it began: start no I/O at all (abort listeners added now would never fire).
+    deadline.dispose();
+    return expiredOutcome(expiredBeforeStart, ctx.timeoutMs, timeoutReason);
+  }
   try {
     return await deadline.guard(attempt(deadline));
   } catch (error) {

@@ -35,6 +35,18 @@ describe('deadline', () => {
     ).toBe('timeout');
   });
 
+  it('starts no work when the caller aborted before the run', async () => {
+    const shutdown = new AbortController();
+    shutdown.abort();
+    let started = false;
+    const attempt = () => {
+      started = true;
+      return never;
+    };
+    await runWithDeadline(probeContext(10_000, shutdown.signal), attempt, unexpected);
+    expect(started).toBe(false);
+  });
+
   it('passes other failures to the classifier', async () => {
     const failure = new Error('boom');
     const outcome = await runWithDeadline(

@@ -40,7 +40,7 @@ async function startStalledListener(): Promise<{ port: number; release: () => Pr
 
 // How many connections a full queue holds depends on the kernel (Linux: backlog + 1). A dropped
 // SYN sends no event, so "this connect stays pending" can only be observed by waiting a little.
-const PENDING_CONNECT_MS = 100;
+const PENDING_CONNECT_MS = 250;
 const MAX_FILLERS = 16;
 
 async function fillAcceptQueue(port: number): Promise<Socket[]> {
