@@ -93,27 +93,49 @@ function replyFor(question: Question, answer: FakeDnsAnswer | undefined, nameKno
   }
 }
 
+/** The configured answers, served in sequence per name and type. */
+class AnswerBook {
+  private readonly sequences = new Map<string, { answers: readonly FakeDnsAnswer[]; served: number }>();
+  private readonly knownNames = new Set<string>();
+
+  constructor(zone: FakeDnsZone) {
+    for (const [name, types] of Object.entries(zone)) {
+      this.knownNames.add(keyOf(name, ''));
+      for (const [type, answer] of Object.entries(types)) this.set(name, type as FakeDnsType, [answer]);
+    }
+  }
+
+  set(name: string, type: FakeDnsType, answers: readonly FakeDnsAnswer[]): void {
+    this.knownNames.add(keyOf(name, ''));
+    this.sequences.set(keyOf(name, type), { answers, served: 0 });
+  }
+
+  reply(question: Question): Reply {
+    const sequence = this.sequences.get(keyOf(question.name, question.type));
+    const answer = sequence?.answers[Math.min(sequence.served, sequence.answers.length - 1)];
+    if (sequence) sequence.served += 1;
+    return replyFor(question, answer, this.knownNames.has(keyOf(question.name, '')));
+  }
+}
+
+function encodeReply(query: DecodedPacket, question: Question, reply: Exclude<Reply, 'silent'>): Buffer {
+  return dnsPacket.encode({
+    type: 'response',
+    id: query.id ?? 0,
+    flags:
+      dnsPacket.AUTHORITATIVE_ANSWER |
+      dnsPacket.RECURSION_DESIRED |
+      dnsPacket.RECURSION_AVAILABLE |
+      reply.rcode,
+    questions: [question],
+    answers: reply.answers,
+  });
+}
+
 /** Starts the server; close it after the test. */
 export async function startDnsServer(zone: FakeDnsZone = {}): Promise<FakeDnsServer> {
-  const sequences = new Map<string, { answers: readonly FakeDnsAnswer[]; served: number }>();
-  const knownNames = new Set<string>();
+  const book = new AnswerBook(zone);
   const queries: FakeDnsQuery[] = [];
-  const setAnswer = (name: string, type: FakeDnsType, ...answers: readonly FakeDnsAnswer[]): void => {
-    knownNames.add(keyOf(name, ''));
-    sequences.set(keyOf(name, type), { answers, served: 0 });
-  };
-  for (const [name, types] of Object.entries(zone)) {
-    knownNames.add(keyOf(name, ''));
-    for (const [type, answer] of Object.entries(types)) setAnswer(name, type as FakeDnsType, answer);
-  }
-  const nextAnswer = (question: Question): FakeDnsAnswer | undefined => {
-    const sequence = sequences.get(keyOf(question.name, question.type));
-    if (sequence === undefined || sequence.answers.length === 0) return undefined;
-    const answer = sequence.answers[Math.min(sequence.served, sequence.answers.length - 1)];
-    sequence.served += 1;
-    return answer;
-  };
-
   const socket = dgram.createSocket('udp4');
   socket.on('message', (message, remote) => {
     let query: DecodedPacket;
@@ -125,20 +147,8 @@ export async function startDnsServer(zone: FakeDnsZone = {}): Promise<FakeDnsSer
     const question = query.questions?.[0];
     if (question === undefined) return;
     queries.push({ name: question.name, type: question.type });
-    const reply = replyFor(question, nextAnswer(question), knownNames.has(keyOf(question.name, '')));
-    if (reply === 'silent') return;
-    const response = dnsPacket.encode({
-      type: 'response',
-      id: query.id ?? 0,
-      flags:
-        dnsPacket.AUTHORITATIVE_ANSWER |
-        dnsPacket.RECURSION_DESIRED |
-        dnsPacket.RECURSION_AVAILABLE |
-        reply.rcode,
-      questions: [question],
-      answers: reply.answers,
-    });
-    socket.send(response, remote.port, remote.address);
+    const reply = book.reply(question);
+    if (reply !== 'silent') socket.send(encodeReply(query, question, reply), remote.port, remote.address);
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const { port } = socket.address();
@@ -146,7 +156,7 @@ export async function startDnsServer(zone: FakeDnsZone = {}): Promise<FakeDnsSer
     port,
     address: `127.0.0.1:${port}`,
     queries,
-    setAnswer,
+    setAnswer: (name, type, ...answers) => book.set(name, type, answers),
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }
