@@ -42,8 +42,9 @@ export class SqliteDetectionStore implements DetectionStore {
     this.syncMonitors(catalog);
     this.stmt = {
       appendCheck: db.prepare(
+        // `||` yields TEXT even for two BLOBs; the cast keeps the chunk a BLOB, byte for byte.
         `INSERT INTO check_chunks (monitor_ref, hour, data) VALUES (?, ?, ?)
-         ON CONFLICT (monitor_ref, hour) DO UPDATE SET data = data || excluded.data`,
+         ON CONFLICT (monitor_ref, hour) DO UPDATE SET data = CAST(data || excluded.data AS BLOB)`,
       ),
       failure: db.prepare(
         'INSERT OR REPLACE INTO check_failures (monitor_ref, at, message) VALUES (?, ?, ?)',
