@@ -96,7 +96,12 @@ export class DetectionEngine {
     for (const m of catalog.monitors)
       this.records.set(m.id, snapshot.monitors.get(m.id) ?? initialMonitorRecord(now));
     for (const s of catalog.services) {
-      this.services.set(s.id, snapshot.services.get(s.id) ?? { status: 'unknown', since: now, evidence: [] });
+      const stored = snapshot.services.get(s.id);
+      this.services.set(s.id, stored ?? { status: 'unknown', since: now, evidence: [] });
+      // Official evidence lines live only in memory; without the stored ones, the first check after
+      // a restart would fall back to the message and re-announce an ongoing incident as updated.
+      for (const e of stored?.evidence ?? [])
+        if (e.kind === 'official') this.evidence.set(e.monitorId, e.lines);
       const open = snapshot.openIncidents.get(s.id);
       if (open) this.open.set(s.id, open);
       const resolved = snapshot.lastResolved.get(s.id);
