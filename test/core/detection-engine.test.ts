@@ -1,0 +1,541 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Catalog } from '../../src/core/catalog.js';
+import { DEFAULT_REOPEN_COOLDOWN_MS } from '../../src/core/detection/incident-policy.js';
+import { DetectionEngine, type EngineOptions } from '../../src/core/detection-engine.js';
+import type { IncidentEvent, OperatorEvent } from '../../src/core/events.js';
+import type { OutcomeReason, ProbeOutcome } from '../../src/core/model.js';
+import { decodeChunk } from '../../src/db/check-encoding.js';
+import { type Db, openDatabase } from '../../src/db/database.js';
+import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
+import { FakeClock, buildCatalog } from '../helpers/catalog.js';
+
+const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
+const MINUTE = 60_000;
+const OPTIONS: EngineOptions = { roundMs: MINUTE };
+
+const up = (latencyMs = 120): ProbeOutcome => ({
+  status: 'up',
+  reason: 'ok',
+  message: `200 in ${latencyMs} ms`,
+  latencyMs,
+});
+const down = (reason: OutcomeReason = 'http-status', message = 'HTTP 503'): ProbeOutcome => ({
+  status: 'down',
+  reason,
+  message,
+  latencyMs: reason === 'timeout' ? null : 300,
+});
+
+/** One running engine on the real SQLite store, with every event it emitted. */
+class Harness {
+  readonly db: Db;
+  readonly store: SqliteDetectionStore;
+  readonly engine: DetectionEngine;
+  readonly incidents: IncidentEvent[] = [];
+  readonly operator: OperatorEvent[] = [];
+
+  constructor(
+    path: string,
+    catalog: Catalog,
+    readonly clock: FakeClock,
+    options: EngineOptions = OPTIONS,
+  ) {
+    this.db = openDatabase(path);
+    this.store = new SqliteDetectionStore(this.db, catalog);
+    this.engine = new DetectionEngine(catalog, this.store, clock, options);
+    this.engine.onIncident((e) => this.incidents.push(e));
+    this.engine.onOperator((e) => this.operator.push(e));
+  }
+
+  /** Advances the clock by `stepMs`, then applies the outcome. */
+  check(monitorId: string, outcome: ProbeOutcome, stepMs = MINUTE): void {
+    this.clock.advance(stepMs);
+    this.engine.handleResult(monitorId, outcome);
+  }
+
+  kinds(): string[] {
+    return this.incidents.map((e) => e.kind);
+  }
+
+  rows<T>(sql: string, ...params: unknown[]): T[] {
+    return this.db.prepare(sql).all(...params) as T[];
+  }
+}
+
+let dir: string;
+let harnesses: Harness[];
+const dbPath = (): string => join(dir, 'bot.sqlite');
+const start = (catalog: Catalog, clock: FakeClock, options?: EngineOptions): Harness => {
+  const h = new Harness(dbPath(), catalog, clock, options);
+  harnesses.push(h);
+  return h;
+};
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'detection-engine-'));
+  harnesses = [];
+});
+afterEach(() => {
+  for (const h of harnesses) if (h.db.open) h.db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const github = buildCatalog({ services: [{ id: 'github' }] });
+
+describe('DetectionEngine incident lifecycle', () => {
+  it('opens exactly one incident on the second failure and stays quiet while it lasts', () => {
+    const h = start(github, new FakeClock(T0));
+    h.check('github-http', up());
+    h.check('github-http', down());
+    expect(h.incidents).toEqual([]);
+    h.check('github-http', down());
+    const openedAt = h.clock.now();
+    for (let i = 0; i < 5; i++) h.check('github-http', down());
+
+    expect(h.incidents).toEqual([
+      {
+        kind: 'opened',
+        incidentId: expect.any(Number),
+        serviceId: 'github',
+        serviceName: 'Service github',
+        group: null,
+        severity: 'major',
+        status: 'down',
+        startedAt: openedAt,
+        at: openedAt,
+        evidence: [
+          {
+            kind: 'probe',
+            monitorId: 'github-http',
+            target: 'https://github-http.example/',
+            state: 'down',
+            reason: 'http-status',
+            message: 'HTTP 503',
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('resolves after two good checks with the duration since it opened', () => {
+    const h = start(github, new FakeClock(T0));
+    h.check('github-http', down());
+    h.check('github-http', down());
+    const openedAt = h.clock.now();
+    h.check('github-http', down(), 10 * MINUTE);
+    h.check('github-http', up());
+    expect(h.kinds()).toEqual(['opened']);
+    h.check('github-http', up());
+
+    expect(h.kinds()).toEqual(['opened', 'resolved']);
+    const resolved = h.incidents[1];
+    expect(resolved).toMatchObject({
+      incidentId: h.incidents[0]?.incidentId,
+      status: 'up',
+      severity: 'major',
+      startedAt: openedAt,
+      at: openedAt + 12 * MINUTE,
+      durationMs: 12 * MINUTE,
+    });
+    expect(h.engine.openIncident('github')).toBeUndefined();
+  });
+
+  it('emits an update when the failure reason changes, and not when only the message does', () => {
+    const h = start(github, new FakeClock(T0));
+    h.check('github-http', down('http-status', 'HTTP 503'));
+    h.check('github-http', down('http-status', 'HTTP 503'));
+    h.check('github-http', down('http-status', 'HTTP 502'));
+    expect(h.kinds()).toEqual(['opened']);
+    h.check('github-http', down('timeout', 'no answer in 10 s'));
+
+    expect(h.kinds()).toEqual(['opened', 'updated']);
+    expect(h.incidents[1]).toMatchObject({
+      incidentId: h.incidents[0]?.incidentId,
+      severity: 'major',
+      evidence: [expect.objectContaining({ reason: 'timeout', message: 'no answer in 10 s' })],
+    });
+  });
+
+  it('updates the severity when a degraded service goes down', () => {
+    const catalog = buildCatalog({ services: [{ id: 'meta', probes: ['meta-dns', 'meta-http'] }] });
+    const h = start(catalog, new FakeClock(T0));
+    h.check('meta-dns', up());
+    h.check('meta-http', up(), 0);
+    h.check('meta-http', down());
+    h.check('meta-http', down());
+    expect(h.incidents.map((e) => [e.kind, e.severity])).toEqual([['opened', 'minor']]);
+    h.check('meta-dns', down('dns-servfail', 'SERVFAIL'));
+    h.check('meta-dns', down('dns-servfail', 'SERVFAIL'));
+
+    expect(h.incidents.map((e) => [e.kind, e.severity, e.status])).toEqual([
+      ['opened', 'minor', 'degraded'],
+      ['updated', 'major', 'down'],
+    ]);
+  });
+});
+
+describe('DetectionEngine rows', () => {
+  it('writes the incident, its events and the states it derives from', () => {
+    const h = start(github, new FakeClock(T0));
+    h.check('github-http', down());
+    h.check('github-http', down());
+    const openedAt = h.clock.now();
+    const id = h.incidents[0]?.incidentId;
+
+    expect(
+      h.rows('SELECT id, service_id, severity, status, started_at, resolved_at, evidence_key FROM incidents'),
+    ).toEqual([
+      {
+        id,
+        service_id: 'github',
+        severity: 'major',
+        status: 'down',
+        started_at: openedAt,
+        resolved_at: null,
+        evidence_key: 'p:github-http:down:http-status',
+      },
+    ]);
+    expect(h.rows('SELECT service_id, status, since FROM service_state')).toEqual([
+      { service_id: 'github', status: 'down', since: openedAt },
+    ]);
+    const [monitor] = h.rows<{ record_json: string; last_status: string; last_at: number }>(
+      'SELECT record_json, last_status, last_at FROM monitor_state',
+    );
+    expect(monitor).toMatchObject({ last_status: 'down', last_at: openedAt });
+    expect(JSON.parse(monitor?.record_json ?? 'null')).toMatchObject({
+      state: 'down',
+      since: openedAt,
+      pending: null,
+    });
+
+    h.check('github-http', up());
+    h.check('github-http', up());
+    const resolvedAt = h.clock.now();
+    expect(h.rows('SELECT status, resolved_at, updated_at FROM incidents')).toEqual([
+      { status: 'up', resolved_at: resolvedAt, updated_at: resolvedAt },
+    ]);
+    const events = h.rows<{ incident_id: number; kind: string; at: number; payload_json: string }>(
+      'SELECT incident_id, kind, at, payload_json FROM incident_events ORDER BY id',
+    );
+    expect(events.map(({ incident_id, kind, at }) => ({ incident_id, kind, at }))).toEqual([
+      { incident_id: id, kind: 'opened', at: openedAt },
+      { incident_id: id, kind: 'resolved', at: resolvedAt },
+    ]);
+    expect(events.map((e) => JSON.parse(e.payload_json) as unknown)).toEqual(h.incidents);
+    expect(h.rows('SELECT service_id, status, since FROM service_state')).toEqual([
+      { service_id: 'github', status: 'up', since: resolvedAt },
+    ]);
+  });
+
+  it('appends every check to the hourly chunk and keeps failure messages', () => {
+    const h = start(github, new FakeClock(T0));
+    h.check('github-http', up(80));
+    h.check('github-http', down('timeout', 'no answer in 10 s'));
+    h.check('github-http', up(95));
+    const ref = h.store.monitorRef('github-http');
+    const [chunk] = h.rows<{ hour: number; data: Buffer }>(
+      'SELECT hour, data FROM check_chunks WHERE monitor_ref = ?',
+      ref,
+    );
+    expect(decodeChunk(chunk?.hour ?? 0, chunk?.data ?? Buffer.alloc(0))).toEqual([
+      { at: T0 + MINUTE, status: 'up', reason: 'ok', latencyMs: 80 },
+      { at: T0 + 2 * MINUTE, status: 'down', reason: 'timeout', latencyMs: null },
+      { at: T0 + 3 * MINUTE, status: 'up', reason: 'ok', latencyMs: 95 },
+    ]);
+    expect(h.rows('SELECT at, message FROM check_failures')).toEqual([
+      { at: T0 + 2 * MINUTE, message: 'no answer in 10 s' },
+    ]);
+  });
+});
+
+describe('DetectionEngine restart', () => {
+  it('does not re-announce an ongoing incident, and measures the recovery from the original start', () => {
+    const clock = new FakeClock(T0);
+    const first = start(github, clock);
+    first.check('github-http', down());
+    first.check('github-http', down());
+    const openedAt = clock.now();
+    const id = first.incidents[0]?.incidentId;
+    first.db.close();
+
+    clock.advance(30 * MINUTE);
+    const second = start(github, clock);
+    expect(second.engine.openIncident('github')).toMatchObject({ id, startedAt: openedAt, resolvedAt: null });
+    expect(second.engine.serviceState('github')?.status).toBe('down');
+    second.check('github-http', down());
+    second.check('github-http', down());
+    expect(second.incidents).toEqual([]);
+    expect(second.operator).toEqual([]);
+
+    second.check('github-http', up());
+    second.check('github-http', up());
+    expect(second.incidents).toEqual([
+      expect.objectContaining({
+        kind: 'resolved',
+        incidentId: id,
+        startedAt: openedAt,
+        durationMs: 34 * MINUTE,
+      }),
+    ]);
+    expect(second.rows('SELECT kind FROM incident_events ORDER BY id')).toEqual([
+      { kind: 'opened' },
+      { kind: 'resolved' },
+    ]);
+  });
+
+  it('keeps a pending failure streak across a restart', () => {
+    const clock = new FakeClock(T0);
+    const first = start(github, clock);
+    first.check('github-http', up());
+    first.check('github-http', down());
+    first.db.close();
+
+    const second = start(github, clock);
+    second.check('github-http', down());
+    expect(second.kinds()).toEqual(['opened']);
+  });
+
+  it('does not re-announce an incident backed by an official source when a probe checks first after restart', () => {
+    const catalog = buildCatalog({ services: [{ id: 'slack', officials: ['slack-status'] }] });
+    const official = (): ProbeOutcome => ({
+      status: 'degraded',
+      reason: 'official-incident',
+      message: 'Slack reports an incident',
+      latencyMs: 210,
+      evidence: ['Some users cannot send messages'],
+    });
+    const clock = new FakeClock(T0);
+    const first = start(catalog, clock);
+    first.check('slack-http', up());
+    first.check('slack-status', official(), 0);
+    first.check('slack-status', official());
+    expect(first.kinds()).toEqual(['opened']);
+    first.db.close();
+
+    const second = start(catalog, clock);
+    second.check('slack-http', up());
+    second.check('slack-status', official(), 0);
+    expect(second.incidents).toEqual([]);
+  });
+
+  it('reopens the incident resolved before a restart when the failure returns within the cool-down', () => {
+    const clock = new FakeClock(T0);
+    const first = start(github, clock);
+    for (const o of [down(), down(), up(), up()]) first.check('github-http', o);
+    const id = first.incidents[0]?.incidentId;
+    first.db.close();
+
+    const second = start(github, clock);
+    second.check('github-http', down());
+    second.check('github-http', down());
+    expect(second.incidents).toEqual([expect.objectContaining({ kind: 'reopened', incidentId: id })]);
+  });
+});
+
+describe('DetectionEngine cool-down', () => {
+  it('reopens the same incident when the service fails again within the cool-down', () => {
+    const h = start(github, new FakeClock(T0));
+    for (const o of [down(), down()]) h.check('github-http', o);
+    const openedAt = h.clock.now();
+    for (const o of [up(), up(), down(), down()]) h.check('github-http', o);
+
+    expect(h.kinds()).toEqual(['opened', 'resolved', 'reopened']);
+    const id = h.incidents[0]?.incidentId;
+    expect(h.incidents[2]).toMatchObject({ incidentId: id, startedAt: openedAt, severity: 'major' });
+    expect(h.rows('SELECT id, resolved_at, started_at FROM incidents')).toEqual([
+      { id, resolved_at: null, started_at: openedAt },
+    ]);
+
+    for (const o of [up(), up()]) h.check('github-http', o);
+    expect(h.incidents[3]).toMatchObject({
+      kind: 'resolved',
+      incidentId: id,
+      durationMs: h.clock.now() - openedAt,
+    });
+  });
+
+  it('opens a new incident when the service fails again after the cool-down', () => {
+    const h = start(github, new FakeClock(T0));
+    for (const o of [down(), down(), up(), up()]) h.check('github-http', o);
+    h.check('github-http', down(), DEFAULT_REOPEN_COOLDOWN_MS);
+    h.check('github-http', down());
+
+    expect(h.kinds()).toEqual(['opened', 'resolved', 'opened']);
+    expect(h.incidents[2]?.incidentId).not.toBe(h.incidents[0]?.incidentId);
+    expect(h.rows('SELECT COUNT(*) AS n FROM incidents')).toEqual([{ n: 2 }]);
+  });
+
+  it('uses the configured cool-down', () => {
+    const h = start(github, new FakeClock(T0), { ...OPTIONS, reopenCooldownMs: 3 * MINUTE });
+    for (const o of [down(), down(), up(), up(), down()]) h.check('github-http', o);
+    h.check('github-http', down(), 2 * MINUTE);
+    expect(h.kinds()).toEqual(['opened', 'resolved', 'opened']);
+  });
+});
+
+describe('DetectionEngine vantage point', () => {
+  const withControl = buildCatalog({ services: [{ id: 'github' }], controls: ['control-1'] });
+
+  it('does not count service failures while the control target fails, and tells only the operator', () => {
+    const h = start(withControl, new FakeClock(T0));
+    h.check('github-http', down(), 10_000);
+    h.check('control-1', down('unreachable', 'network unreachable'), 10_000);
+    for (let i = 0; i < 5; i++) {
+      h.check('github-http', down('unreachable', 'network unreachable'), 10_000);
+      h.check('control-1', down('unreachable', 'network unreachable'), 10_000);
+    }
+    expect(h.incidents).toEqual([]);
+    expect(h.rows('SELECT COUNT(*) AS n FROM incidents')).toEqual([{ n: 0 }]);
+    expect(h.engine.monitorRecord('github-http')).toMatchObject({ state: 'unknown', pending: null });
+    expect(h.operator).toEqual([
+      {
+        kind: 'vantage-lost',
+        cause: 'control-failing',
+        detail: '1/1 control targets failing',
+        at: T0 + 20_000,
+      },
+    ]);
+
+    h.check('control-1', up(), 10_000);
+    expect(h.operator.map((e) => e.kind)).toEqual(['vantage-lost', 'vantage-restored']);
+    // The failure before the vantage loss was forgotten: one more failure does not open an incident.
+    h.check('github-http', down(), 10_000);
+    expect(h.incidents).toEqual([]);
+    h.check('github-http', down(), 10_000);
+    expect(h.kinds()).toEqual(['opened']);
+  });
+
+  it.each([0, 1000])(
+    'does not announce a mass failure of six services per service (%i ms between results)',
+    (spacingMs) => {
+      const ids = ['github', 'gitlab', 'slack', 'discord', 'zoom', 'notion'];
+      const catalog = buildCatalog({ services: ids.map((id) => ({ id })) });
+      const h = start(catalog, new FakeClock(T0));
+      // Each monitor is checked once a minute, the round being one minute too.
+      const round = (outcome: ProbeOutcome): void => {
+        h.clock.advance(MINUTE - ids.length * spacingMs);
+        for (const id of ids) h.check(`${id}-http`, outcome, spacingMs);
+      };
+      round(up());
+      for (let i = 0; i < 4; i++) round(down('timeout', 'no answer'));
+      expect(h.incidents).toEqual([]);
+      expect(h.rows('SELECT COUNT(*) AS n FROM incidents')).toEqual([{ n: 0 }]);
+      expect(h.operator).toEqual([expect.objectContaining({ kind: 'vantage-lost', cause: 'mass-failure' })]);
+    },
+  );
+
+  it('still announces a failure of one service among many', () => {
+    const ids = ['github', 'gitlab', 'slack', 'discord', 'zoom', 'notion'];
+    const catalog = buildCatalog({ services: ids.map((id) => ({ id })) });
+    const h = start(catalog, new FakeClock(T0));
+    for (let round = 0; round < 3; round++) {
+      h.clock.advance(MINUTE);
+      for (const id of ids) h.check(`${id}-http`, id === 'slack' ? down() : up(), 1000);
+    }
+    expect(h.incidents.map((e) => [e.kind, e.serviceId])).toEqual([['opened', 'slack']]);
+    expect(h.operator).toEqual([]);
+  });
+
+  it('counts services of one group as one unit', () => {
+    const meta = ['facebook', 'instagram', 'whatsapp', 'messenger', 'threads'];
+    const catalog = buildCatalog({ services: meta.map((id) => ({ id, group: 'meta' })) });
+    const h = start(catalog, new FakeClock(T0));
+    for (let round = 0; round < 2; round++) {
+      h.clock.advance(MINUTE);
+      for (const id of meta) h.check(`${id}-http`, down(), 1000);
+    }
+    expect(h.operator).toEqual([]);
+    expect(h.incidents.map((e) => [e.kind, e.serviceId, e.group])).toEqual(
+      meta.map((id) => ['opened', id, 'meta']),
+    );
+  });
+});
+
+describe('DetectionEngine flapping', () => {
+  it('tells the operator once, stays silent while the monitor flaps, and resolves after it settles', () => {
+    const catalog = buildCatalog({
+      services: [{ id: 'github' }],
+      monitor: { confirm: { down: 1, up: 1 }, flap: { changes: 3, windowMs: 30 * MINUTE } },
+    });
+    const h = start(catalog, new FakeClock(T0));
+    for (const o of [up(), down(), up(), down()]) h.check('github-http', o);
+    expect(h.kinds()).toEqual(['opened', 'resolved', 'reopened']);
+
+    for (const o of [up(), down(), up(), down(), up()]) h.check('github-http', o);
+    expect(h.kinds()).toEqual(['opened', 'resolved', 'reopened']);
+    expect(h.operator).toEqual([{ kind: 'monitor-flapping', monitorId: 'github-http', at: T0 + 5 * MINUTE }]);
+
+    h.check('github-http', up(), 30 * MINUTE);
+    expect(h.operator.map((e) => e.kind)).toEqual(['monitor-flapping', 'monitor-settled']);
+    expect(h.kinds()).toEqual(['opened', 'resolved', 'reopened', 'resolved']);
+  });
+});
+
+describe('DetectionEngine crowd input', () => {
+  const crowdCatalog = buildCatalog({
+    services: [{ id: 'whatsapp', probes: ['wa-http', 'wa-dns'], crowd: true }],
+  });
+
+  it('turns one failing probe plus a detected crowd spike into a major incident', () => {
+    const h = start(crowdCatalog, new FakeClock(T0));
+    h.check('wa-dns', up());
+    h.check('wa-http', down(), 0);
+    h.check('wa-http', down());
+    expect(h.incidents.map((e) => [e.kind, e.severity])).toEqual([['opened', 'minor']]);
+    h.clock.advance(MINUTE);
+    h.engine.setCrowd('whatsapp', { level: 'detected', reporters: 48 });
+
+    expect(h.incidents.map((e) => [e.kind, e.severity])).toEqual([
+      ['opened', 'minor'],
+      ['updated', 'major'],
+    ]);
+    expect(h.incidents[1]?.evidence.map((e) => e.kind)).toEqual(['probe', 'crowd']);
+    expect(h.rows('SELECT COUNT(*) AS n FROM check_chunks')).toEqual([{ n: 2 }]);
+  });
+
+  it('ignores crowd input for a service without crowd reports', () => {
+    const h = start(github, new FakeClock(T0));
+    h.engine.setCrowd('github', { level: 'detected', reporters: 99 });
+    expect(h.incidents).toEqual([]);
+    expect(h.engine.serviceState('github')?.status).toBe('unknown');
+  });
+});
+
+describe('DetectionEngine commit', () => {
+  it('persists nothing of a commit whose incident hook throws', () => {
+    const h = start(github, new FakeClock(T0));
+    let failing = true;
+    h.store.addIncidentHook(() => {
+      if (failing) throw new Error('outbox full');
+    });
+    h.check('github-http', down());
+    expect(() => h.check('github-http', down())).toThrow('outbox full');
+
+    expect(h.incidents).toEqual([]);
+    expect(h.rows('SELECT * FROM incidents')).toEqual([]);
+    expect(h.rows('SELECT * FROM incident_events')).toEqual([]);
+    expect(h.rows('SELECT * FROM service_state')).toEqual([]);
+    const [chunk] = h.rows<{ hour: number; data: Buffer }>('SELECT hour, data FROM check_chunks');
+    expect(decodeChunk(chunk?.hour ?? 0, chunk?.data ?? Buffer.alloc(0))).toHaveLength(1);
+    expect(h.rows('SELECT COUNT(*) AS n FROM check_failures')).toEqual([{ n: 1 }]);
+    const [monitor] = h.rows<{ record_json: string }>('SELECT record_json FROM monitor_state');
+    expect(JSON.parse(monitor?.record_json ?? 'null')).toMatchObject({
+      state: 'unknown',
+      pending: { count: 1 },
+    });
+
+    failing = false;
+    h.check('github-http', down());
+    expect(h.kinds()).toEqual(['opened']);
+    expect(h.rows('SELECT COUNT(*) AS n FROM incidents')).toEqual([{ n: 1 }]);
+  });
+
+  it('ignores results of monitors that are not in the catalog', () => {
+    const h = start(github, new FakeClock(T0));
+    h.check('removed-monitor', down());
+    expect(h.rows('SELECT COUNT(*) AS n FROM check_chunks')).toEqual([{ n: 0 }]);
+  });
+});
