@@ -47,6 +47,8 @@ export interface FakeDiscordOptions {
   rateLimits?: RateLimitOptions;
   /** Application command creates per scope; Discord: 200 per day. */
   commandCreatesPerDay?: number;
+  /** Milliseconds clock for interaction deadlines and rate-limit windows; default `Date.now`. */
+  clock?: () => number;
   /** Called for routes the fake does not implement (they answer 404 code 0); default `console.warn`. */
   onUnknownRoute?: (method: string, path: string) => void;
 }

@@ -73,7 +73,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     origin: () => origin,
     dispatch: (event, data) => hooks.dispatch(event, data),
     reportUnknownRoute: (method, path) => hooks.reportUnknownRoute(method, path),
-    nowMs: () => Date.now(),
+    nowMs: options.clock ?? Date.now,
     changed: () => hooks.changed(),
   };
   const server = createServer();
