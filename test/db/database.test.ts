@@ -1,0 +1,128 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUSY_TIMEOUT_MS, type Db, listMigrations, migrate, openDatabase } from '../../src/db/database.js';
+
+let dir: string;
+const open: Db[] = [];
+const openAt = (path: string): Db => {
+  const db = openDatabase(path);
+  open.push(db);
+  return db;
+};
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'database-'));
+});
+afterEach(() => {
+  for (const db of open.splice(0)) if (db.open) db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const tables = (db: Db): string[] =>
+  (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+      name: string;
+    }[]
+  ).map((r) => r.name);
+
+describe('openDatabase', () => {
+  it('creates the file, its directory and every table on first open', () => {
+    const db = openAt(join(dir, 'nested', 'data', 'bot.sqlite'));
+    expect(tables(db)).toEqual(
+      expect.arrayContaining([
+        'monitors',
+        'monitor_state',
+        'service_state',
+        'incidents',
+        'incident_events',
+        'check_chunks',
+        'check_failures',
+        'check_rollups',
+        'meta',
+        'schema_migrations',
+      ]),
+    );
+  });
+
+  it('records each shipped migration once, in order', () => {
+    const db = openAt(join(dir, 'bot.sqlite'));
+    const shipped = listMigrations();
+    expect(shipped.length).toBeGreaterThan(0);
+    expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual(
+      shipped.map((m) => ({ version: m.version, name: m.name })),
+    );
+  });
+
+  it('applies nothing again on reopen', () => {
+    const path = join(dir, 'bot.sqlite');
+    const first = openAt(path);
+    const before = first.prepare('SELECT * FROM schema_migrations').all();
+    first.close();
+
+    const second = openAt(path);
+    expect(second.prepare('SELECT * FROM schema_migrations').all()).toEqual(before);
+    expect(migrate(second)).toEqual([]);
+  });
+
+  it('sets WAL, foreign keys and the busy timeout', () => {
+    const db = openAt(join(dir, 'bot.sqlite'));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
+  });
+
+  it('enforces foreign keys', () => {
+    const db = openAt(join(dir, 'bot.sqlite'));
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO incident_events (incident_id, kind, at, payload_json) VALUES (42, 'opened', 0, '{}')",
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+  });
+
+  it('allows at most one open incident per service', () => {
+    const db = openAt(join(dir, 'bot.sqlite'));
+    const insert = db.prepare(
+      `INSERT INTO incidents (service_id, severity, status, started_at, updated_at, resolved_at, evidence_key, evidence_json)
+       VALUES ('github', 'major', 'down', ?, ?, ?, '', '[]')`,
+    );
+    insert.run(1, 1, 2);
+    insert.run(3, 3, null);
+    expect(() => insert.run(4, 4, null)).toThrow(/UNIQUE/);
+  });
+});
+
+describe('migrate', () => {
+  it('applies only migrations newer than the database, and returns their versions', () => {
+    const db = openAt(join(dir, 'bot.sqlite'));
+    const next = { version: 999, name: '999_extra.sql', sql: 'CREATE TABLE extra (x INTEGER);' };
+    expect(migrate(db, [...listMigrations(), next])).toEqual([999]);
+    expect(tables(db)).toContain('extra');
+    expect(migrate(db, [...listMigrations(), next])).toEqual([]);
+  });
+
+  it('rolls back a failing migration entirely and does not record it', () => {
+    const db = openAt(join(dir, 'bot.sqlite'));
+    const broken = {
+      version: 998,
+      name: '998_broken.sql',
+      sql: 'CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);',
+    };
+    expect(() => migrate(db, [...listMigrations(), broken])).toThrow(/no_such_table/);
+    expect(tables(db)).not.toContain('half_done');
+    expect(db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({
+      v: Math.max(...listMigrations().map((m) => m.version)),
+    });
+  });
+
+  it('migrates a bare database opened without openDatabase', () => {
+    const db = new Database(':memory:');
+    open.push(db);
+    expect(migrate(db)).toEqual(listMigrations().map((m) => m.version));
+  });
+});
