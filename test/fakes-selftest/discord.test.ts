@@ -295,6 +295,22 @@ describe('interactions', () => {
     expect(message?.content).toBe('GitHub is down (acknowledged)');
     expect(message?.edits.map((e) => e.content)).toEqual(['GitHub is down']);
   });
+  it('records follow-ups, the first replacing a deferred placeholder as Discord does', async () => {
+    const { fake, client, alertsId } = await world();
+    onInteraction(client, async (i) => {
+      if (!i.isChatInputCommand()) return;
+      await i.deferReply();
+      await i.followUp('first result');
+      await i.followUp({ content: 'second result', flags: MessageFlags.Ephemeral });
+    });
+    const handle = fake.interaction({ kind: 'command', channelId: alertsId, name: 'status' });
+    await fake.waitFor(() => handle.followUps().length === 1);
+    expect(handle.original()?.content).toBe('first result');
+    expect(handle.followUps().map((m) => [m.content, m.flags])).toEqual([
+      ['second result', MessageFlags.Ephemeral],
+    ]);
+    expect(fake.messagesIn(alertsId).map((m) => m.source)).toEqual(['interaction-response', 'follow-up']);
+  });
 });
 
 describe('channel messages', () => {
@@ -305,8 +321,14 @@ describe('channel messages', () => {
     expect(err.rawError).toMatchObject({
       errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } },
     });
-    await alerts.send('x'.repeat(2000));
+    const sent = await alerts.send('x'.repeat(2000));
     expect(fake.messagesIn(alertsId).map((m) => m.content.length)).toEqual([2000]);
+    await sent.edit('shorter');
+    expect(fake.messagesIn(alertsId)[0]).toMatchObject({
+      content: 'shorter',
+      edits: [{ content: 'x'.repeat(2000) }],
+    });
+    expect((await apiError(sent.edit('y'.repeat(2001)))).code).toBe(50035);
   });
 
   it('refuses an empty message with 50006 and embeds over 6000 characters with 50035', async () => {

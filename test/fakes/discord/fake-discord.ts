@@ -11,6 +11,7 @@
  * Destroy the client before `fake.close()`: a client whose server vanished keeps reconnecting.
  */
 import type { Server } from 'node:http';
+import { ChangeWaiters, DEFAULT_WAIT_MS } from './change-waiters.js';
 import { GLOBAL_SCOPE } from './command-store.js';
 import type { FakeState } from './fake-state.js';
 import { FakeGateway } from './gateway.js';
@@ -86,7 +87,6 @@ export interface StateHooks {
   reportUnknownRoute(method: string, path: string): void;
 }
 
-const DEFAULT_WAIT_MS = 5_000;
 /** Close code that makes discord.js resume (any 4000-range code it does not treat specially). */
 const RESUMABLE_CLOSE_CODE = 4_000;
 
@@ -96,7 +96,7 @@ function byName<T>(items: Iterable<T>, name: (t: T) => string, id: (t: T) => str
 
 /** The running fake. Create it with {@link startFakeDiscord}. */
 export class FakeDiscord {
-  private readonly waiters = new Set<(closed?: Error) => void>();
+  private readonly waiters = new ChangeWaiters();
   private readonly gateway: FakeGateway;
   private readonly unknown: string[] = [];
   private closed = false;
@@ -111,7 +111,7 @@ export class FakeDiscord {
   ) {
     this.gateway = new FakeGateway(state, heartbeatIntervalMs);
     hooks.dispatch = (event, data) => this.gateway.dispatch(event, data);
-    hooks.changed = () => this.notifyChanged();
+    hooks.changed = () => this.waiters.notify();
     hooks.reportUnknownRoute = (method, path) => {
       this.unknown.push(`${method} ${path}`);
       onUnknownRoute(method, path);
@@ -284,42 +284,17 @@ export class FakeDiscord {
 
   /**
    * Resolves with the first truthy value of `predicate`, checked now and after every request or
-   * gateway frame; rejects after `timeoutMs` or when the fake closes.
+   * gateway frame; rejects after `timeoutMs` (default 5 s) or when the fake closes.
    */
   waitFor<T>(predicate: () => T, timeoutMs = DEFAULT_WAIT_MS): Promise<NonNullable<T>> {
-    return new Promise((resolve, reject) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      const check = (closed?: Error): void => {
-        if (closed !== undefined) return void (finish(), reject(closed));
-        try {
-          const value = predicate();
-          if (value) return void (finish(), resolve(value as NonNullable<T>));
-        } catch (err) {
-          finish();
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      };
-      const timer = setTimeout(
-        () => (finish(), reject(new Error(`fake discord: waitFor timed out after ${timeoutMs} ms`))),
-        timeoutMs,
-      );
-      this.waiters.add(check);
-      check();
-    });
-  }
-
-  private notifyChanged(): void {
-    for (const check of [...this.waiters]) check();
+    return this.waiters.waitFor(predicate, timeoutMs);
   }
 
   /** Closes sockets and the server at once; pending `waitFor`s reject. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const check of [...this.waiters]) check(new Error('fake discord closed'));
+    this.waiters.closeAll(new Error('fake discord closed'));
     await this.gateway.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

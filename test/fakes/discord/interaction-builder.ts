@@ -117,11 +117,8 @@ function componentMessage(
   };
 }
 
-/** Builds the payload and the record the fake tracks the answer in; throws on a misused spec. */
-export function buildInteraction(
-  state: FakeState,
-  spec: InteractionSpec,
-): { record: InteractionRecord; payload: Record<string, unknown> } {
+/** Where the interaction happens and who triggers it; throws when the test names unknown things. */
+function resolveContext(state: FakeState, spec: InteractionContextSpec) {
   const channel = state.guilds.channels.get(spec.channelId);
   const guild = channel === undefined ? undefined : state.guilds.guilds.get(channel.guildId);
   if (channel === undefined || guild === undefined)
@@ -132,14 +129,17 @@ export function buildInteraction(
       : guild.members.get(spec.userId);
   if (member === undefined)
     throw new Error(`fake discord: guild ${guild.id} has no member ${spec.userId ?? '(human)'}`);
-  const memberPermissions = spec.memberPermissions ?? state.guilds.permissionsIn(channel, member.id);
-  const appPermissions = spec.appPermissions ?? state.guilds.permissionsIn(channel, state.bot.id);
-  const record: InteractionRecord = {
+  return { channel, guild, member };
+}
+
+function newRecord(state: FakeState, type: number, channelId: string, guildId: string): InteractionRecord {
+  return {
     id: state.ids.next(),
+    // Real tokens are long opaque base64 strings starting with "aW50ZXJhY3Rpb24" ("interaction").
     token: `aW50ZXJhY3Rpb24${randomBytes(24).toString('base64url')}`,
-    type: INTERACTION_TYPE[spec.kind],
-    channelId: channel.id,
-    guildId: guild.id,
+    type,
+    channelId,
+    guildId,
     messageId: undefined,
     createdAtMs: state.nowMs(),
     response: undefined,
@@ -147,6 +147,15 @@ export function buildInteraction(
     originalMessageId: undefined,
     followUpIds: [],
   };
+}
+
+/** Builds the payload and the record the fake tracks the answer in; throws on a misused spec. */
+export function buildInteraction(
+  state: FakeState,
+  spec: InteractionSpec,
+): { record: InteractionRecord; payload: Record<string, unknown> } {
+  const { channel, guild, member } = resolveContext(state, spec);
+  const record = newRecord(state, INTERACTION_TYPE[spec.kind], channel.id, guild.id);
   let data: Record<string, unknown>;
   let message: Record<string, unknown> | undefined;
   if (spec.kind === 'button') {
@@ -154,6 +163,8 @@ export function buildInteraction(
     message = componentMessage(state, channel.id, guild.id, spec.messageId);
     record.messageId = String(message.id);
   } else data = commandData(state, guild.id, spec.name, spec.options ?? []);
+  const memberPermissions = spec.memberPermissions ?? state.guilds.permissionsIn(channel, member.id);
+  const appPermissions = spec.appPermissions ?? state.guilds.permissionsIn(channel, state.bot.id);
   const payload = {
     id: record.id,
     application_id: state.applicationId,
