@@ -1,0 +1,242 @@
+import type { ProblemKind } from '../crowd/problem-kind.js';
+import type { OutcomeReason, State } from '../model.js';
+import {
+  formatDateTime,
+  formatDigits,
+  formatDuration,
+  formatNumber,
+  formatPercent,
+  formatTime,
+  formatTimeOfDay,
+} from './format.js';
+import type {
+  CommandArgument,
+  IncidentSummary,
+  Messages,
+  ProbeFacts,
+  QuietHours,
+  ServiceTarget,
+} from './messages.js';
+
+/*
+ * Bengali. Service names are Latin (WhatsApp, GitHub), and a Bengali case ending glued to a
+ * Latin word needs guessing how it is pronounced (GitHub-এ, Meta-তে), so sentences are built to
+ * put names before a colon or as the subject, where they take no ending.
+ */
+
+const n = (value: number): string => formatNumber('bn', value);
+const duration = (ms: number): string => formatDuration('bn', ms);
+
+const STATE: Readonly<Record<State, string>> = {
+  up: 'চালু',
+  degraded: 'সমস্যা চলছে',
+  down: 'বন্ধ',
+  unknown: 'অজানা',
+  maintenance: 'রক্ষণাবেক্ষণ চলছে',
+};
+
+/** The predicate after a service name (or a list of them); `again` is inserted where it belongs. */
+const PREDICATE: Readonly<Record<State, (again: string) => string>> = {
+  up: (again) => `${again}চালু আছে`,
+  degraded: (again) => `${again}ঠিকমতো কাজ করছে না`,
+  down: (again) => `${again}কাজ করছে না`,
+  unknown: (again) => `— অবস্থা ${again}জানা যাচ্ছে না`,
+  maintenance: (again) => `— ${again}রক্ষণাবেক্ষণ চলছে`,
+};
+
+const PROBLEM: Readonly<Record<ProblemKind, string>> = {
+  connection: 'সংযোগ হচ্ছে না',
+  sending: 'মেসেজ যাচ্ছে না',
+  login: 'লগইন করা যাচ্ছে না',
+  app: 'অ্যাপ কাজ করছে না',
+  website: 'ওয়েবসাইট কাজ করছে না',
+  other: 'অন্যান্য সমস্যা',
+};
+
+const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
+  ok: () => 'ঠিক আছে',
+  slow: () => 'সাড়া দিতে দেরি হচ্ছে',
+  timeout: (p) =>
+    p.timeoutMs === undefined ? 'সময়মতো সাড়া মেলেনি' : `${duration(p.timeoutMs)} অপেক্ষার পরও সাড়া মেলেনি`,
+  refused: () => 'সংযোগ প্রত্যাখ্যান করেছে',
+  reset: () => 'সংযোগ মাঝপথে কেটে গেছে',
+  unreachable: () => 'নেটওয়ার্কে পৌঁছানো যাচ্ছে না',
+  'dns-nxdomain': () => 'DNS: এমন কোনো ডোমেইন নেই',
+  'dns-servfail': () => 'DNS: সার্ভারে ত্রুটি',
+  'dns-timeout': (p) =>
+    p.timeoutMs === undefined
+      ? 'DNS: কোনো উত্তর আসেনি'
+      : `DNS: ${duration(p.timeoutMs)} অপেক্ষার পরও উত্তর আসেনি`,
+  'dns-no-records': () => 'DNS: কোনো রেকর্ড নেই',
+  'dns-mismatch': () => 'DNS: অপ্রত্যাশিত উত্তর',
+  tls: () => 'নিরাপদ সংযোগ (TLS) ব্যর্থ হয়েছে',
+  'tls-expiring': () => 'সার্টিফিকেটের মেয়াদ শীঘ্রই শেষ হবে',
+  'tls-expired': () => 'সার্টিফিকেটের মেয়াদ শেষ',
+  'http-status': (p) =>
+    p.httpStatus === undefined ? 'অপ্রত্যাশিত HTTP স্ট্যাটাস' : `HTTP ${formatDigits('bn', p.httpStatus)}`,
+  assertion: () => 'পেজের বিষয়বস্তু প্রত্যাশামতো নয়',
+  'too-large': () => 'উত্তর অতিরিক্ত বড়',
+  redirects: () => 'অতিরিক্ত রিডাইরেক্ট',
+  protocol: () => 'উত্তরটি বৈধ নয়',
+  'official-incident': () => 'অফিসিয়াল ঘোষণায় সমস্যা',
+  'official-maintenance': () => 'ঘোষিত রক্ষণাবেক্ষণ',
+  'bad-payload': () => 'স্ট্যাটাস পেজ পড়া যাচ্ছে না',
+  'missed-heartbeat': () => 'নির্ধারিত সময়ে সংকেত আসেনি',
+  aborted: () => 'পরীক্ষা বাতিল হয়েছে',
+  error: () => 'পরীক্ষা ব্যর্থ হয়েছে',
+};
+
+const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
+  service: 'সার্ভিসের নাম (/services দেখুন)',
+  problem: 'সমস্যার সংক্ষিপ্ত বিবরণ',
+  severity: 'severity: major অথবা minor',
+  language: 'ভাষা: en অথবা bn',
+  timezone: 'টাইম জোন, যেমন Asia/Dhaka অথবা UTC',
+  quiet: 'নীরব সময়, যেমন 23:00-07:00, অথবা off',
+};
+
+const target = (t: ServiceTarget): string => (t.kind === 'all' ? 'সব সার্ভিস' : t.name);
+const level = (severity: 'minor' | 'major'): string =>
+  severity === 'major' ? 'শুধু বড় বিভ্রাট' : 'বিভ্রাট ও সমস্যা';
+const quiet = (q: QuietHours | null): string =>
+  q === null ? 'বন্ধ' : `${formatTimeOfDay('bn', q.startMinute)} – ${formatTimeOfDay('bn', q.endMinute)}`;
+const names = (serviceNames: readonly string[]): string => serviceNames.join(', ');
+
+function incidentLine(i: IncidentSummary, timeZone: string): string {
+  const kind = i.severity === 'major' ? 'বিভ্রাট' : 'সমস্যা';
+  const when = formatDateTime('bn', i.startedAt, timeZone);
+  return i.durationMs === undefined
+    ? `• ${i.serviceName}: ${kind}, ${when} থেকে, এখনো চলছে`
+    : `• ${i.serviceName}: ${kind}, ${when}, স্থায়িত্ব ${duration(i.durationMs)}`;
+}
+
+const HELP: readonly (readonly [string, string])[] = [
+  ['/subscribe <service|all> [severity]', 'এই চ্যাটে কোনো সার্ভিসের সতর্কবার্তা পেতে (অ্যাডমিন)'],
+  ['/unsubscribe <service|all>', 'সেই সতর্কবার্তা বন্ধ করতে (অ্যাডমিন)'],
+  ['/subscriptions', 'এই চ্যাটে কোন কোন সার্ভিসের সতর্কবার্তা আসে'],
+  ['/status [service]', 'সব সার্ভিসের সংক্ষিপ্ত অবস্থা, অথবা একটির বিস্তারিত'],
+  ['/incidents [service]', 'সাম্প্রতিক ও চলমান ঘটনা'],
+  ['/report <service> [problem]', 'কোনো সার্ভিস আপনার জন্য কাজ না করলে আমাদের জানান'],
+  ['/services', 'যেসব সার্ভিসের ওপর আমরা নজর রাখি'],
+  ['/settings [language] [timezone] [quiet]', 'এই চ্যাটের ভাষা, টাইম জোন ও নীরব সময় (অ্যাডমিন)'],
+  ['/help', 'এই সাহায্য'],
+];
+
+export const bn: Messages = {
+  locale: 'bn',
+  languageName: 'বাংলা',
+  state: STATE,
+  alert: {
+    title: ({ change, serviceName, state }) =>
+      `${change === 'updated' ? 'হালনাগাদ: ' : ''}${serviceName} ${PREDICATE[state](change === 'reopened' ? 'আবার ' : '')}`,
+    recovered: ({ serviceName, durationMs }) => `${duration(durationMs)} পর ${serviceName} আবার চালু হয়েছে`,
+    groupTitle: ({ groupName, serviceNames, state }) =>
+      groupName === null
+        ? `${formatNumber('bn', serviceNames.length)}টি সার্ভিস ${PREDICATE[state]('')}: ${names(serviceNames)}`
+        : `${groupName} সার্ভিস: ${names(serviceNames)} ${PREDICATE[state]('')}`,
+    groupRecovered: ({ groupName, serviceNames, durationMs }) =>
+      `${groupName === null ? 'আবার চালু' : `${groupName} সার্ভিস আবার চালু`}: ${names(serviceNames)} (${duration(durationMs)} পর)`,
+    serviceState: ({ serviceName, state }) => `${serviceName}: ${STATE[state]}`,
+    serviceEvidence: ({ serviceName, line }) => `${serviceName} — ${line}`,
+    since: ({ at, timeZone }) => `শুরু: ${formatDateTime('bn', at, timeZone)}`,
+    sinceLabel: 'শুরু',
+    durationLabel: 'স্থায়িত্ব',
+    duration: ({ durationMs }) => duration(durationMs),
+    moreLines: ({ count }) => `… আরও ${n(count)}টি`,
+    footer: ({ incidentIds }) => `ঘটনা ${incidentIds.map((id) => `#${formatDigits('bn', id)}`).join(', ')}`,
+    statusPageLink: 'স্ট্যাটাস পেজ',
+  },
+  evidence: {
+    probe: (p) => `${p.target}: ${REASON[p.reason](p)}${p.detail === undefined ? '' : ` (${p.detail})`}`,
+    reason: (p) => REASON[p.reason](p),
+    official: ({ serviceName, line }) => `${serviceName} জানিয়েছে: ${line}`,
+    crowdReports: ({ level, reporters }) =>
+      level === 'detected'
+        ? `অনেক ব্যবহারকারী সমস্যার কথা জানাচ্ছেন: ${n(reporters)}টি রিপোর্ট`
+        : `${n(reporters)} জন ব্যবহারকারী সমস্যার কথা জানিয়েছেন, স্বাভাবিকের চেয়ে বেশি`,
+    crowdTopProblem: ({ kind, share }) => `${formatPercent('bn', share)} রিপোর্টে: ${PROBLEM[kind]}`,
+    problemKind: (kind) => PROBLEM[kind],
+  },
+  buttons: {
+    report: 'আমারও সমস্যা হচ্ছে',
+    mute: ({ durationMs }) => `${duration(durationMs)} নীরব রাখুন`,
+  },
+  commands: {
+    help: ({ withStart }) =>
+      [
+        'আমি বিভিন্ন অনলাইন সার্ভিসের ওপর নজর রাখি, আর কোনোটি বন্ধ হলে বা আবার চালু হলে এখানে জানাই। কমান্ডসমূহ:',
+        ...HELP.map(([command, what]) => `${command} — ${what}`),
+        ...(withStart ? ['/start — /help-এর মতোই'] : []),
+        'Severity: "major" দিলে শুধু বড় বিভ্রাট, "minor" দিলে ছোটখাটো সমস্যাও জানানো হবে।',
+      ].join('\n'),
+    subscribed: ({ target: t, severity }) =>
+      `এখন থেকে এই চ্যাটে সতর্কবার্তা আসবে: ${target(t)} (${level(severity)})।`,
+    unsubscribed: ({ target: t }) => `এই চ্যাটে আর সতর্কবার্তা আসবে না: ${target(t)}।`,
+    notSubscribed: ({ target: t }) => `এই চ্যাটে এমনিতেই সতর্কবার্তা আসছিল না: ${target(t)}।`,
+    subscriptions: ({ items }) =>
+      items.length === 0
+        ? 'এই চ্যাটে এখনো কোনো সতর্কবার্তা আসে না। অ্যাডমিন /subscribe <service|all> দিয়ে চালু করতে পারেন।'
+        : [
+            'এই চ্যাটে যেসব সার্ভিসের সতর্কবার্তা আসে:',
+            ...items.map((i) => `• ${target(i.target)} (${level(i.severity)})`),
+          ].join('\n'),
+    statusOverview: ({ services, timeZone }) =>
+      services.length === 0
+        ? 'এখন কোনো সার্ভিসের ওপর নজর রাখা হচ্ছে না।'
+        : services
+            .map((s) =>
+              s.state === 'up'
+                ? `• ${s.name}: ${STATE[s.state]}`
+                : `• ${s.name}: ${STATE[s.state]}, ${formatDateTime('bn', s.since, timeZone)} থেকে`,
+            )
+            .join('\n'),
+    statusDetail: ({ service, evidence, timeZone }) =>
+      [
+        `${service.name}: ${STATE[service.state]}, ${formatDateTime('bn', service.since, timeZone)} থেকে`,
+        ...evidence.map((line) => `• ${line}`),
+      ].join('\n'),
+    incidents: ({ incidents, timeZone }) =>
+      incidents.length === 0
+        ? 'সাম্প্রতিক কোনো ঘটনা নেই।'
+        : ['সাম্প্রতিক ঘটনা:', ...incidents.map((i) => incidentLine(i, timeZone))].join('\n'),
+    reportAcknowledged: ({ serviceName, problem }) =>
+      `ধন্যবাদ, ${serviceName} নিয়ে আপনার রিপোর্ট (${PROBLEM[problem]}) গণনা করা হয়েছে।`,
+    alreadyReported: ({ serviceName, windowMs }) =>
+      `আপনি গত ${duration(windowMs)} সময়ের মধ্যেই ${serviceName} নিয়ে রিপোর্ট করেছেন; একটি রিপোর্টই যথেষ্ট।`,
+    services: ({ services }) =>
+      services.length === 0
+        ? 'এখন কোনো সার্ভিসের ওপর নজর রাখা হচ্ছে না।'
+        : ['যেসব সার্ভিসের ওপর আমরা নজর রাখি:', ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
+    settings: ({ changed, languageName, timeZone, quietHours }) =>
+      [
+        changed ? 'সেটিংস সংরক্ষণ করা হয়েছে।' : 'এই চ্যাটের সেটিংস:',
+        `ভাষা: ${languageName}`,
+        `টাইম জোন: ${timeZone}`,
+        `নীরব সময়: ${quiet(quietHours)}`,
+      ].join('\n'),
+    invalidLanguage: ({ given, supported }) =>
+      `"${given}" ভাষা আমি এখনো জানি না; এগুলোর একটি বেছে নিন: ${supported.join(', ')}।`,
+    invalidTimeZone: ({ given }) =>
+      `${given} নামে কোনো টাইম জোন আমার জানা নেই; Asia/Dhaka অথবা UTC দিয়ে চেষ্টা করুন।`,
+    invalidQuietHours: ({ given }) =>
+      `"${given}" সঠিক নীরব সময় নয়; যেমন 23:00-07:00 লিখুন, অথবা বন্ধ করতে off লিখুন।`,
+    unknownCommand: ({ command }) => `${command} কমান্ডটি আমি চিনি না। /help দেখুন।`,
+    unknownService: ({ given, suggestions }) =>
+      suggestions.length === 0
+        ? `"${given}" নামে কোনো সার্ভিস আমি চিনি না। /services-এ সবগুলোর তালিকা আছে।`
+        : `"${given}" নামে কোনো সার্ভিস আমি চিনি না। আপনি কি ${suggestions.join(', ')} বোঝাতে চেয়েছেন?`,
+    missingArgument: ({ command, argument }) => `${command} কমান্ডের সাথে ${ARGUMENT[argument]} দিতে হবে।`,
+    adminRequired: () => 'এটি শুধু এই চ্যাটের অ্যাডমিনরা করতে পারেন।',
+    rateLimited: ({ retryAfterMs }) => `একটু ধীরে! ${duration(retryAfterMs)} পরে আবার চেষ্টা করুন।`,
+    missingPermissions: ({ channel, permissions }) =>
+      `${channel} চ্যানেলে আমি সতর্কবার্তা পাঠাতে পারছি না; এই অনুমতিগুলো নেই: ${permissions.join(', ')}।`,
+    quietHoursSummary: ({ incidents, timeZone }) =>
+      [
+        `আপনার নীরব সময়ে যা ঘটেছে: ${n(incidents.length)}টি ঘটনা`,
+        ...incidents.map((i) => incidentLine(i, timeZone)),
+      ].join('\n'),
+    muted: ({ serviceName, until, timeZone }) =>
+      `${serviceName}: এই চ্যাটে ${formatTime('bn', until, timeZone)} পর্যন্ত সতর্কবার্তা বন্ধ থাকবে।`,
+    internalError: () => 'আমাদের দিকে কিছু একটা গোলমাল হয়েছে। একটু পরে আবার চেষ্টা করুন।',
+  },
+};

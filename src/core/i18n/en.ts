@@ -1,0 +1,239 @@
+import type { ProblemKind } from '../crowd/problem-kind.js';
+import type { OutcomeReason, State } from '../model.js';
+import {
+  formatDateTime,
+  formatDigits,
+  formatDuration,
+  formatNumber,
+  formatPercent,
+  formatTime,
+  formatTimeOfDay,
+} from './format.js';
+import type {
+  AlertChange,
+  CommandArgument,
+  IncidentSummary,
+  Messages,
+  ProbeFacts,
+  QuietHours,
+  ServiceTarget,
+} from './messages.js';
+
+const n = (value: number): string => formatNumber('en', value);
+const duration = (ms: number): string => formatDuration('en', ms);
+const plural = (count: number, one: string, many: string): string =>
+  `${n(count)} ${count === 1 ? one : many}`;
+
+const STATE: Readonly<Record<State, string>> = {
+  up: 'up',
+  degraded: 'degraded',
+  down: 'down',
+  unknown: 'unknown',
+  maintenance: 'in maintenance',
+};
+
+/** `is down`, `is having problems`: the predicate of a one-service title. */
+const PREDICATE: Readonly<Record<State, string>> = {
+  up: 'is up',
+  degraded: 'is having problems',
+  down: 'is down',
+  unknown: 'is in an unknown state',
+  maintenance: 'is in maintenance',
+};
+
+const PROBLEM: Readonly<Record<ProblemKind, string>> = {
+  connection: "can't connect",
+  sending: 'messages not sending',
+  login: "can't log in",
+  app: 'app not working',
+  website: 'website not working',
+  other: 'other problems',
+};
+
+const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
+  ok: () => 'OK',
+  slow: () => 'slow to answer',
+  timeout: (p) => (p.timeoutMs === undefined ? 'timed out' : `timed out after ${duration(p.timeoutMs)}`),
+  refused: () => 'connection refused',
+  reset: () => 'connection reset',
+  unreachable: () => 'network unreachable',
+  'dns-nxdomain': () => 'DNS: no such domain',
+  'dns-servfail': () => 'DNS: server failure',
+  'dns-timeout': (p) =>
+    p.timeoutMs === undefined ? 'DNS: no answer' : `DNS: no answer in ${duration(p.timeoutMs)}`,
+  'dns-no-records': () => 'DNS: no records',
+  'dns-mismatch': () => 'DNS: unexpected answer',
+  tls: () => 'secure connection failed',
+  'tls-expiring': () => 'certificate expires soon',
+  'tls-expired': () => 'certificate expired',
+  'http-status': (p) => (p.httpStatus === undefined ? 'unexpected HTTP status' : `HTTP ${p.httpStatus}`),
+  assertion: () => 'unexpected page content',
+  'too-large': () => 'response too large',
+  redirects: () => 'too many redirects',
+  protocol: () => 'not a valid response',
+  'official-incident': () => 'official incident',
+  'official-maintenance': () => 'official maintenance',
+  'bad-payload': () => 'status page unreadable',
+  'missed-heartbeat': () => 'heartbeat missed',
+  aborted: () => 'check cancelled',
+  error: () => 'check failed',
+};
+
+const CHANGE_PREFIX: Readonly<Record<AlertChange, string>> = {
+  opened: '',
+  reopened: '',
+  updated: 'Update: ',
+};
+
+const target = (t: ServiceTarget): string => (t.kind === 'all' ? 'all services' : t.name);
+const level = (severity: 'minor' | 'major'): string =>
+  severity === 'major' ? 'outages only' : 'outages and problems';
+const quiet = (q: QuietHours | null): string =>
+  q === null ? 'off' : `${formatTimeOfDay('en', q.startMinute)}–${formatTimeOfDay('en', q.endMinute)}`;
+
+function incidentLine(i: IncidentSummary, timeZone: string): string {
+  const kind = i.severity === 'major' ? 'outage' : 'problems';
+  const when = formatDateTime('en', i.startedAt, timeZone);
+  return i.durationMs === undefined
+    ? `• ${i.serviceName}: ${kind} since ${when}, ongoing`
+    : `• ${i.serviceName}: ${kind} at ${when}, lasted ${duration(i.durationMs)}`;
+}
+
+const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
+  service: 'a service name (see /services)',
+  problem: 'a short description of the problem',
+  severity: 'a severity: major or minor',
+  language: 'a language: en or bn',
+  timezone: 'a time zone such as Asia/Kolkata or UTC',
+  quiet: 'quiet hours such as 23:00-07:00, or off',
+};
+
+const HELP: readonly (readonly [string, string])[] = [
+  ['/subscribe <service|all> [severity]', 'get alerts for a service in this chat (admins)'],
+  ['/unsubscribe <service|all>', 'stop those alerts (admins)'],
+  ['/subscriptions', 'what this chat gets alerts for'],
+  ['/status [service]', 'all services at a glance, or one in detail'],
+  ['/incidents [service]', 'recent and ongoing incidents'],
+  ['/report <service> [problem]', 'tell us a service is not working for you'],
+  ['/services', 'the services we watch'],
+  ['/settings [language] [timezone] [quiet]', 'language, time zone and quiet hours of this chat (admins)'],
+  ['/help', 'this help'],
+];
+
+export const en: Messages = {
+  locale: 'en',
+  languageName: 'English',
+  state: STATE,
+  alert: {
+    title: ({ change, serviceName, state }) =>
+      `${CHANGE_PREFIX[change]}${serviceName} ${PREDICATE[state]}${change === 'reopened' ? ' again' : ''}`,
+    recovered: ({ serviceName, durationMs }) => `${serviceName} is back up after ${duration(durationMs)}`,
+    groupTitle: ({ groupName, serviceNames, state }) =>
+      groupName === null
+        ? `${plural(serviceNames.length, 'service', 'services')} ${STATE[state]}: ${serviceNames.join(', ')}`
+        : `${groupName} services: ${serviceNames.join(', ')} ${STATE[state]}`,
+    groupRecovered: ({ groupName, serviceNames, durationMs }) =>
+      `${groupName === null ? 'Back up' : `${groupName} services back up`}: ${serviceNames.join(', ')} (after ${duration(durationMs)})`,
+    serviceState: ({ serviceName, state }) => `${serviceName}: ${STATE[state]}`,
+    serviceEvidence: ({ serviceName, line }) => `${serviceName} — ${line}`,
+    since: ({ at, timeZone }) => `Started ${formatDateTime('en', at, timeZone)}`,
+    sinceLabel: 'Started',
+    durationLabel: 'Duration',
+    duration: ({ durationMs }) => duration(durationMs),
+    moreLines: ({ count }) => `… and ${n(count)} more`,
+    footer: ({ incidentIds }) =>
+      `${incidentIds.length === 1 ? 'Incident' : 'Incidents'} ${incidentIds.map((id) => `#${formatDigits('en', id)}`).join(', ')}`,
+    statusPageLink: 'Status page',
+  },
+  evidence: {
+    probe: (p) => `${p.target}: ${REASON[p.reason](p)}${p.detail === undefined ? '' : ` (${p.detail})`}`,
+    reason: (p) => REASON[p.reason](p),
+    official: ({ serviceName, line }) => `${serviceName} says: ${line}`,
+    crowdReports: ({ level, reporters }) =>
+      level === 'detected'
+        ? `Many users report problems: ${plural(reporters, 'report', 'reports')}`
+        : `${plural(reporters, 'user report', 'user reports')}, more than usual`,
+    crowdTopProblem: ({ kind, share }) => `${formatPercent('en', share)} of reports: ${PROBLEM[kind]}`,
+    problemKind: (kind) => PROBLEM[kind],
+  },
+  buttons: {
+    report: "I'm affected too",
+    mute: ({ durationMs }) => `Mute ${duration(durationMs)}`,
+  },
+  commands: {
+    help: ({ withStart }) =>
+      [
+        'I watch online services and post here when one goes down or comes back. Commands:',
+        ...HELP.map(([command, what]) => `${command} — ${what}`),
+        ...(withStart ? ['/start — the same as /help'] : []),
+        'Severity: "major" for outages only, "minor" for problems too.',
+      ].join('\n'),
+    subscribed: ({ target: t, severity }) =>
+      `This chat now gets alerts for ${target(t)} (${level(severity)}).`,
+    unsubscribed: ({ target: t }) => `This chat no longer gets alerts for ${target(t)}.`,
+    notSubscribed: ({ target: t }) => `This chat was not subscribed to ${target(t)}.`,
+    subscriptions: ({ items }) =>
+      items.length === 0
+        ? 'This chat gets no alerts yet. An admin can use /subscribe <service|all>.'
+        : [
+            'This chat gets alerts for:',
+            ...items.map((i) => `• ${target(i.target)} (${level(i.severity)})`),
+          ].join('\n'),
+    statusOverview: ({ services, timeZone }) =>
+      services.length === 0
+        ? 'No services are being watched.'
+        : services
+            .map((s) =>
+              s.state === 'up'
+                ? `• ${s.name}: ${STATE[s.state]}`
+                : `• ${s.name}: ${STATE[s.state]} since ${formatDateTime('en', s.since, timeZone)}`,
+            )
+            .join('\n'),
+    statusDetail: ({ service, evidence, timeZone }) =>
+      [
+        `${service.name}: ${STATE[service.state]} since ${formatDateTime('en', service.since, timeZone)}`,
+        ...evidence.map((line) => `• ${line}`),
+      ].join('\n'),
+    incidents: ({ incidents, timeZone }) =>
+      incidents.length === 0
+        ? 'No recent incidents.'
+        : ['Recent incidents:', ...incidents.map((i) => incidentLine(i, timeZone))].join('\n'),
+    reportAcknowledged: ({ serviceName, problem }) =>
+      `Thanks, your report about ${serviceName} (${PROBLEM[problem]}) is counted.`,
+    alreadyReported: ({ serviceName, windowMs }) =>
+      `You already reported ${serviceName} in the last ${duration(windowMs)}; one report is enough.`,
+    services: ({ services }) =>
+      services.length === 0
+        ? 'No services are being watched.'
+        : ['Services we watch:', ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
+    settings: ({ changed, languageName, timeZone, quietHours }) =>
+      [
+        changed ? 'Settings saved.' : 'Settings of this chat:',
+        `Language: ${languageName}`,
+        `Time zone: ${timeZone}`,
+        `Quiet hours: ${quiet(quietHours)}`,
+      ].join('\n'),
+    invalidLanguage: ({ given, supported }) =>
+      `I don't speak "${given}" yet; choose one of: ${supported.join(', ')}.`,
+    invalidTimeZone: ({ given }) => `${given} is not a time zone I know; try Asia/Kolkata or UTC.`,
+    invalidQuietHours: ({ given }) => `"${given}" is not a quiet-hours range; try 23:00-07:00, or off.`,
+    unknownCommand: ({ command }) => `I don't know the command ${command}. Try /help.`,
+    unknownService: ({ given, suggestions }) =>
+      suggestions.length === 0
+        ? `I don't know the service "${given}". /services lists them all.`
+        : `I don't know the service "${given}". Did you mean ${suggestions.join(', ')}?`,
+    missingArgument: ({ command, argument }) => `${command} needs ${ARGUMENT[argument]}.`,
+    adminRequired: () => 'Only admins of this chat can do that.',
+    rateLimited: ({ retryAfterMs }) => `Slow down: try again in ${duration(retryAfterMs)}.`,
+    missingPermissions: ({ channel, permissions }) =>
+      `I can't post alerts in ${channel}: I am missing ${permissions.join(', ')}.`,
+    quietHoursSummary: ({ incidents, timeZone }) =>
+      [
+        `While you were in quiet hours: ${plural(incidents.length, 'incident', 'incidents')}`,
+        ...incidents.map((i) => incidentLine(i, timeZone)),
+      ].join('\n'),
+    muted: ({ serviceName, until, timeZone }) =>
+      `${serviceName} alerts are muted in this chat until ${formatTime('en', until, timeZone)}.`,
+    internalError: () => 'Something went wrong on our side. Please try again later.',
+  },
+};

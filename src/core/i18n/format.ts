@@ -1,0 +1,128 @@
+import type { Locale } from './locale.js';
+
+/**
+ * Numbers, durations and times through `Intl`, so each language gets its own digits
+ * (Bengali: ০-৯) and words. Pure: every time is an argument. Formatters are cached because
+ * building an `Intl` object costs far more than using one.
+ */
+
+const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+function numberFormat(locale: Locale, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `n|${locale}|${JSON.stringify(options)}`;
+  let format = cache.get(key) as Intl.NumberFormat | undefined;
+  if (format === undefined) {
+    format = new Intl.NumberFormat(locale, options);
+    cache.set(key, format);
+  }
+  return format;
+}
+
+function dateTimeFormat(locale: Locale, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `d|${locale}|${JSON.stringify(options)}`;
+  let format = cache.get(key) as Intl.DateTimeFormat | undefined;
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(locale, options);
+    cache.set(key, format);
+  }
+  return format;
+}
+
+/** An integer or decimal in the locale's digits: `1,234` / `১,২৩৪`. */
+export function formatNumber(locale: Locale, n: number): string {
+  return numberFormat(locale, { maximumFractionDigits: 1 }).format(n);
+}
+
+/** An identifier-like number without grouping separators: `1234` / `১২৩৪` (incident #ids). */
+export function formatDigits(locale: Locale, n: number): string {
+  return numberFormat(locale, { useGrouping: false, maximumFractionDigits: 0 }).format(n);
+}
+
+/** A share in [0, 1] as a whole percentage: `62%` / `৬২%`. */
+export function formatPercent(locale: Locale, share: number): string {
+  return numberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(share);
+}
+
+const UNITS = [
+  { unit: 'day', ms: 86_400_000 },
+  { unit: 'hour', ms: 3_600_000 },
+  { unit: 'minute', ms: 60_000 },
+  { unit: 'second', ms: 1000 },
+] as const;
+
+/**
+ * A duration in words, at most two units, the smaller only when it still matters:
+ * `45 minutes`, `1 hour 5 minutes`, `2 days 3 hours`, `2 minutes 30 seconds` (seconds only under
+ * ten minutes) / `৪৫ মিনিট`, `১ ঘণ্টা ৫ মিনিট`. Negative or non-finite input reads as zero.
+ */
+export function formatDuration(locale: Locale, ms: number): string {
+  const totalSeconds = Number.isFinite(ms) ? Math.max(0, Math.round(ms / 1000)) : 0;
+  const amounts = UNITS.map(({ unit, ms: unitMs }, i) => {
+    const bigger = UNITS[i - 1];
+    const seconds = bigger === undefined ? totalSeconds : totalSeconds % (bigger.ms / 1000);
+    return { unit, amount: Math.floor(seconds / (unitMs / 1000)) };
+  });
+  const first = amounts.findIndex((a) => a.amount > 0);
+  if (first === -1) return unitText(locale, 'second', 0);
+  const head = amounts[first];
+  const next = amounts[first + 1];
+  const showNext =
+    next !== undefined && next.amount > 0 && !(next.unit === 'second' && (head?.amount ?? 0) >= 10);
+  const parts = showNext && head !== undefined ? [head, next] : head === undefined ? [] : [head];
+  return parts.map((p) => unitText(locale, p.unit, p.amount)).join(' ');
+}
+
+function unitText(locale: Locale, unit: (typeof UNITS)[number]['unit'], amount: number): string {
+  return numberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(amount);
+}
+
+/**
+ * How each language writes a clock time. Bengali names the part of the day first, as people write
+ * it ("রাত্রি ১০:৫০"); ICU's default would print a Latin "PM". Languages not listed use ICU's default.
+ */
+const DAY_PERIOD_FIRST: ReadonlySet<Locale> = new Set(['bn']);
+
+/**
+ * A clock time in a time zone: `10:50 PM` / `রাত্রি ১০:৫০`.
+ * Throws RangeError for a time zone Intl does not know (check settings with `isTimeZone`).
+ */
+export function formatTime(locale: Locale, epochMs: number, timeZone: string): string {
+  if (!DAY_PERIOD_FIRST.has(locale)) {
+    return dateTimeFormat(locale, { timeZone, hour: 'numeric', minute: '2-digit' }).format(epochMs);
+  }
+  const parts = dateTimeFormat(locale, {
+    timeZone,
+    hour: 'numeric',
+    minute: '2-digit',
+    dayPeriod: 'short',
+  }).formatToParts(epochMs);
+  const period = parts.find((p) => p.type === 'dayPeriod')?.value;
+  const clock = parts
+    .filter((p) => p.type !== 'dayPeriod')
+    .map((p) => p.value)
+    .join('')
+    .trim();
+  return period === undefined ? clock : `${period} ${clock}`;
+}
+
+/** A date and clock time in a time zone: `Jan 1, 10:50 PM` / `১ জানু, রাত্রি ১০:৫০`. Throws like `formatTime`. */
+export function formatDateTime(locale: Locale, epochMs: number, timeZone: string): string {
+  const date = dateTimeFormat(locale, { timeZone, month: 'short', day: 'numeric' }).format(epochMs);
+  return `${date}, ${formatTime(locale, epochMs, timeZone)}`;
+}
+
+/** A minute of the day (0-1439), e.g. for quiet hours: `11:00 PM` / `রাত্রি ১১:০০`. */
+export function formatTimeOfDay(locale: Locale, minuteOfDay: number): string {
+  return formatTime(locale, minuteOfDay * 60_000, 'UTC');
+}
+
+/** Whether Intl knows an IANA time zone name (`Asia/Dhaka`, `UTC`); `Mars/Olympus` is not one. */
+export function isTimeZone(timeZone: string): boolean {
+  if (timeZone.trim() === '') return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}

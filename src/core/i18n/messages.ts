@@ -1,0 +1,173 @@
+import type { CrowdLevel } from '../detection/service-status.js';
+import type { ProblemKind } from '../crowd/problem-kind.js';
+import type { OutcomeReason, Severity, State } from '../model.js';
+import type { Locale } from './locale.js';
+
+/**
+ * Everything the bot says, defined once. Each language is one file exporting a `Messages`
+ * object, so the compiler refuses a language that misses an entry. Every function takes typed
+ * values (names, counts, epoch milliseconds) and formats them itself: digits, durations and
+ * times come out in the language's own script. Results are plain text; renderers escape them.
+ */
+export interface Messages {
+  readonly locale: Locale;
+  /** The language's own name, for `/settings language`: `English`, `বাংলা`. */
+  readonly languageName: string;
+  /** A service's state as a word or short phrase: `down` / `বন্ধ`. */
+  readonly state: Readonly<Record<State, string>>;
+  readonly alert: AlertMessages;
+  readonly evidence: EvidenceMessages;
+  readonly buttons: ButtonMessages;
+  readonly commands: CommandMessages;
+}
+
+/** How an alert describes a change: the first alert, a relapse, or an edit of an open alert. */
+export type AlertChange = 'opened' | 'reopened' | 'updated';
+
+export interface AlertMessages {
+  /** `WhatsApp is down`, `WhatsApp is down again`, `Update: WhatsApp is degraded`. */
+  title(p: { readonly change: AlertChange; readonly serviceName: string; readonly state: State }): string;
+  /** `WhatsApp is back up after 45 minutes`. */
+  recovered(p: { readonly serviceName: string; readonly durationMs: number }): string;
+  /**
+   * Several services in one alert: `Meta services: WhatsApp, Instagram, Messenger down`, or
+   * without a shared group `3 services down: WhatsApp, GitHub, Slack`.
+   */
+  groupTitle(p: {
+    readonly groupName: string | null;
+    readonly serviceNames: readonly string[];
+    readonly state: State;
+  }): string;
+  /** `Meta services back up: WhatsApp, Instagram (after 45 minutes)`. */
+  groupRecovered(p: {
+    readonly groupName: string | null;
+    readonly serviceNames: readonly string[];
+    readonly durationMs: number;
+  }): string;
+  /** One service's line in a grouped alert when it has no evidence: `WhatsApp: down`. */
+  serviceState(p: { readonly serviceName: string; readonly state: State }): string;
+  /** One evidence line of one service in a grouped alert: `WhatsApp — web.whatsapp.com: HTTP 503`. */
+  serviceEvidence(p: { readonly serviceName: string; readonly line: string }): string;
+  /** `Started 10:50 PM` in the chat's time zone. */
+  since(p: { readonly at: number; readonly timeZone: string }): string;
+  /** Field label next to a platform-rendered start time: `Started`. */
+  readonly sinceLabel: string;
+  /** Field label for how long an outage lasted: `Duration`. */
+  readonly durationLabel: string;
+  /** `45 minutes`: the value under `durationLabel`. */
+  duration(p: { readonly durationMs: number }): string;
+  /** The last line when evidence had to be cut to fit a platform limit: `… and 3 more`. */
+  moreLines(p: { readonly count: number }): string;
+  /** `Incident #12` / `Incidents #12, #13`. */
+  footer(p: { readonly incidentIds: readonly number[] }): string;
+  readonly statusPageLink: string;
+}
+
+export interface EvidenceMessages {
+  /**
+   * What one probe saw: `web.whatsapp.com: HTTP 503`, `api.github.com: timed out after 10 seconds`.
+   * `detail` is the probe's own (English, technical) text, added where the reason alone says too little.
+   */
+  probe(p: ProbeFacts & { readonly target: string; readonly detail?: string }): string;
+  /** The reason alone: `HTTP 503`, `DNS: no such domain`, `certificate expired`. */
+  reason(p: ProbeFacts): string;
+  /** An official status line, quoted as published: `GitHub says: Investigating — Incident with Actions`. */
+  official(p: { readonly serviceName: string; readonly line: string }): string;
+  /** `14 user reports, more than usual` (possible) / `Many users report problems: 62 reports` (detected). */
+  crowdReports(p: { readonly level: Exclude<CrowdLevel, 'none'>; readonly reporters: number }): string;
+  /** `62% of reports: messages not sending`. */
+  crowdTopProblem(p: { readonly kind: ProblemKind; readonly share: number }): string;
+  /** `messages not sending`. */
+  problemKind(kind: ProblemKind): string;
+}
+
+/** A probe outcome's reason with the numbers our probes report (see `buildAlert`). */
+export interface ProbeFacts {
+  readonly reason: OutcomeReason;
+  readonly httpStatus?: number;
+  readonly timeoutMs?: number;
+}
+
+export interface ButtonMessages {
+  /** The crowd-report button: `I'm affected too`. */
+  readonly report: string;
+  /** `Mute 1 hour`. */
+  mute(p: { readonly durationMs: number }): string;
+}
+
+/** `all` stands for every service (`/subscribe all`). */
+export type ServiceTarget = { readonly kind: 'all' } | { readonly kind: 'service'; readonly name: string };
+
+/** Quiet hours as minutes of the day in the chat's time zone; `start > end` wraps midnight. */
+export interface QuietHours {
+  readonly startMinute: number;
+  readonly endMinute: number;
+}
+
+export interface ServiceStatusLine {
+  readonly name: string;
+  readonly state: State;
+  readonly since: number;
+}
+
+export interface IncidentSummary {
+  readonly serviceName: string;
+  readonly severity: Severity;
+  readonly startedAt: number;
+  /** Absent while the incident is still open. */
+  readonly durationMs?: number;
+}
+
+/** Arguments a command can be missing; each language names them itself. */
+export const COMMAND_ARGUMENTS = ['service', 'problem', 'severity', 'language', 'timezone', 'quiet'] as const;
+export type CommandArgument = (typeof COMMAND_ARGUMENTS)[number];
+
+export interface CommandMessages {
+  /** The command list; `withStart` adds Telegram's `/start`. */
+  help(p: { readonly withStart: boolean }): string;
+  /** `severity` is the least severity that alerts: `minor` = problems and outages, `major` = outages only. */
+  subscribed(p: { readonly target: ServiceTarget; readonly severity: Severity }): string;
+  unsubscribed(p: { readonly target: ServiceTarget }): string;
+  notSubscribed(p: { readonly target: ServiceTarget }): string;
+  subscriptions(p: {
+    readonly items: readonly { readonly target: ServiceTarget; readonly severity: Severity }[];
+  }): string;
+  statusOverview(p: { readonly services: readonly ServiceStatusLine[]; readonly timeZone: string }): string;
+  /** One service in detail; `evidence` lines are already in this language (from `buildAlert`'s helpers). */
+  statusDetail(p: {
+    readonly service: ServiceStatusLine;
+    readonly evidence: readonly string[];
+    readonly timeZone: string;
+  }): string;
+  incidents(p: { readonly incidents: readonly IncidentSummary[]; readonly timeZone: string }): string;
+  reportAcknowledged(p: { readonly serviceName: string; readonly problem: ProblemKind }): string;
+  /** The same person reported the same service within `windowMs` (30 minutes). */
+  alreadyReported(p: { readonly serviceName: string; readonly windowMs: number }): string;
+  services(p: { readonly services: readonly { readonly id: string; readonly name: string }[] }): string;
+  /** The chat's settings after `/settings` (also shown when it is called without arguments). */
+  settings(p: {
+    readonly changed: boolean;
+    readonly languageName: string;
+    readonly timeZone: string;
+    readonly quietHours: QuietHours | null;
+  }): string;
+  invalidLanguage(p: { readonly given: string; readonly supported: readonly string[] }): string;
+  /** `Mars/Olympus is not a time zone I know; try Asia/Kolkata or UTC`. */
+  invalidTimeZone(p: { readonly given: string }): string;
+  invalidQuietHours(p: { readonly given: string }): string;
+  unknownCommand(p: { readonly command: string }): string;
+  /** `I don't know the service "whatsap". Did you mean WhatsApp?` */
+  unknownService(p: { readonly given: string; readonly suggestions: readonly string[] }): string;
+  missingArgument(p: { readonly command: string; readonly argument: CommandArgument }): string;
+  adminRequired(): string;
+  /** `Slow down: try again in 10 seconds.` */
+  rateLimited(p: { readonly retryAfterMs: number }): string;
+  /** The bot cannot work in a channel: `I can't post in #alerts: missing Send Messages, Embed Links.` */
+  missingPermissions(p: { readonly channel: string; readonly permissions: readonly string[] }): string;
+  /** `While you were in quiet hours: 3 incidents` and one line each. */
+  quietHoursSummary(p: { readonly incidents: readonly IncidentSummary[]; readonly timeZone: string }): string;
+  /** `WhatsApp alerts muted in this chat until 11:50 PM.` */
+  muted(p: { readonly serviceName: string; readonly until: number; readonly timeZone: string }): string;
+  /** An unexpected failure on our side. */
+  internalError(): string;
+}
