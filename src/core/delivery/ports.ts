@@ -1,0 +1,216 @@
+import type { IncidentEvent, IncidentEventKind } from '../events.js';
+import type { Severity } from '../model.js';
+
+/**
+ * The delivery vocabulary and its ports: who is subscribed (SubscriptionStore), what is waiting to
+ * be delivered (OutboxStore) and who delivers it (ChatSender, one per platform). DESIGN §4.
+ */
+
+export const PLATFORMS = ['telegram', 'discord', 'console'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export const LOCALES = ['en', 'bn'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** The service id of a subscription to every service. */
+export const ALL_SERVICES = '*';
+
+/** A chat as the platforms name it. Chat ids are strings: Discord snowflakes do not fit a JS number. */
+export interface ChatAddress {
+  readonly platform: Platform;
+  readonly chatId: string;
+}
+
+/** Daily quiet hours in the chat's time zone, as minutes after local midnight; `end` is exclusive. */
+export interface QuietHours {
+  readonly startMinute: number;
+  readonly endMinute: number;
+}
+
+export interface ChatSettings {
+  readonly locale: Locale;
+  /** IANA zone, e.g. `Asia/Dhaka`. */
+  readonly timeZone: string;
+  readonly quietHours: QuietHours | null;
+  /** Epoch ms until which alerts are held; null when not muted. */
+  readonly mutedUntil: number | null;
+  /** Discord: the one role an alert may mention (`allowed_mentions.roles`). */
+  readonly mentionRoleId: string | null;
+}
+
+export interface ChatRecord extends ChatAddress {
+  /** Discord guild or Telegram group the chat belongs to, when there is one. */
+  readonly guildId: string | null;
+  readonly settings: ChatSettings;
+  readonly active: boolean;
+  readonly deactivatedReason: string | null;
+  readonly deactivatedAt: number | null;
+}
+
+export interface Subscription {
+  /** A service id, or {@link ALL_SERVICES}. */
+  readonly serviceId: string;
+  readonly minSeverity: Severity;
+  readonly createdAt: number;
+}
+
+/**
+ * Subscriptions and per-chat settings: what the chat commands change and the outbox fan-out reads.
+ * Inputs are trusted (validated by the command handlers); unknown chats read as defaults.
+ */
+export interface SubscriptionStore {
+  /** Subscribes (or changes the minimum severity), creating the chat and reactivating it if needed. */
+  subscribe(
+    chat: ChatAddress & { readonly guildId?: string | null },
+    serviceId: string,
+    minSeverity: Severity,
+    now: number,
+  ): { readonly created: boolean };
+  /** Removes exactly that subscription (`*` removes the all-services one). True when one existed. */
+  unsubscribe(chat: ChatAddress, serviceId: string): boolean;
+  /** Removes every subscription of the chat; returns how many. */
+  unsubscribeAll(chat: ChatAddress): number;
+  listSubscriptions(chat: ChatAddress): Subscription[];
+  getChat(chat: ChatAddress): ChatRecord | null;
+  /** The chat's settings, or the defaults for a chat never seen. */
+  getSettings(chat: ChatAddress): ChatSettings;
+  /** Changes some settings (creating the chat) and returns all of them; held alerts are re-checked. */
+  updateSettings(chat: ChatAddress, patch: Partial<ChatSettings>, now: number): ChatSettings;
+  /** Stops all delivery to the chat (blocked, kicked, deleted) and records why; its queued alerts die. */
+  deactivateChat(chat: ChatAddress, reason: string, now: number): boolean;
+  /** The chat got a new id (Telegram group → supergroup): subscriptions, queue and message references follow. */
+  rewriteChatId(platform: Platform, oldChatId: string, newChatId: string): boolean;
+  /** Active chats an event goes to (the outbox fan-out's rule, DESIGN §4). */
+  listRecipients(event: IncidentEvent): ChatRecord[];
+}
+
+export const DELIVERY_JOB_KINDS = ['send', 'edit', 'reply', 'summary'] as const;
+export type DeliveryJobKind = (typeof DELIVERY_JOB_KINDS)[number];
+
+/**
+ * One message to one chat. `send`: a new message (several events = one grouped alert); `edit`:
+ * replace the text of `editMessageId`; `reply`: a new message replying to `replyToMessageId` (the
+ * recovery, so people are notified); `summary`: one message listing what was held during quiet hours
+ * or a mute.
+ */
+export interface DeliveryJob {
+  readonly chatId: string;
+  readonly kind: DeliveryJobKind;
+  /** In the order they happened; never empty. */
+  readonly events: readonly IncidentEvent[];
+  readonly replyToMessageId?: string;
+  readonly editMessageId?: string;
+  readonly settings: {
+    readonly locale: Locale;
+    readonly timeZone: string;
+    readonly mentionRoleId: string | null;
+  };
+}
+
+/**
+ * What became of a delivery, classified at the adapter's edge (STYLE.md, Errors):
+ * - `sent`: the platform accepted it; `messageId` is what later edits and replies refer to.
+ * - `transient`: network, 5xx, timeout: try again later with backoff.
+ * - `rate-limited`: a 429; wait `retryAfterMs` (the whole platform when `global`), no attempt counted.
+ * - `chat-moved`: the chat has a new id (Telegram `migrate_to_chat_id`); retried at once there.
+ * - `permanent`: blocked, kicked, unknown channel, missing access: the chat is deactivated.
+ * An adapter whose edit target is gone (message deleted) should fall back to a new message itself:
+ * `permanent` here means the chat, not the message, is unreachable.
+ */
+export type DeliveryResult =
+  | { readonly kind: 'sent'; readonly messageId: string }
+  | { readonly kind: 'transient'; readonly error: string }
+  | { readonly kind: 'rate-limited'; readonly retryAfterMs: number; readonly global?: boolean }
+  | { readonly kind: 'chat-moved'; readonly newChatId: string }
+  | { readonly kind: 'permanent'; readonly reason: string };
+
+/** A platform's way of delivering alerts. It renders the events itself and never throws for expected failures. */
+export interface ChatSender {
+  readonly platform: Platform;
+  /** Resolves with the classified result; `signal` aborts on timeout or shutdown. */
+  deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult>;
+}
+
+export const OUTBOX_STATUSES = ['pending', 'leased', 'sent', 'dead', 'held'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** One outbox row as the worker sees it. */
+export interface OutboxItem {
+  readonly id: number;
+  readonly incidentId: number;
+  readonly eventKind: IncidentEventKind;
+  readonly event: IncidentEvent;
+  /** Failed or lost attempts so far. */
+  readonly attempts: number;
+  readonly createdAt: number;
+}
+
+/** The platform message an incident's alert lives in, for one chat. */
+export interface MessageRef {
+  /** null until the opening alert is sent. */
+  readonly messageId: string | null;
+  /** False when the message shows more than this incident (grouped alert, summary): reply, never edit. */
+  readonly editable: boolean;
+}
+
+/** Rows of one chat leased to one worker: they become one delivery. */
+export interface ClaimedChat {
+  readonly leaseToken: string;
+  readonly chat: ChatRecord;
+  /** In id order; never empty. */
+  readonly items: readonly OutboxItem[];
+  /** The items were held (quiet hours, mute) and are released together as one summary. */
+  readonly released: boolean;
+  /** Message references by incident id, for the incidents among `items`. */
+  readonly refs: ReadonlyMap<number, MessageRef>;
+}
+
+export interface ClaimOptions {
+  /** Most chats per claim. */
+  readonly limit: number;
+  readonly leaseMs: number;
+}
+
+/** How a claim ends. Every settlement applies to all items of the claim. */
+export type Settlement =
+  | {
+      readonly kind: 'sent';
+      readonly messageId: string;
+      readonly at: number;
+      /** Message references to record (new messages only; edits and replies keep the original). */
+      readonly refs: readonly { readonly incidentId: number; readonly editable: boolean }[];
+    }
+  /** Back to pending until `at`; `countAttempt` false for rate limits, pacing and chat moves. */
+  | {
+      readonly kind: 'retry';
+      readonly at: number;
+      readonly error: string | null;
+      readonly countAttempt: boolean;
+    }
+  | { readonly kind: 'dead'; readonly error: string; readonly at: number }
+  /** Quiet hours or mute: held until `until`, then released as one summary. */
+  | { readonly kind: 'hold'; readonly until: number };
+
+export interface DeadItem {
+  readonly id: number;
+  readonly platform: Platform;
+  readonly chatId: string;
+  readonly incidentId: number;
+  readonly eventKind: IncidentEventKind;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly createdAt: number;
+}
+
+/**
+ * The durable outbox. Claims are leases: a worker that dies leaves its rows to be reclaimed when
+ * the lease runs out. One chat's rows are claimed in order, never two at a time by two workers.
+ */
+export interface OutboxStore {
+  /** Fan-out of one incident event to its recipients; must run inside the incident's transaction. */
+  enqueueIncidentEvent(event: IncidentEvent): number;
+  claimDue(platform: Platform, now: number, options: ClaimOptions): ClaimedChat[];
+  /** False when the lease was lost (expired and reclaimed, or the chat was deactivated meanwhile). */
+  settle(claim: ClaimedChat, settlement: Settlement): boolean;
+  listDead(platform: Platform, limit: number): DeadItem[];
+}

@@ -1,0 +1,351 @@
+import { randomUUID } from 'node:crypto';
+import {
+  GROUP_GATHER_MS,
+  GROUP_WINDOW_MS,
+  MAX_GROUP_EVENTS,
+  MAX_SUMMARY_EVENTS,
+  isOpening,
+  selectGroup,
+} from '../core/delivery/delivery-plan.js';
+import type {
+  ClaimOptions,
+  ClaimedChat,
+  DeadItem,
+  MessageRef,
+  OutboxItem,
+  OutboxStore,
+  Platform,
+  Settlement,
+} from '../core/delivery/ports.js';
+import type { IncidentEvent, IncidentEventKind } from '../core/events.js';
+import type { Db } from './database.js';
+import { type ChatRow, RECIPIENTS_WHERE, chatFromRow, recipientParams } from './sqlite-subscription-store.js';
+
+interface ItemRow {
+  id: number;
+  chat_ref: number;
+  incident_id: number;
+  event_kind: IncidentEventKind;
+  status: 'pending' | 'leased' | 'held';
+  attempts: number;
+  next_attempt_at: number;
+  created_at: number;
+  payload_json: string;
+}
+
+/** A row of a chat's queue, mapped: the OutboxItem plus what the claim logic needs. */
+interface Queued extends OutboxItem {
+  readonly chatRef: number;
+  readonly status: ItemRow['status'];
+  readonly nextAttemptAt: number;
+}
+
+const ITEM_COLUMNS = `o.id, o.chat_ref, o.incident_id, o.event_kind, o.status, o.attempts, o.next_attempt_at,
+  o.created_at, e.payload_json FROM outbox o JOIN outbox_events e ON e.id = o.event_id`;
+/** The statuses of a row that still has to go out: they keep the chat's later rows waiting. */
+const UNFINISHED = "('pending', 'leased', 'held')";
+
+export interface OutboxStoreOptions {
+  /** How long opening alerts wait for companions to group with; see GROUP_GATHER_MS. */
+  readonly gatherMs?: number;
+}
+
+/**
+ * The outbox in SQLite (migration 002). Delivery is at-least-once: a row is marked sent after the
+ * platform accepted it, so a process that dies in between (or a worker whose lease ran out while the
+ * platform was answering) sends that message again. Nothing is lost: rows are written in the
+ * incident's own transaction and only a settlement moves them on.
+ *
+ * Claims run in one IMMEDIATE transaction, so two workers (two connections, even two processes on
+ * one file) never lease the same row, and settlements are compare-and-set on the lease token.
+ */
+export class SqliteOutboxStore implements OutboxStore {
+  private readonly stmt;
+  private readonly gatherMs: number;
+
+  constructor(
+    private readonly db: Db,
+    options: OutboxStoreOptions = {},
+  ) {
+    this.gatherMs = options.gatherMs ?? GROUP_GATHER_MS;
+    this.stmt = {
+      insertEvent: db.prepare(
+        'INSERT INTO outbox_events (incident_id, kind, payload_json, created_at) VALUES (?, ?, ?, ?)',
+      ),
+      maxId: db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM outbox'),
+      fanOut: db.prepare(
+        `INSERT INTO outbox (platform, chat_ref, event_id, incident_id, event_kind, status, attempts,
+           next_attempt_at, created_at)
+         SELECT c.platform, c.ref, @eventId, @incidentId, @kind, 'pending', 0, @due, @at
+         FROM chats c WHERE ${RECIPIENTS_WHERE} ORDER BY c.ref`,
+      ),
+      addRefs: db.prepare(
+        `INSERT OR IGNORE INTO message_refs (chat_ref, incident_id, message_id, editable, created_at)
+         SELECT chat_ref, incident_id, NULL, 0, created_at FROM outbox WHERE id > ?`,
+      ),
+      dueHeld: db.prepare(
+        `SELECT DISTINCT chat_ref FROM outbox
+         WHERE platform = ? AND status = 'held' AND next_attempt_at <= ? LIMIT ?`,
+      ),
+      expiredLeases: db.prepare(
+        `SELECT ${ITEM_COLUMNS} WHERE o.platform = ? AND o.status = 'leased' AND o.next_attempt_at <= ?
+         ORDER BY o.next_attempt_at LIMIT ?`,
+      ),
+      duePending: db.prepare(
+        `SELECT ${ITEM_COLUMNS} WHERE o.platform = @platform AND o.status = 'pending' AND o.next_attempt_at <= @now
+           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_ref = o.chat_ref AND p.id < o.id
+                             AND p.status IN ${UNFINISHED})
+         ORDER BY o.next_attempt_at LIMIT @limit`,
+      ),
+      hasEarlier: db.prepare(
+        `SELECT 1 FROM outbox WHERE chat_ref = ? AND id < ? AND status IN ${UNFINISHED} LIMIT 1`,
+      ),
+      chatQueue: db.prepare(
+        `SELECT ${ITEM_COLUMNS} WHERE o.chat_ref = ? AND o.id >= ? AND o.status IN ${UNFINISHED}
+         ORDER BY o.id LIMIT ?`,
+      ),
+      lease: db.prepare(
+        `UPDATE outbox SET status = 'leased', lease_until = @until, next_attempt_at = @until, lease_token = @token,
+           attempts = attempts + (CASE WHEN status = 'leased' THEN 1 ELSE 0 END)
+         WHERE id = @id AND (status IN ('pending', 'held') OR (status = 'leased' AND next_attempt_at <= @now))`,
+      ),
+      chat: db.prepare('SELECT * FROM chats WHERE ref = ?'),
+      ref: db.prepare('SELECT message_id, editable FROM message_refs WHERE chat_ref = ? AND incident_id = ?'),
+      chatOf: db.prepare('SELECT chat_ref FROM outbox WHERE id = ?'),
+      sent: db.prepare(
+        `UPDATE outbox SET status = 'sent', sent_at = @at, platform_message_id = @messageId, lease_until = NULL,
+           lease_token = NULL, last_error = NULL WHERE id = @id AND status = 'leased' AND lease_token = @token`,
+      ),
+      upsertRef: db.prepare(
+        `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (chat_ref, incident_id) DO UPDATE SET message_id = excluded.message_id,
+           editable = excluded.editable`,
+      ),
+      retry: db.prepare(
+        `UPDATE outbox SET status = 'pending', next_attempt_at = @at, lease_until = NULL, lease_token = NULL,
+           attempts = attempts + @count, last_error = COALESCE(@error, last_error)
+         WHERE id = @id AND status = 'leased' AND lease_token = @token`,
+      ),
+      dead: db.prepare(
+        `UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = @error, lease_until = NULL,
+           lease_token = NULL WHERE id = @id AND status = 'leased' AND lease_token = @token`,
+      ),
+      hold: db.prepare(
+        `UPDATE outbox SET status = 'held', next_attempt_at = @until, lease_until = NULL, lease_token = NULL
+         WHERE id = @id AND status = 'leased' AND lease_token = @token`,
+      ),
+      listDead: db.prepare(
+        `SELECT o.id, o.platform, c.chat_id, o.incident_id, o.event_kind, o.attempts, o.last_error, o.created_at
+         FROM outbox o JOIN chats c ON c.ref = o.chat_ref
+         WHERE o.platform = ? AND o.status = 'dead' ORDER BY o.id DESC LIMIT ?`,
+      ),
+      pruneRows: db.prepare("DELETE FROM outbox WHERE status IN ('sent', 'dead') AND created_at < ?"),
+      pruneEvents: db.prepare(
+        'DELETE FROM outbox_events WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = outbox_events.id)',
+      ),
+    };
+  }
+
+  /**
+   * The detection store's incident hook: one row per recipient chat (RECIPIENTS_WHERE), set-based.
+   * Opening alerts also create the chats' message references, which is how the updates and the
+   * recovery find the chats that were told. Returns the number of rows queued.
+   */
+  enqueueIncidentEvent(event: IncidentEvent): number {
+    return this.db.transaction(() => {
+      const eventId = Number(
+        this.stmt.insertEvent.run(event.incidentId, event.kind, JSON.stringify(event), event.at)
+          .lastInsertRowid,
+      );
+      const before = (this.stmt.maxId.get() as { id: number }).id;
+      const due = isOpening(event.kind) ? event.at + this.gatherMs : event.at;
+      const queued = this.stmt.fanOut.run({
+        ...recipientParams(event),
+        eventId,
+        kind: event.kind,
+        due,
+        at: event.at,
+      });
+      if (event.kind !== 'resolved') this.stmt.addRefs.run(before);
+      return queued.changes;
+    })();
+  }
+
+  /**
+   * Leases due work, one claim per chat: held rows whose time has come (all of the chat's queue, as
+   * one summary), then expired leases (a worker died), then due pending rows that are first in their
+   * chat's queue, each with the opening alerts that group with it.
+   */
+  claimDue(platform: Platform, now: number, options: ClaimOptions): ClaimedChat[] {
+    return this.db
+      .transaction(() => {
+        const claims: ClaimedChat[] = [];
+        const seen = new Set<number>();
+        const lease = (chatRef: number, rows: readonly Queued[], released: boolean): void => {
+          if (claims.length >= options.limit || seen.has(chatRef) || rows.length === 0) return;
+          seen.add(chatRef);
+          const claim = this.lease(chatRef, rows, released, now, options.leaseMs);
+          if (claim) claims.push(claim);
+        };
+        for (const { chat_ref } of this.stmt.dueHeld.all(platform, now, options.limit) as {
+          chat_ref: number;
+        }[]) {
+          const queue = this.queue(chat_ref, 0, MAX_SUMMARY_EVENTS);
+          // A live lease means a delivery to this chat is in flight: the summary waits its turn.
+          if (queue.some((r) => r.status === 'leased' && r.nextAttemptAt > now)) continue;
+          lease(chat_ref, queue, true);
+        }
+        const expired = this.stmt.expiredLeases.all(platform, now, options.limit) as ItemRow[];
+        const pending = this.stmt.duePending.all({ platform, now, limit: options.limit }) as ItemRow[];
+        for (const head of [...expired, ...pending]) {
+          if (seen.has(head.chat_ref) || this.stmt.hasEarlier.get(head.chat_ref, head.id) !== undefined)
+            continue;
+          const [first, ...rest] = this.queue(head.chat_ref, head.id, MAX_GROUP_EVENTS);
+          if (!first) continue;
+          const following: Queued[] = [];
+          for (const r of rest) {
+            if (!isClaimable(r, now)) break;
+            following.push(r);
+          }
+          lease(head.chat_ref, selectGroup(first, following, GROUP_WINDOW_MS, MAX_GROUP_EVENTS), false);
+        }
+        return claims;
+      })
+      .immediate();
+  }
+
+  settle(claim: ClaimedChat, settlement: Settlement): boolean {
+    return this.db.transaction(() => {
+      let updated = 0;
+      for (const item of claim.items) {
+        const key = { id: item.id, token: claim.leaseToken };
+        switch (settlement.kind) {
+          case 'sent':
+            updated += this.stmt.sent.run({
+              ...key,
+              at: settlement.at,
+              messageId: settlement.messageId,
+            }).changes;
+            break;
+          case 'retry':
+            updated += this.stmt.retry.run({
+              ...key,
+              at: settlement.at,
+              error: settlement.error,
+              count: settlement.countAttempt ? 1 : 0,
+            }).changes;
+            break;
+          case 'dead':
+            updated += this.stmt.dead.run({ ...key, error: settlement.error }).changes;
+            break;
+          case 'hold':
+            updated += this.stmt.hold.run({ ...key, until: settlement.until }).changes;
+            break;
+        }
+      }
+      const first = claim.items[0];
+      if (settlement.kind === 'sent' && updated > 0 && first) {
+        const { chat_ref } = this.stmt.chatOf.get(first.id) as { chat_ref: number };
+        for (const ref of settlement.refs)
+          this.stmt.upsertRef.run(
+            chat_ref,
+            ref.incidentId,
+            settlement.messageId,
+            ref.editable ? 1 : 0,
+            settlement.at,
+          );
+      }
+      return updated === claim.items.length;
+    })();
+  }
+
+  /** Rows that will never be delivered, newest first, with why: for the operator. */
+  listDead(platform: Platform, limit: number): DeadItem[] {
+    const rows = this.stmt.listDead.all(platform, limit) as {
+      id: number;
+      platform: Platform;
+      chat_id: string;
+      incident_id: number;
+      event_kind: IncidentEventKind;
+      attempts: number;
+      last_error: string | null;
+      created_at: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      platform: r.platform,
+      chatId: r.chat_id,
+      incidentId: r.incident_id,
+      eventKind: r.event_kind,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      createdAt: r.created_at,
+    }));
+  }
+
+  /** Deletes sent and dead rows (and their events) created before `before`. Returns rows deleted. */
+  prune(before: number): number {
+    return this.db.transaction(() => {
+      const rows = this.stmt.pruneRows.run(before).changes;
+      this.stmt.pruneEvents.run(before);
+      return rows;
+    })();
+  }
+
+  private queue(chatRef: number, fromId: number, limit: number): Queued[] {
+    return (this.stmt.chatQueue.all(chatRef, fromId, limit) as ItemRow[]).map((r) => ({
+      ...toItem(r),
+      chatRef: r.chat_ref,
+      status: r.status,
+      nextAttemptAt: r.next_attempt_at,
+    }));
+  }
+
+  private lease(
+    chatRef: number,
+    rows: readonly Queued[],
+    released: boolean,
+    now: number,
+    leaseMs: number,
+  ): ClaimedChat | null {
+    const chatRow = this.stmt.chat.get(chatRef) as ChatRow | undefined;
+    if (!chatRow) return null;
+    const token = randomUUID();
+    const until = now + leaseMs;
+    const leased = rows.filter((r) => this.stmt.lease.run({ id: r.id, until, token, now }).changes === 1);
+    if (leased.length === 0) return null;
+    const refs = new Map<number, MessageRef>();
+    for (const r of leased) {
+      if (refs.has(r.incidentId)) continue;
+      const ref = this.stmt.ref.get(chatRef, r.incidentId) as
+        { message_id: string | null; editable: 0 | 1 } | undefined;
+      if (ref) refs.set(r.incidentId, { messageId: ref.message_id, editable: ref.editable === 1 });
+    }
+    return {
+      leaseToken: token,
+      chat: chatFromRow(chatRow),
+      // Reclaiming an expired lease counts the attempt that was lost with it (the lease UPDATE did).
+      items: leased.map(({ chatRef: _c, status, nextAttemptAt: _n, ...item }) => ({
+        ...item,
+        attempts: status === 'leased' ? item.attempts + 1 : item.attempts,
+      })),
+      released,
+      refs,
+    };
+  }
+}
+
+function isClaimable(r: Queued, now: number): boolean {
+  return r.status === 'pending' || (r.status === 'leased' && r.nextAttemptAt <= now);
+}
+
+function toItem(r: ItemRow): OutboxItem {
+  return {
+    id: r.id,
+    incidentId: r.incident_id,
+    eventKind: r.event_kind,
+    event: JSON.parse(r.payload_json) as IncidentEvent,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+  };
+}

@@ -1,0 +1,258 @@
+import { formatQuietHours, parseQuietHours } from '../core/delivery/chat-rules.js';
+import type {
+  ChatAddress,
+  ChatRecord,
+  ChatSettings,
+  Locale,
+  Platform,
+  Subscription,
+  SubscriptionStore,
+} from '../core/delivery/ports.js';
+import type { IncidentEvent } from '../core/events.js';
+import type { Severity } from '../core/model.js';
+import type { Db } from './database.js';
+
+export interface ChatRow {
+  ref: number;
+  platform: Platform;
+  chat_id: string;
+  guild_id: string | null;
+  locale: Locale;
+  time_zone: string;
+  quiet_hours: string | null;
+  muted_until: number | null;
+  mention_role_id: string | null;
+  active: 0 | 1;
+  deactivated_reason: string | null;
+  deactivated_at: number | null;
+}
+
+export function chatFromRow(r: ChatRow): ChatRecord {
+  return {
+    platform: r.platform,
+    chatId: r.chat_id,
+    guildId: r.guild_id,
+    settings: {
+      locale: r.locale,
+      timeZone: r.time_zone,
+      quietHours: r.quiet_hours === null ? null : parseQuietHours(r.quiet_hours),
+      mutedUntil: r.muted_until,
+      mentionRoleId: r.mention_role_id,
+    },
+    active: r.active === 1,
+    deactivatedReason: r.deactivated_reason,
+    deactivatedAt: r.deactivated_at,
+  };
+}
+
+/**
+ * The chats an event goes to, as a condition on `chats c` with named parameters (see
+ * {@link recipientParams}): active chats that either subscribe to the service (or `*`) at a severity
+ * the event meets, or were told about the incident already (they have a message reference). A
+ * `resolved` event only goes to the latter. Set-based, so the fan-out to 100,000 chats is one statement.
+ */
+export const RECIPIENTS_WHERE = `c.active = 1 AND c.ref IN (
+    SELECT s.chat_ref FROM subscriptions s
+     WHERE @matchNew = 1 AND s.service_id IN (@serviceId, '*') AND (s.min_severity = 'minor' OR @severity = 'major')
+    UNION
+    SELECT m.chat_ref FROM message_refs m WHERE m.incident_id = @incidentId)`;
+
+export function recipientParams(event: IncidentEvent): Record<string, string | number> {
+  return {
+    matchNew: event.kind === 'resolved' ? 0 : 1,
+    serviceId: event.serviceId,
+    severity: event.severity,
+    incidentId: event.incidentId,
+  };
+}
+
+export interface SubscriptionDefaults {
+  readonly locale: Locale;
+  readonly timeZone: string;
+}
+
+/** Subscriptions and chat settings in SQLite (tables `chats`, `subscriptions`; migration 002). */
+export class SqliteSubscriptionStore implements SubscriptionStore {
+  private readonly stmt;
+
+  constructor(
+    private readonly db: Db,
+    private readonly defaults: SubscriptionDefaults = { locale: 'en', timeZone: 'UTC' },
+  ) {
+    this.stmt = {
+      chat: db.prepare('SELECT * FROM chats WHERE platform = ? AND chat_id = ?'),
+      createChat: db.prepare(
+        `INSERT INTO chats (platform, chat_id, guild_id, locale, time_zone, created_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (platform, chat_id) DO NOTHING`,
+      ),
+      reactivate: db.prepare(
+        `UPDATE chats SET active = 1, deactivated_reason = NULL, deactivated_at = NULL,
+           guild_id = COALESCE(?, guild_id) WHERE ref = ?`,
+      ),
+      subscribe: db.prepare(
+        `INSERT INTO subscriptions (chat_ref, service_id, min_severity, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (chat_ref, service_id) DO UPDATE SET min_severity = excluded.min_severity`,
+      ),
+      hasSubscription: db.prepare('SELECT 1 FROM subscriptions WHERE chat_ref = ? AND service_id = ?'),
+      unsubscribe: db.prepare(
+        'DELETE FROM subscriptions WHERE service_id = ? AND chat_ref = (SELECT ref FROM chats WHERE platform = ? AND chat_id = ?)',
+      ),
+      unsubscribeAll: db.prepare(
+        'DELETE FROM subscriptions WHERE chat_ref = (SELECT ref FROM chats WHERE platform = ? AND chat_id = ?)',
+      ),
+      list: db.prepare(
+        `SELECT s.service_id, s.min_severity, s.created_at FROM subscriptions s JOIN chats c ON c.ref = s.chat_ref
+         WHERE c.platform = ? AND c.chat_id = ? ORDER BY s.service_id`,
+      ),
+      settings: db.prepare(
+        `UPDATE chats SET locale = @locale, time_zone = @timeZone, quiet_hours = @quietHours,
+           muted_until = @mutedUntil, mention_role_id = @mentionRoleId WHERE ref = @ref`,
+      ),
+      recheckHeld: db.prepare(
+        "UPDATE outbox SET next_attempt_at = MIN(next_attempt_at, ?) WHERE chat_ref = ? AND status = 'held'",
+      ),
+      deactivate: db.prepare(
+        'UPDATE chats SET active = 0, deactivated_reason = ?, deactivated_at = ? WHERE ref = ?',
+      ),
+      killQueued: db.prepare(
+        `UPDATE outbox SET status = 'dead', last_error = ?, lease_token = NULL
+         WHERE chat_ref = ? AND status IN ('pending', 'leased', 'held')`,
+      ),
+      rename: db.prepare('UPDATE chats SET chat_id = ? WHERE ref = ?'),
+      mergeSubscriptions: db.prepare(
+        `INSERT OR IGNORE INTO subscriptions (chat_ref, service_id, min_severity, created_at)
+         SELECT ?, service_id, min_severity, created_at FROM subscriptions WHERE chat_ref = ?`,
+      ),
+      mergeRefs: db.prepare(
+        `INSERT OR IGNORE INTO message_refs (chat_ref, incident_id, message_id, editable, created_at)
+         SELECT ?, incident_id, message_id, editable, created_at FROM message_refs WHERE chat_ref = ?`,
+      ),
+      moveOutbox: db.prepare('UPDATE outbox SET chat_ref = ? WHERE chat_ref = ?'),
+      deleteChat: db.prepare('DELETE FROM chats WHERE ref = ?'),
+      recipients: db.prepare(`SELECT c.* FROM chats c WHERE ${RECIPIENTS_WHERE} ORDER BY c.ref`),
+    };
+  }
+
+  subscribe(
+    chat: ChatAddress & { readonly guildId?: string | null },
+    serviceId: string,
+    minSeverity: Severity,
+    now: number,
+  ): { readonly created: boolean } {
+    return this.db.transaction(() => {
+      const row = this.ensureChat(chat, chat.guildId ?? null, now);
+      if (row.active === 0 || (chat.guildId != null && row.guild_id !== chat.guildId))
+        this.stmt.reactivate.run(chat.guildId ?? null, row.ref);
+      const existed = this.stmt.hasSubscription.get(row.ref, serviceId) !== undefined;
+      this.stmt.subscribe.run(row.ref, serviceId, minSeverity, now);
+      return { created: !existed };
+    })();
+  }
+
+  unsubscribe(chat: ChatAddress, serviceId: string): boolean {
+    return this.stmt.unsubscribe.run(serviceId, chat.platform, chat.chatId).changes > 0;
+  }
+
+  unsubscribeAll(chat: ChatAddress): number {
+    return this.stmt.unsubscribeAll.run(chat.platform, chat.chatId).changes;
+  }
+
+  listSubscriptions(chat: ChatAddress): Subscription[] {
+    const rows = this.stmt.list.all(chat.platform, chat.chatId) as {
+      service_id: string;
+      min_severity: Severity;
+      created_at: number;
+    }[];
+    return rows.map((r) => ({
+      serviceId: r.service_id,
+      minSeverity: r.min_severity,
+      createdAt: r.created_at,
+    }));
+  }
+
+  getChat(chat: ChatAddress): ChatRecord | null {
+    const row = this.row(chat);
+    return row ? chatFromRow(row) : null;
+  }
+
+  getSettings(chat: ChatAddress): ChatSettings {
+    return this.getChat(chat)?.settings ?? this.defaultSettings();
+  }
+
+  updateSettings(chat: ChatAddress, patch: Partial<ChatSettings>, now: number): ChatSettings {
+    return this.db.transaction(() => {
+      const row = this.ensureChat(chat, null, now);
+      const next: ChatSettings = { ...chatFromRow(row).settings, ...patch };
+      this.stmt.settings.run({
+        ref: row.ref,
+        locale: next.locale,
+        timeZone: next.timeZone,
+        quietHours: next.quietHours ? formatQuietHours(next.quietHours) : null,
+        mutedUntil: next.mutedUntil,
+        mentionRoleId: next.mentionRoleId,
+      });
+      // Held alerts were timed by the old settings: let the worker look at them again now.
+      this.stmt.recheckHeld.run(now, row.ref);
+      return next;
+    })();
+  }
+
+  deactivateChat(chat: ChatAddress, reason: string, now: number): boolean {
+    return this.db.transaction(() => {
+      const row = this.row(chat);
+      if (!row) return false;
+      this.stmt.deactivate.run(reason, now, row.ref);
+      this.stmt.killQueued.run(`chat deactivated: ${reason}`, row.ref);
+      return true;
+    })();
+  }
+
+  rewriteChatId(platform: Platform, oldChatId: string, newChatId: string): boolean {
+    return this.db.transaction(() => {
+      const old = this.row({ platform, chatId: oldChatId });
+      if (!old || oldChatId === newChatId) return false;
+      const target = this.row({ platform, chatId: newChatId });
+      if (!target) {
+        this.stmt.rename.run(newChatId, old.ref);
+        return true;
+      }
+      // The new id is already a chat of ours (someone subscribed the supergroup too): merge into it.
+      this.stmt.mergeSubscriptions.run(target.ref, old.ref);
+      this.stmt.mergeRefs.run(target.ref, old.ref);
+      this.stmt.moveOutbox.run(target.ref, old.ref);
+      if (old.active === 1 && target.active === 0) this.stmt.reactivate.run(null, target.ref);
+      this.stmt.deleteChat.run(old.ref);
+      return true;
+    })();
+  }
+
+  listRecipients(event: IncidentEvent): ChatRecord[] {
+    return (this.stmt.recipients.all(recipientParams(event)) as ChatRow[]).map(chatFromRow);
+  }
+
+  private row(chat: ChatAddress): ChatRow | undefined {
+    return this.stmt.chat.get(chat.platform, chat.chatId) as ChatRow | undefined;
+  }
+
+  private ensureChat(chat: ChatAddress, guildId: string | null, now: number): ChatRow {
+    this.stmt.createChat.run(
+      chat.platform,
+      chat.chatId,
+      guildId,
+      this.defaults.locale,
+      this.defaults.timeZone,
+      now,
+    );
+    return this.row(chat) as ChatRow;
+  }
+
+  private defaultSettings(): ChatSettings {
+    return {
+      locale: this.defaults.locale,
+      timeZone: this.defaults.timeZone,
+      quietHours: null,
+      mutedUntil: null,
+      mentionRoleId: null,
+    };
+  }
+}

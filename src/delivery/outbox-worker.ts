@@ -1,0 +1,208 @@
+import { holdUntil } from '../core/delivery/chat-rules.js';
+import { planDelivery, sentSettlement } from '../core/delivery/delivery-plan.js';
+import type {
+  ChatSender,
+  ClaimedChat,
+  DeliveryJob,
+  DeliveryResult,
+  OutboxStore,
+  SubscriptionStore,
+} from '../core/delivery/ports.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, decideRetry } from '../core/delivery/retry-policy.js';
+import type { Clock } from '../core/model.js';
+import type { Logger } from '../logging.js';
+import { type Pacer, type Sleep, realSleep } from './pacer.js';
+
+/** How long a claim is ours; past it another worker may take the rows (we are presumed dead). */
+export const LEASE_MS = 60_000;
+/** A delivery that takes longer is aborted and retried; well under LEASE_MS so a lease outlives it. */
+export const DELIVERY_TIMEOUT_MS = 20_000;
+
+export interface OutboxWorkerOptions {
+  /** Most chats claimed per pass. */
+  readonly batchSize: number;
+  /** Deliveries in flight at once (the pacer still spaces them). */
+  readonly concurrency: number;
+  readonly leaseMs: number;
+  readonly deliveryTimeoutMs: number;
+  /** Wait between passes when there was nothing to do (`wake()` cuts it short). */
+  readonly idlePollMs: number;
+  /** Pacing waits up to this long in place; longer, the rows go back to the queue until then. */
+  readonly maxPacingWaitMs: number;
+  readonly retry: RetryPolicy;
+}
+
+export const DEFAULT_WORKER_OPTIONS: OutboxWorkerOptions = {
+  batchSize: 50,
+  concurrency: 8,
+  leaseMs: LEASE_MS,
+  deliveryTimeoutMs: DELIVERY_TIMEOUT_MS,
+  idlePollMs: 1000,
+  maxPacingWaitMs: 2000,
+  retry: DEFAULT_RETRY_POLICY,
+};
+
+export interface OutboxWorkerDeps {
+  readonly store: OutboxStore;
+  readonly subscriptions: Pick<SubscriptionStore, 'deactivateChat' | 'rewriteChatId'>;
+  readonly sender: ChatSender;
+  readonly pacer: Pacer;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly sleep?: Sleep;
+  /** Jitter source for retry delays; [0, 1). */
+  readonly random?: () => number;
+}
+
+/**
+ * Delivers one platform's outbox rows through its ChatSender (DESIGN §4). Each pass claims due chats
+ * (leases), and for each: holds it during quiet hours or a mute, paces it, delivers one job (a single
+ * alert, an edit, a reply, a grouped alert or a summary) and settles the rows by the classified result.
+ *
+ * At-least-once: the row is marked sent only after the platform accepted the message, so a process
+ * that dies in between sends that message again after the lease expires. That is the only duplicate.
+ */
+export class OutboxWorker {
+  private readonly options: OutboxWorkerOptions;
+  private readonly sleep: Sleep;
+  private readonly random: () => number;
+  private wakeIdle: (() => void) | null = null;
+
+  constructor(
+    private readonly deps: OutboxWorkerDeps,
+    options: Partial<OutboxWorkerOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_WORKER_OPTIONS, ...options };
+    this.sleep = deps.sleep ?? realSleep;
+    this.random = deps.random ?? Math.random;
+  }
+
+  get platform(): ChatSender['platform'] {
+    return this.deps.sender.platform;
+  }
+
+  /** Runs passes until `signal` aborts. Errors of a pass are logged; its leases expire and are retried. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let claimed = 0;
+      try {
+        claimed = await this.runOnce(signal);
+      } catch (err) {
+        this.deps.log.error({ err, platform: this.platform }, 'outbox pass failed');
+      }
+      if (claimed === 0 && !signal.aborted) await this.idle(signal);
+    }
+  }
+
+  /** New rows were queued: end the idle wait now. */
+  wake(): void {
+    this.wakeIdle?.();
+  }
+
+  /** One pass: claims due chats and delivers to them. Returns how many chats were claimed. */
+  async runOnce(signal: AbortSignal = new AbortController().signal): Promise<number> {
+    const claimedAt = this.deps.clock.now();
+    const claims = this.deps.store.claimDue(this.platform, claimedAt, {
+      limit: this.options.batchSize,
+      leaseMs: this.options.leaseMs,
+    });
+    let next = 0;
+    const runner = async (): Promise<void> => {
+      for (let claim = claims[next++]; claim; claim = claims[next++]) {
+        try {
+          await this.process(claim, claimedAt, signal);
+        } catch (err) {
+          // A bug or a database error: the lease expires and the rows are tried again.
+          this.deps.log.error({ err, platform: this.platform, chatId: claim.chat.chatId }, 'delivery failed');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, claims.length) }, runner));
+    return claims.length;
+  }
+
+  private async process(claim: ClaimedChat, claimedAt: number, signal: AbortSignal): Promise<void> {
+    const { store, pacer, clock } = this.deps;
+    const hold = holdUntil(claim.chat.settings, clock.now());
+    if (hold !== null) {
+      store.settle(claim, { kind: 'hold', until: hold });
+      return;
+    }
+    const job = planDelivery(claim);
+    const comeBackAt = await pacer.acquire(job.chatId, this.options.maxPacingWaitMs, signal);
+    const now = clock.now();
+    // Too little lease left to finish safely (a long queue in this pass): give the rows back.
+    const leaseLeft = claimedAt + this.options.leaseMs - now;
+    if (comeBackAt !== null || signal.aborted || leaseLeft < this.options.deliveryTimeoutMs) {
+      store.settle(claim, { kind: 'retry', at: comeBackAt ?? now, error: null, countAttempt: false });
+      return;
+    }
+    const result = await this.deliver(job, signal);
+    this.settle(claim, job, result);
+  }
+
+  private async deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult> {
+    try {
+      const timeout = AbortSignal.timeout(this.options.deliveryTimeoutMs);
+      return await this.deps.sender.deliver(job, AbortSignal.any([signal, timeout]));
+    } catch (err) {
+      // Senders classify their failures; a throw is a bug there, retried like a transient failure.
+      this.deps.log.error({ err, platform: this.platform, chatId: job.chatId }, 'sender threw');
+      return { kind: 'transient', error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private settle(claim: ClaimedChat, job: DeliveryJob, result: DeliveryResult): void {
+    const { store, subscriptions, pacer, clock, log } = this.deps;
+    const now = clock.now();
+    const chat = { platform: this.platform, chatId: claim.chat.chatId };
+    const fields = { platform: this.platform, chatId: chat.chatId, rows: claim.items.map((i) => i.id) };
+    switch (result.kind) {
+      case 'sent':
+        if (!store.settle(claim, sentSettlement(job, result.messageId, now)))
+          log.warn(fields, 'delivered, but the lease was lost: another worker may deliver it again');
+        return;
+      case 'transient': {
+        const attempts = Math.max(...claim.items.map((i) => i.attempts)) + 1;
+        const createdAt = Math.min(...claim.items.map((i) => i.createdAt));
+        const decision = decideRetry({ attempts, createdAt, now, random: this.random }, this.options.retry);
+        log.warn({ ...fields, attempts, error: result.error }, 'delivery failed');
+        store.settle(
+          claim,
+          decision.kind === 'retry'
+            ? { kind: 'retry', at: decision.at, error: result.error, countAttempt: true }
+            : { kind: 'dead', at: now, error: `${result.error} (gave up: ${decision.why})` },
+        );
+        return;
+      }
+      case 'rate-limited': {
+        const until = now + result.retryAfterMs;
+        if (result.global) pacer.pausePlatform(until);
+        else pacer.pauseChat(chat.chatId, until);
+        log.warn(
+          { ...fields, retryAfterMs: result.retryAfterMs, global: result.global ?? false },
+          'rate limited',
+        );
+        store.settle(claim, { kind: 'retry', at: until, error: null, countAttempt: false });
+        return;
+      }
+      case 'chat-moved':
+        log.info({ ...fields, newChatId: result.newChatId }, 'chat moved');
+        subscriptions.rewriteChatId(this.platform, chat.chatId, result.newChatId);
+        store.settle(claim, { kind: 'retry', at: now, error: null, countAttempt: false });
+        return;
+      case 'permanent':
+        log.warn({ ...fields, reason: result.reason }, 'chat unreachable: deactivating it');
+        store.settle(claim, { kind: 'dead', at: now, error: result.reason });
+        subscriptions.deactivateChat(chat, result.reason, now);
+        return;
+    }
+  }
+
+  private async idle(signal: AbortSignal): Promise<void> {
+    const wake = new AbortController();
+    this.wakeIdle = () => wake.abort();
+    await this.sleep(this.options.idlePollMs, AbortSignal.any([signal, wake.signal]));
+    this.wakeIdle = null;
+  }
+}

@@ -1,0 +1,125 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { type Rate, TokenBucket } from '../core/delivery/token-bucket.js';
+import type { Clock } from '../core/model.js';
+
+/** Waits `ms` (or until `signal` aborts, which resolves rather than throws). Injected so tests run on a fake clock. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export const realSleep: Sleep = (ms, signal) =>
+  delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
+
+/** A platform's send rates: one for the whole bot, one per chat (groups and private chats differ). */
+export interface PacingPolicy {
+  readonly global: Rate | null;
+  readonly privateChat: Rate | null;
+  readonly groupChat: Rate | null;
+  readonly isGroupChat: (chatId: string) => boolean;
+}
+
+/**
+ * Telegram's broadcast limits (platforms.md §1.2, https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this):
+ * about 30 messages/s overall, 1/s per chat, 20/min per group. Group and channel ids are negative.
+ */
+export const TELEGRAM_PACING: PacingPolicy = {
+  global: { burst: 30, perMs: 1000 },
+  privateChat: { burst: 1, perMs: 1000 },
+  groupChat: { burst: 20, perMs: 60_000 },
+  isGroupChat: (chatId) => chatId.startsWith('-'),
+};
+
+/**
+ * Discord: @discordjs/rest already queues per route bucket from the response headers and waits out
+ * 429s (platforms.md §1.1), so only the documented global 50 requests/s is paced here, loosely.
+ */
+export const DISCORD_PACING: PacingPolicy = {
+  global: { burst: 50, perMs: 1000 },
+  privateChat: null,
+  groupChat: null,
+  isGroupChat: () => true,
+};
+
+export const UNPACED: PacingPolicy = {
+  global: null,
+  privateChat: null,
+  groupChat: null,
+  isGroupChat: () => false,
+};
+
+/** Idle per-chat buckets are forgotten once this many are tracked (100,000 chats must not mean 100,000 buckets). */
+const PRUNE_AT_CHATS = 10_000;
+
+/**
+ * Paces one platform's sends: a global bucket, a bucket per chat, and pauses from `retry_after`
+ * (a chat's, or the platform's when the limit was global). Time comes from the Clock, waiting from
+ * the injected Sleep.
+ */
+export class Pacer {
+  private readonly global: TokenBucket | null;
+  private readonly chats = new Map<string, TokenBucket>();
+  private readonly chatPauses = new Map<string, number>();
+  private platformPausedUntil = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly policy: PacingPolicy,
+    private readonly clock: Clock,
+    private readonly sleep: Sleep = realSleep,
+  ) {
+    this.global = policy.global ? new TokenBucket(policy.global, clock.now()) : null;
+  }
+
+  /** Milliseconds until a message to the chat may go; 0 = now. */
+  delay(chatId: string, now = this.clock.now()): number {
+    return Math.max(
+      0,
+      this.platformPausedUntil - now,
+      (this.chatPauses.get(chatId) ?? now) - now,
+      this.global?.delay(now) ?? 0,
+      this.chatBucket(chatId, now)?.delay(now) ?? 0,
+    );
+  }
+
+  /**
+   * Waits until the chat may be sent to and spends the tokens: resolves null. When the wait would
+   * exceed `maxWaitMs` it spends nothing and resolves the time to come back instead (the caller puts
+   * the row back rather than sitting on its lease).
+   */
+  async acquire(chatId: string, maxWaitMs: number, signal?: AbortSignal): Promise<number | null> {
+    for (;;) {
+      const now = this.clock.now();
+      const wait = this.delay(chatId, now);
+      if (wait === 0) {
+        this.global?.take(now);
+        this.chatBucket(chatId, now)?.take(now);
+        return null;
+      }
+      if (wait > maxWaitMs || signal?.aborted) return now + wait;
+      await this.sleep(wait, signal);
+    }
+  }
+
+  pauseChat(chatId: string, until: number): void {
+    if (this.chatPauses.size >= PRUNE_AT_CHATS) this.prune(this.clock.now());
+    this.chatPauses.set(chatId, Math.max(until, this.chatPauses.get(chatId) ?? until));
+  }
+
+  pausePlatform(until: number): void {
+    this.platformPausedUntil = Math.max(this.platformPausedUntil, until);
+  }
+
+  private chatBucket(chatId: string, now: number): TokenBucket | null {
+    const rate = this.policy.isGroupChat(chatId) ? this.policy.groupChat : this.policy.privateChat;
+    if (!rate) return null;
+    let bucket = this.chats.get(chatId);
+    if (!bucket) {
+      if (this.chats.size >= PRUNE_AT_CHATS) this.prune(now);
+      bucket = new TokenBucket(rate, now);
+      this.chats.set(chatId, bucket);
+    }
+    return bucket;
+  }
+
+  private prune(now: number): void {
+    for (const [id, bucket] of this.chats) if (bucket.isIdle(now)) this.chats.delete(id);
+    for (const [id, until] of this.chatPauses) if (until <= now) this.chatPauses.delete(id);
+  }
+}
