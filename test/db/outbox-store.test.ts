@@ -1,0 +1,215 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GROUP_GATHER_MS } from '../../src/core/delivery/delivery-plan.js';
+import type { DetectionCommit } from '../../src/core/detection-engine.js';
+import type { Db } from '../../src/db/database.js';
+import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
+import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
+import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
+import { buildCatalog } from '../helpers/catalog.js';
+import { T0, incidentEvent, outboxRows, tempDatabase } from '../delivery/delivery-fixtures.js';
+
+const LEASE = { limit: 10, leaseMs: 60_000 };
+const DUE = T0 + GROUP_GATHER_MS;
+
+function openCommit(at: number): DetectionCommit {
+  return {
+    result: null,
+    monitor: null,
+    service: { id: 'whatsapp', state: { status: 'down', since: at, evidence: [] } },
+    incident: {
+      decision: { kind: 'open', severity: 'major', startedAt: at },
+      evidenceKey: '',
+      event: { ...incidentEvent({ at, startedAt: at }) },
+    },
+  };
+}
+
+describe('SqliteOutboxStore', () => {
+  let tmp: ReturnType<typeof tempDatabase>;
+  let db: Db;
+  let subs: SqliteSubscriptionStore;
+  let outbox: SqliteOutboxStore;
+
+  beforeEach(() => {
+    tmp = tempDatabase();
+    db = tmp.open();
+    subs = new SqliteSubscriptionStore(db);
+    outbox = new SqliteOutboxStore(db);
+  });
+  afterEach(() => tmp.dispose());
+
+  describe('fan-out', () => {
+    it('writes one row per matching chat in the same transaction as the incident', () => {
+      for (const chatId of ['1', '2', '3'])
+        subs.subscribe({ platform: 'telegram', chatId }, 'whatsapp', 'minor', T0);
+      subs.subscribe({ platform: 'discord', chatId: '4' }, '*', 'major', T0);
+      subs.subscribe({ platform: 'discord', chatId: '5' }, 'github', 'minor', T0);
+      const detection = new SqliteDetectionStore(db, buildCatalog({ services: [{ id: 'whatsapp' }] }));
+      detection.addIncidentHook((e) => outbox.enqueueIncidentEvent(e));
+
+      const { incidentId } = detection.commit(openCommit(T0));
+
+      const rows = db
+        .prepare('SELECT platform, incident_id, event_kind, status FROM outbox ORDER BY id')
+        .all();
+      expect(rows).toEqual(
+        ['telegram', 'telegram', 'telegram', 'discord'].map((platform) => ({
+          platform,
+          incident_id: incidentId,
+          event_kind: 'opened',
+          status: 'pending',
+        })),
+      );
+      const payload = db.prepare('SELECT payload_json FROM outbox_events').get() as { payload_json: string };
+      expect(JSON.parse(payload.payload_json)).toMatchObject({
+        kind: 'opened',
+        incidentId,
+        serviceId: 'whatsapp',
+      });
+    });
+
+    it('writes nothing, not even the incident, when a hook fails inside the transaction', () => {
+      subs.subscribe({ platform: 'telegram', chatId: '1' }, 'whatsapp', 'minor', T0);
+      const detection = new SqliteDetectionStore(db, buildCatalog({ services: [{ id: 'whatsapp' }] }));
+      detection.addIncidentHook((e) => outbox.enqueueIncidentEvent(e));
+      detection.addIncidentHook(() => {
+        throw new Error('disk full');
+      });
+
+      expect(() => detection.commit(openCommit(T0))).toThrow('disk full');
+      expect(db.prepare('SELECT COUNT(*) AS n FROM incidents').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM outbox').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM message_refs').get()).toEqual({ n: 0 });
+    });
+
+    it('skips deactivated chats', () => {
+      subs.subscribe({ platform: 'telegram', chatId: '1' }, 'whatsapp', 'minor', T0);
+      subs.subscribe({ platform: 'telegram', chatId: '2' }, 'whatsapp', 'minor', T0);
+      subs.deactivateChat({ platform: 'telegram', chatId: '2' }, 'blocked', T0);
+      expect(outbox.enqueueIncidentEvent(incidentEvent())).toBe(1);
+    });
+
+    it('fans one event out to 10,000 chats in one set-based statement', () => {
+      const insert = db.prepare(
+        "INSERT INTO chats (platform, chat_id, locale, time_zone, created_at) VALUES ('telegram', ?, 'en', 'UTC', 0)",
+      );
+      const sub = db.prepare("INSERT INTO subscriptions VALUES (?, '*', 'minor', 0)");
+      db.transaction(() => {
+        for (let i = 1; i <= 10_000; i++) sub.run(Number(insert.run(String(i)).lastInsertRowid));
+      })();
+      const detection = new SqliteDetectionStore(db, buildCatalog({ services: [{ id: 'whatsapp' }] }));
+      detection.addIncidentHook((e) => outbox.enqueueIncidentEvent(e));
+
+      detection.commit(openCommit(T0));
+
+      expect(db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'").get()).toEqual({
+        n: 10_000,
+      });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM message_refs').get()).toEqual({ n: 10_000 });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM outbox_events').get()).toEqual({ n: 1 });
+    });
+  });
+
+  describe('claims', () => {
+    const chat = (chatId: string) => ({ platform: 'telegram' as const, chatId });
+
+    it('holds an opening alert back for the gather time, then leases it', () => {
+      subs.subscribe(chat('1'), 'whatsapp', 'minor', T0);
+      outbox.enqueueIncidentEvent(incidentEvent());
+      expect(outbox.claimDue('telegram', DUE - 1, LEASE)).toEqual([]);
+      const [claim] = outbox.claimDue('telegram', DUE, LEASE);
+      expect(claim?.items.map((i) => i.eventKind)).toEqual(['opened']);
+      expect(outboxRows(db)).toMatchObject([{ status: 'leased', next_attempt_at: DUE + LEASE.leaseMs }]);
+      expect(outbox.claimDue('telegram', DUE, LEASE)).toEqual([]);
+      expect(outbox.claimDue('discord', DUE + 120_000, LEASE)).toEqual([]);
+    });
+
+    it("never claims a chat's second row while its first is unfinished", () => {
+      subs.subscribe(chat('1'), '*', 'minor', T0);
+      outbox.enqueueIncidentEvent(incidentEvent({ kind: 'opened', incidentId: 1 }));
+      outbox.enqueueIncidentEvent(incidentEvent({ kind: 'updated', incidentId: 1, at: T0 + 1 }));
+
+      const [first] = outbox.claimDue('telegram', DUE, LEASE);
+      expect(first?.items.map((i) => i.eventKind)).toEqual(['opened']);
+      expect(outbox.claimDue('telegram', DUE + 1000, LEASE)).toEqual([]);
+      outbox.settle(first!, { kind: 'retry', at: DUE + 30_000, error: 'timeout', countAttempt: true });
+      // Even pending-but-not-due, the first row keeps the second waiting.
+      expect(outbox.claimDue('telegram', DUE + 2000, LEASE)).toEqual([]);
+      outbox.settle(outbox.claimDue('telegram', DUE + 30_000, LEASE)[0]!, {
+        kind: 'sent',
+        messageId: 'm1',
+        at: DUE + 30_000,
+        refs: [{ incidentId: 1, editable: true }],
+      });
+      const [second] = outbox.claimDue('telegram', DUE + 30_000, LEASE);
+      expect(second?.items.map((i) => i.eventKind)).toEqual(['updated']);
+      expect(second?.refs.get(1)).toEqual({ messageId: 'm1', editable: true });
+    });
+
+    it('lets two workers on two connections claim disjoint chats', () => {
+      for (const chatId of ['1', '2', '3', '4']) subs.subscribe(chat(chatId), '*', 'minor', T0);
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1 }));
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'updated', at: T0 + 1 }));
+      const other = new SqliteOutboxStore(tmp.open());
+
+      const a = outbox.claimDue('telegram', DUE, { limit: 2, leaseMs: 60_000 });
+      const b = other.claimDue('telegram', DUE, { limit: 10, leaseMs: 60_000 });
+
+      const ids = (claims: typeof a) => claims.flatMap((c) => c.items.map((i) => i.id));
+      expect(a).toHaveLength(2);
+      expect(b).toHaveLength(2);
+      expect(new Set([...ids(a), ...ids(b)]).size).toBe(4);
+      expect([...a, ...b].every((c) => c.items[0]?.eventKind === 'opened')).toBe(true);
+      expect(other.claimDue('telegram', DUE, LEASE)).toEqual([]);
+    });
+
+    it("reclaims a dead worker's lease once it expires, counting the lost attempt", () => {
+      subs.subscribe(chat('1'), '*', 'minor', T0);
+      outbox.enqueueIncidentEvent(incidentEvent());
+      const abandoned = outbox.claimDue('telegram', DUE, LEASE)[0]!;
+      const other = new SqliteOutboxStore(tmp.open());
+
+      expect(other.claimDue('telegram', DUE + LEASE.leaseMs - 1, LEASE)).toEqual([]);
+      const [reclaimed] = other.claimDue('telegram', DUE + LEASE.leaseMs, LEASE);
+      expect(reclaimed?.items.map((i) => ({ id: i.id, attempts: i.attempts }))).toEqual([
+        { id: abandoned.items[0]?.id, attempts: 1 },
+      ]);
+      // The first worker comes back to life: its settlement no longer applies.
+      expect(outbox.settle(abandoned, { kind: 'sent', messageId: 'x', at: DUE, refs: [] })).toBe(false);
+      expect(other.settle(reclaimed!, { kind: 'sent', messageId: 'y', at: DUE, refs: [] })).toBe(true);
+      expect(outboxRows(db)).toMatchObject([{ status: 'sent', attempts: 1, platform_message_id: 'y' }]);
+    });
+
+    it('groups opening alerts of one chat queued within the window, and stops at anything else', () => {
+      subs.subscribe(chat('1'), '*', 'minor', T0);
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, at: T0 }));
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2, serviceId: 'instagram', at: T0 + 20_000 }));
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'updated', at: T0 + 30_000 }));
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 3, serviceId: 'messenger', at: T0 + 40_000 }));
+
+      const [claim] = outbox.claimDue('telegram', T0 + 60_000, LEASE);
+      expect(claim?.items.map((i) => i.incidentId)).toEqual([1, 2]);
+    });
+
+    it('lists dead rows with their error', () => {
+      subs.subscribe(chat('1'), '*', 'minor', T0);
+      outbox.enqueueIncidentEvent(incidentEvent());
+      const [claim] = outbox.claimDue('telegram', DUE, LEASE);
+      outbox.settle(claim!, { kind: 'dead', at: DUE, error: 'HTTP 502 (gave up: attempts)' });
+      expect(outbox.listDead('telegram', 10)).toEqual([
+        {
+          id: claim?.items[0]?.id,
+          platform: 'telegram',
+          chatId: '1',
+          incidentId: 1,
+          eventKind: 'opened',
+          attempts: 1,
+          lastError: 'HTTP 502 (gave up: attempts)',
+          createdAt: T0,
+        },
+      ]);
+      expect(outbox.prune(T0 + 1)).toBe(1);
+      expect(outbox.listDead('telegram', 10)).toEqual([]);
+    });
+  });
+});
