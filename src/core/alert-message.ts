@@ -155,12 +155,15 @@ function groupedAlert(events: readonly IncidentEvent[], m: Messages, ctx: AlertC
     const title = m.alert.groupRecovered({ groupName, serviceNames, durationMs });
     return { title, state: 'up', change: 'resolved', lines: recoveredLines, durationMs };
   }
-  const serviceNames = active.map((e) => e.serviceName);
+  // The title names the services in the worst state; the others get their state in the lines.
+  const serviceNames = active.filter((e) => e.status === worst.status).map((e) => e.serviceName);
   const activeLines = active.flatMap((e) => {
-    const lines = describeEvidence(e.evidence, e.serviceName, m);
-    return lines.length === 0
-      ? [m.alert.serviceState({ serviceName: e.serviceName, state: e.status })]
-      : lines.map((line) => m.alert.serviceEvidence({ serviceName: e.serviceName, line }));
+    const lines = evidenceLines(e.evidence, e.serviceName, m);
+    const stateLine = m.alert.serviceState({ serviceName: e.serviceName, state: e.status });
+    const named = lines.map((l) =>
+      l.namesService ? l.text : m.alert.serviceEvidence({ serviceName: e.serviceName, line: l.text }),
+    );
+    return lines.length > 0 ? named : [stateLine];
   });
   return {
     title: m.alert.groupTitle({ groupName, serviceNames, state: worst.status }),
@@ -223,28 +226,40 @@ const TIMEOUT_RE = /\bwithin (\d+) ?ms\b/;
  * language's own framing.
  */
 export function describeEvidence(evidence: readonly Evidence[], serviceName: string, m: Messages): string[] {
-  return evidence.flatMap((e): string[] => {
+  return evidenceLines(evidence, serviceName, m).map((l) => l.text);
+}
+
+/** A line and whether it already names its service (official lines do: `GitHub says: …`). */
+interface EvidenceLine {
+  readonly text: string;
+  readonly namesService: boolean;
+}
+
+function evidenceLines(evidence: readonly Evidence[], serviceName: string, m: Messages): EvidenceLine[] {
+  const line = (text: string): EvidenceLine => ({ text, namesService: false });
+  return evidence.flatMap((e): EvidenceLine[] => {
     switch (e.kind) {
       case 'probe':
         return [
-          m.evidence.probe({ ...probeFacts(e.reason, e.message), target: e.target, ...probeDetail(e) }),
+          line(m.evidence.probe({ ...probeFacts(e.reason, e.message), target: e.target, ...probeDetail(e) })),
         ];
       case 'official': {
         const prefix = `${serviceName} says: `;
-        return e.lines.map((line) =>
-          m.evidence.official({
+        return e.lines.map((text) => ({
+          text: m.evidence.official({
             serviceName,
-            line: line.startsWith(prefix) ? line.slice(prefix.length) : line,
+            line: text.startsWith(prefix) ? text.slice(prefix.length) : text,
           }),
-        );
+          namesService: true,
+        }));
       }
       case 'crowd': {
         if (e.level === 'none') return [];
-        const reports = m.evidence.crowdReports({ level: e.level, reporters: e.reporters });
+        const reports = line(m.evidence.crowdReports({ level: e.level, reporters: e.reporters }));
         const top = e.topProblem;
         if (top === undefined) return [reports];
         const kind = isProblemKind(top.kind) ? top.kind : 'other';
-        return [reports, m.evidence.crowdTopProblem({ kind, share: top.share })];
+        return [reports, line(m.evidence.crowdTopProblem({ kind, share: top.share }))];
       }
     }
   });
