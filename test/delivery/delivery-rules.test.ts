@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatQuietHours,
+  holdUntil,
+  isValidTimeZone,
+  meetsMinSeverity,
+  parseQuietHours,
+  subscriptionMatches,
+} from '../../src/core/delivery/chat-rules.js';
+import { planDelivery, selectGroup } from '../../src/core/delivery/delivery-plan.js';
+import type { ClaimedChat, MessageRef, OutboxItem } from '../../src/core/delivery/ports.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  decideRetry,
+  nominalRetryDelay,
+} from '../../src/core/delivery/retry-policy.js';
+import { TokenBucket } from '../../src/core/delivery/token-bucket.js';
+import type { IncidentEventKind } from '../../src/core/events.js';
+import { Pacer, TELEGRAM_PACING } from '../../src/delivery/pacer.js';
+import { FakeClock } from '../helpers/catalog.js';
+import { readDocTable } from '../helpers/doc-table.js';
+import { T0, fakeSleep, incidentEvent } from './delivery-fixtures.js';
+
+describe('retry policy', () => {
+  const rows = readDocTable(
+    new URL('../../src/core/delivery/retry-policy.ts', import.meta.url),
+    'decideRetry',
+  );
+
+  it.each(rows)('attempt %s: nominal %s, %s', (attempts, nominal, decision) => {
+    const n = Number(attempts);
+    const lowest = decideRetry({ attempts: n, createdAt: T0, now: T0, random: () => 0 });
+    const highest = decideRetry({ attempts: n, createdAt: T0, now: T0, random: () => 1 });
+    if (decision === 'retry') {
+      const ms = Number(nominal?.replace(' s', '')) * 1000;
+      expect(nominalRetryDelay(n)).toBe(ms);
+      expect(lowest).toEqual({ kind: 'retry', at: T0 + ms / 2 });
+      expect(highest).toEqual({ kind: 'retry', at: T0 + ms });
+    } else {
+      expect(lowest).toEqual({ kind: 'give-up', why: 'attempts' });
+    }
+  });
+
+  it('gives up on an alert older than the maximum age, whatever the count', () => {
+    const now = T0 + DEFAULT_RETRY_POLICY.maxAgeMs;
+    expect(decideRetry({ attempts: 1, createdAt: T0, now, random: () => 0.5 })).toEqual({
+      kind: 'give-up',
+      why: 'age',
+    });
+  });
+});
+
+describe('subscription rules', () => {
+  it('compares severities', () => {
+    expect(meetsMinSeverity('major', 'minor')).toBe(true);
+    expect(meetsMinSeverity('minor', 'major')).toBe(false);
+    expect(meetsMinSeverity('minor', 'minor')).toBe(true);
+  });
+
+  it('matches the service or *, and never opens with a recovery', () => {
+    const e = incidentEvent({ serviceId: 'github', severity: 'minor' });
+    expect(subscriptionMatches({ serviceId: '*', minSeverity: 'minor' }, e)).toBe(true);
+    expect(subscriptionMatches({ serviceId: 'github', minSeverity: 'major' }, e)).toBe(false);
+    expect(subscriptionMatches({ serviceId: 'gitlab', minSeverity: 'minor' }, e)).toBe(false);
+    expect(subscriptionMatches({ serviceId: '*', minSeverity: 'minor' }, { ...e, kind: 'resolved' })).toBe(
+      false,
+    );
+  });
+
+  it('parses and formats quiet hours, refusing malformed ones', () => {
+    expect(parseQuietHours('23:00-07:30')).toEqual({ startMinute: 1380, endMinute: 450 });
+    expect(formatQuietHours({ startMinute: 1380, endMinute: 450 })).toBe('23:00-07:30');
+    for (const bad of ['24:00-07:00', '23:00', '7:00-8:00', '10:00-10:00', ''])
+      expect(parseQuietHours(bad)).toBeNull();
+    expect(isValidTimeZone('Asia/Dhaka')).toBe(true);
+    expect(isValidTimeZone('Mars/Olympus')).toBe(false);
+  });
+
+  it('holds during quiet hours in the chat zone, until their end', () => {
+    const night = { startMinute: 23 * 60, endMinute: 7 * 60 };
+    const dhaka = { quietHours: night, mutedUntil: null, timeZone: 'Asia/Dhaka' };
+    // 17:15 UTC = 23:15 in Dhaka (UTC+6); quiet until 07:00 Dhaka = 01:00 UTC.
+    expect(holdUntil(dhaka, T0)).toBe(Date.UTC(2024, 2, 20, 1, 0));
+    expect(holdUntil({ ...dhaka, timeZone: 'UTC' }, T0)).toBeNull();
+    expect(holdUntil({ ...dhaka, quietHours: { startMinute: 9 * 60, endMinute: 17 * 60 } }, T0)).toBeNull();
+  });
+
+  it('chains a mute into quiet hours', () => {
+    const settings = {
+      quietHours: { startMinute: 0, endMinute: 60 },
+      mutedUntil: Date.UTC(2024, 2, 20, 0, 30),
+      timeZone: 'UTC',
+    };
+    expect(holdUntil(settings, T0)).toBe(Date.UTC(2024, 2, 20, 1, 0));
+    expect(holdUntil({ ...settings, mutedUntil: T0 - 1 }, T0)).toBeNull();
+  });
+});
+
+describe('delivery plan', () => {
+  const item = (id: number, eventKind: IncidentEventKind, createdAt = T0): OutboxItem => ({
+    id,
+    incidentId: id,
+    eventKind,
+    event: incidentEvent({ incidentId: id, kind: eventKind }),
+    attempts: 0,
+    createdAt,
+  });
+  const claim = (items: OutboxItem[], refs: [number, MessageRef][] = [], released = false): ClaimedChat => ({
+    leaseToken: 't',
+    chat: {
+      platform: 'discord',
+      chatId: 'c',
+      guildId: 'g',
+      settings: { locale: 'bn', timeZone: 'UTC', quietHours: null, mutedUntil: null, mentionRoleId: 'r' },
+      active: true,
+      deactivatedReason: null,
+      deactivatedAt: null,
+    },
+    items,
+    released,
+    refs: new Map(refs),
+  });
+  const sole: MessageRef = { messageId: 'm', editable: true };
+  const shared: MessageRef = { messageId: 'm', editable: false };
+
+  const rows = readDocTable(
+    new URL('../../src/core/delivery/delivery-plan.ts', import.meta.url),
+    'planDelivery',
+  );
+  const cases: Record<string, ClaimedChat> = {
+    'released after a hold': claim([item(1, 'opened')], [], true),
+    'several opening alerts': claim([item(1, 'opened'), item(2, 'opened')]),
+    'opened / reopened': claim([item(1, 'reopened')], [[1, sole]]),
+    'updated, the alert shows only this incident': claim([item(1, 'updated')], [[1, sole]]),
+    'updated, the alert is grouped or a summary': claim([item(1, 'updated')], [[1, shared]]),
+    'resolved, the alert was sent': claim([item(1, 'resolved')], [[1, sole]]),
+    'updated / resolved, no alert was sent': claim(
+      [item(1, 'resolved')],
+      [[1, { messageId: null, editable: false }]],
+    ),
+  };
+
+  it.each(rows)('%s → %s', (situation, job) => {
+    const c = cases[situation ?? ''];
+    expect(c, `no case for "${situation}"`).toBeDefined();
+    const planned = planDelivery(c!);
+    expect(job).toContain(`\`${planned.kind}\``);
+    if (planned.kind === 'edit') expect(planned.editMessageId).toBe('m');
+    if (planned.kind === 'reply') expect(planned.replyToMessageId).toBe('m');
+    expect(planned.settings).toEqual({ locale: 'bn', timeZone: 'UTC', mentionRoleId: 'r' });
+  });
+
+  it('groups only opening alerts inside the window, in order', () => {
+    const head = item(1, 'opened', T0);
+    expect(
+      selectGroup(head, [item(2, 'opened', T0 + 60_000), item(3, 'opened', T0 + 60_001)]).map((i) => i.id),
+    ).toEqual([1, 2]);
+    expect(selectGroup(head, [item(2, 'resolved', T0), item(3, 'opened', T0)]).map((i) => i.id)).toEqual([1]);
+    expect(selectGroup(item(1, 'updated'), [item(2, 'opened')]).map((i) => i.id)).toEqual([1]);
+  });
+});
+
+describe('pacing', () => {
+  it('refills a token bucket at its rate', () => {
+    const bucket = new TokenBucket({ burst: 20, perMs: 60_000 }, T0);
+    for (let i = 0; i < 20; i++) {
+      expect(bucket.delay(T0)).toBe(0);
+      bucket.take(T0);
+    }
+    expect(bucket.delay(T0)).toBe(3000);
+    expect(bucket.delay(T0 + 3000)).toBe(0);
+    bucket.pauseUntil(T0 + 10_000);
+    expect(bucket.delay(T0 + 3000)).toBe(7000);
+  });
+
+  it('spaces sends to one private Telegram chat a second apart and lets another chat through', async () => {
+    const clock = new FakeClock(T0);
+    const sleep = fakeSleep(clock);
+    const pacer = new Pacer(TELEGRAM_PACING, clock, sleep);
+    const sentAt: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      expect(await pacer.acquire('42', 5000)).toBeNull();
+      sentAt.push(clock.now());
+    }
+    expect(sentAt).toEqual([T0, T0 + 1000, T0 + 2000]);
+    expect(pacer.delay('43')).toBe(0);
+  });
+
+  it('answers with the time to come back when the wait is longer than allowed', async () => {
+    const clock = new FakeClock(T0);
+    const pacer = new Pacer(TELEGRAM_PACING, clock, fakeSleep(clock));
+    pacer.pauseChat('-7', T0 + 30_000);
+    expect(await pacer.acquire('-7', 2000)).toBe(T0 + 30_000);
+    pacer.pausePlatform(T0 + 45_000);
+    expect(await pacer.acquire('9', 2000)).toBe(T0 + 45_000);
+    expect(clock.now()).toBe(T0);
+  });
+});

@@ -1,0 +1,314 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GROUP_GATHER_MS } from '../../src/core/delivery/delivery-plan.js';
+import type { ChatAddress, DeliveryResult } from '../../src/core/delivery/ports.js';
+import type { RetryPolicy } from '../../src/core/delivery/retry-policy.js';
+import type { Db } from '../../src/db/database.js';
+import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
+import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
+import { OutboxWorker } from '../../src/delivery/outbox-worker.js';
+import { Pacer, TELEGRAM_PACING, UNPACED, type PacingPolicy } from '../../src/delivery/pacer.js';
+import { FakeClock } from '../helpers/catalog.js';
+import {
+  ScriptedSender,
+  T0,
+  deferred,
+  fakeSleep,
+  incidentEvent,
+  outboxRows,
+  silentLog,
+  tempDatabase,
+} from './delivery-fixtures.js';
+
+const DUE = T0 + GROUP_GATHER_MS;
+const RETRY: RetryPolicy = { baseMs: 10_000, capMs: 60_000, maxAttempts: 3, maxAgeMs: 24 * 3_600_000 };
+const group: ChatAddress = { platform: 'telegram', chatId: '-100' };
+
+describe('OutboxWorker', () => {
+  let tmp: ReturnType<typeof tempDatabase>;
+  let db: Db;
+  let clock: FakeClock;
+  let subs: SqliteSubscriptionStore;
+  let outbox: SqliteOutboxStore;
+  let sender: ScriptedSender;
+
+  const worker = (
+    options: {
+      pacing?: PacingPolicy;
+      store?: SqliteOutboxStore;
+      sender?: ScriptedSender;
+      concurrency?: number;
+    } = {},
+  ) => {
+    const sleep = fakeSleep(clock);
+    return new OutboxWorker(
+      {
+        store: options.store ?? outbox,
+        subscriptions: subs,
+        sender: options.sender ?? sender,
+        pacer: new Pacer(options.pacing ?? UNPACED, clock, sleep),
+        clock,
+        log: silentLog,
+        sleep,
+        // Jitter at its maximum: the retry comes after exactly the nominal delay.
+        random: () => 1,
+      },
+      { retry: RETRY, concurrency: options.concurrency ?? 4 },
+    );
+  };
+
+  beforeEach(() => {
+    tmp = tempDatabase();
+    db = tmp.open();
+    clock = new FakeClock(DUE);
+    subs = new SqliteSubscriptionStore(db);
+    outbox = new SqliteOutboxStore(db);
+    sender = new ScriptedSender('telegram');
+    subs.subscribe(group, 'whatsapp', 'minor', T0);
+  });
+  afterEach(() => tmp.dispose());
+
+  it('delivers an opening alert and records its message for later edits', async () => {
+    outbox.enqueueIncidentEvent(incidentEvent());
+    expect(await worker().runOnce()).toBe(1);
+    expect(sender.jobs).toEqual([
+      {
+        chatId: '-100',
+        kind: 'send',
+        events: [incidentEvent()],
+        settings: { locale: 'en', timeZone: 'UTC', mentionRoleId: null },
+      },
+    ]);
+    expect(outboxRows(db)).toMatchObject([{ status: 'sent', platform_message_id: 'm100' }]);
+    expect(db.prepare('SELECT message_id, editable FROM message_refs').all()).toEqual([
+      { message_id: 'm100', editable: 1 },
+    ]);
+  });
+
+  it('edits the opening alert on an update and replies to it with the recovery', async () => {
+    const w = worker();
+    outbox.enqueueIncidentEvent(incidentEvent());
+    await w.runOnce();
+    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'updated', severity: 'minor', at: DUE }));
+    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'resolved', at: DUE, durationMs: 60_000 }));
+    await w.runOnce();
+    await w.runOnce();
+    expect(sender.jobs.map((j) => [j.kind, j.editMessageId ?? j.replyToMessageId ?? null])).toEqual([
+      ['send', null],
+      ['edit', 'm100'],
+      ['reply', 'm100'],
+    ]);
+    expect(outboxRows(db).map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+  });
+
+  it('retries a transient failure after the backoff, then succeeds', async () => {
+    sender.answer({ kind: 'transient', error: 'HTTP 502' });
+    outbox.enqueueIncidentEvent(incidentEvent());
+    const w = worker();
+    await w.runOnce();
+    expect(outboxRows(db)).toMatchObject([
+      { status: 'pending', attempts: 1, last_error: 'HTTP 502', next_attempt_at: DUE + RETRY.baseMs },
+    ]);
+    clock.advance(RETRY.baseMs - 1);
+    expect(await w.runOnce()).toBe(0);
+    clock.advance(1);
+    await w.runOnce();
+    expect(sender.jobs).toHaveLength(2);
+    expect(outboxRows(db)).toMatchObject([{ status: 'sent', attempts: 1 }]);
+  });
+
+  it('gives up after the last attempt: the row is dead with its error', async () => {
+    const down: DeliveryResult = { kind: 'transient', error: 'ETIMEDOUT' };
+    sender.answer(down, down, down);
+    outbox.enqueueIncidentEvent(incidentEvent());
+    const w = worker();
+    await w.runOnce();
+    clock.advance(RETRY.baseMs);
+    await w.runOnce();
+    clock.advance(RETRY.baseMs * 2);
+    await w.runOnce();
+    expect(sender.jobs).toHaveLength(3);
+    expect(outboxRows(db)).toMatchObject([
+      { status: 'dead', attempts: 3, last_error: 'ETIMEDOUT (gave up: attempts)' },
+    ]);
+    expect(outbox.listDead('telegram', 5)).toHaveLength(1);
+    clock.advance(RETRY.capMs);
+    expect(await w.runOnce()).toBe(0);
+  });
+
+  it('waits exactly retry_after after a 429 and counts no attempt', async () => {
+    sender.answer({ kind: 'rate-limited', retryAfterMs: 7000 });
+    outbox.enqueueIncidentEvent(incidentEvent());
+    const w = worker();
+    await w.runOnce();
+    expect(outboxRows(db)).toMatchObject([{ status: 'pending', attempts: 0, next_attempt_at: DUE + 7000 }]);
+    clock.advance(6999);
+    expect(await w.runOnce()).toBe(0);
+    clock.advance(1);
+    await w.runOnce();
+    expect(sender.jobs).toHaveLength(2);
+    expect(outboxRows(db)).toMatchObject([{ status: 'sent', attempts: 0 }]);
+  });
+
+  it('pauses the whole platform after a global 429', async () => {
+    subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
+    const waits: number[] = [];
+    sender.answer({ kind: 'rate-limited', retryAfterMs: 1500, global: true }, (job) => {
+      waits.push(clock.now());
+      return { kind: 'sent', messageId: `for-${job.chatId}` };
+    });
+    outbox.enqueueIncidentEvent(incidentEvent());
+    await worker({ pacing: UNPACED, concurrency: 1 }).runOnce();
+    // The second chat's delivery waited for the global pause (through the fake sleep) before going out.
+    expect(waits).toEqual([DUE + 1500]);
+  });
+
+  it('rewrites a migrated chat and delivers to its new id', async () => {
+    sender.answer({ kind: 'chat-moved', newChatId: '-1001234' });
+    outbox.enqueueIncidentEvent(incidentEvent());
+    const w = worker();
+    await w.runOnce();
+    await w.runOnce();
+    expect(sender.jobs.map((j) => j.chatId)).toEqual(['-100', '-1001234']);
+    expect(subs.listSubscriptions({ platform: 'telegram', chatId: '-1001234' })).toHaveLength(1);
+    expect(subs.getChat(group)).toBeNull();
+    expect(outboxRows(db)).toMatchObject([{ chat_id: '-1001234', status: 'sent', attempts: 0 }]);
+  });
+
+  it('deactivates a chat that blocked or kicked the bot, with the reason, and drops its queue', async () => {
+    sender.answer({ kind: 'permanent', reason: 'Forbidden: bot was kicked from the group chat' });
+    outbox.enqueueIncidentEvent(incidentEvent());
+    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'updated', at: T0 + 1 }));
+    await worker().runOnce();
+    expect(subs.getChat(group)).toMatchObject({
+      active: false,
+      deactivatedReason: 'Forbidden: bot was kicked from the group chat',
+    });
+    expect(outboxRows(db).map((r) => r.status)).toEqual(['dead', 'dead']);
+    outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2 }));
+    expect(outboxRows(db)).toHaveLength(2);
+  });
+
+  it('holds alerts during quiet hours and sends one summary when they end', async () => {
+    // 17:20 UTC is 23:20 in Dhaka: inside 23:00-07:00.
+    subs.subscribe(group, 'github', 'minor', T0);
+    subs.updateSettings(
+      group,
+      { timeZone: 'Asia/Dhaka', quietHours: { startMinute: 23 * 60, endMinute: 7 * 60 } },
+      T0,
+    );
+    const w = worker();
+    outbox.enqueueIncidentEvent(incidentEvent());
+    await w.runOnce();
+    const morning = Date.UTC(2024, 2, 20, 1, 0, 0); // 07:00 in Dhaka
+    expect(outboxRows(db)).toMatchObject([{ status: 'held', next_attempt_at: morning }]);
+    clock.set(T0 + 3_600_000);
+    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'resolved', at: clock.now(), durationMs: 3_600_000 }));
+    outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2, serviceId: 'github', at: clock.now() }));
+    clock.advance(GROUP_GATHER_MS);
+    await w.runOnce();
+    expect(sender.jobs).toEqual([]);
+
+    clock.set(morning);
+    expect(await w.runOnce()).toBe(1);
+    expect(sender.jobs).toHaveLength(1);
+    expect(sender.jobs[0]?.kind).toBe('summary');
+    expect(sender.jobs[0]?.events.map((e) => [e.incidentId, e.kind])).toEqual([
+      [1, 'opened'],
+      [1, 'resolved'],
+      [2, 'opened'],
+    ]);
+    expect(outboxRows(db).map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+    // The summary shows several incidents: a later update replies to it instead of editing it.
+    outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2, kind: 'updated', at: clock.now() }));
+    await w.runOnce();
+    expect(sender.jobs[1]).toMatchObject({ kind: 'reply', replyToMessageId: 'm100' });
+  });
+
+  it('holds alerts while the chat is muted', async () => {
+    subs.updateSettings(group, { mutedUntil: DUE + 3_600_000 }, T0);
+    outbox.enqueueIncidentEvent(incidentEvent());
+    const w = worker();
+    await w.runOnce();
+    expect(outboxRows(db)).toMatchObject([{ status: 'held', next_attempt_at: DUE + 3_600_000 }]);
+    // Unmuting early releases what was held at the next pass.
+    subs.updateSettings(group, { mutedUntil: null }, clock.now());
+    await w.runOnce();
+    expect(sender.jobs.map((j) => j.kind)).toEqual(['summary']);
+  });
+
+  it('groups three opening alerts queued within a minute into one message', async () => {
+    for (const [i, service] of ['whatsapp', 'instagram', 'messenger'].entries()) {
+      subs.subscribe(group, service, 'minor', T0);
+      outbox.enqueueIncidentEvent(
+        incidentEvent({ incidentId: i + 1, serviceId: service, at: T0 + i * 20_000 }),
+      );
+    }
+    clock.set(T0 + 45_000);
+    await worker().runOnce();
+    expect(sender.jobs).toHaveLength(1);
+    expect(sender.jobs[0]?.kind).toBe('send');
+    expect(sender.jobs[0]?.events.map((e) => e.serviceId)).toEqual(['whatsapp', 'instagram', 'messenger']);
+    expect(db.prepare('SELECT incident_id, message_id, editable FROM message_refs ORDER BY 1').all()).toEqual(
+      [
+        { incident_id: 1, message_id: 'm100', editable: 0 },
+        { incident_id: 2, message_id: 'm100', editable: 0 },
+        { incident_id: 3, message_id: 'm100', editable: 0 },
+      ],
+    );
+  });
+
+  it('keeps per-chat order across two workers sharing the database file', async () => {
+    subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
+    outbox.enqueueIncidentEvent(incidentEvent());
+    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'updated', at: T0 + 1 }));
+    const held = deferred<DeliveryResult>();
+    const senderA = new ScriptedSender().answer(() => held.promise);
+    const senderB = new ScriptedSender();
+    const a = worker({ sender: senderA });
+    const b = worker({ sender: senderB, store: new SqliteOutboxStore(tmp.open()) });
+
+    const inFlight = a.runOnce(); // claims both chats' opening alerts; chat -100's stays in flight
+    await new Promise((resolve) => setImmediate(resolve));
+    // Chat 7's opening went out: its update is free. Chat -100's update waits for its opening alert.
+    expect(await b.runOnce()).toBe(1);
+    expect(senderB.jobs.map((j) => [j.chatId, j.kind])).toEqual([['7', 'edit']]);
+    expect(await b.runOnce()).toBe(0);
+    held.resolve({ kind: 'sent', messageId: 'first' });
+    await inFlight;
+    expect(await b.runOnce()).toBe(1);
+    expect(senderA.jobs.map((j) => [j.chatId, j.events[0]?.kind])).toEqual([
+      ['-100', 'opened'],
+      ['7', 'opened'],
+    ]);
+    expect(senderB.jobs.map((j) => [j.chatId, j.kind, j.editMessageId])).toEqual([
+      ['7', 'edit', 'm100'],
+      ['-100', 'edit', 'first'],
+    ]);
+  });
+
+  it('paces a Telegram group: the queue goes back rather than waiting on its lease', async () => {
+    const w = worker({ pacing: { ...TELEGRAM_PACING, groupChat: { burst: 1, perMs: 60_000 } } });
+    outbox.enqueueIncidentEvent(incidentEvent());
+    await w.runOnce();
+    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'updated', at: clock.now() }));
+    await w.runOnce();
+    expect(sender.jobs).toHaveLength(1);
+    expect(outboxRows(db)[1]).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: DUE + 60_000,
+    });
+    clock.set(DUE + 60_000);
+    await w.runOnce();
+    expect(sender.jobs.map((j) => j.kind)).toEqual(['send', 'edit']);
+  });
+
+  it('treats a sender that throws as a transient failure', async () => {
+    sender.answer(() => {
+      throw new Error('socket hang up');
+    });
+    outbox.enqueueIncidentEvent(incidentEvent());
+    await worker().runOnce();
+    expect(outboxRows(db)).toMatchObject([{ status: 'pending', attempts: 1, last_error: 'socket hang up' }]);
+  });
+});
