@@ -53,7 +53,8 @@ const UNITS = [
 /**
  * A duration in words, at most two units, the smaller only when it still matters:
  * `45 minutes`, `1 hour 5 minutes`, `2 days 3 hours`, `2 minutes 30 seconds` (seconds only under
- * ten minutes) / `৪৫ মিনিট`, `১ ঘণ্টা ৫ মিনিট`. Negative or non-finite input reads as zero.
+ * ten minutes; what is left out is dropped, not rounded) / `৪৫ মিনিট`, `১ ঘণ্টা ৫ মিনিট`. Negative or
+ * non-finite input reads as zero.
  */
 export function formatDuration(locale: Locale, ms: number): string {
   const totalSeconds = Number.isFinite(ms) ? Math.max(0, Math.round(ms / 1000)) : 0;
