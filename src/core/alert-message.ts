@@ -166,7 +166,12 @@ function groupedAlert(events: readonly IncidentEvent[], m: Messages, ctx: AlertC
     return lines.length > 0 ? named : [stateLine];
   });
   return {
-    title: m.alert.groupTitle({ groupName, serviceNames, state: worst.status }),
+    title: m.alert.groupTitle({
+      groupName,
+      serviceNames,
+      state: worst.status,
+      otherCount: active.length - serviceNames.length,
+    }),
     state: worst.status,
     change: active.every((e) => e.kind === worst.kind) ? worst.kind : 'updated',
     lines: [...activeLines, ...recoveredLines],

@@ -130,10 +130,11 @@ export const bn: Messages = {
     title: ({ change, serviceName, state }) =>
       `${change === 'updated' ? 'হালনাগাদ: ' : ''}${serviceName} ${PREDICATE[state](change === 'reopened' ? 'আবার ' : '')}`,
     recovered: ({ serviceName, durationMs }) => `${duration(durationMs)} পর ${serviceName} আবার চালু হয়েছে`,
-    groupTitle: ({ groupName, serviceNames, state }) =>
-      groupName === null
-        ? `${formatNumber('bn', serviceNames.length)}টি সার্ভিস ${PREDICATE[state]('')}: ${names(serviceNames)}`
-        : `${groupName} সার্ভিস: ${names(serviceNames)} ${PREDICATE[state]('')}`,
+    groupTitle: ({ groupName, serviceNames, state, otherCount }) =>
+      (groupName === null
+        ? `${n(serviceNames.length)}টি সার্ভিস ${PREDICATE[state]('')}: ${names(serviceNames)}`
+        : `${groupName} সার্ভিস: ${names(serviceNames)} ${PREDICATE[state]('')}`) +
+      (otherCount === 0 ? '' : `; আরও ${n(otherCount)}টি সার্ভিসে সমস্যা`),
     groupRecovered: ({ groupName, serviceNames, durationMs }) =>
       `${groupName === null ? 'আবার চালু' : `${groupName} সার্ভিস আবার চালু`}: ${names(serviceNames)} (${duration(durationMs)} পর)`,
     serviceState: ({ serviceName, state }) => `${serviceName}: ${STATE[state]}`,

@@ -128,10 +128,11 @@ export const en: Messages = {
     title: ({ change, serviceName, state }) =>
       `${CHANGE_PREFIX[change]}${serviceName} ${PREDICATE[state]}${change === 'reopened' ? ' again' : ''}`,
     recovered: ({ serviceName, durationMs }) => `${serviceName} is back up after ${duration(durationMs)}`,
-    groupTitle: ({ groupName, serviceNames, state }) =>
-      groupName === null
+    groupTitle: ({ groupName, serviceNames, state, otherCount }) =>
+      (groupName === null
         ? `${plural(serviceNames.length, 'service', 'services')} ${STATE[state]}: ${serviceNames.join(', ')}`
-        : `${groupName} services: ${serviceNames.join(', ')} ${STATE[state]}`,
+        : `${groupName} services: ${serviceNames.join(', ')} ${STATE[state]}`) +
+      (otherCount === 0 ? '' : `; ${plural(otherCount, 'other service', 'other services')} affected`),
     groupRecovered: ({ groupName, serviceNames, durationMs }) =>
       `${groupName === null ? 'Back up' : `${groupName} services back up`}: ${serviceNames.join(', ')} (after ${duration(durationMs)})`,
     serviceState: ({ serviceName, state }) => `${serviceName}: ${STATE[state]}`,

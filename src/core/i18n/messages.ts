@@ -31,12 +31,14 @@ export interface AlertMessages {
   recovered(p: { readonly serviceName: string; readonly durationMs: number }): string;
   /**
    * Several services in one alert: `Meta services: WhatsApp, Instagram, Messenger down`, or
-   * without a shared group `3 services down: WhatsApp, GitHub, Slack`.
+   * without a shared group `3 services down: WhatsApp, GitHub, Slack`. `serviceNames` are the
+   * services in `state`; `otherCount` more are affected less badly (`; 1 other service affected`).
    */
   groupTitle(p: {
     readonly groupName: string | null;
     readonly serviceNames: readonly string[];
     readonly state: State;
+    readonly otherCount: number;
   }): string;
   /** `Meta services back up: WhatsApp, Instagram (after 45 minutes)`. */
   groupRecovered(p: {

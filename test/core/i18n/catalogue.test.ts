@@ -35,8 +35,8 @@ const ALERT: Samples<AlertMessages> = {
   ),
   recovered: [[{ serviceName: 'WhatsApp', durationMs: 45 * 60_000 }]],
   groupTitle: STATES.flatMap((state) => [
-    [{ groupName: 'Meta', serviceNames: ['WhatsApp', 'Instagram'], state }] as const,
-    [{ groupName: null, serviceNames: ['WhatsApp', 'GitHub', 'Slack'], state }] as const,
+    [{ groupName: 'Meta', serviceNames: ['WhatsApp', 'Instagram'], state, otherCount: 0 }] as const,
+    [{ groupName: null, serviceNames: ['WhatsApp', 'GitHub', 'Slack'], state, otherCount: 2 }] as const,
   ]),
   groupRecovered: [
     [{ groupName: 'Meta', serviceNames: ['WhatsApp'], durationMs: 60_000 }],
@@ -189,7 +189,12 @@ describe('Bengali', () => {
     );
     expect(bn.evidence.crowdTopProblem({ kind: 'sending', share: 0.62 })).toBe('৬২% রিপোর্টে: মেসেজ যাচ্ছে না');
     expect(
-      bn.alert.groupTitle({ groupName: 'Meta', serviceNames: ['WhatsApp', 'Instagram'], state: 'down' }),
+      bn.alert.groupTitle({
+        groupName: 'Meta',
+        serviceNames: ['WhatsApp', 'Instagram'],
+        state: 'down',
+        otherCount: 0,
+      }),
     ).toBe('Meta সার্ভিস: WhatsApp, Instagram কাজ করছে না');
     expect(
       bn.commands.muted({ serviceName: 'WhatsApp', until: Date.UTC(2024, 0, 1, 17, 50), timeZone: TZ }),
@@ -206,6 +211,7 @@ describe('English', () => {
         groupName: 'Meta',
         serviceNames: ['WhatsApp', 'Instagram', 'Messenger'],
         state: 'down',
+        otherCount: 0,
       }),
     ).toBe('Meta services: WhatsApp, Instagram, Messenger down');
     expect(en.evidence.crowdTopProblem({ kind: 'sending', share: 0.62 })).toBe(
