@@ -65,7 +65,7 @@ export function renderTelegramAlert(alert: AlertMessage): TelegramAlert {
   const m = messagesFor(alert.locale);
   const emoji = STATE_EMOJI[alert.state];
   const title = truncateText(toPlainLine(alert.title), MAX_TITLE_CHARS);
-  const since = toPlainLine(alert.sinceText);
+  const since = truncateText(toPlainLine(alert.sinceText), MAX_TITLE_CHARS);
   const links = alert.links
     .filter((l) => isWebUrl(l.url))
     .slice(0, MAX_LINKS)
