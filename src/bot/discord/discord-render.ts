@@ -152,7 +152,7 @@ export function renderDiscordAlert(
   const buttons = alert.buttons.map((b): DiscordButton => ({
     type: BUTTON,
     style: BUTTON_STYLE[b.kind],
-    label: truncateText(toPlainLine(b.label), MAX_DISCORD_BUTTON_LABEL_CHARS),
+    label: truncateText(toPlainLine(b.label), MAX_DISCORD_BUTTON_LABEL_CHARS) || ZERO_WIDTH_SPACE,
     custom_id: buttonPayload(b.kind, b.serviceId, MAX_DISCORD_CUSTOM_ID_CHARS),
   }));
   const role = options.mentionRoleId;
@@ -173,7 +173,8 @@ function alertFields(
   labels: ReturnType<typeof messagesFor>['alert'],
 ): DiscordEmbed['fields'] {
   const field = (name: string, value: string, inline: boolean): DiscordEmbed['fields'][number] => ({
-    name: escapeDiscordMarkdown(toPlainLine(name), MAX_DISCORD_FIELD_NAME_CHARS),
+    // Discord rejects an empty field name.
+    name: escapeDiscordMarkdown(toPlainLine(name), MAX_DISCORD_FIELD_NAME_CHARS) || ZERO_WIDTH_SPACE,
     value,
     inline,
   });
