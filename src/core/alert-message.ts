@@ -8,6 +8,8 @@ import type { OutcomeReason, Severity, State } from './model.js';
 /**
  * The platform-neutral alert: what every renderer (Telegram, Discord, console) draws.
  * Plain data, plain localised text; renderers escape it and fit it into their limits.
+ * This file is a little over the usual size because the model, the wording of its evidence and
+ * the payloads of its buttons change together; each section stands alone.
  */
 export interface AlertMessage {
   readonly locale: Locale;

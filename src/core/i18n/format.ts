@@ -58,19 +58,17 @@ const UNITS = [
  */
 export function formatDuration(locale: Locale, ms: number): string {
   const totalSeconds = Number.isFinite(ms) ? Math.max(0, Math.round(ms / 1000)) : 0;
-  const amounts = UNITS.map(({ unit, ms: unitMs }, i) => {
-    const bigger = UNITS[i - 1];
-    const seconds = bigger === undefined ? totalSeconds : totalSeconds % (bigger.ms / 1000);
-    return { unit, amount: Math.floor(seconds / (unitMs / 1000)) };
-  });
+  const amounts = UNITS.map(({ unit, ms: unitMs }, i) => ({
+    unit,
+    amount: Math.floor((totalSeconds % ((UNITS[i - 1]?.ms ?? Infinity) / 1000)) / (unitMs / 1000)),
+  }));
   const first = amounts.findIndex((a) => a.amount > 0);
-  if (first === -1) return unitText(locale, 'second', 0);
   const head = amounts[first];
+  if (head === undefined) return unitText(locale, 'second', 0);
   const next = amounts[first + 1];
-  const showNext =
-    next !== undefined && next.amount > 0 && !(next.unit === 'second' && (head?.amount ?? 0) >= 10);
-  const parts = showNext && head !== undefined ? [head, next] : head === undefined ? [] : [head];
-  return parts.map((p) => unitText(locale, p.unit, p.amount)).join(' ');
+  // Seconds matter in short durations only: `2 minutes 30 seconds`, but `12 minutes`.
+  const showNext = next !== undefined && next.amount > 0 && !(next.unit === 'second' && head.amount >= 10);
+  return (showNext ? [head, next] : [head]).map((p) => unitText(locale, p.unit, p.amount)).join(' ');
 }
 
 function unitText(locale: Locale, unit: (typeof UNITS)[number]['unit'], amount: number): string {
