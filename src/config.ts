@@ -2,7 +2,7 @@
  * The only reader of `process.env` (DESIGN §5). Validates the environment with zod at start-up;
  * every problem is listed, and secrets can also come from `<NAME>_FILE`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './config/problems.js';
 
@@ -118,6 +118,14 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     secrets: [e.DISCORD_TOKEN, e.TELEGRAM_BOT_TOKEN].filter((s): s is string => s !== undefined),
   };
+}
+
+/**
+ * Loads `.env` from the working directory when there is one. Variables already set in the
+ * environment win (Node's loader does not overwrite them).
+ */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
 }
 
 function isSet(value: string | undefined): boolean {

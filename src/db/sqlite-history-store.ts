@@ -87,8 +87,13 @@ export class SqliteHistoryStore {
       const slots = existing ? decodeDay(existing.data) : [];
       while (slots.length < slot) slots.push(null);
       slots[slot] = bucket;
-      this.stmt.putDay.run(row.monitor_ref, day, encodeDay(slots));
+      this.storeDay(row.monitor_ref, day, slots);
     }
+  }
+
+  /** Writes one monitor's day of hourly buckets (index = hour of day), replacing what was there. */
+  storeDay(monitorRef: number, day: number, slots: readonly (HourBucket | null)[]): void {
+    this.stmt.putDay.run(monitorRef, day, encodeDay(slots));
   }
 
   /** Deletes raw data older than 48 hours and roll-ups older than 400 days. */

@@ -1,0 +1,104 @@
+/**
+ * Check overhead (issue 2): CPU time per check of the engine (probe + detection + persistence in
+ * SQLite) against CPU time per request of a bare undici loop, same loopback target in another
+ * process, same concurrency, rounds interleaved so machine noise hits both alike.
+ *
+ * The HTTP probe opens a fresh connection per check (it measures what a user's first request
+ * sees), so the like-for-like baseline is a bare request on a fresh connection; the keep-alive
+ * loop is printed too, as the cheapest thing undici can do.
+ */
+import { Agent, request } from 'undici';
+import { parseServices } from '../src/config/services-file.js';
+import { DetectionEngine } from '../src/core/detection-engine.js';
+import { openDatabase } from '../src/db/database.js';
+import { SqliteDetectionStore } from '../src/db/sqlite-detection-store.js';
+import { runProbe } from '../src/monitors/scheduler.js';
+import { cpuMicros, fmt, startTargetProcess, tempDir } from './support.js';
+
+const CHECKS_PER_ROUND = 2000;
+const ROUNDS = 5;
+const CONCURRENCY = 8;
+/** Checks are spread over this many monitors, as a real schedule spreads them. */
+const MONITORS = 200;
+
+async function inParallel(total: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < total) await work(next++);
+    }),
+  );
+}
+
+async function measure(work: (i: number) => Promise<void>): Promise<number> {
+  const before = cpuMicros();
+  await inParallel(CHECKS_PER_ROUND, work);
+  return (cpuMicros() - before) / CHECKS_PER_ROUND;
+}
+
+export async function runCheckOverheadBench(): Promise<Record<string, number>> {
+  const target = await startTargetProcess();
+  const dir = tempDir('bench-overhead-');
+  try {
+    const yaml = `services:\n${Array.from(
+      { length: MONITORS },
+      (_, i) => `  - { id: s${i}, name: S${i}, monitors: [ { type: http, url: "${target.url}" } ] }`,
+    ).join('\n')}\n`;
+    const services = parseServices(yaml);
+    const db = openDatabase(`${dir.path}/bench.db`);
+    const store = new SqliteDetectionStore(db, services);
+    const engine = new DetectionEngine(services, store, { now: () => Date.now() }, { roundMs: 60_000 });
+    const shutdown = new AbortController().signal;
+    const keepAlive = new Agent();
+
+    const engineCheck = async (i: number): Promise<void> => {
+      const monitor = services.monitors[i % MONITORS];
+      if (!monitor) return;
+      engine.handleResult(monitor.id, await runProbe(monitor, shutdown));
+    };
+    const bareFresh = async (): Promise<void> => {
+      const agent = new Agent();
+      const res = await request(target.url, { dispatcher: agent });
+      await res.body.text();
+      await agent.destroy();
+    };
+    const bareKeepAlive = async (): Promise<void> => {
+      const res = await request(target.url, { dispatcher: keepAlive });
+      await res.body.text();
+    };
+
+    await measure(engineCheck); // warm-up: JIT, SQLite pages, sockets
+    await measure(bareFresh);
+    await measure(bareKeepAlive);
+    const samples = { engine: [] as number[], fresh: [] as number[], keepAlive: [] as number[] };
+    for (let r = 0; r < ROUNDS; r++) {
+      samples.engine.push(await measure(engineCheck));
+      samples.fresh.push(await measure(bareFresh));
+      samples.keepAlive.push(await measure(bareKeepAlive));
+    }
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+    const result = {
+      engineMicrosPerCheck: median(samples.engine),
+      bareFreshMicrosPerRequest: median(samples.fresh),
+      bareKeepAliveMicrosPerRequest: median(samples.keepAlive),
+      ratioVsFresh: median(samples.engine) / median(samples.fresh),
+      ratioVsKeepAlive: median(samples.engine) / median(samples.keepAlive),
+    };
+    console.log(
+      '\n## Check overhead (CPU per check, median of %d rounds × %d checks)',
+      ROUNDS,
+      CHECKS_PER_ROUND,
+    );
+    console.log(`engine (probe + detection + SQLite):      ${fmt(result.engineMicrosPerCheck)} µs`);
+    console.log(`bare undici, fresh connection:           ${fmt(result.bareFreshMicrosPerRequest)} µs`);
+    console.log(`bare undici, keep-alive:                 ${fmt(result.bareKeepAliveMicrosPerRequest)} µs`);
+    console.log(`ratio vs like-for-like (fresh):          ${fmt(result.ratioVsFresh, 2)} (target ≤ 1.3)`);
+    console.log(`ratio vs keep-alive:                     ${fmt(result.ratioVsKeepAlive, 2)}`);
+    await keepAlive.destroy();
+    db.close();
+    return result;
+  } finally {
+    await target.stop();
+    dir.remove();
+  }
+}
