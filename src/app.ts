@@ -7,8 +7,14 @@ import type { Clock } from './core/model.js';
 import { type Db, openDatabase } from './db/database.js';
 import { SqliteDetectionStore } from './db/sqlite-detection-store.js';
 import { SqliteHistoryStore } from './db/sqlite-history-store.js';
+import { SqliteOutboxStore } from './db/sqlite-outbox-store.js';
 import { SqliteQueryStore } from './db/sqlite-query-store.js';
+import { SqliteSubscriptionStore } from './db/sqlite-subscription-store.js';
+import type { ChatPlatform, PlatformContext } from './bot/platform.js';
+import { OutboxWorker } from './delivery/outbox-worker.js';
+import { Pacer } from './delivery/pacer.js';
 import type { Logger } from './logging.js';
+import { createPlatforms } from './platforms.js';
 import { Scheduler, type Ticker } from './monitors/scheduler.js';
 import { createHttpServer } from './web/http-server.js';
 import { StatusView } from './web/status-view.js';
@@ -19,17 +25,22 @@ const VANTAGE_ROUND_MS = 60_000;
 const SUMMARY_CRON = '0 * * * * *';
 /** Roll-ups and pruning run a minute past every hour. */
 const MAINTENANCE_CRON = '0 1 * * * *';
+/** Sent and dead outbox rows are kept this long (dead ones for the operator to look at). */
+const OUTBOX_RETENTION_MS = 30 * 24 * 3_600_000;
 
 export interface AppDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly out?: NodeJS.WritableStream;
   readonly ticker?: Ticker;
+  /** The chat platforms to run; by default those with tokens in the config. */
+  readonly platforms?: (ctx: PlatformContext) => ChatPlatform[];
 }
 
 export interface RunningApp {
   readonly engine: DetectionEngine;
   readonly db: Db;
+  readonly platforms: readonly ChatPlatform[];
   /** `http://host:port` the HTTP surface listens on. */
   readonly url: string;
   stop(): Promise<void>;
@@ -47,8 +58,32 @@ export async function startApp(
   const detectionStore = new SqliteDetectionStore(db, services);
   const history = new SqliteHistoryStore(db);
   const queries = new SqliteQueryStore(db);
+  const subscriptions = new SqliteSubscriptionStore(db, {
+    locale: config.defaultLocale,
+    timeZone: config.defaultTimeZone,
+  });
+  const outbox = new SqliteOutboxStore(db);
+  // The outbox rows are written in the incident's own transaction: a crash loses neither or both.
+  detectionStore.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
   const engine = new DetectionEngine(services, detectionStore, clock, { roundMs: VANTAGE_ROUND_MS });
-  engine.onIncident((event) => sink.incident(event));
+
+  const ctx: PlatformContext = { services, engine, subscriptions, outbox, clock, log };
+  const platforms = (deps.platforms ?? ((c) => createPlatforms(config, c)))(ctx);
+  const workers = platforms.map(
+    (platform) =>
+      new OutboxWorker({
+        store: outbox,
+        subscriptions,
+        sender: platform.sender,
+        pacer: new Pacer(platform.pacing, clock),
+        clock,
+        log,
+      }),
+  );
+  engine.onIncident((event) => {
+    sink.incident(event);
+    for (const worker of workers) worker.wake();
+  });
   engine.onOperator((event) => {
     sink.operator(event);
     log.warn({ event }, 'operator notice');
@@ -79,6 +114,7 @@ export async function startApp(
     try {
       history.rollUpCompleteHours(clock.now());
       history.prune(clock.now());
+      outbox.prune(clock.now() - OUTBOX_RETENTION_MS);
     } catch (err) {
       log.error({ err }, 'history maintenance failed');
     }
@@ -103,6 +139,17 @@ export async function startApp(
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
+  try {
+    for (const platform of platforms) await platform.start();
+  } catch (err) {
+    for (const task of tasks) void task.destroy();
+    await Promise.allSettled(platforms.map((platform) => platform.stop()));
+    await http.close();
+    db.close();
+    throw err;
+  }
+  const workersStop = new AbortController();
+  const running = workers.map((worker) => worker.run(workersStop.signal));
   scheduler.start();
   sink.line(
     `incident-bot: watching ${services.services.length} services with ${services.monitors.length} monitors; ` +
@@ -112,10 +159,14 @@ export async function startApp(
   return {
     engine,
     db,
+    platforms,
     url,
     async stop() {
       for (const task of tasks) void task.destroy();
       await scheduler.stop();
+      workersStop.abort();
+      await Promise.allSettled(running);
+      await Promise.allSettled(platforms.map((platform) => platform.stop()));
       await http.close();
       db.close();
     },

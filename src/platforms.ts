@@ -1,0 +1,13 @@
+import type { ChatPlatform, PlatformContext } from './bot/platform.js';
+import type { AppConfig } from './config.js';
+
+/**
+ * The chat platforms enabled by the config (a token set), in start order. Each adapter adds one
+ * line here; with no tokens the list is empty and alerts go to the console only.
+ */
+export function createPlatforms(config: AppConfig, ctx: PlatformContext): ChatPlatform[] {
+  const platforms: ChatPlatform[] = [];
+  void config;
+  void ctx;
+  return platforms;
+}
