@@ -1,0 +1,27 @@
+import type { Platform } from '../delivery/ports.js';
+import type { ProblemKind } from './problem-kind.js';
+
+/** One crowd report as a chat command or an "I'm affected too" button gives it. */
+export interface CrowdReport {
+  readonly serviceId: string;
+  readonly platform: Platform;
+  /** The platform's user id; the store keeps only a salted hash of it. */
+  readonly userId: string;
+  /** The chat it came from, and its guild (Discord) when it has one: one chat alone never makes an outage. */
+  readonly chatId: string;
+  readonly guildId: string | null;
+  readonly problem: ProblemKind;
+  readonly at: number;
+}
+
+/** What became of a report: `counted`, or `duplicate` (same person, same service, within 30 minutes). */
+export type ReportOutcome =
+  { readonly kind: 'counted' } | { readonly kind: 'duplicate'; readonly previousAt: number };
+
+/**
+ * Where crowd reports go (implemented over SQLite; the crowd detector reads the windows back).
+ * `record` is synchronous and cheap: it runs inside the command handler.
+ */
+export interface ReportSink {
+  record(report: CrowdReport): ReportOutcome;
+}
