@@ -1,6 +1,6 @@
 import type { StatusSourceInput } from './status-source.js';
 import { checkResponse, describeMediaType, parseTimestamp, type Checked } from './upstream-payload.js';
-import { readFeed, type FeedItem } from './xml-feed.js';
+import { isCompleteFeed, readFeed, type FeedItem } from './xml-feed.js';
 
 /**
  * What RSS/Atom sources share: reading the document and deciding which items are recent enough
@@ -34,6 +34,12 @@ export function readFeedPayload(input: StatusSourceInput): Checked<readonly Feed
   const feed = readFeed(checked.value);
   if (feed === undefined)
     return { ok: false, problem: `not an RSS or Atom feed (${describeMediaType(input.contentType)})` };
+  if (!isCompleteFeed(checked.value, feed.format)) {
+    return {
+      ok: false,
+      problem: `truncated ${feed.format === 'rss' ? 'RSS' : 'Atom'} feed (no closing tag)`,
+    };
+  }
   return { ok: true, value: feed.items };
 }
 

@@ -44,10 +44,10 @@ function incidentLabel(incident: OfficialIncident): string {
   return phase ?? SEVERITY_LABELS[incident.impact];
 }
 
-function capped(lines: readonly string[], serviceName: string, what: string): string[] {
+function capped(lines: readonly string[], what: string): string[] {
   if (lines.length <= MAX_EVIDENCE_LINES) return [...lines];
   const rest = lines.length - MAX_EVIDENCE_LINES;
-  return [...lines.slice(0, MAX_EVIDENCE_LINES), `${serviceName} says: ${rest} more ${what}`];
+  return [...lines.slice(0, MAX_EVIDENCE_LINES), `${rest} more ${what}`];
 }
 
 /**
@@ -58,15 +58,26 @@ export function describeOfficialEvidence(serviceName: string, snapshot: Official
   if (snapshot.problem !== undefined) {
     return [`${serviceName} status page unreadable: ${snapshot.problem}`];
   }
+  return officialStatements(snapshot).map((line) => `${serviceName} says: ${line}`);
+}
+
+/**
+ * What the page states, without naming the service (`Investigating — Incident with Actions`):
+ * the lines a status-page monitor hands to detection, which frames them in each chat's language
+ * (`GitHub says: …`, `GitHub জানিয়েছে: …`). Same selection and cap as `describeOfficialEvidence`.
+ * An unreadable page states nothing: empty.
+ */
+export function officialStatements(snapshot: OfficialSnapshot): string[] {
+  if (snapshot.problem !== undefined) return [];
   if (snapshot.incidents.length > 0) {
-    const lines = snapshot.incidents.map((i) => `${serviceName} says: ${incidentLabel(i)} — ${i.title}`);
-    return capped(lines, serviceName, 'incidents');
+    const lines = snapshot.incidents.map((i) => `${incidentLabel(i)} — ${i.title}`);
+    return capped(lines, 'incidents');
   }
   const troubled = snapshot.components.filter((c) => c.severity !== 'ok');
   if (troubled.length > 0) {
-    const lines = troubled.map((c) => `${serviceName} says: ${SEVERITY_LABELS[c.severity]} — ${c.name}`);
-    return capped(lines, serviceName, 'components');
+    const lines = troubled.map((c) => `${SEVERITY_LABELS[c.severity]} — ${c.name}`);
+    return capped(lines, 'components');
   }
-  if (snapshot.overall === 'ok') return [`${serviceName} says: all systems operational`];
-  return [`${serviceName} says: ${SEVERITY_LABELS[snapshot.overall]}`];
+  if (snapshot.overall === 'ok') return ['all systems operational'];
+  return [SEVERITY_LABELS[snapshot.overall]];
 }

@@ -108,6 +108,19 @@ export function detectFeedFormat(document: string): FeedFormat | undefined {
   return undefined;
 }
 
+const CLOSING_ROOT: Readonly<Record<FeedFormat, RegExp>> = {
+  rss: /<\/(?:rss|rdf:RDF)\s*>\s*$/i,
+  atom: /<\/(?:[\w.-]+:)?feed\s*>\s*$/i,
+};
+
+/**
+ * Whether the document ends with its root element's closing tag. A feed cut off in transit
+ * still yields its first items (`readFeed` is forgiving), but its payload is not to be trusted.
+ */
+export function isCompleteFeed(document: string, format: FeedFormat): boolean {
+  return CLOSING_ROOT[format].test(document.slice(-256));
+}
+
 /** Reads the items of an RSS or Atom document; undefined when it is not a feed. */
 export function readFeed(document: string): ParsedFeed | undefined {
   const format = detectFeedFormat(document);

@@ -1,0 +1,291 @@
+import type { LookupFunction } from 'node:net';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from 'undici';
+import { z } from 'zod';
+import type { OfficialSeverity, OfficialSnapshot } from '../../core/official.js';
+import type { OutcomeReason, ProbeOutcome } from '../../core/model.js';
+import { filterComponents } from '../../sources/component-filter.js';
+import { detectFormat } from '../../sources/detect-format.js';
+import { officialStatements } from '../../sources/official-evidence.js';
+import { findStatusSource } from '../../sources/registry.js';
+import { STATUS_SOURCE_KINDS, type StatusSourceKind } from '../../sources/status-source.js';
+import type { Probe, ProbeContext } from '../probe.js';
+import { runWithDeadline } from './deadline.js';
+import { classifyError } from './error-reason.js';
+import { HTTP_USER_AGENT } from './http-probe.js';
+import { elapsedMs, toPlainLine } from './probe-outcome.js';
+
+/**
+ * The `statuspage` monitor type (DESIGN §5): reads a service's official status feed and reports
+ * what the page says, as an `official` statement rather than a measurement (DESIGN §3).
+ *
+ * | page says (normalised overall)  | outcome       | reason                  |
+ * |---------------------------------|---------------|-------------------------|
+ * | ok                              | up            | ok                      |
+ * | maintenance                     | maintenance   | official-maintenance    |
+ * | degraded, partial_outage        | degraded      | official-incident       |
+ * | major_outage                    | down          | official-incident       |
+ * | unknown (unreadable, no match)  | unknown       | bad-payload             |
+ * | non-200 answer                  | unknown       | http-status             |
+ * | body over the cap               | unknown       | too-large               |
+ * | network failure, timeout        | unknown       | the network reason      |
+ *
+ * A status page that cannot be read is never `up` and never `down`: it says nothing about the
+ * service. `major_outage` is Statuspage `critical` (and a component in major outage),
+ * incident.io `full_outage`, Google `SERVICE_OUTAGE`, AWS "Service disruption"; see
+ * shared/docs/status-sources.md §1.9 for the mapping of each source.
+ */
+
+/** `auto` sniffs the body (see `detectFormat`); the others name a parser in `src/sources`. */
+export const STATUS_PAGE_FORMATS = ['auto', ...STATUS_SOURCE_KINDS] as const;
+export type StatusPageFormat = (typeof STATUS_PAGE_FORMATS)[number];
+
+/** Bodies are read up to this size by default; a bigger feed is refused unread past it. */
+export const MAX_STATUS_BODY_BYTES = 5 * 1024 * 1024;
+/**
+ * The most a monitor may raise its cap to: Google's `incidents.json` grows past 5 MiB (one
+ * aggregator caps it at 10 MB), and the parsers refuse more than 16 Mi characters anyway.
+ */
+export const MAX_STATUS_BODY_BYTES_LIMIT = 16 * 1024 * 1024;
+/** Status hosts move (status.anthropic.com → status.claude.com); a few hops are followed. */
+export const MAX_STATUS_REDIRECTS = 3;
+
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+const HTTP_OK = 200;
+
+const statusUrlSchema = z.string().superRefine((text, ctx) => {
+  if (!URL.canParse(text)) ctx.addIssue({ code: 'custom', message: 'Invalid URL' });
+  else if (!['http:', 'https:'].includes(new URL(text).protocol)) {
+    ctx.addIssue({ code: 'custom', message: 'Invalid URL (only http:// and https:// are supported)' });
+  }
+});
+
+export const statusPageOptionsSchema = z.strictObject({
+  url: statusUrlSchema,
+  format: z.enum(STATUS_PAGE_FORMATS).default('auto'),
+  /** Only these components (or component groups) count, matched case-insensitively by name. */
+  components: z.array(z.string().trim().min(1)).default([]),
+  maxBodyBytes: z.int().min(1).max(MAX_STATUS_BODY_BYTES_LIMIT).default(MAX_STATUS_BODY_BYTES),
+});
+export type StatusPageOptions = z.infer<typeof statusPageOptionsSchema>;
+
+/** Seams for the outermost I/O and time: tests inject `now` (feeds judge recency) and `lookup`. */
+export interface StatusPageProbeDeps {
+  readonly lookup?: LookupFunction;
+  /** Epoch ms handed to the parsers; defaults to the wall clock (recency of feed entries only). */
+  readonly now?: () => number;
+}
+
+const SEVERITY_OUTCOME: Readonly<
+  Record<OfficialSeverity, { readonly status: ProbeOutcome['status']; readonly reason: OutcomeReason }>
+> = {
+  ok: { status: 'up', reason: 'ok' },
+  maintenance: { status: 'maintenance', reason: 'official-maintenance' },
+  degraded: { status: 'degraded', reason: 'official-incident' },
+  partial_outage: { status: 'degraded', reason: 'official-incident' },
+  major_outage: { status: 'down', reason: 'official-incident' },
+  unknown: { status: 'unknown', reason: 'bad-payload' },
+};
+
+/** The outcome for what a page says. Exported for tests and for the replay's healthy page. */
+export function outcomeOfSnapshot(snapshot: OfficialSnapshot, latencyMs: number | null): ProbeOutcome {
+  const { status, reason } = SEVERITY_OUTCOME[snapshot.overall];
+  if (snapshot.problem !== undefined || snapshot.overall === 'unknown') {
+    return unknownOutcome(
+      'bad-payload',
+      `status page unreadable: ${snapshot.problem ?? 'unknown state'}`,
+      latencyMs,
+    );
+  }
+  const evidence = officialStatements(snapshot).map((line) => toPlainLine(line));
+  return { status, reason, message: toPlainLine(evidence[0] ?? snapshot.overall), latencyMs, evidence };
+}
+
+function unknownOutcome(reason: OutcomeReason, message: string, latencyMs: number | null): ProbeOutcome {
+  return { status: 'unknown', reason, message: toPlainLine(message), latencyMs };
+}
+
+interface Fetched {
+  readonly status: number;
+  readonly contentType: string | undefined;
+  readonly body: string;
+  readonly url: string;
+  readonly latencyMs: number;
+}
+
+type FetchResult =
+  { readonly ok: true; readonly value: Fetched } | { readonly ok: false; readonly outcome: ProbeOutcome };
+
+/** Reads at most `maxBytes`; `null` when the body is longer (the rest is never downloaded). */
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return null; // leaving the loop destroys the stream and its connection
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+function formatMiB(bytes: number): string {
+  return `${Number((bytes / 1024 / 1024).toFixed(2))} MiB`;
+}
+
+function dropBody(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function fetchPage(
+  url: URL,
+  maxBodyBytes: number,
+  agent: Agent,
+  signal: AbortSignal,
+  startedAt: number,
+): Promise<FetchResult> {
+  let target = url;
+  for (let redirects = 0; ; redirects += 1) {
+    const response = await request(target, {
+      dispatcher: agent,
+      signal,
+      method: 'GET',
+      headers: {
+        'user-agent': HTTP_USER_AGENT,
+        accept: 'application/json, application/xml;q=0.9, */*;q=0.5',
+      },
+    });
+    const latencyMs = elapsedMs(startedAt);
+    const location = headerText(response.headers['location']);
+    if (
+      REDIRECT_STATUSES.has(response.statusCode) &&
+      location !== undefined &&
+      URL.canParse(location, target.href)
+    ) {
+      dropBody(response.body);
+      const next = new URL(location, target);
+      if (redirects >= MAX_STATUS_REDIRECTS || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+        return {
+          ok: false,
+          outcome: unknownOutcome('redirects', `status page redirects too often`, latencyMs),
+        };
+      }
+      target = next;
+      continue;
+    }
+    if (response.statusCode !== HTTP_OK) {
+      dropBody(response.body);
+      const message = `status page answered HTTP ${response.statusCode}`;
+      return { ok: false, outcome: unknownOutcome('http-status', message, latencyMs) };
+    }
+    const body = await readCapped(response.body, maxBodyBytes);
+    if (body === null) {
+      const message = `status page body over ${formatMiB(maxBodyBytes)}`;
+      return { ok: false, outcome: unknownOutcome('too-large', message, latencyMs) };
+    }
+    const contentType = headerText(response.headers['content-type']);
+    return {
+      ok: true,
+      value: { status: response.statusCode, contentType, body, url: target.href, latencyMs },
+    };
+  }
+}
+
+/** Picks the parser, parses, applies the component filter. Pure. */
+export function readStatusPage(
+  options: Pick<StatusPageOptions, 'format' | 'components'>,
+  page: { readonly contentType: string | undefined; readonly body: string; readonly url: string },
+  now: number,
+): OfficialSnapshot {
+  let kind: StatusSourceKind;
+  if (options.format === 'auto') {
+    const detected = detectFormat(page.body, page.contentType);
+    if (detected.kind === null) {
+      return { source: 'auto', overall: 'unknown', components: [], incidents: [], problem: detected.problem };
+    }
+    kind = detected.kind;
+  } else {
+    kind = options.format;
+  }
+  const source = findStatusSource(kind);
+  if (source === undefined) {
+    return {
+      source: kind,
+      overall: 'unknown',
+      components: [],
+      incidents: [],
+      problem: `no parser for ${kind}`,
+    };
+  }
+  const snapshot = source.parse({
+    httpStatus: HTTP_OK,
+    contentType: page.contentType,
+    body: page.body,
+    now,
+    sourceUrl: page.url,
+  });
+  return filterComponents(snapshot, options.components);
+}
+
+/**
+ * Builds the status-page probe (undici, one connection pool per run, as the HTTP probe does).
+ * `run` never rejects for anything the page does: every failure is an `unknown` outcome.
+ */
+export function createStatusPageProbe(deps: StatusPageProbeDeps = {}): Probe<StatusPageOptions> {
+  const now = deps.now ?? (() => Date.now());
+  return {
+    type: 'statuspage',
+    role: 'official',
+    optionsSchema: statusPageOptionsSchema,
+    describe: (options) => options.url,
+    async run(options: StatusPageOptions, ctx: ProbeContext): Promise<ProbeOutcome> {
+      const startedAt = performance.now();
+      const agent = new Agent({
+        connect: { timeout: ctx.timeoutMs, ...(deps.lookup ? { lookup: deps.lookup } : {}) },
+        headersTimeout: ctx.timeoutMs,
+        bodyTimeout: ctx.timeoutMs,
+      });
+      try {
+        return await runWithDeadline(
+          ctx,
+          async (deadline) => {
+            const fetched = await fetchPage(
+              new URL(options.url),
+              options.maxBodyBytes,
+              agent,
+              deadline.signal,
+              startedAt,
+            );
+            if (!fetched.ok) return fetched.outcome;
+            const snapshot = readStatusPage(options, fetched.value, now());
+            return outcomeOfSnapshot(snapshot, fetched.value.latencyMs);
+          },
+          (error) => {
+            const { reason, message } = classifyError(error);
+            return unknownOutcome(reason, `status page not reachable: ${message}`, null);
+          },
+        ).then((outcome) =>
+          outcome.status === 'down' && outcome.reason !== 'official-incident' ? asUnknown(outcome) : outcome,
+        );
+      } finally {
+        await agent.destroy();
+      }
+    },
+  };
+}
+
+/** A timeout or cancellation (which `runWithDeadline` reports as down) says nothing about the service. */
+function asUnknown(outcome: ProbeOutcome): ProbeOutcome {
+  return {
+    ...outcome,
+    status: 'unknown',
+    message: toPlainLine(`status page not reachable: ${outcome.message}`),
+  };
+}
+
+/** The status-page probe with the system resolver and clock. */
+export const statusPageProbe: Probe<StatusPageOptions> = createStatusPageProbe();
