@@ -1,5 +1,6 @@
 import type { ChatPlatform, PlatformContext } from './bot/platform.js';
 import type { AppConfig } from './config.js';
+import { createDiscordPlatform } from './bot/discord/discord-platform.js';
 
 /**
  * The chat platforms enabled by the config (a token set), in start order. Each adapter adds one
@@ -7,6 +8,7 @@ import type { AppConfig } from './config.js';
  */
 export function createPlatforms(config: AppConfig, ctx: PlatformContext): ChatPlatform[] {
   const platforms: ChatPlatform[] = [];
+  if (config.discord !== null) platforms.push(createDiscordPlatform(config.discord, ctx));
   void config;
   void ctx;
   return platforms;

@@ -1,0 +1,203 @@
+import {
+  type APIApplicationCommandOption,
+  ApplicationCommandOptionType,
+  InteractionContextType,
+  PermissionFlagsBits,
+  type REST,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody as CommandJson,
+  Routes,
+} from 'discord.js';
+import { PROBLEM_KINDS } from '../../core/crowd/problem-kind.js';
+import { LOCALES } from '../../core/delivery/ports.js';
+import { messagesFor } from '../../core/i18n/index.js';
+
+/**
+ * The slash commands of DESIGN §5 as Discord registers them (discord-api-docs
+ * interactions/application-commands.mdx). Names are English: Discord has no Bengali locale and
+ * Bengali names fail its name pattern (platforms.md §1.1), so the language is a chat setting.
+ * Defaults are never written out (`required: false`…): Discord omits them when it echoes a
+ * command, and {@link commandsDiffer} compares what we wrote against what it returns.
+ */
+
+/** Manage Channels: who may change what a channel receives (DESIGN §5, "Admin means"). */
+export const ADMIN_PERMISSION = PermissionFlagsBits.ManageChannels;
+const ADMIN_ONLY = ADMIN_PERMISSION.toString();
+
+/** Option names shared with the interaction mapper. */
+export const OPTION = {
+  service: 'service',
+  severity: 'severity',
+  problem: 'problem',
+  language: 'language',
+  timezone: 'timezone',
+  quiet: 'quiet',
+  role: 'role',
+} as const;
+
+const en = messagesFor('en');
+
+const service = (required: boolean, description: string): APIApplicationCommandOption => ({
+  type: ApplicationCommandOptionType.String,
+  name: OPTION.service,
+  description,
+  autocomplete: true,
+  ...(required ? { required: true } : {}),
+});
+
+/** Every command with its options, in the order `/help` lists them. */
+export const DISCORD_COMMANDS: readonly CommandJson[] = [
+  {
+    name: 'subscribe',
+    description: 'Get alerts for a service (or all) in this channel',
+    default_member_permissions: ADMIN_ONLY,
+    contexts: [InteractionContextType.Guild],
+    options: [
+      service(true, 'A service, or "all"'),
+      {
+        type: ApplicationCommandOptionType.String,
+        name: OPTION.severity,
+        description: 'major: outages only; minor: problems too (default)',
+        choices: [
+          { name: 'minor: problems and outages', value: 'minor' },
+          { name: 'major: outages only', value: 'major' },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'unsubscribe',
+    description: 'Stop alerts for a service (or all) in this channel',
+    default_member_permissions: ADMIN_ONLY,
+    contexts: [InteractionContextType.Guild],
+    options: [service(true, 'A service, or "all"')],
+  },
+  {
+    name: 'subscriptions',
+    description: 'What this channel gets alerts for',
+    contexts: [InteractionContextType.Guild],
+  },
+  {
+    name: 'status',
+    description: 'One service in detail, or an overview of all',
+    contexts: [InteractionContextType.Guild],
+    options: [service(false, 'Leave empty for all services')],
+  },
+  {
+    name: 'incidents',
+    description: 'Recent and ongoing incidents',
+    contexts: [InteractionContextType.Guild],
+    options: [service(false, 'Leave empty for all services')],
+  },
+  {
+    name: 'report',
+    description: 'Report a problem you have with a service',
+    contexts: [InteractionContextType.Guild],
+    options: [
+      service(true, 'The service that does not work for you'),
+      {
+        type: ApplicationCommandOptionType.String,
+        name: OPTION.problem,
+        description: 'What is wrong',
+        choices: PROBLEM_KINDS.map((kind) => ({ name: en.evidence.problemKind(kind), value: kind })),
+      },
+    ],
+  },
+  {
+    name: 'services',
+    description: 'The services being watched',
+    contexts: [InteractionContextType.Guild],
+  },
+  {
+    name: 'settings',
+    description: 'Language, time zone, quiet hours and the role pinged for outages here',
+    default_member_permissions: ADMIN_ONLY,
+    contexts: [InteractionContextType.Guild],
+    options: [
+      {
+        type: ApplicationCommandOptionType.String,
+        name: OPTION.language,
+        description: 'Language of alerts and replies in this channel',
+        choices: LOCALES.map((locale) => ({ name: messagesFor(locale).languageName, value: locale })),
+      },
+      {
+        type: ApplicationCommandOptionType.String,
+        name: OPTION.timezone,
+        description: 'IANA time zone, e.g. Asia/Dhaka or UTC',
+        max_length: 64,
+      },
+      {
+        type: ApplicationCommandOptionType.String,
+        name: OPTION.quiet,
+        description: 'Quiet hours, e.g. 23:00-07:00, or off',
+        max_length: 32,
+      },
+      {
+        type: ApplicationCommandOptionType.Role,
+        name: OPTION.role,
+        description: 'A role to ping when a service has a major outage',
+      },
+    ],
+  },
+  {
+    name: 'help',
+    description: 'How to use this bot',
+    contexts: [InteractionContextType.Guild],
+  },
+];
+
+/** Where commands live: every guild (global), or one guild, where changes show up at once. */
+export function commandsRoute(applicationId: string, guildId?: string): `/${string}` {
+  return guildId === undefined
+    ? Routes.applicationCommands(applicationId)
+    : Routes.applicationGuildCommands(applicationId, guildId);
+}
+
+/**
+ * True when the registered commands are not exactly ours: a name is missing or extra, or a field
+ * we set has another value there. Fields Discord adds (ids, versions, defaults) are ignored.
+ */
+export function commandsDiffer(wanted: readonly CommandJson[], registered: readonly unknown[]): boolean {
+  if (wanted.length !== registered.length) return true;
+  return wanted.some((command) => {
+    const theirs = registered.find((r) => (r as { name?: unknown }).name === command.name);
+    return theirs === undefined || !isContainedIn(command, theirs);
+  });
+}
+
+/** Every field of `ours` is in `theirs` with the same value; arrays must match element by element. */
+function isContainedIn(ours: unknown, theirs: unknown): boolean {
+  if (Array.isArray(ours))
+    return (
+      Array.isArray(theirs) &&
+      ours.length === theirs.length &&
+      ours.every((item, i) => isContainedIn(item, theirs[i]))
+    );
+  if (typeof ours === 'object' && ours !== null) {
+    if (typeof theirs !== 'object' || theirs === null) return false;
+    const record = theirs as Record<string, unknown>;
+    return Object.entries(ours).every(([key, value]) => isContainedIn(value, record[key]));
+  }
+  return ours === theirs;
+}
+
+export type RegistrationResult = 'registered' | 'unchanged';
+
+/**
+ * Registers the commands by bulk overwrite (`PUT`), which only counts new names against the
+ * 200 creates a day (platforms.md §1.1). With `onlyIfChanged` it first reads the registered list
+ * and writes nothing when it matches, as start-up does. Throws the REST error on failure.
+ */
+export async function registerCommands(
+  rest: Pick<REST, 'get' | 'put'>,
+  scope: { readonly applicationId: string; readonly guildId?: string },
+  options: { readonly onlyIfChanged: boolean; readonly commands?: readonly CommandJson[] },
+): Promise<RegistrationResult> {
+  const route = commandsRoute(scope.applicationId, scope.guildId);
+  const commands = options.commands ?? DISCORD_COMMANDS;
+  if (options.onlyIfChanged) {
+    const registered = await rest.get(route);
+    if (Array.isArray(registered) && !commandsDiffer(commands, registered)) return 'unchanged';
+  }
+  await rest.put(route, { body: commands });
+  return 'registered';
+}

@@ -1,0 +1,167 @@
+import { once } from 'node:events';
+import {
+  type Channel,
+  Client,
+  DiscordjsErrorCodes,
+  Events,
+  GatewayIntentBits,
+  type Guild,
+  type Interaction,
+} from 'discord.js';
+import type { AppConfig } from '../../config.js';
+import { DISCORD_PACING } from '../../delivery/pacer.js';
+import type { ChatPlatform, PlatformContext } from '../platform.js';
+import { PlatformStartError } from '../platform.js';
+import { registerCommands } from './discord-commands.js';
+import { DiscordInteractions } from './discord-interactions.js';
+import { DiscordSender } from './discord-sender.js';
+
+/** Login, READY and the command check must finish within this long, or start-up fails. */
+export const DISCORD_START_TIMEOUT_MS = 30_000;
+
+export type DiscordConfig = NonNullable<AppConfig['discord']>;
+
+/** Answers interactions; the platform only routes them here (see discord-interactions.ts). */
+export interface InteractionHandler {
+  handle(interaction: Interaction): Promise<void>;
+}
+
+/**
+ * The Discord adapter (discord.js 14, Guilds intent only). It logs in, registers the slash
+ * commands when their definitions changed, routes interactions to the handler, and turns the
+ * gateway's GUILD_DELETE and CHANNEL_DELETE into deactivated chats. Alerts go out through
+ * {@link DiscordSender} on the same REST client, so they share its rate-limit queue.
+ *
+ * `DISCORD_API_ROOT` replaces the REST root; discord.js then takes the gateway URL from that
+ * root's `/gateway/bot` (platforms.md, fact 1).
+ */
+export class DiscordPlatform implements ChatPlatform {
+  readonly name = 'discord' as const;
+  readonly pacing = DISCORD_PACING;
+  readonly sender: DiscordSender;
+  private readonly client: Client;
+  private ready = false;
+
+  constructor(
+    private readonly config: DiscordConfig,
+    private readonly ctx: PlatformContext,
+    private readonly interactions: (client: Client) => InteractionHandler,
+  ) {
+    this.client = new Client({
+      intents: [GatewayIntentBits.Guilds],
+      ...(config.apiRoot === undefined ? {} : { rest: { api: config.apiRoot } }),
+    });
+    this.sender = new DiscordSender(this.client.rest);
+    this.listen();
+  }
+
+  get connected(): boolean {
+    return this.ready;
+  }
+
+  /**
+   * Logs in, waits for READY and the guilds, then registers the commands if they changed.
+   * Throws {@link PlatformStartError} when the token is rejected, the API root cannot be reached,
+   * or the commands cannot be registered.
+   */
+  async start(): Promise<void> {
+    const signal = AbortSignal.timeout(DISCORD_START_TIMEOUT_MS);
+    const ready = once(this.client, Events.ClientReady, { signal });
+    ready.catch(() => undefined); // awaited below; a failed login must not leave it unhandled
+    try {
+      await this.client.login(this.config.token);
+      await ready;
+    } catch (err) {
+      await this.client.destroy();
+      throw startError(describeLoginFailure(err, this.config), err);
+    }
+    const scope = {
+      applicationId: this.config.applicationId,
+      ...(this.config.guildId === undefined ? {} : { guildId: this.config.guildId }),
+    };
+    try {
+      const result = await registerCommands(this.client.rest, scope, { onlyIfChanged: true });
+      this.ctx.log.info({ result, guildId: scope.guildId ?? null }, 'discord commands checked');
+    } catch (err) {
+      await this.client.destroy();
+      throw startError(
+        `Discord refused the slash commands for application ${scope.applicationId}` +
+          `${scope.guildId === undefined ? '' : ` in guild ${scope.guildId}`}: ${(err as Error).message}. ` +
+          'Check DISCORD_APPLICATION_ID (and DISCORD_GUILD_ID: the bot must be in that server).',
+        err,
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    await this.client.destroy();
+  }
+
+  private listen(): void {
+    const { log } = this.ctx;
+    // platforms.md §2.4: an unhandled 'error' event would end the process.
+    this.client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
+    this.client.on(Events.Warn, (message) => log.warn({ message }, 'discord client warning'));
+    this.client.on(Events.ClientReady, () => (this.ready = true));
+    this.client.on(Events.ShardReady, () => (this.ready = true));
+    this.client.on(Events.ShardResume, () => (this.ready = true));
+    this.client.on(Events.ShardDisconnect, () => (this.ready = false));
+    this.client.on(Events.ShardReconnecting, () => (this.ready = false));
+    this.client.on(Events.GuildDelete, (guild) => this.onGuildRemoved(guild));
+    this.client.on(Events.ChannelDelete, (channel) => this.onChannelDeleted(channel));
+    const handler = this.interactions(this.client);
+    this.client.on(Events.InteractionCreate, (interaction) => {
+      handler.handle(interaction).catch((err: unknown) => {
+        log.error({ err, interactionId: interaction.id }, 'discord interaction failed');
+      });
+    });
+  }
+
+  /**
+   * The bot was removed from a guild (GUILD_DELETE without `unavailable`; an outage only marks the
+   * guild unavailable). Every channel of it that we know as a chat is deactivated. The channels
+   * come from discord.js's cache, which still holds them when the event fires.
+   */
+  private onGuildRemoved(guild: Guild): void {
+    if (!guild.available) return;
+    const now = this.ctx.clock.now();
+    let deactivated = 0;
+    for (const channelId of guild.channels.cache.keys()) {
+      if (this.ctx.subscriptions.deactivateChat(chat(channelId), REMOVED_FROM_GUILD, now)) deactivated++;
+    }
+    this.ctx.log.info({ guildId: guild.id, deactivated }, 'removed from a discord guild');
+  }
+
+  private onChannelDeleted(channel: Channel): void {
+    const now = this.ctx.clock.now();
+    if (this.ctx.subscriptions.deactivateChat(chat(channel.id), CHANNEL_DELETED, now))
+      this.ctx.log.info({ chatId: channel.id }, 'discord channel deleted: chat deactivated');
+  }
+}
+
+const REMOVED_FROM_GUILD = 'the bot was removed from the server (GUILD_DELETE)';
+const CHANNEL_DELETED = 'the channel was deleted (CHANNEL_DELETE)';
+
+const chat = (chatId: string) => ({ platform: 'discord' as const, chatId });
+
+/** The start-up error, keeping the original as `cause` for the log. */
+function startError(message: string, cause: unknown): PlatformStartError {
+  return Object.assign(new PlatformStartError('discord', message), { cause });
+}
+
+function describeLoginFailure(err: unknown, config: DiscordConfig): string {
+  const code = (err as { code?: unknown }).code;
+  if (code === DiscordjsErrorCodes.TokenInvalid)
+    return 'Discord rejected DISCORD_TOKEN (401 Unauthorized): copy the bot token again from the Developer Portal (Bot → Reset Token).';
+  if (err instanceof Error && err.name === 'AbortError')
+    return `Discord did not get ready within ${DISCORD_START_TIMEOUT_MS / 1000} s (login, gateway READY and guilds).`;
+  const where = config.apiRoot ?? 'https://discord.com/api';
+  const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+  return `Could not log in to Discord at ${where}: ${(err as Error).message}${cause}. Check DISCORD_API_ROOT and the network.`;
+}
+
+/** The Discord platform as the app runs it: the interaction handler answers with the command layer. */
+export function createDiscordPlatform(config: DiscordConfig, ctx: PlatformContext): DiscordPlatform {
+  return new DiscordPlatform(config, ctx, (client) => new DiscordInteractions(client, ctx));
+}

@@ -1,0 +1,92 @@
+import { type REST, Routes } from 'discord.js';
+import { buildAlert } from '../../core/alert-message.js';
+import type { ChatSender, DeliveryJob, DeliveryResult } from '../../core/delivery/ports.js';
+import type { IncidentEvent } from '../../core/events.js';
+import { type IncidentSummary, messagesFor } from '../../core/i18n/index.js';
+import { renderDiscordAlert, renderDiscordText } from './discord-render.js';
+import { classifyDiscordError, isUnknownMessage } from './discord-errors.js';
+
+/** What the sender needs from the REST client: discord.js's own, with its bucket queue. */
+export type DiscordRest = Pick<REST, 'post' | 'patch'>;
+
+/**
+ * Delivers outbox jobs as Discord messages through @discordjs/rest (DESIGN §4). The REST client
+ * queues per route bucket and waits out 429s itself (platforms.md §1.1), so there is no retry
+ * layer here: one job is one call (two when an edit target was deleted), classified at the end.
+ *
+ * - `send`: a new alert embed with its buttons; `allowed_mentions` permits only the chat's role.
+ * - `edit`: the opening alert rewritten in place; a deleted message (10008) gets a new one instead.
+ * - `reply`: a new message replying to the alert (`message_reference`), so the recovery notifies.
+ * - `summary`: one plain message listing what was held during quiet hours or a mute.
+ *
+ * Never throws: every failure becomes a {@link DeliveryResult}.
+ */
+export class DiscordSender implements ChatSender {
+  readonly platform = 'discord' as const;
+
+  constructor(
+    private readonly rest: DiscordRest,
+    private readonly options: { readonly statusPageUrl?: string } = {},
+  ) {}
+
+  async deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult> {
+    try {
+      return { kind: 'sent', messageId: await this.send(job, signal) };
+    } catch (err) {
+      return classifyDiscordError(err);
+    }
+  }
+
+  private async send(job: DeliveryJob, signal: AbortSignal): Promise<string> {
+    const body = this.render(job);
+    const channel = Routes.channelMessages(job.chatId);
+    if (job.kind === 'edit' && job.editMessageId !== undefined) {
+      try {
+        const route = Routes.channelMessage(job.chatId, job.editMessageId);
+        // An alert that no longer pings clears the role mention it may have shown.
+        return messageId(await this.rest.patch(route, { body: { content: '', ...body }, signal }));
+      } catch (err) {
+        // Someone deleted the alert: the update goes out as a new message rather than nowhere.
+        if (!isUnknownMessage(err)) throw err;
+      }
+    }
+    const reference =
+      job.kind === 'reply' && job.replyToMessageId !== undefined
+        ? // A deleted original must not fail the recovery: it is then sent without the reference.
+          { message_reference: { message_id: job.replyToMessageId, fail_if_not_exists: false } }
+        : {};
+    return messageId(await this.rest.post(channel, { body: { ...body, ...reference }, signal }));
+  }
+
+  private render(job: DeliveryJob): object {
+    const { locale, timeZone, mentionRoleId } = job.settings;
+    if (job.kind === 'summary') {
+      const m = messagesFor(locale);
+      return renderDiscordText(m.commands.quietHoursSummary({ incidents: summarise(job.events), timeZone }));
+    }
+    const alert = buildAlert(job.events, {
+      locale,
+      timeZone,
+      ...(this.options.statusPageUrl === undefined ? {} : { statusPageUrl: this.options.statusPageUrl }),
+    });
+    return renderDiscordAlert(alert, mentionRoleId === null ? {} : { mentionRoleId });
+  }
+}
+
+/** One line per incident, as its latest event describes it. */
+function summarise(events: readonly IncidentEvent[]): IncidentSummary[] {
+  const latest = new Map<number, IncidentEvent>();
+  for (const e of events) latest.set(e.incidentId, e);
+  return [...latest.values()].map((e) => ({
+    serviceName: e.serviceName,
+    severity: e.severity,
+    startedAt: e.startedAt,
+    ...(e.kind === 'resolved' ? { durationMs: e.durationMs ?? Math.max(0, e.at - e.startedAt) } : {}),
+  }));
+}
+
+function messageId(response: unknown): string {
+  const id = (response as { id?: unknown } | null)?.id;
+  if (typeof id !== 'string') throw new Error('Discord answered without a message id');
+  return id;
+}

@@ -1,0 +1,96 @@
+/**
+ * `npm start` with Discord enabled, against the local Discord: an outage of a local HTTP target
+ * becomes one embed in the subscribed channel and its recovery a reply to it, also across a
+ * forced gateway reconnect in the middle of the incident.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MessageRecord } from '../fakes/discord/index.js';
+import { type DiscordWorld, must, startDiscordWorld } from './discord-harness.js';
+
+const DOWN_TITLE = 'Our site is down';
+const RECOVERED_TITLE = /^Our site is back up after /;
+
+let world: DiscordWorld | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+function title(message: MessageRecord | undefined): string {
+  return String((message?.embeds[0] as { title?: unknown } | undefined)?.title ?? '');
+}
+
+describe('Discord alerts end to end', () => {
+  it('registers the commands, posts the outage as an embed and the recovery as a reply', async () => {
+    world = await startDiscordWorld();
+    const { fake, guild, target } = world;
+    const alertsId = must(guild.channels.alerts, 'alerts');
+    const generalId = must(guild.channels.general, 'general');
+    world.subscribe(alertsId, 'site');
+    const bot = world.startBot();
+    await bot.waitForLine(/status API on/);
+    expect(
+      fake
+        .commands(guild.id)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(
+      [
+        'help',
+        'incidents',
+        'report',
+        'services',
+        'settings',
+        'status',
+        'subscribe',
+        'subscriptions',
+        'unsubscribe',
+      ].sort(),
+    );
+    expect(fake.commands()).toEqual([]);
+
+    target.up = false;
+    const alert = await fake.waitFor(() => fake.messagesIn(alertsId)[0], 20_000);
+    expect(title(alert)).toBe(DOWN_TITLE);
+    expect(alert.embeds[0]).toMatchObject({
+      color: 0xe74c3c,
+      description: expect.stringMatching(/HTTP 503/),
+    });
+    expect(alert.allowedMentions).toEqual({ parse: [] });
+    expect(alert.components).toMatchObject([
+      { components: [{ custom_id: 'r:site' }, { custom_id: 'm:site' }] },
+    ]);
+
+    target.up = true;
+    const recovery = await fake.waitFor(() => fake.messagesIn(alertsId)[1], 20_000);
+    expect(title(recovery)).toMatch(RECOVERED_TITLE);
+    expect(recovery.messageReference).toMatchObject({ message_id: alert.id });
+    expect(fake.messagesIn(alertsId)).toHaveLength(2);
+    expect(fake.messagesIn(generalId)).toEqual([]);
+    expect(fake.rateLimitedCount).toBe(0);
+  });
+
+  it('loses nothing when the gateway reconnects in the middle of an incident', async () => {
+    world = await startDiscordWorld();
+    const { fake, guild, target } = world;
+    const alertsId = must(guild.channels.alerts, 'alerts');
+    world.subscribe(alertsId, 'site');
+    const bot = world.startBot();
+    await bot.waitForLine(/status API on/);
+
+    target.up = false;
+    const alert = await fake.waitFor(() => fake.messagesIn(alertsId)[0], 20_000);
+    const identifies = () => fake.gatewayLog.filter((e) => e.direction === 'received' && e.op === 2).length;
+    expect(identifies()).toBe(1);
+    fake.forceReconnect();
+    await fake.waitFor(() => fake.gatewayLog.some((e) => e.t === 'RESUMED'));
+    target.up = true;
+    const recovery = await fake.waitFor(() => fake.messagesIn(alertsId)[1], 20_000);
+    expect(title(alert)).toBe(DOWN_TITLE);
+    expect(title(recovery)).toMatch(RECOVERED_TITLE);
+    expect(recovery.messageReference).toMatchObject({ message_id: alert.id });
+    // Resumed, not re-identified; and the bot still answers on the resumed session.
+    expect(identifies()).toBe(1);
+    expect(fake.messagesIn(alertsId)).toHaveLength(2);
+  });
+});
