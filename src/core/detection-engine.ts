@@ -222,6 +222,7 @@ export class DetectionEngine {
         flapping: record.flapping,
         reason: record.reason,
         message: record.message,
+        since: record.since,
         ...(evidence ? { evidence } : {}),
       },
     ];

@@ -38,12 +38,18 @@ export interface MonitorView {
   readonly reason: OutcomeReason;
   readonly message: string;
   readonly evidence?: readonly string[];
+  /** When the monitor entered its confirmed state (epoch ms); lets recovery be told from "always up". */
+  readonly since?: number;
 }
 
 export interface CrowdView {
   readonly level: CrowdLevel;
   readonly reporters: number;
   readonly topProblem?: { readonly kind: string; readonly share: number };
+  /** Start of the crowd alert in force (epoch ms); absent when the level is `none`. */
+  readonly since?: number;
+  /** The newest window is strong evidence on its own (many reporters, many chats). */
+  readonly strong?: boolean;
 }
 
 export interface FusionInput {
@@ -76,15 +82,23 @@ export const defaultQuorum = (activeProbes: number): number => Math.floor(active
  * | 7 | otherwise                                                        | up          |
  *
  * Flapping monitors and monitors in `unknown` are not active: they neither accuse nor clear.
+ *
+ * Recovery follows the probes. The crowd detector latches its alert until three quiet windows
+ * have passed (a quarter of an hour), and people keep reporting for a while after a service is
+ * back. So once no probe is down and a probe that failed has passed again since the crowd alert
+ * began, the crowd counts only while its newest window is still strong evidence (then the
+ * service is not really back: 4 Oct 2021, DNS back long before the apps). A crowd alert with no
+ * probe recovering in it (a problem the probes cannot see) holds until the detector resolves it.
  */
 export function fuseServiceStatus(input: FusionInput): ServiceVerdict {
   const active = input.monitors.filter((m) => !m.flapping && m.state !== 'unknown');
   const probes = active.filter((m) => m.role === 'probe');
   const officials = active.filter((m) => m.role === 'official');
   const probesDown = probes.filter((m) => m.state === 'down').length;
-  const crowd = input.crowd?.level ?? 'none';
+  const counted = crowdCounts(input.crowd, probes, probesDown) ? input.crowd : undefined;
+  const crowd = counted?.level ?? 'none';
   const quorum = Math.max(1, input.quorum ?? defaultQuorum(probes.length));
-  const evidence = collectEvidence(active, input.crowd);
+  const evidence = collectEvidence(active, counted);
 
   const status = ((): State => {
     if (officials.some((m) => m.state === 'down')) return 'down';
@@ -98,6 +112,18 @@ export function fuseServiceStatus(input: FusionInput): ServiceVerdict {
     return 'up';
   })();
   return { status, evidence };
+}
+
+/** Whether a crowd alert still counts once the probes have recovered; see the note on recovery above. */
+function crowdCounts(
+  crowd: CrowdView | undefined,
+  probes: readonly MonitorView[],
+  probesDown: number,
+): boolean {
+  if (crowd === undefined || crowd.level === 'none') return false;
+  if (probesDown > 0 || crowd.strong === true || crowd.since === undefined) return true;
+  const alertStart = crowd.since;
+  return !probes.some((m) => m.state === 'up' && m.since !== undefined && m.since >= alertStart);
 }
 
 function collectEvidence(active: readonly MonitorView[], crowd: CrowdView | undefined): Evidence[] {

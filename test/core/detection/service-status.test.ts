@@ -255,3 +255,40 @@ describe('fuseServiceStatus evidence', () => {
     expect(verdict.evidence).toEqual([{ kind: 'crowd', level: 'possible', reporters: 12 }]);
   });
 });
+
+describe('fuseServiceStatus when the probes recover under a latched crowd alert', () => {
+  const ALERT_START = 1_000;
+  const latched = (strong: boolean): CrowdView => ({
+    level: 'detected',
+    reporters: 8,
+    since: ALERT_START,
+    strong,
+  });
+
+  it('is up once a probe that failed during the crowd alert passes again and reports are no longer strong', () => {
+    const monitors = [
+      probe('web', 'up', { since: ALERT_START + 3_600_000 }),
+      probe('dns', 'up', { since: 0 }),
+    ];
+    const verdict = fuseServiceStatus({ monitors, crowd: latched(false) });
+    expect(verdict).toEqual({ status: 'up', evidence: [] });
+  });
+
+  it('stays degraded while the newest window is still strong evidence (the apps are not back)', () => {
+    const monitors = [probe('web', 'up', { since: ALERT_START + 3_600_000 })];
+    expect(fuseServiceStatus({ monitors, crowd: latched(true) }).status).toBe('degraded');
+  });
+
+  it('holds a crowd alert no probe saw (every probe up since before it began)', () => {
+    const monitors = [probe('web', 'up', { since: 0 })];
+    expect(fuseServiceStatus({ monitors, crowd: latched(false) }).status).toBe('degraded');
+  });
+
+  it('still counts the crowd while a probe is down', () => {
+    const monitors = [
+      probe('web', 'down', { since: ALERT_START }),
+      probe('b', 'up', { since: ALERT_START + 1 }),
+    ];
+    expect(fuseServiceStatus({ monitors, crowd: latched(false) }).status).toBe('down');
+  });
+});
