@@ -4,8 +4,9 @@ import {
   Client,
   DiscordjsErrorCodes,
   Events,
+  GatewayDispatchEvents,
+  type GatewayGuildDeleteDispatchData,
   GatewayIntentBits,
-  type Guild,
   type Interaction,
 } from 'discord.js';
 import type { AppConfig } from '../../config.js';
@@ -108,7 +109,11 @@ export class DiscordPlatform implements ChatPlatform {
     this.client.on(Events.ShardResume, () => (this.ready = true));
     this.client.on(Events.ShardDisconnect, () => (this.ready = false));
     this.client.on(Events.ShardReconnecting, () => (this.ready = false));
-    this.client.on(Events.GuildDelete, (guild) => this.onGuildRemoved(guild));
+    // The raw dispatch, not Events.GuildDelete: discord.js empties the guild's channel cache
+    // before it emits that, and the channels are what we need.
+    this.client.ws.on(GatewayDispatchEvents.GuildDelete, (data: GatewayGuildDeleteDispatchData) =>
+      this.onGuildRemoved(data),
+    );
     this.client.on(Events.ChannelDelete, (channel) => this.onChannelDeleted(channel));
     const handler = this.interactions(this.client);
     this.client.on(Events.InteractionCreate, (interaction) => {
@@ -120,17 +125,18 @@ export class DiscordPlatform implements ChatPlatform {
 
   /**
    * The bot was removed from a guild (GUILD_DELETE without `unavailable`; an outage only marks the
-   * guild unavailable). Every channel of it that we know as a chat is deactivated. The channels
-   * come from discord.js's cache, which still holds them when the event fires.
+   * guild unavailable). Every channel of it that we know as a chat is deactivated; the channels
+   * come from discord.js's cache, which still holds them while the raw dispatch is handled.
    */
-  private onGuildRemoved(guild: Guild): void {
-    if (!guild.available) return;
+  private onGuildRemoved(data: GatewayGuildDeleteDispatchData): void {
+    if (data.unavailable === true) return;
+    const guild = this.client.guilds.cache.get(data.id);
     const now = this.ctx.clock.now();
     let deactivated = 0;
-    for (const channelId of guild.channels.cache.keys()) {
+    for (const channelId of guild?.channels.cache.keys() ?? []) {
       if (this.ctx.subscriptions.deactivateChat(chat(channelId), REMOVED_FROM_GUILD, now)) deactivated++;
     }
-    this.ctx.log.info({ guildId: guild.id, deactivated }, 'removed from a discord guild');
+    this.ctx.log.info({ guildId: data.id, deactivated }, 'removed from a discord guild');
   }
 
   private onChannelDeleted(channel: Channel): void {
