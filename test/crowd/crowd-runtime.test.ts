@@ -1,0 +1,157 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServiceDef } from '../../src/core/catalog.js';
+import { type ProblemKind, WINDOW_MS } from '../../src/core/crowd/index.js';
+import type { CrowdView } from '../../src/core/detection/service-status.js';
+import { messagesFor } from '../../src/core/i18n/index.js';
+import { CrowdRuntime, type CrowdEngine } from '../../src/crowd/crowd-runtime.js';
+import { type Db, openDatabase } from '../../src/db/database.js';
+import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
+
+/** A Friday evening, window-aligned. */
+const T0 = Date.parse('2021-03-19T17:00:00Z');
+const dbs: Db[] = [];
+afterEach(() => {
+  for (const db of dbs.splice(0)) db.close();
+});
+
+const service = (id: string, crowd = true): ServiceDef => ({
+  id,
+  name: id,
+  group: null,
+  quorum: null,
+  crowd,
+  monitorIds: [],
+});
+
+/** Records what the engine is told; `incident` switches the open incident on and off. */
+class RecordingEngine implements CrowdEngine {
+  readonly told: { serviceId: string; view: CrowdView }[] = [];
+  incident = false;
+  setCrowd(serviceId: string, view: CrowdView): void {
+    this.told.push({ serviceId, view });
+  }
+  openIncident(): unknown {
+    return this.incident ? { id: 1 } : undefined;
+  }
+}
+
+function setUp(path = join(mkdtempSync(join(tmpdir(), 'crowd-')), 'bot.db')) {
+  const db = openDatabase(path);
+  dbs.push(db);
+  const store = new SqliteReportStore(db);
+  const engine = new RecordingEngine();
+  const clock = { now: () => T0 };
+  const runtime = new CrowdRuntime({
+    services: [service('whatsapp'), service('quiet', false)],
+    windows: store,
+    engine,
+    clock,
+  });
+  return { store, engine, runtime, path };
+}
+
+let nextUser = 0;
+/** `count` distinct users in the window starting at `start`, spread over `chats` chats. */
+function report(
+  store: SqliteReportStore,
+  start: number,
+  count: number,
+  chats: number,
+  kinds: ProblemKind[] = ['sending'],
+): void {
+  for (let i = 0; i < count; i++) {
+    store.record({
+      serviceId: 'whatsapp',
+      platform: 'telegram',
+      userId: `u${nextUser++}`,
+      chatId: `-100${i % chats}`,
+      guildId: null,
+      problem: kinds[i % kinds.length] ?? 'other',
+      at: start + i * 1000,
+    });
+  }
+}
+
+describe('CrowdRuntime', () => {
+  it('detects many reporters in many chats and tells the engine the top problem', () => {
+    const { store, engine, runtime } = setUp();
+    runtime.step(T0 + WINDOW_MS + 5000); // a quiet window first
+    // 21 counted reporters in 4 chats, 13 of them about sending: "62% of reports: messages not sending".
+    const kinds: ProblemKind[] = [
+      ...Array<ProblemKind>(13).fill('sending'),
+      ...Array<ProblemKind>(6).fill('connection'),
+      ...Array<ProblemKind>(2).fill('login'),
+    ];
+    report(store, T0 + WINDOW_MS, 21, 4, kinds);
+    const views = runtime.step(T0 + 2 * WINDOW_MS + 5000);
+    const view = views.get('whatsapp');
+    expect(view).toMatchObject({ level: 'detected', reporters: 21, strong: true, since: T0 + WINDOW_MS });
+    expect(view?.topProblem).toEqual({ kind: 'sending', share: 13 / 21 });
+    const top = view?.topProblem ?? { kind: 'other', share: 0 };
+    expect(messagesFor('en').evidence.crowdTopProblem({ kind: 'sending', share: top.share })).toBe(
+      '62% of reports: messages not sending',
+    );
+    expect(engine.told.map((t) => t.view.level)).toEqual(['none', 'detected']);
+    expect(views.has('quiet')).toBe(false);
+  });
+
+  it('never lets one chat alone make an outage, however many of its members report', () => {
+    const { store, runtime } = setUp();
+    const levels: string[] = [];
+    for (let w = 0; w < 6; w++) {
+      report(store, T0 + w * WINDOW_MS, 40, 1);
+      levels.push(runtime.step(T0 + (w + 1) * WINDOW_MS + 5000).get('whatsapp')?.level ?? '?');
+    }
+    expect(levels).not.toContain('detected');
+    expect(levels).toContain('possible');
+  });
+
+  it('steps each window once: a second step in the same window changes nothing', () => {
+    const { store, engine, runtime } = setUp();
+    report(store, T0, 20, 4);
+    runtime.step(T0 + WINDOW_MS + 5000);
+    const state = runtime.detectorState('whatsapp');
+    expect(runtime.step(T0 + WINDOW_MS + 60_000).size).toBe(0);
+    expect(runtime.detectorState('whatsapp')).toBe(state);
+    expect(engine.told).toHaveLength(1);
+  });
+
+  it('persists detector state: a restarted runtime keeps the alert in force', () => {
+    const first = setUp();
+    report(first.store, T0, 20, 4);
+    expect(first.runtime.step(T0 + WINDOW_MS + 5000).get('whatsapp')?.level).toBe('detected');
+    const second = setUp(first.path);
+    const view = second.runtime.step(T0 + 2 * WINDOW_MS + 5000).get('whatsapp');
+    expect(view?.level).toBe('detected');
+    expect(second.runtime.detectorState('whatsapp').recent.map((r) => r.windowStart)).toEqual([
+      T0,
+      T0 + WINDOW_MS,
+    ]);
+  });
+
+  it('evaluates the windows missed while stopped, up to an hour of them', () => {
+    const { runtime } = setUp();
+    runtime.step(T0 + WINDOW_MS + 5000);
+    runtime.step(T0 + 7 * WINDOW_MS + 5000);
+    const starts = runtime.detectorState('whatsapp').recent.map((r) => r.windowStart);
+    expect(starts.at(-1)).toBe(T0 + 6 * WINDOW_MS);
+    expect(runtime.detectorState('whatsapp').baseline.learnedWindows).toBe(5); // learned two windows late
+  });
+
+  it('does not learn windows inside an open incident as normal traffic', () => {
+    const learned = (incident: boolean): number => {
+      const { store, engine, runtime } = setUp();
+      engine.incident = incident;
+      for (let w = 0; w < 12; w++) {
+        report(store, T0 + w * WINDOW_MS, 2, 2);
+        runtime.step(T0 + (w + 1) * WINDOW_MS + 5000);
+      }
+      return runtime.detectorState('whatsapp').baseline.learnedWindows;
+    };
+    expect(learned(false)).toBeGreaterThan(0);
+    expect(learned(true)).toBe(0);
+  });
+});

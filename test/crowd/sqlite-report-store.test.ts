@@ -1,0 +1,122 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCrowdDetector, REPORT_DEDUP_MS } from '../../src/core/crowd/index.js';
+import type { CrowdReport } from '../../src/core/crowd/report-port.js';
+import { type Db, openDatabase } from '../../src/db/database.js';
+import { SqliteReportStore, chatKeyOf } from '../../src/db/sqlite-report-store.js';
+
+const T0 = Date.parse('2021-03-19T17:15:00Z');
+const MINUTE = 60_000;
+const open: Db[] = [];
+
+function tempDbPath(): string {
+  return join(mkdtempSync(join(tmpdir(), 'reports-')), 'bot.db');
+}
+
+function openStore(path = tempDbPath()): { store: SqliteReportStore; db: Db; path: string } {
+  const db = openDatabase(path);
+  open.push(db);
+  return { store: new SqliteReportStore(db), db, path };
+}
+
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+});
+
+const report = (overrides: Partial<CrowdReport> = {}): CrowdReport => ({
+  serviceId: 'whatsapp',
+  platform: 'telegram',
+  userId: '424242',
+  chatId: '-100777',
+  guildId: null,
+  problem: 'sending',
+  at: T0,
+  ...overrides,
+});
+
+describe('SqliteReportStore', () => {
+  it('counts one report per user per service per 30 minutes, in either direction', () => {
+    const { store } = openStore();
+    expect(store.record(report())).toEqual({ kind: 'counted' });
+    expect(store.record(report({ at: T0 + 29 * MINUTE }))).toEqual({ kind: 'duplicate', previousAt: T0 });
+    expect(store.record(report({ at: T0 - 10 * MINUTE }))).toEqual({ kind: 'duplicate', previousAt: T0 });
+    expect(store.record(report({ serviceId: 'instagram', at: T0 + MINUTE }))).toEqual({ kind: 'counted' });
+    expect(store.record(report({ at: T0 + REPORT_DEDUP_MS }))).toEqual({ kind: 'counted' });
+  });
+
+  it('counts a user pressing "I\'m affected" 1,000 times once and stores one row', () => {
+    const { store, db } = openStore();
+    const outcomes = Array.from({ length: 1000 }, (_, i) => store.record(report({ at: T0 + i * 1000 })).kind);
+    expect(outcomes.filter((k) => k === 'counted')).toHaveLength(1);
+    expect(outcomes.filter((k) => k === 'duplicate')).toHaveLength(999);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM crowd_reports').get()).toEqual({ n: 1 });
+  });
+
+  it('stores users as salted SHA-256 hashes, never their platform ids', () => {
+    const { store, db } = openStore();
+    store.record(report({ userId: '987654321', chatId: '-1009876' }));
+    const rows = db.prepare('SELECT * FROM crowd_reports').all() as Record<string, unknown>[];
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain('987654321');
+    expect(rows[0]?.['reporter_hash']).toMatch(/^[0-9a-f]{64}$/);
+    // The same id on another platform is another person.
+    expect(store.hashReporter('discord', '987654321')).not.toBe(store.hashReporter('telegram', '987654321'));
+  });
+
+  it('makes the salt once per database: the same person hashes the same after a restart, differently elsewhere', () => {
+    const first = openStore();
+    const hash = first.store.hashReporter('telegram', '1');
+    first.db.close();
+    open.splice(open.indexOf(first.db), 1);
+    const reopened = openStore(first.path);
+    expect(reopened.store.hashReporter('telegram', '1')).toBe(hash);
+    expect(reopened.db.prepare('SELECT COUNT(*) AS n FROM report_salt').get()).toEqual({ n: 1 });
+    expect(openStore().store.hashReporter('telegram', '1')).not.toBe(hash);
+  });
+
+  it('keeps the duplicate check across two connections to one file', () => {
+    const a = openStore();
+    const b = openStore(a.path);
+    expect(a.store.record(report())).toEqual({ kind: 'counted' });
+    expect(b.store.record(report({ at: T0 + MINUTE }))).toEqual({ kind: 'duplicate', previousAt: T0 });
+  });
+
+  it('reads a window back with the community of each report: a Discord guild is one community', () => {
+    const { store } = openStore();
+    store.record(report({ userId: 'a', at: T0 }));
+    store.record(
+      report({ userId: 'b', platform: 'discord', chatId: 'c1', guildId: 'g1', problem: 'login', at: T0 + 1 }),
+    );
+    store.record(
+      report({ userId: 'c', platform: 'discord', chatId: 'c2', guildId: 'g1', at: T0 + 5 * MINUTE }),
+    );
+    const window = store.reportsBetween('whatsapp', T0, T0 + 5 * MINUTE);
+    expect(window.map((r) => [r.chatKey, r.kind])).toEqual([
+      ['telegram:-100777', 'sending'],
+      ['discord:guild:g1', 'login'],
+    ]);
+    expect(chatKeyOf({ platform: 'discord', chatId: 'c2', guildId: 'g1' })).toBe('discord:guild:g1');
+  });
+
+  it('round-trips detector state and refuses a corrupt one', () => {
+    const { store, db } = openStore();
+    expect(store.loadDetector('whatsapp')).toBeNull();
+    const state = { ...createCrowdDetector(), level: 'possible' as const, episodeStart: T0 };
+    store.saveDetector('whatsapp', state, T0);
+    expect(store.loadDetector('whatsapp')).toEqual(state);
+    db.prepare('UPDATE crowd_detectors SET state_json = \'{"version":2}\'').run();
+    expect(store.loadDetector('whatsapp')).toBeNull();
+    db.prepare("UPDATE crowd_detectors SET state_json = 'not json'").run();
+    expect(store.loadDetector('whatsapp')).toBeNull();
+  });
+
+  it('prunes old reports', () => {
+    const { store } = openStore();
+    store.record(report({ userId: 'old', at: T0 - 3 * 86_400_000 }));
+    store.record(report({ userId: 'new' }));
+    expect(store.prune(T0 - 86_400_000)).toBe(1);
+    expect(store.reportsBetween('whatsapp', 0, T0 + 1)).toHaveLength(1);
+  });
+});
