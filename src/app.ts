@@ -18,6 +18,10 @@ import { createPlatforms } from './platforms.js';
 import { Scheduler, type Ticker } from './monitors/scheduler.js';
 import { createHttpServer } from './web/http-server.js';
 import { StatusView } from './web/status-view.js';
+// Crowd reports (issue 5).
+import type { ReportSink } from './core/crowd/report-port.js';
+import { CrowdRuntime } from './crowd/crowd-runtime.js';
+import { SqliteReportStore } from './db/sqlite-report-store.js';
 
 /** Outcomes from different monitors within this long count as one round for the vantage guard. */
 const VANTAGE_ROUND_MS = 60_000;
@@ -43,6 +47,8 @@ export interface RunningApp {
   readonly platforms: readonly ChatPlatform[];
   /** `http://host:port` the HTTP surface listens on. */
   readonly url: string;
+  /** Crowd reports (issue 5): where `/report` and "I'm affected too" record. */
+  readonly reports: ReportSink;
   stop(): Promise<void>;
 }
 
@@ -66,6 +72,11 @@ export async function startApp(
   // The outbox rows are written in the incident's own transaction: a crash loses neither or both.
   detectionStore.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
   const engine = new DetectionEngine(services, detectionStore, clock, { roundMs: VANTAGE_ROUND_MS });
+  // --- crowd reports (issue 5): the report store is the commands' ReportSink; the runtime steps the
+  // crowd detector after every 5-minute window and tells the engine. Started with the scheduler.
+  const reports = new SqliteReportStore(db);
+  const crowd = new CrowdRuntime({ services: services.services, windows: reports, engine, clock, log });
+  // --- end crowd reports
 
   const ctx: PlatformContext = { services, engine, subscriptions, outbox, clock, log };
   const platforms = (deps.platforms ?? ((c) => createPlatforms(config, c)))(ctx);
@@ -151,6 +162,7 @@ export async function startApp(
   const workersStop = new AbortController();
   const running = workers.map((worker) => worker.run(workersStop.signal));
   scheduler.start();
+  crowd.start(); // crowd reports (issue 5)
   sink.line(
     `incident-bot: watching ${services.services.length} services with ${services.monitors.length} monitors; ` +
       `status API on ${url}/api/services`,
@@ -161,7 +173,9 @@ export async function startApp(
     db,
     platforms,
     url,
+    reports, // crowd reports (issue 5)
     async stop() {
+      crowd.stop(); // crowd reports (issue 5)
       for (const task of tasks) void task.destroy();
       await scheduler.stop();
       workersStop.abort();

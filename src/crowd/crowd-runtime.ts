@@ -26,6 +26,11 @@ export const CROWD_CRON = '5 */5 * * * *';
  * (an hour), so the baseline learns them; older gaps are skipped, which the detector treats as gaps.
  */
 export const MAX_CATCH_UP_WINDOWS = 12;
+/**
+ * Reports are kept this long, then pruned by the scheduled step: what the detector learned from
+ * them lives on in its baseline, and a week is enough to look back at an incident's reports.
+ */
+export const REPORT_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
 /** What the runtime needs of the detection engine. */
 export interface CrowdEngine {
@@ -59,11 +64,13 @@ export class CrowdRuntime {
 
   constructor(private readonly deps: CrowdRuntimeDeps) {}
 
-  /** Schedules `step` with node-cron (wall-clock windows). */
+  /** Schedules `step` (and the pruning of old reports) with node-cron, on wall-clock windows. */
   start(): void {
     this.task = cron.schedule(CROWD_CRON, () => {
       try {
-        this.step();
+        const now = this.deps.clock.now();
+        this.step(now);
+        this.deps.windows.prune?.(now - REPORT_RETENTION_MS);
       } catch (err) {
         this.deps.log?.error({ err }, 'crowd step failed');
       }

@@ -36,6 +36,8 @@ export interface CrowdReportWindows {
   reportsBetween(serviceId: string, from: number, to: number): WindowReport[];
   loadDetector(serviceId: string): CrowdDetectorState | null;
   saveDetector(serviceId: string, state: CrowdDetectorState, now: number): void;
+  /** Deletes reports older than `before`. */
+  prune?(before: number): number;
 }
 
 /**
