@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   overhead: runCheckOverheadBench,
   storage: runStorageBench,
   scale: runScaleBench,
+  'crowd-ingest': async () => (await import('./crowd-ingest.js')).runCrowdIngestBench(),
 };
 
 const wanted = process.argv.slice(2);
