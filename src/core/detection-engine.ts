@@ -125,7 +125,6 @@ export class DetectionEngine {
     const at = this.clock.now();
     const result: CheckResult = { ...outcome, monitorId, at };
     this.latest.set(monitorId, { failing: outcome.status === 'down', at });
-    if (outcome.evidence) this.evidence.set(monitorId, outcome.evidence);
     if (def.serviceId === null || at - this.vantageAssessedAt >= VANTAGE_REASSESS_MS) this.updateVantage(at);
 
     // Failures seen while our own vantage point is in doubt do not count against services.
@@ -135,6 +134,9 @@ export class DetectionEngine {
         : outcome;
     const { record, events } = stepMonitor(previous, counted, at, def.confirm, def.flap);
     this.records.set(monitorId, record);
+    // Evidence lines speak for the confirmed state: a page's first "all clear" must not edit an
+    // alert that still says degraded; they change once the state does (or within it).
+    if (outcome.evidence && record.state === counted.status) this.evidence.set(monitorId, outcome.evidence);
     for (const e of events) {
       if (e.kind === 'flapping') this.emitOperator({ kind: 'monitor-flapping', monitorId, at });
       if (e.kind === 'settled') this.emitOperator({ kind: 'monitor-settled', monitorId, at });
