@@ -1,0 +1,108 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Catalog } from '../../src/core/catalog.js';
+import { buildAlert } from '../../src/core/alert-message.js';
+import { WINDOW_MS } from '../../src/core/crowd/index.js';
+import { DetectionEngine } from '../../src/core/detection-engine.js';
+import type { IncidentEvent } from '../../src/core/events.js';
+import type { ProbeOutcome } from '../../src/core/model.js';
+import { CrowdRuntime } from '../../src/crowd/crowd-runtime.js';
+import { type Db, openDatabase } from '../../src/db/database.js';
+import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
+import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
+import { monitorDef, serviceDef } from '../helpers/catalog.js';
+
+const T0 = Date.parse('2021-03-19T17:00:00Z');
+const dbs: Db[] = [];
+afterEach(() => {
+  for (const db of dbs.splice(0)) db.close();
+});
+
+const ok: ProbeOutcome = { status: 'up', reason: 'ok', message: 'HTTP 200', latencyMs: 20 };
+const failing: ProbeOutcome = { status: 'down', reason: 'http-status', message: 'HTTP 502', latencyMs: 20 };
+
+/** WhatsApp with two probes and crowd reports, on the real stores; the clock moves by hand. */
+function setUp() {
+  const catalog: Catalog = {
+    services: [serviceDef('whatsapp', ['wa-web', 'wa-edge'], { name: 'WhatsApp', crowd: true })],
+    monitors: [monitorDef('wa-web', 'whatsapp'), monitorDef('wa-edge', 'whatsapp')],
+  };
+  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'crowd-engine-')), 'bot.db'));
+  dbs.push(db);
+  let now = T0;
+  const clock = { now: () => now };
+  const engine = new DetectionEngine(catalog, new SqliteDetectionStore(db, catalog), clock, {
+    roundMs: 60_000,
+  });
+  const reports = new SqliteReportStore(db);
+  const crowd = new CrowdRuntime({ services: catalog.services, windows: reports, engine, clock });
+  const events: IncidentEvent[] = [];
+  engine.onIncident((e) => events.push(e));
+  let user = 0;
+  return {
+    events,
+    engine,
+    /** Runs minutes `from`..`to` (exclusive) after T0: probe outcomes each minute, reports, crowd steps. */
+    run(from: number, to: number, web: ProbeOutcome, reportsPerWindow: number, chats: number): void {
+      for (let minute = from; minute < to; minute++) {
+        now = T0 + minute * 60_000;
+        if (now % WINDOW_MS === 0) crowd.step(now + 5000);
+        for (let i = 0; i < reportsPerWindow / 5; i++) {
+          reports.record({
+            serviceId: 'whatsapp',
+            platform: 'telegram',
+            userId: `u${user++}`,
+            chatId: `-100${i % chats}`,
+            guildId: null,
+            problem: i % 3 === 0 ? 'connection' : 'sending',
+            at: now + i,
+          });
+        }
+        engine.handleResult('wa-web', web);
+        engine.handleResult('wa-edge', ok);
+      }
+    },
+  };
+}
+
+describe('crowd runtime and detection engine together', () => {
+  it('says "users report problems" from reports alone, and resolves once they are quiet', () => {
+    const { run, events } = setUp();
+    run(0, 10, ok, 0, 1);
+    run(10, 20, ok, 25, 5);
+    expect(events.map((e) => [e.kind, e.status])).toEqual([['opened', 'degraded']]);
+    const alert = buildAlert([events[0]!], { locale: 'en', timeZone: 'Asia/Kolkata' });
+    expect(alert.title).toBe('WhatsApp is having problems');
+    expect(alert.lines).toEqual([
+      'Many users report problems: 25 reports',
+      '65% of reports: messages not sending',
+    ]);
+    run(20, 45, ok, 0, 1);
+    expect(events.map((e) => e.kind)).toEqual(['opened', 'resolved']);
+  });
+
+  it('is down when one probe of two fails and the crowd detects a problem', () => {
+    const { run, events, engine } = setUp();
+    run(0, 10, ok, 0, 1);
+    run(10, 12, failing, 0, 1);
+    expect(engine.serviceState('whatsapp')?.status).toBe('degraded');
+    run(12, 20, failing, 25, 5);
+    expect(engine.serviceState('whatsapp')?.status).toBe('down');
+    expect(events.map((e) => [e.kind, e.severity])).toEqual([
+      ['opened', 'minor'],
+      ['updated', 'major'],
+    ]);
+  });
+
+  it('never opens anything for one chat alone beyond "possible problems"', () => {
+    const { run, events } = setUp();
+    run(0, 10, ok, 0, 1);
+    run(10, 60, ok, 50, 1);
+    expect(events.every((e) => e.severity === 'minor')).toBe(true);
+    expect(
+      events.flatMap((e) => e.evidence).filter((e) => e.kind === 'crowd' && e.level === 'detected'),
+    ).toEqual([]);
+  });
+});
