@@ -77,7 +77,7 @@ describe('crowd runtime and detection engine together', () => {
     expect(alert.title).toBe('WhatsApp is having problems');
     expect(alert.lines).toEqual([
       'Many users report problems: 25 reports',
-      '65% of reports: messages not sending',
+      '60% of reports: messages not sending',
     ]);
     run(20, 45, ok, 0, 1);
     expect(events.map((e) => e.kind)).toEqual(['opened', 'resolved']);
