@@ -4,7 +4,7 @@
  * coming from a simulated `Clock` (the engine's own port). Shared by `npm run demo` and its test.
  */
 import { setMaxListeners } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -126,7 +126,8 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
   const endedAt = scenario.window_utc.end_estimate + TAIL_MS;
   const clock = new SimulatedClock(startedAt);
   const targets = await startReplayTargets();
-  const db = openDatabase(join(options.dataDir ?? mkdtempSync(join(tmpdir(), 'replay-')), 'replay.db'));
+  const tempDir = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'replay-')) : null;
+  const db = openDatabase(join(options.dataDir ?? tempDir ?? '.', 'replay.db'));
   const shutdown = new AbortController();
   // Every check of a round listens for shutdown at once.
   setMaxListeners(0, shutdown.signal);
@@ -226,6 +227,7 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
     shutdown.abort();
     await targets.close();
     db.close();
+    if (tempDir !== null) rmSync(tempDir, { recursive: true, force: true });
   }
 }
 
