@@ -77,9 +77,11 @@ export class CrowdRuntime {
     });
   }
 
+  /** Stops the schedule and writes the reports still queued, so none is lost at shutdown. */
   stop(): void {
     void this.task?.destroy();
     this.task = null;
+    this.deps.windows.flush?.();
   }
 
   /**

@@ -213,6 +213,7 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
         if (due > 1) await sleep(due);
       }
     }
+    crowd.stop();
     return {
       scenario,
       checkIntervalMs: CHECK_INTERVAL_MS,

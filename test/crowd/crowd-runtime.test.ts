@@ -132,6 +132,13 @@ describe('CrowdRuntime', () => {
     ]);
   });
 
+  it('writes the queued reports when it stops', () => {
+    const { store, runtime } = setUp();
+    report(store, T0, 3, 1);
+    runtime.stop();
+    expect(dbs[0]?.prepare('SELECT COUNT(*) AS n FROM crowd_reports').get()).toEqual({ n: 3 });
+  });
+
   it('evaluates the windows missed while stopped, up to an hour of them', () => {
     const { runtime } = setUp();
     runtime.step(T0 + WINDOW_MS + 5000);

@@ -1,11 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCrowdDetector, REPORT_DEDUP_MS } from '../../src/core/crowd/index.js';
 import type { CrowdReport } from '../../src/core/crowd/report-port.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
-import { SqliteReportStore, chatKeyOf } from '../../src/db/sqlite-report-store.js';
+import {
+  FLUSH_AFTER_MS,
+  FLUSH_AT_REPORTS,
+  SqliteReportStore,
+  chatKeyOf,
+} from '../../src/db/sqlite-report-store.js';
 
 const T0 = Date.parse('2021-03-19T17:15:00Z');
 const MINUTE = 60_000;
@@ -51,12 +56,14 @@ describe('SqliteReportStore', () => {
     const outcomes = Array.from({ length: 1000 }, (_, i) => store.record(report({ at: T0 + i * 1000 })).kind);
     expect(outcomes.filter((k) => k === 'counted')).toHaveLength(1);
     expect(outcomes.filter((k) => k === 'duplicate')).toHaveLength(999);
+    store.flush();
     expect(db.prepare('SELECT COUNT(*) AS n FROM crowd_reports').get()).toEqual({ n: 1 });
   });
 
   it('stores users as salted SHA-256 hashes, never their platform ids', () => {
     const { store, db } = openStore();
     store.record(report({ userId: '987654321', chatId: '-1009876' }));
+    store.flush();
     const rows = db.prepare('SELECT * FROM crowd_reports').all() as Record<string, unknown>[];
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain('987654321');
@@ -76,11 +83,38 @@ describe('SqliteReportStore', () => {
     expect(openStore().store.hashReporter('telegram', '1')).not.toBe(hash);
   });
 
-  it('keeps the duplicate check across two connections to one file', () => {
+  it('counts queued reports in the dedup check, and another connection sees them once written', () => {
     const a = openStore();
     const b = openStore(a.path);
+    const rows = (): unknown => b.db.prepare('SELECT COUNT(*) AS n FROM crowd_reports').get();
     expect(a.store.record(report())).toEqual({ kind: 'counted' });
+    expect(a.store.record(report({ at: T0 + 1 }))).toEqual({ kind: 'duplicate', previousAt: T0 });
+    expect(rows()).toEqual({ n: 0 });
+    expect(a.store.flush()).toBe(1);
+    expect(rows()).toEqual({ n: 1 });
     expect(b.store.record(report({ at: T0 + MINUTE }))).toEqual({ kind: 'duplicate', previousAt: T0 });
+  });
+
+  it('writes queued reports in one go once enough are queued', () => {
+    const { store, db } = openStore();
+    for (let i = 0; i < FLUSH_AT_REPORTS - 1; i++) store.record(report({ userId: `u${i}` }));
+    expect(db.prepare('SELECT COUNT(*) AS n FROM crowd_reports').get()).toEqual({ n: 0 });
+    store.record(report({ userId: 'last' }));
+    expect(db.prepare('SELECT COUNT(*) AS n FROM crowd_reports').get()).toEqual({ n: FLUSH_AT_REPORTS });
+  });
+
+  it('writes queued reports shortly after they arrive', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { store, db } = openStore();
+      store.record(report());
+      vi.advanceTimersByTime(FLUSH_AFTER_MS - 1);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM crowd_reports').get()).toEqual({ n: 0 });
+      vi.advanceTimersByTime(1);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM crowd_reports').get()).toEqual({ n: 1 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reads a window back with the community of each report: a Discord guild is one community', () => {
