@@ -64,8 +64,12 @@ export class CrowdRuntime {
 
   constructor(private readonly deps: CrowdRuntimeDeps) {}
 
-  /** Schedules `step` (and the pruning of old reports) with node-cron, on wall-clock windows. */
+  /**
+   * Tells the engine the crowd alerts in force from the stored detector state, then schedules
+   * `step` (and the pruning of old reports) with node-cron, on wall-clock windows.
+   */
   start(): void {
+    this.restore();
     this.task = cron.schedule(CROWD_CRON, () => {
       try {
         const now = this.deps.clock.now();
@@ -113,6 +117,26 @@ export class CrowdRuntime {
     return state;
   }
 
+  /**
+   * Tells the engine every crowd alert still in force in the stored state, as the last evaluated
+   * window left it. Run at start-up, before the first check: without it the engine would see no
+   * crowd until the next window and resolve a crowd-only incident that is still going on.
+   */
+  restore(): void {
+    for (const service of this.deps.services) {
+      if (!service.crowd) continue;
+      const state = this.stateOf(service.id);
+      const last = state.recent.at(-1);
+      if (state.level === 'none' || last === undefined) continue;
+      const summary = summariseWindow(
+        this.deps.windows.reportsBetween(service.id, last.windowStart, last.windowStart + WINDOW_MS),
+      );
+      const view = toView(state, summary, { strong: false });
+      this.told.set(service.id, JSON.stringify(view));
+      this.deps.engine.setCrowd(service.id, view);
+    }
+  }
+
   private stepService(serviceId: string, lastEnded: number, now: number): CrowdView | null {
     let state = this.stateOf(serviceId);
     const previous = state.recent.at(-1)?.windowStart;
@@ -143,7 +167,11 @@ export class CrowdRuntime {
 }
 
 /** The crowd's view of a service: the level in force and what the newest window said. */
-function toView(state: CrowdDetectorState, summary: WindowSummary, verdict: CrowdVerdict): CrowdView {
+function toView(
+  state: CrowdDetectorState,
+  summary: WindowSummary,
+  verdict: Pick<CrowdVerdict, 'strong'>,
+): CrowdView {
   const top = state.level === 'none' ? undefined : summariseKinds(summary.kinds)[0];
   return {
     level: state.level,

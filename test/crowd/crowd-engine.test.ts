@@ -24,14 +24,14 @@ const ok: ProbeOutcome = { status: 'up', reason: 'ok', message: 'HTTP 200', late
 const failing: ProbeOutcome = { status: 'down', reason: 'http-status', message: 'HTTP 502', latencyMs: 20 };
 
 /** WhatsApp with two probes and crowd reports, on the real stores; the clock moves by hand. */
-function setUp() {
+function setUp(path = join(mkdtempSync(join(tmpdir(), 'crowd-engine-')), 'bot.db'), startAt = T0) {
   const catalog: Catalog = {
     services: [serviceDef('whatsapp', ['wa-web', 'wa-edge'], { name: 'WhatsApp', crowd: true })],
     monitors: [monitorDef('wa-web', 'whatsapp'), monitorDef('wa-edge', 'whatsapp')],
   };
-  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'crowd-engine-')), 'bot.db'));
+  const db = openDatabase(path);
   dbs.push(db);
-  let now = T0;
+  let now = startAt;
   const clock = { now: () => now };
   const engine = new DetectionEngine(catalog, new SqliteDetectionStore(db, catalog), clock, {
     roundMs: 60_000,
@@ -42,8 +42,10 @@ function setUp() {
   engine.onIncident((e) => events.push(e));
   let user = 0;
   return {
+    path,
     events,
     engine,
+    crowd,
     /** Runs minutes `from`..`to` (exclusive) after T0: probe outcomes each minute, reports, crowd steps. */
     run(from: number, to: number, web: ProbeOutcome, reportsPerWindow: number, chats: number): void {
       for (let minute = from; minute < to; minute++) {
@@ -81,6 +83,19 @@ describe('crowd runtime and detection engine together', () => {
     ]);
     run(20, 45, ok, 0, 1);
     expect(events.map((e) => e.kind)).toEqual(['opened', 'resolved']);
+  });
+
+  it('keeps a crowd-only incident open across a restart until the crowd says otherwise', () => {
+    const first = setUp();
+    first.run(0, 10, ok, 0, 1);
+    first.run(10, 20, ok, 25, 5);
+    expect(first.events.map((e) => e.kind)).toEqual(['opened']);
+    first.crowd.stop();
+    const second = setUp(first.path, T0 + 20 * 60_000);
+    second.crowd.restore();
+    second.run(21, 24, ok, 25, 5); // probes up, no crowd window ended yet
+    expect(second.events).toEqual([]);
+    expect(second.engine.serviceState('whatsapp')?.status).toBe('degraded');
   });
 
   it('is down when one probe of two fails and the crowd detects a problem', () => {
