@@ -3,6 +3,7 @@
  * depend on the machine; the README records the figures of a named run.
  */
 import { runCheckOverheadBench } from './check-overhead.js';
+import { runDiscordFanoutBench } from './discord-fanout.js';
 import { runScaleBench } from './scale.js';
 import { runStorageBench } from './storage-size.js';
 
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   storage: runStorageBench,
   scale: runScaleBench,
   'crowd-ingest': async () => (await import('./crowd-ingest.js')).runCrowdIngestBench(),
+  'discord-fanout': runDiscordFanoutBench,
 };
 
 const wanted = process.argv.slice(2);
