@@ -1,0 +1,84 @@
+import type { ChatAddress } from '../delivery/ports.js';
+
+/**
+ * The platform-neutral shape of a chat command: what both adapters (Telegram text messages and
+ * Discord slash commands/buttons) turn their events into, and what `CommandService.handle`
+ * answers. DESIGN §5 (command table).
+ */
+
+/** Commands a user can type, plus the two alert buttons. */
+export const COMMAND_NAMES = [
+  'start',
+  'help',
+  'subscribe',
+  'unsubscribe',
+  'subscriptions',
+  'status',
+  'incidents',
+  'report',
+  'services',
+  'settings',
+  'report-button',
+  'mute-button',
+] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export function isCommandName(name: string): name is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * Named arguments, as Discord names its options (`src/bot/discord/discord-commands.ts` OPTION).
+ * Telegram's positional arguments are mapped onto the same names by `parseCommandText`.
+ * An absent optional argument is absent (not an empty string).
+ */
+export const COMMAND_ARG_NAMES = [
+  'service',
+  'severity',
+  'problem',
+  'language',
+  'timezone',
+  'quiet',
+  'role',
+] as const;
+export type CommandArgName = (typeof COMMAND_ARG_NAMES)[number];
+export type CommandArgs = Partial<Readonly<Record<CommandArgName, string>>>;
+
+export const CHAT_KINDS = ['private', 'group', 'channel'] as const;
+export type ChatKind = (typeof CHAT_KINDS)[number];
+
+export interface CommandRequest {
+  /**
+   * The command without its slash, lower case (`status`), or a button action. Any other string
+   * is answered with `unknownCommand`.
+   */
+  readonly command: string;
+  readonly args: CommandArgs;
+  readonly chat: ChatAddress & {
+    /** Discord guild, when there is one. */
+    readonly guildId: string | null;
+    readonly kind: ChatKind;
+  };
+  readonly user: {
+    /** The platform's user id. */
+    readonly id: string;
+    /**
+     * Asks the platform whether the user may change this chat's alerts (Discord Manage Channels,
+     * Telegram creator/administrator). Called only for admin commands outside private chats.
+     */
+    readonly isAdmin: () => Promise<boolean>;
+  };
+  /** Discord `interaction.locale` / Telegram `from.language_code`: used only for chats we do not know yet. */
+  readonly localeHint?: string;
+}
+
+export interface CommandReply {
+  /** Plain text in the chat's language, never empty; the renderer escapes it. */
+  readonly text: string;
+  /** Only the caller should see it (Discord ephemeral reply; Telegram has no such thing). */
+  readonly ephemeral: boolean;
+  /** `/status <service>`: the adapter attaches this service's chart. */
+  readonly chartServiceId?: string;
+  /** An unexpected exception from a port, for the adapter to log; `text` is `internalError`. */
+  readonly error?: unknown;
+}
