@@ -199,6 +199,15 @@ describe('statuspage monitor type', () => {
     expect(outcome.message).toMatch(message);
   });
 
+  it('is unknown, not up, for a feed whose every entry is dated in the future', async () => {
+    const future = new Date(NOW + 86_400_000).toUTCString();
+    const feed = `<?xml version="1.0"?><rss version="2.0"><channel><title>Status</title><item><title>Investigating: API errors</title><pubDate>${future}</pubDate><guid>1</guid></item></channel></rss>`;
+    const host = await startStatusHost({ '/history.rss': serve(feed, 'application/rss+xml') });
+    const outcome = await run(options(host.url('/history.rss')));
+    expect(outcome).toMatchObject({ status: 'unknown', reason: 'bad-payload' });
+    expect(outcome.message).toMatch(/in the future/);
+  });
+
   it('stops reading a 50 MB body at the cap and says so', async () => {
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     let written = 0;
