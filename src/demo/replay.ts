@@ -8,14 +8,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseServices, type MonitorConfig } from '../config/services-file.js';
+import { parseServices, type MonitorConfig, type ServicesConfig } from '../config/services-file.js';
 import { parseProblemKind } from '../core/crowd/problem-kind.js';
 import { WINDOW_MS } from '../core/crowd/crowd-window.js';
+import type { ReportSink } from '../core/crowd/report-port.js';
 import { DetectionEngine } from '../core/detection-engine.js';
 import type { IncidentEvent } from '../core/events.js';
 import type { Clock, ProbeOutcome } from '../core/model.js';
 import { CrowdRuntime } from '../crowd/crowd-runtime.js';
-import { openDatabase } from '../db/database.js';
+import { type Db, openDatabase } from '../db/database.js';
 import { SqliteDetectionStore } from '../db/sqlite-detection-store.js';
 import { SqliteOutboxStore } from '../db/sqlite-outbox-store.js';
 import { SqliteReportStore } from '../db/sqlite-report-store.js';
@@ -26,7 +27,7 @@ import { createLogger } from '../logging.js';
 import { runProbe } from '../monitors/scheduler.js';
 import { PlainChatSender, type ReceivedMessage } from './plain-alert.js';
 import { startReplayTargets } from './replay-targets.js';
-import { loadScenario, planReports, targetModes, type Scenario } from './scenario.js';
+import { loadScenario, planReports, targetModes, type PlannedReport, type Scenario } from './scenario.js';
 
 /** Checks run every minute, as in config/services.yaml. */
 export const CHECK_INTERVAL_MS = 60_000;
@@ -119,6 +120,76 @@ services:
 `;
 }
 
+/** The app's parts as the replay wires them: the same classes `src/app.ts` starts. */
+interface ReplayApp {
+  readonly services: ServicesConfig;
+  readonly engine: DetectionEngine;
+  readonly reports: SqliteReportStore;
+  readonly crowd: CrowdRuntime;
+  readonly worker: OutboxWorker;
+  readonly messages: ReceivedMessage[];
+  readonly events: IncidentEvent[];
+}
+
+function wireReplay(
+  db: Db,
+  services: ServicesConfig,
+  clock: SimulatedClock,
+  options: ReplayOptions,
+): ReplayApp {
+  const detection = new SqliteDetectionStore(db, services);
+  const outbox = new SqliteOutboxStore(db);
+  const subscriptions = new SqliteSubscriptionStore(db);
+  detection.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
+  const engine = new DetectionEngine(services, detection, clock, { roundMs: CHECK_INTERVAL_MS });
+  const reports = new SqliteReportStore(db);
+  const crowd = new CrowdRuntime({ services: services.services, windows: reports, engine, clock });
+  for (const chat of REPLAY_CHATS) {
+    const address = { platform: 'console' as const, chatId: chat.chatId };
+    subscriptions.subscribe(address, '*', 'minor', clock.now());
+    subscriptions.updateSettings(address, { locale: chat.locale, timeZone: chat.timeZone }, clock.now());
+  }
+  const messages: ReceivedMessage[] = [];
+  const onMessage = (message: ReceivedMessage): void => {
+    messages.push(message);
+    options.onMessage?.(message);
+  };
+  const sender = new PlainChatSender(() => clock.now(), onMessage, { meta: 'Meta' });
+  const pacer = new Pacer(UNPACED, clock);
+  const log = createLogger('silent', []);
+  const worker = new OutboxWorker({ store: outbox, subscriptions, sender, pacer, clock, log });
+  const events: IncidentEvent[] = [];
+  engine.onIncident((event) => {
+    events.push(event);
+    options.onIncident?.(event);
+  });
+  return { services, engine, reports, crowd, worker, messages, events };
+}
+
+/** Records the planned reports due by `at` as the `/report` handler would; returns the next index. */
+function fileReports(
+  planned: readonly PlannedReport[],
+  from: number,
+  at: number,
+  sink: ReportSink,
+  tally: { counted: number; duplicate: number },
+): number {
+  let next = from;
+  for (let report = planned[next]; report !== undefined && report.at <= at; report = planned[++next]) {
+    const outcome = sink.record({
+      serviceId: report.serviceId,
+      platform: report.chat.platform,
+      userId: report.userId,
+      chatId: report.chat.chatId,
+      guildId: report.chat.guildId,
+      problem: parseProblemKind(report.text),
+      at: report.at,
+    });
+    tally[outcome.kind]++;
+  }
+  return next;
+}
+
 /** Runs the replay to the end and returns everything the chats received. */
 export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResult> {
   const scenario = options.scenario ?? loadScenario();
@@ -133,48 +204,12 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
   setMaxListeners(0, shutdown.signal);
   try {
     const services = parseServices(replayServicesYaml(targets.baseUrl, targets.port), 'replay services');
-    const detection = new SqliteDetectionStore(db, services);
-    const outbox = new SqliteOutboxStore(db);
-    const subscriptions = new SqliteSubscriptionStore(db);
-    detection.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
-    const engine = new DetectionEngine(services, detection, clock, { roundMs: CHECK_INTERVAL_MS });
-    const reports = new SqliteReportStore(db);
-    const crowd = new CrowdRuntime({ services: services.services, windows: reports, engine, clock });
-    for (const chat of REPLAY_CHATS) {
-      const address = { platform: 'console' as const, chatId: chat.chatId };
-      subscriptions.subscribe(address, '*', 'minor', startedAt);
-      subscriptions.updateSettings(address, { locale: chat.locale, timeZone: chat.timeZone }, startedAt);
-    }
-    const messages: ReceivedMessage[] = [];
-    const sender = new PlainChatSender(
-      () => clock.now(),
-      (message) => {
-        messages.push(message);
-        options.onMessage?.(message);
-      },
-      { meta: 'Meta' },
-    );
-    const log = createLogger('silent', []);
-    const worker = new OutboxWorker({
-      store: outbox,
-      subscriptions,
-      sender,
-      pacer: new Pacer(UNPACED, clock),
-      clock,
-      log,
-    });
-    const events: IncidentEvent[] = [];
-    engine.onIncident((event) => {
-      events.push(event);
-      options.onIncident?.(event);
-    });
-
+    const app = wireReplay(db, services, clock, options);
     const planned = planReports(scenario);
     const tally = { counted: 0, duplicate: 0, checks: 0 };
-    const note = options.onNote ?? (() => {});
-    let modes = '';
     const pace = options.realMsPerSimMinute ?? 0;
     const realStart = performance.now();
+    let modes = '';
     let nextReport = 0;
     for (let at = startedAt; at <= endedAt; at += STEP_MS) {
       clock.set(at);
@@ -182,45 +217,26 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
       if (JSON.stringify(now) !== modes) {
         modes = JSON.stringify(now);
         targets.setModes(now);
-        note(
-          at,
-          `targets: ${Object.entries(now)
-            .map(([id, mode]) => `${id} ${mode}`)
-            .join(', ')}`,
-        );
+        const described = Object.entries(now).map(([id, mode]) => `${id} ${mode}`);
+        options.onNote?.(at, `targets: ${described.join(', ')}`);
       }
-      for (; nextReport < planned.length && (planned[nextReport]?.at ?? Infinity) <= at; nextReport++) {
-        const report = planned[nextReport];
-        if (report === undefined) continue;
-        const outcome = reports.record({
-          serviceId: report.serviceId,
-          platform: report.chat.platform,
-          userId: report.userId,
-          chatId: report.chat.chatId,
-          guildId: report.chat.guildId,
-          problem: parseProblemKind(report.text),
-          at: report.at,
-        });
-        tally[outcome.kind === 'counted' ? 'counted' : 'duplicate']++;
-      }
+      nextReport = fileReports(planned, nextReport, at, app.reports, tally);
       if ((at - startedAt) % CHECK_INTERVAL_MS === 0) {
-        tally.checks += await runRound(services.monitors, engine, shutdown.signal);
+        tally.checks += await runRound(services.monitors, app.engine, shutdown.signal);
       }
-      if (at % WINDOW_MS === CROWD_STEP_OFFSET_MS) crowd.step(at);
-      await worker.runOnce(shutdown.signal);
-      if (pace > 0) {
-        const due = ((at - startedAt) / 60_000) * pace - (performance.now() - realStart);
-        if (due > 1) await sleep(due);
-      }
+      if (at % WINDOW_MS === CROWD_STEP_OFFSET_MS) app.crowd.step(at);
+      await app.worker.runOnce(shutdown.signal);
+      const due = ((at - startedAt) / 60_000) * pace - (performance.now() - realStart);
+      if (due > 1) await sleep(due);
     }
-    crowd.stop();
+    app.crowd.stop();
     return {
       scenario,
       checkIntervalMs: CHECK_INTERVAL_MS,
       startedAt,
       endedAt,
-      messages,
-      events,
+      messages: app.messages,
+      events: app.events,
       reports: { counted: tally.counted, duplicate: tally.duplicate },
       checks: tally.checks,
     };
