@@ -10,7 +10,7 @@ import type { Severity, State } from '../model.js';
  */
 
 /** A watched service as commands name it. `aliases` are optional extra names (`wa`, `gh`). */
-export interface CommandService {
+export interface WatchedService {
   readonly id: string;
   readonly name: string;
   readonly aliases?: readonly string[];
@@ -18,7 +18,7 @@ export interface CommandService {
 
 /** The watched services, in the order `/services` and `/status` list them (satisfied by `Catalog`). */
 export interface ServiceDirectory {
-  readonly services: readonly CommandService[];
+  readonly services: readonly WatchedService[];
 }
 
 /** A service's confirmed status now (satisfied by `DetectionEngine`). Undefined for an unknown id. */

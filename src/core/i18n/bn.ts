@@ -93,6 +93,7 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   language: 'ভাষা: en অথবা bn',
   timezone: 'টাইম জোন, যেমন Asia/Dhaka অথবা UTC',
   quiet: 'নীরব সময়, যেমন 23:00-07:00, অথবা off',
+  role: 'সতর্কবার্তায় যে রোল মেনশন করা হবে, অথবা off',
 };
 
 const target = (t: ServiceTarget): string => (t.kind === 'all' ? 'সব সার্ভিস' : t.name);
@@ -208,12 +209,13 @@ export const bn: Messages = {
       services.length === 0
         ? 'এখন কোনো সার্ভিসের ওপর নজর রাখা হচ্ছে না।'
         : ['যেসব সার্ভিসের ওপর আমরা নজর রাখি:', ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
-    settings: ({ changed, languageName, timeZone, quietHours }) =>
+    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId }) =>
       [
         changed ? 'সেটিংস সংরক্ষণ করা হয়েছে।' : 'এই চ্যাটের সেটিংস:',
         `ভাষা: ${languageName}`,
         `টাইম জোন: ${timeZone}`,
         `নীরব সময়: ${quiet(quietHours)}`,
+        ...(mentionRoleId === undefined ? [] : [`সতর্কবার্তায় মেনশন করা রোল: ${mentionRoleId ?? 'নেই'}`]),
       ].join('\n'),
     invalidLanguage: ({ given, supported }) =>
       `"${given}" ভাষা আমি এখনো জানি না; এগুলোর একটি বেছে নিন: ${supported.join(', ')}।`,

@@ -106,6 +106,7 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   language: 'a language: en or bn',
   timezone: 'a time zone such as Asia/Kolkata or UTC',
   quiet: 'quiet hours such as 23:00-07:00, or off',
+  role: 'a role to mention in outage alerts, or off',
 };
 
 const HELP: readonly (readonly [string, string])[] = [
@@ -207,12 +208,13 @@ export const en: Messages = {
       services.length === 0
         ? 'No services are being watched.'
         : ['Services we watch:', ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
-    settings: ({ changed, languageName, timeZone, quietHours }) =>
+    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId }) =>
       [
         changed ? 'Settings saved.' : 'Settings of this chat:',
         `Language: ${languageName}`,
         `Time zone: ${timeZone}`,
         `Quiet hours: ${quiet(quietHours)}`,
+        ...(mentionRoleId === undefined ? [] : [`Role mentioned in alerts: ${mentionRoleId ?? 'none'}`]),
       ].join('\n'),
     invalidLanguage: ({ given, supported }) =>
       `I don't speak "${given}" yet; choose one of: ${supported.join(', ')}.`,

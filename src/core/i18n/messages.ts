@@ -121,7 +121,15 @@ export interface IncidentSummary {
 }
 
 /** Arguments a command can be missing; each language names them itself. */
-export const COMMAND_ARGUMENTS = ['service', 'problem', 'severity', 'language', 'timezone', 'quiet'] as const;
+export const COMMAND_ARGUMENTS = [
+  'service',
+  'problem',
+  'severity',
+  'language',
+  'timezone',
+  'quiet',
+  'role',
+] as const;
 export type CommandArgument = (typeof COMMAND_ARGUMENTS)[number];
 
 export interface CommandMessages {
@@ -152,6 +160,8 @@ export interface CommandMessages {
     readonly languageName: string;
     readonly timeZone: string;
     readonly quietHours: QuietHours | null;
+    /** Discord only: the role alerts mention (null: none); absent on platforms without roles. */
+    readonly mentionRoleId?: string | null;
   }): string;
   invalidLanguage(p: { readonly given: string; readonly supported: readonly string[] }): string;
   /** `Mars/Olympus is not a time zone I know; try Asia/Kolkata or UTC`. */

@@ -1,0 +1,133 @@
+import type { WatchedService } from './ports.js';
+
+/**
+ * Finds a service from what a member typed: by id, name or alias, ignoring case, accents,
+ * spacing and punctuation (`Google Cloud`, `google-cloud`, `GOOGLECLOUD`, `Géthub` → no,
+ * but `GitHub`, `github`, `git hub` → GitHub). Misses come with the closest names.
+ */
+
+/** The word that stands for every service (`/subscribe all`). */
+export const ALL_KEYWORD = 'all';
+/** How many names an unknown service suggests. */
+export const SUGGESTION_COUNT = 3;
+/** Discord shows at most 25 autocomplete choices (interactions/receiving-and-responding, autocomplete). */
+export const MAX_AUTOCOMPLETE_CHOICES = 25;
+/** Longer input cannot be a service name (names are at most 100 characters); it is cut before comparing. */
+const MAX_COMPARED_CHARS = 120;
+
+export type Resolution =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'service'; readonly service: WatchedService }
+  | { readonly kind: 'unknown'; readonly suggestions: readonly string[] };
+
+/**
+ * Lower case, accents and other combining marks dropped, invisible format characters (zero-width,
+ * bidi) dropped, and only letters and digits kept, so spelling variants compare equal.
+ */
+export function compactKey(text: string): string {
+  return text
+    .slice(0, MAX_COMPARED_CHARS * 2)
+    .normalize('NFKD')
+    .replace(/[\p{M}\p{Cf}]/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '')
+    .slice(0, MAX_COMPARED_CHARS);
+}
+
+interface IndexedService {
+  readonly service: WatchedService;
+  /** Compact id, name and aliases, without duplicates. */
+  readonly keys: readonly string[];
+}
+
+/** The services with their compact keys, built once per catalogue. */
+export class ServiceIndex {
+  private readonly entries: readonly IndexedService[];
+
+  constructor(services: readonly WatchedService[]) {
+    this.entries = services.map((service) => ({
+      service,
+      keys: [
+        ...new Set([service.id, service.name, ...(service.aliases ?? [])].map(compactKey).filter(Boolean)),
+      ],
+    }));
+  }
+
+  get services(): readonly WatchedService[] {
+    return this.entries.map((e) => e.service);
+  }
+
+  byId(id: string): WatchedService | undefined {
+    return this.entries.find((e) => e.service.id === id)?.service;
+  }
+
+  /** `all`, one service, or unknown with up to {@link SUGGESTION_COUNT} close names. */
+  resolve(given: string): Resolution {
+    const key = compactKey(given);
+    if (key === ALL_KEYWORD) return { kind: 'all' };
+    const exactId = this.entries.find((e) => e.service.id === given.trim());
+    if (exactId) return { kind: 'service', service: exactId.service };
+    const exact = key === '' ? undefined : this.entries.find((e) => e.keys.includes(key));
+    if (exact) return { kind: 'service', service: exact.service };
+    return {
+      kind: 'unknown',
+      suggestions: this.rank(key, SUGGESTION_COUNT, true).map((s) => s.name),
+    };
+  }
+
+  /**
+   * Best matches for a partly typed name, for Discord autocomplete: prefix matches first, then
+   * names containing it, then close spellings; an empty query lists the services in order.
+   */
+  autocomplete(query: string, limit = MAX_AUTOCOMPLETE_CHOICES): { id: string; name: string }[] {
+    const max = Math.max(0, Math.min(Math.floor(limit), MAX_AUTOCOMPLETE_CHOICES));
+    const key = compactKey(query);
+    const found = key === '' ? this.services.slice(0, max) : this.rank(key, max, false);
+    return found.map((s) => ({ id: s.id, name: s.name }));
+  }
+
+  /** Services ordered by how well one of their keys matches; `strict` leaves out far-off ones. */
+  private rank(key: string, limit: number, strict: boolean): WatchedService[] {
+    if (key === '' || limit === 0) return [];
+    const scored = this.entries
+      .map((e, order) => ({ e, order, score: Math.min(...e.keys.map((k) => matchScore(key, k))) }))
+      .filter((s) => Number.isFinite(s.score) && (!strict || s.score <= 1));
+    scored.sort((a, b) => a.score - b.score || a.order - b.order);
+    return scored.slice(0, limit).map((s) => s.e.service);
+  }
+}
+
+/**
+ * Lower is better. A key starting with the query scores below 0.1, one containing it below 0.2,
+ * otherwise the edit distance relative to the longer string (1 = nothing in common). Far-off
+ * keys (more than half the characters wrong) score Infinity.
+ */
+function matchScore(query: string, key: string): number {
+  if (key.startsWith(query)) return 0.1 * (1 - query.length / (key.length + 1));
+  if (key.includes(query)) return 0.1 + 0.1 * (1 - query.length / (key.length + 1));
+  if (query.startsWith(key)) return 0.2 + 0.1 * (1 - key.length / (query.length + 1));
+  const distance = editDistance(query, key);
+  const longest = Math.max(query.length, key.length);
+  return distance * 2 > longest ? Number.POSITIVE_INFINITY : 0.3 + distance / longest;
+}
+
+/** Levenshtein distance with adjacent transpositions (optimal string alignment). */
+export function editDistance(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  let before: number[] = [];
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      let best = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1])
+        best = Math.min(best, (before[j - 2] ?? 0) + 1);
+      current.push(best);
+    }
+    before = previous;
+    previous = current;
+  }
+  return previous[y.length] ?? 0;
+}

@@ -1,0 +1,104 @@
+import type { QuietHours } from '../delivery/ports.js';
+import { LOCALES, messagesFor, type Locale } from '../i18n/index.js';
+import { SEVERITIES, type Severity } from '../model.js';
+
+/**
+ * Validation of `/settings` and `/subscribe` values, once, at the command boundary (STYLE.md,
+ * Errors 4). Each parser returns the value to store, or null for input it refuses; `off`
+ * values come back as `{ off: true }` so that "turn it off" and "invalid" stay different.
+ */
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false };
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const refused: Parsed<never> = { ok: false };
+
+/** Words that turn a setting off. */
+const OFF_WORDS = new Set(['off', 'none', 'no', 'disable', 'disabled', 'বন্ধ']);
+export const isOffWord = (text: string): boolean => OFF_WORDS.has(text.trim().toLowerCase());
+
+/** `minor` or `major`, any case. */
+export function parseSeverity(text: string): Parsed<Severity> {
+  const word = text.trim().toLowerCase();
+  return (SEVERITIES as readonly string[]).includes(word) ? ok(word as Severity) : refused;
+}
+
+/** A language code (`bn`, `en-GB`) or a language's own name (`English`, `বাংলা`, `Bangla`). */
+export function parseLanguage(text: string): Parsed<Locale> {
+  const word = text.trim().toLowerCase();
+  const primary = word.split(/[-_]/)[0] ?? '';
+  const byName = LOCALES.find(
+    (l) => messagesFor(l).languageName.toLowerCase() === word || ALIASES[l].includes(word),
+  );
+  if (byName) return ok(byName);
+  const byCode = LOCALES.find((l) => l === primary);
+  return byCode ? ok(byCode) : refused;
+}
+
+const ALIASES: Readonly<Record<Locale, readonly string[]>> = {
+  en: ['english', 'eng', 'ইংরেজি'],
+  bn: ['bangla', 'bengali', 'ben', 'বাংলা'],
+};
+
+/** IANA zone names are at most ~30 characters (`America/Argentina/ComodRivadavia`); more is not a zone. */
+const MAX_TIME_ZONE_CHARS = 64;
+
+/**
+ * An IANA time zone Intl knows, spelled as the user meant it. ICU canonicalises to old names
+ * (`Asia/Kolkata` → `Asia/Calcutta`), so its answer is used only to fix the case of a name typed
+ * in lower case. Numeric offsets are refused: they ignore daylight saving.
+ */
+export function parseTimeZone(text: string): Parsed<string> {
+  const given = text.trim();
+  if (given === '' || given.length > MAX_TIME_ZONE_CHARS || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(given))
+    return refused;
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en', { timeZone: given }).resolvedOptions().timeZone;
+  } catch {
+    return refused;
+  }
+  const lower = given.toLowerCase();
+  if (resolved.toLowerCase() === lower) return ok(resolved);
+  const listed = Intl.supportedValuesOf('timeZone').find((zone) => zone.toLowerCase() === lower);
+  if (listed !== undefined) return ok(listed);
+  return ok(/[A-Z]/.test(given) ? given : titleCase(given));
+}
+
+/** `asia/kolkata` → `Asia/Kolkata`: how IANA names are spelled (Intl accepts any case). */
+const titleCase = (zone: string): string =>
+  zone.replace(/(^|[/_-])([a-z])/g, (_, sep: string, c: string) => sep + c.toUpperCase());
+
+const MINUTES_PER_DAY = 24 * 60;
+const BENGALI_DIGITS = /[০-৯]/gu;
+const QUIET_RANGE = /^(\d{1,2})(?:[:.](\d{2}))?\s*[-–—]\s*(\d{1,2})(?:[:.](\d{2}))?$/u;
+
+/** `22:00-07:00` (also `22-7`, `22.30–07.15`, Bengali digits) or an off word (null). */
+export function parseQuietHours(text: string): Parsed<QuietHours | null> {
+  const given = text.trim();
+  if (isOffWord(given)) return ok(null);
+  const ascii = given.replace(BENGALI_DIGITS, (d) => String(d.charCodeAt(0) - 0x09e6));
+  const m = QUIET_RANGE.exec(ascii);
+  if (!m) return refused;
+  const start = minuteOfDay(m[1], m[2]);
+  const end = minuteOfDay(m[3], m[4]);
+  if (start === null || end === null || start === end) return refused;
+  return ok({ startMinute: start, endMinute: end });
+}
+
+/** Minutes after midnight; `24:00` is midnight; null when out of range. */
+function minuteOfDay(hours: string | undefined, minutes: string | undefined): number | null {
+  const h = Number(hours);
+  const min = Number(minutes ?? '0');
+  if (!Number.isInteger(h) || !Number.isInteger(min) || min > 59) return null;
+  if (h === 24 && min === 0) return 0;
+  if (h > 23) return null;
+  return (h * 60 + min) % MINUTES_PER_DAY;
+}
+
+/** A Discord role: its snowflake id or its mention `<@&id>`; null turns the mention off. */
+export function parseRoleId(text: string): Parsed<string | null> {
+  const given = text.trim();
+  if (isOffWord(given)) return ok(null);
+  const m = /^(?:<@&)?(\d{17,20})>?$/.exec(given);
+  return m?.[1] !== undefined && given.startsWith('<@&') === given.endsWith('>') ? ok(m[1]) : refused;
+}
