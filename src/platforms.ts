@@ -8,7 +8,7 @@ import { createDiscordPlatform } from './bot/discord/discord-platform.js';
  */
 export function createPlatforms(config: AppConfig, ctx: PlatformContext): ChatPlatform[] {
   const platforms: ChatPlatform[] = [];
-  if (config.discord !== null) platforms.push(createDiscordPlatform(config.discord, ctx));
+  if (config.discord !== null) platforms.push(createDiscordPlatform(config.discord, ctx, null));
   void config;
   void ctx;
   return platforms;

@@ -1,16 +1,229 @@
-import type { Client, Interaction } from 'discord.js';
-import type { PlatformContext } from '../platform.js';
+import {
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  MessageFlags,
+  type RepliableInteraction,
+} from 'discord.js';
+import { parseButtonPayload } from '../../core/alert-message.js';
+import {
+  COMMAND_ARG_NAMES,
+  type CommandArgs,
+  type CommandReply,
+  type CommandRequest,
+} from '../../core/commands/command-request.js';
+import type { ChatAddress, SubscriptionStore } from '../../core/delivery/ports.js';
+import { LOCALES, messagesFor, pickLocale } from '../../core/i18n/index.js';
+import type { Logger } from '../../logging.js';
+import { renderDiscordText } from './discord-render.js';
+import { MISSING_PERMISSIONS_REASON } from './discord-errors.js';
+import { isChannelAdmin, missingPostPermissions } from './discord-permissions.js';
 import type { InteractionHandler } from './discord-platform.js';
 
-/** Maps interactions to the command layer and its replies back (filled in with src/core/commands). */
+/** What the adapter needs of the command layer (`CommandService`). */
+export interface CommandPort {
+  handle(request: CommandRequest): Promise<CommandReply>;
+  autocomplete(query: string, limit?: number): readonly { readonly id: string; readonly name: string }[];
+  serviceIds(): readonly string[];
+}
+
+/** Autocomplete answers at most this many choices (application-commands.mdx "Autocomplete"). */
+export const MAX_AUTOCOMPLETE_CHOICES = 25;
+/** Choice names are 1-100 characters. */
+const MAX_CHOICE_NAME_CHARS = 100;
+/**
+ * Discord invalidates an interaction not answered within 3 s (receiving-and-responding.mdx);
+ * a command still working after this long is deferred first and answered by editing the reply.
+ */
+export const DEFER_AFTER_MS = 1_500;
+/** Commands whose `service` option also accepts `all`. */
+const ALL_COMMANDS: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe']);
+const ALL = 'all';
+const BUTTON_COMMANDS = { report: 'report-button', mute: 'mute-button' } as const;
+
+export interface DiscordInteractionsDeps {
+  /**
+   * The command layer; null until the composition root provides one to platforms (PlatformContext
+   * has no command service yet): commands are then answered with the internal-error text, privately.
+   */
+  readonly commands: CommandPort | null;
+  readonly subscriptions: Pick<SubscriptionStore, 'getChat' | 'getSettings'>;
+  readonly log: Logger;
+  /** Injected so tests need not wait the real deferral delay. */
+  readonly deferAfterMs?: number;
+}
+
+/**
+ * Maps interactions to command requests and the command layer's replies back to Discord, and
+ * nothing more: the commands themselves live in src/core/commands. What is Discord's alone is
+ * handled here: option values, the member's and the bot's permissions in the channel, ephemeral
+ * replies, autocomplete, alert buttons, and answering within the 3-second window.
+ */
 export class DiscordInteractions implements InteractionHandler {
-  constructor(
-    private readonly client: Client,
-    private readonly ctx: PlatformContext,
-  ) {}
+  private readonly deferAfterMs: number;
+
+  constructor(private readonly deps: DiscordInteractionsDeps) {
+    this.deferAfterMs = deps.deferAfterMs ?? DEFER_AFTER_MS;
+  }
 
   async handle(interaction: Interaction): Promise<void> {
-    void this.client;
-    this.ctx.log.debug({ interactionId: interaction.id }, 'discord interaction');
+    if (this.deps.commands === null) return this.unavailable(interaction);
+    if (interaction.isAutocomplete()) return this.autocomplete(interaction);
+    if (interaction.isChatInputCommand()) return this.command(interaction);
+    if (interaction.isButton()) return this.button(interaction);
   }
+
+  private async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const focused = interaction.options.getFocused(true);
+    const query = String(focused.value).trim();
+    const services = this.commands.autocomplete(query, MAX_AUTOCOMPLETE_CHOICES);
+    const offerAll = ALL_COMMANDS.has(interaction.commandName) && ALL.startsWith(query.toLowerCase());
+    const choices = [
+      ...(offerAll ? [{ name: ALL, value: ALL }] : []),
+      ...services.map((s) => ({ name: choiceName(s.name, s.id), value: s.id })),
+    ].slice(0, MAX_AUTOCOMPLETE_CHOICES);
+    await interaction.respond(choices);
+  }
+
+  private async command(interaction: ChatInputCommandInteraction): Promise<void> {
+    const request = this.request(interaction, interaction.commandName, argsOf(interaction));
+    const missing = missingPostPermissions(interaction.appPermissions);
+    const admin = isChannelAdmin(interaction.memberPermissions);
+    // Before a subscription is stored: the bot must be able to post here (the admin check comes
+    // first, in the command layer, so a member learns nothing about the bot's permissions).
+    if (interaction.commandName === 'subscribe' && admin && missing.length > 0) {
+      await interaction.reply(this.missingPermissionsReply(interaction, missing));
+      return;
+    }
+    await this.answer(interaction, request);
+    // An earlier alert failed with Missing Permissions and deactivated this channel: tell its admins.
+    if (admin && missing.length > 0 && this.lostPermissions(request.chat))
+      await interaction.followUp(this.missingPermissionsReply(interaction, missing));
+  }
+
+  private async button(interaction: ButtonInteraction): Promise<void> {
+    const action = parseButtonPayload(interaction.customId, this.commands.serviceIds());
+    if (action === null) return; // not one of ours, or a service no longer watched
+    const request = this.request(interaction, BUTTON_COMMANDS[action.kind], { service: action.serviceId });
+    await this.answer(interaction, request);
+  }
+
+  /** Runs the command; answers at once when it is quick, otherwise defers and edits the answer in. */
+  private async answer(interaction: RepliableInteraction, request: CommandRequest): Promise<void> {
+    const pending = this.commands.handle(request);
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>(
+      (resolve) => (timer = setTimeout(() => resolve('slow'), this.deferAfterMs)),
+    );
+    const first = await Promise.race([pending, slow]);
+    clearTimeout(timer);
+    if (first !== 'slow') {
+      this.logError(request, first);
+      await interaction.reply(message(first));
+      return;
+    }
+    // Most replies are public; a crowd report is acknowledged privately.
+    const deferredEphemeral = request.command === 'report' || request.command.endsWith('-button');
+    await interaction.deferReply(deferredEphemeral ? { flags: MessageFlags.Ephemeral } : {});
+    const reply = await pending;
+    this.logError(request, reply);
+    if (reply.ephemeral === deferredEphemeral) {
+      const { content, allowedMentions } = replyOptions(reply.text, false);
+      await interaction.editReply({ content, allowedMentions });
+    } else {
+      // Visibility is fixed when deferring: replace the placeholder with a message of the right kind.
+      await interaction.deleteReply();
+      await interaction.followUp(message(reply));
+    }
+  }
+
+  private get commands(): CommandPort {
+    if (this.deps.commands === null) throw new Error('no command service');
+    return this.deps.commands;
+  }
+
+  private async unavailable(interaction: Interaction): Promise<void> {
+    this.deps.log.error({ interactionId: interaction.id }, 'discord interaction: no command service wired');
+    if (interaction.isAutocomplete()) await interaction.respond([]);
+    else if (interaction.isRepliable()) {
+      const m = messagesFor(pickLocale(interaction.locale, LOCALES[0]));
+      await interaction.reply(replyOptions(m.commands.internalError(), true));
+    }
+  }
+
+  private request(interaction: RepliableInteraction, command: string, args: CommandArgs): CommandRequest {
+    return {
+      command,
+      args,
+      chat: {
+        platform: 'discord',
+        chatId: interaction.channelId ?? '',
+        guildId: interaction.guildId,
+        kind: interaction.inGuild() ? 'group' : 'private',
+      },
+      user: {
+        id: interaction.user.id,
+        isAdmin: async () => isChannelAdmin(interaction.memberPermissions),
+      },
+      localeHint: interaction.locale,
+    };
+  }
+
+  private lostPermissions(chat: ChatAddress): boolean {
+    const record = this.deps.subscriptions.getChat(chat);
+    return record !== null && !record.active && record.deactivatedReason === MISSING_PERMISSIONS_REASON;
+  }
+
+  private missingPermissionsReply(interaction: RepliableInteraction, permissions: readonly string[]) {
+    const chat = { platform: 'discord' as const, chatId: interaction.channelId ?? '' };
+    const known = this.deps.subscriptions.getChat(chat) !== null;
+    const settings = this.deps.subscriptions.getSettings(chat);
+    const locale = known ? settings.locale : pickLocale(interaction.locale, LOCALES[0]);
+    const channel =
+      interaction.channel !== null && 'name' in interaction.channel ? interaction.channel.name : '';
+    const text = messagesFor(locale).commands.missingPermissions({
+      channel: channel === '' ? (interaction.channelId ?? '') : `#${channel}`,
+      permissions,
+    });
+    return replyOptions(text, true);
+  }
+
+  private logError(request: CommandRequest, reply: CommandReply): void {
+    if (reply.error !== undefined)
+      this.deps.log.error(
+        { err: reply.error, command: request.command, chatId: request.chat.chatId },
+        'discord command failed',
+      );
+  }
+}
+
+/** The options the command layer knows, as strings (a role option gives the role id). */
+function argsOf(interaction: ChatInputCommandInteraction): CommandArgs {
+  const args: Partial<Record<(typeof COMMAND_ARG_NAMES)[number], string>> = {};
+  for (const name of COMMAND_ARG_NAMES) {
+    const option = interaction.options.get(name);
+    if (option?.value !== undefined && option.value !== null) args[name] = String(option.value);
+  }
+  return args;
+}
+
+/**
+ * Reply options for discord.js: the text escaped by the renderer, no mention allowed (discord.js
+ * takes `allowedMentions`, not the API's `allowed_mentions`), ephemeral when only for the caller.
+ */
+function replyOptions(text: string, ephemeral: boolean) {
+  const { content } = renderDiscordText(text);
+  return {
+    content,
+    allowedMentions: { parse: [] },
+    ...(ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}),
+  };
+}
+
+const message = (reply: CommandReply) => replyOptions(reply.text, reply.ephemeral);
+
+function choiceName(name: string, id: string): string {
+  const label = name === id ? name : `${name} (${id})`;
+  return label.length <= MAX_CHOICE_NAME_CHARS ? label : `${label.slice(0, MAX_CHOICE_NAME_CHARS - 1)}…`;
 }

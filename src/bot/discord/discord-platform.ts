@@ -14,7 +14,7 @@ import { DISCORD_PACING, type PacingPolicy } from '../../delivery/pacer.js';
 import type { ChatPlatform, PlatformContext } from '../platform.js';
 import { PlatformStartError } from '../platform.js';
 import { registerCommands } from './discord-commands.js';
-import { DiscordInteractions } from './discord-interactions.js';
+import { type CommandPort, DiscordInteractions } from './discord-interactions.js';
 import { DiscordSender } from './discord-sender.js';
 
 /**
@@ -59,7 +59,7 @@ export class DiscordPlatform implements ChatPlatform {
   constructor(
     private readonly config: DiscordConfig,
     private readonly ctx: PlatformContext,
-    private readonly interactions: (client: Client) => InteractionHandler,
+    private readonly interactions: InteractionHandler,
   ) {
     this.client = new Client({
       intents: [GatewayIntentBits.Guilds],
@@ -128,9 +128,8 @@ export class DiscordPlatform implements ChatPlatform {
       this.onGuildRemoved(data),
     );
     this.client.on(Events.ChannelDelete, (channel) => this.onChannelDeleted(channel));
-    const handler = this.interactions(this.client);
     this.client.on(Events.InteractionCreate, (interaction) => {
-      handler.handle(interaction).catch((err: unknown) => {
+      this.interactions.handle(interaction).catch((err: unknown) => {
         log.error({ err, interactionId: interaction.id }, 'discord interaction failed');
       });
     });
@@ -180,7 +179,12 @@ function describeLoginFailure(err: unknown, config: DiscordConfig): string {
   return `Could not log in to Discord at ${where}: ${(err as Error).message}${cause}. Check DISCORD_API_ROOT and the network.`;
 }
 
-/** The Discord platform as the app runs it: the interaction handler answers with the command layer. */
-export function createDiscordPlatform(config: DiscordConfig, ctx: PlatformContext): DiscordPlatform {
-  return new DiscordPlatform(config, ctx, (client) => new DiscordInteractions(client, ctx));
+/** The Discord platform as the app runs it: interactions are answered by the command layer. */
+export function createDiscordPlatform(
+  config: DiscordConfig,
+  ctx: PlatformContext,
+  commands: CommandPort | null,
+): DiscordPlatform {
+  const interactions = new DiscordInteractions({ commands, subscriptions: ctx.subscriptions, log: ctx.log });
+  return new DiscordPlatform(config, ctx, interactions);
 }

@@ -1,0 +1,290 @@
+/**
+ * Slash commands, autocomplete and alert buttons through the real DiscordPlatform (discord.js
+ * against the local Discord) and the real CommandService on real SQLite stores.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { MISSING_PERMISSIONS_REASON } from '../../src/bot/discord/discord-errors.js';
+import { type CommandPort, DiscordInteractions } from '../../src/bot/discord/discord-interactions.js';
+import { DiscordPlatform } from '../../src/bot/discord/discord-platform.js';
+import { parseServices } from '../../src/config/services-file.js';
+import { CommandService } from '../../src/core/commands/command-service.js';
+import { DetectionEngine } from '../../src/core/detection-engine.js';
+import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
+import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
+import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
+import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
+import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
+import { silentLog, tempDatabase } from '../delivery/delivery-fixtures.js';
+import {
+  type FakeDiscord,
+  type FakeGuild,
+  type InteractionHandle,
+  PermissionBits,
+  startFakeDiscord,
+} from '../fakes/discord/index.js';
+
+const SERVICE_COUNT = 30;
+const EPHEMERAL = 64;
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function must<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`missing ${what}`);
+  return value;
+}
+
+interface World {
+  fake: FakeDiscord;
+  guild: FakeGuild;
+  subscriptions: SqliteSubscriptionStore;
+  channel(name: string): string;
+  member(name: string): string;
+}
+
+/**
+ * Guild "Ops": #alerts and #no-embeds (tests give the bot fewer permissions there); `ana` has Manage
+ * Channels, `bob` has not. Services `site` ("Our site") and s01…s29 ("Service 01"…).
+ */
+async function world(
+  wrap: (port: CommandPort) => CommandPort = (p) => p,
+  deferAfterMs?: number,
+): Promise<World> {
+  const fake = await startFakeDiscord({ heartbeatIntervalMs: 200, onUnknownRoute: () => undefined });
+  cleanups.push(() => fake.close());
+  const guild = fake.addGuild({
+    name: 'Ops',
+    channels: [{ name: 'alerts' }, { name: 'no-embeds' }],
+    members: [
+      { username: 'ana', permissions: PermissionBits.ManageChannels },
+      { username: 'bob', permissions: '0' },
+    ],
+  });
+  const database = tempDatabase();
+  const db = database.open();
+  cleanups.push(() => database.dispose());
+  const services = parseServices(
+    `services:\n  - { id: site, name: Our site, monitors: [ { type: http, url: "http://127.0.0.1:1/" } ] }\n` +
+      Array.from(
+        { length: SERVICE_COUNT - 1 },
+        (_, i) =>
+          `  - { id: s${String(i + 1).padStart(2, '0')}, name: Service ${String(i + 1).padStart(2, '0')}, ` +
+          `monitors: [ { type: http, url: "http://127.0.0.1:1/" } ] }`,
+      ).join('\n') +
+      '\n',
+  );
+  const clock = { now: () => Date.now() };
+  const subscriptions = new SqliteSubscriptionStore(db);
+  const engine = new DetectionEngine(services, new SqliteDetectionStore(db, services), clock, {
+    roundMs: 60_000,
+  });
+  const commands = new CommandService(
+    {
+      services,
+      states: engine,
+      incidents: new SqliteQueryStore(db),
+      subscriptions,
+      reports: new SqliteReportStore(db),
+      clock,
+    },
+    { maxReplyChars: 2000 },
+  );
+  const ctx = { services, engine, subscriptions, outbox: new SqliteOutboxStore(db), clock, log: silentLog };
+  const interactions = new DiscordInteractions({
+    commands: wrap(commands),
+    subscriptions,
+    log: silentLog,
+    ...(deferAfterMs === undefined ? {} : { deferAfterMs }),
+  });
+  const platform = new DiscordPlatform(
+    { token: fake.token, applicationId: fake.applicationId, guildId: guild.id, apiRoot: fake.restUrl },
+    ctx,
+    interactions,
+  );
+  cleanups.push(() => platform.stop());
+  await platform.start();
+  expect(platform.connected).toBe(true);
+  return {
+    fake,
+    guild,
+    subscriptions,
+    channel: (name) => must(guild.channels[name], name),
+    member: (name) => must(guild.members[name], name),
+  };
+}
+
+const content = async (handle: InteractionHandle) => {
+  const response = await handle.response();
+  return {
+    type: response.type,
+    content: String(response.data.content ?? ''),
+    flags: Number(response.data.flags ?? 0),
+  };
+};
+
+describe('Discord slash commands', () => {
+  it('subscribes the channel for an admin and answers in the channel', async () => {
+    const w = await world();
+    const alerts = w.channel('alerts');
+    const reply = await content(
+      w.fake.interaction({
+        kind: 'command',
+        channelId: alerts,
+        userId: w.member('ana'),
+        name: 'subscribe',
+        options: [
+          { name: 'service', value: 'site' },
+          { name: 'severity', value: 'major' },
+        ],
+      }),
+    );
+    expect(reply).toEqual({
+      type: 4,
+      // Escaped for Discord markdown; it renders as plain text.
+      content: 'This chat now gets alerts for Our site \\(outages only\\).',
+      flags: 0,
+    });
+    expect(w.subscriptions.listSubscriptions({ platform: 'discord', chatId: alerts })).toMatchObject([
+      { serviceId: 'site', minSeverity: 'major' },
+    ]);
+    expect(w.subscriptions.getChat({ platform: 'discord', chatId: alerts })?.guildId).toBe(w.guild.id);
+  });
+
+  it('refuses a member without Manage Channels privately and stores nothing', async () => {
+    const w = await world();
+    const alerts = w.channel('alerts');
+    const reply = await content(
+      w.fake.interaction({
+        kind: 'command',
+        channelId: alerts,
+        userId: w.member('bob'),
+        name: 'subscribe',
+        options: [{ name: 'service', value: 'site' }],
+      }),
+    );
+    expect(reply).toEqual({ type: 4, content: 'Only admins of this chat can do that.', flags: EPHEMERAL });
+    expect(w.subscriptions.getChat({ platform: 'discord', chatId: alerts })).toBeNull();
+  });
+
+  it('says which permissions the bot lacks before subscribing, and stores nothing', async () => {
+    const w = await world();
+    const channel = w.channel('no-embeds');
+    const handle = w.fake.interaction({
+      kind: 'command',
+      channelId: channel,
+      userId: w.member('ana'),
+      name: 'subscribe',
+      options: [{ name: 'service', value: 'all' }],
+      appPermissions: (PermissionBits.ViewChannel | PermissionBits.SendMessages).toString(),
+    });
+    expect(await content(handle)).toEqual({
+      type: 4,
+      content: "I can't post alerts in \\#no\\-embeds: I am missing Embed Links.",
+      flags: EPHEMERAL,
+    });
+    expect(w.subscriptions.getChat({ platform: 'discord', chatId: channel })).toBeNull();
+  });
+
+  it('answers an unknown service privately with suggestions, storing nothing', async () => {
+    const w = await world();
+    const alerts = w.channel('alerts');
+    const reply = await content(
+      w.fake.interaction({
+        kind: 'command',
+        channelId: alerts,
+        userId: w.member('ana'),
+        name: 'subscribe',
+        options: [{ name: 'service', value: 'our sit' }],
+      }),
+    );
+    expect(reply.flags).toBe(EPHEMERAL);
+    expect(reply.content).toMatch(/^I don't know the service "our sit"\. Did you mean Our site/);
+    expect(w.subscriptions.listSubscriptions({ platform: 'discord', chatId: alerts })).toEqual([]);
+  });
+
+  it('defers a slow command and edits the answer in', async () => {
+    const slow = (port: CommandPort): CommandPort => ({
+      ...port,
+      autocomplete: (q, l) => port.autocomplete(q, l),
+      serviceIds: () => port.serviceIds(),
+      handle: async (request) => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return port.handle(request);
+      },
+    });
+    const w = await world(slow, 20);
+    const handle = w.fake.interaction({ kind: 'command', channelId: w.channel('alerts'), name: 'services' });
+    expect((await handle.response()).type).toBe(5);
+    const original = await w.fake.waitFor(() =>
+      handle.original()?.content.startsWith('Services we watch') === true ? handle.original() : undefined,
+    );
+    expect(original.flags & EPHEMERAL).toBe(0);
+    expect(original.allowedMentions).toEqual({ parse: [] });
+  });
+
+  it('tells an admin on their next command that alerts stopped for missing permissions', async () => {
+    const w = await world();
+    const alerts = w.channel('alerts');
+    const chat = { platform: 'discord' as const, chatId: alerts };
+    w.subscriptions.subscribe({ ...chat, guildId: w.guild.id }, 'site', 'minor', Date.now());
+    w.subscriptions.deactivateChat(chat, MISSING_PERMISSIONS_REASON, Date.now());
+    const handle = w.fake.interaction({
+      kind: 'command',
+      channelId: alerts,
+      userId: w.member('ana'),
+      name: 'subscriptions',
+      appPermissions: PermissionBits.ViewChannel.toString(),
+    });
+    await handle.response();
+    const notice = await w.fake.waitFor(() => handle.followUps()[0]);
+    expect(notice.content).toBe("I can't post alerts in \\#alerts: I am missing Send Messages, Embed Links.");
+    expect(notice.flags).toBe(EPHEMERAL);
+  });
+});
+
+describe('Discord autocomplete and buttons', () => {
+  it('offers at most 25 services, "all" first where it is allowed', async () => {
+    const w = await world();
+    const alerts = w.channel('alerts');
+    const ask = async (name: string, value: string) => {
+      const handle = w.fake.interaction({
+        kind: 'autocomplete',
+        channelId: alerts,
+        name,
+        options: [{ name: 'service', value, focused: true }],
+      });
+      const response = await handle.response();
+      expect(response.type).toBe(8);
+      return response.data.choices as { name: string; value: string }[];
+    };
+    const everything = await ask('subscribe', '');
+    expect(everything).toHaveLength(25);
+    expect(everything[0]).toEqual({ name: 'all', value: 'all' });
+    expect((await ask('status', '')).map((c) => c.value)).not.toContain('all');
+    expect(await ask('status', 'our')).toEqual([{ name: 'Our site (site)', value: 'site' }]);
+    const many = await ask('report', 'service');
+    expect(many.length).toBeGreaterThan(0);
+    expect(many.length).toBeLessThanOrEqual(25);
+  });
+
+  it('mutes the service for the channel from the alert button', async () => {
+    const w = await world();
+    const alerts = w.channel('alerts');
+    const handle = w.fake.interaction({ kind: 'button', channelId: alerts, customId: 'm:site' });
+    const reply = await content(handle);
+    expect(reply.type).toBe(4);
+    expect(reply.content).toMatch(/^Our site alerts are muted in this chat until /);
+  });
+
+  it('counts an "I\'m affected too" press as a report and acknowledges it privately', async () => {
+    const w = await world();
+    const alerts = w.channel('alerts');
+    const reply = await content(
+      w.fake.interaction({ kind: 'button', channelId: alerts, customId: 'r:site' }),
+    );
+    expect(reply).toMatchObject({ type: 4, flags: EPHEMERAL });
+    expect(reply.content).toMatch(/Our site/);
+  });
+});
