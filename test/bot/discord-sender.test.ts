@@ -5,7 +5,7 @@
 import { DiscordAPIError, REST } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryJob } from '../../src/core/delivery/ports.js';
-import { classifyDiscordError } from '../../src/bot/discord/discord-errors.js';
+import { classifyDiscordError, rejectLongRateLimits } from '../../src/bot/discord/discord-errors.js';
 import { DiscordSender } from '../../src/bot/discord/discord-sender.js';
 import { type FakeDiscord, type FakeGuild, startFakeDiscord } from '../fakes/discord/index.js';
 import { incidentEvent } from '../delivery/delivery-fixtures.js';
@@ -40,7 +40,9 @@ async function world(): Promise<{
     channels: [{ name: 'alerts' }],
     roles: [{ name: 'oncall', permissions: '0' }],
   });
-  const rest = new REST({ api: fake.restUrl, retries: 0 }).setToken(fake.token);
+  const rest = new REST({ api: fake.restUrl, retries: 0, rejectOnRateLimit: rejectLongRateLimits }).setToken(
+    fake.token,
+  );
   rests.push(rest);
   return {
     fake,
@@ -170,6 +172,18 @@ describe('DiscordSender', () => {
     expect((await sender.deliver(job(alertsId), signal())).kind).toBe('sent');
     expect(fake.rateLimitedCount).toBe(2);
     expect(fake.messagesIn(alertsId)).toHaveLength(1);
+  });
+
+  it('hands a long 429 back to the outbox as rate-limited instead of holding the delivery', async () => {
+    const { fake, alertsId, sender } = await world();
+    fake.storm({ requests: 1, retryAfterMs: 30_000 });
+    const result = await sender.deliver(job(alertsId), signal());
+    expect(result).toMatchObject({ kind: 'rate-limited', global: false });
+    // discord.js adds its small clock offset (50 ms by default) to the server's retry_after.
+    const retryAfterMs = result.kind === 'rate-limited' ? result.retryAfterMs : 0;
+    expect(retryAfterMs).toBeGreaterThanOrEqual(30_000);
+    expect(retryAfterMs).toBeLessThan(31_000);
+    expect(fake.messagesIn(alertsId)).toEqual([]);
   });
 
   it('classifies Unknown Channel, Missing Access and Missing Permissions as permanent', async () => {

@@ -1,4 +1,4 @@
-import { DiscordAPIError, HTTPError } from 'discord.js';
+import { DiscordAPIError, HTTPError, type RateLimitData, RateLimitError } from 'discord.js';
 import type { DeliveryResult } from '../../core/delivery/ports.js';
 
 /**
@@ -24,19 +24,33 @@ const CHAT_UNREACHABLE: Readonly<Record<number, string>> = {
 /** The reason recorded when Missing Permissions deactivated a chat; admins are told on their next command. */
 export const MISSING_PERMISSIONS_REASON = CHAT_UNREACHABLE[DiscordErrorCode.MissingPermissions] ?? '';
 
+/**
+ * A wait @discordjs/rest sits out itself; a longer one is handed back to the outbox as
+ * `rate-limited`, so a delivery does not hold its lease (and a worker slot) through it. Still one
+ * retry layer: the queue waits, or the outbox does, never both.
+ */
+export const MAX_QUEUED_RATE_LIMIT_MS = 5_000;
+
+/** For the REST client's `rejectOnRateLimit`: throw a RateLimitError instead of waiting long. */
+export const rejectLongRateLimits = (data: RateLimitData): boolean =>
+  data.retryAfter > MAX_QUEUED_RATE_LIMIT_MS;
+
 export function isUnknownMessage(err: unknown): boolean {
   return err instanceof DiscordAPIError && err.code === DiscordErrorCode.UnknownMessage;
 }
 
 /**
  * Classifies a failed REST call into a delivery result (DESIGN §4). @discordjs/rest has already
- * waited out 429s and retried 5xx by then, so what reaches here is final for this attempt:
+ * waited out short 429s and retried 5xx by then, so what reaches here is final for this attempt:
+ * - a long 429 it refused to wait for ({@link rejectLongRateLimits}) → `rate-limited`;
  * - the channel is gone or closed to us → `permanent`, with the reason;
  * - anything else (5xx, network, timeout, abort, an unexpected 4xx such as 50035 from a renderer
  *   bug) → `transient`: the outbox backs off and eventually gives the row up, but never
  *   deactivates a chat for a fault of ours.
  */
 export function classifyDiscordError(err: unknown): Exclude<DeliveryResult, { kind: 'sent' }> {
+  if (err instanceof RateLimitError)
+    return { kind: 'rate-limited', retryAfterMs: Math.ceil(err.retryAfter), global: err.global };
   if (err instanceof DiscordAPIError) {
     const reason = typeof err.code === 'number' ? CHAT_UNREACHABLE[err.code] : undefined;
     if (reason !== undefined) return { kind: 'permanent', reason };

@@ -14,6 +14,7 @@ import { DISCORD_PACING, type PacingPolicy } from '../../delivery/pacer.js';
 import type { ChatPlatform, PlatformContext } from '../platform.js';
 import { PlatformStartError } from '../platform.js';
 import { registerCommands } from './discord-commands.js';
+import { rejectLongRateLimits } from './discord-errors.js';
 import { type CommandPort, DiscordInteractions } from './discord-interactions.js';
 import { DiscordSender } from './discord-sender.js';
 
@@ -63,7 +64,10 @@ export class DiscordPlatform implements ChatPlatform {
   ) {
     this.client = new Client({
       intents: [GatewayIntentBits.Guilds],
-      ...(config.apiRoot === undefined ? {} : { rest: { api: config.apiRoot } }),
+      rest: {
+        ...(config.apiRoot === undefined ? {} : { api: config.apiRoot }),
+        rejectOnRateLimit: rejectLongRateLimits,
+      },
     });
     this.sender = new DiscordSender(this.client.rest);
     this.listen();
