@@ -55,7 +55,7 @@ export function parseCommandText(text: string, botUsername?: string): ParsedComm
     if (addressee.toLowerCase() !== botUsername.replace(/^@/, '').toLowerCase()) return null;
   }
   const command = name.toLowerCase();
-  const tokens = tokenize(trimmed.slice(whole.length, whole.length + MAX_ARGUMENT_CHARS));
+  const tokens = tokenize(trimmed.slice(whole.length).trimStart().slice(0, MAX_ARGUMENT_CHARS));
   return { command, args: mapArguments(command, tokens) };
 }
 

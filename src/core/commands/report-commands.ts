@@ -1,0 +1,83 @@
+import { MUTE_MS } from '../alert-message.js';
+import { PROBLEM_KINDS, parseProblemKind, type ProblemKind } from '../crowd/problem-kind.js';
+import { REPORT_DEDUP_MS } from '../crowd/report-admission.js';
+import { echo, type CommandContext, type ServiceArgument } from './command-context.js';
+import type { CommandArgs, CommandReply } from './command-request.js';
+
+/** The most words of a report's problem text tried as the rest of an unquoted service name. */
+const MAX_NAME_WORDS = 3;
+
+/**
+ * `/report <service> [problem]` and the "I'm affected too" button (problem `other`): one crowd
+ * report, acknowledged privately; the same person again within the dedupe window is told so.
+ */
+export function report(c: CommandContext, args: CommandArgs, button: boolean): CommandReply {
+  const { service, problemText } = button
+    ? { service: c.service('report', args.service, true), problemText: undefined }
+    : reportTarget(c, args);
+  if (service.kind === 'reply') return service.reply;
+  if (service.kind === 'all') {
+    return c.problem(c.m.commands.unknownService({ given: echo(args.service ?? ''), suggestions: [] }));
+  }
+  const problem = toProblemKind(problemText);
+  const { chat, user } = c.request;
+  const outcome = c.deps.reports.record({
+    serviceId: service.id,
+    platform: chat.platform,
+    userId: user.id,
+    chatId: chat.chatId,
+    guildId: chat.guildId,
+    problem,
+    at: c.now,
+  });
+  const text =
+    outcome.kind === 'counted'
+      ? c.m.commands.reportAcknowledged({ serviceName: service.name, problem })
+      : c.m.commands.alreadyReported({ serviceName: service.name, windowMs: REPORT_DEDUP_MS });
+  return c.problem(text);
+}
+
+/**
+ * Telegram's `/report google cloud login fails` arrives as service `google` and problem
+ * `cloud login fails`: when the first word names no service, the next words are tried with it.
+ */
+function reportTarget(
+  c: CommandContext,
+  args: CommandArgs,
+): { service: ServiceArgument; problemText: string | undefined } {
+  const first = c.service('report', args.service, true);
+  if (first.kind !== 'reply' || args.service === undefined || args.problem === undefined) {
+    return { service: first, problemText: args.problem };
+  }
+  const words = args.problem.split(/\s+/u).filter(Boolean);
+  for (let n = 1; n <= Math.min(MAX_NAME_WORDS, words.length); n++) {
+    const longer = c.service('report', [args.service, ...words.slice(0, n)].join(' '), true);
+    if (longer.kind === 'service') {
+      const rest = words.slice(n).join(' ');
+      return { service: longer, problemText: rest === '' ? undefined : rest };
+    }
+  }
+  return { service: first, problemText: args.problem };
+}
+
+/** Discord's choice (`sending`) as it is; a member's words (`messages not sending`) understood. */
+function toProblemKind(text: string | undefined): ProblemKind {
+  if (text === undefined || text.trim() === '') return 'other';
+  const word = text.trim().toLowerCase();
+  return (PROBLEM_KINDS as readonly string[]).includes(word) ? (word as ProblemKind) : parseProblemKind(text);
+}
+
+/**
+ * The alert's mute button: the chat's alerts are held for `MUTE_MS` (an existing longer mute is
+ * kept) and released as one summary afterwards.
+ */
+export function mute(c: CommandContext, args: CommandArgs): CommandReply {
+  const service = c.service('mute', args.service, true);
+  if (service.kind === 'reply') return service.reply;
+  if (service.kind === 'all') {
+    return c.problem(c.m.commands.unknownService({ given: echo(args.service ?? ''), suggestions: [] }));
+  }
+  const until = Math.max(c.settings.mutedUntil ?? 0, c.now + MUTE_MS);
+  const settings = c.deps.subscriptions.updateSettings(c.request.chat, { mutedUntil: until }, c.now);
+  return c.info(c.m.commands.muted({ serviceName: service.name, until, timeZone: settings.timeZone }));
+}

@@ -1,0 +1,40 @@
+import { ALL_SERVICES } from '../delivery/ports.js';
+import type { CommandContext } from './command-context.js';
+import type { CommandArgs, CommandReply } from './command-request.js';
+import { parseSeverity } from './settings-input.js';
+
+/** `/subscribe <service|all> [minor|major]`: minor (problems and outages) unless told otherwise. */
+export function subscribe(c: CommandContext, args: CommandArgs): CommandReply {
+  const service = c.service('subscribe', args.service, true);
+  if (service.kind === 'reply') return service.reply;
+  const severity = parseSeverity(args.severity ?? 'minor');
+  // No catalogue text of its own: "/subscribe needs a severity: major or minor" says what to type.
+  if (!severity.ok)
+    return c.problem(c.m.commands.missingArgument({ command: '/subscribe', argument: 'severity' }));
+  const { platform, chatId, guildId } = c.request.chat;
+  const serviceId = service.kind === 'all' ? ALL_SERVICES : service.id;
+  c.deps.subscriptions.subscribe({ platform, chatId, guildId }, serviceId, severity.value, c.now);
+  return c.info(c.m.commands.subscribed({ target: service.target, severity: severity.value }));
+}
+
+/** `/unsubscribe <service|all>`: `all` stops every alert of the chat, not only the all-services one. */
+export function unsubscribe(c: CommandContext, args: CommandArgs): CommandReply {
+  const service = c.service('unsubscribe', args.service, true);
+  if (service.kind === 'reply') return service.reply;
+  const store = c.deps.subscriptions;
+  const chat = c.request.chat;
+  const removed =
+    service.kind === 'all' ? store.unsubscribeAll(chat) > 0 : store.unsubscribe(chat, service.id);
+  return removed
+    ? c.info(c.m.commands.unsubscribed({ target: service.target }))
+    : c.problem(c.m.commands.notSubscribed({ target: service.target }));
+}
+
+/** `/subscriptions`: the all-services subscription first, as it says the most. */
+export function subscriptions(c: CommandContext): CommandReply {
+  const items = c.deps.subscriptions
+    .listSubscriptions(c.request.chat)
+    .map((s) => ({ target: c.target(s.serviceId), severity: s.minSeverity }))
+    .sort((a, b) => Number(b.target.kind === 'all') - Number(a.target.kind === 'all'));
+  return c.list(items, (shown) => c.m.commands.subscriptions({ items: shown }));
+}
