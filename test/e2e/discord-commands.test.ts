@@ -1,0 +1,137 @@
+/**
+ * The whole app (startApp: scheduler, probes, engine, outbox, worker, HTTP) with the Discord
+ * platform against the local Discord, driven as a new user would: the commands appear, an admin
+ * subscribes a channel (a member cannot), autocomplete helps, and an outage of the local target
+ * arrives as an embed followed by a recovery reply.
+ *
+ * In-process rather than `npm start`: PlatformContext does not carry the command layer's stores
+ * yet, so the test builds the CommandService from the app's context plus its own connection to
+ * the same SQLite file, as the composition root will.
+ */
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningApp, startApp } from '../../src/app.js';
+import { createDiscordPlatform } from '../../src/bot/discord/discord-platform.js';
+import { MAX_DISCORD_CONTENT_CHARS } from '../../src/bot/discord/discord-render.js';
+import type { AppConfig } from '../../src/config.js';
+import { loadServicesFile } from '../../src/config/services-file.js';
+import { CommandService } from '../../src/core/commands/command-service.js';
+import { type Db, openDatabase } from '../../src/db/database.js';
+import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
+import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
+import { silentLog } from '../delivery/delivery-fixtures.js';
+import type { MessageRecord } from '../fakes/discord/index.js';
+import { type DiscordWorld, must, startDiscordWorld } from './discord-harness.js';
+
+const EPHEMERAL = 64;
+
+let world: DiscordWorld | undefined;
+let app: RunningApp | undefined;
+let extraDb: Db | undefined;
+afterEach(async () => {
+  await app?.stop();
+  extraDb?.close();
+  await world?.close();
+  app = world = extraDb = undefined;
+});
+
+const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+async function startWholeApp(w: DiscordWorld): Promise<RunningApp> {
+  const discord = {
+    token: w.fake.token,
+    applicationId: w.fake.applicationId,
+    guildId: w.guild.id,
+    apiRoot: w.fake.restUrl,
+  };
+  const config: AppConfig = {
+    discord,
+    telegram: null,
+    databasePath: w.databasePath,
+    servicesFile: w.servicesFile,
+    http: { host: '127.0.0.1', port: 0 },
+    defaultLocale: 'en',
+    defaultTimeZone: 'UTC',
+    logLevel: 'silent',
+    secrets: [],
+  };
+  const clock = { now: () => Date.now() };
+  return startApp(config, loadServicesFile(w.servicesFile), {
+    clock,
+    log: silentLog,
+    out: discard,
+    platforms: (ctx) => {
+      extraDb = openDatabase(w.databasePath);
+      const commands = new CommandService(
+        {
+          services: ctx.services,
+          states: ctx.engine,
+          incidents: new SqliteQueryStore(extraDb),
+          reports: new SqliteReportStore(extraDb),
+          subscriptions: ctx.subscriptions,
+          clock,
+        },
+        { maxReplyChars: MAX_DISCORD_CONTENT_CHARS },
+      );
+      return [createDiscordPlatform(discord, ctx, commands)];
+    },
+  });
+}
+
+const title = (m: MessageRecord | undefined): string =>
+  String((m?.embeds[0] as { title?: unknown } | undefined)?.title ?? '');
+
+describe('Discord commands in the running app', () => {
+  it('registers, subscribes for an admin only, autocompletes, then alerts and recovers', async () => {
+    world = await startDiscordWorld();
+    const { fake, guild, target } = world;
+    const alertsId = must(guild.channels.alerts, 'alerts');
+    app = await startWholeApp(world);
+    expect(fake.commands(guild.id)).toHaveLength(9);
+    expect(app.platforms.map((p) => [p.name, p.connected])).toEqual([['discord', true]]);
+
+    const choices = await fake
+      .interaction({
+        kind: 'autocomplete',
+        channelId: alertsId,
+        name: 'subscribe',
+        options: [{ name: 'service', value: 'our', focused: true }],
+      })
+      .response();
+    expect(choices.data.choices).toEqual([{ name: 'Our site (site)', value: 'site' }]);
+
+    const subscribe = (user: string) =>
+      fake
+        .interaction({
+          kind: 'command',
+          channelId: alertsId,
+          userId: must(guild.members[user], user),
+          name: 'subscribe',
+          options: [{ name: 'service', value: 'site' }],
+        })
+        .response();
+    const refused = await subscribe('bob');
+    expect(refused.data).toMatchObject({
+      content: 'Only admins of this chat can do that.',
+      flags: EPHEMERAL,
+    });
+    expect(world.chat(alertsId)).toBeNull();
+    const accepted = await subscribe('ana');
+    expect(accepted.data.content).toMatch(/^This chat now gets alerts for Our site/);
+    expect(world.subscriptions(alertsId)).toMatchObject([{ serviceId: 'site', minSeverity: 'minor' }]);
+
+    target.up = false;
+    const alert = await fake.waitFor(
+      () => fake.messagesIn(alertsId).find((m) => m.source === 'channel'),
+      20_000,
+    );
+    expect(title(alert)).toBe('Our site is down');
+    target.up = true;
+    const recovery = await fake.waitFor(
+      () => fake.messagesIn(alertsId).filter((m) => m.source === 'channel')[1],
+      20_000,
+    );
+    expect(title(recovery)).toMatch(/^Our site is back up after /);
+    expect(recovery.messageReference).toMatchObject({ message_id: alert.id });
+  });
+});
