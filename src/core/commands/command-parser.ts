@@ -23,6 +23,12 @@ export interface ParsedCommand {
   /** Lower case, without the slash and the bot's name. */
   readonly command: string;
   readonly args: CommandArgs;
+  /**
+   * The command named this bot (`/status@MyBot`). In a group with several bots a plain
+   * `/frobnicate` may be another bot's: an adapter can leave unknown commands unanswered unless
+   * they were addressed to it.
+   */
+  readonly addressed: boolean;
 }
 
 /**
@@ -56,7 +62,7 @@ export function parseCommandText(text: string, botUsername?: string): ParsedComm
   }
   const command = name.toLowerCase();
   const tokens = tokenize(trimmed.slice(whole.length).trimStart().slice(0, MAX_ARGUMENT_CHARS));
-  return { command, args: mapArguments(command, tokens) };
+  return { command, args: mapArguments(command, tokens), addressed: addressee !== undefined };
 }
 
 /** Splits on white space; a quoted part is one token (an unclosed quote runs to the end). */

@@ -2,8 +2,8 @@ import type { WatchedService } from './ports.js';
 
 /**
  * Finds a service from what a member typed: by id, name or alias, ignoring case, accents,
- * spacing and punctuation (`Google Cloud`, `google-cloud`, `GOOGLECLOUD`, `Géthub` → no,
- * but `GitHub`, `github`, `git hub` → GitHub). Misses come with the closest names.
+ * spacing and punctuation (`Google Cloud`, `google-cloud`, `GOOGLECLOUD`; `Crème`, `creme`).
+ * Misses come with the closest names (prefix, then edit distance).
  */
 
 /** The word that stands for every service (`/subscribe all`). */
@@ -43,8 +43,12 @@ interface IndexedService {
 /** The services with their compact keys, built once per catalogue. */
 export class ServiceIndex {
   private readonly entries: readonly IndexedService[];
+  private readonly ids: ReadonlyMap<string, WatchedService>;
+  readonly services: readonly WatchedService[];
 
   constructor(services: readonly WatchedService[]) {
+    this.services = [...services];
+    this.ids = new Map(services.map((s) => [s.id, s]));
     this.entries = services.map((service) => ({
       service,
       keys: [
@@ -53,25 +57,21 @@ export class ServiceIndex {
     }));
   }
 
-  get services(): readonly WatchedService[] {
-    return this.entries.map((e) => e.service);
-  }
-
   byId(id: string): WatchedService | undefined {
-    return this.entries.find((e) => e.service.id === id)?.service;
+    return this.ids.get(id);
   }
 
   /** `all`, one service, or unknown with up to {@link SUGGESTION_COUNT} close names. */
   resolve(given: string): Resolution {
     const key = compactKey(given);
     if (key === ALL_KEYWORD) return { kind: 'all' };
-    const exactId = this.entries.find((e) => e.service.id === given.trim());
-    if (exactId) return { kind: 'service', service: exactId.service };
+    const exactId = this.ids.get(given.trim());
+    if (exactId) return { kind: 'service', service: exactId };
     const exact = key === '' ? undefined : this.entries.find((e) => e.keys.includes(key));
     if (exact) return { kind: 'service', service: exact.service };
     return {
       kind: 'unknown',
-      suggestions: this.rank(key, SUGGESTION_COUNT, true).map((s) => s.name),
+      suggestions: this.rank(key, SUGGESTION_COUNT).map((s) => s.name),
     };
   }
 
@@ -82,16 +82,16 @@ export class ServiceIndex {
   autocomplete(query: string, limit = MAX_AUTOCOMPLETE_CHOICES): { id: string; name: string }[] {
     const max = Math.max(0, Math.min(Math.floor(limit), MAX_AUTOCOMPLETE_CHOICES));
     const key = compactKey(query);
-    const found = key === '' ? this.services.slice(0, max) : this.rank(key, max, false);
+    const found = key === '' ? this.services.slice(0, max) : this.rank(key, max);
     return found.map((s) => ({ id: s.id, name: s.name }));
   }
 
-  /** Services ordered by how well one of their keys matches; `strict` leaves out far-off ones. */
-  private rank(key: string, limit: number, strict: boolean): WatchedService[] {
+  /** Services ordered by how well one of their keys matches; far-off ones left out. */
+  private rank(key: string, limit: number): WatchedService[] {
     if (key === '' || limit === 0) return [];
     const scored = this.entries
       .map((e, order) => ({ e, order, score: Math.min(...e.keys.map((k) => matchScore(key, k))) }))
-      .filter((s) => Number.isFinite(s.score) && (!strict || s.score <= 1));
+      .filter((s) => Number.isFinite(s.score));
     scored.sort((a, b) => a.score - b.score || a.order - b.order);
     return scored.slice(0, limit).map((s) => s.e.service);
   }
@@ -106,8 +106,10 @@ function matchScore(query: string, key: string): number {
   if (key.startsWith(query)) return 0.1 * (1 - query.length / (key.length + 1));
   if (key.includes(query)) return 0.1 + 0.1 * (1 - query.length / (key.length + 1));
   if (query.startsWith(key)) return 0.2 + 0.1 * (1 - key.length / (query.length + 1));
-  const distance = editDistance(query, key);
   const longest = Math.max(query.length, key.length);
+  // The distance is at least the difference in length: skip the quadratic work when that alone is too far.
+  if (Math.abs(query.length - key.length) * 2 > longest) return Number.POSITIVE_INFINITY;
+  const distance = editDistance(query, key);
   return distance * 2 > longest ? Number.POSITIVE_INFINITY : 0.3 + distance / longest;
 }
 

@@ -6,7 +6,7 @@ import { parseCommandText, tokenize, type ParsedCommand } from '../../../src/cor
 const BOT = 'IncidentBot';
 
 /** The table in command-parser.ts's doc comment, and more. */
-const TABLE: readonly [string, ParsedCommand | null][] = [
+const TABLE: readonly [string, Omit<ParsedCommand, 'addressed'> | null][] = [
   ['/status', { command: 'status', args: {} }],
   ['/status@IncidentBot  GitHub', { command: 'status', args: { service: 'GitHub' } }],
   ['/status@incidentbot github', { command: 'status', args: { service: 'github' } }],
@@ -64,11 +64,21 @@ const TABLE: readonly [string, ParsedCommand | null][] = [
 
 describe('parseCommandText', () => {
   it.each(TABLE)('%j', (text, expected) => {
-    expect(parseCommandText(text, BOT)).toEqual(expected);
+    const parsed = parseCommandText(text, BOT);
+    expect(parsed && { command: parsed.command, args: parsed.args }).toEqual(expected);
+  });
+
+  it('says whether the command named the bot', () => {
+    expect(parseCommandText('/frobnicate', BOT)?.addressed).toBe(false);
+    expect(parseCommandText('/frobnicate@incidentbot', BOT)?.addressed).toBe(true);
   });
 
   it('accepts any @addressee when it does not know its own name', () => {
-    expect(parseCommandText('/status@OtherBot', undefined)).toEqual({ command: 'status', args: {} });
+    expect(parseCommandText('/status@OtherBot', undefined)).toEqual({
+      command: 'status',
+      args: {},
+      addressed: true,
+    });
   });
 
   it('reads only the first 1000 characters of arguments of a 10k-character message', () => {
