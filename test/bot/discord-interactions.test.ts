@@ -244,6 +244,46 @@ describe('Discord slash commands', () => {
   });
 });
 
+describe('Discord settings', () => {
+  it('stores the role to ping for outages from the role option', async () => {
+    const w = await world();
+    const alerts = w.channel('alerts');
+    const role = must(w.guild.roles['@everyone'], 'role');
+    const handle = w.fake.interaction({
+      kind: 'command',
+      channelId: alerts,
+      userId: w.member('ana'),
+      name: 'settings',
+      options: [
+        { name: 'role', type: 8, value: role },
+        { name: 'timezone', value: 'Asia/Dhaka' },
+      ],
+    });
+    expect((await content(handle)).type).toBe(4);
+    expect(w.subscriptions.getSettings({ platform: 'discord', chatId: alerts })).toMatchObject({
+      mentionRoleId: role,
+      timeZone: 'Asia/Dhaka',
+    });
+  });
+
+  it('refuses an invalid option privately and changes nothing', async () => {
+    const w = await world();
+    const alerts = w.channel('alerts');
+    const reply = await content(
+      w.fake.interaction({
+        kind: 'command',
+        channelId: alerts,
+        userId: w.member('ana'),
+        name: 'settings',
+        options: [{ name: 'timezone', value: 'Mars/Olympus' }],
+      }),
+    );
+    expect(reply.flags).toBe(EPHEMERAL);
+    expect(reply.content).toMatch(/Mars\/Olympus is not a time zone I know/);
+    expect(w.subscriptions.getChat({ platform: 'discord', chatId: alerts })).toBeNull();
+  });
+});
+
 describe('Discord autocomplete and buttons', () => {
   it('offers at most 25 services, "all" first where it is allowed', async () => {
     const w = await world();

@@ -1,6 +1,6 @@
 /**
- * The Discord adapter's life cycle in the real bot process: start-up errors, registering commands
- * only when they changed, and chats deactivated when their channel or guild goes away.
+ * Chats deactivated in the real bot process when their channel or guild goes away, or when
+ * Discord refuses an alert for lack of access.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DiscordWorld, must, startDiscordWorld, waitUntil } from './discord-harness.js';
@@ -9,32 +9,6 @@ let world: DiscordWorld | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
-});
-
-describe('Discord start-up', () => {
-  it('stops with a clear message and exit code 1 when the token is rejected', async () => {
-    world = await startDiscordWorld();
-    const bot = world.startBot({ DISCORD_TOKEN: 'not-the-token' });
-    expect(await bot.exited()).toBe(1);
-    expect(bot.stderr).toMatch(/Discord rejected DISCORD_TOKEN \(401 Unauthorized\)/);
-    expect(bot.stderr).not.toMatch(/\n\s+at /);
-    expect(bot.stderr).not.toContain('not-the-token');
-  });
-
-  it('registers the commands once, and not again on a restart with the same definitions', async () => {
-    world = await startDiscordWorld();
-    const { fake, guild } = world;
-    const route = `/applications/${fake.applicationId}/guilds/${guild.id}/commands`;
-    const calls = (method: string) => fake.calls.filter((c) => c.method === method && c.path === route);
-    const first = world.startBot();
-    await first.waitForLine(/status API on/);
-    expect(await first.stop('SIGTERM')).toBe(0);
-    const second = world.startBot();
-    await second.waitForLine(/status API on/);
-    expect(calls('GET')).toHaveLength(2);
-    expect(calls('PUT')).toHaveLength(1);
-    expect(fake.commandCreates(guild.id)).toBe(9);
-  });
 });
 
 describe('Discord chats that go away', () => {

@@ -1,0 +1,81 @@
+/**
+ * Starting the Discord adapter: a rejected token stops the bot with a clear message, commands are
+ * registered only when they changed, and `npm run discord:register` registers them on demand.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DiscordWorld, startDiscordWorld } from './discord-harness.js';
+
+let world: DiscordWorld | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+describe('Discord start-up', () => {
+  it('stops with a clear message and exit code 1 when the token is rejected', async () => {
+    world = await startDiscordWorld();
+    const bot = world.startBot({ DISCORD_TOKEN: 'not-the-token' });
+    expect(await bot.exited()).toBe(1);
+    expect(bot.stderr).toMatch(/Discord rejected DISCORD_TOKEN \(401 Unauthorized\)/);
+    expect(bot.stderr).not.toMatch(/\n\s+at /);
+    expect(bot.stderr).not.toContain('not-the-token');
+  });
+
+  it('registers the commands once, and not again on a restart with the same definitions', async () => {
+    world = await startDiscordWorld();
+    const { fake, guild } = world;
+    const route = `/applications/${fake.applicationId}/guilds/${guild.id}/commands`;
+    const calls = (method: string) => fake.calls.filter((c) => c.method === method && c.path === route);
+    const first = world.startBot();
+    await first.waitForLine(/status API on/);
+    expect(await first.stop('SIGTERM')).toBe(0);
+    const second = world.startBot();
+    await second.waitForLine(/status API on/);
+    expect(calls('GET')).toHaveLength(2);
+    expect(calls('PUT')).toHaveLength(1);
+    expect(fake.commandCreates(guild.id)).toBe(9);
+  });
+});
+
+/** `npm run discord:register` as the operator runs it; resolves with its exit code and output. */
+async function runRegister(
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn('node_modules/.bin/tsx', ['scripts/discord-register.ts'], {
+    env: { PATH: process.env['PATH'], ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, out, err };
+}
+
+describe('npm run discord:register', () => {
+  it('registers in DISCORD_GUILD_ID when set, globally otherwise, every time it runs', async () => {
+    world = await startDiscordWorld();
+    const { fake, guild } = world;
+    const env = {
+      DISCORD_TOKEN: fake.token,
+      DISCORD_APPLICATION_ID: fake.applicationId,
+      DISCORD_API_ROOT: fake.restUrl,
+    };
+    const inGuild = await runRegister({ ...env, DISCORD_GUILD_ID: guild.id });
+    expect(inGuild).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(`^Registered 9 commands in guild ${guild.id}:`),
+    });
+    expect(fake.commands(guild.id)).toHaveLength(9);
+    expect(fake.commands()).toEqual([]);
+    const global = await runRegister(env);
+    expect(global).toMatchObject({ code: 0, out: expect.stringMatching(/^Registered 9 commands globally:/) });
+    expect(fake.commands()).toHaveLength(9);
+    const refused = await runRegister({ ...env, DISCORD_TOKEN: 'not-the-token' });
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^Could not register the commands globally: 401: Unauthorized/);
+  });
+});
