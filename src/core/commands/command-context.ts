@@ -55,7 +55,20 @@ export class CommandContext {
     readonly deps: CommandServiceDeps,
     readonly index: ServiceIndex,
     private readonly maxReplyChars: number,
+    /** The store has no record of this chat yet: `m` speaks the interaction's language. */
+    readonly newChat: boolean,
   ) {}
+
+  /**
+   * The language to store with the first record of a private chat: the one its replies already
+   * speak (the user's app language, DESIGN §6), so alerts that follow do too. Nothing for known
+   * chats and groups: one member's app language is not the group's.
+   */
+  firstLocale(): { locale: Messages['locale'] } | Record<string, never> {
+    const adopt =
+      this.newChat && this.request.chat.kind === 'private' && this.m.locale !== this.settings.locale;
+    return adopt ? { locale: this.m.locale } : {};
+  }
 
   /** A reply everyone in the chat may see. */
   info(text: string): CommandReply {

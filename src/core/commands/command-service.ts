@@ -110,15 +110,8 @@ export class CommandService {
     const known = store.getChat(request.chat) !== null;
     const locale = known ? settings.locale : pickLocale(hintOf(request), settings.locale);
     const now = this.deps.clock.now();
-    return new CommandContext(
-      request,
-      messagesFor(locale),
-      settings,
-      now,
-      this.deps,
-      this.index,
-      this.maxReplyChars,
-    );
+    const m = messagesFor(locale);
+    return new CommandContext(request, m, settings, now, this.deps, this.index, this.maxReplyChars, !known);
   }
 
   private async dispatch(c: CommandContext): Promise<CommandReply> {

@@ -15,8 +15,11 @@ type Patch = { -readonly [K in keyof ChatSettings]?: ChatSettings[K] };
 export function settings(c: CommandContext, args: CommandArgs): CommandReply {
   const patch = settingsPatch(c, args);
   if ('reply' in patch) return patch.reply;
-  const changed = Object.keys(patch).length > 0;
-  const stored = changed ? c.deps.subscriptions.updateSettings(c.request.chat, patch, c.now) : c.settings;
+  const changed = SETTING_ARGUMENTS.some((a) => args[a] !== undefined);
+  const stored =
+    Object.keys(patch).length > 0
+      ? c.deps.subscriptions.updateSettings(c.request.chat, patch, c.now)
+      : c.settings;
   const m = messagesFor(stored.locale);
   return c.info(
     m.commands.settings({
@@ -32,7 +35,8 @@ export function settings(c: CommandContext, args: CommandArgs): CommandReply {
 function settingsPatch(c: CommandContext, args: CommandArgs): Patch | { reply: CommandReply } {
   const m = c.m.commands;
   const refuse = (text: string): { reply: CommandReply } => ({ reply: c.problem(text) });
-  const patch: Patch = {};
+  const changing = SETTING_ARGUMENTS.some((a) => args[a] !== undefined);
+  const patch: Patch = changing ? { ...c.firstLocale() } : {};
   for (const argument of SETTING_ARGUMENTS) {
     const given = args[argument];
     if (given === undefined) continue;

@@ -14,6 +14,8 @@ export function subscribe(c: CommandContext, args: CommandArgs): CommandReply {
   const { platform, chatId, guildId } = c.request.chat;
   const serviceId = service.kind === 'all' ? ALL_SERVICES : service.id;
   c.deps.subscriptions.subscribe({ platform, chatId, guildId }, serviceId, severity.value, c.now);
+  const first = c.firstLocale();
+  if (first.locale !== undefined) c.deps.subscriptions.updateSettings(c.request.chat, first, c.now);
   return c.info(c.m.commands.subscribed({ target: service.target, severity: severity.value }));
 }
 

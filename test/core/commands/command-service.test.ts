@@ -237,3 +237,42 @@ describe('language', () => {
     );
   });
 });
+
+describe('the language of a new private chat', () => {
+  it('is stored from the app language when the chat subscribes, so alerts speak it too', async () => {
+    const h = makeHarness();
+    const reply = await h.service.handle(
+      request('subscribe', { service: 'whatsapp' }, { kind: 'private', localeHint: 'bn-BD' }),
+    );
+    expect(reply.text).toBe(
+      bn.commands.subscribed({ target: { kind: 'service', name: 'WhatsApp' }, severity: 'minor' }),
+    );
+    expect(h.store.getSettings(CHAT).locale).toBe('bn');
+    const later = await h.service.handle(request('help', {}, { kind: 'private', localeHint: 'en' }));
+    expect(later.text).toBe(bn.commands.help({ withStart: true }));
+  });
+
+  it('is stored with the first settings change, unless the change is the language itself', async () => {
+    const h = makeHarness();
+    await h.service.handle(
+      request('settings', { timezone: 'Asia/Dhaka' }, { kind: 'private', localeHint: 'bn' }),
+    );
+    expect(h.store.getSettings(CHAT)).toMatchObject({ locale: 'bn', timeZone: 'Asia/Dhaka' });
+    const other = makeHarness();
+    await other.service.handle(
+      request('settings', { language: 'en' }, { kind: 'private', localeHint: 'bn' }),
+    );
+    expect(other.store.getSettings(CHAT).locale).toBe('en');
+  });
+
+  it('is not taken from one member in a group, and viewing settings stores nothing', async () => {
+    const h = makeHarness();
+    await h.service.handle(
+      request('subscribe', { service: 'whatsapp' }, { kind: 'group', localeHint: 'bn' }),
+    );
+    expect(h.store.getSettings(CHAT).locale).toBe('en');
+    const viewer = makeHarness();
+    await viewer.service.handle(request('settings', {}, { kind: 'private', localeHint: 'bn' }));
+    expect(viewer.store.writes).toBe(0);
+  });
+});
