@@ -4,6 +4,8 @@
  * bot's real SQLite file.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatRecord, Subscription } from '../../src/core/delivery/ports.js';
@@ -32,6 +34,8 @@ export interface DiscordWorld {
   subscribe(channelId: string, serviceId: string, severity?: Severity): void;
   chat(channelId: string): ChatRecord | null;
   subscriptions(channelId: string): Subscription[];
+  /** An API root on a loopback port nothing listens on. */
+  closedPortUrl(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -107,6 +111,13 @@ services:
     },
     chat: (channelId) => withStore((s) => s.getChat(address(channelId))),
     subscriptions: (channelId) => withStore((s) => s.listSubscriptions(address(channelId))),
+    async closedPortUrl() {
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return `http://127.0.0.1:${port}/api`;
+    },
     async close() {
       // The bot first: a client whose server vanished keeps reconnecting.
       await Promise.all(bots.splice(0).map((b) => b.stop('SIGKILL')));

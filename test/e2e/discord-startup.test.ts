@@ -23,6 +23,16 @@ describe('Discord start-up', () => {
     expect(bot.stderr).not.toContain('not-the-token');
   });
 
+  it('stops with a clear message when DISCORD_API_ROOT cannot be reached', async () => {
+    world = await startDiscordWorld();
+    const closed = await world.closedPortUrl();
+    const bot = world.startBot({ DISCORD_API_ROOT: closed });
+    expect(await bot.exited()).toBe(1);
+    expect(bot.stderr).toContain(`Could not log in to Discord at ${closed}`);
+    expect(bot.stderr).toMatch(/Check DISCORD_API_ROOT/);
+    expect(bot.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('registers the commands once, and not again on a restart with the same definitions', async () => {
     world = await startDiscordWorld();
     const { fake, guild } = world;
