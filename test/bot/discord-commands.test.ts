@@ -1,0 +1,93 @@
+/**
+ * The slash command definitions and their registration against the local Discord (which checks
+ * names, lengths and option rules as Discord does) with the real @discordjs/rest client.
+ */
+import { REST } from 'discord.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  DISCORD_COMMANDS,
+  commandsDiffer,
+  registerCommands,
+} from '../../src/bot/discord/discord-commands.js';
+import { COMMAND_ARG_NAMES } from '../../src/core/commands/command-request.js';
+import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
+
+const fakes: FakeDiscord[] = [];
+const rests: REST[] = [];
+afterEach(async () => {
+  for (const rest of rests.splice(0)) {
+    rest.clearHashSweeper();
+    rest.clearHandlerSweeper();
+  }
+  await Promise.all(fakes.splice(0).map((f) => f.close()));
+});
+
+async function setUp() {
+  const fake = await startFakeDiscord({ onUnknownRoute: () => undefined });
+  fakes.push(fake);
+  const guild = fake.addGuild({ name: 'Ops' });
+  const rest = new REST({ api: fake.restUrl }).setToken(fake.token);
+  rests.push(rest);
+  const scope = { applicationId: fake.applicationId, guildId: guild.id };
+  const writes = () => fake.calls.filter((c) => c.method === 'PUT').length;
+  return { fake, guild, rest, scope, writes };
+}
+
+describe('Discord command definitions', () => {
+  it('are the commands of DESIGN §5, with admin-only defaults where the handler checks admins', () => {
+    expect(DISCORD_COMMANDS.map((c) => [c.name, c.default_member_permissions ?? null])).toEqual([
+      ['subscribe', '16'],
+      ['unsubscribe', '16'],
+      ['subscriptions', null],
+      ['status', null],
+      ['incidents', null],
+      ['report', null],
+      ['services', null],
+      ['settings', '16'],
+      ['help', null],
+    ]);
+  });
+
+  it('name only options the command layer knows, and autocomplete every service option', () => {
+    const options = DISCORD_COMMANDS.flatMap((c) => c.options ?? []);
+    expect(
+      options.map((o) => o.name).filter((n) => !(COMMAND_ARG_NAMES as readonly string[]).includes(n)),
+    ).toEqual([]);
+    expect(
+      options.filter((o) => o.name === 'service').every((o) => 'autocomplete' in o && o.autocomplete),
+    ).toBe(true);
+  });
+});
+
+describe('registerCommands', () => {
+  it('writes the definitions, then nothing while they match what Discord echoes back', async () => {
+    const { fake, guild, rest, scope, writes } = await setUp();
+    expect(await registerCommands(rest, scope, { onlyIfChanged: true })).toBe('registered');
+    expect(await registerCommands(rest, scope, { onlyIfChanged: true })).toBe('unchanged');
+    expect(writes()).toBe(1);
+    expect(commandsDiffer(DISCORD_COMMANDS, fake.commands(guild.id))).toBe(false);
+  });
+
+  it('writes again when a definition changed, a command was added or one was removed', async () => {
+    const { rest, scope, writes } = await setUp();
+    await registerCommands(rest, scope, { onlyIfChanged: true });
+    const [first, ...others] = DISCORD_COMMANDS;
+    if (first === undefined) throw new Error('no commands');
+    const changed = [{ ...first, description: 'Something else' }, ...others];
+    expect(await registerCommands(rest, scope, { onlyIfChanged: true, commands: changed })).toBe(
+      'registered',
+    );
+    expect(await registerCommands(rest, scope, { onlyIfChanged: true, commands: others })).toBe('registered');
+    expect(await registerCommands(rest, scope, { onlyIfChanged: true, commands: DISCORD_COMMANDS })).toBe(
+      'registered',
+    );
+    expect(writes()).toBe(4);
+  });
+
+  it('always writes when asked to (npm run discord:register)', async () => {
+    const { rest, scope, writes } = await setUp();
+    await registerCommands(rest, scope, { onlyIfChanged: false });
+    await registerCommands(rest, scope, { onlyIfChanged: false });
+    expect(writes()).toBe(2);
+  });
+});
