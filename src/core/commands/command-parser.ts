@@ -142,12 +142,17 @@ function settingsArguments(tokens: readonly string[]): CommandArgs {
     const token = tokens[i] ?? '';
     const key = SETTING_KEYS[token.toLowerCase()];
     if (key === 'quiet') {
-      // `22:00 - 07:00` arrives as three tokens.
-      let value = '';
-      while (i + 1 < tokens.length && (value === '' || TIME_PART.test(tokens[i + 1] ?? ''))) {
-        value += tokens[++i] ?? '';
-        if (!TIME_PART.test(value)) break;
+      // `22:00 - 07:00` and `22:00 to 07:00` arrive as up to three tokens.
+      const parts = tokens.slice(i + 1, i + 2);
+      i += parts.length;
+      while (
+        parts.length < 3 &&
+        parts.every((p) => TIME_PART.test(p)) &&
+        TIME_PART.test(tokens[i + 1] ?? '')
+      ) {
+        parts.push(tokens[++i] ?? '');
       }
+      const value = parts.join(' ');
       args.quiet = value;
     } else if (key !== undefined) {
       args[key] = tokens[i + 1] ?? '';
@@ -159,8 +164,8 @@ function settingsArguments(tokens: readonly string[]): CommandArgs {
   return args;
 }
 
-/** A piece of a time range: digits (also Bengali), `:`, `.` and dashes. */
-const TIME_PART = /^[\d০-৯:.\-–—]+$/u;
+/** A piece of a time range: digits (also Bengali), `:`, `.`, dashes, or the word `to`. */
+const TIME_PART = /^(?:[\d০-৯:.\-–—]+|to)$/iu;
 
 function guessSetting(value: string): CommandArgName {
   if (/^(off|none|no)$/i.test(value) || /\d.*[-–—].*\d/u.test(value)) return 'quiet';

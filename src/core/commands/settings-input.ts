@@ -70,9 +70,9 @@ const titleCase = (zone: string): string =>
 
 const MINUTES_PER_DAY = 24 * 60;
 const BENGALI_DIGITS = /[০-৯]/gu;
-const QUIET_RANGE = /^(\d{1,2})(?:[:.](\d{2}))?\s*[-–—]\s*(\d{1,2})(?:[:.](\d{2}))?$/u;
+const QUIET_RANGE = /^(\d{1,2})(?:[:.](\d{2}))?(?:\s*[-–—]\s*|\s+to\s+)(\d{1,2})(?:[:.](\d{2}))?$/iu;
 
-/** `22:00-07:00` (also `22-7`, `22.30–07.15`, Bengali digits) or an off word (null). */
+/** `22:00-07:00` (also `22-7`, `22.30–07.15`, `22:00 to 07:00`, Bengali digits) or an off word (null). */
 export function parseQuietHours(text: string): Parsed<QuietHours | null> {
   const given = text.trim();
   if (isOffWord(given)) return ok(null);

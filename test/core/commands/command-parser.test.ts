@@ -46,9 +46,12 @@ const TABLE: readonly [string, Omit<ParsedCommand, 'addressed'> | null][] = [
   ['/settings 23:00-07:00', { command: 'settings', args: { quiet: '23:00-07:00' } }],
   [
     '/settings quiet 22:00 - 07:00 timezone UTC',
-    { command: 'settings', args: { quiet: '22:00-07:00', timezone: 'UTC' } },
+    { command: 'settings', args: { quiet: '22:00 - 07:00', timezone: 'UTC' } },
   ],
   ['/settings timezone', { command: 'settings', args: { timezone: '' } }],
+  ['/settings quiet 22:00 to 07:00', { command: 'settings', args: { quiet: '22:00 to 07:00' } }],
+  ['/settings quiet off language bn', { command: 'settings', args: { quiet: 'off', language: 'bn' } }],
+  ['/settings quiet', { command: 'settings', args: { quiet: '' } }],
   ['/settings role 123456789012345678', { command: 'settings', args: { role: '123456789012345678' } }],
   ['/help me please', { command: 'help', args: {} }],
   ['/frobnicate x', { command: 'frobnicate', args: {} }],

@@ -33,6 +33,9 @@ describe('parseQuietHours', () => {
   it.each([
     ['22:00-07:00', ok({ startMinute: 1320, endMinute: 420 })],
     ['22-7', ok({ startMinute: 1320, endMinute: 420 })],
+    ['22:00 - 07:00', ok({ startMinute: 1320, endMinute: 420 })],
+    ['22:00 TO 07:00', ok({ startMinute: 1320, endMinute: 420 })],
+    ['22:00to07:00', refused],
     ['22.30 – 07.15', ok({ startMinute: 1350, endMinute: 435 })],
     ['২৩:০০-০৭:০০', ok({ startMinute: 1380, endMinute: 420 })],
     ['00:00-24:00', refused],
