@@ -79,6 +79,12 @@ export interface CommandReply {
   readonly ephemeral: boolean;
   /** `/status <service>`: the adapter attaches this service's chart. */
   readonly chartServiceId?: string;
+  /**
+   * The caller was already told the same thing moments ago (a repeated "slow down"): a platform
+   * without private replies (Telegram groups) should not post it again; Discord, which must answer
+   * every interaction, replies privately as usual.
+   */
+  readonly droppable?: boolean;
   /** An unexpected exception from a port, for the adapter to log; `text` is `internalError`. */
   readonly error?: unknown;
 }

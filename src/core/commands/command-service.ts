@@ -95,8 +95,11 @@ export class CommandService {
     try {
       const c = this.context(request);
       m = c.m;
-      const wait = this.limiter.check(request, c.now);
-      if (wait > 0) return c.problem(m.commands.rateLimited({ retryAfterMs: wait }));
+      const rate = this.limiter.check(request, c.now);
+      if (rate.kind === 'refused') {
+        const reply = c.problem(m.commands.rateLimited({ retryAfterMs: rate.retryAfterMs }));
+        return rate.repeated ? { ...reply, droppable: true } : reply;
+      }
       return await this.dispatch(c);
     } catch (error) {
       return { text: truncateText(m.commands.internalError(), this.maxReplyChars), ephemeral: true, error };

@@ -277,6 +277,18 @@ describe('rate limits', () => {
     expect(elsewhere.ephemeral).toBe(false);
   });
 
+  it('marks a refusal repeated within the wait droppable, and tells the user again after it', async () => {
+    const h = makeHarness({ userRate: { burst: 1, perMs: 10_000 } });
+    await h.service.handle(request('help'));
+    expect((await h.service.handle(request('help'))).droppable).toBeUndefined();
+    h.clock.advance(5_000);
+    expect((await h.service.handle(request('help'))).droppable).toBe(true);
+    expect((await h.service.handle(request('help', {}, { chatId: '-100888' }))).droppable).toBeUndefined();
+    h.clock.advance(5_000);
+    expect((await h.service.handle(request('help'))).ephemeral).toBe(false);
+    expect((await h.service.handle(request('help'))).droppable).toBeUndefined();
+  });
+
   it('does not let a refused command store anything', async () => {
     const h = makeHarness({ userRate: { burst: 1, perMs: 10_000 } });
     await h.service.handle(request('help'));
