@@ -1,10 +1,21 @@
 /**
  * The command layer's public surface for the platform adapters and the composition root.
- * See command-service.ts for the use cases, command-request.ts for the request and reply.
+ *
+ * Wiring (main.ts): `new CommandService({ services: catalog, states: engine, incidents: queryStore,
+ * subscriptions: subscriptionStore, reports: reportSink, clock }, { maxReplyChars })`.
+ *
+ * Telegram: `parseCommandText(message.text, botUsername)` → `{ command, args, addressed }` (null:
+ * not for us); callback queries: `parseButtonCommand(data, service.serviceIds())`.
+ * Discord: the command name and its options by name (`service`, `severity`, `problem`, `language`,
+ * `timezone`, `quiet`, `role`) go straight into `CommandRequest.args`; autocomplete calls
+ * `service.autocomplete(focused, 25)`.
+ * Then `await service.handle(request)` → `CommandReply` (never rejects): render `text` escaped,
+ * privately when `ephemeral`, attach the chart of `chartServiceId`, log `error` when set, and
+ * skip a `droppable` reply where private replies do not exist.
  */
+export * from './button-command.js';
 export * from './command-parser.js';
 export * from './command-request.js';
 export * from './command-service.js';
-export * from './button-command.js';
 export type * from './ports.js';
 export { ALL_KEYWORD, MAX_AUTOCOMPLETE_CHOICES, type Resolution } from './service-resolver.js';
