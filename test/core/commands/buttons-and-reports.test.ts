@@ -99,3 +99,35 @@ describe('autocomplete through the service', () => {
     expect(h.service.autocomplete('')).toHaveLength(6);
   });
 });
+
+describe('status and incidents odds and ends', () => {
+  it('/status all is the overview', async () => {
+    const h = makeHarness();
+    const all = await h.service.handle(request('status', { service: 'ALL' }));
+    const plain = await h.service.handle(request('status'));
+    expect(all.text).toBe(plain.text);
+    expect(all.chartServiceId).toBeUndefined();
+  });
+
+  it('names an incident of a service no longer watched by its id, and asks for the configured number', async () => {
+    const h = makeHarness({ incidentLimit: 3 });
+    h.incidents.rows = [{ serviceId: 'myspace', severity: 'major', startedAt: T0 - 60_000, resolvedAt: T0 }];
+    const reply = await h.service.handle(request('incidents', { service: 'all' }));
+    expect(reply.text).toBe(
+      en.commands.incidents({
+        incidents: [
+          { serviceName: 'myspace', severity: 'major', startedAt: T0 - 60_000, durationMs: 60_000 },
+        ],
+        timeZone: 'UTC',
+      }),
+    );
+    expect(h.incidents.lastQuery).toEqual({ limit: 3 });
+  });
+
+  it('echoes an unknown command in one short line', async () => {
+    const h = makeHarness();
+    const reply = await h.service.handle(request(`x\n${'y'.repeat(500)}`));
+    expect(reply.text).not.toContain('\n');
+    expect(reply.text.length).toBeLessThan(200);
+  });
+});
