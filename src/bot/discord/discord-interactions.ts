@@ -90,8 +90,8 @@ export class DiscordInteractions implements InteractionHandler {
     const request = this.request(interaction, interaction.commandName, argsOf(interaction));
     const missing = missingPostPermissions(interaction.appPermissions);
     const admin = isChannelAdmin(interaction.memberPermissions);
-    // Before a subscription is stored: the bot must be able to post here (the admin check comes
-    // first, in the command layer, so a member learns nothing about the bot's permissions).
+    // Before a subscription is stored, the bot must be able to post here. Admins only: a member is
+    // refused by the command layer and learns nothing about the bot's permissions.
     if (interaction.commandName === 'subscribe' && admin && missing.length > 0) {
       await interaction.reply(this.missingPermissionsReply(interaction, missing));
       return;
