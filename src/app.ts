@@ -18,6 +18,9 @@ import { createPlatforms } from './platforms.js';
 import { Scheduler, type Ticker } from './monitors/scheduler.js';
 import { createHttpServer } from './web/http-server.js';
 import { StatusView } from './web/status-view.js';
+// Web pages (issue 6).
+import { ServiceHistory } from './web/service-history.js';
+import { StatusPage } from './web/status-page.js';
 // Crowd reports (issue 5).
 import type { ReportSink } from './core/crowd/report-port.js';
 import { CrowdRuntime } from './crowd/crowd-runtime.js';
@@ -145,7 +148,10 @@ export async function startApp(
   ];
 
   const view = new StatusView(services, engine, queries, clock, scheduler);
-  const http = createHttpServer(view, log);
+  // --- web (issue 6): the status page over the check history and crowd reports.
+  const pageHistory = new ServiceHistory(db, clock, reports);
+  const http = createHttpServer(view, log, { page: new StatusPage(services, view, pageHistory, clock) });
+  // --- end web
   await http.listen({ host: config.http.host, port: config.http.port });
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;

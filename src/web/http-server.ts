@@ -1,7 +1,20 @@
 import Fastify from 'fastify';
 import type { Logger } from '../logging.js';
+import { z } from 'zod';
+import { LOCALES, type Locale, pickLocale } from '../core/i18n/index.js';
 import { incidentQuerySchema } from './api-schemas.js';
+import type { StatusPage } from './status-page.js';
 import type { StatusView } from './status-view.js';
+
+/** Query of the HTML pages: only the language; anything else is a 400. */
+const pageQuerySchema = z.strictObject({ lang: z.enum(LOCALES).optional() });
+const serviceIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/);
+const HTML = 'text/html; charset=utf-8';
+
+/** Optional parts of the HTTP surface; each adds its routes when given. */
+export interface HttpExtras {
+  readonly page?: StatusPage;
+}
 
 /** Request bodies are never large here; anything bigger is refused before it is read. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -10,7 +23,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
  * The HTTP surface (DESIGN §5): JSON API and health. Unknown routes and bad parameters get JSON
  * errors with a status code, never a stack trace.
  */
-export function createHttpServer(view: StatusView, log: Logger) {
+export function createHttpServer(view: StatusView, log: Logger, extras: HttpExtras = {}) {
   // Request logs stay quiet: at 2,000 requests per second they would drown the alerts.
   const app = Fastify({
     loggerInstance: log.child({ component: 'http' }, { level: 'warn' }),
@@ -52,6 +65,30 @@ export function createHttpServer(view: StatusView, log: Logger) {
       ...(q.before !== undefined ? { before: Date.parse(q.before) } : {}),
     });
   });
+
+  const page = extras.page;
+  if (page) {
+    /** The language of a page: `?lang=`, else the browser's first language we speak, else English. */
+    const localeOf = (lang: Locale | undefined, acceptLanguage: string | undefined): Locale =>
+      lang ?? pickLocale(acceptLanguage?.split(',')[0], 'en');
+
+    app.get('/', async (request, reply) => {
+      const query = pageQuerySchema.safeParse(request.query);
+      if (!query.success) return reply.code(400).type(HTML).send(page.renderNotFound('en'));
+      const html = page.renderIndex(localeOf(query.data.lang, request.headers['accept-language']));
+      return reply.type(HTML).header('cache-control', 'no-cache').send(html);
+    });
+
+    app.get<{ Params: { id: string } }>('/services/:id', async (request, reply) => {
+      const query = pageQuerySchema.safeParse(request.query);
+      const locale = localeOf(query.data?.lang, request.headers['accept-language']);
+      if (!query.success) return reply.code(400).type(HTML).send(page.renderNotFound(locale));
+      const id = serviceIdSchema.safeParse(request.params.id);
+      const html = id.success ? page.renderService(id.data, locale) : null;
+      if (html === null) return reply.code(404).type(HTML).send(page.renderNotFound(locale));
+      return reply.type(HTML).header('cache-control', 'no-cache').send(html);
+    });
+  }
 
   app.get('/healthz', async (_request, reply) => {
     const health = view.health();

@@ -1,0 +1,65 @@
+import { Resvg } from '@resvg/resvg-js';
+import type { Catalog } from '../core/catalog.js';
+import type { Locale } from '../core/i18n/index.js';
+import type { ServiceHistory } from '../web/service-history.js';
+import { pageTextFor } from '../web/page-text.js';
+import { renderResponseChart } from './response-chart.js';
+
+/** Chats show the picture smaller than the page; twice the SVG size keeps it sharp on phones. */
+const PNG_SCALE = 2;
+
+export interface ChartPngOptions {
+  readonly locale?: Locale;
+  readonly timeZone?: string;
+}
+
+/** Renders a service's 24-hour chart as a PNG for the chat adapters to attach to `/status <service>`. */
+export type RenderChartPng = (serviceId: string, options?: ChartPngOptions) => Buffer | null;
+
+/**
+ * Builds `renderChartPng` over the check history: the same SVG as the status page, rasterised by
+ * resvg with fixed colours. Returns null for an unknown service id. Synchronous (a few ms).
+ */
+export function createChartPngRenderer(catalog: Catalog, history: ServiceHistory): RenderChartPng {
+  const services = new Map(catalog.services.map((s) => [s.id, s]));
+  return (serviceId, options = {}) => {
+    const service = services.get(serviceId);
+    if (!service) return null;
+    const locale = options.locale ?? 'en';
+    const text = pageTextFor(locale);
+    const windows = history.chartWindows(service.id, service.monitorIds);
+    const svg = renderResponseChart(windows, {
+      locale,
+      timeZone: options.timeZone ?? 'UTC',
+      theme: 'fixed',
+      labels: {
+        title: `${service.name}: ${text.chartTitle}`,
+        desc: text.chartDesc(totals(windows)),
+        latencyAxis: text.latencyAxis,
+        failuresLegend: text.failuresLegend,
+        reportsLegend: text.reportsLegend,
+      },
+    });
+    const resvg = new Resvg(svg, {
+      fitTo: { mode: 'zoom', value: PNG_SCALE },
+      font: { loadSystemFonts: true },
+    });
+    return resvg.render().asPng();
+  };
+}
+
+/** Checks, failures and reports summed over the chart's windows. */
+export function totals(windows: readonly { checks: number; failures: number; reports: number }[]): {
+  checks: number;
+  failures: number;
+  reports: number;
+} {
+  return windows.reduce(
+    (t, w) => ({
+      checks: t.checks + w.checks,
+      failures: t.failures + w.failures,
+      reports: t.reports + w.reports,
+    }),
+    { checks: 0, failures: 0, reports: 0 },
+  );
+}

@@ -1,0 +1,148 @@
+import { DAY_MS, type RawCheck, dayOf } from '../db/check-encoding.js';
+import type { Db } from '../db/database.js';
+import { SqliteHistoryStore } from '../db/sqlite-history-store.js';
+import type { Clock, State } from '../core/model.js';
+
+/** Days in the availability bar of the status page. */
+export const BAR_DAYS = 90;
+/** The response-time chart covers this long, in windows of `CHART_WINDOW_MS`. */
+export const CHART_SPAN_MS = 24 * 3_600_000;
+export const CHART_WINDOW_MS = 15 * 60_000;
+
+/** One day of one service's availability bar. `state` is the worst that day; `unknown` when nothing was checked. */
+export interface DayCell {
+  readonly day: number;
+  readonly checks: number;
+  readonly failures: number;
+  readonly degraded: number;
+  /** Share of checks that passed, null with no checks. */
+  readonly uptime: number | null;
+  readonly state: State;
+  readonly incidentIds: readonly number[];
+}
+
+/** One chart window: the slowest median of its checks, how many failed, how many people reported. */
+export interface ChartWindow {
+  readonly start: number;
+  readonly latencyMs: number | null;
+  readonly checks: number;
+  readonly failures: number;
+  readonly reports: number;
+}
+
+export interface IncidentSpan {
+  readonly id: number;
+  readonly severity: 'minor' | 'major';
+  readonly startedAt: number;
+  readonly resolvedAt: number | null;
+}
+
+/** Where crowd reports per window come from (the report store implements it). */
+export interface ReportCounts {
+  reportsBetween(serviceId: string, from: number, to: number): readonly unknown[];
+}
+
+/**
+ * Check history of services for the status page and charts: 90 daily cells from the hourly
+ * roll-ups (today from raw checks, which are not rolled up yet) and 24 h of raw checks in windows.
+ * Read-only.
+ */
+export class ServiceHistory {
+  private readonly history: SqliteHistoryStore;
+  private readonly refStmt;
+  private refs = new Map<string, number>();
+
+  constructor(
+    db: Db,
+    private readonly clock: Clock,
+    private readonly reports?: ReportCounts,
+  ) {
+    this.history = new SqliteHistoryStore(db);
+    this.refStmt = db.prepare('SELECT ref, id FROM monitors');
+  }
+
+  /** The 90 cells of a service's bar, oldest first, for its probe monitors. */
+  dayCells(monitorIds: readonly string[], incidents: readonly IncidentSpan[]): DayCell[] {
+    const today = dayOf(this.clock.now());
+    const first = today - BAR_DAYS + 1;
+    const totals = new Map<number, { checks: number; failures: number; degraded: number }>();
+    const add = (day: number, checks: number, failures: number, degraded: number): void => {
+      const t = totals.get(day) ?? { checks: 0, failures: 0, degraded: 0 };
+      totals.set(day, {
+        checks: t.checks + checks,
+        failures: t.failures + failures,
+        degraded: t.degraded + degraded,
+      });
+    };
+    for (const ref of this.refsOf(monitorIds)) {
+      for (const d of this.history.dailySummaries(ref, first, today - 1))
+        add(d.day, d.count, d.failures, d.degraded);
+      const raw = this.history.rawChecks(ref, today * DAY_MS, this.clock.now());
+      add(today, raw.length, count(raw, 'down'), count(raw, 'degraded'));
+    }
+    return Array.from({ length: BAR_DAYS }, (_, i) => {
+      const day = first + i;
+      const t = totals.get(day) ?? { checks: 0, failures: 0, degraded: 0 };
+      const touching = incidents.filter(
+        (inc) => inc.startedAt < (day + 1) * DAY_MS && (inc.resolvedAt ?? Infinity) >= day * DAY_MS,
+      );
+      return {
+        day,
+        ...t,
+        uptime: t.checks === 0 ? null : (t.checks - t.failures) / t.checks,
+        state: worstState(t, touching),
+        incidentIds: touching.map((inc) => inc.id),
+      };
+    });
+  }
+
+  /** The last 24 h of a service in `CHART_WINDOW_MS` windows, oldest first. */
+  chartWindows(serviceId: string, monitorIds: readonly string[]): ChartWindow[] {
+    const now = this.clock.now();
+    const start = Math.floor((now - CHART_SPAN_MS) / CHART_WINDOW_MS) * CHART_WINDOW_MS + CHART_WINDOW_MS;
+    const windows = Math.ceil((now - start) / CHART_WINDOW_MS) || 1;
+    const perWindow: RawCheck[][] = Array.from({ length: windows }, () => []);
+    for (const ref of this.refsOf(monitorIds)) {
+      for (const c of this.history.rawChecks(ref, start, now)) {
+        perWindow[Math.min(windows - 1, Math.floor((c.at - start) / CHART_WINDOW_MS))]?.push(c);
+      }
+    }
+    return perWindow.map((checks, i) => {
+      const from = start + i * CHART_WINDOW_MS;
+      const latencies = checks
+        .flatMap((c) => (c.latencyMs === null ? [] : [c.latencyMs]))
+        .sort((a, b) => a - b);
+      return {
+        start: from,
+        latencyMs: latencies.length ? (latencies[Math.floor(latencies.length / 2)] ?? null) : null,
+        checks: checks.length,
+        failures: count(checks, 'down'),
+        reports: this.reports?.reportsBetween(serviceId, from, from + CHART_WINDOW_MS).length ?? 0,
+      };
+    });
+  }
+
+  private refsOf(monitorIds: readonly string[]): number[] {
+    if (monitorIds.some((id) => !this.refs.has(id))) {
+      const rows = this.refStmt.all() as { ref: number; id: string }[];
+      this.refs = new Map(rows.map((r) => [r.id, r.ref]));
+    }
+    return monitorIds.flatMap((id) => {
+      const ref = this.refs.get(id);
+      return ref === undefined ? [] : [ref];
+    });
+  }
+}
+
+const count = (checks: readonly RawCheck[], status: RawCheck['status']): number =>
+  checks.filter((c) => c.status === status).length;
+
+/** A major incident that day makes it down, a minor one or any failed check degraded; no checks, unknown. */
+function worstState(
+  t: { checks: number; failures: number; degraded: number },
+  incidents: readonly IncidentSpan[],
+): State {
+  if (incidents.some((i) => i.severity === 'major')) return 'down';
+  if (incidents.length > 0 || t.failures > 0 || t.degraded > 0) return 'degraded';
+  return t.checks === 0 ? 'unknown' : 'up';
+}

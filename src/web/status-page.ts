@@ -1,0 +1,193 @@
+import { describeEvidence } from '../core/alert-message.js';
+import type { Evidence } from '../core/detection/service-status.js';
+import type { Catalog, ServiceDef } from '../core/catalog.js';
+import { type Locale, formatDateTime, formatNumber, messagesFor } from '../core/i18n/index.js';
+import type { Clock, State } from '../core/model.js';
+import { renderResponseChart } from '../charts/response-chart.js';
+import { totals } from '../charts/chart-png.js';
+import type { IncidentJson, ServiceDetail } from './api-schemas.js';
+import { escapeHtml as esc } from './html.js';
+import { type PageText, pageTextFor } from './page-text.js';
+import { BAR_DAYS, type DayCell, type IncidentSpan, type ServiceHistory } from './service-history.js';
+import type { StatusView } from './status-view.js';
+import { PAGE_STYLE } from './page-style.js';
+
+/** Times on the page are UTC and say so; a reader's zone would need JavaScript. */
+const PAGE_TIME_ZONE = 'UTC';
+const RECENT_RESOLVED = 10;
+/** Incidents looked at for the 90-day bars (all services together). */
+const BAR_INCIDENTS = 1000;
+
+/**
+ * The server-rendered status page (DESIGN §5, issue 6): no JavaScript, every colour also said in
+ * words, every untrusted string escaped. Pure rendering over the view and the history.
+ */
+export class StatusPage {
+  private readonly services: ReadonlyMap<string, ServiceDef>;
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly view: StatusView,
+    private readonly history: ServiceHistory,
+    private readonly clock: Clock,
+  ) {
+    this.services = new Map(catalog.services.map((s) => [s.id, s]));
+  }
+
+  /** `GET /`: ongoing incidents, every service with its bar, recently resolved incidents. */
+  renderIndex(locale: Locale): string {
+    const t = pageTextFor(locale);
+    const open = this.view.incidents({ state: 'open', limit: BAR_INCIDENTS });
+    const resolved = this.view.incidents({ state: 'resolved', limit: BAR_INCIDENTS });
+    const spans = groupSpans([...open, ...resolved]);
+    const rows = this.view.listServices().map((s) => {
+      const def = this.services.get(s.id);
+      const cells = def ? this.history.dayCells(probeMonitors(this.catalog, def), spans.get(s.id) ?? []) : [];
+      return `<li class="service">
+  <div class="service-head"><a href="/services/${encodeURIComponent(s.id)}${langQuery(locale)}">${esc(s.name)}</a>
+  ${stateBadge(s.status, locale)} <span class="since">${esc(t.since)} <time datetime="${s.since}">${esc(this.time(locale, s.since))}</time></span></div>
+  ${this.bar(cells, locale, t)}
+</li>`;
+    });
+    const body = `<section aria-labelledby="ongoing-h"><h2 id="ongoing-h">${esc(t.ongoing)}</h2>
+${open.length ? `<ul class="incidents">${open.map((i) => this.incident(i, locale, t)).join('')}</ul>` : `<p>${esc(t.noOngoing)}</p>`}</section>
+<section aria-labelledby="services-h"><h2 id="services-h">${esc(t.services)}</h2><ul class="services">${rows.join('')}</ul></section>
+<section aria-labelledby="resolved-h"><h2 id="resolved-h">${esc(t.recentResolved)}</h2>
+${
+  resolved.length
+    ? `<ul class="incidents">${resolved
+        .slice(0, RECENT_RESOLVED)
+        .map((i) => this.incident(i, locale, t))
+        .join('')}</ul>`
+    : `<p>${esc(t.noResolved)}</p>`
+}</section>`;
+    return layout(locale, t.title, '/', body);
+  }
+
+  /** `GET /services/:id`, or null for an unknown id. */
+  renderService(id: string, locale: Locale): string | null {
+    const detail = this.view.serviceDetail(id);
+    const def = this.services.get(id);
+    if (!detail || !def) return null;
+    const t = pageTextFor(locale);
+    const windows = this.history.chartWindows(id, probeMonitors(this.catalog, def));
+    const chart = renderResponseChart(windows, {
+      locale,
+      timeZone: PAGE_TIME_ZONE,
+      theme: 'page',
+      labels: {
+        title: t.chartTitle,
+        desc: t.chartDesc(totals(windows)),
+        latencyAxis: t.latencyAxis,
+        failuresLegend: t.failuresLegend,
+        reportsLegend: t.reportsLegend,
+      },
+    });
+    const body = `<p><a href="/${langQuery(locale)}">← ${esc(t.backToAll)}</a></p>
+<h2>${esc(detail.name)} ${stateBadge(detail.status, locale)}</h2>
+<p class="since">${esc(t.since)} <time datetime="${detail.since}">${esc(this.time(locale, detail.since))}</time></p>
+${this.evidence(detail, locale)}
+<section aria-labelledby="chart-h"><h2 id="chart-h">${esc(t.chartTitle)}</h2><figure class="chart">${chart}<figcaption>${esc(t.chartDesc(totals(windows)))}</figcaption></figure></section>
+<section aria-labelledby="monitors-h"><h2 id="monitors-h">${esc(t.monitors)}</h2><ul class="monitors">${detail.monitors
+      .map(
+        (m) =>
+          `<li><code>${esc(m.type)}</code> ${esc(m.target)} ${stateBadge(m.state, locale)}<br><span class="since">${esc(t.lastCheck)}: ${
+            m.lastCheck
+              ? `<time datetime="${m.lastCheck.at}">${esc(this.time(locale, m.lastCheck.at))}</time> — ${esc(m.lastCheck.message || m.lastCheck.status)}${m.lastCheck.latencyMs === null ? '' : ` (${esc(formatNumber(locale, m.lastCheck.latencyMs))} ${esc(t.latencyAxis)})`}`
+              : esc(t.never)
+          }</span></li>`,
+      )
+      .join('')}</ul></section>
+<section aria-labelledby="history-h"><h2 id="history-h">${esc(t.incidentHistory)}</h2>
+${detail.incidents.length ? `<ul class="incidents">${detail.incidents.map((i) => this.incident(i, locale, t)).join('')}</ul>` : `<p>${esc(t.noIncidents)}</p>`}</section>`;
+    return layout(locale, `${detail.name} — ${t.title}`, `/services/${encodeURIComponent(id)}`, body);
+  }
+
+  renderNotFound(locale: Locale): string {
+    const t = pageTextFor(locale);
+    return layout(
+      locale,
+      t.notFound,
+      '/',
+      `<h2>${esc(t.notFound)}</h2><p>${esc(t.notFoundBody)}</p><p><a href="/${langQuery(locale)}">${esc(t.backToAll)}</a></p>`,
+    );
+  }
+
+  private bar(cells: readonly DayCell[], locale: Locale, t: PageText): string {
+    const states = messagesFor(locale).state;
+    const items = cells.map((c) => {
+      const label = t.dayTitle({
+        date: formatDateTime(locale, c.day * 86_400_000, PAGE_TIME_ZONE).split(',')[0] ?? '',
+        uptime: c.uptime,
+        incidents: c.incidentIds.length,
+        state: states[c.state],
+      });
+      return `<li class="cell s-${c.state}" title="${esc(label)}"><span class="visually-hidden">${esc(label)}</span></li>`;
+    });
+    return `<ol class="bar" aria-label="${esc(t.barLabel(BAR_DAYS))}">${items.join('')}</ol>`;
+  }
+
+  private incident(i: IncidentJson, locale: Locale, t: PageText): string {
+    const started = Date.parse(i.startedAt);
+    const duration =
+      i.durationMs === null ? t.lastingFor(this.clock.now() - started) : t.resolvedAfter(i.durationMs);
+    const lines = describeEvidence(asEvidence(i.evidence), i.serviceName, messagesFor(locale));
+    return `<li class="incident sev-${i.severity}"><strong><a href="/services/${encodeURIComponent(i.serviceId)}${langQuery(locale)}">${esc(i.serviceName)}</a></strong>
+ ${stateBadge(i.status, locale)} <span class="severity">${esc(t.severity[i.severity])}</span> #${esc(formatDigits(locale, i.id))}<br>
+ <span class="since">${esc(t.started)} <time datetime="${i.startedAt}">${esc(this.time(locale, i.startedAt))}</time> · ${esc(duration)}</span>
+ ${lines.length ? `<ul class="evidence">${lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : ''}</li>`;
+  }
+
+  private evidence(detail: ServiceDetail, locale: Locale): string {
+    const lines = describeEvidence(asEvidence(detail.evidence), detail.name, messagesFor(locale));
+    return lines.length ? `<ul class="evidence">${lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : '';
+  }
+
+  private time(locale: Locale, iso: string): string {
+    return `${formatDateTime(locale, Date.parse(iso), PAGE_TIME_ZONE)} UTC`;
+  }
+}
+
+/** The API's evidence is the engine's `Evidence` serialised; zod's optional keys differ only in `| undefined`. */
+const asEvidence = (e: IncidentJson['evidence']): readonly Evidence[] => e as readonly Evidence[];
+
+function formatDigits(locale: Locale, n: number): string {
+  return new Intl.NumberFormat(locale, { useGrouping: false }).format(n);
+}
+
+const langQuery = (locale: Locale): string => (locale === 'en' ? '' : `?lang=${locale}`);
+
+function stateBadge(state: State, locale: Locale): string {
+  return `<span class="badge s-${state}">${esc(messagesFor(locale).state[state])}</span>`;
+}
+
+function probeMonitors(catalog: Catalog, service: ServiceDef): string[] {
+  const byId = new Map(catalog.monitors.map((m) => [m.id, m]));
+  return service.monitorIds.filter((id) => byId.get(id)?.role !== 'official');
+}
+
+function groupSpans(incidents: readonly IncidentJson[]): Map<string, IncidentSpan[]> {
+  const spans = new Map<string, IncidentSpan[]>();
+  for (const i of incidents) {
+    const list = spans.get(i.serviceId) ?? [];
+    list.push({
+      id: i.id,
+      severity: i.severity,
+      startedAt: Date.parse(i.startedAt),
+      resolvedAt: i.resolvedAt === null ? null : Date.parse(i.resolvedAt),
+    });
+    spans.set(i.serviceId, list);
+  }
+  return spans;
+}
+
+function layout(locale: Locale, title: string, path: string, body: string): string {
+  const other: Locale = locale === 'en' ? 'bn' : 'en';
+  return `<!doctype html>
+<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark"><title>${esc(title)}</title><style>${PAGE_STYLE}</style></head>
+<body><a class="skip" href="#main">${esc(pageTextFor(locale).skipToContent)}</a>
+<header><h1>${esc(pageTextFor(locale).title)}</h1>
+<nav aria-label="${esc(pageTextFor(locale).language)}"><a href="${path}?lang=${other}" hreflang="${other}" lang="${other}">${esc(messagesFor(other).languageName)}</a></nav></header>
+<main id="main">${body}</main></body></html>`;
+}

@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteHistoryStore } from '../../src/db/sqlite-history-store.js';
+import { BAR_DAYS } from '../../src/web/service-history.js';
+import { START, type WebHarness, startWebHarness } from './web-harness.js';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+describe('status page over HTTP', () => {
+  let web: WebHarness;
+  afterEach(async () => web?.close());
+
+  /** WhatsApp down from START + 2 min (two failed checks confirm it); GitHub up throughout. */
+  async function withOutage(): Promise<WebHarness> {
+    web = await startWebHarness();
+    const ids = web.services.monitors.map((m) => m.id);
+    const [wa, gh] = ids as [string, string];
+    for (let i = 0; i < 4; i++) {
+      web.check(wa, { status: i < 1 ? 'up' : 'down' });
+      web.check(gh, { status: 'up' });
+      web.clock.advance(MINUTE);
+    }
+    return web;
+  }
+
+  it('lists every service with its state in words, the down one with its incident and evidence on top', async () => {
+    await withOutage();
+    const res = await fetch(`${web.url}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    const ongoing = html.slice(html.indexOf('Ongoing incidents'), html.indexOf('id="services-h"'));
+    expect(ongoing).toContain('WhatsApp');
+    expect(ongoing).toContain('web.whatsapp.com');
+    expect(ongoing).toMatch(/HTTP 503/);
+    expect(html).toMatch(/WhatsApp<\/a>\s*<span class="badge s-down">down<\/span>/);
+    expect(html).toMatch(/<span class="badge s-up">up<\/span>/);
+  });
+
+  it('draws 90 day cells per service, today coloured by the failure and titled with uptime and incidents', async () => {
+    await withOutage();
+    const html = await (await fetch(`${web.url}/`)).text();
+    const bars = [...html.matchAll(/<ol class="bar"[^>]*>(.*?)<\/ol>/gs)].map((m) => m[1] ?? '');
+    expect(bars).toHaveLength(2);
+    for (const bar of bars) expect(bar.match(/<li class="cell/g)).toHaveLength(BAR_DAYS);
+    const todayWa = [...(bars[0] ?? '').matchAll(/<li class="cell s-(\w+)" title="([^"]*)"/g)].at(-1);
+    expect(todayWa?.[1]).toBe('down');
+    expect(todayWa?.[2]).toBe('Mar 19: 25% uptime, 1 incident (down)');
+    const yesterdayWa = [...(bars[0] ?? '').matchAll(/<li class="cell s-(\w+)"/g)].at(-2);
+    expect(yesterdayWa?.[1]).toBe('unknown');
+  });
+
+  it('escapes service names everywhere', async () => {
+    await withOutage();
+    const html = await (await fetch(`${web.url}/`)).text();
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('GitHub &lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('speaks Bengali with Bengali digits for ?lang=bn and for Accept-Language: bn', async () => {
+    await withOutage();
+    const viaQuery = await (await fetch(`${web.url}/?lang=bn`)).text();
+    const viaHeader = await (
+      await fetch(`${web.url}/`, { headers: { 'accept-language': 'bn-BD,bn;q=0.9,en;q=0.5' } })
+    ).text();
+    for (const html of [viaQuery, viaHeader]) {
+      expect(html).toContain('<html lang="bn">');
+      expect(html).toContain('সার্ভিসের অবস্থা');
+      expect(html).toMatch(/গত ৯০ দিনের প্রাপ্যতা/);
+      expect(html).toMatch(/২৫%/);
+    }
+  });
+
+  it('refuses unknown query parameters and languages with a 400 page', async () => {
+    web = await startWebHarness();
+    for (const q of ['?lang=fr', '?lang=bn&x=1', '?lang[]=bn']) {
+      const res = await fetch(`${web.url}/${q}`);
+      expect(res.status, q).toBe(400);
+      expect(await res.text()).not.toMatch(/at .*\.ts:\d+/);
+    }
+  });
+
+  it('shows one service with its chart, monitors and last outcomes, and incident history with durations', async () => {
+    await withOutage();
+    const wa = web.services.monitors[0]?.id ?? '';
+    for (let i = 0; i < 2; i++) {
+      web.check(wa, { status: 'up', latencyMs: 300 });
+      web.clock.advance(MINUTE);
+    }
+    const html = await (await fetch(`${web.url}/services/whatsapp`)).text();
+    expect(html).toContain('<svg');
+    expect(html).toMatch(/<title id="chart-title">Response time, last 24 hours<\/title>/);
+    expect(html).toContain('6 checks, 3 failed, 0 user reports in the last 24 hours');
+    expect(html).toContain('https://web.whatsapp.com/');
+    expect(html).toMatch(/last check: <time[^>]*>Mar 19, 5:05 PM UTC<\/time> — HTTP 200 \(300 ms\)/);
+    expect(html).toMatch(/resolved after 3 minutes/);
+  });
+
+  it('answers an unknown or malformed service id with a 404 page, not a stack trace', async () => {
+    web = await startWebHarness();
+    for (const id of ['nope', '..%2F..%2Fetc%2Fpasswd', `${'a'.repeat(80)}Z`]) {
+      const res = await fetch(`${web.url}/services/${id}`);
+      expect(res.status, id).toBe(404);
+      const html = await res.text();
+      expect(html).toContain('There is no service with this id.');
+      expect(html).not.toContain('passwd');
+    }
+  });
+
+  it('keeps days before today from the hourly roll-ups', async () => {
+    await withOutage();
+    web.clock.set(START + DAY + 2 * 3_600_000);
+    new SqliteHistoryStore(web.db).rollUpCompleteHours(web.clock.now());
+    const html = await (await fetch(`${web.url}/`)).text();
+    expect(html).toContain('Mar 19: 25% uptime, 1 incident (down)');
+    expect(html).toContain('Mar 20: no checks, 1 incident (down)'); // still open, so today touches it
+  });
+});
