@@ -185,7 +185,7 @@ function layout(locale: Locale, title: string, path: string, body: string): stri
   const other: Locale = locale === 'en' ? 'bn' : 'en';
   return `<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark"><title>${esc(title)}</title><style>${PAGE_STYLE}</style></head>
+<meta name="color-scheme" content="light dark"><link rel="icon" href="data:,"><title>${esc(title)}</title><style>${PAGE_STYLE}</style></head>
 <body><a class="skip" href="#main">${esc(pageTextFor(locale).skipToContent)}</a>
 <header><h1>${esc(pageTextFor(locale).title)}</h1>
 <nav aria-label="${esc(pageTextFor(locale).language)}"><a href="${path}?lang=${other}" hreflang="${other}" lang="${other}">${esc(messagesFor(other).languageName)}</a></nav></header>

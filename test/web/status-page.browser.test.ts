@@ -1,0 +1,101 @@
+import { mkdirSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BAR_DAYS } from '../../src/web/service-history.js';
+import { type WebHarness, startWebHarness } from './web-harness.js';
+
+const ARTIFACTS = 'test-artifacts';
+const MINUTE = 60_000;
+
+/** Debian's chromium package; the test starts it itself (no browser download). */
+async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+describe('status page in a real browser', () => {
+  let browser: Browser;
+  let web: WebHarness;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => browser?.close());
+  afterEach(async () => web?.close());
+
+  async function withDownService(): Promise<WebHarness> {
+    web = await startWebHarness();
+    const [wa, gh] = web.services.monitors.map((m) => m.id) as [string, string];
+    for (let i = 0; i < 4; i++) {
+      web.check(wa, { status: i < 1 ? 'up' : 'down' });
+      web.check(gh, { status: 'up', latencyMs: 80 + i * 20 });
+      web.clock.advance(MINUTE);
+    }
+    return web;
+  }
+
+  it('shows the down service as down with its incident, 90 day cells, and no console errors', async () => {
+    await withDownService();
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    const res = await page.goto(`${web.url}/`);
+    expect(res?.status()).toBe(200);
+
+    const ongoing = page.getByRole('region', { name: 'Ongoing incidents' });
+    await expect.poll(() => ongoing.getByRole('listitem').first().innerText()).toMatch(/WhatsApp[\s\S]*down/);
+    expect(await ongoing.innerText()).toContain('HTTP 503');
+    const waRow = page.locator('li.service', { hasText: 'WhatsApp' });
+    expect(await waRow.locator('.badge').innerText()).toBe('down');
+    const bar = waRow.getByRole('list', { name: `Availability over the last ${BAR_DAYS} days` });
+    expect(await bar.getByRole('listitem').count()).toBe(BAR_DAYS);
+    expect(await bar.getByRole('listitem').last().getAttribute('title')).toMatch(/25% uptime, 1 incident/);
+    // The injected GitHub name must render as text, never run.
+    expect(await page.locator('li.service', { hasText: 'GitHub' }).locator('a').innerText()).toContain(
+      '<script>alert(1)</script>',
+    );
+    await page.screenshot({ path: `${ARTIFACTS}/status-page-phone.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('renders Bengali with Bengali digits for ?lang=bn, in dark mode too', async () => {
+    await withDownService();
+    const page = await browser.newPage({ colorScheme: 'dark', viewport: { width: 1000, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(`${web.url}/?lang=bn`);
+    expect(await page.locator('html').getAttribute('lang')).toBe('bn');
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('সার্ভিসের অবস্থা');
+    const text = await page.locator('main').innerText();
+    expect(text).toMatch(/[০-৯]/);
+    expect(text.replace('alert(1)', '')).not.toMatch(/[0-9]/); // the injected name is the only Latin digit
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(13, 17, 23)');
+    await page.screenshot({ path: `${ARTIFACTS}/status-page-bn-dark.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a service page with its chart as an accessible image', async () => {
+    await withDownService();
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    await page.goto(`${web.url}/services/github`);
+    const chart = page.getByRole('img', { name: 'Response time, last 24 hours' });
+    expect(await chart.count()).toBe(1);
+    expect(await page.locator('svg polyline, svg circle').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${ARTIFACTS}/service-page.png`, fullPage: true });
+    const missing = await page.goto(`${web.url}/services/nope`);
+    expect(missing?.status()).toBe(404);
+    expect(await page.getByRole('heading', { level: 2 }).innerText()).toBe('Not found');
+    await page.close();
+  });
+});
