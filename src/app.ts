@@ -21,6 +21,8 @@ import { StatusView } from './web/status-view.js';
 // Web pages (issue 6).
 import { ServiceHistory } from './web/service-history.js';
 import { StatusPage } from './web/status-page.js';
+import { AppMetrics } from './metrics/app-metrics.js';
+import { OutboxGauges } from './metrics/outbox-gauges.js';
 // Crowd reports (issue 5).
 import type { ReportSink } from './core/crowd/report-port.js';
 import { CrowdRuntime } from './crowd/crowd-runtime.js';
@@ -52,6 +54,8 @@ export interface RunningApp {
   readonly url: string;
   /** Crowd reports (issue 5): where `/report` and "I'm affected too" record. */
   readonly reports: ReportSink;
+  /** Prometheus metrics (issue 6): workers and adapters call `recordDelivery`, `recordRateLimitWait`, `recordReport`. */
+  readonly metrics: AppMetrics;
   stop(): Promise<void>;
 }
 
@@ -104,11 +108,22 @@ export async function startApp(
   });
 
   const tally = { checks: 0, down: 0, skipped: 0 };
+  // --- metrics (issue 6): counters bumped where things happen, gauges read at scrape time.
+  const outboxGauges = new OutboxGauges(db);
+  const metrics = new AppMetrics({
+    clock,
+    serviceStates: () =>
+      services.services.map((s) => ({ id: s.id, status: engine.serviceState(s.id)?.status ?? 'unknown' })),
+    openIncidents: () => services.services.filter((s) => engine.openIncident(s.id) !== undefined).length,
+    outbox: () => outboxGauges.depth(),
+  });
+  // --- end metrics
   const scheduler = new Scheduler(
     services.monitors,
     {
       onResult: (monitor, outcome) => {
         tally.checks++;
+        metrics.recordCheck(monitor.type, outcome); // metrics (issue 6)
         if (outcome.status === 'down') tally.down++;
         log.debug(
           { monitorId: monitor.id, status: outcome.status, reason: outcome.reason },
@@ -150,7 +165,10 @@ export async function startApp(
   const view = new StatusView(services, engine, queries, clock, scheduler);
   // --- web (issue 6): the status page over the check history and crowd reports.
   const pageHistory = new ServiceHistory(db, clock, reports);
-  const http = createHttpServer(view, log, { page: new StatusPage(services, view, pageHistory, clock) });
+  const http = createHttpServer(view, log, {
+    page: new StatusPage(services, view, pageHistory, clock),
+    metrics,
+  });
   // --- end web
   await http.listen({ host: config.http.host, port: config.http.port });
   const address = http.server.address();
@@ -180,6 +198,7 @@ export async function startApp(
     platforms,
     url,
     reports, // crowd reports (issue 5)
+    metrics, // metrics (issue 6)
     async stop() {
       crowd.stop(); // crowd reports (issue 5)
       for (const task of tasks) void task.destroy();

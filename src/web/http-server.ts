@@ -3,6 +3,7 @@ import type { Logger } from '../logging.js';
 import { z } from 'zod';
 import { LOCALES, type Locale, pickLocale } from '../core/i18n/index.js';
 import { incidentQuerySchema } from './api-schemas.js';
+import type { AppMetrics } from '../metrics/app-metrics.js';
 import type { StatusPage } from './status-page.js';
 import type { StatusView } from './status-view.js';
 
@@ -14,6 +15,8 @@ const HTML = 'text/html; charset=utf-8';
 /** Optional parts of the HTTP surface; each adds its routes when given. */
 export interface HttpExtras {
   readonly page?: StatusPage;
+  /** `GET /metrics` in Prometheus text format. */
+  readonly metrics?: Pick<AppMetrics, 'scrape'>;
 }
 
 /** Request bodies are never large here; anything bigger is refused before it is read. */
@@ -87,6 +90,14 @@ export function createHttpServer(view: StatusView, log: Logger, extras: HttpExtr
       const html = id.success ? page.renderService(id.data, locale) : null;
       if (html === null) return reply.code(404).type(HTML).send(page.renderNotFound(locale));
       return reply.type(HTML).header('cache-control', 'no-cache').send(html);
+    });
+  }
+
+  const metrics = extras.metrics;
+  if (metrics) {
+    app.get('/metrics', async (_request, reply) => {
+      const { contentType, body } = await metrics.scrape();
+      return reply.type(contentType).send(body);
     });
   }
 

@@ -7,6 +7,8 @@ import { DetectionEngine } from '../../src/core/detection-engine.js';
 import type { ProbeOutcome } from '../../src/core/model.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
+import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
+import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
 import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
 import { createHttpServer, type HttpExtras } from '../../src/web/http-server.js';
 import { ServiceHistory } from '../../src/web/service-history.js';
@@ -33,6 +35,7 @@ export interface WebHarness {
   readonly db: Db;
   readonly services: ServicesConfig;
   readonly engine: DetectionEngine;
+  readonly subscriptions: SqliteSubscriptionStore;
   readonly history: ServiceHistory;
   readonly view: StatusView;
   readonly clock: { now(): number; set(ms: number): void; advance(ms: number): void };
@@ -57,9 +60,12 @@ export async function startWebHarness(
   };
   const services = parseServices(yaml);
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'web-')), 'bot.db'));
-  const engine = new DetectionEngine(services, new SqliteDetectionStore(db, services), clock, {
-    roundMs: 60_000,
-  });
+  const detectionStore = new SqliteDetectionStore(db, services);
+  const subscriptions = new SqliteSubscriptionStore(db, { locale: 'en', timeZone: 'UTC' });
+  const outbox = new SqliteOutboxStore(db);
+  // As in the app: outbox rows are written in the incident's transaction.
+  detectionStore.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
+  const engine = new DetectionEngine(services, detectionStore, clock, { roundMs: 60_000 });
   const queries = new SqliteQueryStore(db);
   const view = new StatusView(services, engine, queries, clock, { lastTick: null });
   const history = new ServiceHistory(db, clock);
@@ -70,7 +76,7 @@ export async function startWebHarness(
       latencyMs: outcome.status === 'down' ? null : 120,
       ...outcome,
     });
-  const parts = { db, services, engine, history, view, clock, check };
+  const parts = { db, services, engine, history, view, clock, check, subscriptions };
   const page = new StatusPage(services, view, history, clock);
   const app = createHttpServer(view, pino({ level: 'silent' }), { page, ...extras(parts) });
   await app.listen({ host: '127.0.0.1', port: 0 });

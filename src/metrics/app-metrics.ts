@@ -1,0 +1,148 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Clock, ProbeOutcome, State } from '../core/model.js';
+import { STATES } from '../core/model.js';
+import type { OutboxDepth } from './outbox-gauges.js';
+
+/** Check latency buckets in seconds, from a local answer to a slow remote one. */
+const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** What the scrape reads at collection time: live state, not counters. */
+export interface MetricsSources {
+  readonly clock: Clock;
+  serviceStates(): readonly { readonly id: string; readonly status: State }[];
+  openIncidents(): number;
+  outbox(): readonly OutboxDepth[];
+}
+
+/** Outcomes a delivery attempt ends in, as the adapters classify them (DESIGN §4). */
+export const DELIVERY_OUTCOMES = ['sent', 'transient', 'rate-limited', 'chat-moved', 'permanent'] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+
+/**
+ * The process's Prometheus metrics on its own registry (never prom-client's global one, so two
+ * apps in one test process do not collide). Counters are bumped through the `record*` methods by
+ * whoever observes the event; gauges are read from `MetricsSources` at scrape time.
+ */
+export class AppMetrics {
+  readonly registry = new Registry();
+  private readonly checks;
+  private readonly checkLatency;
+  private readonly deliveries;
+  private readonly rateLimitWaits;
+  private readonly rateLimitWaitSeconds;
+  private readonly reports;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    this.checks = new Counter({
+      name: 'incident_bot_checks_total',
+      help: 'Checks run, by probe type and raw outcome.',
+      labelNames: ['type', 'outcome'] as const,
+      registers,
+    });
+    this.checkLatency = new Histogram({
+      name: 'incident_bot_check_latency_seconds',
+      help: 'Time to the answer that decided a check, by probe type (checks without an answer are not observed).',
+      labelNames: ['type'] as const,
+      buckets: LATENCY_BUCKETS_S,
+      registers,
+    });
+    this.deliveries = new Counter({
+      name: 'incident_bot_deliveries_total',
+      help: 'Delivery attempts, by platform and outcome.',
+      labelNames: ['platform', 'outcome'] as const,
+      registers,
+    });
+    this.rateLimitWaits = new Counter({
+      name: 'incident_bot_rate_limit_waits_total',
+      help: 'Times a delivery waited for a rate limit (ours or the platform retry_after), by platform.',
+      labelNames: ['platform'] as const,
+      registers,
+    });
+    this.rateLimitWaitSeconds = new Counter({
+      name: 'incident_bot_rate_limit_wait_seconds_total',
+      help: 'Total time deliveries waited for rate limits, by platform.',
+      labelNames: ['platform'] as const,
+      registers,
+    });
+    this.reports = new Counter({
+      name: 'incident_bot_reports_received_total',
+      help: 'Crowd reports received, by service and whether they counted.',
+      labelNames: ['service', 'outcome'] as const,
+      registers,
+    });
+    new Gauge({
+      name: 'incident_bot_service_state',
+      help: 'Current state of each service: 1 for its state, 0 for the others.',
+      labelNames: ['service', 'state'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const s of sources.serviceStates()) {
+          for (const state of STATES) this.set({ service: s.id, state }, s.status === state ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'incident_bot_open_incidents',
+      help: 'Incidents open now.',
+      registers,
+      collect() {
+        this.set(sources.openIncidents());
+      },
+    });
+    new Gauge({
+      name: 'incident_bot_outbox_pending',
+      help: 'Outbox rows waiting to be delivered (pending or leased), by platform.',
+      labelNames: ['platform'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const o of sources.outbox()) this.set({ platform: o.platform }, o.pending);
+      },
+    });
+    new Gauge({
+      name: 'incident_bot_outbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest outbox row waiting to be delivered, by platform (0 with none).',
+      labelNames: ['platform'] as const,
+      registers,
+      collect() {
+        this.reset();
+        const now = sources.clock.now();
+        for (const o of sources.outbox()) {
+          this.set(
+            { platform: o.platform },
+            o.oldestCreatedAt === null ? 0 : (now - o.oldestCreatedAt) / 1000,
+          );
+        }
+      },
+    });
+  }
+
+  /** One finished check (the scheduler's `onResult`). */
+  recordCheck(type: string, outcome: Pick<ProbeOutcome, 'status' | 'latencyMs'>): void {
+    this.checks.inc({ type, outcome: outcome.status });
+    if (outcome.latencyMs !== null) this.checkLatency.observe({ type }, outcome.latencyMs / 1000);
+  }
+
+  /** One delivery attempt's outcome (the outbox worker or a sender calls it). */
+  recordDelivery(platform: string, outcome: DeliveryOutcome): void {
+    this.deliveries.inc({ platform, outcome });
+  }
+
+  /** A wait for a rate limit before a delivery. */
+  recordRateLimitWait(platform: string, waitMs: number): void {
+    this.rateLimitWaits.inc({ platform });
+    this.rateLimitWaitSeconds.inc({ platform }, Math.max(0, waitMs) / 1000);
+  }
+
+  /** A crowd report received; `outcome` is what the report store said (counted, duplicate, …). */
+  recordReport(serviceId: string, outcome: string): void {
+    this.reports.inc({ service: serviceId, outcome });
+  }
+
+  /** The exposition text and its content type, for `GET /metrics`. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
