@@ -1,6 +1,7 @@
 import type { ChatPlatform, PlatformContext } from './bot/platform.js';
 import type { AppConfig } from './config.js';
 import { createDiscordPlatform } from './bot/discord/discord-platform.js';
+import { createTelegramPlatform } from './bot/telegram/telegram-platform.js';
 
 /**
  * The chat platforms enabled by the config (a token set), in start order. Each adapter adds one
@@ -9,6 +10,7 @@ import { createDiscordPlatform } from './bot/discord/discord-platform.js';
 export function createPlatforms(config: AppConfig, ctx: PlatformContext): ChatPlatform[] {
   const platforms: ChatPlatform[] = [];
   if (config.discord !== null) platforms.push(createDiscordPlatform(config.discord, ctx, null));
+  if (config.telegram !== null) platforms.push(createTelegramPlatform(config.telegram, ctx, null));
   void config;
   void ctx;
   return platforms;

@@ -1,0 +1,136 @@
+import type { Telegram } from 'telegraf';
+import { buildAlert } from '../../core/alert-message.js';
+import type { ChatSender, DeliveryJob, DeliveryResult } from '../../core/delivery/ports.js';
+import type { IncidentEvent } from '../../core/events.js';
+import { type IncidentSummary, messagesFor } from '../../core/i18n/index.js';
+import { classifyTelegramError, isEditTargetGone, isNotModified, redactToken } from './telegram-errors.js';
+import { renderTelegramAlert, renderTelegramText } from './telegram-render.js';
+
+/** What the sender needs of telegraf: the raw call, so every request can carry an AbortSignal. */
+export type TelegramApi = Pick<Telegram, 'callApi'>;
+
+/**
+ * telegraf types its signal as the `abort-controller` polyfill's; node-fetch accepts Node's own
+ * AbortSignal at run time (it checks the prototype's name), so only the type needs bridging.
+ */
+export function abortable(signal: AbortSignal): Parameters<TelegramApi['callApi']>[2] {
+  return { signal } as unknown as Parameters<TelegramApi['callApi']>[2];
+}
+
+interface SentMessage {
+  readonly message_id: number;
+}
+
+/**
+ * Delivers outbox jobs as Telegram messages with `parse_mode: 'HTML'` (DESIGN §4). telegraf does
+ * not retry sends on 429 (platforms.md §1.2), and neither does this class: one job is one call
+ * (two when an edit target was deleted), and the outbox worker, paced by TELEGRAM_PACING, waits
+ * out `retry_after`.
+ *
+ * - `send`: a new alert with the "I'm affected too" / "Mute 1h" buttons.
+ * - `edit`: `editMessageText` on the opening alert; a deleted message gets a new one instead, and
+ *   "message is not modified" counts as sent.
+ * - `reply`: a new message replying to the alert (the recovery, so people are notified).
+ * - `summary`: what was held during quiet hours or a mute, split under 4096 characters.
+ *
+ * Never throws: every failure becomes a {@link DeliveryResult}, with the token redacted.
+ */
+export class TelegramSender implements ChatSender {
+  readonly platform = 'telegram' as const;
+
+  constructor(
+    private readonly api: TelegramApi,
+    private readonly options: { readonly token: string; readonly statusPageUrl?: string },
+  ) {}
+
+  async deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult> {
+    try {
+      return { kind: 'sent', messageId: await this.send(job, signal) };
+    } catch (err) {
+      const result = classifyTelegramError(err);
+      if (result.kind === 'transient')
+        return { kind: 'transient', error: redactToken(result.error, this.options.token) };
+      return result;
+    }
+  }
+
+  private async send(job: DeliveryJob, signal: AbortSignal): Promise<string> {
+    if (job.kind === 'summary') return this.sendSummary(job, signal);
+    const alert = renderTelegramAlert(
+      buildAlert(job.events, {
+        locale: job.settings.locale,
+        timeZone: job.settings.timeZone,
+        ...(this.options.statusPageUrl === undefined ? {} : { statusPageUrl: this.options.statusPageUrl }),
+      }),
+    );
+    const body = {
+      text: alert.text,
+      parse_mode: alert.parseMode,
+      link_preview_options: { is_disabled: true },
+      reply_markup: { inline_keyboard: alert.replyMarkup.inline_keyboard.map((row) => [...row]) },
+    };
+    if (job.kind === 'edit' && job.editMessageId !== undefined) {
+      const messageId = Number(job.editMessageId);
+      try {
+        await this.api.callApi(
+          'editMessageText',
+          { chat_id: job.chatId, message_id: messageId, ...body },
+          abortable(signal),
+        );
+        return job.editMessageId;
+      } catch (err) {
+        if (isNotModified(err)) return job.editMessageId;
+        // Someone deleted the alert: the update goes out as a new message rather than nowhere.
+        if (!isEditTargetGone(err)) throw err;
+      }
+    }
+    const reply =
+      job.kind === 'reply' && job.replyToMessageId !== undefined
+        ? // A deleted original must not fail the recovery: it is then sent without the reference.
+          {
+            reply_parameters: {
+              message_id: Number(job.replyToMessageId),
+              allow_sending_without_reply: true,
+            },
+          }
+        : {};
+    const sent = (await this.api.callApi(
+      'sendMessage',
+      { chat_id: job.chatId, ...body, ...reply },
+      abortable(signal),
+    )) as SentMessage;
+    return String(sent.message_id);
+  }
+
+  /** The summary may be long: its chunks go out in order; the last one is the reference kept. */
+  private async sendSummary(job: DeliveryJob, signal: AbortSignal): Promise<string> {
+    const m = messagesFor(job.settings.locale);
+    const text = m.commands.quietHoursSummary({
+      incidents: summarise(job.events),
+      timeZone: job.settings.timeZone,
+    });
+    let last = '';
+    for (const chunk of renderTelegramText(text)) {
+      const sent = (await this.api.callApi(
+        'sendMessage',
+        { chat_id: job.chatId, text: chunk, parse_mode: 'HTML' },
+        abortable(signal),
+      )) as SentMessage;
+      last = String(sent.message_id);
+    }
+    if (last === '') throw new Error('the quiet-hours summary rendered empty');
+    return last;
+  }
+}
+
+/** One line per incident, as its latest event describes it. */
+function summarise(events: readonly IncidentEvent[]): IncidentSummary[] {
+  const latest = new Map<number, IncidentEvent>();
+  for (const e of events) latest.set(e.incidentId, e);
+  return [...latest.values()].map((e) => ({
+    serviceName: e.serviceName,
+    severity: e.severity,
+    startedAt: e.startedAt,
+    ...(e.kind === 'resolved' ? { durationMs: e.durationMs ?? Math.max(0, e.at - e.startedAt) } : {}),
+  }));
+}

@@ -1,0 +1,121 @@
+/**
+ * `npm start` with Telegram enabled, against the local Bot API: start-up (token check, command
+ * menus in English and Bengali), an outage of a local HTTP target as one alert with its buttons
+ * and the recovery as a reply with the duration, Bengali chats, blocked and migrated chats.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type TelegramWorld, startTelegramWorld, waitUntil } from './telegram-harness.js';
+
+let world: TelegramWorld | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+function opsGroup(w: TelegramWorld, type: 'group' | 'supergroup' = 'group'): number {
+  const creator = w.fake.createUser({ first_name: 'Owner' });
+  return w.fake.createChat({ type, title: 'Ops', creator }).id;
+}
+
+describe('Telegram alerts end to end', () => {
+  it('stops start-up with a clear message when the token is rejected', async () => {
+    world = await startTelegramWorld();
+    const bot = world.startBot({ TELEGRAM_BOT_TOKEN: '42:rejected-token' });
+    expect(await bot.exited()).toBe(1);
+    const output = `${bot.stdout.join('\n')}\n${bot.stderr}`;
+    expect(output).toMatch(/Telegram rejected TELEGRAM_BOT_TOKEN \(401 Unauthorized\)/);
+    expect(output).not.toMatch(/\n\s+at /);
+    expect(output).not.toContain('rejected-token');
+  });
+
+  it('registers the menus, posts the outage with buttons and the recovery as a reply', async () => {
+    world = await startTelegramWorld();
+    const { fake, target } = world;
+    const groupId = opsGroup(world);
+    world.subscribe(groupId, 'site');
+    const bot = world.startBot();
+    await bot.waitForLine(/status API on/);
+    const names = [
+      'start',
+      'help',
+      'subscribe',
+      'unsubscribe',
+      'subscriptions',
+      'status',
+      'incidents',
+      'report',
+      'services',
+      'settings',
+    ];
+    await fake.waitFor(() => fake.commands(undefined, 'bn'));
+    expect(fake.commands()?.map((c) => c.command)).toEqual(names);
+    expect(fake.commands(undefined, 'bn')?.map((c) => c.command)).toEqual(names);
+    expect(fake.commands(undefined, 'bn')?.[1]?.description).toBe('এই বট কীভাবে ব্যবহার করবেন');
+
+    target.up = false;
+    const alert = await fake.waitFor(() => fake.messages(groupId)[0], 20_000);
+    expect(alert.text).toMatch(/^🔴 Our site is down/);
+    expect(alert.parseMode).toBe('HTML');
+    expect(alert.replyMarkup).toMatchObject({
+      inline_keyboard: [[{ callback_data: 'r:site' }, { callback_data: 'm:site' }]],
+    });
+
+    target.up = true;
+    const recovery = await fake.waitFor(() => fake.messages(groupId)[1], 20_000);
+    expect(recovery.text).toMatch(/Our site is back up after /);
+    expect(recovery.replyToMessageId).toBe(alert.messageId);
+    expect(fake.messages(groupId)).toHaveLength(2);
+  });
+
+  it('speaks Bengali to a Bengali chat', async () => {
+    world = await startTelegramWorld();
+    const { fake, target } = world;
+    const groupId = opsGroup(world);
+    world.subscribe(groupId, 'site');
+    world.updateSettings(groupId, { locale: 'bn' });
+    const bot = world.startBot();
+    await bot.waitForLine(/status API on/);
+    target.up = false;
+    const alert = await fake.waitFor(() => fake.messages(groupId)[0], 20_000);
+    expect(alert.text).toMatch(/[\u0980-\u09FF]/);
+    expect(alert.text).not.toMatch(/is down/);
+  });
+
+  it('deactivates a chat that blocked the bot and one it was removed from', async () => {
+    world = await startTelegramWorld();
+    const { fake, target } = world;
+    const user = fake.createUser({ first_name: 'Rina' });
+    const privateId = fake.createChat({ type: 'private', user }).id;
+    const groupId = opsGroup(world);
+    const keptId = opsGroup(world);
+    for (const id of [privateId, groupId, keptId]) world.subscribe(id, 'site');
+    const bot = world.startBot();
+    await bot.waitForLine(/status API on/);
+
+    fake.removeBotFromChat(groupId);
+    await waitUntil(() => world?.chat(groupId)?.active === false);
+    expect(world.chat(groupId)?.deactivatedReason).toMatch(/removed from the chat/);
+
+    fake.blockBot(privateId);
+    target.up = false;
+    await fake.waitFor(() => fake.messages(keptId)[0], 20_000);
+    await waitUntil(() => world?.chat(privateId)?.active === false);
+    expect(world.chat(privateId)?.deactivatedReason).toMatch(/blocked/);
+    expect(fake.messages(groupId)).toEqual([]);
+  });
+
+  it('follows a group upgraded to a supergroup', async () => {
+    world = await startTelegramWorld();
+    const { fake, target } = world;
+    const groupId = opsGroup(world);
+    world.subscribe(groupId, 'site');
+    const bot = world.startBot();
+    await bot.waitForLine(/status API on/);
+    const superId = fake.migrateGroup(groupId);
+    target.up = false;
+    const alert = await fake.waitFor(() => fake.messages(superId)[0], 20_000);
+    expect(alert.text).toMatch(/Our site is down/);
+    expect(world.subscriptions(superId).map((s) => s.serviceId)).toEqual(['site']);
+    expect(world.chat(groupId)).toBeNull();
+  });
+});
