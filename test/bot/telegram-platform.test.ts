@@ -1,0 +1,244 @@
+/**
+ * The Telegram adapter in-process with real telegraf against the local Bot API, the real
+ * CommandService on SQLite: commands in every chat type with the admin check asked of Telegram,
+ * alert buttons, membership changes, and the sender's delivery results for Telegram's real errors.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { TelegramPlatform } from '../../src/bot/telegram/telegram-platform.js';
+import { TelegramUpdates } from '../../src/bot/telegram/telegram-updates.js';
+import { parseServices } from '../../src/config/services-file.js';
+import { CommandService } from '../../src/core/commands/command-service.js';
+import type { DeliveryJob } from '../../src/core/delivery/ports.js';
+import { DetectionEngine } from '../../src/core/detection-engine.js';
+import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
+import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
+import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
+import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
+import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
+import { incidentEvent, silentLog, tempDatabase } from '../delivery/delivery-fixtures.js';
+import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram/index.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface World {
+  fake: FakeTelegram;
+  platform: TelegramPlatform;
+  subscriptions: SqliteSubscriptionStore;
+}
+
+async function world(): Promise<World> {
+  const fake = await startFakeTelegram({ rateLimits: false });
+  cleanups.push(() => fake.close());
+  const database = tempDatabase();
+  const db = database.open();
+  cleanups.push(() => database.dispose());
+  const services = parseServices(
+    'services:\n  - { id: site, name: Our site, monitors: [ { type: http, url: "http://127.0.0.1:1/" } ] }\n',
+  );
+  const clock = { now: () => Date.now() };
+  const subscriptions = new SqliteSubscriptionStore(db);
+  const engine = new DetectionEngine(services, new SqliteDetectionStore(db, services), clock, {
+    roundMs: 60_000,
+  });
+  const commands = new CommandService(
+    {
+      services,
+      states: engine,
+      incidents: new SqliteQueryStore(db),
+      subscriptions,
+      reports: new SqliteReportStore(db),
+      clock,
+    },
+    { maxReplyChars: 4000 },
+  );
+  const ctx = { services, engine, subscriptions, outbox: new SqliteOutboxStore(db), clock, log: silentLog };
+  const updates = new TelegramUpdates({ commands, subscriptions, clock, log: silentLog });
+  const platform = new TelegramPlatform({ token: fake.token, apiRoot: fake.apiRoot }, ctx, updates);
+  cleanups.push(() => platform.stop());
+  await platform.start();
+  expect(platform.connected).toBe(true);
+  return { fake, platform, subscriptions };
+}
+
+const tg = (chatId: number) => ({ platform: 'telegram' as const, chatId: String(chatId) });
+
+function job(chatId: number, overrides: Partial<DeliveryJob> = {}): DeliveryJob {
+  return {
+    chatId: String(chatId),
+    kind: 'send',
+    events: [incidentEvent({ serviceId: 'site', serviceName: 'Our site' })],
+    settings: { locale: 'en', timeZone: 'UTC', mentionRoleId: null },
+    ...overrides,
+  };
+}
+
+const signal = () => AbortSignal.timeout(5_000);
+
+describe('Telegram commands', () => {
+  it('lets a group admin subscribe and refuses a member, asking Telegram who is admin', async () => {
+    const { fake, subscriptions } = await world();
+    const creator = fake.createUser({ first_name: 'Owner' });
+    const admin = fake.createUser({ first_name: 'Admin' });
+    const member = fake.createUser({ first_name: 'Member' });
+    const chat = fake.createChat({
+      type: 'supergroup',
+      title: 'Ops',
+      creator,
+      admins: [admin],
+      members: [member],
+    });
+
+    fake.sendUserMessage(chat.id, member, '/subscribe site');
+    const refusal = await fake.waitFor(() => fake.messages(chat.id)[0]);
+    expect(refusal.text).toBe('Only admins of this chat can do that.');
+    expect(subscriptions.listSubscriptions(tg(chat.id))).toEqual([]);
+
+    fake.sendUserMessage(chat.id, admin, '/subscribe@fake_alert_bot site major');
+    const done = await fake.waitFor(() => fake.messages(chat.id)[1]);
+    expect(done.text).toMatch(/^This chat now gets alerts for Our site/);
+    expect(done.replyToMessageId).toBeDefined();
+    expect(subscriptions.listSubscriptions(tg(chat.id))).toMatchObject([
+      { serviceId: 'site', minSeverity: 'major' },
+    ]);
+    expect(fake.callCount({ method: 'getChatMember' })).toBe(2);
+  });
+
+  it('answers in a private chat and in a channel, where posts are the channel admins', async () => {
+    const { fake, subscriptions } = await world();
+    const user = fake.createUser({ first_name: 'Rina', language_code: 'bn' });
+    const privateChat = fake.createChat({ type: 'private', user });
+    fake.sendUserMessage(privateChat.id, user, '/subscribe site');
+    const reply = await fake.waitFor(() => fake.messages(privateChat.id)[0]);
+    expect(reply.text).toMatch(/[\u0980-\u09FF]/);
+    expect(subscriptions.listSubscriptions(tg(privateChat.id))).toHaveLength(1);
+
+    const owner = fake.createUser({ first_name: 'Owner' });
+    const channel = fake.createChat({
+      type: 'channel',
+      title: 'News',
+      creator: owner,
+      botStatus: 'administrator',
+    });
+    fake.sendUserMessage(channel.id, owner, '/subscribe all');
+    await fake.waitFor(() => fake.messages(channel.id)[0]);
+    expect(subscriptions.listSubscriptions(tg(channel.id))).toMatchObject([{ serviceId: '*' }]);
+  });
+
+  it('ignores other bots and plain text, answers an unknown command it was named in', async () => {
+    const { fake } = await world();
+    const creator = fake.createUser({ first_name: 'Owner' });
+    const chat = fake.createChat({ type: 'group', title: 'Ops', creator });
+    fake.sendUserMessage(chat.id, creator, 'hello');
+    fake.sendUserMessage(chat.id, creator, '/frobnicate');
+    fake.sendUserMessage(chat.id, creator, '/status@other_bot');
+    fake.sendUserMessage(chat.id, creator, '/frobnicate@fake_alert_bot');
+    const reply = await fake.waitFor(() => fake.messages(chat.id)[0]);
+    expect(reply.text).toMatch(/frobnicate/);
+    fake.sendUserMessage(chat.id, creator, '/help');
+    await fake.waitFor(() => fake.messages(chat.id)[1]);
+    expect(fake.messages(chat.id)).toHaveLength(2);
+  });
+
+  it('mutes from the alert button and answers the press privately', async () => {
+    const { fake, platform, subscriptions } = await world();
+    const creator = fake.createUser({ first_name: 'Owner' });
+    const chat = fake.createChat({ type: 'group', title: 'Ops', creator });
+    const sent = await platform.sender.deliver(job(chat.id), signal());
+    expect(sent.kind).toBe('sent');
+    const alert = await fake.waitFor(() => fake.messages(chat.id)[0]);
+    const queryId = fake.pressButton(chat.id, alert.messageId, creator, 'm:site');
+    const answered = await fake.waitFor(() => fake.callbackQuery(queryId)?.answer);
+    expect(answered.text).toMatch(/.+/);
+    expect(subscriptions.getSettings(tg(chat.id)).mutedUntil).toBeGreaterThan(Date.now());
+    expect(fake.messages(chat.id)).toHaveLength(1);
+  });
+
+  it('deactivates a chat the bot was removed from', async () => {
+    const { fake, subscriptions } = await world();
+    const creator = fake.createUser({ first_name: 'Owner' });
+    const chat = fake.createChat({ type: 'group', title: 'Ops', creator });
+    subscriptions.subscribe(tg(chat.id), 'site', 'minor', Date.now());
+    fake.kickBot(chat.id, creator);
+    await fake.waitFor(() => subscriptions.getChat(tg(chat.id))?.active === false || undefined);
+    expect(subscriptions.getChat(tg(chat.id))?.deactivatedReason).toMatch(/kicked/);
+  });
+});
+
+describe('TelegramSender', () => {
+  it('edits the alert, counts an unchanged edit as sent and replaces a deleted one', async () => {
+    const { fake, platform } = await world();
+    const creator = fake.createUser({ first_name: 'Owner' });
+    const chat = fake.createChat({ type: 'group', title: 'Ops <b>&', creator });
+    const first = await platform.sender.deliver(job(chat.id), signal());
+    if (first.kind !== 'sent') throw new Error(first.kind);
+    const degraded = job(chat.id, {
+      kind: 'edit',
+      editMessageId: first.messageId,
+      events: [
+        incidentEvent({
+          serviceId: 'site',
+          serviceName: 'Our <b>& site',
+          kind: 'updated',
+          status: 'degraded',
+          severity: 'minor',
+        }),
+      ],
+    });
+    expect(await platform.sender.deliver(degraded, signal())).toEqual(first);
+    expect(await platform.sender.deliver(degraded, signal())).toEqual(first);
+    const edited = fake.messages(chat.id)[0];
+    expect(edited?.edits).toHaveLength(1);
+    expect(edited?.text).toMatch(/Our <b>& site/);
+
+    const gone = await platform.sender.deliver({ ...degraded, editMessageId: '9999' }, signal());
+    expect(gone.kind).toBe('sent');
+    expect(fake.messages(chat.id)).toHaveLength(2);
+
+    const reply = await platform.sender.deliver(
+      job(chat.id, {
+        kind: 'reply',
+        replyToMessageId: first.messageId,
+        events: [
+          incidentEvent({
+            serviceId: 'site',
+            serviceName: 'Our site',
+            kind: 'resolved',
+            status: 'up',
+            durationMs: 90_000,
+          }),
+        ],
+      }),
+      signal(),
+    );
+    expect(reply.kind).toBe('sent');
+    expect(fake.messages(chat.id)[2]?.replyToMessageId).toBe(Number(first.messageId));
+  });
+
+  it('classifies blocked, missing, migrated and rate-limited chats', async () => {
+    const { fake, platform } = await world();
+    const user = fake.createUser({ first_name: 'Rina' });
+    const blocked = fake.createChat({ type: 'private', user });
+    fake.blockBot(blocked.id);
+    expect(await platform.sender.deliver(job(blocked.id), signal())).toEqual({
+      kind: 'permanent',
+      reason: 'Telegram 403: Forbidden: bot was blocked by the user',
+    });
+    expect(await platform.sender.deliver(job(-123456789), signal())).toEqual({
+      kind: 'permanent',
+      reason: 'Telegram 400: Bad Request: chat not found',
+    });
+    const creator = fake.createUser({ first_name: 'Owner' });
+    const group = fake.createChat({ type: 'group', title: 'Ops', creator });
+    const superId = fake.migrateGroup(group.id);
+    expect(await platform.sender.deliver(job(group.id), signal())).toEqual({
+      kind: 'chat-moved',
+      newChatId: String(superId),
+    });
+    fake.startStorm({ methods: ['sendMessage'], retryAfterS: 3, calls: 1 });
+    const limited = await platform.sender.deliver(job(superId), signal());
+    expect(limited).toMatchObject({ kind: 'rate-limited', retryAfterMs: 3000 });
+  });
+});
