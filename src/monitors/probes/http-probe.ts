@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { Agent, request } from 'undici';
 import type { ProbeOutcome } from '../../core/model.js';
 import type { Probe, ProbeContext } from '../probe.js';
+import type { ConnectionGuard } from '../ssrf/ssrf-guard.js';
 import { runWithDeadline } from './deadline.js';
 import { classifyError, hasMeaningfulLatency } from './error-reason.js';
 import type { CappedBody } from './http-assertions.js';
@@ -24,6 +25,11 @@ const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 export interface HttpProbeDeps {
   /** Replaces `dns.lookup` for hostnames (same signature as `net.connect`'s `lookup` option). */
   readonly lookup?: LookupFunction;
+  /**
+   * For monitors added from chat: a fresh SSRF guard per check. Every hop's host is vetted before
+   * its request and connections use only the vetted address (the guard's lookup replaces `lookup`).
+   */
+  readonly createGuard?: () => ConnectionGuard;
 }
 
 /** One hop of the exchange: what is sent. */
@@ -120,9 +126,14 @@ async function exchange(
   dispatcher: Dispatcher,
   signal: AbortSignal,
   startedAt: number,
+  guard: ConnectionGuard | undefined,
 ): Promise<ProbeOutcome> {
   let hop = firstHop(options);
   for (let redirects = 0; ; redirects += 1) {
+    if (guard !== undefined) {
+      const refusal = await refuseHop(guard, hop.url, signal, redirects);
+      if (refusal !== null) return refusal;
+    }
     const response = await request(hop.url, {
       dispatcher,
       signal,
@@ -145,13 +156,29 @@ async function exchange(
   }
 }
 
-function createAgent(options: HttpOptions, ctx: ProbeContext, deps: HttpProbeDeps): Agent {
+/** Vets one hop through the guard: null when it may be sent, else the outcome that refuses it. */
+async function refuseHop(
+  guard: ConnectionGuard,
+  url: URL,
+  signal: AbortSignal,
+  redirects: number,
+): Promise<ProbeOutcome | null> {
+  if (url.username !== '' || url.password !== '') {
+    return downOutcome('unreachable', 'target refused: credentials-in-url', null);
+  }
+  const verdict = await guard.checkHost(url.hostname, signal);
+  if (verdict.ok) return null;
+  const where = redirects > 0 ? ` (redirect ${redirects})` : '';
+  return downOutcome('unreachable', `target refused: ${verdict.reason}${where}`, null);
+}
+
+function createAgent(options: HttpOptions, ctx: ProbeContext, lookup: LookupFunction | undefined): Agent {
   return new Agent({
     connect: {
       timeout: ctx.timeoutMs,
       rejectUnauthorized: !options.insecure,
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
-      ...(deps.lookup ? { lookup: deps.lookup } : {}),
+      ...(lookup ? { lookup } : {}),
     },
     headersTimeout: ctx.timeoutMs,
     bodyTimeout: ctx.timeoutMs,
@@ -171,11 +198,12 @@ export function createHttpProbe(deps: HttpProbeDeps = {}): Probe<HttpOptions> {
     describe: (options) => (options.method === 'GET' ? options.url : `${options.method} ${options.url}`),
     async run(options: HttpOptions, ctx: ProbeContext): Promise<ProbeOutcome> {
       const startedAt = performance.now();
-      const agent = createAgent(options, ctx, deps);
+      const guard = deps.createGuard?.();
+      const agent = createAgent(options, ctx, guard?.lookup ?? deps.lookup);
       try {
         return await runWithDeadline(
           ctx,
-          (deadline) => exchange(options, agent, deadline.signal, startedAt),
+          (deadline) => exchange(options, agent, deadline.signal, startedAt, guard),
           (error) => {
             const { reason, message } = classifyError(error);
             return downOutcome(reason, message, hasMeaningfulLatency(reason) ? elapsedMs(startedAt) : null);

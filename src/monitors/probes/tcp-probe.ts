@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { z } from 'zod';
 import type { ProbeOutcome } from '../../core/model.js';
 import type { Probe, ProbeContext } from '../probe.js';
+import type { ConnectionGuard } from '../ssrf/ssrf-guard.js';
 import { runWithDeadline } from './deadline.js';
 import { classifyError, hasMeaningfulLatency } from './error-reason.js';
 import { formatHostPort, hostSchema, portSchema } from './option-schemas.js';
@@ -17,6 +18,8 @@ export type TcpOptions = z.output<typeof tcpOptionsSchema>;
 export interface TcpProbeDeps {
   /** Replaces `dns.lookup` for hostnames (same signature as `net.connect`'s `lookup` option). */
   readonly lookup?: LookupFunction;
+  /** For monitors added from chat: a fresh SSRF guard per check; connects only to the vetted address. */
+  readonly createGuard?: () => ConnectionGuard;
 }
 
 /** Opens one TCP connection and closes it at once; rejects with the socket's error. */
@@ -50,7 +53,12 @@ export function createTcpProbe(deps: TcpProbeDeps = {}): Probe<TcpOptions> {
       return runWithDeadline(
         ctx,
         async (deadline) => {
-          await connectOnce(options, deadline.signal, deps.lookup);
+          const guard = deps.createGuard?.();
+          if (guard !== undefined) {
+            const verdict = await guard.checkHost(options.host, deadline.signal);
+            if (!verdict.ok) return downOutcome('unreachable', `target refused: ${verdict.reason}`, null);
+          }
+          await connectOnce(options, deadline.signal, guard?.lookup ?? deps.lookup);
           return upOutcome('connected', elapsedMs(startedAt));
         },
         (error) => {
