@@ -23,6 +23,8 @@ import { ServiceHistory } from './web/service-history.js';
 import { StatusPage } from './web/status-page.js';
 import { AppMetrics } from './metrics/app-metrics.js';
 import { OutboxGauges } from './metrics/outbox-gauges.js';
+import { type PushOptions, PushRegistry } from './monitors/probes/push-probe.js';
+import { loadPushSecret } from './web/push-secret.js';
 // Crowd reports (issue 5).
 import type { ReportSink } from './core/crowd/report-port.js';
 import { CrowdRuntime } from './crowd/crowd-runtime.js';
@@ -118,6 +120,12 @@ export async function startApp(
     outbox: () => outboxGauges.depth(),
   });
   // --- end metrics
+  // --- push monitors (issue 6): tokens derived from a secret kept next to the database.
+  const pushes = new PushRegistry(loadPushSecret(config.databasePath), clock);
+  const pushTokens = services.monitors
+    .filter((m) => m.type === 'push')
+    .map((m) => ({ monitorId: m.id, token: pushes.register(m.id, m.options as PushOptions) }));
+  // --- end push monitors
   const scheduler = new Scheduler(
     services.monitors,
     {
@@ -168,6 +176,7 @@ export async function startApp(
   const http = createHttpServer(view, log, {
     page: new StatusPage(services, view, pageHistory, clock),
     metrics,
+    pushes,
   });
   // --- end web
   await http.listen({ host: config.http.host, port: config.http.port });
@@ -191,6 +200,7 @@ export async function startApp(
     `incident-bot: watching ${services.services.length} services with ${services.monitors.length} monitors; ` +
       `status API on ${url}/api/services`,
   );
+  for (const p of pushTokens) sink.line(`push monitor ${p.monitorId}: GET or POST ${url}/push/${p.token}`); // issue 6
 
   return {
     engine,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { LOCALES, type Locale, pickLocale } from '../core/i18n/index.js';
 import { incidentQuerySchema } from './api-schemas.js';
 import type { AppMetrics } from '../metrics/app-metrics.js';
+import type { PushRegistry } from '../monitors/probes/push-probe.js';
 import type { StatusPage } from './status-page.js';
 import type { StatusView } from './status-view.js';
 
@@ -17,7 +18,15 @@ export interface HttpExtras {
   readonly page?: StatusPage;
   /** `GET /metrics` in Prometheus text format. */
   readonly metrics?: Pick<AppMetrics, 'scrape'>;
+  /** `GET|POST /push/:token` for push (heartbeat) monitors. */
+  readonly pushes?: Pick<PushRegistry, 'ping'>;
 }
+
+/**
+ * A push may carry a body (a job's output); it is read and thrown away up to this size. A bigger
+ * body is refused with 413 and the ping does not count.
+ */
+export const MAX_PUSH_BODY_BYTES = 16 * 1024;
 
 /** Request bodies are never large here; anything bigger is refused before it is read. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -98,6 +107,28 @@ export function createHttpServer(view: StatusView, log: Logger, extras: HttpExtr
     app.get('/metrics', async (_request, reply) => {
       const { contentType, body } = await metrics.scrape();
       return reply.type(contentType).send(body);
+    });
+  }
+
+  const pushes = extras.pushes;
+  if (pushes) {
+    // Its own scope: any content type is accepted and discarded, and the body cap is smaller.
+    void app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser(
+        '*',
+        { parseAs: 'buffer', bodyLimit: MAX_PUSH_BODY_BYTES },
+        (_req, _body, done) => done(null, null),
+      );
+      scope.route<{ Params: { token: string } }>({
+        method: ['GET', 'POST'],
+        url: '/push/:token',
+        bodyLimit: MAX_PUSH_BODY_BYTES,
+        handler: async (request, reply) => {
+          if (!pushes.ping(request.params.token)) return reply.code(404).send({ error: 'not found' });
+          return reply.send({ ok: true });
+        },
+      });
     });
   }
 
