@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   scale: runScaleBench,
   'crowd-ingest': async () => (await import('./crowd-ingest.js')).runCrowdIngestBench(),
   'discord-fanout': runDiscordFanoutBench,
+  'telegram-fanout': async () => (await import('./telegram-fanout.js')).runTelegramFanoutBench(),
 };
 
 const wanted = process.argv.slice(2);
