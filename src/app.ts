@@ -170,7 +170,14 @@ export async function startApp(
     }),
   ];
 
-  const view = new StatusView(services, engine, queries, clock, scheduler);
+  const view = new StatusView(
+    services,
+    engine,
+    queries,
+    clock,
+    scheduler,
+    platforms.map((p) => ({ name: p.name, isConnected: () => p.connected })), // /healthz (issue 6)
+  );
   // --- web (issue 6): the status page over the check history and crowd reports.
   const pageHistory = new ServiceHistory(db, clock, reports);
   const http = createHttpServer(view, log, {

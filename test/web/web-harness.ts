@@ -13,7 +13,7 @@ import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
 import { createHttpServer, type HttpExtras } from '../../src/web/http-server.js';
 import { ServiceHistory } from '../../src/web/service-history.js';
 import { StatusPage } from '../../src/web/status-page.js';
-import { StatusView } from '../../src/web/status-view.js';
+import { type PlatformStatus, StatusView } from '../../src/web/status-view.js';
 
 /** 2021-03-19 17:00 UTC: shortly before the WhatsApp outage of DESIGN §1. */
 export const START = Date.UTC(2021, 2, 19, 17, 0);
@@ -51,6 +51,9 @@ export interface WebHarness {
 export async function startWebHarness(
   yaml = SERVICES_YAML,
   extras: (h: Omit<WebHarness, 'url' | 'close'>) => HttpExtras = () => ({}),
+  health: { scheduler: { readonly lastTick: number | null }; platforms?: readonly PlatformStatus[] } = {
+    scheduler: { lastTick: null },
+  },
 ): Promise<WebHarness> {
   let now = START;
   const clock = {
@@ -67,7 +70,7 @@ export async function startWebHarness(
   detectionStore.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
   const engine = new DetectionEngine(services, detectionStore, clock, { roundMs: 60_000 });
   const queries = new SqliteQueryStore(db);
-  const view = new StatusView(services, engine, queries, clock, { lastTick: null });
+  const view = new StatusView(services, engine, queries, clock, health.scheduler, health.platforms);
   const history = new ServiceHistory(db, clock);
   const check: WebHarness['check'] = (monitorId, outcome) =>
     engine.handleResult(monitorId, {

@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { healthSchema } from '../../src/web/api-schemas.js';
+import { START, type WebHarness, startWebHarness } from './web-harness.js';
+
+describe('GET /healthz', () => {
+  let web: WebHarness;
+  afterEach(async () => web?.close());
+
+  const tick = { lastTick: null as number | null };
+  const telegram = { name: 'telegram', connected: true, isConnected: () => telegram.connected };
+
+  async function health(): Promise<{ status: number; body: ReturnType<typeof healthSchema.parse> }> {
+    const res = await fetch(`${web.url}/healthz`);
+    return { status: res.status, body: healthSchema.parse(await res.json()) };
+  }
+
+  it('is 200 when the scheduler ticked recently, the database is writable and every platform is connected', async () => {
+    web = await startWebHarness(undefined, undefined, { scheduler: tick, platforms: [telegram] });
+    tick.lastTick = START - 1000;
+    const { status, body } = await health();
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      ok: true,
+      scheduler: { ticking: true, lastTick: new Date(START - 1000).toISOString() },
+      database: { writable: true },
+      platforms: { telegram: { connected: true } },
+    });
+  });
+
+  it('is 503 and says which part failed: a stalled scheduler, a disconnected platform', async () => {
+    web = await startWebHarness(undefined, undefined, { scheduler: tick, platforms: [telegram] });
+    tick.lastTick = START - 1000;
+    telegram.connected = false;
+    let res = await health();
+    expect(res.status).toBe(503);
+    expect(res.body.platforms).toEqual({ telegram: { connected: false } });
+    expect(res.body.scheduler.ticking).toBe(true);
+
+    telegram.connected = true;
+    web.clock.advance(60_000);
+    res = await health();
+    expect(res.status).toBe(503);
+    expect(res.body.scheduler.ticking).toBe(false);
+  });
+
+  it('is 503 when the database is not writable', async () => {
+    web = await startWebHarness(undefined, undefined, { scheduler: tick });
+    tick.lastTick = START;
+    web.db.pragma('query_only = ON');
+    const res = await health();
+    expect(res.status).toBe(503);
+    expect(res.body.database.writable).toBe(false);
+  });
+});
