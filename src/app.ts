@@ -25,6 +25,7 @@ import { AppMetrics } from './metrics/app-metrics.js';
 import { OutboxGauges } from './metrics/outbox-gauges.js';
 import { type PushOptions, PushRegistry } from './monitors/probes/push-probe.js';
 import { loadPushSecret } from './web/push-secret.js';
+import { type RenderChartPng, createChartPngRenderer } from './charts/chart-png.js';
 // Crowd reports (issue 5).
 import type { ReportSink } from './core/crowd/report-port.js';
 import { CrowdRuntime } from './crowd/crowd-runtime.js';
@@ -58,6 +59,8 @@ export interface RunningApp {
   readonly reports: ReportSink;
   /** Prometheus metrics (issue 6): workers and adapters call `recordDelivery`, `recordRateLimitWait`, `recordReport`. */
   readonly metrics: AppMetrics;
+  /** The 24-hour chart of a service as a PNG, for `/status <service>` in the chats (issue 6). */
+  readonly renderChartPng: RenderChartPng;
   stop(): Promise<void>;
 }
 
@@ -216,6 +219,7 @@ export async function startApp(
     url,
     reports, // crowd reports (issue 5)
     metrics, // metrics (issue 6)
+    renderChartPng: createChartPngRenderer(services, pageHistory), // charts (issue 6)
     async stop() {
       crowd.stop(); // crowd reports (issue 5)
       for (const task of tasks) void task.destroy();

@@ -99,7 +99,10 @@ export function renderResponseChart(windows: readonly ChartWindow[], options: Ch
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" width="${CHART_WIDTH}" height="${CHART_HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" font-family="sans-serif" font-size="11" fill="${c.fg}">`,
     `<title id="chart-title">${escapeHtml(labels.title)}</title>`,
     `<desc id="chart-desc">${escapeHtml(labels.desc)}</desc>`,
-    options.theme === 'fixed' ? `<rect width="100%" height="100%" fill="${c.bg}"/>` : '',
+    // A picture in a chat has no heading around it, so the PNG carries its title; the page has an h2.
+    options.theme === 'fixed'
+      ? `<rect width="100%" height="100%" fill="${c.bg}"/><text x="${PAD.left + 4}" y="11" font-weight="bold">${escapeHtml(labels.title)}</text>`
+      : '',
     ...grid,
     `<text x="4" y="${PAD.top - 4}">${escapeHtml(labels.latencyAxis)}</text>`,
     ...segments.map((points) =>
