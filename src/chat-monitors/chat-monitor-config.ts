@@ -1,0 +1,78 @@
+/**
+ * Turns a stored chat monitor into what the scheduler and the detection engine run: one service
+ * (`chat-<id>`) with one monitor (`chat-<id>-0`), probed through the SSRF guard on every check.
+ */
+import type { MonitorConfig } from '../config/services-file.js';
+import type { ServiceDef } from '../core/catalog.js';
+import { DEFAULT_CONFIRM, DEFAULT_FLAP } from '../core/detection/monitor-state.js';
+import type { AnyProbe } from '../monitors/probe.js';
+import { createHttpProbe } from '../monitors/probes/http-probe.js';
+import { httpOptionsSchema } from '../monitors/probes/http-options.js';
+import { createTcpProbe } from '../monitors/probes/tcp-probe.js';
+import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';
+import { createConnectionGuard } from '../monitors/ssrf/ssrf-guard.js';
+import { parseTarget } from '../monitors/ssrf/target-parser.js';
+import type { ChatMonitorLimits } from './chat-monitor-limits.js';
+import type { ChatMonitor } from './chat-monitor-store.js';
+
+export const CHAT_SERVICE_PREFIX = 'chat-';
+
+export function chatServiceId(monitorId: number): string {
+  return `${CHAT_SERVICE_PREFIX}${monitorId}`;
+}
+
+export interface ChatMonitorRuntimeConfig {
+  readonly service: ServiceDef;
+  readonly monitor: MonitorConfig;
+}
+
+/** Builds the service and guarded monitor. Throws only for a stored target that no longer parses (a bug). */
+export function buildChatMonitorConfig(
+  monitor: ChatMonitor,
+  limits: ChatMonitorLimits,
+  guard: SsrfGuardDeps,
+): ChatMonitorRuntimeConfig {
+  const parsed = parseTarget(monitor.target);
+  if (!parsed.ok) throw new Error(`stored chat monitor ${monitor.id} has an invalid target`);
+  const serviceId = chatServiceId(monitor.id);
+  const monitorId = `${serviceId}-0`;
+  const createGuard = () => createConnectionGuard(guard);
+  const target = parsed.target;
+  const probe: AnyProbe =
+    target.kind === 'http'
+      ? (createHttpProbe({ createGuard }) as AnyProbe)
+      : (createTcpProbe({ createGuard }) as AnyProbe);
+  const options =
+    target.kind === 'http'
+      ? httpOptionsSchema.parse({
+          url: target.url.href,
+          maxRedirects: limits.maxRedirects,
+          maxBodyBytes: limits.maxBodyBytes,
+          ...(target.keyword !== null ? { expect: { keyword: target.keyword } } : {}),
+        })
+      : { host: target.host, port: target.port };
+  return {
+    service: {
+      id: serviceId,
+      name: monitor.name,
+      group: null,
+      quorum: null,
+      crowd: false,
+      monitorIds: [monitorId],
+    },
+    monitor: {
+      id: monitorId,
+      serviceId,
+      type: target.kind,
+      role: 'probe',
+      target: monitor.target,
+      intervalMs: monitor.intervalMs,
+      confirm: DEFAULT_CONFIRM,
+      flap: DEFAULT_FLAP,
+      probe,
+      options,
+      timeoutMs: limits.timeoutMs,
+      schedule: { kind: 'every', ms: monitor.intervalMs },
+    } as MonitorConfig,
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * `/monitor add|remove|list` as platform-neutral use cases (issue 7). The command layer checks
+ * that the caller is a chat admin (same rule as `/subscribe`), then calls these functions; each
+ * returns a value the command layer renders (refusals carry the guard's reason for
+ * `describeSsrfRefusal`). Nothing here throws for bad input.
+ */
+import type { SsrfRefusalReason } from '../core/i18n/ssrf-messages.js';
+import type { Clock } from '../core/model.js';
+import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';
+import { vetTarget } from '../monitors/ssrf/ssrf-guard.js';
+import { formatTarget } from '../monitors/ssrf/target-parser.js';
+import { chatServiceId } from './chat-monitor-config.js';
+import type { ChatMonitorLimits } from './chat-monitor-limits.js';
+import type { ChatMonitor, ChatMonitorAuditEntry, ChatMonitorStore } from './chat-monitor-store.js';
+import { ChatServiceVisibility } from './chat-service-visibility.js';
+
+/** Who is asking, from where. `guildId` for Discord servers; Telegram chats own their monitors. */
+export interface ChatMonitorCaller {
+  readonly platform: 'telegram' | 'discord';
+  readonly chatId: string;
+  readonly guildId?: string | null;
+  readonly userId: string;
+}
+
+/** Monitor names: what `/status <name>` will use; letters, digits, spaces and `-_.` only. */
+export const MONITOR_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,39}$/u;
+/** Audit entries shown by `/monitor list`. */
+export const AUDIT_LINES = 10;
+const VET_TIMEOUT_MS = 5_000;
+
+/** Where the new monitor runs (the composition root registers it in the scheduler and engine). */
+export interface ChatMonitorRuntime {
+  register(monitor: ChatMonitor): void;
+  unregister(monitor: ChatMonitor): void;
+}
+
+/** The chat is subscribed to its new monitor's service (satisfied by `SqliteSubscriptionStore`). */
+export interface ChatMonitorSubscriptions {
+  subscribe(
+    chat: {
+      readonly platform: 'telegram' | 'discord';
+      readonly chatId: string;
+      readonly guildId?: string | null;
+    },
+    serviceId: string,
+    minSeverity: 'minor' | 'major',
+    now: number,
+  ): unknown;
+}
+
+export type AddMonitorResult =
+  | { readonly kind: 'added'; readonly monitor: ChatMonitor; readonly serviceId: string }
+  | { readonly kind: 'refused'; readonly reason: SsrfRefusalReason }
+  | { readonly kind: 'invalid-name' }
+  | { readonly kind: 'name-taken'; readonly name: string }
+  | { readonly kind: 'limit-reached'; readonly limit: number }
+  | { readonly kind: 'interval-too-short'; readonly minIntervalMs: number };
+
+export type RemoveMonitorResult =
+  | { readonly kind: 'removed'; readonly monitor: ChatMonitor }
+  | { readonly kind: 'not-found'; readonly name: string };
+
+export interface MonitorListing {
+  readonly monitors: readonly ChatMonitor[];
+  readonly limit: number;
+  /** Newest first: who added or removed what, and when. */
+  readonly audit: readonly ChatMonitorAuditEntry[];
+}
+
+export interface ChatMonitorServiceDeps {
+  readonly store: ChatMonitorStore;
+  readonly guard: SsrfGuardDeps;
+  readonly limits: ChatMonitorLimits;
+  readonly subscriptions: ChatMonitorSubscriptions;
+  readonly runtime: ChatMonitorRuntime;
+  readonly clock: Clock;
+}
+
+/** The community that owns a caller's monitors: the Discord guild, else the chat. */
+export function ownerKeyOf(caller: Omit<ChatMonitorCaller, 'userId'>): string {
+  return caller.platform === 'discord' && caller.guildId != null
+    ? `discord:guild:${caller.guildId}`
+    : `${caller.platform}:${caller.chatId}`;
+}
+
+export class ChatMonitorService {
+  /** Which chat services each community may see; the filter for /status, /services and autocomplete. */
+  readonly visibility = new ChatServiceVisibility();
+
+  constructor(private readonly deps: ChatMonitorServiceDeps) {}
+
+  /** Registers every stored monitor (start-up). */
+  start(): void {
+    for (const monitor of this.deps.store.listAll()) {
+      this.visibility.add(chatServiceId(monitor.id), monitor.ownerKey);
+      this.deps.runtime.register(monitor);
+    }
+  }
+
+  /** `/monitor add <name> <target> [every]`; `intervalMs` undefined means the minimum. */
+  async add(
+    caller: ChatMonitorCaller,
+    input: { readonly name: string; readonly target: string; readonly intervalMs?: number },
+  ): Promise<AddMonitorResult> {
+    const { limits, store } = this.deps;
+    const name = input.name.trim();
+    if (!MONITOR_NAME.test(name)) return { kind: 'invalid-name' };
+    const intervalMs = input.intervalMs ?? limits.minIntervalMs;
+    if (!Number.isFinite(intervalMs) || intervalMs < limits.minIntervalMs)
+      return { kind: 'interval-too-short', minIntervalMs: limits.minIntervalMs };
+    const ownerKey = ownerKeyOf(caller);
+    if (store.countOwned(ownerKey) >= limits.maxPerOwner)
+      return { kind: 'limit-reached', limit: limits.maxPerOwner };
+    const verdict = await vetTarget(input.target, this.deps.guard, AbortSignal.timeout(VET_TIMEOUT_MS));
+    if (!verdict.ok) return { kind: 'refused', reason: verdict.reason };
+    const now = this.deps.clock.now();
+    const monitor = store.add({
+      ownerKey,
+      platform: caller.platform,
+      chatId: caller.chatId,
+      name,
+      kind: verdict.target.kind,
+      target: formatTarget(verdict.target),
+      intervalMs: Math.round(intervalMs),
+      createdBy: caller.userId,
+      createdAt: now,
+    });
+    if (monitor === null) return { kind: 'name-taken', name };
+    const serviceId = chatServiceId(monitor.id);
+    this.visibility.add(serviceId, ownerKey);
+    this.deps.runtime.register(monitor);
+    this.deps.subscriptions.subscribe(
+      { platform: caller.platform, chatId: caller.chatId, guildId: caller.guildId ?? null },
+      serviceId,
+      'minor',
+      now,
+    );
+    return { kind: 'added', monitor, serviceId };
+  }
+
+  /** `/monitor remove <name>`: only the owning community's monitors. */
+  remove(caller: ChatMonitorCaller, name: string): RemoveMonitorResult {
+    const monitor = this.deps.store.remove(
+      ownerKeyOf(caller),
+      name.trim(),
+      caller.userId,
+      this.deps.clock.now(),
+    );
+    if (monitor === null) return { kind: 'not-found', name: name.trim() };
+    this.deps.runtime.unregister(monitor);
+    this.visibility.remove(chatServiceId(monitor.id));
+    return { kind: 'removed', monitor };
+  }
+
+  /** `/monitor list`: this community's monitors, the limit, and the audit trail. */
+  list(caller: Omit<ChatMonitorCaller, 'userId'>): MonitorListing {
+    const ownerKey = ownerKeyOf(caller);
+    return {
+      monitors: this.deps.store.listOwned(ownerKey),
+      limit: this.deps.limits.maxPerOwner,
+      audit: this.deps.store.recentAudit(ownerKey, AUDIT_LINES),
+    };
+  }
+}

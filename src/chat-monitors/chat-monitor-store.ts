@@ -1,0 +1,43 @@
+/** The storage contract of chat-added monitors (implemented by `SqliteChatMonitorStore`). */
+
+export interface NewChatMonitor {
+  /** The community that owns it: `discord:guild:<id>` or `telegram:<chat id>` (see `ownerKeyOf`). */
+  readonly ownerKey: string;
+  readonly platform: 'telegram' | 'discord';
+  /** The chat that added it; it is subscribed to the monitor's service. */
+  readonly chatId: string;
+  readonly name: string;
+  readonly kind: 'http' | 'tcp';
+  /** Normalised target (`formatTarget`): the URL and keyword, or `host:port`. */
+  readonly target: string;
+  readonly intervalMs: number;
+  /** Platform user id of the admin who added it. */
+  readonly createdBy: string;
+  readonly createdAt: number;
+}
+
+export interface ChatMonitor extends NewChatMonitor {
+  readonly id: number;
+}
+
+export interface ChatMonitorAuditEntry {
+  readonly monitorId: number;
+  readonly name: string;
+  readonly target: string;
+  readonly action: 'add' | 'remove';
+  readonly actor: string;
+  readonly at: number;
+}
+
+export interface ChatMonitorStore {
+  /** Adds the monitor and its audit row; null when the owner already has one of that name (any case). */
+  add(monitor: NewChatMonitor): ChatMonitor | null;
+  /** Removes by name (any case) with an audit row; null when there is none. */
+  remove(ownerKey: string, name: string, actor: string, now: number): ChatMonitor | null;
+  countOwned(ownerKey: string): number;
+  listOwned(ownerKey: string): ChatMonitor[];
+  /** Every chat monitor, for scheduling at start-up. */
+  listAll(): ChatMonitor[];
+  /** Newest first. */
+  recentAudit(ownerKey: string, limit: number): ChatMonitorAuditEntry[];
+}

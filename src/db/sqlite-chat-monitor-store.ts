@@ -1,0 +1,129 @@
+import type { Db } from './database.js';
+import type {
+  ChatMonitor,
+  ChatMonitorAuditEntry,
+  ChatMonitorStore,
+  NewChatMonitor,
+} from '../chat-monitors/chat-monitor-store.js';
+
+interface MonitorRow {
+  id: number;
+  owner_key: string;
+  platform: 'telegram' | 'discord';
+  chat_id: string;
+  name: string;
+  kind: 'http' | 'tcp';
+  target: string;
+  interval_ms: number;
+  created_by: string;
+  created_at: number;
+}
+
+interface AuditRow {
+  monitor_id: number;
+  name: string;
+  target: string;
+  action: 'add' | 'remove';
+  actor: string;
+  at: number;
+}
+
+function toMonitor(row: MonitorRow): ChatMonitor {
+  return {
+    id: row.id,
+    ownerKey: row.owner_key,
+    platform: row.platform,
+    chatId: row.chat_id,
+    name: row.name,
+    kind: row.kind,
+    target: row.target,
+    intervalMs: row.interval_ms,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
+}
+
+/** Chat monitors in SQLite (migration 004). Add and remove write the audit row in the same transaction. */
+export class SqliteChatMonitorStore implements ChatMonitorStore {
+  private readonly stmt;
+
+  constructor(private readonly db: Db) {
+    this.stmt = {
+      insert: db.prepare(
+        `INSERT INTO chat_monitors (owner_key, platform, chat_id, name, name_key, kind, target, interval_ms, created_by, created_at)
+         VALUES (@ownerKey, @platform, @chatId, @name, @nameKey, @kind, @target, @intervalMs, @createdBy, @createdAt)
+         ON CONFLICT (owner_key, name_key) DO NOTHING`,
+      ),
+      byName: db.prepare<[string, string], MonitorRow>(
+        'SELECT * FROM chat_monitors WHERE owner_key = ? AND name_key = ?',
+      ),
+      byOwner: db.prepare<[string], MonitorRow>(
+        'SELECT * FROM chat_monitors WHERE owner_key = ? ORDER BY id',
+      ),
+      all: db.prepare<[], MonitorRow>('SELECT * FROM chat_monitors ORDER BY id'),
+      count: db.prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM chat_monitors WHERE owner_key = ?',
+      ),
+      remove: db.prepare('DELETE FROM chat_monitors WHERE id = ?'),
+      audit: db.prepare(
+        `INSERT INTO chat_monitor_audit (owner_key, monitor_id, name, target, action, actor, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      auditByOwner: db.prepare<[string, number], AuditRow>(
+        'SELECT * FROM chat_monitor_audit WHERE owner_key = ? ORDER BY at DESC, id DESC LIMIT ?',
+      ),
+    };
+  }
+
+  add(monitor: NewChatMonitor): ChatMonitor | null {
+    return this.db.transaction(() => {
+      const nameKey = monitor.name.toLowerCase();
+      const result = this.stmt.insert.run({ ...monitor, nameKey });
+      if (result.changes === 0) return null;
+      const row = this.stmt.byName.get(monitor.ownerKey, nameKey)!;
+      this.stmt.audit.run(
+        row.owner_key,
+        row.id,
+        row.name,
+        row.target,
+        'add',
+        monitor.createdBy,
+        monitor.createdAt,
+      );
+      return toMonitor(row);
+    })();
+  }
+
+  remove(ownerKey: string, name: string, actor: string, now: number): ChatMonitor | null {
+    return this.db.transaction(() => {
+      const row = this.stmt.byName.get(ownerKey, name.toLowerCase());
+      if (row === undefined) return null;
+      this.stmt.remove.run(row.id);
+      this.stmt.audit.run(row.owner_key, row.id, row.name, row.target, 'remove', actor, now);
+      return toMonitor(row);
+    })();
+  }
+
+  countOwned(ownerKey: string): number {
+    return this.stmt.count.get(ownerKey)?.n ?? 0;
+  }
+
+  listOwned(ownerKey: string): ChatMonitor[] {
+    return this.stmt.byOwner.all(ownerKey).map(toMonitor);
+  }
+
+  listAll(): ChatMonitor[] {
+    return this.stmt.all.all().map(toMonitor);
+  }
+
+  recentAudit(ownerKey: string, limit: number): ChatMonitorAuditEntry[] {
+    return this.stmt.auditByOwner.all(ownerKey, limit).map((r) => ({
+      monitorId: r.monitor_id,
+      name: r.name,
+      target: r.target,
+      action: r.action,
+      actor: r.actor,
+      at: r.at,
+    }));
+  }
+}
