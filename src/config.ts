@@ -5,6 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './config/problems.js';
+import type { ChatMonitorLimits } from './chat-monitors/chat-monitor-limits.js';
+import { DEFAULT_CHAT_MONITOR_LIMITS } from './chat-monitors/chat-monitor-limits.js';
+import { invalidCidrs } from './monitors/ssrf/address-policy.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const SECRET_NAMES = ['DISCORD_TOKEN', 'TELEGRAM_BOT_TOKEN'] as const;
@@ -46,6 +49,50 @@ const envSchema = z.object({
   DEFAULT_LOCALE: z.enum(['en', 'bn']).default('en'),
   DEFAULT_TIMEZONE: timeZone.default('UTC'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  // Monitors added from chat (issue 7).
+  CHAT_MONITORS_MAX_PER_CHAT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(DEFAULT_CHAT_MONITOR_LIMITS.maxPerOwner),
+  CHAT_MONITORS_MIN_INTERVAL_S: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(86_400)
+    .default(DEFAULT_CHAT_MONITOR_LIMITS.minIntervalMs / 1000),
+  CHAT_MONITORS_TIMEOUT_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(60)
+    .default(DEFAULT_CHAT_MONITOR_LIMITS.timeoutMs / 1000),
+  CHAT_MONITORS_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(DEFAULT_CHAT_MONITOR_LIMITS.maxBodyBytes),
+  CHAT_MONITORS_MAX_REDIRECTS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .default(DEFAULT_CHAT_MONITOR_LIMITS.maxRedirects),
+  CHAT_MONITORS_ALLOWED_RANGES: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((r) => r.trim())
+        .filter((r) => r !== ''),
+    )
+    .refine((ranges) => invalidCidrs(ranges).length === 0, {
+      message: 'must be comma-separated CIDR ranges, e.g. 192.168.1.0/24,127.0.0.1/32',
+    }),
+  CHAT_MONITORS_PUBLIC: z.enum(['true', 'false']).default('false'),
 });
 
 export interface AppConfig {
@@ -62,6 +109,8 @@ export interface AppConfig {
   readonly defaultLocale: 'en' | 'bn';
   readonly defaultTimeZone: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** Limits and allowed private ranges for monitors added from chat (absent: the defaults). */
+  readonly chatMonitors?: ChatMonitorLimits & { readonly public: boolean };
   /** Every secret value, so loggers and error reporters can redact them wherever they appear. */
   readonly secrets: readonly string[];
 }
@@ -116,6 +165,15 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     defaultLocale: e.DEFAULT_LOCALE,
     defaultTimeZone: e.DEFAULT_TIMEZONE,
     logLevel: e.LOG_LEVEL,
+    chatMonitors: {
+      maxPerOwner: e.CHAT_MONITORS_MAX_PER_CHAT,
+      minIntervalMs: e.CHAT_MONITORS_MIN_INTERVAL_S * 1000,
+      timeoutMs: e.CHAT_MONITORS_TIMEOUT_S * 1000,
+      maxBodyBytes: e.CHAT_MONITORS_MAX_BODY_BYTES,
+      maxRedirects: e.CHAT_MONITORS_MAX_REDIRECTS,
+      allowedRanges: e.CHAT_MONITORS_ALLOWED_RANGES,
+      public: e.CHAT_MONITORS_PUBLIC === 'true',
+    },
     secrets: [e.DISCORD_TOKEN, e.TELEGRAM_BOT_TOKEN].filter((s): s is string => s !== undefined),
   };
 }
