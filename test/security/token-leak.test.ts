@@ -1,0 +1,77 @@
+/**
+ * Issue 7 "Secrets": the real bot process (`tsx src/main.ts`) runs through start-up, an outage
+ * alert, a recovery and a rejected-token start-up on both platforms' local servers, at LOG_LEVEL
+ * trace; no token (nor its secret half, nor its URL-encoded form) may appear anywhere in its output.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { redactSecrets } from '../../src/logging.js';
+import type { BotProcess } from '../helpers/bot-process.js';
+import { must, startDiscordWorld, type DiscordWorld } from '../e2e/discord-harness.js';
+import { startTelegramWorld, type TelegramWorld } from '../e2e/telegram-harness.js';
+
+let worlds: (TelegramWorld | DiscordWorld)[] = [];
+afterEach(async () => {
+  await Promise.all(worlds.map((w) => w.close()));
+  worlds = [];
+});
+
+function outputOf(bot: BotProcess): string {
+  return `${bot.stdout.join('\n')}\n${bot.stderr}`;
+}
+
+/** The forms a token could leak in: whole, its secret half (Telegram `<id>:<secret>`), URL-encoded. */
+function leakForms(token: string): string[] {
+  const secretHalf = token.includes(':') ? token.slice(token.indexOf(':') + 1) : token;
+  return [token, secretHalf, encodeURIComponent(token)];
+}
+
+function expectNoToken(output: string, token: string): void {
+  expect(output.length).toBeGreaterThan(0);
+  for (const form of leakForms(token)) expect(output).not.toContain(form);
+}
+
+describe('no token in the bot output', () => {
+  it('Telegram: start-up, outage alert, recovery, shutdown and a rejected token', async () => {
+    const world = await startTelegramWorld();
+    worlds.push(world);
+    const creator = world.fake.createUser({ first_name: 'Owner' });
+    const groupId = world.fake.createChat({ type: 'group', title: 'Ops', creator }).id;
+    world.subscribe(groupId, 'site');
+    const bot = world.startBot({ LOG_LEVEL: 'trace' });
+    await bot.waitForLine(/status API on/);
+    world.target.up = false;
+    await world.fake.waitFor(() => world.fake.messages(groupId)[0], 20_000);
+    world.target.up = true;
+    await world.fake.waitFor(() => world.fake.messages(groupId)[1], 20_000);
+    await bot.stop();
+    expectNoToken(outputOf(bot), world.fake.token);
+
+    const rejected = '4242:AAE-rejected-secret-token-value';
+    const refused = world.startBot({ LOG_LEVEL: 'trace', TELEGRAM_BOT_TOKEN: rejected });
+    expect(await refused.exited()).toBe(1);
+    expectNoToken(outputOf(refused), rejected);
+  }, 60_000);
+
+  it('Discord: start-up, outage alert, recovery and shutdown', async () => {
+    const world = await startDiscordWorld();
+    worlds.push(world);
+    const alertsId = must(world.guild.channels.alerts, 'alerts');
+    world.subscribe(alertsId, 'site');
+    const bot = world.startBot({ LOG_LEVEL: 'trace' });
+    await bot.waitForLine(/status API on/);
+    world.target.up = false;
+    await world.fake.waitFor(() => world.fake.messagesIn(alertsId)[0], 20_000);
+    world.target.up = true;
+    await world.fake.waitFor(() => world.fake.messagesIn(alertsId)[1], 20_000);
+    await bot.stop();
+    expectNoToken(outputOf(bot), world.fake.token);
+  }, 60_000);
+
+  it('redacts a Telegram token inside a request URL path', () => {
+    const token = '123456:AAE-secret-value';
+    const line = `request to https://api.telegram.org/bot${token}/getMe failed`;
+    expect(redactSecrets(line, [token])).toBe(
+      'request to https://api.telegram.org/bot[redacted]/getMe failed',
+    );
+  });
+});
