@@ -3,8 +3,12 @@
  * CommandService on SQLite: commands in every chat type with the admin check asked of Telegram,
  * alert buttons, membership changes, and the sender's delivery results for Telegram's real errors.
  */
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Telegraf } from 'telegraf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TelegramPlatform } from '../../src/bot/telegram/telegram-platform.js';
+import { TelegramSender } from '../../src/bot/telegram/telegram-sender.js';
 import { TelegramUpdates } from '../../src/bot/telegram/telegram-updates.js';
 import { parseServices } from '../../src/config/services-file.js';
 import { CommandService } from '../../src/core/commands/command-service.js';
@@ -240,5 +244,18 @@ describe('TelegramSender', () => {
     fake.startStorm({ methods: ['sendMessage'], retryAfterS: 3, calls: 1 });
     const limited = await platform.sender.deliver(job(superId), signal());
     expect(limited).toMatchObject({ kind: 'rate-limited', retryAfterMs: 3000 });
+  });
+
+  it('reports an unreachable Bot API as transient, without the token', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const token = '7000000001:SecretTokenThatMustNotLeak';
+    const bot = new Telegraf(token, { telegram: { apiRoot: `http://127.0.0.1:${port}` } });
+    const result = await new TelegramSender(bot.telegram, { token }).deliver(job(1), signal());
+    expect(result.kind).toBe('transient');
+    expect(JSON.stringify(result)).toMatch(/ECONNREFUSED/);
+    expect(JSON.stringify(result)).not.toContain('SecretTokenThatMustNotLeak');
   });
 });
