@@ -1,0 +1,47 @@
+/**
+ * Runs chat monitors: each stored monitor becomes a guarded scheduler monitor plus its service in
+ * the detection engine. The engine port is the one piece the engine does not have yet: see
+ * `ChatServiceRegistry` (two methods on `DetectionEngine`, described in the issue 7 hand-over).
+ */
+import type { MonitorConfig } from '../config/services-file.js';
+import type { MonitorDef, ServiceDef } from '../core/catalog.js';
+import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';
+import { buildChatMonitorConfig } from './chat-monitor-config.js';
+import type { ChatMonitorLimits } from './chat-monitor-limits.js';
+import type { ChatMonitorRuntime } from './chat-monitor-service.js';
+import type { ChatMonitor } from './chat-monitor-store.js';
+
+/** Adds and removes services at runtime (to be satisfied by `DetectionEngine`). */
+export interface ChatServiceRegistry {
+  /** Registers a service and its monitors; loads their stored state, as at start-up. */
+  addService(service: ServiceDef, monitors: readonly MonitorDef[]): void;
+  /** Forgets a service and its monitors; results for them are ignored from then on. */
+  removeService(serviceId: string): void;
+}
+
+/** The part of `Scheduler` this needs. */
+export interface RuntimeScheduler {
+  addMonitor(monitor: MonitorConfig): void;
+  removeMonitor(monitorId: string): boolean;
+}
+
+export function createChatMonitorRuntime(deps: {
+  readonly scheduler: RuntimeScheduler;
+  readonly engine: ChatServiceRegistry;
+  readonly limits: ChatMonitorLimits;
+  readonly guard: SsrfGuardDeps;
+}): ChatMonitorRuntime {
+  return {
+    register(monitor: ChatMonitor) {
+      const built = buildChatMonitorConfig(monitor, deps.limits, deps.guard);
+      // Engine first: the first result must find its monitor known.
+      deps.engine.addService(built.service, [built.monitor]);
+      deps.scheduler.addMonitor(built.monitor);
+    },
+    unregister(monitor: ChatMonitor) {
+      const built = buildChatMonitorConfig(monitor, deps.limits, deps.guard);
+      deps.scheduler.removeMonitor(built.monitor.id);
+      deps.engine.removeService(built.service.id);
+    },
+  };
+}
