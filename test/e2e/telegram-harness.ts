@@ -22,6 +22,8 @@ export interface TelegramWorld {
   startBot(env?: NodeJS.ProcessEnv): BotProcess;
   /** Subscribes a chat straight in the bot's database (before the bot starts, or while it runs). */
   subscribe(chatId: number, serviceId: string, severity?: Severity): void;
+  /** Subscribes many chats in one database session. */
+  subscribeAll(chatIds: readonly number[], serviceId: string): void;
   updateSettings(chatId: number, patch: Partial<ChatSettings>): void;
   chat(chatId: number): ChatRecord | null;
   subscriptions(chatId: number): Subscription[];
@@ -79,13 +81,20 @@ services:
     subscribe(chatId, serviceId, severity = 'minor') {
       withStore((s) => s.subscribe(address(chatId), serviceId, severity, Date.now()));
     },
+    subscribeAll(chatIds, serviceId) {
+      withStore((s) => {
+        for (const id of chatIds) s.subscribe(address(id), serviceId, 'minor', Date.now());
+      });
+    },
     updateSettings(chatId, patch) {
       withStore((s) => s.updateSettings(address(chatId), patch, Date.now()));
     },
     chat: (chatId) => withStore((s) => s.getChat(address(chatId))),
     subscriptions: (chatId) => withStore((s) => s.listSubscriptions(address(chatId))),
     async close() {
-      await Promise.all(bots.splice(0).map((b) => b.stop('SIGKILL')));
+      // A bot killed by a signal has a null exitCode: stopping it again would wait for an exit already past.
+      const alive = bots.splice(0).filter((b) => b.child.exitCode === null && b.child.signalCode === null);
+      await Promise.all(alive.map((b) => b.stop('SIGKILL')));
       await fake.close();
       await target.close();
       rmSync(dir, { recursive: true, force: true });
