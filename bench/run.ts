@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'crowd-ingest': async () => (await import('./crowd-ingest.js')).runCrowdIngestBench(),
   'discord-fanout': runDiscordFanoutBench,
   'telegram-fanout': async () => (await import('./telegram-fanout.js')).runTelegramFanoutBench(),
+  'web-load': async () => (await import('./web-load.js')).runWebLoadBench(),
 };
 
 const wanted = process.argv.slice(2);

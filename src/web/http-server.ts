@@ -87,7 +87,7 @@ export function createHttpServer(view: StatusView, log: Logger, extras: HttpExtr
     app.get('/', async (request, reply) => {
       const query = pageQuerySchema.safeParse(request.query);
       if (!query.success) return reply.code(400).type(HTML).send(page.renderNotFound('en'));
-      const html = page.renderIndex(localeOf(query.data.lang, request.headers['accept-language']));
+      const html = page.index(localeOf(query.data.lang, request.headers['accept-language']));
       return reply.type(HTML).header('cache-control', 'no-cache').send(html);
     });
 

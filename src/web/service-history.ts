@@ -1,4 +1,4 @@
-import { DAY_MS, type RawCheck, dayOf } from '../db/check-encoding.js';
+import { DAY_MS, HOUR_MS, type RawCheck, dayOf, hourOf } from '../db/check-encoding.js';
 import type { Db } from '../db/database.js';
 import { SqliteHistoryStore } from '../db/sqlite-history-store.js';
 import type { Clock, State } from '../core/model.js';
@@ -74,10 +74,14 @@ export class ServiceHistory {
         degraded: t.degraded + degraded,
       });
     };
+    // Complete hours come from the roll-ups (today's too); only the current hour is read raw, so a
+    // page costs the same at 23:59 as at 00:01. The hour just ended is missing until the hourly
+    // roll-up runs a minute later.
+    const hourStart = hourOf(this.clock.now()) * HOUR_MS;
     for (const ref of this.refsOf(monitorIds)) {
-      for (const d of this.history.dailySummaries(ref, first, today - 1))
+      for (const d of this.history.dailySummaries(ref, first, today))
         add(d.day, d.count, d.failures, d.degraded);
-      const raw = this.history.rawChecks(ref, today * DAY_MS, this.clock.now());
+      const raw = this.history.rawChecks(ref, hourStart, this.clock.now());
       add(today, raw.length, count(raw, 'down'), count(raw, 'degraded'));
     }
     return Array.from({ length: BAR_DAYS }, (_, i) => {

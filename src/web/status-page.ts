@@ -15,6 +15,10 @@ import { PAGE_STYLE } from './page-style.js';
 /** Times on the page are UTC and say so; a reader's zone would need JavaScript. */
 const PAGE_TIME_ZONE = 'UTC';
 const RECENT_RESOLVED = 10;
+/** How long a rendered index page is served again; the page says "since", so 2 s of lag is invisible. */
+const INDEX_CACHE_MS = 2000;
+/** Bound on the memoised bar cells and day names (they repeat across services and renders). */
+const MAX_CACHED_CELLS = 50_000;
 /** Incidents looked at for the 90-day bars (all services together). */
 const BAR_INCIDENTS = 1000;
 
@@ -24,6 +28,10 @@ const BAR_INCIDENTS = 1000;
  */
 export class StatusPage {
   private readonly services: ReadonlyMap<string, ServiceDef>;
+  private readonly probeIds: ReadonlyMap<string, readonly string[]>;
+  private readonly indexCache = new Map<Locale, { readonly at: number; readonly html: string }>();
+  private readonly cellCache = new Map<string, string>();
+  private readonly dayNames = new Map<string, string>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -32,6 +40,20 @@ export class StatusPage {
     private readonly clock: Clock,
   ) {
     this.services = new Map(catalog.services.map((s) => [s.id, s]));
+    const roles = new Map(catalog.monitors.map((m) => [m.id, m.role]));
+    this.probeIds = new Map(
+      catalog.services.map((s) => [s.id, s.monitorIds.filter((id) => roles.get(id) !== 'official')]),
+    );
+  }
+
+  /** `GET /`, rendered at most once per `INDEX_CACHE_MS` per language: with 1,000 services it is the costly page. */
+  index(locale: Locale): string {
+    const now = this.clock.now();
+    const cached = this.indexCache.get(locale);
+    if (cached && now - cached.at < INDEX_CACHE_MS && now >= cached.at) return cached.html;
+    const html = this.renderIndex(locale);
+    this.indexCache.set(locale, { at: now, html });
+    return html;
   }
 
   /** `GET /`: ongoing incidents, every service with its bar, recently resolved incidents. */
@@ -42,7 +64,7 @@ export class StatusPage {
     const spans = groupSpans([...open, ...resolved]);
     const rows = this.view.listServices().map((s) => {
       const def = this.services.get(s.id);
-      const cells = def ? this.history.dayCells(probeMonitors(this.catalog, def), spans.get(s.id) ?? []) : [];
+      const cells = def ? this.history.dayCells(this.probeIds.get(def.id) ?? [], spans.get(s.id) ?? []) : [];
       return `<li class="service">
   <div class="service-head"><a href="/services/${encodeURIComponent(s.id)}${langQuery(locale)}">${esc(s.name)}</a>
   ${stateBadge(s.status, locale)} <span class="since">${esc(t.since)} <time datetime="${s.since}">${esc(this.time(locale, s.since))}</time></span></div>
@@ -70,7 +92,7 @@ ${
     const def = this.services.get(id);
     if (!detail || !def) return null;
     const t = pageTextFor(locale);
-    const windows = this.history.chartWindows(id, probeMonitors(this.catalog, def));
+    const windows = this.history.chartWindows(id, this.probeIds.get(def.id) ?? []);
     const chart = renderResponseChart(windows, {
       locale,
       timeZone: PAGE_TIME_ZONE,
@@ -116,15 +138,35 @@ ${detail.incidents.length ? `<ul class="incidents">${detail.incidents.map((i) =>
   private bar(cells: readonly DayCell[], locale: Locale, t: PageText): string {
     const states = messagesFor(locale).state;
     const items = cells.map((c) => {
-      const label = t.dayTitle({
-        date: formatDateTime(locale, c.day * 86_400_000, PAGE_TIME_ZONE).split(',')[0] ?? '',
-        uptime: c.uptime,
-        incidents: c.incidentIds.length,
-        state: states[c.state],
-      });
-      return `<li class="cell s-${c.state}" title="${esc(label)}"><span class="visually-hidden">${esc(label)}</span></li>`;
+      // Identical cells (same day, counts and state) share one label: 90 days × 1,000 services.
+      const key = `${locale}|${c.day}|${c.checks}|${c.failures}|${c.incidentIds.length}|${c.state}`;
+      let cell = this.cellCache.get(key);
+      if (cell === undefined) {
+        const label = t.dayTitle({
+          date: this.dayName(locale, c.day),
+          uptime: c.uptime,
+          incidents: c.incidentIds.length,
+          state: states[c.state],
+        });
+        // `title` is the hover/tap text and, the cell being empty, its accessible name.
+        cell = `<li class="cell s-${c.state}" title="${esc(label)}"></li>`;
+        if (this.cellCache.size > MAX_CACHED_CELLS) this.cellCache.clear();
+        this.cellCache.set(key, cell);
+      }
+      return cell;
     });
     return `<ol class="bar" aria-label="${esc(t.barLabel(BAR_DAYS))}">${items.join('')}</ol>`;
+  }
+
+  private dayName(locale: Locale, day: number): string {
+    const key = `${locale}|${day}`;
+    let name = this.dayNames.get(key);
+    if (name === undefined) {
+      name = formatDateTime(locale, day * 86_400_000, PAGE_TIME_ZONE).split(',')[0] ?? '';
+      if (this.dayNames.size > MAX_CACHED_CELLS) this.dayNames.clear();
+      this.dayNames.set(key, name);
+    }
+    return name;
   }
 
   private incident(i: IncidentJson, locale: Locale, t: PageText): string {
@@ -159,11 +201,6 @@ const langQuery = (locale: Locale): string => (locale === 'en' ? '' : `?lang=${l
 
 function stateBadge(state: State, locale: Locale): string {
   return `<span class="badge s-${state}">${esc(messagesFor(locale).state[state])}</span>`;
-}
-
-function probeMonitors(catalog: Catalog, service: ServiceDef): string[] {
-  const byId = new Map(catalog.monitors.map((m) => [m.id, m]));
-  return service.monitorIds.filter((id) => byId.get(id)?.role !== 'official');
 }
 
 function groupSpans(incidents: readonly IncidentJson[]): Map<string, IncidentSpan[]> {
