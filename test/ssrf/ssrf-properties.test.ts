@@ -60,7 +60,7 @@ describe('SSRF guard properties', () => {
       fc
         .tuple(fc.constantFrom('http://', 'https://', 'ftp://', '', '['), fc.string({ maxLength: 80 }))
         .map(([a, b]) => a + b),
-      fc.string({ minLength: 10_000, maxLength: 10_001 }),
+      fc.string({ minLength: 1, maxLength: 5 }).map((unit) => `http://${unit.repeat(10_000)}`),
     );
     fc.assert(
       fc.property(hostile, (input) => {
@@ -69,7 +69,7 @@ describe('SSRF guard properties', () => {
       }),
       { numRuns: PARSER_RUNS, seed: 7 },
     );
-  });
+  }, 120_000);
 
   it('refuses any URL or host:port whose address is in a forbidden range, however written', async () => {
     await fc.assert(
@@ -85,7 +85,7 @@ describe('SSRF guard properties', () => {
       }),
       { numRuns: FORBIDDEN_RUNS, seed: 7 },
     );
-  });
+  }, 120_000);
 
   it('refuses any name that resolves to a forbidden address, even among public ones', async () => {
     await fc.assert(
@@ -97,5 +97,5 @@ describe('SSRF guard properties', () => {
       }),
       { numRuns: FORBIDDEN_RUNS, seed: 7 },
     );
-  });
+  }, 120_000);
 });
