@@ -52,7 +52,9 @@ export function createHttpServer(view: StatusView, log: Logger, extras: HttpExtr
     void reply.code(404).send({ error: 'not found' });
   });
 
-  app.get('/api/services', async () => view.listServices());
+  app.get('/api/services', async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(view.serviceListJson()),
+  );
 
   app.get<{ Params: { id: string } }>('/api/services/:id', async (request, reply) => {
     const detail = view.serviceDetail(request.params.id);

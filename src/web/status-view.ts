@@ -7,6 +7,11 @@ import type { Health, IncidentJson, ServiceDetail, ServiceSummary } from './api-
 /** The scheduler counts as ticking if it ticked within this long. */
 const TICK_STALE_MS = 5000;
 const DETAIL_INCIDENTS = 20;
+/**
+ * `/api/services` is serialised at most this often: with 1,000 services building it costs a few
+ * milliseconds, and pollers ask far more often than states change in a way anyone could see.
+ */
+export const SERVICE_LIST_CACHE_MS = 1000;
 
 export interface PlatformStatus {
   readonly name: string;
@@ -18,6 +23,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /** Answers the read side of the HTTP surface from the engine's live state and the database. */
 export class StatusView {
   private readonly services: ReadonlyMap<string, ServiceDef>;
+  private listJson: { readonly at: number; readonly json: string } | null = null;
 
   constructor(
     private readonly catalog: Catalog,
@@ -32,6 +38,17 @@ export class StatusView {
 
   listServices(): ServiceSummary[] {
     return this.catalog.services.map((s) => this.summary(s));
+  }
+
+  /** `listServices()` as JSON, reused for up to `SERVICE_LIST_CACHE_MS`. */
+  serviceListJson(): string {
+    const now = this.clock.now();
+    if (this.listJson && now >= this.listJson.at && now - this.listJson.at < SERVICE_LIST_CACHE_MS) {
+      return this.listJson.json;
+    }
+    const json = JSON.stringify(this.listServices());
+    this.listJson = { at: now, json };
+    return json;
   }
 
   serviceDetail(id: string): ServiceDetail | null {

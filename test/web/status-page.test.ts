@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteHistoryStore } from '../../src/db/sqlite-history-store.js';
+import { serviceListSchema } from '../../src/web/api-schemas.js';
+import { SERVICE_LIST_CACHE_MS } from '../../src/web/status-view.js';
 import { BAR_DAYS } from '../../src/web/service-history.js';
 import { START, type WebHarness, startWebHarness } from './web-harness.js';
 
@@ -114,5 +116,34 @@ describe('status page over HTTP', () => {
     const html = await (await fetch(`${web.url}/`)).text();
     expect(html).toContain('Mar 19: 25% uptime, 1 incident (down)');
     expect(html).toContain('Mar 20: no checks, 1 incident (down)'); // still open, so today touches it
+  });
+});
+
+describe('GET /api/services', () => {
+  let web: WebHarness;
+  afterEach(async () => web?.close());
+
+  it('serves the documented shape, rebuilt once SERVICE_LIST_CACHE_MS has passed', async () => {
+    web = await startWebHarness();
+    const [wa] = web.services.monitors.map((m) => m.id) as [string];
+    const list = async () => serviceListSchema.parse(await (await fetch(`${web.url}/api/services`)).json());
+    web.check(wa, { status: 'down' });
+    web.clock.advance(MINUTE);
+    web.check(wa, { status: 'down' });
+    expect((await list())[0]).toMatchObject({
+      id: 'whatsapp',
+      status: 'down',
+      incident: { severity: 'major' },
+    });
+    web.check(wa, { status: 'up' });
+    web.check(wa, { status: 'up' });
+    expect((await list())[0]?.status).toBe('down'); // same instant: the cached list
+    web.clock.advance(SERVICE_LIST_CACHE_MS);
+    expect((await list())[0]).toEqual({
+      id: 'whatsapp',
+      name: 'WhatsApp',
+      status: 'up',
+      since: expect.any(String),
+    });
   });
 });
