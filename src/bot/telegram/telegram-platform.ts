@@ -68,12 +68,12 @@ export class TelegramPlatform implements ChatPlatform {
     try {
       this.bot.botInfo = await this.bot.telegram.getMe();
     } catch (err) {
-      throw this.startError(describeLoginFailure(err, this.config), err);
+      throw this.startError(describeLoginFailure(err, this.config));
     }
     try {
       await registerTelegramCommands(this.bot.telegram);
     } catch (err) {
-      throw this.startError(`Telegram refused the command menu (setMyCommands): ${this.message(err)}.`, err);
+      throw this.startError(`Telegram refused the command menu (setMyCommands): ${this.message(err)}.`);
     }
     this.running = true;
     this.polling = this.bot
@@ -110,7 +110,7 @@ export class TelegramPlatform implements ChatPlatform {
   }
 
   /** The start-up error; the original is not kept as `cause`, since its URL holds the token. */
-  private startError(message: string, _cause: unknown): PlatformStartError {
+  private startError(message: string): PlatformStartError {
     return new PlatformStartError('telegram', redactToken(message, this.config.token));
   }
 }
