@@ -62,10 +62,13 @@ function redirectTarget(response: Dispatcher.ResponseData, base: URL): URL | nul
   return URL.canParse(location, base.href) ? new URL(location, base) : null;
 }
 
-/** Drops a body unread. undici reports the drop as an 'error' on the stream, which nobody needs. */
-function discardBody(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => {});
-  body.destroy();
+/** Small leftovers are read and dropped (no error, no stack trace); bigger ones cut the connection. */
+const DISCARD_LIMIT_BYTES = 64 * 1024;
+
+/** Drops a body: reads up to DISCARD_LIMIT_BYTES to the end, else destroys it. Never rejects. */
+async function discardBody(body: Dispatcher.ResponseData['body']): Promise<void> {
+  body.on('error', () => {}); // a destroyed body reports it as an 'error' nobody needs
+  await body.dump({ limit: DISCARD_LIMIT_BYTES }).catch(() => undefined);
 }
 
 /** Reads at most `maxBytes` of the body, then stops: the rest is never downloaded or buffered. */
@@ -100,14 +103,14 @@ async function judgeResponse(
 ): Promise<ProbeOutcome> {
   const status = response.statusCode;
   if (!statusMatches(options, status)) {
-    discardBody(response.body);
+    await discardBody(response.body);
     return downOutcome('http-status', `HTTP ${status}`, latencyMs);
   }
   if (needsBody(options.expect)) {
     const failure = checkBody(options.expect, await readCappedBody(response.body, options.maxBodyBytes));
     if (failure !== null) return downOutcome(failure.reason, failure.message, latencyMs);
   } else {
-    discardBody(response.body);
+    await discardBody(response.body);
   }
   const summary = redirects > 0 ? `HTTP ${status} after ${redirects} redirect(s)` : `HTTP ${status}`;
   if (options.degradedAfter !== undefined && latencyMs > options.degradedAfter) {
@@ -145,7 +148,7 @@ async function exchange(
     const latencyMs = elapsedMs(startedAt);
     const location = options.maxRedirects > 0 ? redirectTarget(response, hop.url) : null;
     if (location === null) return judgeResponse(options, response, latencyMs, redirects);
-    discardBody(response.body);
+    await discardBody(response.body);
     if (redirects >= options.maxRedirects) {
       return downOutcome('redirects', `more than ${options.maxRedirects} redirects`, latencyMs);
     }
