@@ -56,7 +56,9 @@ describe('environment', () => {
     expect(problems).toMatch(/DEFAULT_TIMEZONE: unknown IANA time zone/);
     expect(problems).toMatch(/DEFAULT_LOCALE: /);
     expect(problems).toMatch(/LOG_LEVEL: /);
-    expect(problems).toMatch(/DISCORD_APPLICATION_ID: DISCORD_TOKEN and DISCORD_APPLICATION_ID enable Discord together/);
+    expect(problems).toMatch(
+      /DISCORD_APPLICATION_ID: DISCORD_TOKEN and DISCORD_APPLICATION_ID enable Discord together/,
+    );
     expect(problems).toMatch(/TELEGRAM_API_ROOT: must be an http\(s\) URL/);
   });
 
@@ -68,6 +70,8 @@ describe('environment', () => {
     expect(problemsOf({ TELEGRAM_BOT_TOKEN_FILE: file, TELEGRAM_BOT_TOKEN: '1:x' }).join('\n')).toMatch(
       /set either TELEGRAM_BOT_TOKEN or TELEGRAM_BOT_TOKEN_FILE/,
     );
-    expect(problemsOf({ DISCORD_TOKEN_FILE: join(dir, 'missing') }).join('\n')).toMatch(/cannot read .* \(ENOENT\)/);
+    expect(problemsOf({ DISCORD_TOKEN_FILE: join(dir, 'missing') }).join('\n')).toMatch(
+      /cannot read .* \(ENOENT\)/,
+    );
   });
 });

@@ -17,7 +17,16 @@ describe('services file', () => {
     const config = loadServicesFile('config/services.yaml');
     expect(config.services.length).toBeGreaterThanOrEqual(30);
     const ids = config.services.map((s) => s.id);
-    for (const id of ['whatsapp', 'instagram', 'facebook', 'messenger', 'telegram', 'discord', 'youtube', 'github']) {
+    for (const id of [
+      'whatsapp',
+      'instagram',
+      'facebook',
+      'messenger',
+      'telegram',
+      'discord',
+      'youtube',
+      'github',
+    ]) {
       expect(ids).toContain(id);
     }
     expect(config.monitors.filter((m) => m.serviceId === null).length).toBeGreaterThanOrEqual(2);
@@ -36,10 +45,24 @@ services:
       - { type: dns, host: example.org, cron: "*/5 * * * *" }
 `);
     const [http, tcp, dns] = config.monitors;
-    expect(http).toMatchObject({ id: 'site-0', intervalMs: 30_000, timeoutMs: 5000, confirm: { down: 3, up: 2 } });
-    expect(tcp).toMatchObject({ id: 'site-db', intervalMs: 2000, confirm: { down: 3, up: 1 }, target: '127.0.0.1:5432' });
+    expect(http).toMatchObject({
+      id: 'site-0',
+      intervalMs: 30_000,
+      timeoutMs: 5000,
+      confirm: { down: 3, up: 2 },
+    });
+    expect(tcp).toMatchObject({
+      id: 'site-db',
+      intervalMs: 2000,
+      confirm: { down: 3, up: 1 },
+      target: '127.0.0.1:5432',
+    });
     expect(dns?.schedule).toEqual({ kind: 'cron', expression: '*/5 * * * *' });
-    expect(config.services[0]).toMatchObject({ id: 'site', crowd: true, monitorIds: ['site-0', 'site-db', 'site-2'] });
+    expect(config.services[0]).toMatchObject({
+      id: 'site',
+      crowd: true,
+      monitorIds: ['site-0', 'site-db', 'site-2'],
+    });
   });
 
   it('lists every problem of a bad file with its path, not just the first', () => {
@@ -59,7 +82,9 @@ services:
 `);
     const text = problems.join('\n');
     expect(text).toMatch(/services\[0\]\.monitors\[0\]\.url: /);
-    expect(text).toMatch(/services\[0\]\.monitors\[1\]\.type: unknown probe type "carrier-pigeon" \(known: http, tcp, dns, tls/);
+    expect(text).toMatch(
+      /services\[0\]\.monitors\[1\]\.type: unknown probe type "carrier-pigeon" \(known: http, tcp, dns, tls/,
+    );
     expect(text).toMatch(/services\[0\]\.monitors\[2\]\.every: Invalid duration "soon"/);
     expect(text).toMatch(/services\[0\]\.monitors\[3\]\.cron: Invalid cron expression/);
     expect(text).toMatch(/services\[0\]\.monitors\[4\]: unknown key\(s\) "colour"/);

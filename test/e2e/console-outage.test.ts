@@ -55,7 +55,9 @@ describe('npm start with no chat tokens', () => {
     target.up = false;
     await bot.waitForLine(DOWN);
     const services = serviceListSchema.parse(await (await fetch(`${apiUrl}/api/services`)).json());
-    expect(services).toEqual([expect.objectContaining({ id: 'site', status: 'down', incident: expect.anything() })]);
+    expect(services).toEqual([
+      expect.objectContaining({ id: 'site', status: 'down', incident: expect.anything() }),
+    ]);
 
     const hitsDown = target.hits;
     await waitUntil(() => target.hits >= hitsDown + 2); // still down: no new line

@@ -34,9 +34,11 @@ export class BotProcess {
     for (;;) {
       const line = this.stdout.find((l) => pattern.test(l));
       if (line !== undefined) return line;
-      if (this.child.exitCode !== null) throw new Error(`bot exited (${this.child.exitCode}): ${this.stderr}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`bot exited (${this.child.exitCode}): ${this.stderr}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no line matching ${pattern} in:\n${this.stdout.join('\n')}\n${this.stderr}`);
+      if (left <= 0)
+        throw new Error(`no line matching ${pattern} in:\n${this.stdout.join('\n')}\n${this.stderr}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
