@@ -90,7 +90,8 @@ export async function startApp(
   const crowd = new CrowdRuntime({ services: services.services, windows: reports, engine, clock, log });
   // --- end crowd reports
 
-  const ctx: PlatformContext = { services, engine, subscriptions, outbox, clock, log };
+  const commands = { services, states: engine, incidents: queries, subscriptions, reports, clock };
+  const ctx: PlatformContext = { services, engine, subscriptions, outbox, clock, log, commands };
   const platforms = (deps.platforms ?? ((c) => createPlatforms(config, c)))(ctx);
   const workers = platforms.map(
     (platform) =>

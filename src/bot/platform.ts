@@ -1,3 +1,4 @@
+import type { CommandServiceDeps } from '../core/commands/command-service.js';
 import type { ChatSender, OutboxStore, Platform, SubscriptionStore } from '../core/delivery/ports.js';
 import type { DetectionEngine } from '../core/detection-engine.js';
 import type { Clock } from '../core/model.js';
@@ -16,6 +17,8 @@ export interface PlatformContext {
   readonly outbox: OutboxStore;
   readonly clock: Clock;
   readonly log: Logger;
+  /** What each platform's `CommandService` is built from (each sizes replies to its own limits). */
+  readonly commands: CommandServiceDeps;
 }
 
 /**

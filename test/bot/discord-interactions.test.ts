@@ -80,18 +80,24 @@ async function world(
   const engine = new DetectionEngine(services, new SqliteDetectionStore(db, services), clock, {
     roundMs: 60_000,
   });
-  const commands = new CommandService(
-    {
-      services,
-      states: engine,
-      incidents: new SqliteQueryStore(db),
-      subscriptions,
-      reports: new SqliteReportStore(db),
-      clock,
-    },
-    { maxReplyChars: 2000 },
-  );
-  const ctx = { services, engine, subscriptions, outbox: new SqliteOutboxStore(db), clock, log: silentLog };
+  const commandDeps = {
+    services,
+    states: engine,
+    incidents: new SqliteQueryStore(db),
+    subscriptions,
+    reports: new SqliteReportStore(db),
+    clock,
+  };
+  const commands = new CommandService(commandDeps, { maxReplyChars: 2000 });
+  const ctx = {
+    services,
+    engine,
+    subscriptions,
+    outbox: new SqliteOutboxStore(db),
+    clock,
+    log: silentLog,
+    commands: commandDeps,
+  };
   const interactions = new DiscordInteractions({
     commands: wrap(commands),
     subscriptions,

@@ -47,18 +47,24 @@ async function world(): Promise<World> {
   const engine = new DetectionEngine(services, new SqliteDetectionStore(db, services), clock, {
     roundMs: 60_000,
   });
-  const commands = new CommandService(
-    {
-      services,
-      states: engine,
-      incidents: new SqliteQueryStore(db),
-      subscriptions,
-      reports: new SqliteReportStore(db),
-      clock,
-    },
-    { maxReplyChars: 4000 },
-  );
-  const ctx = { services, engine, subscriptions, outbox: new SqliteOutboxStore(db), clock, log: silentLog };
+  const commandDeps = {
+    services,
+    states: engine,
+    incidents: new SqliteQueryStore(db),
+    subscriptions,
+    reports: new SqliteReportStore(db),
+    clock,
+  };
+  const commands = new CommandService(commandDeps, { maxReplyChars: 4000 });
+  const ctx = {
+    services,
+    engine,
+    subscriptions,
+    outbox: new SqliteOutboxStore(db),
+    clock,
+    log: silentLog,
+    commands: commandDeps,
+  };
   const updates = new TelegramUpdates({ commands, subscriptions, clock, log: silentLog });
   const platform = new TelegramPlatform({ token: fake.token, apiRoot: fake.apiRoot }, ctx, updates);
   cleanups.push(() => platform.stop());

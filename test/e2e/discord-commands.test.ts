@@ -4,21 +4,14 @@
  * subscribes a channel (a member cannot), autocomplete helps, and an outage of the local target
  * arrives as an embed followed by a recovery reply.
  *
- * In-process rather than `npm start`: PlatformContext does not carry the command layer's stores
- * yet, so the test builds the CommandService from the app's context plus its own connection to
- * the same SQLite file, as the composition root will.
+ * In-process (startApp with the config `npm start` would build), so the platforms and their
+ * command layer come from the composition root itself (src/platforms.ts).
  */
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../../src/app.js';
-import { createDiscordPlatform } from '../../src/bot/discord/discord-platform.js';
-import { MAX_DISCORD_CONTENT_CHARS } from '../../src/bot/discord/discord-render.js';
 import type { AppConfig } from '../../src/config.js';
 import { loadServicesFile } from '../../src/config/services-file.js';
-import { CommandService } from '../../src/core/commands/command-service.js';
-import { type Db, openDatabase } from '../../src/db/database.js';
-import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
-import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
 import { silentLog } from '../delivery/delivery-fixtures.js';
 import type { MessageRecord } from '../fakes/discord/index.js';
 import { type DiscordWorld, must, startDiscordWorld } from './discord-harness.js';
@@ -27,12 +20,10 @@ const EPHEMERAL = 64;
 
 let world: DiscordWorld | undefined;
 let app: RunningApp | undefined;
-let extraDb: Db | undefined;
 afterEach(async () => {
   await app?.stop();
-  extraDb?.close();
   await world?.close();
-  app = world = extraDb = undefined;
+  app = world = undefined;
 });
 
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -60,21 +51,6 @@ async function startWholeApp(w: DiscordWorld): Promise<RunningApp> {
     clock,
     log: silentLog,
     out: discard,
-    platforms: (ctx) => {
-      extraDb = openDatabase(w.databasePath);
-      const commands = new CommandService(
-        {
-          services: ctx.services,
-          states: ctx.engine,
-          incidents: new SqliteQueryStore(extraDb),
-          reports: new SqliteReportStore(extraDb),
-          subscriptions: ctx.subscriptions,
-          clock,
-        },
-        { maxReplyChars: MAX_DISCORD_CONTENT_CHARS },
-      );
-      return [createDiscordPlatform(discord, ctx, commands)];
-    },
   });
 }
 

@@ -67,6 +67,41 @@ describe('Telegram alerts end to end', () => {
     expect(fake.messages(groupId)).toHaveLength(2);
   });
 
+  it('answers commands in the running bot: subscribe, status, admins only, and a report button', async () => {
+    world = await startTelegramWorld();
+    const { fake, target } = world;
+    const owner = fake.createUser({ first_name: 'Owner' });
+    const member = fake.createUser({ first_name: 'Member' });
+    const groupId = fake.createChat({ type: 'group', title: 'Ops', creator: owner, members: [member] }).id;
+    const bot = world.startBot();
+    await bot.waitForLine(/status API on/);
+
+    fake.sendUserMessage(groupId, member, '/subscribe site');
+    const refusal = await fake.waitFor(() => fake.messages(groupId)[0]);
+    expect(refusal.text).toBe('Only admins of this chat can do that.');
+    expect(world.subscriptions(groupId)).toEqual([]);
+
+    fake.sendUserMessage(groupId, owner, '/subscribe site');
+    const done = await fake.waitFor(() => fake.messages(groupId)[1]);
+    expect(done.text).toMatch(/^This chat now gets alerts for Our site/);
+    expect(world.subscriptions(groupId).map((s) => s.serviceId)).toEqual(['site']);
+
+    fake.sendUserMessage(groupId, member, '/status site');
+    const status = await fake.waitFor(() => fake.messages(groupId)[2]);
+    expect(status.text).toMatch(/^Our site: /);
+
+    target.up = false;
+    const alert = await fake.waitFor(
+      () => fake.messages(groupId).find((m) => /is down/.test(m.text)),
+      20_000,
+    );
+    const queryId = fake.pressButton(groupId, alert.messageId, member, 'r:site');
+    const answer = await fake.waitFor(() => fake.callbackQuery(queryId)?.answer);
+    expect(answer.text).toMatch(/Our site/);
+    const again = fake.pressButton(groupId, alert.messageId, member, 'r:site');
+    expect((await fake.waitFor(() => fake.callbackQuery(again)?.answer)).text).toMatch(/already reported/);
+  });
+
   it('speaks Bengali to a Bengali chat', async () => {
     world = await startTelegramWorld();
     const { fake, target } = world;
