@@ -90,8 +90,21 @@ export async function startApp(
   const crowd = new CrowdRuntime({ services: services.services, windows: reports, engine, clock, log });
   // --- end crowd reports
 
+  // The check history behind the status page and the charts `/status <service>` attaches (issue 6).
+  const pageHistory = new ServiceHistory(db, clock, reports);
+  const renderChartPng = createChartPngRenderer(services, pageHistory);
+
   const commands = { services, states: engine, incidents: queries, subscriptions, reports, clock };
-  const ctx: PlatformContext = { services, engine, subscriptions, outbox, clock, log, commands };
+  const ctx: PlatformContext = {
+    services,
+    engine,
+    subscriptions,
+    outbox,
+    clock,
+    log,
+    commands,
+    renderChartPng,
+  };
   const platforms = (deps.platforms ?? ((c) => createPlatforms(config, c)))(ctx);
   const workers = platforms.map(
     (platform) =>
@@ -183,7 +196,6 @@ export async function startApp(
     platforms.map((p) => ({ name: p.name, isConnected: () => p.connected })), // /healthz (issue 6)
   );
   // --- web (issue 6): the status page over the check history and crowd reports.
-  const pageHistory = new ServiceHistory(db, clock, reports);
   const http = createHttpServer(view, log, {
     page: new StatusPage(services, view, pageHistory, clock),
     metrics,
@@ -220,7 +232,7 @@ export async function startApp(
     url,
     reports, // crowd reports (issue 5)
     metrics, // metrics (issue 6)
-    renderChartPng: createChartPngRenderer(services, pageHistory), // charts (issue 6)
+    renderChartPng, // charts (issue 6)
     async stop() {
       crowd.stop(); // crowd reports (issue 5)
       for (const task of tasks) void task.destroy();

@@ -1,3 +1,4 @@
+import type { RenderChartPng } from '../charts/chart-png.js';
 import type { CommandServiceDeps } from '../core/commands/command-service.js';
 import type { ChatSender, OutboxStore, Platform, SubscriptionStore } from '../core/delivery/ports.js';
 import type { DetectionEngine } from '../core/detection-engine.js';
@@ -19,6 +20,8 @@ export interface PlatformContext {
   readonly log: Logger;
   /** What each platform's `CommandService` is built from (each sizes replies to its own limits). */
   readonly commands: CommandServiceDeps;
+  /** The 24-hour chart of a service as a PNG (null for an unknown id): attached to `/status <service>`. */
+  readonly renderChartPng: RenderChartPng;
 }
 
 /**

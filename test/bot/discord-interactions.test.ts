@@ -97,6 +97,7 @@ async function world(
     clock,
     log: silentLog,
     commands: commandDeps,
+    renderChartPng: () => null,
   };
   const interactions = new DiscordInteractions({
     commands: wrap(commands),

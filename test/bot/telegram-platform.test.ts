@@ -64,6 +64,7 @@ async function world(): Promise<World> {
     clock,
     log: silentLog,
     commands: commandDeps,
+    renderChartPng: () => null,
   };
   const updates = new TelegramUpdates({ commands, subscriptions, clock, log: silentLog });
   const platform = new TelegramPlatform({ token: fake.token, apiRoot: fake.apiRoot }, ctx, updates);
