@@ -363,6 +363,22 @@ describe('channel messages', () => {
     expect(chart?.attachments[0]?.data.equals(png)).toBe(true);
   });
 
+  it('refuses a file over the upload limit with 413 40005 and more than 10 files with 50035', async () => {
+    const { fake, alerts, alertsId } = await world({ attachmentSizeLimitBytes: 16 });
+    const file = (bytes: number, i = 0) => ({ attachment: Buffer.alloc(bytes, 1), name: `f${i}.bin` });
+    const tooBig = await apiError(alerts.send({ content: 'big', files: [file(17)] }));
+    expect([tooBig.status, tooBig.code]).toEqual([413, 40005]);
+    const tooMany = await apiError(
+      alerts.send({ content: 'many', files: Array.from({ length: 11 }, (_, i) => file(1, i)) }),
+    );
+    expect(tooMany.code).toBe(50035);
+    expect(tooMany.rawError).toMatchObject({
+      errors: { attachments: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } },
+    });
+    await alerts.send({ content: 'ten', files: Array.from({ length: 10 }, (_, i) => file(16, i)) });
+    expect(fake.messagesIn(alertsId).map((m) => m.attachments.length)).toEqual([10]);
+  });
+
   it('answers 10003 after CHANNEL_DELETE, 50001 after revokeAccess and 50013 after revokeSendPermission', async () => {
     const { fake, guild, client, alertsId } = await world();
     const generalId = must(guild.channels.general, 'general');

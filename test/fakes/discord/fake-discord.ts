@@ -46,6 +46,11 @@ export interface FakeDiscordOptions {
   /** Lifetime of interaction tokens for follow-ups and edits; Discord: 15 min. */
   interactionTokenLifetimeMs?: number;
   rateLimits?: RateLimitOptions;
+  /**
+   * Largest file per attachment; bigger uploads get 413 40005 as on Discord. Default 25 MiB,
+   * what a guild without boosts reported when this fake was written (reference.mdx "Uploading Files").
+   */
+  attachmentSizeLimitBytes?: number;
   /** Application command creates per scope; Discord: 200 per day. */
   commandCreatesPerDay?: number;
   /** Milliseconds clock for interaction deadlines and rate-limit windows; default `Date.now`. */

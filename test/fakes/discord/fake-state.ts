@@ -29,6 +29,8 @@ export interface FakeState {
   readonly interactions: Map<string, InteractionRecord>;
   readonly calls: CallRecord[];
   readonly timing: InteractionTiming;
+  /** Largest file a message may carry (the `attachment_size_limit` interactions report). */
+  readonly attachmentSizeLimitBytes: number;
   /** `http://127.0.0.1:PORT`, known once the server listens. */
   origin(): string;
   /** Sends a dispatch (op 0) to every gateway session. */

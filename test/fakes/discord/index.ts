@@ -35,6 +35,8 @@ const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000;
 /** receiving-and-responding.mdx: 3 s for the first response, 15 min for the token. */
 const DEFAULT_CALLBACK_WINDOW_MS = 3_000;
 const DEFAULT_TOKEN_LIFETIME_MS = 15 * 60 * 1_000;
+/** What Discord reported for a guild without boosts when the fake was written: 25 MiB. */
+const DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES = 25 * 1024 * 1024;
 const LOOPBACK = '127.0.0.1';
 
 /**
@@ -70,6 +72,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       callbackWindowMs: options.interactionCallbackWindowMs ?? DEFAULT_CALLBACK_WINDOW_MS,
       tokenLifetimeMs: options.interactionTokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS,
     },
+    attachmentSizeLimitBytes: options.attachmentSizeLimitBytes ?? DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES,
     origin: () => origin,
     dispatch: (event, data) => hooks.dispatch(event, data),
     reportUnknownRoute: (method, path) => hooks.reportUnknownRoute(method, path),

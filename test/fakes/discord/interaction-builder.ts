@@ -46,8 +46,6 @@ export type InteractionSpec =
 const INTERACTION_TYPE = { command: 2, button: 3, autocomplete: 4 } as const;
 const CHAT_INPUT = 1;
 const BUTTON_COMPONENT = 2;
-/** What Discord reports for a guild without boosts: 25 MiB. */
-const ATTACHMENT_SIZE_LIMIT_BYTES = 25 * 1024 * 1024;
 /** authorizing_integration_owners key 0 = GUILD_INSTALL; context 0 = GUILD. */
 const GUILD_INSTALL = '0';
 const GUILD_CONTEXT = 0;
@@ -183,7 +181,7 @@ export function buildInteraction(
     entitlements: [],
     authorizing_integration_owners: { [GUILD_INSTALL]: guild.id },
     context: GUILD_CONTEXT,
-    attachment_size_limit: ATTACHMENT_SIZE_LIMIT_BYTES,
+    attachment_size_limit: state.attachmentSizeLimitBytes,
     ...(message === undefined ? {} : { message }),
   };
   return { record, payload };

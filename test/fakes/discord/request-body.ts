@@ -3,11 +3,14 @@
  * `files[n]` (https://discord.com/developers/docs/reference#uploading-files).
  */
 import type { IncomingMessage } from 'node:http';
-import { apiErrors } from './api-error.js';
+import { apiErrors, FormErrors, invalidFormBody, maxLengthError } from './api-error.js';
 import type { UploadedFile } from './records.js';
 
 /** Discord's request size cap for bots without boosts: 25 MiB (resources/message.mdx). */
 export const MAX_REQUEST_BYTES = 25 * 1024 * 1024;
+
+/** At most 10 files per message (resources/message.mdx "Create Message", reference.mdx "Uploading Files"). */
+export const MAX_FILES_PER_MESSAGE = 10;
 
 export interface ParsedBody {
   json: unknown;
@@ -60,4 +63,17 @@ export async function readBody(req: IncomingMessage): Promise<ParsedBody> {
   const contentType = req.headers['content-type'] ?? '';
   if (contentType.startsWith('multipart/form-data')) return parseMultipart(raw, contentType);
   return { json: parseJson(raw.toString('utf8')), files: [] };
+}
+
+/**
+ * Discord's checks of the uploaded files: more than {@link MAX_FILES_PER_MESSAGE} is 400 50035,
+ * a file over the upload limit 413 40005 ("Request entity too large"), before anything is stored.
+ */
+export function checkUploads(files: readonly UploadedFile[], sizeLimitBytes: number): void {
+  if (files.length > MAX_FILES_PER_MESSAGE) {
+    const errors = new FormErrors();
+    errors.add(['attachments'], maxLengthError(MAX_FILES_PER_MESSAGE));
+    throw invalidFormBody(errors);
+  }
+  if (files.some((f) => f.data.length > sizeLimitBytes)) throw apiErrors.payloadTooLarge();
 }

@@ -7,7 +7,7 @@ import { apiErrors, DiscordApiError } from './api-error.js';
 import type { FakeState } from './fake-state.js';
 import type { LimitedRequest } from './rate-limits.js';
 import type { UploadedFile } from './records.js';
-import { readBody } from './request-body.js';
+import { checkUploads, readBody } from './request-body.js';
 
 /** discord.js builds `${api}/v10${route}` (docs/platforms.md §2.1). */
 export const API_PREFIX = '/api/v10';
@@ -175,6 +175,7 @@ export class RestRouter {
     if (!decision.allowed)
       return { route, status: 429, body: decision.body, headers: decision.headers, requestBody: parsed.json };
     try {
+      checkUploads(parsed.files, this.state.attachmentSizeLimitBytes);
       const result = await route.handler({
         state: this.state,
         params,
