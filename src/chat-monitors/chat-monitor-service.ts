@@ -4,6 +4,7 @@
  * returns a value the command layer renders (refusals carry the guard's reason for
  * `describeSsrfRefusal`). Nothing here throws for bad input.
  */
+import type { MonitorCommandPort } from '../core/commands/ports.js';
 import type { SsrfRefusalReason } from '../core/i18n/ssrf-messages.js';
 import type { Clock } from '../core/model.js';
 import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';
@@ -83,7 +84,8 @@ export function ownerKeyOf(caller: Omit<ChatMonitorCaller, 'userId'>): string {
     : `${caller.platform}:${caller.chatId}`;
 }
 
-export class ChatMonitorService {
+/** Satisfies the command layer's `MonitorCommandPort` (src/core/commands/ports.ts). */
+export class ChatMonitorService implements MonitorCommandPort {
   /** Which chat services each community may see; the filter for /status, /services and autocomplete. */
   readonly visibility = new ChatServiceVisibility();
 
@@ -92,7 +94,7 @@ export class ChatMonitorService {
   /** Registers every stored monitor (start-up). */
   start(): void {
     for (const monitor of this.deps.store.listAll()) {
-      this.visibility.add(chatServiceId(monitor.id), monitor.ownerKey);
+      this.visibility.add(chatServiceId(monitor.id), monitor.ownerKey, monitor.name);
       this.deps.runtime.register(monitor);
     }
   }
@@ -127,7 +129,7 @@ export class ChatMonitorService {
     });
     if (monitor === null) return { kind: 'name-taken', name };
     const serviceId = chatServiceId(monitor.id);
-    this.visibility.add(serviceId, ownerKey);
+    this.visibility.add(serviceId, ownerKey, monitor.name);
     this.deps.runtime.register(monitor);
     this.deps.subscriptions.subscribe(
       { platform: caller.platform, chatId: caller.chatId, guildId: caller.guildId ?? null },
@@ -150,6 +152,16 @@ export class ChatMonitorService {
     this.deps.runtime.unregister(monitor);
     this.visibility.remove(chatServiceId(monitor.id));
     return { kind: 'removed', monitor };
+  }
+
+  /** The chat services the caller's community owns (in memory; called for every command). */
+  servicesOf(caller: Omit<ChatMonitorCaller, 'userId'>): { id: string; name: string }[] {
+    return this.visibility.servicesOf(ownerKeyOf(caller));
+  }
+
+  /** Every chat service id, any community. */
+  serviceIds(): string[] {
+    return this.visibility.serviceIds();
   }
 
   /** `/monitor list`: this community's monitors, the limit, and the audit trail. */

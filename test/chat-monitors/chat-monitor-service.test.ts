@@ -148,4 +148,30 @@ describe('ChatMonitorService on SQLite', () => {
       options: { maxRedirects: 5, maxBodyBytes: 65_536, expect: { keyword: 'Welcome' } },
     });
   });
+
+  it('lists each community its own chat services, by name, for the command layer', async () => {
+    await service.add(admin, { name: 'site', target: 'https://site.example.org/' });
+    await service.add(telegramGroup, { name: 'api', target: 'api.example.org:443' });
+    const sameGuild = { platform: 'discord', chatId: '201', guildId: '100' } as const;
+    expect(service.servicesOf(sameGuild)).toEqual([{ id: 'chat-1', name: 'site' }]);
+    expect(service.servicesOf(otherGuild)).toEqual([]);
+    expect(service.servicesOf(telegramGroup)).toEqual([{ id: 'chat-2', name: 'api' }]);
+    expect(service.serviceIds()).toEqual(['chat-1', 'chat-2']);
+    service.remove(admin, 'site');
+    expect(service.servicesOf(admin)).toEqual([]);
+    expect(service.serviceIds()).toEqual(['chat-2']);
+  });
+
+  it('never reuses the id of a removed monitor (its service kept its history and incidents)', async () => {
+    await service.add(admin, { name: 'a', target: 'https://a.example.org/' });
+    await service.add(admin, { name: 'b', target: 'https://b.example.org/' });
+    service.remove(admin, 'b');
+    const again = await service.add(admin, { name: 'b', target: 'https://b.example.org/' });
+    expect(again).toMatchObject({ kind: 'added', serviceId: 'chat-3' });
+    service.remove(admin, 'a');
+    service.remove(admin, 'b');
+    expect(await service.add(admin, { name: 'c', target: 'https://c.example.org/' })).toMatchObject({
+      serviceId: 'chat-4',
+    });
+  });
 });

@@ -7,6 +7,7 @@ import type { CommandReply, CommandRequest } from './command-request.js';
 import type {
   CommandSubscriptionStore,
   IncidentReader,
+  MonitorCommandPort,
   ServiceDirectory,
   ServiceStateReader,
 } from './ports.js';
@@ -26,6 +27,11 @@ export interface CommandServiceDeps {
   /** The crowd report store (`RunningApp.reports`). */
   readonly reports: ReportSink;
   readonly clock: Clock;
+  /**
+   * Monitors added from chat (issue 7), the `ChatMonitorService`. Absent: `/monitor` answers that
+   * custom monitors are not enabled, and only the catalogue's services exist.
+   */
+  readonly monitors?: MonitorCommandPort;
 }
 
 /** A user's text echoed in a reply (`I don't know the service "…"`) is cut to this. */

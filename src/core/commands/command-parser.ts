@@ -1,3 +1,4 @@
+import { parseDuration } from '../duration.js';
 import { SEVERITIES } from '../model.js';
 import type { CommandArgName, CommandArgs } from './command-request.js';
 
@@ -16,6 +17,10 @@ import type { CommandArgName, CommandArgs } from './command-request.js';
  * | `/report whatsapp messages not sending`| report      | service: whatsapp, problem: messages not... |
  * | `/settings language bn quiet off`      | settings    | language: bn, quiet: off                    |
  * | `/settings Asia/Dhaka`                 | settings    | timezone: Asia/Dhaka                        |
+ * | `/monitor add shop https://s.example/ 5m` | monitor  | action: add, name: shop, target: https://s.example/, every: 5m |
+ * | `/monitor add shop https://s.example/ Welcome` | monitor | action: add, name: shop, target: https://s.example/ Welcome |
+ * | `/monitor remove shop`                 | monitor     | action: remove, name: shop                  |
+ * | `/monitor list`                        | monitor     | action: list                                |
  * | `/status@OtherBot`, `hello`, `/ x`     | null        |                                             |
  */
 
@@ -115,10 +120,36 @@ function mapArguments(command: string, tokens: readonly string[]): CommandArgs {
       return compact({ service: tokens[0], problem: joined(1) });
     case 'settings':
       return settingsArguments(tokens);
+    case 'monitor':
+      return monitorArguments(tokens);
     default:
       return {};
   }
 }
+
+/**
+ * `add <name> <target…> [every]`, `remove <name>`, `list`. The name is one token (quote it for
+ * spaces); the target is the rest (a URL may be followed by a keyword), except a last token that
+ * is a duration (`5m`), which is `every`. The action is lower-cased; an unknown one is kept for
+ * the usage reply.
+ */
+function monitorArguments(tokens: readonly string[]): CommandArgs {
+  const [first, name, ...rest] = tokens;
+  const action = first?.toLowerCase();
+  if (action !== 'add')
+    return compact({ action, name: action === 'remove' ? joinAll(tokens.slice(1)) : name });
+  const last = rest.at(-1);
+  const withEvery = rest.length > 1 && last !== undefined && parseDuration(last) !== null;
+  return compact({
+    action,
+    name,
+    target: joinAll(withEvery ? rest.slice(0, -1) : rest),
+    every: withEvery ? last : undefined,
+  });
+}
+
+const joinAll = (tokens: readonly string[]): string | undefined =>
+  tokens.length > 0 ? tokens.join(' ') : undefined;
 
 const SETTING_KEYS: Readonly<Record<string, CommandArgName>> = {
   language: 'language',

@@ -18,6 +18,7 @@ export const COMMAND_NAMES = [
   'report',
   'services',
   'settings',
+  'monitor',
   'report-button',
   'mute-button',
 ] as const;
@@ -40,9 +41,18 @@ export const COMMAND_ARG_NAMES = [
   'timezone',
   'quiet',
   'role',
+  // `/monitor` (issue 7): `action` is `add`, `remove` or `list`; `every` a duration (`60s`, `5m`, `1h`).
+  'action',
+  'name',
+  'target',
+  'every',
 ] as const;
 export type CommandArgName = (typeof COMMAND_ARG_NAMES)[number];
 export type CommandArgs = Partial<Readonly<Record<CommandArgName, string>>>;
+
+/** What `/monitor` does (the `action` argument). */
+export const MONITOR_ACTIONS = ['add', 'remove', 'list'] as const;
+export type MonitorAction = (typeof MONITOR_ACTIONS)[number];
 
 export const CHAT_KINDS = ['private', 'group', 'channel'] as const;
 export type ChatKind = (typeof CHAT_KINDS)[number];

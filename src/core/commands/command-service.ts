@@ -9,6 +9,7 @@ import {
   type CommandReply,
   type CommandRequest,
 } from './command-request.js';
+import { monitor, monitorScopeOf } from './monitor-commands.js';
 import { mute, report } from './report-commands.js';
 import { ServiceIndex, type Resolution } from './service-resolver.js';
 import { settings } from './settings-command.js';
@@ -49,7 +50,7 @@ const MIN_REPLY_CHARS = 200;
 export const INCIDENT_LIST_LIMIT = 10;
 
 /** Commands only admins may run outside private chats (DESIGN §5, "who"). */
-const ADMIN_COMMANDS: ReadonlySet<CommandName> = new Set(['subscribe', 'unsubscribe', 'settings']);
+const ADMIN_COMMANDS: ReadonlySet<CommandName> = new Set(['subscribe', 'unsubscribe', 'settings', 'monitor']);
 
 export class CommandService {
   private readonly index: ServiceIndex;
@@ -57,7 +58,10 @@ export class CommandService {
   private readonly maxReplyChars: number;
   private readonly incidentLimit: number;
 
-  /** Reads the catalogue's services once; a changed catalogue needs a new service. */
+  /**
+   * Reads the catalogue's services once; a changed catalogue needs a new service. Chat-added
+   * services come from `deps.monitors` on every request, each community seeing only its own.
+   */
   constructor(
     private readonly deps: CommandServiceDeps,
     options: CommandServiceOptions = {},
@@ -71,9 +75,17 @@ export class CommandService {
     this.incidentLimit = Math.max(1, options.incidentLimit ?? INCIDENT_LIST_LIMIT);
   }
 
-  /** Best services for a partly typed name (Discord autocomplete): at most `limit`, never over 25. */
-  autocomplete(query: string, limit?: number): { id: string; name: string }[] {
-    return this.index.autocomplete(typeof query === 'string' ? query : '', limit);
+  /**
+   * Best services for a partly typed name (Discord autocomplete): at most `limit`, never over 25.
+   * With `scope` (the chat asking, and its guild) the community's own chat-added services are
+   * included; without it only the catalogue's.
+   */
+  autocomplete(
+    query: string,
+    limit?: number,
+    scope?: { readonly platform: string; readonly chatId: string; readonly guildId?: string | null },
+  ): { id: string; name: string }[] {
+    return this.indexFor(scope).autocomplete(typeof query === 'string' ? query : '', limit);
   }
 
   /** `all`, one service, or unknown with the closest names. */
@@ -81,9 +93,20 @@ export class CommandService {
     return this.index.resolve(given);
   }
 
-  /** The ids of the watched services, for `parseButtonPayload`. */
+  /**
+   * The ids of the watched services, for `parseButtonPayload`: the catalogue's and every chat
+   * service's (a button names a service of its own chat; `handle` resolves it for that chat only).
+   */
   serviceIds(): string[] {
-    return this.index.services.map((s) => s.id);
+    return [...this.index.services.map((s) => s.id), ...(this.deps.monitors?.serviceIds() ?? [])];
+  }
+
+  /** The catalogue's services plus the chat-added ones `scope`'s community owns. */
+  private indexFor(scope: Parameters<typeof monitorScopeOf>[0] | undefined): ServiceIndex {
+    const port = this.deps.monitors;
+    const owner = scope === undefined ? null : monitorScopeOf(scope);
+    if (port === undefined || owner === null) return this.index;
+    return this.index.with(port.servicesOf(owner));
   }
 
   /**
@@ -114,7 +137,8 @@ export class CommandService {
     const locale = known ? settings.locale : pickLocale(hintOf(request), settings.locale);
     const now = this.deps.clock.now();
     const m = messagesFor(locale);
-    return new CommandContext(request, m, settings, now, this.deps, this.index, this.maxReplyChars, !known);
+    const index = this.indexFor(request.chat);
+    return new CommandContext(request, m, settings, now, this.deps, index, this.maxReplyChars, !known);
   }
 
   private async dispatch(c: CommandContext): Promise<CommandReply> {
@@ -148,6 +172,8 @@ export class CommandService {
         return settings(c, args);
       case 'mute-button':
         return mute(c, args);
+      case 'monitor':
+        return monitor(c, args);
     }
   }
 }

@@ -1,14 +1,17 @@
 /**
  * The command layer's public surface for the platform adapters and the composition root.
  *
- * Wiring (main.ts): `new CommandService({ services: catalog, states: engine, incidents: queryStore,
- * subscriptions: subscriptionStore, reports: reportSink, clock }, { maxReplyChars })`.
+ * Wiring (app.ts): `new CommandService({ services: catalog, states: engine, incidents: queryStore,
+ * subscriptions: subscriptionStore, reports: reportSink, clock, monitors: chatMonitorService },
+ * { maxReplyChars })`; without `monitors`, `/monitor` says custom monitors are not enabled.
  *
  * Telegram: `parseCommandText(message.text, botUsername)` → `{ command, args, addressed }` (null:
  * not for us); callback queries: `parseButtonCommand(data, service.serviceIds())`.
  * Discord: the command name and its options by name (`service`, `severity`, `problem`, `language`,
- * `timezone`, `quiet`, `role`) go straight into `CommandRequest.args`; autocomplete calls
- * `service.autocomplete(focused, 25)`.
+ * `timezone`, `quiet`, `role`; for `/monitor`: `action` = add|remove|list, `name`, `target`,
+ * `every` such as `5m`) go straight into `CommandRequest.args`; autocomplete calls
+ * `service.autocomplete(focused, 25, { platform, chatId, guildId })` so a community also sees its
+ * own chat-added services (without the third argument: the catalogue's only).
  * Then `await service.handle(request)` → `CommandReply` (never rejects): render `text` escaped,
  * privately when `ephemeral`, attach the chart of `chartServiceId`, log `error` when set, and
  * skip a `droppable` reply where private replies do not exist.

@@ -1,5 +1,6 @@
 import type { Evidence } from '../detection/service-status.js';
 import type { SubscriptionStore } from '../delivery/ports.js';
+import type { SsrfRefusalReason } from '../i18n/ssrf-messages.js';
 import type { Severity, State } from '../model.js';
 
 /**
@@ -59,3 +60,71 @@ export type CommandSubscriptionStore = Pick<
   | 'getSettings'
   | 'updateSettings'
 >;
+
+/** The community a `/monitor` command or a lookup speaks for: the chat, and its Discord guild. */
+export interface MonitorScope {
+  readonly platform: 'telegram' | 'discord';
+  readonly chatId: string;
+  readonly guildId?: string | null;
+}
+
+/** An admin asking, from a chat: `userId` is recorded in the audit trail. */
+export interface MonitorCaller extends MonitorScope {
+  readonly userId: string;
+}
+
+/** A chat-added monitor as the commands show it. */
+export interface MonitorSummary {
+  readonly name: string;
+  /** Normalised target: the URL (and keyword), or `host:port`. */
+  readonly target: string;
+  readonly intervalMs: number;
+}
+
+export type MonitorAddOutcome =
+  | { readonly kind: 'added'; readonly monitor: MonitorSummary; readonly serviceId: string }
+  | { readonly kind: 'refused'; readonly reason: SsrfRefusalReason }
+  | { readonly kind: 'invalid-name' }
+  | { readonly kind: 'name-taken'; readonly name: string }
+  | { readonly kind: 'limit-reached'; readonly limit: number }
+  | { readonly kind: 'interval-too-short'; readonly minIntervalMs: number };
+
+export type MonitorRemoveOutcome =
+  | { readonly kind: 'removed'; readonly monitor: MonitorSummary }
+  | { readonly kind: 'not-found'; readonly name: string };
+
+export interface MonitorListOutcome {
+  readonly monitors: readonly MonitorSummary[];
+  readonly limit: number;
+  /** Newest first: who (platform user id) added or removed what, and when. */
+  readonly audit: readonly {
+    readonly name: string;
+    readonly action: 'add' | 'remove';
+    readonly actor: string;
+    readonly at: number;
+  }[];
+}
+
+/**
+ * Monitors added from chat (issue 7), satisfied by `ChatMonitorService`. The command layer has
+ * already checked that the caller is an admin; bad input comes back as an outcome, not an
+ * exception (a throw is answered with `internalError`).
+ */
+export interface MonitorCommandPort {
+  /** `/monitor add`; `intervalMs` absent means the operator's minimum. Vets the target (DNS). */
+  add(
+    caller: MonitorCaller,
+    input: { readonly name: string; readonly target: string; readonly intervalMs?: number },
+  ): Promise<MonitorAddOutcome>;
+  /** `/monitor remove`: only the caller's community's monitors, by name in any case. */
+  remove(caller: MonitorCaller, name: string): MonitorRemoveOutcome;
+  /** `/monitor list`: the community's monitors, its limit and its audit trail. */
+  list(scope: MonitorScope): MonitorListOutcome;
+  /**
+   * The chat services this community owns, as `/status`, `/services` and autocomplete list them
+   * after the catalogue's. Called for every command: must be cheap (in memory).
+   */
+  servicesOf(scope: MonitorScope): readonly WatchedService[];
+  /** Every chat service id (any community), so alert buttons naming one still parse. */
+  serviceIds(): readonly string[];
+}

@@ -40,21 +40,37 @@ interface IndexedService {
   readonly keys: readonly string[];
 }
 
-/** The services with their compact keys, built once per catalogue. */
+function indexEntry(service: WatchedService): IndexedService {
+  return {
+    service,
+    keys: [
+      ...new Set([service.id, service.name, ...(service.aliases ?? [])].map(compactKey).filter(Boolean)),
+    ],
+  };
+}
+
+/**
+ * The services with their compact keys, built once per catalogue. A community's own services
+ * (monitors added from chat) are layered on top per request with {@link ServiceIndex.with}, which
+ * reuses the catalogue's keys.
+ */
 export class ServiceIndex {
   private readonly entries: readonly IndexedService[];
   private readonly ids: ReadonlyMap<string, WatchedService>;
   readonly services: readonly WatchedService[];
 
-  constructor(services: readonly WatchedService[]) {
-    this.services = [...services];
-    this.ids = new Map(services.map((s) => [s.id, s]));
-    this.entries = services.map((service) => ({
-      service,
-      keys: [
-        ...new Set([service.id, service.name, ...(service.aliases ?? [])].map(compactKey).filter(Boolean)),
-      ],
-    }));
+  constructor(services: readonly WatchedService[], base?: ServiceIndex) {
+    const own = services.filter((s) => base?.byId(s.id) === undefined);
+    this.services = [...(base?.services ?? []), ...own];
+    this.entries = [...(base?.entries ?? []), ...own.map(indexEntry)];
+    this.ids = base
+      ? new Map([...base.ids, ...own.map((s) => [s.id, s] as const)])
+      : new Map(own.map((s) => [s.id, s]));
+  }
+
+  /** This index with `extra` services after its own (ids it already has are ignored). */
+  with(extra: readonly WatchedService[]): ServiceIndex {
+    return extra.length === 0 ? this : new ServiceIndex(extra, this);
   }
 
   byId(id: string): WatchedService | undefined {

@@ -46,8 +46,10 @@ function statusLine(c: CommandContext, s: Pick<WatchedService, 'id' | 'name'>): 
 export function incidents(c: CommandContext, args: CommandArgs, limit: number): CommandReply {
   const service = c.service('incidents', args.service, false);
   if (service.kind === 'reply') return service.reply;
+  // With chat-added monitors, "all" means the services this community can see: never another's.
+  const all = c.deps.monitors === undefined ? {} : { serviceIds: c.index.services.map((s) => s.id) };
   const rows = c.deps.incidents.incidents({
-    ...(service.kind === 'all' ? {} : { serviceIds: [service.id] }),
+    ...(service.kind === 'all' ? all : { serviceIds: [service.id] }),
     limit,
   });
   const summaries = rows.map((r) => ({

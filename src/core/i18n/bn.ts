@@ -13,6 +13,7 @@ import type {
   CommandArgument,
   IncidentSummary,
   Messages,
+  MonitorLine,
   ProbeFacts,
   QuietHours,
   ServiceTarget,
@@ -94,6 +95,8 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   timezone: 'টাইম জোন, যেমন Asia/Dhaka অথবা UTC',
   quiet: 'নীরব সময়, যেমন 23:00-07:00, অথবা off',
   role: 'সতর্কবার্তায় যে রোল মেনশন করা হবে, অথবা off',
+  name: 'মনিটরের নাম (একটি শব্দ, অথবা উদ্ধৃতিচিহ্নের ভেতরে)',
+  target: 'লক্ষ্য: https://example.com/ (চাইলে সঙ্গে একটি শব্দ) অথবা host:port',
 };
 
 const target = (t: ServiceTarget): string => (t.kind === 'all' ? 'সব সার্ভিস' : t.name);
@@ -120,8 +123,23 @@ const HELP: readonly (readonly [string, string])[] = [
   ['/report <service> [problem]', 'কোনো সার্ভিস আপনার জন্য কাজ না করলে আমাদের জানান'],
   ['/services', 'যেসব সার্ভিসের ওপর আমরা নজর রাখি'],
   ['/settings [language] [timezone] [quiet]', 'এই চ্যাটের ভাষা, টাইম জোন ও নীরব সময় (অ্যাডমিন)'],
+  [
+    '/monitor add <name> <target> [every]',
+    'আপনার নিজের সাইট বা সার্ভারের ওপর নজর রাখতে; সতর্কবার্তা এখানে আসবে (অ্যাডমিন)',
+  ],
+  ['/monitor remove <name> | /monitor list', 'নজর বন্ধ করতে; এই কমিউনিটি কী কী দেখছে (অ্যাডমিন)'],
   ['/help', 'এই সাহায্য'],
 ];
+
+const MONITOR_USAGE = [
+  'নিজের সার্ভিসের ওপর নজর রাখুন (অ্যাডমিন):',
+  '/monitor add <name> <target> [every] — যেমন /monitor add shop https://shop.example.com/ 5m',
+  '/monitor remove <name>',
+  '/monitor list',
+  'নাম একটি শব্দ (অথবা উদ্ধৃতিচিহ্নের ভেতরে)। লক্ষ্য একটি http(s) URL, চাইলে তারপর পেজে থাকতে হবে এমন একটি শব্দ, অথবা TCP পরীক্ষার জন্য host:port। "every": 60s, 5m, 1h…',
+].join('\n');
+
+const monitorLine = (m: MonitorLine): string => `• ${m.name}: ${m.target} (প্রতি ${duration(m.intervalMs)})`;
 
 export const bn: Messages = {
   locale: 'bn',
@@ -241,5 +259,37 @@ export const bn: Messages = {
     muted: ({ serviceName, until, timeZone }) =>
       `${serviceName}: এই চ্যাটে ${formatTime('bn', until, timeZone)} পর্যন্ত সতর্কবার্তা বন্ধ থাকবে।`,
     internalError: () => 'আমাদের দিকে কিছু একটা গোলমাল হয়েছে। একটু পরে আবার চেষ্টা করুন।',
+  },
+  monitors: {
+    usage: () => MONITOR_USAGE,
+    notEnabled: () => 'এই বটে নিজস্ব মনিটর চালু করা নেই।',
+    added: ({ monitor: m }) =>
+      `“${m.name}” যোগ হয়েছে: ${m.target}, প্রতি ${duration(m.intervalMs)} পরপর পরীক্ষা। এই চ্যাট এর সতর্কবার্তা পাবে।`,
+    refused: ({ reason }) => `এই লক্ষ্য যোগ করা যাবে না। ${reason}`,
+    invalidName: () => 'নামে শুধু অক্ষর, সংখ্যা, ফাঁকা জায়গা এবং - _ . থাকতে পারে (সর্বোচ্চ ৪০টি)।',
+    nameTaken: ({ name }) => `“${name}” নামে একটি মনিটর আগে থেকেই আছে।`,
+    limitReached: ({ limit }) =>
+      `এখানে সর্বোচ্চ ${n(limit)}টি মনিটর রাখা যায়। আগে একটি সরান (/monitor remove)।`,
+    intervalTooShort: ({ minIntervalMs }) => `সবচেয়ে ঘন ঘন পরীক্ষা: প্রতি ${duration(minIntervalMs)} পরপর।`,
+    invalidInterval: ({ given }) => `"${given}" কোনো সময়ের ব্যবধান নয়; যেমন 60s, 5m অথবা 1h লিখুন।`,
+    removed: ({ name }) => `“${name}” সরানো হয়েছে।`,
+    notFound: ({ name }) => `“${name}” নামে কোনো মনিটর নেই।`,
+    listing: ({ monitors, limit, audit, timeZone }) =>
+      [
+        `মনিটর (${n(monitors.length)}/${n(limit)}):`,
+        ...(monitors.length === 0
+          ? ['এখনও কোনো মনিটর নেই। /monitor add দিয়ে যোগ করুন।']
+          : monitors.map(monitorLine)),
+        ...(audit.length === 0
+          ? []
+          : [
+              '',
+              'সাম্প্রতিক পরিবর্তন:',
+              ...audit.map(
+                (a) =>
+                  `${formatDateTime('bn', a.at, timeZone)}: ${a.actor} ${a.action === 'add' ? 'যোগ করেছেন' : 'সরিয়েছেন'} “${a.name}”`,
+              ),
+            ]),
+      ].join('\n'),
   },
 };

@@ -14,6 +14,7 @@ import type {
   CommandArgument,
   IncidentSummary,
   Messages,
+  MonitorLine,
   ProbeFacts,
   QuietHours,
   ServiceTarget,
@@ -107,6 +108,8 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   timezone: 'a time zone such as Asia/Kolkata or UTC',
   quiet: 'quiet hours such as 23:00-07:00, or off',
   role: 'a role to mention in outage alerts, or off',
+  name: 'a monitor name (one word, or in quotes)',
+  target: 'a target: https://example.com/ (optionally a keyword) or host:port',
 };
 
 const HELP: readonly (readonly [string, string])[] = [
@@ -118,8 +121,20 @@ const HELP: readonly (readonly [string, string])[] = [
   ['/report <service> [problem]', 'tell us a service is not working for you'],
   ['/services', 'the services we watch'],
   ['/settings [language] [timezone] [quiet]', 'language, time zone and quiet hours of this chat (admins)'],
+  ['/monitor add <name> <target> [every]', 'watch your own site or server; alerts come here (admins)'],
+  ['/monitor remove <name> | /monitor list', 'stop watching it; what this community watches (admins)'],
   ['/help', 'this help'],
 ];
+
+const MONITOR_USAGE = [
+  'Watch your own service (admins):',
+  '/monitor add <name> <target> [every] — e.g. /monitor add shop https://shop.example.com/ 5m',
+  '/monitor remove <name>',
+  '/monitor list',
+  'The name is one word (or in quotes). The target is an http(s) URL, optionally followed by a word the page must contain, or host:port for a TCP check. "every" is 60s, 5m, 1h…',
+].join('\n');
+
+const monitorLine = (m: MonitorLine): string => `• ${m.name}: ${m.target} (every ${duration(m.intervalMs)})`;
 
 export const en: Messages = {
   locale: 'en',
@@ -238,5 +253,35 @@ export const en: Messages = {
     muted: ({ serviceName, until, timeZone }) =>
       `${serviceName} alerts are muted in this chat until ${formatTime('en', until, timeZone)}.`,
     internalError: () => 'Something went wrong on our side. Please try again later.',
+  },
+  monitors: {
+    usage: () => MONITOR_USAGE,
+    notEnabled: () => 'Custom monitors are not enabled on this bot.',
+    added: ({ monitor: m }) =>
+      `Added “${m.name}”: ${m.target}, checked every ${duration(m.intervalMs)}. This chat gets its alerts.`,
+    refused: ({ reason }) => `This target cannot be added. ${reason}`,
+    invalidName: () => 'A name may use letters, digits, spaces and - _ . (up to 40).',
+    nameTaken: ({ name }) => `There is already a monitor called “${name}”.`,
+    limitReached: ({ limit }) =>
+      `This community can have at most ${n(limit)} monitors. Remove one first (/monitor remove).`,
+    intervalTooShort: ({ minIntervalMs }) => `Checks can run at most every ${duration(minIntervalMs)}.`,
+    invalidInterval: ({ given }) => `"${given}" is not an interval; try 60s, 5m or 1h.`,
+    removed: ({ name }) => `Removed “${name}”.`,
+    notFound: ({ name }) => `There is no monitor called “${name}”.`,
+    listing: ({ monitors, limit, audit, timeZone }) =>
+      [
+        `Monitors (${n(monitors.length)}/${n(limit)}):`,
+        ...(monitors.length === 0 ? ['None yet. Add one with /monitor add.'] : monitors.map(monitorLine)),
+        ...(audit.length === 0
+          ? []
+          : [
+              '',
+              'Recent changes:',
+              ...audit.map(
+                (a) =>
+                  `${formatDateTime('en', a.at, timeZone)}: ${a.actor} ${a.action === 'add' ? 'added' : 'removed'} “${a.name}”`,
+              ),
+            ]),
+      ].join('\n'),
   },
 };

@@ -19,6 +19,8 @@ export interface Messages {
   readonly evidence: EvidenceMessages;
   readonly buttons: ButtonMessages;
   readonly commands: CommandMessages;
+  /** `/monitor add|remove|list` (issue 7). */
+  readonly monitors: MonitorMessages;
 }
 
 /** How an alert describes a change: the first alert, a relapse, or an edit of an open alert. */
@@ -129,6 +131,8 @@ export const COMMAND_ARGUMENTS = [
   'timezone',
   'quiet',
   'role',
+  'name',
+  'target',
 ] as const;
 export type CommandArgument = (typeof COMMAND_ARGUMENTS)[number];
 
@@ -182,4 +186,46 @@ export interface CommandMessages {
   muted(p: { readonly serviceName: string; readonly until: number; readonly timeZone: string }): string;
   /** An unexpected failure on our side. */
   internalError(): string;
+}
+
+/** A chat monitor as `/monitor` replies show it. Names and targets are untrusted plain text. */
+export interface MonitorLine {
+  readonly name: string;
+  /** The normalised target: the URL (and keyword), or `host:port`. */
+  readonly target: string;
+  readonly intervalMs: number;
+}
+
+/** One line of the `/monitor list` audit trail: who (platform user id) added or removed what, when. */
+export interface MonitorAuditLine {
+  readonly name: string;
+  readonly action: 'add' | 'remove';
+  readonly actor: string;
+  readonly at: number;
+}
+
+/** The replies of `/monitor add|remove|list` (issue 7). Plain text; the adapters escape it. */
+export interface MonitorMessages {
+  /** `/monitor` without a known action: the three forms, and that a Telegram name is one word. */
+  usage(): string;
+  /** The operator did not enable monitors added from chat. */
+  notEnabled(): string;
+  added(p: { readonly monitor: MonitorLine }): string;
+  /** `reason` is already a sentence in this language (`describeSsrfRefusal`). */
+  refused(p: { readonly reason: string }): string;
+  invalidName(): string;
+  nameTaken(p: { readonly name: string }): string;
+  limitReached(p: { readonly limit: number }): string;
+  intervalTooShort(p: { readonly minIntervalMs: number }): string;
+  /** `every` is not a duration such as 60s, 5m or 1h. */
+  invalidInterval(p: { readonly given: string }): string;
+  removed(p: { readonly name: string }): string;
+  notFound(p: { readonly name: string }): string;
+  listing(p: {
+    readonly monitors: readonly MonitorLine[];
+    readonly limit: number;
+    /** Newest first. */
+    readonly audit: readonly MonitorAuditLine[];
+    readonly timeZone: string;
+  }): string;
 }

@@ -12,7 +12,11 @@ import {
 import type { ServiceState } from '../../../src/core/detection-engine.js';
 import type { Severity } from '../../../src/core/model.js';
 import type { ChatKind, CommandArgs, CommandRequest } from '../../../src/core/commands/command-request.js';
-import { CommandService, type CommandServiceOptions } from '../../../src/core/commands/command-service.js';
+import {
+  CommandService,
+  type CommandServiceDeps,
+  type CommandServiceOptions,
+} from '../../../src/core/commands/command-service.js';
 import type {
   CommandSubscriptionStore,
   IncidentReader,
@@ -179,6 +183,7 @@ const GENEROUS = { userRate: { burst: 1000, perMs: 1000 }, chatRate: { burst: 10
 export function makeHarness(
   options: CommandServiceOptions = {},
   services: readonly WatchedService[] = SERVICES,
+  extra: Pick<CommandServiceDeps, 'monitors'> = {},
 ): Harness {
   let t = T0;
   const clock = {
@@ -202,6 +207,7 @@ export function makeHarness(
       subscriptions: store,
       reports,
       clock,
+      ...extra,
     },
     { ...GENEROUS, ...options },
   );
