@@ -55,6 +55,12 @@ export interface DetectionCommit {
  */
 export interface DetectionStore {
   load(): DetectionSnapshot;
+  /**
+   * Makes a service added at runtime (a chat monitor) known to the store, so its checks are
+   * recorded, and returns its stored state (what `load` would return for it, e.g. after a
+   * restart). Optional: without it the engine picks the service out of `load()`.
+   */
+  loadService?(service: ServiceDef, monitors: readonly MonitorDef[]): DetectionSnapshot;
   commit(change: DetectionCommit): { incidentId: number | null };
 }
 
@@ -95,18 +101,58 @@ export class DetectionEngine {
     const now = clock.now();
     for (const m of catalog.monitors)
       this.records.set(m.id, snapshot.monitors.get(m.id) ?? initialMonitorRecord(now));
-    for (const s of catalog.services) {
-      const stored = snapshot.services.get(s.id);
-      this.services.set(s.id, stored ?? { status: 'unknown', since: now, evidence: [] });
-      // Official evidence lines live only in memory; without the stored ones, the first check after
-      // a restart would fall back to the message and re-announce an ongoing incident as updated.
-      for (const e of stored?.evidence ?? [])
-        if (e.kind === 'official') this.evidence.set(e.monitorId, e.lines);
-      const open = snapshot.openIncidents.get(s.id);
-      if (open) this.open.set(s.id, open);
-      const resolved = snapshot.lastResolved.get(s.id);
-      if (resolved) this.lastResolved.set(s.id, resolved);
+    for (const s of catalog.services) this.restoreService(s.id, snapshot, now);
+  }
+
+  private restoreService(serviceId: string, snapshot: DetectionSnapshot, now: number): void {
+    const stored = snapshot.services.get(serviceId);
+    this.services.set(serviceId, stored ?? { status: 'unknown', since: now, evidence: [] });
+    // Official evidence lines live only in memory; without the stored ones, the first check after
+    // a restart would fall back to the message and re-announce an ongoing incident as updated.
+    for (const e of stored?.evidence ?? [])
+      if (e.kind === 'official') this.evidence.set(e.monitorId, e.lines);
+    const open = snapshot.openIncidents.get(serviceId);
+    if (open) this.open.set(serviceId, open);
+    const resolved = snapshot.lastResolved.get(serviceId);
+    if (resolved) this.lastResolved.set(serviceId, resolved);
+  }
+
+  /**
+   * Adds a service and its monitors at runtime (a monitor added from chat, issue 7), with their
+   * stored state loaded as at start-up. Adding an id that is already known replaces it.
+   * Satisfies `ChatServiceRegistry` (src/chat-monitors/chat-monitor-runtime.ts).
+   */
+  addService(service: ServiceDef, monitors: readonly MonitorDef[]): void {
+    this.removeService(service.id);
+    const snapshot = this.store.loadService?.(service, monitors) ?? this.store.load();
+    const now = this.clock.now();
+    for (const m of monitors) {
+      this.monitorDefs.set(m.id, m);
+      this.records.set(m.id, snapshot.monitors.get(m.id) ?? initialMonitorRecord(now));
     }
+    this.serviceDefs.set(service.id, service);
+    this.restoreService(service.id, snapshot, now);
+  }
+
+  /**
+   * Forgets a service and its monitors: from then on their results are ignored (a check already
+   * in flight may still report) and the service has no state. Stored rows are kept. Unknown ids
+   * are ignored.
+   */
+  removeService(serviceId: string): void {
+    const def = this.serviceDefs.get(serviceId);
+    if (!def) return;
+    for (const id of def.monitorIds) {
+      this.monitorDefs.delete(id);
+      this.records.delete(id);
+      this.latest.delete(id);
+      this.evidence.delete(id);
+    }
+    this.serviceDefs.delete(serviceId);
+    this.services.delete(serviceId);
+    this.open.delete(serviceId);
+    this.lastResolved.delete(serviceId);
+    this.crowd.delete(serviceId);
   }
 
   onIncident(listener: (e: IncidentEvent) => void): void {

@@ -50,8 +50,15 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
   constructor(private readonly db: Db) {
     this.stmt = {
       insert: db.prepare(
-        `INSERT INTO chat_monitors (owner_key, platform, chat_id, name, name_key, kind, target, interval_ms, created_by, created_at)
-         VALUES (@ownerKey, @platform, @chatId, @name, @nameKey, @kind, @target, @intervalMs, @createdBy, @createdAt)
+        // Ids are never reused (the audit trail remembers removed ones): a new monitor must not
+        // inherit a removed one's check history, state or open incident (service `chat-<id>`).
+        `INSERT INTO chat_monitors (id, owner_key, platform, chat_id, name, name_key, kind, target, interval_ms, created_by, created_at)
+         VALUES (
+           1 + max(
+             (SELECT coalesce(max(id), 0) FROM chat_monitors),
+             (SELECT coalesce(max(monitor_id), 0) FROM chat_monitor_audit)
+           ),
+           @ownerKey, @platform, @chatId, @name, @nameKey, @kind, @target, @intervalMs, @createdBy, @createdAt)
          ON CONFLICT (owner_key, name_key) DO NOTHING`,
       ),
       byName: db.prepare<[string, string], MonitorRow>(

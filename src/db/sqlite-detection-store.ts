@@ -1,4 +1,4 @@
-import type { Catalog } from '../core/catalog.js';
+import type { Catalog, MonitorDef, ServiceDef } from '../core/catalog.js';
 import type { IncidentView } from '../core/detection/incident-policy.js';
 import type { MonitorRecord } from '../core/detection/monitor-state.js';
 import type { Evidence } from '../core/detection/service-status.js';
@@ -23,6 +23,16 @@ interface IncidentRow {
   started_at: number;
   resolved_at: number | null;
   evidence_key: string;
+}
+
+function toIncidentView(r: IncidentRow): IncidentView {
+  return {
+    id: r.id,
+    severity: r.severity,
+    startedAt: r.started_at,
+    resolvedAt: r.resolved_at,
+    evidenceKey: r.evidence_key,
+  };
 }
 
 /**
@@ -108,13 +118,7 @@ export class SqliteDetectionStore implements DetectionStore {
         evidence: JSON.parse(r.evidence_json) as Evidence[],
       });
     }
-    const toView = (r: IncidentRow): IncidentView => ({
-      id: r.id,
-      severity: r.severity,
-      startedAt: r.started_at,
-      resolvedAt: r.resolved_at,
-      evidenceKey: r.evidence_key,
-    });
+    const toView = toIncidentView;
     const openIncidents = new Map<string, IncidentView>();
     for (const r of this.db
       .prepare('SELECT * FROM incidents WHERE resolved_at IS NULL')
@@ -130,6 +134,47 @@ export class SqliteDetectionStore implements DetectionStore {
       .all() as IncidentRow[];
     for (const r of resolvedRows) lastResolved.set(r.service_id, toView(r));
     return { monitors, services, openIncidents, lastResolved };
+  }
+
+  /** Registers a runtime service's monitors (their refs) and reads back its stored state only. */
+  loadService(service: ServiceDef, monitors: readonly MonitorDef[]): DetectionSnapshot {
+    this.syncMonitors({ services: [service], monitors }, true);
+    const ids = monitors.map((m) => m.id);
+    const monitorRecords = new Map<string, MonitorRecord>();
+    const recordOf = this.db.prepare<[string], { record_json: string }>(
+      'SELECT s.record_json FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref WHERE m.id = ?',
+    );
+    for (const id of ids) {
+      const row = recordOf.get(id);
+      if (row) monitorRecords.set(id, JSON.parse(row.record_json) as MonitorRecord);
+    }
+    const services = new Map<string, ServiceState>();
+    const state = this.db
+      .prepare<[string], { status: State; since: number; evidence_json: string }>(
+        'SELECT status, since, evidence_json FROM service_state WHERE service_id = ?',
+      )
+      .get(service.id);
+    if (state)
+      services.set(service.id, {
+        status: state.status,
+        since: state.since,
+        evidence: JSON.parse(state.evidence_json) as Evidence[],
+      });
+    const openIncidents = new Map<string, IncidentView>();
+    const open = this.db
+      .prepare<[string], IncidentRow>(
+        'SELECT * FROM incidents WHERE service_id = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT 1',
+      )
+      .get(service.id);
+    if (open) openIncidents.set(service.id, toIncidentView(open));
+    const lastResolved = new Map<string, IncidentView>();
+    const resolved = this.db
+      .prepare<[string], IncidentRow>(
+        'SELECT * FROM incidents WHERE service_id = ? AND resolved_at IS NOT NULL ORDER BY resolved_at DESC LIMIT 1',
+      )
+      .get(service.id);
+    if (resolved) lastResolved.set(service.id, toIncidentView(resolved));
+    return { monitors: monitorRecords, services, openIncidents, lastResolved };
   }
 
   commit(change: DetectionCommit): { incidentId: number | null } {
@@ -188,7 +233,8 @@ export class SqliteDetectionStore implements DetectionStore {
     return { incidentId };
   }
 
-  private syncMonitors(catalog: Catalog): void {
+  /** Upserts the monitors' rows and refreshes the refs (also for monitors added at runtime). */
+  private syncMonitors(catalog: Catalog, runtime = false): void {
     const upsert = this.db.prepare(
       `INSERT INTO monitors (id, service_id, type, target) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET service_id = excluded.service_id, type = excluded.type, target = excluded.target`,
@@ -196,8 +242,19 @@ export class SqliteDetectionStore implements DetectionStore {
     this.db.transaction(() => {
       for (const m of catalog.monitors) upsert.run(m.id, m.serviceId, m.type, m.target);
     })();
-    for (const r of this.db.prepare('SELECT ref, id FROM monitors').all() as { ref: number; id: string }[]) {
-      this.refs.set(r.id, r.ref);
+    if (!runtime) {
+      for (const r of this.db.prepare('SELECT ref, id FROM monitors').all() as {
+        ref: number;
+        id: string;
+      }[]) {
+        this.refs.set(r.id, r.ref);
+      }
+      return;
+    }
+    const refOf = this.db.prepare<[string], { ref: number }>('SELECT ref FROM monitors WHERE id = ?');
+    for (const m of catalog.monitors) {
+      const row = refOf.get(m.id);
+      if (row) this.refs.set(m.id, row.ref);
     }
   }
 }
