@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MISSING_PERMISSIONS_REASON } from '../../src/bot/discord/discord-errors.js';
 import { type CommandPort, DiscordInteractions } from '../../src/bot/discord/discord-interactions.js';
 import { DiscordPlatform } from '../../src/bot/discord/discord-platform.js';
+import type { RenderChartPng } from '../../src/charts/chart-png.js';
 import { parseServices } from '../../src/config/services-file.js';
 import { CommandService } from '../../src/core/commands/command-service.js';
 import { DetectionEngine } from '../../src/core/detection-engine.js';
@@ -25,6 +26,9 @@ import {
 
 const SERVICE_COUNT = 30;
 const EPHEMERAL = 64;
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** A PNG signature and `size` bytes in all: the adapter uploads what it is given. */
+const fakePng = (size: number) => Buffer.concat([PNG_SIGNATURE, Buffer.alloc(size - 8, 7)]);
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -51,8 +55,15 @@ interface World {
 async function world(
   wrap: (port: CommandPort) => CommandPort = (p) => p,
   deferAfterMs?: number,
+  extra: { renderChartPng?: RenderChartPng; attachmentSizeLimitBytes?: number } = {},
 ): Promise<World> {
-  const fake = await startFakeDiscord({ heartbeatIntervalMs: 200, onUnknownRoute: () => undefined });
+  const fake = await startFakeDiscord({
+    heartbeatIntervalMs: 200,
+    onUnknownRoute: () => undefined,
+    ...(extra.attachmentSizeLimitBytes === undefined
+      ? {}
+      : { attachmentSizeLimitBytes: extra.attachmentSizeLimitBytes }),
+  });
   cleanups.push(() => fake.close());
   const guild = fake.addGuild({
     name: 'Ops',
@@ -97,12 +108,13 @@ async function world(
     clock,
     log: silentLog,
     commands: commandDeps,
-    renderChartPng: () => null,
+    renderChartPng: extra.renderChartPng ?? (() => null),
   };
   const interactions = new DiscordInteractions({
     commands: wrap(commands),
     subscriptions,
     log: silentLog,
+    renderChartPng: ctx.renderChartPng,
     ...(deferAfterMs === undefined ? {} : { deferAfterMs }),
   });
   const platform = new DiscordPlatform(
@@ -229,6 +241,67 @@ describe('Discord slash commands', () => {
     );
     expect(original.flags & EPHEMERAL).toBe(0);
     expect(original.allowedMentions).toEqual({ parse: [] });
+  });
+
+  it('attaches the /status chart; text alone when the chart is missing, fails or is refused', async () => {
+    let mode: 'png' | 'none' | 'throw' | 'too-big' = 'png';
+    const w = await world((p) => p, undefined, {
+      attachmentSizeLimitBytes: 1024,
+      renderChartPng: (serviceId) => {
+        if (mode === 'throw') throw new Error('resvg failed');
+        if (mode === 'none' || serviceId !== 'site') return null;
+        return fakePng(mode === 'too-big' ? 2048 : 256);
+      },
+    });
+    const status = () =>
+      w.fake.interaction({
+        kind: 'command',
+        channelId: w.channel('alerts'),
+        name: 'status',
+        options: [{ name: 'service', value: 'site' }],
+      });
+    const withChart = status();
+    const response = await withChart.response();
+    expect(String(response.data.content)).toMatch(/^Our site/);
+    expect(response.files).toHaveLength(1);
+    expect(response.files[0]?.data.equals(fakePng(256))).toBe(true);
+    expect(withChart.original()?.attachments).toMatchObject([
+      { filename: 'site-24h.png', contentType: 'image/png', size: 256 },
+    ]);
+
+    for (const next of ['none', 'throw', 'too-big'] as const) {
+      mode = next;
+      const handle = status();
+      const reply = await handle.response();
+      expect(String(reply.data.content), next).toMatch(/^Our site/);
+      expect(reply.files, next).toEqual([]);
+      expect(handle.original()?.attachments, next).toEqual([]);
+    }
+  });
+
+  it('attaches the chart when a slow /status is deferred and edited in', async () => {
+    const slow = (port: CommandPort): CommandPort => ({
+      ...port,
+      autocomplete: (q, l) => port.autocomplete(q, l),
+      serviceIds: () => port.serviceIds(),
+      handle: async (request) => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return port.handle(request);
+      },
+    });
+    const w = await world(slow, 20, { renderChartPng: () => fakePng(300) });
+    const handle = w.fake.interaction({
+      kind: 'command',
+      channelId: w.channel('alerts'),
+      name: 'status',
+      options: [{ name: 'service', value: 'site' }],
+    });
+    expect((await handle.response()).type).toBe(5);
+    const original = await w.fake.waitFor(() =>
+      handle.original()?.attachments.length === 1 ? handle.original() : undefined,
+    );
+    expect(original.content).toMatch(/^Our site/);
+    expect(original.attachments[0]?.data.equals(fakePng(300))).toBe(true);
   });
 
   it('tells an admin on their next command that alerts stopped for missing permissions', async () => {

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TelegramPlatform } from '../../src/bot/telegram/telegram-platform.js';
 import { TelegramSender } from '../../src/bot/telegram/telegram-sender.js';
 import { TelegramUpdates } from '../../src/bot/telegram/telegram-updates.js';
+import type { ChartPngOptions, RenderChartPng } from '../../src/charts/chart-png.js';
 import { parseServices } from '../../src/config/services-file.js';
 import { CommandService } from '../../src/core/commands/command-service.js';
 import type { DeliveryJob } from '../../src/core/delivery/ports.js';
@@ -33,7 +34,7 @@ interface World {
   subscriptions: SqliteSubscriptionStore;
 }
 
-async function world(): Promise<World> {
+async function world(options: { renderChartPng?: RenderChartPng } = {}): Promise<World> {
   const fake = await startFakeTelegram({ rateLimits: false });
   cleanups.push(() => fake.close());
   const database = tempDatabase();
@@ -64,9 +65,15 @@ async function world(): Promise<World> {
     clock,
     log: silentLog,
     commands: commandDeps,
-    renderChartPng: () => null,
+    renderChartPng: options.renderChartPng ?? (() => null),
   };
-  const updates = new TelegramUpdates({ commands, subscriptions, clock, log: silentLog });
+  const updates = new TelegramUpdates({
+    commands,
+    subscriptions,
+    clock,
+    log: silentLog,
+    renderChartPng: ctx.renderChartPng,
+  });
   const platform = new TelegramPlatform({ token: fake.token, apiRoot: fake.apiRoot }, ctx, updates);
   cleanups.push(() => platform.stop());
   await platform.start();
@@ -87,6 +94,12 @@ function job(chatId: number, overrides: Partial<DeliveryJob> = {}): DeliveryJob 
 }
 
 const signal = () => AbortSignal.timeout(5_000);
+
+/** A PNG signature and some bytes: the adapter uploads what it is given. */
+const FAKE_PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.alloc(64, 7),
+]);
 
 describe('Telegram commands', () => {
   it('lets a group admin subscribe and refuses a member, asking Telegram who is admin', async () => {
@@ -115,6 +128,45 @@ describe('Telegram commands', () => {
       { serviceId: 'site', minSeverity: 'major' },
     ]);
     expect(fake.callCount({ method: 'getChatMember' })).toBe(2);
+  });
+
+  it('sends the /status chart as a photo after the text; text alone when the chart cannot be drawn', async () => {
+    let mode: 'png' | 'none' | 'throw' = 'png';
+    const asked: (ChartPngOptions | undefined)[] = [];
+    const { fake } = await world({
+      renderChartPng: (serviceId, options) => {
+        asked.push(options);
+        if (mode === 'throw') throw new Error('resvg failed');
+        return mode === 'png' && serviceId === 'site' ? FAKE_PNG : null;
+      },
+    });
+    const user = fake.createUser({ first_name: 'Rina', language_code: 'bn' });
+    const chat = fake.createChat({ type: 'private', user });
+    const command = fake.sendUserMessage(chat.id, user, '/status site');
+    const [text, photo] = await fake.waitFor(() => fake.messages(chat.id)[1] && fake.messages(chat.id));
+    expect(text).toMatchObject({ kind: 'text', replyToMessageId: command.message_id });
+    expect(text?.text).toMatch(/Our site/);
+    expect(photo).toMatchObject({ kind: 'photo', text: '', replyToMessageId: command.message_id });
+    expect(photo?.photo?.bytes.equals(FAKE_PNG)).toBe(true);
+    expect(photo?.photo?.filename).toBe('site-24h.png');
+    expect(asked).toEqual([{ locale: 'bn', timeZone: 'UTC' }]);
+
+    for (const next of ['none', 'throw'] as const) {
+      mode = next;
+      const before = fake.messages(chat.id).length;
+      fake.sendUserMessage(chat.id, user, '/status site');
+      const reply = await fake.waitFor(() => fake.messages(chat.id)[before]);
+      expect(reply.kind).toBe('text');
+      fake.sendUserMessage(chat.id, user, '/help');
+      await fake.waitFor(() => fake.messages(chat.id)[before + 1]);
+      expect(
+        fake
+          .messages(chat.id)
+          .slice(before)
+          .map((m) => m.kind),
+      ).toEqual(['text', 'text']);
+    }
+    expect(fake.messages(chat.id).filter((m) => m.kind === 'photo')).toHaveLength(1);
   });
 
   it('answers in a private chat and in a channel, where posts are the channel admins', async () => {

@@ -17,6 +17,8 @@ import type { MessageRecord } from '../fakes/discord/index.js';
 import { type DiscordWorld, must, startDiscordWorld } from './discord-harness.js';
 
 const EPHEMERAL = 64;
+/** https://www.w3.org/TR/png/#5PNG-file-signature */
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let world: DiscordWorld | undefined;
 let app: RunningApp | undefined;
@@ -58,7 +60,7 @@ const title = (m: MessageRecord | undefined): string =>
   String((m?.embeds[0] as { title?: unknown } | undefined)?.title ?? '');
 
 describe('Discord commands in the running app', () => {
-  it('registers, subscribes for an admin only, autocompletes, then alerts and recovers', async () => {
+  it('registers, subscribes for an admin only, autocompletes, shows a status with its chart, then alerts and recovers', async () => {
     world = await startDiscordWorld();
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
@@ -95,6 +97,20 @@ describe('Discord commands in the running app', () => {
     const accepted = await subscribe('ana');
     expect(accepted.data.content).toMatch(/^This chat now gets alerts for Our site/);
     expect(world.subscriptions(alertsId)).toMatchObject([{ serviceId: 'site', minSeverity: 'minor' }]);
+
+    const status = fake.interaction({
+      kind: 'command',
+      channelId: alertsId,
+      userId: must(guild.members.bob, 'bob'),
+      name: 'status',
+      options: [{ name: 'service', value: 'site' }],
+    });
+    const shown = await status.response();
+    expect(String(shown.data.content)).toMatch(/^Our site: /);
+    const chart = must(status.original()?.attachments[0], 'chart attachment');
+    expect(chart).toMatchObject({ filename: 'site-24h.png', contentType: 'image/png' });
+    expect(chart.data.subarray(0, PNG_SIGNATURE.length)).toEqual(PNG_SIGNATURE);
+    expect(chart.size).toBeGreaterThan(1_000);
 
     target.up = false;
     const alert = await fake.waitFor(

@@ -6,6 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type TelegramWorld, startTelegramWorld, waitUntil } from './telegram-harness.js';
 
+/** https://www.w3.org/TR/png/#5PNG-file-signature */
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
 let world: TelegramWorld | undefined;
 afterEach(async () => {
   await world?.close();
@@ -67,7 +70,7 @@ describe('Telegram alerts end to end', () => {
     expect(fake.messages(groupId)).toHaveLength(2);
   });
 
-  it('answers commands in the running bot: subscribe, status, admins only, and a report button', async () => {
+  it('answers commands in the running bot: subscribe, status with its chart, admins only, and a report button', async () => {
     world = await startTelegramWorld();
     const { fake, target } = world;
     const owner = fake.createUser({ first_name: 'Owner' });
@@ -86,9 +89,14 @@ describe('Telegram alerts end to end', () => {
     expect(done.text).toMatch(/^This chat now gets alerts for Our site/);
     expect(world.subscriptions(groupId).map((s) => s.serviceId)).toEqual(['site']);
 
-    fake.sendUserMessage(groupId, member, '/status site');
+    const asked = fake.sendUserMessage(groupId, member, '/status site');
     const status = await fake.waitFor(() => fake.messages(groupId)[2]);
     expect(status.text).toMatch(/^Our site: /);
+    // The 24-hour chart follows the text as a photo replying to the same command.
+    const chart = await fake.waitFor(() => fake.messages(groupId)[3]);
+    expect(chart).toMatchObject({ kind: 'photo', replyToMessageId: asked.message_id });
+    expect(chart.photo?.bytes.subarray(0, PNG_SIGNATURE.length)).toEqual(PNG_SIGNATURE);
+    expect(chart.photo?.bytes.length).toBeGreaterThan(1_000);
 
     target.up = false;
     const alert = await fake.waitFor(

@@ -15,7 +15,9 @@ import {
 } from '../../core/commands/command-request.js';
 import type { ChatAddress, SubscriptionStore } from '../../core/delivery/ports.js';
 import { LOCALES, messagesFor, pickLocale } from '../../core/i18n/index.js';
+import type { RenderChartPng } from '../../charts/chart-png.js';
 import type { Logger } from '../../logging.js';
+import { renderReplyChart } from '../reply-chart.js';
 import { renderDiscordText } from './discord-render.js';
 import { MISSING_PERMISSIONS_REASON } from './discord-errors.js';
 import { isChannelAdmin, missingPostPermissions } from './discord-permissions.js';
@@ -52,6 +54,8 @@ export interface DiscordInteractionsDeps {
   readonly log: Logger;
   /** Injected so tests need not wait the real deferral delay. */
   readonly deferAfterMs?: number;
+  /** The chart `/status <service>` attaches; absent, replies are text only. */
+  readonly renderChartPng?: RenderChartPng;
 }
 
 /**
@@ -120,7 +124,7 @@ export class DiscordInteractions implements InteractionHandler {
     clearTimeout(timer);
     if (first !== 'slow') {
       this.logError(request, first);
-      await interaction.reply(message(first));
+      await this.replyWithChart(interaction, request, first);
       return;
     }
     // Most replies are public; a crowd report is acknowledged privately.
@@ -128,14 +132,51 @@ export class DiscordInteractions implements InteractionHandler {
     await interaction.deferReply(deferredEphemeral ? { flags: MessageFlags.Ephemeral } : {});
     const reply = await pending;
     this.logError(request, reply);
+    const files = this.chartFiles(request, reply);
+    const attached = files.length > 0 ? { files } : {};
     if (reply.ephemeral === deferredEphemeral) {
       const { content, allowedMentions } = replyOptions(reply.text, false);
-      await interaction.editReply({ content, allowedMentions });
+      await interaction.editReply({ content, allowedMentions, ...attached });
     } else {
       // Visibility is fixed when deferring: replace the placeholder with a message of the right kind.
       await interaction.deleteReply();
-      await interaction.followUp(message(reply));
+      await interaction.followUp({ ...message(reply), ...attached });
     }
+  }
+
+  /**
+   * The reply with its chart attached. Should Discord refuse the upload, the interaction is still
+   * unanswered, so the text goes out alone: the chart is extra, the answer is not.
+   */
+  private async replyWithChart(
+    interaction: RepliableInteraction,
+    request: CommandRequest,
+    reply: CommandReply,
+  ): Promise<void> {
+    const files = this.chartFiles(request, reply);
+    if (files.length === 0) {
+      await interaction.reply(message(reply));
+      return;
+    }
+    try {
+      await interaction.reply({ ...message(reply), files });
+    } catch (err) {
+      if (interaction.replied || interaction.deferred) throw err;
+      this.deps.log.warn(
+        { err, interactionId: interaction.id },
+        'discord chart upload refused; replying without it',
+      );
+      await interaction.reply(message(reply));
+    }
+  }
+
+  /** The reply's chart as a discord.js file (none when there is no chart or rendering failed). */
+  private chartFiles(request: CommandRequest, reply: CommandReply): { attachment: Buffer; name: string }[] {
+    const render = this.deps.renderChartPng;
+    if (render === undefined) return [];
+    const deps = { renderChartPng: render, subscriptions: this.deps.subscriptions, log: this.deps.log };
+    const chart = renderReplyChart(deps, reply, request.chat, request.localeHint);
+    return chart === null ? [] : [{ attachment: chart.png, name: chart.filename }];
   }
 
   private get commands(): CommandPort {

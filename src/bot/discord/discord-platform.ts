@@ -189,6 +189,11 @@ export function createDiscordPlatform(
   ctx: PlatformContext,
   commands: CommandPort | null,
 ): DiscordPlatform {
-  const interactions = new DiscordInteractions({ commands, subscriptions: ctx.subscriptions, log: ctx.log });
+  const interactions = new DiscordInteractions({
+    commands,
+    subscriptions: ctx.subscriptions,
+    log: ctx.log,
+    renderChartPng: ctx.renderChartPng,
+  });
   return new DiscordPlatform(config, ctx, interactions);
 }

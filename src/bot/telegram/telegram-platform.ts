@@ -134,6 +134,7 @@ export function createTelegramPlatform(
     subscriptions: ctx.subscriptions,
     clock: ctx.clock,
     log: ctx.log,
+    renderChartPng: ctx.renderChartPng,
   });
   return new TelegramPlatform(config, ctx, updates);
 }

@@ -1,5 +1,5 @@
-import type { Context, Telegram } from 'telegraf';
-import type { Chat, Message, Update } from 'telegraf/types';
+import { Input, type Context, type Telegram } from 'telegraf';
+import type { Chat, Message, ReplyParameters, Update } from 'telegraf/types';
 import {
   type ChatKind,
   type CommandReply,
@@ -12,6 +12,8 @@ import type { ChatAddress, SubscriptionStore } from '../../core/delivery/ports.j
 import type { Clock } from '../../core/model.js';
 import { messagesFor, pickLocale } from '../../core/i18n/index.js';
 import type { Logger } from '../../logging.js';
+import { type ReplyChart, renderReplyChart } from '../reply-chart.js';
+import type { RenderChartPng } from '../../charts/chart-png.js';
 import { abortable } from './telegram-sender.js';
 import { renderTelegramText } from './telegram-render.js';
 
@@ -31,9 +33,14 @@ const ADMIN_STATUSES: ReadonlySet<string> = new Set(['creator', 'administrator']
 export interface TelegramUpdatesDeps {
   /** The command layer; null until the composition root provides one (commands then get the internal-error text). */
   readonly commands: TelegramCommandPort | null;
-  readonly subscriptions: Pick<SubscriptionStore, 'deactivateChat' | 'rewriteChatId'>;
+  readonly subscriptions: Pick<
+    SubscriptionStore,
+    'deactivateChat' | 'rewriteChatId' | 'getChat' | 'getSettings'
+  >;
   readonly clock: Clock;
   readonly log: Logger;
+  /** The chart `/status <service>` attaches; absent (tests, the console), replies are text only. */
+  readonly renderChartPng?: RenderChartPng;
 }
 
 const address = (chatId: number | string): ChatAddress => ({ platform: 'telegram', chatId: String(chatId) });
@@ -101,6 +108,7 @@ export class TelegramUpdates {
     const reply = await this.answer(request);
     if (reply.droppable === true && message.chat.type !== 'private') return;
     const signal = AbortSignal.timeout(TELEGRAM_CALL_TIMEOUT_MS);
+    const replyTo = { message_id: message.message_id, allow_sending_without_reply: true };
     for (const chunk of renderTelegramText(reply.text)) {
       await ctx.telegram.callApi(
         'sendMessage',
@@ -109,11 +117,51 @@ export class TelegramUpdates {
           text: chunk,
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
-          reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
+          reply_parameters: replyTo,
         },
         abortable(signal),
       );
     }
+    const chart = this.chart(reply, request);
+    if (chart !== null) await this.sendChart(ctx.telegram, message.chat.id, replyTo, chart, signal);
+  }
+
+  /**
+   * The chart goes after the text, as its own photo without a caption. A caption holds only
+   * 1,024 characters (https://core.telegram.org/bots/api#sendphoto) while a status reply may fill a whole message,
+   * so text-then-photo is the one layout that fits every reply; and the text, already sent,
+   * cannot be lost to a failed upload. A failed upload is logged, not retried.
+   */
+  private async sendChart(
+    telegram: Telegram,
+    chatId: number,
+    replyTo: { message_id: number; allow_sending_without_reply: boolean },
+    chart: ReplyChart,
+    signal: AbortSignal,
+  ): Promise<void> {
+    try {
+      await telegram.callApi(
+        'sendPhoto',
+        {
+          chat_id: chatId,
+          photo: Input.fromBuffer(chart.png, chart.filename),
+          // An upload goes as multipart, where telegraf 4.16 JSON-encodes only a few object fields
+          // (reply_markup…) and would send this one as a broken file part: it goes as JSON text,
+          // which the Bot API accepts for any object parameter of a form.
+          reply_parameters: JSON.stringify(replyTo) as unknown as ReplyParameters,
+        },
+        abortable(signal),
+      );
+    } catch (err) {
+      this.deps.log.warn({ err, chatId }, 'telegram chart upload failed');
+    }
+  }
+
+  private chart(reply: CommandReply, request: CommandRequest): ReplyChart | null {
+    const render = this.deps.renderChartPng;
+    if (render === undefined) return null;
+    const deps = { renderChartPng: render, subscriptions: this.deps.subscriptions, log: this.deps.log };
+    return renderReplyChart(deps, reply, request.chat, request.localeHint);
   }
 
   /** Button replies are private: they go in the callback answer (a toast only the presser sees). */
