@@ -15,7 +15,7 @@ import { fmt, tempDir } from './support.js';
 
 const MONITORS = 1000;
 const INTERVAL_MS = 60_000;
-const RAW_HOURS = 48;
+const RAW_HOURS = Number(process.env.BENCH_STORAGE_RAW_HOURS ?? 48);
 
 /** A small deterministic PRNG, so every run writes the same data. */
 function mulberry32(seed: number): () => number {
@@ -51,7 +51,7 @@ export async function runStorageBench(): Promise<Record<string, number>> {
         store.commit({
           result: {
             monitorId: m.id,
-            at: (at + random() * 1000) | 0,
+            at: Math.floor(at + random() * 1000),
             status: down ? 'down' : 'up',
             reason: down ? 'timeout' : 'ok',
             message: down ? 'timed out after 10000 ms' : 'HTTP 200',
@@ -64,7 +64,9 @@ export async function runStorageBench(): Promise<Record<string, number>> {
       }
     });
     for (let at = rawStart; at < end; at += INTERVAL_MS) batch(at);
+    const rawWritten = performance.now();
     history.rollUpCompleteHours(end);
+    const rolledUp = performance.now();
 
     const firstDay = Math.floor((end - ROLLUP_RETENTION_MS) / DAY_MS) + 1;
     const lastRawDay = Math.floor(rawStart / DAY_MS);
@@ -81,6 +83,7 @@ export async function runStorageBench(): Promise<Record<string, number>> {
       }
     });
     for (let day = firstDay; day < lastRawDay; day++) fillDays(day);
+    const filled = performance.now();
     history.prune(end);
     db.pragma('wal_checkpoint(TRUNCATE)');
     const tables = db
@@ -94,7 +97,11 @@ export async function runStorageBench(): Promise<Record<string, number>> {
       `database file: ${fmt(bytes / 1e6)} MB (target < 100 MB); ${rollupRows} day rows of roll-ups`,
     );
     for (const t of tables) console.log(`  ${t.name.padEnd(28)} ${fmt(t.bytes / 1e6)} MB`);
-    console.log(`(written in ${fmt((performance.now() - started) / 1000)} s)`);
+    const s = (from: number, to: number) => fmt((to - from) / 1000);
+    console.log(
+      `(written in ${s(started, performance.now())} s: raw ${s(started, rawWritten)} s, ` +
+        `roll-up ${s(rawWritten, rolledUp)} s, other days ${s(rolledUp, filled)} s)`,
+    );
     return { megabytes: bytes / 1e6 };
   } finally {
     dir.remove();
