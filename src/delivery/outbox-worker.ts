@@ -52,6 +52,8 @@ export interface OutboxWorkerDeps {
   readonly sleep?: Sleep;
   /** Jitter source for retry delays; [0, 1). */
   readonly random?: () => number;
+  /** Told how every delivery attempt ended (the `/metrics` counters). */
+  readonly onResult?: (result: DeliveryResult) => void;
 }
 
 /**
@@ -157,6 +159,7 @@ export class OutboxWorker {
     const now = clock.now();
     const chat = { platform: this.platform, chatId: claim.chat.chatId };
     const fields = { platform: this.platform, chatId: chat.chatId, rows: claim.items.map((i) => i.id) };
+    this.deps.onResult?.(result);
     switch (result.kind) {
       case 'sent':
         if (!store.settle(claim, sentSettlement(job, result.messageId, now)))

@@ -37,6 +37,7 @@ describe('OutboxWorker', () => {
       store?: SqliteOutboxStore;
       sender?: ScriptedSender;
       concurrency?: number;
+      onResult?: (result: DeliveryResult) => void;
     } = {},
   ) => {
     const sleep = fakeSleep(clock);
@@ -51,6 +52,7 @@ describe('OutboxWorker', () => {
         sleep,
         // Jitter at its maximum: the retry comes after exactly the nominal delay.
         random: () => 1,
+        ...(options.onResult ? { onResult: options.onResult } : {}),
       },
       { retry: RETRY, concurrency: options.concurrency ?? 4 },
     );
@@ -147,6 +149,19 @@ describe('OutboxWorker', () => {
     await w.runOnce();
     expect(sender.jobs).toHaveLength(2);
     expect(outboxRows(db)).toMatchObject([{ status: 'sent', attempts: 0 }]);
+  });
+
+  it('tells onResult how every attempt ended (the delivery metrics)', async () => {
+    const seen: string[] = [];
+    sender.answer({ kind: 'rate-limited', retryAfterMs: 2000 }, { kind: 'transient', error: 'HTTP 502' });
+    outbox.enqueueIncidentEvent(incidentEvent());
+    const w = worker({ onResult: (result) => seen.push(result.kind) });
+    await w.runOnce();
+    clock.advance(2000);
+    await w.runOnce();
+    clock.advance(RETRY.baseMs);
+    await w.runOnce();
+    expect(seen).toEqual(['rate-limited', 'transient', 'sent']);
   });
 
   it('pauses the whole platform after a global 429', async () => {
