@@ -30,6 +30,13 @@ import { type RenderChartPng, createChartPngRenderer } from './charts/chart-png.
 import type { ReportSink } from './core/crowd/report-port.js';
 import { CrowdRuntime } from './crowd/crowd-runtime.js';
 import { SqliteReportStore } from './db/sqlite-report-store.js';
+// Monitors added from chat (issue 7).
+import { DEFAULT_CHAT_MONITOR_LIMITS } from './chat-monitors/chat-monitor-limits.js';
+import { CHAT_SERVICE_PREFIX } from './chat-monitors/chat-monitor-config.js';
+import { createChatMonitorRuntime } from './chat-monitors/chat-monitor-runtime.js';
+import { ChatMonitorService } from './chat-monitors/chat-monitor-service.js';
+import { SqliteChatMonitorStore } from './db/sqlite-chat-monitor-store.js';
+import { type AddressResolver, createSystemResolver } from './monitors/ssrf/ssrf-guard.js';
 
 /** Outcomes from different monitors within this long count as one round for the vantage guard. */
 const VANTAGE_ROUND_MS = 60_000;
@@ -47,6 +54,8 @@ export interface AppDeps {
   readonly ticker?: Ticker;
   /** The chat platforms to run; by default those with tokens in the config. */
   readonly platforms?: (ctx: PlatformContext) => ChatPlatform[];
+  /** DNS for chat-added monitors' SSRF guard (issue 7); by default the system's (c-ares). */
+  readonly resolveAddress?: AddressResolver;
 }
 
 export interface RunningApp {
@@ -61,6 +70,8 @@ export interface RunningApp {
   readonly metrics: AppMetrics;
   /** The 24-hour chart of a service as a PNG, for `/status <service>` in the chats (issue 6). */
   readonly renderChartPng: RenderChartPng;
+  /** Monitors added from chat (issue 7): what `/monitor` uses. */
+  readonly chatMonitors: ChatMonitorService;
   stop(): Promise<void>;
 }
 
@@ -93,38 +104,6 @@ export async function startApp(
   // The check history behind the status page and the charts `/status <service>` attaches (issue 6).
   const pageHistory = new ServiceHistory(db, clock, reports);
   const renderChartPng = createChartPngRenderer(services, pageHistory);
-
-  const commands = { services, states: engine, incidents: queries, subscriptions, reports, clock };
-  const ctx: PlatformContext = {
-    services,
-    engine,
-    subscriptions,
-    outbox,
-    clock,
-    log,
-    commands,
-    renderChartPng,
-  };
-  const platforms = (deps.platforms ?? ((c) => createPlatforms(config, c)))(ctx);
-  const workers = platforms.map(
-    (platform) =>
-      new OutboxWorker({
-        store: outbox,
-        subscriptions,
-        sender: platform.sender,
-        pacer: new Pacer(platform.pacing, clock),
-        clock,
-        log,
-      }),
-  );
-  engine.onIncident((event) => {
-    sink.incident(event);
-    for (const worker of workers) worker.wake();
-  });
-  engine.onOperator((event) => {
-    sink.operator(event);
-    log.warn({ event }, 'operator notice');
-  });
 
   const tally = { checks: 0, down: 0, skipped: 0 };
   // --- metrics (issue 6): counters bumped where things happen, gauges read at scrape time.
@@ -164,6 +143,65 @@ export async function startApp(
     { clock, ...(deps.ticker ? { ticker: deps.ticker } : {}) },
   );
 
+  // --- chat monitors (issue 7): stored monitors are registered in the engine and the scheduler
+  // before it starts; each check goes through the SSRF guard with the operator's allowed ranges.
+  const chatLimits = config.chatMonitors ?? DEFAULT_CHAT_MONITOR_LIMITS;
+  const chatGuard = {
+    resolve: deps.resolveAddress ?? createSystemResolver(),
+    policy: { allowedRanges: chatLimits.allowedRanges },
+  };
+  const chatRuntime = createChatMonitorRuntime({ scheduler, engine, limits: chatLimits, guard: chatGuard });
+  const chatMonitors = new ChatMonitorService({
+    store: new SqliteChatMonitorStore(db),
+    guard: chatGuard,
+    limits: chatLimits,
+    subscriptions,
+    runtime: chatRuntime,
+    clock,
+  });
+  chatMonitors.start();
+  // --- end chat monitors
+
+  const commands = {
+    services,
+    states: engine,
+    incidents: queries,
+    subscriptions,
+    reports,
+    clock,
+    monitors: chatMonitors,
+  };
+  const ctx: PlatformContext = {
+    services,
+    engine,
+    subscriptions,
+    outbox,
+    clock,
+    log,
+    commands,
+    renderChartPng,
+  };
+  const platforms = (deps.platforms ?? ((c) => createPlatforms(config, c)))(ctx);
+  const workers = platforms.map(
+    (platform) =>
+      new OutboxWorker({
+        store: outbox,
+        subscriptions,
+        sender: platform.sender,
+        pacer: new Pacer(platform.pacing, clock),
+        clock,
+        log,
+      }),
+  );
+  engine.onIncident((event) => {
+    sink.incident(event);
+    for (const worker of workers) worker.wake();
+  });
+  engine.onOperator((event) => {
+    sink.operator(event);
+    log.warn({ event }, 'operator notice');
+  });
+
   const maintain = (): void => {
     try {
       history.rollUpCompleteHours(clock.now());
@@ -194,6 +232,12 @@ export async function startApp(
     clock,
     scheduler,
     platforms.map((p) => ({ name: p.name, isConnected: () => p.connected })), // /healthz (issue 6)
+    // Chat monitors (issue 7) are on the page only if the operator made them public.
+    {
+      public: config.chatMonitors?.public ?? false,
+      idPrefix: CHAT_SERVICE_PREFIX,
+      registered: () => chatRuntime.registered(),
+    },
   );
   // --- web (issue 6): the status page over the check history and crowd reports.
   const http = createHttpServer(view, log, {
@@ -233,6 +277,7 @@ export async function startApp(
     reports, // crowd reports (issue 5)
     metrics, // metrics (issue 6)
     renderChartPng, // charts (issue 6)
+    chatMonitors, // chat monitors (issue 7)
     async stop() {
       crowd.stop(); // crowd reports (issue 5)
       for (const task of tasks) void task.destroy();

@@ -1,12 +1,12 @@
 /**
  * Runs chat monitors: each stored monitor becomes a guarded scheduler monitor plus its service in
- * the detection engine. The engine port is the one piece the engine does not have yet: see
- * `ChatServiceRegistry` (two methods on `DetectionEngine`, described in the issue 7 hand-over).
+ * the detection engine (`ChatServiceRegistry`, satisfied by `DetectionEngine.addService` and
+ * `removeService`).
  */
 import type { MonitorConfig } from '../config/services-file.js';
 import type { MonitorDef, ServiceDef } from '../core/catalog.js';
 import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';
-import { buildChatMonitorConfig } from './chat-monitor-config.js';
+import { buildChatMonitorConfig, type ChatMonitorRuntimeConfig } from './chat-monitor-config.js';
 import type { ChatMonitorLimits } from './chat-monitor-limits.js';
 import type { ChatMonitorRuntime } from './chat-monitor-service.js';
 import type { ChatMonitor } from './chat-monitor-store.js';
@@ -25,23 +25,35 @@ export interface RuntimeScheduler {
   removeMonitor(monitorId: string): boolean;
 }
 
+/** The runtime, plus what is registered now (for the status page when chat monitors are public). */
+export interface ChatMonitorRegistry extends ChatMonitorRuntime {
+  /** The registered services and their monitors, oldest first. */
+  registered(): readonly ChatMonitorRuntimeConfig[];
+}
+
 export function createChatMonitorRuntime(deps: {
   readonly scheduler: RuntimeScheduler;
   readonly engine: ChatServiceRegistry;
   readonly limits: ChatMonitorLimits;
   readonly guard: SsrfGuardDeps;
-}): ChatMonitorRuntime {
+}): ChatMonitorRegistry {
+  const live = new Map<number, ChatMonitorRuntimeConfig>();
   return {
     register(monitor: ChatMonitor) {
       const built = buildChatMonitorConfig(monitor, deps.limits, deps.guard);
       // Engine first: the first result must find its monitor known.
       deps.engine.addService(built.service, [built.monitor]);
       deps.scheduler.addMonitor(built.monitor);
+      live.set(monitor.id, built);
     },
     unregister(monitor: ChatMonitor) {
-      const built = buildChatMonitorConfig(monitor, deps.limits, deps.guard);
+      const built = live.get(monitor.id) ?? buildChatMonitorConfig(monitor, deps.limits, deps.guard);
       deps.scheduler.removeMonitor(built.monitor.id);
       deps.engine.removeService(built.service.id);
+      live.delete(monitor.id);
+    },
+    registered() {
+      return [...live.values()];
     },
   };
 }

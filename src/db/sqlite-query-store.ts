@@ -28,6 +28,8 @@ export interface IncidentQuery {
   readonly limit: number;
   /** Only incidents that started before this time (for paging back through history). */
   readonly before?: number;
+  /** Leaves out services whose id starts with this (chat monitors on a private status page). */
+  readonly excludeServicePrefix?: string;
 }
 
 interface IncidentRow {
@@ -60,6 +62,10 @@ export class SqliteQueryStore {
     if (query.serviceIds) {
       where.push(`service_id IN (${query.serviceIds.map(() => '?').join(', ') || 'NULL'})`);
       params.push(...query.serviceIds);
+    }
+    if (query.excludeServicePrefix !== undefined) {
+      where.push('substr(service_id, 1, ?) <> ?');
+      params.push(query.excludeServicePrefix.length, query.excludeServicePrefix);
     }
     if (query.state === 'open') where.push('resolved_at IS NULL');
     if (query.state === 'resolved') where.push('resolved_at IS NOT NULL');

@@ -46,6 +46,11 @@ export class StatusPage {
     );
   }
 
+  /** A service's probe monitors (runtime services, added from chat, have only probes). */
+  private probeIdsOf(def: ServiceDef): readonly string[] {
+    return this.probeIds.get(def.id) ?? def.monitorIds;
+  }
+
   /** `GET /`, rendered at most once per `INDEX_CACHE_MS` per language: with 1,000 services it is the costly page. */
   index(locale: Locale): string {
     const now = this.clock.now();
@@ -63,8 +68,8 @@ export class StatusPage {
     const resolved = this.view.incidents({ state: 'resolved', limit: BAR_INCIDENTS });
     const spans = groupSpans([...open, ...resolved]);
     const rows = this.view.listServices().map((s) => {
-      const def = this.services.get(s.id);
-      const cells = def ? this.history.dayCells(this.probeIds.get(def.id) ?? [], spans.get(s.id) ?? []) : [];
+      const def = this.services.get(s.id) ?? this.view.serviceDef(s.id);
+      const cells = def ? this.history.dayCells(this.probeIdsOf(def), spans.get(s.id) ?? []) : [];
       return `<li class="service">
   <div class="service-head"><a href="/services/${encodeURIComponent(s.id)}${langQuery(locale)}">${esc(s.name)}</a>
   ${stateBadge(s.status, locale)} <span class="since">${esc(t.since)} <time datetime="${s.since}">${esc(this.time(locale, s.since))}</time></span></div>
@@ -89,10 +94,10 @@ ${
   /** `GET /services/:id`, or null for an unknown id. */
   renderService(id: string, locale: Locale): string | null {
     const detail = this.view.serviceDetail(id);
-    const def = this.services.get(id);
+    const def = this.services.get(id) ?? this.view.serviceDef(id);
     if (!detail || !def) return null;
     const t = pageTextFor(locale);
-    const windows = this.history.chartWindows(id, this.probeIds.get(def.id) ?? []);
+    const windows = this.history.chartWindows(id, this.probeIdsOf(def));
     const chart = renderResponseChart(windows, {
       locale,
       timeZone: PAGE_TIME_ZONE,

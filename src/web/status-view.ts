@@ -1,4 +1,4 @@
-import type { Catalog, ServiceDef } from '../core/catalog.js';
+import type { Catalog, MonitorDef, ServiceDef } from '../core/catalog.js';
 import type { DetectionEngine } from '../core/detection-engine.js';
 import type { Clock } from '../core/model.js';
 import type { IncidentRecord, SqliteQueryStore } from '../db/sqlite-query-store.js';
@@ -18,6 +18,19 @@ export interface PlatformStatus {
   isConnected(): boolean;
 }
 
+/**
+ * Services added at runtime (monitors added from chat, issue 7). They belong to a community, so
+ * the page and the JSON API show them, and their incidents, only when the operator made them
+ * public (`CHAT_MONITORS_PUBLIC`).
+ */
+export interface RuntimeServices {
+  readonly public: boolean;
+  /** Every runtime service id starts with this (`chat-`): how their incidents are left out. */
+  readonly idPrefix: string;
+  /** What is registered now. */
+  registered(): readonly { readonly service: ServiceDef; readonly monitor: MonitorDef }[];
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Answers the read side of the HTTP surface from the engine's live state and the database. */
@@ -32,12 +45,32 @@ export class StatusView {
     private readonly clock: Clock,
     private readonly scheduler: { readonly lastTick: number | null },
     private readonly platforms: readonly PlatformStatus[] = [],
+    private readonly runtime?: RuntimeServices,
   ) {
     this.services = new Map(catalog.services.map((s) => [s.id, s]));
   }
 
+  /** The catalogue's services, then the public runtime ones. */
   listServices(): ServiceSummary[] {
-    return this.catalog.services.map((s) => this.summary(s));
+    return [...this.catalog.services, ...this.publicRuntime().map((r) => r.service)].map((s) =>
+      this.summary(s),
+    );
+  }
+
+  /** A service the page may show: the catalogue's, or a runtime one when they are public. */
+  serviceDef(id: string): ServiceDef | undefined {
+    return this.services.get(id) ?? this.publicRuntime().find((r) => r.service.id === id)?.service;
+  }
+
+  private publicRuntime(): readonly { readonly service: ServiceDef; readonly monitor: MonitorDef }[] {
+    return this.runtime?.public ? this.runtime.registered() : [];
+  }
+
+  private monitorDef(id: string): MonitorDef | undefined {
+    return (
+      this.catalog.monitors.find((m) => m.id === id) ??
+      this.publicRuntime().find((r) => r.monitor.id === id)?.monitor
+    );
   }
 
   /** `listServices()` as JSON, reused for up to `SERVICE_LIST_CACHE_MS`. */
@@ -52,12 +85,12 @@ export class StatusView {
   }
 
   serviceDetail(id: string): ServiceDetail | null {
-    const service = this.services.get(id);
+    const service = this.serviceDef(id);
     if (!service) return null;
     const last = this.queries.lastChecks();
     const state = this.engine.serviceState(id);
     const monitors = service.monitorIds.flatMap((monitorId) => {
-      const def = this.catalog.monitors.find((m) => m.id === monitorId);
+      const def = this.monitorDef(monitorId);
       const record = this.engine.monitorRecord(monitorId);
       if (!def || !record) return [];
       const check = last.get(monitorId);
@@ -91,7 +124,9 @@ export class StatusView {
   }
 
   incidents(query: Parameters<SqliteQueryStore['incidents']>[0]): IncidentJson[] {
-    return this.queries.incidents(query).map((r) => this.incidentJson(r));
+    const hidden =
+      this.runtime && !this.runtime.public ? { excludeServicePrefix: this.runtime.idPrefix } : {};
+    return this.queries.incidents({ ...query, ...hidden }).map((r) => this.incidentJson(r));
   }
 
   health(): Health {
@@ -124,7 +159,7 @@ export class StatusView {
     return {
       id: r.id,
       serviceId: r.serviceId,
-      serviceName: this.services.get(r.serviceId)?.name ?? r.serviceId,
+      serviceName: this.serviceDef(r.serviceId)?.name ?? r.serviceId,
       severity: r.severity,
       status: r.status,
       startedAt: iso(r.startedAt),

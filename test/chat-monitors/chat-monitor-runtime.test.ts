@@ -19,7 +19,7 @@ const monitor: ChatMonitor = {
 };
 
 describe('chat monitor runtime', () => {
-  it('registers the service in the engine before scheduling, and removes both', () => {
+  it('registers the service in the engine before scheduling, lists it, and removes both', () => {
     const calls: string[] = [];
     const scheduler = new Scheduler([], { onResult: () => {} }, { clock: { now: () => 0 } });
     const runtime = createChatMonitorRuntime({
@@ -34,8 +34,12 @@ describe('chat monitor runtime', () => {
     });
     runtime.register(monitor);
     expect(scheduler.hasMonitor('chat-7-0')).toBe(true);
+    expect(runtime.registered().map((r) => [r.service.id, r.service.name, r.monitor.id])).toEqual([
+      ['chat-7', 'game', 'chat-7-0'],
+    ]);
     runtime.unregister(monitor);
     expect(scheduler.hasMonitor('chat-7-0')).toBe(false);
+    expect(runtime.registered()).toEqual([]);
     expect(calls).toEqual(['add chat-7 chat-7-0', 'remove chat-7']);
   });
 });
