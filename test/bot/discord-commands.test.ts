@@ -2,14 +2,14 @@
  * The slash command definitions and their registration against the local Discord (which checks
  * names, lengths and option rules as Discord does) with the real @discordjs/rest client.
  */
-import { REST } from 'discord.js';
+import { ApplicationCommandOptionType, REST } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DISCORD_COMMANDS,
   commandsDiffer,
   registerCommands,
 } from '../../src/bot/discord/discord-commands.js';
-import { COMMAND_ARG_NAMES } from '../../src/core/commands/command-request.js';
+import { COMMAND_ARG_NAMES, MONITOR_ACTIONS } from '../../src/core/commands/command-request.js';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
 
 const fakes: FakeDiscord[] = [];
@@ -44,12 +44,20 @@ describe('Discord command definitions', () => {
       ['report', null],
       ['services', null],
       ['settings', '16'],
+      ['monitor', '16'],
       ['help', null],
     ]);
   });
 
   it('name only options the command layer knows, and autocomplete every service option', () => {
-    const options = DISCORD_COMMANDS.flatMap((c) => c.options ?? []);
+    // A sub-command is the `action` argument; its own options are arguments like any other.
+    const subcommands = DISCORD_COMMANDS.flatMap((c) => c.options ?? []).filter(
+      (o) => o.type === ApplicationCommandOptionType.Subcommand,
+    );
+    expect(subcommands.map((o) => o.name)).toEqual([...MONITOR_ACTIONS]);
+    const options = DISCORD_COMMANDS.flatMap((c) => c.options ?? []).flatMap((o) =>
+      o.type === ApplicationCommandOptionType.Subcommand ? (o.options ?? []) : [o],
+    );
     expect(
       options.map((o) => o.name).filter((n) => !(COMMAND_ARG_NAMES as readonly string[]).includes(n)),
     ).toEqual([]);

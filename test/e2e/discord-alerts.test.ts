@@ -38,6 +38,7 @@ describe('Discord alerts end to end', () => {
       [
         'help',
         'incidents',
+        'monitor',
         'report',
         'services',
         'settings',

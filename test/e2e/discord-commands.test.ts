@@ -65,7 +65,7 @@ describe('Discord commands in the running app', () => {
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
     app = await startWholeApp(world);
-    expect(fake.commands(guild.id)).toHaveLength(9);
+    expect(fake.commands(guild.id)).toHaveLength(10);
     expect(app.platforms.map((p) => [p.name, p.connected])).toEqual([['discord', true]]);
 
     const choices = await fake

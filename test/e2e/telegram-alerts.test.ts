@@ -49,6 +49,7 @@ describe('Telegram alerts end to end', () => {
       'report',
       'services',
       'settings',
+      'monitor',
     ];
     await fake.waitFor(() => fake.commands(undefined, 'bn'));
     expect(fake.commands()?.map((c) => c.command)).toEqual(names);

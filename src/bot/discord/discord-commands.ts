@@ -1,5 +1,6 @@
 import {
   type APIApplicationCommandOption,
+  type APIApplicationCommandStringOption,
   ApplicationCommandOptionType,
   InteractionContextType,
   PermissionFlagsBits,
@@ -7,9 +8,11 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody as CommandJson,
   Routes,
 } from 'discord.js';
+import type { MonitorAction } from '../../core/commands/command-request.js';
 import { PROBLEM_KINDS } from '../../core/crowd/problem-kind.js';
 import { LOCALES } from '../../core/delivery/ports.js';
 import { messagesFor } from '../../core/i18n/index.js';
+import { MAX_TARGET_CHARS } from '../../monitors/ssrf/target-parser.js';
 
 /**
  * The slash commands of DESIGN §5 as Discord registers them (discord-api-docs
@@ -32,7 +35,25 @@ export const OPTION = {
   timezone: 'timezone',
   quiet: 'quiet',
   role: 'role',
+  name: 'name',
+  target: 'target',
+  every: 'every',
 } as const;
+
+/** A monitor name: 1-40 characters (`MONITOR_NAME` in src/chat-monitors/chat-monitor-service.ts). */
+export const MAX_MONITOR_NAME_CHARS = 40;
+/** A target with its keyword: what the SSRF guard reads at most (`MAX_TARGET_CHARS`). */
+export const MAX_MONITOR_TARGET_CHARS = MAX_TARGET_CHARS;
+/** An interval such as `5m` or `1h30m`; anything longer is not a duration. */
+export const MAX_MONITOR_EVERY_CHARS = 16;
+
+const monitorName = (description: string): APIApplicationCommandStringOption => ({
+  type: ApplicationCommandOptionType.String,
+  name: OPTION.name,
+  description,
+  required: true,
+  max_length: MAX_MONITOR_NAME_CHARS,
+});
 
 const en = messagesFor('en');
 
@@ -135,6 +156,47 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
         type: ApplicationCommandOptionType.Role,
         name: OPTION.role,
         description: 'A role to ping when a service has a major outage',
+      },
+    ],
+  },
+  {
+    // Sub-commands are the `action` argument (discord-interactions.ts argsOf).
+    name: 'monitor',
+    description: "Watch this server's own website or game server from here",
+    default_member_permissions: ADMIN_ONLY,
+    contexts: [InteractionContextType.Guild],
+    options: [
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'add' satisfies MonitorAction,
+        description: 'Watch a URL (https://…, optionally followed by a keyword) or a host:port',
+        options: [
+          monitorName('A short name for /status, e.g. shop'),
+          {
+            type: ApplicationCommandOptionType.String,
+            name: OPTION.target,
+            description: 'https://example.org/health (then an optional keyword) or game.example.org:25565',
+            required: true,
+            max_length: MAX_MONITOR_TARGET_CHARS,
+          },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: OPTION.every,
+            description: 'How often to check, e.g. 5m (default: as often as allowed)',
+            max_length: MAX_MONITOR_EVERY_CHARS,
+          },
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'remove' satisfies MonitorAction,
+        description: 'Stop watching one of your monitors',
+        options: [monitorName('The name it was added with')],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'list' satisfies MonitorAction,
+        description: 'Your monitors, and who added or removed them',
       },
     ],
   },

@@ -26,7 +26,12 @@ import type { InteractionHandler } from './discord-platform.js';
 /** What the adapter needs of the command layer (`CommandService`). */
 export interface CommandPort {
   handle(request: CommandRequest): Promise<CommandReply>;
-  autocomplete(query: string, limit?: number): readonly { readonly id: string; readonly name: string }[];
+  /** With `scope`, the community's own (chat-added) services are offered too. */
+  autocomplete(
+    query: string,
+    limit?: number,
+    scope?: { readonly platform: 'discord'; readonly chatId: string; readonly guildId: string | null },
+  ): readonly { readonly id: string; readonly name: string }[];
   serviceIds(): readonly string[];
 }
 
@@ -81,7 +86,12 @@ export class DiscordInteractions implements InteractionHandler {
   private async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
     const focused = interaction.options.getFocused(true);
     const query = String(focused.value).trim();
-    const services = this.commands.autocomplete(query, MAX_AUTOCOMPLETE_CHOICES);
+    const scope = {
+      platform: 'discord' as const,
+      chatId: interaction.channelId ?? '',
+      guildId: interaction.guildId,
+    };
+    const services = this.commands.autocomplete(query, MAX_AUTOCOMPLETE_CHOICES, scope);
     const offerAll = ALL_COMMANDS.has(interaction.commandName) && ALL.startsWith(query.toLowerCase());
     const choices = [
       ...(offerAll ? [{ name: ALL, value: ALL }] : []),
@@ -239,9 +249,15 @@ export class DiscordInteractions implements InteractionHandler {
   }
 }
 
-/** The options the command layer knows, as strings (a role option gives the role id). */
+/**
+ * The options the command layer knows, as strings (a role option gives the role id). A
+ * sub-command (`/monitor add`) is the `action` argument; discord.js hoists its options, so they
+ * are read by name like top-level ones.
+ */
 function argsOf(interaction: ChatInputCommandInteraction): CommandArgs {
   const args: Partial<Record<(typeof COMMAND_ARG_NAMES)[number], string>> = {};
+  const subcommand = interaction.options.getSubcommand(false);
+  if (subcommand !== null) args.action = subcommand;
   for (const name of COMMAND_ARG_NAMES) {
     const option = interaction.options.get(name);
     if (option?.value !== undefined && option.value !== null) args[name] = String(option.value);

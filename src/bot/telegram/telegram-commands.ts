@@ -18,6 +18,7 @@ export const TELEGRAM_COMMAND_NAMES = [
   'report',
   'services',
   'settings',
+  'monitor',
 ] as const;
 export type TelegramCommandName = (typeof TELEGRAM_COMMAND_NAMES)[number];
 
@@ -35,6 +36,7 @@ export const TELEGRAM_COMMAND_DESCRIPTIONS: Readonly<
     report: 'Report a problem you have with a service',
     services: 'The services being watched',
     settings: 'Language, time zone and quiet hours — admins',
+    monitor: 'Watch your own website or server: add, remove, list — admins',
   },
   bn: {
     start: 'শুরু: এই বট কী করে',
@@ -47,6 +49,7 @@ export const TELEGRAM_COMMAND_DESCRIPTIONS: Readonly<
     report: 'কোনো সেবায় আপনার সমস্যার খবর দিন',
     services: 'যে সেবাগুলো নজরে রাখা হচ্ছে',
     settings: 'ভাষা, সময় অঞ্চল ও নীরব সময় — অ্যাডমিন',
+    monitor: 'নিজের ওয়েবসাইট বা সার্ভার নজরে রাখুন: add, remove, list — অ্যাডমিন',
   },
 };
 
