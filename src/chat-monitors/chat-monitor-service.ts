@@ -47,6 +47,11 @@ export interface ChatMonitorSubscriptions {
     minSeverity: 'minor' | 'major',
     now: number,
   ): unknown;
+  /** Ends a chat's subscription to a removed monitor's service, so `/subscriptions` does not list it. */
+  unsubscribe(
+    chat: { readonly platform: 'telegram' | 'discord'; readonly chatId: string },
+    serviceId: string,
+  ): unknown;
 }
 
 export type AddMonitorResult =
@@ -150,7 +155,11 @@ export class ChatMonitorService implements MonitorCommandPort {
     );
     if (monitor === null) return { kind: 'not-found', name: name.trim() };
     this.deps.runtime.unregister(monitor);
-    this.visibility.remove(chatServiceId(monitor.id));
+    const serviceId = chatServiceId(monitor.id);
+    this.visibility.remove(serviceId);
+    // The chat that added it, and the one removing it (another channel of the same guild).
+    this.deps.subscriptions.unsubscribe({ platform: monitor.platform, chatId: monitor.chatId }, serviceId);
+    this.deps.subscriptions.unsubscribe({ platform: caller.platform, chatId: caller.chatId }, serviceId);
     return { kind: 'removed', monitor };
   }
 

@@ -174,4 +174,14 @@ describe('ChatMonitorService on SQLite', () => {
       serviceId: 'chat-4',
     });
   });
+
+  it('ends the subscriptions of the adding and the removing chat when a monitor is removed', async () => {
+    await service.add(admin, { name: 'site', target: 'https://site.example.org/' });
+    const sibling = { platform: 'discord', chatId: '201', guildId: '100', userId: 'u9' } as const;
+    subscriptions.subscribe(sibling, 'chat-1', 'major', now);
+    subscriptions.subscribe(sibling, 'whatsapp', 'major', now);
+    expect(service.remove(sibling, 'site')).toMatchObject({ kind: 'removed' });
+    expect(subscriptions.listSubscriptions({ platform: 'discord', chatId: '200' })).toEqual([]);
+    expect(subscriptions.listSubscriptions(sibling).map((s) => s.serviceId)).toEqual(['whatsapp']);
+  });
 });

@@ -121,7 +121,10 @@ const HELP: readonly (readonly [string, string])[] = [
   ['/report <service> [problem]', 'tell us a service is not working for you'],
   ['/services', 'the services we watch'],
   ['/settings [language] [timezone] [quiet]', 'language, time zone and quiet hours of this chat (admins)'],
-  ['/monitor add <name> <target> [every]', 'watch your own site or server; alerts come here (admins)'],
+  [
+    '/monitor add <name> <target> [every]',
+    'watch your own site or server (the name is one word); alerts come here (admins)',
+  ],
   ['/monitor remove <name> | /monitor list', 'stop watching it; what this community watches (admins)'],
   ['/help', 'this help'],
 ];
