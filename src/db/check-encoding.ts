@@ -3,8 +3,11 @@
  * 100 MB a year (issue 2). Unsigned LEB128 varints throughout.
  *
  * Raw check (in an hourly chunk): `[status<<5 | reason] [varint ms into the hour] [varint latency+1, 0 = none]`.
- * Roll-up day: 24 slots in hour order; each slot is `[varint count]`, followed, when count > 0, by
- * `[varint failures] [varint degraded] [varint p50+1] [varint p95+1]` (latency 0 = none measured).
+ * Roll-up day (v2, migration 005): 24 slots in hour order; each slot is `[varint count<<1 | troubled]`
+ * (0 = no checks that hour), followed, when count > 0, by `[varint failures] [varint degraded]` only
+ * if `troubled`, then `[varint p50+1] [varint p95+1]` (latency 0 = none measured). Most hours have
+ * no failure, so they cost two bytes less than in v1, which always stored both counts: that is
+ * what keeps a year of 1,000 monitors under 100 MB (`npm run bench storage`).
  */
 import { OUTCOME_REASONS, type OutcomeReason, type ProbeOutcome } from '../core/model.js';
 
@@ -97,10 +100,16 @@ export function summariseHour(checks: readonly RawCheck[]): HourBucket {
 export function encodeDay(buckets: readonly (HourBucket | null)[]): Buffer {
   const out: number[] = [];
   for (const b of buckets) {
-    pushVarint(out, b?.count ?? 0);
-    if (!b || b.count === 0) continue;
-    pushVarint(out, b.failures);
-    pushVarint(out, b.degraded);
+    if (!b || b.count === 0) {
+      out.push(0);
+      continue;
+    }
+    const troubled = b.failures > 0 || b.degraded > 0;
+    pushVarint(out, Math.floor(b.count) * 2 + (troubled ? 1 : 0));
+    if (troubled) {
+      pushVarint(out, b.failures);
+      pushVarint(out, b.degraded);
+    }
     pushVarint(out, b.p50 === null ? 0 : b.p50 + 1);
     pushVarint(out, b.p95 === null ? 0 : b.p95 + 1);
   }
@@ -112,6 +121,39 @@ export function decodeDay(data: Uint8Array): (HourBucket | null)[] {
   const slots: (HourBucket | null)[] = [];
   const pos = { i: 0 };
   while (pos.i < data.length) {
+    const head = readVarint(data, pos);
+    if (head === 0) {
+      slots.push(null);
+      continue;
+    }
+    const troubled = head % 2 === 1;
+    const failures = troubled ? readVarint(data, pos) : 0;
+    const degraded = troubled ? readVarint(data, pos) : 0;
+    slots.push(readLatencies(data, pos, Math.floor(head / 2), failures, degraded));
+  }
+  return slots;
+}
+
+function readLatencies(
+  data: Uint8Array,
+  pos: { i: number },
+  count: number,
+  failures: number,
+  degraded: number,
+): HourBucket {
+  const p50 = readVarint(data, pos);
+  const p95 = readVarint(data, pos);
+  return { count, failures, degraded, p50: p50 === 0 ? null : p50 - 1, p95: p95 === 0 ? null : p95 - 1 };
+}
+
+/**
+ * Decodes a day in the v1 layout (every slot `[count] [failures] [degraded] [p50+1] [p95+1]`), for
+ * migration 005 only.
+ */
+export function decodeDayV1(data: Uint8Array): (HourBucket | null)[] {
+  const slots: (HourBucket | null)[] = [];
+  const pos = { i: 0 };
+  while (pos.i < data.length) {
     const count = readVarint(data, pos);
     if (count === 0) {
       slots.push(null);
@@ -119,15 +161,7 @@ export function decodeDay(data: Uint8Array): (HourBucket | null)[] {
     }
     const failures = readVarint(data, pos);
     const degraded = readVarint(data, pos);
-    const p50 = readVarint(data, pos);
-    const p95 = readVarint(data, pos);
-    slots.push({
-      count,
-      failures,
-      degraded,
-      p50: p50 === 0 ? null : p50 - 1,
-      p95: p95 === 0 ? null : p95 - 1,
-    });
+    slots.push(readLatencies(data, pos, count, failures, degraded));
   }
   return slots;
 }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decodeDayV1, encodeDay } from './check-encoding.js';
 
 export type Db = Database.Database;
 
@@ -25,6 +26,16 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
+/**
+ * SQL functions the migrations call for what SQL cannot express: `rollup_day_v2(data)` re-encodes
+ * a roll-up day from the v1 to the v2 layout (migration 005).
+ */
+function registerMigrationFunctions(db: Db): void {
+  db.function('rollup_day_v2', { deterministic: true }, (data: unknown) =>
+    data instanceof Uint8Array ? encodeDay(decodeDayV1(data)) : data,
+  );
+}
+
 export interface Migration {
   readonly version: number;
   readonly name: string;
@@ -43,6 +54,7 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 /** Applies migrations newer than the database's version. Returns the versions applied. */
 export function migrate(db: Db, migrations = listMigrations()): number[] {
+  registerMigrationFunctions(db);
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type HourBucket, decodeDay } from '../../src/db/check-encoding.js';
 import { BUSY_TIMEOUT_MS, type Db, listMigrations, migrate, openDatabase } from '../../src/db/database.js';
 
 let dir: string;
@@ -120,9 +121,54 @@ describe('migrate', () => {
     });
   });
 
+  it('re-encodes v1 roll-up days to v2 (005) without changing what they say', () => {
+    const db = new Database(':memory:');
+    open.push(db);
+    migrate(
+      db,
+      listMigrations().filter((m) => m.version < 5),
+    );
+    const slots: (HourBucket | null)[] = [
+      null,
+      { count: 60, failures: 0, degraded: 0, p50: 120, p95: 480 },
+      { count: 3600, failures: 7, degraded: 2, p50: 95, p95: null },
+      { count: 1, failures: 1, degraded: 0, p50: null, p95: null },
+    ];
+    db.prepare("INSERT INTO monitors (id, service_id, type, target) VALUES ('m', 's', 'http', 'x')").run();
+    const ref = (db.prepare("SELECT ref FROM monitors WHERE id = 'm'").get() as { ref: number }).ref;
+    const v1 = encodeDayV1(slots);
+    db.prepare('INSERT INTO check_rollups (monitor_ref, day, data) VALUES (?, 1, ?)').run(ref, v1);
+    expect(migrate(db)).toContain(5);
+    const row = db.prepare('SELECT data FROM check_rollups').get() as { data: Buffer };
+    expect(decodeDay(row.data)).toEqual(slots);
+    expect(row.data.length).toBeLessThan(v1.length);
+  });
+
   it('migrates a bare database opened without openDatabase', () => {
     const db = new Database(':memory:');
     open.push(db);
     expect(migrate(db)).toEqual(listMigrations().map((m) => m.version));
   });
 });
+
+/** The v1 layout of a roll-up day (before migration 005): every slot stores all five numbers. */
+function encodeDayV1(slots: readonly (HourBucket | null)[]): Buffer {
+  const out: number[] = [];
+  const varint = (value: number) => {
+    let v = value;
+    while (v >= 0x80) {
+      out.push((v & 0x7f) | 0x80);
+      v = Math.floor(v / 128);
+    }
+    out.push(v);
+  };
+  for (const b of slots) {
+    varint(b?.count ?? 0);
+    if (!b) continue;
+    varint(b.failures);
+    varint(b.degraded);
+    varint(b.p50 === null ? 0 : b.p50 + 1);
+    varint(b.p95 === null ? 0 : b.p95 + 1);
+  }
+  return Buffer.from(out);
+}
