@@ -3,7 +3,7 @@
  * (`chat-<id>`) with one monitor (`chat-<id>-0`), probed through the SSRF guard on every check.
  */
 import type { MonitorConfig } from '../config/services-file.js';
-import type { ServiceDef } from '../core/catalog.js';
+import { CHAT_SERVICE_PREFIX, type ServiceDef } from '../core/catalog.js';
 import { DEFAULT_CONFIRM, DEFAULT_FLAP } from '../core/detection/monitor-state.js';
 import type { AnyProbe } from '../monitors/probe.js';
 import { createHttpProbe } from '../monitors/probes/http-probe.js';
@@ -15,7 +15,7 @@ import { parseTarget } from '../monitors/ssrf/target-parser.js';
 import type { ChatMonitorLimits } from './chat-monitor-limits.js';
 import type { ChatMonitor } from './chat-monitor-store.js';
 
-export const CHAT_SERVICE_PREFIX = 'chat-';
+export { CHAT_SERVICE_PREFIX };
 
 export function chatServiceId(monitorId: number): string {
   return `${CHAT_SERVICE_PREFIX}${monitorId}`;

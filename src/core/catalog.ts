@@ -28,3 +28,13 @@ export interface Catalog {
   readonly services: readonly ServiceDef[];
   readonly monitors: readonly MonitorDef[];
 }
+
+/**
+ * Ids of services added from chat (issue 7) start with this. Such a service belongs to one
+ * community: an "all services" subscription elsewhere does not cover it.
+ */
+export const CHAT_SERVICE_PREFIX = 'chat-';
+
+export function isChatServiceId(serviceId: string): boolean {
+  return serviceId.startsWith(CHAT_SERVICE_PREFIX);
+}

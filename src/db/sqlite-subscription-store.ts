@@ -1,12 +1,14 @@
+import { isChatServiceId } from '../core/catalog.js';
 import { formatQuietHours, parseQuietHours } from '../core/delivery/chat-rules.js';
-import type {
-  ChatAddress,
-  ChatRecord,
-  ChatSettings,
-  Locale,
-  Platform,
-  Subscription,
-  SubscriptionStore,
+import {
+  ALL_SERVICES,
+  type ChatAddress,
+  type ChatRecord,
+  type ChatSettings,
+  type Locale,
+  type Platform,
+  type Subscription,
+  type SubscriptionStore,
 } from '../core/delivery/ports.js';
 import type { IncidentEvent } from '../core/events.js';
 import type { Severity } from '../core/model.js';
@@ -47,13 +49,14 @@ export function chatFromRow(r: ChatRow): ChatRecord {
 
 /**
  * The chats an event goes to, as a condition on `chats c` with named parameters (see
- * {@link recipientParams}): active chats that either subscribe to the service (or `*`) at a severity
+ * {@link recipientParams}): active chats that either subscribe to the service (or `*`, except for a
+ * chat-added service) at a severity
  * the event meets, or were told about the incident already (they have a message reference). A
  * `resolved` event only goes to the latter. Set-based, so the fan-out to 100,000 chats is one statement.
  */
 export const RECIPIENTS_WHERE = `c.active = 1 AND c.ref IN (
     SELECT s.chat_ref FROM subscriptions s
-     WHERE @matchNew = 1 AND s.service_id IN (@serviceId, '*') AND (s.min_severity = 'minor' OR @severity = 'major')
+     WHERE @matchNew = 1 AND s.service_id IN (@serviceId, @wildcard) AND (s.min_severity = 'minor' OR @severity = 'major')
     UNION
     SELECT m.chat_ref FROM message_refs m WHERE m.incident_id = @incidentId)`;
 
@@ -61,6 +64,8 @@ export function recipientParams(event: IncidentEvent): Record<string, string | n
   return {
     matchNew: event.kind === 'resolved' ? 0 : 1,
     serviceId: event.serviceId,
+    // A chat-added service belongs to its community: "all services" elsewhere does not cover it.
+    wildcard: isChatServiceId(event.serviceId) ? event.serviceId : ALL_SERVICES,
     severity: event.severity,
     incidentId: event.incidentId,
   };

@@ -28,6 +28,8 @@ const GROUP = '-100500';
 const OTHER_GROUP = '-100600';
 const ADMIN = '1001';
 const MEMBER = '1002';
+/** An admin of the other group (commands are rate-limited per user). */
+const OTHER_ADMIN = '1003';
 /** Generous: a check a second, two to confirm, then the worker; far more than that on a loaded machine. */
 const WAIT_MS = 20_000;
 
@@ -69,7 +71,7 @@ class RecordingPlatform implements ChatPlatform {
       command: parsed.command,
       args: parsed.args,
       chat: { platform: 'telegram', chatId: o.chatId ?? GROUP, guildId: null, kind: 'group' },
-      user: { id: userId, isAdmin: () => Promise.resolve(userId === ADMIN) },
+      user: { id: userId, isAdmin: () => Promise.resolve(userId !== MEMBER) },
     };
     return this.commands.handle(request);
   }
@@ -176,9 +178,16 @@ services:
     });
     await waitFor(() => first.app.engine.serviceState('chat-1')?.status === 'up', 'the first good checks');
     expect((await chat.say('/services')).text).toContain('• site (chat-1)');
-    expect((await chat.say('/services', { chatId: OTHER_GROUP })).text).not.toContain('site');
-    expect((await chat.say('/status site', { chatId: OTHER_GROUP })).text).toMatch(
+    expect((await chat.say('/services', { chatId: OTHER_GROUP, userId: OTHER_ADMIN })).text).not.toContain(
+      'site',
+    );
+    expect((await chat.say('/status site', { chatId: OTHER_GROUP, userId: OTHER_ADMIN })).text).toMatch(
       /^I don't know the service/,
+    );
+
+    // Another community subscribed to every service still never hears about this one.
+    expect((await chat.say('/subscribe all', { chatId: OTHER_GROUP, userId: OTHER_ADMIN })).text).toMatch(
+      /^This chat now gets alerts/,
     );
 
     target.up = false;
