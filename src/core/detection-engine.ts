@@ -82,6 +82,8 @@ export class DetectionEngine {
   private readonly open = new Map<string, IncidentView>();
   private readonly lastResolved = new Map<string, IncidentView>();
   private readonly crowd = new Map<string, CrowdView>();
+  /** Services added with `addService` (chat monitors): they never sway the vantage verdict. */
+  private readonly runtimeServices = new Set<string>();
   private readonly latest = new Map<string, { failing: boolean; at: number }>();
   private readonly evidence = new Map<string, readonly string[]>();
   private vantage: VantageVerdict = { ok: true };
@@ -119,7 +121,8 @@ export class DetectionEngine {
 
   /**
    * Adds a service and its monitors at runtime (a monitor added from chat, issue 7), with their
-   * stored state loaded as at start-up. Adding an id that is already known replaces it.
+   * stored state loaded as at start-up. Adding an id that is already known replaces it. Such
+   * services do not count towards the vantage guard's mass-failure verdict.
    * Satisfies `ChatServiceRegistry` (src/chat-monitors/chat-monitor-runtime.ts).
    */
   addService(service: ServiceDef, monitors: readonly MonitorDef[]): void {
@@ -131,6 +134,7 @@ export class DetectionEngine {
       this.records.set(m.id, snapshot.monitors.get(m.id) ?? initialMonitorRecord(now));
     }
     this.serviceDefs.set(service.id, service);
+    this.runtimeServices.add(service.id);
     this.restoreService(service.id, snapshot, now);
   }
 
@@ -149,6 +153,7 @@ export class DetectionEngine {
       this.evidence.delete(id);
     }
     this.serviceDefs.delete(serviceId);
+    this.runtimeServices.delete(serviceId);
     this.services.delete(serviceId);
     this.open.delete(serviceId);
     this.lastResolved.delete(serviceId);
@@ -336,6 +341,9 @@ export class DetectionEngine {
       const def = this.monitorDefs.get(id);
       if (!def) continue;
       if (def.serviceId === null) controls.push(latest);
+      // Anyone in a chat can add dead targets: they must not make our network look down and
+      // silence everyone's alerts (their own failures are still discounted while it is).
+      else if (this.runtimeServices.has(def.serviceId)) continue;
       else services.push({ unit: this.serviceDefs.get(def.serviceId)?.group ?? def.serviceId, ...latest });
     }
     const verdict = assessVantage({ controls, services, at, roundMs: this.options.roundMs });

@@ -168,3 +168,20 @@ describe('DetectionEngine.removeService', () => {
     expect(h.incidents.map((e) => e.kind)).toEqual(['opened']);
   });
 });
+
+describe('runtime services and the vantage guard', () => {
+  it('does not let failing chat monitors pass for a mass failure that would silence real alerts', () => {
+    const h = start(new FakeClock(T0));
+    const operatorEvents: string[] = [];
+    h.engine.onOperator((e) => operatorEvents.push(e.kind));
+    const ids = [1, 2, 3, 4, 5, 6].map((n) => `chat-${n}`);
+    for (const id of ids) h.engine.addService(serviceDef(id, [`${id}-0`]), [monitorDef(`${id}-0`, id)]);
+    h.check('github-http', up);
+    for (let round = 0; round < 2; round++) {
+      for (const id of ids) h.engine.handleResult(`${id}-0`, down);
+      h.check('github-http', down);
+    }
+    expect(operatorEvents).not.toContain('vantage-lost');
+    expect(h.incidents.filter((e) => e.serviceId === 'github').map((e) => e.kind)).toEqual(['opened']);
+  });
+});
