@@ -75,3 +75,21 @@ describe('DNS rebinding through a local DNS server', () => {
     expect(dns.queries).toHaveLength(0);
   });
 });
+
+describe('the system resolver against a local DNS server', () => {
+  it('tells a name without addresses (NODATA) from one that does not exist (NXDOMAIN)', async () => {
+    const dns = await startDnsServer({ 'empty.test': { A: [], AAAA: [] }, 'v6.test': { AAAA: ['fd00::1'] } });
+    try {
+      const deps: SsrfGuardDeps = {
+        resolve: createSystemResolver([dns.address]),
+        policy: STRICT_ADDRESS_POLICY,
+      };
+      const vet = (target: string) => vetTarget(target, deps, AbortSignal.timeout(5_000));
+      expect(await vet('https://empty.test/')).toEqual({ ok: false, reason: 'no-address' });
+      expect(await vet('https://missing.test/')).toEqual({ ok: false, reason: 'dns-failed' });
+      expect(await vet('https://v6.test/')).toEqual({ ok: false, reason: 'unique-local' });
+    } finally {
+      await dns.close();
+    }
+  });
+});

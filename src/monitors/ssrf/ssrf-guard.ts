@@ -126,6 +126,9 @@ export function createConnectionGuard(deps: SsrfGuardDeps): ConnectionGuard {
   };
 }
 
+/** c-ares's NODATA: the name exists, but not with records of the type asked. */
+const isNoData = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 'ENODATA';
+
 /** The system's DNS (A and AAAA through c-ares, not getaddrinfo: no hosts file, no search domains). */
 export function createSystemResolver(servers?: readonly string[]): AddressResolver {
   return async (hostname, signal) => {
@@ -139,7 +142,10 @@ export function createSystemResolver(servers?: readonly string[]): AddressResolv
         ...(v4.status === 'fulfilled' ? v4.value : []),
         ...(v6.status === 'fulfilled' ? v6.value : []),
       ];
-      if (addresses.length === 0 && v4.status === 'rejected') throw v4.reason;
+      // A name that exists without A or AAAA records (NODATA) has no address; anything else
+      // (NXDOMAIN, SERVFAIL, a timeout) means the name could not be resolved.
+      const failure = [v4, v6].find((r) => r.status === 'rejected' && !isNoData(r.reason));
+      if (addresses.length === 0 && failure?.status === 'rejected') throw failure.reason;
       return addresses;
     } finally {
       signal.removeEventListener('abort', onAbort);
