@@ -1,0 +1,211 @@
+/**
+ * The whole app in-process (startApp with the platforms the composition root builds: real
+ * telegraf and real discord.js) against the local Telegram Bot API and the local Discord at
+ * once, for the `/monitor` end-to-end tests. Each platform has admins (`admins[i]`, each with a
+ * chat of their own, so the per-user and per-chat command budgets never get in the way of a long
+ * table) and one plain member. Replies are read back from the fakes as a user would see them.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { type RunningApp, startApp } from '../../src/app.js';
+import { DEFAULT_CHAT_MONITOR_LIMITS } from '../../src/chat-monitors/chat-monitor-limits.js';
+import type { AppConfig } from '../../src/config.js';
+import { loadServicesFile } from '../../src/config/services-file.js';
+import type { AddressResolver } from '../../src/monitors/ssrf/ssrf-guard.js';
+import { silentLog } from '../delivery/delivery-fixtures.js';
+import {
+  type FakeDiscord,
+  type FakeGuild,
+  type InteractionHandle,
+  type MessageRecord,
+  PermissionBits,
+  startFakeDiscord,
+} from '../fakes/discord/index.js';
+import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram/index.js';
+import type { BotApiUser } from '../fakes/telegram/bot-api-types.js';
+import type { SentMessageRecord } from '../fakes/telegram/fake-state.js';
+
+/** Message flag 64: only the caller sees the reply. */
+export const EPHEMERAL = 64;
+/** Message flag 128: a deferred reply's "thinking…" placeholder. */
+const LOADING = 128;
+/** Generous for a loaded machine; a reply normally takes milliseconds. */
+const REPLY_WAIT_MS = 15_000;
+
+const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+export interface MonitorWorldOptions {
+  /** Admins per platform, each with their own group / channel. */
+  readonly admins: number;
+  /** CIDR ranges the operator allows (none: the strict policy). */
+  readonly allowedRanges?: readonly string[];
+  /** DNS for the SSRF guard; default the system's. */
+  readonly resolveAddress?: AddressResolver;
+}
+
+export interface TelegramSide {
+  readonly fake: FakeTelegram;
+  readonly admins: readonly BotApiUser[];
+  readonly member: BotApiUser;
+  /** The group `admins[i]` created (the member is in every group). */
+  readonly groups: readonly number[];
+  /** Sends `text` to `chatId` as `from` and resolves with the bot's reply to it. */
+  say(chatId: number, from: BotApiUser, text: string): Promise<SentMessageRecord>;
+}
+
+export interface DiscordSide {
+  readonly fake: FakeDiscord;
+  readonly guild: FakeGuild;
+  /** Members with Manage Channels. */
+  readonly admins: readonly string[];
+  /** A member without it. */
+  readonly member: string;
+  /** One channel per admin. */
+  readonly channels: readonly string[];
+  /** Runs `/monitor <sub> …` and resolves with the final answer (deferred or not). */
+  monitor(
+    channelId: string,
+    userId: string,
+    sub: 'add' | 'remove' | 'list',
+    options?: Readonly<Record<string, string>>,
+  ): Promise<MessageRecord>;
+}
+
+export interface MonitorWorld {
+  readonly app: RunningApp;
+  readonly telegram: TelegramSide;
+  readonly discord: DiscordSide;
+  close(): Promise<void>;
+}
+
+export async function startMonitorWorld(options: MonitorWorldOptions): Promise<MonitorWorld> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+  try {
+    const tgFake = await startFakeTelegram({ rateLimits: false });
+    cleanups.push(() => tgFake.close());
+    const dcFake = await startFakeDiscord({ heartbeatIntervalMs: 500, onUnknownRoute: () => undefined });
+    cleanups.push(() => dcFake.close());
+    const names = Array.from({ length: options.admins }, (_, i) => `admin${String(i).padStart(2, '0')}`);
+    const guild = dcFake.addGuild({
+      name: 'Community',
+      channels: names.map((n) => ({ name: `ops-${n}` })),
+      members: [
+        ...names.map((username) => ({ username, permissions: PermissionBits.ManageChannels })),
+        { username: 'bob', permissions: '0' },
+      ],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'monitor-e2e-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const servicesFile = join(dir, 'services.yaml');
+    // One catalogue service nobody watches closely: the tests are about chat-added monitors.
+    writeFileSync(
+      servicesFile,
+      `defaults: { every: 1h, timeout: 1s }
+services:
+  - id: github
+    name: GitHub
+    monitors:
+      - { type: tcp, host: 127.0.0.1, port: 9 }
+`,
+    );
+    const config: AppConfig = {
+      discord: {
+        token: dcFake.token,
+        applicationId: dcFake.applicationId,
+        guildId: guild.id,
+        apiRoot: dcFake.restUrl,
+      },
+      telegram: { token: tgFake.token, apiRoot: tgFake.apiRoot },
+      databasePath: join(dir, 'bot.db'),
+      servicesFile,
+      http: { host: '127.0.0.1', port: 0 },
+      defaultLocale: 'en',
+      defaultTimeZone: 'UTC',
+      logLevel: 'silent',
+      // CHAT_MONITORS_* as an operator would set them; a 1 s minimum interval keeps alerts quick.
+      chatMonitors: {
+        ...DEFAULT_CHAT_MONITOR_LIMITS,
+        minIntervalMs: 1_000,
+        timeoutMs: 2_000,
+        allowedRanges: [...(options.allowedRanges ?? [])],
+        public: false,
+      },
+      secrets: [tgFake.token, dcFake.token],
+    };
+    const app = await startApp(config, loadServicesFile(servicesFile), {
+      clock: { now: () => Date.now() },
+      log: silentLog,
+      out: discard,
+      ...(options.resolveAddress === undefined ? {} : { resolveAddress: options.resolveAddress }),
+    });
+    cleanups.push(() => app.stop());
+    return {
+      app,
+      telegram: telegramSide(tgFake, options.admins),
+      discord: discordSide(dcFake, guild, names),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function telegramSide(fake: FakeTelegram, adminCount: number): TelegramSide {
+  const member = fake.createUser({ first_name: 'Member' });
+  const admins = Array.from({ length: adminCount }, (_, i) => fake.createUser({ first_name: `Admin ${i}` }));
+  const groups = admins.map(
+    (creator, i) => fake.createChat({ type: 'group', title: `Ops ${i}`, creator, members: [member] }).id,
+  );
+  return {
+    fake,
+    admins,
+    member,
+    groups,
+    async say(chatId, from, text) {
+      const sent = fake.sendUserMessage(chatId, from, text);
+      return fake.waitFor(
+        () => fake.messages(chatId).find((m) => m.replyToMessageId === sent.message_id),
+        REPLY_WAIT_MS,
+      );
+    },
+  };
+}
+
+function discordSide(fake: FakeDiscord, guild: FakeGuild, names: readonly string[]): DiscordSide {
+  const id = (map: Readonly<Record<string, string>>, key: string): string => {
+    const value = map[key];
+    if (value === undefined) throw new Error(`fake discord has no ${key}`);
+    return value;
+  };
+  return {
+    fake,
+    guild,
+    admins: names.map((n) => id(guild.members, n)),
+    member: id(guild.members, 'bob'),
+    channels: names.map((n) => id(guild.channels, `ops-${n}`)),
+    async monitor(channelId, userId, sub, options = {}) {
+      const handle = fake.interaction({
+        kind: 'command',
+        channelId,
+        userId,
+        name: 'monitor',
+        options: [{ name: sub, options: Object.entries(options).map(([name, value]) => ({ name, value })) }],
+      });
+      await handle.response(REPLY_WAIT_MS);
+      return fake.waitFor(() => finalAnswer(handle), REPLY_WAIT_MS);
+    },
+  };
+}
+
+/** The reply once it is written: the original, or the follow-up that replaced a deferred one. */
+function finalAnswer(handle: InteractionHandle): MessageRecord | undefined {
+  return [...handle.followUps(), handle.original()].find(
+    (m) => m !== undefined && !m.deleted && (m.flags & LOADING) === 0 && m.content !== '',
+  );
+}
