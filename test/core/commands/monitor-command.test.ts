@@ -99,6 +99,12 @@ describe('/monitor routing', () => {
       request('monitor', { action: 'list' }, { kind: 'private', localeHint: 'bn' }),
     );
     expect(bnReply.text).toBe(bn.monitors.notEnabled());
+    const adminCalls = { count: 0 };
+    const member = await h.service.handle(
+      request('monitor', { action: 'list' }, { admin: false, adminCalls }),
+    );
+    expect(member.text).toBe(en.monitors.notEnabled());
+    expect(adminCalls.count).toBe(0);
   });
 
   it.each([
