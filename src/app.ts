@@ -167,7 +167,14 @@ export async function startApp(
     states: engine,
     incidents: queries,
     subscriptions,
-    reports,
+    // Every report a chat sends is counted in /metrics by what the store made of it.
+    reports: {
+      record(report) {
+        const outcome = reports.record(report);
+        metrics.recordReport(report.serviceId, outcome.kind);
+        return outcome;
+      },
+    } satisfies ReportSink,
     clock,
     monitors: chatMonitors,
   };
@@ -191,6 +198,10 @@ export async function startApp(
         pacer: new Pacer(platform.pacing, clock),
         clock,
         log,
+        onResult: (result) => {
+          metrics.recordDelivery(platform.name, result.kind);
+          if (result.kind === 'rate-limited') metrics.recordRateLimitWait(platform.name, result.retryAfterMs);
+        },
       }),
   );
   engine.onIncident((event) => {

@@ -78,7 +78,7 @@ describe('Telegram alerts end to end', () => {
     const member = fake.createUser({ first_name: 'Member' });
     const groupId = fake.createChat({ type: 'group', title: 'Ops', creator: owner, members: [member] }).id;
     const bot = world.startBot();
-    await bot.waitForLine(/status API on/);
+    const started = await bot.waitForLine(/status API on/);
 
     fake.sendUserMessage(groupId, member, '/subscribe site');
     const refusal = await fake.waitFor(() => fake.messages(groupId)[0]);
@@ -109,6 +109,13 @@ describe('Telegram alerts end to end', () => {
     expect(answer.text).toMatch(/Our site/);
     const again = fake.pressButton(groupId, alert.messageId, member, 'r:site');
     expect((await fake.waitFor(() => fake.callbackQuery(again)?.answer)).text).toMatch(/already reported/);
+
+    // /metrics counts what happened: the alert delivered, the two presses (counted, duplicate).
+    const api = /(http:\/\/\S+)\/api\/services/.exec(started)?.[1];
+    const metrics = await (await fetch(`${api}/metrics`)).text();
+    expect(metrics).toMatch(/incident_bot_deliveries_total\{platform="telegram",outcome="sent"\} [1-9]/);
+    expect(metrics).toMatch(/incident_bot_reports_received_total\{service="site",outcome="counted"\} 1\b/);
+    expect(metrics).toMatch(/incident_bot_reports_received_total\{service="site",outcome="duplicate"\} 1\b/);
   });
 
   it('speaks Bengali to a Bengali chat', async () => {
