@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import cron from 'node-cron';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { Catalog, MonitorDef, ServiceDef } from '../core/catalog.js';
+import { CHAT_SERVICE_PREFIX, type Catalog, type MonitorDef, type ServiceDef } from '../core/catalog.js';
 import { type ConfirmPolicy, DEFAULT_CONFIRM, DEFAULT_FLAP } from '../core/detection/monitor-state.js';
 import { durationSchema } from '../core/duration.js';
 import type { AnyProbe } from '../monitors/probe.js';
@@ -21,6 +21,10 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const slug = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lowercase letters, digits, - or _ (max 63)');
+/** Ids of services and monitors: `chat-…` belongs to monitors added from chat (`/monitor add`). */
+const operatorId = slug.refine((id) => !id.startsWith(CHAT_SERVICE_PREFIX), {
+  message: `must not start with "${CHAT_SERVICE_PREFIX}" (reserved for monitors added from chat)`,
+});
 const confirmSchema = z.strictObject({
   down: z.int().min(1).max(20).optional(),
   up: z.int().min(1).max(20).optional(),
@@ -34,7 +38,7 @@ const interval = durationSchema.refine((ms) => ms >= MIN_OPERATOR_INTERVAL_MS, {
 /** Keys every monitor may have whatever its type; the rest belong to the probe's own schema. */
 const commonSchema = z.strictObject({
   type: z.string(),
-  id: slug.optional(),
+  id: operatorId.optional(),
   every: interval.optional(),
   cron: cronSchema.optional(),
   timeout: durationSchema.optional(),
@@ -57,7 +61,7 @@ const fileSchema = z.strictObject({
   services: z
     .array(
       z.strictObject({
-        id: slug,
+        id: operatorId,
         name: z.string().trim().min(1).max(100),
         group: slug.optional(),
         quorum: z.int().min(1).optional(),

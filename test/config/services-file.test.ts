@@ -100,6 +100,16 @@ services:
     expect(problemsOf('services: [ { id: a, name: b\n').join('\n')).toMatch(/^YAML line \d+:/);
   });
 
+  it('keeps chat- ids for monitors added from chat', () => {
+    const tcp = 'type: tcp, host: 127.0.0.1, port: 80';
+    expect(problemsOf(`services:\n  - { id: chat-1, name: x, monitors: [ { ${tcp} } ] }\n`)).toEqual([
+      'services[0].id: must not start with "chat-" (reserved for monitors added from chat)',
+    ]);
+    expect(problemsOf(`services:\n  - { id: a, name: x, monitors: [ { id: chat-1-0, ${tcp} } ] }\n`)).toEqual(
+      ['services[0].monitors[0].id: must not start with "chat-" (reserved for monitors added from chat)'],
+    );
+  });
+
   it('refuses intervals under one second and monitors that give both every and cron', () => {
     const problems = problemsOf(`
 services:
