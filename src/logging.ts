@@ -11,8 +11,26 @@ const REDACTED = '[redacted]';
  */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join(REDACTED);
+  for (const secret of secrets) {
+    for (const form of leakForms(secret)) out = out.split(form).join(REDACTED);
+  }
   return out;
+}
+
+/** Shortest secret part worth redacting: shorter strings would blank ordinary words. */
+const MIN_SECRET_CHARS = 6;
+
+/**
+ * The ways a token can appear in a text: whole, URL-encoded (`:` → `%3A` in a query or path), and
+ * its secret half alone (Telegram's `<bot id>:<secret>`, Discord's `<id>.<time>.<hmac>`), longest first.
+ */
+function leakForms(secret: string): string[] {
+  const forms = new Set([secret, encodeURIComponent(secret)]);
+  const colon = secret.indexOf(':');
+  if (colon >= 0) forms.add(secret.slice(colon + 1));
+  const lastDot = secret.lastIndexOf('.');
+  if (lastDot >= 0) forms.add(secret.slice(lastDot + 1));
+  return [...forms].filter((f) => f.length >= MIN_SECRET_CHARS).sort((a, b) => b.length - a.length);
 }
 
 /** A stream that redacts secrets from every chunk before passing it on. */

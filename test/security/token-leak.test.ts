@@ -67,6 +67,19 @@ describe('no token in the bot output', () => {
     expectNoToken(outputOf(bot), world.fake.token);
   }, 60_000);
 
+  it('redacts a token URL-encoded or by its secret half alone', () => {
+    const token = '123456:AAE-secret-value';
+    expect(redactSecrets('GET /bot123456%3AAAE-secret-value/getMe', [token])).toBe(
+      'GET /bot[redacted]/getMe',
+    );
+    expect(redactSecrets('secret=AAE-secret-value', [token])).toBe('secret=[redacted]');
+    const discord = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB';
+    expect(redactSecrets('hmac abcdefghijklmnopqrstuvwxyz0123456789AB seen', [discord])).toBe(
+      'hmac [redacted] seen',
+    );
+    expect(redactSecrets('a short id 123456 stays', [token])).toBe('a short id 123456 stays');
+  });
+
   it('redacts a Telegram token inside a request URL path', () => {
     const token = '123456:AAE-secret-value';
     const line = `request to https://api.telegram.org/bot${token}/getMe failed`;
