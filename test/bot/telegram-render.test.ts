@@ -191,6 +191,12 @@ describe('renderTelegramAlert', () => {
 });
 
 describe('renderTelegramText', () => {
+  it('breaks every @name a reply quotes with an invisible word joiner; a lone @ stays as it is', () => {
+    expect(renderTelegramText('Added “@admin”: http://me@example.org/ @ @everyone')).toEqual([
+      'Added “@\u2060admin”: http://me@\u2060example.org/ @ @\u2060everyone',
+    ]);
+  });
+
   it('escapes a command reply', () => {
     expect(renderTelegramText('Use /subscribe <service|all> & "go"')).toEqual([
       'Use /subscribe &lt;service|all&gt; &amp; &quot;go&quot;',

@@ -97,10 +97,23 @@ export function renderTelegramAlert(alert: AlertMessage): TelegramAlert {
   return { text, parseMode: 'HTML', replyMarkup: { inline_keyboard: row.length === 0 ? [] : [row] } };
 }
 
+/** U+2060 WORD JOINER: invisible, and not a username character. */
+const WORD_JOINER = '\u2060';
+
+/**
+ * Telegram turns `@name` in a message into a mention, which notifies that user in a group
+ * (https://core.telegram.org/bots/api#messageentity, type `mention`). A reply quotes what users
+ * typed (monitor names, targets, services), so it must not ping anyone: a word joiner after every
+ * `@` that starts a name keeps the text as it reads but breaks the mention.
+ */
+export function breakTelegramMentions(text: string): string {
+  return text.replace(/@(?=[\p{L}\p{N}_])/gu, `@${WORD_JOINER}`);
+}
+
 /**
  * A command reply: escaped HTML chunks of at most `MAX_TELEGRAM_TEXT_CHARS` visible characters,
- * split at line breaks (a longer line is split between code points). Blank chunks are dropped,
- * since Telegram rejects empty messages; an empty reply gives no chunks.
+ * split at line breaks (a longer line is split between code points), with mentions broken.
+ * Blank chunks are dropped, since Telegram rejects empty messages; an empty reply gives no chunks.
  */
 export function renderTelegramText(plain: string): string[] {
   const chunks: string[] = [];
@@ -111,7 +124,7 @@ export function renderTelegramText(plain: string): string[] {
     current = [];
     length = -1;
   };
-  for (const line of toPlainText(plain).split('\n')) {
+  for (const line of breakTelegramMentions(toPlainText(plain)).split('\n')) {
     for (const piece of splitLine(line, MAX_TELEGRAM_TEXT_CHARS)) {
       if (length + 1 + piece.length > MAX_TELEGRAM_TEXT_CHARS) flush();
       current.push(piece);
