@@ -4,15 +4,19 @@ import {
   GROUP_WINDOW_MS,
   MAX_GROUP_EVENTS,
   MAX_SUMMARY_EVENTS,
+  type ShownIncident,
   isOpening,
+  mergeTarget,
   selectGroup,
 } from '../core/delivery/delivery-plan.js';
 import type {
   ClaimOptions,
   ClaimedChat,
   DeadItem,
+  MergeTarget,
   MessageRef,
   OutboxItem,
+  OutboxStatus,
   OutboxStore,
   Platform,
   Settlement,
@@ -117,9 +121,26 @@ export class SqliteOutboxStore implements OutboxStore {
            lease_token = NULL, last_error = NULL WHERE id = @id AND status = 'leased' AND lease_token = @token`,
       ),
       upsertRef: db.prepare(
-        `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, created_at) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (chat_ref, incident_id) DO UPDATE SET message_id = excluded.message_id,
-           editable = excluded.editable`,
+           editable = excluded.editable, joinable = excluded.joinable`,
+      ),
+      lastSent: db.prepare(
+        `SELECT incident_id, platform_message_id FROM outbox WHERE chat_ref = ? AND id < ? AND status = 'sent'
+         ORDER BY id DESC LIMIT 1`,
+      ),
+      shownRefs: db.prepare(
+        'SELECT incident_id, joinable FROM message_refs WHERE chat_ref = ? AND message_id = ? LIMIT ?',
+      ),
+      latestOfIncident: db.prepare(
+        `SELECT o.id, o.status, o.platform_message_id, e.payload_json FROM outbox o
+           JOIN outbox_events e ON e.id = o.event_id
+         WHERE o.chat_ref = ? AND o.incident_id = ? ORDER BY o.id DESC LIMIT 1`,
+      ),
+      openedAt: db.prepare(
+        `SELECT created_at FROM outbox WHERE chat_ref = ? AND incident_id = ? AND event_kind IN ('opened', 'reopened')
+         ORDER BY id DESC LIMIT 1`,
       ),
       retry: db.prepare(
         `UPDATE outbox SET status = 'pending', next_attempt_at = @at, lease_until = NULL, lease_token = NULL,
@@ -174,17 +195,24 @@ export class SqliteOutboxStore implements OutboxStore {
   /**
    * Leases due work, one claim per chat: held rows whose time has come (all of the chat's queue, as
    * one summary), then expired leases (a worker died), then due pending rows that are first in their
-   * chat's queue, each with the opening alerts that group with it.
+   * chat's queue, each with the opening alerts that group with it. Opening alerts that may join the
+   * chat's latest alert message ({@link mergeTarget}) are claimed with it as `mergeInto`, as many as
+   * still fit in it and queued within its window.
    */
   claimDue(platform: Platform, now: number, options: ClaimOptions): ClaimedChat[] {
     return this.db
       .transaction(() => {
         const claims: ClaimedChat[] = [];
         const seen = new Set<number>();
-        const lease = (chatRef: number, rows: readonly Queued[], released: boolean): void => {
+        const lease = (
+          chatRef: number,
+          rows: readonly Queued[],
+          released: boolean,
+          mergeInto?: MergeTarget,
+        ): void => {
           if (claims.length >= options.limit || seen.has(chatRef) || rows.length === 0) return;
           seen.add(chatRef);
-          const claim = this.lease(chatRef, rows, released, now, options.leaseMs);
+          const claim = this.lease(chatRef, rows, released, now, options.leaseMs, mergeInto);
           if (claim) claims.push(claim);
         };
         for (const { chat_ref } of this.stmt.dueHeld.all(platform, now, options.limit) as {
@@ -207,7 +235,11 @@ export class SqliteOutboxStore implements OutboxStore {
             if (!isClaimable(r, now)) break;
             following.push(r);
           }
-          lease(head.chat_ref, selectGroup(first, following, GROUP_WINDOW_MS, MAX_GROUP_EVENTS), false);
+          const merge = this.mergeTarget(head.chat_ref, first);
+          const group = merge
+            ? selectGroup(first, following, merge.until - first.createdAt, merge.room)
+            : selectGroup(first, following, GROUP_WINDOW_MS, MAX_GROUP_EVENTS);
+          lease(head.chat_ref, group, false, merge?.target);
         }
         return claims;
       })
@@ -252,6 +284,7 @@ export class SqliteOutboxStore implements OutboxStore {
             ref.incidentId,
             settlement.messageId,
             ref.editable ? 1 : 0,
+            ref.joinable ? 1 : 0,
             settlement.at,
           );
       }
@@ -301,12 +334,60 @@ export class SqliteOutboxStore implements OutboxStore {
     }));
   }
 
+  /**
+   * The chat's latest message, when the opening alert `head` may join it: read here (the last
+   * delivered row before `head`, the incidents the message shows, each one's latest row and latest
+   * opening), decided by {@link mergeTarget}.
+   */
+  private mergeTarget(chatRef: number, head: Queued): ReturnType<typeof mergeTarget> {
+    if (!isOpening(head.eventKind)) return null;
+    const last = this.stmt.lastSent.get(chatRef, head.id) as
+      { incident_id: number; platform_message_id: string | null } | undefined;
+    if (!last || last.platform_message_id === null) return null;
+    const refs = this.stmt.shownRefs.all(chatRef, last.platform_message_id, MAX_GROUP_EVENTS) as {
+      incident_id: number;
+      joinable: 0 | 1;
+    }[];
+    if (refs.length === 0 || refs.length >= MAX_GROUP_EVENTS) return null;
+    const shown: ShownIncident[] = [];
+    for (const ref of refs) {
+      const latest = this.stmt.latestOfIncident.get(chatRef, ref.incident_id) as
+        | {
+            id: number;
+            status: OutboxStatus;
+            platform_message_id: string | null;
+            payload_json: string;
+          }
+        | undefined;
+      if (!latest) return null;
+      const opened = this.stmt.openedAt.get(chatRef, ref.incident_id) as { created_at: number } | undefined;
+      shown.push({
+        latest: {
+          id: latest.id,
+          status: latest.status,
+          messageId: latest.platform_message_id,
+          event: JSON.parse(latest.payload_json) as IncidentEvent,
+        },
+        openedAt: opened?.created_at ?? null,
+        joinable: ref.joinable === 1,
+      });
+    }
+    return mergeTarget(
+      head,
+      { incidentId: last.incident_id, messageId: last.platform_message_id },
+      shown,
+      GROUP_WINDOW_MS,
+      MAX_GROUP_EVENTS,
+    );
+  }
+
   private lease(
     chatRef: number,
     rows: readonly Queued[],
     released: boolean,
     now: number,
     leaseMs: number,
+    mergeInto?: MergeTarget,
   ): ClaimedChat | null {
     const chatRow = this.stmt.chat.get(chatRef) as ChatRow | undefined;
     if (!chatRow) return null;
@@ -331,6 +412,7 @@ export class SqliteOutboxStore implements OutboxStore {
       })),
       released,
       refs,
+      ...(mergeInto ? { mergeInto } : {}),
     };
   }
 }

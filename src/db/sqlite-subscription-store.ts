@@ -129,8 +129,8 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
          SELECT ?, service_id, min_severity, created_at FROM subscriptions WHERE chat_ref = ?`,
       ),
       mergeRefs: db.prepare(
-        `INSERT OR IGNORE INTO message_refs (chat_ref, incident_id, message_id, editable, created_at)
-         SELECT ?, incident_id, message_id, editable, created_at FROM message_refs WHERE chat_ref = ?`,
+        `INSERT OR IGNORE INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at)
+         SELECT ?, incident_id, message_id, editable, joinable, created_at FROM message_refs WHERE chat_ref = ?`,
       ),
       moveOutbox: db.prepare('UPDATE outbox SET chat_ref = ? WHERE chat_ref = ?'),
       deleteChat: db.prepare('DELETE FROM chats WHERE ref = ?'),

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GROUP_GATHER_MS } from '../../src/core/delivery/delivery-plan.js';
+import { GROUP_GATHER_MS, planDelivery, sentSettlement } from '../../src/core/delivery/delivery-plan.js';
+import type { DeliveryJob } from '../../src/core/delivery/ports.js';
 import type { DetectionCommit } from '../../src/core/detection-engine.js';
 import type { Db } from '../../src/db/database.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
@@ -210,6 +211,103 @@ describe('SqliteOutboxStore', () => {
       ]);
       expect(outbox.prune(T0 + 1)).toBe(1);
       expect(outbox.listDead('telegram', 10)).toEqual([]);
+    });
+  });
+
+  describe('joining the latest alert', () => {
+    const events = (job: DeliveryJob) => job.events.map((e) => [e.incidentId, e.kind]);
+    /** One claim, planned and settled as delivered: `messageId` or the edited message or a new id. */
+    const deliver = (now: number, messageId?: string): DeliveryJob => {
+      const [claim] = outbox.claimDue('telegram', now, LEASE);
+      expect(claim, `nothing due at ${now - T0} ms`).toBeDefined();
+      const job = planDelivery(claim!);
+      expect(
+        outbox.settle(claim!, sentSettlement(job, messageId ?? job.editMessageId ?? `m${now - T0}`, now)),
+      ).toBe(true);
+      return job;
+    };
+    const open = (incidentId: number, serviceId: string, at: number) =>
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId, serviceId, at, startedAt: at }));
+    const refs = () =>
+      db.prepare('SELECT incident_id, message_id, editable, joinable FROM message_refs').all();
+
+    beforeEach(() => subs.subscribe({ platform: 'telegram', chatId: '1' }, '*', 'minor', T0));
+
+    it('edits an alert sent 30 s before into one grouped alert; updates and recoveries reply to it', () => {
+      open(1, 'whatsapp', T0);
+      expect(deliver(DUE, 'a')).toMatchObject({ kind: 'send' });
+      open(2, 'instagram', T0 + 30_000);
+      const joined = deliver(DUE + 30_000);
+      expect(joined).toMatchObject({ kind: 'edit', editMessageId: 'a' });
+      expect(events(joined)).toEqual([
+        [1, 'opened'],
+        [2, 'opened'],
+      ]);
+      expect(refs()).toEqual([
+        { incident_id: 1, message_id: 'a', editable: 0, joinable: 1 },
+        { incident_id: 2, message_id: 'a', editable: 0, joinable: 1 },
+      ]);
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2, serviceId: 'instagram', kind: 'updated' }));
+      expect(deliver(DUE + 40_000)).toMatchObject({ kind: 'reply', replyToMessageId: 'a' });
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2, serviceId: 'instagram', kind: 'resolved' }));
+      expect(deliver(DUE + 50_000)).toMatchObject({ kind: 'reply', replyToMessageId: 'a' });
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'resolved' }));
+      expect(deliver(DUE + 60_000)).toMatchObject({ kind: 'reply', replyToMessageId: 'a' });
+    });
+
+    it('sends a new message 70 s after the alert', () => {
+      open(1, 'whatsapp', T0);
+      deliver(DUE, 'a');
+      open(2, 'instagram', T0 + 70_000);
+      const second = deliver(DUE + 70_000);
+      expect(second.kind).toBe('send');
+      expect(events(second)).toEqual([[2, 'opened']]);
+    });
+
+    it('sends a new message once an incident of the alert has recovered', () => {
+      open(1, 'whatsapp', T0);
+      open(2, 'instagram', T0);
+      expect(deliver(DUE, 'a')).toMatchObject({ kind: 'send' });
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2, serviceId: 'instagram', kind: 'resolved' }));
+      expect(deliver(DUE + 10_000, 'r')).toMatchObject({ kind: 'reply', replyToMessageId: 'a' });
+      open(3, 'messenger', T0 + 30_000);
+      expect(deliver(DUE + 30_000)).toMatchObject({ kind: 'send' });
+    });
+
+    it('does not join while an update of the alert is still queued', () => {
+      open(1, 'whatsapp', T0);
+      deliver(DUE, 'a');
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'updated', at: T0 + 20_000 }));
+      open(2, 'instagram', T0 + 20_000);
+      // The update edits the single alert first; the alert then still shows incident 1 alone.
+      expect(deliver(T0 + 20_000)).toMatchObject({ kind: 'edit', editMessageId: 'a' });
+      const joined = deliver(T0 + 20_000 + GROUP_GATHER_MS);
+      expect(joined).toMatchObject({ kind: 'edit', editMessageId: 'a' });
+      expect(events(joined)).toEqual([
+        [1, 'updated'],
+        [2, 'opened'],
+      ]);
+    });
+
+    it('never edits a quiet-hours summary', () => {
+      open(1, 'whatsapp', T0);
+      const [held] = outbox.claimDue('telegram', DUE, LEASE);
+      outbox.settle(held!, { kind: 'hold', until: T0 + 10_000 });
+      expect(deliver(T0 + 10_000, 's')).toMatchObject({ kind: 'summary' });
+      open(2, 'instagram', T0 + 20_000);
+      expect(deliver(T0 + 20_000 + GROUP_GATHER_MS)).toMatchObject({ kind: 'send' });
+    });
+
+    it('follows the alert to the new message sent when the edited one was gone', () => {
+      open(1, 'whatsapp', T0);
+      deliver(DUE, 'a');
+      open(2, 'instagram', T0 + 20_000);
+      // The sender found message a deleted and sent the grouped alert as message b.
+      expect(deliver(T0 + 20_000 + GROUP_GATHER_MS, 'b')).toMatchObject({ kind: 'edit', editMessageId: 'a' });
+      open(3, 'messenger', T0 + 45_000);
+      const joined = deliver(T0 + 45_000 + GROUP_GATHER_MS);
+      expect(joined).toMatchObject({ kind: 'edit', editMessageId: 'b' });
+      expect(events(joined).map(([id]) => id)).toEqual([1, 2, 3]);
     });
   });
 });

@@ -61,7 +61,7 @@ type Script = (job: DeliveryJob) => DeliveryResult | Promise<DeliveryResult>;
 
 /**
  * An in-memory ChatSender: records every job and answers from a script (a queue of results, then
- * `sent` with increasing message ids).
+ * `sent` with increasing message ids; an edit answers with the id of the message it edited).
  */
 export class ScriptedSender implements ChatSender {
   readonly jobs: DeliveryJob[] = [];
@@ -79,7 +79,9 @@ export class ScriptedSender implements ChatSender {
   async deliver(job: DeliveryJob): Promise<DeliveryResult> {
     this.jobs.push(job);
     const script = this.queue.shift();
-    return script ? script(job) : { kind: 'sent', messageId: `m${this.nextId++}` };
+    if (script) return script(job);
+    // As the platforms do: an edit keeps its message's id.
+    return { kind: 'sent', messageId: job.editMessageId ?? `m${this.nextId++}` };
   }
 }
 

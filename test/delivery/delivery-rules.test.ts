@@ -7,7 +7,15 @@ import {
   parseQuietHours,
   subscriptionMatches,
 } from '../../src/core/delivery/chat-rules.js';
-import { planDelivery, selectGroup } from '../../src/core/delivery/delivery-plan.js';
+import {
+  GROUP_WINDOW_MS,
+  MAX_GROUP_EVENTS,
+  type ShownIncident,
+  mergeTarget,
+  planDelivery,
+  selectGroup,
+  sentSettlement,
+} from '../../src/core/delivery/delivery-plan.js';
 import type { ClaimedChat, MessageRef, OutboxItem } from '../../src/core/delivery/ports.js';
 import {
   DEFAULT_RETRY_POLICY,
@@ -129,6 +137,10 @@ describe('delivery plan', () => {
   );
   const cases: Record<string, ClaimedChat> = {
     'released after a hold': claim([item(1, 'opened')], [], true),
+    "opening alerts joining the chat's latest alert (`mergeInto`)": {
+      ...claim([item(2, 'opened', T0 + 30_000)]),
+      mergeInto: { messageId: 'm', events: [item(1, 'opened').event] },
+    },
     'several opening alerts': claim([item(1, 'opened'), item(2, 'opened')]),
     'opened / reopened': claim([item(1, 'reopened')], [[1, sole]]),
     'updated, the alert shows only this incident': claim([item(1, 'updated')], [[1, sole]]),
@@ -148,6 +160,30 @@ describe('delivery plan', () => {
     if (planned.kind === 'edit') expect(planned.editMessageId).toBe('m');
     if (planned.kind === 'reply') expect(planned.replyToMessageId).toBe('m');
     expect(planned.settings).toEqual({ locale: 'bn', timeZone: 'UTC', mentionRoleId: 'r' });
+  });
+
+  it('edits the joined alert into one grouped alert of all its events, recorded for every incident', () => {
+    const joined = planDelivery({
+      ...claim([item(3, 'opened', T0 + 45_000)]),
+      mergeInto: { messageId: 'm', events: [item(1, 'opened').event, item(2, 'updated').event] },
+    });
+    expect(joined).toMatchObject({ kind: 'edit', editMessageId: 'm' });
+    expect(joined.events.map((e) => [e.incidentId, e.kind])).toEqual([
+      [1, 'opened'],
+      [2, 'updated'],
+      [3, 'opened'],
+    ]);
+    // Grouped now: later updates reply to it. A new message (the old one was gone) takes its place.
+    const refs = [1, 2, 3].map((incidentId) => ({ incidentId, editable: false, joinable: true }));
+    expect(sentSettlement(joined, 'm', T0).refs).toEqual(refs);
+    expect(sentSettlement(joined, 'm2', T0)).toMatchObject({ messageId: 'm2', refs });
+    // An update's edit of a single alert keeps the reference as it was.
+    const update = planDelivery(claim([item(1, 'updated')], [[1, sole]]));
+    expect(sentSettlement(update, 'm', T0).refs).toEqual([]);
+    const summary = planDelivery(claim([item(1, 'opened')], [], true));
+    expect(sentSettlement(summary, 's', T0).refs).toEqual([
+      { incidentId: 1, editable: false, joinable: false },
+    ]);
   });
 
   it('groups only opening alerts inside the window, in order', () => {
@@ -194,5 +230,77 @@ describe('pacing', () => {
     pacer.pausePlatform(T0 + 45_000);
     expect(await pacer.acquire('9', 2000)).toBe(T0 + 45_000);
     expect(clock.now()).toBe(T0);
+  });
+});
+
+describe('joining the latest alert (mergeTarget)', () => {
+  const opening = (createdAt: number) => ({ eventKind: 'opened' as const, createdAt });
+  /** An incident shown in message `m`, opened at `openedAt`, its latest row `kind` delivered there. */
+  const shown = (
+    incidentId: number,
+    openedAt: number,
+    overrides: Partial<ShownIncident['latest']> & { kind?: 'opened' | 'updated' | 'resolved' } = {},
+  ): ShownIncident => {
+    const { kind = 'opened', ...latest } = overrides;
+    return {
+      latest: {
+        id: incidentId,
+        status: 'sent',
+        messageId: 'm',
+        event: incidentEvent({ incidentId, kind, at: openedAt }),
+        ...latest,
+      },
+      openedAt,
+      joinable: true,
+    };
+  };
+  const last = { incidentId: 1, messageId: 'm' };
+
+  it('joins an alert sent 30 s before, and not one sent 70 s before', () => {
+    expect(mergeTarget(opening(T0 + 30_000), last, [shown(1, T0)])).toEqual({
+      target: { messageId: 'm', events: [incidentEvent({ incidentId: 1 })] },
+      room: MAX_GROUP_EVENTS - 1,
+      until: T0 + GROUP_WINDOW_MS,
+    });
+    expect(mergeTarget(opening(T0 + GROUP_WINDOW_MS), last, [shown(1, T0)])).not.toBeNull();
+    expect(mergeTarget(opening(T0 + 70_000), last, [shown(1, T0)])).toBeNull();
+  });
+
+  it('measures the window from the first incident of a grouped alert', () => {
+    const grouped = [shown(2, T0 + 20_000, { id: 5 }), shown(1, T0, { id: 4 })];
+    const merge = mergeTarget(opening(T0 + 45_000), last, grouped);
+    expect(merge?.until).toBe(T0 + GROUP_WINDOW_MS);
+    expect(merge?.target.events.map((e) => e.incidentId)).toEqual([1, 2]);
+    expect(mergeTarget(opening(T0 + 65_000), last, grouped)).toBeNull();
+  });
+
+  it('shows an incident as its last edit left it', () => {
+    const updated = shown(1, T0, { kind: 'updated', id: 9 });
+    expect(mergeTarget(opening(T0 + 30_000), last, [updated])?.target.events).toEqual([updated.latest.event]);
+  });
+
+  it.each<[string, ShownIncident[], typeof last]>([
+    [
+      'one of its incidents recovered',
+      [shown(1, T0), shown(2, T0, { kind: 'resolved', messageId: 'r' })],
+      last,
+    ],
+    [
+      'a recovery is queued',
+      [shown(1, T0), shown(2, T0, { kind: 'resolved', status: 'pending', messageId: null })],
+      last,
+    ],
+    ['an update was replied to it', [shown(1, T0, { kind: 'updated', messageId: 'r' })], last],
+    ['it is a summary', [{ ...shown(1, T0), joinable: false }], last],
+    ['it is full', Array.from({ length: MAX_GROUP_EVENTS }, (_, i) => shown(i + 1, T0)), last],
+    ['another message came after it', [shown(1, T0)], { incidentId: 7, messageId: 'm' }],
+    ['its opening alert is gone', [{ ...shown(1, T0), openedAt: null }], last],
+  ])('sends a new message when %s', (_why, incidents, lastRow) => {
+    expect(mergeTarget(opening(T0 + 30_000), lastRow, incidents)).toBeNull();
+  });
+
+  it('never joins anything but an opening alert', () => {
+    expect(mergeTarget({ eventKind: 'updated', createdAt: T0 + 1 }, last, [shown(1, T0)])).toBeNull();
+    expect(mergeTarget(opening(T0 + 1), { incidentId: 1, messageId: null }, [shown(1, T0)])).toBeNull();
   });
 });

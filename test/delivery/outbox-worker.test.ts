@@ -272,6 +272,57 @@ describe('OutboxWorker', () => {
     );
   });
 
+  it('edits alerts of services failing 20 s and 45 s after the first into its message; recoveries reply to it', async () => {
+    const services = ['whatsapp', 'instagram', 'messenger'];
+    const w = worker();
+    for (const [i, service] of services.entries()) {
+      const at = T0 + [0, 20_000, 45_000][i]!;
+      subs.subscribe(group, service, 'minor', T0);
+      outbox.enqueueIncidentEvent(
+        incidentEvent({ incidentId: i + 1, serviceId: service, at, startedAt: at }),
+      );
+      clock.set(at + GROUP_GATHER_MS);
+      expect(await w.runOnce()).toBe(1);
+    }
+    expect(sender.jobs.map((j) => [j.kind, j.editMessageId ?? null])).toEqual([
+      ['send', null],
+      ['edit', 'm100'],
+      ['edit', 'm100'],
+    ]);
+    expect(sender.jobs[2]?.events.map((e) => e.serviceId)).toEqual(services);
+    for (const [i, service] of services.entries())
+      outbox.enqueueIncidentEvent(
+        incidentEvent({ incidentId: i + 1, serviceId: service, kind: 'resolved', at: T0 + 600_000 }),
+      );
+    clock.set(T0 + 600_000);
+    for (let i = 0; i < 3; i++) await w.runOnce();
+    expect(sender.jobs.slice(3).map((j) => [j.kind, j.replyToMessageId ?? null])).toEqual([
+      ['reply', 'm100'],
+      ['reply', 'm100'],
+      ['reply', 'm100'],
+    ]);
+    expect(outboxRows(db).map((r) => r.status)).toEqual(Array(6).fill('sent'));
+  });
+
+  it('sends the grouped alert anew when the edited message was gone, and replies to the new one', async () => {
+    subs.subscribe(group, '*', 'minor', T0);
+    const w = worker();
+    outbox.enqueueIncidentEvent(incidentEvent());
+    await w.runOnce();
+    outbox.enqueueIncidentEvent(
+      incidentEvent({ incidentId: 2, serviceId: 'instagram', at: T0 + 20_000, startedAt: T0 + 20_000 }),
+    );
+    clock.set(T0 + 20_000 + GROUP_GATHER_MS);
+    // The sender's edit found the message deleted and sent the grouped alert as a new message.
+    sender.answer({ kind: 'sent', messageId: 'new' });
+    await w.runOnce();
+    expect(sender.jobs[1]).toMatchObject({ kind: 'edit', editMessageId: 'm100' });
+    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'resolved', at: T0 + 120_000 }));
+    clock.set(T0 + 120_000);
+    await w.runOnce();
+    expect(sender.jobs[2]).toMatchObject({ kind: 'reply', replyToMessageId: 'new' });
+  });
+
   it('keeps per-chat order across two workers sharing the database file', async () => {
     subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
     outbox.enqueueIncidentEvent(incidentEvent());

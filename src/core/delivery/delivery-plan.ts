@@ -1,7 +1,11 @@
-import type { IncidentEventKind } from '../events.js';
-import type { ClaimedChat, DeliveryJob, OutboxItem, Settlement } from './ports.js';
+import type { IncidentEvent, IncidentEventKind } from '../events.js';
+import type { ClaimedChat, DeliveryJob, MergeTarget, OutboxItem, OutboxStatus, Settlement } from './ports.js';
 
-/** Opening alerts of one chat queued within this long of the first one go out as one grouped message. */
+/**
+ * Opening alerts of one chat queued within this long of the first one go out as one grouped message:
+ * together when they are queued together, otherwise the later ones join the alert already delivered
+ * by editing it ({@link mergeTarget}).
+ */
 export const GROUP_WINDOW_MS = 60_000;
 /**
  * Opening alerts wait this long before they are due, so services of one group that fail in the same
@@ -40,12 +44,69 @@ export function selectGroup<T extends Pick<OutboxItem, 'eventKind' | 'createdAt'
   return group;
 }
 
+/** An incident shown in the chat's latest message, as the chat's outbox rows describe it. */
+export interface ShownIncident {
+  /** The incident's latest row for this chat, whatever its status. */
+  readonly latest: {
+    readonly id: number;
+    readonly status: OutboxStatus;
+    /** The platform message the row was delivered as (an edit's is the message edited). */
+    readonly messageId: string | null;
+    readonly event: IncidentEvent;
+  };
+  /** When the incident's latest opening alert was queued for this chat; null when there is none. */
+  readonly openedAt: number | null;
+  /** The message's reference says it is an alert (single or grouped), not a quiet-hours summary. */
+  readonly joinable: boolean;
+}
+
+/**
+ * Whether opening alerts headed by `head` join the message `messageId`, the last message delivered
+ * to the chat (its latest `sent` row before `head`, which the caller read as `last`), which shows
+ * `shown`. They do when:
+ * - `head` is an opening alert and `last` is a row of one of the `shown` incidents;
+ * - the message is an alert, not a summary, showing 1 to `max` − 1 incidents;
+ * - none of them changed since: each one's latest row is delivered and shown there, that is an
+ *   opening alert (its reference names this message, also after the alert moved to a new message
+ *   because the edited one was gone) or an update edited into this message; so no update or
+ *   recovery is queued, and none was replied to it;
+ * - the first of them was queued for the chat at most `windowMs` before `head`.
+ *
+ * Returns the target (events in row order), how many more alerts fit in it and until when an alert
+ * may be queued to join it; null when the alerts go out as a new message.
+ */
+export function mergeTarget(
+  head: Pick<OutboxItem, 'eventKind' | 'createdAt'>,
+  last: { readonly incidentId: number; readonly messageId: string | null },
+  shown: readonly ShownIncident[],
+  windowMs = GROUP_WINDOW_MS,
+  max = MAX_GROUP_EVENTS,
+): { readonly target: MergeTarget; readonly room: number; readonly until: number } | null {
+  const messageId = last.messageId;
+  if (!isOpening(head.eventKind) || messageId === null) return null;
+  if (shown.length === 0 || shown.length >= max) return null;
+  if (!shown.some((s) => s.latest.event.incidentId === last.incidentId)) return null;
+  const openedAt: number[] = [];
+  for (const s of shown) {
+    const { status, event } = s.latest;
+    if (!s.joinable || s.openedAt === null || status !== 'sent') return null;
+    if (!isOpening(event.kind) && (event.kind === 'resolved' || s.latest.messageId !== messageId))
+      return null;
+    openedAt.push(s.openedAt);
+  }
+  const until = Math.min(...openedAt) + windowMs;
+  if (head.createdAt > until) return null;
+  const events = [...shown].sort((a, b) => a.latest.id - b.latest.id).map((s) => s.latest.event);
+  return { target: { messageId, events }, room: max - shown.length, until };
+}
+
 /**
  * Turns a claim into the message to send:
  *
  * | claim | job |
  * |---|---|
  * | released after a hold | `summary` of every event |
+ * | opening alerts joining the chat's latest alert (`mergeInto`) | `edit` of it, grouped with all its events |
  * | several opening alerts | `send`, one grouped message |
  * | opened / reopened | `send` |
  * | updated, the alert shows only this incident | `edit` of it |
@@ -66,6 +127,13 @@ export function planDelivery(claim: ClaimedChat): DeliveryJob {
   };
   const first = items[0];
   if (claim.released) return { ...base, kind: 'summary' };
+  if (claim.mergeInto && first && isOpening(first.eventKind))
+    return {
+      ...base,
+      kind: 'edit',
+      events: [...claim.mergeInto.events, ...base.events],
+      editMessageId: claim.mergeInto.messageId,
+    };
   if (!first || items.length > 1 || isOpening(first.eventKind)) return { ...base, kind: 'send' };
   const messageId = claim.refs.get(first.incidentId)?.messageId ?? null;
   if (messageId === null) return { ...base, kind: 'send' };
@@ -76,16 +144,27 @@ export function planDelivery(claim: ClaimedChat): DeliveryJob {
 
 /**
  * The settlement of a delivered job. A new message (send, summary) becomes the reference of every
- * incident it shows, editable only when it shows that incident alone; an edit or reply keeps the
- * original reference so the next update still edits the opening alert.
+ * incident it shows, editable only when it shows that incident alone; an edit of one incident's
+ * alert or a reply keeps the original reference so the next update still edits the opening alert.
+ * An edit that grouped several incidents (alerts joining a delivered one) makes the message, or the
+ * new one sent because it was gone, the reference of all of them: grouped, so not editable.
+ * Alerts (send, edit) may be joined by later opening alerts; summaries may not.
  */
 export function sentSettlement(
   job: DeliveryJob,
   messageId: string,
   at: number,
 ): Extract<Settlement, { kind: 'sent' }> {
-  if (job.kind === 'edit' || job.kind === 'reply') return { kind: 'sent', messageId, at, refs: [] };
   const incidents = [...new Set(job.events.map((e) => e.incidentId))];
+  const grouping = job.kind === 'edit' && incidents.length > 1;
+  if (job.kind === 'reply' || (job.kind === 'edit' && !grouping))
+    return { kind: 'sent', messageId, at, refs: [] };
   const editable = job.kind === 'send' && job.events.length === 1;
-  return { kind: 'sent', messageId, at, refs: incidents.map((incidentId) => ({ incidentId, editable })) };
+  const joinable = job.kind !== 'summary';
+  return {
+    kind: 'sent',
+    messageId,
+    at,
+    refs: incidents.map((incidentId) => ({ incidentId, editable, joinable })),
+  };
 }

@@ -153,6 +153,16 @@ export interface MessageRef {
   readonly editable: boolean;
 }
 
+/**
+ * An alert message already delivered to the chat that the claim's opening alerts join by editing it
+ * (the rule: {@link ClaimedChat.mergeInto}). `events` is what the message shows now, the latest
+ * event of each of its incidents; the edit shows those and the claim's events as one grouped alert.
+ */
+export interface MergeTarget {
+  readonly messageId: string;
+  readonly events: readonly IncidentEvent[];
+}
+
 /** Rows of one chat leased to one worker: they become one delivery. */
 export interface ClaimedChat {
   readonly leaseToken: string;
@@ -163,6 +173,14 @@ export interface ClaimedChat {
   readonly released: boolean;
   /** Message references by incident id, for the incidents among `items`. */
   readonly refs: ReadonlyMap<number, MessageRef>;
+  /**
+   * Set when the items are opening alerts that join the chat's latest alert message, which the
+   * store found to be: the last message delivered to the chat, an alert (not a summary) showing
+   * only incidents none of which has changed since (their latest row is delivered and shown
+   * there: no update or recovery queued or replied), fewer than MAX_GROUP_EVENTS of them, the
+   * first of them queued within GROUP_WINDOW_MS before the items (delivery-plan.ts, `mergeTarget`).
+   */
+  readonly mergeInto?: MergeTarget;
 }
 
 export interface ClaimOptions {
@@ -177,8 +195,15 @@ export type Settlement =
       readonly kind: 'sent';
       readonly messageId: string;
       readonly at: number;
-      /** Message references to record (new messages only; edits and replies keep the original). */
-      readonly refs: readonly { readonly incidentId: number; readonly editable: boolean }[];
+      /**
+       * Message references to record (new messages and grouping edits; other edits and replies keep
+       * the original). `joinable`: an alert that later opening alerts may join (not a summary).
+       */
+      readonly refs: readonly {
+        readonly incidentId: number;
+        readonly editable: boolean;
+        readonly joinable?: boolean;
+      }[];
     }
   /** Back to pending until `at`; `countAttempt` false for rate limits, pacing and chat moves. */
   | {
