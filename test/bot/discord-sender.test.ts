@@ -130,6 +130,30 @@ describe('DiscordSender', () => {
     expect(live[0]?.id).not.toBe(oldId);
   });
 
+  it('edits an alert into the grouped alert of all its services, or sends that anew when it was deleted', async () => {
+    const { fake, alertsId, sender, rest } = await world();
+    const first = await sender.deliver(job(alertsId), signal());
+    const messageId = first.kind === 'sent' ? first.messageId : '';
+    const instagram = incidentEvent({ incidentId: 2, serviceId: 'instagram', serviceName: 'Instagram' });
+    const joined = job(alertsId, {
+      kind: 'edit',
+      editMessageId: messageId,
+      events: [incidentEvent(), instagram],
+    });
+    expect(await sender.deliver(joined, signal())).toEqual({ kind: 'sent', messageId });
+    const [edited] = fake.messagesIn(alertsId);
+    expect(edited?.edits).toHaveLength(1);
+    expect(edited?.embeds).toMatchObject([{ title: expect.stringMatching(/^Meta services: /) }]);
+    expect(JSON.stringify(edited?.embeds)).toMatch(/Instagram[^]*WhatsApp|WhatsApp[^]*Instagram/);
+
+    await rest.delete(`/channels/${alertsId}/messages/${messageId}`);
+    const anew = await sender.deliver(joined, signal());
+    const live = fake.messagesIn(alertsId).filter((m) => !m.deleted);
+    expect(live).toHaveLength(1);
+    expect(anew).toEqual({ kind: 'sent', messageId: live[0]?.id });
+    expect(live[0]?.embeds).toMatchObject([{ title: expect.stringMatching(/^Meta services: /) }]);
+  });
+
   it('replies to the alert with the recovery and its duration, even when the alert is gone', async () => {
     const { fake, alertsId, sender, rest } = await world();
     const first = await sender.deliver(job(alertsId), signal());

@@ -280,6 +280,32 @@ describe('TelegramSender', () => {
     expect(fake.messages(chat.id)[2]?.replyToMessageId).toBe(Number(first.messageId));
   });
 
+  it('edits an alert into the grouped alert of all its services, or sends that anew when it is gone', async () => {
+    const { fake, platform } = await world();
+    const creator = fake.createUser({ first_name: 'Owner' });
+    const chat = fake.createChat({ type: 'group', title: 'Ops', creator });
+    const whatsapp = incidentEvent();
+    const first = await platform.sender.deliver(job(chat.id, { events: [whatsapp] }), signal());
+    if (first.kind !== 'sent') throw new Error(first.kind);
+    const instagram = incidentEvent({ incidentId: 2, serviceId: 'instagram', serviceName: 'Instagram' });
+    const joined = job(chat.id, {
+      kind: 'edit',
+      editMessageId: first.messageId,
+      events: [whatsapp, instagram],
+    });
+    expect(await platform.sender.deliver(joined, signal())).toEqual(first);
+    const [edited] = fake.messages(chat.id);
+    expect(edited?.edits).toHaveLength(1);
+    expect(edited?.text).toMatch(/^🔴 Meta services: /);
+    expect(edited?.text).toMatch(/Instagram/);
+    expect(edited?.text).toMatch(/WhatsApp/);
+
+    const anew = await platform.sender.deliver({ ...joined, editMessageId: '9999' }, signal());
+    expect(anew.kind).toBe('sent');
+    expect(fake.messages(chat.id)).toHaveLength(2);
+    expect(fake.messages(chat.id)[1]?.text).toMatch(/^🔴 Meta services: /);
+  });
+
   it('classifies blocked, missing, migrated and rate-limited chats', async () => {
     const { fake, platform } = await world();
     const user = fake.createUser({ first_name: 'Rina' });
