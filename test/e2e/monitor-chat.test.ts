@@ -8,6 +8,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderDiscordText } from '../../src/bot/discord/discord-render.js';
 import { describeSsrfRefusal } from '../../src/core/i18n/ssrf-messages.js';
+import { createSystemResolver } from '../../src/monitors/ssrf/ssrf-guard.js';
+import { type FakeDnsServer, startDnsServer } from '../fakes/dns-server.js';
 import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
 import { EPHEMERAL, type MonitorWorld, startMonitorWorld } from './monitor-harness.js';
 import { waitUntil } from './telegram-harness.js';
@@ -18,12 +20,23 @@ const ADMINS_ONLY = 'Only admins of this chat can do that.';
 const METADATA = `This target cannot be added. ${describeSsrfRefusal('en', 'cloud-metadata')}`;
 const added = (url: string) => `Added “site”: ${url}, checked every 1 second. This chat gets its alerts.`;
 
+/** Waits for the monitor's first confirmed good checks; a timeout says what the engine saw. */
+async function untilUp(app: MonitorWorld['app'], serviceId: string): Promise<void> {
+  try {
+    await waitUntil(() => app.engine.serviceState(serviceId)?.status === 'up', ALERT_WAIT_MS);
+  } catch {
+    throw new Error(`${serviceId} never came up: ${JSON.stringify(app.engine.serviceState(serviceId))}`);
+  }
+}
+
 let world: MonitorWorld | undefined;
+let dns: FakeDnsServer | undefined;
 const targets: HttpTarget[] = [];
 afterEach(async () => {
   await world?.close();
+  await dns?.close();
   await Promise.all(targets.splice(0).map((t) => t.close()));
-  world = undefined;
+  world = dns = undefined;
 });
 
 async function setUp(): Promise<{ world: MonitorWorld; site: HttpTarget }> {
@@ -50,7 +63,7 @@ describe('/monitor in chat, as a new user tries it', () => {
 
     const serviceId = app.chatMonitors.servicesOf({ platform: 'telegram', chatId: String(group) })[0]?.id;
     if (serviceId === undefined) throw new Error('the monitor is not a service of the group');
-    await waitUntil(() => app.engine.serviceState(serviceId)?.status === 'up', ALERT_WAIT_MS);
+    await untilUp(app, serviceId);
     site.up = false;
     const alert = await telegram.fake.waitFor(
       () => telegram.fake.messages(group).find((m) => /^🔴 site is down/.test(m.text)),
@@ -87,7 +100,17 @@ describe('/monitor in chat, as a new user tries it', () => {
     const scope = { platform: 'discord' as const, chatId: channel, guildId: discord.guild.id };
     const serviceId = app.chatMonitors.servicesOf(scope)[0]?.id;
     if (serviceId === undefined) throw new Error('the monitor is not a service of the guild');
-    await waitUntil(() => app.engine.serviceState(serviceId)?.status === 'up', ALERT_WAIT_MS);
+    // Autocomplete offers the guild's own monitor next to the catalogue.
+    const choices = await discord.fake
+      .interaction({
+        kind: 'autocomplete',
+        channelId: channel,
+        name: 'status',
+        options: [{ name: 'service', value: 'sit', focused: true }],
+      })
+      .response();
+    expect(choices.data.choices).toEqual([{ name: `site (${serviceId})`, value: serviceId }]);
+    await untilUp(app, serviceId);
     site.up = false;
     const alert = await discord.fake.waitFor(
       () => discord.fake.messagesIn(channel).find((m) => m.source === 'channel'),
@@ -99,5 +122,47 @@ describe('/monitor in chat, as a new user tries it', () => {
     const removed = await discord.monitor(channel, admin, 'remove', { name: 'site' });
     expect(removed.content).toBe(renderDiscordText('Removed “site”.').content);
     expect(app.chatMonitors.servicesOf(scope)).toEqual([]);
+  }, 60_000);
+
+  it('a name that rebinds to a private address after it was added goes down without a connection', async () => {
+    // The local DNS server answers a public address first (the check at /monitor add), then a
+    // private one for every later lookup (the checks): each check vets its own answer.
+    dns = await startDnsServer({ 'shop.example': { AAAA: [] }, 'game.example': { AAAA: [] } });
+    for (const name of ['shop.example', 'game.example'])
+      dns.setAnswer(name, 'A', ['93.184.216.34'], ['10.0.0.7']);
+    world = await startMonitorWorld({ admins: 1, resolveAddress: createSystemResolver([dns.address]) });
+    const { telegram, discord } = world;
+    const [tgAdmin, group] = [telegram.admins[0], telegram.groups[0]];
+    const [dcAdmin, channel] = [discord.admins[0], discord.channels[0]];
+    if (!tgAdmin || !group || !dcAdmin || !channel) throw new Error('no admins');
+
+    const tgAdded = await telegram.say(group, tgAdmin, '/monitor add shop http://shop.example/ 1s');
+    expect(tgAdded.text).toMatch(/^Added “shop”/);
+    const dcAdded = await discord.monitor(channel, dcAdmin, 'add', {
+      name: 'game',
+      target: 'game.example:25565',
+      every: '1s',
+    });
+    expect(dcAdded.content).toMatch(/^Added “game”/);
+
+    const tgAlert = await telegram.fake.waitFor(
+      () => telegram.fake.messages(group).find((m) => /^🔴 shop is down/.test(m.text)),
+      ALERT_WAIT_MS,
+    );
+    expect(tgAlert.text).toMatch(/^• http:\/\/shop\.example\/: /m);
+    const dcAlert = await discord.fake.waitFor(
+      () => discord.fake.messagesIn(channel).find((m) => m.source === 'channel'),
+      ALERT_WAIT_MS,
+    );
+    expect(dcAlert.embeds[0]).toMatchObject({ title: 'game is down' });
+    // Refused by the guard before connecting (a connection attempt would say why it failed).
+    const evidence = (platform: 'telegram' | 'discord', chatId: string) => {
+      const scope = { platform, chatId, guildId: platform === 'discord' ? discord.guild.id : null };
+      const id = world?.app.chatMonitors.servicesOf(scope)[0]?.id ?? '';
+      return world?.app.engine.serviceState(id)?.evidence;
+    };
+    expect(evidence('telegram', String(group))).toMatchObject([{ message: 'target refused: private' }]);
+    expect(evidence('discord', channel)).toMatchObject([{ message: 'target refused: private' }]);
+    expect(dns.queries.filter((q) => q.name === 'shop.example' && q.type === 'A').length).toBeGreaterThan(1);
   }, 60_000);
 });
