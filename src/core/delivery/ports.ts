@@ -89,9 +89,10 @@ export type DeliveryJobKind = (typeof DELIVERY_JOB_KINDS)[number];
 
 /**
  * One message to one chat. `send`: a new message (several events = one grouped alert); `edit`:
- * replace the text of `editMessageId`; `reply`: a new message replying to `replyToMessageId` (the
- * recovery, so people are notified); `summary`: one message listing what was held during quiet hours
- * or a mute.
+ * replace the text of `editMessageId` (several events: by the grouped alert of them all, when
+ * opening alerts join one already delivered); `reply`: a new message replying to
+ * `replyToMessageId` (the recovery, so people are notified); `summary`: one message listing what
+ * was held during quiet hours or a mute.
  */
 export interface DeliveryJob {
   readonly chatId: string;
