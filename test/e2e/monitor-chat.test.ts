@@ -110,6 +110,16 @@ describe('/monitor in chat, as a new user tries it', () => {
       })
       .response();
     expect(choices.data.choices).toEqual([{ name: `site (${serviceId})`, value: serviceId }]);
+    // And `/monitor remove` offers it by the name it takes, the catalogue's services not at all.
+    const names = await discord.fake
+      .interaction({
+        kind: 'autocomplete',
+        channelId: channel,
+        name: 'monitor',
+        options: [{ name: 'remove', options: [{ name: 'name', value: '', focused: true }] }],
+      })
+      .response();
+    expect(names.data.choices).toEqual([{ name: 'site', value: 'site' }]);
     await untilUp(app, serviceId);
     site.up = false;
     const alert = await discord.fake.waitFor(

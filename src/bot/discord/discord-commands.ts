@@ -191,7 +191,16 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
         type: ApplicationCommandOptionType.Subcommand,
         name: 'remove' satisfies MonitorAction,
         description: 'Stop watching one of your monitors',
-        options: [monitorName('The name it was added with')],
+        options: [
+          {
+            type: ApplicationCommandOptionType.String,
+            name: OPTION.name,
+            description: 'The name it was added with',
+            required: true,
+            max_length: MAX_MONITOR_NAME_CHARS,
+            autocomplete: true,
+          },
+        ],
       },
       {
         type: ApplicationCommandOptionType.Subcommand,

@@ -7,6 +7,7 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import { parseButtonPayload } from '../../core/alert-message.js';
+import { CHAT_SERVICE_PREFIX } from '../../core/catalog.js';
 import {
   COMMAND_ARG_NAMES,
   type CommandArgs,
@@ -48,6 +49,7 @@ export const DEFER_AFTER_MS = 1_500;
 const ALL_COMMANDS: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe']);
 const ALL = 'all';
 const BUTTON_COMMANDS = { report: 'report-button', mute: 'mute-button' } as const;
+const MONITOR_COMMAND = 'monitor';
 
 export interface DiscordInteractionsDeps {
   /**
@@ -91,6 +93,10 @@ export class DiscordInteractions implements InteractionHandler {
       chatId: interaction.channelId ?? '',
       guildId: interaction.guildId,
     };
+    if (interaction.commandName === MONITOR_COMMAND) {
+      await interaction.respond(this.monitorChoices(query, scope));
+      return;
+    }
     const services = this.commands.autocomplete(query, MAX_AUTOCOMPLETE_CHOICES, scope);
     const offerAll = ALL_COMMANDS.has(interaction.commandName) && ALL.startsWith(query.toLowerCase());
     const choices = [
@@ -98,6 +104,20 @@ export class DiscordInteractions implements InteractionHandler {
       ...services.map((s) => ({ name: choiceName(s.name, s.id), value: s.id })),
     ].slice(0, MAX_AUTOCOMPLETE_CHOICES);
     await interaction.respond(choices);
+  }
+
+  /**
+   * `/monitor remove`'s name: the community's own monitors (chat services) matching what was
+   * typed, offered by the name they were added with, which is what the command takes.
+   */
+  private monitorChoices(
+    query: string,
+    scope: Parameters<CommandPort['autocomplete']>[2],
+  ): { name: string; value: string }[] {
+    return this.commands
+      .autocomplete(query, MAX_AUTOCOMPLETE_CHOICES, scope)
+      .filter((s) => s.id.startsWith(CHAT_SERVICE_PREFIX))
+      .map((s) => ({ name: choiceName(s.name, s.name), value: s.name }));
   }
 
   private async command(interaction: ChatInputCommandInteraction): Promise<void> {
