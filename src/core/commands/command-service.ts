@@ -120,7 +120,9 @@ export class CommandService {
       m = c.m;
       const rate = this.limiter.check(request, c.now);
       if (rate.kind === 'refused') {
-        const reply = c.problem(m.commands.rateLimited({ retryAfterMs: rate.retryAfterMs }));
+        const reply = c.problem(
+          m.commands.rateLimited({ retryAfterMs: Math.max(1, Math.ceil(rate.retryAfterMs / 1000)) * 1000 }),
+        );
         return rate.repeated ? { ...reply, droppable: true } : reply;
       }
       return await this.dispatch(c);
