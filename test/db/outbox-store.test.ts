@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GROUP_GATHER_MS, planDelivery, sentSettlement } from '../../src/core/delivery/delivery-plan.js';
+import {
+  GROUP_GATHER_MS,
+  MAX_GROUP_EVENTS,
+  planDelivery,
+  sentSettlement,
+} from '../../src/core/delivery/delivery-plan.js';
 import type { DeliveryJob } from '../../src/core/delivery/ports.js';
 import type { DetectionCommit } from '../../src/core/detection-engine.js';
 import type { Db } from '../../src/db/database.js';
@@ -296,6 +301,19 @@ describe('SqliteOutboxStore', () => {
       expect(deliver(T0 + 10_000, 's')).toMatchObject({ kind: 'summary' });
       open(2, 'instagram', T0 + 20_000);
       expect(deliver(T0 + 20_000 + GROUP_GATHER_MS)).toMatchObject({ kind: 'send' });
+    });
+
+    it('fills the alert up to MAX_GROUP_EVENTS services; the rest go out as a new message', () => {
+      for (let i = 1; i < MAX_GROUP_EVENTS; i++) open(i, `s${i}`, T0);
+      expect(deliver(DUE, 'a').events).toHaveLength(MAX_GROUP_EVENTS - 1);
+      open(100, 'late-1', T0 + 20_000);
+      open(101, 'late-2', T0 + 20_000);
+      const joined = deliver(T0 + 20_000 + GROUP_GATHER_MS);
+      expect(joined).toMatchObject({ kind: 'edit', editMessageId: 'a' });
+      expect(joined.events).toHaveLength(MAX_GROUP_EVENTS);
+      const rest = deliver(T0 + 20_000 + GROUP_GATHER_MS);
+      expect(rest.kind).toBe('send');
+      expect(events(rest)).toEqual([[101, 'opened']]);
     });
 
     it('follows the alert to the new message sent when the edited one was gone', () => {
