@@ -227,30 +227,11 @@ export async function runProbe(monitor: MonitorConfig, shutdown: AbortSignal): P
   // One controller and one timer per check (AbortSignal.any + AbortSignal.timeout cost a third of the
   // probe's own CPU on a loopback target): the timer aborts the check at its timeout, then gives a
   // probe that ignores its signal ABANDON_GRACE_MS more before the slot is released without it.
-  const controller = new AbortController();
-  const onShutdown = (): void => controller.abort(shutdown.reason);
-  if (shutdown.aborted) onShutdown();
-  else shutdown.addEventListener('abort', onShutdown, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const abandoned = new Promise<ProbeOutcome>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort(new DOMException('check timed out', 'TimeoutError'));
-      timer = setTimeout(
-        () =>
-          resolve({
-            status: 'down',
-            reason: 'timeout',
-            message: 'check did not finish in time',
-            latencyMs: null,
-          }),
-        ABANDON_GRACE_MS,
-      );
-    }, monitor.timeoutMs);
-  });
+  const run = new CheckRun(shutdown, monitor.timeoutMs);
   try {
     return await Promise.race([
-      monitor.probe.run(monitor.options, { signal: controller.signal, timeoutMs: monitor.timeoutMs }),
-      abandoned,
+      monitor.probe.run(monitor.options, { signal: run.controller.signal, timeoutMs: monitor.timeoutMs }),
+      run.abandoned,
     ]);
   } catch (err) {
     return {
@@ -260,9 +241,63 @@ export async function runProbe(monitor: MonitorConfig, shutdown: AbortSignal): P
       latencyMs: null,
     };
   } finally {
-    clearTimeout(timer);
-    shutdown.removeEventListener('abort', onShutdown);
+    run.end();
   }
+}
+
+/**
+ * The signal, timer and fallback of one `runProbe`, without closures of its own (they cost CPU on
+ * every check): it listens to `shutdown` as an event-listener object and its timers get it as an
+ * argument.
+ */
+class CheckRun {
+  readonly controller = new AbortController();
+  /** Resolves ABANDON_GRACE_MS after the timeout, for a probe that ignored its signal. */
+  readonly abandoned: Promise<ProbeOutcome>;
+  private resolveAbandoned: ((outcome: ProbeOutcome) => void) | undefined;
+  private timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly shutdown: AbortSignal,
+    timeoutMs: number,
+  ) {
+    if (shutdown.aborted) this.handleEvent();
+    else shutdown.addEventListener('abort', this, { once: true });
+    this.abandoned = new Promise((resolve) => (this.resolveAbandoned = resolve));
+    this.timer = setTimeout(checkTimedOut, timeoutMs, this);
+  }
+
+  /** Shutdown ('abort' on the shutdown signal). */
+  handleEvent(): void {
+    this.controller.abort(this.shutdown.reason);
+  }
+
+  timedOut(): void {
+    this.controller.abort(new DOMException('check timed out', 'TimeoutError'));
+    this.timer = setTimeout(checkAbandoned, ABANDON_GRACE_MS, this);
+  }
+
+  giveUp(): void {
+    this.resolveAbandoned?.({
+      status: 'down',
+      reason: 'timeout',
+      message: 'check did not finish in time',
+      latencyMs: null,
+    });
+  }
+
+  end(): void {
+    clearTimeout(this.timer);
+    this.shutdown.removeEventListener('abort', this);
+  }
+}
+
+function checkTimedOut(run: CheckRun): void {
+  run.timedOut();
+}
+
+function checkAbandoned(run: CheckRun): void {
+  run.giveUp();
 }
 
 /** A stable pseudo-random offset in [0, range) from a monitor id (FNV-1a). */

@@ -32,47 +32,65 @@ function isTimeoutReason(reason: unknown): boolean {
   return reason instanceof Error && reason.name === 'TimeoutError';
 }
 
-/** Starts the budget of one run. See `Deadline`. */
+/**
+ * Starts the budget of one run. See `Deadline`. One object per run, with no closures of its own:
+ * it listens to `ctx.signal` as an event-listener object, its timer gets it as an argument, and
+ * `guard` rejects when it expires without a second listener on its own signal.
+ */
 export function startDeadline(ctx: ProbeContext): Deadline {
-  const controller = new AbortController();
-  let expiry: Expiry | null = null;
-  const expire = (why: Expiry): void => {
-    if (expiry !== null) return;
-    expiry = why;
-    controller.abort(new DeadlineExpiredError(why));
-  };
-  const onCallerAbort = (): void => expire(isTimeoutReason(ctx.signal.reason) ? 'timeout' : 'aborted');
-  const timer = setTimeout(() => expire('timeout'), ctx.timeoutMs);
-  if (ctx.signal.aborted) onCallerAbort();
-  else ctx.signal.addEventListener('abort', onCallerAbort, { once: true });
-
-  return {
-    signal: controller.signal,
-    expiry: () => expiry,
-    guard: <T>(work: Promise<T>) => guardWork(work, controller.signal),
-    dispose: () => {
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onCallerAbort);
-    },
-  };
+  return new RunDeadline(ctx);
 }
 
-function guardWork<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
-  });
+class RunDeadline implements Deadline {
+  private readonly controller = new AbortController();
+  private why: Expiry | null = null;
+  private readonly timer: NodeJS.Timeout;
+  /** Rejections of the guards still waiting, called when the deadline fires. */
+  private readonly guards: ((error: Error) => void)[] = [];
+
+  constructor(private readonly ctx: ProbeContext) {
+    this.timer = setTimeout(expireAtTimeout, ctx.timeoutMs, this);
+    if (ctx.signal.aborted) this.handleEvent();
+    else ctx.signal.addEventListener('abort', this, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  expiry(): Expiry | null {
+    return this.why;
+  }
+
+  /** The caller aborted (`ctx.signal`'s 'abort' event). */
+  handleEvent(): void {
+    this.expire(isTimeoutReason(this.ctx.signal.reason) ? 'timeout' : 'aborted');
+  }
+
+  expire(why: Expiry): void {
+    if (this.why !== null) return;
+    this.why = why;
+    const error = new DeadlineExpiredError(why);
+    this.controller.abort(error);
+    for (const reject of this.guards.splice(0)) reject(error);
+  }
+
+  guard<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.why !== null) reject(this.controller.signal.reason as Error);
+      else this.guards.push(reject);
+      work.then(resolve, reject);
+    });
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.ctx.signal.removeEventListener('abort', this);
+  }
+}
+
+function expireAtTimeout(deadline: RunDeadline): void {
+  deadline.expire('timeout');
 }
 
 /** The outcome of a run whose deadline fired: `timeout` (or `timeoutReason`) or `aborted`. */

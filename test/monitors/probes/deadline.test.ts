@@ -65,4 +65,22 @@ describe('deadline', () => {
     expect(deadline.signal.aborted).toBe(false);
     expect(deadline.expiry()).toBeNull();
   });
+  it('rejects guarded work when it fires, and at once after it fired', async () => {
+    const caller = new AbortController();
+    const deadline = startDeadline(probeContext(10_000, caller.signal));
+    const guarded = deadline.guard(never);
+    caller.abort();
+    await expect(guarded).rejects.toMatchObject({ name: 'DeadlineExpiredError', expiry: 'aborted' });
+    expect(deadline.signal.reason).toMatchObject({ expiry: 'aborted' });
+    await expect(deadline.guard(Promise.resolve(1))).rejects.toMatchObject({ expiry: 'aborted' });
+    deadline.dispose();
+  });
+
+  it('settles guarded work like the work while it has not fired', async () => {
+    const deadline = startDeadline(probeContext(10_000));
+    await expect(deadline.guard(Promise.resolve(7))).resolves.toBe(7);
+    await expect(deadline.guard(Promise.reject(new Error('no')))).rejects.toThrow('no');
+    deadline.dispose();
+    expect(deadline.expiry()).toBeNull();
+  });
 });
