@@ -231,8 +231,8 @@ describe('SqliteOutboxStore', () => {
       ).toBe(true);
       return job;
     };
-    const open = (incidentId: number, serviceId: string, at: number) =>
-      outbox.enqueueIncidentEvent(incidentEvent({ incidentId, serviceId, at, startedAt: at }));
+    const open = (incidentId: number, serviceId: string, at: number, group: string | null = 'meta') =>
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId, serviceId, at, startedAt: at, group }));
     const refs = () =>
       db.prepare('SELECT incident_id, message_id, editable, joinable FROM message_refs').all();
 
@@ -260,13 +260,22 @@ describe('SqliteOutboxStore', () => {
       expect(deliver(DUE + 60_000)).toMatchObject({ kind: 'reply', replyToMessageId: 'a' });
     });
 
-    it('sends a new message 70 s after the alert', () => {
+    it('sends a new message 70 s after the alert of another group', () => {
       open(1, 'whatsapp', T0);
       deliver(DUE, 'a');
-      open(2, 'instagram', T0 + 70_000);
+      open(2, 'github', T0 + 70_000, null);
       const second = deliver(DUE + 70_000);
       expect(second.kind).toBe('send');
       expect(events(second)).toEqual([[2, 'opened']]);
+    });
+
+    it('joins a service of the same group up to 10 minutes later, not after', () => {
+      open(1, 'whatsapp', T0);
+      deliver(DUE, 'a');
+      open(2, 'instagram', T0 + 9 * 60_000);
+      expect(deliver(DUE + 9 * 60_000, 'a')).toMatchObject({ kind: 'edit', editMessageId: 'a' });
+      open(3, 'messenger', T0 + 11 * 60_000);
+      expect(deliver(DUE + 11 * 60_000)).toMatchObject({ kind: 'send' });
     });
 
     it('sends a new message once an incident of the alert has recovered', () => {

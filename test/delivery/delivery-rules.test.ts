@@ -9,6 +9,7 @@ import {
 } from '../../src/core/delivery/chat-rules.js';
 import {
   GROUP_WINDOW_MS,
+  SAME_GROUP_WINDOW_MS,
   MAX_GROUP_EVENTS,
   type ShownIncident,
   mergeTarget,
@@ -264,6 +265,25 @@ describe('joining the latest alert (mergeTarget)', () => {
     });
     expect(mergeTarget(opening(T0 + GROUP_WINDOW_MS), last, [shown(1, T0)])).not.toBeNull();
     expect(mergeTarget(opening(T0 + 70_000), last, [shown(1, T0)])).toBeNull();
+  });
+
+  it("keeps a group's alert open for its services for 10 minutes, for others 60 s", () => {
+    const meta = (createdAt: number, group: string | null) => ({ ...opening(createdAt), event: { group } });
+    const instagram = [shown(1, T0)]; // the fixture's events are services of group "meta"
+    expect(mergeTarget(meta(T0 + 9 * 60_000, 'meta'), last, instagram)?.until).toBe(
+      T0 + SAME_GROUP_WINDOW_MS,
+    );
+    expect(mergeTarget(meta(T0 + SAME_GROUP_WINDOW_MS + 1, 'meta'), last, instagram)).toBeNull();
+    expect(mergeTarget(meta(T0 + 70_000, 'google'), last, instagram)).toBeNull();
+    expect(mergeTarget(meta(T0 + 70_000, null), last, instagram)).toBeNull();
+    const mixed = [
+      shown(1, T0),
+      {
+        ...shown(2, T0),
+        latest: { ...shown(2, T0).latest, event: incidentEvent({ incidentId: 2, group: null }) },
+      },
+    ];
+    expect(mergeTarget(meta(T0 + 70_000, 'meta'), last, mixed)).toBeNull();
   });
 
   it('measures the window from the first incident of a grouped alert', () => {

@@ -8,6 +8,11 @@ import type { ClaimedChat, DeliveryJob, MergeTarget, OutboxItem, OutboxStatus, S
  */
 export const GROUP_WINDOW_MS = 60_000;
 /**
+ * Services of one `group:` (shared infrastructure) that fail within this long of each other share
+ * one message (issue 5): a later one joins the group's alert while it is still the chat's latest.
+ */
+export const SAME_GROUP_WINDOW_MS = 10 * 60_000;
+/**
  * Opening alerts wait this long before they are due, so services of one group that fail in the same
  * check round (seconds apart) make one message, not one each. Small next to the two-minute goal.
  */
@@ -70,13 +75,14 @@ export interface ShownIncident {
  *   opening alert (its reference names this message, also after the alert moved to a new message
  *   because the edited one was gone) or an update edited into this message; so no update or
  *   recovery is queued, and none was replied to it;
- * - the first of them was queued for the chat at most `windowMs` before `head`.
+ * - the first of them was queued for the chat at most `windowMs` before `head`, or at most
+ *   {@link SAME_GROUP_WINDOW_MS} when `head` and every incident shown are services of one `group`.
  *
  * Returns the target (events in row order), how many more alerts fit in it and until when an alert
  * may be queued to join it; null when the alerts go out as a new message.
  */
 export function mergeTarget(
-  head: Pick<OutboxItem, 'eventKind' | 'createdAt'>,
+  head: Pick<OutboxItem, 'eventKind' | 'createdAt'> & { readonly event?: Pick<IncidentEvent, 'group'> },
   last: { readonly incidentId: number; readonly messageId: string | null },
   shown: readonly ShownIncident[],
   windowMs = GROUP_WINDOW_MS,
@@ -94,7 +100,9 @@ export function mergeTarget(
       return null;
     openedAt.push(s.openedAt);
   }
-  const until = Math.min(...openedAt) + windowMs;
+  const group = head.event?.group ?? null;
+  const sameGroup = group !== null && shown.every((s) => s.latest.event.group === group);
+  const until = Math.min(...openedAt) + (sameGroup ? Math.max(windowMs, SAME_GROUP_WINDOW_MS) : windowMs);
   if (head.createdAt > until) return null;
   const events = [...shown].sort((a, b) => a.latest.id - b.latest.id).map((s) => s.latest.event);
   return { target: { messageId, events }, room: max - shown.length, until };
