@@ -42,8 +42,10 @@ export function startDeadline(ctx: ProbeContext): Deadline {
 }
 
 class RunDeadline implements Deadline {
-  private readonly controller = new AbortController();
+  /** Made when `signal` is first read: a probe that needs no signal does not pay for one. */
+  private controller: AbortController | undefined;
   private why: Expiry | null = null;
+  private error: DeadlineExpiredError | undefined;
   private readonly timer: NodeJS.Timeout;
   /** Rejections of the guards still waiting, called when the deadline fires. */
   private readonly guards: ((error: Error) => void)[] = [];
@@ -55,6 +57,10 @@ class RunDeadline implements Deadline {
   }
 
   get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.error !== undefined) this.controller.abort(this.error);
+    }
     return this.controller.signal;
   }
 
@@ -70,14 +76,14 @@ class RunDeadline implements Deadline {
   expire(why: Expiry): void {
     if (this.why !== null) return;
     this.why = why;
-    const error = new DeadlineExpiredError(why);
-    this.controller.abort(error);
-    for (const reject of this.guards.splice(0)) reject(error);
+    this.error = new DeadlineExpiredError(why);
+    this.controller?.abort(this.error);
+    for (const reject of this.guards.splice(0)) reject(this.error);
   }
 
   guard<T>(work: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.why !== null) reject(this.controller.signal.reason as Error);
+      if (this.error !== undefined) reject(this.error);
       else this.guards.push(reject);
       work.then(resolve, reject);
     });

@@ -119,6 +119,18 @@ describe('http probe: speed and timeouts', () => {
     await socketClosed(server.sockets[0]!);
   });
 
+  it('is down/timeout within the timeout when the body stalls, and hangs up', async () => {
+    const server = await startTcpServer((socket) => {
+      socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc'));
+    });
+    const url = `http://127.0.0.1:${server.port}/`;
+    expect(await check({ url }, 300)).toMatchObject({ status: 'down', reason: 'timeout', latencyMs: null });
+    await socketClosed(server.sockets[0]!);
+    const keyword = await check({ url, expect: { keyword: 'abc' } }, 300);
+    expect(keyword).toMatchObject({ status: 'down', reason: 'timeout', latencyMs: null });
+    await socketClosed(server.sockets[1]!);
+  });
+
   it('is down/aborted at once when the caller cancels', async () => {
     const server = await startTcpServer();
     const caller = new AbortController();
