@@ -51,6 +51,11 @@ export class SqliteDetectionStore implements DetectionStore {
   ) {
     this.syncMonitors(catalog);
     this.stmt = {
+      // Nearly every check appends to a chunk and updates a state row that already exist: a plain
+      // UPDATE first, the upsert only when it found no row, saves the conflict path (~10% of a commit).
+      appendToChunk: db.prepare(
+        'UPDATE check_chunks SET data = CAST(data || ? AS BLOB) WHERE monitor_ref = ? AND hour = ?',
+      ),
       appendCheck: db.prepare(
         // `||` yields TEXT even for two BLOBs; the cast keeps the chunk a BLOB, byte for byte.
         `INSERT INTO check_chunks (monitor_ref, hour, data) VALUES (?, ?, ?)
@@ -64,6 +69,10 @@ export class SqliteDetectionStore implements DetectionStore {
          VALUES (@ref, @record, @status, @reason, @message, @latency, @at)
          ON CONFLICT (monitor_ref) DO UPDATE SET record_json = @record, last_status = @status, last_reason = @reason,
            last_message = @message, last_latency_ms = @latency, last_at = @at`,
+      ),
+      updateMonitorState: db.prepare(
+        `UPDATE monitor_state SET record_json = ?, last_status = ?, last_reason = ?, last_message = ?,
+           last_latency_ms = ?, last_at = ? WHERE monitor_ref = ?`,
       ),
       recordOnly: db.prepare('UPDATE monitor_state SET record_json = ? WHERE monitor_ref = ?'),
       serviceState: db.prepare(
@@ -186,17 +195,15 @@ export class SqliteDetectionStore implements DetectionStore {
     if (monitor) {
       const ref = this.refs.get(monitor.id);
       if (ref !== undefined && result) {
-        this.stmt.appendCheck.run(ref, hourOf(result.at), encodeCheck(result));
+        const hour = hourOf(result.at);
+        const check = encodeCheck(result);
+        if (this.stmt.appendToChunk.run(check, ref, hour).changes === 0)
+          this.stmt.appendCheck.run(ref, hour, check);
         if (result.status === 'down') this.stmt.failure.run(ref, result.at, result.message);
-        this.stmt.monitorState.run({
-          ref,
-          record: JSON.stringify(monitor.record),
-          status: result.status,
-          reason: result.reason,
-          message: result.message,
-          latency: result.latencyMs,
-          at: result.at,
-        });
+        const record = JSON.stringify(monitor.record);
+        const { status, reason, message, latencyMs: latency, at } = result;
+        if (this.stmt.updateMonitorState.run(record, status, reason, message, latency, at, ref).changes === 0)
+          this.stmt.monitorState.run({ ref, record, status, reason, message, latency, at });
       } else if (ref !== undefined) {
         this.stmt.recordOnly.run(JSON.stringify(monitor.record), ref);
       }

@@ -182,6 +182,42 @@ describe('rawChecks', () => {
   });
 });
 
+describe('detection store writes', () => {
+  it('keeps the latest check of each monitor, from its first check on, and every check in its chunk', () => {
+    const last = (): unknown =>
+      db
+        .prepare(
+          'SELECT last_status, last_reason, last_message, last_latency_ms, last_at FROM monitor_state WHERE monitor_ref = ?',
+        )
+        .get(ref('a-http'));
+    append('a-http', hourStart(H0) + MINUTE, 'up', 80);
+    expect(last()).toEqual({
+      last_status: 'up',
+      last_reason: 'ok',
+      last_message: 'up',
+      last_latency_ms: 80,
+      last_at: hourStart(H0) + MINUTE,
+    });
+    append('a-http', hourStart(H0) + 2 * MINUTE, 'down', null);
+    append('b-http', hourStart(H0) + 2 * MINUTE, 'up', 70);
+    expect(last()).toEqual({
+      last_status: 'down',
+      last_reason: 'timeout',
+      last_message: 'down',
+      last_latency_ms: null,
+      last_at: hourStart(H0) + 2 * MINUTE,
+    });
+    expect(history.rawChecks(ref('a-http'), hourStart(H0), hourStart(H0 + 1))).toEqual([
+      { at: hourStart(H0) + MINUTE, status: 'up', reason: 'ok', latencyMs: 80 },
+      { at: hourStart(H0) + 2 * MINUTE, status: 'down', reason: 'timeout', latencyMs: null },
+    ]);
+    const chunk = db
+      .prepare('SELECT typeof(data) AS t FROM check_chunks WHERE monitor_ref = ?')
+      .get(ref('a-http'));
+    expect(chunk).toEqual({ t: 'blob' });
+  });
+});
+
 describe('prune', () => {
   const now = hourStart(H0) + 30 * MINUTE;
   const rawCutoff = now - RAW_RETENTION_MS;
