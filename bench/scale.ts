@@ -79,7 +79,14 @@ export async function runScaleBench(): Promise<Record<string, number>> {
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     let peakRss = 0;
-    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 1000);
+    let peakHeap = 0;
+    let peakExternal = 0;
+    const rssTimer = setInterval(() => {
+      const m = process.memoryUsage();
+      peakRss = Math.max(peakRss, m.rss);
+      peakHeap = Math.max(peakHeap, m.heapUsed);
+      peakExternal = Math.max(peakExternal, m.external);
+    }, 1000);
     measuring = true;
     const measuredMs = measuredMinutes * 60_000;
     await sleep(measuredMs);
@@ -99,6 +106,8 @@ export async function runScaleBench(): Promise<Record<string, number>> {
       loopDelayP99Ms: delay.percentile(99) / 1e6,
       loopDelayMaxMs: delay.max / 1e6,
       peakRssMb: peakRss / 2 ** 20,
+      peakHeapMb: peakHeap / 2 ** 20,
+      peakExternalMb: peakExternal / 2 ** 20,
       dbGrowthMbPerHour: (growth / 2 ** 20) * (3_600_000 / measuredMs),
     };
     console.log(
@@ -116,7 +125,10 @@ export async function runScaleBench(): Promise<Record<string, number>> {
     console.log(
       `event-loop delay p99 / max:               ${fmt(result.loopDelayP99Ms)} / ${fmt(result.loopDelayMaxMs)} ms (target p99 < 50 ms)`,
     );
-    console.log(`peak RSS:                                 ${fmt(result.peakRssMb)} MB (target < 150 MB)`);
+    console.log(
+      `peak RSS:                                 ${fmt(result.peakRssMb)} MB (target < 150 MB); ` +
+        `JS heap ${fmt(result.peakHeapMb)} MB, external ${fmt(result.peakExternalMb)} MB`,
+    );
     console.log(
       `database growth:                          ${fmt(result.dbGrowthMbPerHour)} MB/hour (raw checks, before roll-up)`,
     );
