@@ -4,8 +4,7 @@
  * returns a value the command layer renders (refusals carry the guard's reason for
  * `describeSsrfRefusal`). Nothing here throws for bad input.
  */
-import type { MonitorCommandPort } from '../core/commands/ports.js';
-import type { SsrfRefusalReason } from '../core/i18n/ssrf-messages.js';
+import type { MonitorAddOutcome, MonitorCommandPort, MonitorRemoveOutcome } from '../core/commands/ports.js';
 import type { Clock } from '../core/model.js';
 import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';
 import { vetTarget } from '../monitors/ssrf/ssrf-guard.js';
@@ -54,17 +53,14 @@ export interface ChatMonitorSubscriptions {
   ): unknown;
 }
 
+/** The port's outcomes (src/core/commands/ports.ts), carrying the stored monitor itself. */
 export type AddMonitorResult =
-  | { readonly kind: 'added'; readonly monitor: ChatMonitor; readonly serviceId: string }
-  | { readonly kind: 'refused'; readonly reason: SsrfRefusalReason }
-  | { readonly kind: 'invalid-name' }
-  | { readonly kind: 'name-taken'; readonly name: string }
-  | { readonly kind: 'limit-reached'; readonly limit: number }
-  | { readonly kind: 'interval-too-short'; readonly minIntervalMs: number };
+  | Exclude<MonitorAddOutcome, { readonly kind: 'added' }>
+  | { readonly kind: 'added'; readonly monitor: ChatMonitor; readonly serviceId: string };
 
 export type RemoveMonitorResult =
-  | { readonly kind: 'removed'; readonly monitor: ChatMonitor }
-  | { readonly kind: 'not-found'; readonly name: string };
+  | Exclude<MonitorRemoveOutcome, { readonly kind: 'removed' }>
+  | { readonly kind: 'removed'; readonly monitor: ChatMonitor };
 
 export interface MonitorListing {
   readonly monitors: readonly ChatMonitor[];
