@@ -5,7 +5,7 @@ import type { ServicesConfig } from './config/services-file.js';
 import { DetectionEngine } from './core/detection-engine.js';
 import type { Clock } from './core/model.js';
 import { type Db, openDatabase } from './db/database.js';
-import { SqliteDetectionStore } from './db/sqlite-detection-store.js';
+import { SqliteDetectionStore, WRITE_BEHIND_MS } from './db/sqlite-detection-store.js';
 import { SqliteHistoryStore } from './db/sqlite-history-store.js';
 import { SqliteOutboxStore } from './db/sqlite-outbox-store.js';
 import { SqliteQueryStore } from './db/sqlite-query-store.js';
@@ -84,7 +84,7 @@ export async function startApp(
   const { clock, log } = deps;
   const sink = new ConsoleSink(deps.out);
   const db = openDatabase(config.databasePath);
-  const detectionStore = new SqliteDetectionStore(db, services);
+  const detectionStore = new SqliteDetectionStore(db, services, { writeBehindMs: WRITE_BEHIND_MS });
   const history = new SqliteHistoryStore(db);
   const queries = new SqliteQueryStore(db);
   const subscriptions = new SqliteSubscriptionStore(db, {
@@ -297,6 +297,7 @@ export async function startApp(
       await Promise.allSettled(running);
       await Promise.allSettled(platforms.map((platform) => platform.stop()));
       await http.close();
+      detectionStore.flush();
       db.close();
     },
   };

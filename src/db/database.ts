@@ -36,6 +36,25 @@ function registerMigrationFunctions(db: Db): void {
   );
 }
 
+/** Flushes of writes held back in memory to batch them, per database (see `registerPendingWrites`). */
+const pendingWriters = new WeakMap<Db, Set<() => void>>();
+
+/**
+ * Registers a store that holds writes back to commit many in one transaction (the detection store's
+ * check results). Readers of the tables it writes call `flushPendingWrites` first, so a read never
+ * misses a write the engine has already made.
+ */
+export function registerPendingWrites(db: Db, flush: () => void): void {
+  const flushes = pendingWriters.get(db) ?? new Set();
+  flushes.add(flush);
+  pendingWriters.set(db, flushes);
+}
+
+/** Commits every write held back for `db` (before reading what they touch, and before closing). */
+export function flushPendingWrites(db: Db): void {
+  for (const flush of pendingWriters.get(db) ?? []) flush();
+}
+
 export interface Migration {
   readonly version: number;
   readonly name: string;

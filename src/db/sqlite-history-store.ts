@@ -10,7 +10,7 @@ import {
   hourOf,
   summariseHour,
 } from './check-encoding.js';
-import type { Db } from './database.js';
+import { type Db, flushPendingWrites } from './database.js';
 
 /** Raw results are kept this long (issue 2). */
 export const RAW_RETENTION_MS = 48 * HOUR_MS;
@@ -59,6 +59,7 @@ export class SqliteHistoryStore {
    * Returns how many hours were rolled up.
    */
   rollUpCompleteHours(now: number): number {
+    flushPendingWrites(this.db);
     const lastComplete = hourOf(now) - 1;
     const cursorRow = this.stmt.cursor.get(CURSOR_KEY) as { value: string } | undefined;
     const first = cursorRow
@@ -78,6 +79,7 @@ export class SqliteHistoryStore {
 
   /** Rolls one hour of every monitor into its day row. Idempotent per (monitor, hour). */
   rollUpHour(hour: number): void {
+    flushPendingWrites(this.db);
     const day = Math.floor((hour * HOUR_MS) / DAY_MS);
     const slot = hour - day * 24;
     const rows = this.stmt.chunksOfHour.all(hour) as { monitor_ref: number; data: Buffer }[];
@@ -98,6 +100,7 @@ export class SqliteHistoryStore {
 
   /** Deletes raw data older than 48 hours and roll-ups older than 400 days. */
   prune(now: number): void {
+    flushPendingWrites(this.db);
     this.db.transaction(() => {
       this.stmt.pruneChunks.run(hourOf(now - RAW_RETENTION_MS));
       this.stmt.pruneFailures.run(now - RAW_RETENTION_MS);
@@ -107,6 +110,7 @@ export class SqliteHistoryStore {
 
   /** Raw checks of one monitor between two times, oldest first. */
   rawChecks(monitorRef: number, from: number, to: number): RawCheck[] {
+    flushPendingWrites(this.db);
     const rows = this.stmt.chunks.all(monitorRef, hourOf(from), hourOf(to)) as {
       hour: number;
       data: Buffer;

@@ -1,6 +1,6 @@
 import type { Evidence } from '../core/detection/service-status.js';
 import type { OutcomeReason, Severity, State } from '../core/model.js';
-import type { Db } from './database.js';
+import { type Db, flushPendingWrites } from './database.js';
 
 export interface IncidentRecord {
   readonly id: number;
@@ -89,6 +89,7 @@ export class SqliteQueryStore {
   }
 
   lastChecks(): Map<string, LastCheck> {
+    flushPendingWrites(this.db);
     const rows = this.stmt.lastChecks.all() as {
       monitor_id: string;
       last_status: State;
