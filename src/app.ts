@@ -125,6 +125,7 @@ export async function startApp(
   const scheduler = new Scheduler(
     services.monitors,
     {
+      onStart: (_monitor, slot, startedAt) => metrics.recordCheckStart(slot, startedAt), // metrics (issue 6)
       onResult: (monitor, outcome) => {
         tally.checks++;
         metrics.recordCheck(monitor.type, outcome); // metrics (issue 6)

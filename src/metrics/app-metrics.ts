@@ -1,10 +1,12 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock, ProbeOutcome, State } from '../core/model.js';
 import { STATES } from '../core/model.js';
 import type { OutboxDepth } from './outbox-gauges.js';
 
 /** Check latency buckets in seconds, from a local answer to a slow remote one. */
 const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Check start lateness buckets in seconds; 1 s is the on-time bound of issue 2. */
+const LATENESS_BUCKETS_S = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** What the scrape reads at collection time: live state, not counters. */
 export interface MetricsSources {
@@ -27,6 +29,7 @@ export class AppMetrics {
   readonly registry = new Registry();
   private readonly checks;
   private readonly checkLatency;
+  private readonly checkLateness;
   private readonly deliveries;
   private readonly rateLimitWaits;
   private readonly rateLimitWaitSeconds;
@@ -34,6 +37,9 @@ export class AppMetrics {
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
+    // Node's own figures: RSS, heap, GC, and event-loop delay (min/mean/p50/p90/p99/max since the
+    // previous scrape, sampled every 10 ms).
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     this.checks = new Counter({
       name: 'incident_bot_checks_total',
       help: 'Checks run, by probe type and raw outcome.',
@@ -45,6 +51,12 @@ export class AppMetrics {
       help: 'Time to the answer that decided a check, by probe type (checks without an answer are not observed).',
       labelNames: ['type'] as const,
       buckets: LATENCY_BUCKETS_S,
+      registers,
+    });
+    this.checkLateness = new Histogram({
+      name: 'incident_bot_check_start_lateness_seconds',
+      help: 'How long after its slot each check started (le="1" over the count: the share started within 1 s).',
+      buckets: LATENESS_BUCKETS_S,
       registers,
     });
     this.deliveries = new Counter({
@@ -123,6 +135,11 @@ export class AppMetrics {
   recordCheck(type: string, outcome: Pick<ProbeOutcome, 'status' | 'latencyMs'>): void {
     this.checks.inc({ type, outcome: outcome.status });
     if (outcome.latencyMs !== null) this.checkLatency.observe({ type }, outcome.latencyMs / 1000);
+  }
+
+  /** One check started (the scheduler's `onStart`): `slot` is when it was due, both in epoch ms. */
+  recordCheckStart(slot: number, startedAt: number): void {
+    this.checkLateness.observe(Math.max(0, startedAt - slot) / 1000);
   }
 
   /** One delivery attempt's outcome (the outbox worker or a sender calls it). */
