@@ -1,6 +1,14 @@
 import type { z } from 'zod';
 import type { ProbeOutcome } from '../core/model.js';
 
+/** Why a run's time is up: the monitor's timeout, or the caller cancelling (shutdown). */
+export type Expiry = 'timeout' | 'aborted';
+
+/** Told once when a run's time is up (see `ProbeContext.watch`). */
+export interface ExpiryWatcher {
+  expire(why: Expiry): void;
+}
+
 /**
  * What a probe gets for one run. The signal aborts at the monitor's timeout or at shutdown;
  * a probe must stop all I/O when it fires and still return an outcome (reason `timeout` or `aborted`).
@@ -8,6 +16,12 @@ import type { ProbeOutcome } from '../core/model.js';
 export interface ProbeContext {
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
+  /**
+   * When present (the scheduler's checks): calls `watcher.expire` when the signal would fire, at
+   * once if it already has. The context then keeps the time itself; a watcher needs no timer or
+   * listener of its own, and the signal is only made if somebody reads it.
+   */
+  readonly watch?: (watcher: ExpiryWatcher) => void;
 }
 
 /**

@@ -1,6 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock, ProbeOutcome } from '../core/model.js';
 import type { MonitorConfig } from '../config/services-file.js';
+import type { Expiry, ExpiryWatcher, ProbeContext } from './probe.js';
 
 /** Default cap on checks in flight at once across all monitors. */
 export const DEFAULT_MAX_CONCURRENT_CHECKS = 512;
@@ -58,6 +59,8 @@ export class Scheduler {
   private started = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly shutdown = new AbortController();
+  /** Checks in flight, cancelled by `stop` (a Set: cheaper than a listener per check on `shutdown`). */
+  private readonly checks = new Set<CheckRun>();
   private readonly ticker: Ticker;
   private readonly maxConcurrent: number;
   private inFlight = 0;
@@ -119,6 +122,7 @@ export class Scheduler {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.shutdown.abort();
+    for (const check of this.checks) check.cancel(this.shutdown.signal.reason);
     while (this.inFlight > 0 || this.waiting.length > 0) {
       this.waiting.splice(0).forEach((wake) => wake());
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -191,7 +195,9 @@ export class Scheduler {
       await this.acquire();
       if (this.shutdown.signal.aborted) return;
       this.hooks.onStart?.(monitor, slot, this.options.clock.now());
-      const outcome = await runProbe(monitor, this.shutdown.signal);
+      const run = new CheckRun(monitor.timeoutMs);
+      this.checks.add(run);
+      const outcome = await run.probe(monitor).finally(() => this.checks.delete(run));
       if (!this.shutdown.signal.aborted && this.active.get(monitor.id) === monitor)
         this.hooks.onResult(monitor, outcome);
     } finally {
@@ -224,71 +230,94 @@ export class Scheduler {
  * or ignores its signal still yields an outcome, so a monitor's slot is always released.
  */
 export async function runProbe(monitor: MonitorConfig, shutdown: AbortSignal): Promise<ProbeOutcome> {
-  // One controller and one timer per check (AbortSignal.any + AbortSignal.timeout cost a third of the
-  // probe's own CPU on a loopback target): the timer aborts the check at its timeout, then gives a
-  // probe that ignores its signal ABANDON_GRACE_MS more before the slot is released without it.
-  const run = new CheckRun(shutdown, monitor.timeoutMs);
+  const run = new CheckRun(monitor.timeoutMs);
+  if (shutdown.aborted) run.cancel(shutdown.reason);
+  else shutdown.addEventListener('abort', run, { once: true });
   try {
-    return await Promise.race([
-      monitor.probe.run(monitor.options, { signal: run.controller.signal, timeoutMs: monitor.timeoutMs }),
-      run.abandoned,
-    ]);
-  } catch (err) {
-    return {
-      status: 'unknown',
-      reason: 'error',
-      message: `probe failed: ${(err as Error).message}`,
-      latencyMs: null,
-    };
+    return await run.probe(monitor);
   } finally {
-    run.end();
+    shutdown.removeEventListener('abort', run);
   }
 }
 
 /**
- * The signal, timer and fallback of one `runProbe`, without closures of its own (they cost CPU on
- * every check): it listens to `shutdown` as an event-listener object and its timers get it as an
- * argument.
+ * One check's context, timer and fallback. It is the probe's `ProbeContext`: its signal is made only
+ * if the probe reads it, and `runWithDeadline` watches it directly (`watch`), so a check makes no
+ * AbortController, no event listener and no closure of its own unless a probe needs a signal (an
+ * AbortController plus two listeners per check were a tenth of the probe's CPU on a loopback target).
+ * At the timeout it expires with a TimeoutError; a probe that ignores that gets ABANDON_GRACE_MS more,
+ * then the check ends without it.
  */
-class CheckRun {
-  readonly controller = new AbortController();
-  /** Resolves ABANDON_GRACE_MS after the timeout, for a probe that ignored its signal. */
-  readonly abandoned: Promise<ProbeOutcome>;
-  private resolveAbandoned: ((outcome: ProbeOutcome) => void) | undefined;
-  private timer: NodeJS.Timeout;
+class CheckRun implements ProbeContext {
+  private controller: AbortController | undefined;
+  private expired: { why: Expiry; reason: unknown } | undefined;
+  private watchers: ExpiryWatcher[] | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private settle: ((outcome: ProbeOutcome) => void) | undefined;
 
-  constructor(
-    private readonly shutdown: AbortSignal,
-    timeoutMs: number,
-  ) {
-    if (shutdown.aborted) this.handleEvent();
-    else shutdown.addEventListener('abort', this, { once: true });
-    this.abandoned = new Promise((resolve) => (this.resolveAbandoned = resolve));
-    this.timer = setTimeout(checkTimedOut, timeoutMs, this);
+  constructor(readonly timeoutMs: number) {}
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.expired) this.controller.abort(this.expired.reason);
+    }
+    return this.controller.signal;
   }
 
-  /** Shutdown ('abort' on the shutdown signal). */
-  handleEvent(): void {
-    this.controller.abort(this.shutdown.reason);
+  watch(watcher: ExpiryWatcher): void {
+    if (this.expired) watcher.expire(this.expired.why);
+    else (this.watchers ??= []).push(watcher);
+  }
+
+  /** Runs the probe under this context; settles with its outcome, its failure, or the give-up. */
+  probe(monitor: MonitorConfig): Promise<ProbeOutcome> {
+    return new Promise<ProbeOutcome>((resolve) => {
+      this.settle = resolve;
+      if (!this.expired) this.timer = setTimeout(checkTimedOut, this.timeoutMs, this);
+      monitor.probe.run(monitor.options, this).then(
+        (outcome) => this.end(outcome),
+        (err: unknown) =>
+          this.end({
+            status: 'unknown',
+            reason: 'error',
+            message: `probe failed: ${(err as Error).message}`,
+            latencyMs: null,
+          }),
+      );
+    });
+  }
+
+  /** Shutdown: the 'abort' event of the shutdown signal, or the scheduler stopping. */
+  handleEvent(event: Event): void {
+    this.cancel((event.target as AbortSignal).reason);
+  }
+
+  cancel(reason: unknown): void {
+    this.expire('aborted', reason);
   }
 
   timedOut(): void {
-    this.controller.abort(new DOMException('check timed out', 'TimeoutError'));
+    this.expire('timeout', new DOMException('check timed out', 'TimeoutError'));
     this.timer = setTimeout(checkAbandoned, ABANDON_GRACE_MS, this);
   }
 
   giveUp(): void {
-    this.resolveAbandoned?.({
-      status: 'down',
-      reason: 'timeout',
-      message: 'check did not finish in time',
-      latencyMs: null,
-    });
+    this.end({ status: 'down', reason: 'timeout', message: 'check did not finish in time', latencyMs: null });
   }
 
-  end(): void {
+  private expire(why: Expiry, reason: unknown): void {
+    if (this.expired) return;
+    this.expired = { why, reason };
+    this.controller?.abort(reason);
+    for (const watcher of this.watchers ?? []) watcher.expire(why);
+  }
+
+  private end(outcome: ProbeOutcome): void {
     clearTimeout(this.timer);
-    this.shutdown.removeEventListener('abort', this);
+    this.watchers = undefined;
+    this.settle?.(outcome);
+    this.settle = undefined;
   }
 }
 

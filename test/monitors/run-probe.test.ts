@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MonitorConfig } from '../../src/config/services-file.js';
 import type { ProbeOutcome } from '../../src/core/model.js';
 import type { ProbeContext } from '../../src/monitors/probe.js';
+import { runWithDeadline } from '../../src/monitors/probes/deadline.js';
 import { runProbe } from '../../src/monitors/scheduler.js';
 
 const UP: ProbeOutcome = { status: 'up', reason: 'ok', message: 'fine', latencyMs: 1 };
@@ -118,5 +119,41 @@ describe('runProbe', () => {
     );
     shutdown.abort();
     expect(signal?.aborted).toBe(false);
+  });
+
+  it('expires a probe on runWithDeadline at the timeout through the context it watches', async () => {
+    vi.useFakeTimers();
+    const stalled = monitor(
+      (ctx) =>
+        runWithDeadline(
+          ctx,
+          () => new Promise<never>(() => {}),
+          () => UP,
+        ),
+      50,
+    );
+    const outcome = runProbe(stalled, new AbortController().signal);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await outcome).toEqual({
+      status: 'down',
+      reason: 'timeout',
+      message: 'no answer within 50 ms',
+      latencyMs: null,
+    });
+  });
+
+  it('cancels a probe on runWithDeadline at shutdown, also one that starts after it', async () => {
+    const shutdown = new AbortController();
+    const stalled = monitor((ctx) =>
+      runWithDeadline(
+        ctx,
+        () => new Promise<never>(() => {}),
+        () => UP,
+      ),
+    );
+    const running = runProbe(stalled, shutdown.signal);
+    shutdown.abort('stopping');
+    expect(await running).toMatchObject({ status: 'down', reason: 'aborted' });
+    expect(await runProbe(stalled, shutdown.signal)).toMatchObject({ status: 'down', reason: 'aborted' });
   });
 });

@@ -1,9 +1,9 @@
 import type { ProbeOutcome } from '../../core/model.js';
-import type { ProbeContext } from '../probe.js';
+import type { Expiry, ExpiryWatcher, ProbeContext } from '../probe.js';
 import { downOutcome } from './probe-outcome.js';
 
 /** Why a deadline fired: the monitor's timeout, or the caller cancelling (shutdown). */
-export type Expiry = 'timeout' | 'aborted';
+export type { Expiry } from '../probe.js';
 
 /** Rejection of `Deadline.guard` when the deadline fires before the guarded work settles. */
 export class DeadlineExpiredError extends Error {
@@ -41,16 +41,21 @@ export function startDeadline(ctx: ProbeContext): Deadline {
   return new RunDeadline(ctx);
 }
 
-class RunDeadline implements Deadline {
+class RunDeadline implements Deadline, ExpiryWatcher {
   /** Made when `signal` is first read: a probe that needs no signal does not pay for one. */
   private controller: AbortController | undefined;
   private why: Expiry | null = null;
   private error: DeadlineExpiredError | undefined;
-  private readonly timer: NodeJS.Timeout;
+  /** Only without `ctx.watch`: then the deadline keeps the time itself. */
+  private readonly timer: NodeJS.Timeout | undefined;
   /** Rejections of the guards still waiting, called when the deadline fires. */
   private readonly guards: ((error: Error) => void)[] = [];
 
   constructor(private readonly ctx: ProbeContext) {
+    if (ctx.watch) {
+      ctx.watch(this);
+      return;
+    }
     this.timer = setTimeout(expireAtTimeout, ctx.timeoutMs, this);
     if (ctx.signal.aborted) this.handleEvent();
     else ctx.signal.addEventListener('abort', this, { once: true });
@@ -90,6 +95,7 @@ class RunDeadline implements Deadline {
   }
 
   dispose(): void {
+    if (this.timer === undefined) return; // watched: the context forgets its watchers when the run ends
     clearTimeout(this.timer);
     this.ctx.signal.removeEventListener('abort', this);
   }
