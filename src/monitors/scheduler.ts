@@ -82,6 +82,8 @@ export class Scheduler {
     this.nextSecond = Math.floor(now / TICK_MS);
     this.started = true;
     for (const monitor of [...this.active.values()]) this.schedule(monitor, now);
+    // Slots before the first tick (the next whole second) are armed now, not at that tick.
+    this.armDue(now);
     this.ticker.start(() => this.tick());
   }
 
@@ -142,6 +144,11 @@ export class Scheduler {
   tick(): void {
     const now = this.options.clock.now();
     this.lastTickAt = now;
+    this.armDue(now);
+  }
+
+  /** Arms every slot up to the end of the coming second that no tick has armed yet. */
+  private armDue(now: number): void {
     const upTo = Math.floor(now / TICK_MS) + 1;
     // Every second since the last tick is visited, so a late tick (a blocked event loop) loses no monitor.
     for (let s = this.nextSecond; s <= upTo; s++) {
@@ -155,6 +162,11 @@ export class Scheduler {
 
   private enqueue(monitor: MonitorConfig, slot: number): void {
     const second = Math.floor(slot / TICK_MS);
+    if (this.started && second < this.nextSecond) {
+      // A second the ticks have already armed (a monitor added between ticks): no tick reads it again.
+      this.startAt(monitor, slot, this.options.clock.now());
+      return;
+    }
     const list = this.wheel.get(second);
     if (list) list.push({ monitor, slot });
     else this.wheel.set(second, [{ monitor, slot }]);
@@ -275,7 +287,13 @@ class CheckRun implements ProbeContext {
     return new Promise<ProbeOutcome>((resolve) => {
       this.settle = resolve;
       if (!this.expired) this.timer = setTimeout(checkTimedOut, this.timeoutMs, this);
-      monitor.probe.run(monitor.options, this).then(
+      let running: Promise<ProbeOutcome>;
+      try {
+        running = monitor.probe.run(monitor.options, this);
+      } catch (err) {
+        running = Promise.reject(err as Error); // a probe that throws at once (a bug) is a failed check too
+      }
+      running.then(
         (outcome) => this.end(outcome),
         (err: unknown) =>
           this.end({

@@ -156,4 +156,14 @@ describe('runProbe', () => {
     expect(await running).toMatchObject({ status: 'down', reason: 'aborted' });
     expect(await runProbe(stalled, shutdown.signal)).toMatchObject({ status: 'down', reason: 'aborted' });
   });
+
+  it('turns a probe that throws before returning a promise into unknown/error', async () => {
+    const outcome = await runProbe(
+      monitor(() => {
+        throw new Error('sync bug');
+      }),
+      new AbortController().signal,
+    );
+    expect(outcome).toMatchObject({ status: 'unknown', reason: 'error', message: 'probe failed: sync bug' });
+  });
 });

@@ -151,14 +151,10 @@ const startsOf = (starts: readonly Start[], id: string): Start[] => starts.filte
 /** The harness's first tick: the first whole second after T0, as node-cron's would be. */
 const FIRST_TICK = Math.ceil(T0 / 1000) * 1000;
 
-/**
- * A check started on its slot. The scheduler arms nothing before its first tick, so a slot between
- * `start()` and that tick is checked at the tick, up to a second late: for those the bound is the tick.
- */
+/** A check started on its slot (also a slot between `start()` and the first tick: start arms it). */
 function expectOnTime(s: Start): void {
   expect(s.startedAt).toBeGreaterThanOrEqual(s.slot);
-  if (s.slot < FIRST_TICK) expect(s.startedAt).toBeLessThanOrEqual(FIRST_TICK);
-  else expect(s.startedAt - s.slot).toBeLessThan(20);
+  expect(s.startedAt - s.slot).toBeLessThan(20);
 }
 
 /** The interval grid of a monitor: its slots from `from` (inclusive) to `to` (inclusive). */
@@ -672,5 +668,48 @@ describe('Scheduler: cron monitors', () => {
     const total = h.starts.length;
     await vi.advanceTimersByTimeAsync(3 * 60_000);
     expect(h.starts).toHaveLength(total);
+  });
+});
+
+describe('Scheduler: slots the ticks do not arm', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('checks a first slot that falls between start() and the first tick on time', async () => {
+    const m = monitor('fast', every(1000));
+    const first = firstSlot(m.id, 1000, T0);
+    expect(first).toBeLessThan(FIRST_TICK);
+    const h = harness([m]);
+    h.scheduler.start();
+    await h.advance(3000);
+    expect(startsOf(h.starts, m.id)[0]).toEqual({ id: m.id, slot: first, startedAt: first });
+    await h.stop();
+  });
+
+  it('checks a monitor added between ticks whose first slot is in a second a tick already armed', async () => {
+    const h = harness([]);
+    h.scheduler.start();
+    await h.advance(5000);
+    const addAt = h.clock.now();
+    const armedUpTo = (Math.floor(addAt / 1000) + 2) * 1000;
+    const everySecond = monitor('chat-1s', every(1000));
+    const id = Array.from({ length: 1000 }, (_, i) => `chat-${i}`).find(
+      (c) => firstSlot(c, 60_000, addAt) < armedUpTo,
+    );
+    expect(id).toBeDefined();
+    const minutely = monitor(id ?? '', every(60_000));
+    h.scheduler.addMonitor(everySecond);
+    h.scheduler.addMonitor(minutely);
+    await h.advance(130_000);
+    expect(h.scheduler.hasMonitor(everySecond.id)).toBe(true);
+    expect(startsOf(h.starts, everySecond.id).length).toBeGreaterThan(100);
+    expect(startsOf(h.starts, minutely.id).length).toBeGreaterThanOrEqual(2);
+    for (const s of [...startsOf(h.starts, everySecond.id), ...startsOf(h.starts, minutely.id)])
+      expectOnTime(s);
+    await h.stop();
   });
 });
