@@ -197,7 +197,8 @@ export class Scheduler {
   }
 
   private async run(monitor: MonitorConfig, slot: number): Promise<void> {
-    if (this.shutdown.signal.aborted) return;
+    // Stopped, or removed (or replaced) after this slot's timer was armed.
+    if (this.shutdown.signal.aborted || this.active.get(monitor.id) !== monitor) return;
     if (this.running.has(monitor.id)) {
       this.hooks.onSkip?.(monitor);
       return;

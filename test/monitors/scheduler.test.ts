@@ -712,4 +712,21 @@ describe('Scheduler: slots the ticks do not arm', () => {
       expectOnTime(s);
     await h.stop();
   });
+
+  it('does not run a check whose slot was armed before its monitor was removed', async () => {
+    let runs = 0;
+    const m = monitor('removed', every(60_000), () => {
+      runs++;
+      return Promise.resolve(UP);
+    });
+    const h = harness([m]);
+    h.scheduler.start();
+    const first = firstSlot(m.id, 60_000, T0);
+    await h.advanceTo(first - 500); // the tick before the slot has armed its timer
+    expect(h.scheduler.removeMonitor(m.id)).toBe(true);
+    await h.advance(120_000);
+    expect(runs).toBe(0);
+    expect(h.starts).toEqual([]);
+    await h.stop();
+  });
 });
