@@ -103,16 +103,7 @@ export function loadServicesFile(path: string): ServicesConfig {
 
 /** Validates services-file text. Exported for tests and for tools that lint a file. */
 export function parseServices(text: string, source = 'services file'): ServicesConfig {
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      source,
-      doc.errors.map(
-        (e) => `YAML line ${(e.linePos?.[0].line ?? 0).toString()}: ${e.message.split('\n')[0] ?? ''}`,
-      ),
-    );
-  }
-  const parsed = fileSchema.safeParse(doc.toJS());
+  const parsed = fileSchema.safeParse(readServicesInChunks(text) ?? readYaml(text, source));
   if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error));
   const file = parsed.data;
   const problems: string[] = [];
@@ -158,6 +149,87 @@ export function parseServices(text: string, source = 'services file'): ServicesC
   }
   if (problems.length > 0) throw new ConfigError(source, problems);
   return { services, monitors };
+}
+
+/** The whole file as one YAML document; a syntax error throws `ConfigError` with its line. */
+function readYaml(text: string, source: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      doc.errors.map(
+        (e) => `YAML line ${(e.linePos?.[0].line ?? 0).toString()}: ${e.message.split('\n')[0] ?? ''}`,
+      ),
+    );
+  }
+  return doc.toJS();
+}
+
+/** Services read per YAML document in `readServicesInChunks`. */
+const SERVICES_PER_CHUNK = 250;
+const SEQUENCE_ITEM = /^ *-( |\r?$)/;
+const BLANK_OR_COMMENT = /^ *(#.*)?\r?$/;
+
+/**
+ * Reads a large file without holding the YAML syntax tree and document of all of it at once (at
+ * 10,000 services they take over 100 MB of heap for a result of about 3 MB): the items of the
+ * top-level block sequence `services:` are read SERVICES_PER_CHUNK at a time, each run of lines as
+ * its own document, and the rest of the file as one more. The lines and their indentation are
+ * unchanged, so every part reads as it does inside the whole file. Returns undefined, and the
+ * caller reads the whole file, whenever that cannot be shown: no single `services:` line at
+ * column 0 followed by a block sequence, a directive or document marker, or any part with an error
+ * or warning, or an alias to an anchor in another part (a syntax error is then reported by the
+ * whole read, with the file's own line numbers).
+ */
+function readServicesInChunks(text: string): unknown {
+  const lines = text.split('\n');
+  if (lines.some((line) => /^(%|---|\.\.\.)/.test(line))) return undefined;
+  const keyLines = lines.flatMap((line, i) => (/^services:[ \t]*(#.*)?\r?$/.test(line) ? [i] : []));
+  if (keyLines.length !== 1) return undefined;
+  const first = (keyLines[0] ?? 0) + 1;
+  const itemStarts: number[] = [];
+  let indent = -1;
+  let end = lines.length;
+  for (let i = first; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (BLANK_OR_COMMENT.test(line)) continue;
+    const lead = line.length - line.replace(/^ +/, '').length;
+    if (line[lead] === '\t') return undefined;
+    if (indent < 0) {
+      if (!SEQUENCE_ITEM.test(line)) return undefined;
+      indent = lead;
+    }
+    if (lead > indent) continue;
+    if (lead === indent && SEQUENCE_ITEM.test(line)) {
+      itemStarts.push(i);
+      continue;
+    }
+    end = i;
+    break;
+  }
+  if (itemStarts.length === 0) return undefined;
+  const read = (part: string): unknown => {
+    const doc = parseDocument(part, { prettyErrors: false });
+    if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
+    try {
+      return doc.toJS(); // throws on an alias whose anchor is in another part
+    } catch {
+      return undefined;
+    }
+  };
+  // Lines `from` to `to` as in the file: each line break kept (a lone CR before one is not content).
+  const part = (from: number, to: number): string =>
+    lines.slice(from, to).join('\n') + (to < lines.length ? '\n' : '');
+  const rest = read(part(0, first) + part(end, lines.length));
+  if (typeof rest !== 'object' || rest === null || Array.isArray(rest)) return undefined;
+  if (!Object.hasOwn(rest, 'services') || (rest as { services: unknown }).services !== null) return undefined;
+  const services: unknown[] = [];
+  for (let c = 0; c < itemStarts.length; c += SERVICES_PER_CHUNK) {
+    const items = read(part(itemStarts[c] ?? end, itemStarts[c + SERVICES_PER_CHUNK] ?? end));
+    if (!Array.isArray(items)) return undefined;
+    for (const item of items) services.push(item);
+  }
+  return { ...rest, services };
 }
 
 interface MonitorDefaults {
