@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import cron from 'node-cron';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CHAT_SERVICE_PREFIX, type Catalog, type MonitorDef, type ServiceDef } from '../core/catalog.js';
 import { type ConfirmPolicy, DEFAULT_CONFIRM, DEFAULT_FLAP } from '../core/detection/monitor-state.js';
@@ -153,12 +153,14 @@ export function parseServices(text: string, source = 'services file'): ServicesC
 
 /** The whole file as one YAML document; a syntax error throws `ConfigError` with its line. */
 function readYaml(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       source,
       doc.errors.map(
-        (e) => `YAML line ${(e.linePos?.[0].line ?? 0).toString()}: ${e.message.split('\n')[0] ?? ''}`,
+        (e) =>
+          `YAML line ${lineCounter.linePos(e.pos[0]).line.toString()}: ${e.message.split('\n')[0] ?? ''}`,
       ),
     );
   }

@@ -97,7 +97,9 @@ services:
     expect(problemsOf('services:\n  - { id: "Bad Id", name: x, monitors: [] }\n').join('\n')).toMatch(
       /services\[0\]\.id: must be lowercase/,
     );
-    expect(problemsOf('services: [ { id: a, name: b\n').join('\n')).toMatch(/^YAML line \d+:/);
+    expect(
+      problemsOf('services:\n  - { id: a, name: b, monitors: [] }\n  - id: c\n    name: d: e\n').join('\n'),
+    ).toMatch(/^YAML line 4: Nested mappings/);
   });
 
   it('keeps chat- ids for monitors added from chat', () => {
