@@ -66,6 +66,24 @@ describe('GET /metrics', () => {
     expect(Number(http?.buckets?.['0.25'])).toBe(2);
   });
 
+  it('records how late checks start against their slot, and the event-loop delay of the process', async () => {
+    await start();
+    const slot = 1_700_000_000_000;
+    metrics.recordCheckStart(slot, slot + 3); // on time
+    metrics.recordCheckStart(slot, slot + 700);
+    metrics.recordCheckStart(slot, slot + 4000); // late: a blocked loop or a full concurrency cap
+    metrics.recordCheckStart(slot, slot - 5); // a timer a little early counts as on time
+    const families = await scrape();
+    const lateness = family(families, 'incident_bot_check_start_lateness_seconds');
+    expect(lateness.type).toBe('HISTOGRAM');
+    const buckets = lateness.metrics[0]?.buckets ?? {};
+    expect(Number(buckets['0.01'])).toBe(2);
+    expect(Number(buckets['1'])).toBe(3); // within 1 s of the slot: issue 2's on-time bound
+    expect(Number(buckets['5'])).toBe(4);
+    expect(Number(buckets['+Inf'])).toBe(4);
+    expect(families.some((f) => f.name === 'nodejs_eventloop_lag_p99_seconds')).toBe(true);
+  });
+
   it('reports service states, open incidents, and the outbox depth with the age of its oldest row', async () => {
     await start();
     const [wa] = web.services.monitors.map((m) => m.id) as [string];
