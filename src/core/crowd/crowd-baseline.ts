@@ -5,6 +5,7 @@
  * §3.3 (a) and (b).
  */
 import { hourOfWeekSlot, SLOTS_PER_WEEK } from './crowd-window.js';
+import { slotValue, uniformSlotTable, withSlotValue, type SlotTable } from './slot-table.js';
 
 /** Expected reports per 5-minute window never go below this: zero would make any report infinitely surprising. */
 export const LAMBDA_FLOOR = 0.2;
@@ -16,15 +17,18 @@ export const MIN_SEASONAL_WEEKS = 2;
 export const SEASONAL_SMOOTHING_SLOTS = 2;
 /** α of the global EWMA level and variance, per window (≈ a 100-minute memory at 5-minute windows). */
 export const EWMA_ALPHA = 0.05;
-/** Stored means are rounded to this many decimals, which keeps 2016 slots a few kilobytes of JSON. */
+/** Stored means are rounded to this many decimals, which keeps a stored table short. */
 const STORED_DECIMALS = 4;
 
-/** Per-service baseline state. JSON round trips leave it, and every answer from it, unchanged. */
+/**
+ * Per-service baseline state: plain immutable data. Its slot tables are copy-on-write and shared
+ * between services where equal (`slot-table.ts`); `storedCrowdDetector` gives the stored form.
+ */
 export interface CrowdBaseline {
   /** Mean count per hour-of-week slot (`SLOTS_PER_WEEK` entries); meaningful where `slotWeeks` > 0. */
-  readonly slotMean: readonly number[];
+  readonly slotMean: SlotTable;
   /** Weeks each slot has been learned from, capped at `SEASONAL_WEEKS`. */
-  readonly slotWeeks: readonly number[];
+  readonly slotWeeks: SlotTable;
   /** Global EWMA of the count per window, μ. */
   readonly level: number;
   /** Global EWMA variance of the count, v: kept for an over-dispersion test (doc §3.3 (c)). */
@@ -38,8 +42,8 @@ export interface CrowdBaseline {
 /** A baseline that has learned nothing: every window expects `LAMBDA_FLOOR`. */
 export function createBaseline(): CrowdBaseline {
   return {
-    slotMean: new Array<number>(SLOTS_PER_WEEK).fill(0),
-    slotWeeks: new Array<number>(SLOTS_PER_WEEK).fill(0),
+    slotMean: uniformSlotTable(0),
+    slotWeeks: uniformSlotTable(0),
     level: 0,
     variance: 0,
     learnedWindows: 0,
@@ -69,16 +73,16 @@ export function updateBaseline(
   if (options.inIncident) return state;
   if (state.lastLearnedWindowStart !== null && windowStart <= state.lastLearnedWindowStart) return state;
   const slot = hourOfWeekSlot(windowStart);
-  const weeks = state.slotWeeks[slot] ?? 0;
-  const mean = state.slotMean[slot] ?? 0;
-  const slotMean = [...state.slotMean];
-  const slotWeeks = [...state.slotWeeks];
-  slotMean[slot] = roundStored(mean + (count - mean) / Math.min(weeks + 1, SEASONAL_WEEKS));
-  slotWeeks[slot] = Math.min(weeks + 1, SEASONAL_WEEKS);
+  const weeks = slotValue(state.slotWeeks, slot);
+  const mean = slotValue(state.slotMean, slot);
   const deviation = count - state.level;
   return {
-    slotMean,
-    slotWeeks,
+    slotMean: withSlotValue(
+      state.slotMean,
+      slot,
+      roundStored(mean + (count - mean) / Math.min(weeks + 1, SEASONAL_WEEKS)),
+    ),
+    slotWeeks: withSlotValue(state.slotWeeks, slot, Math.min(weeks + 1, SEASONAL_WEEKS)),
     level: roundStored(state.level + EWMA_ALPHA * deviation),
     variance: roundStored((1 - EWMA_ALPHA) * (state.variance + EWMA_ALPHA * deviation * deviation)),
     learnedWindows: state.learnedWindows + 1,
@@ -100,15 +104,15 @@ export function expectedCount(state: CrowdBaseline, windowStart: number): number
 }
 
 function seasonalMean(state: CrowdBaseline, slot: number): number | null {
-  const isLearned = (s: number): boolean => (state.slotWeeks[s] ?? 0) >= MIN_SEASONAL_WEEKS;
+  const isLearned = (s: number): boolean => slotValue(state.slotWeeks, s) >= MIN_SEASONAL_WEEKS;
   if (!isLearned(slot)) return null;
   let sum = 0;
   let slots = 0;
   for (let offset = -SEASONAL_SMOOTHING_SLOTS; offset <= SEASONAL_SMOOTHING_SLOTS; offset++) {
     const neighbour = (slot + offset + SLOTS_PER_WEEK) % SLOTS_PER_WEEK;
     if (!isLearned(neighbour)) continue;
-    sum += state.slotMean[neighbour] ?? 0;
+    sum += slotValue(state.slotMean, neighbour);
     slots += 1;
   }
-  return Math.max(state.slotMean[slot] ?? 0, sum / slots);
+  return Math.max(slotValue(state.slotMean, slot), sum / slots);
 }

@@ -14,6 +14,7 @@ import {
   type WindowRecord,
 } from './crowd-decision.js';
 import { SLOTS_PER_WEEK, WINDOW_MS, type WindowSummary } from './crowd-window.js';
+import { slotTableFromRuns, slotTableFromValues, slotTableRuns } from './slot-table.js';
 
 /** Evaluations older than this cannot be part of a chain (two gaps of up to two windows each). */
 const HISTORY_SPAN_MS = 2 * (PERSISTENCE_WINDOWS - 1) * WINDOW_MS;
@@ -29,9 +30,12 @@ const LEARN_DELAY_MS = (PERSISTENCE_WINDOWS - 1) * WINDOW_MS;
  */
 export const MAX_BASELINE_FREEZE_MS = 6 * 60 * 60_000;
 
-/** Everything the detector remembers about one service. JSON round trips keep its behaviour. */
+/**
+ * Everything the detector remembers about one service; `storedCrowdDetector` and
+ * `crowdDetectorStateSchema` store it and read it back without changing its behaviour.
+ */
 export interface CrowdDetectorState {
-  readonly version: 1;
+  readonly version: 2;
   /** The level in force (latched until resolved). */
   readonly level: CrowdLevel;
   /** Start of the window that raised the current alert; null when the level is `none`. */
@@ -46,7 +50,7 @@ export interface CrowdDetectorState {
 /** The state of a service nobody has reported anything about yet. */
 export function createCrowdDetector(): CrowdDetectorState {
   return {
-    version: 1,
+    version: 2,
     level: 'none',
     episodeStart: null,
     recent: [],
@@ -115,7 +119,7 @@ export function stepCrowdDetector(
     frozen,
     options.inIncident ?? false,
   );
-  return { state: { version: 1, level: verdict.level, episodeStart, recent, ...learned }, verdict };
+  return { state: { version: 2, level: verdict.level, episodeStart, recent, ...learned }, verdict };
 }
 
 /** Queues an aligned window for learning and learns the queued windows old enough to be safe. */
@@ -140,24 +144,57 @@ function learnWindow(
 }
 
 const finiteCount = z.number().finite().nonnegative();
-const slotTable = z.array(finiteCount).length(SLOTS_PER_WEEK);
+const recordSchema = z.object({ windowStart: z.number().finite(), spike: z.boolean(), quiet: z.boolean() });
+const pendingSchema = z.object({ windowStart: z.number().finite(), count: finiteCount });
+const scalars = {
+  level: finiteCount,
+  variance: finiteCount,
+  learnedWindows: finiteCount,
+  lastLearnedWindowStart: z.number().finite().nullable(),
+};
+
+/** Version 1 stored each slot table as its 2,016 values. Still read, never written. */
+const slotValuesV1 = z
+  .array(finiteCount)
+  .length(SLOTS_PER_WEEK)
+  .transform((values) => slotTableFromValues(values));
+/** Version 2 stores each slot table as runs of equal values, `[[0, 2016]]` for a week of zeros. */
+const slotRunsV2 = z.array(z.tuple([finiteCount, z.number().int().positive()])).transform((runs, ctx) => {
+  const table = slotTableFromRuns(runs);
+  if (table === null) ctx.addIssue({ code: 'custom', message: `runs must cover ${SLOTS_PER_WEEK} slots` });
+  return table ?? z.NEVER;
+});
+
+function storedSchema<V extends 1 | 2>(version: V, table: typeof slotValuesV1 | typeof slotRunsV2) {
+  return z.object({
+    version: z.literal(version),
+    level: z.enum(CROWD_LEVELS),
+    episodeStart: z.number().finite().nullable(),
+    recent: z.array(recordSchema),
+    pending: z.array(pendingSchema),
+    baseline: z.object({ slotMean: table, slotWeeks: table, ...scalars }),
+  });
+}
 
 /**
- * Validates persisted detector state (e.g. JSON read back from the database) at the boundary.
- * A stored state that fails it should be replaced by `createCrowdDetector()`, not trusted.
+ * Validates persisted detector state (JSON read back from the database, version 1 or 2) at the
+ * boundary and gives the state it describes. A stored state that fails it should be replaced by
+ * `createCrowdDetector()`, not trusted.
  */
-export const crowdDetectorStateSchema = z.object({
-  version: z.literal(1),
-  level: z.enum(CROWD_LEVELS),
-  episodeStart: z.number().finite().nullable(),
-  recent: z.array(z.object({ windowStart: z.number().finite(), spike: z.boolean(), quiet: z.boolean() })),
-  pending: z.array(z.object({ windowStart: z.number().finite(), count: finiteCount })),
-  baseline: z.object({
-    slotMean: slotTable,
-    slotWeeks: slotTable,
-    level: finiteCount,
-    variance: finiteCount,
-    learnedWindows: finiteCount,
-    lastLearnedWindowStart: z.number().finite().nullable(),
-  }),
-}) satisfies z.ZodType<CrowdDetectorState>;
+export const crowdDetectorStateSchema = z
+  .discriminatedUnion('version', [storedSchema(1, slotValuesV1), storedSchema(2, slotRunsV2)])
+  .transform((stored): CrowdDetectorState => ({ ...stored, version: 2 }));
+
+/** The JSON-safe form a store persists (version 2); `crowdDetectorStateSchema` reads it back. */
+export function storedCrowdDetector(state: CrowdDetectorState): z.input<typeof crowdDetectorStateSchema> {
+  return {
+    ...state,
+    recent: [...state.recent],
+    pending: [...state.pending],
+    baseline: {
+      ...state.baseline,
+      slotMean: slotTableRuns(state.baseline.slotMean),
+      slotWeeks: slotTableRuns(state.baseline.slotWeeks),
+    },
+  };
+}

@@ -6,6 +6,7 @@ export * from './problem-kind.js';
 export * from './report-admission.js';
 export * from './crowd-window.js';
 export * from './poisson-test.js';
+export * from './slot-table.js';
 export * from './crowd-baseline.js';
 export * from './crowd-decision.js';
 export * from './crowd-detector.js';
