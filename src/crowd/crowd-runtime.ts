@@ -31,6 +31,14 @@ export const MAX_CATCH_UP_WINDOWS = 12;
  * them lives on in its baseline, and a week is enough to look back at an incident's reports.
  */
 export const REPORT_RETENTION_MS = 7 * 24 * 60 * 60_000;
+/**
+ * The scheduled step evaluates this many services per event-loop turn (one transaction each), so
+ * 10,000 services never hold up the checks due meanwhile.
+ */
+export const STEP_SLICE_SERVICES = 250;
+
+/** An evaluated window with nobody reporting. */
+const NO_REPORTS = summariseWindow([]);
 
 /** What the runtime needs of the detection engine. */
 export interface CrowdEngine {
@@ -54,13 +62,17 @@ export interface CrowdRuntimeDeps {
  * the detector, persists its state and tells the engine the crowd's view. Windows of a service
  * with an open incident are stepped with `inIncident`, so the outage never becomes its baseline.
  *
- * `step` is synchronous and idempotent per window: the app calls it from node-cron, the replay
- * and the tests call it with their own clock.
+ * Stepping is idempotent per window. The app runs `stepInSlices` from node-cron, a slice of
+ * services per event-loop turn; the replay and the tests call the synchronous `step` with their
+ * own clock.
  */
 export class CrowdRuntime {
   private readonly states = new Map<string, CrowdDetectorState>();
   private readonly told = new Map<string, string>();
   private task: ScheduledTask | null = null;
+  /** The scheduled step in progress, if any: the next one waits for it rather than overlap. */
+  private stepping: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(private readonly deps: CrowdRuntimeDeps) {}
 
@@ -71,18 +83,47 @@ export class CrowdRuntime {
   start(): void {
     this.restore();
     this.task = cron.schedule(CROWD_CRON, () => {
-      try {
-        const now = this.deps.clock.now();
-        this.step(now);
-        this.deps.windows.prune?.(now - REPORT_RETENTION_MS);
-      } catch (err) {
-        this.deps.log?.error({ err }, 'crowd step failed');
-      }
+      if (this.stepping !== null) return;
+      const now = this.deps.clock.now();
+      this.stepping = this.stepInSlices(now)
+        .then(() => {
+          this.deps.windows.prune?.(now - REPORT_RETENTION_MS);
+        })
+        .catch((err: unknown) => {
+          this.deps.log?.error({ err }, 'crowd step failed');
+        })
+        .finally(() => {
+          this.stepping = null;
+        });
     });
   }
 
-  /** Stops the schedule and writes the reports still queued, so none is lost at shutdown. */
+  /**
+   * `step`, `STEP_SLICE_SERVICES` services per event-loop turn; resolves when every service is
+   * evaluated (or the runtime is stopped). Each service ends where `step` would have left it.
+   */
+  async stepInSlices(now: number = this.deps.clock.now()): Promise<Map<string, CrowdView>> {
+    const crowdServices = this.deps.services.filter((service) => service.crowd);
+    const views = new Map<string, CrowdView>();
+    for (let from = 0; from < crowdServices.length; from += STEP_SLICE_SERVICES) {
+      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopped) break;
+      for (const [id, view] of this.stepServices(
+        crowdServices.slice(from, from + STEP_SLICE_SERVICES),
+        now,
+      )) {
+        views.set(id, view);
+      }
+    }
+    return views;
+  }
+
+  /**
+   * Stops the schedule and writes the reports still queued, so none is lost at shutdown. A step
+   * in progress finishes its slice and starts no other.
+   */
   stop(): void {
+    this.stopped = true;
     void this.task?.destroy();
     this.task = null;
     this.deps.windows.flush?.();
@@ -93,13 +134,33 @@ export class CrowdRuntime {
    * service; returns the view given to the engine per service.
    */
   step(now: number = this.deps.clock.now()): Map<string, CrowdView> {
+    return this.stepServices(
+      this.deps.services.filter((service) => service.crowd),
+      now,
+    );
+  }
+
+  /**
+   * Steps `services` to the last window ended by `now` and saves their states in one transaction.
+   * One query finds the services anybody reported on in the windows that can be evaluated; the
+   * others (most of them, most of the time) are stepped with an empty window without a query.
+   */
+  private stepServices(services: readonly ServiceDef[], now: number): Map<string, CrowdView> {
     const lastEnded = windowStart(now) - WINDOW_MS;
+    const reported = this.deps.windows.reportedServices(
+      lastEnded - (MAX_CATCH_UP_WINDOWS - 1) * WINDOW_MS,
+      lastEnded + WINDOW_MS,
+    );
     const views = new Map<string, CrowdView>();
-    for (const service of this.deps.services) {
-      if (!service.crowd) continue;
-      const view = this.stepService(service.id, lastEnded, now);
-      if (view !== null) views.set(service.id, view);
+    const stepped = new Map<string, CrowdDetectorState>();
+    for (const service of services) {
+      const result = this.stepService(service.id, lastEnded, reported.has(service.id));
+      if (result === null) continue;
+      stepped.set(service.id, result.state);
+      views.set(service.id, result.view);
     }
+    if (stepped.size > 0) this.deps.windows.saveDetectors(stepped, now);
+    for (const [serviceId, view] of views) this.tell(serviceId, view);
     return views;
   }
 
@@ -137,7 +198,11 @@ export class CrowdRuntime {
     }
   }
 
-  private stepService(serviceId: string, lastEnded: number, now: number): CrowdView | null {
+  private stepService(
+    serviceId: string,
+    lastEnded: number,
+    reported: boolean,
+  ): { state: CrowdDetectorState; view: CrowdView } | null {
     let state = this.stateOf(serviceId);
     const previous = state.recent.at(-1)?.windowStart;
     if (previous !== undefined && previous >= lastEnded) return null;
@@ -148,21 +213,24 @@ export class CrowdRuntime {
     const inIncident = this.deps.engine.openIncident(serviceId) !== undefined;
     let last: { summary: WindowSummary; verdict: CrowdVerdict } | null = null;
     for (let start = first; start <= lastEnded; start += WINDOW_MS) {
-      const summary = summariseWindow(this.deps.windows.reportsBetween(serviceId, start, start + WINDOW_MS));
+      const summary = reported
+        ? summariseWindow(this.deps.windows.reportsBetween(serviceId, start, start + WINDOW_MS))
+        : NO_REPORTS;
       const stepped = stepCrowdDetector(state, summary, start, { inIncident });
       state = stepped.state;
       last = { summary, verdict: stepped.verdict };
     }
     if (last === null) return null;
     this.states.set(serviceId, state);
-    this.deps.windows.saveDetector(serviceId, state, now);
-    const view = toView(state, last.summary, last.verdict);
+    return { state, view: toView(state, last.summary, last.verdict) };
+  }
+
+  /** Tells the engine a service's view when it differs from what it was last told. */
+  private tell(serviceId: string, view: CrowdView): void {
     const key = JSON.stringify(view);
-    if (this.told.get(serviceId) !== key) {
-      this.told.set(serviceId, key);
-      this.deps.engine.setCrowd(serviceId, view);
-    }
-    return view;
+    if (this.told.get(serviceId) === key) return;
+    this.told.set(serviceId, key);
+    this.deps.engine.setCrowd(serviceId, view);
   }
 }
 

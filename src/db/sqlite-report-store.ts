@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   type CrowdDetectorState,
   crowdDetectorStateSchema,
+  storedCrowdDetector,
   type CrowdReport as WindowReport,
   PROBLEM_KINDS,
   type ProblemKind,
@@ -46,8 +47,11 @@ interface ReportRow {
 export interface CrowdReportWindows {
   /** Admitted reports of one service with `from <= at < to`, in arrival order. */
   reportsBetween(serviceId: string, from: number, to: number): WindowReport[];
+  /** The services with at least one admitted report with `from <= at < to`. */
+  reportedServices(from: number, to: number): ReadonlySet<string>;
   loadDetector(serviceId: string): CrowdDetectorState | null;
-  saveDetector(serviceId: string, state: CrowdDetectorState, now: number): void;
+  /** Saves the states of several services in one transaction. */
+  saveDetectors(states: ReadonlyMap<string, CrowdDetectorState>, now: number): void;
   /** Deletes reports older than `before`. */
   prune?(before: number): number;
   /** Writes anything still queued (before the database closes). */
@@ -72,6 +76,7 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
   private readonly salt: Buffer;
   private readonly stmt;
   private readonly insertAll: (rows: readonly QueuedReport[]) => void;
+  private readonly saveAll: (states: ReadonlyMap<string, CrowdDetectorState>, now: number) => void;
   private queue: QueuedReport[] = [];
   /** Times of queued reports by service and reporter, for the dedup check. */
   private queuedAt = new Map<string, number[]>();
@@ -91,6 +96,7 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
         `SELECT reporter_hash, chat_key, problem FROM crowd_reports
          WHERE service_id = ? AND at >= ? AND at < ? ORDER BY at, id`,
       ),
+      reported: db.prepare('SELECT DISTINCT service_id FROM crowd_reports WHERE at >= ? AND at < ?').pluck(),
       loadState: db.prepare('SELECT state_json FROM crowd_detectors WHERE service_id = ?'),
       saveState: db.prepare(
         `INSERT INTO crowd_detectors (service_id, state_json, updated_at) VALUES (?, ?, ?)
@@ -100,6 +106,11 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
     };
     this.insertAll = db.transaction((rows: readonly QueuedReport[]) => {
       for (const r of rows) this.stmt.insert.run(r.serviceId, r.reporter, r.chatKey, r.problem, r.at);
+    });
+    this.saveAll = db.transaction((states: ReadonlyMap<string, CrowdDetectorState>, now: number) => {
+      for (const [serviceId, state] of states) {
+        this.stmt.saveState.run(serviceId, JSON.stringify(storedCrowdDetector(state)), now);
+      }
     });
   }
 
@@ -183,8 +194,17 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
     }
   }
 
+  reportedServices(from: number, to: number): ReadonlySet<string> {
+    this.flush();
+    return new Set(this.stmt.reported.all(from, to) as string[]);
+  }
+
   saveDetector(serviceId: string, state: CrowdDetectorState, now: number): void {
-    this.stmt.saveState.run(serviceId, JSON.stringify(state), now);
+    this.saveAll(new Map([[serviceId, state]]), now);
+  }
+
+  saveDetectors(states: ReadonlyMap<string, CrowdDetectorState>, now: number): void {
+    this.saveAll(states, now);
   }
 
   /** Deletes reports older than `before`; returns how many. The baseline lives in the detector state. */

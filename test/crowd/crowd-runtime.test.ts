@@ -6,7 +6,7 @@ import type { ServiceDef } from '../../src/core/catalog.js';
 import { type ProblemKind, WINDOW_MS } from '../../src/core/crowd/index.js';
 import type { CrowdView } from '../../src/core/detection/service-status.js';
 import { messagesFor } from '../../src/core/i18n/index.js';
-import { CrowdRuntime, type CrowdEngine } from '../../src/crowd/crowd-runtime.js';
+import { CrowdRuntime, STEP_SLICE_SERVICES, type CrowdEngine } from '../../src/crowd/crowd-runtime.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
 
@@ -160,5 +160,61 @@ describe('CrowdRuntime', () => {
     };
     expect(learned(false)).toBeGreaterThan(0);
     expect(learned(true)).toBe(0);
+  });
+
+  describe('with many services', () => {
+    /** 600 crowd services on one database: `busy` is reported on in every window, the rest never. */
+    function manyServices(path = join(mkdtempSync(join(tmpdir(), 'crowd-')), 'bot.db')) {
+      const db = openDatabase(path);
+      dbs.push(db);
+      const store = new SqliteReportStore(db);
+      const engine = new RecordingEngine();
+      const services = Array.from({ length: 3 * STEP_SLICE_SERVICES - 150 }, (_, i) => service(`s${i}`));
+      services.splice(400, 0, service('whatsapp'));
+      const runtime = new CrowdRuntime({ services, windows: store, engine, clock: { now: () => T0 } });
+      return { store, engine, runtime, services };
+    }
+
+    it('steps in slices across event-loop turns and ends where the synchronous step ends', async () => {
+      const sliced = manyServices();
+      const whole = manyServices();
+      const levels: string[] = [];
+      for (let w = 0; w < 4; w++) {
+        for (const { store } of [sliced, whole]) report(store, T0 + w * WINDOW_MS, w === 3 ? 24 : 1, 6);
+        const now = T0 + (w + 1) * WINDOW_MS + 5000;
+        // A callback queued before the step runs before the step is over: the step let it in.
+        let midway: number | null = null;
+        setImmediate(() => {
+          midway = sliced.runtime.detectorState('s599').recent.length;
+        });
+        const slicedViews = await sliced.runtime.stepInSlices(now);
+        expect(midway).toBe(w);
+        expect(slicedViews).toEqual(whole.runtime.step(now));
+        levels.push(slicedViews.get('whatsapp')?.level ?? '?');
+      }
+      expect(levels).toEqual(['none', 'none', 'none', 'detected']);
+      for (const { id } of sliced.services) {
+        expect(sliced.runtime.detectorState(id)).toEqual(whole.runtime.detectorState(id));
+        expect(sliced.store.loadDetector(id)).toEqual(sliced.runtime.detectorState(id));
+      }
+      expect(sliced.engine.told).toEqual(whole.engine.told);
+    });
+
+    it("asks which services were reported on instead of reading every service's window", () => {
+      const { store } = manyServices();
+      report(store, T0, 3, 1);
+      expect([...store.reportedServices(T0, T0 + WINDOW_MS)]).toEqual(['whatsapp']);
+      expect(store.reportedServices(T0 + WINDOW_MS, T0 + 2 * WINDOW_MS).size).toBe(0);
+      expect(store.reportedServices(T0 - WINDOW_MS, T0).size).toBe(0);
+    });
+
+    it('starts no further slice once stopped', async () => {
+      const { runtime } = manyServices();
+      const stepping = runtime.stepInSlices(T0 + WINDOW_MS + 5000);
+      runtime.stop();
+      const views = await stepping;
+      expect(views.size).toBe(STEP_SLICE_SERVICES);
+      expect(runtime.detectorState('s599').recent).toEqual([]);
+    });
   });
 });
