@@ -163,17 +163,19 @@ describe('CrowdRuntime', () => {
   });
 
   describe('with many services', () => {
-    /** 600 crowd services on one database: `busy` is reported on in every window, the rest never. */
+    /** Services for 2½ slices on one database: `whatsapp` (in the middle) is reported on, the rest never. */
     function manyServices(path = join(mkdtempSync(join(tmpdir(), 'crowd-')), 'bot.db')) {
       const db = openDatabase(path);
       dbs.push(db);
       const store = new SqliteReportStore(db);
       const engine = new RecordingEngine();
-      const services = Array.from({ length: 3 * STEP_SLICE_SERVICES - 150 }, (_, i) => service(`s${i}`));
-      services.splice(400, 0, service('whatsapp'));
+      const services = Array.from({ length: 2.5 * STEP_SLICE_SERVICES }, (_, i) => service(`s${i}`));
+      services.splice(1.5 * STEP_SLICE_SERVICES, 0, service('whatsapp'));
       const runtime = new CrowdRuntime({ services, windows: store, engine, clock: { now: () => T0 } });
       return { store, engine, runtime, services };
     }
+
+    const LAST = `s${2.5 * STEP_SLICE_SERVICES - 1}`;
 
     it('steps in slices across event-loop turns and ends where the synchronous step ends', async () => {
       const sliced = manyServices();
@@ -185,7 +187,7 @@ describe('CrowdRuntime', () => {
         // A callback queued before the step runs before the step is over: the step let it in.
         let midway: number | null = null;
         setImmediate(() => {
-          midway = sliced.runtime.detectorState('s599').recent.length;
+          midway = sliced.runtime.detectorState(LAST).recent.length;
         });
         const slicedViews = await sliced.runtime.stepInSlices(now);
         expect(midway).toBe(w);
@@ -214,7 +216,7 @@ describe('CrowdRuntime', () => {
       runtime.stop();
       const views = await stepping;
       expect(views.size).toBe(STEP_SLICE_SERVICES);
-      expect(runtime.detectorState('s599').recent).toEqual([]);
+      expect(runtime.detectorState(LAST).recent).toEqual([]);
     });
   });
 });

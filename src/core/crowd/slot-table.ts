@@ -82,16 +82,28 @@ export function slotTableValues(table: SlotTable): number[] {
 /** A run of equal slots in the stored form: `[value, how many slots]`. */
 export type SlotRun = readonly [value: number, length: number];
 
+/** Runs of tables already encoded: tables never change, and the shared ones are stored often. */
+const runsOf = new WeakMap<SlotTable, readonly SlotRun[]>();
+
 /** The table as runs of equal values: `[[0, 2016]]` for a week of zeros. */
 export function slotTableRuns(table: SlotTable): [value: number, length: number][] {
+  const cached = runsOf.get(table);
+  if (cached !== undefined) return cached.map(([value, length]) => [value, length]);
   const runs: [number, number][] = [];
+  const extend = (value: number, length: number): void => {
+    const last = runs.at(-1);
+    if (last !== undefined && last[0] === value) last[1] += length;
+    else runs.push([value, length]);
+  };
   for (const chunk of table) {
-    for (const value of chunk) {
-      const last = runs.at(-1);
-      if (last !== undefined && last[0] === value) last[1] += 1;
-      else runs.push([value, 1]);
-    }
+    // A shared chunk is one value throughout: one step instead of 48.
+    if (sharedChunks.includes(chunk)) extend(chunk[0] ?? 0, chunk.length);
+    else for (const value of chunk) extend(value, 1);
   }
+  runsOf.set(
+    table,
+    runs.map(([value, length]) => [value, length] as const),
+  );
   return runs;
 }
 
