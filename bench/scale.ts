@@ -46,6 +46,15 @@ async function checkpointedBytes(db: Database.Database, path: string): Promise<n
   return dbBytes(path);
 }
 
+/** Bytes of each table and index (SQLite's dbstat), to say which part of the growth is what. */
+function tableBytes(db: Database.Database): Map<string, number> {
+  const rows = db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all() as {
+    name: string;
+    bytes: number;
+  }[];
+  return new Map(rows.map((row) => [row.name, row.bytes]));
+}
+
 /** CPU time a process has used (user + system), in ms (Linux /proc, 100 ticks a second). */
 function procCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
@@ -192,6 +201,7 @@ export async function runScaleBench(): Promise<Record<string, number>> {
     const reader = new Database(dbPath);
     const first = await scrape(); // also restarts the event-loop delay histogram
     const bytesBefore = await checkpointedBytes(reader, dbPath);
+    const tablesBefore = tableBytes(reader);
     const cpuBefore = procCpuMs(pid);
     let peakRssSampled = 0;
     let peakTreeRss = 0;
@@ -224,7 +234,14 @@ export async function runScaleBench(): Promise<Record<string, number>> {
     const cpuMs = procCpuMs(pid) - cpuBefore;
     clearInterval(rssTimer);
     const growth = (await checkpointedBytes(reader, dbPath)) - bytesBefore;
+    const tablesAfter = tableBytes(reader);
     reader.close();
+    const perHour = (bytes: number): number => (bytes / MB) * (3_600_000 / measuredMs);
+    const growthByTable = [...tablesAfter]
+      .map(([name, bytes]) => ({ name, mbPerHour: perHour(bytes - (tablesBefore.get(name) ?? 0)) }))
+      .filter((table) => Math.abs(table.mbPerHour) >= 0.05)
+      .sort((a, b) => b.mbPerHour - a.mbPerHour);
+    const crowdStateMb = (tablesAfter.get('crowd_detectors') ?? 0) / MB;
     const peakRss = procMemory(pid, 'VmHWM');
 
     const delta = (name: string, labelPart = ''): number =>
@@ -245,7 +262,8 @@ export async function runScaleBench(): Promise<Record<string, number>> {
       peakExternalMb: worst.external / MB,
       startSeconds: startMs / 1000,
       cpuShare: cpuMs / measuredMs,
-      dbGrowthMbPerHour: (growth / MB) * (3_600_000 / measuredMs),
+      dbGrowthMbPerHour: perHour(growth),
+      crowdStateMb,
     };
     console.log(
       '\n## Scale (%d HTTP monitors every %s, %d measured minutes%s)',
@@ -276,6 +294,13 @@ export async function runScaleBench(): Promise<Record<string, number>> {
     );
     console.log(
       `database growth:                          ${fmt(result.dbGrowthMbPerHour)} MB/hour (raw checks, before roll-up)`,
+    );
+    console.log(
+      `  by table and index (MB/hour):           ${growthByTable.map((t) => `${t.name} ${fmt(t.mbPerHour)}`).join(', ')}`,
+    );
+    console.log(
+      `  crowd detector states at the end:       ${fmt(crowdStateMb)} MB (one row per service, updated in place: ` +
+        `the first step's rows count as growth in a short run)`,
     );
     return result;
   } finally {
