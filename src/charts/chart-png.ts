@@ -1,9 +1,23 @@
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
+import type { Resvg as ResvgClass } from '@resvg/resvg-js';
 import type { Catalog } from '../core/catalog.js';
 import type { Locale } from '../core/i18n/index.js';
 import type { ServiceHistory } from '../web/service-history.js';
 import { pageTextFor } from '../web/page-text.js';
 import { renderResponseChart } from './response-chart.js';
+
+const loadCommonJs = createRequire(import.meta.url);
+let resvg: typeof ResvgClass | undefined;
+
+/**
+ * resvg, loaded at the first chart instead of at start-up: the native module costs about 6 MB of
+ * RSS once loaded, and many bots never render a chart (no chat tokens, or nobody asks). A CommonJS
+ * `require` keeps `RenderChartPng` synchronous.
+ */
+function loadResvg(): typeof ResvgClass {
+  resvg ??= (loadCommonJs('@resvg/resvg-js') as typeof import('@resvg/resvg-js')).Resvg;
+  return resvg;
+}
 
 /** Chats show the picture smaller than the page; twice the SVG size keeps it sharp on phones. */
 const PNG_SCALE = 2;
@@ -40,11 +54,12 @@ export function createChartPngRenderer(catalog: Catalog, history: ServiceHistory
         reportsLegend: text.reportsLegend,
       },
     });
-    const resvg = new Resvg(svg, {
+    const Resvg = loadResvg();
+    const rendered = new Resvg(svg, {
       fitTo: { mode: 'zoom', value: PNG_SCALE },
       font: { loadSystemFonts: true },
     });
-    return resvg.render().asPng();
+    return rendered.render().asPng();
   };
 }
 
