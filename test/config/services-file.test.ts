@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/problems.js';
-import { loadServicesFile, parseServices } from '../../src/config/services-file.js';
+import { type MonitorConfig, loadServicesFile, parseServices } from '../../src/config/services-file.js';
+import type { HttpOptions } from '../../src/monitors/probes/http-options.js';
 
 function problemsOf(text: string): readonly string[] {
   try {
@@ -65,6 +66,29 @@ services:
     });
   });
 
+  it('gives monitors that keep a default one shared object instead of equal copies (10,000 monitors)', () => {
+    const config = parseServices(`
+defaults: { every: 30s, confirm: { down: 3 } }
+services:
+  - id: a
+    name: A
+    monitors:
+      - { type: http, url: "http://127.0.0.1:1/" }
+      - { type: http, url: "http://127.0.0.1:2/", every: 30s, expect: { status: "200-399" } }
+      - { type: http, url: "http://127.0.0.1:3/", every: 10s, confirm: { up: 1 }, expect: { status: 200 } }
+`);
+    const [first, second, own] = config.monitors as [MonitorConfig, MonitorConfig, MonitorConfig];
+    const statusOf = (m: MonitorConfig): unknown => (m.options as HttpOptions).expect.status;
+    expect(second.schedule).toBe(first.schedule);
+    expect(second.confirm).toBe(first.confirm);
+    expect(statusOf(second)).toBe(statusOf(first));
+    expect(first.confirm).toEqual({ down: 3, up: 2 });
+    expect(statusOf(first)).toEqual([[200, 399]]);
+    // Overrides get their own.
+    expect(own.schedule).toEqual({ kind: 'every', ms: 10_000 });
+    expect(own.confirm).toEqual({ down: 3, up: 1 });
+    expect(statusOf(own)).toEqual([[200, 200]]);
+  });
   it('lists every problem of a bad file with its path, not just the first', () => {
     const problems = problemsOf(`
 services:
