@@ -27,23 +27,30 @@ const BAR_INCIDENTS = 1000;
  * words, every untrusted string escaped. Pure rendering over the view and the history.
  */
 export class StatusPage {
-  private readonly services: ReadonlyMap<string, ServiceDef>;
-  private readonly probeIds: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The probe monitors of the catalogue services that also have official ones; every other service
+   * is looked up in the view and uses all its monitors (no entry and no copy for each of 10,000).
+   */
+  private readonly probeIds = new Map<string, readonly string[]>();
   private readonly indexCache = new Map<Locale, { readonly at: number; readonly html: string }>();
   private readonly cellCache = new Map<string, string>();
   private readonly dayNames = new Map<string, string>();
 
   constructor(
-    private readonly catalog: Catalog,
+    catalog: Catalog,
     private readonly view: StatusView,
     private readonly history: ServiceHistory,
     private readonly clock: Clock,
   ) {
-    this.services = new Map(catalog.services.map((s) => [s.id, s]));
-    const roles = new Map(catalog.monitors.map((m) => [m.id, m.role]));
-    this.probeIds = new Map(
-      catalog.services.map((s) => [s.id, s.monitorIds.filter((id) => roles.get(id) !== 'official')]),
-    );
+    const official = new Set(catalog.monitors.filter((m) => m.role === 'official').map((m) => m.id));
+    for (const s of catalog.services) {
+      if (s.monitorIds.some((id) => official.has(id))) {
+        this.probeIds.set(
+          s.id,
+          s.monitorIds.filter((id) => !official.has(id)),
+        );
+      }
+    }
   }
 
   /** A service's probe monitors (runtime services, added from chat, have only probes). */
@@ -68,7 +75,7 @@ export class StatusPage {
     const resolved = this.view.incidents({ state: 'resolved', limit: BAR_INCIDENTS });
     const spans = groupSpans([...open, ...resolved]);
     const rows = this.view.listServices().map((s) => {
-      const def = this.services.get(s.id) ?? this.view.serviceDef(s.id);
+      const def = this.view.serviceDef(s.id);
       const cells = def ? this.history.dayCells(this.probeIdsOf(def), spans.get(s.id) ?? []) : [];
       return `<li class="service">
   <div class="service-head"><a href="/services/${encodeURIComponent(s.id)}${langQuery(locale)}">${esc(s.name)}</a>
@@ -94,7 +101,7 @@ ${
   /** `GET /services/:id`, or null for an unknown id. */
   renderService(id: string, locale: Locale): string | null {
     const detail = this.view.serviceDetail(id);
-    const def = this.services.get(id) ?? this.view.serviceDef(id);
+    const def = this.view.serviceDef(id);
     if (!detail || !def) return null;
     const t = pageTextFor(locale);
     const windows = this.history.chartWindows(id, this.probeIdsOf(def));

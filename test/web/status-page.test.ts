@@ -52,6 +52,34 @@ describe('status page over HTTP', () => {
     expect(yesterdayWa?.[1]).toBe('unknown');
   });
 
+  it("counts only a service's own probes in its day cells, not its official status page", async () => {
+    web = await startWebHarness(`services:
+  - id: discord
+    name: Discord
+    monitors:
+      - { type: http, url: "https://discord.com/" }
+      - { type: statuspage, url: "https://discordstatus.com/api/v2/summary.json" }
+  - id: github
+    name: GitHub
+    monitors:
+      - { type: http, url: "https://github.com/" }
+`);
+    const [probe, official, github] = web.services.monitors.map((m) => m.id) as [string, string, string];
+    for (let i = 0; i < 4; i++) {
+      // One failed probe check in four, never two in a row: no incident.
+      web.check(probe, { status: i === 1 ? 'down' : 'up' });
+      web.check(official, { status: 'up' });
+      web.check(github, { status: 'up' });
+      web.clock.advance(MINUTE);
+    }
+    const html = await (await fetch(`${web.url}/`)).text();
+    const bars = [...html.matchAll(/<ol class="bar"[^>]*>(.*?)<\/ol>/gs)].map((m) => m[1] ?? '');
+    const todayTitle = (bar: string): string | undefined =>
+      [...bar.matchAll(/<li class="cell s-\w+" title="([^"]*)"/g)].at(-1)?.[1];
+    expect(todayTitle(bars[0] ?? '')).toMatch(/^Mar 19: 75% uptime/); // 3 of 4, not 7 of 8
+    expect(todayTitle(bars[1] ?? '')).toMatch(/^Mar 19: 100% uptime/);
+  });
+
   it('escapes service names everywhere', async () => {
     await withOutage();
     const html = await (await fetch(`${web.url}/`)).text();
