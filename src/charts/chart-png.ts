@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Resvg as ResvgClass } from '@resvg/resvg-js';
-import type { Catalog } from '../core/catalog.js';
+import type { Catalog, ServiceDef } from '../core/catalog.js';
 import type { Locale } from '../core/i18n/index.js';
 import type { ServiceHistory } from '../web/service-history.js';
 import { pageTextFor } from '../web/page-text.js';
@@ -35,8 +35,11 @@ export type RenderChartPng = (serviceId: string, options?: ChartPngOptions) => B
  * resvg with fixed colours. Returns null for an unknown service id. Synchronous (a few ms).
  */
 export function createChartPngRenderer(catalog: Catalog, history: ServiceHistory): RenderChartPng {
-  const services = new Map(catalog.services.map((s) => [s.id, s]));
+  // Built at the first chart, like resvg: a map of every service (10,000 of them) is not kept for
+  // a feature many bots never use.
+  let services: ReadonlyMap<string, ServiceDef> | undefined;
   return (serviceId, options = {}) => {
+    services ??= new Map(catalog.services.map((s) => [s.id, s]));
     const service = services.get(serviceId);
     if (!service) return null;
     const locale = options.locale ?? 'en';
