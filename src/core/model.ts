@@ -9,7 +9,9 @@ export type State = (typeof STATES)[number];
 
 /**
  * Why a probe outcome is what it is. Fixed taxonomy: probes never invent reasons.
- * `ok` for good outcomes; `slow` for up-but-over-`degradedAfter`.
+ * `ok` for good outcomes; `slow` for up-but-over-`degradedAfter`; `blocked` when the SSRF guard
+ * refused the target before connecting (a chat monitor whose name now points at a private address).
+ * Check results store a reason by its index here (`src/db/check-encoding.ts`): append only.
  */
 export const OUTCOME_REASONS = [
   'ok',
@@ -37,6 +39,7 @@ export const OUTCOME_REASONS = [
   'missed-heartbeat',
   'aborted',
   'error',
+  'blocked',
 ] as const;
 export type OutcomeReason = (typeof OUTCOME_REASONS)[number];
 

@@ -159,7 +159,9 @@ describe('/monitor in chat, as a new user tries it', () => {
       () => telegram.fake.messages(group).find((m) => /^🔴 shop is down/.test(m.text)),
       ALERT_WAIT_MS,
     );
-    expect(tgAlert.text).toMatch(/^• http:\/\/shop\.example\/: /m);
+    expect(tgAlert.text).toMatch(
+      /^• http:\/\/shop\.example\/: address not allowed \(private or reserved network\)/m,
+    );
     const dcAlert = await discord.fake.waitFor(
       () => discord.fake.messagesIn(channel).find((m) => m.source === 'channel'),
       ALERT_WAIT_MS,
@@ -171,8 +173,12 @@ describe('/monitor in chat, as a new user tries it', () => {
       const id = world?.app.chatMonitors.servicesOf(scope)[0]?.id ?? '';
       return world?.app.engine.serviceState(id)?.evidence;
     };
-    expect(evidence('telegram', String(group))).toMatchObject([{ message: 'target refused: private' }]);
-    expect(evidence('discord', channel)).toMatchObject([{ message: 'target refused: private' }]);
+    expect(evidence('telegram', String(group))).toMatchObject([
+      { reason: 'blocked', message: 'target refused: private' },
+    ]);
+    expect(evidence('discord', channel)).toMatchObject([
+      { reason: 'blocked', message: 'target refused: private' },
+    ]);
     expect(dns.queries.filter((q) => q.name === 'shop.example' && q.type === 'A').length).toBeGreaterThan(1);
   }, 60_000);
 });

@@ -39,7 +39,7 @@ describe('DNS rebinding through a local DNS server', () => {
     expect(added).toMatchObject({ ok: true, address: '93.184.216.34' });
     const probe = createHttpProbe({ createGuard: () => createConnectionGuard(deps) });
     const outcome = await probe.run(httpOptionsSchema.parse({ url: 'http://rebind.test/' }), ctx());
-    expect(outcome).toMatchObject({ status: 'down', message: 'target refused: private' });
+    expect(outcome).toMatchObject({ status: 'down', reason: 'blocked', message: 'target refused: private' });
   });
 
   it('connects to the vetted address with one lookup per check, whatever DNS says afterwards', async () => {

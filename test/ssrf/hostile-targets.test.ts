@@ -92,7 +92,11 @@ describe('redirects from an allowed loopback site', () => {
 
   it.each(FORBIDDEN_HOPS)('refuses a redirect to %s (%s)', async (hop, reason) => {
     const outcome = await run(`${origin}/go?to=${encodeURIComponent(hop)}`);
-    expect(outcome).toMatchObject({ status: 'down', message: `target refused: ${reason} (redirect 1)` });
+    expect(outcome).toMatchObject({
+      status: 'down',
+      reason: 'blocked',
+      message: `target refused: ${reason} (redirect 1)`,
+    });
   });
 
   it('refuses a forbidden second hop after an allowed first one', async () => {
@@ -102,7 +106,11 @@ describe('redirects from an allowed loopback site', () => {
 
   it('refuses credentials in a redirect', async () => {
     const outcome = await run(`${origin}/go?to=${encodeURIComponent(`http://u:p@127.0.0.1:1/`)}`);
-    expect(outcome).toMatchObject({ status: 'down', message: 'target refused: credentials-in-url' });
+    expect(outcome).toMatchObject({
+      status: 'down',
+      reason: 'blocked',
+      message: 'target refused: credentials-in-url',
+    });
   });
 
   it('refuses a TCP target before connecting', async () => {
@@ -111,6 +119,10 @@ describe('redirects from an allowed loopback site', () => {
       { host: '169.254.169.254', port: 80 },
       { signal: AbortSignal.timeout(5_000), timeoutMs: 5_000 },
     );
-    expect(outcome).toMatchObject({ status: 'down', message: 'target refused: cloud-metadata' });
+    expect(outcome).toMatchObject({
+      status: 'down',
+      reason: 'blocked',
+      message: 'target refused: cloud-metadata',
+    });
   });
 });

@@ -62,6 +62,7 @@ const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
   refused: () => 'সংযোগ প্রত্যাখ্যান করেছে',
   reset: () => 'সংযোগ মাঝপথে কেটে গেছে',
   unreachable: () => 'নেটওয়ার্কে পৌঁছানো যাচ্ছে না',
+  blocked: () => 'ঠিকানাটি অনুমোদিত নয় (ব্যক্তিগত বা সংরক্ষিত নেটওয়ার্ক)',
   'dns-nxdomain': () => 'DNS: এমন কোনো ডোমেইন নেই',
   'dns-servfail': () => 'DNS: সার্ভারে ত্রুটি',
   'dns-timeout': (p) =>

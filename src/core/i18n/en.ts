@@ -58,6 +58,7 @@ const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
   refused: () => 'connection refused',
   reset: () => 'connection reset',
   unreachable: () => 'network unreachable',
+  blocked: () => 'address not allowed (private or reserved network)',
   'dns-nxdomain': () => 'DNS: no such domain',
   'dns-servfail': () => 'DNS: server failure',
   'dns-timeout': (p) =>

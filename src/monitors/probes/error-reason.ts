@@ -125,6 +125,7 @@ const NO_ANSWER_REASONS: ReadonlySet<OutcomeReason> = new Set<OutcomeReason>([
   'refused',
   'aborted',
   'unreachable',
+  'blocked',
   'dns-nxdomain',
   'dns-servfail',
   'dns-timeout',

@@ -169,12 +169,12 @@ async function refuseHop(
   redirects: number,
 ): Promise<ProbeOutcome | null> {
   if (url.username !== '' || url.password !== '') {
-    return downOutcome('unreachable', 'target refused: credentials-in-url', null);
+    return downOutcome('blocked', 'target refused: credentials-in-url', null);
   }
   const verdict = await guard.checkHost(url.hostname, signal);
   if (verdict.ok) return null;
   const where = redirects > 0 ? ` (redirect ${redirects})` : '';
-  return downOutcome('unreachable', `target refused: ${verdict.reason}${where}`, null);
+  return downOutcome('blocked', `target refused: ${verdict.reason}${where}`, null);
 }
 
 /**

@@ -56,7 +56,7 @@ export function createTcpProbe(deps: TcpProbeDeps = {}): Probe<TcpOptions> {
           const guard = deps.createGuard?.();
           if (guard !== undefined) {
             const verdict = await guard.checkHost(options.host, deadline.signal);
-            if (!verdict.ok) return downOutcome('unreachable', `target refused: ${verdict.reason}`, null);
+            if (!verdict.ok) return downOutcome('blocked', `target refused: ${verdict.reason}`, null);
           }
           await connectOnce(options, deadline.signal, guard?.lookup ?? deps.lookup);
           return upOutcome('connected', elapsedMs(startedAt));
