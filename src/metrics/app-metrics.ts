@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock, ProbeOutcome, State } from '../core/model.js';
 import { STATES } from '../core/model.js';
@@ -31,24 +32,49 @@ function escapeLabelValue(value: string): string {
 const STATE_IS = STATES.map((state) => `${state}"} 1\n`);
 const STATE_IS_NOT = STATES.map((state) => `${state}"} 0\n`);
 
+/** Services per chunk of the streamed family: about 75 KB of text. */
+const SERVICES_PER_CHUNK = 250;
+
 /**
- * The gauge family `incident_bot_service_state` in the Prometheus text format (0.0.4), ending with a
- * line feed: for each service one series per state, 1 for its state and 0 for the others, exactly as
- * a prom-client Gauge set in that order prints them. Written here rather than by a prom-client
- * Gauge because there are five series per service: at 10,000 services the Gauge's reset and 50,000
- * `set` calls, then its line formatting, took about half a second of CPU and 50 MB of short-lived
- * memory per scrape (the process's peak RSS); this appends the lines to one string.
+ * The gauge family `incident_bot_service_state` in the Prometheus text format (0.0.4), in chunks of
+ * SERVICES_PER_CHUNK services, the last ending with a line feed: for each service one series per
+ * state, 1 for its state and 0 for the others, exactly as a prom-client Gauge set in that order
+ * prints them. Written here rather than by a prom-client Gauge because there are five series per
+ * service: at 10,000 services the Gauge's reset and 50,000 `set` calls, then its line formatting,
+ * took about half a second of CPU and 50 MB of short-lived memory per scrape (the process's peak
+ * RSS); in chunks, the 3 MB of text is never held at once either.
  * https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
  */
-export function serviceStateText(states: readonly { readonly id: string; readonly status: State }[]): string {
+export function* serviceStateChunks(
+  states: readonly { readonly id: string; readonly status: State }[],
+): Generator<string, void, undefined> {
   let text = `# HELP ${SERVICE_STATE_NAME} ${SERVICE_STATE_HELP}\n# TYPE ${SERVICE_STATE_NAME} gauge\n`;
+  let services = 0;
   for (const s of states) {
     const series = `${SERVICE_STATE_NAME}{service="${escapeLabelValue(s.id)}",state="`;
     STATES.forEach((state, i) => {
       text += series + (s.status === state ? STATE_IS[i] : STATE_IS_NOT[i]);
     });
+    if (++services % SERVICES_PER_CHUNK === 0) {
+      yield text;
+      text = '';
+    }
   }
-  return text;
+  if (text !== '') yield text;
+}
+
+/** `serviceStateChunks` as one string. */
+export function serviceStateText(states: readonly { readonly id: string; readonly status: State }[]): string {
+  return [...serviceStateChunks(states)].join('');
+}
+
+/** The whole exposition: prom-client's families, then the per-service states. */
+function* exposition(
+  families: string,
+  states: readonly { readonly id: string; readonly status: State }[],
+): Generator<string, void, undefined> {
+  yield `${families}\n`;
+  yield* serviceStateChunks(states);
 }
 
 /** Outcomes a delivery attempt ends in, as the adapters classify them (DESIGN §4). */
@@ -184,9 +210,14 @@ export class AppMetrics {
     this.reports.inc({ service: serviceId, outcome });
   }
 
-  /** The exposition text and its content type, for `GET /metrics`. */
-  async scrape(): Promise<{ contentType: string; body: string }> {
-    const body = `${await this.registry.metrics()}\n${serviceStateText(this.sources.serviceStates())}`;
+  /**
+   * The exposition text and its content type, for `GET /metrics`. The text is streamed: the
+   * per-service states (3 MB at 10,000 services) are written a chunk at a time as the response
+   * takes them, from the states read when the scrape began.
+   */
+  async scrape(): Promise<{ contentType: string; body: Readable }> {
+    const families = await this.registry.metrics();
+    const body = Readable.from(exposition(families, this.sources.serviceStates()));
     return { contentType: this.registry.contentType, body };
   }
 }

@@ -1,7 +1,7 @@
 import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { STATES, type State } from '../../src/core/model.js';
-import { serviceStateText } from '../../src/metrics/app-metrics.js';
+import { serviceStateChunks, serviceStateText } from '../../src/metrics/app-metrics.js';
 
 /** How the family read when a prom-client Gauge wrote it (before `serviceStateText`). */
 async function gaugeText(states: readonly { id: string; status: State }[]): Promise<string> {
@@ -35,6 +35,16 @@ describe('serviceStateText', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('comes in chunks of 250 services that add up to the whole family', async () => {
+    const states = Array.from({ length: 1001 }, (_, i) => ({
+      id: `s${i}`,
+      status: STATES[i % STATES.length],
+    }));
+    const chunks = [...serviceStateChunks(states as { id: string; status: State }[])];
+    expect(chunks.map((c) => c.match(/state="up"/g)?.length)).toEqual([250, 250, 250, 250, 1]);
+    expect(chunks.join('')).toBe(await gaugeText(states as { id: string; status: State }[]));
   });
 
   it.each([
