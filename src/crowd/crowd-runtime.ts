@@ -70,6 +70,7 @@ export interface CrowdRuntimeDeps {
 export class CrowdRuntime {
   private readonly states = new Map<string, CrowdDetectorState>();
   private readonly told = new Map<string, string>();
+  private readonly recentKeys = new Map<string, string>();
   private task: ScheduledTask | null = null;
   /** The scheduled step in progress, if any: the next one waits for it rather than overlap. */
   private stepping: Promise<void> | null = null;
@@ -230,7 +231,11 @@ export class CrowdRuntime {
   private tell(serviceId: string, view: CrowdView): void {
     const key = JSON.stringify(view);
     if (this.told.get(serviceId) === key) return;
-    this.told.set(serviceId, key);
+    // Quiet services are all told the same: keep one copy of that text, not one per service.
+    if (this.recentKeys.size >= 64) this.recentKeys.clear();
+    const shared = this.recentKeys.get(key) ?? key;
+    this.recentKeys.set(key, shared);
+    this.told.set(serviceId, shared);
     this.deps.engine.setCrowd(serviceId, view);
   }
 }

@@ -18,6 +18,8 @@ const SALT_BYTES = 32;
 export const FLUSH_AFTER_MS = 50;
 /** … or as soon as this many are queued. */
 export const FLUSH_AT_REPORTS = 500;
+/** Distinct stored detector states remembered while loading (see `recentlyLoaded`). */
+const RECENTLY_LOADED_STATES = 64;
 
 interface QueuedReport {
   readonly serviceId: string;
@@ -81,6 +83,11 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
   /** Times of queued reports by service and reporter, for the dedup check. */
   private queuedAt = new Map<string, number[]>();
   private timer: NodeJS.Timeout | null = null;
+  /**
+   * States read back recently, by their stored text: services nobody reports on are stored alike,
+   * and reading them into one shared object keeps them shared (see `stepCrowdDetector`).
+   */
+  private readonly recentlyLoaded = new Map<string, CrowdDetectorState>();
 
   constructor(private readonly db: Db) {
     db.prepare('INSERT OR IGNORE INTO report_salt (id, salt) VALUES (1, ?)').run(randomBytes(SALT_BYTES));
@@ -186,9 +193,14 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
   loadDetector(serviceId: string): CrowdDetectorState | null {
     const row = this.stmt.loadState.get(serviceId) as { state_json: string } | undefined;
     if (row === undefined) return null;
+    const seen = this.recentlyLoaded.get(row.state_json);
+    if (seen !== undefined) return seen;
     try {
       const parsed = crowdDetectorStateSchema.safeParse(JSON.parse(row.state_json));
-      return parsed.success ? parsed.data : null;
+      if (!parsed.success) return null;
+      if (this.recentlyLoaded.size >= RECENTLY_LOADED_STATES) this.recentlyLoaded.clear();
+      this.recentlyLoaded.set(row.state_json, parsed.data);
+      return parsed.data;
     } catch {
       return null;
     }

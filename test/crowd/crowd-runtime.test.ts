@@ -200,6 +200,10 @@ describe('CrowdRuntime', () => {
         expect(sliced.store.loadDetector(id)).toEqual(sliced.runtime.detectorState(id));
       }
       expect(sliced.engine.told).toEqual(whole.engine.told);
+      // Services nobody reported on share one state, also when read back after a restart.
+      expect(sliced.runtime.detectorState('s0')).toBe(sliced.runtime.detectorState(LAST));
+      expect(sliced.runtime.detectorState('s0')).not.toBe(sliced.runtime.detectorState('whatsapp'));
+      expect(sliced.store.loadDetector('s0')).toBe(sliced.store.loadDetector(LAST));
     });
 
     it("asks which services were reported on instead of reading every service's window", () => {

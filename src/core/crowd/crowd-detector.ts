@@ -47,16 +47,19 @@ export interface CrowdDetectorState {
   readonly baseline: CrowdBaseline;
 }
 
+/** The state of a service nobody has reported anything about yet: one shared, frozen object. */
+const NEW_DETECTOR: CrowdDetectorState = Object.freeze({
+  version: 2,
+  level: 'none',
+  episodeStart: null,
+  recent: Object.freeze([]),
+  pending: Object.freeze([]),
+  baseline: Object.freeze(createBaseline()),
+});
+
 /** The state of a service nobody has reported anything about yet. */
 export function createCrowdDetector(): CrowdDetectorState {
-  return {
-    version: 2,
-    level: 'none',
-    episodeStart: null,
-    recent: [],
-    pending: [],
-    baseline: createBaseline(),
-  };
+  return NEW_DETECTOR;
 }
 
 /** Options of one step. */
@@ -94,6 +97,35 @@ export function stepCrowdDetector(
   windowStart: number,
   options: CrowdStepOptions = {},
 ): CrowdStep {
+  const key = `${windowStart} ${summary.effectiveCount} ${summary.distinctChats} ${options.inIncident === true}`;
+  let taken = stepsFrom.get(state);
+  const known = taken?.get(key);
+  if (known !== undefined) return known;
+  const step = takeStep(state, summary, windowStart, options.inIncident ?? false);
+  if (taken === undefined || taken.size >= STEPS_KEPT_PER_STATE) {
+    taken = new Map();
+    stepsFrom.set(state, taken);
+  }
+  taken.set(key, step);
+  return step;
+}
+
+/**
+ * The last steps taken from each state, by their inputs. A step is a pure function of them, so
+ * services in the same state given the same window (every service nobody reports on, each
+ * window) get the same resulting objects: 10,000 quiet services share one state instead of
+ * holding 10,000 equal ones. Held only while the state they were taken from is alive.
+ */
+const stepsFrom = new WeakMap<CrowdDetectorState, Map<string, CrowdStep>>();
+/** Different inputs remembered per state (a reported-on service can start from a shared state). */
+const STEPS_KEPT_PER_STATE = 4;
+
+function takeStep(
+  state: CrowdDetectorState,
+  summary: Pick<WindowSummary, 'effectiveCount' | 'distinctChats'>,
+  windowStart: number,
+  inIncident: boolean,
+): CrowdStep {
   const previous = state.recent.at(-1);
   if (previous !== undefined && windowStart <= previous.windowStart) {
     throw new RangeError(
@@ -112,13 +144,7 @@ export function stepCrowdDetector(
     { windowStart, spike: verdict.spike, quiet: verdict.quiet },
   ];
   const frozen = episodeStart !== null && windowStart - episodeStart < MAX_BASELINE_FREEZE_MS;
-  const learned = learnWindow(
-    state,
-    windowStart,
-    summary.effectiveCount,
-    frozen,
-    options.inIncident ?? false,
-  );
+  const learned = learnWindow(state, windowStart, summary.effectiveCount, frozen, inIncident);
   return { state: { version: 2, level: verdict.level, episodeStart, recent, ...learned }, verdict };
 }
 

@@ -104,6 +104,31 @@ describe('slot tables', () => {
     expect(JSON.stringify(storedCrowdDetector(state)).length).toBeLessThan(1_000);
   });
 
+  it('gives services in the same state the same next state, and computes anew for other inputs', () => {
+    const quiet = { effectiveCount: 0, distinctChats: 0 };
+    let a = createCrowdDetector();
+    let b = createCrowdDetector();
+    for (let at = MONDAY; at < MONDAY + 12 * WINDOW_MS; at += WINDOW_MS) {
+      a = stepCrowdDetector(a, quiet, at).state;
+      b = stepCrowdDetector(b, quiet, at).state;
+      expect(b).toBe(a);
+    }
+    const at = MONDAY + 12 * WINDOW_MS;
+    const busy = stepCrowdDetector(a, { effectiveCount: 30, distinctChats: 8 }, at);
+    const calm = stepCrowdDetector(a, quiet, at);
+    const inIncident = stepCrowdDetector(a, quiet, at, { inIncident: true });
+    // A service reported on in between does not stop the quiet ones from sharing.
+    expect(stepCrowdDetector(b, quiet, at)).toBe(calm);
+    expect(busy.verdict.level).not.toBe('none');
+    expect(calm.verdict.level).toBe('none');
+    expect(stepCrowdDetector(a, { effectiveCount: 30, distinctChats: 8 }, at)).toBe(busy);
+    // The same inputs again give the same objects; other inputs a state of their own.
+    expect(stepCrowdDetector(a, quiet, at, { inIncident: true })).toBe(inIncident);
+    expect(inIncident.state).not.toBe(calm.state);
+    // Only the window outside an incident is queued for learning.
+    expect(calm.state.pending).toEqual([...inIncident.state.pending, { windowStart: at, count: 0 }]);
+  });
+
   it('still read a detector stored in version 1, with every slot written out', () => {
     const slotMean = new Array<number>(SLOTS_PER_WEEK).fill(0.25);
     slotMean[100] = 8;
