@@ -70,7 +70,7 @@ export interface CrowdRuntimeDeps {
 export class CrowdRuntime {
   private readonly states = new Map<string, CrowdDetectorState>();
   private readonly told = new Map<string, string>();
-  private readonly recentKeys = new Map<string, string>();
+  private readonly recentViews = new Map<string, { readonly key: string; readonly view: CrowdView }>();
   private task: ScheduledTask | null = null;
   /** The scheduled step in progress, if any: the next one waits for it rather than overlap. */
   private stepping: Promise<void> | null = null;
@@ -231,12 +231,12 @@ export class CrowdRuntime {
   private tell(serviceId: string, view: CrowdView): void {
     const key = JSON.stringify(view);
     if (this.told.get(serviceId) === key) return;
-    // Quiet services are all told the same: keep one copy of that text, not one per service.
-    if (this.recentKeys.size >= 64) this.recentKeys.clear();
-    const shared = this.recentKeys.get(key) ?? key;
-    this.recentKeys.set(key, shared);
-    this.told.set(serviceId, shared);
-    this.deps.engine.setCrowd(serviceId, view);
+    // Quiet services are all told the same: one copy of that view and its text, not one each.
+    if (this.recentViews.size >= 64) this.recentViews.clear();
+    const shared = this.recentViews.get(key) ?? { key, view };
+    this.recentViews.set(key, shared);
+    this.told.set(serviceId, shared.key);
+    this.deps.engine.setCrowd(serviceId, shared.view);
   }
 }
 

@@ -115,9 +115,7 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
       for (const r of rows) this.stmt.insert.run(r.serviceId, r.reporter, r.chatKey, r.problem, r.at);
     });
     this.saveAll = db.transaction((states: ReadonlyMap<string, CrowdDetectorState>, now: number) => {
-      for (const [serviceId, state] of states) {
-        this.stmt.saveState.run(serviceId, JSON.stringify(storedCrowdDetector(state)), now);
-      }
+      for (const [serviceId, state] of states) this.stmt.saveState.run(serviceId, storedText(state), now);
     });
   }
 
@@ -224,6 +222,18 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
     this.flush();
     return this.stmt.prune.run(before).changes;
   }
+}
+
+/** Stored text of states already written: services in the same state share it (`stepCrowdDetector`). */
+const storedTexts = new WeakMap<CrowdDetectorState, string>();
+
+function storedText(state: CrowdDetectorState): string {
+  let text = storedTexts.get(state);
+  if (text === undefined) {
+    text = JSON.stringify(storedCrowdDetector(state));
+    storedTexts.set(state, text);
+  }
+  return text;
 }
 
 function toProblemKind(value: string): ProblemKind {
