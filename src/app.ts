@@ -189,7 +189,7 @@ export async function startApp(
     commands,
     renderChartPng,
   };
-  const platforms = (deps.platforms ?? ((c) => createPlatforms(config, c)))(ctx);
+  const platforms = deps.platforms ? deps.platforms(ctx) : await createPlatforms(config, ctx);
   const workers = platforms.map(
     (platform) =>
       new OutboxWorker({

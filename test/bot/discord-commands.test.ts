@@ -11,6 +11,7 @@ import {
 } from '../../src/bot/discord/discord-commands.js';
 import { COMMAND_ARG_NAMES, MONITOR_ACTIONS } from '../../src/core/commands/command-request.js';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
+import { DISCORD_REST_OPTIONS } from '../../src/bot/discord/discord-rest.js';
 
 const fakes: FakeDiscord[] = [];
 const rests: REST[] = [];
@@ -26,7 +27,7 @@ async function setUp() {
   const fake = await startFakeDiscord({ onUnknownRoute: () => undefined });
   fakes.push(fake);
   const guild = fake.addGuild({ name: 'Ops' });
-  const rest = new REST({ api: fake.restUrl }).setToken(fake.token);
+  const rest = new REST({ api: fake.restUrl, ...DISCORD_REST_OPTIONS }).setToken(fake.token);
   rests.push(rest);
   const scope = { applicationId: fake.applicationId, guildId: guild.id };
   const writes = () => fake.calls.filter((c) => c.method === 'PUT').length;

@@ -5,8 +5,9 @@
 import { DiscordAPIError, REST } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryJob } from '../../src/core/delivery/ports.js';
-import { classifyDiscordError, rejectLongRateLimits } from '../../src/bot/discord/discord-errors.js';
+import { classifyDiscordError } from '../../src/bot/discord/discord-errors.js';
 import { DiscordSender } from '../../src/bot/discord/discord-sender.js';
+import { DISCORD_REST_OPTIONS } from '../../src/bot/discord/discord-rest.js';
 import { type FakeDiscord, type FakeGuild, startFakeDiscord } from '../fakes/discord/index.js';
 import { incidentEvent } from '../delivery/delivery-fixtures.js';
 
@@ -40,9 +41,7 @@ async function world(): Promise<{
     channels: [{ name: 'alerts' }],
     roles: [{ name: 'oncall', permissions: '0' }],
   });
-  const rest = new REST({ api: fake.restUrl, retries: 0, rejectOnRateLimit: rejectLongRateLimits }).setToken(
-    fake.token,
-  );
+  const rest = new REST({ api: fake.restUrl, retries: 0, ...DISCORD_REST_OPTIONS }).setToken(fake.token);
   rests.push(rest);
   return {
     fake,

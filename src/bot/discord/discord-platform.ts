@@ -14,7 +14,7 @@ import { DISCORD_PACING, type PacingPolicy } from '../../delivery/pacer.js';
 import type { ChatPlatform, PlatformContext } from '../platform.js';
 import { PlatformStartError } from '../platform.js';
 import { registerCommands } from './discord-commands.js';
-import { rejectLongRateLimits } from './discord-errors.js';
+import { DISCORD_REST_OPTIONS } from './discord-rest.js';
 import { type CommandPort, DiscordInteractions } from './discord-interactions.js';
 import { DiscordSender } from './discord-sender.js';
 
@@ -66,7 +66,7 @@ export class DiscordPlatform implements ChatPlatform {
       intents: [GatewayIntentBits.Guilds],
       rest: {
         ...(config.apiRoot === undefined ? {} : { api: config.apiRoot }),
-        rejectOnRateLimit: rejectLongRateLimits,
+        ...DISCORD_REST_OPTIONS,
       },
     });
     this.sender = new DiscordSender(this.client.rest);
