@@ -62,6 +62,12 @@ export interface DetectionStore {
    */
   loadService?(service: ServiceDef, monitors: readonly MonitorDef[]): DetectionSnapshot;
   commit(change: DetectionCommit): { incidentId: number | null };
+  /**
+   * Ends an open incident without an event to deliver: its service is no longer monitored (a chat
+   * monitor removed), so nobody can say it recovered. Optional: without it the incident stays open
+   * in the store.
+   */
+  closeIncident?(incidentId: number, at: number): void;
 }
 
 export interface EngineOptions {
@@ -140,12 +146,15 @@ export class DetectionEngine {
 
   /**
    * Forgets a service and its monitors: from then on their results are ignored (a check already
-   * in flight may still report) and the service has no state. Stored rows are kept. Unknown ids
-   * are ignored.
+   * in flight may still report) and the service has no state. Its open incident, if any, is closed
+   * in the store without an event (no "recovered" alert: nobody saw it recover). Other stored rows
+   * are kept. Unknown ids are ignored.
    */
   removeService(serviceId: string): void {
     const def = this.serviceDefs.get(serviceId);
     if (!def) return;
+    const open = this.open.get(serviceId);
+    if (open !== undefined) this.store.closeIncident?.(open.id, this.clock.now());
     for (const id of def.monitorIds) {
       this.monitorDefs.delete(id);
       this.records.delete(id);

@@ -65,6 +65,7 @@ export class SqliteDetectionStore implements DetectionStore {
   private readonly stmt;
   private readonly commitTx;
   private readonly flushTx;
+  private readonly closeTx;
   private readonly writeBehindMs: number;
   private held: DetectionCommit[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
@@ -120,12 +121,22 @@ export class SqliteDetectionStore implements DetectionStore {
       event: db.prepare(
         'INSERT INTO incident_events (incident_id, kind, at, payload_json) VALUES (?, ?, ?, ?)',
       ),
+      closeIncident: db.prepare(
+        `UPDATE incidents SET status = 'unknown', updated_at = ?, resolved_at = ?
+         WHERE id = ? AND resolved_at IS NULL`,
+      ),
     };
     this.commitTx = db.transaction((change: DetectionCommit) => {
       this.writeHeld();
       return this.write(change);
     });
     this.flushTx = db.transaction(() => this.writeHeld());
+    this.closeTx = db.transaction((incidentId: number, at: number) => {
+      this.writeHeld();
+      if (this.stmt.closeIncident.run(at, at, incidentId).changes === 0) return;
+      const payload = { incidentId, at, closedBy: 'monitor-removed' };
+      this.stmt.event.run(incidentId, 'resolved', at, JSON.stringify(payload));
+    });
     registerPendingWrites(db, () => this.flush());
   }
 
@@ -229,6 +240,15 @@ export class SqliteDetectionStore implements DetectionStore {
     if (this.held.length >= MAX_HELD_COMMITS) this.flush();
     else this.flushTimer ??= setTimeout(flushHeld, this.writeBehindMs, this).unref();
     return NO_INCIDENT;
+  }
+
+  /**
+   * Ends an open incident whose service is no longer monitored. Its status becomes `unknown` (nobody
+   * saw it recover) and no hook runs: there is nothing to deliver.
+   */
+  closeIncident(incidentId: number, at: number): void {
+    this.closeTx(incidentId, at);
+    this.heldWritten();
   }
 
   /** Writes the held commits now (before closing the database; readers do it through `flushPendingWrites`). */

@@ -48,7 +48,7 @@ function start(clock: FakeClock, catalog: Catalog = operator) {
     clock.advance(MINUTE);
     engine.handleResult(monitorId, outcome);
   };
-  return { db, store, engine, incidents, check };
+  return { db, store, engine, incidents, check, clock };
 }
 
 describe('DetectionEngine.addService', () => {
@@ -145,6 +145,32 @@ describe('DetectionEngine.removeService', () => {
       )
       .get('chat-1-0') as { n: number };
     expect(checks.n).toBe(1);
+  });
+
+  it('closes the open incident in the store, without an event, when its service is removed', () => {
+    const h = start(new FakeClock(T0));
+    h.engine.addService(shop, [shopMonitor]);
+    h.check('chat-1-0', down);
+    h.check('chat-1-0', down);
+    expect(h.incidents.map((e) => e.kind)).toEqual(['opened']);
+    h.clock.advance(MINUTE);
+    h.engine.removeService('chat-1');
+    expect(h.incidents.map((e) => e.kind)).toEqual(['opened']);
+    expect(h.db.prepare('SELECT service_id, status, resolved_at FROM incidents').all()).toEqual([
+      { service_id: 'chat-1', status: 'unknown', resolved_at: T0 + 3 * MINUTE },
+    ]);
+    const events = h.db.prepare('SELECT kind, at, payload_json FROM incident_events ORDER BY id').all() as {
+      kind: string;
+      at: number;
+      payload_json: string;
+    }[];
+    expect(events.map((e) => [e.kind, e.at])).toEqual([
+      ['opened', T0 + 2 * MINUTE],
+      ['resolved', T0 + 3 * MINUTE],
+    ]);
+    expect(JSON.parse(events[1]?.payload_json ?? '{}')).toMatchObject({ closedBy: 'monitor-removed' });
+    // Nothing left open for a restart to pick up.
+    expect(h.store.load().openIncidents.size).toBe(0);
   });
 
   it('leaves catalogue services alone and ignores unknown ids', () => {

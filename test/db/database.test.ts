@@ -144,6 +144,43 @@ describe('migrate', () => {
     expect(row.data.length).toBeLessThan(v1.length);
   });
 
+  it('closes incidents left open by chat monitors removed before 008, at their removal time', () => {
+    const db = new Database(':memory:');
+    open.push(db);
+    migrate(
+      db,
+      listMigrations().filter((m) => m.version < 8),
+    );
+    const incident = db.prepare(
+      `INSERT INTO incidents (service_id, severity, status, started_at, updated_at, resolved_at, evidence_key, evidence_json)
+       VALUES (?, 'major', 'down', 100, 200, ?, '', '[]')`,
+    );
+    incident.run('chat-1', null); // removed at 500 (audit)
+    incident.run('chat-2', null); // still monitored
+    incident.run('chat-3', null); // removed, no audit row: ends at its last update
+    incident.run('github', null); // a catalogue service
+    incident.run('chat-4', 300); // already resolved
+    db.prepare(
+      `INSERT INTO chat_monitors (id, owner_key, platform, chat_id, name, name_key, kind, target, interval_ms, created_by, created_at)
+       VALUES (2, 'telegram:1', 'telegram', '1', 'Shop', 'shop', 'http', 'https://shop.example/', 60000, 'u', 0)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO chat_monitor_audit (owner_key, monitor_id, name, target, action, actor, at)
+       VALUES ('telegram:1', 1, 'Old', 'https://old.example/', 'add', 'u', 50),
+              ('telegram:1', 1, 'Old', 'https://old.example/', 'remove', 'u', 500)`,
+    ).run();
+    expect(migrate(db)).toContain(8);
+    expect(
+      db.prepare('SELECT service_id, status, updated_at, resolved_at FROM incidents ORDER BY id').all(),
+    ).toEqual([
+      { service_id: 'chat-1', status: 'unknown', updated_at: 500, resolved_at: 500 },
+      { service_id: 'chat-2', status: 'down', updated_at: 200, resolved_at: null },
+      { service_id: 'chat-3', status: 'unknown', updated_at: 200, resolved_at: 200 },
+      { service_id: 'github', status: 'down', updated_at: 200, resolved_at: null },
+      { service_id: 'chat-4', status: 'down', updated_at: 200, resolved_at: 300 },
+    ]);
+  });
+
   it('migrates a bare database opened without openDatabase', () => {
     const db = new Database(':memory:');
     open.push(db);
