@@ -7,12 +7,17 @@
  * touches every service, is always inside) measured minutes, scraped every 15 s as a
  * Prometheus would. BENCH_SCALE_COMMAND replaces `npm start` (e.g. to compare start commands);
  * BENCH_SCALE_CROWD=false turns crowd reports off in the services (on by default, as for users).
+ * BENCH_SCALE_CHAT=discord, telegram or discord,telegram connects the bot to the local fake
+ * platforms of test/fakes (the chat libraries loaded and connected, as with real tokens); the
+ * figures then include the fakes' process tree only in "whole process tree" (they run in this one).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
+import { startFakeDiscord } from '../test/fakes/discord/index.js';
+import { startFakeTelegram } from '../test/fakes/telegram/fake-telegram.js';
 import { fmt, startTargetProcess, tempDir } from './support.js';
 
 const MONITORS = 10_000;
@@ -120,11 +125,52 @@ const sum = (text: string, name: string, labelPart = ''): number =>
     .filter((s) => s.labels.includes(labelPart))
     .reduce((total, s) => total + s.value, 0);
 
+const CHAT_PLATFORMS = ['discord', 'telegram'] as const;
+type ChatPlatformName = (typeof CHAT_PLATFORMS)[number];
+
+function chatPlatformsFromEnv(): ChatPlatformName[] {
+  const names = (process.env['BENCH_SCALE_CHAT'] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = names.filter((name) => !(CHAT_PLATFORMS as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    throw new Error(`BENCH_SCALE_CHAT: unknown platform ${unknown.join(', ')} (discord, telegram)`);
+  return [...new Set(names)] as ChatPlatformName[];
+}
+
+/** Local fake platforms for the bot to connect to, and the environment that points it at them. */
+async function startChatFakes(
+  platforms: readonly ChatPlatformName[],
+): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+  const env: Record<string, string> = {};
+  const closers: (() => Promise<void>)[] = [];
+  if (platforms.includes('discord')) {
+    const fake = await startFakeDiscord();
+    closers.push(() => fake.close());
+    const guild = fake.addGuild({ name: 'Bench', channels: [{ name: 'alerts' }] });
+    Object.assign(env, {
+      DISCORD_TOKEN: fake.token,
+      DISCORD_APPLICATION_ID: fake.applicationId,
+      DISCORD_GUILD_ID: guild.id,
+      DISCORD_API_ROOT: fake.restUrl,
+    });
+  }
+  if (platforms.includes('telegram')) {
+    const fake = await startFakeTelegram();
+    closers.push(() => fake.close());
+    Object.assign(env, { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot });
+  }
+  return { env, close: async () => void (await Promise.allSettled(closers.map((close) => close()))) };
+}
+
 export async function runScaleBench(): Promise<Record<string, number>> {
   const measuredMinutes = Number(process.env['BENCH_SCALE_MINUTES'] ?? 5);
   const command = process.env['BENCH_SCALE_COMMAND'] ?? 'npm start --silent';
   const crowd = process.env['BENCH_SCALE_CROWD'] !== 'false';
+  const chat = chatPlatformsFromEnv();
   const target = await startTargetProcess();
+  const fakes = await startChatFakes(chat);
   const dir = tempDir('bench-scale-');
   let bot: ChildProcess | undefined;
   try {
@@ -138,7 +184,7 @@ export async function runScaleBench(): Promise<Record<string, number>> {
       ).join('\n')}\n`,
     );
     const dbPath = `${dir.path}/bench.db`;
-    // No chat tokens: empty values also override any in a developer's .env.
+    // No chat tokens but the fakes': empty values also override any in a developer's .env.
     const env = {
       ...process.env,
       DISCORD_TOKEN: '',
@@ -146,6 +192,7 @@ export async function runScaleBench(): Promise<Record<string, number>> {
       DISCORD_APPLICATION_ID: '',
       TELEGRAM_BOT_TOKEN: '',
       TELEGRAM_BOT_TOKEN_FILE: '',
+      ...fakes.env,
       SERVICES_FILE: servicesFile,
       DATABASE_PATH: dbPath,
       HTTP_HOST: '127.0.0.1',
@@ -198,6 +245,14 @@ export async function runScaleBench(): Promise<Record<string, number>> {
     };
 
     await sleep(WARM_UP_MS);
+    const health = (await (await fetch(`${baseUrl}/healthz`)).json()) as {
+      platforms: Record<string, { connected: boolean }>;
+    };
+    const notConnected = chat.filter((name) => health.platforms[name]?.connected !== true);
+    if (notConnected.length > 0)
+      throw new Error(
+        `not connected after the warm-up: ${notConnected.join(', ')} (${JSON.stringify(health)})`,
+      );
     const reader = new Database(dbPath);
     const first = await scrape(); // also restarts the event-loop delay histogram
     const bytesBefore = await checkpointedBytes(reader, dbPath);
@@ -270,7 +325,7 @@ export async function runScaleBench(): Promise<Record<string, number>> {
       MONITORS,
       INTERVAL,
       measuredMinutes,
-      crowd ? '' : ', crowd reports off',
+      `${crowd ? '' : ', crowd reports off'}${chat.length > 0 ? `, connected to fake ${chat.join(' and ')}` : ', no chat tokens'}`,
     );
     console.log(
       `bot process:                              ${botCommand} (via \`${command}\`, up in ${fmt(result.startSeconds)} s)`,
@@ -322,6 +377,7 @@ export async function runScaleBench(): Promise<Record<string, number>> {
       clearTimeout(timer);
     }
     await target.stop();
+    await fakes.close();
     dir.remove();
   }
 }
