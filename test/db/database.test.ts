@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type HourBucket, decodeDay } from '../../src/db/check-encoding.js';
-import { BUSY_TIMEOUT_MS, type Db, listMigrations, migrate, openDatabase } from '../../src/db/database.js';
+import {
+  BUSY_TIMEOUT_MS,
+  type Db,
+  PAGE_CACHE_KIB,
+  listMigrations,
+  migrate,
+  openDatabase,
+} from '../../src/db/database.js';
 
 let dir: string;
 const open: Db[] = [];
@@ -68,11 +75,12 @@ describe('openDatabase', () => {
     expect(migrate(second)).toEqual([]);
   });
 
-  it('sets WAL, foreign keys and the busy timeout', () => {
+  it('sets WAL, foreign keys, the busy timeout and the page cache size', () => {
     const db = openAt(join(dir, 'bot.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
+    expect(db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB);
   });
 
   it('enforces foreign keys', () => {
