@@ -9,6 +9,7 @@
  */
 import { REST } from 'discord.js';
 import { DISCORD_ALERT_PACING } from '../src/bot/discord/discord-platform.js';
+import { DISCORD_REST_OPTIONS } from '../src/bot/discord/discord-rest.js';
 import { DiscordSender } from '../src/bot/discord/discord-sender.js';
 import type { IncidentEvent } from '../src/core/events.js';
 import { openDatabase } from '../src/db/database.js';
@@ -63,7 +64,7 @@ export async function runDiscordFanoutBench(): Promise<Record<string, number>> {
   const channelIds = Array.from({ length: CHANNELS + TRIALS }, (_, i) => guild.channels[`c${i}`] ?? '');
   const dir = tempDir('bench-discord-');
   const db = openDatabase(`${dir.path}/bench.db`);
-  const rest = new REST({ api: fake.restUrl }).setToken(fake.token);
+  const rest = new REST({ api: fake.restUrl, ...DISCORD_REST_OPTIONS }).setToken(fake.token);
   const stop = new AbortController();
   let running: Promise<void> = Promise.resolve();
   try {
