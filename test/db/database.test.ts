@@ -36,6 +36,17 @@ const tables = (db: Db): string[] =>
     }[]
   ).map((r) => r.name);
 
+/** An in-memory database with the shipped migrations before `version` applied, to test that one. */
+const migratedBefore = (version: number): Db => {
+  const db = new Database(':memory:');
+  open.push(db);
+  migrate(
+    db,
+    listMigrations().filter((m) => m.version < version),
+  );
+  return db;
+};
+
 describe('openDatabase', () => {
   it('creates the file, its directory and every table on first open', () => {
     const db = openAt(join(dir, 'nested', 'data', 'bot.sqlite'));
@@ -130,12 +141,7 @@ describe('migrate', () => {
   });
 
   it('re-encodes v1 roll-up days to v2 (005) without changing what they say', () => {
-    const db = new Database(':memory:');
-    open.push(db);
-    migrate(
-      db,
-      listMigrations().filter((m) => m.version < 5),
-    );
+    const db = migratedBefore(5);
     const slots: (HourBucket | null)[] = [
       null,
       { count: 60, failures: 0, degraded: 0, p50: 120, p95: 480 },
@@ -153,12 +159,7 @@ describe('migrate', () => {
   });
 
   it('closes incidents left open by chat monitors removed before 008, at their removal time', () => {
-    const db = new Database(':memory:');
-    open.push(db);
-    migrate(
-      db,
-      listMigrations().filter((m) => m.version < 8),
-    );
+    const db = migratedBefore(8);
     const incident = db.prepare(
       `INSERT INTO incidents (service_id, severity, status, started_at, updated_at, resolved_at, evidence_key, evidence_json)
        VALUES (?, 'major', 'down', 100, 200, ?, '', '[]')`,
