@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAppConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/config/problems.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
   try {
@@ -63,7 +63,7 @@ describe('environment', () => {
   });
 
   it('reads secrets from *_FILE and refuses both forms at once', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'env-'));
+    const dir = tempDir('env-');
     const file = join(dir, 'token');
     writeFileSync(file, '999:file-token\n');
     expect(loadAppConfig({ TELEGRAM_BOT_TOKEN_FILE: file }).telegram?.token).toBe('999:file-token');

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.js';
@@ -13,6 +11,7 @@ import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
 import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
 import { monitorDef, serviceDef } from '../helpers/catalog.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const T0 = Date.parse('2021-03-19T17:00:00Z');
 const dbs: Db[] = [];
@@ -24,7 +23,7 @@ const ok: ProbeOutcome = { status: 'up', reason: 'ok', message: 'HTTP 200', late
 const failing: ProbeOutcome = { status: 'down', reason: 'http-status', message: 'HTTP 502', latencyMs: 20 };
 
 /** WhatsApp with two probes and crowd reports, on the real stores; the clock moves by hand. */
-function setUp(path = join(mkdtempSync(join(tmpdir(), 'crowd-engine-')), 'bot.db'), startAt = T0) {
+function setUp(path = join(tempDir('crowd-engine-'), 'bot.db'), startAt = T0) {
   const catalog: Catalog = {
     services: [serviceDef('whatsapp', ['wa-web', 'wa-edge'], { name: 'WhatsApp', crowd: true })],
     monitors: [monitorDef('wa-web', 'whatsapp'), monitorDef('wa-edge', 'whatsapp')],

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceDef } from '../../src/core/catalog.js';
@@ -9,6 +7,7 @@ import { messagesFor } from '../../src/core/i18n/index.js';
 import { CrowdRuntime, STEP_SLICE_SERVICES, type CrowdEngine } from '../../src/crowd/crowd-runtime.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** A Friday evening, window-aligned. */
 const T0 = Date.parse('2021-03-19T17:00:00Z');
@@ -38,7 +37,7 @@ class RecordingEngine implements CrowdEngine {
   }
 }
 
-function setUp(path = join(mkdtempSync(join(tmpdir(), 'crowd-')), 'bot.db')) {
+function setUp(path = join(tempDir('crowd-'), 'bot.db')) {
   const db = openDatabase(path);
   dbs.push(db);
   const store = new SqliteReportStore(db);
@@ -164,7 +163,7 @@ describe('CrowdRuntime', () => {
 
   describe('with many services', () => {
     /** Services for 2½ slices on one database: `whatsapp` (in the middle) is reported on, the rest never. */
-    function manyServices(path = join(mkdtempSync(join(tmpdir(), 'crowd-')), 'bot.db')) {
+    function manyServices(path = join(tempDir('crowd-'), 'bot.db')) {
       const db = openDatabase(path);
       dbs.push(db);
       const store = new SqliteReportStore(db);

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCrowdDetector, REPORT_DEDUP_MS } from '../../src/core/crowd/index.js';
@@ -11,13 +9,14 @@ import {
   SqliteReportStore,
   chatKeyOf,
 } from '../../src/db/sqlite-report-store.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const T0 = Date.parse('2021-03-19T17:15:00Z');
 const MINUTE = 60_000;
 const open: Db[] = [];
 
 function tempDbPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'reports-')), 'bot.db');
+  return join(tempDir('reports-'), 'bot.db');
 }
 
 function openStore(path = tempDbPath()): { store: SqliteReportStore; db: Db; path: string } {

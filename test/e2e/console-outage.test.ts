@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serviceListSchema } from '../../src/web/api-schemas.js';
 import { BotProcess } from '../helpers/bot-process.js';
 import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const DOWN = /DOWN\s+Our site/;
 const RECOVERED = /RECOVERED\s+Our site is back up after \d+s/;
@@ -45,7 +45,7 @@ describe('npm start with no chat tokens', () => {
 
   it('prints one down line and one recovery line with the duration, and nothing more', async () => {
     target = await startHttpTarget();
-    const dir = mkdtempSync(join(tmpdir(), 'bot-e2e-'));
+    const dir = tempDir('bot-e2e-');
     const bot = startBot(dir, writeServices(dir, target.url));
     const banner = await bot.waitForLine(/status API on (http:\/\/\S+)\/api\/services/);
     const apiUrl = /status API on (http:\/\/\S+)\/api\/services/.exec(banner)?.[1] ?? '';
@@ -72,7 +72,7 @@ describe('npm start with no chat tokens', () => {
 
   it('does not announce an ongoing incident again after a restart', async () => {
     target = await startHttpTarget();
-    const dir = mkdtempSync(join(tmpdir(), 'bot-e2e-'));
+    const dir = tempDir('bot-e2e-');
     const servicesFile = writeServices(dir, target.url);
     target.up = false;
     const first = startBot(dir, servicesFile);
@@ -92,7 +92,7 @@ describe('npm start with no chat tokens', () => {
   });
 
   it('stops with every config problem listed, exit code 1 and no stack trace', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bot-e2e-'));
+    const dir = tempDir('bot-e2e-');
     const file = join(dir, 'services.yaml');
     writeFileSync(
       file,

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { healthSchema } from '../../src/web/api-schemas.js';
 import { PUSH_SECRET_FILE } from '../../src/web/push-secret.js';
 import { BotProcess } from '../helpers/bot-process.js';
 import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const PUSH_LINE = /push monitor job-beat: GET or POST (http:\/\/\S+\/push\/([0-9a-f]{32}))/;
 
@@ -21,7 +21,7 @@ describe('the web surface in npm start', () => {
   it('serves the page, metrics and health, prints the push URL, and a missed heartbeat takes the job down', async () => {
     target = await startHttpTarget();
     target.up = false;
-    const dir = mkdtempSync(join(tmpdir(), 'web-e2e-'));
+    const dir = tempDir('web-e2e-');
     const services = join(dir, 'services.yaml');
     writeFileSync(
       services,

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseServices, type ServicesConfig } from '../../src/config/services-file.js';
@@ -14,6 +12,7 @@ import { createHttpServer, type HttpExtras } from '../../src/web/http-server.js'
 import { ServiceHistory } from '../../src/web/service-history.js';
 import { StatusPage } from '../../src/web/status-page.js';
 import { type PlatformStatus, StatusView } from '../../src/web/status-view.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** 2021-03-19 17:00 UTC: shortly before the WhatsApp outage of DESIGN §1. */
 export const START = Date.UTC(2021, 2, 19, 17, 0);
@@ -62,7 +61,7 @@ export async function startWebHarness(
     advance: (ms: number) => void (now += ms),
   };
   const services = parseServices(yaml);
-  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'web-')), 'bot.db'));
+  const db = openDatabase(join(tempDir('web-'), 'bot.db'));
   const detectionStore = new SqliteDetectionStore(db, services);
   const subscriptions = new SqliteSubscriptionStore(db, { locale: 'en', timeZone: 'UTC' });
   const outbox = new SqliteOutboxStore(db);

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../../src/core/catalog.js';
@@ -14,6 +12,7 @@ import { SqliteReportStore } from '../../../src/db/sqlite-report-store.js';
 import { SqliteSubscriptionStore } from '../../../src/db/sqlite-subscription-store.js';
 import { monitorDef, serviceDef } from '../../helpers/catalog.js';
 import { T0, request } from './harness.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /**
  * The composition root passes the real objects straight in: this file compiling is the proof
@@ -27,7 +26,7 @@ afterEach(() => {
 const failing: ProbeOutcome = { status: 'down', reason: 'http-status', message: 'HTTP 503', latencyMs: 20 };
 
 function setUp() {
-  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'commands-')), 'bot.db'));
+  const db = openDatabase(join(tempDir('commands-'), 'bot.db'));
   open.push(db);
   const catalog: Catalog = {
     services: [

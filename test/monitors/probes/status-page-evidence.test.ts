@@ -1,6 +1,4 @@
 import { createServer } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseServices } from '../../../src/config/services-file.js';
@@ -12,6 +10,7 @@ import { SqliteDetectionStore } from '../../../src/db/sqlite-detection-store.js'
 import { runProbe } from '../../../src/monitors/scheduler.js';
 import { readStatusFixture } from '../../sources/status-fixtures.js';
 import { listen } from './probe-test-kit.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const T0 = Date.parse('2022-11-25T12:00:00Z');
 const dbs: Db[] = [];
@@ -46,7 +45,7 @@ services:
       - { type: http, url: "http://127.0.0.1:${port}/" }
       - { type: statuspage, url: "http://127.0.0.1:${port}/api/v2/summary.json" }
 `);
-  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'official-')), 'bot.db'));
+  const db = openDatabase(join(tempDir('official-'), 'bot.db'));
   dbs.push(db);
   let now = T0;
   const engine = new DetectionEngine(

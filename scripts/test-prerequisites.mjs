@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// What `npm test` needs beyond `npm install`: Debian's Chromium (the status page tests drive it
+// headless through playwright-core, which downloads no browser), the openssl CLI (the TLS probe
+// tests make their certificates with it) and fonts with Latin and Bengali glyphs (the chart tests
+// render text). Each is looked for where the tests use it; what is missing is installed with apt
+// when we run as root, and otherwise named in one line with the command that installs it, and the
+// test run stops (exit 1) before any test starts.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+function onPath(command) {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** One thing the suite needs: how to tell it is here, and the Debian package that brings it. */
+const REQUIREMENTS = [
+  { what: 'Chromium at /usr/bin/chromium', pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  { what: 'the openssl command', pkg: 'openssl', present: () => onPath('openssl') },
+  {
+    what: 'DejaVu fonts',
+    pkg: 'fonts-dejavu-core',
+    present: () => existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'),
+  },
+  {
+    what: 'Noto fonts with Bengali',
+    pkg: 'fonts-noto-core',
+    present: () => existsSync('/usr/share/fonts/truetype/noto/NotoSansBengali-Regular.ttf'),
+  },
+];
+
+const missing = () => REQUIREMENTS.filter((r) => !r.present());
+
+function canInstall() {
+  return typeof process.getuid === 'function' && process.getuid() === 0 && onPath('apt-get');
+}
+
+function install(packages) {
+  process.stderr.write(`npm test: installing ${packages.join(' ')} with apt-get (running as root)\n`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const quiet = { stdio: ['ignore', 'ignore', 'pipe'], env, encoding: 'utf8' };
+  // A failed update (a mirror down) may still leave lists good enough to install from.
+  spawnSync('apt-get', ['update', '-qq'], quiet);
+  const result = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], quiet);
+  if (result.status !== 0) process.stderr.write(result.stderr ?? '');
+}
+
+let absent = missing();
+if (absent.length > 0 && canInstall()) {
+  install(absent.map((r) => r.pkg));
+  absent = missing();
+}
+if (absent.length > 0) {
+  const packages = absent.map((r) => r.pkg).join(' ');
+  const names = absent.map((r) => r.what).join(', ');
+  const how = canInstall()
+    ? `apt-get could not install ${packages}`
+    : `to install: sudo apt-get install ${packages}`;
+  process.stderr.write(`npm test needs ${names}; ${how}\n`);
+  process.exit(1);
+}
