@@ -9,6 +9,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Caches tools keep in the temp folder by design (tsx's compile cache, `tsx-<uid>`): not a leak. */
+const TOOL_CACHES = /^tsx-\d+$/;
+
 export default function setup(): () => void {
   const outer = process.env['TMPDIR'];
   const root = mkdtempSync(join(tmpdir(), 'incident-bot-test-'));
@@ -16,7 +19,7 @@ export default function setup(): () => void {
   return () => {
     if (outer === undefined) delete process.env['TMPDIR'];
     else process.env['TMPDIR'] = outer;
-    const left = readdirSync(root);
+    const left = readdirSync(root).filter((name) => !TOOL_CACHES.test(name));
     rmSync(root, { recursive: true, force: true });
     if (left.length > 0) {
       throw new Error(`tests left ${left.length} temporary entries behind: ${left.slice(0, 20).join(', ')}`);
