@@ -63,7 +63,9 @@ const MAINTENANCE_PHASES: ReadonlySet<IncidentPhase> = new Set(['in_progress', '
 const LABEL_PATTERN = /<strong>\s*([^<]{1,40}?)\s*<\/strong>\s*(?:-|–|—)\s*/gi;
 /** `<strong>Type:</strong> Maintenance`: Instatus's header paragraphs. */
 const HEADER_PATTERN = /^\s*<strong>\s*([^<:]{1,40}):\s*<\/strong>([\s\S]*)$/i;
-const SMALL_PATTERN = /<small\b[^>]*>([\s\S]*?)<\/small\s*>/i;
+/** Bounded so that hostile input (`<small<small…`) stays linear; real tags are short. */
+const SMALL_OPEN_PATTERN = /<small\b[^<>]{0,200}>/i;
+const PARAGRAPH_OPEN_PATTERN = /<p\b[^<>]{0,200}>/i;
 
 /** A label at the start of a title, for feeds without update markup: `[Resolved] …`, `Resolved: …`. */
 const TITLE_LABEL_PATTERN =
@@ -141,6 +143,15 @@ export function parseUpdateStamp(text: string, reference: number | undefined): n
   return candidate;
 }
 
+/** The text of a paragraph's first `<small>` element: the update's timestamp. */
+function smallText(paragraph: string): string | undefined {
+  const open = SMALL_OPEN_PATTERN.exec(paragraph);
+  if (!open) return undefined;
+  const start = open.index + open[0].length;
+  const end = paragraph.toLowerCase().indexOf('</small', start);
+  return end < 0 ? undefined : paragraph.slice(start, end);
+}
+
 /** Instatus RSS escapes the update markup once more inside CDATA: `&lt;strong&gt;Resolved…`. */
 function unescapeMarkup(html: string): string {
   return /&lt;\s*(?:strong|p|small)\b/i.test(html) ? decodeEntities(html) : html;
@@ -150,13 +161,14 @@ function readBody(rawHtml: string, reference: number | undefined): ItemBody {
   const html = unescapeMarkup(rawHtml);
   const updates: FeedUpdate[] = [];
   const headers = new Map<string, string>();
-  for (const paragraph of html.split(/<p\b[^>]*>/i)) {
-    const header = HEADER_PATTERN.exec(paragraph.replace(/<\/p\s*>[\s\S]*$/i, ''));
+  for (const paragraph of html.split(PARAGRAPH_OPEN_PATTERN)) {
+    const close = paragraph.toLowerCase().indexOf('</p');
+    const header = HEADER_PATTERN.exec(close < 0 ? paragraph : paragraph.slice(0, close));
     if (header && !/^\s*(?:-|–|—)/.test(header[2] ?? '')) {
       headers.set((header[1] ?? '').trim().toLowerCase(), plainText(header[2] ?? ''));
       continue;
     }
-    const stamp = SMALL_PATTERN.exec(paragraph)?.[1];
+    const stamp = smallText(paragraph);
     const at = stamp === undefined ? undefined : parseUpdateStamp(plainText(stamp), reference);
     const labels = [...paragraph.matchAll(LABEL_PATTERN)];
     labels.forEach((match, index) => {
