@@ -7,7 +7,7 @@ import {
   toIsoTime,
   type DatedItem,
 } from './feed-payload.js';
-import { htmlToPlainText } from './plain-text.js';
+import { plainText, sanitizeSnapshot } from './sanitize.js';
 import { severityFromIncidents } from './severity.js';
 import type { StatusSource, StatusSourceInput } from './status-source.js';
 import { quoteValue, unusableSnapshot } from './upstream-payload.js';
@@ -17,7 +17,7 @@ import { quoteValue, unusableSnapshot } from './upstream-payload.js';
  * (also `all.rss`). Every update is its own item; the state is the title prefix
  * (`Service disruption:` …, `Service is operating normally:`, `[RESOLVED]`). Items are grouped
  * by the guid's `#<service>-<region>` fragment and the newest item of each group decides.
- * See status-sources.md §1.6.
+ * See docs/status-sources.md "AWS".
  */
 
 const SOURCE = 'aws-rss';
@@ -42,7 +42,7 @@ interface ItemState {
 }
 
 function stateOf(rawTitle: string): ItemState {
-  const title = htmlToPlainText(rawTitle);
+  const title = plainText(rawTitle);
   const prefix = PREFIX_PATTERN.exec(title)?.[1] ?? '';
   const rest = prefix === '' ? title : title.replace(PREFIX_PATTERN, '');
   const english = rest.split(' | ').at(-1)?.trim() || rest;
@@ -68,7 +68,7 @@ function openIncident(group: readonly DatedItem[], key: string, now: number): Of
   if (state.severity === 'ok') return undefined;
   const runLength = group.findIndex((entry) => stateOf(entry.item.title ?? '').severity === 'ok');
   const first = group[runLength === -1 ? group.length - 1 : runLength - 1] ?? newest;
-  const lastMessage = htmlToPlainText(newest.item.description ?? '');
+  const lastMessage = plainText(newest.item.description ?? '');
   return {
     id: first.item.id ?? `${key}@${first.at}`,
     title: state.title,
@@ -119,4 +119,7 @@ function parseAwsRss(input: StatusSourceInput): OfficialSnapshot {
 }
 
 /** AWS Service Health Dashboard RSS. */
-export const awsRssSource: StatusSource = { kind: 'aws-rss', parse: parseAwsRss };
+export const awsRssSource: StatusSource = {
+  kind: 'aws-rss',
+  parse: (input) => sanitizeSnapshot(parseAwsRss(input)),
+};

@@ -16,7 +16,7 @@ export const FUTURE_SKEW_MS = 5 * 60 * 1000;
 
 export interface DatedItem {
   readonly item: FeedItem;
-  /** Epoch ms of the item's last change (`updated`, else `pubDate`/`published`). */
+  /** Epoch ms of the item's last change (`updated`, else `pubDate`/`published`, unless the source knows better). */
   readonly at: number;
 }
 
@@ -52,12 +52,16 @@ export function itemTime(item: FeedItem): number | undefined {
  * Dates the items against `now`. Items from the future are set aside rather than trusted: a
  * "Resolved" we cannot have seen yet must not close anything, nor a future "Investigating" open it.
  */
-export function dateItems(items: readonly FeedItem[], now: number): DatedItems {
+export function dateItems(
+  items: readonly FeedItem[],
+  now: number,
+  timeOf: (item: FeedItem) => number | undefined = itemTime,
+): DatedItems {
   const usable: DatedItem[] = [];
   let futureCount = 0;
   let undatedCount = 0;
   for (const item of items) {
-    const at = itemTime(item);
+    const at = timeOf(item);
     if (at === undefined) undatedCount += 1;
     else if (at > now + FUTURE_SKEW_MS) futureCount += 1;
     else usable.push({ item, at });

@@ -1,22 +1,16 @@
 import { z } from 'zod';
 import type { OfficialIncident, OfficialSeverity, OfficialSnapshot } from '../core/official.js';
-import { htmlToPlainText } from './plain-text.js';
+import { plainText } from './sanitize.js';
 import { severityFromIncidents } from './severity.js';
 import type { StatusSource, StatusSourceInput } from './status-source.js';
-import {
-  lookupEnum,
-  quoteValue,
-  readJsonPayload,
-  resolveLink,
-  unusableSnapshot,
-} from './upstream-payload.js';
+import { jsonStatusSource, lookupEnum, quoteValue, resolveLink } from './upstream-payload.js';
 
 /**
  * Google Cloud (`https://status.cloud.google.com/incidents.json`) and Google Workspace
  * (`https://www.google.com/appsstatus/dashboard/incidents.json`): an array of incidents, the
  * whole history. Ongoing = no `end`. Affected products are named on each incident; there is no
  * component list. Schema: https://status.cloud.google.com/incidents.schema.json
- * See status-sources.md §1.5.
+ * See docs/status-sources.md "Google".
  */
 
 const SOURCE = 'google';
@@ -42,7 +36,7 @@ const payloadSchema = z.array(incidentSchema);
 
 type UpstreamIncident = z.infer<typeof incidentSchema>;
 
-/** Google's impact vocabulary (status-sources.md §1.9). */
+/** Google's impact vocabulary (docs/status-sources.md "Google"). */
 const IMPACT_SEVERITY: ReadonlyMap<string, OfficialSeverity> = new Map([
   ['available', 'ok'],
   ['service_information', 'degraded'],
@@ -67,13 +61,13 @@ function affectedProducts(incident: UpstreamIncident): { ids: string[]; names: s
 function toIncident(incident: UpstreamIncident, sourceUrl: string | undefined): OfficialIncident {
   const latest = incident.most_recent_update;
   const impact = lookupEnum(IMPACT_SEVERITY, latest?.status ?? incident.status_impact, 'unknown');
-  const lastMessage = latest?.text ? htmlToPlainText(latest.text) : '';
+  const lastMessage = latest?.text ? plainText(latest.text) : '';
   const updatedAt = latest?.when ?? incident.modified;
   const url = resolveLink(incident.uri, sourceUrl);
   const { ids, names } = affectedProducts(incident);
   return {
     id: incident.id,
-    title: htmlToPlainText(incident.external_desc),
+    title: plainText(incident.external_desc),
     // Google publishes no investigation stage.
     phase: 'unknown',
     impact,
@@ -87,8 +81,8 @@ function toIncident(incident: UpstreamIncident, sourceUrl: string | undefined): 
   };
 }
 
-function toSnapshot(rows: readonly UpstreamIncident[], sourceUrl: string | undefined): OfficialSnapshot {
-  const incidents = rows.filter(isOngoing).map((row) => toIncident(row, sourceUrl));
+function toSnapshot(rows: readonly UpstreamIncident[], input: StatusSourceInput): OfficialSnapshot {
+  const incidents = rows.filter(isOngoing).map((row) => toIncident(row, input.sourceUrl));
   const overall = severityFromIncidents(incidents);
   const unclear = incidents.find((incident) => incident.impact === 'unknown');
   return {
@@ -103,12 +97,4 @@ function toSnapshot(rows: readonly UpstreamIncident[], sourceUrl: string | undef
 }
 
 /** Google Cloud / Workspace `incidents.json`. */
-export const googleSource: StatusSource = {
-  kind: 'google',
-  parse(input: StatusSourceInput): OfficialSnapshot {
-    const payload = readJsonPayload(input, payloadSchema);
-    return payload.ok
-      ? toSnapshot(payload.value, input.sourceUrl)
-      : unusableSnapshot(SOURCE, payload.problem);
-  },
-};
+export const googleSource: StatusSource = jsonStatusSource(SOURCE, payloadSchema, toSnapshot);

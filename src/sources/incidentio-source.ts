@@ -5,21 +5,15 @@ import type {
   OfficialSeverity,
   OfficialSnapshot,
 } from '../core/official.js';
-import { htmlToPlainText } from './plain-text.js';
+import { plainText } from './sanitize.js';
 import { severityFromIncidents } from './severity.js';
 import type { StatusSource, StatusSourceInput } from './status-source.js';
-import {
-  lookupEnum,
-  readJsonPayload,
-  resolveLink,
-  quoteValue,
-  unusableSnapshot,
-} from './upstream-payload.js';
+import { jsonStatusSource, lookupEnum, quoteValue, resolveLink } from './upstream-payload.js';
 
 /**
  * incident.io status page Widget API, `GET https://<page>/api/v1/summary` (public, no key).
  * It lists only what is affected, never the full component list, so `components` stays empty
- * and component names live on the incidents. See status-sources.md §1.2.
+ * and component names live on the incidents. See docs/status-sources.md "incident.io".
  * Documented in the incident.io help centre ("Widget API"); fixture: incidentio/widget_api_summary_docs_example.json.
  */
 
@@ -85,11 +79,11 @@ const CLOSED_PHASES: ReadonlySet<IncidentPhase> = new Set(['resolved', 'complete
 
 function toIncident(entry: Entry, isMaintenance: boolean, sourceUrl: string | undefined): OfficialIncident {
   const components = entry.affected_components ?? [];
-  const lastMessage = entry.last_update_message ? htmlToPlainText(entry.last_update_message) : '';
+  const lastMessage = entry.last_update_message ? plainText(entry.last_update_message) : '';
   const url = resolveLink(entry.url, sourceUrl);
   return {
     id: entry.id,
-    title: htmlToPlainText(entry.name),
+    title: plainText(entry.name),
     phase: lookupEnum(PHASES, entry.status, 'unknown'),
     impact: isMaintenance
       ? 'maintenance'
@@ -104,7 +98,8 @@ function toIncident(entry: Entry, isMaintenance: boolean, sourceUrl: string | un
   };
 }
 
-function toSnapshot(payload: Payload, sourceUrl: string | undefined): OfficialSnapshot {
+function toSnapshot(payload: Payload, input: StatusSourceInput): OfficialSnapshot {
+  const { sourceUrl } = input;
   // `scheduled_maintenances` have not started: they say nothing about now.
   const incidents = [
     ...(payload.ongoing_incidents ?? []).map((entry) => toIncident(entry, false, sourceUrl)),
@@ -124,12 +119,4 @@ function toSnapshot(payload: Payload, sourceUrl: string | undefined): OfficialSn
 }
 
 /** incident.io Widget API summary. */
-export const incidentioSource: StatusSource = {
-  kind: 'incidentio',
-  parse(input: StatusSourceInput): OfficialSnapshot {
-    const payload = readJsonPayload(input, payloadSchema);
-    return payload.ok
-      ? toSnapshot(payload.value, input.sourceUrl)
-      : unusableSnapshot(SOURCE, payload.problem);
-  },
-};
+export const incidentioSource: StatusSource = jsonStatusSource(SOURCE, payloadSchema, toSnapshot);

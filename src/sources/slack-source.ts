@@ -5,13 +5,13 @@ import type {
   OfficialSeverity,
   OfficialSnapshot,
 } from '../core/official.js';
-import { htmlToPlainText } from './plain-text.js';
+import { plainText } from './sanitize.js';
 import { severityFromIncidents } from './severity.js';
-import type { StatusSource, StatusSourceInput } from './status-source.js';
+import type { StatusSource } from './status-source.js';
 import {
+  jsonStatusSource,
   lookupEnum,
   parseTimestamp,
-  readJsonPayload,
   quoteValue,
   unusableSnapshot,
 } from './upstream-payload.js';
@@ -19,7 +19,7 @@ import {
 /**
  * Slack status API v2, `GET https://slack-status.com/api/v2.0.0/current` (unauthenticated).
  * Slack publishes no component list; affected services are named on each incident.
- * See status-sources.md §1.4 and https://docs.slack.dev/reference/slack-status-api
+ * See docs/status-sources.md "Slack" and https://docs.slack.dev/reference/slack-status-api
  */
 
 const SOURCE = 'slack';
@@ -47,7 +47,7 @@ const payloadSchema = z.object({
 type Payload = z.infer<typeof payloadSchema>;
 type UpstreamIncident = z.infer<typeof incidentSchema>;
 
-/** Incident `type` → severity (status-sources.md §1.9). */
+/** Incident `type` → severity (docs/status-sources.md "Slack"). */
 const TYPE_SEVERITY: ReadonlyMap<string, OfficialSeverity> = new Map([
   ['outage', 'major_outage'],
   ['incident', 'partial_outage'],
@@ -73,7 +73,7 @@ function newestNoteBody(incident: UpstreamIncident): string {
   }));
   notes.sort((a, b) => (b.at ?? -Infinity) - (a.at ?? -Infinity) || a.index - b.index);
   const body = notes[0]?.note.body;
-  return body ? htmlToPlainText(body) : '';
+  return body ? plainText(body) : '';
 }
 
 function toIncident(incident: UpstreamIncident): OfficialIncident {
@@ -83,7 +83,7 @@ function toIncident(incident: UpstreamIncident): OfficialIncident {
   const services = incident.services ?? [];
   return {
     id: String(incident.id),
-    title: htmlToPlainText(incident.title),
+    title: plainText(incident.title),
     phase: isMaintenance && phase === 'unknown' ? 'in_progress' : phase,
     impact: lookupEnum(TYPE_SEVERITY, incident.type, 'unknown'),
     ...(incident.date_created ? { startedAt: incident.date_created } : {}),
@@ -129,10 +129,4 @@ function toSnapshot(payload: Payload): OfficialSnapshot {
 }
 
 /** Slack status API v2 `current`. */
-export const slackSource: StatusSource = {
-  kind: 'slack',
-  parse(input: StatusSourceInput): OfficialSnapshot {
-    const payload = readJsonPayload(input, payloadSchema);
-    return payload.ok ? toSnapshot(payload.value) : unusableSnapshot(SOURCE, payload.problem);
-  },
-};
+export const slackSource: StatusSource = jsonStatusSource(SOURCE, payloadSchema, toSnapshot);

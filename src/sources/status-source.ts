@@ -27,7 +27,7 @@ export interface StatusSourceInput {
 /**
  * One kind of official status source (Statuspage, incident.io widget, Slack, Google, AWS RSS,
  * RSS/Atom incident history). Adding one is a file exporting a `StatusSource` plus one line in
- * `registry.ts`. See shared/docs/status-sources.md §1.
+ * `registry.ts`. See docs/status-sources.md.
  *
  * Promise: `parse` is pure and never throws for any input. A response it cannot use (non-200,
  * an HTML error page, a JSON parse error, an unexpected shape, an unrecognised overall state)
@@ -37,4 +37,9 @@ export interface StatusSourceInput {
 export interface StatusSource {
   readonly kind: StatusSourceKind;
   parse(input: StatusSourceInput): OfficialSnapshot;
+  /**
+   * JSON sources only: `parse` for a body that was already parsed (`json` is `JSON.parse` of
+   * `input.body`), so that auto-detection and the parser share one parse. Same promise as `parse`.
+   */
+  parseJson?(json: unknown, input: StatusSourceInput): OfficialSnapshot;
 }

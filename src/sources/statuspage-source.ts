@@ -6,22 +6,16 @@ import type {
   OfficialSeverity,
   OfficialSnapshot,
 } from '../core/official.js';
-import { htmlToPlainText } from './plain-text.js';
+import { plainText } from './sanitize.js';
 import { severityFromIncidents, worstSeverity } from './severity.js';
-import type { StatusSource, StatusSourceInput } from './status-source.js';
-import {
-  lookupEnum,
-  parseTimestamp,
-  quoteValue,
-  readJsonPayload,
-  unusableSnapshot,
-} from './upstream-payload.js';
+import type { StatusSource } from './status-source.js';
+import { jsonStatusSource, lookupEnum, parseTimestamp, quoteValue } from './upstream-payload.js';
 
 /**
  * Atlassian Statuspage public API v2: `summary.json`, `status.json`, `components.json`,
  * `incidents.json`, `incidents/unresolved.json`, `scheduled-maintenances*.json`, and the
  * incident.io "compatible" variant that omits most keys. Every field but `status.indicator` and
- * `components[].{id,name,status}` is optional. See status-sources.md §1.1 and §1.2.
+ * `components[].{id,name,status}` is optional. See docs/status-sources.md "Statuspage".
  * https://developer.statuspage.io/ (public API reference)
  */
 
@@ -78,16 +72,24 @@ type UpstreamIncident = z.infer<typeof incidentSchema>;
 type UpstreamComponent = z.infer<typeof componentSchema>;
 
 /**
- * Page indicator → severity (status-sources.md §1.1). `maintenance` is not in Atlassian's list but
- * Rootly's compatible API sends it; the doc says to read it as `minor`.
+ * Page indicator → severity (docs/status-sources.md "Statuspage"). `maintenance` is not in
+ * Atlassian's documented list, but real pages send it while a scheduled maintenance is in
+ * progress (Asana's `summary.json`, fixture statuspage/asana_summary_maintenance_in_progress_trimmed.json),
+ * as does Rootly's compatible API: the page shows "Service Under Maintenance", not an incident.
  */
 const INDICATOR_SEVERITY: ReadonlyMap<string, OfficialSeverity> = new Map([
   ['none', 'ok'],
   ['minor', 'degraded'],
   ['major', 'partial_outage'],
   ['critical', 'major_outage'],
-  ['maintenance', 'degraded'],
+  ['maintenance', 'maintenance'],
 ]);
+
+/** What a component or open incident may say that a maintenance must not hide. */
+const BROKEN: ReadonlySet<OfficialSeverity> = new Set(['degraded', 'partial_outage', 'major_outage']);
+
+/** The description Statuspage shows while a maintenance is in progress. */
+const MAINTENANCE_DESCRIPTION = /\bunder maintenance\b/i;
 
 const COMPONENT_SEVERITY: ReadonlyMap<string, OfficialSeverity> = new Map([
   ['operational', 'ok'],
@@ -167,12 +169,12 @@ function affectedComponents(incident: UpstreamIncident): { ids: string[]; names:
 function toIncident(incident: UpstreamIncident, isMaintenance: boolean): OfficialIncident {
   const phase = lookupEnum(PHASES, incident.status, 'unknown');
   const body = newestUpdate(incident)?.body;
-  const lastMessage = body ? htmlToPlainText(body) : '';
+  const lastMessage = body ? plainText(body) : '';
   const startedAt = incident.started_at ?? incident.created_at;
   const { ids, names } = affectedComponents(incident);
   return {
     id: incident.id,
-    title: htmlToPlainText(incident.name),
+    title: plainText(incident.name),
     phase,
     impact: isMaintenance ? 'maintenance' : lookupEnum(IMPACT_SEVERITY, incident.impact, 'unknown'),
     ...(startedAt ? { startedAt } : {}),
@@ -194,7 +196,15 @@ function openIncidents(payload: Payload): OfficialIncident[] {
 /**
  * The page indicator is the overall state when present: one component in major outage does not
  * make the whole service down. Without it (components.json, incidents.json) the worst component,
- * else the worst open incident, stands in.
+ * else the worst open incident, stands in. Maintenance (docs/status-sources.md "Statuspage"):
+ *
+ * - indicator `maintenance`: `maintenance`, unless a component or an open incident shows something
+ *   actually broken, which then wins (a maintenance never hides an outage);
+ * - indicator `none` while a maintenance runs (a component `under_maintenance`, a maintenance
+ *   `in_progress`): `maintenance`, so nobody reads it as an outage or as ok;
+ * - indicator `minor` with the description "Service Under Maintenance", or with components and
+ *   incidents listed and nothing but maintenance among them: `maintenance` (the indicator was
+ *   raised by the maintenance, nothing is broken).
  */
 function overallSeverity(
   payload: Payload,
@@ -204,8 +214,15 @@ function overallSeverity(
   const fromParts = worstSeverity([...components.map((c) => c.severity), severityFromIncidents(incidents)]);
   if (payload.status === undefined) return fromParts;
   const fromIndicator = lookupEnum(INDICATOR_SEVERITY, payload.status.indicator, 'unknown');
-  // "All operational" while a maintenance runs: say maintenance so nobody reads it as an outage or as ok.
-  return fromIndicator === 'ok' && fromParts === 'maintenance' ? 'maintenance' : fromIndicator;
+  const nothingBroken = !BROKEN.has(fromParts);
+  if (fromIndicator === 'maintenance') return nothingBroken ? 'maintenance' : fromParts;
+  if (fromIndicator === 'ok') return fromParts === 'maintenance' ? 'maintenance' : fromIndicator;
+  if (fromIndicator === 'degraded' && nothingBroken) {
+    const saysMaintenance = MAINTENANCE_DESCRIPTION.test(payload.status.description ?? '');
+    const partsListed = payload.components !== undefined && payload.incidents !== undefined;
+    if (saysMaintenance || (partsListed && fromParts === 'maintenance')) return 'maintenance';
+  }
+  return fromIndicator;
 }
 
 /** Why `overall` came out `unknown`: the first unrecognised value that made it so. */
@@ -237,10 +254,4 @@ function toSnapshot(payload: Payload): OfficialSnapshot {
 }
 
 /** Statuspage v2 JSON (and incident.io's compatible endpoints). */
-export const statuspageSource: StatusSource = {
-  kind: 'statuspage',
-  parse(input: StatusSourceInput): OfficialSnapshot {
-    const payload = readJsonPayload(input, payloadSchema);
-    return payload.ok ? toSnapshot(payload.value) : unusableSnapshot(SOURCE, payload.problem);
-  },
-};
+export const statuspageSource: StatusSource = jsonStatusSource(SOURCE, payloadSchema, toSnapshot);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { OfficialSnapshot } from '../core/official.js';
-import type { StatusSourceInput } from './status-source.js';
+import { sanitizeSnapshot } from './sanitize.js';
+import type { StatusSource, StatusSourceInput, StatusSourceKind } from './status-source.js';
 
 /**
  * The checks every parser runs before it looks at the payload: HTTP status, size, media type,
@@ -77,6 +78,31 @@ export function checkShape<T>(schema: z.ZodType<T>, value: unknown): Checked<T> 
 export function readJsonPayload<T>(input: StatusSourceInput, schema: z.ZodType<T>): Checked<T> {
   const json = readJson(input);
   return json.ok ? checkShape(schema, json.value) : json;
+}
+
+/**
+ * A JSON status source from its schema and its mapping: `parse` reads the body, `parseJson`
+ * takes a value parsed already (auto-detection parsed it), and both sanitise every text.
+ */
+export function jsonStatusSource<T>(
+  kind: StatusSourceKind,
+  schema: z.ZodType<T>,
+  toSnapshot: (payload: T, input: StatusSourceInput) => OfficialSnapshot,
+): StatusSource {
+  const parseJson = (json: unknown, input: StatusSourceInput): OfficialSnapshot => {
+    const payload = checkShape(schema, json);
+    return sanitizeSnapshot(
+      payload.ok ? toSnapshot(payload.value, input) : unusableSnapshot(kind, payload.problem),
+    );
+  };
+  return {
+    kind,
+    parse(input: StatusSourceInput): OfficialSnapshot {
+      const json = readJson(input);
+      return json.ok ? parseJson(json.value, input) : sanitizeSnapshot(unusableSnapshot(kind, json.problem));
+    },
+    parseJson,
+  };
 }
 
 /** Upstream values quoted in a `problem` are cut short: they end up in logs and operator messages. */

@@ -42,6 +42,20 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
       ['Web Tier Recycle', 'in_progress', 'maintenance'],
     ],
   },
+  // Asana during an in-progress scheduled maintenance: the page said "Service Under Maintenance".
+  'statuspage/asana_summary_maintenance_in_progress_trimmed.json': {
+    ...quiet(0),
+    overall: 'maintenance',
+  },
+  'statuspage/discord_summary_maintenance_in_progress_derived.json': {
+    now: ANY_TIME,
+    overall: 'maintenance',
+    componentCount: 1,
+    troubled: { 'South Korea': 'maintenance' },
+    incidents: [['(ﾉ◕ヮ◕)ﾉ*:･ﾟ✧ Server Juice', 'in_progress', 'maintenance']],
+  },
+  // Instatus history.rss an hour after its newest incident was resolved: nothing open.
+  'instatus/northflank_history_2026-09-25.rss': { ...quiet(0), now: '2026-09-25T17:00:00Z' },
   'statuspage/cloudflare_incidents_2018-09-17.json': quiet(0),
   'statuspage/discord_components_2022-02-15.json': quiet(1),
   'statuspage/discord_incidents_2022-02-15.json': quiet(0),

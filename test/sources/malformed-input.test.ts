@@ -118,8 +118,8 @@ describe('unknown vocabulary is never read as ok', () => {
     expect(snapshot).toMatchObject({ overall: 'unknown', problem: 'unrecognised status.indicator "banana"' });
   });
 
-  it('reads the maintenance indicator some compatible pages send as minor', () => {
-    expect(parse('statuspage', '{"status":{"indicator":"maintenance"}}').overall).toBe('degraded');
+  it('reads the maintenance indicator real pages send during a maintenance as maintenance', () => {
+    expect(parse('statuspage', '{"status":{"indicator":"maintenance"}}').overall).toBe('maintenance');
   });
 
   it('marks an unrecognised component status unknown, and unknown beats ok when aggregating', () => {

@@ -8,14 +8,14 @@ function overallOf(kind: string, payload: unknown): string | undefined {
   return findStatusSource(kind)?.parse(okResponse(JSON.stringify(payload), NOW)).overall;
 }
 
-/** The mapping tables of status-sources.md §1.9, value by value. */
-describe('severity mapping (status-sources.md §1.9)', () => {
+/** The mapping tables of docs/status-sources.md, value by value. */
+describe('severity mapping (docs/status-sources.md)', () => {
   it.each([
     ['none', 'ok'],
     ['minor', 'degraded'],
     ['major', 'partial_outage'],
     ['critical', 'major_outage'],
-    ['maintenance', 'degraded'],
+    ['maintenance', 'maintenance'],
     ['MAJOR', 'partial_outage'],
   ])('Statuspage indicator %s → %s', (indicator, overall) => {
     expect(overallOf('statuspage', { status: { indicator } })).toBe(overall);

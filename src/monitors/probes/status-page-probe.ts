@@ -5,10 +5,10 @@ import { z } from 'zod';
 import type { OfficialSeverity, OfficialSnapshot } from '../../core/official.js';
 import type { OutcomeReason, ProbeOutcome } from '../../core/model.js';
 import { filterComponents } from '../../sources/component-filter.js';
-import { detectFormat } from '../../sources/detect-format.js';
+import { decodeBody } from '../../sources/decode-body.js';
 import { officialStatements } from '../../sources/official-evidence.js';
-import { findStatusSource } from '../../sources/registry.js';
-import { STATUS_SOURCE_KINDS, type StatusSourceKind } from '../../sources/status-source.js';
+import { parseStatusResponse } from '../../sources/parse-status.js';
+import { STATUS_SOURCE_KINDS } from '../../sources/status-source.js';
 import type { Probe, ProbeContext } from '../probe.js';
 import { runWithDeadline } from './deadline.js';
 import { classifyError } from './error-reason.js';
@@ -33,7 +33,7 @@ import { elapsedMs, toPlainLine } from './probe-outcome.js';
  * A status page that cannot be read is never `up` and never `down`: it says nothing about the
  * service. `major_outage` is Statuspage `critical` (and a component in major outage),
  * incident.io `full_outage`, Google `SERVICE_OUTAGE`, AWS "Service disruption"; see
- * shared/docs/status-sources.md §1.9 for the mapping of each source.
+ * docs/status-sources.md for the mapping of each source.
  */
 
 /** `auto` sniffs the body (see `detectFormat`); the others name a parser in `src/sources`. */
@@ -116,8 +116,12 @@ interface Fetched {
 type FetchResult =
   { readonly ok: true; readonly value: Fetched } | { readonly ok: false; readonly outcome: ProbeOutcome };
 
-/** Reads at most `maxBytes`; `null` when the body is longer (the rest is never downloaded). */
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string | null> {
+/**
+ * Reads at most `maxBytes`; `null` when the body is longer (the rest is never downloaded). Bytes,
+ * not text: a multi-byte character may straddle two chunks, and the charset is known only from
+ * the headers and the body as a whole (`decodeBody`).
+ */
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -125,7 +129,7 @@ async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: numbe
     if (size > maxBytes) return null; // leaving the loop destroys the stream and its connection
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks, size).toString('utf8');
+  return Buffer.concat(chunks, size);
 }
 
 function formatMiB(bytes: number): string {
@@ -182,12 +186,14 @@ async function fetchPage(
       const message = `status page answered HTTP ${response.statusCode}`;
       return { ok: false, outcome: unknownOutcome('http-status', message, latencyMs) };
     }
-    const body = await readCapped(response.body, maxBodyBytes);
-    if (body === null) {
+    const bytes = await readCapped(response.body, maxBodyBytes);
+    if (bytes === null) {
       const message = `status page body over ${formatMiB(maxBodyBytes)}`;
       return { ok: false, outcome: unknownOutcome('too-large', message, latencyMs) };
     }
     const contentType = headerText(response.headers['content-type']);
+    // Content-Type charset, else the XML prolog's encoding; a BOM wins; unknown labels read as UTF-8.
+    const body = decodeBody(bytes, contentType).text;
     return {
       ok: true,
       value: { status: response.statusCode, contentType, body, url: target.href, latencyMs },
@@ -195,39 +201,19 @@ async function fetchPage(
   }
 }
 
-/** Picks the parser, parses, applies the component filter. Pure. */
+/**
+ * Picks the parser, parses (once: `parseStatusResponse`, a pure call that may move to a worker),
+ * applies the component filter. Pure.
+ */
 export function readStatusPage(
   options: Pick<StatusPageOptions, 'format' | 'components'>,
   page: { readonly contentType: string | undefined; readonly body: string; readonly url: string },
   now: number,
 ): OfficialSnapshot {
-  let kind: StatusSourceKind;
-  if (options.format === 'auto') {
-    const detected = detectFormat(page.body, page.contentType);
-    if (detected.kind === null) {
-      return { source: 'auto', overall: 'unknown', components: [], incidents: [], problem: detected.problem };
-    }
-    kind = detected.kind;
-  } else {
-    kind = options.format;
-  }
-  const source = findStatusSource(kind);
-  if (source === undefined) {
-    return {
-      source: kind,
-      overall: 'unknown',
-      components: [],
-      incidents: [],
-      problem: `no parser for ${kind}`,
-    };
-  }
-  const snapshot = source.parse({
-    httpStatus: HTTP_OK,
-    contentType: page.contentType,
-    body: page.body,
-    now,
-    sourceUrl: page.url,
-  });
+  const snapshot = parseStatusResponse(
+    { httpStatus: HTTP_OK, contentType: page.contentType, body: page.body, now, sourceUrl: page.url },
+    options.format,
+  );
   return filterComponents(snapshot, options.components);
 }
 
