@@ -11,9 +11,15 @@ export function subscribe(c: CommandContext, args: CommandArgs): CommandReply {
   // No catalogue text of its own: "/subscribe needs a severity: major or minor" says what to type.
   if (!severity.ok)
     return c.problem(c.m.commands.missingArgument({ command: '/subscribe', argument: 'severity' }));
-  const { platform, chatId, guildId } = c.request.chat;
+  const { platform, chatId, guildId, threadId } = c.request.chat;
   const serviceId = service.kind === 'all' ? ALL_SERVICES : service.id;
-  c.deps.subscriptions.subscribe({ platform, chatId, guildId }, serviceId, severity.value, c.now);
+  // In a forum topic, the alerts go to that topic; subscribing again elsewhere moves them.
+  c.deps.subscriptions.subscribe(
+    { platform, chatId, guildId, threadId: threadId ?? null },
+    serviceId,
+    severity.value,
+    c.now,
+  );
   const first = c.firstLocale();
   if (first.locale !== undefined) c.deps.subscriptions.updateSettings(c.request.chat, first, c.now);
   return c.info(c.m.commands.subscribed({ target: service.target, severity: severity.value }));

@@ -80,7 +80,7 @@ export class FakeSubscriptionStore implements CommandSubscriptionStore {
   }
 
   subscribe(
-    chat: ChatAddress & { readonly guildId?: string | null },
+    chat: ChatAddress & { readonly guildId?: string | null; readonly threadId?: string | null },
     serviceId: string,
     minSeverity: Severity,
     now: number,
@@ -89,7 +89,7 @@ export class FakeSubscriptionStore implements CommandSubscriptionStore {
     this.writes++;
     const entry = this.ensure(chat);
     const created = !entry.subs.has(serviceId);
-    entry.subs.set(serviceId, { serviceId, minSeverity, createdAt: now });
+    entry.subs.set(serviceId, { serviceId, minSeverity, createdAt: now, threadId: chat.threadId ?? null });
     return { created };
   }
 
