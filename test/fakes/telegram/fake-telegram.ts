@@ -166,6 +166,11 @@ export class FakeTelegram {
     return this.state.sent.filter((m) => m.chatId === chatId);
   }
 
+  /** Every message of the chat as Telegram keeps it (users', the bot's, service messages), oldest first. */
+  history(chatId: number): readonly BotApiMessage[] {
+    return [...this.state.store.get(chatId).messages.values()];
+  }
+
   /** Commands stored by setMyCommands for a scope (default scope if omitted) and language. */
   commands(scope?: object, languageCode?: string): readonly BotCommand[] | undefined {
     return this.state.commands.get(commandKey(scope, languageCode));
