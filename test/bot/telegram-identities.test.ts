@@ -6,6 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { senderId, topicOf } from '../../src/bot/telegram/telegram-updates.js';
+import type { DeliveryJob } from '../../src/core/delivery/ports.js';
+import { incidentEvent } from '../delivery/delivery-fixtures.js';
 import type { BotApiUser, FakeTelegram } from '../fakes/telegram/index.js';
 import { CHANNEL_BOT, GROUP_ANONYMOUS_BOT, TELEGRAM_SERVICE_USER } from '../fakes/telegram/index.js';
 import { type Cleanups, world as startWorld } from './telegram-world.js';
@@ -122,7 +124,6 @@ describe('Telegram senders', () => {
     const adminOne = fake.createUser({ first_name: 'Admin one' });
     const adminTwo = fake.createUser({ first_name: 'Admin two' });
     const chat = fake.createChat({ type: 'supergroup', title: 'Ops', creator: adminOne, admins: [adminTwo] });
-    const { incidentEvent } = await import('../delivery/delivery-fixtures.js');
     const sent = await platform.sender.deliver(
       {
         chatId: String(chat.id),
@@ -246,5 +247,63 @@ describe('Telegram forum topics', () => {
       { serviceId: '*', threadId: null },
       { serviceId: 'site', minSeverity: 'major', threadId: String(other) },
     ]);
+  });
+
+  it('sends alerts to their topic; a closed or deleted topic gets them in General, said once', async () => {
+    const { fake, platform } = await world();
+    const admin = fake.createUser({ first_name: 'Admin' });
+    const forum = group(fake, 'Forum', admin, true);
+    const open = fake.createTopic(forum.id, admin, 'Open');
+    const closed = fake.createTopic(forum.id, admin, 'Closed');
+    const deleted = fake.createTopic(forum.id, admin, 'Deleted');
+    const deliver = (job: Partial<DeliveryJob>) =>
+      platform.sender.deliver(
+        {
+          chatId: String(forum.id),
+          kind: 'send',
+          events: [incidentEvent({ serviceId: 'site', serviceName: 'Our site' })],
+          settings: { locale: 'en', timeZone: 'UTC', mentionRoleId: null },
+          ...job,
+        },
+        AbortSignal.timeout(5_000),
+      );
+
+    const first = await deliver({ threadId: String(open) });
+    expect(first).toEqual({ kind: 'sent', messageId: expect.any(String) });
+    expect(fake.messages(forum.id).at(-1)).toMatchObject({
+      threadId: open,
+      text: expect.stringMatching(/Our site/),
+    });
+    // The recovery replies in the topic.
+    const recovery = await deliver({
+      threadId: String(open),
+      kind: 'reply',
+      replyToMessageId: (first as { messageId: string }).messageId,
+      events: [incidentEvent({ serviceId: 'site', serviceName: 'Our site', kind: 'resolved' })],
+    });
+    expect(recovery.kind).toBe('sent');
+    expect(fake.messages(forum.id).at(-1)).toMatchObject({
+      threadId: open,
+      replyToMessageId: Number((first as { messageId: string }).messageId),
+    });
+
+    fake.closeTopic(forum.id, closed);
+    expect(await deliver({ threadId: String(closed) })).toEqual({
+      kind: 'sent',
+      messageId: expect.any(String),
+      threadGone: true,
+    });
+    expect(fake.messages(forum.id).at(-1)?.threadId).toBeUndefined();
+    fake.deleteTopic(forum.id, deleted);
+    expect(await deliver({ threadId: String(deleted) })).toMatchObject({ kind: 'sent', threadGone: true });
+    expect(fake.messages(forum.id).at(-1)?.threadId).toBeUndefined();
+    const refused = fake.calls.filter((c) => c.method === 'sendMessage' && c.status === 400);
+    expect(refused.map((c) => [c.params.message_thread_id, c.description])).toEqual([
+      [closed, 'Bad Request: TOPIC_CLOSED'],
+      [deleted, 'Bad Request: message thread not found'],
+    ]);
+    // A topic that never existed is the same answer; a chat that is gone is still permanent.
+    expect(await deliver({ threadId: '999999' })).toMatchObject({ kind: 'sent', threadGone: true });
+    expect(await deliver({ chatId: '-100404', threadId: String(open) })).toMatchObject({ kind: 'permanent' });
   });
 });
