@@ -247,6 +247,22 @@ describe('Telegram forum topics', () => {
       { serviceId: '*', threadId: null },
       { serviceId: 'site', minSeverity: 'major', threadId: String(other) },
     ]);
+    // /subscriptions says where each one's alerts go; in a chat without topics it says nothing of it.
+    fake.sendUserMessage(forum.id, forum.member, '/subscriptions', { topic });
+    const listed = (await nth(fake, forum.id, 5)).text.split('\n');
+    expect(listed.slice(1)).toEqual([
+      expect.stringMatching(/ — in General$/),
+      expect.stringMatching(/^• Our site .* — in another topic$/),
+    ]);
+    fake.sendUserMessage(forum.id, forum.member, '/subscriptions', { topic: other });
+    expect((await nth(fake, forum.id, 6)).text).toMatch(/^• Our site .* — in this topic$/m);
+    const plain = group(fake, 'Plain', admin);
+    fake.sendUserMessage(plain.id, admin, '/subscribe site');
+    await nth(fake, plain.id, 0);
+    fake.sendUserMessage(plain.id, plain.member, '/subscriptions');
+    const plainList = (await nth(fake, plain.id, 1)).text;
+    expect(plainList).toMatch(/^• Our site/m);
+    expect(plainList).not.toMatch(/topic|General/);
   });
 
   it('sends alerts to their topic; a closed or deleted topic gets them in General, said once', async () => {

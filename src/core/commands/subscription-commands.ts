@@ -38,11 +38,22 @@ export function unsubscribe(c: CommandContext, args: CommandArgs): CommandReply 
     : c.problem(c.m.commands.notSubscribed({ target: service.target }));
 }
 
-/** `/subscriptions`: the all-services subscription first, as it says the most. */
+/**
+ * `/subscriptions`: the all-services subscription first, as it says the most. In a forum whose
+ * subscriptions are not all in the topic asked from, each says where its alerts go.
+ */
 export function subscriptions(c: CommandContext): CommandReply {
-  const items = c.deps.subscriptions
-    .listSubscriptions(c.request.chat)
-    .map((s) => ({ target: c.target(s.serviceId), severity: s.minSeverity }))
+  const here = c.request.chat.threadId ?? null;
+  const subs = c.deps.subscriptions.listSubscriptions(c.request.chat);
+  const mark = subs.some((s) => (s.threadId ?? null) !== here);
+  const topic = (threadId: string | null) =>
+    threadId === here ? ('here' as const) : threadId === null ? ('general' as const) : ('other' as const);
+  const items = subs
+    .map((s) => ({
+      target: c.target(s.serviceId),
+      severity: s.minSeverity,
+      ...(mark ? { topic: topic(s.threadId ?? null) } : {}),
+    }))
     .sort((a, b) => Number(b.target.kind === 'all') - Number(a.target.kind === 'all'));
   return c.list(items, (shown) => c.m.commands.subscriptions({ items: shown }));
 }
