@@ -1,6 +1,6 @@
 /**
  * Users, chats, members and messages of the fake, and the rules deciding whether the bot may write to
- * a chat (docs/platforms.md §1.2: chat not found, migrated groups, blocked, kicked).
+ * a chat (chat not found, migrated groups, blocked, kicked).
  */
 import { badRequest, botKicked, botNotMember, chatNotFound, forbidden, groupMigrated } from './api-error.js';
 import type {
