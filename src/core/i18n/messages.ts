@@ -19,7 +19,7 @@ export interface Messages {
   readonly evidence: EvidenceMessages;
   readonly buttons: ButtonMessages;
   readonly commands: CommandMessages;
-  /** `/monitor add|remove|list` (issue 7). */
+  /** `/monitor add|remove|list`. */
   readonly monitors: MonitorMessages;
 }
 
@@ -212,7 +212,7 @@ export interface MonitorAuditLine {
   readonly at: number;
 }
 
-/** The replies of `/monitor add|remove|list` (issue 7). Plain text; the adapters escape it. */
+/** The replies of `/monitor add|remove|list`. Plain text; the adapters escape it. */
 export interface MonitorMessages {
   /** `/monitor` without a known action: the three forms, and that a Telegram name is one word. */
   usage(): string;

@@ -24,7 +24,7 @@ import type {
   WatchedService,
 } from '../../../src/core/commands/ports.js';
 
-/** 19 March 2021, 17:15 UTC: the WhatsApp outage of DESIGN §1. */
+/** 19 March 2021, 17:15 UTC: the WhatsApp and Instagram outage the README starts from. */
 export const T0 = Date.parse('2021-03-19T17:15:00Z');
 
 export const SERVICES: readonly WatchedService[] = [

@@ -1,6 +1,6 @@
 /**
  * A local Telegram Bot API server for end-to-end tests with the real telegraf client
- * (docs/platforms.md §3): `POST|GET /bot<token>/<method>` on 127.0.0.1, port 0.
+ * (https://core.telegram.org/bots/api): `POST|GET /bot<token>/<method>` on 127.0.0.1, port 0.
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
