@@ -86,6 +86,11 @@ export class SqliteOutboxStore implements OutboxStore {
         'INSERT INTO outbox_events (incident_id, kind, payload_json, created_at) VALUES (?, ?, ?, ?)',
       ),
       maxId: db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM outbox'),
+      // Any forum topic in use (partial indexes of migration 009, so this is one index probe each).
+      threaded: db.prepare(
+        `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE thread_id IS NOT NULL)
+           OR EXISTS (SELECT 1 FROM message_refs WHERE thread_id IS NOT NULL) AS threaded`,
+      ),
       fanOut: db.prepare(
         `INSERT INTO outbox (platform, chat_ref, event_id, incident_id, event_kind, status, attempts,
            next_attempt_at, created_at, thread_id)
@@ -189,8 +194,10 @@ export class SqliteOutboxStore implements OutboxStore {
       );
       const before = (this.stmt.maxId.get() as { id: number }).id;
       const due = isOpening(event.kind) ? event.at + this.gatherMs : event.at;
+      const { threaded } = this.stmt.threaded.get() as { threaded: 0 | 1 };
       const queued = this.stmt.fanOut.run({
         ...recipientParams(event),
+        threaded,
         eventId,
         kind: event.kind,
         due,

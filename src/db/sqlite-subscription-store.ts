@@ -64,9 +64,11 @@ export const RECIPIENTS_WHERE = `c.active = 1 AND c.ref IN (
  * The forum topic an event goes to in chat `c` (an SQL expression with the parameters of
  * {@link recipientParams}): the topic of the incident's alert when the chat was told about it
  * already, so updates and the recovery follow it; otherwise the topic of the subscription that
- * matched, the service's own before the all-services one. NULL: the chat itself.
+ * matched, the service's own before the all-services one. NULL: the chat itself. With
+ * `@threaded` 0 (no topic in use anywhere, as in most databases) the lookups are skipped.
  */
 export const RECIPIENT_THREAD = `CASE
+  WHEN @threaded = 0 THEN NULL
   WHEN EXISTS (SELECT 1 FROM message_refs m WHERE m.chat_ref = c.ref AND m.incident_id = @incidentId)
   THEN (SELECT m.thread_id FROM message_refs m WHERE m.chat_ref = c.ref AND m.incident_id = @incidentId)
   ELSE (SELECT s.thread_id FROM subscriptions s

@@ -5,3 +5,7 @@
 ALTER TABLE subscriptions ADD COLUMN thread_id TEXT;
 ALTER TABLE outbox ADD COLUMN thread_id TEXT;
 ALTER TABLE message_refs ADD COLUMN thread_id TEXT;
+-- Whether any topic is in use at all, asked before each fan-out: chats without topics (most) then
+-- skip the per-chat topic lookups.
+CREATE INDEX subscriptions_in_topics ON subscriptions (chat_ref) WHERE thread_id IS NOT NULL;
+CREATE INDEX message_refs_in_topics ON message_refs (chat_ref) WHERE thread_id IS NOT NULL;
