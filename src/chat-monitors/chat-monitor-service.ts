@@ -1,5 +1,5 @@
 /**
- * `/monitor add|remove|list` as platform-neutral use cases (issue 7). The command layer checks
+ * `/monitor add|remove|list` as platform-neutral use cases. The command layer checks
  * that the caller is a chat admin (same rule as `/subscribe`), then calls these functions; each
  * returns a value the command layer renders (refusals carry the guard's reason for
  * `describeSsrfRefusal`). Nothing here throws for bad input.
@@ -20,6 +20,8 @@ export interface ChatMonitorCaller {
   readonly chatId: string;
   readonly guildId?: string | null;
   readonly userId: string;
+  /** The Telegram forum topic asked from: the new monitor's alerts go there. */
+  readonly threadId?: string;
 }
 
 /** Monitor names: what `/status <name>` will use; letters, digits, spaces and `-_.` only. */
@@ -41,6 +43,7 @@ export interface ChatMonitorSubscriptions {
       readonly platform: 'telegram' | 'discord';
       readonly chatId: string;
       readonly guildId?: string | null;
+      readonly threadId?: string | null;
     },
     serviceId: string,
     minSeverity: 'minor' | 'major',
@@ -133,7 +136,12 @@ export class ChatMonitorService implements MonitorCommandPort {
     this.visibility.add(serviceId, ownerKey, monitor.name);
     this.deps.runtime.register(monitor);
     this.deps.subscriptions.subscribe(
-      { platform: caller.platform, chatId: caller.chatId, guildId: caller.guildId ?? null },
+      {
+        platform: caller.platform,
+        chatId: caller.chatId,
+        guildId: caller.guildId ?? null,
+        threadId: caller.threadId ?? null,
+      },
       serviceId,
       'minor',
       now,

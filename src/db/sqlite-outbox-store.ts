@@ -23,7 +23,13 @@ import type {
 } from '../core/delivery/ports.js';
 import type { IncidentEvent, IncidentEventKind } from '../core/events.js';
 import type { Db } from './database.js';
-import { type ChatRow, RECIPIENTS_WHERE, chatFromRow, recipientParams } from './sqlite-subscription-store.js';
+import {
+  type ChatRow,
+  RECIPIENTS_WHERE,
+  RECIPIENT_THREAD,
+  chatFromRow,
+  recipientParams,
+} from './sqlite-subscription-store.js';
 
 interface ItemRow {
   id: number;
@@ -35,6 +41,7 @@ interface ItemRow {
   next_attempt_at: number;
   created_at: number;
   payload_json: string;
+  thread_id: string | null;
 }
 
 /** A row of a chat's queue, mapped: the OutboxItem plus what the claim logic needs. */
@@ -42,10 +49,12 @@ interface Queued extends OutboxItem {
   readonly chatRef: number;
   readonly status: ItemRow['status'];
   readonly nextAttemptAt: number;
+  /** The forum topic the row goes to (null: the chat itself); one claim never mixes two. */
+  readonly threadId: string | null;
 }
 
 const ITEM_COLUMNS = `o.id, o.chat_ref, o.incident_id, o.event_kind, o.status, o.attempts, o.next_attempt_at,
-  o.created_at, e.payload_json FROM outbox o JOIN outbox_events e ON e.id = o.event_id`;
+  o.created_at, e.payload_json, o.thread_id FROM outbox o JOIN outbox_events e ON e.id = o.event_id`;
 /** The statuses of a row that still has to go out: they keep the chat's later rows waiting. */
 const UNFINISHED = "('pending', 'leased', 'held')";
 
@@ -77,15 +86,20 @@ export class SqliteOutboxStore implements OutboxStore {
         'INSERT INTO outbox_events (incident_id, kind, payload_json, created_at) VALUES (?, ?, ?, ?)',
       ),
       maxId: db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM outbox'),
+      // Any forum topic in use (partial indexes of migration 009, so this is one index probe each).
+      threaded: db.prepare(
+        `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE thread_id IS NOT NULL)
+           OR EXISTS (SELECT 1 FROM message_refs WHERE thread_id IS NOT NULL) AS threaded`,
+      ),
       fanOut: db.prepare(
         `INSERT INTO outbox (platform, chat_ref, event_id, incident_id, event_kind, status, attempts,
-           next_attempt_at, created_at)
-         SELECT c.platform, c.ref, @eventId, @incidentId, @kind, 'pending', 0, @due, @at
+           next_attempt_at, created_at, thread_id)
+         SELECT c.platform, c.ref, @eventId, @incidentId, @kind, 'pending', 0, @due, @at, ${RECIPIENT_THREAD}
          FROM chats c WHERE ${RECIPIENTS_WHERE} ORDER BY c.ref`,
       ),
       addRefs: db.prepare(
-        `INSERT OR IGNORE INTO message_refs (chat_ref, incident_id, message_id, editable, created_at)
-         SELECT chat_ref, incident_id, NULL, 0, created_at FROM outbox WHERE id > ?`,
+        `INSERT OR IGNORE INTO message_refs (chat_ref, incident_id, message_id, editable, created_at, thread_id)
+         SELECT chat_ref, incident_id, NULL, 0, created_at, thread_id FROM outbox WHERE id > ?`,
       ),
       dueHeld: db.prepare(
         `SELECT DISTINCT chat_ref FROM outbox
@@ -121,13 +135,13 @@ export class SqliteOutboxStore implements OutboxStore {
            lease_token = NULL, last_error = NULL WHERE id = @id AND status = 'leased' AND lease_token = @token`,
       ),
       upsertRef: db.prepare(
-        `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at, thread_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (chat_ref, incident_id) DO UPDATE SET message_id = excluded.message_id,
            editable = excluded.editable, joinable = excluded.joinable`,
       ),
       lastSent: db.prepare(
-        `SELECT incident_id, platform_message_id FROM outbox WHERE chat_ref = ? AND id < ? AND status = 'sent'
+        `SELECT incident_id, platform_message_id, thread_id FROM outbox WHERE chat_ref = ? AND id < ? AND status = 'sent'
          ORDER BY id DESC LIMIT 1`,
       ),
       shownRefs: db.prepare(
@@ -180,8 +194,10 @@ export class SqliteOutboxStore implements OutboxStore {
       );
       const before = (this.stmt.maxId.get() as { id: number }).id;
       const due = isOpening(event.kind) ? event.at + this.gatherMs : event.at;
+      const { threaded } = this.stmt.threaded.get() as { threaded: 0 | 1 };
       const queued = this.stmt.fanOut.run({
         ...recipientParams(event),
+        threaded,
         eventId,
         kind: event.kind,
         due,
@@ -221,7 +237,13 @@ export class SqliteOutboxStore implements OutboxStore {
           const queue = this.queue(chat_ref, 0, MAX_SUMMARY_EVENTS);
           // A live lease means a delivery to this chat is in flight: the summary waits its turn.
           if (queue.some((r) => r.status === 'leased' && r.nextAttemptAt > now)) continue;
-          lease(chat_ref, queue, true);
+          // One summary per forum topic: the first row's now, the other topics' in the next passes.
+          const thread = queue[0]?.threadId ?? null;
+          lease(
+            chat_ref,
+            queue.filter((r) => r.threadId === thread),
+            true,
+          );
         }
         const expired = this.stmt.expiredLeases.all(platform, now, options.limit) as ItemRow[];
         const pending = this.stmt.duePending.all({ platform, now, limit: options.limit }) as ItemRow[];
@@ -232,7 +254,8 @@ export class SqliteOutboxStore implements OutboxStore {
           if (!first) continue;
           const following: Queued[] = [];
           for (const r of rest) {
-            if (!isClaimable(r, now)) break;
+            // An alert for another forum topic of the chat is another message: it ends the group.
+            if (!isClaimable(r, now) || r.threadId !== first.threadId) break;
             following.push(r);
           }
           const merge = this.mergeTarget(head.chat_ref, first);
@@ -286,6 +309,7 @@ export class SqliteOutboxStore implements OutboxStore {
             ref.editable ? 1 : 0,
             ref.joinable ? 1 : 0,
             settlement.at,
+            claim.threadId ?? null,
           );
       }
       return updated === claim.items.length;
@@ -331,6 +355,7 @@ export class SqliteOutboxStore implements OutboxStore {
       chatRef: r.chat_ref,
       status: r.status,
       nextAttemptAt: r.next_attempt_at,
+      threadId: r.thread_id,
     }));
   }
 
@@ -342,8 +367,9 @@ export class SqliteOutboxStore implements OutboxStore {
   private mergeTarget(chatRef: number, head: Queued): ReturnType<typeof mergeTarget> {
     if (!isOpening(head.eventKind)) return null;
     const last = this.stmt.lastSent.get(chatRef, head.id) as
-      { incident_id: number; platform_message_id: string | null } | undefined;
-    if (!last || last.platform_message_id === null) return null;
+      { incident_id: number; platform_message_id: string | null; thread_id: string | null } | undefined;
+    // The chat's latest message is in another forum topic: the alert is not edited into it.
+    if (!last || last.platform_message_id === null || last.thread_id !== head.threadId) return null;
     const refs = this.stmt.shownRefs.all(chatRef, last.platform_message_id, MAX_GROUP_EVENTS) as {
       incident_id: number;
       joinable: 0 | 1;
@@ -402,11 +428,13 @@ export class SqliteOutboxStore implements OutboxStore {
         { message_id: string | null; editable: 0 | 1 } | undefined;
       if (ref) refs.set(r.incidentId, { messageId: ref.message_id, editable: ref.editable === 1 });
     }
+    const threadId = leased[0]?.threadId ?? null;
     return {
       leaseToken: token,
       chat: chatFromRow(chatRow),
+      ...(threadId === null ? {} : { threadId }),
       // Reclaiming an expired lease counts the attempt that was lost with it (the lease UPDATE did).
-      items: leased.map(({ chatRef: _c, status, nextAttemptAt: _n, ...item }) => ({
+      items: leased.map(({ chatRef: _c, status, nextAttemptAt: _n, threadId: _t, ...item }) => ({
         ...item,
         attempts: status === 'leased' ? item.attempts + 1 : item.attempts,
       })),

@@ -60,6 +60,23 @@ export const RECIPIENTS_WHERE = `c.active = 1 AND c.ref IN (
     UNION
     SELECT m.chat_ref FROM message_refs m WHERE m.incident_id = @incidentId)`;
 
+/**
+ * The forum topic an event goes to in chat `c` (an SQL expression with the parameters of
+ * {@link recipientParams}): the topic of the incident's alert when the chat was told about it
+ * already, so updates and the recovery follow it; otherwise the topic of the subscription that
+ * matched, the service's own before the all-services one. NULL: the chat itself. With
+ * `@threaded` 0 (no topic in use anywhere, as in most databases) the lookups are skipped.
+ */
+export const RECIPIENT_THREAD = `CASE
+  WHEN @threaded = 0 THEN NULL
+  WHEN EXISTS (SELECT 1 FROM message_refs m WHERE m.chat_ref = c.ref AND m.incident_id = @incidentId)
+  THEN (SELECT m.thread_id FROM message_refs m WHERE m.chat_ref = c.ref AND m.incident_id = @incidentId)
+  ELSE (SELECT s.thread_id FROM subscriptions s
+         WHERE s.chat_ref = c.ref AND s.service_id IN (@serviceId, @wildcard)
+           AND (s.min_severity = 'minor' OR @severity = 'major')
+         ORDER BY s.service_id = @serviceId DESC LIMIT 1)
+  END`;
+
 export function recipientParams(event: IncidentEvent): Record<string, string | number> {
   return {
     matchNew: event.kind === 'resolved' ? 0 : 1,
@@ -95,8 +112,9 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
            guild_id = COALESCE(?, guild_id) WHERE ref = ?`,
       ),
       subscribe: db.prepare(
-        `INSERT INTO subscriptions (chat_ref, service_id, min_severity, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (chat_ref, service_id) DO UPDATE SET min_severity = excluded.min_severity`,
+        `INSERT INTO subscriptions (chat_ref, service_id, min_severity, created_at, thread_id) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (chat_ref, service_id) DO UPDATE SET min_severity = excluded.min_severity,
+           thread_id = excluded.thread_id`,
       ),
       hasSubscription: db.prepare('SELECT 1 FROM subscriptions WHERE chat_ref = ? AND service_id = ?'),
       unsubscribe: db.prepare(
@@ -106,7 +124,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
         'DELETE FROM subscriptions WHERE chat_ref = (SELECT ref FROM chats WHERE platform = ? AND chat_id = ?)',
       ),
       list: db.prepare(
-        `SELECT s.service_id, s.min_severity, s.created_at FROM subscriptions s JOIN chats c ON c.ref = s.chat_ref
+        `SELECT s.service_id, s.min_severity, s.created_at, s.thread_id FROM subscriptions s JOIN chats c ON c.ref = s.chat_ref
          WHERE c.platform = ? AND c.chat_id = ? ORDER BY s.service_id`,
       ),
       settings: db.prepare(
@@ -125,21 +143,33 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
       ),
       rename: db.prepare('UPDATE chats SET chat_id = ? WHERE ref = ?'),
       mergeSubscriptions: db.prepare(
-        `INSERT OR IGNORE INTO subscriptions (chat_ref, service_id, min_severity, created_at)
-         SELECT ?, service_id, min_severity, created_at FROM subscriptions WHERE chat_ref = ?`,
+        `INSERT OR IGNORE INTO subscriptions (chat_ref, service_id, min_severity, created_at, thread_id)
+         SELECT ?, service_id, min_severity, created_at, thread_id FROM subscriptions WHERE chat_ref = ?`,
       ),
       mergeRefs: db.prepare(
-        `INSERT OR IGNORE INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at)
-         SELECT ?, incident_id, message_id, editable, joinable, created_at FROM message_refs WHERE chat_ref = ?`,
+        `INSERT OR IGNORE INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at,
+           thread_id)
+         SELECT ?, incident_id, message_id, editable, joinable, created_at, thread_id FROM message_refs
+         WHERE chat_ref = ?`,
       ),
       moveOutbox: db.prepare('UPDATE outbox SET chat_ref = ? WHERE chat_ref = ?'),
       deleteChat: db.prepare('DELETE FROM chats WHERE ref = ?'),
       recipients: db.prepare(`SELECT c.* FROM chats c WHERE ${RECIPIENTS_WHERE} ORDER BY c.ref`),
+      forgetThread: {
+        subscriptions: db.prepare(
+          'UPDATE subscriptions SET thread_id = NULL WHERE chat_ref = ? AND thread_id = ?',
+        ),
+        refs: db.prepare('UPDATE message_refs SET thread_id = NULL WHERE chat_ref = ? AND thread_id = ?'),
+        queued: db.prepare(
+          `UPDATE outbox SET thread_id = NULL
+           WHERE chat_ref = ? AND thread_id = ? AND status IN ('pending', 'leased', 'held')`,
+        ),
+      },
     };
   }
 
   subscribe(
-    chat: ChatAddress & { readonly guildId?: string | null },
+    chat: ChatAddress & { readonly guildId?: string | null; readonly threadId?: string | null },
     serviceId: string,
     minSeverity: Severity,
     now: number,
@@ -149,7 +179,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
       if (row.active === 0 || (chat.guildId != null && row.guild_id !== chat.guildId))
         this.stmt.reactivate.run(chat.guildId ?? null, row.ref);
       const existed = this.stmt.hasSubscription.get(row.ref, serviceId) !== undefined;
-      this.stmt.subscribe.run(row.ref, serviceId, minSeverity, now);
+      this.stmt.subscribe.run(row.ref, serviceId, minSeverity, now, chat.threadId ?? null);
       return { created: !existed };
     })();
   }
@@ -167,11 +197,13 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
       service_id: string;
       min_severity: Severity;
       created_at: number;
+      thread_id: string | null;
     }[];
     return rows.map((r) => ({
       serviceId: r.service_id,
       minSeverity: r.min_severity,
       createdAt: r.created_at,
+      threadId: r.thread_id,
     }));
   }
 
@@ -228,6 +260,17 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
       if (old.active === 1 && target.active === 0) this.stmt.reactivate.run(null, target.ref);
       this.stmt.deleteChat.run(old.ref);
       return true;
+    })();
+  }
+
+  forgetThread(chat: ChatAddress, threadId: string): number {
+    return this.db.transaction(() => {
+      const row = this.row(chat);
+      if (!row) return 0;
+      const { forgetThread } = this.stmt;
+      forgetThread.refs.run(row.ref, threadId);
+      forgetThread.queued.run(row.ref, threadId);
+      return forgetThread.subscriptions.run(row.ref, threadId).changes;
     })();
   }
 

@@ -44,7 +44,7 @@ export const DEFAULT_WORKER_OPTIONS: OutboxWorkerOptions = {
 
 export interface OutboxWorkerDeps {
   readonly store: OutboxStore;
-  readonly subscriptions: Pick<SubscriptionStore, 'deactivateChat' | 'rewriteChatId'>;
+  readonly subscriptions: Pick<SubscriptionStore, 'deactivateChat' | 'rewriteChatId' | 'forgetThread'>;
   readonly sender: ChatSender;
   readonly pacer: Pacer;
   readonly clock: Clock;
@@ -57,7 +57,7 @@ export interface OutboxWorkerDeps {
 }
 
 /**
- * Delivers one platform's outbox rows through its ChatSender (DESIGN §4). Each pass claims due chats
+ * Delivers one platform's outbox rows through its ChatSender. Each pass claims due chats
  * (leases), and for each: holds it during quiet hours or a mute, paces it, delivers one job (a single
  * alert, an edit, a reply, a grouped alert or a summary) and settles the rows by the classified result.
  *
@@ -164,6 +164,13 @@ export class OutboxWorker {
       case 'sent':
         if (!store.settle(claim, sentSettlement(job, result.messageId, now)))
           log.warn(fields, 'delivered, but the lease was lost: another worker may deliver it again');
+        if (result.threadGone === true && job.threadId !== undefined) {
+          const moved = subscriptions.forgetThread(chat, job.threadId);
+          log.warn(
+            { ...fields, threadId: job.threadId, subscriptionsMoved: moved },
+            'forum topic gone: delivered in General, and its alerts go there from now on',
+          );
+        }
         return;
       case 'transient': {
         const attempts = Math.max(...claim.items.map((i) => i.attempts)) + 1;

@@ -7,79 +7,18 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Telegraf } from 'telegraf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TelegramPlatform } from '../../src/bot/telegram/telegram-platform.js';
 import { TelegramSender } from '../../src/bot/telegram/telegram-sender.js';
-import { TelegramUpdates } from '../../src/bot/telegram/telegram-updates.js';
-import type { ChartPngOptions, RenderChartPng } from '../../src/charts/chart-png.js';
-import { parseServices } from '../../src/config/services-file.js';
-import { CommandService } from '../../src/core/commands/command-service.js';
+import type { ChartPngOptions } from '../../src/charts/chart-png.js';
 import type { DeliveryJob } from '../../src/core/delivery/ports.js';
-import { DetectionEngine } from '../../src/core/detection-engine.js';
-import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
-import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
-import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
-import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
-import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
-import { incidentEvent, silentLog, tempDatabase } from '../delivery/delivery-fixtures.js';
-import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram/index.js';
+import { incidentEvent } from '../delivery/delivery-fixtures.js';
+import { type Cleanups, world as startWorld } from './telegram-world.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-interface World {
-  fake: FakeTelegram;
-  platform: TelegramPlatform;
-  subscriptions: SqliteSubscriptionStore;
-}
-
-async function world(options: { renderChartPng?: RenderChartPng } = {}): Promise<World> {
-  const fake = await startFakeTelegram({ rateLimits: false });
-  cleanups.push(() => fake.close());
-  const database = tempDatabase();
-  const db = database.open();
-  cleanups.push(() => database.dispose());
-  const services = parseServices(
-    'services:\n  - { id: site, name: Our site, monitors: [ { type: http, url: "http://127.0.0.1:1/" } ] }\n',
-  );
-  const clock = { now: () => Date.now() };
-  const subscriptions = new SqliteSubscriptionStore(db);
-  const engine = new DetectionEngine(services, new SqliteDetectionStore(db, services), clock, {
-    roundMs: 60_000,
-  });
-  const commandDeps = {
-    services,
-    states: engine,
-    incidents: new SqliteQueryStore(db),
-    subscriptions,
-    reports: new SqliteReportStore(db),
-    clock,
-  };
-  const commands = new CommandService(commandDeps, { maxReplyChars: 4000 });
-  const ctx = {
-    services,
-    engine,
-    subscriptions,
-    outbox: new SqliteOutboxStore(db),
-    clock,
-    log: silentLog,
-    commands: commandDeps,
-    renderChartPng: options.renderChartPng ?? (() => null),
-  };
-  const updates = new TelegramUpdates({
-    commands,
-    subscriptions,
-    clock,
-    log: silentLog,
-    renderChartPng: ctx.renderChartPng,
-  });
-  const platform = new TelegramPlatform({ token: fake.token, apiRoot: fake.apiRoot }, ctx, updates);
-  cleanups.push(() => platform.stop());
-  await platform.start();
-  expect(platform.connected).toBe(true);
-  return { fake, platform, subscriptions };
-}
+const world = (options: Parameters<typeof startWorld>[1] = {}) => startWorld(cleanups, options);
 
 const tg = (chatId: number) => ({ platform: 'telegram' as const, chatId: String(chatId) });
 

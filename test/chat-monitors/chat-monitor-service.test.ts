@@ -64,6 +64,16 @@ describe('ChatMonitorService on SQLite', () => {
     expect(service.visibility.isVisible('whatsapp', 'discord:guild:999')).toBe(true);
   });
 
+  it('subscribes a Telegram forum to its new monitor in the topic it was added from', async () => {
+    const inTopic: ChatMonitorCaller = { ...telegramGroup, userId: 'chat:-1001', threadId: '7' };
+    const result = await service.add(inTopic, { name: 'Shop', target: 'https://shop.example.org/' });
+    expect(result).toMatchObject({ kind: 'added', serviceId: 'chat-1' });
+    expect(subscriptions.listSubscriptions({ platform: 'telegram', chatId: '-1001' })).toMatchObject([
+      { serviceId: 'chat-1', threadId: '7' },
+    ]);
+    expect(service.list(telegramGroup).audit).toMatchObject([{ actor: 'chat:-1001', action: 'add' }]);
+  });
+
   it('refuses http://169.254.169.254/ with the reason, in English and Bengali, and stores nothing', async () => {
     const result = await service.add(admin, { name: 'meta', target: 'http://169.254.169.254/' });
     expect(result).toEqual({ kind: 'refused', reason: 'cloud-metadata' });

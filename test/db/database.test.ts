@@ -190,6 +190,27 @@ describe('migrate', () => {
     ]);
   });
 
+  it('adds forum topics (009): existing subscriptions, queued alerts and references go to the chat itself', () => {
+    const db = migratedBefore(9);
+    db.prepare(
+      "INSERT INTO chats (ref, platform, chat_id, locale, time_zone, created_at) VALUES (1, 'telegram', '-100', 'en', 'UTC', 0)",
+    ).run();
+    db.prepare("INSERT INTO subscriptions VALUES (1, '*', 'minor', 0)").run();
+    db.prepare(
+      "INSERT INTO outbox_events (id, incident_id, kind, payload_json, created_at) VALUES (1, 1, 'opened', '{}', 0)",
+    ).run();
+    db.prepare(
+      `INSERT INTO outbox (platform, chat_ref, event_id, incident_id, event_kind, status, next_attempt_at, created_at)
+       VALUES ('telegram', 1, 1, 1, 'opened', 'pending', 0, 0)`,
+    ).run();
+    db.prepare(
+      'INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, created_at) VALUES (1, 1, NULL, 0, 0)',
+    ).run();
+    expect(migrate(db)).toContain(9);
+    for (const table of ['subscriptions', 'outbox', 'message_refs'])
+      expect(db.prepare(`SELECT thread_id FROM ${table}`).all()).toEqual([{ thread_id: null }]);
+  });
+
   it('migrates a bare database opened without openDatabase', () => {
     const db = new Database(':memory:');
     open.push(db);

@@ -99,7 +99,9 @@ describe('SqliteOutboxStore', () => {
       const insert = db.prepare(
         "INSERT INTO chats (platform, chat_id, locale, time_zone, created_at) VALUES ('telegram', ?, 'en', 'UTC', 0)",
       );
-      const sub = db.prepare("INSERT INTO subscriptions VALUES (?, '*', 'minor', 0)");
+      const sub = db.prepare(
+        "INSERT INTO subscriptions (chat_ref, service_id, min_severity, created_at) VALUES (?, '*', 'minor', 0)",
+      );
       db.transaction(() => {
         for (let i = 1; i <= 10_000; i++) sub.run(Number(insert.run(String(i)).lastInsertRowid));
       })();

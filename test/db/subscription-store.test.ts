@@ -25,8 +25,8 @@ describe('SqliteSubscriptionStore', () => {
     expect(store.subscribe(channel, '*', 'major', T0)).toEqual({ created: true });
     expect(store.subscribe(channel, 'github', 'major', T0 + 1)).toEqual({ created: false });
     expect(store.listSubscriptions(channel)).toEqual([
-      { serviceId: '*', minSeverity: 'major', createdAt: T0 },
-      { serviceId: 'github', minSeverity: 'major', createdAt: T0 },
+      { serviceId: '*', minSeverity: 'major', createdAt: T0, threadId: null },
+      { serviceId: 'github', minSeverity: 'major', createdAt: T0, threadId: null },
     ]);
     expect(store.getChat(channel)?.guildId).toBe('77');
     expect(store.unsubscribe(channel, 'github')).toBe(true);
@@ -94,8 +94,8 @@ describe('SqliteSubscriptionStore', () => {
     expect(store.rewriteChatId('telegram', '-5', '-1004001')).toBe(true);
     expect(store.getChat(other)).toBeNull();
     expect(store.listSubscriptions({ platform: 'telegram', chatId: '-1004001' })).toEqual([
-      { serviceId: 'github', minSeverity: 'major', createdAt: T0 },
-      { serviceId: 'whatsapp', minSeverity: 'minor', createdAt: T0 },
+      { serviceId: 'github', minSeverity: 'major', createdAt: T0, threadId: null },
+      { serviceId: 'whatsapp', minSeverity: 'minor', createdAt: T0, threadId: null },
     ]);
     expect(store.rewriteChatId('telegram', '-404', '-1')).toBe(false);
   });

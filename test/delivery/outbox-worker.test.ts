@@ -102,6 +102,32 @@ describe('OutboxWorker', () => {
     expect(outboxRows(db).map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
   });
 
+  it('sends to the subscription topic; a topic gone moves its subscriptions to General for good', async () => {
+    subs.subscribe({ ...group, threadId: '7' }, 'whatsapp', 'minor', T0);
+    subs.subscribe({ ...group, threadId: '7' }, 'github', 'minor', T0);
+    sender.answer({ kind: 'sent', messageId: 'g1', threadGone: true });
+    outbox.enqueueIncidentEvent(incidentEvent());
+    const w = worker();
+    await w.runOnce();
+    expect(sender.jobs.map((j) => j.threadId)).toEqual(['7']);
+    expect(outboxRows(db)).toMatchObject([{ status: 'sent', platform_message_id: 'g1' }]);
+    expect(subs.listSubscriptions(group).map((s) => [s.serviceId, s.threadId])).toEqual([
+      ['github', null],
+      ['whatsapp', null],
+    ]);
+    // The recovery and the next incident go to General straight away.
+    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'resolved', at: DUE }));
+    await w.runOnce();
+    outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2, at: DUE, startedAt: DUE }));
+    clock.advance(GROUP_GATHER_MS);
+    await w.runOnce();
+    expect(sender.jobs.map((j) => [j.kind, j.threadId])).toEqual([
+      ['send', '7'],
+      ['reply', undefined],
+      ['send', undefined],
+    ]);
+  });
+
   it('retries a transient failure after the backoff, then succeeds', async () => {
     sender.answer({ kind: 'transient', error: 'HTTP 502' });
     outbox.enqueueIncidentEvent(incidentEvent());

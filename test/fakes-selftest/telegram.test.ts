@@ -8,7 +8,14 @@ import { Telegraf, TelegramError } from 'telegraf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { BotApiUpdate, BotApiUser, FakeTelegram, FakeTelegramOptions } from '../fakes/telegram/index.js';
-import { MAX_TEXT_CHARS, parseTelegramHtml, startFakeTelegram } from '../fakes/telegram/index.js';
+import {
+  CHANNEL_BOT,
+  GROUP_ANONYMOUS_BOT,
+  MAX_TEXT_CHARS,
+  TELEGRAM_SERVICE_USER,
+  parseTelegramHtml,
+  startFakeTelegram,
+} from '../fakes/telegram/index.js';
 
 /** A 1×1 PNG. */
 const PNG_1X1 = Buffer.from(
@@ -457,5 +464,85 @@ describe('fake Telegram: updates and chat state', () => {
     expect(await telegram.getMyCommands({ language_code: 'en' })).toEqual([]);
     const bad = telegram.setMyCommands([{ command: 'Status', description: 'x' }]);
     await telegramError(bad, 400, 'Bad Request: BOT_COMMAND_INVALID');
+  });
+});
+
+describe('fake Telegram: forum topics, senders on behalf of chats, forwards', () => {
+  it('posts in a topic with message_thread_id; a closed or deleted topic answers 400 as Telegram does', async () => {
+    const fake = await startFake();
+    const creator = fake.createUser({ first_name: 'Owner' });
+    const forum = fake.createChat({ type: 'supergroup', title: 'Forum', creator, isForum: true });
+    expect(forum.is_forum).toBe(true);
+    const topic = fake.createTopic(forum.id, creator, 'Alerts');
+    const { telegram } = newBot(fake);
+    const sent = await telegram.sendMessage(forum.id, 'in the topic', { message_thread_id: topic });
+    expect(sent).toMatchObject({ message_thread_id: topic, is_topic_message: true });
+    expect(sent.reply_to_message).toMatchObject({ forum_topic_created: { name: 'Alerts' } });
+    expect(fake.messages(forum.id).map((m) => m.threadId)).toEqual([topic]);
+    expect((await telegram.sendMessage(forum.id, 'in General')).message_thread_id).toBeUndefined();
+
+    fake.closeTopic(forum.id, topic);
+    await telegramError(
+      telegram.sendMessage(forum.id, 'x', { message_thread_id: topic }),
+      400,
+      'Bad Request: TOPIC_CLOSED',
+    );
+    const other = fake.createTopic(forum.id, creator, 'Other');
+    const inOther = await telegram.sendMessage(forum.id, 'there', { message_thread_id: other });
+    fake.deleteTopic(forum.id, other);
+    await telegramError(
+      telegram.sendMessage(forum.id, 'x', { message_thread_id: other }),
+      400,
+      'Bad Request: message thread not found',
+    );
+    await telegramError(
+      telegram.editMessageText(forum.id, inOther.message_id, undefined, 'edited'),
+      400,
+      'Bad Request: message to edit not found',
+    );
+    const plain = group(fake, 'supergroup');
+    await telegramError(
+      telegram.sendMessage(plain.chatId, 'x', { message_thread_id: 2 }),
+      400,
+      'Bad Request: message thread not found',
+    );
+  });
+
+  it('sends anonymous admins, channel posters and automatic forwards with Telegram placeholder users', async () => {
+    const fake = await startFake();
+    const ops = group(fake, 'supergroup');
+    const channel = fake.createChat({ type: 'channel', title: 'News', creator: ops.member });
+    const bot = newBot(fake);
+    const seen: BotApiUpdate[] = [];
+    bot.use((ctx, next) => {
+      seen.push(ctx.update as unknown as BotApiUpdate);
+      return next();
+    });
+    launch(bot);
+    fake.sendUserMessage(ops.chatId, ops.admin, '/status', { asChat: ops.chatId });
+    fake.sendUserMessage(ops.chatId, ops.member, '/status', { asChat: channel.id });
+    expect(() => fake.sendUserMessage(ops.chatId, ops.member, '/status', { asChat: ops.chatId })).toThrow(
+      /no admin/,
+    );
+    fake.linkDiscussionGroup(channel.id, ops.chatId);
+    const post = fake.sendUserMessage(channel.id, ops.member, 'news');
+    const original = fake.sendUserMessage(ops.chatId, ops.member, 'hello');
+    fake.forwardMessage(ops.chatId, original.message_id, ops.chatId, ops.admin);
+    await fake.waitFor(() => seen.length >= 6);
+    const messages = seen.flatMap((u) => ('message' in u ? [u.message] : []));
+    expect(messages.map((m) => [m.from, m.sender_chat?.id])).toEqual([
+      [GROUP_ANONYMOUS_BOT, ops.chatId],
+      [CHANNEL_BOT, channel.id],
+      [TELEGRAM_SERVICE_USER, channel.id],
+      [ops.member, undefined],
+      [ops.admin, undefined],
+    ]);
+    expect(messages[2]).toMatchObject({
+      is_automatic_forward: true,
+      forward_origin: { type: 'channel', chat: { id: channel.id }, message_id: post.message_id },
+      text: 'news',
+    });
+    expect(messages[4]?.forward_origin).toMatchObject({ type: 'user', sender_user: { id: ops.member.id } });
+    expect(seen.filter((u) => 'channel_post' in u)).toHaveLength(1);
   });
 });

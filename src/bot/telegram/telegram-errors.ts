@@ -2,7 +2,7 @@ import { TelegramError } from 'telegraf';
 import type { DeliveryResult } from '../../core/delivery/ports.js';
 
 /**
- * Telegram Bot API failures classified at the adapter's edge (DESIGN §4, platforms.md §1.2).
+ * Telegram Bot API failures classified at the adapter's edge (README, Alerts and delivery).
  * Decisions rest on `error_code` and `parameters`; descriptions are only searched for the short,
  * stable fragments that tell two 400s apart (Telegram has no finer error codes).
  */
@@ -24,6 +24,18 @@ function describe(err: unknown): { code: number; description: string } | null {
 export function isNotModified(err: unknown): boolean {
   const e = describe(err);
   return e?.code === 400 && e.description.includes('message is not modified');
+}
+
+/** 400 fragments that mean a forum topic the message was sent to is gone: deleted, or closed. */
+const THREAD_GONE_400 = ['message thread not found', 'topic_closed', 'topic_deleted'];
+
+/**
+ * The forum topic (`message_thread_id`) of a send is gone: 400 "Bad Request: message thread not
+ * found" (deleted) or "Bad Request: TOPIC_CLOSED" (closed by an admin).
+ */
+export function isThreadGone(err: unknown): boolean {
+  const e = describe(err);
+  return e?.code === 400 && THREAD_GONE_400.some((f) => e.description.includes(f));
 }
 
 /** The message to edit was deleted (or is too old to edit). */

@@ -3,7 +3,13 @@ import { buildAlert } from '../../core/alert-message.js';
 import type { ChatSender, DeliveryJob, DeliveryResult } from '../../core/delivery/ports.js';
 import type { IncidentEvent } from '../../core/events.js';
 import { type IncidentSummary, messagesFor } from '../../core/i18n/index.js';
-import { classifyTelegramError, isEditTargetGone, isNotModified, redactToken } from './telegram-errors.js';
+import {
+  classifyTelegramError,
+  isEditTargetGone,
+  isNotModified,
+  isThreadGone,
+  redactToken,
+} from './telegram-errors.js';
 import { renderTelegramAlert, renderTelegramText } from './telegram-render.js';
 
 /** What the sender needs of telegraf: the raw call, so every request can carry an AbortSignal. */
@@ -22,10 +28,15 @@ interface SentMessage {
 }
 
 /**
- * Delivers outbox jobs as Telegram messages with `parse_mode: 'HTML'` (DESIGN §4). telegraf does
- * not retry sends on 429 (platforms.md §1.2), and neither does this class: one job is one call
- * (two when an edit target was deleted), and the outbox worker, paced by TELEGRAM_PACING, waits
+ * Delivers outbox jobs as Telegram messages with `parse_mode: 'HTML'`. telegraf does not retry
+ * sends on 429, and neither does this class: one job is one call (two when an edit target was
+ * deleted or the forum topic is gone), and the outbox worker, paced by TELEGRAM_PACING, waits
  * out `retry_after`.
+ *
+ * A job with a `threadId` goes to that forum topic (`message_thread_id`). When Telegram answers
+ * that the topic is gone (400 "message thread not found": deleted; "TOPIC_CLOSED": closed), the
+ * message is sent once more without it, to the chat's General topic, and the result says
+ * `threadGone` so the worker moves the topic's subscriptions to General (docs/telegram.md).
  *
  * - `send`: a new alert with the "I'm affected too" / "Mute 1h" buttons.
  * - `edit`: `editMessageText` on the opening alert; a deleted message gets a new one instead, and
@@ -45,7 +56,13 @@ export class TelegramSender implements ChatSender {
 
   async deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult> {
     try {
-      return { kind: 'sent', messageId: await this.send(job, signal) };
+      try {
+        return { kind: 'sent', messageId: await this.send(job, signal) };
+      } catch (err) {
+        if (job.threadId === undefined || !isThreadGone(err)) throw err;
+        const { threadId: _gone, ...inGeneral } = job;
+        return { kind: 'sent', messageId: await this.send(inGeneral, signal), threadGone: true };
+      }
     } catch (err) {
       const result = classifyTelegramError(err);
       if (result.kind === 'transient')
@@ -64,6 +81,7 @@ export class TelegramSender implements ChatSender {
       }),
     );
     const body = {
+      ...threadOf(job),
       text: alert.text,
       parse_mode: alert.parseMode,
       link_preview_options: { is_disabled: true },
@@ -72,9 +90,10 @@ export class TelegramSender implements ChatSender {
     if (job.kind === 'edit' && job.editMessageId !== undefined) {
       const messageId = Number(job.editMessageId);
       try {
+        const { message_thread_id: _thread, ...edit } = body;
         await this.api.callApi(
           'editMessageText',
-          { chat_id: job.chatId, message_id: messageId, ...body },
+          { chat_id: job.chatId, message_id: messageId, ...edit },
           abortable(signal),
         );
         return job.editMessageId;
@@ -113,7 +132,7 @@ export class TelegramSender implements ChatSender {
     for (const chunk of renderTelegramText(text)) {
       const sent = (await this.api.callApi(
         'sendMessage',
-        { chat_id: job.chatId, text: chunk, parse_mode: 'HTML' },
+        { chat_id: job.chatId, ...threadOf(job), text: chunk, parse_mode: 'HTML' },
         abortable(signal),
       )) as SentMessage;
       last = String(sent.message_id);
@@ -121,6 +140,11 @@ export class TelegramSender implements ChatSender {
     if (last === '') throw new Error('the quiet-hours summary rendered empty');
     return last;
   }
+}
+
+/** `message_thread_id` of the job's forum topic, or nothing for the chat itself. */
+function threadOf(job: DeliveryJob): { message_thread_id?: number } {
+  return job.threadId === undefined ? {} : { message_thread_id: Number(job.threadId) };
 }
 
 /** One line per incident, as its latest event describes it. */

@@ -27,7 +27,7 @@ export interface TelegramCommandPort {
 export const MAX_CALLBACK_ANSWER_CHARS = 200;
 /** Each reply call and admin check gives up after this long. */
 export const TELEGRAM_CALL_TIMEOUT_MS = 10_000;
-/** Member statuses that may change a group's alerts (DESIGN §5). */
+/** Member statuses that may change a group's alerts. */
 const ADMIN_STATUSES: ReadonlySet<string> = new Set(['creator', 'administrator']);
 
 export interface TelegramUpdatesDeps {
@@ -45,6 +45,41 @@ export interface TelegramUpdatesDeps {
 
 const address = (chatId: number | string): ChatAddress => ({ platform: 'telegram', chatId: String(chatId) });
 
+/**
+ * Who sent a message, as the command layer's user id. Telegram sets `sender_chat` when a message is
+ * sent on behalf of a chat, and then `from` is a placeholder shared by everyone doing the same
+ * (GroupAnonymousBot, 1087968824, for anonymous admins of every group; Channel_Bot, 136817688, for
+ * people posting as a channel; absent in channels): the sender is that chat, as `chat:<id>`. Chat
+ * ids are negative and user ids positive, and the prefix keeps the two apart anyway.
+ */
+export function senderId(message: Pick<Message, 'from' | 'sender_chat' | 'chat'>): string {
+  if (message.sender_chat !== undefined) return `chat:${message.sender_chat.id}`;
+  if (message.from !== undefined) return String(message.from.id);
+  return `chat:${message.chat.id}`;
+}
+
+/**
+ * The forum topic a message was sent in (`message_thread_id` when `is_topic_message`), or
+ * undefined: the General topic and chats without topics. In a supergroup without topics,
+ * `message_thread_id` names a reply thread, which is no place to send anything to.
+ */
+export function topicOf(
+  message: Pick<Message, 'message_thread_id' | 'is_topic_message'>,
+): number | undefined {
+  return message.is_topic_message === true ? message.message_thread_id : undefined;
+}
+
+/**
+ * A message nobody typed as a command here: a post of a linked channel that Telegram forwarded to
+ * its discussion group by itself (`is_automatic_forward`), or any forwarded message
+ * (`forward_origin`): a forwarded "/subscribe all" was written by someone else, somewhere else.
+ */
+function isForwarded(
+  message: Pick<Message.CommonMessage, 'is_automatic_forward' | 'forward_origin'>,
+): boolean {
+  return message.is_automatic_forward === true || message.forward_origin !== undefined;
+}
+
 function chatKind(chat: Chat): ChatKind {
   if (chat.type === 'private') return 'private';
   return chat.type === 'channel' ? 'channel' : 'group';
@@ -53,7 +88,9 @@ function chatKind(chat: Chat): ChatKind {
 /**
  * Turns telegraf updates into command requests and the command layer's replies back into
  * messages, and nothing more: the commands live in src/core/commands. What is Telegram's alone is
- * handled here: who is an admin (asked with getChatMember, not assumed), channel posts, callback
+ * handled here: who sent a message (a user, or a chat: anonymous admins, channels), who is an admin
+ * (asked with getChatMember, not assumed), forwarded messages (never commands), forum topics
+ * (replies go to the command's topic, `/subscribe` binds alerts to it), channel posts, callback
  * answers, the bot leaving a chat (`my_chat_member`) and group → supergroup migration.
  */
 export class TelegramUpdates {
@@ -100,6 +137,7 @@ export class TelegramUpdates {
   }
 
   private async onText(ctx: Context, message: Message.TextMessage): Promise<void> {
+    if (isForwarded(message)) return;
     const parsed = parseCommandText(message.text, ctx.botInfo.username);
     if (parsed === null) return;
     // In a group, a bare unknown command may be another bot's.
@@ -109,11 +147,14 @@ export class TelegramUpdates {
     if (reply.droppable === true && message.chat.type !== 'private') return;
     const signal = AbortSignal.timeout(TELEGRAM_CALL_TIMEOUT_MS);
     const replyTo = { message_id: message.message_id, allow_sending_without_reply: true };
+    const topic = topicOf(message);
+    const thread = topic === undefined ? {} : { message_thread_id: topic };
     for (const chunk of renderTelegramText(reply.text)) {
       await ctx.telegram.callApi(
         'sendMessage',
         {
           chat_id: message.chat.id,
+          ...thread,
           text: chunk,
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
@@ -123,7 +164,7 @@ export class TelegramUpdates {
       );
     }
     const chart = this.chart(reply, request);
-    if (chart !== null) await this.sendChart(ctx.telegram, message.chat.id, replyTo, chart, signal);
+    if (chart !== null) await this.sendChart(ctx.telegram, message.chat.id, topic, replyTo, chart, signal);
   }
 
   /**
@@ -135,6 +176,7 @@ export class TelegramUpdates {
   private async sendChart(
     telegram: Telegram,
     chatId: number,
+    topic: number | undefined,
     replyTo: { message_id: number; allow_sending_without_reply: boolean },
     chart: ReplyChart,
     signal: AbortSignal,
@@ -144,6 +186,7 @@ export class TelegramUpdates {
         'sendPhoto',
         {
           chat_id: chatId,
+          ...(topic === undefined ? {} : { message_thread_id: topic }),
           photo: Input.fromBuffer(chart.png, chart.filename),
           // An upload goes as multipart, where telegraf 4.16 JSON-encodes only a few object fields
           // (reply_markup…) and would send this one as a broken file part: it goes as JSON text,
@@ -164,7 +207,11 @@ export class TelegramUpdates {
     return renderReplyChart(deps, reply, request.chat, request.localeHint);
   }
 
-  /** Button replies are private: they go in the callback answer (a toast only the presser sees). */
+  /**
+   * Button replies are private: they go in the callback answer (a toast only the presser sees).
+   * A callback query has no `sender_chat`: its `from` is the real user who pressed, also when that
+   * user is an anonymous admin of the group, so buttons count people, and admin checks ask about them.
+   */
   private async onButton(ctx: Context, query: Update.CallbackQueryUpdate['callback_query']): Promise<void> {
     const data = 'data' in query ? query.data : undefined;
     const chat = query.message?.chat;
@@ -195,15 +242,20 @@ export class TelegramUpdates {
     command: string,
     args: CommandRequest['args'],
   ): CommandRequest {
-    const from = message.from;
-    // Channel posts have no `from`: they are written by the channel, i.e. by its admins.
-    const userId = from?.id ?? message.sender_chat?.id ?? message.chat.id;
+    // With `sender_chat` set, `from` is a placeholder (or absent): neither its id nor its language is anyone's.
+    const from = message.sender_chat === undefined ? message.from : undefined;
+    const topic = topicOf(message);
     return {
       command,
       args,
-      chat: { ...address(message.chat.id), guildId: null, kind: chatKind(message.chat) },
+      chat: {
+        ...address(message.chat.id),
+        guildId: null,
+        kind: chatKind(message.chat),
+        ...(topic === undefined ? {} : { threadId: String(topic) }),
+      },
       user: {
-        id: String(userId),
+        id: senderId(message),
         isAdmin: () => this.isAdmin(telegram, message.chat, from?.id, message.sender_chat?.id),
       },
       ...(from?.language_code === undefined ? {} : { localeHint: from.language_code }),
@@ -211,8 +263,11 @@ export class TelegramUpdates {
   }
 
   /**
-   * Creator or administrator of the chat, asked with getChatMember (DESIGN §5). A post signed by
-   * the chat itself (a channel post, or an anonymous group admin) is an admin's by definition.
+   * Creator or administrator of the chat, asked with getChatMember. A message sent on behalf of the
+   * chat itself (a channel post, or an anonymous admin of the group) is an admin's by definition:
+   * only admins can do that, so Telegram is not asked. A message sent on behalf of another chat (a
+   * user posting as a channel, their own or the group's linked one) is nobody's in this group: the
+   * person behind it is hidden, so it is not an admin's, whoever that is.
    */
   private async isAdmin(
     telegram: Telegram,
@@ -221,7 +276,7 @@ export class TelegramUpdates {
     senderChatId: number | undefined,
   ): Promise<boolean> {
     if (chat.type === 'private') return true;
-    if (senderChatId === chat.id) return true;
+    if (senderChatId !== undefined) return senderChatId === chat.id;
     if (userId === undefined) return false;
     const member = await telegram.getChatMember(chat.id, userId);
     return ADMIN_STATUSES.has(member.status);

@@ -3,7 +3,7 @@ import type { ChatAddress } from '../delivery/ports.js';
 /**
  * The platform-neutral shape of a chat command: what both adapters (Telegram text messages and
  * Discord slash commands/buttons) turn their events into, and what `CommandService.handle`
- * answers. DESIGN §5 (command table).
+ * answers (the command table is in the README, Chat commands).
  */
 
 /** Commands a user can type, plus the two alert buttons. */
@@ -41,7 +41,7 @@ export const COMMAND_ARG_NAMES = [
   'timezone',
   'quiet',
   'role',
-  // `/monitor` (issue 7): `action` is `add`, `remove` or `list`; `every` a duration (`60s`, `5m`, `1h`).
+  // `/monitor`: `action` is `add`, `remove` or `list`; `every` a duration (`60s`, `5m`, `1h`).
   'action',
   'name',
   'target',
@@ -68,9 +68,18 @@ export interface CommandRequest {
     /** Discord guild, when there is one. */
     readonly guildId: string | null;
     readonly kind: ChatKind;
+    /**
+     * The Telegram forum topic (`message_thread_id`) the command was sent in; absent outside
+     * forum topics (and in a forum's General topic). `/subscribe` binds the chat's alerts to it.
+     */
+    readonly threadId?: string;
   };
   readonly user: {
-    /** The platform's user id. */
+    /**
+     * Who is asking, for per-user rate limits, one-report-per-person and the monitor audit: the
+     * platform's user id, or `chat:<id>` when the message was sent on behalf of a chat (Telegram
+     * anonymous group admins and channels), which no user id can equal.
+     */
     readonly id: string;
     /**
      * Asks the platform whether the user may change this chat's alerts (Discord Manage Channels,

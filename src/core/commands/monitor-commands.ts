@@ -18,7 +18,7 @@ import type {
 } from './ports.js';
 
 /**
- * `/monitor add <name> <target> [every]`, `/monitor remove <name>`, `/monitor list` (issue 7).
+ * `/monitor add <name> <target> [every]`, `/monitor remove <name>`, `/monitor list`.
  * The caller is already known to be an admin (or in a private chat). Every outcome is a reply in
  * the chat's language; the port's refusals say why (`describeSsrfRefusal`).
  *
@@ -38,7 +38,12 @@ export async function monitor(c: CommandContext, args: CommandArgs): Promise<Com
   if (action === null) return c.problem(m.usage());
   const scope = monitorScopeOf(c.request.chat);
   if (scope === null) return c.problem(m.notEnabled());
-  const caller: MonitorCaller = { ...scope, userId: c.request.user.id };
+  const thread = c.request.chat.threadId;
+  const caller: MonitorCaller = {
+    ...scope,
+    userId: c.request.user.id,
+    ...(thread === undefined ? {} : { threadId: thread }),
+  };
   switch (action) {
     case 'list':
       return c.info(renderListing(c.m, port.list(caller), c.settings.timeZone));

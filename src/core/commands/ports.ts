@@ -68,9 +68,13 @@ export interface MonitorScope {
   readonly guildId?: string | null;
 }
 
-/** An admin asking, from a chat: `userId` is recorded in the audit trail. */
+/**
+ * An admin asking, from a chat: `userId` is recorded in the audit trail; `threadId`, the Telegram
+ * forum topic asked from, is where the new monitor's alerts go.
+ */
 export interface MonitorCaller extends MonitorScope {
   readonly userId: string;
+  readonly threadId?: string;
 }
 
 /** A chat-added monitor as the commands show it. */
@@ -106,7 +110,7 @@ export interface MonitorListOutcome {
 }
 
 /**
- * Monitors added from chat (issue 7), satisfied by `ChatMonitorService`. The command layer has
+ * Monitors added from chat, satisfied by `ChatMonitorService`. The command layer has
  * already checked that the caller is an admin; bad input comes back as an outcome, not an
  * exception (a throw is answered with `internalError`).
  */

@@ -11,9 +11,15 @@ export function subscribe(c: CommandContext, args: CommandArgs): CommandReply {
   // No catalogue text of its own: "/subscribe needs a severity: major or minor" says what to type.
   if (!severity.ok)
     return c.problem(c.m.commands.missingArgument({ command: '/subscribe', argument: 'severity' }));
-  const { platform, chatId, guildId } = c.request.chat;
+  const { platform, chatId, guildId, threadId } = c.request.chat;
   const serviceId = service.kind === 'all' ? ALL_SERVICES : service.id;
-  c.deps.subscriptions.subscribe({ platform, chatId, guildId }, serviceId, severity.value, c.now);
+  // In a forum topic, the alerts go to that topic; subscribing again elsewhere moves them.
+  c.deps.subscriptions.subscribe(
+    { platform, chatId, guildId, threadId: threadId ?? null },
+    serviceId,
+    severity.value,
+    c.now,
+  );
   const first = c.firstLocale();
   if (first.locale !== undefined) c.deps.subscriptions.updateSettings(c.request.chat, first, c.now);
   return c.info(c.m.commands.subscribed({ target: service.target, severity: severity.value }));
@@ -32,11 +38,22 @@ export function unsubscribe(c: CommandContext, args: CommandArgs): CommandReply 
     : c.problem(c.m.commands.notSubscribed({ target: service.target }));
 }
 
-/** `/subscriptions`: the all-services subscription first, as it says the most. */
+/**
+ * `/subscriptions`: the all-services subscription first, as it says the most. In a forum whose
+ * subscriptions are not all in the topic asked from, each says where its alerts go.
+ */
 export function subscriptions(c: CommandContext): CommandReply {
-  const items = c.deps.subscriptions
-    .listSubscriptions(c.request.chat)
-    .map((s) => ({ target: c.target(s.serviceId), severity: s.minSeverity }))
+  const here = c.request.chat.threadId ?? null;
+  const subs = c.deps.subscriptions.listSubscriptions(c.request.chat);
+  const mark = subs.some((s) => (s.threadId ?? null) !== here);
+  const topic = (threadId: string | null) =>
+    threadId === here ? ('here' as const) : threadId === null ? ('general' as const) : ('other' as const);
+  const items = subs
+    .map((s) => ({
+      target: c.target(s.serviceId),
+      severity: s.minSeverity,
+      ...(mark ? { topic: topic(s.threadId ?? null) } : {}),
+    }))
     .sort((a, b) => Number(b.target.kind === 'all') - Number(a.target.kind === 'all'));
   return c.list(items, (shown) => c.m.commands.subscriptions({ items: shown }));
 }

@@ -9,7 +9,7 @@ import type { ClaimedChat, DeliveryJob, MergeTarget, OutboxItem, OutboxStatus, S
 export const GROUP_WINDOW_MS = 60_000;
 /**
  * Services of one `group:` (shared infrastructure) that fail within this long of each other share
- * one message (issue 5): a later one joins the group's alert while it is still the chat's latest.
+ * one message: a later one joins the group's alert while it is still the chat's latest.
  */
 export const SAME_GROUP_WINDOW_MS = 10 * 60_000;
 /**
@@ -126,6 +126,7 @@ export function planDelivery(claim: ClaimedChat): DeliveryJob {
   const { chat, items } = claim;
   const base = {
     chatId: chat.chatId,
+    ...(claim.threadId === undefined ? {} : { threadId: claim.threadId }),
     events: items.map((i) => i.event),
     settings: {
       locale: chat.settings.locale,

@@ -3,7 +3,7 @@ import type { Severity } from '../model.js';
 
 /**
  * The delivery vocabulary and its ports: who is subscribed (SubscriptionStore), what is waiting to
- * be delivered (OutboxStore) and who delivers it (ChatSender, one per platform). DESIGN §4.
+ * be delivered (OutboxStore) and who delivers it (ChatSender, one per platform).
  */
 
 export const PLATFORMS = ['telegram', 'discord', 'console'] as const;
@@ -52,6 +52,8 @@ export interface Subscription {
   readonly serviceId: string;
   readonly minSeverity: Severity;
   readonly createdAt: number;
+  /** The Telegram forum topic its alerts go to; null: the chat itself (a forum's General topic). */
+  readonly threadId: string | null;
 }
 
 /**
@@ -59,9 +61,13 @@ export interface Subscription {
  * Inputs are trusted (validated by the command handlers); unknown chats read as defaults.
  */
 export interface SubscriptionStore {
-  /** Subscribes (or changes the minimum severity), creating the chat and reactivating it if needed. */
+  /**
+   * Subscribes (or changes the minimum severity), creating the chat and reactivating it if needed.
+   * `threadId`: the forum topic the subscription's alerts go to (absent or null: the chat itself);
+   * subscribing again from another topic moves them there.
+   */
   subscribe(
-    chat: ChatAddress & { readonly guildId?: string | null },
+    chat: ChatAddress & { readonly guildId?: string | null; readonly threadId?: string | null },
     serviceId: string,
     minSeverity: Severity,
     now: number,
@@ -80,8 +86,13 @@ export interface SubscriptionStore {
   deactivateChat(chat: ChatAddress, reason: string, now: number): boolean;
   /** The chat got a new id (Telegram group → supergroup): subscriptions, queue and message references follow. */
   rewriteChatId(platform: Platform, oldChatId: string, newChatId: string): boolean;
-  /** Active chats an event goes to (the outbox fan-out's rule, DESIGN §4). */
+  /** Active chats an event goes to (the outbox fan-out's rule). */
   listRecipients(event: IncidentEvent): ChatRecord[];
+  /**
+   * A forum topic of the chat is gone (deleted or closed): its subscriptions, the incidents shown
+   * in it and their queued alerts move to the chat itself (General). Returns the subscriptions moved.
+   */
+  forgetThread(chat: ChatAddress, threadId: string): number;
 }
 
 export const DELIVERY_JOB_KINDS = ['send', 'edit', 'reply', 'summary'] as const;
@@ -96,6 +107,8 @@ export type DeliveryJobKind = (typeof DELIVERY_JOB_KINDS)[number];
  */
 export interface DeliveryJob {
   readonly chatId: string;
+  /** The forum topic (Telegram `message_thread_id`) the message goes to; absent: the chat itself. */
+  readonly threadId?: string;
   readonly kind: DeliveryJobKind;
   /** In the order they happened; never empty. */
   readonly events: readonly IncidentEvent[];
@@ -119,7 +132,15 @@ export interface DeliveryJob {
  * `permanent` here means the chat, not the message, is unreachable.
  */
 export type DeliveryResult =
-  | { readonly kind: 'sent'; readonly messageId: string }
+  | {
+      readonly kind: 'sent';
+      readonly messageId: string;
+      /**
+       * The job's forum topic is gone (deleted or closed), so the message went to the chat itself
+       * (General) instead; the worker moves the topic's subscriptions there too.
+       */
+      readonly threadGone?: true;
+    }
   | { readonly kind: 'transient'; readonly error: string }
   | { readonly kind: 'rate-limited'; readonly retryAfterMs: number; readonly global?: boolean }
   | { readonly kind: 'chat-moved'; readonly newChatId: string }
@@ -168,6 +189,8 @@ export interface MergeTarget {
 export interface ClaimedChat {
   readonly leaseToken: string;
   readonly chat: ChatRecord;
+  /** The forum topic all the items go to (a claim never mixes topics); absent: the chat itself. */
+  readonly threadId?: string;
   /** In id order; never empty. */
   readonly items: readonly OutboxItem[];
   /** The items were held (quiet hours, mute) and are released together as one summary. */

@@ -28,6 +28,9 @@ import type {
 const n = (value: number): string => formatNumber('bn', value);
 const duration = (ms: number): string => formatDuration('bn', ms);
 
+/** Where a subscription's alerts go, in a forum (see `subscriptions`). */
+const BN_TOPIC = { none: '', here: ' — এই টপিকে', general: ' — General টপিকে', other: ' — অন্য একটি টপিকে' };
+
 const STATE: Readonly<Record<State, string>> = {
   up: 'চালু',
   degraded: 'সমস্যা চলছে',
@@ -199,7 +202,7 @@ export const bn: Messages = {
         ? 'এই চ্যাটে এখনো কোনো সতর্কবার্তা আসে না। অ্যাডমিন /subscribe <service|all> দিয়ে চালু করতে পারেন।'
         : [
             'এই চ্যাটে যেসব সার্ভিসের সতর্কবার্তা আসে:',
-            ...items.map((i) => `• ${target(i.target)} (${level(i.severity)})`),
+            ...items.map((i) => `• ${target(i.target)} (${level(i.severity)})${BN_TOPIC[i.topic ?? 'none']}`),
           ].join('\n'),
     statusOverview: ({ services, timeZone }) =>
       services.length === 0

@@ -25,6 +25,14 @@ const duration = (ms: number): string => formatDuration('en', ms);
 const plural = (count: number, one: string, many: string): string =>
   `${n(count)} ${count === 1 ? one : many}`;
 
+/** Where a subscription's alerts go, in a forum (see `subscriptions`). */
+const EN_TOPIC = {
+  none: '',
+  here: ' — in this topic',
+  general: ' — in General',
+  other: ' — in another topic',
+};
+
 const STATE: Readonly<Record<State, string>> = {
   up: 'up',
   degraded: 'degraded',
@@ -198,7 +206,7 @@ export const en: Messages = {
         ? 'This chat gets no alerts yet. An admin can use /subscribe <service|all>.'
         : [
             'This chat gets alerts for:',
-            ...items.map((i) => `• ${target(i.target)} (${level(i.severity)})`),
+            ...items.map((i) => `• ${target(i.target)} (${level(i.severity)})${EN_TOPIC[i.topic ?? 'none']}`),
           ].join('\n'),
     statusOverview: ({ services, timeZone }) =>
       services.length === 0

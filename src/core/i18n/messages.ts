@@ -19,7 +19,7 @@ export interface Messages {
   readonly evidence: EvidenceMessages;
   readonly buttons: ButtonMessages;
   readonly commands: CommandMessages;
-  /** `/monitor add|remove|list` (issue 7). */
+  /** `/monitor add|remove|list`. */
   readonly monitors: MonitorMessages;
 }
 
@@ -143,8 +143,16 @@ export interface CommandMessages {
   subscribed(p: { readonly target: ServiceTarget; readonly severity: Severity }): string;
   unsubscribed(p: { readonly target: ServiceTarget }): string;
   notSubscribed(p: { readonly target: ServiceTarget }): string;
+  /**
+   * `topic`, in a Telegram forum whose subscriptions are not all in the topic asked from: where the
+   * item's alerts go (`here`: this topic; `general`: the General topic; `other`: another topic).
+   */
   subscriptions(p: {
-    readonly items: readonly { readonly target: ServiceTarget; readonly severity: Severity }[];
+    readonly items: readonly {
+      readonly target: ServiceTarget;
+      readonly severity: Severity;
+      readonly topic?: 'here' | 'general' | 'other';
+    }[];
   }): string;
   statusOverview(p: { readonly services: readonly ServiceStatusLine[]; readonly timeZone: string }): string;
   /** One service in detail; `evidence` lines are already in this language (from `buildAlert`'s helpers). */
@@ -204,7 +212,7 @@ export interface MonitorAuditLine {
   readonly at: number;
 }
 
-/** The replies of `/monitor add|remove|list` (issue 7). Plain text; the adapters escape it. */
+/** The replies of `/monitor add|remove|list`. Plain text; the adapters escape it. */
 export interface MonitorMessages {
   /** `/monitor` without a known action: the three forms, and that a Telegram name is one word. */
   usage(): string;

@@ -24,7 +24,7 @@ import type {
   WatchedService,
 } from '../../../src/core/commands/ports.js';
 
-/** 19 March 2021, 17:15 UTC: the WhatsApp outage of DESIGN §1. */
+/** 19 March 2021, 17:15 UTC: the WhatsApp and Instagram outage the README starts from. */
 export const T0 = Date.parse('2021-03-19T17:15:00Z');
 
 export const SERVICES: readonly WatchedService[] = [
@@ -80,7 +80,7 @@ export class FakeSubscriptionStore implements CommandSubscriptionStore {
   }
 
   subscribe(
-    chat: ChatAddress & { readonly guildId?: string | null },
+    chat: ChatAddress & { readonly guildId?: string | null; readonly threadId?: string | null },
     serviceId: string,
     minSeverity: Severity,
     now: number,
@@ -89,7 +89,7 @@ export class FakeSubscriptionStore implements CommandSubscriptionStore {
     this.writes++;
     const entry = this.ensure(chat);
     const created = !entry.subs.has(serviceId);
-    entry.subs.set(serviceId, { serviceId, minSeverity, createdAt: now });
+    entry.subs.set(serviceId, { serviceId, minSeverity, createdAt: now, threadId: chat.threadId ?? null });
     return { created };
   }
 

@@ -24,6 +24,43 @@ export interface BotApiChat {
   title?: string;
   username?: string;
   first_name?: string;
+  /** Supergroups with topics. */
+  is_forum?: true;
+}
+
+/**
+ * The users Telegram puts in `from` of messages sent on behalf of a chat (`sender_chat` is then
+ * the real sender): every anonymous group admin, everyone posting as a channel, and the service
+ * account of a channel's automatic forwards to its discussion group.
+ */
+export const GROUP_ANONYMOUS_BOT: Readonly<BotApiUser> = {
+  id: 1087968824,
+  is_bot: true,
+  first_name: 'Group',
+  username: 'GroupAnonymousBot',
+};
+export const CHANNEL_BOT: Readonly<BotApiUser> = {
+  id: 136817688,
+  is_bot: true,
+  first_name: 'Channel',
+  username: 'Channel_Bot',
+};
+export const TELEGRAM_SERVICE_USER: Readonly<BotApiUser> = {
+  id: 777000,
+  is_bot: false,
+  first_name: 'Telegram',
+};
+
+/** https://core.telegram.org/bots/api#messageorigin (the kinds the fake forwards). */
+export type MessageOrigin =
+  | { type: 'user'; date: number; sender_user: BotApiUser }
+  | { type: 'chat'; date: number; sender_chat: BotApiChat; author_signature?: string }
+  | { type: 'channel'; date: number; chat: BotApiChat; message_id: number; author_signature?: string };
+
+/** https://core.telegram.org/bots/api#forumtopiccreated */
+export interface ForumTopicCreated {
+  name: string;
+  icon_color: number;
 }
 
 /** Member statuses of https://core.telegram.org/bots/api#chatmember that the fake models. */
@@ -68,6 +105,11 @@ export interface BotApiMessage {
   link_preview_options?: unknown;
   migrate_to_chat_id?: number;
   migrate_from_chat_id?: number;
+  message_thread_id?: number;
+  is_topic_message?: true;
+  is_automatic_forward?: true;
+  forward_origin?: MessageOrigin;
+  forum_topic_created?: ForumTopicCreated;
 }
 
 /** https://core.telegram.org/bots/api#chatmember (status plus the fields clients read). */

@@ -1,6 +1,6 @@
 /**
  * Users, chats, members and messages of the fake, and the rules deciding whether the bot may write to
- * a chat (docs/platforms.md §1.2: chat not found, migrated groups, blocked, kicked).
+ * a chat (chat not found, migrated groups, blocked, kicked).
  */
 import { badRequest, botKicked, botNotMember, chatNotFound, forbidden, groupMigrated } from './api-error.js';
 import type {
@@ -29,7 +29,17 @@ export type ChatSpec =
       members?: readonly BotApiUser[];
       /** The bot's own membership; channels need 'administrator' to post. Default 'member'. */
       botStatus?: 'member' | 'administrator';
+      /** A supergroup with topics (`is_forum`). */
+      isForum?: boolean;
     };
+
+/** A forum topic; its id is `message_thread_id`, the id of its `forum_topic_created` message. */
+export interface TopicRecord {
+  name: string;
+  closed: boolean;
+  /** The service message that opened it: messages in the topic reply to it. */
+  created: BotApiMessage;
+}
 
 /** One chat's state. */
 export interface ChatRecord {
@@ -39,6 +49,10 @@ export interface ChatRecord {
   nextMessageId: number;
   startedBot: boolean;
   migratedTo?: number;
+  /** Forum topics by thread id; a deleted topic is removed with its messages. */
+  topics: Map<number, TopicRecord>;
+  /** A channel's discussion group, and a discussion group's channel. */
+  linkedChatId?: number;
 }
 
 /** First ids handed out; arbitrary but shaped like real ones (supergroups and channels use -100…). */
@@ -71,6 +85,10 @@ export class ChatStore {
     const id = spec.type === 'group' ? this.nextGroupId-- : this.nextSupergroupId--;
     const chat: BotApiChat = { id, type: spec.type, title: spec.title };
     if (spec.username !== undefined) chat.username = spec.username;
+    if (spec.isForum === true) {
+      if (spec.type !== 'supergroup') throw new Error('only supergroups can have topics');
+      chat.is_forum = true;
+    }
     const record = this.insert(chat, true);
     record.members.set(spec.creator.id, { user: spec.creator, status: 'creator' });
     for (const user of spec.admins ?? []) record.members.set(user.id, { user, status: 'administrator' });
@@ -165,6 +183,7 @@ export class ChatStore {
       messages: new Map(),
       nextMessageId: 1,
       startedBot,
+      topics: new Map(),
     };
     if (chat.type !== 'private' || startedBot) {
       record.members.set(this.bot.id, { user: this.bot, status: 'member' });

@@ -22,6 +22,8 @@ export interface EditRecord {
 export interface SentMessageRecord {
   chatId: number;
   messageId: number;
+  /** The forum topic (`message_thread_id`) it was posted in; undefined: the chat (General). */
+  threadId: number | undefined;
   kind: 'text' | 'photo';
   /** Visible text after entity parsing (the caption for photos). */
   text: string;

@@ -1,6 +1,6 @@
 /**
  * A local Telegram Bot API server for end-to-end tests with the real telegraf client
- * (docs/platforms.md §3): `POST|GET /bot<token>/<method>` on 127.0.0.1, port 0.
+ * (https://core.telegram.org/bots/api): `POST|GET /bot<token>/<method>` on 127.0.0.1, port 0.
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -29,10 +29,16 @@ import { readParams } from './request-params.js';
 import { UpdateQueue } from './update-queue.js';
 import { CHANGE_EVENT, waitForChange } from './wait-for-change.js';
 import {
+  type UserMessageOptions,
   changeBotStatus,
   changeMemberStatus,
+  closeForumTopic,
+  createForumTopic,
+  deleteForumTopic,
+  forwardUserMessage,
   injectButtonPress,
   injectUserMessage,
+  linkDiscussionGroup,
   migrateGroup,
 } from './user-actions.js';
 
@@ -160,6 +166,11 @@ export class FakeTelegram {
     return this.state.sent.filter((m) => m.chatId === chatId);
   }
 
+  /** Every message of the chat as Telegram keeps it (users', the bot's, service messages), oldest first. */
+  history(chatId: number): readonly BotApiMessage[] {
+    return [...this.state.store.get(chatId).messages.values()];
+  }
+
   /** Commands stored by setMyCommands for a scope (default scope if omitted) and language. */
   commands(scope?: object, languageCode?: string): readonly BotCommand[] | undefined {
     return this.state.commands.get(commandKey(scope, languageCode));
@@ -170,9 +181,49 @@ export class FakeTelegram {
     return this.state.callbackQueries.get(queryId);
   }
 
-  /** A user writes `text`; a leading `/cmd` or `/cmd@bot` gets a bot_command entity. */
-  sendUserMessage(chatId: number, from: BotApiUser, text: string): BotApiMessage {
-    return injectUserMessage(this.state, chatId, from, text);
+  /**
+   * A user writes `text`; a leading `/cmd` or `/cmd@bot` gets a bot_command entity. Options: in a
+   * forum topic, or on behalf of a chat (anonymously as an admin of this group, or as a channel).
+   * A post in a channel with a discussion group is also forwarded there automatically.
+   */
+  sendUserMessage(
+    chatId: number,
+    from: BotApiUser,
+    text: string,
+    options: UserMessageOptions = {},
+  ): BotApiMessage {
+    return injectUserMessage(this.state, chatId, from, text, options);
+  }
+
+  /** A user forwards message `messageId` of one chat to another (with `forward_origin`). */
+  forwardMessage(
+    fromChatId: number,
+    messageId: number,
+    toChatId: number,
+    by: BotApiUser,
+    options: { topic?: number } = {},
+  ): BotApiMessage {
+    return forwardUserMessage(this.state, fromChatId, messageId, toChatId, by, options);
+  }
+
+  /** Makes a supergroup the channel's discussion group: channel posts are auto-forwarded to it. */
+  linkDiscussionGroup(channelId: number, groupId: number): void {
+    linkDiscussionGroup(this.state, channelId, groupId);
+  }
+
+  /** A member opens a topic in a forum supergroup; returns its `message_thread_id`. */
+  createTopic(chatId: number, by: BotApiUser, name: string): number {
+    return createForumTopic(this.state, chatId, by, name);
+  }
+
+  /** An admin closes a topic (sends there: 400 TOPIC_CLOSED). */
+  closeTopic(chatId: number, threadId: number): void {
+    closeForumTopic(this.state, chatId, threadId);
+  }
+
+  /** An admin deletes a topic and its messages (sends there: 400 message thread not found). */
+  deleteTopic(chatId: number, threadId: number): void {
+    deleteForumTopic(this.state, chatId, threadId);
   }
 
   /** A user presses the inline button with `data` under a bot message; returns the query id. */

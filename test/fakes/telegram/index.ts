@@ -22,7 +22,10 @@ export type {
   MemberStatus,
   MessageEntity,
 } from './bot-api-types.js';
+export { CHANNEL_BOT, GROUP_ANONYMOUS_BOT, TELEGRAM_SERVICE_USER } from './bot-api-types.js';
+export type { MessageOrigin } from './bot-api-types.js';
 export type { ChatSpec } from './chat-store.js';
+export type { UserMessageOptions } from './user-actions.js';
 export type {
   BotCommand,
   CallbackQueryRecord,

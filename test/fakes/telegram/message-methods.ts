@@ -18,9 +18,24 @@ const MAX_CALLBACK_ANSWER_CHARS = 200;
 function admitSend(state: FakeState, params: Params): ChatRecord {
   const record = state.store.resolve(params.string('chat_id'));
   state.store.assertBotCanPost(record);
+  readThread(record, params);
   const retryAfterS = state.throttle.retryAfterS(record.chat.id, record.chat.type, state.nowMs());
   if (retryAfterS !== undefined) throw tooManyRequests(retryAfterS);
   return record;
+}
+
+/**
+ * `message_thread_id`: a topic of a forum supergroup, which must exist (400 "message thread not
+ * found" once deleted, or in a chat without topics) and be open (400 "TOPIC_CLOSED"). The fake
+ * knows no reply threads of supergroups without topics, which Telegram also accepts here.
+ */
+function readThread(record: ChatRecord, params: Params): number | undefined {
+  const threadId = params.int('message_thread_id');
+  if (threadId === undefined) return undefined;
+  const topic = record.chat.is_forum === true ? record.topics.get(threadId) : undefined;
+  if (topic === undefined) throw badRequest('message thread not found');
+  if (topic.closed) throw badRequest('TOPIC_CLOSED');
+  return threadId;
 }
 
 /** `reply_parameters` (Bot API 7.0) or the older `reply_to_message_id`. */
@@ -44,19 +59,25 @@ function commitSend(
 ): BotApiMessage {
   const replyMarkup = readReplyMarkup(params);
   const replyTo = readReplyTo(record, params);
+  const threadId = readThread(record, params);
   const nowMs = state.nowMs();
   const sender = record.chat.type === 'channel' ? { sender_chat: record.chat } : { from: state.store.bot };
+  // In a topic, a message that replies to nothing replies to the topic's creation message.
+  const inTopic = threadId === undefined ? undefined : record.topics.get(threadId)?.created;
+  const repliedTo = replyTo ?? inTopic;
   const message = state.store.addMessage(record, {
     date: unixSeconds(nowMs),
+    ...(threadId === undefined ? {} : { message_thread_id: threadId, is_topic_message: true as const }),
     ...sender,
     ...content.fields,
-    ...(replyTo === undefined ? {} : { reply_to_message: replyTo }),
+    ...(repliedTo === undefined ? {} : { reply_to_message: repliedTo }),
     ...(replyMarkup === undefined ? {} : { reply_markup: replyMarkup }),
   });
   state.throttle.record(record.chat.id, record.chat.type, nowMs);
   const sent: SentMessageRecord = {
     chatId: record.chat.id,
     messageId: message.message_id,
+    threadId,
     kind: content.photo === undefined ? 'text' : 'photo',
     ...content.formatted,
     replyToMessageId: replyTo?.message_id,

@@ -4,7 +4,15 @@
  * group → supergroup migration (https://core.telegram.org/bots/api#update).
  * These helpers throw plain Errors on impossible requests: those are mistakes in the test.
  */
-import type { BotApiMessage, BotApiUser, MemberStatus, MessageEntity } from './bot-api-types.js';
+import type {
+  BotApiChat,
+  BotApiMessage,
+  BotApiUser,
+  MemberStatus,
+  MessageEntity,
+  MessageOrigin,
+} from './bot-api-types.js';
+import { CHANNEL_BOT, GROUP_ANONYMOUS_BOT, TELEGRAM_SERVICE_USER } from './bot-api-types.js';
 import type { ChatRecord } from './chat-store.js';
 import type { FakeState } from './fake-state.js';
 import { unixSeconds } from './fake-state.js';
@@ -19,12 +27,25 @@ function botReceives(state: FakeState, record: ChatRecord): boolean {
   return status !== 'left' && status !== 'kicked';
 }
 
+/** Where and as whom a user's message is written (https://core.telegram.org/bots/api#message). */
+export interface UserMessageOptions {
+  /** A forum topic (`message_thread_id`, `is_topic_message`); absent: General, or a chat without topics. */
+  topic?: number;
+  /**
+   * Sent on behalf of a chat: `from` becomes Telegram's placeholder and `sender_chat` this chat.
+   * The group itself: the user is one of its anonymous admins (GroupAnonymousBot); a channel: the
+   * user posts as that channel (Channel_Bot), which needs them to be one of its admins.
+   */
+  asChat?: number;
+}
+
 /** A user writes in a chat; the bot gets a `message` (`channel_post` in channels) if it is there. */
 export function injectUserMessage(
   state: FakeState,
   chatId: number,
   from: BotApiUser,
   text: string,
+  options: UserMessageOptions = {},
 ): BotApiMessage {
   const record = state.store.get(chatId);
   if (record.migratedTo !== undefined) throw new Error(`chat ${chatId} was migrated`);
@@ -32,21 +53,171 @@ export function injectUserMessage(
     record.startedBot = true; // writing to a bot starts it
     state.store.setStatus(record, state.store.bot, 'member');
   }
-  const command = LEADING_COMMAND.exec(text);
-  const entities: MessageEntity[] =
-    command === null ? [] : [{ type: 'bot_command', offset: 0, length: command[0].length }];
   const isChannel = record.chat.type === 'channel';
-  const message = state.store.addMessage(record, {
-    date: unixSeconds(state.nowMs()),
-    ...(isChannel ? { sender_chat: record.chat } : { from }),
-    text,
-    ...(entities.length > 0 ? { entities } : {}),
+  const message = deliverMessage(state, record, {
+    ...(isChannel ? { sender_chat: record.chat } : senderFields(state, record, from, options.asChat)),
+    ...topicFields(record, options.topic),
+    ...textFields(text),
   });
+  if (isChannel && record.linkedChatId !== undefined) autoForward(state, record.chat, message);
+  return message;
+}
+
+/** `text` with the bot_command entity Telegram marks a leading `/command` with. */
+function textFields(text: string): { text: string; entities?: MessageEntity[] } {
+  const command = LEADING_COMMAND.exec(text);
+  return command === null
+    ? { text }
+    : { text, entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] };
+}
+
+/** `from`, and `sender_chat` for a message on behalf of a chat (see {@link UserMessageOptions}). */
+function senderFields(
+  state: FakeState,
+  record: ChatRecord,
+  from: BotApiUser,
+  asChat: number | undefined,
+): Pick<BotApiMessage, 'from' | 'sender_chat'> {
+  if (asChat === undefined) return { from };
+  const sender = state.store.get(asChat);
+  const status = sender.members.get(from.id)?.status;
+  if (status !== 'creator' && status !== 'administrator') {
+    throw new Error(`user ${from.id} is no admin of chat ${asChat}, so cannot write on its behalf`);
+  }
+  if (asChat === record.chat.id) return { from: { ...GROUP_ANONYMOUS_BOT }, sender_chat: record.chat };
+  if (sender.chat.type !== 'channel') throw new Error(`chat ${asChat} is not a channel`);
+  return { from: { ...CHANNEL_BOT }, sender_chat: sender.chat };
+}
+
+/** `message_thread_id` and `is_topic_message` of a message in a topic, replying to its creation. */
+function topicFields(
+  record: ChatRecord,
+  topic: number | undefined,
+): Pick<BotApiMessage, 'message_thread_id' | 'is_topic_message' | 'reply_to_message'> {
+  if (topic === undefined) return {};
+  const created = record.topics.get(topic)?.created;
+  if (created === undefined) throw new Error(`chat ${record.chat.id} has no topic ${topic}`);
+  return { message_thread_id: topic, is_topic_message: true, reply_to_message: created };
+}
+
+/** Stores a message and sends it to the bot (`channel_post` in channels) if the bot is there. */
+function deliverMessage(
+  state: FakeState,
+  record: ChatRecord,
+  fields: Omit<BotApiMessage, 'message_id' | 'chat' | 'date'>,
+): BotApiMessage {
+  const message = state.store.addMessage(record, { date: unixSeconds(state.nowMs()), ...fields });
   if (botReceives(state, record)) {
-    state.updates.push(isChannel ? { channel_post: message } : { message });
+    state.updates.push(record.chat.type === 'channel' ? { channel_post: message } : { message });
   }
   state.changed();
   return message;
+}
+
+/**
+ * A channel post copied by Telegram into the channel's discussion group: from the service user
+ * 777000, on behalf of the channel, `is_automatic_forward`, with the post as `forward_origin`.
+ */
+function autoForward(state: FakeState, channel: BotApiChat, post: BotApiMessage): void {
+  const group = state.store.get(post.chat.id).linkedChatId;
+  if (group === undefined) return;
+  const origin: MessageOrigin = {
+    type: 'channel',
+    date: post.date,
+    chat: channel,
+    message_id: post.message_id,
+  };
+  deliverMessage(state, state.store.get(group), {
+    from: { ...TELEGRAM_SERVICE_USER },
+    sender_chat: channel,
+    is_automatic_forward: true,
+    forward_origin: origin,
+    ...(post.text === undefined ? {} : { text: post.text }),
+    ...(post.entities === undefined ? {} : { entities: post.entities }),
+  });
+}
+
+/** Links a channel to its discussion group: the channel's posts are then forwarded there. */
+export function linkDiscussionGroup(state: FakeState, channelId: number, groupId: number): void {
+  const channel = state.store.get(channelId);
+  const group = state.store.get(groupId);
+  if (channel.chat.type !== 'channel' || group.chat.type !== 'supergroup') {
+    throw new Error('a discussion group links a channel to a supergroup');
+  }
+  channel.linkedChatId = groupId;
+  group.linkedChatId = channelId;
+}
+
+/**
+ * A user forwards a message of one chat to another: text and entities as they were, `from` the
+ * forwarder, `forward_origin` who wrote it (https://core.telegram.org/bots/api#messageorigin).
+ */
+export function forwardUserMessage(
+  state: FakeState,
+  fromChatId: number,
+  messageId: number,
+  toChatId: number,
+  by: BotApiUser,
+  options: { topic?: number } = {},
+): BotApiMessage {
+  const source = state.store.get(fromChatId).messages.get(messageId);
+  if (source === undefined) throw new Error(`chat ${fromChatId} has no message ${messageId}`);
+  const record = state.store.get(toChatId);
+  const origin: MessageOrigin =
+    source.chat.type === 'channel'
+      ? { type: 'channel', date: source.date, chat: source.chat, message_id: source.message_id }
+      : source.sender_chat !== undefined
+        ? { type: 'chat', date: source.date, sender_chat: source.sender_chat }
+        : { type: 'user', date: source.date, sender_user: source.from ?? by };
+  return deliverMessage(state, record, {
+    from: by,
+    ...topicFields(record, options.topic),
+    forward_origin: origin,
+    ...(source.text === undefined ? {} : { text: source.text }),
+    ...(source.entities === undefined ? {} : { entities: source.entities }),
+  });
+}
+
+/**
+ * A member opens a topic in a forum: the `forum_topic_created` service message, whose id is the
+ * topic's `message_thread_id`, returned.
+ */
+export function createForumTopic(state: FakeState, chatId: number, by: BotApiUser, name: string): number {
+  const record = state.store.get(chatId);
+  if (record.chat.is_forum !== true) throw new Error(`chat ${chatId} has no topics`);
+  const threadId = record.nextMessageId;
+  const created = state.store.addMessage(record, {
+    date: unixSeconds(state.nowMs()),
+    message_thread_id: threadId,
+    from: by,
+    is_topic_message: true,
+    forum_topic_created: { name, icon_color: 0x6fb9f0 },
+  });
+  record.topics.set(threadId, { name, closed: false, created });
+  if (botReceives(state, record)) state.updates.push({ message: created });
+  state.changed();
+  return threadId;
+}
+
+/** An admin closes a topic: sends there answer 400 "TOPIC_CLOSED". */
+export function closeForumTopic(state: FakeState, chatId: number, threadId: number): void {
+  const topic = state.store.get(chatId).topics.get(threadId);
+  if (topic === undefined) throw new Error(`chat ${chatId} has no topic ${threadId}`);
+  topic.closed = true;
+  state.changed();
+}
+
+/**
+ * An admin deletes a topic with all its messages: sends there answer 400 "message thread not
+ * found", edits of its messages "message to edit not found". Telegram sends no update for it.
+ */
+export function deleteForumTopic(state: FakeState, chatId: number, threadId: number): void {
+  const record = state.store.get(chatId);
+  if (!record.topics.delete(threadId)) throw new Error(`chat ${chatId} has no topic ${threadId}`);
+  for (const [id, message] of record.messages) {
+    if (message.message_thread_id === threadId) record.messages.delete(id);
+  }
+  state.changed();
 }
 
 /** A user presses an inline button of a bot message; returns the callback query id. */
