@@ -85,8 +85,11 @@ export class StorageHealth {
     private readonly log?: Pick<Logger, 'error' | 'info' | 'warn'>,
     private readonly retryMs = STORAGE_RETRY_MS,
   ) {
+    const probe = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('storage-probe', ?)");
     this.catchUpTx = db.transaction(() => {
       for (const backlog of this.backlogs) if (backlog.pending()) backlog.write();
+      // A write of its own, so that even with nothing held "writable again" is a commit that worked.
+      probe.run(String(this.clock.now()));
     });
   }
 
@@ -147,10 +150,7 @@ export class StorageHealth {
    */
   catchUp(force = false): boolean {
     if (this.catchingUp) return false;
-    if (!this.backlogged()) {
-      if (!this.current.ok) this.recovered();
-      return true;
-    }
+    if (this.current.ok && !this.backlogged()) return true;
     const now = this.clock.now();
     if (!force && now - this.lastAttempt < this.retryMs) return false;
     this.lastAttempt = now;
@@ -183,6 +183,23 @@ export class StorageHealth {
     }
     this.succeeded();
     return result;
+  }
+
+  /**
+   * The same object with `methods` run through `guard`: a store whose writes come from chat
+   * commands, so that a write that cannot be stored answers with StorageUnavailableError.
+   */
+  guardMethods<T extends object>(target: T, methods: readonly (keyof T & string)[]): T {
+    const guarded = new Set<string | symbol>(methods);
+    return new Proxy(target, {
+      get: (object, name, receiver) => {
+        const value: unknown = Reflect.get(object, name, receiver);
+        if (typeof value !== 'function') return value;
+        const fn = value as (...args: unknown[]) => unknown;
+        if (!guarded.has(name)) return fn.bind(object);
+        return (...args: unknown[]) => this.guard(`${String(name)}`, () => fn.apply(object, args));
+      },
+    });
   }
 
   /** Stops the retry timer (the app is stopping). */

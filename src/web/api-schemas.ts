@@ -97,7 +97,13 @@ export const incidentQuerySchema = z.strictObject({
 export const healthSchema = z.object({
   ok: z.boolean(),
   scheduler: z.object({ ticking: z.boolean(), lastTick: isoTime.nullable() }),
-  database: z.object({ writable: z.boolean() }),
+  database: z.object({
+    writable: z.boolean(),
+    /** Why not, when not: `disk full`, `read-only`, `I/O error`, … */
+    reason: z.string().optional(),
+    /** Since when writes have been failing (absent when the write probe is what failed). */
+    since: isoTime.optional(),
+  }),
   platforms: z.record(z.string(), z.object({ connected: z.boolean() })),
 });
 

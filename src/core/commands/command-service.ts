@@ -111,7 +111,8 @@ export class CommandService {
 
   /**
    * Answers one command. Never rejects: a port that throws (or `isAdmin` rejecting) gives
-   * `internalError`, with the exception in `error` for the adapter to log.
+   * `internalError`, with the exception in `error` for the adapter to log; one that could not
+   * store a change (its error has `storageUnavailable: true`) gives `storageUnavailable`.
    */
   async handle(request: CommandRequest): Promise<CommandReply> {
     let m = messagesFor(pickLocale(hintOf(request), LOCALES[0]));
@@ -127,6 +128,10 @@ export class CommandService {
       }
       return await this.dispatch(c);
     } catch (error) {
+      // The store could not save what the command asked (disk full): said plainly; the store's
+      // health has logged it once already, so no error for the adapter to log again.
+      if ((error as { storageUnavailable?: unknown } | null)?.storageUnavailable === true)
+        return { text: truncateText(m.commands.storageUnavailable(), this.maxReplyChars), ephemeral: true };
       return { text: truncateText(m.commands.internalError(), this.maxReplyChars), ephemeral: true, error };
     }
   }
