@@ -236,7 +236,9 @@ ${Array.from({ length: BUSY_MONITORS }, (_, i) => `      - { id: b${i}, type: ht
   expect((await health()).status).toBe(503);
   expect(await metric(base, 'incident_bot_storage_backlog', { kind: 'incidents' })).toBeGreaterThanOrEqual(1);
   const reader = openDatabase(databasePath);
-  cleanups.push(() => reader.close());
+  cleanups.push(() => {
+    reader.close();
+  });
   expect(reader.prepare('SELECT COUNT(*) FROM incidents WHERE id = ?').pluck().get(incidentId)).toBe(0);
   const hits = target.hits;
   await waitUntil(() => target.hits >= hits + 3); // checks go on
