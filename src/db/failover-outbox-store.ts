@@ -50,6 +50,9 @@ export class FailoverOutboxStore implements OutboxStore, StorageBacklog {
   private readonly moved = new WeakMap<ClaimedChat, ClaimedChat>();
   private pendingMoves = new Map<number, number>();
   private settlements: { readonly claim: ClaimedChat; readonly settlement: Settlement }[] = [];
+  /** Settlements the database took, and how many of them the memory's message references reflect. */
+  private durableSettled = 0;
+  private refsSyncedAt = 0;
   private readonly insertStmts = new WeakMap<Db, Map<string, ReturnType<Db['prepare']>>>();
 
   constructor(
@@ -128,6 +131,7 @@ export class FailoverOutboxStore implements OutboxStore, StorageBacklog {
       }
     }
     if (this.spare !== null && claims.length < options.limit) {
+      this.refreshRefs();
       for (const claim of this.spare.claimDue(platform, now, {
         ...options,
         limit: options.limit - claims.length,
@@ -150,6 +154,7 @@ export class FailoverOutboxStore implements OutboxStore, StorageBacklog {
     }
     try {
       const settled = this.durable.settle(target, settlement);
+      this.durableSettled++;
       this.health.succeeded();
       return settled;
     } catch (err) {
@@ -216,6 +221,33 @@ export class FailoverOutboxStore implements OutboxStore, StorageBacklog {
     this.spare = null;
     this.spareRows = 0;
     this.refused = false;
+  }
+
+  /**
+   * An alert the database sent after an update or recovery of its incident was planned in memory
+   * (the chat's older rows go first): the memory learns its message, so the update edits it and the
+   * recovery replies to it. Only after the database settled something since the last look.
+   */
+  private refreshRefs(): void {
+    const spareDb = this.spareDb;
+    if (spareDb === null || this.refsSyncedAt === this.durableSettled) return;
+    this.refsSyncedAt = this.durableSettled;
+    const waiting = spareDb
+      .prepare(
+        "SELECT DISTINCT chat_ref, incident_id FROM outbox WHERE status IN ('pending', 'leased', 'held')",
+      )
+      .all() as { chat_ref: number; incident_id: number }[];
+    const stored = this.db.prepare(
+      'SELECT * FROM message_refs WHERE chat_ref = ? AND incident_id = ? AND message_id IS NOT NULL',
+    );
+    const known = spareDb
+      .prepare('SELECT message_id FROM message_refs WHERE chat_ref = ? AND incident_id = ?')
+      .pluck();
+    for (const { chat_ref, incident_id } of waiting) {
+      const ref = stored.get(chat_ref, incident_id) as Row | undefined;
+      if (ref !== undefined && (known.get(chat_ref, incident_id) ?? null) === null)
+        this.insert(spareDb, 'message_refs', ref, 'OR REPLACE');
+    }
   }
 
   private spareStore(): SqliteOutboxStore {
