@@ -260,7 +260,10 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
   /** Registers a runtime service's monitors (their refs) and reads back its stored state only. */
   loadService(service: ServiceDef, monitors: readonly MonitorDef[]): DetectionSnapshot {
     this.flush();
-    this.syncMonitors({ services: [service], monitors }, true);
+    // A monitor added from chat while storage fails: the command says it could not be stored.
+    const sync = () => this.syncMonitors({ services: [service], monitors }, true);
+    if (this.health) this.health.guard('monitor registration', sync);
+    else sync();
     const ids = monitors.map((m) => m.id);
     const monitorRecords = new Map<string, MonitorRecord>();
     const recordOf = this.db.prepare<[string], { record_json: string }>(

@@ -170,9 +170,19 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
 
   /**
    * Writes the queued reports in one transaction; returns how many. When that fails (the
-   * database busy past its timeout) they stay queued and the error is thrown.
+   * database busy past its timeout, the disk full) they stay queued and the error is thrown;
+   * with `health`, a storage error is recorded there instead and 0 returned.
    */
   flush(): number {
+    try {
+      return this.writeQueued();
+    } catch (err) {
+      if (this.health?.failed(err, 'crowd reports')) return 0;
+      throw err;
+    }
+  }
+
+  private writeQueued(): number {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     if (this.queue.length === 0) return 0;
@@ -186,7 +196,7 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
   /** The timer's flush: on failure the reports stay queued for the next record or read. */
   private flushQuietly(): void {
     try {
-      this.flush();
+      this.writeQueued();
     } catch (err) {
       this.timer = null;
       this.health?.failed(err, 'crowd reports');
@@ -199,7 +209,7 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
    */
   private tryFlush(): boolean {
     try {
-      this.flush();
+      this.writeQueued();
       return true;
     } catch (err) {
       if (this.health?.failed(err, 'crowd reports')) return false;
