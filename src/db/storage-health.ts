@@ -75,6 +75,7 @@ export class StorageHealth {
   private current: StorageState = { ok: true };
   private readonly backlogs: StorageBacklog[] = [];
   private readonly catchUpTx;
+  private readonly probeTx;
   private retryTimer: NodeJS.Timeout | null = null;
   private lastAttempt = Number.NEGATIVE_INFINITY;
   private catchingUp = false;
@@ -86,6 +87,8 @@ export class StorageHealth {
     private readonly retryMs = STORAGE_RETRY_MS,
   ) {
     const probe = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('storage-probe', ?)");
+    // One small commit first: while it fails, the backlog (thousands of commits) is not rewritten.
+    this.probeTx = db.transaction(() => probe.run(String(this.clock.now())));
     this.catchUpTx = db.transaction(() => {
       for (const backlog of this.backlogs) if (backlog.pending()) backlog.write();
       // A write of its own, so that even with nothing held "writable again" is a commit that worked.
@@ -156,6 +159,7 @@ export class StorageHealth {
     this.lastAttempt = now;
     this.catchingUp = true;
     try {
+      if (!this.current.ok) this.probeTx();
       this.catchUpTx();
     } catch (err) {
       this.catchingUp = false;
