@@ -57,7 +57,7 @@ export interface OutboxWorkerDeps {
 }
 
 /**
- * Delivers one platform's outbox rows through its ChatSender (DESIGN §4). Each pass claims due chats
+ * Delivers one platform's outbox rows through its ChatSender. Each pass claims due chats
  * (leases), and for each: holds it during quiet hours or a mute, paces it, delivers one job (a single
  * alert, an edit, a reply, a grouped alert or a summary) and settles the rows by the classified result.
  *

@@ -6,7 +6,7 @@ import type { OutboxDepth } from './outbox-gauges.js';
 
 /** Check latency buckets in seconds, from a local answer to a slow remote one. */
 const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-/** Check start lateness buckets in seconds; 1 s is the on-time bound of issue 2. */
+/** Check start lateness buckets in seconds; 1 s is the on-time bound of the scale target. */
 const LATENESS_BUCKETS_S = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** What the scrape reads at collection time: live state, not counters. */
@@ -90,7 +90,7 @@ function* exposition(
   yield* serviceStateChunks(states);
 }
 
-/** Outcomes a delivery attempt ends in, as the adapters classify them (DESIGN §4). */
+/** Outcomes a delivery attempt ends in, as the adapters classify them. */
 export const DELIVERY_OUTCOMES = ['sent', 'transient', 'rate-limited', 'chat-moved', 'permanent'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 

@@ -1,5 +1,5 @@
 /**
- * The JSON API's shapes (DESIGN §5). The server builds responses typed by these schemas and the
+ * The JSON API's shapes. The server builds responses typed by these schemas and the
  * tests parse responses with them, so the documented shape and the served shape cannot drift.
  */
 import { z } from 'zod';
