@@ -97,6 +97,8 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
   private readonly recentlyLoaded = new Map<string, CrowdDetectorState>();
 
   private readonly health: StorageHealth | null;
+  /** A flush failed for a storage reason: the queue waits for `StorageHealth.catchUp`. */
+  private stuck = false;
 
   constructor(
     private readonly db: Db,
@@ -126,6 +128,15 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
     };
     this.insertAll = db.transaction((rows: readonly QueuedReport[]) => {
       for (const r of rows) this.stmt.insert.run(r.serviceId, r.reporter, r.chatKey, r.problem, r.at);
+    });
+    this.health?.addBacklog({
+      pending: () => this.stuck,
+      write: () => this.insertAll(this.queue),
+      written: () => {
+        this.queue = [];
+        this.queuedAt = new Map();
+        this.stuck = false;
+      },
     });
     this.saveAll = db.transaction((states: ReadonlyMap<string, CrowdDetectorState>, now: number) => {
       for (const [serviceId, state] of states) this.stmt.saveState.run(serviceId, storedText(state), now);
@@ -174,12 +185,8 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
    * with `health`, a storage error is recorded there instead and 0 returned.
    */
   flush(): number {
-    try {
-      return this.writeQueued();
-    } catch (err) {
-      if (this.health?.failed(err, 'crowd reports')) return 0;
-      throw err;
-    }
+    const queued = this.queue.length;
+    return this.tryFlush() ? queued : 0;
   }
 
   private writeQueued(): number {
@@ -196,24 +203,26 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
   /** The timer's flush: on failure the reports stay queued for the next record or read. */
   private flushQuietly(): void {
     try {
-      this.writeQueued();
-    } catch (err) {
+      this.tryFlush();
+    } catch {
       this.timer = null;
-      this.health?.failed(err, 'crowd reports');
     }
   }
 
   /**
-   * `flush`, except that a storage error (with `health`) leaves the reports queued and returns
-   * false: the reads then add the queued ones to what they read.
+   * Writes the queue. With `health`, a storage error leaves the reports queued and returns false
+   * (the reads then add the queued ones to what they read), and from then on they wait for the
+   * storage catch-up, which writes them in its transaction, instead of being tried again here.
    */
   private tryFlush(): boolean {
+    if (this.stuck) return false;
     try {
       this.writeQueued();
       return true;
     } catch (err) {
-      if (this.health?.failed(err, 'crowd reports')) return false;
-      throw err;
+      if (!this.health?.failed(err, 'crowd reports')) throw err;
+      this.stuck = true;
+      return false;
     }
   }
 

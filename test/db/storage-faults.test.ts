@@ -12,6 +12,7 @@ import type { Db } from '../../src/db/database.js';
 import { FailoverOutboxStore } from '../../src/db/failover-outbox-store.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
 import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
+import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
 import { StorageHealth, StorageUnavailableError, storageErrorReason } from '../../src/db/storage-health.js';
 import { FakeClock, buildCatalog } from '../helpers/catalog.js';
@@ -275,6 +276,33 @@ describe('storage faults', () => {
     expect(outboxRows(db).map((r) => r.status)).toEqual(['leased']);
     expect(outbox.settle(claim!, sentSettlement(planDelivery(claim!), 'm-5', T0 + 7000))).toBe(true);
     expect(outboxRows(db).map((r) => [r.status, r.platform_message_id])).toEqual([['sent', 'm-5']]);
+  });
+
+  it('keeps crowd reports queued, counts them in the windows, and stores them at catch-up', () => {
+    const reports = new SqliteReportStore(db, { health });
+    const report = (userId: string, at: number) =>
+      reports.record({
+        serviceId: 'whatsapp',
+        platform: 'telegram',
+        userId,
+        chatId: '-1',
+        guildId: null,
+        problem: 'login',
+        at,
+      });
+    breakStorage();
+    expect(report('a', T0)).toEqual({ kind: 'counted' });
+    expect(report('b', T0 + 1000)).toEqual({ kind: 'counted' });
+    expect(reports.flush()).toBe(0);
+    expect(report('a', T0 + 2000).kind).toBe('duplicate');
+    expect(reports.reportsBetween('whatsapp', T0, T0 + 60_000)).toHaveLength(2);
+    expect([...reports.reportedServices(T0, T0 + 60_000)]).toEqual(['whatsapp']);
+    expect(db.prepare('SELECT COUNT(*) FROM crowd_reports').pluck().get()).toBe(0);
+    expect(health.ok).toBe(false);
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    expect(db.prepare('SELECT COUNT(*) FROM crowd_reports').pluck().get()).toBe(2);
+    expect(reports.reportsBetween('whatsapp', T0, T0 + 60_000)).toHaveLength(2);
   });
 
   it('answers a write from a command with StorageUnavailableError, and logs the fault once', () => {
