@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseOpenError, openDatabase } from '../../src/db/database.js';
+import { BotProcess } from '../helpers/bot-process.js';
 
 let dir: string;
 let mounted: string | null = null;
@@ -104,5 +105,18 @@ describe('openDatabase start-up errors', () => {
     const path = join(dir, 'a-directory');
     mkdirSync(path);
     expect(openError(path).message).toBe(`cannot open the database ${path}: it is a directory`);
+  });
+});
+
+describe('the bot started on a file that is not a database', () => {
+  it('exits 1 with one line naming the file and the reason, and no stack', async () => {
+    const path = join(dir, 'notes.db');
+    writeFileSync(path, 'these are my notes, not a database\n'.repeat(200));
+    const bot = new BotProcess({ DATABASE_PATH: path, HTTP_PORT: '0' });
+    expect(await bot.exited()).toBe(1);
+    expect(bot.stderr).toBe(
+      `incident-bot could not start: cannot open the database ${path}: not a database (or encrypted)\n`,
+    );
+    expect(bot.stdout).toEqual([]);
   });
 });
