@@ -219,6 +219,16 @@ export class StorageHealth {
     const downMs = this.clock.now() - this.current.since;
     this.current = { ok: true };
     this.log?.info({ downMs }, 'database writable again: held writes stored');
+    // The WAL grew while checkpoints could not write the database file: copy it over and give its
+    // space back to the file system, which was full a moment ago. Best effort; SQLite's automatic
+    // checkpoints would get there too, without shrinking the file.
+    if (!this.db.inTransaction) {
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // busy or still short of space: the next automatic checkpoint tries again
+      }
+    }
   }
 
   private scheduleRetry(): void {
