@@ -45,7 +45,16 @@ const BUSY_MONITORS = 11;
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   // Last registered first: the app stops before its file system is unmounted and the dir removed.
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  // Every step runs even when one fails (an unmount must never be skipped); the first error is thrown.
+  const errors: unknown[] = [];
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length > 0) throw errors[0];
 });
 
 /** Mounts a tmpfs of `size` on `dir`; false when this machine refuses. */
