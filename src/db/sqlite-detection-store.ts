@@ -129,6 +129,9 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
   private droppedChecks = 0;
   private droppedIncidents = 0;
   private nextIncidentId: number;
+  /** The services file's monitors, when their rows could not be written at start (disk full). */
+  private unsyncedCatalog: Catalog | null = null;
+  private replayRefs: Map<string, number> | null = null;
 
   constructor(
     private readonly db: Db,
@@ -260,10 +263,16 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
   /** Registers a runtime service's monitors (their refs) and reads back its stored state only. */
   loadService(service: ServiceDef, monitors: readonly MonitorDef[]): DetectionSnapshot {
     this.flush();
-    // A monitor added from chat while storage fails: the command says it could not be stored.
-    const sync = () => this.syncMonitors({ services: [service], monitors }, true);
-    if (this.health) this.health.guard('monitor registration', sync);
-    else sync();
+    const catalog = { services: [service], monitors };
+    if (this.storedAsIs(monitors)) {
+      // Stored already (a restart): nothing to write, which also lets a restart on a full disk run.
+      this.readRefs(catalog, true);
+    } else {
+      // A monitor added from chat while storage fails: the command says it could not be stored.
+      const sync = () => this.syncMonitors(catalog, true);
+      if (this.health) this.health.guard('monitor registration', sync);
+      else sync();
+    }
     const ids = monitors.map((m) => m.id);
     const monitorRecords = new Map<string, MonitorRecord>();
     const recordOf = this.db.prepare<[string], { record_json: string }>(
@@ -382,10 +391,19 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
   // --- StorageBacklog: written by StorageHealth.catchUp, in one transaction with the outbox's.
 
   pending(): boolean {
-    return this.backlogged();
+    return this.backlogged() || this.unsyncedCatalog !== null;
   }
 
   write(): void {
+    this.replayRefs = null;
+    if (this.unsyncedCatalog !== null) {
+      this.upsertMonitors(this.unsyncedCatalog);
+      // The new monitors' refs, for the checks written below; kept only if this transaction commits.
+      const refs = new Map<string, number>();
+      for (const r of this.db.prepare('SELECT ref, id FROM monitors').all() as { ref: number; id: string }[])
+        refs.set(r.id, r.ref);
+      this.replayRefs = refs;
+    }
     this.heldToBacklog();
     for (const entry of this.backlog) {
       if (entry === null) continue;
@@ -395,6 +413,9 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
   }
 
   written(): void {
+    for (const [id, ref] of this.replayRefs ?? []) this.refs.set(id, ref);
+    this.replayRefs = null;
+    this.unsyncedCatalog = null;
     this.backlog = [];
     this.backlogChecks = this.backlogIncidents = this.checkScan = 0;
   }
@@ -493,7 +514,7 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
   private writeCommit(change: DetectionCommit, assignedId: number | null, runHooks: boolean): void {
     const { result, monitor } = change;
     if (monitor) {
-      const ref = this.refs.get(monitor.id);
+      const ref = this.refs.get(monitor.id) ?? this.replayRefs?.get(monitor.id);
       if (ref !== undefined && result) {
         const hour = hourOf(result.at);
         const check = encodeCheck(result);
@@ -539,13 +560,39 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
 
   /** Upserts the monitors' rows and refreshes the refs (also for monitors added at runtime). */
   private syncMonitors(catalog: Catalog, runtime = false): void {
+    try {
+      this.db.transaction(() => this.upsertMonitors(catalog))();
+    } catch (err) {
+      // At start on a full disk: the stored monitors' refs are read below; the rows (and so the
+      // checks of monitors new in the services file) wait for the storage catch-up.
+      if (runtime || !this.health?.failed(err, 'monitor registration')) throw err;
+      this.unsyncedCatalog = catalog;
+    }
+    this.readRefs(catalog, runtime);
+  }
+
+  /** Every monitor has its row already, with the same service, type and target. */
+  private storedAsIs(monitors: readonly MonitorDef[]): boolean {
+    const rowOf = this.db.prepare<[string], { service_id: string | null; type: string; target: string }>(
+      'SELECT service_id, type, target FROM monitors WHERE id = ?',
+    );
+    return monitors.every((m) => {
+      const row = rowOf.get(m.id);
+      return (
+        row !== undefined && row.service_id === m.serviceId && row.type === m.type && row.target === m.target
+      );
+    });
+  }
+
+  private upsertMonitors(catalog: Catalog): void {
     const upsert = this.db.prepare(
       `INSERT INTO monitors (id, service_id, type, target) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET service_id = excluded.service_id, type = excluded.type, target = excluded.target`,
     );
-    this.db.transaction(() => {
-      for (const m of catalog.monitors) upsert.run(m.id, m.serviceId, m.type, m.target);
-    })();
+    for (const m of catalog.monitors) upsert.run(m.id, m.serviceId, m.type, m.target);
+  }
+
+  private readRefs(catalog: Catalog, runtime: boolean): void {
     if (!runtime) {
       for (const r of this.db.prepare('SELECT ref, id FROM monitors').all() as {
         ref: number;

@@ -22,9 +22,9 @@ const LEASE = { limit: 10, leaseMs: 60_000 };
 const catalog = buildCatalog({ services: [{ id: 'whatsapp' }] });
 const MONITOR = 'whatsapp-http';
 
-function check(at: number, status: 'up' | 'down' = 'up'): DetectionCommit {
+function check(at: number, status: 'up' | 'down' = 'up', monitorId = MONITOR): DetectionCommit {
   const result: CheckResult = {
-    monitorId: MONITOR,
+    monitorId,
     status,
     reason: status === 'up' ? 'ok' : 'http-status',
     message: status === 'up' ? 'HTTP 200' : 'HTTP 503',
@@ -34,7 +34,7 @@ function check(at: number, status: 'up' | 'down' = 'up'): DetectionCommit {
   return {
     result,
     monitor: {
-      id: MONITOR,
+      id: monitorId,
       record: {
         state: status,
         since: at,
@@ -276,6 +276,32 @@ describe('storage faults', () => {
     expect(outboxRows(db).map((r) => r.status)).toEqual(['leased']);
     expect(outbox.settle(claim!, sentSettlement(planDelivery(claim!), 'm-5', T0 + 7000))).toBe(true);
     expect(outboxRows(db).map((r) => [r.status, r.platform_message_id])).toEqual([['sent', 'm-5']]);
+  });
+
+  it('starts on storage that takes no writes: new monitors are registered and their checks stored later', () => {
+    const wider = buildCatalog({ services: [{ id: 'whatsapp' }, { id: 'github' }] });
+    breakStorage();
+    const restarted = new SqliteDetectionStore(db, wider, { health });
+    expect(health.state).toMatchObject({ ok: false, reason: 'read-only' });
+    expect(restarted.monitorRef('whatsapp-http')).toBeDefined();
+    expect(restarted.monitorRef('github-http')).toBeUndefined();
+    restarted.commit(check(T0, 'up', 'github-http'));
+    restarted.commit(check(T0 + 1000, 'down', 'whatsapp-http'));
+    expect(health.catchUp(true)).toBe(false);
+
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    expect(restarted.monitorRef('github-http')).toBeDefined();
+    expect(
+      db
+        .prepare(
+          'SELECT m.id, s.last_status FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref ORDER BY m.id',
+        )
+        .all(),
+    ).toEqual([
+      { id: 'github-http', last_status: 'up' },
+      { id: 'whatsapp-http', last_status: 'down' },
+    ]);
   });
 
   it('keeps crowd reports queued, counts them in the windows, and stores them at catch-up', () => {
