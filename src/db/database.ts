@@ -1,5 +1,14 @@
 import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  statfsSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeDayV1, encodeDay } from './check-encoding.js';
@@ -125,11 +134,21 @@ function openFailureReason(path: string, err: unknown): string {
   ) {
     const denied = accessProblem(path);
     if (denied !== null) return denied;
+    // Opening in WAL mode creates the `-shm` index next to the file: ENOSPC shows as an I/O error.
+    if (noSpaceLeft(dirname(path))) return 'disk full';
     if (code.startsWith('SQLITE_READONLY')) return 'read-only';
     if (code.startsWith('SQLITE_IOERR')) return `I/O error (${code})`;
     return 'unable to open the database file';
   }
   return (err as Error | null)?.message ?? String(err);
+}
+
+function noSpaceLeft(dir: string): boolean {
+  try {
+    return statfsSync(dir).bavail === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** What stops this process writing the file (or creating it in its directory), or null. */

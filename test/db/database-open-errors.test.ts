@@ -12,14 +12,14 @@ import { DatabaseOpenError, openDatabase } from '../../src/db/database.js';
 import { BotProcess } from '../helpers/bot-process.js';
 
 let dir: string;
-let mounted: string | null = null;
+const mounted: string[] = [];
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'database-open-'));
 });
 afterEach(() => {
-  if (mounted !== null && spawnSync('umount', [mounted]).status !== 0) spawnSync('umount', ['-l', mounted]);
-  mounted = null;
+  for (const point of mounted.splice(0))
+    if (spawnSync('umount', [point]).status !== 0) spawnSync('umount', ['-l', point]);
   chmodSync(dir, 0o700);
   for (const sub of ['locked']) {
     try {
@@ -56,12 +56,12 @@ function openAsNobody(path: string): string {
 const isRoot = process.getuid?.() === 0;
 
 describe('openDatabase start-up errors', () => {
-  it('names the path and a read-only file system (or missing permission) for a read-only directory', () => {
+  it('names the path and a read-only file system (or missing permission), or a full one', () => {
     const ro = join(dir, 'ro');
     mkdirSync(ro);
     const path = join(ro, 'bot.db');
     if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]).status === 0) {
-      mounted = ro;
+      mounted.push(ro);
       const err = openError(path);
       expect(err.message).toBe(`cannot open the database ${path}: read-only file system in ${ro}`);
       // And a directory that would have to be created there.
@@ -69,6 +69,15 @@ describe('openDatabase start-up errors', () => {
       expect(openError(nested).message).toBe(
         `cannot open the database ${nested}: cannot create its directory ${join(ro, 'data')} (read-only file system)`,
       );
+      // And a full one, holding a database from before (cleanly closed, so without its WAL index).
+      const full = join(dir, 'full');
+      mkdirSync(full);
+      expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', full]).status).toBe(0);
+      mounted.push(full);
+      const fullPath = join(full, 'bot.db');
+      openDatabase(fullPath).close();
+      spawnSync('dd', ['if=/dev/zero', `of=${join(full, 'filler')}`, 'bs=64k']);
+      expect(openError(fullPath).message).toBe(`cannot open the database ${fullPath}: disk full`);
       return;
     }
     const locked = join(dir, 'locked');
