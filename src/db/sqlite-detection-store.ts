@@ -177,6 +177,7 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
         `INSERT INTO incidents (id, service_id, severity, status, started_at, updated_at, evidence_key, evidence_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      incidentExists: db.prepare('SELECT 1 FROM incidents WHERE id = ?'),
       nextIncidentId: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM incidents').pluck(),
       updateIncident: db.prepare(
         `UPDATE incidents SET severity = ?, status = ?, updated_at = ?, resolved_at = NULL, evidence_key = ?,
@@ -408,7 +409,9 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
     for (const entry of this.backlog) {
       if (entry === null) continue;
       if (entry.kind === 'close') this.writeClose(entry.incidentId, entry.at);
-      else this.writeCommit(entry.change, entry.incidentId, !entry.planned);
+      else if (this.incidentKnown(entry.change, entry.incidentId))
+        this.writeCommit(entry.change, entry.incidentId, !entry.planned);
+      else this.writeCommit({ ...entry.change, incident: null }, null, false);
     }
   }
 
@@ -460,12 +463,13 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
     this.backlog.push(entry);
     if (entry.kind === 'commit' && entry.change.incident === null) this.backlogChecks++;
     else this.backlogIncidents++;
-    while (this.backlogChecks > this.maxBacklogChecks) this.dropOldest(true);
-    while (this.backlogChecks + this.backlogIncidents > this.maxBacklog) this.dropOldest(false);
+    while (this.backlogChecks > this.maxBacklogChecks && this.dropOldest(true));
+    while (this.backlogChecks + this.backlogIncidents > this.maxBacklog && this.dropOldest(false));
   }
 
-  /** Drops the oldest check-only commit (`checksOnly`) or the oldest entry of any kind. */
-  private dropOldest(checksOnly: boolean): void {
+  /** Drops the oldest check-only commit (`checksOnly`) or the oldest entry of any kind; false when none. */
+  private dropOldest(checksOnly: boolean): boolean {
+    let dropped = false;
     let i = checksOnly ? this.checkScan : 0;
     for (; i < this.backlog.length; i++) {
       const entry = this.backlog[i];
@@ -480,6 +484,7 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
         this.backlogIncidents--;
         this.droppedIncidents++;
       }
+      dropped = true;
       break;
     }
     if (checksOnly) this.checkScan = i;
@@ -491,6 +496,18 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
       this.backlog = this.backlog.filter((e) => e !== null);
       this.checkScan = 0;
     }
+    return dropped;
+  }
+
+  /**
+   * Replaying: whether the incident a change applies to is stored (an `open` always is next). Its
+   * opening may have been dropped from a full backlog; then only the change's check and states are
+   * written, not an event of an incident that does not exist.
+   */
+  private incidentKnown(change: DetectionCommit, incidentId: number | null): boolean {
+    if (change.incident === null || incidentId === null || change.incident.decision.kind === 'open')
+      return true;
+    return this.stmt.incidentExists.get(incidentId) !== undefined;
   }
 
   /** Inside a transaction: writes the held commits, in order. They stay held until it commits. */

@@ -202,6 +202,29 @@ describe('storage faults', () => {
     expect(db.prepare('SELECT last_at FROM monitor_state').pluck().get()).toBe(T0 + 8000);
   });
 
+  it('past the larger bound drops the oldest incident changes too, and still stores the rest', () => {
+    breakStorage();
+    // Five incidents opened, four resolved: 9 changes, bound 8.
+    for (let n = 1; n <= 5; n++) {
+      expect(detection.commit(incident('open', T0 + n * 10_000)).incidentId).toBe(n);
+      if (n < 5) detection.commit(incident('resolve', T0 + n * 10_000 + 5000, n));
+    }
+    expect(detection.backlogFigures()).toEqual({
+      checks: 0,
+      incidents: 8,
+      droppedChecks: 0,
+      droppedIncidents: 1,
+    });
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    // Incident 1's opening is lost, so its recovery is too (no event of an incident that does not
+    // exist, which would also have blocked the catch-up); 2 to 5 are stored with their events.
+    expect(db.prepare('SELECT id FROM incidents ORDER BY id').pluck().all()).toEqual([2, 3, 4, 5]);
+    expect(db.prepare('SELECT incident_id FROM incident_events ORDER BY id').pluck().all()).toEqual([
+      2, 2, 3, 3, 4, 4, 5,
+    ]);
+  });
+
   it('delivers from the in-memory outbox during the fault and stores the rows as sent afterwards', () => {
     subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
     breakStorage();
