@@ -233,11 +233,15 @@ export class StorageHealth {
 
   private scheduleRetry(): void {
     if (this.retryTimer !== null) return;
+    let lastError = '';
     this.retryTimer = setInterval(() => {
       try {
         this.catchUp(true);
       } catch (err) {
-        this.log?.error({ err }, 'storage catch-up failed');
+        // Not a storage error: a bug in what waits. Said once per different error, not every retry.
+        const text = String((err as Error | null)?.message ?? err);
+        if (text !== lastError) this.log?.error({ err }, 'storage catch-up failed');
+        lastError = text;
       }
     }, this.retryMs).unref();
   }

@@ -257,6 +257,30 @@ describe('storage faults', () => {
     expect(planDelivery(recovery!)).toMatchObject({ kind: 'reply', replyToMessageId: 'm-100' });
   });
 
+  it('past the in-memory outbox bound plans nothing more; those alerts are queued when storage returns', () => {
+    const small = new FailoverOutboxStore(db, durable, health, { maxSpareRows: 2 });
+    detection.setUnstoredIncidentHandler((e) => small.plan(e));
+    for (const chatId of ['1', '2', '3'])
+      subs.subscribe({ platform: 'telegram', chatId }, 'whatsapp', 'minor', T0);
+    breakStorage();
+    const { incidentId } = detection.commit(incident('open', T0));
+    expect(small.backlogFigures()).toEqual({ rows: 0, settlements: 0 });
+    expect(small.claimDue('telegram', T0 + 60_000, LEASE)).toEqual([]);
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    expect(outboxRows(db).map((r) => [r.chat_id, r.event_kind, r.status])).toEqual([
+      ['1', 'opened', 'pending'],
+      ['2', 'opened', 'pending'],
+      ['3', 'opened', 'pending'],
+    ]);
+    const claims = small.claimDue('telegram', T0 + 60_000, LEASE);
+    expect(claims.map((c) => [c.chat.chatId, c.items[0]?.incidentId])).toEqual([
+      ['1', incidentId],
+      ['2', incidentId],
+      ['3', incidentId],
+    ]);
+  });
+
   it('keeps a chat in order: its in-memory alerts wait while it has older rows in the database', () => {
     subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
     const first = detection.commit(incident('open', T0));
