@@ -433,7 +433,13 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
    */
   private incidentIdOf(decision: NonNullable<DetectionCommit['incident']>['decision']): number {
     if (decision.kind !== 'open') return decision.incidentId;
-    const stored = this.stmt.nextIncidentId.get() as number;
+    let stored = this.nextIncidentId;
+    try {
+      stored = this.stmt.nextIncidentId.get() as number;
+    } catch (err) {
+      // A failing disk may fail reads too: the ids handed out so far are past every stored one.
+      if (!this.health?.failed(err, 'incident id')) throw err;
+    }
     const id = Math.max(this.nextIncidentId, stored);
     this.nextIncidentId = id + 1;
     return id;
