@@ -10,6 +10,8 @@ import { SqliteHistoryStore } from './db/sqlite-history-store.js';
 import { SqliteOutboxStore } from './db/sqlite-outbox-store.js';
 import { SqliteQueryStore } from './db/sqlite-query-store.js';
 import { SqliteSubscriptionStore } from './db/sqlite-subscription-store.js';
+import { FailoverOutboxStore } from './db/failover-outbox-store.js';
+import { StorageHealth } from './db/storage-health.js';
 import type { ChatPlatform, PlatformContext } from './bot/platform.js';
 import { OutboxWorker } from './delivery/outbox-worker.js';
 import { Pacer } from './delivery/pacer.js';
@@ -18,7 +20,7 @@ import { createPlatforms } from './platforms.js';
 import { Scheduler, type Ticker } from './monitors/scheduler.js';
 import { createHttpServer } from './web/http-server.js';
 import { StatusView } from './web/status-view.js';
-// Web pages (issue 6).
+// Web pages.
 import { ServiceHistory } from './web/service-history.js';
 import { StatusPage } from './web/status-page.js';
 import { AppMetrics } from './metrics/app-metrics.js';
@@ -26,11 +28,11 @@ import { OutboxGauges } from './metrics/outbox-gauges.js';
 import { type PushOptions, PushRegistry } from './monitors/probes/push-probe.js';
 import { loadPushSecret } from './web/push-secret.js';
 import { type RenderChartPng, createChartPngRenderer } from './charts/chart-png.js';
-// Crowd reports (issue 5).
+// Crowd reports.
 import type { ReportSink } from './core/crowd/report-port.js';
 import { CrowdRuntime } from './crowd/crowd-runtime.js';
 import { SqliteReportStore } from './db/sqlite-report-store.js';
-// Monitors added from chat (issue 7).
+// Monitors added from chat.
 import { DEFAULT_CHAT_MONITOR_LIMITS } from './chat-monitors/chat-monitor-limits.js';
 import { CHAT_SERVICE_PREFIX } from './chat-monitors/chat-monitor-config.js';
 import { createChatMonitorRuntime } from './chat-monitors/chat-monitor-runtime.js';
@@ -54,7 +56,7 @@ export interface AppDeps {
   readonly ticker?: Ticker;
   /** The chat platforms to run; by default those with tokens in the config. */
   readonly platforms?: (ctx: PlatformContext) => ChatPlatform[];
-  /** DNS for chat-added monitors' SSRF guard (issue 7); by default the system's (c-ares). */
+  /** DNS for chat-added monitors' SSRF guard; by default the system's (c-ares). */
   readonly resolveAddress?: AddressResolver;
 }
 
@@ -64,14 +66,16 @@ export interface RunningApp {
   readonly platforms: readonly ChatPlatform[];
   /** `http://host:port` the HTTP surface listens on. */
   readonly url: string;
-  /** Crowd reports (issue 5): where `/report` and "I'm affected too" record. */
+  /** Crowd reports: where `/report` and "I'm affected too" record. */
   readonly reports: ReportSink;
-  /** Prometheus metrics (issue 6): workers and adapters call `recordDelivery`, `recordRateLimitWait`, `recordReport`. */
+  /** Prometheus metrics: workers and adapters call `recordDelivery`, `recordRateLimitWait`, `recordReport`. */
   readonly metrics: AppMetrics;
-  /** The 24-hour chart of a service as a PNG, for `/status <service>` in the chats (issue 6). */
+  /** The 24-hour chart of a service as a PNG, for `/status <service>` in the chats. */
   readonly renderChartPng: RenderChartPng;
-  /** Monitors added from chat (issue 7): what `/monitor` uses. */
+  /** Monitors added from chat: what `/monitor` uses. */
   readonly chatMonitors: ChatMonitorService;
+  /** Whether the database takes writes, and what waits in memory until it does. */
+  readonly storage: StorageHealth;
   stop(): Promise<void>;
 }
 
@@ -84,29 +88,41 @@ export async function startApp(
   const { clock, log } = deps;
   const sink = new ConsoleSink(deps.out);
   const db = openDatabase(config.databasePath);
-  const detectionStore = new SqliteDetectionStore(db, services, { writeBehindMs: WRITE_BEHIND_MS });
+  // A full disk (or a read-only or failing one) degrades the bot instead of stopping it: what cannot
+  // be written waits in memory and is written when storage works again (docs/storage-faults.md).
+  const storage = new StorageHealth(db, clock, log);
+  // The outbox registers its backlog first: rows planned in memory during a fault are written back
+  // before the incident changes whose rows could not be planned, so each chat's order holds.
+  const outboxRows = new SqliteOutboxStore(db);
+  const outbox = new FailoverOutboxStore(db, outboxRows, storage, { log });
+  const detectionStore = new SqliteDetectionStore(db, services, {
+    writeBehindMs: WRITE_BEHIND_MS,
+    health: storage,
+  });
   const history = new SqliteHistoryStore(db);
   const queries = new SqliteQueryStore(db);
-  const subscriptions = new SqliteSubscriptionStore(db, {
-    locale: config.defaultLocale,
-    timeZone: config.defaultTimeZone,
-  });
-  const outbox = new SqliteOutboxStore(db);
+  // Chat commands that change settings get a clear answer when that cannot be stored.
+  const subscriptions = storage.guardMethods(
+    new SqliteSubscriptionStore(db, { locale: config.defaultLocale, timeZone: config.defaultTimeZone }),
+    ['subscribe', 'unsubscribe', 'unsubscribeAll', 'updateSettings', 'deactivateChat', 'rewriteChatId'],
+  );
   // The outbox rows are written in the incident's own transaction: a crash loses neither or both.
   detectionStore.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
+  // An incident change that cannot be stored is still delivered: planned into the in-memory outbox.
+  detectionStore.setUnstoredIncidentHandler((event) => outbox.plan(event));
   const engine = new DetectionEngine(services, detectionStore, clock, { roundMs: VANTAGE_ROUND_MS });
-  // --- crowd reports (issue 5): the report store is the commands' ReportSink; the runtime steps the
+  // --- crowd reports: the report store is the commands' ReportSink; the runtime steps the
   // crowd detector after every 5-minute window and tells the engine. Started with the scheduler.
-  const reports = new SqliteReportStore(db);
+  const reports = new SqliteReportStore(db, { health: storage });
   const crowd = new CrowdRuntime({ services: services.services, windows: reports, engine, clock, log });
   // --- end crowd reports
 
-  // The check history behind the status page and the charts `/status <service>` attaches (issue 6).
+  // The check history behind the status page and the charts `/status <service>` attaches.
   const pageHistory = new ServiceHistory(db, clock, reports);
   const renderChartPng = createChartPngRenderer(services, pageHistory);
 
   const tally = { checks: 0, down: 0, skipped: 0 };
-  // --- metrics (issue 6): counters bumped where things happen, gauges read at scrape time.
+  // --- metrics: counters bumped where things happen, gauges read at scrape time.
   const outboxGauges = new OutboxGauges(db);
   const metrics = new AppMetrics({
     clock,
@@ -114,9 +130,14 @@ export async function startApp(
       services.services.map((s) => ({ id: s.id, status: engine.serviceState(s.id)?.status ?? 'unknown' })),
     openIncidents: () => services.services.filter((s) => engine.openIncident(s.id) !== undefined).length,
     outbox: () => outboxGauges.depth(),
+    storage: () => ({
+      writable: storage.ok,
+      detection: detectionStore.backlogFigures(),
+      outbox: outbox.backlogFigures(),
+    }),
   });
   // --- end metrics
-  // --- push monitors (issue 6): tokens derived from a secret kept next to the database.
+  // --- push monitors: tokens derived from a secret kept next to the database.
   const pushes = new PushRegistry(loadPushSecret(config.databasePath), clock);
   const pushTokens = services.monitors
     .filter((m) => m.type === 'push')
@@ -125,10 +146,10 @@ export async function startApp(
   const scheduler = new Scheduler(
     services.monitors,
     {
-      onStart: (_monitor, slot, startedAt) => metrics.recordCheckStart(slot, startedAt), // metrics (issue 6)
+      onStart: (_monitor, slot, startedAt) => metrics.recordCheckStart(slot, startedAt),
       onResult: (monitor, outcome) => {
         tally.checks++;
-        metrics.recordCheck(monitor.type, outcome); // metrics (issue 6)
+        metrics.recordCheck(monitor.type, outcome);
         if (outcome.status === 'down') tally.down++;
         log.debug(
           { monitorId: monitor.id, status: outcome.status, reason: outcome.reason },
@@ -144,7 +165,7 @@ export async function startApp(
     { clock, ...(deps.ticker ? { ticker: deps.ticker } : {}) },
   );
 
-  // --- chat monitors (issue 7): stored monitors are registered in the engine and the scheduler
+  // --- chat monitors: stored monitors are registered in the engine and the scheduler
   // before it starts; each check goes through the SSRF guard with the operator's allowed ranges.
   const chatLimits = config.chatMonitors ?? DEFAULT_CHAT_MONITOR_LIMITS;
   const chatGuard = {
@@ -153,7 +174,7 @@ export async function startApp(
   };
   const chatRuntime = createChatMonitorRuntime({ scheduler, engine, limits: chatLimits, guard: chatGuard });
   const chatMonitors = new ChatMonitorService({
-    store: new SqliteChatMonitorStore(db),
+    store: storage.guardMethods(new SqliteChatMonitorStore(db), ['add', 'remove']),
     guard: chatGuard,
     limits: chatLimits,
     subscriptions,
@@ -215,12 +236,14 @@ export async function startApp(
   });
 
   const maintain = (): void => {
+    // Roll-ups and pruning wait for storage to work again; a later hour catches up.
+    if (!storage.ok) return;
     try {
       history.rollUpCompleteHours(clock.now());
       history.prune(clock.now());
-      outbox.prune(clock.now() - OUTBOX_RETENTION_MS);
+      outboxRows.prune(clock.now() - OUTBOX_RETENTION_MS);
     } catch (err) {
-      log.error({ err }, 'history maintenance failed');
+      if (!storage.failed(err, 'history maintenance')) log.error({ err }, 'history maintenance failed');
     }
   };
   maintain();
@@ -243,15 +266,16 @@ export async function startApp(
     queries,
     clock,
     scheduler,
-    platforms.map((p) => ({ name: p.name, isConnected: () => p.connected })), // /healthz (issue 6)
-    // Chat monitors (issue 7) are on the page only if the operator made them public.
+    platforms.map((p) => ({ name: p.name, isConnected: () => p.connected })), // /healthz
+    // Chat monitors are on the page only if the operator made them public.
     {
       public: config.chatMonitors?.public ?? false,
       idPrefix: CHAT_SERVICE_PREFIX,
       registered: () => chatRuntime.registered(),
     },
+    storage,
   );
-  // --- web (issue 6): the status page over the check history and crowd reports.
+  // --- web: the status page over the check history and crowd reports.
   const http = createHttpServer(view, log, {
     page: new StatusPage(services, view, pageHistory, clock),
     metrics,
@@ -274,31 +298,37 @@ export async function startApp(
   const workersStop = new AbortController();
   const running = workers.map((worker) => worker.run(workersStop.signal));
   scheduler.start();
-  crowd.start(); // crowd reports (issue 5)
+  crowd.start();
   sink.line(
     `incident-bot: watching ${services.services.length} services with ${services.monitors.length} monitors; ` +
       `status API on ${url}/api/services`,
   );
-  for (const p of pushTokens) sink.line(`push monitor ${p.monitorId}: GET or POST ${url}/push/${p.token}`); // issue 6
+  for (const p of pushTokens) sink.line(`push monitor ${p.monitorId}: GET or POST ${url}/push/${p.token}`);
 
   return {
     engine,
     db,
     platforms,
     url,
-    reports, // crowd reports (issue 5)
-    metrics, // metrics (issue 6)
-    renderChartPng, // charts (issue 6)
-    chatMonitors, // chat monitors (issue 7)
+    reports,
+    metrics,
+    renderChartPng,
+    chatMonitors,
+    storage,
     async stop() {
-      crowd.stop(); // crowd reports (issue 5)
+      crowd.stop();
       for (const task of tasks) void task.destroy();
       await scheduler.stop();
       workersStop.abort();
       await Promise.allSettled(running);
       await Promise.allSettled(platforms.map((platform) => platform.stop()));
       await http.close();
+      // What still waits in memory is written if storage works by now; otherwise it is lost with
+      // the process (the log says how much).
+      storage.stop();
       detectionStore.flush();
+      if (!storage.catchUp(true))
+        log.error({ held: detectionStore.backlogFigures() }, 'stopping with writes not stored');
       db.close();
     },
   };

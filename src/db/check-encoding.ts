@@ -1,6 +1,6 @@
 /**
  * Packed encodings of check history, so that 1,000 monitors checked every minute stay under
- * 100 MB a year (issue 2). Unsigned LEB128 varints throughout.
+ * 100 MB a year (the storage target in the README). Unsigned LEB128 varints throughout.
  *
  * Raw check (in an hourly chunk): `[status<<5 | reason] [varint ms into the hour] [varint latency+1, 0 = none]`.
  * Roll-up day (v2, migration 005): 24 slots in hour order; each slot is `[varint count<<1 | troubled]`

@@ -1,5 +1,14 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  statfsSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeDayV1, encodeDay } from './check-encoding.js';
@@ -19,12 +28,47 @@ export const PAGE_CACHE_KIB = 2000;
 const MIGRATION_FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;
 
 /**
+ * The database could not be opened at start: `message` is one line naming the file and the reason
+ * (`read-only file system`, `permission denied`, `not a database`, …), for the operator.
+ */
+export class DatabaseOpenError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`cannot open the database ${path}: ${reason}`, options);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+/**
  * Opens (creating if needed) the SQLite file with WAL, foreign keys and a busy timeout, and applies
- * pending numbered migrations, each in its own transaction. `:memory:` works for tests.
+ * pending numbered migrations, each in its own transaction. `:memory:` works for tests. Throws
+ * DatabaseOpenError, with the path and the reason, when the file cannot be opened, created or
+ * migrated.
  */
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  if (path === ':memory:') return configure(new Database(path));
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new DatabaseOpenError(path, `cannot create its directory ${dir} (${mkdirReason(dir, err)})`, {
+      cause: err,
+    });
+  }
+  let db: Db | null = null;
+  try {
+    db = new Database(path);
+    return configure(db);
+  } catch (err) {
+    if (db?.open) db.close();
+    throw new DatabaseOpenError(path, openFailureReason(path, err), { cause: err });
+  }
+}
+
+function configure(db: Db): Db {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -32,6 +76,92 @@ export function openDatabase(path: string): Db {
   db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   migrate(db);
   return db;
+}
+
+/**
+ * Why a directory could not be created. A recursive mkdir reports ENOENT on a read-only file system
+ * (it tries the parents first): the nearest existing ancestor is asked what stops a write there.
+ */
+function mkdirReason(dir: string, err: unknown): string {
+  if ((err as NodeJS.ErrnoException | null)?.code !== 'ENOENT') return fsReason(err);
+  let ancestor = dirname(dir);
+  while (!existsSync(ancestor) && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
+  try {
+    accessSync(ancestor, constants.W_OK);
+  } catch (denied) {
+    return fsReason(denied);
+  }
+  return fsReason(err);
+}
+
+/** Node's file system error codes in words. */
+function fsReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOSPC':
+      return 'disk full';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EISDIR':
+      return 'it is a directory';
+    default:
+      return (err as Error | null)?.message ?? String(err);
+  }
+}
+
+/**
+ * Why SQLite could not open, set up or migrate the file. SQLite says `unable to open database file`
+ * or `attempt to write a readonly database` whatever the cause: the file system is asked which.
+ */
+function openFailureReason(path: string, err: unknown): string {
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  if (code === 'SQLITE_NOTADB') return 'not a database (or encrypted)';
+  if (code === 'SQLITE_CORRUPT') return 'the database file is corrupt';
+  if (code === 'SQLITE_FULL') return 'disk full';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    return 'locked by another process (busy past the timeout)';
+  if (
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_IOERR')
+  ) {
+    const denied = accessProblem(path);
+    if (denied !== null) return denied;
+    // Opening in WAL mode creates the `-shm` index next to the file: ENOSPC shows as an I/O error.
+    if (noSpaceLeft(dirname(path))) return 'disk full';
+    if (code.startsWith('SQLITE_READONLY')) return 'read-only';
+    if (code.startsWith('SQLITE_IOERR')) return `I/O error (${code})`;
+    return 'unable to open the database file';
+  }
+  return (err as Error | null)?.message ?? String(err);
+}
+
+function noSpaceLeft(dir: string): boolean {
+  try {
+    return statfsSync(dir).bavail === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** What stops this process writing the file (or creating it in its directory), or null. */
+function accessProblem(path: string): string | null {
+  const target = existsSync(path) ? path : dirname(path);
+  try {
+    if (target !== path && !statSync(target).isDirectory()) return `${target} is not a directory`;
+    if (target === path && statSync(path).isDirectory()) return 'it is a directory';
+    accessSync(target, constants.R_OK | constants.W_OK);
+    return null;
+  } catch (err) {
+    return target === path ? fsReason(err) : `${fsReason(err)} in ${target}`;
+  }
 }
 
 /**

@@ -12,9 +12,27 @@ import type { IncidentEvent } from '../core/events.js';
 import type { State } from '../core/model.js';
 import { encodeCheck, hourOf } from './check-encoding.js';
 import { type Db, registerPendingWrites } from './database.js';
+import type { StorageBacklog, StorageHealth } from './storage-health.js';
 
 /** Runs inside the commit transaction after the incident is written: where outbox rows are added. */
 export type IncidentHook = (event: IncidentEvent) => void;
+/**
+ * Told about an incident change that could not be stored (storage failing): returns true when it
+ * planned the delivery elsewhere (the in-memory outbox), so the incident hooks must not run again
+ * when the change is written later; false to have them run then.
+ */
+export type UnstoredIncidentHandler = (event: IncidentEvent) => boolean;
+
+/** A write waiting in memory while storage fails, in the order it happened. */
+type BacklogEntry =
+  | {
+      readonly kind: 'commit';
+      readonly change: DetectionCommit;
+      readonly incidentId: number | null;
+      /** Its incident change was planned for delivery elsewhere: no hooks when it is written. */
+      readonly planned: boolean;
+    }
+  | { readonly kind: 'close'; readonly incidentId: number; readonly at: number };
 
 interface IncidentRow {
   id: number;
@@ -42,6 +60,16 @@ export interface DetectionStoreOptions {
    * written at once, after the held commits, in the same transaction.
    */
   readonly writeBehindMs?: number;
+  /**
+   * Storage health: with it, a commit that fails for a storage reason (disk full, read-only, I/O
+   * error, locked) is kept in memory, in order, and written when storage works again; without it
+   * the error is thrown as before.
+   */
+  readonly health?: StorageHealth;
+  /** Most check-only commits kept in memory while storage fails; past it the oldest are dropped. */
+  readonly maxBacklogChecks?: number;
+  /** Most commits of any kind kept in memory while storage fails (incident changes are dropped only past this). */
+  readonly maxBacklog?: number;
 }
 
 /** The app's write-behind: ~35 checks per transaction at 10,000 monitors a minute. */
@@ -49,26 +77,61 @@ export const WRITE_BEHIND_MS = 200;
 /** Held commits beyond this are written at once, whatever the time: bounds memory and lock time. */
 const MAX_HELD_COMMITS = 1000;
 const NO_INCIDENT = { incidentId: null } as const;
+/** About 2 minutes of checks at 10,000 monitors a minute (a few MB); hours at a few hundred. */
+export const MAX_BACKLOG_CHECKS = 20_000;
+/** Incident changes are never dropped below this many commits held in all. */
+export const MAX_BACKLOG = 200_000;
+
+/** What is held in memory while storage fails, for `/metrics`. */
+export interface DetectionBacklogFigures {
+  readonly checks: number;
+  readonly incidents: number;
+  /** Commits dropped since start because the backlog was full, by kind. */
+  readonly droppedChecks: number;
+  readonly droppedIncidents: number;
+}
 
 /**
  * The engine's persistence. `commit` writes the check, the monitor and service state, the incident
- * and its event in one better-sqlite3 transaction (DESIGN §4); `incidentHooks` run inside it.
+ * and its event in one better-sqlite3 transaction; `incidentHooks` run inside it (the outbox rows).
  *
  * With `writeBehindMs`, commits without an incident change are batched: one transaction per batch
  * costs a fraction of one per check (a WAL commit per check was a third of the engine's CPU). A
  * crash loses at most `writeBehindMs` of check results and monitor records, never an incident or
  * its outbox rows; readers in this process see held commits (`flushPendingWrites` before reads).
+ *
+ * With `health`, a commit that cannot be stored (disk full, …) never throws: it joins a backlog in
+ * memory, and every later commit queues behind it, in order, until `StorageHealth.catchUp` writes
+ * them all in one transaction. Incident ids are assigned here, not by SQLite, so an incident opened
+ * while nothing can be written has its id at once and keeps it when it is stored. Reads keep
+ * working on a full disk, so the engine goes on. See docs/storage-faults.md.
  */
-export class SqliteDetectionStore implements DetectionStore {
+export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
   private readonly refs = new Map<string, number>();
   private readonly hooks: IncidentHook[] = [];
+  private unstoredHandler: UnstoredIncidentHandler | null = null;
   private readonly stmt;
   private readonly commitTx;
   private readonly flushTx;
   private readonly closeTx;
   private readonly writeBehindMs: number;
+  private readonly health: StorageHealth | null;
+  private readonly maxBacklogChecks: number;
+  private readonly maxBacklog: number;
   private held: DetectionCommit[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Writes waiting while storage fails; dropped entries are left as null until `written`. */
+  private backlog: (BacklogEntry | null)[] = [];
+  private backlogChecks = 0;
+  private backlogIncidents = 0;
+  /** Entries before this index are incident changes or dropped: where to look for the oldest check. */
+  private checkScan = 0;
+  private droppedChecks = 0;
+  private droppedIncidents = 0;
+  private nextIncidentId: number;
+  /** The services file's monitors, when their rows could not be written at start (disk full). */
+  private unsyncedCatalog: Catalog | null = null;
+  private replayRefs: Map<string, number> | null = null;
 
   constructor(
     private readonly db: Db,
@@ -76,6 +139,9 @@ export class SqliteDetectionStore implements DetectionStore {
     options: DetectionStoreOptions = {},
   ) {
     this.writeBehindMs = options.writeBehindMs ?? 0;
+    this.health = options.health ?? null;
+    this.maxBacklogChecks = options.maxBacklogChecks ?? MAX_BACKLOG_CHECKS;
+    this.maxBacklog = Math.max(options.maxBacklog ?? MAX_BACKLOG, this.maxBacklogChecks);
     this.syncMonitors(catalog);
     this.stmt = {
       // Nearly every check appends to a chunk and updates a state row that already exist: a plain
@@ -108,9 +174,11 @@ export class SqliteDetectionStore implements DetectionStore {
            evidence_json = excluded.evidence_json`,
       ),
       openIncident: db.prepare(
-        `INSERT INTO incidents (service_id, severity, status, started_at, updated_at, evidence_key, evidence_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO incidents (id, service_id, severity, status, started_at, updated_at, evidence_key, evidence_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      incidentExists: db.prepare('SELECT 1 FROM incidents WHERE id = ?'),
+      nextIncidentId: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM incidents').pluck(),
       updateIncident: db.prepare(
         `UPDATE incidents SET severity = ?, status = ?, updated_at = ?, resolved_at = NULL, evidence_key = ?,
            evidence_json = ? WHERE id = ?`,
@@ -126,18 +194,23 @@ export class SqliteDetectionStore implements DetectionStore {
          WHERE id = ? AND resolved_at IS NULL`,
       ),
     };
-    this.commitTx = db.transaction((change: DetectionCommit) => {
+    this.nextIncidentId = this.stmt.nextIncidentId.get() as number;
+    this.commitTx = db.transaction((change: DetectionCommit, incidentId: number | null) => {
       this.writeHeld();
-      return this.write(change);
+      this.writeCommit(change, incidentId, true);
     });
     this.flushTx = db.transaction(() => this.writeHeld());
     this.closeTx = db.transaction((incidentId: number, at: number) => {
       this.writeHeld();
-      if (this.stmt.closeIncident.run(at, at, incidentId).changes === 0) return;
-      const payload = { incidentId, at, closedBy: 'monitor-removed' };
-      this.stmt.event.run(incidentId, 'resolved', at, JSON.stringify(payload));
+      this.writeClose(incidentId, at);
     });
     registerPendingWrites(db, () => this.flush());
+    this.health?.addBacklog(this);
+  }
+
+  /** Who plans the delivery of an incident change that could not be stored (the in-memory outbox). */
+  setUnstoredIncidentHandler(handler: UnstoredIncidentHandler): void {
+    this.unstoredHandler = handler;
   }
 
   /** Registers work that must happen in the same transaction as an incident change (the outbox). */
@@ -191,7 +264,16 @@ export class SqliteDetectionStore implements DetectionStore {
   /** Registers a runtime service's monitors (their refs) and reads back its stored state only. */
   loadService(service: ServiceDef, monitors: readonly MonitorDef[]): DetectionSnapshot {
     this.flush();
-    this.syncMonitors({ services: [service], monitors }, true);
+    const catalog = { services: [service], monitors };
+    if (this.storedAsIs(monitors)) {
+      // Stored already (a restart): nothing to write, which also lets a restart on a full disk run.
+      this.readRefs(catalog, true);
+    } else {
+      // A monitor added from chat while storage fails: the command says it could not be stored.
+      const sync = () => this.syncMonitors(catalog, true);
+      if (this.health) this.health.guard('monitor registration', sync);
+      else sync();
+    }
     const ids = monitors.map((m) => m.id);
     const monitorRecords = new Map<string, MonitorRecord>();
     const recordOf = this.db.prepare<[string], { record_json: string }>(
@@ -231,10 +313,24 @@ export class SqliteDetectionStore implements DetectionStore {
   }
 
   commit(change: DetectionCommit): { incidentId: number | null } {
+    const incidentId = change.incident === null ? null : this.incidentIdOf(change.incident.decision);
+    if (this.health?.backlogged()) {
+      this.toBacklog(change, incidentId);
+      this.health.catchUp();
+      return { incidentId };
+    }
     if (this.writeBehindMs <= 0 || change.incident !== null) {
-      const written = this.commitTx(change);
+      try {
+        this.commitTx(change, incidentId);
+      } catch (err) {
+        if (!this.health?.failed(err, 'detection commit')) throw err;
+        this.heldToBacklog();
+        this.toBacklog(change, incidentId);
+        return { incidentId };
+      }
       this.heldWritten();
-      return written;
+      this.health?.succeeded();
+      return { incidentId };
     }
     this.held.push(change);
     if (this.held.length >= MAX_HELD_COMMITS) this.flush();
@@ -247,20 +343,188 @@ export class SqliteDetectionStore implements DetectionStore {
    * saw it recover) and no hook runs: there is nothing to deliver.
    */
   closeIncident(incidentId: number, at: number): void {
-    this.closeTx(incidentId, at);
+    if (this.health?.backlogged()) {
+      this.pushBacklog({ kind: 'close', incidentId, at });
+      return;
+    }
+    try {
+      this.closeTx(incidentId, at);
+    } catch (err) {
+      if (!this.health?.failed(err, 'incident close')) throw err;
+      this.heldToBacklog();
+      this.pushBacklog({ kind: 'close', incidentId, at });
+      return;
+    }
     this.heldWritten();
   }
 
-  /** Writes the held commits now (before closing the database; readers do it through `flushPendingWrites`). */
+  /**
+   * Writes the held commits now (before closing the database; readers do it through
+   * `flushPendingWrites`). While storage fails they join the backlog instead; never throws then.
+   */
   flush(): void {
     if (this.held.length === 0) return;
-    this.flushTx();
+    if (this.health?.backlogged()) {
+      this.heldToBacklog();
+      return;
+    }
+    try {
+      this.flushTx();
+    } catch (err) {
+      if (!this.health?.failed(err, 'check results')) throw err;
+      this.heldToBacklog();
+      return;
+    }
     this.heldWritten();
+    this.health?.succeeded();
+  }
+
+  /** What is held in memory while storage fails. */
+  backlogFigures(): DetectionBacklogFigures {
+    return {
+      checks: this.backlogChecks,
+      incidents: this.backlogIncidents,
+      droppedChecks: this.droppedChecks,
+      droppedIncidents: this.droppedIncidents,
+    };
+  }
+
+  // --- StorageBacklog: written by StorageHealth.catchUp, in one transaction with the outbox's.
+
+  pending(): boolean {
+    return this.backlogged() || this.unsyncedCatalog !== null;
+  }
+
+  write(): void {
+    this.replayRefs = null;
+    if (this.unsyncedCatalog !== null) {
+      this.upsertMonitors(this.unsyncedCatalog);
+      // The new monitors' refs, for the checks written below; kept only if this transaction commits.
+      const refs = new Map<string, number>();
+      for (const r of this.db.prepare('SELECT ref, id FROM monitors').all() as { ref: number; id: string }[])
+        refs.set(r.id, r.ref);
+      this.replayRefs = refs;
+    }
+    this.heldToBacklog();
+    for (const entry of this.backlog) {
+      if (entry === null) continue;
+      if (entry.kind === 'close') this.writeClose(entry.incidentId, entry.at);
+      else if (this.incidentKnown(entry.change, entry.incidentId))
+        this.writeCommit(entry.change, entry.incidentId, !entry.planned);
+      else this.writeCommit({ ...entry.change, incident: null }, null, false);
+    }
+  }
+
+  written(): void {
+    for (const [id, ref] of this.replayRefs ?? []) this.refs.set(id, ref);
+    this.replayRefs = null;
+    this.unsyncedCatalog = null;
+    this.backlog = [];
+    this.backlogChecks = this.backlogIncidents = this.checkScan = 0;
+  }
+
+  private backlogged(): boolean {
+    return this.backlogChecks + this.backlogIncidents > 0;
+  }
+
+  /**
+   * The id of the incident a change applies to. A new incident's id is assigned here, one past the
+   * highest stored (read each time: reads work on a full disk) and past every id handed out.
+   */
+  private incidentIdOf(decision: NonNullable<DetectionCommit['incident']>['decision']): number {
+    if (decision.kind !== 'open') return decision.incidentId;
+    let stored = this.nextIncidentId;
+    try {
+      stored = this.stmt.nextIncidentId.get() as number;
+    } catch (err) {
+      // A failing disk may fail reads too: the ids handed out so far are past every stored one.
+      if (!this.health?.failed(err, 'incident id')) throw err;
+    }
+    const id = Math.max(this.nextIncidentId, stored);
+    this.nextIncidentId = id + 1;
+    return id;
+  }
+
+  /** A commit that could not be stored: into the backlog; its incident change is planned elsewhere. */
+  private toBacklog(change: DetectionCommit, incidentId: number | null): void {
+    let planned = false;
+    if (change.incident !== null && incidentId !== null && this.unstoredHandler !== null) {
+      planned = this.unstoredHandler({ ...change.incident.event, incidentId });
+    }
+    this.heldToBacklog();
+    this.pushBacklog({ kind: 'commit', change, incidentId, planned });
+  }
+
+  /** The write-behind commits join the backlog (ahead of what follows). */
+  private heldToBacklog(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const held = this.held;
+    if (held.length === 0) return;
+    this.held = [];
+    for (const change of held) this.pushBacklog({ kind: 'commit', change, incidentId: null, planned: false });
+  }
+
+  private pushBacklog(entry: BacklogEntry): void {
+    this.backlog.push(entry);
+    if (entry.kind === 'commit' && entry.change.incident === null) this.backlogChecks++;
+    else this.backlogIncidents++;
+    while (this.backlogChecks > this.maxBacklogChecks && this.dropOldest(true));
+    while (this.backlogChecks + this.backlogIncidents > this.maxBacklog && this.dropOldest(false));
+  }
+
+  /** Drops the oldest check-only commit (`checksOnly`) or the oldest entry of any kind; false when none. */
+  private dropOldest(checksOnly: boolean): boolean {
+    let dropped = false;
+    let i = checksOnly ? this.checkScan : 0;
+    for (; i < this.backlog.length; i++) {
+      const entry = this.backlog[i];
+      if (entry === null || entry === undefined) continue;
+      const isCheck = entry.kind === 'commit' && entry.change.incident === null;
+      if (checksOnly && !isCheck) continue;
+      this.backlog[i] = null;
+      if (isCheck) {
+        this.backlogChecks--;
+        this.droppedChecks++;
+      } else {
+        this.backlogIncidents--;
+        this.droppedIncidents++;
+      }
+      dropped = true;
+      break;
+    }
+    if (checksOnly) this.checkScan = i;
+    // Tombstones are compacted once they are most of the array.
+    if (
+      this.backlog.length > 1024 &&
+      (this.backlogChecks + this.backlogIncidents) * 2 < this.backlog.length
+    ) {
+      this.backlog = this.backlog.filter((e) => e !== null);
+      this.checkScan = 0;
+    }
+    return dropped;
+  }
+
+  /**
+   * Replaying: whether the incident a change applies to is stored (an `open` always is next). Its
+   * opening may have been dropped from a full backlog; then only the change's check and states are
+   * written, not an event of an incident that does not exist.
+   */
+  private incidentKnown(change: DetectionCommit, incidentId: number | null): boolean {
+    if (change.incident === null || incidentId === null || change.incident.decision.kind === 'open')
+      return true;
+    return this.stmt.incidentExists.get(incidentId) !== undefined;
   }
 
   /** Inside a transaction: writes the held commits, in order. They stay held until it commits. */
   private writeHeld(): void {
-    for (const change of this.held) this.write(change);
+    for (const change of this.held) this.writeCommit(change, null, true);
+  }
+
+  private writeClose(incidentId: number, at: number): void {
+    if (this.stmt.closeIncident.run(at, at, incidentId).changes === 0) return;
+    const payload = { incidentId, at, closedBy: 'monitor-removed' };
+    this.stmt.event.run(incidentId, 'resolved', at, JSON.stringify(payload));
   }
 
   /** After the transaction that wrote the held commits has committed. */
@@ -270,10 +534,10 @@ export class SqliteDetectionStore implements DetectionStore {
     if (this.held.length > 0) this.held = [];
   }
 
-  private write(change: DetectionCommit): { incidentId: number | null } {
+  private writeCommit(change: DetectionCommit, assignedId: number | null, runHooks: boolean): void {
     const { result, monitor } = change;
     if (monitor) {
-      const ref = this.refs.get(monitor.id);
+      const ref = this.refs.get(monitor.id) ?? this.replayRefs?.get(monitor.id);
       if (ref !== undefined && result) {
         const hour = hourOf(result.at);
         const check = encodeCheck(result);
@@ -292,12 +556,13 @@ export class SqliteDetectionStore implements DetectionStore {
       const { id, state } = change.service;
       this.stmt.serviceState.run(id, state.status, state.since, JSON.stringify(state.evidence));
     }
-    if (!change.incident) return { incidentId: null };
+    if (!change.incident || assignedId === null) return;
     const { decision, event, evidenceKey } = change.incident;
     const evidence = JSON.stringify(event.evidence);
-    let incidentId: number;
+    const incidentId = assignedId;
     if (decision.kind === 'open') {
-      const info = this.stmt.openIncident.run(
+      this.stmt.openIncident.run(
+        incidentId,
         event.serviceId,
         event.severity,
         event.status,
@@ -306,29 +571,51 @@ export class SqliteDetectionStore implements DetectionStore {
         evidenceKey,
         evidence,
       );
-      incidentId = Number(info.lastInsertRowid);
     } else if (decision.kind === 'resolve') {
-      incidentId = decision.incidentId;
       this.stmt.resolveIncident.run(event.status, event.at, event.at, incidentId);
     } else {
-      incidentId = decision.incidentId;
       this.stmt.updateIncident.run(event.severity, event.status, event.at, evidenceKey, evidence, incidentId);
     }
     const full: IncidentEvent = { ...event, incidentId };
     this.stmt.event.run(incidentId, event.kind, event.at, JSON.stringify(full));
-    for (const hook of this.hooks) hook(full);
-    return { incidentId };
+    if (runHooks) for (const hook of this.hooks) hook(full);
   }
 
   /** Upserts the monitors' rows and refreshes the refs (also for monitors added at runtime). */
   private syncMonitors(catalog: Catalog, runtime = false): void {
+    try {
+      this.db.transaction(() => this.upsertMonitors(catalog))();
+    } catch (err) {
+      // At start on a full disk: the stored monitors' refs are read below; the rows (and so the
+      // checks of monitors new in the services file) wait for the storage catch-up.
+      if (runtime || !this.health?.failed(err, 'monitor registration')) throw err;
+      this.unsyncedCatalog = catalog;
+    }
+    this.readRefs(catalog, runtime);
+  }
+
+  /** Every monitor has its row already, with the same service, type and target. */
+  private storedAsIs(monitors: readonly MonitorDef[]): boolean {
+    const rowOf = this.db.prepare<[string], { service_id: string | null; type: string; target: string }>(
+      'SELECT service_id, type, target FROM monitors WHERE id = ?',
+    );
+    return monitors.every((m) => {
+      const row = rowOf.get(m.id);
+      return (
+        row !== undefined && row.service_id === m.serviceId && row.type === m.type && row.target === m.target
+      );
+    });
+  }
+
+  private upsertMonitors(catalog: Catalog): void {
     const upsert = this.db.prepare(
       `INSERT INTO monitors (id, service_id, type, target) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET service_id = excluded.service_id, type = excluded.type, target = excluded.target`,
     );
-    this.db.transaction(() => {
-      for (const m of catalog.monitors) upsert.run(m.id, m.serviceId, m.type, m.target);
-    })();
+    for (const m of catalog.monitors) upsert.run(m.id, m.serviceId, m.type, m.target);
+  }
+
+  private readRefs(catalog: Catalog, runtime: boolean): void {
     if (!runtime) {
       for (const r of this.db.prepare('SELECT ref, id FROM monitors').all() as {
         ref: number;

@@ -12,9 +12,9 @@ import {
 } from './check-encoding.js';
 import { type Db, flushPendingWrites } from './database.js';
 
-/** Raw results are kept this long (issue 2). */
+/** Raw results are kept this long. */
 export const RAW_RETENTION_MS = 48 * HOUR_MS;
-/** Hourly roll-ups are kept this long (issue 2). */
+/** Hourly roll-ups are kept this long. */
 export const ROLLUP_RETENTION_MS = 400 * DAY_MS;
 const CURSOR_KEY = 'rollup_hour';
 

@@ -61,10 +61,15 @@ const UNFINISHED = "('pending', 'leased', 'held')";
 export interface OutboxStoreOptions {
   /** How long opening alerts wait for companions to group with; see GROUP_GATHER_MS. */
   readonly gatherMs?: number;
+  /**
+   * A chat whose rows must not be claimed here now: the in-memory outbox asks the database whether
+   * the chat has older rows still to go out, so one chat's alerts keep their order.
+   */
+  readonly waitsElsewhere?: (chatRef: number) => boolean;
 }
 
 /**
- * The outbox in SQLite (migration 002). Delivery is at-least-once: a row is marked sent after the
+ * The outbox in SQLite (migration 002; also the in-memory outbox's, see failover-outbox-store.ts). Delivery is at-least-once: a row is marked sent after the
  * platform accepted it, so a process that dies in between (or a worker whose lease ran out while the
  * platform was answering) sends that message again. Nothing is lost: rows are written in the
  * incident's own transaction and only a settlement moves them on.
@@ -75,12 +80,14 @@ export interface OutboxStoreOptions {
 export class SqliteOutboxStore implements OutboxStore {
   private readonly stmt;
   private readonly gatherMs: number;
+  private readonly waitsElsewhere: ((chatRef: number) => boolean) | null;
 
   constructor(
     private readonly db: Db,
     options: OutboxStoreOptions = {},
   ) {
     this.gatherMs = options.gatherMs ?? GROUP_GATHER_MS;
+    this.waitsElsewhere = options.waitsElsewhere ?? null;
     this.stmt = {
       insertEvent: db.prepare(
         'INSERT INTO outbox_events (incident_id, kind, payload_json, created_at) VALUES (?, ?, ?, ?)',
@@ -115,6 +122,7 @@ export class SqliteOutboxStore implements OutboxStore {
                              AND p.status IN ${UNFINISHED})
          ORDER BY o.next_attempt_at LIMIT @limit`,
       ),
+      unfinished: db.prepare(`SELECT 1 FROM outbox WHERE chat_ref = ? AND status IN ${UNFINISHED} LIMIT 1`),
       hasEarlier: db.prepare(
         `SELECT 1 FROM outbox WHERE chat_ref = ? AND id < ? AND status IN ${UNFINISHED} LIMIT 1`,
       ),
@@ -228,6 +236,7 @@ export class SqliteOutboxStore implements OutboxStore {
         ): void => {
           if (claims.length >= options.limit || seen.has(chatRef) || rows.length === 0) return;
           seen.add(chatRef);
+          if (this.waitsElsewhere?.(chatRef)) return;
           const claim = this.lease(chatRef, rows, released, now, options.leaseMs, mergeInto);
           if (claim) claims.push(claim);
         };
@@ -314,6 +323,11 @@ export class SqliteOutboxStore implements OutboxStore {
       }
       return updated === claim.items.length;
     })();
+  }
+
+  /** The chat has rows still to go out (pending, leased or held). */
+  hasUnfinished(chatRef: number): boolean {
+    return this.stmt.unfinished.get(chatRef) !== undefined;
   }
 
   /** Rows that will never be delivered, newest first, with why: for the operator. */

@@ -11,6 +11,7 @@ import {
 } from '../core/crowd/index.js';
 import type { CrowdReport, ReportOutcome, ReportSink } from '../core/crowd/report-port.js';
 import type { Db } from './database.js';
+import type { StorageHealth } from './storage-health.js';
 
 /** Bytes of the per-database salt (SHA-256's block is 64; 32 random bytes are plenty). */
 const SALT_BYTES = 32;
@@ -18,6 +19,8 @@ const SALT_BYTES = 32;
 export const FLUSH_AFTER_MS = 50;
 /** … or as soon as this many are queued. */
 export const FLUSH_AT_REPORTS = 500;
+/** Most reports queued in memory while storage fails; past it the oldest tenth is dropped. */
+export const MAX_QUEUED_REPORTS = 50_000;
 /** Distinct stored detector states remembered while loading (see `recentlyLoaded`). */
 const RECENTLY_LOADED_STATES = 64;
 
@@ -72,7 +75,11 @@ export interface CrowdReportWindows {
  * first; the dedup check sees queued reports too, and every read (`reportsBetween`, `prune`)
  * flushes first. The price: a crash loses at most the last `FLUSH_AFTER_MS` of reports, and two
  * processes writing one file could each count a person once within that time. One process per
- * database file is the design (DESIGN §8: several instances share PostgreSQL instead).
+ * database file is the design (several instances would share PostgreSQL instead).
+ *
+ * With `health`, storage errors (disk full, …) do not escape: reports stay queued (bounded by
+ * MAX_QUEUED_REPORTS) and the reads merge them in, so the crowd detector works on; a detector
+ * state that cannot be saved is saved at the next step (the runtime keeps it in memory).
  */
 export class SqliteReportStore implements ReportSink, CrowdReportWindows {
   private readonly salt: Buffer;
@@ -89,7 +96,15 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
    */
   private readonly recentlyLoaded = new Map<string, CrowdDetectorState>();
 
-  constructor(private readonly db: Db) {
+  private readonly health: StorageHealth | null;
+  /** A flush failed for a storage reason: the queue waits for `StorageHealth.catchUp`. */
+  private stuck = false;
+
+  constructor(
+    private readonly db: Db,
+    options: { readonly health?: StorageHealth } = {},
+  ) {
+    this.health = options.health ?? null;
     db.prepare('INSERT OR IGNORE INTO report_salt (id, salt) VALUES (1, ?)').run(randomBytes(SALT_BYTES));
     this.salt = (db.prepare('SELECT salt FROM report_salt WHERE id = 1').get() as { salt: Buffer }).salt;
     this.stmt = {
@@ -113,6 +128,15 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
     };
     this.insertAll = db.transaction((rows: readonly QueuedReport[]) => {
       for (const r of rows) this.stmt.insert.run(r.serviceId, r.reporter, r.chatKey, r.problem, r.at);
+    });
+    this.health?.addBacklog({
+      pending: () => this.stuck,
+      write: () => this.insertAll(this.queue),
+      written: () => {
+        this.queue = [];
+        this.queuedAt = new Map();
+        this.stuck = false;
+      },
     });
     this.saveAll = db.transaction((states: ReadonlyMap<string, CrowdDetectorState>, now: number) => {
       for (const [serviceId, state] of states) this.stmt.saveState.run(serviceId, storedText(state), now);
@@ -149,16 +173,23 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
       at: report.at,
     });
     this.queuedAt.set(key, [...queued, report.at]);
-    if (this.queue.length >= FLUSH_AT_REPORTS) this.flush();
+    if (this.queue.length >= MAX_QUEUED_REPORTS) this.dropOldest();
+    if (this.queue.length >= FLUSH_AT_REPORTS) this.tryFlush();
     else this.timer ??= setTimeout(() => this.flushQuietly(), FLUSH_AFTER_MS).unref();
     return { kind: 'counted' };
   }
 
   /**
    * Writes the queued reports in one transaction; returns how many. When that fails (the
-   * database busy past its timeout) they stay queued and the error is thrown.
+   * database busy past its timeout, the disk full) they stay queued and the error is thrown;
+   * with `health`, a storage error is recorded there instead and 0 returned.
    */
   flush(): number {
+    const queued = this.queue.length;
+    return this.tryFlush() ? queued : 0;
+  }
+
+  private writeQueued(): number {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     if (this.queue.length === 0) return 0;
@@ -172,19 +203,50 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
   /** The timer's flush: on failure the reports stay queued for the next record or read. */
   private flushQuietly(): void {
     try {
-      this.flush();
+      this.tryFlush();
     } catch {
       this.timer = null;
     }
   }
 
+  /**
+   * Writes the queue. With `health`, a storage error leaves the reports queued and returns false
+   * (the reads then add the queued ones to what they read), and from then on they wait for the
+   * storage catch-up, which writes them in its transaction, instead of being tried again here.
+   */
+  private tryFlush(): boolean {
+    if (this.stuck) return false;
+    try {
+      this.writeQueued();
+      return true;
+    } catch (err) {
+      if (!this.health?.failed(err, 'crowd reports')) throw err;
+      this.stuck = true;
+      return false;
+    }
+  }
+
+  private dropOldest(): void {
+    this.queue = this.queue.slice(Math.ceil(MAX_QUEUED_REPORTS / 10));
+    this.queuedAt = new Map();
+    for (const r of this.queue) {
+      const key = `${r.serviceId}\u0000${r.reporter}`;
+      this.queuedAt.set(key, [...(this.queuedAt.get(key) ?? []), r.at]);
+    }
+  }
+
   reportsBetween(serviceId: string, from: number, to: number): WindowReport[] {
-    this.flush();
-    return (this.stmt.window.all(serviceId, from, to) as ReportRow[]).map((row) => ({
+    const flushed = this.tryFlush();
+    const stored = (this.stmt.window.all(serviceId, from, to) as ReportRow[]).map((row) => ({
       reporterHash: row.reporter_hash,
       chatKey: row.chat_key,
       kind: toProblemKind(row.problem),
     }));
+    if (flushed) return stored;
+    const queued = this.queue
+      .filter((r) => r.serviceId === serviceId && r.at >= from && r.at < to)
+      .map((r) => ({ reporterHash: r.reporter, chatKey: r.chatKey, kind: r.problem }));
+    return [...stored, ...queued];
   }
 
   /** The stored detector state, or null when there is none or it fails validation (start afresh). */
@@ -205,22 +267,34 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
   }
 
   reportedServices(from: number, to: number): ReadonlySet<string> {
-    this.flush();
-    return new Set(this.stmt.reported.all(from, to) as string[]);
+    const flushed = this.tryFlush();
+    const services = new Set(this.stmt.reported.all(from, to) as string[]);
+    if (!flushed) for (const r of this.queue) if (r.at >= from && r.at < to) services.add(r.serviceId);
+    return services;
   }
 
   saveDetector(serviceId: string, state: CrowdDetectorState, now: number): void {
-    this.saveAll(new Map([[serviceId, state]]), now);
+    this.saveDetectors(new Map([[serviceId, state]]), now);
   }
 
+  /** With `health`, a state that cannot be stored now is stored at the next step (it is in memory). */
   saveDetectors(states: ReadonlyMap<string, CrowdDetectorState>, now: number): void {
-    this.saveAll(states, now);
+    try {
+      this.saveAll(states, now);
+    } catch (err) {
+      if (!this.health?.failed(err, 'crowd state')) throw err;
+    }
   }
 
   /** Deletes reports older than `before`; returns how many. The baseline lives in the detector state. */
   prune(before: number): number {
-    this.flush();
-    return this.stmt.prune.run(before).changes;
+    if (!this.tryFlush()) return 0;
+    try {
+      return this.stmt.prune.run(before).changes;
+    } catch (err) {
+      if (this.health?.failed(err, 'crowd report pruning')) return 0;
+      throw err;
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import type { OutboxDepth } from './outbox-gauges.js';
 
 /** Check latency buckets in seconds, from a local answer to a slow remote one. */
 const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-/** Check start lateness buckets in seconds; 1 s is the on-time bound of issue 2. */
+/** Check start lateness buckets in seconds; 1 s is the on-time bound of the scale target. */
 const LATENESS_BUCKETS_S = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** What the scrape reads at collection time: live state, not counters. */
@@ -15,6 +15,19 @@ export interface MetricsSources {
   serviceStates(): readonly { readonly id: string; readonly status: State }[];
   openIncidents(): number;
   outbox(): readonly OutboxDepth[];
+  /** Whether the database takes writes, and what waits in memory until it does. */
+  storage?(): StorageFigures;
+}
+
+export interface StorageFigures {
+  readonly writable: boolean;
+  readonly detection: {
+    readonly checks: number;
+    readonly incidents: number;
+    readonly droppedChecks: number;
+    readonly droppedIncidents: number;
+  };
+  readonly outbox: { readonly rows: number; readonly settlements: number };
 }
 
 const SERVICE_STATE_NAME = 'incident_bot_service_state';
@@ -77,7 +90,7 @@ function* exposition(
   yield* serviceStateChunks(states);
 }
 
-/** Outcomes a delivery attempt ends in, as the adapters classify them (DESIGN §4). */
+/** Outcomes a delivery attempt ends in, as the adapters classify them. */
 export const DELIVERY_OUTCOMES = ['sent', 'transient', 'rate-limited', 'chat-moved', 'permanent'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
@@ -147,6 +160,43 @@ export class AppMetrics {
       labelNames: ['service', 'outcome'] as const,
       registers,
     });
+    const storage = sources.storage?.bind(sources);
+    if (storage) {
+      new Gauge({
+        name: 'incident_bot_database_writable',
+        help: 'Whether the database takes writes (0: disk full, read-only or failing; writes wait in memory).',
+        registers,
+        collect() {
+          this.set(storage().writable ? 1 : 0);
+        },
+      });
+      new Gauge({
+        name: 'incident_bot_storage_backlog',
+        help: 'Writes waiting in memory for the database, by kind (checks, incidents, outbox rows, settlements).',
+        labelNames: ['kind'] as const,
+        registers,
+        collect() {
+          const s = storage();
+          this.set({ kind: 'checks' }, s.detection.checks);
+          this.set({ kind: 'incidents' }, s.detection.incidents);
+          this.set({ kind: 'outbox' }, s.outbox.rows);
+          this.set({ kind: 'settlements' }, s.outbox.settlements);
+        },
+      });
+      // Counted by the detection store; copied at scrape time.
+      new Counter({
+        name: 'incident_bot_storage_dropped_commits_total',
+        help: 'Commits dropped from the in-memory backlog because it was full (storage failing), by kind.',
+        labelNames: ['kind'] as const,
+        registers,
+        collect() {
+          const s = storage();
+          this.reset();
+          this.inc({ kind: 'checks' }, s.detection.droppedChecks);
+          this.inc({ kind: 'incidents' }, s.detection.droppedIncidents);
+        },
+      });
+    }
     new Gauge({
       name: 'incident_bot_open_incidents',
       help: 'Incidents open now.',

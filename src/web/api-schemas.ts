@@ -1,5 +1,5 @@
 /**
- * The JSON API's shapes (DESIGN §5). The server builds responses typed by these schemas and the
+ * The JSON API's shapes. The server builds responses typed by these schemas and the
  * tests parse responses with them, so the documented shape and the served shape cannot drift.
  */
 import { z } from 'zod';
@@ -97,7 +97,13 @@ export const incidentQuerySchema = z.strictObject({
 export const healthSchema = z.object({
   ok: z.boolean(),
   scheduler: z.object({ ticking: z.boolean(), lastTick: isoTime.nullable() }),
-  database: z.object({ writable: z.boolean() }),
+  database: z.object({
+    writable: z.boolean(),
+    /** Why not, when not: `disk full`, `read-only`, `I/O error`, … */
+    reason: z.string().optional(),
+    /** Since when writes have been failing (absent when the write probe is what failed). */
+    since: isoTime.optional(),
+  }),
   platforms: z.record(z.string(), z.object({ connected: z.boolean() })),
 });
 

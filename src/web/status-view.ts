@@ -2,6 +2,7 @@ import type { Catalog, MonitorDef, ServiceDef } from '../core/catalog.js';
 import type { DetectionEngine } from '../core/detection-engine.js';
 import type { Clock } from '../core/model.js';
 import type { IncidentRecord, SqliteQueryStore } from '../db/sqlite-query-store.js';
+import type { StorageState } from '../db/storage-health.js';
 import type { Health, IncidentJson, ServiceDetail, ServiceSummary } from './api-schemas.js';
 
 /** The scheduler counts as ticking if it ticked within this long. */
@@ -19,7 +20,7 @@ export interface PlatformStatus {
 }
 
 /**
- * Services added at runtime (monitors added from chat, issue 7). They belong to a community, so
+ * Services added at runtime (monitors added from chat). They belong to a community, so
  * the page and the JSON API show them, and their incidents, only when the operator made them
  * public (`CHAT_MONITORS_PUBLIC`).
  */
@@ -46,6 +47,8 @@ export class StatusView {
     private readonly scheduler: { readonly lastTick: number | null },
     private readonly platforms: readonly PlatformStatus[] = [],
     private readonly runtime?: RuntimeServices,
+    /** What the app's writes met (a full disk); without it only the write probe below counts. */
+    private readonly storage?: { readonly state: StorageState },
   ) {
     this.services = new Map(catalog.services.map((s) => [s.id, s]));
   }
@@ -132,13 +135,21 @@ export class StatusView {
   health(): Health {
     const lastTick = this.scheduler.lastTick;
     const ticking = lastTick !== null && this.clock.now() - lastTick < TICK_STALE_MS;
-    const writable = this.queries.isWritable();
+    // The probe finds a read-only or locked database; only a real commit finds a full disk (the
+    // probe's page fits in memory), which is what the storage state says.
+    const state = this.storage?.state ?? { ok: true };
+    const probed = state.ok ? this.queries.isWritable() : false;
+    const database = state.ok
+      ? probed
+        ? { writable: true }
+        : { writable: false, reason: 'write probe failed' }
+      : { writable: false, reason: state.reason, since: iso(state.since) };
     const platforms = Object.fromEntries(this.platforms.map((p) => [p.name, { connected: p.isConnected() }]));
     const allConnected = this.platforms.every((p) => p.isConnected());
     return {
-      ok: ticking && writable && allConnected,
+      ok: ticking && database.writable && allConnected,
       scheduler: { ticking, lastTick: lastTick === null ? null : iso(lastTick) },
-      database: { writable },
+      database,
       platforms,
     };
   }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StorageState } from '../../src/db/storage-health.js';
 import { healthSchema } from '../../src/web/api-schemas.js';
 import { START, type WebHarness, startWebHarness } from './web-harness.js';
 
@@ -43,12 +44,30 @@ describe('GET /healthz', () => {
     expect(res.body.scheduler.ticking).toBe(false);
   });
 
+  it('is 503 with the reason and since when writes fail (a full disk), 200 again when they work', async () => {
+    const storage: { state: StorageState } = { state: { ok: true } };
+    web = await startWebHarness(undefined, undefined, { scheduler: tick, storage });
+    tick.lastTick = START;
+    storage.state = { ok: false, reason: 'disk full', code: 'SQLITE_FULL', since: START - 5000 };
+    const res = await health();
+    expect(res.status).toBe(503);
+    expect(res.body.ok).toBe(false);
+    expect(res.body.database).toEqual({
+      writable: false,
+      reason: 'disk full',
+      since: new Date(START - 5000).toISOString(),
+    });
+    storage.state = { ok: true };
+    expect((await health()).status).toBe(200);
+    expect((await health()).body.database).toEqual({ writable: true });
+  });
+
   it('is 503 when the database is not writable', async () => {
     web = await startWebHarness(undefined, undefined, { scheduler: tick });
     tick.lastTick = START;
     web.db.pragma('query_only = ON');
     const res = await health();
     expect(res.status).toBe(503);
-    expect(res.body.database.writable).toBe(false);
+    expect(res.body.database).toEqual({ writable: false, reason: 'write probe failed' });
   });
 });

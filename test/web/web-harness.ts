@@ -1,3 +1,4 @@
+import type { StorageState } from '../../src/db/storage-health.js';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseServices, type ServicesConfig } from '../../src/config/services-file.js';
@@ -50,7 +51,11 @@ export interface WebHarness {
 export async function startWebHarness(
   yaml = SERVICES_YAML,
   extras: (h: Omit<WebHarness, 'url' | 'close'>) => HttpExtras = () => ({}),
-  health: { scheduler: { readonly lastTick: number | null }; platforms?: readonly PlatformStatus[] } = {
+  health: {
+    scheduler: { readonly lastTick: number | null };
+    platforms?: readonly PlatformStatus[];
+    storage?: { readonly state: StorageState };
+  } = {
     scheduler: { lastTick: null },
   },
 ): Promise<WebHarness> {
@@ -69,7 +74,16 @@ export async function startWebHarness(
   detectionStore.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
   const engine = new DetectionEngine(services, detectionStore, clock, { roundMs: 60_000 });
   const queries = new SqliteQueryStore(db);
-  const view = new StatusView(services, engine, queries, clock, health.scheduler, health.platforms);
+  const view = new StatusView(
+    services,
+    engine,
+    queries,
+    clock,
+    health.scheduler,
+    health.platforms,
+    undefined,
+    health.storage,
+  );
   const history = new ServiceHistory(db, clock);
   const check: WebHarness['check'] = (monitorId, outcome) =>
     engine.handleResult(monitorId, {

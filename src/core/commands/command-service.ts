@@ -19,7 +19,7 @@ import { subscribe, subscriptions, unsubscribe } from './subscription-commands.j
 export type { CommandServiceDeps } from './command-context.js';
 
 /**
- * The chat commands of DESIGN §5 as platform-neutral use cases: both adapters turn their events
+ * The chat commands (README, Chat commands) as platform-neutral use cases: both adapters turn their events
  * into a `CommandRequest` and render the `CommandReply`, so every command behaves the same on
  * Telegram and Discord. Every outcome is a reply in the chat's language; `handle` never rejects.
  */
@@ -49,7 +49,7 @@ export const MAX_REPLY_CHARS = 4000;
 const MIN_REPLY_CHARS = 200;
 export const INCIDENT_LIST_LIMIT = 10;
 
-/** Commands only admins may run outside private chats (DESIGN §5, "who"). */
+/** Commands only admins may run outside private chats (the README's "who"). */
 const ADMIN_COMMANDS: ReadonlySet<CommandName> = new Set(['subscribe', 'unsubscribe', 'settings', 'monitor']);
 
 export class CommandService {
@@ -111,7 +111,8 @@ export class CommandService {
 
   /**
    * Answers one command. Never rejects: a port that throws (or `isAdmin` rejecting) gives
-   * `internalError`, with the exception in `error` for the adapter to log.
+   * `internalError`, with the exception in `error` for the adapter to log; one that could not
+   * store a change (its error has `storageUnavailable: true`) gives `storageUnavailable`.
    */
   async handle(request: CommandRequest): Promise<CommandReply> {
     let m = messagesFor(pickLocale(hintOf(request), LOCALES[0]));
@@ -127,6 +128,10 @@ export class CommandService {
       }
       return await this.dispatch(c);
     } catch (error) {
+      // The store could not save what the command asked (disk full): said plainly; the store's
+      // health has logged it once already, so no error for the adapter to log again.
+      if ((error as { storageUnavailable?: unknown } | null)?.storageUnavailable === true)
+        return { text: truncateText(m.commands.storageUnavailable(), this.maxReplyChars), ephemeral: true };
       return { text: truncateText(m.commands.internalError(), this.maxReplyChars), ephemeral: true, error };
     }
   }

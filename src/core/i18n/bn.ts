@@ -262,6 +262,8 @@ export const bn: Messages = {
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>
       `${serviceName}: এই চ্যাটে ${formatTime('bn', until, timeZone)} পর্যন্ত সতর্কবার্তা বন্ধ থাকবে।`,
+    storageUnavailable: () =>
+      'এটি সংরক্ষণ করা গেল না: বটের স্টোরেজে এখন লেখা যাচ্ছে না। সতর্কবার্তা তবুও যাবে; একটু পরে আবার চেষ্টা করুন।',
     internalError: () => 'আমাদের দিকে কিছু একটা গোলমাল হয়েছে। একটু পরে আবার চেষ্টা করুন।',
   },
   monitors: {

@@ -264,6 +264,8 @@ export const en: Messages = {
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>
       `${serviceName} alerts are muted in this chat until ${formatTime('en', until, timeZone)}.`,
+    storageUnavailable: () =>
+      "That could not be saved: the bot's storage is not writable right now. Alerts still go out; please try again later.",
     internalError: () => 'Something went wrong on our side. Please try again later.',
   },
   monitors: {

@@ -192,6 +192,8 @@ export interface CommandMessages {
   quietHoursSummary(p: { readonly incidents: readonly IncidentSummary[]; readonly timeZone: string }): string;
   /** `WhatsApp alerts muted in this chat until 11:50 PM.` */
   muted(p: { readonly serviceName: string; readonly until: number; readonly timeZone: string }): string;
+  /** The change a command asked for could not be stored (the database is not writable). */
+  storageUnavailable(): string;
   /** An unexpected failure on our side. */
   internalError(): string;
 }

@@ -10,6 +10,7 @@ import { SqliteDetectionStore } from '../../../src/db/sqlite-detection-store.js'
 import { SqliteQueryStore } from '../../../src/db/sqlite-query-store.js';
 import { SqliteReportStore } from '../../../src/db/sqlite-report-store.js';
 import { SqliteSubscriptionStore } from '../../../src/db/sqlite-subscription-store.js';
+import { StorageHealth } from '../../../src/db/storage-health.js';
 import { monitorDef, serviceDef } from '../../helpers/catalog.js';
 import { T0, request } from './harness.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -105,5 +106,53 @@ describe('CommandService on the real SQLite stores and engine', () => {
     );
     reports.flush();
     expect(db.prepare('SELECT COUNT(*) AS n FROM crowd_reports').get()).toEqual({ n: 1 });
+  });
+});
+
+describe('CommandService when the database takes no writes', () => {
+  it('says plainly that a subscription could not be saved, hands no error to log, and saves it later', async () => {
+    const dir = tempDir('commands-');
+    const db = openDatabase(join(dir, 'bot.db'));
+    const clock = { now: () => T0 };
+    const health = new StorageHealth(db, clock);
+    try {
+      const catalog: Catalog = {
+        services: [serviceDef('whatsapp', ['wa-web'], { name: 'WhatsApp' })],
+        monitors: [monitorDef('wa-web', 'whatsapp')],
+      };
+      const engine = new DetectionEngine(catalog, new SqliteDetectionStore(db, catalog, { health }), clock, {
+        roundMs: 60_000,
+      });
+      const subscriptions = health.guardMethods(new SqliteSubscriptionStore(db), [
+        'subscribe',
+        'updateSettings',
+      ]);
+      const service = new CommandService({
+        services: catalog,
+        states: engine,
+        incidents: new SqliteQueryStore(db),
+        subscriptions,
+        reports: new SqliteReportStore(db, { health }),
+        clock,
+      });
+      // SQLite refuses every write on this connection (SQLITE_READONLY), as on a full disk.
+      db.pragma('query_only = ON');
+      const refused = await service.handle(request('subscribe', { service: 'whatsapp' }));
+      expect(refused).toEqual({ text: messagesFor('en').commands.storageUnavailable(), ephemeral: true });
+      expect(health.state).toMatchObject({ ok: false, reason: 'read-only' });
+      // Reading commands still answer.
+      expect((await service.handle(request('subscriptions'))).text).toBe(
+        messagesFor('en').commands.subscriptions({ items: [] }),
+      );
+
+      db.pragma('query_only = OFF');
+      const saved = await service.handle(request('subscribe', { service: 'whatsapp' }));
+      expect(saved.error).toBeUndefined();
+      expect(db.prepare('SELECT service_id FROM subscriptions').pluck().all()).toEqual(['whatsapp']);
+      expect(health.ok).toBe(true);
+    } finally {
+      health.stop();
+      db.close();
+    }
   });
 });

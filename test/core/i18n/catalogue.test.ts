@@ -113,6 +113,7 @@ const COMMANDS: Samples<CommandMessages> = {
   missingPermissions: [[{ channel: '#alerts', permissions: ['Send Messages', 'Embed Links'] }]],
   quietHoursSummary: [[{ incidents, timeZone: TZ }]],
   muted: [[{ serviceName: 'WhatsApp', until: AT + 3_600_000, timeZone: TZ }]],
+  storageUnavailable: [[]],
   internalError: [[]],
 };
 

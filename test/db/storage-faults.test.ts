@@ -1,0 +1,394 @@
+/**
+ * Writes that storage refuses, on a real SQLite file with the real migrations: the connection is
+ * made read-only with `PRAGMA query_only` (SQLite then fails every write with SQLITE_READONLY, a
+ * storage error like SQLITE_FULL) and made writable again. What cannot be stored waits in memory,
+ * the in-memory outbox delivers meanwhile, and one catch-up stores everything in order.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GROUP_GATHER_MS, sentSettlement, planDelivery } from '../../src/core/delivery/delivery-plan.js';
+import type { DetectionCommit } from '../../src/core/detection-engine.js';
+import type { CheckResult } from '../../src/core/model.js';
+import type { Db } from '../../src/db/database.js';
+import { FailoverOutboxStore } from '../../src/db/failover-outbox-store.js';
+import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
+import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
+import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
+import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
+import { StorageHealth, StorageUnavailableError, storageErrorReason } from '../../src/db/storage-health.js';
+import { FakeClock, buildCatalog } from '../helpers/catalog.js';
+import { T0, incidentEvent, outboxRows, tempDatabase } from '../delivery/delivery-fixtures.js';
+
+const LEASE = { limit: 10, leaseMs: 60_000 };
+const catalog = buildCatalog({ services: [{ id: 'whatsapp' }] });
+const MONITOR = 'whatsapp-http';
+
+function check(at: number, status: 'up' | 'down' = 'up', monitorId = MONITOR): DetectionCommit {
+  const result: CheckResult = {
+    monitorId,
+    status,
+    reason: status === 'up' ? 'ok' : 'http-status',
+    message: status === 'up' ? 'HTTP 200' : 'HTTP 503',
+    latencyMs: 20,
+    at,
+  };
+  return {
+    result,
+    monitor: {
+      id: monitorId,
+      record: {
+        state: status,
+        since: at,
+        pending: null,
+        reason: 'ok',
+        message: '',
+        flapping: false,
+        changes: [],
+      },
+    } as unknown as DetectionCommit['monitor'],
+    service: null,
+    incident: null,
+  };
+}
+
+function incident(kind: 'open' | 'resolve', at: number, incidentId = 0): DetectionCommit {
+  return {
+    result: null,
+    monitor: null,
+    service: { id: 'whatsapp', state: { status: kind === 'open' ? 'down' : 'up', since: at, evidence: [] } },
+    incident: {
+      decision:
+        kind === 'open'
+          ? { kind: 'open', severity: 'major', startedAt: at }
+          : { kind: 'resolve', incidentId, durationMs: at - T0 },
+      evidenceKey: '',
+      event: {
+        ...incidentEvent({ at, startedAt: T0, kind: kind === 'open' ? 'opened' : 'resolved' }),
+        ...(kind === 'resolve' ? { durationMs: at - T0 } : {}),
+      },
+    },
+  } as DetectionCommit;
+}
+
+interface LogCall {
+  readonly level: string;
+  readonly msg: string;
+}
+
+describe('storage faults', () => {
+  let tmp: ReturnType<typeof tempDatabase>;
+  let db: Db;
+  let clock: FakeClock;
+  let logs: LogCall[];
+  let health: StorageHealth;
+  let subs: SqliteSubscriptionStore;
+  let durable: SqliteOutboxStore;
+  let outbox: FailoverOutboxStore;
+  let detection: SqliteDetectionStore;
+
+  const breakStorage = () => db.pragma('query_only = ON');
+  const mendStorage = () => db.pragma('query_only = OFF');
+
+  beforeEach(() => {
+    tmp = tempDatabase();
+    db = tmp.open();
+    clock = new FakeClock(T0);
+    logs = [];
+    const log = {
+      error: (_o: object, msg: string) => logs.push({ level: 'error', msg }),
+      warn: (_o: object, msg: string) => logs.push({ level: 'warn', msg }),
+      info: (_o: object, msg: string) => logs.push({ level: 'info', msg }),
+    };
+    // A long retry period: the tests call catchUp themselves.
+    health = new StorageHealth(db, clock, log as never, 3_600_000);
+    subs = new SqliteSubscriptionStore(db);
+    durable = new SqliteOutboxStore(db);
+    outbox = new FailoverOutboxStore(db, durable, health);
+    detection = new SqliteDetectionStore(db, catalog, { health, maxBacklogChecks: 5, maxBacklog: 8 });
+    detection.addIncidentHook((e) => outbox.enqueueIncidentEvent(e));
+    detection.setUnstoredIncidentHandler((e) => outbox.plan(e));
+  });
+  afterEach(() => {
+    health.stop();
+    tmp.dispose();
+  });
+
+  it('classifies storage errors by their SQLite or file system code, and nothing else', () => {
+    expect(storageErrorReason(Object.assign(new Error('x'), { code: 'SQLITE_FULL' }))).toBe('disk full');
+    expect(storageErrorReason(Object.assign(new Error('x'), { code: 'SQLITE_IOERR_WRITE' }))).toBe(
+      'I/O error',
+    );
+    expect(storageErrorReason(Object.assign(new Error('x'), { code: 'SQLITE_READONLY_DBMOVED' }))).toBe(
+      'read-only',
+    );
+    expect(storageErrorReason(Object.assign(new Error('x'), { code: 'ENOSPC' }))).toBe('disk full');
+    expect(
+      storageErrorReason(Object.assign(new Error('x'), { code: 'SQLITE_CONSTRAINT_UNIQUE' })),
+    ).toBeNull();
+    expect(storageErrorReason(new TypeError('bug'))).toBeNull();
+  });
+
+  it('keeps commits in memory in order, assigns the incident id, and stores them all at catch-up', () => {
+    subs.subscribe({ platform: 'telegram', chatId: '1' }, 'whatsapp', 'minor', T0);
+    const before = detection.commit(incident('open', T0));
+    expect(before.incidentId).toBe(1);
+    detection.commit(incident('resolve', T0 + 1000, 1));
+
+    breakStorage();
+    detection.commit(check(T0 + 2000));
+    const opened = detection.commit(incident('open', T0 + 3000));
+    detection.commit(check(T0 + 4000, 'down'));
+    expect(opened.incidentId).toBe(2);
+    expect(health.state).toMatchObject({ ok: false, reason: 'read-only', code: 'SQLITE_READONLY' });
+    expect(detection.backlogFigures()).toMatchObject({ checks: 2, incidents: 1 });
+    expect(db.prepare('SELECT COUNT(*) FROM incidents').pluck().get()).toBe(1);
+    // Reads work: the next incident id is still past the one handed out.
+    detection.commit(incident('resolve', T0 + 4500, 2));
+    const another = detection.commit(incident('open', T0 + 5000));
+    expect(another.incidentId).toBe(3);
+    // Retrying while storage still fails changes nothing and says nothing more.
+    expect(health.catchUp(true)).toBe(false);
+    expect(logs.filter((l) => l.level === 'error')).toHaveLength(1);
+
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    expect(health.state).toEqual({ ok: true });
+    expect(logs.map((l) => l.msg)).toEqual([
+      expect.stringMatching(/^database not writable \(read-only\)/),
+      'database writable again: held writes stored',
+    ]);
+    expect(db.prepare('SELECT id, started_at FROM incidents ORDER BY id').all()).toEqual([
+      { id: 1, started_at: T0 },
+      { id: 2, started_at: T0 },
+      { id: 3, started_at: T0 },
+    ]);
+    expect(db.prepare('SELECT incident_id, kind FROM incident_events ORDER BY id').all()).toEqual([
+      { incident_id: 1, kind: 'opened' },
+      { incident_id: 1, kind: 'resolved' },
+      { incident_id: 2, kind: 'opened' },
+      { incident_id: 2, kind: 'resolved' },
+      { incident_id: 3, kind: 'opened' },
+    ]);
+    expect(db.prepare('SELECT last_status, last_at FROM monitor_state').get()).toEqual({
+      last_status: 'down',
+      last_at: T0 + 4000,
+    });
+    // The fan-out of the incidents opened during the fault, planned in memory, is stored once.
+    expect(outboxRows(db).map((r) => [r.chat_id, r.event_kind, r.status])).toEqual([
+      ['1', 'opened', 'pending'],
+      ['1', 'resolved', 'pending'],
+      ['1', 'opened', 'pending'],
+      ['1', 'resolved', 'pending'],
+      ['1', 'opened', 'pending'],
+    ]);
+    expect(detection.backlogFigures()).toMatchObject({ checks: 0, incidents: 0 });
+  });
+
+  it('drops check-only commits oldest first past their bound, never an incident change below the larger one', () => {
+    breakStorage();
+    for (let i = 0; i < 4; i++) detection.commit(check(T0 + i * 1000));
+    detection.commit(incident('open', T0 + 4000));
+    for (let i = 5; i < 9; i++) detection.commit(check(T0 + i * 1000));
+    // 8 checks and 1 incident held: 3 oldest checks dropped (bound 5).
+    expect(detection.backlogFigures()).toEqual({
+      checks: 5,
+      incidents: 1,
+      droppedChecks: 3,
+      droppedIncidents: 0,
+    });
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    expect(db.prepare('SELECT COUNT(*) FROM incidents').pluck().get()).toBe(1);
+    // The newest check is the stored state.
+    expect(db.prepare('SELECT last_at FROM monitor_state').pluck().get()).toBe(T0 + 8000);
+  });
+
+  it('past the larger bound drops the oldest incident changes too, and still stores the rest', () => {
+    breakStorage();
+    // Five incidents opened, four resolved: 9 changes, bound 8.
+    for (let n = 1; n <= 5; n++) {
+      expect(detection.commit(incident('open', T0 + n * 10_000)).incidentId).toBe(n);
+      if (n < 5) detection.commit(incident('resolve', T0 + n * 10_000 + 5000, n));
+    }
+    expect(detection.backlogFigures()).toEqual({
+      checks: 0,
+      incidents: 8,
+      droppedChecks: 0,
+      droppedIncidents: 1,
+    });
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    // Incident 1's opening is lost, so its recovery is too (no event of an incident that does not
+    // exist, which would also have blocked the catch-up); 2 to 5 are stored with their events.
+    expect(db.prepare('SELECT id FROM incidents ORDER BY id').pluck().all()).toEqual([2, 3, 4, 5]);
+    expect(db.prepare('SELECT incident_id FROM incident_events ORDER BY id').pluck().all()).toEqual([
+      2, 2, 3, 3, 4, 4, 5,
+    ]);
+  });
+
+  it('delivers from the in-memory outbox during the fault and stores the rows as sent afterwards', () => {
+    subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
+    breakStorage();
+    const { incidentId } = detection.commit(incident('open', T0));
+    expect(outbox.backlogFigures()).toEqual({ rows: 1, settlements: 0 });
+    // Opening alerts wait GROUP_GATHER_MS for companions, as in the database.
+    expect(outbox.claimDue('telegram', T0, LEASE)).toEqual([]);
+    const [claim] = outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE);
+    expect(claim?.chat.chatId).toBe('7');
+    expect(claim?.items.map((i) => [i.incidentId, i.eventKind])).toEqual([[incidentId, 'opened']]);
+    const job = planDelivery(claim!);
+    expect(job.kind).toBe('send');
+    expect(outbox.settle(claim!, sentSettlement(job, 'm-100', T0 + GROUP_GATHER_MS))).toBe(true);
+    expect(outbox.claimDue('telegram', T0 + 60_000, LEASE)).toEqual([]);
+    expect(db.prepare('SELECT COUNT(*) FROM outbox').pluck().get()).toBe(0);
+
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    expect(outboxRows(db).map((r) => [r.chat_id, r.event_kind, r.status, r.platform_message_id])).toEqual([
+      ['7', 'opened', 'sent', 'm-100'],
+    ]);
+    expect(db.prepare('SELECT incident_id, message_id, editable FROM message_refs').all()).toEqual([
+      { incident_id: incidentId, message_id: 'm-100', editable: 1 },
+    ]);
+    // Nothing is sent twice.
+    expect(outbox.claimDue('telegram', T0 + 120_000, LEASE)).toEqual([]);
+    // The recovery, stored normally now, replies to the message sent from memory.
+    detection.commit(incident('resolve', T0 + 200_000, incidentId!));
+    const [recovery] = outbox.claimDue('telegram', T0 + 200_000, LEASE);
+    expect(planDelivery(recovery!)).toMatchObject({ kind: 'reply', replyToMessageId: 'm-100' });
+  });
+
+  it('past the in-memory outbox bound plans nothing more; those alerts are queued when storage returns', () => {
+    const small = new FailoverOutboxStore(db, durable, health, { maxSpareRows: 2 });
+    detection.setUnstoredIncidentHandler((e) => small.plan(e));
+    for (const chatId of ['1', '2', '3'])
+      subs.subscribe({ platform: 'telegram', chatId }, 'whatsapp', 'minor', T0);
+    breakStorage();
+    const { incidentId } = detection.commit(incident('open', T0));
+    expect(small.backlogFigures()).toEqual({ rows: 0, settlements: 0 });
+    expect(small.claimDue('telegram', T0 + 60_000, LEASE)).toEqual([]);
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    expect(outboxRows(db).map((r) => [r.chat_id, r.event_kind, r.status])).toEqual([
+      ['1', 'opened', 'pending'],
+      ['2', 'opened', 'pending'],
+      ['3', 'opened', 'pending'],
+    ]);
+    const claims = small.claimDue('telegram', T0 + 60_000, LEASE);
+    expect(claims.map((c) => [c.chat.chatId, c.items[0]?.incidentId])).toEqual([
+      ['1', incidentId],
+      ['2', incidentId],
+      ['3', incidentId],
+    ]);
+  });
+
+  it('keeps a chat in order: its in-memory alerts wait while it has older rows in the database', () => {
+    subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
+    const first = detection.commit(incident('open', T0));
+    breakStorage();
+    detection.commit(incident('resolve', T0 + 10_000, first.incidentId!));
+    // The database's row cannot be leased now; the memory's recovery must not overtake it.
+    expect(outbox.claimDue('telegram', T0 + 20_000, LEASE)).toEqual([]);
+    mendStorage();
+    // A claim while memory still holds rows: the database's opening alert goes first.
+    const [opening] = outbox.claimDue('telegram', T0 + 20_000, LEASE);
+    expect(opening?.items.map((i) => i.eventKind)).toEqual(['opened']);
+    expect(outbox.settle(opening!, sentSettlement(planDelivery(opening!), 'm-1', T0 + 20_000))).toBe(true);
+    const [recovery] = outbox.claimDue('telegram', T0 + 21_000, LEASE);
+    expect(recovery?.items.map((i) => i.eventKind)).toEqual(['resolved']);
+    expect(planDelivery(recovery!)).toMatchObject({ kind: 'reply', replyToMessageId: 'm-1' });
+  });
+
+  it('keeps a settlement the database refuses and stores it at catch-up; no database claims meanwhile', () => {
+    subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
+    detection.commit(incident('open', T0));
+    const [claim] = outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE);
+    breakStorage();
+    expect(outbox.settle(claim!, sentSettlement(planDelivery(claim!), 'm-9', T0 + 6000))).toBe(true);
+    expect(outbox.backlogFigures()).toEqual({ rows: 0, settlements: 1 });
+    mendStorage();
+    // Lease long expired: still not claimed again before the settlement is stored.
+    expect(outbox.claimDue('telegram', T0 + 10 * 60_000, LEASE)).toEqual([]);
+    expect(health.catchUp(true)).toBe(true);
+    expect(outboxRows(db).map((r) => [r.status, r.platform_message_id])).toEqual([['sent', 'm-9']]);
+    expect(outbox.claimDue('telegram', T0 + 20 * 60_000, LEASE)).toEqual([]);
+  });
+
+  it('settles a delivery in flight at catch-up on the rows where they went', () => {
+    subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
+    breakStorage();
+    detection.commit(incident('open', T0));
+    const [claim] = outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE);
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    expect(outboxRows(db).map((r) => r.status)).toEqual(['leased']);
+    expect(outbox.settle(claim!, sentSettlement(planDelivery(claim!), 'm-5', T0 + 7000))).toBe(true);
+    expect(outboxRows(db).map((r) => [r.status, r.platform_message_id])).toEqual([['sent', 'm-5']]);
+  });
+
+  it('starts on storage that takes no writes: new monitors are registered and their checks stored later', () => {
+    const wider = buildCatalog({ services: [{ id: 'whatsapp' }, { id: 'github' }] });
+    breakStorage();
+    const restarted = new SqliteDetectionStore(db, wider, { health });
+    expect(health.state).toMatchObject({ ok: false, reason: 'read-only' });
+    expect(restarted.monitorRef('whatsapp-http')).toBeDefined();
+    expect(restarted.monitorRef('github-http')).toBeUndefined();
+    restarted.commit(check(T0, 'up', 'github-http'));
+    restarted.commit(check(T0 + 1000, 'down', 'whatsapp-http'));
+    expect(health.catchUp(true)).toBe(false);
+
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    expect(restarted.monitorRef('github-http')).toBeDefined();
+    expect(
+      db
+        .prepare(
+          'SELECT m.id, s.last_status FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref ORDER BY m.id',
+        )
+        .all(),
+    ).toEqual([
+      { id: 'github-http', last_status: 'up' },
+      { id: 'whatsapp-http', last_status: 'down' },
+    ]);
+  });
+
+  it('keeps crowd reports queued, counts them in the windows, and stores them at catch-up', () => {
+    const reports = new SqliteReportStore(db, { health });
+    const report = (userId: string, at: number) =>
+      reports.record({
+        serviceId: 'whatsapp',
+        platform: 'telegram',
+        userId,
+        chatId: '-1',
+        guildId: null,
+        problem: 'login',
+        at,
+      });
+    breakStorage();
+    expect(report('a', T0)).toEqual({ kind: 'counted' });
+    expect(report('b', T0 + 1000)).toEqual({ kind: 'counted' });
+    expect(reports.flush()).toBe(0);
+    expect(report('a', T0 + 2000).kind).toBe('duplicate');
+    expect(reports.reportsBetween('whatsapp', T0, T0 + 60_000)).toHaveLength(2);
+    expect([...reports.reportedServices(T0, T0 + 60_000)]).toEqual(['whatsapp']);
+    expect(db.prepare('SELECT COUNT(*) FROM crowd_reports').pluck().get()).toBe(0);
+    expect(health.ok).toBe(false);
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    expect(db.prepare('SELECT COUNT(*) FROM crowd_reports').pluck().get()).toBe(2);
+    expect(reports.reportsBetween('whatsapp', T0, T0 + 60_000)).toHaveLength(2);
+  });
+
+  it('answers a write from a command with StorageUnavailableError, and logs the fault once', () => {
+    const guarded = health.guardMethods(subs, ['subscribe']);
+    breakStorage();
+    const chat = { platform: 'telegram' as const, chatId: '9' };
+    expect(() => guarded.subscribe(chat, 'whatsapp', 'minor', T0)).toThrow(StorageUnavailableError);
+    expect(() => guarded.subscribe(chat, 'whatsapp', 'minor', T0)).toThrow(/storage unavailable: read-only/);
+    // Reads are not guarded and still work.
+    expect(guarded.listSubscriptions(chat)).toEqual([]);
+    expect(logs).toHaveLength(1);
+    mendStorage();
+    expect(guarded.subscribe(chat, 'whatsapp', 'minor', T0)).toEqual({ created: true });
+    expect(health.ok).toBe(true);
+  });
+});
