@@ -1,5 +1,5 @@
 /**
- * Check overhead (issue 2): CPU time per check of the engine (probe + detection + persistence in
+ * Check overhead (docs/design.md §8): CPU time per check of the engine (probe + detection + persistence in
  * SQLite) against CPU time per request of a bare undici loop, same loopback target in another
  * process, same concurrency, rounds interleaved so machine noise hits both alike.
  *

@@ -1,5 +1,5 @@
 /**
- * Crowd report ingestion (issue 5): reports as the `/report` handler would record them (service
+ * Crowd report ingestion (docs/design.md §3): reports as the `/report` handler would record them (service
  * lookup, problem text → kind, `ReportSink.record` into a SQLite file) while the crowd runtime
  * steps the spike detector over every 5-minute window of 32 services, in the same thread.
  *

@@ -1,5 +1,5 @@
 /**
- * Discord fan-out (issue 4): one incident to 1,000 channels through the real outbox (SQLite file),
+ * Discord fan-out (docs/design.md §4): one incident to 1,000 channels through the real outbox (SQLite file),
  * OutboxWorker, Pacer (the platform's pacing) and DiscordSender on the real @discordjs/rest client, against the local
  * Discord enforcing Discord's 50 requests/s global limit and its per-channel bucket. Reports the
  * sustained send rate (target ≥ 47/s), 429s received (target 0), and the time from an incident

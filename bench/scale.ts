@@ -1,5 +1,5 @@
 /**
- * Scale (issue 2): the bot as users run it (`npm start`, no chat tokens) with 10,000 HTTP monitors
+ * Scale (docs/design.md §8): the bot as users run it (`npm start`, no chat tokens) with 10,000 HTTP monitors
  * every 60 s against a loopback target in another process. Reports the share of checks started
  * within 1 s of their slot and the event-loop delay p99 (both from the bot's own /metrics), the
  * bot process's peak RSS (/proc VmHWM, start-up included) and the database growth per hour. One

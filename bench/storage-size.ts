@@ -1,5 +1,5 @@
 /**
- * Database size after a year at 1,000 monitors every 60 s (issue 2: under 100 MB). Writes 48 hours
+ * Database size after a year at 1,000 monitors every 60 s (target: under 100 MB). Writes 48 hours
  * of raw checks through the real commit path, rolls them up with the real roll-up, and fills the
  * other 398 days of roll-ups through the history store (writing a year of raw checks would take
  * hours and end in the same roll-ups).

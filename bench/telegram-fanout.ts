@@ -1,5 +1,5 @@
 /**
- * Telegram fan-out (issue 3): one incident to 10,000 private chats through the real outbox (SQLite
+ * Telegram fan-out (docs/design.md §4): one incident to 10,000 private chats through the real outbox (SQLite
  * file), OutboxWorker, Pacer (TELEGRAM_ALERT_PACING) and TelegramSender on real telegraf, against
  * the local Bot API enforcing 30 messages/s overall and 1/s per chat. Reports the sustained send
  * rate (target ≥ 28/s), 429s received (target 0), and the time from an incident event to its first

@@ -1,5 +1,5 @@
 /**
- * Web load (issue 6): the status page and `/api/services` with 1,000 services, under load from
+ * Web load (docs/design.md §5): the status page and `/api/services` with 1,000 services, under load from
  * autocannon in a second process on loopback, while the real scheduler checks the 1,000 HTTP
  * monitors every 10 s against a loopback target in a third process. Reports requests per second,
  * latency p99, and the share of checks started within 1 s of their slot during the load.

@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import process from 'node:process';
 
 function onPath(command) {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => {

@@ -1,5 +1,5 @@
 /**
- * The only reader of `process.env` (DESIGN §5). Validates the environment with zod at start-up;
+ * The only reader of `process.env` (docs/design.md §5). Validates the environment with zod at start-up;
  * every problem is listed, and secrets can also come from `<NAME>_FILE`.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -49,7 +49,7 @@ const envSchema = z.object({
   DEFAULT_LOCALE: z.enum(['en', 'bn']).default('en'),
   DEFAULT_TIMEZONE: timeZone.default('UTC'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  // Monitors added from chat (issue 7).
+  // Monitors added from chat.
   CHAT_MONITORS_MAX_PER_CHAT: z.coerce
     .number()
     .int()

@@ -1,5 +1,5 @@
 /**
- * Loads and validates the services file (DESIGN §5). Each monitor is checked by its probe's own
+ * Loads and validates the services file (docs/design.md §5). Each monitor is checked by its probe's own
  * schema; every problem in the file is reported with its path, never just the first.
  */
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import type { AnyProbe } from '../monitors/probe.js';
 import { PROBES, findProbe } from '../monitors/registry.js';
 import { ConfigError, describeIssues, formatPath } from './problems.js';
 
-/** Operator monitors may run every second (DESIGN §5); chat-added ones get a higher floor elsewhere. */
+/** Operator monitors may run every second (docs/design.md §5); chat-added ones get a higher floor elsewhere. */
 export const MIN_OPERATOR_INTERVAL_MS = 1000;
 const DEFAULT_INTERVAL_MS = 60_000;
 const DEFAULT_TIMEOUT_MS = 10_000;

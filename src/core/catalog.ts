@@ -30,7 +30,7 @@ export interface Catalog {
 }
 
 /**
- * Ids of services added from chat (issue 7) start with this. Such a service belongs to one
+ * Ids of services added from chat start with this. Such a service belongs to one
  * community: an "all services" subscription elsewhere does not cover it.
  */
 export const CHAT_SERVICE_PREFIX = 'chat-';

@@ -126,7 +126,7 @@ export class DetectionEngine {
   }
 
   /**
-   * Adds a service and its monitors at runtime (a monitor added from chat, issue 7), with their
+   * Adds a service and its monitors at runtime (a monitor added from chat), with their
    * stored state loaded as at start-up. Adding an id that is already known replaces it. Such
    * services do not count towards the vantage guard's mass-failure verdict.
    * Satisfies `ChatServiceRegistry` (src/chat-monitors/chat-monitor-runtime.ts).

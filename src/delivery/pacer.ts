@@ -17,7 +17,7 @@ export interface PacingPolicy {
 }
 
 /**
- * Telegram's broadcast limits (platforms.md §1.2, https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this):
+ * Telegram's broadcast limits (docs/platforms.md §1.2, https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this):
  * about 30 messages/s overall, 1/s per chat, 20/min per group. Group and channel ids are negative.
  */
 export const TELEGRAM_PACING: PacingPolicy = {
@@ -29,7 +29,7 @@ export const TELEGRAM_PACING: PacingPolicy = {
 
 /**
  * Discord: @discordjs/rest already queues per route bucket from the response headers and waits out
- * 429s (platforms.md §1.1), so only the documented global 50 requests/s is paced here, loosely.
+ * 429s (docs/platforms.md §1.1), so only the documented global 50 requests/s is paced here, loosely.
  */
 export const DISCORD_PACING: PacingPolicy = {
   global: { burst: 50, perMs: 1000 },

@@ -1,5 +1,5 @@
 /**
- * The replay of 19 March 2021 (issue 5): the real probes, detection engine, crowd runtime,
+ * The replay of 19 March 2021 (docs/design.md §1): the real probes, detection engine, crowd runtime,
  * stores, outbox and outbox worker, on a SQLite file, against loopback stand-ins, with time
  * coming from a simulated `Clock` (the engine's own port). Shared by `npm run demo` and its test.
  */

@@ -32,7 +32,7 @@ export const MAX_PUSH_BODY_BYTES = 16 * 1024;
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * The HTTP surface (DESIGN §5): JSON API and health. Unknown routes and bad parameters get JSON
+ * The HTTP surface (docs/design.md §5): JSON API and health. Unknown routes and bad parameters get JSON
  * errors with a status code, never a stack trace.
  */
 export function createHttpServer(view: StatusView, log: Logger, extras: HttpExtras = {}) {

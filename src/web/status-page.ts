@@ -23,7 +23,7 @@ const MAX_CACHED_CELLS = 50_000;
 const BAR_INCIDENTS = 1000;
 
 /**
- * The server-rendered status page (DESIGN §5, issue 6): no JavaScript, every colour also said in
+ * The server-rendered status page (docs/design.md §5): no JavaScript, every colour also said in
  * words, every untrusted string escaped. Pure rendering over the view and the history.
  */
 export class StatusPage {

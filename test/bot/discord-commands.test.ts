@@ -35,7 +35,7 @@ async function setUp() {
 }
 
 describe('Discord command definitions', () => {
-  it('are the commands of DESIGN §5, with admin-only defaults where the handler checks admins', () => {
+  it('are the commands of docs/design.md §5, admin-only by default where the handler checks admins', () => {
     expect(DISCORD_COMMANDS.map((c) => [c.name, c.default_member_permissions ?? null])).toEqual([
       ['subscribe', '16'],
       ['unsubscribe', '16'],

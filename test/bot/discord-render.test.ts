@@ -56,7 +56,7 @@ const probe = (target: string, reason: OutcomeReason, message: string): Evidence
   message,
 });
 
-/** Every limit of platforms.md §1.1 that a message with one embed must respect. */
+/** Every limit of docs/platforms.md §1.1 that a message with one embed must respect. */
 function expectWithinLimits(message: DiscordAlert): void {
   const [embed] = message.embeds;
   expect(message.content?.length ?? 0).toBeLessThanOrEqual(MAX_DISCORD_CONTENT_CHARS);

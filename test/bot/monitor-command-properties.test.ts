@@ -1,5 +1,5 @@
 /**
- * `/monitor` on random and adversarial input (issue 7), through each platform's own parsing:
+ * `/monitor` on random and adversarial input, through each platform's own parsing:
  * Telegram text (`parseCommandText`, then the reply rendered as Telegram HTML) and Discord
  * slash-command options (the real discord.js adapter against the local Discord, which maps the
  * sub-command and its options). Inputs mix Unicode, RTL and zero-width marks, HTML, markdown,
@@ -37,7 +37,7 @@ import { type FakeDiscord, PermissionBits, startFakeDiscord } from '../fakes/dis
 import { parseTelegramHtml } from '../fakes/telegram/index.js';
 
 const SEED = 20261129;
-/** Inputs tried per property; reported in the issue's figures. */
+/** Inputs tried per property; reported in the README (Security, Fuzzing). */
 export const RUNS = { telegramText: 5000, discordOptions: 1000 } as const;
 const LIMIT = 20;
 

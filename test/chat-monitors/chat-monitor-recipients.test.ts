@@ -3,7 +3,7 @@ import type { IncidentEvent } from '../../src/core/events.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
 
-/** A chat monitor's alerts reach its own community only, never chats subscribed to "all" (issue 7). */
+/** A chat monitor's alerts reach its own community only, never chats subscribed to "all" (docs/design.md §4). */
 
 const T0 = 1_780_000_000_000;
 const event = (serviceId: string): IncidentEvent => ({

@@ -14,7 +14,7 @@ import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
 import { FakeClock, buildCatalog, monitorDef, serviceDef } from '../helpers/catalog.js';
 
-/** Services added and removed at runtime (chat monitors, issue 7): `addService` / `removeService`. */
+/** Services added and removed at runtime (chat monitors): `addService` / `removeService`. */
 
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
 const MINUTE = 60_000;

@@ -1,5 +1,5 @@
 /**
- * Monitors added from chat (issue 7) through the whole app in-process: startApp builds the chat
+ * Monitors added from chat through the whole app in-process: startApp builds the chat
  * monitor service, the SSRF guard from the config and the command layer; a tiny in-test chat
  * platform records what the outbox worker delivers and answers commands through the
  * `CommandService` the composition root's deps give it. The operator allows 127.0.0.0/8 (the

@@ -1,8 +1,8 @@
 /**
- * The crash test of issue 3: the bot is killed with SIGKILL while it delivers one incident to
+ * The crash test of docs/design.md §4 (at-least-once): the bot is killed with SIGKILL while it delivers one incident to
  * 1,000 Telegram chats, then restarted on the same SQLite file. Every chat gets the alert; the
  * only duplicates are sends that Telegram accepted before the row was marked sent, so no more
- * than the worker's deliveries in flight (DESIGN §4, at-least-once).
+ * than the worker's deliveries in flight (docs/design.md §4, at-least-once).
  *
  * Slow by nature (35-100 s): 1,000 alerts paced under Telegram's 30/s, and rows leased at the kill
  * return only when their lease (LEASE_MS, 60 s) runs out. It prints what the kill left behind and

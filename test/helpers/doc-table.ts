@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 /**
  * Reads the Markdown table in the doc comment right above `export function <name>` of a source
- * file, so a test's table is the code's table (STYLE.md, Tests). Returns the body rows as trimmed
+ * file, so a test's table is the code's table (docs/design.md §7). Returns the body rows as trimmed
  * cells; the header and separator lines are dropped.
  */
 export function readDocTable(sourceUrl: URL, functionName: string): string[][] {

@@ -78,7 +78,7 @@ describe('GET /metrics', () => {
     expect(lateness.type).toBe('HISTOGRAM');
     const buckets = lateness.metrics[0]?.buckets ?? {};
     expect(Number(buckets['0.01'])).toBe(2);
-    expect(Number(buckets['1'])).toBe(3); // within 1 s of the slot: issue 2's on-time bound
+    expect(Number(buckets['1'])).toBe(3); // within 1 s of the slot: the on-time bound
     expect(Number(buckets['5'])).toBe(4);
     expect(Number(buckets['+Inf'])).toBe(4);
     expect(families.some((f) => f.name === 'nodejs_eventloop_lag_p99_seconds')).toBe(true);

@@ -1,5 +1,5 @@
 /**
- * Tests touch no network but loopback (DESIGN §7). Every outbound TCP connection and UDP datagram
+ * Tests touch no network but loopback (docs/design.md §7). Every outbound TCP connection and UDP datagram
  * is checked here; anything else throws, so a test that reaches the internet fails loudly.
  */
 import dgram from 'node:dgram';

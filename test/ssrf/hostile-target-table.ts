@@ -1,5 +1,5 @@
 /**
- * The hostile targets of issue 7 and the DNS zone some of them need: shared by the guard's own
+ * The hostile targets for monitors added from chat and the DNS zone some of them need: shared by the guard's own
  * test (test/ssrf/hostile-targets.test.ts) and the chat command tests on both platforms
  * (test/e2e/monitor-hostile-targets.test.ts), so both refuse exactly the same list.
  */
@@ -17,7 +17,7 @@ export const HOSTILE_ZONE: Readonly<Record<string, readonly string[]>> = {
   'empty.example': [],
 };
 
-/** Every hostile target of issue 7, with the reason it must be refused for. */
+/** Every hostile target, with the reason it must be refused for. */
 export const HOSTILE_TARGETS: ReadonlyArray<readonly [string, SsrfRefusalReason]> = [
   // loopback and its numeric disguises
   ['http://127.0.0.1/', 'loopback'],

@@ -15,7 +15,7 @@ import { StatusPage } from '../../src/web/status-page.js';
 import { type PlatformStatus, StatusView } from '../../src/web/status-view.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-/** 2021-03-19 17:00 UTC: shortly before the WhatsApp outage of DESIGN §1. */
+/** 2021-03-19 17:00 UTC: shortly before the WhatsApp outage of docs/design.md §1. */
 export const START = Date.UTC(2021, 2, 19, 17, 0);
 
 export const SERVICES_YAML = `defaults: { every: 60s, timeout: 10s, confirm: { down: 2, up: 2 } }

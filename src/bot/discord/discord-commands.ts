@@ -15,14 +15,14 @@ import { messagesFor } from '../../core/i18n/index.js';
 import { MAX_TARGET_CHARS } from '../../monitors/ssrf/target-parser.js';
 
 /**
- * The slash commands of DESIGN §5 as Discord registers them (discord-api-docs
+ * The slash commands of docs/design.md §5 as Discord registers them (discord-api-docs
  * interactions/application-commands.mdx). Names are English: Discord has no Bengali locale and
- * Bengali names fail its name pattern (platforms.md §1.1), so the language is a chat setting.
+ * Bengali names fail its name pattern (docs/platforms.md §1.1), so the language is a chat setting.
  * Defaults are never written out (`required: false`…): Discord omits them when it echoes a
  * command, and {@link commandsDiffer} compares what we wrote against what it returns.
  */
 
-/** Manage Channels: who may change what a channel receives (DESIGN §5, "Admin means"). */
+/** Manage Channels: who may change what a channel receives (docs/design.md §5, "Admin means"). */
 export const ADMIN_PERMISSION = PermissionFlagsBits.ManageChannels;
 const ADMIN_ONLY = ADMIN_PERMISSION.toString();
 
@@ -255,7 +255,7 @@ export type RegistrationResult = 'registered' | 'unchanged';
 
 /**
  * Registers the commands by bulk overwrite (`PUT`), which only counts new names against the
- * 200 creates a day (platforms.md §1.1). With `onlyIfChanged` it first reads the registered list
+ * 200 creates a day (docs/platforms.md §1.1). With `onlyIfChanged` it first reads the registered list
  * and writes nothing when it matches, as start-up does. Throws the REST error on failure.
  */
 export async function registerCommands(

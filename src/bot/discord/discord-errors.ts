@@ -3,7 +3,7 @@ import type { DeliveryResult } from '../../core/delivery/ports.js';
 
 /**
  * Discord's JSON error codes the bot acts on (discord-api-docs topics/opcodes-and-status-codes.mdx
- * "JSON Error Codes"; platforms.md §1.1).
+ * "JSON Error Codes"; docs/platforms.md §1.1).
  */
 export const DiscordErrorCode = {
   UnknownChannel: 10003,
@@ -40,7 +40,7 @@ export function isUnknownMessage(err: unknown): boolean {
 }
 
 /**
- * Classifies a failed REST call into a delivery result (DESIGN §4). @discordjs/rest has already
+ * Classifies a failed REST call into a delivery result (docs/design.md §4). @discordjs/rest has already
  * waited out short 429s and retried 5xx by then, so what reaches here is final for this attempt:
  * - a long 429 it refused to wait for ({@link rejectLongRateLimits}) → `rate-limited`;
  * - the channel is gone or closed to us → `permanent`, with the reason;

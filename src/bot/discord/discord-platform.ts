@@ -19,7 +19,7 @@ import { type CommandPort, DiscordInteractions } from './discord-interactions.js
 import { DiscordSender } from './discord-sender.js';
 
 /**
- * Alerts are spread evenly a little under Discord's global 50 requests/s (platforms.md §1.1):
+ * Alerts are spread evenly a little under Discord's global 50 requests/s (docs/platforms.md §1.1):
  * 47.5/s with a burst of 1.5. DISCORD_PACING's burst of 50 on top of its refill lets up to 100
  * requests into one second, which a sliding one-second window answers with 429s. The half token
  * of burst keeps timer overshoot from costing rate; the margin to 50 absorbs event-loop pauses
@@ -48,7 +48,7 @@ export interface InteractionHandler {
  * {@link DiscordSender} on the same REST client, so they share its rate-limit queue.
  *
  * `DISCORD_API_ROOT` replaces the REST root; discord.js then takes the gateway URL from that
- * root's `/gateway/bot` (platforms.md, fact 1).
+ * root's `/gateway/bot` (docs/platforms.md, fact 1).
  */
 export class DiscordPlatform implements ChatPlatform {
   readonly name = 'discord' as const;
@@ -118,7 +118,7 @@ export class DiscordPlatform implements ChatPlatform {
 
   private listen(): void {
     const { log } = this.ctx;
-    // platforms.md §2.4: an unhandled 'error' event would end the process.
+    // docs/platforms.md §2.4: an unhandled 'error' event would end the process.
     this.client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
     this.client.on(Events.Warn, (message) => log.warn({ message }, 'discord client warning'));
     this.client.on(Events.ClientReady, () => (this.ready = true));

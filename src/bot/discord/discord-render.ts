@@ -15,7 +15,7 @@ import type { State } from '../../core/model.js';
  * even though `allowed_mentions` already forbids every mention but the admin's role.
  */
 
-// Limits from platforms.md §1.1 (discord-api-docs resources/message.mdx "Create Message", "Embed Limits").
+// Limits from docs/platforms.md §1.1 (discord-api-docs resources/message.mdx "Create Message", "Embed Limits").
 export const MAX_DISCORD_CONTENT_CHARS = 2000;
 export const MAX_DISCORD_EMBED_TITLE_CHARS = 256;
 export const MAX_DISCORD_EMBED_DESCRIPTION_CHARS = 4096;

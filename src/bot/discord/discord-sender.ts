@@ -10,8 +10,8 @@ import { classifyDiscordError, isUnknownMessage } from './discord-errors.js';
 export type DiscordRest = Pick<REST, 'post' | 'patch'>;
 
 /**
- * Delivers outbox jobs as Discord messages through @discordjs/rest (DESIGN §4). The REST client
- * queues per route bucket and waits out 429s itself (platforms.md §1.1), so there is no retry
+ * Delivers outbox jobs as Discord messages through @discordjs/rest (docs/design.md §4). The REST client
+ * queues per route bucket and waits out 429s itself (docs/platforms.md §1.1), so there is no retry
  * layer here: one job is one call (two when an edit target was deleted), classified at the end.
  *
  * - `send`: a new alert embed with its buttons; `allowed_mentions` permits only the chat's role.

@@ -3,7 +3,7 @@ import type { Locale } from '../../core/delivery/ports.js';
 
 /**
  * The command menu Telegram shows, registered with `setMyCommands` once per language
- * (platforms.md §1.2: names 1-32 of `[a-z0-9_]`, descriptions 1-256; `language_code` is
+ * (docs/platforms.md §1.2: names 1-32 of `[a-z0-9_]`, descriptions 1-256; `language_code` is
  * ISO 639-1, and `bn` is accepted). English is also the fallback list (no `language_code`).
  * Keyed by every locale, so adding a language without its menu fails to compile.
  */

@@ -9,7 +9,7 @@ import { TelegramSender } from './telegram-sender.js';
 import { type TelegramCommandPort, TelegramUpdates } from './telegram-updates.js';
 
 /**
- * Alerts spread evenly a little under Telegram's ~30 messages/s (platforms.md §1.2): 28.8/s with a
+ * Alerts spread evenly a little under Telegram's ~30 messages/s (docs/platforms.md §1.2): 28.8/s with a
  * burst of 1, so no sliding second ever holds more than 29.8 grants, one message of slack for
  * requests that reach Telegram closer together than they left (29/s with a burst of 1.5 let 30.5
  * through and drew a few 429s in the benchmark). TELEGRAM_PACING's burst of 30 on top of its refill lets up to 60 messages into one
@@ -35,7 +35,7 @@ export const TELEGRAM_ALLOWED_UPDATES = [
  * The Telegram adapter (telegraf 4.16, long polling). `start` checks the token with getMe,
  * registers the command menu in English and Bengali and starts polling; updates go to
  * {@link TelegramUpdates}, alerts out through {@link TelegramSender} on the same client.
- * `TELEGRAM_API_ROOT` replaces the Bot API root (platforms.md §3.1).
+ * `TELEGRAM_API_ROOT` replaces the Bot API root (docs/platforms.md §3.1).
  */
 export class TelegramPlatform implements ChatPlatform {
   readonly name = 'telegram' as const;

@@ -16,7 +16,7 @@ import type { State } from '../../core/model.js';
  */
 
 /**
- * `sendMessage.text`: 1-4096 characters after entity parsing (platforms.md §1.2,
+ * `sendMessage.text`: 1-4096 characters after entity parsing (docs/platforms.md §1.2,
  * https://core.telegram.org/bots/api#sendmessage). Counted here in UTF-16 units, as Telegram does.
  */
 export const MAX_TELEGRAM_TEXT_CHARS = 4096;

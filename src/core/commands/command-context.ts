@@ -28,7 +28,7 @@ export interface CommandServiceDeps {
   readonly reports: ReportSink;
   readonly clock: Clock;
   /**
-   * Monitors added from chat (issue 7), the `ChatMonitorService`. Absent: `/monitor` answers that
+   * Monitors added from chat, the `ChatMonitorService`. Absent: `/monitor` answers that
    * custom monitors are not enabled, and only the catalogue's services exist.
    */
   readonly monitors?: MonitorCommandPort;
@@ -67,7 +67,7 @@ export class CommandContext {
 
   /**
    * The language to store with the first record of a private chat: the one its replies already
-   * speak (the user's app language, DESIGN §6), so alerts that follow do too. Nothing for known
+   * speak (the user's app language, docs/design.md §6), so alerts that follow do too. Nothing for known
    * chats and groups: one member's app language is not the group's.
    */
   firstLocale(): { locale: Messages['locale'] } | Record<string, never> {

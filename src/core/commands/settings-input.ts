@@ -3,7 +3,7 @@ import { LOCALES, messagesFor, type Locale } from '../i18n/index.js';
 import { SEVERITIES, type Severity } from '../model.js';
 
 /**
- * Validation of `/settings` and `/subscribe` values, once, at the command boundary (STYLE.md,
+ * Validation of `/settings` and `/subscribe` values, once, at the command boundary.
  * Errors 4). Each parser returns the value to store, or null for input it refuses; `off`
  * values come back as `{ off: true }` so that "turn it off" and "invalid" stay different.
  */

@@ -1,7 +1,7 @@
 /**
  * How many reports a service normally gets in a window: Downdetector's "average number of reports
  * for that given time of day", as an hour-of-week table, with an EWMA fallback while the table is
- * young. A plain JSON-safe object so a store can persist it. See shared/docs/status-sources.md
+ * young. A plain JSON-safe object so a store can persist it. See docs/status-sources.md
  * §3.3 (a) and (b).
  */
 import { hourOfWeekSlot, SLOTS_PER_WEEK } from './crowd-window.js';

@@ -1,7 +1,7 @@
 /**
  * Detection windows and what one window of admitted reports adds up to, with the per-chat cap
  * that keeps one chat or guild from manufacturing an outage.
- * See shared/docs/status-sources.md §3.3 and the anti-abuse notes below it.
+ * See docs/status-sources.md §3.3 and the anti-abuse notes below it.
  */
 import { emptyKindCounts, type ProblemKind } from './problem-kind.js';
 

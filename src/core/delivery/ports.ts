@@ -122,7 +122,7 @@ export interface DeliveryJob {
 }
 
 /**
- * What became of a delivery, classified at the adapter's edge (STYLE.md, Errors):
+ * What became of a delivery, classified at the adapter's edge (docs/design.md §4):
  * - `sent`: the platform accepted it; `messageId` is what later edits and replies refer to.
  * - `transient`: network, 5xx, timeout: try again later with backoff.
  * - `rate-limited`: a 429; wait `retryAfterMs` (the whole platform when `global`), no attempt counted.

@@ -1,6 +1,6 @@
 import type { OutcomeReason, ProbeOutcome, State } from '../model.js';
 
-/** How many consecutive raw outcomes confirm a change (DESIGN §3). */
+/** How many consecutive raw outcomes confirm a change (docs/design.md §3). */
 export interface ConfirmPolicy {
   readonly down: number;
   readonly up: number;

@@ -3,7 +3,7 @@ import type { OutcomeReason, State } from '../model.js';
 export const CROWD_LEVELS = ['none', 'possible', 'detected'] as const;
 export type CrowdLevel = (typeof CROWD_LEVELS)[number];
 
-/** Our probes measure; official sources state. They weigh differently (DESIGN §3). */
+/** Our probes measure; official sources state. They weigh differently (docs/design.md §3). */
 export type MonitorRole = 'probe' | 'official';
 
 /** One piece of evidence shown in an alert. Structured, so each language renders it itself. */

@@ -1,5 +1,5 @@
 /**
- * Our own vantage point (DESIGN §3): one machine sees the world through one network. When the
+ * Our own vantage point (docs/design.md §3): one machine sees the world through one network. When the
  * control targets fail, or most independent services fail within one round, the fault is ours:
  * those failures must not count against services, and only the operator is told.
  */

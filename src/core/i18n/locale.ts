@@ -12,7 +12,7 @@ export function isLocale(value: string): value is Locale {
 /**
  * Picks our locale from a platform's language hint: Telegram's `from.language_code` (`bn`,
  * `bn-BD`, `pt-br`) or Discord's interaction `locale` (`en-US`, `hi`; Discord has no `bn`, see
- * platforms.md §1.1). Only the primary subtag counts; anything we do not speak gives `fallback`.
+ * docs/platforms.md §1.1). Only the primary subtag counts; anything we do not speak gives `fallback`.
  */
 export function pickLocale(hint: string | undefined, fallback: Locale): Locale {
   if (hint === undefined) return fallback;

@@ -1,7 +1,7 @@
 import type { Locale } from './locale.js';
 
 /**
- * Why a chat-added monitor target is refused (issue 7). One `as const` array feeds the type and
+ * Why a chat-added monitor target is refused. One `as const` array feeds the type and
  * the texts below; the machine reason is stable (tests and logs use it), the text is for the chat.
  */
 export const SSRF_REFUSAL_REASONS = [

@@ -1,5 +1,5 @@
 -- Delivery: chats and their subscriptions, the outbox, and the message each incident's alert lives in.
--- Times are epoch milliseconds. See DESIGN §4 and src/core/delivery/ports.ts.
+-- Times are epoch milliseconds. See docs/design.md §4 and src/core/delivery/ports.ts.
 
 -- One row per chat (Discord channel, Telegram chat, console). Outbox rows and message references point
 -- at `ref`, so a chat id rewrite (Telegram group → supergroup) is one UPDATE here.

@@ -1,4 +1,4 @@
--- Monitors added from chat (issue 7). Each belongs to one community: a Discord guild or a Telegram
+-- Monitors added from chat. Each belongs to one community: a Discord guild or a Telegram
 -- chat ('discord:guild:<id>', 'telegram:<chat id>', as crowd_reports.chat_key). Times are epoch ms.
 CREATE TABLE chat_monitors (
   id          INTEGER PRIMARY KEY,

@@ -1,5 +1,5 @@
 /**
- * Which IP addresses a chat-added monitor may connect to (issue 7). Only global unicast passes;
+ * Which IP addresses a chat-added monitor may connect to. Only global unicast passes;
  * every special-purpose range is refused with its reason, IPv6 forms that embed an IPv4 address
  * are judged by that address, and cloud metadata addresses are refused even when the operator
  * allowed their range.

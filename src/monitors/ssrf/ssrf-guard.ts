@@ -1,5 +1,5 @@
 /**
- * The SSRF guard for monitors added from chat (issue 7). A name is resolved once per connection
+ * The SSRF guard for monitors added from chat. A name is resolved once per connection
  * through an injectable resolver; every answer must pass the address policy; the connection is
  * then made to the vetted address through a pinned `lookup`, which never resolves by itself, so a
  * DNS answer that changes between check and connect (rebinding) cannot redirect the probe.

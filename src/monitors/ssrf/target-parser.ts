@@ -1,5 +1,5 @@
 /**
- * Parses what a chat member typed as a monitor target (issue 7): an http(s) URL, optionally
+ * Parses what a chat member typed as a monitor target: an http(s) URL, optionally
  * followed by a keyword the page must contain, or `host:port` for a TCP check. Never throws.
  * Hosts come out in WHATWG URL form, which turns every numeric IPv4 trick (`2130706433`,
  * `0x7f.1`, `0177.0.0.1`, `127.1`) into dotted decimal and IPv6 into its compressed form, so

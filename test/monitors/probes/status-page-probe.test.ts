@@ -70,7 +70,7 @@ const contentTypeOf = (fixture: string): string =>
       : 'application/rss+xml';
 
 describe('statuspage monitor type', () => {
-  it('is registered as an official source under the type DESIGN §5 names', () => {
+  it('is registered as an official source under the type docs/design.md §5 names', () => {
     expect(findProbe('statuspage')?.role).toBe('official');
   });
 
