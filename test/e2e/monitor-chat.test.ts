@@ -1,5 +1,5 @@
 /**
- * Issue 7 as a new user tries it, on both platforms at once (real telegraf and discord.js against
+ * Monitors added from chat as a new user tries them, on both platforms at once (real telegraf and discord.js against
  * the local Telegram and Discord): the operator allows 127.0.0.0/8 for the demo; a member cannot
  * add a monitor; an admin adds their local site, sees it in `/monitor list` and `/status`, takes
  * the site down and gets the alert in the chat; the cloud metadata address is refused with its

@@ -1,5 +1,5 @@
 /**
- * Issue 7: every hostile target of the shared table is refused through the real command path on
+ * Every hostile target of the shared table is refused through the real command path on
  * both platforms: a group admin types `/monitor add` to the real telegraf adapter on the local
  * Bot API, a Manage Channels member runs the `/monitor add` slash command through the real
  * discord.js adapter on the local Discord, and each is answered with the reason the SSRF guard

@@ -1,5 +1,5 @@
 /**
- * Issue 3 end to end, with the real bot process on the local Telegram: two services of one group
+ * Grouped alerts end to end, with the real bot process on the local Telegram: two services of one group
  * that fail some seconds apart, the second after the first alert went out (past the 5 s gather),
  * end up in ONE message, the first alert edited into the grouped one; the recoveries reply to it.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 7 "Secrets": the real bot process (`tsx src/main.ts`) runs through start-up, an outage
+ * Secrets: the real bot process (`tsx src/main.ts`) runs through start-up, an outage
  * alert, a recovery and a rejected-token start-up on both platforms' local servers, at LOG_LEVEL
  * trace; no token (nor its secret half, nor its URL-encoded form) may appear anywhere in its output.
  */
