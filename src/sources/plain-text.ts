@@ -63,17 +63,83 @@ export function truncateText(text: string, maxChars: number = MAX_OFFICIAL_TEXT_
   return cut.trimEnd() + ELLIPSIS;
 }
 
+const COMMENT_PATTERN = /<!--[\s\S]*?(?:-->|$)/g;
+/** An unclosed script or style runs to the end: one match, so this stays linear. */
+const SCRIPT_PATTERN = /<(script|style)\b[\s\S]*?(?:<\/\1\s*>|$)/gi;
+
+/** Block-level tags separate words; inline ones (`<var>`, `<strong>`, `<a>`) must not add spaces. */
+const BLOCK_TAGS: ReadonlySet<string> = new Set([
+  'p',
+  'br',
+  'div',
+  'li',
+  'ul',
+  'ol',
+  'tr',
+  'td',
+  'th',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'blockquote',
+  'pre',
+  'hr',
+  'table',
+]);
+
+function isWordChar(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x5f
+  );
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+}
+
+/**
+ * Replaces the tags `which` accepts (by tag name, lower case) with `replacement`, in one forward
+ * pass; a tag is `</?letter…` up to the first `>`. Any other `<` stays, and once no `>` is left
+ * nothing after it can be a tag, so the rest is copied as it is.
+ */
+function replaceTags(html: string, which: (name: string) => boolean, replacement: string): string {
+  let out = '';
+  let copied = 0;
+  for (let at = html.indexOf('<'); at !== -1; at = html.indexOf('<', at + 1)) {
+    const nameStart = html.charCodeAt(at + 1) === 0x2f ? at + 2 : at + 1;
+    if (!isLetter(html.charCodeAt(nameStart))) continue;
+    let nameEnd = nameStart + 1;
+    while (isWordChar(html.charCodeAt(nameEnd))) nameEnd += 1;
+    if (!which(html.slice(nameStart, nameEnd).toLowerCase())) {
+      at = nameEnd - 1;
+      continue;
+    }
+    const gt = html.indexOf('>', nameEnd);
+    if (gt === -1) break;
+    out += html.slice(copied, at) + replacement;
+    copied = gt + 1;
+    at = gt;
+  }
+  return out + html.slice(copied);
+}
+
+const isBlockTag = (name: string): boolean => BLOCK_TAGS.has(name);
+const anyTag = (): boolean => true;
+
 /**
  * HTML fragment → plain text: drops scripts, styles and comments, turns tags into spaces,
  * decodes entities, collapses whitespace, truncates. Plain input passes through unchanged
- * except for whitespace and entities.
+ * except for whitespace and entities. Linear in the input: each step is one forward pass.
  */
 export function htmlToPlainText(html: string, maxChars: number = MAX_OFFICIAL_TEXT_CHARS): string {
-  const withoutTags = html
-    .replace(/<!--[\s\S]*?(?:-->|$)/g, ' ')
-    .replace(/<(script|style)\b[\s\S]*?(?:<\/\1\s*>|$)/gi, ' ')
-    // Block-level tags separate words; inline ones (`<var>`, `<strong>`, `<a>`) must not add spaces.
-    .replace(/<\/?(?:p|br|div|li|ul|ol|tr|td|th|h[1-6]|blockquote|pre|hr|table)\b[^>]*>/gi, ' ')
-    .replace(/<\/?[a-z][^>]*>/gi, '');
+  const withoutScripts = html.replace(COMMENT_PATTERN, ' ').replace(SCRIPT_PATTERN, ' ');
+  // Block tags first (a space), then every other tag (nothing), as two passes.
+  const withoutTags = replaceTags(replaceTags(withoutScripts, isBlockTag, ' '), anyTag, '');
   return truncateText(collapseWhitespace(decodeEntities(withoutTags)), maxChars);
 }
