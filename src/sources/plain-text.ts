@@ -63,10 +63,6 @@ export function truncateText(text: string, maxChars: number = MAX_OFFICIAL_TEXT_
   return cut.trimEnd() + ELLIPSIS;
 }
 
-const COMMENT_PATTERN = /<!--[\s\S]*?(?:-->|$)/g;
-/** An unclosed script or style runs to the end: one match, so this stays linear. */
-const SCRIPT_PATTERN = /<(script|style)\b[\s\S]*?(?:<\/\1\s*>|$)/gi;
-
 /** Block-level tags separate words; inline ones (`<var>`, `<strong>`, `<a>`) must not add spaces. */
 const BLOCK_TAGS: ReadonlySet<string> = new Set([
   'p',
@@ -103,43 +99,110 @@ function isLetter(code: number): boolean {
   return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
 }
 
+/** Text is decoded and collapsed this many characters at a time, so a huge input stops early. */
+const CHUNK_CHARS = 4096;
+/** The longest character reference `decodeEntities` reads (`&` + 32 letters + `;`). */
+const MAX_ENTITY_CHARS = 40;
+
 /**
- * Replaces the tags `which` accepts (by tag name, lower case) with `replacement`, in one forward
- * pass; a tag is `</?letter…` up to the first `>`. Any other `<` stays, and once no `>` is left
- * nothing after it can be a tag, so the rest is copied as it is.
+ * Collects the text between tags: decodes entities, collapses whitespace, and says when it has
+ * enough (`full`) so the scan can stop: only the first `limit` characters are ever shown.
  */
-function replaceTags(html: string, which: (name: string) => boolean, replacement: string): string {
-  let out = '';
-  let copied = 0;
-  for (let at = html.indexOf('<'); at !== -1; at = html.indexOf('<', at + 1)) {
-    const nameStart = html.charCodeAt(at + 1) === 0x2f ? at + 2 : at + 1;
-    if (!isLetter(html.charCodeAt(nameStart))) continue;
-    let nameEnd = nameStart + 1;
-    while (isWordChar(html.charCodeAt(nameEnd))) nameEnd += 1;
-    if (!which(html.slice(nameStart, nameEnd).toLowerCase())) {
-      at = nameEnd - 1;
-      continue;
-    }
-    const gt = html.indexOf('>', nameEnd);
-    if (gt === -1) break;
-    out += html.slice(copied, at) + replacement;
-    copied = gt + 1;
-    at = gt;
+class PlainTextBuilder {
+  private out = '';
+  private pending = '';
+
+  constructor(private readonly limit: number) {}
+
+  /** More than the limit is known: the result is cut whatever follows. */
+  get full(): boolean {
+    return this.out.length > this.limit + 1;
   }
-  return out + html.slice(copied);
+
+  add(text: string): void {
+    for (let at = 0; at < text.length && !this.full; at += CHUNK_CHARS) {
+      this.pending += text.slice(at, at + CHUNK_CHARS);
+      if (this.pending.length >= CHUNK_CHARS) this.flush(false);
+    }
+  }
+
+  result(): string {
+    this.flush(true);
+    return truncateText(this.out.trim(), this.limit);
+  }
+
+  private flush(final: boolean): void {
+    let cut = this.pending.length;
+    if (!final) {
+      // Keep back a character reference that may end in the next piece.
+      const amp = this.pending.lastIndexOf('&');
+      if (amp !== -1 && amp >= cut - MAX_ENTITY_CHARS && !this.pending.includes(';', amp)) cut = amp;
+    }
+    let piece = decodeEntities(this.pending.slice(0, cut)).replace(/\s+/g, ' ');
+    this.pending = this.pending.slice(cut);
+    if (this.out === '' || this.out.endsWith(' ')) piece = piece.trimStart();
+    this.out += piece;
+  }
 }
 
-const isBlockTag = (name: string): boolean => BLOCK_TAGS.has(name);
-const anyTag = (): boolean => true;
+const SCRIPT_OPEN = /<(script|style)\b/iy;
+const SCRIPT_CLOSE: Readonly<Record<string, RegExp>> = {
+  script: /<\/script\s*>/gi,
+  style: /<\/style\s*>/gi,
+};
 
 /**
- * HTML fragment → plain text: drops scripts, styles and comments, turns tags into spaces,
- * decodes entities, collapses whitespace, truncates. Plain input passes through unchanged
- * except for whitespace and entities. Linear in the input: each step is one forward pass.
+ * HTML fragment → plain text: drops scripts, styles and comments, turns block tags into spaces
+ * and other tags into nothing, decodes entities, collapses whitespace, truncates. Plain input
+ * passes through unchanged except for whitespace and entities.
+ *
+ * One forward scan: a comment ends at the first `-->`, a script or style at its end tag (either
+ * unclosed runs to the end), a tag (`</?letter…`) at the first `>`; any other `<` is text. Once
+ * no `>` is left no later tag can close, and once the text is past `maxChars` the rest is not
+ * read, so the time is linear in the input and usually far less.
  */
 export function htmlToPlainText(html: string, maxChars: number = MAX_OFFICIAL_TEXT_CHARS): string {
-  const withoutScripts = html.replace(COMMENT_PATTERN, ' ').replace(SCRIPT_PATTERN, ' ');
-  // Block tags first (a space), then every other tag (nothing), as two passes.
-  const withoutTags = replaceTags(replaceTags(withoutScripts, isBlockTag, ' '), anyTag, '');
-  return truncateText(collapseWhitespace(decodeEntities(withoutTags)), maxChars);
+  const text = new PlainTextBuilder(maxChars);
+  let noGreaterThanFrom = Infinity; // no '>' at or after this index
+  let at = 0;
+  while (at < html.length && !text.full) {
+    const lt = html.indexOf('<', at);
+    text.add(html.slice(at, lt === -1 ? html.length : lt));
+    if (lt === -1) break;
+    at = lt + 1;
+    if (html.startsWith('<!--', lt)) {
+      const end = html.indexOf('-->', lt + 4);
+      text.add(' ');
+      if (end === -1) break;
+      at = end + 3;
+      continue;
+    }
+    SCRIPT_OPEN.lastIndex = lt;
+    const script = SCRIPT_OPEN.exec(html);
+    if (script) {
+      const close = SCRIPT_CLOSE[(script[1] ?? '').toLowerCase()] ?? SCRIPT_CLOSE['script']!;
+      close.lastIndex = lt + script[0].length;
+      const end = close.exec(html);
+      text.add(' ');
+      if (end === null) break;
+      at = end.index + end[0].length;
+      continue;
+    }
+    const nameStart = html.charCodeAt(lt + 1) === 0x2f ? lt + 2 : lt + 1;
+    if (!isLetter(html.charCodeAt(nameStart)) || nameStart >= noGreaterThanFrom) {
+      text.add('<');
+      continue;
+    }
+    let nameEnd = nameStart + 1;
+    while (isWordChar(html.charCodeAt(nameEnd))) nameEnd += 1;
+    const gt = html.indexOf('>', nameEnd);
+    if (gt === -1) {
+      noGreaterThanFrom = nameEnd;
+      text.add('<');
+      continue;
+    }
+    if (BLOCK_TAGS.has(html.slice(nameStart, nameEnd).toLowerCase())) text.add(' ');
+    at = gt + 1;
+  }
+  return text.result();
 }
