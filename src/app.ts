@@ -16,9 +16,10 @@ import { Pacer } from './delivery/pacer.js';
 import type { Logger } from './logging.js';
 import { createPlatforms } from './platforms.js';
 import { Scheduler, type Ticker } from './monitors/scheduler.js';
+import { stopParseWorker } from './sources/parse-worker.js';
 import { createHttpServer } from './web/http-server.js';
 import { StatusView } from './web/status-view.js';
-// Web pages (issue 6).
+// Web pages.
 import { ServiceHistory } from './web/service-history.js';
 import { StatusPage } from './web/status-page.js';
 import { AppMetrics } from './metrics/app-metrics.js';
@@ -26,11 +27,11 @@ import { OutboxGauges } from './metrics/outbox-gauges.js';
 import { type PushOptions, PushRegistry } from './monitors/probes/push-probe.js';
 import { loadPushSecret } from './web/push-secret.js';
 import { type RenderChartPng, createChartPngRenderer } from './charts/chart-png.js';
-// Crowd reports (issue 5).
+// Crowd reports.
 import type { ReportSink } from './core/crowd/report-port.js';
 import { CrowdRuntime } from './crowd/crowd-runtime.js';
 import { SqliteReportStore } from './db/sqlite-report-store.js';
-// Monitors added from chat (issue 7).
+// Monitors added from chat.
 import { DEFAULT_CHAT_MONITOR_LIMITS } from './chat-monitors/chat-monitor-limits.js';
 import { CHAT_SERVICE_PREFIX } from './chat-monitors/chat-monitor-config.js';
 import { createChatMonitorRuntime } from './chat-monitors/chat-monitor-runtime.js';
@@ -54,7 +55,7 @@ export interface AppDeps {
   readonly ticker?: Ticker;
   /** The chat platforms to run; by default those with tokens in the config. */
   readonly platforms?: (ctx: PlatformContext) => ChatPlatform[];
-  /** DNS for chat-added monitors' SSRF guard (issue 7); by default the system's (c-ares). */
+  /** DNS for chat-added monitors' SSRF guard; by default the system's (c-ares). */
   readonly resolveAddress?: AddressResolver;
 }
 
@@ -64,13 +65,13 @@ export interface RunningApp {
   readonly platforms: readonly ChatPlatform[];
   /** `http://host:port` the HTTP surface listens on. */
   readonly url: string;
-  /** Crowd reports (issue 5): where `/report` and "I'm affected too" record. */
+  /** Crowd reports: where `/report` and "I'm affected too" record. */
   readonly reports: ReportSink;
-  /** Prometheus metrics (issue 6): workers and adapters call `recordDelivery`, `recordRateLimitWait`, `recordReport`. */
+  /** Prometheus metrics: workers and adapters call `recordDelivery`, `recordRateLimitWait`, `recordReport`. */
   readonly metrics: AppMetrics;
-  /** The 24-hour chart of a service as a PNG, for `/status <service>` in the chats (issue 6). */
+  /** The 24-hour chart of a service as a PNG, for `/status <service>` in the chats. */
   readonly renderChartPng: RenderChartPng;
-  /** Monitors added from chat (issue 7): what `/monitor` uses. */
+  /** Monitors added from chat: what `/monitor` uses. */
   readonly chatMonitors: ChatMonitorService;
   stop(): Promise<void>;
 }
@@ -95,18 +96,18 @@ export async function startApp(
   // The outbox rows are written in the incident's own transaction: a crash loses neither or both.
   detectionStore.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
   const engine = new DetectionEngine(services, detectionStore, clock, { roundMs: VANTAGE_ROUND_MS });
-  // --- crowd reports (issue 5): the report store is the commands' ReportSink; the runtime steps the
+  // --- crowd reports: the report store is the commands' ReportSink; the runtime steps the
   // crowd detector after every 5-minute window and tells the engine. Started with the scheduler.
   const reports = new SqliteReportStore(db);
   const crowd = new CrowdRuntime({ services: services.services, windows: reports, engine, clock, log });
   // --- end crowd reports
 
-  // The check history behind the status page and the charts `/status <service>` attaches (issue 6).
+  // The check history behind the status page and the charts `/status <service>` attaches.
   const pageHistory = new ServiceHistory(db, clock, reports);
   const renderChartPng = createChartPngRenderer(services, pageHistory);
 
   const tally = { checks: 0, down: 0, skipped: 0 };
-  // --- metrics (issue 6): counters bumped where things happen, gauges read at scrape time.
+  // --- metrics: counters bumped where things happen, gauges read at scrape time.
   const outboxGauges = new OutboxGauges(db);
   const metrics = new AppMetrics({
     clock,
@@ -116,7 +117,7 @@ export async function startApp(
     outbox: () => outboxGauges.depth(),
   });
   // --- end metrics
-  // --- push monitors (issue 6): tokens derived from a secret kept next to the database.
+  // --- push monitors: tokens derived from a secret kept next to the database.
   const pushes = new PushRegistry(loadPushSecret(config.databasePath), clock);
   const pushTokens = services.monitors
     .filter((m) => m.type === 'push')
@@ -125,10 +126,10 @@ export async function startApp(
   const scheduler = new Scheduler(
     services.monitors,
     {
-      onStart: (_monitor, slot, startedAt) => metrics.recordCheckStart(slot, startedAt), // metrics (issue 6)
+      onStart: (_monitor, slot, startedAt) => metrics.recordCheckStart(slot, startedAt),
       onResult: (monitor, outcome) => {
         tally.checks++;
-        metrics.recordCheck(monitor.type, outcome); // metrics (issue 6)
+        metrics.recordCheck(monitor.type, outcome);
         if (outcome.status === 'down') tally.down++;
         log.debug(
           { monitorId: monitor.id, status: outcome.status, reason: outcome.reason },
@@ -144,7 +145,7 @@ export async function startApp(
     { clock, ...(deps.ticker ? { ticker: deps.ticker } : {}) },
   );
 
-  // --- chat monitors (issue 7): stored monitors are registered in the engine and the scheduler
+  // --- chat monitors: stored monitors are registered in the engine and the scheduler
   // before it starts; each check goes through the SSRF guard with the operator's allowed ranges.
   const chatLimits = config.chatMonitors ?? DEFAULT_CHAT_MONITOR_LIMITS;
   const chatGuard = {
@@ -243,15 +244,15 @@ export async function startApp(
     queries,
     clock,
     scheduler,
-    platforms.map((p) => ({ name: p.name, isConnected: () => p.connected })), // /healthz (issue 6)
-    // Chat monitors (issue 7) are on the page only if the operator made them public.
+    platforms.map((p) => ({ name: p.name, isConnected: () => p.connected })), // /healthz
+    // Chat monitors are on the page only if the operator made them public.
     {
       public: config.chatMonitors?.public ?? false,
       idPrefix: CHAT_SERVICE_PREFIX,
       registered: () => chatRuntime.registered(),
     },
   );
-  // --- web (issue 6): the status page over the check history and crowd reports.
+  // --- web: the status page over the check history and crowd reports.
   const http = createHttpServer(view, log, {
     page: new StatusPage(services, view, pageHistory, clock),
     metrics,
@@ -274,30 +275,31 @@ export async function startApp(
   const workersStop = new AbortController();
   const running = workers.map((worker) => worker.run(workersStop.signal));
   scheduler.start();
-  crowd.start(); // crowd reports (issue 5)
+  crowd.start();
   sink.line(
     `incident-bot: watching ${services.services.length} services with ${services.monitors.length} monitors; ` +
       `status API on ${url}/api/services`,
   );
-  for (const p of pushTokens) sink.line(`push monitor ${p.monitorId}: GET or POST ${url}/push/${p.token}`); // issue 6
+  for (const p of pushTokens) sink.line(`push monitor ${p.monitorId}: GET or POST ${url}/push/${p.token}`);
 
   return {
     engine,
     db,
     platforms,
     url,
-    reports, // crowd reports (issue 5)
-    metrics, // metrics (issue 6)
-    renderChartPng, // charts (issue 6)
-    chatMonitors, // chat monitors (issue 7)
+    reports,
+    metrics,
+    renderChartPng,
+    chatMonitors,
     async stop() {
-      crowd.stop(); // crowd reports (issue 5)
+      crowd.stop();
       for (const task of tasks) void task.destroy();
       await scheduler.stop();
       workersStop.abort();
       await Promise.allSettled(running);
       await Promise.allSettled(platforms.map((platform) => platform.stop()));
       await http.close();
+      await stopParseWorker();
       detectionStore.flush();
       db.close();
     },

@@ -5,10 +5,10 @@ import { z } from 'zod';
 import type { OfficialSeverity, OfficialSnapshot } from '../../core/official.js';
 import type { OutcomeReason, ProbeOutcome } from '../../core/model.js';
 import { filterComponents } from '../../sources/component-filter.js';
-import { detectFormat } from '../../sources/detect-format.js';
 import { officialStatements } from '../../sources/official-evidence.js';
-import { findStatusSource } from '../../sources/registry.js';
-import { STATUS_SOURCE_KINDS, type StatusSourceKind } from '../../sources/status-source.js';
+import { parseStatusNow } from '../../sources/parse-status.js';
+import { parseStatusResponseOffThread } from '../../sources/parse-worker.js';
+import { STATUS_SOURCE_KINDS } from '../../sources/status-source.js';
 import type { Probe, ProbeContext } from '../probe.js';
 import { runWithDeadline } from './deadline.js';
 import { classifyError } from './error-reason.js';
@@ -16,8 +16,8 @@ import { HTTP_USER_AGENT } from './http-probe.js';
 import { elapsedMs, toPlainLine } from './probe-outcome.js';
 
 /**
- * The `statuspage` monitor type (DESIGN §5): reads a service's official status feed and reports
- * what the page says, as an `official` statement rather than a measurement (DESIGN §3).
+ * The `statuspage` monitor type: reads a service's official status feed and reports what the
+ * page says, as an `official` statement rather than a measurement.
  *
  * | page says (normalised overall)  | outcome       | reason                  |
  * |---------------------------------|---------------|-------------------------|
@@ -32,8 +32,11 @@ import { elapsedMs, toPlainLine } from './probe-outcome.js';
  *
  * A status page that cannot be read is never `up` and never `down`: it says nothing about the
  * service. `major_outage` is Statuspage `critical` (and a component in major outage),
- * incident.io `full_outage`, Google `SERVICE_OUTAGE`, AWS "Service disruption"; see
- * shared/docs/status-sources.md §1.9 for the mapping of each source.
+ * incident.io `full_outage`, Google `SERVICE_OUTAGE`, AWS "Service disruption"; each parser in
+ * `src/sources` documents its own mapping.
+ *
+ * The body is kept as bytes: small ones are decoded and parsed inline, big ones on the parse
+ * worker thread (`src/sources/parse-worker.ts`), so a 16 MiB feed never holds the event loop.
  */
 
 /** `auto` sniffs the body (see `detectFormat`); the others name a parser in `src/sources`. */
@@ -52,6 +55,8 @@ export const MAX_STATUS_REDIRECTS = 3;
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 const HTTP_OK = 200;
+/** Time kept back from the parse, so its own time limit fires before the check's. */
+const PARSE_MARGIN_MS = 50;
 
 const statusUrlSchema = z.string().superRefine((text, ctx) => {
   if (!URL.canParse(text)) ctx.addIssue({ code: 'custom', message: 'Invalid URL' });
@@ -108,7 +113,8 @@ function unknownOutcome(reason: OutcomeReason, message: string, latencyMs: numbe
 interface Fetched {
   readonly status: number;
   readonly contentType: string | undefined;
-  readonly body: string;
+  /** Undecoded: decoding 16 MiB of non-ASCII text alone takes about 200 ms. */
+  readonly body: Buffer;
   readonly url: string;
   readonly latencyMs: number;
 }
@@ -117,7 +123,7 @@ type FetchResult =
   { readonly ok: true; readonly value: Fetched } | { readonly ok: false; readonly outcome: ProbeOutcome };
 
 /** Reads at most `maxBytes`; `null` when the body is longer (the rest is never downloaded). */
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string | null> {
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -125,7 +131,7 @@ async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: numbe
     if (size > maxBytes) return null; // leaving the loop destroys the stream and its connection
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks, size).toString('utf8');
+  return Buffer.concat(chunks, size);
 }
 
 function formatMiB(bytes: number): string {
@@ -195,39 +201,34 @@ async function fetchPage(
   }
 }
 
-/** Picks the parser, parses, applies the component filter. Pure. */
+/** Picks the parser, parses, applies the component filter. Pure and synchronous: for tests. */
 export function readStatusPage(
   options: Pick<StatusPageOptions, 'format' | 'components'>,
   page: { readonly contentType: string | undefined; readonly body: string; readonly url: string },
   now: number,
 ): OfficialSnapshot {
-  let kind: StatusSourceKind;
-  if (options.format === 'auto') {
-    const detected = detectFormat(page.body, page.contentType);
-    if (detected.kind === null) {
-      return { source: 'auto', overall: 'unknown', components: [], incidents: [], problem: detected.problem };
-    }
-    kind = detected.kind;
-  } else {
-    kind = options.format;
-  }
-  const source = findStatusSource(kind);
-  if (source === undefined) {
-    return {
-      source: kind,
-      overall: 'unknown',
-      components: [],
-      incidents: [],
-      problem: `no parser for ${kind}`,
-    };
-  }
-  const snapshot = source.parse({
-    httpStatus: HTTP_OK,
-    contentType: page.contentType,
-    body: page.body,
-    now,
-    sourceUrl: page.url,
-  });
+  const snapshot = parseStatusNow(
+    { httpStatus: HTTP_OK, contentType: page.contentType, body: page.body, now, sourceUrl: page.url },
+    options.format,
+  );
+  return filterComponents(snapshot, options.components);
+}
+
+/**
+ * The same as `readStatusPage` for a fetched body: inline when small, else on the parse worker,
+ * stopped after `timeoutMs` (an `unknown` snapshot then says so).
+ */
+async function readFetchedPage(
+  options: Pick<StatusPageOptions, 'format' | 'components'>,
+  page: Fetched,
+  now: number,
+  timeoutMs: number,
+): Promise<OfficialSnapshot> {
+  const snapshot = await parseStatusResponseOffThread(
+    { httpStatus: HTTP_OK, contentType: page.contentType, body: page.body, now, sourceUrl: page.url },
+    options.format,
+    { timeoutMs },
+  );
   return filterComponents(snapshot, options.components);
 }
 
@@ -261,7 +262,10 @@ export function createStatusPageProbe(deps: StatusPageProbeDeps = {}): Probe<Sta
               startedAt,
             );
             if (!fetched.ok) return fetched.outcome;
-            const snapshot = readStatusPage(options, fetched.value, now());
+            // The parse gets what is left of the check's time, less a margin so that its own,
+            // clearer "parse stopped" problem is what a too-hard body reports.
+            const parseBudgetMs = Math.max(1, ctx.timeoutMs - elapsedMs(startedAt) - PARSE_MARGIN_MS);
+            const snapshot = await readFetchedPage(options, fetched.value, now(), parseBudgetMs);
             return outcomeOfSnapshot(snapshot, fetched.value.latencyMs);
           },
           (error) => {

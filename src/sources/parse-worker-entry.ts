@@ -1,0 +1,21 @@
+/**
+ * The worker thread of `parse-worker.ts`: parses one status response per message, in order,
+ * and posts the snapshot back. `parseStatusNow` never throws for any body; should anything
+ * else throw, the error goes back as a message and the thread lives on.
+ */
+import { parentPort } from 'node:worker_threads';
+import { parseStatusNow } from './parse-status.js';
+import type { ParseReply, ParseRequest } from './parse-worker.js';
+
+const port = parentPort;
+if (port === null) throw new Error('parse-worker-entry runs only as a worker thread');
+
+port.on('message', (request: ParseRequest) => {
+  let reply: ParseReply;
+  try {
+    reply = { id: request.id, snapshot: parseStatusNow(request.response, request.format) };
+  } catch (error) {
+    reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };
+  }
+  port.postMessage(reply);
+});

@@ -1,0 +1,199 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { OfficialSnapshot } from '../core/official.js';
+import { parseStatusNow, type StatusFormat, type StatusResponse } from './parse-status.js';
+
+/**
+ * Parses big status responses on a worker thread, so no parse holds the event loop: decoding,
+ * `JSON.parse` and the parsers are linear, but at 5 to 16 MiB that is still 50 ms to seconds
+ * (see docs/parsing.md). Bodies up to `INLINE_MAX_BYTES` are parsed inline: a thread hop costs
+ * more than they do.
+ *
+ * One long-lived worker, created at the first big body, takes one job at a time; the others
+ * wait in order. A job that runs past its time limit becomes an `unknown` snapshot saying so,
+ * and the worker is terminated and replaced (a parse cannot be interrupted any other way); a
+ * worker that dies fails its job the same way and is replaced at the next job. The worker holds
+ * the process open only while it has work, and `stopParseWorker` ends it.
+ */
+
+/** Bodies up to this many bytes (or characters) are parsed on the calling thread. */
+export const INLINE_MAX_BYTES = 64 * 1024;
+/** A parse still running after this long is stopped. */
+export const DEFAULT_PARSE_TIMEOUT_MS = 10_000;
+
+export interface ParseRequest {
+  readonly id: number;
+  readonly response: StatusResponse;
+  readonly format: StatusFormat;
+}
+
+export type ParseReply =
+  | { readonly id: number; readonly snapshot: OfficialSnapshot }
+  | { readonly id: number; readonly error: string };
+
+export interface ParseOptions {
+  /** How long the parse may run once the worker has it (queueing not counted). */
+  readonly timeoutMs?: number;
+}
+
+interface Job {
+  readonly request: ParseRequest;
+  readonly timeoutMs: number;
+  readonly resolve: (snapshot: OfficialSnapshot) => void;
+}
+
+function failed(format: StatusFormat, problem: string): OfficialSnapshot {
+  return { source: format, overall: 'unknown', components: [], incidents: [], problem };
+}
+
+function bodySize(body: string | Uint8Array): number {
+  return typeof body === 'string' ? body.length : body.byteLength;
+}
+
+/**
+ * A new worker thread running the entry: the compiled `.js` next to this file, or, when this
+ * file runs as TypeScript source (tsx, vitest), the `.ts` entry with tsx registered in the
+ * worker first (the main thread's loader hooks do not reach a worker).
+ */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./parse-worker-entry.js', import.meta.url));
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(
+    /\.cjs$/,
+    '.mjs',
+  );
+  const entry = new URL('./parse-worker-entry.ts', import.meta.url).href;
+  const bootstrap = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(entry)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`));
+}
+
+class ParseWorkerPool {
+  private worker: Worker | undefined;
+  private running: Job | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly waiting: Job[] = [];
+  private nextId = 1;
+  /** Workers started so far (tests and the bench read it). */
+  started = 0;
+
+  parse(response: StatusResponse, format: StatusFormat, timeoutMs: number): Promise<OfficialSnapshot> {
+    return new Promise((resolve) => {
+      this.waiting.push({ request: { id: this.nextId++, response, format }, timeoutMs, resolve });
+      this.pump();
+    });
+  }
+
+  /** Ends the worker; jobs not finished yet resolve as `unknown`. */
+  async stop(): Promise<void> {
+    const jobs = [...(this.running ? [this.running] : []), ...this.waiting.splice(0)];
+    this.finishRunning();
+    for (const job of jobs) job.resolve(failed(job.request.format, 'parse stopped: shutting down'));
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private pump(): void {
+    if (this.running !== undefined) return;
+    const job = this.waiting.shift();
+    if (job === undefined) {
+      this.worker?.unref(); // idle: do not hold the process open
+      return;
+    }
+    const worker = this.ensureWorker();
+    worker.ref();
+    this.running = job;
+    this.timer = setTimeout(() => this.timeOut(job), job.timeoutMs);
+    const { body } = job.request.response;
+    // Bytes are handed over, not copied, when the view is the whole of its own buffer.
+    const transfer =
+      typeof body !== 'string' && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
+        ? [body.buffer as ArrayBuffer]
+        : [];
+    worker.postMessage(job.request, transfer);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startWorker();
+    this.started += 1;
+    worker.on('message', (reply: ParseReply) => this.settle(worker, reply));
+    worker.on('error', (error) => this.lose(worker, `parse worker failed: ${error.message}`));
+    worker.on('exit', (code) => this.lose(worker, `parse worker exited (code ${code})`));
+    this.worker = worker;
+    return worker;
+  }
+
+  private settle(worker: Worker, reply: ParseReply): void {
+    const job = this.running;
+    if (worker !== this.worker || job === undefined || job.request.id !== reply.id) return;
+    this.finishRunning();
+    job.resolve(
+      'snapshot' in reply ? reply.snapshot : failed(job.request.format, `parse failed: ${reply.error}`),
+    );
+    this.pump();
+  }
+
+  /** The worker died under a job (or between jobs): fail the job, start afresh at the next one. */
+  private lose(worker: Worker, problem: string): void {
+    if (worker !== this.worker) return;
+    this.worker = undefined;
+    const job = this.running;
+    this.finishRunning();
+    job?.resolve(failed(job.request.format, problem));
+    this.pump();
+  }
+
+  private timeOut(job: Job): void {
+    if (this.running !== job) return;
+    const worker = this.worker;
+    this.worker = undefined;
+    this.finishRunning();
+    void worker?.terminate();
+    job.resolve(
+      failed(job.request.format, `parse stopped after ${job.timeoutMs} ms (body too hard to parse)`),
+    );
+    this.pump();
+  }
+
+  private finishRunning(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.running = undefined;
+  }
+}
+
+const pool = new ParseWorkerPool();
+
+/**
+ * Detects the format (for `auto`) and parses, inline for small bodies and on the worker thread
+ * for big ones. Never rejects: a parse that fails, dies or runs out of time is an `unknown`
+ * snapshot with the reason in `problem`.
+ */
+export function parseStatusResponseOffThread(
+  response: StatusResponse,
+  format: StatusFormat,
+  options: ParseOptions = {},
+): Promise<OfficialSnapshot> {
+  if (bodySize(response.body) <= INLINE_MAX_BYTES) {
+    try {
+      return Promise.resolve(parseStatusNow(response, format));
+    } catch (error) {
+      return Promise.resolve(
+        failed(format, `parse failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+  }
+  return pool.parse(response, format, options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
+}
+
+/** Terminates the parse worker, if one runs; waiting parses resolve as `unknown`. */
+export function stopParseWorker(): Promise<void> {
+  return pool.stop();
+}
+
+/** How many worker threads have been started in this process (a replaced one counts again). */
+export function parseWorkersStarted(): number {
+  return pool.started;
+}
