@@ -1,0 +1,81 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseStatusNow } from '../../src/sources/parse-status.js';
+import {
+  INLINE_MAX_BYTES,
+  parseStatusResponseOffThread,
+  parseWorkersStarted,
+  stopParseWorker,
+} from '../../src/sources/parse-worker.js';
+import { HOSTILE_SHAPES, INPUT_NOW, REALISTIC_INPUTS } from '../helpers/parser-inputs.js';
+
+const BIG = INLINE_MAX_BYTES * 4;
+
+function response(body: string | Uint8Array, contentType = 'application/json') {
+  return { httpStatus: 200, contentType, body, now: INPUT_NOW, sourceUrl: 'https://status.example/' };
+}
+
+afterAll(() => stopParseWorker());
+
+describe('parseStatusResponseOffThread', () => {
+  it('parses a small body inline, without a worker', async () => {
+    const before = parseWorkersStarted();
+    const body = REALISTIC_INPUTS.find((i) => i.kind === 'slack')!.build(2_000);
+    expect(body.length).toBeLessThanOrEqual(INLINE_MAX_BYTES);
+    const snapshot = await parseStatusResponseOffThread(response(body), 'auto');
+    expect(snapshot).toEqual(parseStatusNow(response(body), 'auto'));
+    expect(snapshot.source).toBe('slack');
+    expect(parseWorkersStarted()).toBe(before);
+  });
+
+  it('parses big bodies of every kind on the worker, as the inline parser would', async () => {
+    for (const input of REALISTIC_INPUTS) {
+      const body = input.build(BIG);
+      const offThread = await parseStatusResponseOffThread(response(body, 'text/plain'), 'auto');
+      expect(offThread, input.name).toEqual(parseStatusNow(response(body, 'text/plain'), 'auto'));
+      expect(offThread.source, input.name).toBe(input.kind);
+    }
+    expect(parseWorkersStarted()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('decodes a byte body on the worker (UTF-8, non-ASCII text, byte order mark)', async () => {
+    const name = 'বাংলা ✓ 😀';
+    const json = JSON.stringify({
+      status: { indicator: 'none' },
+      components: Array.from({ length: 5_000 }, (_, i) => ({ id: `c${i}`, name, status: 'operational' })),
+    });
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]);
+    expect(bytes.byteLength).toBeGreaterThan(INLINE_MAX_BYTES);
+    const snapshot = await parseStatusResponseOffThread(response(new Uint8Array(bytes)), 'statuspage');
+    expect(snapshot.overall).toBe('ok');
+    expect(snapshot.components).toHaveLength(5_000);
+    expect(snapshot.components[4_999]?.name).toBe(name);
+  });
+
+  it('stops a parse that runs past its time limit, says so, and replaces the worker', async () => {
+    const deep = HOSTILE_SHAPES.find((s) => s.name === 'deep JSON nesting')!.build(4 * 1024 * 1024);
+    const started = parseWorkersStarted();
+    const stuck = await parseStatusResponseOffThread(response(deep), 'statuspage', { timeoutMs: 20 });
+    expect(stuck).toMatchObject({
+      overall: 'unknown',
+      problem: expect.stringMatching(/^parse stopped after 20 ms/),
+    });
+    // The next big body gets a fresh worker and a real answer.
+    const body = REALISTIC_INPUTS.find((i) => i.kind === 'google')!.build(BIG);
+    const next = await parseStatusResponseOffThread(response(body), 'auto');
+    expect(next.source).toBe('google');
+    expect(next.problem).toBeUndefined();
+    expect(parseWorkersStarted()).toBe(started + 1);
+  });
+
+  it('answers every job still running or waiting when stopped, then starts afresh', async () => {
+    const body = REALISTIC_INPUTS.find((i) => i.kind === 'statuspage')!.build(BIG);
+    const jobs = [1, 2, 3].map(() => parseStatusResponseOffThread(response(body), 'auto'));
+    await stopParseWorker(); // before the worker can answer the first
+    for (const snapshot of await Promise.all(jobs)) {
+      expect(snapshot).toMatchObject({ overall: 'unknown', problem: 'parse stopped: shutting down' });
+    }
+    const after = await parseStatusResponseOffThread(response(body), 'auto');
+    expect(after.source).toBe('statuspage');
+    expect(after.problem).toBeUndefined();
+  });
+});
