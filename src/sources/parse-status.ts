@@ -1,5 +1,7 @@
-import type { OfficialSnapshot } from '../core/official.js';
+import type { OfficialSeverity, OfficialSnapshot } from '../core/official.js';
+import { filterComponents } from './component-filter.js';
 import { detectFormat } from './detect-format.js';
+import { officialStatements } from './official-evidence.js';
 import { findStatusSource } from './registry.js';
 import type { StatusSourceInput, StatusSourceKind } from './status-source.js';
 
@@ -38,4 +40,35 @@ export function parseStatusNow(response: StatusResponse, format: StatusFormat): 
   const source = findStatusSource(kind);
   if (source === undefined) return unusable(kind, `no parser for ${kind}`);
   return source.parse(input);
+}
+
+/**
+ * What a check keeps of a snapshot: its verdict and evidence lines (at most a handful). A
+ * 16 MiB feed can hold ten thousand open incidents; handing those between threads would
+ * cost more than parsing them, so the worker hands over this instead.
+ */
+export interface StatusDigest {
+  readonly source: string;
+  readonly overall: OfficialSeverity;
+  readonly problem?: string;
+  /** `officialStatements` of the snapshot. */
+  readonly statements: readonly string[];
+}
+
+export function digestSnapshot(snapshot: OfficialSnapshot): StatusDigest {
+  return {
+    source: snapshot.source,
+    overall: snapshot.overall,
+    ...(snapshot.problem === undefined ? {} : { problem: snapshot.problem }),
+    statements: officialStatements(snapshot),
+  };
+}
+
+/** Parses, keeps only the named components (none named: all), and digests. */
+export function digestStatusNow(
+  response: StatusResponse,
+  format: StatusFormat,
+  components: readonly string[],
+): StatusDigest {
+  return digestSnapshot(filterComponents(parseStatusNow(response, format), components));
 }

@@ -4,7 +4,7 @@
  * else throw, the error goes back as a message and the thread lives on.
  */
 import { parentPort } from 'node:worker_threads';
-import { parseStatusNow } from './parse-status.js';
+import { digestStatusNow, parseStatusNow } from './parse-status.js';
 import type { ParseReply, ParseRequest } from './parse-worker.js';
 
 const port = parentPort;
@@ -13,7 +13,12 @@ if (port === null) throw new Error('parse-worker-entry runs only as a worker thr
 port.on('message', (request: ParseRequest) => {
   let reply: ParseReply;
   try {
-    reply = { id: request.id, snapshot: parseStatusNow(request.response, request.format) };
+    const { response, format, digestOf } = request;
+    const result =
+      digestOf === undefined
+        ? parseStatusNow(response, format)
+        : digestStatusNow(response, format, digestOf.components);
+    reply = { id: request.id, result };
   } catch (error) {
     reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };
   }

@@ -2,7 +2,13 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { OfficialSnapshot } from '../core/official.js';
-import { parseStatusNow, type StatusFormat, type StatusResponse } from './parse-status.js';
+import {
+  digestStatusNow,
+  parseStatusNow,
+  type StatusDigest,
+  type StatusFormat,
+  type StatusResponse,
+} from './parse-status.js';
 
 /**
  * Parses big status responses on a worker thread, so no parse holds the event loop: decoding,
@@ -26,10 +32,12 @@ export interface ParseRequest {
   readonly id: number;
   readonly response: StatusResponse;
   readonly format: StatusFormat;
+  /** Set: the reply is a `StatusDigest` of these components, not the whole snapshot. */
+  readonly digestOf?: { readonly components: readonly string[] };
 }
 
 export type ParseReply =
-  | { readonly id: number; readonly snapshot: OfficialSnapshot }
+  | { readonly id: number; readonly result: OfficialSnapshot | StatusDigest }
   | { readonly id: number; readonly error: string };
 
 export interface ParseOptions {
@@ -40,11 +48,12 @@ export interface ParseOptions {
 interface Job {
   readonly request: ParseRequest;
   readonly timeoutMs: number;
-  readonly resolve: (snapshot: OfficialSnapshot) => void;
+  readonly resolve: (result: OfficialSnapshot | StatusDigest) => void;
 }
 
-function failed(format: StatusFormat, problem: string): OfficialSnapshot {
-  return { source: format, overall: 'unknown', components: [], incidents: [], problem };
+/** An unusable snapshot; with `statements: []` it is a valid digest as well. */
+function failed(format: StatusFormat, problem: string): OfficialSnapshot & StatusDigest {
+  return { source: format, overall: 'unknown', components: [], incidents: [], problem, statements: [] };
 }
 
 function bodySize(body: string | Uint8Array): number {
@@ -77,9 +86,9 @@ class ParseWorkerPool {
   /** Workers started so far (tests and the bench read it). */
   started = 0;
 
-  parse(response: StatusResponse, format: StatusFormat, timeoutMs: number): Promise<OfficialSnapshot> {
+  run(request: Omit<ParseRequest, 'id'>, timeoutMs: number): Promise<OfficialSnapshot | StatusDigest> {
     return new Promise((resolve) => {
-      this.waiting.push({ request: { id: this.nextId++, response, format }, timeoutMs, resolve });
+      this.waiting.push({ request: { ...request, id: this.nextId++ }, timeoutMs, resolve });
       this.pump();
     });
   }
@@ -130,7 +139,7 @@ class ParseWorkerPool {
     if (worker !== this.worker || job === undefined || job.request.id !== reply.id) return;
     this.finishRunning();
     job.resolve(
-      'snapshot' in reply ? reply.snapshot : failed(job.request.format, `parse failed: ${reply.error}`),
+      'result' in reply ? reply.result : failed(job.request.format, `parse failed: ${reply.error}`),
     );
     this.pump();
   }
@@ -166,6 +175,16 @@ class ParseWorkerPool {
 
 const pool = new ParseWorkerPool();
 
+function inline<T>(format: StatusFormat, work: () => T): Promise<T | (OfficialSnapshot & StatusDigest)> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.resolve(
+      failed(format, `parse failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+}
+
 /**
  * Detects the format (for `auto`) and parses, inline for small bodies and on the worker thread
  * for big ones. Never rejects: a parse that fails, dies or runs out of time is an `unknown`
@@ -176,16 +195,29 @@ export function parseStatusResponseOffThread(
   format: StatusFormat,
   options: ParseOptions = {},
 ): Promise<OfficialSnapshot> {
+  if (bodySize(response.body) <= INLINE_MAX_BYTES)
+    return inline(format, () => parseStatusNow(response, format));
+  return pool.run(
+    { response, format },
+    options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS,
+  ) as Promise<OfficialSnapshot>;
+}
+
+/**
+ * The same, digested for a check (see `StatusDigest`): the component filter is applied and
+ * only the verdict and the evidence lines come back, so a huge snapshot never crosses threads.
+ */
+export function digestStatusResponseOffThread(
+  response: StatusResponse,
+  format: StatusFormat,
+  options: ParseOptions & { readonly components?: readonly string[] } = {},
+): Promise<StatusDigest> {
+  const components = options.components ?? [];
   if (bodySize(response.body) <= INLINE_MAX_BYTES) {
-    try {
-      return Promise.resolve(parseStatusNow(response, format));
-    } catch (error) {
-      return Promise.resolve(
-        failed(format, `parse failed: ${error instanceof Error ? error.message : String(error)}`),
-      );
-    }
+    return inline(format, () => digestStatusNow(response, format, components));
   }
-  return pool.parse(response, format, options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
+  const request = { response, format, digestOf: { components } };
+  return pool.run(request, options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS) as Promise<StatusDigest>;
 }
 
 /** Terminates the parse worker, if one runs; waiting parses resolve as `unknown`. */

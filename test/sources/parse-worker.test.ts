@@ -1,6 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseStatusNow } from '../../src/sources/parse-status.js';
+import { filterComponents } from '../../src/sources/component-filter.js';
+import { MAX_EVIDENCE_LINES } from '../../src/sources/official-evidence.js';
+import { digestSnapshot, parseStatusNow } from '../../src/sources/parse-status.js';
 import {
+  digestStatusResponseOffThread,
   INLINE_MAX_BYTES,
   parseStatusResponseOffThread,
   parseWorkersStarted,
@@ -35,6 +38,17 @@ describe('parseStatusResponseOffThread', () => {
       expect(offThread.source, input.name).toBe(input.kind);
     }
     expect(parseWorkersStarted()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('digests on the worker: the component filter applied, a handful of evidence lines back', async () => {
+    const body = REALISTIC_INPUTS.find((i) => i.kind === 'slack')!.build(BIG);
+    const whole = parseStatusNow(response(body), 'auto');
+    expect(whole.incidents.length).toBeGreaterThan(100);
+    for (const components of [[], ['Messaging'], ['no such thing']]) {
+      const digest = await digestStatusResponseOffThread(response(body), 'auto', { components });
+      expect(digest, components.join()).toEqual(digestSnapshot(filterComponents(whole, components)));
+      expect(digest.statements.length).toBeLessThanOrEqual(MAX_EVIDENCE_LINES + 1);
+    }
   });
 
   it('decodes a byte body on the worker (UTF-8, non-ASCII text, byte order mark)', async () => {

@@ -5,9 +5,8 @@ import { z } from 'zod';
 import type { OfficialSeverity, OfficialSnapshot } from '../../core/official.js';
 import type { OutcomeReason, ProbeOutcome } from '../../core/model.js';
 import { filterComponents } from '../../sources/component-filter.js';
-import { officialStatements } from '../../sources/official-evidence.js';
-import { parseStatusNow } from '../../sources/parse-status.js';
-import { parseStatusResponseOffThread } from '../../sources/parse-worker.js';
+import { digestSnapshot, parseStatusNow, type StatusDigest } from '../../sources/parse-status.js';
+import { digestStatusResponseOffThread } from '../../sources/parse-worker.js';
 import { STATUS_SOURCE_KINDS } from '../../sources/status-source.js';
 import type { Probe, ProbeContext } from '../probe.js';
 import { runWithDeadline } from './deadline.js';
@@ -94,16 +93,21 @@ const SEVERITY_OUTCOME: Readonly<
 
 /** The outcome for what a page says. Exported for tests and for the replay's healthy page. */
 export function outcomeOfSnapshot(snapshot: OfficialSnapshot, latencyMs: number | null): ProbeOutcome {
-  const { status, reason } = SEVERITY_OUTCOME[snapshot.overall];
-  if (snapshot.problem !== undefined || snapshot.overall === 'unknown') {
+  return outcomeOfDigest(digestSnapshot(snapshot), latencyMs);
+}
+
+/** The outcome for what a page says, from its digest (what the parse worker hands back). */
+function outcomeOfDigest(digest: StatusDigest, latencyMs: number | null): ProbeOutcome {
+  const { status, reason } = SEVERITY_OUTCOME[digest.overall];
+  if (digest.problem !== undefined || digest.overall === 'unknown') {
     return unknownOutcome(
       'bad-payload',
-      `status page unreadable: ${snapshot.problem ?? 'unknown state'}`,
+      `status page unreadable: ${digest.problem ?? 'unknown state'}`,
       latencyMs,
     );
   }
-  const evidence = officialStatements(snapshot).map((line) => toPlainLine(line));
-  return { status, reason, message: toPlainLine(evidence[0] ?? snapshot.overall), latencyMs, evidence };
+  const evidence = digest.statements.map((line) => toPlainLine(line));
+  return { status, reason, message: toPlainLine(evidence[0] ?? digest.overall), latencyMs, evidence };
 }
 
 function unknownOutcome(reason: OutcomeReason, message: string, latencyMs: number | null): ProbeOutcome {
@@ -215,24 +219,6 @@ export function readStatusPage(
 }
 
 /**
- * The same as `readStatusPage` for a fetched body: inline when small, else on the parse worker,
- * stopped after `timeoutMs` (an `unknown` snapshot then says so).
- */
-async function readFetchedPage(
-  options: Pick<StatusPageOptions, 'format' | 'components'>,
-  page: Fetched,
-  now: number,
-  timeoutMs: number,
-): Promise<OfficialSnapshot> {
-  const snapshot = await parseStatusResponseOffThread(
-    { httpStatus: HTTP_OK, contentType: page.contentType, body: page.body, now, sourceUrl: page.url },
-    options.format,
-    { timeoutMs },
-  );
-  return filterComponents(snapshot, options.components);
-}
-
-/**
  * Builds the status-page probe (undici, one connection pool per run, as the HTTP probe does).
  * `run` never rejects for anything the page does: every failure is an `unknown` outcome.
  */
@@ -265,8 +251,19 @@ export function createStatusPageProbe(deps: StatusPageProbeDeps = {}): Probe<Sta
             // The parse gets what is left of the check's time, less a margin so that its own,
             // clearer "parse stopped" problem is what a too-hard body reports.
             const parseBudgetMs = Math.max(1, ctx.timeoutMs - elapsedMs(startedAt) - PARSE_MARGIN_MS);
-            const snapshot = await readFetchedPage(options, fetched.value, now(), parseBudgetMs);
-            return outcomeOfSnapshot(snapshot, fetched.value.latencyMs);
+            const page = fetched.value;
+            const digest = await digestStatusResponseOffThread(
+              {
+                httpStatus: HTTP_OK,
+                contentType: page.contentType,
+                body: page.body,
+                now: now(),
+                sourceUrl: page.url,
+              },
+              options.format,
+              { components: options.components, timeoutMs: parseBudgetMs },
+            );
+            return outcomeOfDigest(digest, page.latencyMs);
           },
           (error) => {
             const { reason, message } = classifyError(error);
