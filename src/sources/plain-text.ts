@@ -63,8 +63,10 @@ export function decodeEntities(text: string): string {
     let end = Math.min(text.length, at + DECODE_PIECE_CHARS);
     if (end < text.length) {
       // Never cut a reference in two: end the piece before a '&' with no ';' after it yet.
-      const amp = text.lastIndexOf('&', end - 1);
-      if (amp > at && amp >= end - MAX_ENTITY_CHARS && !text.slice(amp, end).includes(';')) end = amp;
+      // (Searched in the last few characters only: lastIndexOf would run back to the start.)
+      const tail = text.slice(end - MAX_ENTITY_CHARS, end);
+      const amp = tail.lastIndexOf('&');
+      if (amp !== -1 && !tail.includes(';', amp)) end = Math.max(at + 1, end - MAX_ENTITY_CHARS + amp);
     }
     pieces.push(text.slice(at, end).replace(ENTITY_PATTERN, decodeReference));
     at = end;

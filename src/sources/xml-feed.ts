@@ -113,6 +113,8 @@ const QUALIFIED_NAMES = ['dc:date', 'content:encoded'] as const;
 type ChildName = (typeof LOCAL_NAMES)[number] | (typeof QUALIFIED_NAMES)[number];
 const LOCAL_SET: ReadonlySet<string> = new Set(LOCAL_NAMES);
 const QUALIFIED_SET: ReadonlySet<string> = new Set(QUALIFIED_NAMES);
+const LOCAL_LENGTHS: ReadonlySet<number> = new Set(LOCAL_NAMES.map((name) => name.length));
+const QUALIFIED_LENGTHS: ReadonlySet<number> = new Set(QUALIFIED_NAMES.map((name) => name.length));
 
 /** Where a child's text starts (after its open tag) and ends (at its end tag); '' when self-closing. */
 interface ChildSpan {
@@ -149,12 +151,15 @@ function scanChildren(block: string): Map<ChildName, ChildSpan> {
         while (isNameChar(block.charCodeAt(cursor))) cursor += 1;
       }
       const nameEnd = cursor;
-      if (nameEnd > localStart) {
-        const qualified = block.slice(nameStart, nameEnd).toLowerCase();
-        const local = localStart === nameStart ? qualified : block.slice(localStart, nameEnd).toLowerCase();
+      // Names of other lengths cannot be wanted: skip them without making a string.
+      const wantedLocal = LOCAL_LENGTHS.has(nameEnd - localStart);
+      const wantedQualified = localStart !== nameStart && QUALIFIED_LENGTHS.has(nameEnd - nameStart);
+      if (nameEnd > localStart && (wantedLocal || wantedQualified)) {
         const names: ChildName[] = [];
-        if (LOCAL_SET.has(local)) names.push(local as ChildName);
-        if (localStart !== nameStart && QUALIFIED_SET.has(qualified)) names.push(qualified as ChildName);
+        const local = block.slice(localStart, nameEnd).toLowerCase();
+        if (wantedLocal && LOCAL_SET.has(local)) names.push(local as ChildName);
+        const qualified = wantedQualified ? block.slice(nameStart, nameEnd).toLowerCase() : '';
+        if (wantedQualified && QUALIFIED_SET.has(qualified)) names.push(qualified as ChildName);
         if (names.length > 0) {
           const tagEnd = closing ? closeTagEnd(block, nameEnd) : openTagEnd(block, nameEnd, nextGt);
           if (tagEnd !== undefined) {
