@@ -1,11 +1,11 @@
 /**
- * The worker thread of `parse-worker.ts`: parses one status response per message, in order,
- * and posts the snapshot back. `parseStatusNow` never throws for any body; should anything
+ * The worker thread of `parse-worker.ts`: parses one status response (or checks one HTTP body)
+ * per message, in order, and posts the result back. `parseStatusNow` never throws for any body; should anything
  * else throw, the error goes back as a message and the thread lives on.
  */
 import { parentPort } from 'node:worker_threads';
 import { digestStatusNow, parseStatusNow } from './parse-status.js';
-import type { ParseReply, ParseRequest } from './parse-worker.js';
+import { checkByteBody, type ParseReply, type ParseRequest } from './parse-worker.js';
 
 const port = parentPort;
 if (port === null) throw new Error('parse-worker-entry runs only as a worker thread');
@@ -13,12 +13,16 @@ if (port === null) throw new Error('parse-worker-entry runs only as a worker thr
 port.on('message', (request: ParseRequest) => {
   let reply: ParseReply;
   try {
-    const { response, format, digestOf } = request;
-    const result =
-      digestOf === undefined
-        ? parseStatusNow(response, format)
-        : digestStatusNow(response, format, digestOf.components);
-    reply = { id: request.id, result };
+    if (request.kind === 'body-check') {
+      reply = { id: request.id, result: checkByteBody(request.expect, request.body) };
+    } else {
+      const { response, format, digestOf } = request;
+      const result =
+        digestOf === undefined
+          ? parseStatusNow(response, format)
+          : digestStatusNow(response, format, digestOf.components);
+      reply = { id: request.id, result };
+    }
   } catch (error) {
     reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };
   }

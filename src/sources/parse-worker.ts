@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { OfficialSnapshot } from '../core/official.js';
+import { type AssertionFailure, checkBody } from '../monitors/probes/http-assertions.js';
+import type { HttpExpectations } from '../monitors/probes/http-options.js';
 import {
   digestStatusNow,
   parseStatusNow,
@@ -28,17 +30,43 @@ export const INLINE_MAX_BYTES = 64 * 1024;
 /** A parse still running after this long is stopped. */
 export const DEFAULT_PARSE_TIMEOUT_MS = 10_000;
 
-export interface ParseRequest {
+/** A status response to parse. */
+export interface StatusParseRequest {
   readonly id: number;
+  readonly kind: 'status';
   readonly response: StatusResponse;
   readonly format: StatusFormat;
   /** Set: the reply is a `StatusDigest` of these components, not the whole snapshot. */
   readonly digestOf?: { readonly components: readonly string[] };
 }
 
+/** The HTTP probe's body assertions (keyword, regex, JSON path) on a big body. */
+export interface BodyCheckRequest {
+  readonly id: number;
+  readonly kind: 'body-check';
+  readonly expect: HttpExpectations;
+  readonly body: ByteBody;
+}
+
+/** A capped response body as read, not yet decoded. */
+export interface ByteBody {
+  readonly bytes: Uint8Array;
+  readonly truncated: boolean;
+  readonly cappedAtBytes: number;
+}
+
+export type ParseRequest = StatusParseRequest | BodyCheckRequest;
+
+type ParseResult = OfficialSnapshot | StatusDigest | AssertionFailure | null;
+
 export type ParseReply =
-  | { readonly id: number; readonly result: OfficialSnapshot | StatusDigest }
-  | { readonly id: number; readonly error: string };
+  { readonly id: number; readonly result: ParseResult } | { readonly id: number; readonly error: string };
+
+/** The body assertions on a byte body, decoded as UTF-8. Pure; runs inline or in the worker. */
+export function checkByteBody(expect: HttpExpectations, body: ByteBody): AssertionFailure | null {
+  const text = Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength).toString('utf8');
+  return checkBody(expect, { text, truncated: body.truncated, cappedAtBytes: body.cappedAtBytes });
+}
 
 export interface ParseOptions {
   /** How long the parse may run once the worker has it (queueing not counted). */
@@ -48,7 +76,9 @@ export interface ParseOptions {
 interface Job {
   readonly request: ParseRequest;
   readonly timeoutMs: number;
-  readonly resolve: (result: OfficialSnapshot | StatusDigest) => void;
+  /** What the job answers when it fails, dies or runs out of time. */
+  readonly failure: (problem: string) => ParseResult;
+  readonly resolve: (result: ParseResult) => void;
 }
 
 /** An unusable snapshot; with `statements: []` it is a valid digest as well. */
@@ -77,6 +107,8 @@ function startWorker(): Worker {
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`));
 }
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 class ParseWorkerPool {
   private worker: Worker | undefined;
   private running: Job | undefined;
@@ -86,9 +118,14 @@ class ParseWorkerPool {
   /** Workers started so far (tests and the bench read it). */
   started = 0;
 
-  run(request: Omit<ParseRequest, 'id'>, timeoutMs: number): Promise<OfficialSnapshot | StatusDigest> {
+  run(
+    request: DistributiveOmit<ParseRequest, 'id'>,
+    timeoutMs: number,
+    failure: (problem: string) => ParseResult,
+  ): Promise<ParseResult> {
     return new Promise((resolve) => {
-      this.waiting.push({ request: { ...request, id: this.nextId++ }, timeoutMs, resolve });
+      const withId = { ...request, id: this.nextId++ } as ParseRequest;
+      this.waiting.push({ request: withId, timeoutMs, failure, resolve });
       this.pump();
     });
   }
@@ -97,7 +134,7 @@ class ParseWorkerPool {
   async stop(): Promise<void> {
     const jobs = [...(this.running ? [this.running] : []), ...this.waiting.splice(0)];
     this.finishRunning();
-    for (const job of jobs) job.resolve(failed(job.request.format, 'parse stopped: shutting down'));
+    for (const job of jobs) job.resolve(job.failure('parse stopped: shutting down'));
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();
@@ -114,7 +151,7 @@ class ParseWorkerPool {
     worker.ref();
     this.running = job;
     this.timer = setTimeout(() => this.timeOut(job), job.timeoutMs);
-    const { body } = job.request.response;
+    const body = job.request.kind === 'status' ? job.request.response.body : job.request.body.bytes;
     // Bytes are handed over, not copied, when the view is the whole of its own buffer.
     const transfer =
       typeof body !== 'string' && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
@@ -138,9 +175,7 @@ class ParseWorkerPool {
     const job = this.running;
     if (worker !== this.worker || job === undefined || job.request.id !== reply.id) return;
     this.finishRunning();
-    job.resolve(
-      'result' in reply ? reply.result : failed(job.request.format, `parse failed: ${reply.error}`),
-    );
+    job.resolve('result' in reply ? reply.result : job.failure(`parse failed: ${reply.error}`));
     this.pump();
   }
 
@@ -150,7 +185,7 @@ class ParseWorkerPool {
     this.worker = undefined;
     const job = this.running;
     this.finishRunning();
-    job?.resolve(failed(job.request.format, problem));
+    job?.resolve(job.failure(problem));
     this.pump();
   }
 
@@ -160,9 +195,7 @@ class ParseWorkerPool {
     this.worker = undefined;
     this.finishRunning();
     void worker?.terminate();
-    job.resolve(
-      failed(job.request.format, `parse stopped after ${job.timeoutMs} ms (body too hard to parse)`),
-    );
+    job.resolve(job.failure(`parse stopped after ${job.timeoutMs} ms (body too hard to parse)`));
     this.pump();
   }
 
@@ -197,9 +230,9 @@ export function parseStatusResponseOffThread(
 ): Promise<OfficialSnapshot> {
   if (bodySize(response.body) <= INLINE_MAX_BYTES)
     return inline(format, () => parseStatusNow(response, format));
-  return pool.run(
-    { response, format },
-    options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS,
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS;
+  return pool.run({ kind: 'status', response, format }, timeoutMs, (problem) =>
+    failed(format, problem),
   ) as Promise<OfficialSnapshot>;
 }
 
@@ -216,8 +249,32 @@ export function digestStatusResponseOffThread(
   if (bodySize(response.body) <= INLINE_MAX_BYTES) {
     return inline(format, () => digestStatusNow(response, format, components));
   }
-  const request = { response, format, digestOf: { components } };
-  return pool.run(request, options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS) as Promise<StatusDigest>;
+  const request = { kind: 'status' as const, response, format, digestOf: { components } };
+  return pool.run(request, options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS, (problem) =>
+    failed(format, problem),
+  ) as Promise<StatusDigest>;
+}
+
+/**
+ * The HTTP probe's body assertions (see `checkBody`), inline for small bodies and on the
+ * worker for big ones: decoding 16 MiB and parsing it as JSON would hold the loop for hundreds
+ * of milliseconds. A check that fails, dies or runs out of time is an assertion failure saying so.
+ */
+export function checkBodyOffThread(
+  expect: HttpExpectations,
+  body: ByteBody,
+  options: ParseOptions = {},
+): Promise<AssertionFailure | null> {
+  if (body.bytes.byteLength <= INLINE_MAX_BYTES) return Promise.resolve(checkByteBody(expect, body));
+  const failure = (problem: string): AssertionFailure => ({
+    reason: 'assertion',
+    message: problem.replace(/^parse/, 'body check'),
+  });
+  return pool.run(
+    { kind: 'body-check', expect, body },
+    options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS,
+    failure,
+  ) as Promise<AssertionFailure | null>;
 }
 
 /** Terminates the parse worker, if one runs; waiting parses resolve as `unknown`. */

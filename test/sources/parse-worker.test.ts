@@ -2,7 +2,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { filterComponents } from '../../src/sources/component-filter.js';
 import { MAX_EVIDENCE_LINES } from '../../src/sources/official-evidence.js';
 import { digestSnapshot, parseStatusNow } from '../../src/sources/parse-status.js';
+import { httpOptionsSchema } from '../../src/monitors/probes/http-options.js';
 import {
+  checkBodyOffThread,
+  checkByteBody,
   digestStatusResponseOffThread,
   INLINE_MAX_BYTES,
   parseStatusResponseOffThread,
@@ -91,5 +94,42 @@ describe('parseStatusResponseOffThread', () => {
     const after = await parseStatusResponseOffThread(response(body), 'auto');
     expect(after.source).toBe('statuspage');
     expect(after.problem).toBeUndefined();
+  });
+});
+
+describe("checkBodyOffThread (the HTTP probe's body assertions)", () => {
+  const expectOf = (expect: Record<string, unknown>) =>
+    httpOptionsSchema.parse({ url: 'http://127.0.0.1/', expect }).expect;
+  const json = Buffer.from(
+    JSON.stringify({ status: 'ok', items: Array.from({ length: 20_000 }, (_, i) => `item ${i} ✓`) }),
+  );
+
+  it('answers on the worker as inline for big bodies: keyword, regex, JSON path', async () => {
+    expect(json.byteLength).toBeGreaterThan(INLINE_MAX_BYTES);
+    const cases = [
+      { keyword: 'item 19999 ✓' },
+      { keyword: 'absent' },
+      { notKeyword: 'item 5' },
+      { regex: 'item \\d+ ✓"\\]' },
+      { json: { path: 'status', equals: 'ok' } },
+      { json: { path: 'items[3]', equals: 'nope' } },
+    ];
+    for (const expectation of cases) {
+      const body = { bytes: new Uint8Array(json), truncated: false, cappedAtBytes: 1 << 24 };
+      const inline = checkByteBody(expectOf(expectation), body);
+      expect(await checkBodyOffThread(expectOf(expectation), body), JSON.stringify(expectation)).toEqual(
+        inline,
+      );
+    }
+  });
+
+  it('turns a check past its time limit into an assertion failure saying so', async () => {
+    // The operator's own regex, catastrophic on this body: stopped, not left to hold a thread.
+    const body = { bytes: Buffer.from('a'.repeat(200_000)), truncated: false, cappedAtBytes: 1 << 24 };
+    const failure = await checkBodyOffThread(expectOf({ regex: '^(a|a)*b' }), body, { timeoutMs: 50 });
+    expect(failure).toEqual({
+      reason: 'assertion',
+      message: 'body check stopped after 50 ms (body too hard to parse)',
+    });
   });
 });
