@@ -187,7 +187,7 @@ async function probeTable(sizes: readonly number[]): Promise<void> {
     },
     { name: 'hostile non-ASCII Slack title', build: (n) => jsonCarrying('slack', repeatTo('é😀', n >> 2)) },
   ];
-  let current = Buffer.alloc(0);
+  let current: Buffer = Buffer.alloc(0);
   const { server, url } = await serve(() => current);
   const probe = createStatusPageProbe({ now: () => INPUT_NOW });
   console.log('\n## The statuspage probe over loopback: longest main-thread hold per check (ms)\n');
