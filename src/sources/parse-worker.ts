@@ -157,7 +157,14 @@ class ParseWorkerPool {
       typeof body !== 'string' && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
         ? [body.buffer as ArrayBuffer]
         : [];
-    worker.postMessage(job.request, transfer);
+    try {
+      worker.postMessage(job.request, transfer);
+    } catch (error) {
+      // Something in the request cannot be cloned: that job fails, the queue goes on.
+      this.finishRunning();
+      job.resolve(job.failure(`parse failed: ${error instanceof Error ? error.message : String(error)}`));
+      this.pump();
+    }
   }
 
   private ensureWorker(): Worker {
