@@ -25,12 +25,13 @@ const MIN_BASE_MS = 5;
 const MAX_RATIO = 6;
 const START_CHARS = 4 * 1024;
 /**
- * Past about half a million characters a string no longer fits the CPU caches and even a linear scan slows
+ * Past a few hundred thousand characters a string no longer fits the CPU caches, and allocation-heavy
+ * parses (JSON, zod) pay more for garbage collection: even a linear parse slows
  * per character; a parser still under `MIN_BASE_MS` at this size is measured against that floor
  * instead (4× the size must then take at most MAX_RATIO × MIN_BASE_MS). A quadratic parser is far
  * slower than that long before.
  */
-const MAX_BASE_CHARS = 512 * 1024;
+const MAX_BASE_CHARS = 256 * 1024;
 const RUNS = 3;
 const EXTRA_ROUNDS = 3;
 
