@@ -1,4 +1,5 @@
 import type { OfficialSeverity, OfficialSnapshot } from '../core/official.js';
+import { type BodyBytes, bodyBuffer } from './body-blocks.js';
 import { filterComponents } from './component-filter.js';
 import { detectFormat } from './detect-format.js';
 import { officialStatements } from './official-evidence.js';
@@ -10,13 +11,12 @@ export type StatusFormat = 'auto' | StatusSourceKind;
 
 /** A fetched response whose body may still be bytes (decoded where it is parsed). */
 export interface StatusResponse extends Omit<StatusSourceInput, 'body'> {
-  readonly body: string | Uint8Array;
+  readonly body: string | BodyBytes;
 }
 
 /** The body as text: UTF-8, a byte order mark kept for the parsers to drop. */
-export function decodeStatusBody(body: string | Uint8Array): string {
-  if (typeof body === 'string') return body;
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+export function decodeStatusBody(body: string | BodyBytes): string {
+  return typeof body === 'string' ? body : bodyBuffer(body).toString('utf8');
 }
 
 function unusable(source: string, problem: string): OfficialSnapshot {

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { OfficialSnapshot } from '../core/official.js';
 import { type AssertionFailure, checkBody } from '../monitors/probes/http-assertions.js';
 import type { HttpExpectations } from '../monitors/probes/http-options.js';
+import { type BodyBytes, bodyBuffer, bodyByteLength, transferableMemory } from './body-blocks.js';
 import {
   digestStatusNow,
   parseStatusNow,
@@ -50,7 +51,7 @@ export interface BodyCheckRequest {
 
 /** A capped response body as read, not yet decoded. */
 export interface ByteBody {
-  readonly bytes: Uint8Array;
+  readonly bytes: BodyBytes;
   readonly truncated: boolean;
   readonly cappedAtBytes: number;
 }
@@ -64,7 +65,7 @@ export type ParseReply =
 
 /** The body assertions on a byte body, decoded as UTF-8. Pure; runs inline or in the worker. */
 export function checkByteBody(expect: HttpExpectations, body: ByteBody): AssertionFailure | null {
-  const text = Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength).toString('utf8');
+  const text = bodyBuffer(body.bytes).toString('utf8');
   return checkBody(expect, { text, truncated: body.truncated, cappedAtBytes: body.cappedAtBytes });
 }
 
@@ -86,8 +87,8 @@ function failed(format: StatusFormat, problem: string): OfficialSnapshot & Statu
   return { source: format, overall: 'unknown', components: [], incidents: [], problem, statements: [] };
 }
 
-function bodySize(body: string | Uint8Array): number {
-  return typeof body === 'string' ? body.length : body.byteLength;
+function bodySize(body: string | BodyBytes): number {
+  return typeof body === 'string' ? body.length : bodyByteLength(body);
 }
 
 /**
@@ -152,11 +153,8 @@ class ParseWorkerPool {
     this.running = job;
     this.timer = setTimeout(() => this.timeOut(job), job.timeoutMs);
     const body = job.request.kind === 'status' ? job.request.response.body : job.request.body.bytes;
-    // Bytes are handed over, not copied, when the view is the whole of its own buffer.
-    const transfer =
-      typeof body !== 'string' && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
-        ? [body.buffer as ArrayBuffer]
-        : [];
+    // Blocks collected by `BodyCollector` are handed over, not copied.
+    const transfer = typeof body === 'string' ? [] : transferableMemory(body);
     try {
       worker.postMessage(job.request, transfer);
     } catch (error) {
@@ -272,7 +270,7 @@ export function checkBodyOffThread(
   body: ByteBody,
   options: ParseOptions = {},
 ): Promise<AssertionFailure | null> {
-  if (body.bytes.byteLength <= INLINE_MAX_BYTES) return Promise.resolve(checkByteBody(expect, body));
+  if (bodyByteLength(body.bytes) <= INLINE_MAX_BYTES) return Promise.resolve(checkByteBody(expect, body));
   const failure = (problem: string): AssertionFailure => ({
     reason: 'assertion',
     message: problem.replace(/^parse/, 'body check'),

@@ -6,6 +6,7 @@ import type { Probe, ProbeContext } from '../probe.js';
 import type { ConnectionGuard } from '../ssrf/ssrf-guard.js';
 import { type Deadline, runWithDeadline } from './deadline.js';
 import { classifyError, hasMeaningfulLatency } from './error-reason.js';
+import { BodyCollector } from '../../sources/body-blocks.js';
 import { type ByteBody, checkBodyOffThread } from '../../sources/parse-worker.js';
 import type { HttpOptions } from './http-options.js';
 import { httpOptionsSchema, needsBody } from './http-options.js';
@@ -72,24 +73,22 @@ async function discardBody(body: Dispatcher.ResponseData['body']): Promise<void>
 
 /**
  * Reads at most `maxBytes` of the body, then stops: the rest is never downloaded or buffered.
- * The bytes stay undecoded: a big body is decoded and checked on the parse worker.
+ * The bytes stay undecoded, in blocks: a big body is joined, decoded and checked on the parse
+ * worker.
  */
 async function readCappedBody(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<ByteBody> {
-  const chunks: Buffer[] = [];
-  let size = 0;
+  const collected = new BodyCollector();
   let truncated = false;
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    const room = maxBytes - size;
+    const room = maxBytes - collected.size;
     if (chunk.length > room) {
-      chunks.push(chunk.subarray(0, room));
-      size += room;
+      collected.push(chunk.subarray(0, room));
       truncated = true;
       break; // leaving the loop destroys the stream and its connection
     }
-    chunks.push(chunk);
-    size += chunk.length;
+    collected.push(chunk);
   }
-  return { bytes: Buffer.concat(chunks, size), truncated, cappedAtBytes: maxBytes };
+  return { bytes: collected.finish(), truncated, cappedAtBytes: maxBytes };
 }
 
 function statusMatches(options: HttpOptions, status: number): boolean {

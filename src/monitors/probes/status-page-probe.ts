@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { OfficialSeverity, OfficialSnapshot } from '../../core/official.js';
 import type { OutcomeReason, ProbeOutcome } from '../../core/model.js';
 import { filterComponents } from '../../sources/component-filter.js';
+import { BodyCollector } from '../../sources/body-blocks.js';
 import { digestSnapshot, parseStatusNow, type StatusDigest } from '../../sources/parse-status.js';
 import { digestStatusResponseOffThread } from '../../sources/parse-worker.js';
 import { STATUS_SOURCE_KINDS } from '../../sources/status-source.js';
@@ -117,8 +118,8 @@ function unknownOutcome(reason: OutcomeReason, message: string, latencyMs: numbe
 interface Fetched {
   readonly status: number;
   readonly contentType: string | undefined;
-  /** Undecoded: decoding 16 MiB of non-ASCII text alone takes about 200 ms. */
-  readonly body: Buffer;
+  /** Undecoded blocks: decoding 16 MiB of non-ASCII text alone takes 80–200 ms. */
+  readonly body: readonly Uint8Array[];
   readonly url: string;
   readonly latencyMs: number;
 }
@@ -126,16 +127,20 @@ interface Fetched {
 type FetchResult =
   { readonly ok: true; readonly value: Fetched } | { readonly ok: false; readonly outcome: ProbeOutcome };
 
-/** Reads at most `maxBytes`; `null` when the body is longer (the rest is never downloaded). */
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
+/**
+ * Reads at most `maxBytes`; `null` when the body is longer (the rest is never downloaded). The
+ * bytes stay in blocks, undecoded: joining and decoding 16 MiB is the parse worker's job.
+ */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  maxBytes: number,
+): Promise<Uint8Array[] | null> {
+  const collected = new BodyCollector();
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) return null; // leaving the loop destroys the stream and its connection
-    chunks.push(chunk);
+    if (collected.size + chunk.length > maxBytes) return null; // leaving the loop destroys the stream and its connection
+    collected.push(chunk);
   }
-  return Buffer.concat(chunks, size);
+  return collected.finish();
 }
 
 function formatMiB(bytes: number): string {
