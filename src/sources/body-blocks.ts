@@ -8,7 +8,7 @@
 /** A body as one array of bytes, or as blocks to be read in order. */
 export type BodyBytes = Uint8Array | readonly Uint8Array[];
 
-const FIRST_BLOCK_BYTES = 16 * 1024;
+const MIN_BLOCK_BYTES = 4 * 1024;
 const MAX_BLOCK_BYTES = 1024 * 1024;
 
 /** Memory made here, so ours to transfer: nothing else holds a view of it. */
@@ -25,9 +25,9 @@ export class BodyCollector {
     let offset = 0;
     while (offset < chunk.length) {
       if (this.current === undefined || this.used === this.current.length) {
-        // Blocks grow with the body (16 KiB first, then as big as what came before, up to
-        // 1 MiB), so a small body costs a small block.
-        const bytes = Math.min(MAX_BLOCK_BYTES, Math.max(FIRST_BLOCK_BYTES, this.size));
+        // Blocks grow with the body (at least the chunk at hand, or as big as what came before,
+        // up to 1 MiB), so a small body in one chunk costs one block of its own size.
+        const bytes = Math.min(MAX_BLOCK_BYTES, Math.max(MIN_BLOCK_BYTES, chunk.length - offset, this.size));
         this.current = Buffer.allocUnsafeSlow(bytes);
         OWNED.add(this.current.buffer);
         this.blocks.push(this.current);

@@ -23,11 +23,14 @@ describe('BodyCollector', () => {
     );
   });
 
-  it('starts small and grows its blocks up to 1 MiB; all of them transferable', () => {
+  it('makes small blocks for small bodies and grows them up to 1 MiB; all of them transferable', () => {
     const small = new BodyCollector();
     small.push(Buffer.from('{"status":"ok"}'));
     const [only] = small.finish();
-    expect(only?.buffer.byteLength).toBe(16 * 1024);
+    expect(only?.buffer.byteLength).toBe(4 * 1024);
+    const oneChunk = new BodyCollector();
+    oneChunk.push(Buffer.alloc(50_000, 1));
+    expect(oneChunk.finish().map((b) => b.buffer.byteLength)).toEqual([50_000]);
 
     const big = new BodyCollector();
     const chunk = Buffer.alloc(64 * 1024, 7);
