@@ -144,6 +144,9 @@ describe('a hostile 5 MiB feed does not hold up the bot', () => {
       );
       expect(Number(feedUnknown?.value)).toBeGreaterThanOrEqual(3);
 
+      // A clean stop with the parse worker alive (app.stop ends it): exit code 0, no hang.
+      expect(await bot.stop('SIGTERM')).toBe(0);
+
       const worst = Math.max(...latencies);
       if (process.env['HOSTILE_FEED_LOG'])
         console.log({ total, onTime, hits: feed.hits, worst, polls: latencies.length });
