@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'discord-fanout': runDiscordFanoutBench,
   'telegram-fanout': async () => (await import('./telegram-fanout.js')).runTelegramFanoutBench(),
   'web-load': async () => (await import('./web-load.js')).runWebLoadBench(),
+  parse: async () => (await import('./parse.js')).runParseBench(),
 };
 
 const wanted = process.argv.slice(2);

@@ -18,6 +18,7 @@ import { Pacer } from './delivery/pacer.js';
 import type { Logger } from './logging.js';
 import { createPlatforms } from './platforms.js';
 import { Scheduler, type Ticker } from './monitors/scheduler.js';
+import { stopParseWorker } from './sources/parse-worker.js';
 import { createHttpServer } from './web/http-server.js';
 import { StatusView } from './web/status-view.js';
 // Web pages.
@@ -326,6 +327,7 @@ export async function startApp(
       // What still waits in memory is written if storage works by now; otherwise it is lost with
       // the process (the log says how much).
       storage.stop();
+      await stopParseWorker();
       detectionStore.flush();
       if (!storage.catchUp(true))
         log.error({ held: detectionStore.backlogFigures() }, 'stopping with writes not stored');

@@ -3,7 +3,10 @@ import { once } from 'node:events';
 
 const TSX = 'node_modules/.bin/tsx';
 
-/** The bot run as a user runs it (`tsx src/main.ts`), with its stdout and stderr collected. */
+/**
+ * The bot run as a user runs it (`tsx src/main.ts`, or the built `node dist/main.js` when
+ * `command` says so), with its stdout and stderr collected.
+ */
 export class BotProcess {
   readonly stdout: string[] = [];
   stderr = '';
@@ -11,8 +14,9 @@ export class BotProcess {
   private readonly waiters: (() => void)[] = [];
   readonly child: ChildProcess;
 
-  constructor(env: NodeJS.ProcessEnv) {
-    this.child = spawn(TSX, ['src/main.ts'], {
+  constructor(env: NodeJS.ProcessEnv, command: readonly string[] = [TSX, 'src/main.ts']) {
+    const [program = TSX, ...args] = command;
+    this.child = spawn(program, args, {
       env: { PATH: process.env['PATH'], LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

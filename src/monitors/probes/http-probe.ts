@@ -6,8 +6,8 @@ import type { Probe, ProbeContext } from '../probe.js';
 import type { ConnectionGuard } from '../ssrf/ssrf-guard.js';
 import { type Deadline, runWithDeadline } from './deadline.js';
 import { classifyError, hasMeaningfulLatency } from './error-reason.js';
-import type { CappedBody } from './http-assertions.js';
-import { checkBody } from './http-assertions.js';
+import { BodyCollector } from '../../sources/body-blocks.js';
+import { type ByteBody, checkBodyOffThread } from '../../sources/parse-worker.js';
 import type { HttpOptions } from './http-options.js';
 import { httpOptionsSchema, needsBody } from './http-options.js';
 import { degradedOutcome, downOutcome, elapsedMs, upOutcome } from './probe-outcome.js';
@@ -71,23 +71,24 @@ async function discardBody(body: Dispatcher.ResponseData['body']): Promise<void>
   await body.dump({ limit: DISCARD_LIMIT_BYTES }).catch(() => undefined);
 }
 
-/** Reads at most `maxBytes` of the body, then stops: the rest is never downloaded or buffered. */
-async function readCappedBody(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<CappedBody> {
-  const chunks: Buffer[] = [];
-  let size = 0;
+/**
+ * Reads at most `maxBytes` of the body, then stops: the rest is never downloaded or buffered.
+ * The bytes stay undecoded, in blocks: a big body is joined, decoded and checked on the parse
+ * worker.
+ */
+async function readCappedBody(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<ByteBody> {
+  const collected = new BodyCollector();
   let truncated = false;
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    const room = maxBytes - size;
+    const room = maxBytes - collected.size;
     if (chunk.length > room) {
-      chunks.push(chunk.subarray(0, room));
-      size += room;
+      collected.push(chunk.subarray(0, room));
       truncated = true;
       break; // leaving the loop destroys the stream and its connection
     }
-    chunks.push(chunk);
-    size += chunk.length;
+    collected.push(chunk);
   }
-  return { text: Buffer.concat(chunks, size).toString('utf8'), truncated, cappedAtBytes: maxBytes };
+  return { bytes: collected.finish(), truncated, cappedAtBytes: maxBytes };
 }
 
 function statusMatches(options: HttpOptions, status: number): boolean {
@@ -107,7 +108,8 @@ async function judgeResponse(
     return downOutcome('http-status', `HTTP ${status}`, latencyMs);
   }
   if (needsBody(options.expect)) {
-    const failure = checkBody(options.expect, await readCappedBody(response.body, options.maxBodyBytes));
+    const body = await readCappedBody(response.body, options.maxBodyBytes);
+    const failure = await checkBodyOffThread(options.expect, body);
     if (failure !== null) return downOutcome(failure.reason, failure.message, latencyMs);
   } else {
     await discardBody(response.body);

@@ -5,9 +5,9 @@ import { z } from 'zod';
 import type { OfficialSeverity, OfficialSnapshot } from '../../core/official.js';
 import type { OutcomeReason, ProbeOutcome } from '../../core/model.js';
 import { filterComponents } from '../../sources/component-filter.js';
-import { decodeBody } from '../../sources/decode-body.js';
-import { officialStatements } from '../../sources/official-evidence.js';
-import { parseStatusResponse } from '../../sources/parse-status.js';
+import { BodyCollector } from '../../sources/body-blocks.js';
+import { digestSnapshot, parseStatusNow, type StatusDigest } from '../../sources/parse-status.js';
+import { digestStatusResponseOffThread } from '../../sources/parse-worker.js';
 import { STATUS_SOURCE_KINDS } from '../../sources/status-source.js';
 import type { Probe, ProbeContext } from '../probe.js';
 import { runWithDeadline } from './deadline.js';
@@ -16,8 +16,8 @@ import { HTTP_USER_AGENT } from './http-probe.js';
 import { elapsedMs, toPlainLine } from './probe-outcome.js';
 
 /**
- * The `statuspage` monitor type (DESIGN §5): reads a service's official status feed and reports
- * what the page says, as an `official` statement rather than a measurement (DESIGN §3).
+ * The `statuspage` monitor type: reads a service's official status feed and reports what the
+ * page says, as an `official` statement rather than a measurement.
  *
  * | page says (normalised overall)  | outcome       | reason                  |
  * |---------------------------------|---------------|-------------------------|
@@ -34,6 +34,10 @@ import { elapsedMs, toPlainLine } from './probe-outcome.js';
  * service. `major_outage` is Statuspage `critical` (and a component in major outage),
  * incident.io `full_outage`, Google `SERVICE_OUTAGE`, AWS "Service disruption"; see
  * docs/status-sources.md for the mapping of each source.
+ *
+ * The body is kept as bytes (decoded by its charset where it is parsed: `decodeStatusBody`): small
+ * ones are decoded and parsed inline, big ones on the parse
+ * worker thread (`src/sources/parse-worker.ts`), so a 16 MiB feed never holds the event loop.
  */
 
 /** `auto` sniffs the body (see `detectFormat`); the others name a parser in `src/sources`. */
@@ -52,6 +56,8 @@ export const MAX_STATUS_REDIRECTS = 3;
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 const HTTP_OK = 200;
+/** Time kept back from the parse, so its own time limit fires before the check's. */
+const PARSE_MARGIN_MS = 50;
 
 const statusUrlSchema = z.string().superRefine((text, ctx) => {
   if (!URL.canParse(text)) ctx.addIssue({ code: 'custom', message: 'Invalid URL' });
@@ -89,16 +95,21 @@ const SEVERITY_OUTCOME: Readonly<
 
 /** The outcome for what a page says. Exported for tests and for the replay's healthy page. */
 export function outcomeOfSnapshot(snapshot: OfficialSnapshot, latencyMs: number | null): ProbeOutcome {
-  const { status, reason } = SEVERITY_OUTCOME[snapshot.overall];
-  if (snapshot.problem !== undefined || snapshot.overall === 'unknown') {
+  return outcomeOfDigest(digestSnapshot(snapshot), latencyMs);
+}
+
+/** The outcome for what a page says, from its digest (what the parse worker hands back). */
+function outcomeOfDigest(digest: StatusDigest, latencyMs: number | null): ProbeOutcome {
+  const { status, reason } = SEVERITY_OUTCOME[digest.overall];
+  if (digest.problem !== undefined || digest.overall === 'unknown') {
     return unknownOutcome(
       'bad-payload',
-      `status page unreadable: ${snapshot.problem ?? 'unknown state'}`,
+      `status page unreadable: ${digest.problem ?? 'unknown state'}`,
       latencyMs,
     );
   }
-  const evidence = officialStatements(snapshot).map((line) => toPlainLine(line));
-  return { status, reason, message: toPlainLine(evidence[0] ?? snapshot.overall), latencyMs, evidence };
+  const evidence = digest.statements.map((line) => toPlainLine(line));
+  return { status, reason, message: toPlainLine(evidence[0] ?? digest.overall), latencyMs, evidence };
 }
 
 function unknownOutcome(reason: OutcomeReason, message: string, latencyMs: number | null): ProbeOutcome {
@@ -108,7 +119,8 @@ function unknownOutcome(reason: OutcomeReason, message: string, latencyMs: numbe
 interface Fetched {
   readonly status: number;
   readonly contentType: string | undefined;
-  readonly body: string;
+  /** Undecoded blocks: decoding 16 MiB of non-ASCII text alone takes 80–200 ms. */
+  readonly body: readonly Uint8Array[];
   readonly url: string;
   readonly latencyMs: number;
 }
@@ -117,19 +129,19 @@ type FetchResult =
   { readonly ok: true; readonly value: Fetched } | { readonly ok: false; readonly outcome: ProbeOutcome };
 
 /**
- * Reads at most `maxBytes`; `null` when the body is longer (the rest is never downloaded). Bytes,
- * not text: a multi-byte character may straddle two chunks, and the charset is known only from
- * the headers and the body as a whole (`decodeBody`).
+ * Reads at most `maxBytes`; `null` when the body is longer (the rest is never downloaded). The
+ * bytes stay in blocks, undecoded: joining and decoding 16 MiB is the parse worker's job.
  */
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  maxBytes: number,
+): Promise<Uint8Array[] | null> {
+  const collected = new BodyCollector();
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) return null; // leaving the loop destroys the stream and its connection
-    chunks.push(chunk);
+    if (collected.size + chunk.length > maxBytes) return null; // leaving the loop destroys the stream and its connection
+    collected.push(chunk);
   }
-  return Buffer.concat(chunks, size);
+  return collected.finish();
 }
 
 function formatMiB(bytes: number): string {
@@ -186,14 +198,12 @@ async function fetchPage(
       const message = `status page answered HTTP ${response.statusCode}`;
       return { ok: false, outcome: unknownOutcome('http-status', message, latencyMs) };
     }
-    const bytes = await readCapped(response.body, maxBodyBytes);
-    if (bytes === null) {
+    const body = await readCapped(response.body, maxBodyBytes);
+    if (body === null) {
       const message = `status page body over ${formatMiB(maxBodyBytes)}`;
       return { ok: false, outcome: unknownOutcome('too-large', message, latencyMs) };
     }
     const contentType = headerText(response.headers['content-type']);
-    // Content-Type charset, else the XML prolog's encoding; a BOM wins; unknown labels read as UTF-8.
-    const body = decodeBody(bytes, contentType).text;
     return {
       ok: true,
       value: { status: response.statusCode, contentType, body, url: target.href, latencyMs },
@@ -201,16 +211,13 @@ async function fetchPage(
   }
 }
 
-/**
- * Picks the parser, parses (once: `parseStatusResponse`, a pure call that may move to a worker),
- * applies the component filter. Pure.
- */
+/** Picks the parser, parses, applies the component filter. Pure and synchronous: for tests. */
 export function readStatusPage(
   options: Pick<StatusPageOptions, 'format' | 'components'>,
   page: { readonly contentType: string | undefined; readonly body: string; readonly url: string },
   now: number,
 ): OfficialSnapshot {
-  const snapshot = parseStatusResponse(
+  const snapshot = parseStatusNow(
     { httpStatus: HTTP_OK, contentType: page.contentType, body: page.body, now, sourceUrl: page.url },
     options.format,
   );
@@ -247,8 +254,22 @@ export function createStatusPageProbe(deps: StatusPageProbeDeps = {}): Probe<Sta
               startedAt,
             );
             if (!fetched.ok) return fetched.outcome;
-            const snapshot = readStatusPage(options, fetched.value, now());
-            return outcomeOfSnapshot(snapshot, fetched.value.latencyMs);
+            // The parse gets what is left of the check's time, less a margin so that its own,
+            // clearer "parse stopped" problem is what a too-hard body reports.
+            const parseBudgetMs = Math.max(1, ctx.timeoutMs - elapsedMs(startedAt) - PARSE_MARGIN_MS);
+            const page = fetched.value;
+            const digest = await digestStatusResponseOffThread(
+              {
+                httpStatus: HTTP_OK,
+                contentType: page.contentType,
+                body: page.body,
+                now: now(),
+                sourceUrl: page.url,
+              },
+              options.format,
+              { components: options.components, timeoutMs: parseBudgetMs },
+            );
+            return outcomeOfDigest(digest, page.latencyMs);
           },
           (error) => {
             const { reason, message } = classifyError(error);

@@ -1,0 +1,159 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_STATUS_BODY_BYTES } from '../../src/monitors/probes/status-page-probe.js';
+import { BotProcess } from '../helpers/bot-process.js';
+import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
+import { HOSTILE_SHAPES } from '../helpers/parser-inputs.js';
+
+/**
+ * The bot watching a hostile status feed (5 MiB of unclosed `<item>`, the default body cap,
+ * served fresh every second) next to ordinary HTTP monitors, all every second. Before the
+ * linear parsers and the parse worker, one such parse held the event loop for minutes; now
+ * every other check starts on time and `/healthz` keeps answering at once.
+ */
+
+const WATCH_MS = 4_000;
+const POLL_MS = 50;
+const HEALTHZ_LIMIT_MS = 100;
+const LATE_LIMIT_S = 1;
+
+interface FeedServer {
+  readonly url: string;
+  hits: number;
+  close(): Promise<void>;
+}
+
+async function startHostileFeed(body: Buffer): Promise<FeedServer> {
+  const feed = { hits: 0 } as FeedServer & { server: Server };
+  const server = createServer((_req, res) => {
+    feed.hits += 1;
+    res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(feed, {
+    url: `http://127.0.0.1:${port}/history.rss`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}
+
+function servicesYaml(feedUrl: string, targetUrl: string): string {
+  const sites = [1, 2, 3, 4]
+    .map(
+      (n) => `  - { id: site${n}, name: Site ${n}, monitors: [{ type: http, url: "${targetUrl}?n=${n}" }] }`,
+    )
+    .join('\n');
+  return `defaults: { every: 1s, timeout: 5s, confirm: { down: 1, up: 1 } }
+services:
+  - id: hostile
+    name: Hostile feed
+    monitors:
+      - { type: statuspage, url: "${feedUrl}", format: auto }
+${sites}
+`;
+}
+
+async function timedHealthz(base: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${base}/healthz`);
+  await response.arrayBuffer();
+  return performance.now() - started;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('a hostile 5 MiB feed does not hold up the bot', () => {
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  const launches: [string, readonly string[] | undefined][] = [
+    ['from source (tsx)', undefined],
+    ['built (node dist/main.js)', [process.execPath, 'dist/main.js']],
+  ];
+
+  it.each(launches)(
+    '%s: other checks stay on time and /healthz answers in under 100 ms',
+    async (_, command) => {
+      if (command !== undefined) execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'ignore' });
+      const shape = HOSTILE_SHAPES.find((s) => s.name === 'unclosed <item> repeated')!;
+      const body = Buffer.from(shape.build(MAX_STATUS_BODY_BYTES - 1024));
+      expect(body.length).toBeLessThanOrEqual(MAX_STATUS_BODY_BYTES);
+      const feed = await startHostileFeed(body);
+      cleanups.push(() => feed.close());
+      const target: HttpTarget = await startHttpTarget();
+      cleanups.push(() => target.close());
+      const dir = mkdtempSync(join(tmpdir(), 'hostile-feed-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      writeFileSync(join(dir, 'services.yaml'), servicesYaml(feed.url, target.url));
+      const bot = new BotProcess(
+        { SERVICES_FILE: join(dir, 'services.yaml'), DATABASE_PATH: join(dir, 'bot.db'), HTTP_PORT: '0' },
+        command,
+      );
+      cleanups.push(() => bot.stop('SIGKILL'));
+      const base = /status API on (http:\/\/\S+)\/api\/services/.exec(
+        await bot.waitForLine(/status API on http:\/\/\S+\/api\/services/),
+      )?.[1];
+      expect(base).toBeDefined();
+
+      // Watch while the feed is read every second: /healthz every 50 ms. Not from the very
+      // start: the first fetch in this process sets up its client, and the bot starts its
+      // parse worker at the first big body.
+      await waitFor(() => feed.hits >= 2, 10_000);
+      await timedHealthz(base!);
+      const hitsBefore = feed.hits;
+      const latencies: number[] = [];
+      const until = performance.now() + WATCH_MS;
+      while (performance.now() < until) {
+        latencies.push(await timedHealthz(base!));
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+      expect(feed.hits - hitsBefore).toBeGreaterThanOrEqual(3);
+
+      const families = parsePrometheusTextFormat(await (await fetch(`${base}/metrics`)).text());
+      const lateness = families.find((f) => f.name === 'incident_bot_check_start_lateness_seconds');
+      const histogram = lateness?.metrics[0] as
+        { buckets: Record<string, string>; count: string } | undefined;
+      const total = Number(histogram?.count);
+      const onTime = Number(histogram?.buckets[String(LATE_LIMIT_S)]);
+      // At least the four sites every second over most of the watch.
+      expect(total).toBeGreaterThanOrEqual(4 * (WATCH_MS / 1000 - 1));
+      expect(onTime, `${total - onTime} of ${total} checks started over ${LATE_LIMIT_S} s late`).toBe(total);
+
+      // The feed was read and judged unreadable each time, not skipped.
+      const checks = families.find((f) => f.name === 'incident_bot_checks_total');
+      const feedUnknown = checks?.metrics.find(
+        (m) => m.labels?.['type'] === 'statuspage' && m.labels['outcome'] === 'unknown',
+      );
+      expect(Number(feedUnknown?.value)).toBeGreaterThanOrEqual(3);
+
+      // A clean stop with the parse worker alive (app.stop ends it): exit code 0, no hang.
+      expect(await bot.stop('SIGTERM')).toBe(0);
+
+      const worst = Math.max(...latencies);
+      if (process.env['HOSTILE_FEED_LOG'])
+        console.log({ total, onTime, hits: feed.hits, worst, polls: latencies.length });
+      expect(latencies.length).toBeGreaterThanOrEqual(WATCH_MS / (POLL_MS * 4));
+      expect(worst, `/healthz latencies: ${latencies.map((l) => l.toFixed(0)).join(' ')}`).toBeLessThan(
+        HEALTHZ_LIMIT_MS,
+      );
+    },
+  );
+});
