@@ -91,6 +91,11 @@ export interface CommandRequest {
   readonly localeHint?: string;
 }
 
+/** A user id that stands for a chat (`chat:<id>`: a Telegram anonymous admin or channel), not a person. */
+export function isChatIdentity(userId: string): boolean {
+  return userId.startsWith('chat:');
+}
+
 export interface CommandReply {
   /** Plain text in the chat's language, never empty; the renderer escapes it. */
   readonly text: string;

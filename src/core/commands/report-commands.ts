@@ -2,7 +2,7 @@ import { MUTE_MS } from '../alert-message.js';
 import { PROBLEM_KINDS, parseProblemKind, type ProblemKind } from '../crowd/problem-kind.js';
 import { REPORT_DEDUP_MS } from '../crowd/report-admission.js';
 import { echo, type CommandContext, type ServiceArgument } from './command-context.js';
-import type { CommandArgs, CommandReply } from './command-request.js';
+import { isChatIdentity, type CommandArgs, type CommandReply } from './command-request.js';
 
 /** The most words of a report's problem text tried as the rest of an unquoted service name. */
 const MAX_NAME_WORDS = 3;
@@ -21,6 +21,11 @@ export function report(c: CommandContext, args: CommandArgs, button: boolean): C
   }
   const problem = toProblemKind(problemText);
   const { chat, user } = c.request;
+  // Crowd reports count people. A chat identity (an anonymous admin, a channel) is not one: one
+  // account can be the anonymous admin of any number of groups it makes, and would count as many
+  // reporters. The alert button carries the real user, so it stays open to them.
+  if (isChatIdentity(user.id))
+    return c.problem(c.m.commands.reportNeedsPerson({ serviceName: service.name }));
   const outcome = c.deps.reports.record({
     serviceId: service.id,
     platform: chat.platform,

@@ -227,6 +227,8 @@ export const bn: Messages = {
       `ধন্যবাদ, ${serviceName} নিয়ে আপনার রিপোর্ট (${PROBLEM[problem]}) গণনা করা হয়েছে।`,
     alreadyReported: ({ serviceName, windowMs }) =>
       `আপনি গত ${duration(windowMs)} সময়ের মধ্যেই ${serviceName} নিয়ে রিপোর্ট করেছেন; একটি রিপোর্টই যথেষ্ট।`,
+    reportNeedsPerson: ({ serviceName }) =>
+      `রিপোর্ট প্রতি ব্যক্তি হিসেবে গণনা করা হয়, তাই বেনামে বা চ্যানেল হিসেবে পাঠানো রিপোর্ট গণনা করা হয় না। ${serviceName} নিয়ে রিপোর্ট করতে নিজের নামে /report পাঠান, অথবা কোনো সতর্কবার্তার "আমারও সমস্যা হচ্ছে" বোতাম চাপুন।`,
     services: ({ services }) =>
       services.length === 0
         ? 'এখন কোনো সার্ভিসের ওপর নজর রাখা হচ্ছে না।'

@@ -231,6 +231,8 @@ export const en: Messages = {
       `Thanks, your report about ${serviceName} (${PROBLEM[problem]}) is counted.`,
     alreadyReported: ({ serviceName, windowMs }) =>
       `You already reported ${serviceName} in the last ${duration(windowMs)}; one report is enough.`,
+    reportNeedsPerson: ({ serviceName }) =>
+      `Reports are counted per person, so a report sent anonymously or as a channel is not counted. To report ${serviceName}, send /report as yourself, or press "I'm affected too" on an alert.`,
     services: ({ services }) =>
       services.length === 0
         ? 'No services are being watched.'

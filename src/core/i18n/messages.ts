@@ -165,6 +165,11 @@ export interface CommandMessages {
   reportAcknowledged(p: { readonly serviceName: string; readonly problem: ProblemKind }): string;
   /** The same person reported the same service within `windowMs` (30 minutes). */
   alreadyReported(p: { readonly serviceName: string; readonly windowMs: number }): string;
+  /**
+   * A `/report` sent on behalf of a chat (an anonymous admin, a channel): not counted, since
+   * crowd reports count people and a chat identity costs nothing to multiply.
+   */
+  reportNeedsPerson(p: { readonly serviceName: string }): string;
   services(p: { readonly services: readonly { readonly id: string; readonly name: string }[] }): string;
   /** The chat's settings after `/settings` (also shown when it is called without arguments). */
   settings(p: {

@@ -90,6 +90,7 @@ const COMMANDS: Samples<CommandMessages> = {
   incidents: [[{ incidents: [], timeZone: TZ }], [{ incidents, timeZone: TZ }]],
   reportAcknowledged: PROBLEM_KINDS.map((problem) => [{ serviceName: 'WhatsApp', problem }] as const),
   alreadyReported: [[{ serviceName: 'WhatsApp', windowMs: 30 * 60_000 }]],
+  reportNeedsPerson: [[{ serviceName: 'WhatsApp' }]],
   services: [[{ services: [] }], [{ services: [{ id: 'whatsapp', name: 'WhatsApp' }] }]],
   settings: [
     [
