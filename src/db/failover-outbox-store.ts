@@ -194,8 +194,8 @@ export class FailoverOutboxStore implements OutboxStore, StorageBacklog {
       this.pendingMoves.set(Number(id), newId);
     }
     const upsertRef = this.db.prepare(
-      `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at)
-       VALUES (@chat_ref, @incident_id, @message_id, @editable, @joinable, @created_at)
+      `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at, thread_id)
+       VALUES (@chat_ref, @incident_id, @message_id, @editable, @joinable, @created_at, @thread_id)
        ON CONFLICT (chat_ref, incident_id) DO UPDATE SET message_id = excluded.message_id,
          editable = excluded.editable, joinable = excluded.joinable`,
     );

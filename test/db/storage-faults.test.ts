@@ -257,6 +257,26 @@ describe('storage faults', () => {
     expect(planDelivery(recovery!)).toMatchObject({ kind: 'reply', replyToMessageId: 'm-100' });
   });
 
+  it('keeps the forum topic of an alert sent from memory: the recovery goes to the same topic', () => {
+    subs.subscribe({ platform: 'telegram', chatId: '7', threadId: '42' }, 'whatsapp', 'minor', T0);
+    breakStorage();
+    const { incidentId } = detection.commit(incident('open', T0));
+    const [claim] = outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE);
+    expect(claim?.threadId).toBe('42');
+    const job = planDelivery(claim!);
+    expect(outbox.settle(claim!, sentSettlement(job, 'm-200', T0 + GROUP_GATHER_MS))).toBe(true);
+
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    expect(db.prepare('SELECT message_id, thread_id FROM message_refs').all()).toEqual([
+      { message_id: 'm-200', thread_id: '42' },
+    ]);
+    detection.commit(incident('resolve', T0 + 200_000, incidentId!));
+    const [recovery] = outbox.claimDue('telegram', T0 + 200_000, LEASE);
+    expect(recovery?.threadId).toBe('42');
+    expect(planDelivery(recovery!)).toMatchObject({ kind: 'reply', replyToMessageId: 'm-200' });
+  });
+
   it('past the in-memory outbox bound plans nothing more; those alerts are queued when storage returns', () => {
     const small = new FailoverOutboxStore(db, durable, health, { maxSpareRows: 2 });
     detection.setUnstoredIncidentHandler((e) => small.plan(e));
