@@ -105,7 +105,15 @@ export async function startApp(
   // Chat commands that change settings get a clear answer when that cannot be stored.
   const subscriptions = storage.guardMethods(
     new SqliteSubscriptionStore(db, { locale: config.defaultLocale, timeZone: config.defaultTimeZone }),
-    ['subscribe', 'unsubscribe', 'unsubscribeAll', 'updateSettings', 'deactivateChat', 'rewriteChatId'],
+    [
+      'subscribe',
+      'unsubscribe',
+      'unsubscribeAll',
+      'updateSettings',
+      'deactivateChat',
+      'rewriteChatId',
+      'forgetThread',
+    ],
   );
   // The outbox rows are written in the incident's own transaction: a crash loses neither or both.
   detectionStore.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
@@ -328,10 +336,13 @@ export async function startApp(
       // the process (the log says how much).
       storage.stop();
       await stopParseWorker();
-      detectionStore.flush();
-      if (!storage.catchUp(true))
-        log.error({ held: detectionStore.backlogFigures() }, 'stopping with writes not stored');
-      db.close();
+      try {
+        detectionStore.flush();
+        if (!storage.catchUp(true))
+          log.error({ held: detectionStore.backlogFigures() }, 'stopping with writes not stored');
+      } finally {
+        db.close();
+      }
     },
   };
 }
