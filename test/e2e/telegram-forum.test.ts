@@ -59,5 +59,5 @@ describe('Telegram forum topics end to end', () => {
     expect(refused.map((c) => c.description)).toEqual(['Bad Request: message thread not found']);
     expect(fake.messages(forum)).toHaveLength(4);
     expect(world.subscriptions(forum)).toHaveLength(1);
-  });
+  }, 90_000);
 });
