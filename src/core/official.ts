@@ -1,7 +1,7 @@
 /**
  * The normalised shape of an official status source (Statuspage, incident.io, Slack, Google, AWS, RSS/Atom).
  * Every parser in `src/sources/` turns its upstream payload into this; detection only sees this.
- * See docs/status-sources.md §1.9.
+ * See docs/status-sources.md "Official status sources" (its opening section and the `overall` table).
  */
 
 /** Official severity, worst last (except `unknown`, which is never treated as good). */

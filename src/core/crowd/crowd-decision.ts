@@ -1,7 +1,7 @@
 /**
  * The crowd decision rule: significance + absolute floor + ratio + persistence, with hysteresis,
  * mirroring Downdetector's "significantly higher than the baseline … and the duration".
- * See docs/status-sources.md §3.3 (d) and the anti-abuse notes.
+ * See docs/crowd.md §6 (the test), §7 (levels) and §9 (anti-abuse).
  */
 import { WINDOW_MS } from './crowd-window.js';
 import { anscombeScore, poissonUpperTail } from './poisson-test.js';

@@ -1,7 +1,7 @@
 /**
  * The crowd detector for one service: one pure step per evaluated window, with all memory in a
  * plain JSON-safe state that a store persists between steps (and across restarts).
- * See docs/status-sources.md §3 and docs/design.md §3 "Crowd reports".
+ * See docs/crowd.md §5 (baseline learning) and §7 (levels), and docs/design.md §3 "Crowd reports".
  */
 import { z } from 'zod';
 import { createBaseline, expectedCount, updateBaseline, type CrowdBaseline } from './crowd-baseline.js';

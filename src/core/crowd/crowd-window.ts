@@ -1,7 +1,7 @@
 /**
  * Detection windows and what one window of admitted reports adds up to, with the per-chat cap
  * that keeps one chat or guild from manufacturing an outage.
- * See docs/status-sources.md §3.3 and the anti-abuse notes below it.
+ * See docs/crowd.md §4 (windows and counting) and §9 (anti-abuse).
  */
 import { emptyKindCounts, type ProblemKind } from './problem-kind.js';
 

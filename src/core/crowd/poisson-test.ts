@@ -1,6 +1,6 @@
 /**
  * The significance tests for small report counts: the Poisson upper tail and the Anscombe
- * variance-stabilised score. See docs/status-sources.md §3.3 (c).
+ * variance-stabilised score. See docs/crowd.md §6.
  */
 
 /** Lanczos approximation (g = 7, 9 terms): log Γ to about 15 significant digits. */

@@ -1,6 +1,6 @@
 /**
  * What kind of problem a crowd report describes, as on Downdetector's report button
- * (connection, message sending, login, app, website). See docs/status-sources.md §3.1.
+ * (connection, message sending, login, app, website). See docs/crowd.md §3.
  */
 
 /** Problem kinds, in the order used to break ties when shares are equal. */

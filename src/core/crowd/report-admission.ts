@@ -1,7 +1,7 @@
 /**
  * Which crowd reports count. Downdetector "only accepts the first report for a specific company
  * from a single user"; we do the same per 30 minutes, so one person counts at most once in any
- * detection window and again only if the problem lasts. See docs/status-sources.md §3.1.
+ * detection window and again only if the problem lasts. See docs/crowd.md §2.
  */
 
 /** One report per user per service per this long counts. */

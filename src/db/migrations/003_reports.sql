@@ -1,4 +1,4 @@
--- Crowd reports and the crowd detector's memory (docs/design.md §3 "Crowd reports", docs/status-sources.md §3).
+-- Crowd reports and the crowd detector's memory (docs/crowd.md §10, docs/design.md §3 "Crowd reports").
 -- Times are epoch milliseconds.
 
 -- One secret salt per database, made by the report store on first use. Reporter ids are stored only as
