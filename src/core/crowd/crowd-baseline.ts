@@ -1,8 +1,7 @@
 /**
  * How many reports a service normally gets in a window: Downdetector's "average number of reports
  * for that given time of day", as an hour-of-week table, with an EWMA fallback while the table is
- * young. A plain JSON-safe object so a store can persist it. See docs/status-sources.md
- * §3.3 (a) and (b).
+ * young. A plain JSON-safe object so a store can persist it. See docs/crowd.md §5.
  */
 import { hourOfWeekSlot, SLOTS_PER_WEEK } from './crowd-window.js';
 import { slotValue, uniformSlotTable, withSlotValue, type SlotTable } from './slot-table.js';
@@ -31,7 +30,7 @@ export interface CrowdBaseline {
   readonly slotWeeks: SlotTable;
   /** Global EWMA of the count per window, μ. */
   readonly level: number;
-  /** Global EWMA variance of the count, v: kept for an over-dispersion test (doc §3.3 (c)). */
+  /** Global EWMA variance of the count, v: kept for an over-dispersion test no decision uses yet. */
   readonly variance: number;
   /** Windows learned so far. */
   readonly learnedWindows: number;
