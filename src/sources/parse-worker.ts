@@ -19,16 +19,19 @@ import {
  * (see docs/parsing.md). Bodies up to `INLINE_MAX_BYTES` are parsed inline: a thread hop costs
  * more than they do.
  *
- * One long-lived worker, created at the first big body, takes one job at a time; the others
- * wait in order. A job that runs past its time limit becomes an `unknown` snapshot saying so,
- * and the worker is terminated and replaced (a parse cannot be interrupted any other way); a
- * worker that dies fails its job the same way and is replaced at the next job. The worker holds
- * the process open only while it has work, and `stopParseWorker` ends it.
+ * Two long-lived workers, one for status feeds and one for the HTTP probe's body checks (so a
+ * hard feed never delays a site's check), each created at its first big body and taking one job
+ * at a time; the others wait in order, up to `MAX_QUEUED_BYTES`. A job's time limit counts from
+ * the call: a job still waiting when its time is up, or when its check gives up (its signal), is
+ * dropped without running; one running then is stopped by terminating and replacing its worker
+ * (a parse cannot be interrupted any other way). A worker that dies or cannot start fails its
+ * job the same way. Every job settles. A worker holds the process open only while it has work,
+ * and `stopParseWorker` ends them.
  */
 
 /** Bodies up to this many bytes (or characters) are parsed on the calling thread. */
 export const INLINE_MAX_BYTES = 64 * 1024;
-/** A parse still running after this long is stopped. */
+/** A parse not done this long after it was asked for is stopped (or dropped unstarted). */
 export const DEFAULT_PARSE_TIMEOUT_MS = 10_000;
 
 /** A status response to parse. */
@@ -58,7 +61,7 @@ export interface ByteBody {
 
 export type ParseRequest = StatusParseRequest | BodyCheckRequest;
 
-type ParseResult = OfficialSnapshot | StatusDigest | AssertionFailure | null;
+type ParseResult = OfficialSnapshot | StatusDigest | AssertionFailure | BodyNotChecked | null;
 
 export type ParseReply =
   { readonly id: number; readonly result: ParseResult } | { readonly id: number; readonly error: string };
@@ -70,16 +73,35 @@ export function checkByteBody(expect: HttpExpectations, body: ByteBody): Asserti
 }
 
 export interface ParseOptions {
-  /** How long the parse may run once the worker has it (queueing not counted). */
+  /**
+   * How long the job may take, counted from the call (time spent waiting for the worker
+   * included). A job still waiting at its limit is dropped without running; one running is stopped.
+   */
   readonly timeoutMs?: number;
+  /** The check's signal: when it aborts, a waiting job is dropped and a running one stopped. */
+  readonly signal?: AbortSignal;
+}
+
+/** Bytes (or characters) that may wait for one worker; past it a new job is refused at once. */
+export const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+
+/** A big body the HTTP probe could not check: not a failed assertion, nothing is known. */
+export interface BodyNotChecked {
+  readonly reason: 'not-checked';
+  readonly message: string;
 }
 
 interface Job {
   readonly request: ParseRequest;
+  readonly bytes: number;
   readonly timeoutMs: number;
-  /** What the job answers when it fails, dies or runs out of time. */
+  readonly signal: AbortSignal | undefined;
+  /** What the job answers when it fails, dies, runs out of time or is cancelled. */
   readonly failure: (problem: string) => ParseResult;
   readonly resolve: (result: ParseResult) => void;
+  /** Set from the call: the job's time limit, waiting included. */
+  timer: NodeJS.Timeout | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 /** An unusable snapshot; with `statements: []` it is a valid digest as well. */
@@ -91,12 +113,24 @@ function bodySize(body: string | BodyBytes): number {
   return typeof body === 'string' ? body.length : bodyByteLength(body);
 }
 
+function requestSize(request: DistributiveOmit<ParseRequest, 'id'>): number {
+  return request.kind === 'status' ? bodySize(request.response.body) : bodyByteLength(request.body.bytes);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function formatMiB(bytes: number): string {
+  return `${Number((bytes / 1024 / 1024).toFixed(1))} MiB`;
+}
+
 /**
  * A new worker thread running the entry: the compiled `.js` next to this file, or, when this
  * file runs as TypeScript source (tsx, vitest), the `.ts` entry with tsx registered in the
  * worker first (the main thread's loader hooks do not reach a worker).
  */
-function startWorker(): Worker {
+export function startParseWorkerThread(): Worker {
   if (!import.meta.url.endsWith('.ts'))
     return new Worker(new URL('./parse-worker-entry.js', import.meta.url));
   const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(
@@ -110,23 +144,74 @@ function startWorker(): Worker {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-class ParseWorkerPool {
+export interface ParseWorkerPoolOptions {
+  /** Starts a worker thread; `startParseWorkerThread` unless a test replaces it. */
+  readonly startWorker?: () => Worker;
+  /** Bytes that may wait; `MAX_QUEUED_BYTES` by default. */
+  readonly maxQueuedBytes?: number;
+}
+
+/**
+ * One worker thread and its queue: one job at a time, the others wait in order, at most
+ * `maxQueuedBytes` of bodies waiting. Every job has a time limit from the moment it is queued
+ * and may carry the check's signal; a job whose time is up or whose check gave up is dropped
+ * if it is still waiting (its body released at once), and stops the worker if it is running.
+ * Every job settles, whatever happens to the worker.
+ */
+export class ParseWorkerPool {
   private worker: Worker | undefined;
   private running: Job | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private readonly waiting: Job[] = [];
+  private waitingBytes = 0;
   private nextId = 1;
+  private readonly startWorker: () => Worker;
+  private readonly maxQueuedBytes: number;
   /** Workers started so far (tests and the bench read it). */
   started = 0;
 
+  constructor(options: ParseWorkerPoolOptions = {}) {
+    this.startWorker = options.startWorker ?? startParseWorkerThread;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? MAX_QUEUED_BYTES;
+  }
+
+  /** Jobs waiting (not running) and the bytes they hold. */
+  queue(): { readonly jobs: number; readonly bytes: number } {
+    return { jobs: this.waiting.length, bytes: this.waitingBytes };
+  }
+
   run(
     request: DistributiveOmit<ParseRequest, 'id'>,
-    timeoutMs: number,
+    options: { readonly timeoutMs: number; readonly signal?: AbortSignal | undefined },
     failure: (problem: string) => ParseResult,
   ): Promise<ParseResult> {
+    const { timeoutMs, signal } = options;
+    if (signal?.aborted) return Promise.resolve(failure('parse stopped: check cancelled'));
+    const bytes = requestSize(request);
+    const busy = this.running !== undefined || this.waiting.length > 0;
+    if (busy && this.waitingBytes + bytes > this.maxQueuedBytes) {
+      return Promise.resolve(
+        failure(`parse refused: ${formatMiB(this.waitingBytes)} already waiting for the parse worker`),
+      );
+    }
     return new Promise((resolve) => {
       const withId = { ...request, id: this.nextId++ } as ParseRequest;
-      this.waiting.push({ request: withId, timeoutMs, failure, resolve });
+      const job: Job = {
+        request: withId,
+        bytes,
+        timeoutMs,
+        signal,
+        failure,
+        resolve,
+        timer: undefined,
+        onAbort: undefined,
+      };
+      job.timer = setTimeout(() => this.expire(job), timeoutMs);
+      if (signal !== undefined) {
+        job.onAbort = () => this.cancel(job, 'parse stopped: check cancelled');
+        signal.addEventListener('abort', job.onAbort, { once: true });
+      }
+      this.waiting.push(job);
+      this.waitingBytes += bytes;
       this.pump();
     });
   }
@@ -134,40 +219,48 @@ class ParseWorkerPool {
   /** Ends the worker; jobs not finished yet resolve as `unknown`. */
   async stop(): Promise<void> {
     const jobs = [...(this.running ? [this.running] : []), ...this.waiting.splice(0)];
-    this.finishRunning();
-    for (const job of jobs) job.resolve(job.failure('parse stopped: shutting down'));
+    this.waitingBytes = 0;
+    this.running = undefined;
+    for (const job of jobs) this.finish(job, job.failure('parse stopped: shutting down'));
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();
   }
 
+  /** Starts waiting jobs while the worker is free. Never throws: a job that cannot start settles. */
   private pump(): void {
-    if (this.running !== undefined) return;
-    const job = this.waiting.shift();
-    if (job === undefined) {
-      this.worker?.unref(); // idle: do not hold the process open
-      return;
-    }
-    const worker = this.ensureWorker();
-    worker.ref();
-    this.running = job;
-    this.timer = setTimeout(() => this.timeOut(job), job.timeoutMs);
-    const body = job.request.kind === 'status' ? job.request.response.body : job.request.body.bytes;
-    // Blocks collected by `BodyCollector` are handed over, not copied.
-    const transfer = typeof body === 'string' ? [] : transferableMemory(body);
-    try {
-      worker.postMessage(job.request, transfer);
-    } catch (error) {
-      // Something in the request cannot be cloned: that job fails, the queue goes on.
-      this.finishRunning();
-      job.resolve(job.failure(`parse failed: ${error instanceof Error ? error.message : String(error)}`));
-      this.pump();
+    while (this.running === undefined) {
+      const job = this.waiting.shift();
+      if (job === undefined) {
+        this.worker?.unref(); // idle: do not hold the process open
+        return;
+      }
+      this.waitingBytes -= job.bytes;
+      let worker: Worker;
+      try {
+        worker = this.ensureWorker();
+      } catch (error) {
+        this.finish(job, job.failure(`parse worker could not start: ${errorText(error)}`));
+        continue;
+      }
+      worker.ref();
+      this.running = job;
+      const body = job.request.kind === 'status' ? job.request.response.body : job.request.body.bytes;
+      // Blocks collected by `BodyCollector` are handed over, not copied.
+      const transfer = typeof body === 'string' ? [] : transferableMemory(body);
+      try {
+        worker.postMessage(job.request, transfer);
+      } catch (error) {
+        // Something in the request cannot be cloned: that job fails, the queue goes on.
+        this.running = undefined;
+        this.finish(job, job.failure(`parse failed: ${errorText(error)}`));
+      }
     }
   }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker();
+    const worker = this.startWorker();
     this.started += 1;
     worker.on('message', (reply: ParseReply) => this.settle(worker, reply));
     worker.on('error', (error) => this.lose(worker, `parse worker failed: ${error.message}`));
@@ -179,8 +272,8 @@ class ParseWorkerPool {
   private settle(worker: Worker, reply: ParseReply): void {
     const job = this.running;
     if (worker !== this.worker || job === undefined || job.request.id !== reply.id) return;
-    this.finishRunning();
-    job.resolve('result' in reply ? reply.result : job.failure(`parse failed: ${reply.error}`));
+    this.running = undefined;
+    this.finish(job, 'result' in reply ? reply.result : job.failure(`parse failed: ${reply.error}`));
     this.pump();
   }
 
@@ -189,44 +282,67 @@ class ParseWorkerPool {
     if (worker !== this.worker) return;
     this.worker = undefined;
     const job = this.running;
-    this.finishRunning();
-    job?.resolve(job.failure(problem));
-    this.pump();
-  }
-
-  private timeOut(job: Job): void {
-    if (this.running !== job) return;
-    const worker = this.worker;
-    this.worker = undefined;
-    this.finishRunning();
-    void worker?.terminate();
-    job.resolve(job.failure(`parse stopped after ${job.timeoutMs} ms (body too hard to parse)`));
-    this.pump();
-  }
-
-  private finishRunning(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
     this.running = undefined;
+    if (job !== undefined) this.finish(job, job.failure(problem));
+    this.pump();
+  }
+
+  /** The job's time limit, counted from its call. */
+  private expire(job: Job): void {
+    job.timer = undefined;
+    const problem =
+      this.running === job
+        ? `parse stopped after ${job.timeoutMs} ms (body too hard to parse)`
+        : `parse stopped after ${job.timeoutMs} ms (still waiting for the parse worker)`;
+    this.cancel(job, problem);
+  }
+
+  /** Drops a waiting job, or stops the worker under a running one; either way the job settles. */
+  private cancel(job: Job, problem: string): void {
+    if (this.running === job) {
+      const worker = this.worker;
+      this.worker = undefined; // its exit is not reported against the next job
+      this.running = undefined;
+      void worker?.terminate();
+    } else {
+      const index = this.waiting.indexOf(job);
+      if (index === -1) return; // already settled
+      this.waiting.splice(index, 1);
+      this.waitingBytes -= job.bytes;
+    }
+    this.finish(job, job.failure(problem));
+    this.pump();
+  }
+
+  private finish(job: Job, result: ParseResult): void {
+    clearTimeout(job.timer);
+    job.timer = undefined;
+    if (job.onAbort !== undefined) job.signal?.removeEventListener('abort', job.onAbort);
+    job.onAbort = undefined;
+    job.resolve(result);
   }
 }
 
-const pool = new ParseWorkerPool();
+/** Status feeds and HTTP body checks have a worker each: a hard feed never delays a site's check. */
+const statusPool = new ParseWorkerPool();
+const bodyCheckPool = new ParseWorkerPool();
 
 function inline<T>(format: StatusFormat, work: () => T): Promise<T | (OfficialSnapshot & StatusDigest)> {
   try {
     return Promise.resolve(work());
   } catch (error) {
-    return Promise.resolve(
-      failed(format, `parse failed: ${error instanceof Error ? error.message : String(error)}`),
-    );
+    return Promise.resolve(failed(format, `parse failed: ${errorText(error)}`));
   }
+}
+
+function jobOptions(options: ParseOptions): { timeoutMs: number; signal: AbortSignal | undefined } {
+  return { timeoutMs: options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS, signal: options.signal };
 }
 
 /**
  * Detects the format (for `auto`) and parses, inline for small bodies and on the worker thread
- * for big ones. Never rejects: a parse that fails, dies or runs out of time is an `unknown`
- * snapshot with the reason in `problem`.
+ * for big ones. Never rejects: a parse that fails, dies, runs out of time, is cancelled or finds
+ * the queue full is an `unknown` snapshot with the reason in `problem`.
  */
 export function parseStatusResponseOffThread(
   response: StatusResponse,
@@ -235,8 +351,7 @@ export function parseStatusResponseOffThread(
 ): Promise<OfficialSnapshot> {
   if (bodySize(response.body) <= INLINE_MAX_BYTES)
     return inline(format, () => parseStatusNow(response, format));
-  const timeoutMs = options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS;
-  return pool.run({ kind: 'status', response, format }, timeoutMs, (problem) =>
+  return statusPool.run({ kind: 'status', response, format }, jobOptions(options), (problem) =>
     failed(format, problem),
   ) as Promise<OfficialSnapshot>;
 }
@@ -255,39 +370,45 @@ export function digestStatusResponseOffThread(
     return inline(format, () => digestStatusNow(response, format, components));
   }
   const request = { kind: 'status' as const, response, format, digestOf: { components } };
-  return pool.run(request, options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS, (problem) =>
+  return statusPool.run(request, jobOptions(options), (problem) =>
     failed(format, problem),
   ) as Promise<StatusDigest>;
 }
 
 /**
  * The HTTP probe's body assertions (see `checkBody`), inline for small bodies and on the
- * worker for big ones: decoding 16 MiB and parsing it as JSON would hold the loop for hundreds
- * of milliseconds. A check that fails, dies or runs out of time is an assertion failure saying so.
+ * body-check worker for big ones: decoding 16 MiB and parsing it as JSON would hold the loop
+ * for hundreds of milliseconds. A check that fails, dies, runs out of time, is cancelled or
+ * finds the queue full is `not-checked`, saying why: nothing is known about the body.
  */
 export function checkBodyOffThread(
   expect: HttpExpectations,
   body: ByteBody,
   options: ParseOptions = {},
-): Promise<AssertionFailure | null> {
+): Promise<AssertionFailure | BodyNotChecked | null> {
   if (bodyByteLength(body.bytes) <= INLINE_MAX_BYTES) return Promise.resolve(checkByteBody(expect, body));
-  const failure = (problem: string): AssertionFailure => ({
-    reason: 'assertion',
+  const failure = (problem: string): BodyNotChecked => ({
+    reason: 'not-checked',
     message: problem.replace(/^parse/, 'body check'),
   });
-  return pool.run(
-    { kind: 'body-check', expect, body },
-    options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS,
-    failure,
-  ) as Promise<AssertionFailure | null>;
+  return bodyCheckPool.run({ kind: 'body-check', expect, body }, jobOptions(options), failure) as Promise<
+    AssertionFailure | BodyNotChecked | null
+  >;
 }
 
-/** Terminates the parse worker, if one runs; waiting parses resolve as `unknown`. */
-export function stopParseWorker(): Promise<void> {
-  return pool.stop();
+/** Terminates the parse workers, if any run; waiting parses resolve as `unknown`. */
+export async function stopParseWorker(): Promise<void> {
+  await Promise.all([statusPool.stop(), bodyCheckPool.stop()]);
 }
 
 /** How many worker threads have been started in this process (a replaced one counts again). */
 export function parseWorkersStarted(): number {
-  return pool.started;
+  return statusPool.started + bodyCheckPool.started;
+}
+
+/** Jobs waiting for a worker (not running) and the bytes they hold, over both workers. */
+export function parseQueue(): { readonly jobs: number; readonly bytes: number } {
+  const status = statusPool.queue();
+  const body = bodyCheckPool.queue();
+  return { jobs: status.jobs + body.jobs, bytes: status.bytes + body.bytes };
 }

@@ -8,8 +8,12 @@ import {
   checkByteBody,
   digestStatusResponseOffThread,
   INLINE_MAX_BYTES,
+  MAX_QUEUED_BYTES,
+  parseQueue,
   parseStatusResponseOffThread,
+  ParseWorkerPool,
   parseWorkersStarted,
+  startParseWorkerThread,
   stopParseWorker,
 } from '../../src/sources/parse-worker.js';
 import { HOSTILE_SHAPES, INPUT_NOW, REALISTIC_INPUTS } from '../helpers/parser-inputs.js';
@@ -123,13 +127,140 @@ describe("checkBodyOffThread (the HTTP probe's body assertions)", () => {
     }
   });
 
-  it('turns a check past its time limit into an assertion failure saying so', async () => {
+  it('turns a check past its time limit into "not checked", saying so (not an assertion failure)', async () => {
     // The operator's own regex, catastrophic on this body: stopped, not left to hold a thread.
     const body = { bytes: Buffer.from('a'.repeat(200_000)), truncated: false, cappedAtBytes: 1 << 24 };
     const failure = await checkBodyOffThread(expectOf({ regex: '^(a|a)*b' }), body, { timeoutMs: 50 });
     expect(failure).toEqual({
-      reason: 'assertion',
+      reason: 'not-checked',
       message: 'body check stopped after 50 ms (body too hard to parse)',
     });
+  });
+});
+
+describe('the queue: time limits from the call, cancellation, a cap, workers that fail', () => {
+  const MiB = 1024 * 1024;
+  // About 10 s of JSON.parse: a job that holds its worker until stopped.
+  const hard = () => response(HOSTILE_SHAPES.find((s) => s.name === 'deep JSON nesting')!.build(16 * MiB));
+  const easy = () => response(REALISTIC_INPUTS.find((i) => i.kind === 'google')!.build(BIG));
+
+  it('drops a waiting job at its time limit without running it; the limit counts from the call', async () => {
+    const blocker = new AbortController();
+    const running = parseStatusResponseOffThread(hard(), 'statuspage', { signal: blocker.signal });
+    const started = performance.now();
+    const waiting = await parseStatusResponseOffThread(easy(), 'auto', { timeoutMs: 200 });
+    const waitedMs = performance.now() - started;
+    expect(waiting).toMatchObject({
+      overall: 'unknown',
+      problem: 'parse stopped after 200 ms (still waiting for the parse worker)',
+    });
+    expect(waitedMs).toBeGreaterThanOrEqual(190);
+    expect(waitedMs).toBeLessThan(2_000); // not after the blocker's 10 s
+    expect(parseQueue()).toEqual({ jobs: 0, bytes: 0 }); // its body is no longer held
+    blocker.abort();
+    expect(await running).toMatchObject({ overall: 'unknown', problem: 'parse stopped: check cancelled' });
+  });
+
+  it('drops a waiting job when its signal aborts, and stops a running one (a fresh worker follows)', async () => {
+    const blocker = new AbortController();
+    let blockerDone = false;
+    const running = parseStatusResponseOffThread(hard(), 'statuspage', { signal: blocker.signal }).then(
+      (snapshot) => {
+        blockerDone = true;
+        return snapshot;
+      },
+    );
+    const check = new AbortController();
+    const waiting = parseStatusResponseOffThread(easy(), 'auto', { signal: check.signal });
+    expect(parseQueue().jobs).toBe(1);
+    check.abort();
+    expect(await waiting).toMatchObject({ overall: 'unknown', problem: 'parse stopped: check cancelled' });
+    expect(parseQueue()).toEqual({ jobs: 0, bytes: 0 });
+    expect(blockerDone).toBe(false);
+
+    const workers = parseWorkersStarted();
+    const abortedAt = performance.now();
+    blocker.abort();
+    expect(await running).toMatchObject({ overall: 'unknown', problem: 'parse stopped: check cancelled' });
+    expect(performance.now() - abortedAt).toBeLessThan(100);
+    const next = await parseStatusResponseOffThread(easy(), 'auto');
+    expect(next.source).toBe('google');
+    expect(parseWorkersStarted()).toBe(workers + 1);
+
+    // Already aborted: answered at once, nothing queued.
+    const late = await parseStatusResponseOffThread(easy(), 'auto', { signal: AbortSignal.abort() });
+    expect(late).toMatchObject({ problem: 'parse stopped: check cancelled' });
+  });
+
+  it('refuses a job at once while the queue holds MAX_QUEUED_BYTES', async () => {
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const running = parseStatusResponseOffThread(hard(), 'statuspage', { signal });
+    const fill = MAX_QUEUED_BYTES / 2;
+    const queued = [1, 2].map(() =>
+      parseStatusResponseOffThread(response(new Uint8Array(fill)), 'auto', { signal }),
+    );
+    expect(parseQueue()).toEqual({ jobs: 2, bytes: MAX_QUEUED_BYTES });
+    const refused = await parseStatusResponseOffThread(easy(), 'auto', { signal });
+    expect(refused).toMatchObject({
+      overall: 'unknown',
+      problem: `parse refused: ${MAX_QUEUED_BYTES / MiB} MiB already waiting for the parse worker`,
+    });
+    // The HTTP probe's body checks have their own worker and queue: not refused, not waiting.
+    const keyword = httpOptionsSchema.parse({ url: 'http://127.0.0.1/', expect: { keyword: 'ok' } }).expect;
+    const body = { bytes: Buffer.from('ok'.repeat(BIG)), truncated: false, cappedAtBytes: 1 << 24 };
+    expect(await checkBodyOffThread(keyword, body, { timeoutMs: 5_000 })).toBeNull();
+    controller.abort();
+    for (const snapshot of await Promise.all([running, ...queued])) {
+      expect(snapshot).toMatchObject({ overall: 'unknown', problem: 'parse stopped: check cancelled' });
+    }
+    expect(parseQueue()).toEqual({ jobs: 0, bytes: 0 });
+  });
+
+  it('settles a job whose worker cannot be started', async () => {
+    const pool = new ParseWorkerPool({
+      startWorker: () => {
+        throw new Error('no more threads');
+      },
+    });
+    const result = await pool.run(
+      { kind: 'status', response: easy(), format: 'auto' },
+      { timeoutMs: 5_000 },
+      (problem) =>
+        ({
+          problem,
+        }) as never,
+    );
+    expect(result).toEqual({ problem: 'parse worker could not start: no more threads' });
+    expect(pool.queue()).toEqual({ jobs: 0, bytes: 0 });
+  });
+
+  it('settles waiting jobs when a replacement worker cannot be started after one died', async () => {
+    const first = startParseWorkerThread();
+    let calls = 0;
+    const pool = new ParseWorkerPool({
+      startWorker: () => {
+        calls += 1;
+        if (calls === 1) return first;
+        throw new Error('no more threads');
+      },
+    });
+    const fail = (problem: string) => ({ problem }) as never;
+    const options = { timeoutMs: 20_000 };
+    const jobs = [hard(), easy(), easy()].map((body) =>
+      pool.run({ kind: 'status', response: body, format: 'statuspage' }, options, fail),
+    );
+    expect(pool.queue().jobs).toBe(2);
+    // The worker dies under the first job; the next ones find no worker to start (from the
+    // worker's exit handler: nothing may throw there).
+    await first.terminate();
+    expect(await Promise.all(jobs)).toEqual([
+      // 1 once the worker runs, 0 when it is terminated while still starting
+      { problem: expect.stringMatching(/^parse worker exited \(code [01]\)$/) },
+      { problem: 'parse worker could not start: no more threads' },
+      { problem: 'parse worker could not start: no more threads' },
+    ]);
+    expect(calls).toBe(3);
+    await pool.stop();
   });
 });

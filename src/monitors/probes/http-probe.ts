@@ -6,11 +6,11 @@ import type { Probe, ProbeContext } from '../probe.js';
 import type { ConnectionGuard } from '../ssrf/ssrf-guard.js';
 import { type Deadline, runWithDeadline } from './deadline.js';
 import { classifyError, hasMeaningfulLatency } from './error-reason.js';
-import { BodyCollector } from '../../sources/body-blocks.js';
-import { type ByteBody, checkBodyOffThread } from '../../sources/parse-worker.js';
+import { BodyCollector, bodyByteLength } from '../../sources/body-blocks.js';
+import { type ByteBody, checkBodyOffThread, INLINE_MAX_BYTES } from '../../sources/parse-worker.js';
 import type { HttpOptions } from './http-options.js';
 import { httpOptionsSchema, needsBody } from './http-options.js';
-import { degradedOutcome, downOutcome, elapsedMs, upOutcome } from './probe-outcome.js';
+import { degradedOutcome, downOutcome, elapsedMs, unknownOutcome, upOutcome } from './probe-outcome.js';
 
 export type { HttpOptions } from './http-options.js';
 
@@ -95,12 +95,16 @@ function statusMatches(options: HttpOptions, status: number): boolean {
   return options.expect.status.some(([low, high]) => status >= low && status <= high);
 }
 
+/** Time kept back from a big body's check, so its own time limit fires before the check's. */
+const BODY_CHECK_MARGIN_MS = 50;
+
 /** Judges the final response: status, then body assertions, then speed. */
 async function judgeResponse(
   options: HttpOptions,
   response: Dispatcher.ResponseData,
   latencyMs: number,
   redirects: number,
+  run: { readonly deadline: Deadline; readonly startedAt: number; readonly timeoutMs: number },
 ): Promise<ProbeOutcome> {
   const status = response.statusCode;
   if (!statusMatches(options, status)) {
@@ -109,7 +113,24 @@ async function judgeResponse(
   }
   if (needsBody(options.expect)) {
     const body = await readCappedBody(response.body, options.maxBodyBytes);
-    const failure = await checkBodyOffThread(options.expect, body);
+    // A big body is checked on the parse worker with what is left of the check's time, less a
+    // margin, and the check's signal (read only then: it costs an AbortController).
+    const offThread = bodyByteLength(body.bytes) > INLINE_MAX_BYTES;
+    const failure = await checkBodyOffThread(
+      options.expect,
+      body,
+      offThread
+        ? {
+            timeoutMs: Math.max(1, run.timeoutMs - elapsedMs(run.startedAt) - BODY_CHECK_MARGIN_MS),
+            signal: run.deadline.signal,
+          }
+        : {},
+    );
+    if (failure?.reason === 'not-checked') {
+      // The site answered; only our check of its body did not finish. That says nothing about
+      // the site: unknown (it neither confirms nor clears an outage), never down.
+      return unknownOutcome('assertion', `HTTP ${status}, body not checked: ${failure.message}`, latencyMs);
+    }
     if (failure !== null) return downOutcome(failure.reason, failure.message, latencyMs);
   } else {
     await discardBody(response.body);
@@ -131,6 +152,7 @@ async function exchange(
   dispatcher: Dispatcher,
   deadline: Deadline,
   startedAt: number,
+  timeoutMs: number,
   guard: ConnectionGuard | undefined,
 ): Promise<ProbeOutcome> {
   let hop = firstHop(options);
@@ -151,7 +173,9 @@ async function exchange(
     // Time to the response headers of the final hop, redirects included.
     const latencyMs = elapsedMs(startedAt);
     const location = options.maxRedirects > 0 ? redirectTarget(response, hop.url) : null;
-    if (location === null) return judgeResponse(options, response, latencyMs, redirects);
+    if (location === null) {
+      return judgeResponse(options, response, latencyMs, redirects, { deadline, startedAt, timeoutMs });
+    }
     await discardBody(response.body);
     if (redirects >= options.maxRedirects) {
       return downOutcome('redirects', `more than ${options.maxRedirects} redirects`, latencyMs);
@@ -220,7 +244,7 @@ export function createHttpProbe(deps: HttpProbeDeps = {}): Probe<HttpOptions> {
       try {
         return await runWithDeadline(
           ctx,
-          (deadline) => exchange(options, agent, deadline, startedAt, guard),
+          (deadline) => exchange(options, agent, deadline, startedAt, ctx.timeoutMs, guard),
           (error) => {
             const { reason, message } = classifyError(error);
             return downOutcome(reason, message, hasMeaningfulLatency(reason) ? elapsedMs(startedAt) : null);

@@ -33,3 +33,12 @@ export function degradedOutcome(
 export function downOutcome(reason: OutcomeReason, message: string, latencyMs: number | null): ProbeOutcome {
   return { status: 'down', reason, message: toPlainLine(message), latencyMs };
 }
+
+/** Nothing is known (the check could not finish its own part): counts neither way. */
+export function unknownOutcome(
+  reason: OutcomeReason,
+  message: string,
+  latencyMs: number | null,
+): ProbeOutcome {
+  return { status: 'unknown', reason, message: toPlainLine(message), latencyMs };
+}

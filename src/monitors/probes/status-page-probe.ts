@@ -13,7 +13,7 @@ import type { Probe, ProbeContext } from '../probe.js';
 import { runWithDeadline } from './deadline.js';
 import { classifyError } from './error-reason.js';
 import { HTTP_USER_AGENT } from './http-probe.js';
-import { elapsedMs, toPlainLine } from './probe-outcome.js';
+import { elapsedMs, toPlainLine, unknownOutcome } from './probe-outcome.js';
 
 /**
  * The `statuspage` monitor type: reads a service's official status feed and reports what the
@@ -110,10 +110,6 @@ function outcomeOfDigest(digest: StatusDigest, latencyMs: number | null): ProbeO
   }
   const evidence = digest.statements.map((line) => toPlainLine(line));
   return { status, reason, message: toPlainLine(evidence[0] ?? digest.overall), latencyMs, evidence };
-}
-
-function unknownOutcome(reason: OutcomeReason, message: string, latencyMs: number | null): ProbeOutcome {
-  return { status: 'unknown', reason, message: toPlainLine(message), latencyMs };
 }
 
 interface Fetched {
@@ -254,8 +250,10 @@ export function createStatusPageProbe(deps: StatusPageProbeDeps = {}): Probe<Sta
               startedAt,
             );
             if (!fetched.ok) return fetched.outcome;
-            // The parse gets what is left of the check's time, less a margin so that its own,
-            // clearer "parse stopped" problem is what a too-hard body reports.
+            // The parse gets what is left of the check's time (counted from here: waiting for
+            // the worker included), less a margin so that its own, clearer "parse stopped"
+            // problem is what a too-hard body reports; and the check's signal, so a check that
+            // ends anyway (shutdown) drops or stops its parse.
             const parseBudgetMs = Math.max(1, ctx.timeoutMs - elapsedMs(startedAt) - PARSE_MARGIN_MS);
             const page = fetched.value;
             const digest = await digestStatusResponseOffThread(
@@ -267,7 +265,7 @@ export function createStatusPageProbe(deps: StatusPageProbeDeps = {}): Probe<Sta
                 sourceUrl: page.url,
               },
               options.format,
-              { components: options.components, timeoutMs: parseBudgetMs },
+              { components: options.components, timeoutMs: parseBudgetMs, signal: deadline.signal },
             );
             return outcomeOfDigest(digest, page.latencyMs);
           },

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createHttpProbe, httpProbe } from '../../../src/monitors/probes/http-probe.js';
+import { checkBodyOffThread, INLINE_MAX_BYTES, stopParseWorker } from '../../../src/sources/parse-worker.js';
 import { createFakeLookup, startDnsServer } from '../../fakes/dns-server.js';
 import {
   freePort,
@@ -53,6 +54,8 @@ describe('http probe: status', () => {
   });
 });
 
+afterAll(() => stopParseWorker());
+
 describe('http probe: body assertions', () => {
   const page = JSON.stringify({ status: { indicator: 'none' }, items: [{ ok: true, tags: ['a', 'b'] }] });
 
@@ -89,6 +92,45 @@ describe('http probe: body assertions', () => {
       expect: { json: { path: 'a', equals: 1 } },
     });
     expect(outcome).toMatchObject({ status: 'down', reason: 'assertion', message: 'body is not JSON' });
+  });
+
+  it('is unknown, not down, when a big body cannot be checked within the timeout', async () => {
+    // The operator's regex is catastrophic on this body: the site answered, only our check of
+    // its body ran out of time, which says nothing about the site.
+    const body = 'a'.repeat(INLINE_MAX_BYTES * 2);
+    const started = performance.now();
+    const outcome = await check({ url: await serve(reply(200, body)), expect: { regex: '^(a|a)*b' } }, 500);
+    expect(outcome).toMatchObject({ status: 'unknown', reason: 'assertion' });
+    expect(outcome.message).toMatch(
+      /^HTTP 200, body not checked: body check stopped after \d+ ms \(body too hard to parse\)$/,
+    );
+    expect(outcome.latencyMs).toBeTypeOf('number');
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
+  it('stops its body check on the worker when the check is cancelled', async () => {
+    let answered = false;
+    const url = await serve((_request, response) => {
+      response.end('a'.repeat(INLINE_MAX_BYTES * 2));
+      answered = true;
+    });
+    const caller = new AbortController();
+    const options = parseOptions(httpProbe, { url, expect: { regex: '^(a|a)*b' } });
+    const running = httpProbe.run(options, probeContext(30_000, caller.signal));
+    while (!answered) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the regex is running on the worker
+    caller.abort();
+    expect(await running).toMatchObject({ status: 'down', reason: 'aborted' });
+    // The worker is free again at once: the regex would have held it for its whole 30 s.
+    const started = performance.now();
+    const body = {
+      bytes: Buffer.from('ok'.repeat(INLINE_MAX_BYTES)),
+      truncated: false,
+      cappedAtBytes: 1 << 24,
+    };
+    const keyword = parseOptions(httpProbe, { url, expect: { keyword: 'ok' } }).expect;
+    expect(await checkBodyOffThread(keyword, body)).toBeNull();
+    expect(performance.now() - started).toBeLessThan(3_000);
   });
 
   it('checks the status before the body', async () => {

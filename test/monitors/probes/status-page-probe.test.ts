@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ProbeOutcome } from '../../../src/core/model.js';
 import { findProbe } from '../../../src/monitors/registry.js';
 import {
@@ -10,6 +10,11 @@ import {
   statusPageOptionsSchema,
   type StatusPageOptions,
 } from '../../../src/monitors/probes/status-page-probe.js';
+import {
+  INLINE_MAX_BYTES,
+  parseStatusResponseOffThread,
+  stopParseWorker,
+} from '../../../src/sources/parse-worker.js';
 import { findStatusSource } from '../../../src/sources/registry.js';
 import { kindForFixture, listStatusFixtures, readStatusFixture } from '../../sources/status-fixtures.js';
 import { freePort, listen } from './probe-test-kit.js';
@@ -68,6 +73,8 @@ const contentTypeOf = (fixture: string): string =>
     : fixture.endsWith('.atom')
       ? 'application/atom+xml'
       : 'application/rss+xml';
+
+afterAll(() => stopParseWorker());
 
 describe('statuspage monitor type', () => {
   it('is registered as an official source under the type docs/design.md §5 names', () => {
@@ -257,6 +264,37 @@ describe('statuspage monitor type', () => {
     const port = await freePort();
     const outcome = await run(options(`http://127.0.0.1:${port}/api/v2/summary.json`));
     expect(outcome).toMatchObject({ status: 'unknown', reason: 'refused' });
+  });
+
+  it('stops its parse on the worker when the check is cancelled', async () => {
+    // Deep JSON nesting: seconds of JSON.parse, unless the cancelled check stops it.
+    const deep = '['.repeat(8 * 1024 * 1024 - 1024) + ']'.repeat(8 * 1024 * 1024 - 1024);
+    const host = await startStatusHost({ '/deep.json': serve(deep) });
+    const caller = new AbortController();
+    const running = probe.run(options(host.url('/deep.json'), { maxBodyBytes: 16 * 1024 * 1024 }), {
+      signal: caller.signal,
+      timeoutMs: 30_000,
+    });
+    while (host.hits === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the parse is running on the worker
+    caller.abort();
+    expect(await running).toMatchObject({ status: 'unknown', reason: 'aborted' });
+    // The worker is free again at once.
+    const started = performance.now();
+    const body = JSON.stringify({
+      status: { indicator: 'none' },
+      components: [],
+      pad: 'x'.repeat(INLINE_MAX_BYTES),
+    });
+    const response = {
+      httpStatus: 200,
+      contentType: 'application/json',
+      body,
+      now: NOW,
+      sourceUrl: host.url('/'),
+    };
+    expect(await parseStatusResponseOffThread(response, 'statuspage')).toMatchObject({ overall: 'ok' });
+    expect(performance.now() - started).toBeLessThan(3_000);
   });
 
   it('reads a page the same way with or without I/O (readStatusPage is the pure half)', () => {
