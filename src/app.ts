@@ -137,6 +137,7 @@ export async function startApp(
     clock,
     serviceStates: () =>
       services.services.map((s) => ({ id: s.id, status: engine.serviceState(s.id)?.status ?? 'unknown' })),
+    vantageOk: () => engine.vantageStatus().ok,
     openIncidents: () => services.services.filter((s) => engine.openIncident(s.id) !== undefined).length,
     outbox: () => outboxGauges.depth(),
     storage: () => ({

@@ -93,6 +93,7 @@ export class DetectionEngine {
   private readonly latest = new Map<string, { failing: boolean; at: number }>();
   private readonly evidence = new Map<string, readonly string[]>();
   private vantage: VantageVerdict = { ok: true };
+  private vantageSince: number;
   private vantageAssessedAt = Number.NEGATIVE_INFINITY;
   private readonly incidentListeners: ((e: IncidentEvent) => void)[] = [];
   private readonly operatorListeners: ((e: OperatorEvent) => void)[] = [];
@@ -107,6 +108,7 @@ export class DetectionEngine {
     for (const s of catalog.services) this.serviceDefs.set(s.id, s);
     const snapshot = store.load();
     const now = clock.now();
+    this.vantageSince = now;
     for (const m of catalog.monitors)
       this.records.set(m.id, snapshot.monitors.get(m.id) ?? initialMonitorRecord(now));
     for (const s of catalog.services) this.restoreService(s.id, snapshot, now);
@@ -219,6 +221,11 @@ export class DetectionEngine {
 
   openIncident(serviceId: string): IncidentView | undefined {
     return this.open.get(serviceId);
+  }
+
+  /** The vantage guard's current verdict and since when it has held (for /healthz and the API). */
+  vantageStatus(): VantageVerdict & { readonly since: number } {
+    return { ...this.vantage, since: this.vantageSince };
   }
 
   monitorRecord(monitorId: string): MonitorRecord | undefined {
@@ -361,6 +368,7 @@ export class DetectionEngine {
       return;
     }
     this.vantage = verdict;
+    this.vantageSince = at;
     if (!verdict.ok) {
       // Streaks of failures that led up to this were ours too: forget them.
       for (const [id, record] of this.records) {

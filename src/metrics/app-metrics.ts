@@ -15,6 +15,8 @@ export interface MetricsSources {
   serviceStates(): readonly { readonly id: string; readonly status: State }[];
   openIncidents(): number;
   outbox(): readonly OutboxDepth[];
+  /** Whether our own network looks fine (the vantage guard); false while it looks broken. */
+  vantageOk?(): boolean;
   /** Whether the database takes writes, and what waits in memory until it does. */
   storage?(): StorageFigures;
 }
@@ -194,6 +196,17 @@ export class AppMetrics {
           this.reset();
           this.inc({ kind: 'checks' }, s.detection.droppedChecks);
           this.inc({ kind: 'incidents' }, s.detection.droppedIncidents);
+        },
+      });
+    }
+    const vantageOk = sources.vantageOk?.bind(sources);
+    if (vantageOk) {
+      new Gauge({
+        name: 'incident_bot_vantage_ok',
+        help: 'Whether our own network looks fine (0: control targets or most services failing at once; statuses are not current).',
+        registers,
+        collect() {
+          this.set(vantageOk() ? 1 : 0);
         },
       });
     }

@@ -13,14 +13,31 @@ export const incidentRefSchema = z.object({
   startedAt: isoTime,
 });
 
+/**
+ * Whether the bot can see at all: not ok while its own network looks broken (the vantage guard,
+ * docs/design.md §3), when every status it shows is stale.
+ */
+export const vantageSchema = z.object({
+  ok: z.boolean(),
+  /** Why not, when not: `own network looks broken: 3/4 control targets failing`, … */
+  reason: z.string().optional(),
+  /** Since when, when not. */
+  since: isoTime.optional(),
+});
+
 export const serviceSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
   status: z.enum(STATES),
   since: isoTime,
+  /** Why `unknown` while the engine says otherwise: our own network looks broken. */
+  reason: z.string().optional(),
   incident: incidentRefSchema.optional(),
 });
-export const serviceListSchema = z.array(serviceSummarySchema);
+export const serviceListSchema = z.object({
+  vantage: vantageSchema,
+  services: z.array(serviceSummarySchema),
+});
 
 export const evidenceSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -105,9 +122,12 @@ export const healthSchema = z.object({
     since: isoTime.optional(),
   }),
   platforms: z.record(z.string(), z.object({ connected: z.boolean() })),
+  vantage: vantageSchema,
 });
 
 export type ServiceSummary = z.infer<typeof serviceSummarySchema>;
+export type ServiceList = z.infer<typeof serviceListSchema>;
+export type Vantage = z.infer<typeof vantageSchema>;
 export type ServiceDetail = z.infer<typeof serviceDetailSchema>;
 export type IncidentJson = z.infer<typeof incidentSchema>;
 export type Health = z.infer<typeof healthSchema>;

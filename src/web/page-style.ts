@@ -23,5 +23,6 @@ ul.services,ul.incidents,ul.monitors{list-style:none;padding:0}
 .cell.s-down{background:var(--down);opacity:1}.cell.s-maintenance{background:var(--maintenance);opacity:1}
 .incident.sev-major{border-left:4px solid var(--down)}.incident.sev-minor{border-left:4px solid var(--degraded)}
 .evidence{margin:.3rem 0 0;padding-left:1.2rem}.chart{margin:0;overflow-x:auto}.chart svg{max-width:100%;height:auto}
+.blind{border:1px solid var(--degraded);border-left:4px solid var(--degraded);background:var(--card);padding:.6rem .8rem;border-radius:6px}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;

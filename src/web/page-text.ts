@@ -7,6 +7,8 @@ import { type Locale, formatDuration, formatNumber, formatPercent } from '../cor
 export interface PageText {
   readonly title: string;
   readonly skipToContent: string;
+  /** Shown while the vantage guard says our own network looks broken. */
+  readonly blindBanner: string;
   readonly ongoing: string;
   readonly noOngoing: string;
   readonly services: string;
@@ -38,6 +40,7 @@ export interface PageText {
 const en: PageText = {
   title: 'Service status',
   skipToContent: 'Skip to content',
+  blindBanner: "The monitor's own network has a problem; statuses are not current.",
   ongoing: 'Ongoing incidents',
   noOngoing: 'No ongoing incidents.',
   services: 'Services',
@@ -72,6 +75,7 @@ const en: PageText = {
 const bn: PageText = {
   title: 'সার্ভিসের অবস্থা',
   skipToContent: 'মূল অংশে যান',
+  blindBanner: 'মনিটরের নিজের নেটওয়ার্কে সমস্যা হয়েছে; অবস্থাগুলো এখনকার নয়।',
   ongoing: 'চলমান সমস্যা',
   noOngoing: 'এখন কোনো সমস্যা নেই।',
   services: 'সার্ভিস',

@@ -83,7 +83,7 @@ export class StatusPage {
   ${this.bar(cells, locale, t)}
 </li>`;
     });
-    const body = `<section aria-labelledby="ongoing-h"><h2 id="ongoing-h">${esc(t.ongoing)}</h2>
+    const body = `${this.blindBanner(t)}<section aria-labelledby="ongoing-h"><h2 id="ongoing-h">${esc(t.ongoing)}</h2>
 ${open.length ? `<ul class="incidents">${open.map((i) => this.incident(i, locale, t)).join('')}</ul>` : `<p>${esc(t.noOngoing)}</p>`}</section>
 <section aria-labelledby="services-h"><h2 id="services-h">${esc(t.services)}</h2><ul class="services">${rows.join('')}</ul></section>
 <section aria-labelledby="resolved-h"><h2 id="resolved-h">${esc(t.recentResolved)}</h2>
@@ -117,7 +117,7 @@ ${
         reportsLegend: t.reportsLegend,
       },
     });
-    const body = `<p><a href="/${langQuery(locale)}">← ${esc(t.backToAll)}</a></p>
+    const body = `${this.blindBanner(t)}<p><a href="/${langQuery(locale)}">← ${esc(t.backToAll)}</a></p>
 <h2>${esc(detail.name)} ${stateBadge(detail.status, locale)}</h2>
 <p class="since">${esc(t.since)} <time datetime="${detail.since}">${esc(this.time(locale, detail.since))}</time></p>
 ${this.evidence(detail, locale)}
@@ -135,6 +135,11 @@ ${this.evidence(detail, locale)}
 <section aria-labelledby="history-h"><h2 id="history-h">${esc(t.incidentHistory)}</h2>
 ${detail.incidents.length ? `<ul class="incidents">${detail.incidents.map((i) => this.incident(i, locale, t)).join('')}</ul>` : `<p>${esc(t.noIncidents)}</p>`}</section>`;
     return layout(locale, `${detail.name} — ${t.title}`, `/services/${encodeURIComponent(id)}`, body);
+  }
+
+  /** While our own network looks broken, no status on the page is current: it says so first. */
+  private blindBanner(t: PageText): string {
+    return this.view.vantage().ok ? '' : `<p class="blind" role="status">${esc(t.blindBanner)}</p>\n`;
   }
 
   renderNotFound(locale: Locale): string {

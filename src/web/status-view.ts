@@ -3,7 +3,14 @@ import type { DetectionEngine } from '../core/detection-engine.js';
 import type { Clock } from '../core/model.js';
 import type { IncidentRecord, SqliteQueryStore } from '../db/sqlite-query-store.js';
 import type { StorageState } from '../db/storage-health.js';
-import type { Health, IncidentJson, ServiceDetail, ServiceSummary } from './api-schemas.js';
+import type {
+  Health,
+  IncidentJson,
+  ServiceDetail,
+  ServiceList,
+  ServiceSummary,
+  Vantage,
+} from './api-schemas.js';
 
 /** The scheduler counts as ticking if it ticked within this long. */
 const TICK_STALE_MS = 5000;
@@ -55,9 +62,26 @@ export class StatusView {
 
   /** The catalogue's services, then the public runtime ones. */
   listServices(): ServiceSummary[] {
-    return [...this.catalog.services, ...this.publicRuntime().map((r) => r.service)].map((s) =>
-      this.summary(s),
-    );
+    return this.serviceList().services;
+  }
+
+  /** `GET /api/services`: whether we can see at all, then every service. */
+  serviceList(): ServiceList {
+    const vantage = this.vantage();
+    return {
+      vantage,
+      services: [...this.catalog.services, ...this.publicRuntime().map((r) => r.service)].map((s) =>
+        this.summary(s, vantage),
+      ),
+    };
+  }
+
+  /** Not ok while the vantage guard says our own network looks broken: no status is current then. */
+  vantage(): Vantage {
+    const v = this.engine.vantageStatus();
+    return v.ok
+      ? { ok: true }
+      : { ok: false, reason: `own network looks broken: ${v.detail}`, since: iso(v.since) };
   }
 
   /** A service the page may show: the catalogue's, or a runtime one when they are public. */
@@ -76,13 +100,13 @@ export class StatusView {
     );
   }
 
-  /** `listServices()` as JSON, reused for up to `SERVICE_LIST_CACHE_MS`. */
+  /** `serviceList()` as JSON, reused for up to `SERVICE_LIST_CACHE_MS`. */
   serviceListJson(): string {
     const now = this.clock.now();
     if (this.listJson && now >= this.listJson.at && now - this.listJson.at < SERVICE_LIST_CACHE_MS) {
       return this.listJson.json;
     }
-    const json = JSON.stringify(this.listServices());
+    const json = JSON.stringify(this.serviceList());
     this.listJson = { at: now, json };
     return json;
   }
@@ -118,7 +142,7 @@ export class StatusView {
       ];
     });
     return {
-      ...this.summary(service),
+      ...this.summary(service, this.vantage()),
       group: service.group,
       evidence: [...(state?.evidence ?? [])],
       monitors,
@@ -146,22 +170,31 @@ export class StatusView {
       : { writable: false, reason: state.reason, since: iso(state.since) };
     const platforms = Object.fromEntries(this.platforms.map((p) => [p.name, { connected: p.isConnected() }]));
     const allConnected = this.platforms.every((p) => p.isConnected());
+    const vantage = this.vantage();
     return {
-      ok: ticking && database.writable && allConnected,
+      ok: ticking && database.writable && allConnected && vantage.ok,
       scheduler: { ticking, lastTick: lastTick === null ? null : iso(lastTick) },
       database,
       platforms,
+      vantage,
     };
   }
 
-  private summary(service: ServiceDef): ServiceSummary {
+  /**
+   * While we are blind the engine discounts every failure, so a service it last saw `up` stays
+   * `up`: that would be a claim we cannot make, so it is `unknown` here, with the reason. Other
+   * states (an incident already open, maintenance) were seen before and are kept.
+   */
+  private summary(service: ServiceDef, vantage: Vantage): ServiceSummary {
     const state = this.engine.serviceState(service.id);
     const open = this.engine.openIncident(service.id);
+    const blind = !vantage.ok && (state === undefined || state.status === 'up');
     return {
       id: service.id,
       name: service.name,
-      status: state?.status ?? 'unknown',
-      since: iso(state?.since ?? this.clock.now()),
+      status: blind ? 'unknown' : (state?.status ?? 'unknown'),
+      since: blind && vantage.since !== undefined ? vantage.since : iso(state?.since ?? this.clock.now()),
+      ...(blind && vantage.reason !== undefined ? { reason: vantage.reason } : {}),
       ...(open ? { incident: { id: open.id, severity: open.severity, startedAt: iso(open.startedAt) } } : {}),
     };
   }

@@ -199,7 +199,7 @@ services:
     expect((await chat.say('/status site')).text).toMatch(/^site: down since /);
 
     // Not public: neither the JSON API nor the page shows the community's monitor or its incident.
-    const services = (await json(`${first.app.url}/api/services`)) as { id: string }[];
+    const { services } = (await json(`${first.app.url}/api/services`)) as { services: { id: string }[] };
     expect(services.map((s) => s.id)).toEqual(['github']);
     const incidents = (await json(`${first.app.url}/api/incidents`)) as { serviceId: string }[];
     expect(incidents.map((i) => i.serviceId)).not.toContain('chat-1');
@@ -216,7 +216,9 @@ services:
     target.up = true;
     await waitFor(() => second.chat.kinds(GROUP, 'chat-1').includes('resolved'), 'the recovery');
     expect(second.chat.kinds(GROUP, 'chat-1')).toEqual(['resolved']);
-    const publicList = (await json(`${second.app.url}/api/services`)) as { id: string; name: string }[];
+    const publicList = (
+      (await json(`${second.app.url}/api/services`)) as { services: { id: string; name: string }[] }
+    ).services;
     expect(publicList.map((s) => [s.id, s.name])).toEqual([
       ['github', 'GitHub'],
       ['chat-1', 'site'],

@@ -54,7 +54,7 @@ describe('npm start with no chat tokens', () => {
     await waitUntil(() => target.hits >= hitsBefore + 2);
     target.up = false;
     await bot.waitForLine(DOWN);
-    const services = serviceListSchema.parse(await (await fetch(`${apiUrl}/api/services`)).json());
+    const { services } = serviceListSchema.parse(await (await fetch(`${apiUrl}/api/services`)).json());
     expect(services).toEqual([
       expect.objectContaining({ id: 'site', status: 'down', incident: expect.anything() }),
     ]);

@@ -2,7 +2,7 @@ import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-tex
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppMetrics } from '../../src/metrics/app-metrics.js';
 import { OutboxGauges } from '../../src/metrics/outbox-gauges.js';
-import { type WebHarness, startWebHarness } from '../web/web-harness.js';
+import { CONTROL_SERVICES_YAML, type WebHarness, startWebHarness } from '../web/web-harness.js';
 
 const MINUTE = 60_000;
 
@@ -22,14 +22,15 @@ describe('GET /metrics', () => {
   let metrics: AppMetrics;
   afterEach(async () => web?.close());
 
-  async function start(): Promise<WebHarness> {
-    web = await startWebHarness(undefined, (h) => {
+  async function start(yaml?: string): Promise<WebHarness> {
+    web = await startWebHarness(yaml, (h) => {
       const outbox = new OutboxGauges(h.db);
       metrics = new AppMetrics({
         clock: h.clock,
         serviceStates: () => h.view.listServices(),
         openIncidents: () => h.view.incidents({ state: 'open', limit: 10_000 }).length,
         outbox: () => outbox.depth(),
+        vantageOk: () => h.view.vantage().ok,
       });
       return { metrics };
     });
@@ -64,6 +65,18 @@ describe('GET /metrics', () => {
     expect(Number(http?.buckets?.['+Inf'])).toBe(2); // the checks without an answer are not observed
     expect(Number(http?.buckets?.['0.05'])).toBe(1);
     expect(Number(http?.buckets?.['0.25'])).toBe(2);
+  });
+
+  it('says whether our own network looks fine: incident_bot_vantage_ok 1, 0 while the control fails, 1 again', async () => {
+    await start(CONTROL_SERVICES_YAML);
+    const control = web.services.monitors.find((m) => m.serviceId === null)?.id ?? '';
+    const gauge = async () => valueOf(family(await scrape(), 'incident_bot_vantage_ok'), {});
+    expect(await gauge()).toBe(1);
+    web.check(control, { status: 'down' });
+    expect(await gauge()).toBe(0);
+    web.clock.advance(MINUTE);
+    web.check(control, { status: 'up' });
+    expect(await gauge()).toBe(1);
   });
 
   it('records how late checks start against their slot, and the event-loop delay of the process', async () => {

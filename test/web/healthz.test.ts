@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StorageState } from '../../src/db/storage-health.js';
 import { healthSchema } from '../../src/web/api-schemas.js';
-import { START, type WebHarness, startWebHarness } from './web-harness.js';
+import { CONTROL_SERVICES_YAML, START, type WebHarness, startWebHarness } from './web-harness.js';
 
 describe('GET /healthz', () => {
   let web: WebHarness;
@@ -25,7 +25,35 @@ describe('GET /healthz', () => {
       scheduler: { ticking: true, lastTick: new Date(START - 1000).toISOString() },
       database: { writable: true },
       platforms: { telegram: { connected: true } },
+      vantage: { ok: true },
     });
+  });
+
+  it('is 503 with the reason and since while our own network looks broken, 200 again when it clears', async () => {
+    web = await startWebHarness(CONTROL_SERVICES_YAML, undefined, { scheduler: tick });
+    tick.lastTick = START;
+    const control = web.services.monitors.find((m) => m.serviceId === null)?.id ?? '';
+    web.check(control, { status: 'up' });
+    expect((await health()).status).toBe(200);
+
+    web.clock.advance(1000);
+    tick.lastTick = web.clock.now();
+    web.check(control, { status: 'down' });
+    const res = await health();
+    expect(res.status).toBe(503);
+    expect(res.body.ok).toBe(false);
+    expect(res.body.vantage).toEqual({
+      ok: false,
+      reason: 'own network looks broken: 1/1 control targets failing',
+      since: new Date(START + 1000).toISOString(),
+    });
+    expect(res.body.database).toEqual({ writable: true });
+    expect(res.body.scheduler.ticking).toBe(true);
+
+    web.check(control, { status: 'up' });
+    const cleared = await health();
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.vantage).toEqual({ ok: true });
   });
 
   it('is 503 and says which part failed: a stalled scheduler, a disconnected platform', async () => {

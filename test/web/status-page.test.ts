@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteHistoryStore } from '../../src/db/sqlite-history-store.js';
-import { serviceListSchema } from '../../src/web/api-schemas.js';
+import { serviceDetailSchema, serviceListSchema } from '../../src/web/api-schemas.js';
 import { SERVICE_LIST_CACHE_MS } from '../../src/web/status-view.js';
 import { BAR_DAYS } from '../../src/web/service-history.js';
-import { START, type WebHarness, startWebHarness } from './web-harness.js';
+import { CONTROL_SERVICES_YAML, START, type WebHarness, startWebHarness } from './web-harness.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -154,7 +154,10 @@ describe('GET /api/services', () => {
   it('serves the documented shape, rebuilt once SERVICE_LIST_CACHE_MS has passed', async () => {
     web = await startWebHarness();
     const [wa] = web.services.monitors.map((m) => m.id) as [string];
-    const list = async () => serviceListSchema.parse(await (await fetch(`${web.url}/api/services`)).json());
+    const body = async () => serviceListSchema.parse(await (await fetch(`${web.url}/api/services`)).json());
+    const list = async () => (await body()).services;
+    expect((await body()).vantage).toEqual({ ok: true });
+    web.clock.advance(SERVICE_LIST_CACHE_MS);
     web.check(wa, { status: 'down' });
     web.clock.advance(MINUTE);
     web.check(wa, { status: 'down' });
@@ -173,5 +176,42 @@ describe('GET /api/services', () => {
       status: 'up',
       since: expect.any(String),
     });
+  });
+
+  it('says when our own network looks broken: vantage not ok, a service last seen up is unknown with the reason; the page says so', async () => {
+    web = await startWebHarness(CONTROL_SERVICES_YAML);
+    const wa = web.services.services.find((s) => s.id === 'whatsapp')?.monitorIds[0] ?? '';
+    const control = web.services.monitors.find((m) => m.serviceId === null)?.id ?? '';
+    const body = async () => serviceListSchema.parse(await (await fetch(`${web.url}/api/services`)).json());
+    const page = async (lang = 'en') => (await fetch(`${web.url}/?lang=${lang}`)).text();
+    web.check(control, { status: 'up' });
+    web.check(wa, { status: 'up' });
+    web.check(wa, { status: 'up' });
+    expect((await body()).services[0]).toMatchObject({ id: 'whatsapp', status: 'up' });
+    expect(await page()).not.toContain('class="blind"');
+
+    web.clock.advance(2 * MINUTE);
+    web.check(control, { status: 'down' });
+    web.check(wa, { status: 'down' });
+    web.check(wa, { status: 'down' });
+    expect(web.engine.serviceState('whatsapp')?.status).toBe('up'); // the engine discounts the failures
+    const reason = 'own network looks broken: 1/1 control targets failing';
+    const since = new Date(web.clock.now()).toISOString();
+    const blind = await body();
+    expect(blind.vantage).toEqual({ ok: false, reason, since });
+    expect(blind.services[0]).toEqual({ id: 'whatsapp', name: 'WhatsApp', status: 'unknown', since, reason });
+    const detail = serviceDetailSchema.parse(await (await fetch(`${web.url}/api/services/whatsapp`)).json());
+    expect(detail).toMatchObject({ status: 'unknown', reason });
+    expect(await page()).toContain('The monitor&#39;s own network has a problem; statuses are not current.');
+    expect(await page('bn')).toContain('মনিটরের নিজের নেটওয়ার্কে সমস্যা হয়েছে; অবস্থাগুলো এখনকার নয়।');
+
+    web.clock.advance(MINUTE);
+    web.check(control, { status: 'up' });
+    web.check(wa, { status: 'up' });
+    const clear = await body();
+    expect(clear.vantage).toEqual({ ok: true });
+    expect(clear.services[0]).toMatchObject({ id: 'whatsapp', status: 'up' });
+    expect(clear.services[0]?.reason).toBeUndefined();
+    expect(await page()).not.toContain('class="blind"');
   });
 });

@@ -30,6 +30,11 @@ services:
       - { type: http, url: "https://github.com/" }
 `;
 
+/** SERVICES_YAML with one control target: when it fails, our own network looks broken. */
+export const CONTROL_SERVICES_YAML = `${SERVICES_YAML}control:
+  - { type: tcp, host: 192.0.2.1, port: 53 }
+`;
+
 export interface WebHarness {
   readonly url: string;
   readonly db: Db;
