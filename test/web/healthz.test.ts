@@ -90,6 +90,37 @@ describe('GET /healthz', () => {
     expect((await health()).body.database).toEqual({ writable: true });
   });
 
+  it('is 503 with the mass-failure reason when most independent services fail at once', async () => {
+    const yaml = `defaults: { every: 60s, timeout: 10s, confirm: { down: 2, up: 2 } }
+services:
+${['a', 'b', 'c', 'd', 'e']
+  .map((id) => `  - { id: ${id}, name: ${id}, monitors: [{ type: http, url: "https://${id}.example/" }] }`)
+  .join('\n')}
+`;
+    web = await startWebHarness(yaml, undefined, { scheduler: tick });
+    tick.lastTick = START;
+    const [a, b, c, d, e] = web.services.monitors.map((m) => m.id) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    for (const id of [a, b, d, e]) web.check(id, { status: id === a || id === b ? 'down' : 'up' });
+    expect((await health()).status).toBe(200);
+    // The verdict is reassessed at most once a second on service results.
+    web.clock.advance(1000);
+    tick.lastTick = web.clock.now();
+    web.check(c, { status: 'down' });
+    const res = await health();
+    expect(res.status).toBe(503);
+    expect(res.body.vantage).toEqual({
+      ok: false,
+      reason: 'own network looks broken: 3/5 independent services failing at once',
+      since: new Date(START + 1000).toISOString(),
+    });
+  });
+
   it('is 503 when the database is not writable', async () => {
     web = await startWebHarness(undefined, undefined, { scheduler: tick });
     tick.lastTick = START;
