@@ -3,7 +3,7 @@
  * the Discord end-to-end tests. State is asserted in the fake (messages, commands) and in the
  * bot's real SQLite file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import {
   PermissionBits,
   startFakeDiscord,
 } from '../fakes/discord/index.js';
+import { writeSiteServices } from '../helpers/site-services.js';
 
 export interface DiscordWorld {
   readonly fake: FakeDiscord;
@@ -58,16 +59,10 @@ export async function startDiscordWorld(): Promise<DiscordWorld> {
   const target = await startHttpTarget();
   const dir = mkdtempSync(join(tmpdir(), 'discord-e2e-'));
   const databasePath = join(dir, 'bot.db');
-  const servicesFile = join(dir, 'services.yaml');
-  writeFileSync(
-    servicesFile,
-    `defaults: { every: 1s, timeout: 800ms, confirm: { down: 2, up: 2 } }
-services:
-  - id: site
-    name: Our site
-    monitors:
-      - { type: http, url: "${target.url}" }
-  - id: github
+  const servicesFile = writeSiteServices(
+    dir,
+    target.url,
+    `  - id: github
     name: GitHub
     monitors:
       - { type: http, url: "${target.url}github", every: 1h }

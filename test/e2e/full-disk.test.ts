@@ -10,16 +10,7 @@
  * fail writes that need a new page with the same SQLITE_FULL; the second test always does that.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -35,6 +26,7 @@ import { createLogger } from '../../src/logging.js';
 import { healthSchema } from '../../src/web/api-schemas.js';
 import { startFakeTelegram } from '../fakes/telegram/index.js';
 import { startHttpTarget } from '../helpers/http-target.js';
+import { writeSiteServices } from '../helpers/site-services.js';
 
 /**
  * Monitors of a second service nobody subscribes to, on a target that stays up: their check rows
@@ -170,16 +162,10 @@ async function runScenario(useTmpfs: boolean): Promise<{ how: Fault['how'] }> {
     raw.exec('CREATE TABLE page_size_set (x); DROP TABLE page_size_set');
     raw.close();
   }
-  const servicesFile = join(dir, 'services.yaml');
-  writeFileSync(
-    servicesFile,
-    `defaults: { every: 1s, timeout: 800ms, confirm: { down: 2, up: 2 } }
-services:
-  - id: site
-    name: Our site
-    monitors:
-      - { type: http, url: "${target.url}" }
-  - id: busy
+  const servicesFile = writeSiteServices(
+    dir,
+    target.url,
+    `  - id: busy
     name: Busy writer
     monitors:
 ${Array.from({ length: BUSY_MONITORS }, (_, i) => `      - { id: b${i}, type: http, url: "${steady.url}" }`).join('\n')}

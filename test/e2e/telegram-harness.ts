@@ -3,7 +3,7 @@
  * target, for the Telegram end-to-end tests. State is asserted in the fake (messages, commands)
  * and in the bot's real SQLite file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatRecord, ChatSettings, Subscription } from '../../src/core/delivery/ports.js';
@@ -13,6 +13,7 @@ import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.
 import { BotProcess } from '../helpers/bot-process.js';
 import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
 import { type FakeTelegram, type FakeTelegramOptions, startFakeTelegram } from '../fakes/telegram/index.js';
+import { writeSiteServices } from '../helpers/site-services.js';
 
 export interface TelegramWorld {
   readonly fake: FakeTelegram;
@@ -41,17 +42,7 @@ export async function startTelegramWorld(
   const target = await startHttpTarget();
   const dir = mkdtempSync(join(tmpdir(), 'telegram-e2e-'));
   const databasePath = join(dir, 'bot.db');
-  const servicesFile = join(dir, 'services.yaml');
-  writeFileSync(
-    servicesFile,
-    `defaults: { every: 1s, timeout: 800ms, confirm: { down: 2, up: 2 } }
-services:
-  - id: site
-    name: Our site
-    monitors:
-      - { type: http, url: "${target.url}" }
-`,
-  );
+  const servicesFile = writeSiteServices(dir, target.url);
   const bots: BotProcess[] = [];
   const withStore = <T>(use: (store: SqliteSubscriptionStore) => T): T => {
     const db = openDatabase(databasePath);
