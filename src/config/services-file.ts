@@ -25,8 +25,12 @@ const slug = z
 const operatorId = slug.refine((id) => !id.startsWith(CHAT_SERVICE_PREFIX), {
   message: `must not start with "${CHAT_SERVICE_PREFIX}" (reserved for monitors added from chat)`,
 });
+/**
+ * `down` is a fixed count, or `auto` (the default): learned from the monitor's own failure rate
+ * (docs/detection.md). Giving a number anywhere overrides the learning for the monitors it covers.
+ */
 const confirmSchema = z.strictObject({
-  down: z.int().min(1).max(20).optional(),
+  down: z.union([z.int().min(1).max(20), z.literal('auto')]).optional(),
   up: z.int().min(1).max(20).optional(),
 });
 const flapSchema = z.strictObject({ changes: z.int().min(1).max(100), window: durationSchema });
@@ -244,7 +248,7 @@ interface MonitorDefaults {
   readonly intervalMs: number;
   readonly schedule: Schedule;
   readonly timeoutMs: number;
-  readonly confirm: { readonly down: number; readonly up: number };
+  readonly confirm: ConfirmPolicy;
   readonly flap: { readonly changes: number; readonly windowMs: number };
 }
 
@@ -306,7 +310,7 @@ function describePath(path: readonly PropertyKey[]): string {
 
 function mergeConfirm(
   base: ConfirmPolicy,
-  override: { down?: number | undefined; up?: number | undefined } | undefined,
+  override: { down?: number | 'auto' | undefined; up?: number | undefined } | undefined,
 ): ConfirmPolicy {
   if (override?.down === undefined && override?.up === undefined) return base;
   return { down: override.down ?? base.down, up: override.up ?? base.up };

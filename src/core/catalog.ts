@@ -10,6 +10,8 @@ export interface MonitorDef {
   readonly role: MonitorRole;
   readonly target: string;
   readonly intervalMs: number;
+  /** The probe's timeout: with the interval, it bounds how fast a learned confirmation can come in. */
+  readonly timeoutMs?: number;
   readonly confirm: ConfirmPolicy;
   readonly flap: FlapPolicy;
 }

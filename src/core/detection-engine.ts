@@ -5,7 +5,13 @@ import {
   decideIncident,
   evidenceKey,
 } from './detection/incident-policy.js';
-import { type MonitorRecord, initialMonitorRecord, stepMonitor } from './detection/monitor-state.js';
+import { type Cadence, DEFAULT_CADENCE, MIN_CONFIRMATIONS } from './detection/confirmation.js';
+import {
+  type MonitorRecord,
+  downConfirmationOf,
+  initialMonitorRecord,
+  stepMonitor,
+} from './detection/monitor-state.js';
 import {
   type CrowdView,
   type Evidence,
@@ -26,6 +32,22 @@ export interface ServiceState {
   readonly status: State;
   readonly since: number;
   readonly evidence: readonly Evidence[];
+}
+
+/**
+ * Official sources state, they do not sample: their failures are not noise to learn from, so a
+ * learned count (`down: 'auto'`) means the minimum for them.
+ */
+function confirmOf(def: MonitorDef): MonitorDef['confirm'] {
+  return def.role === 'official' && def.confirm.down === 'auto'
+    ? { down: MIN_CONFIRMATIONS, up: def.confirm.up }
+    : def.confirm;
+}
+
+function cadenceOf(def: MonitorDef): Cadence {
+  return def.timeoutMs === undefined
+    ? { intervalMs: def.intervalMs, timeoutMs: DEFAULT_CADENCE.timeoutMs }
+    : (def as Cadence);
 }
 
 /** What the engine needs persisted, loaded once at start-up. */
@@ -194,7 +216,7 @@ export class DetectionEngine {
       !this.vantage.ok && def.serviceId !== null && outcome.status === 'down'
         ? { ...outcome, status: 'unknown' as const }
         : outcome;
-    const { record, events } = stepMonitor(previous, counted, at, def.confirm, def.flap);
+    const { record, events } = stepMonitor(previous, counted, at, confirmOf(def), def.flap, cadenceOf(def));
     this.records.set(monitorId, record);
     // Evidence lines speak for the confirmed state: a page's first "all clear" must not edit an
     // alert that still says degraded; they change once the state does (or within it).
@@ -230,6 +252,13 @@ export class DetectionEngine {
 
   monitorRecord(monitorId: string): MonitorRecord | undefined {
     return this.records.get(monitorId);
+  }
+
+  /** How many failures would confirm a worsening of a monitor now (docs/detection.md), for /api. */
+  downConfirmation(monitorId: string): ReturnType<typeof downConfirmationOf> | undefined {
+    const def = this.monitorDefs.get(monitorId);
+    const record = this.records.get(monitorId);
+    return def && record ? downConfirmationOf(record, confirmOf(def), cadenceOf(def)) : undefined;
   }
 
   private evaluate(

@@ -66,6 +66,47 @@ services:
     });
   });
 
+  it('learns the failure count unless the file gives one (confirm.down: auto is the default)', () => {
+    const config = parseServices(`
+services:
+  - id: site
+    name: Our site
+    monitors:
+      - { type: http, url: "http://127.0.0.1:1/" }
+      - { type: http, url: "http://127.0.0.1:2/", confirm: { down: 2 } }
+      - { type: http, url: "http://127.0.0.1:3/", confirm: { up: 3 } }
+      - { type: http, url: "http://127.0.0.1:4/", confirm: { down: auto, up: 1 } }
+`);
+    expect(config.monitors.map((m) => m.confirm)).toEqual([
+      { down: 'auto', up: 2 },
+      { down: 2, up: 2 },
+      { down: 'auto', up: 3 },
+      { down: 'auto', up: 1 },
+    ]);
+    const fixedDefault = parseServices(`
+defaults: { confirm: { down: 2, up: 2 } }
+services:
+  - id: site
+    name: Our site
+    monitors:
+      - { type: http, url: "http://127.0.0.1:1/" }
+      - { type: http, url: "http://127.0.0.1:2/", confirm: { down: auto } }
+`);
+    expect(fixedDefault.monitors.map((m) => m.confirm)).toEqual([
+      { down: 2, up: 2 },
+      { down: 'auto', up: 2 },
+    ]);
+    const problems = problemsOf(`
+services:
+  - id: site
+    name: Our site
+    monitors:
+      - { type: http, url: "http://127.0.0.1:1/", confirm: { down: sometimes } }
+`);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^services\[0\]\.monitors\[0\]\.confirm\.down: /);
+  });
+
   it('gives monitors that keep a default one shared object instead of equal copies (10,000 monitors)', () => {
     const config = parseServices(`
 defaults: { every: 30s, confirm: { down: 3 } }

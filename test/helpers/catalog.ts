@@ -1,8 +1,15 @@
 import type { Catalog, MonitorDef, ServiceDef } from '../../src/core/catalog.js';
-import { DEFAULT_CONFIRM, DEFAULT_FLAP } from '../../src/core/detection/monitor-state.js';
+import { type ConfirmPolicy, DEFAULT_FLAP } from '../../src/core/detection/monitor-state.js';
 import type { Clock } from '../../src/core/model.js';
 
-/** A monitor definition with test defaults: an HTTP probe checked every minute, default policies. */
+/**
+ * Two failures confirm, two good checks recover: a fixed count, as `confirm: { down: 2, up: 2 }` in
+ * the services file. The engine tests built on this are about incidents and fusion; the learned
+ * count (`down: 'auto'`, the default) has its own tests.
+ */
+export const FIXED_CONFIRM: ConfirmPolicy = { down: 2, up: 2 };
+
+/** A monitor definition with test defaults: an HTTP probe checked every minute, FIXED_CONFIRM. */
 export function monitorDef(
   id: string,
   serviceId: string | null,
@@ -15,7 +22,7 @@ export function monitorDef(
     role: 'probe',
     target: `https://${id}.example/`,
     intervalMs: 60_000,
-    confirm: DEFAULT_CONFIRM,
+    confirm: FIXED_CONFIRM,
     flap: DEFAULT_FLAP,
     ...overrides,
   };

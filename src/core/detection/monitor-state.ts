@@ -1,7 +1,27 @@
 import type { OutcomeReason, ProbeOutcome, State } from '../model.js';
+import {
+  type Background,
+  type Cadence,
+  DEFAULT_CADENCE,
+  type DownConfirmation,
+  PRIOR_BACKGROUND,
+  deadlineReached,
+  downConfirmation,
+  learnBackground,
+} from './confirmation.js';
 
-/** How many consecutive raw outcomes confirm a change (docs/design.md §3). */
+/**
+ * How many consecutive raw outcomes confirm a change (docs/design.md §3). `down: 'auto'` (the
+ * default) learns it from the monitor's own failure rate (docs/detection.md); a number is a fixed
+ * count set in the services file.
+ */
 export interface ConfirmPolicy {
+  readonly down: number | 'auto';
+  readonly up: number;
+}
+
+/** A policy with the worsening count decided. */
+export interface FixedConfirmPolicy {
   readonly down: number;
   readonly up: number;
 }
@@ -12,21 +32,29 @@ export interface FlapPolicy {
   readonly windowMs: number;
 }
 
-export const DEFAULT_CONFIRM: ConfirmPolicy = { down: 2, up: 2 };
+export const DEFAULT_CONFIRM: ConfirmPolicy = { down: 'auto', up: 2 };
 export const DEFAULT_FLAP: FlapPolicy = { changes: 5, windowMs: 30 * 60_000 };
 
 /** The persisted state of one monitor. Plain data: stored as JSON by the store. */
 export interface MonitorRecord {
   readonly state: State;
   readonly since: number;
-  /** A streak of raw outcomes that differ from the confirmed state, waiting for confirmation. */
-  readonly pending: { readonly status: State; readonly count: number } | null;
+  /**
+   * A streak of raw outcomes that differ from the confirmed state, waiting for confirmation;
+   * `since` is when its first outcome came (absent in records stored before it was kept).
+   */
+  readonly pending: { readonly status: State; readonly count: number; readonly since?: number } | null;
   /** Times of recent confirmed changes, oldest first, pruned to the flap window. */
   readonly changes: readonly number[];
   readonly flapping: boolean;
   /** The reason and message of the outcome that last moved or held a failing state. */
   readonly reason: OutcomeReason;
   readonly message: string;
+  /**
+   * What the monitor's checks looked like while it was up (decayed counts), for `confirm.down:
+   * 'auto'`. Absent in records stored before it was learned: the prior stands in.
+   */
+  readonly background?: Background;
 }
 
 export type MonitorEvent =
@@ -42,6 +70,7 @@ export const initialMonitorRecord = (at: number): MonitorRecord => ({
   flapping: false,
   reason: 'ok',
   message: 'not checked yet',
+  background: PRIOR_BACKGROUND,
 });
 
 /** Badness order used to tell a worsening from a recovery. */
@@ -59,7 +88,7 @@ const RANK: Record<State, number> = { up: 0, maintenance: 0, unknown: 1, degrade
  * | better      | worse       | confirm.down   | no alert on one bad check                             |
  * | worse       | better      | confirm.up     | no recovery on one good check                         |
  */
-export function confirmationsNeeded(from: State, to: State, confirm: ConfirmPolicy): number {
+export function confirmationsNeeded(from: State, to: State, confirm: FixedConfirmPolicy): number {
   if (to === 'maintenance') return 1;
   if (to === 'up' && (from === 'unknown' || from === 'maintenance')) return 1;
   return RANK[to] > RANK[from] ? confirm.down : confirm.up;
@@ -68,6 +97,12 @@ export function confirmationsNeeded(from: State, to: State, confirm: ConfirmPoli
 /**
  * Applies one raw outcome to a monitor. A raw `unknown` (aborted check, our own vantage point
  * failing) neither confirms nor breaks a streak: it does not count.
+ *
+ * With `confirm.down: 'auto'` a worsening needs as many consecutive outcomes as the monitor's
+ * learned failure rate asks for (`downConfirmation`), or fewer when waiting for another check
+ * would miss the detection target (`deadlineReached`). The rate is learned only while the monitor
+ * is up, and a failure streak is learned only once it is broken by a good check: the failures of
+ * a confirmed outage never count as background noise.
  */
 export function stepMonitor(
   record: MonitorRecord,
@@ -75,6 +110,7 @@ export function stepMonitor(
   at: number,
   confirm: ConfirmPolicy = DEFAULT_CONFIRM,
   flap: FlapPolicy = DEFAULT_FLAP,
+  cadence: Cadence = DEFAULT_CADENCE,
 ): { record: MonitorRecord; events: MonitorEvent[] } {
   const events: MonitorEvent[] = [];
   const recent = record.changes.filter((t) => at - t < flap.windowMs);
@@ -82,18 +118,39 @@ export function stepMonitor(
     return { record: settle({ ...record, changes: recent }, at, flap, events), events };
   }
   if (outcome.status === record.state) {
-    const held = {
+    const held: MonitorRecord = {
       ...record,
       pending: null,
       changes: recent,
       reason: outcome.reason,
       message: outcome.message,
+      // A good check while up: the failures of the streak it breaks were background noise.
+      ...(record.state === 'up'
+        ? { background: learnBackground(backgroundOf(record), unconfirmedFailures(record), 1) }
+        : {}),
     };
     return { record: settle(held, at, flap, events), events };
   }
-  const count = record.pending?.status === outcome.status ? record.pending.count + 1 : 1;
-  if (count < confirmationsNeeded(record.state, outcome.status, confirm)) {
-    const waiting = { ...record, pending: { status: outcome.status, count }, changes: recent };
+  const same = record.pending?.status === outcome.status;
+  const count = same && record.pending ? record.pending.count + 1 : 1;
+  const since = same ? (record.pending?.since ?? at) : at;
+  const policy = resolveConfirm(record, confirm, cadence);
+  const worsening = RANK[outcome.status] > RANK[record.state];
+  const confirmed =
+    count >= confirmationsNeeded(record.state, outcome.status, policy) ||
+    (confirm.down === 'auto' && worsening && deadlineReached(count, since, at, cadence));
+  if (!confirmed) {
+    // A streak replaced by another one unconfirmed (down, then degraded) was noise too.
+    const background =
+      !same && record.state === 'up' && unconfirmedFailures(record) > 0
+        ? { background: learnBackground(backgroundOf(record), unconfirmedFailures(record), 0) }
+        : {};
+    const waiting: MonitorRecord = {
+      ...record,
+      ...background,
+      pending: { status: outcome.status, count, since },
+      changes: recent,
+    };
     return { record: settle(waiting, at, flap, events), events };
   }
   events.push({ kind: 'changed', from: record.state, to: outcome.status });
@@ -113,9 +170,51 @@ export function stepMonitor(
       flapping,
       reason: outcome.reason,
       message: outcome.message,
+      ...(record.background ? { background: record.background } : {}),
     },
     events,
   };
+}
+
+/** The learned counts, or the prior for a record stored before they were kept. */
+export function backgroundOf(record: MonitorRecord): Background {
+  return record.background ?? PRIOR_BACKGROUND;
+}
+
+/** Failures of a pending streak that would take the monitor down from `up` (0 when none). */
+function unconfirmedFailures(record: MonitorRecord): number {
+  return record.state === 'up' && record.pending && RANK[record.pending.status] > RANK.up
+    ? record.pending.count
+    : 0;
+}
+
+/** The policy in effect for this record: `'auto'` replaced by the learned count. */
+function resolveConfirm(record: MonitorRecord, confirm: ConfirmPolicy, cadence: Cadence): FixedConfirmPolicy {
+  if (confirm.down !== 'auto') return confirm as FixedConfirmPolicy;
+  return { down: downConfirmation(backgroundOf(record), cadence.intervalMs).needed, up: confirm.up };
+}
+
+/**
+ * How many consecutive failures would confirm a worsening of this monitor now, and whether that
+ * keeps its false alarms within the budget (for /api; always met for a fixed count: the
+ * operator chose it).
+ */
+export function downConfirmationOf(
+  record: MonitorRecord,
+  confirm: ConfirmPolicy,
+  cadence: Cadence = DEFAULT_CADENCE,
+): DownConfirmation & { readonly learned: boolean } {
+  const learned = downConfirmation(backgroundOf(record), cadence.intervalMs);
+  if (confirm.down === 'auto') return { ...learned, learned: true };
+  return { needed: confirm.down, rate: learned.rate, budgetMet: true, learned: false };
+}
+
+/**
+ * The length of a pending streak that would make the monitor worse (a first failure of a monitor
+ * that is up, and those after it), or 0. The scheduler re-checks a monitor sooner while it is > 0.
+ */
+export function pendingWorsening(record: MonitorRecord): number {
+  return record.pending && RANK[record.pending.status] > RANK[record.state] ? record.pending.count : 0;
 }
 
 /** A flapping monitor settles after a whole flap window without a confirmed change. */

@@ -1,19 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ConfirmPolicy,
+  type FixedConfirmPolicy,
   type FlapPolicy,
   type MonitorEvent,
   type MonitorRecord,
   confirmationsNeeded,
+  downConfirmationOf,
   initialMonitorRecord,
+  pendingWorsening,
   stepMonitor,
 } from '../../../src/core/detection/monitor-state.js';
+import { BACKGROUND_MEMORY } from '../../../src/core/detection/confirmation.js';
 import { type ProbeOutcome, type State, STATES } from '../../../src/core/model.js';
 import { readDocTable } from '../../helpers/doc-table.js';
 
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
 const MINUTE = 60_000;
-const CONFIRM: ConfirmPolicy = { down: 3, up: 4 };
+const CONFIRM: FixedConfirmPolicy = { down: 3, up: 4 };
 const FLAP: FlapPolicy = { changes: 3, windowMs: 30 * MINUTE };
 
 type Raw = Pick<ProbeOutcome, 'status' | 'reason' | 'message'>;
@@ -29,7 +33,12 @@ const recordIn = (state: State): MonitorRecord => ({ ...initialMonitorRecord(T0)
 function feed(
   start: MonitorRecord,
   statuses: readonly ProbeOutcome['status'][],
-  opts: { confirm?: ConfirmPolicy; flap?: FlapPolicy; from?: number; stepMs?: number } = {},
+  opts: {
+    confirm?: ConfirmPolicy | FixedConfirmPolicy;
+    flap?: FlapPolicy;
+    from?: number;
+    stepMs?: number;
+  } = {},
 ): { record: MonitorRecord; states: State[]; events: { step: number; event: MonitorEvent }[] } {
   let record = start;
   const states: State[] = [];
@@ -104,13 +113,13 @@ describe('stepMonitor confirmations', () => {
 
   it('keeps the pending streak visible while waiting for confirmation', () => {
     const { record } = feed(recordIn('up'), ['down', 'down']);
-    expect(record.pending).toEqual({ status: 'down', count: 2 });
+    expect(record.pending).toEqual({ status: 'down', count: 2, since: T0 + MINUTE });
   });
 
   it('restarts the streak when a good check comes in between', () => {
     const { states, record } = feed(recordIn('up'), ['down', 'down', 'up', 'down', 'down']);
     expect(states).toEqual(['up', 'up', 'up', 'up', 'up']);
-    expect(record.pending).toEqual({ status: 'down', count: 2 });
+    expect(record.pending).toEqual({ status: 'down', count: 2, since: T0 + 4 * MINUTE });
     expect(feed(record, ['down'], { from: T0 + 10 * MINUTE }).states).toEqual(['down']);
   });
 
@@ -249,5 +258,116 @@ describe('stepMonitor flapping', () => {
     const { record } = feed(recordIn('up'), ['down', 'up'], { confirm: FAST });
     const step = stepMonitor(record, raw('up'), T0 + 2 * MINUTE + FLAP.windowMs, FAST, FLAP);
     expect(step.record.changes).toEqual([]);
+  });
+});
+
+describe('stepMonitor with a learned confirmation (confirm.down: auto)', () => {
+  const AUTO: ConfirmPolicy = { down: 'auto', up: 2 };
+  const CADENCE = { intervalMs: MINUTE, timeoutMs: 10_000 };
+  const withHistory = (failureRate: number): MonitorRecord => ({
+    ...recordIn('up'),
+    background: { checks: BACKGROUND_MEMORY, failures: BACKGROUND_MEMORY * failureRate },
+  });
+
+  /** Feeds outcomes 2 s apart (re-checks), returning the step at which the monitor went down. */
+  function failuresToConfirm(start: MonitorRecord, confirm: ConfirmPolicy = AUTO): number {
+    let record = start;
+    for (let i = 1; i <= 20; i++) {
+      record = stepMonitor(record, raw('down'), T0 + i * 2000, confirm, FLAP, CADENCE).record;
+      if (record.state === 'down') return i;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  it('makes a flaky monitor wait for more failures than a clean one, which still confirms on 2', () => {
+    expect(failuresToConfirm(withHistory(0))).toBe(2);
+    expect(failuresToConfirm(withHistory(0.01))).toBe(3);
+    expect(failuresToConfirm(withHistory(0.05))).toBe(5);
+    expect(failuresToConfirm(withHistory(0.1))).toBe(6);
+  });
+
+  it('uses the fixed count of the services file instead when one is given', () => {
+    expect(failuresToConfirm(withHistory(0.1), { down: 2, up: 2 })).toBe(2);
+    expect(failuresToConfirm(withHistory(0), { down: 4, up: 2 })).toBe(4);
+  });
+
+  it('asks a fresh monitor (the prior) for 8 at a 60 s interval', () => {
+    const fresh = { ...initialMonitorRecord(T0), state: 'up' as const };
+    expect(failuresToConfirm(fresh)).toBe(8);
+    // A record stored before the counts were kept gets the prior too.
+    const { background: _dropped, ...old } = fresh;
+    expect(failuresToConfirm(old)).toBe(8);
+  });
+
+  it('learns a broken streak as background noise, but not the failures of a confirmed outage', () => {
+    const start = withHistory(0);
+    const before = start.background?.failures ?? Number.NaN;
+    // One failure, then a good check: noise, learned.
+    const noise = feed(start, ['down', 'up'], { confirm: AUTO }).record;
+    expect(noise.background?.failures).toBeGreaterThan(before + 0.99);
+    // Two failures confirm: the streak was the outage; then fail for an hour and recover.
+    const outage = feed(
+      start,
+      ['down', 'down', ...Array<ProbeOutcome['status']>(60).fill('down'), 'up', 'up'],
+      {
+        confirm: AUTO,
+        stepMs: 2000,
+      },
+    );
+    expect(outage.states.slice(0, 2)).toEqual(['up', 'down']);
+    expect(outage.record.state).toBe('up');
+    expect(outage.record.background?.failures).toBeCloseTo(before, 9);
+    expect(outage.record.background?.checks).toBeCloseTo(start.background?.checks ?? Number.NaN, 9);
+  });
+
+  it('learns while up only, so a long outage leaves the confirmation count unchanged', () => {
+    const start = withHistory(0.01);
+    const { record } = feed(
+      start,
+      [...Array<ProbeOutcome['status']>(3).fill('down'), ...Array<ProbeOutcome['status']>(500).fill('down')],
+      { confirm: AUTO },
+    );
+    expect(record.state).toBe('down');
+    expect(record.background).toEqual(start.background);
+    expect(downConfirmationOf(record, AUTO, CADENCE).needed).toBe(3);
+  });
+
+  it('confirms a slow streak at the deadline, before its learned count', () => {
+    // Every failed check takes its whole 10 s timeout, 8 s between them: 10 % noisy needs 6.
+    let record = withHistory(0.1);
+    const times: number[] = [];
+    let at = T0;
+    for (let i = 1; i <= 6 && record.state === 'up'; i++) {
+      at += i === 1 ? 10_000 : 18_000;
+      record = stepMonitor(record, raw('down'), at, AUTO, FLAP, CADENCE).record;
+      times.push(at);
+    }
+    expect(record.state).toBe('down');
+    expect(times.length).toBeLessThan(6);
+    expect((times.at(-1) ?? 0) - T0).toBeLessThanOrEqual(MINUTE + 30_000);
+  });
+
+  it('reports the count, the rate and the budget for /api', () => {
+    expect(downConfirmationOf(withHistory(0.05), AUTO, CADENCE)).toMatchObject({
+      needed: 5,
+      learned: true,
+      budgetMet: true,
+    });
+    expect(downConfirmationOf(withHistory(0.3), AUTO, { intervalMs: 1000, timeoutMs: 800 })).toMatchObject({
+      needed: 10,
+      budgetMet: false,
+    });
+    expect(downConfirmationOf(withHistory(0.3), { down: 2, up: 2 }, CADENCE)).toMatchObject({
+      needed: 2,
+      learned: false,
+    });
+  });
+
+  it('shows a pending worsening streak to the scheduler, and nothing else', () => {
+    expect(pendingWorsening(recordIn('up'))).toBe(0);
+    expect(pendingWorsening(feed(recordIn('up'), ['down', 'down']).record)).toBe(2);
+    expect(pendingWorsening(feed(recordIn('up'), ['degraded']).record)).toBe(1);
+    expect(pendingWorsening(feed(recordIn('down'), ['up']).record)).toBe(0);
+    expect(pendingWorsening(feed(initialMonitorRecord(T0), ['down']).record)).toBe(1);
   });
 });
