@@ -171,6 +171,8 @@ export async function startApp(
         tally.skipped++;
         log.warn({ monitorId: monitor.id }, 'check skipped: previous run still in progress');
       },
+      // Re-checks a few seconds apart confirm or clear a first failure (docs/detection.md).
+      pendingFailures: (monitor) => engine.pendingFailures(monitor.id),
     },
     { clock, ...(deps.ticker ? { ticker: deps.ticker } : {}) },
   );

@@ -10,6 +10,7 @@ import {
   type MonitorRecord,
   downConfirmationOf,
   initialMonitorRecord,
+  pendingWorsening,
   stepMonitor,
 } from './detection/monitor-state.js';
 import {
@@ -252,6 +253,12 @@ export class DetectionEngine {
 
   monitorRecord(monitorId: string): MonitorRecord | undefined {
     return this.records.get(monitorId);
+  }
+
+  /** A monitor's unconfirmed failure streak (0 when none): the scheduler re-checks it while > 0. */
+  pendingFailures(monitorId: string): number {
+    const record = this.records.get(monitorId);
+    return record ? pendingWorsening(record) : 0;
   }
 
   /** How many failures would confirm a worsening of a monitor now (docs/detection.md), for /api. */

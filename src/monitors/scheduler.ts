@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { recheckDelayMs } from '../core/detection/confirmation.js';
 import type { Clock, ProbeOutcome } from '../core/model.js';
 import type { MonitorConfig } from '../config/services-file.js';
 import type { Expiry, ExpiryWatcher, ProbeContext } from './probe.js';
@@ -36,12 +37,22 @@ export interface SchedulerHooks {
   onStart?(monitor: MonitorConfig, slot: number, startedAt: number): void;
   /** A check was due while the previous one of the same monitor was still running. */
   onSkip?(monitor: MonitorConfig): void;
+  /**
+   * Asked after each result: how long the monitor's unconfirmed failure streak is (0 when none).
+   * While it is > 0 the monitor is re-checked after `recheckDelayMs` instead of at its next
+   * interval slot (docs/detection.md). Without this hook there are no re-checks.
+   */
+  pendingFailures?(monitor: MonitorConfig): number;
+  /** A re-check was not scheduled because this second's re-check budget was spent. */
+  onRecheckDropped?(monitor: MonitorConfig): void;
 }
 
 export interface SchedulerOptions {
   readonly clock: Clock;
   readonly ticker?: Ticker;
   readonly maxConcurrent?: number;
+  /** Re-checks allowed to fall due in one second; default: an eighth of `maxConcurrent`. */
+  readonly maxRechecksPerSecond?: number;
 }
 
 /**
@@ -50,7 +61,11 @@ export interface SchedulerOptions {
  * bounds checks in flight; a monitor never overlaps itself; a slow probe holds only its own slot.
  */
 export class Scheduler {
-  private readonly wheel = new Map<number, { monitor: MonitorConfig; slot: number }[]>();
+  private readonly wheel = new Map<number, { monitor: MonitorConfig; slot: number; recheck: boolean }[]>();
+  /** Re-checks queued per second of the wheel (the storm limit), and monitors with one queued. */
+  private readonly rechecksDue = new Map<number, number>();
+  private readonly recheckQueued = new Set<string>();
+  private readonly maxRechecksPerSecond: number;
   private readonly running = new Set<string>();
   private readonly waiting: (() => void)[] = [];
   private readonly cronTasks = new Map<string, ScheduledTask>();
@@ -74,6 +89,8 @@ export class Scheduler {
   ) {
     this.ticker = options.ticker ?? nodeCronTicker();
     this.maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_CHECKS;
+    this.maxRechecksPerSecond =
+      options.maxRechecksPerSecond ?? Math.max(1, Math.floor(this.maxConcurrent / 8));
     for (const monitor of monitors) this.active.set(monitor.id, monitor);
   }
 
@@ -155,26 +172,30 @@ export class Scheduler {
       const due = this.wheel.get(s);
       if (!due) continue;
       this.wheel.delete(s);
-      for (const { monitor, slot } of due) this.startAt(monitor, slot, now);
+      this.rechecksDue.delete(s);
+      for (const { monitor, slot, recheck } of due) this.startAt(monitor, slot, now, recheck);
     }
     this.nextSecond = upTo + 1;
   }
 
-  private enqueue(monitor: MonitorConfig, slot: number): void {
+  private enqueue(monitor: MonitorConfig, slot: number, recheck = false): void {
     const second = Math.floor(slot / TICK_MS);
     if (this.started && second < this.nextSecond) {
       // A second the ticks have already armed (a monitor added between ticks): no tick reads it again.
-      this.startAt(monitor, slot, this.options.clock.now());
+      this.startAt(monitor, slot, this.options.clock.now(), recheck);
       return;
     }
     const list = this.wheel.get(second);
-    if (list) list.push({ monitor, slot });
-    else this.wheel.set(second, [{ monitor, slot }]);
+    if (list) list.push({ monitor, slot, recheck });
+    else this.wheel.set(second, [{ monitor, slot, recheck }]);
   }
 
-  private startAt(monitor: MonitorConfig, slot: number, now: number): void {
+  private startAt(monitor: MonitorConfig, slot: number, now: number, recheck = false): void {
+    if (recheck) this.recheckQueued.delete(monitor.id);
     if (this.active.get(monitor.id) !== monitor) return; // removed (or replaced) since it was queued
-    if (monitor.schedule.kind === 'every') this.enqueue(monitor, nextSlot(slot, monitor.schedule.ms, now));
+    // A re-check is an extra slot: the monitor's own grid goes on from its regular slots.
+    if (monitor.schedule.kind === 'every' && !recheck)
+      this.enqueue(monitor, nextSlot(slot, monitor.schedule.ms, now));
     const delay = slot - now;
     if (delay <= 0) {
       void this.run(monitor, slot);
@@ -211,12 +232,40 @@ export class Scheduler {
       const run = new CheckRun(monitor.timeoutMs);
       this.checks.add(run);
       const outcome = await run.probe(monitor).finally(() => this.checks.delete(run));
-      if (!this.shutdown.signal.aborted && this.active.get(monitor.id) === monitor)
+      if (!this.shutdown.signal.aborted && this.active.get(monitor.id) === monitor) {
         this.hooks.onResult(monitor, outcome);
+        this.scheduleRecheck(monitor);
+      }
     } finally {
       this.running.delete(monitor.id);
       this.release();
     }
+  }
+
+  /**
+   * After a result: while the monitor has an unconfirmed failure streak, its next check comes
+   * `recheckDelayMs` after this result, unless its regular slot comes first or one is already
+   * queued. At most `maxRechecksPerSecond` re-checks fall due in any one second, so many monitors
+   * failing at once (our own network down) add a bounded load; the rest wait for their regular
+   * slot (their streak still confirms, only later). The vantage guard then clears their streaks.
+   */
+  private scheduleRecheck(monitor: MonitorConfig): void {
+    if (!this.hooks.pendingFailures || this.recheckQueued.has(monitor.id)) return;
+    const delay = recheckDelayMs(this.hooks.pendingFailures(monitor), monitor.intervalMs);
+    if (delay === null) return;
+    const now = this.options.clock.now();
+    const at = now + delay;
+    if (monitor.schedule.kind === 'every' && firstSlot(monitor.id, monitor.schedule.ms, now + 1) <= at)
+      return;
+    const second = Math.floor(at / TICK_MS);
+    const due = this.rechecksDue.get(second) ?? 0;
+    if (due >= this.maxRechecksPerSecond) {
+      this.hooks.onRecheckDropped?.(monitor);
+      return;
+    }
+    this.rechecksDue.set(second, due + 1);
+    this.recheckQueued.add(monitor.id);
+    this.enqueue(monitor, at, true);
   }
 
   private acquire(): Promise<void> {

@@ -81,7 +81,14 @@ interface Start {
  * and the overdue tick comes at once). The ticker ticks on every whole second of timer time, as
  * node-cron's `* * * * * *` does, unless stopped by the scheduler.
  */
-function harness(monitors: readonly MonitorConfig[], maxConcurrent?: number) {
+function harness(
+  monitors: readonly MonitorConfig[],
+  maxConcurrent?: number,
+  rechecks: {
+    pendingFailures?: (m: MonitorConfig) => number;
+    maxRechecksPerSecond?: number;
+  } = {},
+) {
   let lag = 0;
   let onTick: (() => void) | undefined;
   let tickerStopped = false;
@@ -93,14 +100,25 @@ function harness(monitors: readonly MonitorConfig[], maxConcurrent?: number) {
   const starts: Start[] = [];
   const results: { id: string; outcome: ProbeOutcome; at: number }[] = [];
   const skips: { id: string; at: number }[] = [];
+  const dropped: { id: string; at: number }[] = [];
+  const pendingFailures = rechecks.pendingFailures;
   const scheduler = new Scheduler(
     monitors,
     {
       onResult: (m, outcome) => results.push({ id: m.id, outcome, at: clock.now() }),
       onStart: (m, slot, startedAt) => starts.push({ id: m.id, slot, startedAt }),
       onSkip: (m) => skips.push({ id: m.id, at: clock.now() }),
+      ...(pendingFailures ? { pendingFailures } : {}),
+      onRecheckDropped: (m) => dropped.push({ id: m.id, at: clock.now() }),
     },
-    maxConcurrent === undefined ? { clock, ticker } : { clock, ticker, maxConcurrent },
+    {
+      clock,
+      ticker,
+      ...(maxConcurrent === undefined ? {} : { maxConcurrent }),
+      ...(rechecks.maxRechecksPerSecond === undefined
+        ? {}
+        : { maxRechecksPerSecond: rechecks.maxRechecksPerSecond }),
+    },
   );
   const tick = (): void => {
     if (onTick && !tickerStopped) onTick();
@@ -135,6 +153,7 @@ function harness(monitors: readonly MonitorConfig[], maxConcurrent?: number) {
     starts,
     results,
     skips,
+    dropped,
     tick,
     advance,
     advanceTo,
@@ -727,6 +746,145 @@ describe('Scheduler: slots the ticks do not arm', () => {
     await h.advance(120_000);
     expect(runs).toBe(0);
     expect(h.starts).toEqual([]);
+    await h.stop();
+  });
+});
+
+describe('Scheduler: re-checks of a failing monitor', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const DOWN: ProbeOutcome = { status: 'down', reason: 'refused', message: 'refused', latencyMs: 1 };
+
+  /**
+   * Stands in for the engine: the unconfirmed failure streak of a monitor in the results so far,
+   * reset by a good check, cleared once `confirmAt` failures confirm it.
+   */
+  function streakOf(
+    results: readonly { id: string; outcome: ProbeOutcome }[],
+    id: string,
+    confirmAt: number,
+  ) {
+    let n = 0;
+    let confirmed = false;
+    for (const r of results) {
+      if (r.id !== id) continue;
+      if (r.outcome.status === 'up') [n, confirmed] = [0, false];
+      else if (!confirmed && ++n >= confirmAt) [n, confirmed] = [0, true];
+    }
+    return n;
+  }
+
+  /** A probe failing from `from` on (scheduler clock), answering after `latencyMs`. */
+  const failingFrom =
+    (from: number, latencyMs = 0): Run =>
+    async () => {
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      return Date.now() >= from ? DOWN : UP;
+    };
+
+  it('re-checks a first failure after 2 s, 4 s, 8 s… until confirmed, then goes back to its interval', async () => {
+    const intervalMs = 60_000;
+    const m = monitor('flaky-http', every(intervalMs), failingFrom(T0 + intervalMs, 300));
+    const h = harness([m], undefined, { pendingFailures: (x) => streakOf(h.results, x.id, 5) });
+    const first = firstSlot(m.id, intervalMs, T0);
+    h.scheduler.start();
+    await h.advance(5 * intervalMs);
+    const slots = startsOf(h.starts, m.id).map((x) => x.slot);
+    // The first grid slot at or after the failure began.
+    const failedFirst = first + Math.ceil((T0 + intervalMs - first) / intervalMs) * intervalMs;
+    const extra = [2000, 4000, 8000, 8000];
+    const expected: number[] = [...gridSlots(first, intervalMs, T0, failedFirst - 1), failedFirst];
+    let at = failedFirst;
+    for (const d of extra) {
+      at += 300 + d; // each re-check comes its delay after the previous result
+      expected.push(at);
+    }
+    expected.push(...gridSlots(failedFirst + intervalMs, intervalMs, T0, T0 + 5 * intervalMs));
+    expect(slots.filter((x) => x < T0 + 5 * intervalMs)).toEqual(
+      expected.filter((x) => x < T0 + 5 * intervalMs),
+    );
+    expect(h.skips).toEqual([]);
+    await h.stop();
+  });
+
+  it('goes back to its interval when a re-check passes', async () => {
+    const intervalMs = 60_000;
+    let calls = 0;
+    const blip: Run = () => Promise.resolve(++calls === 2 ? DOWN : UP); // only the second check fails
+    const m = monitor('blip', every(intervalMs), blip);
+    const h = harness([m], undefined, { pendingFailures: (x) => streakOf(h.results, x.id, 5) });
+    const first = firstSlot(m.id, intervalMs, T0);
+    h.scheduler.start();
+    await h.advance(4 * intervalMs);
+    const slots = startsOf(h.starts, m.id).map((x) => x.slot);
+    expect(slots.slice(0, 5)).toEqual([
+      first,
+      first + intervalMs,
+      first + intervalMs + 2000,
+      first + 2 * intervalMs,
+      first + 3 * intervalMs,
+    ]);
+    await h.stop();
+  });
+
+  it('does not re-check a monitor whose interval is shorter than the first re-check delay', async () => {
+    const m = monitor('every-second', every(1000), failingFrom(T0));
+    const h = harness([m], undefined, { pendingFailures: () => 1 });
+    h.scheduler.start();
+    await h.advance(20_000);
+    const slots = startsOf(h.starts, m.id).map((x) => x.slot);
+    expect(slots).toEqual(gridSlots(firstSlot(m.id, 1000, T0), 1000, T0, T0 + 20_000));
+    await h.stop();
+  });
+
+  it('bounds re-checks per second when everything fails at once, leaving the rest on their interval', async () => {
+    const intervalMs = 60_000;
+    const perSecond = 3;
+    // 120 monitors whose first checks all fail within the first minute: our own network is down.
+    const monitors = Array.from({ length: 120 }, (_, i) =>
+      monitor(`svc-${i}`, every(intervalMs), failingFrom(T0)),
+    );
+    const h = harness(monitors, undefined, { pendingFailures: () => 1, maxRechecksPerSecond: perSecond });
+    h.scheduler.start();
+    await h.advance(intervalMs + 10_000);
+    const gridOf = new Map(monitors.map((m) => [m.id, firstSlot(m.id, intervalMs, T0) % intervalMs]));
+    const rechecks = h.starts.filter((s) => s.slot % intervalMs !== gridOf.get(s.id));
+    expect(rechecks.length).toBeGreaterThan(0);
+    const perSecondCounts = new Map<number, number>();
+    for (const r of rechecks) {
+      const second = Math.floor(r.slot / 1000);
+      perSecondCounts.set(second, (perSecondCounts.get(second) ?? 0) + 1);
+    }
+    expect(Math.max(...perSecondCounts.values())).toBeLessThanOrEqual(perSecond);
+    expect(h.dropped.length).toBeGreaterThan(0);
+    // Every monitor still gets its regular checks.
+    for (const m of monitors)
+      expect(
+        startsOf(h.starts, m.id).filter((s) => s.slot % intervalMs === gridOf.get(m.id)).length,
+      ).toBeGreaterThanOrEqual(1);
+    await h.stop();
+  });
+
+  it('defaults the re-check budget to an eighth of the in-flight cap', async () => {
+    const intervalMs = 60_000;
+    const monitors = Array.from({ length: 200 }, (_, i) =>
+      monitor(`all-${i}`, every(intervalMs), failingFrom(T0)),
+    );
+    const h = harness(monitors, 16, { pendingFailures: () => 1 });
+    h.scheduler.start();
+    await h.advance(intervalMs);
+    const gridOf = new Map(monitors.map((m) => [m.id, firstSlot(m.id, intervalMs, T0) % intervalMs]));
+    const perSecondCounts = new Map<number, number>();
+    for (const r of h.starts.filter((s) => s.slot % intervalMs !== gridOf.get(s.id))) {
+      const second = Math.floor(r.slot / 1000);
+      perSecondCounts.set(second, (perSecondCounts.get(second) ?? 0) + 1);
+    }
+    expect(Math.max(...perSecondCounts.values())).toBe(2);
     await h.stop();
   });
 });
