@@ -1,0 +1,369 @@
+/**
+ * Noise benchmark (`npm run bench noise`): false alarms and detection delay of the detection
+ * engine under random check failures, on a simulated clock (no real waiting).
+ *
+ * 100 services with one probe each fail 1–10 % of their checks at random (each its own rate), with
+ * latency jitter, and 20 real outages of 3–20 minutes are injected on random services. Checks are
+ * scheduled as the scheduler does it (each monitor on its phase grid, never overlapping itself,
+ * re-checks by the same policy `recheckDelayMs` and the same rules), and fed to the real
+ * DetectionEngine with the real SQLite detection store (a temp file, written behind as the app
+ * does, removed at the end). Every monitor starts fresh (the prior), as after a first start.
+ *
+ * Each case runs twice on the same seed and outages: the learned confirmation with re-checks (now),
+ * and a fixed `confirm: { down: 2 }` without re-checks (the old behaviour). Reported: false alarms
+ * (incidents opened or reopened outside an injected outage), detection delay of the outages
+ * (outage start to the opening event), missed outages, and incident events per chat (a chat
+ * subscribed to every service: opened + reopened + updated + resolved). The seed is printed;
+ * `NOISE_SEED=<n>` replays a run.
+ */
+import { parseServices, type ServicesConfig } from '../src/config/services-file.js';
+import { DETECTION_SLACK_MS, recheckDelayMs } from '../src/core/detection/confirmation.js';
+import { DetectionEngine } from '../src/core/detection-engine.js';
+import type { IncidentEvent } from '../src/core/events.js';
+import type { ProbeOutcome } from '../src/core/model.js';
+import { openDatabase } from '../src/db/database.js';
+import { SqliteDetectionStore, WRITE_BEHIND_MS } from '../src/db/sqlite-detection-store.js';
+import { DEFAULT_MAX_CONCURRENT_CHECKS, firstSlot } from '../src/monitors/scheduler.js';
+import { fmt, percentile, tempDir } from './support.js';
+
+const SERVICES = 100;
+const OUTAGES = 20;
+const MINUTE = 60_000;
+/** The vantage guard's round, as in src/app.ts. */
+const VANTAGE_ROUND_MS = 60_000;
+/** As the scheduler's default: an eighth of the in-flight cap may fall due per second. */
+const RECHECKS_PER_SECOND = Math.max(1, Math.floor(DEFAULT_MAX_CONCURRENT_CHECKS / 8));
+/** Background failures that time out rather than fail fast (refused, HTTP 5xx). */
+const TIMEOUT_SHARE = 0.2;
+
+interface Case {
+  readonly name: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly durationMs: number;
+}
+
+const CASES: readonly Case[] = [
+  // config/services.yaml: every 60s, timeout 10s.
+  {
+    name: 'every 60 s (config/services.yaml)',
+    intervalMs: 60_000,
+    timeoutMs: 10_000,
+    durationMs: 24 * 60 * MINUTE,
+  },
+  // The measurement with the real bot: ten services checked every second.
+  { name: 'every 1 s', intervalMs: 1000, timeoutMs: 800, durationMs: 40 * MINUTE },
+];
+
+interface Outage {
+  readonly service: number;
+  readonly start: number;
+  readonly end: number;
+  /** Fails fast (refused) or by timing out. */
+  readonly timeouts: boolean;
+}
+
+/** mulberry32: a small seeded PRNG, enough for a benchmark. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A minimal binary heap of timed events, ordered by time then insertion. */
+class EventQueue<T> {
+  private readonly items: { at: number; seq: number; value: T }[] = [];
+  private seq = 0;
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(at: number, value: T): void {
+    const items = this.items;
+    items.push({ at, seq: this.seq++, value });
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(i, parent)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  pop(): { at: number; value: T } | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (top === undefined || last === undefined) return undefined;
+    if (items.length > 0) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < items.length && this.less(l, m)) m = l;
+        if (r < items.length && this.less(r, m)) m = r;
+        if (m === i) break;
+        this.swap(i, m);
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  private less(a: number, b: number): boolean {
+    const x = this.items[a];
+    const y = this.items[b];
+    if (!x || !y) return false;
+    return x.at < y.at || (x.at === y.at && x.seq < y.seq);
+  }
+
+  private swap(a: number, b: number): void {
+    const x = this.items[a];
+    const y = this.items[b];
+    if (!x || !y) return;
+    this.items[a] = y;
+    this.items[b] = x;
+  }
+}
+
+type Event =
+  | { readonly kind: 'slot'; readonly monitor: number; readonly recheck: boolean }
+  | { readonly kind: 'result'; readonly monitor: number; readonly outcome: ProbeOutcome };
+
+interface Figures {
+  readonly checks: number;
+  readonly rechecks: number;
+  readonly skipped: number;
+  readonly falseAlarms: number;
+  /** False alarms on services whose failure rate is at most 5 %. */
+  readonly falseAlarmsUpTo5: number;
+  readonly delays: readonly number[];
+  readonly missed: number;
+  /** Outages that began while a false alarm of their service was still open. */
+  readonly alreadyOpen: number;
+  readonly events: number;
+  readonly eventsByKind: Readonly<Record<string, number>>;
+  readonly seconds: number;
+}
+
+function servicesFile(c: Case, fixed: boolean): ServicesConfig {
+  const confirm = fixed ? ', confirm: { down: 2, up: 2 }' : '';
+  const lines = Array.from(
+    { length: SERVICES },
+    (_, i) => `  - { id: s${i}, name: S${i}, monitors: [ { type: http, url: "http://127.0.0.1:9/${i}" } ] }`,
+  );
+  return parseServices(
+    `defaults: { every: ${c.intervalMs / 1000}s, timeout: ${c.timeoutMs}ms${confirm} }\nservices:\n${lines.join('\n')}\n`,
+  );
+}
+
+function simulate(
+  c: Case,
+  fixed: boolean,
+  rates: readonly number[],
+  outages: readonly Outage[],
+  seed: number,
+  start: number,
+): Figures {
+  const services = servicesFile(c, fixed);
+  const dir = tempDir('bench-noise-');
+  const db = openDatabase(`${dir.path}/bench.db`);
+  const began = performance.now();
+  try {
+    let now = start;
+    const clock = { now: () => now };
+    const store = new SqliteDetectionStore(db, services, { writeBehindMs: WRITE_BEHIND_MS });
+    const engine = new DetectionEngine(services, store, clock, { roundMs: VANTAGE_ROUND_MS });
+    const events: IncidentEvent[] = [];
+    engine.onIncident((e) => events.push(e));
+    const monitors = services.monitors;
+    const random = prng(seed ^ (fixed ? 0x5bd1e995 : 0x27d4eb2f));
+    const running = new Array<boolean>(monitors.length).fill(false);
+    const recheckQueued = new Array<boolean>(monitors.length).fill(false);
+    const rechecksDue = new Map<number, number>();
+    const queue = new EventQueue<Event>();
+    monitors.forEach((m, i) =>
+      queue.push(firstSlot(m.id, c.intervalMs, start), { kind: 'slot', monitor: i, recheck: false }),
+    );
+    const end = start + c.durationMs;
+    const outageOf = (service: number, at: number): Outage | undefined =>
+      outages.find((o) => o.service === service && at >= o.start && at < o.end);
+    let checks = 0;
+    let rechecks = 0;
+    let skipped = 0;
+
+    /** One check's outcome and how long it takes, as a probe would report it. */
+    const draw = (service: number, at: number): { outcome: ProbeOutcome; durationMs: number } => {
+      const outage = outageOf(service, at);
+      const timeout = { status: 'down', reason: 'timeout', message: 'timed out', latencyMs: null } as const;
+      const refused = {
+        status: 'down',
+        reason: 'refused',
+        message: 'connection refused',
+        latencyMs: null,
+      } as const;
+      if (outage)
+        return outage.timeouts
+          ? { outcome: timeout, durationMs: c.timeoutMs }
+          : { outcome: refused, durationMs: 3 + random() * 10 };
+      if (random() < (rates[service] ?? 0)) {
+        if (random() < TIMEOUT_SHARE) return { outcome: timeout, durationMs: c.timeoutMs };
+        const latency = Math.round(20 + random() * 200);
+        return {
+          outcome: { status: 'down', reason: 'http-status', message: 'HTTP 503', latencyMs: latency },
+          durationMs: latency,
+        };
+      }
+      // Latency jitter: 20 ms plus an exponential tail, always within the timeout.
+      const latency = Math.min(c.timeoutMs * 0.9, Math.round(20 - 80 * Math.log(1 - random())));
+      return {
+        outcome: { status: 'up', reason: 'ok', message: 'HTTP 200', latencyMs: latency },
+        durationMs: latency,
+      };
+    };
+
+    for (let next = queue.pop(); next !== undefined && next.at < end; next = queue.pop()) {
+      now = Math.round(next.at);
+      const e = next.value;
+      const m = monitors[e.monitor];
+      if (!m) continue;
+      if (e.kind === 'slot') {
+        if (e.recheck) recheckQueued[e.monitor] = false;
+        else queue.push(next.at + c.intervalMs, { kind: 'slot', monitor: e.monitor, recheck: false });
+        if (running[e.monitor]) {
+          skipped++;
+          continue;
+        }
+        running[e.monitor] = true;
+        checks++;
+        if (e.recheck) rechecks++;
+        const { outcome, durationMs } = draw(e.monitor, now);
+        queue.push(next.at + durationMs, { kind: 'result', monitor: e.monitor, outcome });
+        continue;
+      }
+      running[e.monitor] = false;
+      engine.handleResult(m.id, e.outcome);
+      if (fixed) continue; // the old behaviour: no re-checks
+      // The scheduler's rules (src/monitors/scheduler.ts scheduleRecheck).
+      if (recheckQueued[e.monitor]) continue;
+      const delay = recheckDelayMs(engine.pendingFailures(m.id), c.intervalMs);
+      if (delay === null) continue;
+      const at = now + delay;
+      if (firstSlot(m.id, c.intervalMs, now + 1) <= at) continue;
+      const second = Math.floor(at / 1000);
+      const due = rechecksDue.get(second) ?? 0;
+      if (due >= RECHECKS_PER_SECOND) continue;
+      rechecksDue.set(second, due + 1);
+      recheckQueued[e.monitor] = true;
+      queue.push(at, { kind: 'slot', monitor: e.monitor, recheck: true });
+    }
+    store.flush();
+
+    // An opening within an outage, or up to the detection target after it, belongs to it.
+    const grace = 2 * c.intervalMs + DETECTION_SLACK_MS;
+    const openings = events.filter((e) => e.kind === 'opened' || e.kind === 'reopened');
+    const serviceIndex = (id: string): number => Number(id.slice(1));
+    const attributed = (e: IncidentEvent): Outage | undefined =>
+      outages.find((o) => o.service === serviceIndex(e.serviceId) && e.at >= o.start && e.at < o.end + grace);
+    const falseAlarms = openings.filter((e) => attributed(e) === undefined);
+    const delays: number[] = [];
+    let missed = 0;
+    let alreadyOpen = 0;
+    for (const o of outages) {
+      // A false alarm still open when the outage begins: the chat already has an alert.
+      const before = events.filter((e) => serviceIndex(e.serviceId) === o.service && e.at <= o.start).at(-1);
+      if (before !== undefined && before.kind !== 'resolved') {
+        alreadyOpen++;
+        continue;
+      }
+      const first = openings.find(
+        (e) => serviceIndex(e.serviceId) === o.service && e.at >= o.start && e.at < o.end + grace,
+      );
+      if (first) delays.push(first.at - o.start);
+      else missed++;
+    }
+    const eventsByKind: Record<string, number> = {};
+    for (const e of events) eventsByKind[e.kind] = (eventsByKind[e.kind] ?? 0) + 1;
+    return {
+      checks,
+      rechecks,
+      skipped,
+      falseAlarms: falseAlarms.length,
+      falseAlarmsUpTo5: falseAlarms.filter((e) => (rates[serviceIndex(e.serviceId)] ?? 1) <= 0.05).length,
+      delays: delays.sort((a, b) => a - b),
+      missed,
+      alreadyOpen,
+      events: events.length,
+      eventsByKind,
+      seconds: (performance.now() - began) / 1000,
+    };
+  } finally {
+    db.close();
+    dir.remove();
+  }
+}
+
+function injectOutages(c: Case, random: () => number, start: number): Outage[] {
+  const outages: Outage[] = [];
+  while (outages.length < OUTAGES) {
+    const service = Math.floor(random() * SERVICES);
+    const length = Math.round((3 + random() * 17) * MINUTE);
+    const from = start + c.durationMs * 0.05 + random() * (c.durationMs * 0.9 - length);
+    const o = { service, start: Math.round(from), end: Math.round(from + length), timeouts: random() < 0.5 };
+    // Apart from other outages of the same service by more than the reopen cool-down.
+    const clash = outages.some(
+      (x) => x.service === service && o.start < x.end + 15 * MINUTE && x.start < o.end + 15 * MINUTE,
+    );
+    if (!clash) outages.push(o);
+  }
+  return outages;
+}
+
+function report(label: string, c: Case, f: Figures): void {
+  const target = 2 * c.intervalMs + DETECTION_SLACK_MS;
+  const s = (ms: number): string => `${fmt(ms / 1000)} s`;
+  const kinds = ['opened', 'reopened', 'updated', 'resolved']
+    .map((k) => `${k} ${f.eventsByKind[k] ?? 0}`)
+    .join(', ');
+  console.log(
+    `  ${label}: ${f.checks} checks (${f.rechecks} re-checks, ${f.skipped} skipped), ` +
+      `false alarms ${f.falseAlarms} (${f.falseAlarmsUpTo5} at ≤ 5 %), ` +
+      `detection p50 ${s(percentile(f.delays, 0.5))} p99 ${s(percentile(f.delays, 0.99))} max ${s(f.delays.at(-1) ?? Number.NaN)} ` +
+      `(target ≤ ${s(target)}), missed ${f.missed}/${OUTAGES}` +
+      (f.alreadyOpen > 0 ? ` (${f.alreadyOpen} more began during a false alarm)` : '') +
+      ', ' +
+      `incident events per chat ${f.events} (${kinds}); ${fmt(f.seconds)} s to run`,
+  );
+}
+
+export async function runNoiseBench(): Promise<Record<string, Figures>> {
+  const seed = Number(process.env['NOISE_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+  console.log(
+    `\n## noise — ${SERVICES} services failing 1–10 % of checks at random, ${OUTAGES} outages of 3–20 min, ` +
+      `real DetectionEngine + SQLite store (temp file), simulated clock; seed ${seed} (NOISE_SEED=${seed} to replay)`,
+  );
+  const random = prng(seed);
+  const rates = Array.from({ length: SERVICES }, () => 0.01 + random() * 0.09);
+  const start = Date.UTC(2026, 0, 5, 0, 0, 0);
+  const out: Record<string, Figures> = {};
+  for (const c of CASES) {
+    const outages = injectOutages(c, random, start);
+    console.log(`- ${c.name}, timeout ${c.timeoutMs} ms, ${c.durationMs / MINUTE} min simulated:`);
+    const now = simulate(c, false, rates, outages, seed, start);
+    report('learned + re-checks', c, now);
+    const old = simulate(c, true, rates, outages, seed, start);
+    report('fixed confirm {down: 2} (old)', c, old);
+    out[`${c.intervalMs}-learned`] = now;
+    out[`${c.intervalMs}-fixed`] = old;
+    await Promise.resolve();
+  }
+  return out;
+}
