@@ -92,6 +92,18 @@ export const monitorDetailSchema = z.object({
       at: isoTime,
     })
     .nullable(),
+  /**
+   * Consecutive failures that confirm an outage of this monitor now (docs/detection.md): learned
+   * from its failure rate (the upper bound used, 0–1), or fixed by the services file.
+   * `budgetMet: false` says the monitor is so noisy that even the cap of 10 cannot keep it within
+   * one false alarm per 90 days.
+   */
+  confirmDown: z.object({
+    needed: z.int(),
+    learned: z.boolean(),
+    failureRate: z.number(),
+    budgetMet: z.boolean(),
+  }),
 });
 
 export const serviceDetailSchema = serviceSummarySchema.extend({

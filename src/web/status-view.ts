@@ -119,7 +119,8 @@ export class StatusView {
     const monitors = service.monitorIds.flatMap((monitorId) => {
       const def = this.monitorDef(monitorId);
       const record = this.engine.monitorRecord(monitorId);
-      if (!def || !record) return [];
+      const confirm = this.engine.downConfirmation(monitorId);
+      if (!def || !record || !confirm) return [];
       const check = last.get(monitorId);
       return [
         {
@@ -138,6 +139,12 @@ export class StatusView {
                 at: iso(check.at),
               }
             : null,
+          confirmDown: {
+            needed: confirm.needed,
+            learned: confirm.learned,
+            failureRate: Math.round(confirm.rate * 10_000) / 10_000,
+            budgetMet: confirm.budgetMet,
+          },
         },
       ];
     });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.js';
 import { DEFAULT_REOPEN_COOLDOWN_MS } from '../../src/core/detection/incident-policy.js';
+import { DEFAULT_CONFIRM } from '../../src/core/detection/monitor-state.js';
 import { DetectionEngine, type EngineOptions } from '../../src/core/detection-engine.js';
 import type { IncidentEvent, OperatorEvent } from '../../src/core/events.js';
 import type { OutcomeReason, ProbeOutcome } from '../../src/core/model.js';
@@ -537,5 +538,71 @@ describe('DetectionEngine commit', () => {
     const h = start(github, new FakeClock(T0));
     h.check('removed-monitor', down());
     expect(h.rows('SELECT COUNT(*) AS n FROM check_chunks')).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('DetectionEngine learned confirmation (confirm.down: auto)', () => {
+  const AUTO = { confirm: DEFAULT_CONFIRM, timeoutMs: 10_000 } as const;
+  const STEP = 2000; // re-checks come seconds apart
+
+  /** Failed checks, STEP apart, until the first incident event; how many it took. */
+  function failuresToAlert(h: Harness, monitorId: string): number {
+    for (let i = 1; i <= 20; i++) {
+      h.check(monitorId, down(), STEP);
+      if (h.incidents.length > 0) return i;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  it('alerts a fresh monitor within the detection target, a clean one after learning on 2', () => {
+    const clock = new FakeClock(T0);
+    const catalog = buildCatalog({ services: [{ id: 'github' }], monitor: AUTO });
+    const h = start(catalog, clock);
+    expect(h.engine.downConfirmation('github-http')).toMatchObject({ needed: 8, learned: true });
+    expect(failuresToAlert(h, 'github-http')).toBe(8);
+    expect(h.engine.pendingFailures('github-http')).toBe(0);
+  });
+
+  it('learns from good checks across a restart: two days of clean checks and two failures alert', () => {
+    const clock = new FakeClock(T0);
+    const catalog = buildCatalog({ services: [{ id: 'github' }], monitor: AUTO });
+    const first = start(catalog, clock);
+    for (let i = 0; i < 2 * 24 * 60; i++) first.check('github-http', up());
+    first.store.flush();
+    first.db.close();
+    const h = start(catalog, clock);
+    expect(h.engine.downConfirmation('github-http')).toMatchObject({ needed: 2, budgetMet: true });
+    h.check('github-http', down(), STEP);
+    expect(h.engine.pendingFailures('github-http')).toBe(1);
+    expect(failuresToAlert(h, 'github-http')).toBe(1);
+    expect(h.kinds()).toEqual(['opened']);
+  });
+
+  it('makes a monitor failing 5 % of its checks wait for more failures', () => {
+    const clock = new FakeClock(T0);
+    const catalog = buildCatalog({ services: [{ id: 'github' }], monitor: AUTO });
+    const h = start(catalog, clock);
+    // Two days of checks, one in twenty failing on its own (each followed by a good re-check).
+    for (let i = 0; i < 2 * 24 * 60; i++) {
+      if (i % 20 === 0) {
+        h.check('github-http', down(), MINUTE);
+        h.check('github-http', up(), STEP);
+      } else h.check('github-http', up());
+    }
+    expect(h.incidents).toEqual([]);
+    const needed = h.engine.downConfirmation('github-http')?.needed ?? 0;
+    expect(needed).toBeGreaterThanOrEqual(4);
+    expect(failuresToAlert(h, 'github-http')).toBe(needed);
+  });
+
+  it('confirms official sources on 2: they state, they do not sample', () => {
+    const clock = new FakeClock(T0);
+    const catalog = buildCatalog({
+      services: [{ id: 'github', probes: [], officials: ['github-status'] }],
+      monitor: AUTO,
+    });
+    const h = start(catalog, clock);
+    expect(h.engine.downConfirmation('github-status')).toMatchObject({ needed: 2, learned: false });
+    expect(failuresToAlert(h, 'github-status')).toBe(2);
   });
 });

@@ -30,8 +30,11 @@ const ADMIN = '1001';
 const MEMBER = '1002';
 /** An admin of the other group (commands are rate-limited per user). */
 const OTHER_ADMIN = '1003';
-/** Generous: a check a second, two to confirm, then the worker; far more than that on a loaded machine. */
-const WAIT_MS = 20_000;
+/**
+ * Generous: a check a second, up to 10 failures to confirm on a fresh monitor (its learned
+ * confirmation, docs/detection.md), then the worker; far more than that on a loaded machine.
+ */
+const WAIT_MS = 30_000;
 
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
 

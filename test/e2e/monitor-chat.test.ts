@@ -14,8 +14,11 @@ import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
 import { EPHEMERAL, type MonitorWorld, startMonitorWorld } from './monitor-harness.js';
 import { waitUntil } from './telegram-harness.js';
 
-/** A check a second, two to confirm, then the outbox: far less than this even on a loaded machine. */
-const ALERT_WAIT_MS = 20_000;
+/**
+ * A check a second; a fresh monitor has no history yet, so its learned confirmation asks for up to
+ * 10 failures (docs/detection.md); then the outbox: far less than this even on a loaded machine.
+ */
+const ALERT_WAIT_MS = 30_000;
 const ADMINS_ONLY = 'Only admins of this chat can do that.';
 const METADATA = `This target cannot be added. ${describeSsrfRefusal('en', 'cloud-metadata')}`;
 const added = (url: string) => `Added “site”: ${url}, checked every 1 second. This chat gets its alerts.`;

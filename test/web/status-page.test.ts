@@ -202,6 +202,8 @@ describe('GET /api/services', () => {
     expect(blind.services[0]).toEqual({ id: 'whatsapp', name: 'WhatsApp', status: 'unknown', since, reason });
     const detail = serviceDetailSchema.parse(await (await fetch(`${web.url}/api/services/whatsapp`)).json());
     expect(detail).toMatchObject({ status: 'unknown', reason });
+    // The services file fixes confirm.down, so the count is the operator's, not learned.
+    expect(detail.monitors[0]?.confirmDown).toMatchObject({ needed: 2, learned: false, budgetMet: true });
     expect(await page()).toContain('The monitor&#39;s own network has a problem; statuses are not current.');
     expect(await page('bn')).toContain('মনিটরের নিজের নেটওয়ার্কে সমস্যা হয়েছে; অবস্থাগুলো এখনকার নয়।');
 
