@@ -32,6 +32,7 @@ import { type RenderChartPng, createChartPngRenderer } from './charts/chart-png.
 // Crowd reports.
 import type { ReportSink } from './core/crowd/report-port.js';
 import { CrowdRuntime } from './crowd/crowd-runtime.js';
+import { CommunityReportSink } from './crowd/community-notices.js';
 import { SqliteReportStore } from './db/sqlite-report-store.js';
 // Monitors added from chat.
 import { DEFAULT_CHAT_MONITOR_LIMITS } from './chat-monitors/chat-monitor-limits.js';
@@ -124,6 +125,14 @@ export async function startApp(
   // crowd detector after every 5-minute window and tells the engine. Started with the scheduler.
   const reports = new SqliteReportStore(db, { health: storage });
   const crowd = new CrowdRuntime({ services: services.services, windows: reports, engine, clock, log });
+  // A counted report may earn its own community a notice (docs/crowd.md §9), in its reply.
+  const communityReports = new CommunityReportSink({
+    store: reports,
+    services: services.services,
+    detector: (serviceId) => crowd.detectorState(serviceId),
+    inIncident: (serviceId) => engine.openIncident(serviceId) !== undefined,
+    log,
+  });
   // --- end crowd reports
 
   // The check history behind the status page and the charts `/status <service>` attaches.
@@ -202,7 +211,7 @@ export async function startApp(
     // Every report a chat sends is counted in /metrics by what the store made of it.
     reports: {
       record(report) {
-        const outcome = reports.record(report);
+        const outcome = communityReports.record(report);
         metrics.recordReport(report.serviceId, outcome.kind);
         return outcome;
       },

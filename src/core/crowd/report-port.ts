@@ -14,9 +14,14 @@ export interface CrowdReport {
   readonly at: number;
 }
 
-/** What became of a report: `counted`, or `duplicate` (same person, same service, within 30 minutes). */
+/**
+ * What became of a report: `counted`, or `duplicate` (same person, same service, within 30 minutes).
+ * `communityNotice` is set on the report that made its community's own reporters reach a spike's
+ * size while nobody else sees anything (`communityNoticeDue`): its reply tells the whole chat.
+ */
 export type ReportOutcome =
-  { readonly kind: 'counted' } | { readonly kind: 'duplicate'; readonly previousAt: number };
+  | { readonly kind: 'counted'; readonly communityNotice?: { readonly reporters: number } }
+  | { readonly kind: 'duplicate'; readonly previousAt: number };
 
 /**
  * Where crowd reports go (implemented over SQLite; the crowd detector reads the windows back).
