@@ -9,9 +9,13 @@ import type { CrowdReport, ReportOutcome, ReportSink } from '../core/crowd/repor
 import { chatKeyOf } from '../db/sqlite-report-store.js';
 import type { Logger } from '../logging.js';
 
+/** How long a service reported from several communities together is not considered for a notice. */
+export const OTHERS_RECHECK_MS = 60_000;
+
 /** What the community notices need of the report store (`SqliteReportStore`). */
 export interface CommunityReportStore extends ReportSink {
   communityReporters(serviceId: string, chatKey: string, from: number, to: number): number;
+  communityCounts(serviceId: string, from: number, to: number): ReadonlyMap<string, number>;
   lastCommunityNotice(serviceId: string, chatKey: string): number | null;
   markCommunityNotice(serviceId: string, chatKey: string, at: number): void;
 }
@@ -35,11 +39,16 @@ export interface CommunityReportSinkDeps {
  *
  * The community's reporters are those of the last `WINDOW_MS` up to the report (a trailing
  * window, so the notice comes with the report that reaches the size of a spike instead of after
- * the next scheduled step). The notice is recorded before the reply goes out: a crash in between
- * loses that one notice, never sends it twice.
+ * the next scheduled step). The other communities' reporters are read only when the community's
+ * own earn it a notice; when they make a spike together, the service is left alone for
+ * `OTHERS_RECHECK_MS` (an alert for everyone is on its way), so a real outage reported from many
+ * chats does not read every report again with each new one. The notice is recorded before the
+ * reply goes out: a crash in between loses that one notice, never sends it twice.
  */
 export class CommunityReportSink implements ReportSink {
   private readonly crowdServices: ReadonlySet<string>;
+  /** Services whose reports came from several communities together, until when (epoch ms). */
+  private readonly widelyReported = new Map<string, number>();
 
   constructor(private readonly deps: CommunityReportSinkDeps) {
     this.crowdServices = new Set(deps.services.filter((s) => s.crowd).map((s) => s.id));
@@ -59,19 +68,27 @@ export class CommunityReportSink implements ReportSink {
     const state = this.deps.detector(report.serviceId);
     // The cheap reasons first: most reports come while an alert is out or the community was told.
     if (inIncident || state.level !== 'none') return null;
+    if ((this.widelyReported.get(report.serviceId) ?? -Infinity) > report.at) return null;
     const chatKey = chatKeyOf(report);
-    const lastNoticeAt = store.lastCommunityNotice(report.serviceId, chatKey);
     const from = report.at - WINDOW_MS + 1;
-    const reporters = store.communityReporters(report.serviceId, chatKey, from, report.at + 1);
-    const due = communityNoticeDue({
-      reporters,
+    const to = report.at + 1;
+    const input = {
+      reporters: store.communityReporters(report.serviceId, chatKey, from, to),
       expected: expectedCount(state.baseline, from),
       globalLevel: state.level,
       inIncident,
-      lastNoticeAt,
+      lastNoticeAt: store.lastCommunityNotice(report.serviceId, chatKey),
       now: report.at,
-    });
-    if (!due) return null;
+    };
+    if (!communityNoticeDue(input)) return null;
+    const others = [...store.communityCounts(report.serviceId, from, to)]
+      .filter(([key]) => key !== chatKey)
+      .map(([, count]) => count);
+    if (!communityNoticeDue({ ...input, others })) {
+      this.widelyReported.set(report.serviceId, report.at + OTHERS_RECHECK_MS);
+      return null;
+    }
+    const { reporters } = input;
     try {
       store.markCommunityNotice(report.serviceId, chatKey, report.at);
     } catch (err) {

@@ -131,6 +131,10 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
            WHERE service_id = ? AND at >= ? AND at < ? AND chat_key = ?`,
         )
         .pluck(),
+      communities: db.prepare(
+        `SELECT DISTINCT chat_key, reporter_hash FROM crowd_reports
+         WHERE service_id = ? AND at >= ? AND at < ?`,
+      ),
       lastNotice: db
         .prepare('SELECT noticed_at FROM crowd_community_notices WHERE service_id = ? AND chat_key = ?')
         .pluck(),
@@ -274,6 +278,28 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
         reporters.add(r.reporter);
     }
     return reporters.size;
+  }
+
+  /**
+   * Distinct reporters per community for one service with `from <= at < to`, queued reports
+   * included (without flushing). Reads every report of the service in the span: asked only when a
+   * community's own count already earns it a notice.
+   */
+  communityCounts(serviceId: string, from: number, to: number): Map<string, number> {
+    const reporters = new Map<string, Set<string>>();
+    const add = (chatKey: string, reporter: string): void => {
+      let set = reporters.get(chatKey);
+      if (set === undefined) reporters.set(chatKey, (set = new Set()));
+      set.add(reporter);
+    };
+    const rows = this.stmt.communities.all(serviceId, from, to) as {
+      chat_key: string;
+      reporter_hash: string;
+    }[];
+    for (const row of rows) add(row.chat_key, row.reporter_hash);
+    for (const r of this.queue)
+      if (r.serviceId === serviceId && r.at >= from && r.at < to) add(r.chatKey, r.reporter);
+    return new Map([...reporters].map(([chatKey, set]) => [chatKey, set.size]));
   }
 
   /** When the community was last given its own notice about the service (`markCommunityNotice`); null: never. */

@@ -75,14 +75,31 @@ describe('CommunityReportSink', () => {
     const { reportFrom } = setUp();
     expect(notices(reportFrom('-100111', 4, T0))).toEqual([null, null, null, null]);
     expect(notices(reportFrom('-100222', 4, T0 + 1000))).toEqual([null, null, null, null]);
-    // A fifth in the first chat: five of its own.
-    expect(notices(reportFrom('-100111', 1, T0 + 120_000))).toEqual([5]);
+    // A fifth in the first chat: five of its own, but with the four elsewhere 4 + 4 is a spike for
+    // everyone, so no notice for one community.
+    expect(notices(reportFrom('-100111', 1, T0 + 120_000))).toEqual([null]);
   });
 
   it('counts only the last five minutes: reporters spread thinly never add up', () => {
     const { reportFrom } = setUp();
     const outcomes = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((i) => reportFrom('-100111', 1, T0 + i * 2 * 60_000));
     expect(notices(outcomes)).toEqual(Array(8).fill(null));
+  });
+
+  it('says nothing when other communities report too: the alert for everyone is on its way', () => {
+    const { reportFrom } = setUp();
+    const outcomes: ReportOutcome[] = [];
+    for (let i = 0; i < 6; i++) {
+      outcomes.push(...reportFrom('-100301', 1, T0 + i * 20_000));
+      outcomes.push(...reportFrom('-100302', 1, T0 + i * 20_000 + 1000));
+    }
+    expect(notices(outcomes)).toEqual(Array(12).fill(null));
+  });
+
+  it('still tells the community when one person elsewhere reports too', () => {
+    const { reportFrom } = setUp();
+    reportFrom('-100999', 1, T0);
+    expect(notices(reportFrom('-100111', 5, T0 + 1000))).toEqual([null, null, null, null, 5]);
   });
 
   it('says nothing while the service has an open incident: its subscribers know', () => {

@@ -168,6 +168,12 @@ describe('SqliteReportStore', () => {
     store.record(report({ ...guild, chatId: '9', userId: 'f', at: T0 + 2 * MINUTE }));
     expect(count()).toBe(3); // written and queued together
     expect(store.communityReporters('whatsapp', 'telegram:-100777', T0, T0 + 5 * MINUTE)).toBe(1);
+    expect(store.communityCounts('whatsapp', T0, T0 + 5 * MINUTE)).toEqual(
+      new Map([
+        [key, 3],
+        ['telegram:-100777', 1],
+      ]),
+    );
   });
 
   it('remembers when a community was given its notice about a service, across a restart', () => {

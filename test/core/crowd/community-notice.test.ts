@@ -40,6 +40,28 @@ describe('communityNoticeDue', () => {
     expect(communityNoticeDue(input)).toBe(due);
   });
 
+  // Reporters here, reporters of each other community in the same span → due.
+  const withOthers: readonly [number, readonly number[], boolean, string][] = [
+    [10, [], true, 'nobody else'],
+    [10, [1], true, 'together 1 + 1: no spike'],
+    [10, [1, 1], true, 'together 2 + 2: no spike'],
+    [10, [3], false, 'together 3 + 3: a spike, everyone is about to hear'],
+    [5, [5], false, 'two communities alike: a spike together'],
+    [50, [2], true, 'a brigade still counts 10 at most: 2 + 2'],
+  ];
+  it.each(withOthers)('%i here, others %j → %s (%s)', (reporters, others, due) => {
+    const input = {
+      reporters,
+      others,
+      expected: 0.2,
+      globalLevel: 'none',
+      inIncident: false,
+      lastNoticeAt: null,
+      now: NOW,
+    } as const;
+    expect(communityNoticeDue(input)).toBe(due);
+  });
+
   it('waits 6 hours between notices', () => {
     expect(COMMUNITY_NOTICE_EVERY_MS).toBe(6 * HOUR);
   });
