@@ -70,6 +70,8 @@ export interface RunningApp {
   readonly url: string;
   /** Crowd reports: where `/report` and "I'm affected too" record. */
   readonly reports: ReportSink;
+  /** The crowd runtime (stepped by its own schedule; `step(now)` evaluates the windows ended by then). */
+  readonly crowd: CrowdRuntime;
   /** Prometheus metrics: workers and adapters call `recordDelivery`, `recordRateLimitWait`, `recordReport`. */
   readonly metrics: AppMetrics;
   /** The 24-hour chart of a service as a PNG, for `/status <service>` in the chats. */
@@ -330,6 +332,7 @@ export async function startApp(
     platforms,
     url,
     reports,
+    crowd,
     metrics,
     renderChartPng,
     chatMonitors,
