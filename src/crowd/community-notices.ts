@@ -1,5 +1,6 @@
 import type { ServiceDef } from '../core/catalog.js';
 import {
+  COMMUNITY_NOTICE_EVERY_MS,
   communityNoticeDue,
   type CrowdDetectorState,
   expectedCount,
@@ -70,6 +71,8 @@ export class CommunityReportSink implements ReportSink {
     if (inIncident || state.level !== 'none') return null;
     if ((this.widelyReported.get(report.serviceId) ?? -Infinity) > report.at) return null;
     const chatKey = chatKeyOf(report);
+    const lastNoticeAt = store.lastCommunityNotice(report.serviceId, chatKey);
+    if (lastNoticeAt !== null && report.at - lastNoticeAt < COMMUNITY_NOTICE_EVERY_MS) return null;
     const from = report.at - WINDOW_MS + 1;
     const to = report.at + 1;
     const input = {
@@ -77,7 +80,7 @@ export class CommunityReportSink implements ReportSink {
       expected: expectedCount(state.baseline, from),
       globalLevel: state.level,
       inIncident,
-      lastNoticeAt: store.lastCommunityNotice(report.serviceId, chatKey),
+      lastNoticeAt,
       now: report.at,
     };
     if (!communityNoticeDue(input)) return null;
