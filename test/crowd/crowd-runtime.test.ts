@@ -110,6 +110,29 @@ describe('CrowdRuntime', () => {
     expect(views.map((v) => v.reporters)).toEqual(Array(6).fill(0));
   });
 
+  it('takes the channels of one Discord guild as one community', () => {
+    const { store, runtime } = setUp();
+    const levels: string[] = [];
+    for (let w = 0; w < 3; w++) {
+      const start = T0 + w * WINDOW_MS;
+      // 8 members a window in four channels of guild 42: one community, counting 0.
+      for (let i = 0; i < 8; i++) {
+        store.record({
+          serviceId: 'whatsapp',
+          platform: 'discord',
+          userId: `g${nextUser++}`,
+          chatId: String(100 + (i % 4)),
+          guildId: '42',
+          problem: 'app',
+          at: start + i * 1000,
+        });
+      }
+      levels.push(runtime.step(start + WINDOW_MS + 5000).get('whatsapp')?.level ?? '?');
+    }
+    expect(levels).toEqual(['none', 'none', 'none']);
+    expect(runtime.detectorState('whatsapp').recent.every((r) => !r.spike)).toBe(true);
+  });
+
   it('counts a brigade for no more than the other chats together', () => {
     const { store, runtime } = setUp();
     const levels: string[] = [];
