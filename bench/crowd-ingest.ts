@@ -57,7 +57,7 @@ function handleReport(
 ): ReportOutcome | 'unknown-service' {
   if (!known.has(input.serviceId)) return 'unknown-service';
   const { text, ...rest } = input;
-  return sink.record({ ...rest, problem: parseProblemKind(text) });
+  return sink.record({ ...rest, problem: parseProblemKind(text), answeredInChat: true });
 }
 
 export async function runCrowdIngestBench(): Promise<{ perSecond: number; p99Ms: number }> {

@@ -36,7 +36,8 @@ export interface CommunityReportSinkDeps {
  * The commands' `ReportSink`: records the report in the store and, when it is counted, decides
  * whether its community gets its own notice (`communityNoticeDue`, docs/crowd.md §9). The notice
  * is the reply to that very report, posted for the whole chat to see: it reaches the community
- * that reported and nobody else, and needs no delivery of its own.
+ * that reported and nobody else, and needs no delivery of its own. Only a report answered in the
+ * chat (`/report`, not the alert button, whose answer on Telegram is a private toast) can carry it.
  *
  * The community's reporters are those of the last `WINDOW_MS` up to the report (a trailing
  * window, so the notice comes with the report that reaches the size of a spike instead of after
@@ -57,7 +58,8 @@ export class CommunityReportSink implements ReportSink {
 
   record(report: CrowdReport): ReportOutcome {
     const outcome = this.deps.store.record(report);
-    if (outcome.kind !== 'counted' || !this.crowdServices.has(report.serviceId)) return outcome;
+    if (outcome.kind !== 'counted' || report.answeredInChat !== true) return outcome;
+    if (!this.crowdServices.has(report.serviceId)) return outcome;
     const reporters = this.noticeFor(report);
     return reporters === null ? outcome : { kind: 'counted', communityNotice: { reporters } };
   }

@@ -54,6 +54,7 @@ function setUp(path = tempDbPath('community-')) {
         guildId: null,
         problem: 'app',
         at: at + i * 10_000,
+        answeredInChat: true,
       };
       return sink.record(report);
     });
@@ -100,6 +101,22 @@ describe('CommunityReportSink', () => {
     const { reportFrom } = setUp();
     reportFrom('-100999', 1, T0);
     expect(notices(reportFrom('-100111', 5, T0 + 1000))).toEqual([null, null, null, null, 5]);
+  });
+
+  it('never puts a notice on an alert button press: its answer is not seen by the chat', () => {
+    const { sink } = setUp();
+    const pressed = Array.from({ length: 6 }, (_, i) =>
+      sink.record({
+        serviceId: 'instagram',
+        platform: 'telegram',
+        userId: `presser-${i}`,
+        chatId: '-100111',
+        guildId: null,
+        problem: 'other',
+        at: T0 + i * 1000,
+      }),
+    );
+    expect(notices(pressed)).toEqual(Array(6).fill(null));
   });
 
   it('says nothing while the service has an open incident: its subscribers know', () => {
@@ -157,6 +174,7 @@ describe('CommunityReportSink', () => {
         guildId: null,
         problem: 'other',
         at: T0 + i * 1000,
+        answeredInChat: true,
       }),
     );
     expect(outcomes.map((o) => o.kind)).toEqual(Array(6).fill('counted'));

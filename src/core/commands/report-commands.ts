@@ -34,6 +34,7 @@ export function report(c: CommandContext, args: CommandArgs, button: boolean): C
     guildId: chat.guildId,
     problem,
     at: c.now,
+    answeredInChat: !button,
   });
   if (outcome.kind === 'duplicate')
     return c.problem(c.m.commands.alreadyReported({ serviceName: service.name, windowMs: REPORT_DEDUP_MS }));

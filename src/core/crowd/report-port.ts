@@ -12,6 +12,11 @@ export interface CrowdReport {
   readonly guildId: string | null;
   readonly problem: ProblemKind;
   readonly at: number;
+  /**
+   * The reply to this report is posted in the chat (`/report`), so it can carry a community
+   * notice. Not set for the alert button, whose reply is a toast only the presser sees on Telegram.
+   */
+  readonly answeredInChat?: boolean;
 }
 
 /**

@@ -29,6 +29,8 @@ describe('parseButtonCommand', () => {
       text: en.commands.reportAcknowledged({ serviceName: 'WhatsApp', problem: 'other' }),
       ephemeral: true,
     });
+    // Its answer is a private toast on Telegram: it never carries a community notice.
+    expect(h.reports.counted.map((r) => r.answeredInChat)).toEqual([false]);
   });
 });
 
@@ -81,6 +83,7 @@ describe('reports', () => {
       ephemeral: false,
     });
     expect(reply.text).toContain('5 members here report problems with WhatsApp');
+    expect(h.reports.counted.map((r) => r.answeredInChat)).toEqual([true]);
     // The next report is a receipt for the caller only again.
     const next = await h.service.handle(request('report', { service: 'whatsapp' }, { userId: 'other' }));
     expect(next.ephemeral).toBe(true);
