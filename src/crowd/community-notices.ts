@@ -51,6 +51,12 @@ export class CommunityReportSink implements ReportSink {
   private readonly crowdServices: ReadonlySet<string>;
   /** Services whose reports came from several communities together, until when (epoch ms). */
   private readonly widelyReported = new Map<string, number>();
+  /**
+   * Notices that were due but could not be recorded (storage failing), by service and community:
+   * counted as given for `COMMUNITY_NOTICE_EVERY_MS`, so the community is not counted again with
+   * each report while storage fails (its reports may then wait in a long in-memory queue).
+   */
+  private readonly unrecorded = new Map<string, number>();
 
   constructor(private readonly deps: CommunityReportSinkDeps) {
     this.crowdServices = new Set(deps.services.filter((s) => s.crowd).map((s) => s.id));
@@ -73,6 +79,8 @@ export class CommunityReportSink implements ReportSink {
     if (inIncident || state.level !== 'none') return null;
     if ((this.widelyReported.get(report.serviceId) ?? -Infinity) > report.at) return null;
     const chatKey = chatKeyOf(report);
+    const key = `${report.serviceId}\u0000${chatKey}`;
+    if ((this.unrecorded.get(key) ?? -Infinity) > report.at) return null;
     const lastNoticeAt = store.lastCommunityNotice(report.serviceId, chatKey);
     if (lastNoticeAt !== null && report.at - lastNoticeAt < COMMUNITY_NOTICE_EVERY_MS) return null;
     const from = report.at - WINDOW_MS + 1;
@@ -99,6 +107,7 @@ export class CommunityReportSink implements ReportSink {
     } catch (err) {
       // Not recorded, not sent: a notice that could repeat is worse than one missed.
       this.deps.log?.warn({ err, serviceId: report.serviceId }, 'community notice not recorded');
+      this.unrecorded.set(key, report.at + COMMUNITY_NOTICE_EVERY_MS);
       return null;
     }
     return reporters;

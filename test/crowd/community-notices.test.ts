@@ -154,8 +154,10 @@ describe('CommunityReportSink', () => {
 
   it('gives no notice it could not record: a repeat is worse than a miss', () => {
     const { store, runtime } = setUp();
+    let attempts = 0;
     const failing = Object.assign(Object.create(store) as SqliteReportStore, {
       markCommunityNotice: () => {
+        attempts++;
         throw new Error('disk full');
       },
     });
@@ -179,5 +181,7 @@ describe('CommunityReportSink', () => {
     );
     expect(outcomes.map((o) => o.kind)).toEqual(Array(6).fill('counted'));
     expect(notices(outcomes)).toEqual(Array(6).fill(null));
+    // Tried once, at the fifth report; the sixth does not try (nor count the community) again.
+    expect(attempts).toBe(1);
   });
 });
