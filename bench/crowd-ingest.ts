@@ -1,6 +1,7 @@
 /**
  * Crowd report ingestion (docs/design.md §3): reports as the `/report` handler would record them (service
- * lookup, problem text → kind, `ReportSink.record` into a SQLite file) while the crowd runtime
+ * lookup, problem text → kind, `ReportSink.record` into a SQLite file through the app's
+ * `CommunityReportSink`, which also decides each community's own notice) while the crowd runtime
  * steps the spike detector over every 5-minute window of 32 services, in the same thread.
  *
  * Time is simulated so a long evening of reports fits in a few seconds; handling time is real.
@@ -13,6 +14,7 @@ import type { CrowdReport, ReportOutcome, ReportSink } from '../src/core/crowd/r
 import { WINDOW_MS } from '../src/core/crowd/crowd-window.js';
 import type { ServiceDef } from '../src/core/catalog.js';
 import type { CrowdView } from '../src/core/detection/service-status.js';
+import { CommunityReportSink } from '../src/crowd/community-notices.js';
 import { CrowdRuntime } from '../src/crowd/crowd-runtime.js';
 import { openDatabase } from '../src/db/database.js';
 import { SqliteReportStore } from '../src/db/sqlite-report-store.js';
@@ -55,7 +57,7 @@ function handleReport(
 ): ReportOutcome | 'unknown-service' {
   if (!known.has(input.serviceId)) return 'unknown-service';
   const { text, ...rest } = input;
-  return sink.record({ ...rest, problem: parseProblemKind(text) });
+  return sink.record({ ...rest, problem: parseProblemKind(text), answeredInChat: true });
 }
 
 export async function runCrowdIngestBench(): Promise<{ perSecond: number; p99Ms: number }> {
@@ -80,6 +82,12 @@ export async function runCrowdIngestBench(): Promise<{ perSecond: number; p99Ms:
       openIncident: () => undefined,
     };
     const crowd = new CrowdRuntime({ services, windows: store, engine, clock: { now: () => now } });
+    const sink = new CommunityReportSink({
+      store,
+      services,
+      detector: (id) => crowd.detectorState(id),
+      inIncident: () => false,
+    });
     const random = seeded(19_03_2021);
     const latencies = new Float64Array(REPORTS);
     const outcomes = { counted: 0, duplicate: 0, unknown: 0 };
@@ -102,7 +110,7 @@ export async function runCrowdIngestBench(): Promise<{ perSecond: number; p99Ms:
       const user = Math.floor(random() * USERS);
       const chat = Math.floor(random() * CHATS);
       const begin = performance.now();
-      const outcome = handleReport(store, known, {
+      const outcome = handleReport(sink, known, {
         serviceId: random() < 0.001 ? 'no-such-service' : `service-${service}`,
         platform: chat % 2 === 0 ? 'telegram' : 'discord',
         userId: String(100_000 + user),

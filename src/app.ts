@@ -32,6 +32,7 @@ import { type RenderChartPng, createChartPngRenderer } from './charts/chart-png.
 // Crowd reports.
 import type { ReportSink } from './core/crowd/report-port.js';
 import { CrowdRuntime } from './crowd/crowd-runtime.js';
+import { CommunityReportSink } from './crowd/community-notices.js';
 import { SqliteReportStore } from './db/sqlite-report-store.js';
 // Monitors added from chat.
 import { DEFAULT_CHAT_MONITOR_LIMITS } from './chat-monitors/chat-monitor-limits.js';
@@ -69,6 +70,8 @@ export interface RunningApp {
   readonly url: string;
   /** Crowd reports: where `/report` and "I'm affected too" record. */
   readonly reports: ReportSink;
+  /** The crowd runtime (stepped by its own schedule; `step(now)` evaluates the windows ended by then). */
+  readonly crowd: CrowdRuntime;
   /** Prometheus metrics: workers and adapters call `recordDelivery`, `recordRateLimitWait`, `recordReport`. */
   readonly metrics: AppMetrics;
   /** The 24-hour chart of a service as a PNG, for `/status <service>` in the chats. */
@@ -124,6 +127,14 @@ export async function startApp(
   // crowd detector after every 5-minute window and tells the engine. Started with the scheduler.
   const reports = new SqliteReportStore(db, { health: storage });
   const crowd = new CrowdRuntime({ services: services.services, windows: reports, engine, clock, log });
+  // A counted report may earn its own community a notice (docs/crowd.md §9), in its reply.
+  const communityReports = new CommunityReportSink({
+    store: reports,
+    services: services.services,
+    detector: (serviceId) => crowd.detectorState(serviceId),
+    inIncident: (serviceId) => engine.openIncident(serviceId) !== undefined,
+    log,
+  });
   // --- end crowd reports
 
   // The check history behind the status page and the charts `/status <service>` attaches.
@@ -204,7 +215,7 @@ export async function startApp(
     // Every report a chat sends is counted in /metrics by what the store made of it.
     reports: {
       record(report) {
-        const outcome = reports.record(report);
+        const outcome = communityReports.record(report);
         metrics.recordReport(report.serviceId, outcome.kind);
         return outcome;
       },
@@ -323,6 +334,7 @@ export async function startApp(
     platforms,
     url,
     reports,
+    crowd,
     metrics,
     renderChartPng,
     chatMonitors,

@@ -125,6 +125,24 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
          ON CONFLICT (service_id) DO UPDATE SET state_json = excluded.state_json, updated_at = excluded.updated_at`,
       ),
       prune: db.prepare('DELETE FROM crowd_reports WHERE at < ?'),
+      communityReporters: db
+        .prepare(
+          `SELECT DISTINCT reporter_hash FROM crowd_reports
+           WHERE service_id = ? AND at >= ? AND at < ? AND chat_key = ?`,
+        )
+        .pluck(),
+      communities: db.prepare(
+        `SELECT DISTINCT chat_key, reporter_hash FROM crowd_reports
+         WHERE service_id = ? AND at >= ? AND at < ?`,
+      ),
+      lastNotice: db
+        .prepare('SELECT noticed_at FROM crowd_community_notices WHERE service_id = ? AND chat_key = ?')
+        .pluck(),
+      markNotice: db.prepare(
+        `INSERT INTO crowd_community_notices (service_id, chat_key, noticed_at) VALUES (?, ?, ?)
+         ON CONFLICT (service_id, chat_key) DO UPDATE SET noticed_at = excluded.noticed_at`,
+      ),
+      pruneNotices: db.prepare('DELETE FROM crowd_community_notices WHERE noticed_at < ?'),
     };
     this.insertAll = db.transaction((rows: readonly QueuedReport[]) => {
       for (const r of rows) this.stmt.insert.run(r.serviceId, r.reporter, r.chatKey, r.problem, r.at);
@@ -249,6 +267,55 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
     return [...stored, ...queued];
   }
 
+  /**
+   * Distinct reporters of one community (`chatKeyOf`) for one service with `from <= at < to`,
+   * queued reports included. Reads without flushing the queue, so `/report` keeps its grouped writes.
+   */
+  communityReporters(serviceId: string, chatKey: string, from: number, to: number): number {
+    const reporters = new Set(this.stmt.communityReporters.all(serviceId, from, to, chatKey) as string[]);
+    for (const r of this.queue) {
+      if (r.serviceId === serviceId && r.chatKey === chatKey && r.at >= from && r.at < to)
+        reporters.add(r.reporter);
+    }
+    return reporters.size;
+  }
+
+  /**
+   * Distinct reporters per community for one service with `from <= at < to`, queued reports
+   * included (without flushing). Reads every report of the service in the span: asked only when a
+   * community's own count already earns it a notice.
+   */
+  communityCounts(serviceId: string, from: number, to: number): Map<string, number> {
+    const reporters = new Map<string, Set<string>>();
+    const add = (chatKey: string, reporter: string): void => {
+      let set = reporters.get(chatKey);
+      if (set === undefined) reporters.set(chatKey, (set = new Set()));
+      set.add(reporter);
+    };
+    const rows = this.stmt.communities.all(serviceId, from, to) as {
+      chat_key: string;
+      reporter_hash: string;
+    }[];
+    for (const row of rows) add(row.chat_key, row.reporter_hash);
+    for (const r of this.queue)
+      if (r.serviceId === serviceId && r.at >= from && r.at < to) add(r.chatKey, r.reporter);
+    return new Map([...reporters].map(([chatKey, set]) => [chatKey, set.size]));
+  }
+
+  /** When the community was last given its own notice about the service (`markCommunityNotice`); null: never. */
+  lastCommunityNotice(serviceId: string, chatKey: string): number | null {
+    return (this.stmt.lastNotice.get(serviceId, chatKey) as number | undefined) ?? null;
+  }
+
+  /**
+   * Records that the community is given its notice about the service at `at`. Written at once (not
+   * queued): the notice goes out only after this returns, so a crash can lose it, never repeat it.
+   * Throws when it cannot be stored; the caller then gives no notice.
+   */
+  markCommunityNotice(serviceId: string, chatKey: string, at: number): void {
+    this.stmt.markNotice.run(serviceId, chatKey, at);
+  }
+
   /** The stored detector state, or null when there is none or it fails validation (start afresh). */
   loadDetector(serviceId: string): CrowdDetectorState | null {
     const row = this.stmt.loadState.get(serviceId) as { state_json: string } | undefined;
@@ -290,6 +357,8 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
   prune(before: number): number {
     if (!this.tryFlush()) return 0;
     try {
+      // A notice older than the reports kept is long past its 6 hours.
+      this.stmt.pruneNotices.run(before);
       return this.stmt.prune.run(before).changes;
     } catch (err) {
       if (this.health?.failed(err, 'crowd report pruning')) return 0;

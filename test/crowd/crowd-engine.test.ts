@@ -110,13 +110,20 @@ describe('crowd runtime and detection engine together', () => {
     ]);
   });
 
-  it('never opens anything for one chat alone beyond "possible problems"', () => {
-    const { run, events } = setUp();
+  it('opens nothing for one chat alone, however many of its members report', () => {
+    const { run, events, engine } = setUp();
     run(0, 10, ok, 0, 1);
     run(10, 60, ok, 50, 1);
-    expect(events.every((e) => e.severity === 'minor')).toBe(true);
-    expect(
-      events.flatMap((e) => e.evidence).filter((e) => e.kind === 'crowd' && e.level === 'detected'),
-    ).toEqual([]);
+    expect(events).toEqual([]);
+    expect(engine.serviceState('whatsapp')?.status).toBe('up');
+  });
+
+  it('opens "possible problems" when a second chat joins with a few reports', () => {
+    const { run, events } = setUp();
+    run(0, 10, ok, 0, 1);
+    // 10 a window from two chats, 5 each: 10 counted, a spike in each of the two windows evaluated.
+    run(10, 25, ok, 10, 2);
+    expect(events.map((e) => [e.kind, e.status])).toEqual([['opened', 'degraded']]);
+    expect(events[0]?.evidence.filter((e) => e.kind === 'crowd').map((e) => e.level)).toEqual(['possible']);
   });
 });

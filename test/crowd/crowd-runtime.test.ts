@@ -97,15 +97,64 @@ describe('CrowdRuntime', () => {
     expect(views.has('quiet')).toBe(false);
   });
 
-  it('never lets one chat alone make an outage, however many of its members report', () => {
+  it('never lets one chat alone move the crowd level, however many of its members report', () => {
     const { store, runtime } = setUp();
-    const levels: string[] = [];
+    const views: CrowdView[] = [];
     for (let w = 0; w < 6; w++) {
       report(store, T0 + w * WINDOW_MS, 40, 1);
-      levels.push(runtime.step(T0 + (w + 1) * WINDOW_MS + 5000).get('whatsapp')?.level ?? '?');
+      views.push(
+        runtime.step(T0 + (w + 1) * WINDOW_MS + 5000).get('whatsapp') ?? { level: 'none', reporters: -1 },
+      );
     }
-    expect(levels).not.toContain('detected');
-    expect(levels).toContain('possible');
+    expect(views.map((v) => v.level)).toEqual(Array(6).fill('none'));
+    expect(views.map((v) => v.reporters)).toEqual(Array(6).fill(0));
+  });
+
+  it('takes the channels of one Discord guild as one community', () => {
+    const { store, runtime } = setUp();
+    const levels: string[] = [];
+    for (let w = 0; w < 3; w++) {
+      const start = T0 + w * WINDOW_MS;
+      // 8 members a window in four channels of guild 42: one community, counting 0.
+      for (let i = 0; i < 8; i++) {
+        store.record({
+          serviceId: 'whatsapp',
+          platform: 'discord',
+          userId: `g${nextUser++}`,
+          chatId: String(100 + (i % 4)),
+          guildId: '42',
+          problem: 'app',
+          at: start + i * 1000,
+        });
+      }
+      levels.push(runtime.step(start + WINDOW_MS + 5000).get('whatsapp')?.level ?? '?');
+    }
+    expect(levels).toEqual(['none', 'none', 'none']);
+    expect(runtime.detectorState('whatsapp').recent.every((r) => !r.spike)).toBe(true);
+  });
+
+  it('counts a brigade for no more than the other chats together', () => {
+    const { store, runtime } = setUp();
+    const levels: string[] = [];
+    for (let w = 0; w < 3; w++) {
+      const start = T0 + w * WINDOW_MS;
+      report(store, start, 10, 1); // ten members of chat -1000
+      // and two people elsewhere: 2 + 2 = 4 counted, below a spike's 5
+      for (const chat of ['-2001', '-2002']) {
+        store.record({
+          serviceId: 'whatsapp',
+          platform: 'telegram',
+          userId: `u${nextUser++}`,
+          chatId: chat,
+          guildId: null,
+          problem: 'sending',
+          at: start + 60_000,
+        });
+      }
+      levels.push(runtime.step(start + WINDOW_MS + 5000).get('whatsapp')?.level ?? '?');
+    }
+    expect(levels).toEqual(['none', 'none', 'none']);
+    expect(runtime.detectorState('whatsapp').recent.every((r) => !r.spike)).toBe(true);
   });
 
   it('steps each window once: a second step in the same window changes nothing', () => {

@@ -152,4 +152,41 @@ describe('SqliteReportStore', () => {
     expect(store.prune(T0 - 86_400_000)).toBe(1);
     expect(store.reportsBetween('whatsapp', 0, T0 + 1)).toHaveLength(1);
   });
+  it("counts one community's distinct reporters in a span, queued or written: a guild is one community", () => {
+    const { store } = openStore();
+    const guild = { platform: 'discord' as const, guildId: '42' };
+    store.record(report({ ...guild, chatId: '1', userId: 'a', at: T0 }));
+    store.record(report({ ...guild, chatId: '2', userId: 'b', at: T0 + MINUTE }));
+    store.record(report({ ...guild, chatId: '2', userId: 'c', at: T0 + 10 * MINUTE })); // later
+    store.record(report({ ...guild, chatId: '3', userId: 'd', serviceId: 'instagram', at: T0 }));
+    store.record(report({ userId: 'e', at: T0 })); // a Telegram chat
+    const key = chatKeyOf({ ...guild, chatId: '1' });
+    const count = (): number => store.communityReporters('whatsapp', key, T0, T0 + 5 * MINUTE);
+    expect(count()).toBe(2); // queued
+    store.flush();
+    expect(count()).toBe(2); // written
+    store.record(report({ ...guild, chatId: '9', userId: 'f', at: T0 + 2 * MINUTE }));
+    expect(count()).toBe(3); // written and queued together
+    expect(store.communityReporters('whatsapp', 'telegram:-100777', T0, T0 + 5 * MINUTE)).toBe(1);
+    expect(store.communityCounts('whatsapp', T0, T0 + 5 * MINUTE)).toEqual(
+      new Map([
+        [key, 3],
+        ['telegram:-100777', 1],
+      ]),
+    );
+  });
+
+  it('remembers when a community was given its notice about a service, across a restart', () => {
+    const { store, path } = openStore();
+    expect(store.lastCommunityNotice('instagram', 'telegram:-1')).toBeNull();
+    store.markCommunityNotice('instagram', 'telegram:-1', T0);
+    store.markCommunityNotice('instagram', 'telegram:-1', T0 + MINUTE);
+    expect(store.lastCommunityNotice('instagram', 'telegram:-1')).toBe(T0 + MINUTE);
+    expect(store.lastCommunityNotice('instagram', 'telegram:-2')).toBeNull();
+    expect(store.lastCommunityNotice('whatsapp', 'telegram:-1')).toBeNull();
+    const again = openStore(path).store;
+    expect(again.lastCommunityNotice('instagram', 'telegram:-1')).toBe(T0 + MINUTE);
+    again.prune(T0 + 2 * MINUTE);
+    expect(again.lastCommunityNotice('instagram', 'telegram:-1')).toBeNull();
+  });
 });

@@ -34,12 +34,19 @@ export function report(c: CommandContext, args: CommandArgs, button: boolean): C
     guildId: chat.guildId,
     problem,
     at: c.now,
+    answeredInChat: !button,
   });
-  const text =
-    outcome.kind === 'counted'
-      ? c.m.commands.reportAcknowledged({ serviceName: service.name, problem })
-      : c.m.commands.alreadyReported({ serviceName: service.name, windowMs: REPORT_DEDUP_MS });
-  return c.problem(text);
+  if (outcome.kind === 'duplicate')
+    return c.problem(c.m.commands.alreadyReported({ serviceName: service.name, windowMs: REPORT_DEDUP_MS }));
+  const receipt = c.m.commands.reportAcknowledged({ serviceName: service.name, problem });
+  if (outcome.communityNotice === undefined) return c.problem(receipt);
+  // This report made the community's own reporters as many as a spike while nobody else sees
+  // anything: the whole chat is told, in the reply everyone sees (docs/crowd.md §9).
+  const notice = c.m.commands.communityNotice({
+    serviceName: service.name,
+    reporters: outcome.communityNotice.reporters,
+  });
+  return c.info(`${receipt}\n\n${notice}`);
 }
 
 /**

@@ -41,7 +41,7 @@ export const STEP_JITTER_MS = 10_000;
 
 /** The statistics of one window against its expected count. */
 export interface WindowTest {
-  /** x: counted reporters (the window's `effectiveCount`). */
+  /** x: counted reporters (the window's `effectiveCount`, balanced between communities). */
   readonly observed: number;
   /** λ from the baseline. */
   readonly expected: number;
@@ -95,7 +95,8 @@ const rank = (level: CrowdLevel): number => CROWD_LEVELS.indexOf(level);
  * The level after a window. Rules, in order:
  * 1. detected: (spike in all 3 windows, or the current window is strong) and the current window
  *    has reports from ≥ `MIN_CHATS_FOR_DETECTED` chats. One chat alone can never get here.
- * 2. possible: spikes in ≥ 2 of the 3 windows, from any number of chats.
+ * 2. possible: spikes in ≥ 2 of the 3 windows. (A window of one community alone counts 0, see
+ *    `independentCount`, so it is never a spike: `chats` below is what the pure rule is given.)
  * 3. An alert only escalates; it returns to none after 3 consecutive quiet windows.
  *
  * `chain` is written newest first: S spike, Q quiet, - neither, . missing (a gap in history).

@@ -1,6 +1,6 @@
 /**
- * Detection windows and what one window of admitted reports adds up to, with the per-chat cap
- * that keeps one chat or guild from manufacturing an outage.
+ * Detection windows and what one window of admitted reports adds up to, with the per-chat cap and
+ * the balance between communities that keep one chat or guild from manufacturing an outage.
  * See docs/crowd.md §4 (windows and counting) and §9 (anti-abuse).
  */
 import { emptyKindCounts, type ProblemKind } from './problem-kind.js';
@@ -19,8 +19,8 @@ export const SLOTS_PER_WEEK = (7 * MINUTES_PER_DAY * MINUTE_MS) / WINDOW_MS;
 
 /**
  * At most this many distinct reporters from one chat or guild count in one window. It is at
- * least the minimum spike size, so a single community can still raise "possible problems", and
- * below the strong-evidence size, so it can never produce "problems detected" on its own.
+ * least the minimum spike size, so a community alone can still reach the size of a spike (which
+ * earns it its own notice, `community-notice.ts`), and below the strong-evidence size.
  */
 export const MAX_REPORTS_PER_CHAT_PER_WINDOW = 10;
 
@@ -57,10 +57,32 @@ export interface WindowSummary {
   readonly distinctReporters: number;
   /** Distinct chats or guilds with at least one counted report. */
   readonly distinctChats: number;
-  /** Reporters that count for detection: each chat contributes at most `MAX_REPORTS_PER_CHAT_PER_WINDOW`. */
+  /** Reporters after the per-chat cap: each chat contributes at most `MAX_REPORTS_PER_CHAT_PER_WINDOW`. */
+  readonly cappedCount: number;
+  /**
+   * Reporters that count for detection: `cappedCount`, where no chat or guild counts for more
+   * than all the others together (`independentCount`). One community alone counts 0.
+   */
   readonly effectiveCount: number;
-  /** Counted reporters per kind; the values add up to `effectiveCount`. */
+  /** Capped reporters per kind; the values add up to `cappedCount`. */
   readonly kinds: Record<ProblemKind, number>;
+}
+
+/**
+ * The evidence several communities give together: the sum of their counts, where the largest
+ * counts for at most as much as all the others together. One community alone gives 0, whatever
+ * its number; 10 reporters of one group and 3 elsewhere give 3 + 3 = 6; 5 and 5 give 10. So a
+ * community can at most double what the others say; it can never speak for them.
+ */
+export function independentCount(perCommunity: Iterable<number>): number {
+  let total = 0;
+  let largest = 0;
+  for (const count of perCommunity) {
+    total += count;
+    largest = Math.max(largest, count);
+  }
+  const others = total - largest;
+  return others + Math.min(largest, others);
 }
 
 /**
@@ -68,14 +90,14 @@ export interface WindowSummary {
  *
  * A reporter counts once (the first report wins, wherever it came from). Each chat contributes
  * at most `MAX_REPORTS_PER_CHAT_PER_WINDOW` reporters, first come first counted; the rest still
- * show in `distinctReporters` but not in `effectiveCount` or `kinds`, so a brigade skews
- * neither the count nor the kind shares.
+ * show in `distinctReporters` but not in `cappedCount` or `kinds`, so a brigade skews neither
+ * the count nor the kind shares. `effectiveCount` then balances the chats (`independentCount`).
  */
 export function summariseWindow(reports: readonly CrowdReport[]): WindowSummary {
   const seenReporters = new Set<string>();
   const countedPerChat = new Map<string, number>();
   const kinds = emptyKindCounts();
-  let effectiveCount = 0;
+  let cappedCount = 0;
   for (const report of reports) {
     if (seenReporters.has(report.reporterHash)) continue;
     seenReporters.add(report.reporterHash);
@@ -83,7 +105,14 @@ export function summariseWindow(reports: readonly CrowdReport[]): WindowSummary 
     countedPerChat.set(report.chatKey, counted + 1);
     if (counted >= MAX_REPORTS_PER_CHAT_PER_WINDOW) continue;
     kinds[report.kind] += 1;
-    effectiveCount += 1;
+    cappedCount += 1;
   }
-  return { distinctReporters: seenReporters.size, distinctChats: countedPerChat.size, effectiveCount, kinds };
+  const perChat = [...countedPerChat.values()].map((n) => Math.min(n, MAX_REPORTS_PER_CHAT_PER_WINDOW));
+  return {
+    distinctReporters: seenReporters.size,
+    distinctChats: countedPerChat.size,
+    cappedCount,
+    effectiveCount: independentCount(perChat),
+    kinds,
+  };
 }

@@ -10,3 +10,4 @@ export * from './slot-table.js';
 export * from './crowd-baseline.js';
 export * from './crowd-decision.js';
 export * from './crowd-detector.js';
+export * from './community-notice.js';

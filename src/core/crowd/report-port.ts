@@ -12,11 +12,21 @@ export interface CrowdReport {
   readonly guildId: string | null;
   readonly problem: ProblemKind;
   readonly at: number;
+  /**
+   * The reply to this report is posted in the chat (`/report`), so it can carry a community
+   * notice. Not set for the alert button, whose reply is a toast only the presser sees on Telegram.
+   */
+  readonly answeredInChat?: boolean;
 }
 
-/** What became of a report: `counted`, or `duplicate` (same person, same service, within 30 minutes). */
+/**
+ * What became of a report: `counted`, or `duplicate` (same person, same service, within 30 minutes).
+ * `communityNotice` is set on the report that made its community's own reporters reach a spike's
+ * size while nobody else sees anything (`communityNoticeDue`): its reply tells the whole chat.
+ */
 export type ReportOutcome =
-  { readonly kind: 'counted' } | { readonly kind: 'duplicate'; readonly previousAt: number };
+  | { readonly kind: 'counted'; readonly communityNotice?: { readonly reporters: number } }
+  | { readonly kind: 'duplicate'; readonly previousAt: number };
 
 /**
  * Where crowd reports go (implemented over SQLite; the crowd detector reads the windows back).

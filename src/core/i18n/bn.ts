@@ -225,6 +225,8 @@ export const bn: Messages = {
         : ['সাম্প্রতিক ঘটনা:', ...incidents.map((i) => incidentLine(i, timeZone))].join('\n'),
     reportAcknowledged: ({ serviceName, problem }) =>
       `ধন্যবাদ, ${serviceName} নিয়ে আপনার রিপোর্ট (${PROBLEM[problem]}) গণনা করা হয়েছে।`,
+    communityNotice: ({ serviceName, reporters }) =>
+      `${serviceName}: এখানকার ${n(reporters)} জন সদস্য সমস্যার কথা জানিয়েছেন; আমাদের পরীক্ষা আর অন্য কমিউনিটিগুলো এখনও কিছু দেখছে না। শুধু এই চ্যাটকে জানানো হলো; অন্য কমিউনিটি বা আমাদের পরীক্ষা নিশ্চিত করলে সতর্কবার্তা পাঠানো হবে।`,
     alreadyReported: ({ serviceName, windowMs }) =>
       `আপনি গত ${duration(windowMs)} সময়ের মধ্যেই ${serviceName} নিয়ে রিপোর্ট করেছেন; একটি রিপোর্টই যথেষ্ট।`,
     reportNeedsPerson: ({ serviceName }) =>

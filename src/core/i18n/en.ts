@@ -229,6 +229,8 @@ export const en: Messages = {
         : ['Recent incidents:', ...incidents.map((i) => incidentLine(i, timeZone))].join('\n'),
     reportAcknowledged: ({ serviceName, problem }) =>
       `Thanks, your report about ${serviceName} (${PROBLEM[problem]}) is counted.`,
+    communityNotice: ({ serviceName, reporters }) =>
+      `${n(reporters)} members here report problems with ${serviceName}; our probes and other communities see nothing yet. Only this chat is told; an alert goes out when other communities or our probes confirm it.`,
     alreadyReported: ({ serviceName, windowMs }) =>
       `You already reported ${serviceName} in the last ${duration(windowMs)}; one report is enough.`,
     reportNeedsPerson: ({ serviceName }) =>

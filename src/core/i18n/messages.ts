@@ -163,6 +163,12 @@ export interface CommandMessages {
   }): string;
   incidents(p: { readonly incidents: readonly IncidentSummary[]; readonly timeZone: string }): string;
   reportAcknowledged(p: { readonly serviceName: string; readonly problem: ProblemKind }): string;
+  /**
+   * Added to the receipt of the report that made this community's own reporters as many as a
+   * spike while the probes and other communities see nothing (docs/crowd.md §9). Seen by the whole
+   * chat, and by no other community.
+   */
+  communityNotice(p: { readonly serviceName: string; readonly reporters: number }): string;
   /** The same person reported the same service within `windowMs` (30 minutes). */
   alreadyReported(p: { readonly serviceName: string; readonly windowMs: number }): string;
   /**

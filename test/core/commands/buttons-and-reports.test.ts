@@ -29,6 +29,8 @@ describe('parseButtonCommand', () => {
       text: en.commands.reportAcknowledged({ serviceName: 'WhatsApp', problem: 'other' }),
       ephemeral: true,
     });
+    // Its answer is a private toast on Telegram: it never carries a community notice.
+    expect(h.reports.counted.map((r) => r.answeredInChat)).toEqual([false]);
   });
 });
 
@@ -70,6 +72,30 @@ describe('reports', () => {
       ['other', T0],
       ['424242', T0 + 30 * 60_000],
     ]);
+  });
+
+  it("tells the whole chat, in its language, when the report makes the community's own count a spike", async () => {
+    const h = makeHarness();
+    h.reports.nextNotice = { reporters: 5 };
+    const reply = await h.service.handle(request('report', { service: 'whatsapp', problem: 'app' }));
+    expect(reply).toEqual({
+      text: `${en.commands.reportAcknowledged({ serviceName: 'WhatsApp', problem: 'app' })}\n\n${en.commands.communityNotice({ serviceName: 'WhatsApp', reporters: 5 })}`,
+      ephemeral: false,
+    });
+    expect(reply.text).toContain('5 members here report problems with WhatsApp');
+    expect(h.reports.counted.map((r) => r.answeredInChat)).toEqual([true]);
+    // The next report is a receipt for the caller only again.
+    const next = await h.service.handle(request('report', { service: 'whatsapp' }, { userId: 'other' }));
+    expect(next.ephemeral).toBe(true);
+
+    h.store.updateSettings(CHAT, { locale: 'bn' }, T0);
+    h.reports.nextNotice = { reporters: 7 };
+    const bn = messagesFor('bn');
+    const bnReply = await h.service.handle(request('report', { service: 'whatsapp' }, { userId: 'third' }));
+    expect(bnReply.text).toBe(
+      `${bn.commands.reportAcknowledged({ serviceName: 'WhatsApp', problem: 'other' })}\n\n${bn.commands.communityNotice({ serviceName: 'WhatsApp', reporters: 7 })}`,
+    );
+    expect(bnReply.text).toContain('৭');
   });
 
   it('does not take reports about all services', async () => {

@@ -163,6 +163,7 @@ describe.each(LOCALES)('every command answers in the chat language (%s)', (local
         guildId: null,
         problem: 'sending',
         at: T0,
+        answeredInChat: true,
       },
     ]);
   });

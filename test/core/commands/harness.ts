@@ -141,6 +141,8 @@ export class FakeSubscriptionStore implements CommandSubscriptionStore {
 /** Counts one report per user per service per {@link REPORT_DEDUP_MS}, like the SQLite store. */
 export class FakeReportSink implements ReportSink {
   readonly counted: CrowdReport[] = [];
+  /** Given with the next counted report, as the community notice rule would (then cleared). */
+  nextNotice: { readonly reporters: number } | null = null;
 
   record(report: CrowdReport): ReportOutcome {
     const previous = this.counted.find(
@@ -152,7 +154,9 @@ export class FakeReportSink implements ReportSink {
     );
     if (previous) return { kind: 'duplicate', previousAt: previous.at };
     this.counted.push(report);
-    return { kind: 'counted' };
+    const notice = this.nextNotice;
+    this.nextNotice = null;
+    return notice === null ? { kind: 'counted' } : { kind: 'counted', communityNotice: notice };
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   hourOfWeekSlot,
+  independentCount,
   MAX_REPORTS_PER_CHAT_PER_WINDOW,
   SLOTS_PER_WEEK,
   summariseWindow,
@@ -54,7 +55,9 @@ describe('summariseWindow', () => {
     expect(summary).toEqual({
       distinctReporters: 3,
       distinctChats: 2,
-      effectiveCount: 3,
+      cappedCount: 3,
+      // tg:1 has 2, dc:9 has 1: tg:1 counts for no more than dc:9, so 1 + 1.
+      effectiveCount: 2,
       kinds: { connection: 1, sending: 2, login: 0, app: 0, website: 0, other: 0 },
     });
   });
@@ -66,7 +69,8 @@ describe('summariseWindow', () => {
     const summary = summariseWindow([...brigade, report('elsewhere', 'dc:1', 'sending')]);
     expect(summary.distinctReporters).toBe(51);
     expect(summary.distinctChats).toBe(2);
-    expect(summary.effectiveCount).toBe(MAX_REPORTS_PER_CHAT_PER_WINDOW + 1);
+    expect(summary.cappedCount).toBe(MAX_REPORTS_PER_CHAT_PER_WINDOW + 1);
+    expect(summary.effectiveCount).toBe(2);
     expect(summary.kinds.app).toBe(10);
     expect(summary.kinds.login).toBe(0);
     expect(summary.kinds.sending).toBe(1);
@@ -74,6 +78,37 @@ describe('summariseWindow', () => {
 
   it('is all zeros for an empty window', () => {
     const summary = summariseWindow([]);
-    expect(summary.distinctReporters + summary.distinctChats + summary.effectiveCount).toBe(0);
+    expect(
+      summary.distinctReporters + summary.distinctChats + summary.cappedCount + summary.effectiveCount,
+    ).toBe(0);
+  });
+
+  it('counts nothing for one community alone, however many of its members report', () => {
+    for (const members of [1, 5, 10, 50, 1000]) {
+      const summary = summariseWindow(
+        Array.from({ length: members }, (_, i) => report(`r${i}`, 'discord:guild:7', 'app')),
+      );
+      expect(summary.effectiveCount).toBe(0);
+      expect(summary.cappedCount).toBe(Math.min(members, MAX_REPORTS_PER_CHAT_PER_WINDOW));
+    }
+  });
+});
+
+describe('independentCount', () => {
+  // Counted reporters per community (after the per-chat cap) → what the window counts for.
+  const cases: readonly [readonly number[], number, string][] = [
+    [[], 0, 'nobody'],
+    [[10], 0, 'one community alone'],
+    [[10, 0], 0, 'an empty second community adds nothing'],
+    [[10, 1], 2, 'a brigade counts for no more than the others'],
+    [[10, 3], 6, 'three people elsewhere: a spike at λ = 0.2 (5)'],
+    [[5, 5], 10, 'two equal communities count in full'],
+    [[3, 2], 4, 'the larger one is trimmed to the rest'],
+    [[10, 10], 20, 'two full communities'],
+    [[2, 2, 2, 2], 8, 'many small communities count in full'],
+    [[10, 4, 4], 16, 'the largest is trimmed to the sum of the others'],
+  ];
+  it.each(cases)('%j counts %i: %s', (perCommunity, expected) => {
+    expect(independentCount(perCommunity)).toBe(expected);
   });
 });

@@ -89,6 +89,7 @@ const COMMANDS: Samples<CommandMessages> = {
   ],
   incidents: [[{ incidents: [], timeZone: TZ }], [{ incidents, timeZone: TZ }]],
   reportAcknowledged: PROBLEM_KINDS.map((problem) => [{ serviceName: 'WhatsApp', problem }] as const),
+  communityNotice: [[{ serviceName: 'Instagram', reporters: 5 }]],
   alreadyReported: [[{ serviceName: 'WhatsApp', windowMs: 30 * 60_000 }]],
   reportNeedsPerson: [[{ serviceName: 'WhatsApp' }]],
   services: [[{ services: [] }], [{ services: [{ id: 'whatsapp', name: 'WhatsApp' }] }]],

@@ -1,0 +1,187 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServiceDef } from '../../src/core/catalog.js';
+import { COMMUNITY_NOTICE_EVERY_MS, WINDOW_MS } from '../../src/core/crowd/index.js';
+import type { CrowdReport, ReportOutcome } from '../../src/core/crowd/report-port.js';
+import { CommunityReportSink } from '../../src/crowd/community-notices.js';
+import { CrowdRuntime } from '../../src/crowd/crowd-runtime.js';
+import { type Db, openDatabase } from '../../src/db/database.js';
+import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
+import { tempDbPath } from '../helpers/temp-dir.js';
+
+/** A Friday evening, window-aligned. */
+const T0 = Date.parse('2021-03-19T17:00:00Z');
+const dbs: Db[] = [];
+afterEach(() => {
+  for (const db of dbs.splice(0)) db.close();
+});
+
+const service = (id: string, crowd = true): ServiceDef => ({
+  id,
+  name: id,
+  group: null,
+  quorum: null,
+  crowd,
+  monitorIds: [],
+});
+
+/** The real report store and crowd runtime; the engine's open incident is switched by hand. */
+function setUp(path = tempDbPath('community-')) {
+  const db = openDatabase(path);
+  dbs.push(db);
+  const store = new SqliteReportStore(db);
+  const engine = {
+    incident: false,
+    setCrowd: () => undefined,
+    openIncident: () => (engine.incident ? 1 : undefined),
+  };
+  const services = [service('instagram'), service('silent', false)];
+  const runtime = new CrowdRuntime({ services, windows: store, engine, clock: { now: () => T0 } });
+  const sink = new CommunityReportSink({
+    store,
+    services,
+    detector: (id) => runtime.detectorState(id),
+    inIncident: () => engine.incident,
+  });
+  let user = 0;
+  /** `count` new people of `chat` report `serviceId`, 10 s apart from `at`; the outcomes in order. */
+  const reportFrom = (chat: string, count: number, at: number, serviceId = 'instagram'): ReportOutcome[] =>
+    Array.from({ length: count }, (_, i) => {
+      const report: CrowdReport = {
+        serviceId,
+        platform: 'telegram',
+        userId: `fresh-${user++}`,
+        chatId: chat,
+        guildId: null,
+        problem: 'app',
+        at: at + i * 10_000,
+        answeredInChat: true,
+      };
+      return sink.record(report);
+    });
+  return { store, engine, runtime, sink, reportFrom, path };
+}
+
+const notices = (outcomes: readonly ReportOutcome[]): (number | null)[] =>
+  outcomes.map((o) => (o.kind === 'counted' ? (o.communityNotice?.reporters ?? null) : null));
+
+describe('CommunityReportSink', () => {
+  it("tells a community once, with the report that makes its own reporters a spike's size", () => {
+    const { reportFrom } = setUp();
+    const outcomes = reportFrom('-100111', 10, T0 + 60_000);
+    expect(outcomes.every((o) => o.kind === 'counted')).toBe(true);
+    expect(notices(outcomes)).toEqual([null, null, null, null, 5, null, null, null, null, null]);
+  });
+
+  it('counts each community on its own: four here and four there tell nobody', () => {
+    const { reportFrom } = setUp();
+    expect(notices(reportFrom('-100111', 4, T0))).toEqual([null, null, null, null]);
+    expect(notices(reportFrom('-100222', 4, T0 + 1000))).toEqual([null, null, null, null]);
+    // A fifth in the first chat: five of its own, but with the four elsewhere 4 + 4 is a spike for
+    // everyone, so no notice for one community.
+    expect(notices(reportFrom('-100111', 1, T0 + 120_000))).toEqual([null]);
+  });
+
+  it('counts only the last five minutes: reporters spread thinly never add up', () => {
+    const { reportFrom } = setUp();
+    const outcomes = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((i) => reportFrom('-100111', 1, T0 + i * 2 * 60_000));
+    expect(notices(outcomes)).toEqual(Array(8).fill(null));
+  });
+
+  it('says nothing when other communities report too: the alert for everyone is on its way', () => {
+    const { reportFrom } = setUp();
+    const outcomes: ReportOutcome[] = [];
+    for (let i = 0; i < 6; i++) {
+      outcomes.push(...reportFrom('-100301', 1, T0 + i * 20_000));
+      outcomes.push(...reportFrom('-100302', 1, T0 + i * 20_000 + 1000));
+    }
+    expect(notices(outcomes)).toEqual(Array(12).fill(null));
+  });
+
+  it('still tells the community when one person elsewhere reports too', () => {
+    const { reportFrom } = setUp();
+    reportFrom('-100999', 1, T0);
+    expect(notices(reportFrom('-100111', 5, T0 + 1000))).toEqual([null, null, null, null, 5]);
+  });
+
+  it('never puts a notice on an alert button press: its answer is not seen by the chat', () => {
+    const { sink } = setUp();
+    const pressed = Array.from({ length: 6 }, (_, i) =>
+      sink.record({
+        serviceId: 'instagram',
+        platform: 'telegram',
+        userId: `presser-${i}`,
+        chatId: '-100111',
+        guildId: null,
+        problem: 'other',
+        at: T0 + i * 1000,
+      }),
+    );
+    expect(notices(pressed)).toEqual(Array(6).fill(null));
+  });
+
+  it('says nothing while the service has an open incident: its subscribers know', () => {
+    const { reportFrom, engine } = setUp();
+    engine.incident = true;
+    expect(notices(reportFrom('-100111', 10, T0))).toEqual(Array(10).fill(null));
+  });
+
+  it('says nothing while other communities raise the global level', () => {
+    const { reportFrom, runtime } = setUp();
+    // Two windows of 5 + 5 from two chats: "possible problems" for everyone.
+    const levels = [0, 1].map((w) => {
+      reportFrom('-100301', 5, T0 + w * WINDOW_MS);
+      reportFrom('-100302', 5, T0 + w * WINDOW_MS + 1000);
+      return runtime.step(T0 + (w + 1) * WINDOW_MS + 5000).get('instagram')?.level;
+    });
+    expect(levels).toEqual(['none', 'possible']);
+    expect(notices(reportFrom('-100111', 6, T0 + 2 * WINDOW_MS + 10_000))).toEqual(Array(6).fill(null));
+  });
+
+  it('tells the community again only after 6 hours, even across a restart', () => {
+    const first = setUp();
+    expect(notices(first.reportFrom('-100111', 5, T0))).toContain(5);
+    const second = setUp(first.path);
+    const later = T0 + 3 * 3_600_000;
+    expect(notices(second.reportFrom('-100111', 8, later))).toEqual(Array(8).fill(null));
+    const muchLater = T0 + COMMUNITY_NOTICE_EVERY_MS + 60_000;
+    expect(notices(second.reportFrom('-100111', 5, muchLater))).toEqual([null, null, null, null, 5]);
+  });
+
+  it('never tells about a service whose crowd reports are not evaluated', () => {
+    const { reportFrom } = setUp();
+    expect(notices(reportFrom('-100111', 10, T0, 'silent'))).toEqual(Array(10).fill(null));
+  });
+
+  it('gives no notice it could not record: a repeat is worse than a miss', () => {
+    const { store, runtime } = setUp();
+    let attempts = 0;
+    const failing = Object.assign(Object.create(store) as SqliteReportStore, {
+      markCommunityNotice: () => {
+        attempts++;
+        throw new Error('disk full');
+      },
+    });
+    const sink = new CommunityReportSink({
+      store: failing,
+      services: [service('instagram')],
+      detector: (id) => runtime.detectorState(id),
+      inIncident: () => false,
+    });
+    const outcomes = Array.from({ length: 6 }, (_, i) =>
+      sink.record({
+        serviceId: 'instagram',
+        platform: 'telegram',
+        userId: `p${i}`,
+        chatId: '-100111',
+        guildId: null,
+        problem: 'other',
+        at: T0 + i * 1000,
+        answeredInChat: true,
+      }),
+    );
+    expect(outcomes.map((o) => o.kind)).toEqual(Array(6).fill('counted'));
+    expect(notices(outcomes)).toEqual(Array(6).fill(null));
+    // Tried once, at the fifth report; the sixth does not try (nor count the community) again.
+    expect(attempts).toBe(1);
+  });
+});
