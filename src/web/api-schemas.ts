@@ -55,6 +55,13 @@ export const evidenceSchema = z.discriminatedUnion('kind', [
     lines: z.array(z.string()).readonly(),
   }),
   z.object({
+    kind: z.literal('unstable'),
+    monitorId: z.string(),
+    target: z.string(),
+    changes: z.number(),
+    windowMs: z.number(),
+  }),
+  z.object({
     kind: z.literal('crowd'),
     level: z.enum(['none', 'possible', 'detected']),
     reporters: z.number(),

@@ -46,6 +46,7 @@ export function formatOperatorLine(event: OperatorEvent): string {
 function describeEvidence(e: Evidence): string {
   if (e.kind === 'probe') return `${e.target}: ${e.message}`;
   if (e.kind === 'official') return e.lines.join(' / ');
+  if (e.kind === 'unstable') return `${e.target}: unstable (${e.changes} state changes)`;
   return `${e.reporters} user reports`;
 }
 
