@@ -177,7 +177,7 @@ export const bn: Messages = {
     reason: (p) => REASON[p.reason](p),
     official: ({ serviceName, line }) => `${serviceName} জানিয়েছে: ${line}`,
     unstable: ({ target, changes, windowMs }) =>
-      `${target}: অস্থির, ${duration(windowMs)}-এ ${n(changes)} বার অবস্থা বদলেছে`,
+      `${target}: অস্থির, ${duration(windowMs)} সময়ের মধ্যে ${n(changes)} বার অবস্থা বদলেছে`,
     crowdReports: ({ level, reporters }) =>
       level === 'detected'
         ? `অনেক ব্যবহারকারী সমস্যার কথা জানাচ্ছেন: ${n(reporters)}টি রিপোর্ট`
