@@ -32,6 +32,11 @@ export const serviceSummarySchema = z.object({
   since: isoTime,
   /** Why `unknown` while the engine says otherwise: our own network looks broken. */
   reason: z.string().optional(),
+  /**
+   * True while a monitor of the service keeps changing state (flapping): the status is `degraded`
+   * and the evidence says `unstable`. Absent otherwise.
+   */
+  unstable: z.literal(true).optional(),
   incident: incidentRefSchema.optional(),
 });
 export const serviceListSchema = z.object({
