@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'telegram-fanout': async () => (await import('./telegram-fanout.js')).runTelegramFanoutBench(),
   'web-load': async () => (await import('./web-load.js')).runWebLoadBench(),
   parse: async () => (await import('./parse.js')).runParseBench(),
+  'vantage-cost': async () => (await import('./vantage-cost.js')).runVantageCostBench(),
 };
 
 const wanted = process.argv.slice(2);
