@@ -135,7 +135,8 @@ function singleAlert(e: IncidentEvent, m: Messages): AlertBody {
       durationMs,
     };
   }
-  const unstable = e.evidence.some((x) => x.kind === 'unstable');
+  // A flapping monitor makes its service degraded; a service down by quorum says down, whatever flaps.
+  const unstable = e.status === 'degraded' && e.evidence.some((x) => x.kind === 'unstable');
   return {
     title: unstable
       ? m.alert.unstable({ change: e.kind, serviceName: e.serviceName })

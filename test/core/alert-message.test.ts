@@ -140,6 +140,15 @@ describe('buildAlert, one service', () => {
     expect(buildAlert([{ ...e, kind: 'reopened' }], EN).title).toBe(
       'WhatsApp is unstable again: it keeps going down and coming back',
     );
+    // Down by the other probes, the service is down: the flapping one is one more line.
+    const downToo = event({ evidence: [unstable, probe503] });
+    expect(buildAlert([downToo], EN)).toMatchObject({
+      title: 'WhatsApp is down',
+      lines: [
+        'web.whatsapp.com: unstable, changed state 6 times in 30 minutes',
+        'web.whatsapp.com: HTTP 503',
+      ],
+    });
   });
 
   it('frames official lines in the chat language, replacing the English prefix of the sources', () => {
