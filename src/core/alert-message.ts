@@ -135,8 +135,12 @@ function singleAlert(e: IncidentEvent, m: Messages): AlertBody {
       durationMs,
     };
   }
+  // A flapping monitor makes its service degraded; a service down by quorum says down, whatever flaps.
+  const unstable = e.status === 'degraded' && e.evidence.some((x) => x.kind === 'unstable');
   return {
-    title: m.alert.title({ change: e.kind, serviceName: e.serviceName, state: e.status }),
+    title: unstable
+      ? m.alert.unstable({ change: e.kind, serviceName: e.serviceName })
+      : m.alert.title({ change: e.kind, serviceName: e.serviceName, state: e.status }),
     state: e.status,
     change: e.kind,
     lines: describeEvidence(e.evidence, e.serviceName, m),
@@ -260,6 +264,8 @@ function evidenceLines(evidence: readonly Evidence[], serviceName: string, m: Me
           namesService: true,
         }));
       }
+      case 'unstable':
+        return [line(m.evidence.unstable({ target: e.target, changes: e.changes, windowMs: e.windowMs }))];
       case 'crowd': {
         if (e.level === 'none') return [];
         const reports = line(m.evidence.crowdReports({ level: e.level, reporters: e.reporters }));

@@ -1,4 +1,4 @@
-import type { Catalog, MonitorDef, ServiceDef } from './catalog.js';
+import { type Catalog, type MonitorDef, type ServiceDef, isChatServiceId } from './catalog.js';
 import {
   type IncidentDecision,
   type IncidentView,
@@ -7,6 +7,7 @@ import {
 } from './detection/incident-policy.js';
 import { type Cadence, DEFAULT_CADENCE, MIN_CONFIRMATIONS } from './detection/confirmation.js';
 import {
+  type MonitorEvent,
   type MonitorRecord,
   downConfirmationOf,
   initialMonitorRecord,
@@ -114,6 +115,14 @@ export class DetectionEngine {
   /** Services added with `addService` (chat monitors): they never sway the vantage verdict. */
   private readonly runtimeServices = new Set<string>();
   private readonly latest = new Map<string, { failing: boolean; at: number }>();
+  /** When each service probe's current run of failures began (raw `down` outcomes, unknowns ignored). */
+  private readonly failingSince = new Map<string, number>();
+  /**
+   * As of the last vantage assessment, the oldest latest outcome among the monitors the guard
+   * weighs whose interval fits in a round (-Infinity while one has not reported yet): a failure
+   * streak that began before it has been seen by the guard together with everyone else's.
+   */
+  private everyoneSeenAt = Number.NEGATIVE_INFINITY;
   private readonly evidence = new Map<string, readonly string[]>();
   private vantage: VantageVerdict = { ok: true };
   private vantageSince: number;
@@ -135,6 +144,11 @@ export class DetectionEngine {
     for (const m of catalog.monitors)
       this.records.set(m.id, snapshot.monitors.get(m.id) ?? initialMonitorRecord(now));
     for (const s of catalog.services) this.restoreService(s.id, snapshot, now);
+    // A service taken out of the services file can never recover in our eyes: close its open
+    // incident without an alert, as for a removed chat monitor. Chat services are added later.
+    for (const [serviceId, open] of snapshot.openIncidents)
+      if (!this.serviceDefs.has(serviceId) && !isChatServiceId(serviceId))
+        this.store.closeIncident?.(open.id, now);
   }
 
   private restoreService(serviceId: string, snapshot: DetectionSnapshot, now: number): void {
@@ -184,6 +198,7 @@ export class DetectionEngine {
       this.monitorDefs.delete(id);
       this.records.delete(id);
       this.latest.delete(id);
+      this.failingSince.delete(id);
       this.evidence.delete(id);
     }
     this.serviceDefs.delete(serviceId);
@@ -205,19 +220,23 @@ export class DetectionEngine {
   /** Applies one probe outcome. Unknown monitor ids (removed from config) are ignored. */
   handleResult(monitorId: string, outcome: ProbeOutcome): void {
     const def = this.monitorDefs.get(monitorId);
-    const previous = this.records.get(monitorId);
-    if (!def || !previous) return;
+    if (!def || !this.records.has(monitorId)) return;
     const at = this.clock.now();
     const result: CheckResult = { ...outcome, monitorId, at };
     this.latest.set(monitorId, { failing: outcome.status === 'down', at });
     if (def.serviceId === null || at - this.vantageAssessedAt >= VANTAGE_REASSESS_MS) this.updateVantage(at);
+    // Read after the assessment: a verdict it just turned has forgotten this monitor's streak too.
+    const previous = this.records.get(monitorId) ?? initialMonitorRecord(at);
 
     // Failures seen while our own vantage point is in doubt do not count against services.
     const counted =
       !this.vantage.ok && def.serviceId !== null && outcome.status === 'down'
         ? { ...outcome, status: 'unknown' as const }
         : outcome;
-    const { record, events } = stepMonitor(previous, counted, at, confirmOf(def), def.flap, cadenceOf(def));
+    const { record, events } =
+      def.serviceId !== null && def.role === 'probe'
+        ? this.stepProbe(monitorId, def, previous, counted, at)
+        : stepMonitor(previous, counted, at, confirmOf(def), def.flap, cadenceOf(def));
     this.records.set(monitorId, record);
     // Evidence lines speak for the confirmed state: a page's first "all clear" must not edit an
     // alert that still says degraded; they change once the state does (or within it).
@@ -228,6 +247,48 @@ export class DetectionEngine {
     }
     const service = def.serviceId === null ? undefined : this.serviceDefs.get(def.serviceId);
     this.evaluate(service, at, result, { id: monitorId, record });
+  }
+
+  /**
+   * Steps a service probe with the vantage verdict first (docs/design.md §3): a confirmed change to
+   * `down` is accepted only once the guard has seen a whole round since the failures began (every
+   * monitor it weighs has reported since, or `roundMs` has passed), and only if the guard,
+   * re-assessed right then, still trusts our network. Until then the streak stays pending; when the
+   * guard blames our network, the streak is dropped like every other. Re-assessing costs a scan of
+   * every monitor, but it happens only when a down confirmation is due, which is rare.
+   */
+  private stepProbe(
+    monitorId: string,
+    def: MonitorDef,
+    previous: MonitorRecord,
+    counted: ProbeOutcome,
+    at: number,
+  ): { record: MonitorRecord; events: MonitorEvent[] } {
+    const since = counted.status === 'down' ? (this.failingSince.get(monitorId) ?? at) : null;
+    let step = stepMonitor(previous, counted, at, confirmOf(def), def.flap, cadenceOf(def));
+    if (since !== null && step.record.state === 'down' && previous.state !== 'down') {
+      if (at - since < this.options.roundMs && this.everyoneSeenAt < since) {
+        const hold = { ...confirmOf(def), down: Number.POSITIVE_INFINITY };
+        step = stepMonitor(previous, counted, at, hold, def.flap, cadenceOf(def));
+      } else {
+        this.updateVantage(at);
+        if (!this.vantage.ok) {
+          const base = this.records.get(monitorId) ?? previous;
+          step = stepMonitor(
+            { ...base, pending: null },
+            { ...counted, status: 'unknown' },
+            at,
+            confirmOf(def),
+            def.flap,
+            cadenceOf(def),
+          );
+        }
+      }
+    }
+    if (since !== null && step.record.state !== 'down' && this.vantage.ok)
+      this.failingSince.set(monitorId, since);
+    else if (counted.status !== 'unknown') this.failingSince.delete(monitorId);
+    return step;
   }
 
   /** Feeds the crowd detector's verdict for a service and re-evaluates it. */
@@ -325,6 +386,7 @@ export class DetectionEngine {
         target: def.target,
         state: record.state,
         flapping: record.flapping,
+        ...(record.flapping ? { flapChanges: record.changes.length, flapWindowMs: def.flap.windowMs } : {}),
         reason: record.reason,
         message: record.message,
         since: record.since,
@@ -377,6 +439,7 @@ export class DetectionEngine {
         severity: event.severity,
         startedAt: event.startedAt,
         resolvedAt: null,
+        reopenedAt: decision.kind === 'reopen' ? at : (this.open.get(serviceId)?.reopenedAt ?? null),
         evidenceKey: incident.evidenceKey,
       });
       if (decision.kind === 'reopen') this.lastResolved.delete(serviceId);
@@ -389,15 +452,19 @@ export class DetectionEngine {
     this.vantageAssessedAt = at;
     const controls: { failing: boolean; at: number }[] = [];
     const services: RecentOutcome[] = [];
-    for (const [id, latest] of this.latest) {
-      const def = this.monitorDefs.get(id);
-      if (!def) continue;
-      if (def.serviceId === null) controls.push(latest);
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const [id, def] of this.monitorDefs) {
       // Anyone in a chat can add dead targets: they must not make our network look down and
       // silence everyone's alerts (their own failures are still discounted while it is).
-      else if (this.runtimeServices.has(def.serviceId)) continue;
+      if (def.serviceId !== null && this.runtimeServices.has(def.serviceId)) continue;
+      const latest = this.latest.get(id);
+      if (def.intervalMs <= this.options.roundMs)
+        oldest = Math.min(oldest, latest?.at ?? Number.NEGATIVE_INFINITY);
+      if (!latest) continue;
+      if (def.serviceId === null) controls.push(latest);
       else services.push({ unit: this.serviceDefs.get(def.serviceId)?.group ?? def.serviceId, ...latest });
     }
+    this.everyoneSeenAt = oldest;
     const verdict = assessVantage({ controls, services, at, roundMs: this.options.roundMs });
     if (verdict.ok === this.vantage.ok) {
       this.vantage = verdict;
@@ -412,6 +479,7 @@ export class DetectionEngine {
         if (def?.serviceId != null && record.pending?.status === 'down')
           this.records.set(id, { ...record, pending: null });
       }
+      this.failingSince.clear();
       this.emitOperator({ kind: 'vantage-lost', cause: verdict.cause, detail: verdict.detail, at });
     } else {
       this.emitOperator({ kind: 'vantage-restored', at });

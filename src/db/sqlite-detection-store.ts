@@ -41,6 +41,8 @@ interface IncidentRow {
   started_at: number;
   resolved_at: number | null;
   evidence_key: string;
+  /** Only where the query asks for it: when the incident was last reopened. */
+  reopened_at?: number | null;
 }
 
 function toIncidentView(r: IncidentRow): IncidentView {
@@ -49,6 +51,7 @@ function toIncidentView(r: IncidentRow): IncidentView {
     severity: r.severity,
     startedAt: r.started_at,
     resolvedAt: r.resolved_at,
+    ...(r.reopened_at != null ? { reopenedAt: r.reopened_at } : {}),
     evidenceKey: r.evidence_key,
   };
 }
@@ -246,7 +249,10 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
     const toView = toIncidentView;
     const openIncidents = new Map<string, IncidentView>();
     for (const r of this.db
-      .prepare('SELECT * FROM incidents WHERE resolved_at IS NULL')
+      .prepare(
+        `SELECT i.*, (SELECT MAX(e.at) FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'reopened')
+           AS reopened_at FROM incidents i WHERE resolved_at IS NULL`,
+      )
       .all() as IncidentRow[]) {
       openIncidents.set(r.service_id, toView(r));
     }
@@ -298,7 +304,8 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
     const openIncidents = new Map<string, IncidentView>();
     const open = this.db
       .prepare<[string], IncidentRow>(
-        'SELECT * FROM incidents WHERE service_id = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT 1',
+        `SELECT i.*, (SELECT MAX(e.at) FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'reopened')
+           AS reopened_at FROM incidents i WHERE service_id = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT 1`,
       )
       .get(service.id);
     if (open) openIncidents.set(service.id, toIncidentView(open));

@@ -32,6 +32,11 @@ export const serviceSummarySchema = z.object({
   since: isoTime,
   /** Why `unknown` while the engine says otherwise: our own network looks broken. */
   reason: z.string().optional(),
+  /**
+   * True while a monitor of the service keeps changing state (flapping): the status is `degraded`
+   * and the evidence says `unstable`. Absent otherwise.
+   */
+  unstable: z.literal(true).optional(),
   incident: incidentRefSchema.optional(),
 });
 export const serviceListSchema = z.object({
@@ -53,6 +58,13 @@ export const evidenceSchema = z.discriminatedUnion('kind', [
     monitorId: z.string(),
     state: z.enum(STATES),
     lines: z.array(z.string()).readonly(),
+  }),
+  z.object({
+    kind: z.literal('unstable'),
+    monitorId: z.string(),
+    target: z.string(),
+    changes: z.number(),
+    windowMs: z.number(),
   }),
   z.object({
     kind: z.literal('crowd'),

@@ -9,6 +9,8 @@ export interface PageText {
   readonly skipToContent: string;
   /** Shown while the vantage guard says our own network looks broken. */
   readonly blindBanner: string;
+  /** The badge of a service whose monitor keeps going down and coming back (flapping). */
+  readonly unstable: string;
   readonly ongoing: string;
   readonly noOngoing: string;
   readonly services: string;
@@ -41,6 +43,7 @@ const en: PageText = {
   title: 'Service status',
   skipToContent: 'Skip to content',
   blindBanner: "The monitor's own network has a problem; statuses are not current.",
+  unstable: 'unstable',
   ongoing: 'Ongoing incidents',
   noOngoing: 'No ongoing incidents.',
   services: 'Services',
@@ -76,6 +79,7 @@ const bn: PageText = {
   title: 'সার্ভিসের অবস্থা',
   skipToContent: 'মূল অংশে যান',
   blindBanner: 'মনিটরের নিজের নেটওয়ার্কে সমস্যা হয়েছে; অবস্থাগুলো এখনকার নয়।',
+  unstable: 'অস্থির',
   ongoing: 'চলমান সমস্যা',
   noOngoing: 'এখন কোনো সমস্যা নেই।',
   services: 'সার্ভিস',

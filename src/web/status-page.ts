@@ -79,7 +79,7 @@ export class StatusPage {
       const cells = def ? this.history.dayCells(this.probeIdsOf(def), spans.get(s.id) ?? []) : [];
       return `<li class="service">
   <div class="service-head"><a href="/services/${encodeURIComponent(s.id)}${langQuery(locale)}">${esc(s.name)}</a>
-  ${stateBadge(s.status, locale)} <span class="since">${esc(t.since)} <time datetime="${s.since}">${esc(this.time(locale, s.since))}</time></span></div>
+  ${stateBadge(s.status, locale, s.unstable ? t.unstable : undefined)} <span class="since">${esc(t.since)} <time datetime="${s.since}">${esc(this.time(locale, s.since))}</time></span></div>
   ${this.bar(cells, locale, t)}
 </li>`;
     });
@@ -216,8 +216,9 @@ function formatDigits(locale: Locale, n: number): string {
 
 const langQuery = (locale: Locale): string => (locale === 'en' ? '' : `?lang=${locale}`);
 
-function stateBadge(state: State, locale: Locale): string {
-  return `<span class="badge s-${state}">${esc(messagesFor(locale).state[state])}</span>`;
+/** `label` replaces the state's word (`unstable` for a degraded service whose monitor flaps). */
+function stateBadge(state: State, locale: Locale, label?: string): string {
+  return `<span class="badge s-${state}">${esc(label ?? messagesFor(locale).state[state])}</span>`;
 }
 
 function groupSpans(incidents: readonly IncidentJson[]): Map<string, IncidentSpan[]> {

@@ -119,6 +119,38 @@ describe('buildAlert, one service', () => {
     expect(buildAlert([event({ kind: 'reopened' })], BN).title).toBe('WhatsApp আবার কাজ করছে না');
   });
 
+  it('says a flapping service is unstable, in English and Bengali, with how often it changed', () => {
+    const unstable: Evidence = {
+      kind: 'unstable',
+      monitorId: 'whatsapp-http',
+      target: 'web.whatsapp.com',
+      changes: 6,
+      windowMs: 30 * 60_000,
+    };
+    const e = event({ kind: 'updated', status: 'degraded', severity: 'minor', evidence: [unstable] });
+    expect(buildAlert([e], EN)).toMatchObject({
+      title: 'Update: WhatsApp is unstable: it keeps going down and coming back',
+      state: 'degraded',
+      lines: ['web.whatsapp.com: unstable, changed state 6 times in 30 minutes'],
+    });
+    expect(buildAlert([e], BN)).toMatchObject({
+      title: 'হালনাগাদ: WhatsApp অস্থির: বারবার বন্ধ হচ্ছে আর চালু হচ্ছে',
+      lines: ['web.whatsapp.com: অস্থির, ৩০ মিনিট সময়ের মধ্যে ৬ বার অবস্থা বদলেছে'],
+    });
+    expect(buildAlert([{ ...e, kind: 'reopened' }], EN).title).toBe(
+      'WhatsApp is unstable again: it keeps going down and coming back',
+    );
+    // Down by the other probes, the service is down: the flapping one is one more line.
+    const downToo = event({ evidence: [unstable, probe503] });
+    expect(buildAlert([downToo], EN)).toMatchObject({
+      title: 'WhatsApp is down',
+      lines: [
+        'web.whatsapp.com: unstable, changed state 6 times in 30 minutes',
+        'web.whatsapp.com: HTTP 503',
+      ],
+    });
+  });
+
   it('frames official lines in the chat language, replacing the English prefix of the sources', () => {
     const official: Evidence = {
       kind: 'official',

@@ -94,7 +94,7 @@ describe('DetectionEngine incident lifecycle', () => {
     expect(h.incidents).toEqual([]);
     h.check('github-http', down());
     const openedAt = h.clock.now();
-    for (let i = 0; i < 5; i++) h.check('github-http', down());
+    for (let i = 0; i < 6; i++) h.check('github-http', down());
 
     expect(h.incidents).toEqual([
       {
@@ -350,12 +350,27 @@ describe('DetectionEngine cool-down', () => {
       { id, resolved_at: null, started_at: openedAt },
     ]);
 
+    // The recovery ends the outage that reopened it: its duration runs from the reopening.
+    const reopenedAt = h.incidents[2]?.at ?? 0;
     for (const o of [up(), up()]) h.check('github-http', o);
     expect(h.incidents[3]).toMatchObject({
       kind: 'resolved',
       incidentId: id,
-      durationMs: h.clock.now() - openedAt,
+      startedAt: openedAt,
+      durationMs: h.clock.now() - reopenedAt,
     });
+  });
+
+  it('measures a reopened incident from its reopening after a restart too', () => {
+    const h = start(github, new FakeClock(T0));
+    for (const o of [down(), down(), up(), up(), down(), down()]) h.check('github-http', o);
+    const reopenedAt = h.incidents[2]?.at ?? 0;
+    h.db.close();
+    const after = start(github, h.clock);
+    for (const o of [up(), up()]) after.check('github-http', o);
+    expect(after.incidents).toEqual([
+      expect.objectContaining({ kind: 'resolved', durationMs: after.clock.now() - reopenedAt }),
+    ]);
   });
 
   it('opens a new incident when the service fails again after the cool-down', () => {
@@ -405,6 +420,10 @@ describe('DetectionEngine vantage point', () => {
     // The failure before the vantage loss was forgotten: one more failure does not open an incident.
     h.check('github-http', down(), 10_000);
     expect(h.incidents).toEqual([]);
+    // A second failure confirms, but the guard has not seen the control since the failures began.
+    h.check('github-http', down(), 10_000);
+    expect(h.incidents).toEqual([]);
+    h.check('control-1', up(), 10_000);
     h.check('github-http', down(), 10_000);
     expect(h.kinds()).toEqual(['opened']);
   });
@@ -456,22 +475,79 @@ describe('DetectionEngine vantage point', () => {
 });
 
 describe('DetectionEngine flapping', () => {
-  it('tells the operator once, stays silent while the monitor flaps, and resolves after it settles', () => {
-    const catalog = buildCatalog({
-      services: [{ id: 'github' }],
-      monitor: { confirm: { down: 1, up: 1 }, flap: { changes: 3, windowMs: 30 * MINUTE } },
-    });
+  const catalog = buildCatalog({
+    services: [{ id: 'github' }],
+    monitor: { confirm: { down: 1, up: 1 }, flap: { changes: 3, windowMs: 30 * MINUTE } },
+  });
+  const unstable = {
+    kind: 'unstable',
+    monitorId: 'github-http',
+    target: 'https://github-http.example/',
+    changes: 4,
+    windowMs: 30 * MINUTE,
+  };
+
+  it('tells the chat once that the service is unstable, then resolves it once the monitor has settled up', () => {
     const h = start(catalog, new FakeClock(T0));
     for (const o of [up(), down(), up(), down()]) h.check('github-http', o);
     expect(h.kinds()).toEqual(['opened', 'resolved', 'reopened']);
+    const reopenedAt = h.clock.now();
 
-    for (const o of [up(), down(), up(), down(), up()]) h.check('github-http', o);
-    expect(h.kinds()).toEqual(['opened', 'resolved', 'reopened']);
+    // The fourth change makes it flapping: the open incident is updated once, whatever comes next.
+    h.check('github-http', up());
+    expect(h.incidents[3]).toMatchObject({
+      kind: 'updated',
+      status: 'degraded',
+      severity: 'minor',
+      evidence: [unstable],
+    });
+    expect(h.engine.serviceState('github')).toMatchObject({ status: 'degraded', evidence: [unstable] });
+    for (const o of [down(), up(), down(), up()]) h.check('github-http', o);
+    expect(h.kinds()).toEqual(['opened', 'resolved', 'reopened', 'updated']);
     expect(h.operator).toEqual([{ kind: 'monitor-flapping', monitorId: 'github-http', at: T0 + 5 * MINUTE }]);
 
+    // Steady: five good checks over five minutes settle it long before a whole quiet window.
+    for (let i = 0; i < 5; i++) h.check('github-http', up());
+    expect(h.kinds()).toEqual(['opened', 'resolved', 'reopened', 'updated']);
+    h.check('github-http', up());
+    expect(h.operator.map((e) => [e.kind, e.at])).toEqual([
+      ['monitor-flapping', T0 + 5 * MINUTE],
+      ['monitor-settled', h.clock.now()],
+    ]);
+    expect(h.incidents[4]).toMatchObject({ kind: 'resolved', durationMs: h.clock.now() - reopenedAt });
+    expect(h.engine.openIncident('github')).toBeUndefined();
+    expect(h.rows('SELECT COUNT(*) AS n FROM incidents WHERE resolved_at IS NULL')).toEqual([{ n: 0 }]);
+  });
+
+  it('turns the unstable incident into an outage when the monitor settles down', () => {
+    const h = start(catalog, new FakeClock(T0));
+    for (const o of [up(), down(), up(), down(), up(), down()]) h.check('github-http', o);
+    expect(h.kinds()).toEqual(['opened', 'resolved', 'reopened', 'updated']);
+    for (let i = 0; i < 6; i++) h.check('github-http', down());
+    expect(h.incidents.at(-1)).toMatchObject({ kind: 'updated', status: 'down', severity: 'major' });
+    expect(h.engine.openIncident('github')).toBeDefined();
+    for (const o of [up(), up()]) h.check('github-http', o);
+    expect(h.incidents.at(-1)).toMatchObject({ kind: 'resolved' });
+    expect(h.engine.openIncident('github')).toBeUndefined();
+  });
+
+  it('alerts once, as unstable, when the monitor flaps again soon after it settled', () => {
+    const h = start(catalog, new FakeClock(T0));
+    for (const o of [up(), down(), up(), down(), up()]) h.check('github-http', o);
+    for (let i = 0; i < 6; i++) h.check('github-http', up());
+    expect(h.kinds()).toEqual(['opened', 'resolved', 'reopened', 'updated', 'resolved']);
+    // Its recent changes still count: one more is flapping again, told once as the incident reopening.
+    for (const o of [down(), up(), down()]) h.check('github-http', o);
+    expect(h.kinds()).toEqual(['opened', 'resolved', 'reopened', 'updated', 'resolved', 'reopened']);
+    expect(h.incidents.at(-1)).toMatchObject({ status: 'degraded', evidence: [{ kind: 'unstable' }] });
+  });
+
+  it('settles after a whole quiet window even without enough steady checks', () => {
+    const h = start(catalog, new FakeClock(T0));
+    for (const o of [up(), down(), up(), down(), up()]) h.check('github-http', o);
     h.check('github-http', up(), 30 * MINUTE);
     expect(h.operator.map((e) => e.kind)).toEqual(['monitor-flapping', 'monitor-settled']);
-    expect(h.kinds()).toEqual(['opened', 'resolved', 'reopened', 'resolved']);
+    expect(h.kinds()).toEqual(['opened', 'resolved', 'reopened', 'updated', 'resolved']);
   });
 });
 

@@ -37,7 +37,7 @@ export function formatOperatorLine(event: OperatorEvent): string {
     case 'vantage-restored':
       return `${time}  OPERATOR  our network is fine again: checks count again`;
     case 'monitor-flapping':
-      return `${time}  OPERATOR  monitor ${event.monitorId} is flapping: no alerts from it until it settles`;
+      return `${time}  OPERATOR  monitor ${event.monitorId} is flapping: its service is shown unstable until it settles`;
     case 'monitor-settled':
       return `${time}  OPERATOR  monitor ${event.monitorId} has settled`;
   }
@@ -46,6 +46,7 @@ export function formatOperatorLine(event: OperatorEvent): string {
 function describeEvidence(e: Evidence): string {
   if (e.kind === 'probe') return `${e.target}: ${e.message}`;
   if (e.kind === 'official') return e.lines.join(' / ');
+  if (e.kind === 'unstable') return `${e.target}: unstable (${e.changes} state changes)`;
   return `${e.reporters} user reports`;
 }
 

@@ -9,6 +9,11 @@ export interface IncidentView {
   readonly severity: Severity;
   readonly startedAt: number;
   readonly resolvedAt: number | null;
+  /**
+   * When the incident was last reopened, if it was: the outage a recovery ends began then, not at
+   * `startedAt` (the time between a resolution and the reopening the service was up).
+   */
+  readonly reopenedAt?: number | null;
   /** Fingerprint of the evidence last announced, to tell a real update from noise. */
   readonly evidenceKey: string;
 }
@@ -39,6 +44,15 @@ export const severityOf = (status: State): Severity | null =>
  * | down / degraded   | yes, other    | -                              | update (severity changed)    |
  * | up                | yes           | -                              | resolve with duration        |
  * | unknown / maint.  | any           | -                              | none: no verdict, no news    |
+ *
+ * The duration of a recovery is that of the outage it ends: since the incident opened, or since it
+ * was last reopened (two 2-second blips five minutes apart are "back up after 2 seconds", not
+ * after five minutes; the alert still shows when the incident first started).
+ *
+ * `unknown` and `maintenance` leave an open incident open, and that stays true: `unknown` comes only
+ * from monitors with no verdict yet (a service whose monitors were replaced), and their first
+ * outcome decides; maintenance ends in a measured state (`up` resolves). A flapping monitor is not
+ * `unknown`: its service is `degraded` with `unstable` evidence (see `fuseServiceStatus`).
  */
 export function decideIncident(input: {
   readonly status: State;
@@ -65,7 +79,7 @@ export function decideIncident(input: {
     return { kind: 'none' };
   }
   if (status === 'up' && open !== null) {
-    return { kind: 'resolve', incidentId: open.id, durationMs: at - open.startedAt };
+    return { kind: 'resolve', incidentId: open.id, durationMs: at - (open.reopenedAt ?? open.startedAt) };
   }
   return { kind: 'none' };
 }
@@ -79,6 +93,7 @@ export function evidenceKey(evidence: readonly Evidence[]): string {
     .map((e) => {
       if (e.kind === 'probe') return `p:${e.monitorId}:${e.state}:${e.reason}`;
       if (e.kind === 'official') return `o:${e.monitorId}:${e.state}:${e.lines.join('|')}`;
+      if (e.kind === 'unstable') return `u:${e.monitorId}`;
       return `c:${e.level}`;
     })
     .sort()

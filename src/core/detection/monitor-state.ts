@@ -35,6 +35,14 @@ export interface FlapPolicy {
 export const DEFAULT_CONFIRM: ConfirmPolicy = { down: 'auto', up: 2 };
 export const DEFAULT_FLAP: FlapPolicy = { changes: 5, windowMs: 30 * 60_000 };
 
+/**
+ * A flapping monitor settles early once it has clearly been steady: at least this many
+ * consecutive outcomes agreeing with its confirmed state…
+ */
+export const SETTLE_CHECKS = 5;
+/** …spanning at least this long (or the flap window, if shorter). */
+export const SETTLE_MS = 5 * 60_000;
+
 /** The persisted state of one monitor. Plain data: stored as JSON by the store. */
 export interface MonitorRecord {
   readonly state: State;
@@ -47,6 +55,11 @@ export interface MonitorRecord {
   /** Times of recent confirmed changes, oldest first, pruned to the flap window. */
   readonly changes: readonly number[];
   readonly flapping: boolean;
+  /**
+   * While flapping: the run of consecutive raw outcomes agreeing with the confirmed state (how
+   * many, since when). Absent otherwise, and in records stored before it existed.
+   */
+  readonly steady?: { readonly checks: number; readonly since: number };
   /** The reason and message of the outcome that last moved or held a failing state. */
   readonly reason: OutcomeReason;
   readonly message: string;
@@ -128,6 +141,9 @@ export function stepMonitor(
       ...(record.state === 'up'
         ? { background: learnBackground(backgroundOf(record), unconfirmedFailures(record), 1) }
         : {}),
+      ...(record.flapping
+        ? { steady: { checks: (record.steady?.checks ?? 0) + 1, since: record.steady?.since ?? at } }
+        : {}),
     };
     return { record: settle(held, at, flap, events), events };
   }
@@ -145,8 +161,9 @@ export function stepMonitor(
       !same && record.state === 'up' && unconfirmedFailures(record) > 0
         ? { background: learnBackground(backgroundOf(record), unconfirmedFailures(record), 0) }
         : {};
+    const { steady: _broken, ...rest } = record;
     const waiting: MonitorRecord = {
-      ...record,
+      ...rest,
       ...background,
       pending: { status: outcome.status, count, since },
       changes: recent,
@@ -217,11 +234,24 @@ export function pendingWorsening(record: MonitorRecord): number {
   return record.pending && RANK[record.pending.status] > RANK[record.state] ? record.pending.count : 0;
 }
 
-/** A flapping monitor settles after a whole flap window without a confirmed change. */
+/**
+ * A flapping monitor settles after a whole flap window without a confirmed change, or earlier once
+ * it has clearly been steady: `SETTLE_CHECKS` consecutive outcomes agreeing with its confirmed
+ * state over at least `SETTLE_MS` (capped at the window). Settled `up`, its recent changes are
+ * kept, so one more failure soon after makes it flapping again at once instead of alerting a few
+ * more times first. Settled in a failing state, they are forgotten: the next change is a recovery
+ * from a steady outage, and must read as one.
+ */
 function settle(record: MonitorRecord, at: number, flap: FlapPolicy, events: MonitorEvent[]): MonitorRecord {
   if (!record.flapping) return record;
   const last = record.changes[record.changes.length - 1];
-  if (last !== undefined && at - last < flap.windowMs) return record;
+  const quiet = last === undefined || at - last >= flap.windowMs;
+  const steady =
+    record.steady !== undefined &&
+    record.steady.checks >= SETTLE_CHECKS &&
+    at - record.steady.since >= Math.min(SETTLE_MS, flap.windowMs);
+  if (!quiet && !steady) return record;
   events.push({ kind: 'settled' });
-  return { ...record, flapping: false };
+  const { steady: _done, ...rest } = record;
+  return { ...rest, flapping: false, ...(record.state === 'up' ? {} : { changes: [] }) };
 }

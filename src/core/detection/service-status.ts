@@ -23,6 +23,18 @@ export type Evidence =
       readonly lines: readonly string[];
     }
   | {
+      /**
+       * A monitor that keeps changing state (flapping): the service is unstable. Carries no state,
+       * so the story stays the same while the monitor goes on flipping between up and down.
+       */
+      readonly kind: 'unstable';
+      readonly monitorId: string;
+      readonly target: string;
+      /** Confirmed changes within the flap window when the service was last evaluated. */
+      readonly changes: number;
+      readonly windowMs: number;
+    }
+  | {
       readonly kind: 'crowd';
       readonly level: CrowdLevel;
       readonly reporters: number;
@@ -35,6 +47,9 @@ export interface MonitorView {
   readonly target: string;
   readonly state: State;
   readonly flapping: boolean;
+  /** While flapping: its confirmed changes within `flapWindowMs`, for the `unstable` evidence. */
+  readonly flapChanges?: number;
+  readonly flapWindowMs?: number;
   readonly reason: OutcomeReason;
   readonly message: string;
   readonly evidence?: readonly string[];
@@ -77,11 +92,15 @@ export const defaultQuorum = (activeProbes: number): number => Math.floor(active
  * | 2 | official maintenance, or a configured maintenance window         | maintenance |
  * | 3 | at least `quorum` active probes down                             | down        |
  * | 4 | one probe down and the crowd detector at `detected`              | down        |
- * | 5 | any probe down or degraded, official degraded, crowd not `none`  | degraded    |
+ * | 5 | a monitor down or degraded, crowd not `none`, or one flapping    | degraded    |
  * | 6 | no active probe and no official or crowd evidence                | unknown     |
  * | 7 | otherwise                                                        | up          |
  *
- * Flapping monitors and monitors in `unknown` are not active: they neither accuse nor clear.
+ * Monitors in `unknown` are not active: they neither accuse nor clear. Flapping monitors are not
+ * active either (their state of the moment counts for no quorum and clears nothing), but they are
+ * evidence: a service whose monitor keeps going down and back up is unstable, shown as `degraded`
+ * with `unstable` evidence. That evidence names no state, so the incident is told once and not on
+ * every flip; once the monitor settles, its steady state counts again and the incident follows it.
  *
  * Recovery follows the probes. The crowd detector latches its alert until three quiet windows
  * have passed (a quarter of an hour), and people keep reporting for a while after a service is
@@ -98,7 +117,8 @@ export function fuseServiceStatus(input: FusionInput): ServiceVerdict {
   const counted = crowdCounts(input.crowd, probes, probesDown) ? input.crowd : undefined;
   const crowd = counted?.level ?? 'none';
   const quorum = Math.max(1, input.quorum ?? defaultQuorum(probes.length));
-  const evidence = collectEvidence(active, counted);
+  const flapping = input.monitors.filter((m) => m.flapping);
+  const evidence = [...flapping.map(unstableEvidence), ...collectEvidence(active, counted)];
 
   const status = ((): State => {
     if (officials.some((m) => m.state === 'down')) return 'down';
@@ -106,7 +126,11 @@ export function fuseServiceStatus(input: FusionInput): ServiceVerdict {
       return 'maintenance';
     if (probes.length > 0 && probesDown >= Math.min(quorum, probes.length)) return 'down';
     if (probesDown >= 1 && crowd === 'detected') return 'down';
-    if (active.some((m) => m.state === 'down' || m.state === 'degraded') || crowd !== 'none')
+    if (
+      active.some((m) => m.state === 'down' || m.state === 'degraded') ||
+      crowd !== 'none' ||
+      flapping.length > 0
+    )
       return 'degraded';
     if (active.length === 0) return 'unknown';
     return 'up';
@@ -125,6 +149,14 @@ function crowdCounts(
   const alertStart = crowd.since;
   return !probes.some((m) => m.state === 'up' && m.since !== undefined && m.since >= alertStart);
 }
+
+const unstableEvidence = (m: MonitorView): Evidence => ({
+  kind: 'unstable',
+  monitorId: m.id,
+  target: m.target,
+  changes: m.flapChanges ?? 0,
+  windowMs: m.flapWindowMs ?? 0,
+});
 
 function collectEvidence(active: readonly MonitorView[], crowd: CrowdView | undefined): Evidence[] {
   const evidence: Evidence[] = [];

@@ -152,6 +152,8 @@ export const bn: Messages = {
   alert: {
     title: ({ change, serviceName, state }) =>
       `${change === 'updated' ? 'হালনাগাদ: ' : ''}${serviceName} ${PREDICATE[state](change === 'reopened' ? 'আবার ' : '')}`,
+    unstable: ({ change, serviceName }) =>
+      `${change === 'updated' ? 'হালনাগাদ: ' : ''}${serviceName} ${change === 'reopened' ? 'আবার ' : ''}অস্থির: বারবার বন্ধ হচ্ছে আর চালু হচ্ছে`,
     recovered: ({ serviceName, durationMs }) => `${duration(durationMs)} পর ${serviceName} আবার চালু হয়েছে`,
     groupTitle: ({ groupName, serviceNames, state, otherCount }) =>
       (groupName === null
@@ -174,6 +176,8 @@ export const bn: Messages = {
     probe: (p) => `${p.target}: ${REASON[p.reason](p)}${p.detail === undefined ? '' : ` (${p.detail})`}`,
     reason: (p) => REASON[p.reason](p),
     official: ({ serviceName, line }) => `${serviceName} জানিয়েছে: ${line}`,
+    unstable: ({ target, changes, windowMs }) =>
+      `${target}: অস্থির, ${duration(windowMs)} সময়ের মধ্যে ${n(changes)} বার অবস্থা বদলেছে`,
     crowdReports: ({ level, reporters }) =>
       level === 'detected'
         ? `অনেক ব্যবহারকারী সমস্যার কথা জানাচ্ছেন: ${n(reporters)}টি রিপোর্ট`

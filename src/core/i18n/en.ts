@@ -155,6 +155,8 @@ export const en: Messages = {
   alert: {
     title: ({ change, serviceName, state }) =>
       `${CHANGE_PREFIX[change]}${serviceName} ${PREDICATE[state]}${change === 'reopened' ? ' again' : ''}`,
+    unstable: ({ change, serviceName }) =>
+      `${CHANGE_PREFIX[change]}${serviceName} is unstable${change === 'reopened' ? ' again' : ''}: it keeps going down and coming back`,
     recovered: ({ serviceName, durationMs }) => `${serviceName} is back up after ${duration(durationMs)}`,
     groupTitle: ({ groupName, serviceNames, state, otherCount }) =>
       (groupName === null
@@ -178,6 +180,8 @@ export const en: Messages = {
     probe: (p) => `${p.target}: ${REASON[p.reason](p)}${p.detail === undefined ? '' : ` (${p.detail})`}`,
     reason: (p) => REASON[p.reason](p),
     official: ({ serviceName, line }) => `${serviceName} says: ${line}`,
+    unstable: ({ target, changes, windowMs }) =>
+      `${target}: unstable, changed state ${plural(changes, 'time', 'times')} in ${duration(windowMs)}`,
     crowdReports: ({ level, reporters }) =>
       level === 'detected'
         ? `Many users report problems: ${plural(reporters, 'report', 'reports')}`

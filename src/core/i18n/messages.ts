@@ -29,6 +29,11 @@ export type AlertChange = 'opened' | 'reopened' | 'updated';
 export interface AlertMessages {
   /** `WhatsApp is down`, `WhatsApp is down again`, `Update: WhatsApp is degraded`. */
   title(p: { readonly change: AlertChange; readonly serviceName: string; readonly state: State }): string;
+  /**
+   * A service whose monitor keeps going down and coming back (flapping):
+   * `Update: WhatsApp is unstable: it keeps going down and coming back`.
+   */
+  unstable(p: { readonly change: AlertChange; readonly serviceName: string }): string;
   /** `WhatsApp is back up after 45 minutes`. */
   recovered(p: { readonly serviceName: string; readonly durationMs: number }): string;
   /**
@@ -79,6 +84,8 @@ export interface EvidenceMessages {
   official(p: { readonly serviceName: string; readonly line: string }): string;
   /** `14 user reports, more than usual` (possible) / `Many users report problems: 62 reports` (detected). */
   crowdReports(p: { readonly level: Exclude<CrowdLevel, 'none'>; readonly reporters: number }): string;
+  /** A flapping monitor: `web.whatsapp.com: unstable, changed state 6 times in 30 minutes`. */
+  unstable(p: { readonly target: string; readonly changes: number; readonly windowMs: number }): string;
   /** `62% of reports: messages not sending`. */
   crowdTopProblem(p: { readonly kind: ProblemKind; readonly share: number }): string;
   /** `messages not sending`. */

@@ -224,6 +224,44 @@ describe('decideIncident edge cases', () => {
     expect(decideIncident({ ...input, cooldownMs: 2 * MINUTE }).kind).toBe('open');
   });
 
+  it('measures a reopened incident from its reopening, not from its first start', () => {
+    const reopened: IncidentView = { ...openIncident('major'), reopenedAt: NOW - 2_000 };
+    expect(
+      decideIncident({ status: 'up', evidence: [], open: reopened, lastResolved: null, at: NOW }),
+    ).toEqual({
+      kind: 'resolve',
+      incidentId: 7,
+      durationMs: 2_000,
+    });
+  });
+
+  it("keeps an unstable service's incident open as a minor one, told once", () => {
+    const unstable: Evidence = {
+      kind: 'unstable',
+      monitorId: 'gh-http',
+      target: 'https://github.com/',
+      changes: 6,
+      windowMs: 30 * MINUTE,
+    };
+    const first = decideIncident({
+      status: 'degraded',
+      evidence: [unstable],
+      open: openIncident('major'),
+      lastResolved: null,
+      at: NOW,
+    });
+    expect(first).toEqual({ kind: 'update', incidentId: 7, severity: 'minor', severityChanged: true });
+    // More flips change the count, not the story.
+    const again = decideIncident({
+      status: 'degraded',
+      evidence: [{ ...unstable, changes: 9 }],
+      open: { ...openIncident('minor', [unstable]) },
+      lastResolved: null,
+      at: NOW,
+    });
+    expect(again).toEqual({ kind: 'none' });
+  });
+
   it('opens a new incident when the last one was never resolved (no resolvedAt)', () => {
     const stale: IncidentView = { ...resolvedAgo(MINUTE), resolvedAt: null };
     expect(

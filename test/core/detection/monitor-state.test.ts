@@ -7,6 +7,8 @@ import {
   type MonitorRecord,
   confirmationsNeeded,
   downConfirmationOf,
+  SETTLE_CHECKS,
+  SETTLE_MS,
   initialMonitorRecord,
   pendingWorsening,
   stepMonitor,
@@ -369,5 +371,80 @@ describe('stepMonitor with a learned confirmation (confirm.down: auto)', () => {
     expect(pendingWorsening(feed(recordIn('up'), ['degraded']).record)).toBe(1);
     expect(pendingWorsening(feed(recordIn('down'), ['up']).record)).toBe(0);
     expect(pendingWorsening(feed(initialMonitorRecord(T0), ['down']).record)).toBe(1);
+  });
+});
+
+describe('stepMonitor settling early', () => {
+  const FAST: ConfirmPolicy = { down: 1, up: 1 };
+  const SECOND = 1000;
+  /** A monitor that has just become flapping: its last change (to `up`) at T0 + 4 minutes. */
+  const flappingUp = (): MonitorRecord => {
+    const { record } = feed(recordIn('up'), ['down', 'up', 'down', 'up'], { confirm: FAST });
+    expect(record.flapping).toBe(true);
+    return record;
+  };
+  const LAST_CHANGE = T0 + 4 * MINUTE;
+
+  it.each([
+    {
+      name: 'one good check a minute: the sixth, five minutes after the first',
+      outcomes: Array<ProbeOutcome['status']>(6).fill('up'),
+      stepMs: MINUTE,
+      settlesAt: 5,
+    },
+    {
+      name: 'one good check a second: enough checks early, then five minutes',
+      outcomes: Array<ProbeOutcome['status']>(302).fill('up'),
+      stepMs: SECOND,
+      settlesAt: 300,
+    },
+    {
+      name: 'one failing check restarts the run',
+      outcomes: [...Array<ProbeOutcome['status']>(4).fill('up'), 'down', ...Array(6).fill('up')],
+      stepMs: MINUTE,
+      settlesAt: 10,
+    },
+    {
+      name: 'unknown outcomes neither count nor break the run',
+      outcomes: ['up', 'unknown', 'up', 'unknown', 'up', 'up', 'up', 'up'],
+      stepMs: MINUTE,
+      settlesAt: 6,
+    },
+  ])('$name', ({ outcomes, stepMs, settlesAt }) => {
+    const { events } = feed(flappingUp(), outcomes, {
+      confirm: { down: 2, up: 1 },
+      from: LAST_CHANGE,
+      stepMs,
+    });
+    expect(events).toEqual([{ step: settlesAt, event: { kind: 'settled' } }]);
+  });
+
+  it('needs at least SETTLE_CHECKS agreeing outcomes, however long they span', () => {
+    const few = Array<ProbeOutcome['status']>(SETTLE_CHECKS - 1).fill('up');
+    const { record, events } = feed(flappingUp(), few, {
+      confirm: FAST,
+      from: LAST_CHANGE,
+      stepMs: SETTLE_MS,
+    });
+    expect(events).toEqual([]);
+    expect(record.steady).toEqual({ checks: SETTLE_CHECKS - 1, since: LAST_CHANGE + SETTLE_MS });
+  });
+
+  it('keeps the recent changes when it settles up, so the next failure is flapping again at once', () => {
+    const settled = feed(flappingUp(), Array(6).fill('up'), { confirm: FAST, from: LAST_CHANGE });
+    expect(settled.record).toMatchObject({ flapping: false, state: 'up', changes: expect.any(Array) });
+    expect(settled.record.changes).toHaveLength(4);
+    expect(settled.record.steady).toBeUndefined();
+    const next = stepMonitor(settled.record, raw('down'), LAST_CHANGE + 7 * MINUTE, FAST, FLAP);
+    expect(next.events).toEqual([{ kind: 'changed', from: 'up', to: 'down' }, { kind: 'flapping' }]);
+  });
+
+  it('forgets the changes when it settles down, so the recovery reads as one', () => {
+    const down = stepMonitor(flappingUp(), raw('down'), LAST_CHANGE + MINUTE, FAST, FLAP).record;
+    const settled = feed(down, Array(6).fill('down'), { confirm: FAST, from: LAST_CHANGE + MINUTE });
+    expect(settled.events).toEqual([{ step: 5, event: { kind: 'settled' } }]);
+    expect(settled.record).toMatchObject({ flapping: false, state: 'down', changes: [] });
+    const next = stepMonitor(settled.record, raw('up'), LAST_CHANGE + 9 * MINUTE, FAST, FLAP);
+    expect(next.events).toEqual([{ kind: 'changed', from: 'down', to: 'up' }]);
   });
 });

@@ -67,6 +67,11 @@ const RULE_CASES: Record<string, { name: string; input: FusionInput }[]> = {
     { name: 'crowd possible alone', input: { monitors: [probe('a', 'up')], crowd: crowd('possible') } },
     { name: 'crowd detected alone', input: { monitors: [probe('a', 'up')], crowd: crowd('detected') } },
     { name: 'crowd detected, no active monitor', input: { monitors: [], crowd: crowd('detected') } },
+    { name: 'the only probe flapping', input: { monitors: [probe('a', 'up', { flapping: true })] } },
+    {
+      name: 'a flapping probe, the others up',
+      input: { monitors: [probe('a', 'down', { flapping: true }), probe('b', 'up')] },
+    },
   ],
   '6': [
     { name: 'no monitors', input: { monitors: [] } },
@@ -141,9 +146,23 @@ describe('fuseServiceStatus quorum', () => {
 });
 
 describe('fuseServiceStatus inactive monitors', () => {
-  it('ignores a flapping probe that is down', () => {
-    const monitors = [probe('a', 'down', { flapping: true }), probe('b', 'up')];
-    expect(fuseServiceStatus({ monitors })).toEqual({ status: 'up', evidence: [] });
+  const flappy = { flapping: true, flapChanges: 6, flapWindowMs: 1_800_000 } as const;
+
+  it('calls a service with a flapping probe unstable (degraded), whatever state the probe is in now', () => {
+    for (const state of ['down', 'up'] as const) {
+      const monitors = [probe('a', state, flappy), probe('b', 'up')];
+      expect(fuseServiceStatus({ monitors })).toEqual({
+        status: 'degraded',
+        evidence: [
+          { kind: 'unstable', monitorId: 'a', target: 'a.example:443', changes: 6, windowMs: 1_800_000 },
+        ],
+      });
+    }
+  });
+
+  it('does not let a flapping probe that is down make up a quorum', () => {
+    const monitors = [probe('a', 'down', flappy), probe('b', 'down'), probe('c', 'up'), probe('d', 'up')];
+    expect(fuseServiceStatus({ monitors }).status).toBe('degraded');
   });
 
   it('does not let a flapping probe that is up clear the others', () => {
@@ -156,14 +175,18 @@ describe('fuseServiceStatus inactive monitors', () => {
     expect(fuseServiceStatus({ monitors }).status).toBe('down');
   });
 
-  it('ignores a flapping official source', () => {
+  it('calls a service with a flapping official source unstable, not down', () => {
     const monitors = [{ ...official('sp', 'down'), flapping: true }, probe('a', 'up')];
-    expect(fuseServiceStatus({ monitors }).status).toBe('up');
+    const verdict = fuseServiceStatus({ monitors });
+    expect(verdict.status).toBe('degraded');
+    expect(verdict.evidence.map((e) => e.kind)).toEqual(['unstable']);
   });
 
-  it('is unknown when every monitor is flapping', () => {
+  it('is unstable, never unknown, when every monitor is flapping', () => {
     const monitors = [probe('a', 'down', { flapping: true }), probe('b', 'up', { flapping: true })];
-    expect(fuseServiceStatus({ monitors }).status).toBe('unknown');
+    const verdict = fuseServiceStatus({ monitors });
+    expect(verdict.status).toBe('degraded');
+    expect(verdict.evidence.map((e) => (e.kind === 'unstable' ? e.monitorId : e.kind))).toEqual(['a', 'b']);
   });
 });
 
@@ -218,6 +241,7 @@ describe('fuseServiceStatus evidence', () => {
       crowd: { level: 'detected', reporters: 57, topProblem: { kind: 'login', share: 0.6 } },
     });
     expect(verdict.evidence).toEqual([
+      { kind: 'unstable', monitorId: 'flappy', target: 'flappy.example:443', changes: 0, windowMs: 0 },
       {
         kind: 'probe',
         monitorId: 'http',

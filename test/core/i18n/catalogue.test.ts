@@ -33,6 +33,9 @@ const ALERT: Samples<AlertMessages> = {
       (change) => [{ change, serviceName: 'WhatsApp', state }] as const,
     ),
   ),
+  unstable: (['opened', 'reopened', 'updated'] as const).map(
+    (change) => [{ change, serviceName: 'WhatsApp' }] as const,
+  ),
   recovered: [[{ serviceName: 'WhatsApp', durationMs: 45 * 60_000 }]],
   groupTitle: STATES.flatMap((state) => [
     [{ groupName: 'Meta', serviceNames: ['WhatsApp', 'Instagram'], state, otherCount: 0 }] as const,
@@ -57,6 +60,7 @@ const EVIDENCE: Samples<EvidenceMessages> = {
   ]),
   reason: OUTCOME_REASONS.map((reason) => [{ reason }] as const),
   official: [[{ serviceName: 'GitHub', line: 'Investigating — Incident with Actions' }]],
+  unstable: [[{ target: 'web.whatsapp.com', changes: 6, windowMs: 30 * 60_000 }]],
   crowdReports: [[{ level: 'possible', reporters: 1 }], [{ level: 'detected', reporters: 62 }]],
   crowdTopProblem: PROBLEM_KINDS.map((kind) => [{ kind, share: 0.62 }] as const),
   problemKind: PROBLEM_KINDS.map((kind) => [kind] as const),
