@@ -172,13 +172,15 @@ export interface StandInAddresses {
   readonly caPath: string;
 }
 
-const PLACEHOLDER = /\{\{\s*([a-z]+)(?::([^}\s]+))?\s*\}\}/g;
+const PLACEHOLDER = /(['"]?)\{\{\s*([a-z]+)(?::([^}\s]+))?\s*\}\}\1/g;
 
 /**
  * The services file with its placeholders filled in: `{{url:ID}}` (an HTTP or status-page
  * stand-in), `{{port:ID}}` (a TLS stand-in's port; an HTTP one's is the shared server's),
  * `{{host}}`, `{{resolver}}` (the DNS stand-in), `{{ca}}` (the trust file for `ok` TLS stand-ins),
  * `{{control}}` (a control target that always answers 204). Unknown ones are listed in `problems`.
+ * A placeholder may sit in quotes, so the file stays plain YAML before it is filled in: the quotes
+ * are kept, except around `{{port:…}}`, which becomes a bare number.
  */
 export function fillPlaceholders(
   yaml: string,
@@ -186,37 +188,50 @@ export function fillPlaceholders(
   at: StandInAddresses,
   problems: string[] = [],
 ): string {
-  return yaml.replace(PLACEHOLDER, (whole, name: string, ref: string | undefined) => {
-    const standIn = ref === undefined ? undefined : standIns[ref];
-    const bad = (why: string): string => {
-      problems.push(`services: ${whole}: ${why}`);
-      return whole;
-    };
-    switch (name) {
-      case 'host':
-        return '127.0.0.1';
-      case 'resolver':
-        return at.dnsResolver;
-      case 'ca':
-        return at.caPath;
-      case 'control':
-        return `${at.httpBase}/generate_204`;
-      case 'url':
-        if (ref === undefined) return bad('name a stand-in: {{url:ID}}');
-        if (standIn === undefined) return bad(`unknown stand-in "${ref}"`);
-        if (standIn.type === 'http') return `${at.httpBase}/${ref}/`;
-        if (standIn.type === 'statuspage') return `${at.httpBase}/${ref}/api/v2/summary.json`;
-        return bad(`stand-in "${ref}" is ${standIn.type}: {{url:…}} takes an http or statuspage one`);
-      case 'port':
-        if (ref === undefined) return bad('name a stand-in: {{port:ID}}');
-        if (standIn === undefined) return bad(`unknown stand-in "${ref}"`);
-        if (standIn.type === 'tls') return String(at.tlsPorts[ref] ?? 0);
-        if (standIn.type === 'http') return String(at.httpPort);
-        return bad(`stand-in "${ref}" is ${standIn.type}: {{port:…}} takes a tls or http one`);
-      default:
-        return bad('unknown placeholder (known: url, port, host, resolver, ca, control)');
-    }
+  return yaml.replace(PLACEHOLDER, (whole, quote: string, name: string, ref: string | undefined) => {
+    const value = fill(name, ref, standIns, at, (why) => problems.push(`services: ${whole}: ${why}`));
+    if (value === null) return whole;
+    return name === 'port' ? value : `${quote}${value}${quote}`;
   });
+}
+
+/** The value of one placeholder, or null (and `report` told why) when there is none. */
+function fill(
+  name: string,
+  ref: string | undefined,
+  standIns: Readonly<Record<string, StandIn>>,
+  at: StandInAddresses,
+  report: (why: string) => void,
+): string | null {
+  const standIn = ref === undefined ? undefined : standIns[ref];
+  const bad = (why: string): null => {
+    report(why);
+    return null;
+  };
+  switch (name) {
+    case 'host':
+      return '127.0.0.1';
+    case 'resolver':
+      return at.dnsResolver;
+    case 'ca':
+      return at.caPath;
+    case 'control':
+      return `${at.httpBase}/generate_204`;
+    case 'url':
+      if (ref === undefined) return bad('name a stand-in: {{url:ID}}');
+      if (standIn === undefined) return bad(`unknown stand-in "${ref}"`);
+      if (standIn.type === 'http') return `${at.httpBase}/${ref}/`;
+      if (standIn.type === 'statuspage') return `${at.httpBase}/${ref}/api/v2/summary.json`;
+      return bad(`stand-in "${ref}" is ${standIn.type}: {{url:…}} takes an http or statuspage one`);
+    case 'port':
+      if (ref === undefined) return bad('name a stand-in: {{port:ID}}');
+      if (standIn === undefined) return bad(`unknown stand-in "${ref}"`);
+      if (standIn.type === 'tls') return String(at.tlsPorts[ref] ?? 0);
+      if (standIn.type === 'http') return String(at.httpPort);
+      return bad(`stand-in "${ref}" is ${standIn.type}: {{port:…}} takes a tls or http one`);
+    default:
+      return bad('unknown placeholder (known: url, port, host, resolver, ca, control)');
+  }
 }
 
 function isTimeZone(zone: string): boolean {
