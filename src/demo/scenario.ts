@@ -264,10 +264,10 @@ export function parseScenario(text: string, source: string): Scenario {
   } catch (err) {
     throw new ConfigError(source, [`not JSON: ${(err as Error).message}`]);
   }
-  const parsed = scenarioSchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error));
-  const file = parsed.data;
-  const problems: string[] = [];
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ConfigError(source, ['must be a JSON object with title, from, to, services and chats']);
+  }
+  const { file, sound, problems } = parseSections(json as Record<string, unknown>);
   let servicesYaml = '';
   let servicesSource = source;
   if (typeof file.services === 'string') {
@@ -279,18 +279,60 @@ export function parseScenario(text: string, source: string): Scenario {
         `services: cannot read "${file.services}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
       );
     }
-  } else {
+  } else if (file.services !== undefined) {
     servicesYaml =
       typeof file.services.yaml === 'string' ? file.services.yaml : file.services.yaml.join('\n');
   }
   const { services: _services, ...rest } = file;
   const scenario: Scenario = { ...rest, source, servicesYaml, servicesSource };
-  const config = servicesYaml === '' ? null : checkServices(scenario, problems);
-  checkTimes(scenario, problems);
-  if (config !== null) checkReferences(scenario, config, problems);
+  const config = servicesYaml === '' || !sound.has('standIns') ? null : checkServices(scenario, problems);
+  checkTimes(scenario, sound, problems);
+  if (config !== null) checkReferences(scenario, config, sound, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return scenario;
 }
+
+/**
+ * Checks each top-level key on its own, so one broken section does not hide the problems of the
+ * others: `sound` names the keys that passed, and the later checks use only those (a broken
+ * section stands in as empty). Unknown keys are problems too.
+ */
+function parseSections(raw: Record<string, unknown>): {
+  file: ScenarioFile & { services?: ScenarioFile['services'] };
+  sound: Set<string>;
+  problems: string[];
+} {
+  const shape = scenarioSchema.shape;
+  const problems: string[] = [];
+  const unknown = Object.keys(raw).filter((key) => !Object.hasOwn(shape, key));
+  if (unknown.length > 0) problems.push(`unknown key(s) ${unknown.map((k) => `"${k}"`).join(', ')}`);
+  const sound = new Set<string>();
+  const file: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(shape)) {
+    const parsed = (schema as z.ZodType).safeParse(raw[key]);
+    if (parsed.success) {
+      sound.add(key);
+      file[key] = parsed.data;
+    } else {
+      problems.push(...describeIssues(parsed.error, [key]));
+      file[key] = SECTION_FALLBACK[key];
+    }
+  }
+  return { file: file as ScenarioFile, sound, problems };
+}
+
+/** What a broken section counts as for the checks that still run. */
+const SECTION_FALLBACK: Readonly<Record<string, unknown>> = {
+  title: '',
+  sources: [],
+  from: 0,
+  to: 0,
+  groups: {},
+  chats: [],
+  standIns: {},
+  trouble: {},
+  reports: [],
+};
 
 /**
  * Parses the services file as the replay will (placeholders filled with stand-in values), so its
@@ -326,14 +368,16 @@ function checkServices(scenario: Scenario, problems: string[]): ServicesConfig |
   }
 }
 
-function checkTimes(scenario: Scenario, problems: string[]): void {
+function checkTimes(scenario: Scenario, sound: ReadonlySet<string>, problems: string[]): void {
   const { from, to } = scenario;
+  const span = sound.has('from') && sound.has('to') && to > from;
   const iso = (at: number): string => new Date(at).toISOString().replace('.000Z', 'Z');
   const inside = (path: string, at: number): void => {
-    if (at < from || at > to)
+    if (span && (at < from || at > to))
       problems.push(`${path}: ${iso(at)} is outside the replay (${iso(from)} to ${iso(to)})`);
   };
-  if (to <= from) problems.push(`to: must be after from (${iso(from)})`);
+  if (sound.has('from') && sound.has('to') && to <= from)
+    problems.push(`to: must be after from (${iso(from)})`);
   for (const [key, standIn] of Object.entries(scenario.standIns)) {
     standIn.timeline.forEach((entry, i) => {
       const path = `standIns.${key}.timeline[${i}].at`;
@@ -363,7 +407,7 @@ function checkTimes(scenario: Scenario, problems: string[]): void {
   scenario.reports.forEach((report, i) => {
     inside(`reports[${i}].from`, report.from);
     const end = report.from + report.window * report.reporters.length;
-    if (end > to)
+    if (span && end > to)
       problems.push(`reports[${i}]: its last window ends at ${iso(end)}, after the replay (${iso(to)})`);
   });
   // Two series of the same service from the same chat must not overlap: who reported when would be ambiguous.
@@ -379,7 +423,12 @@ function checkTimes(scenario: Scenario, problems: string[]): void {
   });
 }
 
-function checkReferences(scenario: Scenario, config: ServicesConfig, problems: string[]): void {
+function checkReferences(
+  scenario: Scenario,
+  config: ServicesConfig,
+  sound: ReadonlySet<string>,
+  problems: string[],
+): void {
   const services = new Map(config.services.map((service) => [service.id, service]));
   const known = (): string => [...services.keys()].join(', ');
   const chatIds = new Set<string>();
@@ -405,7 +454,8 @@ function checkReferences(scenario: Scenario, config: ServicesConfig, problems: s
       problems.push(`reports[${i}].service: ${report.service} takes no crowd reports (crowd: false)`);
     }
     report.chats.forEach((chat, j) => {
-      if (!chatIds.has(chat)) problems.push(`reports[${i}].chats[${j}]: unknown chat "${chat}"`);
+      if (sound.has('chats') && !chatIds.has(chat))
+        problems.push(`reports[${i}].chats[${j}]: unknown chat "${chat}"`);
     });
   });
   const names = new Map<string, string>();
