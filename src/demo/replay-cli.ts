@@ -7,7 +7,7 @@ import { ConfigError } from '../config/problems.js';
 import { formatDuration } from '../core/duration.js';
 import { formatTime } from '../core/i18n/format.js';
 import type { ReceivedMessage } from './plain-alert.js';
-import { CHECK_TIMEOUT_MS, runReplay } from './replay.js';
+import { CHECK_TIMEOUT_MS, runReplay, type ReplayResult } from './replay.js';
 import { loadScenario, type Scenario, type ScenarioChat } from './scenario.js';
 import { alertToleranceMs, summarize } from './summary.js';
 
@@ -95,9 +95,21 @@ export async function replayToConsole(options: ReplayCliOptions): Promise<number
       out('  └');
     },
   });
-  const summary = summarize(result);
   out();
-  out('Summary');
+  for (const line of formatSummary(result)) out(line);
+  out(
+    `  replayed ${Math.round((result.endedAt - result.startedAt) / 60_000)} minutes in ${Math.round((performance.now() - realStart) / 1000)} s`,
+  );
+  return 0;
+}
+
+/** The summary lines printed after a replay (docs/replay.md, "Output and summary"). */
+export function formatSummary(result: ReplayResult): string[] {
+  const summary = summarize(result);
+  const lines = ['Summary'];
+  const out = (line: string): void => {
+    lines.push(line);
+  };
   if (summary.firstAlert === null) out('  first alert: none');
   else {
     const after =
@@ -135,11 +147,14 @@ export async function replayToConsole(options: ReplayCliOptions): Promise<number
       `  FALSE ALERT: ${event.serviceName} ${event.kind} at ${utc(event.at)}, outside its trouble windows (+${tolerance})`,
     );
   }
-  out(
-    `  crowd reports counted: ${result.reports.counted}; checks run: ${result.checks}; ` +
-      `replayed ${Math.round((result.endedAt - result.startedAt) / 60_000)} minutes in ${Math.round((performance.now() - realStart) / 1000)} s`,
+  const quiet = result.services.services.filter(
+    (service) =>
+      (result.scenario.trouble[service.id] ?? []).length === 0 &&
+      !result.events.some((event) => event.serviceId === service.id),
   );
-  return 0;
+  if (quiet.length > 0) out(`  no alert, as scripted: ${quiet.map((service) => service.name).join(', ')}`);
+  out(`  crowd reports counted: ${result.reports.counted}; checks run: ${result.checks}`);
+  return lines;
 }
 
 /** `argv` of `npm run replay`: a scenario path and optionally `--pace <real ms per simulated minute>`. */

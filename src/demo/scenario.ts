@@ -129,13 +129,13 @@ const scenarioSchema = z.strictObject({
   from: isoTime,
   to: isoTime,
   /** A services file, relative to the scenario, or the file itself inline. */
-  services: z.union([
-    z.string().min(1),
-    z.strictObject({ yaml: z.union([z.string(), z.array(z.string())]) }),
-  ]),
+  services: z.union(
+    [z.string().min(1), z.strictObject({ yaml: z.union([z.string(), z.array(z.string())]) })],
+    { error: 'must be a services file path (relative to the scenario) or { "yaml": "…" }' },
+  ),
   /** Display names of service groups (`group:` in the services file). */
   groups: z.record(z.string(), z.string().min(1).max(100)).default({}),
-  chats: z.array(chatSchema).min(1),
+  chats: z.array(chatSchema).min(1, 'needs at least one chat'),
   standIns: z.record(z.string(), standInSchema).default({}),
   trouble: z.record(z.string(), z.array(windowSchema)).default({}),
   reports: z.array(reportSchema).default([]),

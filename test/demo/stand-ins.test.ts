@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OutcomeReason } from '../../src/core/model.js';
+import { formatSummary } from '../../src/demo/replay-cli.js';
 import { runReplay, type ReplayResult } from '../../src/demo/replay.js';
 import { dnsAnswer, statusPageJson } from '../../src/demo/replay-targets.js';
 import { loadScenario } from '../../src/demo/scenario.js';
@@ -75,6 +76,26 @@ describe('every stand-in failure through the real replay', () => {
       expect(chat.newMessages + chat.edits).toBe(own.length);
       expect(chat.newMessages).toBeGreaterThan(0);
     }
+  });
+
+  it('prints the summary: first alert, each window, each chat, no false alert, the quiet service', () => {
+    const lines = formatSummary(result);
+    expect(lines[0]).toBe('Summary');
+    expect(lines[1]).toMatch(
+      /^ {2}first alert: 10:1[67] UTC in ops-(en|bn), 1m( \d+s)? after the scripted trouble began$/,
+    );
+    for (const serviceId of Object.keys(EXPECTED)) {
+      const line = lines.find((l) => l.startsWith(`  ${serviceId} trouble `));
+      expect(line, serviceId).toMatch(
+        /: alerted \S+ after it began; recovery 10:\d\d UTC \(\S+ after the scripted end\), incident /,
+      );
+    }
+    for (const chat of summary.chats) {
+      expect(lines).toContain(`  ${chat.chatId}: ${chat.newMessages} new message(s), ${chat.edits} edit(s)`);
+    }
+    expect(lines).toContain('  false alerts: none');
+    expect(lines).toContain('  no alert, as scripted: Always fine');
+    expect(lines.some((l) => l.includes('NOT ALERTED') || l.includes('FALSE ALERT'))).toBe(false);
   });
 });
 
