@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/problems.js';
 import { parseReplayArgs, replayToConsole } from '../../src/demo/replay-cli.js';
@@ -317,6 +319,19 @@ describe('npm run replay', () => {
     ]);
     expect(printed).not.toMatch(/\n\s+at /);
   });
+
+  it('exits 1 from the command line with the problems on stdout and nothing on stderr', async () => {
+    const path = join(tempDir('replay-cli-'), 'bad.json');
+    writeFileSync(path, JSON.stringify({ ...validScenario(), chats: [] }));
+    const run = promisify(execFile)('node_modules/.bin/tsx', ['scripts/replay.ts', path]);
+    const failure = (await run.then(
+      () => null,
+      (err: unknown) => err,
+    )) as { code: number; stdout: string; stderr: string } | null;
+    expect(failure?.code).toBe(1);
+    expect(failure?.stdout).toBe(`${path}: 1 problem(s)\n  - chats: needs at least one chat\n`);
+    expect(failure?.stderr).toBe('');
+  }, 30_000);
 
   it('takes one scenario path and an optional pace', () => {
     expect(parseReplayArgs(['s.json'])).toEqual({ scenarioPath: 's.json', realMsPerSimMinute: 0 });

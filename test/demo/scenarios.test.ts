@@ -209,12 +209,12 @@ describe('replay of the 19 March 2021 Meta outage', () => {
       expect(recovery!.at).toBeGreaterThanOrEqual(end);
       expect(recovery!.at - end).toBeLessThanOrEqual(2 * INTERVAL_MS);
       expect(Math.abs((recovery!.durationMs ?? 0) - (end - start))).toBeLessThanOrEqual(2 * INTERVAL_MS);
-      const posted = result.messages.filter(
-        (m) =>
-          m.kind === 'reply' && m.job.events.some((e) => e.serviceId === serviceId && e.kind === 'resolved'),
+      // A reply, an edit or a grouped message: how the recovery is delivered is the outbox's choice.
+      const posted = result.messages.filter((m) =>
+        m.job.events.some((e) => e.serviceId === serviceId && e.kind === 'resolved'),
       );
       expect(posted.map((m) => m.chatId).sort()).toEqual(['kolkata-bn', 'kolkata-en']);
-      expect(posted.every((m) => m.at - end <= 2 * INTERVAL_MS)).toBe(true);
+      expect(posted.every((m) => m.at >= end && m.at - end <= 2 * INTERVAL_MS + GROUP_GATHER_MS)).toBe(true);
     }
   });
 
