@@ -27,10 +27,17 @@ function replayShipped(name: string): Promise<ReplayResult> {
   let replay = replays.get(name);
   if (replay === undefined) {
     replay = runReplay({ scenario: loadScenario(join(SCENARIO_DIR, name)) });
+    // Awaited by the scenario's own tests; this only keeps an early failure from counting as unhandled.
+    replay.catch(() => undefined);
     replays.set(name, replay);
   }
   return replay;
 }
+
+// The replays run side by side: the founding evening mostly waits on its stalled checks.
+beforeAll(() => {
+  for (const name of SHIPPED) void replayShipped(name);
+});
 
 it('ships the founding outage and at least two more scenarios', () => {
   expect(SHIPPED).toContain('2021-03-19-meta.json');
