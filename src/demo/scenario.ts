@@ -286,6 +286,7 @@ export function parseScenario(text: string, source: string): Scenario {
   const { services: _services, ...rest } = file;
   const scenario: Scenario = { ...rest, source, servicesYaml, servicesSource };
   const config = servicesYaml === '' || !sound.has('standIns') ? null : checkServices(scenario, problems);
+  checkStandIns(scenario, problems);
   checkTimes(scenario, sound, problems);
   if (config !== null) checkReferences(scenario, config, sound, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
@@ -458,6 +459,10 @@ function checkReferences(
         problems.push(`reports[${i}].chats[${j}]: unknown chat "${chat}"`);
     });
   });
+}
+
+/** Stand-in ids serve as URL paths; two DNS stand-ins cannot answer one name. */
+function checkStandIns(scenario: Scenario, problems: string[]): void {
   const names = new Map<string, string>();
   for (const [key, standIn] of Object.entries(scenario.standIns)) {
     if (!id.safeParse(key).success) {

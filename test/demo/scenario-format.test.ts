@@ -126,6 +126,7 @@ describe('the scenario format', () => {
       },
       'other-dns': { type: 'dns', name: 'other.example' },
       'same-name': { type: 'dns', name: 'OTHER.example' },
+      'Web Site': { type: 'http' },
     };
     scenario['trouble'] = {
       site: [
@@ -162,6 +163,7 @@ describe('the scenario format', () => {
       /^standIns\.site-web\.timeline\[1\]\.at: must be after the entry before it/,
       /^standIns\.site-web\.timeline\[2\]\.at: 2024-01-15T12:00:00Z is outside the replay/,
       /^standIns\.same-name\.name: other\.example is already served by other-dns/,
+      /^standIns\.Web Site: a stand-in id must be lowercase letters, digits, - or _/,
       /^trouble\.site\[1\]: overlaps or comes before trouble\.site\[0\]/,
       /^trouble\.site\[2\]\.to: must be after from/,
       /^trouble\.ghost: unknown service/,
