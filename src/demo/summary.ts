@@ -110,27 +110,24 @@ export function summarize(result: ReplayResult): ReplaySummary {
       return { chatId: chat.id, newMessages: own.length - edits, edits };
     });
 
+  // Incidents in the order they opened; a recovery completes the one it closes.
   const incidents: IncidentSummary[] = [];
-  const open = new Map<number, IncidentSummary>();
+  const open = new Map<number, number>();
   for (const event of events) {
     if (opens(event) && !open.has(event.incidentId)) {
-      const incident = {
+      open.set(event.incidentId, incidents.length);
+      incidents.push({
         serviceId: event.serviceId,
         serviceName: event.serviceName,
         openedAt: event.at,
         resolvedAt: null,
         durationMs: null,
-      };
-      open.set(event.incidentId, incident);
-      incidents.push(incident);
+      });
     } else if (event.kind === 'resolved') {
-      const index = incidents.indexOf(open.get(event.incidentId) as IncidentSummary);
-      if (index >= 0) {
-        incidents[index] = {
-          ...incidents[index]!,
-          resolvedAt: event.at,
-          durationMs: event.durationMs ?? null,
-        };
+      const index = open.get(event.incidentId);
+      const incident = index === undefined ? undefined : incidents[index];
+      if (index !== undefined && incident !== undefined) {
+        incidents[index] = { ...incident, resolvedAt: event.at, durationMs: event.durationMs ?? null };
       }
       open.delete(event.incidentId);
     }
