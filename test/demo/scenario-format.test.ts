@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/problems.js';
 import { parseReplayArgs, replayToConsole } from '../../src/demo/replay-cli.js';
+import { runReplay } from '../../src/demo/replay.js';
+import { summarize } from '../../src/demo/summary.js';
 import {
   FOUNDING_SCENARIO,
   fillPlaceholders,
@@ -253,6 +256,22 @@ describe('the scenario format', () => {
       expect((err as ConfigError).problems).toEqual(['cannot read the scenario (ENOENT)']);
     }
   });
+});
+
+describe('the example in docs/replay.md', () => {
+  const DOC = join(dirname(fileURLToPath(import.meta.url)), '../../docs/replay.md');
+  const example = /## Example[\s\S]*?```json\n([\s\S]*?)```/.exec(readFileSync(DOC, 'utf8'))?.[1] ?? '';
+
+  it('is a valid scenario that replays as its text says', async () => {
+    const scenario = parseScenario(example, DOC);
+    const summary = summarize(await runReplay({ scenario }));
+    const [outage] = summary.outages;
+    expect(outage?.alertedAt).not.toBeNull();
+    expect(outage!.alertedAt! - outage!.trouble.from).toBeLessThanOrEqual(2 * 60_000 + 30_000);
+    expect(outage?.resolvedAt).toBeGreaterThanOrEqual(outage!.trouble.to);
+    expect(summary.falseAlerts).toEqual([]);
+    expect(summary.chats.map((chat) => chat.chatId)).toEqual(['shop-ops', 'dhaka-buyers']);
+  }, 60_000);
 });
 
 describe('the time line', () => {
