@@ -245,3 +245,35 @@ describe('replay of the 19 March 2021 Meta outage', () => {
     expect(recovery?.text).toMatch(/[০-৯]+ মিনিট/);
   });
 });
+
+describe('replay of the 4 October 2021 Facebook outage (DNS back before the apps)', () => {
+  let result: ReplayResult;
+  const DNS_BACK = Date.parse('2021-10-04T21:10:00Z');
+
+  beforeAll(async () => {
+    result = await replayShipped('2021-10-04-facebook-dns.json');
+  }, 180_000);
+
+  it('alerts on the DNS failure first seen', () => {
+    const opening = result.events.find((e) => e.serviceId === 'facebook' && opens(e));
+    const reasons = opening?.evidence.flatMap((e) => (e.kind === 'probe' ? [e.reason] : []));
+    expect(reasons).toContain('dns-servfail');
+  });
+
+  it('keeps each app in trouble once its name resolves again, until its web endpoint answers', () => {
+    for (const serviceId of ['facebook', 'instagram', 'whatsapp']) {
+      const [window] = result.scenario.trouble[serviceId] ?? [];
+      expect(window!.to).toBeGreaterThan(DNS_BACK);
+      const between = result.events.filter(
+        (e) => e.serviceId === serviceId && e.at > DNS_BACK && e.at < window!.to,
+      );
+      expect(between.some((e) => e.kind === 'resolved')).toBe(false);
+      // Any word in between (a detector need not send one) says it is still in trouble, no longer for DNS.
+      for (const event of between) expect(event.status, serviceId).not.toBe('up');
+      const last = between.at(-1);
+      if (last !== undefined) {
+        expect(last.evidence.some((e) => e.kind === 'probe' && e.reason.startsWith('dns'))).toBe(false);
+      }
+    }
+  });
+});
