@@ -27,13 +27,13 @@ export interface ReceivedMessage {
 
 /**
  * A `ChatSender` that "delivers" by rendering the alert as the chat would see it and handing it to
- * `onMessage`. Message ids count up so edits and replies can be followed.
+ * `onMessage`. Message ids count up so edits and replies can be followed; one sender a platform.
  */
 export class PlainChatSender implements ChatSender {
-  readonly platform = 'console' as const;
   private nextId = 1;
 
   constructor(
+    readonly platform: ChatSender['platform'],
     private readonly now: () => number,
     private readonly onMessage: (message: ReceivedMessage) => void,
     private readonly groupNames: Readonly<Record<string, string>> = {},

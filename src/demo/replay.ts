@@ -1,10 +1,10 @@
 /**
- * The replay of 19 March 2021 (docs/design.md §1): the real probes, detection engine, crowd runtime,
- * stores, outbox and outbox worker, on a SQLite file, against loopback stand-ins, with time
- * coming from a simulated `Clock` (the engine's own port). Shared by `npm run demo` and its test.
+ * Replays a scenario (docs/replay.md): the real probes, detection engine, crowd runtime, stores,
+ * outbox and outbox workers, on a SQLite file, against loopback stand-ins, with time coming from a
+ * simulated `Clock` (the engine's own port). Shared by `npm run replay`, `npm run demo` and their tests.
  */
 import { setMaxListeners } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +12,7 @@ import { parseServices, type MonitorConfig, type ServicesConfig } from '../confi
 import { parseProblemKind } from '../core/crowd/problem-kind.js';
 import { WINDOW_MS } from '../core/crowd/crowd-window.js';
 import type { ReportSink } from '../core/crowd/report-port.js';
+import { ALL_SERVICES, type Platform } from '../core/delivery/ports.js';
 import { DetectionEngine } from '../core/detection-engine.js';
 import type { IncidentEvent } from '../core/events.js';
 import type { Clock, ProbeOutcome } from '../core/model.js';
@@ -27,31 +28,30 @@ import { createLogger } from '../logging.js';
 import { runProbe } from '../monitors/scheduler.js';
 import { PlainChatSender, type ReceivedMessage } from './plain-alert.js';
 import { startReplayTargets } from './replay-targets.js';
-import { loadScenario, planReports, targetModes, type PlannedReport, type Scenario } from './scenario.js';
+import { GOOD_CERT } from './replay-tls.js';
+import {
+  fillPlaceholders,
+  loadScenario,
+  planReports,
+  standInStates,
+  type PlannedReport,
+  type Scenario,
+} from './scenario.js';
 
-/** Checks run every minute, as in config/services.yaml. */
-export const CHECK_INTERVAL_MS = 60_000;
 /**
- * A check that gets no answer gives up after this long of real time. Real monitors wait 10 s;
- * the replay scales it down so a stalled WhatsApp does not stretch the minute-long replay.
+ * A check that gets no answer gives up after this long of real time, whatever the services file
+ * says: real monitors wait 10 s, and every stalled check holds the replay for its timeout.
  */
 export const CHECK_TIMEOUT_MS = 500;
 /** Simulated time advances in steps of one second. */
 const STEP_MS = 1000;
-/** The replay starts this long before the outage, so the crowd baseline sees a normal evening. */
-const LEAD_MS = 15 * 60_000;
-/** … and runs this long after the recovery, so the crowd alert has time to wind down. */
-const TAIL_MS = 20 * 60_000;
 /** Crowd windows are evaluated this long after they end (CROWD_CRON's offset). */
 const CROWD_STEP_OFFSET_MS = 5000;
-
-/** The two chats that watch the replay: an English and a Bengali group in Kolkata. */
-export const REPLAY_CHATS = [
-  { chatId: 'kolkata-en', locale: 'en', timeZone: 'Asia/Kolkata' },
-  { chatId: 'kolkata-bn', locale: 'bn', timeZone: 'Asia/Kolkata' },
-] as const;
+/** The vantage guard's round when the services file checks less often than this. */
+const DEFAULT_ROUND_MS = 60_000;
 
 export interface ReplayOptions {
+  /** The founding outage when not given. */
   readonly scenario?: Scenario;
   /** Where the SQLite file goes; a fresh temporary directory by default. */
   readonly dataDir?: string;
@@ -59,13 +59,15 @@ export interface ReplayOptions {
   readonly realMsPerSimMinute?: number;
   readonly onMessage?: (message: ReceivedMessage) => void;
   readonly onIncident?: (event: IncidentEvent) => void;
-  /** Progress lines: the outage starting, reports arriving, recovery. */
+  /** Progress lines: stand-ins changing state. */
   readonly onNote?: (at: number, text: string) => void;
 }
 
 export interface ReplayResult {
   readonly scenario: Scenario;
-  readonly checkIntervalMs: number;
+  readonly services: ServicesConfig;
+  /** The longest check interval of each service's monitors, for the summary's tolerances. */
+  readonly intervalMs: ReadonlyMap<string, number>;
   readonly startedAt: number;
   readonly endedAt: number;
   readonly messages: readonly ReceivedMessage[];
@@ -85,54 +87,19 @@ class SimulatedClock implements Clock {
   }
 }
 
-/**
- * The services file of the replay: the Meta group on loopback (each web endpoint plus the edge,
- * which kept accepting connections on 19 March), Facebook's platform status page, one control
- * target.
- */
-function replayServicesYaml(baseUrl: string, port: number): string {
-  const edge = `{ type: tcp, id: edge, host: 127.0.0.1, port: ${port} }`;
-  const web = (path: string): string =>
-    `{ type: http, id: web, url: "${baseUrl}${path}", expect: { status: "200-499" } }`;
-  return `defaults: { every: ${CHECK_INTERVAL_MS / 1000}s, timeout: ${CHECK_TIMEOUT_MS}ms, confirm: { down: 2, up: 2 } }
-control:
-  - { type: http, id: control, url: "${baseUrl}/generate_204", expect: { status: "204" } }
-services:
-  - id: whatsapp
-    name: WhatsApp
-    group: meta
-    monitors: [${web('/whatsapp/')}, ${edge}]
-  - id: instagram
-    name: Instagram
-    group: meta
-    monitors: [${web('/instagram/')}, ${edge}]
-  - id: messenger
-    name: Messenger
-    group: meta
-    monitors: [${web('/messenger/')}, ${edge}]
-  - id: facebook
-    name: Facebook
-    group: meta
-    monitors:
-      - ${web('/facebook/')}
-      - ${edge}
-      - { type: statuspage, id: platform-status, url: "${baseUrl}/status/facebook/summary.json" }
-`;
-}
-
 /** The app's parts as the replay wires them: the same classes `src/app.ts` starts. */
 interface ReplayApp {
-  readonly services: ServicesConfig;
   readonly engine: DetectionEngine;
   readonly reports: SqliteReportStore;
   readonly crowd: CrowdRuntime;
-  readonly worker: OutboxWorker;
+  readonly workers: readonly OutboxWorker[];
   readonly messages: ReceivedMessage[];
   readonly events: IncidentEvent[];
 }
 
 function wireReplay(
   db: Db,
+  scenario: Scenario,
   services: ServicesConfig,
   clock: SimulatedClock,
   options: ReplayOptions,
@@ -141,12 +108,23 @@ function wireReplay(
   const outbox = new SqliteOutboxStore(db);
   const subscriptions = new SqliteSubscriptionStore(db);
   detection.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
-  const engine = new DetectionEngine(services, detection, clock, { roundMs: CHECK_INTERVAL_MS });
+  const intervals = services.monitors.map((monitor) => monitor.intervalMs);
+  const roundMs = Math.max(DEFAULT_ROUND_MS, ...intervals);
+  const engine = new DetectionEngine(services, detection, clock, { roundMs });
   const reports = new SqliteReportStore(db);
   const crowd = new CrowdRuntime({ services: services.services, windows: reports, engine, clock });
-  for (const chat of REPLAY_CHATS) {
-    const address = { platform: 'console' as const, chatId: chat.chatId };
-    subscriptions.subscribe(address, '*', 'minor', clock.now());
+  const platforms = new Set<Platform>();
+  for (const chat of scenario.chats) {
+    if (chat.subscribe.length === 0) continue;
+    platforms.add(chat.platform);
+    const address = {
+      platform: chat.platform,
+      chatId: chat.id,
+      guildId: chat.platform === 'discord' ? `${chat.id}-server` : null,
+    };
+    for (const serviceId of chat.subscribe) {
+      subscriptions.subscribe(address, serviceId === '*' ? ALL_SERVICES : serviceId, 'minor', clock.now());
+    }
     subscriptions.updateSettings(address, { locale: chat.locale, timeZone: chat.timeZone }, clock.now());
   }
   const messages: ReceivedMessage[] = [];
@@ -154,16 +132,24 @@ function wireReplay(
     messages.push(message);
     options.onMessage?.(message);
   };
-  const sender = new PlainChatSender(() => clock.now(), onMessage, { meta: 'Meta' });
-  const pacer = new Pacer(UNPACED, clock);
   const log = createLogger('silent', []);
-  const worker = new OutboxWorker({ store: outbox, subscriptions, sender, pacer, clock, log });
+  const workers = [...platforms].map(
+    (platform) =>
+      new OutboxWorker({
+        store: outbox,
+        subscriptions,
+        sender: new PlainChatSender(platform, () => clock.now(), onMessage, scenario.groups),
+        pacer: new Pacer(UNPACED, clock),
+        clock,
+        log,
+      }),
+  );
   const events: IncidentEvent[] = [];
   engine.onIncident((event) => {
     events.push(event);
     options.onIncident?.(event);
   });
-  return { services, engine, reports, crowd, worker, messages, events };
+  return { engine, reports, crowd, workers, messages, events };
 }
 
 /** Records the planned reports due by `at` as the `/report` handler would; returns the next index. */
@@ -190,49 +176,77 @@ function fileReports(
   return next;
 }
 
+/** A stand-in state in a few words, for the progress lines. */
+function describeState(state: unknown): string {
+  if (typeof state === 'string') return state;
+  if (typeof state === 'object' && state !== null) {
+    if ('status' in state) return `HTTP ${String(state.status)}`;
+    if ('indicator' in state) return `status page "${String(state.indicator)}"`;
+  }
+  return JSON.stringify(state);
+}
+
 /** Runs the replay to the end and returns everything the chats received. */
 export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResult> {
   const scenario = options.scenario ?? loadScenario();
-  const startedAt = scenario.window_utc.start_estimate - LEAD_MS;
-  const endedAt = scenario.window_utc.end_estimate + TAIL_MS;
+  const { from: startedAt, to: endedAt } = scenario;
   const clock = new SimulatedClock(startedAt);
-  const targets = await startReplayTargets();
-  const tempDir = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'replay-')) : null;
-  const db = openDatabase(join(options.dataDir ?? tempDir ?? '.', 'replay.db'));
+  const targets = await startReplayTargets(scenario.standIns, () => clock.now());
+  const tempDir = mkdtempSync(join(tmpdir(), 'replay-'));
+  const db = openDatabase(join(options.dataDir ?? tempDir, 'replay.db'));
   const shutdown = new AbortController();
   // Every check of a round listens for shutdown at once.
   setMaxListeners(0, shutdown.signal);
   try {
-    const services = parseServices(replayServicesYaml(targets.baseUrl, targets.port), 'replay services');
-    const app = wireReplay(db, services, clock, options);
+    const caPath = join(tempDir, 'ca.pem');
+    writeFileSync(caPath, GOOD_CERT);
+    const yaml = fillPlaceholders(scenario.servicesYaml, scenario.standIns, {
+      httpBase: targets.httpBase,
+      httpPort: targets.httpPort,
+      dnsResolver: targets.dnsResolver,
+      tlsPorts: targets.tlsPorts,
+      caPath,
+    });
+    const services = parseServices(yaml, scenario.servicesSource);
+    const monitors = services.monitors.map((monitor) => ({
+      ...monitor,
+      timeoutMs: Math.min(monitor.timeoutMs, CHECK_TIMEOUT_MS),
+    }));
+    const intervalMs = new Map<string, number>();
+    for (const monitor of monitors) {
+      if (monitor.serviceId === null) continue;
+      intervalMs.set(monitor.serviceId, Math.max(intervalMs.get(monitor.serviceId) ?? 0, monitor.intervalMs));
+    }
+    const app = wireReplay(db, scenario, services, clock, options);
     const planned = planReports(scenario);
     const tally = { counted: 0, duplicate: 0, checks: 0 };
     const pace = options.realMsPerSimMinute ?? 0;
     const realStart = performance.now();
-    let modes = '';
+    let states: Record<string, string> = {};
     let nextReport = 0;
     for (let at = startedAt; at <= endedAt; at += STEP_MS) {
       clock.set(at);
-      const now = targetModes(scenario, at);
-      if (JSON.stringify(now) !== modes) {
-        modes = JSON.stringify(now);
-        targets.setModes(now);
-        const described = Object.entries(now).map(([id, mode]) => `${id} ${mode}`);
-        options.onNote?.(at, `targets: ${described.join(', ')}`);
+      const now = standInStates(scenario, at);
+      const changed = Object.entries(now).filter(([key, state]) => states[key] !== JSON.stringify(state));
+      if (changed.length > 0) {
+        targets.setStates(now);
+        states = Object.fromEntries(Object.entries(now).map(([key, state]) => [key, JSON.stringify(state)]));
+        const described = changed.map(([key, state]) => `${key} ${describeState(state)}`);
+        options.onNote?.(at, `stand-ins: ${described.join(', ')}`);
       }
       nextReport = fileReports(planned, nextReport, at, app.reports, tally);
-      if ((at - startedAt) % CHECK_INTERVAL_MS === 0) {
-        tally.checks += await runRound(services.monitors, app.engine, shutdown.signal);
-      }
+      const due = monitors.filter((monitor) => (at - startedAt) % monitor.intervalMs === 0);
+      if (due.length > 0) tally.checks += await runRound(due, app.engine, shutdown.signal);
       if (at % WINDOW_MS === CROWD_STEP_OFFSET_MS) app.crowd.step(at);
-      await app.worker.runOnce(shutdown.signal);
-      const due = ((at - startedAt) / 60_000) * pace - (performance.now() - realStart);
-      if (due > 1) await sleep(due);
+      for (const worker of app.workers) await worker.runOnce(shutdown.signal);
+      const wait = ((at - startedAt) / 60_000) * pace - (performance.now() - realStart);
+      if (wait > 1) await sleep(wait);
     }
     app.crowd.stop();
     return {
       scenario,
-      checkIntervalMs: CHECK_INTERVAL_MS,
+      services,
+      intervalMs,
       startedAt,
       endedAt,
       messages: app.messages,
@@ -244,13 +258,13 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
     shutdown.abort();
     await targets.close();
     db.close();
-    if (tempDir !== null) rmSync(tempDir, { recursive: true, force: true });
+    rmSync(tempDir, { recursive: true, force: true });
   }
 }
 
 /**
- * One check round: every monitor at once (the replay runs rounds on the minute; the live
- * scheduler spreads them over it), results applied in config order at the round's time.
+ * One check round: the monitors due at once (the replay runs them on the step; the live
+ * scheduler spreads them out), results applied in config order at the round's time.
  */
 async function runRound(
   monitors: readonly MonitorConfig[],
