@@ -238,9 +238,15 @@ describe('replay of the 19 March 2021 Meta outage', () => {
 
   it('writes the Bengali messages with Bengali digits and the time in IST', () => {
     const bengali = result.messages.find((m) => m.chatId === 'kolkata-bn' && m.kind === 'send');
-    // 17:16 UTC is 22:46 IST: "রাত্রি ১০:৪৬".
-    expect(bengali?.text).toContain('১০:৪৬');
-    expect(bengali?.text).not.toMatch(/\b10:46\b/);
+    // The incident's start, in IST (UTC+5:30) on a 12-hour clock with Bengali digits: 17:16 UTC is
+    // "রাত্রি ১০:৪৬".
+    const startedAt = bengali?.job.events[0]?.startedAt ?? Number.NaN;
+    const ist = new Date(startedAt + 5.5 * 3_600_000);
+    expect(ist.getUTCHours()).toBe(22);
+    const clock = `${ist.getUTCHours() - 12}:${String(ist.getUTCMinutes()).padStart(2, '0')}`;
+    const bengaliDigits = clock.replace(/\d/g, (d) => '০১২৩৪৫৬৭৮৯'[Number(d)] ?? d);
+    expect(bengali?.text).toContain(`রাত্রি ${bengaliDigits}`);
+    expect(bengali?.text).not.toContain(clock);
     const recovery = result.messages.find((m) => m.chatId === 'kolkata-bn' && m.text.includes('আবার চালু'));
     expect(recovery?.text).toMatch(/[০-৯]+ মিনিট/);
   });
