@@ -114,6 +114,11 @@ export interface DeliveryJob {
   readonly events: readonly IncidentEvent[];
   readonly replyToMessageId?: string;
   readonly editMessageId?: string;
+  /**
+   * A reply that shows a grouped alert anew because it got worse: it becomes the message its open
+   * incidents refer to (later changes edit it, the recovery replies to it).
+   */
+  readonly regroups?: true;
   readonly settings: {
     readonly locale: Locale;
     readonly timeZone: string;
@@ -185,6 +190,17 @@ export interface MergeTarget {
   readonly events: readonly IncidentEvent[];
 }
 
+/**
+ * A grouped alert already delivered to the chat whose incidents the claim's updates and recoveries
+ * change: `shown` is what it shows now (the latest delivered event of each of its incidents), so the
+ * plan can tell an escalation from news that only needs a silent edit (delivery-plan.ts,
+ * `followUpPlan`).
+ */
+export interface Conversation {
+  readonly messageId: string;
+  readonly shown: readonly IncidentEvent[];
+}
+
 /** Rows of one chat leased to one worker: they become one delivery. */
 export interface ClaimedChat {
   readonly leaseToken: string;
@@ -205,6 +221,12 @@ export interface ClaimedChat {
    * first of them queued within GROUP_WINDOW_MS before the items (delivery-plan.ts, `mergeTarget`).
    */
   readonly mergeInto?: MergeTarget;
+  /**
+   * Set when the items are updates and recoveries of incidents that one grouped alert message
+   * shows (their reference is that message, an alert, not editable alone): they go out together
+   * as one edit or one reply of it.
+   */
+  readonly conversation?: Conversation;
 }
 
 export interface ClaimOptions {
