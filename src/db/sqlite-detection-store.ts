@@ -1,5 +1,5 @@
 import type { Catalog, MonitorDef, ServiceDef } from '../core/catalog.js';
-import type { IncidentView } from '../core/detection/incident-policy.js';
+import { type IncidentView, severityOf } from '../core/detection/incident-policy.js';
 import type { MonitorRecord } from '../core/detection/monitor-state.js';
 import type { Evidence } from '../core/detection/service-status.js';
 import type {
@@ -37,16 +37,24 @@ type BacklogEntry =
 interface IncidentRow {
   id: number;
   service_id: string;
+  /** The worst severity the incident reached: the column only ever rises (see `updateIncident`). */
   severity: 'minor' | 'major';
+  /** The service's state as of the incident's latest change (`down`, `degraded`; `up` once resolved). */
+  status: string;
   started_at: number;
   resolved_at: number | null;
   evidence_key: string;
 }
 
+/**
+ * The engine's view of a stored incident. Its severity is the current one, which the engine compares
+ * with the next status: taken from the stored status while it says `down` or `degraded`, since the
+ * severity column keeps the worst one.
+ */
 function toIncidentView(r: IncidentRow): IncidentView {
   return {
     id: r.id,
-    severity: r.severity,
+    severity: severityOf(r.status as State) ?? r.severity,
     startedAt: r.started_at,
     resolvedAt: r.resolved_at,
     evidenceKey: r.evidence_key,
@@ -179,9 +187,11 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
       ),
       incidentExists: db.prepare('SELECT 1 FROM incidents WHERE id = ?'),
       nextIncidentId: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM incidents').pluck(),
+      // An incident keeps its worst severity: a major outage that eases to degraded stays major in the
+      // history, the API and the status page. The current state is in `status`.
       updateIncident: db.prepare(
-        `UPDATE incidents SET severity = ?, status = ?, updated_at = ?, resolved_at = NULL, evidence_key = ?,
-           evidence_json = ? WHERE id = ?`,
+        `UPDATE incidents SET severity = CASE WHEN severity = 'major' THEN 'major' ELSE ? END, status = ?,
+           updated_at = ?, resolved_at = NULL, evidence_key = ?, evidence_json = ? WHERE id = ?`,
       ),
       resolveIncident: db.prepare(
         'UPDATE incidents SET status = ?, updated_at = ?, resolved_at = ? WHERE id = ?',
