@@ -58,6 +58,16 @@ interface Queued extends OutboxItem {
 
 const ITEM_COLUMNS = `o.id, o.chat_ref, o.incident_id, o.event_kind, o.status, o.attempts, o.next_attempt_at,
   o.created_at, e.payload_json, o.thread_id FROM outbox o JOIN outbox_events e ON e.id = o.event_id`;
+/**
+ * When a fanned-out row is due in chat `c`: `@due`, except an update of an incident that the chat
+ * sees in a grouped alert (its reference is a delivered alert, not editable alone), which waits
+ * until `@gatheredDue` so the alert's other services changing in the same round join its edit or
+ * reply. An update of a single alert goes at once, as it always did.
+ */
+const DUE_AT = `CASE WHEN @kind = 'updated' AND EXISTS (
+    SELECT 1 FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = @incidentId
+      AND g.message_id IS NOT NULL AND g.editable = 0 AND g.joinable = 1)
+  THEN @gatheredDue ELSE @due END`;
 /** The statuses of a row that still has to go out: they keep the chat's later rows waiting. */
 const UNFINISHED = "('pending', 'leased', 'held')";
 
@@ -111,7 +121,7 @@ export class SqliteOutboxStore implements OutboxStore {
       fanOut: db.prepare(
         `INSERT INTO outbox (platform, chat_ref, event_id, incident_id, event_kind, status, attempts,
            next_attempt_at, created_at, thread_id)
-         SELECT c.platform, c.ref, @eventId, @incidentId, @kind, 'pending', 0, @due, @at, ${RECIPIENT_THREAD}
+         SELECT c.platform, c.ref, @eventId, @incidentId, @kind, 'pending', 0, ${DUE_AT}, @at, ${RECIPIENT_THREAD}
          FROM chats c WHERE ${RECIPIENTS_WHERE} ORDER BY c.ref`,
       ),
       addRefs: db.prepare(
@@ -208,9 +218,9 @@ export class SqliteOutboxStore implements OutboxStore {
   /**
    * The detection store's incident hook: one row per recipient chat (RECIPIENTS_WHERE), set-based.
    * Opening alerts also create the chats' message references, which is how the updates and the
-   * recovery find the chats that were told. Every row waits a moment for companions to go out with
-   * (GROUP_GATHER_MS for openings, FOLLOW_UP_GATHER_MS for updates and recoveries). Returns the
-   * number of rows queued.
+   * recovery find the chats that were told. Rows wait a moment for companions to go out with:
+   * openings GROUP_GATHER_MS, recoveries and updates of a grouped alert FOLLOW_UP_GATHER_MS
+   * ({@link DUE_AT}). Returns the number of rows queued.
    */
   enqueueIncidentEvent(event: IncidentEvent): number {
     return this.db.transaction(() => {
@@ -222,6 +232,7 @@ export class SqliteOutboxStore implements OutboxStore {
       const due =
         event.at +
         (isOpening(event.kind) ? this.gatherMs : event.kind === 'resolved' ? this.followUpGatherMs : 0);
+      const gatheredDue = event.at + this.followUpGatherMs;
       const { threaded } = this.stmt.threaded.get() as { threaded: 0 | 1 };
       const queued = this.stmt.fanOut.run({
         ...recipientParams(event),
@@ -229,6 +240,7 @@ export class SqliteOutboxStore implements OutboxStore {
         eventId,
         kind: event.kind,
         due,
+        gatheredDue,
         at: event.at,
       });
       if (event.kind !== 'resolved') this.stmt.addRefs.run(before);

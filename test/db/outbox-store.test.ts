@@ -404,7 +404,9 @@ describe('SqliteOutboxStore', () => {
       expect(deliver(DUE, 'a').job).toMatchObject({ kind: 'send' });
       // HTTP fails too: the four services go down together.
       change('updated', 'down', T0 + 20_000);
-      const escalation = deliver(T0 + 20_000, 'b');
+      // Updates of a grouped alert wait a moment for the alert's other services, as recoveries do.
+      expect(outbox.claimDue('telegram', T0 + 20_000, LEASE)).toEqual([]);
+      const escalation = deliver(T0 + 20_000 + FOLLOW_UP_GATHER_MS, 'b');
       expect(escalation.claim.items.map((i) => [i.incidentId, i.eventKind])).toEqual(
         [1, 2, 3, 4].map((id) => [id, 'updated']),
       );
@@ -416,7 +418,7 @@ describe('SqliteOutboxStore', () => {
       expect(refs()).toEqual([1, 2, 3, 4].map((incident_id) => ({ incident_id, message_id: 'b' })));
       // DNS is back, HTTP still fails: better, not back. A silent edit of the reply.
       change('updated', 'degraded', T0 + 60_000);
-      const calmer = deliver(T0 + 60_000, 'c');
+      const calmer = deliver(T0 + 60_000 + FOLLOW_UP_GATHER_MS, 'c');
       expect(calmer.job).toMatchObject({ kind: 'edit', editMessageId: 'b' });
       expect(calmer.job.events.map((e) => e.status)).toEqual(Array(4).fill('degraded'));
       // All back: the recoveries wait a moment for each other, then make one reply.
@@ -445,7 +447,10 @@ describe('SqliteOutboxStore', () => {
       outbox.enqueueIncidentEvent(
         incidentEvent({ incidentId: 2, serviceId: 'instagram', kind: 'updated', at: T0 + 70_000 }),
       );
-      expect(deliver(T0 + 70_000, 'x').job).toMatchObject({ kind: 'edit', editMessageId: 'a' });
+      expect(deliver(T0 + 70_000 + FOLLOW_UP_GATHER_MS, 'x').job).toMatchObject({
+        kind: 'edit',
+        editMessageId: 'a',
+      });
     });
 
     it('leaves a quiet-hours summary out of it: an update replies to the summary on its own', () => {
