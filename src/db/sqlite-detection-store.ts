@@ -186,6 +186,7 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       incidentExists: db.prepare('SELECT 1 FROM incidents WHERE id = ?'),
+      worstSeverity: db.prepare('SELECT severity FROM incidents WHERE id = ?').pluck(),
       nextIncidentId: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM incidents').pluck(),
       // An incident keeps its worst severity: a major outage that eases to degraded stays major in the
       // history, the API and the status page. The current state is in `status`.
@@ -586,7 +587,12 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
     } else {
       this.stmt.updateIncident.run(event.severity, event.status, event.at, evidenceKey, evidence, incidentId);
     }
-    const full: IncidentEvent = { ...event, incidentId };
+    // A recovery says how bad the outage was at its worst (the column only rises), for its message.
+    const worst =
+      decision.kind === 'resolve'
+        ? (this.stmt.worstSeverity.get(incidentId) as IncidentRow['severity'] | undefined)
+        : undefined;
+    const full: IncidentEvent = { ...event, incidentId, ...(worst ? { worstSeverity: worst } : {}) };
     this.stmt.event.run(incidentId, event.kind, event.at, JSON.stringify(full));
     if (runHooks) for (const hook of this.hooks) hook(full);
   }

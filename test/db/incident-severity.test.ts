@@ -37,6 +37,9 @@ function open(path: string, clock: FakeClock) {
   const engine = new DetectionEngine(catalog, store, clock, { roundMs: 60_000 });
   const incidents: IncidentEvent[] = [];
   engine.onIncident((e) => incidents.push(e));
+  /** What the store's incident hooks (the outbox) get. */
+  const hooked: IncidentEvent[] = [];
+  store.addIncidentHook((e) => hooked.push(e));
   /** Both probes report, several rounds in a row, 10 s apart (enough to confirm any change). */
   const rounds = (http: ProbeOutcome, dns: ProbeOutcome, times = 3): void => {
     for (let i = 0; i < times; i++) {
@@ -51,7 +54,7 @@ function open(path: string, clock: FakeClock) {
       status: string;
       resolved_at: number | null;
     }[];
-  return { db, store, engine, incidents, rounds, stored };
+  return { db, store, engine, incidents, hooked, rounds, stored };
 }
 
 describe('the severity an incident is stored with', () => {
@@ -72,6 +75,9 @@ describe('the severity an incident is stored with', () => {
 
     bot.rounds(UP, UP);
     expect(bot.incidents.at(-1)?.kind).toBe('resolved');
+    // The recovery the outbox gets says how bad it was at its worst, for its message.
+    expect(bot.hooked.at(-1)).toMatchObject({ kind: 'resolved', severity: 'minor', worstSeverity: 'major' });
+    expect(bot.hooked.slice(0, -1).every((e) => e.worstSeverity === undefined)).toBe(true);
     expect(bot.stored()).toMatchObject([{ severity: 'major', status: 'up' }]);
     const [shown] = new SqliteQueryStore(bot.db).incidents({ limit: 10 });
     expect(shown?.severity).toBe('major');

@@ -242,6 +242,8 @@ ${SERVICES.map(
   expect(recovery).toEqual(all.at(-1));
   expect(recovery!.replyTo).toBe(all.at(-2)!.id);
   for (const s of SERVICES) expect(recovery!.text).toMatch(new RegExp(`${s.name} is back up after `));
+  // It ended degraded (HTTP still failing) but peaked down, and says so.
+  expect(recovery!.text).toMatch(/Down at their worst: Facebook, Instagram, Messenger, WhatsApp/);
   expect(incidents().map((i) => [i.service_id, i.severity, i.status])).toEqual(
     SERVICES.map((s) => [s.id, 'major', 'up']),
   );
