@@ -587,14 +587,17 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
     } else {
       this.stmt.updateIncident.run(event.severity, event.status, event.at, evidenceKey, evidence, incidentId);
     }
-    // A recovery says how bad the outage was at its worst (the column only rises), for its message.
+    const full: IncidentEvent = { ...event, incidentId };
+    this.stmt.event.run(incidentId, event.kind, event.at, JSON.stringify(full));
+    if (!runHooks || this.hooks.length === 0) return;
+    // The hooks (the outbox) get a recovery with how bad the outage was at its worst (the column
+    // only rises), for its message; the event log keeps the event as the engine told it.
     const worst =
       decision.kind === 'resolve'
         ? (this.stmt.worstSeverity.get(incidentId) as IncidentRow['severity'] | undefined)
         : undefined;
-    const full: IncidentEvent = { ...event, incidentId, ...(worst ? { worstSeverity: worst } : {}) };
-    this.stmt.event.run(incidentId, event.kind, event.at, JSON.stringify(full));
-    if (runHooks) for (const hook of this.hooks) hook(full);
+    const told: IncidentEvent = worst ? { ...full, worstSeverity: worst } : full;
+    for (const hook of this.hooks) hook(told);
   }
 
   /** Upserts the monitors' rows and refreshes the refs (also for monitors added at runtime). */
