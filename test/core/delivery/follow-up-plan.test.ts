@@ -208,6 +208,26 @@ describe('the settlement of a follow-up', () => {
   });
 });
 
+describe('a silent edit of a grouped alert', () => {
+  it('keeps its references, or moves them all to the new message sent because the alert was gone', () => {
+    const edit = planDelivery(
+      claim([event(1, 'updated', 'degraded', T0 + 1)], {
+        conversation: { messageId: 'a', shown: all('updated', 'down') },
+      }),
+    );
+    expect(edit).toMatchObject({ kind: 'edit', editMessageId: 'a' });
+    expect(edit.events.map((e) => [e.incidentId, e.status])).toEqual([
+      [1, 'degraded'],
+      [2, 'down'],
+      [3, 'down'],
+      [4, 'down'],
+    ]);
+    const refs = [1, 2, 3, 4].map((incidentId) => ({ incidentId, editable: false, joinable: true }));
+    expect(sentSettlement(edit, 'a', T0)).toMatchObject({ messageId: 'a', refs });
+    expect(sentSettlement(edit, 'fresh', T0)).toMatchObject({ messageId: 'fresh', refs });
+  });
+});
+
 describe('the DNS-first outage of four services of one group, planned', () => {
   /**
    * The message's story as the store would keep it: each claim's events become what the message
