@@ -176,7 +176,10 @@ export interface OutboxItem {
 export interface MessageRef {
   /** null until the opening alert is sent. */
   readonly messageId: string | null;
-  /** False when the message shows more than this incident (grouped alert, summary): reply, never edit. */
+  /**
+   * False when the message shows more than this incident (grouped alert, summary): never edited for
+   * this incident alone (a grouped alert's updates go out together as its `conversation`).
+   */
   readonly editable: boolean;
 }
 
