@@ -131,7 +131,7 @@ function singleAlert(e: IncidentEvent, m: Messages): AlertBody {
       title: m.alert.recovered({ serviceName: e.serviceName, durationMs }),
       state: 'up',
       change: e.kind,
-      lines: [],
+      lines: easedFromDown(e) ? [m.alert.peakedDown({ serviceNames: [] })] : [],
       durationMs,
     };
   }
@@ -151,9 +151,11 @@ function groupedAlert(events: readonly IncidentEvent[], m: Messages, ctx: AlertC
   const groupName = sharedGroupName(events, ctx);
   const active = events.filter((e) => e.kind !== 'resolved');
   const resolved = events.filter((e) => e.kind === 'resolved');
-  const recoveredLines = resolved.map((e) =>
-    m.alert.recovered({ serviceName: e.serviceName, durationMs: outageMs(e) }),
-  );
+  const eased = resolved.filter(easedFromDown).map((e) => e.serviceName);
+  const recoveredLines = [
+    ...resolved.map((e) => m.alert.recovered({ serviceName: e.serviceName, durationMs: outageMs(e) })),
+    ...(eased.length > 0 ? [m.alert.peakedDown({ serviceNames: eased })] : []),
+  ];
   const worst = active[0];
   if (worst === undefined) {
     const durationMs = Math.max(...resolved.map(outageMs));
@@ -202,6 +204,10 @@ function sharedGroupName(events: readonly IncidentEvent[], ctx: AlertContext): s
   if (group === null || events.some((e) => e.group !== group)) return null;
   return toPlainLine(ctx.groupNames?.[group] ?? group.charAt(0).toUpperCase() + group.slice(1));
 }
+
+/** A recovery of an outage that was down at its worst but only degraded at the end. */
+const easedFromDown = (e: IncidentEvent): boolean =>
+  e.kind === 'resolved' && e.worstSeverity === 'major' && e.severity !== 'major';
 
 const outageMs = (e: IncidentEvent): number => e.durationMs ?? Math.max(0, e.at - e.startedAt);
 

@@ -17,6 +17,8 @@ export interface IncidentEvent {
   readonly at: number;
   /** Set on `resolved`: how long the outage lasted. */
   readonly durationMs?: number;
+  /** Set on `resolved` by the store: the worst severity the incident reached (`severity` is the last). */
+  readonly worstSeverity?: Severity;
   readonly evidence: readonly Evidence[];
 }
 

@@ -1,5 +1,5 @@
 import type { Catalog, MonitorDef, ServiceDef } from '../core/catalog.js';
-import type { IncidentView } from '../core/detection/incident-policy.js';
+import { type IncidentView, severityOf } from '../core/detection/incident-policy.js';
 import type { MonitorRecord } from '../core/detection/monitor-state.js';
 import type { Evidence } from '../core/detection/service-status.js';
 import type {
@@ -37,7 +37,10 @@ type BacklogEntry =
 interface IncidentRow {
   id: number;
   service_id: string;
+  /** The worst severity the incident reached: the column only ever rises (see `updateIncident`). */
   severity: 'minor' | 'major';
+  /** The service's state as of the incident's latest change (`down`, `degraded`; `up` once resolved). */
+  status: string;
   started_at: number;
   resolved_at: number | null;
   evidence_key: string;
@@ -45,10 +48,15 @@ interface IncidentRow {
   reopened_at?: number | null;
 }
 
+/**
+ * The engine's view of a stored incident. Its severity is the current one, which the engine compares
+ * with the next status: taken from the stored status while it says `down` or `degraded`, since the
+ * severity column keeps the worst one.
+ */
 function toIncidentView(r: IncidentRow): IncidentView {
   return {
     id: r.id,
-    severity: r.severity,
+    severity: severityOf(r.status as State) ?? r.severity,
     startedAt: r.started_at,
     resolvedAt: r.resolved_at,
     ...(r.reopened_at != null ? { reopenedAt: r.reopened_at } : {}),
@@ -181,10 +189,13 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       incidentExists: db.prepare('SELECT 1 FROM incidents WHERE id = ?'),
+      worstSeverity: db.prepare('SELECT severity FROM incidents WHERE id = ?').pluck(),
       nextIncidentId: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM incidents').pluck(),
+      // An incident keeps its worst severity: a major outage that eases to degraded stays major in the
+      // history, the API and the status page. The current state is in `status`.
       updateIncident: db.prepare(
-        `UPDATE incidents SET severity = ?, status = ?, updated_at = ?, resolved_at = NULL, evidence_key = ?,
-           evidence_json = ? WHERE id = ?`,
+        `UPDATE incidents SET severity = CASE WHEN severity = 'major' THEN 'major' ELSE ? END, status = ?,
+           updated_at = ?, resolved_at = NULL, evidence_key = ?, evidence_json = ? WHERE id = ?`,
       ),
       resolveIncident: db.prepare(
         'UPDATE incidents SET status = ?, updated_at = ?, resolved_at = ? WHERE id = ?',
@@ -585,7 +596,15 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
     }
     const full: IncidentEvent = { ...event, incidentId };
     this.stmt.event.run(incidentId, event.kind, event.at, JSON.stringify(full));
-    if (runHooks) for (const hook of this.hooks) hook(full);
+    if (!runHooks || this.hooks.length === 0) return;
+    // The hooks (the outbox) get a recovery with how bad the outage was at its worst (the column
+    // only rises), for its message; the event log keeps the event as the engine told it.
+    const worst =
+      decision.kind === 'resolve'
+        ? (this.stmt.worstSeverity.get(incidentId) as IncidentRow['severity'] | undefined)
+        : undefined;
+    const told: IncidentEvent = worst ? { ...full, worstSeverity: worst } : full;
+    for (const hook of this.hooks) hook(told);
   }
 
   /** Upserts the monitors' rows and refreshes the refs (also for monitors added at runtime). */

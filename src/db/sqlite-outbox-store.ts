@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  FOLLOW_UP_GATHER_MS,
   GROUP_GATHER_MS,
   GROUP_WINDOW_MS,
   MAX_GROUP_EVENTS,
@@ -7,11 +8,13 @@ import {
   type ShownIncident,
   isOpening,
   mergeTarget,
+  selectFollowUps,
   selectGroup,
 } from '../core/delivery/delivery-plan.js';
 import type {
   ClaimOptions,
   ClaimedChat,
+  Conversation,
   DeadItem,
   MergeTarget,
   MessageRef,
@@ -55,12 +58,27 @@ interface Queued extends OutboxItem {
 
 const ITEM_COLUMNS = `o.id, o.chat_ref, o.incident_id, o.event_kind, o.status, o.attempts, o.next_attempt_at,
   o.created_at, e.payload_json, o.thread_id FROM outbox o JOIN outbox_events e ON e.id = o.event_id`;
+/**
+ * When a fanned-out row is due in chat `c`: `@due`, except an update of an incident that the chat
+ * sees in a grouped alert (its reference is a delivered alert, not editable alone), which waits
+ * until `@gatheredDue` so the alert's other services changing in the same round join its edit or
+ * reply. An update of a single alert goes at once, as it always did.
+ */
+const DUE_AT = `CASE WHEN @kind = 'updated' AND EXISTS (
+    SELECT 1 FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = @incidentId
+      AND g.message_id IS NOT NULL AND g.editable = 0 AND g.joinable = 1)
+  THEN @gatheredDue ELSE @due END`;
 /** The statuses of a row that still has to go out: they keep the chat's later rows waiting. */
 const UNFINISHED = "('pending', 'leased', 'held')";
 
 export interface OutboxStoreOptions {
   /** How long opening alerts wait for companions to group with; see GROUP_GATHER_MS. */
   readonly gatherMs?: number;
+  /**
+   * How long updates and recoveries wait for companions (FOLLOW_UP_GATHER_MS); by default as long
+   * as `gatherMs` when that is given.
+   */
+  readonly followUpGatherMs?: number;
   /**
    * A chat whose rows must not be claimed here now: the in-memory outbox asks the database whether
    * the chat has older rows still to go out, so one chat's alerts keep their order.
@@ -80,6 +98,7 @@ export interface OutboxStoreOptions {
 export class SqliteOutboxStore implements OutboxStore {
   private readonly stmt;
   private readonly gatherMs: number;
+  private readonly followUpGatherMs: number;
   private readonly waitsElsewhere: ((chatRef: number) => boolean) | null;
 
   constructor(
@@ -87,6 +106,7 @@ export class SqliteOutboxStore implements OutboxStore {
     options: OutboxStoreOptions = {},
   ) {
     this.gatherMs = options.gatherMs ?? GROUP_GATHER_MS;
+    this.followUpGatherMs = options.followUpGatherMs ?? options.gatherMs ?? FOLLOW_UP_GATHER_MS;
     this.waitsElsewhere = options.waitsElsewhere ?? null;
     this.stmt = {
       insertEvent: db.prepare(
@@ -101,7 +121,7 @@ export class SqliteOutboxStore implements OutboxStore {
       fanOut: db.prepare(
         `INSERT INTO outbox (platform, chat_ref, event_id, incident_id, event_kind, status, attempts,
            next_attempt_at, created_at, thread_id)
-         SELECT c.platform, c.ref, @eventId, @incidentId, @kind, 'pending', 0, @due, @at, ${RECIPIENT_THREAD}
+         SELECT c.platform, c.ref, @eventId, @incidentId, @kind, 'pending', 0, ${DUE_AT}, @at, ${RECIPIENT_THREAD}
          FROM chats c WHERE ${RECIPIENTS_WHERE} ORDER BY c.ref`,
       ),
       addRefs: db.prepare(
@@ -136,7 +156,9 @@ export class SqliteOutboxStore implements OutboxStore {
          WHERE id = @id AND (status IN ('pending', 'held') OR (status = 'leased' AND next_attempt_at <= @now))`,
       ),
       chat: db.prepare('SELECT * FROM chats WHERE ref = ?'),
-      ref: db.prepare('SELECT message_id, editable FROM message_refs WHERE chat_ref = ? AND incident_id = ?'),
+      ref: db.prepare(
+        'SELECT message_id, editable, joinable FROM message_refs WHERE chat_ref = ? AND incident_id = ?',
+      ),
       chatOf: db.prepare('SELECT chat_ref FROM outbox WHERE id = ?'),
       sent: db.prepare(
         `UPDATE outbox SET status = 'sent', sent_at = @at, platform_message_id = @messageId, lease_until = NULL,
@@ -159,6 +181,10 @@ export class SqliteOutboxStore implements OutboxStore {
         `SELECT o.id, o.status, o.platform_message_id, e.payload_json FROM outbox o
            JOIN outbox_events e ON e.id = o.event_id
          WHERE o.chat_ref = ? AND o.incident_id = ? ORDER BY o.id DESC LIMIT 1`,
+      ),
+      latestSent: db.prepare(
+        `SELECT e.payload_json FROM outbox o JOIN outbox_events e ON e.id = o.event_id
+         WHERE o.chat_ref = ? AND o.incident_id = ? AND o.status = 'sent' ORDER BY o.id DESC LIMIT 1`,
       ),
       openedAt: db.prepare(
         `SELECT created_at FROM outbox WHERE chat_ref = ? AND incident_id = ? AND event_kind IN ('opened', 'reopened')
@@ -192,7 +218,9 @@ export class SqliteOutboxStore implements OutboxStore {
   /**
    * The detection store's incident hook: one row per recipient chat (RECIPIENTS_WHERE), set-based.
    * Opening alerts also create the chats' message references, which is how the updates and the
-   * recovery find the chats that were told. Returns the number of rows queued.
+   * recovery find the chats that were told. Rows wait a moment for companions to go out with:
+   * openings GROUP_GATHER_MS, recoveries and updates of a grouped alert FOLLOW_UP_GATHER_MS
+   * ({@link DUE_AT}). Returns the number of rows queued.
    */
   enqueueIncidentEvent(event: IncidentEvent): number {
     return this.db.transaction(() => {
@@ -201,7 +229,10 @@ export class SqliteOutboxStore implements OutboxStore {
           .lastInsertRowid,
       );
       const before = (this.stmt.maxId.get() as { id: number }).id;
-      const due = isOpening(event.kind) ? event.at + this.gatherMs : event.at;
+      const due =
+        event.at +
+        (isOpening(event.kind) ? this.gatherMs : event.kind === 'resolved' ? this.followUpGatherMs : 0);
+      const gatheredDue = event.at + this.followUpGatherMs;
       const { threaded } = this.stmt.threaded.get() as { threaded: 0 | 1 };
       const queued = this.stmt.fanOut.run({
         ...recipientParams(event),
@@ -209,6 +240,7 @@ export class SqliteOutboxStore implements OutboxStore {
         eventId,
         kind: event.kind,
         due,
+        gatheredDue,
         at: event.at,
       });
       if (event.kind !== 'resolved') this.stmt.addRefs.run(before);
@@ -221,7 +253,8 @@ export class SqliteOutboxStore implements OutboxStore {
    * one summary), then expired leases (a worker died), then due pending rows that are first in their
    * chat's queue, each with the opening alerts that group with it. Opening alerts that may join the
    * chat's latest alert message ({@link mergeTarget}) are claimed with it as `mergeInto`, as many as
-   * still fit in it and queued within its window.
+   * still fit in it and queued within its window. Updates and recoveries of the incidents of one
+   * grouped alert are claimed together as its `conversation` ({@link selectFollowUps}).
    */
   claimDue(platform: Platform, now: number, options: ClaimOptions): ClaimedChat[] {
     return this.db
@@ -233,11 +266,12 @@ export class SqliteOutboxStore implements OutboxStore {
           rows: readonly Queued[],
           released: boolean,
           mergeInto?: MergeTarget,
+          conversation?: Conversation,
         ): void => {
           if (claims.length >= options.limit || seen.has(chatRef) || rows.length === 0) return;
           seen.add(chatRef);
           if (this.waitsElsewhere?.(chatRef)) return;
-          const claim = this.lease(chatRef, rows, released, now, options.leaseMs, mergeInto);
+          const claim = this.lease(chatRef, rows, released, now, options.leaseMs, mergeInto, conversation);
           if (claim) claims.push(claim);
         };
         for (const { chat_ref } of this.stmt.dueHeld.all(platform, now, options.limit) as {
@@ -268,10 +302,13 @@ export class SqliteOutboxStore implements OutboxStore {
             following.push(r);
           }
           const merge = this.mergeTarget(head.chat_ref, first);
+          const conversation = isOpening(first.eventKind) ? null : this.conversation(head.chat_ref, first);
           const group = merge
             ? selectGroup(first, following, merge.until - first.createdAt, merge.room)
-            : selectGroup(first, following, GROUP_WINDOW_MS, MAX_GROUP_EVENTS);
-          lease(head.chat_ref, group, false, merge?.target);
+            : conversation
+              ? selectFollowUps(first, following, conversation.incidentIds, MAX_GROUP_EVENTS)
+              : selectGroup(first, following, GROUP_WINDOW_MS, MAX_GROUP_EVENTS);
+          lease(head.chat_ref, group, false, merge?.target, conversation?.conversation);
         }
         return claims;
       })
@@ -421,6 +458,33 @@ export class SqliteOutboxStore implements OutboxStore {
     );
   }
 
+  /**
+   * The grouped alert whose incidents the update or recovery `head` changes: its incident's
+   * reference is an alert message (not a summary) not editable alone, so it shows several incidents.
+   * Read here: the incidents the message shows and the latest delivered event of each.
+   */
+  private conversation(
+    chatRef: number,
+    head: Queued,
+  ): { readonly conversation: Conversation; readonly incidentIds: ReadonlySet<number> } | null {
+    const ref = this.stmt.ref.get(chatRef, head.incidentId) as
+      { message_id: string | null; editable: 0 | 1; joinable: 0 | 1 } | undefined;
+    if (!ref || ref.message_id === null || ref.editable === 1 || ref.joinable === 0) return null;
+    const refs = this.stmt.shownRefs.all(chatRef, ref.message_id, MAX_GROUP_EVENTS) as {
+      incident_id: number;
+    }[];
+    const shown: IncidentEvent[] = [];
+    for (const { incident_id } of refs) {
+      const row = this.stmt.latestSent.get(chatRef, incident_id) as { payload_json: string } | undefined;
+      if (row) shown.push(JSON.parse(row.payload_json) as IncidentEvent);
+    }
+    if (!shown.some((e) => e.incidentId === head.incidentId)) return null;
+    return {
+      conversation: { messageId: ref.message_id, shown },
+      incidentIds: new Set(shown.map((e) => e.incidentId)),
+    };
+  }
+
   private lease(
     chatRef: number,
     rows: readonly Queued[],
@@ -428,6 +492,7 @@ export class SqliteOutboxStore implements OutboxStore {
     now: number,
     leaseMs: number,
     mergeInto?: MergeTarget,
+    conversation?: Conversation,
   ): ClaimedChat | null {
     const chatRow = this.stmt.chat.get(chatRef) as ChatRow | undefined;
     if (!chatRow) return null;
@@ -455,6 +520,7 @@ export class SqliteOutboxStore implements OutboxStore {
       released,
       refs,
       ...(mergeInto ? { mergeInto } : {}),
+      ...(conversation ? { conversation } : {}),
     };
   }
 }

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  FOLLOW_UP_GATHER_MS,
   GROUP_GATHER_MS,
   MAX_GROUP_EVENTS,
   planDelivery,
   sentSettlement,
 } from '../../src/core/delivery/delivery-plan.js';
-import type { DeliveryJob } from '../../src/core/delivery/ports.js';
+import type { ClaimedChat, DeliveryJob } from '../../src/core/delivery/ports.js';
 import type { DetectionCommit } from '../../src/core/detection-engine.js';
 import type { Db } from '../../src/db/database.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
@@ -135,7 +136,8 @@ describe('SqliteOutboxStore', () => {
     it("never claims a chat's second row while its first is unfinished", () => {
       subs.subscribe(chat('1'), '*', 'minor', T0);
       outbox.enqueueIncidentEvent(incidentEvent({ kind: 'opened', incidentId: 1 }));
-      outbox.enqueueIncidentEvent(incidentEvent({ kind: 'updated', incidentId: 1, at: T0 + 1 }));
+      // A recovery (an update would go out with the alert it follows, which still shows it).
+      outbox.enqueueIncidentEvent(incidentEvent({ kind: 'resolved', incidentId: 1, at: T0 + 1 }));
 
       const [first] = outbox.claimDue('telegram', DUE, LEASE);
       expect(first?.items.map((i) => i.eventKind)).toEqual(['opened']);
@@ -150,14 +152,14 @@ describe('SqliteOutboxStore', () => {
         refs: [{ incidentId: 1, editable: true }],
       });
       const [second] = outbox.claimDue('telegram', DUE + 30_000, LEASE);
-      expect(second?.items.map((i) => i.eventKind)).toEqual(['updated']);
+      expect(second?.items.map((i) => i.eventKind)).toEqual(['resolved']);
       expect(second?.refs.get(1)).toEqual({ messageId: 'm1', editable: true });
     });
 
     it('lets two workers on two connections claim disjoint chats', () => {
       for (const chatId of ['1', '2', '3', '4']) subs.subscribe(chat(chatId), '*', 'minor', T0);
       outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1 }));
-      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'updated', at: T0 + 1 }));
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'resolved', at: T0 + 1 }));
       const other = new SqliteOutboxStore(tmp.open());
 
       const a = outbox.claimDue('telegram', DUE, { limit: 2, leaseMs: 60_000 });
@@ -192,11 +194,36 @@ describe('SqliteOutboxStore', () => {
       subs.subscribe(chat('1'), '*', 'minor', T0);
       outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, at: T0 }));
       outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2, serviceId: 'instagram', at: T0 + 20_000 }));
-      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'updated', at: T0 + 30_000 }));
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'resolved', at: T0 + 30_000 }));
       outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 3, serviceId: 'messenger', at: T0 + 40_000 }));
 
       const [claim] = outbox.claimDue('telegram', T0 + 60_000, LEASE);
       expect(claim?.items.map((i) => i.incidentId)).toEqual([1, 2]);
+    });
+
+    it('takes updates of its incidents queued before the alert went out into the alert, as openings', () => {
+      subs.subscribe(chat('1'), '*', 'minor', T0);
+      const degraded = { severity: 'minor', status: 'degraded' } as const;
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, at: T0, ...degraded }));
+      outbox.enqueueIncidentEvent(
+        incidentEvent({ incidentId: 2, serviceId: 'instagram', at: T0, ...degraded }),
+      );
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'updated', at: T0 + 1000 }));
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 3, kind: 'updated', at: T0 + 1000 }));
+
+      const [claim] = outbox.claimDue('telegram', DUE, LEASE);
+      expect(claim?.items.map((i) => [i.incidentId, i.eventKind])).toEqual([
+        [1, 'opened'],
+        [2, 'opened'],
+        [1, 'updated'],
+      ]);
+      const job = planDelivery(claim!);
+      expect(job.kind).toBe('send');
+      expect(job.events.map((e) => [e.incidentId, e.kind, e.status])).toEqual([
+        [1, 'opened', 'degraded'],
+        [2, 'opened', 'degraded'],
+        [1, 'opened', 'down'],
+      ]);
     });
 
     it('lists dead rows with their error', () => {
@@ -240,7 +267,7 @@ describe('SqliteOutboxStore', () => {
 
     beforeEach(() => subs.subscribe({ platform: 'telegram', chatId: '1' }, '*', 'minor', T0));
 
-    it('edits an alert sent 30 s before into one grouped alert; updates and recoveries reply to it', () => {
+    it('edits an alert sent 30 s before into one grouped alert; updates edit it, recoveries reply to it', () => {
       open(1, 'whatsapp', T0);
       expect(deliver(DUE, 'a')).toMatchObject({ kind: 'send' });
       open(2, 'instagram', T0 + 30_000);
@@ -255,7 +282,7 @@ describe('SqliteOutboxStore', () => {
         { incident_id: 2, message_id: 'a', editable: 0, joinable: 1 },
       ]);
       outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2, serviceId: 'instagram', kind: 'updated' }));
-      expect(deliver(DUE + 40_000)).toMatchObject({ kind: 'reply', replyToMessageId: 'a' });
+      expect(deliver(DUE + 40_000)).toMatchObject({ kind: 'edit', editMessageId: 'a' });
       outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2, serviceId: 'instagram', kind: 'resolved' }));
       expect(deliver(DUE + 50_000)).toMatchObject({ kind: 'reply', replyToMessageId: 'a' });
       outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'resolved' }));
@@ -337,6 +364,119 @@ describe('SqliteOutboxStore', () => {
       const joined = deliver(T0 + 45_000 + GROUP_GATHER_MS);
       expect(joined).toMatchObject({ kind: 'edit', editMessageId: 'b' });
       expect(events(joined).map(([id]) => id)).toEqual([1, 2, 3]);
+    });
+  });
+
+  describe('one conversation per grouped alert', () => {
+    const services = ['facebook', 'instagram', 'messenger', 'whatsapp'];
+    const change = (
+      kind: 'opened' | 'updated' | 'resolved',
+      status: 'down' | 'degraded' | 'up',
+      at: number,
+    ) => {
+      for (const [i, serviceId] of services.entries())
+        outbox.enqueueIncidentEvent(
+          incidentEvent({
+            incidentId: i + 1,
+            serviceId,
+            kind,
+            status,
+            severity: status === 'down' ? 'major' : 'minor',
+            at,
+            ...(kind === 'resolved' ? { durationMs: at - T0 } : {}),
+          }),
+        );
+    };
+    const deliver = (now: number, messageId: string): { claim: ClaimedChat; job: DeliveryJob } => {
+      const claims = outbox.claimDue('telegram', now, LEASE);
+      expect(claims, `one claim at ${now - T0} ms`).toHaveLength(1);
+      const claim = claims[0]!;
+      const job = planDelivery(claim);
+      expect(outbox.settle(claim, sentSettlement(job, job.editMessageId ?? messageId, now))).toBe(true);
+      return { claim, job };
+    };
+    const refs = () => db.prepare('SELECT incident_id, message_id FROM message_refs ORDER BY 1').all();
+
+    beforeEach(() => subs.subscribe({ platform: 'telegram', chatId: '1' }, '*', 'minor', T0));
+
+    it('DNS-first outage: one alert, one reply for the escalation, a silent edit, one recovery reply', () => {
+      change('opened', 'degraded', T0);
+      expect(deliver(DUE, 'a').job).toMatchObject({ kind: 'send' });
+      // HTTP fails too: the four services go down together.
+      change('updated', 'down', T0 + 20_000);
+      // Updates of a grouped alert wait a moment for the alert's other services, as recoveries do.
+      expect(outbox.claimDue('telegram', T0 + 20_000, LEASE)).toEqual([]);
+      const escalation = deliver(T0 + 20_000 + FOLLOW_UP_GATHER_MS, 'b');
+      expect(escalation.claim.items.map((i) => [i.incidentId, i.eventKind])).toEqual(
+        [1, 2, 3, 4].map((id) => [id, 'updated']),
+      );
+      expect(escalation.claim.conversation?.messageId).toBe('a');
+      expect(escalation.claim.conversation?.shown.map((e) => [e.incidentId, e.status])).toEqual(
+        [1, 2, 3, 4].map((id) => [id, 'degraded']),
+      );
+      expect(escalation.job).toMatchObject({ kind: 'reply', replyToMessageId: 'a', regroups: true });
+      expect(refs()).toEqual([1, 2, 3, 4].map((incident_id) => ({ incident_id, message_id: 'b' })));
+      // DNS is back, HTTP still fails: better, not back. A silent edit of the reply.
+      change('updated', 'degraded', T0 + 60_000);
+      const calmer = deliver(T0 + 60_000 + FOLLOW_UP_GATHER_MS, 'c');
+      expect(calmer.job).toMatchObject({ kind: 'edit', editMessageId: 'b' });
+      expect(calmer.job.events.map((e) => e.status)).toEqual(Array(4).fill('degraded'));
+      // All back: the recoveries wait a moment for each other, then make one reply.
+      change('resolved', 'up', T0 + 120_000);
+      expect(outbox.claimDue('telegram', T0 + 120_000, LEASE)).toEqual([]);
+      const back = deliver(T0 + 120_000 + FOLLOW_UP_GATHER_MS, 'd');
+      expect(back.job).toMatchObject({ kind: 'reply', replyToMessageId: 'b' });
+      expect(back.job.events.map((e) => [e.serviceId, e.kind])).toEqual(services.map((s) => [s, 'resolved']));
+      expect(outboxRows(db).every((r) => r.status === 'sent')).toBe(true);
+      const sent = db
+        .prepare("SELECT COUNT(DISTINCT platform_message_id) AS n FROM outbox WHERE status = 'sent'")
+        .get() as { n: number };
+      expect(sent.n).toBe(3);
+    });
+
+    it('recoveries spread beyond the gather go out as separate replies, each listing its own', () => {
+      change('opened', 'down', T0);
+      deliver(DUE, 'a');
+      outbox.enqueueIncidentEvent(
+        incidentEvent({ incidentId: 1, serviceId: 'facebook', kind: 'resolved', at: T0 + 60_000 }),
+      );
+      const first = deliver(T0 + 60_000 + FOLLOW_UP_GATHER_MS, 'r1');
+      expect(first.job).toMatchObject({ kind: 'reply', replyToMessageId: 'a' });
+      expect(first.job.events.map((e) => e.incidentId)).toEqual([1]);
+      // A new symptom of a service already down is no escalation: a silent edit of the alert.
+      outbox.enqueueIncidentEvent(
+        incidentEvent({ incidentId: 2, serviceId: 'instagram', kind: 'updated', at: T0 + 70_000 }),
+      );
+      expect(deliver(T0 + 70_000 + FOLLOW_UP_GATHER_MS, 'x').job).toMatchObject({
+        kind: 'edit',
+        editMessageId: 'a',
+      });
+    });
+
+    it('leaves a quiet-hours summary out of it: an update replies to the summary on its own', () => {
+      change('opened', 'degraded', T0);
+      const [held] = outbox.claimDue('telegram', DUE, LEASE);
+      outbox.settle(held!, { kind: 'hold', until: T0 + 10_000 });
+      expect(deliver(T0 + 10_000, 's').job.kind).toBe('summary');
+      change('updated', 'down', T0 + 20_000);
+      const update = deliver(T0 + 20_000, 'u');
+      expect(update.claim.conversation).toBeUndefined();
+      expect(update.claim.items).toHaveLength(1);
+      expect(update.job).toMatchObject({ kind: 'reply', replyToMessageId: 's' });
+    });
+
+    it('keeps a single alert as it was: the update edits it, the recovery replies', () => {
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, status: 'degraded', severity: 'minor' }));
+      deliver(DUE, 'a');
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'updated', at: T0 + 20_000 }));
+      const update = deliver(T0 + 20_000, 'u');
+      expect(update.claim.conversation).toBeUndefined();
+      expect(update.job).toMatchObject({ kind: 'edit', editMessageId: 'a' });
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'resolved', at: T0 + 60_000 }));
+      expect(deliver(T0 + 60_000 + FOLLOW_UP_GATHER_MS, 'r').job).toMatchObject({
+        kind: 'reply',
+        replyToMessageId: 'a',
+      });
     });
   });
 });

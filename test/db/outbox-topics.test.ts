@@ -3,7 +3,12 @@
  * an event goes to, claims and grouped alerts that never mix topics, and a topic that is gone.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GROUP_GATHER_MS, planDelivery, sentSettlement } from '../../src/core/delivery/delivery-plan.js';
+import {
+  FOLLOW_UP_GATHER_MS,
+  GROUP_GATHER_MS,
+  planDelivery,
+  sentSettlement,
+} from '../../src/core/delivery/delivery-plan.js';
 import type { DeliveryJob } from '../../src/core/delivery/ports.js';
 import type { Db } from '../../src/db/database.js';
 import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
@@ -87,7 +92,9 @@ describe('forum topics in the outbox', () => {
     expect(summary(deliverAll(DUE))).toEqual([{ kind: 'send', threadId: '7', incidents: [1] }]);
     subs.subscribe(inTopic('9'), 'whatsapp', 'minor', T0 + 10_000);
     outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'resolved', at: T0 + 20_000 }));
-    expect(summary(deliverAll(T0 + 20_000))).toEqual([{ kind: 'reply', threadId: '7', incidents: [1] }]);
+    expect(summary(deliverAll(T0 + 20_000 + FOLLOW_UP_GATHER_MS))).toEqual([
+      { kind: 'reply', threadId: '7', incidents: [1] },
+    ]);
     // The next incident goes where the subscription is now.
     open(2, 'whatsapp', T0 + 30_000);
     expect(summary(deliverAll(T0 + 30_000 + GROUP_GATHER_MS))).toEqual([
@@ -128,7 +135,7 @@ describe('forum topics in the outbox', () => {
       { kind: 'send', threadId: undefined, incidents: [2] },
     ]);
     outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'resolved', at: T0 + 200_000 }));
-    expect(summary(deliverAll(T0 + 200_000))).toEqual([
+    expect(summary(deliverAll(T0 + 200_000 + FOLLOW_UP_GATHER_MS))).toEqual([
       { kind: 'reply', threadId: undefined, incidents: [1] },
     ]);
     expect(subs.forgetThread({ platform: 'telegram', chatId: '-404' }, '7')).toBe(0);

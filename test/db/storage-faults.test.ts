@@ -5,7 +5,12 @@
  * the in-memory outbox delivers meanwhile, and one catch-up stores everything in order.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GROUP_GATHER_MS, sentSettlement, planDelivery } from '../../src/core/delivery/delivery-plan.js';
+import {
+  FOLLOW_UP_GATHER_MS,
+  GROUP_GATHER_MS,
+  sentSettlement,
+  planDelivery,
+} from '../../src/core/delivery/delivery-plan.js';
 import type { DetectionCommit } from '../../src/core/detection-engine.js';
 import type { CheckResult } from '../../src/core/model.js';
 import type { Db } from '../../src/db/database.js';
@@ -253,7 +258,7 @@ describe('storage faults', () => {
     expect(outbox.claimDue('telegram', T0 + 120_000, LEASE)).toEqual([]);
     // The recovery, stored normally now, replies to the message sent from memory.
     detection.commit(incident('resolve', T0 + 200_000, incidentId!));
-    const [recovery] = outbox.claimDue('telegram', T0 + 200_000, LEASE);
+    const [recovery] = outbox.claimDue('telegram', T0 + 200_000 + FOLLOW_UP_GATHER_MS, LEASE);
     expect(planDelivery(recovery!)).toMatchObject({ kind: 'reply', replyToMessageId: 'm-100' });
   });
 
@@ -272,7 +277,7 @@ describe('storage faults', () => {
       { message_id: 'm-200', thread_id: '42' },
     ]);
     detection.commit(incident('resolve', T0 + 200_000, incidentId!));
-    const [recovery] = outbox.claimDue('telegram', T0 + 200_000, LEASE);
+    const [recovery] = outbox.claimDue('telegram', T0 + 200_000 + FOLLOW_UP_GATHER_MS, LEASE);
     expect(recovery?.threadId).toBe('42');
     expect(planDelivery(recovery!)).toMatchObject({ kind: 'reply', replyToMessageId: 'm-200' });
   });

@@ -144,8 +144,12 @@ describe('delivery plan', () => {
     },
     'several opening alerts': claim([item(1, 'opened'), item(2, 'opened')]),
     'opened / reopened': claim([item(1, 'reopened')], [[1, sole]]),
+    'updates or recoveries of a grouped alert (`conversation`)': {
+      ...claim([item(1, 'updated')], [[1, shared]]),
+      conversation: { messageId: 'm', shown: [item(1, 'opened').event, item(2, 'opened').event] },
+    },
     'updated, the alert shows only this incident': claim([item(1, 'updated')], [[1, sole]]),
-    'updated, the alert is grouped or a summary': claim([item(1, 'updated')], [[1, shared]]),
+    'updated, the alert is a summary': claim([item(1, 'updated')], [[1, shared]]),
     'resolved, the alert was sent': claim([item(1, 'resolved')], [[1, sole]]),
     'updated / resolved, no alert was sent': claim(
       [item(1, 'resolved')],

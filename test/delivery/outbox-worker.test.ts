@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GROUP_GATHER_MS } from '../../src/core/delivery/delivery-plan.js';
+import { FOLLOW_UP_GATHER_MS, GROUP_GATHER_MS } from '../../src/core/delivery/delivery-plan.js';
 import type { ChatAddress, DeliveryResult } from '../../src/core/delivery/ports.js';
 import type { RetryPolicy } from '../../src/core/delivery/retry-policy.js';
 import type { Db } from '../../src/db/database.js';
@@ -93,6 +93,8 @@ describe('OutboxWorker', () => {
     outbox.enqueueIncidentEvent(incidentEvent({ kind: 'updated', severity: 'minor', at: DUE }));
     outbox.enqueueIncidentEvent(incidentEvent({ kind: 'resolved', at: DUE, durationMs: 60_000 }));
     await w.runOnce();
+    // The recovery waits a moment for companions to reply together with.
+    clock.advance(FOLLOW_UP_GATHER_MS);
     await w.runOnce();
     expect(sender.jobs.map((j) => [j.kind, j.editMessageId ?? j.replyToMessageId ?? null])).toEqual([
       ['send', null],
@@ -117,8 +119,9 @@ describe('OutboxWorker', () => {
     ]);
     // The recovery and the next incident go to General straight away.
     outbox.enqueueIncidentEvent(incidentEvent({ kind: 'resolved', at: DUE }));
+    clock.advance(FOLLOW_UP_GATHER_MS);
     await w.runOnce();
-    outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2, at: DUE, startedAt: DUE }));
+    outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2, at: clock.now(), startedAt: clock.now() }));
     clock.advance(GROUP_GATHER_MS);
     await w.runOnce();
     expect(sender.jobs.map((j) => [j.kind, j.threadId])).toEqual([
@@ -298,7 +301,7 @@ describe('OutboxWorker', () => {
     );
   });
 
-  it('edits alerts of services failing 20 s and 45 s after the first into its message; recoveries reply to it', async () => {
+  it('edits alerts of services failing 20 s and 45 s after the first into its message; one reply for the recoveries', async () => {
     const services = ['whatsapp', 'instagram', 'messenger'];
     const w = worker();
     for (const [i, service] of services.entries()) {
@@ -320,13 +323,14 @@ describe('OutboxWorker', () => {
       outbox.enqueueIncidentEvent(
         incidentEvent({ incidentId: i + 1, serviceId: service, kind: 'resolved', at: T0 + 600_000 }),
       );
-    clock.set(T0 + 600_000);
+    clock.set(T0 + 600_000 + FOLLOW_UP_GATHER_MS);
     for (let i = 0; i < 3; i++) await w.runOnce();
     expect(sender.jobs.slice(3).map((j) => [j.kind, j.replyToMessageId ?? null])).toEqual([
       ['reply', 'm100'],
-      ['reply', 'm100'],
-      ['reply', 'm100'],
     ]);
+    expect(sender.jobs[3]?.events.map((e) => [e.serviceId, e.kind])).toEqual(
+      services.map((s) => [s, 'resolved']),
+    );
     expect(outboxRows(db).map((r) => r.status)).toEqual(Array(6).fill('sent'));
   });
 
@@ -344,7 +348,7 @@ describe('OutboxWorker', () => {
     await w.runOnce();
     expect(sender.jobs[1]).toMatchObject({ kind: 'edit', editMessageId: 'm100' });
     outbox.enqueueIncidentEvent(incidentEvent({ kind: 'resolved', at: T0 + 120_000 }));
-    clock.set(T0 + 120_000);
+    clock.set(T0 + 120_000 + FOLLOW_UP_GATHER_MS);
     await w.runOnce();
     expect(sender.jobs[2]).toMatchObject({ kind: 'reply', replyToMessageId: 'new' });
   });
@@ -352,7 +356,8 @@ describe('OutboxWorker', () => {
   it('keeps per-chat order across two workers sharing the database file', async () => {
     subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
     outbox.enqueueIncidentEvent(incidentEvent());
-    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'updated', at: T0 + 1 }));
+    // A recovery queued behind the alert (an update would go out with it), due with it.
+    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'resolved', at: T0 + 1 - FOLLOW_UP_GATHER_MS }));
     const held = deferred<DeliveryResult>();
     const senderA = new ScriptedSender().answer(() => held.promise);
     const senderB = new ScriptedSender();
@@ -361,9 +366,9 @@ describe('OutboxWorker', () => {
 
     const inFlight = a.runOnce(); // claims both chats' opening alerts; chat -100's stays in flight
     await new Promise((resolve) => setImmediate(resolve));
-    // Chat 7's opening went out: its update is free. Chat -100's update waits for its opening alert.
+    // Chat 7's opening went out: its recovery is free. Chat -100's waits for its opening alert.
     expect(await b.runOnce()).toBe(1);
-    expect(senderB.jobs.map((j) => [j.chatId, j.kind])).toEqual([['7', 'edit']]);
+    expect(senderB.jobs.map((j) => [j.chatId, j.kind])).toEqual([['7', 'reply']]);
     expect(await b.runOnce()).toBe(0);
     held.resolve({ kind: 'sent', messageId: 'first' });
     await inFlight;
@@ -372,9 +377,9 @@ describe('OutboxWorker', () => {
       ['-100', 'opened'],
       ['7', 'opened'],
     ]);
-    expect(senderB.jobs.map((j) => [j.chatId, j.kind, j.editMessageId])).toEqual([
-      ['7', 'edit', 'm100'],
-      ['-100', 'edit', 'first'],
+    expect(senderB.jobs.map((j) => [j.chatId, j.kind, j.replyToMessageId])).toEqual([
+      ['7', 'reply', 'm100'],
+      ['-100', 'reply', 'first'],
     ]);
   });
 

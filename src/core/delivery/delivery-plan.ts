@@ -1,5 +1,14 @@
 import type { IncidentEvent, IncidentEventKind } from '../events.js';
-import type { ClaimedChat, DeliveryJob, MergeTarget, OutboxItem, OutboxStatus, Settlement } from './ports.js';
+import type { State } from '../model.js';
+import type {
+  ClaimedChat,
+  Conversation,
+  DeliveryJob,
+  MergeTarget,
+  OutboxItem,
+  OutboxStatus,
+  Settlement,
+} from './ports.js';
 
 /**
  * Opening alerts of one chat queued within this long of the first one go out as one grouped message:
@@ -17,6 +26,11 @@ export const SAME_GROUP_WINDOW_MS = 10 * 60_000;
  * check round (seconds apart) make one message, not one each. Small next to the two-minute goal.
  */
 export const GROUP_GATHER_MS = 5_000;
+/**
+ * Updates and recoveries wait this long before they are due, so the services of one grouped alert
+ * that change in the same check round (seconds apart) make one edit or one reply, not one each.
+ */
+export const FOLLOW_UP_GATHER_MS = GROUP_GATHER_MS;
 /** Most alerts in one grouped message; the rest follow in the next one. */
 export const MAX_GROUP_EVENTS = 20;
 /** Most held alerts in one summary; a longer backlog becomes several summaries. */
@@ -31,9 +45,11 @@ export function isOpening(kind: IncidentEventKind): boolean {
 /**
  * The rows that go out with `head` as one grouped alert: `head` itself, then the chat's next rows
  * (in id order) while they are opening alerts created within {@link GROUP_WINDOW_MS} of the head,
- * at most {@link MAX_GROUP_EVENTS}. Anything else in between ends the group, which keeps the order.
+ * or updates of an incident already in the group (queued before its alert went out: the alert
+ * shows the incident as it is now), at most {@link MAX_GROUP_EVENTS}. Anything else in between
+ * ends the group, which keeps the order.
  */
-export function selectGroup<T extends Pick<OutboxItem, 'eventKind' | 'createdAt'>>(
+export function selectGroup<T extends Pick<OutboxItem, 'eventKind' | 'createdAt' | 'incidentId'>>(
   head: T,
   following: readonly T[],
   windowMs = GROUP_WINDOW_MS,
@@ -41,12 +57,96 @@ export function selectGroup<T extends Pick<OutboxItem, 'eventKind' | 'createdAt'
 ): T[] {
   const group = [head];
   if (!isOpening(head.eventKind)) return group;
+  const opened = new Set([head.incidentId]);
   for (const next of following) {
-    if (group.length >= max || !isOpening(next.eventKind) || next.createdAt - head.createdAt > windowMs)
-      break;
+    if (group.length >= max || next.createdAt - head.createdAt > windowMs) break;
+    const absorbed = next.eventKind === 'updated' && opened.has(next.incidentId);
+    if (!isOpening(next.eventKind) && !absorbed) break;
+    opened.add(next.incidentId);
     group.push(next);
   }
   return group;
+}
+
+/**
+ * The rows that go out with `head` as one follow-up of a grouped alert (`shownIds`: the incidents
+ * its message shows): `head` and the chat's next rows while they are updates or recoveries of
+ * those incidents, at most `max`. Anything else ends it, which keeps the order. A head that is not
+ * such a row goes out alone.
+ */
+export function selectFollowUps<T extends Pick<OutboxItem, 'eventKind' | 'incidentId'>>(
+  head: T,
+  following: readonly T[],
+  shownIds: ReadonlySet<number>,
+  max = MAX_GROUP_EVENTS,
+): T[] {
+  const group = [head];
+  const follows = (r: T): boolean => !isOpening(r.eventKind) && shownIds.has(r.incidentId);
+  if (!follows(head)) return group;
+  for (const next of following) {
+    if (group.length >= max || !follows(next)) break;
+    group.push(next);
+  }
+  return group;
+}
+
+const STATE_RANK: Readonly<Record<State, number>> = {
+  down: 2,
+  degraded: 1,
+  maintenance: 0,
+  unknown: 0,
+  up: 0,
+};
+
+/** The worst state among the events of incidents still open; 0 when all of them recovered. */
+function worstRank(events: readonly IncidentEvent[]): number {
+  return Math.max(0, ...events.filter((e) => e.kind !== 'resolved').map((e) => STATE_RANK[e.status]));
+}
+
+/** The latest event of each incident, in the order the incidents first appear. */
+function latestPerIncident(events: readonly IncidentEvent[]): IncidentEvent[] {
+  const latest = new Map<number, IncidentEvent>();
+  for (const e of events) latest.set(e.incidentId, e);
+  return [...latest.values()];
+}
+
+/**
+ * How updates and recoveries of a grouped alert's incidents go out: the grouped alert keeps
+ * telling one story, in one message, and notifies only when the news is worth it.
+ *
+ * | changes | job | shows |
+ * |---|---|---|
+ * | the group gets worse (its worst state rises: degraded → down) | `reply`, the new reference | every incident, as now |
+ * | some services recovered, none got worse | `reply` | the changes (recoveries with their durations) |
+ * | anything else (better but not back, new evidence) | `edit`, silent | every incident, as now |
+ *
+ * `shown` is what the message shows now (each incident's latest delivered event), `changes` the
+ * claimed rows' events in order. The reply of an escalation becomes the message the incidents
+ * refer to, so later changes edit it and the recovery replies to it.
+ */
+export function followUpPlan(
+  shown: readonly IncidentEvent[],
+  changes: readonly IncidentEvent[],
+): { readonly kind: 'edit' | 'reply'; readonly events: IncidentEvent[]; readonly escalation: boolean } {
+  const now = latestPerIncident([...shown, ...changes]);
+  if (worstRank(now) > worstRank(shown)) return { kind: 'reply', events: now, escalation: true };
+  if (changes.some((e) => e.kind === 'resolved'))
+    return { kind: 'reply', events: latestPerIncident(changes), escalation: false };
+  return { kind: 'edit', events: now, escalation: false };
+}
+
+/**
+ * An opening alert that absorbed its incident's later updates ({@link selectGroup}) still reads
+ * as the opening: the updates take their incident's opening kind, keeping their state and evidence.
+ */
+function asOpenings(events: readonly IncidentEvent[]): IncidentEvent[] {
+  const opening = new Map<number, IncidentEvent['kind']>();
+  for (const e of events)
+    if (isOpening(e.kind) && !opening.has(e.incidentId)) opening.set(e.incidentId, e.kind);
+  return events.map((e) => {
+    const kind = e.kind === 'updated' ? opening.get(e.incidentId) : undefined;
+    return kind === undefined ? e : { ...e, kind };
+  });
 }
 
 /** An incident shown in the chat's latest message, as the chat's outbox rows describe it. */
@@ -117,8 +217,9 @@ export function mergeTarget(
  * | opening alerts joining the chat's latest alert (`mergeInto`) | `edit` of it, grouped with all its events |
  * | several opening alerts | `send`, one grouped message |
  * | opened / reopened | `send` |
+ * | updates or recoveries of a grouped alert (`conversation`) | `edit` or `reply`, by {@link followUpPlan} |
  * | updated, the alert shows only this incident | `edit` of it |
- * | updated, the alert is grouped or a summary | `reply` to it |
+ * | updated, the alert is a summary | `reply` to it |
  * | resolved, the alert was sent | `reply` to it |
  * | updated / resolved, no alert was sent | `send` |
  */
@@ -140,10 +241,12 @@ export function planDelivery(claim: ClaimedChat): DeliveryJob {
     return {
       ...base,
       kind: 'edit',
-      events: [...claim.mergeInto.events, ...base.events],
+      events: [...claim.mergeInto.events, ...asOpenings(base.events)],
       editMessageId: claim.mergeInto.messageId,
     };
-  if (!first || items.length > 1 || isOpening(first.eventKind)) return { ...base, kind: 'send' };
+  if (first && isOpening(first.eventKind)) return { ...base, kind: 'send', events: asOpenings(base.events) };
+  if (claim.conversation && first) return followUpJob(base, claim.conversation);
+  if (!first || items.length > 1) return { ...base, kind: 'send' };
   const messageId = claim.refs.get(first.incidentId)?.messageId ?? null;
   if (messageId === null) return { ...base, kind: 'send' };
   if (first.eventKind === 'updated' && claim.refs.get(first.incidentId)?.editable)
@@ -151,24 +254,44 @@ export function planDelivery(claim: ClaimedChat): DeliveryJob {
   return { ...base, kind: 'reply', replyToMessageId: messageId };
 }
 
+function followUpJob(base: Omit<DeliveryJob, 'kind'>, conversation: Conversation): DeliveryJob {
+  const plan = followUpPlan(conversation.shown, base.events);
+  if (plan.kind === 'edit')
+    return { ...base, kind: 'edit', events: plan.events, editMessageId: conversation.messageId };
+  return {
+    ...base,
+    kind: 'reply',
+    events: plan.events,
+    replyToMessageId: conversation.messageId,
+    ...(plan.escalation ? { regroups: true } : {}),
+  };
+}
+
 /**
  * The settlement of a delivered job. A new message (send, summary) becomes the reference of every
  * incident it shows, editable only when it shows that incident alone; an edit of one incident's
  * alert or a reply keeps the original reference so the next update still edits the opening alert.
- * An edit that grouped several incidents (alerts joining a delivered one) makes the message, or the
- * new one sent because it was gone, the reference of all of them: grouped, so not editable.
- * Alerts (send, edit) may be joined by later opening alerts; summaries may not.
+ * An edit that grouped several incidents (alerts joining a delivered one, a grouped alert's update)
+ * makes the message, or the new one sent because it was gone, the reference of all of them:
+ * grouped, so not editable. A reply that regroups (a grouped alert got worse) becomes the reference
+ * of every incident it shows that is still open. Alerts (send, edit, regrouping reply) may be
+ * joined by later opening alerts; summaries may not.
  */
 export function sentSettlement(
   job: DeliveryJob,
   messageId: string,
   at: number,
 ): Extract<Settlement, { kind: 'sent' }> {
+  if (job.kind === 'reply' && job.regroups === true) {
+    const open = job.events.filter((e) => e.kind !== 'resolved').map((e) => e.incidentId);
+    const refs = [...new Set(open)].map((incidentId) => ({ incidentId, editable: false, joinable: true }));
+    return { kind: 'sent', messageId, at, refs };
+  }
   const incidents = [...new Set(job.events.map((e) => e.incidentId))];
   const grouping = job.kind === 'edit' && incidents.length > 1;
   if (job.kind === 'reply' || (job.kind === 'edit' && !grouping))
     return { kind: 'sent', messageId, at, refs: [] };
-  const editable = job.kind === 'send' && job.events.length === 1;
+  const editable = job.kind === 'send' && incidents.length === 1;
   const joinable = job.kind !== 'summary';
   return {
     kind: 'sent',

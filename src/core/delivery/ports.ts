@@ -114,6 +114,11 @@ export interface DeliveryJob {
   readonly events: readonly IncidentEvent[];
   readonly replyToMessageId?: string;
   readonly editMessageId?: string;
+  /**
+   * A reply that shows a grouped alert anew because it got worse: it becomes the message its open
+   * incidents refer to (later changes edit it, the recovery replies to it).
+   */
+  readonly regroups?: true;
   readonly settings: {
     readonly locale: Locale;
     readonly timeZone: string;
@@ -171,7 +176,10 @@ export interface OutboxItem {
 export interface MessageRef {
   /** null until the opening alert is sent. */
   readonly messageId: string | null;
-  /** False when the message shows more than this incident (grouped alert, summary): reply, never edit. */
+  /**
+   * False when the message shows more than this incident (grouped alert, summary): never edited for
+   * this incident alone (a grouped alert's updates go out together as its `conversation`).
+   */
   readonly editable: boolean;
 }
 
@@ -183,6 +191,17 @@ export interface MessageRef {
 export interface MergeTarget {
   readonly messageId: string;
   readonly events: readonly IncidentEvent[];
+}
+
+/**
+ * A grouped alert already delivered to the chat whose incidents the claim's updates and recoveries
+ * change: `shown` is what it shows now (the latest delivered event of each of its incidents), so the
+ * plan can tell an escalation from news that only needs a silent edit (delivery-plan.ts,
+ * `followUpPlan`).
+ */
+export interface Conversation {
+  readonly messageId: string;
+  readonly shown: readonly IncidentEvent[];
 }
 
 /** Rows of one chat leased to one worker: they become one delivery. */
@@ -205,6 +224,12 @@ export interface ClaimedChat {
    * first of them queued within GROUP_WINDOW_MS before the items (delivery-plan.ts, `mergeTarget`).
    */
   readonly mergeInto?: MergeTarget;
+  /**
+   * Set when the items are updates and recoveries of incidents that one grouped alert message
+   * shows (their reference is that message, an alert, not editable alone): they go out together
+   * as one edit or one reply of it.
+   */
+  readonly conversation?: Conversation;
 }
 
 export interface ClaimOptions {

@@ -162,6 +162,10 @@ export const bn: Messages = {
       (otherCount === 0 ? '' : `; আরও ${n(otherCount)}টি সার্ভিসে সমস্যা`),
     groupRecovered: ({ groupName, serviceNames, durationMs }) =>
       `${groupName === null ? 'আবার চালু' : `${groupName} সার্ভিস আবার চালু`}: ${names(serviceNames)} (${duration(durationMs)} পর)`,
+    peakedDown: ({ serviceNames }) =>
+      serviceNames.length === 0
+        ? `সবচেয়ে খারাপ অবস্থায়: ${STATE.down}`
+        : `সবচেয়ে খারাপ অবস্থায় ${STATE.down} ছিল: ${names(serviceNames)}`,
     serviceState: ({ serviceName, state }) => `${serviceName}: ${STATE[state]}`,
     serviceEvidence: ({ serviceName, line }) => `${serviceName} — ${line}`,
     since: ({ at, timeZone }) => `শুরু: ${formatDateTime('bn', at, timeZone)}`,

@@ -165,6 +165,10 @@ export const en: Messages = {
       (otherCount === 0 ? '' : `; ${plural(otherCount, 'other service', 'other services')} affected`),
     groupRecovered: ({ groupName, serviceNames, durationMs }) =>
       `${groupName === null ? 'Back up' : `${groupName} services back up`}: ${serviceNames.join(', ')} (after ${duration(durationMs)})`,
+    peakedDown: ({ serviceNames }) =>
+      serviceNames.length === 0
+        ? `At its worst: ${STATE.down}`
+        : `${STATE.down.charAt(0).toUpperCase()}${STATE.down.slice(1)} at their worst: ${serviceNames.join(', ')}`,
     serviceState: ({ serviceName, state }) => `${serviceName}: ${STATE[state]}`,
     serviceEvidence: ({ serviceName, line }) => `${serviceName} — ${line}`,
     since: ({ at, timeZone }) => `Started ${formatDateTime('en', at, timeZone)}`,

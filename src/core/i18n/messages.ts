@@ -47,6 +47,11 @@ export interface AlertMessages {
     readonly state: State;
     readonly otherCount: number;
   }): string;
+  /**
+   * A recovery of an outage that eased before it ended: `At its worst: down` (one service, no
+   * names) or `Down at their worst: WhatsApp, Instagram`.
+   */
+  peakedDown(p: { readonly serviceNames: readonly string[] }): string;
   /** `Meta services back up: WhatsApp, Instagram (after 45 minutes)`. */
   groupRecovered(p: {
     readonly groupName: string | null;

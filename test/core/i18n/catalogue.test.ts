@@ -41,6 +41,7 @@ const ALERT: Samples<AlertMessages> = {
     [{ groupName: 'Meta', serviceNames: ['WhatsApp', 'Instagram'], state, otherCount: 0 }] as const,
     [{ groupName: null, serviceNames: ['WhatsApp', 'GitHub', 'Slack'], state, otherCount: 2 }] as const,
   ]),
+  peakedDown: [[{ serviceNames: [] }], [{ serviceNames: ['WhatsApp', 'Instagram'] }]],
   groupRecovered: [
     [{ groupName: 'Meta', serviceNames: ['WhatsApp'], durationMs: 60_000 }],
     [{ groupName: null, serviceNames: ['WhatsApp', 'GitHub'], durationMs: 60_000 }],
