@@ -123,6 +123,14 @@ export async function startApp(
   // An incident change that cannot be stored is still delivered: planned into the in-memory outbox.
   detectionStore.setUnstoredIncidentHandler((event) => outbox.plan(event));
   const engine = new DetectionEngine(services, detectionStore, clock, { roundMs: VANTAGE_ROUND_MS });
+  // Monitors whose cadence cannot fit the failures their budget asks for within two intervals
+  // plus 30 s are confirmed later rather than falsely (docs/detection.md): say so once.
+  const slow = services.monitors.filter((m) => engine.downConfirmation(m.id)?.targetMet === false);
+  if (slow.length > 0)
+    log.warn(
+      { monitors: slow.slice(0, 10).map((m) => m.id), count: slow.length },
+      'detection slower than two intervals plus 30 s: the cadence cannot fit the failures the false-alarm budget needs',
+    );
   // --- crowd reports: the report store is the commands' ReportSink; the runtime steps the
   // crowd detector after every 5-minute window and tells the engine. Started with the scheduler.
   const reports = new SqliteReportStore(db, { health: storage });
@@ -184,6 +192,8 @@ export async function startApp(
       },
       // Re-checks a few seconds apart confirm or clear a first failure (docs/detection.md).
       pendingFailures: (monitor) => engine.pendingFailures(monitor.id),
+      onRecheckDropped: (monitor) =>
+        log.debug({ monitorId: monitor.id }, 're-check dropped: re-checks in flight at their cap'),
     },
     { clock, ...(deps.ticker ? { ticker: deps.ticker } : {}) },
   );
