@@ -890,7 +890,7 @@ describe('Scheduler: re-checks of a failing monitor', () => {
     const monitors = Array.from({ length: 16 }, (_, i) =>
       monitor(`own-${i}`, every(intervalMs), failingFrom(T0, 4000), 5000),
     );
-    const h = harness(monitors, 8, { pendingFailures: () => 1 });
+    const h = harness(monitors, 8, { pendingFailures: () => 1, maxRechecksInFlight: 16 });
     h.scheduler.start();
     await h.advance(6 * intervalMs);
     const gridOf = new Map(monitors.map((m) => [m.id, firstSlot(m.id, intervalMs, T0) % intervalMs]));
