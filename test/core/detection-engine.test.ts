@@ -658,6 +658,24 @@ describe('DetectionEngine learned confirmation (confirm.down: auto)', () => {
     expect(h.kinds()).toEqual(['opened']);
   });
 
+  it('starts a failure streak again after a restart longer than the gap between results', () => {
+    const clock = new FakeClock(T0);
+    const catalog = buildCatalog({ services: [{ id: 'github' }] }); // fixed confirm.down 2
+    const first = start(catalog, clock);
+    first.check('github-http', up());
+    first.check('github-http', down());
+    expect(first.engine.monitorRecord('github-http')?.pending).toMatchObject({ count: 1 });
+    first.store.flush();
+    first.db.close();
+    clock.advance(10 * MINUTE);
+    const h = start(catalog, clock);
+    expect(h.engine.monitorRecord('github-http')?.pending).toBeNull();
+    h.check('github-http', down());
+    expect(h.incidents).toEqual([]);
+    h.check('github-http', down());
+    expect(h.kinds()).toEqual(['opened']);
+  });
+
   it('makes a monitor failing 5 % of its checks wait for more failures', () => {
     const clock = new FakeClock(T0);
     const catalog = buildCatalog({ services: [{ id: 'github' }], monitor: AUTO });
