@@ -2,22 +2,39 @@
  * Noise benchmark (`npm run bench noise`): false alarms and detection delay of the detection
  * engine under random check failures, on a simulated clock (no real waiting).
  *
- * 100 services with one probe each fail 1–10 % of their checks at random (each its own rate), with
- * latency jitter, and 20 real outages of 3–20 minutes are injected on random services. Checks are
- * scheduled as the scheduler does it (each monitor on its phase grid, never overlapping itself,
- * re-checks by the same policy `recheckDelayMs` and the same rules), and fed to the real
+ * Part 1, the fleet: 100 services with one probe each fail at random, each at its own rate (70
+ * of them at 0.5–5 %, 30 at 5–10 %), a fifth of failures timing out, with latency jitter, and two
+ * control targets (so the vantage guard runs). 200 real outages (half refused, half timing out)
+ * are injected on random services. Checks are scheduled as the scheduler does it (each monitor on
+ * its phase grid, never overlapping itself, re-checks by the same policy: `recheckDelayMs`,
+ * `recheckFits`, at most `maxConcurrent / 8` re-checks in flight), and fed to the real
  * DetectionEngine with the real SQLite detection store (a temp file, written behind as the app
  * does, removed at the end). Every monitor starts fresh (the prior), as after a first start.
+ * Each case runs twice, the learned confirmation with re-checks (now) and a fixed
+ * `confirm: { down: 2 }` without re-checks (the old behaviour), on the same noise: a regular check
+ * draws from its service's stream at its slot's index, so both runs see the same failures on the
+ * same slots (re-checks draw from a stream of their own).
  *
- * Each case runs twice on the same seed and outages: the learned confirmation with re-checks (now),
- * and a fixed `confirm: { down: 2 }` without re-checks (the old behaviour). Reported: false alarms
- * (incidents opened or reopened outside an injected outage), detection delay of the outages
- * (outage start to the opening event), missed outages, and incident events per chat (a chat
- * subscribed to every service: opened + reopened + updated + resolved). The seed is printed;
- * `NOISE_SEED=<n>` replays a run.
+ * Part 2, the budget: one monitor failing 5 % of its checks (a fifth timing out), learned rate
+ * in place, stepped through `stepMonitor` with the re-check policy for many simulated days per
+ * cadence; it prints the false alarms per 90 days against the budget of 1.
+ *
+ * The seed is printed; `NOISE_SEED=<n>` replays a run.
  */
 import { parseServices, type ServicesConfig } from '../src/config/services-file.js';
-import { DETECTION_SLACK_MS, recheckDelayMs } from '../src/core/detection/confirmation.js';
+import {
+  BACKGROUND_MEMORY,
+  BUDGET_PERIOD_MS,
+  type Cadence,
+  DETECTION_SLACK_MS,
+  FALSE_ALARM_BUDGET,
+  checksPerBudgetPeriod,
+  downConfirmation,
+  recheckDelayMs,
+  recheckFits,
+  targetMet,
+} from '../src/core/detection/confirmation.js';
+import { type MonitorRecord, stepMonitor } from '../src/core/detection/monitor-state.js';
 import { DetectionEngine } from '../src/core/detection-engine.js';
 import type { IncidentEvent } from '../src/core/events.js';
 import type { ProbeOutcome } from '../src/core/model.js';
@@ -27,12 +44,15 @@ import { DEFAULT_MAX_CONCURRENT_CHECKS, firstSlot } from '../src/monitors/schedu
 import { fmt, percentile, tempDir } from './support.js';
 
 const SERVICES = 100;
-const OUTAGES = 20;
+/** Services failing at most 5 % of their checks; the rest fail 5–10 %. */
+const QUIET_SERVICES = 70;
+const OUTAGES = 200;
+const CONTROLS = 2;
 const MINUTE = 60_000;
 /** The vantage guard's round, as in src/app.ts. */
 const VANTAGE_ROUND_MS = 60_000;
-/** As the scheduler's default: an eighth of the in-flight cap may fall due per second. */
-const RECHECKS_PER_SECOND = Math.max(1, Math.floor(DEFAULT_MAX_CONCURRENT_CHECKS / 8));
+/** As the scheduler's default: an eighth of the in-flight cap, for re-checks of their own. */
+const RECHECKS_IN_FLIGHT = Math.max(1, Math.floor(DEFAULT_MAX_CONCURRENT_CHECKS / 8));
 /** Background failures that time out rather than fail fast (refused, HTTP 5xx). */
 const TIMEOUT_SHARE = 0.2;
 
@@ -41,6 +61,8 @@ interface Case {
   readonly intervalMs: number;
   readonly timeoutMs: number;
   readonly durationMs: number;
+  /** Injected outages last from `outageMs[0]` to `outageMs[1]`. */
+  readonly outageMs: readonly [number, number];
 }
 
 const CASES: readonly Case[] = [
@@ -49,10 +71,17 @@ const CASES: readonly Case[] = [
     name: 'every 60 s (config/services.yaml)',
     intervalMs: 60_000,
     timeoutMs: 10_000,
-    durationMs: 24 * 60 * MINUTE,
+    durationMs: 48 * 60 * MINUTE,
+    outageMs: [3 * MINUTE, 20 * MINUTE],
   },
   // The measurement with the real bot: ten services checked every second.
-  { name: 'every 1 s', intervalMs: 1000, timeoutMs: 800, durationMs: 40 * MINUTE },
+  {
+    name: 'every 1 s',
+    intervalMs: 1000,
+    timeoutMs: 800,
+    durationMs: 60 * MINUTE,
+    outageMs: [MINUTE, 4 * MINUTE],
+  },
 ];
 
 interface Outage {
@@ -73,6 +102,13 @@ function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A uniform draw in [0, 1) from a stream `(seed, stream)` at position `index`: paired noise. */
+function drawAt(seed: number, stream: number, index: number): () => number {
+  return prng(
+    Math.imul(seed ^ Math.imul(stream + 1, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35),
+  );
 }
 
 /** A minimal binary heap of timed events, ordered by time then insertion. */
@@ -136,10 +172,17 @@ class EventQueue<T> {
 
 type Event =
   | { readonly kind: 'slot'; readonly monitor: number; readonly recheck: boolean }
-  | { readonly kind: 'result'; readonly monitor: number; readonly outcome: ProbeOutcome };
+  | {
+      readonly kind: 'result';
+      readonly monitor: number;
+      readonly outcome: ProbeOutcome;
+      readonly recheck: boolean;
+    };
 
 interface Figures {
   readonly checks: number;
+  /** Regular checks of services failing at most 5 % of the time. */
+  readonly checksUpTo5: number;
   readonly rechecks: number;
   readonly skipped: number;
   readonly falseAlarms: number;
@@ -160,8 +203,13 @@ function servicesFile(c: Case, fixed: boolean): ServicesConfig {
     { length: SERVICES },
     (_, i) => `  - { id: s${i}, name: S${i}, monitors: [ { type: http, url: "http://127.0.0.1:9/${i}" } ] }`,
   );
+  const controls = Array.from(
+    { length: CONTROLS },
+    (_, i) => `  - { type: tcp, host: 127.0.0.${i + 2}, port: 53 }`,
+  );
   return parseServices(
-    `defaults: { every: ${c.intervalMs / 1000}s, timeout: ${c.timeoutMs}ms${confirm} }\nservices:\n${lines.join('\n')}\n`,
+    `defaults: { every: ${c.intervalMs / 1000}s, timeout: ${c.timeoutMs}ms${confirm} }\n` +
+      `control:\n${controls.join('\n')}\nservices:\n${lines.join('\n')}\n`,
   );
 }
 
@@ -185,10 +233,12 @@ function simulate(
     const events: IncidentEvent[] = [];
     engine.onIncident((e) => events.push(e));
     const monitors = services.monitors;
-    const random = prng(seed ^ (fixed ? 0x5bd1e995 : 0x27d4eb2f));
+    /** The service a monitor checks (its index), or -1 for a control target. */
+    const serviceOf = monitors.map((m) => (m.serviceId === null ? -1 : Number(m.serviceId.slice(1))));
+    const recheckStreams = monitors.map((_, i) => prng(seed ^ Math.imul(i + 7, 0x27d4eb2f)));
     const running = new Array<boolean>(monitors.length).fill(false);
     const recheckQueued = new Array<boolean>(monitors.length).fill(false);
-    const rechecksDue = new Map<number, number>();
+    let rechecksInFlight = 0;
     const queue = new EventQueue<Event>();
     monitors.forEach((m, i) =>
       queue.push(firstSlot(m.id, c.intervalMs, start), { kind: 'slot', monitor: i, recheck: false }),
@@ -197,11 +247,23 @@ function simulate(
     const outageOf = (service: number, at: number): Outage | undefined =>
       outages.find((o) => o.service === service && at >= o.start && at < o.end);
     let checks = 0;
+    let checksUpTo5 = 0;
     let rechecks = 0;
     let skipped = 0;
 
     /** One check's outcome and how long it takes, as a probe would report it. */
-    const draw = (service: number, at: number): { outcome: ProbeOutcome; durationMs: number } => {
+    const draw = (
+      service: number,
+      at: number,
+      random: () => number,
+    ): { outcome: ProbeOutcome; durationMs: number } => {
+      if (service < 0) {
+        const latency = Math.round(5 + random() * 20);
+        return {
+          outcome: { status: 'up', reason: 'ok', message: 'open', latencyMs: latency },
+          durationMs: latency,
+        };
+      }
       const outage = outageOf(service, at);
       const timeout = { status: 'down', reason: 'timeout', message: 'timed out', latencyMs: null } as const;
       const refused = {
@@ -242,26 +304,37 @@ function simulate(
           skipped++;
           continue;
         }
+        if (e.recheck && rechecksInFlight >= RECHECKS_IN_FLIGHT) continue; // dropped when due
         running[e.monitor] = true;
         checks++;
-        if (e.recheck) rechecks++;
-        const { outcome, durationMs } = draw(e.monitor, now);
-        queue.push(next.at + durationMs, { kind: 'result', monitor: e.monitor, outcome });
+        const service = serviceOf[e.monitor] ?? -1;
+        if (e.recheck) {
+          rechecks++;
+          rechecksInFlight++;
+        } else if ((rates[service] ?? 1) <= 0.05) checksUpTo5++;
+        const random = e.recheck
+          ? (recheckStreams[e.monitor] ?? Math.random)
+          : drawAt(seed, e.monitor, Math.round((next.at - start) / c.intervalMs));
+        const { outcome, durationMs } = draw(service, now, random);
+        queue.push(next.at + durationMs, {
+          kind: 'result',
+          monitor: e.monitor,
+          outcome,
+          recheck: e.recheck,
+        });
         continue;
       }
       running[e.monitor] = false;
+      if (e.recheck) rechecksInFlight--;
       engine.handleResult(m.id, e.outcome);
       if (fixed) continue; // the old behaviour: no re-checks
       // The scheduler's rules (src/monitors/scheduler.ts scheduleRecheck).
       if (recheckQueued[e.monitor]) continue;
-      const delay = recheckDelayMs(engine.pendingFailures(m.id), c.intervalMs);
+      const timedOut = e.outcome.reason === 'timeout';
+      const delay = recheckDelayMs(engine.pendingFailures(m.id), c.intervalMs, timedOut);
       if (delay === null) continue;
       const at = now + delay;
-      if (firstSlot(m.id, c.intervalMs, now + 1) <= at) continue;
-      const second = Math.floor(at / 1000);
-      const due = rechecksDue.get(second) ?? 0;
-      if (due >= RECHECKS_PER_SECOND) continue;
-      rechecksDue.set(second, due + 1);
+      if (!recheckFits(at, c.timeoutMs, firstSlot(m.id, c.intervalMs, now + 1))) continue;
       recheckQueued[e.monitor] = true;
       queue.push(at, { kind: 'slot', monitor: e.monitor, recheck: true });
     }
@@ -294,6 +367,7 @@ function simulate(
     for (const e of events) eventsByKind[e.kind] = (eventsByKind[e.kind] ?? 0) + 1;
     return {
       checks,
+      checksUpTo5,
       rechecks,
       skipped,
       falseAlarms: falseAlarms.length,
@@ -313,9 +387,10 @@ function simulate(
 
 function injectOutages(c: Case, random: () => number, start: number): Outage[] {
   const outages: Outage[] = [];
-  while (outages.length < OUTAGES) {
+  for (let tries = 0; outages.length < OUTAGES && tries < 100 * OUTAGES; tries++) {
     const service = Math.floor(random() * SERVICES);
-    const length = Math.round((3 + random() * 17) * MINUTE);
+    const [shortest, longest] = c.outageMs;
+    const length = Math.round(shortest + random() * (longest - shortest));
     const from = start + c.durationMs * 0.05 + random() * (c.durationMs * 0.9 - length);
     const o = { service, start: Math.round(from), end: Math.round(from + length), timeouts: random() < 0.5 };
     // Apart from other outages of the same service by more than the reopen cool-down.
@@ -333,11 +408,13 @@ function report(label: string, c: Case, f: Figures): void {
   const kinds = ['opened', 'reopened', 'updated', 'resolved']
     .map((k) => `${k} ${f.eventsByKind[k] ?? 0}`)
     .join(', ');
+  const p99 = f.delays.length >= 100 ? `p99 ${s(percentile(f.delays, 0.99))} ` : '';
   console.log(
-    `  ${label}: ${f.checks} checks (${f.rechecks} re-checks, ${f.skipped} skipped), ` +
+    `  ${label}: ${f.checks} checks (${f.rechecks} re-checks, ${f.skipped} skipped; ` +
+      `${f.checksUpTo5} regular checks of services at ≤ 5 %), ` +
       `false alarms ${f.falseAlarms} (${f.falseAlarmsUpTo5} at ≤ 5 %), ` +
-      `detection p50 ${s(percentile(f.delays, 0.5))} p99 ${s(percentile(f.delays, 0.99))} max ${s(f.delays.at(-1) ?? Number.NaN)} ` +
-      `(target ≤ ${s(target)}), missed ${f.missed}/${OUTAGES}` +
+      `detection p50 ${s(percentile(f.delays, 0.5))} ${p99}max ${s(f.delays.at(-1) ?? Number.NaN)} ` +
+      `of ${f.delays.length} (target ≤ ${s(target)}), missed ${f.missed}/${OUTAGES}` +
       (f.alreadyOpen > 0 ? ` (${f.alreadyOpen} more began during a false alarm)` : '') +
       ', ' +
       `incident events per chat ${f.events} (${kinds}); ${fmt(f.seconds)} s to run`,
@@ -347,16 +424,22 @@ function report(label: string, c: Case, f: Figures): void {
 export async function runNoiseBench(): Promise<Record<string, Figures>> {
   const seed = Number(process.env['NOISE_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
   console.log(
-    `\n## noise — ${SERVICES} services failing 1–10 % of checks at random, ${OUTAGES} outages of 3–20 min, ` +
-      `real DetectionEngine + SQLite store (temp file), simulated clock; seed ${seed} (NOISE_SEED=${seed} to replay)`,
+    `\n## noise — ${SERVICES} services failing 0.5–10 % of checks at random (${QUIET_SERVICES} at ≤ 5 %), ` +
+      `${CONTROLS} control targets, ${OUTAGES} outages, real DetectionEngine + SQLite store (temp file), ` +
+      `simulated clock; seed ${seed} (NOISE_SEED=${seed} to replay)`,
   );
   const random = prng(seed);
-  const rates = Array.from({ length: SERVICES }, () => 0.01 + random() * 0.09);
+  const rates = Array.from({ length: SERVICES }, (_, i) =>
+    i < QUIET_SERVICES ? 0.005 + random() * 0.045 : 0.05 + random() * 0.05,
+  );
   const start = Date.UTC(2026, 0, 5, 0, 0, 0);
   const out: Record<string, Figures> = {};
   for (const c of CASES) {
     const outages = injectOutages(c, random, start);
-    console.log(`- ${c.name}, timeout ${c.timeoutMs} ms, ${c.durationMs / MINUTE} min simulated:`);
+    console.log(
+      `- ${c.name}, timeout ${c.timeoutMs} ms, ${c.durationMs / MINUTE} min simulated, ` +
+        `${outages.length} outages of ${c.outageMs[0] / MINUTE}–${c.outageMs[1] / MINUTE} min:`,
+    );
     const now = simulate(c, false, rates, outages, seed, start);
     report('learned + re-checks', c, now);
     const old = simulate(c, true, rates, outages, seed, start);
@@ -365,5 +448,91 @@ export async function runNoiseBench(): Promise<Record<string, Figures>> {
     out[`${c.intervalMs}-fixed`] = old;
     await Promise.resolve();
   }
+  runBudgetSimulation(seed);
   return out;
+}
+
+/** Cadences of the long single-monitor simulation, and how many checks each simulates. */
+const BUDGET_CASES: readonly (Cadence & { readonly checks: number })[] = [
+  { intervalMs: 60_000, timeoutMs: 10_000, checks: 4_000_000 },
+  { intervalMs: 60_000, timeoutMs: 30_000, checks: 4_000_000 },
+  { intervalMs: 10_000, timeoutMs: 10_000, checks: 4_000_000 },
+  { intervalMs: 1000, timeoutMs: 800, checks: 40_000_000 },
+  { intervalMs: 1000, timeoutMs: 10_000, checks: 20_000_000 },
+];
+const BUDGET_NOISE = 0.05;
+
+/**
+ * One monitor failing BUDGET_NOISE of its checks at random (a fifth by timing out), its rate
+ * learned already, checked on its grid with re-checks by the scheduler's rules, stepped through
+ * `stepMonitor`. Each confirmed down is a false alarm (the monitor is then put back up).
+ */
+function budgetRun(
+  c: Cadence,
+  checks: number,
+  random: () => number,
+): { alarms: number; simulatedMs: number; needed: number } {
+  const background = { checks: BACKGROUND_MEMORY, failures: BACKGROUND_MEMORY * BUDGET_NOISE };
+  let record: MonitorRecord = {
+    state: 'up',
+    since: 0,
+    pending: null,
+    changes: [],
+    flapping: false,
+    reason: 'ok',
+    message: '',
+    background,
+  };
+  const confirm = { down: 'auto', up: 2 } as const;
+  const flap = { changes: Number.MAX_SAFE_INTEGER, windowMs: 1 };
+  let alarms = 0;
+  let nextRegular = 0;
+  let recheckAt = Number.POSITIVE_INFINITY;
+  let t = 0;
+  for (let n = 0; n < checks; n++) {
+    const recheck = recheckAt < nextRegular;
+    const start = recheck ? recheckAt : nextRegular;
+    if (recheck) recheckAt = Number.POSITIVE_INFINITY;
+    const fail = random() < BUDGET_NOISE;
+    const timedOut = fail && random() < TIMEOUT_SHARE;
+    t = start + (timedOut ? c.timeoutMs : fail ? 100 : 50);
+    // Slots that fall while the check runs are skipped.
+    nextRegular = (Math.floor(Math.max(t, start) / c.intervalMs) + 1) * c.intervalMs;
+    const outcome = fail
+      ? ({ status: 'down', reason: timedOut ? 'timeout' : 'http-status', message: '' } as const)
+      : ({ status: 'up', reason: 'ok', message: '' } as const);
+    const step = stepMonitor(record, outcome, t, confirm, flap, c);
+    record = step.record;
+    if (step.events.some((e) => e.kind === 'changed')) {
+      alarms++;
+      record = { ...record, state: 'up', pending: null, changes: [] };
+      continue;
+    }
+    const streak = record.pending && record.pending.status !== 'up' ? record.pending.count : 0;
+    const delay = fail ? recheckDelayMs(streak, c.intervalMs, timedOut) : null;
+    if (delay !== null && recheckFits(t + delay, c.timeoutMs, nextRegular)) recheckAt = t + delay;
+  }
+  return { alarms, simulatedMs: t, needed: downConfirmation(background, c.intervalMs).needed };
+}
+
+function runBudgetSimulation(seed: number): void {
+  console.log(
+    `\n## noise budget — one monitor failing ${BUDGET_NOISE * 100} % of checks (a fifth timing out), ` +
+      `learned rate, re-checks by the scheduler's rules; false alarms per 90 days (budget ${FALSE_ALARM_BUDGET})`,
+  );
+  for (const c of BUDGET_CASES) {
+    const began = performance.now();
+    const { alarms, simulatedMs, needed } = budgetRun(c, c.checks, prng(seed ^ c.intervalMs ^ c.timeoutMs));
+    const periods = simulatedMs / BUDGET_PERIOD_MS;
+    const rate = alarms / periods;
+    // With no alarm at all, the one-sided 95 % bound of a Poisson count is 3.
+    const bound = alarms === 0 ? ` (95 % bound ${fmt(3 / periods, 2)})` : '';
+    console.log(
+      `- every ${c.intervalMs / 1000} s, timeout ${c.timeoutMs / 1000} s: k = ${needed}` +
+        `${targetMet(needed, c) ? '' : ' (slower than the detection target)'}, ` +
+        `${alarms} false alarms in ${fmt(periods, 1)} × 90 days = ${fmt(rate, 2)} per 90 days${bound} ` +
+        `(model M·p^k at the true rate: ${fmt(checksPerBudgetPeriod(c.intervalMs) * BUDGET_NOISE ** needed, 2)}); ` +
+        `${fmt((performance.now() - began) / 1000)} s to run`,
+    );
+  }
 }

@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { ConsoleSink } from './bot/console/console-sink.js';
 import type { AppConfig } from './config.js';
-import type { ServicesConfig } from './config/services-file.js';
+import type { MonitorConfig, ServicesConfig } from './config/services-file.js';
 import { DetectionEngine } from './core/detection-engine.js';
 import type { Clock } from './core/model.js';
 import { type Db, openDatabase } from './db/database.js';
@@ -123,6 +123,18 @@ export async function startApp(
   // An incident change that cannot be stored is still delivered: planned into the in-memory outbox.
   detectionStore.setUnstoredIncidentHandler((event) => outbox.plan(event));
   const engine = new DetectionEngine(services, detectionStore, clock, { roundMs: VANTAGE_ROUND_MS });
+  // Monitors whose cadence cannot fit the failures their budget asks for within two intervals
+  // plus 30 s are confirmed later rather than falsely (docs/detection.md): say so once, when the
+  // services file loads and when a chat monitor is added.
+  const warnSlowDetection = (monitors: readonly { readonly id: string }[]): void => {
+    const slow = monitors.filter((m) => engine.downConfirmation(m.id)?.targetMet === false);
+    if (slow.length > 0)
+      log.warn(
+        { monitors: slow.slice(0, 10).map((m) => m.id), count: slow.length },
+        'detection slower than two intervals plus 30 s: the cadence cannot fit the failures the false-alarm budget needs',
+      );
+  };
+  warnSlowDetection(services.monitors);
   // --- crowd reports: the report store is the commands' ReportSink; the runtime steps the
   // crowd detector after every 5-minute window and tells the engine. Started with the scheduler.
   const reports = new SqliteReportStore(db, { health: storage });
@@ -184,6 +196,8 @@ export async function startApp(
       },
       // Re-checks a few seconds apart confirm or clear a first failure (docs/detection.md).
       pendingFailures: (monitor) => engine.pendingFailures(monitor.id),
+      onRecheckDropped: (monitor) =>
+        log.debug({ monitorId: monitor.id }, 're-check dropped: re-checks in flight at their cap'),
     },
     { clock, ...(deps.ticker ? { ticker: deps.ticker } : {}) },
   );
@@ -195,7 +209,19 @@ export async function startApp(
     resolve: deps.resolveAddress ?? createSystemResolver(),
     policy: { allowedRanges: chatLimits.allowedRanges },
   };
-  const chatRuntime = createChatMonitorRuntime({ scheduler, engine, limits: chatLimits, guard: chatGuard });
+  const chatScheduler = {
+    addMonitor: (monitor: MonitorConfig): void => {
+      scheduler.addMonitor(monitor);
+      warnSlowDetection([monitor]);
+    },
+    removeMonitor: (monitorId: string): boolean => scheduler.removeMonitor(monitorId),
+  };
+  const chatRuntime = createChatMonitorRuntime({
+    scheduler: chatScheduler,
+    engine,
+    limits: chatLimits,
+    guard: chatGuard,
+  });
   const chatMonitors = new ChatMonitorService({
     store: storage.guardMethods(new SqliteChatMonitorStore(db), ['add', 'remove']),
     guard: chatGuard,

@@ -294,7 +294,7 @@ function buildMonitor(
     type: probe.type,
     role: probe.role ?? 'probe',
     target: probe.describe(o.data),
-    intervalMs: schedule.kind === 'every' ? schedule.ms : DEFAULT_INTERVAL_MS,
+    intervalMs: schedule.kind === 'every' ? schedule.ms : cronIntervalMs(schedule.expression),
     confirm: mergeConfirm(defaults.confirm, c.data.confirm),
     flap: c.data.flap ? { changes: c.data.flap.changes, windowMs: c.data.flap.window } : defaults.flap,
     probe,
@@ -302,6 +302,23 @@ function buildMonitor(
     timeoutMs,
     schedule,
   };
+}
+
+/**
+ * The cadence a cron monitor is modelled with (docs/detection.md): the smallest gap between its
+ * next firings, so the learned confirmation counts as many chances of a false alarm as its
+ * busiest stretch gives. Cron monitors are not re-checked: they keep to their expression.
+ */
+export function cronIntervalMs(expression: string, firings = 24): number {
+  const task = cron.createTask(expression, () => {});
+  try {
+    const runs = task.getNextRuns(firings).map((d) => d.getTime());
+    let gap = Number.POSITIVE_INFINITY;
+    for (let i = 1; i < runs.length; i++) gap = Math.min(gap, (runs[i] ?? 0) - (runs[i - 1] ?? 0));
+    return Number.isFinite(gap) && gap > 0 ? gap : DEFAULT_INTERVAL_MS;
+  } finally {
+    void task.destroy();
+  }
 }
 
 function describePath(path: readonly PropertyKey[]): string {

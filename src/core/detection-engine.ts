@@ -10,6 +10,7 @@ import {
   type MonitorEvent,
   type MonitorRecord,
   downConfirmationOf,
+  dropStaleStreak,
   initialMonitorRecord,
   pendingWorsening,
   stepMonitor,
@@ -50,6 +51,20 @@ function cadenceOf(def: MonitorDef): Cadence {
   return def.timeoutMs === undefined
     ? { intervalMs: def.intervalMs, timeoutMs: DEFAULT_CADENCE.timeoutMs }
     : (def as Cadence);
+}
+
+/** A stored record as loaded at `now`: a streak gone stale while we were down starts again. */
+function restoredRecord(stored: MonitorRecord | undefined, def: MonitorDef, now: number): MonitorRecord {
+  return stored ? dropStaleStreak(stored, now, cadenceOf(def)) : initialMonitorRecord(now);
+}
+
+/**
+ * Whether a monitor samples a target, so a few quick re-checks add evidence: service probes, but
+ * not push monitors (they wait for a heartbeat, within their grace), official sources (they state)
+ * or TLS certificate checks (an expiry does not change in seconds).
+ */
+function recheckable(def: MonitorDef): boolean {
+  return def.serviceId !== null && def.role === 'probe' && def.type !== 'push' && def.type !== 'tls';
 }
 
 /** What the engine needs persisted, loaded once at start-up. */
@@ -117,6 +132,8 @@ export class DetectionEngine {
   private readonly latest = new Map<string, { failing: boolean; at: number }>();
   /** When each service probe's current run of failures began (raw `down` outcomes, unknowns ignored). */
   private readonly failingSince = new Map<string, number>();
+  /** Monitors whose latest result extended an unconfirmed worsening streak: its length. */
+  private readonly extended = new Map<string, number>();
   /**
    * As of the last vantage assessment, the oldest latest outcome among the monitors the guard
    * weighs whose interval fits in a round (-Infinity while one has not reported yet): a failure
@@ -142,7 +159,7 @@ export class DetectionEngine {
     const now = clock.now();
     this.vantageSince = now;
     for (const m of catalog.monitors)
-      this.records.set(m.id, snapshot.monitors.get(m.id) ?? initialMonitorRecord(now));
+      this.records.set(m.id, restoredRecord(snapshot.monitors.get(m.id), m, now));
     for (const s of catalog.services) this.restoreService(s.id, snapshot, now);
     // A service taken out of the services file can never recover in our eyes: close its open
     // incident without an alert, as for a removed chat monitor. Chat services are added later.
@@ -176,7 +193,7 @@ export class DetectionEngine {
     const now = this.clock.now();
     for (const m of monitors) {
       this.monitorDefs.set(m.id, m);
-      this.records.set(m.id, snapshot.monitors.get(m.id) ?? initialMonitorRecord(now));
+      this.records.set(m.id, restoredRecord(snapshot.monitors.get(m.id), m, now));
     }
     this.serviceDefs.set(service.id, service);
     this.runtimeServices.add(service.id);
@@ -199,6 +216,7 @@ export class DetectionEngine {
       this.records.delete(id);
       this.latest.delete(id);
       this.failingSince.delete(id);
+      this.extended.delete(id);
       this.evidence.delete(id);
     }
     this.serviceDefs.delete(serviceId);
@@ -238,6 +256,10 @@ export class DetectionEngine {
         ? this.stepProbe(monitorId, def, previous, counted, at)
         : stepMonitor(previous, counted, at, confirmOf(def), def.flap, cadenceOf(def));
     this.records.set(monitorId, record);
+    const streak = pendingWorsening(record);
+    if (streak > 0 && record.pending?.status === counted.status && recheckable(def))
+      this.extended.set(monitorId, streak);
+    else this.extended.delete(monitorId);
     // Evidence lines speak for the confirmed state: a page's first "all clear" must not edit an
     // alert that still says degraded; they change once the state does (or within it).
     if (outcome.evidence && record.state === counted.status) this.evidence.set(monitorId, outcome.evidence);
@@ -316,10 +338,13 @@ export class DetectionEngine {
     return this.records.get(monitorId);
   }
 
-  /** A monitor's unconfirmed failure streak (0 when none): the scheduler re-checks it while > 0. */
+  /**
+   * The length of a monitor's unconfirmed failure streak if its latest result extended it, else 0
+   * (an `unknown` keeps a streak but adds nothing to it). The scheduler re-checks it while > 0,
+   * and only sampling service probes (`recheckable`).
+   */
   pendingFailures(monitorId: string): number {
-    const record = this.records.get(monitorId);
-    return record ? pendingWorsening(record) : 0;
+    return this.extended.get(monitorId) ?? 0;
   }
 
   /** How many failures would confirm a worsening of a monitor now (docs/detection.md), for /api. */

@@ -1,5 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import { recheckDelayMs } from '../core/detection/confirmation.js';
+import { recheckDelayMs, recheckFits } from '../core/detection/confirmation.js';
 import type { Clock, ProbeOutcome } from '../core/model.js';
 import type { MonitorConfig } from '../config/services-file.js';
 import type { Expiry, ExpiryWatcher, ProbeContext } from './probe.js';
@@ -38,12 +38,13 @@ export interface SchedulerHooks {
   /** A check was due while the previous one of the same monitor was still running. */
   onSkip?(monitor: MonitorConfig): void;
   /**
-   * Asked after each result: how long the monitor's unconfirmed failure streak is (0 when none).
-   * While it is > 0 the monitor is re-checked after `recheckDelayMs` instead of at its next
-   * interval slot (docs/detection.md). Without this hook there are no re-checks.
+   * Asked after each result: how long the monitor's unconfirmed failure streak is if this result
+   * extended it (0 otherwise). While it is > 0 the monitor is re-checked after `recheckDelayMs`
+   * instead of at its next interval slot (docs/detection.md). Without this hook there are no
+   * re-checks.
    */
   pendingFailures?(monitor: MonitorConfig): number;
-  /** A re-check was not scheduled because this second's re-check budget was spent. */
+  /** A re-check came due while `maxRechecksInFlight` re-checks were running: it was not run. */
   onRecheckDropped?(monitor: MonitorConfig): void;
 }
 
@@ -51,8 +52,11 @@ export interface SchedulerOptions {
   readonly clock: Clock;
   readonly ticker?: Ticker;
   readonly maxConcurrent?: number;
-  /** Re-checks allowed to fall due in one second; default: an eighth of `maxConcurrent`. */
-  readonly maxRechecksPerSecond?: number;
+  /**
+   * Re-checks allowed in flight at once; default: an eighth of `maxConcurrent`. They have this
+   * budget of their own, on top of `maxConcurrent`, so they never hold up a regular check.
+   */
+  readonly maxRechecksInFlight?: number;
 }
 
 /**
@@ -62,10 +66,10 @@ export interface SchedulerOptions {
  */
 export class Scheduler {
   private readonly wheel = new Map<number, { monitor: MonitorConfig; slot: number; recheck: boolean }[]>();
-  /** Re-checks queued per second of the wheel (the storm limit), and monitors with one queued. */
-  private readonly rechecksDue = new Map<number, number>();
+  /** Monitors with a re-check queued, and re-checks running (bounded by `maxRechecksInFlight`). */
   private readonly recheckQueued = new Set<string>();
-  private readonly maxRechecksPerSecond: number;
+  private readonly maxRechecksInFlight: number;
+  private rechecksInFlight = 0;
   private readonly running = new Set<string>();
   private readonly waiting: (() => void)[] = [];
   private readonly cronTasks = new Map<string, ScheduledTask>();
@@ -89,8 +93,7 @@ export class Scheduler {
   ) {
     this.ticker = options.ticker ?? nodeCronTicker();
     this.maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_CHECKS;
-    this.maxRechecksPerSecond =
-      options.maxRechecksPerSecond ?? Math.max(1, Math.floor(this.maxConcurrent / 8));
+    this.maxRechecksInFlight = options.maxRechecksInFlight ?? Math.max(1, Math.floor(this.maxConcurrent / 8));
     for (const monitor of monitors) this.active.set(monitor.id, monitor);
   }
 
@@ -119,6 +122,7 @@ export class Scheduler {
     const task = this.cronTasks.get(monitorId);
     if (task) void task.destroy();
     this.cronTasks.delete(monitorId);
+    this.recheckQueued.delete(monitorId);
     return this.active.delete(monitorId);
   }
 
@@ -142,7 +146,7 @@ export class Scheduler {
     this.timers.clear();
     this.shutdown.abort();
     for (const check of this.checks) check.cancel(this.shutdown.signal.reason);
-    while (this.inFlight > 0 || this.waiting.length > 0) {
+    while (this.inFlight > 0 || this.rechecksInFlight > 0 || this.waiting.length > 0) {
       this.waiting.splice(0).forEach((wake) => wake());
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -153,8 +157,9 @@ export class Scheduler {
     return this.lastTickAt;
   }
 
+  /** Checks in flight, re-checks included. */
   get checksInFlight(): number {
-    return this.inFlight;
+    return this.inFlight + this.rechecksInFlight;
   }
 
   /** Starts the checks due in the coming second, each at its own slot within it. */
@@ -172,7 +177,6 @@ export class Scheduler {
       const due = this.wheel.get(s);
       if (!due) continue;
       this.wheel.delete(s);
-      this.rechecksDue.delete(s);
       for (const { monitor, slot, recheck } of due) this.startAt(monitor, slot, now, recheck);
     }
     this.nextSecond = upTo + 1;
@@ -198,12 +202,12 @@ export class Scheduler {
       this.enqueue(monitor, nextSlot(slot, monitor.schedule.ms, now));
     const delay = slot - now;
     if (delay <= 0) {
-      void this.run(monitor, slot);
+      void this.run(monitor, slot, recheck);
       return;
     }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void this.run(monitor, slot);
+      void this.run(monitor, slot, recheck);
     }, delay);
     this.timers.add(timer);
   }
@@ -217,16 +221,24 @@ export class Scheduler {
     this.cronTasks.set(monitor.id, task);
   }
 
-  private async run(monitor: MonitorConfig, slot: number): Promise<void> {
+  private async run(monitor: MonitorConfig, slot: number, recheck = false): Promise<void> {
     // Stopped, or removed (or replaced) after this slot's timer was armed.
     if (this.shutdown.signal.aborted || this.active.get(monitor.id) !== monitor) return;
     if (this.running.has(monitor.id)) {
-      this.hooks.onSkip?.(monitor);
+      if (!recheck) this.hooks.onSkip?.(monitor);
+      return;
+    }
+    if (recheck && this.rechecksInFlight >= this.maxRechecksInFlight) {
+      this.hooks.onRecheckDropped?.(monitor);
       return;
     }
     this.running.add(monitor.id);
+    let reported: ProbeOutcome | undefined;
     try {
-      await this.acquire();
+      // A re-check runs on its own budget, taken above: it never waits for, or holds, a slot of
+      // the shared cap, so regular and control checks never queue behind re-checks.
+      if (recheck) this.rechecksInFlight++;
+      else await this.acquire();
       if (this.shutdown.signal.aborted) return;
       this.hooks.onStart?.(monitor, slot, this.options.clock.now());
       const run = new CheckRun(monitor.timeoutMs);
@@ -234,36 +246,34 @@ export class Scheduler {
       const outcome = await run.probe(monitor).finally(() => this.checks.delete(run));
       if (!this.shutdown.signal.aborted && this.active.get(monitor.id) === monitor) {
         this.hooks.onResult(monitor, outcome);
-        this.scheduleRecheck(monitor);
+        reported = outcome;
       }
     } finally {
       this.running.delete(monitor.id);
-      this.release();
+      if (recheck) this.rechecksInFlight--;
+      else this.release();
     }
+    // Once this check no longer counts as running: a re-check due at once must not be skipped.
+    if (reported) this.scheduleRecheck(monitor, reported);
   }
 
   /**
-   * After a result: while the monitor has an unconfirmed failure streak, its next check comes
-   * `recheckDelayMs` after this result, unless its regular slot comes first or one is already
-   * queued. At most `maxRechecksPerSecond` re-checks fall due in any one second, so many monitors
-   * failing at once (our own network down) add a bounded load; the rest wait for their regular
-   * slot (their streak still confirms, only later). The vantage guard then clears their streaks.
+   * After a result that extended the monitor's unconfirmed failure streak: its next check comes
+   * `recheckDelayMs` after this result (at once after a timeout), unless it could not end before
+   * the monitor's next regular slot, or one is already queued. Interval monitors only: a cron
+   * monitor keeps to its expression. Many monitors failing at once (our own network down) add a
+   * bounded load: at most `maxRechecksInFlight` re-checks run at a time, the rest are dropped when
+   * due and those monitors keep their regular slots; the vantage guard then clears their streaks.
    */
-  private scheduleRecheck(monitor: MonitorConfig): void {
-    if (!this.hooks.pendingFailures || this.recheckQueued.has(monitor.id)) return;
-    const delay = recheckDelayMs(this.hooks.pendingFailures(monitor), monitor.intervalMs);
+  private scheduleRecheck(monitor: MonitorConfig, outcome: ProbeOutcome): void {
+    if (monitor.schedule.kind !== 'every' || !this.hooks.pendingFailures) return;
+    if (this.recheckQueued.has(monitor.id)) return;
+    const timedOut = outcome.reason === 'timeout';
+    const delay = recheckDelayMs(this.hooks.pendingFailures(monitor), monitor.intervalMs, timedOut);
     if (delay === null) return;
     const now = this.options.clock.now();
     const at = now + delay;
-    if (monitor.schedule.kind === 'every' && firstSlot(monitor.id, monitor.schedule.ms, now + 1) <= at)
-      return;
-    const second = Math.floor(at / TICK_MS);
-    const due = this.rechecksDue.get(second) ?? 0;
-    if (due >= this.maxRechecksPerSecond) {
-      this.hooks.onRecheckDropped?.(monitor);
-      return;
-    }
-    this.rechecksDue.set(second, due + 1);
+    if (!recheckFits(at, monitor.timeoutMs, firstSlot(monitor.id, monitor.schedule.ms, now + 1))) return;
     this.recheckQueued.add(monitor.id);
     this.enqueue(monitor, at, true);
   }

@@ -106,15 +106,19 @@ export const monitorDetailSchema = z.object({
     .nullable(),
   /**
    * Consecutive failures that confirm an outage of this monitor now (docs/detection.md): learned
-   * from its failure rate (the upper bound used, 0–1), or fixed by the services file.
+   * from its failure rate, or fixed by the services file. `failureRate` is the learned rate (0–1),
+   * `failureRateBound` its upper confidence bound, which the count is chosen for.
    * `budgetMet: false` says the monitor is so noisy that even the cap of 10 cannot keep it within
-   * one false alarm per 90 days.
+   * one false alarm per 90 days; `targetMet: false` that its cadence cannot fit that many failures
+   * within two intervals plus 30 s, so an outage is confirmed later (never on fewer).
    */
   confirmDown: z.object({
     needed: z.int(),
     learned: z.boolean(),
     failureRate: z.number(),
+    failureRateBound: z.number(),
     budgetMet: z.boolean(),
+    targetMet: z.boolean(),
   }),
 });
 

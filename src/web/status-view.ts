@@ -142,8 +142,10 @@ export class StatusView {
           confirmDown: {
             needed: confirm.needed,
             learned: confirm.learned,
-            failureRate: Math.round(confirm.rate * 10_000) / 10_000,
+            failureRate: Math.round(confirm.observedRate * 10_000) / 10_000,
+            failureRateBound: Math.round(confirm.rate * 10_000) / 10_000,
             budgetMet: confirm.budgetMet,
+            targetMet: confirm.targetMet,
           },
         },
       ];

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/problems.js';
-import { type MonitorConfig, loadServicesFile, parseServices } from '../../src/config/services-file.js';
+import {
+  type MonitorConfig,
+  cronIntervalMs,
+  loadServicesFile,
+  parseServices,
+} from '../../src/config/services-file.js';
 import type { HttpOptions } from '../../src/monitors/probes/http-options.js';
 
 function problemsOf(text: string): readonly string[] {
@@ -59,6 +64,8 @@ services:
       target: '127.0.0.1:5432',
     });
     expect(dns?.schedule).toEqual({ kind: 'cron', expression: '*/5 * * * *' });
+    // The model counts a cron monitor's chances of a false alarm at its own cadence.
+    expect(dns?.intervalMs).toBe(5 * 60_000);
     expect(config.services[0]).toMatchObject({
       id: 'site',
       crowd: true,
@@ -192,5 +199,15 @@ services:
 
   it('reports an unreadable file without throwing anything else', () => {
     expect(() => loadServicesFile('/nonexistent/services.yaml')).toThrow(ConfigError);
+  });
+});
+
+describe('cronIntervalMs', () => {
+  it('takes the smallest gap between the next firings of the expression', () => {
+    expect(cronIntervalMs('* * * * *')).toBe(60_000);
+    expect(cronIntervalMs('*/10 * * * * *')).toBe(10_000);
+    expect(cronIntervalMs('0 */2 * * *')).toBe(2 * 3_600_000);
+    // Every 15 minutes during working hours: 15 minutes, not the night's gap.
+    expect(cronIntervalMs('*/15 9-17 * * *')).toBe(15 * 60_000);
   });
 });

@@ -386,8 +386,10 @@ describe('DetectionEngine cool-down', () => {
 
   it('uses the configured cool-down', () => {
     const h = start(github, new FakeClock(T0), { ...OPTIONS, reopenCooldownMs: 3 * MINUTE });
-    for (const o of [down(), down(), up(), up(), down()]) h.check('github-http', o);
+    for (const o of [down(), down(), up(), up()]) h.check('github-http', o);
+    // Two failures a minute apart, three minutes after the recovery: a new incident.
     h.check('github-http', down(), 2 * MINUTE);
+    h.check('github-http', down());
     expect(h.kinds()).toEqual(['opened', 'resolved', 'opened']);
   });
 });
@@ -620,11 +622,13 @@ describe('DetectionEngine commit', () => {
 describe('DetectionEngine learned confirmation (confirm.down: auto)', () => {
   const AUTO = { confirm: DEFAULT_CONFIRM, timeoutMs: 10_000 } as const;
   const STEP = 2000; // re-checks come seconds apart
+  /** A down streak must span 30 s at a 60 s interval (minStreakSpanMs): failures this far apart. */
+  const SPAN_STEP = 30_000;
 
-  /** Failed checks, STEP apart, until the first incident event; how many it took. */
+  /** Failed checks, SPAN_STEP apart, until the first incident event; how many it took. */
   function failuresToAlert(h: Harness, monitorId: string): number {
     for (let i = 1; i <= 20; i++) {
-      h.check(monitorId, down(), STEP);
+      h.check(monitorId, down(), SPAN_STEP);
       if (h.incidents.length > 0) return i;
     }
     return Number.POSITIVE_INFINITY;
@@ -648,9 +652,27 @@ describe('DetectionEngine learned confirmation (confirm.down: auto)', () => {
     first.db.close();
     const h = start(catalog, clock);
     expect(h.engine.downConfirmation('github-http')).toMatchObject({ needed: 2, budgetMet: true });
-    h.check('github-http', down(), STEP);
+    h.check('github-http', down(), SPAN_STEP);
     expect(h.engine.pendingFailures('github-http')).toBe(1);
     expect(failuresToAlert(h, 'github-http')).toBe(1);
+    expect(h.kinds()).toEqual(['opened']);
+  });
+
+  it('starts a failure streak again after a restart longer than the gap between results', () => {
+    const clock = new FakeClock(T0);
+    const catalog = buildCatalog({ services: [{ id: 'github' }] }); // fixed confirm.down 2
+    const first = start(catalog, clock);
+    first.check('github-http', up());
+    first.check('github-http', down());
+    expect(first.engine.monitorRecord('github-http')?.pending).toMatchObject({ count: 1 });
+    first.store.flush();
+    first.db.close();
+    clock.advance(10 * MINUTE);
+    const h = start(catalog, clock);
+    expect(h.engine.monitorRecord('github-http')?.pending).toBeNull();
+    h.check('github-http', down());
+    expect(h.incidents).toEqual([]);
+    h.check('github-http', down());
     expect(h.kinds()).toEqual(['opened']);
   });
 

@@ -86,7 +86,7 @@ function harness(
   maxConcurrent?: number,
   rechecks: {
     pendingFailures?: (m: MonitorConfig) => number;
-    maxRechecksPerSecond?: number;
+    maxRechecksInFlight?: number;
   } = {},
 ) {
   let lag = 0;
@@ -115,9 +115,9 @@ function harness(
       clock,
       ticker,
       ...(maxConcurrent === undefined ? {} : { maxConcurrent }),
-      ...(rechecks.maxRechecksPerSecond === undefined
+      ...(rechecks.maxRechecksInFlight === undefined
         ? {}
-        : { maxRechecksPerSecond: rechecks.maxRechecksPerSecond }),
+        : { maxRechecksInFlight: rechecks.maxRechecksInFlight }),
     },
   );
   const tick = (): void => {
@@ -842,49 +842,100 @@ describe('Scheduler: re-checks of a failing monitor', () => {
     await h.stop();
   });
 
-  it('bounds re-checks per second when everything fails at once, leaving the rest on their interval', async () => {
+  /** The most re-checks (starts off their monitor's grid) running at once, each taking `latencyMs`. */
+  function maxRechecksRunning(
+    starts: readonly Start[],
+    gridOf: ReadonlyMap<string, number>,
+    intervalMs: number,
+    latencyMs: number,
+  ): number {
+    const edges = starts
+      .filter((x) => x.slot % intervalMs !== gridOf.get(x.id))
+      .flatMap((x) => [
+        { at: x.startedAt, d: 1 },
+        { at: x.startedAt + latencyMs, d: -1 },
+      ])
+      .sort((a, b) => a.at - b.at || a.d - b.d);
+    let running = 0;
+    let max = 0;
+    for (const e of edges) max = Math.max(max, (running += e.d));
+    return max;
+  }
+
+  it('bounds re-checks in flight when everything fails at once, leaving the rest on their interval', async () => {
     const intervalMs = 60_000;
-    const perSecond = 3;
-    // 120 monitors whose first checks all fail within the first minute: our own network is down.
+    const cap = 3;
+    // 120 monitors whose checks all fail after 4 s from the start: our own network is down.
     const monitors = Array.from({ length: 120 }, (_, i) =>
-      monitor(`svc-${i}`, every(intervalMs), failingFrom(T0)),
+      monitor(`svc-${i}`, every(intervalMs), failingFrom(T0, 4000)),
     );
-    const h = harness(monitors, undefined, { pendingFailures: () => 1, maxRechecksPerSecond: perSecond });
+    const h = harness(monitors, undefined, { pendingFailures: () => 1, maxRechecksInFlight: cap });
     h.scheduler.start();
     await h.advance(intervalMs + 10_000);
     const gridOf = new Map(monitors.map((m) => [m.id, firstSlot(m.id, intervalMs, T0) % intervalMs]));
-    const rechecks = h.starts.filter((s) => s.slot % intervalMs !== gridOf.get(s.id));
-    expect(rechecks.length).toBeGreaterThan(0);
-    const perSecondCounts = new Map<number, number>();
-    for (const r of rechecks) {
-      const second = Math.floor(r.slot / 1000);
-      perSecondCounts.set(second, (perSecondCounts.get(second) ?? 0) + 1);
-    }
-    expect(Math.max(...perSecondCounts.values())).toBeLessThanOrEqual(perSecond);
+    expect(maxRechecksRunning(h.starts, gridOf, intervalMs, 4000)).toBe(cap);
     expect(h.dropped.length).toBeGreaterThan(0);
-    // Every monitor still gets its regular checks.
-    for (const m of monitors)
-      expect(
-        startsOf(h.starts, m.id).filter((s) => s.slot % intervalMs === gridOf.get(m.id)).length,
-      ).toBeGreaterThanOrEqual(1);
+    // Every monitor still gets its regular checks, each at its slot.
+    for (const m of monitors) {
+      const regular = startsOf(h.starts, m.id).filter((x) => x.slot % intervalMs === gridOf.get(m.id));
+      expect(regular.length).toBeGreaterThanOrEqual(1);
+    }
+    await h.stop();
+  });
+
+  it('never makes a regular check wait behind re-checks: they have a budget of their own', async () => {
+    const intervalMs = 30_000;
+    // 16 monitors under a cap of 8: their regular 4 s checks, spread over the interval, fit; the
+    // re-checks of all of them at once would not.
+    const monitors = Array.from({ length: 16 }, (_, i) =>
+      monitor(`own-${i}`, every(intervalMs), failingFrom(T0, 4000), 5000),
+    );
+    const h = harness(monitors, 8, { pendingFailures: () => 1, maxRechecksInFlight: 16 });
+    h.scheduler.start();
+    await h.advance(6 * intervalMs);
+    const gridOf = new Map(monitors.map((m) => [m.id, firstSlot(m.id, intervalMs, T0) % intervalMs]));
+    const regular = h.starts.filter((x) => x.slot % intervalMs === gridOf.get(x.id));
+    const rechecks = h.starts.length - regular.length;
+    expect(rechecks).toBeGreaterThan(0);
+    for (const r of regular) expect(r.startedAt, r.id).toBe(r.slot);
     await h.stop();
   });
 
   it('defaults the re-check budget to an eighth of the in-flight cap', async () => {
     const intervalMs = 60_000;
     const monitors = Array.from({ length: 200 }, (_, i) =>
-      monitor(`all-${i}`, every(intervalMs), failingFrom(T0)),
+      monitor(`all-${i}`, every(intervalMs), failingFrom(T0, 4000)),
     );
     const h = harness(monitors, 16, { pendingFailures: () => 1 });
     h.scheduler.start();
     await h.advance(intervalMs);
     const gridOf = new Map(monitors.map((m) => [m.id, firstSlot(m.id, intervalMs, T0) % intervalMs]));
-    const perSecondCounts = new Map<number, number>();
-    for (const r of h.starts.filter((s) => s.slot % intervalMs !== gridOf.get(s.id))) {
-      const second = Math.floor(r.slot / 1000);
-      perSecondCounts.set(second, (perSecondCounts.get(second) ?? 0) + 1);
-    }
-    expect(Math.max(...perSecondCounts.values())).toBe(2);
+    expect(maxRechecksRunning(h.starts, gridOf, intervalMs, 4000)).toBe(2);
+    await h.stop();
+  });
+
+  it('re-checks at once after a timeout, only if it ends before the next slot, and never a cron monitor', async () => {
+    const intervalMs = 60_000;
+    const timeoutMs = 10_000;
+    const hang: Run = (ctx) =>
+      new Promise((resolve) =>
+        ctx.signal.addEventListener('abort', () => resolve({ ...DOWN, reason: 'timeout', latencyMs: null })),
+      );
+    const m = monitor('hangs', every(intervalMs), hang, timeoutMs);
+    const c = monitor('cron-hangs', cronSchedule('* * * * *'), hang, timeoutMs);
+    const h = harness([m, c], undefined, { pendingFailures: () => 1 });
+    const first = firstSlot(m.id, intervalMs, T0);
+    h.scheduler.start();
+    await h.advanceTo(first + intervalMs + 1);
+    const slots = startsOf(h.starts, m.id).map((x) => x.slot);
+    // Each re-check starts when the previous check timed out, while one more still ends in time.
+    const expected = [first];
+    while ((expected.at(-1) ?? 0) + 2 * timeoutMs < first + intervalMs)
+      expected.push((expected.at(-1) ?? 0) + timeoutMs);
+    expected.push(first + intervalMs);
+    expect(slots).toEqual(expected);
+    expect(startsOf(h.starts, c.id).every((x) => x.startedAt - x.slot === 0)).toBe(true);
+    expect(startsOf(h.starts, c.id).length).toBeLessThanOrEqual(2);
     await h.stop();
   });
 });

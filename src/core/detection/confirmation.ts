@@ -6,8 +6,9 @@
  * p^k, so over the M checks a monitor makes in the budget period, about M·p^k false alarms are
  * expected. The engine asks for the smallest k (at least 2) that keeps M·p^k within the budget,
  * with p the upper confidence bound of the learned rate, so a few lucky checks do not make a
- * monitor trigger-happy. Re-checks a few seconds apart (`recheckDelayMs`) let the k checks of a
- * real outage come in within two intervals plus 30 s. Pure: no clock, no I/O.
+ * monitor trigger-happy. The budget is the hard constraint: nothing confirms a down on fewer. Re-checks
+ * a few seconds apart (`recheckDelayMs`) let the k checks of a real outage come in within two
+ * intervals plus 30 s where the cadence allows it (`targetMet`). Pure: no clock, no I/O.
  */
 
 /** Expected false alarms per monitor allowed per `BUDGET_PERIOD_MS`. */
@@ -115,6 +116,8 @@ export interface DownConfirmation {
   readonly needed: number;
   /** The upper bound of the learned failure rate the count was chosen for. */
   readonly rate: number;
+  /** The learned failure rate itself (decayed failures over decayed checks). */
+  readonly observedRate: number;
   /** False when even MAX_CONFIRMATIONS cannot keep false alarms within the budget. */
   readonly budgetMet: boolean;
 }
@@ -123,37 +126,91 @@ export interface DownConfirmation {
 export function downConfirmation(bg: Background, intervalMs: number): DownConfirmation {
   const rate = upperFailureRate(bg);
   const k = confirmationsForRate(rate, intervalMs);
-  return { needed: Math.min(k, MAX_CONFIRMATIONS), rate, budgetMet: k <= MAX_CONFIRMATIONS };
+  const observedRate = bg.checks > 0 ? Math.min(1, bg.failures / bg.checks) : 0;
+  return { needed: Math.min(k, MAX_CONFIRMATIONS), rate, observedRate, budgetMet: k <= MAX_CONFIRMATIONS };
 }
 
 /**
- * The re-check policy, shared by the scheduler and the noise bench. After the `streak`-th
- * consecutive unconfirmed failure, the next check comes this many ms after the result instead of
- * at the next interval slot: 2 s, 4 s, then every 8 s. Null when that would not come sooner than
- * the interval (a monitor checked every second or few needs none). A re-check is scheduled from
- * the failed check's result, so it never starts before that check has ended (its timeout).
+ * The re-check policy, shared by the scheduler, the noise bench and `detectionTimeMs`. After the
+ * `streak`-th consecutive unconfirmed failure, the next check comes this many ms after the result
+ * instead of at the next interval slot: 2 s, 4 s, then every 8 s, and at once after a check that
+ * timed out (the timeout already waited). Null when that would not come sooner than the interval.
+ * The scheduler also drops a re-check that could not end before the monitor's next regular slot
+ * (`recheckFits`).
  */
-export function recheckDelayMs(streak: number, intervalMs: number): number | null {
+export function recheckDelayMs(streak: number, intervalMs: number, timedOut = false): number | null {
   if (streak < 1) return null;
-  const delay = Math.min(RECHECK_MAX_MS, RECHECK_FIRST_MS * 2 ** Math.min(streak - 1, 16));
+  const delay = timedOut ? 0 : Math.min(RECHECK_MAX_MS, RECHECK_FIRST_MS * 2 ** Math.min(streak - 1, 16));
   return delay < intervalMs ? delay : null;
 }
 
 /**
- * Whether a streak must be confirmed now, whatever its count, to stay within the detection target
- * (two intervals plus DETECTION_SLACK_MS from the outage start). Failing checks that take their
- * whole timeout come in slowly; this assumes the worst: the outage began a whole interval and a
- * timeout before the first failed result, and the next result would take a re-check delay plus a
- * timeout more. Only for streaks of at least MIN_CONFIRMATIONS.
+ * Whether a re-check starting at `at` ends (its timeout at most) before the monitor's next
+ * regular slot: one that could still run then would make that slot be skipped.
  */
-export function deadlineReached(
-  count: number,
-  firstFailureAt: number,
-  at: number,
-  cadence: Cadence,
-): boolean {
-  if (count < MIN_CONFIRMATIONS) return false;
-  const next = (recheckDelayMs(count, cadence.intervalMs) ?? cadence.intervalMs) + cadence.timeoutMs;
-  const window = cadence.intervalMs + DETECTION_SLACK_MS - cadence.timeoutMs - next;
-  return at - firstFailureAt >= window;
+export function recheckFits(at: number, timeoutMs: number, nextRegularSlot: number): boolean {
+  return at + timeoutMs < nextRegularSlot;
+}
+
+/**
+ * A down streak must span at least this long, from its first failed result to the one that
+ * confirms it: half the interval, at most 30 s. Re-checks a few seconds apart would otherwise
+ * confirm a 10 s blip (a deploy's 502) that regular checks, an interval apart, would not see twice.
+ */
+export const MIN_STREAK_SPAN_MS = 30_000;
+
+export function minStreakSpanMs(intervalMs: number): number {
+  return Math.min(intervalMs / 2, MIN_STREAK_SPAN_MS);
+}
+
+/**
+ * Counted results of one streak further apart than this are not consecutive: the streak starts
+ * again (a restart, a run of `unknown` results, checks held back). Regular results come at most
+ * an interval plus a timeout apart; the longest re-check delay is the slack for late ticks.
+ */
+export function streakGapMs(cadence: Cadence): number {
+  return cadence.intervalMs + cadence.timeoutMs + RECHECK_MAX_MS;
+}
+
+/**
+ * How long after an outage starts a monitor needing `needed` failures confirms it, in the worst
+ * phase (the outage begins just after a check started), when each failed check takes `checkMs`
+ * (a few ms when refused, the timeout when it times out), with re-checks by this policy and the
+ * minimum streak span. The scheduler's rules, replayed: a slot that falls while a check runs is
+ * skipped.
+ */
+export function detectionTimeMs(needed: number, cadence: Cadence, checkMs: number): number {
+  const { intervalMs, timeoutMs } = cadence;
+  const timedOut = checkMs >= timeoutMs;
+  const span = minStreakSpanMs(intervalMs);
+  let start = intervalMs;
+  let first: number | null = null;
+  for (let count = 1; count <= 10_000; count++) {
+    const result = start + checkMs;
+    first ??= result;
+    if (count >= needed && result - first >= span) return result;
+    const nextRegular = (Math.floor(result / intervalMs) + 1) * intervalMs;
+    const delay = recheckDelayMs(count, intervalMs, timedOut);
+    const at = delay === null ? null : result + delay;
+    start = at !== null && recheckFits(at, timeoutMs, nextRegular) ? at : nextRegular;
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+/** The detection target: two intervals plus DETECTION_SLACK_MS from the outage start. */
+export function detectionTargetMs(intervalMs: number): number {
+  return 2 * intervalMs + DETECTION_SLACK_MS;
+}
+
+/**
+ * Whether `needed` failures come in within the detection target, both when failed checks are
+ * refused at once and when they take the whole timeout. The budget is never spent to make it:
+ * where this is false, the monitor is slower than the target (and /api says so).
+ */
+export function targetMet(needed: number, cadence: Cadence): boolean {
+  const target = detectionTargetMs(cadence.intervalMs);
+  return (
+    detectionTimeMs(needed, cadence, 0) <= target &&
+    detectionTimeMs(needed, cadence, cadence.timeoutMs) <= target
+  );
 }

@@ -5,9 +5,11 @@ import {
   DEFAULT_CADENCE,
   type DownConfirmation,
   PRIOR_BACKGROUND,
-  deadlineReached,
   downConfirmation,
   learnBackground,
+  minStreakSpanMs,
+  streakGapMs,
+  targetMet,
 } from './confirmation.js';
 
 /**
@@ -49,9 +51,15 @@ export interface MonitorRecord {
   readonly since: number;
   /**
    * A streak of raw outcomes that differ from the confirmed state, waiting for confirmation;
-   * `since` is when its first outcome came (absent in records stored before it was kept).
+   * `since` is when its first outcome came, `last` its latest (absent in records stored before
+   * they were kept).
    */
-  readonly pending: { readonly status: State; readonly count: number; readonly since?: number } | null;
+  readonly pending: {
+    readonly status: State;
+    readonly count: number;
+    readonly since?: number;
+    readonly last?: number;
+  } | null;
   /** Times of recent confirmed changes, oldest first, pruned to the flap window. */
   readonly changes: readonly number[];
   readonly flapping: boolean;
@@ -112,10 +120,12 @@ export function confirmationsNeeded(from: State, to: State, confirm: FixedConfir
  * failing) neither confirms nor breaks a streak: it does not count.
  *
  * With `confirm.down: 'auto'` a worsening needs as many consecutive outcomes as the monitor's
- * learned failure rate asks for (`downConfirmation`), or fewer when waiting for another check
- * would miss the detection target (`deadlineReached`). The rate is learned only while the monitor
- * is up, and a failure streak is learned only once it is broken by a good check: the failures of
- * a confirmed outage never count as background noise.
+ * learned failure rate asks for (`downConfirmation`), never fewer. Any worsening also needs its
+ * streak (of two or more) to span `minStreakSpanMs` (re-checks seconds apart must not confirm a short blip).
+ * Counted outcomes further apart than `streakGapMs` (a restart, a run of unknowns) are not
+ * consecutive: the streak starts again. The rate is learned only while the monitor is up, and a
+ * failure streak is learned only once it is broken by a good check (or replaced, or gone stale):
+ * the failures of a confirmed outage never count as background noise.
  */
 export function stepMonitor(
   record: MonitorRecord,
@@ -147,14 +157,14 @@ export function stepMonitor(
     };
     return { record: settle(held, at, flap, events), events };
   }
-  const same = record.pending?.status === outcome.status;
+  const same = record.pending?.status === outcome.status && !staleStreak(record, at, cadence);
   const count = same && record.pending ? record.pending.count + 1 : 1;
   const since = same ? (record.pending?.since ?? at) : at;
   const policy = resolveConfirm(record, confirm, cadence);
   const worsening = RANK[outcome.status] > RANK[record.state];
   const confirmed =
-    count >= confirmationsNeeded(record.state, outcome.status, policy) ||
-    (confirm.down === 'auto' && worsening && deadlineReached(count, since, at, cadence));
+    count >= confirmationsNeeded(record.state, outcome.status, policy) &&
+    (!worsening || count === 1 || at - since >= minStreakSpanMs(cadence.intervalMs));
   if (!confirmed) {
     // A streak replaced by another one unconfirmed (down, then degraded) was noise too.
     const background =
@@ -165,7 +175,7 @@ export function stepMonitor(
     const waiting: MonitorRecord = {
       ...rest,
       ...background,
-      pending: { status: outcome.status, count, since },
+      pending: { status: outcome.status, count, since, last: at },
       changes: recent,
     };
     return { record: settle(waiting, at, flap, events), events };
@@ -193,6 +203,24 @@ export function stepMonitor(
   };
 }
 
+/** Whether the pending streak's latest counted outcome is too old for `at` to extend it. */
+function staleStreak(record: MonitorRecord, at: number, cadence: Cadence): boolean {
+  const last = record.pending?.last ?? record.pending?.since;
+  return last !== undefined && at - last > streakGapMs(cadence);
+}
+
+/**
+ * The record without its pending streak when that has gone stale by `at` (loaded after a restart):
+ * its failures were never confirmed, and the next outcome could not extend it anyway.
+ */
+export function dropStaleStreak(
+  record: MonitorRecord,
+  at: number,
+  cadence: Cadence = DEFAULT_CADENCE,
+): MonitorRecord {
+  return record.pending && staleStreak(record, at, cadence) ? { ...record, pending: null } : record;
+}
+
 /** The learned counts, or the prior for a record stored before they were kept. */
 export function backgroundOf(record: MonitorRecord): Background {
   return record.background ?? PRIOR_BACKGROUND;
@@ -212,18 +240,26 @@ function resolveConfirm(record: MonitorRecord, confirm: ConfirmPolicy, cadence: 
 }
 
 /**
- * How many consecutive failures would confirm a worsening of this monitor now, and whether that
- * keeps its false alarms within the budget (for /api; always met for a fixed count: the
- * operator chose it).
+ * How many consecutive failures would confirm a worsening of this monitor now, whether that
+ * keeps its false alarms within the budget (always met for a fixed count: the operator chose it),
+ * and whether that many come in within the detection target at this cadence (for /api).
  */
 export function downConfirmationOf(
   record: MonitorRecord,
   confirm: ConfirmPolicy,
   cadence: Cadence = DEFAULT_CADENCE,
-): DownConfirmation & { readonly learned: boolean } {
+): DownConfirmation & { readonly learned: boolean; readonly targetMet: boolean } {
   const learned = downConfirmation(backgroundOf(record), cadence.intervalMs);
-  if (confirm.down === 'auto') return { ...learned, learned: true };
-  return { needed: confirm.down, rate: learned.rate, budgetMet: true, learned: false };
+  if (confirm.down === 'auto')
+    return { ...learned, learned: true, targetMet: targetMet(learned.needed, cadence) };
+  return {
+    needed: confirm.down,
+    rate: learned.rate,
+    observedRate: learned.observedRate,
+    budgetMet: true,
+    learned: false,
+    targetMet: targetMet(confirm.down, cadence),
+  };
 }
 
 /**

@@ -2,17 +2,22 @@ import { describe, expect, it } from 'vitest';
 import {
   BACKGROUND_MEMORY,
   type Cadence,
-  DETECTION_SLACK_MS,
   FALSE_ALARM_BUDGET,
   MAX_CONFIRMATIONS,
   MIN_CONFIRMATIONS,
   PRIOR_BACKGROUND,
   checksPerBudgetPeriod,
   confirmationsForRate,
-  deadlineReached,
+  RECHECK_MAX_MS,
+  detectionTargetMs,
+  detectionTimeMs,
   downConfirmation,
   learnBackground,
+  minStreakSpanMs,
   recheckDelayMs,
+  recheckFits,
+  streakGapMs,
+  targetMet,
   upperFailureRate,
 } from '../../../src/core/detection/confirmation.js';
 import {
@@ -139,9 +144,18 @@ describe('recheckDelayMs', () => {
     expect(recheckDelayMs(2, 4 * SECOND)).toBeNull();
     expect(recheckDelayMs(0, MINUTE)).toBeNull();
   });
+
+  it('re-checks at once after a check that timed out: the timeout already waited', () => {
+    expect([1, 2, 5].map((n) => recheckDelayMs(n, MINUTE, true))).toEqual([0, 0, 0]);
+  });
+
+  it('fits a re-check only if it ends before the next regular slot', () => {
+    expect(recheckFits(T0, 10 * SECOND, T0 + 11 * SECOND)).toBe(true);
+    expect(recheckFits(T0, 10 * SECOND, T0 + 10 * SECOND)).toBe(false);
+  });
 });
 
-describe('detection target: a real outage is confirmed within two intervals plus 30 s', () => {
+describe('detection target: a real outage is confirmed within two intervals plus 30 s where the cadence allows it', () => {
   const DOWN: Pick<ProbeOutcome, 'status' | 'reason' | 'message'> = {
     status: 'down',
     reason: 'timeout',
@@ -150,66 +164,112 @@ describe('detection target: a real outage is confirmed within two intervals plus
 
   /**
    * An outage starting at `start`, checked the way the scheduler does it: the first check on the
-   * monitor's grid after the start, then re-checks `recheckDelayMs` after each failed result (or the
-   * next grid slot), each failed check taking `checkMs`. Returns when the monitor went down.
+   * monitor's grid after the start (`phase` later), then re-checks by `recheckDelayMs` (at once after
+   * a timeout) when they end before the next grid slot, each failed check taking `checkMs`; a grid
+   * slot falling while a check runs is skipped. Returns when the monitor went down and on how many.
    */
-  function confirmedAfter(record: MonitorRecord, cadence: Cadence, phase: number, checkMs: number): number {
+  function confirmedAfter(
+    record: MonitorRecord,
+    cadence: Cadence,
+    phase: number,
+    checkMs: number,
+  ): { delay: number; failures: number } {
     const start = T0;
-    let check = start + phase; // first grid slot after the outage start
+    const grid = (t: number) =>
+      start + phase + Math.floor((t - start - phase) / cadence.intervalMs + 1) * cadence.intervalMs;
+    let check = start + phase;
     let r = record;
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 1; i < 1000; i++) {
       const result = check + checkMs;
       r = stepMonitor(r, DOWN, result, { down: 'auto', up: 2 }, undefined, cadence).record;
-      if (r.state === 'down') return result - start;
-      const streak = r.pending?.count ?? 0;
-      const delay = recheckDelayMs(streak, cadence.intervalMs);
-      const nextGrid =
-        start + phase + Math.ceil((result - start - phase) / cadence.intervalMs) * cadence.intervalMs;
+      if (r.state === 'down') return { delay: result - start, failures: i };
+      const delay = recheckDelayMs(r.pending?.count ?? 0, cadence.intervalMs, checkMs >= cadence.timeoutMs);
+      const nextGrid = grid(result);
       check =
-        delay === null ? Math.max(nextGrid, result) : Math.min(result + delay, Math.max(nextGrid, result));
+        delay !== null && recheckFits(result + delay, cadence.timeoutMs, nextGrid)
+          ? result + delay
+          : nextGrid;
     }
     throw new Error('never confirmed');
   }
 
   const cadences: Cadence[] = [
     { intervalMs: MINUTE, timeoutMs: 10 * SECOND },
+    { intervalMs: MINUTE, timeoutMs: 30 * SECOND },
     { intervalMs: 30 * SECOND, timeoutMs: 5 * SECOND },
+    { intervalMs: 10 * SECOND, timeoutMs: 10 * SECOND },
     { intervalMs: 5 * MINUTE, timeoutMs: 10 * SECOND },
     { intervalMs: SECOND, timeoutMs: 800 },
     { intervalMs: SECOND, timeoutMs: 10 * SECOND },
   ];
+  const up = (background: MonitorRecord['background']): MonitorRecord => ({
+    ...initialMonitorRecord(T0 - MINUTE),
+    state: 'up',
+    ...(background ? { background } : {}),
+  });
   const histories: [string, MonitorRecord][] = [
-    ['fresh', { ...initialMonitorRecord(T0 - MINUTE), state: 'up' }],
-    [
-      'clean',
-      { ...initialMonitorRecord(T0 - MINUTE), state: 'up', background: { checks: 5000, failures: 0 } },
-    ],
-    [
-      '10 % noisy',
-      { ...initialMonitorRecord(T0 - MINUTE), state: 'up', background: { checks: 5000, failures: 500 } },
-    ],
-    [
-      '30 % noisy',
-      { ...initialMonitorRecord(T0 - MINUTE), state: 'up', background: { checks: 5000, failures: 1500 } },
-    ],
+    ['fresh', up(PRIOR_BACKGROUND)],
+    ['clean', up({ checks: 5000, failures: 0 })],
+    ['5 % noisy', up({ checks: 5000, failures: 250 })],
+    ['10 % noisy', up({ checks: 5000, failures: 500 })],
+    ['30 % noisy', up({ checks: 5000, failures: 1500 })],
   ];
 
-  it.each(cadences)('every $intervalMs ms, timeout $timeoutMs ms', (cadence) => {
-    const target = 2 * cadence.intervalMs + DETECTION_SLACK_MS;
-    for (const [name, record] of histories) {
-      for (const phase of [1, cadence.intervalMs / 2, cadence.intervalMs]) {
-        for (const checkMs of [5, cadence.timeoutMs / 2, cadence.timeoutMs]) {
-          const delay = confirmedAfter(record, cadence, phase, checkMs);
-          expect(delay, `${name}, phase ${phase}, check ${checkMs} ms`).toBeLessThanOrEqual(target);
+  it.each(cadences)(
+    'every $intervalMs ms, timeout $timeoutMs ms: never below the budget, in time where targetMet says so',
+    (cadence) => {
+      const target = detectionTargetMs(cadence.intervalMs);
+      for (const [name, record] of histories) {
+        const { needed } = downConfirmation(record.background ?? PRIOR_BACKGROUND, cadence.intervalMs);
+        const met = targetMet(needed, cadence);
+        for (const checkMs of [5, cadence.timeoutMs]) {
+          // The worst phase: the outage began just after a check started.
+          const worst = confirmedAfter(record, cadence, cadence.intervalMs, checkMs);
+          expect(worst.failures, `${name}, check ${checkMs} ms`).toBeGreaterThanOrEqual(needed);
+          expect(worst.delay, `${name}, check ${checkMs} ms`).toBe(detectionTimeMs(needed, cadence, checkMs));
+          // Refused checks of a few ms each add those ms to the target.
+          const slack = checkMs < cadence.timeoutMs ? worst.failures * checkMs : 0;
+          if (met) expect(worst.delay, `${name}, check ${checkMs} ms`).toBeLessThanOrEqual(target + slack);
+          for (const phase of [1, cadence.intervalMs / 2]) {
+            const other = confirmedAfter(record, cadence, phase, checkMs);
+            expect(other.failures).toBeGreaterThanOrEqual(needed);
+            expect(other.delay).toBeLessThanOrEqual(worst.delay);
+          }
         }
       }
-    }
+    },
+  );
+
+  it('a fresh monitor at the defaults (60 s, 10 s timeout) meets the target, refused or timing out', () => {
+    const cadence = { intervalMs: MINUTE, timeoutMs: 10 * SECOND };
+    const { needed } = downConfirmation(PRIOR_BACKGROUND, MINUTE);
+    expect(needed).toBe(8);
+    expect(targetMet(needed, cadence)).toBe(true);
+    expect(detectionTimeMs(needed, cadence, cadence.timeoutMs)).toBeLessThanOrEqual(
+      detectionTargetMs(MINUTE),
+    );
   });
 
-  it('confirms on the deadline only streaks of at least two', () => {
-    const cadence = { intervalMs: MINUTE, timeoutMs: 10 * SECOND };
-    expect(deadlineReached(1, T0, T0 + 10 * MINUTE, cadence)).toBe(false);
-    expect(deadlineReached(2, T0, T0 + 10 * MINUTE, cadence)).toBe(true);
-    expect(deadlineReached(2, T0, T0 + 2 * SECOND, cadence)).toBe(false);
+  it('says when a cadence cannot fit the count in time, instead of confirming on fewer', () => {
+    // Timeouts of 30 s at 60 s: only two fit in 2.5 minutes.
+    expect(targetMet(2, { intervalMs: MINUTE, timeoutMs: 30 * SECOND })).toBe(true);
+    expect(targetMet(3, { intervalMs: MINUTE, timeoutMs: 30 * SECOND })).toBe(false);
+    // Every second with the default 10 s timeout: a timed-out check holds the next slots.
+    expect(targetMet(3, { intervalMs: SECOND, timeoutMs: 10 * SECOND })).toBe(false);
+    expect(targetMet(MAX_CONFIRMATIONS, { intervalMs: SECOND, timeoutMs: 800 })).toBe(true);
+  });
+});
+
+describe('minStreakSpanMs and streakGapMs', () => {
+  it('asks a streak to span half an interval, at most 30 s', () => {
+    expect(minStreakSpanMs(MINUTE)).toBe(30 * SECOND);
+    expect(minStreakSpanMs(5 * MINUTE)).toBe(30 * SECOND);
+    expect(minStreakSpanMs(10 * SECOND)).toBe(5 * SECOND);
+  });
+
+  it('lets results of one streak be an interval, a timeout and the longest re-check delay apart', () => {
+    expect(streakGapMs({ intervalMs: MINUTE, timeoutMs: 10 * SECOND })).toBe(
+      MINUTE + 10 * SECOND + RECHECK_MAX_MS,
+    );
   });
 });
