@@ -1,9 +1,10 @@
 /**
  * `npm start` with Telegram enabled while its own network keeps dropping: six services checked
- * every second, every target failing for 8 s then fine for 15 s, eight times (as measured from
- * outside with the real bot). No service alert may reach the chat, with or without a control
- * target, and `/healthz` must say the bot is blind during each drop. Real time: about 3.5 minutes,
- * both variants at once.
+ * every second, every target failing for 8 s then fine for 15 s (the cycle measured from outside with
+ * the real bot, which leaked alerts in 3 of 8 cycles), three times here. No service alert may reach
+ * the chat, with or without a control target, and `/healthz` must say the bot is blind during each
+ * drop. Real time: about 75 s, both variants at once. The engine test
+ * (test/core/detection-engine-vantage.test.ts) plays all eight cycles on a simulated clock.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 import { startTelegramWorld } from './telegram-harness.js';
 
 const SERVICES = ['site', 'shop', 'blog', 'wiki', 'mail', 'chat'];
-const DROPS = 8;
+const DROPS = 3;
 const DOWN_MS = 8_000;
 const UP_MS = 15_000;
 
@@ -29,7 +30,7 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): P
   }
 }
 
-describe.concurrent('our own network drops eight times', () => {
+describe.concurrent('our own network drops three times', () => {
   it.for([
     { variant: 'no control target', control: false },
     { variant: 'one control target', control: true },
