@@ -399,6 +399,7 @@ export class DetectionEngine {
       lastResolved: this.lastResolved.get(service.id) ?? null,
       at,
       ...(this.options.reopenCooldownMs !== undefined ? { cooldownMs: this.options.reopenCooldownMs } : {}),
+      ...(state.status === 'unknown' ? { unknownSince: state.since } : {}),
     });
     const incident = decision.kind === 'none' ? null : this.incidentChange(service, decision, state, key, at);
     const { incidentId } = this.store.commit({

@@ -585,6 +585,47 @@ describe('DetectionEngine slow flapping', () => {
   });
 });
 
+describe('DetectionEngine incidents whose evidence is gone', () => {
+  const unknownOutcome: ProbeOutcome = {
+    status: 'unknown',
+    reason: 'ok',
+    message: 'aborted',
+    latencyMs: null,
+  };
+
+  it('resolves a crowd-only incident of a service with no monitors once the crowd is quiet', () => {
+    const catalog: Catalog = {
+      services: [{ id: 'bkash', name: 'bKash', group: null, quorum: null, crowd: true, monitorIds: [] }],
+      monitors: [],
+    };
+    const h = start(catalog, new FakeClock(T0));
+    h.engine.setCrowd('bkash', { level: 'possible', reporters: 12, since: T0 });
+    expect(h.kinds()).toEqual(['opened']);
+    h.clock.advance(20 * MINUTE);
+    h.engine.setCrowd('bkash', { level: 'none', reporters: 0 });
+    expect(h.kinds()).toEqual(['opened', 'resolved']);
+    expect(h.engine.openIncident('bkash')).toBeUndefined();
+  });
+
+  it('resolves, as no longer confirmed, a crowd incident whose monitors only ever return unknown', () => {
+    const catalog = buildCatalog({ services: [{ id: 'bkash', crowd: true }] });
+    const h = start(catalog, new FakeClock(T0));
+    h.check('bkash-http', unknownOutcome);
+    h.engine.setCrowd('bkash', { level: 'possible', reporters: 12, since: h.clock.now() });
+    expect(h.kinds()).toEqual(['opened']);
+    h.clock.advance(20 * MINUTE);
+    h.engine.setCrowd('bkash', { level: 'none', reporters: 0 });
+    const quietAt = h.clock.now();
+    expect(h.kinds()).toEqual(['opened']);
+    while (h.clock.now() < quietAt + 29 * MINUTE) h.check('bkash-http', unknownOutcome);
+    expect(h.kinds()).toEqual(['opened']);
+    for (let i = 0; i < 2; i++) h.check('bkash-http', unknownOutcome);
+    expect(h.kinds()).toEqual(['opened', 'resolved']);
+    expect(h.incidents.at(-1)).toMatchObject({ kind: 'resolved', status: 'unknown' });
+    expect(h.engine.openIncident('bkash')).toBeUndefined();
+  });
+});
+
 describe('DetectionEngine crowd input', () => {
   const crowdCatalog = buildCatalog({
     services: [{ id: 'whatsapp', probes: ['wa-http', 'wa-dns'], crowd: true }],
