@@ -128,17 +128,19 @@ function singleAlert(e: IncidentEvent, m: Messages): AlertBody {
   if (e.kind === 'resolved') {
     const durationMs = outageMs(e);
     return {
-      title: m.alert.recovered({ serviceName: e.serviceName, durationMs }),
+      // Closed with no verdict (nothing accuses any more, but no check passed): not "back up".
+      title:
+        e.status === 'unknown'
+          ? m.alert.unconfirmed({ serviceName: e.serviceName, durationMs })
+          : m.alert.recovered({ serviceName: e.serviceName, durationMs }),
       state: 'up',
       change: e.kind,
       lines: easedFromDown(e) ? [m.alert.peakedDown({ serviceNames: [] })] : [],
       durationMs,
     };
   }
-  // A flapping monitor makes its service degraded; a service down by quorum says down, whatever flaps.
-  const unstable = e.status === 'degraded' && e.evidence.some((x) => x.kind === 'unstable');
   return {
-    title: unstable
+    title: isUnstable(e)
       ? m.alert.unstable({ change: e.kind, serviceName: e.serviceName })
       : m.alert.title({ change: e.kind, serviceName: e.serviceName, state: e.status }),
     state: e.status,
@@ -164,7 +166,8 @@ function groupedAlert(events: readonly IncidentEvent[], m: Messages, ctx: AlertC
     return { title, state: 'up', change: 'resolved', lines: recoveredLines, durationMs };
   }
   // The title names the services in the worst state; the others get their state in the lines.
-  const serviceNames = active.filter((e) => e.status === worst.status).map((e) => e.serviceName);
+  const named = active.filter((e) => e.status === worst.status);
+  const serviceNames = named.map((e) => e.serviceName);
   const activeLines = active.flatMap((e) => {
     const lines = evidenceLines(e.evidence, e.serviceName, m);
     const stateLine = m.alert.serviceState({ serviceName: e.serviceName, state: e.status });
@@ -179,6 +182,8 @@ function groupedAlert(events: readonly IncidentEvent[], m: Messages, ctx: AlertC
       serviceNames,
       state: worst.status,
       otherCount: active.length - serviceNames.length,
+      // Unstable, as a one-service alert says, when every service named is degraded by flapping.
+      ...(named.every(isUnstable) ? { unstable: true } : {}),
     }),
     state: worst.status,
     change: active.every((e) => e.kind === worst.kind) ? worst.kind : 'updated',
@@ -204,6 +209,10 @@ function sharedGroupName(events: readonly IncidentEvent[], ctx: AlertContext): s
   if (group === null || events.some((e) => e.group !== group)) return null;
   return toPlainLine(ctx.groupNames?.[group] ?? group.charAt(0).toUpperCase() + group.slice(1));
 }
+
+/** A flapping monitor makes its service degraded; a service down by quorum says down, whatever flaps. */
+const isUnstable = (e: IncidentEvent): boolean =>
+  e.status === 'degraded' && e.evidence.some((x) => x.kind === 'unstable');
 
 /** A recovery of an outage that was down at its worst but only degraded at the end. */
 const easedFromDown = (e: IncidentEvent): boolean =>

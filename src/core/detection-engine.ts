@@ -5,7 +5,12 @@ import {
   decideIncident,
   evidenceKey,
 } from './detection/incident-policy.js';
-import { type Cadence, DEFAULT_CADENCE, MIN_CONFIRMATIONS } from './detection/confirmation.js';
+import {
+  type Cadence,
+  DEFAULT_CADENCE,
+  DETECTION_SLACK_MS,
+  MIN_CONFIRMATIONS,
+} from './detection/confirmation.js';
 import {
   type MonitorEvent,
   type MonitorRecord,
@@ -30,6 +35,12 @@ import type { CheckResult, Clock, ProbeOutcome, State } from './model.js';
  * control result) keeps the cost per check flat at 10,000 monitors.
  */
 const VANTAGE_REASSESS_MS = 1000;
+/**
+ * An accepted down confirmation re-assesses the guard unless an assessment ran this recently:
+ * confirmations released together (a partial correlated outage) share one scan per 100 ms
+ * instead of one each.
+ */
+const FORCED_REASSESS_MS = 100;
 
 export interface ServiceState {
   readonly status: State;
@@ -135,11 +146,12 @@ export class DetectionEngine {
   /** Monitors whose latest result extended an unconfirmed worsening streak: its length. */
   private readonly extended = new Map<string, number>();
   /**
-   * As of the last vantage assessment, the oldest latest outcome among the monitors the guard
-   * weighs whose interval fits in a round (-Infinity while one has not reported yet): a failure
-   * streak that began before it has been seen by the guard together with everyone else's.
+   * As of the last vantage assessment, per check interval (ascending): the oldest latest outcome
+   * among the monitors the guard weighs that have reported at least once and are checked at
+   * least that often. A failure streak of a monitor with interval I that began before the entry
+   * for I has been seen by the guard together with those peers' outcomes.
    */
-  private everyoneSeenAt = Number.NEGATIVE_INFINITY;
+  private peersSeen: readonly { readonly intervalMs: number; readonly oldest: number }[] = [];
   private readonly evidence = new Map<string, readonly string[]>();
   private vantage: VantageVerdict = { ok: true };
   private vantageSince: number;
@@ -273,11 +285,12 @@ export class DetectionEngine {
 
   /**
    * Steps a service probe with the vantage verdict first (docs/design.md §3): a confirmed change to
-   * `down` is accepted only once the guard has seen a whole round since the failures began (every
-   * monitor it weighs has reported since, or `roundMs` has passed), and only if the guard,
-   * re-assessed right then, still trusts our network. Until then the streak stays pending; when the
-   * guard blames our network, the streak is dropped like every other. Re-assessing costs a scan of
-   * every monitor, but it happens only when a down confirmation is due, which is rare.
+   * `down` is held (it stays pending) until the guard has seen the monitor's peers since the
+   * failures began: every monitor it weighs that has reported at least once and is checked at
+   * least as often as this one has reported since, or the hold's deadline has passed (`holdMs`).
+   * Released because the peers were seen, the assessment that saw them stands; released by the
+   * deadline, the guard is re-assessed (at most one forced scan per `FORCED_REASSESS_MS`). If it
+   * blames our network the streak is dropped like every other.
    */
   private stepProbe(
     monitorId: string,
@@ -289,11 +302,14 @@ export class DetectionEngine {
     const since = counted.status === 'down' ? (this.failingSince.get(monitorId) ?? at) : null;
     let step = stepMonitor(previous, counted, at, confirmOf(def), def.flap, cadenceOf(def));
     if (since !== null && step.record.state === 'down' && previous.state !== 'down') {
-      if (at - since < this.options.roundMs && this.everyoneSeenAt < since) {
+      const seen = this.seenSinceFor(def.intervalMs) >= since;
+      if (at - since < this.holdMs(def) && !seen) {
         const hold = { ...confirmOf(def), down: Number.POSITIVE_INFINITY };
         step = stepMonitor(previous, counted, at, hold, def.flap, cadenceOf(def));
       } else {
-        this.updateVantage(at);
+        // The last assessment already weighed every peer's outcome since the first failure: it
+        // stands. Released by the deadline instead, the guard looks again (shared within 100 ms).
+        if (!seen && at - this.vantageAssessedAt >= FORCED_REASSESS_MS) this.updateVantage(at);
         if (!this.vantage.ok) {
           const base = this.records.get(monitorId) ?? previous;
           step = stepMonitor(
@@ -311,6 +327,27 @@ export class DetectionEngine {
       this.failingSince.set(monitorId, since);
     else if (counted.status !== 'unknown') this.failingSince.delete(monitorId);
     return step;
+  }
+
+  /**
+   * How long a down confirmation may be held after the streak's first failure: a round at most,
+   * and never past the monitor's own deadline (its interval plus the detection slack, less one
+   * timeout for the check that confirms), so the alert still comes within two intervals plus
+   * 30 s of the outage's start (docs/detection.md).
+   */
+  private holdMs(def: MonitorDef): number {
+    const own = def.intervalMs + DETECTION_SLACK_MS - cadenceOf(def).timeoutMs;
+    return Math.min(this.options.roundMs, Math.max(0, own));
+  }
+
+  /** As of the last assessment, since when every peer checked at least every `intervalMs` has reported. */
+  private seenSinceFor(intervalMs: number): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const p of this.peersSeen) {
+      if (p.intervalMs > intervalMs) break;
+      oldest = p.oldest;
+    }
+    return oldest;
   }
 
   /** Feeds the crowd detector's verdict for a service and re-evaluates it. */
@@ -387,6 +424,7 @@ export class DetectionEngine {
       lastResolved: this.lastResolved.get(service.id) ?? null,
       at,
       ...(this.options.reopenCooldownMs !== undefined ? { cooldownMs: this.options.reopenCooldownMs } : {}),
+      ...(state.status === 'unknown' ? { unknownSince: state.since } : {}),
     });
     const incident = decision.kind === 'none' ? null : this.incidentChange(service, decision, state, key, at);
     const { incidentId } = this.store.commit({
@@ -477,19 +515,22 @@ export class DetectionEngine {
     this.vantageAssessedAt = at;
     const controls: { failing: boolean; at: number }[] = [];
     const services: RecentOutcome[] = [];
-    let oldest = Number.POSITIVE_INFINITY;
+    const oldestBy = new Map<number, number>();
     for (const [id, def] of this.monitorDefs) {
       // Anyone in a chat can add dead targets: they must not make our network look down and
       // silence everyone's alerts (their own failures are still discounted while it is).
       if (def.serviceId !== null && this.runtimeServices.has(def.serviceId)) continue;
       const latest = this.latest.get(id);
-      if (def.intervalMs <= this.options.roundMs)
-        oldest = Math.min(oldest, latest?.at ?? Number.NEGATIVE_INFINITY);
       if (!latest) continue;
+      oldestBy.set(def.intervalMs, Math.min(oldestBy.get(def.intervalMs) ?? latest.at, latest.at));
       if (def.serviceId === null) controls.push(latest);
       else services.push({ unit: this.serviceDefs.get(def.serviceId)?.group ?? def.serviceId, ...latest });
     }
-    this.everyoneSeenAt = oldest;
+    // Prefix minima over ascending intervals: the entry for I covers every peer checked at least as often.
+    let oldest = Number.POSITIVE_INFINITY;
+    this.peersSeen = [...oldestBy]
+      .sort(([a], [b]) => a - b)
+      .map(([intervalMs, at]) => ({ intervalMs, oldest: (oldest = Math.min(oldest, at)) }));
     const verdict = assessVantage({ controls, services, at, roundMs: this.options.roundMs });
     if (verdict.ok === this.vantage.ok) {
       this.vantage = verdict;

@@ -7,7 +7,7 @@ import {
   WINDOW_MS,
 } from '../core/crowd/index.js';
 import type { CrowdReport, ReportOutcome, ReportSink } from '../core/crowd/report-port.js';
-import { chatKeyOf } from '../db/sqlite-report-store.js';
+import { chatKeyOf, isPrivateChat } from '../db/sqlite-report-store.js';
 import type { Logger } from '../logging.js';
 
 /** How long a service reported from several communities together is not considered for a notice. */
@@ -55,6 +55,7 @@ export class CommunityReportSink implements ReportSink {
    * Notices that were due but could not be recorded (storage failing), by service and community:
    * counted as given for `COMMUNITY_NOTICE_EVERY_MS`, so the community is not counted again with
    * each report while storage fails (its reports may then wait in a long in-memory queue).
+   * Expired entries are dropped whenever one is added, so it holds only those still in force.
    */
   private readonly unrecorded = new Map<string, number>();
 
@@ -66,6 +67,8 @@ export class CommunityReportSink implements ReportSink {
     const outcome = this.deps.store.record(report);
     if (outcome.kind !== 'counted' || report.answeredInChat !== true) return outcome;
     if (!this.crowdServices.has(report.serviceId)) return outcome;
+    // A private chat is one person: there are no "members here" to tell.
+    if (isPrivateChat(report)) return outcome;
     const reporters = this.noticeFor(report);
     return reporters === null ? outcome : { kind: 'counted', communityNotice: { reporters } };
   }
@@ -107,6 +110,7 @@ export class CommunityReportSink implements ReportSink {
     } catch (err) {
       // Not recorded, not sent: a notice that could repeat is worse than one missed.
       this.deps.log?.warn({ err, serviceId: report.serviceId }, 'community notice not recorded');
+      for (const [k, until] of this.unrecorded) if (until <= report.at) this.unrecorded.delete(k);
       this.unrecorded.set(key, report.at + COMMUNITY_NOTICE_EVERY_MS);
       return null;
     }

@@ -33,10 +33,23 @@ interface QueuedReport {
 }
 
 /**
- * The community a report comes from, for the per-chat cap: a Discord guild as a whole (its
- * channels are one community), otherwise the chat.
+ * A report sent in a private chat with the bot: on Telegram the private chat's id is the user's
+ * own; on Discord, a direct message has no guild.
  */
-export function chatKeyOf(report: Pick<CrowdReport, 'platform' | 'chatId' | 'guildId'>): string {
+export function isPrivateChat(
+  report: Pick<CrowdReport, 'platform' | 'chatId' | 'guildId' | 'userId'>,
+): boolean {
+  return report.chatId === report.userId || (report.platform === 'discord' && report.guildId === null);
+}
+
+/**
+ * The community a report comes from, for the per-chat cap: a Discord guild as a whole (its
+ * channels are one community), otherwise the chat. All private chats of a platform are one
+ * community: each member of one group reporting privately would otherwise be a community of one,
+ * and six of them would pass for six chats, moving the level for everyone (docs/crowd.md §9).
+ */
+export function chatKeyOf(report: Pick<CrowdReport, 'platform' | 'chatId' | 'guildId' | 'userId'>): string {
+  if (isPrivateChat(report)) return `${report.platform}:private`;
   return report.guildId !== null
     ? `${report.platform}:guild:${report.guildId}`
     : `${report.platform}:${report.chatId}`;

@@ -204,7 +204,10 @@ export class StatusView {
       status: blind ? 'unknown' : (state?.status ?? 'unknown'),
       since: blind && vantage.since !== undefined ? vantage.since : iso(state?.since ?? this.clock.now()),
       ...(blind && vantage.reason !== undefined ? { reason: vantage.reason } : {}),
-      ...(!blind && state?.evidence.some((e) => e.kind === 'unstable') ? { unstable: true as const } : {}),
+      // Unstable is why a service is degraded; one down (or in maintenance) says that, as alerts do.
+      ...(!blind && state?.status === 'degraded' && state.evidence.some((e) => e.kind === 'unstable')
+        ? { unstable: true as const }
+        : {}),
       ...(open ? { incident: { id: open.id, severity: open.severity, startedAt: iso(open.startedAt) } } : {}),
     };
   }

@@ -151,6 +151,47 @@ describe('buildAlert, one service', () => {
     });
   });
 
+  it('says a grouped alert of flapping services is unstable, as a one-service alert does', () => {
+    const unstable = (monitorId: string): Evidence => ({
+      kind: 'unstable',
+      monitorId,
+      target: `${monitorId}.example`,
+      changes: 6,
+      windowMs: 30 * 60_000,
+    });
+    const flapping = (serviceId: string, serviceName: string): IncidentEvent =>
+      event({
+        serviceId,
+        serviceName,
+        status: 'degraded',
+        severity: 'minor',
+        evidence: [unstable(`${serviceId}-http`)],
+      });
+    const both = [flapping('whatsapp', 'WhatsApp'), flapping('instagram', 'Instagram')];
+    expect(buildAlert(both, EN).title).toBe('Meta services: Instagram, WhatsApp unstable');
+    expect(buildAlert(both, BN).title).toBe('Meta সার্ভিস: Instagram, WhatsApp অস্থির');
+    // One of them degraded for another reason: the group title keeps the state.
+    const mixed = [
+      flapping('whatsapp', 'WhatsApp'),
+      event({
+        serviceId: 'instagram',
+        serviceName: 'Instagram',
+        status: 'degraded',
+        severity: 'minor',
+        evidence: [probe503],
+      }),
+    ];
+    expect(buildAlert(mixed, EN).title).toBe('Meta services: Instagram, WhatsApp degraded');
+  });
+
+  it('closes an incident with no verdict left as no longer confirmed, not as back up', () => {
+    const closed = event({ kind: 'resolved', status: 'unknown', severity: 'minor', at: T + 45 * 60_000 });
+    expect(buildAlert([closed], EN).title).toBe(
+      'WhatsApp: the problem is no longer confirmed (after 45 minutes); our checks give no verdict',
+    );
+    expect(buildAlert([closed], BN).title).toContain('আর নিশ্চিত নয়');
+  });
+
   it('frames official lines in the chat language, replacing the English prefix of the sources', () => {
     const official: Evidence = {
       kind: 'official',

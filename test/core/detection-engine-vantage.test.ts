@@ -159,6 +159,72 @@ describe('the vantage verdict comes first', () => {
     expect(w.incidents[0]?.at).toBeLessThanOrEqual(firstFailure + 3 * SECOND);
   });
 
+  it('does not make a 10-s service wait for five 60-s ones: its outage is announced within 2 intervals + 30 s', () => {
+    const catalog: Catalog = {
+      services: buildCatalog({ services: [...SIX.map((id) => ({ id }))] }).services,
+      monitors: buildCatalog({ services: SIX.map((id) => ({ id })) }).monitors.map((m) =>
+        m.id === 'site-http' ? { ...m, intervalMs: 10 * SECOND } : m,
+      ),
+    };
+    const w = world(catalog);
+    const outageStart = T0 + 3 * MINUTE + 1 * SECOND;
+    const firstFailure = T0 + 3 * MINUTE + 10 * SECOND;
+    const checks = [
+      ...every('site-http', 10 * SECOND, 0, 6 * MINUTE),
+      ...SIX.slice(1).flatMap((id, i) =>
+        every(`${id}-http`, MINUTE, 5 * SECOND + i * 11 * SECOND, 6 * MINUTE),
+      ),
+      // The scheduler's quick re-checks after the first failure: 2 s, then 4 s, then every 8 s.
+      ...[2, 6, 14, 22, 30, 38, 46].map((s) => ({ monitorId: 'site-http', at: firstFailure + s * SECOND })),
+    ];
+    run(w, checks, (c) => (c.monitorId === 'site-http' && c.at >= outageStart ? down : up));
+
+    expect(w.incidents.map((e) => [e.kind, e.serviceId])).toEqual([['opened', 'site']]);
+    expect(w.incidents[0]?.at).toBeLessThanOrEqual(outageStart + 2 * 10 * SECOND + 30 * SECOND);
+    expect(w.operator).toEqual([]);
+  });
+
+  it('does not let a slow monitor or one that never reported hold the confirmations of 1-s services', () => {
+    const catalog = buildCatalog({
+      services: [...SIX, 'slow', 'silent'].map((id) => ({ id })),
+      monitor: { intervalMs: SECOND, timeoutMs: 800 },
+    });
+    const monitors = catalog.monitors.map((m) => (m.id === 'slow-http' ? { ...m, intervalMs: MINUTE } : m));
+    const w = world({ services: catalog.services, monitors });
+    const firstFailure = T0 + 10 * SECOND;
+    const checks = [
+      ...SIX.flatMap((id, i) => every(`${id}-http`, SECOND, i * 100, 40 * SECOND)),
+      { monitorId: 'slow-http', at: T0 + 700 },
+    ];
+    run(w, checks, (c) => (c.monitorId === 'shop-http' && c.at >= firstFailure ? down : up));
+
+    expect(w.incidents.map((e) => e.serviceId)).toEqual(['shop']);
+    expect(w.incidents[0]?.at).toBeLessThanOrEqual(firstFailure + 3 * SECOND);
+  });
+
+  it('releases a held confirmation at the monitor’s own deadline when a peer stops reporting', () => {
+    const catalog = buildCatalog({
+      services: SIX.map((id) => ({ id })),
+      monitor: { intervalMs: 10 * SECOND, timeoutMs: 5 * SECOND },
+    });
+    const w = world(catalog);
+    const outageStart = T0 + MINUTE + 500;
+    const firstFailure = T0 + MINUTE + 1 * SECOND;
+    const checks = [
+      ...SIX.flatMap((id, i) =>
+        every(`${id}-http`, 10 * SECOND, 1 * SECOND + i * SECOND, id === 'blog' ? 30 * SECOND : 3 * MINUTE),
+      ),
+      ...[2, 6, 14, 22, 30, 38].map((s) => ({ monitorId: 'site-http', at: firstFailure + s * SECOND })),
+    ];
+    run(w, checks, (c) => (c.monitorId === 'site-http' && c.at >= outageStart ? down : up));
+
+    expect(w.incidents.map((e) => [e.kind, e.serviceId])).toEqual([['opened', 'site']]);
+    const openedAt = w.incidents[0]?.at ?? 0;
+    // Held until its own deadline (first failure + 10 s + 30 s − 5 s), not a whole minute.
+    expect(openedAt).toBeGreaterThanOrEqual(firstFailure + 35 * SECOND);
+    expect(openedAt).toBeLessThanOrEqual(outageStart + 2 * 10 * SECOND + 30 * SECOND);
+  });
+
   it('resolves an incident opened before our network dropped, once the network and the service are back', () => {
     const catalog = buildCatalog({ services: SIX.map((id) => ({ id })), monitor: { intervalMs: SECOND } });
     const w = world(catalog);

@@ -553,6 +553,81 @@ describe('DetectionEngine flapping', () => {
   });
 });
 
+describe('DetectionEngine slow flapping', () => {
+  /** Down 3 minutes in every 12 for 3 hours, then up for an hour; checked every minute. */
+  const run = (flap: { changes: number; windowMs: number }) => {
+    const catalog = buildCatalog({
+      services: [{ id: 'github' }],
+      monitor: { confirm: { down: 2, up: 2 }, flap },
+    });
+    const h = start(catalog, new FakeClock(T0));
+    for (let minute = 0; minute < 4 * 60; minute++)
+      h.check('github-http', minute < 3 * 60 && minute % 12 < 3 ? down() : up());
+    return h;
+  };
+
+  it('keeps a flap slower than the early settle as one quiet unstable incident, resolved once the noise stops', () => {
+    const h = run({ changes: 5, windowMs: 30 * MINUTE });
+    const withoutFlapDetection = run({ changes: 1_000_000, windowMs: 30 * MINUTE });
+    // Without flap detection: down and back up, twice per cycle, 15 cycles.
+    expect(withoutFlapDetection.incidents).toHaveLength(30);
+    // Down and back up until the changes count as flapping (8), unstable, settled early and back up,
+    // unstable again at once (the relapse), then silence until the noise stops: 42 before.
+    expect(h.incidents.length).toBeLessThanOrEqual(11);
+    const unstableNews = h.incidents.filter(
+      (e) => e.kind !== 'resolved' && e.evidence.some((x) => x.kind === 'unstable'),
+    );
+    expect(unstableNews.length).toBeLessThanOrEqual(2);
+    // The operator hears of the first bout and of the relapse, not of every cycle.
+    expect(h.operator.filter((e) => e.kind === 'monitor-flapping').length).toBeLessThanOrEqual(2);
+    // The noise stopped at 3 h: the incident closes after a whole quiet window.
+    expect(h.incidents.at(-1)).toMatchObject({ kind: 'resolved' });
+    expect(h.incidents.at(-1)?.at).toBeLessThanOrEqual(T0 + 3 * 60 * MINUTE + 40 * MINUTE);
+    expect(h.engine.openIncident('github')).toBeUndefined();
+  });
+});
+
+describe('DetectionEngine incidents whose evidence is gone', () => {
+  const unknownOutcome: ProbeOutcome = {
+    status: 'unknown',
+    reason: 'ok',
+    message: 'aborted',
+    latencyMs: null,
+  };
+
+  it('resolves a crowd-only incident of a service with no monitors once the crowd is quiet', () => {
+    const catalog: Catalog = {
+      services: [{ id: 'bkash', name: 'bKash', group: null, quorum: null, crowd: true, monitorIds: [] }],
+      monitors: [],
+    };
+    const h = start(catalog, new FakeClock(T0));
+    h.engine.setCrowd('bkash', { level: 'possible', reporters: 12, since: T0 });
+    expect(h.kinds()).toEqual(['opened']);
+    h.clock.advance(20 * MINUTE);
+    h.engine.setCrowd('bkash', { level: 'none', reporters: 0 });
+    expect(h.kinds()).toEqual(['opened', 'resolved']);
+    expect(h.engine.openIncident('bkash')).toBeUndefined();
+  });
+
+  it('resolves, as no longer confirmed, a crowd incident whose monitors only ever return unknown', () => {
+    const catalog = buildCatalog({ services: [{ id: 'bkash', crowd: true }] });
+    const h = start(catalog, new FakeClock(T0));
+    h.check('bkash-http', unknownOutcome);
+    h.engine.setCrowd('bkash', { level: 'possible', reporters: 12, since: h.clock.now() });
+    expect(h.kinds()).toEqual(['opened']);
+    h.clock.advance(20 * MINUTE);
+    h.engine.setCrowd('bkash', { level: 'none', reporters: 0 });
+    const quietAt = h.clock.now();
+    expect(h.kinds()).toEqual(['opened']);
+    while (h.clock.now() < quietAt + 29 * MINUTE) h.check('bkash-http', unknownOutcome);
+    expect(h.kinds()).toEqual(['opened']);
+    for (let i = 0; i < 2; i++) h.check('bkash-http', unknownOutcome);
+    expect(h.kinds()).toEqual(['opened', 'resolved']);
+    expect(h.incidents.at(-1)).toMatchObject({ kind: 'resolved', status: 'unknown' });
+    expect(h.engine.openIncident('bkash')).toBeUndefined();
+  });
+});
+
 describe('DetectionEngine crowd input', () => {
   const crowdCatalog = buildCatalog({
     services: [{ id: 'whatsapp', probes: ['wa-http', 'wa-dns'], crowd: true }],

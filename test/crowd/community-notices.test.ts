@@ -65,6 +65,37 @@ const notices = (outcomes: readonly ReportOutcome[]): (number | null)[] =>
   outcomes.map((o) => (o.kind === 'counted' ? (o.communityNotice?.reporters ?? null) : null));
 
 describe('CommunityReportSink', () => {
+  it('forgets notices it could not record once their 6 hours are over', () => {
+    const { store, reportFrom, sink } = setUp();
+    store.markCommunityNotice = () => {
+      throw new Error('disk full');
+    };
+    // Twenty communities, each alone in its window, reach a spike's size while storage fails.
+    for (let i = 0; i < 20; i++)
+      expect(notices(reportFrom(`-100${i}`, 5, T0 + i * 6 * 60_000))).toEqual([null, null, null, null, null]);
+    const unrecorded = (sink as unknown as { unrecorded: Map<string, number> }).unrecorded;
+    expect(unrecorded.size).toBe(20);
+    reportFrom('-100999', 5, T0 + 9 * 3_600_000);
+    expect(unrecorded.size).toBe(1);
+  });
+
+  it('gives no notice in a private chat: one person there, no members to tell', () => {
+    const { sink } = setUp();
+    const outcomes = Array.from({ length: 8 }, (_, i) =>
+      sink.record({
+        serviceId: 'instagram',
+        platform: 'telegram',
+        userId: `${5000 + i}`,
+        chatId: `${5000 + i}`,
+        guildId: null,
+        problem: 'app',
+        at: T0 + 60_000 + i * 10_000,
+        answeredInChat: true,
+      }),
+    );
+    expect(notices(outcomes)).toEqual(Array.from({ length: 8 }, () => null));
+  });
+
   it("tells a community once, with the report that makes its own reporters a spike's size", () => {
     const { reportFrom } = setUp();
     const outcomes = reportFrom('-100111', 10, T0 + 60_000);

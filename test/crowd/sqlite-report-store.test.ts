@@ -9,6 +9,7 @@ import {
   SqliteReportStore,
   chatKeyOf,
 } from '../../src/db/sqlite-report-store.js';
+import { summariseWindow } from '../../src/core/crowd/crowd-window.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const T0 = Date.parse('2021-03-19T17:15:00Z');
@@ -41,6 +42,28 @@ const report = (overrides: Partial<CrowdReport> = {}): CrowdReport => ({
 });
 
 describe('SqliteReportStore', () => {
+  it('counts every private chat of a platform as one community: members reporting privately are not six chats', () => {
+    const { store } = openStore();
+    // Six members of one group each /report in a private chat with the bot (its id is theirs).
+    for (let i = 0; i < 6; i++)
+      store.record(report({ userId: `${1000 + i}`, chatId: `${1000 + i}`, at: T0 + i }));
+    // Discord direct messages have no guild.
+    for (let i = 0; i < 3; i++)
+      store.record(
+        report({ platform: 'discord', userId: `d${i}`, chatId: `dm${i}`, guildId: null, at: T0 + 10 + i }),
+      );
+    const summary = summariseWindow(store.reportsBetween('whatsapp', T0, T0 + 5 * MINUTE));
+    expect(summary.distinctReporters).toBe(9);
+    expect(summary.distinctChats).toBe(2);
+    expect(new Set(store.reportsBetween('whatsapp', T0, T0 + 5 * MINUTE).map((r) => r.chatKey))).toEqual(
+      new Set(['telegram:private', 'discord:private']),
+    );
+    // The Telegram members alone, one community: they count for nothing at the global level.
+    const telegram = store
+      .reportsBetween('whatsapp', T0, T0 + 5 * MINUTE)
+      .filter((r) => r.chatKey.startsWith('telegram'));
+    expect(summariseWindow(telegram)).toMatchObject({ distinctChats: 1, effectiveCount: 0 });
+  });
   it('counts one report per user per service per 30 minutes, in either direction', () => {
     const { store } = openStore();
     expect(store.record(report())).toEqual({ kind: 'counted' });
@@ -130,7 +153,9 @@ describe('SqliteReportStore', () => {
       ['telegram:-100777', 'sending'],
       ['discord:guild:g1', 'login'],
     ]);
-    expect(chatKeyOf({ platform: 'discord', chatId: 'c2', guildId: 'g1' })).toBe('discord:guild:g1');
+    expect(chatKeyOf({ platform: 'discord', chatId: 'c2', guildId: 'g1', userId: 'c' })).toBe(
+      'discord:guild:g1',
+    );
   });
 
   it('round-trips detector state and refuses a corrupt one', () => {
@@ -160,7 +185,7 @@ describe('SqliteReportStore', () => {
     store.record(report({ ...guild, chatId: '2', userId: 'c', at: T0 + 10 * MINUTE })); // later
     store.record(report({ ...guild, chatId: '3', userId: 'd', serviceId: 'instagram', at: T0 }));
     store.record(report({ userId: 'e', at: T0 })); // a Telegram chat
-    const key = chatKeyOf({ ...guild, chatId: '1' });
+    const key = chatKeyOf({ ...guild, chatId: '1', userId: 'a' });
     const count = (): number => store.communityReporters('whatsapp', key, T0, T0 + 5 * MINUTE);
     expect(count()).toBe(2); // queued
     store.flush();

@@ -80,6 +80,32 @@ describe('status page over HTTP', () => {
     expect(todayTitle(bars[1] ?? '')).toMatch(/^Mar 19: 100% uptime/);
   });
 
+  it('shows the unstable badge only on a degraded service, not on one down by its other probes', async () => {
+    web =
+      await startWebHarness(`defaults: { every: 60s, timeout: 10s, confirm: { down: 2, up: 2 }, flap: { changes: 2, window: 30m } }
+services:
+  - id: shop
+    name: Shop
+    monitors:
+      - { type: http, url: "https://shop.example/a" }
+      - { type: http, url: "https://shop.example/b" }
+      - { type: http, url: "https://shop.example/c" }
+`);
+    const [a, b, c] = web.services.monitors.map((m) => m.id) as [string, string, string];
+    const step = (outcomes: readonly ['up' | 'down', 'up' | 'down', 'up' | 'down']): void => {
+      web.clock.advance(MINUTE);
+      outcomes.forEach((status, i) => web.check([a, b, c][i] ?? a, { status }));
+    };
+    // `a` goes down, up and down again: 3 changes in the window, flapping.
+    for (const s of ['up', 'down', 'down', 'up', 'up', 'down', 'down'] as const) step([s, 'up', 'up']);
+    expect(web.view.listServices()[0]).toMatchObject({ status: 'degraded', unstable: true });
+    // The other two go down: the service is down by quorum, and says so without the badge.
+    for (let i = 0; i < 2; i++) step(['down', 'down', 'down']);
+    const shop = web.view.listServices()[0];
+    expect(shop?.status).toBe('down');
+    expect(shop?.unstable).toBeUndefined();
+  });
+
   it('escapes service names everywhere', async () => {
     await withOutage();
     const html = await (await fetch(`${web.url}/`)).text();

@@ -3,7 +3,7 @@
  * the balance between communities that keep one chat or guild from manufacturing an outage.
  * See docs/crowd.md §4 (windows and counting) and §9 (anti-abuse).
  */
-import { emptyKindCounts, type ProblemKind } from './problem-kind.js';
+import { PROBLEM_KINDS, emptyKindCounts, type ProblemKind } from './problem-kind.js';
 
 /** Reports are counted per window of this length. */
 export const WINDOW_MS = 5 * 60_000;
@@ -64,7 +64,11 @@ export interface WindowSummary {
    * than all the others together (`independentCount`). One community alone counts 0.
    */
   readonly effectiveCount: number;
-  /** Capped reporters per kind; the values add up to `cappedCount`. */
+  /**
+   * Capped reporters per kind, balanced as `effectiveCount` is: the largest community's weigh
+   * `min(a, r) / a`, so one brigade cannot decide the top problem; the values add up to
+   * `effectiveCount` (all 0 for one community alone).
+   */
   readonly kinds: Record<ProblemKind, number>;
 }
 
@@ -96,7 +100,7 @@ export function independentCount(perCommunity: Iterable<number>): number {
 export function summariseWindow(reports: readonly CrowdReport[]): WindowSummary {
   const seenReporters = new Set<string>();
   const countedPerChat = new Map<string, number>();
-  const kinds = emptyKindCounts();
+  const kindsPerChat = new Map<string, Record<ProblemKind, number>>();
   let cappedCount = 0;
   for (const report of reports) {
     if (seenReporters.has(report.reporterHash)) continue;
@@ -104,10 +108,23 @@ export function summariseWindow(reports: readonly CrowdReport[]): WindowSummary 
     const counted = countedPerChat.get(report.chatKey) ?? 0;
     countedPerChat.set(report.chatKey, counted + 1);
     if (counted >= MAX_REPORTS_PER_CHAT_PER_WINDOW) continue;
-    kinds[report.kind] += 1;
+    const chatKinds = kindsPerChat.get(report.chatKey) ?? emptyKindCounts();
+    chatKinds[report.kind] += 1;
+    kindsPerChat.set(report.chatKey, chatKinds);
     cappedCount += 1;
   }
   const perChat = [...countedPerChat.values()].map((n) => Math.min(n, MAX_REPORTS_PER_CHAT_PER_WINDOW));
+  // The largest community's kinds weigh as much as it counts in `effectiveCount`.
+  let largest: string | null = null;
+  for (const [chat, n] of countedPerChat)
+    if (largest === null || n > (countedPerChat.get(largest) ?? 0)) largest = chat;
+  const largestCount = Math.min(countedPerChat.get(largest ?? '') ?? 0, MAX_REPORTS_PER_CHAT_PER_WINDOW);
+  const others = cappedCount - largestCount;
+  const kinds = emptyKindCounts();
+  for (const [chat, chatKinds] of kindsPerChat) {
+    const weight = chat === largest ? Math.min(largestCount, others) / largestCount : 1;
+    for (const kind of PROBLEM_KINDS) kinds[kind] += chatKinds[kind] * weight;
+  }
   return {
     distinctReporters: seenReporters.size,
     distinctChats: countedPerChat.size,

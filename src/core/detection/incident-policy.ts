@@ -3,6 +3,12 @@ import type { Evidence } from './service-status.js';
 
 /** A new failure within this long after a resolution reopens the same incident. */
 export const DEFAULT_REOPEN_COOLDOWN_MS = 10 * 60_000;
+/**
+ * An open incident whose service has been `unknown` this long with no evidence left (no monitor
+ * accuses, no crowd) is resolved as no longer confirmed: monitors that only ever return raw
+ * `unknown` must not keep it open for good.
+ */
+export const UNCONFIRMED_RESOLVE_MS = 30 * 60_000;
 
 export interface IncidentView {
   readonly id: number;
@@ -43,15 +49,18 @@ export const severityOf = (status: State): Severity | null =>
  * | down / degraded   | yes, same sev | -                              | update if evidence changed   |
  * | down / degraded   | yes, other    | -                              | update (severity changed)    |
  * | up                | yes           | -                              | resolve with duration        |
+ * | unknown, no evid. | yes, 30 min   | -                              | resolve (no longer confirmed)|
  * | unknown / maint.  | any           | -                              | none: no verdict, no news    |
  *
  * The duration of a recovery is that of the outage it ends: since the incident opened, or since it
  * was last reopened (two 2-second blips five minutes apart are "back up after 2 seconds", not
  * after five minutes; the alert still shows when the incident first started).
  *
- * `unknown` and `maintenance` leave an open incident open, and that stays true: `unknown` comes only
- * from monitors with no verdict yet (a service whose monitors were replaced), and their first
- * outcome decides; maintenance ends in a measured state (`up` resolves). A flapping monitor is not
+ * `maintenance` leaves an open incident open: it ends in a measured state (`up` resolves).
+ * `unknown` comes only from monitors with no verdict yet (a service whose monitors were replaced),
+ * and their first outcome usually decides; but monitors that only ever return raw `unknown` never
+ * decide, so an incident left with no evidence at all (opened by the crowd, which has gone quiet)
+ * resolves once the service has been `unknown` for `UNCONFIRMED_RESOLVE_MS` (`unknownSince`). A flapping monitor is not
  * `unknown`: its service is `degraded` with `unstable` evidence (see `fuseServiceStatus`).
  */
 export function decideIncident(input: {
@@ -61,6 +70,8 @@ export function decideIncident(input: {
   readonly lastResolved: IncidentView | null;
   readonly at: number;
   readonly cooldownMs?: number;
+  /** Since when the service has been `unknown` (its status's `since`), when it is. */
+  readonly unknownSince?: number;
 }): IncidentDecision {
   const { status, open, lastResolved, at } = input;
   const severity = severityOf(status);
@@ -78,7 +89,12 @@ export function decideIncident(input: {
     }
     return { kind: 'none' };
   }
-  if (status === 'up' && open !== null) {
+  const unconfirmed =
+    status === 'unknown' &&
+    input.evidence.length === 0 &&
+    input.unknownSince !== undefined &&
+    at - input.unknownSince >= UNCONFIRMED_RESOLVE_MS;
+  if ((status === 'up' || unconfirmed) && open !== null) {
     return { kind: 'resolve', incidentId: open.id, durationMs: at - (open.reopenedAt ?? open.startedAt) };
   }
   return { kind: 'none' };

@@ -68,6 +68,16 @@ export interface MonitorRecord {
    * many, since when). Absent otherwise, and in records stored before it existed.
    */
   readonly steady?: { readonly checks: number; readonly since: number };
+  /**
+   * When the monitor last settled `up` early (steady, before a whole quiet window): a confirmed
+   * change within the flap window after it makes the monitor flapping again at once.
+   */
+  readonly settledAt?: number;
+  /**
+   * Flapping again soon after an early settle: this time it settles only after a whole flap
+   * window without a confirmed change, so a slow flap is not resolved and re-announced each cycle.
+   */
+  readonly relapsed?: boolean;
   /** The reason and message of the outcome that last moved or held a failing state. */
   readonly reason: OutcomeReason;
   readonly message: string;
@@ -184,7 +194,11 @@ export function stepMonitor(
   // A fresh monitor's first verdict is not a change anybody should count as flapping.
   const changes = record.state === 'unknown' ? recent : [...recent, at];
   let flapping = record.flapping;
-  if (!flapping && changes.length > flap.changes) {
+  // Hysteresis: changing again within a flap window of an early settle is flapping at once.
+  const settledAt =
+    record.settledAt !== undefined && at - record.settledAt < flap.windowMs ? record.settledAt : null;
+  const relapse = !flapping && settledAt !== null;
+  if (!flapping && (changes.length > flap.changes || relapse)) {
     flapping = true;
     events.push({ kind: 'flapping' });
   }
@@ -198,6 +212,8 @@ export function stepMonitor(
       reason: outcome.reason,
       message: outcome.message,
       ...(record.background ? { background: record.background } : {}),
+      ...(settledAt !== null ? { settledAt } : {}),
+      ...(flapping && (relapse || record.relapsed === true) ? { relapsed: true } : {}),
     },
     events,
   };
@@ -273,21 +289,26 @@ export function pendingWorsening(record: MonitorRecord): number {
 /**
  * A flapping monitor settles after a whole flap window without a confirmed change, or earlier once
  * it has clearly been steady: `SETTLE_CHECKS` consecutive outcomes agreeing with its confirmed
- * state over at least `SETTLE_MS` (capped at the window). Settled `up`, its recent changes are
- * kept, so one more failure soon after makes it flapping again at once instead of alerting a few
- * more times first. Settled in a failing state, they are forgotten: the next change is a recovery
- * from a steady outage, and must read as one.
+ * state over at least `SETTLE_MS` (capped at the window). Settled `up` early, it keeps its recent
+ * changes and remembers when (`settledAt`): one more confirmed change within the flap window makes
+ * it flapping again at once instead of alerting a few more times first, and that relapse settles
+ * only after a whole quiet window, so a flap slower than the early settle (down 3 minutes every 12)
+ * stays one quiet unstable incident instead of "back up", "down again", "unstable" every cycle.
+ * Settled in a failing state, it forgets its changes: the next change is a recovery from a steady
+ * outage, and must read as one.
  */
 function settle(record: MonitorRecord, at: number, flap: FlapPolicy, events: MonitorEvent[]): MonitorRecord {
   if (!record.flapping) return record;
   const last = record.changes[record.changes.length - 1];
   const quiet = last === undefined || at - last >= flap.windowMs;
   const steady =
+    record.relapsed !== true &&
     record.steady !== undefined &&
     record.steady.checks >= SETTLE_CHECKS &&
     at - record.steady.since >= Math.min(SETTLE_MS, flap.windowMs);
   if (!quiet && !steady) return record;
   events.push({ kind: 'settled' });
-  const { steady: _done, ...rest } = record;
-  return { ...rest, flapping: false, ...(record.state === 'up' ? {} : { changes: [] }) };
+  const { steady: _done, relapsed: _relapse, settledAt: _settled, ...rest } = record;
+  if (record.state !== 'up') return { ...rest, flapping: false, changes: [] };
+  return { ...rest, flapping: false, ...(quiet ? {} : { settledAt: at }) };
 }

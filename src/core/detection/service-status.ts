@@ -93,7 +93,7 @@ export const defaultQuorum = (activeProbes: number): number => Math.floor(active
  * | 3 | at least `quorum` active probes down                             | down        |
  * | 4 | one probe down and the crowd detector at `detected`              | down        |
  * | 5 | a monitor down or degraded, crowd not `none`, or one flapping    | degraded    |
- * | 6 | no active probe and no official or crowd evidence                | unknown     |
+ * | 6 | monitors, none active, and no official or crowd evidence         | unknown     |
  * | 7 | otherwise                                                        | up          |
  *
  * Monitors in `unknown` are not active: they neither accuse nor clear. Flapping monitors are not
@@ -132,7 +132,8 @@ export function fuseServiceStatus(input: FusionInput): ServiceVerdict {
       flapping.length > 0
     )
       return 'degraded';
-    if (active.length === 0) return 'unknown';
+    // A service with no monitors at all (crowd reports only) is up while nobody complains.
+    if (active.length === 0) return input.monitors.length === 0 ? 'up' : 'unknown';
     return 'up';
   })();
   return { status, evidence };

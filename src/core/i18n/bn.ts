@@ -155,10 +155,12 @@ export const bn: Messages = {
     unstable: ({ change, serviceName }) =>
       `${change === 'updated' ? 'হালনাগাদ: ' : ''}${serviceName} ${change === 'reopened' ? 'আবার ' : ''}অস্থির: বারবার বন্ধ হচ্ছে আর চালু হচ্ছে`,
     recovered: ({ serviceName, durationMs }) => `${duration(durationMs)} পর ${serviceName} আবার চালু হয়েছে`,
-    groupTitle: ({ groupName, serviceNames, state, otherCount }) =>
+    unconfirmed: ({ serviceName, durationMs }) =>
+      `${serviceName}: ${duration(durationMs)} পর সমস্যাটি আর নিশ্চিত নয়; আমাদের পরীক্ষা কোনো সিদ্ধান্ত দিচ্ছে না`,
+    groupTitle: ({ groupName, serviceNames, state, otherCount, unstable }) =>
       (groupName === null
-        ? `${n(serviceNames.length)}টি সার্ভিস ${PREDICATE[state]('')}: ${names(serviceNames)}`
-        : `${groupName} সার্ভিস: ${names(serviceNames)} ${PREDICATE[state]('')}`) +
+        ? `${n(serviceNames.length)}টি সার্ভিস ${unstable === true ? 'অস্থির' : PREDICATE[state]('')}: ${names(serviceNames)}`
+        : `${groupName} সার্ভিস: ${names(serviceNames)} ${unstable === true ? 'অস্থির' : PREDICATE[state]('')}`) +
       (otherCount === 0 ? '' : `; আরও ${n(otherCount)}টি সার্ভিসে সমস্যা`),
     groupRecovered: ({ groupName, serviceNames, durationMs }) =>
       `${groupName === null ? 'আবার চালু' : `${groupName} সার্ভিস আবার চালু`}: ${names(serviceNames)} (${duration(durationMs)} পর)`,

@@ -158,10 +158,12 @@ export const en: Messages = {
     unstable: ({ change, serviceName }) =>
       `${CHANGE_PREFIX[change]}${serviceName} is unstable${change === 'reopened' ? ' again' : ''}: it keeps going down and coming back`,
     recovered: ({ serviceName, durationMs }) => `${serviceName} is back up after ${duration(durationMs)}`,
-    groupTitle: ({ groupName, serviceNames, state, otherCount }) =>
+    unconfirmed: ({ serviceName, durationMs }) =>
+      `${serviceName}: the problem is no longer confirmed (after ${duration(durationMs)}); our checks give no verdict`,
+    groupTitle: ({ groupName, serviceNames, state, otherCount, unstable }) =>
       (groupName === null
-        ? `${plural(serviceNames.length, 'service', 'services')} ${STATE[state]}: ${serviceNames.join(', ')}`
-        : `${groupName} services: ${serviceNames.join(', ')} ${STATE[state]}`) +
+        ? `${plural(serviceNames.length, 'service', 'services')} ${unstable === true ? 'unstable' : STATE[state]}: ${serviceNames.join(', ')}`
+        : `${groupName} services: ${serviceNames.join(', ')} ${unstable === true ? 'unstable' : STATE[state]}`) +
       (otherCount === 0 ? '' : `; ${plural(otherCount, 'other service', 'other services')} affected`),
     groupRecovered: ({ groupName, serviceNames, durationMs }) =>
       `${groupName === null ? 'Back up' : `${groupName} services back up`}: ${serviceNames.join(', ')} (after ${duration(durationMs)})`,

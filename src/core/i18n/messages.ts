@@ -37,14 +37,22 @@ export interface AlertMessages {
   /** `WhatsApp is back up after 45 minutes`. */
   recovered(p: { readonly serviceName: string; readonly durationMs: number }): string;
   /**
+   * An incident closed because nothing confirms it any more, while our checks give no verdict:
+   * `WhatsApp: the problem is no longer confirmed (after 45 minutes); our checks give no verdict`.
+   */
+  unconfirmed(p: { readonly serviceName: string; readonly durationMs: number }): string;
+  /**
    * Several services in one alert: `Meta services: WhatsApp, Instagram, Messenger down`, or
    * without a shared group `3 services down: WhatsApp, GitHub, Slack`. `serviceNames` are the
    * services in `state`; `otherCount` more are affected less badly (`; 1 other service affected`).
+   * `unstable`: the named services are degraded because a monitor keeps flapping, so the title
+   * says unstable, as a one-service alert does (`2 services unstable: WhatsApp, GitHub`).
    */
   groupTitle(p: {
     readonly groupName: string | null;
     readonly serviceNames: readonly string[];
     readonly state: State;
+    readonly unstable?: boolean;
     readonly otherCount: number;
   }): string;
   /**

@@ -9,6 +9,7 @@ import {
   windowStart,
   type CrowdReport,
 } from '../../../src/core/crowd/crowd-window.js';
+import { summariseKinds } from '../../../src/core/crowd/problem-kind.js';
 
 describe('windowStart', () => {
   it('aligns to 5-minute boundaries in UTC', () => {
@@ -58,7 +59,8 @@ describe('summariseWindow', () => {
       cappedCount: 3,
       // tg:1 has 2, dc:9 has 1: tg:1 counts for no more than dc:9, so 1 + 1.
       effectiveCount: 2,
-      kinds: { connection: 1, sending: 2, login: 0, app: 0, website: 0, other: 0 },
+      // Balanced as the count is: tg:1's two reporters weigh a half each.
+      kinds: { connection: 0.5, sending: 1.5, login: 0, app: 0, website: 0, other: 0 },
     });
   });
 
@@ -71,9 +73,12 @@ describe('summariseWindow', () => {
     expect(summary.distinctChats).toBe(2);
     expect(summary.cappedCount).toBe(MAX_REPORTS_PER_CHAT_PER_WINDOW + 1);
     expect(summary.effectiveCount).toBe(2);
-    expect(summary.kinds.app).toBe(10);
+    // The brigade's 10 counted reporters weigh as much as the one elsewhere: it cannot decide
+    // the top problem on its own (10 "app" against 1 "sending" before).
+    expect(summary.kinds.app).toBeCloseTo(1);
     expect(summary.kinds.login).toBe(0);
     expect(summary.kinds.sending).toBe(1);
+    expect(summariseKinds(summary.kinds)[0]?.kind).toBe('sending');
   });
 
   it('is all zeros for an empty window', () => {

@@ -50,6 +50,7 @@ interface Case {
   readonly evidence?: readonly Evidence[];
   readonly open: IncidentView | null;
   readonly lastResolved: IncidentView | null;
+  readonly unknownSince?: number;
   readonly expected: IncidentDecision;
 }
 
@@ -144,7 +145,35 @@ const ROW_CASES: Record<string, readonly Case[]> = {
       expected: { kind: 'resolve', incidentId: 7, durationMs: NOW - T0 },
     },
   ],
+  'unknown, no evid. | yes, 30 min | -': [
+    {
+      name: 'unknown for 30 minutes, nothing accuses any more',
+      status: 'unknown',
+      evidence: [],
+      open: openIncident('minor'),
+      lastResolved: null,
+      unknownSince: NOW - 30 * MINUTE,
+      expected: { kind: 'resolve', incidentId: 7, durationMs: NOW - T0 },
+    },
+  ],
   'unknown / maint. | any | -': [
+    {
+      name: 'unknown for 29 minutes, nothing accuses',
+      status: 'unknown',
+      evidence: [],
+      open: openIncident('minor'),
+      lastResolved: null,
+      unknownSince: NOW - 29 * MINUTE,
+      expected: { kind: 'none' },
+    },
+    {
+      name: 'unknown for an hour, evidence left',
+      status: 'unknown',
+      open: openIncident('major'),
+      lastResolved: null,
+      unknownSince: NOW - 60 * MINUTE,
+      expected: { kind: 'none' },
+    },
     {
       name: 'unknown, nothing open',
       status: 'unknown',
@@ -197,6 +226,7 @@ describe('decideIncident', () => {
         open: c.open,
         lastResolved: c.lastResolved,
         at: NOW,
+        ...(c.unknownSince !== undefined ? { unknownSince: c.unknownSince } : {}),
       });
       expect(decision, c.name).toEqual(c.expected);
     }

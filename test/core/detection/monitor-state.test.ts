@@ -296,6 +296,51 @@ describe('stepMonitor flapping', () => {
     expect(later.events).toEqual([]);
   });
 
+  it('flaps again at once on a change within a window of an early settle, and then settles only when quiet', () => {
+    const flapping = feed(recordIn('up'), alternating(FLAP.changes + 1), { confirm: FAST });
+    const lastChange = T0 + (FLAP.changes + 1) * MINUTE;
+    // Steady up for 6 minutes: settles early, remembering when.
+    const steady = feed(flapping.record, ['up', 'up', 'up', 'up', 'up', 'up'], {
+      confirm: FAST,
+      from: lastChange,
+    });
+    expect(steady.events.map((e) => e.event.kind)).toEqual(['settled']);
+    const settledAt = steady.record.settledAt ?? 0;
+    expect(settledAt).toBeGreaterThan(lastChange);
+    // 25 minutes later, its older changes have aged out of the window: one change is flapping again.
+    const relapse = stepMonitor(steady.record, raw('down'), settledAt + 25 * MINUTE, FAST, FLAP);
+    expect(relapse.events.map((e) => e.kind)).toEqual(['changed', 'flapping']);
+    expect(relapse.record).toMatchObject({ flapping: true, relapsed: true });
+    // Back up and steady for 10 minutes: no early settle this time…
+    const back = feed(
+      relapse.record,
+      Array.from({ length: 10 }, () => 'up' as const),
+      {
+        confirm: FAST,
+        from: settledAt + 25 * MINUTE,
+      },
+    );
+    expect(back.events.map((e) => e.event.kind)).toEqual(['changed']);
+    expect(back.record.flapping).toBe(true);
+    // …only after a whole window without a change, and that forgets the early settle.
+    const quiet = stepMonitor(back.record, raw('up'), settledAt + 26 * MINUTE + FLAP.windowMs, FAST, FLAP);
+    expect(quiet.events).toEqual([{ kind: 'settled' }]);
+    expect(quiet.record.settledAt).toBeUndefined();
+    expect(quiet.record.relapsed).toBeUndefined();
+  });
+
+  it('does not flap again on a change more than a window after an early settle', () => {
+    const flapping = feed(recordIn('up'), alternating(FLAP.changes + 1), { confirm: FAST });
+    const steady = feed(flapping.record, ['up', 'up', 'up', 'up', 'up', 'up'], {
+      confirm: FAST,
+      from: T0 + (FLAP.changes + 1) * MINUTE,
+    });
+    const settledAt = steady.record.settledAt ?? 0;
+    const later = stepMonitor(steady.record, raw('down'), settledAt + FLAP.windowMs, FAST, FLAP);
+    expect(later.events.map((e) => e.kind)).toEqual(['changed']);
+    expect(later.record.flapping).toBe(false);
+  });
+
   it('settles on an unknown outcome after the quiet window too', () => {
     const flapping = feed(recordIn('up'), alternating(FLAP.changes + 1), { confirm: FAST });
     const lastChange = T0 + (FLAP.changes + 1) * MINUTE;

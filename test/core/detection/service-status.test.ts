@@ -74,11 +74,15 @@ const RULE_CASES: Record<string, { name: string; input: FusionInput }[]> = {
     },
   ],
   '6': [
-    { name: 'no monitors', input: { monitors: [] } },
     { name: 'all monitors unknown', input: { monitors: [probe('a', 'unknown'), official('sp', 'unknown')] } },
-    { name: 'crowd none counts as no evidence', input: { monitors: [], crowd: crowd('none', 0) } },
+    {
+      name: 'crowd none counts as no evidence',
+      input: { monitors: [probe('a', 'unknown')], crowd: crowd('none', 0) },
+    },
   ],
   '7': [
+    { name: 'no monitors (crowd reports only), nobody complains', input: { monitors: [] } },
+    { name: 'no monitors, crowd none', input: { monitors: [], crowd: crowd('none', 0) } },
     {
       name: 'all probes up',
       input: { monitors: [probe('a', 'up'), probe('b', 'up'), official('sp', 'up')] },

@@ -37,10 +37,25 @@ const ALERT: Samples<AlertMessages> = {
     (change) => [{ change, serviceName: 'WhatsApp' }] as const,
   ),
   recovered: [[{ serviceName: 'WhatsApp', durationMs: 45 * 60_000 }]],
-  groupTitle: STATES.flatMap((state) => [
-    [{ groupName: 'Meta', serviceNames: ['WhatsApp', 'Instagram'], state, otherCount: 0 }] as const,
-    [{ groupName: null, serviceNames: ['WhatsApp', 'GitHub', 'Slack'], state, otherCount: 2 }] as const,
-  ]),
+  unconfirmed: [[{ serviceName: 'WhatsApp', durationMs: 45 * 60_000 }]],
+  groupTitle: [
+    ...STATES.flatMap((state) => [
+      [{ groupName: 'Meta', serviceNames: ['WhatsApp', 'Instagram'], state, otherCount: 0 }] as const,
+      [{ groupName: null, serviceNames: ['WhatsApp', 'GitHub', 'Slack'], state, otherCount: 2 }] as const,
+    ]),
+    [
+      { groupName: 'Meta', serviceNames: ['WhatsApp'], state: 'degraded', otherCount: 0, unstable: true },
+    ] as const,
+    [
+      {
+        groupName: null,
+        serviceNames: ['WhatsApp', 'GitHub'],
+        state: 'degraded',
+        otherCount: 1,
+        unstable: true,
+      },
+    ] as const,
+  ],
   peakedDown: [[{ serviceNames: [] }], [{ serviceNames: ['WhatsApp', 'Instagram'] }]],
   groupRecovered: [
     [{ groupName: 'Meta', serviceNames: ['WhatsApp'], durationMs: 60_000 }],
