@@ -116,7 +116,7 @@ function latestPerIncident(events: readonly IncidentEvent[]): IncidentEvent[] {
  *
  * | changes | job | shows |
  * |---|---|---|
- * | the group gets worse (its worst state rises: degraded → down) | `reply`, the new reference | every incident, as now |
+ * | the group gets worse (its worst state rises: degraded → down) | `reply`, the new reference | every incident, as now (but the recoveries told before) |
  * | some services recovered, none got worse | `reply` | the changes (recoveries with their durations) |
  * | anything else (better but not back, new evidence) | `edit`, silent | every incident, as now |
  *
@@ -129,7 +129,12 @@ export function followUpPlan(
   changes: readonly IncidentEvent[],
 ): { readonly kind: 'edit' | 'reply'; readonly events: IncidentEvent[]; readonly escalation: boolean } {
   const now = latestPerIncident([...shown, ...changes]);
-  if (worstRank(now) > worstRank(shown)) return { kind: 'reply', events: now, escalation: true };
+  if (worstRank(now) > worstRank(shown)) {
+    // The recoveries the chat was told already are not told again; those of this change are.
+    const resolvedNow = new Set(changes.filter((e) => e.kind === 'resolved').map((e) => e.incidentId));
+    const events = now.filter((e) => e.kind !== 'resolved' || resolvedNow.has(e.incidentId));
+    return { kind: 'reply', events, escalation: true };
+  }
   if (changes.some((e) => e.kind === 'resolved'))
     return { kind: 'reply', events: latestPerIncident(changes), escalation: false };
   return { kind: 'edit', events: now, escalation: false };
