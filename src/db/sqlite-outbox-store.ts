@@ -402,11 +402,15 @@ export class SqliteOutboxStore implements OutboxStore {
       const first = claim.items[0];
       if (settlement.kind === 'sent' && updated > 0 && first) {
         const { chat_ref } = this.stmt.chatOf.get(first.id) as { chat_ref: number };
-        // A summary becomes the reference only of the incidents it is the first message of: the
-        // others keep their alert, and so their conversation.
-        const upsert = claim.released ? this.stmt.upsertSummaryRef : this.stmt.upsertRef;
+        // A summary becomes the reference only of the incidents it is the first message of (no
+        // message yet, or it shows their opening or reopening): the others keep their alert, and
+        // so their conversation.
+        const opened = new Set(claim.items.filter((i) => isOpening(i.eventKind)).map((i) => i.incidentId));
         for (const ref of settlement.refs)
-          upsert.run(
+          (claim.released && !opened.has(ref.incidentId)
+            ? this.stmt.upsertSummaryRef
+            : this.stmt.upsertRef
+          ).run(
             chat_ref,
             ref.incidentId,
             settlement.messageId,

@@ -604,6 +604,18 @@ describe('SqliteOutboxStore', () => {
       expect(back.job).toMatchObject({ kind: 'reply', replyToMessageId: 'a' });
     });
 
+    it('a summary showing a reopening becomes the reference of that incident, as its first message of the outage', () => {
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1 }));
+      deliver(DUE, 'a');
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'resolved', at: T0 + 60_000 }));
+      deliver(T0 + 60_000 + FOLLOW_UP_GATHER_MS, 'r');
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'reopened', at: T0 + 120_000 }));
+      const [held] = outbox.claimDue('telegram', T0 + 120_000 + GROUP_GATHER_MS, LEASE);
+      outbox.settle(held!, { kind: 'hold', until: T0 + 180_000 });
+      expect(deliver(T0 + 180_000, 's').job.kind).toBe('summary');
+      expect(refs()).toEqual([{ incident_id: 1, message_id: 's' }]);
+    });
+
     it('recoveries of incidents first shown in a summary go out as one reply to it', () => {
       change('opened', 'down', T0);
       const [held] = outbox.claimDue('telegram', DUE, LEASE);
