@@ -325,6 +325,19 @@ describe('storage faults', () => {
     expect(planDelivery(recovery!)).toMatchObject({ kind: 'reply', replyToMessageId: 'b' });
   });
 
+  it('a recovery planned in memory says how bad the outage was at its worst', () => {
+    subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
+    const { incidentId } = detection.commit(incident('open', T0));
+    const [opening] = outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE);
+    outbox.settle(opening!, sentSettlement(planDelivery(opening!), 'a', T0 + GROUP_GATHER_MS));
+    breakStorage();
+    const resolve = incident('resolve', T0 + 60_000, incidentId!);
+    const event = { ...resolve.incident!.event, severity: 'minor' as const };
+    detection.commit({ ...resolve, incident: { ...resolve.incident!, event } });
+    const [recovery] = outbox.claimDue('telegram', T0 + 60_000 + FOLLOW_UP_GATHER_MS, LEASE);
+    expect(recovery?.items[0]?.event).toMatchObject({ kind: 'resolved', worstSeverity: 'major' });
+  });
+
   it('keeps the forum topic of an alert sent from memory: the recovery goes to the same topic', () => {
     subs.subscribe({ platform: 'telegram', chatId: '7', threadId: '42' }, 'whatsapp', 'minor', T0);
     breakStorage();
