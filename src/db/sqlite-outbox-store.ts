@@ -207,9 +207,11 @@ export class SqliteOutboxStore implements OutboxStore {
         `SELECT incident_id, event_kind, platform_message_id, thread_id FROM outbox
          WHERE chat_ref = ? AND id < ? AND status = 'sent' ORDER BY id DESC LIMIT 1`,
       ),
-      sentAs: db.prepare(
-        `SELECT o.event_kind, o.created_at, e.payload_json FROM outbox o JOIN outbox_events e ON e.id = o.event_id
-         WHERE o.chat_ref = ? AND o.platform_message_id = ? AND o.status = 'sent' ORDER BY o.id LIMIT ?`,
+      // The chat's latest delivered rows, newest first (a message's rows are the tail while it is last).
+      latestDelivered: db.prepare(
+        `SELECT o.event_kind, o.created_at, o.platform_message_id, e.payload_json FROM outbox o
+           JOIN outbox_events e ON e.id = o.event_id
+         WHERE o.chat_ref = ? AND o.id < ? AND o.status = 'sent' ORDER BY o.id DESC LIMIT ?`,
       ),
       upsertSummaryRef: db.prepare(
         `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at, thread_id)
@@ -562,13 +564,17 @@ export class SqliteOutboxStore implements OutboxStore {
     if (last.platform_message_id === messageId || last.thread_id !== head.threadId) return null;
     const lastRef = this.stmt.ref.get(chatRef, last.incident_id) as { message_id: string | null } | undefined;
     if (lastRef?.message_id !== messageId) return null;
-    const rows = this.stmt.sentAs.all(chatRef, last.platform_message_id, MAX_GROUP_EVENTS) as {
+    // The reply's rows: the chat's last delivered rows, as it has been the last message since.
+    const tail = this.stmt.latestDelivered.all(chatRef, head.id, MAX_GROUP_EVENTS) as {
       event_kind: IncidentEventKind;
       created_at: number;
+      platform_message_id: string | null;
       payload_json: string;
     }[];
-    if (rows.length === 0 || rows.length >= MAX_GROUP_EVENTS || rows.some((r) => r.event_kind !== 'resolved'))
-      return null;
+    const end = tail.findIndex((r) => r.platform_message_id !== last.platform_message_id);
+    if (end < 0) return null; // as many as a message holds, or more
+    const rows = tail.slice(0, end).reverse();
+    if (rows.length === 0 || rows.some((r) => r.event_kind !== 'resolved')) return null;
     const firstAt = Math.min(...rows.map((r) => r.created_at));
     if (head.createdAt - firstAt > this.recoveryJoinMs(head.event.group)) return null;
     return {
