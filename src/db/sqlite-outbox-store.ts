@@ -236,7 +236,7 @@ export class SqliteOutboxStore implements OutboxStore {
       ),
       // The latest opening row, or else the first row (an update that was the chat's opening alert).
       openedAt: db.prepare(
-        `SELECT created_at FROM outbox WHERE chat_ref = ? AND incident_id = ?
+        `SELECT id, created_at FROM outbox WHERE chat_ref = ? AND incident_id = ?
          ORDER BY event_kind IN ('opened', 'reopened') DESC,
            CASE WHEN event_kind IN ('opened', 'reopened') THEN -id ELSE id END LIMIT 1`,
       ),
@@ -501,13 +501,16 @@ export class SqliteOutboxStore implements OutboxStore {
           }
         | undefined;
       if (!latest) return null;
-      const opened = this.stmt.openedAt.get(chatRef, ref.incident_id) as { created_at: number } | undefined;
+      const opened = this.stmt.openedAt.get(chatRef, ref.incident_id) as
+        { id: number; created_at: number } | undefined;
+      const event = JSON.parse(latest.payload_json) as IncidentEvent;
       shown.push({
         latest: {
           id: latest.id,
           status: latest.status,
           messageId: latest.platform_message_id,
-          event: JSON.parse(latest.payload_json) as IncidentEvent,
+          // An update that was the chat's first news of it went out as its opening (firstNews).
+          event: opened?.id === latest.id && event.kind === 'updated' ? { ...event, kind: 'opened' } : event,
         },
         openedAt: opened?.created_at ?? null,
         joinable: ref.joinable === 1,

@@ -589,6 +589,42 @@ describe('SqliteOutboxStore', () => {
       expect(back[0]!.items).toHaveLength(4);
     });
 
+    it('a chat subscribed to major outages only: first news a round apart joins its alert, as openings', () => {
+      const chat2 = (now: number) =>
+        outbox.claimDue('telegram', now, LEASE).filter((c) => {
+          if (c.chat.chatId === '2') return true;
+          outbox.settle(c, sentSettlement(planDelivery(c), `c1-${now}`, now));
+          return false;
+        });
+      subs.subscribe({ platform: 'telegram', chatId: '2' }, '*', 'major', T0);
+      const down = (i: number, at: number) => {
+        outbox.enqueueIncidentEvent(
+          incidentEvent({
+            incidentId: i,
+            serviceId: services[i - 1]!,
+            status: 'degraded',
+            severity: 'minor',
+            at,
+          }),
+        );
+        outbox.enqueueIncidentEvent(
+          incidentEvent({ incidentId: i, serviceId: services[i - 1]!, kind: 'updated', at: at + 10_000 }),
+        );
+      };
+      down(1, T0);
+      const [first] = chat2(T0 + 10_000 + GROUP_GATHER_MS);
+      expect(planDelivery(first!)).toMatchObject({ kind: 'send' });
+      outbox.settle(first!, sentSettlement(planDelivery(first!), 'b', T0 + 20_000));
+      down(2, T0 + 30_000);
+      const [second] = chat2(T0 + 40_000 + GROUP_GATHER_MS);
+      const joined = planDelivery(second!);
+      expect(joined).toMatchObject({ kind: 'edit', editMessageId: 'b' });
+      expect(joined.events.map((e) => [e.incidentId, e.kind, e.status])).toEqual([
+        [1, 'opened', 'down'],
+        [2, 'opened', 'down'],
+      ]);
+    });
+
     it('a mute summary keeps the grouped alert as the conversation; recoveries after it are one reply', () => {
       change('opened', 'down', T0);
       deliver(DUE, 'a');
