@@ -314,7 +314,8 @@ function followUpJob(base: Omit<DeliveryJob, 'kind'>, conversation: Conversation
  * alert or a reply keeps the original reference so the next update still edits the opening alert.
  * An edit that grouped several incidents (alerts joining a delivered one, a grouped alert's update)
  * makes the message, or the new one sent because it was gone, the reference of all of them:
- * grouped, so not editable. A reply that regroups (a grouped alert got worse) becomes the reference
+ * grouped, so not editable (but an edit of a recovery reply, listing only recoveries, keeps them
+ * all: it is no alert). A reply that regroups (a grouped alert got worse) becomes the reference
  * of every incident it shows that is still open. Alerts (send, edit, regrouping reply) may be
  * joined by later opening alerts; summaries may not.
  */
