@@ -8,6 +8,7 @@ import { type Db, openDatabase } from './db/database.js';
 import { SqliteDetectionStore, WRITE_BEHIND_MS } from './db/sqlite-detection-store.js';
 import { SqliteHistoryStore } from './db/sqlite-history-store.js';
 import { SqliteOutboxStore } from './db/sqlite-outbox-store.js';
+import { longestIntervalByGroup } from './core/delivery/delivery-plan.js';
 import { SqliteQueryStore } from './db/sqlite-query-store.js';
 import { SqliteSubscriptionStore } from './db/sqlite-subscription-store.js';
 import { FailoverOutboxStore } from './db/failover-outbox-store.js';
@@ -97,8 +98,10 @@ export async function startApp(
   const storage = new StorageHealth(db, clock, log);
   // The outbox registers its backlog first: rows planned in memory during a fault are written back
   // before the incident changes whose rows could not be planned, so each chat's order holds.
-  const outboxRows = new SqliteOutboxStore(db);
-  const outbox = new FailoverOutboxStore(db, outboxRows, storage, { log });
+  const groupIntervals = longestIntervalByGroup(services);
+  const recoveryJoinMs = (group: string | null) => (group === null ? 0 : (groupIntervals.get(group) ?? 0));
+  const outboxRows = new SqliteOutboxStore(db, { recoveryJoinMs });
+  const outbox = new FailoverOutboxStore(db, outboxRows, storage, { log, recoveryJoinMs });
   const detectionStore = new SqliteDetectionStore(db, services, {
     writeBehindMs: WRITE_BEHIND_MS,
     health: storage,

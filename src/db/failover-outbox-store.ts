@@ -6,6 +6,7 @@ import type {
   Platform,
   Settlement,
 } from '../core/delivery/ports.js';
+import { MAX_GROUP_EVENTS } from '../core/delivery/delivery-plan.js';
 import type { IncidentEvent } from '../core/events.js';
 import type { Logger } from '../logging.js';
 import { type Db, openDatabase } from './database.js';
@@ -53,6 +54,8 @@ export class FailoverOutboxStore implements OutboxStore, StorageBacklog {
   /** Settlements the database took, and how many of them the memory's message references reflect. */
   private durableSettled = 0;
   private refsSyncedAt = 0;
+  /** Message references a delivery from memory set (`chatRef/incidentId`): newer than the database's. */
+  private spareRefs = new Set<string>();
   private readonly insertStmts = new WeakMap<Db, Map<string, ReturnType<Db['prepare']>>>();
 
   constructor(
@@ -149,7 +152,17 @@ export class FailoverOutboxStore implements OutboxStore, StorageBacklog {
     if (this.origin.get(claim) === 'spare') {
       this.liveSpareClaims.delete(claim);
       const moved = this.moved.get(claim);
-      if (moved === undefined) return this.spare?.settle(claim, settlement) ?? false;
+      if (moved === undefined) {
+        const first = claim.items[0];
+        if (settlement.kind === 'sent' && first !== undefined && this.spareDb !== null) {
+          const chatRef = this.spareDb
+            .prepare('SELECT chat_ref FROM outbox WHERE id = ?')
+            .pluck()
+            .get(first.id);
+          for (const ref of settlement.refs) this.spareRefs.add(`${String(chatRef)}/${ref.incidentId}`);
+        }
+        return this.spare?.settle(claim, settlement) ?? false;
+      }
       target = moved;
     }
     try {
@@ -220,13 +233,16 @@ export class FailoverOutboxStore implements OutboxStore, StorageBacklog {
     this.spareDb = null;
     this.spare = null;
     this.spareRows = 0;
+    this.spareRefs = new Set();
     this.refused = false;
   }
 
   /**
    * An alert the database sent after an update or recovery of its incident was planned in memory
    * (the chat's older rows go first): the memory learns its message, so the update edits it and the
-   * recovery replies to it. Only after the database settled something since the last look.
+   * recovery replies to it; also when the database's reference moved to another message (an
+   * escalation reply), unless the memory's own delivery set it. Only after the database settled
+   * something since the last look.
    */
   private refreshRefs(): void {
     const spareDb = this.spareDb;
@@ -245,7 +261,8 @@ export class FailoverOutboxStore implements OutboxStore, StorageBacklog {
       .pluck();
     for (const { chat_ref, incident_id } of waiting) {
       const ref = stored.get(chat_ref, incident_id) as Row | undefined;
-      if (ref !== undefined && (known.get(chat_ref, incident_id) ?? null) === null)
+      if (ref === undefined || this.spareRefs.has(`${chat_ref}/${incident_id}`)) continue;
+      if ((known.get(chat_ref, incident_id) ?? null) !== ref.message_id)
         this.insert(spareDb, 'message_refs', ref, 'OR REPLACE');
     }
   }
@@ -256,9 +273,27 @@ export class FailoverOutboxStore implements OutboxStore, StorageBacklog {
     // Rows copied from the database need not bring every row they point at.
     spareDb.pragma('foreign_keys = OFF');
     this.spareDb = spareDb;
+    const shownRefs = this.db.prepare(
+      'SELECT incident_id, joinable FROM message_refs WHERE chat_ref = ? AND message_id = ? LIMIT ?',
+    );
+    const latestSent = this.db
+      .prepare(
+        `SELECT e.payload_json FROM outbox o JOIN outbox_events e ON e.id = o.event_id
+         WHERE o.chat_ref = ? AND o.incident_id = ? AND o.status = 'sent' ORDER BY o.id DESC LIMIT 1`,
+      )
+      .pluck();
+    const { gatherMs, followUpGatherMs, recoveryJoinMs } = this.options;
     this.spare = new SqliteOutboxStore(spareDb, {
-      ...(this.options.gatherMs !== undefined ? { gatherMs: this.options.gatherMs } : {}),
+      ...(gatherMs !== undefined ? { gatherMs } : {}),
+      ...(followUpGatherMs !== undefined ? { followUpGatherMs } : {}),
+      ...(recoveryJoinMs !== undefined ? { recoveryJoinMs } : {}),
       waitsElsewhere: (chatRef) => this.durable.hasUnfinished(chatRef),
+      // A grouped alert delivered before the fault: the memory sees what it shows, and how.
+      elsewhere: {
+        shownRefs: (chatRef, messageId) =>
+          shownRefs.all(chatRef, messageId, MAX_GROUP_EVENTS) as { incident_id: number; joinable: 0 | 1 }[],
+        latestSent: (chatRef, incidentId) => latestSent.get(chatRef, incidentId) as string | undefined,
+      },
     });
     return this.spare;
   }

@@ -190,6 +190,15 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
       ),
       incidentExists: db.prepare('SELECT 1 FROM incidents WHERE id = ?'),
       worstSeverity: db.prepare('SELECT severity FROM incidents WHERE id = ?').pluck(),
+      // The worst severity of the incident's current outage: its events since the latest opening
+      // (a reopened incident's earlier outage is not this one). 1: major, 0: minor, null: no opening.
+      outageWorst: db
+        .prepare(
+          `SELECT MAX(json_extract(payload_json, '$.severity') = 'major') FROM incident_events
+           WHERE incident_id = @id AND kind != 'resolved' AND id >= (
+             SELECT MAX(id) FROM incident_events WHERE incident_id = @id AND kind IN ('opened', 'reopened'))`,
+        )
+        .pluck(),
       nextIncidentId: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM incidents').pluck(),
       // An incident keeps its worst severity: a major outage that eases to degraded stays major in the
       // history, the API and the status page. The current state is in `status`.
@@ -463,11 +472,56 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
     return id;
   }
 
+  /**
+   * How bad the incident's current outage was at its worst: the stored events since its latest
+   * opening, then `unstored` (its changes not stored yet, in order; from their own latest opening
+   * when they have one). Undefined when nothing tells (no opening seen).
+   */
+  private outageWorst(
+    incidentId: number,
+    unstored: readonly IncidentEvent[],
+  ): IncidentRow['severity'] | undefined {
+    const lastOpening = unstored.findLastIndex((e) => e.kind === 'opened' || e.kind === 'reopened');
+    const pending = unstored.slice(Math.max(0, lastOpening)).filter((e) => e.kind !== 'resolved');
+    let stored: number | null = null;
+    if (lastOpening < 0) {
+      try {
+        stored = this.stmt.outageWorst.get({ id: incidentId }) as number | null;
+      } catch (err) {
+        // A failing disk may fail reads too: the column below, or nothing.
+        if (!this.health?.failed(err, 'incident severity')) throw err;
+      }
+    }
+    if (pending.some((e) => e.severity === 'major') || stored === 1) return 'major';
+    if (stored === 0 || pending.length > 0) return 'minor';
+    try {
+      return this.stmt.worstSeverity.get(incidentId) as IncidentRow['severity'] | undefined;
+    } catch (err) {
+      if (!this.health?.failed(err, 'incident severity')) throw err;
+      return undefined;
+    }
+  }
+
+  /** The incident's changes waiting in the backlog, in order. */
+  private unstoredEvents(incidentId: number): IncidentEvent[] {
+    const events: IncidentEvent[] = [];
+    for (const entry of this.backlog)
+      if (entry?.kind === 'commit' && entry.incidentId === incidentId && entry.change.incident)
+        events.push({ ...entry.change.incident.event, incidentId });
+    return events;
+  }
+
   /** A commit that could not be stored: into the backlog; its incident change is planned elsewhere. */
   private toBacklog(change: DetectionCommit, incidentId: number | null): void {
     let planned = false;
     if (change.incident !== null && incidentId !== null && this.unstoredHandler !== null) {
-      planned = this.unstoredHandler({ ...change.incident.event, incidentId });
+      const event: IncidentEvent = { ...change.incident.event, incidentId };
+      // A recovery planned in memory says how bad the outage was, as a stored one does.
+      const worst =
+        change.incident.decision.kind === 'resolve'
+          ? this.outageWorst(incidentId, this.unstoredEvents(incidentId))
+          : undefined;
+      planned = this.unstoredHandler(worst ? { ...event, worstSeverity: worst } : event);
     }
     this.heldToBacklog();
     this.pushBacklog({ kind: 'commit', change, incidentId, planned });
@@ -597,12 +651,10 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
     const full: IncidentEvent = { ...event, incidentId };
     this.stmt.event.run(incidentId, event.kind, event.at, JSON.stringify(full));
     if (!runHooks || this.hooks.length === 0) return;
-    // The hooks (the outbox) get a recovery with how bad the outage was at its worst (the column
-    // only rises), for its message; the event log keeps the event as the engine told it.
-    const worst =
-      decision.kind === 'resolve'
-        ? (this.stmt.worstSeverity.get(incidentId) as IncidentRow['severity'] | undefined)
-        : undefined;
+    // The hooks (the outbox) get a recovery with how bad this outage was at its worst (since the
+    // latest opening; the severity column keeps the incident's worst ever), for its message; the
+    // event log keeps the event as the engine told it.
+    const worst = decision.kind === 'resolve' ? this.outageWorst(incidentId, []) : undefined;
     const told: IncidentEvent = worst ? { ...full, worstSeverity: worst } : full;
     for (const hook of this.hooks) hook(told);
   }

@@ -59,17 +59,26 @@ interface Queued extends OutboxItem {
 const ITEM_COLUMNS = `o.id, o.chat_ref, o.incident_id, o.event_kind, o.status, o.attempts, o.next_attempt_at,
   o.created_at, e.payload_json, o.thread_id FROM outbox o JOIN outbox_events e ON e.id = o.event_id`;
 /**
- * When a fanned-out row is due in chat `c`: `@due`, except an update of an incident that the chat
- * sees in a grouped alert (its reference is a delivered alert, not editable alone), which waits
- * until `@gatheredDue` so the alert's other services changing in the same round join its edit or
- * reply. An update of a single alert goes at once, as it always did.
+ * When a fanned-out row is due in chat `c`: `@due`, except for updates. An update that is the
+ * chat's first news of the incident (no message of it yet, nothing of it queued: a `major`-only
+ * chat that did not get the degraded opening) is its opening alert, and waits like one
+ * (`@openingDue`). An update of an incident that the chat sees in a grouped alert (its reference
+ * is a delivered alert, not editable alone) waits until `@gatheredDue` so the alert's other
+ * services changing in the same round join its edit or reply. An update of a single alert goes at
+ * once, as it always did.
  */
-const DUE_AT = `CASE WHEN @kind = 'updated' AND EXISTS (
+/** The statuses of a row that still has to go out: they keep the chat's later rows waiting. */
+const UNFINISHED = "('pending', 'leased', 'held')";
+const DUE_AT = `CASE WHEN @kind != 'updated' THEN @due
+  WHEN NOT EXISTS (SELECT 1 FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = @incidentId
+      AND g.message_id IS NOT NULL)
+    AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_ref = c.ref AND p.incident_id = @incidentId
+      AND p.status IN ${UNFINISHED})
+  THEN @openingDue
+  WHEN EXISTS (
     SELECT 1 FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = @incidentId
       AND g.message_id IS NOT NULL AND g.editable = 0 AND g.joinable = 1)
   THEN @gatheredDue ELSE @due END`;
-/** The statuses of a row that still has to go out: they keep the chat's later rows waiting. */
-const UNFINISHED = "('pending', 'leased', 'held')";
 
 export interface OutboxStoreOptions {
   /** How long opening alerts wait for companions to group with; see GROUP_GATHER_MS. */
@@ -84,6 +93,25 @@ export interface OutboxStoreOptions {
    * the chat has older rows still to go out, so one chat's alerts keep their order.
    */
   readonly waitsElsewhere?: (chatRef: number) => boolean;
+  /**
+   * How long after a grouped alert's first recovery reply later recoveries of the group still join
+   * it (by editing it): the group's longest check interval, since each monitor keeps its own phase
+   * in its interval. At least GROUP_WINDOW_MS; by default that.
+   */
+  readonly recoveryJoinMs?: (group: string | null) => number;
+  /**
+   * What the database knows of a chat's messages, for the in-memory outbox (it has only the rows
+   * planned during the fault): the incidents a message shows and an incident's latest delivered
+   * event. Its own rows are newer and win.
+   */
+  readonly elsewhere?: SentView;
+}
+
+/** Reads of the delivered messages of a chat (see OutboxStoreOptions.elsewhere). */
+export interface SentView {
+  shownRefs(chatRef: number, messageId: string): { incident_id: number; joinable: 0 | 1 }[];
+  /** The payload of the incident's latest `sent` row for the chat. */
+  latestSent(chatRef: number, incidentId: number): string | undefined;
 }
 
 /**
@@ -100,6 +128,8 @@ export class SqliteOutboxStore implements OutboxStore {
   private readonly gatherMs: number;
   private readonly followUpGatherMs: number;
   private readonly waitsElsewhere: ((chatRef: number) => boolean) | null;
+  private readonly recoveryJoinMs: (group: string | null) => number;
+  private readonly elsewhere: SentView | null;
 
   constructor(
     private readonly db: Db,
@@ -108,6 +138,9 @@ export class SqliteOutboxStore implements OutboxStore {
     this.gatherMs = options.gatherMs ?? GROUP_GATHER_MS;
     this.followUpGatherMs = options.followUpGatherMs ?? options.gatherMs ?? FOLLOW_UP_GATHER_MS;
     this.waitsElsewhere = options.waitsElsewhere ?? null;
+    const joinMs = options.recoveryJoinMs;
+    this.recoveryJoinMs = (group) => Math.max(GROUP_WINDOW_MS, joinMs?.(group) ?? 0);
+    this.elsewhere = options.elsewhere ?? null;
     this.stmt = {
       insertEvent: db.prepare(
         'INSERT INTO outbox_events (incident_id, kind, payload_json, created_at) VALUES (?, ?, ?, ?)',
@@ -171,8 +204,23 @@ export class SqliteOutboxStore implements OutboxStore {
            editable = excluded.editable, joinable = excluded.joinable`,
       ),
       lastSent: db.prepare(
-        `SELECT incident_id, platform_message_id, thread_id FROM outbox WHERE chat_ref = ? AND id < ? AND status = 'sent'
-         ORDER BY id DESC LIMIT 1`,
+        `SELECT incident_id, event_kind, platform_message_id, thread_id FROM outbox
+         WHERE chat_ref = ? AND id < ? AND status = 'sent' ORDER BY id DESC LIMIT 1`,
+      ),
+      // The chat's latest delivered rows, newest first (a message's rows are the tail while it is last).
+      latestDelivered: db.prepare(
+        `SELECT o.event_kind, o.created_at, o.platform_message_id, e.payload_json FROM outbox o
+           JOIN outbox_events e ON e.id = o.event_id
+         WHERE o.chat_ref = ? AND o.id < ? AND o.status = 'sent' ORDER BY o.id DESC LIMIT ?`,
+      ),
+      upsertSummaryRef: db.prepare(
+        `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at, thread_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (chat_ref, incident_id) DO UPDATE SET message_id = excluded.message_id,
+           editable = excluded.editable, joinable = excluded.joinable WHERE message_refs.message_id IS NULL`,
+      ),
+      openingAhead: db.prepare(
+        `SELECT 1 FROM outbox WHERE chat_ref = ? AND incident_id = ? AND id < ? AND status IN ${UNFINISHED} LIMIT 1`,
       ),
       shownRefs: db.prepare(
         'SELECT incident_id, joinable FROM message_refs WHERE chat_ref = ? AND message_id = ? LIMIT ?',
@@ -186,9 +234,11 @@ export class SqliteOutboxStore implements OutboxStore {
         `SELECT e.payload_json FROM outbox o JOIN outbox_events e ON e.id = o.event_id
          WHERE o.chat_ref = ? AND o.incident_id = ? AND o.status = 'sent' ORDER BY o.id DESC LIMIT 1`,
       ),
+      // The latest opening row, or else the first row (an update that was the chat's opening alert).
       openedAt: db.prepare(
-        `SELECT created_at FROM outbox WHERE chat_ref = ? AND incident_id = ? AND event_kind IN ('opened', 'reopened')
-         ORDER BY id DESC LIMIT 1`,
+        `SELECT id, created_at FROM outbox WHERE chat_ref = ? AND incident_id = ?
+         ORDER BY event_kind IN ('opened', 'reopened') DESC,
+           CASE WHEN event_kind IN ('opened', 'reopened') THEN -id ELSE id END LIMIT 1`,
       ),
       retry: db.prepare(
         `UPDATE outbox SET status = 'pending', next_attempt_at = @at, lease_until = NULL, lease_token = NULL,
@@ -233,6 +283,7 @@ export class SqliteOutboxStore implements OutboxStore {
         event.at +
         (isOpening(event.kind) ? this.gatherMs : event.kind === 'resolved' ? this.followUpGatherMs : 0);
       const gatheredDue = event.at + this.followUpGatherMs;
+      const openingDue = event.at + this.gatherMs;
       const { threaded } = this.stmt.threaded.get() as { threaded: 0 | 1 };
       const queued = this.stmt.fanOut.run({
         ...recipientParams(event),
@@ -241,6 +292,7 @@ export class SqliteOutboxStore implements OutboxStore {
         kind: event.kind,
         due,
         gatheredDue,
+        openingDue,
         at: event.at,
       });
       if (event.kind !== 'resolved') this.stmt.addRefs.run(before);
@@ -293,7 +345,9 @@ export class SqliteOutboxStore implements OutboxStore {
         for (const head of [...expired, ...pending]) {
           if (seen.has(head.chat_ref) || this.stmt.hasEarlier.get(head.chat_ref, head.id) !== undefined)
             continue;
-          const [first, ...rest] = this.queue(head.chat_ref, head.id, MAX_GROUP_EVENTS);
+          const [first, ...rest] = this.queue(head.chat_ref, head.id, MAX_GROUP_EVENTS).map((r) =>
+            this.firstNews(r),
+          );
           if (!first) continue;
           const following: Queued[] = [];
           for (const r of rest) {
@@ -303,11 +357,14 @@ export class SqliteOutboxStore implements OutboxStore {
           }
           const merge = this.mergeTarget(head.chat_ref, first);
           const conversation = isOpening(first.eventKind) ? null : this.conversation(head.chat_ref, first);
+          const summary = merge || conversation ? null : this.summaryRecoveries(head.chat_ref, first);
           const group = merge
             ? selectGroup(first, following, merge.until - first.createdAt, merge.room)
             : conversation
               ? selectFollowUps(first, following, conversation.incidentIds, MAX_GROUP_EVENTS)
-              : selectGroup(first, following, GROUP_WINDOW_MS, MAX_GROUP_EVENTS);
+              : summary
+                ? selectFollowUps(first, recoveriesFirst(following), summary, MAX_GROUP_EVENTS)
+                : selectGroup(first, following, GROUP_WINDOW_MS, MAX_GROUP_EVENTS);
           lease(head.chat_ref, group, false, merge?.target, conversation?.conversation);
         }
         return claims;
@@ -347,8 +404,15 @@ export class SqliteOutboxStore implements OutboxStore {
       const first = claim.items[0];
       if (settlement.kind === 'sent' && updated > 0 && first) {
         const { chat_ref } = this.stmt.chatOf.get(first.id) as { chat_ref: number };
+        // A summary becomes the reference only of the incidents it is the first message of (no
+        // message yet, or it shows their opening or reopening): the others keep their alert, and
+        // so their conversation.
+        const opened = new Set(claim.items.filter((i) => isOpening(i.eventKind)).map((i) => i.incidentId));
         for (const ref of settlement.refs)
-          this.stmt.upsertRef.run(
+          (claim.released && !opened.has(ref.incidentId)
+            ? this.stmt.upsertSummaryRef
+            : this.stmt.upsertRef
+          ).run(
             chat_ref,
             ref.incidentId,
             settlement.messageId,
@@ -437,13 +501,16 @@ export class SqliteOutboxStore implements OutboxStore {
           }
         | undefined;
       if (!latest) return null;
-      const opened = this.stmt.openedAt.get(chatRef, ref.incident_id) as { created_at: number } | undefined;
+      const opened = this.stmt.openedAt.get(chatRef, ref.incident_id) as
+        { id: number; created_at: number } | undefined;
+      const event = JSON.parse(latest.payload_json) as IncidentEvent;
       shown.push({
         latest: {
           id: latest.id,
           status: latest.status,
           messageId: latest.platform_message_id,
-          event: JSON.parse(latest.payload_json) as IncidentEvent,
+          // An update that was the chat's first news of it went out as its opening (firstNews).
+          event: opened?.id === latest.id && event.kind === 'updated' ? { ...event, kind: 'opened' } : event,
         },
         openedAt: opened?.created_at ?? null,
         joinable: ref.joinable === 1,
@@ -470,19 +537,118 @@ export class SqliteOutboxStore implements OutboxStore {
     const ref = this.stmt.ref.get(chatRef, head.incidentId) as
       { message_id: string | null; editable: 0 | 1; joinable: 0 | 1 } | undefined;
     if (!ref || ref.message_id === null || ref.editable === 1 || ref.joinable === 0) return null;
-    const refs = this.stmt.shownRefs.all(chatRef, ref.message_id, MAX_GROUP_EVENTS) as {
-      incident_id: number;
-    }[];
     const shown: IncidentEvent[] = [];
-    for (const { incident_id } of refs) {
-      const row = this.stmt.latestSent.get(chatRef, incident_id) as { payload_json: string } | undefined;
-      if (row) shown.push(JSON.parse(row.payload_json) as IncidentEvent);
+    for (const { incident_id } of this.shownRefs(chatRef, ref.message_id)) {
+      const payload = this.latestSent(chatRef, incident_id);
+      if (payload !== undefined) shown.push(JSON.parse(payload) as IncidentEvent);
     }
     if (!shown.some((e) => e.incidentId === head.incidentId)) return null;
+    const recoveryReply =
+      head.eventKind === 'resolved' ? this.recoveryReply(chatRef, head, ref.message_id) : null;
     return {
-      conversation: { messageId: ref.message_id, shown },
+      conversation: { messageId: ref.message_id, shown, ...(recoveryReply ? { recoveryReply } : {}) },
       incidentIds: new Set(shown.map((e) => e.incidentId)),
     };
+  }
+
+  /**
+   * The recovery reply of the conversation `messageId` that the recovery `head` may join: the
+   * chat's last delivered message (in the head's topic) is a reply listing only recoveries of
+   * incidents whose reference is `messageId`, the first of them queued at most the group's
+   * {@link OutboxStoreOptions.recoveryJoinMs} before `head`.
+   */
+  private recoveryReply(
+    chatRef: number,
+    head: Queued,
+    messageId: string,
+  ): Conversation['recoveryReply'] | null {
+    const last = this.lastSentOf(chatRef, head);
+    if (!last || last.event_kind !== 'resolved' || last.platform_message_id === null) return null;
+    if (last.platform_message_id === messageId || last.thread_id !== head.threadId) return null;
+    const lastRef = this.stmt.ref.get(chatRef, last.incident_id) as { message_id: string | null } | undefined;
+    if (lastRef?.message_id !== messageId) return null;
+    // The reply's rows: the chat's last delivered rows, as it has been the last message since.
+    const tail = this.stmt.latestDelivered.all(chatRef, head.id, MAX_GROUP_EVENTS) as {
+      event_kind: IncidentEventKind;
+      created_at: number;
+      platform_message_id: string | null;
+      payload_json: string;
+    }[];
+    const end = tail.findIndex((r) => r.platform_message_id !== last.platform_message_id);
+    if (end < 0) return null; // as many as a message holds, or more
+    const rows = tail.slice(0, end).reverse();
+    if (rows.length === 0 || rows.some((r) => r.event_kind !== 'resolved')) return null;
+    const firstAt = Math.min(...rows.map((r) => r.created_at));
+    if (head.createdAt - firstAt > this.recoveryJoinMs(head.event.group)) return null;
+    return {
+      messageId: last.platform_message_id,
+      events: rows.map((r) => JSON.parse(r.payload_json) as IncidentEvent),
+    };
+  }
+
+  private lastSentOf(
+    chatRef: number,
+    head: Queued,
+  ):
+    | {
+        incident_id: number;
+        event_kind: IncidentEventKind;
+        platform_message_id: string | null;
+        thread_id: string | null;
+      }
+    | undefined {
+    return this.stmt.lastSent.get(chatRef, head.id) as ReturnType<SqliteOutboxStore['lastSentOf']>;
+  }
+
+  /** The incidents whose reference is the message: the database's too, for the in-memory outbox. */
+  private shownRefs(chatRef: number, messageId: string): { incident_id: number; joinable: 0 | 1 }[] {
+    const own = this.stmt.shownRefs.all(chatRef, messageId, MAX_GROUP_EVENTS) as {
+      incident_id: number;
+      joinable: 0 | 1;
+    }[];
+    if (this.elsewhere === null) return own;
+    const seen = new Set(own.map((r) => r.incident_id));
+    const merged = [...own];
+    for (const r of this.elsewhere.shownRefs(chatRef, messageId)) {
+      if (seen.has(r.incident_id)) continue;
+      // A reference changed here (a message sent during the fault) is newer than the database's.
+      const here = this.stmt.ref.get(chatRef, r.incident_id) as { message_id: string | null } | undefined;
+      if (here !== undefined && here.message_id !== null && here.message_id !== messageId) continue;
+      seen.add(r.incident_id);
+      merged.push(r);
+    }
+    return merged.slice(0, MAX_GROUP_EVENTS);
+  }
+
+  /** The incident's latest delivered event for the chat: this store's, or else the database's. */
+  private latestSent(chatRef: number, incidentId: number): string | undefined {
+    const row = this.stmt.latestSent.get(chatRef, incidentId) as { payload_json: string } | undefined;
+    return row?.payload_json ?? this.elsewhere?.latestSent(chatRef, incidentId);
+  }
+
+  /**
+   * An update that is the chat's first news of its incident (no message of it yet, nothing of it
+   * queued ahead: a chat subscribed for `major` outages only, which did not get the degraded
+   * opening) is the chat's opening alert: it is claimed, grouped and shown as one.
+   */
+  private firstNews(r: Queued): Queued {
+    if (r.eventKind !== 'updated') return r;
+    const ref = this.stmt.ref.get(r.chatRef, r.incidentId) as { message_id: string | null } | undefined;
+    if (ref !== undefined && ref.message_id !== null) return r;
+    if (this.stmt.openingAhead.get(r.chatRef, r.incidentId, r.id) !== undefined) return r;
+    return { ...r, eventKind: 'opened', event: { ...r.event, kind: 'opened' } };
+  }
+
+  /**
+   * The recovery `head` of an incident first shown in a quiet-hours summary: the incidents whose
+   * reference is that summary, so their queued recoveries go out as one reply to it.
+   */
+  private summaryRecoveries(chatRef: number, head: Queued): ReadonlySet<number> | null {
+    if (head.eventKind !== 'resolved') return null;
+    const ref = this.stmt.ref.get(chatRef, head.incidentId) as
+      { message_id: string | null; joinable: 0 | 1 } | undefined;
+    if (!ref || ref.message_id === null || ref.joinable === 1) return null;
+    return new Set(this.shownRefs(chatRef, ref.message_id).map((r) => r.incident_id));
   }
 
   private lease(
@@ -523,6 +689,12 @@ export class SqliteOutboxStore implements OutboxStore {
       ...(conversation ? { conversation } : {}),
     };
   }
+}
+
+/** The rows up to the first one that is not a recovery. */
+function recoveriesFirst(rows: readonly Queued[]): Queued[] {
+  const end = rows.findIndex((r) => r.eventKind !== 'resolved');
+  return end < 0 ? [...rows] : rows.slice(0, end);
 }
 
 function isClaimable(r: Queued, now: number): boolean {

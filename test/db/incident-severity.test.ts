@@ -6,13 +6,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentEvent } from '../../src/core/events.js';
-import { DetectionEngine } from '../../src/core/detection-engine.js';
+import { type DetectionCommit, DetectionEngine } from '../../src/core/detection-engine.js';
 import type { ProbeOutcome } from '../../src/core/model.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
 import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
 import { FakeClock, buildCatalog } from '../helpers/catalog.js';
 import { tempDbPath } from '../helpers/temp-dir.js';
+import { incidentEvent } from '../delivery/delivery-fixtures.js';
 
 const T0 = Date.UTC(2026, 11, 7, 8, 0, 0);
 const UP: ProbeOutcome = { status: 'up', reason: 'ok', message: 'HTTP 200', latencyMs: 50 };
@@ -115,5 +116,65 @@ describe('the severity an incident is stored with', () => {
     after.rounds(HTTP_503, UP);
     expect(after.incidents).toEqual([]);
     expect(after.stored()).toMatchObject([{ severity: 'major', status: 'degraded' }]);
+  });
+});
+
+describe('the worst severity a recovery carries', () => {
+  const catalogOfOne = buildCatalog({ services: [{ id: 'whatsapp' }] });
+  const change = (
+    decision: NonNullable<DetectionCommit['incident']>['decision'],
+    event: Partial<IncidentEvent>,
+  ): DetectionCommit => ({
+    result: null,
+    monitor: null,
+    service: null,
+    incident: { decision, evidenceKey: '', event: incidentEvent({ at: T0, ...event }) },
+  });
+
+  it('is the worst of the current outage: a reopened incident that was only degraded says so', () => {
+    const db = openDatabase(tempDbPath('incident-severity-'));
+    dbs.push(db);
+    const store = new SqliteDetectionStore(db, catalogOfOne);
+    const hooked: IncidentEvent[] = [];
+    store.addIncidentHook((e) => hooked.push(e));
+    const { incidentId } = store.commit(change({ kind: 'open', severity: 'major', startedAt: T0 }, {}));
+    const id = incidentId!;
+    store.commit(
+      change(
+        { kind: 'resolve', incidentId: id, durationMs: 60_000 },
+        {
+          kind: 'resolved',
+          status: 'up',
+          at: T0 + 60_000,
+        },
+      ),
+    );
+    expect(hooked.at(-1)).toMatchObject({ kind: 'resolved', worstSeverity: 'major' });
+    // Back two minutes later, only degraded this time, then up again.
+    store.commit(
+      change(
+        { kind: 'reopen', incidentId: id, severity: 'minor' },
+        {
+          kind: 'reopened',
+          status: 'degraded',
+          severity: 'minor',
+          at: T0 + 180_000,
+        },
+      ),
+    );
+    store.commit(
+      change(
+        { kind: 'resolve', incidentId: id, durationMs: 60_000 },
+        {
+          kind: 'resolved',
+          status: 'up',
+          severity: 'minor',
+          at: T0 + 240_000,
+        },
+      ),
+    );
+    expect(hooked.at(-1)).toMatchObject({ kind: 'resolved', worstSeverity: 'minor' });
+    // The history keeps the incident's worst ever.
+    expect(db.prepare('SELECT severity FROM incidents').pluck().all()).toEqual(['major']);
   });
 });

@@ -201,7 +201,7 @@ describe('SqliteOutboxStore', () => {
       expect(claim?.items.map((i) => i.incidentId)).toEqual([1, 2]);
     });
 
-    it('takes updates of its incidents queued before the alert went out into the alert, as openings', () => {
+    it('takes updates of its incidents queued before the alert went out into the alert, as openings; an update the chat has no alert of is one', () => {
       subs.subscribe(chat('1'), '*', 'minor', T0);
       const degraded = { severity: 'minor', status: 'degraded' } as const;
       outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, at: T0, ...degraded }));
@@ -212,10 +212,12 @@ describe('SqliteOutboxStore', () => {
       outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 3, kind: 'updated', at: T0 + 1000 }));
 
       const [claim] = outbox.claimDue('telegram', DUE, LEASE);
+      // Incident 3's update is the chat's first news of it (its degraded opening went elsewhere).
       expect(claim?.items.map((i) => [i.incidentId, i.eventKind])).toEqual([
         [1, 'opened'],
         [2, 'opened'],
         [1, 'updated'],
+        [3, 'opened'],
       ]);
       const job = planDelivery(claim!);
       expect(job.kind).toBe('send');
@@ -223,6 +225,7 @@ describe('SqliteOutboxStore', () => {
         [1, 'opened', 'degraded'],
         [2, 'opened', 'degraded'],
         [1, 'opened', 'down'],
+        [3, 'opened', 'down'],
       ]);
     });
 
@@ -285,8 +288,14 @@ describe('SqliteOutboxStore', () => {
       expect(deliver(DUE + 40_000)).toMatchObject({ kind: 'edit', editMessageId: 'a' });
       outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2, serviceId: 'instagram', kind: 'resolved' }));
       expect(deliver(DUE + 50_000)).toMatchObject({ kind: 'reply', replyToMessageId: 'a' });
+      // The other recovery, while that reply is the chat's last message: it joins the reply, silently.
       outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'resolved' }));
-      expect(deliver(DUE + 60_000)).toMatchObject({ kind: 'reply', replyToMessageId: 'a' });
+      const joinedRecovery = deliver(DUE + 60_000);
+      expect(joinedRecovery).toMatchObject({ kind: 'edit', editMessageId: `m${DUE + 50_000 - T0}` });
+      expect(events(joinedRecovery)).toEqual([
+        [2, 'resolved'],
+        [1, 'resolved'],
+      ]);
     });
 
     it('sends a new message 70 s after the alert of another group', () => {
@@ -463,6 +472,195 @@ describe('SqliteOutboxStore', () => {
       expect(update.claim.conversation).toBeUndefined();
       expect(update.claim.items).toHaveLength(1);
       expect(update.job).toMatchObject({ kind: 'reply', replyToMessageId: 's' });
+    });
+
+    it('recoveries of one group spread over a check interval make one recovery reply, edited as they come', () => {
+      change('opened', 'down', T0);
+      deliver(DUE, 'a');
+      // Checked every 60 s, each monitor at its own phase: the services come back over ~50 s.
+      const back = T0 + 600_000;
+      const offsets = [3_400, 7_700, 44_700, 51_500];
+      const resolve = (i: number) =>
+        outbox.enqueueIncidentEvent(
+          incidentEvent({
+            incidentId: i + 1,
+            serviceId: services[i]!,
+            kind: 'resolved',
+            status: 'up',
+            at: back + offsets[i]!,
+            durationMs: back + offsets[i]! - T0,
+          }),
+        );
+      resolve(0);
+      resolve(1);
+      const first = deliver(back + offsets[0]! + FOLLOW_UP_GATHER_MS, 'r');
+      expect(first.job).toMatchObject({ kind: 'reply', replyToMessageId: 'a' });
+      expect(first.job.events.map((e) => e.incidentId)).toEqual([1, 2]);
+      resolve(2);
+      const third = deliver(back + offsets[2]! + FOLLOW_UP_GATHER_MS, 'x');
+      expect(third.job).toMatchObject({ kind: 'edit', editMessageId: 'r' });
+      expect(third.job.events.map((e) => e.incidentId)).toEqual([1, 2, 3]);
+      resolve(3);
+      const last = deliver(back + offsets[3]! + FOLLOW_UP_GATHER_MS, 'y');
+      expect(last.job).toMatchObject({ kind: 'edit', editMessageId: 'r' });
+      expect(last.job.events.map((e) => [e.incidentId, e.kind])).toEqual(
+        [1, 2, 3, 4].map((id) => [id, 'resolved']),
+      );
+      // One alert, one recovery notification; the references still name the alert.
+      const sent = db
+        .prepare("SELECT DISTINCT platform_message_id FROM outbox WHERE status = 'sent' ORDER BY id")
+        .pluck()
+        .all();
+      expect(sent).toEqual(['a', 'r']);
+      expect(refs()).toEqual([1, 2, 3, 4].map((incident_id) => ({ incident_id, message_id: 'a' })));
+    });
+
+    it("joins the recovery reply only within the group's longest check interval, and while it is the last message", () => {
+      const recover = (incidentId: number, at: number) =>
+        outbox.enqueueIncidentEvent(
+          incidentEvent({
+            incidentId,
+            serviceId: services[incidentId - 1]!,
+            kind: 'resolved',
+            status: 'up',
+            at,
+          }),
+        );
+      change('opened', 'down', T0);
+      deliver(DUE, 'a');
+      recover(1, T0 + 100_000);
+      deliver(T0 + 100_000 + FOLLOW_UP_GATHER_MS, 'r1');
+      // 90 s later: past 60 s (the default), a reply of its own.
+      recover(2, T0 + 190_000);
+      expect(deliver(T0 + 190_000 + FOLLOW_UP_GATHER_MS, 'r2').job).toMatchObject({
+        kind: 'reply',
+        replyToMessageId: 'a',
+      });
+      // Within it, but another message came in between (a new alert): a reply of its own.
+      outbox.enqueueIncidentEvent(
+        incidentEvent({ incidentId: 9, serviceId: 'github', group: null, at: T0 + 200_000 }),
+      );
+      deliver(T0 + 200_000 + GROUP_GATHER_MS, 'g');
+      recover(3, T0 + 210_000);
+      expect(deliver(T0 + 210_000 + FOLLOW_UP_GATHER_MS, 'r3').job).toMatchObject({
+        kind: 'reply',
+        replyToMessageId: 'a',
+      });
+      // A group checked every 5 minutes: 90 s later still joins.
+      outbox = new SqliteOutboxStore(db, { recoveryJoinMs: (group) => (group === 'meta' ? 300_000 : 0) });
+      recover(4, T0 + 300_000);
+      expect(deliver(T0 + 300_000 + FOLLOW_UP_GATHER_MS, 'x').job).toMatchObject({
+        kind: 'edit',
+        editMessageId: 'r3',
+      });
+    });
+
+    it('a chat subscribed to major outages only: the updates that are its first news make one alert', () => {
+      subs.subscribe({ platform: 'telegram', chatId: '2' }, '*', 'major', T0);
+      const chat2 = () =>
+        outbox.claimDue('telegram', Number.MAX_SAFE_INTEGER, LEASE).filter((c) => c.chat.chatId === '2');
+      change('opened', 'degraded', T0);
+      deliver(DUE, 'a');
+      change('updated', 'down', T0 + 20_000);
+      // Chat 1 (every alert) gets the escalation; chat 2 gets the outage's opening, one for the group.
+      const claims = outbox.claimDue('telegram', T0 + 20_000 + GROUP_GATHER_MS, LEASE);
+      expect(claims.map((c) => c.chat.chatId).sort()).toEqual(['1', '2']);
+      const opening = claims.find((c) => c.chat.chatId === '2')!;
+      expect(opening.items.map((i) => [i.incidentId, i.eventKind])).toEqual(
+        [1, 2, 3, 4].map((id) => [id, 'opened']),
+      );
+      const job = planDelivery(opening);
+      expect(job.kind).toBe('send');
+      expect(job.events.map((e) => [e.kind, e.status])).toEqual(Array(4).fill(['opened', 'down']));
+      for (const c of claims) {
+        const j = planDelivery(c);
+        outbox.settle(c, sentSettlement(j, c === opening ? 'b2' : 'b1', T0 + 30_000));
+      }
+      // Better, not back: a silent edit of chat 2's alert; then one recovery reply.
+      change('updated', 'degraded', T0 + 60_000);
+      const calmer = outbox.claimDue('telegram', T0 + 60_000 + FOLLOW_UP_GATHER_MS, LEASE);
+      const calmer2 = calmer.find((c) => c.chat.chatId === '2')!;
+      expect(planDelivery(calmer2)).toMatchObject({ kind: 'edit', editMessageId: 'b2' });
+      for (const c of calmer) outbox.settle(c, sentSettlement(planDelivery(c), 'b2', T0 + 70_000));
+      change('resolved', 'up', T0 + 120_000);
+      const back = chat2();
+      expect(back).toHaveLength(1);
+      expect(planDelivery(back[0]!)).toMatchObject({ kind: 'reply', replyToMessageId: 'b2' });
+      expect(back[0]!.items).toHaveLength(4);
+    });
+
+    it('a chat subscribed to major outages only: first news a round apart joins its alert, as openings', () => {
+      const chat2 = (now: number) =>
+        outbox.claimDue('telegram', now, LEASE).filter((c) => {
+          if (c.chat.chatId === '2') return true;
+          outbox.settle(c, sentSettlement(planDelivery(c), `c1-${now}`, now));
+          return false;
+        });
+      subs.subscribe({ platform: 'telegram', chatId: '2' }, '*', 'major', T0);
+      const down = (i: number, at: number) => {
+        outbox.enqueueIncidentEvent(
+          incidentEvent({
+            incidentId: i,
+            serviceId: services[i - 1]!,
+            status: 'degraded',
+            severity: 'minor',
+            at,
+          }),
+        );
+        outbox.enqueueIncidentEvent(
+          incidentEvent({ incidentId: i, serviceId: services[i - 1]!, kind: 'updated', at: at + 10_000 }),
+        );
+      };
+      down(1, T0);
+      const [first] = chat2(T0 + 10_000 + GROUP_GATHER_MS);
+      expect(planDelivery(first!)).toMatchObject({ kind: 'send' });
+      outbox.settle(first!, sentSettlement(planDelivery(first!), 'b', T0 + 20_000));
+      down(2, T0 + 30_000);
+      const [second] = chat2(T0 + 40_000 + GROUP_GATHER_MS);
+      const joined = planDelivery(second!);
+      expect(joined).toMatchObject({ kind: 'edit', editMessageId: 'b' });
+      expect(joined.events.map((e) => [e.incidentId, e.kind, e.status])).toEqual([
+        [1, 'opened', 'down'],
+        [2, 'opened', 'down'],
+      ]);
+    });
+
+    it('a mute summary keeps the grouped alert as the conversation; recoveries after it are one reply', () => {
+      change('opened', 'down', T0);
+      deliver(DUE, 'a');
+      // Muted: the group's updates are held, then released as a summary.
+      change('updated', 'degraded', T0 + 20_000);
+      const [held] = outbox.claimDue('telegram', T0 + 20_000 + FOLLOW_UP_GATHER_MS, LEASE);
+      outbox.settle(held!, { kind: 'hold', until: T0 + 60_000 });
+      expect(deliver(T0 + 60_000, 's').job.kind).toBe('summary');
+      expect(refs()).toEqual([1, 2, 3, 4].map((incident_id) => ({ incident_id, message_id: 'a' })));
+      change('resolved', 'up', T0 + 120_000);
+      const back = deliver(T0 + 120_000 + FOLLOW_UP_GATHER_MS, 'r');
+      expect(back.claim.items).toHaveLength(4);
+      expect(back.job).toMatchObject({ kind: 'reply', replyToMessageId: 'a' });
+    });
+
+    it('a summary showing a reopening becomes the reference of that incident, as its first message of the outage', () => {
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1 }));
+      deliver(DUE, 'a');
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'resolved', at: T0 + 60_000 }));
+      deliver(T0 + 60_000 + FOLLOW_UP_GATHER_MS, 'r');
+      outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 1, kind: 'reopened', at: T0 + 120_000 }));
+      const [held] = outbox.claimDue('telegram', T0 + 120_000 + GROUP_GATHER_MS, LEASE);
+      outbox.settle(held!, { kind: 'hold', until: T0 + 180_000 });
+      expect(deliver(T0 + 180_000, 's').job.kind).toBe('summary');
+      expect(refs()).toEqual([{ incident_id: 1, message_id: 's' }]);
+    });
+
+    it('recoveries of incidents first shown in a summary go out as one reply to it', () => {
+      change('opened', 'down', T0);
+      const [held] = outbox.claimDue('telegram', DUE, LEASE);
+      outbox.settle(held!, { kind: 'hold', until: T0 + 10_000 });
+      expect(deliver(T0 + 10_000, 's').job.kind).toBe('summary');
+      change('resolved', 'up', T0 + 120_000);
+      const back = deliver(T0 + 120_000 + FOLLOW_UP_GATHER_MS, 'r');
+      expect(back.claim.items).toHaveLength(4);
+      expect(back.job).toMatchObject({ kind: 'reply', replyToMessageId: 's' });
     });
 
     it('keeps a single alert as it was: the update edits it, the recovery replies', () => {

@@ -262,6 +262,82 @@ describe('storage faults', () => {
     expect(planDelivery(recovery!)).toMatchObject({ kind: 'reply', replyToMessageId: 'm-100' });
   });
 
+  it("an update planned in memory stays in its grouped alert's conversation: edits show the whole group", () => {
+    subs.subscribe({ platform: 'telegram', chatId: '7' }, '*', 'minor', T0);
+    const services = ['facebook', 'instagram', 'messenger', 'whatsapp'];
+    const event = (i: number, kind: 'opened' | 'updated', at: number, status: 'down' | 'degraded') =>
+      incidentEvent({
+        incidentId: i + 1,
+        serviceId: services[i]!,
+        serviceName: services[i]!,
+        kind,
+        status,
+        severity: status === 'down' ? 'major' : 'minor',
+        at,
+      });
+    for (const i of [0, 1, 2, 3]) outbox.enqueueIncidentEvent(event(i, 'opened', T0, 'down'));
+    const [alert] = outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE);
+    expect(alert?.items).toHaveLength(4);
+    outbox.settle(alert!, sentSettlement(planDelivery(alert!), 'G0', T0 + GROUP_GATHER_MS));
+
+    breakStorage();
+    // Better, not back, for the whole group: one silent edit of the alert, showing all four.
+    for (const i of [0, 1, 2, 3])
+      expect(outbox.plan(event(i, 'updated', T0 + 60_000, 'degraded'))).toBe(true);
+    const [calmer] = outbox.claimDue('telegram', T0 + 60_000 + FOLLOW_UP_GATHER_MS, LEASE);
+    expect(calmer?.items).toHaveLength(4);
+    expect(calmer?.conversation?.shown.map((e) => e.incidentId).sort()).toEqual([1, 2, 3, 4]);
+    const edit = planDelivery(calmer!);
+    expect(edit).toMatchObject({ kind: 'edit', editMessageId: 'G0' });
+    expect(edit.events).toHaveLength(4);
+    expect(outbox.settle(calmer!, sentSettlement(edit, 'G0', T0 + 70_000))).toBe(true);
+    // One more change of one service: still an edit of the whole group.
+    expect(outbox.plan(event(1, 'updated', T0 + 120_000, 'degraded'))).toBe(true);
+    const [again] = outbox.claimDue('telegram', T0 + 120_000 + FOLLOW_UP_GATHER_MS, LEASE);
+    const second = planDelivery(again!);
+    expect(second).toMatchObject({ kind: 'edit', editMessageId: 'G0' });
+    expect(second.events.map((e) => e.incidentId).sort()).toEqual([1, 2, 3, 4]);
+  });
+
+  it("learns a grouped alert's new message from the database (an escalation reply sent meanwhile)", () => {
+    subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
+    const first = detection.commit(incident('open', T0));
+    const id = first.incidentId!;
+    const [opening] = outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE);
+    outbox.settle(opening!, sentSettlement(planDelivery(opening!), 'a', T0 + GROUP_GATHER_MS));
+    // An update is queued in the database; storage fails; the recovery is planned in memory.
+    outbox.enqueueIncidentEvent(incidentEvent({ incidentId: id, kind: 'updated', at: T0 + 20_000 }));
+    breakStorage();
+    detection.commit(incident('resolve', T0 + 30_000, id));
+    mendStorage();
+    // The database delivers the update as a new message (as an escalation reply would): its reference moves.
+    const [update] = outbox.claimDue('telegram', T0 + 40_000, LEASE);
+    expect(update?.items.map((i) => i.eventKind)).toEqual(['updated']);
+    expect(
+      outbox.settle(update!, {
+        kind: 'sent',
+        messageId: 'b',
+        at: T0 + 40_000,
+        refs: [{ incidentId: id, editable: true }],
+      }),
+    ).toBe(true);
+    const [recovery] = outbox.claimDue('telegram', T0 + 60_000, LEASE);
+    expect(planDelivery(recovery!)).toMatchObject({ kind: 'reply', replyToMessageId: 'b' });
+  });
+
+  it('a recovery planned in memory says how bad the outage was at its worst', () => {
+    subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
+    const { incidentId } = detection.commit(incident('open', T0));
+    const [opening] = outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE);
+    outbox.settle(opening!, sentSettlement(planDelivery(opening!), 'a', T0 + GROUP_GATHER_MS));
+    breakStorage();
+    const resolve = incident('resolve', T0 + 60_000, incidentId!);
+    const event = { ...resolve.incident!.event, severity: 'minor' as const };
+    detection.commit({ ...resolve, incident: { ...resolve.incident!, event } });
+    const [recovery] = outbox.claimDue('telegram', T0 + 60_000 + FOLLOW_UP_GATHER_MS, LEASE);
+    expect(recovery?.items[0]?.event).toMatchObject({ kind: 'resolved', worstSeverity: 'major' });
+  });
+
   it('keeps the forum topic of an alert sent from memory: the recovery goes to the same topic', () => {
     subs.subscribe({ platform: 'telegram', chatId: '7', threadId: '42' }, 'whatsapp', 'minor', T0);
     breakStorage();

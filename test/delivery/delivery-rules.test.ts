@@ -148,6 +148,21 @@ describe('delivery plan', () => {
       ...claim([item(1, 'updated')], [[1, shared]]),
       conversation: { messageId: 'm', shown: [item(1, 'opened').event, item(2, 'opened').event] },
     },
+    "more recoveries of it while its recovery reply is the chat's last message (`recoveryReply`)": {
+      ...claim([item(2, 'resolved', T0 + 40_000)], [[2, { messageId: 'a', editable: false }]]),
+      conversation: {
+        messageId: 'a',
+        shown: [item(1, 'resolved').event, item(2, 'opened').event],
+        recoveryReply: { messageId: 'm', events: [item(1, 'resolved').event] },
+      },
+    },
+    'recoveries of incidents first shown in one summary': claim(
+      [item(1, 'resolved'), item(2, 'resolved')],
+      [
+        [1, shared],
+        [2, shared],
+      ],
+    ),
     'updated, the alert shows only this incident': claim([item(1, 'updated')], [[1, sole]]),
     'updated, the alert is a summary': claim([item(1, 'updated')], [[1, shared]]),
     'resolved, the alert was sent': claim([item(1, 'resolved')], [[1, sole]]),

@@ -356,8 +356,9 @@ describe('OutboxWorker', () => {
   it('keeps per-chat order across two workers sharing the database file', async () => {
     subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
     outbox.enqueueIncidentEvent(incidentEvent());
-    // A recovery queued behind the alert (an update would go out with it), due with it.
-    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'resolved', at: T0 + 1 - FOLLOW_UP_GATHER_MS }));
+    // A recovery queued right behind the alert (an update would go out with it), due on its own
+    // gather time, after the alert's.
+    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'resolved', at: T0 + 1 }));
     const held = deferred<DeliveryResult>();
     const senderA = new ScriptedSender().answer(() => held.promise);
     const senderB = new ScriptedSender();
@@ -366,6 +367,9 @@ describe('OutboxWorker', () => {
 
     const inFlight = a.runOnce(); // claims both chats' opening alerts; chat -100's stays in flight
     await new Promise((resolve) => setImmediate(resolve));
+    // Not due yet: the recoveries wait their gather time.
+    expect(await b.runOnce()).toBe(0);
+    clock.advance(FOLLOW_UP_GATHER_MS);
     // Chat 7's opening went out: its recovery is free. Chat -100's waits for its opening alert.
     expect(await b.runOnce()).toBe(1);
     expect(senderB.jobs.map((j) => [j.chatId, j.kind])).toEqual([['7', 'reply']]);

@@ -1,3 +1,4 @@
+import type { Catalog } from '../catalog.js';
 import type { IncidentEvent, IncidentEventKind } from '../events.js';
 import type { State } from '../model.js';
 import type {
@@ -35,6 +36,22 @@ export const FOLLOW_UP_GATHER_MS = GROUP_GATHER_MS;
 export const MAX_GROUP_EVENTS = 20;
 /** Most held alerts in one summary; a longer backlog becomes several summaries. */
 export const MAX_SUMMARY_EVENTS = 50;
+
+/**
+ * The longest check interval of each `group:`'s monitors: its services' recoveries (and failures)
+ * come in over about that long, since each monitor keeps its own phase in its interval. How long a
+ * grouped alert's recovery reply takes later recoveries of the group (the outbox's `recoveryJoinMs`).
+ */
+export function longestIntervalByGroup(catalog: Catalog): ReadonlyMap<string, number> {
+  const intervals = new Map(catalog.monitors.map((m) => [m.id, m.intervalMs]));
+  const longest = new Map<string, number>();
+  for (const service of catalog.services) {
+    if (service.group === null) continue;
+    for (const id of service.monitorIds)
+      longest.set(service.group, Math.max(longest.get(service.group) ?? 0, intervals.get(id) ?? 0));
+  }
+  return longest;
+}
 
 const OPENING_KINDS: ReadonlySet<IncidentEventKind> = new Set(['opened', 'reopened']);
 
@@ -116,7 +133,7 @@ function latestPerIncident(events: readonly IncidentEvent[]): IncidentEvent[] {
  *
  * | changes | job | shows |
  * |---|---|---|
- * | the group gets worse (its worst state rises: degraded → down) | `reply`, the new reference | every incident, as now |
+ * | the group gets worse (its worst state rises: degraded → down) | `reply`, the new reference | every incident, as now (but the recoveries told before) |
  * | some services recovered, none got worse | `reply` | the changes (recoveries with their durations) |
  * | anything else (better but not back, new evidence) | `edit`, silent | every incident, as now |
  *
@@ -129,7 +146,12 @@ export function followUpPlan(
   changes: readonly IncidentEvent[],
 ): { readonly kind: 'edit' | 'reply'; readonly events: IncidentEvent[]; readonly escalation: boolean } {
   const now = latestPerIncident([...shown, ...changes]);
-  if (worstRank(now) > worstRank(shown)) return { kind: 'reply', events: now, escalation: true };
+  if (worstRank(now) > worstRank(shown)) {
+    // The recoveries the chat was told already are not told again; those of this change are.
+    const resolvedNow = new Set(changes.filter((e) => e.kind === 'resolved').map((e) => e.incidentId));
+    const events = now.filter((e) => e.kind !== 'resolved' || resolvedNow.has(e.incidentId));
+    return { kind: 'reply', events, escalation: true };
+  }
   if (changes.some((e) => e.kind === 'resolved'))
     return { kind: 'reply', events: latestPerIncident(changes), escalation: false };
   return { kind: 'edit', events: now, escalation: false };
@@ -218,9 +240,11 @@ export function mergeTarget(
  * | several opening alerts | `send`, one grouped message |
  * | opened / reopened | `send` |
  * | updates or recoveries of a grouped alert (`conversation`) | `edit` or `reply`, by {@link followUpPlan} |
+ * | more recoveries of it while its recovery reply is the chat's last message (`recoveryReply`) | `edit` of the reply, silent |
  * | updated, the alert shows only this incident | `edit` of it |
  * | updated, the alert is a summary | `reply` to it |
  * | resolved, the alert was sent | `reply` to it |
+ * | recoveries of incidents first shown in one summary | `reply` to it, one for all |
  * | updated / resolved, no alert was sent | `send` |
  */
 export function planDelivery(claim: ClaimedChat): DeliveryJob {
@@ -246,6 +270,13 @@ export function planDelivery(claim: ClaimedChat): DeliveryJob {
     };
   if (first && isOpening(first.eventKind)) return { ...base, kind: 'send', events: asOpenings(base.events) };
   if (claim.conversation && first) return followUpJob(base, claim.conversation);
+  const summaryId = claim.refs.get(first?.incidentId ?? -1)?.messageId ?? null;
+  if (
+    summaryId !== null &&
+    items.length > 1 &&
+    items.every((i) => i.eventKind === 'resolved' && claim.refs.get(i.incidentId)?.messageId === summaryId)
+  )
+    return { ...base, kind: 'reply', replyToMessageId: summaryId };
   if (!first || items.length > 1) return { ...base, kind: 'send' };
   const messageId = claim.refs.get(first.incidentId)?.messageId ?? null;
   if (messageId === null) return { ...base, kind: 'send' };
@@ -258,6 +289,16 @@ function followUpJob(base: Omit<DeliveryJob, 'kind'>, conversation: Conversation
   const plan = followUpPlan(conversation.shown, base.events);
   if (plan.kind === 'edit')
     return { ...base, kind: 'edit', events: plan.events, editMessageId: conversation.messageId };
+  // More recoveries of the group, a moment after the first ones: the recovery reply, still the
+  // chat's last message, lists them too (a silent edit), rather than notifying once per round.
+  const joined = conversation.recoveryReply;
+  if (!plan.escalation && joined !== undefined && base.events.every((e) => e.kind === 'resolved'))
+    return {
+      ...base,
+      kind: 'edit',
+      events: latestPerIncident([...joined.events, ...plan.events]),
+      editMessageId: joined.messageId,
+    };
   return {
     ...base,
     kind: 'reply',
@@ -273,7 +314,8 @@ function followUpJob(base: Omit<DeliveryJob, 'kind'>, conversation: Conversation
  * alert or a reply keeps the original reference so the next update still edits the opening alert.
  * An edit that grouped several incidents (alerts joining a delivered one, a grouped alert's update)
  * makes the message, or the new one sent because it was gone, the reference of all of them:
- * grouped, so not editable. A reply that regroups (a grouped alert got worse) becomes the reference
+ * grouped, so not editable (but an edit of a recovery reply, listing only recoveries, keeps them
+ * all: it is no alert). A reply that regroups (a grouped alert got worse) becomes the reference
  * of every incident it shows that is still open. Alerts (send, edit, regrouping reply) may be
  * joined by later opening alerts; summaries may not.
  */
@@ -288,7 +330,9 @@ export function sentSettlement(
     return { kind: 'sent', messageId, at, refs };
   }
   const incidents = [...new Set(job.events.map((e) => e.incidentId))];
-  const grouping = job.kind === 'edit' && incidents.length > 1;
+  // An edit of a recovery reply (only recoveries) is no alert: the references stay.
+  const grouping =
+    job.kind === 'edit' && incidents.length > 1 && job.events.some((e) => e.kind !== 'resolved');
   if (job.kind === 'reply' || (job.kind === 'edit' && !grouping))
     return { kind: 'sent', messageId, at, refs: [] };
   const editable = job.kind === 'send' && incidents.length === 1;

@@ -202,6 +202,12 @@ export interface MergeTarget {
 export interface Conversation {
   readonly messageId: string;
   readonly shown: readonly IncidentEvent[];
+  /**
+   * The chat's latest recovery reply in this conversation, when later recoveries may join it by
+   * editing it (silently): it is still the chat's last message, and its first recovery was queued
+   * within the group's longest check interval. `events` are the recoveries it lists.
+   */
+  readonly recoveryReply?: { readonly messageId: string; readonly events: readonly IncidentEvent[] };
 }
 
 /** Rows of one chat leased to one worker: they become one delivery. */

@@ -123,6 +123,20 @@ describe('followUpPlan', () => {
       [4, 'opened'],
     ]);
   });
+  it('does not tell again a recovery the chat was told before: the escalation leaves it out', () => {
+    // Facebook's recovery went out as a reply already; Instagram then goes down.
+    const shown = [
+      event(1, 'resolved', 'up', T0 + 10),
+      ...[2, 3, 4].map((id) => event(id, 'opened', 'degraded')),
+    ];
+    const plan = followUpPlan(shown, [event(2, 'updated', 'down', T0 + 20)]);
+    expect(plan).toMatchObject({ kind: 'reply', escalation: true });
+    expect(plan.events.map((e) => [e.incidentId, e.kind])).toEqual([
+      [2, 'updated'],
+      [3, 'opened'],
+      [4, 'opened'],
+    ]);
+  });
 });
 
 describe('selecting the rows of one follow-up (selectFollowUps)', () => {
