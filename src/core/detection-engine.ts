@@ -50,10 +50,12 @@ export interface ServiceState {
 
 /**
  * Official sources state, they do not sample: their failures are not noise to learn from, so a
- * learned count (`down: 'auto'`) means the minimum for them.
+ * learned count (`down: 'auto'`) means the minimum for them. Push monitors neither: a missed
+ * heartbeat is judged after its grace, and they cannot be re-checked, so a learned count of
+ * several would take several intervals.
  */
 function confirmOf(def: MonitorDef): MonitorDef['confirm'] {
-  return def.role === 'official' && def.confirm.down === 'auto'
+  return (def.role === 'official' || def.type === 'push') && def.confirm.down === 'auto'
     ? { down: MIN_CONFIRMATIONS, up: def.confirm.up }
     : def.confirm;
 }
@@ -70,12 +72,14 @@ function restoredRecord(stored: MonitorRecord | undefined, def: MonitorDef, now:
 }
 
 /**
- * Whether a monitor samples a target, so a few quick re-checks add evidence: service probes, but
- * not push monitors (they wait for a heartbeat, within their grace), official sources (they state)
- * or TLS certificate checks (an expiry does not change in seconds).
+ * Whether a monitor samples a target, so a few quick re-checks add evidence: service probes
+ * (HTTP, TCP, DNS, TLS handshakes), but not push monitors (they wait for a heartbeat, within their
+ * grace) or official sources (they state). A TLS check is re-checked too: a handshake fails by
+ * chance like any connection, and its learned count would otherwise take that many intervals; an
+ * expired certificate just confirms as fast as the span rule lets it.
  */
 function recheckable(def: MonitorDef): boolean {
-  return def.serviceId !== null && def.role === 'probe' && def.type !== 'push' && def.type !== 'tls';
+  return def.serviceId !== null && def.role === 'probe' && def.type !== 'push';
 }
 
 /** What the engine needs persisted, loaded once at start-up. */

@@ -13,6 +13,7 @@ import { parseProblemKind } from '../core/crowd/problem-kind.js';
 import { WINDOW_MS } from '../core/crowd/crowd-window.js';
 import type { ReportSink } from '../core/crowd/report-port.js';
 import { ALL_SERVICES, type Platform } from '../core/delivery/ports.js';
+import { recheckDelayMs, recheckFits } from '../core/detection/confirmation.js';
 import { DetectionEngine } from '../core/detection-engine.js';
 import type { IncidentEvent } from '../core/events.js';
 import type { Clock, ProbeOutcome } from '../core/model.js';
@@ -217,6 +218,9 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
       if (monitor.serviceId === null) continue;
       intervalMs.set(monitor.serviceId, Math.max(intervalMs.get(monitor.serviceId) ?? 0, monitor.intervalMs));
     }
+    // The services file's timeouts: a stalled check costs the live bot this long before its re-check.
+    const configuredTimeout = new Map(services.monitors.map((m) => [m.id, m.timeoutMs]));
+    const recheckAt = new Map<string, number>();
     const app = wireReplay(db, scenario, services, clock, options);
     const planned = planReports(scenario);
     const tally = { counted: 0, duplicate: 0, checks: 0 };
@@ -235,8 +239,19 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
         options.onNote?.(at, `stand-ins: ${described.join(', ')}`);
       }
       nextReport = fileReports(planned, nextReport, at, app.reports, tally);
-      const due = monitors.filter((monitor) => (at - startedAt) % monitor.intervalMs === 0);
-      if (due.length > 0) tally.checks += await runRound(due, app.engine, shutdown.signal);
+      const due = monitors.filter(
+        (monitor) =>
+          (at - startedAt) % monitor.intervalMs === 0 || (recheckAt.get(monitor.id) ?? Infinity) <= at,
+      );
+      if (due.length > 0) {
+        const outcomes = await runRound(due, app.engine, shutdown.signal);
+        tally.checks += due.length;
+        due.forEach((monitor, i) => {
+          const next = nextRecheck(monitor, outcomes[i], app.engine, at, startedAt, configuredTimeout);
+          if (next === null) recheckAt.delete(monitor.id);
+          else recheckAt.set(monitor.id, next);
+        });
+      }
       if (at % WINDOW_MS === CROWD_STEP_OFFSET_MS) app.crowd.step(at);
       for (const worker of app.workers) await worker.runOnce(shutdown.signal);
       const wait = ((at - startedAt) / 60_000) * pace - (performance.now() - realStart);
@@ -270,11 +285,35 @@ async function runRound(
   monitors: readonly MonitorConfig[],
   engine: DetectionEngine,
   shutdown: AbortSignal,
-): Promise<number> {
+): Promise<readonly ProbeOutcome[]> {
   const outcomes: ProbeOutcome[] = await Promise.all(monitors.map((monitor) => runProbe(monitor, shutdown)));
   monitors.forEach((monitor, i) => {
     const outcome = outcomes[i];
     if (outcome !== undefined) engine.handleResult(monitor.id, outcome);
   });
-  return monitors.length;
+  return outcomes;
+}
+
+/**
+ * When the live scheduler would check `monitor` again before its next regular slot: after a
+ * failure that extended an unconfirmed streak, by the same policy (`recheckDelayMs`), a timed-out
+ * check costing the services file's timeout first; null when it would not.
+ */
+function nextRecheck(
+  monitor: MonitorConfig,
+  outcome: ProbeOutcome | undefined,
+  engine: DetectionEngine,
+  at: number,
+  startedAt: number,
+  configuredTimeout: ReadonlyMap<string, number>,
+): number | null {
+  if (outcome === undefined) return null;
+  const timedOut = outcome.reason === 'timeout';
+  const delay = recheckDelayMs(engine.pendingFailures(monitor.id), monitor.intervalMs, timedOut);
+  if (delay === null) return null;
+  const timeoutMs = configuredTimeout.get(monitor.id) ?? monitor.timeoutMs;
+  const next = at + Math.max(STEP_MS, Math.ceil((delay + (timedOut ? timeoutMs : 0)) / STEP_MS) * STEP_MS);
+  const nextRegular =
+    startedAt + (Math.floor((at - startedAt) / monitor.intervalMs) + 1) * monitor.intervalMs;
+  return recheckFits(next, timeoutMs, nextRegular) ? next : null;
 }
