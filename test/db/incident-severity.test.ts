@@ -41,8 +41,11 @@ function open(path: string, clock: FakeClock) {
   /** What the store's incident hooks (the outbox) get. */
   const hooked: IncidentEvent[] = [];
   store.addIncidentHook((e) => hooked.push(e));
-  /** Both probes report, several rounds in a row, 10 s apart (enough to confirm any change). */
-  const rounds = (http: ProbeOutcome, dns: ProbeOutcome, times = 3): void => {
+  /**
+   * Both probes report, several rounds in a row, 10 s apart: enough to confirm any change, a
+   * down streak having to span half the 60 s interval (docs/detection.md).
+   */
+  const rounds = (http: ProbeOutcome, dns: ProbeOutcome, times = 4): void => {
     for (let i = 0; i < times; i++) {
       clock.advance(10_000);
       engine.handleResult('meta-http', http);
