@@ -15,6 +15,12 @@
  * draws from its service's stream at its slot's index, so both runs see the same failures on the
  * same slots (re-checks draw from a stream of their own).
  *
+ * Each run also delivers what one chat subscribed to every service (minimum severity 'minor') would
+ * receive, through the real delivery path as src/app.ts wires it: the detection store's incident
+ * hook fills the SQLite outbox, and an OutboxWorker with a PlainChatSender (src/demo/plain-alert.ts)
+ * runs a pass every simulated second (DRAIN_MS), so gather windows behave as live. It counts new
+ * messages (sends, replies, summaries: notifications) and silent edits.
+ *
  * Part 2, the budget: one monitor failing 5 % of its checks (a fifth timing out), learned rate
  * in place, stepped through `stepMonitor` with the re-check policy for many simulated days per
  * cadence; it prints the false alarms per 90 days against the budget of 1.
@@ -35,11 +41,19 @@ import {
   targetMet,
 } from '../src/core/detection/confirmation.js';
 import { type MonitorRecord, stepMonitor } from '../src/core/detection/monitor-state.js';
+import { ALL_SERVICES } from '../src/core/delivery/ports.js';
+import { longestIntervalByGroup } from '../src/core/delivery/delivery-plan.js';
 import { DetectionEngine } from '../src/core/detection-engine.js';
 import type { IncidentEvent } from '../src/core/events.js';
 import type { ProbeOutcome } from '../src/core/model.js';
 import { openDatabase } from '../src/db/database.js';
 import { SqliteDetectionStore, WRITE_BEHIND_MS } from '../src/db/sqlite-detection-store.js';
+import { SqliteOutboxStore } from '../src/db/sqlite-outbox-store.js';
+import { SqliteSubscriptionStore } from '../src/db/sqlite-subscription-store.js';
+import { PlainChatSender, type ReceivedMessage } from '../src/demo/plain-alert.js';
+import { OutboxWorker } from '../src/delivery/outbox-worker.js';
+import { Pacer, UNPACED } from '../src/delivery/pacer.js';
+import { createLogger } from '../src/logging.js';
 import { DEFAULT_MAX_CONCURRENT_CHECKS, firstSlot } from '../src/monitors/scheduler.js';
 import { fmt, percentile, tempDir } from './support.js';
 
@@ -53,6 +67,10 @@ const MINUTE = 60_000;
 const VANTAGE_ROUND_MS = 60_000;
 /** As the scheduler's default: an eighth of the in-flight cap, for re-checks of their own. */
 const RECHECKS_IN_FLIGHT = Math.max(1, Math.floor(DEFAULT_MAX_CONCURRENT_CHECKS / 8));
+/** The outbox worker runs a pass every simulated second (the live worker runs when woken or polling). */
+const DRAIN_MS = 1000;
+/** After the last check, the worker keeps running this long so gathered rows go out. */
+const DRAIN_TAIL_MS = MINUTE;
 /** Background failures that time out rather than fail fast (refused, HTTP 5xx). */
 const TIMEOUT_SHARE = 0.2;
 
@@ -194,6 +212,10 @@ interface Figures {
   readonly alreadyOpen: number;
   readonly events: number;
   readonly eventsByKind: Readonly<Record<string, number>>;
+  /** Messages the chat subscribed to every service received: new ones (notifications) and edits. */
+  readonly newMessages: number;
+  readonly edits: number;
+  readonly messagesByKind: Readonly<Record<string, number>>;
   readonly seconds: number;
 }
 
@@ -213,14 +235,14 @@ function servicesFile(c: Case, fixed: boolean): ServicesConfig {
   );
 }
 
-function simulate(
+async function simulate(
   c: Case,
   fixed: boolean,
   rates: readonly number[],
   outages: readonly Outage[],
   seed: number,
   start: number,
-): Figures {
+): Promise<Figures> {
   const services = servicesFile(c, fixed);
   const dir = tempDir('bench-noise-');
   const db = openDatabase(`${dir.path}/bench.db`);
@@ -230,6 +252,36 @@ function simulate(
     const clock = { now: () => now };
     const store = new SqliteDetectionStore(db, services, { writeBehindMs: WRITE_BEHIND_MS });
     const engine = new DetectionEngine(services, store, clock, { roundMs: VANTAGE_ROUND_MS });
+    // Delivery as src/app.ts wires it: incident changes fill the outbox in their own transaction.
+    const groupIntervals = longestIntervalByGroup(services);
+    const outbox = new SqliteOutboxStore(db, {
+      recoveryJoinMs: (group) => (group === null ? 0 : (groupIntervals.get(group) ?? 0)),
+    });
+    const subscriptions = new SqliteSubscriptionStore(db);
+    store.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
+    subscriptions.subscribe(
+      { platform: 'telegram', chatId: 'bench-chat', guildId: null },
+      ALL_SERVICES,
+      'minor',
+      start,
+    );
+    const messages: ReceivedMessage[] = [];
+    const worker = new OutboxWorker({
+      store: outbox,
+      subscriptions,
+      sender: new PlainChatSender('telegram', clock.now, (message) => messages.push(message)),
+      pacer: new Pacer(UNPACED, clock),
+      clock,
+      log: createLogger('silent', []),
+    });
+    let nextDrain = start;
+    /** Runs the worker's passes due up to `until`, each at its own simulated second. */
+    const drainUntil = async (until: number): Promise<void> => {
+      for (; nextDrain <= until; nextDrain += DRAIN_MS) {
+        now = nextDrain;
+        await worker.runOnce();
+      }
+    };
     const events: IncidentEvent[] = [];
     engine.onIncident((e) => events.push(e));
     const monitors = services.monitors;
@@ -293,6 +345,7 @@ function simulate(
     };
 
     for (let next = queue.pop(); next !== undefined && next.at < end; next = queue.pop()) {
+      if (next.at >= nextDrain) await drainUntil(next.at);
       now = Math.round(next.at);
       const e = next.value;
       const m = monitors[e.monitor];
@@ -339,6 +392,7 @@ function simulate(
       queue.push(at, { kind: 'slot', monitor: e.monitor, recheck: true });
     }
     store.flush();
+    await drainUntil(end + DRAIN_TAIL_MS);
 
     // An opening within an outage, or up to the detection target after it, belongs to it.
     const grace = 2 * c.intervalMs + DETECTION_SLACK_MS;
@@ -365,6 +419,9 @@ function simulate(
     }
     const eventsByKind: Record<string, number> = {};
     for (const e of events) eventsByKind[e.kind] = (eventsByKind[e.kind] ?? 0) + 1;
+    const messagesByKind: Record<string, number> = {};
+    for (const m of messages) messagesByKind[m.kind] = (messagesByKind[m.kind] ?? 0) + 1;
+    const edits = messagesByKind['edit'] ?? 0;
     return {
       checks,
       checksUpTo5,
@@ -377,6 +434,9 @@ function simulate(
       alreadyOpen,
       events: events.length,
       eventsByKind,
+      newMessages: messages.length - edits,
+      edits,
+      messagesByKind,
       seconds: (performance.now() - began) / 1000,
     };
   } finally {
@@ -408,6 +468,9 @@ function report(label: string, c: Case, f: Figures): void {
   const kinds = ['opened', 'reopened', 'updated', 'resolved']
     .map((k) => `${k} ${f.eventsByKind[k] ?? 0}`)
     .join(', ');
+  const messageKinds = ['send', 'reply', 'summary', 'edit']
+    .map((k) => `${k} ${f.messagesByKind[k] ?? 0}`)
+    .join(', ');
   const p99 = f.delays.length >= 100 ? `p99 ${s(percentile(f.delays, 0.99))} ` : '';
   console.log(
     `  ${label}: ${f.checks} checks (${f.rechecks} re-checks, ${f.skipped} skipped; ` +
@@ -417,7 +480,8 @@ function report(label: string, c: Case, f: Figures): void {
       `of ${f.delays.length} (target ≤ ${s(target)}), missed ${f.missed}/${OUTAGES}` +
       (f.alreadyOpen > 0 ? ` (${f.alreadyOpen} more began during a false alarm)` : '') +
       ', ' +
-      `incident events per chat ${f.events} (${kinds}); ${fmt(f.seconds)} s to run`,
+      `incident events per chat ${f.events} (${kinds}), ` +
+      `messages per chat ${f.newMessages} new / ${f.edits} edits (${messageKinds}); ${fmt(f.seconds)} s to run`,
   );
 }
 
@@ -440,12 +504,16 @@ export async function runNoiseBench(): Promise<Record<string, Figures>> {
       `- ${c.name}, timeout ${c.timeoutMs} ms, ${c.durationMs / MINUTE} min simulated, ` +
         `${outages.length} outages of ${c.outageMs[0] / MINUTE}–${c.outageMs[1] / MINUTE} min:`,
     );
-    const now = simulate(c, false, rates, outages, seed, start);
+    const now = await simulate(c, false, rates, outages, seed, start);
     report('learned + re-checks', c, now);
-    const old = simulate(c, true, rates, outages, seed, start);
+    const old = await simulate(c, true, rates, outages, seed, start);
     report('fixed confirm {down: 2} (old)', c, old);
     out[`${c.intervalMs}-learned`] = now;
     out[`${c.intervalMs}-fixed`] = old;
+    console.log(
+      `  messages per chat (new / edits): ${now.newMessages} / ${now.edits} now, ` +
+        `${old.newMessages} / ${old.edits} old`,
+    );
     await Promise.resolve();
   }
   runBudgetSimulation(seed);
