@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { CHAT_SERVICE_PREFIX } from '../core/catalog.js';
 import type {
   ChatMonitor,
   ChatMonitorAuditEntry,
@@ -72,6 +73,12 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
         'SELECT count(*) AS n FROM chat_monitors WHERE owner_key = ?',
       ),
       remove: db.prepare('DELETE FROM chat_monitors WHERE id = ?'),
+      // The engine closes the removed service's open incident too (without an event), but only
+      // after this commit: closing it here as well leaves no moment where a crash keeps it open.
+      closeIncident: db.prepare(
+        `UPDATE incidents SET status = 'unknown', updated_at = ?, resolved_at = ?
+         WHERE service_id = ? AND resolved_at IS NULL`,
+      ),
       audit: db.prepare(
         `INSERT INTO chat_monitor_audit (owner_key, monitor_id, name, target, action, actor, at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -106,6 +113,7 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
       const row = this.stmt.byName.get(ownerKey, name.toLowerCase());
       if (row === undefined) return null;
       this.stmt.remove.run(row.id);
+      this.stmt.closeIncident.run(now, now, `${CHAT_SERVICE_PREFIX}${row.id}`);
       this.stmt.audit.run(row.owner_key, row.id, row.name, row.target, 'remove', actor, now);
       return toMonitor(row);
     })();

@@ -185,6 +185,26 @@ describe('ChatMonitorService on SQLite', () => {
     });
   });
 
+  it('closes the removed service’s open incident in the same transaction as the removal', async () => {
+    await service.add(admin, { name: 'site', target: 'https://site.example.org/' });
+    await service.add(admin, { name: 'shop', target: 'https://shop.example.org/' });
+    const openIncident = db.prepare(
+      `INSERT INTO incidents (service_id, severity, status, started_at, updated_at, resolved_at, evidence_key, evidence_json)
+       VALUES (?, 'major', 'down', ?, ?, NULL, '', '[]')`,
+    );
+    openIncident.run('chat-1', now - 60_000, now - 60_000);
+    openIncident.run('chat-2', now - 60_000, now - 60_000);
+    now += 1000;
+    // Only the store's commit: a crash before the engine closes it must not leave it open.
+    expect(store.remove('discord:guild:100', 'site', 'u1', now)).toMatchObject({ id: 1 });
+    expect(
+      db.prepare('SELECT service_id, status, resolved_at FROM incidents ORDER BY service_id').all(),
+    ).toEqual([
+      { service_id: 'chat-1', status: 'unknown', resolved_at: now },
+      { service_id: 'chat-2', status: 'down', resolved_at: null },
+    ]);
+  });
+
   it('ends the subscriptions of the adding and the removing chat when a monitor is removed', async () => {
     await service.add(admin, { name: 'site', target: 'https://site.example.org/' });
     const sibling = { platform: 'discord', chatId: '201', guildId: '100', userId: 'u9' } as const;
