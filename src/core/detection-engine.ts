@@ -524,6 +524,10 @@ export class DetectionEngine {
       // Anyone in a chat can add dead targets: they must not make our network look down and
       // silence everyone's alerts (their own failures are still discounted while it is).
       if (def.serviceId !== null && this.runtimeServices.has(def.serviceId)) continue;
+      // Official sources say what a provider claims, not whether we can reach things: a page
+      // announcing an outage is no failure of ours, and one we cannot fetch is `unknown`, which
+      // would count as a healthy unit and dilute the share while our own network is down.
+      if (def.role === 'official') continue;
       const latest = this.latest.get(id);
       if (!latest) continue;
       oldestBy.set(def.intervalMs, Math.min(oldestBy.get(def.intervalMs) ?? latest.at, latest.at));

@@ -281,3 +281,53 @@ describe('incidents no state leaves open', () => {
     });
   });
 });
+
+describe('official sources and the mass-failure verdict', () => {
+  it('status pages we cannot fetch (unknown) do not dilute the share while every probe fails', () => {
+    // Five services with a probe, five watched only through their status page.
+    const catalog = buildCatalog({
+      services: [
+        ...['a', 'b', 'c', 'd', 'e'].map((id) => ({ id })),
+        ...['p', 'q', 'r', 's', 't'].map((id) => ({ id, probes: [], officials: [`${id}-status`] })),
+      ],
+      monitor: { intervalMs: 10 * SECOND, confirm: { down: 2, up: 2 } },
+    });
+    const w = world(catalog);
+    const probes = ['a', 'b', 'c', 'd', 'e'].map((id) => `${id}-http`);
+    const pages = ['p', 'q', 'r', 's', 't'].map((id) => `${id}-status`);
+    const unreachable: ProbeOutcome = {
+      status: 'unknown',
+      reason: 'unreachable',
+      message: 'page not reachable',
+      latencyMs: null,
+    };
+    const checks = [...probes, ...pages].flatMap((id, i) => every(id, 10 * SECOND, i * 700, 3 * MINUTE));
+    // Everything fine for a minute, then our network is gone: probes fail, pages cannot be fetched.
+    run(w, jittered(checks), (c) => {
+      if (c.at - T0 < MINUTE) return up;
+      return c.monitorId.endsWith('-status') ? unreachable : down;
+    });
+    expect(w.operator.filter((e) => e.kind === 'vantage-lost')).toHaveLength(1);
+    expect(w.incidents).toEqual([]);
+  });
+
+  it('a status page announcing an outage is not a failure of ours', () => {
+    const catalog = buildCatalog({
+      services: [
+        ...['a', 'b'].map((id) => ({ id })),
+        ...['p', 'q', 'r', 's'].map((id) => ({ id, probes: [], officials: [`${id}-status`] })),
+      ],
+      monitor: { intervalMs: 10 * SECOND, confirm: { down: 2, up: 2 } },
+    });
+    const w = world(catalog);
+    const ids = ['a-http', 'b-http', 'p-status', 'q-status', 'r-status', 's-status'];
+    // Four providers announce an outage at once (a shared upstream): four of six units "failing".
+    run(w, jittered(ids.flatMap((id, i) => every(id, 10 * SECOND, i * 700, 2 * MINUTE))), (c) =>
+      c.at - T0 >= MINUTE && c.monitorId.endsWith('-status') ? down : up,
+    );
+    expect(w.operator.filter((e) => e.kind === 'vantage-lost')).toEqual([]);
+    expect(new Set(w.incidents.filter((e) => e.kind === 'opened').map((e) => e.serviceId))).toEqual(
+      new Set(['p', 'q', 'r', 's']),
+    );
+  });
+});
