@@ -191,13 +191,16 @@ export function stepMonitor(
     return { record: settle(waiting, at, flap, events), events };
   }
   events.push({ kind: 'changed', from: record.state, to: outcome.status });
-  // A fresh monitor's first verdict is not a change anybody should count as flapping.
-  const changes = record.state === 'unknown' ? recent : [...recent, at];
+  // A fresh monitor's first verdict is not a change anybody should count as flapping, and neither
+  // is announced maintenance beginning or ending: a provider toggling it is not instability.
+  const counts =
+    record.state !== 'unknown' && record.state !== 'maintenance' && outcome.status !== 'maintenance';
+  const changes = counts ? [...recent, at] : recent;
   let flapping = record.flapping;
   // Hysteresis: changing again within a flap window of an early settle is flapping at once.
   const settledAt =
     record.settledAt !== undefined && at - record.settledAt < flap.windowMs ? record.settledAt : null;
-  const relapse = !flapping && settledAt !== null;
+  const relapse = !flapping && counts && settledAt !== null;
   if (!flapping && (changes.length > flap.changes || relapse)) {
     flapping = true;
     events.push({ kind: 'flapping' });

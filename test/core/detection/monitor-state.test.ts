@@ -574,3 +574,13 @@ describe('stepMonitor settling early', () => {
     expect(next.events).toEqual([{ kind: 'changed', from: 'down', to: 'up' }]);
   });
 });
+
+describe('stepMonitor and announced maintenance', () => {
+  it('a status page toggling maintenance many times is not flapping', () => {
+    const toggles = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? 'maintenance' : 'up') as State);
+    const { record, events } = feed(recordIn('up'), toggles, { confirm: { down: 2, up: 2 } });
+    expect(record.flapping).toBe(false);
+    expect(events.some((e) => e.event.kind === 'flapping')).toBe(false);
+    expect(record.changes).toEqual([]);
+  });
+});
