@@ -5,7 +5,6 @@ import {
   isValidTimeZone,
   meetsMinSeverity,
   parseQuietHours,
-  subscriptionMatches,
 } from '../../src/core/delivery/chat-rules.js';
 import {
   GROUP_WINDOW_MS,
@@ -64,16 +63,6 @@ describe('subscription rules', () => {
     expect(meetsMinSeverity('major', 'minor')).toBe(true);
     expect(meetsMinSeverity('minor', 'major')).toBe(false);
     expect(meetsMinSeverity('minor', 'minor')).toBe(true);
-  });
-
-  it('matches the service or *, and never opens with a recovery', () => {
-    const e = incidentEvent({ serviceId: 'github', severity: 'minor' });
-    expect(subscriptionMatches({ serviceId: '*', minSeverity: 'minor' }, e)).toBe(true);
-    expect(subscriptionMatches({ serviceId: 'github', minSeverity: 'major' }, e)).toBe(false);
-    expect(subscriptionMatches({ serviceId: 'gitlab', minSeverity: 'minor' }, e)).toBe(false);
-    expect(subscriptionMatches({ serviceId: '*', minSeverity: 'minor' }, { ...e, kind: 'resolved' })).toBe(
-      false,
-    );
   });
 
   it('parses and formats quiet hours, refusing malformed ones', () => {

@@ -1,6 +1,5 @@
-import type { IncidentEvent } from '../events.js';
 import type { Severity } from '../model.js';
-import { ALL_SERVICES, type ChatSettings, type QuietHours, type Subscription } from './ports.js';
+import type { ChatSettings, QuietHours } from './ports.js';
 
 const MINUTES_PER_DAY = 24 * 60;
 const MINUTE_MS = 60_000;
@@ -12,19 +11,6 @@ const SEVERITY_RANK: Record<Severity, number> = { minor: 1, major: 2 };
 /** A `major` subscription ignores minor incidents; a `minor` one gets everything. */
 export function meetsMinSeverity(severity: Severity, minSeverity: Severity): boolean {
   return SEVERITY_RANK[severity] >= SEVERITY_RANK[minSeverity];
-}
-
-/**
- * Whether a subscription wants a *new* alert about the event (the SQL fan-out implements the same
- * rule set-based). Updates and recoveries also go to every chat that got the opening alert, whatever
- * its subscriptions say now: that part is the outbox's, not this rule's.
- */
-export function subscriptionMatches(
-  sub: Pick<Subscription, 'serviceId' | 'minSeverity'>,
-  event: IncidentEvent,
-): boolean {
-  const service = sub.serviceId === ALL_SERVICES || sub.serviceId === event.serviceId;
-  return service && event.kind !== 'resolved' && meetsMinSeverity(event.severity, sub.minSeverity);
 }
 
 const QUIET_RE = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
