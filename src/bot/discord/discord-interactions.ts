@@ -22,7 +22,6 @@ import { renderReplyChart } from '../reply-chart.js';
 import { renderDiscordText } from './discord-render.js';
 import { MISSING_PERMISSIONS_REASON } from './discord-errors.js';
 import { isChannelAdmin, missingPostPermissions } from './discord-permissions.js';
-import type { InteractionHandler } from './discord-platform.js';
 
 /** What the adapter needs of the command layer (`CommandService`). */
 export interface CommandPort {
@@ -63,6 +62,11 @@ export interface DiscordInteractionsDeps {
   readonly deferAfterMs?: number;
   /** The chart `/status <service>` attaches; absent, replies are text only. */
   readonly renderChartPng?: RenderChartPng;
+}
+
+/** Answers interactions; the platform only routes them here. */
+export interface InteractionHandler {
+  handle(interaction: Interaction): Promise<void>;
 }
 
 /**

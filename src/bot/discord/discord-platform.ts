@@ -7,7 +7,6 @@ import {
   GatewayDispatchEvents,
   type GatewayGuildDeleteDispatchData,
   GatewayIntentBits,
-  type Interaction,
 } from 'discord.js';
 import type { AppConfig } from '../../config.js';
 import { DISCORD_PACING, type PacingPolicy } from '../../delivery/pacer.js';
@@ -15,7 +14,7 @@ import type { ChatPlatform, PlatformContext } from '../platform.js';
 import { PlatformStartError } from '../platform.js';
 import { registerCommands } from './discord-commands.js';
 import { DISCORD_REST_OPTIONS } from './discord-rest.js';
-import { type CommandPort, DiscordInteractions } from './discord-interactions.js';
+import { type CommandPort, DiscordInteractions, type InteractionHandler } from './discord-interactions.js';
 import { DiscordSender } from './discord-sender.js';
 
 /**
@@ -35,11 +34,6 @@ export const DISCORD_ALERT_PACING: PacingPolicy = {
 export const DISCORD_START_TIMEOUT_MS = 30_000;
 
 export type DiscordConfig = NonNullable<AppConfig['discord']>;
-
-/** Answers interactions; the platform only routes them here (see discord-interactions.ts). */
-export interface InteractionHandler {
-  handle(interaction: Interaction): Promise<void>;
-}
 
 /**
  * The Discord adapter (discord.js 14, Guilds intent only). It logs in, registers the slash
