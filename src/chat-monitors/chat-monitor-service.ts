@@ -4,6 +4,7 @@
  * returns a value the command layer renders (refusals carry the guard's reason for
  * `describeSsrfRefusal`). Nothing here throws for bad input.
  */
+import { communityKey } from '../core/community.js';
 import type { MonitorAddOutcome, MonitorCommandPort, MonitorRemoveOutcome } from '../core/commands/ports.js';
 import type { Clock } from '../core/model.js';
 import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';
@@ -83,9 +84,7 @@ export interface ChatMonitorServiceDeps {
 
 /** The community that owns a caller's monitors: the Discord guild, else the chat. */
 export function ownerKeyOf(caller: Omit<ChatMonitorCaller, 'userId'>): string {
-  return caller.platform === 'discord' && caller.guildId != null
-    ? `discord:guild:${caller.guildId}`
-    : `${caller.platform}:${caller.chatId}`;
+  return communityKey(caller);
 }
 
 /** Satisfies the command layer's `MonitorCommandPort` (src/core/commands/ports.ts). */

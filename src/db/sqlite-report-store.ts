@@ -1,3 +1,4 @@
+import { communityKey } from '../core/community.js';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   type CrowdDetectorState,
@@ -50,9 +51,7 @@ export function isPrivateChat(
  */
 export function chatKeyOf(report: Pick<CrowdReport, 'platform' | 'chatId' | 'guildId' | 'userId'>): string {
   if (isPrivateChat(report)) return `${report.platform}:private`;
-  return report.guildId !== null
-    ? `${report.platform}:guild:${report.guildId}`
-    : `${report.platform}:${report.chatId}`;
+  return communityKey(report);
 }
 
 interface ReportRow {
