@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import cron from 'node-cron';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { CHAT_SERVICE_PREFIX, type Catalog, type MonitorDef, type ServiceDef } from '../core/catalog.js';
+import { CHAT_SERVICE_PREFIX, type Catalog, type ServiceDef } from '../core/catalog.js';
 import { type ConfirmPolicy, DEFAULT_CONFIRM, DEFAULT_FLAP } from '../core/detection/monitor-state.js';
 import { durationSchema } from '../core/duration.js';
-import type { AnyProbe } from '../monitors/probe.js';
+import type { MonitorConfig, Schedule } from '../monitors/monitor-config.js';
 import { PROBES, findProbe } from '../monitors/registry.js';
 import { ConfigError, describeIssues, formatPath } from './problems.js';
 
@@ -76,16 +76,7 @@ const fileSchema = z.strictObject({
     .min(1, 'at least one service is needed'),
 });
 
-export type Schedule =
-  { readonly kind: 'every'; readonly ms: number } | { readonly kind: 'cron'; readonly expression: string };
-
-/** A monitor ready to schedule: the core's view plus how to run it. */
-export interface MonitorConfig extends MonitorDef {
-  readonly probe: AnyProbe;
-  readonly options: unknown;
-  readonly timeoutMs: number;
-  readonly schedule: Schedule;
-}
+export type { MonitorConfig, Schedule } from '../monitors/monitor-config.js';
 
 export interface ServicesConfig extends Catalog {
   readonly monitors: readonly MonitorConfig[];

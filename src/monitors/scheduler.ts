@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { recheckDelayMs, recheckFits } from '../core/detection/confirmation.js';
 import type { Clock, ProbeOutcome } from '../core/model.js';
-import type { MonitorConfig } from '../config/services-file.js';
+import type { MonitorConfig } from './monitor-config.js';
 import type { Expiry, ExpiryWatcher, ProbeContext } from './probe.js';
 
 /** Default cap on checks in flight at once across all monitors. */
