@@ -2,6 +2,7 @@
  * The only reader of `process.env` (docs/design.md §5). Validates the environment with zod at start-up;
  * every problem is listed, and secrets can also come from `<NAME>_FILE`.
  */
+import { isValidTimeZone } from './core/delivery/chat-rules.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './config/problems.js';
@@ -23,7 +24,7 @@ const optionalUrl = optionalText.pipe(
 
 const timeZone = z
   .string()
-  .refine(isTimeZone, { message: 'unknown IANA time zone (e.g. UTC, Asia/Kolkata)' });
+  .refine(isValidTimeZone, { message: 'unknown IANA time zone (e.g. UTC, Asia/Kolkata)' });
 
 const envSchema = z.object({
   DISCORD_TOKEN: optionalText,
@@ -188,13 +189,4 @@ export function loadDotEnv(path = '.env'): void {
 
 function isSet(value: string | undefined): boolean {
   return value !== undefined && value.trim() !== '';
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }

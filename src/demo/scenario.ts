@@ -4,6 +4,7 @@
  * false alerts) and who reports what. `loadScenario` validates a file and lists every problem in it
  * with its path, as the services file does (src/config/services-file.ts), never just the first.
  */
+import { isValidTimeZone } from '../core/delivery/chat-rules.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -102,7 +103,7 @@ const chatSchema = z.strictObject({
   locale: z.enum(LOCALES).default('en'),
   timeZone: z
     .string()
-    .refine(isTimeZone, { message: 'unknown time zone (use an IANA name such as Asia/Dhaka)' }),
+    .refine(isValidTimeZone, { message: 'unknown time zone (use an IANA name such as Asia/Dhaka)' }),
   /** Service ids the chat follows; `*` for all; none: the chat only reports. */
   subscribe: z.array(z.string()).default([]),
 });
@@ -231,15 +232,6 @@ function fill(
       return bad(`stand-in "${ref}" is ${standIn.type}: {{port:…}} takes a tls or http one`);
     default:
       return bad('unknown placeholder (known: url, port, host, resolver, ca, control)');
-  }
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
   }
 }
 
