@@ -54,7 +54,7 @@ import { PlainChatSender, type ReceivedMessage } from '../src/demo/plain-alert.j
 import { OutboxWorker } from '../src/delivery/outbox-worker.js';
 import { Pacer, UNPACED } from '../src/delivery/pacer.js';
 import { createLogger } from '../src/logging.js';
-import { DEFAULT_MAX_CONCURRENT_CHECKS, firstSlot } from '../src/monitors/scheduler.js';
+import { DEFAULT_MAX_CONCURRENT_CHECKS, firstSlot, rechecksInFlightFor } from '../src/monitors/scheduler.js';
 import { fmt, percentile, tempDir } from './support.js';
 
 const SERVICES = 100;
@@ -66,7 +66,7 @@ const MINUTE = 60_000;
 /** The vantage guard's round, as in src/app.ts. */
 const VANTAGE_ROUND_MS = 60_000;
 /** As the scheduler's default: an eighth of the in-flight cap, for re-checks of their own. */
-const RECHECKS_IN_FLIGHT = Math.max(1, Math.floor(DEFAULT_MAX_CONCURRENT_CHECKS / 8));
+const RECHECKS_IN_FLIGHT = rechecksInFlightFor(DEFAULT_MAX_CONCURRENT_CHECKS);
 /** The outbox worker runs a pass every simulated second (the live worker runs when woken or polling). */
 const DRAIN_MS = 1000;
 /** After the last check, the worker keeps running this long so gathered rows go out. */

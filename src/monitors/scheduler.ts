@@ -59,6 +59,11 @@ export interface SchedulerOptions {
   readonly maxRechecksInFlight?: number;
 }
 
+/** Re-checks get their own in-flight limit: an eighth of the checks' cap, at least one. */
+export function rechecksInFlightFor(maxConcurrent: number): number {
+  return Math.max(1, Math.floor(maxConcurrent / 8));
+}
+
 /**
  * Runs every monitor on its schedule. Interval monitors get a stable phase from their id, so the
  * checks of one minute are spread over it instead of all firing on the same second; a global cap
@@ -93,7 +98,7 @@ export class Scheduler {
   ) {
     this.ticker = options.ticker ?? nodeCronTicker();
     this.maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_CHECKS;
-    this.maxRechecksInFlight = options.maxRechecksInFlight ?? Math.max(1, Math.floor(this.maxConcurrent / 8));
+    this.maxRechecksInFlight = options.maxRechecksInFlight ?? rechecksInFlightFor(this.maxConcurrent);
     for (const monitor of monitors) this.active.set(monitor.id, monitor);
   }
 
