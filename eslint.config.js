@@ -47,20 +47,18 @@ const outerLayers = (/** @type {string} */ up) =>
   [
     'db',
     'monitors',
-    'bot',
+    'platforms',
     'web',
-    'delivery',
+    'dispatch',
     'sources',
     'chat-monitors',
-    'crowd',
+    'crowd-runtime',
     'charts',
     'metrics',
     'demo',
     'config',
-    'config.js',
     'logging.js',
     'app.js',
-    'platforms.js',
   ].flatMap((layer) => [`${up}${layer}`, `${up}${layer}/**`]);
 
 export default tseslint.config(
@@ -96,38 +94,38 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/bot/discord/**/*.ts'],
+    files: ['src/platforms/discord/**/*.ts'],
     rules: restrict(
       ['telegraf'],
-      ['**/bot/telegram/**', '**/bot/console/**'],
+      ['**/platforms/telegram/**', '**/platforms/console/**'],
       'Adapters never import each other.',
     ),
   },
   {
-    files: ['src/bot/telegram/**/*.ts'],
+    files: ['src/platforms/telegram/**/*.ts'],
     rules: restrict(
       ['discord.js'],
-      ['**/bot/discord/**', '**/bot/console/**'],
+      ['**/platforms/discord/**', '**/platforms/console/**'],
       'Adapters never import each other.',
     ),
   },
   {
-    files: ['src/bot/console/**/*.ts'],
+    files: ['src/platforms/console/**/*.ts'],
     rules: restrict(
       ['discord.js', 'telegraf'],
-      ['**/bot/discord/**', '**/bot/telegram/**'],
+      ['**/platforms/discord/**', '**/platforms/telegram/**'],
       'Adapters never import each other.',
     ),
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/config.ts'],
+    ignores: ['src/config/env.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
         {
           selector: "MemberExpression[object.name='process'][property.name='env']",
-          message: 'Only src/config.ts reads process.env.',
+          message: 'Only src/config/env.ts reads process.env.',
         },
       ],
     },

@@ -12,7 +12,7 @@
  */
 import { Agent, errors, request } from 'undici';
 import { parseServices } from '../src/config/services-file.js';
-import { DetectionEngine } from '../src/core/detection-engine.js';
+import { DetectionEngine } from '../src/core/detection/engine.js';
 import { openDatabase } from '../src/db/database.js';
 import { SqliteDetectionStore, WRITE_BEHIND_MS } from '../src/db/sqlite-detection-store.js';
 import { HTTP_USER_AGENT } from '../src/monitors/probes/http-probe.js';

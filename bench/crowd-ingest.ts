@@ -14,8 +14,8 @@ import type { CrowdReport, ReportOutcome, ReportSink } from '../src/core/crowd/r
 import { WINDOW_MS } from '../src/core/crowd/crowd-window.js';
 import type { ServiceDef } from '../src/core/catalog.js';
 import type { CrowdView } from '../src/core/detection/service-status.js';
-import { CommunityReportSink } from '../src/crowd/community-notices.js';
-import { CrowdRuntime } from '../src/crowd/crowd-runtime.js';
+import { CommunityReportSink } from '../src/crowd-runtime/community-notices.js';
+import { CrowdRuntime } from '../src/crowd-runtime/crowd-runtime.js';
 import { openDatabase } from '../src/db/database.js';
 import { SqliteReportStore } from '../src/db/sqlite-report-store.js';
 import { fmt, percentile, tempDir } from './support.js';

@@ -8,15 +8,15 @@
  * wait, not delivery latency.
  */
 import { REST } from 'discord.js';
-import { DISCORD_ALERT_PACING } from '../src/bot/discord/discord-platform.js';
-import { DISCORD_REST_OPTIONS } from '../src/bot/discord/discord-rest.js';
-import { DiscordSender } from '../src/bot/discord/discord-sender.js';
+import { DISCORD_ALERT_PACING } from '../src/platforms/discord/discord-platform.js';
+import { DISCORD_REST_OPTIONS } from '../src/platforms/discord/discord-rest.js';
+import { DiscordSender } from '../src/platforms/discord/discord-sender.js';
 import type { IncidentEvent } from '../src/core/events.js';
 import { openDatabase } from '../src/db/database.js';
 import { SqliteOutboxStore } from '../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../src/db/sqlite-subscription-store.js';
-import { OutboxWorker } from '../src/delivery/outbox-worker.js';
-import { Pacer } from '../src/delivery/pacer.js';
+import { OutboxWorker } from '../src/dispatch/outbox-worker.js';
+import { Pacer } from '../src/dispatch/pacer.js';
 import { startFakeDiscord } from '../test/fakes/discord/index.js';
 import { fmt, percentile, silentLog, tempDir } from './support.js';
 

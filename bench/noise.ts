@@ -43,7 +43,7 @@ import {
 import { type MonitorRecord, stepMonitor } from '../src/core/detection/monitor-state.js';
 import { ALL_SERVICES } from '../src/core/delivery/ports.js';
 import { longestIntervalByGroup } from '../src/core/delivery/delivery-plan.js';
-import { DetectionEngine } from '../src/core/detection-engine.js';
+import { DetectionEngine } from '../src/core/detection/engine.js';
 import type { IncidentEvent } from '../src/core/events.js';
 import type { ProbeOutcome } from '../src/core/model.js';
 import { openDatabase } from '../src/db/database.js';
@@ -51,8 +51,8 @@ import { SqliteDetectionStore, WRITE_BEHIND_MS } from '../src/db/sqlite-detectio
 import { SqliteOutboxStore } from '../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../src/db/sqlite-subscription-store.js';
 import { PlainChatSender, type ReceivedMessage } from '../src/demo/plain-alert.js';
-import { OutboxWorker } from '../src/delivery/outbox-worker.js';
-import { Pacer, UNPACED } from '../src/delivery/pacer.js';
+import { OutboxWorker } from '../src/dispatch/outbox-worker.js';
+import { Pacer, UNPACED } from '../src/dispatch/pacer.js';
 import { createLogger } from '../src/logging.js';
 import { DEFAULT_MAX_CONCURRENT_CHECKS, firstSlot, rechecksInFlightFor } from '../src/monitors/scheduler.js';
 import { fmt, percentile, tempDir } from './support.js';

@@ -7,14 +7,14 @@
  * opening alerts is set to 0: it is a deliberate wait, not delivery latency.
  */
 import { Telegraf } from 'telegraf';
-import { TELEGRAM_ALERT_PACING } from '../src/bot/telegram/telegram-platform.js';
-import { TelegramSender } from '../src/bot/telegram/telegram-sender.js';
+import { TELEGRAM_ALERT_PACING } from '../src/platforms/telegram/telegram-platform.js';
+import { TelegramSender } from '../src/platforms/telegram/telegram-sender.js';
 import type { IncidentEvent } from '../src/core/events.js';
 import { openDatabase } from '../src/db/database.js';
 import { SqliteOutboxStore } from '../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../src/db/sqlite-subscription-store.js';
-import { OutboxWorker } from '../src/delivery/outbox-worker.js';
-import { Pacer } from '../src/delivery/pacer.js';
+import { OutboxWorker } from '../src/dispatch/outbox-worker.js';
+import { Pacer } from '../src/dispatch/pacer.js';
 import { startFakeTelegram } from '../test/fakes/telegram/index.js';
 import { fmt, percentile, silentLog, tempDir } from './support.js';
 

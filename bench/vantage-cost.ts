@@ -11,7 +11,7 @@
  */
 import type { Catalog } from '../src/core/catalog.js';
 import { DEFAULT_CONFIRM, DEFAULT_FLAP } from '../src/core/detection/monitor-state.js';
-import { type DetectionStore, DetectionEngine } from '../src/core/detection-engine.js';
+import { type DetectionStore, DetectionEngine } from '../src/core/detection/engine.js';
 import type { ProbeOutcome } from '../src/core/model.js';
 
 const N = 10_000;

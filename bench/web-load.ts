@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseServices } from '../src/config/services-file.js';
-import { DetectionEngine } from '../src/core/detection-engine.js';
+import { DetectionEngine } from '../src/core/detection/engine.js';
 import { openDatabase } from '../src/db/database.js';
 import { SqliteDetectionStore } from '../src/db/sqlite-detection-store.js';
 import { SqliteQueryStore } from '../src/db/sqlite-query-store.js';

@@ -4,8 +4,8 @@
  * (guild commands show up at once; global ones can take a while to reach every client).
  */
 import { REST } from 'discord.js';
-import { DISCORD_COMMANDS, registerCommands } from '../src/bot/discord/discord-commands.js';
-import { loadAppConfig, loadDotEnv } from '../src/config.js';
+import { DISCORD_COMMANDS, registerCommands } from '../src/platforms/discord/discord-commands.js';
+import { loadAppConfig, loadDotEnv } from '../src/config/env.js';
 import { ConfigError } from '../src/config/problems.js';
 import { redactSecrets } from '../src/logging.js';
 

@@ -1,8 +1,8 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import { ConsoleSink } from './bot/console/console-sink.js';
-import type { AppConfig } from './config.js';
+import { ConsoleSink } from './platforms/console/console-sink.js';
+import type { AppConfig } from './config/env.js';
 import type { MonitorConfig, ServicesConfig } from './config/services-file.js';
-import { DetectionEngine } from './core/detection-engine.js';
+import { DetectionEngine } from './core/detection/engine.js';
 import type { Clock } from './core/model.js';
 import { type Db, openDatabase } from './db/database.js';
 import { SqliteDetectionStore, WRITE_BEHIND_MS } from './db/sqlite-detection-store.js';
@@ -13,11 +13,11 @@ import { SqliteQueryStore } from './db/sqlite-query-store.js';
 import { SqliteSubscriptionStore } from './db/sqlite-subscription-store.js';
 import { FailoverOutboxStore } from './db/failover-outbox-store.js';
 import { StorageHealth } from './db/storage-health.js';
-import type { ChatPlatform, PlatformContext } from './bot/platform.js';
-import { OutboxWorker } from './delivery/outbox-worker.js';
-import { Pacer } from './delivery/pacer.js';
+import type { ChatPlatform, PlatformContext } from './platforms/platform.js';
+import { OutboxWorker } from './dispatch/outbox-worker.js';
+import { Pacer } from './dispatch/pacer.js';
 import type { Logger } from './logging.js';
-import { createPlatforms } from './platforms.js';
+import { createPlatforms } from './platforms/registry.js';
 import { Scheduler, type Ticker } from './monitors/scheduler.js';
 import { stopParseWorker } from './sources/parse-worker.js';
 import { createHttpServer } from './web/http-server.js';
@@ -32,8 +32,8 @@ import { loadPushSecret } from './web/push-secret.js';
 import { type RenderChartPng, createChartPngRenderer } from './charts/chart-png.js';
 // Crowd reports.
 import type { ReportSink } from './core/crowd/report-port.js';
-import { CrowdRuntime } from './crowd/crowd-runtime.js';
-import { CommunityReportSink } from './crowd/community-notices.js';
+import { CrowdRuntime } from './crowd-runtime/crowd-runtime.js';
+import { CommunityReportSink } from './crowd-runtime/community-notices.js';
 import { SqliteReportStore } from './db/sqlite-report-store.js';
 // Monitors added from chat.
 import { DEFAULT_CHAT_MONITOR_LIMITS } from './chat-monitors/chat-monitor-limits.js';

@@ -1,4 +1,4 @@
-/** Operator limits on monitors added from chat; set through env in `src/config.ts`. */
+/** Operator limits on monitors added from chat; set through env in `src/config/env.ts`. */
 export interface ChatMonitorLimits {
   /** Monitors per Discord guild or Telegram chat. */
   readonly maxPerOwner: number;

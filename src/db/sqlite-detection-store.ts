@@ -7,7 +7,7 @@ import type {
   DetectionSnapshot,
   DetectionStore,
   ServiceState,
-} from '../core/detection-engine.js';
+} from '../core/detection/engine.js';
 import type { IncidentEvent } from '../core/events.js';
 import type { State } from '../core/model.js';
 import { encodeCheck, hourOf } from './check-encoding.js';

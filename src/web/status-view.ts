@@ -1,5 +1,5 @@
 import type { Catalog, MonitorDef, ServiceDef } from '../core/catalog.js';
-import type { DetectionEngine } from '../core/detection-engine.js';
+import type { DetectionEngine } from '../core/detection/engine.js';
 import type { Clock } from '../core/model.js';
 import type { IncidentRecord, SqliteQueryStore } from '../db/sqlite-query-store.js';
 import type { StorageState } from '../db/storage-health.js';

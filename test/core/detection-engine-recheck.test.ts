@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.js';
 import { recheckDelayMs, recheckFits } from '../../src/core/detection/confirmation.js';
 import { DEFAULT_CONFIRM } from '../../src/core/detection/monitor-state.js';
-import { DetectionEngine } from '../../src/core/detection-engine.js';
+import { DetectionEngine } from '../../src/core/detection/engine.js';
 import type { IncidentEvent, OperatorEvent } from '../../src/core/events.js';
 import type { ProbeOutcome } from '../../src/core/model.js';
 import { type Db, openDatabase } from '../../src/db/database.js';

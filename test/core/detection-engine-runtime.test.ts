@@ -7,7 +7,7 @@ import {
   DetectionEngine,
   type DetectionSnapshot,
   type DetectionStore,
-} from '../../src/core/detection-engine.js';
+} from '../../src/core/detection/engine.js';
 import type { IncidentEvent } from '../../src/core/events.js';
 import type { ProbeOutcome } from '../../src/core/model.js';
 import { type Db, openDatabase } from '../../src/db/database.js';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.js';
 import { DEFAULT_REOPEN_COOLDOWN_MS } from '../../src/core/detection/incident-policy.js';
 import { DEFAULT_CONFIRM } from '../../src/core/detection/monitor-state.js';
-import { DetectionEngine, type EngineOptions } from '../../src/core/detection-engine.js';
+import { DetectionEngine, type EngineOptions } from '../../src/core/detection/engine.js';
 import type { IncidentEvent, OperatorEvent } from '../../src/core/events.js';
 import type { OutcomeReason, ProbeOutcome } from '../../src/core/model.js';
 import { decodeChunk } from '../../src/db/check-encoding.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IncidentEvent } from '../../src/core/events.js';
-import { DetectionEngine } from '../../src/core/detection-engine.js';
+import { DetectionEngine } from '../../src/core/detection/engine.js';
 import type { ProbeOutcome } from '../../src/core/model.js';
 import { decodeChunk } from '../../src/db/check-encoding.js';
 import { type Db, flushPendingWrites, openDatabase } from '../../src/db/database.js';

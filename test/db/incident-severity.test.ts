@@ -6,14 +6,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentEvent } from '../../src/core/events.js';
-import { type DetectionCommit, DetectionEngine } from '../../src/core/detection-engine.js';
+import { type DetectionCommit, DetectionEngine } from '../../src/core/detection/engine.js';
 import type { ProbeOutcome } from '../../src/core/model.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
 import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
 import { FakeClock, buildCatalog } from '../helpers/catalog.js';
 import { tempDbPath } from '../helpers/temp-dir.js';
-import { incidentEvent } from '../delivery/delivery-fixtures.js';
+import { incidentEvent } from '../dispatch/delivery-fixtures.js';
 
 const T0 = Date.UTC(2026, 11, 7, 8, 0, 0);
 const UP: ProbeOutcome = { status: 'up', reason: 'ok', message: 'HTTP 200', latencyMs: 50 };

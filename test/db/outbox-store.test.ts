@@ -7,13 +7,13 @@ import {
   sentSettlement,
 } from '../../src/core/delivery/delivery-plan.js';
 import type { ClaimedChat, DeliveryJob } from '../../src/core/delivery/ports.js';
-import type { DetectionCommit } from '../../src/core/detection-engine.js';
+import type { DetectionCommit } from '../../src/core/detection/engine.js';
 import type { Db } from '../../src/db/database.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
 import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
 import { buildCatalog } from '../helpers/catalog.js';
-import { T0, incidentEvent, outboxRows, tempDatabase } from '../delivery/delivery-fixtures.js';
+import { T0, incidentEvent, outboxRows, tempDatabase } from '../dispatch/delivery-fixtures.js';
 
 const LEASE = { limit: 10, leaseMs: 60_000 };
 const DUE = T0 + GROUP_GATHER_MS;

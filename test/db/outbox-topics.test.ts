@@ -13,7 +13,7 @@ import type { DeliveryJob } from '../../src/core/delivery/ports.js';
 import type { Db } from '../../src/db/database.js';
 import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
-import { T0, incidentEvent, tempDatabase } from '../delivery/delivery-fixtures.js';
+import { T0, incidentEvent, tempDatabase } from '../dispatch/delivery-fixtures.js';
 
 const LEASE = { limit: 10, leaseMs: 60_000 };
 const DUE = T0 + GROUP_GATHER_MS;

@@ -11,7 +11,7 @@ import {
   sentSettlement,
   planDelivery,
 } from '../../src/core/delivery/delivery-plan.js';
-import type { DetectionCommit } from '../../src/core/detection-engine.js';
+import type { DetectionCommit } from '../../src/core/detection/engine.js';
 import type { CheckResult } from '../../src/core/model.js';
 import type { Db } from '../../src/db/database.js';
 import { FailoverOutboxStore } from '../../src/db/failover-outbox-store.js';
@@ -21,7 +21,7 @@ import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
 import { StorageHealth, StorageUnavailableError, storageErrorReason } from '../../src/db/storage-health.js';
 import { FakeClock, buildCatalog } from '../helpers/catalog.js';
-import { T0, incidentEvent, outboxRows, tempDatabase } from '../delivery/delivery-fixtures.js';
+import { T0, incidentEvent, outboxRows, tempDatabase } from '../dispatch/delivery-fixtures.js';
 
 const LEASE = { limit: 10, leaseMs: 60_000 };
 const catalog = buildCatalog({ services: [{ id: 'whatsapp' }] });

@@ -3,7 +3,7 @@ import type { ChatAddress } from '../../src/core/delivery/ports.js';
 import type { Db } from '../../src/db/database.js';
 import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
-import { T0, incidentEvent, outboxRows, tempDatabase } from '../delivery/delivery-fixtures.js';
+import { T0, incidentEvent, outboxRows, tempDatabase } from '../dispatch/delivery-fixtures.js';
 
 const group: ChatAddress = { platform: 'telegram', chatId: '-4001' };
 const channel: ChatAddress = { platform: 'discord', chatId: '1234567890123456789' };

@@ -5,14 +5,14 @@
  * arrives as an embed followed by a recovery reply.
  *
  * In-process (startApp with the config `npm start` would build), so the platforms and their
- * command layer come from the composition root itself (src/platforms.ts).
+ * command layer come from the composition root itself (src/platforms/registry.ts).
  */
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../../src/app.js';
-import type { AppConfig } from '../../src/config.js';
+import type { AppConfig } from '../../src/config/env.js';
 import { loadServicesFile } from '../../src/config/services-file.js';
-import { silentLog } from '../delivery/delivery-fixtures.js';
+import { silentLog } from '../dispatch/delivery-fixtures.js';
 import type { MessageRecord } from '../fakes/discord/index.js';
 import { type DiscordWorld, must, startDiscordWorld } from './discord-harness.js';
 

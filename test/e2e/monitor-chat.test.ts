@@ -6,7 +6,7 @@
  * reason; `/monitor remove` ends it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderDiscordText } from '../../src/bot/discord/discord-render.js';
+import { renderDiscordText } from '../../src/platforms/discord/discord-render.js';
 import { describeSsrfRefusal } from '../../src/core/i18n/ssrf-messages.js';
 import { createSystemResolver } from '../../src/monitors/ssrf/ssrf-guard.js';
 import { type FakeDnsServer, startDnsServer } from '../fakes/dns-server.js';

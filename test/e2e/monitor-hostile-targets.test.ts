@@ -10,7 +10,7 @@
  * (5 per 10 s) and per-chat (20 a minute) budgets are never reached.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderDiscordText } from '../../src/bot/discord/discord-render.js';
+import { renderDiscordText } from '../../src/platforms/discord/discord-render.js';
 import { describeSsrfRefusal, type SsrfRefusalReason } from '../../src/core/i18n/ssrf-messages.js';
 import { createSystemResolver } from '../../src/monitors/ssrf/ssrf-guard.js';
 import { type FakeDnsServer, type FakeDnsZone, startDnsServer } from '../fakes/dns-server.js';

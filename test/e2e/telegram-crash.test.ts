@@ -10,7 +10,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
-import { DEFAULT_WORKER_OPTIONS, LEASE_MS } from '../../src/delivery/outbox-worker.js';
+import { DEFAULT_WORKER_OPTIONS, LEASE_MS } from '../../src/dispatch/outbox-worker.js';
 import { type TelegramWorld, startTelegramWorld, waitUntil } from './telegram-harness.js';
 
 let world: TelegramWorld | undefined;

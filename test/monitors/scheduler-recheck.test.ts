@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseServices } from '../../src/config/services-file.js';
 import { DETECTION_SLACK_MS } from '../../src/core/detection/confirmation.js';
-import { DetectionEngine } from '../../src/core/detection-engine.js';
+import { DetectionEngine } from '../../src/core/detection/engine.js';
 import type { IncidentEvent } from '../../src/core/events.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';

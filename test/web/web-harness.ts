@@ -2,7 +2,7 @@ import type { StorageState } from '../../src/db/storage-health.js';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseServices, type ServicesConfig } from '../../src/config/services-file.js';
-import { DetectionEngine } from '../../src/core/detection-engine.js';
+import { DetectionEngine } from '../../src/core/detection/engine.js';
 import type { ProbeOutcome } from '../../src/core/model.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';

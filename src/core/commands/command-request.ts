@@ -29,7 +29,7 @@ export function isCommandName(name: string): name is CommandName {
 }
 
 /**
- * Named arguments, as Discord names its options (`src/bot/discord/discord-commands.ts` OPTION).
+ * Named arguments, as Discord names its options (`src/platforms/discord/discord-commands.ts` OPTION).
  * Telegram's positional arguments are mapped onto the same names by `parseCommandText`.
  * An absent optional argument is absent (not an empty string).
  */

@@ -9,7 +9,7 @@ import {
   type Platform,
   type Subscription,
 } from '../../../src/core/delivery/ports.js';
-import type { ServiceState } from '../../../src/core/detection-engine.js';
+import type { ServiceState } from '../../../src/core/detection/engine.js';
 import type { Severity } from '../../../src/core/model.js';
 import type { ChatKind, CommandArgs, CommandRequest } from '../../../src/core/commands/command-request.js';
 import {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../../src/core/catalog.js';
 import { CommandService, type CommandServiceDeps } from '../../../src/core/commands/command-service.js';
-import { DetectionEngine } from '../../../src/core/detection-engine.js';
+import { DetectionEngine } from '../../../src/core/detection/engine.js';
 import { messagesFor } from '../../../src/core/i18n/index.js';
 import type { ProbeOutcome } from '../../../src/core/model.js';
 import { type Db, openDatabase } from '../../../src/db/database.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseServices } from '../../../src/config/services-file.js';
 import { buildAlert } from '../../../src/core/alert-message.js';
-import { DetectionEngine } from '../../../src/core/detection-engine.js';
+import { DetectionEngine } from '../../../src/core/detection/engine.js';
 import type { IncidentEvent } from '../../../src/core/events.js';
 import { type Db, openDatabase } from '../../../src/db/database.js';
 import { SqliteDetectionStore } from '../../../src/db/sqlite-detection-store.js';

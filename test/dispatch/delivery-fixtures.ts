@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { ChatSender, DeliveryJob, DeliveryResult, Platform } from '../../src/core/delivery/ports.js';
 import type { IncidentEvent } from '../../src/core/events.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
-import type { Sleep } from '../../src/delivery/pacer.js';
+import type { Sleep } from '../../src/dispatch/pacer.js';
 import type { FakeClock } from '../helpers/catalog.js';
 
 export const T0 = Date.UTC(2024, 2, 19, 17, 15, 0);

@@ -2,13 +2,13 @@
  * The only reader of `process.env` (docs/design.md §5). Validates the environment with zod at start-up;
  * every problem is listed, and secrets can also come from `<NAME>_FILE`.
  */
-import { isValidTimeZone } from './core/delivery/chat-rules.js';
+import { isValidTimeZone } from '../core/delivery/chat-rules.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, describeIssues } from './config/problems.js';
-import type { ChatMonitorLimits } from './chat-monitors/chat-monitor-limits.js';
-import { DEFAULT_CHAT_MONITOR_LIMITS } from './chat-monitors/chat-monitor-limits.js';
-import { invalidCidrs } from './monitors/ssrf/address-policy.js';
+import { ConfigError, describeIssues } from './problems.js';
+import type { ChatMonitorLimits } from '../chat-monitors/chat-monitor-limits.js';
+import { DEFAULT_CHAT_MONITOR_LIMITS } from '../chat-monitors/chat-monitor-limits.js';
+import { invalidCidrs } from '../monitors/ssrf/address-policy.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const SECRET_NAMES = ['DISCORD_TOKEN', 'TELEGRAM_BOT_TOKEN'] as const;

@@ -1,16 +1,6 @@
-import { type Catalog, type MonitorDef, type ServiceDef, isChatServiceId } from './catalog.js';
-import {
-  type IncidentDecision,
-  type IncidentView,
-  decideIncident,
-  evidenceKey,
-} from './detection/incident-policy.js';
-import {
-  type Cadence,
-  DEFAULT_CADENCE,
-  DETECTION_SLACK_MS,
-  MIN_CONFIRMATIONS,
-} from './detection/confirmation.js';
+import { type Catalog, type MonitorDef, type ServiceDef, isChatServiceId } from '../catalog.js';
+import { type IncidentDecision, type IncidentView, decideIncident, evidenceKey } from './incident-policy.js';
+import { type Cadence, DEFAULT_CADENCE, DETECTION_SLACK_MS, MIN_CONFIRMATIONS } from './confirmation.js';
 import {
   type MonitorEvent,
   type MonitorRecord,
@@ -19,16 +9,11 @@ import {
   initialMonitorRecord,
   pendingWorsening,
   stepMonitor,
-} from './detection/monitor-state.js';
-import {
-  type CrowdView,
-  type Evidence,
-  type MonitorView,
-  fuseServiceStatus,
-} from './detection/service-status.js';
-import { type RecentOutcome, type VantageVerdict, assessVantage } from './detection/vantage-guard.js';
-import type { IncidentEvent, OperatorEvent } from './events.js';
-import type { CheckResult, Clock, ProbeOutcome, State } from './model.js';
+} from './monitor-state.js';
+import { type CrowdView, type Evidence, type MonitorView, fuseServiceStatus } from './service-status.js';
+import { type RecentOutcome, type VantageVerdict, assessVantage } from './vantage-guard.js';
+import type { IncidentEvent, OperatorEvent } from '../events.js';
+import type { CheckResult, Clock, ProbeOutcome, State } from '../model.js';
 
 /**
  * The vantage verdict scans every monitor's latest outcome; doing that once a second (and on every

@@ -7,10 +7,10 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Telegraf } from 'telegraf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TelegramSender } from '../../src/bot/telegram/telegram-sender.js';
+import { TelegramSender } from '../../src/platforms/telegram/telegram-sender.js';
 import type { ChartPngOptions } from '../../src/charts/chart-png.js';
 import type { DeliveryJob } from '../../src/core/delivery/ports.js';
-import { incidentEvent } from '../delivery/delivery-fixtures.js';
+import { incidentEvent } from '../dispatch/delivery-fixtures.js';
 import { type Cleanups, world as startWorld } from './telegram-world.js';
 
 const cleanups: Cleanups = [];

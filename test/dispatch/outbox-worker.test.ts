@@ -5,8 +5,8 @@ import type { RetryPolicy } from '../../src/core/delivery/retry-policy.js';
 import type { Db } from '../../src/db/database.js';
 import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
-import { OutboxWorker } from '../../src/delivery/outbox-worker.js';
-import { Pacer, TELEGRAM_PACING, UNPACED, type PacingPolicy } from '../../src/delivery/pacer.js';
+import { OutboxWorker } from '../../src/dispatch/outbox-worker.js';
+import { Pacer, TELEGRAM_PACING, UNPACED, type PacingPolicy } from '../../src/dispatch/pacer.js';
 import { FakeClock } from '../helpers/catalog.js';
 import {
   ScriptedSender,

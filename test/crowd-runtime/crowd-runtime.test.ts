@@ -4,7 +4,11 @@ import type { ServiceDef } from '../../src/core/catalog.js';
 import { type ProblemKind, WINDOW_MS } from '../../src/core/crowd/index.js';
 import type { CrowdView } from '../../src/core/detection/service-status.js';
 import { messagesFor } from '../../src/core/i18n/index.js';
-import { CrowdRuntime, STEP_SLICE_SERVICES, type CrowdEngine } from '../../src/crowd/crowd-runtime.js';
+import {
+  CrowdRuntime,
+  STEP_SLICE_SERVICES,
+  type CrowdEngine,
+} from '../../src/crowd-runtime/crowd-runtime.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
 import { tempDir } from '../helpers/temp-dir.js';

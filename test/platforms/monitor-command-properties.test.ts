@@ -13,11 +13,11 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_DISCORD_CONTENT_CHARS } from '../../src/bot/discord/discord-render.js';
-import { DiscordInteractions } from '../../src/bot/discord/discord-interactions.js';
-import { DiscordPlatform } from '../../src/bot/discord/discord-platform.js';
-import type { PlatformContext } from '../../src/bot/platform.js';
-import { MAX_TELEGRAM_TEXT_CHARS, renderTelegramText } from '../../src/bot/telegram/telegram-render.js';
+import { MAX_DISCORD_CONTENT_CHARS } from '../../src/platforms/discord/discord-render.js';
+import { DiscordInteractions } from '../../src/platforms/discord/discord-interactions.js';
+import { DiscordPlatform } from '../../src/platforms/discord/discord-platform.js';
+import type { PlatformContext } from '../../src/platforms/platform.js';
+import { MAX_TELEGRAM_TEXT_CHARS, renderTelegramText } from '../../src/platforms/telegram/telegram-render.js';
 import { parseCommandText } from '../../src/core/commands/command-parser.js';
 import { MONITOR_ACTIONS } from '../../src/core/commands/command-request.js';
 import type {
@@ -31,7 +31,7 @@ import type {
 } from '../../src/core/commands/ports.js';
 import { STRICT_ADDRESS_POLICY } from '../../src/monitors/ssrf/address-policy.js';
 import { vetTarget } from '../../src/monitors/ssrf/ssrf-guard.js';
-import { silentLog } from '../delivery/delivery-fixtures.js';
+import { silentLog } from '../dispatch/delivery-fixtures.js';
 import { makeHarness, request } from '../core/commands/harness.js';
 import { type FakeDiscord, PermissionBits, startFakeDiscord } from '../fakes/discord/index.js';
 import { parseTelegramHtml } from '../fakes/telegram/index.js';

@@ -1,6 +1,6 @@
 import { Telegraf, TelegramError } from 'telegraf';
-import type { AppConfig } from '../../config.js';
-import { type PacingPolicy, TELEGRAM_PACING } from '../../delivery/pacer.js';
+import type { AppConfig } from '../../config/env.js';
+import { type PacingPolicy, TELEGRAM_PACING } from '../../dispatch/pacer.js';
 import type { ChatPlatform, PlatformContext } from '../platform.js';
 import { PlatformStartError } from '../platform.js';
 import { registerTelegramCommands } from './telegram-commands.js';

@@ -8,8 +8,8 @@ import {
   type GatewayGuildDeleteDispatchData,
   GatewayIntentBits,
 } from 'discord.js';
-import type { AppConfig } from '../../config.js';
-import { DISCORD_PACING, type PacingPolicy } from '../../delivery/pacer.js';
+import type { AppConfig } from '../../config/env.js';
+import { DISCORD_PACING, type PacingPolicy } from '../../dispatch/pacer.js';
 import type { ChatPlatform, PlatformContext } from '../platform.js';
 import { PlatformStartError } from '../platform.js';
 import { registerCommands } from './discord-commands.js';

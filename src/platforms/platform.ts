@@ -1,10 +1,10 @@
 import type { RenderChartPng } from '../charts/chart-png.js';
 import type { CommandServiceDeps } from '../core/commands/command-service.js';
 import type { ChatSender, OutboxStore, Platform, SubscriptionStore } from '../core/delivery/ports.js';
-import type { DetectionEngine } from '../core/detection-engine.js';
+import type { DetectionEngine } from '../core/detection/engine.js';
 import type { Clock } from '../core/model.js';
 import type { ServicesConfig } from '../config/services-file.js';
-import type { PacingPolicy } from '../delivery/pacer.js';
+import type { PacingPolicy } from '../dispatch/pacer.js';
 import type { Logger } from '../logging.js';
 
 /**

@@ -4,19 +4,19 @@
  * its clean-ups in `cleanups`, which the test file runs after each test.
  */
 import { expect } from 'vitest';
-import { TelegramPlatform } from '../../src/bot/telegram/telegram-platform.js';
-import { TelegramUpdates } from '../../src/bot/telegram/telegram-updates.js';
+import { TelegramPlatform } from '../../src/platforms/telegram/telegram-platform.js';
+import { TelegramUpdates } from '../../src/platforms/telegram/telegram-updates.js';
 import type { RenderChartPng } from '../../src/charts/chart-png.js';
 import { parseServices } from '../../src/config/services-file.js';
 import { CommandService } from '../../src/core/commands/command-service.js';
-import { DetectionEngine } from '../../src/core/detection-engine.js';
+import { DetectionEngine } from '../../src/core/detection/engine.js';
 import type { Db } from '../../src/db/database.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
 import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
 import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
-import { silentLog, tempDatabase } from '../delivery/delivery-fixtures.js';
+import { silentLog, tempDatabase } from '../dispatch/delivery-fixtures.js';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram/index.js';
 
 export type Cleanups = (() => Promise<void> | void)[];

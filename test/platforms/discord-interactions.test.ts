@@ -3,19 +3,19 @@
  * against the local Discord) and the real CommandService on real SQLite stores.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MISSING_PERMISSIONS_REASON } from '../../src/bot/discord/discord-errors.js';
-import { type CommandPort, DiscordInteractions } from '../../src/bot/discord/discord-interactions.js';
-import { DiscordPlatform } from '../../src/bot/discord/discord-platform.js';
+import { MISSING_PERMISSIONS_REASON } from '../../src/platforms/discord/discord-errors.js';
+import { type CommandPort, DiscordInteractions } from '../../src/platforms/discord/discord-interactions.js';
+import { DiscordPlatform } from '../../src/platforms/discord/discord-platform.js';
 import type { RenderChartPng } from '../../src/charts/chart-png.js';
 import { parseServices } from '../../src/config/services-file.js';
 import { CommandService } from '../../src/core/commands/command-service.js';
-import { DetectionEngine } from '../../src/core/detection-engine.js';
+import { DetectionEngine } from '../../src/core/detection/engine.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
 import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
 import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
-import { silentLog, tempDatabase } from '../delivery/delivery-fixtures.js';
+import { silentLog, tempDatabase } from '../dispatch/delivery-fixtures.js';
 import {
   type FakeDiscord,
   type FakeGuild,

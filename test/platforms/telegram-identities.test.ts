@@ -5,9 +5,9 @@
  * in forum topics (the reply in the topic, `/subscribe` bound to it).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { senderId, topicOf } from '../../src/bot/telegram/telegram-updates.js';
+import { senderId, topicOf } from '../../src/platforms/telegram/telegram-updates.js';
 import type { DeliveryJob } from '../../src/core/delivery/ports.js';
-import { incidentEvent } from '../delivery/delivery-fixtures.js';
+import { incidentEvent } from '../dispatch/delivery-fixtures.js';
 import type { BotApiUser, FakeTelegram } from '../fakes/telegram/index.js';
 import { CHANNEL_BOT, GROUP_ANONYMOUS_BOT, TELEGRAM_SERVICE_USER } from '../fakes/telegram/index.js';
 import { type Cleanups, world as startWorld } from './telegram-world.js';

@@ -18,7 +18,7 @@ import {
   renderDiscordAlert,
   renderDiscordText,
   type DiscordAlert,
-} from '../../src/bot/discord/discord-render.js';
+} from '../../src/platforms/discord/discord-render.js';
 import { buildAlert, parseButtonPayload, type AlertMessage } from '../../src/core/alert-message.js';
 import type { Evidence } from '../../src/core/detection/service-status.js';
 import type { IncidentEvent } from '../../src/core/events.js';

@@ -5,11 +5,11 @@
 import { DiscordAPIError, REST } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryJob } from '../../src/core/delivery/ports.js';
-import { classifyDiscordError } from '../../src/bot/discord/discord-errors.js';
-import { DiscordSender } from '../../src/bot/discord/discord-sender.js';
-import { DISCORD_REST_OPTIONS } from '../../src/bot/discord/discord-rest.js';
+import { classifyDiscordError } from '../../src/platforms/discord/discord-errors.js';
+import { DiscordSender } from '../../src/platforms/discord/discord-sender.js';
+import { DISCORD_REST_OPTIONS } from '../../src/platforms/discord/discord-rest.js';
 import { type FakeDiscord, type FakeGuild, startFakeDiscord } from '../fakes/discord/index.js';
-import { incidentEvent } from '../delivery/delivery-fixtures.js';
+import { incidentEvent } from '../dispatch/delivery-fixtures.js';
 
 const fakes: FakeDiscord[] = [];
 const rests: REST[] = [];

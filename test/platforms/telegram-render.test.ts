@@ -6,7 +6,7 @@ import {
   escapeTelegramHtml,
   renderTelegramAlert,
   renderTelegramText,
-} from '../../src/bot/telegram/telegram-render.js';
+} from '../../src/platforms/telegram/telegram-render.js';
 import { buildAlert, parseButtonPayload, type AlertMessage } from '../../src/core/alert-message.js';
 import type { Evidence } from '../../src/core/detection/service-status.js';
 import type { IncidentEvent } from '../../src/core/events.js';

@@ -8,10 +8,10 @@ import {
   DISCORD_COMMANDS,
   commandsDiffer,
   registerCommands,
-} from '../../src/bot/discord/discord-commands.js';
+} from '../../src/platforms/discord/discord-commands.js';
 import { COMMAND_ARG_NAMES, MONITOR_ACTIONS } from '../../src/core/commands/command-request.js';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
-import { DISCORD_REST_OPTIONS } from '../../src/bot/discord/discord-rest.js';
+import { DISCORD_REST_OPTIONS } from '../../src/platforms/discord/discord-rest.js';
 
 const fakes: FakeDiscord[] = [];
 const rests: REST[] = [];
