@@ -199,6 +199,9 @@ export interface Migration {
   readonly sql: string;
 }
 
+/** First line of a migration that must run with foreign keys off (a table rebuild). */
+const FOREIGN_KEYS_OFF = /^-- foreign_keys: off[ \t]*\r?\n/;
+
 /** The migrations shipped with the code, in order. */
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir)
@@ -219,15 +222,29 @@ export function migrate(db: Db, migrations = listMigrations()): number[] {
   const applied: number[] = [];
   for (const m of migrations) {
     if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        // The migration log records wall time; it is not domain time.
-        new Date().getTime(),
-      );
-    })();
+    // A migration that rebuilds a table other tables point at runs with foreign keys off (SQLite
+    // ignores the pragma inside a transaction), and checks them before its commit.
+    const keysOff = FOREIGN_KEYS_OFF.test(m.sql);
+    const keysWere = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (keysOff) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        if (keysOff) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0)
+            throw new Error(`migration ${m.name} leaves ${broken.length} broken foreign key(s)`);
+        }
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          m.version,
+          m.name,
+          // The migration log records wall time; it is not domain time.
+          new Date().getTime(),
+        );
+      })();
+    } finally {
+      if (keysOff && keysWere) db.pragma('foreign_keys = ON');
+    }
     applied.push(m.version);
   }
   return applied;

@@ -190,6 +190,70 @@ describe('migrate', () => {
     ]);
   });
 
+  it('moves the platform and language rules into the code (012), keeping every row, index and cascade', () => {
+    const db = migratedBefore(12);
+    db.pragma('foreign_keys = ON');
+    db.prepare(
+      "INSERT INTO chats (ref, platform, chat_id, locale, time_zone, created_at) VALUES (7, 'telegram', '-100', 'bn', 'Asia/Dhaka', 5)",
+    ).run();
+    db.prepare("INSERT INTO subscriptions VALUES (7, '*', 'minor', 0, '42')").run();
+    db.prepare(
+      "INSERT INTO outbox_events (id, incident_id, kind, payload_json, created_at) VALUES (1, 1, 'opened', '{}', 0)",
+    ).run();
+    db.prepare(
+      `INSERT INTO outbox (id, platform, chat_ref, event_id, incident_id, event_kind, status, next_attempt_at, created_at, thread_id)
+       VALUES (3, 'telegram', 7, 1, 1, 'opened', 'pending', 0, 0, '42')`,
+    ).run();
+    db.prepare(
+      "INSERT INTO message_refs (chat_ref, incident_id, message_id, created_at, thread_id) VALUES (7, 1, '99', 0, '42')",
+    ).run();
+    db.prepare(
+      `INSERT INTO chat_monitors (id, owner_key, platform, chat_id, name, name_key, kind, target, interval_ms, created_by, created_at)
+       VALUES (2, 'telegram:-100', 'telegram', '-100', 'Shop', 'shop', 'http', 'https://shop.example/', 60000, 'u', 0)`,
+    ).run();
+    expect(migrate(db)).toContain(12);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(
+      db.prepare('SELECT ref, platform, chat_id, locale, time_zone, created_at FROM chats').all(),
+    ).toEqual([
+      { ref: 7, platform: 'telegram', chat_id: '-100', locale: 'bn', time_zone: 'Asia/Dhaka', created_at: 5 },
+    ]);
+    expect(db.prepare('SELECT id, chat_ref, status, thread_id FROM outbox').all()).toEqual([
+      { id: 3, chat_ref: 7, status: 'pending', thread_id: '42' },
+    ]);
+    expect(db.prepare('SELECT name FROM chat_monitors').all()).toEqual([{ name: 'Shop' }]);
+    const indexes = (
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL",
+        )
+        .all() as {
+        name: string;
+      }[]
+    ).map((r) => r.name);
+    expect(indexes.sort()).toEqual(
+      [
+        'outbox_by_chat',
+        'outbox_by_chat_incident',
+        'outbox_by_event',
+        'outbox_chat_open',
+        'outbox_due',
+      ].sort(),
+    );
+    // A platform or language the code adds later is stored; the other rules still hold.
+    db.prepare(
+      "INSERT INTO chats (platform, chat_id, locale, time_zone, created_at) VALUES ('webhook', 'ops', 'hi', 'UTC', 0)",
+    ).run();
+    expect(() => db.prepare("UPDATE outbox SET status = 'lost' WHERE id = 3").run()).toThrow(
+      /CHECK constraint/,
+    );
+    // The children still point at the rebuilt chats table: deleting a chat cascades.
+    db.prepare('DELETE FROM chats WHERE ref = 7').run();
+    expect(db.prepare('SELECT count(*) AS n FROM subscriptions').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM message_refs').get()).toEqual({ n: 0 });
+  });
+
   it('adds forum topics (009): existing subscriptions, queued alerts and references go to the chat itself', () => {
     const db = migratedBefore(9);
     db.prepare(
