@@ -119,7 +119,9 @@ function parseAwsRss(input: StatusSourceInput): OfficialSnapshot {
 }
 
 /** AWS Service Health Dashboard RSS. */
-export const awsRssSource: StatusSource = {
+export const awsRssSource: StatusSource<'aws-rss'> = {
   kind: 'aws-rss',
-  parse: (input) => sanitizeSnapshot(parseAwsRss(input)),
+  // Before the generic feed in the registry: an AWS feed is also RSS.
+  detect: { xml: (head: string) => head.includes('status.aws.amazon.com') },
+  parse: (input: StatusSourceInput) => sanitizeSnapshot(parseAwsRss(input)),
 };

@@ -1,8 +1,11 @@
-import type { StatusSourceKind } from './status-source.js';
+import { STATUS_SOURCES, type StatusSourceKind } from './registry.js';
+import type { StatusSource } from './status-source.js';
+import { isJsonObject } from './upstream-payload.js';
 
 /**
  * Guesses which kind of status feed a response is, for monitors that do not say (`format: auto`).
- * It looks at the first characters and, for JSON, at the shape of the parsed value; the parsed
+ * It looks at the first characters and, for JSON, at the shape of the parsed value, asking each
+ * source of the registry in its order (each source's `detect` says what it recognises); the parsed
  * value is handed on so the parser does not parse the body again. Each kind needs the keys its
  * real payloads always carry, so a health endpoint's `{"status":"ok"}` or an empty `[]` is not
  * taken for a status feed (see docs/status-sources.md "Auto-detection"):
@@ -45,7 +48,10 @@ export function sniffBody(body: string, contentType: string | undefined): Sniffe
   }
   if (text.startsWith('<')) {
     if (!/<(rss|feed)[\s>]/.test(head)) return { kind: null, problem: 'XML that is neither RSS nor Atom' };
-    return { kind: head.includes('status.aws.amazon.com') ? 'aws-rss' : 'feed' };
+    for (const source of STATUS_SOURCES as readonly StatusSource[]) {
+      if (source.detect?.xml?.(head) === true) return { kind: source.kind as StatusSourceKind };
+    }
+    return { kind: null, problem: 'RSS or Atom that no status source reads' };
   }
   let json: unknown;
   try {
@@ -57,54 +63,21 @@ export function sniffBody(body: string, contentType: string | undefined): Sniffe
   return { ...detectJsonFormat(json), json };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A Google Cloud / Workspace `incidents.json` element: `id`, `begin`, and what it affects. */
-function isGoogleIncident(value: unknown): boolean {
-  if (!isRecord(value)) return false;
-  const affects = typeof value['service_name'] === 'string' || Array.isArray(value['affected_products']);
-  return typeof value['id'] === 'string' && typeof value['begin'] === 'string' && affects;
-}
-
-function isSlackCurrent(record: Record<string, unknown>): boolean {
-  const dated = typeof record['date_created'] === 'string' || typeof record['date_updated'] === 'string';
-  return typeof record['status'] === 'string' && Array.isArray(record['active_incidents']) && dated;
-}
-
-function isIncidentioWidget(record: Record<string, unknown>): boolean {
-  if (Array.isArray(record['ongoing_incidents'])) return true;
-  const maintenances =
-    Array.isArray(record['in_progress_maintenances']) || Array.isArray(record['scheduled_maintenances']);
-  return typeof record['page_title'] === 'string' && maintenances;
-}
-
-function isStatuspage(record: Record<string, unknown>): boolean {
-  const status = record['status'];
-  if (isRecord(status) && 'indicator' in status) return true;
-  if (!isRecord(record['page'])) return false;
-  return ['components', 'incidents', 'scheduled_maintenances'].some((key) => Array.isArray(record[key]));
-}
-
 /** Which parser a parsed JSON body is for; null with the reason when none fits. */
 export function detectJsonFormat(json: unknown): DetectedFormat {
+  for (const source of STATUS_SOURCES as readonly StatusSource[]) {
+    if (source.detect?.json?.(json) === true) return { kind: source.kind as StatusSourceKind };
+  }
   if (Array.isArray(json)) {
-    if (json.length === 0) {
-      return {
-        kind: null,
-        problem:
-          'an empty JSON array, not enough to tell a status feed (set format: google for incidents.json)',
-      };
-    }
-    return isGoogleIncident(json[0])
-      ? { kind: 'google' }
+    return json.length === 0
+      ? {
+          kind: null,
+          problem:
+            'an empty JSON array, not enough to tell a status feed (set format: google for incidents.json)',
+        }
       : { kind: null, problem: 'a JSON array that is not Google incidents (no id, begin, service_name)' };
   }
-  if (!isRecord(json)) return { kind: null, problem: 'JSON that is not an object' };
-  if (isSlackCurrent(json)) return { kind: 'slack' };
-  if (isIncidentioWidget(json)) return { kind: 'incidentio' };
-  if (isStatuspage(json)) return { kind: 'statuspage' };
+  if (!isJsonObject(json)) return { kind: null, problem: 'JSON that is not an object' };
   const status = json['status'];
   if (typeof status === 'string') {
     return {

@@ -313,7 +313,9 @@ function parseFeed(input: StatusSourceInput): OfficialSnapshot {
 }
 
 /** RSS 2.0 / Atom incident-history feed. */
-export const feedSource: StatusSource = {
+export const feedSource: StatusSource<'feed'> = {
   kind: 'feed',
-  parse: (input) => sanitizeSnapshot(parseFeed(input)),
+  // Any RSS or Atom: last in the registry, so the specific feeds are asked first.
+  detect: { xml: () => true },
+  parse: (input: StatusSourceInput) => sanitizeSnapshot(parseFeed(input)),
 };

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { OfficialIncident, OfficialSeverity, OfficialSnapshot } from '../core/official.js';
 import { plainText } from './sanitize.js';
 import { severityFromIncidents } from './severity.js';
-import type { StatusSource, StatusSourceInput } from './status-source.js';
-import { jsonStatusSource, lookupEnum, quoteValue, resolveLink } from './upstream-payload.js';
+import type { StatusSourceInput } from './status-source.js';
+import { isJsonObject, jsonStatusSource, lookupEnum, quoteValue, resolveLink } from './upstream-payload.js';
 
 /**
  * Google Cloud (`https://status.cloud.google.com/incidents.json`) and Google Workspace
@@ -97,4 +97,14 @@ function toSnapshot(rows: readonly UpstreamIncident[], input: StatusSourceInput)
 }
 
 /** Google Cloud / Workspace `incidents.json`. */
-export const googleSource: StatusSource = jsonStatusSource(SOURCE, payloadSchema, toSnapshot);
+/** A Google Cloud / Workspace `incidents.json` element: `id`, `begin`, and what it affects. */
+function isGoogleIncident(value: unknown): boolean {
+  if (!isJsonObject(value)) return false;
+  const affects = typeof value['service_name'] === 'string' || Array.isArray(value['affected_products']);
+  return typeof value['id'] === 'string' && typeof value['begin'] === 'string' && affects;
+}
+
+/** Google's `incidents.json`: a JSON array whose first element is an incident. */
+export const googleSource = jsonStatusSource(SOURCE, payloadSchema, toSnapshot, {
+  json: (value) => Array.isArray(value) && value.length > 0 && isGoogleIncident(value[0]),
+});

@@ -7,8 +7,8 @@ import type {
 } from '../core/official.js';
 import { plainText } from './sanitize.js';
 import { severityFromIncidents } from './severity.js';
-import type { StatusSource, StatusSourceInput } from './status-source.js';
-import { jsonStatusSource, lookupEnum, quoteValue, resolveLink } from './upstream-payload.js';
+import type { StatusSourceInput } from './status-source.js';
+import { isJsonObject, jsonStatusSource, lookupEnum, quoteValue, resolveLink } from './upstream-payload.js';
 
 /**
  * incident.io status page Widget API, `GET https://<page>/api/v1/summary` (public, no key).
@@ -119,4 +119,15 @@ function toSnapshot(payload: Payload, input: StatusSourceInput): OfficialSnapsho
 }
 
 /** incident.io Widget API summary. */
-export const incidentioSource: StatusSource = jsonStatusSource(SOURCE, payloadSchema, toSnapshot);
+/** incident.io's widget: `ongoing_incidents`, or `page_title` with a maintenance array. */
+function isIncidentioWidget(value: unknown): boolean {
+  if (!isJsonObject(value)) return false;
+  if (Array.isArray(value['ongoing_incidents'])) return true;
+  const maintenances =
+    Array.isArray(value['in_progress_maintenances']) || Array.isArray(value['scheduled_maintenances']);
+  return typeof value['page_title'] === 'string' && maintenances;
+}
+
+export const incidentioSource = jsonStatusSource(SOURCE, payloadSchema, toSnapshot, {
+  json: isIncidentioWidget,
+});

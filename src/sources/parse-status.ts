@@ -6,7 +6,8 @@ import { sniffBody } from './detect-format.js';
 import { officialStatements } from './official-evidence.js';
 import { findStatusSource } from './registry.js';
 import { sanitizeSnapshot } from './sanitize.js';
-import type { StatusSourceInput, StatusSourceKind } from './status-source.js';
+import type { StatusSourceKind } from './registry.js';
+import type { StatusSourceInput } from './status-source.js';
 import { checkResponse, unusableSnapshot } from './upstream-payload.js';
 
 /** `auto` detects the kind from the body (see `detectFormat`); the others name a parser. */

@@ -7,8 +7,8 @@ import type {
 } from '../core/official.js';
 import { plainText } from './sanitize.js';
 import { severityFromIncidents } from './severity.js';
-import type { StatusSource } from './status-source.js';
 import {
+  isJsonObject,
   jsonStatusSource,
   lookupEnum,
   parseTimestamp,
@@ -129,4 +129,11 @@ function toSnapshot(payload: Payload): OfficialSnapshot {
 }
 
 /** Slack status API v2 `current`. */
-export const slackSource: StatusSource = jsonStatusSource(SOURCE, payloadSchema, toSnapshot);
+/** Slack's `current`: `status` (a string), `active_incidents` and a creation or update date. */
+function isSlackCurrent(value: unknown): boolean {
+  if (!isJsonObject(value)) return false;
+  const dated = typeof value['date_created'] === 'string' || typeof value['date_updated'] === 'string';
+  return typeof value['status'] === 'string' && Array.isArray(value['active_incidents']) && dated;
+}
+
+export const slackSource = jsonStatusSource(SOURCE, payloadSchema, toSnapshot, { json: isSlackCurrent });

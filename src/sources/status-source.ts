@@ -1,15 +1,16 @@
 import type { OfficialSnapshot } from '../core/official.js';
 
-/** Every kind of official status feed the bot can read, one parser file each. */
-export const STATUS_SOURCE_KINDS = [
-  'statuspage',
-  'incidentio',
-  'slack',
-  'google',
-  'aws-rss',
-  'feed',
-] as const;
-export type StatusSourceKind = (typeof STATUS_SOURCE_KINDS)[number];
+/**
+ * How `format: auto` recognises a source's payloads (see detect-format.ts). Each test needs the
+ * keys the source's real payloads always carry, so a health endpoint's `{"status":"ok"}` is not
+ * taken for a status feed. Detection asks the sources in the registry's order; the first yes wins.
+ */
+export interface FormatDetection {
+  /** A parsed JSON body (object or array) is this source's payload. */
+  readonly json?: (value: unknown) => boolean;
+  /** An RSS or Atom body, by its first few kilobytes lower-cased, is this source's feed. */
+  readonly xml?: (head: string) => boolean;
+}
 
 /** One fetched response, as the HTTP layer saw it. The parser does no I/O. */
 export interface StatusSourceInput {
@@ -26,16 +27,19 @@ export interface StatusSourceInput {
 
 /**
  * One kind of official status source (Statuspage, incident.io widget, Slack, Google, AWS RSS,
- * RSS/Atom incident history). Adding one is a file exporting a `StatusSource` plus one line in
- * `registry.ts`. See docs/status-sources.md.
+ * RSS/Atom incident history). Adding one is a file exporting a `StatusSource` (its parser and how
+ * auto-detection recognises it) plus one line in `registry.ts`. See docs/status-sources.md.
  *
  * Promise: `parse` is pure and never throws for any input. A response it cannot use (non-200,
  * an HTML error page, a JSON parse error, an unexpected shape, an unrecognised overall state)
  * yields `overall: 'unknown'` with `problem` saying why; an unrecognised enum value never
  * becomes `ok`.
  */
-export interface StatusSource {
-  readonly kind: StatusSourceKind;
+export interface StatusSource<Kind extends string = string> {
+  /** The `format:` value naming it in the services file (`statuspage`, `feed`, …). */
+  readonly kind: Kind;
+  /** How auto-detection recognises it; a source without one is only used when named. */
+  readonly detect?: FormatDetection;
   parse(input: StatusSourceInput): OfficialSnapshot;
   /**
    * JSON sources only: `parse` for a body that was already parsed (`json` is `JSON.parse` of

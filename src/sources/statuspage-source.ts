@@ -8,8 +8,13 @@ import type {
 } from '../core/official.js';
 import { plainText } from './sanitize.js';
 import { severityFromIncidents, worstSeverity } from './severity.js';
-import type { StatusSource } from './status-source.js';
-import { jsonStatusSource, lookupEnum, parseTimestamp, quoteValue } from './upstream-payload.js';
+import {
+  isJsonObject,
+  jsonStatusSource,
+  lookupEnum,
+  parseTimestamp,
+  quoteValue,
+} from './upstream-payload.js';
 
 /**
  * Atlassian Statuspage public API v2: `summary.json`, `status.json`, `components.json`,
@@ -254,4 +259,13 @@ function toSnapshot(payload: Payload): OfficialSnapshot {
 }
 
 /** Statuspage v2 JSON (and incident.io's compatible endpoints). */
-export const statuspageSource: StatusSource = jsonStatusSource(SOURCE, payloadSchema, toSnapshot);
+/** Atlassian Statuspage: `status.indicator`, or a components/incidents array next to a `page` object. */
+function isStatuspage(value: unknown): boolean {
+  if (!isJsonObject(value)) return false;
+  const status = value['status'];
+  if (isJsonObject(status) && 'indicator' in status) return true;
+  if (!isJsonObject(value['page'])) return false;
+  return ['components', 'incidents', 'scheduled_maintenances'].some((key) => Array.isArray(value[key]));
+}
+
+export const statuspageSource = jsonStatusSource(SOURCE, payloadSchema, toSnapshot, { json: isStatuspage });

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { OfficialSnapshot } from '../core/official.js';
 import { sanitizeSnapshot } from './sanitize.js';
-import type { StatusSource, StatusSourceInput, StatusSourceKind } from './status-source.js';
+import type { FormatDetection, StatusSource, StatusSourceInput } from './status-source.js';
 
 /**
  * The checks every parser runs before it looks at the payload: HTTP status, size, media type,
@@ -84,11 +84,12 @@ export function readJsonPayload<T>(input: StatusSourceInput, schema: z.ZodType<T
  * A JSON status source from its schema and its mapping: `parse` reads the body, `parseJson`
  * takes a value parsed already (auto-detection parsed it), and both sanitise every text.
  */
-export function jsonStatusSource<T>(
-  kind: StatusSourceKind,
+export function jsonStatusSource<T, Kind extends string>(
+  kind: Kind,
   schema: z.ZodType<T>,
   toSnapshot: (payload: T, input: StatusSourceInput) => OfficialSnapshot,
-): StatusSource {
+  detect: FormatDetection,
+): StatusSource<Kind> {
   const parseJson = (json: unknown, input: StatusSourceInput): OfficialSnapshot => {
     const payload = checkShape(schema, json);
     return sanitizeSnapshot(
@@ -97,12 +98,18 @@ export function jsonStatusSource<T>(
   };
   return {
     kind,
+    detect,
     parse(input: StatusSourceInput): OfficialSnapshot {
       const json = readJson(input);
       return json.ok ? parseJson(json.value, input) : sanitizeSnapshot(unusableSnapshot(kind, json.problem));
     },
     parseJson,
   };
+}
+
+/** A JSON object (not an array, not null): what most status payloads are. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Upstream values quoted in a `problem` are cut short: they end up in logs and operator messages. */

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StatusSourceKind } from '../../src/sources/status-source.js';
+import type { StatusSourceKind } from '../../src/sources/registry.js';
 
 /** Which parsers a shape is aimed at. `html` is `htmlToPlainText`; `xml` also `readFeed`. */
 export type ShapeFamily = 'xml' | 'json' | 'html';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OFFICIAL_SEVERITIES } from '../../src/core/official.js';
 import { findStatusSource, STATUS_SOURCES } from '../../src/sources/registry.js';
-import type { StatusSourceKind } from '../../src/sources/status-source.js';
+import type { StatusSourceKind } from '../../src/sources/registry.js';
 import { MAX_BODY_CHARS } from '../../src/sources/upstream-payload.js';
 import { readStatusFixture } from './status-fixtures.js';
 

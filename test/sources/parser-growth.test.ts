@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detectFormat } from '../../src/sources/detect-format.js';
 import { htmlToPlainText } from '../../src/sources/plain-text.js';
-import { STATUS_SOURCES } from '../../src/sources/registry.js';
+import { STATUS_SOURCES, type StatusSourceKind } from '../../src/sources/registry.js';
 import type { StatusSource } from '../../src/sources/status-source.js';
 import { readFeed } from '../../src/sources/xml-feed.js';
 import {
@@ -126,7 +126,7 @@ function shapesFor(source: StatusSource): InputShape[] {
 }
 
 /** Adversarial text reaches JSON parsers inside a valid payload (titles, update bodies). */
-function forSource(source: StatusSource, shape: InputShape): (chars: number) => string {
+function forSource(source: StatusSource<StatusSourceKind>, shape: InputShape): (chars: number) => string {
   if (shape.family !== 'json' || shape.kind !== undefined || !shape.name.includes('JSON text'))
     return shape.build;
   return (chars) => jsonCarrying(source.kind, shape.build(chars));

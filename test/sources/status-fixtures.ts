@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeBody } from '../../src/sources/decode-body.js';
-import type { StatusSourceInput, StatusSourceKind } from '../../src/sources/status-source.js';
+import type { StatusSourceKind } from '../../src/sources/registry.js';
+import type { StatusSourceInput } from '../../src/sources/status-source.js';
 
 /**
  * The captured payloads in test/fixtures/status (where each came from is in its SOURCES.md), kept in

@@ -8,7 +8,7 @@ import { filterComponents } from '../../sources/component-filter.js';
 import { BodyCollector } from '../../sources/body-blocks.js';
 import { digestSnapshot, parseStatusNow, type StatusDigest } from '../../sources/parse-status.js';
 import { digestStatusResponseOffThread } from '../../sources/parse-worker.js';
-import { STATUS_SOURCE_KINDS } from '../../sources/status-source.js';
+import { STATUS_SOURCE_KINDS } from '../../sources/registry.js';
 import type { Probe, ProbeContext } from '../probe.js';
 import { runWithDeadline } from './deadline.js';
 import { classifyError } from './error-reason.js';
