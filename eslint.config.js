@@ -55,6 +55,7 @@ const outerLayers = (/** @type {string} */ up) =>
     'crowd-runtime',
     'charts',
     'metrics',
+    'features',
     'demo',
     'config',
     'logging.js',

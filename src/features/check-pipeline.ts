@@ -1,0 +1,143 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { MonitorConfig, ServicesConfig } from '../config/services-file.js';
+import { DetectionEngine } from '../core/detection/engine.js';
+import type { Clock } from '../core/model.js';
+import type { Logger } from '../logging.js';
+import type { AppMetrics } from '../metrics/app-metrics.js';
+import { type PushOptions, PushRegistry } from '../monitors/probes/push-probe.js';
+import { Scheduler, type Ticker } from '../monitors/scheduler.js';
+import type { ConsoleSink } from '../platforms/console/console-sink.js';
+import { stopParseWorker } from '../sources/parse-worker.js';
+import { loadPushSecret } from '../web/push-secret.js';
+import { CheckTally } from './check-tally.js';
+import type { Feature } from './feature.js';
+import type { Storage } from './storage.js';
+
+/** Outcomes from different monitors within this long count as one round for the vantage guard. */
+export const VANTAGE_ROUND_MS = 60_000;
+/** How often the console says what the checks are doing. */
+const SUMMARY_CRON = '0 * * * * *';
+
+/** What the checks count in `/metrics`. */
+export type CheckMetrics = Pick<AppMetrics, 'recordCheckStart' | 'recordCheck'>;
+
+/**
+ * The detection engine over the detection store, with the store's incident changes planned into
+ * the outbox: the outbox rows are written in the incident's own transaction (a crash loses neither
+ * or both), and an incident change that cannot be stored is still delivered, planned into the
+ * in-memory outbox.
+ */
+export function createDetectionEngine(
+  services: ServicesConfig,
+  storage: Pick<Storage, 'detection' | 'outbox'>,
+  clock: Clock,
+): DetectionEngine {
+  storage.detection.addIncidentHook((event) => storage.outbox.enqueueIncidentEvent(event));
+  storage.detection.setUnstoredIncidentHandler((event) => storage.outbox.plan(event));
+  return new DetectionEngine(services, storage.detection, clock, { roundMs: VANTAGE_ROUND_MS });
+}
+
+export interface CheckPipelineDeps {
+  readonly engine: DetectionEngine;
+  readonly metrics: CheckMetrics;
+  /** Where the summary line goes every minute. */
+  readonly sink: Pick<ConsoleSink, 'line'>;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly ticker?: Ticker;
+  /** The push monitors' tokens derive from a secret kept next to this database file. */
+  readonly databasePath: string;
+}
+
+/**
+ * The walk of one check: the scheduler runs a monitor's probe, the outcome is counted (metrics,
+ * the console's tally) and handed to the engine, which stores it and, through the detection store,
+ * plans incident changes into the outbox (`createDetectionEngine`). Push monitors are checked by
+ * their pings, which the registry here records.
+ */
+export class CheckPipeline implements Feature {
+  readonly engine: DetectionEngine;
+  readonly scheduler: Scheduler;
+  /** Push (heartbeat) monitors: `/push/:token` pings them. */
+  readonly pushes: PushRegistry;
+  /** Each push monitor's token, for the start-up lines. */
+  readonly pushTokens: readonly { readonly monitorId: string; readonly token: string }[];
+  private readonly tally = new CheckTally();
+  private summary: ScheduledTask | null = null;
+
+  constructor(
+    private readonly services: ServicesConfig,
+    private readonly deps: CheckPipelineDeps,
+  ) {
+    const { engine, metrics, clock, log } = deps;
+    this.engine = engine;
+    this.warnSlowDetection(services.monitors);
+    this.pushes = new PushRegistry(loadPushSecret(deps.databasePath), clock);
+    this.pushTokens = services.monitors
+      .filter((m) => m.type === 'push')
+      .map((m) => ({ monitorId: m.id, token: this.pushes.register(m.id, m.options as PushOptions) }));
+    this.scheduler = new Scheduler(
+      services.monitors,
+      {
+        onStart: (_monitor, slot, startedAt) => metrics.recordCheckStart(slot, startedAt),
+        onResult: (monitor, outcome) => {
+          this.tally.finished(outcome);
+          metrics.recordCheck(monitor.type, outcome);
+          log.debug(
+            { monitorId: monitor.id, status: outcome.status, reason: outcome.reason },
+            'check finished',
+          );
+          engine.handleResult(monitor.id, outcome);
+        },
+        onSkip: (monitor) => {
+          this.tally.skip();
+          log.warn({ monitorId: monitor.id }, 'check skipped: previous run still in progress');
+        },
+        // Re-checks a few seconds apart confirm or clear a first failure (docs/detection.md).
+        pendingFailures: (monitor) => engine.pendingFailures(monitor.id),
+        onRecheckDropped: (monitor) =>
+          log.debug({ monitorId: monitor.id }, 're-check dropped: re-checks in flight at their cap'),
+      },
+      { clock, ...(deps.ticker ? { ticker: deps.ticker } : {}) },
+    );
+  }
+
+  /** Adds a monitor at runtime (from chat); it is checked from its next slot. */
+  addMonitor(monitor: MonitorConfig): void {
+    this.scheduler.addMonitor(monitor);
+    this.warnSlowDetection([monitor]);
+  }
+
+  removeMonitor(monitorId: string): boolean {
+    return this.scheduler.removeMonitor(monitorId);
+  }
+
+  start(): void {
+    this.scheduler.start();
+    this.summary = cron.schedule(SUMMARY_CRON, () => {
+      const line = this.tally.takeLine(this.deps.clock.now(), this.services, this.engine);
+      if (line !== null) this.deps.sink.line(line);
+    });
+  }
+
+  /** Stops scheduling and waits for the checks under way, then for the feed parser's worker. */
+  async stop(): Promise<void> {
+    void this.summary?.destroy();
+    await this.scheduler.stop();
+    await stopParseWorker();
+  }
+
+  /**
+   * Monitors whose cadence cannot fit the failures their budget asks for within two intervals
+   * plus 30 s are confirmed later rather than falsely (docs/detection.md): say so once, when the
+   * services file loads and when a chat monitor is added.
+   */
+  private warnSlowDetection(monitors: readonly { readonly id: string }[]): void {
+    const slow = monitors.filter((m) => this.engine.downConfirmation(m.id)?.targetMet === false);
+    if (slow.length > 0)
+      this.deps.log.warn(
+        { monitors: slow.slice(0, 10).map((m) => m.id), count: slow.length },
+        'detection slower than two intervals plus 30 s: the cadence cannot fit the failures the false-alarm budget needs',
+      );
+  }
+}

@@ -1,0 +1,120 @@
+import { type RenderChartPng, createChartPngRenderer } from '../charts/chart-png.js';
+import type { AppConfig } from '../config/env.js';
+import type { ServicesConfig } from '../config/services-file.js';
+import type { ReportSink } from '../core/crowd/report-port.js';
+import type { DetectionEngine } from '../core/detection/engine.js';
+import type { Clock } from '../core/model.js';
+import type { ChatMonitorService } from '../chat-monitors/chat-monitor-service.js';
+import { OutboxWorker } from '../dispatch/outbox-worker.js';
+import { Pacer } from '../dispatch/pacer.js';
+import type { Logger } from '../logging.js';
+import type { AppMetrics } from '../metrics/app-metrics.js';
+import type { ConsoleSink } from '../platforms/console/console-sink.js';
+import type { ChatPlatform, PlatformContext } from '../platforms/platform.js';
+import { createPlatforms } from '../platforms/registry.js';
+import type { Feature } from './feature.js';
+import type { Storage } from './storage.js';
+
+export interface DeliveryDeps {
+  readonly services: ServicesConfig;
+  readonly engine: DetectionEngine;
+  readonly storage: Pick<Storage, 'outbox' | 'subscriptions' | 'queries' | 'serviceHistory'>;
+  /** Where the chat commands record crowd reports. */
+  readonly reports: ReportSink;
+  /** What `/monitor` uses. */
+  readonly monitors: ChatMonitorService;
+  readonly metrics: Pick<AppMetrics, 'recordDelivery' | 'recordRateLimitWait'>;
+  /** The console: every incident event and operator notice, whatever platforms are enabled. */
+  readonly sink: Pick<ConsoleSink, 'incident' | 'operator'>;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The chat platforms to run; by default those the config enables (`createPlatforms`). */
+  readonly platforms?: (ctx: PlatformContext) => ChatPlatform[];
+}
+
+/**
+ * The way out: the chat platforms, one outbox worker paced for each, and the console. A new
+ * incident event wakes the workers, so an alert does not wait for their next pass.
+ */
+export class Delivery implements Feature {
+  private readonly workers: OutboxWorker[];
+  private readonly workersStop = new AbortController();
+  private running: Promise<void>[] = [];
+
+  /** Builds the platforms (`createPlatforms`), each with the context the chats need. */
+  static async create(config: AppConfig, deps: DeliveryDeps): Promise<Delivery> {
+    const { services, engine, storage, clock, log } = deps;
+    const renderChartPng = createChartPngRenderer(services, storage.serviceHistory);
+    const ctx: PlatformContext = {
+      services,
+      engine,
+      subscriptions: storage.subscriptions,
+      outbox: storage.outbox,
+      clock,
+      log,
+      commands: {
+        services,
+        states: engine,
+        incidents: storage.queries,
+        subscriptions: storage.subscriptions,
+        reports: deps.reports,
+        clock,
+        monitors: deps.monitors,
+      },
+      renderChartPng,
+    };
+    const platforms = deps.platforms ? deps.platforms(ctx) : await createPlatforms(config, ctx);
+    return new Delivery(platforms, renderChartPng, deps);
+  }
+
+  private constructor(
+    readonly platforms: readonly ChatPlatform[],
+    /** The 24-hour chart of a service as a PNG, for `/status <service>` in the chats. */
+    readonly renderChartPng: RenderChartPng,
+    deps: DeliveryDeps,
+  ) {
+    const { engine, storage, metrics, sink, clock, log } = deps;
+    this.workers = platforms.map(
+      (platform) =>
+        new OutboxWorker({
+          store: storage.outbox,
+          subscriptions: storage.subscriptions,
+          sender: platform.sender,
+          pacer: new Pacer(platform.pacing, clock),
+          clock,
+          log,
+          onResult: (result) => {
+            metrics.recordDelivery(platform.name, result.kind);
+            if (result.kind === 'rate-limited')
+              metrics.recordRateLimitWait(platform.name, result.retryAfterMs);
+          },
+        }),
+    );
+    engine.onIncident((event) => {
+      sink.incident(event);
+      for (const worker of this.workers) worker.wake();
+    });
+    engine.onOperator((event) => {
+      sink.operator(event);
+      log.warn({ event }, 'operator notice');
+    });
+  }
+
+  /** Logs the platforms in, in order, then starts the workers. If one fails, every platform is stopped. */
+  async start(): Promise<void> {
+    try {
+      for (const platform of this.platforms) await platform.start();
+    } catch (err) {
+      await Promise.allSettled(this.platforms.map((platform) => platform.stop()));
+      throw err;
+    }
+    this.running = this.workers.map((worker) => worker.run(this.workersStop.signal));
+  }
+
+  /** The workers finish the send under way, then the platforms disconnect. */
+  async stop(): Promise<void> {
+    this.workersStop.abort();
+    await Promise.allSettled(this.running);
+    await Promise.allSettled(this.platforms.map((platform) => platform.stop()));
+  }
+}
