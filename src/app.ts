@@ -67,49 +67,16 @@ export async function startApp(
   const { clock, log } = deps;
   const sink = new ConsoleSink(deps.out);
   const storage = new Storage(config, services, { clock, log });
-  const engine = createDetectionEngine(services, storage, clock);
-  const metrics = createAppMetrics(services, engine, storage, clock);
-  const checks = new CheckPipeline(services, {
-    engine,
-    metrics,
-    sink,
-    clock,
-    log,
-    ...(deps.ticker ? { ticker: deps.ticker } : {}),
-    databasePath: config.databasePath,
-  });
-  const crowd = new Crowd({ services, engine, storage, metrics, clock, log });
-  const chat = new ChatMonitors(config.chatMonitors, {
-    checks,
-    engine,
-    storage,
-    clock,
-    ...(deps.resolveAddress ? { resolveAddress: deps.resolveAddress } : {}),
-  });
-  const delivery = await Delivery.create(config, {
-    services,
-    engine,
-    storage,
-    reports: crowd.commandReports,
-    monitors: chat.service,
-    metrics,
-    sink,
-    clock,
-    log,
-    ...(deps.platforms ? { platforms: deps.platforms } : {}),
-  });
-  const web = new Web(config.http, {
-    services,
-    engine,
-    storage,
-    scheduler: checks.scheduler,
-    platforms: delivery.platforms,
-    chatServices: chat.pageServices,
-    metrics,
-    pushes: checks.pushes,
-    clock,
-    log,
-  });
+  // The database is open from here on: if building the rest fails (createPlatforms throwing, say),
+  // it is closed before the error goes on, as when a feature fails to start.
+  let built: Awaited<ReturnType<typeof build>>;
+  try {
+    built = await build();
+  } catch (err) {
+    storage.stop();
+    throw err;
+  }
+  const { engine, metrics, checks, crowd, chat, delivery, web } = built;
 
   // The HTTP surface listens before the platforms log in; the checks start once alerts can go out.
   const features = [storage, chat, web, delivery, checks, crowd];
@@ -134,4 +101,52 @@ export async function startApp(
     storage: storage.health,
     stop: () => stopInReverse(features),
   };
+
+  /** The features over the storage, built but not started. */
+  async function build() {
+    const engine = createDetectionEngine(services, storage, clock);
+    const metrics = createAppMetrics(services, engine, storage, clock);
+    const checks = new CheckPipeline(services, {
+      engine,
+      metrics,
+      sink,
+      clock,
+      log,
+      ...(deps.ticker ? { ticker: deps.ticker } : {}),
+      databasePath: config.databasePath,
+    });
+    const crowd = new Crowd({ services, engine, storage, metrics, clock, log });
+    const chat = new ChatMonitors(config.chatMonitors, {
+      checks,
+      engine,
+      storage,
+      clock,
+      ...(deps.resolveAddress ? { resolveAddress: deps.resolveAddress } : {}),
+    });
+    const delivery = await Delivery.create(config, {
+      services,
+      engine,
+      storage,
+      reports: crowd.commandReports,
+      monitors: chat.service,
+      metrics,
+      sink,
+      clock,
+      log,
+      ...(deps.platforms ? { platforms: deps.platforms } : {}),
+    });
+    const web = new Web(config.http, {
+      services,
+      engine,
+      storage,
+      scheduler: checks.scheduler,
+      platforms: delivery.platforms,
+      chatServices: chat.pageServices,
+      metrics,
+      pushes: checks.pushes,
+      clock,
+      log,
+    });
+    return { engine, metrics, checks, crowd, chat, delivery, web };
+  }
 }

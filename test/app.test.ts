@@ -1,0 +1,157 @@
+/**
+ * The composition root's start and stop as a whole: what is left open when a part fails to start.
+ * "Open" is observed from outside: the SQLite connection keeps its write-ahead log (`bot.db-wal`)
+ * until it is closed, and a listening port refuses a second listener.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:net';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningApp, startApp } from '../src/app.js';
+import type { AppConfig } from '../src/config/env.js';
+import { loadServicesFile } from '../src/config/services-file.js';
+import type { ChatPlatform } from '../src/platforms/platform.js';
+import { PlatformStartError } from '../src/platforms/platform.js';
+import { silentLog } from './dispatch/delivery-fixtures.js';
+import { tempDir } from './helpers/temp-dir.js';
+
+const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+/** The scheduler never ticks by itself here: the tests are about start and stop, not checks. */
+const stillTicker = { start: () => undefined, stop: () => undefined };
+
+/** An app a test started and did not get to stop (its assertion failed first). */
+let running: RunningApp | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+function setUp(port = 0): { config: AppConfig; wal: string; services: ReturnType<typeof loadServicesFile> } {
+  const dir = tempDir('app-');
+  const servicesFile = join(dir, 'services.yaml');
+  writeFileSync(
+    servicesFile,
+    `defaults: { every: 1h, timeout: 1s }
+services:
+  - id: github
+    name: GitHub
+    monitors:
+      - { type: tcp, host: 127.0.0.1, port: 9 }
+`,
+  );
+  const databasePath = join(dir, 'bot.db');
+  const config: AppConfig = {
+    discord: null,
+    telegram: null,
+    databasePath,
+    servicesFile,
+    http: { host: '127.0.0.1', port },
+    defaultLocale: 'en',
+    defaultTimeZone: 'UTC',
+    logLevel: 'silent',
+    secrets: [],
+  };
+  return { config, wal: `${databasePath}-wal`, services: loadServicesFile(servicesFile) };
+}
+
+/** A platform that records its start and stop, and rejects its token when told to. */
+function platform(events: string[], rejects = false): ChatPlatform {
+  let connected = false;
+  return {
+    name: 'telegram',
+    sender: { platform: 'telegram', deliver: () => Promise.resolve({ kind: 'sent', messageId: '1' }) },
+    pacing: { global: null, privateChat: null, groupChat: null, isGroupChat: () => true },
+    get connected() {
+      return connected;
+    },
+    start() {
+      events.push('start');
+      if (rejects) return Promise.reject(new PlatformStartError('telegram', 'Telegram rejected the token'));
+      connected = true;
+      return Promise.resolve();
+    },
+    stop() {
+      events.push('stop');
+      connected = false;
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Listens on `port` (0: any free one) on loopback; resolves with the server and its port. */
+async function listenOn(port: number): Promise<{ server: Server; port: number }> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { server, port: address.port };
+}
+
+const closeServer = (server: Server): Promise<unknown> => new Promise((resolve) => server.close(resolve));
+
+const deps = { clock: { now: () => Date.now() }, log: silentLog, out: discard, ticker: stillTicker };
+
+describe('the app starting and stopping', () => {
+  it('holds the database open while running and closes it on stop', async () => {
+    const { config, wal, services } = setUp();
+    const events: string[] = [];
+    const app = await startApp(config, services, { ...deps, platforms: () => [platform(events)] });
+    running = app;
+    expect(existsSync(wal)).toBe(true);
+    expect([200, 503]).toContain((await fetch(`${app.url}/healthz`)).status);
+    running = undefined;
+    await app.stop();
+    expect(events).toEqual(['start', 'stop']);
+    expect(existsSync(wal)).toBe(false);
+    await expect(fetch(`${app.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('when the platforms cannot be built, throws that error and closes the database', async () => {
+    const { config, wal, services } = setUp();
+    const start = startApp(config, services, {
+      ...deps,
+      platforms: () => {
+        throw new Error('no adapter for this platform');
+      },
+    });
+    await expect(start).rejects.toThrow('no adapter for this platform');
+    expect(existsSync(wal)).toBe(false);
+  });
+
+  it('when a platform rejects its token, throws that error; the platforms are stopped, the port freed and the database closed', async () => {
+    // A port known to be free, so that the test can tell it is free again afterwards.
+    const probe = await listenOn(0);
+    await closeServer(probe.server);
+    const { config, wal, services } = setUp(probe.port);
+    const events: string[] = [];
+    let printed = '';
+    const start = startApp(config, services, {
+      ...deps,
+      out: new Writable({ write: (chunk, _encoding, done) => done(void (printed += String(chunk))) }),
+      platforms: () => [platform(events, true), platform(events)],
+    });
+    await expect(start).rejects.toThrow(PlatformStartError);
+    expect(events).toEqual(['start', 'stop', 'stop']);
+    expect(printed).toBe(''); // the start-up lines come only once everything runs
+    expect(existsSync(wal)).toBe(false);
+    await closeServer((await listenOn(probe.port)).server);
+  });
+
+  it('when the HTTP port is taken, throws EADDRINUSE and closes the database; no platform is started', async () => {
+    const blocker = await listenOn(0);
+    try {
+      const { config, wal, services } = setUp(blocker.port);
+      const events: string[] = [];
+      const start = startApp(config, services, { ...deps, platforms: () => [platform(events)] });
+      await expect(start).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      expect(events).toEqual([]);
+      expect(existsSync(wal)).toBe(false);
+    } finally {
+      await closeServer(blocker.server);
+    }
+  });
+});
