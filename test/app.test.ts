@@ -7,7 +7,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type RunningApp, startApp } from '../src/app.js';
 import type { AppConfig } from '../src/config/env.js';
 import { loadServicesFile } from '../src/config/services-file.js';
@@ -108,6 +109,35 @@ describe('the app starting and stopping', () => {
     expect(events).toEqual(['start', 'stop']);
     expect(existsSync(wal)).toBe(false);
     await expect(fetch(`${app.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('stores on stop what it held in memory while the database refused writes', async () => {
+    const { config, services } = setUp();
+    const app = await startApp(config, services, { ...deps, platforms: () => [] });
+    running = app;
+    const monitorId = services.monitors[0]?.id ?? '';
+    app.db.pragma('query_only = ON'); // every write now fails with SQLITE_READONLY
+    app.engine.handleResult(monitorId, {
+      status: 'down',
+      reason: 'refused',
+      message: 'refused',
+      latencyMs: null,
+    });
+    await vi.waitFor(() => expect(app.storage.ok).toBe(false));
+    app.db.pragma('query_only = OFF');
+    running = undefined;
+    await app.stop();
+    const db = new Database(config.databasePath, { readonly: true });
+    try {
+      const row = db
+        .prepare(
+          'SELECT s.last_status FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref WHERE m.id = ?',
+        )
+        .get(monitorId);
+      expect(row).toEqual({ last_status: 'down' });
+    } finally {
+      db.close();
+    }
   });
 
   it('when the platforms cannot be built, throws that error and closes the database', async () => {
