@@ -140,6 +140,45 @@ describe('the app starting and stopping', () => {
     }
   });
 
+  it('stores a report a chat sent while the app was stopping (its platform still disconnecting)', async () => {
+    const { config, services } = setUp();
+    const events: string[] = [];
+    const app = await startApp(config, services, {
+      ...deps,
+      platforms: (ctx) => {
+        const chat = platform(events);
+        return [
+          {
+            ...chat,
+            connected: true,
+            async stop() {
+              // The last update the platform handles before it is gone: a `/report`.
+              ctx.commands.reports.record({
+                serviceId: 'github',
+                platform: 'telegram',
+                userId: '42',
+                chatId: '-100',
+                guildId: null,
+                problem: 'connection',
+                at: Date.now(),
+              });
+              await chat.stop();
+            },
+          },
+        ];
+      },
+    });
+    await app.stop();
+    const db = new Database(config.databasePath, { readonly: true });
+    try {
+      expect(db.prepare('SELECT service_id, problem FROM crowd_reports').all()).toEqual([
+        { service_id: 'github', problem: 'connection' },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('when the platforms cannot be built, throws that error and closes the database', async () => {
     const { config, wal, services } = setUp();
     const start = startApp(config, services, {

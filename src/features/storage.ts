@@ -101,6 +101,9 @@ export class Storage implements Feature {
     // the process (the log says how much).
     this.health.stop();
     try {
+      // Reports the chats sent after the crowd stopped (a platform still disconnecting) wait in the
+      // report store's queue for a moment; they are written now, not lost with the connection.
+      this.reports.flush();
       this.detection.flush();
       if (!this.health.catchUp(true))
         this.deps.log.error({ held: this.detection.backlogFigures() }, 'stopping with writes not stored');
