@@ -24,7 +24,19 @@ export async function startInOrder(features: readonly Feature[]): Promise<void> 
   }
 }
 
-/** Stops the features last first, each after the one started after it has stopped. */
+/**
+ * Stops the features last first, each after the one started after it has stopped. A stop that
+ * throws does not keep the others from stopping (storage, stopped last, still writes what it holds
+ * and closes the database); the first error is thrown once all have stopped.
+ */
 export async function stopInReverse(features: readonly Feature[]): Promise<void> {
-  for (const feature of [...features].reverse()) await feature.stop();
+  const errors: unknown[] = [];
+  for (const feature of [...features].reverse()) {
+    try {
+      await feature.stop();
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length > 0) throw errors[0];
 }

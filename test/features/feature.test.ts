@@ -51,4 +51,23 @@ describe('the features of the app', () => {
       'storage stopped',
     ]);
   });
+
+  it('when a stop throws, stop the rest all the same and throw the first error after', async () => {
+    const events: string[] = [];
+    const failingStop = (name: string, message: string): Feature => ({
+      start: () => undefined,
+      stop() {
+        events.push(`${name} stop failed`);
+        throw new Error(message);
+      },
+    });
+    const features = [
+      feature('storage', events),
+      failingStop('web', 'web would not close'),
+      failingStop('delivery', 'delivery would not stop'),
+    ];
+    await startInOrder(features);
+    await expect(stopInReverse(features)).rejects.toThrow('delivery would not stop');
+    expect(events).toEqual(['storage started', 'delivery stop failed', 'web stop failed', 'storage stopped']);
+  });
 });
