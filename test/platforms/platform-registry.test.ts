@@ -96,6 +96,13 @@ describe('the platform list', () => {
     expect(loadAppConfig({}, modules).pager).toBeNull();
   });
 
+  it('refuses a list naming a platform twice or like another config field', () => {
+    const pager = pagerModule([]);
+    expect(() => loadAppConfig({}, [pager, pager])).toThrow(/"pager" is taken/);
+    expect(() => loadAppConfig({}, [{ ...pager, name: 'secrets' }])).toThrow(/"secrets" is taken/);
+    expect(() => loadAppConfig({}, [{ ...pager, name: 'http' }])).toThrow(/"http" is taken/);
+  });
+
   it('reads the new module’s secrets from *_FILE', () => {
     const file = join(tempDir('pager-'), 'token');
     writeFileSync(file, 'from-file\n');
