@@ -1,6 +1,6 @@
 import type { RenderChartPng } from './charts/chart-png.js';
 import type { ChatMonitorService } from './chat-monitors/chat-monitor-service.js';
-import type { AppConfig } from './config/env.js';
+import type { AppConfig } from './app-config.js';
 import type { ServicesConfig } from './config/services-file.js';
 import type { ReportSink } from './core/crowd/report-port.js';
 import type { DetectionEngine } from './core/detection/engine.js';

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type RunningApp, startApp } from '../src/app.js';
-import type { AppConfig } from '../src/config/env.js';
+import type { AppConfig } from '../src/app-config.js';
 import { loadServicesFile } from '../src/config/services-file.js';
 import type { ChatPlatform } from '../src/platforms/platform.js';
 import { PlatformStartError } from '../src/platforms/platform.js';

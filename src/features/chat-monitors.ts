@@ -1,4 +1,4 @@
-import type { AppConfig } from '../config/env.js';
+import type { AppConfig } from '../app-config.js';
 import { CHAT_SERVICE_PREFIX } from '../chat-monitors/chat-monitor-config.js';
 import { DEFAULT_CHAT_MONITOR_LIMITS } from '../chat-monitors/chat-monitor-limits.js';
 import {

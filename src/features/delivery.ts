@@ -1,5 +1,5 @@
 import { type RenderChartPng, createChartPngRenderer } from '../charts/chart-png.js';
-import type { AppConfig } from '../config/env.js';
+import type { AppConfig } from '../app-config.js';
 import type { ServicesConfig } from '../config/services-file.js';
 import type { ReportSink } from '../core/crowd/report-port.js';
 import type { DetectionEngine } from '../core/detection/engine.js';

@@ -1,5 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { AppConfig } from '../config/env.js';
+import type { AppConfig } from '../app-config.js';
 import type { ServicesConfig } from '../config/services-file.js';
 import { longestIntervalByGroup } from '../core/delivery/delivery-plan.js';
 import type { Clock } from '../core/model.js';

@@ -1,4 +1,4 @@
-import type { AppConfig } from '../config/env.js';
+import type { AppConfig } from '../app-config.js';
 import type { ServicesConfig } from '../config/services-file.js';
 import type { DetectionEngine } from '../core/detection/engine.js';
 import type { Clock } from '../core/model.js';
