@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // A guard against a hung test, not a speed target: end-to-end tests that start the bot, its
+    // platforms' fakes and real timers take 10-20 s on a loaded 2-core machine.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
     // Vitest's default on a 2-core machine is one worker. Most of the suite's time is end-to-end
     // tests waiting on real timers (checks every second, bots polling), so three overlap them.
