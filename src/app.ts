@@ -19,7 +19,7 @@ import { Pacer } from './dispatch/pacer.js';
 import type { Logger } from './logging.js';
 import { createPlatforms } from './platforms/registry.js';
 import { Scheduler, type Ticker } from './monitors/scheduler.js';
-import { stopParseWorker } from './sources/parse-worker.js';
+import { stopParseWorker } from './monitors/probes/parse-worker.js';
 import { createHttpServer } from './web/http-server.js';
 import { StatusView } from './web/status-view.js';
 // Web pages.
