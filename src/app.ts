@@ -23,8 +23,9 @@ import { stopParseWorker } from './monitors/probes/parse-worker.js';
 import { createHttpServer } from './web/http-server.js';
 import { StatusView } from './web/status-view.js';
 // Web pages.
-import { ServiceHistory } from './web/service-history.js';
+import { ServiceHistory } from './charts/service-history.js';
 import { StatusPage } from './web/status-page.js';
+import { pageTextFor } from './web/page-text.js';
 import { AppMetrics } from './metrics/app-metrics.js';
 import { OutboxGauges } from './metrics/outbox-gauges.js';
 import { type PushOptions, PushRegistry } from './monitors/probes/push-probe.js';
@@ -154,7 +155,7 @@ export async function startApp(
 
   // The check history behind the status page and the charts `/status <service>` attaches.
   const pageHistory = new ServiceHistory(db, clock, reports);
-  const renderChartPng = createChartPngRenderer(services, pageHistory);
+  const renderChartPng = createChartPngRenderer(services, pageHistory, pageTextFor);
 
   const tally = { checks: 0, down: 0, skipped: 0 };
   // --- metrics: counters bumped where things happen, gauges read at scrape time.
