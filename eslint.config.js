@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,7 +47,7 @@ const restrict = (
 
 const CORE_IS_PURE = 'src/core is pure: no I/O modules, no platform library.';
 
-const SRC = fileURLToPath(new URL('src/', import.meta.url));
+const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), 'src');
 
 /**
  * The layers of src/, from the bottom up: each entry of src/ (a folder, or a file at its top) may
@@ -171,6 +172,18 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     plugins: { layers: { rules: { imports: layerRule } } },
     rules: { 'layers/imports': 'error' },
+  },
+  // No file imports itself back through others (type-only imports aside: they leave no runtime
+  // cycle). Imports name the compiled `.js`; the resolver finds the `.ts` source.
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensionAlias: { '.js': ['.ts', '.js'] } })],
+    },
+    rules: { 'import-x/no-cycle': 'error' },
   },
   // src/core is the bottom layer (the layer rule keeps the rest of src/ out of it) and does no I/O.
   {
