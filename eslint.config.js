@@ -82,18 +82,29 @@ const entryOf = (/** @type {string} */ relative) => {
   const [first = '', ...rest] = relative.split(path.sep);
   return rest.length > 0 ? first : first.replace(/\.js$/, '.ts');
 };
-const layerOf = new Map(LAYERS.flatMap((entries, index) => entries.map((entry) => [entry, index])));
-const layerName = (/** @type {number} */ index) =>
-  `layer ${index + 1} of ${LAYERS.length} (${LAYERS[index]?.join(', ')})`;
 const repoPath = (/** @type {string} */ relative) =>
   `src/${relative.split(path.sep).join('/')}`.replace(/\.js$/, '.ts');
 
-/** @type {import('eslint').Rule.RuleModule} */
+/**
+ * `layers/imports`, configured with `{ layers, knownBackArrows }` (LAYERS and KNOWN_BACK_ARROWS
+ * above; test/lint/layers.test.ts passes its own).
+ * @type {import('eslint').Rule.RuleModule}
+ */
 const layerRule = {
   meta: {
     type: 'problem',
     docs: { description: 'An entry of src/ imports only from its own layer and the layers below (LAYERS).' },
-    schema: [],
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          layers: { type: 'array', items: { type: 'array', items: { type: 'string' } } },
+          knownBackArrows: { type: 'array', items: { type: 'string' } },
+        },
+        required: ['layers', 'knownBackArrows'],
+        additionalProperties: false,
+      },
+    ],
     messages: {
       upward:
         '{{from}} is in {{fromLayer}} and may not import {{to}}, which is in {{toLayer}}: move what it needs down, or turn the dependency around (LAYERS in eslint.config.js).',
@@ -104,15 +115,20 @@ const layerRule = {
     },
   },
   create(context) {
+    /** @type {{ layers: string[][], knownBackArrows: string[] }} */
+    const { layers, knownBackArrows } = context.options[0];
+    const layerOf = new Map(layers.flatMap((entries, index) => entries.map((entry) => [entry, index])));
+    const layerName = (/** @type {number} */ index) =>
+      `layer ${index + 1} of ${layers.length} (${layers[index]?.join(', ')})`;
     const relative = path.relative(SRC, context.physicalFilename);
     if (relative.startsWith('..') || path.isAbsolute(relative)) return {};
     const from = repoPath(relative);
     const fromEntry = entryOf(relative);
     const fromLayer = layerOf.get(fromEntry);
     const allowed = new Set(
-      KNOWN_BACK_ARROWS.filter((arrow) => arrow.startsWith(`${from} -> `)).map((arrow) =>
-        arrow.slice(from.length + 4),
-      ),
+      knownBackArrows
+        .filter((arrow) => arrow.startsWith(`${from} -> `))
+        .map((arrow) => arrow.slice(from.length + 4)),
     );
     const seen = new Set();
     /** @param {import('estree').Node} node @param {unknown} source */
@@ -146,7 +162,7 @@ const layerRule = {
       ImportExpression: fromSource,
       /** @param {any} node `import('…').T` in a type */
       TSImportType(node) {
-        check(node, node.argument?.literal?.value ?? node.source?.value);
+        check(node, node.source?.value ?? node.argument?.literal?.value);
       },
       'Program:exit'(node) {
         for (const to of allowed) {
@@ -171,7 +187,7 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     plugins: { layers: { rules: { imports: layerRule } } },
-    rules: { 'layers/imports': 'error' },
+    rules: { 'layers/imports': ['error', { layers: LAYERS, knownBackArrows: KNOWN_BACK_ARROWS }] },
   },
   // No file imports itself back through others (type-only imports aside: they leave no runtime
   // cycle). Imports name the compiled `.js`; the resolver finds the `.ts` source.
