@@ -189,8 +189,10 @@ export default tseslint.config(
     plugins: { layers: { rules: { imports: layerRule } } },
     rules: { 'layers/imports': ['error', { layers: LAYERS, knownBackArrows: KNOWN_BACK_ARROWS }] },
   },
-  // No file imports itself back through others (type-only imports aside: they leave no runtime
-  // cycle). Imports name the compiled `.js`; the resolver finds the `.ts` source.
+  // No file imports itself back through others. Type-only imports are skipped here (they leave no
+  // runtime cycle; test/lint/file-cycles.test.ts covers them). Imports name the compiled `.js`; the
+  // resolver finds the `.ts` source. Packages are not followed: no cycle runs through them, and
+  // reading them (typescript's 9 MB) would double the lint time.
   {
     files: ['**/*.ts'],
     plugins: { 'import-x': importX },
@@ -199,7 +201,7 @@ export default tseslint.config(
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
       'import-x/resolver-next': [createNodeResolver({ extensionAlias: { '.js': ['.ts', '.js'] } })],
     },
-    rules: { 'import-x/no-cycle': 'error' },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   // src/core is the bottom layer (the layer rule keeps the rest of src/ out of it) and does no I/O.
   {
