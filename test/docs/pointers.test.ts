@@ -3,10 +3,10 @@
  * names one that exists, by its repository path (with its folder), and a section it cites
  * (`docs/platforms.md §1.1`) is a numbered heading of that file. A bare `§N` in a doc is
  * a section of the doc itself; in a comment it must say which document (or be an RFC's). Markdown
- * links resolve as links do, relative to their file. No comment or doc says "issue N" or points
- * outside the repository.
+ * links and paths up from a doc (`../scenarios/…`) resolve relative to the doc, to something in the
+ * repository. No comment or doc says "issue N" or points outside the repository.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -134,6 +134,16 @@ function problemsIn(passage: Passage): string[] {
     });
   }
   text = text.replace(/\b[a-z][a-z+.-]*:\/\/\S+/gi, ' ');
+  if (isDoc) {
+    // A path up from a doc (`../scenarios/x.json`) is read from the doc's folder. (`./data/bot.db`
+    // and the like are run-time paths, not pointers.)
+    for (const m of text.matchAll(/(?<![\w./-])((?:\.\.\/)+[\w./-]*[\w-])/g)) {
+      const path = join(ROOT, dirname(passage.file), m[1] ?? '');
+      if (!existsSync(path) || relative(ROOT, path).startsWith('..')) {
+        problems.push(`${where(m.index)}: ${m[1]} leads to nothing in the repository`);
+      }
+    }
+  }
   for (const m of text.matchAll(/\bissues?\s+#?\d+/gi)) {
     problems.push(`${where(m.index)}: says "${m[0]}" (say what the code does instead)`);
   }
@@ -203,6 +213,9 @@ describe('pointers at documents', () => {
       'docs/crowd.md:1: the link to nowhere.md leads to no file',
       'docs/crowd.md:1: docs/crowd.md has no section §42',
     ]);
+    expect(
+      problemsIn(passage('test/fixtures/status/SOURCES.md', '| ../scenarios | ../nothing.json |')),
+    ).toEqual(['test/fixtures/status/SOURCES.md:1: ../nothing.json leads to nothing in the repository']);
     expect(problemsIn(passage('src/x.ts', 'Fixed for issue 16; see ../shared/docs/x.'))).toEqual([
       'src/x.ts:1: says "issue 16" (say what the code does instead)',
       'src/x.ts:1: points outside the repository',
