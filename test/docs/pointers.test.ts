@@ -4,7 +4,9 @@
  * (`docs/platforms.md §1.1`) is a numbered heading of that file. A bare `§N` in a doc is
  * a section of the doc itself; in a comment it must say which document (or be an RFC's). Markdown
  * links and paths up from a doc (`../scenarios/…`) resolve relative to the doc, to something in the
- * repository. No comment or doc says "issue N" or points outside the repository.
+ * repository. A path into src/, test/, bench/, scripts/ or docs/ names a file or folder that exists
+ * (a renamed folder leaves no stale pointer). No comment or doc says "issue N" or points outside
+ * the repository.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
@@ -109,6 +111,19 @@ function exists(path: string): boolean {
 const MENTION = /(?<![\w./-])((?:\.{1,2}\/)*[\w./-]*[\w-]\.md)(?![\w-])/g;
 const SECTION = /§\s?(\d+(?:\.\d+)*)/g;
 const SENTENCE_END = /[.!?;](?:\s|$)/;
+/** A path into the repository's own folders, as comments and docs name files (`src/app.ts`, `test/e2e/`). */
+const TREE_PATH = /(?<![\w./-])((?:src|test|bench|scripts|docs)\/[\w./-]*[\w-])/g;
+/** Folders that runs write and git ignores (`bench/results/`): named, never committed. */
+const IGNORED = readFileSync(join(ROOT, '.gitignore'), 'utf8')
+  .split('\n')
+  .map((line) => line.trim().replace(/^\//, '').replace(/\/$/, ''))
+  .filter((line) => line !== '' && !line.startsWith('#') && !line.includes('*'));
+
+/** A file or folder of the repository (a `.js` name stands for its `.ts` source), or one git ignores. */
+function inTree(path: string): boolean {
+  if (IGNORED.some((ignored) => path === ignored || path.startsWith(`${ignored}/`))) return true;
+  return [path, path.replace(/\.js$/, '.ts')].some((candidate) => existsSync(join(ROOT, candidate)));
+}
 
 /**
  * One passage's problems. Markdown links are checked first and read as the repository path they
@@ -149,6 +164,10 @@ function problemsIn(passage: Passage): string[] {
   }
   for (const m of text.matchAll(/(?:^|[^\w.])\.\.\/shared\b|\bshared\/docs\b/g)) {
     problems.push(`${where(m.index)}: points outside the repository`);
+  }
+  for (const m of text.matchAll(TREE_PATH)) {
+    const path = m[1] ?? '';
+    if (!inTree(path)) problems.push(`${where(m.index)}: ${path} is not in the repository`);
   }
   const mentions = [...text.matchAll(MENTION)].map((m) => ({ at: m.index, name: m[1] ?? '' }));
   for (const { at, name } of mentions) {
@@ -216,6 +235,9 @@ describe('pointers at documents', () => {
     expect(
       problemsIn(passage('test/fixtures/status/SOURCES.md', '| ../scenarios | ../nothing.json |')),
     ).toEqual(['test/fixtures/status/SOURCES.md:1: ../nothing.json leads to nothing in the repository']);
+    expect(
+      problemsIn(passage('src/x.ts', 'Wired in src/app.js and src/gone/file.ts; results in bench/results/.')),
+    ).toEqual(['src/x.ts:1: src/gone/file.ts is not in the repository']);
     expect(problemsIn(passage('src/x.ts', 'Fixed for issue 16; see ../shared/docs/x.'))).toEqual([
       'src/x.ts:1: says "issue 16" (say what the code does instead)',
       'src/x.ts:1: points outside the repository',
