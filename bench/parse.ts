@@ -16,7 +16,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createStatusPageProbe } from '../src/monitors/probes/status-page-probe.js';
 import { detectFormat } from '../src/sources/detect-format.js';
-import { stopParseWorker } from '../src/sources/parse-worker.js';
+import { stopParseWorker } from '../src/monitors/probes/parse-worker.js';
 import { htmlToPlainText } from '../src/sources/plain-text.js';
 import { STATUS_SOURCES } from '../src/sources/registry.js';
 import { readFeed } from '../src/sources/xml-feed.js';

@@ -14,7 +14,7 @@ import { SqliteDetectionStore } from '../src/db/sqlite-detection-store.js';
 import { SqliteQueryStore } from '../src/db/sqlite-query-store.js';
 import { Scheduler } from '../src/monitors/scheduler.js';
 import { createHttpServer } from '../src/web/http-server.js';
-import { ServiceHistory } from '../src/web/service-history.js';
+import { ServiceHistory } from '../src/charts/service-history.js';
 import { StatusPage } from '../src/web/status-page.js';
 import { StatusView } from '../src/web/status-view.js';
 import { fmt, silentLog, startTargetProcess, tempDir } from './support.js';

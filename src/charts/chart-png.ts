@@ -2,8 +2,7 @@ import { createRequire } from 'node:module';
 import type { Resvg as ResvgClass } from '@resvg/resvg-js';
 import type { Catalog, ServiceDef } from '../core/catalog.js';
 import type { Locale } from '../core/i18n/index.js';
-import type { ServiceHistory } from '../web/service-history.js';
-import { pageTextFor } from '../web/page-text.js';
+import type { ServiceHistory } from './service-history.js';
 import { renderResponseChart } from './response-chart.js';
 
 const loadCommonJs = createRequire(import.meta.url);
@@ -31,10 +30,26 @@ export interface ChartPngOptions {
 export type RenderChartPng = (serviceId: string, options?: ChartPngOptions) => Buffer | null;
 
 /**
+ * A chart's words in one language. The status page's `PageText` has them: the composition root
+ * passes `pageTextFor`, so the chart in a chat reads like the one on the page.
+ */
+export interface ChartText {
+  readonly chartTitle: string;
+  readonly chartDesc: (totals: { checks: number; failures: number; reports: number }) => string;
+  readonly latencyAxis: string;
+  readonly failuresLegend: string;
+  readonly reportsLegend: string;
+}
+
+/**
  * Builds `renderChartPng` over the check history: the same SVG as the status page, rasterised by
  * resvg with fixed colours. Returns null for an unknown service id. Synchronous (a few ms).
  */
-export function createChartPngRenderer(catalog: Catalog, history: ServiceHistory): RenderChartPng {
+export function createChartPngRenderer(
+  catalog: Catalog,
+  history: ServiceHistory,
+  textFor: (locale: Locale) => ChartText,
+): RenderChartPng {
   // Built at the first chart, like resvg: a map of every service (10,000 of them) is not kept for
   // a feature many bots never use.
   let services: ReadonlyMap<string, ServiceDef> | undefined;
@@ -43,7 +58,7 @@ export function createChartPngRenderer(catalog: Catalog, history: ServiceHistory
     const service = services.get(serviceId);
     if (!service) return null;
     const locale = options.locale ?? 'en';
-    const text = pageTextFor(locale);
+    const text = textFor(locale);
     const windows = history.chartWindows(service.id, service.monitorIds);
     const svg = renderResponseChart(windows, {
       locale,

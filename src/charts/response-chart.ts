@@ -1,6 +1,6 @@
 import { type Locale, formatNumber, formatTime } from '../core/i18n/index.js';
-import { escapeHtml } from '../web/html.js';
-import type { ChartWindow } from '../web/service-history.js';
+import { escapeHtml } from '../core/html.js';
+import type { ChartWindow } from './service-history.js';
 
 export const CHART_WIDTH = 720;
 export const CHART_HEIGHT = 240;

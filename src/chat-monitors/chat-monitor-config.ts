@@ -2,7 +2,7 @@
  * Turns a stored chat monitor into what the scheduler and the detection engine run: one service
  * (`chat-<id>`) with one monitor (`chat-<id>-0`), probed through the SSRF guard on every check.
  */
-import type { MonitorConfig } from '../config/services-file.js';
+import type { MonitorConfig } from '../monitors/monitor-config.js';
 import { CHAT_SERVICE_PREFIX, type ServiceDef } from '../core/catalog.js';
 import { DEFAULT_CONFIRM, DEFAULT_FLAP } from '../core/detection/monitor-state.js';
 import type { AnyProbe } from '../monitors/probe.js';

@@ -3,7 +3,7 @@
  * the detection engine (`ChatServiceRegistry`, satisfied by `DetectionEngine.addService` and
  * `removeService`).
  */
-import type { MonitorConfig } from '../config/services-file.js';
+import type { MonitorConfig } from '../monitors/monitor-config.js';
 import type { MonitorDef, ServiceDef } from '../core/catalog.js';
 import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';
 import { buildChatMonitorConfig, type ChatMonitorRuntimeConfig } from './chat-monitor-config.js';

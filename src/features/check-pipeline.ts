@@ -7,7 +7,7 @@ import type { AppMetrics } from '../metrics/app-metrics.js';
 import { type PushOptions, PushRegistry } from '../monitors/probes/push-probe.js';
 import { Scheduler, type Ticker } from '../monitors/scheduler.js';
 import type { ConsoleSink } from '../platforms/console/console-sink.js';
-import { stopParseWorker } from '../sources/parse-worker.js';
+import { stopParseWorker } from '../monitors/probes/parse-worker.js';
 import { loadPushSecret } from '../web/push-secret.js';
 import { CheckTally } from './check-tally.js';
 import type { Feature } from './feature.js';

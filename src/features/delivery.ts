@@ -1,3 +1,4 @@
+import { pageTextFor } from '../web/page-text.js';
 import { type RenderChartPng, createChartPngRenderer } from '../charts/chart-png.js';
 import type { AppConfig } from '../app-config.js';
 import type { ServicesConfig } from '../config/services-file.js';
@@ -44,7 +45,7 @@ export class Delivery implements Feature {
   /** Builds the platforms (`createPlatforms`), each with the context the chats need. */
   static async create(config: AppConfig, deps: DeliveryDeps): Promise<Delivery> {
     const { services, engine, storage, clock, log } = deps;
-    const renderChartPng = createChartPngRenderer(services, storage.serviceHistory);
+    const renderChartPng = createChartPngRenderer(services, storage.serviceHistory, pageTextFor);
     const ctx: PlatformContext = {
       services,
       engine,

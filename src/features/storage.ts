@@ -14,7 +14,7 @@ import { SqliteReportStore } from '../db/sqlite-report-store.js';
 import { SqliteSubscriptionStore } from '../db/sqlite-subscription-store.js';
 import { StorageHealth } from '../db/storage-health.js';
 import type { Logger } from '../logging.js';
-import { ServiceHistory } from '../web/service-history.js';
+import { ServiceHistory } from '../charts/service-history.js';
 import type { Feature } from './feature.js';
 
 /** Roll-ups and pruning run a minute past every hour. */

@@ -28,7 +28,8 @@ export function decodeStatusBody(body: string | BodyBytes, contentType: string |
 
 /**
  * A fetched response, its body maybe still bytes → what the page says. Pure and synchronous: the
- * probe runs it inline for small bodies and in a worker thread for big ones (see `parse-worker.ts`).
+ * probe runs it inline for small bodies and in a worker thread for big ones (see
+ * `src/monitors/probes/parse-worker.ts`).
  */
 export function parseStatusNow(response: StatusResponse, format: StatusFormat): OfficialSnapshot {
   const input: StatusSourceInput = {

@@ -6,9 +6,9 @@ import type { Clock, State } from '../core/model.js';
 import { renderResponseChart } from '../charts/response-chart.js';
 import { totals } from '../charts/chart-png.js';
 import type { IncidentJson, ServiceDetail } from './api-schemas.js';
-import { escapeHtml as esc } from './html.js';
+import { escapeHtml as esc } from '../core/html.js';
 import { type PageText, pageTextFor } from './page-text.js';
-import { BAR_DAYS, type DayCell, type IncidentSpan, type ServiceHistory } from './service-history.js';
+import { BAR_DAYS, type DayCell, type IncidentSpan, type ServiceHistory } from '../charts/service-history.js';
 import type { StatusView } from './status-view.js';
 import { PAGE_STYLE } from './page-style.js';
 

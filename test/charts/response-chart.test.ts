@@ -3,7 +3,8 @@ import { Resvg } from '@resvg/resvg-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChartPngRenderer } from '../../src/charts/chart-png.js';
 import { CHART_HEIGHT, CHART_WIDTH, renderResponseChart } from '../../src/charts/response-chart.js';
-import { CHART_WINDOW_MS, type ChartWindow, ServiceHistory } from '../../src/web/service-history.js';
+import { CHART_WINDOW_MS, type ChartWindow, ServiceHistory } from '../../src/charts/service-history.js';
+import { pageTextFor } from '../../src/web/page-text.js';
 import { START, type WebHarness, startWebHarness } from '../web/web-harness.js';
 
 const LABELS = {
@@ -92,7 +93,7 @@ describe('renderChartPng', () => {
       web.check(wa, i > 30 ? { status: 'down' } : { status: 'up', latencyMs: 100 + ((i * 37) % 80) });
       web.clock.advance(10 * 60_000);
     }
-    const render = createChartPngRenderer(web.services, new ServiceHistory(web.db, web.clock));
+    const render = createChartPngRenderer(web.services, new ServiceHistory(web.db, web.clock), pageTextFor);
     const png = render('whatsapp');
     expect(png?.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(png?.readUInt32BE(16)).toBe(CHART_WIDTH * 2); // IHDR width

@@ -6,7 +6,8 @@ import type { StatusSourceKind } from '../../src/sources/registry.js';
 import type { StatusSourceInput } from '../../src/sources/status-source.js';
 
 /**
- * The captured payloads in test/fixtures/status (where each came from is in its SOURCES.md), kept in
+ * The captured payloads in test/fixtures/status (where each came from is in
+ * test/fixtures/status/SOURCES.md), kept in
  * the repository so a clean clone tests them. Enumerated, not listed, so a new fixture is covered without editing tests.
  */
 export const STATUS_FIXTURE_DIR = path.resolve(

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BAR_DAYS } from '../../src/web/service-history.js';
+import { BAR_DAYS } from '../../src/charts/service-history.js';
 import { type WebHarness, startWebHarness } from './web-harness.js';
 
 const ARTIFACTS = 'test-artifacts';

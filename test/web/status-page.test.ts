@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteHistoryStore } from '../../src/db/sqlite-history-store.js';
 import { serviceDetailSchema, serviceListSchema } from '../../src/web/api-schemas.js';
 import { SERVICE_LIST_CACHE_MS } from '../../src/web/status-view.js';
-import { BAR_DAYS } from '../../src/web/service-history.js';
+import { BAR_DAYS } from '../../src/charts/service-history.js';
 import { CONTROL_SERVICES_YAML, START, type WebHarness, startWebHarness } from './web-harness.js';
 
 const MINUTE = 60_000;

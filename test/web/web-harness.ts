@@ -10,7 +10,7 @@ import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
 import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
 import { createHttpServer, type HttpExtras } from '../../src/web/http-server.js';
-import { ServiceHistory } from '../../src/web/service-history.js';
+import { ServiceHistory } from '../../src/charts/service-history.js';
 import { StatusPage } from '../../src/web/status-page.js';
 import { type PlatformStatus, StatusView } from '../../src/web/status-view.js';
 import { tempDir } from '../helpers/temp-dir.js';

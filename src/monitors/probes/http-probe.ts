@@ -7,7 +7,7 @@ import type { ConnectionGuard } from '../ssrf/ssrf-guard.js';
 import { type Deadline, runWithDeadline } from './deadline.js';
 import { classifyError, hasMeaningfulLatency } from './error-reason.js';
 import { BodyCollector, bodyByteLength } from '../../sources/body-blocks.js';
-import { type ByteBody, checkBodyOffThread, INLINE_MAX_BYTES } from '../../sources/parse-worker.js';
+import { type ByteBody, checkBodyOffThread, INLINE_MAX_BYTES } from './parse-worker.js';
 import type { HttpOptions } from './http-options.js';
 import { httpOptionsSchema, needsBody } from './http-options.js';
 import { degradedOutcome, downOutcome, elapsedMs, unknownOutcome, upOutcome } from './probe-outcome.js';

@@ -7,7 +7,7 @@ import type { OutcomeReason, ProbeOutcome } from '../../core/model.js';
 import { filterComponents } from '../../sources/component-filter.js';
 import { BodyCollector } from '../../sources/body-blocks.js';
 import { digestSnapshot, parseStatusNow, type StatusDigest } from '../../sources/parse-status.js';
-import { digestStatusResponseOffThread } from '../../sources/parse-worker.js';
+import { digestStatusResponseOffThread } from './parse-worker.js';
 import { STATUS_SOURCE_KINDS } from '../../sources/registry.js';
 import type { Probe, ProbeContext } from '../probe.js';
 import { runWithDeadline } from './deadline.js';
@@ -37,7 +37,7 @@ import { elapsedMs, toPlainLine, unknownOutcome } from './probe-outcome.js';
  *
  * The body is kept as bytes (decoded by its charset where it is parsed: `decodeStatusBody`): small
  * ones are decoded and parsed inline, big ones on the parse
- * worker thread (`src/sources/parse-worker.ts`), so a 16 MiB feed never holds the event loop.
+ * worker thread (`src/monitors/probes/parse-worker.ts`), so a 16 MiB feed never holds the event loop.
  */
 
 /** `auto` sniffs the body (see `detectFormat`); the others name a parser in `src/sources`. */

@@ -2,7 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHttpProbe, httpProbe } from '../../../src/monitors/probes/http-probe.js';
-import { checkBodyOffThread, INLINE_MAX_BYTES, stopParseWorker } from '../../../src/sources/parse-worker.js';
+import {
+  checkBodyOffThread,
+  INLINE_MAX_BYTES,
+  stopParseWorker,
+} from '../../../src/monitors/probes/parse-worker.js';
 import { createFakeLookup, startDnsServer } from '../../fakes/dns-server.js';
 import {
   freePort,

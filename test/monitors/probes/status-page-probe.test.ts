@@ -14,7 +14,7 @@ import {
   INLINE_MAX_BYTES,
   parseStatusResponseOffThread,
   stopParseWorker,
-} from '../../../src/sources/parse-worker.js';
+} from '../../../src/monitors/probes/parse-worker.js';
 import { findStatusSource } from '../../../src/sources/registry.js';
 import { kindForFixture, listStatusFixtures, readStatusFixture } from '../../sources/status-fixtures.js';
 import { freePort, listen } from './probe-test-kit.js';

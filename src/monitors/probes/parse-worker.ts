@@ -1,17 +1,17 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { OfficialSnapshot } from '../core/official.js';
-import { type AssertionFailure, checkBody } from '../monitors/probes/http-assertions.js';
-import type { HttpExpectations } from '../monitors/probes/http-options.js';
-import { type BodyBytes, bodyBuffer, bodyByteLength, transferableMemory } from './body-blocks.js';
+import type { OfficialSnapshot } from '../../core/official.js';
+import { type AssertionFailure, checkBody } from './http-assertions.js';
+import type { HttpExpectations } from './http-options.js';
+import { type BodyBytes, bodyBuffer, bodyByteLength, transferableMemory } from '../../sources/body-blocks.js';
 import {
   digestStatusNow,
   parseStatusNow,
   type StatusDigest,
   type StatusFormat,
   type StatusResponse,
-} from './parse-status.js';
+} from '../../sources/parse-status.js';
 
 /**
  * Parses big status responses on a worker thread, so no parse holds the event loop: decoding,

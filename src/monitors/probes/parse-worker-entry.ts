@@ -4,7 +4,7 @@
  * else throw, the error goes back as a message and the thread lives on.
  */
 import { parentPort } from 'node:worker_threads';
-import { digestStatusNow, parseStatusNow } from './parse-status.js';
+import { digestStatusNow, parseStatusNow } from '../../sources/parse-status.js';
 import { checkByteBody, type ParseReply, type ParseRequest } from './parse-worker.js';
 
 const port = parentPort;

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { filterComponents } from '../../src/sources/component-filter.js';
-import { MAX_EVIDENCE_LINES } from '../../src/sources/official-evidence.js';
-import { digestSnapshot, parseStatusNow } from '../../src/sources/parse-status.js';
-import { httpOptionsSchema } from '../../src/monitors/probes/http-options.js';
+import { filterComponents } from '../../../src/sources/component-filter.js';
+import { MAX_EVIDENCE_LINES } from '../../../src/sources/official-evidence.js';
+import { digestSnapshot, parseStatusNow } from '../../../src/sources/parse-status.js';
+import { httpOptionsSchema } from '../../../src/monitors/probes/http-options.js';
 import {
   checkBodyOffThread,
   checkByteBody,
@@ -15,8 +15,8 @@ import {
   parseWorkersStarted,
   startParseWorkerThread,
   stopParseWorker,
-} from '../../src/sources/parse-worker.js';
-import { HOSTILE_SHAPES, INPUT_NOW, REALISTIC_INPUTS } from '../helpers/parser-inputs.js';
+} from '../../../src/monitors/probes/parse-worker.js';
+import { HOSTILE_SHAPES, INPUT_NOW, REALISTIC_INPUTS } from '../../helpers/parser-inputs.js';
 
 const BIG = INLINE_MAX_BYTES * 4;
 
