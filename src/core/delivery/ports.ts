@@ -78,6 +78,11 @@ export interface SubscriptionStore {
   unsubscribeAll(chat: ChatAddress): number;
   listSubscriptions(chat: ChatAddress): Subscription[];
   getChat(chat: ChatAddress): ChatRecord | null;
+  /**
+   * Every chat of the platform, active or not, by chat id: a platform whose chats come from the
+   * operator's configuration (webhooks) deactivates at start those no longer configured.
+   */
+  listChats(platform: Platform): ChatRecord[];
   /** The chat's settings, or the defaults for a chat never seen. */
   getSettings(chat: ChatAddress): ChatSettings;
   /** Changes some settings (creating the chat) and returns all of them; held alerts are re-checked. */
