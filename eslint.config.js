@@ -1,4 +1,6 @@
 // @ts-check
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -41,6 +43,14 @@ const restrict = (
     },
   ],
 });
+
+/** The platform folders under src/platforms/ (one per platform, src/platforms/registry.ts lists them). */
+function platformFolders() {
+  return readdirSync(fileURLToPath(import.meta.resolve('./src/platforms/')), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
 
 const CORE_IS_PURE = 'src/core is pure: no I/O modules, no platform library, no outer layer.';
 const outerLayers = (/** @type {string} */ up) =>
@@ -93,30 +103,22 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['src/platforms/discord/**/*.ts'],
+  // Each folder under src/platforms/ is one platform: it never imports another platform's folder.
+  ...platformFolders().map((name) => ({
+    files: [`src/platforms/${name}/**/*.ts`],
     rules: restrict(
-      ['telegraf'],
-      ['**/platforms/telegram/**', '**/platforms/console/**'],
-      'Adapters never import each other.',
+      [],
+      platformFolders()
+        .filter((other) => other !== name)
+        .flatMap((other) => [
+          `../${other}`,
+          `../${other}/**`,
+          `../../${other}/**`,
+          `**/platforms/${other}/**`,
+        ]),
+      'A platform never imports another platform’s folder.',
     ),
-  },
-  {
-    files: ['src/platforms/telegram/**/*.ts'],
-    rules: restrict(
-      ['discord.js'],
-      ['**/platforms/discord/**', '**/platforms/console/**'],
-      'Adapters never import each other.',
-    ),
-  },
-  {
-    files: ['src/platforms/console/**/*.ts'],
-    rules: restrict(
-      ['discord.js', 'telegraf'],
-      ['**/platforms/discord/**', '**/platforms/telegram/**'],
-      'Adapters never import each other.',
-    ),
-  },
+  })),
   {
     files: ['src/**/*.ts'],
     ignores: ['src/config/env.ts'],

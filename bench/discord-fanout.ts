@@ -8,7 +8,7 @@
  * wait, not delivery latency.
  */
 import { REST } from 'discord.js';
-import { DISCORD_ALERT_PACING } from '../src/platforms/discord/discord-platform.js';
+import { DISCORD_ALERT_PACING } from '../src/platforms/discord/discord-settings.js';
 import { DISCORD_REST_OPTIONS } from '../src/platforms/discord/discord-rest.js';
 import { DiscordSender } from '../src/platforms/discord/discord-sender.js';
 import type { IncidentEvent } from '../src/core/events.js';

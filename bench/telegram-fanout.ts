@@ -7,7 +7,7 @@
  * opening alerts is set to 0: it is a deliberate wait, not delivery latency.
  */
 import { Telegraf } from 'telegraf';
-import { TELEGRAM_ALERT_PACING } from '../src/platforms/telegram/telegram-platform.js';
+import { TELEGRAM_ALERT_PACING } from '../src/platforms/telegram/telegram-settings.js';
 import { TelegramSender } from '../src/platforms/telegram/telegram-sender.js';
 import type { IncidentEvent } from '../src/core/events.js';
 import { openDatabase } from '../src/db/database.js';

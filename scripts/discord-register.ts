@@ -5,7 +5,8 @@
  */
 import { REST } from 'discord.js';
 import { DISCORD_COMMANDS, registerCommands } from '../src/platforms/discord/discord-commands.js';
-import { loadAppConfig, loadDotEnv } from '../src/config/env.js';
+import { loadAppConfig } from '../src/app-config.js';
+import { loadDotEnv } from '../src/config/env.js';
 import { ConfigError } from '../src/config/problems.js';
 import { redactSecrets } from '../src/logging.js';
 

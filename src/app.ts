@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { ConsoleSink } from './platforms/console/console-sink.js';
-import type { AppConfig } from './config/env.js';
+import type { AppConfig } from './app-config.js';
 import type { MonitorConfig, ServicesConfig } from './config/services-file.js';
 import { DetectionEngine } from './core/detection/engine.js';
 import type { Clock } from './core/model.js';

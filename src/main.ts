@@ -3,7 +3,8 @@
  * A bad configuration prints every problem and exits 1, without a stack trace.
  */
 import { startApp } from './app.js';
-import { loadAppConfig, loadDotEnv } from './config/env.js';
+import { loadAppConfig } from './app-config.js';
+import { loadDotEnv } from './config/env.js';
 import { ConfigError } from './config/problems.js';
 import { loadServicesFile } from './config/services-file.js';
 import { createLogger } from './logging.js';

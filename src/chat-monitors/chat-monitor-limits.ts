@@ -1,4 +1,4 @@
-/** Operator limits on monitors added from chat; set through env in `src/config/env.ts`. */
+/** Operator limits on monitors added from chat; set through env (CHAT_MONITORS_*, `chat-monitor-env.ts`). */
 export interface ChatMonitorLimits {
   /** Monitors per Discord guild or Telegram chat. */
   readonly maxPerOwner: number;

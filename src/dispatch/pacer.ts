@@ -16,28 +16,7 @@ export interface PacingPolicy {
   readonly isGroupChat: (chatId: string) => boolean;
 }
 
-/**
- * Telegram's broadcast limits (docs/platforms.md §1.2, https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this):
- * about 30 messages/s overall, 1/s per chat, 20/min per group. Group and channel ids are negative.
- */
-export const TELEGRAM_PACING: PacingPolicy = {
-  global: { burst: 30, perMs: 1000 },
-  privateChat: { burst: 1, perMs: 1000 },
-  groupChat: { burst: 20, perMs: 60_000 },
-  isGroupChat: (chatId) => chatId.startsWith('-'),
-};
-
-/**
- * Discord: @discordjs/rest already queues per route bucket from the response headers and waits out
- * 429s (docs/platforms.md §1.1), so only the documented global 50 requests/s is paced here, loosely.
- */
-export const DISCORD_PACING: PacingPolicy = {
-  global: { burst: 50, perMs: 1000 },
-  privateChat: null,
-  groupChat: null,
-  isGroupChat: () => true,
-};
-
+/** No pacing at all (each platform's own policy is in its folder, e.g. src/platforms/telegram/). */
 export const UNPACED: PacingPolicy = {
   global: null,
   privateChat: null,

@@ -1,11 +1,61 @@
+import type { z } from 'zod';
 import type { RenderChartPng } from '../charts/chart-png.js';
 import type { CommandServiceDeps } from '../core/commands/command-service.js';
-import type { ChatSender, OutboxStore, Platform, SubscriptionStore } from '../core/delivery/ports.js';
+import type { ChatCapabilities } from '../core/commands/command-request.js';
+import type { ChatSender, OutboxStore, PlatformName, SubscriptionStore } from '../core/delivery/ports.js';
 import type { DetectionEngine } from '../core/detection/engine.js';
 import type { Clock } from '../core/model.js';
+import type { EnvOf, EnvSection } from '../config/env.js';
 import type { ServicesConfig } from '../config/services-file.js';
 import type { PacingPolicy } from '../dispatch/pacer.js';
 import type { Logger } from '../logging.js';
+
+export type { ChatCapabilities } from '../core/commands/command-request.js';
+export type { PlatformName } from '../core/delivery/ports.js';
+
+/** What a platform's messages can hold. */
+export interface PlatformLimits {
+  /** Longest command reply text; the command layer cuts lists to fit. */
+  readonly maxReplyChars: number;
+}
+
+/**
+ * A chat platform as one folder: src/platforms/<name>/index.ts exports its module, and
+ * src/platforms/registry.ts lists it (one line). Everything the rest of the app knows about a
+ * platform is here: its environment variables (composed into the app's by src/app-config.ts),
+ * whether the environment enables it, its pacing, limits and capabilities, and how to create it.
+ *
+ * Keep the module's file light: it is loaded on every start, so the platform's client library
+ * (discord.js, telegraf) is imported only inside `create`, with a dynamic `import()`, and only
+ * when the platform is enabled.
+ *
+ * `Settings` is what `settings` makes of the validated variables and `create` receives; the app's
+ * config carries it under the platform's name (null when the environment does not enable it).
+ */
+export interface PlatformModule<
+  Name extends string = string,
+  Shape extends z.ZodRawShape = z.ZodRawShape,
+  Settings = unknown,
+> extends EnvSection<Shape> {
+  /** The platform's name, as stored with its chats (`chats.platform`, `outbox.platform`). */
+  readonly name: Name;
+  /** The platform's settings when the environment enables it (e.g. its token is set), else null. */
+  settings(env: EnvOf<EnvSection<Shape>>): Settings | null;
+  /** How its alerts are paced (the pacing of the `ChatPlatform` it creates). */
+  readonly pacing: PacingPolicy;
+  readonly limits: PlatformLimits;
+  /** What the commands need to know it can do; its adapter sets them on every request. */
+  readonly capabilities: ChatCapabilities;
+  /** The platform, not started yet. Imports its client library here (see above). */
+  create(settings: Settings, ctx: PlatformContext): Promise<ChatPlatform>;
+}
+
+/** Any platform module, whatever its name, variables and settings. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- settings types differ per module
+export type AnyPlatformModule = PlatformModule<string, any, any>;
+
+/** The settings type of a module. */
+export type SettingsOf<M> = M extends PlatformModule<string, z.ZodRawShape, infer S> ? S : never;
 
 /**
  * What the composition root gives a chat platform: the stores and the engine, behind the core's
@@ -29,7 +79,7 @@ export interface PlatformContext {
  * `start` logs in and registers commands; a rejected token throws a {@link PlatformStartError}.
  */
 export interface ChatPlatform {
-  readonly name: Platform;
+  readonly name: PlatformName;
   readonly sender: ChatSender;
   readonly pacing: PacingPolicy;
   start(): Promise<void>;
@@ -41,7 +91,7 @@ export interface ChatPlatform {
 /** A platform could not start for a reason the operator must fix (bad token, unreachable API root). */
 export class PlatformStartError extends Error {
   constructor(
-    readonly platform: Platform,
+    readonly platform: PlatformName,
     message: string,
   ) {
     super(message);

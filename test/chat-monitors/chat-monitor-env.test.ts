@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadAppConfig } from '../../src/config/env.js';
+import { loadAppConfig } from '../../src/app-config.js';
 import { ConfigError } from '../../src/config/problems.js';
 
 describe('chat monitor limits from the environment', () => {

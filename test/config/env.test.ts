@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAppConfig } from '../../src/config/env.js';
+import { loadAppConfig } from '../../src/app-config.js';
 import { ConfigError } from '../../src/config/problems.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

@@ -24,7 +24,8 @@ import {
 } from '../../src/core/delivery/retry-policy.js';
 import { TokenBucket } from '../../src/core/delivery/token-bucket.js';
 import type { IncidentEventKind } from '../../src/core/events.js';
-import { Pacer, TELEGRAM_PACING } from '../../src/dispatch/pacer.js';
+import { Pacer } from '../../src/dispatch/pacer.js';
+import { TELEGRAM_PACING } from '../../src/platforms/telegram/telegram-settings.js';
 import { FakeClock } from '../helpers/catalog.js';
 import { readDocTable } from '../helpers/doc-table.js';
 import { T0, fakeSleep, incidentEvent } from './delivery-fixtures.js';

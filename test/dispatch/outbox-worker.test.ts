@@ -6,7 +6,8 @@ import type { Db } from '../../src/db/database.js';
 import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
 import { OutboxWorker } from '../../src/dispatch/outbox-worker.js';
-import { Pacer, TELEGRAM_PACING, UNPACED, type PacingPolicy } from '../../src/dispatch/pacer.js';
+import { Pacer, UNPACED, type PacingPolicy } from '../../src/dispatch/pacer.js';
+import { TELEGRAM_PACING } from '../../src/platforms/telegram/telegram-settings.js';
 import { FakeClock } from '../helpers/catalog.js';
 import {
   ScriptedSender,

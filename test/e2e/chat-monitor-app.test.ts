@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../../src/app.js';
 import type { ChatPlatform, PlatformContext } from '../../src/platforms/platform.js';
 import { DEFAULT_CHAT_MONITOR_LIMITS } from '../../src/chat-monitors/chat-monitor-limits.js';
-import type { AppConfig } from '../../src/config/env.js';
+import type { AppConfig } from '../../src/app-config.js';
 import { loadServicesFile } from '../../src/config/services-file.js';
 import { parseCommandText } from '../../src/core/commands/command-parser.js';
 import type { CommandReply, CommandRequest } from '../../src/core/commands/command-request.js';
@@ -23,6 +23,7 @@ import type { DeliveryJob } from '../../src/core/delivery/ports.js';
 import { describeSsrfRefusal } from '../../src/core/i18n/ssrf-messages.js';
 import { silentLog } from '../dispatch/delivery-fixtures.js';
 import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
+import { TELEGRAM_CAPABILITIES } from '../../src/platforms/telegram/telegram-settings.js';
 
 const GROUP = '-100500';
 const OTHER_GROUP = '-100600';
@@ -73,7 +74,13 @@ class RecordingPlatform implements ChatPlatform {
     const request: CommandRequest = {
       command: parsed.command,
       args: parsed.args,
-      chat: { platform: 'telegram', chatId: o.chatId ?? GROUP, guildId: null, kind: 'group' },
+      chat: {
+        platform: 'telegram',
+        chatId: o.chatId ?? GROUP,
+        guildId: null,
+        kind: 'group',
+        capabilities: TELEGRAM_CAPABILITIES,
+      },
       user: { id: userId, isAdmin: () => Promise.resolve(userId !== MEMBER) },
     };
     return this.commands.handle(request);

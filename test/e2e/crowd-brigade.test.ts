@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../../src/app.js';
-import { loadAppConfig } from '../../src/config/env.js';
+import { loadAppConfig } from '../../src/app-config.js';
 import { loadServicesFile } from '../../src/config/services-file.js';
 import { WINDOW_MS, windowStart } from '../../src/core/crowd/index.js';
 import { openDatabase } from '../../src/db/database.js';

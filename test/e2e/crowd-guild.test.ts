@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../../src/app.js';
-import type { AppConfig } from '../../src/config/env.js';
+import type { AppConfig } from '../../src/app-config.js';
 import { loadServicesFile } from '../../src/config/services-file.js';
 import { WINDOW_MS } from '../../src/core/crowd/index.js';
 import { silentLog } from '../dispatch/delivery-fixtures.js';

@@ -10,7 +10,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../../src/app.js';
-import type { AppConfig } from '../../src/config/env.js';
+import type { AppConfig } from '../../src/app-config.js';
 import { loadServicesFile } from '../../src/config/services-file.js';
 import { silentLog } from '../dispatch/delivery-fixtures.js';
 import type { MessageRecord } from '../fakes/discord/index.js';

@@ -18,7 +18,7 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../../src/app.js';
-import { loadAppConfig } from '../../src/config/env.js';
+import { loadAppConfig } from '../../src/app-config.js';
 import { loadServicesFile } from '../../src/config/services-file.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type RunningApp, startApp } from '../../src/app.js';
 import { DEFAULT_CHAT_MONITOR_LIMITS } from '../../src/chat-monitors/chat-monitor-limits.js';
-import type { AppConfig } from '../../src/config/env.js';
+import type { AppConfig } from '../../src/app-config.js';
 import { loadServicesFile } from '../../src/config/services-file.js';
 import type { AddressResolver } from '../../src/monitors/ssrf/ssrf-guard.js';
 import { silentLog } from '../dispatch/delivery-fixtures.js';

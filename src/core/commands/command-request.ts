@@ -54,6 +54,27 @@ export type CommandArgs = Partial<Readonly<Record<CommandArgName, string>>>;
 export const MONITOR_ACTIONS = ['add', 'remove', 'list'] as const;
 export type MonitorAction = (typeof MONITOR_ACTIONS)[number];
 
+/**
+ * What a chat platform can do, as far as the commands must know: each platform module declares
+ * them (src/platforms/<name>/) and its adapter puts them on every request, so no command decides
+ * by a platform's name.
+ */
+export interface ChatCapabilities {
+  /** The platform has a `/start` command (a bot's first message on Telegram): `/help` lists it. */
+  readonly startCommand: boolean;
+  /** An alert may mention one role of the chat (`/settings role`, Discord's `allowed_mentions.roles`). */
+  readonly mentionRole: boolean;
+  /** The chat's community (the chat, or its guild) may add monitors with `/monitor`. */
+  readonly chatMonitors: boolean;
+}
+
+/** A platform that can do none of the above: a safe value for chats no adapter describes. */
+export const NO_CHAT_CAPABILITIES: ChatCapabilities = {
+  startCommand: false,
+  mentionRole: false,
+  chatMonitors: false,
+};
+
 export const CHAT_KINDS = ['private', 'group', 'channel'] as const;
 export type ChatKind = (typeof CHAT_KINDS)[number];
 
@@ -67,7 +88,13 @@ export interface CommandRequest {
   readonly chat: ChatAddress & {
     /** Discord guild, when there is one. */
     readonly guildId: string | null;
+    /**
+     * Set by the adapter by its platform's own rule; `private` (a direct chat with the bot) also makes
+     * a crowd report count towards the platform's one private community.
+     */
     readonly kind: ChatKind;
+    /** What the chat's platform can do (its module's `capabilities`). */
+    readonly capabilities: ChatCapabilities;
     /**
      * The Telegram forum topic (`message_thread_id`) the command was sent in; absent outside
      * forum topics (and in a forum's General topic). `/subscribe` binds the chat's alerts to it.

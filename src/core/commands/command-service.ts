@@ -5,6 +5,7 @@ import { CommandContext, echo, type CommandServiceDeps } from './command-context
 import { CommandRateLimiter } from './command-rate-limit.js';
 import {
   isCommandName,
+  type ChatCapabilities,
   type CommandName,
   type CommandReply,
   type CommandRequest,
@@ -83,7 +84,12 @@ export class CommandService {
   autocomplete(
     query: string,
     limit?: number,
-    scope?: { readonly platform: string; readonly chatId: string; readonly guildId?: string | null },
+    scope?: {
+      readonly platform: string;
+      readonly chatId: string;
+      readonly guildId?: string | null;
+      readonly capabilities?: ChatCapabilities;
+    },
   ): { id: string; name: string }[] {
     return this.indexFor(scope).autocomplete(typeof query === 'string' ? query : '', limit);
   }
@@ -160,7 +166,7 @@ export class CommandService {
     switch (command) {
       case 'start':
       case 'help':
-        return c.info(c.m.commands.help({ withStart: chat.platform === 'telegram' }));
+        return c.info(c.m.commands.help({ withStart: chat.capabilities.startCommand }));
       case 'subscribe':
         return subscribe(c, args);
       case 'unsubscribe':

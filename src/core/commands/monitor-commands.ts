@@ -4,6 +4,7 @@ import { describeSsrfRefusal } from '../i18n/ssrf-messages.js';
 import { echo, type CommandContext } from './command-context.js';
 import {
   MONITOR_ACTIONS,
+  type ChatCapabilities,
   type CommandArgs,
   type CommandReply,
   type MonitorAction,
@@ -93,17 +94,20 @@ function reply(c: CommandContext, rendered: { readonly ok: boolean; readonly tex
 }
 
 /**
- * The community a chat belongs to, for the port; null where communities cannot own monitors
- * (the console) or for a malformed scope (autocomplete's comes from adapter code).
+ * The community a chat belongs to, for the port; null where communities cannot own monitors (a
+ * platform without the `chatMonitors` capability, or a scope that names none) or for a malformed
+ * scope (autocomplete's comes from adapter code).
  */
 export function monitorScopeOf(chat: {
   readonly platform: string;
   readonly chatId: string;
   readonly guildId?: string | null;
+  readonly capabilities?: ChatCapabilities;
 }): MonitorScope | null {
   if (typeof chat !== 'object' || chat === null) return null;
-  const { platform, chatId, guildId } = chat;
-  if (platform !== 'telegram' && platform !== 'discord') return null;
+  const { platform, chatId, guildId, capabilities } = chat;
+  if (capabilities?.chatMonitors !== true) return null;
+  if (typeof platform !== 'string' || platform === '') return null;
   if (typeof chatId !== 'string' || (guildId != null && typeof guildId !== 'string')) return null;
   return { platform, chatId, guildId: guildId ?? null };
 }

@@ -1,5 +1,5 @@
 import type { Evidence } from '../detection/service-status.js';
-import type { SubscriptionStore } from '../delivery/ports.js';
+import type { PlatformName, SubscriptionStore } from '../delivery/ports.js';
 import type { SsrfRefusalReason } from '../i18n/ssrf-messages.js';
 import type { Severity, State } from '../model.js';
 
@@ -61,9 +61,12 @@ export type CommandSubscriptionStore = Pick<
   | 'updateSettings'
 >;
 
-/** The community a `/monitor` command or a lookup speaks for: the chat, and its Discord guild. */
+/**
+ * The community a `/monitor` command or a lookup speaks for: the chat, and its guild (Discord).
+ * Only chats whose platform has the `chatMonitors` capability have one (`monitorScopeOf`).
+ */
 export interface MonitorScope {
-  readonly platform: 'telegram' | 'discord';
+  readonly platform: PlatformName;
   readonly chatId: string;
   readonly guildId?: string | null;
 }

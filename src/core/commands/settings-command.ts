@@ -27,7 +27,7 @@ export function settings(c: CommandContext, args: CommandArgs): CommandReply {
       languageName: m.languageName,
       timeZone: stored.timeZone,
       quietHours: stored.quietHours,
-      ...(c.request.chat.platform === 'discord' ? { mentionRoleId: stored.mentionRoleId } : {}),
+      ...(c.request.chat.capabilities.mentionRole ? { mentionRoleId: stored.mentionRoleId } : {}),
     }),
   );
 }
@@ -63,7 +63,7 @@ function settingsPatch(c: CommandContext, args: CommandArgs): Patch | { reply: C
       case 'role': {
         // Only Discord has roles; the missing-argument text says what the option takes.
         const parsed = parseRoleId(given);
-        if (!parsed.ok || c.request.chat.platform !== 'discord') {
+        if (!parsed.ok || !c.request.chat.capabilities.mentionRole) {
           return refuse(m.missingArgument({ command: '/settings', argument }));
         }
         patch.mentionRoleId = parsed.value;

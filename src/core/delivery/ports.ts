@@ -6,8 +6,15 @@ import type { Severity } from '../model.js';
  * be delivered (OutboxStore) and who delivers it (ChatSender, one per platform).
  */
 
-export const PLATFORMS = ['telegram', 'discord', 'console'] as const;
-export type Platform = (typeof PLATFORMS)[number];
+/**
+ * A chat platform's name (`telegram`, `discord`, …). Opaque to the core: the platforms are a list
+ * outside it (src/platforms/registry.ts), and what the core must know about one comes from its
+ * capabilities (`CommandRequest.chat.capabilities`), never from its name. Names reach the stores
+ * only through the platform adapters, each writing its own module's name (docs/design.md §5).
+ */
+export type PlatformName = string;
+/** The former name of {@link PlatformName}, kept for the stores' signatures. */
+export type Platform = PlatformName;
 
 export const LOCALES = ['en', 'bn'] as const;
 export type Locale = (typeof LOCALES)[number];

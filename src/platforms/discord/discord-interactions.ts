@@ -22,6 +22,8 @@ import { renderReplyChart } from '../reply-chart.js';
 import { renderDiscordText } from './discord-render.js';
 import { MISSING_PERMISSIONS_REASON } from './discord-errors.js';
 import { isChannelAdmin, missingPostPermissions } from './discord-permissions.js';
+import { DISCORD_CAPABILITIES } from './discord-settings.js';
+import type { ChatCapabilities } from '../platform.js';
 
 /** What the adapter needs of the command layer (`CommandService`). */
 export interface CommandPort {
@@ -30,7 +32,12 @@ export interface CommandPort {
   autocomplete(
     query: string,
     limit?: number,
-    scope?: { readonly platform: 'discord'; readonly chatId: string; readonly guildId: string | null },
+    scope?: {
+      readonly platform: string;
+      readonly chatId: string;
+      readonly guildId: string | null;
+      readonly capabilities: ChatCapabilities;
+    },
   ): readonly { readonly id: string; readonly name: string }[];
   serviceIds(): readonly string[];
 }
@@ -96,6 +103,7 @@ export class DiscordInteractions implements InteractionHandler {
       platform: 'discord' as const,
       chatId: interaction.channelId ?? '',
       guildId: interaction.guildId,
+      capabilities: DISCORD_CAPABILITIES,
     };
     if (interaction.commandName === MONITOR_COMMAND) {
       await interaction.respond(this.monitorChoices(query, scope));
@@ -236,6 +244,7 @@ export class DiscordInteractions implements InteractionHandler {
         chatId: interaction.channelId ?? '',
         guildId: interaction.guildId,
         kind: interaction.inGuild() ? 'group' : 'private',
+        capabilities: DISCORD_CAPABILITIES,
       },
       user: {
         id: interaction.user.id,

@@ -8,32 +8,18 @@ import {
   type GatewayGuildDeleteDispatchData,
   GatewayIntentBits,
 } from 'discord.js';
-import type { AppConfig } from '../../config/env.js';
-import { DISCORD_PACING, type PacingPolicy } from '../../dispatch/pacer.js';
 import type { ChatPlatform, PlatformContext } from '../platform.js';
 import { PlatformStartError } from '../platform.js';
 import { registerCommands } from './discord-commands.js';
 import { DISCORD_REST_OPTIONS } from './discord-rest.js';
 import { type CommandPort, DiscordInteractions, type InteractionHandler } from './discord-interactions.js';
 import { DiscordSender } from './discord-sender.js';
-
-/**
- * Alerts are spread evenly a little under Discord's global 50 requests/s (docs/platforms.md §1.1):
- * 47.5/s with a burst of 1.5. DISCORD_PACING's burst of 50 on top of its refill lets up to 100
- * requests into one second, which a sliding one-second window answers with 429s. The half token
- * of burst keeps timer overshoot from costing rate; the margin to 50 absorbs event-loop pauses
- * (which bunch requests) and command follow-ups, which share the limit but not this pacer.
- * bench/discord-fanout.ts measures it: ≥ 47/s sustained, 0 429s.
- */
-export const DISCORD_ALERT_PACING: PacingPolicy = {
-  ...DISCORD_PACING,
-  global: { burst: 1.5, perMs: 1500 / 47.5 },
-};
+import { DISCORD_ALERT_PACING, type DiscordSettings } from './discord-settings.js';
 
 /** Login, READY and the command check must finish within this long, or start-up fails. */
 export const DISCORD_START_TIMEOUT_MS = 30_000;
 
-export type DiscordConfig = NonNullable<AppConfig['discord']>;
+export type DiscordConfig = DiscordSettings;
 
 /**
  * The Discord adapter (discord.js 14, Guilds intent only). It logs in, registers the slash

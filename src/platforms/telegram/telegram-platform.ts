@@ -1,27 +1,13 @@
 import { Telegraf, TelegramError } from 'telegraf';
-import type { AppConfig } from '../../config/env.js';
-import { type PacingPolicy, TELEGRAM_PACING } from '../../dispatch/pacer.js';
 import type { ChatPlatform, PlatformContext } from '../platform.js';
 import { PlatformStartError } from '../platform.js';
 import { registerTelegramCommands } from './telegram-commands.js';
 import { redactToken } from './telegram-errors.js';
 import { TelegramSender } from './telegram-sender.js';
+import { TELEGRAM_ALERT_PACING, type TelegramSettings } from './telegram-settings.js';
 import { type TelegramCommandPort, TelegramUpdates } from './telegram-updates.js';
 
-/**
- * Alerts spread evenly a little under Telegram's ~30 messages/s (docs/platforms.md §1.2): 28.8/s with a
- * burst of 1, so no sliding second ever holds more than 29.8 grants, one message of slack for
- * requests that reach Telegram closer together than they left (29/s with a burst of 1.5 let 30.5
- * through and drew a few 429s in the benchmark). TELEGRAM_PACING's burst of 30 on top of its refill lets up to 60 messages into one
- * second, which a sliding one-second window answers with 429s; the per-chat and per-group rates
- * stay as they are. bench/telegram-fanout.ts measures it (≥ 28/s sustained, 0 429s).
- */
-export const TELEGRAM_ALERT_PACING: PacingPolicy = {
-  ...TELEGRAM_PACING,
-  global: { burst: 1, perMs: 1000 / 28.8 },
-};
-
-export type TelegramConfig = NonNullable<AppConfig['telegram']>;
+export type TelegramConfig = TelegramSettings;
 
 /** The updates the bot asks for: commands, channel posts, button presses, and being removed. */
 export const TELEGRAM_ALLOWED_UPDATES = [

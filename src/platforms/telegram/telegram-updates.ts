@@ -16,6 +16,7 @@ import { type ReplyChart, renderReplyChart } from '../reply-chart.js';
 import type { RenderChartPng } from '../../charts/chart-png.js';
 import { abortable } from './telegram-sender.js';
 import { renderTelegramText } from './telegram-render.js';
+import { TELEGRAM_CAPABILITIES } from './telegram-settings.js';
 
 /** What the adapter needs of the command layer (`CommandService`). */
 export interface TelegramCommandPort {
@@ -224,7 +225,7 @@ export class TelegramUpdates {
     const request: CommandRequest = {
       command: parsed.command,
       args: parsed.args,
-      chat: { ...address(chat.id), guildId: null, kind: chatKind(chat) },
+      chat: { ...address(chat.id), guildId: null, kind: chatKind(chat), capabilities: TELEGRAM_CAPABILITIES },
       user: {
         id: String(query.from.id),
         isAdmin: () => this.isAdmin(ctx.telegram, chat, query.from.id, undefined),
@@ -252,6 +253,7 @@ export class TelegramUpdates {
         ...address(message.chat.id),
         guildId: null,
         kind: chatKind(message.chat),
+        capabilities: TELEGRAM_CAPABILITIES,
         ...(topic === undefined ? {} : { threadId: String(topic) }),
       },
       user: {

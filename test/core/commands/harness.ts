@@ -11,7 +11,14 @@ import {
 } from '../../../src/core/delivery/ports.js';
 import type { ServiceState } from '../../../src/core/detection/engine.js';
 import type { Severity } from '../../../src/core/model.js';
-import type { ChatKind, CommandArgs, CommandRequest } from '../../../src/core/commands/command-request.js';
+import {
+  NO_CHAT_CAPABILITIES,
+  type ChatCapabilities,
+  type ChatKind,
+  type CommandArgs,
+  type CommandRequest,
+} from '../../../src/core/commands/command-request.js';
+import { findPlatformModule } from '../../../src/platforms/registry.js';
 import {
   CommandService,
   type CommandServiceDeps,
@@ -223,6 +230,8 @@ export interface RequestOptions {
   readonly chatId?: string;
   readonly guildId?: string | null;
   readonly kind?: ChatKind;
+  /** Default: the named platform's module's, none for an unlisted name. */
+  readonly capabilities?: ChatCapabilities;
   readonly userId?: string;
   readonly admin?: boolean;
   readonly localeHint?: string;
@@ -240,6 +249,7 @@ export function request(command: string, args: CommandArgs = {}, o: RequestOptio
       chatId: o.chatId ?? (platform === 'discord' ? '800000000000000001' : '-100777'),
       guildId: o.guildId ?? (platform === 'discord' ? '700000000000000001' : null),
       kind: o.kind ?? 'group',
+      capabilities: o.capabilities ?? capabilitiesOf(platform),
     },
     user: {
       id: o.userId ?? '424242',
@@ -250,6 +260,11 @@ export function request(command: string, args: CommandArgs = {}, o: RequestOptio
     },
     ...(o.localeHint === undefined ? {} : { localeHint: o.localeHint }),
   };
+}
+
+/** What the adapters put on requests of each listed platform. */
+export function capabilitiesOf(platform: string): ChatCapabilities {
+  return findPlatformModule(platform)?.capabilities ?? NO_CHAT_CAPABILITIES;
 }
 
 export const CHAT: ChatAddress = { platform: 'telegram', chatId: '-100777' };

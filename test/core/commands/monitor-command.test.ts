@@ -11,7 +11,7 @@ import type {
 } from '../../../src/core/commands/ports.js';
 import { messagesFor } from '../../../src/core/i18n/index.js';
 import { describeSsrfRefusal } from '../../../src/core/i18n/ssrf-messages.js';
-import { makeHarness, request, SERVICES, T0, type RequestOptions } from './harness.js';
+import { capabilitiesOf, makeHarness, request, SERVICES, T0, type RequestOptions } from './harness.js';
 
 const en = messagesFor('en');
 const bn = messagesFor('bn');
@@ -314,11 +314,19 @@ describe('chat services are visible only to their community', () => {
 
   it('autocompletes it for its community only, and for no one without a scope', () => {
     return withSite().then((h) => {
-      const scopeA = { platform: 'telegram', chatId: '-100111', guildId: null };
+      const scopeA = {
+        platform: 'telegram',
+        chatId: '-100111',
+        guildId: null,
+        capabilities: capabilitiesOf('telegram'),
+      };
       expect(h.service.autocomplete('shop', 25, scopeA)).toEqual([{ id: 'chat-1', name: 'My Shop' }]);
       expect(h.service.autocomplete('shop', 25)).toEqual([]);
       expect(h.service.autocomplete('', 25, scopeA).at(-1)).toEqual({ id: 'chat-1', name: 'My Shop' });
-      expect(h.service.autocomplete('shop', 25, { platform: 'console', chatId: '-100111' })).toEqual([]);
+      // A platform whose chats cannot add monitors, and a scope that names no capabilities.
+      const noMonitors = { ...capabilitiesOf('telegram'), chatMonitors: false };
+      expect(h.service.autocomplete('shop', 25, { ...scopeA, capabilities: noMonitors })).toEqual([]);
+      expect(h.service.autocomplete('shop', 25, { platform: 'telegram', chatId: '-100111' })).toEqual([]);
     });
   });
 
@@ -335,11 +343,13 @@ describe('chat services are visible only to their community', () => {
       platform: 'discord',
       chatId: '800000000000000002',
       guildId: '700000000000000001',
+      capabilities: capabilitiesOf('discord'),
     } as const;
     const otherGuild = {
       platform: 'discord',
       chatId: '800000000000000003',
       guildId: '700000000000000009',
+      capabilities: capabilitiesOf('discord'),
     } as const;
     expect(h.service.autocomplete('api', 25, sameGuild)).toEqual([{ id: 'chat-1', name: 'api' }]);
     expect(h.service.autocomplete('api', 25, otherGuild)).toEqual([]);

@@ -1,0 +1,53 @@
+/**
+ * The app's configuration: the general variables (src/config/env.ts), every listed chat
+ * platform's (src/platforms/registry.ts) and the chat monitors' (src/chat-monitors/), validated in
+ * one pass so every problem is listed together. Here, beside the composition root, so that the
+ * config layer imports none of the parts whose variables it reads.
+ */
+import {
+  type ChatMonitorSettings,
+  chatMonitorEnv,
+  chatMonitorSettings,
+} from './chat-monitors/chat-monitor-env.js';
+import { type GeneralConfig, type RawEnv, readEnv } from './config/env.js';
+import type { AnyPlatformModule } from './platforms/platform.js';
+import { PLATFORM_MODULES, type PlatformSettingsOf, platformSettings } from './platforms/registry.js';
+
+/**
+ * The general settings, each platform's settings under its name (`telegram`, `discord`, …; null
+ * when the environment does not enable it), the chat monitors' limits and every secret.
+ */
+export type AppConfigOf<M extends readonly AnyPlatformModule[]> = GeneralConfig &
+  PlatformSettingsOf<M> & {
+    /** Limits and allowed private ranges for monitors added from chat (absent: the defaults). */
+    readonly chatMonitors?: ChatMonitorSettings;
+    /** Every secret value, so loggers and error reporters can redact them wherever they appear. */
+    readonly secrets: readonly string[];
+  };
+
+export type AppConfig = AppConfigOf<typeof PLATFORM_MODULES>;
+
+/**
+ * Reads and validates the environment (`process.env` when not given). Throws `ConfigError` listing
+ * every problem; nothing else throws. `modules` is the platform list (tests pass their own).
+ */
+export function loadAppConfig(env?: RawEnv): AppConfig;
+export function loadAppConfig<M extends readonly AnyPlatformModule[]>(
+  env: RawEnv | undefined,
+  modules: M,
+): AppConfigOf<M>;
+export function loadAppConfig(
+  env?: RawEnv,
+  modules: readonly AnyPlatformModule[] = PLATFORM_MODULES,
+): AppConfigOf<readonly AnyPlatformModule[]> {
+  const reservedNames = ['chatMonitors', 'secrets', 'databasePath', 'servicesFile', 'http'];
+  const clash = modules.find((m) => reservedNames.includes(m.name) || m.name.startsWith('default'));
+  if (clash !== undefined) throw new Error(`platform name "${clash.name}" is taken by a config field`);
+  const parsed = readEnv([...modules, chatMonitorEnv], env);
+  return {
+    ...parsed.general,
+    ...platformSettings(parsed, modules),
+    chatMonitors: chatMonitorSettings(parsed.valuesOf(chatMonitorEnv)),
+    secrets: parsed.secrets,
+  };
+}

@@ -1,0 +1,32 @@
+import { CommandService } from '../../core/commands/command-service.js';
+import type { PlatformModule } from '../platform.js';
+import {
+  TELEGRAM_ALERT_PACING,
+  TELEGRAM_CAPABILITIES,
+  TELEGRAM_ENV,
+  TELEGRAM_LIMITS,
+  type TelegramSettings,
+} from './telegram-settings.js';
+
+/** Telegram (telegraf, long polling): enabled by TELEGRAM_BOT_TOKEN. */
+export const telegramModule: PlatformModule<'telegram', typeof TELEGRAM_ENV.shape, TelegramSettings> = {
+  name: 'telegram',
+  env: TELEGRAM_ENV,
+  secrets: ['TELEGRAM_BOT_TOKEN'],
+  settings: (e) =>
+    e.TELEGRAM_BOT_TOKEN === undefined
+      ? null
+      : {
+          token: e.TELEGRAM_BOT_TOKEN,
+          ...(e.TELEGRAM_API_ROOT !== undefined ? { apiRoot: e.TELEGRAM_API_ROOT } : {}),
+        },
+  pacing: TELEGRAM_ALERT_PACING,
+  limits: TELEGRAM_LIMITS,
+  capabilities: TELEGRAM_CAPABILITIES,
+  async create(settings, ctx) {
+    // telegraf is loaded only when Telegram is enabled.
+    const { createTelegramPlatform } = await import('./telegram-platform.js');
+    const commands = new CommandService(ctx.commands, { maxReplyChars: TELEGRAM_LIMITS.maxReplyChars });
+    return createTelegramPlatform(settings, ctx, commands);
+  },
+};
