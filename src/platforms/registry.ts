@@ -2,6 +2,7 @@ import type { ParsedEnv } from '../config/env.js';
 import { discordModule } from './discord/index.js';
 import type { AnyPlatformModule, ChatPlatform, PlatformContext, SettingsOf } from './platform.js';
 import { telegramModule } from './telegram/index.js';
+import { webhookModule } from './webhook/index.js';
 
 /**
  * Every chat platform, in start order. Adding a platform is one folder (src/platforms/<name>/,
@@ -11,6 +12,7 @@ import { telegramModule } from './telegram/index.js';
 export const PLATFORM_MODULES = [
   discordModule,
   telegramModule,
+  webhookModule,
 ] as const satisfies readonly AnyPlatformModule[];
 
 /** The name of a platform of the list. Stores and the core use plain strings (`PlatformName`). */

@@ -53,6 +53,7 @@ describe('crowd reports from one Discord guild', () => {
         apiRoot: fake.restUrl,
       },
       telegram: null,
+      webhook: null,
       databasePath: join(dir, 'bot.db'),
       servicesFile,
       http: { host: '127.0.0.1', port: 0 },

@@ -40,6 +40,7 @@ async function startWholeApp(w: DiscordWorld): Promise<RunningApp> {
   const config: AppConfig = {
     discord,
     telegram: null,
+    webhook: null,
     databasePath: w.databasePath,
     servicesFile: w.servicesFile,
     http: { host: '127.0.0.1', port: 0 },
