@@ -159,6 +159,13 @@ export function readWebhookConfig(
   const secrets: string[] = [];
   const seen = new Set<string>();
   raw.entries.forEach((entry, i) => {
+    // Names are checked before the rest, so a duplicate is reported even when its entry has other problems.
+    const entryName = (entry as { name?: unknown } | null)?.name;
+    if (typeof entryName === 'string') {
+      if (seen.has(entryName))
+        problems.push(`${raw.where([i, 'name'])}: "${entryName}" is used by another endpoint`);
+      seen.add(entryName);
+    }
     const parsed = endpointSchema.safeParse(entry);
     if (!parsed.success) {
       for (const issue of parsed.error.issues)
@@ -167,8 +174,6 @@ export function readWebhookConfig(
     }
     const p = parsed.data;
     const where = (key: string) => raw.where([i, key]);
-    if (seen.has(p.name)) problems.push(`${where('name')}: "${p.name}" is used by another endpoint`);
-    seen.add(p.name);
     let secret: string | null = p.secret ?? null;
     if (p.secretFile !== undefined) {
       try {
