@@ -40,6 +40,7 @@ describe('webhook configuration', () => {
     minSeverity: major
     locale: bn
     timeZone: Asia/Dhaka
+    timeout: 2500ms
   - { name: team-chat, url: "https://hooks.slack.com/services/T0/B0/abc", format: slack }
 `,
     );
@@ -54,6 +55,7 @@ describe('webhook configuration', () => {
         minSeverity: 'major',
         locale: 'bn',
         timeZone: 'Asia/Dhaka',
+        timeoutMs: 2_500,
       },
       {
         name: 'team-chat',
@@ -64,6 +66,7 @@ describe('webhook configuration', () => {
         minSeverity: 'minor',
         locale: 'en',
         timeZone: 'UTC',
+        timeoutMs: 10_000,
       },
     ]);
     // The URL and the secret are redacted from logs (the secret of the shortcut; see the next test).
@@ -96,7 +99,7 @@ describe('webhook configuration', () => {
   - { name: Bad Name, url: "https://user:pw@b.example/", secret: s3cr3t-value-3, colour: red }
   - { name: nosecret, url: "https://c.example/" }
   - { name: both, url: "https://d.example/", secret: s3cr3t-value-4, secretFile: missing.secret }
-  - { name: zone, url: "https://e.example/", secret: s3cr3t-value-5, timeZone: Mars/Olympus, services: ["*", github] }
+  - { name: zone, url: "https://e.example/", secret: s3cr3t-value-5, timeZone: Mars/Olympus, services: ["*", github], timeout: 1m }
 `,
     );
     const problems = problemsOf({ WEBHOOKS_FILE: file, LOG_LEVEL: 'loud' });
@@ -115,6 +118,7 @@ describe('webhook configuration', () => {
         `${at(4, 'secretFile')}set either secret or secretFile`,
         expect.stringContaining(at(5, 'timeZone')),
         `${at(5, 'services')}"*" already means every service`,
+        `${at(5, 'timeout')}must be between 100ms and 15s`,
       ]),
     );
     expect(problems.join('\n')).not.toMatch(/s3cr3t/);
@@ -165,6 +169,7 @@ describe('webhook endpoints as chats', () => {
     minSeverity,
     locale: 'bn' as const,
     timeZone: 'Asia/Dhaka',
+    timeoutMs: 10_000,
   });
 
   it('subscribes what the file lists, removes the rest, and deactivates endpoints no longer listed', () => {

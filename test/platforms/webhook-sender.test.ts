@@ -133,6 +133,7 @@ describe('WebhookSender against a local receiver', () => {
     minSeverity: 'minor',
     locale: 'en',
     timeZone: 'UTC',
+    timeoutMs: 300,
     ...overrides,
   });
 
@@ -142,9 +143,6 @@ describe('WebhookSender against a local receiver', () => {
     sender = new WebhookSender(
       [endpoint(), endpoint({ name: 'chat', format: 'slack', secret: null })],
       clock,
-      {
-        timeoutMs: 300,
-      },
     );
   });
   afterEach(async () => {

@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { isValidTimeZone } from '../../core/delivery/chat-rules.js';
+import { durationSchema } from '../../core/duration.js';
 import { LOCALES, type Locale } from '../../core/i18n/locale.js';
 import { SEVERITIES, type Severity } from '../../core/model.js';
 import { optionalText } from '../../config/env.js';
@@ -18,6 +19,11 @@ import { describeIssues, formatPath } from '../../config/problems.js';
 
 export const WEBHOOK_FORMATS = ['json', 'slack'] as const;
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
+/** One request's time limit unless the endpoint sets `timeout`. */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+/** Under the outbox worker's own 20 s limit per delivery, so the endpoint's answer is what counts. */
+export const MAX_WEBHOOK_TIMEOUT_MS = 15_000;
 
 /** The endpoint name of the `WEBHOOK_URL` shortcut. */
 export const SHORTCUT_ENDPOINT_NAME = 'default';
@@ -34,6 +40,8 @@ export interface WebhookEndpoint {
   readonly minSeverity: Severity;
   readonly locale: Locale;
   readonly timeZone: string;
+  /** One request's time limit, connecting included. */
+  readonly timeoutMs: number;
 }
 
 export interface WebhookConfig {
@@ -80,6 +88,11 @@ const endpointSchema = z
       .string()
       .refine(isValidTimeZone, { message: 'unknown IANA time zone (e.g. UTC, Asia/Kolkata)' })
       .default('UTC'),
+    timeout: durationSchema
+      .refine((ms) => ms >= 100 && ms <= MAX_WEBHOOK_TIMEOUT_MS, {
+        message: `must be between 100ms and ${MAX_WEBHOOK_TIMEOUT_MS / 1000}s`,
+      })
+      .optional(),
   })
   .refine((e) => e.secret === undefined || e.secretFile === undefined, {
     message: 'set either secret or secretFile',
@@ -198,6 +211,7 @@ export function readWebhookConfig(
       minSeverity: p.minSeverity,
       locale: p.locale,
       timeZone: p.timeZone,
+      timeoutMs: p.timeout ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
     });
   });
   return { config: problems.length === 0 ? { endpoints } : null, problems, secrets };

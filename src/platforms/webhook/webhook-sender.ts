@@ -8,8 +8,6 @@ import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from
 
 export const WEBHOOK_PLATFORM = 'webhook' as const;
 
-/** One request's time limit, connection included; the outbox worker's own limit (20 s) is longer. */
-export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 /** A 429 without a usable `Retry-After` waits this long. */
 export const DEFAULT_RETRY_AFTER_MS = 30_000;
 /** A `Retry-After` further out than this is capped (a receiver's typo must not park alerts for days). */
@@ -19,7 +17,6 @@ const ERROR_BODY_CHARS = 200;
 const USER_AGENT = 'incident-alert-bot-webhook/1';
 
 export interface WebhookSenderOptions {
-  readonly timeoutMs?: number;
   /** undici dispatcher; by default one keep-alive Agent shared by the endpoints. */
   readonly dispatcher?: Dispatcher;
 }
@@ -42,7 +39,6 @@ export interface WebhookSenderOptions {
 export class WebhookSender implements ChatSender {
   readonly platform = WEBHOOK_PLATFORM;
   private readonly endpoints: ReadonlyMap<string, WebhookEndpoint>;
-  private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
 
@@ -52,11 +48,14 @@ export class WebhookSender implements ChatSender {
     options: WebhookSenderOptions = {},
   ) {
     this.endpoints = new Map(endpoints.map((e) => [e.name, e]));
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher =
       options.dispatcher ??
-      new Agent({ connect: { timeout: this.timeoutMs }, keepAliveTimeout: 30_000, connections: 4 });
+      new Agent({
+        connect: { timeout: Math.max(...endpoints.map((e) => e.timeoutMs), 1000) },
+        keepAliveTimeout: 30_000,
+        connections: 4,
+      });
   }
 
   async deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult> {
@@ -74,7 +73,8 @@ export class WebhookSender implements ChatSender {
         ? {}
         : { [SIGNATURE_HEADER]: signWebhook(endpoint.secret, timestamp, body) }),
     };
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const timeoutMs = endpoint.timeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
     try {
       const res = await request(endpoint.url, {
         method: 'POST',
@@ -82,8 +82,8 @@ export class WebhookSender implements ChatSender {
         body,
         dispatcher: this.dispatcher,
         signal: AbortSignal.any([signal, timeout]),
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
       const answer = await readSome(res.body);
       const messageId =
@@ -91,7 +91,7 @@ export class WebhookSender implements ChatSender {
       return classifyAnswer(res.statusCode, res.headers, answer, this.clock.now(), messageId);
     } catch (err) {
       if (timeout.aborted && !signal.aborted)
-        return { kind: 'transient', error: `no answer within ${this.timeoutMs} ms` };
+        return { kind: 'transient', error: `no answer within ${timeoutMs} ms` };
       return { kind: 'transient', error: describeNetworkError(err) };
     }
   }
