@@ -29,7 +29,8 @@ export type AppConfig = AppConfigOf<typeof PLATFORM_MODULES>;
 
 /**
  * Reads and validates the environment (`process.env` when not given). Throws `ConfigError` listing
- * every problem; nothing else throws. `modules` is the platform list (tests pass their own).
+ * every problem. `modules` is the platform list (tests pass their own); a list naming a platform
+ * twice, or like another config field, is a programming error (a plain Error).
  */
 export function loadAppConfig(env?: RawEnv): AppConfig;
 export function loadAppConfig<M extends readonly AnyPlatformModule[]>(
@@ -40,10 +41,13 @@ export function loadAppConfig(
   env?: RawEnv,
   modules: readonly AnyPlatformModule[] = PLATFORM_MODULES,
 ): AppConfigOf<readonly AnyPlatformModule[]> {
-  const reservedNames = ['chatMonitors', 'secrets', 'databasePath', 'servicesFile', 'http'];
-  const clash = modules.find((m) => reservedNames.includes(m.name) || m.name.startsWith('default'));
-  if (clash !== undefined) throw new Error(`platform name "${clash.name}" is taken by a config field`);
   const parsed = readEnv([...modules, chatMonitorEnv], env);
+  // Platform settings sit beside the other fields, under the platform's name.
+  const taken = new Set([...Object.keys(parsed.general), 'chatMonitors', 'secrets']);
+  for (const module of modules) {
+    if (taken.has(module.name)) throw new Error(`platform name "${module.name}" is taken in the config`);
+    taken.add(module.name);
+  }
   return {
     ...parsed.general,
     ...platformSettings(parsed, modules),

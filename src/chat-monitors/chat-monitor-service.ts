@@ -4,6 +4,7 @@
  * returns a value the command layer renders (refusals carry the guard's reason for
  * `describeSsrfRefusal`). Nothing here throws for bad input.
  */
+import type { PlatformName } from '../core/delivery/ports.js';
 import { communityKey } from '../core/community.js';
 import type { MonitorAddOutcome, MonitorCommandPort, MonitorRemoveOutcome } from '../core/commands/ports.js';
 import type { Clock } from '../core/model.js';
@@ -17,7 +18,7 @@ import { ChatServiceVisibility } from './chat-service-visibility.js';
 
 /** Who is asking, from where. `guildId` for Discord servers; Telegram chats own their monitors. */
 export interface ChatMonitorCaller {
-  readonly platform: 'telegram' | 'discord';
+  readonly platform: PlatformName;
   readonly chatId: string;
   readonly guildId?: string | null;
   readonly userId: string;
@@ -41,7 +42,7 @@ export interface ChatMonitorRuntime {
 export interface ChatMonitorSubscriptions {
   subscribe(
     chat: {
-      readonly platform: 'telegram' | 'discord';
+      readonly platform: PlatformName;
       readonly chatId: string;
       readonly guildId?: string | null;
       readonly threadId?: string | null;
@@ -51,10 +52,7 @@ export interface ChatMonitorSubscriptions {
     now: number,
   ): unknown;
   /** Ends a chat's subscription to a removed monitor's service, so `/subscriptions` does not list it. */
-  unsubscribe(
-    chat: { readonly platform: 'telegram' | 'discord'; readonly chatId: string },
-    serviceId: string,
-  ): unknown;
+  unsubscribe(chat: { readonly platform: PlatformName; readonly chatId: string }, serviceId: string): unknown;
 }
 
 /** The port's outcomes (src/core/commands/ports.ts), carrying the stored monitor itself. */

@@ -1,9 +1,10 @@
 /** The storage contract of chat-added monitors (implemented by `SqliteChatMonitorStore`). */
+import type { PlatformName } from '../core/delivery/ports.js';
 
 export interface NewChatMonitor {
   /** The community that owns it: `discord:guild:<id>` or `telegram:<chat id>` (see `ownerKeyOf`). */
   readonly ownerKey: string;
-  readonly platform: 'telegram' | 'discord';
+  readonly platform: PlatformName;
   /** The chat that added it; it is subscribed to the monitor's service. */
   readonly chatId: string;
   readonly name: string;

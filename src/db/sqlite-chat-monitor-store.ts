@@ -1,3 +1,4 @@
+import type { PlatformName } from '../core/delivery/ports.js';
 import type { Db } from './database.js';
 import { CHAT_SERVICE_PREFIX } from '../core/catalog.js';
 import type {
@@ -10,7 +11,7 @@ import type {
 interface MonitorRow {
   id: number;
   owner_key: string;
-  platform: 'telegram' | 'discord';
+  platform: PlatformName;
   chat_id: string;
   name: string;
   kind: 'http' | 'tcp';

@@ -34,13 +34,12 @@ interface QueuedReport {
 }
 
 /**
- * A report sent in a private chat with the bot: on Telegram the private chat's id is the user's
- * own; on Discord, a direct message has no guild.
+ * A report sent in a private chat with the bot: as the adapter classified the chat
+ * (`privateChat`, e.g. a Discord direct message, which has no guild), or a chat whose id is the
+ * reporter's own (a Telegram private chat), whatever the caller said.
  */
-export function isPrivateChat(
-  report: Pick<CrowdReport, 'platform' | 'chatId' | 'guildId' | 'userId'>,
-): boolean {
-  return report.chatId === report.userId || (report.platform === 'discord' && report.guildId === null);
+export function isPrivateChat(report: Pick<CrowdReport, 'chatId' | 'userId' | 'privateChat'>): boolean {
+  return report.privateChat === true || report.chatId === report.userId;
 }
 
 /**
@@ -49,7 +48,9 @@ export function isPrivateChat(
  * community: each member of one group reporting privately would otherwise be a community of one,
  * and six of them would pass for six chats, moving the level for everyone (docs/crowd.md §9).
  */
-export function chatKeyOf(report: Pick<CrowdReport, 'platform' | 'chatId' | 'guildId' | 'userId'>): string {
+export function chatKeyOf(
+  report: Pick<CrowdReport, 'platform' | 'chatId' | 'guildId' | 'userId' | 'privateChat'>,
+): string {
   if (isPrivateChat(report)) return `${report.platform}:private`;
   return communityKey(report);
 }

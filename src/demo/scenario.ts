@@ -14,7 +14,9 @@ import { parseServices, type ServicesConfig } from '../config/services-file.js';
 import { ConfigError, describeIssues } from '../config/problems.js';
 import { WINDOW_MS } from '../core/crowd/crowd-window.js';
 import { durationSchema } from '../core/duration.js';
+import type { PlatformName } from '../core/delivery/ports.js';
 import { LOCALES } from '../core/i18n/locale.js';
+import { PLATFORM_NAMES } from '../platforms/registry.js';
 import { GOOD_CERT } from './replay-tls.js';
 
 /** The shipped scenarios (docs/replay.md lists them). */
@@ -99,7 +101,10 @@ const standInSchema = z.discriminatedUnion('type', [
 
 const chatSchema = z.strictObject({
   id,
-  platform: z.enum(['telegram', 'discord']),
+  // The listed platforms (src/platforms/registry.ts), whatever they are.
+  platform: z.string().refine((name) => (PLATFORM_NAMES as readonly string[]).includes(name), {
+    message: `unknown platform (one of ${PLATFORM_NAMES.join(', ')})`,
+  }),
   locale: z.enum(LOCALES).default('en'),
   timeZone: z
     .string()
@@ -482,7 +487,7 @@ export type StandInState = HttpState | DnsState | TlsState | StatusState;
 
 /** The chat a report comes from, as `/report` would see it. */
 export interface ReportChat {
-  readonly platform: 'telegram' | 'discord';
+  readonly platform: PlatformName;
   readonly chatId: string;
   readonly guildId: string | null;
 }

@@ -59,13 +59,13 @@ export async function createPlatforms(
   config: PlatformSettings,
   ctx: PlatformContext,
 ): Promise<ChatPlatform[]>;
-export async function createPlatforms(
-  config: Readonly<Record<string, unknown>>,
+export async function createPlatforms<M extends readonly AnyPlatformModule[]>(
+  config: PlatformSettingsOf<M>,
   ctx: PlatformContext,
-  modules: readonly AnyPlatformModule[],
+  modules: M,
 ): Promise<ChatPlatform[]>;
 export async function createPlatforms(
-  config: Readonly<Record<string, unknown>>,
+  config: Readonly<Partial<Record<string, unknown>>>,
   ctx: PlatformContext,
   modules: readonly AnyPlatformModule[] = PLATFORM_MODULES,
 ): Promise<ChatPlatform[]> {

@@ -47,10 +47,17 @@ describe('SqliteReportStore', () => {
     // Six members of one group each /report in a private chat with the bot (its id is theirs).
     for (let i = 0; i < 6; i++)
       store.record(report({ userId: `${1000 + i}`, chatId: `${1000 + i}`, at: T0 + i }));
-    // Discord direct messages have no guild.
+    // Discord direct messages (no guild): the adapter says the chat is private.
     for (let i = 0; i < 3; i++)
       store.record(
-        report({ platform: 'discord', userId: `d${i}`, chatId: `dm${i}`, guildId: null, at: T0 + 10 + i }),
+        report({
+          platform: 'discord',
+          userId: `d${i}`,
+          chatId: `dm${i}`,
+          guildId: null,
+          privateChat: true,
+          at: T0 + 10 + i,
+        }),
       );
     const summary = summariseWindow(store.reportsBetween('whatsapp', T0, T0 + 5 * MINUTE));
     expect(summary.distinctReporters).toBe(9);

@@ -32,6 +32,7 @@ export function report(c: CommandContext, args: CommandArgs, button: boolean): C
     userId: user.id,
     chatId: chat.chatId,
     guildId: chat.guildId,
+    privateChat: chat.kind === 'private',
     problem,
     at: c.now,
     answeredInChat: !button,

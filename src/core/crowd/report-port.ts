@@ -1,15 +1,21 @@
-import type { Platform } from '../delivery/ports.js';
+import type { PlatformName } from '../delivery/ports.js';
 import type { ProblemKind } from './problem-kind.js';
 
 /** One crowd report as a chat command or an "I'm affected too" button gives it. */
 export interface CrowdReport {
   readonly serviceId: string;
-  readonly platform: Platform;
+  readonly platform: PlatformName;
   /** The platform's user id; the store keeps only a salted hash of it. */
   readonly userId: string;
   /** The chat it came from, and its guild (Discord) when it has one: one chat alone never makes an outage. */
   readonly chatId: string;
   readonly guildId: string | null;
+  /**
+   * Sent in a private chat with the bot, as the platform's adapter classified the chat (the
+   * command's `chat.kind`). A chat whose id is the reporter's own (a Telegram private chat) is
+   * private in any case.
+   */
+  readonly privateChat?: boolean;
   readonly problem: ProblemKind;
   readonly at: number;
   /**

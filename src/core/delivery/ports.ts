@@ -10,7 +10,7 @@ import type { Severity } from '../model.js';
  * A chat platform's name (`telegram`, `discord`, …). Opaque to the core: the platforms are a list
  * outside it (src/platforms/registry.ts), and what the core must know about one comes from its
  * capabilities (`CommandRequest.chat.capabilities`), never from its name. Names reach the stores
- * only through the platform adapters, each writing its own module's name (docs/design.md §5).
+ * only through the platform adapters, each writing its own module's name (docs/design.md §2).
  */
 export type PlatformName = string;
 /** The former name of {@link PlatformName}, kept for the stores' signatures. */

@@ -161,6 +161,7 @@ describe.each(LOCALES)('every command answers in the chat language (%s)', (local
         userId: '424242',
         chatId: '-100777',
         guildId: null,
+        privateChat: false,
         problem: 'sending',
         at: T0,
         answeredInChat: true,
