@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAppConfig } from '../../src/app-config.js';
@@ -73,6 +73,15 @@ describe('webhook configuration', () => {
     expect(readWebhookConfig({ WEBHOOKS_FILE: file }).secrets).toEqual(
       expect.arrayContaining(['file-secret-123456', '/services/T0/B0/abc']),
     );
+  });
+
+  it('accepts the commented example file shipped in config/', () => {
+    const read = (path: string) => (path.endsWith('.secret') ? 'example-secret' : readFileSync(path, 'utf8'));
+    const { config, problems } = readWebhookConfig({ WEBHOOKS_FILE: 'config/webhooks.example.yaml' }, read);
+    expect(problems).toEqual([]);
+    expect(config?.endpoints.map((e) => [e.name, e.format, e.secret])).toEqual([
+      ['oncall', 'json', 'example-secret'],
+    ]);
   });
 
   it('the WEBHOOK_URL shortcut, with its secret from a file, is redacted from logs', () => {
