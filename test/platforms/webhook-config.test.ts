@@ -4,7 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAppConfig } from '../../src/app-config.js';
 import { ConfigError } from '../../src/config/problems.js';
 import { readWebhookConfig } from '../../src/platforms/webhook/webhook-config.js';
-import { reconcileEndpoints } from '../../src/platforms/webhook/webhook-platform.js';
+import { WebhookPlatform, reconcileEndpoints } from '../../src/platforms/webhook/webhook-platform.js';
+import { PlatformStartError } from '../../src/platforms/platform.js';
+import { parseServices } from '../../src/config/services-file.js';
+import { createLogger } from '../../src/logging.js';
+import { FakeClock } from '../helpers/catalog.js';
 import type { Db } from '../../src/db/database.js';
 import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
@@ -215,5 +219,37 @@ describe('webhook endpoints as chats', () => {
     reconcileEndpoints(subs, [], T0 + 3);
     expect(subs.getChat({ platform: 'telegram', chatId: '-1' })?.active).toBe(true);
     expect(subs.listChats('webhook').map((c) => c.active)).toEqual([false, false]);
+  });
+
+  it('starts with the endpoints subscribed, logging names and origins only; an unknown service stops the start', async () => {
+    const services = parseServices(`services:
+  - { id: whatsapp, name: WhatsApp, monitors: [] }
+`);
+    const lines: string[] = [];
+    const log = createLogger('trace', [], {
+      write: (chunk: string) => {
+        lines.push(String(chunk));
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream);
+    const ctx = { services, subscriptions: subs, clock: new FakeClock(T0), log };
+    const hook = {
+      ...endpoint('ops', ['whatsapp']),
+      url: 'https://hooks.example:8443/services/T0/B0/tok?key=q1',
+    };
+    const platform = new WebhookPlatform({ endpoints: [hook] }, ctx);
+    await platform.start();
+    await platform.stop();
+    expect(subs.listSubscriptions({ platform: 'webhook', chatId: 'ops' }).map((x) => x.serviceId)).toEqual([
+      'whatsapp',
+    ]);
+    const logged = lines.join('');
+    expect(logged).toContain('https://hooks.example:8443');
+    expect(logged).not.toMatch(/services\/T0|tok|key=q1/);
+
+    const unknown = new WebhookPlatform({ endpoints: [endpoint('ops', ['whatsapp', 'gitlab'])] }, ctx);
+    await expect(unknown.start()).rejects.toThrow(PlatformStartError);
+    await expect(unknown.start()).rejects.toThrow('ops: unknown service "gitlab"');
+    await unknown.stop();
   });
 });
