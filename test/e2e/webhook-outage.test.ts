@@ -12,6 +12,7 @@ import { loadAppConfig } from '../../src/app-config.js';
 import { type RunningApp, startApp } from '../../src/app.js';
 import { loadServicesFile } from '../../src/config/services-file.js';
 import { verifyWebhookSignature } from '../../src/platforms/webhook/webhook-signature.js';
+import { createLogger } from '../../src/logging.js';
 import { silentLog } from '../dispatch/delivery-fixtures.js';
 import {
   type ReceivedRequest,
@@ -121,5 +122,50 @@ describe('webhook platform in the app', () => {
       { event_kind: 'opened', status: 'sent' },
       { event_kind: 'resolved', status: 'sent' },
     ]);
+  }, 120_000);
+
+  it('never logs an endpoint of the file by its path, query or secret, even at trace, through failures', async () => {
+    const receiver = await startWebhookReceiver();
+    cleanups.push(() => receiver.close());
+    const target = await startHttpTarget();
+    cleanups.push(() => target.close());
+    const dir = tempDir('webhook-e2e-');
+    const webhooksFile = join(dir, 'webhooks.yaml');
+    const path = '/services/T0SECRETPATH/B0/tok3nvalue';
+    writeFileSync(
+      webhooksFile,
+      `webhooks:
+  - { name: team, url: "${receiver.origin}${path}?sig=querysecret", secret: ${SECRET}, timeout: 1s }
+`,
+    );
+    const config = loadAppConfig({
+      WEBHOOKS_FILE: webhooksFile,
+      DATABASE_PATH: join(dir, 'bot.db'),
+      SERVICES_FILE: writeSiteServices(dir, target.url),
+      HTTP_PORT: '0',
+    });
+    const logged: string[] = [];
+    const sink = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        logged.push(chunk.toString());
+        done();
+      },
+    });
+    const app = await startApp(config, loadServicesFile(config.servicesFile), {
+      clock: { now: () => Date.now() },
+      log: createLogger('trace', config.secrets, sink),
+      out: discard,
+    });
+    cleanups.push(() => app.stop());
+    // A failure with the answer in the log, then a refusal: the two log lines that carry the receiver's words.
+    receiver.answer({ status: 503, body: 'overloaded' }, { status: 400, body: 'bad' });
+    target.up = false;
+    await receiver.waitForRequests(2, 60_000);
+    await waitUntil(() => logged.some((l) => l.includes('delivery refused')));
+    const text = logged.join('');
+    expect(text).toContain('HTTP 503: overloaded');
+    expect(text).toContain(receiver.origin);
+    for (const secret of ['T0SECRETPATH', 'tok3nvalue', 'querysecret', SECRET])
+      expect(text).not.toContain(secret);
   }, 120_000);
 });
