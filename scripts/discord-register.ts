@@ -21,7 +21,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const discord = config.discord;
-  if (discord === null) {
+  if (discord === null || discord === undefined) {
     process.stderr.write('Set DISCORD_TOKEN and DISCORD_APPLICATION_ID to register the Discord commands.\n');
     return 1;
   }

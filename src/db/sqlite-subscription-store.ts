@@ -103,6 +103,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   ) {
     this.stmt = {
       chat: db.prepare('SELECT * FROM chats WHERE platform = ? AND chat_id = ?'),
+      chatsOf: db.prepare('SELECT * FROM chats WHERE platform = ? ORDER BY chat_id'),
       createChat: db.prepare(
         `INSERT INTO chats (platform, chat_id, guild_id, locale, time_zone, created_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (platform, chat_id) DO NOTHING`,
@@ -210,6 +211,10 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   getChat(chat: ChatAddress): ChatRecord | null {
     const row = this.row(chat);
     return row ? chatFromRow(row) : null;
+  }
+
+  listChats(platform: Platform): ChatRecord[] {
+    return (this.stmt.chatsOf.all(platform) as ChatRow[]).map(chatFromRow);
   }
 
   getSettings(chat: ChatAddress): ChatSettings {

@@ -6,6 +6,7 @@
 import { ConfigError } from '../config/problems.js';
 import { formatDuration } from '../core/duration.js';
 import { formatTime } from '../core/i18n/format.js';
+import type { WebhookEndpoint } from '../platforms/webhook/webhook-config.js';
 import type { ReceivedMessage } from './plain-alert.js';
 import { CHECK_TIMEOUT_MS, runReplay, type ReplayResult } from './replay.js';
 import { loadScenario, type Scenario, type ScenarioChat } from './scenario.js';
@@ -16,6 +17,8 @@ export interface ReplayCliOptions {
   /** Real milliseconds per simulated minute; 0: as fast as the checks allow. */
   readonly realMsPerSimMinute: number;
   readonly write: (line: string) => void;
+  /** Webhook endpoints that also get the incidents (WEBHOOKS_FILE or WEBHOOK_URL, docs/webhooks.md). */
+  readonly webhooks?: readonly WebhookEndpoint[];
 }
 
 const utc = (at: number): string => `${new Date(at).toISOString().slice(11, 16)} UTC`;
@@ -76,6 +79,7 @@ export async function replayToConsole(options: ReplayCliOptions): Promise<number
   const result = await runReplay({
     scenario,
     realMsPerSimMinute: options.realMsPerSimMinute,
+    ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks }),
     onNote: (at, text) => {
       header(at);
       out(`  · ${text}`);
@@ -154,6 +158,11 @@ export function formatSummary(result: ReplayResult): string[] {
   );
   if (quiet.length > 0) out(`  no alert, as scripted: ${quiet.map((service) => service.name).join(', ')}`);
   out(`  crowd reports counted: ${result.reports.counted}; checks run: ${result.checks}`);
+  if (result.webhookResults.length > 0) {
+    const counts = new Map<string, number>();
+    for (const r of result.webhookResults) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
+    out(`  webhook deliveries: ${[...counts].map(([kind, n]) => `${n} ${kind}`).join(', ')}`);
+  }
   return lines;
 }
 

@@ -12,7 +12,7 @@ import { parseServices, type MonitorConfig, type ServicesConfig } from '../confi
 import { parseProblemKind } from '../core/crowd/problem-kind.js';
 import { WINDOW_MS } from '../core/crowd/crowd-window.js';
 import type { ReportSink } from '../core/crowd/report-port.js';
-import { ALL_SERVICES, type Platform } from '../core/delivery/ports.js';
+import { ALL_SERVICES, type DeliveryResult, type Platform } from '../core/delivery/ports.js';
 import { recheckDelayMs, recheckFits } from '../core/detection/confirmation.js';
 import { DetectionEngine } from '../core/detection/engine.js';
 import type { IncidentEvent } from '../core/events.js';
@@ -27,6 +27,9 @@ import { OutboxWorker } from '../dispatch/outbox-worker.js';
 import { Pacer, UNPACED } from '../dispatch/pacer.js';
 import { createLogger } from '../logging.js';
 import { runProbe } from '../monitors/scheduler.js';
+import type { WebhookEndpoint } from '../platforms/webhook/webhook-config.js';
+import { reconcileEndpoints } from '../platforms/webhook/webhook-platform.js';
+import { WEBHOOK_PLATFORM, WebhookSender } from '../platforms/webhook/webhook-sender.js';
 import { PlainChatSender, type ReceivedMessage } from './plain-alert.js';
 import { startReplayTargets } from './replay-targets.js';
 import { GOOD_CERT } from './replay-tls.js';
@@ -62,6 +65,11 @@ export interface ReplayOptions {
   readonly onIncident?: (event: IncidentEvent) => void;
   /** Progress lines: stand-ins changing state. */
   readonly onNote?: (at: number, text: string) => void;
+  /**
+   * Webhook endpoints that also get the replay's incidents, for real (signed POSTs through the
+   * webhook platform's sender and its own outbox worker), as `WEBHOOKS_FILE` would configure them.
+   */
+  readonly webhooks?: readonly WebhookEndpoint[];
 }
 
 export interface ReplayResult {
@@ -75,6 +83,8 @@ export interface ReplayResult {
   readonly events: readonly IncidentEvent[];
   readonly reports: { readonly counted: number; readonly duplicate: number };
   readonly checks: number;
+  /** How each delivery attempt to a webhook endpoint ended, in order. */
+  readonly webhookResults: readonly DeliveryResult[];
 }
 
 /** A clock the replay moves by hand. */
@@ -96,6 +106,8 @@ interface ReplayApp {
   readonly workers: readonly OutboxWorker[];
   readonly messages: ReceivedMessage[];
   readonly events: IncidentEvent[];
+  readonly webhookResults: DeliveryResult[];
+  close(): Promise<void>;
 }
 
 function wireReplay(
@@ -134,23 +146,58 @@ function wireReplay(
     options.onMessage?.(message);
   };
   const log = createLogger('silent', []);
-  const workers = [...platforms].map(
-    (platform) =>
+  const endpoints = options.webhooks ?? [];
+  // With webhooks configured, their platform's rows are theirs alone (one worker per platform).
+  const workers: OutboxWorker[] = [...platforms]
+    .filter((p) => endpoints.length === 0 || p !== WEBHOOK_PLATFORM)
+    .map(
+      (platform) =>
+        new OutboxWorker({
+          store: outbox,
+          subscriptions,
+          sender: new PlainChatSender(platform, () => clock.now(), onMessage, scenario.groups),
+          pacer: new Pacer(UNPACED, clock),
+          clock,
+          log,
+        }),
+    );
+  // Webhooks: their endpoints are chats of platform `webhook`, delivered by the real sender. The
+  // signature's timestamp is real time (a receiver checks it against its own clock); retries and
+  // Retry-After waits run on the simulated clock like every other delivery of the replay.
+  const webhookResults: DeliveryResult[] = [];
+  const webhookSender =
+    endpoints.length === 0 ? null : new WebhookSender(endpoints, { now: () => Date.now() });
+  if (webhookSender !== null) {
+    reconcileEndpoints(subscriptions, endpoints, clock.now());
+    workers.push(
       new OutboxWorker({
         store: outbox,
         subscriptions,
-        sender: new PlainChatSender(platform, () => clock.now(), onMessage, scenario.groups),
+        sender: webhookSender,
         pacer: new Pacer(UNPACED, clock),
         clock,
         log,
+        onResult: (result) => webhookResults.push(result),
       }),
-  );
+    );
+  }
   const events: IncidentEvent[] = [];
   engine.onIncident((event) => {
     events.push(event);
     options.onIncident?.(event);
   });
-  return { engine, reports, crowd, workers, messages, events };
+  return {
+    engine,
+    reports,
+    crowd,
+    workers,
+    messages,
+    events,
+    webhookResults,
+    close: async () => {
+      await webhookSender?.close();
+    },
+  };
 }
 
 /** Records the planned reports due by `at` as the `/report` handler would; returns the next index. */
@@ -258,6 +305,7 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
       if (wait > 1) await sleep(wait);
     }
     app.crowd.stop();
+    await app.close();
     return {
       scenario,
       services,
@@ -268,6 +316,7 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
       events: app.events,
       reports: { counted: tally.counted, duplicate: tally.duplicate },
       checks: tally.checks,
+      webhookResults: app.webhookResults,
     };
   } finally {
     shutdown.abort();

@@ -206,6 +206,10 @@ export class OutboxWorker {
         store.settle(claim, { kind: 'dead', at: now, error: result.reason });
         subscriptions.deactivateChat(chat, result.reason, now);
         return;
+      case 'rejected':
+        log.warn({ ...fields, reason: result.reason }, 'delivery refused: the rows are dead, the chat stays');
+        store.settle(claim, { kind: 'dead', at: now, error: result.reason });
+        return;
     }
   }
 

@@ -93,7 +93,14 @@ function* exposition(
 }
 
 /** Outcomes a delivery attempt ends in, as the adapters classify them. */
-export const DELIVERY_OUTCOMES = ['sent', 'transient', 'rate-limited', 'chat-moved', 'permanent'] as const;
+export const DELIVERY_OUTCOMES = [
+  'sent',
+  'transient',
+  'rate-limited',
+  'chat-moved',
+  'permanent',
+  'rejected',
+] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 /**

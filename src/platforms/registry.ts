@@ -2,6 +2,7 @@ import type { ParsedEnv } from '../config/env.js';
 import { discordModule } from './discord/index.js';
 import type { AnyPlatformModule, ChatPlatform, PlatformContext, SettingsOf } from './platform.js';
 import { telegramModule } from './telegram/index.js';
+import { webhookModule } from './webhook/index.js';
 
 /**
  * Every chat platform, in start order. Adding a platform is one folder (src/platforms/<name>/,
@@ -11,6 +12,7 @@ import { telegramModule } from './telegram/index.js';
 export const PLATFORM_MODULES = [
   discordModule,
   telegramModule,
+  webhookModule,
 ] as const satisfies readonly AnyPlatformModule[];
 
 /** The name of a platform of the list. Stores and the core use plain strings (`PlatformName`). */
@@ -19,9 +21,9 @@ export type KnownPlatformName = (typeof PLATFORM_MODULES)[number]['name'];
 /** The names of the listed platforms, for validating names read from files (demo scenarios). */
 export const PLATFORM_NAMES: readonly KnownPlatformName[] = PLATFORM_MODULES.map((m) => m.name);
 
-/** Each module's settings under its name: null when the environment does not enable it. */
+/** Each module's settings under its name: null (or absent) when the environment does not enable it. */
 export type PlatformSettingsOf<M extends readonly AnyPlatformModule[]> = {
-  readonly [K in M[number] as K['name']]: SettingsOf<K> | null;
+  readonly [K in M[number] as K['name']]?: SettingsOf<K> | null;
 };
 
 /** The settings of the listed platforms, as the app's config carries them. */

@@ -35,6 +35,18 @@ describe('SqliteSubscriptionStore', () => {
     expect(store.listSubscriptions(channel)).toEqual([]);
   });
 
+  it("lists one platform's chats, active or not, by chat id", () => {
+    store.subscribe({ platform: 'telegram', chatId: '-9' }, 'github', 'minor', T0);
+    store.subscribe(group, 'github', 'minor', T0);
+    store.subscribe(channel, 'github', 'minor', T0);
+    store.deactivateChat(group, 'kicked', T0);
+    expect(store.listChats('telegram').map((c) => [c.chatId, c.active])).toEqual([
+      ['-4001', false],
+      ['-9', true],
+    ]);
+    expect(store.listChats('discord').map((c) => c.chatId)).toEqual([channel.chatId]);
+  });
+
   it('gives new chats the configured defaults and keeps setting changes', () => {
     expect(store.getSettings(group)).toEqual({
       locale: 'bn',

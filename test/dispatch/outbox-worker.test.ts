@@ -233,6 +233,19 @@ describe('OutboxWorker', () => {
     expect(outboxRows(db)).toHaveLength(2);
   });
 
+  it('kills a refused delivery at once but keeps the chat and delivers its next alert', async () => {
+    sender.answer({ kind: 'rejected', reason: 'HTTP 400: bad payload' });
+    outbox.enqueueIncidentEvent(incidentEvent());
+    await worker().runOnce();
+    expect(outboxRows(db)).toMatchObject([
+      { status: 'dead', last_error: 'HTTP 400: bad payload', attempts: 1 },
+    ]);
+    expect(subs.getChat(group)).toMatchObject({ active: true, deactivatedReason: null });
+    outbox.enqueueIncidentEvent(incidentEvent({ incidentId: 2 }));
+    await worker().runOnce();
+    expect(outboxRows(db).map((r) => r.status)).toEqual(['dead', 'sent']);
+  });
+
   it('holds alerts during quiet hours and sends one summary when they end', async () => {
     // 17:20 UTC is 23:20 in Dhaka: inside 23:00-07:00.
     subs.subscribe(group, 'github', 'minor', T0);

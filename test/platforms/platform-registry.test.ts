@@ -81,10 +81,10 @@ const NO_CONTEXT = {} as PlatformContext;
 describe('the platform list', () => {
   it('names each platform once, and the names are what the config and the scenarios use', () => {
     expect(new Set(PLATFORM_NAMES).size).toBe(PLATFORM_MODULES.length);
-    expect(PLATFORM_NAMES).toEqual(['discord', 'telegram']);
+    expect(PLATFORM_NAMES).toEqual(['discord', 'telegram', 'webhook']);
     for (const name of PLATFORM_NAMES) expect(findPlatformModule(name)?.name).toBe(name);
     expect(findPlatformModule('pager')).toBeUndefined();
-    expect(loadAppConfig({})).toMatchObject({ discord: null, telegram: null });
+    expect(loadAppConfig({})).toMatchObject({ discord: null, telegram: null, webhook: null });
   });
 
   it('validates a new module’s variables with the app’s, and puts its settings under its name', () => {

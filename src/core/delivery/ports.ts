@@ -85,6 +85,11 @@ export interface SubscriptionStore {
   unsubscribeAll(chat: ChatAddress): number;
   listSubscriptions(chat: ChatAddress): Subscription[];
   getChat(chat: ChatAddress): ChatRecord | null;
+  /**
+   * Every chat of the platform, active or not, by chat id: a platform whose chats come from the
+   * operator's configuration (webhooks) deactivates at start those no longer configured.
+   */
+  listChats(platform: Platform): ChatRecord[];
   /** The chat's settings, or the defaults for a chat never seen. */
   getSettings(chat: ChatAddress): ChatSettings;
   /** Changes some settings (creating the chat) and returns all of them; held alerts are re-checked. */
@@ -140,6 +145,8 @@ export interface DeliveryJob {
  * - `rate-limited`: a 429; wait `retryAfterMs` (the whole platform when `global`), no attempt counted.
  * - `chat-moved`: the chat has a new id (Telegram `migrate_to_chat_id`); retried at once there.
  * - `permanent`: blocked, kicked, unknown channel, missing access: the chat is deactivated.
+ * - `rejected`: the platform refused this message, not the chat (a webhook answering 400): the
+ *   rows are dead with the reason, not retried, and the chat stays active.
  * An adapter whose edit target is gone (message deleted) should fall back to a new message itself:
  * `permanent` here means the chat, not the message, is unreachable.
  */
@@ -156,7 +163,8 @@ export type DeliveryResult =
   | { readonly kind: 'transient'; readonly error: string }
   | { readonly kind: 'rate-limited'; readonly retryAfterMs: number; readonly global?: boolean }
   | { readonly kind: 'chat-moved'; readonly newChatId: string }
-  | { readonly kind: 'permanent'; readonly reason: string };
+  | { readonly kind: 'permanent'; readonly reason: string }
+  | { readonly kind: 'rejected'; readonly reason: string };
 
 /** A platform's way of delivering alerts. It renders the events itself and never throws for expected failures. */
 export interface ChatSender {
