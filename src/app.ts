@@ -8,7 +8,7 @@ import { type Db, openDatabase } from './db/database.js';
 import { SqliteDetectionStore, WRITE_BEHIND_MS } from './db/sqlite-detection-store.js';
 import { SqliteHistoryStore } from './db/sqlite-history-store.js';
 import { SqliteOutboxStore } from './db/sqlite-outbox-store.js';
-import { longestIntervalByGroup } from './core/delivery/delivery-plan.js';
+import { longestIntervalByGroup } from './core/delivery/grouping.js';
 import { SqliteQueryStore } from './db/sqlite-query-store.js';
 import { SqliteSubscriptionStore } from './db/sqlite-subscription-store.js';
 import { FailoverOutboxStore } from './db/failover-outbox-store.js';
