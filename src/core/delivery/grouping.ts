@@ -376,9 +376,7 @@ export interface ChatMessageReads {
   /** The incident's latest delivered event for the chat. */
   latestSent(incidentId: number): IncidentEvent | undefined;
   /** The incident's latest row for the chat, whatever its status. */
-  latestRow(
-    incidentId: number,
-  ):
+  latestRow(incidentId: number):
     | {
         readonly id: number;
         readonly status: OutboxStatus;
