@@ -42,7 +42,7 @@ import {
 } from '../src/core/detection/confirmation.js';
 import { type MonitorRecord, stepMonitor } from '../src/core/detection/monitor-state.js';
 import { ALL_SERVICES } from '../src/core/delivery/ports.js';
-import { longestIntervalByGroup } from '../src/core/delivery/delivery-plan.js';
+import { longestIntervalByGroup } from '../src/core/delivery/grouping.js';
 import { DetectionEngine } from '../src/core/detection/engine.js';
 import type { IncidentEvent } from '../src/core/events.js';
 import type { ProbeOutcome } from '../src/core/model.js';

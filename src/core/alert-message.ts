@@ -241,13 +241,16 @@ const DETAIL_REASONS: ReadonlySet<OutcomeReason> = new Set([
   'dns-mismatch',
   'error',
 ]);
-/** Numbers our probes put into their messages (`HTTP 503`, `no answer within 10000 ms`). */
-const HTTP_STATUS_RE = /\bHTTP (\d{3})\b/;
-const TIMEOUT_RE = /\bwithin (\d+) ?ms\b/;
+/**
+ * Reasons whose phrase says a number of the outcome's facts. Evidence stored before probes gave
+ * facts has that number only in its English message, which then follows the phrase as its detail.
+ */
+const NUMBER_REASONS: ReadonlySet<OutcomeReason> = new Set(['http-status', 'timeout', 'dns-timeout']);
 
 /**
- * Evidence as localised lines. Probe evidence carries the probe's English message; the numbers
- * in it are recovered so each language can say them itself. Official lines are quoted as
+ * Evidence as localised lines. Probe evidence carries the probe's facts (status code, time
+ * limit, days left…), which each language says itself, and its English message, quoted only for
+ * specifics no phrase has. Official lines are quoted as
  * published, with an English `<service> says: ` prefix from the sources replaced by the
  * language's own framing.
  */
@@ -266,9 +269,7 @@ function evidenceLines(evidence: readonly Evidence[], serviceName: string, m: Me
   return evidence.flatMap((e): EvidenceLine[] => {
     switch (e.kind) {
       case 'probe':
-        return [
-          line(m.evidence.probe({ ...probeFacts(e.reason, e.message), target: e.target, ...probeDetail(e) })),
-        ];
+        return [line(m.evidence.probe({ ...probeFacts(e), target: e.target, ...probeDetail(e) }))];
       case 'official': {
         const prefix = `${serviceName} says: `;
         return e.lines.map((text) => ({
@@ -296,19 +297,32 @@ function evidenceLines(evidence: readonly Evidence[], serviceName: string, m: Me
 const isProblemKind = (kind: string): kind is ProblemKind =>
   (PROBLEM_KINDS as readonly string[]).includes(kind);
 
-function probeFacts(reason: OutcomeReason, message: string): ProbeFacts {
-  const status = reason === 'http-status' ? HTTP_STATUS_RE.exec(message)?.[1] : undefined;
-  const timeout =
-    reason === 'timeout' || reason === 'dns-timeout' ? TIMEOUT_RE.exec(message)?.[1] : undefined;
+type ProbeEvidence = Extract<Evidence, { kind: 'probe' }>;
+
+/** The facts each language's phrase for the reason says (see ProbeFacts). */
+function probeFacts(e: ProbeEvidence): ProbeFacts {
+  const f = e.facts ?? {};
+  const { reason } = e;
   return {
     reason,
-    ...(status === undefined ? {} : { httpStatus: Number(status) }),
-    ...(timeout === undefined ? {} : { timeoutMs: Number(timeout) }),
+    ...(reason === 'http-status' && f.statusCode !== undefined ? { httpStatus: f.statusCode } : {}),
+    ...((reason === 'timeout' || reason === 'dns-timeout') && f.timeoutMs !== undefined
+      ? { timeoutMs: f.timeoutMs }
+      : {}),
+    ...(reason === 'tls-expiring' && f.daysLeft !== undefined && f.daysLeft >= 1
+      ? { daysLeft: f.daysLeft }
+      : {}),
+    ...(reason === 'redirects' && f.maxRedirects !== undefined ? { maxRedirects: f.maxRedirects } : {}),
+    ...(reason === 'missed-heartbeat' && f.silentMs !== undefined ? { silentMs: f.silentMs } : {}),
   };
 }
 
-function probeDetail(e: { readonly reason: OutcomeReason; readonly message: string }): { detail?: string } {
-  return DETAIL_REASONS.has(e.reason) && e.message.trim() !== '' ? { detail: e.message } : {};
+function probeDetail(e: ProbeEvidence): { detail?: string } {
+  if (e.message.trim() === '') return {};
+  // The phrase says the redirect limit: the message would say it again.
+  if (e.reason === 'redirects' && e.facts?.maxRedirects !== undefined) return {};
+  const detail = DETAIL_REASONS.has(e.reason) || (NUMBER_REASONS.has(e.reason) && e.facts === undefined);
+  return detail ? { detail: e.message } : {};
 }
 
 const BUTTON_PREFIX: Readonly<Record<AlertButtonKind, string>> = { report: 'r', mute: 'm' };

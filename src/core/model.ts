@@ -60,6 +60,37 @@ export interface ProbeOutcome {
   readonly latencyMs: number | null;
   /** Optional evidence lines (official incident titles and the like), plain text. */
   readonly evidence?: readonly string[];
+  /** What the check observed, as data: alerts say it in each language; `message` says it in English. */
+  readonly facts?: OutcomeFacts;
+}
+
+/** What a check expected and did not see (config values, never text from the target). */
+export const EXPECTED_KINDS = ['keyword', 'not-keyword', 'regex', 'json', 'dns-records'] as const;
+export type ExpectedKind = (typeof EXPECTED_KINDS)[number];
+
+/**
+ * The facts behind a probe outcome, a closed set; each probe fills what it knows. Numbers and
+ * codes only, plus the configured expectation that failed: no text from the target.
+ */
+export interface OutcomeFacts {
+  /** HTTP status code of the answer that decided the outcome. */
+  readonly statusCode?: number;
+  /** The time limit that passed without an answer (`timeout`, `dns-timeout`), ms. */
+  readonly timeoutMs?: number;
+  /** The size limit the answer went over (`too-large`), bytes. */
+  readonly bytes?: number;
+  /** The redirect limit that was passed (`redirects`). */
+  readonly maxRedirects?: number;
+  /** Whole days the certificate has left (`tls-expiring`); negative once expired. */
+  readonly daysLeft?: number;
+  /** When the certificate expires (or expired), epoch ms. */
+  readonly certExpiresAt?: number;
+  /** How long a push monitor has gone without a ping (`missed-heartbeat`), ms. */
+  readonly silentMs?: number;
+  /** The system, TLS or DNS error code behind the outcome: `ECONNREFUSED`, `CERT_HAS_EXPIRED`, `ESERVFAIL`. */
+  readonly errorCode?: string;
+  /** The configured expectation that failed (`assertion`, `dns-mismatch`): which, and its value. */
+  readonly expected?: { readonly kind: ExpectedKind; readonly value: string };
 }
 
 /** A probe outcome stamped with its monitor and time: what the engine consumes and stores. */

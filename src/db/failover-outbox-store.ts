@@ -6,7 +6,7 @@ import type {
   Platform,
   Settlement,
 } from '../core/delivery/ports.js';
-import { MAX_GROUP_EVENTS } from '../core/delivery/delivery-plan.js';
+import { MAX_GROUP_EVENTS } from '../core/delivery/grouping.js';
 import type { IncidentEvent } from '../core/events.js';
 import type { Logger } from '../logging.js';
 import { type Db, openDatabase } from './database.js';

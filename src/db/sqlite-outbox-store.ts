@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import {
-  FOLLOW_UP_GATHER_MS,
-  GROUP_GATHER_MS,
-  GROUP_WINDOW_MS,
+  type ChatIncidentFacts,
+  type ChatMessageReads,
+  type GatherDelays,
+  type QueuedRow,
+  asFirstNews,
+  companions,
+  dueAt,
+  dueDependsOnChat,
+  gatherDelays,
+  groupClaim,
   MAX_GROUP_EVENTS,
   MAX_SUMMARY_EVENTS,
-  type ShownIncident,
-  isOpening,
-  mergeTarget,
-  selectFollowUps,
-  selectGroup,
-} from '../core/delivery/delivery-plan.js';
+  replacesReference,
+  summaryRows,
+} from '../core/delivery/grouping.js';
 import type {
   ClaimOptions,
   ClaimedChat,
@@ -47,41 +51,31 @@ interface ItemRow {
   thread_id: string | null;
 }
 
-/** A row of a chat's queue, mapped: the OutboxItem plus what the claim logic needs. */
-interface Queued extends OutboxItem {
+/** A row of a chat's queue, mapped: the queued row plus its lease state. */
+interface Queued extends QueuedRow {
   readonly chatRef: number;
   readonly status: ItemRow['status'];
   readonly nextAttemptAt: number;
-  /** The forum topic the row goes to (null: the chat itself); one claim never mixes two. */
-  readonly threadId: string | null;
 }
 
 const ITEM_COLUMNS = `o.id, o.chat_ref, o.incident_id, o.event_kind, o.status, o.attempts, o.next_attempt_at,
   o.created_at, e.payload_json, o.thread_id FROM outbox o JOIN outbox_events e ON e.id = o.event_id`;
-/**
- * When a fanned-out row is due in chat `c`: `@due`, except for updates. An update that is the
- * chat's first news of the incident (no message of it yet, nothing of it queued: a `major`-only
- * chat that did not get the degraded opening) is its opening alert, and waits like one
- * (`@openingDue`). An update of an incident that the chat sees in a grouped alert (its reference
- * is a delivered alert, not editable alone) waits until `@gatheredDue` so the alert's other
- * services changing in the same round join its edit or reply. An update of a single alert goes at
- * once, as it always did.
- */
 /** The statuses of a row that still has to go out: they keep the chat's later rows waiting. */
 const UNFINISHED = "('pending', 'leased', 'held')";
-const DUE_AT = `CASE WHEN @kind != 'updated' THEN @due
-  WHEN NOT EXISTS (SELECT 1 FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = @incidentId
-      AND g.message_id IS NOT NULL)
-    AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_ref = c.ref AND p.incident_id = @incidentId
-      AND p.status IN ${UNFINISHED})
-  THEN @openingDue
-  WHEN EXISTS (
-    SELECT 1 FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = @incidentId
-      AND g.message_id IS NOT NULL AND g.editable = 0 AND g.joinable = 1)
-  THEN @gatheredDue ELSE @due END`;
+/**
+ * When a fanned-out row is due in chat `c`: `@due` when that does not depend on the chat
+ * (grouping's `dueDependsOnChat`), otherwise grouping's `dueAt` (the SQL function `outbox_due`)
+ * given what the chat has of the incident: its message reference and whether rows of it are queued.
+ */
+const DUE_AT = `CASE WHEN @dependsOnChat = 0 THEN @due ELSE outbox_due(@kind, @at, @openingMs, @followUpMs,
+  (SELECT g.message_id FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = @incidentId),
+  (SELECT g.editable FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = @incidentId),
+  (SELECT g.joinable FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = @incidentId),
+  EXISTS (SELECT 1 FROM outbox p WHERE p.chat_ref = c.ref AND p.incident_id = @incidentId
+    AND p.status IN ${UNFINISHED})) END`;
 
 export interface OutboxStoreOptions {
-  /** How long opening alerts wait for companions to group with; see GROUP_GATHER_MS. */
+  /** How long opening alerts wait for companions to group with (grouping's GROUP_GATHER_MS). */
   readonly gatherMs?: number;
   /**
    * How long updates and recoveries wait for companions (FOLLOW_UP_GATHER_MS); by default as long
@@ -96,7 +90,7 @@ export interface OutboxStoreOptions {
   /**
    * How long after a grouped alert's first recovery reply later recoveries of the group still join
    * it (by editing it): the group's longest check interval, since each monitor keeps its own phase
-   * in its interval. At least GROUP_WINDOW_MS; by default that.
+   * in its interval (grouping's `recoveryJoinWindow` makes it at least GROUP_WINDOW_MS).
    */
   readonly recoveryJoinMs?: (group: string | null) => number;
   /**
@@ -125,8 +119,7 @@ export interface SentView {
  */
 export class SqliteOutboxStore implements OutboxStore {
   private readonly stmt;
-  private readonly gatherMs: number;
-  private readonly followUpGatherMs: number;
+  private readonly delays: GatherDelays;
   private readonly waitsElsewhere: ((chatRef: number) => boolean) | null;
   private readonly recoveryJoinMs: (group: string | null) => number;
   private readonly elsewhere: SentView | null;
@@ -135,11 +128,30 @@ export class SqliteOutboxStore implements OutboxStore {
     private readonly db: Db,
     options: OutboxStoreOptions = {},
   ) {
-    this.gatherMs = options.gatherMs ?? GROUP_GATHER_MS;
-    this.followUpGatherMs = options.followUpGatherMs ?? options.gatherMs ?? FOLLOW_UP_GATHER_MS;
+    this.delays = gatherDelays(options);
     this.waitsElsewhere = options.waitsElsewhere ?? null;
-    const joinMs = options.recoveryJoinMs;
-    this.recoveryJoinMs = (group) => Math.max(GROUP_WINDOW_MS, joinMs?.(group) ?? 0);
+    this.recoveryJoinMs = options.recoveryJoinMs ?? (() => 0);
+    // Grouping's due time, for the fan-out's set-based INSERT (DUE_AT): pure, so one per connection.
+    db.function(
+      'outbox_due',
+      { deterministic: true },
+      (kind, at, openingMs, followUpMs, messageId, editable, joinable, queued) =>
+        dueAt(
+          { kind: kind as IncidentEventKind, at: Number(at) },
+          { openingMs: Number(openingMs), followUpMs: Number(followUpMs) },
+          {
+            ref:
+              editable === null
+                ? null
+                : {
+                    messageId: messageId as string | null,
+                    editable: editable === 1,
+                    joinable: joinable === 1,
+                  },
+            queuedAhead: queued === 1,
+          },
+        ),
+    );
     this.elsewhere = options.elsewhere ?? null;
     this.stmt = {
       insertEvent: db.prepare(
@@ -268,9 +280,8 @@ export class SqliteOutboxStore implements OutboxStore {
   /**
    * The detection store's incident hook: one row per recipient chat (RECIPIENTS_WHERE), set-based.
    * Opening alerts also create the chats' message references, which is how the updates and the
-   * recovery find the chats that were told. Rows wait a moment for companions to go out with:
-   * openings GROUP_GATHER_MS, recoveries and updates of a grouped alert FOLLOW_UP_GATHER_MS
-   * ({@link DUE_AT}). Returns the number of rows queued.
+   * recovery find the chats that were told. Rows wait a moment for companions to go out with, as
+   * long as grouping's `dueAt` says ({@link DUE_AT}). Returns the number of rows queued.
    */
   enqueueIncidentEvent(event: IncidentEvent): number {
     return this.db.transaction(() => {
@@ -279,20 +290,17 @@ export class SqliteOutboxStore implements OutboxStore {
           .lastInsertRowid,
       );
       const before = (this.stmt.maxId.get() as { id: number }).id;
-      const due =
-        event.at +
-        (isOpening(event.kind) ? this.gatherMs : event.kind === 'resolved' ? this.followUpGatherMs : 0);
-      const gatheredDue = event.at + this.followUpGatherMs;
-      const openingDue = event.at + this.gatherMs;
+      const dependsOnChat = dueDependsOnChat(event.kind);
       const { threaded } = this.stmt.threaded.get() as { threaded: 0 | 1 };
       const queued = this.stmt.fanOut.run({
         ...recipientParams(event),
         threaded,
         eventId,
         kind: event.kind,
-        due,
-        gatheredDue,
-        openingDue,
+        dependsOnChat: dependsOnChat ? 1 : 0,
+        due: dependsOnChat ? null : dueAt(event, this.delays),
+        openingMs: this.delays.openingMs,
+        followUpMs: this.delays.followUpMs,
         at: event.at,
       });
       if (event.kind !== 'resolved') this.stmt.addRefs.run(before);
@@ -303,10 +311,8 @@ export class SqliteOutboxStore implements OutboxStore {
   /**
    * Leases due work, one claim per chat: held rows whose time has come (all of the chat's queue, as
    * one summary), then expired leases (a worker died), then due pending rows that are first in their
-   * chat's queue, each with the opening alerts that group with it. Opening alerts that may join the
-   * chat's latest alert message ({@link mergeTarget}) are claimed with it as `mergeInto`, as many as
-   * still fit in it and queued within its window. Updates and recoveries of the incidents of one
-   * grouped alert are claimed together as its `conversation` ({@link selectFollowUps}).
+   * chat's queue, each with the rows that go out with it as one message: grouping's `groupClaim`
+   * decides which, and what they join (`mergeInto`) or follow up (`conversation`).
    */
   claimDue(platform: Platform, now: number, options: ClaimOptions): ClaimedChat[] {
     return this.db
@@ -332,13 +338,7 @@ export class SqliteOutboxStore implements OutboxStore {
           const queue = this.queue(chat_ref, 0, MAX_SUMMARY_EVENTS);
           // A live lease means a delivery to this chat is in flight: the summary waits its turn.
           if (queue.some((r) => r.status === 'leased' && r.nextAttemptAt > now)) continue;
-          // One summary per forum topic: the first row's now, the other topics' in the next passes.
-          const thread = queue[0]?.threadId ?? null;
-          lease(
-            chat_ref,
-            queue.filter((r) => r.threadId === thread),
-            true,
-          );
+          lease(chat_ref, summaryRows(queue), true);
         }
         const expired = this.stmt.expiredLeases.all(platform, now, options.limit) as ItemRow[];
         const pending = this.stmt.duePending.all({ platform, now, limit: options.limit }) as ItemRow[];
@@ -346,26 +346,12 @@ export class SqliteOutboxStore implements OutboxStore {
           if (seen.has(head.chat_ref) || this.stmt.hasEarlier.get(head.chat_ref, head.id) !== undefined)
             continue;
           const [first, ...rest] = this.queue(head.chat_ref, head.id, MAX_GROUP_EVENTS).map((r) =>
-            this.firstNews(r),
+            asFirstNews(r, () => this.chatFacts(r)),
           );
           if (!first) continue;
-          const following: Queued[] = [];
-          for (const r of rest) {
-            // An alert for another forum topic of the chat is another message: it ends the group.
-            if (!isClaimable(r, now) || r.threadId !== first.threadId) break;
-            following.push(r);
-          }
-          const merge = this.mergeTarget(head.chat_ref, first);
-          const conversation = isOpening(first.eventKind) ? null : this.conversation(head.chat_ref, first);
-          const summary = merge || conversation ? null : this.summaryRecoveries(head.chat_ref, first);
-          const group = merge
-            ? selectGroup(first, following, merge.until - first.createdAt, merge.room)
-            : conversation
-              ? selectFollowUps(first, following, conversation.incidentIds, MAX_GROUP_EVENTS)
-              : summary
-                ? selectFollowUps(first, recoveriesFirst(following), summary, MAX_GROUP_EVENTS)
-                : selectGroup(first, following, GROUP_WINDOW_MS, MAX_GROUP_EVENTS);
-          lease(head.chat_ref, group, false, merge?.target, conversation?.conversation);
+          const following = companions(first, rest, (r) => isClaimable(r, now));
+          const group = groupClaim(first, following, this.reads(head.chat_ref, first), this.recoveryJoinMs);
+          lease(head.chat_ref, group.rows, false, group.mergeInto, group.conversation);
         }
         return claims;
       })
@@ -404,15 +390,9 @@ export class SqliteOutboxStore implements OutboxStore {
       const first = claim.items[0];
       if (settlement.kind === 'sent' && updated > 0 && first) {
         const { chat_ref } = this.stmt.chatOf.get(first.id) as { chat_ref: number };
-        // A summary becomes the reference only of the incidents it is the first message of (no
-        // message yet, or it shows their opening or reopening): the others keep their alert, and
-        // so their conversation.
-        const opened = new Set(claim.items.filter((i) => isOpening(i.eventKind)).map((i) => i.incidentId));
+        // Grouping decides whether the message takes over a reference the incident has already.
         for (const ref of settlement.refs)
-          (claim.released && !opened.has(ref.incidentId)
-            ? this.stmt.upsertSummaryRef
-            : this.stmt.upsertRef
-          ).run(
+          (replacesReference(claim, ref.incidentId) ? this.stmt.upsertRef : this.stmt.upsertSummaryRef).run(
             chat_ref,
             ref.incidentId,
             settlement.messageId,
@@ -474,130 +454,86 @@ export class SqliteOutboxStore implements OutboxStore {
     }));
   }
 
-  /**
-   * The chat's latest message, when the opening alert `head` may join it: read here (the last
-   * delivered row before `head`, the incidents the message shows, each one's latest row and latest
-   * opening), decided by {@link mergeTarget}.
-   */
-  private mergeTarget(chatRef: number, head: Queued): ReturnType<typeof mergeTarget> {
-    if (!isOpening(head.eventKind)) return null;
-    const last = this.stmt.lastSent.get(chatRef, head.id) as
-      { incident_id: number; platform_message_id: string | null; thread_id: string | null } | undefined;
-    // The chat's latest message is in another forum topic: the alert is not edited into it.
-    if (!last || last.platform_message_id === null || last.thread_id !== head.threadId) return null;
-    const refs = this.stmt.shownRefs.all(chatRef, last.platform_message_id, MAX_GROUP_EVENTS) as {
-      incident_id: number;
-      joinable: 0 | 1;
-    }[];
-    if (refs.length === 0 || refs.length >= MAX_GROUP_EVENTS) return null;
-    const shown: ShownIncident[] = [];
-    for (const ref of refs) {
-      const latest = this.stmt.latestOfIncident.get(chatRef, ref.incident_id) as
-        | {
-            id: number;
-            status: OutboxStatus;
+  /** What the chat has of the row's incident, for grouping's `asFirstNews`. */
+  private chatFacts(r: Queued): ChatIncidentFacts {
+    return {
+      ref: this.refOf(r.chatRef, r.incidentId),
+      queuedAhead: this.stmt.openingAhead.get(r.chatRef, r.incidentId, r.id) !== undefined,
+    };
+  }
+
+  private refOf(chatRef: number, incidentId: number): ReturnType<ChatMessageReads['ref']> {
+    const ref = this.stmt.ref.get(chatRef, incidentId) as
+      { message_id: string | null; editable: 0 | 1; joinable: 0 | 1 } | undefined;
+    return ref
+      ? { messageId: ref.message_id, editable: ref.editable === 1, joinable: ref.joinable === 1 }
+      : null;
+  }
+
+  /** The chat's delivered messages as grouping reads them, for the claim headed by `head`. */
+  private reads(chatRef: number, head: Queued): ChatMessageReads {
+    return {
+      lastSent: () => {
+        const last = this.stmt.lastSent.get(chatRef, head.id) as
+          | {
+              incident_id: number;
+              event_kind: IncidentEventKind;
+              platform_message_id: string | null;
+              thread_id: string | null;
+            }
+          | undefined;
+        return last
+          ? {
+              incidentId: last.incident_id,
+              eventKind: last.event_kind,
+              messageId: last.platform_message_id,
+              threadId: last.thread_id,
+            }
+          : undefined;
+      },
+      ref: (incidentId) => this.refOf(chatRef, incidentId),
+      shownRefs: (messageId) =>
+        this.shownRefs(chatRef, messageId).map((r) => ({
+          incidentId: r.incident_id,
+          joinable: r.joinable === 1,
+        })),
+      latestSent: (incidentId) => {
+        const payload = this.latestSent(chatRef, incidentId);
+        return payload === undefined ? undefined : (JSON.parse(payload) as IncidentEvent);
+      },
+      latestRow: (incidentId) => {
+        const row = this.stmt.latestOfIncident.get(chatRef, incidentId) as
+          | { id: number; status: OutboxStatus; platform_message_id: string | null; payload_json: string }
+          | undefined;
+        return row
+          ? {
+              id: row.id,
+              status: row.status,
+              messageId: row.platform_message_id,
+              event: JSON.parse(row.payload_json) as IncidentEvent,
+            }
+          : undefined;
+      },
+      openingRow: (incidentId) => {
+        const row = this.stmt.openedAt.get(chatRef, incidentId) as
+          { id: number; created_at: number } | undefined;
+        return row ? { id: row.id, createdAt: row.created_at } : undefined;
+      },
+      delivered: (limit) =>
+        (
+          this.stmt.latestDelivered.all(chatRef, head.id, limit) as {
+            event_kind: IncidentEventKind;
+            created_at: number;
             platform_message_id: string | null;
             payload_json: string;
-          }
-        | undefined;
-      if (!latest) return null;
-      const opened = this.stmt.openedAt.get(chatRef, ref.incident_id) as
-        { id: number; created_at: number } | undefined;
-      const event = JSON.parse(latest.payload_json) as IncidentEvent;
-      shown.push({
-        latest: {
-          id: latest.id,
-          status: latest.status,
-          messageId: latest.platform_message_id,
-          // An update that was the chat's first news of it went out as its opening (firstNews).
-          event: opened?.id === latest.id && event.kind === 'updated' ? { ...event, kind: 'opened' } : event,
-        },
-        openedAt: opened?.created_at ?? null,
-        joinable: ref.joinable === 1,
-      });
-    }
-    return mergeTarget(
-      head,
-      { incidentId: last.incident_id, messageId: last.platform_message_id },
-      shown,
-      GROUP_WINDOW_MS,
-      MAX_GROUP_EVENTS,
-    );
-  }
-
-  /**
-   * The grouped alert whose incidents the update or recovery `head` changes: its incident's
-   * reference is an alert message (not a summary) not editable alone, so it shows several incidents.
-   * Read here: the incidents the message shows and the latest delivered event of each.
-   */
-  private conversation(
-    chatRef: number,
-    head: Queued,
-  ): { readonly conversation: Conversation; readonly incidentIds: ReadonlySet<number> } | null {
-    const ref = this.stmt.ref.get(chatRef, head.incidentId) as
-      { message_id: string | null; editable: 0 | 1; joinable: 0 | 1 } | undefined;
-    if (!ref || ref.message_id === null || ref.editable === 1 || ref.joinable === 0) return null;
-    const shown: IncidentEvent[] = [];
-    for (const { incident_id } of this.shownRefs(chatRef, ref.message_id)) {
-      const payload = this.latestSent(chatRef, incident_id);
-      if (payload !== undefined) shown.push(JSON.parse(payload) as IncidentEvent);
-    }
-    if (!shown.some((e) => e.incidentId === head.incidentId)) return null;
-    const recoveryReply =
-      head.eventKind === 'resolved' ? this.recoveryReply(chatRef, head, ref.message_id) : null;
-    return {
-      conversation: { messageId: ref.message_id, shown, ...(recoveryReply ? { recoveryReply } : {}) },
-      incidentIds: new Set(shown.map((e) => e.incidentId)),
+          }[]
+        ).map((r) => ({
+          eventKind: r.event_kind,
+          createdAt: r.created_at,
+          messageId: r.platform_message_id,
+          event: JSON.parse(r.payload_json) as IncidentEvent,
+        })),
     };
-  }
-
-  /**
-   * The recovery reply of the conversation `messageId` that the recovery `head` may join: the
-   * chat's last delivered message (in the head's topic) is a reply listing only recoveries of
-   * incidents whose reference is `messageId`, the first of them queued at most the group's
-   * {@link OutboxStoreOptions.recoveryJoinMs} before `head`.
-   */
-  private recoveryReply(
-    chatRef: number,
-    head: Queued,
-    messageId: string,
-  ): Conversation['recoveryReply'] | null {
-    const last = this.lastSentOf(chatRef, head);
-    if (!last || last.event_kind !== 'resolved' || last.platform_message_id === null) return null;
-    if (last.platform_message_id === messageId || last.thread_id !== head.threadId) return null;
-    const lastRef = this.stmt.ref.get(chatRef, last.incident_id) as { message_id: string | null } | undefined;
-    if (lastRef?.message_id !== messageId) return null;
-    // The reply's rows: the chat's last delivered rows, as it has been the last message since.
-    const tail = this.stmt.latestDelivered.all(chatRef, head.id, MAX_GROUP_EVENTS) as {
-      event_kind: IncidentEventKind;
-      created_at: number;
-      platform_message_id: string | null;
-      payload_json: string;
-    }[];
-    const end = tail.findIndex((r) => r.platform_message_id !== last.platform_message_id);
-    if (end < 0) return null; // as many as a message holds, or more
-    const rows = tail.slice(0, end).reverse();
-    if (rows.length === 0 || rows.some((r) => r.event_kind !== 'resolved')) return null;
-    const firstAt = Math.min(...rows.map((r) => r.created_at));
-    if (head.createdAt - firstAt > this.recoveryJoinMs(head.event.group)) return null;
-    return {
-      messageId: last.platform_message_id,
-      events: rows.map((r) => JSON.parse(r.payload_json) as IncidentEvent),
-    };
-  }
-
-  private lastSentOf(
-    chatRef: number,
-    head: Queued,
-  ):
-    | {
-        incident_id: number;
-        event_kind: IncidentEventKind;
-        platform_message_id: string | null;
-        thread_id: string | null;
-      }
-    | undefined {
-    return this.stmt.lastSent.get(chatRef, head.id) as ReturnType<SqliteOutboxStore['lastSentOf']>;
   }
 
   /** The incidents whose reference is the message: the database's too, for the in-memory outbox. */
@@ -624,31 +560,6 @@ export class SqliteOutboxStore implements OutboxStore {
   private latestSent(chatRef: number, incidentId: number): string | undefined {
     const row = this.stmt.latestSent.get(chatRef, incidentId) as { payload_json: string } | undefined;
     return row?.payload_json ?? this.elsewhere?.latestSent(chatRef, incidentId);
-  }
-
-  /**
-   * An update that is the chat's first news of its incident (no message of it yet, nothing of it
-   * queued ahead: a chat subscribed for `major` outages only, which did not get the degraded
-   * opening) is the chat's opening alert: it is claimed, grouped and shown as one.
-   */
-  private firstNews(r: Queued): Queued {
-    if (r.eventKind !== 'updated') return r;
-    const ref = this.stmt.ref.get(r.chatRef, r.incidentId) as { message_id: string | null } | undefined;
-    if (ref !== undefined && ref.message_id !== null) return r;
-    if (this.stmt.openingAhead.get(r.chatRef, r.incidentId, r.id) !== undefined) return r;
-    return { ...r, eventKind: 'opened', event: { ...r.event, kind: 'opened' } };
-  }
-
-  /**
-   * The recovery `head` of an incident first shown in a quiet-hours summary: the incidents whose
-   * reference is that summary, so their queued recoveries go out as one reply to it.
-   */
-  private summaryRecoveries(chatRef: number, head: Queued): ReadonlySet<number> | null {
-    if (head.eventKind !== 'resolved') return null;
-    const ref = this.stmt.ref.get(chatRef, head.incidentId) as
-      { message_id: string | null; joinable: 0 | 1 } | undefined;
-    if (!ref || ref.message_id === null || ref.joinable === 1) return null;
-    return new Set(this.shownRefs(chatRef, ref.message_id).map((r) => r.incident_id));
   }
 
   private lease(
@@ -689,12 +600,6 @@ export class SqliteOutboxStore implements OutboxStore {
       ...(conversation ? { conversation } : {}),
     };
   }
-}
-
-/** The rows up to the first one that is not a recovery. */
-function recoveriesFirst(rows: readonly Queued[]): Queued[] {
-  const end = rows.findIndex((r) => r.eventKind !== 'resolved');
-  return end < 0 ? [...rows] : rows.slice(0, end);
 }
 
 function isClaimable(r: Queued, now: number): boolean {

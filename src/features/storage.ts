@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { AppConfig } from '../app-config.js';
 import type { ServicesConfig } from '../config/services-file.js';
-import { longestIntervalByGroup } from '../core/delivery/delivery-plan.js';
+import { longestIntervalByGroup } from '../core/delivery/grouping.js';
 import type { Clock } from '../core/model.js';
 import { type Db, openDatabase } from '../db/database.js';
 import { FailoverOutboxStore } from '../db/failover-outbox-store.js';

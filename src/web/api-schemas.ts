@@ -3,7 +3,7 @@
  * tests parse responses with them, so the documented shape and the served shape cannot drift.
  */
 import { z } from 'zod';
-import { OUTCOME_REASONS, SEVERITIES, STATES } from '../core/model.js';
+import { EXPECTED_KINDS, OUTCOME_REASONS, SEVERITIES, STATES } from '../core/model.js';
 
 const isoTime = z.iso.datetime();
 
@@ -44,6 +44,19 @@ export const serviceListSchema = z.object({
   services: z.array(serviceSummarySchema),
 });
 
+/** A probe's facts (`OutcomeFacts`): what it observed as data, beside its English message. */
+export const outcomeFactsSchema = z.object({
+  statusCode: z.number().int().optional(),
+  timeoutMs: z.number().optional(),
+  bytes: z.number().optional(),
+  maxRedirects: z.number().int().optional(),
+  daysLeft: z.number().int().optional(),
+  certExpiresAt: z.number().optional(),
+  silentMs: z.number().optional(),
+  errorCode: z.string().optional(),
+  expected: z.object({ kind: z.enum(EXPECTED_KINDS), value: z.string() }).optional(),
+});
+
 export const evidenceSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('probe'),
@@ -52,6 +65,7 @@ export const evidenceSchema = z.discriminatedUnion('kind', [
     state: z.enum(STATES),
     reason: z.enum(OUTCOME_REASONS),
     message: z.string(),
+    facts: outcomeFactsSchema.optional(),
   }),
   z.object({
     kind: z.literal('official'),

@@ -9,7 +9,7 @@ import {
 import type { Evidence } from '../../src/core/detection/service-status.js';
 import type { IncidentEvent } from '../../src/core/events.js';
 import { messagesFor } from '../../src/core/i18n/index.js';
-import { OUTCOME_REASONS } from '../../src/core/model.js';
+import { OUTCOME_REASONS, type OutcomeFacts, type OutcomeReason } from '../../src/core/model.js';
 
 const T = Date.UTC(2024, 0, 1, 16, 50); // 22:50 in Dhaka
 const EN: AlertContext = { locale: 'en', timeZone: 'Asia/Dhaka' };
@@ -38,6 +38,7 @@ const probe503: Evidence = {
   state: 'down',
   reason: 'http-status',
   message: 'HTTP 503',
+  facts: { statusCode: 503 },
 };
 const dnsTimeout: Evidence = {
   kind: 'probe',
@@ -46,6 +47,7 @@ const dnsTimeout: Evidence = {
   state: 'down',
   reason: 'dns-timeout',
   message: 'no answer within 2000 ms',
+  facts: { timeoutMs: 2000 },
 };
 const crowd: Evidence = {
   kind: 'crowd',
@@ -302,6 +304,51 @@ describe('describeEvidence', () => {
     expect(describeEvidence([assertion], 'WhatsApp', messagesFor('en'))).toEqual([
       'web.whatsapp.com: unexpected page content (keyword "ok" not found)',
     ]);
+  });
+
+  it("says the probe's facts in each language, not its English message", () => {
+    const probe = (reason: OutcomeReason, message: string, facts: OutcomeFacts): Evidence => ({
+      ...probe503,
+      reason,
+      message,
+      facts,
+    });
+    const evidence = [
+      probe('http-status', 'HTTP 503', { statusCode: 503 }),
+      probe('timeout', 'no answer within 10000 ms', { timeoutMs: 10_000 }),
+      probe('tls-expiring', 'certificate expires in 3 days (Dec 10 2026)', { daysLeft: 3 }),
+      probe('redirects', 'more than 5 redirects', { statusCode: 302, maxRedirects: 5 }),
+      probe('missed-heartbeat', 'no ping for 12 minutes (period 5 minutes, grace 1 minute)', {
+        silentMs: 12 * 60_000,
+      }),
+    ];
+    expect(describeEvidence(evidence, 'WhatsApp', messagesFor('en'))).toEqual([
+      'web.whatsapp.com: HTTP 503',
+      'web.whatsapp.com: timed out after 10 seconds',
+      'web.whatsapp.com: certificate expires in 3 days',
+      'web.whatsapp.com: more than 5 redirects',
+      'web.whatsapp.com: no heartbeat for 12 minutes',
+    ]);
+    const bn = describeEvidence(evidence, 'WhatsApp', messagesFor('bn'));
+    expect(bn[0]).toBe('web.whatsapp.com: HTTP ৫০৩');
+    expect(bn.slice(1).every((line) => /[০-৯]/.test(line) && !/[0-9]/.test(line.slice(17)))).toBe(true);
+    expect(bn.join('\n')).not.toMatch(/no answer|certificate|redirects|no ping/);
+  });
+
+  it('reads evidence stored before probes gave facts: the reason, then the English message', () => {
+    // An incident's evidence_json as older versions stored it: a probe line without `facts`.
+    const stored = JSON.parse(
+      '[{"kind":"probe","monitorId":"w","target":"web.whatsapp.com","state":"down","reason":"http-status","message":"HTTP 503"},' +
+        '{"kind":"probe","monitorId":"d","target":"g.whatsapp.net","state":"down","reason":"dns-timeout","message":"no answer within 2000 ms"},' +
+        '{"kind":"probe","monitorId":"t","target":"whatsapp.com","state":"degraded","reason":"tls-expiring","message":"certificate expires in 3 days"}]',
+    ) as Evidence[];
+    expect(describeEvidence(stored, 'WhatsApp', messagesFor('en'))).toEqual([
+      'web.whatsapp.com: unexpected HTTP status (HTTP 503)',
+      'g.whatsapp.net: DNS: no answer (no answer within 2000 ms)',
+      'whatsapp.com: certificate expires soon',
+    ]);
+    const alert = buildAlert([event({ evidence: stored })], BN);
+    expect(alert.lines[0]).toBe('web.whatsapp.com: অপ্রত্যাশিত HTTP স্ট্যাটাস (HTTP 503)');
   });
 
   it('says nothing for a crowd at level none and reads an unknown problem kind as other', () => {

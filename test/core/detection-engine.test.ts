@@ -144,6 +144,29 @@ describe('DetectionEngine incident lifecycle', () => {
     expect(h.engine.openIncident('github')).toBeUndefined();
   });
 
+  it("carries the probe's facts into the evidence it emits and stores, the latest check's", () => {
+    const h = start(github, new FakeClock(T0));
+    const withFacts = (statusCode: number): ProbeOutcome => ({
+      ...down('http-status', `HTTP ${statusCode}`),
+      facts: { statusCode },
+    });
+    h.check('github-http', withFacts(503));
+    h.check('github-http', withFacts(502));
+    expect(h.incidents[0]?.evidence).toEqual([
+      expect.objectContaining({ reason: 'http-status', message: 'HTTP 502', facts: { statusCode: 502 } }),
+    ]);
+    const [stored] = h.rows<{ evidence_json: string }>('SELECT evidence_json FROM incidents');
+    expect(JSON.parse(stored?.evidence_json ?? '[]')).toEqual(h.incidents[0]?.evidence);
+    const [monitor] = h.rows<{ record_json: string }>('SELECT record_json FROM monitor_state');
+    expect(JSON.parse(monitor?.record_json ?? 'null')).toMatchObject({ facts: { statusCode: 502 } });
+
+    // A check without facts leaves none of the previous one's behind.
+    h.check('github-http', down('timeout', 'no answer'));
+    expect(h.incidents[1]?.evidence).toEqual([
+      expect.not.objectContaining({ facts: expect.anything() as unknown }),
+    ]);
+  });
+
   it('emits an update when the failure reason changes, and not when only the message does', () => {
     const h = start(github, new FakeClock(T0));
     h.check('github-http', down('http-status', 'HTTP 503'));

@@ -1,11 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  FOLLOW_UP_GATHER_MS,
-  GROUP_GATHER_MS,
-  MAX_GROUP_EVENTS,
-  planDelivery,
-  sentSettlement,
-} from '../../src/core/delivery/delivery-plan.js';
+import { FOLLOW_UP_GATHER_MS, GROUP_GATHER_MS, MAX_GROUP_EVENTS } from '../../src/core/delivery/grouping.js';
+import { planDelivery, sentSettlement } from '../../src/core/delivery/delivery-plan.js';
 import type { ClaimedChat, DeliveryJob } from '../../src/core/delivery/ports.js';
 import type { DetectionCommit } from '../../src/core/detection/engine.js';
 import type { Db } from '../../src/db/database.js';

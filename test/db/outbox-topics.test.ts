@@ -3,12 +3,8 @@
  * an event goes to, claims and grouped alerts that never mix topics, and a topic that is gone.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  FOLLOW_UP_GATHER_MS,
-  GROUP_GATHER_MS,
-  planDelivery,
-  sentSettlement,
-} from '../../src/core/delivery/delivery-plan.js';
+import { FOLLOW_UP_GATHER_MS, GROUP_GATHER_MS } from '../../src/core/delivery/grouping.js';
+import { planDelivery, sentSettlement } from '../../src/core/delivery/delivery-plan.js';
 import type { DeliveryJob } from '../../src/core/delivery/ports.js';
 import type { Db } from '../../src/db/database.js';
 import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';

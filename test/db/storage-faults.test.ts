@@ -5,12 +5,8 @@
  * the in-memory outbox delivers meanwhile, and one catch-up stores everything in order.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  FOLLOW_UP_GATHER_MS,
-  GROUP_GATHER_MS,
-  sentSettlement,
-  planDelivery,
-} from '../../src/core/delivery/delivery-plan.js';
+import { FOLLOW_UP_GATHER_MS, GROUP_GATHER_MS } from '../../src/core/delivery/grouping.js';
+import { sentSettlement, planDelivery } from '../../src/core/delivery/delivery-plan.js';
 import type { DetectionCommit } from '../../src/core/detection/engine.js';
 import type { CheckResult } from '../../src/core/model.js';
 import type { Db } from '../../src/db/database.js';

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GROUP_GATHER_MS } from '../../src/core/delivery/delivery-plan.js';
+import { GROUP_GATHER_MS } from '../../src/core/delivery/grouping.js';
 import type { IncidentEvent } from '../../src/core/events.js';
 import { runReplay, type ReplayResult } from '../../src/demo/replay.js';
 import { loadScenario, SCENARIO_DIR } from '../../src/demo/scenario.js';

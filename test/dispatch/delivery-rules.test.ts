@@ -12,10 +12,9 @@ import {
   MAX_GROUP_EVENTS,
   type ShownIncident,
   mergeTarget,
-  planDelivery,
   selectGroup,
-  sentSettlement,
-} from '../../src/core/delivery/delivery-plan.js';
+} from '../../src/core/delivery/grouping.js';
+import { planDelivery, sentSettlement } from '../../src/core/delivery/delivery-plan.js';
 import type { ClaimedChat, MessageRef, OutboxItem } from '../../src/core/delivery/ports.js';
 import {
   DEFAULT_RETRY_POLICY,

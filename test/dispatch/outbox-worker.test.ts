@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FOLLOW_UP_GATHER_MS, GROUP_GATHER_MS } from '../../src/core/delivery/delivery-plan.js';
+import { FOLLOW_UP_GATHER_MS, GROUP_GATHER_MS } from '../../src/core/delivery/grouping.js';
 import type { ChatAddress, DeliveryResult } from '../../src/core/delivery/ports.js';
 import type { RetryPolicy } from '../../src/core/delivery/retry-policy.js';
 import type { Db } from '../../src/db/database.js';

@@ -139,6 +139,7 @@ describe('runProbe', () => {
       reason: 'timeout',
       message: 'no answer within 50 ms',
       latencyMs: null,
+      facts: { timeoutMs: 50 },
     });
   });
 

@@ -55,6 +55,16 @@ const probe = (target: string, reason: OutcomeReason, message: string): Evidence
   reason,
   message,
 });
+/** Probe evidence as the HTTP probe gives it: the status code as a fact, beside its message. */
+const http503: Evidence = {
+  kind: 'probe',
+  monitorId: 'm-web.whatsapp.com',
+  target: 'web.whatsapp.com',
+  state: 'down',
+  reason: 'http-status',
+  message: 'HTTP 503',
+  facts: { statusCode: 503 },
+};
 
 /** Every limit of docs/platforms.md §1.1 that a message with one embed must respect. */
 function expectWithinLimits(message: DiscordAlert): void {
@@ -97,7 +107,7 @@ function untrustedTexts(message: DiscordAlert): string[] {
 
 describe('renderDiscordAlert', () => {
   it('renders an outage with probe evidence, the role ping and buttons', () => {
-    const alert = buildAlert([event({ evidence: [probe('web.whatsapp.com', 'http-status', 'HTTP 503')] })], {
+    const alert = buildAlert([event({ evidence: [http503] })], {
       ...ctx,
       statusPageUrl: 'https://status.example.com/a_(b)',
     });

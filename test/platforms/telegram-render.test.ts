@@ -39,6 +39,16 @@ const probe = (target: string, reason: OutcomeReason, message: string): Evidence
   reason,
   message,
 });
+/** Probe evidence as the HTTP probe gives it: the status code as a fact, beside its message. */
+const http503: Evidence = {
+  kind: 'probe',
+  monitorId: 'm-web.whatsapp.com',
+  target: 'web.whatsapp.com',
+  state: 'down',
+  reason: 'http-status',
+  message: 'HTTP 503',
+  facts: { statusCode: 503 },
+};
 
 const ctx = { locale: 'en', timeZone: 'Asia/Dhaka' } as const;
 const bytes = (text: string): number => new TextEncoder().encode(text).length;
@@ -75,7 +85,7 @@ function parseTelegramHtml(html: string): string {
 
 describe('renderTelegramAlert', () => {
   it('renders an outage with probe evidence, link and buttons', () => {
-    const alert = buildAlert([event({ evidence: [probe('web.whatsapp.com', 'http-status', 'HTTP 503')] })], {
+    const alert = buildAlert([event({ evidence: [http503] })], {
       ...ctx,
       statusPageUrl: 'https://status.example.com/?a=1&b=2',
     });

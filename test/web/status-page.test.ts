@@ -39,6 +39,14 @@ describe('status page over HTTP', () => {
     expect(html).toMatch(/<span class="badge s-up">up<\/span>/);
   });
 
+  it("serves a probe's facts with its evidence in the API, beside its message", async () => {
+    await withOutage();
+    const detail = serviceDetailSchema.parse(await (await fetch(`${web.url}/api/services/whatsapp`)).json());
+    expect(detail.evidence).toEqual([
+      expect.objectContaining({ reason: 'http-status', message: 'HTTP 503', facts: { statusCode: 503 } }),
+    ]);
+  });
+
   it('draws 90 day cells per service, today coloured by the failure and titled with uptime and incidents', async () => {
     await withOutage();
     const html = await (await fetch(`${web.url}/`)).text();

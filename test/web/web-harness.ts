@@ -95,6 +95,7 @@ export async function startWebHarness(
       reason: outcome.status === 'down' ? 'http-status' : 'ok',
       message: outcome.status === 'down' ? 'HTTP 503' : 'HTTP 200',
       latencyMs: outcome.status === 'down' ? null : 120,
+      facts: { statusCode: outcome.status === 'down' ? 503 : 200 },
       ...outcome,
     });
   const parts = { db, services, engine, history, view, clock, check, subscriptions };

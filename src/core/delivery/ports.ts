@@ -211,7 +211,7 @@ export interface MergeTarget {
 /**
  * A grouped alert already delivered to the chat whose incidents the claim's updates and recoveries
  * change: `shown` is what it shows now (the latest delivered event of each of its incidents), so the
- * plan can tell an escalation from news that only needs a silent edit (delivery-plan.ts,
+ * plan can tell an escalation from news that only needs a silent edit (grouping.ts,
  * `followUpPlan`).
  */
 export interface Conversation {
@@ -242,7 +242,7 @@ export interface ClaimedChat {
    * store found to be: the last message delivered to the chat, an alert (not a summary) showing
    * only incidents none of which has changed since (their latest row is delivered and shown
    * there: no update or recovery queued or replied), fewer than MAX_GROUP_EVENTS of them, the
-   * first of them queued within GROUP_WINDOW_MS before the items (delivery-plan.ts, `mergeTarget`).
+   * first of them queued within GROUP_WINDOW_MS before the items (grouping.ts, `mergeTarget`).
    */
   readonly mergeInto?: MergeTarget;
   /**

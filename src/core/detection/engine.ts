@@ -441,6 +441,7 @@ export class DetectionEngine {
         ...(record.flapping ? { flapChanges: record.changes.length, flapWindowMs: def.flap.windowMs } : {}),
         reason: record.reason,
         message: record.message,
+        ...(record.facts === undefined ? {} : { facts: record.facts }),
         since: record.since,
         ...(evidence ? { evidence } : {}),
       },

@@ -1,4 +1,4 @@
-import type { OutcomeReason, ProbeOutcome, State } from '../model.js';
+import type { OutcomeFacts, OutcomeReason, ProbeOutcome, State } from '../model.js';
 import {
   type Background,
   type Cadence,
@@ -78,9 +78,11 @@ export interface MonitorRecord {
    * window without a confirmed change, so a slow flap is not resolved and re-announced each cycle.
    */
   readonly relapsed?: boolean;
-  /** The reason and message of the outcome that last moved or held a failing state. */
+  /** The reason, message and facts of the outcome that last moved or held a failing state. */
   readonly reason: OutcomeReason;
   readonly message: string;
+  /** Absent when that outcome had none (and in records stored before probes gave facts). */
+  readonly facts?: OutcomeFacts;
   /**
    * What the monitor's checks looked like while it was up (decayed counts), for `confirm.down:
    * 'auto'`. Absent in records stored before it was learned: the prior stands in.
@@ -139,7 +141,7 @@ export function confirmationsNeeded(from: State, to: State, confirm: FixedConfir
  */
 export function stepMonitor(
   record: MonitorRecord,
-  outcome: Pick<ProbeOutcome, 'status' | 'reason' | 'message'>,
+  outcome: Pick<ProbeOutcome, 'status' | 'reason' | 'message' | 'facts'>,
   at: number,
   confirm: ConfirmPolicy = DEFAULT_CONFIRM,
   flap: FlapPolicy = DEFAULT_FLAP,
@@ -151,12 +153,12 @@ export function stepMonitor(
     return { record: settle({ ...record, changes: recent }, at, flap, events), events };
   }
   if (outcome.status === record.state) {
+    const { facts: _previous, ...kept } = record;
     const held: MonitorRecord = {
-      ...record,
+      ...kept,
       pending: null,
       changes: recent,
-      reason: outcome.reason,
-      message: outcome.message,
+      ...outcomeOf(outcome),
       // A good check while up: the failures of the streak it breaks were background noise.
       ...(record.state === 'up'
         ? { background: learnBackground(backgroundOf(record), unconfirmedFailures(record), 1) }
@@ -212,13 +214,23 @@ export function stepMonitor(
       pending: null,
       changes,
       flapping,
-      reason: outcome.reason,
-      message: outcome.message,
+      ...outcomeOf(outcome),
       ...(record.background ? { background: record.background } : {}),
       ...(settledAt !== null ? { settledAt } : {}),
       ...(flapping && (relapse || record.relapsed === true) ? { relapsed: true } : {}),
     },
     events,
+  };
+}
+
+/** What a record keeps of the outcome that moved or held its state. */
+function outcomeOf(
+  outcome: Pick<ProbeOutcome, 'reason' | 'message' | 'facts'>,
+): Pick<MonitorRecord, 'reason' | 'message' | 'facts'> {
+  return {
+    reason: outcome.reason,
+    message: outcome.message,
+    ...(outcome.facts === undefined ? {} : { facts: outcome.facts }),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { OutcomeReason, State } from '../model.js';
+import type { OutcomeFacts, OutcomeReason, State } from '../model.js';
 
 export const CROWD_LEVELS = ['none', 'possible', 'detected'] as const;
 export type CrowdLevel = (typeof CROWD_LEVELS)[number];
@@ -14,7 +14,9 @@ export type Evidence =
       readonly target: string;
       readonly state: State;
       readonly reason: OutcomeReason;
+      /** The probe's English line; alerts say `facts` in the chat's language (older rows have none). */
       readonly message: string;
+      readonly facts?: OutcomeFacts;
     }
   | {
       readonly kind: 'official';
@@ -52,6 +54,7 @@ export interface MonitorView {
   readonly flapWindowMs?: number;
   readonly reason: OutcomeReason;
   readonly message: string;
+  readonly facts?: OutcomeFacts;
   readonly evidence?: readonly string[];
   /** When the monitor entered its confirmed state (epoch ms); lets recovery be told from "always up". */
   readonly since?: number;
@@ -173,6 +176,7 @@ function collectEvidence(active: readonly MonitorView[], crowd: CrowdView | unde
         state: m.state,
         reason: m.reason,
         message: m.message,
+        ...(m.facts === undefined ? {} : { facts: m.facts }),
       });
     }
   }

@@ -27,6 +27,7 @@ import type {
 
 const n = (value: number): string => formatNumber('bn', value);
 const duration = (ms: number): string => formatDuration('bn', ms);
+const DAY_MS = 86_400_000;
 
 /** Where a subscription's alerts go, in a forum (see `subscriptions`). */
 const BN_TOPIC = { none: '', here: ' — এই টপিকে', general: ' — General টপিকে', other: ' — অন্য একটি টপিকে' };
@@ -75,18 +76,23 @@ const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
   'dns-no-records': () => 'DNS: কোনো রেকর্ড নেই',
   'dns-mismatch': () => 'DNS: অপ্রত্যাশিত উত্তর',
   tls: () => 'নিরাপদ সংযোগ (TLS) ব্যর্থ হয়েছে',
-  'tls-expiring': () => 'সার্টিফিকেটের মেয়াদ শীঘ্রই শেষ হবে',
+  'tls-expiring': (p) =>
+    p.daysLeft === undefined
+      ? 'সার্টিফিকেটের মেয়াদ শীঘ্রই শেষ হবে'
+      : `${duration(p.daysLeft * DAY_MS)} পর সার্টিফিকেটের মেয়াদ শেষ হবে`,
   'tls-expired': () => 'সার্টিফিকেটের মেয়াদ শেষ',
   'http-status': (p) =>
     p.httpStatus === undefined ? 'অপ্রত্যাশিত HTTP স্ট্যাটাস' : `HTTP ${formatDigits('bn', p.httpStatus)}`,
   assertion: () => 'পেজের বিষয়বস্তু প্রত্যাশামতো নয়',
   'too-large': () => 'উত্তর অতিরিক্ত বড়',
-  redirects: () => 'অতিরিক্ত রিডাইরেক্ট',
+  redirects: (p) =>
+    p.maxRedirects === undefined ? 'অতিরিক্ত রিডাইরেক্ট' : `${n(p.maxRedirects)}টির বেশি রিডাইরেক্ট`,
   protocol: () => 'উত্তরটি বৈধ নয়',
   'official-incident': () => 'অফিসিয়াল ঘোষণায় সমস্যা',
   'official-maintenance': () => 'ঘোষিত রক্ষণাবেক্ষণ',
   'bad-payload': () => 'স্ট্যাটাস পেজ পড়া যাচ্ছে না',
-  'missed-heartbeat': () => 'নির্ধারিত সময়ে সংকেত আসেনি',
+  'missed-heartbeat': (p) =>
+    p.silentMs === undefined ? 'নির্ধারিত সময়ে সংকেত আসেনি' : `${duration(p.silentMs)} ধরে কোনো সংকেত আসেনি`,
   aborted: () => 'পরীক্ষা বাতিল হয়েছে',
   error: () => 'পরীক্ষা ব্যর্থ হয়েছে',
 };

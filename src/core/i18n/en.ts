@@ -22,6 +22,7 @@ import type {
 
 const n = (value: number): string => formatNumber('en', value);
 const duration = (ms: number): string => formatDuration('en', ms);
+const DAY_MS = 86_400_000;
 const plural = (count: number, one: string, many: string): string =>
   `${n(count)} ${count === 1 ? one : many}`;
 
@@ -74,17 +75,22 @@ const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
   'dns-no-records': () => 'DNS: no records',
   'dns-mismatch': () => 'DNS: unexpected answer',
   tls: () => 'secure connection failed',
-  'tls-expiring': () => 'certificate expires soon',
+  'tls-expiring': (p) =>
+    p.daysLeft === undefined
+      ? 'certificate expires soon'
+      : `certificate expires in ${duration(p.daysLeft * DAY_MS)}`,
   'tls-expired': () => 'certificate expired',
   'http-status': (p) => (p.httpStatus === undefined ? 'unexpected HTTP status' : `HTTP ${p.httpStatus}`),
   assertion: () => 'unexpected page content',
   'too-large': () => 'response too large',
-  redirects: () => 'too many redirects',
+  redirects: (p) =>
+    p.maxRedirects === undefined ? 'too many redirects' : `more than ${n(p.maxRedirects)} redirects`,
   protocol: () => 'not a valid response',
   'official-incident': () => 'official incident',
   'official-maintenance': () => 'official maintenance',
   'bad-payload': () => 'status page unreadable',
-  'missed-heartbeat': () => 'heartbeat missed',
+  'missed-heartbeat': (p) =>
+    p.silentMs === undefined ? 'heartbeat missed' : `no heartbeat for ${duration(p.silentMs)}`,
   aborted: () => 'check cancelled',
   error: () => 'check failed',
 };

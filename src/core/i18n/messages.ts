@@ -105,11 +105,22 @@ export interface EvidenceMessages {
   problemKind(kind: ProblemKind): string;
 }
 
-/** A probe outcome's reason with the numbers our probes report (see `buildAlert`). */
+/**
+ * A probe outcome's reason with the numbers our probes report (their `facts`, see `buildAlert`).
+ * Each language says the reason, with the numbers it has; without them, the reason alone.
+ */
 export interface ProbeFacts {
   readonly reason: OutcomeReason;
+  /** `http-status`: the status code. */
   readonly httpStatus?: number;
+  /** `timeout`, `dns-timeout`: the time limit that passed. */
   readonly timeoutMs?: number;
+  /** `tls-expiring`: whole days the certificate has left (at least 1). */
+  readonly daysLeft?: number;
+  /** `redirects`: the redirect limit that was passed. */
+  readonly maxRedirects?: number;
+  /** `missed-heartbeat`: how long no ping came. */
+  readonly silentMs?: number;
 }
 
 export interface ButtonMessages {

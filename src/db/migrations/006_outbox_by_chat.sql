@@ -1,4 +1,4 @@
--- Grouping across check rounds (delivery-plan.ts, mergeTarget): a later opening alert joins the chat's
+-- Grouping across check rounds (src/core/delivery/grouping.ts, mergeTarget): a later opening alert joins the chat's
 -- latest alert message by editing it, so a claim reads the chat's delivered rows and the incidents of
 -- one message. Neither had an index: the rows of one chat in id order (all statuses), and the
 -- incidents a message shows.

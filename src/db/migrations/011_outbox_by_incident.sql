@@ -1,4 +1,4 @@
--- One outage, one conversation (delivery-plan.ts, followUpPlan): a claim of a grouped alert's
+-- One outage, one conversation (src/core/delivery/grouping.ts, followUpPlan): a claim of a grouped alert's
 -- updates and recoveries reads each shown incident's latest delivered row for the chat, and the
 -- first news check reads an incident's unfinished rows ahead. The rows of one chat and incident in
 -- id order.

@@ -112,7 +112,7 @@ export function expiredOutcome(
   timeoutReason: 'timeout' | 'dns-timeout' = 'timeout',
 ): ProbeOutcome {
   return expiry === 'timeout'
-    ? downOutcome(timeoutReason, `no answer within ${timeoutMs} ms`, null)
+    ? downOutcome(timeoutReason, `no answer within ${timeoutMs} ms`, null, { timeoutMs })
     : downOutcome('aborted', 'check cancelled', null);
 }
 

@@ -110,9 +110,11 @@ function describeDnsFailure(error: unknown, options: DnsOptions): ProbeOutcome {
   const failure = typeof code === 'string' ? DNS_FAILURES[code] : undefined;
   if (failure === undefined) {
     const classified = classifyError(error);
-    return downOutcome(classified.reason, classified.message, null);
+    return downOutcome(classified.reason, classified.message, null, classified.facts);
   }
-  return downOutcome(failure.reason, `${options.record} ${options.host}: ${failure.text}`, null);
+  return downOutcome(failure.reason, `${options.record} ${options.host}: ${failure.text}`, null, {
+    errorCode: code as string,
+  });
 }
 
 function judgeAnswers(options: DnsOptions, values: readonly string[], latencyMs: number): ProbeOutcome {
@@ -123,7 +125,14 @@ function judgeAnswers(options: DnsOptions, values: readonly string[], latencyMs:
     (value) => !values.includes(normalizeValue(options.record, value)),
   );
   if (missing.length > 0) {
-    return downOutcome('dns-mismatch', `${label}: missing ${missing.join(', ')} (got ${answers})`, latencyMs);
+    return downOutcome(
+      'dns-mismatch',
+      `${label}: missing ${missing.join(', ')} (got ${answers})`,
+      latencyMs,
+      {
+        expected: { kind: 'dns-records', value: missing.join(', ') },
+      },
+    );
   }
   return upOutcome(`${label}: ${answers}`, latencyMs);
 }

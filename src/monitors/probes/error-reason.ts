@@ -1,9 +1,11 @@
-import type { OutcomeReason } from '../../core/model.js';
+import type { OutcomeFacts, OutcomeReason } from '../../core/model.js';
 
 /** A failed network call reduced to the outcome taxonomy. */
 export interface ClassifiedError {
   readonly reason: OutcomeReason;
   readonly message: string;
+  /** The error code it was classified by (`errorCode`), when there was one. */
+  readonly facts?: OutcomeFacts;
 }
 
 /**
@@ -88,16 +90,21 @@ function* errorChain(error: unknown): Generator<ErrorFacts> {
 const SSL_CODE_PREFIX = 'ERR_SSL_';
 
 function classifyOne(facts: ErrorFacts): ClassifiedError | null {
+  const classified = classifyByCode(facts);
+  return classified === null || facts.code === undefined
+    ? classified
+    : { ...classified, facts: { errorCode: facts.code } };
+}
+
+function classifyByCode(facts: ErrorFacts): ClassifiedError | null {
   const { code, name, message } = facts;
   if (code !== undefined && code in TLS_PROBLEMS) {
     return { reason: 'tls', message: `TLS: ${describeTlsProblem(code)}` };
   }
   if (code?.startsWith(SSL_CODE_PREFIX) === true) {
-    // OpenSSL's own message is a long internal string; the code says it in words.
     const words = code.slice(SSL_CODE_PREFIX.length).toLowerCase().replaceAll('_', ' ');
     return { reason: 'tls', message: `TLS handshake failed: ${words}` };
   }
-  // undici's llhttp parser errors: the peer sent bytes that are not HTTP/1.1.
   if (name === 'HTTPParserError' || code?.startsWith('HPE_') === true) {
     return { reason: 'protocol', message: `not an HTTP response: ${message}` };
   }

@@ -1,6 +1,6 @@
 /** Body assertions of the HTTP probe: pure functions over the (possibly capped) body text. */
 import { isDeepStrictEqual } from 'node:util';
-import type { OutcomeReason } from '../../core/model.js';
+import type { OutcomeFacts, OutcomeReason } from '../../core/model.js';
 import type { HttpExpectations, JsonExpectation, JsonPathSegment } from './http-options.js';
 
 /** The first `maxBodyBytes` of a response body, decoded as UTF-8. */
@@ -14,6 +14,8 @@ export interface CappedBody {
 export interface AssertionFailure {
   readonly reason: Extract<OutcomeReason, 'assertion' | 'too-large'>;
   readonly message: string;
+  /** The expectation that failed, or the size limit the body went over. */
+  readonly facts?: OutcomeFacts;
 }
 
 // Values quoted from an untrusted body are cut short before they reach a message.
@@ -58,6 +60,7 @@ function checkJsonValue(json: JsonExpectation, value: unknown): string | null {
 }
 
 function checkJson(json: JsonExpectation, body: CappedBody): AssertionFailure | null {
+  const jsonFact = { expected: { kind: 'json', value: json.path } } as const;
   let document: unknown;
   try {
     document = JSON.parse(body.text);
@@ -66,13 +69,16 @@ function checkJson(json: JsonExpectation, body: CappedBody): AssertionFailure | 
       ? {
           reason: 'too-large',
           message: `body over ${body.cappedAtBytes} bytes; a JSON assertion needs all of it`,
+          facts: { bytes: body.cappedAtBytes },
         }
-      : { reason: 'assertion', message: 'body is not JSON' };
+      : { reason: 'assertion', message: 'body is not JSON', facts: jsonFact };
   }
   const lookup = readJsonPath(document, json.segments);
-  if (!lookup.found) return { reason: 'assertion', message: `JSON ${json.path} not found` };
+  if (!lookup.found) return { reason: 'assertion', message: `JSON ${json.path} not found`, facts: jsonFact };
   const problem = checkJsonValue(json, lookup.value);
-  return problem === null ? null : { reason: 'assertion', message: `JSON ${json.path} ${problem}` };
+  return problem === null
+    ? null
+    : { reason: 'assertion', message: `JSON ${json.path} ${problem}`, facts: jsonFact };
 }
 
 /**
@@ -81,13 +87,25 @@ function checkJson(json: JsonExpectation, body: CappedBody): AssertionFailure | 
  */
 export function checkBody(expect: HttpExpectations, body: CappedBody): AssertionFailure | null {
   if (expect.keyword !== undefined && !body.text.includes(expect.keyword)) {
-    return { reason: 'assertion', message: `keyword ${quote(expect.keyword)} not found${inBody(body)}` };
+    return {
+      reason: 'assertion',
+      message: `keyword ${quote(expect.keyword)} not found${inBody(body)}`,
+      facts: { expected: { kind: 'keyword', value: expect.keyword } },
+    };
   }
   if (expect.notKeyword !== undefined && body.text.includes(expect.notKeyword)) {
-    return { reason: 'assertion', message: `forbidden keyword ${quote(expect.notKeyword)} found` };
+    return {
+      reason: 'assertion',
+      message: `forbidden keyword ${quote(expect.notKeyword)} found`,
+      facts: { expected: { kind: 'not-keyword', value: expect.notKeyword } },
+    };
   }
   if (expect.regex !== undefined && !expect.regex.test(body.text)) {
-    return { reason: 'assertion', message: `regex ${String(expect.regex)} did not match${inBody(body)}` };
+    return {
+      reason: 'assertion',
+      message: `regex ${String(expect.regex)} did not match${inBody(body)}`,
+      facts: { expected: { kind: 'regex', value: String(expect.regex) } },
+    };
   }
   return expect.json === undefined ? null : checkJson(expect.json, body);
 }

@@ -109,7 +109,7 @@ async function judgeResponse(
   const status = response.statusCode;
   if (!statusMatches(options, status)) {
     await discardBody(response.body);
-    return downOutcome('http-status', `HTTP ${status}`, latencyMs);
+    return downOutcome('http-status', `HTTP ${status}`, latencyMs, { statusCode: status });
   }
   if (needsBody(options.expect)) {
     const body = await readCappedBody(response.body, options.maxBodyBytes);
@@ -129,9 +129,15 @@ async function judgeResponse(
     if (failure?.reason === 'not-checked') {
       // The site answered; only our check of its body did not finish. That says nothing about
       // the site: unknown (it neither confirms nor clears an outage), never down.
-      return unknownOutcome('assertion', `HTTP ${status}, body not checked: ${failure.message}`, latencyMs);
+      return unknownOutcome('assertion', `HTTP ${status}, body not checked: ${failure.message}`, latencyMs, {
+        statusCode: status,
+      });
     }
-    if (failure !== null) return downOutcome(failure.reason, failure.message, latencyMs);
+    if (failure !== null)
+      return downOutcome(failure.reason, failure.message, latencyMs, {
+        statusCode: status,
+        ...failure.facts,
+      });
   } else {
     await discardBody(response.body);
   }
@@ -141,9 +147,10 @@ async function judgeResponse(
       'slow',
       `${summary} in ${latencyMs} ms (over ${options.degradedAfter} ms)`,
       latencyMs,
+      { statusCode: status },
     );
   }
-  return upOutcome(summary, latencyMs);
+  return upOutcome(summary, latencyMs, { statusCode: status });
 }
 
 /** Sends the request and follows redirects by hand, so each hop counts against `maxRedirects`. */
@@ -178,10 +185,15 @@ async function exchange(
     }
     await discardBody(response.body);
     if (redirects >= options.maxRedirects) {
-      return downOutcome('redirects', `more than ${options.maxRedirects} redirects`, latencyMs);
+      return downOutcome('redirects', `more than ${options.maxRedirects} redirects`, latencyMs, {
+        statusCode: response.statusCode,
+        maxRedirects: options.maxRedirects,
+      });
     }
     if (location.protocol !== 'http:' && location.protocol !== 'https:') {
-      return downOutcome('redirects', `redirect to unsupported scheme ${location.protocol}`, latencyMs);
+      return downOutcome('redirects', `redirect to unsupported scheme ${location.protocol}`, latencyMs, {
+        statusCode: response.statusCode,
+      });
     }
     hop = nextHop(hop, response.statusCode, location);
   }
@@ -246,8 +258,13 @@ export function createHttpProbe(deps: HttpProbeDeps = {}): Probe<HttpOptions> {
           ctx,
           (deadline) => exchange(options, agent, deadline, startedAt, ctx.timeoutMs, guard),
           (error) => {
-            const { reason, message } = classifyError(error);
-            return downOutcome(reason, message, hasMeaningfulLatency(reason) ? elapsedMs(startedAt) : null);
+            const { reason, message, facts } = classifyError(error);
+            return downOutcome(
+              reason,
+              message,
+              hasMeaningfulLatency(reason) ? elapsedMs(startedAt) : null,
+              facts,
+            );
           },
         );
       } finally {

@@ -1,4 +1,4 @@
-import type { OutcomeReason, ProbeOutcome } from '../../core/model.js';
+import type { OutcomeFacts, OutcomeReason, ProbeOutcome } from '../../core/model.js';
 
 /** Longest message a probe returns; server-supplied text (JSON values, error strings) is cut to it. */
 export const MAX_MESSAGE_CHARS = 200;
@@ -18,20 +18,31 @@ export function elapsedMs(startedAt: number): number {
   return Math.round(performance.now() - startedAt);
 }
 
-export function upOutcome(message: string, latencyMs: number | null): ProbeOutcome {
-  return { status: 'up', reason: 'ok', message: toPlainLine(message), latencyMs };
+/** The facts, when there are any (an outcome without facts has no `facts` field). */
+function withFacts(facts: OutcomeFacts | undefined): { facts?: OutcomeFacts } {
+  return facts === undefined || Object.keys(facts).length === 0 ? {} : { facts };
+}
+
+export function upOutcome(message: string, latencyMs: number | null, facts?: OutcomeFacts): ProbeOutcome {
+  return { status: 'up', reason: 'ok', message: toPlainLine(message), latencyMs, ...withFacts(facts) };
 }
 
 export function degradedOutcome(
   reason: OutcomeReason,
   message: string,
   latencyMs: number | null,
+  facts?: OutcomeFacts,
 ): ProbeOutcome {
-  return { status: 'degraded', reason, message: toPlainLine(message), latencyMs };
+  return { status: 'degraded', reason, message: toPlainLine(message), latencyMs, ...withFacts(facts) };
 }
 
-export function downOutcome(reason: OutcomeReason, message: string, latencyMs: number | null): ProbeOutcome {
-  return { status: 'down', reason, message: toPlainLine(message), latencyMs };
+export function downOutcome(
+  reason: OutcomeReason,
+  message: string,
+  latencyMs: number | null,
+  facts?: OutcomeFacts,
+): ProbeOutcome {
+  return { status: 'down', reason, message: toPlainLine(message), latencyMs, ...withFacts(facts) };
 }
 
 /** Nothing is known (the check could not finish its own part): counts neither way. */
@@ -39,6 +50,7 @@ export function unknownOutcome(
   reason: OutcomeReason,
   message: string,
   latencyMs: number | null,
+  facts?: OutcomeFacts,
 ): ProbeOutcome {
-  return { status: 'unknown', reason, message: toPlainLine(message), latencyMs };
+  return { status: 'unknown', reason, message: toPlainLine(message), latencyMs, ...withFacts(facts) };
 }

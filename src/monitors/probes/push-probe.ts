@@ -71,6 +71,7 @@ export class PushRegistry {
       reason: 'missed-heartbeat',
       message: `no ping for ${formatDuration(silentMs)} (period ${formatDuration(options.period)}, grace ${formatDuration(options.grace)})`,
       latencyMs: null,
+      facts: { silentMs },
     };
   }
 

@@ -183,7 +183,10 @@ async function fetchPage(
       if (redirects >= MAX_STATUS_REDIRECTS || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
         return {
           ok: false,
-          outcome: unknownOutcome('redirects', `status page redirects too often`, latencyMs),
+          outcome: unknownOutcome('redirects', `status page redirects too often`, latencyMs, {
+            statusCode: response.statusCode,
+            maxRedirects: MAX_STATUS_REDIRECTS,
+          }),
         };
       }
       target = next;
@@ -192,12 +195,18 @@ async function fetchPage(
     if (response.statusCode !== HTTP_OK) {
       dropBody(response.body);
       const message = `status page answered HTTP ${response.statusCode}`;
-      return { ok: false, outcome: unknownOutcome('http-status', message, latencyMs) };
+      return {
+        ok: false,
+        outcome: unknownOutcome('http-status', message, latencyMs, { statusCode: response.statusCode }),
+      };
     }
     const body = await readCapped(response.body, maxBodyBytes);
     if (body === null) {
       const message = `status page body over ${formatMiB(maxBodyBytes)}`;
-      return { ok: false, outcome: unknownOutcome('too-large', message, latencyMs) };
+      return {
+        ok: false,
+        outcome: unknownOutcome('too-large', message, latencyMs, { bytes: maxBodyBytes }),
+      };
     }
     const contentType = headerText(response.headers['content-type']);
     return {
@@ -270,8 +279,8 @@ export function createStatusPageProbe(deps: StatusPageProbeDeps = {}): Probe<Sta
             return outcomeOfDigest(digest, page.latencyMs);
           },
           (error) => {
-            const { reason, message } = classifyError(error);
-            return unknownOutcome(reason, `status page not reachable: ${message}`, null);
+            const { reason, message, facts } = classifyError(error);
+            return unknownOutcome(reason, `status page not reachable: ${message}`, null, facts);
           },
         ).then((outcome) =>
           outcome.status === 'down' && outcome.reason !== 'official-incident' ? asUnknown(outcome) : outcome,

@@ -62,8 +62,13 @@ export function createTcpProbe(deps: TcpProbeDeps = {}): Probe<TcpOptions> {
           return upOutcome('connected', elapsedMs(startedAt));
         },
         (error) => {
-          const { reason, message } = classifyError(error);
-          return downOutcome(reason, message, hasMeaningfulLatency(reason) ? elapsedMs(startedAt) : null);
+          const { reason, message, facts } = classifyError(error);
+          return downOutcome(
+            reason,
+            message,
+            hasMeaningfulLatency(reason) ? elapsedMs(startedAt) : null,
+            facts,
+          );
         },
       );
     },

@@ -92,20 +92,25 @@ function judgeCertificate(
   const { certificate, authorizationError } = result;
   if (!certificate.valid_to) return downOutcome('tls', 'TLS: no peer certificate', latencyMs);
   const days = daysLeft(certificate, nowMs);
+  const expiresAt = Date.parse(certificate.valid_to);
+  const expiry = Number.isNaN(expiresAt) ? {} : { daysLeft: days, certExpiresAt: expiresAt };
   if (days < 0) {
-    return downOutcome('tls-expired', `certificate expired on ${certificate.valid_to}`, latencyMs);
+    return downOutcome('tls-expired', `certificate expired on ${certificate.valid_to}`, latencyMs, expiry);
   }
   if (authorizationError !== null) {
-    return downOutcome('tls', `TLS: ${describeTlsProblem(authorizationError)}`, latencyMs);
+    return downOutcome('tls', `TLS: ${describeTlsProblem(authorizationError)}`, latencyMs, {
+      errorCode: authorizationError,
+    });
   }
   if (days < options.warnDays) {
     return degradedOutcome(
       'tls-expiring',
       `certificate expires in ${formatDays(days)} (${certificate.valid_to})`,
       latencyMs,
+      expiry,
     );
   }
-  return upOutcome(`certificate valid for ${formatDays(days)}`, latencyMs);
+  return upOutcome(`certificate valid for ${formatDays(days)}`, latencyMs, expiry);
 }
 
 const systemClock: Clock = { now: () => Date.now() };
@@ -129,8 +134,13 @@ export function createTlsProbe(deps: TlsProbeDeps = {}): Probe<TlsOptions> {
           return judgeCertificate(options, result, clock.now(), elapsedMs(startedAt));
         },
         (error) => {
-          const { reason, message } = classifyError(error);
-          return downOutcome(reason, message, hasMeaningfulLatency(reason) ? elapsedMs(startedAt) : null);
+          const { reason, message, facts } = classifyError(error);
+          return downOutcome(
+            reason,
+            message,
+            hasMeaningfulLatency(reason) ? elapsedMs(startedAt) : null,
+            facts,
+          );
         },
       );
     },

@@ -90,6 +90,7 @@ describe.each(LOCALES)('every command answers in the chat language (%s)', (local
           state: 'down',
           reason: 'http-status',
           message: 'HTTP 503',
+          facts: { statusCode: 503 },
         },
         { kind: 'crowd', level: 'detected', reporters: 62 },
       ],

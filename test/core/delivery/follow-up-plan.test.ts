@@ -1,16 +1,11 @@
 /**
  * One outage, one conversation: how updates and recoveries of a grouped alert are planned
- * (delivery-plan.ts, `followUpPlan`, `selectFollowUps`, `selectGroup`, `sentSettlement`). Pure: no
+ * (grouping.ts: `followUpPlan`, `selectFollowUps`, `selectGroup`; delivery-plan.ts: `sentSettlement`). Pure: no
  * store, no clock.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  followUpPlan,
-  planDelivery,
-  selectFollowUps,
-  selectGroup,
-  sentSettlement,
-} from '../../../src/core/delivery/delivery-plan.js';
+import { followUpPlan, selectFollowUps, selectGroup } from '../../../src/core/delivery/grouping.js';
+import { planDelivery, sentSettlement } from '../../../src/core/delivery/delivery-plan.js';
 import type { ClaimedChat, DeliveryJob, OutboxItem } from '../../../src/core/delivery/ports.js';
 import type { IncidentEvent, IncidentEventKind } from '../../../src/core/events.js';
 import type { State } from '../../../src/core/model.js';
@@ -64,7 +59,7 @@ function claim(events: readonly IncidentEvent[], extra: Partial<ClaimedChat> = {
 
 describe('followUpPlan', () => {
   const rows = readDocTable(
-    new URL('../../../src/core/delivery/delivery-plan.ts', import.meta.url),
+    new URL('../../../src/core/delivery/grouping.ts', import.meta.url),
     'followUpPlan',
   );
   const degradedGroup = all('opened', 'degraded');

@@ -234,7 +234,7 @@ describe('fuseServiceStatus evidence', () => {
   it('lists every active monitor that is not up, and the crowd, with their details', () => {
     const verdict = fuseServiceStatus({
       monitors: [
-        probe('http', 'down', { reason: 'http-status', message: 'HTTP 503' }),
+        probe('http', 'down', { reason: 'http-status', message: 'HTTP 503', facts: { statusCode: 503 } }),
         probe('dns', 'up'),
         probe('tcp', 'degraded', { reason: 'slow', message: '2400 ms' }),
         probe('flappy', 'down', { flapping: true }),
@@ -253,6 +253,7 @@ describe('fuseServiceStatus evidence', () => {
         state: 'down',
         reason: 'http-status',
         message: 'HTTP 503',
+        facts: { statusCode: 503 },
       },
       {
         kind: 'probe',

@@ -14,6 +14,7 @@ describe('deadline', () => {
       reason: 'timeout',
       message: 'no answer within 50 ms',
       latencyMs: null,
+      facts: { timeoutMs: 50 },
     });
   });
 

@@ -66,6 +66,7 @@ describe('dns probe', () => {
       status: 'down',
       reason: 'dns-mismatch',
       message: 'A example.test: missing 198.51.100.7 (got 192.0.2.10, 192.0.2.11)',
+      facts: { expected: { kind: 'dns-records', value: '198.51.100.7' } },
     });
   });
 
@@ -81,6 +82,7 @@ describe('dns probe', () => {
       reason: 'dns-nxdomain',
       message: 'A nowhere.test: no such domain (NXDOMAIN)',
       latencyMs: null,
+      facts: { errorCode: 'ENOTFOUND' },
     });
   });
 

@@ -91,7 +91,12 @@ describe('http probe: redirects', () => {
   it('is down/redirects on a loop, after exactly maxRedirects hops', async () => {
     const { base, received } = await recordingServer(() => ({ status: 302, headers: { location: '/loop' } }));
     const outcome = await check({ url: `${base}/loop`, maxRedirects: 3 });
-    expect(outcome).toMatchObject({ status: 'down', reason: 'redirects', message: 'more than 3 redirects' });
+    expect(outcome).toMatchObject({
+      status: 'down',
+      reason: 'redirects',
+      message: 'more than 3 redirects',
+      facts: { statusCode: 302, maxRedirects: 3 },
+    });
     expect(received).toHaveLength(4);
   });
 
@@ -165,6 +170,7 @@ describe('http probe: body cap', () => {
       status: 'down',
       reason: 'assertion',
       message: 'keyword "late-keyword" not found in the first 1024 bytes',
+      facts: { statusCode: 200, expected: { kind: 'keyword', value: 'late-keyword' } },
     });
     await socketClosed(state.socket!);
   });

@@ -42,7 +42,13 @@ describe('http probe: status', () => {
 
   it('is down/http-status on 503', async () => {
     const outcome = await check({ url: await serve(reply(503)) });
-    expect(outcome).toMatchObject({ status: 'down', reason: 'http-status', message: 'HTTP 503' });
+    expect(outcome).toEqual({
+      status: 'down',
+      reason: 'http-status',
+      message: 'HTTP 503',
+      latencyMs: expect.any(Number) as number,
+      facts: { statusCode: 503 },
+    });
     expect(outcome.latencyMs).toBeTypeOf('number');
   });
 
@@ -199,7 +205,12 @@ describe('http probe: speed and timeouts', () => {
 describe('http probe: broken peers', () => {
   it('is down/refused when nothing listens', async () => {
     const outcome = await check({ url: `http://127.0.0.1:${await freePort()}/` });
-    expect(outcome).toMatchObject({ status: 'down', reason: 'refused', latencyMs: null });
+    expect(outcome).toMatchObject({
+      status: 'down',
+      reason: 'refused',
+      latencyMs: null,
+      facts: { errorCode: 'ECONNREFUSED' },
+    });
   });
 
   it('is down/reset when the server hangs up mid-response', async () => {

@@ -75,7 +75,11 @@ describe('push monitors over HTTP', () => {
     expect(await check('backup-job')).toMatchObject({ status: 'up' }); // a fresh start gets a full period
     web.clock.advance(1);
     const missed = await check('backup-job');
-    expect(missed).toMatchObject({ status: 'down', reason: 'missed-heartbeat' });
+    expect(missed).toMatchObject({
+      status: 'down',
+      reason: 'missed-heartbeat',
+      facts: { silentMs: 6 * MINUTE + 1 },
+    });
     expect(missed.message).toBe('no ping for 6m (period 5m, grace 1m)');
     expect(await check('cron-0')).toMatchObject({ status: 'up' }); // default grace, longer period
 

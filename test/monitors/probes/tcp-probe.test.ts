@@ -70,7 +70,12 @@ describe('tcp probe', () => {
   it('is down/refused when nothing listens, with no latency', async () => {
     const port = await freePort();
     const outcome = await tcpProbe.run(options({ host: '127.0.0.1', port }), probeContext());
-    expect(outcome).toMatchObject({ status: 'down', reason: 'refused', latencyMs: null });
+    expect(outcome).toMatchObject({
+      status: 'down',
+      reason: 'refused',
+      latencyMs: null,
+      facts: { errorCode: 'ECONNREFUSED' },
+    });
     expect(outcome.message).toContain('ECONNREFUSED');
   });
 

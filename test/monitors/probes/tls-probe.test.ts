@@ -52,7 +52,8 @@ describe('tls probe', () => {
 
   it('is degraded/tls-expiring inside the warning window', async () => {
     const outcome = await check(await serve(pki.expiring));
-    expect(outcome).toMatchObject({ status: 'degraded', reason: 'tls-expiring' });
+    expect(outcome).toMatchObject({ status: 'degraded', reason: 'tls-expiring', facts: { daysLeft: 5 } });
+    expect(outcome.facts?.certExpiresAt).toBeGreaterThan(0);
     expect(outcome.message).toMatch(/^certificate expires in 5 days/);
   });
 
@@ -64,6 +65,7 @@ describe('tls probe', () => {
   it('is down/tls-expired for an expired certificate', async () => {
     const outcome = await check(await serve(pki.expired));
     expect(outcome).toMatchObject({ status: 'down', reason: 'tls-expired' });
+    expect(outcome.facts?.daysLeft).toBeLessThan(0);
     expect(outcome.message).toMatch(/^certificate expired on /);
   });
 
@@ -92,7 +94,12 @@ describe('tls probe', () => {
 
   it('is down/refused when nothing listens', async () => {
     const outcome = await check(await freePort());
-    expect(outcome).toMatchObject({ status: 'down', reason: 'refused', latencyMs: null });
+    expect(outcome).toMatchObject({
+      status: 'down',
+      reason: 'refused',
+      latencyMs: null,
+      facts: { errorCode: 'ECONNREFUSED' },
+    });
   });
 
   it('is down/timeout when the server never completes the handshake', async () => {
