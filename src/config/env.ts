@@ -3,6 +3,7 @@
  * every problem is listed, and secrets can also come from `<NAME>_FILE`.
  */
 import { isValidTimeZone } from '../core/delivery/chat-rules.js';
+import { LOCALES, type Locale } from '../core/i18n/index.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './problems.js';
@@ -47,7 +48,7 @@ const envSchema = z.object({
   SERVICES_FILE: z.string().min(1).default('./config/services.yaml'),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-  DEFAULT_LOCALE: z.enum(['en', 'bn']).default('en'),
+  DEFAULT_LOCALE: z.enum(LOCALES).default(LOCALES[0]),
   DEFAULT_TIMEZONE: timeZone.default('UTC'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   // Monitors added from chat.
@@ -107,7 +108,7 @@ export interface AppConfig {
   readonly databasePath: string;
   readonly servicesFile: string;
   readonly http: { readonly host: string; readonly port: number };
-  readonly defaultLocale: 'en' | 'bn';
+  readonly defaultLocale: Locale;
   readonly defaultTimeZone: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** Limits and allowed private ranges for monitors added from chat (absent: the defaults). */

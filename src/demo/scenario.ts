@@ -14,7 +14,7 @@ import { parseServices, type ServicesConfig } from '../config/services-file.js';
 import { ConfigError, describeIssues } from '../config/problems.js';
 import { WINDOW_MS } from '../core/crowd/crowd-window.js';
 import { durationSchema } from '../core/duration.js';
-import { LOCALES } from '../core/i18n/locale.js';
+import { LOCALES } from '../core/i18n/index.js';
 import { GOOD_CERT } from './replay-tls.js';
 
 /** The shipped scenarios (docs/replay.md lists them). */

@@ -9,8 +9,9 @@ import type { Severity } from '../model.js';
 export const PLATFORMS = ['telegram', 'discord', 'console'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
-export const LOCALES = ['en', 'bn'] as const;
-export type Locale = (typeof LOCALES)[number];
+/** The languages are the catalogues' list (core/i18n/index.ts); re-exported for the delivery vocabulary. */
+export { LOCALES, type Locale } from '../i18n/index.js';
+import type { Locale } from '../i18n/index.js';
 
 /** The service id of a subscription to every service. */
 export const ALL_SERVICES = '*';

@@ -10,8 +10,7 @@ import {
 } from 'discord.js';
 import type { MonitorAction } from '../../core/commands/command-request.js';
 import { PROBLEM_KINDS } from '../../core/crowd/problem-kind.js';
-import { LOCALES } from '../../core/delivery/ports.js';
-import { messagesFor } from '../../core/i18n/index.js';
+import { LOCALES, messagesFor } from '../../core/i18n/index.js';
 import { MAX_TARGET_CHARS } from '../../monitors/ssrf/target-parser.js';
 
 /**
