@@ -246,9 +246,9 @@ describe.each(LOCALES)('the %s catalogue', (locale) => {
     for (const reason of SSRF_REFUSAL_REASONS) expect(messages.ssrf[reason].trim(), reason).not.toBe('');
     for (const name of COMMAND_MENU_NAMES) {
       const description = messages.commandMenu[name];
-      // Telegram's limits for a command description (docs/platforms.md §1.2).
+      // Telegram's menu takes 1-256 characters, Discord's command description 1-100 (docs/platforms.md).
       expect(description.length, name).toBeGreaterThan(0);
-      expect(description.length, name).toBeLessThanOrEqual(256);
+      expect(description.length, name).toBeLessThanOrEqual(100);
     }
   });
 
