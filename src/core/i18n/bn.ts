@@ -1,7 +1,7 @@
 import type { ProblemKind } from '../crowd/problem-kind.js';
 import type { OutcomeReason, State } from '../model.js';
 import type { PageText } from './page-text.js';
-import type { SsrfRefusalReason } from './ssrf-messages.js';
+import type { SsrfRefusalReason } from './ssrf-reasons.js';
 import {
   formatDateTime,
   formatDigits,
@@ -16,7 +16,7 @@ import type {
   CommandMenuName,
   CommandArgument,
   IncidentSummary,
-  Messages,
+  Catalogue,
   MonitorLine,
   ProbeFacts,
   QuietHours,
@@ -224,7 +224,7 @@ const PAGE: PageText = {
   reportsLegend: 'ব্যবহারকারীর রিপোর্ট',
 };
 
-export const bn: Messages<'bn'> = {
+export const bn: Catalogue<'bn'> = {
   locale: 'bn',
   languageName: 'বাংলা',
   languageAliases: ['bangla', 'bengali', 'ben', 'বাংলা', 'बांग्ला'],

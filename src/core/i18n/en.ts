@@ -1,7 +1,7 @@
 import type { ProblemKind } from '../crowd/problem-kind.js';
 import type { OutcomeReason, State } from '../model.js';
 import type { PageText } from './page-text.js';
-import type { SsrfRefusalReason } from './ssrf-messages.js';
+import type { SsrfRefusalReason } from './ssrf-reasons.js';
 import {
   formatDateTime,
   formatDigits,
@@ -17,7 +17,7 @@ import type {
   CommandMenuName,
   CommandArgument,
   IncidentSummary,
-  Messages,
+  Catalogue,
   MonitorLine,
   ProbeFacts,
   QuietHours,
@@ -226,7 +226,7 @@ const PAGE: PageText = {
   reportsLegend: 'user reports',
 };
 
-export const en: Messages<'en'> = {
+export const en: Catalogue<'en'> = {
   locale: 'en',
   languageName: 'English',
   languageAliases: ['english', 'eng', 'ইংরেজি', 'अंग्रेज़ी', 'अंग्रेजी'],

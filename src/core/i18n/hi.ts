@@ -14,14 +14,14 @@ import type {
   CommandArgument,
   CommandMenuName,
   IncidentSummary,
-  Messages,
+  Catalogue,
   MonitorLine,
   ProbeFacts,
   QuietHours,
   ServiceTarget,
 } from './messages.js';
 import type { PageText } from './page-text.js';
-import type { SsrfRefusalReason } from './ssrf-messages.js';
+import type { SsrfRefusalReason } from './ssrf-reasons.js';
 
 /*
  * Hindi. Service names stay Latin (WhatsApp, GitHub); Hindi postpositions are separate words
@@ -239,7 +239,7 @@ const PAGE: PageText = {
   reportsLegend: 'यूज़र रिपोर्ट',
 };
 
-export const hi: Messages<'hi'> = {
+export const hi: Catalogue<'hi'> = {
   locale: 'hi',
   languageName: 'हिन्दी',
   languageAliases: ['hindi', 'हिन्दी', 'हिंदी', 'হিন্দি'],

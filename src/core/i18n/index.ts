@@ -2,7 +2,7 @@ import { bn } from './bn.js';
 import { en } from './en.js';
 import * as format from './format.js';
 import { hi } from './hi.js';
-import type { Messages } from './messages.js';
+import type { Catalogue } from './messages.js';
 
 export { isTimeZone, type LocaleFormat } from './format.js';
 export * from './messages.js';
@@ -18,6 +18,9 @@ const CATALOGUES = [en, bn, hi] as const;
 
 /** A language code the bot speaks: `en`, `bn`, `hi`. */
 export type Locale = (typeof CATALOGUES)[number]['locale'];
+
+/** Everything the bot says in one of its languages (see `Catalogue` in messages.ts). */
+export type Messages = Catalogue<Locale>;
 
 /** Every language code, in the list's order (the first is the default). */
 export const LOCALES: readonly [Locale, ...Locale[]] = [

@@ -2,18 +2,18 @@ import type { CrowdLevel } from '../detection/service-status.js';
 import type { ProblemKind } from '../crowd/problem-kind.js';
 import type { OutcomeReason, Severity, State } from '../model.js';
 import type { LocaleFormat } from './format.js';
-import type { Locale } from './index.js';
 import type { PageText } from './page-text.js';
-import type { SsrfRefusalReason } from './ssrf-messages.js';
+import type { SsrfRefusalReason } from './ssrf-reasons.js';
 
 /**
- * Everything the bot says, defined once. Each language is one file exporting a `Messages`
+ * Everything the bot says, defined once. Each language is one file exporting a `Catalogue`
  * object, so the compiler refuses a language that misses an entry. Every function takes typed
  * values (names, counts, epoch milliseconds) and formats them itself: digits, durations and
  * times come out in the language's own script. Results are plain text; renderers escape them.
- * `L` is the language's code; the list of catalogues in `index.ts` derives `Locale` from it.
+ * `L` is the language's code; the list of catalogues in `index.ts` derives `Locale` from it, and
+ * `Messages` (exported there) is a catalogue of any of our languages.
  */
-export interface Messages<L extends string = Locale> {
+export interface Catalogue<L extends string> {
   /** The language's code: `en`, `bn`, `hi` (ISO 639-1; also what `?lang=` and `/settings` take). */
   readonly locale: L;
   /** The language's own name, for `/settings language` and the page's switch: `English`, `বাংলা`. */
