@@ -34,7 +34,14 @@ import type { SsrfRefusalReason } from './ssrf-reasons.js';
 const FORMAT: LocaleFormat = { intlLocale: 'hi-u-nu-deva', dayPeriodFirst: true };
 
 const n = (value: number): string => formatNumber(FORMAT, value);
-const duration = (ms: number): string => formatDuration(FORMAT, ms);
+/** A duration on its own: `१ घंटा ५ मिनट`. */
+const durationAlone = (ms: number): string => formatDuration(FORMAT, ms);
+/**
+ * A duration before a postposition (`बाद`, `में`, `से`, `के लिए`) or after `हर`, where `घंटा`
+ * takes its oblique form: `१ घंटे बाद`, `हर १ घंटे`. ICU only knows the direct form; दिन, मिनट
+ * and सेकंड do not change.
+ */
+const duration = (ms: number): string => durationAlone(ms).replace(/घंटा/gu, 'घंटे');
 /** `१ सेवा`, `३ सेवाएँ`. */
 const count = (value: number, one: string, many: string): string => `${n(value)} ${value === 1 ? one : many}`;
 
@@ -137,7 +144,7 @@ function incidentLine(i: IncidentSummary, timeZone: string): string {
   const when = formatDateTime(FORMAT, i.startedAt, timeZone);
   return i.durationMs === undefined
     ? `• ${i.serviceName}: ${kind}, ${when} से, अभी जारी`
-    : `• ${i.serviceName}: ${kind}, ${when}, अवधि ${duration(i.durationMs)}`;
+    : `• ${i.serviceName}: ${kind}, ${when}, अवधि ${durationAlone(i.durationMs)}`;
 }
 
 const REPORT_BUTTON = 'मुझे भी दिक्कत है';
@@ -271,7 +278,7 @@ export const hi: Catalogue<'hi'> = {
     since: ({ at, timeZone }) => `शुरुआत: ${formatDateTime(FORMAT, at, timeZone)}`,
     sinceLabel: 'शुरुआत',
     durationLabel: 'अवधि',
-    duration: ({ durationMs }) => duration(durationMs),
+    duration: ({ durationMs }) => durationAlone(durationMs),
     moreLines: ({ count: more }) => `… और ${n(more)}`,
     footer: ({ incidentIds }) =>
       `${incidentIds.length === 1 ? 'घटना' : 'घटनाएँ'} ${incidentIds.map((id) => `#${formatDigits(FORMAT, id)}`).join(', ')}`,
@@ -368,7 +375,7 @@ export const hi: Catalogue<'hi'> = {
       `${channel} चैनल में मैं अलर्ट नहीं भेज पा रहा; ये अनुमतियाँ नहीं हैं: ${permissions.join(', ')}।`,
     quietHoursSummary: ({ incidents, timeZone }) =>
       [
-        `आपके शांत समय में: ${count(incidents.length, 'घटना', 'घटनाएँ')}`,
+        `आपके शांत समय के दौरान: ${count(incidents.length, 'घटना', 'घटनाएँ')}`,
         ...incidents.map((i) => incidentLine(i, timeZone)),
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>

@@ -487,6 +487,14 @@ describe('Hindi', () => {
     ).toBe('WhatsApp: इस चैट में रात ११:२० तक अलर्ट बंद रहेंगे।');
     expect(hi.alert.footer({ incidentIds: [12, 345] })).toBe('घटनाएँ #१२, #३४५');
   });
+
+  it('puts घंटा in its oblique form before a postposition, and leaves a duration on its own alone', () => {
+    expect(hi.alert.recovered({ serviceName: 'GitHub', durationMs: 3_900_000 })).toBe(
+      'GitHub १ घंटे ५ मिनट बाद फिर से चालू है',
+    );
+    expect(hi.buttons.mute({ durationMs: 3_600_000 })).toBe('१ घंटे के लिए म्यूट करें');
+    expect(hi.alert.duration({ durationMs: 3_600_000 })).toBe('१ घंटा');
+  });
 });
 
 describe('English', () => {
