@@ -1,6 +1,7 @@
-import type { ProblemKind } from '../crowd/problem-kind.js';
+import type { NamedProblemKind, ProblemKind } from '../crowd/problem-kind.js';
 import type { OutcomeReason, State } from '../model.js';
 import type { PageText } from './page-text.js';
+import { anyStem } from './stems.js';
 import type { SsrfRefusalReason } from './ssrf-reasons.js';
 import {
   formatDateTime,
@@ -224,6 +225,15 @@ const PAGE: PageText = {
   reportsLegend: 'ব্যবহারকারীর রিপোর্ট',
 };
 
+/** Bengali stems (it inflects by suffix). */
+const PROBLEM_WORDS: Readonly<Record<NamedProblemKind, RegExp>> = {
+  login: anyStem(['লগইন', 'লগ ইন', 'লগিন', 'লগ আউট', 'সাইন ইন', 'পাসওয়ার্ড', 'ওটিপি', 'অ্যাকাউন্ট', 'একাউন্ট']),
+  sending: anyStem(['মেসেজ', 'ম্যাসেজ', 'বার্তা', 'পাঠা', 'সেন্ড', 'ডেলিভার']),
+  website: anyStem(['ওয়েবসাইট', 'ওয়েব', 'সাইট', 'ব্রাউজার']),
+  connection: anyStem(['কানেক্ট', 'কানেকশন', 'সংযোগ', 'নেটওয়ার্ক', 'সার্ভার', 'অফলাইন', 'ইন্টারনেট']),
+  app: anyStem(['অ্যাপ', 'এ্যাপ', 'ক্র্যাশ', 'ক্রাশ', 'খুলছে না', 'লোড', 'ফিড']),
+};
+
 export const bn: Catalogue<'bn'> = {
   locale: 'bn',
   languageName: 'বাংলা',
@@ -398,4 +408,5 @@ export const bn: Catalogue<'bn'> = {
   ssrf: SSRF,
   commandMenu: COMMAND_MENU,
   page: PAGE,
+  problemWords: PROBLEM_WORDS,
 };

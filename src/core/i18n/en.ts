@@ -1,4 +1,4 @@
-import type { ProblemKind } from '../crowd/problem-kind.js';
+import type { NamedProblemKind, ProblemKind } from '../crowd/problem-kind.js';
 import type { OutcomeReason, State } from '../model.js';
 import type { PageText } from './page-text.js';
 import type { SsrfRefusalReason } from './ssrf-reasons.js';
@@ -226,6 +226,15 @@ const PAGE: PageText = {
   reportsLegend: 'user reports',
 };
 
+/** English words, on word boundaries ("app" must not match "happy"). */
+const PROBLEM_WORDS: Readonly<Record<NamedProblemKind, RegExp>> = {
+  login: /\b(log ?-?in|logg?ed ?out|log ?out|sign ?-?in|signed ?out|password|otp|verification|account)/,
+  sending: /\b(send|sent\b|deliver|messag|msg|texts?\b|receiv|ticks?\b|upload)/,
+  website: /\b(website|web ?page|web\b|site\b|browser)/,
+  connection: /(connect|\bnetwork|\boffline\b|\bserver|\binternet\b|\btim(e|ed|ing) ?out)/,
+  app: /\b(apps?\b|application|crash|freez|froze|feed\b|load|open|notification|stor(y|ies)\b)/,
+};
+
 export const en: Catalogue<'en'> = {
   locale: 'en',
   languageName: 'English',
@@ -397,4 +406,5 @@ export const en: Catalogue<'en'> = {
   ssrf: SSRF,
   commandMenu: COMMAND_MENU,
   page: PAGE,
+  problemWords: PROBLEM_WORDS,
 };

@@ -1,4 +1,4 @@
-import type { ProblemKind } from '../crowd/problem-kind.js';
+import type { NamedProblemKind, ProblemKind } from '../crowd/problem-kind.js';
 import type { OutcomeReason, State } from '../model.js';
 import {
   formatDateTime,
@@ -21,6 +21,7 @@ import type {
   ServiceTarget,
 } from './messages.js';
 import type { PageText } from './page-text.js';
+import { anyStem } from './stems.js';
 import type { SsrfRefusalReason } from './ssrf-reasons.js';
 
 /*
@@ -246,6 +247,15 @@ const PAGE: PageText = {
   reportsLegend: 'यूज़र रिपोर्ट',
 };
 
+/** Hindi stems (भेज matches भेजा, भेजे, भेजना). */
+const PROBLEM_WORDS: Readonly<Record<NamedProblemKind, RegExp>> = {
+  login: anyStem(['लॉगिन', 'लॉग इन', 'लोगिन', 'लॉग आउट', 'साइन इन', 'पासवर्ड', 'ओटीपी', 'अकाउंट', 'खाता']),
+  sending: anyStem(['मैसेज', 'मेसेज', 'संदेश', 'भेज', 'सेंड', 'डिलीवर', 'अपलोड']),
+  website: anyStem(['वेबसाइट', 'वेब', 'साइट', 'ब्राउज़र', 'ब्राउजर']),
+  connection: anyStem(['कनेक्ट', 'कनेक्शन', 'जुड़', 'नेटवर्क', 'सर्वर', 'ऑफलाइन', 'ऑफ़लाइन', 'इंटरनेट']),
+  app: anyStem(['ऐप', 'एप्प', 'क्रैश', 'खुल नहीं', 'लोड', 'फ़ीड', 'फीड']),
+};
+
 export const hi: Catalogue<'hi'> = {
   locale: 'hi',
   languageName: 'हिन्दी',
@@ -417,4 +427,5 @@ export const hi: Catalogue<'hi'> = {
   ssrf: SSRF,
   commandMenu: COMMAND_MENU,
   page: PAGE,
+  problemWords: PROBLEM_WORDS,
 };

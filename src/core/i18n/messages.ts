@@ -1,5 +1,5 @@
 import type { CrowdLevel } from '../detection/service-status.js';
-import type { ProblemKind } from '../crowd/problem-kind.js';
+import type { NamedProblemKind, ProblemKind } from '../crowd/problem-kind.js';
 import type { OutcomeReason, Severity, State } from '../model.js';
 import type { LocaleFormat } from './format.js';
 import type { PageText } from './page-text.js';
@@ -46,6 +46,11 @@ export interface Catalogue<L extends string> {
   readonly commandMenu: Readonly<Record<CommandMenuName, string>>;
   /** The status page's headings and labels. */
   readonly page: PageText;
+  /**
+   * How a member names each problem kind in a free-text `/report` in this language ("can't log in",
+   * "মেসেজ যাচ্ছে না"), matched against the lower-cased, NFC-normalised text (`parseProblemKind`).
+   */
+  readonly problemWords: Readonly<Record<NamedProblemKind, RegExp>>;
 }
 
 /** The commands a platform's menu lists, each with a one-line description per language. */
