@@ -9,7 +9,7 @@
  * time includes the step. Targets: ≥ 5,000 reports/s sustained, p99 < 20 ms.
  */
 import { join } from 'node:path';
-import { parseProblemKind } from '../src/core/crowd/problem-kind.js';
+import { parseProblemKind } from '../src/core/crowd/parse-problem.js';
 import type { CrowdReport, ReportOutcome, ReportSink } from '../src/core/crowd/report-port.js';
 import { WINDOW_MS } from '../src/core/crowd/crowd-window.js';
 import type { ServiceDef } from '../src/core/catalog.js';

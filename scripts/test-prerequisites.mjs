@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // What `npm test` needs beyond `npm install`: Debian's Chromium (the status page tests drive it
 // headless through playwright-core, which downloads no browser), the openssl CLI (the TLS probe
-// tests make their certificates with it) and fonts with Latin and Bengali glyphs (the chart tests
-// render text). Each is looked for where the tests use it; what is missing is installed with apt
-// when we run as root, and otherwise named in one line with the command that installs it, and the
-// test run stops (exit 1) before any test starts.
+// tests make their certificates with it) and fonts with Latin, Bengali and Devanagari glyphs (the
+// chart tests render text). Each is looked for where the tests use it; what is missing is installed
+// with apt when we run as root, and otherwise named in one line with the command that installs it,
+// and the test run stops (exit 1) before any test starts.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -31,9 +31,12 @@ const REQUIREMENTS = [
     present: () => existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'),
   },
   {
-    what: 'Noto fonts with Bengali',
+    what: 'Noto fonts with Bengali and Devanagari',
     pkg: 'fonts-noto-core',
-    present: () => existsSync('/usr/share/fonts/truetype/noto/NotoSansBengali-Regular.ttf'),
+    present: () =>
+      ['Bengali', 'Devanagari'].every((script) =>
+        existsSync(`/usr/share/fonts/truetype/noto/NotoSans${script}-Regular.ttf`),
+      ),
   },
 ];
 

@@ -8,6 +8,7 @@
  * every section is listed together. src/app-config.ts puts the sections of the app together.
  */
 import { isValidTimeZone } from '../core/delivery/chat-rules.js';
+import { LOCALES, type Locale } from '../core/i18n/index.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './problems.js';
@@ -60,7 +61,7 @@ const generalSection = {
     SERVICES_FILE: z.string().min(1).default('./config/services.yaml'),
     HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-    DEFAULT_LOCALE: z.enum(['en', 'bn']).default('en'),
+    DEFAULT_LOCALE: z.enum(LOCALES).default(LOCALES[0]),
     DEFAULT_TIMEZONE: timeZone.default('UTC'),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   }),
@@ -71,7 +72,7 @@ export interface GeneralConfig {
   readonly databasePath: string;
   readonly servicesFile: string;
   readonly http: { readonly host: string; readonly port: number };
-  readonly defaultLocale: 'en' | 'bn';
+  readonly defaultLocale: Locale;
   readonly defaultTimeZone: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }

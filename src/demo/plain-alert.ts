@@ -1,5 +1,5 @@
 import type { AlertMessage } from '../core/alert-message.js';
-import { formatTime } from '../core/i18n/format.js';
+import { formatTime } from '../core/i18n/index.js';
 import type { ChatSender, DeliveryJob, DeliveryResult } from '../core/delivery/ports.js';
 import { buildAlert } from '../core/alert-message.js';
 

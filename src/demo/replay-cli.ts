@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../config/problems.js';
 import { formatDuration } from '../core/duration.js';
-import { formatTime } from '../core/i18n/format.js';
+import { formatTime } from '../core/i18n/index.js';
 import type { WebhookEndpoint } from '../platforms/webhook/webhook-config.js';
 import type { ReceivedMessage } from './plain-alert.js';
 import { CHECK_TIMEOUT_MS, runReplay, type ReplayResult } from './replay.js';
@@ -23,7 +23,8 @@ export interface ReplayCliOptions {
 
 const utc = (at: number): string => `${new Date(at).toISOString().slice(11, 16)} UTC`;
 const day = (at: number): string => new Date(at).toISOString().slice(0, 10);
-const LANGUAGE = { en: 'English', bn: 'Bengali' } as const;
+/** A language's English name for the console (`Bengali`, `Hindi`), from its code. */
+const LANGUAGE = new Intl.DisplayNames(['en'], { type: 'language' });
 const KIND_LABEL: Readonly<Record<ReceivedMessage['kind'], string>> = {
   send: 'new message',
   edit: 'edits its message',
@@ -32,7 +33,7 @@ const KIND_LABEL: Readonly<Record<ReceivedMessage['kind'], string>> = {
 };
 
 function describeChat(chat: ScenarioChat): string {
-  return `${chat.id} (${chat.platform}, ${LANGUAGE[chat.locale]}, ${chat.timeZone})`;
+  return `${chat.id} (${chat.platform}, ${LANGUAGE.of(chat.locale) ?? chat.locale}, ${chat.timeZone})`;
 }
 
 function printHeader(scenario: Scenario, out: (line?: string) => void): void {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseServices, type MonitorConfig, type ServicesConfig } from '../config/services-file.js';
-import { parseProblemKind } from '../core/crowd/problem-kind.js';
+import { parseProblemKind } from '../core/crowd/parse-problem.js';
 import { WINDOW_MS } from '../core/crowd/crowd-window.js';
 import type { ReportSink } from '../core/crowd/report-port.js';
 import { ALL_SERVICES, type DeliveryResult, type Platform } from '../core/delivery/ports.js';

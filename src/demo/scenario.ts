@@ -15,7 +15,7 @@ import { ConfigError, describeIssues } from '../config/problems.js';
 import { WINDOW_MS } from '../core/crowd/crowd-window.js';
 import { durationSchema } from '../core/duration.js';
 import type { PlatformName } from '../core/delivery/ports.js';
-import { LOCALES } from '../core/i18n/locale.js';
+import { LOCALES } from '../core/i18n/index.js';
 import { PLATFORM_NAMES } from '../platforms/registry.js';
 import { GOOD_CERT } from './replay-tls.js';
 

@@ -1,7 +1,14 @@
 import { describeEvidence } from '../core/alert-message.js';
 import type { Evidence } from '../core/detection/service-status.js';
 import type { Catalog, ServiceDef } from '../core/catalog.js';
-import { type Locale, formatDateTime, formatNumber, messagesFor } from '../core/i18n/index.js';
+import {
+  LOCALES,
+  type Locale,
+  formatDateTime,
+  formatDigits,
+  formatNumber,
+  messagesFor,
+} from '../core/i18n/index.js';
 import type { Clock, State } from '../core/model.js';
 import { renderResponseChart } from '../charts/response-chart.js';
 import { totals } from '../charts/chart-png.js';
@@ -210,10 +217,6 @@ ${detail.incidents.length ? `<ul class="incidents">${detail.incidents.map((i) =>
 /** The API's evidence is the engine's `Evidence` serialised; zod's optional keys differ only in `| undefined`. */
 const asEvidence = (e: IncidentJson['evidence']): readonly Evidence[] => e as readonly Evidence[];
 
-function formatDigits(locale: Locale, n: number): string {
-  return new Intl.NumberFormat(locale, { useGrouping: false }).format(n);
-}
-
 const langQuery = (locale: Locale): string => (locale === 'en' ? '' : `?lang=${locale}`);
 
 /** `label` replaces the state's word (`unstable` for a degraded service whose monitor flaps). */
@@ -237,12 +240,22 @@ function groupSpans(incidents: readonly IncidentJson[]): Map<string, IncidentSpa
 }
 
 function layout(locale: Locale, title: string, path: string, body: string): string {
-  const other: Locale = locale === 'en' ? 'bn' : 'en';
+  const t = pageTextFor(locale);
   return `<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark"><link rel="icon" href="data:,"><title>${esc(title)}</title><style>${PAGE_STYLE}</style></head>
-<body><a class="skip" href="#main">${esc(pageTextFor(locale).skipToContent)}</a>
-<header><h1>${esc(pageTextFor(locale).title)}</h1>
-<nav aria-label="${esc(pageTextFor(locale).language)}"><a href="${path}?lang=${other}" hreflang="${other}" lang="${other}">${esc(messagesFor(other).languageName)}</a></nav></header>
+<body><a class="skip" href="#main">${esc(t.skipToContent)}</a>
+<header><h1>${esc(t.title)}</h1>
+<nav aria-label="${esc(t.language)}">${languageSwitch(locale, path)}</nav></header>
 <main id="main">${body}</main></body></html>`;
+}
+
+/** Every language by its own name, linking to the same page in it; the current one is marked, not linked. */
+function languageSwitch(current: Locale, path: string): string {
+  return LOCALES.map((l) => {
+    const name = esc(messagesFor(l).languageName);
+    return l === current
+      ? `<span aria-current="true" lang="${l}">${name}</span>`
+      : `<a href="${path}?lang=${l}" hreflang="${l}" lang="${l}">${name}</a>`;
+  }).join(' · ');
 }

@@ -80,6 +80,15 @@ describe('the 24-hour chart', () => {
     expect(texts.filter((t) => /[০-৯]/.test(t)).length).toBeGreaterThan(3);
     expect(texts.join(' ')).not.toMatch(/[0-9]/);
   });
+
+  it('labels the axes in Devanagari digits for Hindi', () => {
+    const data = windows(Array.from({ length: 96 }, (_, i) => ({ latencyMs: 100 + i })));
+    const svg = renderResponseChart(data, { locale: 'hi', timeZone: 'UTC', labels: LABELS, theme: 'fixed' });
+    const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] ?? '');
+    expect(texts).toContain('२००');
+    expect(texts.filter((t) => /[०-९]/.test(t)).length).toBeGreaterThan(3);
+    expect(texts.join(' ')).not.toMatch(/[0-9]/);
+  });
 });
 
 describe('renderChartPng', () => {

@@ -127,3 +127,43 @@ describe('Discord commands in the running app', () => {
     expect(recovery.messageReference).toMatchObject({ message_id: alert.id });
   });
 });
+
+describe('a Discord channel switched to Hindi', () => {
+  it('offers Hindi in /settings, answers in Hindi and alerts in Hindi with Devanagari digits', async () => {
+    world = await startDiscordWorld();
+    const { fake, guild, target } = world;
+    const alertsId = must(guild.channels.alerts, 'alerts');
+    world.subscribe(alertsId, 'site');
+    app = await startWholeApp(world);
+
+    const settings = fake.commands(guild.id).find((c) => c.name === 'settings');
+    const language = (settings?.options as { name: string; choices?: unknown }[] | undefined)?.find(
+      (o) => o.name === 'language',
+    );
+    expect(language?.choices).toEqual([
+      { name: 'English', value: 'en' },
+      { name: 'বাংলা', value: 'bn' },
+      { name: 'हिन्दी', value: 'hi' },
+    ]);
+
+    const saved = await fake
+      .interaction({
+        kind: 'command',
+        channelId: alertsId,
+        userId: must(guild.members.ana, 'ana'),
+        name: 'settings',
+        options: [{ name: 'language', value: 'hi' }],
+      })
+      .response();
+    expect(String(saved.data.content)).toMatch(/^सेटिंग्स सेव हो गईं।\nभाषा: हिन्दी/);
+    expect(world.chat(alertsId)?.settings.locale).toBe('hi');
+
+    target.up = false;
+    const alert = await fake.waitFor(
+      () => fake.messagesIn(alertsId).find((m) => m.source === 'channel'),
+      20_000,
+    );
+    expect(title(alert)).toBe('Our site बंद है');
+    expect(alert.embeds[0]).toMatchObject({ description: expect.stringMatching(/HTTP ५०३/) });
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * `npm start` with Telegram enabled, against the local Bot API: start-up (token check, command
- * menus in English and Bengali), an outage of a local HTTP target as one alert with its buttons
- * and the recovery as a reply with the duration, Bengali chats, blocked and migrated chats.
+ * menus in every language), an outage of a local HTTP target as one alert with its buttons and
+ * the recovery as a reply with the duration, Bengali and Hindi chats, blocked and migrated chats.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type TelegramWorld, startTelegramWorld, waitUntil } from './telegram-harness.js';
@@ -55,6 +55,9 @@ describe('Telegram alerts end to end', () => {
     expect(fake.commands()?.map((c) => c.command)).toEqual(names);
     expect(fake.commands(undefined, 'bn')?.map((c) => c.command)).toEqual(names);
     expect(fake.commands(undefined, 'bn')?.[1]?.description).toBe('এই বট কীভাবে ব্যবহার করবেন');
+    await fake.waitFor(() => fake.commands(undefined, 'hi'));
+    expect(fake.commands(undefined, 'hi')?.map((c) => c.command)).toEqual(names);
+    expect(fake.commands(undefined, 'hi')?.[1]?.description).toBe('इस बॉट का इस्तेमाल कैसे करें');
 
     target.up = false;
     const alert = await fake.waitFor(() => fake.messages(groupId)[0], 20_000);
@@ -129,6 +132,26 @@ describe('Telegram alerts end to end', () => {
     target.up = false;
     const alert = await fake.waitFor(() => fake.messages(groupId)[0], 20_000);
     expect(alert.text).toMatch(/[\u0980-\u09FF]/);
+    expect(alert.text).not.toMatch(/is down/);
+  });
+
+  it('speaks Hindi to a chat an admin switched with /settings language hi', async () => {
+    world = await startTelegramWorld();
+    const { fake, target } = world;
+    const owner = fake.createUser({ first_name: 'Owner' });
+    const groupId = fake.createChat({ type: 'group', title: 'Ops', creator: owner }).id;
+    world.subscribe(groupId, 'site');
+    const bot = world.startBot();
+    await bot.waitForLine(/status API on/);
+
+    fake.sendUserMessage(groupId, owner, '/settings language hi');
+    const saved = await fake.waitFor(() => fake.messages(groupId)[0]);
+    expect(saved.text).toMatch(/^सेटिंग्स सेव हो गईं।\nभाषा: हिन्दी/);
+
+    target.up = false;
+    const alert = await fake.waitFor(() => fake.messages(groupId)[1], 20_000);
+    expect(alert.text).toMatch(/Our site बंद है/);
+    expect(alert.text).toMatch(/HTTP ५०३/);
     expect(alert.text).not.toMatch(/is down/);
   });
 

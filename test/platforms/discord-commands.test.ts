@@ -10,6 +10,7 @@ import {
   registerCommands,
 } from '../../src/platforms/discord/discord-commands.js';
 import { COMMAND_ARG_NAMES, MONITOR_ACTIONS } from '../../src/core/commands/command-request.js';
+import { messagesFor, type CommandMenuName } from '../../src/core/i18n/index.js';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
 import { DISCORD_REST_OPTIONS } from '../../src/platforms/discord/discord-rest.js';
 
@@ -65,6 +66,25 @@ describe('Discord command definitions', () => {
     expect(
       options.filter((o) => o.name === 'service').every((o) => 'autocomplete' in o && o.autocomplete),
     ).toBe(true);
+  });
+});
+
+describe('Discord command localisations', () => {
+  it('describe every command in Hindi from its catalogue, and in no language Discord lacks (Bengali)', () => {
+    for (const command of DISCORD_COMMANDS) {
+      expect(command.description_localizations, command.name).toEqual({
+        hi: messagesFor('hi').commandMenu[command.name as CommandMenuName],
+      });
+    }
+  });
+
+  it('are read back with with_localizations, so a localised definition is not written again', async () => {
+    const { fake, rest, scope, writes } = await setUp();
+    await registerCommands(rest, scope, { onlyIfChanged: true });
+    expect(await registerCommands(rest, scope, { onlyIfChanged: true })).toBe('unchanged');
+    expect(writes()).toBe(1);
+    const reads = fake.calls.filter((c) => c.method === 'GET');
+    expect(reads.map((c) => c.query)).toEqual(['?with_localizations=true', '?with_localizations=true']);
   });
 });
 

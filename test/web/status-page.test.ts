@@ -135,6 +135,33 @@ services:
     }
   });
 
+  it('speaks Hindi with Devanagari digits for ?lang=hi and for Accept-Language: hi-IN', async () => {
+    await withOutage();
+    const viaQuery = await (await fetch(`${web.url}/?lang=hi`)).text();
+    const viaHeader = await (
+      await fetch(`${web.url}/`, { headers: { 'accept-language': 'hi-IN,hi;q=0.9,en;q=0.5' } })
+    ).text();
+    for (const html of [viaQuery, viaHeader]) {
+      expect(html).toContain('<html lang="hi">');
+      expect(html).toContain('<h1>सेवाओं की स्थिति</h1>');
+      expect(html).toMatch(/पिछले ९० दिनों की उपलब्धता/);
+      expect(html).toMatch(/२५%/);
+    }
+  });
+
+  it('lists every language in the switch by its own name, the current one marked, on every page', async () => {
+    await withOutage();
+    for (const path of ['/', '/services/whatsapp', '/services/nope']) {
+      const html = await (await fetch(`${web.url}${path}?lang=hi`)).text();
+      const nav = /<nav aria-label="भाषा">(.*?)<\/nav>/s.exec(html)?.[1] ?? '';
+      const page = path === '/services/nope' ? '/' : path;
+      expect(nav, path).toContain(`<a href="${page}?lang=en" hreflang="en" lang="en">English</a>`);
+      expect(nav, path).toContain(`<a href="${page}?lang=bn" hreflang="bn" lang="bn">বাংলা</a>`);
+      expect(nav, path).toContain('<span aria-current="true" lang="hi">हिन्दी</span>');
+      expect(nav, path).not.toContain('?lang=hi');
+    }
+  });
+
   it('refuses unknown query parameters and languages with a 400 page', async () => {
     web = await startWebHarness();
     for (const q of ['?lang=fr', '?lang=bn&x=1', '?lang[]=bn']) {

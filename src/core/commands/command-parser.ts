@@ -1,6 +1,7 @@
 import { parseDuration } from '../duration.js';
 import { SEVERITIES } from '../model.js';
 import type { CommandArgName, CommandArgs } from './command-request.js';
+import { isOffWord } from './settings-input.js';
 
 /**
  * Telegram-style command text (`/subscribe whatsapp major`, `/status@MyBot "google cloud"`) to
@@ -195,11 +196,11 @@ function settingsArguments(tokens: readonly string[]): CommandArgs {
   return args;
 }
 
-/** A piece of a time range: digits (also Bengali), `:`, `.`, dashes, or the word `to`. */
-const TIME_PART = /^(?:[\d০-৯:.\-–—]+|to)$/iu;
+/** A piece of a time range: digits of any script (Bengali ০-৯, Hindi ०-९), `:`, `.`, dashes, or the word `to`. */
+const TIME_PART = /^(?:[\p{Nd}:.\-–—]+|to)$/iu;
 
 function guessSetting(value: string): CommandArgName {
-  if (/^(off|none|no)$/i.test(value) || /\d.*[-–—].*\d/u.test(value)) return 'quiet';
+  if (isOffWord(value) || /\p{Nd}.*[-–—].*\p{Nd}/u.test(value)) return 'quiet';
   if (value.includes('/') || /^(utc|gmt)/i.test(value)) return 'timezone';
   return 'language';
 }

@@ -1,5 +1,6 @@
 import { MUTE_MS } from '../alert-message.js';
-import { PROBLEM_KINDS, parseProblemKind, type ProblemKind } from '../crowd/problem-kind.js';
+import { parseProblemKind } from '../crowd/parse-problem.js';
+import { PROBLEM_KINDS, type ProblemKind } from '../crowd/problem-kind.js';
 import { REPORT_DEDUP_MS } from '../crowd/report-admission.js';
 import { echo, type CommandContext, type ServiceArgument } from './command-context.js';
 import { isChatIdentity, type CommandArgs, type CommandReply } from './command-request.js';

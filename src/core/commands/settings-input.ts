@@ -1,5 +1,5 @@
 import type { QuietHours } from '../delivery/ports.js';
-import { LOCALES, messagesFor, type Locale } from '../i18n/index.js';
+import { formatDigits, LOCALES, messagesFor, type Locale } from '../i18n/index.js';
 import { SEVERITIES, type Severity } from '../model.js';
 
 /**
@@ -12,8 +12,8 @@ export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const refused: Parsed<never> = { ok: false };
 
-/** Words that turn a setting off. */
-const OFF_WORDS = new Set(['off', 'none', 'no', 'disable', 'disabled', 'বন্ধ']);
+/** Words that turn a setting off, in every language (each catalogue's `offWords`). */
+const OFF_WORDS: ReadonlySet<string> = new Set(LOCALES.flatMap((l) => messagesFor(l).offWords));
 export const isOffWord = (text: string): boolean => OFF_WORDS.has(text.trim().toLowerCase());
 
 /** `minor` or `major`, any case. */
@@ -22,22 +22,21 @@ export function parseSeverity(text: string): Parsed<Severity> {
   return (SEVERITIES as readonly string[]).includes(word) ? ok(word as Severity) : refused;
 }
 
-/** A language code (`bn`, `en-GB`) or a language's own name (`English`, `বাংলা`, `Bangla`). */
+/**
+ * A language code (`bn`, `en-GB`), a language's own name (`English`, `বাংলা`, `हिन्दी`) or one of
+ * its catalogue's `languageAliases` (`Bangla`, `hindi`).
+ */
 export function parseLanguage(text: string): Parsed<Locale> {
   const word = text.trim().toLowerCase();
   const primary = word.split(/[-_]/)[0] ?? '';
-  const byName = LOCALES.find(
-    (l) => messagesFor(l).languageName.toLowerCase() === word || ALIASES[l].includes(word),
-  );
+  const byName = LOCALES.find((l) => {
+    const m = messagesFor(l);
+    return m.languageName.toLowerCase() === word || m.languageAliases.includes(word);
+  });
   if (byName) return ok(byName);
   const byCode = LOCALES.find((l) => l === primary);
   return byCode ? ok(byCode) : refused;
 }
-
-const ALIASES: Readonly<Record<Locale, readonly string[]>> = {
-  en: ['english', 'eng', 'ইংরেজি'],
-  bn: ['bangla', 'bengali', 'ben', 'বাংলা'],
-};
 
 /** IANA zone names are at most ~30 characters (`America/Argentina/ComodRivadavia`); more is not a zone. */
 const MAX_TIME_ZONE_CHARS = 64;
@@ -69,14 +68,25 @@ const titleCase = (zone: string): string =>
   zone.replace(/(^|[/_-])([a-z])/g, (_, sep: string, c: string) => sep + c.toUpperCase());
 
 const MINUTES_PER_DAY = 24 * 60;
-const BENGALI_DIGITS = /[০-৯]/gu;
+/**
+ * Each language's digits (`০`-`৯`, `०`-`९`) as their values, from its own formatter: a time typed
+ * in the chat's script reads like ASCII digits.
+ */
+const DIGIT_VALUES: ReadonlyMap<string, string> = new Map(
+  LOCALES.flatMap((l) =>
+    Array.from({ length: 10 }, (_, d) => [formatDigits(l, d), String(d)] as const).filter(
+      ([glyph, ascii]) => glyph !== ascii,
+    ),
+  ),
+);
+const toAsciiDigits = (text: string): string => Array.from(text, (c) => DIGIT_VALUES.get(c) ?? c).join('');
 const QUIET_RANGE = /^(\d{1,2})(?:[:.](\d{2}))?(?:\s*[-–—]\s*|\s+to\s+)(\d{1,2})(?:[:.](\d{2}))?$/iu;
 
-/** `22:00-07:00` (also `22-7`, `22.30–07.15`, `22:00 to 07:00`, Bengali digits) or an off word (null). */
+/** `22:00-07:00` (also `22-7`, `22.30–07.15`, `22:00 to 07:00`, Bengali or Hindi digits) or an off word (null). */
 export function parseQuietHours(text: string): Parsed<QuietHours | null> {
   const given = text.trim();
   if (isOffWord(given)) return ok(null);
-  const ascii = given.replace(BENGALI_DIGITS, (d) => String(d.charCodeAt(0) - 0x09e6));
+  const ascii = toAsciiDigits(given);
   const m = QUIET_RANGE.exec(ascii);
   if (!m) return refused;
   const start = minuteOfDay(m[1], m[2]);

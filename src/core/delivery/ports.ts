@@ -16,8 +16,9 @@ export type PlatformName = string;
 /** The former name of {@link PlatformName}, kept for the stores' signatures. */
 export type Platform = PlatformName;
 
-export const LOCALES = ['en', 'bn'] as const;
-export type Locale = (typeof LOCALES)[number];
+/** The languages are the catalogues' list (core/i18n/index.ts); re-exported for the delivery vocabulary. */
+export { LOCALES, type Locale } from '../i18n/index.js';
+import type { Locale } from '../i18n/index.js';
 
 /** The service id of a subscription to every service. */
 export const ALL_SERVICES = '*';

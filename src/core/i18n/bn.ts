@@ -1,5 +1,8 @@
-import type { ProblemKind } from '../crowd/problem-kind.js';
+import type { NamedProblemKind, ProblemKind } from '../crowd/problem-kind.js';
 import type { OutcomeReason, State } from '../model.js';
+import type { PageText } from './page-text.js';
+import { anyStem } from './stems.js';
+import type { SsrfRefusalReason } from './ssrf-reasons.js';
 import {
   formatDateTime,
   formatDigits,
@@ -8,11 +11,13 @@ import {
   formatPercent,
   formatTime,
   formatTimeOfDay,
+  type LocaleFormat,
 } from './format.js';
 import type {
+  CommandMenuName,
   CommandArgument,
   IncidentSummary,
-  Messages,
+  Catalogue,
   MonitorLine,
   ProbeFacts,
   QuietHours,
@@ -25,8 +30,10 @@ import type {
  * put names before a colon or as the subject, where they take no ending.
  */
 
-const n = (value: number): string => formatNumber('bn', value);
-const duration = (ms: number): string => formatDuration('bn', ms);
+const FORMAT: LocaleFormat = { intlLocale: 'bn', dayPeriodFirst: true };
+
+const n = (value: number): string => formatNumber(FORMAT, value);
+const duration = (ms: number): string => formatDuration(FORMAT, ms);
 const DAY_MS = 86_400_000;
 
 /** Where a subscription's alerts go, in a forum (see `subscriptions`). */
@@ -82,7 +89,7 @@ const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
       : `${duration(p.daysLeft * DAY_MS)} পর সার্টিফিকেটের মেয়াদ শেষ হবে`,
   'tls-expired': () => 'সার্টিফিকেটের মেয়াদ শেষ',
   'http-status': (p) =>
-    p.httpStatus === undefined ? 'অপ্রত্যাশিত HTTP স্ট্যাটাস' : `HTTP ${formatDigits('bn', p.httpStatus)}`,
+    p.httpStatus === undefined ? 'অপ্রত্যাশিত HTTP স্ট্যাটাস' : `HTTP ${formatDigits(FORMAT, p.httpStatus)}`,
   assertion: () => 'পেজের বিষয়বস্তু প্রত্যাশামতো নয়',
   'too-large': () => 'উত্তর অতিরিক্ত বড়',
   redirects: (p) =>
@@ -101,7 +108,7 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   service: 'সার্ভিসের নাম (/services দেখুন)',
   problem: 'সমস্যার সংক্ষিপ্ত বিবরণ',
   severity: 'severity: major অথবা minor',
-  language: 'ভাষা: en অথবা bn',
+  language: 'ভাষা: তার কোড (যেমন bn) অথবা নাম (যেমন বাংলা)',
   timezone: 'টাইম জোন, যেমন Asia/Dhaka অথবা UTC',
   quiet: 'নীরব সময়, যেমন 23:00-07:00, অথবা off',
   role: 'সতর্কবার্তায় যে রোল মেনশন করা হবে, অথবা off',
@@ -113,12 +120,12 @@ const target = (t: ServiceTarget): string => (t.kind === 'all' ? 'সব সা�
 const level = (severity: 'minor' | 'major'): string =>
   severity === 'major' ? 'শুধু বড় বিভ্রাট' : 'বিভ্রাট ও সমস্যা';
 const quiet = (q: QuietHours | null): string =>
-  q === null ? 'বন্ধ' : `${formatTimeOfDay('bn', q.startMinute)} – ${formatTimeOfDay('bn', q.endMinute)}`;
+  q === null ? 'বন্ধ' : `${formatTimeOfDay(FORMAT, q.startMinute)} – ${formatTimeOfDay(FORMAT, q.endMinute)}`;
 const names = (serviceNames: readonly string[]): string => serviceNames.join(', ');
 
 function incidentLine(i: IncidentSummary, timeZone: string): string {
   const kind = i.severity === 'major' ? 'বিভ্রাট' : 'সমস্যা';
-  const when = formatDateTime('bn', i.startedAt, timeZone);
+  const when = formatDateTime(FORMAT, i.startedAt, timeZone);
   return i.durationMs === undefined
     ? `• ${i.serviceName}: ${kind}, ${when} থেকে, এখনো চলছে`
     : `• ${i.serviceName}: ${kind}, ${when}, স্থায়িত্ব ${duration(i.durationMs)}`;
@@ -151,9 +158,95 @@ const MONITOR_USAGE = [
 
 const monitorLine = (m: MonitorLine): string => `• ${m.name}: ${m.target} (প্রতি ${duration(m.intervalMs)})`;
 
-export const bn: Messages = {
+const SSRF: Readonly<Record<SsrfRefusalReason, string>> = {
+  'malformed-target': 'এই লক্ষ্যটি বোঝা গেল না। https://example.com/ অথবা host:port লিখুন।',
+  'unsupported-scheme': 'শুধু http://, https:// এবং host:port (TCP) লক্ষ্য নজরে রাখা যায়।',
+  'credentials-in-url': 'URL-এ ব্যবহারকারীর নাম বা পাসওয়ার্ড থাকলে তা গ্রহণ করা হয় না।',
+  'internal-name': 'এই নামটি একটি ব্যক্তিগত নেটওয়ার্কের ভেতরে নির্দেশ করে, তাই নজরে রাখা যাবে না।',
+  'cloud-metadata': 'এটি একটি ক্লাউড মেটাডেটা ঠিকানা, এটি কখনও নজরে রাখা হয় না।',
+  loopback: 'এই ঠিকানাটি বটের নিজের যন্ত্র (লুপব্যাক), তাই নজরে রাখা যাবে না।',
+  private: 'এই ঠিকানাটি একটি ব্যক্তিগত নেটওয়ার্কে (RFC 1918), তাই নজরে রাখা যাবে না।',
+  cgnat: 'এই ঠিকানাটি ক্যারিয়ার-গ্রেড NAT পরিসরে (100.64.0.0/10), তাই নজরে রাখা যাবে না।',
+  'link-local': 'এটি একটি লিংক-লোকাল ঠিকানা, তাই নজরে রাখা যাবে না।',
+  multicast: 'এটি একটি মাল্টিকাস্ট ঠিকানা, তাই নজরে রাখা যাবে না।',
+  broadcast: 'এটি একটি ব্রডকাস্ট ঠিকানা, তাই নজরে রাখা যাবে না।',
+  unspecified: 'এটি একটি অনির্দিষ্ট ঠিকানা (0.0.0.0 বা ::), তাই নজরে রাখা যাবে না।',
+  reserved: 'এই ঠিকানাটি সংরক্ষিত (ডকুমেন্টেশন, বেঞ্চমার্ক বা ভবিষ্যতের জন্য), তাই নজরে রাখা যাবে না।',
+  'unique-local': 'এটি একটি ব্যক্তিগত IPv6 ঠিকানা (ইউনিক লোকাল), তাই নজরে রাখা যাবে না।',
+  'site-local': 'এটি একটি সাইট-লোকাল IPv6 ঠিকানা, তাই নজরে রাখা যাবে না।',
+  'ipv6-transition':
+    'এই IPv6 ঠিকানার ভেতরে একটি IPv4 ঠিকানা আছে (mapped, 6to4, Teredo বা NAT64); সরাসরি ঠিকানাটি দিন।',
+  'dns-failed': 'নামটির ঠিকানা খুঁজে পাওয়া গেল না।',
+  'no-address': 'নামটির কোনো ঠিকানা নেই।',
+};
+
+const COMMAND_MENU: Readonly<Record<CommandMenuName, string>> = {
+  start: 'শুরু: এই বট কী করে',
+  help: 'এই বট কীভাবে ব্যবহার করবেন',
+  subscribe: 'এখানে কোনো সেবার (বা সব) সতর্কবার্তা পান — অ্যাডমিন',
+  unsubscribe: 'কোনো সেবার (বা সব) সতর্কবার্তা বন্ধ করুন — অ্যাডমিন',
+  subscriptions: 'এই চ্যাট কোন সেবার সতর্কবার্তা পায়',
+  status: 'একটি সেবার বিস্তারিত, বা সবগুলোর সারসংক্ষেপ',
+  incidents: 'সাম্প্রতিক ও চলমান সমস্যা',
+  report: 'কোনো সেবায় আপনার সমস্যার খবর দিন',
+  services: 'যে সেবাগুলো নজরে রাখা হচ্ছে',
+  settings: 'ভাষা, সময় অঞ্চল ও নীরব সময় — অ্যাডমিন',
+  monitor: 'নিজের ওয়েবসাইট বা সার্ভার নজরে রাখুন: add, remove, list — অ্যাডমিন',
+};
+
+const PAGE: PageText = {
+  title: 'সার্ভিসের অবস্থা',
+  skipToContent: 'মূল অংশে যান',
+  blindBanner: 'মনিটরের নিজের নেটওয়ার্কে সমস্যা হয়েছে; অবস্থাগুলো এখনকার নয়।',
+  unstable: 'অস্থির',
+  ongoing: 'চলমান সমস্যা',
+  noOngoing: 'এখন কোনো সমস্যা নেই।',
+  services: 'সার্ভিস',
+  recentResolved: 'সম্প্রতি সমাধান হয়েছে',
+  noResolved: 'সম্প্রতি কিছু সমাধান হয়নি।',
+  since: 'থেকে',
+  started: 'শুরু',
+  resolvedAfter: (ms) => `${formatDuration(FORMAT, ms)} পর সমাধান হয়েছে`,
+  lastingFor: (ms) => `${formatDuration(FORMAT, ms)} ধরে চলছে`,
+  barLabel: (days) => `গত ${formatNumber(FORMAT, days)} দিনের প্রাপ্যতা`,
+  dayTitle: ({ date, uptime, incidents, state }) =>
+    `${date}: ${uptime === null ? 'কোনো পরীক্ষা নেই' : `${formatPercent(FORMAT, uptime)} সময় চালু`}, ` +
+    `${formatNumber(FORMAT, incidents)}টি সমস্যা (${state})`,
+  chartTitle: 'সাড়া দেওয়ার সময়, গত ২৪ ঘণ্টা',
+  chartDesc: ({ checks, failures, reports }) =>
+    `গত ২৪ ঘণ্টায় ${formatNumber(FORMAT, checks)}টি পরীক্ষা, ${formatNumber(FORMAT, failures)}টি ব্যর্থ, ` +
+    `${formatNumber(FORMAT, reports)}টি ব্যবহারকারীর রিপোর্ট`,
+  incidentHistory: 'সমস্যার ইতিহাস',
+  noIncidents: 'কোনো সমস্যা লেখা নেই।',
+  monitors: 'মনিটর',
+  lastCheck: 'শেষ পরীক্ষা',
+  never: 'এখনো পরীক্ষা হয়নি',
+  notFound: 'পাওয়া যায়নি',
+  notFoundBody: 'এই আইডির কোনো সার্ভিস নেই।',
+  backToAll: 'সব সার্ভিস',
+  severity: { minor: 'ছোট', major: 'বড়' },
+  language: 'ভাষা',
+  latencyAxis: 'মি.সে.',
+  failuresLegend: 'ব্যর্থ পরীক্ষা',
+  reportsLegend: 'ব্যবহারকারীর রিপোর্ট',
+};
+
+/** Bengali stems (it inflects by suffix). */
+const PROBLEM_WORDS: Readonly<Record<NamedProblemKind, RegExp>> = {
+  login: anyStem(['লগইন', 'লগ ইন', 'লগিন', 'লগ আউট', 'সাইন ইন', 'পাসওয়ার্ড', 'ওটিপি', 'অ্যাকাউন্ট', 'একাউন্ট']),
+  sending: anyStem(['মেসেজ', 'ম্যাসেজ', 'বার্তা', 'পাঠা', 'সেন্ড', 'ডেলিভার']),
+  website: anyStem(['ওয়েবসাইট', 'ওয়েব', 'সাইট', 'ব্রাউজার']),
+  connection: anyStem(['কানেক্ট', 'কানেকশন', 'সংযোগ', 'নেটওয়ার্ক', 'সার্ভার', 'অফলাইন', 'ইন্টারনেট']),
+  app: anyStem(['অ্যাপ', 'এ্যাপ', 'ক্র্যাশ', 'ক্রাশ', 'খুলছে না', 'লোড', 'ফিড']),
+};
+
+export const bn: Catalogue<'bn'> = {
   locale: 'bn',
   languageName: 'বাংলা',
+  languageAliases: ['bangla', 'bengali', 'ben', 'বাংলা', 'बांग्ला'],
+  hints: ['bn'],
+  offWords: ['বন্ধ'],
+  format: FORMAT,
   state: STATE,
   alert: {
     title: ({ change, serviceName, state }) =>
@@ -176,12 +269,12 @@ export const bn: Messages = {
         : `সবচেয়ে খারাপ অবস্থায় ${STATE.down} ছিল: ${names(serviceNames)}`,
     serviceState: ({ serviceName, state }) => `${serviceName}: ${STATE[state]}`,
     serviceEvidence: ({ serviceName, line }) => `${serviceName} — ${line}`,
-    since: ({ at, timeZone }) => `শুরু: ${formatDateTime('bn', at, timeZone)}`,
+    since: ({ at, timeZone }) => `শুরু: ${formatDateTime(FORMAT, at, timeZone)}`,
     sinceLabel: 'শুরু',
     durationLabel: 'স্থায়িত্ব',
     duration: ({ durationMs }) => duration(durationMs),
     moreLines: ({ count }) => `… আরও ${n(count)}টি`,
-    footer: ({ incidentIds }) => `ঘটনা ${incidentIds.map((id) => `#${formatDigits('bn', id)}`).join(', ')}`,
+    footer: ({ incidentIds }) => `ঘটনা ${incidentIds.map((id) => `#${formatDigits(FORMAT, id)}`).join(', ')}`,
     statusPageLink: 'স্ট্যাটাস পেজ',
   },
   evidence: {
@@ -194,7 +287,7 @@ export const bn: Messages = {
       level === 'detected'
         ? `অনেক ব্যবহারকারী সমস্যার কথা জানাচ্ছেন: ${n(reporters)}টি রিপোর্ট`
         : `${n(reporters)} জন ব্যবহারকারী সমস্যার কথা জানিয়েছেন, স্বাভাবিকের চেয়ে বেশি`,
-    crowdTopProblem: ({ kind, share }) => `${formatPercent('bn', share)} রিপোর্টে: ${PROBLEM[kind]}`,
+    crowdTopProblem: ({ kind, share }) => `${formatPercent(FORMAT, share)} রিপোর্টে: ${PROBLEM[kind]}`,
     problemKind: (kind) => PROBLEM[kind],
   },
   buttons: {
@@ -227,12 +320,12 @@ export const bn: Messages = {
             .map((s) =>
               s.state === 'up'
                 ? `• ${s.name}: ${STATE[s.state]}`
-                : `• ${s.name}: ${STATE[s.state]}, ${formatDateTime('bn', s.since, timeZone)} থেকে`,
+                : `• ${s.name}: ${STATE[s.state]}, ${formatDateTime(FORMAT, s.since, timeZone)} থেকে`,
             )
             .join('\n'),
     statusDetail: ({ service, evidence, timeZone }) =>
       [
-        `${service.name}: ${STATE[service.state]}, ${formatDateTime('bn', service.since, timeZone)} থেকে`,
+        `${service.name}: ${STATE[service.state]}, ${formatDateTime(FORMAT, service.since, timeZone)} থেকে`,
         ...evidence.map((line) => `• ${line}`),
       ].join('\n'),
     incidents: ({ incidents, timeZone }) =>
@@ -281,7 +374,7 @@ export const bn: Messages = {
         ...incidents.map((i) => incidentLine(i, timeZone)),
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>
-      `${serviceName}: এই চ্যাটে ${formatTime('bn', until, timeZone)} পর্যন্ত সতর্কবার্তা বন্ধ থাকবে।`,
+      `${serviceName}: এই চ্যাটে ${formatTime(FORMAT, until, timeZone)} পর্যন্ত সতর্কবার্তা বন্ধ থাকবে।`,
     storageUnavailable: () =>
       'এটি সংরক্ষণ করা গেল না: বটের স্টোরেজে এখন লেখা যাচ্ছে না। সতর্কবার্তা তবুও যাবে; একটু পরে আবার চেষ্টা করুন।',
     internalError: () => 'আমাদের দিকে কিছু একটা গোলমাল হয়েছে। একটু পরে আবার চেষ্টা করুন।',
@@ -313,9 +406,13 @@ export const bn: Messages = {
               'সাম্প্রতিক পরিবর্তন:',
               ...audit.map(
                 (a) =>
-                  `${formatDateTime('bn', a.at, timeZone)}: ${a.actor} ${a.action === 'add' ? 'যোগ করেছেন' : 'সরিয়েছেন'} “${a.name}”`,
+                  `${formatDateTime(FORMAT, a.at, timeZone)}: ${a.actor} ${a.action === 'add' ? 'যোগ করেছেন' : 'সরিয়েছেন'} “${a.name}”`,
               ),
             ]),
       ].join('\n'),
   },
+  ssrf: SSRF,
+  commandMenu: COMMAND_MENU,
+  page: PAGE,
+  problemWords: PROBLEM_WORDS,
 };

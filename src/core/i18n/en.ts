@@ -1,5 +1,7 @@
-import type { ProblemKind } from '../crowd/problem-kind.js';
+import type { NamedProblemKind, ProblemKind } from '../crowd/problem-kind.js';
 import type { OutcomeReason, State } from '../model.js';
+import type { PageText } from './page-text.js';
+import type { SsrfRefusalReason } from './ssrf-reasons.js';
 import {
   formatDateTime,
   formatDigits,
@@ -8,20 +10,24 @@ import {
   formatPercent,
   formatTime,
   formatTimeOfDay,
+  type LocaleFormat,
 } from './format.js';
 import type {
   AlertChange,
+  CommandMenuName,
   CommandArgument,
   IncidentSummary,
-  Messages,
+  Catalogue,
   MonitorLine,
   ProbeFacts,
   QuietHours,
   ServiceTarget,
 } from './messages.js';
 
-const n = (value: number): string => formatNumber('en', value);
-const duration = (ms: number): string => formatDuration('en', ms);
+const FORMAT: LocaleFormat = { intlLocale: 'en', dayPeriodFirst: false };
+
+const n = (value: number): string => formatNumber(FORMAT, value);
+const duration = (ms: number): string => formatDuration(FORMAT, ms);
 const DAY_MS = 86_400_000;
 const plural = (count: number, one: string, many: string): string =>
   `${n(count)} ${count === 1 ? one : many}`;
@@ -105,11 +111,11 @@ const target = (t: ServiceTarget): string => (t.kind === 'all' ? 'all services' 
 const level = (severity: 'minor' | 'major'): string =>
   severity === 'major' ? 'outages only' : 'outages and problems';
 const quiet = (q: QuietHours | null): string =>
-  q === null ? 'off' : `${formatTimeOfDay('en', q.startMinute)}–${formatTimeOfDay('en', q.endMinute)}`;
+  q === null ? 'off' : `${formatTimeOfDay(FORMAT, q.startMinute)}–${formatTimeOfDay(FORMAT, q.endMinute)}`;
 
 function incidentLine(i: IncidentSummary, timeZone: string): string {
   const kind = i.severity === 'major' ? 'outage' : 'problems';
-  const when = formatDateTime('en', i.startedAt, timeZone);
+  const when = formatDateTime(FORMAT, i.startedAt, timeZone);
   return i.durationMs === undefined
     ? `• ${i.serviceName}: ${kind} since ${when}, ongoing`
     : `• ${i.serviceName}: ${kind} at ${when}, lasted ${duration(i.durationMs)}`;
@@ -119,7 +125,7 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   service: 'a service name (see /services)',
   problem: 'a short description of the problem',
   severity: 'a severity: major or minor',
-  language: 'a language: en or bn',
+  language: 'a language: its code, such as en, or its name',
   timezone: 'a time zone such as Asia/Kolkata or UTC',
   quiet: 'quiet hours such as 23:00-07:00, or off',
   role: 'a role to mention in outage alerts, or off',
@@ -154,9 +160,94 @@ const MONITOR_USAGE = [
 
 const monitorLine = (m: MonitorLine): string => `• ${m.name}: ${m.target} (every ${duration(m.intervalMs)})`;
 
-export const en: Messages = {
+const SSRF: Readonly<Record<SsrfRefusalReason, string>> = {
+  'malformed-target': 'This is not a target I understand. Use https://example.com/ or host:port.',
+  'unsupported-scheme': 'Only http://, https:// and host:port (TCP) targets can be watched.',
+  'credentials-in-url': 'Targets with a user name or password in the URL are not accepted.',
+  'internal-name': 'This name points inside a private network, so it cannot be watched.',
+  'cloud-metadata': 'This is a cloud metadata address, which is never watched.',
+  loopback: 'This address is the bot’s own machine (loopback), so it cannot be watched.',
+  private: 'This address is in a private network (RFC 1918), so it cannot be watched.',
+  cgnat: 'This address is in the carrier-grade NAT range (100.64.0.0/10), so it cannot be watched.',
+  'link-local': 'This is a link-local address, so it cannot be watched.',
+  multicast: 'This is a multicast address, so it cannot be watched.',
+  broadcast: 'This is a broadcast address, so it cannot be watched.',
+  unspecified: 'This is an unspecified address (0.0.0.0 or ::), so it cannot be watched.',
+  reserved: 'This address is reserved (documentation, benchmarking or future use), so it cannot be watched.',
+  'unique-local': 'This is a private IPv6 address (unique local), so it cannot be watched.',
+  'site-local': 'This is a site-local IPv6 address, so it cannot be watched.',
+  'ipv6-transition':
+    'This IPv6 address wraps an IPv4 address (mapped, 6to4, Teredo or NAT64); use the plain address.',
+  'dns-failed': 'The name could not be resolved.',
+  'no-address': 'The name has no address.',
+};
+
+const COMMAND_MENU: Readonly<Record<CommandMenuName, string>> = {
+  start: 'Start: what this bot does',
+  help: 'How to use this bot',
+  subscribe: 'Get alerts for a service (or all) here — admins',
+  unsubscribe: 'Stop alerts for a service (or all) — admins',
+  subscriptions: 'What this chat gets alerts for',
+  status: 'One service in detail, or an overview of all',
+  incidents: 'Recent and ongoing incidents',
+  report: 'Report a problem you have with a service',
+  services: 'The services being watched',
+  settings: 'Language, time zone and quiet hours — admins',
+  monitor: 'Watch your own website or server: add, remove, list — admins',
+};
+
+const PAGE: PageText = {
+  title: 'Service status',
+  skipToContent: 'Skip to content',
+  blindBanner: "The monitor's own network has a problem; statuses are not current.",
+  unstable: 'unstable',
+  ongoing: 'Ongoing incidents',
+  noOngoing: 'No ongoing incidents.',
+  services: 'Services',
+  recentResolved: 'Recently resolved',
+  noResolved: 'Nothing resolved recently.',
+  since: 'since',
+  started: 'started',
+  resolvedAfter: (ms) => `resolved after ${formatDuration(FORMAT, ms)}`,
+  lastingFor: (ms) => `ongoing for ${formatDuration(FORMAT, ms)}`,
+  barLabel: (days) => `Availability over the last ${days} days`,
+  dayTitle: ({ date, uptime, incidents, state }) =>
+    `${date}: ${uptime === null ? 'no checks' : `${formatPercent(FORMAT, uptime)} uptime`}, ` +
+    `${incidents === 1 ? '1 incident' : `${incidents} incidents`} (${state})`,
+  chartTitle: 'Response time, last 24 hours',
+  chartDesc: ({ checks, failures, reports }) =>
+    `${checks} checks, ${failures} failed, ${reports} user reports in the last 24 hours`,
+  incidentHistory: 'Incident history',
+  noIncidents: 'No incidents recorded.',
+  monitors: 'Monitors',
+  lastCheck: 'last check',
+  never: 'not checked yet',
+  notFound: 'Not found',
+  notFoundBody: 'There is no service with this id.',
+  backToAll: 'All services',
+  severity: { minor: 'minor', major: 'major' },
+  language: 'Language',
+  latencyAxis: 'ms',
+  failuresLegend: 'failed checks',
+  reportsLegend: 'user reports',
+};
+
+/** English words, on word boundaries ("app" must not match "happy"). */
+const PROBLEM_WORDS: Readonly<Record<NamedProblemKind, RegExp>> = {
+  login: /\b(log ?-?in|logg?ed ?out|log ?out|sign ?-?in|signed ?out|password|otp|verification|account)/,
+  sending: /\b(send|sent\b|deliver|messag|msg|texts?\b|receiv|ticks?\b|upload)/,
+  website: /\b(website|web ?page|web\b|site\b|browser)/,
+  connection: /(connect|\bnetwork|\boffline\b|\bserver|\binternet\b|\btim(e|ed|ing) ?out)/,
+  app: /\b(apps?\b|application|crash|freez|froze|feed\b|load|open|notification|stor(y|ies)\b)/,
+};
+
+export const en: Catalogue<'en'> = {
   locale: 'en',
   languageName: 'English',
+  languageAliases: ['english', 'eng', 'ইংরেজি', 'अंग्रेज़ी', 'अंग्रेजी'],
+  hints: ['en'],
+  offWords: ['off', 'none', 'no', 'disable', 'disabled'],
+  format: FORMAT,
   state: STATE,
   alert: {
     title: ({ change, serviceName, state }) =>
@@ -179,13 +270,13 @@ export const en: Messages = {
         : `${STATE.down.charAt(0).toUpperCase()}${STATE.down.slice(1)} at their worst: ${serviceNames.join(', ')}`,
     serviceState: ({ serviceName, state }) => `${serviceName}: ${STATE[state]}`,
     serviceEvidence: ({ serviceName, line }) => `${serviceName} — ${line}`,
-    since: ({ at, timeZone }) => `Started ${formatDateTime('en', at, timeZone)}`,
+    since: ({ at, timeZone }) => `Started ${formatDateTime(FORMAT, at, timeZone)}`,
     sinceLabel: 'Started',
     durationLabel: 'Duration',
     duration: ({ durationMs }) => duration(durationMs),
     moreLines: ({ count }) => `… and ${n(count)} more`,
     footer: ({ incidentIds }) =>
-      `${incidentIds.length === 1 ? 'Incident' : 'Incidents'} ${incidentIds.map((id) => `#${formatDigits('en', id)}`).join(', ')}`,
+      `${incidentIds.length === 1 ? 'Incident' : 'Incidents'} ${incidentIds.map((id) => `#${formatDigits(FORMAT, id)}`).join(', ')}`,
     statusPageLink: 'Status page',
   },
   evidence: {
@@ -198,7 +289,7 @@ export const en: Messages = {
       level === 'detected'
         ? `Many users report problems: ${plural(reporters, 'report', 'reports')}`
         : `${plural(reporters, 'user report', 'user reports')}, more than usual`,
-    crowdTopProblem: ({ kind, share }) => `${formatPercent('en', share)} of reports: ${PROBLEM[kind]}`,
+    crowdTopProblem: ({ kind, share }) => `${formatPercent(FORMAT, share)} of reports: ${PROBLEM[kind]}`,
     problemKind: (kind) => PROBLEM[kind],
   },
   buttons: {
@@ -231,12 +322,12 @@ export const en: Messages = {
             .map((s) =>
               s.state === 'up'
                 ? `• ${s.name}: ${STATE[s.state]}`
-                : `• ${s.name}: ${STATE[s.state]} since ${formatDateTime('en', s.since, timeZone)}`,
+                : `• ${s.name}: ${STATE[s.state]} since ${formatDateTime(FORMAT, s.since, timeZone)}`,
             )
             .join('\n'),
     statusDetail: ({ service, evidence, timeZone }) =>
       [
-        `${service.name}: ${STATE[service.state]} since ${formatDateTime('en', service.since, timeZone)}`,
+        `${service.name}: ${STATE[service.state]} since ${formatDateTime(FORMAT, service.since, timeZone)}`,
         ...evidence.map((line) => `• ${line}`),
       ].join('\n'),
     incidents: ({ incidents, timeZone }) =>
@@ -283,7 +374,7 @@ export const en: Messages = {
         ...incidents.map((i) => incidentLine(i, timeZone)),
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>
-      `${serviceName} alerts are muted in this chat until ${formatTime('en', until, timeZone)}.`,
+      `${serviceName} alerts are muted in this chat until ${formatTime(FORMAT, until, timeZone)}.`,
     storageUnavailable: () =>
       "That could not be saved: the bot's storage is not writable right now. Alerts still go out; please try again later.",
     internalError: () => 'Something went wrong on our side. Please try again later.',
@@ -313,9 +404,13 @@ export const en: Messages = {
               'Recent changes:',
               ...audit.map(
                 (a) =>
-                  `${formatDateTime('en', a.at, timeZone)}: ${a.actor} ${a.action === 'add' ? 'added' : 'removed'} “${a.name}”`,
+                  `${formatDateTime(FORMAT, a.at, timeZone)}: ${a.actor} ${a.action === 'add' ? 'added' : 'removed'} “${a.name}”`,
               ),
             ]),
       ].join('\n'),
   },
+  ssrf: SSRF,
+  commandMenu: COMMAND_MENU,
+  page: PAGE,
+  problemWords: PROBLEM_WORDS,
 };

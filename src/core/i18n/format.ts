@@ -1,45 +1,58 @@
-import type { Locale } from './locale.js';
-
 /**
  * Numbers, durations and times through `Intl`, so each language gets its own digits
- * (Bengali: ০-৯) and words. Pure: every time is an argument. Formatters are cached because
- * building an `Intl` object costs far more than using one.
+ * (Bengali: ০-৯, Hindi: ०-९) and words. Pure: every time is an argument. Formatters are cached
+ * because building an `Intl` object costs far more than using one. The functions here take a
+ * language's `LocaleFormat` (its catalogue's `format`); `index.ts` wraps them to take a `Locale`.
  */
+
+/** How a language writes numbers and times; each catalogue has one (`Messages.format`). */
+export interface LocaleFormat {
+  /**
+   * The BCP 47 tag `Intl` formats with; its `-u-nu-` extension picks the digits when the
+   * language's default is not its own script: `bn` (ICU writes ০-৯ already), `hi-u-nu-deva` (०-९).
+   */
+  readonly intlLocale: string;
+  /**
+   * The clock names the part of the day first, as people write it (`রাত্রি ১০:৫০`, `रात १०:५०`),
+   * instead of ICU's default, which for these languages is a Latin `PM`.
+   */
+  readonly dayPeriodFirst: boolean;
+}
 
 const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
 
-function numberFormat(locale: Locale, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = `n|${locale}|${JSON.stringify(options)}`;
+function numberFormat(locale: LocaleFormat, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `n|${locale.intlLocale}|${JSON.stringify(options)}`;
   let format = cache.get(key) as Intl.NumberFormat | undefined;
   if (format === undefined) {
-    format = new Intl.NumberFormat(locale, options);
+    format = new Intl.NumberFormat(locale.intlLocale, options);
     cache.set(key, format);
   }
   return format;
 }
 
-function dateTimeFormat(locale: Locale, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `d|${locale}|${JSON.stringify(options)}`;
+function dateTimeFormat(locale: LocaleFormat, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `d|${locale.intlLocale}|${JSON.stringify(options)}`;
   let format = cache.get(key) as Intl.DateTimeFormat | undefined;
   if (format === undefined) {
-    format = new Intl.DateTimeFormat(locale, options);
+    format = new Intl.DateTimeFormat(locale.intlLocale, options);
     cache.set(key, format);
   }
   return format;
 }
 
 /** An integer or decimal in the locale's digits: `1,234` / `১,২৩৪`. */
-export function formatNumber(locale: Locale, n: number): string {
+export function formatNumber(locale: LocaleFormat, n: number): string {
   return numberFormat(locale, { maximumFractionDigits: 1 }).format(n);
 }
 
 /** An identifier-like number without grouping separators: `1234` / `১২৩৪` (incident #ids). */
-export function formatDigits(locale: Locale, n: number): string {
+export function formatDigits(locale: LocaleFormat, n: number): string {
   return numberFormat(locale, { useGrouping: false, maximumFractionDigits: 0 }).format(n);
 }
 
 /** A share in [0, 1] as a whole percentage: `62%` / `৬২%`. */
-export function formatPercent(locale: Locale, share: number): string {
+export function formatPercent(locale: LocaleFormat, share: number): string {
   return numberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(share);
 }
 
@@ -56,7 +69,7 @@ const UNITS = [
  * ten minutes; what is left out is dropped, not rounded) / `৪৫ মিনিট`, `১ ঘণ্টা ৫ মিনিট`. Negative or
  * non-finite input reads as zero.
  */
-export function formatDuration(locale: Locale, ms: number): string {
+export function formatDuration(locale: LocaleFormat, ms: number): string {
   const totalSeconds = Number.isFinite(ms) ? Math.max(0, Math.round(ms / 1000)) : 0;
   const amounts = UNITS.map(({ unit, ms: unitMs }, i) => ({
     unit,
@@ -71,22 +84,16 @@ export function formatDuration(locale: Locale, ms: number): string {
   return (showNext ? [head, next] : [head]).map((p) => unitText(locale, p.unit, p.amount)).join(' ');
 }
 
-function unitText(locale: Locale, unit: (typeof UNITS)[number]['unit'], amount: number): string {
+function unitText(locale: LocaleFormat, unit: (typeof UNITS)[number]['unit'], amount: number): string {
   return numberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(amount);
 }
-
-/**
- * How each language writes a clock time. Bengali names the part of the day first, as people write
- * it ("রাত্রি ১০:৫০"); ICU's default would print a Latin "PM". Languages not listed use ICU's default.
- */
-const DAY_PERIOD_FIRST: ReadonlySet<Locale> = new Set(['bn']);
 
 /**
  * A clock time in a time zone: `10:50 PM` / `রাত্রি ১০:৫০`.
  * Throws RangeError for a time zone Intl does not know (check settings with `isTimeZone`).
  */
-export function formatTime(locale: Locale, epochMs: number, timeZone: string): string {
-  if (!DAY_PERIOD_FIRST.has(locale)) {
+export function formatTime(locale: LocaleFormat, epochMs: number, timeZone: string): string {
+  if (!locale.dayPeriodFirst) {
     return dateTimeFormat(locale, { timeZone, hour: 'numeric', minute: '2-digit' }).format(epochMs);
   }
   const parts = dateTimeFormat(locale, {
@@ -105,13 +112,13 @@ export function formatTime(locale: Locale, epochMs: number, timeZone: string): s
 }
 
 /** A date and clock time in a time zone: `Jan 1, 10:50 PM` / `১ জানু, রাত্রি ১০:৫০`. Throws like `formatTime`. */
-export function formatDateTime(locale: Locale, epochMs: number, timeZone: string): string {
+export function formatDateTime(locale: LocaleFormat, epochMs: number, timeZone: string): string {
   const date = dateTimeFormat(locale, { timeZone, month: 'short', day: 'numeric' }).format(epochMs);
   return `${date}, ${formatTime(locale, epochMs, timeZone)}`;
 }
 
 /** A minute of the day (0-1439), e.g. for quiet hours: `11:00 PM` / `রাত্রি ১১:০০`. */
-export function formatTimeOfDay(locale: Locale, minuteOfDay: number): string {
+export function formatTimeOfDay(locale: LocaleFormat, minuteOfDay: number): string {
   return formatTime(locale, minuteOfDay * 60_000, 'UTC');
 }
 

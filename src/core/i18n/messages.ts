@@ -1,18 +1,37 @@
 import type { CrowdLevel } from '../detection/service-status.js';
-import type { ProblemKind } from '../crowd/problem-kind.js';
+import type { NamedProblemKind, ProblemKind } from '../crowd/problem-kind.js';
 import type { OutcomeReason, Severity, State } from '../model.js';
-import type { Locale } from './locale.js';
+import type { LocaleFormat } from './format.js';
+import type { PageText } from './page-text.js';
+import type { SsrfRefusalReason } from './ssrf-reasons.js';
 
 /**
- * Everything the bot says, defined once. Each language is one file exporting a `Messages`
+ * Everything the bot says, defined once. Each language is one file exporting a `Catalogue`
  * object, so the compiler refuses a language that misses an entry. Every function takes typed
  * values (names, counts, epoch milliseconds) and formats them itself: digits, durations and
  * times come out in the language's own script. Results are plain text; renderers escape them.
+ * `L` is the language's code; the list of catalogues in `index.ts` derives `Locale` from it, and
+ * `Messages` (exported there) is a catalogue of any of our languages.
  */
-export interface Messages {
-  readonly locale: Locale;
-  /** The language's own name, for `/settings language`: `English`, `বাংলা`. */
+export interface Catalogue<L extends string> {
+  /** The language's code: `en`, `bn`, `hi` (ISO 639-1; also what `?lang=` and `/settings` take). */
+  readonly locale: L;
+  /** The language's own name, for `/settings language` and the page's switch: `English`, `বাংলা`. */
   readonly languageName: string;
+  /**
+   * Other names `/settings language` accepts, in lower case: `bangla`, `bengali`, `বাংলা`.
+   * The code and `languageName` are always accepted.
+   */
+  readonly languageAliases: readonly string[];
+  /**
+   * Primary language subtags of a platform's hint (Telegram's `language_code`, Discord's `locale`,
+   * the browser's `Accept-Language`) that mean this language; usually just the code.
+   */
+  readonly hints: readonly string[];
+  /** Words that turn a setting off (`/settings quiet off`), in lower case: `off`, `বন্ধ`. */
+  readonly offWords: readonly string[];
+  /** How numbers, durations and times are written: the `Intl` locale (with its digits) and clock style. */
+  readonly format: LocaleFormat;
   /** A service's state as a word or short phrase: `down` / `বন্ধ`. */
   readonly state: Readonly<Record<State, string>>;
   readonly alert: AlertMessages;
@@ -21,7 +40,34 @@ export interface Messages {
   readonly commands: CommandMessages;
   /** `/monitor add|remove|list`. */
   readonly monitors: MonitorMessages;
+  /** Why a chat-added monitor target is refused (the SSRF guard's reasons). */
+  readonly ssrf: Readonly<Record<SsrfRefusalReason, string>>;
+  /** The one-line descriptions of a platform's command menu (Telegram's `setMyCommands`). */
+  readonly commandMenu: Readonly<Record<CommandMenuName, string>>;
+  /** The status page's headings and labels. */
+  readonly page: PageText;
+  /**
+   * How a member names each problem kind in a free-text `/report` in this language ("can't log in",
+   * "মেসেজ যাচ্ছে না"), matched against the lower-cased, NFC-normalised text (`parseProblemKind`).
+   */
+  readonly problemWords: Readonly<Record<NamedProblemKind, RegExp>>;
 }
+
+/** The commands a platform's menu lists, each with a one-line description per language. */
+export const COMMAND_MENU_NAMES = [
+  'start',
+  'help',
+  'subscribe',
+  'unsubscribe',
+  'subscriptions',
+  'status',
+  'incidents',
+  'report',
+  'services',
+  'settings',
+  'monitor',
+] as const;
+export type CommandMenuName = (typeof COMMAND_MENU_NAMES)[number];
 
 /** How an alert describes a change: the first alert, a relapse, or an edit of an open alert. */
 export type AlertChange = 'opened' | 'reopened' | 'updated';

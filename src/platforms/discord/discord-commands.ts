@@ -10,8 +10,7 @@ import {
 } from 'discord.js';
 import type { MonitorAction } from '../../core/commands/command-request.js';
 import { PROBLEM_KINDS } from '../../core/crowd/problem-kind.js';
-import { LOCALES } from '../../core/delivery/ports.js';
-import { messagesFor } from '../../core/i18n/index.js';
+import { type CommandMenuName, LOCALES, messagesFor } from '../../core/i18n/index.js';
 import { MAX_TARGET_CHARS } from '../../monitors/ssrf/target-parser.js';
 
 /**
@@ -57,6 +56,23 @@ const monitorName = (description: string): APIApplicationCommandStringOption => 
 
 const en = messagesFor('en');
 
+/** Discord's locales (discord-api-docs reference.mdx "Locales"); it has none for Bengali. */
+const DISCORD_LOCALES: ReadonlySet<string> = new Set([
+  ...'id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR'.split(' '),
+  ...'ro fi sv-SE vi tr cs el bg ru uk hi th zh-CN ja zh-TW ko'.split(' '),
+]);
+
+/**
+ * A command's description in each of our languages Discord has a locale for (Hindi), from the
+ * catalogue's `commandMenu`; a user whose Discord is in another language sees the English one.
+ */
+function localized(name: CommandMenuName): Pick<CommandJson, 'description_localizations'> {
+  const entries = LOCALES.filter((l) => DISCORD_LOCALES.has(l)).map(
+    (l) => [l, messagesFor(l).commandMenu[name]] as const,
+  );
+  return entries.length === 0 ? {} : { description_localizations: Object.fromEntries(entries) };
+}
+
 const service = (required: boolean, description: string): APIApplicationCommandOption => ({
   type: ApplicationCommandOptionType.String,
   name: OPTION.service,
@@ -70,6 +86,7 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
   {
     name: 'subscribe',
     description: 'Get alerts for a service (or all) in this channel',
+    ...localized('subscribe'),
     default_member_permissions: ADMIN_ONLY,
     contexts: [InteractionContextType.Guild],
     options: [
@@ -88,6 +105,7 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
   {
     name: 'unsubscribe',
     description: 'Stop alerts for a service (or all) in this channel',
+    ...localized('unsubscribe'),
     default_member_permissions: ADMIN_ONLY,
     contexts: [InteractionContextType.Guild],
     options: [service(true, 'A service, or "all"')],
@@ -95,23 +113,27 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
   {
     name: 'subscriptions',
     description: 'What this channel gets alerts for',
+    ...localized('subscriptions'),
     contexts: [InteractionContextType.Guild],
   },
   {
     name: 'status',
     description: 'One service in detail, or an overview of all',
+    ...localized('status'),
     contexts: [InteractionContextType.Guild],
     options: [service(false, 'Leave empty for all services')],
   },
   {
     name: 'incidents',
     description: 'Recent and ongoing incidents',
+    ...localized('incidents'),
     contexts: [InteractionContextType.Guild],
     options: [service(false, 'Leave empty for all services')],
   },
   {
     name: 'report',
     description: 'Report a problem you have with a service',
+    ...localized('report'),
     contexts: [InteractionContextType.Guild],
     options: [
       service(true, 'The service that does not work for you'),
@@ -126,11 +148,13 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
   {
     name: 'services',
     description: 'The services being watched',
+    ...localized('services'),
     contexts: [InteractionContextType.Guild],
   },
   {
     name: 'settings',
     description: 'Language, time zone, quiet hours and the role pinged for outages here',
+    ...localized('settings'),
     default_member_permissions: ADMIN_ONLY,
     contexts: [InteractionContextType.Guild],
     options: [
@@ -163,6 +187,7 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
     // Sub-commands are the `action` argument (discord-interactions.ts argsOf).
     name: 'monitor',
     description: "Watch this server's own website or game server from here",
+    ...localized('monitor'),
     default_member_permissions: ADMIN_ONLY,
     contexts: [InteractionContextType.Guild],
     options: [
@@ -212,6 +237,7 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
   {
     name: 'help',
     description: 'How to use this bot',
+    ...localized('help'),
     contexts: [InteractionContextType.Guild],
   },
 ];
@@ -266,7 +292,8 @@ export async function registerCommands(
   const route = commandsRoute(scope.applicationId, scope.guildId);
   const commands = options.commands ?? DISCORD_COMMANDS;
   if (options.onlyIfChanged) {
-    const registered = await rest.get(route);
+    // Without `with_localizations` Discord leaves the localised descriptions out of its answer.
+    const registered = await rest.get(route, { query: new URLSearchParams({ with_localizations: 'true' }) });
     if (Array.isArray(registered) && !commandsDiffer(commands, registered)) return 'unchanged';
   }
   await rest.put(route, { body: commands });

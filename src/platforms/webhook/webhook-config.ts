@@ -12,7 +12,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { isValidTimeZone } from '../../core/delivery/chat-rules.js';
 import { durationSchema } from '../../core/duration.js';
-import { LOCALES, type Locale } from '../../core/i18n/locale.js';
+import { LOCALES, type Locale } from '../../core/i18n/index.js';
 import { SEVERITIES, type Severity } from '../../core/model.js';
 import { optionalText } from '../../config/env.js';
 import { describeIssues, formatPath } from '../../config/problems.js';

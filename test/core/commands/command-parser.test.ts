@@ -44,6 +44,13 @@ const TABLE: readonly [string, Omit<ParsedCommand, 'addressed'> | null][] = [
   ['/settings Asia/Dhaka', { command: 'settings', args: { timezone: 'Asia/Dhaka' } }],
   ['/settings bn', { command: 'settings', args: { language: 'bn' } }],
   ['/settings 23:00-07:00', { command: 'settings', args: { quiet: '23:00-07:00' } }],
+  ['/settings २३:००-०७:००', { command: 'settings', args: { quiet: '२३:००-०७:००' } }],
+  [
+    '/settings quiet २३:०० - ०७:०० hi',
+    { command: 'settings', args: { quiet: '२३:०० - ०७:००', language: 'hi' } },
+  ],
+  ['/settings बंद', { command: 'settings', args: { quiet: 'बंद' } }],
+  ['/settings हिन्दी', { command: 'settings', args: { language: 'हिन्दी' } }],
   [
     '/settings quiet 22:00 - 07:00 timezone UTC',
     { command: 'settings', args: { quiet: '22:00 - 07:00', timezone: 'UTC' } },

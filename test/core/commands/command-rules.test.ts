@@ -147,7 +147,7 @@ const BAD_INPUT: readonly [string, string, CommandArgs, (m: typeof en) => string
     'a language we do not speak',
     'settings',
     { language: 'fr' },
-    (m) => m.commands.invalidLanguage({ given: 'fr', supported: ['en', 'bn'] }),
+    (m) => m.commands.invalidLanguage({ given: 'fr', supported: ['en', 'bn', 'hi'] }),
   ],
   [
     'one good and one bad setting',

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  emptyKindCounts,
-  parseProblemKind,
-  summariseKinds,
-  type ProblemKind,
-} from '../../../src/core/crowd/problem-kind.js';
+import { parseProblemKind } from '../../../src/core/crowd/parse-problem.js';
+import { emptyKindCounts, summariseKinds, type ProblemKind } from '../../../src/core/crowd/problem-kind.js';
 
 describe('parseProblemKind', () => {
   const cases: readonly [string, ProblemKind][] = [
@@ -32,6 +28,16 @@ describe('parseProblemKind', () => {
     ['অ্যাপ খুলছে না', 'app'],
     ['অ্যা\u200dপ ক্র্যাশ করছে', 'app'],
     ['নেটও\u09dfার্ক নেই', 'connection'], // য় typed as the single code point U+09DF
+    ['मैसेज नहीं जा रहे', 'sending'],
+    ['संदेश भेजे नहीं जा रहे', 'sending'],
+    ['लॉगिन नहीं हो रहा', 'login'],
+    ['खाते में लॉग इन नहीं हो पा रहा', 'login'],
+    ['वेबसाइट नहीं खुल रही', 'website'],
+    ['सर्वर से जुड़ नहीं पा रहा', 'connection'],
+    ['सर्वर से जु\u095c नहीं पा रहा', 'connection'], // ड़ typed as the single code point U+095C
+    ['ऐप बार-बार क्रैश हो रहा है', 'app'],
+    ['फ़ीड लोड नहीं हो रही', 'app'],
+    ['कुछ भी काम नहीं कर रहा', 'other'],
     ['so happy today', 'other'],
     ['the opposite of fine', 'other'],
     ['কিছুই কাজ করছে না', 'other'],

@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { PROBLEM_KINDS } from '../../../src/core/crowd/problem-kind.js';
 import {
   COMMAND_ARGUMENTS,
+  COMMAND_MENU_NAMES,
   LOCALES,
   messagesFor,
   type AlertMessages,
   type ButtonMessages,
   type CommandMessages,
   type EvidenceMessages,
+  type Messages,
+  type MonitorMessages,
+  type PageText,
 } from '../../../src/core/i18n/index.js';
+import { SSRF_REFUSAL_REASONS } from '../../../src/core/i18n/ssrf-messages.js';
 import { OUTCOME_REASONS, STATES } from '../../../src/core/model.js';
 
 type Fn = (...args: never[]) => string;
@@ -123,6 +128,16 @@ const COMMANDS: Samples<CommandMessages> = {
       },
     ],
     [{ changed: false, languageName: 'English', timeZone: 'UTC', quietHours: null }],
+    [
+      {
+        changed: true,
+        languageName: 'English',
+        timeZone: 'UTC',
+        quietHours: null,
+        mentionRoleId: '123456789012345678',
+      },
+    ],
+    [{ changed: false, languageName: 'English', timeZone: 'UTC', quietHours: null, mentionRoleId: null }],
   ],
   invalidLanguage: [[{ given: 'fr', supported: ['English', 'বাংলা'] }]],
   invalidTimeZone: [[{ given: 'Mars/Olympus' }]],
@@ -139,7 +154,54 @@ const COMMANDS: Samples<CommandMessages> = {
   internalError: [[]],
 };
 
-const SECTIONS = { alert: ALERT, evidence: EVIDENCE, buttons: BUTTONS, commands: COMMANDS } as const;
+const shop = { name: 'shop', target: 'https://shop.example.com/', intervalMs: 5 * 60_000 } as const;
+const MONITORS: Samples<MonitorMessages> = {
+  usage: [[]],
+  notEnabled: [[]],
+  added: [[{ monitor: shop }]],
+  refused: [[{ reason: 'Refusal text' }]],
+  invalidName: [[]],
+  nameTaken: [[{ name: 'shop' }]],
+  limitReached: [[{ limit: 10 }]],
+  intervalTooShort: [[{ minIntervalMs: 60_000 }]],
+  invalidInterval: [[{ given: '5x' }]],
+  removed: [[{ name: 'shop' }]],
+  notFound: [[{ name: 'shop' }]],
+  listing: [
+    [{ monitors: [], limit: 10, audit: [], timeZone: TZ }],
+    [
+      {
+        monitors: [shop, { name: 'game', target: 'game.example.org:25565', intervalMs: 3_600_000 }],
+        limit: 10,
+        audit: [
+          { name: 'shop', action: 'add', actor: '42', at: AT },
+          { name: 'old', action: 'remove', actor: '43', at: AT + 60_000 },
+        ],
+        timeZone: TZ,
+      },
+    ],
+  ],
+};
+
+const PAGE: Samples<PageText> = {
+  resolvedAfter: [[45 * 60_000]],
+  lastingFor: [[3 * 3_600_000]],
+  barLabel: [[90]],
+  dayTitle: [
+    [{ date: 'DAY', uptime: 0.62, incidents: 1, state: 'STATE' }],
+    [{ date: 'DAY', uptime: null, incidents: 3, state: 'STATE' }],
+  ],
+  chartDesc: [[{ checks: 1440, failures: 12, reports: 3 }]],
+};
+
+const SECTIONS = {
+  alert: ALERT,
+  evidence: EVIDENCE,
+  buttons: BUTTONS,
+  commands: COMMANDS,
+  monitors: MONITORS,
+  page: PAGE,
+} as const;
 
 function functionNames(section: object): string[] {
   return Object.entries(section)
@@ -175,12 +237,183 @@ describe.each(LOCALES)('the %s catalogue', (locale) => {
     }
   });
 
+  it('has every entry of the English catalogue, of the same kind, and no empty text (walked at run time)', () => {
+    const problems = compareShapes(messagesFor('en'), messages, '');
+    expect(problems).toEqual([]);
+  });
+
+  it('says why every refused monitor target is refused, and describes every menu command', () => {
+    for (const reason of SSRF_REFUSAL_REASONS) expect(messages.ssrf[reason].trim(), reason).not.toBe('');
+    for (const name of COMMAND_MENU_NAMES) {
+      const description = messages.commandMenu[name];
+      // Telegram's menu takes 1-256 characters, Discord's command description 1-100 (docs/platforms.md).
+      expect(description.length, name).toBeGreaterThan(0);
+      expect(description.length, name).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('is picked by its own code as a platform hint and names itself', () => {
+    expect(messages.locale).toBe(locale);
+    for (const hint of messages.hints) expect(hint).toMatch(/^[a-z]{2,3}$/);
+    expect(messages.hints).toContain(locale);
+    for (const word of [...messages.languageAliases, ...messages.offWords]) {
+      expect(word, 'aliases and off-words are compared in lower case').toBe(word.toLowerCase());
+    }
+  });
+
   it('has a word for every state and non-empty labels', () => {
     for (const state of STATES) expect(messages.state[state].trim()).not.toBe('');
     const labels = [messages.languageName, messages.alert.sinceLabel, messages.alert.durationLabel];
     for (const label of [...labels, messages.alert.statusPageLink, messages.buttons.report]) {
       expect(label.trim()).not.toBe('');
     }
+  });
+});
+
+/**
+ * Every path of `reference` that `other` lacks, has as another kind, or holds as an empty string
+ * (or an empty list where the reference has entries). Functions count as leaves: their output is
+ * checked by the sample calls.
+ */
+function compareShapes(reference: unknown, other: unknown, path: string): string[] {
+  if (typeof reference === 'string') {
+    if (typeof other !== 'string') return [`${path}: not a string`];
+    return other.trim() === '' ? [`${path}: empty`] : [];
+  }
+  if (typeof reference === 'function') return typeof other === 'function' ? [] : [`${path}: not a function`];
+  if (typeof reference === 'boolean') return typeof other === 'boolean' ? [] : [`${path}: not a boolean`];
+  if (Array.isArray(reference)) {
+    if (!Array.isArray(other)) return [`${path}: not a list`];
+    if (reference.length > 0 && other.length === 0) return [`${path}: empty list`];
+    return other.flatMap((item, i) => compareShapes('x', item, `${path}[${i}]`));
+  }
+  if (typeof reference === 'object' && reference !== null) {
+    if (typeof other !== 'object' || other === null) return [`${path}: missing`];
+    const theirs = other as Record<string, unknown>;
+    return Object.entries(reference).flatMap(([key, value]) =>
+      key in theirs ? compareShapes(value, theirs[key], `${path}.${key}`) : [`${path}.${key}: missing`],
+    );
+  }
+  return [];
+}
+
+/** Argument keys whose values are text from outside the catalogue (names, targets, what a user typed). */
+const PASSED_IN = new Set([
+  'serviceName',
+  'serviceNames',
+  'groupName',
+  'target',
+  'name',
+  'line',
+  'detail',
+  'given',
+  'command',
+  'channel',
+  'permissions',
+  'suggestions',
+  'timeZone',
+  'languageName',
+  'actor',
+  'id',
+  'mentionRoleId',
+  'date',
+  'supported',
+  'evidence',
+]);
+
+function passedIn(value: unknown, key: string | undefined, out: string[]): string[] {
+  if (typeof value === 'string') {
+    const reason = key === 'reason' && !(OUTCOME_REASONS as readonly string[]).includes(value);
+    if ((key !== undefined && PASSED_IN.has(key)) || reason || (key === 'state' && value === 'STATE'))
+      out.push(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) passedIn(item, key, out);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) passedIn(v, k, out);
+  }
+  return out;
+}
+
+/**
+ * Latin and ASCII digits a Bengali or Hindi text may hold: technical names (HTTP, DNS, TLS…),
+ * command syntax and the examples a user types as they are (`/settings`, `23:00-07:00`, `5m`,
+ * `https://example.com/`), and the Telegram topic named General.
+ */
+const ALLOWED = [
+  /https?:\/\/[^\s)]*/g,
+  /http\(s\)/g,
+  /host:port/g,
+  /\/[a-z_]+/g,
+  /<[a-z|]+>/g,
+  /\[[a-z]+\]/g,
+  /"[a-z]+"/g,
+  /Asia\/[A-Za-z]+/g,
+  /\b\d{1,2}:\d{2}-\d{1,2}:\d{2}\b/g,
+  /\b\d+[smh]\b/g,
+  /RFC 1918/g,
+  /100\.64\.0\.0\/10/g,
+  /0\.0\.0\.0/g,
+  /\b(?:IPv4|IPv6|NAT64|6to4|NAT|Teredo|mapped|HTTP|DNS|TLS|TCP|URL|UTC|General|Severity|severity|major|minor|off|en|bn|hi|add|remove|list|shop|Discord|Telegram)\b/g,
+];
+
+/** What is left of `text` once passed-in values and allowed words are taken out. */
+function foreignLeftovers(text: string, args: readonly unknown[]): string[] {
+  let rest = text;
+  for (const value of passedIn(args, undefined, []).sort((a, b) => b.length - a.length)) {
+    rest = rest.split(value).join(' ');
+  }
+  for (const pattern of ALLOWED) rest = rest.replace(pattern, ' ');
+  return rest.match(/[A-Za-z]+|[0-9]+/g) ?? [];
+}
+
+/** Every text a catalogue says, with the arguments it was given: samples, labels, tables. */
+function everyText(
+  m: Messages,
+): { readonly where: string; readonly text: string; readonly args: readonly unknown[] }[] {
+  const texts: { where: string; text: string; args: readonly unknown[] }[] = [];
+  for (const [sectionName, samples] of Object.entries(SECTIONS)) {
+    const section = m[sectionName as keyof typeof SECTIONS] as unknown as Record<string, unknown>;
+    for (const [name, value] of Object.entries(section)) {
+      if (typeof value === 'string') texts.push({ where: `${sectionName}.${name}`, text: value, args: [] });
+    }
+    for (const [name, calls] of Object.entries(
+      samples as unknown as Record<string, readonly (readonly never[])[]>,
+    )) {
+      for (const args of calls) {
+        texts.push({ where: `${sectionName}.${name}`, text: (section[name] as Fn)(...args), args });
+      }
+    }
+  }
+  const tables = { state: m.state, ssrf: m.ssrf, commandMenu: m.commandMenu, severity: m.page.severity };
+  for (const [table, entries] of Object.entries(tables)) {
+    for (const [key, text] of Object.entries(entries))
+      texts.push({ where: `${table}.${key}`, text, args: [] });
+  }
+  texts.push({ where: 'languageName', text: m.languageName, args: [] });
+  return texts;
+}
+
+describe.each(LOCALES.filter((l) => l !== 'en'))('the %s catalogue leaks no English', (locale) => {
+  const messages = messagesFor(locale);
+
+  it('writes every message in its own words and digits: no Latin words or ASCII digits of its own', () => {
+    const leaks = everyText(messages).flatMap(({ where, text, args }) =>
+      foreignLeftovers(text, args).map((leftover) => `${where}: "${leftover}" in ${JSON.stringify(text)}`),
+    );
+    expect(leaks).toEqual([]);
+  });
+});
+
+describe('the leak check', () => {
+  it('finds English words and ASCII digits that are not allowed, and passes names that were given', () => {
+    expect(foreignLeftovers('WhatsApp is down since 10:50', [{ serviceName: 'WhatsApp' }])).toEqual([
+      'is',
+      'down',
+      'since',
+      '10',
+      '50',
+    ]);
+    expect(foreignLeftovers('WhatsApp: HTTP ५०३, /help देखें', [{ serviceName: 'WhatsApp' }])).toEqual([]);
   });
 });
 
@@ -222,6 +455,45 @@ describe('Bengali', () => {
     expect(
       bn.commands.muted({ serviceName: 'WhatsApp', until: Date.UTC(2024, 0, 1, 17, 50), timeZone: TZ }),
     ).toBe('WhatsApp: এই চ্যাটে রাত্রি ১১:৫০ পর্যন্ত সতর্কবার্তা বন্ধ থাকবে।');
+  });
+});
+
+describe('Hindi', () => {
+  const hi = messagesFor('hi');
+
+  it('says the founding examples naturally, in Devanagari digits', () => {
+    expect(hi.alert.recovered({ serviceName: 'WhatsApp', durationMs: 45 * 60_000 })).toBe(
+      'WhatsApp ४५ मिनट बाद फिर से चालू है',
+    );
+    expect(hi.alert.title({ change: 'reopened', serviceName: 'WhatsApp', state: 'down' })).toBe(
+      'WhatsApp फिर से बंद है',
+    );
+    expect(hi.evidence.crowdTopProblem({ kind: 'sending', share: 0.62 })).toBe('६२% रिपोर्ट में: मैसेज नहीं जा रहे');
+    expect(
+      hi.alert.groupTitle({
+        groupName: 'Meta',
+        serviceNames: ['WhatsApp', 'Instagram'],
+        state: 'down',
+        otherCount: 0,
+      }),
+    ).toBe('Meta सेवाएँ: WhatsApp, Instagram बंद हैं');
+    expect(hi.evidence.reason({ reason: 'http-status', httpStatus: 503 })).toBe('HTTP ५०३');
+    expect(
+      hi.commands.muted({
+        serviceName: 'WhatsApp',
+        until: Date.UTC(2024, 0, 1, 17, 50),
+        timeZone: 'Asia/Kolkata',
+      }),
+    ).toBe('WhatsApp: इस चैट में रात ११:२० तक अलर्ट बंद रहेंगे।');
+    expect(hi.alert.footer({ incidentIds: [12, 345] })).toBe('घटनाएँ #१२, #३४५');
+  });
+
+  it('puts घंटा in its oblique form before a postposition, and leaves a duration on its own alone', () => {
+    expect(hi.alert.recovered({ serviceName: 'GitHub', durationMs: 3_900_000 })).toBe(
+      'GitHub १ घंटे ५ मिनट बाद फिर से चालू है',
+    );
+    expect(hi.buttons.mute({ durationMs: 3_600_000 })).toBe('१ घंटे के लिए म्यूट करें');
+    expect(hi.alert.duration({ durationMs: 3_600_000 })).toBe('१ घंटा');
   });
 });
 

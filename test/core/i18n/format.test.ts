@@ -35,9 +35,18 @@ describe('formatDuration', () => {
     expect(formatDuration('bn', ms)).toBe(bengali);
   });
 
-  it('never writes an ASCII digit in Bengali', () => {
+  it.each([
+    [45 * MINUTE, '४५ मिनट'],
+    [HOUR + 5 * MINUTE, '१ घंटा ५ मिनट'],
+    [2 * 24 * HOUR + 3 * HOUR, '२ दिन ३ घंटे'],
+  ])('formats %d ms in Hindi as "%s"', (ms, hindi) => {
+    expect(formatDuration('hi', ms)).toBe(hindi);
+  });
+
+  it('never writes an ASCII digit in Bengali or Hindi', () => {
     for (let ms = 0; ms < 3 * 24 * HOUR; ms += 7 * MINUTE + 13_000) {
       expect(formatDuration('bn', ms)).not.toMatch(ASCII_DIGIT);
+      expect(formatDuration('hi', ms)).not.toMatch(ASCII_DIGIT);
     }
   });
 });
@@ -55,10 +64,18 @@ describe('times and numbers', () => {
     expect(formatDateTime('bn', LATE_EVENING, 'Asia/Dhaka')).toBe('১ জানু, রাত্রি ১০:৫০');
   });
 
-  it('never writes an ASCII digit in Bengali times, whatever the hour', () => {
+  it('writes Hindi times with the part of the day first, in Devanagari digits', () => {
+    expect(formatTime('hi', LATE_EVENING, 'Asia/Kolkata')).toBe('रात १०:२०');
+    expect(formatDateTime('hi', LATE_EVENING, 'Asia/Kolkata')).toBe('१ जन॰, रात १०:२०');
+    expect(formatTimeOfDay('hi', 7 * 60)).toBe('सुबह ७:००');
+  });
+
+  it('never writes an ASCII digit or a Latin letter in Bengali or Hindi times, whatever the hour', () => {
     for (let at = LATE_EVENING; at < LATE_EVENING + 48 * HOUR; at += 37 * MINUTE) {
-      expect(formatTime('bn', at, 'Asia/Dhaka')).not.toMatch(ASCII_DIGIT);
-      expect(formatDateTime('bn', at, 'Asia/Dhaka')).not.toMatch(ASCII_DIGIT);
+      for (const locale of ['bn', 'hi'] as const) {
+        expect(formatTime(locale, at, 'Asia/Dhaka')).not.toMatch(/[0-9A-Za-z]/);
+        expect(formatDateTime(locale, at, 'Asia/Dhaka')).not.toMatch(/[0-9A-Za-z]/);
+      }
     }
   });
 
@@ -73,6 +90,9 @@ describe('times and numbers', () => {
     expect(formatPercent('en', 0.62)).toBe('62%');
     expect(formatPercent('bn', 0.62)).toBe('৬২%');
     expect(formatDigits('bn', 12345)).toBe('১২৩৪৫');
+    expect(formatNumber('hi', 12345)).toBe('१२,३४५');
+    expect(formatPercent('hi', 0.62)).toBe('६२%');
+    expect(formatDigits('hi', 12345)).toBe('१२३४५');
   });
 
   it('throws for a time zone Intl does not know', () => {
@@ -87,7 +107,9 @@ describe('locales', () => {
     ['BN_in', 'bn'],
     ['en-US', 'en'],
     ['en-GB', 'en'],
-    ['hi', 'en'],
+    ['hi', 'hi'],
+    ['hi-IN', 'hi'],
+    ['de-DE', 'en'],
     ['pt-br', 'en'],
     ['', 'en'],
     [undefined, 'en'],
@@ -101,6 +123,7 @@ describe('locales', () => {
 
   it('knows its locales and the IANA time zones', () => {
     expect(isLocale('bn')).toBe(true);
+    expect(isLocale('hi')).toBe(true);
     expect(isLocale('fr')).toBe(false);
     expect(isTimeZone('Asia/Dhaka')).toBe(true);
     expect(isTimeZone('UTC')).toBe(true);

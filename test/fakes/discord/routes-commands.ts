@@ -43,6 +43,27 @@ function remove(ctx: RouteContext): RouteResult {
   return { status: 204 };
 }
 
+/**
+ * `GET …/commands` includes the full localisation dictionaries only with `?with_localizations=true`;
+ * without it Discord leaves them out (it sends `*_localized` strings in the requester's locale
+ * instead, which a bot, having no locale, does not get).
+ */
+function list(ctx: RouteContext): RouteResult {
+  const commands = ctx.state.commands.list(scopeOf(ctx));
+  const full = ctx.query.get('with_localizations') === 'true';
+  return { status: 200, body: full ? commands : commands.map(withoutLocalizations) };
+}
+
+function withoutLocalizations(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutLocalizations);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'name_localizations' && key !== 'description_localizations')
+      .map(([key, v]) => [key, withoutLocalizations(v)]),
+  );
+}
+
 function routesUnder(base: string): RouteDef[] {
   return [
     { method: 'PUT', pattern: `${base}/commands`, auth: 'bot', limit: 'other', handler: overwrite },
@@ -51,7 +72,7 @@ function routesUnder(base: string): RouteDef[] {
       pattern: `${base}/commands`,
       auth: 'bot',
       limit: 'other',
-      handler: (ctx) => ({ status: 200, body: ctx.state.commands.list(scopeOf(ctx)) }),
+      handler: list,
     },
     { method: 'POST', pattern: `${base}/commands`, auth: 'bot', limit: 'other', handler: create },
     {

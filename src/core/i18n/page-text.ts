@@ -1,0 +1,39 @@
+/**
+ * The status page's own words: headings, labels and the few sentences with numbers. Each
+ * catalogue has one (`Messages.page`); numbers go through the language's formatters, so
+ * Bengali gets ০-৯ and Hindi ०-९. Plain text; the page escapes it.
+ */
+export interface PageText {
+  readonly title: string;
+  readonly skipToContent: string;
+  /** Shown while the vantage guard says our own network looks broken. */
+  readonly blindBanner: string;
+  /** The badge of a service whose monitor keeps going down and coming back (flapping). */
+  readonly unstable: string;
+  readonly ongoing: string;
+  readonly noOngoing: string;
+  readonly services: string;
+  readonly recentResolved: string;
+  readonly noResolved: string;
+  readonly since: string;
+  readonly started: string;
+  readonly resolvedAfter: (durationMs: number) => string;
+  readonly lastingFor: (durationMs: number) => string;
+  readonly barLabel: (days: number) => string;
+  readonly dayTitle: (p: { date: string; uptime: number | null; incidents: number; state: string }) => string;
+  readonly chartTitle: string;
+  readonly chartDesc: (p: { checks: number; failures: number; reports: number }) => string;
+  readonly incidentHistory: string;
+  readonly noIncidents: string;
+  readonly monitors: string;
+  readonly lastCheck: string;
+  readonly never: string;
+  readonly notFound: string;
+  readonly notFoundBody: string;
+  readonly backToAll: string;
+  readonly severity: Readonly<Record<'minor' | 'major', string>>;
+  readonly language: string;
+  readonly latencyAxis: string;
+  readonly failuresLegend: string;
+  readonly reportsLegend: string;
+}
