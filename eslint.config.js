@@ -56,14 +56,15 @@ function platformFolders() {
 
 const CORE_IS_PURE = 'src/core is pure: no I/O modules, no platform library.';
 
-const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), 'src');
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * The layers of src/, from the bottom up: each entry of src/ (a folder, or a file at its top) may
- * import from its own layer and the layers below, never from a layer above. An entry that is in no
- * layer fails lint, so a new folder gets its place here. docs/design.md §2 says what each one owns.
+ * import from its own layer and the layers below, never from a layer above. Every entry of src/ is
+ * in one layer (test/lint/layers.test.ts reads src/ and fails on an entry that is in none), so a new
+ * folder gets its place here. docs/design.md §2 says what each one owns.
  */
-const LAYERS = [
+export const LAYERS = [
   ['core'],
   ['logging.ts', 'sources'],
   ['monitors'],
@@ -80,107 +81,26 @@ const LAYERS = [
 ];
 
 /**
- * Back-arrows that a change under way removes, as `importer -> imported` (repository paths). Lint
- * reports an entry whose import is gone, so the list only shrinks.
+ * LAYERS as zones of `import-x/no-restricted-paths`: one zone for each layer and each layer above
+ * it (target: the lower layer's entries, from: the higher layer's), so that together a layer's
+ * zones forbid every entry above it, and the message names both layers. The plugin resolves each
+ * import to its file and sees value and type-only imports, re-exports and dynamic `import()`; an
+ * `import('…')` type is not an import to it, so `@typescript-eslint/consistent-type-imports`
+ * (below) forbids those in src/. Should a back-arrow ever have to stay for a while, the zone's
+ * `except` (paths under its `from`) lets exactly that one through.
+ * @param {string[][]} layers
  */
-const KNOWN_BACK_ARROWS = [];
-
-/** The entry of src/ that a path relative to src/ is in: its first folder, or the file (`.js` read as `.ts`). */
-const entryOf = (/** @type {string} */ relative) => {
-  const [first = '', ...rest] = relative.split(path.sep);
-  return rest.length > 0 ? first : first.replace(/\.js$/, '.ts');
-};
-const repoPath = (/** @type {string} */ relative) =>
-  `src/${relative.split(path.sep).join('/')}`.replace(/\.js$/, '.ts');
-
-/**
- * `layers/imports`, configured with `{ layers, knownBackArrows }` (LAYERS and KNOWN_BACK_ARROWS
- * above; test/lint/layers.test.ts passes its own).
- * @type {import('eslint').Rule.RuleModule}
- */
-const layerRule = {
-  meta: {
-    type: 'problem',
-    docs: { description: 'An entry of src/ imports only from its own layer and the layers below (LAYERS).' },
-    schema: [
-      {
-        type: 'object',
-        properties: {
-          layers: { type: 'array', items: { type: 'array', items: { type: 'string' } } },
-          knownBackArrows: { type: 'array', items: { type: 'string' } },
-        },
-        required: ['layers', 'knownBackArrows'],
-        additionalProperties: false,
-      },
-    ],
-    messages: {
-      upward:
-        '{{from}} is in {{fromLayer}} and may not import {{to}}, which is in {{toLayer}}: move what it needs down, or turn the dependency around (LAYERS in eslint.config.js).',
-      unplaced:
-        'src/{{entry}} is in no layer: add it to LAYERS in eslint.config.js, in the layer it belongs to.',
-      stale:
-        'KNOWN_BACK_ARROWS in eslint.config.js lists "{{arrow}}", but this file no longer imports it: remove the entry.',
-    },
-  },
-  create(context) {
-    /** @type {{ layers: string[][], knownBackArrows: string[] }} */
-    const { layers, knownBackArrows } = context.options[0];
-    const layerOf = new Map(layers.flatMap((entries, index) => entries.map((entry) => [entry, index])));
-    const layerName = (/** @type {number} */ index) =>
-      `layer ${index + 1} of ${layers.length} (${layers[index]?.join(', ')})`;
-    const relative = path.relative(SRC, context.physicalFilename);
-    if (relative.startsWith('..') || path.isAbsolute(relative)) return {};
-    const from = repoPath(relative);
-    const fromEntry = entryOf(relative);
-    const fromLayer = layerOf.get(fromEntry);
-    const allowed = new Set(
-      knownBackArrows
-        .filter((arrow) => arrow.startsWith(`${from} -> `))
-        .map((arrow) => arrow.slice(from.length + 4)),
-    );
-    const seen = new Set();
-    /** @param {import('estree').Node} node @param {unknown} source */
-    const check = (node, source) => {
-      if (fromLayer === undefined || typeof source !== 'string' || !source.startsWith('.')) return;
-      const target = path.relative(SRC, path.resolve(path.dirname(context.physicalFilename), source));
-      if (target.startsWith('..') || path.isAbsolute(target)) return;
-      const toLayer = layerOf.get(entryOf(target));
-      if (toLayer === undefined || toLayer <= fromLayer) return;
-      const to = repoPath(target);
-      if (allowed.has(to)) {
-        seen.add(to);
-        return;
-      }
-      context.report({
-        node,
-        messageId: 'upward',
-        data: { from, fromLayer: layerName(fromLayer), to, toLayer: layerName(toLayer) },
-      });
-    };
-    /** @param {any} node */
-    const fromSource = (node) => check(node, node.source?.value);
-    return {
-      Program(node) {
-        if (fromLayer === undefined)
-          context.report({ node, messageId: 'unplaced', data: { entry: fromEntry } });
-      },
-      ImportDeclaration: fromSource,
-      ExportNamedDeclaration: fromSource,
-      ExportAllDeclaration: fromSource,
-      ImportExpression: fromSource,
-      /** @param {any} node `import('…').T` in a type */
-      TSImportType(node) {
-        check(node, node.source?.value ?? node.argument?.literal?.value);
-      },
-      'Program:exit'(node) {
-        for (const to of allowed) {
-          if (!seen.has(to))
-            context.report({ node, messageId: 'stale', data: { arrow: `${from} -> ${to}` } });
-        }
-      },
-    };
-  },
-};
+function layerZones(layers) {
+  const name = (/** @type {number} */ index) =>
+    `layer ${index + 1} of ${layers.length} (${layers[index]?.map((entry) => `src/${entry}`).join(', ')})`;
+  return layers.flatMap((lower, low) =>
+    layers.slice(low + 1).map((higher, offset) => ({
+      target: lower.map((entry) => `src/${entry}`),
+      from: higher.map((entry) => `src/${entry}`),
+      message: `${name(low)} may not import from ${name(low + 1 + offset)}: move what it needs down, or turn the dependency around (LAYERS in eslint.config.js).`,
+    })),
+  );
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'dist/', 'test-artifacts/', 'bench/results/'] },
@@ -191,11 +111,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
-  },
-  {
-    files: ['src/**/*.ts'],
-    plugins: { layers: { rules: { imports: layerRule } } },
-    rules: { 'layers/imports': ['error', { layers: LAYERS, knownBackArrows: KNOWN_BACK_ARROWS }] },
   },
   // No file imports itself back through others. Type-only imports are skipped here (they leave no
   // runtime cycle; test/lint/file-cycles.test.ts covers them). Imports name the compiled `.js`; the
@@ -211,7 +126,15 @@ export default tseslint.config(
     },
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
-  // src/core is the bottom layer (the layer rule keeps the rest of src/ out of it) and does no I/O.
+  // The layers of src/ (LAYERS above); the resolver of the block above finds each imported file.
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': ['error', { basePath: ROOT, zones: layerZones(LAYERS) }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  // src/core is the bottom layer (the zones of LAYERS keep the rest of src/ out of it) and does no I/O.
   {
     files: ['src/core/**/*.ts'],
     rules: restrict(IO_MODULES, [], CORE_IS_PURE),

@@ -14,7 +14,7 @@ let resvg: typeof ResvgClass | undefined;
  * `require` keeps `RenderChartPng` synchronous.
  */
 function loadResvg(): typeof ResvgClass {
-  resvg ??= (loadCommonJs('@resvg/resvg-js') as typeof import('@resvg/resvg-js')).Resvg;
+  resvg ??= (loadCommonJs('@resvg/resvg-js') as { Resvg: typeof ResvgClass }).Resvg;
   return resvg;
 }
 
