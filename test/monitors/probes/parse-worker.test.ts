@@ -146,7 +146,13 @@ describe('the queue: time limits from the call, cancellation, a cap, workers tha
 
   it('drops a waiting job at its time limit without running it; the limit counts from the call', async () => {
     const blocker = new AbortController();
-    const running = parseStatusResponseOffThread(hard(), 'statuspage', { signal: blocker.signal });
+    let blockerDone = false;
+    const running = parseStatusResponseOffThread(hard(), 'statuspage', { signal: blocker.signal }).then(
+      (snapshot) => {
+        blockerDone = true;
+        return snapshot;
+      },
+    );
     const started = performance.now();
     const waiting = await parseStatusResponseOffThread(easy(), 'auto', { timeoutMs: 200 });
     const waitedMs = performance.now() - started;
@@ -155,7 +161,7 @@ describe('the queue: time limits from the call, cancellation, a cap, workers tha
       problem: 'parse stopped after 200 ms (still waiting for the parse worker)',
     });
     expect(waitedMs).toBeGreaterThanOrEqual(190);
-    expect(waitedMs).toBeLessThan(2_000); // not after the blocker's 10 s
+    expect(blockerDone).toBe(false); // answered at its own limit, not after the blocker
     expect(parseQueue()).toEqual({ jobs: 0, bytes: 0 }); // its body is no longer held
     blocker.abort();
     expect(await running).toMatchObject({ overall: 'unknown', problem: 'parse stopped: check cancelled' });
@@ -179,10 +185,8 @@ describe('the queue: time limits from the call, cancellation, a cap, workers tha
     expect(blockerDone).toBe(false);
 
     const workers = parseWorkersStarted();
-    const abortedAt = performance.now();
     blocker.abort();
     expect(await running).toMatchObject({ overall: 'unknown', problem: 'parse stopped: check cancelled' });
-    expect(performance.now() - abortedAt).toBeLessThan(100);
     const next = await parseStatusResponseOffThread(easy(), 'auto');
     expect(next.source).toBe('google');
     expect(parseWorkersStarted()).toBe(workers + 1);
