@@ -1,3 +1,5 @@
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { DeliveryJob } from '../../src/core/delivery/ports.js';
@@ -276,6 +278,67 @@ describe('WebhookSender against a local receiver', () => {
       kind: 'permanent',
       reason: 'webhook endpoint no longer configured',
     });
+  });
+});
+
+describe('WebhookSender against a receiver whose answer body never ends', () => {
+  let server: Server;
+  let origin: string;
+  const signal = new AbortController().signal;
+  const statuses: number[] = [];
+
+  beforeEach(async () => {
+    // Answers with the next status and then streams its body for as long as the socket is open.
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(statuses.shift() ?? 200, { 'content-type': 'text/plain' });
+        const chunk = 'x'.repeat(16 * 1024);
+        const pump = (): void => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('takes the status without reading the whole body: a 2xx is sent, a 500 keeps the start of its body', async () => {
+    const sender = new WebhookSender(
+      [
+        {
+          name: 'ops',
+          url: `${origin}/hook`,
+          secret: SECRET,
+          format: 'json',
+          services: ['*'],
+          minSeverity: 'minor',
+          locale: 'en',
+          timeZone: 'UTC',
+          timeoutMs: 1_000,
+        },
+      ],
+      new FakeClock(T0),
+    );
+    try {
+      statuses.push(200, 500);
+      expect(await sender.deliver(job(), signal)).toEqual({
+        kind: 'sent',
+        messageId: deliveryIdOf('ops', job()),
+      });
+      expect(await sender.deliver(job(), signal)).toEqual({
+        kind: 'transient',
+        error: expect.stringMatching(/^HTTP 500: x+…?$/),
+      });
+    } finally {
+      await sender.close();
+    }
   });
 });
 
