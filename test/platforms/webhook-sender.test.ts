@@ -118,6 +118,17 @@ describe('webhook bodies', () => {
     expect(text).toContain('&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;');
     expect(text.startsWith('*')).toBe(true);
   });
+
+  it('breaks Markdown links and images for Mattermost, which renders Markdown in text', () => {
+    const hostile = incidentEvent({
+      serviceName: '![pixel](https://evil.example/p.png) [login](https://evil.example/)',
+      evidence: [{ ...probeEvidence, message: 'see [docs] (x) and [here](https://evil.example/)' }],
+    });
+    const { text } = renderSlackBody(job({ events: [hostile] }));
+    expect(text).not.toContain('](');
+    expect(text).toContain('[pixel]\u2060(https://evil.example/p.png)');
+    expect(escapeSlack('[a] (b)')).toBe('[a] (b)');
+  });
 });
 
 describe('WebhookSender against a local receiver', () => {

@@ -145,7 +145,8 @@ const MAX_LINE_CHARS = 1000;
  * `{ text }` in Slack mrkdwn: the title in bold, one bullet per evidence line, then when it
  * started. Every piece of text is escaped (`&`, `<`, `>`), so nothing from outside becomes a link
  * or a mention (`<!channel>`, `<@U123>`), and `@` gets a word joiner, since Mattermost and
- * Rocket.Chat turn a bare `@channel` or `@name` into a mention.
+ * Rocket.Chat turn a bare `@channel` or `@name` into a mention. So does `](`, since they render
+ * Markdown: `[text](url)` and `![](url)` (an image every reader's client would fetch) stay text.
  */
 export function renderSlackBody(job: DeliveryJob): WebhookSlackBody {
   if (job.kind === 'summary') {
@@ -176,7 +177,8 @@ const WORD_JOINER = '\u2060';
 export function escapeSlack(text: string): string {
   return text
     .replace(/[&<>]/g, (c) => SLACK_ENTITIES[c] ?? c)
-    .replace(/@(?=[\p{L}\p{N}_])/gu, `@${WORD_JOINER}`);
+    .replace(/@(?=[\p{L}\p{N}_])/gu, `@${WORD_JOINER}`)
+    .replaceAll('](', `]${WORD_JOINER}(`);
 }
 
 function alertOf(job: DeliveryJob): AlertMessage {
