@@ -8,6 +8,7 @@ import {
   WEBHOOK_SCHEMA,
   deliveryIdOf,
   escapeSlack,
+  renderJsonBody,
   renderSlackBody,
 } from '../../src/platforms/webhook/webhook-payload.js';
 import {
@@ -58,6 +59,7 @@ const v1Body = z.strictObject({
   events: z
     .array(
       z.strictObject({
+        eventId: z.string().regex(/^[0-9a-f]{32}$/),
         incidentId: z.number().int(),
         serviceId: z.string(),
         serviceName: z.string(),
@@ -102,6 +104,26 @@ describe('webhook bodies', () => {
     expect(deliveryIdOf('ops', job())).not.toBe(
       deliveryIdOf('ops', job({ kind: 'edit', editMessageId: 'x' })),
     );
+  });
+
+  it('gives an event the same id in a retry that grouped later events with it (a new delivery id)', () => {
+    const first = incidentEvent({ evidence: [probeEvidence] });
+    const later = incidentEvent({
+      incidentId: 2,
+      serviceId: 'github',
+      serviceName: 'GitHub',
+      at: T0 + 5_000,
+    });
+    const alone = job({ events: [first] });
+    const grouped = job({ events: [first, later] });
+    const idsOf = (j: DeliveryJob) =>
+      v1Body.parse(renderJsonBody('ops', j, deliveryIdOf('ops', j))).events.map((e) => e.eventId);
+    expect(deliveryIdOf('ops', grouped)).not.toBe(deliveryIdOf('ops', alone));
+    const [aloneId] = idsOf(alone);
+    const [groupedFirst, groupedLater] = idsOf(grouped);
+    expect(groupedFirst).toBe(aloneId);
+    expect(groupedLater).not.toBe(aloneId);
+    expect(idsOf(job({ events: [{ ...first, kind: 'resolved', at: T0 + 60_000 }] }))[0]).not.toBe(aloneId);
   });
 
   it('escapes untrusted text for Slack and never lets a mention through', () => {
