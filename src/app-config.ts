@@ -11,7 +11,12 @@ import {
 } from './chat-monitors/chat-monitor-env.js';
 import { type GeneralConfig, type RawEnv, readEnv } from './config/env.js';
 import type { AnyPlatformModule } from './platforms/platform.js';
-import { PLATFORM_MODULES, type PlatformSettingsOf, platformSettings } from './platforms/registry.js';
+import {
+  PLATFORM_MODULES,
+  type PlatformSettingsOf,
+  platformSecretValues,
+  platformSettings,
+} from './platforms/registry.js';
 
 /**
  * The general settings, each platform's settings under its name (`telegram`, `discord`, …; null
@@ -48,10 +53,12 @@ export function loadAppConfig(
     if (taken.has(module.name)) throw new Error(`platform name "${module.name}" is taken in the config`);
     taken.add(module.name);
   }
+  const platforms = platformSettings(parsed, modules);
   return {
     ...parsed.general,
-    ...platformSettings(parsed, modules),
+    ...platforms,
     chatMonitors: chatMonitorSettings(parsed.valuesOf(chatMonitorEnv)),
-    secrets: parsed.secrets,
+    // The secret variables, then what the modules found in their settings (e.g. a webhooks file).
+    secrets: [...new Set([...parsed.secrets, ...platformSecretValues(platforms, modules)])],
   };
 }

@@ -21,8 +21,8 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 const MIN_SECRET_CHARS = 6;
 
 /**
- * The ways a token can appear in a text: whole, URL-encoded (`:` → `%3A` in a query or path), and
- * its secret half alone (Telegram's `<bot id>:<secret>`, Discord's `<id>.<time>.<hmac>`), longest first.
+ * The ways a token can appear in a text: whole, URL-encoded (`:` → `%3A` in a query or path),
+ * JSON-escaped, and its secret half alone (Telegram's `<bot id>:<secret>`, Discord's `<id>.<time>.<hmac>`), longest first.
  */
 function leakForms(secret: string): string[] {
   const forms = new Set([secret, encodeURIComponent(secret)]);
@@ -30,6 +30,8 @@ function leakForms(secret: string): string[] {
   if (colon >= 0) forms.add(secret.slice(colon + 1));
   const lastDot = secret.lastIndexOf('.');
   if (lastDot >= 0) forms.add(secret.slice(lastDot + 1));
+  // Log lines are JSON: a quote, backslash or control character appears escaped there.
+  for (const form of [...forms]) forms.add(JSON.stringify(form).slice(1, -1));
   return [...forms].filter((f) => f.length >= MIN_SECRET_CHARS).sort((a, b) => b.length - a.length);
 }
 

@@ -41,6 +41,12 @@ export interface PlatformModule<
   readonly name: Name;
   /** The platform's settings when the environment enables it (e.g. its token is set), else null. */
   settings(env: EnvOf<EnvSection<Shape>>): Settings | null;
+  /**
+   * Secret values found in the settings beyond the variables named in `secrets` (e.g. endpoint
+   * secrets and URLs read from a file the environment points to). src/app-config.ts adds them to
+   * the config's `secrets`, so the log redacts them like the tokens.
+   */
+  secretValues?(settings: Settings): readonly string[];
   /** How its alerts are paced (the pacing of the `ChatPlatform` it creates). */
   readonly pacing: PacingPolicy;
   readonly limits: PlatformLimits;

@@ -48,6 +48,21 @@ export function platformSettings<M extends readonly AnyPlatformModule[]>(
 }
 
 /**
+ * The secret values each enabled module finds in its settings (`secretValues`), beyond its secret
+ * variables, which `readEnv` already collects.
+ */
+export function platformSecretValues(
+  config: Readonly<Partial<Record<string, unknown>>>,
+  modules: readonly AnyPlatformModule[],
+): string[] {
+  return modules.flatMap((module) => {
+    const settings = config[module.name];
+    if (settings === null || settings === undefined || module.secretValues === undefined) return [];
+    return module.secretValues(settings).filter((v) => v.trim() !== '');
+  });
+}
+
+/**
  * The chat platforms the config enables (settings not null), in the list's order. With none
  * enabled the list is empty and alerts go to the console only.
  *

@@ -101,6 +101,40 @@ describe('webhook configuration', () => {
     expect(config.secrets).toEqual(expect.arrayContaining(['http://127.0.0.1:9/hook', 'env-secret-abcdef']));
   });
 
+  it("secrets and URLs from WEBHOOKS_FILE are in the config's secrets, so log lines are redacted", () => {
+    const dir = tempDir('webhooks-');
+    writeFileSync(join(dir, 'ops.secret'), 'file-secret-from-secretfile\n');
+    const file = join(dir, 'webhooks.yaml');
+    writeFileSync(
+      file,
+      `webhooks:
+  - { name: ops, url: "https://ops.example/incident?key=query-token-77", secretFile: ops.secret }
+  - { name: inline, url: "https://inline.example/hook", secret: inline-secret-in-yaml }
+  - { name: team-chat, url: "https://hooks.slack.com/services/T0/B0/slackpathtoken", format: slack }
+`,
+    );
+    const config = loadAppConfig({ WEBHOOKS_FILE: file });
+    const lines: string[] = [];
+    const log = createLogger('trace', config.secrets, {
+      write: (chunk: string) => {
+        lines.push(String(chunk));
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream);
+    const leaks = [
+      'file-secret-from-secretfile',
+      'inline-secret-in-yaml',
+      'https://ops.example/incident?key=query-token-77',
+      'key=query-token-77',
+      '/services/T0/B0/slackpathtoken',
+    ];
+    // As an error from a receiver or a library could carry them: in the message and in fields.
+    log.error({ err: new Error(`POST ${leaks[2]} failed`), leaks }, `signing with ${leaks.join(' ')}`);
+    const output = lines.join('');
+    expect(output).toContain('[redacted]');
+    for (const leak of leaks) expect(output).not.toContain(leak);
+  });
+
   it('lists every problem of the file at once, never a secret', () => {
     const dir = tempDir('webhooks-');
     const file = join(dir, 'webhooks.yaml');

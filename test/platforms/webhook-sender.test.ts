@@ -1,3 +1,5 @@
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { DeliveryJob } from '../../src/core/delivery/ports.js';
@@ -6,6 +8,7 @@ import {
   WEBHOOK_SCHEMA,
   deliveryIdOf,
   escapeSlack,
+  renderJsonBody,
   renderSlackBody,
 } from '../../src/platforms/webhook/webhook-payload.js';
 import {
@@ -56,6 +59,7 @@ const v1Body = z.strictObject({
   events: z
     .array(
       z.strictObject({
+        eventId: z.string().regex(/^[0-9a-f]{32}$/),
         incidentId: z.number().int(),
         serviceId: z.string(),
         serviceName: z.string(),
@@ -102,6 +106,26 @@ describe('webhook bodies', () => {
     );
   });
 
+  it('gives an event the same id in a retry that grouped later events with it (a new delivery id)', () => {
+    const first = incidentEvent({ evidence: [probeEvidence] });
+    const later = incidentEvent({
+      incidentId: 2,
+      serviceId: 'github',
+      serviceName: 'GitHub',
+      at: T0 + 5_000,
+    });
+    const alone = job({ events: [first] });
+    const grouped = job({ events: [first, later] });
+    const idsOf = (j: DeliveryJob) =>
+      v1Body.parse(renderJsonBody('ops', j, deliveryIdOf('ops', j))).events.map((e) => e.eventId);
+    expect(deliveryIdOf('ops', grouped)).not.toBe(deliveryIdOf('ops', alone));
+    const [aloneId] = idsOf(alone);
+    const [groupedFirst, groupedLater] = idsOf(grouped);
+    expect(groupedFirst).toBe(aloneId);
+    expect(groupedLater).not.toBe(aloneId);
+    expect(idsOf(job({ events: [{ ...first, kind: 'resolved', at: T0 + 60_000 }] }))[0]).not.toBe(aloneId);
+  });
+
   it('escapes untrusted text for Slack and never lets a mention through', () => {
     expect(escapeSlack('a & b <!channel> <@U123|bob> @here @channel x@y.z')).toBe(
       'a &amp; b &lt;!channel&gt; &lt;@\u2060U123|bob&gt; @\u2060here @\u2060channel x@\u2060y.z',
@@ -115,6 +139,17 @@ describe('webhook bodies', () => {
     expect(text).not.toMatch(/@(all|here|channel)/);
     expect(text).toContain('&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;');
     expect(text.startsWith('*')).toBe(true);
+  });
+
+  it('breaks Markdown links and images for Mattermost, which renders Markdown in text', () => {
+    const hostile = incidentEvent({
+      serviceName: '![pixel](https://evil.example/p.png) [login](https://evil.example/)',
+      evidence: [{ ...probeEvidence, message: 'see [docs] (x) and [here](https://evil.example/)' }],
+    });
+    const { text } = renderSlackBody(job({ events: [hostile] }));
+    expect(text).not.toContain('](');
+    expect(text).toContain('[pixel]\u2060(https://evil.example/p.png)');
+    expect(escapeSlack('[a] (b)')).toBe('[a] (b)');
   });
 });
 
@@ -276,6 +311,67 @@ describe('WebhookSender against a local receiver', () => {
       kind: 'permanent',
       reason: 'webhook endpoint no longer configured',
     });
+  });
+});
+
+describe('WebhookSender against a receiver whose answer body never ends', () => {
+  let server: Server;
+  let origin: string;
+  const signal = new AbortController().signal;
+  const statuses: number[] = [];
+
+  beforeEach(async () => {
+    // Answers with the next status and then streams its body for as long as the socket is open.
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(statuses.shift() ?? 200, { 'content-type': 'text/plain' });
+        const chunk = 'x'.repeat(16 * 1024);
+        const pump = (): void => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('takes the status without reading the whole body: a 2xx is sent, a 500 keeps the start of its body', async () => {
+    const sender = new WebhookSender(
+      [
+        {
+          name: 'ops',
+          url: `${origin}/hook`,
+          secret: SECRET,
+          format: 'json',
+          services: ['*'],
+          minSeverity: 'minor',
+          locale: 'en',
+          timeZone: 'UTC',
+          timeoutMs: 1_000,
+        },
+      ],
+      new FakeClock(T0),
+    );
+    try {
+      statuses.push(200, 500);
+      expect(await sender.deliver(job(), signal)).toEqual({
+        kind: 'sent',
+        messageId: deliveryIdOf('ops', job()),
+      });
+      expect(await sender.deliver(job(), signal)).toEqual({
+        kind: 'transient',
+        error: expect.stringMatching(/^HTTP 500: x+…?$/),
+      });
+    } finally {
+      await sender.close();
+    }
   });
 });
 

@@ -4,7 +4,7 @@
  * trace; no token (nor its secret half, nor its URL-encoded form) may appear anywhere in its output.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { redactSecrets } from '../../src/logging.js';
+import { createLogger, redactSecrets } from '../../src/logging.js';
 import type { BotProcess } from '../helpers/bot-process.js';
 import { must, startDiscordWorld, type DiscordWorld } from '../e2e/discord-harness.js';
 import { startTelegramWorld, type TelegramWorld } from '../e2e/telegram-harness.js';
@@ -78,6 +78,22 @@ describe('no token in the bot output', () => {
       'hmac [redacted] seen',
     );
     expect(redactSecrets('a short id 123456 stays', [token])).toBe('a short id 123456 stays');
+  });
+
+  it('redacts a secret holding quotes or backslashes from the JSON log line, where it appears escaped', () => {
+    const secret = 'wh"sec\\value\ttab';
+    const lines: string[] = [];
+    const log = createLogger('info', [secret], {
+      write: (chunk: string) => {
+        lines.push(String(chunk));
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream);
+    log.info({ key: secret }, `signing with ${secret}`);
+    const output = lines.join('');
+    expect(output).toContain('[redacted]');
+    expect(output).not.toContain(secret);
+    expect(output).not.toContain(JSON.stringify(secret).slice(1, -1));
   });
 
   it('redacts a Telegram token inside a request URL path', () => {

@@ -7,6 +7,7 @@ import {
   WEBHOOK_SECRET_NAMES,
   type WebhookConfig,
   readWebhookConfig,
+  webhookSecretValues,
 } from './webhook-config.js';
 import { WEBHOOK_PACING } from './webhook-pacing.js';
 
@@ -26,6 +27,8 @@ export const webhookModule: PlatformModule<'webhook', typeof WEBHOOK_ENV.shape, 
     if (problems.length > 0) throw new ConfigError('environment', problems);
     return config;
   },
+  // Endpoint secrets and URLs (with their tokens) from WEBHOOKS_FILE, which no variable names.
+  secretValues: webhookSecretValues,
   pacing: WEBHOOK_PACING,
   // Endpoints receive alerts only: no command is ever answered there.
   limits: { maxReplyChars: MAX_REPLY_CHARS },

@@ -273,6 +273,11 @@ export function urlSecrets(url: string): string[] {
   return out;
 }
 
+/** Every endpoint's secret and the secret parts of its URL, for the log's redaction. */
+export function webhookSecretValues(config: WebhookConfig): string[] {
+  return config.endpoints.flatMap((e) => [...(e.secret === null ? [] : [e.secret]), ...urlSecrets(e.url)]);
+}
+
 /** Scheme, host and port only: what logs and errors may say about an endpoint's URL. */
 export function urlOrigin(url: string): string {
   return URL.canParse(url) ? new URL(url).origin : '(invalid URL)';

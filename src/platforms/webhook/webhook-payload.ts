@@ -25,6 +25,12 @@ const KIND_OF_JOB: Readonly<Record<DeliveryJob['kind'], WebhookKind>> = {
 };
 
 export interface WebhookEventBody {
+  /**
+   * The same wherever this event is sent: a retry may carry it in a larger delivery (events
+   * that arrived meanwhile grouped with it, under a new delivery id), so receivers that must
+   * act once per event de-duplicate on it.
+   */
+  readonly eventId: string;
   readonly incidentId: number;
   readonly serviceId: string;
   readonly serviceName: string;
@@ -91,6 +97,14 @@ export function deliveryIdOf(endpoint: string, job: DeliveryJob): string {
   return hash.digest('hex').slice(0, 32);
 }
 
+/** The id of one incident event (see {@link WebhookEventBody.eventId}). */
+export function eventIdOf(e: IncidentEvent): string {
+  return createHash('sha256')
+    .update(JSON.stringify([e.incidentId, e.kind, e.at, e.severity, e.status]))
+    .digest('hex')
+    .slice(0, 32);
+}
+
 /** The body of one delivery in the endpoint's format. */
 export function renderWebhookBody(
   format: WebhookFormat,
@@ -119,6 +133,7 @@ export function renderJsonBody(endpoint: string, job: DeliveryJob, deliveryId: s
     title: alert === null ? (text.split('\n')[0] ?? '') : alert.title,
     severity: job.events.some((e) => e.severity === 'major') ? 'major' : 'minor',
     events: job.events.map((e) => ({
+      eventId: eventIdOf(e),
       incidentId: e.incidentId,
       serviceId: e.serviceId,
       serviceName: e.serviceName,
@@ -145,7 +160,8 @@ const MAX_LINE_CHARS = 1000;
  * `{ text }` in Slack mrkdwn: the title in bold, one bullet per evidence line, then when it
  * started. Every piece of text is escaped (`&`, `<`, `>`), so nothing from outside becomes a link
  * or a mention (`<!channel>`, `<@U123>`), and `@` gets a word joiner, since Mattermost and
- * Rocket.Chat turn a bare `@channel` or `@name` into a mention.
+ * Rocket.Chat turn a bare `@channel` or `@name` into a mention. So does `](`, since they render
+ * Markdown: `[text](url)` and `![](url)` (an image every reader's client would fetch) stay text.
  */
 export function renderSlackBody(job: DeliveryJob): WebhookSlackBody {
   if (job.kind === 'summary') {
@@ -176,7 +192,8 @@ const WORD_JOINER = '\u2060';
 export function escapeSlack(text: string): string {
   return text
     .replace(/[&<>]/g, (c) => SLACK_ENTITIES[c] ?? c)
-    .replace(/@(?=[\p{L}\p{N}_])/gu, `@${WORD_JOINER}`);
+    .replace(/@(?=[\p{L}\p{N}_])/gu, `@${WORD_JOINER}`)
+    .replaceAll('](', `]${WORD_JOINER}(`);
 }
 
 function alertOf(job: DeliveryJob): AlertMessage {

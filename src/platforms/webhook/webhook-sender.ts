@@ -139,13 +139,29 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The start of the answer's body, for `last_error`; the rest is read and dropped. */
+/**
+ * Bytes of an answer read at most. A short body is read to its end, so the connection is kept
+ * alive for the next delivery; a longer one is cut off (its connection closed), so a receiver
+ * whose answer never ends cannot turn a delivered 2xx into a timeout and a redelivery.
+ */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** The start of the answer's body, for `last_error`. */
 async function readSome(body: Dispatcher.ResponseData['body']): Promise<string> {
-  let text = '';
+  const chunks: Buffer[] = [];
+  let bytes = 0;
   for await (const chunk of body) {
-    if (text.length < ERROR_BODY_CHARS * 4) text += (chunk as Buffer).toString('utf8');
+    const buffer = chunk as Buffer;
+    if (bytes < ERROR_BODY_CHARS * 4) chunks.push(buffer);
+    bytes += buffer.length;
+    if (bytes >= MAX_ANSWER_BYTES) {
+      body.destroy();
+      break;
+    }
   }
-  return text;
+  return Buffer.concat(chunks)
+    .subarray(0, ERROR_BODY_CHARS * 4)
+    .toString('utf8');
 }
 
 /** A network failure in words without the URL: `ECONNREFUSED`, `socket hang up`, … */
