@@ -6,6 +6,8 @@ import type { Catalog } from '../../src/core/catalog.js';
 import { DEFAULT_REOPEN_COOLDOWN_MS } from '../../src/core/detection/incident-policy.js';
 import { DEFAULT_CONFIRM } from '../../src/core/detection/monitor-state.js';
 import { DetectionEngine, type EngineOptions } from '../../src/core/detection/engine.js';
+import { describeEvidence } from '../../src/core/alert-message.js';
+import { messagesFor } from '../../src/core/i18n/index.js';
 import type { IncidentEvent, OperatorEvent } from '../../src/core/events.js';
 import type { OutcomeReason, ProbeOutcome } from '../../src/core/model.js';
 import { decodeChunk } from '../../src/db/check-encoding.js';
@@ -308,6 +310,63 @@ describe('DetectionEngine restart', () => {
       { kind: 'opened' },
       { kind: 'resolved' },
     ]);
+  });
+
+  it("keeps the probes' facts across a restart: a later update says them in each language", () => {
+    const catalog = buildCatalog({ services: [{ id: 'github', probes: ['github-http', 'github-dns'] }] });
+    const clock = new FakeClock(T0);
+    const first = start(catalog, clock);
+    const http503: ProbeOutcome = { ...down('http-status', 'HTTP 503'), facts: { statusCode: 503 } };
+    first.check('github-http', http503);
+    first.check('github-http', http503);
+    expect(first.kinds()).toEqual(['opened']);
+    first.db.close();
+
+    const second = start(catalog, clock);
+    expect(second.engine.monitorRecord('github-http')?.facts).toEqual({ statusCode: 503 });
+    expect(second.engine.serviceState('github')?.evidence).toEqual([
+      expect.objectContaining({ monitorId: 'github-http', facts: { statusCode: 503 } }),
+    ]);
+    // The other probe fails too: the update's evidence has the restored record's facts beside its own.
+    const dnsTimeout: ProbeOutcome = {
+      ...down('dns-timeout', 'no answer within 2000 ms'),
+      latencyMs: null,
+      facts: { timeoutMs: 2000 },
+    };
+    second.check('github-dns', dnsTimeout);
+    second.check('github-dns', dnsTimeout);
+    const update = second.incidents.find((e) => e.kind === 'updated');
+    expect(update?.evidence).toEqual([
+      expect.objectContaining({ monitorId: 'github-http', facts: { statusCode: 503 } }),
+      expect.objectContaining({ monitorId: 'github-dns', facts: { timeoutMs: 2000 } }),
+    ]);
+    const lines = (locale: 'en' | 'bn' | 'hi') =>
+      describeEvidence(update?.evidence ?? [], 'GitHub', messagesFor(locale));
+    expect(lines('en')).toEqual([
+      expect.stringMatching(/: HTTP 503$/),
+      expect.stringMatching(/: DNS: no answer in 2 seconds$/),
+    ]);
+    expect(lines('bn')[0]).toMatch(/HTTP ৫০৩$/);
+    expect(lines('hi')[0]).toMatch(/HTTP ५०३$/);
+    for (const line of [...lines('bn'), ...lines('hi')]) expect(line).not.toMatch(/no answer|within/);
+  });
+
+  it('reads monitor records and evidence stored before probes gave facts after a restart', () => {
+    const catalog = buildCatalog({ services: [{ id: 'github', probes: ['github-http', 'github-dns'] }] });
+    const clock = new FakeClock(T0);
+    const first = start(catalog, clock);
+    first.check('github-http', down('http-status', 'HTTP 503'));
+    first.check('github-http', down('http-status', 'HTTP 503'));
+    first.db.close();
+
+    const second = start(catalog, clock);
+    expect(second.engine.monitorRecord('github-http')).not.toHaveProperty('facts');
+    second.check('github-dns', down('dns-timeout', 'no answer'));
+    second.check('github-dns', down('dns-timeout', 'no answer'));
+    const update = second.incidents.find((e) => e.kind === 'updated');
+    expect(update?.evidence[0]).not.toHaveProperty('facts');
+    // The reason in the chat's language, the stored English message as its detail.
+    expect(describeEvidence(update?.evidence ?? [], 'GitHub', messagesFor('hi'))[0]).toMatch(/\(HTTP 503\)$/);
   });
 
   it('keeps a pending failure streak across a restart', () => {

@@ -295,6 +295,34 @@ describe('storage faults', () => {
     expect(second.events.map((e) => e.incidentId).sort()).toEqual([1, 2, 3, 4]);
   });
 
+  it("an opening planned in memory does not edit a database's grouped alert into one without its other incidents", () => {
+    subs.subscribe({ platform: 'telegram', chatId: '7' }, '*', 'minor', T0);
+    const event = (incidentId: number, serviceId: string, kind: 'opened' | 'updated', at: number) =>
+      incidentEvent({ incidentId, serviceId, serviceName: serviceId, kind, at, status: 'down' });
+    outbox.enqueueIncidentEvent(event(1, 'facebook', 'opened', T0));
+    outbox.enqueueIncidentEvent(event(2, 'instagram', 'opened', T0));
+    const [alert] = outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE);
+    expect(alert?.items).toHaveLength(2);
+    outbox.settle(alert!, sentSettlement(planDelivery(alert!), 'G0', T0 + GROUP_GATHER_MS));
+
+    breakStorage();
+    // An update of one of its incidents, edited into the alert from memory: the alert still shows both.
+    expect(outbox.plan(event(1, 'facebook', 'updated', T0 + 10_000))).toBe(true);
+    const [update] = outbox.claimDue('telegram', T0 + 10_000 + FOLLOW_UP_GATHER_MS, LEASE);
+    const edit = planDelivery(update!);
+    expect(edit).toMatchObject({ kind: 'edit', editMessageId: 'G0' });
+    expect(edit.events.map((e) => e.incidentId).sort()).toEqual([1, 2]);
+    expect(outbox.settle(update!, sentSettlement(edit, 'G0', T0 + 20_000))).toBe(true);
+    // A new failure within the window: the memory holds no row of incident 2, so it cannot tell
+    // that nothing of it changed since the alert: a new message, never an edit of G0 that would
+    // show incidents 1 and 3 and drop 2.
+    expect(outbox.plan(event(3, 'messenger', 'opened', T0 + 20_000))).toBe(true);
+    const [opening] = outbox.claimDue('telegram', T0 + 20_000 + GROUP_GATHER_MS, LEASE);
+    expect(opening?.items.map((i) => i.incidentId)).toEqual([3]);
+    expect(opening?.mergeInto).toBeUndefined();
+    expect(planDelivery(opening!).kind).toBe('send');
+  });
+
   it("learns a grouped alert's new message from the database (an escalation reply sent meanwhile)", () => {
     subs.subscribe({ platform: 'telegram', chatId: '7' }, 'whatsapp', 'minor', T0);
     const first = detection.commit(incident('open', T0));

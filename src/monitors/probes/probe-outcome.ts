@@ -18,9 +18,40 @@ export function elapsedMs(startedAt: number): number {
   return Math.round(performance.now() - startedAt);
 }
 
-/** The facts, when there are any (an outcome without facts has no `facts` field). */
+/** The numeric facts: kept only when finite (JSON has no NaN or Infinity; stored, they read back as null). */
+const NUMBER_FACTS = [
+  'statusCode',
+  'timeoutMs',
+  'bytes',
+  'maxRedirects',
+  'daysLeft',
+  'certExpiresAt',
+  'silentMs',
+] as const satisfies readonly (keyof OutcomeFacts)[];
+/** Longest error code kept (Node's and OpenSSL's are well under it). */
+const MAX_CODE_CHARS = 64;
+
+/**
+ * The facts as an outcome carries them, bounded like its message: finite numbers only, each text
+ * (an error code, a configured expectation) one plain line of limited length. They are stored with
+ * every failing check's record and every incident's evidence, and served by the API.
+ */
+export function boundedFacts(facts: OutcomeFacts): OutcomeFacts {
+  const bounded: { -readonly [K in keyof OutcomeFacts]: OutcomeFacts[K] } = {};
+  for (const key of NUMBER_FACTS) {
+    const value = facts[key];
+    if (value !== undefined && Number.isFinite(value)) bounded[key] = value;
+  }
+  if (facts.errorCode !== undefined) bounded.errorCode = toPlainLine(facts.errorCode, MAX_CODE_CHARS);
+  if (facts.expected !== undefined)
+    bounded.expected = { kind: facts.expected.kind, value: toPlainLine(facts.expected.value) };
+  return bounded;
+}
+
+/** The facts, bounded, when there are any (an outcome without facts has no `facts` field). */
 function withFacts(facts: OutcomeFacts | undefined): { facts?: OutcomeFacts } {
-  return facts === undefined || Object.keys(facts).length === 0 ? {} : { facts };
+  const bounded = facts === undefined ? {} : boundedFacts(facts);
+  return Object.keys(bounded).length === 0 ? {} : { facts: bounded };
 }
 
 export function upOutcome(message: string, latencyMs: number | null, facts?: OutcomeFacts): ProbeOutcome {
