@@ -107,7 +107,7 @@ const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
 const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   service: 'সার্ভিসের নাম (/services দেখুন)',
   problem: 'সমস্যার সংক্ষিপ্ত বিবরণ',
-  severity: 'severity: major অথবা minor',
+  severity: 'তীব্রতা: major অথবা minor',
   language: 'ভাষা: তার কোড (যেমন bn) অথবা নাম (যেমন বাংলা)',
   timezone: 'টাইম জোন, যেমন Asia/Dhaka অথবা UTC',
   quiet: 'নীরব সময়, যেমন 23:00-07:00, অথবা off',
@@ -300,7 +300,7 @@ export const bn: Catalogue<'bn'> = {
         'আমি বিভিন্ন অনলাইন সার্ভিসের ওপর নজর রাখি, আর কোনোটি বন্ধ হলে বা আবার চালু হলে এখানে জানাই। কমান্ডসমূহ:',
         ...HELP.map(([command, what]) => `${command} — ${what}`),
         ...(withStart ? ['/start — /help-এর মতোই'] : []),
-        'Severity: "major" দিলে শুধু বড় বিভ্রাট, "minor" দিলে ছোটখাটো সমস্যাও জানানো হবে।',
+        'তীব্রতা: "major" দিলে শুধু বড় বিভ্রাট, "minor" দিলে ছোটখাটো সমস্যাও জানানো হবে।',
       ].join('\n'),
     subscribed: ({ target: t, severity }) =>
       `এখন থেকে এই চ্যাটে সতর্কবার্তা আসবে: ${target(t)} (${level(severity)})।`,

@@ -353,7 +353,7 @@ const ALLOWED = [
   /RFC 1918/g,
   /100\.64\.0\.0\/10/g,
   /0\.0\.0\.0/g,
-  /\b(?:IPv4|IPv6|NAT64|6to4|NAT|Teredo|mapped|HTTP|DNS|TLS|TCP|URL|UTC|General|Severity|severity|major|minor|off|en|bn|hi|add|remove|list|shop|Discord|Telegram)\b/g,
+  /\b(?:IPv4|IPv6|NAT64|6to4|NAT|Teredo|mapped|HTTP|DNS|TLS|TCP|URL|UTC|General|major|minor|off|en|bn|hi|add|remove|list|shop|Discord|Telegram)\b/g,
 ];
 
 /** What is left of `text` once passed-in values and allowed words are taken out. */
@@ -494,6 +494,23 @@ describe('Hindi', () => {
     );
     expect(hi.buttons.mute({ durationMs: 3_600_000 })).toBe('१ घंटे के लिए म्यूट करें');
     expect(hi.alert.duration({ durationMs: 3_600_000 })).toBe('१ घंटा');
+    expect(hi.monitors.intervalTooShort({ minIntervalMs: 3_600_000 })).toBe(
+      'जाँचों के बीच कम से कम १ घंटे का अंतर होना चाहिए।',
+    );
+  });
+
+  it('says one member, one service in the singular and several in the plural, and one word for a problem', () => {
+    expect(hi.commands.communityNotice({ serviceName: 'WhatsApp', reporters: 1 })).toMatch(
+      /^WhatsApp: यहाँ के १ सदस्य ने समस्या बताई है;/,
+    );
+    expect(hi.commands.communityNotice({ serviceName: 'WhatsApp', reporters: 5 })).toMatch(
+      /^WhatsApp: यहाँ के ५ सदस्यों ने समस्या बताई है;/,
+    );
+    expect(hi.alert.title({ change: 'opened', serviceName: 'WhatsApp', state: 'degraded' })).toBe(
+      'WhatsApp में समस्या है',
+    );
+    expect(hi.buttons.report).toBe('मुझे भी समस्या है');
+    expect(hi.evidence.reason({ reason: 'official-incident' })).toBe('आधिकारिक तौर पर घोषित समस्या');
   });
 });
 
