@@ -3,6 +3,7 @@ import { PROBLEM_KINDS } from '../../../src/core/crowd/problem-kind.js';
 import {
   COMMAND_ARGUMENTS,
   COMMAND_MENU_NAMES,
+  COMMAND_OPTION_TEXTS,
   LOCALES,
   messagesFor,
   type AlertMessages,
@@ -242,13 +243,18 @@ describe.each(LOCALES)('the %s catalogue', (locale) => {
     expect(problems).toEqual([]);
   });
 
-  it('says why every refused monitor target is refused, and describes every menu command', () => {
+  it('says why every refused monitor target is refused, and describes every menu command and option', () => {
     for (const reason of SSRF_REFUSAL_REASONS) expect(messages.ssrf[reason].trim(), reason).not.toBe('');
     for (const name of COMMAND_MENU_NAMES) {
       const description = messages.commandMenu[name];
       // Telegram's menu takes 1-256 characters, Discord's command description 1-100 (docs/platforms.md).
       expect(description.length, name).toBeGreaterThan(0);
       expect(description.length, name).toBeLessThanOrEqual(100);
+    }
+    for (const key of COMMAND_OPTION_TEXTS) {
+      // Discord's option descriptions and choice names: 1-100 characters.
+      expect(messages.commandOptions[key].trim().length, key).toBeGreaterThan(0);
+      expect([...messages.commandOptions[key]].length, key).toBeLessThanOrEqual(100);
     }
   });
 
@@ -386,7 +392,13 @@ function everyText(
       }
     }
   }
-  const tables = { state: m.state, ssrf: m.ssrf, commandMenu: m.commandMenu, severity: m.page.severity };
+  const tables = {
+    state: m.state,
+    ssrf: m.ssrf,
+    commandMenu: m.commandMenu,
+    commandOptions: m.commandOptions,
+    severity: m.page.severity,
+  };
   for (const [table, entries] of Object.entries(tables)) {
     for (const [key, text] of Object.entries(entries))
       texts.push({ where: `${table}.${key}`, text, args: [] });
