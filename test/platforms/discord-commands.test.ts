@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   DISCORD_COMMANDS,
   commandsDiffer,
+  discordLocalesOf,
   registerCommands,
 } from '../../src/platforms/discord/discord-commands.js';
 import { COMMAND_ARG_NAMES, MONITOR_ACTIONS } from '../../src/core/commands/command-request.js';
@@ -135,6 +136,15 @@ describe('Discord command localisations', () => {
       /50035|Invalid Form Body/,
     );
     expect(writes()).toBe(3);
+  });
+
+  it("map each of our languages to Discord's locales: the same code or its regional variants, none for bn or the English base", () => {
+    expect(discordLocalesOf('hi')).toEqual(['hi']);
+    expect(discordLocalesOf('bn')).toEqual([]);
+    expect(discordLocalesOf('en')).toEqual([]);
+    expect(discordLocalesOf('es')).toEqual(['es-ES', 'es-419']);
+    expect(discordLocalesOf('pt')).toEqual(['pt-BR']);
+    expect(discordLocalesOf('fr')).toEqual(['fr']);
   });
 
   it('are read back with with_localizations, so a localised definition is not written again', async () => {

@@ -60,22 +60,31 @@ const monitorName = (key: CommandOptionText): APIApplicationCommandStringOption 
   max_length: MAX_MONITOR_NAME_CHARS,
 });
 
+/** Discord shows the English texts to every locale without a localisation (its default is en-US). */
 const en = messagesFor('en');
 
 /** Discord's locales (discord-api-docs reference.mdx "Locales"); it has none for Bengali. */
-const DISCORD_LOCALES: ReadonlySet<string> = new Set([
+const DISCORD_LOCALES: readonly string[] = [
   ...'id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR'.split(' '),
   ...'ro fi sv-SE vi tr cs el bg ru uk hi th zh-CN ja zh-TW ko'.split(' '),
-]);
+];
+
+/**
+ * The Discord locales one of our languages speaks for: its code, or Discord's regional variants of
+ * it (a `pt` catalogue would serve `pt-BR`, `es` both `es-ES` and `es-419`); none for a language
+ * Discord lacks (`bn`) or for English, which is the texts' base.
+ */
+export function discordLocalesOf(locale: string): readonly string[] {
+  if (locale === 'en') return [];
+  return DISCORD_LOCALES.filter((d) => d === locale || d.split('-')[0] === locale);
+}
 
 /**
  * A text in each of our languages Discord has a locale for (Hindi), keyed by that locale; a user
  * whose Discord is in another language sees the English text. Null when there is none.
  */
 function inDiscordLocales(text: (m: Messages) => string): Record<string, string> | null {
-  const entries = LOCALES.filter((l) => DISCORD_LOCALES.has(l)).map(
-    (l) => [l, text(messagesFor(l))] as const,
-  );
+  const entries = LOCALES.flatMap((l) => discordLocalesOf(l).map((d) => [d, text(messagesFor(l))] as const));
   return entries.length === 0 ? null : Object.fromEntries(entries);
 }
 
