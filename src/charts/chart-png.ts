@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Resvg as ResvgClass } from '@resvg/resvg-js';
 import type { Catalog, ServiceDef } from '../core/catalog.js';
-import type { Locale } from '../core/i18n/index.js';
+import { LOCALES, type Locale } from '../core/i18n/index.js';
 import type { ServiceHistory } from './service-history.js';
 import { renderResponseChart } from './response-chart.js';
 
@@ -57,7 +57,7 @@ export function createChartPngRenderer(
     services ??= new Map(catalog.services.map((s) => [s.id, s]));
     const service = services.get(serviceId);
     if (!service) return null;
-    const locale = options.locale ?? 'en';
+    const locale = options.locale ?? LOCALES[0];
     const text = textFor(locale);
     const windows = history.chartWindows(service.id, service.monitorIds);
     const svg = renderResponseChart(windows, {

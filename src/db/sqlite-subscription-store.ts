@@ -11,6 +11,7 @@ import {
   type SubscriptionStore,
 } from '../core/delivery/ports.js';
 import type { IncidentEvent } from '../core/events.js';
+import { LOCALES } from '../core/i18n/index.js';
 import type { Severity } from '../core/model.js';
 import type { Db } from './database.js';
 
@@ -99,7 +100,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
 
   constructor(
     private readonly db: Db,
-    private readonly defaults: SubscriptionDefaults = { locale: 'en', timeZone: 'UTC' },
+    private readonly defaults: SubscriptionDefaults = { locale: LOCALES[0], timeZone: 'UTC' },
   ) {
     this.stmt = {
       chat: db.prepare('SELECT * FROM chats WHERE platform = ? AND chat_id = ?'),

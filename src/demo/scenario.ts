@@ -105,7 +105,7 @@ const chatSchema = z.strictObject({
   platform: z.string().refine((name) => (PLATFORM_NAMES as readonly string[]).includes(name), {
     message: `unknown platform (one of ${PLATFORM_NAMES.join(', ')})`,
   }),
-  locale: z.enum(LOCALES).default('en'),
+  locale: z.enum(LOCALES).default(LOCALES[0]),
   timeZone: z
     .string()
     .refine(isValidTimeZone, { message: 'unknown time zone (use an IANA name such as Asia/Dhaka)' }),

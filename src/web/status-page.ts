@@ -217,7 +217,11 @@ ${detail.incidents.length ? `<ul class="incidents">${detail.incidents.map((i) =>
 /** The API's evidence is the engine's `Evidence` serialised; zod's optional keys differ only in `| undefined`. */
 const asEvidence = (e: IncidentJson['evidence']): readonly Evidence[] => e as readonly Evidence[];
 
-const langQuery = (locale: Locale): string => (locale === 'en' ? '' : `?lang=${locale}`);
+/**
+ * Every link carries the page's language, the default one too: without it the next page would
+ * follow the browser's `Accept-Language` again, undoing a choice made in the switch.
+ */
+const langQuery = (locale: Locale): string => `?lang=${locale}`;
 
 /** `label` replaces the state's word (`unstable` for a degraded service whose monitor flaps). */
 function stateBadge(state: State, locale: Locale, label?: string): string {

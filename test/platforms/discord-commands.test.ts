@@ -2,11 +2,16 @@
  * The slash command definitions and their registration against the local Discord (which checks
  * names, lengths and option rules as Discord does) with the real @discordjs/rest client.
  */
-import { ApplicationCommandOptionType, REST } from 'discord.js';
+import {
+  ApplicationCommandOptionType,
+  REST,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody as CommandJson,
+} from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DISCORD_COMMANDS,
   commandsDiffer,
+  discordLocalesOf,
   registerCommands,
 } from '../../src/platforms/discord/discord-commands.js';
 import { COMMAND_ARG_NAMES, MONITOR_ACTIONS } from '../../src/core/commands/command-request.js';
@@ -34,6 +39,19 @@ async function setUp() {
   const writes = () => fake.calls.filter((c) => c.method === 'PUT').length;
   return { fake, guild, rest, scope, writes };
 }
+
+const SUBCOMMAND: number = ApplicationCommandOptionType.Subcommand;
+
+/** The definitions as the JSON Discord receives, typed loosely enough to read and to break. */
+interface OptionJson {
+  name: string;
+  type: number;
+  description_localizations?: Record<string, string>;
+  options?: OptionJson[];
+  choices?: { name: string; value: string; name_localizations?: Record<string, string> }[];
+}
+const asJson = (commands: readonly CommandJson[]): { name: string; options?: OptionJson[] }[] =>
+  structuredClone(commands) as unknown as { name: string; options?: OptionJson[] }[];
 
 describe('Discord command definitions', () => {
   it('are the commands of docs/design.md §5, admin-only by default where the handler checks admins', () => {
@@ -76,6 +94,57 @@ describe('Discord command localisations', () => {
         hi: messagesFor('hi').commandMenu[command.name as CommandMenuName],
       });
     }
+  });
+
+  it('describe every option, sub-command and fixed choice in Hindi from its catalogue, within 100 characters', () => {
+    const hi = messagesFor('hi');
+    const options = asJson(DISCORD_COMMANDS)
+      .flatMap((c) => c.options ?? [])
+      .flatMap((o) => (o.type === SUBCOMMAND ? [o, ...(o.options ?? [])] : [o]));
+    expect(options.length).toBeGreaterThan(10);
+    for (const option of options) {
+      const hindi = option.description_localizations?.hi;
+      expect(hindi, option.name).toBeDefined();
+      expect(Object.values(hi.commandOptions), option.name).toContain(hindi);
+      expect([...(hindi ?? '')].length, option.name).toBeLessThanOrEqual(100);
+      // Discord has no Bengali locale: Hindi is the only localisation.
+      expect(Object.keys(option.description_localizations ?? {}), option.name).toEqual(['hi']);
+    }
+    const choices = options.flatMap((o) => o.choices ?? []);
+    const severity = choices.filter((c) => c.value === 'major' || c.value === 'minor');
+    expect(severity.map((c) => c.name_localizations?.hi)).toEqual([
+      hi.commandOptions.severityMinor,
+      hi.commandOptions.severityMajor,
+    ]);
+    const problems = choices.filter((c) => c.value === 'login');
+    expect(problems.map((c) => c.name_localizations?.hi)).toEqual([hi.evidence.problemKind('login')]);
+  });
+
+  it('are accepted by the fake, which refuses a localised option text too long or in a locale Discord lacks', async () => {
+    const { rest, scope, writes } = await setUp();
+    expect(await registerCommands(rest, scope, { onlyIfChanged: true })).toBe('registered');
+    const broken = asJson(DISCORD_COMMANDS);
+    const option = broken.find((c) => c.name === 'settings')?.options?.[0];
+    if (option === undefined) throw new Error('settings has options');
+    const commands = broken as unknown as CommandJson[];
+    option.description_localizations = { hi: 'क'.repeat(101) };
+    await expect(registerCommands(rest, scope, { onlyIfChanged: false, commands })).rejects.toThrow(
+      /50035|Invalid Form Body/,
+    );
+    option.description_localizations = { bn: 'ভাষা' };
+    await expect(registerCommands(rest, scope, { onlyIfChanged: false, commands })).rejects.toThrow(
+      /50035|Invalid Form Body/,
+    );
+    expect(writes()).toBe(3);
+  });
+
+  it("map each of our languages to Discord's locales: the same code or its regional variants, none for bn or the English base", () => {
+    expect(discordLocalesOf('hi')).toEqual(['hi']);
+    expect(discordLocalesOf('bn')).toEqual([]);
+    expect(discordLocalesOf('en')).toEqual([]);
+    expect(discordLocalesOf('es')).toEqual(['es-ES', 'es-419']);
+    expect(discordLocalesOf('pt')).toEqual(['pt-BR']);
+    expect(discordLocalesOf('fr')).toEqual(['fr']);
   });
 
   it('are read back with with_localizations, so a localised definition is not written again', async () => {

@@ -86,6 +86,44 @@ describe('status page in a real browser', () => {
     await page.close();
   });
 
+  it('switches a Hindi browser to Hindi: Devanagari drawn with a Devanagari font, digits in Devanagari, kept on the next page', async () => {
+    await withDownService();
+    const context = await browser.newContext({
+      viewport: { width: 1000, height: 900 },
+      extraHTTPHeaders: { 'accept-language': 'hi-IN,hi;q=0.9' },
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    // English chosen on a Hindi browser, then Hindi from the page's own switch.
+    await page.goto(`${web.url}/?lang=en`);
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.getByRole('link', { name: 'हिन्दी' }).click();
+    await page.waitForURL(/\?lang=hi$/);
+    expect(await page.locator('html').getAttribute('lang')).toBe('hi');
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('सेवाओं की स्थिति');
+    const text = await page.locator('main').innerText();
+    expect(text).toMatch(/[०-९]/);
+    expect(text.replace('alert(1)', '')).not.toMatch(/[0-9]/);
+    // Which fonts Chromium drew the heading with: a Devanagari one, not a box for a missing glyph.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('DOM.enable');
+    await cdp.send('CSS.enable');
+    const { root } = await cdp.send('DOM.getDocument');
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: 'h1' });
+    const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+    expect(fonts.map((f) => f.familyName).join(', ')).toMatch(/Devanagari/);
+    await page.screenshot({ path: `${ARTIFACTS}/status-page-hi.png`, fullPage: true });
+    // The service link keeps the language, whatever the browser prefers.
+    await page.locator('li.service', { hasText: 'WhatsApp' }).getByRole('link').first().click();
+    await page.waitForURL(/\/services\/whatsapp\?lang=hi$/);
+    expect(await page.locator('html').getAttribute('lang')).toBe('hi');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('shows a service page with its chart as an accessible image', async () => {
     await withDownService();
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });

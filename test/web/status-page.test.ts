@@ -162,6 +162,25 @@ services:
     }
   });
 
+  it('keeps the chosen language in its links: English chosen on a Hindi browser stays English', async () => {
+    await withOutage();
+    const hindiBrowser = { headers: { 'accept-language': 'hi-IN,hi;q=0.9' } };
+    const index = await (await fetch(`${web.url}/?lang=en`, hindiBrowser)).text();
+    expect(index).toContain('<html lang="en">');
+    const link = /<a href="(\/services\/whatsapp[^"]*)">WhatsApp<\/a>/.exec(index)?.[1];
+    expect(link).toBe('/services/whatsapp?lang=en');
+    const detail = await (await fetch(`${web.url}${link ?? ''}`, hindiBrowser)).text();
+    expect(detail).toContain('<html lang="en">');
+    expect(detail).toContain('<a href="/?lang=en">');
+  });
+
+  it("answers a bad query in the browser's language", async () => {
+    web = await startWebHarness();
+    const res = await fetch(`${web.url}/?lang=fr`, { headers: { 'accept-language': 'hi-IN' } });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('<html lang="hi">');
+  });
+
   it('refuses unknown query parameters and languages with a 400 page', async () => {
     web = await startWebHarness();
     for (const q of ['?lang=fr', '?lang=bn&x=1', '?lang[]=bn']) {

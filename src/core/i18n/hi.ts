@@ -66,7 +66,7 @@ const STATE: Readonly<Record<State, string>> = {
 /** The predicate after one service's name; `again` is inserted where it belongs. */
 const PREDICATE: Readonly<Record<State, (again: string) => string>> = {
   up: (again) => `${again}चालू है`,
-  degraded: (again) => `में ${again}दिक्कत है`,
+  degraded: (again) => `में ${again}समस्या है`,
   down: (again) => `${again}बंद है`,
   unknown: (again) => `${again}अज्ञात स्थिति में है`,
   maintenance: (again) => `में ${again}रखरखाव चल रहा है`,
@@ -108,9 +108,9 @@ const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
   tls: () => 'सुरक्षित कनेक्शन (TLS) नहीं बन पाया',
   'tls-expiring': (p) =>
     p.daysLeft === undefined
-      ? 'सर्टिफ़िकेट की मियाद जल्द खत्म होगी'
-      : `${duration(p.daysLeft * DAY_MS)} में सर्टिफ़िकेट की मियाद खत्म होगी`,
-  'tls-expired': () => 'सर्टिफ़िकेट की मियाद खत्म',
+      ? 'सर्टिफ़िकेट की मियाद जल्द ख़त्म होगी'
+      : `${duration(p.daysLeft * DAY_MS)} में सर्टिफ़िकेट की मियाद ख़त्म होगी`,
+  'tls-expired': () => 'सर्टिफ़िकेट की मियाद ख़त्म',
   'http-status': (p) =>
     p.httpStatus === undefined ? 'अनपेक्षित HTTP स्टेटस' : `HTTP ${formatDigits(FORMAT, p.httpStatus)}`,
   assertion: () => 'पेज पर अपेक्षित सामग्री नहीं',
@@ -118,7 +118,7 @@ const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
   redirects: (p) =>
     p.maxRedirects === undefined ? 'बहुत ज़्यादा रीडायरेक्ट' : `${n(p.maxRedirects)} से ज़्यादा रीडायरेक्ट`,
   protocol: () => 'जवाब सही नहीं है',
-  'official-incident': () => 'आधिकारिक घोषणा में समस्या',
+  'official-incident': () => 'आधिकारिक तौर पर घोषित समस्या',
   'official-maintenance': () => 'घोषित रखरखाव',
   'bad-payload': () => 'स्टेटस पेज पढ़ा नहीं जा सका',
   'missed-heartbeat': (p) =>
@@ -130,8 +130,8 @@ const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
 const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   service: 'सेवा का नाम (/services देखें)',
   problem: 'समस्या का छोटा-सा ब्योरा',
-  severity: 'severity: major या minor',
-  language: 'भाषा: उसका कोड (जैसे hi) या नाम (जैसे हिन्दी)',
+  severity: 'गंभीरता (major या minor)',
+  language: 'भाषा का कोड (जैसे hi) या नाम (जैसे हिन्दी)',
   timezone: 'टाइम ज़ोन, जैसे Asia/Kolkata या UTC',
   quiet: 'शांत समय, जैसे 23:00-07:00, या off',
   role: 'अलर्ट में मेंशन होने वाला रोल, या off',
@@ -154,7 +154,7 @@ function incidentLine(i: IncidentSummary, timeZone: string): string {
     : `• ${i.serviceName}: ${kind}, ${when}, अवधि ${durationAlone(i.durationMs)}`;
 }
 
-const REPORT_BUTTON = 'मुझे भी दिक्कत है';
+const REPORT_BUTTON = 'मुझे भी समस्या है';
 
 const HELP: readonly (readonly [string, string])[] = [
   ['/subscribe <service|all> [severity]', 'इस चैट में किसी सेवा के अलर्ट पाएँ (एडमिन)'],
@@ -211,7 +211,7 @@ const COMMAND_MENU: Readonly<Record<CommandMenuName, string>> = {
   subscriptions: 'इस चैट में किन सेवाओं के अलर्ट आते हैं',
   status: 'किसी एक सेवा का ब्योरा, या सभी की झलक',
   incidents: 'हाल की और जारी घटनाएँ',
-  report: 'किसी सेवा में आ रही दिक्कत की रिपोर्ट करें',
+  report: 'किसी सेवा में आ रही समस्या की रिपोर्ट करें',
   services: 'जिन सेवाओं पर नज़र रखी जा रही है',
   settings: 'भाषा, टाइम ज़ोन और शांत समय — एडमिन',
   monitor: 'अपनी वेबसाइट या सर्वर पर नज़र रखें: add, remove, list — एडमिन',
@@ -323,7 +323,7 @@ export const hi: Catalogue<'hi'> = {
         'मैं ऑनलाइन सेवाओं पर नज़र रखता हूँ, और कोई सेवा बंद होने या फिर से चालू होने पर यहाँ बताता हूँ। कमांड:',
         ...HELP.map(([command, what]) => `${command} — ${what}`),
         ...(withStart ? ['/start — /help जैसा ही'] : []),
-        'Severity: "major" देने पर सिर्फ़ बड़े आउटेज, "minor" देने पर छोटी समस्याएँ भी बताई जाएँगी।',
+        'गंभीरता: "major" देने पर सिर्फ़ बड़े आउटेज, "minor" देने पर छोटी समस्याएँ भी बताई जाएँगी।',
       ].join('\n'),
     subscribed: ({ target: t, severity }) => `अब इस चैट में अलर्ट आएँगे: ${target(t)} (${level(severity)})।`,
     unsubscribed: ({ target: t }) => `इस चैट में अब अलर्ट नहीं आएँगे: ${target(t)}।`,
@@ -357,11 +357,11 @@ export const hi: Catalogue<'hi'> = {
     reportAcknowledged: ({ serviceName, problem }) =>
       `धन्यवाद, ${serviceName} के बारे में आपकी रिपोर्ट (${PROBLEM[problem]}) गिन ली गई है।`,
     communityNotice: ({ serviceName, reporters }) =>
-      `${serviceName}: यहाँ के ${n(reporters)} सदस्यों ने समस्या बताई है; हमारी जाँच और दूसरी कम्युनिटी को अभी कुछ नहीं दिख रहा। यह सिर्फ़ इस चैट को बताया गया है; दूसरी कम्युनिटी या हमारी जाँच से पुष्टि होने पर अलर्ट भेजा जाएगा।`,
+      `${serviceName}: यहाँ के ${count(reporters, 'सदस्य', 'सदस्यों')} ने समस्या बताई है; हमारी जाँच और दूसरी कम्युनिटी को अभी कुछ नहीं दिख रहा। यह सिर्फ़ इस चैट को बताया गया है; दूसरी कम्युनिटी या हमारी जाँच से पुष्टि होने पर अलर्ट भेजा जाएगा।`,
     alreadyReported: ({ serviceName, windowMs }) =>
       `आप पिछले ${duration(windowMs)} में ${serviceName} की रिपोर्ट कर चुके हैं; एक रिपोर्ट काफ़ी है।`,
     reportNeedsPerson: ({ serviceName }) =>
-      `रिपोर्ट हर व्यक्ति के हिसाब से गिनी जाती हैं, इसलिए गुमनाम या चैनल के नाम से भेजी गई रिपोर्ट नहीं गिनी जाती। ${serviceName} की रिपोर्ट करने के लिए अपने नाम से /report भेजें, या किसी अलर्ट पर "${REPORT_BUTTON}" बटन दबाएँ।`,
+      `रिपोर्ट हर व्यक्ति के हिसाब से गिनी जाती हैं, इसलिए गुमनाम या चैनल के नाम से भेजी गई रिपोर्ट नहीं गिनी जातीं। ${serviceName} की रिपोर्ट करने के लिए अपने नाम से /report भेजें, या किसी अलर्ट पर "${REPORT_BUTTON}" बटन दबाएँ।`,
     services: ({ services }) =>
       services.length === 0
         ? 'अभी किसी सेवा पर नज़र नहीं रखी जा रही।'
@@ -406,11 +406,12 @@ export const hi: Catalogue<'hi'> = {
     added: ({ monitor: m }) =>
       `“${m.name}” जोड़ा गया: ${m.target}, हर ${duration(m.intervalMs)} पर जाँच। इसके अलर्ट इसी चैट में आएँगे।`,
     refused: ({ reason }) => `यह लक्ष्य जोड़ा नहीं जा सकता। ${reason}`,
-    invalidName: () => `नाम में सिर्फ़ अक्षर, अंक, खाली जगह और - _ . हो सकते हैं (ज़्यादा से ज़्यादा ${n(40)})।`,
+    invalidName: () => `नाम में सिर्फ़ अक्षर, अंक, खाली जगह और - _ . हो सकते हैं (ज़्यादा से ज़्यादा ${n(40)} कैरेक्टर)।`,
     nameTaken: ({ name }) => `“${name}” नाम का मॉनिटर पहले से है।`,
     limitReached: ({ limit }) =>
       `यहाँ ज़्यादा से ज़्यादा ${n(limit)} मॉनिटर रखे जा सकते हैं। पहले एक हटाएँ (/monitor remove)।`,
-    intervalTooShort: ({ minIntervalMs }) => `जाँच ज़्यादा से ज़्यादा हर ${duration(minIntervalMs)} पर हो सकती है।`,
+    intervalTooShort: ({ minIntervalMs }) =>
+      `जाँचों के बीच कम से कम ${duration(minIntervalMs)} का अंतर होना चाहिए।`,
     invalidInterval: ({ given }) => `"${given}" कोई समय-अंतराल नहीं है; जैसे 60s, 5m या 1h लिखें।`,
     removed: ({ name }) => `“${name}” हटा दिया गया।`,
     notFound: ({ name }) => `“${name}” नाम का कोई मॉनिटर नहीं है।`,
@@ -432,6 +433,26 @@ export const hi: Catalogue<'hi'> = {
   },
   ssrf: SSRF,
   commandMenu: COMMAND_MENU,
+  commandOptions: {
+    serviceOrAll: 'कोई सेवा, या "all" (सभी)',
+    serviceOptional: 'सभी सेवाओं के लिए खाली छोड़ें',
+    serviceReport: 'वह सेवा जो आपके लिए काम नहीं कर रही',
+    severity: 'major: सिर्फ़ आउटेज; minor: समस्याएँ भी (डिफ़ॉल्ट)',
+    severityMinor: 'minor: समस्याएँ और आउटेज',
+    severityMajor: 'major: सिर्फ़ आउटेज',
+    problem: 'क्या गड़बड़ है',
+    language: 'इस चैनल में अलर्ट और जवाबों की भाषा',
+    timezone: 'टाइम ज़ोन, जैसे Asia/Kolkata या UTC',
+    quiet: 'शांत समय, जैसे 23:00-07:00, या off',
+    role: 'किसी सेवा के बड़े आउटेज पर मेंशन होने वाला रोल',
+    monitorAdd: 'किसी URL (https://…, चाहें तो साथ में एक शब्द) या host:port पर नज़र रखें',
+    monitorName: '/status के लिए छोटा-सा नाम, जैसे shop',
+    monitorTarget: 'https://example.org/health (चाहें तो साथ में एक शब्द) या host:port',
+    monitorEvery: 'कितनी बार जाँचें, जैसे 5m (डिफ़ॉल्ट: जितनी बार हो सके)',
+    monitorRemove: 'अपने किसी मॉनिटर पर नज़र रखना बंद करें',
+    monitorRemoveName: 'जोड़ते समय दिया गया नाम',
+    monitorList: 'आपके मॉनिटर, और किसने उन्हें जोड़ा या हटाया',
+  },
   page: PAGE,
   problemWords: PROBLEM_WORDS,
 };

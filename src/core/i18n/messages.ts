@@ -44,6 +44,11 @@ export interface Catalogue<L extends string> {
   readonly ssrf: Readonly<Record<SsrfRefusalReason, string>>;
   /** The one-line descriptions of a platform's command menu (Telegram's `setMyCommands`). */
   readonly commandMenu: Readonly<Record<CommandMenuName, string>>;
+  /**
+   * What a platform that describes each option of a command shows beside it (Discord's option
+   * and sub-command descriptions, the severity choices): 1-100 characters each.
+   */
+  readonly commandOptions: Readonly<Record<CommandOptionText, string>>;
   /** The status page's headings and labels. */
   readonly page: PageText;
   /**
@@ -68,6 +73,29 @@ export const COMMAND_MENU_NAMES = [
   'monitor',
 ] as const;
 export type CommandMenuName = (typeof COMMAND_MENU_NAMES)[number];
+
+/** The texts beside a command's options, sub-commands and fixed choices (`commandOptions`). */
+export const COMMAND_OPTION_TEXTS = [
+  'serviceOrAll',
+  'serviceOptional',
+  'serviceReport',
+  'severity',
+  'severityMinor',
+  'severityMajor',
+  'problem',
+  'language',
+  'timezone',
+  'quiet',
+  'role',
+  'monitorAdd',
+  'monitorName',
+  'monitorTarget',
+  'monitorEvery',
+  'monitorRemove',
+  'monitorRemoveName',
+  'monitorList',
+] as const;
+export type CommandOptionText = (typeof COMMAND_OPTION_TEXTS)[number];
 
 /** How an alert describes a change: the first alert, a relapse, or an edit of an open alert. */
 export type AlertChange = 'opened' | 'reopened' | 'updated';

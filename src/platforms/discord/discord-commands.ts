@@ -10,7 +10,13 @@ import {
 } from 'discord.js';
 import type { MonitorAction } from '../../core/commands/command-request.js';
 import { PROBLEM_KINDS } from '../../core/crowd/problem-kind.js';
-import { type CommandMenuName, LOCALES, messagesFor } from '../../core/i18n/index.js';
+import {
+  type CommandMenuName,
+  type CommandOptionText,
+  LOCALES,
+  type Messages,
+  messagesFor,
+} from '../../core/i18n/index.js';
 import { MAX_TARGET_CHARS } from '../../monitors/ssrf/target-parser.js';
 
 /**
@@ -46,37 +52,73 @@ export const MAX_MONITOR_TARGET_CHARS = MAX_TARGET_CHARS;
 /** An interval such as `5m` or `1h30m`; anything longer is not a duration. */
 export const MAX_MONITOR_EVERY_CHARS = 16;
 
-const monitorName = (description: string): APIApplicationCommandStringOption => ({
+const monitorName = (key: CommandOptionText): APIApplicationCommandStringOption => ({
   type: ApplicationCommandOptionType.String,
   name: OPTION.name,
-  description,
+  ...described(key),
   required: true,
   max_length: MAX_MONITOR_NAME_CHARS,
 });
 
+/** Discord shows the English texts to every locale without a localisation (its default is en-US). */
 const en = messagesFor('en');
 
 /** Discord's locales (discord-api-docs reference.mdx "Locales"); it has none for Bengali. */
-const DISCORD_LOCALES: ReadonlySet<string> = new Set([
+const DISCORD_LOCALES: readonly string[] = [
   ...'id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR'.split(' '),
   ...'ro fi sv-SE vi tr cs el bg ru uk hi th zh-CN ja zh-TW ko'.split(' '),
-]);
+];
 
 /**
- * A command's description in each of our languages Discord has a locale for (Hindi), from the
- * catalogue's `commandMenu`; a user whose Discord is in another language sees the English one.
+ * The Discord locales one of our languages speaks for: its code, or Discord's regional variants of
+ * it (a `pt` catalogue would serve `pt-BR`, `es` both `es-ES` and `es-419`); none for a language
+ * Discord lacks (`bn`) or for English, which is the texts' base.
  */
-function localized(name: CommandMenuName): Pick<CommandJson, 'description_localizations'> {
-  const entries = LOCALES.filter((l) => DISCORD_LOCALES.has(l)).map(
-    (l) => [l, messagesFor(l).commandMenu[name]] as const,
-  );
-  return entries.length === 0 ? {} : { description_localizations: Object.fromEntries(entries) };
+export function discordLocalesOf(locale: string): readonly string[] {
+  if (locale === 'en') return [];
+  return DISCORD_LOCALES.filter((d) => d === locale || d.split('-')[0] === locale);
 }
 
-const service = (required: boolean, description: string): APIApplicationCommandOption => ({
+/**
+ * A text in each of our languages Discord has a locale for (Hindi), keyed by that locale; a user
+ * whose Discord is in another language sees the English text. Null when there is none.
+ */
+function inDiscordLocales(text: (m: Messages) => string): Record<string, string> | null {
+  const entries = LOCALES.flatMap((l) => discordLocalesOf(l).map((d) => [d, text(messagesFor(l))] as const));
+  return entries.length === 0 ? null : Object.fromEntries(entries);
+}
+
+/** A command's description localised from the catalogue's `commandMenu`. */
+function localized(name: CommandMenuName): Pick<CommandJson, 'description_localizations'> {
+  const localizations = inDiscordLocales((m) => m.commandMenu[name]);
+  return localizations === null ? {} : { description_localizations: localizations };
+}
+
+/** An option's or sub-command's description, in English and localised from `commandOptions`. */
+function described(key: CommandOptionText): {
+  description: string;
+  description_localizations?: Record<string, string>;
+} {
+  const localizations = inDiscordLocales((m) => m.commandOptions[key]);
+  return {
+    description: en.commandOptions[key],
+    ...(localizations === null ? {} : { description_localizations: localizations }),
+  };
+}
+
+/** A fixed choice: its English name, localised (choice names may be any text of 1-100 characters). */
+function choice<V extends string>(
+  value: V,
+  name: (m: Messages) => string,
+): { name: string; name_localizations?: Record<string, string>; value: V } {
+  const localizations = inDiscordLocales(name);
+  return { name: name(en), ...(localizations === null ? {} : { name_localizations: localizations }), value };
+}
+
+const service = (required: boolean, key: CommandOptionText): APIApplicationCommandOption => ({
   type: ApplicationCommandOptionType.String,
   name: OPTION.service,
-  description,
+  ...described(key),
   autocomplete: true,
   ...(required ? { required: true } : {}),
 });
@@ -90,14 +132,14 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
     default_member_permissions: ADMIN_ONLY,
     contexts: [InteractionContextType.Guild],
     options: [
-      service(true, 'A service, or "all"'),
+      service(true, 'serviceOrAll'),
       {
         type: ApplicationCommandOptionType.String,
         name: OPTION.severity,
-        description: 'major: outages only; minor: problems too (default)',
+        ...described('severity'),
         choices: [
-          { name: 'minor: problems and outages', value: 'minor' },
-          { name: 'major: outages only', value: 'major' },
+          choice('minor', (m) => m.commandOptions.severityMinor),
+          choice('major', (m) => m.commandOptions.severityMajor),
         ],
       },
     ],
@@ -108,7 +150,7 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
     ...localized('unsubscribe'),
     default_member_permissions: ADMIN_ONLY,
     contexts: [InteractionContextType.Guild],
-    options: [service(true, 'A service, or "all"')],
+    options: [service(true, 'serviceOrAll')],
   },
   {
     name: 'subscriptions',
@@ -121,14 +163,14 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
     description: 'One service in detail, or an overview of all',
     ...localized('status'),
     contexts: [InteractionContextType.Guild],
-    options: [service(false, 'Leave empty for all services')],
+    options: [service(false, 'serviceOptional')],
   },
   {
     name: 'incidents',
     description: 'Recent and ongoing incidents',
     ...localized('incidents'),
     contexts: [InteractionContextType.Guild],
-    options: [service(false, 'Leave empty for all services')],
+    options: [service(false, 'serviceOptional')],
   },
   {
     name: 'report',
@@ -136,12 +178,12 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
     ...localized('report'),
     contexts: [InteractionContextType.Guild],
     options: [
-      service(true, 'The service that does not work for you'),
+      service(true, 'serviceReport'),
       {
         type: ApplicationCommandOptionType.String,
         name: OPTION.problem,
-        description: 'What is wrong',
-        choices: PROBLEM_KINDS.map((kind) => ({ name: en.evidence.problemKind(kind), value: kind })),
+        ...described('problem'),
+        choices: PROBLEM_KINDS.map((kind) => choice(kind, (m) => m.evidence.problemKind(kind))),
       },
     ],
   },
@@ -161,25 +203,25 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
       {
         type: ApplicationCommandOptionType.String,
         name: OPTION.language,
-        description: 'Language of alerts and replies in this channel',
+        ...described('language'),
         choices: LOCALES.map((locale) => ({ name: messagesFor(locale).languageName, value: locale })),
       },
       {
         type: ApplicationCommandOptionType.String,
         name: OPTION.timezone,
-        description: 'IANA time zone, e.g. Asia/Dhaka or UTC',
+        ...described('timezone'),
         max_length: 64,
       },
       {
         type: ApplicationCommandOptionType.String,
         name: OPTION.quiet,
-        description: 'Quiet hours, e.g. 23:00-07:00, or off',
+        ...described('quiet'),
         max_length: 32,
       },
       {
         type: ApplicationCommandOptionType.Role,
         name: OPTION.role,
-        description: 'A role to ping when a service has a major outage',
+        ...described('role'),
       },
     ],
   },
@@ -194,20 +236,20 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
       {
         type: ApplicationCommandOptionType.Subcommand,
         name: 'add' satisfies MonitorAction,
-        description: 'Watch a URL (https://…, optionally followed by a keyword) or a host:port',
+        ...described('monitorAdd'),
         options: [
-          monitorName('A short name for /status, e.g. shop'),
+          monitorName('monitorName'),
           {
             type: ApplicationCommandOptionType.String,
             name: OPTION.target,
-            description: 'https://example.org/health (then an optional keyword) or game.example.org:25565',
+            ...described('monitorTarget'),
             required: true,
             max_length: MAX_MONITOR_TARGET_CHARS,
           },
           {
             type: ApplicationCommandOptionType.String,
             name: OPTION.every,
-            description: 'How often to check, e.g. 5m (default: as often as allowed)',
+            ...described('monitorEvery'),
             max_length: MAX_MONITOR_EVERY_CHARS,
           },
         ],
@@ -215,12 +257,12 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
       {
         type: ApplicationCommandOptionType.Subcommand,
         name: 'remove' satisfies MonitorAction,
-        description: 'Stop watching one of your monitors',
+        ...described('monitorRemove'),
         options: [
           {
             type: ApplicationCommandOptionType.String,
             name: OPTION.name,
-            description: 'The name it was added with',
+            ...described('monitorRemoveName'),
             required: true,
             max_length: MAX_MONITOR_NAME_CHARS,
             autocomplete: true,
@@ -230,7 +272,7 @@ export const DISCORD_COMMANDS: readonly CommandJson[] = [
       {
         type: ApplicationCommandOptionType.Subcommand,
         name: 'list' satisfies MonitorAction,
-        description: 'Your monitors, and who added or removed them',
+        ...described('monitorList'),
       },
     ],
   },

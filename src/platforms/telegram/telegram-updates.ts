@@ -10,7 +10,7 @@ import {
 } from '../../core/commands/index.js';
 import type { ChatAddress, SubscriptionStore } from '../../core/delivery/ports.js';
 import type { Clock } from '../../core/model.js';
-import { messagesFor, pickLocale } from '../../core/i18n/index.js';
+import { LOCALES, messagesFor, pickLocale } from '../../core/i18n/index.js';
 import type { Logger } from '../../logging.js';
 import { type ReplyChart, renderReplyChart } from '../reply-chart.js';
 import type { RenderChartPng } from '../../charts/chart-png.js';
@@ -291,7 +291,7 @@ export class TelegramUpdates {
   private async answer(request: CommandRequest): Promise<CommandReply> {
     const commands = this.deps.commands;
     if (commands === null) {
-      const m = messagesFor(pickLocale(request.localeHint, 'en'));
+      const m = messagesFor(pickLocale(request.localeHint, LOCALES[0]));
       return { text: m.commands.internalError(), ephemeral: true };
     }
     const reply = await commands.handle(request);

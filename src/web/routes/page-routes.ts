@@ -8,16 +8,17 @@ const pageQuerySchema = z.strictObject({ lang: z.enum(LOCALES).optional() });
 const serviceIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/);
 const HTML = 'text/html; charset=utf-8';
 
-/** The language of a page: `?lang=`, else the browser's first language we speak, else English. */
+/** The language of a page: `?lang=`, else the browser's first language we speak, else the first in `LOCALES`. */
 const localeOf = (lang: Locale | undefined, acceptLanguage: string | undefined): Locale =>
-  lang ?? pickLocale(acceptLanguage?.split(',')[0], 'en');
+  lang ?? pickLocale(acceptLanguage?.split(',')[0], LOCALES[0]);
 
 /** The HTML status pages: `GET /` and `GET /services/:id`. Errors are pages too, not JSON. */
 export const pageRoutes: FastifyPluginAsync<{ readonly page: StatusPage }> = async (app, { page }) => {
   app.get('/', async (request, reply) => {
     const query = pageQuerySchema.safeParse(request.query);
-    if (!query.success) return reply.code(400).type(HTML).send(page.renderNotFound('en'));
-    const html = page.index(localeOf(query.data.lang, request.headers['accept-language']));
+    const locale = localeOf(query.data?.lang, request.headers['accept-language']);
+    if (!query.success) return reply.code(400).type(HTML).send(page.renderNotFound(locale));
+    const html = page.index(locale);
     return reply.type(HTML).header('cache-control', 'no-cache').send(html);
   });
 

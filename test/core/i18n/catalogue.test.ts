@@ -3,6 +3,7 @@ import { PROBLEM_KINDS } from '../../../src/core/crowd/problem-kind.js';
 import {
   COMMAND_ARGUMENTS,
   COMMAND_MENU_NAMES,
+  COMMAND_OPTION_TEXTS,
   LOCALES,
   messagesFor,
   type AlertMessages,
@@ -237,12 +238,12 @@ describe.each(LOCALES)('the %s catalogue', (locale) => {
     }
   });
 
-  it('has every entry of the English catalogue, of the same kind, and no empty text (walked at run time)', () => {
-    const problems = compareShapes(messagesFor('en'), messages, '');
+  it('has every entry of the first (English) catalogue, of the same kind, and no empty text (walked at run time)', () => {
+    const problems = compareShapes(messagesFor(LOCALES[0]), messages, '');
     expect(problems).toEqual([]);
   });
 
-  it('says why every refused monitor target is refused, and describes every menu command', () => {
+  it('says why every refused monitor target is refused, and describes every menu command and option', () => {
     for (const reason of SSRF_REFUSAL_REASONS) expect(messages.ssrf[reason].trim(), reason).not.toBe('');
     for (const name of COMMAND_MENU_NAMES) {
       const description = messages.commandMenu[name];
@@ -250,10 +251,17 @@ describe.each(LOCALES)('the %s catalogue', (locale) => {
       expect(description.length, name).toBeGreaterThan(0);
       expect(description.length, name).toBeLessThanOrEqual(100);
     }
+    for (const key of COMMAND_OPTION_TEXTS) {
+      // Discord's option descriptions and choice names: 1-100 characters.
+      expect(messages.commandOptions[key].trim().length, key).toBeGreaterThan(0);
+      expect([...messages.commandOptions[key]].length, key).toBeLessThanOrEqual(100);
+    }
   });
 
   it('is picked by its own code as a platform hint and names itself', () => {
     expect(messages.locale).toBe(locale);
+    // Telegram's setMyCommands takes a two-letter ISO 639-1 `language_code`, and the code is ours.
+    expect(locale).toMatch(/^[a-z]{2}$/);
     for (const hint of messages.hints) expect(hint).toMatch(/^[a-z]{2,3}$/);
     expect(messages.hints).toContain(locale);
     for (const word of [...messages.languageAliases, ...messages.offWords]) {
@@ -353,7 +361,7 @@ const ALLOWED = [
   /RFC 1918/g,
   /100\.64\.0\.0\/10/g,
   /0\.0\.0\.0/g,
-  /\b(?:IPv4|IPv6|NAT64|6to4|NAT|Teredo|mapped|HTTP|DNS|TLS|TCP|URL|UTC|General|Severity|severity|major|minor|off|en|bn|hi|add|remove|list|shop|Discord|Telegram)\b/g,
+  /\b(?:IPv4|IPv6|NAT64|6to4|NAT|Teredo|mapped|HTTP|DNS|TLS|TCP|URL|UTC|General|major|minor|off|en|bn|hi|add|remove|list|shop|Discord|Telegram)\b/g,
 ];
 
 /** What is left of `text` once passed-in values and allowed words are taken out. */
@@ -384,7 +392,13 @@ function everyText(
       }
     }
   }
-  const tables = { state: m.state, ssrf: m.ssrf, commandMenu: m.commandMenu, severity: m.page.severity };
+  const tables = {
+    state: m.state,
+    ssrf: m.ssrf,
+    commandMenu: m.commandMenu,
+    commandOptions: m.commandOptions,
+    severity: m.page.severity,
+  };
   for (const [table, entries] of Object.entries(tables)) {
     for (const [key, text] of Object.entries(entries))
       texts.push({ where: `${table}.${key}`, text, args: [] });
@@ -393,7 +407,20 @@ function everyText(
   return texts;
 }
 
-describe.each(LOCALES.filter((l) => l !== 'en'))('the %s catalogue leaks no English', (locale) => {
+/**
+ * The languages written in a script other than Latin (their own name has no Latin letter): there,
+ * a Latin word or an ASCII digit the catalogue wrote itself is English leaking through.
+ */
+const OWN_SCRIPT = LOCALES.filter((l) => !/\p{Script=Latin}/u.test(messagesFor(l).languageName));
+
+describe('the leak check', () => {
+  it('runs for every language not written in Latin letters', () => {
+    expect(OWN_SCRIPT).toEqual(expect.arrayContaining(['bn', 'hi']));
+    expect(OWN_SCRIPT).not.toContain('en');
+  });
+});
+
+describe.each(OWN_SCRIPT)('the %s catalogue leaks no English', (locale) => {
   const messages = messagesFor(locale);
 
   it('writes every message in its own words and digits: no Latin words or ASCII digits of its own', () => {
@@ -494,6 +521,23 @@ describe('Hindi', () => {
     );
     expect(hi.buttons.mute({ durationMs: 3_600_000 })).toBe('१ घंटे के लिए म्यूट करें');
     expect(hi.alert.duration({ durationMs: 3_600_000 })).toBe('१ घंटा');
+    expect(hi.monitors.intervalTooShort({ minIntervalMs: 3_600_000 })).toBe(
+      'जाँचों के बीच कम से कम १ घंटे का अंतर होना चाहिए।',
+    );
+  });
+
+  it('says one member, one service in the singular and several in the plural, and one word for a problem', () => {
+    expect(hi.commands.communityNotice({ serviceName: 'WhatsApp', reporters: 1 })).toMatch(
+      /^WhatsApp: यहाँ के १ सदस्य ने समस्या बताई है;/,
+    );
+    expect(hi.commands.communityNotice({ serviceName: 'WhatsApp', reporters: 5 })).toMatch(
+      /^WhatsApp: यहाँ के ५ सदस्यों ने समस्या बताई है;/,
+    );
+    expect(hi.alert.title({ change: 'opened', serviceName: 'WhatsApp', state: 'degraded' })).toBe(
+      'WhatsApp में समस्या है',
+    );
+    expect(hi.buttons.report).toBe('मुझे भी समस्या है');
+    expect(hi.evidence.reason({ reason: 'official-incident' })).toBe('आधिकारिक तौर पर घोषित समस्या');
   });
 });
 

@@ -78,13 +78,15 @@ function checkDescription(description: unknown, at: Path, errors: FormErrors): v
     errors.add(at, badLengthError(DESCRIPTION_CHARS.min, DESCRIPTION_CHARS.max));
 }
 
-function checkLocalizations(value: unknown, at: Path, errors: FormErrors): void {
-  for (const locale of Object.keys(asObject(value))) {
+/** Keys must be Discord locales; with `texts`, each value is a description (1-100 characters). */
+function checkLocalizations(value: unknown, at: Path, errors: FormErrors, texts = false): void {
+  for (const [locale, text] of Object.entries(asObject(value))) {
     if (!(DISCORD_LOCALES as readonly string[]).includes(locale))
       errors.add([...at, locale], {
         code: 'ENUM_TYPE_COERCE',
         message: `Value "${locale}" is not a valid enum value.`,
       });
+    else if (texts) checkDescription(text, [...at, locale], errors);
   }
 }
 
@@ -97,8 +99,20 @@ function checkOptions(options: unknown, at: Path, errors: FormErrors): void {
     checkName(option.name, true, [...path, 'name'], errors);
     checkDescription(option.description, [...path, 'description'], errors);
     checkLocalizations(option.name_localizations, [...path, 'name_localizations'], errors);
+    checkLocalizations(
+      option.description_localizations,
+      [...path, 'description_localizations'],
+      errors,
+      true,
+    );
     const choices = Array.isArray(option.choices) ? option.choices : [];
     if (choices.length > MAX_CHOICES) errors.add([...path, 'choices'], maxLengthError(MAX_CHOICES));
+    choices.forEach((rawChoice: unknown, j) => {
+      // A choice's name is shown, not typed: any text of 1-100 characters, localised per locale.
+      const at = [...path, 'choices', j];
+      checkDescription(asObject(rawChoice).name, [...at, 'name'], errors);
+      checkLocalizations(asObject(rawChoice).name_localizations, [...at, 'name_localizations'], errors, true);
+    });
     if (choices.length > 0 && option.autocomplete === true)
       errors.add([...path, 'autocomplete'], {
         code: 'APPLICATION_COMMAND_OPTION_CHOICES_AUTOCOMPLETE',
@@ -116,7 +130,7 @@ function checkCommand(command: Json, at: Path, errors: FormErrors): void {
   checkName(command.name, chatInput, [...at, 'name'], errors);
   if (chatInput) checkDescription(command.description, [...at, 'description'], errors);
   checkLocalizations(command.name_localizations, [...at, 'name_localizations'], errors);
-  checkLocalizations(command.description_localizations, [...at, 'description_localizations'], errors);
+  checkLocalizations(command.description_localizations, [...at, 'description_localizations'], errors, true);
   checkOptions(command.options, [...at, 'options'], errors);
 }
 
