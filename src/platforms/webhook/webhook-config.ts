@@ -83,7 +83,7 @@ const endpointSchema = z
     format: z.enum(WEBHOOK_FORMATS).default('json'),
     services: serviceList,
     minSeverity: z.enum(SEVERITIES).default('minor'),
-    locale: z.enum(LOCALES).default('en'),
+    locale: z.enum(LOCALES).default(LOCALES[0]),
     timeZone: z
       .string()
       .refine(isValidTimeZone, { message: 'unknown IANA time zone (e.g. UTC, Asia/Kolkata)' })
