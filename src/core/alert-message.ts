@@ -1,7 +1,13 @@
 import { PROBLEM_KINDS, type ProblemKind } from './crowd/problem-kind.js';
 import type { Evidence } from './detection/service-status.js';
 import type { IncidentEvent } from './events.js';
-import { messagesFor, type Locale, type Messages, type ProbeFacts } from './i18n/index.js';
+import {
+  messagesFor,
+  type IncidentSummary,
+  type Locale,
+  type Messages,
+  type ProbeFacts,
+} from './i18n/index.js';
 import { toPlainLine } from './i18n/text-fit.js';
 import type { OutcomeReason, Severity, State } from './model.js';
 
@@ -369,4 +375,19 @@ function hashId(text: string): string {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/**
+ * One line per incident of a quiet-hours summary, as its latest event describes it (every
+ * platform's summary lists the same lines).
+ */
+export function summariseIncidents(events: readonly IncidentEvent[]): IncidentSummary[] {
+  const latest = new Map<number, IncidentEvent>();
+  for (const e of events) latest.set(e.incidentId, e);
+  return [...latest.values()].map((e) => ({
+    serviceName: e.serviceName,
+    severity: e.severity,
+    startedAt: e.startedAt,
+    ...(e.kind === 'resolved' ? { durationMs: e.durationMs ?? Math.max(0, e.at - e.startedAt) } : {}),
+  }));
 }

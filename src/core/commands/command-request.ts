@@ -1,4 +1,5 @@
 import type { ChatAddress } from '../delivery/ports.js';
+import { COMMAND_MENU_NAMES } from '../i18n/messages.js';
 
 /**
  * The platform-neutral shape of a chat command: what both adapters (Telegram text messages and
@@ -6,22 +7,8 @@ import type { ChatAddress } from '../delivery/ports.js';
  * answers (the command table is in the README, Chat commands).
  */
 
-/** Commands a user can type, plus the two alert buttons. */
-export const COMMAND_NAMES = [
-  'start',
-  'help',
-  'subscribe',
-  'unsubscribe',
-  'subscriptions',
-  'status',
-  'incidents',
-  'report',
-  'services',
-  'settings',
-  'monitor',
-  'report-button',
-  'mute-button',
-] as const;
+/** Commands a user can type (those of the platforms' menus), plus the two alert buttons. */
+export const COMMAND_NAMES = [...COMMAND_MENU_NAMES, 'report-button', 'mute-button'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export function isCommandName(name: string): name is CommandName {

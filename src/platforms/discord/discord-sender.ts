@@ -1,8 +1,7 @@
 import { type REST, Routes } from 'discord.js';
-import { buildAlert } from '../../core/alert-message.js';
+import { buildAlert, summariseIncidents } from '../../core/alert-message.js';
 import type { ChatSender, DeliveryJob, DeliveryResult } from '../../core/delivery/ports.js';
-import type { IncidentEvent } from '../../core/events.js';
-import { type IncidentSummary, messagesFor } from '../../core/i18n/index.js';
+import { messagesFor } from '../../core/i18n/index.js';
 import { renderDiscordAlert, renderDiscordText } from './discord-render.js';
 import { classifyDiscordError, isUnknownMessage } from './discord-errors.js';
 
@@ -62,7 +61,9 @@ export class DiscordSender implements ChatSender {
     const { locale, timeZone, mentionRoleId } = job.settings;
     if (job.kind === 'summary') {
       const m = messagesFor(locale);
-      return renderDiscordText(m.commands.quietHoursSummary({ incidents: summarise(job.events), timeZone }));
+      return renderDiscordText(
+        m.commands.quietHoursSummary({ incidents: summariseIncidents(job.events), timeZone }),
+      );
     }
     const alert = buildAlert(job.events, {
       locale,
@@ -71,18 +72,6 @@ export class DiscordSender implements ChatSender {
     });
     return renderDiscordAlert(alert, mentionRoleId === null ? {} : { mentionRoleId });
   }
-}
-
-/** One line per incident, as its latest event describes it. */
-function summarise(events: readonly IncidentEvent[]): IncidentSummary[] {
-  const latest = new Map<number, IncidentEvent>();
-  for (const e of events) latest.set(e.incidentId, e);
-  return [...latest.values()].map((e) => ({
-    serviceName: e.serviceName,
-    severity: e.severity,
-    startedAt: e.startedAt,
-    ...(e.kind === 'resolved' ? { durationMs: e.durationMs ?? Math.max(0, e.at - e.startedAt) } : {}),
-  }));
 }
 
 function messageId(response: unknown): string {

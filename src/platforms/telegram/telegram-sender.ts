@@ -1,8 +1,7 @@
 import type { Telegram } from 'telegraf';
-import { buildAlert } from '../../core/alert-message.js';
+import { buildAlert, summariseIncidents } from '../../core/alert-message.js';
 import type { ChatSender, DeliveryJob, DeliveryResult } from '../../core/delivery/ports.js';
-import type { IncidentEvent } from '../../core/events.js';
-import { type IncidentSummary, messagesFor } from '../../core/i18n/index.js';
+import { messagesFor } from '../../core/i18n/index.js';
 import {
   classifyTelegramError,
   isEditTargetGone,
@@ -125,7 +124,7 @@ export class TelegramSender implements ChatSender {
   private async sendSummary(job: DeliveryJob, signal: AbortSignal): Promise<string> {
     const m = messagesFor(job.settings.locale);
     const text = m.commands.quietHoursSummary({
-      incidents: summarise(job.events),
+      incidents: summariseIncidents(job.events),
       timeZone: job.settings.timeZone,
     });
     let last = '';
@@ -145,16 +144,4 @@ export class TelegramSender implements ChatSender {
 /** `message_thread_id` of the job's forum topic, or nothing for the chat itself. */
 function threadOf(job: DeliveryJob): { message_thread_id?: number } {
   return job.threadId === undefined ? {} : { message_thread_id: Number(job.threadId) };
-}
-
-/** One line per incident, as its latest event describes it. */
-function summarise(events: readonly IncidentEvent[]): IncidentSummary[] {
-  const latest = new Map<number, IncidentEvent>();
-  for (const e of events) latest.set(e.incidentId, e);
-  return [...latest.values()].map((e) => ({
-    serviceName: e.serviceName,
-    severity: e.severity,
-    startedAt: e.startedAt,
-    ...(e.kind === 'resolved' ? { durationMs: e.durationMs ?? Math.max(0, e.at - e.startedAt) } : {}),
-  }));
 }

@@ -3,10 +3,15 @@
  * Slack-compatible `{ text }` variant. Pure: the sender signs and posts them.
  */
 import { createHash } from 'node:crypto';
-import { buildAlert, describeEvidence, type AlertMessage } from '../../core/alert-message.js';
+import {
+  buildAlert,
+  describeEvidence,
+  summariseIncidents,
+  type AlertMessage,
+} from '../../core/alert-message.js';
 import type { DeliveryJob } from '../../core/delivery/ports.js';
 import type { IncidentEvent } from '../../core/events.js';
-import { type IncidentSummary, messagesFor } from '../../core/i18n/index.js';
+import { messagesFor } from '../../core/i18n/index.js';
 import { fitLines, toPlainLine, toPlainText, truncateText } from '../../core/i18n/text-fit.js';
 import type { WebhookFormat } from './webhook-config.js';
 
@@ -212,22 +217,10 @@ export function alertText(alert: AlertMessage): string {
 function summaryText(job: DeliveryJob): string {
   return toPlainText(
     messagesFor(job.settings.locale).commands.quietHoursSummary({
-      incidents: summarise(job.events),
+      incidents: summariseIncidents(job.events),
       timeZone: job.settings.timeZone,
     }),
   );
-}
-
-/** One entry per incident, as its latest event describes it. */
-function summarise(events: readonly IncidentEvent[]): IncidentSummary[] {
-  const latest = new Map<number, IncidentEvent>();
-  for (const e of events) latest.set(e.incidentId, e);
-  return [...latest.values()].map((e) => ({
-    serviceName: e.serviceName,
-    severity: e.severity,
-    startedAt: e.startedAt,
-    ...(e.kind === 'resolved' ? { durationMs: e.durationMs ?? Math.max(0, e.at - e.startedAt) } : {}),
-  }));
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
