@@ -153,7 +153,9 @@ export function stepMonitor(
     return { record: settle({ ...record, changes: recent }, at, flap, events), events };
   }
   if (outcome.status === record.state) {
-    const { facts: _previous, ...kept } = record;
+    // The facts of an earlier outcome never stay beside this one's message (no copy without them
+    // when there are none: this runs for every check).
+    const kept = record.facts === undefined ? record : withoutFacts(record);
     const held: MonitorRecord = {
       ...kept,
       pending: null,
@@ -221,6 +223,11 @@ export function stepMonitor(
     },
     events,
   };
+}
+
+function withoutFacts(record: MonitorRecord): MonitorRecord {
+  const { facts: _previous, ...kept } = record;
+  return kept;
 }
 
 /** What a record keeps of the outcome that moved or held its state. */
