@@ -1,4 +1,5 @@
-import type { OutcomeFacts, OutcomeReason } from '../../core/model.js';
+import type { OutcomeFacts, OutcomeReason, ProbeOutcome } from '../../core/model.js';
+import { downOutcome, elapsedMs } from './probe-outcome.js';
 
 /** A failed network call reduced to the outcome taxonomy. */
 export interface ClassifiedError {
@@ -142,4 +143,13 @@ const NO_ANSWER_REASONS: ReadonlySet<OutcomeReason> = new Set<OutcomeReason>([
 /** Whether a failure with this reason had an answer whose time means something. */
 export function hasMeaningfulLatency(reason: OutcomeReason): boolean {
   return !NO_ANSWER_REASONS.has(reason);
+}
+
+/**
+ * The outcome of a check whose connection failed: down for the classified reason, with the time
+ * taken when that time says something about the target (`startedAt`: a `performance.now()` reading).
+ */
+export function failedOutcome(error: unknown, startedAt: number): ProbeOutcome {
+  const { reason, message, facts } = classifyError(error);
+  return downOutcome(reason, message, hasMeaningfulLatency(reason) ? elapsedMs(startedAt) : null, facts);
 }

@@ -5,7 +5,7 @@ import type { ProbeOutcome } from '../../core/model.js';
 import type { Probe, ProbeContext } from '../probe.js';
 import type { ConnectionGuard } from '../ssrf/ssrf-guard.js';
 import { type Deadline, runWithDeadline } from './deadline.js';
-import { classifyError, hasMeaningfulLatency } from './error-reason.js';
+import { failedOutcome } from './error-reason.js';
 import { BodyCollector, bodyByteLength } from '../../sources/body-blocks.js';
 import { type ByteBody, checkBodyOffThread, INLINE_MAX_BYTES } from './parse-worker.js';
 import type { HttpOptions } from './http-options.js';
@@ -259,15 +259,7 @@ export function createHttpProbe(deps: HttpProbeDeps = {}): Probe<HttpOptions> {
         return await runWithDeadline(
           ctx,
           (deadline) => exchange(options, agent, deadline, startedAt, ctx.timeoutMs, guard),
-          (error) => {
-            const { reason, message, facts } = classifyError(error);
-            return downOutcome(
-              reason,
-              message,
-              hasMeaningfulLatency(reason) ? elapsedMs(startedAt) : null,
-              facts,
-            );
-          },
+          (error) => failedOutcome(error, startedAt),
         );
       } finally {
         await agent.destroy(RUN_OVER);

@@ -5,7 +5,7 @@ import type { ProbeOutcome } from '../../core/model.js';
 import type { Probe, ProbeContext } from '../probe.js';
 import type { ConnectionGuard } from '../ssrf/ssrf-guard.js';
 import { runWithDeadline } from './deadline.js';
-import { classifyError, hasMeaningfulLatency } from './error-reason.js';
+import { failedOutcome } from './error-reason.js';
 import { formatHostPort, hostSchema, portSchema } from './option-schemas.js';
 import { downOutcome, elapsedMs, upOutcome } from './probe-outcome.js';
 
@@ -61,15 +61,7 @@ export function createTcpProbe(deps: TcpProbeDeps = {}): Probe<TcpOptions> {
           await connectOnce(options, deadline.signal, guard?.lookup ?? deps.lookup);
           return upOutcome('connected', elapsedMs(startedAt));
         },
-        (error) => {
-          const { reason, message, facts } = classifyError(error);
-          return downOutcome(
-            reason,
-            message,
-            hasMeaningfulLatency(reason) ? elapsedMs(startedAt) : null,
-            facts,
-          );
-        },
+        (error) => failedOutcome(error, startedAt),
       );
     },
   };

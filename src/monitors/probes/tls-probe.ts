@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Clock, ProbeOutcome } from '../../core/model.js';
 import type { Probe, ProbeContext } from '../probe.js';
 import { runWithDeadline } from './deadline.js';
-import { classifyError, describeTlsProblem, hasMeaningfulLatency } from './error-reason.js';
+import { describeTlsProblem, failedOutcome } from './error-reason.js';
 import { caFileSchema, formatHostPort, hostSchema, portSchema } from './option-schemas.js';
 import { degradedOutcome, downOutcome, elapsedMs, upOutcome } from './probe-outcome.js';
 
@@ -133,15 +133,7 @@ export function createTlsProbe(deps: TlsProbeDeps = {}): Probe<TlsOptions> {
           const result = await handshake(options, deadline.signal, deps.lookup);
           return judgeCertificate(options, result, clock.now(), elapsedMs(startedAt));
         },
-        (error) => {
-          const { reason, message, facts } = classifyError(error);
-          return downOutcome(
-            reason,
-            message,
-            hasMeaningfulLatency(reason) ? elapsedMs(startedAt) : null,
-            facts,
-          );
-        },
+        (error) => failedOutcome(error, startedAt),
       );
     },
   };
