@@ -2,11 +2,12 @@
 // What `npm test` needs beyond `npm install`: Debian's Chromium (the status page tests drive it
 // headless through playwright-core, which downloads no browser), the openssl CLI (the TLS probe
 // tests make their certificates with it) and fonts with Latin, Bengali and Devanagari glyphs (the
-// chart tests render text). Each is looked for where the tests use it; what is missing is installed
+// chart tests render text) and a PostgreSQL server (the stores and the bot run against a throw-away
+// cluster the tests start themselves, test/helpers/postgres-cluster.ts). Each is looked for where the tests use it; what is missing is installed
 // with apt when we run as root, and otherwise named in one line with the command that installs it,
 // and the test run stops (exit 1) before any test starts.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import process from 'node:process';
 
@@ -22,7 +23,18 @@ function onPath(command) {
 }
 
 /** One thing the suite needs: how to tell it is here, and the Debian package that brings it. */
+/** Debian's PostgreSQL server (/usr/lib/postgresql/<n>/bin), PG_BIN, or one on the PATH. */
+function postgresPresent() {
+  if (process.env.PG_BIN && existsSync(join(process.env.PG_BIN, 'postgres'))) return true;
+  const debian = '/usr/lib/postgresql';
+  if (existsSync(debian) && readdirSync(debian).some((v) => existsSync(join(debian, v, 'bin', 'postgres'))))
+    return true;
+  const config = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
+  return config.status === 0 && existsSync(join(config.stdout.trim(), 'postgres'));
+}
+
 const REQUIREMENTS = [
+  { what: 'a PostgreSQL server', pkg: 'postgresql', present: postgresPresent },
   { what: 'Chromium at /usr/bin/chromium', pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
   { what: 'the openssl command', pkg: 'openssl', present: () => onPath('openssl') },
   {
