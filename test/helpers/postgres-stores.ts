@@ -35,12 +35,27 @@ export async function applySchema(pool: pg.Pool): Promise<void> {
   for (const file of files) await pool.query(readFileSync(join(MIGRATIONS, file), 'utf8'));
 }
 
-/** Empties every table and restarts the identities, so each test starts as on a new database. */
+/**
+ * Empties every table, so each test starts with no rows. DELETE rather than TRUNCATE: on tables
+ * this small it is many times faster. The foreign keys' triggers are off for it (replica role, on
+ * this one connection), so the order of the tables does not matter. Identities are not restarted:
+ * a test reads the ids it gets, never assumes them.
+ */
 export async function emptyTables(pool: pg.Pool): Promise<void> {
-  const { rows } = await pool.query<{ tables: string | null }>(
-    "SELECT string_agg(format('%I', tablename), ', ') AS tables FROM pg_tables WHERE schemaname = 'public'",
+  const { rows } = await pool.query<{ tables: string[] }>(
+    "SELECT coalesce(array_agg(format('%I', tablename)), '{}') AS tables FROM pg_tables WHERE schemaname = 'public'",
   );
-  if (rows[0]?.tables) await pool.query(`TRUNCATE ${rows[0].tables} RESTART IDENTITY CASCADE`);
+  const client = await pool.connect();
+  try {
+    await client.query('SET session_replication_role = replica');
+    await client.query(rows[0]!.tables.map((table) => `DELETE FROM ${table}`).join('; '));
+  } finally {
+    // A connection left in the replica role would skip the foreign keys of whoever gets it next.
+    await client.query('RESET session_replication_role').then(
+      () => client.release(),
+      (err: Error) => client.release(err),
+    );
+  }
 }
 
 /**
