@@ -22,6 +22,10 @@ interface Backend {
   enqueue(event: IncidentEvent): Promise<void>;
   outboxRows(): Promise<{ status: string; last_error: string | null }[]>;
   quietHoursColumn(): Promise<unknown[]>;
+  /** Rows of a read without parameters (the same SQL on both). */
+  all(sql: string): Promise<unknown[]>;
+  /** Holds every queued row until `until`, as quiet hours or a mute do. */
+  holdQueue(until: number): Promise<void>;
 }
 
 function sqliteBackend(): () => Backend {
@@ -36,6 +40,9 @@ function sqliteBackend(): () => Backend {
       enqueue: async (event) => void outbox.enqueueIncidentEvent(event),
       outboxRows: async () => outboxRows(db),
       quietHoursColumn: async () => db.prepare('SELECT quiet_hours FROM chats').all(),
+      all: async (sql) => db.prepare(sql).all(),
+      holdQueue: async (until) =>
+        void db.prepare("UPDATE outbox SET status = 'held', next_attempt_at = ?").run(until),
     };
   });
   afterEach(() => tmp.dispose());
@@ -49,7 +56,8 @@ function postgresBackend(): () => Backend {
     return {
       store: new PostgresSubscriptionStore(pool, defaults),
       // The PostgreSQL outbox store is not this file's: its fan-out, in SQL (pending rows for the
-      // recipients, and the message references of an alert that is not a recovery).
+      // recipients in the topic of the subscription that matched, and the message references of an
+      // alert that is not a recovery).
       enqueue: async (event) => {
         const { rows } = await pool.query<{ id: number }>(
           'INSERT INTO outbox_events (incident_id, kind, payload_json, created_at) VALUES ($1, $2, $3, $4) RETURNING id',
@@ -58,15 +66,18 @@ function postgresBackend(): () => Backend {
         // $1-$3 here, the recipients' five from $4, the incident $9.
         const recipients = pgRecipients(event, 4);
         await pool.query(
-          `INSERT INTO outbox (platform, chat_ref, event_id, incident_id, event_kind, status, next_attempt_at, created_at)
-           SELECT c.platform, c.ref, $1, $9, $2, 'pending', $3, $3
+          `INSERT INTO outbox (platform, chat_ref, event_id, incident_id, event_kind, status, next_attempt_at, created_at,
+             thread_id)
+           SELECT c.platform, c.ref, $1, $9, $2, 'pending', $3, $3,
+             (SELECT s.thread_id FROM subscriptions s WHERE s.chat_ref = c.ref AND s.service_id IN ($5, $6)
+               ORDER BY s.service_id = $5 DESC LIMIT 1)
            FROM chats c WHERE ${recipients.where} ORDER BY c.ref`,
           [rows[0]!.id, event.kind, event.at, ...recipients.params, event.incidentId],
         );
         if (event.kind !== 'resolved')
           await pool.query(
-            `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, created_at)
-             SELECT chat_ref, incident_id, NULL, FALSE, created_at FROM outbox WHERE event_id = $1
+            `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, created_at, thread_id)
+             SELECT chat_ref, incident_id, NULL, FALSE, created_at, thread_id FROM outbox WHERE event_id = $1
              ON CONFLICT DO NOTHING`,
             [rows[0]!.id],
           );
@@ -78,6 +89,9 @@ function postgresBackend(): () => Backend {
           )
         ).rows,
       quietHoursColumn: async () => (await pool.query('SELECT quiet_hours FROM chats')).rows,
+      all: async (sql) => (await pool.query(sql)).rows,
+      holdQueue: async (until) =>
+        void (await pool.query("UPDATE outbox SET status = 'held', next_attempt_at = $1", [until])),
     };
   };
 }
@@ -143,6 +157,17 @@ describe.each([
       mentionRoleId: null,
     });
     expect(await backend().quietHoursColumn()).toEqual([{ quiet_hours: '23:00-07:00' }]);
+  });
+
+  it('lets the worker look at held alerts again when the settings change', async () => {
+    await store.subscribe(group, 'whatsapp', 'minor', T0);
+    await backend().enqueue(incidentEvent());
+    await backend().holdQueue(T0 + 3_600_000);
+    await store.updateSettings(group, { mutedUntil: null }, T0 + 5);
+    await store.updateSettings(group, { locale: 'en' }, T0 + 10);
+    expect(await backend().all('SELECT status, next_attempt_at FROM outbox')).toEqual([
+      { status: 'held', next_attempt_at: T0 + 5 },
+    ]);
   });
 
   it('deactivates a chat with its reason, kills its queue, and a new subscribe reactivates it', async () => {
@@ -212,6 +237,24 @@ describe.each([
       ['whatsapp', null],
     ]);
     expect(await store.forgetThread({ platform: 'telegram', chatId: '-404' }, '7')).toBe(0);
+  });
+
+  it('moves a forgotten topic’s incidents and their queued alerts to the chat itself, not other topics’', async () => {
+    await store.subscribe({ ...group, threadId: '7' }, 'whatsapp', 'minor', T0);
+    await store.subscribe({ ...group, threadId: '8' }, 'github', 'minor', T0);
+    await backend().enqueue(incidentEvent());
+    await backend().enqueue(incidentEvent({ incidentId: 2, serviceId: 'github' }));
+    expect(await store.forgetThread(group, '7')).toBe(1);
+    expect(
+      await backend().all('SELECT incident_id, thread_id FROM message_refs ORDER BY incident_id'),
+    ).toEqual([
+      { incident_id: 1, thread_id: null },
+      { incident_id: 2, thread_id: '8' },
+    ]);
+    expect(await backend().all('SELECT incident_id, thread_id FROM outbox ORDER BY incident_id')).toEqual([
+      { incident_id: 1, thread_id: null },
+      { incident_id: 2, thread_id: '8' },
+    ]);
   });
 
   describe('recipients of an event', () => {
