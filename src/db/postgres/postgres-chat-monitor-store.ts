@@ -1,0 +1,160 @@
+import type pg from 'pg';
+import type {
+  ChatMonitor,
+  ChatMonitorAuditEntry,
+  ChatMonitorStore,
+  NewChatMonitor,
+} from '../../chat-monitors/chat-monitor-store.js';
+import type { AsyncPort } from '../../core/awaitable.js';
+import { CHAT_SERVICE_PREFIX } from '../../core/catalog.js';
+import type { PlatformName } from '../../core/delivery/ports.js';
+import { inTransaction } from './in-transaction.js';
+
+interface MonitorRow {
+  id: number;
+  owner_key: string;
+  platform: PlatformName;
+  chat_id: string;
+  name: string;
+  kind: 'http' | 'tcp';
+  target: string;
+  interval_ms: number;
+  created_by: string;
+  created_at: number;
+}
+
+interface AuditRow {
+  monitor_id: number;
+  name: string;
+  target: string;
+  action: 'add' | 'remove';
+  actor: string;
+  at: number;
+}
+
+function toMonitor(row: MonitorRow): ChatMonitor {
+  return {
+    id: row.id,
+    ownerKey: row.owner_key,
+    platform: row.platform,
+    chatId: row.chat_id,
+    name: row.name,
+    kind: row.kind,
+    target: row.target,
+    intervalMs: row.interval_ms,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * Serialises the choice of a new chat monitor's id between instances (a transaction-level advisory
+ * lock, released at commit): the id is one more than any in use or in the audit trail, so two adds
+ * at once must not both pick the same one.
+ */
+const ID_LOCK = "SELECT pg_advisory_xact_lock(hashtext('chat_monitors.id'))";
+
+const SQL = {
+  // Ids are never reused (the audit trail remembers removed ones): a new monitor must not inherit
+  // a removed one's check history, state or open incident (service `chat-<id>`).
+  insert: `INSERT INTO chat_monitors (id, owner_key, platform, chat_id, name, name_key, kind, target, interval_ms,
+      created_by, created_at)
+    VALUES (
+      1 + GREATEST(
+        (SELECT coalesce(max(id), 0) FROM chat_monitors),
+        (SELECT coalesce(max(monitor_id), 0) FROM chat_monitor_audit)
+      ),
+      $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    ON CONFLICT (owner_key, name_key) DO NOTHING
+    RETURNING *`,
+  byName: 'SELECT * FROM chat_monitors WHERE owner_key = $1 AND name_key = $2',
+  byOwner: 'SELECT * FROM chat_monitors WHERE owner_key = $1 ORDER BY id',
+  all: 'SELECT * FROM chat_monitors ORDER BY id',
+  count: 'SELECT count(*)::int AS n FROM chat_monitors WHERE owner_key = $1',
+  remove: 'DELETE FROM chat_monitors WHERE id = $1',
+  // The engine closes the removed service's open incident too (without an event), but only after
+  // this commit: closing it here as well leaves no moment where a crash keeps it open.
+  closeIncident: `UPDATE incidents SET status = 'unknown', updated_at = $1, resolved_at = $1
+    WHERE service_id = $2 AND resolved_at IS NULL`,
+  audit: `INSERT INTO chat_monitor_audit (owner_key, monitor_id, name, target, action, actor, at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+  auditByOwner: 'SELECT * FROM chat_monitor_audit WHERE owner_key = $1 ORDER BY at DESC, id DESC LIMIT $2',
+} as const;
+
+/** Chat monitors in PostgreSQL (as SqliteChatMonitorStore). Add and remove write the audit row in the same transaction. */
+export class PostgresChatMonitorStore implements AsyncPort<ChatMonitorStore> {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * A name taken is ON CONFLICT's null, also when another instance's add of it is still open: the
+   * insert waits for that one to commit and then inserts nothing.
+   */
+  async add(monitor: NewChatMonitor): Promise<ChatMonitor | null> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query(ID_LOCK);
+      const inserted = await client.query<MonitorRow>(SQL.insert, [
+        monitor.ownerKey,
+        monitor.platform,
+        monitor.chatId,
+        monitor.name,
+        monitor.name.toLowerCase(),
+        monitor.kind,
+        monitor.target,
+        monitor.intervalMs,
+        monitor.createdBy,
+        monitor.createdAt,
+      ]);
+      const row = inserted.rows[0];
+      if (row === undefined) return null;
+      await client.query(SQL.audit, [
+        row.owner_key,
+        row.id,
+        row.name,
+        row.target,
+        'add',
+        monitor.createdBy,
+        monitor.createdAt,
+      ]);
+      return toMonitor(row);
+    });
+  }
+
+  async remove(ownerKey: string, name: string, actor: string, now: number): Promise<ChatMonitor | null> {
+    return inTransaction(this.pool, async (client) => {
+      const found = await client.query<MonitorRow>(`${SQL.byName} FOR UPDATE`, [
+        ownerKey,
+        name.toLowerCase(),
+      ]);
+      const row = found.rows[0];
+      if (row === undefined) return null;
+      await client.query(SQL.remove, [row.id]);
+      await client.query(SQL.closeIncident, [now, `${CHAT_SERVICE_PREFIX}${row.id}`]);
+      await client.query(SQL.audit, [row.owner_key, row.id, row.name, row.target, 'remove', actor, now]);
+      return toMonitor(row);
+    });
+  }
+
+  async countOwned(ownerKey: string): Promise<number> {
+    return (await this.pool.query<{ n: number }>(SQL.count, [ownerKey])).rows[0]?.n ?? 0;
+  }
+
+  async listOwned(ownerKey: string): Promise<ChatMonitor[]> {
+    return (await this.pool.query<MonitorRow>(SQL.byOwner, [ownerKey])).rows.map(toMonitor);
+  }
+
+  async listAll(): Promise<ChatMonitor[]> {
+    return (await this.pool.query<MonitorRow>(SQL.all)).rows.map(toMonitor);
+  }
+
+  async recentAudit(ownerKey: string, limit: number): Promise<ChatMonitorAuditEntry[]> {
+    const result = await this.pool.query<AuditRow>(SQL.auditByOwner, [ownerKey, limit]);
+    return result.rows.map((r) => ({
+      monitorId: r.monitor_id,
+      name: r.name,
+      target: r.target,
+      action: r.action,
+      actor: r.actor,
+      at: r.at,
+    }));
+  }
+}

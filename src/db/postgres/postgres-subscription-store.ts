@@ -1,0 +1,290 @@
+import type pg from 'pg';
+import type { AsyncPort } from '../../core/awaitable.js';
+import { formatQuietHours } from '../../core/delivery/chat-rules.js';
+import type {
+  ChatAddress,
+  ChatRecord,
+  ChatSettings,
+  Platform,
+  Subscription,
+  SubscriptionStore,
+} from '../../core/delivery/ports.js';
+import type { IncidentEvent } from '../../core/events.js';
+import { LOCALES } from '../../core/i18n/index.js';
+import type { Severity } from '../../core/model.js';
+import {
+  type ChatRow,
+  type SubscriptionDefaults,
+  chatFromRow,
+  recipientParams,
+} from '../sqlite-subscription-store.js';
+import { inTransaction, isUniqueViolation } from './in-transaction.js';
+
+/** A `chats` row as PostgreSQL returns it: `active` is a BOOLEAN (BIGINTs parse as numbers). */
+export interface PgChatRow extends Omit<ChatRow, 'active'> {
+  active: boolean;
+}
+
+export function chatFromPgRow(r: PgChatRow): ChatRecord {
+  return chatFromRow({ ...r, active: r.active ? 1 : 0 });
+}
+
+/**
+ * The PostgreSQL form of RECIPIENTS_WHERE (sqlite-subscription-store.ts): the same condition on
+ * `chats c`, with its parameters numbered from `first` ($first … $first+4), and their values in
+ * that order.
+ */
+export function pgRecipients(
+  event: IncidentEvent,
+  first = 1,
+): { readonly where: string; readonly params: (string | number | boolean)[] } {
+  const p = recipientParams(event);
+  const [matchNew, serviceId, wildcard, severity, incidentId] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
+  return {
+    where: `c.active AND c.ref IN (
+    SELECT s.chat_ref FROM subscriptions s
+     WHERE ${matchNew}::boolean AND s.service_id IN (${serviceId}::text, ${wildcard}::text)
+       AND (s.min_severity = 'minor' OR ${severity}::text = 'major')
+    UNION
+    SELECT m.chat_ref FROM message_refs m WHERE m.incident_id = ${incidentId}::bigint)`,
+    params: [p['matchNew'] === 1, p['serviceId']!, p['wildcard']!, p['severity']!, p['incidentId']!],
+  };
+}
+
+const SQL = {
+  chat: 'SELECT * FROM chats WHERE platform = $1 AND chat_id = $2',
+  // Locked: a settings change reads, merges and writes the row; a second instance waits its turn.
+  chatForUpdate: 'SELECT * FROM chats WHERE platform = $1 AND chat_id = $2 FOR UPDATE',
+  // "C": byte order, as SQLite's BINARY collation sorts.
+  chatsOf: 'SELECT * FROM chats WHERE platform = $1 ORDER BY chat_id COLLATE "C"',
+  createChat: `INSERT INTO chats (platform, chat_id, guild_id, locale, time_zone, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (platform, chat_id) DO NOTHING`,
+  reactivate: `UPDATE chats SET active = TRUE, deactivated_reason = NULL, deactivated_at = NULL,
+    guild_id = COALESCE($1, guild_id) WHERE ref = $2`,
+  // xmax = 0 only on a row this statement inserted: whether the subscription is new, in the same
+  // statement that writes it (two instances subscribing at once cannot both say "created").
+  subscribe: `INSERT INTO subscriptions (chat_ref, service_id, min_severity, created_at, thread_id)
+    VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (chat_ref, service_id) DO UPDATE SET min_severity = EXCLUDED.min_severity,
+      thread_id = EXCLUDED.thread_id
+    RETURNING (xmax = 0) AS created`,
+  unsubscribe: `DELETE FROM subscriptions WHERE service_id = $1
+    AND chat_ref = (SELECT ref FROM chats WHERE platform = $2 AND chat_id = $3)`,
+  unsubscribeAll:
+    'DELETE FROM subscriptions WHERE chat_ref = (SELECT ref FROM chats WHERE platform = $1 AND chat_id = $2)',
+  list: `SELECT s.service_id, s.min_severity, s.created_at, s.thread_id FROM subscriptions s
+    JOIN chats c ON c.ref = s.chat_ref WHERE c.platform = $1 AND c.chat_id = $2
+    ORDER BY s.service_id COLLATE "C"`,
+  settings: `UPDATE chats SET locale = $1, time_zone = $2, quiet_hours = $3, muted_until = $4,
+    mention_role_id = $5 WHERE ref = $6`,
+  recheckHeld: `UPDATE outbox SET next_attempt_at = LEAST(next_attempt_at, $1)
+    WHERE chat_ref = $2 AND status = 'held'`,
+  deactivate: 'UPDATE chats SET active = FALSE, deactivated_reason = $1, deactivated_at = $2 WHERE ref = $3',
+  killQueued: `UPDATE outbox SET status = 'dead', last_error = $1, lease_token = NULL
+    WHERE chat_ref = $2 AND status IN ('pending', 'leased', 'held')`,
+  rename: 'UPDATE chats SET chat_id = $1 WHERE ref = $2',
+  mergeSubscriptions: `INSERT INTO subscriptions (chat_ref, service_id, min_severity, created_at, thread_id)
+    SELECT $1, service_id, min_severity, created_at, thread_id FROM subscriptions WHERE chat_ref = $2
+    ON CONFLICT DO NOTHING`,
+  mergeRefs: `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at, thread_id)
+    SELECT $1, incident_id, message_id, editable, joinable, created_at, thread_id FROM message_refs
+    WHERE chat_ref = $2 ON CONFLICT DO NOTHING`,
+  moveOutbox: 'UPDATE outbox SET chat_ref = $1 WHERE chat_ref = $2',
+  deleteChat: 'DELETE FROM chats WHERE ref = $1',
+  forgetThreadSubscriptions:
+    'UPDATE subscriptions SET thread_id = NULL WHERE chat_ref = $1 AND thread_id = $2',
+  forgetThreadRefs: 'UPDATE message_refs SET thread_id = NULL WHERE chat_ref = $1 AND thread_id = $2',
+  forgetThreadQueued: `UPDATE outbox SET thread_id = NULL
+    WHERE chat_ref = $1 AND thread_id = $2 AND status IN ('pending', 'leased', 'held')`,
+} as const;
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+/**
+ * Subscriptions and chat settings in PostgreSQL: the rules of SqliteSubscriptionStore (same tables,
+ * same results), each change that writes more than one statement in one transaction.
+ */
+export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore> {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly defaults: SubscriptionDefaults = { locale: LOCALES[0], timeZone: 'UTC' },
+  ) {}
+
+  async subscribe(
+    chat: ChatAddress & { readonly guildId?: string | null; readonly threadId?: string | null },
+    serviceId: string,
+    minSeverity: Severity,
+    now: number,
+  ): Promise<{ readonly created: boolean }> {
+    return inTransaction(this.pool, async (client) => {
+      const row = await this.ensureChat(client, chat, chat.guildId ?? null, now);
+      if (!row.active || (chat.guildId != null && row.guild_id !== chat.guildId))
+        await client.query(SQL.reactivate, [chat.guildId ?? null, row.ref]);
+      const result = await client.query<{ created: boolean }>(SQL.subscribe, [
+        row.ref,
+        serviceId,
+        minSeverity,
+        now,
+        chat.threadId ?? null,
+      ]);
+      return { created: result.rows[0]?.created === true };
+    });
+  }
+
+  async unsubscribe(chat: ChatAddress, serviceId: string): Promise<boolean> {
+    const result = await this.pool.query(SQL.unsubscribe, [serviceId, chat.platform, chat.chatId]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async unsubscribeAll(chat: ChatAddress): Promise<number> {
+    const result = await this.pool.query(SQL.unsubscribeAll, [chat.platform, chat.chatId]);
+    return result.rowCount ?? 0;
+  }
+
+  async listSubscriptions(chat: ChatAddress): Promise<Subscription[]> {
+    const result = await this.pool.query<{
+      service_id: string;
+      min_severity: Severity;
+      created_at: number;
+      thread_id: string | null;
+    }>(SQL.list, [chat.platform, chat.chatId]);
+    return result.rows.map((r) => ({
+      serviceId: r.service_id,
+      minSeverity: r.min_severity,
+      createdAt: r.created_at,
+      threadId: r.thread_id,
+    }));
+  }
+
+  async getChat(chat: ChatAddress): Promise<ChatRecord | null> {
+    const row = await this.row(this.pool, chat);
+    return row ? chatFromPgRow(row) : null;
+  }
+
+  async listChats(platform: Platform): Promise<ChatRecord[]> {
+    const result = await this.pool.query<PgChatRow>(SQL.chatsOf, [platform]);
+    return result.rows.map(chatFromPgRow);
+  }
+
+  async getSettings(chat: ChatAddress): Promise<ChatSettings> {
+    return (await this.getChat(chat))?.settings ?? this.defaultSettings();
+  }
+
+  async updateSettings(chat: ChatAddress, patch: Partial<ChatSettings>, now: number): Promise<ChatSettings> {
+    return inTransaction(this.pool, async (client) => {
+      await this.createChat(client, chat, null, now);
+      const row = (await client.query<PgChatRow>(SQL.chatForUpdate, [chat.platform, chat.chatId])).rows[0]!;
+      const next: ChatSettings = { ...chatFromPgRow(row).settings, ...patch };
+      await client.query(SQL.settings, [
+        next.locale,
+        next.timeZone,
+        next.quietHours ? formatQuietHours(next.quietHours) : null,
+        next.mutedUntil,
+        next.mentionRoleId,
+        row.ref,
+      ]);
+      // Held alerts were timed by the old settings: let the worker look at them again now.
+      await client.query(SQL.recheckHeld, [now, row.ref]);
+      return next;
+    });
+  }
+
+  async deactivateChat(chat: ChatAddress, reason: string, now: number): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const row = await this.row(client, chat);
+      if (!row) return false;
+      await client.query(SQL.deactivate, [reason, now, row.ref]);
+      await client.query(SQL.killQueued, [`chat deactivated: ${reason}`, row.ref]);
+      return true;
+    });
+  }
+
+  async rewriteChatId(platform: Platform, oldChatId: string, newChatId: string): Promise<boolean> {
+    const attempt = (): Promise<boolean> =>
+      inTransaction(this.pool, async (client) => {
+        const old = await this.row(client, { platform, chatId: oldChatId });
+        if (!old || oldChatId === newChatId) return false;
+        const target = await this.row(client, { platform, chatId: newChatId });
+        if (!target) {
+          await client.query(SQL.rename, [newChatId, old.ref]);
+          return true;
+        }
+        // The new id is already a chat of ours (someone subscribed the supergroup too): merge into it.
+        await client.query(SQL.mergeSubscriptions, [target.ref, old.ref]);
+        await client.query(SQL.mergeRefs, [target.ref, old.ref]);
+        await client.query(SQL.moveOutbox, [target.ref, old.ref]);
+        if (old.active && !target.active) await client.query(SQL.reactivate, [null, target.ref]);
+        await client.query(SQL.deleteChat, [old.ref]);
+        return true;
+      });
+    try {
+      return await attempt();
+    } catch (err) {
+      // Another instance created the new id between our look-up and the rename: it is a known chat
+      // now, so the second attempt merges into it, as SQLite (one writer) would have.
+      if (!isUniqueViolation(err)) throw err;
+      return attempt();
+    }
+  }
+
+  async forgetThread(chat: ChatAddress, threadId: string): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      const row = await this.row(client, chat);
+      if (!row) return 0;
+      await client.query(SQL.forgetThreadRefs, [row.ref, threadId]);
+      await client.query(SQL.forgetThreadQueued, [row.ref, threadId]);
+      return (await client.query(SQL.forgetThreadSubscriptions, [row.ref, threadId])).rowCount ?? 0;
+    });
+  }
+
+  async listRecipients(event: IncidentEvent): Promise<ChatRecord[]> {
+    const { where, params } = pgRecipients(event);
+    const result = await this.pool.query<PgChatRow>(
+      `SELECT c.* FROM chats c WHERE ${where} ORDER BY c.ref`,
+      params,
+    );
+    return result.rows.map(chatFromPgRow);
+  }
+
+  private async row(db: Queryable, chat: ChatAddress): Promise<PgChatRow | undefined> {
+    return (await db.query<PgChatRow>(SQL.chat, [chat.platform, chat.chatId])).rows[0];
+  }
+
+  private async createChat(
+    client: pg.PoolClient,
+    chat: ChatAddress,
+    guildId: string | null,
+    now: number,
+  ): Promise<void> {
+    // Two instances creating the same chat at once: the second waits for the first's row and then
+    // inserts nothing; the look-up after it (a new snapshot) sees the row.
+    await client.query(SQL.createChat, [
+      chat.platform,
+      chat.chatId,
+      guildId,
+      this.defaults.locale,
+      this.defaults.timeZone,
+      now,
+    ]);
+  }
+
+  private async ensureChat(
+    client: pg.PoolClient,
+    chat: ChatAddress,
+    guildId: string | null,
+    now: number,
+  ): Promise<PgChatRow> {
+    await this.createChat(client, chat, guildId, now);
+    return (await this.row(client, chat))!;
+  }
+
+  private defaultSettings(): ChatSettings {
+    return {
+      locale: this.defaults.locale,
+      timeZone: this.defaults.timeZone,
+      quietHours: null,
+      mutedUntil: null,
+      mentionRoleId: null,
+    };
+  }
+}
