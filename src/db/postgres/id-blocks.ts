@@ -123,19 +123,24 @@ export class IdReserve {
   }
 
   private async refill(): Promise<void> {
-    const count = this.reserve - this.available();
-    if (count <= 0) return;
-    const result = await this.pool.query<{ id: number }>(
-      `SELECT nextval(pg_get_serial_sequence($1, $2)) AS id FROM generate_series(1, $3)`,
-      [this.table, this.column, count],
-    );
-    const fresh = result.rows
-      .map((r) => Number(r.id))
-      .filter((id) => id > this.beyondUpTo)
-      .sort((a, b) => a - b);
-    this.ids = [...this.ids.slice(this.next), ...fresh];
-    this.next = 0;
-    for (const id of fresh) if (id > this.highest) this.highest = id;
+    // Ids at or below one handed out past the reserve are discarded: asked for again (the sequence
+    // moves on with each call, so a few rounds reach past them).
+    for (let round = 0; round < 10; round++) {
+      const count = this.reserve - this.available();
+      if (count <= 0) return;
+      const result = await this.pool.query<{ id: number }>(
+        `SELECT nextval(pg_get_serial_sequence($1, $2)) AS id FROM generate_series(1, $3)`,
+        [this.table, this.column, count],
+      );
+      const fresh = result.rows
+        .map((r) => Number(r.id))
+        .filter((id) => id > this.beyondUpTo)
+        .sort((a, b) => a - b);
+      this.ids = [...this.ids.slice(this.next), ...fresh];
+      this.next = 0;
+      for (const id of fresh) if (id > this.highest) this.highest = id;
+      if (fresh.length === count) return;
+    }
   }
 }
 
