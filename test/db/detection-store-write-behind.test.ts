@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IncidentEvent } from '../../src/core/events.js';
 import { DetectionEngine } from '../../src/core/detection/engine.js';
@@ -10,7 +11,10 @@ import { type Db, flushPendingWrites, openDatabase } from '../../src/db/database
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
 import { SqliteHistoryStore } from '../../src/db/sqlite-history-store.js';
 import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
+import { PostgresDetectionStore } from '../../src/db/postgres/postgres-detection-store.js';
 import { FakeClock, buildCatalog } from '../helpers/catalog.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { schemaPool } from './postgres/schema-db.js';
 
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
 const MINUTE = 60_000;
@@ -183,5 +187,203 @@ describe('SqliteDetectionStore write-behind', () => {
     clock.advance(MINUTE);
     engine.handleResult('github-http', UP);
     expect(storedChecks(db, store, 'github-http')).toEqual([{ at: T0 + MINUTE, status: 'up' }]);
+  });
+});
+
+/** One backend's detection store under an engine, with what the shared cases read of it. */
+interface Opened {
+  readonly engine: DetectionEngine;
+  readonly incidents: IncidentEvent[];
+  /** Every check stored for a monitor, decoded from its hourly chunks. */
+  checks(monitorId: string): Promise<{ at: number; status: string }[]>;
+  count(table: 'check_chunks' | 'monitor_state' | 'incidents'): Promise<number>;
+  incidentRows(): Promise<unknown[]>;
+  serviceStatuses(): Promise<unknown[]>;
+  /** Waits until what was committed is in the database (PostgreSQL writes it behind). */
+  written(): Promise<void>;
+  /** Ends the process's hold on the database without writing what is held (a crash). */
+  crash(): Promise<void>;
+}
+
+interface Backend {
+  /** An engine over the backend's store on the same database each time in a test (a restart reopens it). */
+  open(clock: FakeClock): Promise<Opened>;
+  /** Fakes the timers the write-behind runs on (only them: PostgreSQL's I/O keeps running). */
+  fakeTimers(): void;
+  close(): Promise<void>;
+}
+
+/** Lets real I/O run until `done` holds (the batch timers are fake; only a write can make it true). */
+async function until(done: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error('not written');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function sqliteBackend(): Backend {
+  const file = join(tempDir('write-behind-both-'), 'bot.sqlite');
+  const opened: Db[] = [];
+  return {
+    fakeTimers: () => vi.useFakeTimers(),
+    open: async (clock) => {
+      const db = openDatabase(file);
+      opened.push(db);
+      const store = new SqliteDetectionStore(db, catalog, { writeBehindMs: HELD_MS });
+      const engine = new DetectionEngine(catalog, store, clock, { roundMs: MINUTE });
+      const incidents: IncidentEvent[] = [];
+      engine.onIncident((e) => incidents.push(e));
+      const count = (table: string) =>
+        (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+      return {
+        engine,
+        incidents,
+        checks: async (monitorId) => storedChecks(db, store, monitorId),
+        count: async (table) => count(table),
+        incidentRows: async () => db.prepare('SELECT service_id, resolved_at FROM incidents').all(),
+        serviceStatuses: async () => db.prepare('SELECT status FROM service_state').all(),
+        written: async () => undefined,
+        crash: async () => {
+          db.close();
+        },
+      };
+    },
+    close: async () => {
+      for (const db of opened) if (db.open) db.close();
+    },
+  };
+}
+
+function postgresBackend(): Backend {
+  let pool: pg.Pool | null = null;
+  const stores: PostgresDetectionStore[] = [];
+  return {
+    fakeTimers: () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }),
+    open: async (clock) => {
+      pool ??= await schemaPool();
+      const db = pool;
+      const store = await PostgresDetectionStore.open(db, catalog, { batchMs: HELD_MS, outbox: false });
+      stores.push(store);
+      const engine = new DetectionEngine(catalog, store, clock, { roundMs: MINUTE });
+      const incidents: IncidentEvent[] = [];
+      engine.onIncident((e) => incidents.push(e));
+      return {
+        engine,
+        incidents,
+        checks: async (monitorId) => {
+          const { rows } = await db.query<{ hour: number; data: Buffer }>(
+            `SELECT c.hour, c.data FROM check_chunks c JOIN monitors m ON m.ref = c.monitor_ref
+             WHERE m.id = $1 ORDER BY c.hour`,
+            [monitorId],
+          );
+          return rows.flatMap((r) => decodeChunk(r.hour, r.data).map(({ at, status }) => ({ at, status })));
+        },
+        count: async (table) => {
+          const { rows } = await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${table}`);
+          return rows[0]?.n ?? 0;
+        },
+        incidentRows: async () => (await db.query('SELECT service_id, resolved_at FROM incidents')).rows,
+        serviceStatuses: async () => (await db.query('SELECT status FROM service_state')).rows,
+        written: () => store.flush(),
+        crash: async () => {
+          store.close();
+        },
+      };
+    },
+    close: async () => {
+      for (const store of stores.splice(0)) store.close();
+      await pool?.end();
+      pool = null;
+    },
+  };
+}
+
+describe.each([
+  ['sqlite', sqliteBackend],
+  ['postgres', postgresBackend],
+])('detection store write-behind on %s', (_name, makeBackend) => {
+  let backend: Backend;
+  beforeEach(() => {
+    backend = makeBackend();
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    await backend.close();
+  });
+
+  it('holds plain check results and writes them together when the time is up', async () => {
+    backend.fakeTimers();
+    const clock = new FakeClock(T0);
+    const { engine, checks, count } = await backend.open(clock);
+    clock.advance(MINUTE);
+    engine.handleResult('github-http', UP);
+    clock.advance(MINUTE);
+    engine.handleResult('gitlab-http', UP);
+    expect(await count('check_chunks')).toBe(0);
+    expect(await count('monitor_state')).toBe(0);
+
+    vi.advanceTimersByTime(HELD_MS);
+    await until(async () => (await count('monitor_state')) === 2);
+    expect(await checks('github-http')).toEqual([{ at: T0 + MINUTE, status: 'up' }]);
+    expect(await checks('gitlab-http')).toEqual([{ at: T0 + 2 * MINUTE, status: 'up' }]);
+  });
+
+  it('writes an incident change after the results held before it, in order', async () => {
+    const clock = new FakeClock(T0);
+    const { engine, incidents, checks, incidentRows, serviceStatuses, written } = await backend.open(clock);
+    for (const outcome of [UP, DOWN, DOWN]) {
+      clock.advance(MINUTE);
+      engine.handleResult('github-http', outcome);
+    }
+    expect(incidents.map((e) => e.kind)).toEqual(['opened']);
+    await written();
+    expect(await checks('github-http')).toEqual([
+      { at: T0 + MINUTE, status: 'up' },
+      { at: T0 + 2 * MINUTE, status: 'down' },
+      { at: T0 + 3 * MINUTE, status: 'down' },
+    ]);
+    expect(await incidentRows()).toEqual([{ service_id: 'github', resolved_at: null }]);
+    expect(await serviceStatuses()).toEqual([{ status: 'down' }]);
+  });
+
+  it('loses at most the unwritten checks in a crash, never a written incident: a restart does not re-announce it', async () => {
+    backend.fakeTimers();
+    const clock = new FakeClock(T0);
+    const first = await backend.open(clock);
+    for (const outcome of [DOWN, DOWN]) {
+      clock.advance(MINUTE);
+      first.engine.handleResult('github-http', outcome);
+    }
+    await first.written();
+    clock.advance(MINUTE);
+    first.engine.handleResult('github-http', DOWN);
+    await first.crash(); // the third check was still held
+
+    const second = await backend.open(clock);
+    expect(await second.checks('github-http')).toHaveLength(2);
+    for (const outcome of [DOWN, UP, UP]) {
+      clock.advance(MINUTE);
+      second.engine.handleResult('github-http', outcome);
+    }
+    expect(second.incidents.map((e) => e.kind)).toEqual(['resolved']);
+    expect(second.incidents[0]?.incidentId).toBe(first.incidents[0]?.incidentId);
+    expect(second.incidents[0]?.durationMs).toBe(6 * MINUTE - 2 * MINUTE);
+  });
+
+  it('writes at once when a thousand results are held, whatever the time', async () => {
+    backend.fakeTimers();
+    const clock = new FakeClock(T0);
+    const { engine, checks, count } = await backend.open(clock);
+    for (let i = 0; i < 999; i++) {
+      clock.advance(1000);
+      engine.handleResult(i % 2 === 0 ? 'github-http' : 'gitlab-http', UP);
+    }
+    expect(await count('check_chunks')).toBe(0);
+    clock.advance(1000);
+    engine.handleResult('gitlab-http', UP);
+    const stored = async () => (await checks('github-http')).length + (await checks('gitlab-http')).length;
+    await until(async () => (await stored()) === 1000);
+    expect(await stored()).toBe(1000);
   });
 });
