@@ -250,6 +250,37 @@ describe('copySqliteToPostgres', () => {
     expect(salt.rows[0]!.salt).toEqual(db.prepare('SELECT salt FROM report_salt').pluck().get());
   });
 
+  it('reads one snapshot: rows the bot writes during the copy are not half copied', async () => {
+    const { path, db } = sourceDatabase();
+    const before = sqliteRows(db, 'crowd_reports');
+    const { pool } = await emptyTarget();
+    let written = 0;
+
+    const summary = await copySqliteToPostgres({
+      from: path,
+      pool,
+      clock,
+      // After the first table, another connection adds a report and a chat (copied later and earlier).
+      onTable: () => {
+        if (written++ > 0) return;
+        db.prepare(
+          `INSERT INTO crowd_reports (service_id, reporter_hash, chat_key, problem, at)
+           VALUES ('github', 'late', 'telegram:9', 'app', ?)`,
+        ).run(T0);
+        db.prepare(
+          `INSERT INTO chats (platform, chat_id, locale, time_zone, created_at) VALUES ('telegram', 'late', 'en', 'UTC', ?)`,
+        ).run(T0);
+      },
+    });
+
+    expect(written).toBeGreaterThan(1);
+    expect(await pgRows(pool, 'crowd_reports')).toEqual(before);
+    expect((await pool.query("SELECT count(*)::int AS n FROM chats WHERE chat_id = 'late'")).rows).toEqual([
+      { n: 0 },
+    ]);
+    expect(summary.tables.find((t) => t.table === 'crowd_reports')?.rows).toBe(before.length);
+  });
+
   it('copies parents before the tables pointing at them', async () => {
     const { path } = sourceDatabase();
     const { pool } = await emptyTarget();
