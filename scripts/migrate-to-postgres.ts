@@ -36,9 +36,11 @@ function fail(message: string): never {
 function target(arg: string | undefined): string {
   if (arg !== undefined) return arg;
   const url = process.env.DATABASE_URL;
-  if (url !== undefined && url !== '') return url;
   const file = process.env.DATABASE_URL_FILE;
-  if (file !== undefined && file !== '') {
+  const set = (v: string | undefined): v is string => v !== undefined && v !== '';
+  if (set(url) && set(file)) fail('DATABASE_URL and DATABASE_URL_FILE are both set: set one');
+  if (set(url)) return url;
+  if (set(file)) {
     try {
       return readFileSync(file, 'utf8').trim();
     } catch (err) {

@@ -391,6 +391,15 @@ describe('copySqliteToPostgres', () => {
     expect(kept.rows).toEqual([{ chat_id: 'kept' }]);
   });
 
+  it('names the table when PostgreSQL refuses a value SQLite held (a NUL in a text)', async () => {
+    const { path, db } = sourceDatabase();
+    db.prepare("INSERT INTO meta (key, value) VALUES ('odd', 'a' || char(0) || 'b')").run();
+    const { pool } = await emptyTarget();
+
+    await expect(copySqliteToPostgres({ from: path, pool, clock })).rejects.toThrow(/^copying meta failed: /);
+    expect(Object.values(await pgCounts(pool, sqliteTables(db))).every((n) => n === 0)).toBe(true);
+  });
+
   it('copies outbox rows leased at copy time as pending, due at once, the attempt counted', async () => {
     const { path, db } = sourceDatabase();
     const outbox = new SqliteOutboxStore(db);
