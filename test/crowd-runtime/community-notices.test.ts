@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Awaitable } from '../../src/core/awaitable.js';
 import type { ServiceDef } from '../../src/core/catalog.js';
 import { COMMUNITY_NOTICE_EVERY_MS, WINDOW_MS } from '../../src/core/crowd/index.js';
 import type { CrowdReport, ReportOutcome } from '../../src/core/crowd/report-port.js';
@@ -44,8 +45,13 @@ function setUp(path = tempDbPath('community-')) {
   });
   let user = 0;
   /** `count` new people of `chat` report `serviceId`, 10 s apart from `at`; the outcomes in order. */
-  const reportFrom = (chat: string, count: number, at: number, serviceId = 'instagram'): ReportOutcome[] =>
-    Array.from({ length: count }, (_, i) => {
+  const reportFrom = (
+    chat: string,
+    count: number,
+    at: number,
+    serviceId = 'instagram',
+  ): Promise<ReportOutcome[]> =>
+    inOrder(count, (i) => {
       const report: CrowdReport = {
         serviceId,
         platform: 'telegram',
@@ -61,27 +67,43 @@ function setUp(path = tempDbPath('community-')) {
   return { store, engine, runtime, sink, reportFrom, path };
 }
 
+/** `record(i)` for i = 0 … count − 1, each after the one before has been answered. */
+async function inOrder(
+  count: number,
+  record: (i: number) => Awaitable<ReportOutcome>,
+): Promise<ReportOutcome[]> {
+  const outcomes: ReportOutcome[] = [];
+  for (let i = 0; i < count; i++) outcomes.push(await record(i));
+  return outcomes;
+}
+
 const notices = (outcomes: readonly ReportOutcome[]): (number | null)[] =>
   outcomes.map((o) => (o.kind === 'counted' ? (o.communityNotice?.reporters ?? null) : null));
 
 describe('CommunityReportSink', () => {
-  it('forgets notices it could not record once their 6 hours are over', () => {
+  it('forgets notices it could not record once their 6 hours are over', async () => {
     const { store, reportFrom, sink } = setUp();
     store.markCommunityNotice = () => {
       throw new Error('disk full');
     };
     // Twenty communities, each alone in its window, reach a spike's size while storage fails.
     for (let i = 0; i < 20; i++)
-      expect(notices(reportFrom(`-100${i}`, 5, T0 + i * 6 * 60_000))).toEqual([null, null, null, null, null]);
+      expect(notices(await reportFrom(`-100${i}`, 5, T0 + i * 6 * 60_000))).toEqual([
+        null,
+        null,
+        null,
+        null,
+        null,
+      ]);
     const unrecorded = (sink as unknown as { unrecorded: Map<string, number> }).unrecorded;
     expect(unrecorded.size).toBe(20);
-    reportFrom('-100999', 5, T0 + 9 * 3_600_000);
+    await reportFrom('-100999', 5, T0 + 9 * 3_600_000);
     expect(unrecorded.size).toBe(1);
   });
 
-  it('gives no notice in a private chat: one person there, no members to tell', () => {
+  it('gives no notice in a private chat: one person there, no members to tell', async () => {
     const { sink } = setUp();
-    const outcomes = Array.from({ length: 8 }, (_, i) =>
+    const outcomes = await inOrder(8, (i) =>
       sink.record({
         serviceId: 'instagram',
         platform: 'telegram',
@@ -96,47 +118,49 @@ describe('CommunityReportSink', () => {
     expect(notices(outcomes)).toEqual(Array.from({ length: 8 }, () => null));
   });
 
-  it("tells a community once, with the report that makes its own reporters a spike's size", () => {
+  it("tells a community once, with the report that makes its own reporters a spike's size", async () => {
     const { reportFrom } = setUp();
-    const outcomes = reportFrom('-100111', 10, T0 + 60_000);
+    const outcomes = await reportFrom('-100111', 10, T0 + 60_000);
     expect(outcomes.every((o) => o.kind === 'counted')).toBe(true);
     expect(notices(outcomes)).toEqual([null, null, null, null, 5, null, null, null, null, null]);
   });
 
-  it('counts each community on its own: four here and four there tell nobody', () => {
+  it('counts each community on its own: four here and four there tell nobody', async () => {
     const { reportFrom } = setUp();
-    expect(notices(reportFrom('-100111', 4, T0))).toEqual([null, null, null, null]);
-    expect(notices(reportFrom('-100222', 4, T0 + 1000))).toEqual([null, null, null, null]);
+    expect(notices(await reportFrom('-100111', 4, T0))).toEqual([null, null, null, null]);
+    expect(notices(await reportFrom('-100222', 4, T0 + 1000))).toEqual([null, null, null, null]);
     // A fifth in the first chat: five of its own, but with the four elsewhere 4 + 4 is a spike for
     // everyone, so no notice for one community.
-    expect(notices(reportFrom('-100111', 1, T0 + 120_000))).toEqual([null]);
+    expect(notices(await reportFrom('-100111', 1, T0 + 120_000))).toEqual([null]);
   });
 
-  it('counts only the last five minutes: reporters spread thinly never add up', () => {
+  it('counts only the last five minutes: reporters spread thinly never add up', async () => {
     const { reportFrom } = setUp();
-    const outcomes = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((i) => reportFrom('-100111', 1, T0 + i * 2 * 60_000));
+    const outcomes: ReportOutcome[] = [];
+    for (const i of [0, 1, 2, 3, 4, 5, 6, 7])
+      outcomes.push(...(await reportFrom('-100111', 1, T0 + i * 2 * 60_000)));
     expect(notices(outcomes)).toEqual(Array(8).fill(null));
   });
 
-  it('says nothing when other communities report too: the alert for everyone is on its way', () => {
+  it('says nothing when other communities report too: the alert for everyone is on its way', async () => {
     const { reportFrom } = setUp();
     const outcomes: ReportOutcome[] = [];
     for (let i = 0; i < 6; i++) {
-      outcomes.push(...reportFrom('-100301', 1, T0 + i * 20_000));
-      outcomes.push(...reportFrom('-100302', 1, T0 + i * 20_000 + 1000));
+      outcomes.push(...(await reportFrom('-100301', 1, T0 + i * 20_000)));
+      outcomes.push(...(await reportFrom('-100302', 1, T0 + i * 20_000 + 1000)));
     }
     expect(notices(outcomes)).toEqual(Array(12).fill(null));
   });
 
-  it('still tells the community when one person elsewhere reports too', () => {
+  it('still tells the community when one person elsewhere reports too', async () => {
     const { reportFrom } = setUp();
-    reportFrom('-100999', 1, T0);
-    expect(notices(reportFrom('-100111', 5, T0 + 1000))).toEqual([null, null, null, null, 5]);
+    await reportFrom('-100999', 1, T0);
+    expect(notices(await reportFrom('-100111', 5, T0 + 1000))).toEqual([null, null, null, null, 5]);
   });
 
-  it('never puts a notice on an alert button press: its answer is not seen by the chat', () => {
+  it('never puts a notice on an alert button press: its answer is not seen by the chat', async () => {
     const { sink } = setUp();
-    const pressed = Array.from({ length: 6 }, (_, i) =>
+    const pressed = await inOrder(6, (i) =>
       sink.record({
         serviceId: 'instagram',
         platform: 'telegram',
@@ -150,40 +174,41 @@ describe('CommunityReportSink', () => {
     expect(notices(pressed)).toEqual(Array(6).fill(null));
   });
 
-  it('says nothing while the service has an open incident: its subscribers know', () => {
+  it('says nothing while the service has an open incident: its subscribers know', async () => {
     const { reportFrom, engine } = setUp();
     engine.incident = true;
-    expect(notices(reportFrom('-100111', 10, T0))).toEqual(Array(10).fill(null));
+    expect(notices(await reportFrom('-100111', 10, T0))).toEqual(Array(10).fill(null));
   });
 
-  it('says nothing while other communities raise the global level', () => {
+  it('says nothing while other communities raise the global level', async () => {
     const { reportFrom, runtime } = setUp();
     // Two windows of 5 + 5 from two chats: "possible problems" for everyone.
-    const levels = [0, 1].map((w) => {
-      reportFrom('-100301', 5, T0 + w * WINDOW_MS);
-      reportFrom('-100302', 5, T0 + w * WINDOW_MS + 1000);
-      return runtime.step(T0 + (w + 1) * WINDOW_MS + 5000).get('instagram')?.level;
-    });
+    const levels: (string | undefined)[] = [];
+    for (const w of [0, 1]) {
+      await reportFrom('-100301', 5, T0 + w * WINDOW_MS);
+      await reportFrom('-100302', 5, T0 + w * WINDOW_MS + 1000);
+      levels.push((await runtime.step(T0 + (w + 1) * WINDOW_MS + 5000)).get('instagram')?.level);
+    }
     expect(levels).toEqual(['none', 'possible']);
-    expect(notices(reportFrom('-100111', 6, T0 + 2 * WINDOW_MS + 10_000))).toEqual(Array(6).fill(null));
+    expect(notices(await reportFrom('-100111', 6, T0 + 2 * WINDOW_MS + 10_000))).toEqual(Array(6).fill(null));
   });
 
-  it('tells the community again only after 6 hours, even across a restart', () => {
+  it('tells the community again only after 6 hours, even across a restart', async () => {
     const first = setUp();
-    expect(notices(first.reportFrom('-100111', 5, T0))).toContain(5);
+    expect(notices(await first.reportFrom('-100111', 5, T0))).toContain(5);
     const second = setUp(first.path);
     const later = T0 + 3 * 3_600_000;
-    expect(notices(second.reportFrom('-100111', 8, later))).toEqual(Array(8).fill(null));
+    expect(notices(await second.reportFrom('-100111', 8, later))).toEqual(Array(8).fill(null));
     const muchLater = T0 + COMMUNITY_NOTICE_EVERY_MS + 60_000;
-    expect(notices(second.reportFrom('-100111', 5, muchLater))).toEqual([null, null, null, null, 5]);
+    expect(notices(await second.reportFrom('-100111', 5, muchLater))).toEqual([null, null, null, null, 5]);
   });
 
-  it('never tells about a service whose crowd reports are not evaluated', () => {
+  it('never tells about a service whose crowd reports are not evaluated', async () => {
     const { reportFrom } = setUp();
-    expect(notices(reportFrom('-100111', 10, T0, 'silent'))).toEqual(Array(10).fill(null));
+    expect(notices(await reportFrom('-100111', 10, T0, 'silent'))).toEqual(Array(10).fill(null));
   });
 
-  it('gives no notice it could not record: a repeat is worse than a miss', () => {
+  it('gives no notice it could not record: a repeat is worse than a miss', async () => {
     const { store, runtime } = setUp();
     let attempts = 0;
     const failing = Object.assign(Object.create(store) as SqliteReportStore, {
@@ -198,7 +223,7 @@ describe('CommunityReportSink', () => {
       detector: (id) => runtime.detectorState(id),
       inIncident: () => false,
     });
-    const outcomes = Array.from({ length: 6 }, (_, i) =>
+    const outcomes = await inOrder(6, (i) =>
       sink.record({
         serviceId: 'instagram',
         platform: 'telegram',
