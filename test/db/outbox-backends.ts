@@ -4,7 +4,7 @@
  * A backend gives the store under test, more stores on the same database (other options, another
  * connection), chat and subscription seeding, and raw SQL reads written once for both dialects.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { Awaitable } from '../../src/core/awaitable.js';
 import type { ChatAddress } from '../../src/core/delivery/ports.js';
 import type { IncidentEvent } from '../../src/core/events.js';
@@ -16,7 +16,7 @@ import { type OutboxStoreOptions, SqliteOutboxStore } from '../../src/db/sqlite-
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
 import { buildCatalog } from '../helpers/catalog.js';
 import { tempDatabase } from '../dispatch/delivery-fixtures.js';
-import { PG_TYPES, schemaPool } from './postgres/schema-db.js';
+import { closePool, schemaPool, testPool } from './postgres/schema-db.js';
 
 type Methods = 'enqueueIncidentEvent' | 'claimDue' | 'settle' | 'listDead' | 'prune' | 'hasUnfinished';
 /** An outbox store as the suites use it: every answer awaited. */
@@ -126,7 +126,7 @@ export async function postgresBackend(): Promise<OutboxBackend> {
     name: 'postgres',
     store: (options) => new PostgresOutboxStore(pool, options),
     secondStore: () => {
-      const other = new pg.Pool({ connectionString: poolUrl(pool), types: PG_TYPES, max: 2 });
+      const other = testPool(poolUrl(pool), 2);
       extra.push(other);
       return new PostgresOutboxStore(other);
     },
@@ -176,14 +176,14 @@ export async function postgresBackend(): Promise<OutboxBackend> {
       await pool.query(positional(sql), params);
     },
     dispose: async () => {
-      await Promise.all(extra.map((p) => p.end()));
+      await Promise.all(extra.map(closePool));
     },
   };
 }
 
 /** Ends the file's PostgreSQL pool (afterAll). */
 export async function endPostgresBackend(): Promise<void> {
-  await shared?.end();
+  if (shared) await closePool(shared);
   shared = null;
 }
 
