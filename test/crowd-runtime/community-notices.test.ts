@@ -6,7 +6,9 @@ import type { CrowdReport, ReportOutcome } from '../../src/core/crowd/report-por
 import { CommunityReportSink } from '../../src/crowd-runtime/community-notices.js';
 import { CrowdRuntime } from '../../src/crowd-runtime/crowd-runtime.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
-import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
+import { PostgresReportStore } from '../../src/db/postgres/postgres-report-store.js';
+import { SqliteReportStore, chatKeyOf } from '../../src/db/sqlite-report-store.js';
+import { poolOn, schemaDatabase } from '../helpers/postgres-schema.js';
 import { tempDbPath } from '../helpers/temp-dir.js';
 
 /** A Friday evening, window-aligned. */
@@ -241,3 +243,86 @@ describe('CommunityReportSink', () => {
     expect(attempts).toBe(1);
   });
 });
+
+/** A report store and how to open another on the same database (a restart). */
+type StoreOn = () => Promise<{
+  store: SqliteReportStore | PostgresReportStore;
+  again: () => SqliteReportStore | PostgresReportStore;
+}>;
+const storeBackends: [string, StoreOn][] = [
+  [
+    'sqlite',
+    () => {
+      const path = tempDbPath('community-');
+      const open = (): SqliteReportStore => {
+        const db = openDatabase(path);
+        dbs.push(db);
+        return new SqliteReportStore(db);
+      };
+      return Promise.resolve({ store: open(), again: open });
+    },
+  ],
+  [
+    'postgres',
+    async () => {
+      const url = await schemaDatabase();
+      const open = (): PostgresReportStore => new PostgresReportStore(poolOn(url));
+      return { store: open(), again: open };
+    },
+  ],
+];
+
+describe.each(storeBackends)(
+  'what the community notices ask of the report store, on %s',
+  (_name, storeOn) => {
+    const reportIn = (chatId: string, userId: string, at: number): CrowdReport => ({
+      serviceId: 'instagram',
+      platform: 'telegram',
+      userId,
+      chatId,
+      guildId: null,
+      problem: 'app',
+      at,
+      answeredInChat: true,
+    });
+
+    it("counts a community's reporters over the trailing window up to a report just recorded, and the others'", async () => {
+      const { store } = await storeOn();
+      const chat = chatKeyOf(reportIn('-100111', 'x', T0));
+      // One reporter just outside the window, then five inside it, then one from another chat.
+      await store.record(reportIn('-100111', 'early', T0 - WINDOW_MS));
+      await store.flush();
+      for (let i = 0; i < 5; i++) await store.record(reportIn('-100111', `m${i}`, T0 + i * 10_000));
+      await store.record(reportIn('-100222', 'other', T0 + 1000));
+      const at = T0 + 4 * 10_000;
+      // The span the notice reads for the report at `at`: written and queued reports alike.
+      const [from, to] = [at - WINDOW_MS + 1, at + 1];
+      expect(await store.communityReporters('instagram', chat, from, to)).toBe(5);
+      expect(await store.communityCounts('instagram', from, to)).toEqual(
+        new Map([
+          [chat, 5],
+          ['telegram:-100222', 1],
+        ]),
+      );
+      await store.flush();
+      expect(await store.communityReporters('instagram', chat, from, to)).toBe(5);
+      expect(await store.communityReporters('instagram', chat, T0 - WINDOW_MS, to)).toBe(6);
+    });
+
+    it('keeps the time of a notice per service and community across a restart, until pruned with its reports', async () => {
+      const { store, again } = await storeOn();
+      await store.markCommunityNotice('instagram', 'telegram:-100111', T0);
+      await store.markCommunityNotice('whatsapp', 'telegram:-100111', T0 + 1000);
+      const restarted = again();
+      expect(await restarted.lastCommunityNotice('instagram', 'telegram:-100111')).toBe(T0);
+      expect(await restarted.lastCommunityNotice('whatsapp', 'telegram:-100111')).toBe(T0 + 1000);
+      expect(await restarted.lastCommunityNotice('instagram', 'telegram:-100222')).toBeNull();
+      // Pruning reports older than a notice keeps the notice; one past it forgets it.
+      await restarted.prune(T0);
+      expect(await restarted.lastCommunityNotice('instagram', 'telegram:-100111')).toBe(T0);
+      await restarted.prune(T0 + COMMUNITY_NOTICE_EVERY_MS);
+      expect(await restarted.lastCommunityNotice('instagram', 'telegram:-100111')).toBeNull();
+      expect(await restarted.lastCommunityNotice('whatsapp', 'telegram:-100111')).toBeNull();
+    });
+  },
+);
