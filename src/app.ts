@@ -1,6 +1,7 @@
 import type { RenderChartPng } from './charts/chart-png.js';
 import type { ChatMonitorService } from './chat-monitors/chat-monitor-service.js';
 import type { AppConfig } from './app-config.js';
+import { describeDatabase } from './config/database-url.js';
 import type { ServicesConfig } from './config/services-file.js';
 import type { ReportSink } from './core/crowd/report-port.js';
 import type { DetectionEngine } from './core/detection/engine.js';
@@ -81,6 +82,7 @@ export async function startApp(
   // The HTTP surface listens before the platforms log in; the checks start once alerts can go out.
   const features = [storage, chat, web, delivery, checks, crowd];
   await startInOrder(features);
+  sink.line(describeDatabase(config.database));
   sink.line(
     `incident-bot: watching ${services.services.length} services with ${services.monitors.length} monitors; ` +
       `status API on ${web.url}/api/services`,

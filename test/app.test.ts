@@ -45,6 +45,7 @@ services:
   const config: AppConfig = {
     discord: null,
     telegram: null,
+    database: { kind: 'sqlite', path: databasePath },
     databasePath,
     servicesFile,
     http: { host: '127.0.0.1', port },

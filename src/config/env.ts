@@ -11,6 +11,7 @@ import { isValidTimeZone } from '../core/delivery/chat-rules.js';
 import { LOCALES, type Locale } from '../core/i18n/index.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { type DatabaseConfig, postgresUrlProblems, postgresUrlSecrets } from './database-url.js';
 import { ConfigError, describeIssues } from './problems.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -55,8 +56,16 @@ export interface EnvSection<Shape extends z.ZodRawShape = z.ZodRawShape> {
 /** The validated values of a section. */
 export type EnvOf<S extends EnvSection> = z.output<S['env']>;
 
+/** A PostgreSQL URL (blank: unset, SQLite). Its problems never quote it: it may hold a password. */
+const databaseUrl = optionalText.superRefine((url, ctx) => {
+  if (url === undefined) return;
+  for (const message of postgresUrlProblems(url)) ctx.addIssue({ code: 'custom', message });
+});
+
 const generalSection = {
   env: z.object({
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     DATABASE_PATH: z.string().min(1).default('./data/incident-bot.db'),
     SERVICES_FILE: z.string().min(1).default('./config/services.yaml'),
     HTTP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -65,10 +74,18 @@ const generalSection = {
     DEFAULT_TIMEZONE: timeZone.default('UTC'),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   }),
+  // Only the URL's password is redacted (postgresUrlSecrets): host and database stay readable.
+  secrets: ['DATABASE_URL'],
 } satisfies EnvSection;
 
 /** The variables every deployment has, whatever platforms and features it runs. */
 export interface GeneralConfig {
+  /** PostgreSQL when `DATABASE_URL` is set, else SQLite at `databasePath`. */
+  readonly database: DatabaseConfig;
+  /**
+   * `DATABASE_PATH`: the SQLite file, and on either backend the folder beside which local files
+   * (the push secret) are kept.
+   */
   readonly databasePath: string;
   readonly servicesFile: string;
   readonly http: { readonly host: string; readonly port: number };
@@ -82,7 +99,7 @@ export interface ParsedEnv {
   readonly general: GeneralConfig;
   /** The validated values of one of the sections `readEnv` was given. */
   valuesOf<S extends EnvSection>(section: S): EnvOf<S>;
-  /** Every secret value that is set, in section order, so loggers can redact them. */
+  /** Every secret value that is set (the database password first, then by section), for redaction. */
   readonly secrets: readonly string[];
 }
 
@@ -94,7 +111,7 @@ export function readEnv(sections: readonly EnvSection[], env: RawEnv = process.e
   const problems: string[] = [];
   const resolved: Record<string, string | undefined> = { ...env };
   const secretNames = sections.flatMap((section) => section.secrets ?? []);
-  for (const name of secretNames) {
+  for (const name of [...generalSection.secrets, ...secretNames]) {
     const file = env[`${name}_FILE`];
     if (file === undefined || file === '') continue;
     if (env[name] !== undefined && env[name] !== '')
@@ -116,11 +133,18 @@ export function readEnv(sections: readonly EnvSection[], env: RawEnv = process.e
   }
   if (problems.length > 0 || !general.success) throw new ConfigError('environment', problems);
   const e = general.data;
-  const secrets = secretNames
-    .map((name) => resolved[name]?.trim())
-    .filter((s): s is string => s !== undefined && s !== '');
+  const secrets = [
+    ...(e.DATABASE_URL === undefined ? [] : postgresUrlSecrets(e.DATABASE_URL)),
+    ...secretNames
+      .map((name) => resolved[name]?.trim())
+      .filter((s): s is string => s !== undefined && s !== ''),
+  ];
   return {
     general: {
+      database:
+        e.DATABASE_URL === undefined
+          ? { kind: 'sqlite', path: e.DATABASE_PATH }
+          : { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
       databasePath: e.DATABASE_PATH,
       servicesFile: e.SERVICES_FILE,
       http: { host: e.HTTP_HOST, port: e.HTTP_PORT },

@@ -2,7 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAppConfig } from '../../src/app-config.js';
+import { describeDatabase } from '../../src/config/database-url.js';
 import { ConfigError } from '../../src/config/problems.js';
+import { redactSecrets } from '../../src/logging.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
@@ -21,6 +23,7 @@ describe('environment', () => {
     expect(config).toMatchObject({
       discord: null,
       telegram: null,
+      database: { kind: 'sqlite', path: './data/incident-bot.db' },
       databasePath: './data/incident-bot.db',
       servicesFile: './config/services.yaml',
       http: { host: '127.0.0.1', port: 8080 },
@@ -73,5 +76,124 @@ describe('environment', () => {
     expect(problemsOf({ DISCORD_TOKEN_FILE: join(dir, 'missing') }).join('\n')).toMatch(
       /cannot read .* \(ENOENT\)/,
     );
+  });
+});
+
+describe('the database variables', () => {
+  const PASSWORD = 'Sw0rd%fish/42';
+  const url = `postgres://bot:${encodeURIComponent(PASSWORD)}@db.internal:6432/incidents`;
+
+  it('selects PostgreSQL with DATABASE_URL (pool size 10 by default), SQLite without', () => {
+    expect(loadAppConfig({ DATABASE_PATH: '/var/lib/bot/bot.db' }).database).toEqual({
+      kind: 'sqlite',
+      path: '/var/lib/bot/bot.db',
+    });
+    expect(loadAppConfig({ DATABASE_URL: url }).database).toEqual({ kind: 'postgres', url, poolSize: 10 });
+    const pooled = loadAppConfig({ DATABASE_URL: `postgresql://bot@[::1]/x`, DATABASE_POOL_SIZE: '25' });
+    expect(pooled.database).toEqual({ kind: 'postgres', url: 'postgresql://bot@[::1]/x', poolSize: 25 });
+    expect(loadAppConfig({ DATABASE_URL: '  ' }).database.kind).toBe('sqlite');
+  });
+
+  it('names the backend for the start-up line, without the password', () => {
+    expect(describeDatabase(loadAppConfig({ DATABASE_PATH: './data/x.db' }).database)).toBe(
+      'database: SQLite at ./data/x.db',
+    );
+    const line = describeDatabase(loadAppConfig({ DATABASE_URL: url }).database);
+    expect(line).toBe('database: PostgreSQL at db.internal:6432/incidents as bot (TLS off)');
+    const tls = loadAppConfig({ DATABASE_URL: `postgres://bot:pw@db/incidents?sslmode=require` }).database;
+    // node-postgres 8 verifies the certificate and host name for sslmode=require.
+    expect(describeDatabase(tls)).toBe('database: PostgreSQL at db:5432/incidents as bot (TLS verify-full)');
+    const compat = `postgres://bot@db/incidents?sslmode=require&uselibpqcompat=true`;
+    expect(describeDatabase(loadAppConfig({ DATABASE_URL: compat }).database)).toMatch(/\(TLS require\)$/);
+    const loose = `postgres://bot@db/incidents?sslmode=no-verify`;
+    expect(describeDatabase(loadAppConfig({ DATABASE_URL: loose }).database)).toMatch(/\(TLS no-verify\)$/);
+  });
+
+  it('refuses a URL that is not postgres:// or postgresql://, a pool size outside 1..100, all listed together', () => {
+    for (const bad of ['mysql://bot@db/x', 'db.internal:5432', 'http://bot:pw@db/x']) {
+      expect(problemsOf({ DATABASE_URL: bad })).toEqual([
+        'DATABASE_URL: must be a postgres:// or postgresql:// URL',
+      ]);
+    }
+    const problems = problemsOf({
+      DATABASE_URL: 'postgres://bot:pw@db/x?sslmode=sometimes',
+      DATABASE_POOL_SIZE: '0',
+      HTTP_PORT: '-1',
+    }).join('\n');
+    expect(problems).toMatch(/DATABASE_URL: unknown sslmode "sometimes"/);
+    expect(problems).toMatch(/DATABASE_POOL_SIZE: /);
+    expect(problems).toMatch(/HTTP_PORT: /);
+    expect(problemsOf({ DATABASE_POOL_SIZE: '101' }).join('\n')).toMatch(/DATABASE_POOL_SIZE: /);
+    expect(problemsOf({ DATABASE_POOL_SIZE: '2.5' }).join('\n')).toMatch(/DATABASE_POOL_SIZE: /);
+    expect(loadAppConfig({ DATABASE_POOL_SIZE: '100' }).database.kind).toBe('sqlite');
+  });
+
+  it('checks the TLS files the URL names can be read', () => {
+    const dir = tempDir('env-db-');
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, 'not checked here: node-postgres reads it');
+    const ok = `postgres://bot@db/x?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`;
+    expect(describeDatabase(loadAppConfig({ DATABASE_URL: ok }).database)).toMatch(/\(TLS verify-full\)$/);
+    const missing = join(dir, 'missing.pem');
+    expect(problemsOf({ DATABASE_URL: `postgres://bot@db/x?sslrootcert=${missing}` })).toEqual([
+      `DATABASE_URL: sslrootcert: cannot read ${missing} (ENOENT)`,
+    ]);
+  });
+
+  it('reads DATABASE_URL_FILE like the tokens, and refuses both forms at once', () => {
+    const dir = tempDir('env-db-');
+    const file = join(dir, 'database-url');
+    writeFileSync(file, `${url}\n`);
+    expect(loadAppConfig({ DATABASE_URL_FILE: file }).database).toEqual({
+      kind: 'postgres',
+      url,
+      poolSize: 10,
+    });
+    expect(problemsOf({ DATABASE_URL_FILE: file, DATABASE_URL: url }).join('\n')).toMatch(
+      /set either DATABASE_URL or DATABASE_URL_FILE/,
+    );
+    expect(problemsOf({ DATABASE_URL_FILE: join(dir, 'missing') }).join('\n')).toMatch(
+      /DATABASE_URL_FILE: cannot read .* \(ENOENT\)/,
+    );
+  });
+
+  it('keeps the password secret: redacted from logs, in no problem', () => {
+    const config = loadAppConfig({ DATABASE_URL: url, TELEGRAM_BOT_TOKEN: '123:abc-token' });
+    expect(config.secrets).toContain(PASSWORD);
+    expect(config.secrets).toContain(encodeURIComponent(PASSWORD));
+    expect(config.secrets).toContain('123:abc-token');
+    // Host and database are not secrets: the start-up line shows them.
+    expect(config.secrets.join(' ')).not.toMatch(/db\.internal|incidents/);
+    const logged = redactSecrets(`connecting to ${url}; password ${PASSWORD}`, config.secrets);
+    expect(logged).not.toContain(PASSWORD);
+    expect(logged).not.toContain(encodeURIComponent(PASSWORD));
+    expect(logged).toContain('db.internal:6432/incidents');
+    // A password too short to redact alone goes with its user name.
+    const short = loadAppConfig({ DATABASE_URL: 'postgres://bot:pw1@db/x' });
+    expect(redactSecrets('postgres://bot:pw1@db/x', short.secrets)).toBe('postgres://[redacted]db/x');
+    const inQuery = loadAppConfig({
+      DATABASE_URL: `postgres://bot@db/x?password=${encodeURIComponent(PASSWORD)}`,
+    });
+    expect(inQuery.secrets).toContain(PASSWORD);
+    // The password shows in no problem, whatever else is wrong with the URL.
+    const dir = tempDir('env-db-');
+    const badUrls = [
+      `mysql://bot:${PASSWORD}@db/x`,
+      `postgres://bot:${PASSWORD}@db/x?sslmode=bad`,
+      `postgres://bot:${PASSWORD}@:0/x`,
+      `postgres://bot:${PASSWORD}@db/x?sslkey=${join(dir, 'none.key')}`,
+      `postgres://bot:${PASSWORD}@db:99999/x`,
+    ];
+    for (const bad of badUrls) {
+      const file = join(dir, 'url');
+      writeFileSync(file, bad);
+      for (const env of [{ DATABASE_URL: bad }, { DATABASE_URL_FILE: file }]) {
+        const problems = problemsOf({ ...env, DATABASE_POOL_SIZE: 'many' }).join('\n');
+        expect(problems).toMatch(/DATABASE_URL: /);
+        expect(problems).not.toContain(PASSWORD);
+        expect(problems).not.toContain(encodeURIComponent(PASSWORD));
+        expect(problems).not.toContain('Sw0rd');
+      }
+    }
   });
 });

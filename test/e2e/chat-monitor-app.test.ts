@@ -123,6 +123,7 @@ async function start(
   const config: AppConfig = {
     discord: null,
     telegram: null,
+    database: { kind: 'sqlite', path: databasePath },
     databasePath,
     servicesFile,
     http: { host: '127.0.0.1', port: 0 },

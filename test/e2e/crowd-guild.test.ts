@@ -53,6 +53,7 @@ describe('crowd reports from one Discord guild', () => {
         apiRoot: fake.restUrl,
       },
       telegram: null,
+      database: { kind: 'sqlite', path: join(dir, 'bot.db') },
       databasePath: join(dir, 'bot.db'),
       servicesFile,
       http: { host: '127.0.0.1', port: 0 },

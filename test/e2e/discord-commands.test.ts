@@ -40,6 +40,7 @@ async function startWholeApp(w: DiscordWorld): Promise<RunningApp> {
   const config: AppConfig = {
     discord,
     telegram: null,
+    database: { kind: 'sqlite', path: w.databasePath },
     databasePath: w.databasePath,
     servicesFile: w.servicesFile,
     http: { host: '127.0.0.1', port: 0 },

@@ -121,6 +121,7 @@ services:
         apiRoot: dcFake.restUrl,
       },
       telegram: { token: tgFake.token, apiRoot: tgFake.apiRoot },
+      database: { kind: 'sqlite', path: join(dir, 'bot.db') },
       databasePath: join(dir, 'bot.db'),
       servicesFile,
       http: { host: '127.0.0.1', port: 0 },
