@@ -185,7 +185,7 @@ const SQL = {
  * copy, assigns a new incident's id from ids reserved ahead (IdReserve), and queues the change on
  * an ordered commit queue (CommitQueue): batches every `batchMs` (or at `maxBatch` commits), one
  * transaction per batch holding the check results, the monitor and service states, the incident
- * changes, their events and their outbox rows (`fanOut`). A failed batch is retried, nothing after
+ * changes, their events and their outbox rows (`outbox`). A failed batch is retried, nothing after
  * it written before it; incident changes are never dropped, check results past `maxBacklogChecks`
  * are, oldest first. One process writes (the copy in memory is right because every change goes
  * through this store). Design: docs/postgres.md.
