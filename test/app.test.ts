@@ -155,7 +155,7 @@ describe('the app starting and stopping', () => {
             connected: true,
             async stop() {
               // The last update the platform handles before it is gone: a `/report`.
-              ctx.commands.reports.record({
+              await ctx.commands.reports.record({
                 serviceId: 'github',
                 platform: 'telegram',
                 userId: '42',
