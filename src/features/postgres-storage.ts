@@ -147,6 +147,10 @@ export class PostgresStorage implements Storage {
     return { writable: write.ok, detection: backlog, outbox: { rows: 0, settlements: 0 } };
   }
 
+  async flush(): Promise<void> {
+    await Promise.all([this.reports.flush(), this.detection.flush()]);
+  }
+
   /** Runs the roll-ups and pruning now, then a minute past every hour. */
   start(): void {
     void this.maintain();
