@@ -24,6 +24,11 @@ import { MAINTENANCE_CRON, OUTBOX_RETENTION_MS, type Storage, type StorageConfig
  */
 export const STOP_FLUSH_MS = 10_000;
 /**
+ * Then the pool is ended for at most this long: `pool.end()` waits for every connection in use,
+ * and one whose write the database never answers (a hanging server) would hold it forever.
+ */
+export const STOP_CLOSE_MS = 2_000;
+/**
  * Reads that want the engine's latest writes first (the status API's last checks, the roll-ups)
  * wait this long for them at most: while the database is away they answer from what is stored.
  */
@@ -179,7 +184,8 @@ export class PostgresStorage implements Storage {
       if (!written) log.error({ held: this.detection.backlogFigures() }, 'stopping with writes not stored');
     } finally {
       this.detection.close();
-      await this.pg.close();
+      if (!(await within(this.pg.close(), STOP_CLOSE_MS)))
+        log.error('stopping with PostgreSQL connections still in use (a statement not answered)');
     }
   }
 

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { ServicesConfig } from '../../src/config/services-file.js';
 import { DetectionEngine } from '../../src/core/detection/engine.js';
 import type { ProbeOutcome } from '../../src/core/model.js';
-import { PostgresStorage } from '../../src/features/postgres-storage.js';
+import { PostgresStorage, STOP_FLUSH_MS } from '../../src/features/postgres-storage.js';
 import { createLogger } from '../../src/logging.js';
 import { FakeClock, buildCatalog } from '../helpers/catalog.js';
 import { testDatabase } from '../helpers/postgres.js';
@@ -82,4 +82,50 @@ describe('PostgresStorage', () => {
         .map((l) => l.msg),
     ).toContain('crowd reports not stored at stop');
   });
+  it(
+    'stops when a write the database never answers holds a connection (the flush and the close are both bounded)',
+    async () => {
+      const url = await testDatabase();
+      const clock = new FakeClock(T0);
+      const { log, lines } = capture();
+      const database = { kind: 'postgres', url, poolSize: 2 } as const;
+      const storage = await PostgresStorage.open(
+        { database, databasePath: '', defaultLocale: 'en', defaultTimeZone: 'UTC' },
+        database,
+        services,
+        { clock, log },
+      );
+      // Another session holds the incidents table: the commit queue's write of the incident waits
+      // on it (as on a database that hangs) until that session ends.
+      const blocker = new pg.Client({ connectionString: url });
+      await blocker.connect();
+      let released = false;
+      const release = async (): Promise<void> => {
+        if (released) return;
+        released = true;
+        await blocker.query('ROLLBACK');
+        await blocker.end();
+      };
+      onTestFinished(release);
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE incidents IN ACCESS EXCLUSIVE MODE');
+      const engine = new DetectionEngine(services, storage.detection, clock, { roundMs: MINUTE });
+      for (let i = 0; i < 3; i++) {
+        clock.advance(MINUTE);
+        engine.handleResult('github-http', DOWN);
+      }
+
+      // Resolves while the write still hangs (the lock is released only after).
+      await storage.stop();
+      expect(released).toBe(false);
+      await release();
+      expect(lines().map((l) => l.msg)).toEqual(
+        expect.arrayContaining([
+          'stopping with writes not stored',
+          'stopping with PostgreSQL connections still in use (a statement not answered)',
+        ]),
+      );
+    },
+    3 * STOP_FLUSH_MS,
+  );
 });
