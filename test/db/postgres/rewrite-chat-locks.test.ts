@@ -29,7 +29,7 @@ async function lockWaiters(pool: pg.Pool, count: number): Promise<void> {
 }
 
 describe('PostgresSubscriptionStore.rewriteChatId against a settlement of the old chat', () => {
-  it('merges into the existing chat while the settlement runs: both complete', async () => {
+  it('merges into the existing chat while the settlement runs: both complete, the message referenced in the chat it moved to', async () => {
     const pool = await schemaPool(6);
     pools.push(pool);
     const old = await seedChat(
@@ -75,6 +75,11 @@ describe('PostgresSubscriptionStore.rewriteChatId against a settlement of the ol
       'SELECT chat_ref, status FROM outbox',
     );
     expect(rows).toEqual([{ chat_ref: target, status: 'sent' }]);
+    // The settlement found the chat the rows moved to: the message is its alert of the incident.
+    const refs = await pool.query<{ chat_ref: number; message_id: string | null }>(
+      'SELECT chat_ref, message_id FROM message_refs WHERE incident_id = 1',
+    );
+    expect(refs.rows).toEqual([{ chat_ref: target, message_id: 'm1' }]);
     const chats = await pool.query<{ ref: number }>('SELECT ref FROM chats ORDER BY ref');
     expect(chats.rows.map((r) => r.ref)).toEqual([target]);
     expect(chats.rows.map((r) => r.ref)).not.toContain(old);
