@@ -18,6 +18,7 @@ import {
   ROLLUP_RETENTION_MS,
   type SqliteHistoryStore,
 } from '../sqlite-history-store.js';
+import { withTransaction } from './pool.js';
 
 const CURSOR_KEY = 'rollup_hour';
 /**
@@ -127,23 +128,11 @@ export class PostgresHistoryStore implements AsyncPort<SqliteHistoryStore> {
   }
 
   /** Runs `fn` in a transaction that holds the roll-up lock. */
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+  private transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
-      const result = await fn(client);
-      await client.query('COMMIT');
-      client.release();
-      return result;
-    } catch (err) {
-      // A connection whose rollback fails is not given back to the pool.
-      await client.query('ROLLBACK').then(
-        () => client.release(),
-        (rollbackErr: unknown) => client.release(rollbackErr instanceof Error ? rollbackErr : true),
-      );
-      throw err;
-    }
+      return fn(client);
+    });
   }
 
   /** Writes one monitor's day of hourly buckets (index = hour of day), replacing what was there. */

@@ -31,6 +31,7 @@ import type { IncidentEvent, IncidentEventKind } from '../../core/events.js';
 import type { OutboxStoreOptions } from '../sqlite-outbox-store.js';
 import { type ChatRow, chatFromRow } from '../sqlite-subscription-store.js';
 import { enqueueIncidentEventIn } from './outbox-fanout.js';
+import { withTransaction } from './pool.js';
 
 interface ItemRow {
   id: number;
@@ -335,23 +336,9 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
     });
   }
 
-  /** Runs `fn` in a transaction on a connection of its own; a connection that failed to roll back is dropped. */
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+  /** Runs `fn` in a transaction on a connection of its own (pool.ts `withTransaction`). */
+  private transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, fn);
   }
 
   private async queue(
