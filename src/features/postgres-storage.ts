@@ -12,6 +12,7 @@ import { PostgresOutboxStore } from '../db/postgres/postgres-outbox-store.js';
 import { PostgresQueryStore } from '../db/postgres/postgres-query-store.js';
 import { PostgresReportStore } from '../db/postgres/postgres-report-store.js';
 import { PostgresSubscriptionStore } from '../db/postgres/postgres-subscription-store.js';
+import { guardUnavailable } from '../db/postgres/unavailable.js';
 import type { StorageState } from '../db/storage-health.js';
 import type { Logger } from '../logging.js';
 import type { StorageFigures } from '../metrics/app-metrics.js';
@@ -54,7 +55,7 @@ async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
  * Every store on PostgreSQL (docs/postgres.md). The detection engine's store answers from memory
  * and writes behind through its ordered commit queue, so a slow or unreachable database never
  * holds a check; the other stores are asynchronous and their callers await them. While the
- * database is away, `health` says so (`/healthz` 503, `incident_bot_storage_writable 0`), the
+ * database is away, `health` says so (`/healthz` 503, `incident_bot_database_writable 0`), the
  * commit queue keeps every incident change and its outbox rows and writes them in order when it is
  * back; commands that write answer that storage is unavailable.
  */
@@ -108,12 +109,16 @@ export class PostgresStorage implements Storage {
         detection,
         new PostgresOutboxStore(pool, { recoveryJoinMs }),
         new PostgresQueryStore(pool, { flushPendingWrites: pendingWrites }),
-        new PostgresSubscriptionStore(pool, {
-          locale: config.defaultLocale,
-          timeZone: config.defaultTimeZone,
-        }),
-        new PostgresReportStore(pool),
-        new PostgresChatMonitorStore(pool),
+        // Commands that meet the database away answer "could not be stored, try again" (in the
+        // chat's language), as on a full disk with SQLite.
+        guardUnavailable(
+          new PostgresSubscriptionStore(pool, {
+            locale: config.defaultLocale,
+            timeZone: config.defaultTimeZone,
+          }),
+        ),
+        guardUnavailable(new PostgresReportStore(pool)),
+        guardUnavailable(new PostgresChatMonitorStore(pool)),
         new PostgresHistoryStore(pool, { pendingWrites }),
         database,
         deps,
