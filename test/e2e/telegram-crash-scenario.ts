@@ -37,7 +37,7 @@ export async function crashMidFanOut(backend: Backend, keep: (world: TelegramWor
   const total = () => chats.reduce((n, id) => n + fake.messages(id).length, 0);
 
   const first = world.startBot();
-  await first.waitForLine(/status API on/);
+  await first.waitForLine(/status API on/, 60_000);
   target.up = false;
   await fake.waitFor(() => total() >= KILL_AFTER_SENT || undefined, 30_000);
   await first.stop('SIGKILL');
@@ -47,7 +47,7 @@ export async function crashMidFanOut(backend: Backend, keep: (world: TelegramWor
   expect((await outboxStatuses(world))['sent'] ?? 0).toBeLessThan(CHATS);
 
   const second = world.startBot();
-  await second.waitForLine(/status API on/);
+  await second.waitForLine(/status API on/, 60_000);
   await fake.waitFor(() => chats.every((id) => fake.messages(id).length > 0) || undefined, 150_000);
   // Rows the dead process had leased come back only when the lease runs out (LEASE_MS); those it
   // had already handed to Telegram are the duplicates. The database is polled for the last ones.
