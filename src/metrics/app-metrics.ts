@@ -227,13 +227,22 @@ export class AppMetrics {
         this.set(await sources.openIncidents());
       },
     });
+    // The outbox is read from the database: when that fails (PostgreSQL away) its gauges have no
+    // series, and the scrape still answers, with incident_bot_database_writable 0 saying why.
+    const outboxOrNone = async (): Promise<readonly OutboxDepth[]> => {
+      try {
+        return await sources.outbox();
+      } catch {
+        return [];
+      }
+    };
     new Gauge({
       name: 'incident_bot_outbox_pending',
       help: 'Outbox rows waiting to be delivered (pending or leased), by platform.',
       labelNames: ['platform'] as const,
       registers,
       async collect() {
-        const depth = await sources.outbox();
+        const depth = await outboxOrNone();
         this.reset();
         for (const o of depth) this.set({ platform: o.platform }, o.pending);
       },
@@ -244,7 +253,7 @@ export class AppMetrics {
       labelNames: ['platform'] as const,
       registers,
       async collect() {
-        const depth = await sources.outbox();
+        const depth = await outboxOrNone();
         this.reset();
         const now = sources.clock.now();
         for (const o of depth) {

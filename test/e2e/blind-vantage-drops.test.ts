@@ -61,7 +61,7 @@ ${SERVICES.map(
       );
       const creator = world.fake.createUser({ first_name: 'Owner' });
       const groupId = world.fake.createChat({ type: 'group', title: 'Ops', creator }).id;
-      for (const id of SERVICES) world.subscribe(groupId, id);
+      for (const id of SERVICES) await world.subscribe(groupId, id);
       const bot = world.startBot({ SERVICES_FILE: servicesFile });
       const banner = await bot.waitForLine(/status API on (http:\/\/\S+)\/api\/services/);
       const base = /status API on (http:\/\/\S+)\/api\/services/.exec(banner)?.[1] ?? '';

@@ -35,7 +35,7 @@ describe('a flapping site end to end', () => {
     const { fake, target } = world;
     const creator = fake.createUser({ first_name: 'Owner' });
     const groupId = fake.createChat({ type: 'group', title: 'Ops', creator }).id;
-    world.subscribe(groupId, 'site');
+    await world.subscribe(groupId, 'site');
     // Checked every second, confirmed after 2 checks each way; more than 3 changes in 20 s is flapping.
     const servicesFile = join(tempDir('flapping-e2e-'), 'services.yaml');
     writeFileSync(

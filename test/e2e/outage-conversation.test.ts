@@ -4,20 +4,22 @@
  * monitor (a local DNS server on loopback). DNS answers SERVFAIL and HTTP 503; then DNS comes back
  * while HTTP still fails; then everything is back. The chat gets at most three notifications (the
  * alert, at most one escalation, one recovery listing the four), never a recovery while HTTP
- * fails, and the incidents are stored with their worst severity.
+ * fails, and the incidents are stored with their worst severity. The Telegram case where HTTP fails
+ * after the alert (the most storage: the alert, its escalation and edits, the recovery's reply
+ * reference) runs on SQLite and on PostgreSQL; the other two on SQLite, to keep the suite's time down.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database.js';
-import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
+import type { SubscriptionStore } from '../../src/core/delivery/ports.js';
+import { BACKENDS } from '../helpers/backends.js';
 import { BotProcess } from '../helpers/bot-process.js';
 import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { type FakeDnsServer, startDnsServer } from '../fakes/dns-server.js';
 import { startFakeDiscord } from '../fakes/discord/index.js';
 import { startFakeTelegram } from '../fakes/telegram/index.js';
-import { waitUntil } from './telegram-harness.js';
+import { type Backend, type BotDatabase, openBotDatabase, waitUntil } from './telegram-harness.js';
 
 const SERVICES = [
   { id: 'facebook', name: 'Facebook' },
@@ -52,7 +54,7 @@ interface ChatMessage {
 interface ChatSide {
   readonly env: NodeJS.ProcessEnv;
   /** Subscribes the chat to every service, in the bot's database. */
-  subscribe(store: SqliteSubscriptionStore): void;
+  subscribe(store: SubscriptionStore): Promise<unknown>;
   messages(): ChatMessage[];
   close(): Promise<void>;
 }
@@ -63,7 +65,7 @@ async function telegramChat(): Promise<ChatSide> {
   const chat = fake.createChat({ type: 'supergroup', title: 'Ops', creator });
   return {
     env: { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot },
-    subscribe: (store) =>
+    subscribe: async (store) =>
       store.subscribe({ platform: 'telegram', chatId: String(chat.id) }, '*', 'minor', Date.now()),
     messages: () =>
       fake.messages(chat.id).map((m) => ({
@@ -87,7 +89,7 @@ async function discordChat(): Promise<ChatSide> {
       DISCORD_GUILD_ID: guild.id,
       DISCORD_API_ROOT: fake.restUrl,
     },
-    subscribe: (store) =>
+    subscribe: async (store) =>
       store.subscribe(
         { platform: 'discord', chatId: channelId, guildId: guild.id },
         '*',
@@ -112,17 +114,19 @@ async function discordChat(): Promise<ChatSide> {
   };
 }
 
-describe('a DNS-first outage of four services of one group', () => {
-  it('Telegram, DNS and HTTP failing together: at most 3 notifications, no recovery while HTTP fails, stored as major', async () => {
-    await outage(await telegramChat(), { httpFailsLater: false });
-  }, 120_000);
-
+describe.each(BACKENDS)('a DNS-first outage of four services of one group (%s)', (backend) => {
   it('Telegram, HTTP failing after the alert went out: the escalation is one reply for the group, then edits', async () => {
-    await outage(await telegramChat(), { httpFailsLater: true });
+    await outage(await telegramChat(), backend, { httpFailsLater: true });
+  }, 120_000);
+});
+
+describe('a DNS-first outage of four services of one group (sqlite)', () => {
+  it('Telegram, DNS and HTTP failing together: at most 3 notifications, no recovery while HTTP fails, stored as major', async () => {
+    await outage(await telegramChat(), 'sqlite', { httpFailsLater: false });
   }, 120_000);
 
   it('Discord, HTTP failing after the alert went out: the same conversation', async () => {
-    await outage(await discordChat(), { httpFailsLater: true });
+    await outage(await discordChat(), 'sqlite', { httpFailsLater: true });
   }, 120_000);
 });
 
@@ -132,6 +136,7 @@ describe('a DNS-first outage of four services of one group', () => {
  */
 async function outage(
   chat: ChatSide,
+  backend: Backend,
   { httpFailsLater }: { readonly httpFailsLater: boolean },
 ): Promise<void> {
   cleanup = () => chat.close();
@@ -140,16 +145,17 @@ async function outage(
   );
   const web: HttpTarget[] = await Promise.all(SERVICES.map(() => startHttpTarget()));
   const bots: BotProcess[] = [];
+  const dir = tempDir('outage-conversation-');
+  const db: BotDatabase = await openBotDatabase(backend, dir);
   cleanup = async () => {
     for (const b of bots)
       if (b.child.exitCode === null && b.child.signalCode === null) await b.stop('SIGKILL');
+    await db.close();
     await chat.close();
     await dns.close();
     await Promise.all(web.map((w) => w.close()));
   };
-  const dir = tempDir('outage-conversation-');
   const servicesFile = join(dir, 'services.yaml');
-  const databasePath = join(dir, 'bot.db');
   writeFileSync(
     servicesFile,
     `defaults: { every: 1s, timeout: 800ms, confirm: { down: 2, up: 2 } }
@@ -164,34 +170,32 @@ ${SERVICES.map(
 `,
 ).join('')}`,
   );
-  const setup = openDatabase(databasePath);
-  chat.subscribe(new SqliteSubscriptionStore(setup));
-  setup.close();
+  await db.withSubscriptions((store) => chat.subscribe(store));
 
   const bot = new BotProcess({
     SERVICES_FILE: servicesFile,
-    DATABASE_PATH: databasePath,
+    ...db.env,
     HTTP_PORT: '0',
     ...chat.env,
   });
   bots.push(bot);
   await bot.waitForLine(/status API on/);
 
-  const db = openDatabase(databasePath);
-  const close = cleanup;
-  cleanup = async () => {
-    db.close();
-    await close();
-  };
   const incidents = () =>
-    db
-      .prepare('SELECT service_id, severity, status, resolved_at FROM incidents ORDER BY service_id')
-      .all() as IncidentRow[];
-  const unfinished = () =>
-    db
-      .prepare("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'leased', 'held')")
-      .pluck()
-      .get() as number;
+    db.rows<IncidentRow>(
+      'SELECT service_id, severity, status, resolved_at FROM incidents ORDER BY service_id',
+    );
+  const unfinished = async () =>
+    Number(
+      (
+        await db.rows<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'leased', 'held')",
+        )
+      )[0]?.n,
+    );
+  /** The incidents stored pass `check` and nothing is left to deliver. */
+  const settled = async (check: (rows: IncidentRow[]) => boolean) =>
+    check(await incidents()) && (await unfinished()) === 0;
   const messages = () => chat.messages();
   const recoveries = () => messages().filter((m) => /back up/.test(m.text));
 
@@ -199,8 +203,7 @@ ${SERVICES.map(
   for (const s of SERVICES) dns.setAnswer(hostOf(s.id), 'A', { kind: 'servfail' });
   if (httpFailsLater) {
     await waitUntil(
-      () =>
-        incidents().length === 4 && incidents().every((i) => i.status === 'degraded') && unfinished() === 0,
+      () => settled((rows) => rows.length === 4 && rows.every((i) => i.status === 'degraded')),
       30_000,
     );
     expect(messages()).toHaveLength(1);
@@ -208,7 +211,7 @@ ${SERVICES.map(
   }
   for (const w of web) w.up = false;
   await waitUntil(
-    () => incidents().length === 4 && incidents().every((i) => i.status === 'down') && unfinished() === 0,
+    () => settled((rows) => rows.length === 4 && rows.every((i) => i.status === 'down')),
     30_000,
   );
   expect(messages()[0]?.text).toMatch(/Meta services: /);
@@ -222,8 +225,8 @@ ${SERVICES.map(
 
   // DNS is back; HTTP still answers 503.
   for (const s of SERVICES) dns.setAnswer(hostOf(s.id), 'A', ['192.0.2.10']);
-  await waitUntil(() => incidents().every((i) => i.status === 'degraded') && unfinished() === 0, 30_000);
-  expect(incidents().every((i) => i.resolved_at === null)).toBe(true);
+  await waitUntil(() => settled((rows) => rows.every((i) => i.status === 'degraded')), 30_000);
+  expect((await incidents()).every((i) => i.resolved_at === null)).toBe(true);
   expect(recoveries()).toEqual([]);
   // The last message shows the group as it is now: degraded, edited in place.
   const latest = messages().at(-1)!;
@@ -232,7 +235,7 @@ ${SERVICES.map(
 
   // Everything is back.
   for (const w of web) w.up = true;
-  await waitUntil(() => incidents().every((i) => i.resolved_at !== null) && unfinished() === 0, 30_000);
+  await waitUntil(() => settled((rows) => rows.every((i) => i.resolved_at !== null)), 30_000);
   await waitUntil(() => recoveries().length > 0, 15_000);
 
   const all = messages();
@@ -244,7 +247,7 @@ ${SERVICES.map(
   for (const s of SERVICES) expect(recovery!.text).toMatch(new RegExp(`${s.name} is back up after `));
   // It ended degraded (HTTP still failing) but peaked down, and says so.
   expect(recovery!.text).toMatch(/Down at their worst: Facebook, Instagram, Messenger, WhatsApp/);
-  expect(incidents().map((i) => [i.service_id, i.severity, i.status])).toEqual(
+  expect((await incidents()).map((i) => [i.service_id, i.severity, i.status])).toEqual(
     SERVICES.map((s) => [s.id, 'major', 'up']),
   );
 }

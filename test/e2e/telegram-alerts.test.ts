@@ -4,6 +4,7 @@
  * the recovery as a reply with the duration, Bengali and Hindi chats, blocked and migrated chats.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../helpers/backends.js';
 import { type TelegramWorld, startTelegramWorld, waitUntil } from './telegram-harness.js';
 
 /** https://www.w3.org/TR/png/#5PNG-file-signature */
@@ -20,22 +21,14 @@ function opsGroup(w: TelegramWorld, type: 'group' | 'supergroup' = 'group'): num
   return w.fake.createChat({ type, title: 'Ops', creator }).id;
 }
 
-describe('Telegram alerts end to end', () => {
-  it('stops start-up with a clear message when the token is rejected', async () => {
-    world = await startTelegramWorld();
-    const bot = world.startBot({ TELEGRAM_BOT_TOKEN: '42:rejected-token' });
-    expect(await bot.exited()).toBe(1);
-    const output = `${bot.stdout.join('\n')}\n${bot.stderr}`;
-    expect(output).toMatch(/Telegram rejected TELEGRAM_BOT_TOKEN \(401 Unauthorized\)/);
-    expect(output).not.toMatch(/\n\s+at /);
-    expect(output).not.toContain('rejected-token');
-  });
-
+// What writes to or reads from the database (subscriptions, settings, deliveries and their
+// message references, deactivations, migrated chats) runs on both backends.
+describe.each(BACKENDS)('Telegram alerts end to end (%s)', (backend) => {
   it('registers the menus, posts the outage with buttons and the recovery as a reply', async () => {
-    world = await startTelegramWorld();
+    world = await startTelegramWorld(backend);
     const { fake, target } = world;
     const groupId = opsGroup(world);
-    world.subscribe(groupId, 'site');
+    await world.subscribe(groupId, 'site');
     const bot = world.startBot();
     await bot.waitForLine(/status API on/);
     const names = [
@@ -75,7 +68,7 @@ describe('Telegram alerts end to end', () => {
   });
 
   it('answers commands in the running bot: subscribe, status with its chart, admins only, and a report button', async () => {
-    world = await startTelegramWorld();
+    world = await startTelegramWorld(backend);
     const { fake, target } = world;
     const owner = fake.createUser({ first_name: 'Owner' });
     const member = fake.createUser({ first_name: 'Member' });
@@ -86,12 +79,12 @@ describe('Telegram alerts end to end', () => {
     fake.sendUserMessage(groupId, member, '/subscribe site');
     const refusal = await fake.waitFor(() => fake.messages(groupId)[0]);
     expect(refusal.text).toBe('Only admins of this chat can do that.');
-    expect(world.subscriptions(groupId)).toEqual([]);
+    expect(await world.subscriptions(groupId)).toEqual([]);
 
     fake.sendUserMessage(groupId, owner, '/subscribe site');
     const done = await fake.waitFor(() => fake.messages(groupId)[1]);
     expect(done.text).toMatch(/^This chat now gets alerts for Our site/);
-    expect(world.subscriptions(groupId).map((s) => s.serviceId)).toEqual(['site']);
+    expect((await world.subscriptions(groupId)).map((s) => s.serviceId)).toEqual(['site']);
 
     const asked = fake.sendUserMessage(groupId, member, '/status site');
     const status = await fake.waitFor(() => fake.messages(groupId)[2]);
@@ -121,26 +114,12 @@ describe('Telegram alerts end to end', () => {
     expect(metrics).toMatch(/incident_bot_reports_received_total\{service="site",outcome="duplicate"\} 1\b/);
   });
 
-  it('speaks Bengali to a Bengali chat', async () => {
-    world = await startTelegramWorld();
-    const { fake, target } = world;
-    const groupId = opsGroup(world);
-    world.subscribe(groupId, 'site');
-    world.updateSettings(groupId, { locale: 'bn' });
-    const bot = world.startBot();
-    await bot.waitForLine(/status API on/);
-    target.up = false;
-    const alert = await fake.waitFor(() => fake.messages(groupId)[0], 20_000);
-    expect(alert.text).toMatch(/[\u0980-\u09FF]/);
-    expect(alert.text).not.toMatch(/is down/);
-  });
-
   it('speaks Hindi to a chat an admin switched with /settings language hi', async () => {
-    world = await startTelegramWorld();
+    world = await startTelegramWorld(backend);
     const { fake, target } = world;
     const owner = fake.createUser({ first_name: 'Owner' });
     const groupId = fake.createChat({ type: 'group', title: 'Ops', creator: owner }).id;
-    world.subscribe(groupId, 'site');
+    await world.subscribe(groupId, 'site');
     const bot = world.startBot();
     await bot.waitForLine(/status API on/);
 
@@ -156,40 +135,68 @@ describe('Telegram alerts end to end', () => {
   });
 
   it('deactivates a chat that blocked the bot and one it was removed from', async () => {
-    world = await startTelegramWorld();
+    world = await startTelegramWorld(backend);
     const { fake, target } = world;
     const user = fake.createUser({ first_name: 'Rina' });
     const privateId = fake.createChat({ type: 'private', user }).id;
     const groupId = opsGroup(world);
     const keptId = opsGroup(world);
-    for (const id of [privateId, groupId, keptId]) world.subscribe(id, 'site');
+    for (const id of [privateId, groupId, keptId]) await world.subscribe(id, 'site');
     const bot = world.startBot();
     await bot.waitForLine(/status API on/);
 
     fake.removeBotFromChat(groupId);
-    await waitUntil(() => world?.chat(groupId)?.active === false);
-    expect(world.chat(groupId)?.deactivatedReason).toMatch(/removed from the chat/);
+    await waitUntil(async () => (await world?.chat(groupId))?.active === false);
+    expect((await world.chat(groupId))?.deactivatedReason).toMatch(/removed from the chat/);
 
     fake.blockBot(privateId);
     target.up = false;
     await fake.waitFor(() => fake.messages(keptId)[0], 20_000);
-    await waitUntil(() => world?.chat(privateId)?.active === false);
-    expect(world.chat(privateId)?.deactivatedReason).toMatch(/blocked/);
+    await waitUntil(async () => (await world?.chat(privateId))?.active === false);
+    expect((await world.chat(privateId))?.deactivatedReason).toMatch(/blocked/);
     expect(fake.messages(groupId)).toEqual([]);
   });
 
   it('follows a group upgraded to a supergroup', async () => {
-    world = await startTelegramWorld();
+    world = await startTelegramWorld(backend);
     const { fake, target } = world;
     const groupId = opsGroup(world);
-    world.subscribe(groupId, 'site');
+    await world.subscribe(groupId, 'site');
     const bot = world.startBot();
     await bot.waitForLine(/status API on/);
     const superId = fake.migrateGroup(groupId);
     target.up = false;
     const alert = await fake.waitFor(() => fake.messages(superId)[0], 20_000);
     expect(alert.text).toMatch(/Our site is down/);
-    expect(world.subscriptions(superId).map((s) => s.serviceId)).toEqual(['site']);
-    expect(world.chat(groupId)).toBeNull();
+    expect((await world.subscriptions(superId)).map((s) => s.serviceId)).toEqual(['site']);
+    expect(await world.chat(groupId)).toBeNull();
+  });
+});
+
+// Start-up's token check touches no storage, and a chat's stored language is read on PostgreSQL by
+// the /settings case above: these two stay on SQLite, to keep the suite's time down.
+describe('Telegram alerts end to end (sqlite)', () => {
+  it('stops start-up with a clear message when the token is rejected', async () => {
+    world = await startTelegramWorld();
+    const bot = world.startBot({ TELEGRAM_BOT_TOKEN: '42:rejected-token' });
+    expect(await bot.exited()).toBe(1);
+    const output = `${bot.stdout.join('\n')}\n${bot.stderr}`;
+    expect(output).toMatch(/Telegram rejected TELEGRAM_BOT_TOKEN \(401 Unauthorized\)/);
+    expect(output).not.toMatch(/\n\s+at /);
+    expect(output).not.toContain('rejected-token');
+  });
+
+  it('speaks Bengali to a Bengali chat', async () => {
+    world = await startTelegramWorld();
+    const { fake, target } = world;
+    const groupId = opsGroup(world);
+    await world.subscribe(groupId, 'site');
+    await world.updateSettings(groupId, { locale: 'bn' });
+    const bot = world.startBot();
+    await bot.waitForLine(/status API on/);
+    target.up = false;
+    const alert = await fake.waitFor(() => fake.messages(groupId)[0], 20_000);
+    expect(alert.text).toMatch(/[\u0980-\u09FF]/);
+    expect(alert.text).not.toMatch(/is down/);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Delivery under Telegram's flood control, with the real bot process: a 429 storm delays the
- * alerts (every `retry_after` obeyed) but loses and duplicates none.
+ * alerts (every `retry_after` obeyed) but loses and duplicates none, on SQLite and on PostgreSQL.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../helpers/backends.js';
 import { type TelegramWorld, startTelegramWorld } from './telegram-harness.js';
 
 let world: TelegramWorld | undefined;
@@ -14,16 +15,16 @@ afterEach(async () => {
 const CHATS = 12;
 const STORM_429S = 20;
 
-describe('Telegram delivery under flood control', () => {
+describe.each(BACKENDS)('Telegram delivery under flood control (%s)', (backend) => {
   it('delays alerts through a 429 storm and loses nothing', async () => {
-    world = await startTelegramWorld();
+    world = await startTelegramWorld(backend);
     const { fake, target } = world;
     const creator = fake.createUser({ first_name: 'Owner' });
     const chats = Array.from(
       { length: CHATS },
       (_, i) => fake.createChat({ type: 'supergroup', title: `Ops ${i}`, creator }).id,
     );
-    for (const id of chats) world.subscribe(id, 'site');
+    for (const id of chats) await world.subscribe(id, 'site');
     const bot = world.startBot();
     await bot.waitForLine(/status API on/);
 

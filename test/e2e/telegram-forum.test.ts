@@ -3,9 +3,10 @@
  * Telegram: an anonymous admin subscribes from a topic (no getChatMember), the reply and the
  * outage alert go to that topic through the real outbox worker and sender; the topic is deleted,
  * so the recovery comes in General and the subscription follows there for the next outage.
- * A linked channel's automatic forward of "/subscribe" subscribes nothing.
+ * A linked channel's automatic forward of "/subscribe" subscribes nothing. On SQLite and on PostgreSQL.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../helpers/backends.js';
 import { type TelegramWorld, startTelegramWorld, waitUntil } from './telegram-harness.js';
 
 let world: TelegramWorld | undefined;
@@ -14,9 +15,9 @@ afterEach(async () => {
   world = undefined;
 });
 
-describe('Telegram forum topics end to end', () => {
+describe.each(BACKENDS)('Telegram forum topics end to end (%s)', (backend) => {
   it('alerts in the topic of /subscribe; a deleted topic falls back to General, once', async () => {
-    world = await startTelegramWorld();
+    world = await startTelegramWorld(backend);
     const { fake, target } = world;
     const admin = fake.createUser({ first_name: 'Admin' });
     const forum = fake.createChat({ type: 'supergroup', title: 'Forum', creator: admin, isForum: true }).id;
@@ -33,7 +34,7 @@ describe('Telegram forum topics end to end', () => {
     const reply = await fake.waitFor(() => fake.messages(forum)[0]);
     expect(reply).toMatchObject({ threadId: topic, replyToMessageId: command.message_id });
     expect(reply.text).toMatch(/^This chat now gets alerts for Our site/);
-    expect(world.subscriptions(forum)).toMatchObject([{ serviceId: 'site', threadId: String(topic) }]);
+    expect(await world.subscriptions(forum)).toMatchObject([{ serviceId: 'site', threadId: String(topic) }]);
     expect(fake.callCount({ method: 'getChatMember' })).toBe(0);
 
     target.up = false;
@@ -47,7 +48,7 @@ describe('Telegram forum topics end to end', () => {
     expect(recovery.text).toMatch(/Our site is back up after /);
     // The alert it would reply to went with the topic.
     expect(recovery).toMatchObject({ threadId: undefined, replyToMessageId: undefined });
-    await waitUntil(() => world?.subscriptions(forum)[0]?.threadId === null);
+    await waitUntil(async () => (await world?.subscriptions(forum))?.[0]?.threadId === null);
     await waitUntil(() => bot.stderr.includes('forum topic gone: delivered in General'));
 
     target.up = false;
@@ -58,6 +59,6 @@ describe('Telegram forum topics end to end', () => {
     const refused = fake.calls.filter((c) => c.method === 'sendMessage' && c.status === 400);
     expect(refused.map((c) => c.description)).toEqual(['Bad Request: message thread not found']);
     expect(fake.messages(forum)).toHaveLength(4);
-    expect(world.subscriptions(forum)).toHaveLength(1);
+    expect(await world.subscriptions(forum)).toHaveLength(1);
   }, 90_000);
 });

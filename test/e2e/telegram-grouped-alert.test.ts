@@ -2,17 +2,17 @@
  * Grouped alerts end to end, with the real bot process on the local Telegram: two services of one group
  * that fail some seconds apart, the second after the first alert went out (past the 5 s gather),
  * end up in ONE message, the first alert edited into the grouped one; the recoveries, close together,
- * make one reply to it.
+ * make one reply to it. On SQLite and on PostgreSQL (the alert's message reference, edited later, is stored).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database.js';
-import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
+import { BACKENDS } from '../helpers/backends.js';
 import { BotProcess } from '../helpers/bot-process.js';
 import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram/index.js';
+import { type BotDatabase, openBotDatabase } from './telegram-harness.js';
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -20,22 +20,23 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-describe('Telegram: services of one group failing seconds apart', () => {
+describe.each(BACKENDS)('Telegram: services of one group failing seconds apart (%s)', (backend) => {
   it('makes one message, edited into the grouped alert, and one reply for the recoveries', async () => {
     const fake: FakeTelegram = await startFakeTelegram({ rateLimits: false });
     const web: HttpTarget = await startHttpTarget();
     const api: HttpTarget = await startHttpTarget();
     const dir = mkdtempSync(join(tmpdir(), 'telegram-grouped-'));
     const bots: BotProcess[] = [];
+    const database: BotDatabase = await openBotDatabase(backend, dir);
     cleanup = async () => {
       for (const b of bots)
         if (b.child.exitCode === null && b.child.signalCode === null) await b.stop('SIGKILL');
+      await database.close();
       await fake.close();
       await Promise.all([web.close(), api.close()]);
       rmSync(dir, { recursive: true, force: true });
     };
     const servicesFile = join(dir, 'services.yaml');
-    const databasePath = join(dir, 'bot.db');
     writeFileSync(
       servicesFile,
       `defaults: { every: 1s, timeout: 800ms, confirm: { down: 2, up: 2 } }
@@ -54,15 +55,14 @@ services:
     );
     const creator = fake.createUser({ first_name: 'Owner' });
     const chat = fake.createChat({ type: 'supergroup', title: 'Ops', creator });
-    const db = openDatabase(databasePath);
-    const subs = new SqliteSubscriptionStore(db);
-    for (const service of ['shop-web', 'shop-api'])
-      subs.subscribe({ platform: 'telegram', chatId: String(chat.id) }, service, 'minor', Date.now());
-    db.close();
+    await database.withSubscriptions(async (subs) => {
+      for (const service of ['shop-web', 'shop-api'])
+        await subs.subscribe({ platform: 'telegram', chatId: String(chat.id) }, service, 'minor', Date.now());
+    });
 
     const bot = new BotProcess({
       SERVICES_FILE: servicesFile,
-      DATABASE_PATH: databasePath,
+      ...database.env,
       HTTP_PORT: '0',
       TELEGRAM_BOT_TOKEN: fake.token,
       TELEGRAM_API_ROOT: fake.apiRoot,

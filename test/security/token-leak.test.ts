@@ -36,7 +36,7 @@ describe('no token in the bot output', () => {
     worlds.push(world);
     const creator = world.fake.createUser({ first_name: 'Owner' });
     const groupId = world.fake.createChat({ type: 'group', title: 'Ops', creator }).id;
-    world.subscribe(groupId, 'site');
+    await world.subscribe(groupId, 'site');
     const bot = world.startBot({ LOG_LEVEL: 'trace' });
     await bot.waitForLine(/status API on/);
     world.target.up = false;
