@@ -53,10 +53,10 @@ describe('no token in the bot output', () => {
   }, 60_000);
 
   it('Discord: start-up, outage alert, recovery and shutdown', async () => {
-    const world = await startDiscordWorld();
+    const world = await startDiscordWorld('sqlite');
     worlds.push(world);
     const alertsId = must(world.guild.channels.alerts, 'alerts');
-    world.subscribe(alertsId, 'site');
+    await world.subscribe(alertsId, 'site');
     const bot = world.startBot({ LOG_LEVEL: 'trace' });
     await bot.waitForLine(/status API on/);
     world.target.up = false;

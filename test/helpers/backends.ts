@@ -1,0 +1,1 @@
+export const BACKENDS = ['sqlite', 'postgres'] as const;
