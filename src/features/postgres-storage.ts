@@ -24,6 +24,11 @@ import { MAINTENANCE_CRON, OUTBOX_RETENTION_MS, type Storage, type StorageConfig
  */
 export const STOP_FLUSH_MS = 10_000;
 /**
+ * Then the pool is ended for at most this long: `pool.end()` waits for every connection in use,
+ * and one whose write the database never answers (a hanging server) would hold it forever.
+ */
+export const STOP_CLOSE_MS = 2_000;
+/**
  * Reads that want the engine's latest writes first (the status API's last checks, the roll-ups)
  * wait this long for them at most: while the database is away they answer from what is stored.
  */
@@ -147,6 +152,10 @@ export class PostgresStorage implements Storage {
     return { writable: write.ok, detection: backlog, outbox: { rows: 0, settlements: 0 } };
   }
 
+  async flush(): Promise<void> {
+    await Promise.all([this.reports.flush(), this.detection.flush()]);
+  }
+
   /** Runs the roll-ups and pruning now, then a minute past every hour. */
   start(): void {
     void this.maintain();
@@ -158,15 +167,25 @@ export class PostgresStorage implements Storage {
     const { log } = this.deps;
     try {
       // Reports sent after the crowd stopped wait in the report queue; checks and incident
-      // changes in the commit queue: both are written now if the database answers in time.
-      const written = await within(
-        Promise.all([this.reports.flush(), this.detection.flush()]),
-        STOP_FLUSH_MS,
+      // changes in the commit queue: both are written now if the database answers in time. A
+      // report write that fails is logged; it neither makes stop throw nor cuts the commit queue's
+      // time short (its incident changes would be dropped at close).
+      const reportsWritten = this.reports.flush().then(
+        () => true,
+        (err: unknown) => {
+          log.error(
+            { err: err instanceof Error ? err.message : String(err) },
+            'crowd reports not stored at stop',
+          );
+          return false;
+        },
       );
+      const written = await within(Promise.all([reportsWritten, this.detection.flush()]), STOP_FLUSH_MS);
       if (!written) log.error({ held: this.detection.backlogFigures() }, 'stopping with writes not stored');
     } finally {
       this.detection.close();
-      await this.pg.close();
+      if (!(await within(this.pg.close(), STOP_CLOSE_MS)))
+        log.error('stopping with PostgreSQL connections still in use (a statement not answered)');
     }
   }
 

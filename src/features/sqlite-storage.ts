@@ -110,6 +110,12 @@ export class SqliteStorage implements Storage {
     };
   }
 
+  flush(): Promise<void> {
+    this.reports.flush();
+    this.detection.flush();
+    return Promise.resolve();
+  }
+
   /** Runs the roll-ups and pruning now, then a minute past every hour. */
   start(): void {
     this.maintain();

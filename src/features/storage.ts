@@ -48,6 +48,12 @@ export interface Storage extends Feature {
   outboxDepth(): Awaitable<readonly OutboxDepth[]>;
   /** Whether writes work and what waits in memory, for `/metrics`. */
   writeFigures(): StorageFigures;
+  /**
+   * Writes now what waits behind (checks and incident changes, queued reports): the replay does it
+   * at every simulated step, so its outbox sees the same rows at the same simulated time on both
+   * backends.
+   */
+  flush(): Promise<void>;
 }
 
 export type StorageConfig = Pick<
