@@ -1,7 +1,8 @@
 /**
  * The composition root's start and stop as a whole: what is left open when a part fails to start.
  * "Open" is observed from outside: the SQLite connection keeps its write-ahead log (`bot.db-wal`)
- * until it is closed, and a listening port refuses a second listener.
+ * until it is closed; on PostgreSQL the server lists the app's connections (pg_stat_activity);
+ * and a listening port refuses a second listener.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
@@ -17,6 +18,8 @@ import { PlatformStartError } from '../src/platforms/platform.js';
 import { silentLog } from './dispatch/delivery-fixtures.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { sqliteOf } from './helpers/bot-process.js';
+import { type Backend, type BackendDatabase, backendDatabase } from './helpers/backend-database.js';
+import { BACKENDS } from './helpers/backends.js';
 
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
 /** The scheduler never ticks by itself here: the tests are about start and stop, not checks. */
@@ -29,7 +32,19 @@ afterEach(async () => {
   running = undefined;
 });
 
-function setUp(port = 0): { config: AppConfig; wal: string; services: ReturnType<typeof loadServicesFile> } {
+interface SetUp {
+  readonly config: AppConfig;
+  readonly services: ReturnType<typeof loadServicesFile>;
+  readonly db: BackendDatabase;
+  /** Whether the app holds its database open: SQLite's write-ahead log, PostgreSQL's connections. */
+  isOpen(): Promise<boolean>;
+}
+
+/** The bot's connections to its database, seen by the server (the asking one left out). */
+const APP_CONNECTIONS = `SELECT COUNT(*) AS n FROM pg_stat_activity
+  WHERE datname = current_database() AND application_name = 'incident-bot' AND pid <> pg_backend_pid()`;
+
+async function setUp(backend: Backend, port = 0): Promise<SetUp> {
   const dir = tempDir('app-');
   const servicesFile = join(dir, 'services.yaml');
   writeFileSync(
@@ -42,20 +57,31 @@ services:
       - { type: tcp, host: 127.0.0.1, port: 9 }
 `,
   );
-  const databasePath = join(dir, 'bot.db');
+  const db = await backendDatabase(backend, dir);
   const config: AppConfig = {
     discord: null,
     telegram: null,
-    database: { kind: 'sqlite', path: databasePath },
-    databasePath,
+    database: db.database,
+    databasePath: db.databasePath,
     servicesFile,
     http: { host: '127.0.0.1', port },
     defaultLocale: 'en',
     defaultTimeZone: 'UTC',
     logLevel: 'silent',
-    secrets: [],
+    secrets: [...db.secrets],
   };
-  return { config, wal: `${databasePath}-wal`, services: loadServicesFile(servicesFile) };
+  const isOpen = async () =>
+    backend === 'sqlite' ? existsSync(`${db.databasePath}-wal`) : (await db.count(APP_CONNECTIONS)) > 0;
+  return { config, services: loadServicesFile(servicesFile), db, isOpen };
+}
+
+/**
+ * Whether the app closed its database. A closed PostgreSQL connection leaves the server's list a
+ * moment after the client ended it, so that is polled; a SQLite file is closed when `stop` returns.
+ */
+async function expectClosed(setup: SetUp): Promise<void> {
+  if (setup.db.backend === 'sqlite') expect(await setup.isOpen()).toBe(false);
+  else await vi.waitFor(async () => expect(await setup.isOpen()).toBe(false), { timeout: 10_000 });
 }
 
 /** A platform that records its start and stop, and rejects its token when told to. */
@@ -98,52 +124,24 @@ const closeServer = (server: Server): Promise<unknown> => new Promise((resolve) 
 
 const deps = { clock: { now: () => Date.now() }, log: silentLog, out: discard, ticker: stillTicker };
 
-describe('the app starting and stopping', () => {
+describe.each(BACKENDS)('the app starting and stopping on %s', (backend) => {
   it('holds the database open while running and closes it on stop', async () => {
-    const { config, wal, services } = setUp();
+    const setup = await setUp(backend);
+    const { config, services } = setup;
     const events: string[] = [];
     const app = await startApp(config, services, { ...deps, platforms: () => [platform(events)] });
     running = app;
-    expect(existsSync(wal)).toBe(true);
+    expect(await setup.isOpen()).toBe(true);
     expect([200, 503]).toContain((await fetch(`${app.url}/healthz`)).status);
     running = undefined;
     await app.stop();
     expect(events).toEqual(['start', 'stop']);
-    expect(existsSync(wal)).toBe(false);
+    await expectClosed(setup);
     await expect(fetch(`${app.url}/healthz`)).rejects.toThrow();
   });
 
-  it('stores on stop what it held in memory while the database refused writes', async () => {
-    const { config, services } = setUp();
-    const app = await startApp(config, services, { ...deps, platforms: () => [] });
-    running = app;
-    const monitorId = services.monitors[0]?.id ?? '';
-    sqliteOf(app).pragma('query_only = ON'); // every write now fails with SQLITE_READONLY
-    app.engine.handleResult(monitorId, {
-      status: 'down',
-      reason: 'refused',
-      message: 'refused',
-      latencyMs: null,
-    });
-    await vi.waitFor(() => expect(app.storage.ok).toBe(false));
-    sqliteOf(app).pragma('query_only = OFF');
-    running = undefined;
-    await app.stop();
-    const db = new Database(config.databasePath, { readonly: true });
-    try {
-      const row = db
-        .prepare(
-          'SELECT s.last_status FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref WHERE m.id = ?',
-        )
-        .get(monitorId);
-      expect(row).toEqual({ last_status: 'down' });
-    } finally {
-      db.close();
-    }
-  });
-
   it('stores a report a chat sent while the app was stopping (its platform still disconnecting)', async () => {
-    const { config, services } = setUp();
+    const { config, services, db } = await setUp(backend);
     const events: string[] = [];
     const app = await startApp(config, services, {
       ...deps,
@@ -171,18 +169,14 @@ describe('the app starting and stopping', () => {
       },
     });
     await app.stop();
-    const db = new Database(config.databasePath, { readonly: true });
-    try {
-      expect(db.prepare('SELECT service_id, problem FROM crowd_reports').all()).toEqual([
-        { service_id: 'github', problem: 'connection' },
-      ]);
-    } finally {
-      db.close();
-    }
+    expect(await db.rows('SELECT service_id, problem FROM crowd_reports')).toEqual([
+      { service_id: 'github', problem: 'connection' },
+    ]);
   });
 
   it('when the platforms cannot be built, throws that error and closes the database', async () => {
-    const { config, wal, services } = setUp();
+    const setup = await setUp(backend);
+    const { config, services } = setup;
     const start = startApp(config, services, {
       ...deps,
       platforms: () => {
@@ -190,14 +184,15 @@ describe('the app starting and stopping', () => {
       },
     });
     await expect(start).rejects.toThrow('no adapter for this platform');
-    expect(existsSync(wal)).toBe(false);
+    await expectClosed(setup);
   });
 
   it('when a platform rejects its token, throws that error; the platforms are stopped, the port freed and the database closed', async () => {
     // A port known to be free, so that the test can tell it is free again afterwards.
     const probe = await listenOn(0);
     await closeServer(probe.server);
-    const { config, wal, services } = setUp(probe.port);
+    const setup = await setUp(backend, probe.port);
+    const { config, services } = setup;
     const events: string[] = [];
     let printed = '';
     const start = startApp(config, services, {
@@ -208,21 +203,55 @@ describe('the app starting and stopping', () => {
     await expect(start).rejects.toThrow(PlatformStartError);
     expect(events).toEqual(['start', 'stop', 'stop']);
     expect(printed).toBe(''); // the start-up lines come only once everything runs
-    expect(existsSync(wal)).toBe(false);
+    await expectClosed(setup);
     await closeServer((await listenOn(probe.port)).server);
   });
 
   it('when the HTTP port is taken, throws EADDRINUSE and closes the database; no platform is started', async () => {
     const blocker = await listenOn(0);
     try {
-      const { config, wal, services } = setUp(blocker.port);
+      const setup = await setUp(backend, blocker.port);
+      const { config, services } = setup;
       const events: string[] = [];
       const start = startApp(config, services, { ...deps, platforms: () => [platform(events)] });
       await expect(start).rejects.toMatchObject({ code: 'EADDRINUSE' });
       expect(events).toEqual([]);
-      expect(existsSync(wal)).toBe(false);
+      await expectClosed(setup);
     } finally {
       await closeServer(blocker.server);
+    }
+  });
+});
+
+// A SQLite fault by nature (the connection made read-only with a pragma); PostgreSQL's own (the
+// server away) is test/e2e/postgres-faults.test.ts.
+describe('the app on SQLite refusing writes', () => {
+  it('stores on stop what it held in memory while the database refused writes', async () => {
+    const { config, services } = await setUp('sqlite');
+    const app = await startApp(config, services, { ...deps, platforms: () => [] });
+    running = app;
+    const monitorId = services.monitors[0]?.id ?? '';
+    sqliteOf(app).pragma('query_only = ON'); // every write now fails with SQLITE_READONLY
+    app.engine.handleResult(monitorId, {
+      status: 'down',
+      reason: 'refused',
+      message: 'refused',
+      latencyMs: null,
+    });
+    await vi.waitFor(() => expect(app.storage.ok).toBe(false));
+    sqliteOf(app).pragma('query_only = OFF');
+    running = undefined;
+    await app.stop();
+    const db = new Database(config.databasePath, { readonly: true });
+    try {
+      const row = db
+        .prepare(
+          'SELECT s.last_status FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref WHERE m.id = ?',
+        )
+        .get(monitorId);
+      expect(row).toEqual({ last_status: 'down' });
+    } finally {
+      db.close();
     }
   });
 });

@@ -23,6 +23,8 @@ import type { DeliveryJob } from '../../src/core/delivery/ports.js';
 import { describeSsrfRefusal } from '../../src/core/i18n/ssrf-messages.js';
 import { silentLog } from '../dispatch/delivery-fixtures.js';
 import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
+import { type BackendDatabase, backendDatabase } from '../helpers/backend-database.js';
+import { BACKENDS } from '../helpers/backends.js';
 import { TELEGRAM_CAPABILITIES } from '../../src/platforms/telegram/telegram-settings.js';
 
 const GROUP = '-100500';
@@ -116,15 +118,15 @@ afterEach(async () => {
 });
 
 async function start(
-  databasePath: string,
+  db: BackendDatabase,
   servicesFile: string,
   publicMonitors: boolean,
 ): Promise<{ app: RunningApp; chat: RecordingPlatform }> {
   const config: AppConfig = {
     discord: null,
     telegram: null,
-    database: { kind: 'sqlite', path: databasePath },
-    databasePath,
+    database: db.database,
+    databasePath: db.databasePath,
     servicesFile,
     http: { host: '127.0.0.1', port: 0 },
     defaultLocale: 'en',
@@ -138,7 +140,7 @@ async function start(
       allowedRanges: ['127.0.0.0/8'],
       public: publicMonitors,
     },
-    secrets: [],
+    secrets: [...db.secrets],
   };
   let chat: RecordingPlatform | undefined;
   const app = await startApp(config, loadServicesFile(servicesFile), {
@@ -154,11 +156,12 @@ async function start(
 
 const json = async (url: string): Promise<unknown> => (await fetch(url)).json();
 
-describe('monitors added from chat in the running app', () => {
+// Chat monitors, their outage and a restart that loads them back: all storage, on both backends.
+describe.each(BACKENDS)('monitors added from chat in the running app on %s', (backend) => {
   it('an admin watches a local site and gets its alert; members and metadata are refused; a restart keeps it', async () => {
     target = await startHttpTarget();
     dir = mkdtempSync(join(tmpdir(), 'chat-monitor-app-'));
-    const databasePath = join(dir, 'bot.db');
+    const db = await backendDatabase(backend, dir);
     const servicesFile = join(dir, 'services.yaml');
     writeFileSync(
       servicesFile,
@@ -170,7 +173,7 @@ services:
       - { type: tcp, host: 127.0.0.1, port: 9 }
 `,
     );
-    const first = await start(databasePath, servicesFile, false);
+    const first = await start(db, servicesFile, false);
     const { chat } = first;
 
     expect((await chat.say(`/monitor add site ${target.url} 1s`, { userId: MEMBER })).text).toBe(
@@ -221,7 +224,7 @@ services:
     apps = [];
 
     // Restart on the same database, with chat monitors public this time.
-    const second = await start(databasePath, servicesFile, true);
+    const second = await start(db, servicesFile, true);
     expect((await second.chat.say('/monitor list')).text).toMatch(/^Monitors \(1\/20\):\n• site: /);
     expect(second.app.engine.serviceState('chat-1')?.status).toBe('down');
     target.up = true;

@@ -17,14 +17,13 @@ import { type RunningApp, startApp } from '../../src/app.js';
 import { loadAppConfig } from '../../src/app-config.js';
 import { loadServicesFile } from '../../src/config/services-file.js';
 import { WINDOW_MS, windowStart } from '../../src/core/crowd/index.js';
-import { openDatabase } from '../../src/db/database.js';
-import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
 import { createLogger } from '../../src/logging.js';
 import type { BotApiUser } from '../fakes/telegram/bot-api-types.js';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram/index.js';
 import { startHttpTarget } from '../helpers/http-target.js';
 import { writeSiteServices } from '../helpers/site-services.js';
-import { sqliteOf } from '../helpers/bot-process.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { backendDatabase } from '../helpers/backend-database.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -43,7 +42,7 @@ async function waitUntil(condition: () => boolean, timeoutMs = 15_000): Promise<
 const NOTICE =
   /members here report problems with Instagram; our probes and other communities see nothing yet/;
 
-describe('crowd reports from one community', () => {
+describe.each(BACKENDS)('crowd reports from one community on %s', (backend) => {
   it('never reach other chats; the community gets its own notice once; two communities still alert everyone', async () => {
     const fake = await startFakeTelegram({ rateLimits: false });
     cleanups.push(() => fake.close());
@@ -51,7 +50,7 @@ describe('crowd reports from one community', () => {
     cleanups.push(() => target.close());
     const dir = mkdtempSync(join(tmpdir(), 'crowd-brigade-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const databasePath = join(dir, 'bot.db');
+    const db = await backendDatabase(backend, dir);
     const servicesFile = writeSiteServices(
       dir,
       target.url,
@@ -74,22 +73,26 @@ describe('crowd reports from one community', () => {
     const b = group('Elsewhere', peopleB); // subscribed to Instagram
     const c = group('Everything', []); // subscribed to every service
     const d = group('Not subscribed', peopleD); // reports, subscribes to nothing
-    const setup = openDatabase(databasePath);
-    const subscriptions = new SqliteSubscriptionStore(setup);
-    for (const [chat, service] of [
-      [a, 'instagram'],
-      [b, 'instagram'],
-      [c, '*'],
-    ] as const) {
-      subscriptions.subscribe({ platform: 'telegram', chatId: String(chat) }, service, 'minor', Date.now());
-    }
-    setup.close();
+    await db.subscriptions(async (subscriptions) => {
+      for (const [chat, service] of [
+        [a, 'instagram'],
+        [b, 'instagram'],
+        [c, '*'],
+      ] as const) {
+        await subscriptions.subscribe(
+          { platform: 'telegram', chatId: String(chat) },
+          service,
+          'minor',
+          Date.now(),
+        );
+      }
+    });
 
     // The app's time: the wall clock, moved to 10 s into a window and then a window at a time.
     let offset = windowStart(Date.now()) + WINDOW_MS + 10_000 - Date.now();
     const now = (): number => Date.now() + offset;
     const config = loadAppConfig({
-      DATABASE_PATH: databasePath,
+      ...db.env,
       SERVICES_FILE: servicesFile,
       HTTP_PORT: '0',
       TELEGRAM_BOT_TOKEN: fake.token,
@@ -147,7 +150,7 @@ describe('crowd reports from one community', () => {
     // Nobody else hears anything: no incident, nothing queued for any chat.
     expect(app.engine.serviceState('instagram')?.status).toBe('up');
     expect(app.engine.openIncident('instagram')).toBeUndefined();
-    expect(sqliteOf(app).prepare('SELECT COUNT(*) FROM outbox').pluck().get()).toBe(0);
+    expect(await db.count('SELECT COUNT(*) AS n FROM outbox')).toBe(0);
     expect(fake.messages(b)).toEqual([]);
     expect(fake.messages(c)).toEqual([]);
 

@@ -18,6 +18,8 @@ import { silentLog } from '../dispatch/delivery-fixtures.js';
 import { startFakeDiscord } from '../fakes/discord/index.js';
 import { startHttpTarget } from '../helpers/http-target.js';
 import { writeSiteServices } from '../helpers/site-services.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { backendDatabase } from '../helpers/backend-database.js';
 import { must } from './discord-harness.js';
 
 const EPHEMERAL = 64;
@@ -26,7 +28,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-describe('crowd reports from one Discord guild', () => {
+// Every report is stored (crowd_reports) and the crowd state read back: on both backends.
+describe.each(BACKENDS)('crowd reports from one Discord guild on %s', (backend) => {
   it('count as one community across its channels: private receipts, one public notice, no crowd level', async () => {
     const fake = await startFakeDiscord({ heartbeatIntervalMs: 500, onUnknownRoute: () => undefined });
     cleanups.push(() => fake.close());
@@ -36,6 +39,7 @@ describe('crowd reports from one Discord guild', () => {
     cleanups.push(() => target.close());
     const dir = mkdtempSync(join(tmpdir(), 'crowd-guild-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const db = await backendDatabase(backend, dir);
     const servicesFile = writeSiteServices(
       dir,
       target.url,
@@ -53,14 +57,14 @@ describe('crowd reports from one Discord guild', () => {
         apiRoot: fake.restUrl,
       },
       telegram: null,
-      database: { kind: 'sqlite', path: join(dir, 'bot.db') },
-      databasePath: join(dir, 'bot.db'),
+      database: db.database,
+      databasePath: db.databasePath,
       servicesFile,
       http: { host: '127.0.0.1', port: 0 },
       defaultLocale: 'en',
       defaultTimeZone: 'UTC',
       logLevel: 'silent',
-      secrets: [],
+      secrets: [...db.secrets],
     };
     const app: RunningApp = await startApp(config, loadServicesFile(servicesFile), {
       clock: { now: () => Date.now() },

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../fakes/discord/index.js';
-import { type DiscordWorld, must, startDiscordWorld } from './discord-harness.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { type DiscordWorld, must, startDiscordWorld, STARTUP_WAIT_MS } from './discord-harness.js';
 
 const DOWN_TITLE = 'Our site is down';
 const RECOVERED_TITLE = /^Our site is back up after /;
@@ -20,15 +21,15 @@ function title(message: MessageRecord | undefined): string {
   return String((message?.embeds[0] as { title?: unknown } | undefined)?.title ?? '');
 }
 
-describe('Discord alerts end to end', () => {
+describe.each(BACKENDS)('Discord alerts end to end on %s', (backend) => {
   it('registers the commands, posts the outage as an embed and the recovery as a reply', async () => {
-    world = await startDiscordWorld();
+    world = await startDiscordWorld(backend);
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
     const generalId = must(guild.channels.general, 'general');
-    world.subscribe(alertsId, 'site');
+    await world.subscribe(alertsId, 'site');
     const bot = world.startBot();
-    await bot.waitForLine(/status API on/);
+    await bot.waitForLine(/status API on/, STARTUP_WAIT_MS);
     expect(
       fake
         .commands(guild.id)
@@ -69,15 +70,15 @@ describe('Discord alerts end to end', () => {
     expect(fake.messagesIn(alertsId)).toHaveLength(2);
     expect(fake.messagesIn(generalId)).toEqual([]);
     expect(fake.rateLimitedCount).toBe(0);
-  });
+  }, 180_000);
 
   it('loses nothing when the gateway reconnects in the middle of an incident', async () => {
-    world = await startDiscordWorld();
+    world = await startDiscordWorld(backend);
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
-    world.subscribe(alertsId, 'site');
+    await world.subscribe(alertsId, 'site');
     const bot = world.startBot();
-    await bot.waitForLine(/status API on/);
+    await bot.waitForLine(/status API on/, STARTUP_WAIT_MS);
 
     target.up = false;
     const alert = await fake.waitFor(() => fake.messagesIn(alertsId)[0], 20_000);
@@ -93,5 +94,5 @@ describe('Discord alerts end to end', () => {
     // Resumed, not re-identified; and the bot still answers on the resumed session.
     expect(identifies()).toBe(1);
     expect(fake.messagesIn(alertsId)).toHaveLength(2);
-  });
+  }, 180_000);
 });

@@ -14,6 +14,7 @@ import type { AppConfig } from '../../src/app-config.js';
 import { loadServicesFile } from '../../src/config/services-file.js';
 import { silentLog } from '../dispatch/delivery-fixtures.js';
 import type { MessageRecord } from '../fakes/discord/index.js';
+import { BACKENDS } from '../helpers/backends.js';
 import { type DiscordWorld, must, startDiscordWorld } from './discord-harness.js';
 
 const EPHEMERAL = 64;
@@ -40,14 +41,14 @@ async function startWholeApp(w: DiscordWorld): Promise<RunningApp> {
   const config: AppConfig = {
     discord,
     telegram: null,
-    database: { kind: 'sqlite', path: w.databasePath },
-    databasePath: w.databasePath,
+    database: w.db.database,
+    databasePath: w.db.databasePath,
     servicesFile: w.servicesFile,
     http: { host: '127.0.0.1', port: 0 },
     defaultLocale: 'en',
     defaultTimeZone: 'UTC',
     logLevel: 'silent',
-    secrets: [],
+    secrets: [...w.db.secrets],
   };
   const clock = { now: () => Date.now() };
   return startApp(config, loadServicesFile(w.servicesFile), {
@@ -60,9 +61,9 @@ async function startWholeApp(w: DiscordWorld): Promise<RunningApp> {
 const title = (m: MessageRecord | undefined): string =>
   String((m?.embeds[0] as { title?: unknown } | undefined)?.title ?? '');
 
-describe('Discord commands in the running app', () => {
+describe.each(BACKENDS)('Discord commands in the running app on %s', (backend) => {
   it('registers, subscribes for an admin only, autocompletes, shows a status with its chart, then alerts and recovers', async () => {
-    world = await startDiscordWorld();
+    world = await startDiscordWorld(backend);
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
     app = await startWholeApp(world);
@@ -94,10 +95,10 @@ describe('Discord commands in the running app', () => {
       content: 'Only admins of this chat can do that.',
       flags: EPHEMERAL,
     });
-    expect(world.chat(alertsId)).toBeNull();
+    expect(await world.chat(alertsId)).toBeNull();
     const accepted = await subscribe('ana');
     expect(accepted.data.content).toMatch(/^This chat now gets alerts for Our site/);
-    expect(world.subscriptions(alertsId)).toMatchObject([{ serviceId: 'site', minSeverity: 'minor' }]);
+    expect(await world.subscriptions(alertsId)).toMatchObject([{ serviceId: 'site', minSeverity: 'minor' }]);
 
     const status = fake.interaction({
       kind: 'command',
@@ -129,12 +130,12 @@ describe('Discord commands in the running app', () => {
   });
 });
 
-describe('a Discord channel switched to Hindi', () => {
+describe.each(BACKENDS)('a Discord channel switched to Hindi on %s', (backend) => {
   it('offers Hindi in /settings, answers in Hindi and alerts in Hindi with Devanagari digits', async () => {
-    world = await startDiscordWorld();
+    world = await startDiscordWorld(backend);
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
-    world.subscribe(alertsId, 'site');
+    await world.subscribe(alertsId, 'site');
     app = await startWholeApp(world);
 
     const settings = fake.commands(guild.id).find((c) => c.name === 'settings');
@@ -157,7 +158,7 @@ describe('a Discord channel switched to Hindi', () => {
       })
       .response();
     expect(String(saved.data.content)).toMatch(/^सेटिंग्स सेव हो गईं।\nभाषा: हिन्दी/);
-    expect(world.chat(alertsId)?.settings.locale).toBe('hi');
+    expect((await world.chat(alertsId))?.settings.locale).toBe('hi');
 
     target.up = false;
     const alert = await fake.waitFor(

@@ -1,7 +1,7 @@
 /**
  * The real bot process (`tsx src/main.ts`) against the local Discord and a local HTTP target, for
- * the Discord end-to-end tests. State is asserted in the fake (messages, commands) and in the
- * bot's real SQLite file.
+ * the Discord end-to-end tests, on either storage backend. State is asserted in the fake (messages,
+ * commands) and in the bot's real database (its SQLite file, or its PostgreSQL database).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatRecord, Subscription } from '../../src/core/delivery/ports.js';
 import type { Severity } from '../../src/core/model.js';
-import { openDatabase } from '../../src/db/database.js';
-import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
+import { type Backend, type BackendDatabase, backendDatabase } from '../helpers/backend-database.js';
 import { BotProcess } from '../helpers/bot-process.js';
 import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
 import {
@@ -22,19 +21,26 @@ import {
 } from '../fakes/discord/index.js';
 import { writeSiteServices } from '../helpers/site-services.js';
 
+/**
+ * How long a test waits for the bot's start-up line: a tsx start (and on PostgreSQL a pool and the
+ * migrations) can take tens of seconds on a loaded machine; it normally takes a few.
+ */
+export const STARTUP_WAIT_MS = 90_000;
+
 export interface DiscordWorld {
   readonly fake: FakeDiscord;
   readonly guild: FakeGuild;
   readonly target: HttpTarget;
   readonly dir: string;
-  readonly databasePath: string;
+  /** The bot's database (SQLite file or PostgreSQL database), for seeding and asserting. */
+  readonly db: BackendDatabase;
   readonly servicesFile: string;
   /** Starts the bot with Discord enabled (guild-scoped commands); extra env overrides. */
   startBot(env?: NodeJS.ProcessEnv): BotProcess;
   /** Subscribes a channel straight in the bot's database (before the bot starts, or while it runs). */
-  subscribe(channelId: string, serviceId: string, severity?: Severity): void;
-  chat(channelId: string): ChatRecord | null;
-  subscriptions(channelId: string): Subscription[];
+  subscribe(channelId: string, serviceId: string, severity?: Severity): Promise<void>;
+  chat(channelId: string): Promise<ChatRecord | null>;
+  subscriptions(channelId: string): Promise<readonly Subscription[]>;
   /** An API root on a loopback port nothing listens on. */
   closedPortUrl(): Promise<string>;
   close(): Promise<void>;
@@ -43,9 +49,9 @@ export interface DiscordWorld {
 /**
  * A fake Discord with guild "Ops" (#alerts, #general; `ana` with Manage Channels, `bob` without),
  * a healthy HTTP target watched every second as service `site` ("Our site") plus `github`, and a
- * temp directory for the database.
+ * temp directory for the files (and the database on SQLite).
  */
-export async function startDiscordWorld(): Promise<DiscordWorld> {
+export async function startDiscordWorld(backend: Backend): Promise<DiscordWorld> {
   const fake = await startFakeDiscord({ heartbeatIntervalMs: 500, onUnknownRoute: () => undefined });
   const guild = fake.addGuild({
     name: 'Ops',
@@ -58,7 +64,7 @@ export async function startDiscordWorld(): Promise<DiscordWorld> {
   });
   const target = await startHttpTarget();
   const dir = mkdtempSync(join(tmpdir(), 'discord-e2e-'));
-  const databasePath = join(dir, 'bot.db');
+  const db = await backendDatabase(backend, dir);
   const servicesFile = writeSiteServices(
     dir,
     target.url,
@@ -69,26 +75,18 @@ export async function startDiscordWorld(): Promise<DiscordWorld> {
 `,
   );
   const bots: BotProcess[] = [];
-  const withStore = <T>(use: (store: SqliteSubscriptionStore) => T): T => {
-    const db = openDatabase(databasePath);
-    try {
-      return use(new SqliteSubscriptionStore(db));
-    } finally {
-      db.close();
-    }
-  };
   const address = (chatId: string) => ({ platform: 'discord' as const, chatId });
   return {
     fake,
     guild,
     target,
     dir,
-    databasePath,
+    db,
     servicesFile,
     startBot(env = {}) {
       const bot = new BotProcess({
         SERVICES_FILE: servicesFile,
-        DATABASE_PATH: databasePath,
+        ...db.env,
         HTTP_PORT: '0',
         DISCORD_TOKEN: fake.token,
         DISCORD_APPLICATION_ID: fake.applicationId,
@@ -99,13 +97,13 @@ export async function startDiscordWorld(): Promise<DiscordWorld> {
       bots.push(bot);
       return bot;
     },
-    subscribe(channelId, serviceId, severity = 'minor') {
-      withStore((s) =>
+    async subscribe(channelId, serviceId, severity = 'minor') {
+      await db.subscriptions((s) =>
         s.subscribe({ ...address(channelId), guildId: guild.id }, serviceId, severity, Date.now()),
       );
     },
-    chat: (channelId) => withStore((s) => s.getChat(address(channelId))),
-    subscriptions: (channelId) => withStore((s) => s.listSubscriptions(address(channelId))),
+    chat: (channelId) => db.subscriptions((s) => s.getChat(address(channelId))),
+    subscriptions: (channelId) => db.subscriptions((s) => s.listSubscriptions(address(channelId))),
     async closedPortUrl() {
       const server = createServer();
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -124,9 +122,12 @@ export async function startDiscordWorld(): Promise<DiscordWorld> {
 }
 
 /** Polls `condition` (for state outside the fake, such as the database) until it holds. */
-export async function waitUntil(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -3,7 +3,8 @@
  * Discord refuses an alert for lack of access.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DiscordWorld, must, startDiscordWorld, waitUntil } from './discord-harness.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { type DiscordWorld, must, startDiscordWorld, waitUntil, STARTUP_WAIT_MS } from './discord-harness.js';
 
 let world: DiscordWorld | undefined;
 afterEach(async () => {
@@ -11,54 +12,57 @@ afterEach(async () => {
   world = undefined;
 });
 
-describe('Discord chats that go away', () => {
+describe.each(BACKENDS)('Discord chats that go away on %s', (backend) => {
   it('deactivates a chat whose channel is deleted, and sends nothing there', async () => {
-    world = await startDiscordWorld();
+    world = await startDiscordWorld(backend);
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
     const generalId = must(guild.channels.general, 'general');
-    world.subscribe(alertsId, 'site');
-    world.subscribe(generalId, 'site');
+    await world.subscribe(alertsId, 'site');
+    await world.subscribe(generalId, 'site');
     const bot = world.startBot();
-    await bot.waitForLine(/status API on/);
+    await bot.waitForLine(/status API on/, STARTUP_WAIT_MS);
 
     fake.deleteChannel(alertsId);
-    await waitUntil(() => world?.chat(alertsId)?.active === false);
-    expect(world.chat(alertsId)?.deactivatedReason).toMatch(/channel was deleted/);
+    await waitUntil(async () => (await world?.chat(alertsId))?.active === false);
+    expect((await world.chat(alertsId))?.deactivatedReason).toMatch(/channel was deleted/);
     target.up = false;
     await fake.waitFor(() => fake.messagesIn(generalId)[0], 20_000);
     expect(fake.messagesIn(alertsId)).toEqual([]);
     expect(fake.calls.filter((c) => c.path === `/channels/${alertsId}/messages`)).toEqual([]);
-  });
+  }, 180_000);
 
   it('deactivates every chat of a guild the bot was removed from', async () => {
-    world = await startDiscordWorld();
+    world = await startDiscordWorld(backend);
     const { fake, guild } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
     const generalId = must(guild.channels.general, 'general');
-    world.subscribe(alertsId, 'site');
-    world.subscribe(generalId, '*', 'major');
+    await world.subscribe(alertsId, 'site');
+    await world.subscribe(generalId, '*', 'major');
     const bot = world.startBot();
-    await bot.waitForLine(/status API on/);
+    await bot.waitForLine(/status API on/, STARTUP_WAIT_MS);
 
     fake.deleteGuild(guild.id);
-    await waitUntil(() => world?.chat(alertsId)?.active === false && world.chat(generalId)?.active === false);
-    expect(world.chat(generalId)?.deactivatedReason).toMatch(/removed from the server/);
-  });
+    await waitUntil(
+      async () =>
+        (await world?.chat(alertsId))?.active === false && (await world?.chat(generalId))?.active === false,
+    );
+    expect((await world.chat(generalId))?.deactivatedReason).toMatch(/removed from the server/);
+  }, 180_000);
 
   it('deactivates a chat with the reason when Discord answers Missing Access to an alert', async () => {
-    world = await startDiscordWorld();
+    world = await startDiscordWorld(backend);
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
-    world.subscribe(alertsId, 'site');
+    await world.subscribe(alertsId, 'site');
     const bot = world.startBot();
-    await bot.waitForLine(/status API on/);
+    await bot.waitForLine(/status API on/, STARTUP_WAIT_MS);
 
     fake.revokeAccess(alertsId);
     target.up = false;
-    await waitUntil(() => world?.chat(alertsId)?.active === false, 20_000);
-    expect(world.chat(alertsId)?.deactivatedReason).toMatch(/^Missing Access \(50001\)/);
+    await waitUntil(async () => (await world?.chat(alertsId))?.active === false, 20_000);
+    expect((await world.chat(alertsId))?.deactivatedReason).toMatch(/^Missing Access \(50001\)/);
     expect(fake.messagesIn(alertsId)).toEqual([]);
-    expect(world.subscriptions(alertsId)).toHaveLength(1); // kept, so a re-subscribe restores it
-  });
+    expect(await world.subscriptions(alertsId)).toHaveLength(1); // kept, so a re-subscribe restores it
+  }, 180_000);
 });

@@ -8,6 +8,9 @@
  * Where `mount` is refused (no root, a container without CAP_SYS_ADMIN), the database is capped
  * with SQLite's own `PRAGMA max_page_count` on the app's connection instead, which makes SQLite
  * fail writes that need a new page with the same SQLITE_FULL; the second test always does that.
+ *
+ * SQLite only: a full disk under the bot's own database file is a SQLite fault by nature (on
+ * PostgreSQL the disk is the server's; its fault test stops the server instead).
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';

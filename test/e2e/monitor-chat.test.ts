@@ -11,6 +11,8 @@ import { describeSsrfRefusal } from '../../src/core/i18n/ssrf-messages.js';
 import { createSystemResolver } from '../../src/monitors/ssrf/ssrf-guard.js';
 import { type FakeDnsServer, startDnsServer } from '../fakes/dns-server.js';
 import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
+import { type Backend } from '../helpers/backend-database.js';
+import { BACKENDS } from '../helpers/backends.js';
 import { EPHEMERAL, type MonitorWorld, startMonitorWorld } from './monitor-harness.js';
 import { waitUntil } from './telegram-harness.js';
 
@@ -42,16 +44,17 @@ afterEach(async () => {
   world = dns = undefined;
 });
 
-async function setUp(): Promise<{ world: MonitorWorld; site: HttpTarget }> {
+async function setUp(backend: Backend): Promise<{ world: MonitorWorld; site: HttpTarget }> {
   const site = await startHttpTarget();
   targets.push(site);
-  world = await startMonitorWorld({ admins: 1, allowedRanges: ['127.0.0.0/8'] });
+  world = await startMonitorWorld({ backend, allowedRanges: ['127.0.0.0/8'], admins: 1 });
   return { world, site };
 }
 
-describe('/monitor in chat, as a new user tries it', () => {
+// Adding, listing, alerting and removing store chat monitors and outbox rows: on both backends.
+describe.each(BACKENDS)('/monitor in chat, as a new user tries it on %s', (backend) => {
   it('Telegram: a member is refused, an admin watches the local site and gets its outage', async () => {
-    const { world: w, site } = await setUp();
+    const { world: w, site } = await setUp(backend);
     const { telegram, app } = w;
     const [admin, group] = [telegram.admins[0], telegram.groups[0]];
     if (admin === undefined || group === undefined) throw new Error('no admin');
@@ -81,7 +84,7 @@ describe('/monitor in chat, as a new user tries it', () => {
   }, 60_000);
 
   it('Discord: a member is refused privately, an admin watches the local site and gets its outage', async () => {
-    const { world: w, site } = await setUp();
+    const { world: w, site } = await setUp(backend);
     const { discord, app } = w;
     const [admin, channel] = [discord.admins[0], discord.channels[0]];
     if (admin === undefined || channel === undefined) throw new Error('no admin');
@@ -136,7 +139,10 @@ describe('/monitor in chat, as a new user tries it', () => {
     expect(removed.content).toBe(renderDiscordText('Removed “site”.').content);
     expect(app.chatMonitors.servicesOf(scope)).toEqual([]);
   }, 60_000);
+});
 
+// The SSRF guard vets each check's own DNS answer: no storage at stake, so SQLite only.
+describe('/monitor in chat, against a name that rebinds', () => {
   it('a name that rebinds to a private address after it was added goes down without a connection', async () => {
     // The local DNS server answers a public address first (the check at /monitor add), then a
     // private one for every later lookup (the checks): each check vets its own answer.

@@ -4,6 +4,7 @@
  * once, for the `/monitor` end-to-end tests. Each platform has admins (`admins[i]`, each with a
  * chat of their own, so the per-user and per-chat command budgets never get in the way of a long
  * table) and one plain member. Replies are read back from the fakes as a user would see them.
+ * The app stores on the backend the options name (SQLite by default).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import type { AppConfig } from '../../src/app-config.js';
 import { loadServicesFile } from '../../src/config/services-file.js';
 import type { AddressResolver } from '../../src/monitors/ssrf/ssrf-guard.js';
 import { silentLog } from '../dispatch/delivery-fixtures.js';
+import { type Backend, backendDatabase } from '../helpers/backend-database.js';
 import {
   type FakeDiscord,
   type FakeGuild,
@@ -37,6 +39,8 @@ const REPLY_WAIT_MS = 15_000;
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
 
 export interface MonitorWorldOptions {
+  /** Where the app stores (default SQLite). */
+  readonly backend?: Backend;
   /** Admins per platform, each with their own group / channel. */
   readonly admins: number;
   /** CIDR ranges the operator allows (none: the strict policy). */
@@ -113,6 +117,7 @@ services:
       - { type: tcp, host: 127.0.0.1, port: 9 }
 `,
     );
+    const db = await backendDatabase(options.backend ?? 'sqlite', dir);
     const config: AppConfig = {
       discord: {
         token: dcFake.token,
@@ -121,8 +126,8 @@ services:
         apiRoot: dcFake.restUrl,
       },
       telegram: { token: tgFake.token, apiRoot: tgFake.apiRoot },
-      database: { kind: 'sqlite', path: join(dir, 'bot.db') },
-      databasePath: join(dir, 'bot.db'),
+      database: db.database,
+      databasePath: db.databasePath,
       servicesFile,
       http: { host: '127.0.0.1', port: 0 },
       defaultLocale: 'en',
@@ -136,7 +141,7 @@ services:
         allowedRanges: [...(options.allowedRanges ?? [])],
         public: false,
       },
-      secrets: [tgFake.token, dcFake.token],
+      secrets: [tgFake.token, dcFake.token, ...db.secrets],
     };
     const app = await startApp(config, loadServicesFile(servicesFile), {
       clock: { now: () => Date.now() },

@@ -22,8 +22,9 @@ import {
 import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
 import { writeSiteServices } from '../helpers/site-services.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { waitUntil } from './telegram-harness.js';
-import { sqliteOf } from '../helpers/bot-process.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { backendDatabase } from '../helpers/backend-database.js';
+import { waitUntil } from './discord-harness.js';
 
 const SECRET = 'e2e-webhook-secret-4821';
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -54,13 +55,14 @@ function verified(request: ReceivedRequest): boolean {
   });
 }
 
-describe('webhook platform in the app', () => {
+describe.each(BACKENDS)('webhook platform in the app on %s', (backend) => {
   it('delivers an outage and its recovery once the receiver recovers from 500, 429 and a timeout, in order', async () => {
     const receiver: WebhookReceiver = await startWebhookReceiver();
     cleanups.push(() => receiver.close());
     const target: HttpTarget = await startHttpTarget();
     cleanups.push(() => target.close());
     const dir = tempDir('webhook-e2e-');
+    const db = await backendDatabase(backend, dir);
     const webhooksFile = join(dir, 'webhooks.yaml');
     writeFileSync(
       webhooksFile,
@@ -70,7 +72,7 @@ describe('webhook platform in the app', () => {
     );
     const config = loadAppConfig({
       WEBHOOKS_FILE: webhooksFile,
-      DATABASE_PATH: join(dir, 'bot.db'),
+      ...db.env,
       SERVICES_FILE: writeSiteServices(dir, target.url),
       HTTP_PORT: '0',
       LOG_LEVEL: 'silent',
@@ -112,14 +114,12 @@ describe('webhook platform in the app', () => {
 
     // Stored as any chat's: both rows sent (once the worker has settled the last one), nothing dead.
     const rows = () =>
-      sqliteOf(app)
-        .prepare(
-          `SELECT o.event_kind, o.status FROM outbox o JOIN chats c ON c.ref = o.chat_ref
-           WHERE c.platform = 'webhook' ORDER BY o.id`,
-        )
-        .all() as { event_kind: string; status: string }[];
-    await waitUntil(() => rows().every((r) => r.status !== 'leased'));
-    expect(rows()).toEqual([
+      db.rows<{ event_kind: string; status: string }>(
+        `SELECT o.event_kind, o.status FROM outbox o JOIN chats c ON c.ref = o.chat_ref
+         WHERE c.platform = 'webhook' ORDER BY o.id`,
+      );
+    await waitUntil(async () => (await rows()).every((r) => r.status !== 'leased'));
+    expect(await rows()).toEqual([
       { event_kind: 'opened', status: 'sent' },
       { event_kind: 'resolved', status: 'sent' },
     ]);
@@ -131,6 +131,7 @@ describe('webhook platform in the app', () => {
     const target = await startHttpTarget();
     cleanups.push(() => target.close());
     const dir = tempDir('webhook-e2e-');
+    const db = await backendDatabase(backend, dir);
     const webhooksFile = join(dir, 'webhooks.yaml');
     const path = '/services/T0SECRETPATH/B0/tok3nvalue';
     writeFileSync(
@@ -141,7 +142,7 @@ describe('webhook platform in the app', () => {
     );
     const config = loadAppConfig({
       WEBHOOKS_FILE: webhooksFile,
-      DATABASE_PATH: join(dir, 'bot.db'),
+      ...db.env,
       SERVICES_FILE: writeSiteServices(dir, target.url),
       HTTP_PORT: '0',
     });
@@ -166,7 +167,8 @@ describe('webhook platform in the app', () => {
     const text = logged.join('');
     expect(text).toContain('HTTP 503: overloaded');
     expect(text).toContain(receiver.origin);
-    for (const secret of ['T0SECRETPATH', 'tok3nvalue', 'querysecret', SECRET])
+    // On PostgreSQL, the DATABASE_URL's password (when it has one) is never logged either.
+    for (const secret of ['T0SECRETPATH', 'tok3nvalue', 'querysecret', SECRET, ...db.secrets])
       expect(text).not.toContain(secret);
   }, 120_000);
 });

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, redactSecrets } from '../../src/logging.js';
 import type { BotProcess } from '../helpers/bot-process.js';
-import { must, startDiscordWorld, type DiscordWorld } from '../e2e/discord-harness.js';
+import { must, startDiscordWorld, STARTUP_WAIT_MS, type DiscordWorld } from '../e2e/discord-harness.js';
 import { startTelegramWorld, type TelegramWorld } from '../e2e/telegram-harness.js';
 
 let worlds: (TelegramWorld | DiscordWorld)[] = [];
@@ -53,19 +53,19 @@ describe('no token in the bot output', () => {
   }, 60_000);
 
   it('Discord: start-up, outage alert, recovery and shutdown', async () => {
-    const world = await startDiscordWorld();
+    const world = await startDiscordWorld('sqlite');
     worlds.push(world);
     const alertsId = must(world.guild.channels.alerts, 'alerts');
-    world.subscribe(alertsId, 'site');
+    await world.subscribe(alertsId, 'site');
     const bot = world.startBot({ LOG_LEVEL: 'trace' });
-    await bot.waitForLine(/status API on/);
+    await bot.waitForLine(/status API on/, STARTUP_WAIT_MS);
     world.target.up = false;
     await world.fake.waitFor(() => world.fake.messagesIn(alertsId)[0], 20_000);
     world.target.up = true;
     await world.fake.waitFor(() => world.fake.messagesIn(alertsId)[1], 20_000);
     await bot.stop();
     expectNoToken(outputOf(bot), world.fake.token);
-  }, 60_000);
+  }, 180_000);
 
   it('redacts a token URL-encoded or by its secret half alone', () => {
     const token = '123456:AAE-secret-value';
