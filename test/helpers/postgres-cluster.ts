@@ -108,7 +108,19 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
   const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C', HOME: dir };
   const init = spawnSync(
     join(bin, 'initdb'),
-    ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+    [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '-A',
+      'trust',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ],
     { ...owner, env, encoding: 'utf8', cwd: dir },
   );
   if (init.status !== 0) {
@@ -123,18 +135,28 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     ['unix_socket_directories', ''],
     ['max_connections', '300'],
     ['log_min_messages', 'fatal'],
-    ...(options.durable ? [] : [['fsync', 'off'], ['synchronous_commit', 'off'], ['full_page_writes', 'off']]),
+    ...(options.durable
+      ? []
+      : [
+          ['fsync', 'off'],
+          ['synchronous_commit', 'off'],
+          ['full_page_writes', 'off'],
+        ]),
   ];
   let server: ChildProcess | null = null;
   let output = '';
   const start = async (): Promise<void> => {
     output = '';
-    const child = spawn(join(bin, 'postgres'), ['-D', data, ...settings.flatMap(([k, v]) => ['-c', `${k}=${v}`])], {
-      ...owner,
-      env,
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      join(bin, 'postgres'),
+      ['-D', data, ...settings.flatMap(([k, v]) => ['-c', `${k}=${v}`])],
+      {
+        ...owner,
+        env,
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-4000);
     };

@@ -13,7 +13,9 @@ describe('the throw-away PostgreSQL server of the test run', () => {
       const version = await client.query<{ v: string }>("SELECT current_setting('server_version') AS v");
       expect(version.rows[0]?.v).toMatch(/^\d+/);
       await client.query('CREATE TABLE t (x int)');
-      const tables = await client.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'");
+      const tables = await client.query(
+        "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'",
+      );
       expect(tables.rows[0]).toEqual({ n: 1 });
     } finally {
       await client.end();
@@ -21,7 +23,9 @@ describe('the throw-away PostgreSQL server of the test run', () => {
     const other = new pg.Client({ connectionString: b });
     await other.connect();
     try {
-      const tables = await other.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'");
+      const tables = await other.query(
+        "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'",
+      );
       expect(tables.rows[0]).toEqual({ n: 0 });
     } finally {
       await other.end();
