@@ -13,12 +13,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { startFakeDiscord } from '../test/fakes/discord/index.js';
 import { startFakeTelegram } from '../test/fakes/telegram/fake-telegram.js';
-import { fmt, startTargetProcess, tempDir } from './support.js';
+import { descendants, fmt, startTargetProcess, tempDir } from './support.js';
 
 const MONITORS = 10_000;
 const INTERVAL = '60s';
@@ -76,28 +76,6 @@ function procMemory(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   } catch {
     return 0;
   }
-}
-
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  let tasks: string[] = [];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tasks) {
-    let children = '';
-    try {
-      children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const child of children.trim().split(/\s+/).filter(Boolean).map(Number)) {
-      out.push(child, ...descendants(child));
-    }
-  }
-  return out;
 }
 
 const cmdline = (pid: number): string => {
