@@ -50,14 +50,14 @@ function seeded(seed: number): () => number {
 }
 
 /** What a `/report <service> [problem]` handler does once the platform adapter has parsed it. */
-function handleReport(
+async function handleReport(
   sink: ReportSink,
   known: ReadonlySet<string>,
   input: Omit<CrowdReport, 'problem'> & { readonly text: string },
-): ReportOutcome | 'unknown-service' {
+): Promise<ReportOutcome | 'unknown-service'> {
   if (!known.has(input.serviceId)) return 'unknown-service';
   const { text, ...rest } = input;
-  return sink.record({ ...rest, problem: parseProblemKind(text), answeredInChat: true });
+  return await sink.record({ ...rest, problem: parseProblemKind(text), answeredInChat: true });
 }
 
 export async function runCrowdIngestBench(): Promise<{ perSecond: number; p99Ms: number }> {
@@ -101,7 +101,7 @@ export async function runCrowdIngestBench(): Promise<{ perSecond: number; p99Ms:
       if (window !== lastStepWindow) {
         lastStepWindow = window;
         const stepStart = performance.now();
-        crowd.step(now);
+        await crowd.step(now);
         carried = performance.now() - stepStart;
         stepTimes.push(carried);
       }
@@ -110,7 +110,7 @@ export async function runCrowdIngestBench(): Promise<{ perSecond: number; p99Ms:
       const user = Math.floor(random() * USERS);
       const chat = Math.floor(random() * CHATS);
       const begin = performance.now();
-      const outcome = handleReport(sink, known, {
+      const outcome = await handleReport(sink, known, {
         serviceId: random() < 0.001 ? 'no-such-service' : `service-${service}`,
         platform: chat % 2 === 0 ? 'telegram' : 'discord',
         userId: String(100_000 + user),

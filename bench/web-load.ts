@@ -11,6 +11,7 @@ import { parseServices } from '../src/config/services-file.js';
 import { DetectionEngine } from '../src/core/detection/engine.js';
 import { openDatabase } from '../src/db/database.js';
 import { SqliteDetectionStore } from '../src/db/sqlite-detection-store.js';
+import { SqliteHistoryStore } from '../src/db/sqlite-history-store.js';
 import { SqliteQueryStore } from '../src/db/sqlite-query-store.js';
 import { Scheduler } from '../src/monitors/scheduler.js';
 import { createHttpServer } from '../src/web/http-server.js';
@@ -85,7 +86,7 @@ export async function runWebLoadBench(): Promise<Record<string, LoadFigures & { 
       { clock },
     );
     const view = new StatusView(services, engine, new SqliteQueryStore(db), clock, scheduler);
-    const page = new StatusPage(services, view, new ServiceHistory(db, clock), clock);
+    const page = new StatusPage(services, view, new ServiceHistory(new SqliteHistoryStore(db), clock), clock);
     const http = createHttpServer(view, silentLog, { page });
     await http.listen({ host: '127.0.0.1', port: 0 });
     const address = http.server.address();

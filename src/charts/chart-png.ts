@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Resvg as ResvgClass } from '@resvg/resvg-js';
+import type { Awaitable } from '../core/awaitable.js';
 import type { Catalog, ServiceDef } from '../core/catalog.js';
 import { LOCALES, type Locale } from '../core/i18n/index.js';
 import type { ServiceHistory } from './service-history.js';
@@ -11,7 +12,7 @@ let resvg: typeof ResvgClass | undefined;
 /**
  * resvg, loaded at the first chart instead of at start-up: the native module costs about 6 MB of
  * RSS once loaded, and many bots never render a chart (no chat tokens, or nobody asks). A CommonJS
- * `require` keeps `RenderChartPng` synchronous.
+ * `require` keeps the rasterising synchronous (only the history reads are awaited).
  */
 function loadResvg(): typeof ResvgClass {
   resvg ??= (loadCommonJs('@resvg/resvg-js') as { Resvg: typeof ResvgClass }).Resvg;
@@ -26,8 +27,11 @@ export interface ChartPngOptions {
   readonly timeZone?: string;
 }
 
-/** Renders a service's 24-hour chart as a PNG for the chat adapters to attach to `/status <service>`. */
-export type RenderChartPng = (serviceId: string, options?: ChartPngOptions) => Buffer | null;
+/**
+ * Renders a service's 24-hour chart as a PNG for the chat adapters to attach to `/status <service>`.
+ * Awaited: the history it reads may come from an asynchronous store.
+ */
+export type RenderChartPng = (serviceId: string, options?: ChartPngOptions) => Awaitable<Buffer | null>;
 
 /**
  * A chart's words in one language. The status page's `PageText` has them: the composition root
@@ -43,7 +47,7 @@ export interface ChartText {
 
 /**
  * Builds `renderChartPng` over the check history: the same SVG as the status page, rasterised by
- * resvg with fixed colours. Returns null for an unknown service id. Synchronous (a few ms).
+ * resvg with fixed colours. Resolves with null for an unknown service id. Rendering takes a few ms.
  */
 export function createChartPngRenderer(
   catalog: Catalog,
@@ -53,13 +57,13 @@ export function createChartPngRenderer(
   // Built at the first chart, like resvg: a map of every service (10,000 of them) is not kept for
   // a feature many bots never use.
   let services: ReadonlyMap<string, ServiceDef> | undefined;
-  return (serviceId, options = {}) => {
+  return async (serviceId, options = {}) => {
     services ??= new Map(catalog.services.map((s) => [s.id, s]));
     const service = services.get(serviceId);
     if (!service) return null;
     const locale = options.locale ?? LOCALES[0];
     const text = textFor(locale);
-    const windows = history.chartWindows(service.id, service.monitorIds);
+    const windows = await history.chartWindows(service.id, service.monitorIds);
     const svg = renderResponseChart(windows, {
       locale,
       timeZone: options.timeZone ?? 'UTC',

@@ -1,6 +1,6 @@
+import type { Awaitable } from '../core/awaitable.js';
 import { DAY_MS, HOUR_MS, type RawCheck, dayOf, hourOf } from '../db/check-encoding.js';
-import type { Db } from '../db/database.js';
-import { SqliteHistoryStore } from '../db/sqlite-history-store.js';
+import type { HistoryReader } from '../db/sqlite-history-store.js';
 import type { Clock, State } from '../core/model.js';
 
 /** Days in the availability bar of the status page. */
@@ -39,7 +39,7 @@ export interface IncidentSpan {
 
 /** Where crowd reports per window come from (the report store implements it). */
 export interface ReportCounts {
-  reportsBetween(serviceId: string, from: number, to: number): readonly unknown[];
+  reportsBetween(serviceId: string, from: number, to: number): Awaitable<readonly unknown[]>;
 }
 
 /**
@@ -48,21 +48,16 @@ export interface ReportCounts {
  * Read-only.
  */
 export class ServiceHistory {
-  private readonly history: SqliteHistoryStore;
-  private readonly refStmt;
   private refs = new Map<string, number>();
 
   constructor(
-    db: Db,
+    private readonly history: HistoryReader,
     private readonly clock: Clock,
     private readonly reports?: ReportCounts,
-  ) {
-    this.history = new SqliteHistoryStore(db);
-    this.refStmt = db.prepare('SELECT ref, id FROM monitors');
-  }
+  ) {}
 
   /** The 90 cells of a service's bar, oldest first, for its probe monitors. */
-  dayCells(monitorIds: readonly string[], incidents: readonly IncidentSpan[]): DayCell[] {
+  async dayCells(monitorIds: readonly string[], incidents: readonly IncidentSpan[]): Promise<DayCell[]> {
     const today = dayOf(this.clock.now());
     const first = today - BAR_DAYS + 1;
     const totals = new Map<number, { checks: number; failures: number; degraded: number }>();
@@ -78,10 +73,10 @@ export class ServiceHistory {
     // page costs the same at 23:59 as at 00:01. The hour just ended is missing until the hourly
     // roll-up runs a minute later.
     const hourStart = hourOf(this.clock.now()) * HOUR_MS;
-    for (const ref of this.refsOf(monitorIds)) {
-      for (const d of this.history.dailySummaries(ref, first, today))
+    for (const ref of await this.refsOf(monitorIds)) {
+      for (const d of await this.history.dailySummaries(ref, first, today))
         add(d.day, d.count, d.failures, d.degraded);
-      const raw = this.history.rawChecks(ref, hourStart, this.clock.now());
+      const raw = await this.history.rawChecks(ref, hourStart, this.clock.now());
       add(today, raw.length, count(raw, 'down'), count(raw, 'degraded'));
     }
     return Array.from({ length: BAR_DAYS }, (_, i) => {
@@ -101,15 +96,23 @@ export class ServiceHistory {
   }
 
   /** The last 24 h of a service in `CHART_WINDOW_MS` windows, oldest first. */
-  chartWindows(serviceId: string, monitorIds: readonly string[]): ChartWindow[] {
+  async chartWindows(serviceId: string, monitorIds: readonly string[]): Promise<ChartWindow[]> {
     const now = this.clock.now();
     const start = Math.floor((now - CHART_SPAN_MS) / CHART_WINDOW_MS) * CHART_WINDOW_MS + CHART_WINDOW_MS;
     const windows = Math.ceil((now - start) / CHART_WINDOW_MS) || 1;
     const perWindow: RawCheck[][] = Array.from({ length: windows }, () => []);
-    for (const ref of this.refsOf(monitorIds)) {
-      for (const c of this.history.rawChecks(ref, start, now)) {
+    for (const ref of await this.refsOf(monitorIds)) {
+      for (const c of await this.history.rawChecks(ref, start, now)) {
         perWindow[Math.min(windows - 1, Math.floor((c.at - start) / CHART_WINDOW_MS))]?.push(c);
       }
+    }
+    // One window after the other: a chart never takes more than one of the store's connections.
+    const reports: number[] = [];
+    for (let i = 0; i < windows; i++) {
+      const from = start + i * CHART_WINDOW_MS;
+      reports.push(
+        (await this.reports?.reportsBetween(serviceId, from, from + CHART_WINDOW_MS))?.length ?? 0,
+      );
     }
     return perWindow.map((checks, i) => {
       const from = start + i * CHART_WINDOW_MS;
@@ -121,14 +124,14 @@ export class ServiceHistory {
         latencyMs: latencies.length ? (latencies[Math.floor(latencies.length / 2)] ?? null) : null,
         checks: checks.length,
         failures: count(checks, 'down'),
-        reports: this.reports?.reportsBetween(serviceId, from, from + CHART_WINDOW_MS).length ?? 0,
+        reports: reports[i] ?? 0,
       };
     });
   }
 
-  private refsOf(monitorIds: readonly string[]): number[] {
+  private async refsOf(monitorIds: readonly string[]): Promise<number[]> {
     if (monitorIds.some((id) => !this.refs.has(id))) {
-      const rows = this.refStmt.all() as { ref: number; id: string }[];
+      const rows = await this.history.monitorRefs();
       this.refs = new Map(rows.map((r) => [r.id, r.ref]));
     }
     return monitorIds.flatMap((id) => {

@@ -4,6 +4,7 @@
  * returns a value the command layer renders (refusals carry the guard's reason for
  * `describeSsrfRefusal`). Nothing here throws for bad input.
  */
+import type { Awaitable } from '../core/awaitable.js';
 import type { PlatformName } from '../core/delivery/ports.js';
 import { communityKey } from '../core/community.js';
 import type { MonitorAddOutcome, MonitorCommandPort, MonitorRemoveOutcome } from '../core/commands/ports.js';
@@ -50,9 +51,12 @@ export interface ChatMonitorSubscriptions {
     serviceId: string,
     minSeverity: 'minor' | 'major',
     now: number,
-  ): unknown;
+  ): Awaitable<unknown>;
   /** Ends a chat's subscription to a removed monitor's service, so `/subscriptions` does not list it. */
-  unsubscribe(chat: { readonly platform: PlatformName; readonly chatId: string }, serviceId: string): unknown;
+  unsubscribe(
+    chat: { readonly platform: PlatformName; readonly chatId: string },
+    serviceId: string,
+  ): Awaitable<unknown>;
 }
 
 /** The port's outcomes (src/core/commands/ports.ts), carrying the stored monitor itself. */
@@ -93,8 +97,8 @@ export class ChatMonitorService implements MonitorCommandPort {
   constructor(private readonly deps: ChatMonitorServiceDeps) {}
 
   /** Registers every stored monitor (start-up). */
-  start(): void {
-    for (const monitor of this.deps.store.listAll()) {
+  async start(): Promise<void> {
+    for (const monitor of await this.deps.store.listAll()) {
       this.visibility.add(chatServiceId(monitor.id), monitor.ownerKey, monitor.name);
       this.deps.runtime.register(monitor);
     }
@@ -112,12 +116,12 @@ export class ChatMonitorService implements MonitorCommandPort {
     if (!Number.isFinite(intervalMs) || intervalMs < limits.minIntervalMs)
       return { kind: 'interval-too-short', minIntervalMs: limits.minIntervalMs };
     const ownerKey = ownerKeyOf(caller);
-    if (store.countOwned(ownerKey) >= limits.maxPerOwner)
+    if ((await store.countOwned(ownerKey)) >= limits.maxPerOwner)
       return { kind: 'limit-reached', limit: limits.maxPerOwner };
     const verdict = await vetTarget(input.target, this.deps.guard, AbortSignal.timeout(VET_TIMEOUT_MS));
     if (!verdict.ok) return { kind: 'refused', reason: verdict.reason };
     const now = this.deps.clock.now();
-    const monitor = store.add({
+    const monitor = await store.add({
       ownerKey,
       platform: caller.platform,
       chatId: caller.chatId,
@@ -132,7 +136,7 @@ export class ChatMonitorService implements MonitorCommandPort {
     const serviceId = chatServiceId(monitor.id);
     this.visibility.add(serviceId, ownerKey, monitor.name);
     this.deps.runtime.register(monitor);
-    this.deps.subscriptions.subscribe(
+    await this.deps.subscriptions.subscribe(
       {
         platform: caller.platform,
         chatId: caller.chatId,
@@ -147,8 +151,8 @@ export class ChatMonitorService implements MonitorCommandPort {
   }
 
   /** `/monitor remove <name>`: only the owning community's monitors. */
-  remove(caller: ChatMonitorCaller, name: string): RemoveMonitorResult {
-    const monitor = this.deps.store.remove(
+  async remove(caller: ChatMonitorCaller, name: string): Promise<RemoveMonitorResult> {
+    const monitor = await this.deps.store.remove(
       ownerKeyOf(caller),
       name.trim(),
       caller.userId,
@@ -159,8 +163,14 @@ export class ChatMonitorService implements MonitorCommandPort {
     const serviceId = chatServiceId(monitor.id);
     this.visibility.remove(serviceId);
     // The chat that added it, and the one removing it (another channel of the same guild).
-    this.deps.subscriptions.unsubscribe({ platform: monitor.platform, chatId: monitor.chatId }, serviceId);
-    this.deps.subscriptions.unsubscribe({ platform: caller.platform, chatId: caller.chatId }, serviceId);
+    await this.deps.subscriptions.unsubscribe(
+      { platform: monitor.platform, chatId: monitor.chatId },
+      serviceId,
+    );
+    await this.deps.subscriptions.unsubscribe(
+      { platform: caller.platform, chatId: caller.chatId },
+      serviceId,
+    );
     return { kind: 'removed', monitor };
   }
 
@@ -175,12 +185,12 @@ export class ChatMonitorService implements MonitorCommandPort {
   }
 
   /** `/monitor list`: this community's monitors, the limit, and the audit trail. */
-  list(caller: Omit<ChatMonitorCaller, 'userId'>): MonitorListing {
+  async list(caller: Omit<ChatMonitorCaller, 'userId'>): Promise<MonitorListing> {
     const ownerKey = ownerKeyOf(caller);
     return {
-      monitors: this.deps.store.listOwned(ownerKey),
+      monitors: await this.deps.store.listOwned(ownerKey),
       limit: this.deps.limits.maxPerOwner,
-      audit: this.deps.store.recentAudit(ownerKey, AUDIT_LINES),
+      audit: await this.deps.store.recentAudit(ownerKey, AUDIT_LINES),
     };
   }
 }

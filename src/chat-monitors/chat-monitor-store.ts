@@ -1,4 +1,8 @@
-/** The storage contract of chat-added monitors (implemented by `SqliteChatMonitorStore`). */
+/**
+ * The storage contract of chat-added monitors (implemented by `SqliteChatMonitorStore`). Every
+ * method returns `Awaitable` (SQLite answers at once, PostgreSQL with a promise): callers await.
+ */
+import type { Awaitable } from '../core/awaitable.js';
 import type { PlatformName } from '../core/delivery/ports.js';
 
 export interface NewChatMonitor {
@@ -32,13 +36,13 @@ export interface ChatMonitorAuditEntry {
 
 export interface ChatMonitorStore {
   /** Adds the monitor and its audit row; null when the owner already has one of that name (any case). */
-  add(monitor: NewChatMonitor): ChatMonitor | null;
+  add(monitor: NewChatMonitor): Awaitable<ChatMonitor | null>;
   /** Removes by name (any case) with an audit row; null when there is none. */
-  remove(ownerKey: string, name: string, actor: string, now: number): ChatMonitor | null;
-  countOwned(ownerKey: string): number;
-  listOwned(ownerKey: string): ChatMonitor[];
+  remove(ownerKey: string, name: string, actor: string, now: number): Awaitable<ChatMonitor | null>;
+  countOwned(ownerKey: string): Awaitable<number>;
+  listOwned(ownerKey: string): Awaitable<ChatMonitor[]>;
   /** Every chat monitor, for scheduling at start-up. */
-  listAll(): ChatMonitor[];
+  listAll(): Awaitable<ChatMonitor[]>;
   /** Newest first. */
-  recentAudit(ownerKey: string, limit: number): ChatMonitorAuditEntry[];
+  recentAudit(ownerKey: string, limit: number): Awaitable<ChatMonitorAuditEntry[]>;
 }

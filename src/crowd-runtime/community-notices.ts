@@ -6,27 +6,27 @@ import {
   expectedCount,
   WINDOW_MS,
 } from '../core/crowd/index.js';
-import type { CrowdReport, ReportOutcome, ReportSink } from '../core/crowd/report-port.js';
+import type { Awaitable } from '../core/awaitable.js';
+import type {
+  CommunityReportStore,
+  CrowdReport,
+  ReportOutcome,
+  ReportSink,
+} from '../core/crowd/report-port.js';
 import { chatKeyOf, isPrivateChat } from '../db/sqlite-report-store.js';
 import type { Logger } from '../logging.js';
 
 /** How long a service reported from several communities together is not considered for a notice. */
 export const OTHERS_RECHECK_MS = 60_000;
 
-/** What the community notices need of the report store (`SqliteReportStore`). */
-export interface CommunityReportStore extends ReportSink {
-  communityReporters(serviceId: string, chatKey: string, from: number, to: number): number;
-  communityCounts(serviceId: string, from: number, to: number): ReadonlyMap<string, number>;
-  lastCommunityNotice(serviceId: string, chatKey: string): number | null;
-  markCommunityNotice(serviceId: string, chatKey: string, at: number): void;
-}
+export type { CommunityReportStore } from '../core/crowd/report-port.js';
 
 export interface CommunityReportSinkDeps {
   readonly store: CommunityReportStore;
   /** Only services with `crowd: true` are evaluated, for the global level and for notices alike. */
   readonly services: readonly ServiceDef[];
   /** The service's crowd detector state in force (`CrowdRuntime.detectorState`): its level and baseline. */
-  readonly detector: (serviceId: string) => CrowdDetectorState;
+  readonly detector: (serviceId: string) => Awaitable<CrowdDetectorState>;
   /** Whether the service has an open incident (its subscribers were told already). */
   readonly inIncident: (serviceId: string) => boolean;
   readonly log?: Pick<Logger, 'warn'>;
@@ -59,37 +59,52 @@ export class CommunityReportSink implements ReportSink {
    */
   private readonly unrecorded = new Map<string, number>();
 
+  /**
+   * The end of the last notice decision: decisions run one at a time, as they read and then mark
+   * the notice (with an asynchronous store, two reports decided together could both see no notice
+   * yet and both get one).
+   */
+  private decisions: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly deps: CommunityReportSinkDeps) {
     this.crowdServices = new Set(deps.services.filter((s) => s.crowd).map((s) => s.id));
   }
 
-  record(report: CrowdReport): ReportOutcome {
-    const outcome = this.deps.store.record(report);
+  async record(report: CrowdReport): Promise<ReportOutcome> {
+    const outcome = await this.deps.store.record(report);
     if (outcome.kind !== 'counted' || report.answeredInChat !== true) return outcome;
     if (!this.crowdServices.has(report.serviceId)) return outcome;
     // A private chat is one person: there are no "members here" to tell.
     if (isPrivateChat(report)) return outcome;
-    const reporters = this.noticeFor(report);
+    const reporters = await this.decideInTurn(report);
     return reporters === null ? outcome : { kind: 'counted', communityNotice: { reporters } };
   }
 
+  /** {@link noticeFor} after the decisions before it have ended. */
+  private decideInTurn(report: CrowdReport): Promise<number | null> {
+    const decide = (): Promise<number | null> => this.noticeFor(report);
+    const next = this.decisions.then(decide, decide);
+    this.decisions = next.catch(() => undefined);
+    return next;
+  }
+
   /** The community's reporter count when it gets its notice now (and it is recorded); else null. */
-  private noticeFor(report: CrowdReport): number | null {
+  private async noticeFor(report: CrowdReport): Promise<number | null> {
     const { store } = this.deps;
     const inIncident = this.deps.inIncident(report.serviceId);
-    const state = this.deps.detector(report.serviceId);
+    const state = await this.deps.detector(report.serviceId);
     // The cheap reasons first: most reports come while an alert is out or the community was told.
     if (inIncident || state.level !== 'none') return null;
     if ((this.widelyReported.get(report.serviceId) ?? -Infinity) > report.at) return null;
     const chatKey = chatKeyOf(report);
     const key = `${report.serviceId}\u0000${chatKey}`;
     if ((this.unrecorded.get(key) ?? -Infinity) > report.at) return null;
-    const lastNoticeAt = store.lastCommunityNotice(report.serviceId, chatKey);
+    const lastNoticeAt = await store.lastCommunityNotice(report.serviceId, chatKey);
     if (lastNoticeAt !== null && report.at - lastNoticeAt < COMMUNITY_NOTICE_EVERY_MS) return null;
     const from = report.at - WINDOW_MS + 1;
     const to = report.at + 1;
     const input = {
-      reporters: store.communityReporters(report.serviceId, chatKey, from, to),
+      reporters: await store.communityReporters(report.serviceId, chatKey, from, to),
       expected: expectedCount(state.baseline, from),
       globalLevel: state.level,
       inIncident,
@@ -97,7 +112,7 @@ export class CommunityReportSink implements ReportSink {
       now: report.at,
     };
     if (!communityNoticeDue(input)) return null;
-    const others = [...store.communityCounts(report.serviceId, from, to)]
+    const others = [...(await store.communityCounts(report.serviceId, from, to))]
       .filter(([key]) => key !== chatKey)
       .map(([, count]) => count);
     if (!communityNoticeDue({ ...input, others })) {
@@ -106,7 +121,7 @@ export class CommunityReportSink implements ReportSink {
     }
     const { reporters } = input;
     try {
-      store.markCommunityNotice(report.serviceId, chatKey, report.at);
+      await store.markCommunityNotice(report.serviceId, chatKey, report.at);
     } catch (err) {
       // Not recorded, not sent: a notice that could repeat is worse than one missed.
       this.deps.log?.warn({ err, serviceId: report.serviceId }, 'community notice not recorded');

@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import type { Awaitable } from '../core/awaitable.js';
 import type { ServiceDef } from '../core/catalog.js';
 import {
   type CrowdDetectorState,
@@ -64,16 +65,22 @@ export interface CrowdRuntimeDeps {
  * with an open incident are stepped with `inIncident`, so the outage never becomes its baseline.
  *
  * Stepping is idempotent per window. The app runs `stepInSlices` from node-cron, a slice of
- * services per event-loop turn; the replay and the tests call the synchronous `step` with their
- * own clock.
+ * services per event-loop turn; the replay and the tests call `step` with their own clock. The
+ * store's reads and writes are awaited (`Awaitable`: SQLite answers at once, PostgreSQL later), so
+ * a step takes time; two steps never run at once: a scheduled step that comes while one is still
+ * running is skipped (the next one catches its windows up, `MAX_CATCH_UP_WINDOWS`, so queuing it
+ * behind a slow database would only pile steps up), and a `step` or `stepInSlices` called while
+ * another runs waits for it to end first (they are chained).
  */
 export class CrowdRuntime {
   private readonly states = new Map<string, CrowdDetectorState>();
   private readonly told = new Map<string, string>();
   private readonly recentViews = new Map<string, { readonly key: string; readonly view: CrowdView }>();
   private task: ScheduledTask | null = null;
-  /** The scheduled step in progress, if any: the next one waits for it rather than overlap. */
+  /** The scheduled step in progress, if any: the next one due meanwhile is skipped. */
   private stepping: Promise<void> | null = null;
+  /** The end of the last step started (scheduled or called) while it runs: the next one waits for it. */
+  private running: Promise<void> | null = null;
   private stopped = false;
 
   constructor(private readonly deps: CrowdRuntimeDeps) {}
@@ -82,14 +89,14 @@ export class CrowdRuntime {
    * Tells the engine the crowd alerts in force from the stored detector state, then schedules
    * `step` (and the pruning of old reports) with node-cron, on wall-clock windows.
    */
-  start(): void {
-    this.restore();
+  async start(): Promise<void> {
+    await this.restore();
     this.task = cron.schedule(CROWD_CRON, () => {
       if (this.stepping !== null) return;
       const now = this.deps.clock.now();
       this.stepping = this.stepInSlices(now)
-        .then(() => {
-          this.deps.windows.prune?.(now - REPORT_RETENTION_MS);
+        .then(async () => {
+          await this.deps.windows.prune?.(now - REPORT_RETENTION_MS);
         })
         .catch((err: unknown) => {
           this.deps.log?.error({ err }, 'crowd step failed');
@@ -104,41 +111,62 @@ export class CrowdRuntime {
    * `step`, `STEP_SLICE_SERVICES` services per event-loop turn; resolves when every service is
    * evaluated (or the runtime is stopped). Each service ends where `step` would have left it.
    */
-  async stepInSlices(now: number = this.deps.clock.now()): Promise<Map<string, CrowdView>> {
-    const crowdServices = this.deps.services.filter((service) => service.crowd);
-    const views = new Map<string, CrowdView>();
-    for (let from = 0; from < crowdServices.length; from += STEP_SLICE_SERVICES) {
-      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
-      if (this.stopped) break;
-      for (const [id, view] of this.stepServices(
-        crowdServices.slice(from, from + STEP_SLICE_SERVICES),
-        now,
-      )) {
-        views.set(id, view);
+  stepInSlices(now: number = this.deps.clock.now()): Promise<Map<string, CrowdView>> {
+    return this.chained(async () => {
+      const crowdServices = this.deps.services.filter((service) => service.crowd);
+      const views = new Map<string, CrowdView>();
+      for (let from = 0; from < crowdServices.length; from += STEP_SLICE_SERVICES) {
+        if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+        if (this.stopped) break;
+        for (const [id, view] of await this.stepServices(
+          crowdServices.slice(from, from + STEP_SLICE_SERVICES),
+          now,
+        )) {
+          views.set(id, view);
+        }
       }
-    }
-    return views;
+      return views;
+    });
+  }
+
+  /**
+   * Runs `run` at once when no step is running, else after the running one has ended (however it
+   * ended): at once, so a step's first slice starts before its caller goes on.
+   */
+  private chained<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.running === null ? run() : this.running.then(run, run);
+    const ended = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running = ended;
+    void ended.then(() => {
+      if (this.running === ended) this.running = null;
+    });
+    return next;
   }
 
   /**
    * Stops the schedule and writes the reports still queued, so none is lost at shutdown. A step
    * in progress finishes its slice and starts no other.
    */
-  stop(): void {
+  async stop(): Promise<void> {
     this.stopped = true;
     void this.task?.destroy();
     this.task = null;
-    this.deps.windows.flush?.();
+    await this.deps.windows.flush?.();
   }
 
   /**
    * Evaluates every window that ended by `now` and was not evaluated yet, for every crowd
    * service; returns the view given to the engine per service.
    */
-  step(now: number = this.deps.clock.now()): Map<string, CrowdView> {
-    return this.stepServices(
-      this.deps.services.filter((service) => service.crowd),
-      now,
+  step(now: number = this.deps.clock.now()): Promise<Map<string, CrowdView>> {
+    return this.chained(() =>
+      this.stepServices(
+        this.deps.services.filter((service) => service.crowd),
+        now,
+      ),
     );
   }
 
@@ -147,34 +175,39 @@ export class CrowdRuntime {
    * One query finds the services anybody reported on in the windows that can be evaluated; the
    * others (most of them, most of the time) are stepped with an empty window without a query.
    */
-  private stepServices(services: readonly ServiceDef[], now: number): Map<string, CrowdView> {
+  private async stepServices(services: readonly ServiceDef[], now: number): Promise<Map<string, CrowdView>> {
     const lastEnded = windowStart(now) - WINDOW_MS;
-    const reported = this.deps.windows.reportedServices(
+    const reported = await this.deps.windows.reportedServices(
       lastEnded - (MAX_CATCH_UP_WINDOWS - 1) * WINDOW_MS,
       lastEnded + WINDOW_MS,
     );
     const views = new Map<string, CrowdView>();
     const stepped = new Map<string, CrowdDetectorState>();
     for (const service of services) {
-      const result = this.stepService(service.id, lastEnded, reported.has(service.id));
+      const result = await this.stepService(service.id, lastEnded, reported.has(service.id));
       if (result === null) continue;
       stepped.set(service.id, result.state);
       views.set(service.id, result.view);
     }
-    if (stepped.size > 0) this.deps.windows.saveDetectors(stepped, now);
+    if (stepped.size > 0) await this.deps.windows.saveDetectors(stepped, now);
     for (const [serviceId, view] of views) this.tell(serviceId, view);
     return views;
   }
 
-  /** The detector state in force for a service (for the status API and tests). */
-  detectorState(serviceId: string): CrowdDetectorState {
-    return this.stateOf(serviceId);
+  /**
+   * The detector state in force for a service (for the community notices and tests): kept in
+   * memory once read, so only a service's first call reads the store.
+   */
+  detectorState(serviceId: string): Awaitable<CrowdDetectorState> {
+    return this.states.get(serviceId) ?? this.stateOf(serviceId);
   }
 
-  private stateOf(serviceId: string): CrowdDetectorState {
+  private async stateOf(serviceId: string): Promise<CrowdDetectorState> {
     let state = this.states.get(serviceId);
     if (state === undefined) {
-      state = this.deps.windows.loadDetector(serviceId) ?? createCrowdDetector();
+      const loaded = (await this.deps.windows.loadDetector(serviceId)) ?? createCrowdDetector();
+      // A concurrent first read may have stored it meanwhile: keep the one already in force.
+      state = this.states.get(serviceId) ?? loaded;
       this.states.set(serviceId, state);
     }
     return state;
@@ -185,14 +218,14 @@ export class CrowdRuntime {
    * window left it. Run at start-up, before the first check: without it the engine would see no
    * crowd until the next window and resolve a crowd-only incident that is still going on.
    */
-  restore(): void {
+  async restore(): Promise<void> {
     for (const service of this.deps.services) {
       if (!service.crowd) continue;
-      const state = this.stateOf(service.id);
+      const state = await this.stateOf(service.id);
       const last = state.recent.at(-1);
       if (state.level === 'none' || last === undefined) continue;
       const summary = summariseWindow(
-        this.deps.windows.reportsBetween(service.id, last.windowStart, last.windowStart + WINDOW_MS),
+        await this.deps.windows.reportsBetween(service.id, last.windowStart, last.windowStart + WINDOW_MS),
       );
       const view = toView(state, summary, { strong: false });
       this.told.set(service.id, JSON.stringify(view));
@@ -200,12 +233,12 @@ export class CrowdRuntime {
     }
   }
 
-  private stepService(
+  private async stepService(
     serviceId: string,
     lastEnded: number,
     reported: boolean,
-  ): { state: CrowdDetectorState; view: CrowdView } | null {
-    let state = this.stateOf(serviceId);
+  ): Promise<{ state: CrowdDetectorState; view: CrowdView } | null> {
+    let state = this.states.get(serviceId) ?? (await this.stateOf(serviceId));
     const previous = state.recent.at(-1)?.windowStart;
     if (previous !== undefined && previous >= lastEnded) return null;
     const first =
@@ -216,7 +249,7 @@ export class CrowdRuntime {
     let last: { summary: WindowSummary; verdict: CrowdVerdict } | null = null;
     for (let start = first; start <= lastEnded; start += WINDOW_MS) {
       const summary = reported
-        ? summariseWindow(this.deps.windows.reportsBetween(serviceId, start, start + WINDOW_MS))
+        ? summariseWindow(await this.deps.windows.reportsBetween(serviceId, start, start + WINDOW_MS))
         : NO_REPORTS;
       const stepped = stepCrowdDetector(state, summary, start, { inIncident });
       state = stepped.state;

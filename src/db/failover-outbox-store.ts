@@ -10,7 +10,7 @@ import { MAX_GROUP_EVENTS } from '../core/delivery/grouping.js';
 import type { IncidentEvent } from '../core/events.js';
 import type { Logger } from '../logging.js';
 import { type Db, openDatabase } from './database.js';
-import { SqliteOutboxStore, type OutboxStoreOptions } from './sqlite-outbox-store.js';
+import { type IncidentOutbox, SqliteOutboxStore, type OutboxStoreOptions } from './sqlite-outbox-store.js';
 import { RECIPIENTS_WHERE, recipientParams } from './sqlite-subscription-store.js';
 import type { StorageBacklog, StorageHealth } from './storage-health.js';
 
@@ -39,7 +39,7 @@ type Row = Record<string, unknown>;
  * sent, with their message ids; pending as pending; rows of a delivery in flight as leased with the
  * same lease, which its settlement then finds), then the kept settlements are applied.
  */
-export class FailoverOutboxStore implements OutboxStore, StorageBacklog {
+export class FailoverOutboxStore implements OutboxStore, IncidentOutbox, StorageBacklog {
   private spareDb: Db | null = null;
   private spare: SqliteOutboxStore | null = null;
   private spareRows = 0;

@@ -10,6 +10,7 @@ import {
   hourOf,
   summariseHour,
 } from './check-encoding.js';
+import type { Awaitable } from '../core/awaitable.js';
 import { type Db, flushPendingWrites } from './database.js';
 
 /** Raw results are kept this long. */
@@ -25,8 +26,21 @@ export interface DaySummary {
   readonly degraded: number;
 }
 
+/**
+ * What the service history (status page bars, charts) reads of the check history. Every method
+ * returns `Awaitable` (SQLite answers at once, PostgreSQL with a promise): the reader awaits.
+ */
+export interface HistoryReader {
+  /** Every monitor's storage reference (`monitors.ref`) by its id. */
+  monitorRefs(): Awaitable<readonly { readonly ref: number; readonly id: string }[]>;
+  /** Raw checks of one monitor between two times (both included), oldest first. */
+  rawChecks(monitorRef: number, from: number, to: number): Awaitable<RawCheck[]>;
+  /** Per-day totals of one monitor from `fromDay` to `toDay` (both included), oldest first. */
+  dailySummaries(monitorRef: number, fromDay: number, toDay: number): Awaitable<DaySummary[]>;
+}
+
 /** Check history: raw chunks for 48 hours, hourly roll-ups for 400 days. */
-export class SqliteHistoryStore {
+export class SqliteHistoryStore implements HistoryReader {
   private readonly stmt;
 
   constructor(private readonly db: Db) {
@@ -51,7 +65,12 @@ export class SqliteHistoryStore {
       pruneChunks: db.prepare('DELETE FROM check_chunks WHERE hour < ?'),
       pruneFailures: db.prepare('DELETE FROM check_failures WHERE at < ?'),
       pruneRollups: db.prepare('DELETE FROM check_rollups WHERE day < ?'),
+      monitorRefs: db.prepare('SELECT ref, id FROM monitors'),
     };
+  }
+
+  monitorRefs(): { ref: number; id: string }[] {
+    return this.stmt.monitorRefs.all() as { ref: number; id: string }[];
   }
 
   /**

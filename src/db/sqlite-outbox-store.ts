@@ -109,6 +109,16 @@ export interface SentView {
 }
 
 /**
+ * The detection store's incident hook: plans an incident event's outbox rows, synchronously,
+ * inside the transaction that stores the incident change (a crash loses both or neither). Not
+ * part of the workers' `OutboxStore` port: on PostgreSQL the rows are planned inside the commit
+ * queue's own transaction instead.
+ */
+export interface IncidentOutbox {
+  enqueueIncidentEvent(event: IncidentEvent): number;
+}
+
+/**
  * The outbox in SQLite (migration 002; also the in-memory outbox's, see failover-outbox-store.ts). Delivery is at-least-once: a row is marked sent after the
  * platform accepted it, so a process that dies in between (or a worker whose lease ran out while the
  * platform was answering) sends that message again. Nothing is lost: rows are written in the
@@ -117,7 +127,7 @@ export interface SentView {
  * Claims run in one IMMEDIATE transaction, so two workers (two connections, even two processes on
  * one file) never lease the same row, and settlements are compare-and-set on the lease token.
  */
-export class SqliteOutboxStore implements OutboxStore {
+export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
   private readonly stmt;
   private readonly delays: GatherDelays;
   private readonly waitsElsewhere: ((chatRef: number) => boolean) | null;

@@ -1,3 +1,4 @@
+import type { Awaitable } from '../core/awaitable.js';
 import type { Evidence } from '../core/detection/service-status.js';
 import type { OutcomeReason, Severity, State } from '../core/model.js';
 import { type Db, flushPendingWrites } from './database.js';
@@ -43,8 +44,20 @@ interface IncidentRow {
   evidence_json: string;
 }
 
+/**
+ * Read-side queries for the API, the status page, `/healthz` and chat commands. Every method
+ * returns `Awaitable` (SQLite answers at once, PostgreSQL with a promise): callers await.
+ */
+export interface QueryStore {
+  incidents(query: IncidentQuery): Awaitable<IncidentRecord[]>;
+  /** Every monitor's last check, by monitor id. */
+  lastChecks(): Awaitable<Map<string, LastCheck>>;
+  /** True when the database accepts a write (for /healthz). */
+  isWritable(): Awaitable<boolean>;
+}
+
 /** Read-side queries for the API, the status page and chat commands. */
-export class SqliteQueryStore {
+export class SqliteQueryStore implements QueryStore {
   private readonly stmt;
 
   constructor(private readonly db: Db) {

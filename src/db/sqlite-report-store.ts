@@ -1,3 +1,4 @@
+import type { Awaitable } from '../core/awaitable.js';
 import { communityKey } from '../core/community.js';
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -61,19 +62,23 @@ interface ReportRow {
   problem: string;
 }
 
-/** Where the crowd runtime reads windows and keeps detector state (the report store implements it). */
+/**
+ * Where the crowd runtime reads windows and keeps detector state (the report store implements it).
+ * Every method returns `Awaitable` (SQLite answers at once, PostgreSQL with a promise): the
+ * runtime awaits each.
+ */
 export interface CrowdReportWindows {
   /** Admitted reports of one service with `from <= at < to`, in arrival order. */
-  reportsBetween(serviceId: string, from: number, to: number): WindowReport[];
+  reportsBetween(serviceId: string, from: number, to: number): Awaitable<WindowReport[]>;
   /** The services with at least one admitted report with `from <= at < to`. */
-  reportedServices(from: number, to: number): ReadonlySet<string>;
-  loadDetector(serviceId: string): CrowdDetectorState | null;
+  reportedServices(from: number, to: number): Awaitable<ReadonlySet<string>>;
+  loadDetector(serviceId: string): Awaitable<CrowdDetectorState | null>;
   /** Saves the states of several services in one transaction. */
-  saveDetectors(states: ReadonlyMap<string, CrowdDetectorState>, now: number): void;
+  saveDetectors(states: ReadonlyMap<string, CrowdDetectorState>, now: number): Awaitable<void>;
   /** Deletes reports older than `before`. */
-  prune?(before: number): number;
+  prune?(before: number): Awaitable<number>;
   /** Writes anything still queued (before the database closes). */
-  flush?(): number;
+  flush?(): Awaitable<number>;
 }
 
 /**

@@ -110,13 +110,13 @@ interface ReplayApp {
   close(): Promise<void>;
 }
 
-function wireReplay(
+async function wireReplay(
   db: Db,
   scenario: Scenario,
   services: ServicesConfig,
   clock: SimulatedClock,
   options: ReplayOptions,
-): ReplayApp {
+): Promise<ReplayApp> {
   const detection = new SqliteDetectionStore(db, services);
   const outbox = new SqliteOutboxStore(db);
   const subscriptions = new SqliteSubscriptionStore(db);
@@ -168,7 +168,7 @@ function wireReplay(
   const webhookSender =
     endpoints.length === 0 ? null : new WebhookSender(endpoints, { now: () => Date.now() });
   if (webhookSender !== null) {
-    reconcileEndpoints(subscriptions, endpoints, clock.now());
+    await reconcileEndpoints(subscriptions, endpoints, clock.now());
     workers.push(
       new OutboxWorker({
         store: outbox,
@@ -201,16 +201,16 @@ function wireReplay(
 }
 
 /** Records the planned reports due by `at` as the `/report` handler would; returns the next index. */
-function fileReports(
+async function fileReports(
   planned: readonly PlannedReport[],
   from: number,
   at: number,
   sink: ReportSink,
   tally: { counted: number; duplicate: number },
-): number {
+): Promise<number> {
   let next = from;
   for (let report = planned[next]; report !== undefined && report.at <= at; report = planned[++next]) {
-    const outcome = sink.record({
+    const outcome = await sink.record({
       serviceId: report.serviceId,
       platform: report.chat.platform,
       userId: report.userId,
@@ -268,7 +268,7 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
     // The services file's timeouts: a stalled check costs the live bot this long before its re-check.
     const configuredTimeout = new Map(services.monitors.map((m) => [m.id, m.timeoutMs]));
     const recheckAt = new Map<string, number>();
-    const app = wireReplay(db, scenario, services, clock, options);
+    const app = await wireReplay(db, scenario, services, clock, options);
     const planned = planReports(scenario);
     const tally = { counted: 0, duplicate: 0, checks: 0 };
     const pace = options.realMsPerSimMinute ?? 0;
@@ -285,7 +285,7 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
         const described = changed.map(([key, state]) => `${key} ${describeState(state)}`);
         options.onNote?.(at, `stand-ins: ${described.join(', ')}`);
       }
-      nextReport = fileReports(planned, nextReport, at, app.reports, tally);
+      nextReport = await fileReports(planned, nextReport, at, app.reports, tally);
       const due = monitors.filter(
         (monitor) =>
           (at - startedAt) % monitor.intervalMs === 0 || (recheckAt.get(monitor.id) ?? Infinity) <= at,
@@ -299,12 +299,12 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
           else recheckAt.set(monitor.id, next);
         });
       }
-      if (at % WINDOW_MS === CROWD_STEP_OFFSET_MS) app.crowd.step(at);
+      if (at % WINDOW_MS === CROWD_STEP_OFFSET_MS) await app.crowd.step(at);
       for (const worker of app.workers) await worker.runOnce(shutdown.signal);
       const wait = ((at - startedAt) / 60_000) * pace - (performance.now() - realStart);
       if (wait > 1) await sleep(wait);
     }
-    app.crowd.stop();
+    await app.crowd.stop();
     await app.close();
     return {
       scenario,

@@ -104,7 +104,7 @@ export class OutboxWorker {
   /** One pass: claims due chats and delivers to them. Returns how many chats were claimed. */
   async runOnce(signal: AbortSignal = new AbortController().signal): Promise<number> {
     const claimedAt = this.deps.clock.now();
-    const claims = this.deps.store.claimDue(this.platform, claimedAt, {
+    const claims = await this.deps.store.claimDue(this.platform, claimedAt, {
       limit: this.options.batchSize,
       leaseMs: this.options.leaseMs,
     });
@@ -127,7 +127,7 @@ export class OutboxWorker {
     const { store, pacer, clock } = this.deps;
     const hold = holdUntil(claim.chat.settings, clock.now());
     if (hold !== null) {
-      store.settle(claim, { kind: 'hold', until: hold });
+      await store.settle(claim, { kind: 'hold', until: hold });
       return;
     }
     const job = planDelivery(claim);
@@ -136,11 +136,11 @@ export class OutboxWorker {
     // Too little lease left to finish safely (a long queue in this pass): give the rows back.
     const leaseLeft = claimedAt + this.options.leaseMs - now;
     if (comeBackAt !== null || signal.aborted || leaseLeft < this.options.deliveryTimeoutMs) {
-      store.settle(claim, { kind: 'retry', at: comeBackAt ?? now, error: null, countAttempt: false });
+      await store.settle(claim, { kind: 'retry', at: comeBackAt ?? now, error: null, countAttempt: false });
       return;
     }
     const result = await this.deliver(job, signal);
-    this.settle(claim, job, result);
+    await this.settle(claim, job, result);
   }
 
   private async deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult> {
@@ -154,7 +154,7 @@ export class OutboxWorker {
     }
   }
 
-  private settle(claim: ClaimedChat, job: DeliveryJob, result: DeliveryResult): void {
+  private async settle(claim: ClaimedChat, job: DeliveryJob, result: DeliveryResult): Promise<void> {
     const { store, subscriptions, pacer, clock, log } = this.deps;
     const now = clock.now();
     const chat = { platform: this.platform, chatId: claim.chat.chatId };
@@ -162,10 +162,10 @@ export class OutboxWorker {
     this.deps.onResult?.(result);
     switch (result.kind) {
       case 'sent':
-        if (!store.settle(claim, sentSettlement(job, result.messageId, now)))
+        if (!(await store.settle(claim, sentSettlement(job, result.messageId, now))))
           log.warn(fields, 'delivered, but the lease was lost: another worker may deliver it again');
         if (result.threadGone === true && job.threadId !== undefined) {
-          const moved = subscriptions.forgetThread(chat, job.threadId);
+          const moved = await subscriptions.forgetThread(chat, job.threadId);
           log.warn(
             { ...fields, threadId: job.threadId, subscriptionsMoved: moved },
             'forum topic gone: delivered in General, and its alerts go there from now on',
@@ -177,7 +177,7 @@ export class OutboxWorker {
         const createdAt = Math.min(...claim.items.map((i) => i.createdAt));
         const decision = decideRetry({ attempts, createdAt, now, random: this.random }, this.options.retry);
         log.warn({ ...fields, attempts, error: result.error }, 'delivery failed');
-        store.settle(
+        await store.settle(
           claim,
           decision.kind === 'retry'
             ? { kind: 'retry', at: decision.at, error: result.error, countAttempt: true }
@@ -193,22 +193,22 @@ export class OutboxWorker {
           { ...fields, retryAfterMs: result.retryAfterMs, global: result.global ?? false },
           'rate limited',
         );
-        store.settle(claim, { kind: 'retry', at: until, error: null, countAttempt: false });
+        await store.settle(claim, { kind: 'retry', at: until, error: null, countAttempt: false });
         return;
       }
       case 'chat-moved':
         log.info({ ...fields, newChatId: result.newChatId }, 'chat moved');
-        subscriptions.rewriteChatId(this.platform, chat.chatId, result.newChatId);
-        store.settle(claim, { kind: 'retry', at: now, error: null, countAttempt: false });
+        await subscriptions.rewriteChatId(this.platform, chat.chatId, result.newChatId);
+        await store.settle(claim, { kind: 'retry', at: now, error: null, countAttempt: false });
         return;
       case 'permanent':
         log.warn({ ...fields, reason: result.reason }, 'chat unreachable: deactivating it');
-        store.settle(claim, { kind: 'dead', at: now, error: result.reason });
-        subscriptions.deactivateChat(chat, result.reason, now);
+        await store.settle(claim, { kind: 'dead', at: now, error: result.reason });
+        await subscriptions.deactivateChat(chat, result.reason, now);
         return;
       case 'rejected':
         log.warn({ ...fields, reason: result.reason }, 'delivery refused: the rows are dead, the chat stays');
-        store.settle(claim, { kind: 'dead', at: now, error: result.reason });
+        await store.settle(claim, { kind: 'dead', at: now, error: result.reason });
         return;
     }
   }

@@ -59,8 +59,8 @@ export class ChatMonitors implements Feature {
     };
   }
 
-  start(): void {
-    this.service.start();
+  async start(): Promise<void> {
+    await this.service.start();
   }
 
   stop(): void {

@@ -44,19 +44,19 @@ export class Crowd implements Feature {
       log,
     });
     this.commandReports = {
-      record(report) {
-        const outcome = community.record(report);
+      async record(report) {
+        const outcome = await community.record(report);
         metrics.recordReport(report.serviceId, outcome.kind);
         return outcome;
       },
     };
   }
 
-  start(): void {
-    this.runtime.start();
+  async start(): Promise<void> {
+    await this.runtime.start();
   }
 
-  stop(): void {
-    this.runtime.stop();
+  async stop(): Promise<void> {
+    await this.runtime.stop();
   }
 }

@@ -86,7 +86,7 @@ export class Storage implements Feature {
     );
     this.reports = new SqliteReportStore(this.db, { health: this.health });
     this.chatMonitors = this.health.guardMethods(new SqliteChatMonitorStore(this.db), ['add', 'remove']);
-    this.serviceHistory = new ServiceHistory(this.db, clock, this.reports);
+    this.serviceHistory = new ServiceHistory(this.history, clock, this.reports);
   }
 
   /** Runs the roll-ups and pruning now, then a minute past every hour. */

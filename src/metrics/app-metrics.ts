@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Awaitable } from '../core/awaitable.js';
 import type { Clock, ProbeOutcome, State } from '../core/model.js';
 import { STATES } from '../core/model.js';
 import type { OutboxDepth } from './outbox-gauges.js';
@@ -13,8 +14,9 @@ const LATENESS_BUCKETS_S = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 export interface MetricsSources {
   readonly clock: Clock;
   serviceStates(): readonly { readonly id: string; readonly status: State }[];
-  openIncidents(): number;
-  outbox(): readonly OutboxDepth[];
+  openIncidents(): Awaitable<number>;
+  /** Read from the database at each scrape (awaited: a networked store answers asynchronously). */
+  outbox(): Awaitable<readonly OutboxDepth[]>;
   /** Whether our own network looks fine (the vantage guard); false while it looks broken. */
   vantageOk?(): boolean;
   /** Whether the database takes writes, and what waits in memory until it does. */
@@ -221,8 +223,8 @@ export class AppMetrics {
       name: 'incident_bot_open_incidents',
       help: 'Incidents open now.',
       registers,
-      collect() {
-        this.set(sources.openIncidents());
+      async collect() {
+        this.set(await sources.openIncidents());
       },
     });
     new Gauge({
@@ -230,9 +232,10 @@ export class AppMetrics {
       help: 'Outbox rows waiting to be delivered (pending or leased), by platform.',
       labelNames: ['platform'] as const,
       registers,
-      collect() {
+      async collect() {
+        const depth = await sources.outbox();
         this.reset();
-        for (const o of sources.outbox()) this.set({ platform: o.platform }, o.pending);
+        for (const o of depth) this.set({ platform: o.platform }, o.pending);
       },
     });
     new Gauge({
@@ -240,10 +243,11 @@ export class AppMetrics {
       help: 'Age of the oldest outbox row waiting to be delivered, by platform (0 with none).',
       labelNames: ['platform'] as const,
       registers,
-      collect() {
+      async collect() {
+        const depth = await sources.outbox();
         this.reset();
         const now = sources.clock.now();
-        for (const o of sources.outbox()) {
+        for (const o of depth) {
           this.set(
             { platform: o.platform },
             o.oldestCreatedAt === null ? 0 : (now - o.oldestCreatedAt) / 1000,

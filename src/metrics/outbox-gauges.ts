@@ -8,7 +8,10 @@ export interface OutboxDepth {
   readonly oldestCreatedAt: number | null;
 }
 
-/** Read-only outbox figures for `/metrics`; one indexed scan of the unfinished rows per scrape. */
+/**
+ * Read-only outbox figures for `/metrics`; one indexed scan of the unfinished rows per scrape.
+ * `MetricsSources.outbox` awaits `depth`, so a networked store's figures may take its place.
+ */
 export class OutboxGauges {
   private readonly stmt;
 

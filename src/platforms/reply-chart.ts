@@ -24,19 +24,19 @@ export interface ReplyChart {
  * has no chart, the service has none (a chat-added monitor, an unknown id), or rendering failed:
  * a chart is extra, so its failure is logged and the text reply goes out without it.
  */
-export function renderReplyChart(
+export async function renderReplyChart(
   deps: ReplyChartDeps,
   reply: CommandReply,
   chat: ChatAddress,
   localeHint: string | undefined,
-): ReplyChart | null {
+): Promise<ReplyChart | null> {
   const serviceId = reply.chartServiceId;
   if (serviceId === undefined) return null;
   try {
-    const settings = deps.subscriptions.getSettings(chat);
-    const known = deps.subscriptions.getChat(chat) !== null;
+    const settings = await deps.subscriptions.getSettings(chat);
+    const known = (await deps.subscriptions.getChat(chat)) !== null;
     const locale = known ? settings.locale : pickLocale(localeHint, settings.locale);
-    const png = deps.renderChartPng(serviceId, { locale, timeZone: settings.timeZone });
+    const png = await deps.renderChartPng(serviceId, { locale, timeZone: settings.timeZone });
     return png === null ? null : { png, filename: `${serviceId}-24h.png` };
   } catch (err) {
     deps.log.warn({ err, serviceId, chatId: chat.chatId }, 'chart rendering failed; replying without it');

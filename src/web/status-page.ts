@@ -66,30 +66,32 @@ export class StatusPage {
   }
 
   /** `GET /`, rendered at most once per `INDEX_CACHE_MS` per language: with 1,000 services it is the costly page. */
-  index(locale: Locale): string {
+  async index(locale: Locale): Promise<string> {
     const now = this.clock.now();
     const cached = this.indexCache.get(locale);
     if (cached && now - cached.at < INDEX_CACHE_MS && now >= cached.at) return cached.html;
-    const html = this.renderIndex(locale);
+    const html = await this.renderIndex(locale);
     this.indexCache.set(locale, { at: now, html });
     return html;
   }
 
   /** `GET /`: ongoing incidents, every service with its bar, recently resolved incidents. */
-  renderIndex(locale: Locale): string {
+  async renderIndex(locale: Locale): Promise<string> {
     const t = pageTextFor(locale);
-    const open = this.view.incidents({ state: 'open', limit: BAR_INCIDENTS });
-    const resolved = this.view.incidents({ state: 'resolved', limit: BAR_INCIDENTS });
+    const open = await this.view.incidents({ state: 'open', limit: BAR_INCIDENTS });
+    const resolved = await this.view.incidents({ state: 'resolved', limit: BAR_INCIDENTS });
     const spans = groupSpans([...open, ...resolved]);
-    const rows = this.view.listServices().map((s) => {
+    const rows: string[] = [];
+    // One service after the other: a page never takes more than one of the store's connections.
+    for (const s of this.view.listServices()) {
       const def = this.view.serviceDef(s.id);
-      const cells = def ? this.history.dayCells(this.probeIdsOf(def), spans.get(s.id) ?? []) : [];
-      return `<li class="service">
+      const cells = def ? await this.history.dayCells(this.probeIdsOf(def), spans.get(s.id) ?? []) : [];
+      rows.push(`<li class="service">
   <div class="service-head"><a href="/services/${encodeURIComponent(s.id)}${langQuery(locale)}">${esc(s.name)}</a>
   ${stateBadge(s.status, locale, s.unstable ? t.unstable : undefined)} <span class="since">${esc(t.since)} <time datetime="${s.since}">${esc(this.time(locale, s.since))}</time></span></div>
   ${this.bar(cells, locale, t)}
-</li>`;
-    });
+</li>`);
+    }
     const body = `${this.blindBanner(t)}<section aria-labelledby="ongoing-h"><h2 id="ongoing-h">${esc(t.ongoing)}</h2>
 ${open.length ? `<ul class="incidents">${open.map((i) => this.incident(i, locale, t)).join('')}</ul>` : `<p>${esc(t.noOngoing)}</p>`}</section>
 <section aria-labelledby="services-h"><h2 id="services-h">${esc(t.services)}</h2><ul class="services">${rows.join('')}</ul></section>
@@ -106,12 +108,12 @@ ${
   }
 
   /** `GET /services/:id`, or null for an unknown id. */
-  renderService(id: string, locale: Locale): string | null {
-    const detail = this.view.serviceDetail(id);
+  async renderService(id: string, locale: Locale): Promise<string | null> {
+    const detail = await this.view.serviceDetail(id);
     const def = this.view.serviceDef(id);
     if (!detail || !def) return null;
     const t = pageTextFor(locale);
-    const windows = this.history.chartWindows(id, this.probeIdsOf(def));
+    const windows = await this.history.chartWindows(id, this.probeIdsOf(def));
     const chart = renderResponseChart(windows, {
       locale,
       timeZone: PAGE_TIME_ZONE,

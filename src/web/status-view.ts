@@ -1,7 +1,7 @@
 import type { Catalog, MonitorDef, ServiceDef } from '../core/catalog.js';
 import type { DetectionEngine } from '../core/detection/engine.js';
 import type { Clock } from '../core/model.js';
-import type { IncidentRecord, SqliteQueryStore } from '../db/sqlite-query-store.js';
+import type { IncidentQuery, IncidentRecord, QueryStore } from '../db/sqlite-query-store.js';
 import type { StorageState } from '../db/storage-health.js';
 import type {
   Health,
@@ -49,7 +49,7 @@ export class StatusView {
   constructor(
     private readonly catalog: Catalog,
     private readonly engine: DetectionEngine,
-    private readonly queries: SqliteQueryStore,
+    private readonly queries: QueryStore,
     private readonly clock: Clock,
     private readonly scheduler: { readonly lastTick: number | null },
     private readonly platforms: readonly PlatformStatus[] = [],
@@ -111,10 +111,10 @@ export class StatusView {
     return json;
   }
 
-  serviceDetail(id: string): ServiceDetail | null {
+  async serviceDetail(id: string): Promise<ServiceDetail | null> {
     const service = this.serviceDef(id);
     if (!service) return null;
-    const last = this.queries.lastChecks();
+    const last = await this.queries.lastChecks();
     const state = this.engine.serviceState(id);
     const monitors = service.monitorIds.flatMap((monitorId) => {
       const def = this.monitorDef(monitorId);
@@ -155,23 +155,23 @@ export class StatusView {
       group: service.group,
       evidence: [...(state?.evidence ?? [])],
       monitors,
-      incidents: this.incidents({ serviceIds: [id], limit: DETAIL_INCIDENTS }),
+      incidents: await this.incidents({ serviceIds: [id], limit: DETAIL_INCIDENTS }),
     };
   }
 
-  incidents(query: Parameters<SqliteQueryStore['incidents']>[0]): IncidentJson[] {
+  async incidents(query: IncidentQuery): Promise<IncidentJson[]> {
     const hidden =
       this.runtime && !this.runtime.public ? { excludeServicePrefix: this.runtime.idPrefix } : {};
-    return this.queries.incidents({ ...query, ...hidden }).map((r) => this.incidentJson(r));
+    return (await this.queries.incidents({ ...query, ...hidden })).map((r) => this.incidentJson(r));
   }
 
-  health(): Health {
+  async health(): Promise<Health> {
     const lastTick = this.scheduler.lastTick;
     const ticking = lastTick !== null && this.clock.now() - lastTick < TICK_STALE_MS;
     // The probe finds a read-only or locked database; only a real commit finds a full disk (the
     // probe's page fits in memory), which is what the storage state says.
     const state = this.storage?.state ?? { ok: true };
-    const probed = state.ok ? this.queries.isWritable() : false;
+    const probed = state.ok ? await this.queries.isWritable() : false;
     const database = state.ok
       ? probed
         ? { writable: true }

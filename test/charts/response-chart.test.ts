@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createChartPngRenderer } from '../../src/charts/chart-png.js';
 import { CHART_HEIGHT, CHART_WIDTH, renderResponseChart } from '../../src/charts/response-chart.js';
 import { CHART_WINDOW_MS, type ChartWindow, ServiceHistory } from '../../src/charts/service-history.js';
+import { SqliteHistoryStore } from '../../src/db/sqlite-history-store.js';
 import { pageTextFor } from '../../src/web/page-text.js';
 import { START, type WebHarness, startWebHarness } from '../web/web-harness.js';
 
@@ -102,13 +103,14 @@ describe('renderChartPng', () => {
       web.check(wa, i > 30 ? { status: 'down' } : { status: 'up', latencyMs: 100 + ((i * 37) % 80) });
       web.clock.advance(10 * 60_000);
     }
-    const render = createChartPngRenderer(web.services, new ServiceHistory(web.db, web.clock), pageTextFor);
-    const png = render('whatsapp');
+    const history = new ServiceHistory(new SqliteHistoryStore(web.db), web.clock);
+    const render = createChartPngRenderer(web.services, history, pageTextFor);
+    const png = await render('whatsapp');
     expect(png?.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(png?.readUInt32BE(16)).toBe(CHART_WIDTH * 2); // IHDR width
     expect(png?.readUInt32BE(20)).toBe(CHART_HEIGHT * 2); // IHDR height
     mkdirSync('test-artifacts', { recursive: true });
     writeFileSync('test-artifacts/chart-whatsapp.png', png ?? Buffer.alloc(0));
-    expect(render('nope')).toBeNull();
+    expect(await render('nope')).toBeNull();
   });
 });

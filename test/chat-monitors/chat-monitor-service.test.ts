@@ -71,7 +71,7 @@ describe('ChatMonitorService on SQLite', () => {
     expect(subscriptions.listSubscriptions({ platform: 'telegram', chatId: '-1001' })).toMatchObject([
       { serviceId: 'chat-1', threadId: '7' },
     ]);
-    expect(service.list(telegramGroup).audit).toMatchObject([{ actor: 'chat:-1001', action: 'add' }]);
+    expect((await service.list(telegramGroup)).audit).toMatchObject([{ actor: 'chat:-1001', action: 'add' }]);
   });
 
   it('refuses http://169.254.169.254/ with the reason, in English and Bengali, and stores nothing', async () => {
@@ -109,12 +109,14 @@ describe('ChatMonitorService on SQLite', () => {
 
   it('removes only its own monitors, audits who and when, and lists them', async () => {
     await service.add(telegramGroup, { name: 'game', target: 'play.example.org:25565' });
-    expect(service.remove(otherGuild, 'game')).toEqual({ kind: 'not-found', name: 'game' });
+    expect(await service.remove(otherGuild, 'game')).toEqual({ kind: 'not-found', name: 'game' });
     now += 5_000;
-    expect(service.remove({ ...telegramGroup, userId: 'u9' }, 'GAME')).toMatchObject({ kind: 'removed' });
+    expect(await service.remove({ ...telegramGroup, userId: 'u9' }, 'GAME')).toMatchObject({
+      kind: 'removed',
+    });
     expect(registered.size).toBe(0);
     expect(service.visibility.isChatService('chat-1')).toBe(false);
-    const listing = service.list(telegramGroup);
+    const listing = await service.list(telegramGroup);
     expect(listing.monitors).toEqual([]);
     expect(listing.audit).toEqual([
       {
@@ -139,7 +141,7 @@ describe('ChatMonitorService on SQLite', () => {
   it('registers stored monitors again at start-up', async () => {
     await service.add(admin, { name: 'site', target: 'https://site.example.org/' });
     registered.clear();
-    service.start();
+    await service.start();
     expect([...registered.keys()]).toEqual([1]);
   });
 
@@ -167,7 +169,7 @@ describe('ChatMonitorService on SQLite', () => {
     expect(service.servicesOf(otherGuild)).toEqual([]);
     expect(service.servicesOf(telegramGroup)).toEqual([{ id: 'chat-2', name: 'api' }]);
     expect(service.serviceIds()).toEqual(['chat-1', 'chat-2']);
-    service.remove(admin, 'site');
+    await service.remove(admin, 'site');
     expect(service.servicesOf(admin)).toEqual([]);
     expect(service.serviceIds()).toEqual(['chat-2']);
   });
@@ -175,11 +177,11 @@ describe('ChatMonitorService on SQLite', () => {
   it('never reuses the id of a removed monitor (its service kept its history and incidents)', async () => {
     await service.add(admin, { name: 'a', target: 'https://a.example.org/' });
     await service.add(admin, { name: 'b', target: 'https://b.example.org/' });
-    service.remove(admin, 'b');
+    await service.remove(admin, 'b');
     const again = await service.add(admin, { name: 'b', target: 'https://b.example.org/' });
     expect(again).toMatchObject({ kind: 'added', serviceId: 'chat-3' });
-    service.remove(admin, 'a');
-    service.remove(admin, 'b');
+    await service.remove(admin, 'a');
+    await service.remove(admin, 'b');
     expect(await service.add(admin, { name: 'c', target: 'https://c.example.org/' })).toMatchObject({
       serviceId: 'chat-4',
     });
@@ -210,7 +212,7 @@ describe('ChatMonitorService on SQLite', () => {
     const sibling = { platform: 'discord', chatId: '201', guildId: '100', userId: 'u9' } as const;
     subscriptions.subscribe(sibling, 'chat-1', 'major', now);
     subscriptions.subscribe(sibling, 'whatsapp', 'major', now);
-    expect(service.remove(sibling, 'site')).toMatchObject({ kind: 'removed' });
+    expect(await service.remove(sibling, 'site')).toMatchObject({ kind: 'removed' });
     expect(subscriptions.listSubscriptions({ platform: 'discord', chatId: '200' })).toEqual([]);
     expect(subscriptions.listSubscriptions(sibling).map((s) => s.serviceId)).toEqual(['whatsapp']);
   });

@@ -46,10 +46,16 @@ function setUp(path = join(tempDir('crowd-engine-'), 'bot.db'), startAt = T0) {
     engine,
     crowd,
     /** Runs minutes `from`..`to` (exclusive) after T0: probe outcomes each minute, reports, crowd steps. */
-    run(from: number, to: number, web: ProbeOutcome, reportsPerWindow: number, chats: number): void {
+    async run(
+      from: number,
+      to: number,
+      web: ProbeOutcome,
+      reportsPerWindow: number,
+      chats: number,
+    ): Promise<void> {
       for (let minute = from; minute < to; minute++) {
         now = T0 + minute * 60_000;
-        if (now % WINDOW_MS === 0) crowd.step(now + 5000);
+        if (now % WINDOW_MS === 0) await crowd.step(now + 5000);
         for (let i = 0; i < reportsPerWindow / 5; i++) {
           reports.record({
             serviceId: 'whatsapp',
@@ -69,10 +75,10 @@ function setUp(path = join(tempDir('crowd-engine-'), 'bot.db'), startAt = T0) {
 }
 
 describe('crowd runtime and detection engine together', () => {
-  it('says "users report problems" from reports alone, and resolves once they are quiet', () => {
+  it('says "users report problems" from reports alone, and resolves once they are quiet', async () => {
     const { run, events } = setUp();
-    run(0, 10, ok, 0, 1);
-    run(10, 20, ok, 25, 5);
+    await run(0, 10, ok, 0, 1);
+    await run(10, 20, ok, 25, 5);
     expect(events.map((e) => [e.kind, e.status])).toEqual([['opened', 'degraded']]);
     const alert = buildAlert([events[0]!], { locale: 'en', timeZone: 'Asia/Kolkata' });
     expect(alert.title).toBe('WhatsApp is having problems');
@@ -80,29 +86,29 @@ describe('crowd runtime and detection engine together', () => {
       'Many users report problems: 25 reports',
       '60% of reports: messages not sending',
     ]);
-    run(20, 45, ok, 0, 1);
+    await run(20, 45, ok, 0, 1);
     expect(events.map((e) => e.kind)).toEqual(['opened', 'resolved']);
   });
 
-  it('keeps a crowd-only incident open across a restart until the crowd says otherwise', () => {
+  it('keeps a crowd-only incident open across a restart until the crowd says otherwise', async () => {
     const first = setUp();
-    first.run(0, 10, ok, 0, 1);
-    first.run(10, 20, ok, 25, 5);
+    await first.run(0, 10, ok, 0, 1);
+    await first.run(10, 20, ok, 25, 5);
     expect(first.events.map((e) => e.kind)).toEqual(['opened']);
-    first.crowd.stop();
+    await first.crowd.stop();
     const second = setUp(first.path, T0 + 20 * 60_000);
-    second.crowd.restore();
-    second.run(21, 24, ok, 25, 5); // probes up, no crowd window ended yet
+    await second.crowd.restore();
+    await second.run(21, 24, ok, 25, 5); // probes up, no crowd window ended yet
     expect(second.events).toEqual([]);
     expect(second.engine.serviceState('whatsapp')?.status).toBe('degraded');
   });
 
-  it('is down when one probe of two fails and the crowd detects a problem', () => {
+  it('is down when one probe of two fails and the crowd detects a problem', async () => {
     const { run, events, engine } = setUp();
-    run(0, 10, ok, 0, 1);
-    run(10, 12, failing, 0, 1);
+    await run(0, 10, ok, 0, 1);
+    await run(10, 12, failing, 0, 1);
     expect(engine.serviceState('whatsapp')?.status).toBe('degraded');
-    run(12, 20, failing, 25, 5);
+    await run(12, 20, failing, 25, 5);
     expect(engine.serviceState('whatsapp')?.status).toBe('down');
     expect(events.map((e) => [e.kind, e.severity])).toEqual([
       ['opened', 'minor'],
@@ -110,19 +116,19 @@ describe('crowd runtime and detection engine together', () => {
     ]);
   });
 
-  it('opens nothing for one chat alone, however many of its members report', () => {
+  it('opens nothing for one chat alone, however many of its members report', async () => {
     const { run, events, engine } = setUp();
-    run(0, 10, ok, 0, 1);
-    run(10, 60, ok, 50, 1);
+    await run(0, 10, ok, 0, 1);
+    await run(10, 60, ok, 50, 1);
     expect(events).toEqual([]);
     expect(engine.serviceState('whatsapp')?.status).toBe('up');
   });
 
-  it('opens "possible problems" when a second chat joins with a few reports', () => {
+  it('opens "possible problems" when a second chat joins with a few reports', async () => {
     const { run, events } = setUp();
-    run(0, 10, ok, 0, 1);
+    await run(0, 10, ok, 0, 1);
     // 10 a window from two chats, 5 each: 10 counted, a spike in each of the two windows evaluated.
-    run(10, 25, ok, 10, 2);
+    await run(10, 25, ok, 10, 2);
     expect(events.map((e) => [e.kind, e.status])).toEqual([['opened', 'degraded']]);
     expect(events[0]?.evidence.filter((e) => e.kind === 'crowd').map((e) => e.level)).toEqual(['possible']);
   });

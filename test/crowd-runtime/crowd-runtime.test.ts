@@ -79,9 +79,9 @@ function report(
 }
 
 describe('CrowdRuntime', () => {
-  it('detects many reporters in many chats and tells the engine the top problem', () => {
+  it('detects many reporters in many chats and tells the engine the top problem', async () => {
     const { store, engine, runtime } = setUp();
-    runtime.step(T0 + WINDOW_MS + 5000); // a quiet window first
+    await runtime.step(T0 + WINDOW_MS + 5000); // a quiet window first
     // 21 counted reporters in 4 chats, 13 of them about sending: "62% of reports: messages not sending".
     const kinds: ProblemKind[] = [
       ...Array<ProblemKind>(13).fill('sending'),
@@ -89,7 +89,7 @@ describe('CrowdRuntime', () => {
       ...Array<ProblemKind>(2).fill('login'),
     ];
     report(store, T0 + WINDOW_MS, 21, 4, kinds);
-    const views = runtime.step(T0 + 2 * WINDOW_MS + 5000);
+    const views = await runtime.step(T0 + 2 * WINDOW_MS + 5000);
     const view = views.get('whatsapp');
     expect(view).toMatchObject({ level: 'detected', reporters: 21, strong: true, since: T0 + WINDOW_MS });
     expect(view?.topProblem).toEqual({ kind: 'sending', share: 13 / 21 });
@@ -101,20 +101,23 @@ describe('CrowdRuntime', () => {
     expect(views.has('quiet')).toBe(false);
   });
 
-  it('never lets one chat alone move the crowd level, however many of its members report', () => {
+  it('never lets one chat alone move the crowd level, however many of its members report', async () => {
     const { store, runtime } = setUp();
     const views: CrowdView[] = [];
     for (let w = 0; w < 6; w++) {
       report(store, T0 + w * WINDOW_MS, 40, 1);
       views.push(
-        runtime.step(T0 + (w + 1) * WINDOW_MS + 5000).get('whatsapp') ?? { level: 'none', reporters: -1 },
+        (await runtime.step(T0 + (w + 1) * WINDOW_MS + 5000)).get('whatsapp') ?? {
+          level: 'none',
+          reporters: -1,
+        },
       );
     }
     expect(views.map((v) => v.level)).toEqual(Array(6).fill('none'));
     expect(views.map((v) => v.reporters)).toEqual(Array(6).fill(0));
   });
 
-  it('takes the channels of one Discord guild as one community', () => {
+  it('takes the channels of one Discord guild as one community', async () => {
     const { store, runtime } = setUp();
     const levels: string[] = [];
     for (let w = 0; w < 3; w++) {
@@ -131,13 +134,13 @@ describe('CrowdRuntime', () => {
           at: start + i * 1000,
         });
       }
-      levels.push(runtime.step(start + WINDOW_MS + 5000).get('whatsapp')?.level ?? '?');
+      levels.push((await runtime.step(start + WINDOW_MS + 5000)).get('whatsapp')?.level ?? '?');
     }
     expect(levels).toEqual(['none', 'none', 'none']);
-    expect(runtime.detectorState('whatsapp').recent.every((r) => !r.spike)).toBe(true);
+    expect((await runtime.detectorState('whatsapp')).recent.every((r) => !r.spike)).toBe(true);
   });
 
-  it('counts a brigade for no more than the other chats together', () => {
+  it('counts a brigade for no more than the other chats together', async () => {
     const { store, runtime } = setUp();
     const levels: string[] = [];
     for (let w = 0; w < 3; w++) {
@@ -155,63 +158,63 @@ describe('CrowdRuntime', () => {
           at: start + 60_000,
         });
       }
-      levels.push(runtime.step(start + WINDOW_MS + 5000).get('whatsapp')?.level ?? '?');
+      levels.push((await runtime.step(start + WINDOW_MS + 5000)).get('whatsapp')?.level ?? '?');
     }
     expect(levels).toEqual(['none', 'none', 'none']);
-    expect(runtime.detectorState('whatsapp').recent.every((r) => !r.spike)).toBe(true);
+    expect((await runtime.detectorState('whatsapp')).recent.every((r) => !r.spike)).toBe(true);
   });
 
-  it('steps each window once: a second step in the same window changes nothing', () => {
+  it('steps each window once: a second step in the same window changes nothing', async () => {
     const { store, engine, runtime } = setUp();
     report(store, T0, 20, 4);
-    runtime.step(T0 + WINDOW_MS + 5000);
-    const state = runtime.detectorState('whatsapp');
-    expect(runtime.step(T0 + WINDOW_MS + 60_000).size).toBe(0);
-    expect(runtime.detectorState('whatsapp')).toBe(state);
+    await runtime.step(T0 + WINDOW_MS + 5000);
+    const state = await runtime.detectorState('whatsapp');
+    expect((await runtime.step(T0 + WINDOW_MS + 60_000)).size).toBe(0);
+    expect(await runtime.detectorState('whatsapp')).toBe(state);
     expect(engine.told).toHaveLength(1);
   });
 
-  it('persists detector state: a restarted runtime keeps the alert in force', () => {
+  it('persists detector state: a restarted runtime keeps the alert in force', async () => {
     const first = setUp();
     report(first.store, T0, 20, 4);
-    expect(first.runtime.step(T0 + WINDOW_MS + 5000).get('whatsapp')?.level).toBe('detected');
+    expect((await first.runtime.step(T0 + WINDOW_MS + 5000)).get('whatsapp')?.level).toBe('detected');
     const second = setUp(first.path);
-    const view = second.runtime.step(T0 + 2 * WINDOW_MS + 5000).get('whatsapp');
+    const view = (await second.runtime.step(T0 + 2 * WINDOW_MS + 5000)).get('whatsapp');
     expect(view?.level).toBe('detected');
-    expect(second.runtime.detectorState('whatsapp').recent.map((r) => r.windowStart)).toEqual([
+    expect((await second.runtime.detectorState('whatsapp')).recent.map((r) => r.windowStart)).toEqual([
       T0,
       T0 + WINDOW_MS,
     ]);
   });
 
-  it('writes the queued reports when it stops', () => {
+  it('writes the queued reports when it stops', async () => {
     const { store, runtime } = setUp();
     report(store, T0, 3, 1);
-    runtime.stop();
+    await runtime.stop();
     expect(dbs[0]?.prepare('SELECT COUNT(*) AS n FROM crowd_reports').get()).toEqual({ n: 3 });
   });
 
-  it('evaluates the windows missed while stopped, up to an hour of them', () => {
+  it('evaluates the windows missed while stopped, up to an hour of them', async () => {
     const { runtime } = setUp();
-    runtime.step(T0 + WINDOW_MS + 5000);
-    runtime.step(T0 + 7 * WINDOW_MS + 5000);
-    const starts = runtime.detectorState('whatsapp').recent.map((r) => r.windowStart);
+    await runtime.step(T0 + WINDOW_MS + 5000);
+    await runtime.step(T0 + 7 * WINDOW_MS + 5000);
+    const starts = (await runtime.detectorState('whatsapp')).recent.map((r) => r.windowStart);
     expect(starts.at(-1)).toBe(T0 + 6 * WINDOW_MS);
-    expect(runtime.detectorState('whatsapp').baseline.learnedWindows).toBe(5); // learned two windows late
+    expect((await runtime.detectorState('whatsapp')).baseline.learnedWindows).toBe(5); // learned two windows late
   });
 
-  it('does not learn windows inside an open incident as normal traffic', () => {
-    const learned = (incident: boolean): number => {
+  it('does not learn windows inside an open incident as normal traffic', async () => {
+    const learned = async (incident: boolean): Promise<number> => {
       const { store, engine, runtime } = setUp();
       engine.incident = incident;
       for (let w = 0; w < 12; w++) {
         report(store, T0 + w * WINDOW_MS, 2, 2);
-        runtime.step(T0 + (w + 1) * WINDOW_MS + 5000);
+        await runtime.step(T0 + (w + 1) * WINDOW_MS + 5000);
       }
-      return runtime.detectorState('whatsapp').baseline.learnedWindows;
+      return (await runtime.detectorState('whatsapp')).baseline.learnedWindows;
     };
-    expect(learned(false)).toBeGreaterThan(0);
-    expect(learned(true)).toBe(0);
+    expect(await learned(false)).toBeGreaterThan(0);
+    expect(await learned(true)).toBe(0);
   });
 
   describe('with many services', () => {
@@ -239,22 +242,26 @@ describe('CrowdRuntime', () => {
         // A callback queued before the step runs before the step is over: the step let it in.
         let midway: number | null = null;
         setImmediate(() => {
-          midway = sliced.runtime.detectorState(LAST).recent.length;
+          void Promise.resolve(sliced.runtime.detectorState(LAST)).then((state) => {
+            midway = state.recent.length;
+          });
         });
         const slicedViews = await sliced.runtime.stepInSlices(now);
         expect(midway).toBe(w);
-        expect(slicedViews).toEqual(whole.runtime.step(now));
+        expect(slicedViews).toEqual(await whole.runtime.step(now));
         levels.push(slicedViews.get('whatsapp')?.level ?? '?');
       }
       expect(levels).toEqual(['none', 'none', 'none', 'detected']);
       for (const { id } of sliced.services) {
-        expect(sliced.runtime.detectorState(id)).toEqual(whole.runtime.detectorState(id));
-        expect(sliced.store.loadDetector(id)).toEqual(sliced.runtime.detectorState(id));
+        expect(await sliced.runtime.detectorState(id)).toEqual(await whole.runtime.detectorState(id));
+        expect(sliced.store.loadDetector(id)).toEqual(await sliced.runtime.detectorState(id));
       }
       expect(sliced.engine.told).toEqual(whole.engine.told);
       // Services nobody reported on share one state, also when read back after a restart.
-      expect(sliced.runtime.detectorState('s0')).toBe(sliced.runtime.detectorState(LAST));
-      expect(sliced.runtime.detectorState('s0')).not.toBe(sliced.runtime.detectorState('whatsapp'));
+      expect(await sliced.runtime.detectorState('s0')).toBe(await sliced.runtime.detectorState(LAST));
+      expect(await sliced.runtime.detectorState('s0')).not.toBe(
+        await sliced.runtime.detectorState('whatsapp'),
+      );
       expect(sliced.store.loadDetector('s0')).toBe(sliced.store.loadDetector(LAST));
     });
 
@@ -269,10 +276,10 @@ describe('CrowdRuntime', () => {
     it('starts no further slice once stopped', async () => {
       const { runtime } = manyServices();
       const stepping = runtime.stepInSlices(T0 + WINDOW_MS + 5000);
-      runtime.stop();
+      await runtime.stop();
       const views = await stepping;
       expect(views.size).toBe(STEP_SLICE_SERVICES);
-      expect(runtime.detectorState(LAST).recent).toEqual([]);
+      expect((await runtime.detectorState(LAST)).recent).toEqual([]);
     });
   });
 });

@@ -123,6 +123,16 @@ describe.each([
     expect(await store.listSubscriptions(channel)).toEqual([]);
   });
 
+  it('follows a chat to another guild, keeps its guild when none is given, and knows no unknown chat', async () => {
+    await store.subscribe({ ...channel, guildId: '77' }, 'github', 'minor', T0);
+    await store.subscribe({ ...channel, guildId: '88' }, 'slack', 'minor', T0);
+    await store.subscribe(channel, 'zoom', 'minor', T0);
+    expect(await store.getChat(channel)).toMatchObject({ guildId: '88', active: true });
+    expect(await store.getChat({ platform: 'discord', chatId: '404' })).toBeNull();
+    expect(await store.listSubscriptions({ platform: 'discord', chatId: '404' })).toEqual([]);
+    expect(await store.unsubscribeAll({ platform: 'discord', chatId: '404' })).toBe(0);
+  });
+
   it("lists one platform's chats, active or not, by chat id", async () => {
     await store.subscribe({ platform: 'telegram', chatId: '-9' }, 'github', 'minor', T0);
     await store.subscribe(group, 'github', 'minor', T0);

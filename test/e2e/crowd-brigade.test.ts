@@ -104,10 +104,10 @@ describe('crowd reports from one community', () => {
     await waitUntil(() => app.engine.serviceState('instagram')?.status === 'up');
 
     /** The next window: the one the reports were in has ended, and the crowd runtime evaluates it. */
-    const nextWindow = (): string => {
+    const nextWindow = async (): Promise<string> => {
       offset += WINDOW_MS;
-      app.crowd.step(now());
-      return app.crowd.detectorState('instagram').level;
+      await app.crowd.step(now());
+      return (await app.crowd.detectorState('instagram')).level;
     };
     /** Members send `/report instagram app` one after the other, each once the previous one is answered. */
     const report = async (fakeApi: FakeTelegram, senders: readonly (readonly [number, BotApiUser])[]) => {
@@ -134,14 +134,14 @@ describe('crowd reports from one community', () => {
       /^Thanks, your report about Instagram \(app not working\) is counted\./,
     );
     expect(fake.messages(a)[4]?.text).toMatch(/^5 members here report problems with Instagram/m);
-    expect(nextWindow()).toBe('none');
+    expect(await nextWindow()).toBe('none');
     await report(
       fake,
       brigade.slice(10).map((u) => [a, u] as const),
     );
     expect(fake.messages(a)).toHaveLength(20);
     expect(noticesIn(a)).toHaveLength(1); // at most once
-    expect(nextWindow()).toBe('none');
+    expect(await nextWindow()).toBe('none');
 
     // Nobody else hears anything: no incident, nothing queued for any chat.
     expect(app.engine.serviceState('instagram')?.status).toBe('up');
@@ -157,9 +157,9 @@ describe('crowd reports from one community', () => {
         [d, peopleD[from + i] as BotApiUser] as const,
       ]);
     await report(fake, together(0));
-    expect(nextWindow()).toBe('none'); // one spike
+    expect(await nextWindow()).toBe('none'); // one spike
     await report(fake, together(5));
-    expect(nextWindow()).toBe('possible');
+    expect(await nextWindow()).toBe('possible');
     // Neither group was told it is alone: they were not.
     expect([...noticesIn(b), ...noticesIn(d)]).toEqual([]);
     const alerted = (chat: number) =>

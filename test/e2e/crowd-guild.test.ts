@@ -108,8 +108,8 @@ describe('crowd reports from one Discord guild', () => {
     expect(answers[4]?.content).toMatch(/^Thanks, your report about Instagram .* is counted\./); // markdown-escaped
 
     // Seven members of one guild in two channels: one community, so the window counts 0.
-    app.crowd.step(Date.now() + WINDOW_MS);
-    expect(app.crowd.detectorState('instagram').level).toBe('none');
-    expect(app.crowd.detectorState('instagram').recent.every((r) => !r.spike)).toBe(true);
+    await app.crowd.step(Date.now() + WINDOW_MS);
+    expect((await app.crowd.detectorState('instagram')).level).toBe('none');
+    expect((await app.crowd.detectorState('instagram')).recent.every((r) => !r.spike)).toBe(true);
   }, 60_000);
 });

@@ -28,7 +28,7 @@ describe('GET /metrics', () => {
       metrics = new AppMetrics({
         clock: h.clock,
         serviceStates: () => h.view.listServices(),
-        openIncidents: () => h.view.incidents({ state: 'open', limit: 10_000 }).length,
+        openIncidents: async () => (await h.view.incidents({ state: 'open', limit: 10_000 })).length,
         outbox: () => outbox.depth(),
         vantageOk: () => h.view.vantage().ok,
       });

@@ -219,16 +219,16 @@ describe('webhook endpoints as chats', () => {
     timeoutMs: 10_000,
   });
 
-  it('subscribes what the file lists, removes the rest, and deactivates endpoints no longer listed', () => {
+  it('subscribes what the file lists, removes the rest, and deactivates endpoints no longer listed', async () => {
     const outbox = new SqliteOutboxStore(db);
-    reconcileEndpoints(subs, [endpoint('ops', ['whatsapp', 'github']), endpoint('old', ['*'])], T0);
+    await reconcileEndpoints(subs, [endpoint('ops', ['whatsapp', 'github']), endpoint('old', ['*'])], T0);
     outbox.enqueueIncidentEvent(incidentEvent());
     expect(outboxRows(db).map((r) => [r.chat_id, r.status])).toEqual([
       ['ops', 'pending'],
       ['old', 'pending'],
     ]);
 
-    const { deactivated } = reconcileEndpoints(subs, [endpoint('ops', ['*'], 'major')], T0 + 1);
+    const { deactivated } = await reconcileEndpoints(subs, [endpoint('ops', ['*'], 'major')], T0 + 1);
     expect(deactivated).toEqual(['old']);
     const ops = { platform: 'webhook', chatId: 'ops' };
     expect(subs.listSubscriptions(ops).map((s) => [s.serviceId, s.minSeverity])).toEqual([['*', 'major']]);
@@ -246,11 +246,11 @@ describe('webhook endpoints as chats', () => {
       ['old', 'dead'],
     ]);
     // Listed again: active again.
-    reconcileEndpoints(subs, [endpoint('ops', ['*']), endpoint('old', ['github'])], T0 + 2);
+    await reconcileEndpoints(subs, [endpoint('ops', ['*']), endpoint('old', ['github'])], T0 + 2);
     expect(subs.getChat({ platform: 'webhook', chatId: 'old' })?.active).toBe(true);
     // Other platforms' chats are never touched.
     subs.subscribe({ platform: 'telegram', chatId: '-1' }, '*', 'minor', T0);
-    reconcileEndpoints(subs, [], T0 + 3);
+    await reconcileEndpoints(subs, [], T0 + 3);
     expect(subs.getChat({ platform: 'telegram', chatId: '-1' })?.active).toBe(true);
     expect(subs.listChats('webhook').map((c) => c.active)).toEqual([false, false]);
   });

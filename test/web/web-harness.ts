@@ -11,6 +11,7 @@ import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.
 import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
 import { createHttpServer, type HttpExtras } from '../../src/web/http-server.js';
 import { ServiceHistory } from '../../src/charts/service-history.js';
+import { SqliteHistoryStore } from '../../src/db/sqlite-history-store.js';
 import { StatusPage } from '../../src/web/status-page.js';
 import { type PlatformStatus, StatusView } from '../../src/web/status-view.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -89,7 +90,7 @@ export async function startWebHarness(
     undefined,
     health.storage,
   );
-  const history = new ServiceHistory(db, clock);
+  const history = new ServiceHistory(new SqliteHistoryStore(db), clock);
   const check: WebHarness['check'] = (monitorId, outcome) =>
     engine.handleResult(monitorId, {
       reason: outcome.status === 'down' ? 'http-status' : 'ok',

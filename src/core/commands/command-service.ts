@@ -123,7 +123,7 @@ export class CommandService {
   async handle(request: CommandRequest): Promise<CommandReply> {
     let m = messagesFor(pickLocale(hintOf(request), LOCALES[0]));
     try {
-      const c = this.context(request);
+      const c = await this.context(request);
       m = c.m;
       const rate = this.limiter.check(request, c.now);
       if (rate.kind === 'refused') {
@@ -143,10 +143,10 @@ export class CommandService {
   }
 
   /** The chat's language; the interaction's only for a chat we have never stored. */
-  private context(request: CommandRequest): CommandContext {
+  private async context(request: CommandRequest): Promise<CommandContext> {
     const store = this.deps.subscriptions;
-    const settings = store.getSettings(request.chat);
-    const known = store.getChat(request.chat) !== null;
+    const settings = await store.getSettings(request.chat);
+    const known = (await store.getChat(request.chat)) !== null;
     const locale = known ? settings.locale : pickLocale(hintOf(request), settings.locale);
     const now = this.deps.clock.now();
     const m = messagesFor(locale);

@@ -47,11 +47,11 @@ export async function monitor(c: CommandContext, args: CommandArgs): Promise<Com
   };
   switch (action) {
     case 'list':
-      return c.info(renderListing(c.m, port.list(caller), c.settings.timeZone));
+      return c.info(renderListing(c.m, await port.list(caller), c.settings.timeZone));
     case 'remove': {
       const name = args.name?.trim() ?? '';
       if (name === '') return missing(c, 'name');
-      return reply(c, renderRemoveOutcome(c.m, port.remove(caller, name)));
+      return reply(c, renderRemoveOutcome(c.m, await port.remove(caller, name)));
     }
     case 'add':
       return add(c, port, caller, args);
@@ -80,7 +80,7 @@ async function add(
     ...(intervalMs === undefined ? {} : { intervalMs }),
   });
   if (outcome.kind === 'added' && c.firstLocale().locale !== undefined)
-    c.deps.subscriptions.updateSettings(c.request.chat, c.firstLocale(), c.now);
+    await c.deps.subscriptions.updateSettings(c.request.chat, c.firstLocale(), c.now);
   return reply(c, renderAddOutcome(c.m, outcome));
 }
 

@@ -1,3 +1,4 @@
+import type { Awaitable } from '../awaitable.js';
 import type { Evidence } from '../detection/service-status.js';
 import type { PlatformName, SubscriptionStore } from '../delivery/ports.js';
 import type { SsrfRefusalReason } from '../i18n/ssrf-messages.js';
@@ -46,7 +47,7 @@ export interface IncidentReader {
   incidents(query: {
     readonly serviceIds?: readonly string[];
     readonly limit: number;
-  }): readonly IncidentRow[];
+  }): Awaitable<readonly IncidentRow[]>;
 }
 
 /** The part of the subscription store the commands use. */
@@ -124,9 +125,9 @@ export interface MonitorCommandPort {
     input: { readonly name: string; readonly target: string; readonly intervalMs?: number },
   ): Promise<MonitorAddOutcome>;
   /** `/monitor remove`: only the caller's community's monitors, by name in any case. */
-  remove(caller: MonitorCaller, name: string): MonitorRemoveOutcome;
+  remove(caller: MonitorCaller, name: string): Awaitable<MonitorRemoveOutcome>;
   /** `/monitor list`: the community's monitors, its limit and its audit trail. */
-  list(scope: MonitorScope): MonitorListOutcome;
+  list(scope: MonitorScope): Awaitable<MonitorListOutcome>;
   /**
    * The chat services this community owns, as `/status`, `/services` and autocomplete list them
    * after the catalogue's. Called for every command: must be cheap (in memory).

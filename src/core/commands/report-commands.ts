@@ -12,7 +12,7 @@ const MAX_NAME_WORDS = 3;
  * `/report <service> [problem]` and the "I'm affected too" button (problem `other`): one crowd
  * report, acknowledged privately; the same person again within the dedupe window is told so.
  */
-export function report(c: CommandContext, args: CommandArgs, button: boolean): CommandReply {
+export async function report(c: CommandContext, args: CommandArgs, button: boolean): Promise<CommandReply> {
   const { service, problemText } = button
     ? { service: c.service('report', args.service, true), problemText: undefined }
     : reportTarget(c, args);
@@ -27,7 +27,7 @@ export function report(c: CommandContext, args: CommandArgs, button: boolean): C
   // reporters. The alert button carries the real user, so it stays open to them.
   if (isChatIdentity(user.id))
     return c.problem(c.m.commands.reportNeedsPerson({ serviceName: service.name }));
-  const outcome = c.deps.reports.record({
+  const outcome = await c.deps.reports.record({
     serviceId: service.id,
     platform: chat.platform,
     userId: user.id,
@@ -85,13 +85,13 @@ function toProblemKind(text: string | undefined): ProblemKind {
  * The alert's mute button: the chat's alerts are held for `MUTE_MS` (an existing longer mute is
  * kept) and released as one summary afterwards.
  */
-export function mute(c: CommandContext, args: CommandArgs): CommandReply {
+export async function mute(c: CommandContext, args: CommandArgs): Promise<CommandReply> {
   const service = c.service('mute', args.service, true);
   if (service.kind === 'reply') return service.reply;
   if (service.kind === 'all') {
     return c.problem(c.m.commands.unknownService({ given: echo(args.service ?? ''), suggestions: [] }));
   }
   const until = Math.max(c.settings.mutedUntil ?? 0, c.now + MUTE_MS);
-  const settings = c.deps.subscriptions.updateSettings(c.request.chat, { mutedUntil: until }, c.now);
+  const settings = await c.deps.subscriptions.updateSettings(c.request.chat, { mutedUntil: until }, c.now);
   return c.info(c.m.commands.muted({ serviceName: service.name, until, timeZone: settings.timeZone }));
 }

@@ -12,13 +12,13 @@ type Patch = { -readonly [K in keyof ChatSettings]?: ChatSettings[K] };
  * `/settings`: without arguments shows the chat's settings; with some, validates all of them
  * first (one bad value changes nothing), stores them and answers in the chat's new language.
  */
-export function settings(c: CommandContext, args: CommandArgs): CommandReply {
+export async function settings(c: CommandContext, args: CommandArgs): Promise<CommandReply> {
   const patch = settingsPatch(c, args);
   if ('reply' in patch) return patch.reply;
   const changed = SETTING_ARGUMENTS.some((a) => args[a] !== undefined);
   const stored =
     Object.keys(patch).length > 0
-      ? c.deps.subscriptions.updateSettings(c.request.chat, patch, c.now)
+      ? await c.deps.subscriptions.updateSettings(c.request.chat, patch, c.now)
       : c.settings;
   const m = messagesFor(stored.locale);
   return c.info(

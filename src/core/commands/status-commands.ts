@@ -43,12 +43,12 @@ function statusLine(c: CommandContext, s: Pick<WatchedService, 'id' | 'name'>): 
 }
 
 /** `/incidents [service]`: open ones first, then the latest, at most `limit`. */
-export function incidents(c: CommandContext, args: CommandArgs, limit: number): CommandReply {
+export async function incidents(c: CommandContext, args: CommandArgs, limit: number): Promise<CommandReply> {
   const service = c.service('incidents', args.service, false);
   if (service.kind === 'reply') return service.reply;
   // With chat-added monitors, "all" means the services this community can see: never another's.
   const all = c.deps.monitors === undefined ? {} : { serviceIds: c.index.services.map((s) => s.id) };
-  const rows = c.deps.incidents.incidents({
+  const rows = await c.deps.incidents.incidents({
     ...(service.kind === 'all' ? all : { serviceIds: [service.id] }),
     limit,
   });

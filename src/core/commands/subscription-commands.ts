@@ -4,7 +4,7 @@ import type { CommandArgs, CommandReply } from './command-request.js';
 import { parseSeverity } from './settings-input.js';
 
 /** `/subscribe <service|all> [minor|major]`: minor (problems and outages) unless told otherwise. */
-export function subscribe(c: CommandContext, args: CommandArgs): CommandReply {
+export async function subscribe(c: CommandContext, args: CommandArgs): Promise<CommandReply> {
   const service = c.service('subscribe', args.service, true);
   if (service.kind === 'reply') return service.reply;
   const severity = parseSeverity(args.severity ?? 'minor');
@@ -14,25 +14,27 @@ export function subscribe(c: CommandContext, args: CommandArgs): CommandReply {
   const { platform, chatId, guildId, threadId } = c.request.chat;
   const serviceId = service.kind === 'all' ? ALL_SERVICES : service.id;
   // In a forum topic, the alerts go to that topic; subscribing again elsewhere moves them.
-  c.deps.subscriptions.subscribe(
+  await c.deps.subscriptions.subscribe(
     { platform, chatId, guildId, threadId: threadId ?? null },
     serviceId,
     severity.value,
     c.now,
   );
   const first = c.firstLocale();
-  if (first.locale !== undefined) c.deps.subscriptions.updateSettings(c.request.chat, first, c.now);
+  if (first.locale !== undefined) await c.deps.subscriptions.updateSettings(c.request.chat, first, c.now);
   return c.info(c.m.commands.subscribed({ target: service.target, severity: severity.value }));
 }
 
 /** `/unsubscribe <service|all>`: `all` stops every alert of the chat, not only the all-services one. */
-export function unsubscribe(c: CommandContext, args: CommandArgs): CommandReply {
+export async function unsubscribe(c: CommandContext, args: CommandArgs): Promise<CommandReply> {
   const service = c.service('unsubscribe', args.service, true);
   if (service.kind === 'reply') return service.reply;
   const store = c.deps.subscriptions;
   const chat = c.request.chat;
   const removed =
-    service.kind === 'all' ? store.unsubscribeAll(chat) > 0 : store.unsubscribe(chat, service.id);
+    service.kind === 'all'
+      ? (await store.unsubscribeAll(chat)) > 0
+      : await store.unsubscribe(chat, service.id);
   return removed
     ? c.info(c.m.commands.unsubscribed({ target: service.target }))
     : c.problem(c.m.commands.notSubscribed({ target: service.target }));
@@ -42,9 +44,9 @@ export function unsubscribe(c: CommandContext, args: CommandArgs): CommandReply 
  * `/subscriptions`: the all-services subscription first, as it says the most. In a forum whose
  * subscriptions are not all in the topic asked from, each says where its alerts go.
  */
-export function subscriptions(c: CommandContext): CommandReply {
+export async function subscriptions(c: CommandContext): Promise<CommandReply> {
   const here = c.request.chat.threadId ?? null;
-  const subs = c.deps.subscriptions.listSubscriptions(c.request.chat);
+  const subs = await c.deps.subscriptions.listSubscriptions(c.request.chat);
   const mark = subs.some((s) => (s.threadId ?? null) !== here);
   const topic = (threadId: string | null) =>
     threadId === here ? ('here' as const) : threadId === null ? ('general' as const) : ('other' as const);

@@ -1,3 +1,4 @@
+import type { Awaitable } from '../awaitable.js';
 import type { PlatformName } from '../delivery/ports.js';
 import type { ProblemKind } from './problem-kind.js';
 
@@ -35,9 +36,21 @@ export type ReportOutcome =
   | { readonly kind: 'duplicate'; readonly previousAt: number };
 
 /**
- * Where crowd reports go (implemented over SQLite; the crowd detector reads the windows back).
- * `record` is synchronous and cheap: it runs inside the command handler.
+ * Where crowd reports go (implemented over SQLite or PostgreSQL; the crowd detector reads the
+ * windows back). `record` is cheap: it runs inside the command handler, which awaits it (SQLite
+ * answers at once, PostgreSQL with a promise).
  */
 export interface ReportSink {
-  record(report: CrowdReport): ReportOutcome;
+  record(report: CrowdReport): Awaitable<ReportOutcome>;
+}
+
+/**
+ * What the community notices need of the report store (`SqliteReportStore`): the sink, plus the
+ * reporters of one community and of the others, and when a community was last given a notice.
+ */
+export interface CommunityReportStore extends ReportSink {
+  communityReporters(serviceId: string, chatKey: string, from: number, to: number): Awaitable<number>;
+  communityCounts(serviceId: string, from: number, to: number): Awaitable<ReadonlyMap<string, number>>;
+  lastCommunityNotice(serviceId: string, chatKey: string): Awaitable<number | null>;
+  markCommunityNotice(serviceId: string, chatKey: string, at: number): Awaitable<void>;
 }

@@ -1,3 +1,4 @@
+import type { Awaitable } from '../awaitable.js';
 import type { IncidentEvent, IncidentEventKind } from '../events.js';
 import type { Severity } from '../model.js';
 
@@ -66,7 +67,8 @@ export interface Subscription {
 
 /**
  * Subscriptions and per-chat settings: what the chat commands change and the outbox fan-out reads.
- * Inputs are trusted (validated by the command handlers); unknown chats read as defaults.
+ * Inputs are trusted (validated by the command handlers); unknown chats read as defaults. Every
+ * method returns `Awaitable` (SQLite answers at once, PostgreSQL with a promise): callers await.
  */
 export interface SubscriptionStore {
   /**
@@ -79,33 +81,33 @@ export interface SubscriptionStore {
     serviceId: string,
     minSeverity: Severity,
     now: number,
-  ): { readonly created: boolean };
+  ): Awaitable<{ readonly created: boolean }>;
   /** Removes exactly that subscription (`*` removes the all-services one). True when one existed. */
-  unsubscribe(chat: ChatAddress, serviceId: string): boolean;
+  unsubscribe(chat: ChatAddress, serviceId: string): Awaitable<boolean>;
   /** Removes every subscription of the chat; returns how many. */
-  unsubscribeAll(chat: ChatAddress): number;
-  listSubscriptions(chat: ChatAddress): Subscription[];
-  getChat(chat: ChatAddress): ChatRecord | null;
+  unsubscribeAll(chat: ChatAddress): Awaitable<number>;
+  listSubscriptions(chat: ChatAddress): Awaitable<Subscription[]>;
+  getChat(chat: ChatAddress): Awaitable<ChatRecord | null>;
   /**
    * Every chat of the platform, active or not, by chat id: a platform whose chats come from the
    * operator's configuration (webhooks) deactivates at start those no longer configured.
    */
-  listChats(platform: Platform): ChatRecord[];
+  listChats(platform: Platform): Awaitable<ChatRecord[]>;
   /** The chat's settings, or the defaults for a chat never seen. */
-  getSettings(chat: ChatAddress): ChatSettings;
+  getSettings(chat: ChatAddress): Awaitable<ChatSettings>;
   /** Changes some settings (creating the chat) and returns all of them; held alerts are re-checked. */
-  updateSettings(chat: ChatAddress, patch: Partial<ChatSettings>, now: number): ChatSettings;
+  updateSettings(chat: ChatAddress, patch: Partial<ChatSettings>, now: number): Awaitable<ChatSettings>;
   /** Stops all delivery to the chat (blocked, kicked, deleted) and records why; its queued alerts die. */
-  deactivateChat(chat: ChatAddress, reason: string, now: number): boolean;
+  deactivateChat(chat: ChatAddress, reason: string, now: number): Awaitable<boolean>;
   /** The chat got a new id (Telegram group → supergroup): subscriptions, queue and message references follow. */
-  rewriteChatId(platform: Platform, oldChatId: string, newChatId: string): boolean;
+  rewriteChatId(platform: Platform, oldChatId: string, newChatId: string): Awaitable<boolean>;
   /** Active chats an event goes to (the outbox fan-out's rule). */
-  listRecipients(event: IncidentEvent): ChatRecord[];
+  listRecipients(event: IncidentEvent): Awaitable<ChatRecord[]>;
   /**
    * A forum topic of the chat is gone (deleted or closed): its subscriptions, the incidents shown
    * in it and their queued alerts move to the chat itself (General). Returns the subscriptions moved.
    */
-  forgetThread(chat: ChatAddress, threadId: string): number;
+  forgetThread(chat: ChatAddress, threadId: string): Awaitable<number>;
 }
 
 export const DELIVERY_JOB_KINDS = ['send', 'edit', 'reply', 'summary'] as const;
@@ -299,14 +301,16 @@ export interface DeadItem {
 }
 
 /**
- * The durable outbox. Claims are leases: a worker that dies leaves its rows to be reclaimed when
- * the lease runs out. One chat's rows are claimed in order, never two at a time by two workers.
+ * The durable outbox as the workers use it. Claims are leases: a worker that dies leaves its rows
+ * to be reclaimed when the lease runs out. One chat's rows are claimed in order, never two at a
+ * time by two workers. Every method returns `Awaitable` (SQLite answers at once, PostgreSQL with a
+ * promise): the worker awaits each. Planning an incident's rows is no part of it: that happens
+ * inside the detection store's own transaction (`SqliteOutboxStore.enqueueIncidentEvent`, or the
+ * PostgreSQL commit queue's), never through this port.
  */
 export interface OutboxStore {
-  /** Fan-out of one incident event to its recipients; must run inside the incident's transaction. */
-  enqueueIncidentEvent(event: IncidentEvent): number;
-  claimDue(platform: Platform, now: number, options: ClaimOptions): ClaimedChat[];
+  claimDue(platform: Platform, now: number, options: ClaimOptions): Awaitable<ClaimedChat[]>;
   /** False when the lease was lost (expired and reclaimed, or the chat was deactivated meanwhile). */
-  settle(claim: ClaimedChat, settlement: Settlement): boolean;
-  listDead(platform: Platform, limit: number): DeadItem[];
+  settle(claim: ClaimedChat, settlement: Settlement): Awaitable<boolean>;
+  listDead(platform: Platform, limit: number): Awaitable<DeadItem[]>;
 }

@@ -25,6 +25,11 @@ export interface CommitQueueOptions<T> {
    * did commit is not written twice.
    */
   readonly markerKey: string;
+  /**
+   * A batch still being written after this long makes the queue not `ok` (a database that hangs
+   * instead of refusing: a connection or a statement that does not answer).
+   */
+  readonly stallMs?: number;
   readonly now: () => number;
   readonly log?: Logger;
   /** For the logs: what the queue writes. */
@@ -33,7 +38,10 @@ export interface CommitQueueOptions<T> {
 
 /** The queue's health, for `/healthz` and `/metrics`. */
 export interface CommitQueueHealth {
-  /** The last batch written committed (or none has failed yet). */
+  /**
+   * The last batch written committed (or none has failed yet), and the one being written has not
+   * taken longer than `stallMs`.
+   */
   readonly ok: boolean;
   /** When `ok` last changed (the queue's start at first). */
   readonly since: number;
@@ -49,6 +57,7 @@ export interface CommitQueueHealth {
 
 const MIN_RETRY_MS = 100;
 const MAX_RETRY_MS = 2_000;
+const STALL_MS = 5_000;
 const UPSERT_MARKER = `INSERT INTO meta (key, value) VALUES ($1, $2)
   ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
 
@@ -71,6 +80,8 @@ export class CommitQueue<T> {
   private liveDroppable = 0;
   private dropped = 0;
   private inflight: readonly T[] = [];
+  /** When the batch being written was taken. */
+  private inflightSince = 0;
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private flushing = 0;
@@ -100,9 +111,11 @@ export class CommitQueue<T> {
   health(): CommitQueueHealth {
     let inflightDroppable = 0;
     for (const e of this.inflight) if (this.options.droppable(e)) inflightDroppable++;
+    const stalledAt = this.inflightSince + (this.options.stallMs ?? STALL_MS);
+    const stalled = this.inflight.length > 0 && this.options.now() >= stalledAt;
     return {
-      ok: this.ok,
-      since: this.since,
+      ok: this.ok && !stalled,
+      since: this.ok && stalled ? stalledAt : this.since,
       lastError: this.lastError,
       queued: this.live + this.inflight.length,
       queuedDroppable: this.liveDroppable + inflightDroppable,
@@ -168,6 +181,7 @@ export class CommitQueue<T> {
       const batch = this.takeBatch();
       if (batch.length === 0) return;
       this.inflight = batch;
+      this.inflightSince = this.options.now();
       const done = await this.writeUntilDone(batch);
       this.inflight = [];
       if (!done) return;

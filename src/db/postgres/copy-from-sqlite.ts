@@ -26,8 +26,8 @@ export interface CopyOptions {
   readonly batchRows?: number;
   /** The copy's time: leased outbox rows become due at it; the summary's duration. */
   readonly clock?: { now(): number };
-  /** Called after each table is copied (progress for a long copy). */
-  readonly onTable?: (copied: TableCopied) => void;
+  /** Called (and awaited) after each table is copied and counted, before the commit: progress. */
+  readonly onTable?: (copied: TableCopied) => void | Promise<void>;
 }
 
 export interface TableCopied {
@@ -94,6 +94,13 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopySu
     sqlite.close();
     throw err;
   });
+  // The connection lost while checked out (the server stopped): an 'error' event, and the next
+  // query fails. Without a listener the event would end the process.
+  let lost: Error | undefined;
+  const onError = (err: Error): void => {
+    lost = err;
+  };
+  client.on('error', onError);
   let pgOpen = false;
   let sqliteOpen = false;
   try {
@@ -142,7 +149,7 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopySu
         );
       await moveIdentities(client, t);
       tables.push({ table: t.name, rows: copied.rows });
-      options.onTable?.({ table: t.name, rows: copied.rows });
+      await options.onTable?.({ table: t.name, rows: copied.rows });
     }
     sqlite.exec('COMMIT');
     sqliteOpen = false;
@@ -157,9 +164,15 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopySu
   } finally {
     if (sqliteOpen) sqlite.exec('ROLLBACK');
     sqlite.close();
-    // A failed ROLLBACK (the connection lost) leaves nothing to undo: the server drops the transaction.
-    if (pgOpen) await client.query('ROLLBACK').catch(() => undefined);
-    client.release();
+    // A failed ROLLBACK (the connection lost) leaves nothing to undo: the server drops the
+    // transaction. That connection is then closed rather than returned to the pool.
+    let broken = lost;
+    if (pgOpen && broken === undefined)
+      await client.query('ROLLBACK').catch((err: unknown) => {
+        broken = err as Error;
+      });
+    client.off('error', onError);
+    client.release(broken);
   }
 }
 
@@ -442,6 +455,9 @@ export async function migratePostgresSchema(pool: pg.Pool, dir = PG_MIGRATIONS_D
     })
     .sort((a, b) => a.version - b.version);
   const client = await pool.connect();
+  // A connection lost meanwhile fails the next query; the event alone must not end the process.
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
   const applied: number[] = [];
   try {
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -472,6 +488,7 @@ export async function migratePostgresSchema(pool: pg.Pool, dir = PG_MIGRATIONS_D
       }
     }
   } finally {
+    client.off('error', ignore);
     client.release();
   }
   return applied;

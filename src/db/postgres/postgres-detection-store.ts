@@ -185,7 +185,7 @@ const SQL = {
  * copy, assigns a new incident's id from ids reserved ahead (IdReserve), and queues the change on
  * an ordered commit queue (CommitQueue): batches every `batchMs` (or at `maxBatch` commits), one
  * transaction per batch holding the check results, the monitor and service states, the incident
- * changes, their events and their outbox rows (`fanOut`). A failed batch is retried, nothing after
+ * changes, their events and their outbox rows (`outbox`). A failed batch is retried, nothing after
  * it written before it; incident changes are never dropped, check results past `maxBacklogChecks`
  * are, oldest first. One process writes (the copy in memory is right because every change goes
  * through this store). Design: docs/postgres.md.
@@ -502,7 +502,6 @@ export class PostgresDetectionStore implements DetectionStore {
 
   private async writeBatch(client: pg.PoolClient, batch: readonly Entry[]): Promise<void> {
     // Monitor rows first: the checks below need their refs (known here before the batch commits).
-    const refs = new Map(this.refs);
     this.batchRefs = new Map();
     for (const entry of batch) {
       if (entry.kind !== 'monitors') continue;
@@ -512,10 +511,7 @@ export class PostgresDetectionStore implements DetectionStore {
         entry.monitors.map((m) => m.type),
         entry.monitors.map((m) => m.target),
       ]);
-      for (const r of rows.rows) {
-        refs.set(r.id, Number(r.ref));
-        this.batchRefs.set(r.id, Number(r.ref));
-      }
+      for (const r of rows.rows) this.batchRefs.set(r.id, Number(r.ref));
     }
     // Incident changes, their events and outbox rows, in order.
     for (const entry of batch) {
@@ -523,7 +519,7 @@ export class PostgresDetectionStore implements DetectionStore {
       else if (entry.kind === 'commit' && entry.incidentId !== null && entry.change.incident)
         await this.writeIncident(client, entry);
     }
-    await this.writeChecks(client, batch, refs);
+    await this.writeChecks(client, batch);
   }
 
   /**
@@ -531,11 +527,7 @@ export class PostgresDetectionStore implements DetectionStore {
    * monitor's checks appended to its hour chunk in order, the latest state of each monitor and
    * service.
    */
-  private async writeChecks(
-    client: pg.PoolClient,
-    batch: readonly Entry[],
-    refs: Map<string, number>,
-  ): Promise<void> {
+  private async writeChecks(client: pg.PoolClient, batch: readonly Entry[]): Promise<void> {
     const chunks = new Map<string, { ref: number; hour: number; data: Buffer[] }>();
     const failures = new Map<string, [number, number, string]>();
     const states = new Map<number, [string, string, string, string, number | null, number]>();
@@ -545,7 +537,7 @@ export class PostgresDetectionStore implements DetectionStore {
       if (entry.kind !== 'commit') continue;
       const { result, monitor, service } = entry.change;
       if (service) services.set(service.id, service.state);
-      const ref = monitor ? refs.get(monitor.id) : undefined;
+      const ref = monitor ? (this.batchRefs.get(monitor.id) ?? this.refs.get(monitor.id)) : undefined;
       if (!monitor || ref === undefined) continue;
       const record = JSON.stringify(monitor.record);
       if (!result) {
@@ -560,6 +552,7 @@ export class PostgresDetectionStore implements DetectionStore {
       chunk.data.push(encodeCheck(result));
       chunks.set(key, chunk);
       if (result.status === 'down') failures.set(`${ref}:${result.at}`, [ref, result.at, result.message]);
+      // The column is BIGINT: a fractional latency is stored rounded (SQLite keeps it as given).
       const latency = result.latencyMs === null ? null : Math.round(result.latencyMs);
       states.set(ref, [record, result.status, result.reason, result.message, latency, result.at]);
       records.delete(ref);

@@ -55,6 +55,12 @@ export class PostgresHistoryStore implements AsyncPort<SqliteHistoryStore> {
     this.pendingWrites = options.pendingWrites ?? (() => undefined);
   }
 
+  /** Every monitor's compact key (the history is stored by it). */
+  async monitorRefs(): Promise<{ ref: number; id: string }[]> {
+    const { rows } = await this.pool.query<{ ref: number; id: string }>('SELECT ref, id FROM monitors');
+    return rows;
+  }
+
   /**
    * Rolls up every complete hour not rolled up yet (also hours missed while the process was down).
    * Returns how many hours this call rolled up.

@@ -71,12 +71,15 @@ export class PostgresReportStore implements AsyncPort<SqliteReportStore> {
   private writing: readonly QueuedReport[] = [];
   /** Times of queued and being-written reports by service and reporter, for the dedup check. */
   private unwrittenAt = new Map<string, number[]>();
+  /** Writes completed so far. */
+  private writeSeq = 0;
   /**
-   * Times of reports written while a dedup read was in flight: that read's snapshot may not
-   * include them. Forgotten when a dedup read starts with none in flight (it sees them all).
+   * Reports written while a dedup read was in flight, by the `writeSeq` of their write: that
+   * read's snapshot may not include them. Kept while a read begun before their write is in flight.
    */
-  private writtenAt = new Map<string, number[]>();
-  private checking = 0;
+  private written: { readonly seq: number; readonly rows: readonly QueuedReport[] }[] = [];
+  /** Dedup reads in flight, by the `writeSeq` when they began. */
+  private readonly checking = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   /** The last write of the queue: writes run one after the other, in order. */
   private writes: Promise<unknown> = Promise.resolve();
@@ -120,20 +123,30 @@ export class PostgresReportStore implements AsyncPort<SqliteReportStore> {
   async record(report: CrowdReport): Promise<ReportOutcome> {
     const reporter = this.hashWith(this.salt ?? (await this.saltOnce()), report.platform, report.userId);
     const key = keyOf(report.serviceId, reporter);
-    if (this.checking === 0) this.writtenAt = new Map();
-    this.checking++;
+    const since = this.writeSeq;
+    this.checking.set(since, (this.checking.get(since) ?? 0) + 1);
     let stored: { at: number }[];
     try {
       ({ rows: stored } = await this.pool.query<{ at: number }>(
         'SELECT at FROM crowd_reports WHERE service_id = $1 AND reporter_hash = $2 AND at > $3 AND at < $4',
         [report.serviceId, reporter, report.at - REPORT_DEDUP_MS, report.at + REPORT_DEDUP_MS],
       ));
-    } finally {
-      this.checking--;
+    } catch (err) {
+      this.readDone(since);
+      throw err;
     }
     // From here to the queueing nothing awaits: two reports of one person are checked in turn.
-    const inMemory = [...(this.unwrittenAt.get(key) ?? []), ...(this.writtenAt.get(key) ?? [])];
-    const previous = [...stored, ...inMemory.map((at) => ({ at }))];
+    const writtenSince = this.written
+      .filter((write) => write.seq > since)
+      .flatMap((write) =>
+        write.rows.filter((r) => r.serviceId === report.serviceId && r.reporter === reporter),
+      );
+    this.readDone(since);
+    const previous = [
+      ...stored,
+      ...(this.unwrittenAt.get(key) ?? []).map((at) => ({ at })),
+      ...writtenSince.map((r) => ({ at: r.at })),
+    ];
     if (!admitReport(previous, report.at)) {
       const nearest = previous.reduce((a, b) =>
         Math.abs(b.at - report.at) < Math.abs(a.at - report.at) ? b : a,
@@ -155,6 +168,16 @@ export class PostgresReportStore implements AsyncPort<SqliteReportStore> {
       await this.flush().catch(() => this.armTimer());
     } else this.armTimer();
     return { kind: 'counted' };
+  }
+
+  /** A dedup read begun at `since` is answered: forgets the writes no read in flight needs. */
+  private readDone(since: number): void {
+    const left = (this.checking.get(since) ?? 1) - 1;
+    if (left > 0) this.checking.set(since, left);
+    else this.checking.delete(since);
+    const oldest = Math.min(this.writeSeq, ...this.checking.keys());
+    if (this.written.length > 0 && (this.written[0]?.seq ?? 0) <= oldest)
+      this.written = this.written.filter((write) => write.seq > oldest);
   }
 
   private armTimer(): void {
@@ -202,7 +225,8 @@ export class PostgresReportStore implements AsyncPort<SqliteReportStore> {
       throw err;
     }
     this.writing = [];
-    if (this.checking > 0) for (const r of rows) addTime(this.writtenAt, r);
+    this.writeSeq++;
+    if (this.checking.size > 0) this.written.push({ seq: this.writeSeq, rows });
     this.unwrittenAt = new Map();
     for (const r of this.queue) addTime(this.unwrittenAt, r);
     return rows.length;

@@ -139,13 +139,13 @@ export class DiscordInteractions implements InteractionHandler {
     // Before a subscription is stored, the bot must be able to post here. Admins only: a member is
     // refused by the command layer and learns nothing about the bot's permissions.
     if (interaction.commandName === 'subscribe' && admin && missing.length > 0) {
-      await interaction.reply(this.missingPermissionsReply(interaction, missing));
+      await interaction.reply(await this.missingPermissionsReply(interaction, missing));
       return;
     }
     await this.answer(interaction, request);
     // An earlier alert failed with Missing Permissions and deactivated this channel: tell its admins.
-    if (admin && missing.length > 0 && this.lostPermissions(request.chat))
-      await interaction.followUp(this.missingPermissionsReply(interaction, missing));
+    if (admin && missing.length > 0 && (await this.lostPermissions(request.chat)))
+      await interaction.followUp(await this.missingPermissionsReply(interaction, missing));
   }
 
   private async button(interaction: ButtonInteraction): Promise<void> {
@@ -174,7 +174,7 @@ export class DiscordInteractions implements InteractionHandler {
     await interaction.deferReply(deferredEphemeral ? { flags: MessageFlags.Ephemeral } : {});
     const reply = await pending;
     this.logError(request, reply);
-    const files = this.chartFiles(request, reply);
+    const files = await this.chartFiles(request, reply);
     const attached = files.length > 0 ? { files } : {};
     if (reply.ephemeral === deferredEphemeral) {
       const { content, allowedMentions } = replyOptions(reply.text, false);
@@ -195,7 +195,7 @@ export class DiscordInteractions implements InteractionHandler {
     request: CommandRequest,
     reply: CommandReply,
   ): Promise<void> {
-    const files = this.chartFiles(request, reply);
+    const files = await this.chartFiles(request, reply);
     if (files.length === 0) {
       await interaction.reply(message(reply));
       return;
@@ -213,11 +213,14 @@ export class DiscordInteractions implements InteractionHandler {
   }
 
   /** The reply's chart as a discord.js file (none when there is no chart or rendering failed). */
-  private chartFiles(request: CommandRequest, reply: CommandReply): { attachment: Buffer; name: string }[] {
+  private async chartFiles(
+    request: CommandRequest,
+    reply: CommandReply,
+  ): Promise<{ attachment: Buffer; name: string }[]> {
     const render = this.deps.renderChartPng;
     if (render === undefined) return [];
     const deps = { renderChartPng: render, subscriptions: this.deps.subscriptions, log: this.deps.log };
-    const chart = renderReplyChart(deps, reply, request.chat, request.localeHint);
+    const chart = await renderReplyChart(deps, reply, request.chat, request.localeHint);
     return chart === null ? [] : [{ attachment: chart.png, name: chart.filename }];
   }
 
@@ -254,15 +257,15 @@ export class DiscordInteractions implements InteractionHandler {
     };
   }
 
-  private lostPermissions(chat: ChatAddress): boolean {
-    const record = this.deps.subscriptions.getChat(chat);
+  private async lostPermissions(chat: ChatAddress): Promise<boolean> {
+    const record = await this.deps.subscriptions.getChat(chat);
     return record !== null && !record.active && record.deactivatedReason === MISSING_PERMISSIONS_REASON;
   }
 
-  private missingPermissionsReply(interaction: RepliableInteraction, permissions: readonly string[]) {
+  private async missingPermissionsReply(interaction: RepliableInteraction, permissions: readonly string[]) {
     const chat = { platform: 'discord' as const, chatId: interaction.channelId ?? '' };
-    const known = this.deps.subscriptions.getChat(chat) !== null;
-    const settings = this.deps.subscriptions.getSettings(chat);
+    const known = (await this.deps.subscriptions.getChat(chat)) !== null;
+    const settings = await this.deps.subscriptions.getSettings(chat);
     const locale = known ? settings.locale : pickLocale(interaction.locale, LOCALES[0]);
     const channel =
       interaction.channel !== null && 'name' in interaction.channel ? interaction.channel.name : '';

@@ -108,10 +108,16 @@ export class DiscordPlatform implements ChatPlatform {
     this.client.on(Events.ShardReconnecting, () => (this.ready = false));
     // The raw dispatch, not Events.GuildDelete: discord.js empties the guild's channel cache
     // before it emits that, and the channels are what we need.
-    this.client.ws.on(GatewayDispatchEvents.GuildDelete, (data: GatewayGuildDeleteDispatchData) =>
-      this.onGuildRemoved(data),
-    );
-    this.client.on(Events.ChannelDelete, (channel) => this.onChannelDeleted(channel));
+    this.client.ws.on(GatewayDispatchEvents.GuildDelete, (data: GatewayGuildDeleteDispatchData) => {
+      this.onGuildRemoved(data).catch((err: unknown) => {
+        log.error({ err, guildId: data.id }, 'discord guild removal not recorded');
+      });
+    });
+    this.client.on(Events.ChannelDelete, (channel) => {
+      this.onChannelDeleted(channel).catch((err: unknown) => {
+        log.error({ err, chatId: channel.id }, 'discord channel deletion not recorded');
+      });
+    });
     this.client.on(Events.InteractionCreate, (interaction) => {
       this.interactions.handle(interaction).catch((err: unknown) => {
         log.error({ err, interactionId: interaction.id }, 'discord interaction failed');
@@ -124,20 +130,21 @@ export class DiscordPlatform implements ChatPlatform {
    * guild unavailable). Every channel of it that we know as a chat is deactivated; the channels
    * come from discord.js's cache, which still holds them while the raw dispatch is handled.
    */
-  private onGuildRemoved(data: GatewayGuildDeleteDispatchData): void {
+  private async onGuildRemoved(data: GatewayGuildDeleteDispatchData): Promise<void> {
     if (data.unavailable === true) return;
     const guild = this.client.guilds.cache.get(data.id);
     const now = this.ctx.clock.now();
     let deactivated = 0;
     for (const channelId of guild?.channels.cache.keys() ?? []) {
-      if (this.ctx.subscriptions.deactivateChat(chat(channelId), REMOVED_FROM_GUILD, now)) deactivated++;
+      if (await this.ctx.subscriptions.deactivateChat(chat(channelId), REMOVED_FROM_GUILD, now))
+        deactivated++;
     }
     this.ctx.log.info({ guildId: data.id, deactivated }, 'removed from a discord guild');
   }
 
-  private onChannelDeleted(channel: Channel): void {
+  private async onChannelDeleted(channel: Channel): Promise<void> {
     const now = this.ctx.clock.now();
-    if (this.ctx.subscriptions.deactivateChat(chat(channel.id), CHANNEL_DELETED, now))
+    if (await this.ctx.subscriptions.deactivateChat(chat(channel.id), CHANNEL_DELETED, now))
       this.ctx.log.info({ chatId: channel.id }, 'discord channel deleted: chat deactivated');
   }
 }

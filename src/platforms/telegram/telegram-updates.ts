@@ -117,14 +117,14 @@ export class TelegramUpdates {
     if ('text' in message) await this.onText(ctx, message);
   }
 
-  private onMembership(change: Update.MyChatMemberUpdate['my_chat_member']): void {
+  private async onMembership(change: Update.MyChatMemberUpdate['my_chat_member']): Promise<void> {
     const status = change.new_chat_member.status;
     if (status !== 'left' && status !== 'kicked') return;
     const reason =
       change.chat.type === 'private'
         ? 'the user blocked the bot (my_chat_member: kicked)'
         : `the bot was removed from the chat (my_chat_member: ${status})`;
-    const done = this.deps.subscriptions.deactivateChat(
+    const done = await this.deps.subscriptions.deactivateChat(
       address(change.chat.id),
       reason,
       this.deps.clock.now(),
@@ -132,8 +132,8 @@ export class TelegramUpdates {
     this.deps.log.info({ chatId: change.chat.id, status, deactivated: done }, 'telegram chat left');
   }
 
-  private onMigrated(oldId: number, newId: number): void {
-    const moved = this.deps.subscriptions.rewriteChatId('telegram', String(oldId), String(newId));
+  private async onMigrated(oldId: number, newId: number): Promise<void> {
+    const moved = await this.deps.subscriptions.rewriteChatId('telegram', String(oldId), String(newId));
     this.deps.log.info({ oldChatId: oldId, newChatId: newId, moved }, 'telegram group migrated');
   }
 
@@ -164,7 +164,7 @@ export class TelegramUpdates {
         abortable(signal),
       );
     }
-    const chart = this.chart(reply, request);
+    const chart = await this.chart(reply, request);
     if (chart !== null) await this.sendChart(ctx.telegram, message.chat.id, topic, replyTo, chart, signal);
   }
 
@@ -201,7 +201,7 @@ export class TelegramUpdates {
     }
   }
 
-  private chart(reply: CommandReply, request: CommandRequest): ReplyChart | null {
+  private async chart(reply: CommandReply, request: CommandRequest): Promise<ReplyChart | null> {
     const render = this.deps.renderChartPng;
     if (render === undefined) return null;
     const deps = { renderChartPng: render, subscriptions: this.deps.subscriptions, log: this.deps.log };

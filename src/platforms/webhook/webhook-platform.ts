@@ -45,7 +45,7 @@ export class WebhookPlatform implements ChatPlatform {
         this.name,
         `webhook endpoints name unknown services (${unknown.join('; ')})`,
       );
-    const { deactivated } = reconcileEndpoints(
+    const { deactivated } = await reconcileEndpoints(
       this.ctx.subscriptions,
       this.config.endpoints,
       this.ctx.clock.now(),
@@ -72,22 +72,22 @@ export class WebhookPlatform implements ChatPlatform {
  * Makes the stored webhook chats match the endpoints (see {@link WebhookPlatform}). Returns the
  * names of the chats deactivated because their endpoint is gone.
  */
-export function reconcileEndpoints(
+export async function reconcileEndpoints(
   store: Pick<
     SubscriptionStore,
     'subscribe' | 'unsubscribe' | 'listSubscriptions' | 'updateSettings' | 'deactivateChat' | 'listChats'
   >,
   endpoints: readonly WebhookEndpoint[],
   now: number,
-): { readonly deactivated: readonly string[] } {
+): Promise<{ readonly deactivated: readonly string[] }> {
   const platform = WEBHOOK_PLATFORM;
   for (const endpoint of endpoints) {
     const chat: ChatAddress = { platform, chatId: endpoint.name };
     const wanted = new Map<string, Severity>(endpoint.services.map((id) => [id, endpoint.minSeverity]));
-    for (const [serviceId, severity] of wanted) store.subscribe(chat, serviceId, severity, now);
-    for (const s of store.listSubscriptions(chat))
-      if (!wanted.has(s.serviceId)) store.unsubscribe(chat, s.serviceId);
-    store.updateSettings(
+    for (const [serviceId, severity] of wanted) await store.subscribe(chat, serviceId, severity, now);
+    for (const s of await store.listSubscriptions(chat))
+      if (!wanted.has(s.serviceId)) await store.unsubscribe(chat, s.serviceId);
+    await store.updateSettings(
       chat,
       {
         locale: endpoint.locale,
@@ -101,9 +101,9 @@ export function reconcileEndpoints(
   }
   const names = new Set(endpoints.map((e) => e.name));
   const deactivated: string[] = [];
-  for (const chat of store.listChats(platform)) {
+  for (const chat of await store.listChats(platform)) {
     if (!chat.active || names.has(chat.chatId)) continue;
-    store.deactivateChat({ platform, chatId: chat.chatId }, REMOVED_REASON, now);
+    await store.deactivateChat({ platform, chatId: chat.chatId }, REMOVED_REASON, now);
     deactivated.push(chat.chatId);
   }
   return { deactivated };

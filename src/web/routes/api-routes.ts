@@ -12,7 +12,7 @@ export const apiRoutes: FastifyPluginAsync<{ readonly view: StatusView }> = asyn
   );
 
   app.get<{ Params: { id: string } }>('/api/services/:id', async (request, reply) => {
-    const detail = view.serviceDetail(request.params.id);
+    const detail = await view.serviceDetail(request.params.id);
     if (!detail)
       return reply.code(404).send({ error: `unknown service "${request.params.id.slice(0, 64)}"` });
     return detail;
@@ -36,7 +36,7 @@ export const apiRoutes: FastifyPluginAsync<{ readonly view: StatusView }> = asyn
   });
 
   app.get('/healthz', async (_request, reply) => {
-    const health = view.health();
+    const health = await view.health();
     return reply.code(health.ok ? 200 : 503).send(health);
   });
 };

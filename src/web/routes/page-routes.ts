@@ -18,7 +18,7 @@ export const pageRoutes: FastifyPluginAsync<{ readonly page: StatusPage }> = asy
     const query = pageQuerySchema.safeParse(request.query);
     const locale = localeOf(query.data?.lang, request.headers['accept-language']);
     if (!query.success) return reply.code(400).type(HTML).send(page.renderNotFound(locale));
-    const html = page.index(locale);
+    const html = await page.index(locale);
     return reply.type(HTML).header('cache-control', 'no-cache').send(html);
   });
 
@@ -27,7 +27,7 @@ export const pageRoutes: FastifyPluginAsync<{ readonly page: StatusPage }> = asy
     const locale = localeOf(query.data?.lang, request.headers['accept-language']);
     if (!query.success) return reply.code(400).type(HTML).send(page.renderNotFound(locale));
     const id = serviceIdSchema.safeParse(request.params.id);
-    const html = id.success ? page.renderService(id.data, locale) : null;
+    const html = id.success ? await page.renderService(id.data, locale) : null;
     if (html === null) return reply.code(404).type(HTML).send(page.renderNotFound(locale));
     return reply.type(HTML).header('cache-control', 'no-cache').send(html);
   });

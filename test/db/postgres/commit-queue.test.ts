@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CommitQueue } from '../../../src/db/postgres/commit-queue.js';
 import { IdReserve, advanceSequenceSql } from '../../../src/db/postgres/id-blocks.js';
 import { schemaPool } from './schema-db.js';
@@ -61,6 +61,43 @@ describe('CommitQueue', () => {
     expect(rows.map((r) => r.x)).toEqual([1, 2, 3]);
     expect(queue.committedBatches()).toBe(1);
     expect(queue.health()).toMatchObject({ ok: true, lastError: 'connection lost', queued: 0 });
+  });
+
+  it('is not ok while a batch hangs, and ok again once it commits', async () => {
+    const pool = await freshPool();
+    let now = 1_000;
+    const gate: { answer?: () => void } = {};
+    const hanging = {
+      connect: async () => {
+        await new Promise<void>((resolve) => {
+          gate.answer = resolve;
+        });
+        return pool.connect();
+      },
+    } as unknown as pg.Pool;
+    const queue = new CommitQueue<number>({
+      pool: hanging,
+      write: async () => undefined,
+      droppable: () => true,
+      maxDroppable: 10,
+      batchMs: 10,
+      maxBatch: 1,
+      stallMs: 5_000,
+      markerKey: 'test_queue',
+      now: () => now,
+      what: 'test writes',
+    });
+    queue.push(1);
+    expect(queue.health()).toMatchObject({ ok: true, queued: 1, queuedDroppable: 1 });
+    now += 4_999;
+    expect(queue.health().ok).toBe(true);
+    now += 1;
+    expect(queue.health()).toMatchObject({ ok: false, since: 6_000, lastError: null, queued: 1 });
+    await vi.waitFor(() => expect(gate.answer).toBeDefined());
+    gate.answer?.();
+    await queue.flush();
+    expect(queue.health()).toMatchObject({ ok: true, since: 1_000, queued: 0 });
+    queue.close();
   });
 });
 

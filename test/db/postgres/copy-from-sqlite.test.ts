@@ -25,6 +25,7 @@ import { SqliteReportStore } from '../../../src/db/sqlite-report-store.js';
 import { SqliteSubscriptionStore } from '../../../src/db/sqlite-subscription-store.js';
 import { buildCatalog } from '../../helpers/catalog.js';
 import { testDatabase } from '../../helpers/postgres.js';
+import { startPostgresCluster } from '../../helpers/postgres-cluster.js';
 import { tempDbPath } from '../../helpers/temp-dir.js';
 
 const T0 = Date.UTC(2024, 2, 19, 10, 0, 0);
@@ -389,6 +390,36 @@ describe('copySqliteToPostgres', () => {
     ).rejects.toThrow(/subscriptions/);
     const kept = await filled.pool.query('SELECT chat_id FROM chats');
     expect(kept.rows).toEqual([{ chat_id: 'kept' }]);
+  });
+
+  it('leaves the target as it was when the server goes away mid-copy', async () => {
+    const { path, db } = sourceDatabase();
+    const cluster = await startPostgresCluster();
+    const pool = new pg.Pool({ connectionString: cluster.url, types, max: 2 });
+    // The server's fast shutdown ends the connections: the pool reports it on idle clients.
+    pool.on('error', () => undefined);
+    try {
+      await migratePostgresSchema(pool);
+      let tablesCopied = 0;
+
+      await expect(
+        copySqliteToPostgres({
+          from: path,
+          pool,
+          clock,
+          onTable: async () => {
+            if (++tablesCopied === 3) await cluster.pause();
+          },
+        }),
+      ).rejects.toThrow();
+
+      expect(tablesCopied).toBe(3);
+      await cluster.start();
+      expect(Object.values(await pgCounts(pool, sqliteTables(db))).every((n) => n === 0)).toBe(true);
+    } finally {
+      await pool.end();
+      await cluster.stop();
+    }
   });
 
   it('names the table when PostgreSQL refuses a value SQLite held (a NUL in a text)', async () => {

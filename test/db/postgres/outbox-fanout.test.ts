@@ -5,7 +5,7 @@ import type { Db } from '../../../src/db/database.js';
 import { enqueueIncidentEventIn } from '../../../src/db/postgres/outbox-fanout.js';
 import { SqliteOutboxStore } from '../../../src/db/sqlite-outbox-store.js';
 import { T0, incidentEvent, tempDatabase } from '../../dispatch/delivery-fixtures.js';
-import { schemaPool } from './schema-db.js';
+import { closePool, schemaPool } from './schema-db.js';
 
 const OPTIONS = { gatherMs: 5_000, followUpGatherMs: 7_000 };
 
@@ -76,7 +76,7 @@ describe('enqueueIncidentEventIn (PostgreSQL fan-out) against SqliteOutboxStore.
     pool = await schemaPool();
   });
   afterAll(async () => {
-    await pool.end();
+    await closePool(pool);
   });
   beforeEach(async () => {
     tmp = tempDatabase();

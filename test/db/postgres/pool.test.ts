@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Migration } from '../../../src/db/database.js';
 import {
@@ -10,6 +11,7 @@ import {
   PostgresOpenError,
   withTransaction,
 } from '../../../src/db/postgres/pool.js';
+import { createLogger } from '../../../src/logging.js';
 import { testDatabase } from '../../helpers/postgres.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -157,18 +159,17 @@ describe('openPostgres: the pool', () => {
   });
 
   it('logs an idle connection lost and keeps working', async () => {
-    const lost: unknown[] = [];
+    let lines = '';
     let reported: () => void = () => undefined;
     const logged = new Promise<void>((resolve) => (reported = resolve));
-    const db = await open(await testDatabase(), {
-      poolSize: 2,
-      log: {
-        error: (obj: unknown, msg?: string) => {
-          lost.push([obj, msg]);
-          reported();
-        },
-      } as never,
+    const out = new Writable({
+      write: (chunk, _encoding, done) => {
+        lines += String(chunk);
+        reported();
+        done();
+      },
     });
+    const db = await open(await testDatabase(), { poolSize: 2, log: createLogger('info', [], out) });
     const [idle, other] = [await db.pool.connect(), await db.pool.connect()];
     const pid = (await idle.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
     idle.release();
@@ -179,7 +180,11 @@ describe('openPostgres: the pool', () => {
       other.release();
     }
     await logged;
-    expect(JSON.stringify(lost)).toMatch(/idle connection was lost/);
+    expect(JSON.parse(lines)).toMatchObject({
+      level: 50,
+      err: 'terminating connection due to administrator command',
+      msg: 'PostgreSQL: an idle connection was lost; the pool opens a new one when needed',
+    });
     const { rows } = await db.pool.query('SELECT 1 AS one');
     expect(rows).toEqual([{ one: 1 }]);
   });

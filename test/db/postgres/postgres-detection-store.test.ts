@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DetectionEngine } from '../../../src/core/detection/engine.js';
 import type { IncidentEvent } from '../../../src/core/events.js';
 import type { ProbeOutcome } from '../../../src/core/model.js';
 import { decodeChunk } from '../../../src/db/check-encoding.js';
+import { openDatabase } from '../../../src/db/database.js';
+import { SqliteDetectionStore } from '../../../src/db/sqlite-detection-store.js';
+import { SqliteOutboxStore } from '../../../src/db/sqlite-outbox-store.js';
 import { IdReserve } from '../../../src/db/postgres/id-blocks.js';
 import {
   PostgresDetectionStore,
@@ -12,6 +16,7 @@ import {
 } from '../../../src/db/postgres/postgres-detection-store.js';
 import { FakeClock, buildCatalog } from '../../helpers/catalog.js';
 import { type PostgresCluster, startPostgresCluster } from '../../helpers/postgres-cluster.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 import { PG_TYPES, schemaPool, seedChat } from './schema-db.js';
 
 const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
@@ -394,5 +399,97 @@ describe('PostgresDetectionStore with its server stopped and started again', () 
       "SELECT payload_json FROM outbox_events WHERE kind = 'resolved'",
     );
     expect(JSON.parse(resolved.rows[0]?.payload_json ?? '{}')).toMatchObject({ worstSeverity: 'major' });
+  });
+});
+
+describe('PostgresDetectionStore against SqliteDetectionStore', () => {
+  it('stores the same rows as SQLite for the same checks: incidents, events, chunks, states, outbox events', async () => {
+    const services = buildCatalog({
+      services: [{ id: 'github', probes: ['github-http', 'github-api'] }, { id: 'gitlab' }, { id: 'slack' }],
+      controls: ['control-a', 'control-b'],
+    });
+    const SLOW: ProbeOutcome = { status: 'degraded', reason: 'slow', message: 'slow', latencyMs: 4000 };
+    // Minute by minute: github's api probe fails alone, then both, then recovers and fails again
+    // within the reopen cooldown; gitlab goes slow; the rest stay up.
+    const outcomeOf = (monitorId: string, minute: number): ProbeOutcome => {
+      if (monitorId === 'github-api' && ((minute >= 3 && minute < 12) || (minute >= 15 && minute < 18)))
+        return DOWN;
+      if (monitorId === 'github-http' && minute >= 6 && minute < 10) return DOWN;
+      if (monitorId === 'gitlab-http' && minute >= 8 && minute < 14) return SLOW;
+      return { ...UP, latencyMs: 40 + ((minute * 7) % 13) };
+    };
+    const sqlite = openDatabase(join(tempDir('detection-parity-'), 'bot.sqlite'));
+    const pool = await freshPool();
+    try {
+      sqlite
+        .prepare(
+          "INSERT INTO chats (platform, chat_id, locale, time_zone, created_at) VALUES ('telegram', '42', 'en', 'UTC', 0)",
+        )
+        .run();
+      sqlite
+        .prepare(
+          "INSERT INTO subscriptions (chat_ref, service_id, min_severity, created_at) VALUES (1, '*', 'minor', 0)",
+        )
+        .run();
+      await seedChat(pool, { platform: 'telegram', chatId: '42' }, { serviceId: '*', minSeverity: 'minor' });
+      const sqliteStore = new SqliteDetectionStore(sqlite, services);
+      const outbox = new SqliteOutboxStore(sqlite);
+      sqliteStore.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
+      const pgStore = await PostgresDetectionStore.open(pool, services, FAST);
+      stores.push(pgStore);
+      const told: IncidentEvent[][] = [];
+      for (const store of [sqliteStore, pgStore]) {
+        const clock = new FakeClock(T0);
+        const engine = new DetectionEngine(services, store, clock, { roundMs: MINUTE });
+        const events: IncidentEvent[] = [];
+        engine.onIncident((e) => events.push(e));
+        told.push(events);
+        for (let minute = 1; minute <= 24; minute++) {
+          clock.set(T0 + minute * MINUTE);
+          for (const m of services.monitors) engine.handleResult(m.id, outcomeOf(m.id, minute));
+        }
+      }
+      await pgStore.flush();
+      expect(told[1]).toEqual(told[0]);
+      expect(new Set(told[0]?.map((e) => e.kind))).toEqual(
+        new Set(['opened', 'updated', 'resolved', 'reopened']),
+      );
+
+      const both = async (sql: string): Promise<[unknown[], unknown[]]> => [
+        sqlite.prepare(sql).all(),
+        (await pool.query(sql)).rows,
+      ];
+      const [liteIncidents, pgIncidents] = await both(
+        'SELECT id, service_id, severity, status, started_at, updated_at, resolved_at, evidence_key, evidence_json FROM incidents ORDER BY id',
+      );
+      expect(pgIncidents).toEqual(liteIncidents);
+      const [liteEvents, pgEvents] = await both(
+        'SELECT incident_id, kind, at, payload_json FROM incident_events ORDER BY id',
+      );
+      expect(pgEvents).toEqual(liteEvents);
+      const [liteOutbox, pgOutbox] = await both(
+        'SELECT incident_id, kind, payload_json, created_at FROM outbox_events ORDER BY id',
+      );
+      expect(pgOutbox).toEqual(liteOutbox);
+      expect(pgOutbox.length).toBeGreaterThan(0);
+      const [liteChunks, pgChunks] = await both(
+        'SELECT m.id, c.hour, c.data FROM check_chunks c JOIN monitors m ON m.ref = c.monitor_ref ORDER BY m.id, c.hour',
+      );
+      expect(pgChunks).toEqual(liteChunks);
+      const [liteFailures, pgFailures] = await both(
+        'SELECT m.id, f.at, f.message FROM check_failures f JOIN monitors m ON m.ref = f.monitor_ref ORDER BY m.id, f.at',
+      );
+      expect(pgFailures).toEqual(liteFailures);
+      const [liteStates, pgStates] = await both(
+        `SELECT m.id, s.record_json, s.last_status, s.last_reason, s.last_message, s.last_latency_ms, s.last_at
+         FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref ORDER BY m.id`,
+      );
+      expect(pgStates).toEqual(liteStates);
+      const [liteServices, pgServices] = await both('SELECT * FROM service_state ORDER BY service_id');
+      expect(pgServices).toEqual(liteServices);
+      expect(pgStore.load()).toEqual(sqliteStore.load());
+    } finally {
+      sqlite.close();
+    }
   });
 });

@@ -10,9 +10,30 @@ export const PG_TYPES = {
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
 };
 
+const closed = new WeakMap<pg.Pool, Promise<unknown>[]>();
+
+/** A pool on `url` whose connections {@link closePool} waits for. */
+export function testPool(url: string, max = 4): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, types: PG_TYPES, max });
+  const ends: Promise<unknown>[] = [];
+  closed.set(pool, ends);
+  pool.on('connect', (client) => ends.push(new Promise((resolve) => client.once('end', resolve))));
+  return pool;
+}
+
+/**
+ * Ends the pool and waits until its connections are closed: `pool.end()` resolves as soon as it
+ * asked them to close, and a database dropped (WITH FORCE) before they are would end them with an
+ * error nobody listens to.
+ */
+export async function closePool(pool: pg.Pool): Promise<void> {
+  await pool.end();
+  await Promise.all(closed.get(pool) ?? []);
+}
+
 /** A pool on a fresh test database with the PostgreSQL schema applied (001). */
 export async function schemaPool(max = 4): Promise<pg.Pool> {
-  const pool = new pg.Pool({ connectionString: await testDatabase(), types: PG_TYPES, max });
+  const pool = testPool(await testDatabase(), max);
   await pool.query(readFileSync(SCHEMA, 'utf8'));
   return pool;
 }

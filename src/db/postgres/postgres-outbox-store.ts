@@ -1,0 +1,584 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { AsyncPort } from '../../core/awaitable.js';
+import {
+  type ChatIncidentFacts,
+  type ChatMessageReads,
+  type RefFacts,
+  type QueuedRow,
+  asFirstNews,
+  companions,
+  groupClaim,
+  MAX_GROUP_EVENTS,
+  MAX_SUMMARY_EVENTS,
+  replacesReference,
+  summaryRows,
+} from '../../core/delivery/grouping.js';
+import type {
+  ClaimOptions,
+  ClaimedChat,
+  Conversation,
+  DeadItem,
+  MergeTarget,
+  MessageRef,
+  OutboxItem,
+  OutboxStatus,
+  OutboxStore,
+  Platform,
+  Settlement,
+} from '../../core/delivery/ports.js';
+import type { IncidentEvent, IncidentEventKind } from '../../core/events.js';
+import type { OutboxStoreOptions } from '../sqlite-outbox-store.js';
+import { type ChatRow, chatFromRow } from '../sqlite-subscription-store.js';
+import { enqueueIncidentEventIn } from './outbox-fanout.js';
+
+interface ItemRow {
+  id: number;
+  chat_ref: number;
+  incident_id: number;
+  event_kind: IncidentEventKind;
+  status: 'pending' | 'leased' | 'held';
+  attempts: number;
+  next_attempt_at: number;
+  created_at: number;
+  payload_json: string;
+  thread_id: string | null;
+}
+
+/** A row of a chat's queue, mapped: the queued row plus its lease state. */
+interface Queued extends QueuedRow {
+  readonly chatRef: number;
+  readonly status: ItemRow['status'];
+  readonly nextAttemptAt: number;
+}
+
+const ITEM_COLUMNS = `o.id, o.chat_ref, o.incident_id, o.event_kind, o.status, o.attempts, o.next_attempt_at,
+  o.created_at, e.payload_json, o.thread_id FROM outbox o JOIN outbox_events e ON e.id = o.event_id`;
+/** The statuses of a row that still has to go out: they keep the chat's later rows waiting. */
+const UNFINISHED = "('pending', 'leased', 'held')";
+/**
+ * The lock that makes a chat one claimer's at a time: its `chats` row FOR NO KEY UPDATE. It does not
+ * conflict with the KEY SHARE lock an outbox INSERT takes on its chat (the fan-out never waits for a
+ * claim), and SKIP LOCKED lets a claimer pass over chats another one is claiming.
+ */
+const CHAT_LOCK = 'FOR NO KEY UPDATE OF c SKIP LOCKED';
+
+const SQL = {
+  // Candidates; each locks its chats (skipping chats another claimer holds), so that what is read
+  // of a chat after this is not changed by another claim or settlement before the commit.
+  dueHeld: `SELECT c.ref FROM chats c WHERE c.ref IN (
+      SELECT o.chat_ref FROM outbox o WHERE o.platform = $1 AND o.status = 'held' AND o.next_attempt_at <= $2)
+    LIMIT $3 ${CHAT_LOCK}`,
+  expiredLeases: `SELECT ${ITEM_COLUMNS} JOIN chats c ON c.ref = o.chat_ref
+    WHERE o.platform = $1 AND o.status = 'leased' AND o.next_attempt_at <= $2
+    ORDER BY o.next_attempt_at, o.id LIMIT $3 ${CHAT_LOCK}`,
+  duePending: `SELECT ${ITEM_COLUMNS} JOIN chats c ON c.ref = o.chat_ref
+    WHERE o.platform = $1 AND o.status = 'pending' AND o.next_attempt_at <= $2
+      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_ref = o.chat_ref AND p.id < o.id
+                        AND p.status IN ${UNFINISHED})
+    ORDER BY o.next_attempt_at, o.id LIMIT $3 ${CHAT_LOCK}`,
+  /** A settlement waits for a claim of the chat (and the other way round: the claim skips the chat). */
+  lockChatOf:
+    'SELECT c.ref FROM chats c WHERE c.ref = (SELECT chat_ref FROM outbox WHERE id = $1) FOR NO KEY UPDATE',
+  unfinished: `SELECT 1 FROM outbox WHERE chat_ref = $1 AND status IN ${UNFINISHED} LIMIT 1`,
+  hasEarlier: `SELECT 1 FROM outbox WHERE chat_ref = $1 AND id < $2 AND status IN ${UNFINISHED} LIMIT 1`,
+  chatQueue: `SELECT ${ITEM_COLUMNS} WHERE o.chat_ref = $1 AND o.id >= $2 AND o.status IN ${UNFINISHED}
+    ORDER BY o.id LIMIT $3`,
+  lease: `UPDATE outbox SET status = 'leased', lease_until = $2, next_attempt_at = $2, lease_token = $3,
+      attempts = attempts + (CASE WHEN status = 'leased' THEN 1 ELSE 0 END)
+    WHERE id = ANY($1::bigint[]) AND (status IN ('pending', 'held') OR (status = 'leased' AND next_attempt_at <= $4))
+    RETURNING id`,
+  chat: 'SELECT * FROM chats WHERE ref = $1',
+  ref: 'SELECT message_id, editable, joinable FROM message_refs WHERE chat_ref = $1 AND incident_id = $2',
+  refsOf: `SELECT incident_id, message_id, editable FROM message_refs
+    WHERE chat_ref = $1 AND incident_id = ANY($2::bigint[])`,
+  sent: `UPDATE outbox SET status = 'sent', sent_at = $3, platform_message_id = $4, lease_until = NULL,
+      lease_token = NULL, last_error = NULL WHERE id = ANY($1::bigint[]) AND status = 'leased' AND lease_token = $2`,
+  upsertRef: `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at, thread_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    ON CONFLICT (chat_ref, incident_id) DO UPDATE SET message_id = excluded.message_id,
+      editable = excluded.editable, joinable = excluded.joinable`,
+  upsertSummaryRef: `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at, thread_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    ON CONFLICT (chat_ref, incident_id) DO UPDATE SET message_id = excluded.message_id,
+      editable = excluded.editable, joinable = excluded.joinable WHERE message_refs.message_id IS NULL`,
+  lastSent: `SELECT incident_id, event_kind, platform_message_id, thread_id FROM outbox
+    WHERE chat_ref = $1 AND id < $2 AND status = 'sent' ORDER BY id DESC LIMIT 1`,
+  // The chat's latest delivered rows, newest first (a message's rows are the tail while it is last).
+  latestDelivered: `SELECT o.event_kind, o.created_at, o.platform_message_id, e.payload_json FROM outbox o
+      JOIN outbox_events e ON e.id = o.event_id
+    WHERE o.chat_ref = $1 AND o.id < $2 AND o.status = 'sent' ORDER BY o.id DESC LIMIT $3`,
+  openingAhead: `SELECT 1 FROM outbox WHERE chat_ref = $1 AND incident_id = $2 AND id < $3
+    AND status IN ${UNFINISHED} LIMIT 1`,
+  shownRefs:
+    'SELECT incident_id, joinable FROM message_refs WHERE chat_ref = $1 AND message_id = $2 LIMIT $3',
+  latestOfIncident: `SELECT o.id, o.status, o.platform_message_id, e.payload_json FROM outbox o
+      JOIN outbox_events e ON e.id = o.event_id
+    WHERE o.chat_ref = $1 AND o.incident_id = $2 ORDER BY o.id DESC LIMIT 1`,
+  latestSent: `SELECT e.payload_json FROM outbox o JOIN outbox_events e ON e.id = o.event_id
+    WHERE o.chat_ref = $1 AND o.incident_id = $2 AND o.status = 'sent' ORDER BY o.id DESC LIMIT 1`,
+  // The latest opening row, or else the first row (an update that was the chat's opening alert).
+  openedAt: `SELECT id, created_at FROM outbox WHERE chat_ref = $1 AND incident_id = $2
+    ORDER BY event_kind IN ('opened', 'reopened') DESC,
+      CASE WHEN event_kind IN ('opened', 'reopened') THEN -id ELSE id END LIMIT 1`,
+  retry: `UPDATE outbox SET status = 'pending', next_attempt_at = $3, lease_until = NULL, lease_token = NULL,
+      attempts = attempts + $4, last_error = COALESCE($5, last_error)
+    WHERE id = ANY($1::bigint[]) AND status = 'leased' AND lease_token = $2`,
+  dead: `UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = $3, lease_until = NULL,
+      lease_token = NULL WHERE id = ANY($1::bigint[]) AND status = 'leased' AND lease_token = $2`,
+  hold: `UPDATE outbox SET status = 'held', next_attempt_at = $3, lease_until = NULL, lease_token = NULL
+    WHERE id = ANY($1::bigint[]) AND status = 'leased' AND lease_token = $2`,
+  listDead: `SELECT o.id, o.platform, c.chat_id, o.incident_id, o.event_kind, o.attempts, o.last_error, o.created_at
+    FROM outbox o JOIN chats c ON c.ref = o.chat_ref
+    WHERE o.platform = $1 AND o.status = 'dead' ORDER BY o.id DESC LIMIT $2`,
+  pruneRows: "DELETE FROM outbox WHERE status IN ('sent', 'dead') AND created_at < $1",
+  pruneEvents: `DELETE FROM outbox_events WHERE created_at < $1
+    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = outbox_events.id)`,
+};
+
+/**
+ * The options of the PostgreSQL outbox: SqliteOutboxStore's, but `elsewhere` (only the in-memory
+ * outbox of a storage fault reads a database beside it) and `waitsElsewhere` may answer later.
+ */
+export interface PostgresOutboxStoreOptions extends Omit<OutboxStoreOptions, 'elsewhere' | 'waitsElsewhere'> {
+  readonly waitsElsewhere?: (chatRef: number) => boolean | Promise<boolean>;
+}
+
+/**
+ * The outbox in PostgreSQL: SqliteOutboxStore's rows, claims and settlements, with the same
+ * grouping code (grouping.ts) deciding what goes out together. At-least-once, as there.
+ *
+ * Claims are leases, safe with several workers and instances on one database: a claim runs in one
+ * transaction and first locks the `chats` rows of the chats it considers (FOR NO KEY UPDATE SKIP
+ * LOCKED), so two claimers never work on one chat at once and neither waits for the other; then it
+ * reads the chat's queue again (the candidate query's snapshot may predate another claimer's commit)
+ * and leases only rows still pending, held, or leased with their lease run out. A settlement locks
+ * its chat the same way (waiting) and is compare-and-set on the lease token.
+ *
+ * Grouping reads a chat's messages synchronously (ChatMessageReads): each claim's decision runs
+ * over a cache of reads; a read not cached yet stops it, is fetched, and the decision runs again
+ * ({@link Reads}): the grouping functions are pure, so this repeats no effect and asks only what
+ * they need.
+ */
+export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
+  private readonly waitsElsewhere: ((chatRef: number) => boolean | Promise<boolean>) | null;
+  private readonly recoveryJoinMs: (group: string | null) => number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: PostgresOutboxStoreOptions = {},
+  ) {
+    this.waitsElsewhere = options.waitsElsewhere ?? null;
+    this.recoveryJoinMs = options.recoveryJoinMs ?? (() => 0);
+  }
+
+  /**
+   * The fan-out in a transaction of its own (for tools and tests; the detection store calls
+   * `enqueueIncidentEventIn` in the incident's transaction). Returns the number of rows queued.
+   */
+  enqueueIncidentEvent(event: IncidentEvent): Promise<number> {
+    return this.transaction((client) => enqueueIncidentEventIn(client, event, this.options));
+  }
+
+  /**
+   * Leases due work, one claim per chat, as SqliteOutboxStore.claimDue: held rows whose time has
+   * come (the chat's queue, as one summary), then expired leases, then due pending rows that are
+   * first in their chat's queue, each with the rows grouping's `groupClaim` sends with it.
+   */
+  claimDue(platform: Platform, now: number, options: ClaimOptions): Promise<ClaimedChat[]> {
+    return this.transaction(async (client) => {
+      const claims: ClaimedChat[] = [];
+      const seen = new Set<number>();
+      const lease = async (
+        chatRef: number,
+        rows: readonly Queued[],
+        released: boolean,
+        mergeInto?: MergeTarget,
+        conversation?: Conversation,
+      ): Promise<void> => {
+        if (claims.length >= options.limit || seen.has(chatRef) || rows.length === 0) return;
+        seen.add(chatRef);
+        if (this.waitsElsewhere && (await this.waitsElsewhere(chatRef))) return;
+        const claim = await this.lease(
+          client,
+          chatRef,
+          rows,
+          released,
+          now,
+          options.leaseMs,
+          mergeInto,
+          conversation,
+        );
+        if (claim) claims.push(claim);
+      };
+      const held = await client.query<{ ref: number }>(SQL.dueHeld, [platform, now, options.limit]);
+      for (const { ref } of held.rows) {
+        const chatRef = Number(ref);
+        const queue = await this.queue(client, chatRef, 0, MAX_SUMMARY_EVENTS);
+        // A live lease means a delivery to this chat is in flight: the summary waits its turn.
+        if (queue.some((r) => r.status === 'leased' && r.nextAttemptAt > now)) continue;
+        if (!queue.some((r) => r.status === 'held' && r.nextAttemptAt <= now)) continue;
+        await lease(chatRef, summaryRows(queue), true);
+      }
+      const expired = await client.query<ItemRow>(SQL.expiredLeases, [platform, now, options.limit]);
+      const pending = await client.query<ItemRow>(SQL.duePending, [platform, now, options.limit]);
+      for (const candidate of [...expired.rows, ...pending.rows]) {
+        const chatRef = Number(candidate.chat_ref);
+        const headId = Number(candidate.id);
+        if (claims.length >= options.limit) break;
+        if (seen.has(chatRef)) continue;
+        if ((await client.query(SQL.hasEarlier, [chatRef, headId])).rowCount !== 0) continue;
+        const queue = await this.queue(client, chatRef, headId, MAX_GROUP_EVENTS);
+        // Read again under the chat's lock: the head may have gone out meanwhile.
+        const head = queue[0];
+        if (head?.id !== headId || !isDueHead(head, now)) continue;
+        const reads = new Reads(client, chatRef, head.id);
+        const group = await reads.decide(() => {
+          const [first, ...rest] = queue.map((r) => asFirstNews(r, () => reads.chatFacts(r)));
+          if (!first) return null;
+          const following = companions(first, rest, (r) => isClaimable(r, now));
+          return groupClaim(first, following, reads, this.recoveryJoinMs);
+        });
+        if (group) await lease(chatRef, group.rows, false, group.mergeInto, group.conversation);
+      }
+      return claims;
+    });
+  }
+
+  settle(claim: ClaimedChat, settlement: Settlement): Promise<boolean> {
+    const first = claim.items[0];
+    if (!first) return Promise.resolve(true);
+    return this.transaction(async (client) => {
+      const locked = await client.query<{ ref: number }>(SQL.lockChatOf, [first.id]);
+      const chatRef = locked.rows[0] ? Number(locked.rows[0].ref) : null;
+      const key = [claim.items.map((i) => i.id), claim.leaseToken];
+      let result: pg.QueryResult;
+      switch (settlement.kind) {
+        case 'sent':
+          result = await client.query(SQL.sent, [...key, settlement.at, settlement.messageId]);
+          break;
+        case 'retry':
+          result = await client.query(SQL.retry, [
+            ...key,
+            settlement.at,
+            settlement.countAttempt ? 1 : 0,
+            settlement.error,
+          ]);
+          break;
+        case 'dead':
+          result = await client.query(SQL.dead, [...key, settlement.error]);
+          break;
+        case 'hold':
+          result = await client.query(SQL.hold, [...key, settlement.until]);
+          break;
+      }
+      const updated = result.rowCount ?? 0;
+      if (settlement.kind === 'sent' && updated > 0 && chatRef !== null) {
+        // Grouping decides whether the message takes over a reference the incident has already.
+        for (const ref of settlement.refs)
+          await client.query(
+            replacesReference(claim, ref.incidentId) ? SQL.upsertRef : SQL.upsertSummaryRef,
+            [
+              chatRef,
+              ref.incidentId,
+              settlement.messageId,
+              ref.editable,
+              ref.joinable ?? false,
+              settlement.at,
+              claim.threadId ?? null,
+            ],
+          );
+      }
+      return updated === claim.items.length;
+    });
+  }
+
+  /** The chat has rows still to go out (pending, leased or held). */
+  async hasUnfinished(chatRef: number): Promise<boolean> {
+    return ((await this.pool.query(SQL.unfinished, [chatRef])).rowCount ?? 0) > 0;
+  }
+
+  /** Rows that will never be delivered, newest first, with why: for the operator. */
+  async listDead(platform: Platform, limit: number): Promise<DeadItem[]> {
+    const { rows } = await this.pool.query<{
+      id: number;
+      platform: Platform;
+      chat_id: string;
+      incident_id: number;
+      event_kind: IncidentEventKind;
+      attempts: number;
+      last_error: string | null;
+      created_at: number;
+    }>(SQL.listDead, [platform, limit]);
+    return rows.map((r) => ({
+      id: Number(r.id),
+      platform: r.platform,
+      chatId: r.chat_id,
+      incidentId: Number(r.incident_id),
+      eventKind: r.event_kind,
+      attempts: Number(r.attempts),
+      lastError: r.last_error,
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  /** Deletes sent and dead rows (and their events) created before `before`. Returns rows deleted. */
+  prune(before: number): Promise<number> {
+    return this.transaction(async (client) => {
+      const rows = (await client.query(SQL.pruneRows, [before])).rowCount ?? 0;
+      await client.query(SQL.pruneEvents, [before]);
+      return rows;
+    });
+  }
+
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async queue(
+    client: pg.ClientBase,
+    chatRef: number,
+    fromId: number,
+    limit: number,
+  ): Promise<Queued[]> {
+    const { rows } = await client.query<ItemRow>(SQL.chatQueue, [chatRef, fromId, limit]);
+    return rows.map((r) => ({
+      ...toItem(r),
+      chatRef: Number(r.chat_ref),
+      status: r.status,
+      nextAttemptAt: Number(r.next_attempt_at),
+      threadId: r.thread_id,
+    }));
+  }
+
+  private async lease(
+    client: pg.ClientBase,
+    chatRef: number,
+    rows: readonly Queued[],
+    released: boolean,
+    now: number,
+    leaseMs: number,
+    mergeInto?: MergeTarget,
+    conversation?: Conversation,
+  ): Promise<ClaimedChat | null> {
+    const chat = await client.query<Omit<ChatRow, 'active'> & { active: boolean }>(SQL.chat, [chatRef]);
+    const chatRow = chat.rows[0];
+    if (!chatRow) return null;
+    const token = randomUUID();
+    const until = now + leaseMs;
+    const updated = await client.query<{ id: number }>(SQL.lease, [rows.map((r) => r.id), until, token, now]);
+    const ids = new Set(updated.rows.map((r) => Number(r.id)));
+    const leased = rows.filter((r) => ids.has(r.id));
+    if (leased.length === 0) return null;
+    const refs = new Map<number, MessageRef>();
+    const found = await client.query<{ incident_id: number; message_id: string | null; editable: boolean }>(
+      SQL.refsOf,
+      [chatRef, [...new Set(leased.map((r) => r.incidentId))]],
+    );
+    for (const r of found.rows)
+      refs.set(Number(r.incident_id), { messageId: r.message_id, editable: r.editable });
+    const threadId = leased[0]?.threadId ?? null;
+    return {
+      leaseToken: token,
+      chat: chatFromRow({
+        ...chatRow,
+        ref: Number(chatRow.ref),
+        muted_until: chatRow.muted_until === null ? null : Number(chatRow.muted_until),
+        deactivated_at: chatRow.deactivated_at === null ? null : Number(chatRow.deactivated_at),
+        active: chatRow.active ? 1 : 0,
+      }),
+      ...(threadId === null ? {} : { threadId }),
+      // Reclaiming an expired lease counts the attempt that was lost with it (the lease UPDATE did).
+      items: leased.map(({ chatRef: _c, status, nextAttemptAt: _n, threadId: _t, ...item }) => ({
+        ...item,
+        attempts: status === 'leased' ? item.attempts + 1 : item.attempts,
+      })),
+      released,
+      refs,
+      ...(mergeInto ? { mergeInto } : {}),
+      ...(conversation ? { conversation } : {}),
+    };
+  }
+}
+
+/** Thrown by a {@link Reads} read whose answer is not fetched yet (caught by `decide`). */
+class NotFetched {
+  constructor(
+    readonly key: string,
+    readonly fetch: () => Promise<unknown>,
+  ) {}
+}
+
+/**
+ * A chat's messages as grouping reads them (synchronously), over a cache filled from the database
+ * on demand: `decide` runs the pure decision; a read whose answer is not cached throws, the answer
+ * is fetched and the decision runs again, until it completes. Reads are those of
+ * SqliteOutboxStore (the same statements), for the claim headed by row `headId`.
+ */
+class Reads implements ChatMessageReads {
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(
+    private readonly client: pg.ClientBase,
+    private readonly chatRef: number,
+    private readonly headId: number,
+  ) {}
+
+  async decide<T>(decision: () => T): Promise<T> {
+    for (;;) {
+      try {
+        return decision();
+      } catch (error) {
+        if (!(error instanceof NotFetched)) throw error;
+        this.cache.set(error.key, await error.fetch());
+      }
+    }
+  }
+
+  private read<T>(key: string, fetch: () => Promise<T>): T {
+    if (this.cache.has(key)) return this.cache.get(key) as T;
+    throw new NotFetched(key, fetch);
+  }
+
+  private rows<R extends pg.QueryResultRow>(sql: string, values: unknown[]): Promise<R[]> {
+    return this.client.query<R>(sql, values).then((r) => r.rows);
+  }
+
+  /** What the chat has of the row's incident, for grouping's `asFirstNews`. */
+  chatFacts(r: Queued): ChatIncidentFacts {
+    return {
+      ref: this.ref(r.incidentId),
+      queuedAhead: this.read(
+        `ahead:${r.incidentId}:${r.id}`,
+        async () => (await this.rows(SQL.openingAhead, [this.chatRef, r.incidentId, r.id])).length > 0,
+      ),
+    };
+  }
+
+  lastSent(): ReturnType<ChatMessageReads['lastSent']> {
+    return this.read('lastSent', async () => {
+      const [last] = await this.rows<{
+        incident_id: number;
+        event_kind: IncidentEventKind;
+        platform_message_id: string | null;
+        thread_id: string | null;
+      }>(SQL.lastSent, [this.chatRef, this.headId]);
+      return last
+        ? {
+            incidentId: Number(last.incident_id),
+            eventKind: last.event_kind,
+            messageId: last.platform_message_id,
+            threadId: last.thread_id,
+          }
+        : undefined;
+    });
+  }
+
+  ref(incidentId: number): RefFacts | null {
+    return this.read(`ref:${incidentId}`, async () => {
+      const [ref] = await this.rows<{ message_id: string | null; editable: boolean; joinable: boolean }>(
+        SQL.ref,
+        [this.chatRef, incidentId],
+      );
+      return ref ? { messageId: ref.message_id, editable: ref.editable, joinable: ref.joinable } : null;
+    });
+  }
+
+  shownRefs(messageId: string): { incidentId: number; joinable: boolean }[] {
+    return this.read(`shown:${messageId}`, async () =>
+      (
+        await this.rows<{ incident_id: number; joinable: boolean }>(SQL.shownRefs, [
+          this.chatRef,
+          messageId,
+          MAX_GROUP_EVENTS,
+        ])
+      ).map((r) => ({ incidentId: Number(r.incident_id), joinable: r.joinable })),
+    );
+  }
+
+  latestSent(incidentId: number): IncidentEvent | undefined {
+    return this.read(`latestSent:${incidentId}`, async () => {
+      const [row] = await this.rows<{ payload_json: string }>(SQL.latestSent, [this.chatRef, incidentId]);
+      return row ? (JSON.parse(row.payload_json) as IncidentEvent) : undefined;
+    });
+  }
+
+  latestRow(incidentId: number): ReturnType<ChatMessageReads['latestRow']> {
+    return this.read(`latestRow:${incidentId}`, async () => {
+      const [row] = await this.rows<{
+        id: number;
+        status: OutboxStatus;
+        platform_message_id: string | null;
+        payload_json: string;
+      }>(SQL.latestOfIncident, [this.chatRef, incidentId]);
+      return row
+        ? {
+            id: Number(row.id),
+            status: row.status,
+            messageId: row.platform_message_id,
+            event: JSON.parse(row.payload_json) as IncidentEvent,
+          }
+        : undefined;
+    });
+  }
+
+  openingRow(incidentId: number): ReturnType<ChatMessageReads['openingRow']> {
+    return this.read(`opening:${incidentId}`, async () => {
+      const [row] = await this.rows<{ id: number; created_at: number }>(SQL.openedAt, [
+        this.chatRef,
+        incidentId,
+      ]);
+      return row ? { id: Number(row.id), createdAt: Number(row.created_at) } : undefined;
+    });
+  }
+
+  delivered(limit: number): ReturnType<ChatMessageReads['delivered']> {
+    return this.read(`delivered:${limit}`, async () =>
+      (
+        await this.rows<{
+          event_kind: IncidentEventKind;
+          created_at: number;
+          platform_message_id: string | null;
+          payload_json: string;
+        }>(SQL.latestDelivered, [this.chatRef, this.headId, limit])
+      ).map((r) => ({
+        eventKind: r.event_kind,
+        createdAt: Number(r.created_at),
+        messageId: r.platform_message_id,
+        event: JSON.parse(r.payload_json) as IncidentEvent,
+      })),
+    );
+  }
+}
+
+/** A row that may go out with a claim's head (SqliteOutboxStore's rule). */
+function isClaimable(r: Queued, now: number): boolean {
+  return r.status === 'pending' || (r.status === 'leased' && r.nextAttemptAt <= now);
+}
+
+/** A claim's head, read again under the chat's lock: still pending and due, or leased and expired. */
+function isDueHead(r: Queued, now: number): boolean {
+  return (r.status === 'pending' || r.status === 'leased') && r.nextAttemptAt <= now;
+}
+
+function toItem(r: ItemRow): OutboxItem {
+  return {
+    id: Number(r.id),
+    incidentId: Number(r.incident_id),
+    eventKind: r.event_kind,
+    event: JSON.parse(r.payload_json) as IncidentEvent,
+    attempts: Number(r.attempts),
+    createdAt: Number(r.created_at),
+  };
+}
