@@ -39,6 +39,14 @@ export interface OutboxBackend {
     now: number,
   ): Promise<void>;
   deactivate(chat: ChatAddress, reason: string, now: number): Promise<void>;
+  /** The chat's subscriptions by service id, with their topics. */
+  listSubscriptions(chat: ChatAddress): Promise<{ serviceId: string; threadId: string | null }[]>;
+  /**
+   * A forum topic that is gone: its subscriptions, message references and queued rows move to the
+   * chat itself (SQLite: the subscription store's `forgetThread`; PostgreSQL: the same statements,
+   * until its subscription store is here). Returns the subscriptions moved.
+   */
+  forgetThread(chat: ChatAddress, threadId: string): Promise<number>;
   /**
    * Commits an incident change with its fan-out in one transaction (SQLite: the detection store and
    * its incident hook; PostgreSQL: an incidents row and `enqueueIncidentEventIn`), failing after
@@ -66,6 +74,9 @@ export async function sqliteBackend(): Promise<OutboxBackend> {
     deactivate: async (chat, reason, now) => {
       subs.deactivateChat(chat, reason, now);
     },
+    listSubscriptions: async (chat) =>
+      subs.listSubscriptions(chat).map((s) => ({ serviceId: s.serviceId, threadId: s.threadId ?? null })),
+    forgetThread: async (chat, threadId) => subs.forgetThread(chat, threadId),
     commitIncident: async (event, fail) => {
       const outbox = new SqliteOutboxStore(db);
       const detection = new SqliteDetectionStore(db, buildCatalog({ services: [{ id: event.serviceId }] }));
@@ -144,6 +155,36 @@ export async function postgresBackend(): Promise<OutboxBackend> {
         'UPDATE chats SET active = FALSE, deactivated_reason = $3, deactivated_at = $4 WHERE platform = $1 AND chat_id = $2',
         [chat.platform, chat.chatId, reason, now],
       );
+    },
+    listSubscriptions: async (chat) => {
+      const { rows } = await pool.query<{ service_id: string; thread_id: string | null }>(
+        `SELECT s.service_id, s.thread_id FROM subscriptions s JOIN chats c ON c.ref = s.chat_ref
+         WHERE c.platform = $1 AND c.chat_id = $2 ORDER BY s.service_id`,
+        [chat.platform, chat.chatId],
+      );
+      return rows.map((r) => ({ serviceId: r.service_id, threadId: r.thread_id }));
+    },
+    forgetThread: async (chat, threadId) => {
+      const { rows } = await pool.query<{ ref: number }>(
+        'SELECT ref FROM chats WHERE platform = $1 AND chat_id = $2',
+        [chat.platform, chat.chatId],
+      );
+      const ref = rows[0]?.ref;
+      if (ref === undefined) return 0;
+      await pool.query('UPDATE message_refs SET thread_id = NULL WHERE chat_ref = $1 AND thread_id = $2', [
+        ref,
+        threadId,
+      ]);
+      await pool.query(
+        `UPDATE outbox SET thread_id = NULL
+         WHERE chat_ref = $1 AND thread_id = $2 AND status IN ('pending', 'leased', 'held')`,
+        [ref, threadId],
+      );
+      const moved = await pool.query(
+        'UPDATE subscriptions SET thread_id = NULL WHERE chat_ref = $1 AND thread_id = $2',
+        [ref, threadId],
+      );
+      return moved.rowCount ?? 0;
     },
     commitIncident: async (event, fail) => {
       const client = await pool.connect();

@@ -275,7 +275,8 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
       const updated = result.rowCount ?? 0;
       if (settlement.kind === 'sent' && updated > 0 && chatRef !== null) {
         // Grouping decides whether the message takes over a reference the incident has already.
-        for (const ref of settlement.refs)
+        // In incident order, so two transactions writing references of one chat take them in one order.
+        for (const ref of [...settlement.refs].sort((x, y) => x.incidentId - y.incidentId))
           await client.query(
             replacesReference(claim, ref.incidentId) ? SQL.upsertRef : SQL.upsertSummaryRef,
             [
@@ -331,18 +332,22 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
     });
   }
 
+  /** Runs `fn` in a transaction on a connection of its own; a connection that failed to roll back is dropped. */
   private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let broken = false;
     try {
       await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
