@@ -14,6 +14,7 @@
  * detection store (commit queue, one transaction per batch) on a durable throw-away server, its
  * rounds interleaved with SQLite's (SQLite's first). The bot process's CPU per check is set against
  * SQLite's (target ≤ 1.5×); the server's CPU (its whole process tree, from /proc) is given apart.
+ * SQLite's rounds run whatever BENCH_BACKEND says: they are the baseline.
  */
 import { Agent, errors, request } from 'undici';
 import { parseServices } from '../src/config/services-file.js';
