@@ -204,17 +204,25 @@ async function runTelegramFanout(
     await enqueue(event(1, 'everyone', fanoutAt));
     const fanoutIds = chatIds.slice(0, CHATS);
     let done = 0;
-    await fake.waitFor(() => {
-      track();
-      while (done < fanoutIds.length && sentAt.has(fanoutIds[done] ?? '')) done++;
-      return done >= CHATS || undefined;
-    }, FANOUT_TIMEOUT_MS);
-    const times = fanoutIds.map((id) => sentAt.get(id) ?? 0).sort((a, b) => a - b);
+    // Past the timeout (far slower than the target) the figures are those of the messages sent.
+    let complete = true;
+    await fake
+      .waitFor(() => {
+        track();
+        while (done < fanoutIds.length && sentAt.has(fanoutIds[done] ?? '')) done++;
+        return done >= CHATS || undefined;
+      }, FANOUT_TIMEOUT_MS)
+      .catch(() => {
+        track();
+        complete = false;
+      });
+    const times = fanoutIds.flatMap((id) => sentAt.get(id) ?? []).sort((a, b) => a - b);
     const first = times[0] ?? fanoutAt;
     const last = times[times.length - 1] ?? first;
     const sorted = [...firstSend].sort((a, b) => a - b);
     const figures = {
       chats: CHATS,
+      sent: times.length,
       sustainedPerSecond: ((times.length - 1) * 1000) / Math.max(1, last - first),
       tooManyRequests: fake.callCount({ status: 429 }) - limitedBefore,
       tooManyRequestsTotal: fake.callCount({ status: 429 }),
@@ -228,7 +236,10 @@ async function runTelegramFanout(
     );
     console.log(
       `sustained rate ${fmt(figures.sustainedPerSecond)}/s (target ≥ 28) · 429s ${figures.tooManyRequestsTotal} (target 0) · ` +
-        `all ${CHATS} sent in ${fmt(figures.fanoutSeconds)} s (first after ${figures.fanoutFirstSendMs} ms)`,
+        (complete
+          ? `all ${CHATS} sent in ${fmt(figures.fanoutSeconds)} s`
+          : `only ${times.length} of ${CHATS} sent in ${fmt(FANOUT_TIMEOUT_MS / 1000)} s, then stopped`) +
+        ` (first after ${figures.fanoutFirstSendMs} ms)`,
     );
     console.log(
       `event → first send over ${TRIALS} single-chat incidents: p50 ${figures.firstSendP50Ms} ms, ` +
