@@ -14,6 +14,8 @@ replayToConsole({
   scenarioPath: FOUNDING_SCENARIO,
   realMsPerSimMinute: REAL_MS_PER_SIM_MINUTE,
   write: (line) => process.stdout.write(line),
+  // DATABASE_URL: the replay runs on that PostgreSQL database, in a schema of its own, dropped after.
+  ...(process.env['DATABASE_URL'] ? { databaseUrl: process.env['DATABASE_URL'] } : {}),
 }).then(
   (code) => {
     process.exitCode = code;

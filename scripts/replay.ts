@@ -26,6 +26,8 @@ replayToConsole({
   ...args,
   write: (line) => process.stdout.write(line),
   ...(webhooks.config === null ? {} : { webhooks: webhooks.config.endpoints }),
+  // DATABASE_URL: the replay runs on that PostgreSQL database, in a schema of its own, dropped after.
+  ...(process.env['DATABASE_URL'] ? { databaseUrl: process.env['DATABASE_URL'] } : {}),
 }).then(
   (code) => {
     process.exitCode = code;

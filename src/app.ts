@@ -1,21 +1,20 @@
 import type { RenderChartPng } from './charts/chart-png.js';
 import type { ChatMonitorService } from './chat-monitors/chat-monitor-service.js';
 import type { AppConfig } from './app-config.js';
-import { describeDatabase } from './config/database-url.js';
 import type { ServicesConfig } from './config/services-file.js';
 import type { ReportSink } from './core/crowd/report-port.js';
 import type { DetectionEngine } from './core/detection/engine.js';
 import type { Clock } from './core/model.js';
 import type { CrowdRuntime } from './crowd-runtime/crowd-runtime.js';
 import type { Db } from './db/database.js';
-import type { StorageHealth } from './db/storage-health.js';
 import { ChatMonitors } from './features/chat-monitors.js';
 import { CheckPipeline, createDetectionEngine } from './features/check-pipeline.js';
 import { Crowd } from './features/crowd.js';
 import { Delivery } from './features/delivery.js';
 import { startInOrder, stopInReverse } from './features/feature.js';
 import { createAppMetrics } from './features/metrics.js';
-import { Storage } from './features/storage.js';
+import { openStorage } from './features/open-storage.js';
+import type { Storage } from './features/storage.js';
 import { Web } from './features/web.js';
 import type { Logger } from './logging.js';
 import type { AppMetrics } from './metrics/app-metrics.js';
@@ -37,7 +36,8 @@ export interface AppDeps {
 
 export interface RunningApp {
   readonly engine: DetectionEngine;
-  readonly db: Db;
+  /** The SQLite database (tests and tools); null on PostgreSQL. */
+  readonly db: Db | null;
   readonly platforms: readonly ChatPlatform[];
   /** `http://host:port` the HTTP surface listens on. */
   readonly url: string;
@@ -52,7 +52,7 @@ export interface RunningApp {
   /** Monitors added from chat: what `/monitor` uses. */
   readonly chatMonitors: ChatMonitorService;
   /** Whether the database takes writes, and what waits in memory until it does. */
-  readonly storage: StorageHealth;
+  readonly storage: Storage['health'];
   stop(): Promise<void>;
 }
 
@@ -67,14 +67,14 @@ export async function startApp(
 ): Promise<RunningApp> {
   const { clock, log } = deps;
   const sink = new ConsoleSink(deps.out);
-  const storage = new Storage(config, services, { clock, log });
+  const storage = await openStorage(config, services, { clock, log });
   // The database is open from here on: if building the rest fails (createPlatforms throwing, say),
   // it is closed before the error goes on, as when a feature fails to start.
   let built: Awaited<ReturnType<typeof build>>;
   try {
     built = await build();
   } catch (err) {
-    storage.stop();
+    await storage.stop();
     throw err;
   }
   const { engine, metrics, checks, crowd, chat, delivery, web } = built;
@@ -82,7 +82,7 @@ export async function startApp(
   // The HTTP surface listens before the platforms log in; the checks start once alerts can go out.
   const features = [storage, chat, web, delivery, checks, crowd];
   await startInOrder(features);
-  sink.line(describeDatabase(config.database));
+  sink.line(`database: ${storage.description}`);
   sink.line(
     `incident-bot: watching ${services.services.length} services with ${services.monitors.length} monitors; ` +
       `status API on ${web.url}/api/services`,

@@ -16,6 +16,7 @@ import type { ChatPlatform } from '../src/platforms/platform.js';
 import { PlatformStartError } from '../src/platforms/platform.js';
 import { silentLog } from './dispatch/delivery-fixtures.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { sqliteOf } from './helpers/bot-process.js';
 
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
 /** The scheduler never ticks by itself here: the tests are about start and stop, not checks. */
@@ -117,7 +118,7 @@ describe('the app starting and stopping', () => {
     const app = await startApp(config, services, { ...deps, platforms: () => [] });
     running = app;
     const monitorId = services.monitors[0]?.id ?? '';
-    app.db.pragma('query_only = ON'); // every write now fails with SQLITE_READONLY
+    sqliteOf(app).pragma('query_only = ON'); // every write now fails with SQLITE_READONLY
     app.engine.handleResult(monitorId, {
       status: 'down',
       reason: 'refused',
@@ -125,7 +126,7 @@ describe('the app starting and stopping', () => {
       latencyMs: null,
     });
     await vi.waitFor(() => expect(app.storage.ok).toBe(false));
-    app.db.pragma('query_only = OFF');
+    sqliteOf(app).pragma('query_only = OFF');
     running = undefined;
     await app.stop();
     const db = new Database(config.databasePath, { readonly: true });
@@ -154,7 +155,7 @@ describe('the app starting and stopping', () => {
             connected: true,
             async stop() {
               // The last update the platform handles before it is gone: a `/report`.
-              ctx.commands.reports.record({
+              await ctx.commands.reports.record({
                 serviceId: 'github',
                 platform: 'telegram',
                 userId: '42',

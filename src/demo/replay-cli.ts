@@ -19,6 +19,8 @@ export interface ReplayCliOptions {
   readonly write: (line: string) => void;
   /** Webhook endpoints that also get the incidents (WEBHOOKS_FILE or WEBHOOK_URL, docs/webhooks.md). */
   readonly webhooks?: readonly WebhookEndpoint[];
+  /** Replay on this PostgreSQL database (`DATABASE_URL`), in a schema of its own, instead of SQLite. */
+  readonly databaseUrl?: string;
 }
 
 const utc = (at: number): string => `${new Date(at).toISOString().slice(11, 16)} UTC`;
@@ -81,6 +83,7 @@ export async function replayToConsole(options: ReplayCliOptions): Promise<number
     scenario,
     realMsPerSimMinute: options.realMsPerSimMinute,
     ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks }),
+    ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
     onNote: (at, text) => {
       header(at);
       out(`  · ${text}`);

@@ -18,14 +18,13 @@ import { DetectionEngine } from '../core/detection/engine.js';
 import type { IncidentEvent } from '../core/events.js';
 import type { Clock, ProbeOutcome } from '../core/model.js';
 import { CrowdRuntime } from '../crowd-runtime/crowd-runtime.js';
-import { type Db, openDatabase } from '../db/database.js';
-import { SqliteDetectionStore } from '../db/sqlite-detection-store.js';
-import { SqliteOutboxStore } from '../db/sqlite-outbox-store.js';
-import { SqliteReportStore } from '../db/sqlite-report-store.js';
-import { SqliteSubscriptionStore } from '../db/sqlite-subscription-store.js';
+import { type ScratchSchema, createScratchSchema } from '../db/postgres/scratch-schema.js';
+import { openStorage } from '../features/open-storage.js';
+import type { Storage } from '../features/storage.js';
 import { OutboxWorker } from '../dispatch/outbox-worker.js';
 import { Pacer, UNPACED } from '../dispatch/pacer.js';
 import { createLogger } from '../logging.js';
+import { LOCALES } from '../core/i18n/index.js';
 import { runProbe } from '../monitors/scheduler.js';
 import type { WebhookEndpoint } from '../platforms/webhook/webhook-config.js';
 import { reconcileEndpoints } from '../platforms/webhook/webhook-platform.js';
@@ -59,6 +58,11 @@ export interface ReplayOptions {
   readonly scenario?: Scenario;
   /** Where the SQLite file goes; a fresh temporary directory by default. */
   readonly dataDir?: string;
+  /**
+   * A PostgreSQL database (`DATABASE_URL`) to replay on instead of SQLite: the replay works in a
+   * schema of its own there (`replay_<random>`), dropped at the end.
+   */
+  readonly databaseUrl?: string;
   /** Real milliseconds per simulated minute; 0 runs as fast as the checks allow (tests). */
   readonly realMsPerSimMinute?: number;
   readonly onMessage?: (message: ReceivedMessage) => void;
@@ -101,7 +105,7 @@ class SimulatedClock implements Clock {
 /** The app's parts as the replay wires them: the same classes `src/app.ts` starts. */
 interface ReplayApp {
   readonly engine: DetectionEngine;
-  readonly reports: SqliteReportStore;
+  readonly reports: Storage['reports'];
   readonly crowd: CrowdRuntime;
   readonly workers: readonly OutboxWorker[];
   readonly messages: ReceivedMessage[];
@@ -111,20 +115,17 @@ interface ReplayApp {
 }
 
 async function wireReplay(
-  db: Db,
+  storage: Storage,
   scenario: Scenario,
   services: ServicesConfig,
   clock: SimulatedClock,
   options: ReplayOptions,
 ): Promise<ReplayApp> {
-  const detection = new SqliteDetectionStore(db, services);
-  const outbox = new SqliteOutboxStore(db);
-  const subscriptions = new SqliteSubscriptionStore(db);
-  detection.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
+  // The app's own storage (src/features/storage.ts): it writes each incident change with its outbox rows.
+  const { detection, outbox, subscriptions, reports } = storage;
   const intervals = services.monitors.map((monitor) => monitor.intervalMs);
   const roundMs = Math.max(DEFAULT_ROUND_MS, ...intervals);
   const engine = new DetectionEngine(services, detection, clock, { roundMs });
-  const reports = new SqliteReportStore(db);
   const crowd = new CrowdRuntime({ services: services.services, windows: reports, engine, clock });
   const platforms = new Set<Platform>();
   for (const chat of scenario.chats) {
@@ -136,9 +137,18 @@ async function wireReplay(
       guildId: chat.platform === 'discord' ? `${chat.id}-server` : null,
     };
     for (const serviceId of chat.subscribe) {
-      subscriptions.subscribe(address, serviceId === '*' ? ALL_SERVICES : serviceId, 'minor', clock.now());
+      await subscriptions.subscribe(
+        address,
+        serviceId === '*' ? ALL_SERVICES : serviceId,
+        'minor',
+        clock.now(),
+      );
     }
-    subscriptions.updateSettings(address, { locale: chat.locale, timeZone: chat.timeZone }, clock.now());
+    await subscriptions.updateSettings(
+      address,
+      { locale: chat.locale, timeZone: chat.timeZone },
+      clock.now(),
+    );
   }
   const messages: ReceivedMessage[] = [];
   const onMessage = (message: ReceivedMessage): void => {
@@ -241,7 +251,8 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
   const clock = new SimulatedClock(startedAt);
   const targets = await startReplayTargets(scenario.standIns, () => clock.now());
   const tempDir = mkdtempSync(join(tmpdir(), 'replay-'));
-  const db = openDatabase(join(options.dataDir ?? tempDir, 'replay.db'));
+  let storage: Storage | null = null;
+  let scratch: ScratchSchema | null = null;
   const shutdown = new AbortController();
   // Every check of a round listens for shutdown at once.
   setMaxListeners(0, shutdown.signal);
@@ -268,7 +279,23 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
     // The services file's timeouts: a stalled check costs the live bot this long before its re-check.
     const configuredTimeout = new Map(services.monitors.map((m) => [m.id, m.timeoutMs]));
     const recheckAt = new Map<string, number>();
-    const app = await wireReplay(db, scenario, services, clock, options);
+    const log = createLogger('silent', []);
+    const databasePath = join(options.dataDir ?? tempDir, 'replay.db');
+    if (options.databaseUrl !== undefined) scratch = await createScratchSchema(options.databaseUrl, 'replay');
+    storage = await openStorage(
+      {
+        database:
+          scratch === null
+            ? { kind: 'sqlite', path: databasePath }
+            : { kind: 'postgres', url: scratch.url, poolSize: 4 },
+        databasePath,
+        defaultLocale: LOCALES[0],
+        defaultTimeZone: 'UTC',
+      },
+      services,
+      { clock, log },
+    );
+    const app = await wireReplay(storage, scenario, services, clock, options);
     const planned = planReports(scenario);
     const tally = { counted: 0, duplicate: 0, checks: 0 };
     const pace = options.realMsPerSimMinute ?? 0;
@@ -300,6 +327,8 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
         });
       }
       if (at % WINDOW_MS === CROWD_STEP_OFFSET_MS) await app.crowd.step(at);
+      // What the step changed is stored before the workers look, on either backend.
+      await storage.flush();
       for (const worker of app.workers) await worker.runOnce(shutdown.signal);
       const wait = ((at - startedAt) / 60_000) * pace - (performance.now() - realStart);
       if (wait > 1) await sleep(wait);
@@ -321,7 +350,8 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
   } finally {
     shutdown.abort();
     await targets.close();
-    db.close();
+    await storage?.stop();
+    await scratch?.drop();
     rmSync(tempDir, { recursive: true, force: true });
   }
 }

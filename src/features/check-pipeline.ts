@@ -22,18 +22,14 @@ const SUMMARY_CRON = '0 * * * * *';
 export type CheckMetrics = Pick<AppMetrics, 'recordCheckStart' | 'recordCheck'>;
 
 /**
- * The detection engine over the detection store, with the store's incident changes planned into
- * the outbox: the outbox rows are written in the incident's own transaction (a crash loses neither
- * or both), and an incident change that cannot be stored is still delivered, planned into the
- * in-memory outbox.
+ * The detection engine over the detection store. The store writes each incident change together
+ * with its outbox rows (one transaction on either backend), so the engine knows nothing of delivery.
  */
 export function createDetectionEngine(
   services: ServicesConfig,
-  storage: Pick<Storage, 'detection' | 'outbox'>,
+  storage: Pick<Storage, 'detection'>,
   clock: Clock,
 ): DetectionEngine {
-  storage.detection.addIncidentHook((event) => storage.outbox.enqueueIncidentEvent(event));
-  storage.detection.setUnstoredIncidentHandler((event) => storage.outbox.plan(event));
   return new DetectionEngine(services, storage.detection, clock, { roundMs: VANTAGE_ROUND_MS });
 }
 

@@ -2,7 +2,6 @@ import type { ServicesConfig } from '../config/services-file.js';
 import type { DetectionEngine } from '../core/detection/engine.js';
 import type { Clock } from '../core/model.js';
 import { AppMetrics } from '../metrics/app-metrics.js';
-import { OutboxGauges } from '../metrics/outbox-gauges.js';
 import type { Storage } from './storage.js';
 
 /**
@@ -12,21 +11,16 @@ import type { Storage } from './storage.js';
 export function createAppMetrics(
   services: ServicesConfig,
   engine: DetectionEngine,
-  storage: Pick<Storage, 'db' | 'health' | 'detection' | 'outbox'>,
+  storage: Pick<Storage, 'outboxDepth' | 'writeFigures'>,
   clock: Clock,
 ): AppMetrics {
-  const outboxGauges = new OutboxGauges(storage.db);
   return new AppMetrics({
     clock,
     serviceStates: () =>
       services.services.map((s) => ({ id: s.id, status: engine.serviceState(s.id)?.status ?? 'unknown' })),
     vantageOk: () => engine.vantageStatus().ok,
     openIncidents: () => services.services.filter((s) => engine.openIncident(s.id) !== undefined).length,
-    outbox: () => outboxGauges.depth(),
-    storage: () => ({
-      writable: storage.health.ok,
-      detection: storage.detection.backlogFigures(),
-      outbox: storage.outbox.backlogFigures(),
-    }),
+    outbox: () => storage.outboxDepth(),
+    storage: () => storage.writeFigures(),
   });
 }

@@ -1,127 +1,62 @@
-import cron, { type ScheduledTask } from 'node-cron';
 import type { AppConfig } from '../app-config.js';
-import type { ServicesConfig } from '../config/services-file.js';
-import { longestIntervalByGroup } from '../core/delivery/grouping.js';
-import type { Clock } from '../core/model.js';
-import { type Db, openDatabase } from '../db/database.js';
-import { FailoverOutboxStore } from '../db/failover-outbox-store.js';
-import { SqliteChatMonitorStore } from '../db/sqlite-chat-monitor-store.js';
-import { SqliteDetectionStore, WRITE_BEHIND_MS } from '../db/sqlite-detection-store.js';
-import { SqliteHistoryStore } from '../db/sqlite-history-store.js';
-import { SqliteOutboxStore } from '../db/sqlite-outbox-store.js';
-import { SqliteQueryStore } from '../db/sqlite-query-store.js';
-import { SqliteReportStore } from '../db/sqlite-report-store.js';
-import { SqliteSubscriptionStore } from '../db/sqlite-subscription-store.js';
-import { StorageHealth } from '../db/storage-health.js';
-import type { Logger } from '../logging.js';
-import { ServiceHistory } from '../charts/service-history.js';
+import type { ServiceHistory } from '../charts/service-history.js';
+import type { ChatMonitorStore } from '../chat-monitors/chat-monitor-store.js';
+import type { Awaitable } from '../core/awaitable.js';
+import type { CommunityReportStore } from '../crowd-runtime/community-notices.js';
+import type { DetectionStore } from '../core/detection/engine.js';
+import type { OutboxStore, SubscriptionStore } from '../core/delivery/ports.js';
+import type { Db } from '../db/database.js';
+import type { CrowdReportWindows } from '../db/sqlite-report-store.js';
+import type { QueryStore } from '../db/sqlite-query-store.js';
+import type { StorageState } from '../db/storage-health.js';
+import type { StorageFigures } from '../metrics/app-metrics.js';
+import type { OutboxDepth } from '../metrics/outbox-gauges.js';
 import type { Feature } from './feature.js';
 
 /** Roll-ups and pruning run a minute past every hour. */
-const MAINTENANCE_CRON = '0 1 * * * *';
+export const MAINTENANCE_CRON = '0 1 * * * *';
 /** Sent and dead outbox rows are kept this long (dead ones for the operator to look at). */
-const OUTBOX_RETENTION_MS = 30 * 24 * 3_600_000;
-
-type StorageConfig = Pick<AppConfig, 'databasePath' | 'defaultLocale' | 'defaultTimeZone'>;
+export const OUTBOX_RETENTION_MS = 30 * 24 * 3_600_000;
 
 /**
- * The database and every store over it. A full disk (or a read-only or failing one) degrades the
- * bot instead of stopping it: what cannot be written waits in memory and is written when storage
- * works again (docs/storage-faults.md). Started first and stopped last: on stop, what still waits
- * in memory is written if it can be, then the database is closed.
+ * The database and every store over it, on one backend: SQLite (the default, one file, in process)
+ * or PostgreSQL (`DATABASE_URL`). The features see only the ports; the SQLite stores answer
+ * synchronously, the PostgreSQL ones with promises, and every caller awaits (docs/postgres.md).
+ * Started first and stopped last: on stop, what still waits in memory is written if it can be,
+ * then the database is closed.
  */
-export class Storage implements Feature {
-  readonly db: Db;
-  /** Whether the database takes writes, and what waits in memory until it does. */
-  readonly health: StorageHealth;
-  readonly outbox: FailoverOutboxStore;
-  readonly detection: SqliteDetectionStore;
-  readonly queries: SqliteQueryStore;
-  readonly subscriptions: SqliteSubscriptionStore;
+export interface Storage extends Feature {
+  readonly backend: 'sqlite' | 'postgres';
+  /** `SQLite at <path>` or `PostgreSQL at <host>:<port>/<db> as <user>`, for the start-up line. */
+  readonly description: string;
+  /** Whether the database takes writes now (`/healthz`). */
+  readonly health: { readonly ok: boolean; readonly state: StorageState };
+  /** The engine's store: synchronous, writing behind (docs/postgres.md, "The async boundary"). */
+  readonly detection: DetectionStore;
+  readonly outbox: OutboxStore;
+  readonly queries: QueryStore;
+  readonly subscriptions: SubscriptionStore;
   /** Crowd reports: the commands' report store and the crowd runtime's windows. */
-  readonly reports: SqliteReportStore;
-  /** Monitors added from chat; adding and removing get a clear answer when storage fails. */
-  readonly chatMonitors: SqliteChatMonitorStore;
+  readonly reports: CommunityReportStore & CrowdReportWindows;
+  /** Monitors added from chat. */
+  readonly chatMonitors: ChatMonitorStore;
   /** The check history behind the status page and the charts `/status <service>` attaches. */
   readonly serviceHistory: ServiceHistory;
-  private readonly outboxRows: SqliteOutboxStore;
-  private readonly history: SqliteHistoryStore;
-  private maintenance: ScheduledTask | null = null;
-
-  constructor(
-    config: StorageConfig,
-    services: ServicesConfig,
-    private readonly deps: { readonly clock: Clock; readonly log: Logger },
-  ) {
-    const { clock, log } = deps;
-    this.db = openDatabase(config.databasePath);
-    this.health = new StorageHealth(this.db, clock, log);
-    // The outbox registers its backlog first: rows planned in memory during a fault are written back
-    // before the incident changes whose rows could not be planned, so each chat's order holds.
-    const groupIntervals = longestIntervalByGroup(services);
-    const recoveryJoinMs = (group: string | null) => (group === null ? 0 : (groupIntervals.get(group) ?? 0));
-    this.outboxRows = new SqliteOutboxStore(this.db, { recoveryJoinMs });
-    this.outbox = new FailoverOutboxStore(this.db, this.outboxRows, this.health, { log, recoveryJoinMs });
-    this.detection = new SqliteDetectionStore(this.db, services, {
-      writeBehindMs: WRITE_BEHIND_MS,
-      health: this.health,
-    });
-    this.history = new SqliteHistoryStore(this.db);
-    this.queries = new SqliteQueryStore(this.db);
-    // Chat commands that change settings get a clear answer when that cannot be stored.
-    this.subscriptions = this.health.guardMethods(
-      new SqliteSubscriptionStore(this.db, {
-        locale: config.defaultLocale,
-        timeZone: config.defaultTimeZone,
-      }),
-      [
-        'subscribe',
-        'unsubscribe',
-        'unsubscribeAll',
-        'updateSettings',
-        'deactivateChat',
-        'rewriteChatId',
-        'forgetThread',
-      ],
-    );
-    this.reports = new SqliteReportStore(this.db, { health: this.health });
-    this.chatMonitors = this.health.guardMethods(new SqliteChatMonitorStore(this.db), ['add', 'remove']);
-    this.serviceHistory = new ServiceHistory(this.history, clock, this.reports);
-  }
-
-  /** Runs the roll-ups and pruning now, then a minute past every hour. */
-  start(): void {
-    this.maintain();
-    this.maintenance = cron.schedule(MAINTENANCE_CRON, () => this.maintain());
-  }
-
-  stop(): void {
-    void this.maintenance?.destroy();
-    // What still waits in memory is written if storage works by now; otherwise it is lost with
-    // the process (the log says how much).
-    this.health.stop();
-    try {
-      // Reports the chats sent after the crowd stopped (a platform still disconnecting) wait in the
-      // report store's queue for a moment; they are written now, not lost with the connection.
-      this.reports.flush();
-      this.detection.flush();
-      if (!this.health.catchUp(true))
-        this.deps.log.error({ held: this.detection.backlogFigures() }, 'stopping with writes not stored');
-    } finally {
-      this.db.close();
-    }
-  }
-
-  private maintain(): void {
-    const { clock, log } = this.deps;
-    // Roll-ups and pruning wait for storage to work again; a later hour catches up.
-    if (!this.health.ok) return;
-    try {
-      this.history.rollUpCompleteHours(clock.now());
-      this.history.prune(clock.now());
-      this.outboxRows.prune(clock.now() - OUTBOX_RETENTION_MS);
-    } catch (err) {
-      if (!this.health.failed(err, 'history maintenance')) log.error({ err }, 'history maintenance failed');
-    }
-  }
+  /** The SQLite database itself (tests and tools); null on PostgreSQL. */
+  readonly db: Db | null;
+  /** What waits in the outbox per platform, for `/metrics`. */
+  outboxDepth(): Awaitable<readonly OutboxDepth[]>;
+  /** Whether writes work and what waits in memory, for `/metrics`. */
+  writeFigures(): StorageFigures;
+  /**
+   * Writes now what waits behind (checks and incident changes, queued reports): the replay does it
+   * at every simulated step, so its outbox sees the same rows at the same simulated time on both
+   * backends.
+   */
+  flush(): Promise<void>;
 }
+
+export type StorageConfig = Pick<
+  AppConfig,
+  'database' | 'databasePath' | 'defaultLocale' | 'defaultTimeZone'
+>;

@@ -10,7 +10,8 @@ import {
   type CrowdEngine,
 } from '../../src/crowd-runtime/crowd-runtime.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
-import { SqliteReportStore } from '../../src/db/sqlite-report-store.js';
+import { type CrowdReportWindows, SqliteReportStore } from '../../src/db/sqlite-report-store.js';
+import { asyncPort } from '../helpers/async-port.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** A Friday evening, window-aligned. */
@@ -281,5 +282,42 @@ describe('CrowdRuntime', () => {
       expect(views.size).toBe(STEP_SLICE_SERVICES);
       expect((await runtime.detectorState(LAST)).recent).toEqual([]);
     });
+  });
+
+  it('never runs two steps at once over a store that answers later: the second waits for the first', async () => {
+    const { store, engine } = setUp();
+    const later = asyncPort(store);
+    let running = 0;
+    let most = 0;
+    const windows: CrowdReportWindows = {
+      reportsBetween: (...args) => later.reportsBetween(...args),
+      loadDetector: (...args) => later.loadDetector(...args),
+      async reportedServices(...args) {
+        most = Math.max(most, ++running);
+        return later.reportedServices(...args);
+      },
+      async saveDetectors(...args) {
+        await later.saveDetectors(...args);
+        running--;
+      },
+    };
+    const runtime = new CrowdRuntime({
+      services: [service('whatsapp')],
+      windows,
+      engine,
+      clock: { now: () => T0 },
+    });
+    report(store, T0, 20, 4);
+    const [first, second] = await Promise.all([
+      runtime.step(T0 + WINDOW_MS + 5000),
+      runtime.step(T0 + 2 * WINDOW_MS + 5000),
+    ]);
+    expect(most).toBe(1);
+    expect(first.get('whatsapp')?.level).toBe('detected');
+    expect(second.get('whatsapp')?.level).toBe('detected');
+    expect((await runtime.detectorState('whatsapp')).recent.map((r) => r.windowStart)).toEqual([
+      T0,
+      T0 + WINDOW_MS,
+    ]);
   });
 });

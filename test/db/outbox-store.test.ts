@@ -201,6 +201,23 @@ describe.each(BACKENDS)('outbox store (%s)', (_name, makeBackend) => {
       ]);
     });
 
+    it('tells whether a chat has rows still to go out: pending, leased or held', async () => {
+      await b.subscribe(chat('1'), '*', 'minor', T0);
+      const [{ ref }] = (await b.all<{ ref: number }>('SELECT ref FROM chats')) as [{ ref: number }];
+      expect(await outbox.hasUnfinished(ref)).toBe(false);
+      await outbox.enqueueIncidentEvent(incidentEvent());
+      expect(await outbox.hasUnfinished(ref)).toBe(true);
+      const [held] = await outbox.claimDue('telegram', DUE, LEASE);
+      expect(await outbox.hasUnfinished(ref)).toBe(true);
+      await outbox.settle(held!, { kind: 'hold', until: DUE + 1_000 });
+      expect(await outbox.hasUnfinished(ref)).toBe(true);
+      const [released] = await outbox.claimDue('telegram', DUE + 1_000, LEASE);
+      expect(released?.released).toBe(true);
+      await outbox.settle(released!, { kind: 'sent', messageId: 's', at: DUE + 1_000, refs: [] });
+      expect(await outbox.hasUnfinished(ref)).toBe(false);
+      expect(await outbox.hasUnfinished(ref + 1)).toBe(false);
+    });
+
     it('lists dead rows with their error', async () => {
       await b.subscribe(chat('1'), '*', 'minor', T0);
       await outbox.enqueueIncidentEvent(incidentEvent());

@@ -8,6 +8,7 @@ import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.
 import { OutboxWorker } from '../../src/dispatch/outbox-worker.js';
 import { Pacer, UNPACED, type PacingPolicy } from '../../src/dispatch/pacer.js';
 import { TELEGRAM_PACING } from '../../src/platforms/telegram/telegram-settings.js';
+import { asyncPort } from '../helpers/async-port.js';
 import { FakeClock } from '../helpers/catalog.js';
 import {
   ScriptedSender,
@@ -39,13 +40,16 @@ describe('OutboxWorker', () => {
       sender?: ScriptedSender;
       concurrency?: number;
       onResult?: (result: DeliveryResult) => void;
+      /** The stores answer on a later event-loop turn, as PostgreSQL's do. */
+      asynchronous?: boolean;
     } = {},
   ) => {
     const sleep = fakeSleep(clock);
+    const store = options.store ?? outbox;
     return new OutboxWorker(
       {
-        store: options.store ?? outbox,
-        subscriptions: subs,
+        store: options.asynchronous ? asyncPort(store) : store,
+        subscriptions: options.asynchronous ? asyncPort(subs) : subs,
         sender: options.sender ?? sender,
         pacer: new Pacer(options.pacing ?? UNPACED, clock, sleep),
         clock,
@@ -425,5 +429,46 @@ describe('OutboxWorker', () => {
     outbox.enqueueIncidentEvent(incidentEvent());
     await worker().runOnce();
     expect(outboxRows(db)).toMatchObject([{ status: 'pending', attempts: 1, last_error: 'socket hang up' }]);
+  });
+
+  describe('over stores that answer later (as PostgreSQL does)', () => {
+    it('delivers, edits and replies, settling each row', async () => {
+      const w = worker({ asynchronous: true });
+      outbox.enqueueIncidentEvent(incidentEvent());
+      expect(await w.runOnce()).toBe(1);
+      outbox.enqueueIncidentEvent(incidentEvent({ kind: 'updated', severity: 'minor', at: DUE }));
+      outbox.enqueueIncidentEvent(incidentEvent({ kind: 'resolved', at: DUE, durationMs: 60_000 }));
+      await w.runOnce();
+      clock.advance(FOLLOW_UP_GATHER_MS);
+      await w.runOnce();
+      expect(sender.jobs.map((j) => [j.kind, j.editMessageId ?? j.replyToMessageId ?? null])).toEqual([
+        ['send', null],
+        ['edit', 'm100'],
+        ['reply', 'm100'],
+      ]);
+      expect(outboxRows(db).map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+    });
+
+    it('follows a moved chat and deactivates a gone one before the pass ends', async () => {
+      sender.answer({ kind: 'chat-moved', newChatId: '-1001234' });
+      outbox.enqueueIncidentEvent(incidentEvent());
+      const w = worker({ asynchronous: true });
+      await w.runOnce();
+      expect(subs.getChat(group)).toBeNull();
+      sender.answer({ kind: 'permanent', reason: 'Forbidden: bot was kicked from the group chat' });
+      await w.runOnce();
+      expect(sender.jobs.map((j) => j.chatId)).toEqual(['-100', '-1001234']);
+      expect(subs.getChat({ platform: 'telegram', chatId: '-1001234' })).toMatchObject({ active: false });
+      expect(outboxRows(db)).toMatchObject([{ chat_id: '-1001234', status: 'dead' }]);
+    });
+
+    it('retries a transient failure with its attempt counted', async () => {
+      sender.answer({ kind: 'transient', error: 'socket hang up' });
+      outbox.enqueueIncidentEvent(incidentEvent());
+      await worker({ asynchronous: true }).runOnce();
+      expect(outboxRows(db)).toMatchObject([
+        { status: 'pending', attempts: 1, last_error: 'socket hang up' },
+      ]);
+    });
   });
 });

@@ -24,6 +24,7 @@ import type { BotApiUser } from '../fakes/telegram/bot-api-types.js';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram/index.js';
 import { startHttpTarget } from '../helpers/http-target.js';
 import { writeSiteServices } from '../helpers/site-services.js';
+import { sqliteOf } from '../helpers/bot-process.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -146,7 +147,7 @@ describe('crowd reports from one community', () => {
     // Nobody else hears anything: no incident, nothing queued for any chat.
     expect(app.engine.serviceState('instagram')?.status).toBe('up');
     expect(app.engine.openIncident('instagram')).toBeUndefined();
-    expect(app.db.prepare('SELECT COUNT(*) FROM outbox').pluck().get()).toBe(0);
+    expect(sqliteOf(app).prepare('SELECT COUNT(*) FROM outbox').pluck().get()).toBe(0);
     expect(fake.messages(b)).toEqual([]);
     expect(fake.messages(c)).toEqual([]);
 

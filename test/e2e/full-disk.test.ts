@@ -27,6 +27,7 @@ import { healthSchema } from '../../src/web/api-schemas.js';
 import { startFakeTelegram } from '../fakes/telegram/index.js';
 import { startHttpTarget } from '../helpers/http-target.js';
 import { writeSiteServices } from '../helpers/site-services.js';
+import { sqliteOf } from '../helpers/bot-process.js';
 
 /**
  * Monitors of a second service nobody subscribes to, on a target that stays up: their check rows
@@ -211,7 +212,7 @@ ${Array.from({ length: BUSY_MONITORS }, (_, i) => `      - { id: b${i}, type: ht
   await waitUntil(async () => (await health()).status === 200);
   await waitUntil(() => target.hits >= 2);
 
-  const fault = mounted ? fillerFault(dataDir) : pageCapFault(app.db);
+  const fault = mounted ? fillerFault(dataDir) : pageCapFault(sqliteOf(app));
   fault.fill();
   // Checks go on being written behind; the first write that needs space fails.
   await waitUntil(async () => (await health()).status === 503, 30_000);

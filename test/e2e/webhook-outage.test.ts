@@ -23,6 +23,7 @@ import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
 import { writeSiteServices } from '../helpers/site-services.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitUntil } from './telegram-harness.js';
+import { sqliteOf } from '../helpers/bot-process.js';
 
 const SECRET = 'e2e-webhook-secret-4821';
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -111,7 +112,7 @@ describe('webhook platform in the app', () => {
 
     // Stored as any chat's: both rows sent (once the worker has settled the last one), nothing dead.
     const rows = () =>
-      app.db
+      sqliteOf(app)
         .prepare(
           `SELECT o.event_kind, o.status FROM outbox o JOIN chats c ON c.ref = o.chat_ref
            WHERE c.platform = 'webhook' ORDER BY o.id`,

@@ -70,3 +70,9 @@ export class BotProcess {
     return code;
   }
 }
+
+/** The SQLite database of an app started on SQLite (the default); throws for one on PostgreSQL. */
+export function sqliteOf<T>(app: { readonly db: T | null }): T {
+  if (app.db === null) throw new Error('this test needs the app on SQLite');
+  return app.db;
+}

@@ -249,7 +249,10 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
     const first = claim.items[0];
     if (!first) return Promise.resolve(true);
     return this.transaction(async (client) => {
-      const locked = await client.query<{ ref: number }>(SQL.lockChatOf, [first.id]);
+      let locked = await client.query<{ ref: number }>(SQL.lockChatOf, [first.id]);
+      // The chat was merged into another while this waited for its lock (rewriteChatId moves its
+      // rows and deletes it): a second look, with a new snapshot, finds and locks the one they moved to.
+      if (locked.rows.length === 0) locked = await client.query<{ ref: number }>(SQL.lockChatOf, [first.id]);
       const chatRef = locked.rows[0] ? Number(locked.rows[0].ref) : null;
       const key = [claim.items.map((i) => i.id), claim.leaseToken];
       let result: pg.QueryResult;

@@ -202,7 +202,9 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore> {
   async rewriteChatId(platform: Platform, oldChatId: string, newChatId: string): Promise<boolean> {
     const attempt = (): Promise<boolean> =>
       inTransaction(this.pool, async (client) => {
-        const old = await this.row(client, { platform, chatId: oldChatId });
+        // The old chat's row is locked first, as a claim or a settlement of the chat locks it before
+        // its outbox rows: moving them before taking it would deadlock with those.
+        const old = (await client.query<PgChatRow>(SQL.chatForUpdate, [platform, oldChatId])).rows[0];
         if (!old || oldChatId === newChatId) return false;
         const target = await this.row(client, { platform, chatId: newChatId });
         if (!target) {

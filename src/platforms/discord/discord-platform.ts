@@ -135,7 +135,9 @@ export class DiscordPlatform implements ChatPlatform {
     const guild = this.client.guilds.cache.get(data.id);
     const now = this.ctx.clock.now();
     let deactivated = 0;
-    for (const channelId of guild?.channels.cache.keys() ?? []) {
+    // Read at once: discord.js empties the cache once this handler has returned (its first await).
+    const channelIds = [...(guild?.channels.cache.keys() ?? [])];
+    for (const channelId of channelIds) {
       if (await this.ctx.subscriptions.deactivateChat(chat(channelId), REMOVED_FROM_GUILD, now))
         deactivated++;
     }
