@@ -9,14 +9,22 @@
  * counts only what a check adds to the request. The same request with undici's defaults (a Pool,
  * a new ClientDestroyedError per destroy) and the keep-alive loop, the cheapest thing undici can
  * do, are printed too.
+ *
+ * With PostgreSQL (BENCH_BACKEND, see bench/postgres.ts): the same checks through the PostgreSQL
+ * detection store (commit queue, one transaction per batch) on a durable throw-away server, its
+ * rounds interleaved with SQLite's (SQLite's first). The bot process's CPU per check is set against
+ * SQLite's (target ≤ 1.5×); the server's CPU (its whole process tree, from /proc) is given apart.
+ * SQLite's rounds run whatever BENCH_BACKEND says: they are the baseline.
  */
 import { Agent, errors, request } from 'undici';
 import { parseServices } from '../src/config/services-file.js';
 import { DetectionEngine } from '../src/core/detection/engine.js';
 import { openDatabase } from '../src/db/database.js';
+import { PostgresDetectionStore } from '../src/db/postgres/postgres-detection-store.js';
 import { SqliteDetectionStore, WRITE_BEHIND_MS } from '../src/db/sqlite-detection-store.js';
 import { HTTP_USER_AGENT } from '../src/monitors/probes/http-probe.js';
 import { runProbe } from '../src/monitors/scheduler.js';
+import { BOT_POOL_SIZE, type BenchPostgres, benchBackends, startBenchPostgres } from './postgres.js';
 import { cpuMicros, fmt, startTargetProcess, tempDir } from './support.js';
 
 const CHECKS_PER_ROUND = 2000;
@@ -34,16 +42,21 @@ async function inParallel(total: number, work: (i: number) => Promise<void>): Pr
   );
 }
 
-async function measure(work: (i: number) => Promise<void>, finish?: () => void): Promise<number> {
+async function measure(
+  work: (i: number) => Promise<void>,
+  finish?: () => void | Promise<void>,
+): Promise<number> {
   const before = cpuMicros();
   await inParallel(CHECKS_PER_ROUND, work);
-  finish?.();
+  await finish?.();
   return (cpuMicros() - before) / CHECKS_PER_ROUND;
 }
 
 export async function runCheckOverheadBench(): Promise<Record<string, number>> {
+  const withPostgres = benchBackends().postgres;
   const target = await startTargetProcess();
   const dir = tempDir('bench-overhead-');
+  let server: BenchPostgres | undefined;
   try {
     const yaml = `services:\n${Array.from(
       { length: MONITORS },
@@ -57,13 +70,26 @@ export async function runCheckOverheadBench(): Promise<Record<string, number>> {
     const shutdown = new AbortController().signal;
     const keepAlive = new Agent();
 
-    const engineCheck = async (i: number): Promise<void> => {
-      const monitor = services.monitors[i % MONITORS];
-      if (!monitor) return;
-      engine.handleResult(monitor.id, await runProbe(monitor, shutdown));
-    };
+    const checkWith =
+      (detection: DetectionEngine) =>
+      async (i: number): Promise<void> => {
+        const monitor = services.monitors[i % MONITORS];
+        if (!monitor) return;
+        detection.handleResult(monitor.id, await runProbe(monitor, shutdown));
+      };
+    const engineCheck = checkWith(engine);
     // What is still held at the end of a round is written inside it, so every round pays for its own.
     const flush = (): void => store.flush();
+
+    // PostgreSQL: a durable server of its own and a pool as the bot opens it (DATABASE_POOL_SIZE's default).
+    server = withPostgres ? await startBenchPostgres({ durable: true }) : undefined;
+    const pgDb = server ? await server.open() : undefined;
+    const pgStore = pgDb ? await PostgresDetectionStore.open(pgDb.pool, services) : undefined;
+    const pgEngine = pgStore
+      ? new DetectionEngine(services, pgStore, { now: () => Date.now() }, { roundMs: 60_000 })
+      : undefined;
+    const pgCheck = pgEngine ? checkWith(pgEngine) : undefined;
+    const pgFlush = (): Promise<void> | undefined => pgStore?.flush();
     const destroyed = new errors.ClientDestroyedError();
     // The same request as the probe's: its timeouts, certificate check and User-Agent, one
     // connection, a prepared error at teardown. Only what a check adds around it is left to count.
@@ -95,6 +121,7 @@ export async function runCheckOverheadBench(): Promise<Record<string, number>> {
     };
 
     await measure(engineCheck, flush); // warm-up: JIT, SQLite pages, sockets
+    if (pgCheck) await measure(pgCheck, pgFlush); // and PostgreSQL's connections, plans, pages
     await measure(bareFresh);
     await measure(bareFreshDefaults);
     await measure(bareKeepAlive);
@@ -103,13 +130,26 @@ export async function runCheckOverheadBench(): Promise<Record<string, number>> {
       fresh: [] as number[],
       freshDefaults: [] as number[],
       keepAlive: [] as number[],
+      postgres: [] as number[],
+      /** The server's CPU per check during each PostgreSQL round, in µs. */
+      server: [] as number[],
     };
+    const serverBefore = server?.serverCpuMs() ?? 0;
     for (let r = 0; r < ROUNDS; r++) {
       samples.engine.push(await measure(engineCheck, flush));
+      if (pgCheck && server) {
+        const before = server.serverCpuMs();
+        samples.postgres.push(await measure(pgCheck, pgFlush));
+        samples.server.push(((server.serverCpuMs() - before) * 1000) / CHECKS_PER_ROUND);
+      }
       samples.fresh.push(await measure(bareFresh));
       samples.freshDefaults.push(await measure(bareFreshDefaults));
       samples.keepAlive.push(await measure(bareKeepAlive));
     }
+    // Everything the server did while the rounds ran (its background work too), per PostgreSQL check.
+    const serverWholeRun = server
+      ? ((server.serverCpuMs() - serverBefore) * 1000) / (ROUNDS * CHECKS_PER_ROUND)
+      : NaN;
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
     // Each ratio is the median of per-round ratios: a round of the engine and the baseline's round
     // right after it share the machine's state, so a slow spell (other work on the host) cancels out.
@@ -140,9 +180,42 @@ export async function runCheckOverheadBench(): Promise<Record<string, number>> {
     console.log(`ratio vs keep-alive:                     ${fmt(result.ratioVsKeepAlive, 2)}`);
     await keepAlive.destroy();
     db.close();
-    return result;
+    if (!pgStore || !pgDb) return result;
+
+    pgStore.close();
+    await pgDb.close();
+    const perRound = (a: number[], b: number[]): number[] => a.map((x, r) => x / (b[r] ?? NaN));
+    const withServer = samples.postgres.map((bot, r) => bot + (samples.server[r] ?? NaN));
+    const pgResult = {
+      postgresBotMicrosPerCheck: median(samples.postgres),
+      postgresServerMicrosPerCheck: median(samples.server),
+      postgresServerWholeRunMicrosPerCheck: serverWholeRun,
+      ratioPostgresVsSqlite: median(perRound(samples.postgres, samples.engine)),
+      ratioPostgresWithServerVsSqlite: median(perRound(withServer, samples.engine)),
+      ratioPostgresVsFresh: median(perRound(samples.postgres, samples.fresh)),
+    };
+    console.log(
+      "\n## Check overhead on PostgreSQL (same run, its rounds after SQLite's; durable server, pool of %d)",
+      BOT_POOL_SIZE,
+    );
+    console.log(
+      `engine (probe + detection + PostgreSQL):  ${fmt(pgResult.postgresBotMicrosPerCheck)} µs (bot process)`,
+    );
+    console.log(
+      `PostgreSQL server, per check:            ${fmt(pgResult.postgresServerMicrosPerCheck)} µs in its rounds; ` +
+        `${fmt(pgResult.postgresServerWholeRunMicrosPerCheck)} µs over all rounds (background work included; /proc, 10 ms ticks)`,
+    );
+    console.log(
+      `ratio PostgreSQL / SQLite, bot process:  ${fmt(pgResult.ratioPostgresVsSqlite, 2)} (target ≤ 1.5)`,
+    );
+    console.log(
+      `ratio PostgreSQL / SQLite, bot + server: ${fmt(pgResult.ratioPostgresWithServerVsSqlite, 2)}`,
+    );
+    console.log(`ratio PostgreSQL vs like-for-like (fresh): ${fmt(pgResult.ratioPostgresVsFresh, 2)}`);
+    return { ...result, ...pgResult };
   } finally {
     await target.stop();
+    await server?.stop();
     dir.remove();
   }
 }

@@ -10,15 +10,24 @@
  * BENCH_SCALE_CHAT=discord, telegram or discord,telegram connects the bot to the local fake
  * platforms of test/fakes (the chat libraries loaded and connected, as with real tokens); the
  * figures then include the fakes' process tree only in "whole process tree" (they run in this one).
+ *
+ * BENCH_SCALE_BACKEND=postgres starts the bot with DATABASE_URL set to a database on a durable
+ * throw-away PostgreSQL server (bench/postgres.ts); `both` runs SQLite, then PostgreSQL, the same
+ * workload, and sets the bot's CPU per check side by side. On PostgreSQL the server's CPU (its
+ * process tree, from /proc) is given apart and the growth is that of pg_total_relation_size (dead
+ * row versions included: autovacuum runs as on any server). The warm-up must leave checks in
+ * PostgreSQL, else the run stops: a bot that does not read DATABASE_URL would measure SQLite.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
+import type { PgDb } from '../src/db/postgres/pool.js';
 import { startFakeDiscord } from '../test/fakes/discord/index.js';
 import { startFakeTelegram } from '../test/fakes/telegram/fake-telegram.js';
-import { fmt, startTargetProcess, tempDir } from './support.js';
+import { type BenchPostgres, relationSizes, startBenchPostgres } from './postgres.js';
+import { descendants, fmt, startTargetProcess, tempDir } from './support.js';
 
 const MONITORS = 10_000;
 const INTERVAL = '60s';
@@ -76,28 +85,6 @@ function procMemory(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   } catch {
     return 0;
   }
-}
-
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  let tasks: string[] = [];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tasks) {
-    let children = '';
-    try {
-      children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const child of children.trim().split(/\s+/).filter(Boolean).map(Number)) {
-      out.push(child, ...descendants(child));
-    }
-  }
-  return out;
 }
 
 const cmdline = (pid: number): string => {
@@ -164,7 +151,102 @@ async function startChatFakes(
   return { env, close: async () => void (await Promise.allSettled(closers.map((close) => close()))) };
 }
 
+/** Reads the database's size while the bot runs. */
+interface SizeReader {
+  /** All of the database's bytes (SQLite: the file with its WAL folded in; PostgreSQL: every table). */
+  bytes(): Promise<number>;
+  /** Bytes of each table and index. */
+  tables(): Promise<Map<string, number>>;
+  close(): Promise<void>;
+}
+
+/** The database the bot runs on in one scale run. */
+interface ScaleBackend {
+  readonly name: 'SQLite' | 'PostgreSQL';
+  /** What the bot's environment gets to use it. */
+  readonly env: Record<string, string>;
+  /** Opened after the warm-up (the bot has made the database by then). */
+  openReader(): Promise<SizeReader>;
+  /** The database server's CPU time so far, in ms (PostgreSQL only). */
+  readonly serverCpuMs?: () => number;
+  close(): Promise<void>;
+}
+
+function sqliteScaleBackend(dbPath: string): ScaleBackend {
+  return {
+    name: 'SQLite',
+    // Empty: a DATABASE_URL in the developer's environment or .env would otherwise win.
+    env: { DATABASE_URL: '', DATABASE_PATH: dbPath },
+    openReader: async () => {
+      const reader = new Database(dbPath);
+      return {
+        bytes: () => checkpointedBytes(reader, dbPath),
+        tables: async () => tableBytes(reader),
+        close: async () => void reader.close(),
+      };
+    },
+    close: async () => undefined,
+  };
+}
+
+async function postgresScaleBackend(dbPath: string): Promise<ScaleBackend> {
+  const server: BenchPostgres = await startBenchPostgres({ durable: true });
+  let reader: PgDb | undefined;
+  return {
+    name: 'PostgreSQL',
+    // DATABASE_PATH too, in the temporary folder: a bot that does not read DATABASE_URL writes there.
+    env: { DATABASE_URL: server.url, DATABASE_PATH: dbPath },
+    openReader: async () => {
+      reader = await server.open(2);
+      const { pool } = reader;
+      const wrote = await pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM check_chunks) AS any');
+      if (wrote.rows[0]?.any !== true)
+        throw new Error('no check reached PostgreSQL in the warm-up: does the bot read DATABASE_URL?');
+      return {
+        bytes: async () => (await relationSizes(pool)).total,
+        tables: async () => new Map((await relationSizes(pool)).relations.map((r) => [r.name, r.bytes])),
+        close: async () => undefined,
+      };
+    },
+    serverCpuMs: () => server.serverCpuMs(),
+    close: async () => {
+      await reader?.close();
+      await server.stop();
+    },
+  };
+}
+
+function scaleBackendsFromEnv(): ScaleBackend['name'][] {
+  const wanted = process.env['BENCH_SCALE_BACKEND'] ?? 'sqlite';
+  if (wanted === 'sqlite') return ['SQLite'];
+  if (wanted === 'postgres') return ['PostgreSQL'];
+  if (wanted === 'both') return ['SQLite', 'PostgreSQL'];
+  throw new Error(`BENCH_SCALE_BACKEND: ${wanted} is not sqlite, postgres or both`);
+}
+
 export async function runScaleBench(): Promise<Record<string, number>> {
+  const results: Partial<Record<ScaleBackend['name'], Record<string, number>>> = {};
+  for (const name of scaleBackendsFromEnv()) results[name] = await runScale(name);
+  const sqlite = results.SQLite;
+  const postgres = results.PostgreSQL;
+  if (sqlite && postgres) {
+    const ratio = (postgres['cpuMicrosPerCheck'] ?? NaN) / (sqlite['cpuMicrosPerCheck'] ?? NaN);
+    const withServer =
+      ((postgres['cpuMicrosPerCheck'] ?? NaN) + (postgres['serverCpuMicrosPerCheck'] ?? NaN)) /
+      (sqlite['cpuMicrosPerCheck'] ?? NaN);
+    console.log('\n## Scale, PostgreSQL against SQLite (the two runs above, one after the other)');
+    console.log(
+      `bot CPU per check, PostgreSQL / SQLite:    ${fmt(ratio, 2)} (bot + server: ${fmt(withServer, 2)})`,
+    );
+    return { ...sqlite, ...prefixed('postgres_', postgres), postgresCpuRatio: ratio };
+  }
+  return sqlite ?? prefixed('postgres_', postgres ?? {});
+}
+
+const prefixed = (prefix: string, figures: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(figures).map(([key, value]) => [`${prefix}${key}`, value]));
+
+async function runScale(backendName: ScaleBackend['name']): Promise<Record<string, number>> {
   const measuredMinutes = Number(process.env['BENCH_SCALE_MINUTES'] ?? 5);
   const command = process.env['BENCH_SCALE_COMMAND'] ?? 'npm start --silent';
   const crowd = process.env['BENCH_SCALE_CROWD'] !== 'false';
@@ -173,6 +255,7 @@ export async function runScaleBench(): Promise<Record<string, number>> {
   const fakes = await startChatFakes(chat);
   const dir = tempDir('bench-scale-');
   let bot: ChildProcess | undefined;
+  let backend: ScaleBackend | undefined;
   try {
     const servicesFile = `${dir.path}/services.yaml`;
     writeFileSync(
@@ -184,6 +267,7 @@ export async function runScaleBench(): Promise<Record<string, number>> {
       ).join('\n')}\n`,
     );
     const dbPath = `${dir.path}/bench.db`;
+    backend = backendName === 'SQLite' ? sqliteScaleBackend(dbPath) : await postgresScaleBackend(dbPath);
     // No chat tokens but the fakes': empty values also override any in a developer's .env.
     const env = {
       ...process.env,
@@ -194,7 +278,7 @@ export async function runScaleBench(): Promise<Record<string, number>> {
       TELEGRAM_BOT_TOKEN_FILE: '',
       ...fakes.env,
       SERVICES_FILE: servicesFile,
-      DATABASE_PATH: dbPath,
+      ...backend.env,
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: '0',
       LOG_LEVEL: 'info',
@@ -253,11 +337,12 @@ export async function runScaleBench(): Promise<Record<string, number>> {
       throw new Error(
         `not connected after the warm-up: ${notConnected.join(', ')} (${JSON.stringify(health)})`,
       );
-    const reader = new Database(dbPath);
+    const reader = await backend.openReader();
     const first = await scrape(); // also restarts the event-loop delay histogram
-    const bytesBefore = await checkpointedBytes(reader, dbPath);
-    const tablesBefore = tableBytes(reader);
+    const bytesBefore = await reader.bytes();
+    const tablesBefore = await reader.tables();
     const cpuBefore = procCpuMs(pid);
+    const serverCpuBefore = backend.serverCpuMs?.() ?? 0;
     let peakRssSampled = 0;
     let peakTreeRss = 0;
     const rssTimer = setInterval(() => {
@@ -287,10 +372,11 @@ export async function runScaleBench(): Promise<Record<string, number>> {
     }
     measuring = false;
     const cpuMs = procCpuMs(pid) - cpuBefore;
+    const serverCpuMs = backend.serverCpuMs ? backend.serverCpuMs() - serverCpuBefore : NaN;
     clearInterval(rssTimer);
-    const growth = (await checkpointedBytes(reader, dbPath)) - bytesBefore;
-    const tablesAfter = tableBytes(reader);
-    reader.close();
+    const growth = (await reader.bytes()) - bytesBefore;
+    const tablesAfter = await reader.tables();
+    await reader.close();
     const perHour = (bytes: number): number => (bytes / MB) * (3_600_000 / measuredMs);
     const growthByTable = [...tablesAfter]
       .map(([name, bytes]) => ({ name, mbPerHour: perHour(bytes - (tablesBefore.get(name) ?? 0)) }))
@@ -317,6 +403,9 @@ export async function runScaleBench(): Promise<Record<string, number>> {
       peakExternalMb: worst.external / MB,
       startSeconds: startMs / 1000,
       cpuShare: cpuMs / measuredMs,
+      cpuMicrosPerCheck: (cpuMs * 1000) / Math.max(1, started),
+      serverCpuShare: serverCpuMs / measuredMs,
+      serverCpuMicrosPerCheck: (serverCpuMs * 1000) / Math.max(1, started),
       dbGrowthMbPerHour: perHour(growth),
       crowdStateMb,
     };
@@ -325,7 +414,8 @@ export async function runScaleBench(): Promise<Record<string, number>> {
       MONITORS,
       INTERVAL,
       measuredMinutes,
-      `${crowd ? '' : ', crowd reports off'}${chat.length > 0 ? `, connected to fake ${chat.join(' and ')}` : ', no chat tokens'}`,
+      `${crowd ? '' : ', crowd reports off'}${chat.length > 0 ? `, connected to fake ${chat.join(' and ')}` : ', no chat tokens'}` +
+        (backend.name === 'SQLite' ? '' : `; ${backend.name}, durable throw-away server`),
     );
     console.log(
       `bot process:                              ${botCommand} (via \`${command}\`, up in ${fmt(result.startSeconds)} s)`,
@@ -345,10 +435,17 @@ export async function runScaleBench(): Promise<Record<string, number>> {
         `external ${fmt(result.peakExternalMb)} MB at scrapes; whole process tree ${fmt(result.peakTreeRssMb)} MB`,
     );
     console.log(
-      `bot CPU:                                  ${fmt(result.cpuShare * 100)} % of one core (measured minutes)`,
+      `bot CPU:                                  ${fmt(result.cpuShare * 100)} % of one core (measured minutes); ` +
+        `${fmt(result.cpuMicrosPerCheck)} µs per check started`,
     );
+    if (backend.serverCpuMs)
+      console.log(
+        `PostgreSQL server CPU:                    ${fmt(result.serverCpuShare * 100)} % of one core; ` +
+          `${fmt(result.serverCpuMicrosPerCheck)} µs per check started (its process tree, /proc)`,
+      );
     console.log(
-      `database growth:                          ${fmt(result.dbGrowthMbPerHour)} MB/hour (raw checks, before roll-up)`,
+      `database growth:                          ${fmt(result.dbGrowthMbPerHour)} MB/hour (raw checks, before roll-up` +
+        `${backend.name === 'SQLite' ? '' : '; pg_total_relation_size, dead row versions included'})`,
     );
     console.log(
       `  by table and index (MB/hour):           ${growthByTable.map((t) => `${t.name} ${fmt(t.mbPerHour)}`).join(', ')}`,
@@ -378,6 +475,7 @@ export async function runScaleBench(): Promise<Record<string, number>> {
     }
     await target.stop();
     await fakes.close();
+    await backend?.close();
     dir.remove();
   }
 }
