@@ -64,11 +64,19 @@ export interface OutboxWorkerDeps {
  * At-least-once: the row is marked sent only after the platform accepted the message, so a process
  * that dies in between sends that message again after the lease expires. That is the only duplicate.
  */
+/** One claim's chats and when they were claimed (their leases run from then). */
+interface Claim {
+  readonly claims: readonly ClaimedChat[];
+  readonly claimedAt: number;
+}
+
 export class OutboxWorker {
   private readonly options: OutboxWorkerOptions;
   private readonly sleep: Sleep;
   private readonly random: () => number;
   private wakeIdle: (() => void) | null = null;
+  /** `wake()` came while no idle wait was running (a claim in flight may have missed the rows). */
+  private woken = false;
 
   constructor(
     private readonly deps: OutboxWorkerDeps,
@@ -85,32 +93,68 @@ export class OutboxWorker {
 
   /** Runs passes until `signal` aborts. Errors of a pass are logged; its leases expire and are retried. */
   async run(signal: AbortSignal): Promise<void> {
+    let ahead: Promise<Claim> | null = null;
     while (!signal.aborted) {
       let claimed = 0;
       try {
-        claimed = await this.runOnce(signal);
+        const claim = await (ahead ?? this.claim());
+        ahead = null;
+        claimed = claim.claims.length;
+        // A full batch means a backlog (a fan-out to many chats): the next batch is claimed while
+        // the second half of this one goes out, so sending never stops for a claim (a claim is a
+        // few round trips per chat on PostgreSQL). Chats being delivered stay leased, so the
+        // next claim cannot take them.
+        const full = claimed === this.options.batchSize;
+        await this.deliverAll(claim, signal, () => {
+          if (full && !signal.aborted) {
+            ahead = this.claim();
+            // Awaited on the next turn; this only keeps an early failure from counting as unhandled.
+            ahead.catch(() => undefined);
+          }
+        });
       } catch (err) {
+        ahead = null;
         this.deps.log.error({ err, platform: this.platform }, 'outbox pass failed');
       }
       if (claimed === 0 && !signal.aborted) await this.idle(signal);
     }
   }
 
-  /** New rows were queued: end the idle wait now. */
+  /** New rows were queued: end the idle wait now, or skip the next one if none is running. */
   wake(): void {
-    this.wakeIdle?.();
+    if (this.wakeIdle) this.wakeIdle();
+    else this.woken = true;
   }
 
   /** One pass: claims due chats and delivers to them. Returns how many chats were claimed. */
   async runOnce(signal: AbortSignal = new AbortController().signal): Promise<number> {
+    const claim = await this.claim();
+    await this.deliverAll(claim, signal);
+    return claim.claims.length;
+  }
+
+  private async claim(): Promise<Claim> {
+    // Rows queued from here on are this claim's to find: an earlier wake-up is used up.
+    this.woken = false;
     const claimedAt = this.deps.clock.now();
     const claims = await this.deps.store.claimDue(this.platform, claimedAt, {
       limit: this.options.batchSize,
       leaseMs: this.options.leaseMs,
     });
+    return { claims, claimedAt };
+  }
+
+  /** Delivers the claimed chats, `concurrency` at a time; `halfway` runs once half have been taken up. */
+  private async deliverAll(
+    { claims, claimedAt }: Claim,
+    signal: AbortSignal,
+    halfway?: () => void,
+  ): Promise<void> {
+    const half = Math.ceil(claims.length / 2);
     let next = 0;
     const runner = async (): Promise<void> => {
       for (let claim = claims[next++]; claim; claim = claims[next++]) {
+        if (next === half + 1) halfway?.();
         try {
           await this.process(claim, claimedAt, signal);
         } catch (err) {
@@ -120,7 +164,6 @@ export class OutboxWorker {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, claims.length) }, runner));
-    return claims.length;
   }
 
   private async process(claim: ClaimedChat, claimedAt: number, signal: AbortSignal): Promise<void> {
@@ -214,6 +257,10 @@ export class OutboxWorker {
   }
 
   private async idle(signal: AbortSignal): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return;
+    }
     const wake = new AbortController();
     this.wakeIdle = () => wake.abort();
     await this.sleep(this.options.idlePollMs, AbortSignal.any([signal, wake.signal]));

@@ -471,4 +471,74 @@ describe('OutboxWorker', () => {
       ]);
     });
   });
+
+  describe('passes', () => {
+    const build = (store: SqliteOutboxStore, sleep: ReturnType<typeof fakeSleep>, batchSize: number) =>
+      new OutboxWorker(
+        {
+          store,
+          subscriptions: subs,
+          sender,
+          pacer: new Pacer(UNPACED, clock, sleep),
+          clock,
+          log: silentLog,
+          sleep,
+        },
+        { retry: RETRY, concurrency: 1, batchSize },
+      );
+
+    it('claims the next full batch while the second half of this one goes out', async () => {
+      const chats = Array.from({ length: 8 }, (_, i) => ({ platform: 'telegram', chatId: String(i + 1) }));
+      for (const chat of chats) subs.subscribe(chat, 'whatsapp', 'minor', T0);
+      outbox.enqueueIncidentEvent(incidentEvent());
+      const log: string[] = [];
+      const store = new Proxy(outbox, {
+        get: (target, name, receiver) => {
+          const value: unknown = Reflect.get(target, name, receiver);
+          if (name !== 'claimDue' || typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            log.push('claim');
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const stop = new AbortController();
+      sender.answer(
+        ...Array.from({ length: 9 }, () => (job: { chatId: string }) => {
+          log.push(`send ${job.chatId}`);
+          if (log.filter((l) => l.startsWith('send')).length === 9) stop.abort();
+          return { kind: 'sent' as const, messageId: `m${log.length}` };
+        }),
+      );
+      await build(store, fakeSleep(clock), 4).run(stop.signal);
+      const sends = log.filter((l) => l.startsWith('send'));
+      expect(sends).toHaveLength(9); // the group and the eight chats
+      // The second claim came after two of the first four deliveries, before the fourth.
+      expect(log.slice(0, 4)).toEqual(['claim', sends[0], sends[1], 'claim']);
+    });
+
+    it('keeps a wake-up that came during a claim: the next pass starts at once, not after the idle poll', async () => {
+      const sleep = fakeSleep(clock);
+      const stop = new AbortController();
+      let calls = 0;
+      let w: OutboxWorker | null = null;
+      const store = new Proxy(outbox, {
+        get: (target, name, receiver) => {
+          const value: unknown = Reflect.get(target, name, receiver);
+          if (name !== 'claimDue' || typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            calls++;
+            // The rows of an alert are queued while this claim runs: the worker is woken meanwhile.
+            if (calls === 1) w?.wake();
+            if (calls === 2) stop.abort();
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      w = build(store, sleep, 50);
+      await w.run(stop.signal);
+      expect(calls).toBe(2);
+      expect(sleep.waits).toEqual([]);
+    });
+  });
 });
