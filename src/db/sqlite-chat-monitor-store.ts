@@ -8,7 +8,8 @@ import type {
   NewChatMonitor,
 } from '../chat-monitors/chat-monitor-store.js';
 
-interface MonitorRow {
+/** A `chat_monitors` row as both backends read it (PostgreSQL's store maps it with `toMonitor` too). */
+export interface MonitorRow {
   id: number;
   owner_key: string;
   platform: PlatformName;
@@ -21,7 +22,8 @@ interface MonitorRow {
   created_at: number;
 }
 
-interface AuditRow {
+/** A `chat_monitor_audit` row (both backends). */
+export interface AuditRow {
   monitor_id: number;
   name: string;
   target: string;
@@ -30,7 +32,7 @@ interface AuditRow {
   at: number;
 }
 
-function toMonitor(row: MonitorRow): ChatMonitor {
+export function toMonitor(row: MonitorRow): ChatMonitor {
   return {
     id: row.id,
     ownerKey: row.owner_key,
@@ -42,6 +44,17 @@ function toMonitor(row: MonitorRow): ChatMonitor {
     intervalMs: row.interval_ms,
     createdBy: row.created_by,
     createdAt: row.created_at,
+  };
+}
+
+export function toAuditEntry(r: AuditRow): ChatMonitorAuditEntry {
+  return {
+    monitorId: r.monitor_id,
+    name: r.name,
+    target: r.target,
+    action: r.action,
+    actor: r.actor,
+    at: r.at,
   };
 }
 
@@ -133,13 +146,6 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
   }
 
   recentAudit(ownerKey: string, limit: number): ChatMonitorAuditEntry[] {
-    return this.stmt.auditByOwner.all(ownerKey, limit).map((r) => ({
-      monitorId: r.monitor_id,
-      name: r.name,
-      target: r.target,
-      action: r.action,
-      actor: r.actor,
-      at: r.at,
-    }));
+    return this.stmt.auditByOwner.all(ownerKey, limit).map(toAuditEntry);
   }
 }

@@ -7,45 +7,8 @@ import type {
 } from '../../chat-monitors/chat-monitor-store.js';
 import type { AsyncPort } from '../../core/awaitable.js';
 import { CHAT_SERVICE_PREFIX } from '../../core/catalog.js';
-import type { PlatformName } from '../../core/delivery/ports.js';
+import { type AuditRow, type MonitorRow, toAuditEntry, toMonitor } from '../sqlite-chat-monitor-store.js';
 import { inTransaction } from './in-transaction.js';
-
-interface MonitorRow {
-  id: number;
-  owner_key: string;
-  platform: PlatformName;
-  chat_id: string;
-  name: string;
-  kind: 'http' | 'tcp';
-  target: string;
-  interval_ms: number;
-  created_by: string;
-  created_at: number;
-}
-
-interface AuditRow {
-  monitor_id: number;
-  name: string;
-  target: string;
-  action: 'add' | 'remove';
-  actor: string;
-  at: number;
-}
-
-function toMonitor(row: MonitorRow): ChatMonitor {
-  return {
-    id: row.id,
-    ownerKey: row.owner_key,
-    platform: row.platform,
-    chatId: row.chat_id,
-    name: row.name,
-    kind: row.kind,
-    target: row.target,
-    intervalMs: row.interval_ms,
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-  };
-}
 
 /**
  * Serialises the choice of a new chat monitor's id between instances (a transaction-level advisory
@@ -148,13 +111,6 @@ export class PostgresChatMonitorStore implements AsyncPort<ChatMonitorStore> {
 
   async recentAudit(ownerKey: string, limit: number): Promise<ChatMonitorAuditEntry[]> {
     const result = await this.pool.query<AuditRow>(SQL.auditByOwner, [ownerKey, limit]);
-    return result.rows.map((r) => ({
-      monitorId: r.monitor_id,
-      name: r.name,
-      target: r.target,
-      action: r.action,
-      actor: r.actor,
-      at: r.at,
-    }));
+    return result.rows.map(toAuditEntry);
   }
 }
