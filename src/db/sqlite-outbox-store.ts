@@ -598,22 +598,35 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
         { message_id: string | null; editable: 0 | 1 } | undefined;
       if (ref) refs.set(r.incidentId, { messageId: ref.message_id, editable: ref.editable === 1 });
     }
-    const threadId = leased[0]?.threadId ?? null;
-    return {
-      leaseToken: token,
-      chat: chatFromRow(chatRow),
-      ...(threadId === null ? {} : { threadId }),
-      // Reclaiming an expired lease counts the attempt that was lost with it (the lease UPDATE did).
-      items: leased.map(({ chatRef: _c, status, nextAttemptAt: _n, threadId: _t, ...item }) => ({
-        ...item,
-        attempts: status === 'leased' ? item.attempts + 1 : item.attempts,
-      })),
-      released,
-      refs,
-      ...(mergeInto ? { mergeInto } : {}),
-      ...(conversation ? { conversation } : {}),
-    };
+    return claimedChat(token, chatFromRow(chatRow), leased, released, refs, mergeInto, conversation);
   }
+}
+
+/** The claim of a chat's leased rows, with their message references (both backends). */
+export function claimedChat(
+  leaseToken: string,
+  chat: ClaimedChat['chat'],
+  leased: readonly Queued[],
+  released: boolean,
+  refs: Map<number, MessageRef>,
+  mergeInto?: MergeTarget,
+  conversation?: Conversation,
+): ClaimedChat {
+  const threadId = leased[0]?.threadId ?? null;
+  return {
+    leaseToken,
+    chat,
+    ...(threadId === null ? {} : { threadId }),
+    // Reclaiming an expired lease counts the attempt that was lost with it (the lease UPDATE did).
+    items: leased.map(({ chatRef: _c, status, nextAttemptAt: _n, threadId: _t, ...item }) => ({
+      ...item,
+      attempts: status === 'leased' ? item.attempts + 1 : item.attempts,
+    })),
+    released,
+    refs,
+    ...(mergeInto ? { mergeInto } : {}),
+    ...(conversation ? { conversation } : {}),
+  };
 }
 
 /** A row that may go out with a claim's head (both backends). */

@@ -34,6 +34,7 @@ import {
   type Queued,
   ITEM_COLUMNS,
   UNFINISHED,
+  claimedChat,
   isClaimable,
 } from '../sqlite-outbox-store.js';
 import { type ChatRow, chatFromRow } from '../sqlite-subscription-store.js';
@@ -357,27 +358,14 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
     );
     for (const r of found.rows)
       refs.set(Number(r.incident_id), { messageId: r.message_id, editable: r.editable });
-    const threadId = leased[0]?.threadId ?? null;
-    return {
-      leaseToken: token,
-      chat: chatFromRow({
-        ...chatRow,
-        ref: Number(chatRow.ref),
-        muted_until: chatRow.muted_until === null ? null : Number(chatRow.muted_until),
-        deactivated_at: chatRow.deactivated_at === null ? null : Number(chatRow.deactivated_at),
-        active: chatRow.active ? 1 : 0,
-      }),
-      ...(threadId === null ? {} : { threadId }),
-      // Reclaiming an expired lease counts the attempt that was lost with it (the lease UPDATE did).
-      items: leased.map(({ chatRef: _c, status, nextAttemptAt: _n, threadId: _t, ...item }) => ({
-        ...item,
-        attempts: status === 'leased' ? item.attempts + 1 : item.attempts,
-      })),
-      released,
-      refs,
-      ...(mergeInto ? { mergeInto } : {}),
-      ...(conversation ? { conversation } : {}),
-    };
+    const record = chatFromRow({
+      ...chatRow,
+      ref: Number(chatRow.ref),
+      muted_until: chatRow.muted_until === null ? null : Number(chatRow.muted_until),
+      deactivated_at: chatRow.deactivated_at === null ? null : Number(chatRow.deactivated_at),
+      active: chatRow.active ? 1 : 0,
+    });
+    return claimedChat(token, record, leased, released, refs, mergeInto, conversation);
   }
 }
 
