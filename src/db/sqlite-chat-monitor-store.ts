@@ -58,6 +58,19 @@ export function toAuditEntry(r: AuditRow): ChatMonitorAuditEntry {
   };
 }
 
+/**
+ * The parameters of the audit INSERT (both backends' statements list the columns in this order):
+ * owner_key, monitor_id, name, target, action, actor, at.
+ */
+export function auditParams(
+  row: MonitorRow,
+  action: AuditRow['action'],
+  actor: string,
+  at: number,
+): [string, number, string, string, AuditRow['action'], string, number] {
+  return [row.owner_key, row.id, row.name, row.target, action, actor, at];
+}
+
 /** Chat monitors in SQLite (migration 004). Add and remove write the audit row in the same transaction. */
 export class SqliteChatMonitorStore implements ChatMonitorStore {
   private readonly stmt;
@@ -109,15 +122,7 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
       const result = this.stmt.insert.run({ ...monitor, nameKey });
       if (result.changes === 0) return null;
       const row = this.stmt.byName.get(monitor.ownerKey, nameKey)!;
-      this.stmt.audit.run(
-        row.owner_key,
-        row.id,
-        row.name,
-        row.target,
-        'add',
-        monitor.createdBy,
-        monitor.createdAt,
-      );
+      this.stmt.audit.run(...auditParams(row, 'add', monitor.createdBy, monitor.createdAt));
       return toMonitor(row);
     })();
   }
@@ -128,7 +133,7 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
       if (row === undefined) return null;
       this.stmt.remove.run(row.id);
       this.stmt.closeIncident.run(now, now, `${CHAT_SERVICE_PREFIX}${row.id}`);
-      this.stmt.audit.run(row.owner_key, row.id, row.name, row.target, 'remove', actor, now);
+      this.stmt.audit.run(...auditParams(row, 'remove', actor, now));
       return toMonitor(row);
     })();
   }

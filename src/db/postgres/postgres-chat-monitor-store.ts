@@ -7,7 +7,13 @@ import type {
 } from '../../chat-monitors/chat-monitor-store.js';
 import type { AsyncPort } from '../../core/awaitable.js';
 import { CHAT_SERVICE_PREFIX } from '../../core/catalog.js';
-import { type AuditRow, type MonitorRow, toAuditEntry, toMonitor } from '../sqlite-chat-monitor-store.js';
+import {
+  type AuditRow,
+  type MonitorRow,
+  auditParams,
+  toAuditEntry,
+  toMonitor,
+} from '../sqlite-chat-monitor-store.js';
 import { inTransaction } from './in-transaction.js';
 
 /**
@@ -69,15 +75,7 @@ export class PostgresChatMonitorStore implements AsyncPort<ChatMonitorStore> {
       ]);
       const row = inserted.rows[0];
       if (row === undefined) return null;
-      await client.query(SQL.audit, [
-        row.owner_key,
-        row.id,
-        row.name,
-        row.target,
-        'add',
-        monitor.createdBy,
-        monitor.createdAt,
-      ]);
+      await client.query(SQL.audit, auditParams(row, 'add', monitor.createdBy, monitor.createdAt));
       return toMonitor(row);
     });
   }
@@ -92,7 +90,7 @@ export class PostgresChatMonitorStore implements AsyncPort<ChatMonitorStore> {
       if (row === undefined) return null;
       await client.query(SQL.remove, [row.id]);
       await client.query(SQL.closeIncident, [now, `${CHAT_SERVICE_PREFIX}${row.id}`]);
-      await client.query(SQL.audit, [row.owner_key, row.id, row.name, row.target, 'remove', actor, now]);
+      await client.query(SQL.audit, auditParams(row, 'remove', actor, now));
       return toMonitor(row);
     });
   }
