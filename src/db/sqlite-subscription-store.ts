@@ -112,6 +112,19 @@ export function toSubscription(r: SubscriptionRow): Subscription {
   };
 }
 
+/**
+ * The parameters of the INSERT of a new chat (both backends' statements list the columns in this
+ * order): platform, chat_id, guild_id, locale, time_zone, created_at.
+ */
+export function createChatParams(
+  chat: ChatAddress,
+  guildId: string | null,
+  defaults: SubscriptionDefaults,
+  now: number,
+): [string, string, string | null, string, string, number] {
+  return [chat.platform, chat.chatId, guildId, defaults.locale, defaults.timeZone, now];
+}
+
 /** The settings of a chat that has no row yet (both backends). */
 export function defaultSettings(defaults: SubscriptionDefaults): ChatSettings {
   return {
@@ -307,14 +320,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   }
 
   private ensureChat(chat: ChatAddress, guildId: string | null, now: number): ChatRow {
-    this.stmt.createChat.run(
-      chat.platform,
-      chat.chatId,
-      guildId,
-      this.defaults.locale,
-      this.defaults.timeZone,
-      now,
-    );
+    this.stmt.createChat.run(...createChatParams(chat, guildId, this.defaults, now));
     return this.row(chat) as ChatRow;
   }
 }

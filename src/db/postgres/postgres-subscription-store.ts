@@ -17,6 +17,7 @@ import {
   type SubscriptionDefaults,
   type SubscriptionRow,
   chatFromRow,
+  createChatParams,
   defaultSettings,
   recipientParams,
   toSubscription,
@@ -253,14 +254,7 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore> {
   ): Promise<void> {
     // Two instances creating the same chat at once: the second waits for the first's row and then
     // inserts nothing; the look-up after it (a new snapshot) sees the row.
-    await client.query(SQL.createChat, [
-      chat.platform,
-      chat.chatId,
-      guildId,
-      this.defaults.locale,
-      this.defaults.timeZone,
-      now,
-    ]);
+    await client.query(SQL.createChat, createChatParams(chat, guildId, this.defaults, now));
   }
 
   private async ensureChat(
