@@ -8,7 +8,8 @@ import type {
   NewChatMonitor,
 } from '../chat-monitors/chat-monitor-store.js';
 
-interface MonitorRow {
+/** A `chat_monitors` row as both backends read it (PostgreSQL's store maps it with `toMonitor` too). */
+export interface MonitorRow {
   id: number;
   owner_key: string;
   platform: PlatformName;
@@ -21,7 +22,8 @@ interface MonitorRow {
   created_at: number;
 }
 
-interface AuditRow {
+/** A `chat_monitor_audit` row (both backends). */
+export interface AuditRow {
   monitor_id: number;
   name: string;
   target: string;
@@ -30,7 +32,7 @@ interface AuditRow {
   at: number;
 }
 
-function toMonitor(row: MonitorRow): ChatMonitor {
+export function toMonitor(row: MonitorRow): ChatMonitor {
   return {
     id: row.id,
     ownerKey: row.owner_key,
@@ -43,6 +45,30 @@ function toMonitor(row: MonitorRow): ChatMonitor {
     createdBy: row.created_by,
     createdAt: row.created_at,
   };
+}
+
+export function toAuditEntry(r: AuditRow): ChatMonitorAuditEntry {
+  return {
+    monitorId: r.monitor_id,
+    name: r.name,
+    target: r.target,
+    action: r.action,
+    actor: r.actor,
+    at: r.at,
+  };
+}
+
+/**
+ * The parameters of the audit INSERT (both backends' statements list the columns in this order):
+ * owner_key, monitor_id, name, target, action, actor, at.
+ */
+export function auditParams(
+  row: MonitorRow,
+  action: AuditRow['action'],
+  actor: string,
+  at: number,
+): [string, number, string, string, AuditRow['action'], string, number] {
+  return [row.owner_key, row.id, row.name, row.target, action, actor, at];
 }
 
 /** Chat monitors in SQLite (migration 004). Add and remove write the audit row in the same transaction. */
@@ -96,15 +122,7 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
       const result = this.stmt.insert.run({ ...monitor, nameKey });
       if (result.changes === 0) return null;
       const row = this.stmt.byName.get(monitor.ownerKey, nameKey)!;
-      this.stmt.audit.run(
-        row.owner_key,
-        row.id,
-        row.name,
-        row.target,
-        'add',
-        monitor.createdBy,
-        monitor.createdAt,
-      );
+      this.stmt.audit.run(...auditParams(row, 'add', monitor.createdBy, monitor.createdAt));
       return toMonitor(row);
     })();
   }
@@ -115,7 +133,7 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
       if (row === undefined) return null;
       this.stmt.remove.run(row.id);
       this.stmt.closeIncident.run(now, now, `${CHAT_SERVICE_PREFIX}${row.id}`);
-      this.stmt.audit.run(row.owner_key, row.id, row.name, row.target, 'remove', actor, now);
+      this.stmt.audit.run(...auditParams(row, 'remove', actor, now));
       return toMonitor(row);
     })();
   }
@@ -133,13 +151,6 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
   }
 
   recentAudit(ownerKey: string, limit: number): ChatMonitorAuditEntry[] {
-    return this.stmt.auditByOwner.all(ownerKey, limit).map((r) => ({
-      monitorId: r.monitor_id,
-      name: r.name,
-      target: r.target,
-      action: r.action,
-      actor: r.actor,
-      at: r.at,
-    }));
+    return this.stmt.auditByOwner.all(ownerKey, limit).map(toAuditEntry);
   }
 }

@@ -64,6 +64,29 @@ function toIncidentView(r: IncidentRow): IncidentView {
   };
 }
 
+/**
+ * The parameters of `openIncident`'s INSERT (both backends' statements list the columns in this
+ * order): id, service_id, severity, status, started_at, updated_at, evidence_key, evidence_json
+ * (`evidence`: the event's evidence as JSON, which the caller has already made).
+ */
+export function openIncidentParams(
+  id: number,
+  incident: NonNullable<DetectionCommit['incident']>,
+  evidence: string,
+): [number, string, string, string, number, number, string, string] {
+  const { event, evidenceKey } = incident;
+  return [
+    id,
+    event.serviceId,
+    event.severity,
+    event.status,
+    event.startedAt,
+    event.at,
+    evidenceKey,
+    evidence,
+  ];
+}
+
 export interface DetectionStoreOptions {
   /**
    * Commits that change no incident (nearly every check) are held up to this long and written
@@ -633,16 +656,7 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
     const evidence = JSON.stringify(event.evidence);
     const incidentId = assignedId;
     if (decision.kind === 'open') {
-      this.stmt.openIncident.run(
-        incidentId,
-        event.serviceId,
-        event.severity,
-        event.status,
-        event.startedAt,
-        event.at,
-        evidenceKey,
-        evidence,
-      );
+      this.stmt.openIncident.run(...openIncidentParams(incidentId, change.incident, evidence));
     } else if (decision.kind === 'resolve') {
       this.stmt.resolveIncident.run(event.status, event.at, event.at, incidentId);
     } else {

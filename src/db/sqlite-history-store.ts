@@ -139,25 +139,39 @@ export class SqliteHistoryStore implements HistoryReader {
 
   /** Hourly buckets of one monitor for whole days between two times. */
   hourlyBuckets(monitorRef: number, from: number, to: number): { hourStart: number; bucket: HourBucket }[] {
-    const rows = this.stmt.days.all(monitorRef, dayOf(from), dayOf(to)) as { day: number; data: Buffer }[];
-    return rows.flatMap((r) =>
-      decodeDay(r.data).flatMap((bucket, h) =>
-        bucket ? [{ hourStart: r.day * DAY_MS + h * HOUR_MS, bucket }] : [],
-      ),
-    );
+    const rows = this.stmt.days.all(monitorRef, dayOf(from), dayOf(to)) as RollupRow[];
+    return hourlyBucketsOf(rows);
   }
 
   /** Per-day totals of one monitor, for availability bars. */
   dailySummaries(monitorRef: number, fromDay: number, toDay: number): DaySummary[] {
-    const rows = this.stmt.days.all(monitorRef, fromDay, toDay) as { day: number; data: Buffer }[];
-    return rows.map((r) => {
-      const slots = decodeDay(r.data).filter((b): b is HourBucket => b !== null);
-      return {
-        day: r.day,
-        count: slots.reduce((n, b) => n + b.count, 0),
-        failures: slots.reduce((n, b) => n + b.failures, 0),
-        degraded: slots.reduce((n, b) => n + b.degraded, 0),
-      };
-    });
+    const rows = this.stmt.days.all(monitorRef, fromDay, toDay) as RollupRow[];
+    return rows.map(daySummaryOf);
   }
+}
+
+/** A `check_rollups` row of one monitor (both backends). */
+export interface RollupRow {
+  day: number;
+  data: Buffer;
+}
+
+/** The hours with checks in days of roll-ups, oldest first (both backends). */
+export function hourlyBucketsOf(rows: readonly RollupRow[]): { hourStart: number; bucket: HourBucket }[] {
+  return rows.flatMap((r) =>
+    decodeDay(r.data).flatMap((bucket, h) =>
+      bucket ? [{ hourStart: r.day * DAY_MS + h * HOUR_MS, bucket }] : [],
+    ),
+  );
+}
+
+/** A day's totals from its roll-up (both backends). */
+export function daySummaryOf(r: RollupRow): DaySummary {
+  const slots = decodeDay(r.data).filter((b): b is HourBucket => b !== null);
+  return {
+    day: r.day,
+    count: slots.reduce((n, b) => n + b.count, 0),
+    failures: slots.reduce((n, b) => n + b.failures, 0),
+    degraded: slots.reduce((n, b) => n + b.degraded, 0),
+  };
 }

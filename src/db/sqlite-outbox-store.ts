@@ -38,7 +38,8 @@ import {
   recipientParams,
 } from './sqlite-subscription-store.js';
 
-interface ItemRow {
+/** An outbox row with its event's payload, as `ITEM_COLUMNS` reads it (both backends). */
+export interface ItemRow {
   id: number;
   chat_ref: number;
   incident_id: number;
@@ -52,16 +53,28 @@ interface ItemRow {
 }
 
 /** A row of a chat's queue, mapped: the queued row plus its lease state. */
-interface Queued extends QueuedRow {
+export interface Queued extends QueuedRow {
   readonly chatRef: number;
   readonly status: ItemRow['status'];
   readonly nextAttemptAt: number;
 }
 
-const ITEM_COLUMNS = `o.id, o.chat_ref, o.incident_id, o.event_kind, o.status, o.attempts, o.next_attempt_at,
+/** A dead outbox row with its chat, as `listDead` reads it (both backends). */
+export interface DeadRow {
+  id: number;
+  platform: Platform;
+  chat_id: string;
+  incident_id: number;
+  event_kind: IncidentEventKind;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+}
+
+export const ITEM_COLUMNS = `o.id, o.chat_ref, o.incident_id, o.event_kind, o.status, o.attempts, o.next_attempt_at,
   o.created_at, e.payload_json, o.thread_id FROM outbox o JOIN outbox_events e ON e.id = o.event_id`;
 /** The statuses of a row that still has to go out: they keep the chat's later rows waiting. */
-const UNFINISHED = "('pending', 'leased', 'held')";
+export const UNFINISHED = "('pending', 'leased', 'held')";
 /**
  * When a fanned-out row is due in chat `c`: `@due` when that does not depend on the chat
  * (grouping's `dueDependsOnChat`), otherwise grouping's `dueAt` (the SQL function `outbox_due`)
@@ -423,16 +436,7 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
 
   /** Rows that will never be delivered, newest first, with why: for the operator. */
   listDead(platform: Platform, limit: number): DeadItem[] {
-    const rows = this.stmt.listDead.all(platform, limit) as {
-      id: number;
-      platform: Platform;
-      chat_id: string;
-      incident_id: number;
-      event_kind: IncidentEventKind;
-      attempts: number;
-      last_error: string | null;
-      created_at: number;
-    }[];
+    const rows = this.stmt.listDead.all(platform, limit) as DeadRow[];
     return rows.map((r) => ({
       id: r.id,
       platform: r.platform,
@@ -594,25 +598,39 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
         { message_id: string | null; editable: 0 | 1 } | undefined;
       if (ref) refs.set(r.incidentId, { messageId: ref.message_id, editable: ref.editable === 1 });
     }
-    const threadId = leased[0]?.threadId ?? null;
-    return {
-      leaseToken: token,
-      chat: chatFromRow(chatRow),
-      ...(threadId === null ? {} : { threadId }),
-      // Reclaiming an expired lease counts the attempt that was lost with it (the lease UPDATE did).
-      items: leased.map(({ chatRef: _c, status, nextAttemptAt: _n, threadId: _t, ...item }) => ({
-        ...item,
-        attempts: status === 'leased' ? item.attempts + 1 : item.attempts,
-      })),
-      released,
-      refs,
-      ...(mergeInto ? { mergeInto } : {}),
-      ...(conversation ? { conversation } : {}),
-    };
+    return claimedChat(token, chatFromRow(chatRow), leased, released, refs, mergeInto, conversation);
   }
 }
 
-function isClaimable(r: Queued, now: number): boolean {
+/** The claim of a chat's leased rows, with their message references (both backends). */
+export function claimedChat(
+  leaseToken: string,
+  chat: ClaimedChat['chat'],
+  leased: readonly Queued[],
+  released: boolean,
+  refs: Map<number, MessageRef>,
+  mergeInto?: MergeTarget,
+  conversation?: Conversation,
+): ClaimedChat {
+  const threadId = leased[0]?.threadId ?? null;
+  return {
+    leaseToken,
+    chat,
+    ...(threadId === null ? {} : { threadId }),
+    // Reclaiming an expired lease counts the attempt that was lost with it (the lease UPDATE did).
+    items: leased.map(({ chatRef: _c, status, nextAttemptAt: _n, threadId: _t, ...item }) => ({
+      ...item,
+      attempts: status === 'leased' ? item.attempts + 1 : item.attempts,
+    })),
+    released,
+    refs,
+    ...(mergeInto ? { mergeInto } : {}),
+    ...(conversation ? { conversation } : {}),
+  };
+}
+
+/** A row that may go out with a claim's head (both backends). */
+export function isClaimable(r: Queued, now: number): boolean {
   return r.status === 'pending' || (r.status === 'leased' && r.nextAttemptAt <= now);
 }
 

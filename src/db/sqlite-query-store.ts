@@ -33,7 +33,8 @@ export interface IncidentQuery {
   readonly excludeServicePrefix?: string;
 }
 
-interface IncidentRow {
+/** An `incidents` row (both backends). */
+export interface IncidentRow {
   id: number;
   service_id: string;
   severity: Severity;
@@ -42,6 +43,48 @@ interface IncidentRow {
   updated_at: number;
   resolved_at: number | null;
   evidence_json: string;
+}
+
+export function toIncident(r: IncidentRow): IncidentRecord {
+  return {
+    id: r.id,
+    serviceId: r.service_id,
+    severity: r.severity,
+    status: r.status,
+    startedAt: r.started_at,
+    updatedAt: r.updated_at,
+    resolvedAt: r.resolved_at,
+    evidence: JSON.parse(r.evidence_json) as Evidence[],
+  };
+}
+
+/** Every monitor's last check (both backends). */
+export const LAST_CHECKS_SQL = `SELECT m.id AS monitor_id, s.last_status, s.last_reason, s.last_message, s.last_latency_ms, s.last_at
+  FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref`;
+
+export interface LastCheckRow {
+  monitor_id: string;
+  last_status: State;
+  last_reason: OutcomeReason;
+  last_message: string;
+  last_latency_ms: number | null;
+  last_at: number;
+}
+
+export function lastChecksByMonitor(rows: readonly LastCheckRow[]): Map<string, LastCheck> {
+  return new Map(
+    rows.map((r) => [
+      r.monitor_id,
+      {
+        monitorId: r.monitor_id,
+        status: r.last_status,
+        reason: r.last_reason,
+        message: r.last_message,
+        latencyMs: r.last_latency_ms,
+        at: r.last_at,
+      },
+    ]),
+  );
 }
 
 /**
@@ -62,10 +105,7 @@ export class SqliteQueryStore implements QueryStore {
 
   constructor(private readonly db: Db) {
     this.stmt = {
-      lastChecks: db.prepare(
-        `SELECT m.id AS monitor_id, s.last_status, s.last_reason, s.last_message, s.last_latency_ms, s.last_at
-         FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref`,
-      ),
+      lastChecks: db.prepare(LAST_CHECKS_SQL),
     };
   }
 
@@ -89,41 +129,13 @@ export class SqliteQueryStore implements QueryStore {
     const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY (resolved_at IS NULL) DESC, started_at DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, query.limit) as IncidentRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      serviceId: r.service_id,
-      severity: r.severity,
-      status: r.status,
-      startedAt: r.started_at,
-      updatedAt: r.updated_at,
-      resolvedAt: r.resolved_at,
-      evidence: JSON.parse(r.evidence_json) as Evidence[],
-    }));
+    return rows.map(toIncident);
   }
 
   lastChecks(): Map<string, LastCheck> {
     flushPendingWrites(this.db);
-    const rows = this.stmt.lastChecks.all() as {
-      monitor_id: string;
-      last_status: State;
-      last_reason: OutcomeReason;
-      last_message: string;
-      last_latency_ms: number | null;
-      last_at: number;
-    }[];
-    return new Map(
-      rows.map((r) => [
-        r.monitor_id,
-        {
-          monitorId: r.monitor_id,
-          status: r.last_status,
-          reason: r.last_reason,
-          message: r.last_message,
-          latencyMs: r.last_latency_ms,
-          at: r.last_at,
-        },
-      ]),
-    );
+    const rows = this.stmt.lastChecks.all() as LastCheckRow[];
+    return lastChecksByMonitor(rows);
   }
 
   /** True when the database accepts a write (for /healthz): a write in a transaction that is rolled back. */
@@ -140,4 +152,5 @@ export class SqliteQueryStore implements QueryStore {
   }
 }
 
-class RollbackProbe extends Error {}
+/** Thrown to roll back `isWritable`'s probe write (both backends). */
+export class RollbackProbe extends Error {}

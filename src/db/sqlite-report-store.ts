@@ -16,7 +16,7 @@ import type { Db } from './database.js';
 import type { StorageHealth } from './storage-health.js';
 
 /** Bytes of the per-database salt (SHA-256's block is 64; 32 random bytes are plenty). */
-const SALT_BYTES = 32;
+export const SALT_BYTES = 32;
 /** Queued reports are written at the latest this long after the first of them arrived. */
 export const FLUSH_AFTER_MS = 50;
 /** … or as soon as this many are queued. */
@@ -24,9 +24,10 @@ export const FLUSH_AT_REPORTS = 500;
 /** Most reports queued in memory while storage fails; past it the oldest tenth is dropped. */
 export const MAX_QUEUED_REPORTS = 50_000;
 /** Distinct stored detector states remembered while loading (see `recentlyLoaded`). */
-const RECENTLY_LOADED_STATES = 64;
+export const RECENTLY_LOADED_STATES = 64;
 
-interface QueuedReport {
+/** A report admitted and waiting in the write queue (both backends). */
+export interface QueuedReport {
   readonly serviceId: string;
   readonly reporter: string;
   readonly chatKey: string;
@@ -388,7 +389,7 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
 /** Stored text of states already written: services in the same state share it (`stepCrowdDetector`). */
 const storedTexts = new WeakMap<CrowdDetectorState, string>();
 
-function storedText(state: CrowdDetectorState): string {
+export function storedText(state: CrowdDetectorState): string {
   let text = storedTexts.get(state);
   if (text === undefined) {
     text = JSON.stringify(storedCrowdDetector(state));
@@ -397,6 +398,6 @@ function storedText(state: CrowdDetectorState): string {
   return text;
 }
 
-function toProblemKind(value: string): ProblemKind {
+export function toProblemKind(value: string): ProblemKind {
   return (PROBLEM_KINDS as readonly string[]).includes(value) ? (value as ProblemKind) : 'other';
 }

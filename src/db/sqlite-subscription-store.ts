@@ -95,6 +95,47 @@ export interface SubscriptionDefaults {
 }
 
 /** Subscriptions and chat settings in SQLite (tables `chats`, `subscriptions`; migration 002). */
+/** A `subscriptions` row as `listSubscriptions` reads it (both backends). */
+export interface SubscriptionRow {
+  service_id: string;
+  min_severity: Severity;
+  created_at: number;
+  thread_id: string | null;
+}
+
+export function toSubscription(r: SubscriptionRow): Subscription {
+  return {
+    serviceId: r.service_id,
+    minSeverity: r.min_severity,
+    createdAt: r.created_at,
+    threadId: r.thread_id,
+  };
+}
+
+/**
+ * The parameters of the INSERT of a new chat (both backends' statements list the columns in this
+ * order): platform, chat_id, guild_id, locale, time_zone, created_at.
+ */
+export function createChatParams(
+  chat: ChatAddress,
+  guildId: string | null,
+  defaults: SubscriptionDefaults,
+  now: number,
+): [string, string, string | null, string, string, number] {
+  return [chat.platform, chat.chatId, guildId, defaults.locale, defaults.timeZone, now];
+}
+
+/** The settings of a chat that has no row yet (both backends). */
+export function defaultSettings(defaults: SubscriptionDefaults): ChatSettings {
+  return {
+    locale: defaults.locale,
+    timeZone: defaults.timeZone,
+    quietHours: null,
+    mutedUntil: null,
+    mentionRoleId: null,
+  };
+}
+
 export class SqliteSubscriptionStore implements SubscriptionStore {
   private readonly stmt;
 
@@ -195,18 +236,8 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   }
 
   listSubscriptions(chat: ChatAddress): Subscription[] {
-    const rows = this.stmt.list.all(chat.platform, chat.chatId) as {
-      service_id: string;
-      min_severity: Severity;
-      created_at: number;
-      thread_id: string | null;
-    }[];
-    return rows.map((r) => ({
-      serviceId: r.service_id,
-      minSeverity: r.min_severity,
-      createdAt: r.created_at,
-      threadId: r.thread_id,
-    }));
+    const rows = this.stmt.list.all(chat.platform, chat.chatId) as SubscriptionRow[];
+    return rows.map(toSubscription);
   }
 
   getChat(chat: ChatAddress): ChatRecord | null {
@@ -219,7 +250,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   }
 
   getSettings(chat: ChatAddress): ChatSettings {
-    return this.getChat(chat)?.settings ?? this.defaultSettings();
+    return this.getChat(chat)?.settings ?? defaultSettings(this.defaults);
   }
 
   updateSettings(chat: ChatAddress, patch: Partial<ChatSettings>, now: number): ChatSettings {
@@ -289,24 +320,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   }
 
   private ensureChat(chat: ChatAddress, guildId: string | null, now: number): ChatRow {
-    this.stmt.createChat.run(
-      chat.platform,
-      chat.chatId,
-      guildId,
-      this.defaults.locale,
-      this.defaults.timeZone,
-      now,
-    );
+    this.stmt.createChat.run(...createChatParams(chat, guildId, this.defaults, now));
     return this.row(chat) as ChatRow;
-  }
-
-  private defaultSettings(): ChatSettings {
-    return {
-      locale: this.defaults.locale,
-      timeZone: this.defaults.timeZone,
-      quietHours: null,
-      mutedUntil: null,
-      mentionRoleId: null,
-    };
   }
 }

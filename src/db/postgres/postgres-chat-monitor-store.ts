@@ -7,45 +7,14 @@ import type {
 } from '../../chat-monitors/chat-monitor-store.js';
 import type { AsyncPort } from '../../core/awaitable.js';
 import { CHAT_SERVICE_PREFIX } from '../../core/catalog.js';
-import type { PlatformName } from '../../core/delivery/ports.js';
+import {
+  type AuditRow,
+  type MonitorRow,
+  auditParams,
+  toAuditEntry,
+  toMonitor,
+} from '../sqlite-chat-monitor-store.js';
 import { inTransaction } from './in-transaction.js';
-
-interface MonitorRow {
-  id: number;
-  owner_key: string;
-  platform: PlatformName;
-  chat_id: string;
-  name: string;
-  kind: 'http' | 'tcp';
-  target: string;
-  interval_ms: number;
-  created_by: string;
-  created_at: number;
-}
-
-interface AuditRow {
-  monitor_id: number;
-  name: string;
-  target: string;
-  action: 'add' | 'remove';
-  actor: string;
-  at: number;
-}
-
-function toMonitor(row: MonitorRow): ChatMonitor {
-  return {
-    id: row.id,
-    ownerKey: row.owner_key,
-    platform: row.platform,
-    chatId: row.chat_id,
-    name: row.name,
-    kind: row.kind,
-    target: row.target,
-    intervalMs: row.interval_ms,
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-  };
-}
 
 /**
  * Serialises the choice of a new chat monitor's id between instances (a transaction-level advisory
@@ -106,15 +75,7 @@ export class PostgresChatMonitorStore implements AsyncPort<ChatMonitorStore> {
       ]);
       const row = inserted.rows[0];
       if (row === undefined) return null;
-      await client.query(SQL.audit, [
-        row.owner_key,
-        row.id,
-        row.name,
-        row.target,
-        'add',
-        monitor.createdBy,
-        monitor.createdAt,
-      ]);
+      await client.query(SQL.audit, auditParams(row, 'add', monitor.createdBy, monitor.createdAt));
       return toMonitor(row);
     });
   }
@@ -129,7 +90,7 @@ export class PostgresChatMonitorStore implements AsyncPort<ChatMonitorStore> {
       if (row === undefined) return null;
       await client.query(SQL.remove, [row.id]);
       await client.query(SQL.closeIncident, [now, `${CHAT_SERVICE_PREFIX}${row.id}`]);
-      await client.query(SQL.audit, [row.owner_key, row.id, row.name, row.target, 'remove', actor, now]);
+      await client.query(SQL.audit, auditParams(row, 'remove', actor, now));
       return toMonitor(row);
     });
   }
@@ -148,13 +109,6 @@ export class PostgresChatMonitorStore implements AsyncPort<ChatMonitorStore> {
 
   async recentAudit(ownerKey: string, limit: number): Promise<ChatMonitorAuditEntry[]> {
     const result = await this.pool.query<AuditRow>(SQL.auditByOwner, [ownerKey, limit]);
-    return result.rows.map((r) => ({
-      monitorId: r.monitor_id,
-      name: r.name,
-      target: r.target,
-      action: r.action,
-      actor: r.actor,
-      at: r.at,
-    }));
+    return result.rows.map(toAuditEntry);
   }
 }

@@ -13,7 +13,11 @@ import type { IncidentEvent } from '../../core/events.js';
 import type { Severity, State } from '../../core/model.js';
 import type { Logger } from '../../logging.js';
 import { encodeCheck, hourOf } from '../check-encoding.js';
-import type { DetectionBacklogFigures, IncidentHook } from '../sqlite-detection-store.js';
+import {
+  type DetectionBacklogFigures,
+  type IncidentHook,
+  openIncidentParams,
+} from '../sqlite-detection-store.js';
 import { CommitQueue } from './commit-queue.js';
 import { type FanOutOptions, enqueueIncidentEventIn } from './outbox-fanout.js';
 import { IdReserve, advanceSequenceSql, errorMessage } from './id-blocks.js';
@@ -604,16 +608,7 @@ export class PostgresDetectionStore implements DetectionStore {
     const evidence = JSON.stringify(event.evidence);
     if (decision.kind === 'open') {
       if (entry.beyondSequence) await client.query(advanceSequenceSql, [id, 'incidents', 'id']);
-      await client.query(SQL.openIncident, [
-        id,
-        event.serviceId,
-        event.severity,
-        event.status,
-        event.startedAt,
-        event.at,
-        evidenceKey,
-        evidence,
-      ]);
+      await client.query(SQL.openIncident, openIncidentParams(id, incident, evidence));
     } else {
       // The incident may be unknown (an id from before a database was replaced): its change is
       // not written, as the SQLite store's replay skips an incident that does not exist.

@@ -16,7 +16,10 @@ import {
   type DaySummary,
   RAW_RETENTION_MS,
   ROLLUP_RETENTION_MS,
+  type RollupRow,
   type SqliteHistoryStore,
+  daySummaryOf,
+  hourlyBucketsOf,
 } from '../sqlite-history-store.js';
 import { withTransaction } from './pool.js';
 
@@ -165,12 +168,8 @@ export class PostgresHistoryStore implements AsyncPort<SqliteHistoryStore> {
     return rows.flatMap((r) => decodeChunk(r.hour, r.data)).filter((c) => c.at >= from && c.at <= to);
   }
 
-  private async days(
-    monitorRef: number,
-    fromDay: number,
-    toDay: number,
-  ): Promise<{ day: number; data: Buffer }[]> {
-    const { rows } = await this.pool.query<{ day: number; data: Buffer }>(
+  private async days(monitorRef: number, fromDay: number, toDay: number): Promise<RollupRow[]> {
+    const { rows } = await this.pool.query<RollupRow>(
       'SELECT day, data FROM check_rollups WHERE monitor_ref = $1 AND day BETWEEN $2 AND $3 ORDER BY day',
       [monitorRef, fromDay, toDay],
     );
@@ -184,24 +183,12 @@ export class PostgresHistoryStore implements AsyncPort<SqliteHistoryStore> {
     to: number,
   ): Promise<{ hourStart: number; bucket: HourBucket }[]> {
     const rows = await this.days(monitorRef, dayOf(from), dayOf(to));
-    return rows.flatMap((r) =>
-      decodeDay(r.data).flatMap((bucket, h) =>
-        bucket ? [{ hourStart: r.day * DAY_MS + h * HOUR_MS, bucket }] : [],
-      ),
-    );
+    return hourlyBucketsOf(rows);
   }
 
   /** Per-day totals of one monitor, for availability bars. */
   async dailySummaries(monitorRef: number, fromDay: number, toDay: number): Promise<DaySummary[]> {
     const rows = await this.days(monitorRef, fromDay, toDay);
-    return rows.map((r) => {
-      const slots = decodeDay(r.data).filter((b): b is HourBucket => b !== null);
-      return {
-        day: r.day,
-        count: slots.reduce((n, b) => n + b.count, 0),
-        failures: slots.reduce((n, b) => n + b.failures, 0),
-        degraded: slots.reduce((n, b) => n + b.degraded, 0),
-      };
-    });
+    return rows.map(daySummaryOf);
   }
 }

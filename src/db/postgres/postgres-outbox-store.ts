@@ -5,7 +5,6 @@ import {
   type ChatIncidentFacts,
   type ChatMessageReads,
   type RefFacts,
-  type QueuedRow,
   asFirstNews,
   companions,
   groupClaim,
@@ -28,35 +27,20 @@ import type {
   Settlement,
 } from '../../core/delivery/ports.js';
 import type { IncidentEvent, IncidentEventKind } from '../../core/events.js';
-import type { OutboxStoreOptions } from '../sqlite-outbox-store.js';
+import {
+  type DeadRow,
+  type ItemRow,
+  type OutboxStoreOptions,
+  type Queued,
+  ITEM_COLUMNS,
+  UNFINISHED,
+  claimedChat,
+  isClaimable,
+} from '../sqlite-outbox-store.js';
 import { type ChatRow, chatFromRow } from '../sqlite-subscription-store.js';
 import { enqueueIncidentEventIn } from './outbox-fanout.js';
 import { withTransaction } from './pool.js';
 
-interface ItemRow {
-  id: number;
-  chat_ref: number;
-  incident_id: number;
-  event_kind: IncidentEventKind;
-  status: 'pending' | 'leased' | 'held';
-  attempts: number;
-  next_attempt_at: number;
-  created_at: number;
-  payload_json: string;
-  thread_id: string | null;
-}
-
-/** A row of a chat's queue, mapped: the queued row plus its lease state. */
-interface Queued extends QueuedRow {
-  readonly chatRef: number;
-  readonly status: ItemRow['status'];
-  readonly nextAttemptAt: number;
-}
-
-const ITEM_COLUMNS = `o.id, o.chat_ref, o.incident_id, o.event_kind, o.status, o.attempts, o.next_attempt_at,
-  o.created_at, e.payload_json, o.thread_id FROM outbox o JOIN outbox_events e ON e.id = o.event_id`;
-/** The statuses of a row that still has to go out: they keep the chat's later rows waiting. */
-const UNFINISHED = "('pending', 'leased', 'held')";
 /**
  * The lock that makes a chat one claimer's at a time: its `chats` row FOR NO KEY UPDATE. It does not
  * conflict with the KEY SHARE lock an outbox INSERT takes on its chat (the fan-out never waits for a
@@ -305,16 +289,7 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
 
   /** Rows that will never be delivered, newest first, with why: for the operator. */
   async listDead(platform: Platform, limit: number): Promise<DeadItem[]> {
-    const { rows } = await this.pool.query<{
-      id: number;
-      platform: Platform;
-      chat_id: string;
-      incident_id: number;
-      event_kind: IncidentEventKind;
-      attempts: number;
-      last_error: string | null;
-      created_at: number;
-    }>(SQL.listDead, [platform, limit]);
+    const { rows } = await this.pool.query<DeadRow>(SQL.listDead, [platform, limit]);
     return rows.map((r) => ({
       id: Number(r.id),
       platform: r.platform,
@@ -383,27 +358,14 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
     );
     for (const r of found.rows)
       refs.set(Number(r.incident_id), { messageId: r.message_id, editable: r.editable });
-    const threadId = leased[0]?.threadId ?? null;
-    return {
-      leaseToken: token,
-      chat: chatFromRow({
-        ...chatRow,
-        ref: Number(chatRow.ref),
-        muted_until: chatRow.muted_until === null ? null : Number(chatRow.muted_until),
-        deactivated_at: chatRow.deactivated_at === null ? null : Number(chatRow.deactivated_at),
-        active: chatRow.active ? 1 : 0,
-      }),
-      ...(threadId === null ? {} : { threadId }),
-      // Reclaiming an expired lease counts the attempt that was lost with it (the lease UPDATE did).
-      items: leased.map(({ chatRef: _c, status, nextAttemptAt: _n, threadId: _t, ...item }) => ({
-        ...item,
-        attempts: status === 'leased' ? item.attempts + 1 : item.attempts,
-      })),
-      released,
-      refs,
-      ...(mergeInto ? { mergeInto } : {}),
-      ...(conversation ? { conversation } : {}),
-    };
+    const record = chatFromRow({
+      ...chatRow,
+      ref: Number(chatRow.ref),
+      muted_until: chatRow.muted_until === null ? null : Number(chatRow.muted_until),
+      deactivated_at: chatRow.deactivated_at === null ? null : Number(chatRow.deactivated_at),
+      active: chatRow.active ? 1 : 0,
+    });
+    return claimedChat(token, record, leased, released, refs, mergeInto, conversation);
   }
 }
 
@@ -557,16 +519,15 @@ class Reads implements ChatMessageReads {
   }
 }
 
-/** A row that may go out with a claim's head (SqliteOutboxStore's rule). */
-function isClaimable(r: Queued, now: number): boolean {
-  return r.status === 'pending' || (r.status === 'leased' && r.nextAttemptAt <= now);
-}
-
 /** A claim's head, read again under the chat's lock: still pending and due, or leased and expired. */
 function isDueHead(r: Queued, now: number): boolean {
   return (r.status === 'pending' || r.status === 'leased') && r.nextAttemptAt <= now;
 }
 
+/**
+ * SqliteOutboxStore's `toItem` with every number passed through `Number()` (as the other mappers
+ * here): kept apart so a pool that hands BIGINT over as text still gives numbers.
+ */
 function toItem(r: ItemRow): OutboxItem {
   return {
     id: Number(r.id),

@@ -1,20 +1,18 @@
 import type pg from 'pg';
 import type { AsyncPort } from '../../core/awaitable.js';
-import type { Evidence } from '../../core/detection/service-status.js';
-import type { OutcomeReason, Severity, State } from '../../core/model.js';
-import type { IncidentQuery, IncidentRecord, LastCheck, SqliteQueryStore } from '../sqlite-query-store.js';
+import {
+  type IncidentQuery,
+  type IncidentRecord,
+  type IncidentRow,
+  type LastCheck,
+  type LastCheckRow,
+  type SqliteQueryStore,
+  LAST_CHECKS_SQL,
+  RollbackProbe,
+  lastChecksByMonitor,
+  toIncident,
+} from '../sqlite-query-store.js';
 import { inTransaction } from './in-transaction.js';
-
-interface IncidentRow {
-  id: number;
-  service_id: string;
-  severity: Severity;
-  status: State;
-  started_at: number;
-  updated_at: number;
-  resolved_at: number | null;
-  evidence_json: string;
-}
 
 export interface PostgresQueryStoreOptions {
   /**
@@ -48,44 +46,13 @@ export class PostgresQueryStore implements AsyncPort<SqliteQueryStore> {
     const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY (resolved_at IS NULL) DESC, started_at DESC LIMIT ${param(query.limit)}::bigint`;
     const result = await this.pool.query<IncidentRow>(sql, params);
-    return result.rows.map((r) => ({
-      id: r.id,
-      serviceId: r.service_id,
-      severity: r.severity,
-      status: r.status,
-      startedAt: r.started_at,
-      updatedAt: r.updated_at,
-      resolvedAt: r.resolved_at,
-      evidence: JSON.parse(r.evidence_json) as Evidence[],
-    }));
+    return result.rows.map(toIncident);
   }
 
   async lastChecks(): Promise<Map<string, LastCheck>> {
     await this.options.flushPendingWrites?.();
-    const result = await this.pool.query<{
-      monitor_id: string;
-      last_status: State;
-      last_reason: OutcomeReason;
-      last_message: string;
-      last_latency_ms: number | null;
-      last_at: number;
-    }>(
-      `SELECT m.id AS monitor_id, s.last_status, s.last_reason, s.last_message, s.last_latency_ms, s.last_at
-       FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref`,
-    );
-    return new Map(
-      result.rows.map((r) => [
-        r.monitor_id,
-        {
-          monitorId: r.monitor_id,
-          status: r.last_status,
-          reason: r.last_reason,
-          message: r.last_message,
-          latencyMs: r.last_latency_ms,
-          at: r.last_at,
-        },
-      ]),
-    );
+    const result = await this.pool.query<LastCheckRow>(LAST_CHECKS_SQL);
+    return lastChecksByMonitor(result.rows);
   }
 
   /**
@@ -106,5 +73,3 @@ export class PostgresQueryStore implements AsyncPort<SqliteQueryStore> {
     }
   }
 }
-
-class RollbackProbe extends Error {}

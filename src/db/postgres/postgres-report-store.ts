@@ -4,10 +4,7 @@ import type { AsyncPort } from '../../core/awaitable.js';
 import {
   type CrowdDetectorState,
   crowdDetectorStateSchema,
-  storedCrowdDetector,
   type CrowdReport as WindowReport,
-  PROBLEM_KINDS,
-  type ProblemKind,
   REPORT_DEDUP_MS,
   admitReport,
 } from '../../core/crowd/index.js';
@@ -16,22 +13,14 @@ import {
   FLUSH_AFTER_MS,
   FLUSH_AT_REPORTS,
   MAX_QUEUED_REPORTS,
+  type QueuedReport,
+  RECENTLY_LOADED_STATES,
+  SALT_BYTES,
   type SqliteReportStore,
   chatKeyOf,
+  storedText,
+  toProblemKind,
 } from '../sqlite-report-store.js';
-
-/** Bytes of the per-database salt (as in SQLite). */
-const SALT_BYTES = 32;
-/** Distinct stored detector states remembered while loading (see `recentlyLoaded`). */
-const RECENTLY_LOADED_STATES = 64;
-
-interface QueuedReport {
-  readonly serviceId: string;
-  readonly reporter: string;
-  readonly chatKey: string;
-  readonly problem: ProblemKind;
-  readonly at: number;
-}
 
 const keyOf = (serviceId: string, reporter: string): string => `${serviceId}\u0000${reporter}`;
 
@@ -384,20 +373,4 @@ export class PostgresReportStore implements AsyncPort<SqliteReportStore> {
     );
     return result.rowCount ?? 0;
   }
-}
-
-/** Stored text of states already written: services in the same state share it (`stepCrowdDetector`). */
-const storedTexts = new WeakMap<CrowdDetectorState, string>();
-
-function storedText(state: CrowdDetectorState): string {
-  let text = storedTexts.get(state);
-  if (text === undefined) {
-    text = JSON.stringify(storedCrowdDetector(state));
-    storedTexts.set(state, text);
-  }
-  return text;
-}
-
-function toProblemKind(value: string): ProblemKind {
-  return (PROBLEM_KINDS as readonly string[]).includes(value) ? (value as ProblemKind) : 'other';
 }

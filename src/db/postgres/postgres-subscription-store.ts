@@ -15,8 +15,12 @@ import type { Severity } from '../../core/model.js';
 import {
   type ChatRow,
   type SubscriptionDefaults,
+  type SubscriptionRow,
   chatFromRow,
+  createChatParams,
+  defaultSettings,
   recipientParams,
+  toSubscription,
 } from '../sqlite-subscription-store.js';
 import { inTransaction, isUniqueViolation } from './in-transaction.js';
 
@@ -142,18 +146,8 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore> {
   }
 
   async listSubscriptions(chat: ChatAddress): Promise<Subscription[]> {
-    const result = await this.pool.query<{
-      service_id: string;
-      min_severity: Severity;
-      created_at: number;
-      thread_id: string | null;
-    }>(SQL.list, [chat.platform, chat.chatId]);
-    return result.rows.map((r) => ({
-      serviceId: r.service_id,
-      minSeverity: r.min_severity,
-      createdAt: r.created_at,
-      threadId: r.thread_id,
-    }));
+    const result = await this.pool.query<SubscriptionRow>(SQL.list, [chat.platform, chat.chatId]);
+    return result.rows.map(toSubscription);
   }
 
   async getChat(chat: ChatAddress): Promise<ChatRecord | null> {
@@ -167,7 +161,7 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore> {
   }
 
   async getSettings(chat: ChatAddress): Promise<ChatSettings> {
-    return (await this.getChat(chat))?.settings ?? this.defaultSettings();
+    return (await this.getChat(chat))?.settings ?? defaultSettings(this.defaults);
   }
 
   async updateSettings(chat: ChatAddress, patch: Partial<ChatSettings>, now: number): Promise<ChatSettings> {
@@ -260,14 +254,7 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore> {
   ): Promise<void> {
     // Two instances creating the same chat at once: the second waits for the first's row and then
     // inserts nothing; the look-up after it (a new snapshot) sees the row.
-    await client.query(SQL.createChat, [
-      chat.platform,
-      chat.chatId,
-      guildId,
-      this.defaults.locale,
-      this.defaults.timeZone,
-      now,
-    ]);
+    await client.query(SQL.createChat, createChatParams(chat, guildId, this.defaults, now));
   }
 
   private async ensureChat(
@@ -278,15 +265,5 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore> {
   ): Promise<PgChatRow> {
     await this.createChat(client, chat, guildId, now);
     return (await this.row(client, chat))!;
-  }
-
-  private defaultSettings(): ChatSettings {
-    return {
-      locale: this.defaults.locale,
-      timeZone: this.defaults.timeZone,
-      quietHours: null,
-      mutedUntil: null,
-      mentionRoleId: null,
-    };
   }
 }

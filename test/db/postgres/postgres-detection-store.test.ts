@@ -455,38 +455,31 @@ describe('PostgresDetectionStore against SqliteDetectionStore', () => {
         new Set(['opened', 'updated', 'resolved', 'reopened']),
       );
 
-      const both = async (sql: string): Promise<[unknown[], unknown[]]> => [
-        sqlite.prepare(sql).all(),
-        (await pool.query(sql)).rows,
-      ];
-      const [liteIncidents, pgIncidents] = await both(
+      /** Reads the same rows from both databases, expects them equal and gives PostgreSQL's. */
+      const sameOnBoth = async (sql: string): Promise<unknown[]> => {
+        const pgRows = (await pool.query(sql)).rows;
+        expect(pgRows).toEqual(sqlite.prepare(sql).all());
+        return pgRows;
+      };
+      await sameOnBoth(
         'SELECT id, service_id, severity, status, started_at, updated_at, resolved_at, evidence_key, evidence_json FROM incidents ORDER BY id',
       );
-      expect(pgIncidents).toEqual(liteIncidents);
-      const [liteEvents, pgEvents] = await both(
-        'SELECT incident_id, kind, at, payload_json FROM incident_events ORDER BY id',
-      );
-      expect(pgEvents).toEqual(liteEvents);
-      const [liteOutbox, pgOutbox] = await both(
+      await sameOnBoth('SELECT incident_id, kind, at, payload_json FROM incident_events ORDER BY id');
+      const pgOutbox = await sameOnBoth(
         'SELECT incident_id, kind, payload_json, created_at FROM outbox_events ORDER BY id',
       );
-      expect(pgOutbox).toEqual(liteOutbox);
       expect(pgOutbox.length).toBeGreaterThan(0);
-      const [liteChunks, pgChunks] = await both(
+      await sameOnBoth(
         'SELECT m.id, c.hour, c.data FROM check_chunks c JOIN monitors m ON m.ref = c.monitor_ref ORDER BY m.id, c.hour',
       );
-      expect(pgChunks).toEqual(liteChunks);
-      const [liteFailures, pgFailures] = await both(
+      await sameOnBoth(
         'SELECT m.id, f.at, f.message FROM check_failures f JOIN monitors m ON m.ref = f.monitor_ref ORDER BY m.id, f.at',
       );
-      expect(pgFailures).toEqual(liteFailures);
-      const [liteStates, pgStates] = await both(
+      await sameOnBoth(
         `SELECT m.id, s.record_json, s.last_status, s.last_reason, s.last_message, s.last_latency_ms, s.last_at
          FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref ORDER BY m.id`,
       );
-      expect(pgStates).toEqual(liteStates);
-      const [liteServices, pgServices] = await both('SELECT * FROM service_state ORDER BY service_id');
-      expect(pgServices).toEqual(liteServices);
+      await sameOnBoth('SELECT * FROM service_state ORDER BY service_id');
       expect(pgStore.load()).toEqual(sqliteStore.load());
     } finally {
       sqlite.close();
