@@ -101,9 +101,8 @@ export class OutboxWorker {
         ahead = null;
         claimed = claim.claims.length;
         // A full batch means a backlog (a fan-out to many chats): the next batch is claimed while
-        // the second half of this one goes out, so sending never stops for a claim (a claim is a
-        // few round trips per chat on PostgreSQL). Chats being delivered stay leased, so the
-        // next claim cannot take them.
+        // this one goes out, so sending never stops for a claim (a claim is a few round trips per
+        // chat on PostgreSQL). Chats being delivered stay leased, so the next claim cannot take them.
         const full = claimed === this.options.batchSize;
         await this.deliverAll(claim, signal, () => {
           if (full && !signal.aborted) {
@@ -144,17 +143,16 @@ export class OutboxWorker {
     return { claims, claimedAt };
   }
 
-  /** Delivers the claimed chats, `concurrency` at a time; `halfway` runs once half have been taken up. */
+  /** Delivers the claimed chats, `concurrency` at a time; `started` runs as the first one is taken up. */
   private async deliverAll(
     { claims, claimedAt }: Claim,
     signal: AbortSignal,
-    halfway?: () => void,
+    started?: () => void,
   ): Promise<void> {
-    const half = Math.ceil(claims.length / 2);
     let next = 0;
     const runner = async (): Promise<void> => {
       for (let claim = claims[next++]; claim; claim = claims[next++]) {
-        if (next === half + 1) halfway?.();
+        if (next === 1) started?.();
         try {
           await this.process(claim, claimedAt, signal);
         } catch (err) {
