@@ -9,9 +9,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Vitest's default on a 2-core machine is one worker. Most of the suite's time is end-to-end
-    // tests waiting on real timers (checks every second, bots polling), and since the store and
-    // end-to-end suites run on PostgreSQL too there is twice as much of it: four overlap them.
-    maxWorkers: 4,
+    // tests waiting on real timers (checks every second, bots polling), so three overlap them.
+    maxWorkers: 3,
     globalSetup: ['test/setup/temp-root.ts', 'test/setup/postgres.ts'],
     setupFiles: ['test/setup/loopback-only.ts'],
   },
