@@ -26,6 +26,7 @@ import { SqliteDetectionStore } from '../src/db/sqlite-detection-store.js';
 import { PostgresDetectionStore } from '../src/db/postgres/postgres-detection-store.js';
 import { PostgresHistoryStore } from '../src/db/postgres/postgres-history-store.js';
 import type { Catalog } from '../src/core/catalog.js';
+import type { DetectionStore } from '../src/core/detection/engine.js';
 import { ROLLUP_RETENTION_MS, SqliteHistoryStore } from '../src/db/sqlite-history-store.js';
 import { benchBackends, relationSizes, startBenchPostgres } from './postgres.js';
 import { fmt, tempDir } from './support.js';
@@ -43,6 +44,32 @@ function mulberry32(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** One minute of checks, every monitor once, 1 % of them failing: the same calls on both backends. */
+function commitMinute(
+  store: Pick<DetectionStore, 'commit'>,
+  services: ReturnType<typeof benchServices>,
+  record: ReturnType<typeof initialMonitorRecord>,
+  at: number,
+  random: () => number,
+): void {
+  for (const m of services.monitors) {
+    const down = random() < 0.01;
+    store.commit({
+      result: {
+        monitorId: m.id,
+        at: Math.floor(at + random() * 1000),
+        status: down ? 'down' : 'up',
+        reason: down ? 'timeout' : 'ok',
+        message: down ? 'timed out after 10000 ms' : 'HTTP 200',
+        latencyMs: down ? null : 40 + Math.round(random() * 400),
+      },
+      monitor: { id: m.id, record },
+      service: null,
+      incident: null,
+    });
+  }
 }
 
 export async function runStorageBench(): Promise<Record<string, number>> {
@@ -66,22 +93,7 @@ async function runSqliteStorageBench(): Promise<Record<string, number>> {
     const rawStart = end - RAW_HOURS * HOUR_MS;
     const record = initialMonitorRecord(rawStart);
     const batch = db.transaction((at: number) => {
-      for (const m of services.monitors) {
-        const down = random() < 0.01;
-        store.commit({
-          result: {
-            monitorId: m.id,
-            at: Math.floor(at + random() * 1000),
-            status: down ? 'down' : 'up',
-            reason: down ? 'timeout' : 'ok',
-            message: down ? 'timed out after 10000 ms' : 'HTTP 200',
-            latencyMs: down ? null : 40 + Math.round(random() * 400),
-          },
-          monitor: { id: m.id, record },
-          service: null,
-          incident: null,
-        });
-      }
+      commitMinute(store, services, record, at, random);
     });
     for (let at = rawStart; at < end; at += INTERVAL_MS) batch(at);
     const rawWritten = performance.now();
@@ -154,22 +166,7 @@ async function runPostgresStorageBench(): Promise<Record<string, number>> {
     const rawStart = end - RAW_HOURS * HOUR_MS;
     const record = initialMonitorRecord(rawStart);
     for (let at = rawStart; at < end; at += INTERVAL_MS) {
-      for (const m of services.monitors) {
-        const down = random() < 0.01;
-        store.commit({
-          result: {
-            monitorId: m.id,
-            at: Math.floor(at + random() * 1000),
-            status: down ? 'down' : 'up',
-            reason: down ? 'timeout' : 'ok',
-            message: down ? 'timed out after 10000 ms' : 'HTTP 200',
-            latencyMs: down ? null : 40 + Math.round(random() * 400),
-          },
-          monitor: { id: m.id, record },
-          service: null,
-          incident: null,
-        });
-      }
+      commitMinute(store, services, record, at, random);
       await store.flush();
     }
     const rawWritten = performance.now();
