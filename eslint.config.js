@@ -53,6 +53,7 @@ export const LAYERS = [
   ['db', 'dispatch'],
   ['crowd-runtime', 'metrics', 'charts'],
   ['web', 'platforms'],
+  ['cluster'],
   ['app-config.ts'],
   ['features'],
   ['demo'],

@@ -9,6 +9,7 @@ import {
   chatMonitorEnv,
   chatMonitorSettings,
 } from './chat-monitors/chat-monitor-env.js';
+import { type ClusterSettings, clusterEnv, clusterSettings } from './cluster/cluster-env.js';
 import { type GeneralConfig, type RawEnv, readEnv } from './config/env.js';
 import type { AnyPlatformModule } from './platforms/platform.js';
 import {
@@ -26,6 +27,8 @@ export type AppConfigOf<M extends readonly AnyPlatformModule[]> = GeneralConfig 
   PlatformSettingsOf<M> & {
     /** Limits and allowed private ranges for monitors added from chat (absent: the defaults). */
     readonly chatMonitors?: ChatMonitorSettings;
+    /** This instance's name, vantage point and lease period (several instances: docs/cluster.md). */
+    readonly cluster?: ClusterSettings;
     /** Every secret value, so loggers and error reporters can redact them wherever they appear. */
     readonly secrets: readonly string[];
   };
@@ -46,9 +49,9 @@ export function loadAppConfig(
   env?: RawEnv,
   modules: readonly AnyPlatformModule[] = PLATFORM_MODULES,
 ): AppConfigOf<readonly AnyPlatformModule[]> {
-  const parsed = readEnv([...modules, chatMonitorEnv], env);
+  const parsed = readEnv([...modules, chatMonitorEnv, clusterEnv], env);
   // Platform settings sit beside the other fields, under the platform's name.
-  const taken = new Set([...Object.keys(parsed.general), 'chatMonitors', 'secrets']);
+  const taken = new Set([...Object.keys(parsed.general), 'chatMonitors', 'cluster', 'secrets']);
   for (const module of modules) {
     if (taken.has(module.name)) throw new Error(`platform name "${module.name}" is taken in the config`);
     taken.add(module.name);
@@ -58,6 +61,7 @@ export function loadAppConfig(
     ...parsed.general,
     ...platforms,
     chatMonitors: chatMonitorSettings(parsed.valuesOf(chatMonitorEnv)),
+    cluster: clusterSettings(parsed.valuesOf(clusterEnv)),
     // The secret variables, then what the modules found in their settings (e.g. a webhooks file).
     secrets: [...new Set([...parsed.secrets, ...platformSecretValues(platforms, modules)])],
   };

@@ -100,6 +100,9 @@ function sqliteSchema(db: Database.Database): Schema {
   return schema;
 }
 
+/** Tables of the multi-instance coordination (migration 002_cluster.sql): PostgreSQL only. */
+const POSTGRES_ONLY_TABLES = ['cluster_members', 'cluster_leases', 'vantage_results'];
+
 async function postgresSchema(db: PgDb): Promise<Schema> {
   const schema: Schema = {};
   const columns = await db.pool.query<{ table: string; name: string; nullable: string; type: string }>(
@@ -146,6 +149,8 @@ async function postgresSchema(db: PgDb): Promise<Schema> {
     else if (index.constraint) t.uniques = [...t.uniques, index.columns.join(',')].sort();
     else t.indexes[index.name] = { columns: index.columns, unique: index.unique, partial: index.partial };
   }
+  // Several instances share only a PostgreSQL database: its cluster tables have no SQLite twin.
+  for (const name of POSTGRES_ONLY_TABLES) delete schema[name];
   return schema;
 }
 
