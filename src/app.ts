@@ -9,6 +9,9 @@ import type { CrowdRuntime } from './crowd-runtime/crowd-runtime.js';
 import type { Db } from './db/database.js';
 import { ChatMonitors } from './features/chat-monitors.js';
 import { CheckPipeline, createDetectionEngine } from './features/check-pipeline.js';
+import { ClusterFeature, OwnershipGate } from './features/cluster.js';
+import type { ClusterStatus } from './cluster/cluster.js';
+import type { PostgresStorage } from './features/postgres-storage.js';
 import { Crowd } from './features/crowd.js';
 import { Delivery } from './features/delivery.js';
 import { startInOrder, stopInReverse } from './features/feature.js';
@@ -53,6 +56,8 @@ export interface RunningApp {
   readonly chatMonitors: ChatMonitorService;
   /** Whether the database takes writes, and what waits in memory until it does. */
   readonly storage: Storage['health'];
+  /** Several instances on PostgreSQL: membership, leases held (null on SQLite). */
+  readonly cluster: { status(): ClusterStatus } | null;
   stop(): Promise<void>;
 }
 
@@ -77,10 +82,12 @@ export async function startApp(
     await storage.stop();
     throw err;
   }
-  const { engine, metrics, checks, crowd, chat, delivery, web } = built;
+  const { engine, metrics, checks, crowd, chat, delivery, web, cluster } = built;
 
   // The HTTP surface listens before the platforms log in; the checks start once alerts can go out.
-  const features = [storage, chat, web, delivery, checks, crowd];
+  // Several instances: the cluster joins once the platforms are logged in (it may lead them at
+  // once) and before the checks (nothing is checked before it owns it).
+  const features = [storage, chat, web, delivery, ...(cluster ? [cluster] : []), checks, crowd];
   await startInOrder(features);
   sink.line(`database: ${storage.description}`);
   sink.line(
@@ -101,12 +108,17 @@ export async function startApp(
     renderChartPng: delivery.renderChartPng,
     chatMonitors: chat.service,
     storage: storage.health,
+    cluster,
     stop: () => stopInReverse(features),
   };
 
   /** The features over the storage, built but not started. */
   async function build() {
-    const engine = createDetectionEngine(services, storage, clock);
+    // On PostgreSQL the instance is one of a cluster (possibly of one): it checks and detects only
+    // the services it holds the lease of (docs/cluster.md).
+    const clustered = storage.backend === 'postgres' && config.cluster !== undefined;
+    const gate = new OwnershipGate();
+    const engine = createDetectionEngine(services, storage, clock, clustered ? gate.owns : undefined);
     const metrics = createAppMetrics(services, engine, storage, clock);
     const checks = new CheckPipeline(services, {
       engine,
@@ -116,6 +128,7 @@ export async function startApp(
       log,
       ...(deps.ticker ? { ticker: deps.ticker } : {}),
       databasePath: config.databasePath,
+      ...(clustered ? { owns: gate.owns } : {}),
     });
     const crowd = new Crowd({ services, engine, storage, metrics, clock, log });
     const chat = new ChatMonitors(config.chatMonitors, {
@@ -136,7 +149,20 @@ export async function startApp(
       clock,
       log,
       ...(deps.platforms ? { platforms: deps.platforms } : {}),
+      leased: clustered,
     });
+    const cluster =
+      clustered && config.cluster
+        ? new ClusterFeature(config.cluster, {
+            storage: storage as PostgresStorage,
+            engine,
+            gate,
+            serviceIds: () => [...services.services.map((s) => s.id), ...chat.serviceIds()],
+            delivery,
+            resyncChatMonitors: () => chat.resync(),
+            log,
+          })
+        : null;
     const web = new Web(config.http, {
       services,
       engine,
@@ -149,6 +175,6 @@ export async function startApp(
       clock,
       log,
     });
-    return { engine, metrics, checks, crowd, chat, delivery, web };
+    return { engine, metrics, checks, crowd, chat, delivery, web, cluster };
   }
 }

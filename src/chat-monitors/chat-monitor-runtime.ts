@@ -29,6 +29,8 @@ export interface RuntimeScheduler {
 export interface ChatMonitorRegistry extends ChatMonitorRuntime {
   /** The registered services and their monitors, oldest first. */
   registered(): readonly ChatMonitorRuntimeConfig[];
+  /** Unregisters a registered service by its id (removed on another instance). */
+  unregisterService(serviceId: string): void;
 }
 
 export function createChatMonitorRuntime(deps: {
@@ -54,6 +56,14 @@ export function createChatMonitorRuntime(deps: {
     },
     registered() {
       return [...live.values()];
+    },
+    unregisterService(serviceId: string) {
+      for (const [id, built] of live) {
+        if (built.service.id !== serviceId) continue;
+        deps.scheduler.removeMonitor(built.monitor.id);
+        deps.engine.removeService(built.service.id);
+        live.delete(id);
+      }
     },
   };
 }

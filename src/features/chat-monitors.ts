@@ -1,5 +1,5 @@
 import type { AppConfig } from '../app-config.js';
-import { CHAT_SERVICE_PREFIX } from '../chat-monitors/chat-monitor-config.js';
+import { CHAT_SERVICE_PREFIX, chatServiceId } from '../chat-monitors/chat-monitor-config.js';
 import { DEFAULT_CHAT_MONITOR_LIMITS } from '../chat-monitors/chat-monitor-limits.js';
 import {
   type ChatMonitorRegistry,
@@ -25,6 +25,7 @@ export class ChatMonitors implements Feature {
   /** The chat monitors on the status page: only if the operator made them public. */
   readonly pageServices: RuntimeServices;
   private readonly runtime: ChatMonitorRegistry;
+  private readonly store: Storage['chatMonitors'];
 
   constructor(
     config: AppConfig['chatMonitors'],
@@ -38,6 +39,7 @@ export class ChatMonitors implements Feature {
       readonly resolveAddress?: AddressResolver;
     },
   ) {
+    this.store = deps.storage.chatMonitors;
     const limits = config ?? DEFAULT_CHAT_MONITOR_LIMITS;
     const guard = {
       resolve: deps.resolveAddress ?? createSystemResolver(),
@@ -61,6 +63,32 @@ export class ChatMonitors implements Feature {
 
   async start(): Promise<void> {
     await this.service.start();
+  }
+
+  /** The chat monitors' service ids registered here. */
+  serviceIds(): string[] {
+    return this.runtime.registered().map((r) => r.service.id);
+  }
+
+  /**
+   * Reads the stored monitors again (several instances: one added or removed on another instance)
+   * and registers the new ones and unregisters the removed ones; the others keep running.
+   */
+  async resync(): Promise<void> {
+    const stored = await this.store.listAll();
+    const storedIds = new Set(stored.map((m) => chatServiceId(m.id)));
+    const live = new Set(this.serviceIds());
+    for (const monitor of stored) {
+      const serviceId = chatServiceId(monitor.id);
+      if (live.has(serviceId)) continue;
+      this.service.visibility.add(serviceId, monitor.ownerKey, monitor.name);
+      this.runtime.register(monitor);
+    }
+    for (const serviceId of live) {
+      if (storedIds.has(serviceId)) continue;
+      this.service.visibility.remove(serviceId);
+      this.runtime.unregisterService(serviceId);
+    }
   }
 
   stop(): void {

@@ -29,8 +29,12 @@ export function createDetectionEngine(
   services: ServicesConfig,
   storage: Pick<Storage, 'detection'>,
   clock: Clock,
+  owns?: (serviceId: string) => boolean,
 ): DetectionEngine {
-  return new DetectionEngine(services, storage.detection, clock, { roundMs: VANTAGE_ROUND_MS });
+  return new DetectionEngine(services, storage.detection, clock, {
+    roundMs: VANTAGE_ROUND_MS,
+    ...(owns ? { owns } : {}),
+  });
 }
 
 export interface CheckPipelineDeps {
@@ -43,6 +47,11 @@ export interface CheckPipelineDeps {
   readonly ticker?: Ticker;
   /** The push monitors' tokens derive from a secret kept next to this database file. */
   readonly databasePath: string;
+  /**
+   * Several instances (docs/cluster.md): the services this instance checks now. Control targets
+   * (no service) are checked by every instance: they measure its own network.
+   */
+  readonly owns?: (serviceId: string) => boolean;
 }
 
 /**
@@ -91,6 +100,12 @@ export class CheckPipeline implements Feature {
         },
         // Re-checks a few seconds apart confirm or clear a first failure (docs/detection.md).
         pendingFailures: (monitor) => engine.pendingFailures(monitor.id),
+        ...(deps.owns
+          ? {
+              shouldRun: (monitor: MonitorConfig) =>
+                monitor.serviceId === null || (deps.owns?.(monitor.serviceId) ?? true),
+            }
+          : {}),
         onRecheckDropped: (monitor) =>
           log.debug({ monitorId: monitor.id }, 're-check dropped: re-checks in flight at their cap'),
       },

@@ -31,6 +31,16 @@ export interface DeliveryDeps {
   readonly log: Logger;
   /** The chat platforms to run; by default those the config enables (`createPlatforms`). */
   readonly platforms?: (ctx: PlatformContext) => ChatPlatform[];
+  /**
+   * Several instances (docs/cluster.md): a platform's outbox is sent, and its updates received,
+   * only while this instance leads it (`lead`/`unlead`, from its lease). Alone: always.
+   */
+  readonly leased?: boolean;
+}
+
+interface RunningWorker {
+  readonly stop: AbortController;
+  readonly done: Promise<void>;
 }
 
 /**
@@ -39,8 +49,9 @@ export interface DeliveryDeps {
  */
 export class Delivery implements Feature {
   private readonly workers: OutboxWorker[];
-  private readonly workersStop = new AbortController();
-  private running: Promise<void>[] = [];
+  private readonly running = new Map<string, RunningWorker>();
+  private readonly leased: boolean;
+  private stopped = false;
 
   /** Builds the platforms (`createPlatforms`), each with the context the chats need. */
   static async create(config: AppConfig, deps: DeliveryDeps): Promise<Delivery> {
@@ -75,6 +86,7 @@ export class Delivery implements Feature {
     deps: DeliveryDeps,
   ) {
     const { engine, storage, metrics, sink, clock, log } = deps;
+    this.leased = deps.leased ?? false;
     this.workers = platforms.map(
       (platform) =>
         new OutboxWorker({
@@ -101,21 +113,70 @@ export class Delivery implements Feature {
     });
   }
 
-  /** Logs the platforms in, in order, then starts the workers. If one fails, every platform is stopped. */
+  /**
+   * Logs the platforms in, in order, then starts the workers (several instances: each platform's
+   * worker waits for its lease). If one fails, every platform is stopped.
+   */
   async start(): Promise<void> {
     try {
-      for (const platform of this.platforms) await platform.start();
+      for (const platform of this.platforms)
+        await (this.leased ? platform.start({ lead: false }) : platform.start());
     } catch (err) {
       await Promise.allSettled(this.platforms.map((platform) => platform.stop()));
       throw err;
     }
-    this.running = this.workers.map((worker) => worker.run(this.workersStop.signal));
+    if (!this.leased) for (const platform of this.platforms) this.runWorker(platform.name);
+  }
+
+  /** The platforms' names, for their leases. */
+  get platformNames(): readonly string[] {
+    return this.platforms.map((p) => p.name);
+  }
+
+  /** Whether this instance sends the platform's outbox now. */
+  leads(platform: string): boolean {
+    return this.running.has(platform);
+  }
+
+  /** Takes up a platform's leadership: its updates received here, its outbox sent from here. */
+  async lead(name: string): Promise<void> {
+    const platform = this.platforms.find((p) => p.name === name);
+    if (!platform || this.stopped) return;
+    await platform.lead?.();
+    this.runWorker(name);
+  }
+
+  /** Gives a platform's leadership up: the send under way finishes, then its updates stop. */
+  async unlead(name: string): Promise<void> {
+    const running = this.running.get(name);
+    this.running.delete(name);
+    if (running) {
+      running.stop.abort();
+      await running.done.catch(() => undefined);
+    }
+    await this.platforms.find((p) => p.name === name)?.unlead?.();
+  }
+
+  /** Another instance queued outbox rows: the workers look at once. */
+  wake(): void {
+    for (const worker of this.workers) worker.wake();
+  }
+
+  private runWorker(name: string): void {
+    const index = this.platforms.findIndex((p) => p.name === name);
+    const worker = this.workers[index];
+    if (!worker || this.running.has(name)) return;
+    const stop = new AbortController();
+    this.running.set(name, { stop, done: worker.run(stop.signal) });
   }
 
   /** The workers finish the send under way, then the platforms disconnect. */
   async stop(): Promise<void> {
-    this.workersStop.abort();
-    await Promise.allSettled(this.running);
+    this.stopped = true;
+    const running = [...this.running.values()];
+    this.running.clear();
+    for (const r of running) r.stop.abort();
+    await Promise.allSettled(running.map((r) => r.done));
     await Promise.allSettled(this.platforms.map((platform) => platform.stop()));
   }
 }

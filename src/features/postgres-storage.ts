@@ -75,11 +75,21 @@ export class PostgresStorage implements Storage {
     readonly reports: PostgresReportStore,
     readonly chatMonitors: PostgresChatMonitorStore,
     private readonly history: PostgresHistoryStore,
-    database: DatabaseConfig,
+    private readonly database: Extract<DatabaseConfig, { kind: 'postgres' }>,
     private readonly deps: { readonly clock: Clock; readonly log: Logger },
   ) {
     this.description = describeDatabase(database).replace(/^database: /, '');
     this.serviceHistory = new ServiceHistory(history, deps.clock, reports);
+  }
+
+  /** The pool, for the cluster's membership and leases (docs/cluster.md). */
+  get pool(): PgDb['pool'] {
+    return this.pg.pool;
+  }
+
+  /** The database URL (a secret: never logged), for the cluster's LISTEN connection. */
+  get url(): string {
+    return this.database.url;
   }
 
   /** Connects, migrates, and loads what the detection engine needs; throws PostgresOpenError. */

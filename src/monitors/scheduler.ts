@@ -44,6 +44,11 @@ export interface SchedulerHooks {
    * re-checks.
    */
   pendingFailures?(monitor: MonitorConfig): number;
+  /**
+   * Whether this instance checks the monitor now (several instances: only the services it owns);
+   * asked at each slot. Absent: every monitor.
+   */
+  shouldRun?(monitor: MonitorConfig): boolean;
   /** A re-check came due while `maxRechecksInFlight` re-checks were running: it was not run. */
   onRecheckDropped?(monitor: MonitorConfig): void;
 }
@@ -229,6 +234,7 @@ export class Scheduler {
   private async run(monitor: MonitorConfig, slot: number, recheck = false): Promise<void> {
     // Stopped, or removed (or replaced) after this slot's timer was armed.
     if (this.shutdown.signal.aborted || this.active.get(monitor.id) !== monitor) return;
+    if (this.hooks.shouldRun?.(monitor) === false) return;
     if (this.running.has(monitor.id)) {
       if (!recheck) this.hooks.onSkip?.(monitor);
       return;

@@ -88,8 +88,15 @@ export interface ChatPlatform {
   readonly name: PlatformName;
   readonly sender: ChatSender;
   readonly pacing: PacingPolicy;
-  start(): Promise<void>;
+  /**
+   * Logs in. With several instances (docs/cluster.md) `{ lead: false }`: log in without taking the
+   * duties only one instance may have (Telegram's getUpdates); `lead` takes them, `unlead` gives
+   * them up. Alone, `start()` leads at once.
+   */
+  start(options?: { readonly lead?: boolean }): Promise<void>;
   stop(): Promise<void>;
+  lead?(): Promise<void>;
+  unlead?(): Promise<void>;
   /** Connected to the platform right now (for /healthz). */
   readonly connected: boolean;
 }

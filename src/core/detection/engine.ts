@@ -113,6 +113,12 @@ export interface EngineOptions {
   /** Window within which outcomes of different monitors count as "one round" for the vantage guard. */
   readonly roundMs: number;
   readonly reopenCooldownMs?: number;
+  /**
+   * Several instances share the services (docs/cluster.md): the engine applies results and crowd
+   * changes only for the services this instance owns now; the others' state it only reads
+   * (`refreshService`). Absent: every service is ours (one instance).
+   */
+  readonly owns?: (serviceId: string) => boolean;
 }
 
 /**
@@ -228,6 +234,31 @@ export class DetectionEngine {
     this.crowd.delete(serviceId);
   }
 
+  /**
+   * Reads a known service's stored state again: another instance owned it until now (taking it
+   * over), or owns it and changed it (so status replies here say what it says). What this engine
+   * held of it in memory alone (latest outcomes, streak extensions, evidence lines) is dropped.
+   */
+  refreshService(serviceId: string): void {
+    const def = this.serviceDefs.get(serviceId);
+    if (!def) return;
+    const monitors = def.monitorIds
+      .map((id) => this.monitorDefs.get(id))
+      .filter((m): m is MonitorDef => m !== undefined);
+    const snapshot = this.store.loadService?.(def, monitors) ?? this.store.load();
+    const now = this.clock.now();
+    for (const m of monitors) {
+      this.records.set(m.id, restoredRecord(snapshot.monitors.get(m.id), m, now));
+      this.latest.delete(m.id);
+      this.failingSince.delete(m.id);
+      this.extended.delete(m.id);
+      this.evidence.delete(m.id);
+    }
+    this.open.delete(serviceId);
+    this.lastResolved.delete(serviceId);
+    this.restoreService(serviceId, snapshot, now);
+  }
+
   onIncident(listener: (e: IncidentEvent) => void): void {
     this.incidentListeners.push(listener);
   }
@@ -240,6 +271,7 @@ export class DetectionEngine {
   handleResult(monitorId: string, outcome: ProbeOutcome): void {
     const def = this.monitorDefs.get(monitorId);
     if (!def || !this.records.has(monitorId)) return;
+    if (def.serviceId !== null && this.options.owns?.(def.serviceId) === false) return;
     const at = this.clock.now();
     const result: CheckResult = { ...outcome, monitorId, at };
     this.latest.set(monitorId, { failing: outcome.status === 'down', at });
@@ -344,6 +376,7 @@ export class DetectionEngine {
     const service = this.serviceDefs.get(serviceId);
     if (!service || !service.crowd) return;
     this.crowd.set(serviceId, crowd);
+    if (this.options.owns?.(serviceId) === false) return;
     this.evaluate(service, this.clock.now(), null, null);
   }
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { CLUSTER_CHANNEL } from './cluster-store.js';
 import type {
   ChatMonitor,
   ChatMonitorAuditEntry,
@@ -76,6 +77,8 @@ export class PostgresChatMonitorStore implements AsyncPort<ChatMonitorStore> {
       const row = inserted.rows[0];
       if (row === undefined) return null;
       await client.query(SQL.audit, auditParams(row, 'add', monitor.createdBy, monitor.createdAt));
+      // Other instances register it at once (docs/cluster.md); delivered at commit.
+      await client.query('SELECT pg_notify($1, $2)', [CLUSTER_CHANNEL, 'chat-monitors']);
       return toMonitor(row);
     });
   }
@@ -91,6 +94,7 @@ export class PostgresChatMonitorStore implements AsyncPort<ChatMonitorStore> {
       await client.query(SQL.remove, [row.id]);
       await client.query(SQL.closeIncident, [now, `${CHAT_SERVICE_PREFIX}${row.id}`]);
       await client.query(SQL.audit, auditParams(row, 'remove', actor, now));
+      await client.query('SELECT pg_notify($1, $2)', [CLUSTER_CHANNEL, 'chat-monitors']);
       return toMonitor(row);
     });
   }

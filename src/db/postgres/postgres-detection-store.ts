@@ -18,6 +18,7 @@ import {
   type IncidentHook,
   openIncidentParams,
 } from '../sqlite-detection-store.js';
+import { fenceLeases } from './cluster-store.js';
 import { CommitQueue } from './commit-queue.js';
 import { type FanOutOptions, enqueueIncidentEventIn } from './outbox-fanout.js';
 import { IdReserve, advanceSequenceSql, errorMessage } from './id-blocks.js';
@@ -43,6 +44,24 @@ export interface PostgresDetectionStoreOptions {
   readonly now?: () => number;
   readonly log?: Logger;
 }
+
+/**
+ * Several instances (docs/cluster.md): a change is written only while this instance still holds
+ * the lease of its service, with the epoch it held when the change was made. The check runs in
+ * the batch's transaction (`fenceLeases`), so a change made by a former owner is never written.
+ */
+export interface DetectionFence {
+  readonly owner: string;
+  /** The epoch of this instance's lease on the service now, or undefined when it holds none. */
+  epochOf(serviceId: string): number | undefined;
+}
+
+/** Told after each batch with incident or service-state changes: the other instances read them again. */
+export const DETECTION_CHANNEL = 'incident_bot_detection';
+/** Told after each batch that wrote outbox rows: the instance sending them wakes at once. */
+export const OUTBOX_CHANNEL = 'incident_bot_outbox';
+/** A NOTIFY payload is at most 8,000 bytes: longer lists of services say "all" (`*`). */
+const MAX_NOTIFY_PAYLOAD = 7_000;
 
 /** What `/healthz` and `/metrics` show of the detection writes on PostgreSQL. */
 export interface DetectionWriteHealth {
@@ -80,6 +99,10 @@ type Entry =
       readonly told: IncidentEvent | null;
       /** The new incident's id came past the reserve: the sequence is moved past it. */
       readonly beyondSequence: boolean;
+      /** The service the change is about (null: a control target's check). */
+      readonly serviceId: string | null;
+      /** The lease epoch held on it when the change was made (fenced writes only). */
+      readonly epoch: number | undefined;
     }
   | { readonly kind: 'close'; readonly incidentId: number; readonly at: number }
   | { readonly kind: 'monitors'; readonly monitors: readonly MonitorDef[] };
@@ -182,6 +205,21 @@ const SQL = {
   incidentExists: 'SELECT 1 FROM incidents WHERE id = $1',
 } as const;
 
+/** Open incidents, with when they were last reopened and their current outage's worst severity. */
+const OPEN_INCIDENTS = `SELECT i.id, i.service_id, i.severity, i.status, i.started_at, i.resolved_at, i.evidence_key,
+    (SELECT MAX(e.at) FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'reopened') AS reopened_at,
+    (SELECT MAX(CASE WHEN e.payload_json::json->>'severity' = 'major' THEN 1 ELSE 0 END)
+       FROM incident_events e WHERE e.incident_id = i.id AND e.kind <> 'resolved' AND e.id >= (
+         SELECT MAX(o.id) FROM incident_events o WHERE o.incident_id = i.id
+           AND o.kind IN ('opened', 'reopened'))) AS outage_worst
+  FROM incidents i WHERE i.resolved_at IS NULL`;
+/** Per service its two latest resolved incidents, oldest first. */
+const LATEST_RESOLVED = `SELECT id, service_id, severity, status, started_at, resolved_at, evidence_key,
+    NULL::bigint AS reopened_at, NULL::int AS outage_worst
+  FROM (SELECT i.*, row_number() OVER (PARTITION BY service_id ORDER BY resolved_at DESC, id DESC) AS n
+        FROM incidents i WHERE resolved_at IS NOT NULL) latest
+  WHERE n <= 2 ORDER BY resolved_at, id`;
+
 /**
  * The detection engine's store on PostgreSQL. The engine is synchronous and never waits on the
  * network: `open` reads everything `load` and `loadService` answer (every monitor's record, every
@@ -209,6 +247,9 @@ export class PostgresDetectionStore implements DetectionStore {
   private readonly log: Logger | null;
   /** Refs of the runtime monitors registered by the batch being written; kept once it commits. */
   private batchRefs = new Map<string, number>();
+  /** Entries of the batch being written that the fence kept out (a lease lost since). */
+  private batchFenced = new Set<Entry>();
+  private fence: DetectionFence | null = null;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -255,6 +296,11 @@ export class PostgresDetectionStore implements DetectionStore {
   /** Runs after an incident change is durable (its batch committed), in commit order. */
   addIncidentHook(hook: IncidentHook): void {
     this.hooks.push(hook);
+  }
+
+  /** From now on, writes only the changes of services whose lease this instance still holds. */
+  fenceWith(fence: DetectionFence): void {
+    this.fence = fence;
   }
 
   monitorRef(monitorId: string): number | undefined {
@@ -306,8 +352,21 @@ export class PostgresDetectionStore implements DetectionStore {
   commit(change: DetectionCommit): { incidentId: number | null } {
     if (change.monitor) this.records.set(change.monitor.id, change.monitor.record);
     if (change.service) this.services.set(change.service.id, change.service.state);
+    const serviceId =
+      change.service?.id ??
+      change.incident?.event.serviceId ??
+      (change.monitor ? (this.monitorRows.get(change.monitor.id)?.service_id ?? null) : null);
+    const epoch = serviceId === null ? undefined : this.fence?.epochOf(serviceId);
     if (change.incident === null) {
-      this.queue.push({ kind: 'commit', change, incidentId: null, told: null, beyondSequence: false });
+      this.queue.push({
+        kind: 'commit',
+        change,
+        incidentId: null,
+        told: null,
+        beyondSequence: false,
+        serviceId,
+        epoch,
+      });
       return { incidentId: null };
     }
     const { decision, event, evidenceKey } = change.incident;
@@ -322,7 +381,7 @@ export class PostgresDetectionStore implements DetectionStore {
     }
     const full: IncidentEvent = { ...event, incidentId };
     const told = this.applyIncident(decision.kind, full, evidenceKey);
-    this.queue.push({ kind: 'commit', change, incidentId, told, beyondSequence });
+    this.queue.push({ kind: 'commit', change, incidentId, told, beyondSequence, serviceId, epoch });
     return { incidentId };
   }
 
@@ -448,6 +507,51 @@ export class PostgresDetectionStore implements DetectionStore {
     this.resolved.set(i.serviceId, list);
   }
 
+  /**
+   * Reads the stored state of these services again (every service for `'*'`) into memory: their
+   * monitors' records, the service state, the open incident and the latest resolved ones. For a
+   * service another instance owned until now (after what this instance queued is written), or one
+   * another instance owns and changed (status replies here follow it).
+   */
+  async reload(serviceIds: readonly string[] | '*'): Promise<void> {
+    const all = serviceIds === '*';
+    const ids = all ? [] : [...serviceIds];
+    if (!all && ids.length === 0) return;
+    const filter = (column: string) => (all ? 'TRUE' : `${column} = ANY($1::text[])`);
+    const params = all ? [] : [ids];
+    const [records, services, open, resolved] = await Promise.all([
+      this.pool.query<{ id: string; record_json: string }>(
+        `SELECT m.id, s.record_json FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref
+          WHERE ${filter('m.service_id')}`,
+        params,
+      ),
+      this.pool.query<{ service_id: string; status: State; since: number; evidence_json: string }>(
+        `SELECT service_id, status, since, evidence_json FROM service_state WHERE ${filter('service_id')}`,
+        params,
+      ),
+      this.pool.query<IncidentRow>(`${OPEN_INCIDENTS} AND ${filter('i.service_id')} ORDER BY i.id`, params),
+      this.pool.query<IncidentRow>(
+        `${LATEST_RESOLVED.replace('WHERE resolved_at IS NOT NULL', `WHERE resolved_at IS NOT NULL AND ${filter('service_id')}`)}`,
+        params,
+      ),
+    ]);
+    const reloaded = all ? new Set([...this.services.keys(), ...this.open.keys()]) : new Set(ids);
+    for (const r of records.rows) this.records.set(r.id, JSON.parse(r.record_json) as MonitorRecord);
+    for (const id of reloaded) {
+      this.services.delete(id);
+      this.open.delete(id);
+      this.resolved.delete(id);
+    }
+    for (const r of services.rows)
+      this.services.set(r.service_id, {
+        status: r.status,
+        since: Number(r.since),
+        evidence: JSON.parse(r.evidence_json) as Evidence[],
+      });
+    for (const r of open.rows) this.open.set(r.service_id, keptOf(r));
+    for (const r of resolved.rows) this.pushResolved(keptOf(r));
+  }
+
   private async preload(catalog: Catalog): Promise<void> {
     const byId = new Map(catalog.monitors.map((m) => [m.id, m]));
     const defs = [...byId.values()];
@@ -482,29 +586,17 @@ export class PostgresDetectionStore implements DetectionStore {
       });
     // Open incidents, with when they were last reopened and the worst severity of their current
     // outage: their events since the latest opening (1: major, 0: minor), as SQLite's outageWorst.
-    const open = await this.pool.query<IncidentRow>(
-      `SELECT i.id, i.service_id, i.severity, i.status, i.started_at, i.resolved_at, i.evidence_key,
-         (SELECT MAX(e.at) FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'reopened') AS reopened_at,
-         (SELECT MAX(CASE WHEN e.payload_json::json->>'severity' = 'major' THEN 1 ELSE 0 END)
-            FROM incident_events e WHERE e.incident_id = i.id AND e.kind <> 'resolved' AND e.id >= (
-              SELECT MAX(o.id) FROM incident_events o WHERE o.incident_id = i.id
-                AND o.kind IN ('opened', 'reopened'))) AS outage_worst
-       FROM incidents i WHERE i.resolved_at IS NULL ORDER BY i.id`,
-    );
+    const open = await this.pool.query<IncidentRow>(`${OPEN_INCIDENTS} ORDER BY i.id`);
     for (const r of open.rows) this.open.set(r.service_id, keptOf(r));
-    const resolved = await this.pool.query<IncidentRow>(
-      `SELECT id, service_id, severity, status, started_at, resolved_at, evidence_key,
-         NULL::bigint AS reopened_at, NULL::int AS outage_worst
-       FROM (SELECT i.*, row_number() OVER (PARTITION BY service_id ORDER BY resolved_at DESC, id DESC) AS n
-             FROM incidents i WHERE resolved_at IS NOT NULL) latest
-       WHERE n <= 2 ORDER BY resolved_at, id`,
-    );
+    const resolved = await this.pool.query<IncidentRow>(LATEST_RESOLVED);
     for (const r of resolved.rows) this.pushResolved(keptOf(r));
   }
 
   // --- Writing a batch (inside its transaction).
 
   private async writeBatch(client: pg.PoolClient, batch: readonly Entry[]): Promise<void> {
+    this.batchFenced = await this.fenced(client, batch);
+    if (this.batchFenced.size > 0) batch = batch.filter((e) => !this.batchFenced.has(e));
     // Monitor rows first: the checks below need their refs (known here before the batch commits).
     this.batchRefs = new Map();
     for (const entry of batch) {
@@ -524,6 +616,53 @@ export class PostgresDetectionStore implements DetectionStore {
         await this.writeIncident(client, entry);
     }
     await this.writeChecks(client, batch);
+    await this.notifyOthers(client, batch);
+  }
+
+  /** The commits of services whose lease this instance no longer holds (under that epoch). */
+  private async fenced(client: pg.PoolClient, batch: readonly Entry[]): Promise<Set<Entry>> {
+    const fence = this.fence;
+    if (!fence) return new Set();
+    const ids = new Set<string>();
+    for (const e of batch) if (e.kind === 'commit' && e.serviceId !== null) ids.add(e.serviceId);
+    if (ids.size === 0) return new Set();
+    const held = await fenceLeases(client, 'service', [...ids], fence.owner);
+    const out = new Set<Entry>();
+    for (const e of batch)
+      if (
+        e.kind === 'commit' &&
+        e.serviceId !== null &&
+        (e.epoch === undefined || held.get(e.serviceId) !== e.epoch)
+      )
+        out.add(e);
+    if (out.size > 0)
+      this.log?.warn(
+        { changes: out.size },
+        'detection changes of services whose lease was lost not written (another instance owns them)',
+      );
+    return out;
+  }
+
+  /**
+   * Tells the other instances (when there may be some: a fenced store) which services changed,
+   * and the sending instance that outbox rows wait. Delivered at commit, in commit order.
+   */
+  private async notifyOthers(client: pg.PoolClient, batch: readonly Entry[]): Promise<void> {
+    if (!this.fence) return;
+    const changed = new Set<string>();
+    let outbox = false;
+    for (const e of batch) {
+      if (e.kind !== 'commit') continue;
+      if (e.change.service && e.serviceId !== null) changed.add(e.serviceId);
+      if (e.change.incident && e.serviceId !== null) changed.add(e.serviceId);
+      if (e.told !== null) outbox = true;
+    }
+    if (changed.size > 0) {
+      let payload = [...changed].join('\n');
+      if (payload.length > MAX_NOTIFY_PAYLOAD) payload = '*';
+      await client.query('SELECT pg_notify($1, $2)', [DETECTION_CHANNEL, payload]);
+    }
+    if (outbox) await client.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, '']);
   }
 
   /**
@@ -643,9 +782,11 @@ export class PostgresDetectionStore implements DetectionStore {
   private batchWritten(batch: readonly Entry[]): void {
     for (const [id, ref] of this.batchRefs) this.refs.set(id, ref);
     this.batchRefs = new Map();
+    const fenced = this.batchFenced;
+    this.batchFenced = new Set();
     if (this.hooks.length === 0) return;
     for (const entry of batch) {
-      if (entry.kind !== 'commit' || entry.told === null) continue;
+      if (entry.kind !== 'commit' || entry.told === null || fenced.has(entry)) continue;
       for (const hook of this.hooks) {
         try {
           hook(entry.told);

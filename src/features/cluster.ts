@@ -1,0 +1,123 @@
+import { Cluster, type ClusterStatus } from '../cluster/cluster.js';
+import type { ClusterSettings } from '../cluster/cluster-env.js';
+import { PlatformLeases } from '../cluster/platform-leases.js';
+import { ServiceLeases } from '../cluster/service-leases.js';
+import type { DetectionEngine } from '../core/detection/engine.js';
+import { CLUSTER_CHANNEL, ClusterStore } from '../db/postgres/cluster-store.js';
+import { PgListener } from '../db/postgres/listener.js';
+import {
+  DETECTION_CHANNEL,
+  OUTBOX_CHANNEL,
+  type PostgresDetectionStore,
+} from '../db/postgres/postgres-detection-store.js';
+import type { Logger } from '../logging.js';
+import type { Delivery } from './delivery.js';
+import type { Feature } from './feature.js';
+import type { PostgresStorage } from './postgres-storage.js';
+
+/** Services owned elsewhere are read again this often even without a notification (one missed). */
+const FOREIGN_REFRESH_MS = 30_000;
+
+/**
+ * The ownership test the engine is built with, before the cluster exists: it answers from the
+ * service leases once they are set (nothing is owned until the first round has run).
+ */
+export class OwnershipGate {
+  private leases: ServiceLeases | null = null;
+  readonly owns = (serviceId: string): boolean => this.leases?.owns(serviceId) ?? false;
+  attach(leases: ServiceLeases): void {
+    this.leases = leases;
+  }
+}
+
+/**
+ * Several instances on one PostgreSQL (docs/cluster.md): membership and leases (`Cluster`), each
+ * service's detection owned by one instance (`ServiceLeases`, writes fenced by the lease), each
+ * platform led by one (`PlatformLeases`: its outbox sent and its updates received there), and the
+ * notifications that make the others react at once (LISTEN: membership changes, services changed
+ * by their owner, outbox rows queued).
+ */
+export class ClusterFeature implements Feature {
+  readonly cluster: Cluster;
+  readonly services: ServiceLeases;
+  readonly platforms: PlatformLeases;
+  private readonly listener: PgListener;
+  private refresher: NodeJS.Timeout | null = null;
+
+  constructor(
+    settings: ClusterSettings,
+    deps: {
+      readonly storage: PostgresStorage;
+      readonly engine: DetectionEngine;
+      readonly gate: OwnershipGate;
+      /** Every service that can be owned: the services file's and the chat monitors'. */
+      readonly serviceIds: () => readonly string[];
+      readonly delivery: Delivery;
+      /** Chat monitors added or removed on another instance: read them again. */
+      readonly resyncChatMonitors: () => Promise<void>;
+      readonly log: Logger;
+    },
+  ) {
+    const { storage, engine, log } = deps;
+    const detection = storage.detection as PostgresDetectionStore;
+    this.cluster = new Cluster(new ClusterStore(storage.pool), settings, { log });
+    this.services = new ServiceLeases({ keys: deps.serviceIds, detection, engine, log });
+    this.platforms = new PlatformLeases(deps.delivery, log);
+    deps.gate.attach(this.services);
+    detection.fenceWith({
+      owner: settings.instanceId,
+      epochOf: (serviceId) => this.cluster.epochOf('service', serviceId),
+    });
+    this.cluster.addGroup(this.services);
+    this.cluster.addGroup(this.platforms);
+    this.listener = new PgListener(
+      storage.url,
+      [CLUSTER_CHANNEL, DETECTION_CHANNEL, OUTBOX_CHANNEL],
+      (channel, payload) => {
+        if (channel === CLUSTER_CHANNEL) {
+          void deps.resyncChatMonitors().finally(() => this.cluster.nudge());
+        } else if (channel === OUTBOX_CHANNEL) {
+          deps.delivery.wake();
+        } else if (channel === DETECTION_CHANNEL) {
+          const ids = payload === '*' ? '*' : payload.split('\n').filter((id) => id !== '');
+          void this.services
+            .refreshForeign(ids)
+            .catch((err: unknown) => log.warn({ err: String(err) }, 'refresh failed'));
+        }
+      },
+      { log, onReconnect: () => this.cluster.nudge() },
+    );
+    this.refreshEvery(deps);
+  }
+
+  private refreshEvery(deps: {
+    readonly resyncChatMonitors: () => Promise<void>;
+    readonly log: Logger;
+  }): void {
+    this.refresh = async () => {
+      await deps.resyncChatMonitors();
+      await this.services.refreshForeign('*');
+    };
+  }
+
+  private refresh: () => Promise<void> = async () => undefined;
+
+  async start(): Promise<void> {
+    await this.listener.start();
+    await this.cluster.start();
+    this.refresher = setInterval(() => {
+      void this.refresh().catch(() => undefined);
+    }, FOREIGN_REFRESH_MS);
+    this.refresher.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.refresher) clearInterval(this.refresher);
+    await this.cluster.stop();
+    await this.listener.close();
+  }
+
+  status(): ClusterStatus {
+    return this.cluster.status();
+  }
+}
