@@ -318,6 +318,7 @@ describe('Discord gateway shards on one instance', () => {
       ),
     );
     expect(w.fake.gatewayLog).toEqual([]);
+    await expect(a.platform.setShards([0], SHARD_COUNT)).rejects.toThrow('Discord platform not started');
     await a.platform.start({ shards: [0], shardCount: SHARD_COUNT });
     await expect(a.platform.setShards([0, 0], SHARD_COUNT)).rejects.toThrow(
       'Discord shards: shard ids must not repeat, got 0, 0',

@@ -4,6 +4,7 @@ import {
   DiscordAPIError,
   DiscordjsErrorCodes,
   Events,
+  GatewayCloseCodes,
   GatewayDispatchEvents,
   type GatewayGuildDeleteDispatchData,
   REST,
@@ -155,8 +156,11 @@ export class DiscordPlatform implements ChatPlatform {
     const wanted = { shards, shardCount };
     const problem = shardAssignmentProblem(wanted);
     if (problem !== null) throw new RangeError(`Discord shards: ${problem}`);
-    if (!this.started) throw new Error('Discord platform not started');
-    await this.run(() => this.applyShards(wanted, AbortSignal.timeout(DISCORD_START_TIMEOUT_MS)));
+    await this.run(async () => {
+      // Checked in turn: a stop queued before this call wins.
+      if (!this.started) throw new Error('Discord platform not started');
+      await this.applyShards(wanted, AbortSignal.timeout(DISCORD_START_TIMEOUT_MS));
+    });
   }
 
   async stop(): Promise<void> {
@@ -319,7 +323,7 @@ function describeLoginFailure(err: unknown, config: DiscordConfig): string {
 /** A shard that did not connect at start-up, in the operator's words. */
 function describeShardFailure(err: unknown): string {
   if (err instanceof ShardConnectError)
-    return err.message.includes('DISCORD_TOKEN')
+    return err.closeCode === GatewayCloseCodes.AuthenticationFailed
       ? `${err.message}: copy the bot token again from the Developer Portal (Bot → Reset Token).`
       : `${err.message}.`;
   if (err instanceof Error && err.name === 'AbortError')

@@ -22,11 +22,15 @@ export class ShardConnectError extends Error {
   constructor(
     readonly shardId: number,
     message: string,
-    options?: { cause: unknown },
+    options?: { cause?: unknown; closeCode?: number },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.closeCode = options?.closeCode;
     this.name = 'ShardConnectError';
   }
+
+  /** The gateway close code Discord ended the session with, when it did. */
+  readonly closeCode: number | undefined;
 }
 
 /**
@@ -72,9 +76,14 @@ export class SharedIdentifyThrottle {
   constructor(private readonly maxConcurrency: () => Promise<number>) {}
 
   get(): Promise<IIdentifyThrottler> {
-    this.throttler ??= this.maxConcurrency().then((n) => new SimpleIdentifyThrottler(n));
-    // A failed look-up is not kept: the next shard asks again.
-    this.throttler.catch(() => (this.throttler = undefined));
+    if (this.throttler === undefined) {
+      const throttler = this.maxConcurrency().then((n) => new SimpleIdentifyThrottler(n));
+      this.throttler = throttler;
+      // A failed look-up is not kept: the next shard asks again.
+      throttler.catch(() => {
+        if (this.throttler === throttler) this.throttler = undefined;
+      });
+    }
     return this.throttler;
   }
 }
@@ -118,7 +127,8 @@ export async function connectShard(
     const ready = once(client, Events.ClientReady, { signal: stop.signal });
     const closed = once(client, Events.ShardDisconnect, { signal: stop.signal }).then(
       ([event]: unknown[]) => {
-        throw new ShardConnectError(shardId, closeMessage((event as CloseEvent).code, shardId, shardCount));
+        const { code } = event as CloseEvent;
+        throw new ShardConnectError(shardId, closeMessage(code, shardId, shardCount), { closeCode: code });
       },
     );
     ready.catch(() => undefined);
@@ -137,9 +147,7 @@ export async function connectShard(
       throw new ShardConnectError(
         shardId,
         closeMessage(GatewayCloseCodes.AuthenticationFailed, shardId, shardCount),
-        {
-          cause: err,
-        },
+        { cause: err, closeCode: GatewayCloseCodes.AuthenticationFailed },
       );
     throw new ShardConnectError(
       shardId,
