@@ -221,8 +221,8 @@ export class DiscordPlatform implements ChatPlatform {
     if (connection === undefined) return;
     this.connections.delete(shardId);
     connection.ready = false;
+    // Its listeners stay: an 'error' from work still in flight must find one (docs/platforms.md §2.4).
     await connection.client.destroy();
-    connection.client.removeAllListeners();
   }
 
   /** `GET /gateway/bot` through the shared REST client, kept for {@link GATEWAY_INFO_TTL_MS}. */
