@@ -2,6 +2,8 @@ import { Cluster, type ClusterStatus } from '../cluster/cluster.js';
 import type { ClusterSettings } from '../cluster/cluster-env.js';
 import { PlatformLeases } from '../cluster/platform-leases.js';
 import { ServiceLeases } from '../cluster/service-leases.js';
+import { ShardLeases } from '../cluster/shard-leases.js';
+import { isSharded } from '../platforms/platform.js';
 import type { DetectionEngine } from '../core/detection/engine.js';
 import { CLUSTER_CHANNEL, ClusterStore } from '../db/postgres/cluster-store.js';
 import { PgListener } from '../db/postgres/listener.js';
@@ -41,6 +43,7 @@ export class ClusterFeature implements Feature {
   readonly cluster: Cluster;
   readonly services: ServiceLeases;
   readonly platforms: PlatformLeases;
+  readonly shards: readonly ShardLeases[];
   private readonly listener: PgListener;
   private refresher: NodeJS.Timeout | null = null;
 
@@ -68,8 +71,10 @@ export class ClusterFeature implements Feature {
       owner: settings.instanceId,
       epochOf: (serviceId) => this.cluster.epochOf('service', serviceId),
     });
+    this.shards = deps.delivery.platforms.filter(isSharded).map((p) => new ShardLeases(p, log));
     this.cluster.addGroup(this.services);
     this.cluster.addGroup(this.platforms);
+    for (const group of this.shards) this.cluster.addGroup(group);
     this.listener = new PgListener(
       storage.url,
       [CLUSTER_CHANNEL, DETECTION_CHANNEL, OUTBOX_CHANNEL],
@@ -103,6 +108,7 @@ export class ClusterFeature implements Feature {
   private refresh: () => Promise<void> = async () => undefined;
 
   async start(): Promise<void> {
+    for (const group of this.shards) await group.init();
     await this.listener.start();
     await this.cluster.start();
     this.refresher = setInterval(() => {
@@ -113,6 +119,7 @@ export class ClusterFeature implements Feature {
 
   async stop(): Promise<void> {
     if (this.refresher) clearInterval(this.refresher);
+    for (const group of this.shards) group.close();
     await this.cluster.stop();
     await this.listener.close();
   }

@@ -11,7 +11,7 @@ import { Pacer } from '../dispatch/pacer.js';
 import type { Logger } from '../logging.js';
 import type { AppMetrics } from '../metrics/app-metrics.js';
 import type { ConsoleSink } from '../platforms/console/console-sink.js';
-import type { ChatPlatform, PlatformContext } from '../platforms/platform.js';
+import { type ChatPlatform, type PlatformContext, isSharded } from '../platforms/platform.js';
 import { createPlatforms } from '../platforms/registry.js';
 import type { Feature } from './feature.js';
 import type { Storage } from './storage.js';
@@ -119,8 +119,14 @@ export class Delivery implements Feature {
    */
   async start(): Promise<void> {
     try {
+      // Several instances: no platform duty, no gateway shard until the leases say so.
       for (const platform of this.platforms)
-        await (this.leased ? platform.start({ lead: false }) : platform.start());
+        await (this.leased
+          ? platform.start({
+              lead: false,
+              ...(isSharded(platform) ? { shards: { shards: [], shardCount: 1 } } : {}),
+            })
+          : platform.start());
     } catch (err) {
       await Promise.allSettled(this.platforms.map((platform) => platform.stop()));
       throw err;

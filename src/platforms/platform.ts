@@ -81,24 +81,59 @@ export interface PlatformContext {
 }
 
 /**
+ * Which gateway shards of a sharded platform (Discord) this process runs: `shards` are ids in
+ * `0 … shardCount - 1`, `shardCount` is the bot's total. A guild's events go to shard
+ * `(guild_id >> 22) % shardCount` (docs/cluster.md, "Discord: shards").
+ */
+export interface ShardAssignment {
+  readonly shards: readonly number[];
+  readonly shardCount: number;
+}
+
+/**
  * A chat platform plugged into the app: its sender feeds one OutboxWorker paced by `pacing`.
  * `start` logs in and registers commands; a rejected token throws a {@link PlatformStartError}.
+ *
+ * A platform whose gateway is sharded (Discord) also has the optional members: without an
+ * assignment `start` connects every shard Discord recommends (one instance); with one, only those
+ * shards, and `setShards` changes them while it runs (several instances share the shards).
  */
 export interface ChatPlatform {
   readonly name: PlatformName;
   readonly sender: ChatSender;
   readonly pacing: PacingPolicy;
   /**
-   * Logs in. With several instances (docs/cluster.md) `{ lead: false }`: log in without taking the
-   * duties only one instance may have (Telegram's getUpdates); `lead` takes them, `unlead` gives
-   * them up. Alone, `start()` leads at once.
+   * Logs in. Alone, `start()` takes every duty at once. With several instances (docs/cluster.md):
+   * `lead: false` logs in without the duties only one instance may have (Telegram's getUpdates),
+   * which `lead` takes and `unlead` gives up; `shards` runs only these gateway shards (Discord).
    */
-  start(options?: { readonly lead?: boolean }): Promise<void>;
+  start(options?: PlatformStartOptions): Promise<void>;
   stop(): Promise<void>;
   lead?(): Promise<void>;
   unlead?(): Promise<void>;
-  /** Connected to the platform right now (for /healthz). */
+  /** Connected to the platform right now (for /healthz); a sharded one: every assigned shard READY. */
   readonly connected: boolean;
+  /** The shard count the platform recommends for this bot now. */
+  recommendedShardCount?(): Promise<number>;
+  /** Runs exactly these gateway shards from now on; `[]` keeps no gateway session. */
+  setShards?(shards: readonly number[], shardCount: number): Promise<void>;
+  /** The shard ids this process is assigned, ascending (`[]` before `start` and after `stop`). */
+  readonly shards?: readonly number[];
+}
+
+/** How a platform starts among several instances (see `ChatPlatform.start`). */
+export interface PlatformStartOptions {
+  readonly lead?: boolean;
+  readonly shards?: ShardAssignment;
+}
+
+/** A chat platform with a sharded gateway (Discord): the optional members are there. */
+export type ShardedChatPlatform = ChatPlatform &
+  Required<Pick<ChatPlatform, 'recommendedShardCount' | 'setShards' | 'shards'>>;
+
+/** Whether the platform's gateway is sharded, so the cluster assigns its shards. */
+export function isSharded(platform: ChatPlatform): platform is ShardedChatPlatform {
+  return typeof platform.setShards === 'function' && typeof platform.recommendedShardCount === 'function';
 }
 
 /** A platform could not start for a reason the operator must fix (bad token, unreachable API root). */

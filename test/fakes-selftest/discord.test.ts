@@ -25,7 +25,9 @@ import { WebSocket } from 'ws';
 import {
   type FakeDiscord,
   type FakeDiscordOptions,
+  guildIdOnShard,
   PermissionBits,
+  shardOfGuild,
   startFakeDiscord,
 } from '../fakes/discord/index.js';
 
@@ -520,5 +522,123 @@ describe('gateway sessions', () => {
     const pending = fake.waitFor(() => false, 10_000);
     await fake.close();
     await expect(pending).rejects.toThrow('fake discord closed');
+  });
+});
+
+/** Opens a raw gateway socket, sends IDENTIFY with `shard` and resolves with the close code. */
+async function identifyCloseCode(fake: FakeDiscord, shard: unknown): Promise<number> {
+  const ws = new WebSocket(`${fake.gatewayUrl}?v=10&encoding=json`);
+  await once(ws, 'message'); // HELLO
+  const closed = once(ws, 'close');
+  ws.send(JSON.stringify({ op: 2, d: { token: fake.token, intents: 1, properties: {}, shard } }));
+  const [code] = (await closed) as [number];
+  return code;
+}
+
+describe('sharding', () => {
+  it('recommends the shard count the test sets in GET /gateway/bot', async () => {
+    const fake = await startFake();
+    const get = async () => {
+      const res = await fetch(`${fake.restUrl}/v10/gateway/bot`, {
+        headers: { authorization: `Bot ${fake.token}` },
+      });
+      return ((await res.json()) as { shards: number }).shards;
+    };
+    expect(await get()).toBe(1);
+    fake.setRecommendedShards(4);
+    expect(await get()).toBe(4);
+  });
+
+  it('places guilds made by guildIdOnShard on that shard', () => {
+    for (const count of [1, 2, 4, 7])
+      for (let shard = 0; shard < count; shard++)
+        for (const n of [0, 1, 5]) expect(shardOfGuild(guildIdOnShard(shard, count, n), count)).toBe(shard);
+    expect(new Set([0, 1, 2].map((n) => guildIdOnShard(1, 4, n))).size).toBe(3);
+  });
+
+  it('closes with 4010 for a shard id out of range or a malformed shard', async () => {
+    const fake = await startFake();
+    expect(await identifyCloseCode(fake, [4, 4])).toBe(4010);
+    expect(await identifyCloseCode(fake, [-1, 4])).toBe(4010);
+    expect(await identifyCloseCode(fake, [0, 0])).toBe(4010);
+    expect(await identifyCloseCode(fake, [0.5, 2])).toBe(4010);
+    expect(await identifyCloseCode(fake, 'x')).toBe(4010);
+    expect(fake.gatewayLog.some((e) => e.t === 'READY')).toBe(false);
+  });
+
+  it('closes with 4011 when a shard would hold more guilds than allowed', async () => {
+    const fake = await startFake({ maxGuildsPerShard: 2, maxConcurrency: 16 });
+    for (let n = 0; n < 3; n++) fake.addGuild({ id: guildIdOnShard(0, 2, n), name: `g${n}` });
+    expect(await identifyCloseCode(fake, [0, 1])).toBe(4011);
+    expect(await identifyCloseCode(fake, [0, 2])).toBe(4011);
+    // Shard 1 of 2 holds none of them; two shards of 4 split them 2 + 1.
+    const one = await login(fake, { shards: [1], shardCount: 2 });
+    expect(one.guilds.cache.size).toBe(0);
+    const client = await login(fake, { shards: [0, 2], shardCount: 4 });
+    expect(client.guilds.cache.size).toBe(3);
+  });
+
+  it('sends READY, GUILD_CREATE and guild events only to the session of the guild shard', async () => {
+    const fake = await startFake();
+    const g0 = fake.addGuild({
+      id: guildIdOnShard(0, 2),
+      name: 'zero',
+      channels: [{ name: 'a' }],
+      members: [{ username: 'ana' }],
+    });
+    const g1 = fake.addGuild({
+      id: guildIdOnShard(1, 2),
+      name: 'one',
+      channels: [{ name: 'b' }],
+      members: [{ username: 'bob' }],
+    });
+    const a = await login(fake, { shards: [0], shardCount: 2 });
+    const b = await login(fake, { shards: [1], shardCount: 2 });
+    expect([...a.guilds.cache.keys()]).toEqual([g0.id]);
+    expect([...b.guilds.cache.keys()]).toEqual([g1.id]);
+    expect(fake.sessionShards).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    const seenByA: string[] = [];
+    const seenByB: string[] = [];
+    a.on(Events.InteractionCreate, (i) => seenByA.push(i.guildId ?? ''));
+    b.on(Events.InteractionCreate, (i) => seenByB.push(i.guildId ?? ''));
+    const created = once(b, Events.ChannelCreate);
+    fake.addChannel(g1.id, { name: 'new' });
+    await created;
+    expect(a.channels.cache.some((c) => 'name' in c && c.name === 'new')).toBe(false);
+    const h0 = fake.interaction({ kind: 'command', channelId: must(g0.channels.a, 'a'), name: 'status' });
+    const h1 = fake.interaction({ kind: 'command', channelId: must(g1.channels.b, 'b'), name: 'status' });
+    expect([h0.delivered, h1.delivered]).toEqual([true, true]);
+    await fake.waitFor(() => seenByA.length + seenByB.length === 2);
+    expect(seenByA).toEqual([g0.id]);
+    expect(seenByB).toEqual([g1.id]);
+  });
+
+  it('records an interaction as undelivered when no session holds its shard, also after a client logs out', async () => {
+    const fake = await startFake();
+    const g0 = fake.addGuild({
+      id: guildIdOnShard(0, 2),
+      name: 'zero',
+      channels: [{ name: 'a' }],
+      members: [{ username: 'ana' }],
+    });
+    const g1 = fake.addGuild({
+      id: guildIdOnShard(1, 2),
+      name: 'one',
+      channels: [{ name: 'b' }],
+      members: [{ username: 'bob' }],
+    });
+    const a = await login(fake, { shards: [0], shardCount: 2 });
+    const lost = fake.interaction({ kind: 'command', channelId: must(g1.channels.b, 'b'), name: 'status' });
+    expect(lost.delivered).toBe(false);
+    expect(fake.undeliveredInteractions.map((i) => i.id)).toEqual([lost.id]);
+    // discord.js closes with 1000 on destroy, which ends the session: shard 0 has nobody now.
+    await a.destroy();
+    await fake.waitFor(() => fake.sessionShards.length === 0);
+    const late = fake.interaction({ kind: 'command', channelId: must(g0.channels.a, 'a'), name: 'status' });
+    expect(late.delivered).toBe(false);
+    expect(fake.undeliveredInteractions.map((i) => i.id)).toEqual([lost.id, late.id]);
   });
 });

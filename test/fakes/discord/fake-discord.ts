@@ -55,6 +55,16 @@ export interface FakeDiscordOptions {
   commandCreatesPerDay?: number;
   /** Milliseconds clock for interaction deadlines and rate-limit windows; default `Date.now`. */
   clock?: () => number;
+  /**
+   * A session whose shard would hold more guilds than this is closed with 4011 Sharding required;
+   * Discord: 2,500. Lower it to test sharding with a few guilds.
+   */
+  maxGuildsPerShard?: number;
+  /**
+   * `max_concurrency` of `GET /gateway/bot`; default 1 as for most bots, where discord.js waits 5 s
+   * between the identifies of a client's shards. 16 lets up to 16 shards identify at once.
+   */
+  maxConcurrency?: number;
   /** Called for routes the fake does not implement (they answer 404 code 0); default `console.warn`. */
   onUnknownRoute?: (method: string, path: string) => void;
 }
@@ -78,6 +88,8 @@ export interface InteractionHandle {
   /** The INTERACTION_CREATE payload as sent. */
   readonly payload: Readonly<Record<string, unknown>>;
   readonly record: Readonly<InteractionRecord>;
+  /** False when no gateway session held the guild's shard: nobody can answer it. */
+  readonly delivered: boolean;
   /** Resolves with the first accepted callback; rejects after `timeoutMs` (default 5 s). */
   response(timeoutMs?: number): Promise<InteractionCallbackRecord>;
   /** The `@original` message (reply, deferred placeholder, or the updated component message). */
@@ -87,7 +99,7 @@ export interface InteractionHandle {
 
 /** Late-bound callbacks of {@link FakeState}, filled in by {@link FakeDiscord}. */
 export interface StateHooks {
-  dispatch(event: string, data: Record<string, unknown>): void;
+  dispatch(event: string, data: Record<string, unknown>, guildId?: string): number;
   changed(): void;
   reportUnknownRoute(method: string, path: string): void;
 }
@@ -115,7 +127,7 @@ export class FakeDiscord {
     onUnknownRoute: (method: string, path: string) => void,
   ) {
     this.gateway = new FakeGateway(state, heartbeatIntervalMs);
-    hooks.dispatch = (event, data) => this.gateway.dispatch(event, data);
+    hooks.dispatch = (event, data, guildId) => this.gateway.dispatch(event, data, guildId);
     hooks.changed = () => this.waiters.notify();
     hooks.reportUnknownRoute = (method, path) => {
       this.unknown.push(`${method} ${path}`);
@@ -161,6 +173,14 @@ export class FakeDiscord {
   get unknownRoutes(): readonly string[] {
     return this.unknown;
   }
+  /** Interactions no gateway session received (their guild's shard had none), oldest first. */
+  get undeliveredInteractions(): readonly InteractionRecord[] {
+    return [...this.state.interactions.values()].filter((i) => !i.delivered);
+  }
+  /** `[shard_id, num_shards]` of each gateway session that is valid now, in identify order. */
+  get sessionShards(): [number, number][] {
+    return this.gateway.activeShards();
+  }
   /** 429 answers returned so far. */
   get rateLimitedCount(): number {
     return this.state.limiter.tooManyRequests;
@@ -169,7 +189,7 @@ export class FakeDiscord {
   /** Builds a guild with the bot in it; after login the client gets GUILD_CREATE (bot joined). */
   addGuild(spec: GuildSpec): FakeGuild {
     const guild = this.state.guilds.add(spec);
-    this.state.dispatch('GUILD_CREATE', guildCreatePayload(guild));
+    this.state.dispatch('GUILD_CREATE', guildCreatePayload(guild), guild.id);
     return {
       id: guild.id,
       name: guild.name,
@@ -196,7 +216,7 @@ export class FakeDiscord {
     const guild = this.state.guilds.guilds.get(guildId);
     if (guild === undefined) throw new Error(`fake discord: unknown guild ${guildId}`);
     const channel = this.state.guilds.addChannel(guild, spec);
-    this.state.dispatch('CHANNEL_CREATE', channelPayload(channel));
+    this.state.dispatch('CHANNEL_CREATE', channelPayload(channel), guild.id);
     return channel.id;
   }
 
@@ -205,14 +225,14 @@ export class FakeDiscord {
     const guild = this.state.guilds.guilds.get(guildId);
     if (guild === undefined) throw new Error(`fake discord: unknown guild ${guildId}`);
     guild.removed = true;
-    this.state.dispatch('GUILD_DELETE', { id: guildId });
+    this.state.dispatch('GUILD_DELETE', { id: guildId }, guildId);
   }
 
   /** CHANNEL_DELETE, then REST answers 404 10003 Unknown Channel. */
   deleteChannel(channelId: string): void {
     const channel = this.channel(channelId);
     channel.deleted = true;
-    this.state.dispatch('CHANNEL_DELETE', channelPayload(channel));
+    this.state.dispatch('CHANNEL_DELETE', channelPayload(channel), channel.guildId);
   }
 
   /** Denies the bot VIEW_CHANNEL (CHANNEL_UPDATE); REST answers 403 50001 Missing Access. */
@@ -229,22 +249,36 @@ export class FakeDiscord {
   interaction(spec: InteractionSpec): InteractionHandle {
     const { record, payload } = buildInteraction(this.state, spec);
     this.state.interactions.set(record.id, record);
-    this.state.dispatch('INTERACTION_CREATE', payload);
+    record.delivered = this.state.dispatch('INTERACTION_CREATE', payload, record.guildId) > 0;
     const messages = this.state.messages.byId;
     return {
       id: record.id,
       token: record.token,
       payload,
       record,
+      get delivered() {
+        return record.delivered;
+      },
       response: (timeoutMs = DEFAULT_WAIT_MS) => this.waitFor(() => record.response, timeoutMs),
       original: () => messages.get(record.originalMessageId ?? ''),
       followUps: () => record.followUpIds.flatMap((id) => messages.get(id) ?? []),
     };
   }
 
-  /** Sends any dispatch event to every session. */
-  dispatch(event: string, data: Record<string, unknown>): void {
-    this.state.dispatch(event, data);
+  /**
+   * Sends any dispatch event: a guild's event (one with `guild_id`, or a `GUILD_*` event's `id`)
+   * to the sessions of the guild's shard, any other to every session. Returns how many got it.
+   */
+  dispatch(event: string, data: Record<string, unknown>): number {
+    const guildId = data.guild_id ?? (event.startsWith('GUILD_') ? data.id : undefined);
+    return this.state.dispatch(event, data, typeof guildId === 'string' ? guildId : undefined);
+  }
+
+  /** What `GET /gateway/bot` recommends as `shards` from now on (default 1). */
+  setRecommendedShards(count: number): void {
+    if (!Number.isSafeInteger(count) || count < 1)
+      throw new Error(`fake discord: recommended shards must be an integer ≥ 1, got ${count}`);
+    this.state.sharding.recommendedShards = count;
   }
 
   /** Op 7 RECONNECT: the client must RESUME on `resume_gateway_url`; dispatches meanwhile are replayed. */
@@ -314,6 +348,6 @@ export class FakeDiscord {
   private denyBot(channelId: string, bits: bigint): void {
     const channel = this.channel(channelId);
     this.state.guilds.denyBot(channel, bits);
-    this.state.dispatch('CHANNEL_UPDATE', channelPayload(channel));
+    this.state.dispatch('CHANNEL_UPDATE', channelPayload(channel), channel.guildId);
   }
 }

@@ -16,6 +16,19 @@ export interface InteractionTiming {
   tokenLifetimeMs: number;
 }
 
+/** Gateway sharding (https://discord.com/developers/docs/events/gateway#sharding). */
+export interface ShardingState {
+  /** What `GET /gateway/bot` recommends as `shards`. */
+  recommendedShards: number;
+  /** A session whose shard would hold more guilds than this is closed with 4011; Discord: 2,500. */
+  readonly maxGuildsPerShard: number;
+  /**
+   * `session_start_limit.max_concurrency`: discord.js identifies shards `id % max_concurrency`
+   * apart in parallel and waits 5 s between the others. Discord: 1, more for large bots.
+   */
+  readonly maxConcurrency: number;
+}
+
 export interface FakeState {
   readonly token: string;
   readonly applicationId: string;
@@ -31,10 +44,14 @@ export interface FakeState {
   readonly timing: InteractionTiming;
   /** Largest file a message may carry (the `attachment_size_limit` interactions report). */
   readonly attachmentSizeLimitBytes: number;
+  readonly sharding: ShardingState;
   /** `http://127.0.0.1:PORT`, known once the server listens. */
   origin(): string;
-  /** Sends a dispatch (op 0) to every gateway session. */
-  dispatch(event: string, data: Record<string, unknown>): void;
+  /**
+   * Sends a dispatch (op 0) to every gateway session, or for a guild's event (`guildId` set) to
+   * the sessions of the guild's shard. Returns how many sessions got it.
+   */
+  dispatch(event: string, data: Record<string, unknown>, guildId?: string): number;
   /** Reports a route the fake does not implement. */
   reportUnknownRoute(method: string, path: string): void;
   nowMs(): number;

@@ -3,6 +3,14 @@
  * HELLO, heartbeats, IDENTIFY with READY and GUILD_CREATEs, RESUME with replay of missed
  * dispatches, op 7 RECONNECT and op 9 INVALID_SESSION on demand. Plain JSON text frames only,
  * since the project has no zlib-sync (docs/platforms.md §2.1).
+ *
+ * Sharding as Discord does it (https://discord.com/developers/docs/events/gateway#sharding): a
+ * session identifies as shard `[id, count]` (`[0, 1]` when left out) and gets READY, the
+ * GUILD_CREATEs and every later event only for the guilds whose `(guild_id >> 22) % count` is its
+ * id. A malformed shard or an id out of range is closed with 4010, a shard that would hold more
+ * guilds than allowed with 4011. A client closing with 1000 or 1001 ends its session (it cannot be
+ * resumed), so events of its guilds are no longer delivered anywhere until another session takes
+ * the shard.
  */
 import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +20,7 @@ import type { FakeState } from './fake-state.js';
 import { botUserPayload, guildCreatePayload } from './payloads.js';
 import type { GatewayLogEntry } from './records.js';
 import { GATEWAY_PATH, gatewayUrl, RESUME_GATEWAY_PATH } from './routes-meta.js';
+import { shardOfGuild } from './snowflake.js';
 
 /** Gateway opcodes: https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-opcodes */
 export const GatewayOp = {
@@ -35,8 +44,12 @@ export const GatewayCloseCode = {
   notAuthenticated: 4003,
   authenticationFailed: 4004,
   alreadyAuthenticated: 4005,
+  invalidShard: 4010,
+  shardingRequired: 4011,
   invalidApiVersion: 4012,
 } as const;
+/** Client close codes that end the session (the docs: 1000 and 1001 invalidate it). */
+const SESSION_ENDING_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001]);
 /** The API version discord.js 14 speaks. */
 export const GATEWAY_VERSION = '10';
 /** Dispatches kept per session for RESUME replays. */
@@ -51,6 +64,8 @@ interface Frame {
 
 interface Session {
   id: string;
+  /** `[shard_id, num_shards]` as identified. */
+  shard: readonly [number, number];
   seq: number;
   /** Sent dispatches, oldest first, for replay. */
   buffer: Frame[];
@@ -87,9 +102,24 @@ export class FakeGateway {
     return true;
   }
 
-  /** Sends a dispatch to every valid session; sessions without a socket buffer it for RESUME. */
-  dispatch(event: string, data: Record<string, unknown>): void {
-    for (const session of this.sessions.values()) if (session.valid) this.sendDispatch(session, event, data);
+  /**
+   * Sends a dispatch to every valid session, or, for a guild's event (`guildId` set), to the valid
+   * sessions whose shard owns the guild; sessions without a socket buffer it for RESUME. Returns
+   * how many sessions got it (0: nobody will see the event).
+   */
+  dispatch(event: string, data: Record<string, unknown>, guildId?: string): number {
+    let sent = 0;
+    for (const session of this.sessions.values()) {
+      if (!session.valid || (guildId !== undefined && !ownsGuild(session.shard, guildId))) continue;
+      this.sendDispatch(session, event, data);
+      sent++;
+    }
+    return sent;
+  }
+
+  /** Shards (`[id, count]`) of the sessions that are valid now, in identify order. */
+  activeShards(): [number, number][] {
+    return [...this.sessions.values()].filter((s) => s.valid).map((s) => [...s.shard]);
   }
 
   /** Op 7: every connected client must reconnect and RESUME on `resume_gateway_url`. */
@@ -134,8 +164,11 @@ export class FakeGateway {
     const conn: Connection = { ws, path: url.pathname, session: undefined };
     this.paths.set(ws, url.pathname);
     ws.on('error', () => undefined); // a client vanishing mid-frame is not the fake's failure
-    ws.on('close', () => {
-      if (conn.session?.socket === ws) conn.session.socket = undefined;
+    ws.on('close', (code) => {
+      if (conn.session?.socket === ws) {
+        conn.session.socket = undefined;
+        if (SESSION_ENDING_CLOSE_CODES.has(code)) conn.session.valid = false;
+      }
       this.state.changed();
     });
     if (url.searchParams.get('v') !== GATEWAY_VERSION) {
@@ -193,8 +226,19 @@ export class FakeGateway {
       conn.ws.close(GatewayCloseCode.authenticationFailed, 'Authentication failed');
       return;
     }
+    const shard = parseShard(d.shard);
+    if (shard === undefined) {
+      conn.ws.close(GatewayCloseCode.invalidShard, 'Invalid shard');
+      return;
+    }
+    const guilds = [...this.state.guilds.guilds.values()].filter((g) => !g.removed && ownsGuild(shard, g.id));
+    if (guilds.length > this.state.sharding.maxGuildsPerShard) {
+      conn.ws.close(GatewayCloseCode.shardingRequired, 'Sharding required');
+      return;
+    }
     const session: Session = {
       id: randomBytes(16).toString('hex'),
+      shard,
       seq: 0,
       buffer: [],
       socket: conn.ws,
@@ -202,7 +246,6 @@ export class FakeGateway {
     };
     this.sessions.set(session.id, session);
     conn.session = session;
-    const guilds = [...this.state.guilds.guilds.values()].filter((g) => !g.removed);
     this.sendDispatch(session, 'READY', {
       v: Number(GATEWAY_VERSION),
       user: botUserPayload(this.state.bot),
@@ -210,7 +253,7 @@ export class FakeGateway {
       session_id: session.id,
       session_type: 'normal',
       resume_gateway_url: gatewayUrl(this.state, RESUME_GATEWAY_PATH),
-      shard: Array.isArray(d.shard) ? d.shard : [0, 1],
+      shard: [...shard],
       application: { id: this.state.applicationId, flags: 0 },
       private_channels: [],
       relationships: [],
@@ -261,4 +304,19 @@ export class FakeGateway {
     });
     this.state.changed();
   }
+}
+
+/** Whether the shard `[id, count]` receives the guild's events: `(guild_id >> 22) % count === id`. */
+function ownsGuild(shard: readonly [number, number], guildId: string): boolean {
+  return shardOfGuild(guildId, shard[1]) === shard[0];
+}
+
+/** IDENTIFY's `shard`: absent means `[0, 1]`; anything but two integers with 0 ≤ id < count is invalid. */
+function parseShard(value: unknown): readonly [number, number] | undefined {
+  if (value === undefined) return [0, 1];
+  if (!Array.isArray(value) || value.length !== 2) return undefined;
+  const [id, count] = value as unknown[];
+  if (!Number.isSafeInteger(id) || !Number.isSafeInteger(count)) return undefined;
+  const [shardId, shardCount] = [id as number, count as number];
+  return shardCount >= 1 && shardId >= 0 && shardId < shardCount ? [shardId, shardCount] : undefined;
 }

@@ -27,6 +27,7 @@ export type {
   MessageVersion,
 } from './records.js';
 export { PermissionBits } from './permissions.js';
+export { guildIdOnShard, shardOfGuild } from './snowflake.js';
 
 const DEFAULT_TOKEN = 'fake-discord-bot-token';
 const DEFAULT_BOT_USERNAME = 'alert-bot';
@@ -38,6 +39,8 @@ const DEFAULT_TOKEN_LIFETIME_MS = 15 * 60 * 1_000;
 /** What Discord reported for a guild without boosts when the fake was written: 25 MiB. */
 const DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES = 25 * 1024 * 1024;
 const LOOPBACK = '127.0.0.1';
+/** Discord requires sharding from 2,500 guilds per session (events/gateway.mdx "Sharding"). */
+const DEFAULT_MAX_GUILDS_PER_SHARD = 2_500;
 
 /**
  * Starts the fake on 127.0.0.1 with a free port. Resolves once it listens.
@@ -48,7 +51,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const bot = { id: ids.next(), username: options.botUsername ?? DEFAULT_BOT_USERNAME };
   const applicationId = options.applicationId ?? bot.id;
   const hooks: StateHooks = {
-    dispatch: () => undefined,
+    dispatch: () => 0,
     changed: () => undefined,
     reportUnknownRoute: () => undefined,
   };
@@ -73,8 +76,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       tokenLifetimeMs: options.interactionTokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS,
     },
     attachmentSizeLimitBytes: options.attachmentSizeLimitBytes ?? DEFAULT_ATTACHMENT_SIZE_LIMIT_BYTES,
+    sharding: {
+      recommendedShards: 1,
+      maxGuildsPerShard: options.maxGuildsPerShard ?? DEFAULT_MAX_GUILDS_PER_SHARD,
+      maxConcurrency: options.maxConcurrency ?? 1,
+    },
     origin: () => origin,
-    dispatch: (event, data) => hooks.dispatch(event, data),
+    dispatch: (event, data, guildId) => hooks.dispatch(event, data, guildId),
     reportUnknownRoute: (method, path) => hooks.reportUnknownRoute(method, path),
     nowMs: options.clock ?? Date.now,
     changed: () => hooks.changed(),

@@ -141,6 +141,7 @@ function newRecord(state: FakeState, type: number, channelId: string, guildId: s
     messageId: undefined,
     createdAtMs: state.nowMs(),
     response: undefined,
+    delivered: false,
     refusedCallbacks: 0,
     originalMessageId: undefined,
     followUpIds: [],

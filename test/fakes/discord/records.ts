@@ -80,6 +80,11 @@ export interface InteractionRecord {
   /** The component's message, for button presses. */
   messageId: string | undefined;
   createdAtMs: number;
+  /**
+   * Whether INTERACTION_CREATE reached a gateway session: false when no session held the guild's
+   * shard, which Discord users see as "This interaction failed".
+   */
+  delivered: boolean;
   /** The first accepted callback. */
   response: InteractionCallbackRecord | undefined;
   /** Callbacks refused with 40060 or 10062. */

@@ -13,7 +13,7 @@ export const GATEWAY_PATH = '/gateway';
 export const RESUME_GATEWAY_PATH = '/gateway-resume';
 
 /** Large enough that discord.js never waits for a session start (`remaining` must be ≥ shards). */
-const SESSION_START_LIMIT = { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 1 };
+const SESSION_START_LIMIT = { total: 1000, remaining: 1000, reset_after: 86_400_000 };
 
 /** `ws://127.0.0.1:PORT/gateway`. */
 export function gatewayUrl(state: FakeState, path = GATEWAY_PATH): string {
@@ -52,7 +52,11 @@ export const metaRoutes: readonly RouteDef[] = [
     limit: 'other',
     handler: ({ state }) => ({
       status: 200,
-      body: { url: gatewayUrl(state), shards: 1, session_start_limit: SESSION_START_LIMIT },
+      body: {
+        url: gatewayUrl(state),
+        shards: state.sharding.recommendedShards,
+        session_start_limit: { ...SESSION_START_LIMIT, max_concurrency: state.sharding.maxConcurrency },
+      },
     }),
   },
   {

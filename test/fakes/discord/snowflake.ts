@@ -27,3 +27,24 @@ export class SnowflakeGenerator {
 export function isSnowflake(value: string): boolean {
   return /^\d{1,20}$/.test(value);
 }
+
+/**
+ * The shard that receives a guild's events when the bot runs `shardCount` shards:
+ * `(guild_id >> 22) % shardCount` (https://discord.com/developers/docs/events/gateway#sharding).
+ */
+export function shardOfGuild(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> TIMESTAMP_SHIFT_BITS) % BigInt(shardCount));
+}
+
+/** 2024-01-01T00:00:00.000Z: ids made by {@link guildIdOnShard} are older than the generator's. */
+const SHARD_ID_BASE_MS = 1_704_067_200_000n - DISCORD_EPOCH_MS;
+
+/**
+ * A snowflake for a guild that shard `shardId` of `shardCount` owns; `n` picks a different one
+ * (0, 1, 2, … give distinct ids on the same shard). For tests that place guilds on shards.
+ */
+export function guildIdOnShard(shardId: number, shardCount: number, n = 0): string {
+  const count = BigInt(shardCount);
+  const offset = (BigInt(shardId) - (SHARD_ID_BASE_MS % count) + count) % count;
+  return ((SHARD_ID_BASE_MS + offset + count * BigInt(n)) << TIMESTAMP_SHIFT_BITS).toString();
+}
