@@ -119,7 +119,15 @@ export async function startApp(
     const clustered = storage.backend === 'postgres' && config.cluster !== undefined;
     const gate = new OwnershipGate();
     const engine = createDetectionEngine(services, storage, clock, clustered ? gate.owns : undefined);
-    const metrics = createAppMetrics(services, engine, storage, clock);
+    // The cluster is built after the features it drives; metrics and /healthz read it late.
+    let clusterFeature: ClusterFeature | null = null;
+    const metrics = createAppMetrics(
+      services,
+      engine,
+      storage,
+      clock,
+      () => clusterFeature?.figures() ?? null,
+    );
     const checks = new CheckPipeline(services, {
       engine,
       metrics,
@@ -163,6 +171,7 @@ export async function startApp(
             log,
           })
         : null;
+    clusterFeature = cluster;
     const web = new Web(config.http, {
       services,
       engine,
@@ -174,6 +183,7 @@ export async function startApp(
       pushes: checks.pushes,
       clock,
       log,
+      cluster: () => cluster?.health() ?? null,
     });
     return { engine, metrics, checks, crowd, chat, delivery, web, cluster };
   }

@@ -13,6 +13,8 @@ import {
   type PostgresDetectionStore,
 } from '../db/postgres/postgres-detection-store.js';
 import type { Logger } from '../logging.js';
+import type { ClusterFigures } from '../metrics/app-metrics.js';
+import type { ClusterHealth } from '../web/api-schemas.js';
 import type { Delivery } from './delivery.js';
 import type { Feature } from './feature.js';
 import type { PostgresStorage } from './postgres-storage.js';
@@ -126,5 +128,35 @@ export class ClusterFeature implements Feature {
 
   status(): ClusterStatus {
     return this.cluster.status();
+  }
+
+  /** `/healthz`'s cluster section. */
+  health(): ClusterHealth {
+    const s = this.cluster.status();
+    return {
+      instanceId: s.instanceId,
+      vantage: s.vantage,
+      ok: s.ok,
+      members: s.members.map((m) => ({
+        instanceId: m.instanceId,
+        vantage: m.vantage,
+        heartbeatAgeMs: m.ageMs,
+      })),
+      owned: {
+        services: this.services.count,
+        platforms: [...this.platforms.leading],
+        shards: [...(s.held['shard'] ?? [])],
+      },
+      lagMs: s.lagMs,
+      lastError: s.lastError,
+    };
+  }
+
+  /** `/metrics`' cluster figures. */
+  figures(): ClusterFigures {
+    const s = this.cluster.status();
+    const held: Record<string, number> = {};
+    for (const [kind, keys] of Object.entries(s.held)) held[kind] = keys.length;
+    return { ok: s.ok, members: s.members.length, held, leading: this.platforms.leading, lagMs: s.lagMs };
   }
 }

@@ -1,7 +1,7 @@
 import type { ServicesConfig } from '../config/services-file.js';
 import type { DetectionEngine } from '../core/detection/engine.js';
 import type { Clock } from '../core/model.js';
-import { AppMetrics } from '../metrics/app-metrics.js';
+import { AppMetrics, type ClusterFigures } from '../metrics/app-metrics.js';
 import type { Storage } from './storage.js';
 
 /**
@@ -13,6 +13,7 @@ export function createAppMetrics(
   engine: DetectionEngine,
   storage: Pick<Storage, 'outboxDepth' | 'writeFigures'>,
   clock: Clock,
+  cluster?: () => ClusterFigures | null,
 ): AppMetrics {
   return new AppMetrics({
     clock,
@@ -22,5 +23,6 @@ export function createAppMetrics(
     openIncidents: () => services.services.filter((s) => engine.openIncident(s.id) !== undefined).length,
     outbox: () => storage.outboxDepth(),
     storage: () => storage.writeFigures(),
+    ...(cluster ? { cluster } : {}),
   });
 }

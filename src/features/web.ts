@@ -9,6 +9,7 @@ import type { ChatPlatform } from '../platforms/platform.js';
 import { createHttpServer } from '../web/http-server.js';
 import { StatusPage } from '../web/status-page.js';
 import { type RuntimeServices, StatusView } from '../web/status-view.js';
+import type { ClusterHealth } from '../web/api-schemas.js';
 import type { Feature } from './feature.js';
 import type { Storage } from './storage.js';
 
@@ -37,6 +38,8 @@ export class Web implements Feature {
       readonly pushes: PushRegistry;
       readonly clock: Clock;
       readonly log: Logger;
+      /** Several instances: membership and leases for `/healthz` (absent when alone). */
+      readonly cluster?: () => ClusterHealth | null;
     },
   ) {
     const { services, engine, storage, clock } = deps;
@@ -49,6 +52,7 @@ export class Web implements Feature {
       deps.platforms.map((p) => ({ name: p.name, isConnected: () => p.connected })),
       deps.chatServices,
       storage.health,
+      deps.cluster,
     );
     this.http = createHttpServer(view, deps.log, {
       page: new StatusPage(services, view, storage.serviceHistory, clock),

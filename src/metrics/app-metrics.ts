@@ -21,6 +21,22 @@ export interface MetricsSources {
   vantageOk?(): boolean;
   /** Whether the database takes writes, and what waits in memory until it does. */
   storage?(): StorageFigures;
+  /** Several instances (PostgreSQL): this instance's membership and leases; null when alone. */
+  cluster?(): ClusterFigures | null;
+}
+
+/** What `/metrics` shows of the cluster (docs/cluster.md). */
+export interface ClusterFigures {
+  /** Whether the last heartbeat and lease round worked. */
+  readonly ok: boolean;
+  /** Live members, this one included. */
+  readonly members: number;
+  /** Leases held, by kind (`service`, `platform`, `shard`). */
+  readonly held: Readonly<Record<string, number>>;
+  /** The platforms this instance leads (sends and receives for). */
+  readonly leading: readonly string[];
+  /** Since the last successful round, ms. */
+  readonly lagMs: number;
 }
 
 export interface StorageFigures {
@@ -205,6 +221,58 @@ export class AppMetrics {
           this.reset();
           this.inc({ kind: 'checks' }, s.detection.droppedChecks);
           this.inc({ kind: 'incidents' }, s.detection.droppedIncidents);
+        },
+      });
+    }
+    const cluster = sources.cluster?.bind(sources);
+    if (cluster) {
+      new Gauge({
+        name: 'incident_bot_cluster_ok',
+        help: 'Whether this instance heartbeats and renews its leases (0: PostgreSQL unreachable from here).',
+        registers,
+        collect() {
+          const c = cluster();
+          if (c) this.set(c.ok ? 1 : 0);
+        },
+      });
+      new Gauge({
+        name: 'incident_bot_cluster_members',
+        help: 'Live instances in the cluster, this one included.',
+        registers,
+        collect() {
+          const c = cluster();
+          if (c) this.set(c.members);
+        },
+      });
+      new Gauge({
+        name: 'incident_bot_cluster_leases',
+        help: 'Leases this instance holds, by kind (service, platform, shard).',
+        labelNames: ['kind'] as const,
+        registers,
+        collect() {
+          const c = cluster();
+          this.reset();
+          if (c) for (const [kind, n] of Object.entries(c.held)) this.set({ kind }, n);
+        },
+      });
+      new Gauge({
+        name: 'incident_bot_cluster_leader',
+        help: 'Platforms this instance leads (sends the outbox of, receives the updates of): 1 each.',
+        labelNames: ['platform'] as const,
+        registers,
+        collect() {
+          const c = cluster();
+          this.reset();
+          if (c) for (const platform of c.leading) this.set({ platform }, 1);
+        },
+      });
+      new Gauge({
+        name: 'incident_bot_cluster_lag_seconds',
+        help: 'Time since this instance last heartbeated and renewed its leases.',
+        registers,
+        collect() {
+          const c = cluster();
+          if (c) this.set(c.lagMs / 1000);
         },
       });
     }

@@ -165,7 +165,24 @@ export const healthSchema = z.object({
   }),
   platforms: z.record(z.string(), z.object({ connected: z.boolean() })),
   vantage: vantageSchema,
+  /** Several instances on PostgreSQL (docs/cluster.md): absent when alone on SQLite. */
+  cluster: z
+    .object({
+      instanceId: z.string(),
+      vantage: z.string(),
+      /** The last heartbeat and lease round worked. */
+      ok: z.boolean(),
+      members: z.array(z.object({ instanceId: z.string(), vantage: z.string(), heartbeatAgeMs: z.number() })),
+      /** What this instance owns now: services (a count), platforms it leads, gateway shards. */
+      owned: z.object({ services: z.number(), platforms: z.array(z.string()), shards: z.array(z.string()) }),
+      /** Since the last successful round, ms. */
+      lagMs: z.number(),
+      lastError: z.string().nullable(),
+    })
+    .optional(),
 });
+
+export type ClusterHealth = NonNullable<z.infer<typeof healthSchema>['cluster']>;
 
 export type ServiceSummary = z.infer<typeof serviceSummarySchema>;
 export type ServiceList = z.infer<typeof serviceListSchema>;

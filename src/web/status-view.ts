@@ -4,6 +4,7 @@ import type { Clock } from '../core/model.js';
 import type { IncidentQuery, IncidentRecord, QueryStore } from '../db/sqlite-query-store.js';
 import type { StorageState } from '../db/storage-health.js';
 import type {
+  ClusterHealth,
   Health,
   IncidentJson,
   ServiceDetail,
@@ -56,6 +57,8 @@ export class StatusView {
     private readonly runtime?: RuntimeServices,
     /** What the app's writes met (a full disk); without it only the write probe below counts. */
     private readonly storage?: { readonly state: StorageState },
+    /** Several instances: membership and leases (absent when alone). */
+    private readonly cluster?: () => ClusterHealth | null,
   ) {
     this.services = new Map(catalog.services.map((s) => [s.id, s]));
   }
@@ -180,12 +183,14 @@ export class StatusView {
     const platforms = Object.fromEntries(this.platforms.map((p) => [p.name, { connected: p.isConnected() }]));
     const allConnected = this.platforms.every((p) => p.isConnected());
     const vantage = this.vantage();
+    const cluster = this.cluster?.() ?? null;
     return {
-      ok: ticking && database.writable && allConnected && vantage.ok,
+      ok: ticking && database.writable && allConnected && vantage.ok && (cluster?.ok ?? true),
       scheduler: { ticking, lastTick: lastTick === null ? null : iso(lastTick) },
       database,
       platforms,
       vantage,
+      ...(cluster ? { cluster } : {}),
     };
   }
 
