@@ -1,11 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 
-const TSX = 'node_modules/.bin/tsx';
+/** The bot from source, through tsx's command line (which runs it in a child process of its own). */
+export const FROM_SOURCE: readonly string[] = ['node_modules/.bin/tsx', 'src/main.ts'];
 
 /**
- * The bot run as a user runs it (`tsx src/main.ts`, or the built `node dist/main.js` when
- * `command` says so), with its stdout and stderr collected.
+ * The bot run as `npm start` runs it, `node dist/main.js` (built for the run by
+ * test/setup/build.ts), or as `command` says (FROM_SOURCE), with its stdout and stderr collected.
+ * It leads a process group of its own, and signals go to the whole group: tsx's command line
+ * forwards SIGTERM to the bot it runs, but SIGKILL would kill only tsx and leave the bot running
+ * (still checking and polling, taking CPU from the tests that follow) until it noticed.
  */
 export class BotProcess {
   readonly stdout: string[] = [];
@@ -14,11 +18,12 @@ export class BotProcess {
   private readonly waiters: (() => void)[] = [];
   readonly child: ChildProcess;
 
-  constructor(env: NodeJS.ProcessEnv, command: readonly string[] = [TSX, 'src/main.ts']) {
-    const [program = TSX, ...args] = command;
+  constructor(env: NodeJS.ProcessEnv, command: readonly string[] = [process.execPath, 'dist/main.js']) {
+    const [program = process.execPath, ...args] = command;
     this.child = spawn(program, args, {
       env: { PATH: process.env['PATH'], LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString();
@@ -58,10 +63,25 @@ export class BotProcess {
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
-    this.child.kill(signal);
-    const [code] = (await once(this.child, 'exit')) as [number | null];
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
+    const exited = once(this.child, 'exit');
+    // SIGKILL goes to the whole group, so the bot dies even under tsx; another signal goes to the
+    // process started (tsx forwards it to the bot once, as it does for a user's Ctrl-C).
+    if (signal === 'SIGKILL') this.killGroup();
+    else this.child.kill(signal);
+    const [code] = (await exited) as [number | null];
     return code;
+  }
+
+  /** SIGKILL to the bot's process group (gone already: nothing to do). */
+  private killGroup(): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
   }
 
   async exited(): Promise<number | null> {
