@@ -7,9 +7,11 @@ export const FROM_SOURCE: readonly string[] = ['node_modules/.bin/tsx', 'src/mai
 /**
  * The bot run as `npm start` runs it, `node dist/main.js` (built for the run by
  * test/setup/build.ts), or as `command` says (FROM_SOURCE), with its stdout and stderr collected.
- * It leads a process group of its own, and signals go to the whole group: tsx's command line
- * forwards SIGTERM to the bot it runs, but SIGKILL would kill only tsx and leave the bot running
- * (still checking and polling, taking CPU from the tests that follow) until it noticed.
+ * Under tsx (any program other than node itself) it leads a process group of its own, and SIGKILL
+ * goes to the whole group: tsx's command line forwards SIGTERM to the bot it runs, but SIGKILL
+ * would kill only tsx and leave the bot running (still checking and polling, taking CPU from the
+ * tests that follow) until it noticed. The built bot is one process and stays in the test's group,
+ * so a Ctrl-C at the terminal still reaches it.
  */
 export class BotProcess {
   readonly stdout: string[] = [];
@@ -17,13 +19,15 @@ export class BotProcess {
   private buffer = '';
   private readonly waiters: (() => void)[] = [];
   readonly child: ChildProcess;
+  private readonly ownGroup: boolean;
 
   constructor(env: NodeJS.ProcessEnv, command: readonly string[] = [process.execPath, 'dist/main.js']) {
     const [program = process.execPath, ...args] = command;
+    this.ownGroup = program !== process.execPath;
     this.child = spawn(program, args, {
       env: { PATH: process.env['PATH'], LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
+      detached: this.ownGroup,
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString();
@@ -65,9 +69,9 @@ export class BotProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
     const exited = once(this.child, 'exit');
-    // SIGKILL goes to the whole group, so the bot dies even under tsx; another signal goes to the
-    // process started (tsx forwards it to the bot once, as it does for a user's Ctrl-C).
-    if (signal === 'SIGKILL') this.killGroup();
+    // SIGKILL goes to tsx's whole group, so the bot dies too; another signal goes to the process
+    // started (tsx forwards it to the bot once, as it does for a user's Ctrl-C).
+    if (signal === 'SIGKILL' && this.ownGroup) this.killGroup();
     else this.child.kill(signal);
     const [code] = (await exited) as [number | null];
     return code;
