@@ -11,7 +11,7 @@ export default defineConfig({
     // Vitest's default on a 2-core machine is one worker. Most of the suite's time is end-to-end
     // tests waiting on real timers (checks every second, bots polling), so three overlap them.
     maxWorkers: 3,
-    globalSetup: ['test/setup/temp-root.ts', 'test/setup/postgres.ts'],
+    globalSetup: ['test/setup/temp-root.ts', 'test/setup/build.ts', 'test/setup/postgres.ts'],
     setupFiles: ['test/setup/loopback-only.ts'],
   },
 });

@@ -1,8 +1,9 @@
 /**
- * Entry point: reads configuration, starts the app, stops it cleanly on SIGINT/SIGTERM.
+ * Entry point: reads configuration, starts the app, stops it cleanly on SIGINT/SIGTERM (also when
+ * the signal comes while it starts).
  * A bad configuration prints every problem and exits 1, without a stack trace.
  */
-import { startApp } from './app.js';
+import { type RunningApp, startApp } from './app.js';
 import { loadAppConfig } from './app-config.js';
 import { loadDotEnv } from './config/env.js';
 import { ConfigError } from './config/problems.js';
@@ -30,13 +31,13 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'uncaught exception');
     process.exit(1);
   });
-  const app = await startApp(config, services, { clock: systemClock, log });
+  // The signal handlers come before the start: the start-up line is printed just before startApp
+  // returns, and a SIGTERM sent on seeing it would otherwise find no handler and kill the process.
+  // A signal during the start stops the app once it is up; a second one exits at once.
+  const started: { app?: RunningApp } = {};
   let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    app.stop().then(
+  const shutDown = (running: RunningApp): void => {
+    running.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'stop failed');
@@ -44,8 +45,19 @@ async function main(): Promise<void> {
       },
     );
   };
+  const stop = (signal: string): void => {
+    if (stopping) {
+      if (started.app === undefined) process.exit(1);
+      return;
+    }
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    if (started.app !== undefined) shutDown(started.app);
+  };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  started.app = await startApp(config, services, { clock: systemClock, log });
+  if (stopping) shutDown(started.app);
 }
 
 main().catch((err: unknown) => {

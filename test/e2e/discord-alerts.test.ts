@@ -22,6 +22,8 @@ function title(message: MessageRecord | undefined): string {
 }
 
 describe.each(BACKENDS)('Discord alerts end to end on %s', (backend) => {
+  // On PostgreSQL too: the alert and its recovery as a reply (incident, outbox rows and the stored
+  // message reference); the reconnect case below exercises the gateway, not storage.
   it('registers the commands, posts the outage as an embed and the recovery as a reply', async () => {
     world = await startDiscordWorld(backend);
     const { fake, guild, target } = world;
@@ -71,7 +73,11 @@ describe.each(BACKENDS)('Discord alerts end to end on %s', (backend) => {
     expect(fake.messagesIn(generalId)).toEqual([]);
     expect(fake.rateLimitedCount).toBe(0);
   }, 180_000);
+});
 
+// Storage as in the case above, on SQLite only (to keep the suite's time down).
+describe('Discord alerts end to end on sqlite', () => {
+  const backend = 'sqlite' as const;
   it('loses nothing when the gateway reconnects in the middle of an incident', async () => {
     world = await startDiscordWorld(backend);
     const { fake, guild, target } = world;

@@ -51,8 +51,10 @@ async function setUp(backend: Backend): Promise<{ world: MonitorWorld; site: Htt
   return { world, site };
 }
 
-// Adding, listing, alerting and removing store chat monitors and outbox rows: on both backends.
+// Adding, listing, alerting and removing store chat monitors and outbox rows.
 describe.each(BACKENDS)('/monitor in chat, as a new user tries it on %s', (backend) => {
+  // On PostgreSQL too: a monitor added from chat (stored with its subscription), then its outage through
+  // the outbox; the Discord case below stores the same rows through the same stores.
   it('Telegram: a member is refused, an admin watches the local site and gets its outage', async () => {
     const { world: w, site } = await setUp(backend);
     const { telegram, app } = w;
@@ -82,7 +84,11 @@ describe.each(BACKENDS)('/monitor in chat, as a new user tries it on %s', (backe
     expect((await telegram.say(group, admin, '/monitor remove site')).text).toBe('Removed “site”.');
     expect(app.chatMonitors.servicesOf({ platform: 'telegram', chatId: String(group) })).toEqual([]);
   }, 60_000);
+});
 
+// Storage as in the case above, on SQLite only (to keep the suite's time down).
+describe('/monitor in chat, as a new user tries it on sqlite', () => {
+  const backend = 'sqlite' as const;
   it('Discord: a member is refused privately, an admin watches the local site and gets its outage', async () => {
     const { world: w, site } = await setUp(backend);
     const { discord, app } = w;

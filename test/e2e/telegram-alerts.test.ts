@@ -21,9 +21,10 @@ function opsGroup(w: TelegramWorld, type: 'group' | 'supergroup' = 'group'): num
   return w.fake.createChat({ type, title: 'Ops', creator }).id;
 }
 
-// What writes to or reads from the database (subscriptions, settings, deliveries and their
-// message references, deactivations, migrated chats) runs on both backends.
 describe.each(BACKENDS)('Telegram alerts end to end (%s)', (backend) => {
+  // On PostgreSQL too: the alert and its recovery as a reply (incident, outbox rows, the stored message
+  // reference); the other cases' settings, reports and deactivations use the same stores, whose contract
+  // suites (test/db) run on both backends.
   it('registers the menus, posts the outage with buttons and the recovery as a reply', async () => {
     world = await startTelegramWorld(backend);
     const { fake, target } = world;
@@ -66,7 +67,11 @@ describe.each(BACKENDS)('Telegram alerts end to end (%s)', (backend) => {
     expect(recovery.replyToMessageId).toBe(alert.messageId);
     expect(fake.messages(groupId)).toHaveLength(2);
   });
+});
 
+// Storage as in the case above, on SQLite only (to keep the suite's time down).
+describe('Telegram alerts end to end (sqlite)', () => {
+  const backend = 'sqlite' as const;
   it('answers commands in the running bot: subscribe, status with its chart, admins only, and a report button', async () => {
     world = await startTelegramWorld(backend);
     const { fake, target } = world;
@@ -173,8 +178,7 @@ describe.each(BACKENDS)('Telegram alerts end to end (%s)', (backend) => {
   });
 });
 
-// Start-up's token check touches no storage, and a chat's stored language is read on PostgreSQL by
-// the /settings case above: these two stay on SQLite, to keep the suite's time down.
+// Start-up's token check touches no storage; a stored language is read as the cases above read it.
 describe('Telegram alerts end to end (sqlite)', () => {
   it('stops start-up with a clear message when the token is rejected', async () => {
     world = await startTelegramWorld();

@@ -1,11 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 
-const TSX = 'node_modules/.bin/tsx';
+/** The bot from source, through tsx's command line (which runs it in a child process of its own). */
+export const FROM_SOURCE: readonly string[] = ['node_modules/.bin/tsx', 'src/main.ts'];
 
 /**
- * The bot run as a user runs it (`tsx src/main.ts`, or the built `node dist/main.js` when
- * `command` says so), with its stdout and stderr collected.
+ * The bot run as `npm start` runs it, `node dist/main.js` (built for the run by
+ * test/setup/build.ts), or as `command` says (FROM_SOURCE), with its stdout and stderr collected.
+ * Under tsx (any program other than node itself) it leads a process group of its own, and SIGKILL
+ * goes to the whole group: tsx's command line forwards SIGTERM to the bot it runs, but SIGKILL
+ * would kill only tsx and leave the bot running (still checking and polling, taking CPU from the
+ * tests that follow) until it noticed. The built bot is one process and stays in the test's group,
+ * so a Ctrl-C at the terminal still reaches it.
  */
 export class BotProcess {
   readonly stdout: string[] = [];
@@ -13,12 +19,15 @@ export class BotProcess {
   private buffer = '';
   private readonly waiters: (() => void)[] = [];
   readonly child: ChildProcess;
+  private readonly ownGroup: boolean;
 
-  constructor(env: NodeJS.ProcessEnv, command: readonly string[] = [TSX, 'src/main.ts']) {
-    const [program = TSX, ...args] = command;
+  constructor(env: NodeJS.ProcessEnv, command: readonly string[] = [process.execPath, 'dist/main.js']) {
+    const [program = process.execPath, ...args] = command;
+    this.ownGroup = program !== process.execPath;
     this.child = spawn(program, args, {
       env: { PATH: process.env['PATH'], LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: this.ownGroup,
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString();
@@ -58,10 +67,25 @@ export class BotProcess {
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
-    this.child.kill(signal);
-    const [code] = (await once(this.child, 'exit')) as [number | null];
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
+    const exited = once(this.child, 'exit');
+    // SIGKILL goes to tsx's whole group, so the bot dies too; another signal goes to the process
+    // started (tsx forwards it to the bot once, as it does for a user's Ctrl-C).
+    if (signal === 'SIGKILL' && this.ownGroup) this.killGroup();
+    else this.child.kill(signal);
+    const [code] = (await exited) as [number | null];
     return code;
+  }
+
+  /** SIGKILL to the bot's process group (gone already: nothing to do). */
+  private killGroup(): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
   }
 
   async exited(): Promise<number | null> {

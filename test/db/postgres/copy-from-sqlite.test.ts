@@ -540,9 +540,10 @@ describe('npm run db:migrate-to-postgres', () => {
     env: Record<string, string> = {},
   ): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
+      // tsx from node_modules, as `npm run` finds it (npx would add an npm start-up to each run).
       execFile(
-        'npx',
-        ['tsx', 'scripts/migrate-to-postgres.ts', ...args],
+        'node_modules/.bin/tsx',
+        ['scripts/migrate-to-postgres.ts', ...args],
         { env: { ...process.env, DATABASE_URL: '', DATABASE_URL_FILE: '', ...env } },
         (err, stdout, stderr) => resolve({ code: err === null ? 0 : Number(err.code), stdout, stderr }),
       );
