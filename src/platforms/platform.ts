@@ -80,18 +80,68 @@ export interface PlatformContext {
   readonly renderChartPng: RenderChartPng;
 }
 
+/** Options of {@link ChatPlatform.start}. */
+export interface PlatformStartOptions {
+  /**
+   * false: log in and register commands, but receive no updates until {@link ChatPlatform.lead}
+   * (an instance of a cluster that does not hold the platform's leadership). Default true: a
+   * single instance receives at once.
+   */
+  readonly lead?: boolean;
+}
+
+/** A request to an {@link InboundHttpRoute}: its headers (names in lower case) and raw body. */
+export interface InboundHttpRequest {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+/** The answer to an inbound request: a status and, when given, a JSON body. */
+export interface InboundHttpAnswer {
+  readonly status: number;
+  readonly body?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * An HTTP route a platform adds to the app's HTTP server (src/web mounts every platform's), e.g.
+ * Telegram's webhook. The server reads the body raw, whatever its content type, up to `bodyLimit`
+ * bytes (a bigger one is refused with 413 before the handler runs, and logged).
+ */
+export interface InboundHttpRoute {
+  readonly method: 'POST';
+  /** The path, exact (no parameters). */
+  readonly path: string;
+  readonly bodyLimit: number;
+  handle(request: InboundHttpRequest): Promise<InboundHttpAnswer>;
+}
+
 /**
  * A chat platform plugged into the app: its sender feeds one OutboxWorker paced by `pacing`.
  * `start` logs in and registers commands; a rejected token throws a {@link PlatformStartError}.
+ *
+ * A platform that only one instance of a cluster may receive on (Telegram's getUpdates) also has
+ * `lead`/`unlead`/`leading`: the cluster starts every instance with `start({ lead: false })` and
+ * calls `lead()` on the instance holding the platform's leadership, `unlead()` when it loses it.
  */
 export interface ChatPlatform {
   readonly name: PlatformName;
   readonly sender: ChatSender;
   readonly pacing: PacingPolicy;
-  start(): Promise<void>;
+  start(options?: PlatformStartOptions): Promise<void>;
   stop(): Promise<void>;
   /** Connected to the platform right now (for /healthz). */
   readonly connected: boolean;
+  /** Starts receiving updates (after `start`); resolves once receiving has begun. Idempotent. */
+  lead?(): Promise<void>;
+  /**
+   * Stops receiving; resolves once every update received so far is handled and confirmed to the
+   * platform, so the next leader neither loses nor repeats one. Idempotent.
+   */
+  unlead?(): Promise<void>;
+  /** True between `lead()` (or `start()`) and `unlead()`, unless receiving failed meanwhile. */
+  readonly leading?: boolean;
+  /** Routes this platform adds to the HTTP server; every instance serves them, leader or not. */
+  readonly httpRoutes?: readonly InboundHttpRoute[];
 }
 
 /** A platform could not start for a reason the operator must fix (bad token, unreachable API root). */
