@@ -28,7 +28,8 @@ import type { Params } from './request-params.js';
 import { readParams } from './request-params.js';
 import { UpdateQueue } from './update-queue.js';
 import type { WebhookAttempt, WebhookInfo, WebhookTiming } from './webhook.js';
-import { DEFAULT_WEBHOOK_TIMING, WEBHOOK_METHODS, Webhook } from './webhook.js';
+import { DEFAULT_WEBHOOK_TIMING, Webhook } from './webhook.js';
+import { WEBHOOK_METHODS } from './webhook-methods.js';
 import { CHANGE_EVENT, waitForChange } from './wait-for-change.js';
 import {
   type UserMessageOptions,

@@ -12,8 +12,6 @@
 import { badRequest, terminatedBySetWebhook, tooManyRequests } from './api-error.js';
 import type { BotApiUpdate } from './bot-api-types.js';
 import { UPDATE_KINDS } from './bot-api-types.js';
-import type { MethodHandler } from './fake-state.js';
-import { unixSeconds } from './fake-state.js';
 import type { UpdateQueue } from './update-queue.js';
 
 /** The header Telegram sends the secret in. */
@@ -21,8 +19,6 @@ export const SECRET_TOKEN_HEADER = 'X-Telegram-Bot-Api-Secret-Token';
 /** `secret_token`: 1-256 characters of A-Z, a-z, 0-9, `_` and `-` (empty: no header is sent). */
 const MAX_SECRET_CHARS = 256;
 const SECRET_CHARS = /^[A-Za-z0-9_-]*$/;
-/** `max_connections`: 1-100, 40 by default. */
-const DEFAULT_MAX_CONNECTIONS = 40;
 const WEBHOOK_PORTS = new Set(['', '443', '80', '88', '8443']);
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -198,7 +194,7 @@ export class Webhook {
         this.queue.confirmDelivered(update.update_id);
         continue;
       }
-      this.lastError = { date: unixSeconds(this.nowMs()), message: attempt.error };
+      this.lastError = { date: Math.floor(this.nowMs() / 1_000), message: attempt.error };
       this.changed();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.timing.retryMs);
@@ -252,44 +248,9 @@ function checkUrl(raw: string): void {
     throw badRequest('bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443');
 }
 
-const setWebhook: MethodHandler = (state, params) => {
-  const url = params.string('url') ?? '';
-  const dropPending = params.bool('drop_pending_updates');
-  if (url === '') {
-    state.webhook.delete(dropPending);
-    return true;
-  }
-  const maxConnections = params.int('max_connections') ?? DEFAULT_MAX_CONNECTIONS;
-  if (maxConnections < 1 || maxConnections > 100) throw badRequest('invalid max_connections specified');
-  state.webhook.set(
-    {
-      url,
-      secret: params.string('secret_token') ?? '',
-      maxConnections,
-      allowedUpdates: readAllowedUpdates(params.json('allowed_updates')),
-    },
-    dropPending,
-  );
-  return true;
-};
-
 /** The kinds the fake knows, from a JSON array; undefined when the parameter is absent. */
 export function readAllowedUpdates(allowed: unknown): string[] | undefined {
   if (allowed === undefined) return undefined;
   if (!Array.isArray(allowed)) throw badRequest("can't parse allowed_updates JSON array");
   return allowed.filter((k): k is string => (UPDATE_KINDS as readonly unknown[]).includes(k));
 }
-
-const deleteWebhook: MethodHandler = (state, params) => {
-  state.webhook.delete(params.bool('drop_pending_updates'));
-  return true;
-};
-
-const getWebhookInfo: MethodHandler = (state) => state.webhook.info();
-
-/** Handlers by lower-case method name. */
-export const WEBHOOK_METHODS: Readonly<Record<string, MethodHandler>> = {
-  setwebhook: setWebhook,
-  deletewebhook: deleteWebhook,
-  getwebhookinfo: getWebhookInfo,
-};
