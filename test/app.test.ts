@@ -255,3 +255,33 @@ describe('the app on SQLite refusing writes', () => {
     }
   });
 });
+
+describe('the routes platforms add', () => {
+  it('serves every platform’s httpRoutes on the app’s HTTP server, raw body and headers handed over', async () => {
+    const { config, services } = await setUp('sqlite');
+    const seen: { header: unknown; body: string }[] = [];
+    const withRoute: ChatPlatform = {
+      ...platform([]),
+      httpRoutes: [
+        {
+          method: 'POST',
+          path: '/hooks/test',
+          bodyLimit: 16,
+          handle: (request) => {
+            seen.push({ header: request.headers['x-test'], body: request.body.toString('utf8') });
+            return Promise.resolve({ status: 202, body: { taken: true } });
+          },
+        },
+      ],
+    };
+    const app = await startApp(config, services, { ...deps, platforms: () => [withRoute] });
+    running = app;
+    const post = (body: string) =>
+      fetch(`${app.url}/hooks/test`, { method: 'POST', headers: { 'x-test': 'yes' }, body });
+    const taken = await post('{"a":1}');
+    expect([taken.status, await taken.json()]).toEqual([202, { taken: true }]);
+    expect((await post('x'.repeat(17))).status).toBe(413);
+    expect(seen).toEqual([{ header: 'yes', body: '{"a":1}' }]);
+    expect((await fetch(`${app.url}/hooks/test`)).status).toBe(404);
+  });
+});

@@ -15,8 +15,8 @@ import type { Storage } from './storage.js';
 
 /**
  * The HTTP surface: the JSON API and `/healthz`, the status pages over the check history and crowd
- * reports, `/metrics` and the push monitors' `/push/:token`. Listens before the platforms log in,
- * so health can be asked while they do.
+ * reports, `/metrics`, the push monitors' `/push/:token` and the platforms' own routes (Telegram's
+ * webhook). Listens before the platforms log in, so health can be asked while they do.
  */
 export class Web implements Feature {
   private readonly http: ReturnType<typeof createHttpServer>;
@@ -30,7 +30,7 @@ export class Web implements Feature {
       readonly storage: Pick<Storage, 'queries' | 'health' | 'serviceHistory'>;
       /** When the scheduler last ticked, for `/healthz`. */
       readonly scheduler: { readonly lastTick: number | null };
-      /** Whether each platform is connected, for `/healthz`. */
+      /** Whether each platform is connected, for `/healthz`; and the HTTP routes they add (webhooks). */
       readonly platforms: readonly ChatPlatform[];
       /** Monitors added from chat, on the page only if the operator made them public. */
       readonly chatServices: RuntimeServices;
@@ -58,6 +58,7 @@ export class Web implements Feature {
       page: new StatusPage(services, view, storage.serviceHistory, clock),
       metrics: deps.metrics,
       pushes: deps.pushes,
+      inbound: deps.platforms.flatMap((p) => p.httpRoutes ?? []),
     });
   }
 

@@ -80,6 +80,43 @@ export interface PlatformContext {
   readonly renderChartPng: RenderChartPng;
 }
 
+/** Options of {@link ChatPlatform.start}. */
+export interface PlatformStartOptions {
+  /**
+   * false: log in and register commands, but receive no updates until {@link ChatPlatform.lead}
+   * (an instance of a cluster that does not hold the platform's leadership). Default true: a
+   * single instance receives at once.
+   */
+  readonly lead?: boolean;
+  /** A sharded gateway (Discord): run only these shards (default: every recommended one). */
+  readonly shards?: ShardAssignment;
+}
+
+/** A request to an {@link InboundHttpRoute}: its headers (names in lower case) and raw body. */
+export interface InboundHttpRequest {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+/** The answer to an inbound request: a status and, when given, a JSON body. */
+export interface InboundHttpAnswer {
+  readonly status: number;
+  readonly body?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * An HTTP route a platform adds to the app's HTTP server (src/web mounts every platform's), e.g.
+ * Telegram's webhook. The server reads the body raw, whatever its content type, up to `bodyLimit`
+ * bytes (a bigger one is refused with 413 before the handler runs, and logged).
+ */
+export interface InboundHttpRoute {
+  readonly method: 'POST';
+  /** The path, exact (no parameters). */
+  readonly path: string;
+  readonly bodyLimit: number;
+  handle(request: InboundHttpRequest): Promise<InboundHttpAnswer>;
+}
+
 /**
  * Which gateway shards of a sharded platform (Discord) this process runs: `shards` are ids in
  * `0 … shardCount - 1`, `shardCount` is the bot's total. A guild's events go to shard
@@ -97,6 +134,10 @@ export interface ShardAssignment {
  * A platform whose gateway is sharded (Discord) also has the optional members: without an
  * assignment `start` connects every shard Discord recommends (one instance); with one, only those
  * shards, and `setShards` changes them while it runs (several instances share the shards).
+ *
+ * A platform that only one instance of a cluster may receive on (Telegram's getUpdates) also has
+ * `lead`/`unlead`/`leading`: the cluster starts every instance with `start({ lead: false })` and
+ * calls `lead()` on the instance holding the platform's leadership, `unlead()` when it loses it.
  */
 export interface ChatPlatform {
   readonly name: PlatformName;
@@ -109,7 +150,12 @@ export interface ChatPlatform {
    */
   start(options?: PlatformStartOptions): Promise<void>;
   stop(): Promise<void>;
+  /** Starts receiving updates (after `start`); resolves once receiving has begun. Idempotent. */
   lead?(): Promise<void>;
+  /**
+   * Stops receiving; resolves once every update received so far is handled and confirmed to the
+   * platform, so the next leader neither loses nor repeats one. Idempotent.
+   */
   unlead?(): Promise<void>;
   /** Connected to the platform right now (for /healthz); a sharded one: every assigned shard READY. */
   readonly connected: boolean;
@@ -119,12 +165,10 @@ export interface ChatPlatform {
   setShards?(shards: readonly number[], shardCount: number): Promise<void>;
   /** The shard ids this process is assigned, ascending (`[]` before `start` and after `stop`). */
   readonly shards?: readonly number[];
-}
-
-/** How a platform starts among several instances (see `ChatPlatform.start`). */
-export interface PlatformStartOptions {
-  readonly lead?: boolean;
-  readonly shards?: ShardAssignment;
+  /** True between `lead()` (or `start()`) and `unlead()`, unless receiving failed meanwhile. */
+  readonly leading?: boolean;
+  /** Routes this platform adds to the HTTP server; every instance serves them, leader or not. */
+  readonly httpRoutes?: readonly InboundHttpRoute[];
 }
 
 /** A chat platform with a sharded gateway (Discord): the optional members are there. */

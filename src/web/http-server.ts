@@ -2,7 +2,9 @@ import Fastify from 'fastify';
 import type { Logger } from '../logging.js';
 import type { AppMetrics } from '../metrics/app-metrics.js';
 import type { PushRegistry } from '../monitors/probes/push-probe.js';
+import type { InboundHttpRoute } from '../platforms/platform.js';
 import { apiRoutes } from './routes/api-routes.js';
+import { inboundRoutes } from './routes/inbound-routes.js';
 import { metricsRoute } from './routes/metrics-route.js';
 import { pageRoutes } from './routes/page-routes.js';
 import { pushRoute } from './routes/push-route.js';
@@ -16,6 +18,8 @@ export interface HttpExtras {
   readonly metrics?: Pick<AppMetrics, 'scrape'>;
   /** `GET|POST /push/:token` for push (heartbeat) monitors. */
   readonly pushes?: Pick<PushRegistry, 'ping'>;
+  /** Routes the chat platforms add (`ChatPlatform.httpRoutes`, e.g. Telegram's webhook). */
+  readonly inbound?: readonly InboundHttpRoute[];
 }
 
 /** Request bodies are never large here; anything bigger is refused before it is read. */
@@ -48,5 +52,6 @@ export function createHttpServer(view: StatusView, log: Logger, extras: HttpExtr
   if (extras.page) void app.register(pageRoutes, { page: extras.page });
   if (extras.metrics) void app.register(metricsRoute, { metrics: extras.metrics });
   if (extras.pushes) void app.register(pushRoute, { pushes: extras.pushes });
+  if (extras.inbound?.length) void app.register(inboundRoutes, { routes: extras.inbound, log });
   return app;
 }

@@ -79,6 +79,75 @@ describe('environment', () => {
   });
 });
 
+describe('Telegram webhook mode', () => {
+  const token = '123:abc-token';
+
+  it('derives the secret from the token (the same on every instance) and redacts it', () => {
+    const url = 'https://bot.example.org/telegram/hook';
+    const config = loadAppConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_URL: url });
+    const secret = config.telegram?.webhook?.secret ?? '';
+    expect(config.telegram?.webhook).toEqual({ url, path: '/telegram/hook', secret });
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(secret).not.toContain(token);
+    expect(
+      loadAppConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_URL: url }).telegram?.webhook?.secret,
+    ).toBe(secret);
+    expect(
+      loadAppConfig({ TELEGRAM_BOT_TOKEN: '123:other-token', TELEGRAM_WEBHOOK_URL: url }).telegram?.webhook
+        ?.secret,
+    ).not.toBe(secret);
+    expect(config.secrets).toContain(secret);
+    expect(redactSecrets(`secret=${secret}`, config.secrets)).not.toContain(secret);
+  });
+
+  it('takes TELEGRAM_WEBHOOK_SECRET or its _FILE instead, as a secret', () => {
+    const dir = tempDir('env-');
+    const file = join(dir, 'secret');
+    writeFileSync(file, 'From_File-1\n');
+    const env = { TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_URL: 'https://bot.example.org:8443/tg' };
+    const config = loadAppConfig({ ...env, TELEGRAM_WEBHOOK_SECRET_FILE: file });
+    expect(config.telegram?.webhook).toEqual({
+      url: 'https://bot.example.org:8443/tg',
+      path: '/tg',
+      secret: 'From_File-1',
+    });
+    expect(config.secrets).toContain('From_File-1');
+    expect(loadAppConfig({ ...env, TELEGRAM_WEBHOOK_SECRET: 'given' }).telegram?.webhook?.secret).toBe(
+      'given',
+    );
+  });
+
+  it('polls when TELEGRAM_WEBHOOK_URL is unset', () => {
+    expect(loadAppConfig({ TELEGRAM_BOT_TOKEN: token }).telegram).toEqual({ token });
+  });
+
+  it('lists every problem of the webhook variables with the others', () => {
+    const problems = problemsOf({
+      TELEGRAM_BOT_TOKEN: token,
+      TELEGRAM_WEBHOOK_URL: 'http://bot.example.org:8080/?a=1',
+      TELEGRAM_WEBHOOK_SECRET: 'has spaces',
+      HTTP_PORT: 'x',
+    }).join('\n');
+    expect(problems).toMatch(/HTTP_PORT: /);
+    expect(problems).toMatch(/TELEGRAM_WEBHOOK_URL: must be https/);
+    expect(problems).toMatch(
+      /TELEGRAM_WEBHOOK_URL: Telegram sends webhooks only to ports 443, 80, 88 and 8443/,
+    );
+    expect(problems).toMatch(/TELEGRAM_WEBHOOK_URL: needs a path/);
+    expect(problems).toMatch(/TELEGRAM_WEBHOOK_URL: must have no query string or fragment/);
+    expect(problems).toMatch(/TELEGRAM_WEBHOOK_SECRET: must be 1-256 characters of A-Z, a-z, 0-9, _ and -/);
+    expect(problemsOf({ TELEGRAM_WEBHOOK_URL: 'https://x.org/push/abc' }).join('\n')).toMatch(
+      /set TELEGRAM_BOT_TOKEN too[\s\S]*must not be under \/api, \/push/,
+    );
+    expect(problemsOf({ TELEGRAM_WEBHOOK_URL: 'not a url', TELEGRAM_BOT_TOKEN: token })).toEqual([
+      'TELEGRAM_WEBHOOK_URL: must be an https URL with a path, e.g. https://bot.example.org/telegram/hook',
+    ]);
+    expect(problemsOf({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_SECRET: 'ok' })).toEqual([
+      'TELEGRAM_WEBHOOK_SECRET: is used only with TELEGRAM_WEBHOOK_URL',
+    ]);
+  });
+});
+
 describe('the database variables', () => {
   const PASSWORD = 'Sw0rd%fish/42';
   const url = `postgres://bot:${encodeURIComponent(PASSWORD)}@db.internal:6432/incidents`;

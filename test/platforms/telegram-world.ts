@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import { TelegramPlatform } from '../../src/platforms/telegram/telegram-platform.js';
 import { TelegramUpdates } from '../../src/platforms/telegram/telegram-updates.js';
+import type { TelegramWebhookSettings } from '../../src/platforms/telegram/telegram-settings.js';
 import type { RenderChartPng } from '../../src/charts/chart-png.js';
 import { parseServices } from '../../src/config/services-file.js';
 import { CommandService } from '../../src/core/commands/command-service.js';
@@ -38,6 +39,22 @@ export async function world(
   const database = tempDatabase();
   const db = database.open();
   cleanups.push(() => database.dispose());
+  const built = createPlatform(fake, db, options);
+  cleanups.push(() => built.platform.stop());
+  await built.platform.start();
+  expect(built.platform.connected).toBe(true);
+  return { fake, db, ...built };
+}
+
+/**
+ * A Telegram platform over `db` against `fake`, not started: several of them on one database and
+ * one fake are the instances of a cluster. `webhook` switches it to webhook mode.
+ */
+export function createPlatform(
+  fake: FakeTelegram,
+  db: Db,
+  options: { renderChartPng?: RenderChartPng; webhook?: TelegramWebhookSettings } = {},
+): Pick<World, 'platform' | 'subscriptions' | 'reports'> {
   const services = parseServices(
     'services:\n  - { id: site, name: Our site, monitors: [ { type: http, url: "http://127.0.0.1:1/" } ] }\n',
   );
@@ -73,9 +90,14 @@ export async function world(
     log: silentLog,
     renderChartPng: ctx.renderChartPng,
   });
-  const platform = new TelegramPlatform({ token: fake.token, apiRoot: fake.apiRoot }, ctx, updates);
-  cleanups.push(() => platform.stop());
-  await platform.start();
-  expect(platform.connected).toBe(true);
-  return { fake, platform, subscriptions, reports, db };
+  const platform = new TelegramPlatform(
+    {
+      token: fake.token,
+      apiRoot: fake.apiRoot,
+      ...(options.webhook === undefined ? {} : { webhook: options.webhook }),
+    },
+    ctx,
+    updates,
+  );
+  return { platform, subscriptions, reports };
 }

@@ -2,8 +2,9 @@
  * Telegram's variables, settings, pacing, limits and capabilities: light values the module
  * (index.ts) and the adapter share, with no telegraf import.
  */
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { optionalText, optionalUrl } from '../../config/env.js';
+import { type RawEnv, isSet, optionalText, optionalUrl } from '../../config/env.js';
 import type { ChatCapabilities } from '../../core/commands/command-request.js';
 import { MAX_REPLY_CHARS } from '../../core/commands/command-service.js';
 import type { PacingPolicy } from '../../dispatch/pacer.js';
@@ -12,12 +13,102 @@ import type { PlatformLimits } from '../platform.js';
 export const TELEGRAM_ENV = z.object({
   TELEGRAM_BOT_TOKEN: optionalText,
   TELEGRAM_API_ROOT: optionalUrl,
+  // Checked by telegramWebhookProblems, which lists every problem of the two at once.
+  TELEGRAM_WEBHOOK_URL: optionalText,
+  TELEGRAM_WEBHOOK_SECRET: optionalText,
 });
 
-/** Set when TELEGRAM_BOT_TOKEN is; `TELEGRAM_API_ROOT` replaces the Bot API root (docs/platforms.md §3.1). */
+/** The variables that are secrets (each may come from `<NAME>_FILE`, and is redacted from logs). */
+export const TELEGRAM_SECRET_NAMES = ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET'];
+
+/**
+ * Webhook mode (docs/cluster.md, "Telegram: one receiver"): Telegram POSTs updates to `url`, and
+ * every instance's HTTP server accepts them at `path` with `secret` in the
+ * `X-Telegram-Bot-Api-Secret-Token` header.
+ */
+export interface TelegramWebhookSettings {
+  /** The public https URL Telegram POSTs to (setWebhook's `url`). */
+  readonly url: string;
+  /** The URL's path: where the HTTP server takes the POSTs (behind whatever terminates TLS). */
+  readonly path: string;
+  /** setWebhook's `secret_token`: TELEGRAM_WEBHOOK_SECRET, or derived from the bot token. */
+  readonly secret: string;
+}
+
+/**
+ * Set when TELEGRAM_BOT_TOKEN is; `TELEGRAM_API_ROOT` replaces the Bot API root (docs/platforms.md §3.1);
+ * `webhook` when TELEGRAM_WEBHOOK_URL is set (long polling otherwise).
+ */
 export interface TelegramSettings {
   readonly token: string;
   readonly apiRoot?: string;
+  readonly webhook?: TelegramWebhookSettings;
+}
+
+/** setWebhook's `secret_token`: 1-256 characters of A-Z, a-z, 0-9, `_` and `-` (Bot API setWebhook). */
+const WEBHOOK_SECRET = /^[A-Za-z0-9_-]{1,256}$/;
+/** The ports Telegram sends webhooks to (Bot API setWebhook); '' is the https default, 443. */
+const WEBHOOK_PORTS = new Set(['', '443', '80', '88', '8443']);
+/** Paths of the bot's own HTTP routes, which a webhook path must stay out of. */
+const RESERVED_PATHS = ['/api', '/push', '/metrics', '/healthz', '/services'];
+
+/**
+ * The webhook secret every instance agrees on without more configuration: HMAC-SHA256 keyed with the
+ * bot token over a fixed label, in base64url (43 characters Telegram accepts). Knowing it means
+ * knowing the token, which already gives full control of the bot.
+ */
+export function deriveWebhookSecret(token: string): string {
+  return createHmac('sha256', token).update('incident-bot telegram webhook secret').digest('base64url');
+}
+
+/** Every problem of TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET, as `NAME: message` lines. */
+export function telegramWebhookProblems(env: RawEnv): string[] {
+  const problems: string[] = [];
+  const raw = env.TELEGRAM_WEBHOOK_URL?.trim() ?? '';
+  const secret = env.TELEGRAM_WEBHOOK_SECRET?.trim() ?? '';
+  if (secret !== '' && !WEBHOOK_SECRET.test(secret))
+    problems.push('TELEGRAM_WEBHOOK_SECRET: must be 1-256 characters of A-Z, a-z, 0-9, _ and -');
+  if (raw === '') {
+    if (secret !== '') problems.push('TELEGRAM_WEBHOOK_SECRET: is used only with TELEGRAM_WEBHOOK_URL');
+    return problems;
+  }
+  if (!isSet(env.TELEGRAM_BOT_TOKEN)) problems.push('TELEGRAM_WEBHOOK_URL: set TELEGRAM_BOT_TOKEN too');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(
+      'TELEGRAM_WEBHOOK_URL: must be an https URL with a path, e.g. https://bot.example.org/telegram/hook',
+    );
+    return problems;
+  }
+  if (url.protocol !== 'https:')
+    problems.push('TELEGRAM_WEBHOOK_URL: must be https (Telegram sends webhooks only over TLS)');
+  if (!WEBHOOK_PORTS.has(url.port))
+    problems.push('TELEGRAM_WEBHOOK_URL: Telegram sends webhooks only to ports 443, 80, 88 and 8443');
+  if (url.pathname === '/' || url.pathname === '')
+    problems.push(
+      'TELEGRAM_WEBHOOK_URL: needs a path (e.g. /telegram/hook): the HTTP server takes the updates there',
+    );
+  else if (RESERVED_PATHS.some((p) => url.pathname === p || url.pathname.startsWith(`${p}/`)))
+    problems.push(
+      `TELEGRAM_WEBHOOK_URL: the path must not be under ${RESERVED_PATHS.join(', ')} (the bot's own routes)`,
+    );
+  if (url.search !== '' || url.hash !== '')
+    problems.push('TELEGRAM_WEBHOOK_URL: must have no query string or fragment');
+  if (url.username !== '' || url.password !== '')
+    problems.push('TELEGRAM_WEBHOOK_URL: must have no user name or password (use TELEGRAM_WEBHOOK_SECRET)');
+  return problems;
+}
+
+/** The webhook settings of a valid environment (see {@link telegramWebhookProblems}); none for polling. */
+export function telegramWebhookSettings(
+  token: string,
+  url: string | undefined,
+  secret: string | undefined,
+): TelegramWebhookSettings | undefined {
+  if (url === undefined) return undefined;
+  return { url, path: new URL(url).pathname, secret: secret ?? deriveWebhookSecret(token) };
 }
 
 /**

@@ -90,3 +90,16 @@ export function botKicked(type: ChatType): BotApiError {
 export function botNotMember(type: ChatType): BotApiError {
   return forbidden(`bot is not a member of the ${type} chat`);
 }
+
+/** 409 for getUpdates while a webhook is set (telegram-bot-api Client::process_get_updates_query). */
+export function webhookActiveConflict(): BotApiError {
+  return new BotApiError(
+    409,
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+  );
+}
+
+/** 409 sent to a held getUpdates when setWebhook sets a webhook (Client::abort_long_poll). */
+export function terminatedBySetWebhook(): BotApiError {
+  return new BotApiError(409, 'Conflict: terminated by setWebhook request');
+}

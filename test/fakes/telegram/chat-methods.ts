@@ -1,13 +1,13 @@
 /**
- * Bot, chat and command methods: getMe, getUpdates, deleteWebhook, getChat, getChatMember,
+ * Bot, chat and command methods: getMe, getUpdates, getChat, getChatMember,
  * getChatAdministrators, leaveChat, setMyCommands, getMyCommands, deleteMyCommands
  * (https://core.telegram.org/bots/api#available-methods).
  */
-import { badRequest, botNotMember } from './api-error.js';
-import { UPDATE_KINDS } from './bot-api-types.js';
+import { badRequest, botNotMember, webhookActiveConflict } from './api-error.js';
 import type { BotCommand, FakeState, MethodHandler } from './fake-state.js';
 import { commandKey, unixSeconds } from './fake-state.js';
 import type { Params } from './request-params.js';
+import { readAllowedUpdates } from './webhook.js';
 
 /** setMyCommands: at most 100 commands, names 1-32 of [a-z0-9_], descriptions 1-256 characters. */
 export const MAX_COMMANDS = 100;
@@ -32,21 +32,14 @@ const getMe: MethodHandler = (state) => ({
 });
 
 const getUpdates: MethodHandler = (state, params, signal) => {
-  const allowed = params.json('allowed_updates');
-  if (allowed !== undefined && !Array.isArray(allowed)) {
-    throw badRequest("can't parse allowed_updates JSON array");
-  }
+  if (state.webhook.active) throw webhookActiveConflict();
+  const allowed = readAllowedUpdates(params.json('allowed_updates'));
   return state.updates.poll(
     {
       ...optional('offset', params.int('offset')),
       ...optional('limit', params.int('limit')),
       ...optional('timeoutS', params.int('timeout')),
-      ...optional(
-        'allowedUpdates',
-        (allowed as unknown[] | undefined)?.filter((k): k is string =>
-          (UPDATE_KINDS as readonly unknown[]).includes(k),
-        ),
-      ),
+      ...optional('allowedUpdates', allowed),
     },
     signal,
   );
@@ -56,11 +49,6 @@ const getUpdates: MethodHandler = (state, params, signal) => {
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
-
-const deleteWebhook: MethodHandler = (state, params) => {
-  if (params.bool('drop_pending_updates')) state.updates.dropPending();
-  return true;
-};
 
 const getChat: MethodHandler = (state, params) => {
   const record = state.store.resolve(params.string('chat_id'));
@@ -165,7 +153,6 @@ const deleteMyCommands: MethodHandler = (state, params) => {
 export const CHAT_METHODS: Readonly<Record<string, MethodHandler>> = {
   getme: getMe,
   getupdates: getUpdates,
-  deletewebhook: deleteWebhook,
   getchat: getChat,
   getchatmember: getChatMember,
   getchatadministrators: getChatAdministrators,

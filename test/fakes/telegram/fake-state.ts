@@ -6,6 +6,7 @@ import type { ChatStore } from './chat-store.js';
 import type { SendThrottle } from './rate-limits.js';
 import type { Params, UploadedFile } from './request-params.js';
 import type { UpdateQueue } from './update-queue.js';
+import type { Webhook } from './webhook.js';
 
 /** One earlier version of a message, kept when the bot edits it. */
 export interface EditRecord {
@@ -68,6 +69,8 @@ export interface CallRecord {
 export interface FakeState {
   readonly store: ChatStore;
   readonly updates: UpdateQueue;
+  /** The webhook (setWebhook) and the loop that POSTs pending updates to it. */
+  readonly webhook: Webhook;
   readonly throttle: SendThrottle;
   readonly sent: SentMessageRecord[];
   readonly callbackQueries: Map<string, CallbackQueryRecord>;

@@ -27,6 +27,9 @@ import { DEFAULT_RATE_LIMITS, SendThrottle, Storm } from './rate-limits.js';
 import type { Params } from './request-params.js';
 import { readParams } from './request-params.js';
 import { UpdateQueue } from './update-queue.js';
+import type { WebhookAttempt, WebhookInfo, WebhookTiming } from './webhook.js';
+import { DEFAULT_WEBHOOK_TIMING, Webhook } from './webhook.js';
+import { WEBHOOK_METHODS } from './webhook-methods.js';
 import { CHANGE_EVENT, waitForChange } from './wait-for-change.js';
 import {
   type UserMessageOptions,
@@ -55,9 +58,15 @@ export interface FakeTelegramOptions {
   botUsername?: string;
   /** Windows to override, or `false` to switch flood limits off. */
   rateLimits?: Partial<RateLimitConfig> | false;
+  /** How quickly the webhook sender retries and gives up on an answer (see {@link WebhookTiming}). */
+  webhookTiming?: Partial<WebhookTiming>;
 }
 
-const METHODS: Readonly<Record<string, MethodHandler>> = { ...CHAT_METHODS, ...MESSAGE_METHODS };
+const METHODS: Readonly<Record<string, MethodHandler>> = {
+  ...CHAT_METHODS,
+  ...MESSAGE_METHODS,
+  ...WEBHOOK_METHODS,
+};
 const ROUTE = /^\/bot([^/]+)\/([A-Za-z]+)$/;
 
 /** Starts the fake on 127.0.0.1 with an ephemeral port. Close it with {@link FakeTelegram.close}. */
@@ -81,6 +90,7 @@ export class FakeTelegram {
   private readonly server: Server;
   private readonly inFlight = new Set<Promise<void>>();
   private root = '';
+  private conflicts = 0;
 
   /** @internal use {@link startFakeTelegram} */
   constructor(options: FakeTelegramOptions) {
@@ -93,17 +103,23 @@ export class FakeTelegram {
       username: options.botUsername ?? 'fake_alert_bot',
     };
     const limits = options.rateLimits === false ? false : { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
-    const changed = (): void => void this.events.emit(CHANGE_EVENT);
+    const changed = (): void => {
+      this.state.webhook.wake();
+      this.events.emit(CHANGE_EVENT);
+    };
     this.events.setMaxListeners(0); // one listener per pending waitFor
+    const updates = new UpdateQueue(changed);
+    const nowMs = (): number => Date.now();
     this.state = {
       store: new ChatStore(this.bot),
-      updates: new UpdateQueue(changed),
+      updates,
+      webhook: new Webhook(updates, { ...DEFAULT_WEBHOOK_TIMING, ...options.webhookTiming }, nowMs, changed),
       throttle: new SendThrottle(limits),
       sent: [],
       callbackQueries: new Map(),
       commands: new Map(),
       files: new Map(),
-      nowMs: () => Date.now(),
+      nowMs,
       changed,
     };
     this.server = createServer((req, res) => {
@@ -140,6 +156,25 @@ export class FakeTelegram {
         (method === undefined || c.method.toLowerCase() === method) &&
         (filter.status === undefined || c.status === filter.status),
     ).length;
+  }
+
+  /**
+   * 409 answers that reached a bot: two getUpdates at once, getUpdates while a webhook is set, a
+   * poll ended by setWebhook. A held poll whose client had already gone (telegraf's stop aborts
+   * it) is not counted: no bot saw that answer.
+   */
+  get conflictCount(): number {
+    return this.conflicts;
+  }
+
+  /** What getWebhookInfo answers now. */
+  get webhookInfo(): WebhookInfo {
+    return this.state.webhook.info();
+  }
+
+  /** Every POST of an update to a webhook, in order, with its outcome. */
+  get webhookAttempts(): readonly WebhookAttempt[] {
+    return this.state.webhook.attempts;
   }
 
   /** True while a getUpdates call is held open, waiting for updates. */
@@ -285,6 +320,7 @@ export class FakeTelegram {
   /** Answers held polls with no updates, lets answers in flight go out, then closes the server. */
   async close(): Promise<void> {
     this.state.updates.close();
+    await this.state.webhook.close();
     await Promise.all(this.inFlight);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
@@ -314,6 +350,7 @@ export class FakeTelegram {
     const status = body.ok ? 200 : body.error_code;
     this.record(method, params, status, body);
     if (aborted.signal.aborted) return;
+    if (status === 409) this.conflicts++;
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   }

@@ -37,4 +37,6 @@ export { MAX_CALLBACK_DATA_BYTES, MAX_CAPTION_CHARS, MAX_TEXT_CHARS } from './me
 export { DEFAULT_RATE_LIMITS } from './rate-limits.js';
 export type { RateLimitConfig, StormSpec, WindowLimit } from './rate-limits.js';
 export { parseTelegramHtml } from './html-parse-mode.js';
+export { SECRET_TOKEN_HEADER } from './webhook.js';
+export type { WebhookAttempt, WebhookInfo, WebhookTiming } from './webhook.js';
 export type { HtmlParseResult } from './html-parse-mode.js';

@@ -75,18 +75,40 @@ export class UpdateQueue {
 
   /** Answers getUpdates, holding the call open for `timeoutS` when nothing is pending. */
   poll(request: PollRequest, signal: AbortSignal): Promise<BotApiUpdate[]> {
-    if (request.allowedUpdates !== undefined) {
-      this.allowed = request.allowedUpdates.length === 0 ? defaultAllowed() : new Set(request.allowedUpdates);
-    }
+    if (request.allowedUpdates !== undefined) this.setAllowed(request.allowedUpdates);
     this.confirm(request.offset ?? 0);
-    this.waiter?.settle(pollConflict());
-    this.waiter = undefined;
+    // Telegram answers the held (older) call with 409 and serves the newer one
+    // (telegram-bot-api Client::abort_long_poll, called from do_get_updates).
+    this.abortPoll(pollConflict());
     const limit = Math.min(Math.max(request.limit ?? MAX_UPDATES_PER_CALL, 1), MAX_UPDATES_PER_CALL);
     const timeoutS = Math.max(request.timeoutS ?? 0, 0);
     if (this.pending.length > 0 || timeoutS === 0 || this.closed) {
       return Promise.resolve(this.pending.slice(0, limit));
     }
     return this.hold(limit, timeoutS, signal);
+  }
+
+  /** `allowed_updates` of getUpdates or setWebhook; an empty list means the default kinds. */
+  setAllowed(kinds: readonly string[]): void {
+    this.allowed = kinds.length === 0 ? defaultAllowed() : new Set(kinds);
+  }
+
+  /** Answers a held getUpdates with `error` (a newer getUpdates, or setWebhook). */
+  abortPoll(error: BotApiError): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.settle(error);
+  }
+
+  /** The oldest pending update: what a webhook is sent next. */
+  head(): BotApiUpdate | undefined {
+    return this.pending[0];
+  }
+
+  /** A webhook answered 2xx for this update: it is confirmed, as an `offset` past it would. */
+  confirmDelivered(updateId: number): void {
+    this.pending = this.pending.filter((u) => u.update_id !== updateId);
+    this.onChange();
   }
 
   /** Server shutdown: answers a held poll with no updates, and holds no poll from now on. */
