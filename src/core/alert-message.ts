@@ -320,6 +320,7 @@ function probeFacts(e: ProbeEvidence): ProbeFacts {
       : {}),
     ...(reason === 'redirects' && f.maxRedirects !== undefined ? { maxRedirects: f.maxRedirects } : {}),
     ...(reason === 'missed-heartbeat' && f.silentMs !== undefined ? { silentMs: f.silentMs } : {}),
+    ...(f.vantages !== undefined && f.vantages.of > 1 && f.vantages.down > 0 ? { vantages: f.vantages } : {}),
   };
 }
 
