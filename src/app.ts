@@ -9,9 +9,12 @@ import type { CrowdRuntime } from './crowd-runtime/crowd-runtime.js';
 import type { Db } from './db/database.js';
 import { ChatMonitors } from './features/chat-monitors.js';
 import { CheckPipeline, createDetectionEngine } from './features/check-pipeline.js';
-import { ClusterFeature, OwnershipGate } from './features/cluster.js';
+import type { ClusterFeature } from './features/cluster.js';
+import { OwnershipGate } from './cluster/ownership-gate.js';
 import type { ClusterStatus } from './cluster/cluster.js';
 import type { PostgresStorage } from './features/postgres-storage.js';
+import { createVantageCheck } from './cluster/vantage-check.js';
+import { PostgresVantageResultStore } from './db/postgres/vantage-result-store.js';
 import { Crowd } from './features/crowd.js';
 import { Delivery } from './features/delivery.js';
 import { startInOrder, stopInReverse } from './features/feature.js';
@@ -137,6 +140,20 @@ export async function startApp(
       ...(deps.ticker ? { ticker: deps.ticker } : {}),
       databasePath: config.databasePath,
       ...(clustered ? { owns: gate.owns } : {}),
+      ...(config.cluster ? { vantage: config.cluster.vantage } : {}),
+      // Several instances: `vantages: all` monitors are checked by every one, the owner counts the votes.
+      ...(clustered && config.cluster
+        ? {
+            vantageCheck: createVantageCheck({
+              vantage: config.cluster.vantage,
+              store: new PostgresVantageResultStore((storage as PostgresStorage).pool),
+              owns: gate.owns,
+              onNotice: (notice) => engine.notifyOperator(notice),
+              clock,
+              log,
+            }),
+          }
+        : {}),
     });
     const crowd = new Crowd({ services, engine, storage, metrics, clock, log });
     const chat = new ChatMonitors(config.chatMonitors, {
@@ -159,9 +176,10 @@ export async function startApp(
       ...(deps.platforms ? { platforms: deps.platforms } : {}),
       leased: clustered,
     });
+    // Loaded only on PostgreSQL, like the pg driver it uses.
     const cluster =
       clustered && config.cluster
-        ? new ClusterFeature(config.cluster, {
+        ? new (await import('./features/cluster.js')).ClusterFeature(config.cluster, {
             storage: storage as PostgresStorage,
             engine,
             gate,

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import cron from 'node-cron';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { CHAT_SERVICE_PREFIX, type Catalog, type ServiceDef } from '../core/catalog.js';
+import { CHAT_SERVICE_PREFIX, type Catalog, type ServiceDef, VANTAGE_MODES } from '../core/catalog.js';
 import { type ConfirmPolicy, DEFAULT_CONFIRM, DEFAULT_FLAP } from '../core/detection/monitor-state.js';
 import { durationSchema } from '../core/duration.js';
 import type { MonitorConfig, Schedule } from '../monitors/monitor-config.js';
@@ -70,6 +70,7 @@ const fileSchema = z.strictObject({
         group: slug.optional(),
         quorum: z.int().min(1).optional(),
         crowd: z.boolean().optional(),
+        vantages: z.enum(VANTAGE_MODES).optional(),
         monitors: z.array(rawMonitor).default([]),
       }),
     )
@@ -122,9 +123,11 @@ export function parseServices(text: string, source = 'services file'): ServicesC
   file.services.forEach((s, i) => {
     if (serviceIds.has(s.id)) problems.push(`services[${i}].id: duplicate service id "${s.id}"`);
     serviceIds.add(s.id);
+    const all = s.vantages === 'all';
     const own = s.monitors.flatMap((raw, j) => {
       const m = buildMonitor(raw, ['services', i, 'monitors', j], s.id, `${s.id}-${j}`, defaults, problems);
-      return m ? [m] : [];
+      // Votes are about what a probe measures; an official feed says the same from anywhere.
+      return m ? [all && m.role === 'probe' ? { ...m, vantages: 'all' as const } : m] : [];
     });
     if (own.length === 0 && s.crowd === false && s.monitors.length === 0) {
       problems.push(`services[${i}].monitors: a service needs monitors or crowd reports`);
@@ -137,6 +140,7 @@ export function parseServices(text: string, source = 'services file'): ServicesC
       quorum: s.quorum ?? null,
       crowd: s.crowd ?? true,
       monitorIds: own.map((m) => m.id),
+      ...(all ? { vantages: 'all' as const } : {}),
     });
   });
   const seen = new Set<string>();

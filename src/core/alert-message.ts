@@ -9,7 +9,7 @@ import {
   type ProbeFacts,
 } from './i18n/index.js';
 import { toPlainLine } from './i18n/text-fit.js';
-import type { OutcomeReason, Severity, State } from './model.js';
+import type { OutcomeFacts, OutcomeReason, Severity, State } from './model.js';
 
 /**
  * The platform-neutral alert: what every renderer (Telegram, Discord, console) draws.
@@ -248,10 +248,15 @@ const DETAIL_REASONS: ReadonlySet<OutcomeReason> = new Set([
   'error',
 ]);
 /**
- * Reasons whose phrase says a number of the outcome's facts. Evidence stored before probes gave
- * facts has that number only in its English message, which then follows the phrase as its detail.
+ * Reasons whose phrase says a number of the outcome's facts. Evidence without that number (stored
+ * before probes gave facts, or another vantage point's vote, which shares only its message) has it
+ * only in its English message, which then follows the phrase as its detail.
  */
-const NUMBER_REASONS: ReadonlySet<OutcomeReason> = new Set(['http-status', 'timeout', 'dns-timeout']);
+const NUMBER_REASONS: Readonly<Partial<Record<OutcomeReason, keyof OutcomeFacts>>> = {
+  'http-status': 'statusCode',
+  timeout: 'timeoutMs',
+  'dns-timeout': 'timeoutMs',
+};
 
 /**
  * Evidence as localised lines. Probe evidence carries the probe's facts (status code, time
@@ -320,6 +325,7 @@ function probeFacts(e: ProbeEvidence): ProbeFacts {
       : {}),
     ...(reason === 'redirects' && f.maxRedirects !== undefined ? { maxRedirects: f.maxRedirects } : {}),
     ...(reason === 'missed-heartbeat' && f.silentMs !== undefined ? { silentMs: f.silentMs } : {}),
+    ...(f.vantages !== undefined && f.vantages.of > 1 && f.vantages.down > 0 ? { vantages: f.vantages } : {}),
   };
 }
 
@@ -327,7 +333,8 @@ function probeDetail(e: ProbeEvidence): { detail?: string } {
   if (e.message.trim() === '') return {};
   // The phrase says the redirect limit: the message would say it again.
   if (e.reason === 'redirects' && e.facts?.maxRedirects !== undefined) return {};
-  const detail = DETAIL_REASONS.has(e.reason) || (NUMBER_REASONS.has(e.reason) && e.facts === undefined);
+  const number = NUMBER_REASONS[e.reason];
+  const detail = DETAIL_REASONS.has(e.reason) || (number !== undefined && e.facts?.[number] === undefined);
   return detail ? { detail: e.message } : {};
 }
 

@@ -14,7 +14,21 @@ export interface MonitorDef {
   readonly timeoutMs?: number;
   readonly confirm: ConfirmPolicy;
   readonly flap: FlapPolicy;
+  /**
+   * `all` when every instance probes this monitor and its service's owner fuses their votes
+   * (a probe monitor of a service with `vantages: all`, docs/cluster.md); absent otherwise: only
+   * the owner probes it.
+   */
+  readonly vantages?: 'all';
 }
+
+/**
+ * Who probes a service's monitors when several instances share one PostgreSQL (docs/cluster.md):
+ * `owner`, the one instance that runs its detection (the default), or `all` instances, each from
+ * its own vantage point, a majority of them deciding it is down.
+ */
+export const VANTAGE_MODES = ['owner', 'all'] as const;
+export type VantageMode = (typeof VANTAGE_MODES)[number];
 
 export interface ServiceDef {
   readonly id: string;
@@ -24,6 +38,8 @@ export interface ServiceDef {
   readonly quorum: number | null;
   readonly crowd: boolean;
   readonly monitorIds: readonly string[];
+  /** `all`: every instance probes its monitors (see VANTAGE_MODES); absent: `owner`. */
+  readonly vantages?: 'all';
 }
 
 export interface Catalog {

@@ -27,4 +27,22 @@ export type OperatorEvent =
   | { readonly kind: 'vantage-lost'; readonly cause: string; readonly detail: string; readonly at: number }
   | { readonly kind: 'vantage-restored'; readonly at: number }
   | { readonly kind: 'monitor-flapping'; readonly monitorId: string; readonly at: number }
-  | { readonly kind: 'monitor-settled'; readonly monitorId: string; readonly at: number };
+  | { readonly kind: 'monitor-settled'; readonly monitorId: string; readonly at: number }
+  | VantageNotice;
+
+/**
+ * Votes between vantage points (docs/cluster.md): `vantage-disagrees` when one vantage point
+ * starts seeing a monitor down while the majority does not (its own network's trouble, not an
+ * outage), `vantage-agrees` when it stops (it sees the monitor as the others do again, or no
+ * longer votes). Told once each way by the service's owner. `down` of `of` is the vote that
+ * decided it.
+ */
+export interface VantageNotice {
+  readonly kind: 'vantage-disagrees' | 'vantage-agrees';
+  readonly vantage: string;
+  readonly serviceId: string;
+  readonly monitorId: string;
+  readonly at: number;
+  readonly down: number;
+  readonly of: number;
+}

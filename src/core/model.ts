@@ -91,6 +91,11 @@ export interface OutcomeFacts {
   readonly errorCode?: string;
   /** The configured expectation that failed (`assertion`, `dns-mismatch`): which, and its value. */
   readonly expected?: { readonly kind: ExpectedKind; readonly value: string };
+  /**
+   * Set on an outcome fused from several vantage points (a service with `vantages: all`, several
+   * instances): `down` of the `of` vantage points that voted saw it down. Only when `of` > 1.
+   */
+  readonly vantages?: { readonly down: number; readonly of: number };
 }
 
 /** A probe outcome stamped with its monitor and time: what the engine consumes and stores. */

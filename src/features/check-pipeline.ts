@@ -1,7 +1,8 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import type { VantageCheck } from '../cluster/vantage-check.js';
 import type { MonitorConfig, ServicesConfig } from '../config/services-file.js';
 import { DetectionEngine } from '../core/detection/engine.js';
-import type { Clock } from '../core/model.js';
+import type { Clock, ProbeOutcome } from '../core/model.js';
 import type { Logger } from '../logging.js';
 import type { AppMetrics } from '../metrics/app-metrics.js';
 import { type PushOptions, PushRegistry } from '../monitors/probes/push-probe.js';
@@ -49,9 +50,18 @@ export interface CheckPipelineDeps {
   readonly databasePath: string;
   /**
    * Several instances (docs/cluster.md): the services this instance checks now. Control targets
-   * (no service) are checked by every instance: they measure its own network.
+   * (no service) and `vantages: all` monitors are checked by every instance.
    */
   readonly owns?: (serviceId: string) => boolean;
+  /**
+   * Several instances on PostgreSQL (docs/cluster.md): the votes between vantage points. The
+   * results of `vantages: all` monitors go through it and the engine gets the fused outcome (on
+   * the service's owner) or nothing (elsewhere). Absent (SQLite, one instance): every result goes
+   * to the engine as it is.
+   */
+  readonly vantageCheck?: VantageCheck;
+  /** The vantage point checks name in their User-Agent (`VANTAGE`); absent: none named. */
+  readonly vantage?: string;
 }
 
 /**
@@ -68,6 +78,8 @@ export class CheckPipeline implements Feature {
   /** Each push monitor's token, for the start-up lines. */
   readonly pushTokens: readonly { readonly monitorId: string; readonly token: string }[];
   private readonly tally = new CheckTally();
+  /** The hand-over under way of each monitor whose result awaits its vote (one at a time, in order). */
+  private readonly handOvers = new Map<string, Promise<void>>();
   private summary: ScheduledTask | null = null;
 
   constructor(
@@ -92,7 +104,11 @@ export class CheckPipeline implements Feature {
             { monitorId: monitor.id, status: outcome.status, reason: outcome.reason },
             'check finished',
           );
+          const vote = deps.vantageCheck;
+          if (vote !== undefined && monitor.vantages === 'all' && monitor.serviceId !== null)
+            return this.handOver(monitor, monitor.serviceId, outcome, vote);
           engine.handleResult(monitor.id, outcome);
+          return undefined;
         },
         onSkip: (monitor) => {
           this.tally.skip();
@@ -103,14 +119,42 @@ export class CheckPipeline implements Feature {
         ...(deps.owns
           ? {
               shouldRun: (monitor: MonitorConfig) =>
-                monitor.serviceId === null || (deps.owns?.(monitor.serviceId) ?? true),
+                monitor.serviceId === null ||
+                monitor.vantages === 'all' ||
+                (deps.owns?.(monitor.serviceId) ?? true),
             }
           : {}),
         onRecheckDropped: (monitor) =>
           log.debug({ monitorId: monitor.id }, 're-check dropped: re-checks in flight at their cap'),
       },
-      { clock, ...(deps.ticker ? { ticker: deps.ticker } : {}) },
+      {
+        clock,
+        ...(deps.ticker ? { ticker: deps.ticker } : {}),
+        ...(deps.vantage === undefined ? {} : { vantage: deps.vantage }),
+      },
     );
+  }
+
+  /**
+   * Hands the engine what the vote decides for this result. Chained per monitor: a result is
+   * handed over only after the previous one of its monitor, so the engine never sees them
+   * reordered (the scheduler also waits for it before the monitor's next check).
+   */
+  private handOver(monitor: MonitorConfig, serviceId: string, outcome: ProbeOutcome, vote: VantageCheck) {
+    const previous = this.handOvers.get(monitor.id) ?? Promise.resolve();
+    const next = previous
+      .then(() => vote(monitor, serviceId, outcome))
+      .then((fused) => {
+        if (fused !== null) this.engine.handleResult(monitor.id, fused);
+      })
+      .catch((err: unknown) =>
+        this.deps.log.error({ monitorId: monitor.id, err }, 'handing a voted result to the engine failed'),
+      );
+    this.handOvers.set(monitor.id, next);
+    void next.then(() => {
+      if (this.handOvers.get(monitor.id) === next) this.handOvers.delete(monitor.id);
+    });
+    return next;
   }
 
   /** Adds a monitor at runtime (from chat); it is checked from its next slot. */

@@ -17,22 +17,11 @@ import type { ClusterFigures } from '../metrics/app-metrics.js';
 import type { ClusterHealth } from '../web/api-schemas.js';
 import type { Delivery } from './delivery.js';
 import type { Feature } from './feature.js';
+import type { OwnershipGate } from '../cluster/ownership-gate.js';
 import type { PostgresStorage } from './postgres-storage.js';
 
 /** Services owned elsewhere are read again this often even without a notification (one missed). */
 const FOREIGN_REFRESH_MS = 30_000;
-
-/**
- * The ownership test the engine is built with, before the cluster exists: it answers from the
- * service leases once they are set (nothing is owned until the first round has run).
- */
-export class OwnershipGate {
-  private leases: ServiceLeases | null = null;
-  readonly owns = (serviceId: string): boolean => this.leases?.owns(serviceId) ?? false;
-  attach(leases: ServiceLeases): void {
-    this.leases = leases;
-  }
-}
 
 /**
  * Several instances on one PostgreSQL (docs/cluster.md): membership and leases (`Cluster`), each

@@ -22,6 +22,11 @@ export interface ProbeContext {
    * listener of its own, and the signal is only made if somebody reads it.
    */
   readonly watch?: (watcher: ExpiryWatcher) => void;
+  /**
+   * The vantage point the check is made from (`VANTAGE`, when several instances probe from their
+   * own networks: docs/cluster.md); HTTP checks name it in their User-Agent. Absent: none named.
+   */
+  readonly vantage?: string | undefined;
 }
 
 /**

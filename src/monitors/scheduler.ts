@@ -31,8 +31,14 @@ export function nodeCronTicker(): Ticker {
 }
 
 export interface SchedulerHooks {
-  /** Called with each finished check. Must not throw; the engine is synchronous. */
-  onResult(monitor: MonitorConfig, outcome: ProbeOutcome): void;
+  /**
+   * Called with each finished check. Must not throw (nor reject). When it returns a promise (the
+   * result is handed over after an await: the votes of several vantage points, docs/cluster.md),
+   * the check counts as running until it settles: the monitor's next check waits for it (or is
+   * skipped), so results of one monitor are handed over in order, and the re-check decision
+   * (`pendingFailures`) reads the state the result made.
+   */
+  onResult(monitor: MonitorConfig, outcome: ProbeOutcome): void | Promise<void>;
   /** Called when a check starts: `slot` is when it was due. For lateness metrics and benchmarks. */
   onStart?(monitor: MonitorConfig, slot: number, startedAt: number): void;
   /** A check was due while the previous one of the same monitor was still running. */
@@ -62,6 +68,8 @@ export interface SchedulerOptions {
    * budget of their own, on top of `maxConcurrent`, so they never hold up a regular check.
    */
   readonly maxRechecksInFlight?: number;
+  /** The vantage point every check names (`ProbeContext.vantage`); absent: none. */
+  readonly vantage?: string;
 }
 
 /** Re-checks get their own in-flight limit: an eighth of the checks' cap, at least one. */
@@ -252,11 +260,12 @@ export class Scheduler {
       else await this.acquire();
       if (this.shutdown.signal.aborted) return;
       this.hooks.onStart?.(monitor, slot, this.options.clock.now());
-      const run = new CheckRun(monitor.timeoutMs);
+      const run = new CheckRun(monitor.timeoutMs, this.options.vantage);
       this.checks.add(run);
       const outcome = await run.probe(monitor).finally(() => this.checks.delete(run));
       if (!this.shutdown.signal.aborted && this.active.get(monitor.id) === monitor) {
-        this.hooks.onResult(monitor, outcome);
+        const handedOver = this.hooks.onResult(monitor, outcome);
+        if (handedOver !== undefined) await handedOver;
         reported = outcome;
       }
     } finally {
@@ -338,7 +347,10 @@ class CheckRun implements ProbeContext {
   private timer: NodeJS.Timeout | undefined;
   private settle: ((outcome: ProbeOutcome) => void) | undefined;
 
-  constructor(readonly timeoutMs: number) {}
+  constructor(
+    readonly timeoutMs: number,
+    readonly vantage?: string,
+  ) {}
 
   get signal(): AbortSignal {
     if (this.controller === undefined) {

@@ -55,6 +55,7 @@ export const outcomeFactsSchema = z.object({
   silentMs: z.number().optional(),
   errorCode: z.string().optional(),
   expected: z.object({ kind: z.enum(EXPECTED_KINDS), value: z.string() }).optional(),
+  vantages: z.object({ down: z.number().int(), of: z.number().int() }).optional(),
 });
 
 export const evidenceSchema = z.discriminatedUnion('kind', [

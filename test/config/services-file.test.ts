@@ -164,6 +164,56 @@ services:
     expect(problems.length).toBeGreaterThanOrEqual(6);
   });
 
+  it('takes who probes a service, owner (the default) or every vantage point, and carries it to its probe monitors', () => {
+    const config = parseServices(`
+control:
+  - { type: tcp, host: 127.0.0.1, port: 53 }
+services:
+  - id: shop
+    name: Shop
+    vantages: all
+    monitors:
+      - { type: http, url: "http://127.0.0.1:1/" }
+      - { type: statuspage, url: "http://127.0.0.1:2/api/v2/summary.json" }
+  - id: blog
+    name: Blog
+    vantages: owner
+    monitors:
+      - { type: http, url: "http://127.0.0.1:3/" }
+  - id: wiki
+    name: Wiki
+    monitors:
+      - { type: http, url: "http://127.0.0.1:4/" }
+`);
+    expect(config.services.map((s) => s.vantages ?? 'owner')).toEqual(['all', 'owner', 'owner']);
+    expect(Object.fromEntries(config.monitors.map((m) => [m.id, m.vantages ?? 'owner']))).toEqual({
+      'control-0': 'owner',
+      'shop-0': 'all',
+      // An official feed says the same from anywhere: its owner alone reads it.
+      'shop-1': 'owner',
+      'blog-0': 'owner',
+      'wiki-0': 'owner',
+    });
+    const problems = problemsOf(`
+services:
+  - id: a
+    name: A
+    vantages: everywhere
+    monitors:
+      - { type: http, url: "http://127.0.0.1:1/" }
+  - id: b
+    name: B
+    vantages: [all]
+    quorum: 0
+    monitors:
+      - { type: http, url: "http://127.0.0.1:1/" }
+`);
+    expect(problems).toHaveLength(3);
+    expect(problems.find((p) => p.startsWith('services[0].vantages: '))).toMatch(/"owner"\|"all"/);
+    expect(problems.filter((p) => p.startsWith('services[1].vantages: '))).toHaveLength(1);
+    expect(problems.filter((p) => p.startsWith('services[1].quorum: '))).toHaveLength(1);
+  });
+
   it('rejects unknown top-level keys, bad ids and YAML syntax errors with their location', () => {
     expect(problemsOf('servcies: []\n').join('\n')).toMatch(/unknown key\(s\) "servcies"/);
     expect(problemsOf('services:\n  - { id: "Bad Id", name: x, monitors: [] }\n').join('\n')).toMatch(

@@ -335,6 +335,50 @@ describe('describeEvidence', () => {
     expect(bn.join('\n')).not.toMatch(/no answer|certificate|redirects|no ping/);
   });
 
+  it('says from how many locations a service was seen down, in each language, only when several voted', () => {
+    const voted = (vantages: { down: number; of: number } | undefined): Evidence => ({
+      ...probe503,
+      facts: vantages === undefined ? { statusCode: 503 } : { statusCode: 503, vantages },
+    });
+    const evidence = [
+      voted({ down: 2, of: 3 }),
+      voted({ down: 1, of: 4 }),
+      voted({ down: 1, of: 1 }),
+      voted(undefined),
+    ];
+    expect(describeEvidence(evidence, 'WhatsApp', messagesFor('en'))).toEqual([
+      'web.whatsapp.com: HTTP 503, down from 2 of 3 locations',
+      'web.whatsapp.com: HTTP 503, down from 1 of 4 locations',
+      'web.whatsapp.com: HTTP 503',
+      'web.whatsapp.com: HTTP 503',
+    ]);
+    expect(describeEvidence(evidence, 'WhatsApp', messagesFor('bn'))).toEqual([
+      'web.whatsapp.com: HTTP ৫০৩, ৩টি জায়গার মধ্যে ২টি থেকে বন্ধ দেখা গেছে',
+      'web.whatsapp.com: HTTP ৫০৩, ৪টি জায়গার মধ্যে ১টি থেকে বন্ধ দেখা গেছে',
+      'web.whatsapp.com: HTTP ৫০৩',
+      'web.whatsapp.com: HTTP ৫০৩',
+    ]);
+    expect(describeEvidence(evidence, 'WhatsApp', messagesFor('hi'))).toEqual([
+      'web.whatsapp.com: HTTP ५०३, ३ में से २ जगहों से बंद दिखा',
+      'web.whatsapp.com: HTTP ५०३, ४ में से १ जगह से बंद दिखा',
+      'web.whatsapp.com: HTTP ५०३',
+      'web.whatsapp.com: HTTP ५०३',
+    ]);
+    // A fused outcome degraded by slow answers: no location saw it down, nothing to say.
+    const slow: Evidence = {
+      ...probe503,
+      state: 'degraded',
+      reason: 'slow',
+      facts: { vantages: { down: 0, of: 3 } },
+    };
+    expect(describeEvidence([slow], 'WhatsApp', messagesFor('en'))).toEqual([
+      'web.whatsapp.com: slow to answer',
+    ]);
+    // In the alert itself, in every language the bot speaks.
+    const alert = buildAlert([event({ evidence: [voted({ down: 3, of: 3 })] })], EN);
+    expect(alert.lines).toContain('web.whatsapp.com: HTTP 503, down from 3 of 3 locations');
+  });
+
   it('reads evidence stored before probes gave facts: the reason, then the English message', () => {
     // An incident's evidence_json as older versions stored it: a probe line without `facts`.
     const stored = JSON.parse(

@@ -32,7 +32,7 @@ function harness() {
   const results: string[] = [];
   const scheduler = new Scheduler(
     [],
-    { onResult: (m) => results.push(m.id) },
+    { onResult: (m) => void results.push(m.id) },
     { clock: { now: () => now }, ticker },
   );
   const advance = async (ms: number) => {

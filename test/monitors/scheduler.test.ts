@@ -87,6 +87,9 @@ function harness(
   rechecks: {
     pendingFailures?: (m: MonitorConfig) => number;
     maxRechecksInFlight?: number;
+    /** The hand-over of each result after it is recorded: a promise holds the check running. */
+    handOver?: (m: MonitorConfig, outcome: ProbeOutcome) => Promise<void>;
+    vantage?: string;
   } = {},
 ) {
   let lag = 0;
@@ -105,7 +108,10 @@ function harness(
   const scheduler = new Scheduler(
     monitors,
     {
-      onResult: (m, outcome) => results.push({ id: m.id, outcome, at: clock.now() }),
+      onResult: (m, outcome) => {
+        results.push({ id: m.id, outcome, at: clock.now() });
+        return rechecks.handOver?.(m, outcome);
+      },
       onStart: (m, slot, startedAt) => starts.push({ id: m.id, slot, startedAt }),
       onSkip: (m) => skips.push({ id: m.id, at: clock.now() }),
       ...(pendingFailures ? { pendingFailures } : {}),
@@ -118,6 +124,7 @@ function harness(
       ...(rechecks.maxRechecksInFlight === undefined
         ? {}
         : { maxRechecksInFlight: rechecks.maxRechecksInFlight }),
+      ...(rechecks.vantage === undefined ? {} : { vantage: rechecks.vantage }),
     },
   );
   const tick = (): void => {
@@ -936,6 +943,74 @@ describe('Scheduler: re-checks of a failing monitor', () => {
     expect(slots).toEqual(expected);
     expect(startsOf(h.starts, c.id).every((x) => x.startedAt - x.slot === 0)).toBe(true);
     expect(startsOf(h.starts, c.id).length).toBeLessThanOrEqual(2);
+    await h.stop();
+  });
+});
+
+describe('Scheduler: results handed over after an await (votes between vantage points)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('holds the monitor running until the hand-over settles: later slots are skipped, never reordered', async () => {
+    const handOvers: Deferred<void>[] = [];
+    const vantages: (string | undefined)[] = [];
+    const m = monitor('a', every(1000), (ctx) => {
+      vantages.push(ctx.vantage);
+      return Promise.resolve(UP);
+    });
+    const h = harness([m], undefined, {
+      vantage: 'eu-west',
+      handOver: () => {
+        const d = deferred<void>();
+        handOvers.push(d);
+        return d.promise;
+      },
+    });
+    h.scheduler.start();
+    await h.advance(1000);
+    expect(h.results).toHaveLength(1);
+    await h.advance(3000);
+    // The first result is still being handed over: its monitor is busy, its slots skipped.
+    expect(h.results).toHaveLength(1);
+    expect(h.skips.length).toBeGreaterThanOrEqual(2);
+    expect(h.scheduler.checksInFlight).toBe(1);
+    handOvers[0]?.resolve();
+    await flush();
+    expect(h.scheduler.checksInFlight).toBe(0);
+    await h.advance(1000);
+    expect(h.results).toHaveLength(2);
+    expect(vantages).toEqual(['eu-west', 'eu-west']);
+    handOvers[1]?.resolve();
+    await h.stop();
+  });
+
+  it('asks for the re-check after the hand-over, so it reads the state the result made', async () => {
+    let streak = 0;
+    const order: string[] = [];
+    const m = monitor('a', every(60_000), () =>
+      Promise.resolve({ ...UP, status: 'down', reason: 'http-status' }),
+    );
+    const h = harness([m], undefined, {
+      handOver: async () => {
+        await Promise.resolve();
+        streak += 1;
+        order.push('handed over');
+      },
+      pendingFailures: () => {
+        order.push(`asked (streak ${streak})`);
+        // One re-check is enough to see the order: later results extend no streak.
+        return order.length <= 2 ? streak : 0;
+      },
+    });
+    h.scheduler.start();
+    await h.advance(60_000);
+    expect(order.slice(0, 2)).toEqual(['handed over', 'asked (streak 1)']);
+    // The re-check it asked for ran, and its result was handed over before the next question.
+    expect(order.slice(2, 4)).toEqual(['handed over', 'asked (streak 2)']);
     await h.stop();
   });
 });

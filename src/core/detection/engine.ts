@@ -267,6 +267,15 @@ export class DetectionEngine {
     this.operatorListeners.push(listener);
   }
 
+  /**
+   * Tells the operator listeners about something seen outside the engine (the votes between
+   * vantage points, src/cluster/vantage-check.ts), so it reaches the console and the log as the
+   * engine's own notices do.
+   */
+  notifyOperator(event: OperatorEvent): void {
+    this.emitOperator(event);
+  }
+
   /** Applies one probe outcome. Unknown monitor ids (removed from config) are ignored. */
   handleResult(monitorId: string, outcome: ProbeOutcome): void {
     const def = this.monitorDefs.get(monitorId);

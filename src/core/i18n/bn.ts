@@ -65,6 +65,10 @@ const PROBLEM: Readonly<Record<ProblemKind, string>> = {
   other: 'অন্যান্য সমস্যা',
 };
 
+/** `, ৩টি জায়গার মধ্যে ২টি থেকে বন্ধ দেখা গেছে`: how many vantage points saw it down (see ProbeFacts). */
+const locations = (v: ProbeFacts['vantages']): string =>
+  v === undefined ? '' : `, ${n(v.of)}টি জায়গার মধ্যে ${n(v.down)}টি থেকে ${STATE.down} দেখা গেছে`;
+
 const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
   ok: () => 'ঠিক আছে',
   slow: () => 'সাড়া দিতে দেরি হচ্ছে',
@@ -278,7 +282,8 @@ export const bn: Catalogue<'bn'> = {
     statusPageLink: 'স্ট্যাটাস পেজ',
   },
   evidence: {
-    probe: (p) => `${p.target}: ${REASON[p.reason](p)}${p.detail === undefined ? '' : ` (${p.detail})`}`,
+    probe: (p) =>
+      `${p.target}: ${REASON[p.reason](p)}${p.detail === undefined ? '' : ` (${p.detail})`}${locations(p.vantages)}`,
     reason: (p) => REASON[p.reason](p),
     official: ({ serviceName, line }) => `${serviceName} জানিয়েছে: ${line}`,
     unstable: ({ target, changes, windowMs }) =>

@@ -101,6 +101,10 @@ const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
   error: () => 'check failed',
 };
 
+/** `, down from 2 of 3 locations`: how many vantage points saw it down (see ProbeFacts). */
+const locations = (v: ProbeFacts['vantages']): string =>
+  v === undefined ? '' : `, down from ${n(v.down)} of ${plural(v.of, 'location', 'locations')}`;
+
 const CHANGE_PREFIX: Readonly<Record<AlertChange, string>> = {
   opened: '',
   reopened: '',
@@ -280,7 +284,8 @@ export const en: Catalogue<'en'> = {
     statusPageLink: 'Status page',
   },
   evidence: {
-    probe: (p) => `${p.target}: ${REASON[p.reason](p)}${p.detail === undefined ? '' : ` (${p.detail})`}`,
+    probe: (p) =>
+      `${p.target}: ${REASON[p.reason](p)}${p.detail === undefined ? '' : ` (${p.detail})`}${locations(p.vantages)}`,
     reason: (p) => REASON[p.reason](p),
     official: ({ serviceName, line }) => `${serviceName} says: ${line}`,
     unstable: ({ target, changes, windowMs }) =>

@@ -90,6 +90,15 @@ const PROBLEM: Readonly<Record<ProblemKind, string>> = {
   other: 'दूसरी समस्याएँ',
 };
 
+/**
+ * `, ३ में से २ जगहों से बंद दिखा`: how many vantage points saw it down (see ProbeFacts). जगह
+ * before `से` takes its oblique plural जगहों for several, the singular for one.
+ */
+const locations = (v: ProbeFacts['vantages']): string =>
+  v === undefined
+    ? ''
+    : `, ${n(v.of)} में से ${n(v.down)} ${v.down === 1 ? 'जगह' : 'जगहों'} से ${STATE.down} दिखा`;
+
 const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
   ok: () => 'ठीक है',
   slow: () => 'जवाब देने में देर',
@@ -301,7 +310,8 @@ export const hi: Catalogue<'hi'> = {
     statusPageLink: 'स्टेटस पेज',
   },
   evidence: {
-    probe: (p) => `${p.target}: ${REASON[p.reason](p)}${p.detail === undefined ? '' : ` (${p.detail})`}`,
+    probe: (p) =>
+      `${p.target}: ${REASON[p.reason](p)}${p.detail === undefined ? '' : ` (${p.detail})`}${locations(p.vantages)}`,
     reason: (p) => REASON[p.reason](p),
     official: ({ serviceName, line }) => `${serviceName} का कहना है: ${line}`,
     unstable: ({ target, changes, windowMs }) =>

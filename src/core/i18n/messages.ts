@@ -195,6 +195,11 @@ export interface ProbeFacts {
   readonly maxRedirects?: number;
   /** `missed-heartbeat`: how long no ping came. */
   readonly silentMs?: number;
+  /**
+   * Votes of several vantage points (docs/cluster.md): `down` of the `of` locations that checked
+   * saw it down. Only when `of` > 1 and `down` > 0; `probe` says it after the reason.
+   */
+  readonly vantages?: { readonly down: number; readonly of: number };
 }
 
 export interface ButtonMessages {

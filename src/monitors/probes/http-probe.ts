@@ -14,8 +14,20 @@ import { degradedOutcome, downOutcome, elapsedMs, unknownOutcome, upOutcome } fr
 
 export type { HttpOptions } from './http-options.js';
 
-/** Sent unless the monitor sets its own `User-Agent`. */
+/** Sent unless the monitor sets its own `User-Agent` (and the check names no vantage point). */
 export const HTTP_USER_AGENT = 'incident-alert-bot/0.1 (uptime monitor)';
+
+/**
+ * The User-Agent of a check (HTTP monitors, status feeds). A check made from a named vantage point
+ * (`ProbeContext.vantage`, several instances: docs/cluster.md) says which, e.g.
+ * `incident-alert-bot/0.1 (uptime monitor; +vantage=eu-west)`, so a target's logs show which
+ * location probed it. Vantage names are letters, digits, `.`, `_` and `-` (VANTAGE is validated).
+ */
+export function httpUserAgent(vantage: string | undefined): string {
+  return vantage === undefined
+    ? HTTP_USER_AGENT
+    : `incident-alert-bot/0.1 (uptime monitor; +vantage=${vantage})`;
+}
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 // Credentials meant for one origin are not forwarded to another (as browsers and curl do).
@@ -40,8 +52,8 @@ interface HttpHop {
   readonly body: string | undefined;
 }
 
-function firstHop(options: HttpOptions): HttpHop {
-  const headers: Record<string, string> = { 'user-agent': HTTP_USER_AGENT };
+function firstHop(options: HttpOptions, userAgent: string): HttpHop {
+  const headers: Record<string, string> = { 'user-agent': userAgent };
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
   return { url: new URL(options.url), method: options.method, headers, body: options.body };
 }
@@ -163,8 +175,9 @@ async function exchange(
   startedAt: number,
   timeoutMs: number,
   guard: ConnectionGuard | undefined,
+  userAgent: string,
 ): Promise<ProbeOutcome> {
-  let hop = firstHop(options);
+  let hop = firstHop(options, userAgent);
   for (let redirects = 0; ; redirects += 1) {
     if (guard !== undefined) {
       const refusal = await refuseHop(guard, hop.url, deadline.signal, redirects);
@@ -258,7 +271,8 @@ export function createHttpProbe(deps: HttpProbeDeps = {}): Probe<HttpOptions> {
       try {
         return await runWithDeadline(
           ctx,
-          (deadline) => exchange(options, agent, deadline, startedAt, ctx.timeoutMs, guard),
+          (deadline) =>
+            exchange(options, agent, deadline, startedAt, ctx.timeoutMs, guard, httpUserAgent(ctx.vantage)),
           (error) => failedOutcome(error, startedAt),
         );
       } finally {

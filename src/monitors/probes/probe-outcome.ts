@@ -45,8 +45,13 @@ export function boundedFacts(facts: OutcomeFacts): OutcomeFacts {
   if (facts.errorCode !== undefined) bounded.errorCode = toPlainLine(facts.errorCode, MAX_CODE_CHARS);
   if (facts.expected !== undefined)
     bounded.expected = { kind: facts.expected.kind, value: toPlainLine(facts.expected.value) };
+  const votes = facts.vantages;
+  if (votes !== undefined && isCount(votes.down) && isCount(votes.of) && votes.down <= votes.of)
+    bounded.vantages = { down: votes.down, of: votes.of };
   return bounded;
 }
+
+const isCount = (value: number): boolean => Number.isSafeInteger(value) && value >= 0;
 
 /** The facts, bounded, when there are any (an outcome without facts has no `facts` field). */
 function withFacts(facts: OutcomeFacts | undefined): { facts?: OutcomeFacts } {

@@ -12,7 +12,7 @@ import { STATUS_SOURCE_KINDS } from '../../sources/registry.js';
 import type { Probe, ProbeContext } from '../probe.js';
 import { runWithDeadline } from './deadline.js';
 import { classifyError } from './error-reason.js';
-import { HTTP_USER_AGENT } from './http-probe.js';
+import { httpUserAgent } from './http-probe.js';
 import { elapsedMs, toPlainLine, unknownOutcome } from './probe-outcome.js';
 
 /**
@@ -159,6 +159,7 @@ async function fetchPage(
   agent: Agent,
   signal: AbortSignal,
   startedAt: number,
+  userAgent: string,
 ): Promise<FetchResult> {
   let target = url;
   for (let redirects = 0; ; redirects += 1) {
@@ -167,7 +168,7 @@ async function fetchPage(
       signal,
       method: 'GET',
       headers: {
-        'user-agent': HTTP_USER_AGENT,
+        'user-agent': userAgent,
         accept: 'application/json, application/xml;q=0.9, */*;q=0.5',
       },
     });
@@ -257,6 +258,7 @@ export function createStatusPageProbe(deps: StatusPageProbeDeps = {}): Probe<Sta
               agent,
               deadline.signal,
               startedAt,
+              httpUserAgent(ctx.vantage),
             );
             if (!fetched.ok) return fetched.outcome;
             // The parse gets what is left of the check's time (counted from here: waiting for

@@ -40,14 +40,24 @@ export function formatOperatorLine(event: OperatorEvent): string {
       return `${time}  OPERATOR  monitor ${event.monitorId} is flapping: its service is shown unstable until it settles`;
     case 'monitor-settled':
       return `${time}  OPERATOR  monitor ${event.monitorId} has settled`;
+    case 'vantage-disagrees':
+      return `${time}  OPERATOR  vantage ${sanitize(event.vantage)} sees monitor ${event.monitorId} (${event.serviceId}) down alone (${event.down} of ${event.of} locations): its own network's trouble, not counted as an outage`;
+    case 'vantage-agrees':
+      return `${time}  OPERATOR  vantage ${sanitize(event.vantage)} no longer sees monitor ${event.monitorId} (${event.serviceId}) down alone (${event.down} of ${event.of} locations)`;
   }
 }
 
 function describeEvidence(e: Evidence): string {
-  if (e.kind === 'probe') return `${e.target}: ${e.message}`;
+  if (e.kind === 'probe') return `${e.target}: ${e.message}${locations(e)}`;
   if (e.kind === 'official') return e.lines.join(' / ');
   if (e.kind === 'unstable') return `${e.target}: unstable (${e.changes} state changes)`;
   return `${e.reporters} user reports`;
+}
+
+/** `, down from 2 of 3 locations` for an outcome fused from several vantage points. */
+function locations(e: Extract<Evidence, { kind: 'probe' }>): string {
+  const v = e.facts?.vantages;
+  return v !== undefined && v.of > 1 && v.down > 0 ? `, down from ${v.down} of ${v.of} locations` : '';
 }
 
 /** Control characters from untrusted text could rewrite the operator's terminal. */

@@ -79,6 +79,8 @@ const EVIDENCE: Samples<EvidenceMessages> = {
   probe: OUTCOME_REASONS.flatMap((reason) => [
     [{ reason, target: 'web.whatsapp.com' }] as const,
     [{ reason, target: 'web.whatsapp.com', httpStatus: 503, timeoutMs: 10_000, detail: 'detail' }] as const,
+    [{ reason, target: 'web.whatsapp.com', vantages: { down: 1, of: 3 } }] as const,
+    [{ reason, target: 'web.whatsapp.com', httpStatus: 503, vantages: { down: 2, of: 3 } }] as const,
   ]),
   reason: OUTCOME_REASONS.map((reason) => [{ reason }] as const),
   official: [[{ serviceName: 'GitHub', line: 'Investigating — Incident with Actions' }]],

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HTTP_USER_AGENT, httpProbe } from '../../../src/monitors/probes/http-probe.js';
+import { HTTP_USER_AGENT, httpProbe, httpUserAgent } from '../../../src/monitors/probes/http-probe.js';
 import type { TestPki } from '../../fixtures/tls/test-pki.js';
 import { makeTestPki } from '../../fixtures/tls/test-pki.js';
 import { listen, parseOptions, probeContext, socketClosed } from './probe-test-kit.js';
@@ -65,6 +65,22 @@ describe('http probe: the request', () => {
       'content-type': 'application/json',
       'user-agent': HTTP_USER_AGENT,
     });
+  });
+
+  it('names the vantage point the check is made from in its User-Agent, on every hop', async () => {
+    const { base, received } = await recordingServer((path) =>
+      path === '/a' ? { status: 302, headers: { location: '/b' } } : { status: 200 },
+    );
+    const outcome = await httpProbe.run(parseOptions(httpProbe, { url: `${base}/a` }), {
+      ...probeContext(),
+      vantage: 'eu-west',
+    });
+    expect(outcome.status).toBe('up');
+    expect(received.map((r) => r.headers['user-agent'])).toEqual([
+      'incident-alert-bot/0.1 (uptime monitor; +vantage=eu-west)',
+      'incident-alert-bot/0.1 (uptime monitor; +vantage=eu-west)',
+    ]);
+    expect(httpUserAgent(undefined)).toBe(HTTP_USER_AGENT);
   });
 
   it('lets the monitor override the User-Agent', async () => {

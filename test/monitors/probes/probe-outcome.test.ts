@@ -20,6 +20,7 @@ const EVERY_FACT: Required<OutcomeFacts> = {
   silentMs: 720_000,
   errorCode: 'CERT_HAS_EXPIRED',
   expected: { kind: 'keyword', value: 'All systems operational' },
+  vantages: { down: 2, of: 3 },
 };
 
 describe('probe outcome facts', () => {
@@ -48,6 +49,16 @@ describe('probe outcome facts', () => {
     expect(facts?.expected?.value.length).toBe(MAX_MESSAGE_CHARS);
     expect(facts?.errorCode?.length).toBeLessThanOrEqual(64);
     expect(facts?.errorCode).not.toMatch(/[\r\n]/);
+  });
+
+  it('keeps a vantage count only when it is one: whole numbers, down at most of', () => {
+    const counted = (down: number, of: number) =>
+      boundedFacts({ statusCode: 503, vantages: { down, of } }).vantages ?? null;
+    expect(counted(0, 3)).toEqual({ down: 0, of: 3 });
+    expect(counted(4, 3)).toBeNull();
+    expect(counted(-1, 3)).toBeNull();
+    expect(counted(1.5, 3)).toBeNull();
+    expect(counted(1, Number.NaN)).toBeNull();
   });
 
   it('has no facts field when none is left', () => {

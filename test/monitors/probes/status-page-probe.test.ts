@@ -78,6 +78,23 @@ const contentTypeOf = (fixture: string): string =>
 afterAll(() => stopParseWorker());
 
 describe('statuspage monitor type', () => {
+  it('names the vantage point the check is made from in its User-Agent', async () => {
+    const agents: (string | undefined)[] = [];
+    const host = await startStatusHost({
+      '/api/v2/status.json': (req, res) => {
+        agents.push(req.headers['user-agent']);
+        serve('{}')(req, res);
+      },
+    });
+    const opts = options(host.url('/api/v2/status.json'));
+    await probe.run(opts, { signal: new AbortController().signal, timeoutMs: 2000, vantage: 'ap-south' });
+    await run(opts);
+    expect(agents).toEqual([
+      'incident-alert-bot/0.1 (uptime monitor; +vantage=ap-south)',
+      'incident-alert-bot/0.1 (uptime monitor)',
+    ]);
+  });
+
   it('is registered as an official source under the type docs/design.md §5 names', () => {
     expect(findProbe('statuspage')?.role).toBe('official');
   });
