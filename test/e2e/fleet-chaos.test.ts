@@ -210,10 +210,12 @@ it(
     await fleet.start();
     const started = Date.now();
     // Checks are measured from when every service has been checked once by the started fleet.
-    const firstChecked = async () => {
-      while (services.some((s) => !(target.hits.get(s) ?? []).some((t) => t >= started))) await sleep(100);
-    };
-    await firstChecked();
+    const unchecked = () => services.filter((s) => !(target.hits.get(s) ?? []).some((t) => t >= started));
+    const until = started + 60_000;
+    while (unchecked().length > 0) {
+      if (Date.now() > until) throw new Error(`never checked after the start: ${unchecked().join(', ')}`);
+      await sleep(100);
+    }
     const t0 = Date.now();
     const at = (ms: number) => sleep(t0 + ms - Date.now());
 
@@ -238,13 +240,19 @@ it(
       }
     });
 
-    // One partition, of the second instance (the only one when alone), from 15% of the window.
-    const victim = Math.min(1, INSTANCES - 1);
+    // One partition, from 15% of the window: of the second instance (the only one when alone), or
+    // of the first one running if that one is down (a restart never happens while partitioned).
     let partitioned: number | undefined;
     let partitions = 0;
     const partition = (async () => {
       if (PARTITION_MS === 0) return;
       await at(WINDOW_MS * 0.15);
+      const preferred = Math.min(1, INSTANCES - 1);
+      const victim =
+        fleet.instances[preferred]?.bot !== undefined
+          ? preferred
+          : fleet.instances.find((i) => i.bot !== undefined)?.index;
+      if (victim === undefined) return;
       partitioned = victim;
       partitions++;
       fleet.partition(victim);

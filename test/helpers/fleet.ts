@@ -132,7 +132,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       if (!stopping.has(bot)) unexpectedExits.push({ index: i.index, code, signal, stderr: bot.stderr });
       if (i.bot === bot) i.bot = undefined;
     });
-    const base = STARTED.exec(await bot.waitForLine(STARTED, STARTUP_WAIT_MS))?.[1] ?? '';
+    const line = await bot.waitForLine(STARTED, STARTUP_WAIT_MS).catch((err: unknown) => {
+      throw new Error(`instance ${i.index} (${i.id}) did not start: ${(err as Error).message}`);
+    });
+    const base = STARTED.exec(line)?.[1] ?? '';
     i.healthzUrl = `${base}/healthz`;
     i.metricsUrl = `${base}/metrics`;
   }
