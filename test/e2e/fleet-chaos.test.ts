@@ -12,8 +12,7 @@
  * `CHAOS_INSTANCES` (3), `CHAOS_MINUTES` (1), `CHAOS_KILL_EVERY_S` (20, 0: none),
  * `CHAOS_PARTITION_S` (10, 0: none), `CHAOS_LEASE_S` (3: `CLUSTER_LEASE_S`), `CHAOS_CHECK_S` (2),
  * `CHAOS_SERVICES` (200), `CHAOS_WAVE_SIZE` (40). One instance without kills
- * (`CHAOS_INSTANCES=1 CHAOS_KILL_EVERY_S=0`) is the single bot of today, which the counts must
- * already hold for.
+ * (`CHAOS_INSTANCES=1 CHAOS_KILL_EVERY_S=0`) is a single bot: the counts hold for it too.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
