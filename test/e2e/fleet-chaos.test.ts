@@ -10,7 +10,7 @@
  *
  * Parameters (environment; the defaults keep it near two minutes on 2 cores):
  * `CHAOS_INSTANCES` (3), `CHAOS_MINUTES` (1), `CHAOS_KILL_EVERY_S` (20, 0: none),
- * `CHAOS_PARTITION_S` (10, 0: none), `CHAOS_LEASE_S` (3: `CLUSTER_LEASE_S`), `CHAOS_CHECK_S` (2),
+ * `CHAOS_PARTITION_S` (10, 0: none), `CHAOS_PARTITION_MODE` (`reset`, or `freeze`), `CHAOS_LEASE_S` (3: `CLUSTER_LEASE_S`), `CHAOS_CHECK_S` (2),
  * `CHAOS_SERVICES` (200), `CHAOS_WAVE_SIZE` (40). One instance without kills
  * (`CHAOS_INSTANCES=1 CHAOS_KILL_EVERY_S=0`) is a single bot: the counts hold for it too.
  */
@@ -41,6 +41,8 @@ const INSTANCES = Math.max(1, Math.round(setting('CHAOS_INSTANCES', 3)));
 const WINDOW_MS = setting('CHAOS_MINUTES', 1) * 60_000;
 const KILL_EVERY_MS = setting('CHAOS_KILL_EVERY_S', 20) * 1000;
 const PARTITION_MS = setting('CHAOS_PARTITION_S', 10) * 1000;
+/** `reset`: the partitioned instance's open connections are dropped; `freeze`: they stall silently. */
+const PARTITION_MODE = process.env['CHAOS_PARTITION_MODE'] === 'freeze' ? 'freeze' : 'reset';
 const LEASE_MS = setting('CHAOS_LEASE_S', 3) * 1000;
 const CHECK_MS = setting('CHAOS_CHECK_S', 2) * 1000;
 const SERVICES = Math.round(setting('CHAOS_SERVICES', 200));
@@ -254,7 +256,7 @@ it(
       if (victim === undefined) return;
       partitioned = victim;
       partitions++;
-      fleet.partition(victim);
+      fleet.partition(victim, PARTITION_MODE);
       await at(WINDOW_MS * 0.15 + PARTITION_MS);
       fleet.heal(victim);
       partitioned = undefined;
@@ -355,7 +357,7 @@ it(
     console.log(
       [
         `fleet chaos: ${INSTANCES} instance(s), ${SERVICES} services every ${CHECK_MS / 1000} s, lease ${LEASE_MS / 1000} s, window ${WINDOW_MS / 1000} s, wall ${Math.round((Date.now() - began) / 1000)} s`,
-        `  faults: ${kills} kill(s), ${partitions} partition(s) of ${PARTITION_MS / 1000} s; unexpected exits: ${fleet.unexpectedExits.length}`,
+        `  faults: ${kills} kill(s), ${partitions} partition(s) of ${PARTITION_MS / 1000} s (${PARTITION_MODE}); unexpected exits: ${fleet.unexpectedExits.length}`,
         `  outages: ${downed.size} in ${waves.length} waves; incidents: ${incidents.length}; problems: ${count.incidentProblems.length}`,
         ...(['telegram', 'discord'] as const).map((p) => {
           const f = count.figures[p];

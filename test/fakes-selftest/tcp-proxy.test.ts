@@ -1,7 +1,8 @@
 /**
  * The partition proxy (test/fakes/tcp-proxy.ts): forwards, `cut()` drops open connections and
- * blackholes new ones (accepted, never answered), `heal()` connects the held ones through; and a
- * PostgreSQL client behind it sees exactly that.
+ * blackholes new ones (accepted, never answered), `cut('freeze')` stalls open ones instead,
+ * `heal()` connects the held ones through and lets the frozen ones go on; and a PostgreSQL client
+ * behind it sees exactly that.
  */
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -84,6 +85,24 @@ describe('TCP partition proxy', () => {
     const d = client(proxy.port);
     d.socket.write('again');
     await until(() => d.received() === 'again');
+  });
+
+  it('freezes open connections without closing them, and lets them go on after heal', async () => {
+    const echo = await echoServer();
+    const proxy = await proxyTo(echo.port);
+    const a = client(proxy.port);
+    a.socket.write('one');
+    await until(() => a.received() === 'one');
+
+    proxy.cut('freeze');
+    a.socket.write('two');
+    const b = client(proxy.port);
+    b.socket.write('new');
+    await until(() => proxy.accepted === 2);
+    expect([a.received(), b.received(), a.socket.destroyed]).toEqual(['one', '', false]);
+
+    proxy.heal();
+    await until(() => a.received() === 'onetwo' && b.received() === 'new');
   });
 
   it('cuts a PostgreSQL client off: queries fail, new connections time out, then work after heal', async () => {

@@ -3,8 +3,12 @@
  * cut ONE client process off from it as a network partition would: `cut()` destroys every open
  * connection and leaves new ones hanging (accepted, nothing forwarded either way, no refusal), and
  * `heal()` forwards again: the connections that waited are then connected through, as TCP
- * retransmission would have delivered them once the network came back.
+ * retransmission would have delivered them once the network came back. `cut('freeze')` leaves
+ * the open connections open but forwards nothing on them until `heal()`: neither side learns of
+ * the partition (no reset, no close), as when packets are silently dropped.
  */
+
+export type CutMode = 'reset' | 'freeze';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -15,7 +19,8 @@ export interface TcpProxy {
   readonly isCut: boolean;
   /** Connections accepted so far (forwarded or held). */
   readonly accepted: number;
-  cut(): void;
+  /** `reset` (default): open connections are destroyed; `freeze`: they stall until heal. */
+  cut(mode?: CutMode): void;
   heal(): void;
   close(): Promise<void>;
 }
@@ -24,6 +29,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   /** Client sockets with their upstream socket once forwarded. */
   const open = new Map<Socket, Socket | undefined>();
   const held: Socket[] = [];
+  const frozen: [Socket, Socket][] = [];
   let cut = false;
   let accepted = 0;
 
@@ -69,16 +75,29 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     get accepted() {
       return accepted;
     },
-    cut() {
+    cut(mode = 'reset') {
       cut = true;
       for (const [client, upstream] of open) {
         if (upstream === undefined) continue;
-        client.destroy();
-        upstream.destroy();
+        if (mode === 'reset') {
+          client.destroy();
+          upstream.destroy();
+          continue;
+        }
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+        frozen.push([client, upstream]);
       }
     },
     heal() {
       cut = false;
+      for (const [client, upstream] of frozen.splice(0)) {
+        if (client.destroyed || upstream.destroyed) continue;
+        client.pipe(upstream);
+        upstream.pipe(client);
+      }
       for (const client of held.splice(0)) if (!client.destroyed) forward(client);
     },
     async close() {
@@ -88,6 +107,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       }
       open.clear();
       held.length = 0;
+      frozen.length = 0;
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

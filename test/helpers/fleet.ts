@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type TcpProxy, startTcpProxy } from '../fakes/tcp-proxy.js';
+import { type CutMode, type TcpProxy, startTcpProxy } from '../fakes/tcp-proxy.js';
 import { BotProcess } from './bot-process.js';
 
 /** How long a (re)start may take to print its start-up line on a loaded 2-core machine. */
@@ -62,8 +62,8 @@ export interface Fleet {
   kill(index: number): Promise<void>;
   /** Starts a killed instance again; resolves at its start-up line. */
   restart(index: number): Promise<void>;
-  /** Cuts / heals the instance's path to PostgreSQL. */
-  partition(index: number): void;
+  /** Cuts (open connections reset, or frozen) / heals the instance's path to PostgreSQL. */
+  partition(index: number, mode?: CutMode): void;
   heal(index: number): void;
   /** The status of the instance's `/healthz` (0 when it does not answer). */
   healthz(index: number): Promise<number>;
@@ -166,7 +166,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       i.bot = undefined;
     },
     restart: (index) => launch(instance(index)),
-    partition: (index) => instance(index).proxy.cut(),
+    partition: (index, mode) => instance(index).proxy.cut(mode),
     heal: (index) => instance(index).proxy.heal(),
     healthz: async (index) => {
       try {
