@@ -26,7 +26,7 @@ import { PostgresSubscriptionStore } from '../../src/db/postgres/postgres-subscr
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram/index.js';
 import { type ChatPlan, type OutboxRow, chatKey, countFleet } from '../helpers/fleet-count.js';
-import { type Fleet, buildBot, startFleet } from '../helpers/fleet.js';
+import { type Fleet, buildBot, logTally, startFleet } from '../helpers/fleet.js';
 import { testDatabase } from '../helpers/postgres.js';
 
 function setting(name: string, fallback: number): number {
@@ -366,6 +366,7 @@ it(
         `  lost ${count.lost.length}, doubled ${count.doubled.length}, undelivered ${count.undelivered.length}, out of order ${count.outOfOrder.length}, recovered in the alert ${count.recoveredInAlert}`,
         `  duplicates ${duplicates} (bound ${duplicateBound}); 429s: telegram ${telegram429}, discord ${discord429}; getUpdates 409s ${telegram.callCount({ method: 'getUpdates', status: 409 })}`,
         `  worst check gap ${(gap.ms / 1000).toFixed(1)} s (${gap.service}; bound ${gapBound / 1000} s); /healthz ${healthz.join(', ')}`,
+        ...fleet.instances.map((i) => `  instance ${i.index} logged: ${logTally(i) || 'nothing'}`),
       ].join('\n'),
     );
 

@@ -43,6 +43,8 @@ export interface FleetInstance {
   metricsUrl: string;
   /** Processes started so far. */
   starts: number;
+  /** Every process it ran, the current one last (their output stays readable). */
+  readonly processes: BotProcess[];
 }
 
 export interface UnexpectedExit {
@@ -84,6 +86,29 @@ function throughProxy(databaseUrl: string, port: number): string {
   return url.toString();
 }
 
+/**
+ * What an instance logged at warning level and above (`LOG_LEVEL=warn`), as `message ×count`,
+ * most frequent first, over all its processes: a failing run's first clue.
+ */
+export function logTally(instance: FleetInstance, top = 8): string {
+  const counts = new Map<string, number>();
+  for (const bot of instance.processes)
+    for (const line of bot.stdout) {
+      let msg: string;
+      try {
+        msg = String((JSON.parse(line) as { msg?: unknown }).msg ?? '');
+      } catch {
+        continue; // not a log record (start-up and operator lines)
+      }
+      counts.set(msg, (counts.get(msg) ?? 0) + 1);
+    }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([msg, n]) => `${msg} ×${n}`)
+    .join('; ');
+}
+
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const target = new URL(options.databaseUrl);
   const instances: FleetInstance[] = [];
@@ -101,6 +126,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       healthzUrl: '',
       metricsUrl: '',
       starts: 0,
+      processes: [],
     });
   }
 
@@ -128,6 +154,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     );
     i.bot = bot;
     i.starts++;
+    i.processes.push(bot);
     bot.child.once('exit', (code, signal) => {
       if (!stopping.has(bot)) unexpectedExits.push({ index: i.index, code, signal, stderr: bot.stderr });
       if (i.bot === bot) i.bot = undefined;
