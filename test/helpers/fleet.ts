@@ -87,13 +87,13 @@ function throughProxy(databaseUrl: string, port: number): string {
 }
 
 /**
- * What an instance logged at warning level and above (`LOG_LEVEL=warn`), as `message ×count`,
+ * What an instance logged at warning level and above (`LOG_LEVEL=warn`, on stderr), as `message ×count`,
  * most frequent first, over all its processes: a failing run's first clue.
  */
 export function logTally(instance: FleetInstance, top = 8): string {
   const counts = new Map<string, number>();
   for (const bot of instance.processes)
-    for (const line of bot.stdout) {
+    for (const line of [...bot.stdout, ...bot.stderr.split('\n')]) {
       let msg: string;
       try {
         msg = String((JSON.parse(line) as { msg?: unknown }).msg ?? '');
