@@ -125,6 +125,11 @@ export async function openPostgres(url: string, options: OpenPostgresOptions): P
       'PostgreSQL: an idle connection was lost; the pool opens a new one when needed',
     );
   });
+  // The pool listens for a client's 'error' only while the client is idle. A connection lost while
+  // checked out (a network partition in mid-transaction) emits 'error' on its client too, and an
+  // 'error' nobody listens to ends the process. Its caller already gets the error from the query
+  // that failed, or from the next one (a broken client is not queryable), so this one is dropped.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     await migratePostgres(pool, options.migrations);
   } catch (err) {

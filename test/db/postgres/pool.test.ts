@@ -189,6 +189,22 @@ describe('openPostgres: the pool', () => {
     expect(rows).toEqual([{ one: 1 }]);
   });
 
+  it('a connection lost while in use fails its transaction, not the process', async () => {
+    const db = await open(await testDatabase(), { poolSize: 2 });
+    const killer = await db.pool.connect();
+    // A checked-out client has no pool listener for 'error': without one of its own, the error a
+    // lost connection emits would be uncaught and end the process (a partition did just that).
+    const lost = withTransaction(db.pool, async (client) => {
+      const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+      await killer.query('SELECT pg_terminate_backend($1)', [pid]);
+      await client.query('SELECT 1');
+    });
+    killer.release();
+    await expect(lost).rejects.toThrow();
+    const { rows } = await db.pool.query('SELECT 1 AS one');
+    expect(rows).toEqual([{ one: 1 }]);
+  });
+
   it('withTransaction commits, or rolls back and rethrows; the connection goes back to the pool', async () => {
     const db = await open(await testDatabase(), { poolSize: 1 });
     await db.pool.query('CREATE TABLE t (x BIGINT NOT NULL)');
