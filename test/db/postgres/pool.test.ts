@@ -77,7 +77,10 @@ describe('openPostgres: the migrations', () => {
     const url = await testDatabase();
     const first = await open(url);
     const rows = await migrationRows(first);
-    expect(rows.map((r) => [r.version, r.name])).toEqual([[1, '001_schema.sql']]);
+    expect(rows.map((r) => [r.version, r.name])).toEqual([
+      [1, '001_schema.sql'],
+      [2, '002_cluster.sql'],
+    ]);
     expect(typeof rows[0]?.applied_at).toBe('number');
     expect(await tableNames(first)).toContain('incidents');
     await first.close();
@@ -99,7 +102,7 @@ describe('openPostgres: the migrations', () => {
 
     const shipped = await testDatabase();
     const three = await Promise.all([open(shipped), open(shipped), open(shipped)]);
-    for (const db of three) expect((await migrationRows(db)).map((r) => r.version)).toEqual([1]);
+    for (const db of three) expect((await migrationRows(db)).map((r) => r.version)).toEqual([1, 2]);
   });
 
   it('leaves nothing of a failing migration behind and names its file; a fixed one applies later', async () => {
