@@ -37,6 +37,9 @@ export interface ClusterStatus {
   readonly lastError: string | null;
 }
 
+/** A silent member's leases are claimed this long after they should have run out. */
+const EXPIRY_MARGIN_MS = 100;
+
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
@@ -54,6 +57,7 @@ export class Cluster {
   private readonly startedAt = Date.now();
   private timer: NodeJS.Timeout | null = null;
   private fenceTimer: NodeJS.Timeout | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -146,6 +150,7 @@ export class Cluster {
         info: this.info(),
       });
       this.members = await store.liveMembers(settings.leaseMs);
+      this.watchSilentMembers();
       const ids = this.members.map((m) => m.instanceId);
       if (!ids.includes(settings.instanceId)) ids.push(settings.instanceId);
       let released = false;
@@ -198,6 +203,28 @@ export class Cluster {
     }
   }
 
+  /**
+   * A member that missed its heartbeats may be dead: its leases run out a lease period after its
+   * last one (it renewed them in the same round). A round is due right then, not up to a third of
+   * a period later, so its services are taken over within the lease period.
+   */
+  private watchSilentMembers(): void {
+    const silent = this.members.filter(
+      (m) => m.instanceId !== this.settings.instanceId && m.ageMs > this.tickMs / 2,
+    );
+    if (silent.length === 0) return;
+    const wait = Math.min(...silent.map((m) => this.settings.leaseMs - m.ageMs)) + EXPIRY_MARGIN_MS;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = setTimeout(
+      () => {
+        this.expiryTimer = null;
+        this.nudge();
+      },
+      Math.max(0, wait),
+    );
+    this.expiryTimer.unref();
+  }
+
   /** Leases not renewed for a whole period are not ours any more: stop acting on them. */
   private fence(): void {
     if (this.now() <= this.validUntil) return;
@@ -222,6 +249,7 @@ export class Cluster {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.fenceTimer) clearInterval(this.fenceTimer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     await this.running?.catch(() => undefined);
     for (const group of this.groups) {
       const held = this.held.get(group.kind);

@@ -87,10 +87,21 @@ export class ServiceLeases implements LeaseGroup {
         { services: keys.length },
         'cluster: handing services over with detection writes pending',
       );
+    this.forget(keys);
   }
 
   lost(keys: readonly string[]): void {
     for (const key of keys) this.owned.delete(key);
+    this.forget(keys);
+  }
+
+  /**
+   * The engine forgets what it saw of services it no longer checks (their latest outcomes and
+   * failure runs): stale, they would hold its own-network guard's verdicts and every down
+   * confirmation that waits for the peers to be seen again.
+   */
+  private forget(keys: readonly string[]): void {
+    for (const key of keys) if (!this.owned.has(key)) this.deps.engine.refreshService(key);
   }
 
   /** Reads services owned elsewhere again (`'*'`: all of them) after their owner changed them. */
