@@ -42,8 +42,17 @@ export class Pacer {
     private readonly policy: PacingPolicy,
     private readonly clock: Clock,
     private readonly sleep: Sleep = realSleep,
+    /**
+     * `emptySince`: every bucket is as if emptied at that time and refilling since (a new leader
+     * of the platform among several instances: the previous one may have just spent them).
+     */
+    private readonly options: { readonly emptySince?: number } = {},
   ) {
-    this.global = policy.global ? new TokenBucket(policy.global, clock.now()) : null;
+    this.global = policy.global ? this.bucket(policy.global, clock.now()) : null;
+  }
+
+  private bucket(rate: Rate, now: number): TokenBucket {
+    return new TokenBucket(rate, now, this.options.emptySince);
   }
 
   /** Milliseconds until a message to the chat may go; 0 = now. */
@@ -91,7 +100,7 @@ export class Pacer {
     let bucket = this.chats.get(chatId);
     if (!bucket) {
       if (this.chats.size >= PRUNE_AT_CHATS) this.prune(now);
-      bucket = new TokenBucket(rate, now);
+      bucket = this.bucket(rate, now);
       this.chats.set(chatId, bucket);
     }
     return bucket;

@@ -7,7 +7,7 @@ import type { DetectionEngine } from '../core/detection/engine.js';
 import type { Clock } from '../core/model.js';
 import type { ChatMonitorService } from '../chat-monitors/chat-monitor-service.js';
 import { OutboxWorker } from '../dispatch/outbox-worker.js';
-import { Pacer } from '../dispatch/pacer.js';
+import { Pacer, realSleep } from '../dispatch/pacer.js';
 import type { Logger } from '../logging.js';
 import type { AppMetrics } from '../metrics/app-metrics.js';
 import type { ConsoleSink } from '../platforms/console/console-sink.js';
@@ -49,6 +49,8 @@ interface RunningWorker {
  */
 export class Delivery implements Feature {
   private readonly workers: OutboxWorker[];
+  private readonly newWorker: (platform: ChatPlatform, pacer: Pacer) => OutboxWorker;
+  private readonly clock: Clock;
   private readonly running = new Map<string, RunningWorker>();
   private readonly leased: boolean;
   private stopped = false;
@@ -87,22 +89,21 @@ export class Delivery implements Feature {
   ) {
     const { engine, storage, metrics, sink, clock, log } = deps;
     this.leased = deps.leased ?? false;
-    this.workers = platforms.map(
-      (platform) =>
-        new OutboxWorker({
-          store: storage.outbox,
-          subscriptions: storage.subscriptions,
-          sender: platform.sender,
-          pacer: new Pacer(platform.pacing, clock),
-          clock,
-          log,
-          onResult: (result) => {
-            metrics.recordDelivery(platform.name, result.kind);
-            if (result.kind === 'rate-limited')
-              metrics.recordRateLimitWait(platform.name, result.retryAfterMs);
-          },
-        }),
-    );
+    this.newWorker = (platform, pacer) =>
+      new OutboxWorker({
+        store: storage.outbox,
+        subscriptions: storage.subscriptions,
+        sender: platform.sender,
+        pacer,
+        clock,
+        log,
+        onResult: (result) => {
+          metrics.recordDelivery(platform.name, result.kind);
+          if (result.kind === 'rate-limited') metrics.recordRateLimitWait(platform.name, result.retryAfterMs);
+        },
+      });
+    this.clock = clock;
+    this.workers = platforms.map((platform) => this.newWorker(platform, new Pacer(platform.pacing, clock)));
     engine.onIncident((event) => {
       sink.incident(event);
       for (const worker of this.workers) worker.wake();
@@ -170,8 +171,18 @@ export class Delivery implements Feature {
 
   private runWorker(name: string): void {
     const index = this.platforms.findIndex((p) => p.name === name);
-    const worker = this.workers[index];
-    if (!worker || this.running.has(name)) return;
+    const platform = this.platforms[index];
+    if (!platform || this.running.has(name)) return;
+    // A new leader does not know what the previous one just sent: its buckets start empty and
+    // fill at the platform's rates, so the chats' and the bot's limits hold across the hand-over.
+    const worker = this.leased
+      ? this.newWorker(
+          platform,
+          new Pacer(platform.pacing, this.clock, realSleep, { emptySince: this.clock.now() }),
+        )
+      : this.workers[index];
+    if (!worker) return;
+    this.workers[index] = worker;
     const stop = new AbortController();
     this.running.set(name, { stop, done: worker.run(stop.signal) });
   }

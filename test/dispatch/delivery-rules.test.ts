@@ -231,6 +231,21 @@ describe('pacing', () => {
     expect(pacer.delay('43')).toBe(0);
   });
 
+  it('starts empty for a new leader of the platform: every chat waits its spacing first', async () => {
+    const clock = new FakeClock(T0);
+    const pacer = new Pacer(TELEGRAM_PACING, clock, fakeSleep(clock), { emptySince: T0 });
+    // A private chat's token comes after a second; a group's after its 20-per-minute spacing.
+    expect(pacer.delay('42')).toBe(1000);
+    expect(pacer.delay('-7')).toBe(3000);
+    expect(await pacer.acquire('42', 5000)).toBeNull();
+    expect(clock.now()).toBe(T0 + 1000);
+    // Long after the hand-over a chat seen for the first time has its whole burst again.
+    clock.advance(60_000);
+    const fresh = new TokenBucket({ burst: 20, perMs: 60_000 }, clock.now(), T0);
+    expect(fresh.delay(clock.now())).toBe(0);
+    expect(pacer.delay('-9')).toBe(0);
+  });
+
   it('answers with the time to come back when the wait is longer than allowed', async () => {
     const clock = new FakeClock(T0);
     const pacer = new Pacer(TELEGRAM_PACING, clock, fakeSleep(clock));
