@@ -185,6 +185,8 @@ export async function startApp(
             gate,
             serviceIds: () => [...services.services.map((s) => s.id), ...chat.serviceIds()],
             delivery,
+            checkOverdue: (serviceIds, lastChecked) =>
+              void checks.scheduler.checkOverdue(serviceIds, lastChecked),
             resyncChatMonitors: () => chat.resync(),
             log,
           })

@@ -6,8 +6,8 @@ import type { LeaseGroup } from './cluster.js';
 export interface ReloadableDetection {
   /** Writes what waits behind. */
   flush(): Promise<void>;
-  /** Reads these services' stored state again into memory (`'*'`: every one). */
-  reload(serviceIds: readonly string[] | '*'): Promise<void>;
+  /** Reads these services' stored state again into memory (`'*'`: every one); when each monitor was last checked. */
+  reload(serviceIds: readonly string[] | '*'): Promise<ReadonlyMap<string, number>>;
 }
 
 /** What the service leases need of the engine. */
@@ -51,6 +51,14 @@ export class ServiceLeases implements LeaseGroup {
       readonly keys: () => readonly string[];
       readonly detection: ReloadableDetection;
       readonly engine: RefreshableEngine;
+      /**
+       * After a take-over: checks at once the services' monitors whose last check is an interval
+       * old or more (their owner died), so no monitor waits a lease period plus an interval.
+       */
+      readonly checkOverdue: (
+        serviceIds: readonly string[],
+        lastChecked: ReadonlyMap<string, number>,
+      ) => void;
       readonly log: Logger;
     },
   ) {}
@@ -71,11 +79,12 @@ export class ServiceLeases implements LeaseGroup {
     await this.serially(async () => {
       const { detection, engine } = this.deps;
       await within(detection.flush(), HAND_OVER_FLUSH_MS);
-      await detection.reload(ids);
+      const lastChecked = await detection.reload(ids);
       for (const id of ids) {
         engine.refreshService(id);
         this.owned.add(id);
       }
+      this.deps.checkOverdue(ids, lastChecked);
     });
     this.deps.log.info({ services: ids.length, owned: this.owned.size }, 'cluster: took services over');
   }

@@ -47,6 +47,11 @@ export class ClusterFeature implements Feature {
       /** Every service that can be owned: the services file's and the chat monitors'. */
       readonly serviceIds: () => readonly string[];
       readonly delivery: Delivery;
+      /** Checks at once the taken-over monitors whose last check is overdue (the scheduler's). */
+      readonly checkOverdue: (
+        serviceIds: readonly string[],
+        lastChecked: ReadonlyMap<string, number>,
+      ) => void;
       /** Chat monitors added or removed on another instance: read them again. */
       readonly resyncChatMonitors: () => Promise<void>;
       readonly log: Logger;
@@ -55,7 +60,13 @@ export class ClusterFeature implements Feature {
     const { storage, engine, log } = deps;
     const detection = storage.detection as PostgresDetectionStore;
     this.cluster = new Cluster(new ClusterStore(storage.pool), settings, { log });
-    this.services = new ServiceLeases({ keys: deps.serviceIds, detection, engine, log });
+    this.services = new ServiceLeases({
+      keys: deps.serviceIds,
+      detection,
+      engine,
+      checkOverdue: deps.checkOverdue,
+      log,
+    });
     this.platforms = new PlatformLeases(deps.delivery, log);
     deps.gate.attach(this.services);
     detection.fenceWith({

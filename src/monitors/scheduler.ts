@@ -144,6 +144,27 @@ export class Scheduler {
     return this.active.delete(monitorId);
   }
 
+  /**
+   * Checks an interval monitor now, outside its grid, when its last check (by this instance or
+   * another) is an interval old or more: a service taken over from an instance that died is checked
+   * at once rather than at its next slot. Within the shared cap; its slots go on as before.
+   */
+  checkOverdue(serviceIds: readonly string[], lastChecked: ReadonlyMap<string, number>): number {
+    if (!this.started) return 0;
+    const services = new Set(serviceIds);
+    const now = this.options.clock.now();
+    let started = 0;
+    for (const monitor of this.active.values()) {
+      if (monitor.serviceId === null || !services.has(monitor.serviceId)) continue;
+      if (monitor.schedule.kind !== 'every') continue;
+      const last = lastChecked.get(monitor.id);
+      if (last !== undefined && now - last < monitor.schedule.ms) continue;
+      void this.run(monitor, now);
+      started++;
+    }
+    return started;
+  }
+
   /** Whether a monitor id is scheduled. */
   hasMonitor(monitorId: string): boolean {
     return this.active.has(monitorId);

@@ -511,17 +511,18 @@ export class PostgresDetectionStore implements DetectionStore {
    * Reads the stored state of these services again (every service for `'*'`) into memory: their
    * monitors' records, the service state, the open incident and the latest resolved ones. For a
    * service another instance owned until now (after what this instance queued is written), or one
-   * another instance owns and changed (status replies here follow it).
+   * another instance owns and changed (status replies here follow it). Answers when each of their
+   * monitors was last checked.
    */
-  async reload(serviceIds: readonly string[] | '*'): Promise<void> {
+  async reload(serviceIds: readonly string[] | '*'): Promise<Map<string, number>> {
     const all = serviceIds === '*';
     const ids = all ? [] : [...serviceIds];
-    if (!all && ids.length === 0) return;
+    if (!all && ids.length === 0) return new Map();
     const filter = (column: string) => (all ? 'TRUE' : `${column} = ANY($1::text[])`);
     const params = all ? [] : [ids];
     const [records, services, open, resolved] = await Promise.all([
-      this.pool.query<{ id: string; record_json: string }>(
-        `SELECT m.id, s.record_json FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref
+      this.pool.query<{ id: string; record_json: string; last_at: number | null }>(
+        `SELECT m.id, s.record_json, s.last_at FROM monitor_state s JOIN monitors m ON m.ref = s.monitor_ref
           WHERE ${filter('m.service_id')}`,
         params,
       ),
@@ -550,6 +551,9 @@ export class PostgresDetectionStore implements DetectionStore {
       });
     for (const r of open.rows) this.open.set(r.service_id, keptOf(r));
     for (const r of resolved.rows) this.pushResolved(keptOf(r));
+    const lastChecked = new Map<string, number>();
+    for (const r of records.rows) if (r.last_at !== null) lastChecked.set(r.id, Number(r.last_at));
+    return lastChecked;
   }
 
   private async preload(catalog: Catalog): Promise<void> {
