@@ -124,6 +124,21 @@ describe('two instances on one PostgreSQL', () => {
       (app.cluster?.status().held['platform'] ?? []).includes('telegram'),
     );
     expect(leaders).toHaveLength(1);
+    // Each instance's /healthz and /metrics say who is in the cluster and what it owns and leads.
+    for (const app of [a, b]) {
+      const health = (await (await fetch(`${app.url}/healthz`)).json()) as {
+        cluster: { members: { instanceId: string }[]; owned: { services: number; platforms: string[] } };
+      };
+      expect(health.cluster.members.map((m) => m.instanceId).sort()).toEqual(['a', 'b']);
+      expect(health.cluster.owned.services).toBe(app.cluster?.status().held['service']?.length);
+      const metrics = await (await fetch(`${app.url}/metrics`)).text();
+      expect(metrics).toMatch(/^incident_bot_cluster_members 2$/m);
+      expect(metrics).toMatch(/^incident_bot_cluster_ok 1$/m);
+      expect(metrics).toContain(
+        `incident_bot_cluster_leases{kind="service"} ${health.cluster.owned.services}`,
+      );
+      expect(metrics.includes('incident_bot_cluster_leader{platform="telegram"} 1')).toBe(app === leaders[0]);
+    }
 
     // Each event as told in a new message (an edit shows a grouped alert's events again).
     const kinds = (kind: string) =>

@@ -278,6 +278,38 @@ describe('Scheduler: interval monitors', () => {
     await h.stop();
   });
 
+  it('checks at once the monitors of taken-over services whose last check is overdue, keeping their grid', async () => {
+    const monitors = [
+      { ...monitor('a-http', every(60_000)), serviceId: 'a' },
+      { ...monitor('b-http', every(60_000)), serviceId: 'b' },
+      { ...monitor('c-http', every(60_000)), serviceId: 'c' },
+    ];
+    const h = harness(monitors);
+    // Not started: nothing runs (the first checks come at the slots).
+    expect(h.scheduler.checkOverdue(['a'], new Map())).toBe(0);
+    h.scheduler.start();
+    await h.advanceTo(T0 + 100);
+    // a: last checked 61 s ago (its owner died) → now; b: 10 s ago → at its slot; c: not taken over.
+    const lastChecked = new Map([
+      ['a-http', T0 - 61_000],
+      ['b-http', T0 - 10_000],
+    ]);
+    expect(h.scheduler.checkOverdue(['a', 'b'], lastChecked)).toBe(1);
+    await h.advanceTo(T0 + 200);
+    expect(startsOf(h.starts, 'a-http').map((s) => s.slot)).toEqual([T0 + 100]);
+    expect(startsOf(h.starts, 'b-http')).toEqual([]);
+    expect(startsOf(h.starts, 'c-http')).toEqual([]);
+    // The grid goes on: a's next check is its regular slot.
+    const end = T0 + 60_500;
+    await h.advanceTo(end);
+    const first = firstSlot('a-http', 60_000, T0);
+    expect(startsOf(h.starts, 'a-http').map((s) => s.slot)).toEqual([
+      T0 + 100,
+      ...gridSlots(first, 60_000, T0, end),
+    ]);
+    await h.stop();
+  });
+
   it('spreads 600 monitors of one interval over it instead of bunching them', async () => {
     const intervalMs = 60_000;
     const count = 600;
