@@ -10,8 +10,14 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { type Db, openDatabase } from '../database.js';
 
-/** Each dialect's own record of applied migrations: never copied, never checked for rows. */
-const BOOKKEEPING_TABLES: ReadonlySet<string> = new Set(['schema_migrations']);
+/** Each dialect's own record of applied migrations, and PostgreSQL's cluster state: never copied, never checked for rows. */
+const BOOKKEEPING_TABLES: ReadonlySet<string> = new Set([
+  'schema_migrations',
+  // Several instances' coordination (docs/cluster.md): runtime state with no SQLite twin.
+  'cluster_members',
+  'cluster_leases',
+  'vantage_results',
+]);
 /** Rows per INSERT, at most (fewer for wide tables: PostgreSQL takes at most 65,535 parameters). */
 export const BATCH_ROWS = 500;
 const MAX_PARAMETERS = 65_535;
