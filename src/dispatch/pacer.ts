@@ -43,16 +43,23 @@ export class Pacer {
     private readonly clock: Clock,
     private readonly sleep: Sleep = realSleep,
     /**
-     * `emptySince`: every bucket is as if emptied at that time and refilling since (a new leader
-     * of the platform among several instances: the previous one may have just spent them).
+     * `since`: the buckets start full at that time rather than now, so that `recordSent` can replay
+     * the sends made since (a new leader of the platform among several instances replays the
+     * previous leader's, read from the outbox, before it sends).
      */
-    private readonly options: { readonly emptySince?: number } = {},
+    private readonly options: { readonly since?: number } = {},
   ) {
     this.global = policy.global ? this.bucket(policy.global, clock.now()) : null;
   }
 
   private bucket(rate: Rate, now: number): TokenBucket {
-    return new TokenBucket(rate, now, this.options.emptySince);
+    return new TokenBucket(rate, Math.min(now, this.options.since ?? now));
+  }
+
+  /** Counts a send made at `at` (oldest first): its tokens are spent as if this pacer had made it. */
+  recordSent(chatId: string, at: number): void {
+    this.global?.take(at);
+    this.chatBucket(chatId, at)?.take(at);
   }
 
   /** Milliseconds until a message to the chat may go; 0 = now. */

@@ -51,6 +51,10 @@ export class Delivery implements Feature {
   private readonly workers: OutboxWorker[];
   private readonly newWorker: (platform: ChatPlatform, pacer: Pacer) => OutboxWorker;
   private readonly clock: Clock;
+  private readonly outbox: DeliveryDeps['storage']['outbox'];
+  private readonly log: Logger;
+  /** The platforms this instance leads now (set before their worker runs). */
+  private readonly leading = new Set<string>();
   private readonly running = new Map<string, RunningWorker>();
   private readonly leased: boolean;
   private stopped = false;
@@ -103,6 +107,8 @@ export class Delivery implements Feature {
         },
       });
     this.clock = clock;
+    this.outbox = storage.outbox;
+    this.log = log;
     this.workers = platforms.map((platform) => this.newWorker(platform, new Pacer(platform.pacing, clock)));
     engine.onIncident((event) => {
       sink.incident(event);
@@ -149,12 +155,16 @@ export class Delivery implements Feature {
   async lead(name: string): Promise<void> {
     const platform = this.platforms.find((p) => p.name === name);
     if (!platform || this.stopped) return;
+    this.leading.add(name);
     await platform.lead?.();
-    this.runWorker(name);
+    const worker = await this.leaderWorker(platform);
+    // Given up meanwhile (`unlead` came while the outbox was read): no worker.
+    if (!this.stopped && this.leading.has(name)) this.runWorker(name, worker);
   }
 
   /** Gives a platform's leadership up: the send under way finishes, then its updates stop. */
   async unlead(name: string): Promise<void> {
+    this.leading.delete(name);
     const running = this.running.get(name);
     this.running.delete(name);
     if (running) {
@@ -169,22 +179,34 @@ export class Delivery implements Feature {
     for (const worker of this.workers) worker.wake();
   }
 
-  private runWorker(name: string): void {
+  private runWorker(name: string, worker?: OutboxWorker): void {
     const index = this.platforms.findIndex((p) => p.name === name);
-    const platform = this.platforms[index];
-    if (!platform || this.running.has(name)) return;
-    // A new leader does not know what the previous one just sent: its buckets start empty and
-    // fill at the platform's rates, so the chats' and the bot's limits hold across the hand-over.
-    const worker = this.leased
-      ? this.newWorker(
-          platform,
-          new Pacer(platform.pacing, this.clock, realSleep, { emptySince: this.clock.now() }),
-        )
-      : this.workers[index];
-    if (!worker) return;
-    this.workers[index] = worker;
+    const chosen = worker ?? this.workers[index];
+    if (!chosen || this.running.has(name)) return;
+    this.workers[index] = chosen;
     const stop = new AbortController();
-    this.running.set(name, { stop, done: worker.run(stop.signal) });
+    this.running.set(name, { stop, done: chosen.run(stop.signal) });
+  }
+
+  /**
+   * A new leader's worker: its pacer knows what the previous leader sent (the outbox's sent rows of
+   * the last pacing window, replayed), so the chats' and the bot's limits hold across the hand-over.
+   */
+  private async leaderWorker(platform: ChatPlatform): Promise<OutboxWorker> {
+    const now = this.clock.now();
+    const rates = [platform.pacing.global, platform.pacing.privateChat, platform.pacing.groupChat];
+    const windowMs = Math.max(0, ...rates.map((r) => r?.perMs ?? 0));
+    const pacer = new Pacer(platform.pacing, this.clock, realSleep, { since: now - windowMs });
+    try {
+      for (const sent of (await this.outbox.recentSends?.(platform.name, now - windowMs)) ?? [])
+        pacer.recordSent(sent.chatId, sent.at);
+    } catch (err) {
+      this.log.warn(
+        { err: err instanceof Error ? err.message : String(err), platform: platform.name },
+        'recent sends not read; pacing starts from what this instance knows',
+      );
+    }
+    return this.newWorker(platform, pacer);
   }
 
   /** The workers finish the send under way, then the platforms disconnect. */

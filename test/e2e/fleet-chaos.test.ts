@@ -10,7 +10,7 @@
  *
  * Parameters (environment; the defaults keep it near two minutes on 2 cores):
  * `CHAOS_INSTANCES` (3), `CHAOS_MINUTES` (1), `CHAOS_KILL_EVERY_S` (20, 0: none),
- * `CHAOS_PARTITION_S` (10, 0: none), `CHAOS_PARTITION_MODE` (`reset`, or `freeze`), `CHAOS_LEASE_S` (3: `CLUSTER_LEASE_S`), `CHAOS_CHECK_S` (2),
+ * `CHAOS_PARTITION_S` (10, 0: none), `CHAOS_PARTITION_MODE` (`reset`, or `freeze`), `CHAOS_LEASE_S` (5: `CLUSTER_LEASE_S`), `CHAOS_CHECK_S` (2),
  * `CHAOS_SERVICES` (200), `CHAOS_WAVE_SIZE` (40). One instance without kills
  * (`CHAOS_INSTANCES=1 CHAOS_KILL_EVERY_S=0`) is a single bot: the counts hold for it too.
  */
@@ -43,7 +43,7 @@ const KILL_EVERY_MS = setting('CHAOS_KILL_EVERY_S', 20) * 1000;
 const PARTITION_MS = setting('CHAOS_PARTITION_S', 10) * 1000;
 /** `reset`: the partitioned instance's open connections are dropped; `freeze`: they stall silently. */
 const PARTITION_MODE = process.env['CHAOS_PARTITION_MODE'] === 'freeze' ? 'freeze' : 'reset';
-const LEASE_MS = setting('CHAOS_LEASE_S', 3) * 1000;
+const LEASE_MS = setting('CHAOS_LEASE_S', 5) * 1000;
 const CHECK_MS = setting('CHAOS_CHECK_S', 2) * 1000;
 const SERVICES = Math.round(setting('CHAOS_SERVICES', 200));
 const WAVE_SIZE = Math.round(setting('CHAOS_WAVE_SIZE', 40));

@@ -313,4 +313,13 @@ export interface OutboxStore {
   /** False when the lease was lost (expired and reclaimed, or the chat was deactivated meanwhile). */
   settle(claim: ClaimedChat, settlement: Settlement): Awaitable<boolean>;
   listDead(platform: Platform, limit: number): Awaitable<DeadItem[]>;
+  /**
+   * The messages sent to the platform's chats since `since` (ms), oldest first: a new leader of
+   * the platform among several instances replays them into its pacer (docs/cluster.md). Optional:
+   * one instance never needs it.
+   */
+  recentSends?(
+    platform: PlatformName,
+    since: number,
+  ): Awaitable<readonly { readonly chatId: string; readonly at: number }[]>;
 }

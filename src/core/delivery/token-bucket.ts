@@ -17,14 +17,12 @@ export class TokenBucket {
   private updatedAt: number;
   private pausedUntil = Number.NEGATIVE_INFINITY;
 
-  /** `emptyAt`: the bucket was empty at that time and has been refilling since (default: full now). */
   constructor(
     readonly rate: Rate,
     now: number,
-    emptyAt?: number,
   ) {
-    this.tokens = emptyAt === undefined ? rate.burst : 0;
-    this.updatedAt = emptyAt ?? now;
+    this.tokens = rate.burst;
+    this.updatedAt = now;
   }
 
   /** Milliseconds until a send is allowed; 0 = now. */

@@ -288,6 +288,17 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
   }
 
   /** Rows that will never be delivered, newest first, with why: for the operator. */
+  /** Each message sent (rows sharing one platform message count once) since `since`, oldest first. */
+  async recentSends(platform: Platform, since: number): Promise<{ chatId: string; at: number }[]> {
+    const { rows } = await this.pool.query<{ chat_id: string; at: number }>(
+      `SELECT c.chat_id, o.sent_at AS at FROM outbox o JOIN chats c ON c.ref = o.chat_ref
+        WHERE o.platform = $1 AND o.status = 'sent' AND o.sent_at >= $2
+        GROUP BY c.chat_id, o.platform_message_id, o.sent_at ORDER BY o.sent_at`,
+      [platform, since],
+    );
+    return rows.map((r) => ({ chatId: r.chat_id, at: Number(r.at) }));
+  }
+
   async listDead(platform: Platform, limit: number): Promise<DeadItem[]> {
     const { rows } = await this.pool.query<DeadRow>(SQL.listDead, [platform, limit]);
     return rows.map((r) => ({
