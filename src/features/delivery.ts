@@ -195,7 +195,8 @@ export class Delivery implements Feature {
   private async leaderWorker(platform: ChatPlatform): Promise<OutboxWorker> {
     const now = this.clock.now();
     const rates = [platform.pacing.global, platform.pacing.privateChat, platform.pacing.groupChat];
-    const windowMs = Math.max(0, ...rates.map((r) => r?.perMs ?? 0));
+    // Whole milliseconds: a rate's period may be fractional (Discord's 50 a second), the column is BIGINT.
+    const windowMs = Math.ceil(Math.max(0, ...rates.map((r) => r?.perMs ?? 0)));
     const pacer = new Pacer(platform.pacing, this.clock, realSleep, { since: now - windowMs });
     try {
       for (const sent of (await this.outbox.recentSends?.(platform.name, now - windowMs)) ?? [])
