@@ -27,6 +27,8 @@ export interface FleetOptions {
   readonly dir: string;
   /** Environment for every instance (platforms, `CLUSTER_LEASE_S`, …). */
   readonly env: NodeJS.ProcessEnv;
+  /** The command line of each instance; by default `node dist/main.js` (a bench adds `npm start`'s node flags). */
+  readonly command?: readonly string[];
 }
 
 export interface FleetInstance {
@@ -150,7 +152,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         INSTANCE_ID: i.id,
         VANTAGE: i.vantage,
       },
-      [process.execPath, 'dist/main.js'],
+      options.command ?? [process.execPath, 'dist/main.js'],
     );
     i.bot = bot;
     i.starts++;
