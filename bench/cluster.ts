@@ -39,6 +39,7 @@ import {
 
 const INTERVAL_MS = 60_000;
 const SCRAPE_MS = 15_000;
+const START_TIMEOUT_MS = 6 * 60_000;
 const OWNED_TIMEOUT_MS = 10 * 60_000;
 const MB = 2 ** 20;
 const LATENESS = 'incident_bot_check_start_lateness_seconds';
@@ -167,6 +168,8 @@ export async function runClusterBench(): Promise<Record<string, number>> {
       servicesFile,
       dir: dir.path,
       command,
+      // Every instance reads every service at start-up: 30,000 on a shared 2-core host take minutes.
+      startupWaitMs: START_TIMEOUT_MS,
       // No chat tokens: empty values also override any in a developer's .env.
       env: {
         DISCORD_TOKEN: '',
