@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'web-load': async () => (await import('./web-load.js')).runWebLoadBench(),
   parse: async () => (await import('./parse.js')).runParseBench(),
   noise: async () => (await import('./noise.js')).runNoiseBench(),
+  cluster: async () => (await import('./cluster.js')).runClusterBench(),
   'vantage-cost': async () => (await import('./vantage-cost.js')).runVantageCostBench(),
 };
 

@@ -27,7 +27,16 @@ import type { PgDb } from '../src/db/postgres/pool.js';
 import { startFakeDiscord } from '../test/fakes/discord/index.js';
 import { startFakeTelegram } from '../test/fakes/telegram/fake-telegram.js';
 import { type BenchPostgres, relationSizes, startBenchPostgres } from './postgres.js';
-import { descendants, fmt, startTargetProcess, tempDir } from './support.js';
+import {
+  descendants,
+  fmt,
+  procCpuMs,
+  procMemory,
+  samples,
+  startTargetProcess,
+  sum,
+  tempDir,
+} from './support.js';
 
 const MONITORS = 10_000;
 const INTERVAL = '60s';
@@ -69,24 +78,6 @@ function tableBytes(db: Database.Database): Map<string, number> {
   return new Map(rows.map((row) => [row.name, row.bytes]));
 }
 
-/** CPU time a process has used (user + system), in ms (Linux /proc, 100 ticks a second). */
-function procCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** `VmHWM` / `VmRSS` of a process in bytes (Linux /proc), 0 once it is gone. */
-function procMemory(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
-      readFileSync(`/proc/${pid}/status`, 'utf8'),
-    );
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 const cmdline = (pid: number): string => {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
@@ -99,18 +90,6 @@ const cmdline = (pid: number): string => {
 function findBotPid(root: number): number | undefined {
   return [root, ...descendants(root)].filter((pid) => /\bmain\.(js|ts)\b/.test(cmdline(pid))).at(-1);
 }
-
-/** Sample values of one metric family from Prometheus text, with their label text. */
-function samples(text: string, name: string): { labels: string; value: number }[] {
-  const out: { labels: string; value: number }[] = [];
-  const re = new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, 'gm');
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push({ labels: m[1] ?? '', value: Number(m[2]) });
-  return out;
-}
-const sum = (text: string, name: string, labelPart = ''): number =>
-  samples(text, name)
-    .filter((s) => s.labels.includes(labelPart))
-    .reduce((total, s) => total + s.value, 0);
 
 const CHAT_PLATFORMS = ['discord', 'telegram'] as const;
 type ChatPlatformName = (typeof CHAT_PLATFORMS)[number];

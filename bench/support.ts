@@ -7,14 +7,18 @@ import pino from 'pino';
 
 export const silentLog = pino({ level: 'silent' });
 
-/** Starts bench/target-server.ts in its own process and returns its URL. */
-export async function startTargetProcess(): Promise<{
+/**
+ * Starts bench/target-server.ts in its own process and returns its URL. `record`: the target keeps
+ * every request's time by path (its `/__hits` answer).
+ */
+export async function startTargetProcess(options: { record?: boolean } = {}): Promise<{
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }> {
   const child = spawn('node_modules/.bin/tsx', ['bench/target-server.ts'], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_TARGET_RECORD: options.record === true ? '1' : '' },
   });
   const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
   const port = Number(chunk.toString().trim());
@@ -67,3 +71,33 @@ export function descendants(pid: number): number[] {
   }
   return out;
 }
+
+/** CPU time a process has used (user + system), in ms (Linux /proc, 100 ticks a second). */
+export function procCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** `VmHWM` / `VmRSS` of a process in bytes (Linux /proc), 0 once it is gone. */
+export function procMemory(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Sample values of one metric family from Prometheus text, with their label text. */
+export function samples(text: string, name: string): { labels: string; value: number }[] {
+  const out: { labels: string; value: number }[] = [];
+  const re = new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, 'gm');
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push({ labels: m[1] ?? '', value: Number(m[2]) });
+  return out;
+}
+export const sum = (text: string, name: string, labelPart = ''): number =>
+  samples(text, name)
+    .filter((s) => s.labels.includes(labelPart))
+    .reduce((total, s) => total + s.value, 0);

@@ -1,11 +1,39 @@
 /**
  * A loopback HTTP target for benchmarks, run as a separate process so its CPU is not counted
  * against the engine. Prints its port on stdout, answers 200 "ok" to everything.
+ *
+ * With `BENCH_TARGET_RECORD=1` it also keeps the time (epoch ms) of every request by path and
+ * answers `GET /__hits?since=<ms>` with `{ total, hits: { "<path>": [ms, ...] } }` (the requests
+ * at or after `since`; `total` counts every request since start, so two reads give a rate). The
+ * cluster bench reads it to see when each monitor was checked, whichever instance checked it.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-const server = createServer((_req, res) => {
+const record = process.env['BENCH_TARGET_RECORD'] === '1';
+const hits = new Map<string, number[]>();
+let total = 0;
+
+const server = createServer((req, res) => {
+  const url = req.url ?? '/';
+  if (record && url.startsWith('/__hits')) {
+    const since = Number(new URL(url, 'http://target').searchParams.get('since') ?? 0);
+    const out: Record<string, number[]> = {};
+    for (const [path, times] of hits) {
+      const recent = times.filter((t) => t >= since);
+      if (recent.length > 0) out[path] = recent;
+    }
+    const body = JSON.stringify({ total, hits: out });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
+  total++;
+  if (record) {
+    const times = hits.get(url);
+    if (times) times.push(Date.now());
+    else hits.set(url, [Date.now()]);
+  }
   res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
   res.end('ok');
 });

@@ -27,6 +27,10 @@ export interface FleetOptions {
   readonly dir: string;
   /** Environment for every instance (platforms, `CLUSTER_LEASE_S`, …). */
   readonly env: NodeJS.ProcessEnv;
+  /** The command line of each instance; by default `node dist/main.js` (a bench adds `npm start`'s node flags). */
+  readonly command?: readonly string[];
+  /** How long a (re)start may take to print its start-up line; default 90 s. */
+  readonly startupWaitMs?: number;
 }
 
 export interface FleetInstance {
@@ -150,7 +154,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         INSTANCE_ID: i.id,
         VANTAGE: i.vantage,
       },
-      [process.execPath, 'dist/main.js'],
+      options.command ?? [process.execPath, 'dist/main.js'],
     );
     i.bot = bot;
     i.starts++;
@@ -159,9 +163,11 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       if (!stopping.has(bot)) unexpectedExits.push({ index: i.index, code, signal, stderr: bot.stderr });
       if (i.bot === bot) i.bot = undefined;
     });
-    const line = await bot.waitForLine(STARTED, STARTUP_WAIT_MS).catch((err: unknown) => {
-      throw new Error(`instance ${i.index} (${i.id}) did not start: ${(err as Error).message}`);
-    });
+    const line = await bot
+      .waitForLine(STARTED, options.startupWaitMs ?? STARTUP_WAIT_MS)
+      .catch((err: unknown) => {
+        throw new Error(`instance ${i.index} (${i.id}) did not start: ${(err as Error).message}`);
+      });
     const base = STARTED.exec(line)?.[1] ?? '';
     i.healthzUrl = `${base}/healthz`;
     i.metricsUrl = `${base}/metrics`;
