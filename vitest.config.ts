@@ -1,8 +1,13 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * The fleet chaos test runs three bots and PostgreSQL under faults: it loads a 2-core machine
+ * enough to make timing-sensitive tests beside it flaky, so it runs alone, after the rest.
+ */
+const RUNS_ALONE = ['test/e2e/fleet-chaos.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // A guard against a hung test, not a speed target: end-to-end tests that start the bot, its
     // platforms' fakes and real timers take 10-20 s on a loaded 2-core machine.
     testTimeout: 60_000,
@@ -13,5 +18,20 @@ export default defineConfig({
     maxWorkers: 3,
     globalSetup: ['test/setup/temp-root.ts', 'test/setup/build.ts', 'test/setup/postgres.ts'],
     setupFiles: ['test/setup/loopback-only.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suite',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...RUNS_ALONE],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'alone', include: RUNS_ALONE, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });
