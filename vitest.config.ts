@@ -6,32 +6,34 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 const RUNS_ALONE = ['test/e2e/fleet-chaos.test.ts'];
 
+/** What both projects share (the global setup runs once, for the whole run, at the root). */
+const shared = {
+  // A guard against a hung test, not a speed target: end-to-end tests that start the bot, its
+  // platforms' fakes and real timers take 10-20 s on a loaded 2-core machine.
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  pool: 'forks' as const,
+  setupFiles: ['test/setup/loopback-only.ts'],
+};
+
 export default defineConfig({
   test: {
-    // A guard against a hung test, not a speed target: end-to-end tests that start the bot, its
-    // platforms' fakes and real timers take 10-20 s on a loaded 2-core machine.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
+    ...shared,
     // Vitest's default on a 2-core machine is one worker. Most of the suite's time is end-to-end
     // tests waiting on real timers (checks every second, bots polling), so three overlap them.
     maxWorkers: 3,
     globalSetup: ['test/setup/temp-root.ts', 'test/setup/build.ts', 'test/setup/postgres.ts'],
-    setupFiles: ['test/setup/loopback-only.ts'],
     projects: [
       {
-        extends: true,
         test: {
+          ...shared,
           name: 'suite',
           include: ['test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...RUNS_ALONE],
           sequence: { groupOrder: 0 },
         },
       },
-      {
-        extends: true,
-        test: { name: 'alone', include: RUNS_ALONE, sequence: { groupOrder: 1 } },
-      },
+      { test: { ...shared, name: 'alone', include: RUNS_ALONE, sequence: { groupOrder: 1 } } },
     ],
   },
 });

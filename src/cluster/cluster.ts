@@ -17,6 +17,12 @@ export interface LeaseGroup {
   acquired(leases: HeldLeases): Promise<void> | void;
   releasing(keys: readonly string[]): Promise<void> | void;
   lost(keys: readonly string[]): void;
+  /**
+   * Given up this much before the lease can run out in the database when renewals fail (default
+   * 0): a platform's sending stops a round early, so a send still in flight ends before another
+   * instance can take over and send to the same chat.
+   */
+  readonly fenceEarlyMs?: number;
 }
 
 /** What `/healthz` and `/metrics` show of the cluster. */
@@ -227,9 +233,10 @@ export class Cluster {
 
   /** Leases not renewed for a whole period are not ours any more: stop acting on them. */
   private fence(): void {
-    if (this.now() <= this.validUntil) return;
+    const now = this.now();
     let count = 0;
     for (const group of this.groups) {
+      if (now <= this.validUntil - (group.fenceEarlyMs ?? 0)) continue;
       const held = this.held.get(group.kind);
       if (!held || held.size === 0) continue;
       const keys = [...held.keys()];

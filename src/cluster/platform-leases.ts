@@ -23,6 +23,8 @@ export class PlatformLeases implements LeaseGroup {
   constructor(
     private readonly leader: PlatformLeader,
     private readonly log: Logger,
+    /** A third of the lease period: sending stops after one missed round (see `fenceEarlyMs`). */
+    readonly fenceEarlyMs = 0,
   ) {}
 
   keys(): readonly string[] {

@@ -67,7 +67,7 @@ export class ClusterFeature implements Feature {
       checkOverdue: deps.checkOverdue,
       log,
     });
-    this.platforms = new PlatformLeases(deps.delivery, log);
+    this.platforms = new PlatformLeases(deps.delivery, log, Math.floor(settings.leaseMs / 3));
     deps.gate.attach(this.services);
     detection.fenceWith({
       owner: settings.instanceId,
