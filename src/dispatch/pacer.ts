@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { SlidingWindow } from '../core/delivery/sliding-window.js';
 import { type Rate, TokenBucket } from '../core/delivery/token-bucket.js';
 import type { Clock } from '../core/model.js';
 
@@ -28,13 +29,14 @@ export const UNPACED: PacingPolicy = {
 const PRUNE_AT_CHATS = 10_000;
 
 /**
- * Paces one platform's sends: a global bucket, a bucket per chat, and pauses from `retry_after`
- * (a chat's, or the platform's when the limit was global). Time comes from the Clock, waiting from
- * the injected Sleep.
+ * Paces one platform's sends: a global token bucket (which spreads sends evenly), a sliding window
+ * per chat (a chat's limit is "N in any minute", and a bucket would let 2N into one after a burst),
+ * and pauses from `retry_after` (a chat's, or the platform's when the limit was global). Time comes
+ * from the Clock, waiting from the injected Sleep.
  */
 export class Pacer {
   private readonly global: TokenBucket | null;
-  private readonly chats = new Map<string, TokenBucket>();
+  private readonly chats = new Map<string, SlidingWindow>();
   private readonly chatPauses = new Map<string, number>();
   private platformPausedUntil = Number.NEGATIVE_INFINITY;
 
@@ -43,17 +45,15 @@ export class Pacer {
     private readonly clock: Clock,
     private readonly sleep: Sleep = realSleep,
     /**
-     * `since`: the buckets start full at that time rather than now, so that `recordSent` can replay
+     * `since`: the global bucket starts full at that time rather than now, so that `recordSent` can replay
      * the sends made since (a new leader of the platform among several instances replays the
      * previous leader's, read from the outbox, before it sends).
      */
     private readonly options: { readonly since?: number } = {},
   ) {
-    this.global = policy.global ? this.bucket(policy.global, clock.now()) : null;
-  }
-
-  private bucket(rate: Rate, now: number): TokenBucket {
-    return new TokenBucket(rate, Math.min(now, this.options.since ?? now));
+    this.global = policy.global
+      ? new TokenBucket(policy.global, Math.min(clock.now(), options.since ?? clock.now()))
+      : null;
   }
 
   /** Counts a send made at `at` (oldest first): its tokens are spent as if this pacer had made it. */
@@ -101,13 +101,13 @@ export class Pacer {
     this.platformPausedUntil = Math.max(this.platformPausedUntil, until);
   }
 
-  private chatBucket(chatId: string, now: number): TokenBucket | null {
+  private chatBucket(chatId: string, now: number): SlidingWindow | null {
     const rate = this.policy.isGroupChat(chatId) ? this.policy.groupChat : this.policy.privateChat;
     if (!rate) return null;
     let bucket = this.chats.get(chatId);
     if (!bucket) {
       if (this.chats.size >= PRUNE_AT_CHATS) this.prune(now);
-      bucket = this.bucket(rate, now);
+      bucket = new SlidingWindow(rate);
       this.chats.set(chatId, bucket);
     }
     return bucket;

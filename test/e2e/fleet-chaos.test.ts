@@ -128,6 +128,46 @@ function worstGap(hits: Map<string, number[]>, from: number, until: number): { s
   return worst;
 }
 
+/**
+ * When Telegram answered 429: each one with the sends to its chat in the minute before, and what
+ * the instances logged about leadership and limits, in seconds from the window's start.
+ */
+function telegramTimeline(telegram: FakeTelegram, fleet: Fleet, t0: number): string {
+  const s = (at: number) => ((at - t0) / 1000).toFixed(2);
+  const events: [number, string][] = [];
+  for (const c of telegram.calls.filter((c) => c.status === 429)) {
+    const chat = String(c.params['chat_id']);
+    const before = telegram.calls.filter(
+      (b) =>
+        b.method.toLowerCase() === 'sendmessage' &&
+        b.status === 200 &&
+        String(b.params['chat_id']) === chat &&
+        b.at > c.at - 60_000 &&
+        b.at <= c.at,
+    );
+    events.push([
+      c.at,
+      `429 in chat ${chat}; ${before.length} sent in the minute before: ${before.map((b) => s(b.at)).join(' ')}`,
+    ]);
+  }
+  for (const i of fleet.instances)
+    for (const bot of i.processes)
+      for (const line of [...bot.stdout, ...bot.stderr.split('\n')]) {
+        try {
+          const r = JSON.parse(line) as { msg?: string; time?: number; platform?: string };
+          if (r.time !== undefined && /cluster: (platform|leading)|rate limited|polling/.test(r.msg ?? ''))
+            events.push([r.time, `instance ${i.index}: ${r.msg ?? ''} ${r.platform ?? ''}`]);
+        } catch {
+          // not a log record
+        }
+      }
+  events.sort((x, y) => x[0] - y[0]);
+  return [
+    'telegram 429 timeline (s from the window start):',
+    ...events.map(([at, text]) => `  ${s(at)} ${text}`),
+  ].join('\n');
+}
+
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -205,6 +245,7 @@ it(
         DISCORD_APPLICATION_ID: discord.applicationId,
         DISCORD_GUILD_ID: guild.id,
         DISCORD_API_ROOT: discord.restUrl,
+        LOG_LEVEL: process.env['CHAOS_LOG_LEVEL'] ?? 'warn',
       },
     });
     cleanups.push(() => fleet.stopAll());
@@ -369,6 +410,7 @@ it(
         ...fleet.instances.map((i) => `  instance ${i.index} logged: ${logTally(i) || 'nothing'}`),
       ].join('\n'),
     );
+    if (telegram429 > 0) console.log(telegramTimeline(telegram, fleet, t0));
 
     expect(
       fleet.unexpectedExits.map((e) => `instance ${e.index}: ${e.code ?? e.signal} ${e.stderr.slice(-500)}`),

@@ -63,6 +63,8 @@ export interface CallRecord {
   status: number;
   description: string | undefined;
   parameters: unknown;
+  /** When the answer was given (epoch ms). */
+  at: number;
 }
 
 /** Everything method handlers read and change. */

@@ -379,6 +379,7 @@ export class FakeTelegram {
       status,
       description: body.ok ? undefined : body.description,
       parameters: body.ok ? undefined : body.parameters,
+      at: Date.now(),
     });
     this.events.emit(CHANGE_EVENT);
   }
