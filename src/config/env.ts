@@ -73,6 +73,7 @@ const generalSection = {
     DEFAULT_LOCALE: z.enum(LOCALES).default(LOCALES[0]),
     DEFAULT_TIMEZONE: timeZone.default('UTC'),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    ALERT_GATHER_S: z.coerce.number().min(0).max(60).default(5),
   }),
   // Only the URL's password is redacted (postgresUrlSecrets): host and database stay readable.
   secrets: ['DATABASE_URL'],
@@ -92,6 +93,11 @@ export interface GeneralConfig {
   readonly defaultLocale: Locale;
   readonly defaultTimeZone: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /**
+   * `ALERT_GATHER_S`: how long a new alert (and a recovery) waits for others to the same chat to
+   * go out with it in one message. Absent (a config built by hand): the default, 5 s.
+   */
+  readonly alertGatherMs?: number;
 }
 
 /** The environment after validation: the general config, each section's values, every secret. */
@@ -151,6 +157,7 @@ export function readEnv(sections: readonly EnvSection[], env: RawEnv = process.e
       defaultLocale: e.DEFAULT_LOCALE,
       defaultTimeZone: e.DEFAULT_TIMEZONE,
       logLevel: e.LOG_LEVEL,
+      alertGatherMs: Math.round(e.ALERT_GATHER_S * 1000),
     },
     valuesOf: <S extends EnvSection>(section: S): EnvOf<S> => {
       if (!values.has(section)) throw new Error('readEnv was not given this section');

@@ -89,12 +89,12 @@ const DUE_AT = `CASE WHEN @dependsOnChat = 0 THEN @due ELSE outbox_due(@kind, @a
 
 export interface OutboxStoreOptions {
   /** How long opening alerts wait for companions to group with (grouping's GROUP_GATHER_MS). */
-  readonly gatherMs?: number;
+  readonly gatherMs?: number | undefined;
   /**
    * How long updates and recoveries wait for companions (FOLLOW_UP_GATHER_MS); by default as long
    * as `gatherMs` when that is given.
    */
-  readonly followUpGatherMs?: number;
+  readonly followUpGatherMs?: number | undefined;
   /**
    * A chat whose rows must not be claimed here now: the in-memory outbox asks the database whether
    * the chat has older rows still to go out, so one chat's alerts keep their order.

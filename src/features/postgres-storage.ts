@@ -107,7 +107,7 @@ export class PostgresStorage implements Storage {
       const recoveryJoinMs = (group: string | null) =>
         group === null ? 0 : (groupIntervals.get(group) ?? 0);
       const detection = await PostgresDetectionStore.open(pool, services, {
-        outbox: {},
+        outbox: { gatherMs: config.alertGatherMs },
         now: () => clock.now(),
         log,
       });
@@ -117,7 +117,7 @@ export class PostgresStorage implements Storage {
       return new PostgresStorage(
         pg,
         detection,
-        new PostgresOutboxStore(pool, { recoveryJoinMs }),
+        new PostgresOutboxStore(pool, { recoveryJoinMs, gatherMs: config.alertGatherMs }),
         new PostgresQueryStore(pool, { flushPendingWrites: pendingWrites }),
         // Commands that meet the database away answer "could not be stored, try again" (in the
         // chat's language), as on a full disk with SQLite.

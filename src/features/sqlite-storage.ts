@@ -19,7 +19,7 @@ import { type OutboxDepth, OutboxGauges } from '../metrics/outbox-gauges.js';
 import type { StorageFigures } from '../metrics/app-metrics.js';
 import { MAINTENANCE_CRON, OUTBOX_RETENTION_MS, type Storage } from './storage.js';
 
-type StorageConfig = Pick<AppConfig, 'databasePath' | 'defaultLocale' | 'defaultTimeZone'>;
+type StorageConfig = Pick<AppConfig, 'databasePath' | 'defaultLocale' | 'defaultTimeZone' | 'alertGatherMs'>;
 
 /**
  * The database and every store over it. A full disk (or a read-only or failing one) degrades the
@@ -59,8 +59,13 @@ export class SqliteStorage implements Storage {
     // before the incident changes whose rows could not be planned, so each chat's order holds.
     const groupIntervals = longestIntervalByGroup(services);
     const recoveryJoinMs = (group: string | null) => (group === null ? 0 : (groupIntervals.get(group) ?? 0));
-    this.outboxRows = new SqliteOutboxStore(this.db, { recoveryJoinMs });
-    this.outbox = new FailoverOutboxStore(this.db, this.outboxRows, this.health, { log, recoveryJoinMs });
+    const gatherMs = config.alertGatherMs;
+    this.outboxRows = new SqliteOutboxStore(this.db, { recoveryJoinMs, gatherMs });
+    this.outbox = new FailoverOutboxStore(this.db, this.outboxRows, this.health, {
+      log,
+      recoveryJoinMs,
+      gatherMs,
+    });
     this.detection = new SqliteDetectionStore(this.db, services, {
       writeBehindMs: WRITE_BEHIND_MS,
       health: this.health,

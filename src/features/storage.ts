@@ -58,5 +58,5 @@ export interface Storage extends Feature {
 
 export type StorageConfig = Pick<
   AppConfig,
-  'database' | 'databasePath' | 'defaultLocale' | 'defaultTimeZone'
+  'database' | 'databasePath' | 'defaultLocale' | 'defaultTimeZone' | 'alertGatherMs'
 >;
