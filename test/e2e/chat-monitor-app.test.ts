@@ -132,6 +132,7 @@ async function start(
     defaultLocale: 'en',
     defaultTimeZone: 'UTC',
     logLevel: 'silent',
+    alertGatherMs: 1000,
     // The operator allows loopback for the demo, and checks as often as every second (tests).
     chatMonitors: {
       ...DEFAULT_CHAT_MONITOR_LIMITS,

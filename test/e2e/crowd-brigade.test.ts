@@ -92,6 +92,7 @@ describe.each(BACKENDS)('crowd reports from one community on %s', (backend) => {
     let offset = windowStart(Date.now()) + WINDOW_MS + 10_000 - Date.now();
     const now = (): number => Date.now() + offset;
     const config = loadAppConfig({
+      ALERT_GATHER_S: '1',
       ...db.env,
       SERVICES_FILE: servicesFile,
       HTTP_PORT: '0',

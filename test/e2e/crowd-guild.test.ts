@@ -64,6 +64,7 @@ describe.each(BACKENDS)('crowd reports from one Discord guild on %s', (backend) 
       defaultLocale: 'en',
       defaultTimeZone: 'UTC',
       logLevel: 'silent',
+      alertGatherMs: 1000,
       secrets: [...db.secrets],
     };
     const app: RunningApp = await startApp(config, loadServicesFile(servicesFile), {

@@ -48,6 +48,7 @@ async function startWholeApp(w: DiscordWorld): Promise<RunningApp> {
     defaultLocale: 'en',
     defaultTimeZone: 'UTC',
     logLevel: 'silent',
+    alertGatherMs: 1000,
     secrets: [...w.db.secrets],
   };
   const clock = { now: () => Date.now() };

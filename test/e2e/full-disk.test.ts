@@ -194,6 +194,7 @@ ${Array.from({ length: BUSY_MONITORS }, (_, i) => `      - { id: b${i}, type: ht
     },
   });
   const config = loadAppConfig({
+    ALERT_GATHER_S: '1',
     DATABASE_PATH: databasePath,
     SERVICES_FILE: servicesFile,
     HTTP_PORT: '0',

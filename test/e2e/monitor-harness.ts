@@ -133,6 +133,7 @@ services:
       defaultLocale: 'en',
       defaultTimeZone: 'UTC',
       logLevel: 'silent',
+      alertGatherMs: 1000,
       // CHAT_MONITORS_* as an operator would set them; a 1 s minimum interval keeps alerts quick.
       chatMonitors: {
         ...DEFAULT_CHAT_MONITOR_LIMITS,

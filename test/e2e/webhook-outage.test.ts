@@ -73,6 +73,7 @@ describe.each(BACKENDS)('webhook platform in the app on %s', (backend) => {
 `,
     );
     const config = loadAppConfig({
+      ALERT_GATHER_S: '1',
       WEBHOOKS_FILE: webhooksFile,
       ...db.env,
       SERVICES_FILE: writeSiteServices(dir, target.url),
@@ -147,6 +148,7 @@ describe('webhook platform in the app on sqlite', () => {
 `,
     );
     const config = loadAppConfig({
+      ALERT_GATHER_S: '1',
       WEBHOOKS_FILE: webhooksFile,
       ...db.env,
       SERVICES_FILE: writeSiteServices(dir, target.url),
