@@ -199,7 +199,7 @@ export class Delivery implements Feature {
     const windowMs = Math.ceil(Math.max(0, ...rates.map((r) => r?.perMs ?? 0)));
     const pacer = new Pacer(platform.pacing, this.clock, realSleep, { since: now - windowMs });
     try {
-      for (const sent of (await this.outbox.recentSends?.(platform.name, now - windowMs)) ?? [])
+      for (const sent of (await this.outbox.recentSends?.(platform.name, now - windowMs, now)) ?? [])
         pacer.recordSent(sent.chatId, sent.at);
     } catch (err) {
       this.log.warn(

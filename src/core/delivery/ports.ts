@@ -314,12 +314,14 @@ export interface OutboxStore {
   settle(claim: ClaimedChat, settlement: Settlement): Awaitable<boolean>;
   listDead(platform: Platform, limit: number): Awaitable<DeadItem[]>;
   /**
-   * The messages sent to the platform's chats since `since` (ms), oldest first: a new leader of
-   * the platform among several instances replays them into its pacer (docs/cluster.md). Optional:
-   * one instance never needs it.
+   * The messages sent to the platform's chats since `since` (ms), oldest first, and one at
+   * `inFlightAt` per chat with rows leased (maybe sent by a worker that stopped before recording
+   * it): a new leader of the platform among several instances replays them into its pacer
+   * (docs/cluster.md). Optional: one instance never needs it.
    */
   recentSends?(
     platform: PlatformName,
     since: number,
+    inFlightAt?: number,
   ): Awaitable<readonly { readonly chatId: string; readonly at: number }[]>;
 }

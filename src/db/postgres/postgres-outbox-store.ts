@@ -288,13 +288,27 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
   }
 
   /** Rows that will never be delivered, newest first, with why: for the operator. */
-  /** Each message sent (rows sharing one platform message count once) since `since`, oldest first. */
-  async recentSends(platform: Platform, since: number): Promise<{ chatId: string; at: number }[]> {
+  /**
+   * Each message sent (rows sharing one platform message count once) since `since`, oldest first,
+   * then one send at `inFlightAt` for each chat with rows leased: a worker that stopped (a crash, a
+   * lost lease) may have sent them without recording it, so a new leader counts them as just sent.
+   */
+  async recentSends(
+    platform: Platform,
+    since: number,
+    inFlightAt: number = since,
+  ): Promise<{ chatId: string; at: number }[]> {
     const { rows } = await this.pool.query<{ chat_id: string; at: number }>(
-      `SELECT c.chat_id, o.sent_at AS at FROM outbox o JOIN chats c ON c.ref = o.chat_ref
-        WHERE o.platform = $1 AND o.status = 'sent' AND o.sent_at >= $2
-        GROUP BY c.chat_id, o.platform_message_id, o.sent_at ORDER BY o.sent_at`,
-      [platform, since],
+      `SELECT chat_id, at FROM (
+         SELECT c.chat_id, o.sent_at AS at FROM outbox o JOIN chats c ON c.ref = o.chat_ref
+          WHERE o.platform = $1 AND o.status = 'sent' AND o.sent_at >= $2
+          GROUP BY c.chat_id, o.platform_message_id, o.sent_at
+         UNION ALL
+         SELECT c.chat_id, $3::bigint AS at FROM outbox o JOIN chats c ON c.ref = o.chat_ref
+          WHERE o.platform = $1 AND o.status = 'leased'
+          GROUP BY c.chat_id
+       ) s ORDER BY at, chat_id`,
+      [platform, since, inFlightAt],
     );
     return rows.map((r) => ({ chatId: r.chat_id, at: Number(r.at) }));
   }

@@ -42,5 +42,14 @@ describe('PostgresOutboxStore.recentSends', () => {
       { chatId: '42', at: 4_000 },
       { chatId: '-7', at: 5_000 },
     ]);
+    // Rows leased by a worker that stopped: maybe sent, so counted once per chat, as sent now.
+    await row(7, 1, 'telegram', 'leased', null, null);
+    await row(8, 1, 'telegram', 'leased', null, null);
+    await row(9, 3, 'discord', 'leased', null, null);
+    expect(await store.recentSends('telegram', 2_000, 9_000)).toEqual([
+      { chatId: '42', at: 4_000 },
+      { chatId: '-7', at: 5_000 },
+      { chatId: '-7', at: 9_000 },
+    ]);
   });
 });
