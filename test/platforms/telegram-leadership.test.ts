@@ -14,6 +14,7 @@ import {
 import type { TelegramWebhookSettings } from '../../src/platforms/telegram/telegram-settings.js';
 import { tempDatabase } from '../dispatch/delivery-fixtures.js';
 import { type FakeTelegram, type FakeTelegramOptions, startFakeTelegram } from '../fakes/telegram/index.js';
+import { waitUntil } from '../e2e/telegram-harness.js';
 import { startWebHarness } from '../web/web-harness.js';
 import { type Cleanups, createPlatform } from './telegram-world.js';
 
@@ -123,6 +124,30 @@ describe('Telegram long polling: one leader at a time', () => {
     fake.sendUserMessage(chatId, user, '/help');
     await fake.waitFor(() => fake.messages(chatId)[0]);
     expect(fake.conflictCount).toBe(0);
+  });
+
+  it('starts polling again by itself after another consumer took getUpdates from it (409)', async () => {
+    const { fake, db } = await fakeAndDb();
+    const { platform } = createPlatform(fake, db, { pollRestartMs: 200 });
+    cleanups.push(() => platform.stop());
+    await platform.start();
+    await waitUntil(() => fake.isPolling);
+    // A stray consumer of the same token (an old deployment): its getUpdates ends the bot's held
+    // one with 409, which telegraf does not retry.
+    const stray = fetch(`${fake.apiRoot}/bot${fake.token}/getUpdates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ timeout: 1 }),
+    }).then((r) => r.status);
+    await waitUntil(() => platform.connected === false);
+    expect(platform.leading).toBe(false);
+    // It polls again after the wait, and answers what was sent meanwhile.
+    const { user, chatId } = privateChat(fake);
+    fake.sendUserMessage(chatId, user, '/help');
+    await fake.waitFor(() => fake.messages(chatId).length === 1);
+    expect([platform.connected, platform.leading]).toEqual([true, true]);
+    expect(await stray).toBeGreaterThanOrEqual(200);
+    expect(fake.callCount({ method: 'getUpdates', status: 409 })).toBeGreaterThanOrEqual(1);
   });
 });
 

@@ -53,7 +53,11 @@ export async function world(
 export function createPlatform(
   fake: FakeTelegram,
   db: Db,
-  options: { renderChartPng?: RenderChartPng; webhook?: TelegramWebhookSettings } = {},
+  options: {
+    renderChartPng?: RenderChartPng;
+    webhook?: TelegramWebhookSettings;
+    pollRestartMs?: number;
+  } = {},
 ): Pick<World, 'platform' | 'subscriptions' | 'reports'> {
   const services = parseServices(
     'services:\n  - { id: site, name: Our site, monitors: [ { type: http, url: "http://127.0.0.1:1/" } ] }\n',
@@ -98,6 +102,7 @@ export function createPlatform(
     },
     ctx,
     updates,
+    options.pollRestartMs === undefined ? {} : { pollRestartMs: options.pollRestartMs },
   );
   return { platform, subscriptions, reports };
 }

@@ -37,6 +37,15 @@ export const MAX_TELEGRAM_UPDATE_BYTES = 1024 * 1024;
 /** setWebhook answers 429 to a second call within a second (per bot); lead() waits and tries again. */
 const SET_WEBHOOK_ATTEMPTS = 3;
 
+/**
+ * Polling that stopped on an error telegraf does not retry (409: another getUpdates consumer or a
+ * webhook set elsewhere; 401: the token revoked) starts again after this long while this instance
+ * still leads, doubling up to {@link POLL_RESTART_MAX_MS}: a fault that ends heals by itself, one
+ * that lasts costs a getUpdates call a minute.
+ */
+export const POLL_RESTART_MS = 5_000;
+const POLL_RESTART_MAX_MS = 60_000;
+
 /** telegraf's polling loop without `launch` (see `startReceiving`); private in telegraf's typings. */
 interface PollingTelegraf {
   startPolling(allowedUpdates: readonly string[]): Promise<void>;
@@ -64,6 +73,11 @@ export class TelegramPlatform implements ChatPlatform {
   private loggedIn = false;
   private receiving = false;
   private pollingFailed = false;
+  /** lead() called and not unlead(): a failed polling loop is started again. */
+  private wantsToLead = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelayMs: number;
+  private lastFailureAt = Number.NEGATIVE_INFINITY;
   /** lead/unlead run one at a time, in call order. */
   private transitions: Promise<void> = Promise.resolve();
   /** Webhook updates being handled, awaited by `stop`. */
@@ -74,7 +88,10 @@ export class TelegramPlatform implements ChatPlatform {
     private readonly config: TelegramConfig,
     private readonly ctx: PlatformContext,
     updates: TelegramUpdates,
+    /** `pollRestartMs`: the first wait before failed polling starts again ({@link POLL_RESTART_MS}). */
+    private readonly options: { readonly pollRestartMs?: number } = {},
   ) {
+    this.restartDelayMs = options.pollRestartMs ?? POLL_RESTART_MS;
     this.bot = new Telegraf(config.token, {
       ...(config.apiRoot === undefined ? {} : { telegram: { apiRoot: config.apiRoot } }),
     });
@@ -143,6 +160,7 @@ export class TelegramPlatform implements ChatPlatform {
    * URL and secret (Telegram treats the same webhook again as a no-op; pending updates are kept).
    */
   lead(): Promise<void> {
+    this.wantsToLead = true;
     return this.serially(() => this.startReceiving());
   }
 
@@ -152,6 +170,8 @@ export class TelegramPlatform implements ChatPlatform {
    * set (never deleteWebhook: another instance may already lead, and every instance takes POSTs).
    */
   unlead(): Promise<void> {
+    this.wantsToLead = false;
+    clearTimeout(this.restartTimer);
     return this.serially(() => this.stopReceiving());
   }
 
@@ -188,9 +208,37 @@ export class TelegramPlatform implements ChatPlatform {
       .catch((err: unknown) => {
         this.pollingFailed = true;
         this.ctx.log.error({ err: this.redacted(err) }, 'telegram polling stopped');
+        this.restartLater();
       })
       .finally(() => (this.receiving = false));
     this.ctx.log.info({ username: this.bot.botInfo?.username }, 'telegram bot polling');
+  }
+
+  /** Starts polling again after a wait, unless this instance stopped leading meanwhile. */
+  private restartLater(): void {
+    if (!this.wantsToLead) return;
+    const now = Date.now();
+    // A loop that ran a good while since the last failure starts the back-off afresh.
+    if (now - this.lastFailureAt > 2 * POLL_RESTART_MAX_MS)
+      this.restartDelayMs = this.options.pollRestartMs ?? POLL_RESTART_MS;
+    this.lastFailureAt = now;
+    const delayMs = this.restartDelayMs;
+    this.restartDelayMs = Math.min(2 * delayMs, POLL_RESTART_MAX_MS);
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      void this.serially(async () => {
+        if (!this.wantsToLead || this.receiving) return;
+        this.polling = null;
+        try {
+          await this.startReceiving();
+        } catch (err) {
+          this.ctx.log.error({ err: this.redacted(err) }, 'telegram polling not restarted');
+          this.restartLater();
+        }
+      });
+    }, delayMs);
+    this.restartTimer.unref();
+    this.ctx.log.warn({ inMs: delayMs }, 'telegram polling starts again later');
   }
 
   private async stopReceiving(): Promise<void> {
