@@ -1,0 +1,107 @@
+/**
+ * The image's HEALTHCHECK, the very command the Dockerfile names, run with the image's environment
+ * against the built bot (`node dist/main.js`, as the image runs it): it exits 0 while the bot is
+ * healthy, and not 0 when `/healthz` answers 503 or nothing listens. And the bot, sent the image's
+ * STOPSIGNAL, stops cleanly.
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BotProcess } from '../helpers/bot-process.js';
+import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import {
+  ROOT,
+  type Stage,
+  argsOf,
+  envOf,
+  healthcheckOf,
+  parseDockerfile,
+  readRepoFile,
+} from './packaging-files.js';
+
+const image = parseDockerfile(readRepoFile('Dockerfile')).at(-1) as Stage;
+const { command } = healthcheckOf(image);
+
+/** Runs the health check as Docker would in the container, for a bot on `port`: its exit code. */
+async function healthcheck(port: number): Promise<{ code: number; stderr: string }> {
+  const [program = '', ...args] = command;
+  return promisify(execFile)(program, args, {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'], ...envOf(image), HTTP_PORT: String(port) },
+  }).then(
+    ({ stderr }) => ({ code: 0, stderr }),
+    (err: { code?: number; stderr?: string }) => ({ code: err.code ?? -1, stderr: err.stderr ?? '' }),
+  );
+}
+
+/** Waits until `/healthz` says 200 (the first scheduler tick), at most `timeoutMs`. */
+async function healthy(base: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(`${base}/healthz`).then(
+      (res) => res.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`/healthz still ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('the HEALTHCHECK of the Dockerfile', () => {
+  const bots: BotProcess[] = [];
+  let targets: HttpTarget[] = [];
+
+  afterEach(async () => {
+    await Promise.all(bots.splice(0).map((b) => b.stop('SIGKILL')));
+    await Promise.all(targets.map((t) => t.close()));
+    targets = [];
+  });
+
+  it('exits 0 for a running bot, 1 for a 503 and 1 once the bot has stopped on SIGTERM', async () => {
+    const site = await startHttpTarget();
+    const degraded = await startHttpTarget();
+    degraded.up = false;
+    targets = [site, degraded];
+    const dir = tempDir('healthcheck-');
+    writeFileSync(
+      join(dir, 'services.yaml'),
+      `defaults: { every: 1s, timeout: 800ms }
+services:
+  - id: site
+    name: Our site
+    monitors:
+      - { type: http, url: "${site.url}" }
+`,
+    );
+    // The image's environment, except where a test must differ: loopback only, a free port, its
+    // own files.
+    const bot = new BotProcess({
+      ...envOf(image),
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: '0',
+      DATABASE_PATH: join(dir, 'bot.db'),
+      SERVICES_FILE: join(dir, 'services.yaml'),
+    });
+    bots.push(bot);
+    const banner = await bot.waitForLine(/status API on (http:\/\/\S+)\/api\/services/, 90_000);
+    const base = /status API on (http:\/\/\S+)\/api\/services/.exec(banner)?.[1] ?? '';
+    const port = Number(new URL(base).port);
+    await healthy(base);
+
+    expect(await healthcheck(port)).toEqual({ code: 0, stderr: '' });
+
+    const answered503 = await healthcheck(Number(new URL(degraded.url).port));
+    expect(answered503.code).toBe(1);
+    expect(answered503.stderr).toMatch(/answered 503/);
+
+    const signal = argsOf(image, 'STOPSIGNAL')[0] as NodeJS.Signals;
+    expect(await bot.stop(signal)).toBe(0);
+    const gone = await healthcheck(port);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/unhealthy/);
+  });
+});
