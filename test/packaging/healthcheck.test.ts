@@ -1,12 +1,14 @@
 /**
- * The image's HEALTHCHECK, the very command the Dockerfile names, run with the image's environment
- * against the built bot (`node dist/main.js`, as the image runs it): it exits 0 while the bot is
- * healthy, and not 0 when `/healthz` answers 503 or nothing listens. And the bot, sent the image's
- * STOPSIGNAL, stops cleanly.
+ * The image without Docker: the final stage's files laid out as its COPY instructions put them
+ * under WORKDIR (the build stage's results taken from this checkout, built for the run by
+ * test/setup/build.ts), the bot started there by the image's CMD with the image's environment, and
+ * the HEALTHCHECK, the very command the Dockerfile names, run in that folder: it exits 0 while the
+ * bot is healthy, and not 0 when `/healthz` answers 503 or nothing listens. The bot, sent the
+ * image's STOPSIGNAL, stops cleanly.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BotProcess } from '../helpers/bot-process.js';
@@ -17,6 +19,7 @@ import {
   type Stage,
   argsOf,
   envOf,
+  execForm,
   healthcheckOf,
   parseDockerfile,
   readRepoFile,
@@ -25,11 +28,42 @@ import {
 const image = parseDockerfile(readRepoFile('Dockerfile')).at(-1) as Stage;
 const { command } = healthcheckOf(image);
 
+const workdir = argsOf(image, 'WORKDIR').at(-1) ?? '/';
+
+/**
+ * What the final stage's COPY instructions put under WORKDIR, in a fresh folder: from the build
+ * stage (`--from=…`, its WORKDIR being this checkout after `npm run build`) and from the build
+ * context (this checkout). node_modules is linked, not copied. Files copied elsewhere (fonts) are
+ * left out.
+ */
+function imageLayout(): string {
+  const root = tempDir('image-');
+  for (const args of argsOf(image, 'COPY')) {
+    const words = args.split(/\s+/).filter((w) => !w.startsWith('--'));
+    const dest = words.pop() ?? '';
+    const target = posix.resolve(workdir, dest);
+    if (target !== workdir && !target.startsWith(`${workdir}/`)) continue;
+    for (const source of words) {
+      // A build stage's path is under its WORKDIR, /app, which is this checkout once built.
+      const from = join(ROOT, source.replace(/^\/app\//, ''));
+      const to = join(
+        root,
+        posix.relative(workdir, target),
+        dest.endsWith('/') ? posix.basename(source) : '',
+      );
+      mkdirSync(dirname(to), { recursive: true });
+      if (posix.basename(source) === 'node_modules') symlinkSync(from, to);
+      else cpSync(from, to, { recursive: true });
+    }
+  }
+  return root;
+}
+
 /** Runs the health check as Docker would in the container, for a bot on `port`: its exit code. */
-async function healthcheck(port: number): Promise<{ code: number; stderr: string }> {
+async function healthcheck(cwd: string, port: number): Promise<{ code: number; stderr: string }> {
   const [program = '', ...args] = command;
   return promisify(execFile)(program, args, {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env['PATH'], ...envOf(image), HTTP_PORT: String(port) },
   }).then(
     ({ stderr }) => ({ code: 0, stderr }),
@@ -77,30 +111,39 @@ services:
       - { type: http, url: "${site.url}" }
 `,
     );
+    // The image's CMD in its WORKDIR: node is this test's node, the script a path into the layout
+    // (BotProcess starts it in the test's folder).
+    const app = imageLayout();
+    const [node, ...cmdArgs] = execForm(argsOf(image, 'CMD').at(-1) ?? '');
+    expect(node).toBe('node');
+    const main = cmdArgs.pop() ?? '';
     // The image's environment, except where a test must differ: loopback only, a free port, its
     // own files.
-    const bot = new BotProcess({
-      ...envOf(image),
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      DATABASE_PATH: join(dir, 'bot.db'),
-      SERVICES_FILE: join(dir, 'services.yaml'),
-    });
+    const bot = new BotProcess(
+      {
+        ...envOf(image),
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: '0',
+        DATABASE_PATH: join(dir, 'bot.db'),
+        SERVICES_FILE: join(dir, 'services.yaml'),
+      },
+      [process.execPath, ...cmdArgs, join(app, main)],
+    );
     bots.push(bot);
     const banner = await bot.waitForLine(/status API on (http:\/\/\S+)\/api\/services/, 90_000);
     const base = /status API on (http:\/\/\S+)\/api\/services/.exec(banner)?.[1] ?? '';
     const port = Number(new URL(base).port);
     await healthy(base);
 
-    expect(await healthcheck(port)).toEqual({ code: 0, stderr: '' });
+    expect(await healthcheck(app, port)).toEqual({ code: 0, stderr: '' });
 
-    const answered503 = await healthcheck(Number(new URL(degraded.url).port));
+    const answered503 = await healthcheck(app, Number(new URL(degraded.url).port));
     expect(answered503.code).toBe(1);
     expect(answered503.stderr).toMatch(/answered 503/);
 
     const signal = argsOf(image, 'STOPSIGNAL')[0] as NodeJS.Signals;
     expect(await bot.stop(signal)).toBe(0);
-    const gone = await healthcheck(port);
+    const gone = await healthcheck(app, port);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/unhealthy/);
   });
