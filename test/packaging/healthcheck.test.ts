@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BotProcess } from '../helpers/bot-process.js';
@@ -33,10 +33,11 @@ const workdir = argsOf(image, 'WORKDIR').at(-1) ?? '/';
 /**
  * What the final stage's COPY instructions put under WORKDIR, in a fresh folder: from the build
  * stage (`--from=…`, its WORKDIR being this checkout after `npm run build`) and from the build
- * context (this checkout). node_modules is linked, not copied. Files copied elsewhere (fonts) are
- * left out.
+ * context (this checkout). node_modules holds links to the production packages only (what
+ * `npm prune --omit=dev` leaves), so dist/ importing a development package fails here as in the
+ * image. Files copied elsewhere (fonts) are left out.
  */
-function imageLayout(): string {
+async function imageLayout(): Promise<string> {
   const root = tempDir('image-');
   for (const args of argsOf(image, 'COPY')) {
     const words = args.split(/\s+/).filter((w) => !w.startsWith('--'));
@@ -52,11 +53,32 @@ function imageLayout(): string {
         dest.endsWith('/') ? posix.basename(source) : '',
       );
       mkdirSync(dirname(to), { recursive: true });
-      if (posix.basename(source) === 'node_modules') symlinkSync(from, to);
+      if (posix.basename(source) === 'node_modules') await linkProductionPackages(to);
       else cpSync(from, to, { recursive: true });
     }
   }
   return root;
+}
+
+/**
+ * A node_modules folder of links to this checkout's production packages (npm's list without the
+ * development ones): each top-level package, its own nested node_modules coming along.
+ */
+async function linkProductionPackages(to: string): Promise<void> {
+  const { stdout } = await promisify(execFile)('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+    cwd: ROOT,
+  });
+  const packages = stdout
+    .split('\n')
+    .map((line) => relative(ROOT, line.trim()).split(sep).join('/'))
+    .filter((path) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(path));
+  expect(packages).toContain('node_modules/better-sqlite3');
+  expect(packages).not.toContain('node_modules/vitest');
+  for (const path of packages) {
+    const link = join(to, ...path.split('/').slice(1));
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(join(ROOT, path), link);
+  }
 }
 
 /** Runs the health check as Docker would in the container, for a bot on `port`: its exit code. */
@@ -113,7 +135,7 @@ services:
     );
     // The image's CMD in its WORKDIR: node is this test's node, the script a path into the layout
     // (BotProcess starts it in the test's folder).
-    const app = imageLayout();
+    const app = await imageLayout();
     const [node, ...cmdArgs] = execForm(argsOf(image, 'CMD').at(-1) ?? '');
     expect(node).toBe('node');
     const main = cmdArgs.pop() ?? '';
