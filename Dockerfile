@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # The bot as a container: `docker build -t incident-alert-bot .`, then
-# `docker run -d -v incident-bot-data:/data -p 8080:8080 --env-file .env incident-alert-bot`.
-# compose.yaml runs it with PostgreSQL; README "Running with Docker, compose or systemd".
+# `docker run -d -v incident-bot-data:/data -p 127.0.0.1:8080:8080 --env-file bot.env incident-alert-bot`
+# with the tokens in bot.env. compose.yaml runs it with PostgreSQL; README "Running with Docker,
+# compose or systemd".
 
 # Build stage: the dependencies (better-sqlite3 is a native module: it fetches a prebuilt binary
 # for this Node and glibc, or compiles with python3, make and g++), the compiled dist/, then only
@@ -57,8 +58,8 @@ EXPOSE 8080
 # The bot stops on SIGTERM: it finishes what it writes and, with several instances, hands its
 # services over at once.
 STOPSIGNAL SIGTERM
-# /healthz answers 503 while the bot is degraded (database not taking writes, our own network
-# down), so the container shows unhealthy then too.
+# /healthz answers 503 while the bot is degraded (database not taking writes, a platform
+# disconnected, our own network down), so the container shows unhealthy then too.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
   CMD ["node", "scripts/healthcheck.mjs"]
 # What `npm start` runs after its build (package.json "start"): the node flags keep memory low
