@@ -37,6 +37,8 @@ const REQUIREMENTS = [
   { what: 'a PostgreSQL server', pkg: 'postgresql', present: postgresPresent },
   { what: 'Chromium at /usr/bin/chromium', pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
   { what: 'the openssl command', pkg: 'openssl', present: () => onPath('openssl') },
+  // The systemd unit example is checked with `systemd-analyze verify` (no running systemd needed).
+  { what: 'the systemd-analyze command', pkg: 'systemd', present: () => onPath('systemd-analyze') },
   {
     what: 'DejaVu fonts',
     pkg: 'fonts-dejavu-core',
