@@ -16,9 +16,10 @@ import { unsubscribeCommand } from './definitions/unsubscribe-command.js';
 
 /**
  * Every chat command, in the order Discord's command list shows them (Telegram's menu puts the
- * `menuFirst` ones first; `/help` lists its lines in the catalogues' `commandHelp` order). Adding a command is one file in `definitions/` and one line here
- * (docs/ARCHITECTURE.md, "A chat command"); the command service, the Telegram parser and menu, and
- * the Discord definitions and interaction mapper all read this list.
+ * `menuFirst` ones first; `/help` lists its lines in the catalogues' `commandHelp` order). Adding a
+ * command is one file in `definitions/` and one line here (docs/ARCHITECTURE.md, "A chat
+ * command"); the command service, the Telegram parser and menu, and the Discord definitions and
+ * interaction mapper all read this list.
  */
 export const COMMANDS: readonly CommandDefinition[] = [
   subscribeCommand,
@@ -45,7 +46,6 @@ export function findCommand(name: string): CommandDefinition | undefined {
 
 /** Every command name: those of the menus, then the alert buttons'. */
 export const COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.name);
-export type CommandName = string;
 
 export function isCommandName(name: string): boolean {
   return BY_NAME.has(name);

@@ -15,7 +15,7 @@ import type {
   CommandDefinition,
   SubcommandSpec,
 } from '../../core/commands/command-definition.js';
-import { COMMANDS, menuCommands } from '../../core/commands/registry.js';
+import { menuCommands } from '../../core/commands/registry.js';
 import { LOCALES, type Messages, messagesFor } from '../../core/i18n/index.js';
 import { DISCORD_CAPABILITIES } from './discord-settings.js';
 
@@ -23,8 +23,9 @@ import { DISCORD_CAPABILITIES } from './discord-settings.js';
  * The slash commands of docs/design.md §5 as Discord registers them (discord-api-docs
  * interactions/application-commands.mdx), rendered from the command registry (`COMMANDS`,
  * src/core/commands/registry.ts): its menu commands, their arguments as options, sub-commands and
- * choices, admin-only ones with a default permission. Names are English: Discord has no Bengali locale and
- * Bengali names fail its name pattern (docs/platforms.md §1.1), so the language is a chat setting.
+ * choices, admin-only ones with a default permission. Names are English: Discord has no Bengali
+ * locale and Bengali names fail its name pattern (docs/platforms.md §1.1), so the language is a
+ * chat setting.
  * Defaults are never written out (`required: false`…): Discord omits them when it echoes a
  * command, and {@link commandsDiffer} compares what we wrote against what it returns.
  */
@@ -139,7 +140,10 @@ function subcommand(spec: SubcommandSpec): APIApplicationCommandOption {
   };
 }
 
-/** A registered command as Discord's JSON: sub-commands are the `action` argument (discord-interactions.ts argsOf). */
+/**
+ * A registered command as Discord's JSON: sub-commands are the `action` argument
+ * (discord-interactions.ts argsOf).
+ */
 export function commandJson(definition: CommandDefinition): CommandJson {
   const options = [...(definition.args ?? []).map(option), ...(definition.subcommands ?? []).map(subcommand)];
   return {
@@ -154,11 +158,6 @@ export function commandJson(definition: CommandDefinition): CommandJson {
 
 /** Every menu command of the registry Discord can run, with its options, in the order `/help` lists them. */
 export const DISCORD_COMMANDS: readonly CommandJson[] = menuCommands(DISCORD_CAPABILITIES).map(commandJson);
-
-/** The registered command of a slash command's name, for the interaction mapper. */
-export function discordCommand(name: string): CommandDefinition | undefined {
-  return COMMANDS.find((c) => c.name === name);
-}
 
 /** Where commands live: every guild (global), or one guild, where changes show up at once. */
 export function commandsRoute(applicationId: string, guildId?: string): `/${string}` {
