@@ -14,7 +14,8 @@ import {
   discordLocalesOf,
   registerCommands,
 } from '../../src/platforms/discord/discord-commands.js';
-import { COMMAND_ARG_NAMES, MONITOR_ACTIONS } from '../../src/core/commands/command-request.js';
+import { MONITOR_ACTIONS } from '../../src/core/commands/definitions/monitor-command.js';
+import { COMMAND_ARG_NAMES } from '../../src/core/commands/registry.js';
 import { messagesFor, type CommandMenuName } from '../../src/core/i18n/index.js';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
 import { DISCORD_REST_OPTIONS } from '../../src/platforms/discord/discord-rest.js';

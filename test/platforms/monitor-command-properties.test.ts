@@ -19,7 +19,7 @@ import { DiscordPlatform } from '../../src/platforms/discord/discord-platform.js
 import type { PlatformContext } from '../../src/platforms/platform.js';
 import { MAX_TELEGRAM_TEXT_CHARS, renderTelegramText } from '../../src/platforms/telegram/telegram-render.js';
 import { parseCommandText } from '../../src/core/commands/command-parser.js';
-import { MONITOR_ACTIONS } from '../../src/core/commands/command-request.js';
+import { MONITOR_ACTIONS } from '../../src/core/commands/definitions/monitor-command.js';
 import type {
   MonitorAddOutcome,
   MonitorCaller,

@@ -63,6 +63,8 @@ export class CommandContext {
     private readonly maxReplyChars: number,
     /** The store has no record of this chat yet: `m` speaks the interaction's language. */
     readonly newChat: boolean,
+    /** Incidents `/incidents` lists (`CommandServiceOptions.incidentLimit`). */
+    readonly incidentLimit: number,
   ) {}
 
   /**

@@ -1,12 +1,12 @@
-import { parseDuration } from '../duration.js';
-import { SEVERITIES } from '../model.js';
-import type { CommandArgName, CommandArgs } from './command-request.js';
-import { isOffWord } from './settings-input.js';
+import type { Position } from './command-definition.js';
+import type { CommandArgs } from './command-request.js';
+import { findCommand } from './registry.js';
 
 /**
  * Telegram-style command text (`/subscribe whatsapp major`, `/status@MyBot "google cloud"`) to
- * a command name and named arguments, the same names Discord's options have. Pure and total:
- * any string gives a result or null, never an exception.
+ * a command name and named arguments, the same names Discord's options have: each command's
+ * definition says where its arguments stand (`text`, registry.ts). Pure and total: any string gives
+ * a result or null, never an exception.
  *
  * | text                                   | command     | args                                        |
  * |----------------------------------------|-------------|---------------------------------------------|
@@ -98,117 +98,40 @@ export function tokenize(text: string): string[] {
   return tokens;
 }
 
-const isSeverity = (token: string): boolean =>
-  (SEVERITIES as readonly string[]).includes(token.toLowerCase());
-
+/** The command's own arguments from its words; none for an unknown command or one without words. */
 function mapArguments(command: string, tokens: readonly string[]): CommandArgs {
-  const joined = (from: number, to = tokens.length): string | undefined =>
-    to > from ? tokens.slice(from, to).join(' ') : undefined;
-  switch (command) {
-    case 'subscribe': {
-      const last = tokens.at(-1);
-      const withSeverity = tokens.length > 1 && last !== undefined && isSeverity(last);
-      return compact({
-        service: joined(0, withSeverity ? tokens.length - 1 : tokens.length),
-        severity: withSeverity ? last : undefined,
-      });
+  const text = findCommand(command)?.text;
+  if (text === undefined) return {};
+  return typeof text === 'function' ? text(tokens) : byPosition(text, tokens);
+}
+
+/**
+ * The words placed by {@link Position}: first the `last` positions at the end claim the final
+ * words they accept (while a word is left before them), then the others take words from the
+ * front, `rest` all that remain.
+ */
+export function byPosition(positions: readonly Position[], tokens: readonly string[]): CommandArgs {
+  const args: Record<string, string> = {};
+  let start = 0;
+  let end = tokens.length;
+  let front = positions.length;
+  while (front > 0 && positions[front - 1]?.take === 'last') {
+    const position = positions[--front];
+    const token = tokens[end - 1];
+    if (position === undefined || token === undefined || end - start < 2) continue;
+    if (position.when?.(token) ?? true) {
+      args[position.arg] = token;
+      end--;
     }
-    case 'unsubscribe':
-    case 'status':
-    case 'incidents':
-      return compact({ service: joined(0) });
-    case 'report':
-      return compact({ service: tokens[0], problem: joined(1) });
-    case 'settings':
-      return settingsArguments(tokens);
-    case 'monitor':
-      return monitorArguments(tokens);
-    default:
-      return {};
   }
-}
-
-/**
- * `add <name> <target…> [every]`, `remove <name>`, `list`. The name is one token (quote it for
- * spaces); the target is the rest (a URL may be followed by a keyword), except a last token that
- * is a duration (`5m`), which is `every`. The action is lower-cased; an unknown one is kept for
- * the usage reply.
- */
-function monitorArguments(tokens: readonly string[]): CommandArgs {
-  const [first, name, ...rest] = tokens;
-  const action = first?.toLowerCase();
-  if (action !== 'add')
-    return compact({ action, name: action === 'remove' ? joinAll(tokens.slice(1)) : name });
-  const last = rest.at(-1);
-  const withEvery = rest.length > 1 && last !== undefined && parseDuration(last) !== null;
-  return compact({
-    action,
-    name,
-    target: joinAll(withEvery ? rest.slice(0, -1) : rest),
-    every: withEvery ? last : undefined,
-  });
-}
-
-const joinAll = (tokens: readonly string[]): string | undefined =>
-  tokens.length > 0 ? tokens.join(' ') : undefined;
-
-const SETTING_KEYS: Readonly<Record<string, CommandArgName>> = {
-  language: 'language',
-  lang: 'language',
-  timezone: 'timezone',
-  tz: 'timezone',
-  zone: 'timezone',
-  quiet: 'quiet',
-  role: 'role',
-};
-
-/**
- * `key value` pairs (`language bn timezone Asia/Dhaka`); a value without its key is placed by
- * its shape: a time range or `off` is quiet hours, a name with a slash or `UTC` a time zone,
- * anything else a language (so a typo is answered with the languages we speak). A key without a
- * value is given as empty, which the command answers with `missingArgument`.
- */
-function settingsArguments(tokens: readonly string[]): CommandArgs {
-  const args: Partial<Record<CommandArgName, string>> = {};
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i] ?? '';
-    const key = SETTING_KEYS[token.toLowerCase()];
-    if (key === 'quiet') {
-      // `22:00 - 07:00` and `22:00 to 07:00` arrive as up to three tokens.
-      const parts = tokens.slice(i + 1, i + 2);
-      i += parts.length;
-      while (
-        parts.length < 3 &&
-        parts.every((p) => TIME_PART.test(p)) &&
-        TIME_PART.test(tokens[i + 1] ?? '')
-      ) {
-        parts.push(tokens[++i] ?? '');
-      }
-      const value = parts.join(' ');
-      args.quiet = value;
-    } else if (key !== undefined) {
-      args[key] = tokens[i + 1] ?? '';
-      i++;
+  for (const position of positions.slice(0, front)) {
+    if (start >= end) break;
+    if (position.take === 'rest') {
+      args[position.arg] = tokens.slice(start, end).join(' ');
+      start = end;
     } else {
-      args[guessSetting(token)] ??= token;
+      args[position.arg] = tokens[start++] ?? '';
     }
   }
   return args;
-}
-
-/** A piece of a time range: digits of any script (Bengali ০-৯, Hindi ०-९), `:`, `.`, dashes, or the word `to`. */
-const TIME_PART = /^(?:[\p{Nd}:.\-–—]+|to)$/iu;
-
-function guessSetting(value: string): CommandArgName {
-  if (isOffWord(value) || /\p{Nd}.*[-–—].*\p{Nd}/u.test(value)) return 'quiet';
-  if (value.includes('/') || /^(utc|gmt)/i.test(value)) return 'timezone';
-  return 'language';
-}
-
-function compact(args: Partial<Record<CommandArgName, string | undefined>>): CommandArgs {
-  const out: Partial<Record<CommandArgName, string>> = {};
-  for (const [k, v] of Object.entries(args) as [CommandArgName, string | undefined][]) {
-    if (v !== undefined && v !== '') out[k] = v;
-  }
-  return out;
 }

@@ -1,45 +1,18 @@
 import type { ChatAddress } from '../delivery/ports.js';
-import { COMMAND_MENU_NAMES } from '../i18n/messages.js';
 
 /**
  * The platform-neutral shape of a chat command: what both adapters (Telegram text messages and
  * Discord slash commands/buttons) turn their events into, and what `CommandService.handle`
- * answers (the command table is in the README, Chat commands).
+ * answers (the command table is in the README, Chat commands; the commands are `COMMANDS` in
+ * registry.ts).
  */
-
-/** Commands a user can type (those of the platforms' menus), plus the two alert buttons. */
-export const COMMAND_NAMES = [...COMMAND_MENU_NAMES, 'report-button', 'mute-button'] as const;
-export type CommandName = (typeof COMMAND_NAMES)[number];
-
-export function isCommandName(name: string): name is CommandName {
-  return (COMMAND_NAMES as readonly string[]).includes(name);
-}
 
 /**
- * Named arguments, as Discord names its options (`src/platforms/discord/discord-commands.ts` OPTION).
- * Telegram's positional arguments are mapped onto the same names by `parseCommandText`.
- * An absent optional argument is absent (not an empty string).
+ * Named arguments, as Discord names its options: the names the commands' definitions give their
+ * arguments (`COMMAND_ARG_NAMES` in registry.ts lists them all). Telegram's words are mapped onto the
+ * same names by `parseCommandText`. An absent optional argument is absent (not an empty string).
  */
-export const COMMAND_ARG_NAMES = [
-  'service',
-  'severity',
-  'problem',
-  'language',
-  'timezone',
-  'quiet',
-  'role',
-  // `/monitor`: `action` is `add`, `remove` or `list`; `every` a duration (`60s`, `5m`, `1h`).
-  'action',
-  'name',
-  'target',
-  'every',
-] as const;
-export type CommandArgName = (typeof COMMAND_ARG_NAMES)[number];
-export type CommandArgs = Partial<Readonly<Record<CommandArgName, string>>>;
-
-/** What `/monitor` does (the `action` argument). */
-export const MONITOR_ACTIONS = ['add', 'remove', 'list'] as const;
-export type MonitorAction = (typeof MONITOR_ACTIONS)[number];
+export type CommandArgs = Readonly<Record<string, string>>;
 
 /**
  * What a chat platform can do, as far as the commands must know: each platform module declares

@@ -3,19 +3,10 @@ import { LOCALES, messagesFor, pickLocale } from '../i18n/index.js';
 import { truncateText } from '../i18n/text-fit.js';
 import { CommandContext, echo, type CommandServiceDeps } from './command-context.js';
 import { CommandRateLimiter } from './command-rate-limit.js';
-import {
-  isCommandName,
-  type ChatCapabilities,
-  type CommandName,
-  type CommandReply,
-  type CommandRequest,
-} from './command-request.js';
-import { monitor, monitorScopeOf } from './monitor-commands.js';
-import { mute, report } from './report-commands.js';
+import type { ChatCapabilities, CommandReply, CommandRequest } from './command-request.js';
+import { monitorScopeOf } from './monitor-scope.js';
+import { findCommand } from './registry.js';
 import { ServiceIndex, type Resolution } from './service-resolver.js';
-import { settings } from './settings-command.js';
-import { incidents, services, status } from './status-commands.js';
-import { subscribe, subscriptions, unsubscribe } from './subscription-commands.js';
 
 export type { CommandServiceDeps } from './command-context.js';
 
@@ -49,9 +40,6 @@ export const MAX_REPLY_CHARS = 4000;
 /** Shortest reply limit accepted: every catalogue message fits in it. */
 const MIN_REPLY_CHARS = 200;
 export const INCIDENT_LIST_LIMIT = 10;
-
-/** Commands only admins may run outside private chats (the README's "who"). */
-const ADMIN_COMMANDS: ReadonlySet<CommandName> = new Set(['subscribe', 'unsubscribe', 'settings', 'monitor']);
 
 export class CommandService {
   private readonly index: ServiceIndex;
@@ -151,45 +139,34 @@ export class CommandService {
     const now = this.deps.clock.now();
     const m = messagesFor(locale);
     const index = this.indexFor(request.chat);
-    return new CommandContext(request, m, settings, now, this.deps, index, this.maxReplyChars, !known);
+    return new CommandContext(
+      request,
+      m,
+      settings,
+      now,
+      this.deps,
+      index,
+      this.maxReplyChars,
+      !known,
+      this.incidentLimit,
+    );
   }
 
+  /**
+   * Runs the registered command of this name (registry.ts): admins-only ones (the README's "who")
+   * ask the platform about the caller first, outside private chats.
+   */
   private async dispatch(c: CommandContext): Promise<CommandReply> {
     const { command, chat, user, args } = c.request;
-    if (!isCommandName(command))
+    const definition = findCommand(command);
+    if (definition === undefined)
       return c.problem(c.m.commands.unknownCommand({ command: `/${echo(command)}` }));
-    // With custom monitors off, /monitor only says so: no need to ask the platform who is admin.
-    if (command === 'monitor' && this.deps.monitors === undefined) return monitor(c, args);
-    if (ADMIN_COMMANDS.has(command) && chat.kind !== 'private' && !(await user.isAdmin())) {
-      return c.problem(c.m.commands.adminRequired());
-    }
-    switch (command) {
-      case 'start':
-      case 'help':
-        return c.info(c.m.commands.help({ withStart: chat.capabilities.startCommand }));
-      case 'subscribe':
-        return subscribe(c, args);
-      case 'unsubscribe':
-        return unsubscribe(c, args);
-      case 'subscriptions':
-        return subscriptions(c);
-      case 'status':
-        return status(c, args);
-      case 'incidents':
-        return incidents(c, args, this.incidentLimit);
-      case 'report':
-        return report(c, args, false);
-      case 'report-button':
-        return report(c, args, true);
-      case 'services':
-        return services(c);
-      case 'settings':
-        return settings(c, args);
-      case 'mute-button':
-        return mute(c, args);
-      case 'monitor':
-        return monitor(c, args);
-    }
+    const checked =
+      definition.who === 'admins' &&
+      chat.kind !== 'private' &&
+      definition.answersWithoutAdmin?.(this.deps) !== true;
+    if (checked && !(await user.isAdmin())) return c.problem(c.m.commands.adminRequired());
+    return definition.handle(c, args);
   }
 }
 

@@ -7,9 +7,8 @@
  *
  * Telegram: `parseCommandText(message.text, botUsername)` → `{ command, args, addressed }` (null:
  * not for us); callback queries: `parseButtonCommand(data, service.serviceIds())`.
- * Discord: the command name and its options by name (`service`, `severity`, `problem`, `language`,
- * `timezone`, `quiet`, `role`; for `/monitor`: `action` = add|remove|list, `name`, `target`,
- * `every` such as `5m`) go straight into `CommandRequest.args`; autocomplete calls
+ * Discord: the command name and its options by name (the arguments of `COMMANDS`, registry.ts; a
+ * sub-command is `action`) go straight into `CommandRequest.args`; autocomplete calls
  * `service.autocomplete(focused, 25, { platform, chatId, guildId })` so a community also sees its
  * own chat-added services (without the third argument: the catalogue's only).
  * Then `await service.handle(request)` → `CommandReply` (never rejects): render `text` escaped,
@@ -17,8 +16,12 @@
  * skip a `droppable` reply where private replies do not exist.
  */
 export * from './button-command.js';
+export type * from './command-definition.js';
+export { SUBCOMMAND_ARG } from './command-definition.js';
 export * from './command-parser.js';
 export * from './command-request.js';
 export * from './command-service.js';
+export { MONITOR_ACTIONS, type MonitorAction } from './definitions/monitor-command.js';
+export * from './registry.js';
 export type * from './ports.js';
 export { ALL_KEYWORD, MAX_AUTOCOMPLETE_CHOICES, type Resolution } from './service-resolver.js';

@@ -14,7 +14,6 @@ import {
   type LocaleFormat,
 } from './format.js';
 import type {
-  CommandMenuName,
   CommandArgument,
   IncidentSummary,
   Catalogue,
@@ -135,22 +134,26 @@ function incidentLine(i: IncidentSummary, timeZone: string): string {
     : `• ${i.serviceName}: ${kind}, ${when}, স্থায়িত্ব ${duration(i.durationMs)}`;
 }
 
-const HELP: readonly (readonly [string, string])[] = [
-  ['/subscribe <service|all> [severity]', 'এই চ্যাটে কোনো সার্ভিসের সতর্কবার্তা পেতে (অ্যাডমিন)'],
-  ['/unsubscribe <service|all>', 'সেই সতর্কবার্তা বন্ধ করতে (অ্যাডমিন)'],
-  ['/subscriptions', 'এই চ্যাটে কোন কোন সার্ভিসের সতর্কবার্তা আসে'],
-  ['/status [service]', 'সব সার্ভিসের সংক্ষিপ্ত অবস্থা, অথবা একটির বিস্তারিত'],
-  ['/incidents [service]', 'সাম্প্রতিক ও চলমান ঘটনা'],
-  ['/report <service> [problem]', 'কোনো সার্ভিস আপনার জন্য কাজ না করলে আমাদের জানান'],
-  ['/services', 'যেসব সার্ভিসের ওপর আমরা নজর রাখি'],
-  ['/settings [language] [timezone] [quiet]', 'এই চ্যাটের ভাষা, টাইম জোন ও নীরব সময় (অ্যাডমিন)'],
-  [
+const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
+  subscribe: ['/subscribe <service|all> [severity]', 'এই চ্যাটে কোনো সার্ভিসের সতর্কবার্তা পেতে (অ্যাডমিন)'],
+  unsubscribe: ['/unsubscribe <service|all>', 'সেই সতর্কবার্তা বন্ধ করতে (অ্যাডমিন)'],
+  subscriptions: ['/subscriptions', 'এই চ্যাটে কোন কোন সার্ভিসের সতর্কবার্তা আসে'],
+  status: ['/status [service]', 'সব সার্ভিসের সংক্ষিপ্ত অবস্থা, অথবা একটির বিস্তারিত'],
+  incidents: ['/incidents [service]', 'সাম্প্রতিক ও চলমান ঘটনা'],
+  report: ['/report <service> [problem]', 'কোনো সার্ভিস আপনার জন্য কাজ না করলে আমাদের জানান'],
+  services: ['/services', 'যেসব সার্ভিসের ওপর আমরা নজর রাখি'],
+  settings: ['/settings [language] [timezone] [quiet]', 'এই চ্যাটের ভাষা, টাইম জোন ও নীরব সময় (অ্যাডমিন)'],
+  monitorAdd: [
     '/monitor add <name> <target> [every]',
     'আপনার নিজের সাইট বা সার্ভারের ওপর নজর রাখতে (নাম একটি শব্দ); সতর্কবার্তা এখানে আসবে (অ্যাডমিন)',
   ],
-  ['/monitor remove <name> | /monitor list', 'নজর বন্ধ করতে; এই কমিউনিটি কী কী দেখছে (অ্যাডমিন)'],
-  ['/help', 'এই সাহায্য'],
-];
+  monitorRemove: [
+    '/monitor remove <name> | /monitor list',
+    'নজর বন্ধ করতে; এই কমিউনিটি কী কী দেখছে (অ্যাডমিন)',
+  ],
+  help: ['/help', 'এই সাহায্য'],
+  start: ['/start', '/help-এর মতোই'],
+};
 
 const MONITOR_USAGE = [
   'নিজের সার্ভিসের ওপর নজর রাখুন (অ্যাডমিন):',
@@ -184,7 +187,7 @@ const SSRF: Readonly<Record<SsrfRefusalReason, string>> = {
   'no-address': 'নামটির কোনো ঠিকানা নেই।',
 };
 
-const COMMAND_MENU: Readonly<Record<CommandMenuName, string>> = {
+const COMMAND_MENU: Readonly<Record<string, string>> = {
   start: 'শুরু: এই বট কী করে',
   help: 'এই বট কীভাবে ব্যবহার করবেন',
   subscribe: 'এখানে কোনো সেবার (বা সব) সতর্কবার্তা পান — অ্যাডমিন',
@@ -303,8 +306,9 @@ export const bn: Catalogue<'bn'> = {
     help: ({ withStart }) =>
       [
         'আমি বিভিন্ন অনলাইন সার্ভিসের ওপর নজর রাখি, আর কোনোটি বন্ধ হলে বা আবার চালু হলে এখানে জানাই। কমান্ডসমূহ:',
-        ...HELP.map(([command, what]) => `${command} — ${what}`),
-        ...(withStart ? ['/start — /help-এর মতোই'] : []),
+        ...Object.entries(COMMAND_HELP)
+          .filter(([key]) => key !== 'start' || withStart)
+          .map(([, [command, what]]) => `${command} — ${what}`),
         'তীব্রতা: "major" দিলে শুধু বড় বিভ্রাট, "minor" দিলে ছোটখাটো সমস্যাও জানানো হবে।',
       ].join('\n'),
     subscribed: ({ target: t, severity }) =>
@@ -418,6 +422,7 @@ export const bn: Catalogue<'bn'> = {
   },
   ssrf: SSRF,
   commandMenu: COMMAND_MENU,
+  commandHelp: COMMAND_HELP,
   commandOptions: {
     serviceOrAll: 'একটি সার্ভিস, অথবা "all" (সব)',
     serviceOptional: 'সব সার্ভিসের জন্য খালি রাখুন',

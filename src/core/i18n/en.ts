@@ -14,7 +14,6 @@ import {
 } from './format.js';
 import type {
   AlertChange,
-  CommandMenuName,
   CommandArgument,
   IncidentSummary,
   Catalogue,
@@ -137,22 +136,29 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   target: 'a target: https://example.com/ (optionally a keyword) or host:port',
 };
 
-const HELP: readonly (readonly [string, string])[] = [
-  ['/subscribe <service|all> [severity]', 'get alerts for a service in this chat (admins)'],
-  ['/unsubscribe <service|all>', 'stop those alerts (admins)'],
-  ['/subscriptions', 'what this chat gets alerts for'],
-  ['/status [service]', 'all services at a glance, or one in detail'],
-  ['/incidents [service]', 'recent and ongoing incidents'],
-  ['/report <service> [problem]', 'tell us a service is not working for you'],
-  ['/services', 'the services we watch'],
-  ['/settings [language] [timezone] [quiet]', 'language, time zone and quiet hours of this chat (admins)'],
-  [
+const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
+  subscribe: ['/subscribe <service|all> [severity]', 'get alerts for a service in this chat (admins)'],
+  unsubscribe: ['/unsubscribe <service|all>', 'stop those alerts (admins)'],
+  subscriptions: ['/subscriptions', 'what this chat gets alerts for'],
+  status: ['/status [service]', 'all services at a glance, or one in detail'],
+  incidents: ['/incidents [service]', 'recent and ongoing incidents'],
+  report: ['/report <service> [problem]', 'tell us a service is not working for you'],
+  services: ['/services', 'the services we watch'],
+  settings: [
+    '/settings [language] [timezone] [quiet]',
+    'language, time zone and quiet hours of this chat (admins)',
+  ],
+  monitorAdd: [
     '/monitor add <name> <target> [every]',
     'watch your own site or server (the name is one word); alerts come here (admins)',
   ],
-  ['/monitor remove <name> | /monitor list', 'stop watching it; what this community watches (admins)'],
-  ['/help', 'this help'],
-];
+  monitorRemove: [
+    '/monitor remove <name> | /monitor list',
+    'stop watching it; what this community watches (admins)',
+  ],
+  help: ['/help', 'this help'],
+  start: ['/start', 'the same as /help'],
+};
 
 const MONITOR_USAGE = [
   'Watch your own service (admins):',
@@ -186,7 +192,7 @@ const SSRF: Readonly<Record<SsrfRefusalReason, string>> = {
   'no-address': 'The name has no address.',
 };
 
-const COMMAND_MENU: Readonly<Record<CommandMenuName, string>> = {
+const COMMAND_MENU: Readonly<Record<string, string>> = {
   start: 'Start: what this bot does',
   help: 'How to use this bot',
   subscribe: 'Get alerts for a service (or all) here — admins',
@@ -305,8 +311,9 @@ export const en: Catalogue<'en'> = {
     help: ({ withStart }) =>
       [
         'I watch online services and post here when one goes down or comes back. Commands:',
-        ...HELP.map(([command, what]) => `${command} — ${what}`),
-        ...(withStart ? ['/start — the same as /help'] : []),
+        ...Object.entries(COMMAND_HELP)
+          .filter(([key]) => key !== 'start' || withStart)
+          .map(([, [command, what]]) => `${command} — ${what}`),
         'Severity: "major" for outages only, "minor" for problems too.',
       ].join('\n'),
     subscribed: ({ target: t, severity }) =>
@@ -416,6 +423,7 @@ export const en: Catalogue<'en'> = {
   },
   ssrf: SSRF,
   commandMenu: COMMAND_MENU,
+  commandHelp: COMMAND_HELP,
   commandOptions: {
     serviceOrAll: 'A service, or "all"',
     serviceOptional: 'Leave empty for all services',

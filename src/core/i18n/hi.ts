@@ -12,7 +12,6 @@ import {
 } from './format.js';
 import type {
   CommandArgument,
-  CommandMenuName,
   IncidentSummary,
   Catalogue,
   MonitorLine,
@@ -165,19 +164,26 @@ function incidentLine(i: IncidentSummary, timeZone: string): string {
 
 const REPORT_BUTTON = 'मुझे भी समस्या है';
 
-const HELP: readonly (readonly [string, string])[] = [
-  ['/subscribe <service|all> [severity]', 'इस चैट में किसी सेवा के अलर्ट पाएँ (एडमिन)'],
-  ['/unsubscribe <service|all>', 'वे अलर्ट बंद करें (एडमिन)'],
-  ['/subscriptions', 'इस चैट में किन सेवाओं के अलर्ट आते हैं'],
-  ['/status [service]', 'सभी सेवाओं की झलक, या किसी एक का ब्योरा'],
-  ['/incidents [service]', 'हाल की और जारी घटनाएँ'],
-  ['/report <service> [problem]', 'कोई सेवा आपके लिए काम न करे तो हमें बताएँ'],
-  ['/services', 'जिन सेवाओं पर हम नज़र रखते हैं'],
-  ['/settings [language] [timezone] [quiet]', 'इस चैट की भाषा, टाइम ज़ोन और शांत समय (एडमिन)'],
-  ['/monitor add <name> <target> [every]', 'अपनी साइट या सर्वर पर नज़र रखें (नाम एक शब्द); अलर्ट यहीं आएँगे (एडमिन)'],
-  ['/monitor remove <name> | /monitor list', 'नज़र रखना बंद करें; यह कम्युनिटी किन चीज़ों पर नज़र रखती है (एडमिन)'],
-  ['/help', 'यही मदद'],
-];
+const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
+  subscribe: ['/subscribe <service|all> [severity]', 'इस चैट में किसी सेवा के अलर्ट पाएँ (एडमिन)'],
+  unsubscribe: ['/unsubscribe <service|all>', 'वे अलर्ट बंद करें (एडमिन)'],
+  subscriptions: ['/subscriptions', 'इस चैट में किन सेवाओं के अलर्ट आते हैं'],
+  status: ['/status [service]', 'सभी सेवाओं की झलक, या किसी एक का ब्योरा'],
+  incidents: ['/incidents [service]', 'हाल की और जारी घटनाएँ'],
+  report: ['/report <service> [problem]', 'कोई सेवा आपके लिए काम न करे तो हमें बताएँ'],
+  services: ['/services', 'जिन सेवाओं पर हम नज़र रखते हैं'],
+  settings: ['/settings [language] [timezone] [quiet]', 'इस चैट की भाषा, टाइम ज़ोन और शांत समय (एडमिन)'],
+  monitorAdd: [
+    '/monitor add <name> <target> [every]',
+    'अपनी साइट या सर्वर पर नज़र रखें (नाम एक शब्द); अलर्ट यहीं आएँगे (एडमिन)',
+  ],
+  monitorRemove: [
+    '/monitor remove <name> | /monitor list',
+    'नज़र रखना बंद करें; यह कम्युनिटी किन चीज़ों पर नज़र रखती है (एडमिन)',
+  ],
+  help: ['/help', 'यही मदद'],
+  start: ['/start', '/help जैसा ही'],
+};
 
 const MONITOR_USAGE = [
   'अपनी सेवा पर नज़र रखें (एडमिन):',
@@ -212,7 +218,7 @@ const SSRF: Readonly<Record<SsrfRefusalReason, string>> = {
   'no-address': 'इस नाम का कोई पता नहीं है।',
 };
 
-const COMMAND_MENU: Readonly<Record<CommandMenuName, string>> = {
+const COMMAND_MENU: Readonly<Record<string, string>> = {
   start: 'शुरू करें: यह बॉट क्या करता है',
   help: 'इस बॉट का इस्तेमाल कैसे करें',
   subscribe: 'यहाँ किसी सेवा (या सभी) के अलर्ट पाएँ — एडमिन',
@@ -331,8 +337,9 @@ export const hi: Catalogue<'hi'> = {
     help: ({ withStart }) =>
       [
         'मैं ऑनलाइन सेवाओं पर नज़र रखता हूँ, और कोई सेवा बंद होने या फिर से चालू होने पर यहाँ बताता हूँ। कमांड:',
-        ...HELP.map(([command, what]) => `${command} — ${what}`),
-        ...(withStart ? ['/start — /help जैसा ही'] : []),
+        ...Object.entries(COMMAND_HELP)
+          .filter(([key]) => key !== 'start' || withStart)
+          .map(([, [command, what]]) => `${command} — ${what}`),
         'गंभीरता: "major" देने पर सिर्फ़ बड़े आउटेज, "minor" देने पर छोटी समस्याएँ भी बताई जाएँगी।',
       ].join('\n'),
     subscribed: ({ target: t, severity }) => `अब इस चैट में अलर्ट आएँगे: ${target(t)} (${level(severity)})।`,
@@ -443,6 +450,7 @@ export const hi: Catalogue<'hi'> = {
   },
   ssrf: SSRF,
   commandMenu: COMMAND_MENU,
+  commandHelp: COMMAND_HELP,
   commandOptions: {
     serviceOrAll: 'कोई सेवा, या "all" (सभी)',
     serviceOptional: 'सभी सेवाओं के लिए खाली छोड़ें',

@@ -42,13 +42,24 @@ export interface Catalogue<L extends string> {
   readonly monitors: MonitorMessages;
   /** Why a chat-added monitor target is refused (the SSRF guard's reasons). */
   readonly ssrf: Readonly<Record<SsrfRefusalReason, string>>;
-  /** The one-line descriptions of a platform's command menu (Telegram's `setMyCommands`). */
-  readonly commandMenu: Readonly<Record<CommandMenuName, string>>;
+  /**
+   * The one-line description of each chat command, keyed by its name (`COMMANDS` in
+   * src/core/commands/registry.ts): a platform's command menu (Telegram's `setMyCommands`) and
+   * Discord's localised command descriptions. 1-100 characters each.
+   */
+  readonly commandMenu: Readonly<Record<string, string>>;
   /**
    * What a platform that describes each option of a command shows beside it (Discord's option
-   * and sub-command descriptions, the severity choices): 1-100 characters each.
+   * and sub-command descriptions, the severity choices), keyed by the `text` the commands'
+   * definitions name: 1-100 characters each.
    */
-  readonly commandOptions: Readonly<Record<CommandOptionText, string>>;
+  readonly commandOptions: Readonly<Record<string, string>>;
+  /**
+   * The lines of `/help`, in the order listed, keyed by the `help` keys the commands' definitions
+   * name: how to type it and what it does. `start` is listed only where the platform has a `/start`
+   * command (put it last).
+   */
+  readonly commandHelp: Readonly<Record<string, readonly [usage: string, what: string]>>;
   /** The status page's headings and labels. */
   readonly page: PageText;
   /**
@@ -58,44 +69,14 @@ export interface Catalogue<L extends string> {
   readonly problemWords: Readonly<Record<NamedProblemKind, RegExp>>;
 }
 
-/** The commands a platform's menu lists, each with a one-line description per language. */
-export const COMMAND_MENU_NAMES = [
-  'start',
-  'help',
-  'subscribe',
-  'unsubscribe',
-  'subscriptions',
-  'status',
-  'incidents',
-  'report',
-  'services',
-  'settings',
-  'monitor',
-] as const;
-export type CommandMenuName = (typeof COMMAND_MENU_NAMES)[number];
-
-/** The texts beside a command's options, sub-commands and fixed choices (`commandOptions`). */
-export const COMMAND_OPTION_TEXTS = [
-  'serviceOrAll',
-  'serviceOptional',
-  'serviceReport',
-  'severity',
-  'severityMinor',
-  'severityMajor',
-  'problem',
-  'language',
-  'timezone',
-  'quiet',
-  'role',
-  'monitorAdd',
-  'monitorName',
-  'monitorTarget',
-  'monitorEvery',
-  'monitorRemove',
-  'monitorRemoveName',
-  'monitorList',
-] as const;
-export type CommandOptionText = (typeof COMMAND_OPTION_TEXTS)[number];
+/**
+ * A chat command's name, a key of `commandMenu`: the commands are `COMMANDS` in
+ * src/core/commands/registry.ts, and test/core/commands/command-registry.test.ts checks that every
+ * catalogue describes each of them.
+ */
+export type CommandMenuName = string;
+/** A key of `commandOptions`, named by the commands' definitions. */
+export type CommandOptionText = string;
 
 /** How an alert describes a change: the first alert, a relapse, or an edit of an open alert. */
 export type AlertChange = 'opened' | 'reopened' | 'updated';
@@ -247,7 +228,7 @@ export const COMMAND_ARGUMENTS = [
 export type CommandArgument = (typeof COMMAND_ARGUMENTS)[number];
 
 export interface CommandMessages {
-  /** The command list; `withStart` adds Telegram's `/start`. */
+  /** The command list (`commandHelp`); `withStart` adds Telegram's `/start`. */
   help(p: { readonly withStart: boolean }): string;
   /** `severity` is the least severity that alerts: `minor` = problems and outages, `major` = outages only. */
   subscribed(p: { readonly target: ServiceTarget; readonly severity: Severity }): string;

@@ -1,6 +1,7 @@
 import {
   type APIApplicationCommandOption,
   type APIApplicationCommandStringOption,
+  type APIApplicationCommandSubcommandOption,
   ApplicationCommandOptionType,
   InteractionContextType,
   PermissionFlagsBits,
@@ -8,21 +9,23 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody as CommandJson,
   Routes,
 } from 'discord.js';
-import type { MonitorAction } from '../../core/commands/command-request.js';
-import { PROBLEM_KINDS } from '../../core/crowd/problem-kind.js';
-import {
-  type CommandMenuName,
-  type CommandOptionText,
-  LOCALES,
-  type Messages,
-  messagesFor,
-} from '../../core/i18n/index.js';
-import { MAX_TARGET_CHARS } from '../../monitors/ssrf/target-parser.js';
+import type {
+  ArgSpec,
+  ChoiceSpec,
+  CommandDefinition,
+  SubcommandSpec,
+} from '../../core/commands/command-definition.js';
+import { menuCommands } from '../../core/commands/registry.js';
+import { LOCALES, type Messages, messagesFor } from '../../core/i18n/index.js';
+import { DISCORD_CAPABILITIES } from './discord-settings.js';
 
 /**
  * The slash commands of docs/design.md §5 as Discord registers them (discord-api-docs
- * interactions/application-commands.mdx). Names are English: Discord has no Bengali locale and
- * Bengali names fail its name pattern (docs/platforms.md §1.1), so the language is a chat setting.
+ * interactions/application-commands.mdx), rendered from the command registry (`COMMANDS`,
+ * src/core/commands/registry.ts): its menu commands, their arguments as options, sub-commands and
+ * choices, admin-only ones with a default permission. Names are English: Discord has no Bengali
+ * locale and Bengali names fail its name pattern (docs/platforms.md §1.1), so the language is a
+ * chat setting.
  * Defaults are never written out (`required: false`…): Discord omits them when it echoes a
  * command, and {@link commandsDiffer} compares what we wrote against what it returns.
  */
@@ -30,35 +33,6 @@ import { MAX_TARGET_CHARS } from '../../monitors/ssrf/target-parser.js';
 /** Manage Channels: who may change what a channel receives (docs/design.md §5, "Admin means"). */
 export const ADMIN_PERMISSION = PermissionFlagsBits.ManageChannels;
 const ADMIN_ONLY = ADMIN_PERMISSION.toString();
-
-/** Option names shared with the interaction mapper. */
-export const OPTION = {
-  service: 'service',
-  severity: 'severity',
-  problem: 'problem',
-  language: 'language',
-  timezone: 'timezone',
-  quiet: 'quiet',
-  role: 'role',
-  name: 'name',
-  target: 'target',
-  every: 'every',
-} as const;
-
-/** A monitor name: 1-40 characters (`MONITOR_NAME` in src/chat-monitors/chat-monitor-service.ts). */
-export const MAX_MONITOR_NAME_CHARS = 40;
-/** A target with its keyword: what the SSRF guard reads at most (`MAX_TARGET_CHARS`). */
-export const MAX_MONITOR_TARGET_CHARS = MAX_TARGET_CHARS;
-/** An interval such as `5m` or `1h30m`; anything longer is not a duration. */
-export const MAX_MONITOR_EVERY_CHARS = 16;
-
-const monitorName = (key: CommandOptionText): APIApplicationCommandStringOption => ({
-  type: ApplicationCommandOptionType.String,
-  name: OPTION.name,
-  ...described(key),
-  required: true,
-  max_length: MAX_MONITOR_NAME_CHARS,
-});
 
 /** Discord shows the English texts to every locale without a localisation (its default is en-US). */
 const en = messagesFor('en');
@@ -89,200 +63,101 @@ function inDiscordLocales(text: (m: Messages) => string): Record<string, string>
 }
 
 /** A command's description localised from the catalogue's `commandMenu`. */
-function localized(name: CommandMenuName): Pick<CommandJson, 'description_localizations'> {
-  const localizations = inDiscordLocales((m) => m.commandMenu[name]);
+function localized(name: string): Pick<CommandJson, 'description_localizations'> {
+  const localizations = inDiscordLocales((m) => m.commandMenu[name] ?? '');
   return localizations === null ? {} : { description_localizations: localizations };
 }
 
 /** An option's or sub-command's description, in English and localised from `commandOptions`. */
-function described(key: CommandOptionText): {
+function described(key: string): {
   description: string;
   description_localizations?: Record<string, string>;
 } {
-  const localizations = inDiscordLocales((m) => m.commandOptions[key]);
+  const localizations = inDiscordLocales((m) => m.commandOptions[key] ?? '');
   return {
-    description: en.commandOptions[key],
+    description: en.commandOptions[key] ?? '',
     ...(localizations === null ? {} : { description_localizations: localizations }),
   };
 }
 
 /** A fixed choice: its English name, localised (choice names may be any text of 1-100 characters). */
-function choice<V extends string>(
-  value: V,
-  name: (m: Messages) => string,
-): { name: string; name_localizations?: Record<string, string>; value: V } {
+function choice(spec: ChoiceSpec): {
+  name: string;
+  name_localizations?: Record<string, string>;
+  value: string;
+} {
+  if ('name' in spec) return { name: spec.name, value: spec.value };
+  const name = 'text' in spec ? (m: Messages) => m.commandOptions[spec.text] ?? '' : spec.label;
   const localizations = inDiscordLocales(name);
-  return { name: name(en), ...(localizations === null ? {} : { name_localizations: localizations }), value };
+  return {
+    name: name(en),
+    ...(localizations === null ? {} : { name_localizations: localizations }),
+    value: spec.value,
+  };
 }
 
-const service = (required: boolean, key: CommandOptionText): APIApplicationCommandOption => ({
-  type: ApplicationCommandOptionType.String,
-  name: OPTION.service,
-  ...described(key),
-  autocomplete: true,
-  ...(required ? { required: true } : {}),
-});
+const required = (spec: { readonly required?: true }) => (spec.required === true ? { required: true } : {});
 
-/** Every command with its options, in the order `/help` lists them. */
-export const DISCORD_COMMANDS: readonly CommandJson[] = [
-  {
-    name: 'subscribe',
-    description: 'Get alerts for a service (or all) in this channel',
-    ...localized('subscribe'),
-    default_member_permissions: ADMIN_ONLY,
-    contexts: [InteractionContextType.Guild],
-    options: [
-      service(true, 'serviceOrAll'),
-      {
+/**
+ * One argument as an option. Each kind writes its fields in the order the definitions had when
+ * they were written by hand, so the JSON stays byte for byte what registered bots have.
+ */
+function option(spec: ArgSpec): APIApplicationCommandOption {
+  const head = { name: spec.name, ...described(spec.text) };
+  switch (spec.kind) {
+    case 'service':
+      return { type: ApplicationCommandOptionType.String, ...head, autocomplete: true, ...required(spec) };
+    case 'string':
+    case 'duration': {
+      const autocomplete = spec.kind === 'string' && spec.autocomplete !== undefined;
+      return {
         type: ApplicationCommandOptionType.String,
-        name: OPTION.severity,
-        ...described('severity'),
-        choices: [
-          choice('minor', (m) => m.commandOptions.severityMinor),
-          choice('major', (m) => m.commandOptions.severityMajor),
-        ],
-      },
-    ],
-  },
-  {
-    name: 'unsubscribe',
-    description: 'Stop alerts for a service (or all) in this channel',
-    ...localized('unsubscribe'),
-    default_member_permissions: ADMIN_ONLY,
-    contexts: [InteractionContextType.Guild],
-    options: [service(true, 'serviceOrAll')],
-  },
-  {
-    name: 'subscriptions',
-    description: 'What this channel gets alerts for',
-    ...localized('subscriptions'),
-    contexts: [InteractionContextType.Guild],
-  },
-  {
-    name: 'status',
-    description: 'One service in detail, or an overview of all',
-    ...localized('status'),
-    contexts: [InteractionContextType.Guild],
-    options: [service(false, 'serviceOptional')],
-  },
-  {
-    name: 'incidents',
-    description: 'Recent and ongoing incidents',
-    ...localized('incidents'),
-    contexts: [InteractionContextType.Guild],
-    options: [service(false, 'serviceOptional')],
-  },
-  {
-    name: 'report',
-    description: 'Report a problem you have with a service',
-    ...localized('report'),
-    contexts: [InteractionContextType.Guild],
-    options: [
-      service(true, 'serviceReport'),
-      {
+        ...head,
+        ...required(spec),
+        ...(spec.maxLength === undefined ? {} : { max_length: spec.maxLength }),
+        ...(autocomplete ? { autocomplete: true } : {}),
+      } as APIApplicationCommandStringOption;
+    }
+    case 'choice':
+      return {
         type: ApplicationCommandOptionType.String,
-        name: OPTION.problem,
-        ...described('problem'),
-        choices: PROBLEM_KINDS.map((kind) => choice(kind, (m) => m.evidence.problemKind(kind))),
-      },
-    ],
-  },
-  {
-    name: 'services',
-    description: 'The services being watched',
-    ...localized('services'),
+        ...head,
+        ...required(spec),
+        choices: spec.choices.map(choice),
+      };
+    case 'role':
+      return { type: ApplicationCommandOptionType.Role, ...head, ...required(spec) };
+  }
+}
+
+function subcommand(spec: SubcommandSpec): APIApplicationCommandOption {
+  const options = (spec.args ?? []).map(option) as APIApplicationCommandSubcommandOption['options'];
+  return {
+    type: ApplicationCommandOptionType.Subcommand,
+    name: spec.name,
+    ...described(spec.text),
+    ...(options === undefined || options.length === 0 ? {} : { options }),
+  };
+}
+
+/**
+ * A registered command as Discord's JSON: sub-commands are the `action` argument
+ * (discord-interactions.ts argsOf).
+ */
+export function commandJson(definition: CommandDefinition): CommandJson {
+  const options = [...(definition.args ?? []).map(option), ...(definition.subcommands ?? []).map(subcommand)];
+  return {
+    name: definition.name,
+    description: definition.description,
+    ...localized(definition.name),
+    ...(definition.who === 'admins' ? { default_member_permissions: ADMIN_ONLY } : {}),
     contexts: [InteractionContextType.Guild],
-  },
-  {
-    name: 'settings',
-    description: 'Language, time zone, quiet hours and the role pinged for outages here',
-    ...localized('settings'),
-    default_member_permissions: ADMIN_ONLY,
-    contexts: [InteractionContextType.Guild],
-    options: [
-      {
-        type: ApplicationCommandOptionType.String,
-        name: OPTION.language,
-        ...described('language'),
-        choices: LOCALES.map((locale) => ({ name: messagesFor(locale).languageName, value: locale })),
-      },
-      {
-        type: ApplicationCommandOptionType.String,
-        name: OPTION.timezone,
-        ...described('timezone'),
-        max_length: 64,
-      },
-      {
-        type: ApplicationCommandOptionType.String,
-        name: OPTION.quiet,
-        ...described('quiet'),
-        max_length: 32,
-      },
-      {
-        type: ApplicationCommandOptionType.Role,
-        name: OPTION.role,
-        ...described('role'),
-      },
-    ],
-  },
-  {
-    // Sub-commands are the `action` argument (discord-interactions.ts argsOf).
-    name: 'monitor',
-    description: "Watch this server's own website or game server from here",
-    ...localized('monitor'),
-    default_member_permissions: ADMIN_ONLY,
-    contexts: [InteractionContextType.Guild],
-    options: [
-      {
-        type: ApplicationCommandOptionType.Subcommand,
-        name: 'add' satisfies MonitorAction,
-        ...described('monitorAdd'),
-        options: [
-          monitorName('monitorName'),
-          {
-            type: ApplicationCommandOptionType.String,
-            name: OPTION.target,
-            ...described('monitorTarget'),
-            required: true,
-            max_length: MAX_MONITOR_TARGET_CHARS,
-          },
-          {
-            type: ApplicationCommandOptionType.String,
-            name: OPTION.every,
-            ...described('monitorEvery'),
-            max_length: MAX_MONITOR_EVERY_CHARS,
-          },
-        ],
-      },
-      {
-        type: ApplicationCommandOptionType.Subcommand,
-        name: 'remove' satisfies MonitorAction,
-        ...described('monitorRemove'),
-        options: [
-          {
-            type: ApplicationCommandOptionType.String,
-            name: OPTION.name,
-            ...described('monitorRemoveName'),
-            required: true,
-            max_length: MAX_MONITOR_NAME_CHARS,
-            autocomplete: true,
-          },
-        ],
-      },
-      {
-        type: ApplicationCommandOptionType.Subcommand,
-        name: 'list' satisfies MonitorAction,
-        ...described('monitorList'),
-      },
-    ],
-  },
-  {
-    name: 'help',
-    description: 'How to use this bot',
-    ...localized('help'),
-    contexts: [InteractionContextType.Guild],
-  },
-];
+    ...(options.length === 0 ? {} : { options }),
+  };
+}
+
+/** Every menu command of the registry Discord can run, with its options, in the order `/help` lists them. */
+export const DISCORD_COMMANDS: readonly CommandJson[] = menuCommands(DISCORD_CAPABILITIES).map(commandJson);
 
 /** Where commands live: every guild (global), or one guild, where changes show up at once. */
 export function commandsRoute(applicationId: string, guildId?: string): `/${string}` {

@@ -6,14 +6,11 @@ import {
   MessageFlags,
   type RepliableInteraction,
 } from 'discord.js';
-import { parseButtonPayload } from '../../core/alert-message.js';
 import { CHAT_SERVICE_PREFIX } from '../../core/catalog.js';
-import {
-  COMMAND_ARG_NAMES,
-  type CommandArgs,
-  type CommandReply,
-  type CommandRequest,
-} from '../../core/commands/command-request.js';
+import { parseButtonCommand } from '../../core/commands/button-command.js';
+import type { ArgSpec } from '../../core/commands/command-definition.js';
+import type { CommandArgs, CommandReply, CommandRequest } from '../../core/commands/command-request.js';
+import { COMMAND_ARG_NAMES, findCommand } from '../../core/commands/registry.js';
 import type { ChatAddress, SubscriptionStore } from '../../core/delivery/ports.js';
 import { LOCALES, messagesFor, pickLocale } from '../../core/i18n/index.js';
 import type { RenderChartPng } from '../../charts/chart-png.js';
@@ -51,11 +48,7 @@ const MAX_CHOICE_NAME_CHARS = 100;
  * a command still working after this long is deferred first and answered by editing the reply.
  */
 export const DEFER_AFTER_MS = 1_500;
-/** Commands whose `service` option also accepts `all`. */
-const ALL_COMMANDS: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe']);
 const ALL = 'all';
-const BUTTON_COMMANDS = { report: 'report-button', mute: 'mute-button' } as const;
-const MONITOR_COMMAND = 'monitor';
 
 export interface DiscordInteractionsDeps {
   /**
@@ -105,12 +98,13 @@ export class DiscordInteractions implements InteractionHandler {
       guildId: interaction.guildId,
       capabilities: DISCORD_CAPABILITIES,
     };
-    if (interaction.commandName === MONITOR_COMMAND) {
+    const spec = focusedSpec(interaction.commandName, interaction.options.getSubcommand(false), focused.name);
+    if (spec?.kind === 'string' && spec.autocomplete === 'monitor') {
       await interaction.respond(this.monitorChoices(query, scope));
       return;
     }
     const services = this.commands.autocomplete(query, MAX_AUTOCOMPLETE_CHOICES, scope);
-    const offerAll = ALL_COMMANDS.has(interaction.commandName) && ALL.startsWith(query.toLowerCase());
+    const offerAll = spec?.kind === 'service' && spec.all === true && ALL.startsWith(query.toLowerCase());
     const choices = [
       ...(offerAll ? [{ name: ALL, value: ALL }] : []),
       ...services.map((s) => ({ name: choiceName(s.name, s.id), value: s.id })),
@@ -138,7 +132,7 @@ export class DiscordInteractions implements InteractionHandler {
     const admin = isChannelAdmin(interaction.memberPermissions);
     // Before a subscription is stored, the bot must be able to post here. Admins only: a member is
     // refused by the command layer and learns nothing about the bot's permissions.
-    if (interaction.commandName === 'subscribe' && admin && missing.length > 0) {
+    if (findCommand(interaction.commandName)?.postsAlertsHere === true && admin && missing.length > 0) {
       await interaction.reply(await this.missingPermissionsReply(interaction, missing));
       return;
     }
@@ -149,9 +143,9 @@ export class DiscordInteractions implements InteractionHandler {
   }
 
   private async button(interaction: ButtonInteraction): Promise<void> {
-    const action = parseButtonPayload(interaction.customId, this.commands.serviceIds());
+    const action = parseButtonCommand(interaction.customId, this.commands.serviceIds());
     if (action === null) return; // not one of ours, or a service no longer watched
-    const request = this.request(interaction, BUTTON_COMMANDS[action.kind], { service: action.serviceId });
+    const request = this.request(interaction, action.command, action.args);
     await this.answer(interaction, request);
   }
 
@@ -169,8 +163,8 @@ export class DiscordInteractions implements InteractionHandler {
       await this.replyWithChart(interaction, request, first);
       return;
     }
-    // Most replies are public; a crowd report is acknowledged privately.
-    const deferredEphemeral = request.command === 'report' || request.command.endsWith('-button');
+    // Most replies are public; a crowd report is acknowledged privately (`defersPrivately`).
+    const deferredEphemeral = findCommand(request.command)?.defersPrivately === true;
     await interaction.deferReply(deferredEphemeral ? { flags: MessageFlags.Ephemeral } : {});
     const reply = await pending;
     this.logError(request, reply);
@@ -291,7 +285,7 @@ export class DiscordInteractions implements InteractionHandler {
  * are read by name like top-level ones.
  */
 function argsOf(interaction: ChatInputCommandInteraction): CommandArgs {
-  const args: Partial<Record<(typeof COMMAND_ARG_NAMES)[number], string>> = {};
+  const args: Record<string, string> = {};
   const subcommand = interaction.options.getSubcommand(false);
   if (subcommand !== null) args.action = subcommand;
   for (const name of COMMAND_ARG_NAMES) {
@@ -299,6 +293,16 @@ function argsOf(interaction: ChatInputCommandInteraction): CommandArgs {
     if (option?.value !== undefined && option.value !== null) args[name] = String(option.value);
   }
   return args;
+}
+
+/**
+ * The argument being typed into: the registered command's option of that name, in the sub-command
+ * chosen when the command has them; undefined for a command or option the registry does not know.
+ */
+function focusedSpec(command: string, subcommand: string | null, option: string): ArgSpec | undefined {
+  const definition = findCommand(command);
+  const sub = definition?.subcommands?.find((s) => s.name === subcommand);
+  return [...(definition?.args ?? []), ...(sub?.args ?? [])].find((a) => a.name === option);
 }
 
 /**

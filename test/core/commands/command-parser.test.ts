@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { COMMAND_ARG_NAMES } from '../../../src/core/commands/command-request.js';
+import { COMMAND_ARG_NAMES } from '../../../src/core/commands/registry.js';
 import { parseCommandText, tokenize, type ParsedCommand } from '../../../src/core/commands/command-parser.js';
 
 const BOT = 'IncidentBot';

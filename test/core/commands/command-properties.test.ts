@@ -1,11 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCommandText } from '../../../src/core/commands/command-parser.js';
-import {
-  COMMAND_ARG_NAMES,
-  COMMAND_NAMES,
-  type CommandArgs,
-} from '../../../src/core/commands/command-request.js';
+import type { CommandArgs } from '../../../src/core/commands/command-request.js';
+import { COMMAND_ARG_NAMES, COMMAND_NAMES } from '../../../src/core/commands/registry.js';
 import { MAX_REPLY_CHARS } from '../../../src/core/commands/command-service.js';
 import { PLATFORM_NAMES } from '../../../src/platforms/registry.js';
 import { makeHarness, request } from './harness.js';

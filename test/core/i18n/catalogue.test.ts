@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PROBLEM_KINDS } from '../../../src/core/crowd/problem-kind.js';
+import { COMMANDS as REGISTERED_COMMANDS, optionTextsOf } from '../../../src/core/commands/registry.js';
 import {
   COMMAND_ARGUMENTS,
-  COMMAND_MENU_NAMES,
-  COMMAND_OPTION_TEXTS,
   LOCALES,
   messagesFor,
   type AlertMessages,
@@ -247,16 +246,17 @@ describe.each(LOCALES)('the %s catalogue', (locale) => {
 
   it('says why every refused monitor target is refused, and describes every menu command and option', () => {
     for (const reason of SSRF_REFUSAL_REASONS) expect(messages.ssrf[reason].trim(), reason).not.toBe('');
-    for (const name of COMMAND_MENU_NAMES) {
-      const description = messages.commandMenu[name];
+    for (const { name } of REGISTERED_COMMANDS.filter((c) => c.surface === 'menu')) {
+      const description = messages.commandMenu[name] ?? '';
       // Telegram's menu takes 1-256 characters, Discord's command description 1-100 (docs/platforms.md).
       expect(description.length, name).toBeGreaterThan(0);
       expect(description.length, name).toBeLessThanOrEqual(100);
     }
-    for (const key of COMMAND_OPTION_TEXTS) {
+    for (const key of new Set(REGISTERED_COMMANDS.flatMap(optionTextsOf))) {
       // Discord's option descriptions and choice names: 1-100 characters.
-      expect(messages.commandOptions[key].trim().length, key).toBeGreaterThan(0);
-      expect([...messages.commandOptions[key]].length, key).toBeLessThanOrEqual(100);
+      const text = messages.commandOptions[key] ?? '';
+      expect(text.trim().length, key).toBeGreaterThan(0);
+      expect([...text].length, key).toBeLessThanOrEqual(100);
     }
   });
 

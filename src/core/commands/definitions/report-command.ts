@@ -1,9 +1,9 @@
-import { MUTE_MS } from '../alert-message.js';
-import { parseProblemKind } from '../crowd/parse-problem.js';
-import { PROBLEM_KINDS, type ProblemKind } from '../crowd/problem-kind.js';
-import { REPORT_DEDUP_MS } from '../crowd/report-admission.js';
-import { echo, type CommandContext, type ServiceArgument } from './command-context.js';
-import { isChatIdentity, type CommandArgs, type CommandReply } from './command-request.js';
+import { parseProblemKind } from '../../crowd/parse-problem.js';
+import { PROBLEM_KINDS, type ProblemKind } from '../../crowd/problem-kind.js';
+import { REPORT_DEDUP_MS } from '../../crowd/report-admission.js';
+import type { CommandDefinition } from '../command-definition.js';
+import { echo, type CommandContext, type ServiceArgument } from '../command-context.js';
+import { isChatIdentity, type CommandArgs, type CommandReply } from '../command-request.js';
 
 /** The most words of a report's problem text tried as the rest of an unquoted service name. */
 const MAX_NAME_WORDS = 3;
@@ -12,7 +12,11 @@ const MAX_NAME_WORDS = 3;
  * `/report <service> [problem]` and the "I'm affected too" button (problem `other`): one crowd
  * report, acknowledged privately; the same person again within the dedupe window is told so.
  */
-export async function report(c: CommandContext, args: CommandArgs, button: boolean): Promise<CommandReply> {
+export async function recordReport(
+  c: CommandContext,
+  args: CommandArgs,
+  button: boolean,
+): Promise<CommandReply> {
   const { service, problemText } = button
     ? { service: c.service('report', args.service, true), problemText: undefined }
     : reportTarget(c, args);
@@ -81,17 +85,26 @@ function toProblemKind(text: string | undefined): ProblemKind {
   return (PROBLEM_KINDS as readonly string[]).includes(word) ? (word as ProblemKind) : parseProblemKind(text);
 }
 
-/**
- * The alert's mute button: the chat's alerts are held for `MUTE_MS` (an existing longer mute is
- * kept) and released as one summary afterwards.
- */
-export async function mute(c: CommandContext, args: CommandArgs): Promise<CommandReply> {
-  const service = c.service('mute', args.service, true);
-  if (service.kind === 'reply') return service.reply;
-  if (service.kind === 'all') {
-    return c.problem(c.m.commands.unknownService({ given: echo(args.service ?? ''), suggestions: [] }));
-  }
-  const until = Math.max(c.settings.mutedUntil ?? 0, c.now + MUTE_MS);
-  const settings = await c.deps.subscriptions.updateSettings(c.request.chat, { mutedUntil: until }, c.now);
-  return c.info(c.m.commands.muted({ serviceName: service.name, until, timeZone: settings.timeZone }));
-}
+export const reportCommand: CommandDefinition = {
+  name: 'report',
+  who: 'anyone',
+  surface: 'menu',
+  description: 'Report a problem you have with a service',
+  args: [
+    { kind: 'service', name: 'service', text: 'serviceReport', required: true },
+    {
+      kind: 'choice',
+      name: 'problem',
+      text: 'problem',
+      choices: PROBLEM_KINDS.map((kind) => ({ value: kind, label: (m) => m.evidence.problemKind(kind) })),
+    },
+  ],
+  // On Telegram the problem is the member's own words after the service.
+  text: [
+    { arg: 'service', take: 'one' },
+    { arg: 'problem', take: 'rest' },
+  ],
+  help: ['report'],
+  defersPrivately: true,
+  handle: (c, args) => recordReport(c, args, false),
+};

@@ -1,22 +1,31 @@
-import { parseDuration } from '../duration.js';
-import type { Messages } from '../i18n/index.js';
-import { describeSsrfRefusal } from '../i18n/ssrf-messages.js';
-import { echo, type CommandContext } from './command-context.js';
-import {
-  MONITOR_ACTIONS,
-  type ChatCapabilities,
-  type CommandArgs,
-  type CommandReply,
-  type MonitorAction,
-} from './command-request.js';
+import { parseDuration } from '../../duration.js';
+import type { Messages } from '../../i18n/index.js';
+import { describeSsrfRefusal } from '../../i18n/ssrf-messages.js';
+import type { CommandDefinition } from '../command-definition.js';
+import { echo, type CommandContext } from '../command-context.js';
+import type { CommandArgs, CommandReply } from '../command-request.js';
+import { monitorScopeOf } from '../monitor-scope.js';
 import type {
   MonitorAddOutcome,
   MonitorCaller,
   MonitorCommandPort,
   MonitorListOutcome,
   MonitorRemoveOutcome,
-  MonitorScope,
-} from './ports.js';
+} from '../ports.js';
+
+/** What `/monitor` does (the `action` argument, Discord's sub-commands). */
+export const MONITOR_ACTIONS = ['add', 'remove', 'list'] as const;
+export type MonitorAction = (typeof MONITOR_ACTIONS)[number];
+
+/** A monitor name: 1-40 characters (`MONITOR_NAME` in src/chat-monitors/chat-monitor-service.ts). */
+export const MAX_MONITOR_NAME_CHARS = 40;
+/**
+ * A target with its keyword: what the SSRF guard reads at most (`MAX_TARGET_CHARS` in
+ * src/monitors/ssrf/target-parser.ts, which test/core/commands/command-registry.test.ts compares).
+ */
+export const MAX_MONITOR_TARGET_CHARS = 2048;
+/** An interval such as `5m` or `1h30m`; anything longer is not a duration. */
+export const MAX_MONITOR_EVERY_CHARS = 16;
 
 /**
  * `/monitor add <name> <target> [every]`, `/monitor remove <name>`, `/monitor list`.
@@ -31,7 +40,7 @@ import type {
  * | `add` with `every` not a duration      | `invalidInterval`                       |
  * | `add`, `remove`, `list`                | the port's outcome, rendered            |
  */
-export async function monitor(c: CommandContext, args: CommandArgs): Promise<CommandReply> {
+async function monitor(c: CommandContext, args: CommandArgs): Promise<CommandReply> {
   const port = c.deps.monitors;
   const m = c.m.monitors;
   if (port === undefined) return c.problem(m.notEnabled());
@@ -93,25 +102,6 @@ function reply(c: CommandContext, rendered: { readonly ok: boolean; readonly tex
   return rendered.ok ? c.info(rendered.text) : c.problem(rendered.text);
 }
 
-/**
- * The community a chat belongs to, for the port; null where communities cannot own monitors (a
- * platform without the `chatMonitors` capability, or a scope that names none) or for a malformed
- * scope (autocomplete's comes from adapter code).
- */
-export function monitorScopeOf(chat: {
-  readonly platform: string;
-  readonly chatId: string;
-  readonly guildId?: string | null;
-  readonly capabilities?: ChatCapabilities;
-}): MonitorScope | null {
-  if (typeof chat !== 'object' || chat === null) return null;
-  const { platform, chatId, guildId, capabilities } = chat;
-  if (capabilities?.chatMonitors !== true) return null;
-  if (typeof platform !== 'string' || platform === '') return null;
-  if (typeof chatId !== 'string' || (guildId != null && typeof guildId !== 'string')) return null;
-  return { platform, chatId, guildId: guildId ?? null };
-}
-
 function monitorAction(given: string | undefined): MonitorAction | null {
   const action = given?.trim().toLowerCase();
   return (MONITOR_ACTIONS as readonly string[]).includes(action ?? '') ? (action as MonitorAction) : null;
@@ -164,3 +154,83 @@ export function renderListing(m: Messages, listing: MonitorListOutcome, timeZone
     timeZone,
   });
 }
+
+/**
+ * Telegram's words: `add <name> <target…> [every]`, `remove <name>`, `list`. The name is one word
+ * (quote it for spaces); the target is the rest (a URL may be followed by a keyword), except a last
+ * word that is a duration (`5m`), which is `every`. The action is lower-cased; an unknown one is
+ * kept for the usage reply.
+ */
+function monitorArguments(tokens: readonly string[]): CommandArgs {
+  const [first, name, ...rest] = tokens;
+  const action = first?.toLowerCase();
+  if (action !== 'add')
+    return present({ action, name: action === 'remove' ? joinAll(tokens.slice(1)) : name });
+  const last = rest.at(-1);
+  const withEvery = rest.length > 1 && last !== undefined && parseDuration(last) !== null;
+  return present({
+    action,
+    name,
+    target: joinAll(withEvery ? rest.slice(0, -1) : rest),
+    every: withEvery ? last : undefined,
+  });
+}
+
+const joinAll = (tokens: readonly string[]): string | undefined =>
+  tokens.length > 0 ? tokens.join(' ') : undefined;
+
+function present(args: Readonly<Record<string, string | undefined>>): CommandArgs {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(args)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+}
+
+export const monitorCommand: CommandDefinition = {
+  name: 'monitor',
+  who: 'admins',
+  surface: 'menu',
+  description: "Watch this server's own website or game server from here",
+  subcommands: [
+    {
+      name: 'add' satisfies MonitorAction,
+      text: 'monitorAdd',
+      args: [
+        {
+          kind: 'string',
+          name: 'name',
+          text: 'monitorName',
+          required: true,
+          maxLength: MAX_MONITOR_NAME_CHARS,
+        },
+        {
+          kind: 'string',
+          name: 'target',
+          text: 'monitorTarget',
+          required: true,
+          maxLength: MAX_MONITOR_TARGET_CHARS,
+        },
+        { kind: 'duration', name: 'every', text: 'monitorEvery', maxLength: MAX_MONITOR_EVERY_CHARS },
+      ],
+    },
+    {
+      name: 'remove' satisfies MonitorAction,
+      text: 'monitorRemove',
+      args: [
+        {
+          kind: 'string',
+          name: 'name',
+          text: 'monitorRemoveName',
+          required: true,
+          maxLength: MAX_MONITOR_NAME_CHARS,
+          autocomplete: 'monitor',
+        },
+      ],
+    },
+    { name: 'list' satisfies MonitorAction, text: 'monitorList' },
+  ],
+  text: monitorArguments,
+  help: ['monitorAdd', 'monitorRemove'],
+  // With custom monitors off, /monitor only says so: no need to ask the platform who is admin.
+  answersWithoutAdmin: (deps) => deps.monitors === undefined,
+  handle: monitor,
+};

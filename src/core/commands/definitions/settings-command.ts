@@ -1,0 +1,153 @@
+import type { ChatSettings } from '../../delivery/ports.js';
+import { LOCALES, messagesFor } from '../../i18n/index.js';
+import type { CommandDefinition } from '../command-definition.js';
+import { echo, type CommandContext } from '../command-context.js';
+import type { CommandArgs, CommandReply } from '../command-request.js';
+import { isOffWord, parseLanguage, parseQuietHours, parseRoleId, parseTimeZone } from '../settings-input.js';
+
+/** The settings `/settings` changes, in the order they are checked. */
+const SETTING_ARGUMENTS = ['language', 'timezone', 'quiet', 'role'] as const;
+type Patch = { -readonly [K in keyof ChatSettings]?: ChatSettings[K] };
+
+/**
+ * `/settings`: without arguments shows the chat's settings; with some, validates all of them
+ * first (one bad value changes nothing), stores them and answers in the chat's new language.
+ */
+async function settings(c: CommandContext, args: CommandArgs): Promise<CommandReply> {
+  const patch = settingsPatch(c, args);
+  if ('reply' in patch) return patch.reply;
+  const changed = SETTING_ARGUMENTS.some((a) => args[a] !== undefined);
+  const stored =
+    Object.keys(patch).length > 0
+      ? await c.deps.subscriptions.updateSettings(c.request.chat, patch, c.now)
+      : c.settings;
+  const m = messagesFor(stored.locale);
+  return c.info(
+    m.commands.settings({
+      changed,
+      languageName: m.languageName,
+      timeZone: stored.timeZone,
+      quietHours: stored.quietHours,
+      ...(c.request.chat.capabilities.mentionRole ? { mentionRoleId: stored.mentionRoleId } : {}),
+    }),
+  );
+}
+
+function settingsPatch(c: CommandContext, args: CommandArgs): Patch | { reply: CommandReply } {
+  const m = c.m.commands;
+  const refuse = (text: string): { reply: CommandReply } => ({ reply: c.problem(text) });
+  const changing = SETTING_ARGUMENTS.some((a) => args[a] !== undefined);
+  const patch: Patch = changing ? { ...c.firstLocale() } : {};
+  for (const argument of SETTING_ARGUMENTS) {
+    const given = args[argument];
+    if (given === undefined) continue;
+    if (given.trim() === '') return refuse(m.missingArgument({ command: '/settings', argument }));
+    switch (argument) {
+      case 'language': {
+        const parsed = parseLanguage(given);
+        if (!parsed.ok) return refuse(m.invalidLanguage({ given: echo(given), supported: [...LOCALES] }));
+        patch.locale = parsed.value;
+        break;
+      }
+      case 'timezone': {
+        const parsed = parseTimeZone(given);
+        if (!parsed.ok) return refuse(m.invalidTimeZone({ given: echo(given) }));
+        patch.timeZone = parsed.value;
+        break;
+      }
+      case 'quiet': {
+        const parsed = parseQuietHours(given);
+        if (!parsed.ok) return refuse(m.invalidQuietHours({ given: echo(given) }));
+        patch.quietHours = parsed.value;
+        break;
+      }
+      case 'role': {
+        // Only Discord has roles; the missing-argument text says what the option takes.
+        const parsed = parseRoleId(given);
+        if (!parsed.ok || !c.request.chat.capabilities.mentionRole) {
+          return refuse(m.missingArgument({ command: '/settings', argument }));
+        }
+        patch.mentionRoleId = parsed.value;
+        break;
+      }
+    }
+  }
+  return patch;
+}
+
+type SettingArgument = (typeof SETTING_ARGUMENTS)[number];
+
+const SETTING_KEYS: Readonly<Record<string, SettingArgument>> = {
+  language: 'language',
+  lang: 'language',
+  timezone: 'timezone',
+  tz: 'timezone',
+  zone: 'timezone',
+  quiet: 'quiet',
+  role: 'role',
+};
+
+/**
+ * Telegram's words: `key value` pairs (`language bn timezone Asia/Dhaka`); a value without its key
+ * is placed by its shape: a time range or `off` is quiet hours, a name with a slash or `UTC` a time
+ * zone, anything else a language (so a typo is answered with the languages we speak). A key
+ * without a value is given as empty, which the command answers with `missingArgument`.
+ */
+function settingsArguments(tokens: readonly string[]): CommandArgs {
+  const args: Partial<Record<SettingArgument, string>> = {};
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    const key = SETTING_KEYS[token.toLowerCase()];
+    if (key === 'quiet') {
+      // `22:00 - 07:00` and `22:00 to 07:00` arrive as up to three tokens.
+      const parts = tokens.slice(i + 1, i + 2);
+      i += parts.length;
+      while (
+        parts.length < 3 &&
+        parts.every((p) => TIME_PART.test(p)) &&
+        TIME_PART.test(tokens[i + 1] ?? '')
+      ) {
+        parts.push(tokens[++i] ?? '');
+      }
+      const value = parts.join(' ');
+      args.quiet = value;
+    } else if (key !== undefined) {
+      args[key] = tokens[i + 1] ?? '';
+      i++;
+    } else {
+      args[guessSetting(token)] ??= token;
+    }
+  }
+  return args;
+}
+
+/** A piece of a time range: digits of any script (Bengali ০-৯, Hindi ०-९), `:`, `.`, dashes, or the word `to`. */
+const TIME_PART = /^(?:[\p{Nd}:.\-–—]+|to)$/iu;
+
+function guessSetting(value: string): SettingArgument {
+  if (isOffWord(value) || /\p{Nd}.*[-–—].*\p{Nd}/u.test(value)) return 'quiet';
+  if (value.includes('/') || /^(utc|gmt)/i.test(value)) return 'timezone';
+  return 'language';
+}
+
+export const settingsCommand: CommandDefinition = {
+  name: 'settings',
+  who: 'admins',
+  surface: 'menu',
+  description: 'Language, time zone, quiet hours and the role pinged for outages here',
+  args: [
+    {
+      kind: 'choice',
+      name: 'language',
+      text: 'language',
+      // Each language by its own name, the same in every locale.
+      choices: LOCALES.map((locale) => ({ value: locale, name: messagesFor(locale).languageName })),
+    },
+    { kind: 'string', name: 'timezone', text: 'timezone', maxLength: 64 },
+    { kind: 'string', name: 'quiet', text: 'quiet', maxLength: 32 },
+    { kind: 'role', name: 'role', text: 'role' },
+  ],
+  text: settingsArguments,
+  help: ['settings'],
+  handle: settings,
+};
