@@ -62,6 +62,21 @@ const databaseUrl = optionalText.superRefine((url, ctx) => {
   for (const message of postgresUrlProblems(url)) ctx.addIssue({ code: 'custom', message });
 });
 
+/**
+ * `OPERATORS`: who may add a `/note` to any incident, as `platform:userId` entries separated by
+ * commas (`telegram:123,discord:456`). Blank or absent: nobody.
+ */
+const operators = optionalText.transform((list, ctx) => {
+  const entries = (list ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  for (const entry of entries)
+    if (!/^[a-z][a-z0-9_-]{0,31}:[^\s:]{1,64}$/u.test(entry))
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not platform:userId (e.g. telegram:123)` });
+  return [...new Set(entries)];
+});
+
 const generalSection = {
   env: z.object({
     DATABASE_URL: databaseUrl,
@@ -74,6 +89,7 @@ const generalSection = {
     DEFAULT_TIMEZONE: timeZone.default('UTC'),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     ALERT_GATHER_S: z.coerce.number().min(0).max(60).default(5),
+    OPERATORS: operators,
   }),
   // Only the URL's password is redacted (postgresUrlSecrets): host and database stay readable.
   secrets: ['DATABASE_URL'],
@@ -98,6 +114,8 @@ export interface GeneralConfig {
    * go out with it in one message. Absent (a config built by hand): the default, 5 s.
    */
   readonly alertGatherMs?: number;
+  /** `OPERATORS`: `platform:userId` of the users who may note any incident. Absent: nobody. */
+  readonly operators?: readonly string[];
 }
 
 /** The environment after validation: the general config, each section's values, every secret. */
@@ -158,6 +176,7 @@ export function readEnv(sections: readonly EnvSection[], env: RawEnv = process.e
       defaultTimeZone: e.DEFAULT_TIMEZONE,
       logLevel: e.LOG_LEVEL,
       alertGatherMs: Math.round(e.ALERT_GATHER_S * 1000),
+      operators: e.OPERATORS,
     },
     valuesOf: <S extends EnvSection>(section: S): EnvOf<S> => {
       if (!values.has(section)) throw new Error('readEnv was not given this section');

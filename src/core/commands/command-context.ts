@@ -1,6 +1,7 @@
 import type { ReportSink } from '../crowd/report-port.js';
 import { ALL_SERVICES, type ChatSettings } from '../delivery/ports.js';
 import type { Messages, ServiceTarget } from '../i18n/index.js';
+import type { NoteStore } from '../incident-notes.js';
 import { toPlainLine, truncateText } from '../i18n/text-fit.js';
 import type { Clock } from '../model.js';
 import type { CommandReply, CommandRequest } from './command-request.js';
@@ -32,6 +33,13 @@ export interface CommandServiceDeps {
    * custom monitors are not enabled, and only the catalogue's services exist.
    */
   readonly monitors?: MonitorCommandPort;
+  /**
+   * Where `/note` stores a note and tells the incident's chats (the note store and the outbox).
+   * Absent: `/note` is refused as not allowed.
+   */
+  readonly notes?: Pick<NoteStore, 'addNote'>;
+  /** `OPERATORS`: `platform:userId` of who may note any incident. */
+  readonly operators?: ReadonlySet<string>;
 }
 
 /** A user's text echoed in a reply (`I don't know the service "…"`) is cut to this. */

@@ -73,6 +73,11 @@ export interface CommandRequest {
      * Telegram creator/administrator). Called only for admin commands outside private chats.
      */
     readonly isAdmin: () => Promise<boolean>;
+    /**
+     * The name the platform shows for the user (untrusted plain text), where `/note` records who
+     * wrote a note. Absent: the user id stands in.
+     */
+    readonly displayName?: string;
   };
   /** Discord `interaction.locale` / Telegram `from.language_code`: used only for chats we do not know yet. */
   readonly localeHint?: string;

@@ -3,6 +3,7 @@ import type { ChatCapabilities } from './command-request.js';
 import { helpCommand } from './definitions/help-command.js';
 import { incidentsCommand } from './definitions/incidents-command.js';
 import { monitorCommand } from './definitions/monitor-command.js';
+import { noteCommand } from './definitions/note-command.js';
 import { muteButtonCommand } from './definitions/mute-button-command.js';
 import { reportButtonCommand } from './definitions/report-button-command.js';
 import { reportCommand } from './definitions/report-command.js';
@@ -35,6 +36,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   helpCommand,
   reportButtonCommand,
   muteButtonCommand,
+  noteCommand,
 ];
 
 const BY_NAME: ReadonlyMap<string, CommandDefinition> = new Map(COMMANDS.map((c) => [c.name, c]));

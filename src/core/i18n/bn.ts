@@ -117,6 +117,7 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   role: 'সতর্কবার্তায় যে রোল মেনশন করা হবে, অথবা off',
   name: 'মনিটরের নাম (একটি শব্দ, অথবা উদ্ধৃতিচিহ্নের ভেতরে)',
   target: 'লক্ষ্য: https://example.com/ (চাইলে সঙ্গে একটি শব্দ) অথবা host:port',
+  note: 'নোটের লেখা',
 };
 
 const target = (t: ServiceTarget): string => (t.kind === 'all' ? 'সব সার্ভিস' : t.name);
@@ -153,6 +154,10 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ['/help', 'এই সাহায্য'],
   start: ['/start', '/help-এর মতোই'],
+  note: [
+    '/note <service> [identified|monitoring|resolved] <text>',
+    'সার্ভিসের ঘটনায় একটি নোট যোগ করুন (অপারেটর; নিজের মনিটরে অ্যাডমিন)',
+  ],
 };
 
 const MONITOR_USAGE = [
@@ -199,6 +204,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   services: 'যে সেবাগুলো নজরে রাখা হচ্ছে',
   settings: 'ভাষা, সময় অঞ্চল ও নীরব সময় — অ্যাডমিন',
   monitor: 'নিজের ওয়েবসাইট বা সার্ভার নজরে রাখুন: add, remove, list — অ্যাডমিন',
+  note: 'কোনো ঘটনায় নোট যোগ করুন — অপারেটর ও মনিটরের মালিক',
 };
 
 const PAGE: PageText = {
@@ -387,6 +393,15 @@ export const bn: Catalogue<'bn'> = {
     storageUnavailable: () =>
       'এটি সংরক্ষণ করা গেল না: বটের স্টোরেজে এখন লেখা যাচ্ছে না। সতর্কবার্তা তবুও যাবে; একটু পরে আবার চেষ্টা করুন।',
     internalError: () => 'আমাদের দিকে কিছু একটা গোলমাল হয়েছে। একটু পরে আবার চেষ্টা করুন।',
+    noteAdded: ({ serviceName, open }) =>
+      open
+        ? `${serviceName}-এর চলমান ঘটনায় নোট যোগ হয়েছে; সতর্কবার্তায় তা দেখা যাবে।`
+        : `${serviceName}-এর সর্বশেষ (মিটে যাওয়া) ঘটনায় নোট যোগ হয়েছে; সতর্কবার্তায় তা দেখা যাবে।`,
+    noteNoIncident: ({ serviceName }) =>
+      `${serviceName}-এর কোনো চলমান ঘটনা নেই, গত এক দিনেও ছিল না: নোট করার কিছু নেই।`,
+    noteNotAllowed: () =>
+      'এই ঘটনায় নোট শুধু বটের অপারেটররা দিতে পারেন (কমিউনিটির অ্যাডমিনরা নিজেদের মনিটরের ঘটনায় পারেন)।',
+    noteTooLong: ({ max }) => `একটি নোট সর্বোচ্চ ${n(max)} অক্ষরের হতে পারে।`,
   },
   monitors: {
     usage: () => MONITOR_USAGE,
@@ -442,6 +457,12 @@ export const bn: Catalogue<'bn'> = {
     monitorRemove: 'আপনার কোনো মনিটর নজরে রাখা বন্ধ করুন',
     monitorRemoveName: 'যোগ করার সময় দেওয়া নাম',
     monitorList: 'আপনার মনিটরগুলো, আর কে সেগুলো যোগ বা বাদ দিয়েছে',
+    noteService: 'যে সার্ভিসের ঘটনা নিয়ে নোট',
+    noteMark: 'নোটটি ঘটনা সম্পর্কে কী বলে (ঐচ্ছিক)',
+    noteIdentified: 'identified: কারণ জানা গেছে',
+    noteMonitoring: 'monitoring: সমাধান দেওয়া হয়েছে, নজরে আছে',
+    noteResolved: 'resolved: লেখকের মতে ঠিক হয়ে গেছে',
+    noteText: 'নোট, সাধারণ লেখা (সর্বোচ্চ ৫০০ অক্ষর)',
   },
   page: PAGE,
   problemWords: PROBLEM_WORDS,

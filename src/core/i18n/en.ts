@@ -134,6 +134,7 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   role: 'a role to mention in outage alerts, or off',
   name: 'a monitor name (one word, or in quotes)',
   target: 'a target: https://example.com/ (optionally a keyword) or host:port',
+  note: 'the note text',
 };
 
 const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
@@ -158,6 +159,10 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ['/help', 'this help'],
   start: ['/start', 'the same as /help'],
+  note: [
+    '/note <service> [identified|monitoring|resolved] <text>',
+    'add a note to the service’s incident (operators; admins for their own monitors)',
+  ],
 };
 
 const MONITOR_USAGE = [
@@ -204,6 +209,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   services: 'The services being watched',
   settings: 'Language, time zone and quiet hours — admins',
   monitor: 'Watch your own website or server: add, remove, list — admins',
+  note: 'Add a note to an incident — operators and monitor owners',
 };
 
 const PAGE: PageText = {
@@ -390,6 +396,15 @@ export const en: Catalogue<'en'> = {
     storageUnavailable: () =>
       "That could not be saved: the bot's storage is not writable right now. Alerts still go out; please try again later.",
     internalError: () => 'Something went wrong on our side. Please try again later.',
+    noteAdded: ({ serviceName, open }) =>
+      open
+        ? `Note added to the ongoing ${serviceName} incident; its alerts show it.`
+        : `Note added to the latest ${serviceName} incident (resolved); its alerts show it.`,
+    noteNoIncident: ({ serviceName }) =>
+      `${serviceName} has no ongoing incident and none in the last day: nothing to note.`,
+    noteNotAllowed: () =>
+      'Only the bot’s operators can note this incident (community admins can note their own monitors’ incidents).',
+    noteTooLong: ({ max }) => `A note can be at most ${n(max)} characters.`,
   },
   monitors: {
     usage: () => MONITOR_USAGE,
@@ -443,6 +458,12 @@ export const en: Catalogue<'en'> = {
     monitorRemove: 'Stop watching one of your monitors',
     monitorRemoveName: 'The name it was added with',
     monitorList: 'Your monitors, and who added or removed them',
+    noteService: 'The service whose incident the note is about',
+    noteMark: 'What the note says about the incident (optional)',
+    noteIdentified: 'identified: the cause is known',
+    noteMonitoring: 'monitoring: a fix is in, being watched',
+    noteResolved: 'resolved: fixed, in the author’s word',
+    noteText: 'The note, plain text (up to 500 characters)',
   },
   page: PAGE,
   problemWords: PROBLEM_WORDS,

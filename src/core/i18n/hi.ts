@@ -145,6 +145,7 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   role: 'अलर्ट में मेंशन होने वाला रोल, या off',
   name: 'मॉनिटर का नाम (एक शब्द, या उद्धरण-चिह्नों में)',
   target: 'लक्ष्य: https://example.com/ (चाहें तो साथ में एक शब्द) या host:port',
+  note: 'नोट का पाठ',
 };
 
 const target = (t: ServiceTarget): string => (t.kind === 'all' ? 'सभी सेवाएँ' : t.name);
@@ -183,6 +184,10 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ['/help', 'यही मदद'],
   start: ['/start', '/help जैसा ही'],
+  note: [
+    '/note <service> [identified|monitoring|resolved] <text>',
+    'सेवा की घटना पर नोट जोड़ें (ऑपरेटर; अपने मॉनिटर पर एडमिन)',
+  ],
 };
 
 const MONITOR_USAGE = [
@@ -230,6 +235,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   services: 'जिन सेवाओं पर नज़र रखी जा रही है',
   settings: 'भाषा, टाइम ज़ोन और शांत समय — एडमिन',
   monitor: 'अपनी वेबसाइट या सर्वर पर नज़र रखें: add, remove, list — एडमिन',
+  note: 'किसी घटना पर नोट जोड़ें — ऑपरेटर और मॉनिटर के मालिक',
 };
 
 const PAGE: PageText = {
@@ -416,6 +422,15 @@ export const hi: Catalogue<'hi'> = {
     storageUnavailable: () =>
       'यह सेव नहीं हो सका: बॉट के स्टोरेज में अभी लिखा नहीं जा सकता। अलर्ट फिर भी जाएँगे; थोड़ी देर बाद फिर कोशिश करें।',
     internalError: () => 'हमारी तरफ़ कुछ गड़बड़ हो गई। थोड़ी देर बाद फिर कोशिश करें।',
+    noteAdded: ({ serviceName, open }) =>
+      open
+        ? `${serviceName} की चल रही घटना पर नोट जुड़ गया; अलर्ट में दिखेगा।`
+        : `${serviceName} की पिछली (सुलझ चुकी) घटना पर नोट जुड़ गया; अलर्ट में दिखेगा।`,
+    noteNoIncident: ({ serviceName }) =>
+      `${serviceName} की कोई चल रही घटना नहीं है, पिछले एक दिन में भी नहीं: नोट करने को कुछ नहीं।`,
+    noteNotAllowed: () =>
+      'इस घटना पर नोट सिर्फ़ बॉट के ऑपरेटर जोड़ सकते हैं (कम्युनिटी एडमिन अपने मॉनिटर की घटनाओं पर जोड़ सकते हैं)।',
+    noteTooLong: ({ max }) => `नोट ज़्यादा से ज़्यादा ${n(max)} अक्षरों का हो सकता है।`,
   },
   monitors: {
     usage: () => MONITOR_USAGE,
@@ -470,6 +485,12 @@ export const hi: Catalogue<'hi'> = {
     monitorRemove: 'अपने किसी मॉनिटर पर नज़र रखना बंद करें',
     monitorRemoveName: 'जोड़ते समय दिया गया नाम',
     monitorList: 'आपके मॉनिटर, और किसने उन्हें जोड़ा या हटाया',
+    noteService: 'वह सेवा जिसकी घटना पर नोट है',
+    noteMark: 'नोट घटना के बारे में क्या कहता है (वैकल्पिक)',
+    noteIdentified: 'identified: कारण पता चल गया',
+    noteMonitoring: 'monitoring: सुधार लग गया, नज़र रखी जा रही है',
+    noteResolved: 'resolved: लेखक के अनुसार ठीक हो गया',
+    noteText: 'नोट, सादा पाठ (अधिकतम ५०० अक्षर)',
   },
   page: PAGE,
   problemWords: PROBLEM_WORDS,

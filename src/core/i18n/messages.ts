@@ -224,6 +224,7 @@ export const COMMAND_ARGUMENTS = [
   'role',
   'name',
   'target',
+  'note',
 ] as const;
 export type CommandArgument = (typeof COMMAND_ARGUMENTS)[number];
 
@@ -298,6 +299,13 @@ export interface CommandMessages {
   storageUnavailable(): string;
   /** An unexpected failure on our side. */
   internalError(): string;
+  /** `/note` stored; `open`: the incident is still open (otherwise it attached to the latest one). */
+  noteAdded(p: { readonly serviceName: string; readonly open: boolean }): string;
+  /** `/note` for a service with no open incident and none resolved in the last day. */
+  noteNoIncident(p: { readonly serviceName: string }): string;
+  /** `/note` by someone who is neither an operator nor an admin of the service's own community. */
+  noteNotAllowed(): string;
+  noteTooLong(p: { readonly max: number }): string;
 }
 
 /** A chat monitor as `/monitor` replies show it. Names and targets are untrusted plain text. */

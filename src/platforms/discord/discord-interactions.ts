@@ -246,6 +246,7 @@ export class DiscordInteractions implements InteractionHandler {
       user: {
         id: interaction.user.id,
         isAdmin: async () => isChannelAdmin(interaction.memberPermissions),
+        displayName: interaction.user.globalName ?? interaction.user.username,
       },
       localeHint: interaction.locale,
     };

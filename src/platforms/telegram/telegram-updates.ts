@@ -259,6 +259,9 @@ export class TelegramUpdates {
       user: {
         id: senderId(message),
         isAdmin: () => this.isAdmin(telegram, message.chat, from?.id, message.sender_chat?.id),
+        ...(from === undefined
+          ? {}
+          : { displayName: [from.first_name, from.last_name ?? ''].join(' ').trim() }),
       },
       ...(from?.language_code === undefined ? {} : { localeHint: from.language_code }),
     };

@@ -154,6 +154,10 @@ const COMMANDS: Samples<CommandMessages> = {
   muted: [[{ serviceName: 'WhatsApp', until: AT + 3_600_000, timeZone: TZ }]],
   storageUnavailable: [[]],
   internalError: [[]],
+  noteAdded: [[{ serviceName: 'WhatsApp', open: true }], [{ serviceName: 'WhatsApp', open: false }]],
+  noteNoIncident: [[{ serviceName: 'WhatsApp' }]],
+  noteNotAllowed: [[]],
+  noteTooLong: [[{ max: 500 }]],
 };
 
 const shop = { name: 'shop', target: 'https://shop.example.com/', intervalMs: 5 * 60_000 } as const;
@@ -363,7 +367,7 @@ const ALLOWED = [
   /RFC 1918/g,
   /100\.64\.0\.0\/10/g,
   /0\.0\.0\.0/g,
-  /\b(?:IPv4|IPv6|NAT64|6to4|NAT|Teredo|mapped|HTTP|DNS|TLS|TCP|URL|UTC|General|major|minor|off|en|bn|hi|add|remove|list|shop|Discord|Telegram)\b/g,
+  /\b(?:IPv4|IPv6|NAT64|6to4|NAT|Teredo|mapped|HTTP|DNS|TLS|TCP|URL|UTC|General|major|minor|off|en|bn|hi|add|remove|list|identified|monitoring|resolved|shop|Discord|Telegram)\b/g,
 ];
 
 /** What is left of `text` once passed-in values and allowed words are taken out. */
