@@ -169,6 +169,7 @@ export async function startApp(
       storage,
       reports: crowd.commandReports,
       monitors: chat.service,
+      operators: config.operators ?? [],
       metrics,
       sink,
       clock,

@@ -151,8 +151,13 @@ function singleAlert(e: IncidentEvent, m: Messages): AlertBody {
       : m.alert.title({ change: e.kind, serviceName: e.serviceName, state: e.status }),
     state: e.status,
     change: e.kind,
-    lines: describeEvidence(e.evidence, e.serviceName, m),
+    lines: [...describeEvidence(e.evidence, e.serviceName, m), ...noteLines(e, m)],
   };
+}
+
+/** The `/note` an event carries, as the alert's line. */
+function noteLines(e: IncidentEvent, m: Messages): string[] {
+  return e.note === undefined ? [] : [m.alert.note({ mark: e.note.mark, text: e.note.text })];
 }
 
 function groupedAlert(events: readonly IncidentEvent[], m: Messages, ctx: AlertContext): AlertBody {
@@ -180,7 +185,10 @@ function groupedAlert(events: readonly IncidentEvent[], m: Messages, ctx: AlertC
     const named = lines.map((l) =>
       l.namesService ? l.text : m.alert.serviceEvidence({ serviceName: e.serviceName, line: l.text }),
     );
-    return lines.length > 0 ? named : [stateLine];
+    const notes = noteLines(e, m).map((line) =>
+      m.alert.serviceEvidence({ serviceName: e.serviceName, line }),
+    );
+    return [...(lines.length > 0 ? named : [stateLine]), ...notes];
   });
   return {
     title: m.alert.groupTitle({

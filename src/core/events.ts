@@ -1,3 +1,4 @@
+import type { AlertNote } from './incident-notes.js';
 import type { Evidence } from './detection/service-status.js';
 import type { Severity, State } from './model.js';
 
@@ -20,6 +21,8 @@ export interface IncidentEvent {
   /** Set on `resolved` by the store: the worst severity the incident reached (`severity` is the last). */
   readonly worstSeverity?: Severity;
   readonly evidence: readonly Evidence[];
+  /** Set on an `updated` event a `/note` made: the note every subscribed chat's alert shows. */
+  readonly note?: AlertNote;
 }
 
 /** Things only the operator is told about (console, logs), never the subscribed chats. */

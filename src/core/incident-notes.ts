@@ -1,4 +1,5 @@
 import type { Awaitable } from './awaitable.js';
+import type { IncidentEvent } from './events.js';
 import type { Evidence } from './detection/service-status.js';
 import type { Severity, State } from './model.js';
 
@@ -61,7 +62,13 @@ export interface NoteInput {
 }
 
 export type NoteAddOutcome =
-  | { readonly kind: 'added'; readonly note: IncidentNote; readonly incident: NotedIncident }
+  | {
+      readonly kind: 'added';
+      readonly note: IncidentNote;
+      readonly incident: NotedIncident;
+      /** The `updated` event queued for the incident's chats (an open incident's alert shows the note). */
+      readonly alert: IncidentEvent | null;
+    }
   /** No open incident, and none resolved within {@link NOTE_RECENT_MS}. */
   | { readonly kind: 'no-incident' };
 

@@ -6,6 +6,7 @@ import {
   type NoteStore,
   NOTE_RECENT_MS,
 } from '../core/incident-notes.js';
+import type { IncidentEvent } from '../core/events.js';
 import type { Db } from './database.js';
 import { type IncidentRecord, type IncidentRow, toIncident } from './sqlite-query-store.js';
 
@@ -48,12 +49,56 @@ export function noteTarget(rows: readonly IncidentRow[], at: number): IncidentRe
 export const NOTE_TARGET_SQL = `SELECT * FROM incidents WHERE service_id = ?
   ORDER BY (resolved_at IS NULL) DESC, started_at DESC LIMIT 1`;
 
-/** `/note`'s store on SQLite (migration 013). */
+/** The latest stored event of an incident: the alert a note's `updated` event is built on. */
+export const LATEST_EVENT_SQL =
+  'SELECT payload_json FROM incident_events WHERE incident_id = ? ORDER BY id DESC LIMIT 1';
+
+/**
+ * The `updated` event that shows a note in an open incident's alerts (both backends): the incident's
+ * latest event (its service name, group and evidence) with the note, at the note's time. None for a
+ * resolved incident (its alert says it recovered; the page and the API show the note) or one with no
+ * stored event.
+ */
+export function noteEvent(
+  incident: IncidentRecord,
+  payloadJson: string | undefined,
+  note: IncidentNote,
+): IncidentEvent | null {
+  if (incident.resolvedAt !== null || payloadJson === undefined) return null;
+  const latest = JSON.parse(payloadJson) as IncidentEvent;
+  return {
+    kind: 'updated',
+    incidentId: incident.id,
+    serviceId: incident.serviceId,
+    serviceName: latest.serviceName,
+    group: latest.group,
+    severity: incident.severity,
+    status: incident.status,
+    startedAt: incident.startedAt,
+    at: note.at,
+    evidence: incident.evidence,
+    note: { authorName: note.authorName, mark: note.mark, text: note.text },
+  };
+}
+
+/** Where a note's `updated` event is queued: the outbox (`enqueueIncidentEvent`). */
+export interface NoteEventSink {
+  enqueueIncidentEvent(event: IncidentEvent): unknown;
+}
+
+/**
+ * `/note`'s store on SQLite (migration 013). With `outbox`, a note on an open incident queues its
+ * `updated` event in the note's own transaction.
+ */
 export class SqliteNoteStore implements NoteStore {
   private readonly stmt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly outbox?: NoteEventSink,
+  ) {
     this.stmt = {
+      latestEvent: db.prepare(LATEST_EVENT_SQL),
       target: db.prepare(NOTE_TARGET_SQL),
       insert: db.prepare(
         `INSERT INTO incident_notes (incident_id, service_id, at, author_platform, author_id, author_name, mark, body)
@@ -79,19 +124,19 @@ export class SqliteNoteStore implements NoteStore {
           input.text,
         ).lastInsertRowid,
       );
-      return {
-        kind: 'added',
-        note: {
-          id,
-          incidentId: incident.id,
-          serviceId: input.serviceId,
-          at: input.at,
-          authorName: author.name,
-          mark: input.mark,
-          text: input.text,
-        },
-        incident,
+      const note = {
+        id,
+        incidentId: incident.id,
+        serviceId: input.serviceId,
+        at: input.at,
+        authorName: author.name,
+        mark: input.mark,
+        text: input.text,
       };
+      const latest = this.stmt.latestEvent.get(incident.id) as { payload_json: string } | undefined;
+      const alert = noteEvent(incident, latest?.payload_json, note);
+      if (alert !== null) this.outbox?.enqueueIncidentEvent(alert);
+      return { kind: 'added', note, incident, alert };
     })();
   }
 

@@ -4,6 +4,7 @@ import type { AppConfig } from '../app-config.js';
 import type { ServicesConfig } from '../config/services-file.js';
 import type { ReportSink } from '../core/crowd/report-port.js';
 import type { DetectionEngine } from '../core/detection/engine.js';
+import type { NoteStore } from '../core/incident-notes.js';
 import type { Clock } from '../core/model.js';
 import type { ChatMonitorService } from '../chat-monitors/chat-monitor-service.js';
 import { OutboxWorker } from '../dispatch/outbox-worker.js';
@@ -19,7 +20,10 @@ import type { Storage } from './storage.js';
 export interface DeliveryDeps {
   readonly services: ServicesConfig;
   readonly engine: DetectionEngine;
-  readonly storage: Pick<Storage, 'outbox' | 'subscriptions' | 'queries' | 'serviceHistory'>;
+  readonly storage: Pick<Storage, 'outbox' | 'subscriptions' | 'queries' | 'serviceHistory'> &
+    Partial<Pick<Storage, 'notes'>>;
+  /** `OPERATORS`: `platform:userId` of who may `/note` any incident. */
+  readonly operators?: readonly string[];
   /** Where the chat commands record crowd reports. */
   readonly reports: ReportSink;
   /** What `/monitor` uses. */
@@ -36,6 +40,17 @@ export interface DeliveryDeps {
    * only while this instance leads it (`lead`/`unlead`, from its lease). Alone: always.
    */
   readonly leased?: boolean;
+}
+
+/** The note store, waking the outbox workers after a note queued an alert update. */
+function notesWaking(notes: NoteStore, wake: () => void): Pick<NoteStore, 'addNote'> {
+  return {
+    addNote: async (input) => {
+      const outcome = await notes.addNote(input);
+      if (outcome.kind === 'added' && outcome.alert !== null) wake();
+      return outcome;
+    },
+  };
 }
 
 interface RunningWorker {
@@ -63,6 +78,8 @@ export class Delivery implements Feature {
   static async create(config: AppConfig, deps: DeliveryDeps): Promise<Delivery> {
     const { services, engine, storage, clock, log } = deps;
     const renderChartPng = createChartPngRenderer(services, storage.serviceHistory, pageTextFor);
+    // A note's alert update is queued by the note store; the workers are woken once they exist.
+    let wake = (): void => undefined;
     const ctx: PlatformContext = {
       services,
       engine,
@@ -78,11 +95,17 @@ export class Delivery implements Feature {
         reports: deps.reports,
         clock,
         monitors: deps.monitors,
+        ...(storage.notes === undefined ? {} : { notes: notesWaking(storage.notes, () => wake()) }),
+        operators: new Set(deps.operators ?? []),
       },
       renderChartPng,
     };
     const platforms = deps.platforms ? deps.platforms(ctx) : await createPlatforms(config, ctx);
-    return new Delivery(platforms, renderChartPng, deps);
+    const delivery = new Delivery(platforms, renderChartPng, deps);
+    wake = () => {
+      for (const worker of delivery.workers) worker.wake();
+    };
+    return delivery;
   }
 
   private constructor(

@@ -8,6 +8,7 @@ import { type PgDb, openPostgres } from '../db/postgres/pool.js';
 import { PostgresChatMonitorStore } from '../db/postgres/postgres-chat-monitor-store.js';
 import { PostgresDetectionStore } from '../db/postgres/postgres-detection-store.js';
 import { PostgresHistoryStore } from '../db/postgres/postgres-history-store.js';
+import { PostgresNoteStore } from '../db/postgres/postgres-note-store.js';
 import { PostgresOutboxStore } from '../db/postgres/postgres-outbox-store.js';
 import { PostgresQueryStore } from '../db/postgres/postgres-query-store.js';
 import { PostgresReportStore } from '../db/postgres/postgres-report-store.js';
@@ -64,6 +65,7 @@ export class PostgresStorage implements Storage {
   readonly db = null;
   readonly description: string;
   readonly serviceHistory: ServiceHistory;
+  readonly notes: PostgresNoteStore;
   private maintenance: ScheduledTask | null = null;
 
   private constructor(
@@ -80,6 +82,7 @@ export class PostgresStorage implements Storage {
   ) {
     this.description = describeDatabase(database).replace(/^database: /, '');
     this.serviceHistory = new ServiceHistory(history, deps.clock, reports);
+    this.notes = new PostgresNoteStore(pg.pool, outbox);
   }
 
   /** The pool, for the cluster's membership and leases (docs/cluster.md). */

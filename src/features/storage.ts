@@ -5,6 +5,7 @@ import type { Awaitable } from '../core/awaitable.js';
 import type { CommunityReportStore } from '../crowd-runtime/community-notices.js';
 import type { DetectionStore } from '../core/detection/engine.js';
 import type { OutboxStore, SubscriptionStore } from '../core/delivery/ports.js';
+import type { NoteStore } from '../core/incident-notes.js';
 import type { Db } from '../db/database.js';
 import type { CrowdReportWindows } from '../db/sqlite-report-store.js';
 import type { QueryStore } from '../db/sqlite-query-store.js';
@@ -40,6 +41,8 @@ export interface Storage extends Feature {
   readonly reports: CommunityReportStore & CrowdReportWindows;
   /** Monitors added from chat. */
   readonly chatMonitors: ChatMonitorStore;
+  /** `/note`'s notes; a note on an open incident queues the alert update (the outbox's `updated`). */
+  readonly notes: NoteStore;
   /** The check history behind the status page and the charts `/status <service>` attaches. */
   readonly serviceHistory: ServiceHistory;
   /** The SQLite database itself (tests and tools); null on PostgreSQL. */

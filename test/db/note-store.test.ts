@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AsyncPort } from '../../src/core/awaitable.js';
 import { NOTE_RECENT_MS, type NoteInput } from '../../src/core/incident-notes.js';
+import type { IncidentEvent } from '../../src/core/events.js';
 import { openDatabase } from '../../src/db/database.js';
 import { openPostgres, type PgDb } from '../../src/db/postgres/pool.js';
 import { PostgresNoteStore } from '../../src/db/postgres/postgres-note-store.js';
@@ -18,6 +19,10 @@ const HOSTILE = '<b>@everyone</b> & <script>alert(1)</script>';
 
 interface Backend {
   store: AsyncPort<SqliteNoteStore>;
+  /** The events the store queued for the alerts. */
+  told: IncidentEvent[];
+  /** Stores an incident's event, as the detection store does. */
+  event(incidentId: number, payload: object): Promise<void>;
   /** Inserts an incident row; its id. */
   incident(serviceId: string, startedAt: number, resolvedAt: number | null): Promise<number>;
 }
@@ -27,14 +32,20 @@ afterAll(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
+const INSERT_EVENT = `INSERT INTO incident_events (incident_id, kind, at, payload_json) VALUES (?, 'opened', 0, ?)`;
 const INSERT_INCIDENT = `INSERT INTO incidents (service_id, severity, status, started_at, updated_at, resolved_at, evidence_key, evidence_json)
   VALUES (?, 'major', 'down', ?, ?, ?, 'k', '[]')`;
 
 async function sqlite(): Promise<Backend> {
   const db = openDatabase(join(tempDir('note-store-'), 'bot.db'));
   closers.push(() => db.close());
-  const store = new SqliteNoteStore(db);
+  const told: IncidentEvent[] = [];
+  const store = new SqliteNoteStore(db, { enqueueIncidentEvent: (e) => told.push(e) });
   return {
+    told,
+    event: async (incidentId, payload) => {
+      db.prepare(INSERT_EVENT).run(incidentId, JSON.stringify(payload));
+    },
     store: {
       addNote: async (input) => store.addNote(input),
       notesOf: async (ids) => store.notesOf(ids),
@@ -49,8 +60,16 @@ async function postgres(): Promise<Backend> {
   closers.push(() => db.close());
   let n = 0;
   const sql = INSERT_INCIDENT.replace(/\?/g, () => `$${++n}`) + ' RETURNING id';
+  const told: IncidentEvent[] = [];
   return {
-    store: new PostgresNoteStore(db.pool),
+    told,
+    event: async (incidentId, payload) => {
+      await db.pool.query(INSERT_EVENT.replace('?', '$1').replace('?', '$2'), [
+        incidentId,
+        JSON.stringify(payload),
+      ]);
+    },
+    store: new PostgresNoteStore(db.pool, { enqueueIncidentEvent: async (e) => told.push(e) }),
     incident: async (serviceId, startedAt, resolvedAt) =>
       Number(
         (await db.pool.query<{ id: number }>(sql, [serviceId, startedAt, startedAt, resolvedAt])).rows[0]?.id,
@@ -70,6 +89,7 @@ describe.each([
     const b = await open();
     const old = await b.incident('github', T0 - 3 * NOTE_RECENT_MS, T0 - 2 * NOTE_RECENT_MS);
     const openId = await b.incident('github', T0 - 60_000, null);
+    await b.event(openId, { serviceName: 'GitHub', group: 'dev' });
     const first = await b.store.addNote(note('github', T0, HOSTILE, 'identified'));
     const second = await b.store.addNote(note('github', T0 + 1000, 'rolled back'));
     expect(first).toMatchObject({
@@ -84,6 +104,26 @@ describe.each([
       [openId, null, 'rolled back'],
     ]);
     expect(await b.store.notesOf([])).toEqual([]);
+    // Each note on the open incident is an `updated` event for its alerts.
+    expect(b.told).toEqual([
+      {
+        kind: 'updated',
+        incidentId: openId,
+        serviceId: 'github',
+        serviceName: 'GitHub',
+        group: 'dev',
+        severity: 'major',
+        status: 'down',
+        startedAt: T0 - 60_000,
+        at: T0,
+        evidence: [],
+        note: { authorName: 'Ops Ana', mark: 'identified', text: HOSTILE },
+      },
+      expect.objectContaining({
+        at: T0 + 1000,
+        note: { authorName: 'Ops Ana', mark: null, text: 'rolled back' },
+      }),
+    ]);
   });
 
   it('attaches to the latest incident resolved within a day, and to none older', async () => {
@@ -100,5 +140,7 @@ describe.each([
     });
     expect(await b.store.addNote(note('never-down', T0, 'hello'))).toEqual({ kind: 'no-incident' });
     expect((await b.store.notesOf([recent])).map((n) => n.text)).toEqual(['post-mortem soon']);
+    // A resolved incident's alert already says it recovered: no update is queued.
+    expect(b.told).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import type { NoteMark } from '../incident-notes.js';
 import type { NamedProblemKind, ProblemKind } from '../crowd/problem-kind.js';
 import type { OutcomeReason, State } from '../model.js';
 import type { PageText } from './page-text.js';
@@ -105,6 +106,13 @@ const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
     p.silentMs === undefined ? 'নির্ধারিত সময়ে সংকেত আসেনি' : `${duration(p.silentMs)} ধরে কোনো সংকেত আসেনি`,
   aborted: () => 'পরীক্ষা বাতিল হয়েছে',
   error: () => 'পরীক্ষা ব্যর্থ হয়েছে',
+};
+
+/** `/note` marks as alerts show them. */
+const NOTE_MARK: Readonly<Record<NoteMark, string>> = {
+  identified: 'কারণ চিহ্নিত',
+  monitoring: 'নজরে রাখা হচ্ছে',
+  resolved: 'লেখকের মতে সমাধান হয়েছে',
 };
 
 const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
@@ -289,6 +297,7 @@ export const bn: Catalogue<'bn'> = {
     moreLines: ({ count }) => `… আরও ${n(count)}টি`,
     footer: ({ incidentIds }) => `ঘটনা ${incidentIds.map((id) => `#${formatDigits(FORMAT, id)}`).join(', ')}`,
     statusPageLink: 'স্ট্যাটাস পেজ',
+    note: ({ mark, text }) => (mark === null ? `নোট: ${text}` : `নোট (${NOTE_MARK[mark]}): ${text}`),
   },
   evidence: {
     probe: (p) =>

@@ -294,6 +294,7 @@ export const en: Catalogue<'en'> = {
     footer: ({ incidentIds }) =>
       `${incidentIds.length === 1 ? 'Incident' : 'Incidents'} ${incidentIds.map((id) => `#${formatDigits(FORMAT, id)}`).join(', ')}`,
     statusPageLink: 'Status page',
+    note: ({ mark, text }) => (mark === null ? `Note: ${text}` : `Note (${mark}): ${text}`),
   },
   evidence: {
     probe: (p) =>

@@ -1,3 +1,4 @@
+import type { NoteMark } from '../incident-notes.js';
 import type { NamedProblemKind, ProblemKind } from '../crowd/problem-kind.js';
 import type { OutcomeReason, State } from '../model.js';
 import {
@@ -133,6 +134,13 @@ const REASON: Readonly<Record<OutcomeReason, (p: ProbeFacts) => string>> = {
     p.silentMs === undefined ? 'तय समय पर संकेत नहीं आया' : `${duration(p.silentMs)} से कोई संकेत नहीं आया`,
   aborted: () => 'जाँच रद्द हुई',
   error: () => 'जाँच विफल रही',
+};
+
+/** `/note` marks as alerts show them. */
+const NOTE_MARK: Readonly<Record<NoteMark, string>> = {
+  identified: 'कारण पहचाना गया',
+  monitoring: 'नज़र रखी जा रही है',
+  resolved: 'लेखक के अनुसार सुलझ गया',
 };
 
 const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
@@ -320,6 +328,7 @@ export const hi: Catalogue<'hi'> = {
     footer: ({ incidentIds }) =>
       `${incidentIds.length === 1 ? 'घटना' : 'घटनाएँ'} ${incidentIds.map((id) => `#${formatDigits(FORMAT, id)}`).join(', ')}`,
     statusPageLink: 'स्टेटस पेज',
+    note: ({ mark, text }) => (mark === null ? `नोट: ${text}` : `नोट (${NOTE_MARK[mark]}): ${text}`),
   },
   evidence: {
     probe: (p) =>

@@ -1,4 +1,5 @@
 import type { CrowdLevel } from '../detection/service-status.js';
+import type { NoteMark } from '../incident-notes.js';
 import type { NamedProblemKind, ProblemKind } from '../crowd/problem-kind.js';
 import type { OutcomeReason, Severity, State } from '../model.js';
 import type { LocaleFormat } from './format.js';
@@ -138,6 +139,11 @@ export interface AlertMessages {
   /** `Incident #12` / `Incidents #12, #13`. */
   footer(p: { readonly incidentIds: readonly number[] }): string;
   readonly statusPageLink: string;
+  /**
+   * A `/note` on the incident: `Note (identified): bad deploy rolled back`. `text` is the author's
+   * plain text; a `resolved` mark is the author's word, not the bot's verdict.
+   */
+  note(p: { readonly mark: NoteMark | null; readonly text: string }): string;
 }
 
 export interface EvidenceMessages {

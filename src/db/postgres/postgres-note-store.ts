@@ -1,15 +1,34 @@
 import type pg from 'pg';
 import type { AsyncPort } from '../../core/awaitable.js';
 import type { IncidentNote, NoteAddOutcome, NoteInput } from '../../core/incident-notes.js';
-import { type NoteRow, type SqliteNoteStore, noteTarget, toNote } from '../sqlite-note-store.js';
+import {
+  LATEST_EVENT_SQL,
+  type NoteEventSink,
+  type NoteRow,
+  type SqliteNoteStore,
+  noteEvent,
+  noteTarget,
+  toNote,
+} from '../sqlite-note-store.js';
 import type { IncidentRow } from '../sqlite-query-store.js';
 import { inTransaction } from './in-transaction.js';
 
 /** `/note`'s store on PostgreSQL (migration 003), as SqliteNoteStore. */
 export class PostgresNoteStore implements AsyncPort<SqliteNoteStore> {
-  constructor(private readonly pool: pg.Pool) {}
+  /** With `outbox`, a note on an open incident queues its `updated` event once the note is stored. */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly outbox?: NoteEventSink,
+  ) {}
 
-  addNote(input: NoteInput): Promise<NoteAddOutcome> {
+  async addNote(input: NoteInput): Promise<NoteAddOutcome> {
+    const outcome = await this.insert(input);
+    if (outcome.kind === 'added' && outcome.alert !== null)
+      await this.outbox?.enqueueIncidentEvent(outcome.alert);
+    return outcome;
+  }
+
+  private insert(input: NoteInput): Promise<NoteAddOutcome> {
     return inTransaction(this.pool, async (client): Promise<NoteAddOutcome> => {
       // The incident row is locked so that a note and a resolution commit one after the other.
       const { rows } = await client.query<IncidentRow>(
@@ -34,18 +53,23 @@ export class PostgresNoteStore implements AsyncPort<SqliteNoteStore> {
           input.text,
         ],
       );
+      const note = {
+        id: Number(inserted.rows[0]?.id),
+        incidentId: incident.id,
+        serviceId: input.serviceId,
+        at: input.at,
+        authorName: author.name,
+        mark: input.mark,
+        text: input.text,
+      };
+      const latest = await client.query<{ payload_json: string }>(LATEST_EVENT_SQL.replace('?', '$1'), [
+        incident.id,
+      ]);
       return {
         kind: 'added',
-        note: {
-          id: Number(inserted.rows[0]?.id),
-          incidentId: incident.id,
-          serviceId: input.serviceId,
-          at: input.at,
-          authorName: author.name,
-          mark: input.mark,
-          text: input.text,
-        },
+        note,
         incident,
+        alert: noteEvent(incident, latest.rows[0]?.payload_json, note),
       };
     });
   }

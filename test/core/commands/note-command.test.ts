@@ -52,7 +52,7 @@ class FakeNotes {
       mark: input.mark,
       text: input.text,
     };
-    return { kind: 'added', note, incident };
+    return { kind: 'added', note, incident, alert: null };
   }
 }
 

@@ -72,6 +72,12 @@ const ALERT: Samples<AlertMessages> = {
   duration: [[{ durationMs: 90_000 }]],
   moreLines: [[{ count: 3 }]],
   footer: [[{ incidentIds: [12] }], [{ incidentIds: [12, 13] }]],
+  note: [
+    [{ mark: null, text: 'rolled back' }],
+    ...(['identified', 'monitoring', 'resolved'] as const).map(
+      (mark) => [{ mark, text: 'rolled back' }] as const,
+    ),
+  ],
 };
 
 const EVIDENCE: Samples<EvidenceMessages> = {
@@ -314,6 +320,7 @@ function compareShapes(reference: unknown, other: unknown, path: string): string
 /** Argument keys whose values are text from outside the catalogue (names, targets, what a user typed). */
 const PASSED_IN = new Set([
   'serviceName',
+  'text',
   'serviceNames',
   'groupName',
   'target',
