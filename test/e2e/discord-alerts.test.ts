@@ -42,6 +42,7 @@ describe.each(BACKENDS)('Discord alerts end to end on %s', (backend) => {
         'help',
         'incidents',
         'monitor',
+        'note',
         'report',
         'services',
         'settings',

@@ -44,6 +44,7 @@ describe.each(BACKENDS)('Telegram alerts end to end (%s)', (backend) => {
       'services',
       'settings',
       'monitor',
+      'note',
     ];
     await fake.waitFor(() => fake.commands(undefined, 'bn'));
     expect(fake.commands()?.map((c) => c.command)).toEqual(names);
@@ -72,6 +73,31 @@ describe.each(BACKENDS)('Telegram alerts end to end (%s)', (backend) => {
 // Storage as in the case above, on SQLite only (to keep the suite's time down).
 describe('Telegram alerts end to end (sqlite)', () => {
   const backend = 'sqlite' as const;
+  it('edits the alert with an operator’s /note, hostile text kept as text', async () => {
+    world = await startTelegramWorld(backend);
+    const { fake, target } = world;
+    const operator = fake.createUser({ first_name: 'Ops' });
+    const groupId = fake.createChat({ type: 'group', title: 'Ops', creator: operator }).id;
+    await world.subscribe(groupId, 'site');
+    const bot = world.startBot({ OPERATORS: `telegram:${operator.id}` });
+    await bot.waitForLine(/status API on/);
+    target.up = false;
+    const alert = await fake.waitFor(() => fake.messages(groupId)[0], 20_000);
+    expect(alert.text).toMatch(/^🔴 Our site is down/);
+
+    fake.sendUserMessage(groupId, operator, '/note site identified: bad deploy <b>@everyone</b>');
+    const noted = await fake.waitFor(
+      () => fake.messages(groupId).find((m) => m.messageId === alert.messageId && /Note/.test(m.text)),
+      20_000,
+    );
+    expect(noted.text).toContain('Note (identified): bad deploy <b>@everyone</b>');
+    expect(noted.sourceText).toContain('bad deploy &lt;b&gt;@everyone&lt;/b&gt;');
+    expect(noted.edits.length).toBeGreaterThan(0);
+    expect(
+      fake.messages(groupId).some((m) => /Note added to the ongoing Our site incident/.test(m.text)),
+    ).toBe(true);
+  });
+
   it('answers commands in the running bot: subscribe, status with its chart, admins only, and a report button', async () => {
     world = await startTelegramWorld(backend);
     const { fake, target } = world;
