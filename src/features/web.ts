@@ -27,7 +27,8 @@ export class Web implements Feature {
     deps: {
       readonly services: ServicesConfig;
       readonly engine: DetectionEngine;
-      readonly storage: Pick<Storage, 'queries' | 'health' | 'serviceHistory'>;
+      readonly storage: Pick<Storage, 'queries' | 'health' | 'serviceHistory'> &
+        Partial<Pick<Storage, 'notes'>>;
       /** When the scheduler last ticked, for `/healthz`. */
       readonly scheduler: { readonly lastTick: number | null };
       /** Whether each platform is connected, for `/healthz`; and the HTTP routes they add (webhooks). */
@@ -53,6 +54,7 @@ export class Web implements Feature {
       deps.chatServices,
       storage.health,
       deps.cluster,
+      storage.notes,
     );
     this.http = createHttpServer(view, deps.log, {
       page: new StatusPage(services, view, storage.serviceHistory, clock),

@@ -3,6 +3,7 @@
  * tests parse responses with them, so the documented shape and the served shape cannot drift.
  */
 import { z } from 'zod';
+import { NOTE_MARKS } from '../core/incident-notes.js';
 import { EXPECTED_KINDS, OUTCOME_REASONS, SEVERITIES, STATES } from '../core/model.js';
 
 const isoTime = z.iso.datetime();
@@ -100,6 +101,17 @@ export const incidentSchema = z.object({
   resolvedAt: isoTime.nullable(),
   durationMs: z.number().int().nullable(),
   evidence: z.array(evidenceSchema),
+  /** `/note`s on the incident, oldest first: the author's plain text; a mark is their word only. */
+  notes: z
+    .array(
+      z.object({
+        at: isoTime,
+        author: z.string(),
+        mark: z.enum(NOTE_MARKS).nullable(),
+        text: z.string(),
+      }),
+    )
+    .optional(),
 });
 export const incidentListSchema = z.array(incidentSchema);
 

@@ -203,7 +203,19 @@ ${detail.incidents.length ? `<ul class="incidents">${detail.incidents.map((i) =>
     return `<li class="incident sev-${i.severity}"><strong><a href="/services/${encodeURIComponent(i.serviceId)}${langQuery(locale)}">${esc(i.serviceName)}</a></strong>
  ${stateBadge(i.status, locale)} <span class="severity">${esc(t.severity[i.severity])}</span> #${esc(formatDigits(locale, i.id))}<br>
  <span class="since">${esc(t.started)} <time datetime="${i.startedAt}">${esc(this.time(locale, i.startedAt))}</time> · ${esc(duration)}</span>
- ${lines.length ? `<ul class="evidence">${lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : ''}</li>`;
+ ${lines.length ? `<ul class="evidence">${lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : ''}${this.notes(i, locale)}</li>`;
+  }
+
+  /** The incident's `/note`s, oldest first: when, who, and the note as the alerts word it (escaped). */
+  private notes(i: IncidentJson, locale: Locale): string {
+    const notes = i.notes ?? [];
+    if (notes.length === 0) return '';
+    const m = messagesFor(locale);
+    const items = notes.map(
+      (n) =>
+        `<li><time datetime="${esc(n.at)}">${esc(this.time(locale, n.at))}</time> <span class="author">${esc(n.author)}</span>: ${esc(m.alert.note({ mark: n.mark, text: n.text }))}</li>`,
+    );
+    return `<ul class="notes">${items.join('')}</ul>`;
   }
 
   private evidence(detail: ServiceDetail, locale: Locale): string {

@@ -1,3 +1,4 @@
+import type { NoteStore } from '../core/incident-notes.js';
 import type { Catalog, MonitorDef, ServiceDef } from '../core/catalog.js';
 import type { DetectionEngine } from '../core/detection/engine.js';
 import type { Clock } from '../core/model.js';
@@ -59,6 +60,8 @@ export class StatusView {
     private readonly storage?: { readonly state: StorageState },
     /** Several instances: membership and leases (absent when alone). */
     private readonly cluster?: () => ClusterHealth | null,
+    /** `/note`s, shown with each incident; absent: incidents have no `notes`. */
+    private readonly notes?: Pick<NoteStore, 'notesOf'>,
   ) {
     this.services = new Map(catalog.services.map((s) => [s.id, s]));
   }
@@ -165,7 +168,17 @@ export class StatusView {
   async incidents(query: IncidentQuery): Promise<IncidentJson[]> {
     const hidden =
       this.runtime && !this.runtime.public ? { excludeServicePrefix: this.runtime.idPrefix } : {};
-    return (await this.queries.incidents({ ...query, ...hidden })).map((r) => this.incidentJson(r));
+    const records = await this.queries.incidents({ ...query, ...hidden });
+    const notes = this.notes === undefined ? [] : await this.notes.notesOf(records.map((r) => r.id));
+    return records.map((r) => {
+      const json = this.incidentJson(r);
+      if (this.notes === undefined) return json;
+      const own = notes.filter((n) => n.incidentId === r.id);
+      return {
+        ...json,
+        notes: own.map((n) => ({ at: iso(n.at), author: n.authorName, mark: n.mark, text: n.text })),
+      };
+    });
   }
 
   async health(): Promise<Health> {

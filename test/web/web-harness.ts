@@ -1,3 +1,4 @@
+import { SqliteNoteStore } from '../../src/db/sqlite-note-store.js';
 import type { StorageState } from '../../src/db/storage-health.js';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -89,6 +90,8 @@ export async function startWebHarness(
     health.platforms,
     undefined,
     health.storage,
+    undefined,
+    new SqliteNoteStore(db),
   );
   const history = new ServiceHistory(new SqliteHistoryStore(db), clock);
   const check: WebHarness['check'] = (monitorId, outcome) =>
