@@ -1,9 +1,19 @@
-import type { AlertNote } from './incident-notes.js';
 import type { Evidence } from './detection/service-status.js';
 import type { Severity, State } from './model.js';
 
 export const INCIDENT_EVENT_KINDS = ['opened', 'reopened', 'updated', 'resolved'] as const;
 export type IncidentEventKind = (typeof INCIDENT_EVENT_KINDS)[number];
+
+/** The marks a `/note` may carry (src/core/incident-notes.ts): the author's word only. */
+export const NOTE_MARKS = ['identified', 'monitoring', 'resolved'] as const;
+export type NoteMark = (typeof NOTE_MARKS)[number];
+
+/** What a `/note` adds to an alert's `updated` event: every subscribed chat's alert shows it. */
+export interface AlertNote {
+  readonly authorName: string;
+  readonly mark: NoteMark | null;
+  readonly text: string;
+}
 
 /** What happened to an incident: the platform-neutral input of every alert. */
 export interface IncidentEvent {

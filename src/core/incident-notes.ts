@@ -1,5 +1,5 @@
 import type { Awaitable } from './awaitable.js';
-import type { IncidentEvent } from './events.js';
+import { type IncidentEvent, NOTE_MARKS, type NoteMark } from './events.js';
 import type { Evidence } from './detection/service-status.js';
 import type { Severity, State } from './model.js';
 
@@ -9,8 +9,7 @@ import type { Severity, State } from './model.js';
  * `resolved` note never closes the incident (detection does).
  */
 
-export const NOTE_MARKS = ['identified', 'monitoring', 'resolved'] as const;
-export type NoteMark = (typeof NOTE_MARKS)[number];
+export { NOTE_MARKS, type AlertNote, type NoteMark } from './events.js';
 
 export function isNoteMark(value: string): value is NoteMark {
   return (NOTE_MARKS as readonly string[]).includes(value);
@@ -30,13 +29,6 @@ export interface IncidentNote {
   readonly serviceId: string;
   readonly at: number;
   /** The author's display name as the platform gave it (plain text; renderers escape it). */
-  readonly authorName: string;
-  readonly mark: NoteMark | null;
-  readonly text: string;
-}
-
-/** What a note adds to an alert's `updated` event: every subscribed chat's alert shows it. */
-export interface AlertNote {
   readonly authorName: string;
   readonly mark: NoteMark | null;
   readonly text: string;
