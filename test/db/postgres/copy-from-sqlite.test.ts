@@ -19,6 +19,7 @@ import {
 } from '../../../src/db/postgres/copy-from-sqlite.js';
 import { SqliteChatMonitorStore } from '../../../src/db/sqlite-chat-monitor-store.js';
 import { SqliteDetectionStore } from '../../../src/db/sqlite-detection-store.js';
+import { SqliteNoteStore } from '../../../src/db/sqlite-note-store.js';
 import { SqliteHistoryStore } from '../../../src/db/sqlite-history-store.js';
 import { SqliteOutboxStore } from '../../../src/db/sqlite-outbox-store.js';
 import { SqliteReportStore } from '../../../src/db/sqlite-report-store.js';
@@ -135,6 +136,14 @@ function sourceDatabase(): { path: string; db: Db } {
     },
   });
   const incidentId = opened.incidentId!;
+  // An operator's note on the open incident (its alert update goes to the outbox too).
+  new SqliteNoteStore(db, outbox).addNote({
+    serviceId: 'whatsapp',
+    at: T0 + 3 * HOUR_MS + 90_000,
+    author: { platform: 'telegram', id: '1', name: 'Ops' },
+    mark: 'identified',
+    text: 'bad deploy',
+  });
   // The opening alert is delivered to the topic chat: a sent row and a message reference.
   const due = T0 + 4 * HOUR_MS;
   for (const claim of outbox.claimDue('telegram', due, LEASE)) {
