@@ -67,6 +67,8 @@ describe('Discord command definitions', () => {
       ['settings', '16'],
       ['monitor', '16'],
       ['help', null],
+      // Operators need not be admins of the channel: the handler decides who may note what.
+      ['note', null],
     ]);
   });
 
