@@ -70,7 +70,7 @@ describe.each(BACKENDS)('Discord commands in the running app on %s', (backend) =
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
     app = await startWholeApp(world);
-    expect(fake.commands(guild.id)).toHaveLength(10);
+    expect(fake.commands(guild.id)).toHaveLength(11);
     expect(app.platforms.map((p) => [p.name, p.connected])).toEqual([['discord', true]]);
 
     const choices = await fake

@@ -50,7 +50,7 @@ describe.each(BACKENDS)('Discord start-up on %s', (backend) => {
     await second.waitForLine(/status API on/, STARTUP_WAIT_MS);
     expect(calls('GET')).toHaveLength(2);
     expect(calls('PUT')).toHaveLength(1);
-    expect(fake.commandCreates(guild.id)).toBe(10);
+    expect(fake.commandCreates(guild.id)).toBe(11);
   }, 180_000);
 });
 
@@ -82,16 +82,16 @@ describe('npm run discord:register', () => {
     const inGuild = await runRegister({ ...env, DISCORD_GUILD_ID: guild.id });
     expect(inGuild).toMatchObject({
       code: 0,
-      out: expect.stringMatching(`^Registered 10 commands in guild ${guild.id}:`),
+      out: expect.stringMatching(`^Registered 11 commands in guild ${guild.id}:`),
     });
-    expect(fake.commands(guild.id)).toHaveLength(10);
+    expect(fake.commands(guild.id)).toHaveLength(11);
     expect(fake.commands()).toEqual([]);
     const global = await runRegister(env);
     expect(global).toMatchObject({
       code: 0,
-      out: expect.stringMatching(/^Registered 10 commands globally:/),
+      out: expect.stringMatching(/^Registered 11 commands globally:/),
     });
-    expect(fake.commands()).toHaveLength(10);
+    expect(fake.commands()).toHaveLength(11);
     const refused = await runRegister({ ...env, DISCORD_TOKEN: 'not-the-token' });
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/^Could not register the commands globally: 401: Unauthorized/);
