@@ -1,6 +1,6 @@
 import { describeEvidence } from '../core/alert-message.js';
 import type { Evidence } from '../core/detection/service-status.js';
-import type { Catalog, ServiceDef } from '../core/catalog.js';
+import type { ServiceDef } from '../core/catalog.js';
 import {
   LOCALES,
   type Locale,
@@ -34,35 +34,19 @@ const BAR_INCIDENTS = 1000;
  * words, every untrusted string escaped. Pure rendering over the view and the history.
  */
 export class StatusPage {
-  /**
-   * The probe monitors of the catalogue services that also have official ones; every other service
-   * is looked up in the view and uses all its monitors (no entry and no copy for each of 10,000).
-   */
-  private readonly probeIds = new Map<string, readonly string[]>();
   private readonly indexCache = new Map<Locale, { readonly at: number; readonly html: string }>();
   private readonly cellCache = new Map<string, string>();
   private readonly dayNames = new Map<string, string>();
 
   constructor(
-    catalog: Catalog,
     private readonly view: StatusView,
     private readonly history: ServiceHistory,
     private readonly clock: Clock,
-  ) {
-    const official = new Set(catalog.monitors.filter((m) => m.role === 'official').map((m) => m.id));
-    for (const s of catalog.services) {
-      if (s.monitorIds.some((id) => official.has(id))) {
-        this.probeIds.set(
-          s.id,
-          s.monitorIds.filter((id) => !official.has(id)),
-        );
-      }
-    }
-  }
+  ) {}
 
   /** A service's probe monitors (runtime services, added from chat, have only probes). */
   private probeIdsOf(def: ServiceDef): readonly string[] {
-    return this.probeIds.get(def.id) ?? def.monitorIds;
+    return this.view.probeIdsOf(def);
   }
 
   /** `GET /`, rendered at most once per `INDEX_CACHE_MS` per language: with 1,000 services it is the costly page. */

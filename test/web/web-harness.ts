@@ -80,6 +80,7 @@ export async function startWebHarness(
   detectionStore.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
   const engine = new DetectionEngine(services, detectionStore, clock, { roundMs: 60_000 });
   const queries = new SqliteQueryStore(db);
+  const history = new ServiceHistory(new SqliteHistoryStore(db), clock);
   const view = new StatusView(
     services,
     engine,
@@ -89,8 +90,9 @@ export async function startWebHarness(
     health.platforms,
     undefined,
     health.storage,
+    undefined,
+    history,
   );
-  const history = new ServiceHistory(new SqliteHistoryStore(db), clock);
   const check: WebHarness['check'] = (monitorId, outcome) =>
     engine.handleResult(monitorId, {
       reason: outcome.status === 'down' ? 'http-status' : 'ok',
@@ -100,7 +102,7 @@ export async function startWebHarness(
       ...outcome,
     });
   const parts = { db, services, engine, history, view, clock, check, subscriptions };
-  const page = new StatusPage(services, view, history, clock);
+  const page = new StatusPage(view, history, clock);
   const app = createHttpServer(view, pino({ level: 'silent' }), { page, ...extras(parts) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
