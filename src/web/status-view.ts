@@ -62,7 +62,7 @@ export class StatusView {
     private readonly catalog: Catalog,
     private readonly engine: DetectionEngine,
     private readonly queries: QueryStore,
-    private readonly clock: Clock,
+    readonly clock: Clock,
     private readonly scheduler: { readonly lastTick: number | null },
     private readonly platforms: readonly PlatformStatus[] = [],
     private readonly runtime?: RuntimeServices,
