@@ -1,4 +1,9 @@
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { MonitorDef, ServiceDef } from '../../src/core/catalog.js';
+import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
+import { createHttpServer } from '../../src/web/http-server.js';
+import { StatusView } from '../../src/web/status-view.js';
 import { renderAtomFeed } from '../../src/web/atom-feed.js';
 import { badgeOf } from '../../src/web/badges.js';
 import { serviceDetailSchema } from '../../src/web/api-schemas.js';
@@ -212,6 +217,62 @@ describe('badges, the incidents feed and uptime over HTTP', () => {
         expect(await res.json()).toMatchObject({ error: 'bad query' });
       }
     });
+  });
+
+  it("shows a chat monitor's hostile name as text when chat monitors are public, and nothing of it when not", async () => {
+    web = await startWebHarness(YAML);
+    const name = '<img src=x onerror=alert(1)> "chat" & \'co\'';
+    const service: ServiceDef = {
+      id: 'chat-1',
+      name,
+      group: null,
+      quorum: null,
+      crowd: false,
+      monitorIds: ['chat-1-http'],
+    };
+    const monitor = { id: 'chat-1-http', serviceId: 'chat-1', type: 'http', role: 'probe' } as MonitorDef;
+    web.db
+      .prepare(
+        `INSERT INTO incidents (service_id, severity, status, started_at, updated_at, resolved_at, evidence_key, evidence_json)
+         VALUES ('chat-1', 'major', 'down', ?, ?, NULL, 'none', '[]')`,
+      )
+      .run(web.clock.now(), web.clock.now());
+    const appWith = (isPublic: boolean) =>
+      createHttpServer(
+        new StatusView(
+          web.services,
+          web.engine,
+          new SqliteQueryStore(web.db),
+          web.clock,
+          { lastTick: null },
+          [],
+          { public: isPublic, idPrefix: 'chat-', registered: () => [{ service, monitor }] },
+        ),
+        pino({ level: 'silent' }),
+      );
+
+    const open = appWith(true);
+    const badge = await open.inject('/badge/chat-1/status.svg');
+    expect(badge.statusCode).toBe(200);
+    checkWellFormedXml(badge.body);
+    expect(badge.body).not.toContain('<img');
+    expect(badge.body).toContain(
+      '&lt;img src=x onerror=alert(1)&gt; &quot;chat&quot; &amp; &apos;co&apos;: unknown',
+    );
+    const feed = (await open.inject('/feed.atom')).body;
+    checkWellFormedXml(feed);
+    expect(feed).not.toContain('<img');
+    expect(feed).toContain(
+      '<title type="text">&lt;img src=x onerror=alert(1)&gt; &quot;chat&quot; &amp; &#39;co&#39;: down since',
+    );
+    await open.close();
+
+    const closed = appWith(false);
+    expect((await closed.inject('/badge/chat-1/status.svg')).statusCode).toBe(404);
+    expect((await closed.inject('/badge/chat-1/uptime.svg')).statusCode).toBe(404);
+    expect((await closed.inject('/feed.atom?service=chat-1')).statusCode).toBe(404);
+    expect((await closed.inject('/feed.atom')).body).not.toContain('<entry>');
+    await closed.close();
   });
 
   it('renders a feed whose texts hold characters XML forbids as well-formed XML', () => {
