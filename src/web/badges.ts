@@ -37,16 +37,16 @@ export function uptimeColour(uptime: number | null): string {
   return 'red';
 }
 
-/** A label as badge-maker gets it: no character XML forbids, whitespace collapsed, at most `MAX_LABEL` characters. */
-function label(text: string): string {
+/** Text as badge-maker gets it: no character XML forbids, whitespace collapsed, at most `max` characters. */
+function clip(text: string, max: number): string {
   const clean = xmlSafe(text).replace(/\s+/g, ' ').trim();
   const chars = [...clean];
-  return chars.length > MAX_LABEL ? `${chars.slice(0, MAX_LABEL - 1).join('')}…` : clean;
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
 }
 
-/** badge-maker escapes `<`, `>`, `&` and quotes in what it draws; `label` removed what escaping cannot fix. */
+/** badge-maker escapes `<`, `>`, `&` and quotes in what it draws; `clip` removed what escaping cannot fix. */
 const badge = (text: string, message: string, color: string): string =>
-  makeBadge({ label: label(text), message, color });
+  makeBadge({ label: clip(text, MAX_LABEL), message, color });
 
 export interface Badge {
   readonly code: 200 | 400 | 404;
@@ -92,7 +92,8 @@ export class Badges {
     const result: Badge = {
       code: 200,
       svg: badge(
-        `${def.name} uptime ${days}d`,
+        // The name is cut first, so a long one still says which period the figure is for.
+        `${clip(def.name, MAX_LABEL - ` uptime ${days}d`.length)} uptime ${days}d`,
         uptime === null ? 'no data' : formatUptime('en', uptime),
         uptimeColour(uptime),
       ),

@@ -110,6 +110,14 @@ describe('badges, the incidents feed and uptime over HTTP', () => {
       expect(later).toContain('fill="#d8b800"'); // yellow: at least 95 %, under 98 %
     });
 
+    it('cuts a long name, not the period, to fit the label', async () => {
+      web = await startWebHarness(YAML.replace('name: WhatsApp', `name: ${'W'.repeat(100)}`));
+      const svg = await (await get('/badge/whatsapp/uptime.svg?days=7')).text();
+      expect(svg).toContain(`aria-label="${'W'.repeat(49)}… uptime 7d: no data"`);
+      const status = await (await get('/badge/whatsapp/status.svg')).text();
+      expect(status).toContain(`aria-label="${'W'.repeat(59)}…: unknown"`);
+    });
+
     it('says "no data" for a service without checks', async () => {
       web = await startWebHarness(YAML);
       expect(await (await get('/badge/whatsapp/uptime.svg?days=90')).text()).toContain(
