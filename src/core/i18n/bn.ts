@@ -236,6 +236,16 @@ const PAGE: PageText = {
   latencyAxis: 'মি.সে.',
   failuresLegend: 'ব্যর্থ পরীক্ষা',
   reportsLegend: 'ব্যবহারকারীর রিপোর্ট',
+  uptimeTitle: 'চালু থাকার হার ও সাড়া দেওয়ার সময়',
+  uptimePeriod: (days) => `গত ${formatNumber(FORMAT, days)} দিন`,
+  uptimeHeader: 'চালু থাকার হার',
+  p95Header: 'সাড়া দেওয়ার সময় (প্রতি ঘণ্টার ৯৫তম পার্সেন্টাইলগুলোর ৯৫তম পার্সেন্টাইল)',
+  noData: 'কোনো পরীক্ষা নেই',
+  uptimeNote:
+    'চালু থাকার হার: যে পরীক্ষাগুলো ব্যর্থ হয়নি তাদের ভাগ। সাড়া দেওয়ার সময়: প্রতি ঘণ্টার ৯৫তম পার্সেন্টাইলগুলোর ৯৫তম পার্সেন্টাইল, কারণ ঘণ্টার সারাংশে প্রতিটি পরীক্ষা নয়, শুধু সেই ঘণ্টার ৯৫তম পার্সেন্টাইল রাখা হয়।',
+  feedOngoing: ({ serviceName, state, date }) => `${serviceName}: ${date} থেকে ${state}`,
+  feedResolved: ({ serviceName, durationMs }) =>
+    `${serviceName}: ${formatDuration(FORMAT, durationMs)} পর সমাধান হয়েছে`,
 };
 
 /** Bengali stems (it inflects by suffix). */

@@ -240,6 +240,16 @@ const PAGE: PageText = {
   latencyAxis: 'ms',
   failuresLegend: 'failed checks',
   reportsLegend: 'user reports',
+  uptimeTitle: 'Uptime and response time',
+  uptimePeriod: (days) => `Last ${days} days`,
+  uptimeHeader: 'Uptime',
+  p95Header: 'Response time (p95 of hourly p95s)',
+  noData: 'no checks',
+  uptimeNote:
+    "Uptime is the share of checks that did not fail. Response time is the 95th percentile of the hourly 95th percentiles: the hourly summaries keep each hour's 95th percentile, not every check.",
+  feedOngoing: ({ serviceName, state, date }) => `${serviceName}: ${state} since ${date}`,
+  feedResolved: ({ serviceName, durationMs }) =>
+    `${serviceName}: resolved after ${formatDuration(FORMAT, durationMs)}`,
 };
 
 /** English words, on word boundaries ("app" must not match "happy"). */

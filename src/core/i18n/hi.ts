@@ -266,6 +266,15 @@ const PAGE: PageText = {
   latencyAxis: 'मि.से.',
   failuresLegend: 'विफल जाँचें',
   reportsLegend: 'यूज़र रिपोर्ट',
+  uptimeTitle: 'उपलब्धता और जवाब देने का समय',
+  uptimePeriod: (days) => `पिछले ${n(days)} दिन`,
+  uptimeHeader: 'उपलब्धता',
+  p95Header: 'जवाब देने का समय (हर घंटे के ९५वें पर्सेंटाइल का ९५वाँ पर्सेंटाइल)',
+  noData: 'कोई जाँच नहीं',
+  uptimeNote:
+    'उपलब्धता: जो जाँचें विफल नहीं हुईं उनका हिस्सा। जवाब देने का समय: हर घंटे के ९५वें पर्सेंटाइल का ९५वाँ पर्सेंटाइल, क्योंकि घंटे के सारांश में हर जाँच नहीं, केवल उस घंटे का ९५वाँ पर्सेंटाइल रखा जाता है।',
+  feedOngoing: ({ serviceName, state, date }) => `${serviceName}: ${date} से ${state}`,
+  feedResolved: ({ serviceName, durationMs }) => `${serviceName}: ${duration(durationMs)} बाद सुलझी`,
 };
 
 /** Hindi stems (भेज matches भेजा, भेजे, भेजना). */

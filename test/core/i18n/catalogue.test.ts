@@ -194,6 +194,9 @@ const PAGE: Samples<PageText> = {
     [{ date: 'DAY', uptime: null, incidents: 3, state: 'STATE' }],
   ],
   chartDesc: [[{ checks: 1440, failures: 12, reports: 3 }]],
+  uptimePeriod: [[7], [30], [90]],
+  feedOngoing: [[{ serviceName: 'WhatsApp', state: 'STATE', date: 'DAY' }]],
+  feedResolved: [[{ serviceName: 'WhatsApp', durationMs: 55 * 60_000 }]],
 };
 
 const SECTIONS = {
