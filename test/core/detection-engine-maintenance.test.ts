@@ -3,6 +3,7 @@
  * while its window lasts, what still fails at its end alerted then, what recovered within it
  * never. The real engine and SQLite store, an injected clock.
  */
+import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.js';
 import { DetectionEngine } from '../../src/core/detection/engine.js';
@@ -11,6 +12,8 @@ import type { IncidentEvent, OperatorEvent } from '../../src/core/events.js';
 import type { ProbeOutcome } from '../../src/core/model.js';
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
+import { PostgresDetectionStore } from '../../src/db/postgres/postgres-detection-store.js';
+import { schemaPool } from '../db/postgres/schema-db.js';
 import { FakeClock, buildCatalog } from '../helpers/catalog.js';
 import { tempDbPath } from '../helpers/temp-dir.js';
 
@@ -174,5 +177,64 @@ describe('DetectionEngine with a maintenance window', () => {
     checks(w, up, WINDOW_END + 2 * MINUTE, WINDOW_END + 3 * MINUTE);
     expect(w.engine.monitorRecord('github-http')?.background).not.toEqual(before);
     expect(w.incidents).toEqual([]);
+  });
+});
+
+describe('DetectionEngine with a maintenance window on PostgreSQL', () => {
+  const pools: pg.Pool[] = [];
+  const stores: PostgresDetectionStore[] = [];
+  afterEach(async () => {
+    for (const store of stores.splice(0)) store.close();
+    for (const pool of pools.splice(0)) await pool.end();
+  });
+
+  it('stores maintenance as the status; restarted inside the window, the outage is alerted once, at its end', async () => {
+    const catalog = { ...buildCatalog({ services: [{ id: 'github' }] }), maintenance: [once(['github'])] };
+    const pool = await schemaPool();
+    pools.push(pool);
+    const open = async () => {
+      const store = await PostgresDetectionStore.open(pool, catalog, { minRetryMs: 10, maxRetryMs: 100 });
+      stores.push(store);
+      return store;
+    };
+    const clock = new FakeClock(T0);
+    const incidents: IncidentEvent[] = [];
+    const first = await open();
+    const engine = new DetectionEngine(catalog, first, clock, { roundMs: MINUTE });
+    engine.onIncident((e) => incidents.push(e));
+    for (let at = T0 + MINUTE; at < WINDOW_START; at += MINUTE) {
+      clock.set(at);
+      engine.handleResult('github-http', up);
+    }
+    clock.set(WINDOW_START);
+    engine.checkMaintenance();
+    for (let at = WINDOW_START + MINUTE; at < WINDOW_START + 5 * MINUTE; at += MINUTE) {
+      clock.set(at);
+      engine.handleResult('github-http', down);
+    }
+    await first.flush();
+    const stored = await pool.query<{ status: string }>(
+      'SELECT status FROM service_state WHERE service_id = $1',
+      ['github'],
+    );
+    expect(stored.rows.map((r) => r.status)).toEqual(['maintenance']);
+
+    // A restart in the window: the state read back is maintenance, and nothing is announced.
+    const second = await open();
+    const again = new DetectionEngine(catalog, second, clock, { roundMs: MINUTE });
+    again.onIncident((e) => incidents.push(e));
+    expect(again.serviceState('github')?.status).toBe('maintenance');
+    for (let at = WINDOW_START + 5 * MINUTE; at < WINDOW_END; at += MINUTE) {
+      clock.set(at);
+      again.checkMaintenance();
+      again.handleResult('github-http', down);
+    }
+    expect(incidents).toEqual([]);
+    clock.set(WINDOW_END);
+    again.checkMaintenance();
+    expect(incidents.map((e) => [e.kind, e.at])).toEqual([['opened', WINDOW_END]]);
+    await second.flush();
+    const rows = await pool.query<{ kind: string }>('SELECT kind FROM incident_events ORDER BY id');
+    expect(rows.rows.map((r) => r.kind)).toEqual(['opened']);
   });
 });
