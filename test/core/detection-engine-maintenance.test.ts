@@ -47,10 +47,9 @@ afterEach(() => {
   for (const db of dbs.splice(0)) if (db.open) db.close();
 });
 
-function world(catalog: Catalog): World {
-  const db = openDatabase(tempDbPath('maintenance-engine-'));
+function world(catalog: Catalog, path = tempDbPath('maintenance-engine-'), clock = new FakeClock(T0)): World {
+  const db = openDatabase(path);
   dbs.push(db);
-  const clock = new FakeClock(T0);
   const engine = new DetectionEngine(catalog, new SqliteDetectionStore(db, catalog), clock, {
     roundMs: MINUTE,
   });
@@ -133,6 +132,22 @@ describe('DetectionEngine with a maintenance window', () => {
       ['opened', T0 + MINUTE],
       ['resolved', WINDOW_END],
     ]);
+  });
+
+  it('restarted after the window ended while it was stopped: fused again at the first tick, the outage alerted', () => {
+    const catalog = { ...buildCatalog({ services: [{ id: 'github' }] }), maintenance: [once(['github'])] };
+    const path = tempDbPath('maintenance-restart-');
+    const w = world(catalog, path);
+    checks(w, down, WINDOW_START + MINUTE, WINDOW_START + 5 * MINUTE);
+    expect(w.engine.serviceState('github')?.status).toBe('maintenance');
+    dbs.splice(0).forEach((db) => db.close());
+
+    const clock = new FakeClock(WINDOW_END + 10 * MINUTE);
+    const again = world(catalog, path, clock);
+    expect(again.engine.serviceState('github')?.status).toBe('maintenance'); // as stored
+    again.engine.checkMaintenance();
+    expect(again.engine.serviceState('github')?.status).toBe('down');
+    expect(again.incidents.map((e) => [e.kind, e.at])).toEqual([['opened', WINDOW_END + 10 * MINUTE]]);
   });
 
   it('covers only its services; the others alert as always', () => {

@@ -175,6 +175,8 @@ export class DetectionEngine {
   private readonly maintenanceEnded = new Map<string, number>();
   /** The services in maintenance when `checkMaintenance` last applied the windows. */
   private maintenanceApplied: ReadonlyMap<string, ActiveMaintenance> = new Map();
+  /** Whether `checkMaintenance` has run once (the first run also looks at the stored statuses). */
+  private maintenanceChecked = false;
 
   constructor(
     catalog: Catalog,
@@ -440,15 +442,21 @@ export class DetectionEngine {
    * owners do it and this instance reads their state (`refreshService`).
    */
   checkMaintenance(): void {
-    if (this.windows.length === 0) return;
+    if (this.windows.length === 0 && this.maintenanceChecked) return;
     const at = this.clock.now();
     const before = this.maintenanceApplied;
     const now = this.maintenanceNow(at).active;
-    if (now === before) return;
+    if (now === before && this.maintenanceChecked) return;
     this.maintenanceApplied = now;
     const changed = new Set<string>();
     for (const id of before.keys()) if (!now.has(id)) changed.add(id);
     for (const id of now.keys()) if (!before.has(id)) changed.add(id);
+    // The first time: a status stored as `maintenance` whose window is over (ended while the bot
+    // was stopped, or taken out of the file) is fused again now, not at the service's next check.
+    if (!this.maintenanceChecked)
+      for (const [id, state] of this.services)
+        if (state.status === 'maintenance' && !now.has(id)) changed.add(id);
+    this.maintenanceChecked = true;
     for (const id of changed) {
       const service = this.serviceDefs.get(id);
       if (service && this.options.owns?.(id) !== false) this.evaluate(service, at, null, null);
