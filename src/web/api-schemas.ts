@@ -37,6 +37,12 @@ export const serviceSummarySchema = z.object({
    * and the evidence says `unstable`. Absent otherwise.
    */
   unstable: z.literal(true).optional(),
+  /**
+   * A maintenance window of the services file in progress (status `maintenance`): since, until
+   * (windows that overlap or touch count as one) and the operator's reason. Absent otherwise, also
+   * while an official source says maintenance.
+   */
+  maintenance: z.object({ since: isoTime, until: isoTime, reason: z.string().optional() }).optional(),
   incident: incidentRefSchema.optional(),
 });
 export const serviceListSchema = z.object({

@@ -13,7 +13,7 @@ import {
 import type { Clock, State } from '../core/model.js';
 import { renderResponseChart } from '../charts/response-chart.js';
 import { totals } from '../charts/chart-png.js';
-import type { IncidentJson, ServiceDetail } from './api-schemas.js';
+import type { IncidentJson, ServiceDetail, ServiceSummary } from './api-schemas.js';
 import { escapeHtml as esc } from '../core/html.js';
 import { type PageText, pageTextFor } from './page-text.js';
 import { BAR_DAYS, type DayCell, type IncidentSpan, type ServiceHistory } from '../charts/service-history.js';
@@ -73,7 +73,7 @@ export class StatusPage {
       const cells = def ? await this.history.dayCells(this.probeIdsOf(def), spans.get(s.id) ?? []) : [];
       rows.push(`<li class="service">
   <div class="service-head"><a href="/services/${encodeURIComponent(s.id)}${langQuery(locale)}">${esc(s.name)}</a>
-  ${stateBadge(s.status, locale, s.unstable ? t.unstable : undefined)} <span class="since">${esc(t.since)} <time datetime="${s.since}">${esc(this.time(locale, s.since))}</time></span></div>
+  ${stateBadge(s.status, locale, s.unstable ? t.unstable : undefined)} <span class="since">${esc(t.since)} <time datetime="${s.since}">${esc(this.time(locale, s.since))}</time></span>${this.planned(s, locale, t)}</div>
   ${this.bar(cells, locale, t)}
 </li>`);
     }
@@ -113,7 +113,7 @@ ${
     });
     const body = `${this.blindBanner(t)}<p><a href="/${langQuery(locale)}">← ${esc(t.backToAll)}</a></p>
 <h2>${esc(detail.name)} ${stateBadge(detail.status, locale)}</h2>
-<p class="since">${esc(t.since)} <time datetime="${detail.since}">${esc(this.time(locale, detail.since))}</time></p>
+<p class="since">${esc(t.since)} <time datetime="${detail.since}">${esc(this.time(locale, detail.since))}</time>${this.planned(detail, locale, t)}</p>
 ${this.evidence(detail, locale)}
 ${this.uptime(detail, locale, t)}
 <section aria-labelledby="chart-h"><h2 id="chart-h">${esc(t.chartTitle)}</h2><figure class="chart">${chart}<figcaption>${esc(t.chartDesc(totals(windows)))}</figcaption></figure></section>
@@ -148,6 +148,14 @@ ${detail.incidents.length ? `<ul class="incidents">${detail.incidents.map((i) =>
     return `<section aria-labelledby="uptime-h"><h2 id="uptime-h">${esc(t.uptimeTitle)}</h2>
 <table class="uptime"><thead><tr><td></td><th scope="col">${esc(t.uptimeHeader)}</th><th scope="col">${esc(t.p95Header)}</th></tr></thead>
 <tbody>${rows.join('')}</tbody></table><p class="since">${esc(t.uptimeNote)}</p></section>`;
+  }
+
+  /** A planned maintenance window in progress: until when, and the operator's reason (escaped). */
+  private planned(s: ServiceSummary, locale: Locale, t: PageText): string {
+    const m = s.maintenance;
+    if (m === undefined) return '';
+    const reason = m.reason === undefined ? '' : ` — ${esc(m.reason)}`;
+    return ` <span class="planned">${esc(t.plannedUntil)} <time datetime="${m.until}">${esc(this.time(locale, m.until))}</time>${reason}</span>`;
   }
 
   /** While our own network looks broken, no status on the page is current: it says so first. */

@@ -247,6 +247,7 @@ export class StatusView {
   private summary(service: ServiceDef, vantage: Vantage): ServiceSummary {
     const state = this.engine.serviceState(service.id);
     const open = this.engine.openIncident(service.id);
+    const planned = this.engine.maintenance(service.id);
     const blind = !vantage.ok && (state === undefined || state.status === 'up');
     return {
       id: service.id,
@@ -257,6 +258,15 @@ export class StatusView {
       // Unstable is why a service is degraded; one down (or in maintenance) says that, as alerts do.
       ...(!blind && state?.status === 'degraded' && state.evidence.some((e) => e.kind === 'unstable')
         ? { unstable: true as const }
+        : {}),
+      ...(!blind && planned !== undefined
+        ? {
+            maintenance: {
+              since: iso(planned.since),
+              until: iso(planned.until),
+              ...(planned.reason === null ? {} : { reason: planned.reason }),
+            },
+          }
         : {}),
       ...(open ? { incident: { id: open.id, severity: open.severity, startedAt: iso(open.startedAt) } } : {}),
     };

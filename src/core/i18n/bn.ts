@@ -212,6 +212,7 @@ const PAGE: PageText = {
   recentResolved: 'সম্প্রতি সমাধান হয়েছে',
   noResolved: 'সম্প্রতি কিছু সমাধান হয়নি।',
   since: 'থেকে',
+  plannedUntil: 'পরিকল্পিত, চলবে',
   started: 'শুরু',
   resolvedAfter: (ms) => `${formatDuration(FORMAT, ms)} পর সমাধান হয়েছে`,
   lastingFor: (ms) => `${formatDuration(FORMAT, ms)} ধরে চলছে`,

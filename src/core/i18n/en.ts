@@ -217,6 +217,7 @@ const PAGE: PageText = {
   recentResolved: 'Recently resolved',
   noResolved: 'Nothing resolved recently.',
   since: 'since',
+  plannedUntil: 'planned, until',
   started: 'started',
   resolvedAfter: (ms) => `resolved after ${formatDuration(FORMAT, ms)}`,
   lastingFor: (ms) => `ongoing for ${formatDuration(FORMAT, ms)}`,

@@ -243,6 +243,7 @@ const PAGE: PageText = {
   recentResolved: 'हाल में सुलझीं',
   noResolved: 'हाल में कुछ नहीं सुलझा।',
   since: 'कब से:',
+  plannedUntil: 'पूर्वनियोजित, कब तक:',
   started: 'शुरुआत',
   resolvedAfter: (ms) => `${duration(ms)} बाद सुलझी`,
   lastingFor: (ms) => `${duration(ms)} से जारी`,

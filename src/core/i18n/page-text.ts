@@ -16,6 +16,8 @@ export interface PageText {
   readonly recentResolved: string;
   readonly noResolved: string;
   readonly since: string;
+  /** Before the end time of a planned maintenance window of the services file. */
+  readonly plannedUntil: string;
   readonly started: string;
   readonly resolvedAfter: (durationMs: number) => string;
   readonly lastingFor: (durationMs: number) => string;
