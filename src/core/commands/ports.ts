@@ -136,3 +136,36 @@ export interface MonitorCommandPort {
   /** Every chat service id (any community), so alert buttons naming one still parse. */
   serviceIds(): readonly string[];
 }
+
+/**
+ * What `/watch` found at a URL that is no status feed it can follow: an HTML page, JSON or XML of
+ * no known status shape, an empty or other body, a feed its parser could not read, an HTTP error
+ * status, or no answer at all (network failure, timeout, a redirect the SSRF guard refused).
+ */
+export type WatchFinding =
+  | {
+      readonly kind: 'html' | 'unknown-json' | 'other-xml' | 'empty' | 'other' | 'unreadable' | 'unreachable';
+    }
+  | { readonly kind: 'http-status'; readonly status: number };
+
+export type WatchAddOutcome =
+  | Exclude<MonitorAddOutcome, { readonly kind: 'invalid-name' | 'interval-too-short' }>
+  | { readonly kind: 'not-status-page'; readonly found: WatchFinding }
+  /** Asked components the page does not list; `known` is every one it does, in its order. */
+  | {
+      readonly kind: 'unknown-components';
+      readonly unknown: readonly string[];
+      readonly known: readonly string[];
+    };
+
+/** `/watch`: a status page as a chat monitor (satisfied by `ChatMonitorService`). */
+export interface WatchCommandPort {
+  /**
+   * Reads the page once through the SSRF guard; adds it when it is a status feed and every asked
+   * component is on it (matched case-insensitively). `components` empty: the whole page counts.
+   */
+  watch(
+    caller: MonitorCaller,
+    input: { readonly url: string; readonly components: readonly string[] },
+  ): Promise<WatchAddOutcome>;
+}
