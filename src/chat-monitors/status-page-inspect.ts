@@ -4,7 +4,7 @@
  * says which feed it is and which components it lists, or what was found instead.
  */
 import { Agent } from 'undici';
-import type { WatchFinding } from '../core/commands/ports.js';
+import type { WatchFinding } from '../core/i18n/messages.js';
 import { fetchPage, MAX_STATUS_BODY_BYTES } from '../monitors/probes/status-page-probe.js';
 import { httpUserAgent } from '../monitors/probes/http-probe.js';
 import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';

@@ -1,6 +1,7 @@
 import type { Awaitable } from '../awaitable.js';
 import type { Evidence } from '../detection/service-status.js';
 import type { PlatformName, SubscriptionStore } from '../delivery/ports.js';
+import type { WatchFinding } from '../i18n/messages.js';
 import type { SsrfRefusalReason } from '../i18n/ssrf-messages.js';
 import type { Severity, State } from '../model.js';
 
@@ -87,6 +88,8 @@ export interface MonitorSummary {
   /** Normalised target: the URL (and keyword), or `host:port`. */
   readonly target: string;
   readonly intervalMs: number;
+  /** A watched status page's components that count (`/watch`); absent or empty: all of them. */
+  readonly components?: readonly string[];
 }
 
 export type MonitorAddOutcome =
@@ -136,17 +139,6 @@ export interface MonitorCommandPort {
   /** Every chat service id (any community), so alert buttons naming one still parse. */
   serviceIds(): readonly string[];
 }
-
-/**
- * What `/watch` found at a URL that is no status feed it can follow: an HTML page, JSON or XML of
- * no known status shape, an empty or other body, a feed its parser could not read, an HTTP error
- * status, or no answer at all (network failure, timeout, a redirect the SSRF guard refused).
- */
-export type WatchFinding =
-  | {
-      readonly kind: 'html' | 'unknown-json' | 'other-xml' | 'empty' | 'other' | 'unreadable' | 'unreachable';
-    }
-  | { readonly kind: 'http-status'; readonly status: number };
 
 export type WatchAddOutcome =
   | Exclude<MonitorAddOutcome, { readonly kind: 'invalid-name' | 'interval-too-short' }>
