@@ -144,6 +144,19 @@ describe('/watch', () => {
     expect(reply.text).not.toContain(`Component ${MAX_KNOWN_COMPONENTS_SHOWN + 1}`);
   });
 
+  it('cuts the known components to fit a Discord message, counting the rest', async () => {
+    const h = setup();
+    const known = Array.from({ length: 30 }, (_, i) => `${'Very long component name '.repeat(2)}${i + 1}`);
+    h.watch.next = { kind: 'unknown-components', unknown: ['Gits'], known };
+    const reply = await h.service.handle(request('watch', { url: 'https://x.example/', components: 'Gits' }));
+    expect(reply.text.length).toBeLessThan(2000);
+    const listed = known.filter(
+      (name) => reply.text.includes(`${name},`) || reply.text.includes(`${name} and`),
+    );
+    expect(listed.length).toBeGreaterThan(0);
+    expect(reply.text).toContain(`and ${known.length - listed.length} more.`);
+  });
+
   it('renders the guard refusal and the limit like /monitor add', async () => {
     const h = setup();
     h.watch.next = { kind: 'refused', reason: 'private' };

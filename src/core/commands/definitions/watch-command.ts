@@ -11,6 +11,11 @@ import { MAX_MONITOR_TARGET_CHARS } from './monitor-command.js';
 export const MAX_WATCH_COMPONENTS_CHARS = 500;
 /** Known components named in a reply about unknown ones; the rest are counted, not listed. */
 export const MAX_KNOWN_COMPONENTS_SHOWN = 25;
+/**
+ * Characters of known component names in that reply (each name is already cut by `echo`): with the
+ * sentence around them and the unknown names, well under Discord's 2,000-character message.
+ */
+export const MAX_KNOWN_COMPONENTS_CHARS = 1_200;
 
 /**
  * `/watch <url> [components]`: an official status page (Statuspage, incident.io, Slack, Google,
@@ -69,11 +74,11 @@ export function renderWatchOutcome(m: Messages, outcome: WatchAddOutcome): { ok:
     case 'not-status-page':
       return { ok: false, text: t.notStatusPage({ found: outcome.found }) };
     case 'unknown-components': {
-      const shown = outcome.known.slice(0, MAX_KNOWN_COMPONENTS_SHOWN).map(echo);
+      const shown = fitNames(outcome.known.slice(0, MAX_KNOWN_COMPONENTS_SHOWN).map(echo));
       return {
         ok: false,
         text: t.unknownComponents({
-          unknown: outcome.unknown.map(echo),
+          unknown: outcome.unknown.slice(0, MAX_KNOWN_COMPONENTS_SHOWN).map(echo),
           known: shown,
           more: outcome.known.length - shown.length,
         }),
@@ -86,6 +91,18 @@ export function renderWatchOutcome(m: Messages, outcome: WatchAddOutcome): { ok:
     case 'limit-reached':
       return { ok: false, text: t.limitReached({ limit: outcome.limit }) };
   }
+}
+
+/** The first names whose total length stays within `MAX_KNOWN_COMPONENTS_CHARS`. */
+function fitNames(names: readonly string[]): string[] {
+  const shown: string[] = [];
+  let used = 0;
+  for (const name of names) {
+    used += name.length + 2;
+    if (used > MAX_KNOWN_COMPONENTS_CHARS) break;
+    shown.push(name);
+  }
+  return shown;
 }
 
 export const watchCommand: CommandDefinition = {
