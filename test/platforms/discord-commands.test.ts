@@ -66,6 +66,7 @@ describe('Discord command definitions', () => {
       ['services', null],
       ['settings', '16'],
       ['monitor', '16'],
+      ['watch', '16'],
       ['help', null],
     ]);
   });

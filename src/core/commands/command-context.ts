@@ -8,6 +8,7 @@ import type {
   CommandSubscriptionStore,
   IncidentReader,
   MonitorCommandPort,
+  WatchCommandPort,
   ServiceDirectory,
   ServiceStateReader,
 } from './ports.js';
@@ -29,9 +30,10 @@ export interface CommandServiceDeps {
   readonly clock: Clock;
   /**
    * Monitors added from chat, the `ChatMonitorService`. Absent: `/monitor` answers that
-   * custom monitors are not enabled, and only the catalogue's services exist.
+   * custom monitors are not enabled, and only the catalogue's services exist. `/watch` needs its
+   * `watch` too.
    */
-  readonly monitors?: MonitorCommandPort;
+  readonly monitors?: MonitorCommandPort & Partial<WatchCommandPort>;
 }
 
 /** A user's text echoed in a reply (`I don't know the service "…"`) is cut to this. */

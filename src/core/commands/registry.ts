@@ -13,6 +13,7 @@ import { statusCommand } from './definitions/status-command.js';
 import { subscribeCommand } from './definitions/subscribe-command.js';
 import { subscriptionsCommand } from './definitions/subscriptions-command.js';
 import { unsubscribeCommand } from './definitions/unsubscribe-command.js';
+import { watchCommand } from './definitions/watch-command.js';
 
 /**
  * Every chat command, in the order Discord's command list shows them (Telegram's menu puts the
@@ -31,6 +32,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   servicesCommand,
   settingsCommand,
   monitorCommand,
+  watchCommand,
   startCommand,
   helpCommand,
   reportButtonCommand,

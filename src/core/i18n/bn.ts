@@ -21,6 +21,7 @@ import type {
   ProbeFacts,
   QuietHours,
   ServiceTarget,
+  WatchFinding,
 } from './messages.js';
 
 /*
@@ -141,7 +142,7 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   status: ['/status [service]', 'সব সার্ভিসের সংক্ষিপ্ত অবস্থা, অথবা একটির বিস্তারিত'],
   incidents: ['/incidents [service]', 'সাম্প্রতিক ও চলমান ঘটনা'],
   report: ['/report <service> [problem]', 'কোনো সার্ভিস আপনার জন্য কাজ না করলে আমাদের জানান'],
-  services: ['/services', 'যেসব সার্ভিসের ওপর আমরা নজর রাখি'],
+  services: ['/services [search]', 'যেসব সার্ভিসের ওপর আমরা নজর রাখি'],
   settings: ['/settings [language] [timezone] [quiet]', 'এই চ্যাটের ভাষা, টাইম জোন ও নীরব সময় (অ্যাডমিন)'],
   monitorAdd: [
     '/monitor add <name> <target> [every]',
@@ -153,6 +154,29 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ['/help', 'এই সাহায্য'],
   start: ['/start', '/help-এর মতোই'],
+  watch: ['/watch <url> [components]', 'এখানে একটি অফিসিয়াল স্ট্যাটাস পাতা অনুসরণ করুন (অ্যাডমিন)'],
+};
+
+/** `/watch` যা পেয়েছে, স্ট্যাটাস ফিডের বদলে। */
+const WATCH_FINDING = (found: WatchFinding): string => {
+  switch (found.kind) {
+    case 'html':
+      return 'একটি এইচটিএমএল পাতা (মানুষের পড়ার পাতা, তার ফিড নয়)';
+    case 'unknown-json':
+      return 'অচেনা গঠনের জেসন';
+    case 'other-xml':
+      return 'এমন এক্সএমএল যা আরএসএস বা অ্যাটম নয়';
+    case 'empty':
+      return 'একটি ফাঁকা উত্তর';
+    case 'other':
+      return 'জেসন, আরএসএস বা অ্যাটম নয় এমন কিছু';
+    case 'unreadable':
+      return 'এমন একটি ফিড যার বিষয়বস্তু পড়া গেল না';
+    case 'unreachable':
+      return 'কোনো উত্তর নেই (ঠিকানাটি সময়মতো সাড়া দেয়নি, অথবা নিষিদ্ধ কোথাও পাঠিয়েছে)';
+    case 'http-status':
+      return `HTTP ${n(found.status)} ত্রুটি`;
+  }
 };
 
 const MONITOR_USAGE = [
@@ -199,6 +223,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   services: 'যে সেবাগুলো নজরে রাখা হচ্ছে',
   settings: 'ভাষা, সময় অঞ্চল ও নীরব সময় — অ্যাডমিন',
   monitor: 'নিজের ওয়েবসাইট বা সার্ভার নজরে রাখুন: add, remove, list — অ্যাডমিন',
+  watch: 'এখানে একটি অফিসিয়াল স্ট্যাটাস পাতা অনুসরণ করুন — অ্যাডমিন',
 };
 
 const PAGE: PageText = {
@@ -364,6 +389,10 @@ export const bn: Catalogue<'bn'> = {
       services.length === 0
         ? 'এখন কোনো সার্ভিসের ওপর নজর রাখা হচ্ছে না।'
         : ['যেসব সার্ভিসের ওপর আমরা নজর রাখি:', ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
+    servicesMatching: ({ given, services }) =>
+      services.length === 0
+        ? `"${given}" এর সঙ্গে কোনো সার্ভিস মেলেনি। /services সবগুলোর তালিকা দেয়।`
+        : [`"${given}" এর সঙ্গে মেলে এমন সার্ভিস:`, ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
     settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId }) =>
       [
         changed ? 'সেটিংস সংরক্ষণ করা হয়েছে।' : 'এই চ্যাটের সেটিংস:',
@@ -430,6 +459,18 @@ export const bn: Catalogue<'bn'> = {
               ),
             ]),
       ].join('\n'),
+    watchUsage: () =>
+      [
+        'এখানে একটি অফিসিয়াল স্ট্যাটাস পাতা অনুসরণ করুন (অ্যাডমিন):',
+        '/watch <url> [components] — যেমন /watch https://www.githubstatus.com/',
+        'স্ট্যাটাস পাতা, জেসন সারাংশ ও আরএসএস/অ্যাটম ফিড পড়া যায়; একাধিক কম্পোনেন্ট কমা দিয়ে আলাদা করুন। /monitor remove দিয়ে সরান।',
+      ].join('\n'),
+    watchAdded: ({ name, url, components, intervalMs }) =>
+      `“${name}” অনুসরণ করা হচ্ছে: ${url}${components.length === 0 ? '' : ` (শুধু ${components.join(', ')})`}, প্রতি ${duration(intervalMs)} পর পর পড়া হবে। এর সতর্কবার্তা এই চ্যাটে আসবে; /monitor remove ${name} দিয়ে বন্ধ করুন।`,
+    notStatusPage: ({ found }) =>
+      `এটি এমন স্ট্যাটাস ফিড নয় যা আমি পড়তে পারি: পেয়েছি ${WATCH_FINDING(found)}। পাতার জেসন সারাংশ (যেমন https://status.example.com/api/v2/summary.json) অথবা তার ফিড (https://status.example.com/history.rss) দিয়ে চেষ্টা করুন।`,
+    unknownComponents: ({ unknown, known, more }) =>
+      `এই পাতায় ${unknown.map((u) => `“${u}”`).join(', ')} নামে কোনো কম্পোনেন্ট নেই। আছে: ${known.join(', ')}${more > 0 ? ` এবং আরও ${n(more)}টি` : ''}।`,
   },
   ssrf: SSRF,
   commandMenu: COMMAND_MENU,
@@ -453,6 +494,9 @@ export const bn: Catalogue<'bn'> = {
     monitorRemove: 'আপনার কোনো মনিটর নজরে রাখা বন্ধ করুন',
     monitorRemoveName: 'যোগ করার সময় দেওয়া নাম',
     monitorList: 'আপনার মনিটরগুলো, আর কে সেগুলো যোগ বা বাদ দিয়েছে',
+    watchUrl: 'স্ট্যাটাস পাতা: তার ঠিকানা, জেসন সারাংশ বা আরএসএস/অ্যাটম ফিড',
+    watchComponents: 'শুধু এই কম্পোনেন্টগুলো, কমা দিয়ে আলাদা (না দিলে পুরো পাতা)',
+    servicesSearch: 'নাম, আইডি বা ডাকনামের অংশ (না দিলে সব সার্ভিস)',
   },
   page: PAGE,
   problemWords: PROBLEM_WORDS,

@@ -21,6 +21,7 @@ import type {
   ProbeFacts,
   QuietHours,
   ServiceTarget,
+  WatchFinding,
 } from './messages.js';
 
 const FORMAT: LocaleFormat = { intlLocale: 'en', dayPeriodFirst: false };
@@ -143,7 +144,7 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   status: ['/status [service]', 'all services at a glance, or one in detail'],
   incidents: ['/incidents [service]', 'recent and ongoing incidents'],
   report: ['/report <service> [problem]', 'tell us a service is not working for you'],
-  services: ['/services', 'the services we watch'],
+  services: ['/services [search]', 'the services we watch'],
   settings: [
     '/settings [language] [timezone] [quiet]',
     'language, time zone and quiet hours of this chat (admins)',
@@ -158,6 +159,29 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ['/help', 'this help'],
   start: ['/start', 'the same as /help'],
+  watch: ['/watch <url> [components]', 'follow an official status page here (admins)'],
+};
+
+/** What `/watch` found instead of a status feed. */
+const WATCH_FINDING = (found: WatchFinding): string => {
+  switch (found.kind) {
+    case 'html':
+      return 'an HTML page (the page people read, not its feed)';
+    case 'unknown-json':
+      return 'JSON of no status format I know';
+    case 'other-xml':
+      return 'XML that is neither RSS nor Atom';
+    case 'empty':
+      return 'an empty answer';
+    case 'other':
+      return 'neither JSON, RSS nor Atom';
+    case 'unreadable':
+      return 'a feed whose content I could not read';
+    case 'unreachable':
+      return 'no answer (the address did not respond in time, or redirected where I may not go)';
+    case 'http-status':
+      return `an HTTP ${found.status} error`;
+  }
 };
 
 const MONITOR_USAGE = [
@@ -204,6 +228,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   services: 'The services being watched',
   settings: 'Language, time zone and quiet hours — admins',
   monitor: 'Watch your own website or server: add, remove, list — admins',
+  watch: 'Follow an official status page here — admins',
 };
 
 const PAGE: PageText = {
@@ -369,6 +394,10 @@ export const en: Catalogue<'en'> = {
       services.length === 0
         ? 'No services are being watched.'
         : ['Services we watch:', ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
+    servicesMatching: ({ given, services }) =>
+      services.length === 0
+        ? `No service matches "${given}". /services lists them all.`
+        : [`Services matching "${given}":`, ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
     settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId }) =>
       [
         changed ? 'Settings saved.' : 'Settings of this chat:',
@@ -431,6 +460,18 @@ export const en: Catalogue<'en'> = {
               ),
             ]),
       ].join('\n'),
+    watchUsage: () =>
+      [
+        'Follow an official status page here (admins):',
+        '/watch <url> [components] — e.g. /watch https://www.githubstatus.com/ Git Operations, API Requests',
+        'Statuspage, incident.io, Slack, Google Cloud, AWS and RSS/Atom feeds are read; components are comma-separated. Remove it with /monitor remove.',
+      ].join('\n'),
+    watchAdded: ({ name, url, components, intervalMs }) =>
+      `Watching “${name}”: ${url}${components.length === 0 ? '' : ` (only ${components.join(', ')})`}, read every ${duration(intervalMs)}. This chat gets its alerts; /monitor remove ${name} stops it.`,
+    notStatusPage: ({ found }) =>
+      `That is not a status feed I can read: I found ${WATCH_FINDING(found)}. Try the page's JSON summary (a Statuspage page: https://status.example.com/api/v2/summary.json) or its feed (https://status.example.com/history.rss).`,
+    unknownComponents: ({ unknown, known, more }) =>
+      `This page has no component called ${unknown.map((u) => `“${u}”`).join(', ')}. It has: ${known.join(', ')}${more > 0 ? ` and ${n(more)} more` : ''}.`,
   },
   ssrf: SSRF,
   commandMenu: COMMAND_MENU,
@@ -454,6 +495,9 @@ export const en: Catalogue<'en'> = {
     monitorRemove: 'Stop watching one of your monitors',
     monitorRemoveName: 'The name it was added with',
     monitorList: 'Your monitors, and who added or removed them',
+    watchUrl: 'The status page: its address, JSON summary or RSS/Atom feed',
+    watchComponents: 'Only these components, comma-separated (default: the whole page)',
+    servicesSearch: 'Part of a name, id or alias (default: list them all)',
   },
   page: PAGE,
   problemWords: PROBLEM_WORDS,

@@ -18,6 +18,7 @@ import type {
   ProbeFacts,
   QuietHours,
   ServiceTarget,
+  WatchFinding,
 } from './messages.js';
 import type { PageText } from './page-text.js';
 import { anyStem } from './stems.js';
@@ -171,7 +172,7 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   status: ['/status [service]', 'सभी सेवाओं की झलक, या किसी एक का ब्योरा'],
   incidents: ['/incidents [service]', 'हाल की और जारी घटनाएँ'],
   report: ['/report <service> [problem]', 'कोई सेवा आपके लिए काम न करे तो हमें बताएँ'],
-  services: ['/services', 'जिन सेवाओं पर हम नज़र रखते हैं'],
+  services: ['/services [search]', 'जिन सेवाओं पर हम नज़र रखते हैं'],
   settings: ['/settings [language] [timezone] [quiet]', 'इस चैट की भाषा, टाइम ज़ोन और शांत समय (एडमिन)'],
   monitorAdd: [
     '/monitor add <name> <target> [every]',
@@ -183,6 +184,29 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ['/help', 'यही मदद'],
   start: ['/start', '/help जैसा ही'],
+  watch: ['/watch <url> [components]', 'यहाँ किसी आधिकारिक स्टेटस पेज पर नज़र रखें (एडमिन)'],
+};
+
+/** `/watch` को स्टेटस फ़ीड की जगह क्या मिला। */
+const WATCH_FINDING = (found: WatchFinding): string => {
+  switch (found.kind) {
+    case 'html':
+      return 'एक एचटीएमएल पेज (लोगों के पढ़ने का पेज, उसकी फ़ीड नहीं)';
+    case 'unknown-json':
+      return 'अनजाने ढाँचे का जेसन';
+    case 'other-xml':
+      return 'ऐसा एक्सएमएल जो न आरएसएस है न एटम';
+    case 'empty':
+      return 'एक खाली जवाब';
+    case 'other':
+      return 'ऐसा कुछ जो न जेसन है, न आरएसएस, न एटम';
+    case 'unreadable':
+      return 'एक फ़ीड जिसकी सामग्री पढ़ी नहीं जा सकी';
+    case 'unreachable':
+      return 'कोई जवाब नहीं (पता समय पर नहीं बोला, या किसी मना की गई जगह भेज दिया)';
+    case 'http-status':
+      return `HTTP ${n(found.status)} त्रुटि`;
+  }
 };
 
 const MONITOR_USAGE = [
@@ -230,6 +254,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   services: 'जिन सेवाओं पर नज़र रखी जा रही है',
   settings: 'भाषा, टाइम ज़ोन और शांत समय — एडमिन',
   monitor: 'अपनी वेबसाइट या सर्वर पर नज़र रखें: add, remove, list — एडमिन',
+  watch: 'यहाँ किसी आधिकारिक स्टेटस पेज पर नज़र रखें — एडमिन',
 };
 
 const PAGE: PageText = {
@@ -393,6 +418,10 @@ export const hi: Catalogue<'hi'> = {
       services.length === 0
         ? 'अभी किसी सेवा पर नज़र नहीं रखी जा रही।'
         : ['जिन सेवाओं पर हम नज़र रखते हैं:', ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
+    servicesMatching: ({ given, services }) =>
+      services.length === 0
+        ? `"${given}" से कोई सेवा मेल नहीं खाती। /services सबकी सूची देता है।`
+        : [`"${given}" से मेल खाने वाली सेवाएँ:`, ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
     settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId }) =>
       [
         changed ? 'सेटिंग्स सेव हो गईं।' : 'इस चैट की सेटिंग्स:',
@@ -457,6 +486,18 @@ export const hi: Catalogue<'hi'> = {
               ),
             ]),
       ].join('\n'),
+    watchUsage: () =>
+      [
+        'यहाँ किसी आधिकारिक स्टेटस पेज पर नज़र रखें (एडमिन):',
+        '/watch <url> [components] — जैसे /watch https://www.githubstatus.com/',
+        'स्टेटस पेज, जेसन सारांश और आरएसएस/एटम फ़ीड पढ़ी जाती हैं; कई कंपोनेंट अल्पविराम से अलग करें। /monitor remove से हटाएँ।',
+      ].join('\n'),
+    watchAdded: ({ name, url, components, intervalMs }) =>
+      `“${name}” पर नज़र रखी जा रही है: ${url}${components.length === 0 ? '' : ` (सिर्फ़ ${components.join(', ')})`}, हर ${duration(intervalMs)} में पढ़ा जाएगा। इसके अलर्ट इस चैट में आएँगे; /monitor remove ${name} से बंद करें।`,
+    notStatusPage: ({ found }) =>
+      `यह ऐसी स्टेटस फ़ीड नहीं जिसे मैं पढ़ सकूँ: मुझे मिला ${WATCH_FINDING(found)}। पेज का जेसन सारांश (जैसे https://status.example.com/api/v2/summary.json) या उसकी फ़ीड (https://status.example.com/history.rss) आज़माएँ।`,
+    unknownComponents: ({ unknown, known, more }) =>
+      `इस पेज पर ${unknown.map((u) => `“${u}”`).join(', ')} नाम का कोई कंपोनेंट नहीं है। ये हैं: ${known.join(', ')}${more > 0 ? ` और ${n(more)} और` : ''}।`,
   },
   ssrf: SSRF,
   commandMenu: COMMAND_MENU,
@@ -480,6 +521,9 @@ export const hi: Catalogue<'hi'> = {
     monitorRemove: 'अपने किसी मॉनिटर पर नज़र रखना बंद करें',
     monitorRemoveName: 'जोड़ते समय दिया गया नाम',
     monitorList: 'आपके मॉनिटर, और किसने उन्हें जोड़ा या हटाया',
+    watchUrl: 'स्टेटस पेज: उसका पता, जेसन सारांश या आरएसएस/एटम फ़ीड',
+    watchComponents: 'सिर्फ़ ये कंपोनेंट, अल्पविराम से अलग (खाली: पूरा पेज)',
+    servicesSearch: 'नाम, आईडी या उपनाम का हिस्सा (खाली: सभी सेवाएँ)',
   },
   page: PAGE,
   problemWords: PROBLEM_WORDS,

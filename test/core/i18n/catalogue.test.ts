@@ -154,6 +154,10 @@ const COMMANDS: Samples<CommandMessages> = {
   muted: [[{ serviceName: 'WhatsApp', until: AT + 3_600_000, timeZone: TZ }]],
   storageUnavailable: [[]],
   internalError: [[]],
+  servicesMatching: [
+    [{ given: 'git', services: [{ id: 'github', name: 'GitHub' }] }],
+    [{ given: 'zz', services: [] }],
+  ],
 };
 
 const shop = { name: 'shop', target: 'https://shop.example.com/', intervalMs: 5 * 60_000 } as const;
@@ -169,6 +173,35 @@ const MONITORS: Samples<MonitorMessages> = {
   invalidInterval: [[{ given: '5x' }]],
   removed: [[{ name: 'shop' }]],
   notFound: [[{ name: 'shop' }]],
+  watchUsage: [[]],
+  watchAdded: [
+    [
+      {
+        name: 'githubstatus.com',
+        url: 'https://www.githubstatus.com/api/v2/summary.json',
+        components: [],
+        intervalMs: 60_000,
+      },
+    ],
+    [
+      {
+        name: 'githubstatus.com',
+        url: 'https://www.githubstatus.com/api/v2/summary.json',
+        components: ['Git Operations', 'API Requests'],
+        intervalMs: 60_000,
+      },
+    ],
+  ],
+  notStatusPage: [
+    ...(['html', 'unknown-json', 'other-xml', 'empty', 'other', 'unreadable', 'unreachable'] as const).map(
+      (kind) => [{ found: { kind } }] as const,
+    ),
+    [{ found: { kind: 'http-status', status: 503 } }],
+  ],
+  unknownComponents: [
+    [{ unknown: ['Gits'], known: ['Git Operations', 'API Requests'], more: 0 }],
+    [{ unknown: ['Gits'], known: ['Git Operations'], more: 12 }],
+  ],
   listing: [
     [{ monitors: [], limit: 10, audit: [], timeZone: TZ }],
     [
@@ -329,6 +362,10 @@ const PASSED_IN = new Set([
   'actor',
   'id',
   'mentionRoleId',
+  'url',
+  'components',
+  'unknown',
+  'known',
   'date',
   'supported',
   'evidence',
