@@ -20,7 +20,7 @@ export interface MonitorRow {
   interval_ms: number;
   created_by: string;
   created_at: number;
-  /** A status page's component names as a JSON array (migration 015); null for the other kinds. */
+  /** A status page's component names as a JSON array (migration 014); null for the other kinds. */
   components: string | null;
 }
 

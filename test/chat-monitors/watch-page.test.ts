@@ -2,7 +2,7 @@
  * `/watch`'s use case against a status page on loopback, serving the real fixtures of
  * test/fixtures/status: the page is read once through the SSRF guard (told to allow 127.0.0.1/32,
  * as the other chat-monitor tests do), its format detected, its components matched; the monitor is
- * stored (SQLite, migration 015), registered as a status-page probe and the chat subscribed.
+ * stored (SQLite, migration 014), registered as a status-page probe and the chat subscribed.
  */
 import { readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
@@ -114,7 +114,7 @@ describe('ChatMonitorService.watch on a loopback status page', () => {
         intervalMs: DEFAULT_CHAT_MONITOR_LIMITS.minIntervalMs,
       },
     });
-    // Stored with the page's spelling (migration 015's column), registered, the chat subscribed.
+    // Stored with the page's spelling (migration 014's column), registered, the chat subscribed.
     expect(await store.listAll()).toMatchObject([
       { kind: 'status-page', components: ['Git Operations', 'API Requests'] },
     ]);

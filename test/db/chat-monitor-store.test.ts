@@ -86,7 +86,7 @@ describe.each([
     store = backend().store;
   });
 
-  it('keeps a watched status page with its components (migration 015 / 005), none for the other kinds', async () => {
+  it('keeps a watched status page with its components (migration 014 / 004), none for the other kinds', async () => {
     const page = monitor('githubstatus.com', {
       kind: 'status-page',
       target: 'https://www.githubstatus.com/api/v2/summary.json',
