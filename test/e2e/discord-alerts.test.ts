@@ -45,6 +45,7 @@ describe.each(BACKENDS)('Discord alerts end to end on %s', (backend) => {
         'report',
         'services',
         'settings',
+        'silence',
         'status',
         'subscribe',
         'subscriptions',

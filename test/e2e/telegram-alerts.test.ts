@@ -43,6 +43,7 @@ describe.each(BACKENDS)('Telegram alerts end to end (%s)', (backend) => {
       'report',
       'services',
       'settings',
+      'silence',
       'monitor',
     ];
     await fake.waitFor(() => fake.commands(undefined, 'bn'));

@@ -8,6 +8,7 @@ import { reportButtonCommand } from './definitions/report-button-command.js';
 import { reportCommand } from './definitions/report-command.js';
 import { servicesCommand } from './definitions/services-command.js';
 import { settingsCommand } from './definitions/settings-command.js';
+import { silenceCommand } from './definitions/silence-command.js';
 import { startCommand } from './definitions/start-command.js';
 import { statusCommand } from './definitions/status-command.js';
 import { subscribeCommand } from './definitions/subscribe-command.js';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   reportCommand,
   servicesCommand,
   settingsCommand,
+  silenceCommand,
   monitorCommand,
   watchCommand,
   startCommand,

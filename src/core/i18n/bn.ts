@@ -154,6 +154,10 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ['/help', 'এই সাহায্য'],
   start: ['/start', '/help-এর মতোই'],
+  silence: [
+    '/silence <service|all> <duration> | /silence off',
+    'এই চ্যাটের সতর্কবার্তা ১০ মিনিট থেকে ৭ দিন আটকে রাখুন, যেমন 2h; শুধু /silence দিলে তালিকা (অ্যাডমিন)',
+  ],
   watch: ['/watch <url> [components]', 'এখানে একটি অফিসিয়াল স্ট্যাটাস পাতা অনুসরণ করুন (অ্যাডমিন)'],
 };
 
@@ -223,6 +227,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   services: 'যে সেবাগুলো নজরে রাখা হচ্ছে',
   settings: 'ভাষা, সময় অঞ্চল ও নীরব সময় — অ্যাডমিন',
   monitor: 'নিজের ওয়েবসাইট বা সার্ভার নজরে রাখুন: add, remove, list — অ্যাডমিন',
+  silence: 'কিছু সময় এখানে সতর্কবার্তা নীরব রাখুন, শেষ করুন, তালিকা দেখুন — অ্যাডমিন',
   watch: 'এখানে একটি অফিসিয়াল স্ট্যাটাস পাতা অনুসরণ করুন — অ্যাডমিন',
 };
 
@@ -424,6 +429,20 @@ export const bn: Catalogue<'bn'> = {
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>
       `${serviceName}: এই চ্যাটে ${formatTime(FORMAT, until, timeZone)} পর্যন্ত সতর্কবার্তা বন্ধ থাকবে।`,
+    silences: ({ allUntil, timeZone }) =>
+      allUntil === null
+        ? 'এই চ্যাটে কোনো নীরবতা নেই। /silence <service|all> <duration> দিয়ে চালু করুন (অ্যাডমিন)।'
+        : `এই চ্যাটের নীরবতা:\n• সব সার্ভিস: ${formatDateTime(FORMAT, allUntil, timeZone)} পর্যন্ত`,
+    silenced: ({ until, timeZone }) =>
+      `এই চ্যাটের সব সতর্কবার্তা ${formatDateTime(FORMAT, until, timeZone)} পর্যন্ত নীরব থাকবে। এর মধ্যে যা ঘটবে, পরে একটি সারসংক্ষেপে আসবে; আগে শেষ করতে /silence off।`,
+    silenceEnded: () => 'নীরবতা শেষ হয়েছে; এর মধ্যে আটকে থাকা সতর্কবার্তা একটি সারসংক্ষেপে আসবে।',
+    notSilenced: () => 'এই চ্যাট নীরব নেই।',
+    silenceOneService: ({ serviceName }) =>
+      `শুধু ${serviceName} নীরব রাখা এখনো সম্ভব নয়: /silence <service|all> <duration> দিয়ে সব সার্ভিস নীরব রাখুন, অথবা /unsubscribe দিয়ে ওই সার্ভিসের সতর্কবার্তা বন্ধ করুন।`,
+    invalidSilenceDuration: ({ given }) =>
+      given === null
+        ? 'কতক্ষণ নীরব রাখবেন লিখুন: ১০ মিনিট থেকে ৭ দিন, যেমন 2h।'
+        : `"${given}" সঠিক সময় নয়: ১০ মিনিট থেকে ৭ দিনের মধ্যে লিখুন, যেমন 2h।`,
     storageUnavailable: () =>
       'এটি সংরক্ষণ করা গেল না: বটের স্টোরেজে এখন লেখা যাচ্ছে না। সতর্কবার্তা তবুও যাবে; একটু পরে আবার চেষ্টা করুন।',
     internalError: () => 'আমাদের দিকে কিছু একটা গোলমাল হয়েছে। একটু পরে আবার চেষ্টা করুন।',
@@ -494,6 +513,10 @@ export const bn: Catalogue<'bn'> = {
     monitorRemove: 'আপনার কোনো মনিটর নজরে রাখা বন্ধ করুন',
     monitorRemoveName: 'যোগ করার সময় দেওয়া নাম',
     monitorList: 'আপনার মনিটরগুলো, আর কে সেগুলো যোগ বা বাদ দিয়েছে',
+    silenceSet: 'কিছু সময়ের জন্য সতর্কবার্তা নীরব রাখুন',
+    silenceDuration: 'কতক্ষণ: ১০ মিনিট থেকে ৭ দিন, যেমন 2h',
+    silenceOff: 'নীরবতা এখনই শেষ করুন',
+    silenceList: 'এই চ্যাটের নীরবতা',
     watchUrl: 'স্ট্যাটাস পাতা: তার ঠিকানা, জেসন সারাংশ বা আরএসএস/অ্যাটম ফিড',
     watchComponents: 'শুধু এই কম্পোনেন্টগুলো, কমা দিয়ে আলাদা (না দিলে পুরো পাতা)',
     servicesSearch: 'নাম, আইডি বা ডাকনামের অংশ (না দিলে সব সার্ভিস)',

@@ -159,6 +159,10 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ['/help', 'this help'],
   start: ['/start', 'the same as /help'],
+  silence: [
+    '/silence <service|all> <duration> | /silence off',
+    "hold this chat's alerts for 10m to 7d, e.g. /silence all 2h; /silence alone lists (admins)",
+  ],
   watch: ['/watch <url> [components]', 'follow an official status page here (admins)'],
 };
 
@@ -228,6 +232,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   services: 'The services being watched',
   settings: 'Language, time zone and quiet hours — admins',
   monitor: 'Watch your own website or server: add, remove, list — admins',
+  silence: 'Silence alerts here for a while, end it, list it — admins',
   watch: 'Follow an official status page here — admins',
 };
 
@@ -427,6 +432,20 @@ export const en: Catalogue<'en'> = {
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>
       `${serviceName} alerts are muted in this chat until ${formatTime(FORMAT, until, timeZone)}.`,
+    silences: ({ allUntil, timeZone }) =>
+      allUntil === null
+        ? 'This chat has no silences. /silence all <duration> sets one (admins).'
+        : `Silences in this chat:\n• all services until ${formatDateTime(FORMAT, allUntil, timeZone)}`,
+    silenced: ({ until, timeZone }) =>
+      `Every alert in this chat is silenced until ${formatDateTime(FORMAT, until, timeZone)}. What happens meanwhile comes as one summary then; /silence off ends it sooner.`,
+    silenceEnded: () => 'The silence has ended; alerts held meanwhile follow as one summary.',
+    notSilenced: () => 'This chat is not silenced.',
+    silenceOneService: ({ serviceName }) =>
+      `Silencing only ${serviceName} is not available yet: /silence all <duration> silences every alert here, and /unsubscribe stops that service's alerts.`,
+    invalidSilenceDuration: ({ given }) =>
+      given === null
+        ? 'Say for how long to silence: 10m to 7d, e.g. 2h or 1d.'
+        : `"${given}" is not a silence length: use 10m to 7d, e.g. 2h or 1d.`,
     storageUnavailable: () =>
       "That could not be saved: the bot's storage is not writable right now. Alerts still go out; please try again later.",
     internalError: () => 'Something went wrong on our side. Please try again later.',
@@ -495,6 +514,10 @@ export const en: Catalogue<'en'> = {
     monitorRemove: 'Stop watching one of your monitors',
     monitorRemoveName: 'The name it was added with',
     monitorList: 'Your monitors, and who added or removed them',
+    silenceSet: 'Silence alerts for a while',
+    silenceDuration: 'How long: 10m to 7d, e.g. 2h or 1d',
+    silenceOff: 'End the silence now',
+    silenceList: 'The silences of this chat',
     watchUrl: 'The status page: its address, JSON summary or RSS/Atom feed',
     watchComponents: 'Only these components, comma-separated (default: the whole page)',
     servicesSearch: 'Part of a name, id or alias (default: list them all)',

@@ -184,6 +184,10 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ['/help', 'यही मदद'],
   start: ['/start', '/help जैसा ही'],
+  silence: [
+    '/silence <service|all> <duration> | /silence off',
+    'इस चैट के अलर्ट १० मिनट से ७ दिन तक रोकें, जैसे 2h; सिर्फ़ /silence से सूची (एडमिन)',
+  ],
   watch: ['/watch <url> [components]', 'यहाँ किसी आधिकारिक स्टेटस पेज पर नज़र रखें (एडमिन)'],
 };
 
@@ -254,6 +258,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   services: 'जिन सेवाओं पर नज़र रखी जा रही है',
   settings: 'भाषा, टाइम ज़ोन और शांत समय — एडमिन',
   monitor: 'अपनी वेबसाइट या सर्वर पर नज़र रखें: add, remove, list — एडमिन',
+  silence: 'कुछ देर के लिए यहाँ अलर्ट मौन करें, ख़त्म करें, सूची देखें — एडमिन',
   watch: 'यहाँ किसी आधिकारिक स्टेटस पेज पर नज़र रखें — एडमिन',
 };
 
@@ -452,6 +457,20 @@ export const hi: Catalogue<'hi'> = {
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>
       `${serviceName}: इस चैट में ${formatTime(FORMAT, until, timeZone)} तक अलर्ट बंद रहेंगे।`,
+    silences: ({ allUntil, timeZone }) =>
+      allUntil === null
+        ? 'इस चैट में कोई मौन नहीं है। /silence <service|all> <duration> से लगाएँ (एडमिन)।'
+        : `इस चैट के मौन:\n• सभी सेवाएँ: ${formatDateTime(FORMAT, allUntil, timeZone)} तक`,
+    silenced: ({ until, timeZone }) =>
+      `इस चैट के सभी अलर्ट ${formatDateTime(FORMAT, until, timeZone)} तक मौन रहेंगे। इस बीच जो होगा, वह बाद में एक सारांश में आएगा; पहले ख़त्म करने के लिए /silence off।`,
+    silenceEnded: () => 'मौन ख़त्म हुआ; इस बीच रुके अलर्ट एक सारांश में आएँगे।',
+    notSilenced: () => 'यह चैट मौन नहीं है।',
+    silenceOneService: ({ serviceName }) =>
+      `सिर्फ़ ${serviceName} को मौन करना अभी संभव नहीं है: /silence <service|all> <duration> से सभी सेवाएँ मौन करें, या /unsubscribe से उस सेवा के अलर्ट बंद करें।`,
+    invalidSilenceDuration: ({ given }) =>
+      given === null
+        ? 'बताइए कितनी देर मौन रखना है: १० मिनट से ७ दिन, जैसे 2h।'
+        : `"${given}" सही अवधि नहीं है: १० मिनट से ७ दिन के बीच लिखें, जैसे 2h।`,
     storageUnavailable: () =>
       'यह सेव नहीं हो सका: बॉट के स्टोरेज में अभी लिखा नहीं जा सकता। अलर्ट फिर भी जाएँगे; थोड़ी देर बाद फिर कोशिश करें।',
     internalError: () => 'हमारी तरफ़ कुछ गड़बड़ हो गई। थोड़ी देर बाद फिर कोशिश करें।',
@@ -521,6 +540,10 @@ export const hi: Catalogue<'hi'> = {
     monitorRemove: 'अपने किसी मॉनिटर पर नज़र रखना बंद करें',
     monitorRemoveName: 'जोड़ते समय दिया गया नाम',
     monitorList: 'आपके मॉनिटर, और किसने उन्हें जोड़ा या हटाया',
+    silenceSet: 'कुछ देर के लिए अलर्ट मौन करें',
+    silenceDuration: 'कितनी देर: १० मिनट से ७ दिन, जैसे 2h',
+    silenceOff: 'मौन अभी ख़त्म करें',
+    silenceList: 'इस चैट के मौन',
     watchUrl: 'स्टेटस पेज: उसका पता, जेसन सारांश या आरएसएस/एटम फ़ीड',
     watchComponents: 'सिर्फ़ ये कंपोनेंट, अल्पविराम से अलग (खाली: पूरा पेज)',
     servicesSearch: 'नाम, आईडी या उपनाम का हिस्सा (खाली: सभी सेवाएँ)',

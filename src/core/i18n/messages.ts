@@ -299,6 +299,18 @@ export interface CommandMessages {
   quietHoursSummary(p: { readonly incidents: readonly IncidentSummary[]; readonly timeZone: string }): string;
   /** `WhatsApp alerts muted in this chat until 11:50 PM.` */
   muted(p: { readonly serviceName: string; readonly until: number; readonly timeZone: string }): string;
+  /** `/silence` alone: the chat's silences with their ends (`allUntil`: the mute's; null: none). */
+  silences(p: { readonly allUntil: number | null; readonly timeZone: string }): string;
+  /** `/silence all 2h`: every alert of the chat is held until `until`, then summarised. */
+  silenced(p: { readonly until: number; readonly timeZone: string }): string;
+  /** `/silence off`: the mute ended; what it held follows as one summary. */
+  silenceEnded(): string;
+  /** `/silence off` in a chat that is not silenced. */
+  notSilenced(): string;
+  /** `/silence whatsapp 2h`: only `all` can be silenced yet; says what to use instead. */
+  silenceOneService(p: { readonly serviceName: string }): string;
+  /** A `/silence` duration missing (`given` null) or not between 10 minutes and 7 days. */
+  invalidSilenceDuration(p: { readonly given: string | null }): string;
   /** The change a command asked for could not be stored (the database is not writable). */
   storageUnavailable(): string;
   /** An unexpected failure on our side. */

@@ -152,6 +152,12 @@ const COMMANDS: Samples<CommandMessages> = {
   missingPermissions: [[{ channel: '#alerts', permissions: ['Send Messages', 'Embed Links'] }]],
   quietHoursSummary: [[{ incidents, timeZone: TZ }]],
   muted: [[{ serviceName: 'WhatsApp', until: AT + 3_600_000, timeZone: TZ }]],
+  silences: [[{ allUntil: null, timeZone: TZ }], [{ allUntil: AT + 2 * 86_400_000, timeZone: TZ }]],
+  silenced: [[{ until: AT + 7_200_000, timeZone: TZ }]],
+  silenceEnded: [[]],
+  notSilenced: [[]],
+  silenceOneService: [[{ serviceName: 'WhatsApp' }]],
+  invalidSilenceDuration: [[{ given: null }], [{ given: '8d' }]],
   storageUnavailable: [[]],
   internalError: [[]],
   servicesMatching: [
