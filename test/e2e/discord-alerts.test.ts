@@ -50,6 +50,7 @@ describe.each(BACKENDS)('Discord alerts end to end on %s', (backend) => {
         'subscribe',
         'subscriptions',
         'unsubscribe',
+        'watch',
       ].sort(),
     );
     expect(fake.commands()).toEqual([]);

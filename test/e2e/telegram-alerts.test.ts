@@ -45,6 +45,7 @@ describe.each(BACKENDS)('Telegram alerts end to end (%s)', (backend) => {
       'settings',
       'silence',
       'monitor',
+      'watch',
     ];
     await fake.waitFor(() => fake.commands(undefined, 'bn'));
     expect(fake.commands()?.map((c) => c.command)).toEqual(names);
