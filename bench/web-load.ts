@@ -86,7 +86,7 @@ export async function runWebLoadBench(): Promise<Record<string, LoadFigures & { 
       { clock },
     );
     const view = new StatusView(services, engine, new SqliteQueryStore(db), clock, scheduler);
-    const page = new StatusPage(services, view, new ServiceHistory(new SqliteHistoryStore(db), clock), clock);
+    const page = new StatusPage(view, new ServiceHistory(new SqliteHistoryStore(db), clock), clock);
     const http = createHttpServer(view, silentLog, { page });
     await http.listen({ host: '127.0.0.1', port: 0 });
     const address = http.server.address();

@@ -1,5 +1,5 @@
 import type { Awaitable } from '../core/awaitable.js';
-import { DAY_MS, HOUR_MS, type RawCheck, dayOf, hourOf } from '../db/check-encoding.js';
+import { DAY_MS, HOUR_MS, type RawCheck, dayOf, hourOf, summariseHour } from '../db/check-encoding.js';
 import type { HistoryReader } from '../db/sqlite-history-store.js';
 import type { Clock, State } from '../core/model.js';
 
@@ -28,6 +28,26 @@ export interface ChartWindow {
   readonly checks: number;
   readonly failures: number;
   readonly reports: number;
+}
+
+/**
+ * A service's record over the last `days` days: the complete hours of the period from the hourly
+ * roll-ups plus the current hour from raw checks (the hour just ended counts once the roll-up has
+ * run, a minute after it ends), over the service's probe monitors.
+ */
+export interface UptimeWindow {
+  readonly days: number;
+  readonly checks: number;
+  readonly failures: number;
+  /** Share of checks that did not fail (degraded ones count as up, as in the day cells); null with no checks. */
+  readonly uptime: number | null;
+  /**
+   * The 95th percentile (nearest rank) of the hourly p95 response times in the period, each hour of
+   * each probe counting once. The roll-ups keep an hour's p50 and p95, not its latencies, so a true
+   * p95 over 30 days cannot be computed from them; this figure is the p95 of the hourly p95s and is
+   * named so. Null when no check measured a latency.
+   */
+  readonly p95OfHourlyP95Ms: number | null;
 }
 
 export interface IncidentSpan {
@@ -91,6 +111,48 @@ export class ServiceHistory {
         uptime: t.checks === 0 ? null : (t.checks - t.failures) / t.checks,
         state: worstState(t, touching),
         incidentIds: touching.map((inc) => inc.id),
+      };
+    });
+  }
+
+  /**
+   * Uptime and the p95 of hourly p95 response times over the last `days` days: the current hour
+   * and the `days × 24 − 1` hours before it, for a service's probe monitors. One read of the roll-ups per
+   * monitor serves every period asked for.
+   */
+  async uptime(monitorIds: readonly string[], periods: readonly number[]): Promise<UptimeWindow[]> {
+    const now = this.clock.now();
+    const currentHour = hourOf(now);
+    const longest = Math.max(0, ...periods);
+    const from = (currentHour - longest * 24 + 1) * HOUR_MS;
+    const hours: {
+      readonly hourStart: number;
+      readonly count: number;
+      readonly failures: number;
+      readonly p95: number | null;
+    }[] = [];
+    for (const ref of await this.refsOf(monitorIds)) {
+      for (const { hourStart, bucket } of await this.history.hourlyBuckets(ref, from, now)) {
+        if (hourStart >= from && hourStart < currentHour * HOUR_MS) hours.push({ hourStart, ...bucket });
+      }
+      const raw = await this.history.rawChecks(ref, currentHour * HOUR_MS, now);
+      if (raw.length > 0) hours.push({ hourStart: currentHour * HOUR_MS, ...summariseHour(raw) });
+    }
+    return periods.map((days) => {
+      const start = (currentHour - days * 24 + 1) * HOUR_MS;
+      const inPeriod = hours.filter((h) => h.hourStart >= start);
+      const checks = inPeriod.reduce((n, h) => n + h.count, 0);
+      const failures = inPeriod.reduce((n, h) => n + h.failures, 0);
+      const p95s = inPeriod.flatMap((h) => (h.p95 === null ? [] : [h.p95])).sort((a, b) => a - b);
+      return {
+        days,
+        checks,
+        failures,
+        uptime: checks === 0 ? null : (checks - failures) / checks,
+        p95OfHourlyP95Ms:
+          p95s.length === 0
+            ? null
+            : (p95s[Math.min(p95s.length - 1, Math.ceil(0.95 * p95s.length) - 1)] ?? null),
       };
     });
   }

@@ -11,7 +11,8 @@ import { httpOptionsSchema } from '../monitors/probes/http-options.js';
 import { createTcpProbe } from '../monitors/probes/tcp-probe.js';
 import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';
 import { createConnectionGuard } from '../monitors/ssrf/ssrf-guard.js';
-import { parseTarget } from '../monitors/ssrf/target-parser.js';
+import { parseHttpUrl, parseTarget } from '../monitors/ssrf/target-parser.js';
+import { createStatusPageProbe, statusPageOptionsSchema } from '../monitors/probes/status-page-probe.js';
 import type { ChatMonitorLimits } from './chat-monitor-limits.js';
 import type { ChatMonitor } from './chat-monitor-store.js';
 
@@ -32,6 +33,7 @@ export function buildChatMonitorConfig(
   limits: ChatMonitorLimits,
   guard: SsrfGuardDeps,
 ): ChatMonitorRuntimeConfig {
+  if (monitor.kind === 'status-page') return buildStatusPageConfig(monitor, limits, guard);
   const parsed = parseTarget(monitor.target);
   if (!parsed.ok) throw new Error(`stored chat monitor ${monitor.id} has an invalid target`);
   const serviceId = chatServiceId(monitor.id);
@@ -52,14 +54,7 @@ export function buildChatMonitorConfig(
         })
       : { host: target.host, port: target.port };
   return {
-    service: {
-      id: serviceId,
-      name: monitor.name,
-      group: null,
-      quorum: null,
-      crowd: false,
-      monitorIds: [monitorId],
-    },
+    service: serviceOf(monitor, serviceId, monitorId),
     monitor: {
       id: monitorId,
       serviceId,
@@ -74,5 +69,54 @@ export function buildChatMonitorConfig(
       timeoutMs: limits.timeoutMs,
       schedule: { kind: 'every', ms: monitor.intervalMs },
     } as MonitorConfig,
+  };
+}
+
+/**
+ * A page added with `/watch`: the status-page probe (format detected on every read, the page's
+ * own component filter) through a fresh SSRF guard per check. What the page says is an official
+ * statement (`role: official`), as for the services file's `statuspage` monitors.
+ */
+function buildStatusPageConfig(
+  monitor: ChatMonitor,
+  limits: ChatMonitorLimits,
+  guard: SsrfGuardDeps,
+): ChatMonitorRuntimeConfig {
+  const parsed = parseHttpUrl(monitor.target);
+  if (!parsed.ok) throw new Error(`stored chat monitor ${monitor.id} has an invalid target`);
+  const serviceId = chatServiceId(monitor.id);
+  const monitorId = `${serviceId}-0`;
+  const probe = createStatusPageProbe({ createGuard: () => createConnectionGuard(guard) }) as AnyProbe;
+  const options = statusPageOptionsSchema.parse({
+    url: parsed.url.href,
+    components: [...(monitor.components ?? [])],
+  });
+  return {
+    service: serviceOf(monitor, serviceId, monitorId),
+    monitor: {
+      id: monitorId,
+      serviceId,
+      type: 'statuspage',
+      role: 'official',
+      target: monitor.target,
+      intervalMs: monitor.intervalMs,
+      confirm: DEFAULT_CONFIRM,
+      flap: DEFAULT_FLAP,
+      probe,
+      options,
+      timeoutMs: limits.timeoutMs,
+      schedule: { kind: 'every', ms: monitor.intervalMs },
+    } as MonitorConfig,
+  };
+}
+
+function serviceOf(monitor: ChatMonitor, serviceId: string, monitorId: string): ServiceDef {
+  return {
+    id: serviceId,
+    name: monitor.name,
+    group: null,
+    quorum: null,
+    crowd: false,
+    monitorIds: [monitorId],
   };
 }

@@ -7,11 +7,18 @@
 import type { Awaitable } from '../core/awaitable.js';
 import type { PlatformName } from '../core/delivery/ports.js';
 import { communityKey } from '../core/community.js';
-import type { MonitorAddOutcome, MonitorCommandPort, MonitorRemoveOutcome } from '../core/commands/ports.js';
+import type {
+  MonitorAddOutcome,
+  MonitorCommandPort,
+  MonitorRemoveOutcome,
+  WatchAddOutcome,
+  WatchCommandPort,
+} from '../core/commands/ports.js';
 import type { Clock } from '../core/model.js';
 import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';
-import { vetTarget } from '../monitors/ssrf/ssrf-guard.js';
-import { formatTarget } from '../monitors/ssrf/target-parser.js';
+import { vetTarget, vetUrl } from '../monitors/ssrf/ssrf-guard.js';
+import { formatTarget, parseHttpUrl } from '../monitors/ssrf/target-parser.js';
+import { createPageInspector, type PageInspector } from './status-page-inspect.js';
 import { chatServiceId } from './chat-monitor-config.js';
 import type { ChatMonitorLimits } from './chat-monitor-limits.js';
 import type { ChatMonitor, ChatMonitorAuditEntry, ChatMonitorStore } from './chat-monitor-store.js';
@@ -82,7 +89,14 @@ export interface ChatMonitorServiceDeps {
   readonly subscriptions: ChatMonitorSubscriptions;
   readonly runtime: ChatMonitorRuntime;
   readonly clock: Clock;
+  /** Reads a page once for `/watch`; by default through `guard` (`createPageInspector`). */
+  readonly inspect?: PageInspector;
 }
+
+/** `/watch`'s outcome, carrying the stored monitor itself. */
+export type WatchResult =
+  | Exclude<WatchAddOutcome, { readonly kind: 'added' }>
+  | { readonly kind: 'added'; readonly monitor: ChatMonitor; readonly serviceId: string };
 
 /** The community that owns a caller's monitors: the Discord guild, else the chat. */
 export function ownerKeyOf(caller: Omit<ChatMonitorCaller, 'userId'>): string {
@@ -90,11 +104,14 @@ export function ownerKeyOf(caller: Omit<ChatMonitorCaller, 'userId'>): string {
 }
 
 /** Satisfies the command layer's `MonitorCommandPort` (src/core/commands/ports.ts). */
-export class ChatMonitorService implements MonitorCommandPort {
+export class ChatMonitorService implements MonitorCommandPort, WatchCommandPort {
   /** Which chat services each community may see; the filter for /status, /services and autocomplete. */
   readonly visibility = new ChatServiceVisibility();
+  private readonly inspect: PageInspector;
 
-  constructor(private readonly deps: ChatMonitorServiceDeps) {}
+  constructor(private readonly deps: ChatMonitorServiceDeps) {
+    this.inspect = deps.inspect ?? createPageInspector(deps.guard, { now: () => deps.clock.now() });
+  }
 
   /** Registers every stored monitor (start-up). */
   async start(): Promise<void> {
@@ -133,8 +150,57 @@ export class ChatMonitorService implements MonitorCommandPort {
       createdAt: now,
     });
     if (monitor === null) return { kind: 'name-taken', name };
+    const serviceId = await this.activate(caller, monitor, now);
+    return { kind: 'added', monitor, serviceId };
+  }
+
+  /**
+   * `/watch <url> [components]`: the same limits, guard, audit and subscription as `/monitor add`,
+   * at the minimum interval. The page is read once first (through the guard): it must be a status
+   * feed, and every asked component one it lists (stored with the page's spelling). The monitor is
+   * named after the page's host, so `/monitor remove <host>` removes it.
+   */
+  async watch(
+    caller: ChatMonitorCaller,
+    input: { readonly url: string; readonly components: readonly string[] },
+  ): Promise<WatchResult> {
+    const { limits, store } = this.deps;
+    const ownerKey = ownerKeyOf(caller);
+    if ((await store.countOwned(ownerKey)) >= limits.maxPerOwner)
+      return { kind: 'limit-reached', limit: limits.maxPerOwner };
+    const parsed = parseHttpUrl(input.url.trim());
+    if (!parsed.ok) return { kind: 'refused', reason: parsed.reason };
+    const signal = AbortSignal.timeout(Math.max(VET_TIMEOUT_MS, limits.timeoutMs));
+    const verdict = await vetUrl(parsed.url.href, this.deps.guard, signal);
+    if (!verdict.ok) return { kind: 'refused', reason: verdict.reason };
+    const page = await this.inspect(parsed.url, signal);
+    if (!page.ok) return { kind: 'not-status-page', found: page.found };
+    const matched = matchComponents(input.components, page.components);
+    if (matched.unknown.length > 0)
+      return { kind: 'unknown-components', unknown: matched.unknown, known: page.components };
+    const name = pageName(new URL(page.url));
+    const now = this.deps.clock.now();
+    const monitor = await store.add({
+      ownerKey,
+      platform: caller.platform,
+      chatId: caller.chatId,
+      name,
+      kind: 'status-page',
+      target: page.url,
+      components: matched.names,
+      intervalMs: limits.minIntervalMs,
+      createdBy: caller.userId,
+      createdAt: now,
+    });
+    if (monitor === null) return { kind: 'name-taken', name };
+    const serviceId = await this.activate(caller, monitor, now);
+    return { kind: 'added', monitor, serviceId };
+  }
+
+  /** Makes a stored new monitor visible, runs it and subscribes the chat that added it. */
+  private async activate(caller: ChatMonitorCaller, monitor: ChatMonitor, now: number): Promise<string> {
     const serviceId = chatServiceId(monitor.id);
-    this.visibility.add(serviceId, ownerKey, monitor.name);
+    this.visibility.add(serviceId, monitor.ownerKey, monitor.name);
     this.deps.runtime.register(monitor);
     await this.deps.subscriptions.subscribe(
       {
@@ -147,7 +213,7 @@ export class ChatMonitorService implements MonitorCommandPort {
       'minor',
       now,
     );
-    return { kind: 'added', monitor, serviceId };
+    return serviceId;
   }
 
   /** `/monitor remove <name>`: only the owning community's monitors. */
@@ -193,4 +259,32 @@ export class ChatMonitorService implements MonitorCommandPort {
       audit: await this.deps.store.recentAudit(ownerKey, AUDIT_LINES),
     };
   }
+}
+
+/**
+ * The page's components for each asked name, matched case-insensitively (the page's spelling is
+ * kept); `unknown` lists the asked names it does not have. Asked twice counts once.
+ */
+export function matchComponents(
+  asked: readonly string[],
+  known: readonly string[],
+): { names: string[]; unknown: string[] } {
+  const byKey = new Map(known.map((name) => [name.trim().toLowerCase(), name]));
+  const names: string[] = [];
+  const unknown: string[] = [];
+  for (const raw of asked) {
+    const name = raw.trim();
+    if (name === '') continue;
+    const found = byKey.get(name.toLowerCase());
+    if (found === undefined) unknown.push(name);
+    else if (!names.includes(found)) names.push(found);
+  }
+  return { names, unknown };
+}
+
+/** A watched page's monitor name: its host without `www.`, cut to a valid monitor name. */
+export function pageName(url: URL): string {
+  const host = url.hostname.replace(/^www\./, '').replace(/[^\p{L}\p{N} ._-]/gu, '-');
+  const name = /^[\p{L}\p{N}]/u.test(host) ? host : `page-${host}`;
+  return name.slice(0, 40);
 }

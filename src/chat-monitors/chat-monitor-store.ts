@@ -12,9 +12,11 @@ export interface NewChatMonitor {
   /** The chat that added it; it is subscribed to the monitor's service. */
   readonly chatId: string;
   readonly name: string;
-  readonly kind: 'http' | 'tcp';
-  /** Normalised target (`formatTarget`): the URL and keyword, or `host:port`. */
+  readonly kind: 'http' | 'tcp' | 'status-page';
+  /** Normalised target (`formatTarget`): the URL and keyword, or `host:port`; a status page's URL. */
   readonly target: string;
+  /** `status-page` only: the components that count (matched case-insensitively; empty: all). */
+  readonly components?: readonly string[];
   readonly intervalMs: number;
   /** Platform user id of the admin who added it. */
   readonly createdBy: string;

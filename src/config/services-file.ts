@@ -11,6 +11,7 @@ import { type ConfirmPolicy, DEFAULT_CONFIRM, DEFAULT_FLAP } from '../core/detec
 import { durationSchema } from '../core/duration.js';
 import type { MonitorConfig, Schedule } from '../monitors/monitor-config.js';
 import { PROBES, findProbe } from '../monitors/registry.js';
+import { buildMaintenance, maintenanceListSchema } from './maintenance-windows.js';
 import { ConfigError, describeIssues, formatPath } from './problems.js';
 
 /** Operator monitors may run every second (docs/design.md §5); chat-added ones get a higher floor elsewhere. */
@@ -75,6 +76,8 @@ const fileSchema = z.strictObject({
       }),
     )
     .min(1, 'at least one service is needed'),
+  /** Planned maintenance windows (src/config/maintenance-windows.ts). */
+  maintenance: maintenanceListSchema.optional(),
 });
 
 export type { MonitorConfig, Schedule } from '../monitors/monitor-config.js';
@@ -148,8 +151,9 @@ export function parseServices(text: string, source = 'services file'): ServicesC
     if (seen.has(m.id)) problems.push(`monitor id "${m.id}" is used twice: give one of them another id`);
     seen.add(m.id);
   }
+  const maintenance = buildMaintenance(file.maintenance ?? [], services, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
-  return { services, monitors };
+  return { services, monitors, ...(maintenance.length > 0 ? { maintenance } : {}) };
 }
 
 /** The whole file as one YAML document; a syntax error throws `ConfigError` with its line. */

@@ -1,4 +1,5 @@
 import type { ConfirmPolicy, FlapPolicy } from './detection/monitor-state.js';
+import type { MaintenanceWindow } from './detection/maintenance.js';
 import type { MonitorRole } from './detection/service-status.js';
 
 /** A monitor as the engine sees it: what it checks is the scheduler's business, not the core's. */
@@ -45,6 +46,8 @@ export interface ServiceDef {
 export interface Catalog {
   readonly services: readonly ServiceDef[];
   readonly monitors: readonly MonitorDef[];
+  /** Planned maintenance windows of the services file (docs/detection.md); absent: none. */
+  readonly maintenance?: readonly MaintenanceWindow[];
 }
 
 /**

@@ -15,11 +15,13 @@ export interface MonitorRow {
   platform: PlatformName;
   chat_id: string;
   name: string;
-  kind: 'http' | 'tcp';
+  kind: 'http' | 'tcp' | 'status-page';
   target: string;
   interval_ms: number;
   created_by: string;
   created_at: number;
+  /** A status page's component names as a JSON array (migration 014); null for the other kinds. */
+  components: string | null;
 }
 
 /** A `chat_monitor_audit` row (both backends). */
@@ -44,7 +46,18 @@ export function toMonitor(row: MonitorRow): ChatMonitor {
     intervalMs: row.interval_ms,
     createdBy: row.created_by,
     createdAt: row.created_at,
+    ...(row.components === null ? {} : { components: parseComponents(row.components) }),
   };
+}
+
+/** The `components` column of a new monitor: a JSON array for a status page, else null. */
+export function componentsColumn(monitor: NewChatMonitor): string | null {
+  return monitor.kind === 'status-page' ? JSON.stringify(monitor.components ?? []) : null;
+}
+
+function parseComponents(text: string): string[] {
+  const parsed: unknown = JSON.parse(text);
+  return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : [];
 }
 
 export function toAuditEntry(r: AuditRow): ChatMonitorAuditEntry {
@@ -80,13 +93,13 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
       insert: db.prepare(
         // Ids are never reused (the audit trail remembers removed ones): a new monitor must not
         // inherit a removed one's check history, state or open incident (service `chat-<id>`).
-        `INSERT INTO chat_monitors (id, owner_key, platform, chat_id, name, name_key, kind, target, interval_ms, created_by, created_at)
+        `INSERT INTO chat_monitors (id, owner_key, platform, chat_id, name, name_key, kind, target, interval_ms, created_by, created_at, components)
          VALUES (
            1 + max(
              (SELECT coalesce(max(id), 0) FROM chat_monitors),
              (SELECT coalesce(max(monitor_id), 0) FROM chat_monitor_audit)
            ),
-           @ownerKey, @platform, @chatId, @name, @nameKey, @kind, @target, @intervalMs, @createdBy, @createdAt)
+           @ownerKey, @platform, @chatId, @name, @nameKey, @kind, @target, @intervalMs, @createdBy, @createdAt, @components)
          ON CONFLICT (owner_key, name_key) DO NOTHING`,
       ),
       byName: db.prepare<[string, string], MonitorRow>(
@@ -119,7 +132,7 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
   add(monitor: NewChatMonitor): ChatMonitor | null {
     return this.db.transaction(() => {
       const nameKey = monitor.name.toLowerCase();
-      const result = this.stmt.insert.run({ ...monitor, nameKey });
+      const result = this.stmt.insert.run({ ...monitor, nameKey, components: componentsColumn(monitor) });
       if (result.changes === 0) return null;
       const row = this.stmt.byName.get(monitor.ownerKey, nameKey)!;
       this.stmt.audit.run(...auditParams(row, 'add', monitor.createdBy, monitor.createdAt));

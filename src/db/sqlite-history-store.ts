@@ -37,6 +37,12 @@ export interface HistoryReader {
   rawChecks(monitorRef: number, from: number, to: number): Awaitable<RawCheck[]>;
   /** Per-day totals of one monitor from `fromDay` to `toDay` (both included), oldest first. */
   dailySummaries(monitorRef: number, fromDay: number, toDay: number): Awaitable<DaySummary[]>;
+  /** The rolled-up hours of one monitor in the whole days from `from` to `to`, oldest first. */
+  hourlyBuckets(
+    monitorRef: number,
+    from: number,
+    to: number,
+  ): Awaitable<{ readonly hourStart: number; readonly bucket: HourBucket }[]>;
 }
 
 /** Check history: raw chunks for 48 hours, hourly roll-ups for 400 days. */

@@ -6,7 +6,7 @@ import type { Clock, ProbeOutcome } from '../core/model.js';
 import type { Logger } from '../logging.js';
 import type { AppMetrics } from '../metrics/app-metrics.js';
 import { type PushOptions, PushRegistry } from '../monitors/probes/push-probe.js';
-import { Scheduler, type Ticker } from '../monitors/scheduler.js';
+import { Scheduler, type Ticker, nodeCronTicker } from '../monitors/scheduler.js';
 import type { ConsoleSink } from '../platforms/console/console-sink.js';
 import { stopParseWorker } from '../monitors/probes/parse-worker.js';
 import { loadPushSecret } from '../web/push-secret.js';
@@ -36,6 +36,30 @@ export function createDetectionEngine(
     roundMs: VANTAGE_ROUND_MS,
     ...(owns ? { owns } : {}),
   });
+}
+
+/**
+ * The scheduler's once-a-second tick also applies maintenance windows that started or ended
+ * (`DetectionEngine.checkMaintenance`: one comparison until one does), on the same clock as the
+ * checks, so a simulated clock moves both.
+ */
+function withMaintenance(
+  ticker: Ticker,
+  engine: Pick<DetectionEngine, 'checkMaintenance'>,
+  log: Logger,
+): Ticker {
+  return {
+    start: (onTick) =>
+      ticker.start(() => {
+        onTick();
+        try {
+          engine.checkMaintenance();
+        } catch (err) {
+          log.error({ err }, 'applying maintenance windows failed');
+        }
+      }),
+    stop: () => ticker.stop(),
+  };
 }
 
 export interface CheckPipelineDeps {
@@ -129,7 +153,7 @@ export class CheckPipeline implements Feature {
       },
       {
         clock,
-        ...(deps.ticker ? { ticker: deps.ticker } : {}),
+        ticker: withMaintenance(deps.ticker ?? nodeCronTicker(), engine, log),
         ...(deps.vantage === undefined ? {} : { vantage: deps.vantage }),
       },
     );

@@ -40,7 +40,9 @@ export class Crowd implements Feature {
       store: storage.reports,
       services: services.services,
       detector: (serviceId) => this.runtime.detectorState(serviceId),
-      inIncident: (serviceId) => engine.openIncident(serviceId) !== undefined,
+      // In a planned maintenance window (services file) reports are expected: no notice either.
+      inIncident: (serviceId) =>
+        engine.openIncident(serviceId) !== undefined || engine.maintenance(serviceId) !== undefined,
       log,
     });
     this.commandReports = {

@@ -54,10 +54,11 @@ export class Web implements Feature {
       deps.chatServices,
       storage.health,
       deps.cluster,
+      storage.serviceHistory,
       storage.notes,
     );
     this.http = createHttpServer(view, deps.log, {
-      page: new StatusPage(services, view, storage.serviceHistory, clock),
+      page: new StatusPage(view, storage.serviceHistory, clock),
       metrics: deps.metrics,
       pushes: deps.pushes,
       inbound: deps.platforms.flatMap((p) => p.httpRoutes ?? []),

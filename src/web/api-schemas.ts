@@ -38,6 +38,12 @@ export const serviceSummarySchema = z.object({
    * and the evidence says `unstable`. Absent otherwise.
    */
   unstable: z.literal(true).optional(),
+  /**
+   * A maintenance window of the services file in progress (status `maintenance`): since, until
+   * (windows that overlap or touch count as one) and the operator's reason. Absent otherwise, also
+   * while an official source says maintenance.
+   */
+  maintenance: z.object({ since: isoTime, until: isoTime, reason: z.string().optional() }).optional(),
   incident: incidentRefSchema.optional(),
 });
 export const serviceListSchema = z.object({
@@ -149,11 +155,29 @@ export const monitorDetailSchema = z.object({
   }),
 });
 
+/**
+ * A service's record over the last `days` days (7, 30 and 90 in `GET /api/services/:id`), from the
+ * hourly roll-ups of its probe monitors plus the current hour's raw checks. `uptime` is the share
+ * of checks that did not fail (0–1; degraded counts as up), null with no checks.
+ * `p95OfHourlyP95Ms` is the 95th percentile of the hourly p95 response times (each hour of each
+ * probe counts once): the roll-ups keep each hour's p95, not its latencies, so it is not the p95 of
+ * every check in the period, and is named for what it is. Null when no latency was measured.
+ */
+export const uptimeWindowSchema = z.object({
+  days: z.int().min(1),
+  checks: z.int().min(0),
+  failures: z.int().min(0),
+  uptime: z.number().min(0).max(1).nullable(),
+  p95OfHourlyP95Ms: z.number().min(0).nullable(),
+});
+
 export const serviceDetailSchema = serviceSummarySchema.extend({
   group: z.string().nullable(),
   evidence: z.array(evidenceSchema),
   monitors: z.array(monitorDetailSchema),
   incidents: z.array(incidentSchema),
+  /** The last 7, 30 and 90 days, in that order (empty where no check history is kept). */
+  uptime: z.array(uptimeWindowSchema),
 });
 
 export const incidentQuerySchema = z.strictObject({
@@ -201,5 +225,6 @@ export type ServiceSummary = z.infer<typeof serviceSummarySchema>;
 export type ServiceList = z.infer<typeof serviceListSchema>;
 export type Vantage = z.infer<typeof vantageSchema>;
 export type ServiceDetail = z.infer<typeof serviceDetailSchema>;
+export type UptimeWindowJson = z.infer<typeof uptimeWindowSchema>;
 export type IncidentJson = z.infer<typeof incidentSchema>;
 export type Health = z.infer<typeof healthSchema>;

@@ -4,6 +4,8 @@ import type { AppMetrics } from '../metrics/app-metrics.js';
 import type { PushRegistry } from '../monitors/probes/push-probe.js';
 import type { InboundHttpRoute } from '../platforms/platform.js';
 import { apiRoutes } from './routes/api-routes.js';
+import { badgeRoutes } from './routes/badge-routes.js';
+import { feedRoutes } from './routes/feed-routes.js';
 import { inboundRoutes } from './routes/inbound-routes.js';
 import { metricsRoute } from './routes/metrics-route.js';
 import { pageRoutes } from './routes/page-routes.js';
@@ -26,7 +28,7 @@ export interface HttpExtras {
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * The HTTP surface (docs/design.md §5): JSON API and health, plus the pages, metrics and pushes when
+ * The HTTP surface (docs/design.md §5): JSON API and health, badges and the incidents feed, plus the pages, metrics and pushes when
  * given, one Fastify plugin each (`./routes/`). Unknown routes and bad parameters get JSON errors
  * with a status code, never a stack trace: the handlers below are set on the root, so every
  * plugin's routes inherit them.
@@ -49,6 +51,8 @@ export function createHttpServer(view: StatusView, log: Logger, extras: HttpExtr
   });
 
   void app.register(apiRoutes, { view });
+  void app.register(badgeRoutes, { view });
+  void app.register(feedRoutes, { view });
   if (extras.page) void app.register(pageRoutes, { page: extras.page });
   if (extras.metrics) void app.register(metricsRoute, { metrics: extras.metrics });
   if (extras.pushes) void app.register(pushRoute, { pushes: extras.pushes });

@@ -24,5 +24,7 @@ ul.services,ul.incidents,ul.monitors{list-style:none;padding:0}
 .incident.sev-major{border-left:4px solid var(--down)}.incident.sev-minor{border-left:4px solid var(--degraded)}
 .evidence{margin:.3rem 0 0;padding-left:1.2rem}.chart{margin:0;overflow-x:auto}.chart svg{max-width:100%;height:auto}
 .blind{border:1px solid var(--degraded);border-left:4px solid var(--degraded);background:var(--card);padding:.6rem .8rem;border-radius:6px}
+.uptime{border-collapse:collapse}.uptime th,.uptime td{padding:.2rem .8rem .2rem 0;text-align:left}
+.uptime td{font-variant-numeric:tabular-nums}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;

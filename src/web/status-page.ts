@@ -1,18 +1,19 @@
 import { describeEvidence } from '../core/alert-message.js';
 import type { Evidence } from '../core/detection/service-status.js';
-import type { Catalog, ServiceDef } from '../core/catalog.js';
+import type { ServiceDef } from '../core/catalog.js';
 import {
   LOCALES,
   type Locale,
   formatDateTime,
   formatDigits,
   formatNumber,
+  formatUptime,
   messagesFor,
 } from '../core/i18n/index.js';
 import type { Clock, State } from '../core/model.js';
 import { renderResponseChart } from '../charts/response-chart.js';
 import { totals } from '../charts/chart-png.js';
-import type { IncidentJson, ServiceDetail } from './api-schemas.js';
+import type { IncidentJson, ServiceDetail, ServiceSummary } from './api-schemas.js';
 import { escapeHtml as esc } from '../core/html.js';
 import { type PageText, pageTextFor } from './page-text.js';
 import { BAR_DAYS, type DayCell, type IncidentSpan, type ServiceHistory } from '../charts/service-history.js';
@@ -34,35 +35,19 @@ const BAR_INCIDENTS = 1000;
  * words, every untrusted string escaped. Pure rendering over the view and the history.
  */
 export class StatusPage {
-  /**
-   * The probe monitors of the catalogue services that also have official ones; every other service
-   * is looked up in the view and uses all its monitors (no entry and no copy for each of 10,000).
-   */
-  private readonly probeIds = new Map<string, readonly string[]>();
   private readonly indexCache = new Map<Locale, { readonly at: number; readonly html: string }>();
   private readonly cellCache = new Map<string, string>();
   private readonly dayNames = new Map<string, string>();
 
   constructor(
-    catalog: Catalog,
     private readonly view: StatusView,
     private readonly history: ServiceHistory,
     private readonly clock: Clock,
-  ) {
-    const official = new Set(catalog.monitors.filter((m) => m.role === 'official').map((m) => m.id));
-    for (const s of catalog.services) {
-      if (s.monitorIds.some((id) => official.has(id))) {
-        this.probeIds.set(
-          s.id,
-          s.monitorIds.filter((id) => !official.has(id)),
-        );
-      }
-    }
-  }
+  ) {}
 
   /** A service's probe monitors (runtime services, added from chat, have only probes). */
   private probeIdsOf(def: ServiceDef): readonly string[] {
-    return this.probeIds.get(def.id) ?? def.monitorIds;
+    return this.view.probeIdsOf(def);
   }
 
   /** `GET /`, rendered at most once per `INDEX_CACHE_MS` per language: with 1,000 services it is the costly page. */
@@ -88,7 +73,7 @@ export class StatusPage {
       const cells = def ? await this.history.dayCells(this.probeIdsOf(def), spans.get(s.id) ?? []) : [];
       rows.push(`<li class="service">
   <div class="service-head"><a href="/services/${encodeURIComponent(s.id)}${langQuery(locale)}">${esc(s.name)}</a>
-  ${stateBadge(s.status, locale, s.unstable ? t.unstable : undefined)} <span class="since">${esc(t.since)} <time datetime="${s.since}">${esc(this.time(locale, s.since))}</time></span></div>
+  ${stateBadge(s.status, locale, s.unstable ? t.unstable : undefined)} <span class="since">${esc(t.since)} <time datetime="${s.since}">${esc(this.time(locale, s.since))}</time></span>${this.planned(s, locale, t)}</div>
   ${this.bar(cells, locale, t)}
 </li>`);
     }
@@ -128,8 +113,9 @@ ${
     });
     const body = `${this.blindBanner(t)}<p><a href="/${langQuery(locale)}">← ${esc(t.backToAll)}</a></p>
 <h2>${esc(detail.name)} ${stateBadge(detail.status, locale)}</h2>
-<p class="since">${esc(t.since)} <time datetime="${detail.since}">${esc(this.time(locale, detail.since))}</time></p>
+<p class="since">${esc(t.since)} <time datetime="${detail.since}">${esc(this.time(locale, detail.since))}</time>${this.planned(detail, locale, t)}</p>
 ${this.evidence(detail, locale)}
+${this.uptime(detail, locale, t)}
 <section aria-labelledby="chart-h"><h2 id="chart-h">${esc(t.chartTitle)}</h2><figure class="chart">${chart}<figcaption>${esc(t.chartDesc(totals(windows)))}</figcaption></figure></section>
 <section aria-labelledby="monitors-h"><h2 id="monitors-h">${esc(t.monitors)}</h2><ul class="monitors">${detail.monitors
       .map(
@@ -144,6 +130,32 @@ ${this.evidence(detail, locale)}
 <section aria-labelledby="history-h"><h2 id="history-h">${esc(t.incidentHistory)}</h2>
 ${detail.incidents.length ? `<ul class="incidents">${detail.incidents.map((i) => this.incident(i, locale, t)).join('')}</ul>` : `<p>${esc(t.noIncidents)}</p>`}</section>`;
     return layout(locale, `${detail.name} — ${t.title}`, `/services/${encodeURIComponent(id)}`, body);
+  }
+
+  /** Uptime and response time over 7, 30 and 90 days, a row each (`detail.uptime`). */
+  private uptime(detail: ServiceDetail, locale: Locale, t: PageText): string {
+    if (detail.uptime.length === 0) return '';
+    const rows = detail.uptime.map(
+      (w) =>
+        `<tr><th scope="row">${esc(t.uptimePeriod(w.days))}</th><td>${esc(
+          w.uptime === null ? t.noData : formatUptime(locale, w.uptime),
+        )}</td><td>${esc(
+          w.p95OfHourlyP95Ms === null
+            ? t.noData
+            : `${formatNumber(locale, Math.round(w.p95OfHourlyP95Ms))} ${t.latencyAxis}`,
+        )}</td></tr>`,
+    );
+    return `<section aria-labelledby="uptime-h"><h2 id="uptime-h">${esc(t.uptimeTitle)}</h2>
+<table class="uptime"><thead><tr><td></td><th scope="col">${esc(t.uptimeHeader)}</th><th scope="col">${esc(t.p95Header)}</th></tr></thead>
+<tbody>${rows.join('')}</tbody></table><p class="since">${esc(t.uptimeNote)}</p></section>`;
+  }
+
+  /** A planned maintenance window in progress: until when, and the operator's reason (escaped). */
+  private planned(s: ServiceSummary, locale: Locale, t: PageText): string {
+    const m = s.maintenance;
+    if (m === undefined) return '';
+    const reason = m.reason === undefined ? '' : ` — ${esc(m.reason)}`;
+    return ` <span class="planned">${esc(t.plannedUntil)} <time datetime="${m.until}">${esc(this.time(locale, m.until))}</time>${reason}</span>`;
   }
 
   /** While our own network looks broken, no status on the page is current: it says so first. */

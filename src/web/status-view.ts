@@ -1,3 +1,4 @@
+import type { ServiceHistory } from '../charts/service-history.js';
 import type { NoteStore } from '../core/incident-notes.js';
 import type { Catalog, MonitorDef, ServiceDef } from '../core/catalog.js';
 import type { DetectionEngine } from '../core/detection/engine.js';
@@ -11,12 +12,17 @@ import type {
   ServiceDetail,
   ServiceList,
   ServiceSummary,
+  UptimeWindowJson,
   Vantage,
 } from './api-schemas.js';
 
 /** The scheduler counts as ticking if it ticked within this long. */
 const TICK_STALE_MS = 5000;
 const DETAIL_INCIDENTS = 20;
+/** The periods of `uptime` in `GET /api/services/:id` and on the service's page, in days. */
+export const UPTIME_PERIODS = [7, 30, 90] as const;
+/** The longest period an uptime badge may ask for (the roll-ups keep 400 days; the bars show 90). */
+export const MAX_UPTIME_DAYS = 90;
 /**
  * `/api/services` is serialised at most this often: with 1,000 services building it costs a few
  * milliseconds, and pollers ask far more often than states change in a way anyone could see.
@@ -46,13 +52,18 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /** Answers the read side of the HTTP surface from the engine's live state and the database. */
 export class StatusView {
   private readonly services: ReadonlyMap<string, ServiceDef>;
+  /**
+   * The probe monitors of the catalogue services that also have official ones; every other service
+   * uses all its monitors (no entry and no copy for each of 10,000).
+   */
+  private readonly probeIds = new Map<string, readonly string[]>();
   private listJson: { readonly at: number; readonly json: string } | null = null;
 
   constructor(
     private readonly catalog: Catalog,
     private readonly engine: DetectionEngine,
     private readonly queries: QueryStore,
-    private readonly clock: Clock,
+    readonly clock: Clock,
     private readonly scheduler: { readonly lastTick: number | null },
     private readonly platforms: readonly PlatformStatus[] = [],
     private readonly runtime?: RuntimeServices,
@@ -60,10 +71,43 @@ export class StatusView {
     private readonly storage?: { readonly state: StorageState },
     /** Several instances: membership and leases (absent when alone). */
     private readonly cluster?: () => ClusterHealth | null,
+    /** The check history, for uptime and response time (absent: `uptime` is empty). */
+    private readonly history?: Pick<ServiceHistory, 'uptime'>,
     /** `/note`s, shown with each incident; absent: incidents have no `notes`. */
     private readonly notes?: Pick<NoteStore, 'notesOf'>,
   ) {
     this.services = new Map(catalog.services.map((s) => [s.id, s]));
+    const official = new Set(catalog.monitors.filter((m) => m.role === 'official').map((m) => m.id));
+    for (const s of catalog.services) {
+      if (s.monitorIds.some((id) => official.has(id))) {
+        this.probeIds.set(
+          s.id,
+          s.monitorIds.filter((id) => !official.has(id)),
+        );
+      }
+    }
+  }
+
+  /**
+   * A service's probe monitors: what its availability is counted from (an official status page's
+   * "checks" say what the provider claims, not what we saw). Runtime services have only probes.
+   */
+  probeIdsOf(def: ServiceDef): readonly string[] {
+    return this.probeIds.get(def.id) ?? def.monitorIds;
+  }
+
+  /** One service as `GET /api/services` lists it, or undefined for an id the page may not show. */
+  serviceSummary(id: string): ServiceSummary | undefined {
+    const def = this.serviceDef(id);
+    return def ? this.summary(def, this.vantage()) : undefined;
+  }
+
+  /**
+   * Uptime and the p95 of hourly p95 response times of a service over the last `days` days, for
+   * each period asked; empty without a check history.
+   */
+  async uptime(def: ServiceDef, periods: readonly number[]): Promise<UptimeWindowJson[]> {
+    return this.history ? this.history.uptime(this.probeIdsOf(def), periods) : [];
   }
 
   /** The catalogue's services, then the public runtime ones. */
@@ -162,6 +206,7 @@ export class StatusView {
       evidence: [...(state?.evidence ?? [])],
       monitors,
       incidents: await this.incidents({ serviceIds: [id], limit: DETAIL_INCIDENTS }),
+      uptime: await this.uptime(service, UPTIME_PERIODS),
     };
   }
 
@@ -215,6 +260,7 @@ export class StatusView {
   private summary(service: ServiceDef, vantage: Vantage): ServiceSummary {
     const state = this.engine.serviceState(service.id);
     const open = this.engine.openIncident(service.id);
+    const planned = this.engine.maintenance(service.id);
     const blind = !vantage.ok && (state === undefined || state.status === 'up');
     return {
       id: service.id,
@@ -225,6 +271,15 @@ export class StatusView {
       // Unstable is why a service is degraded; one down (or in maintenance) says that, as alerts do.
       ...(!blind && state?.status === 'degraded' && state.evidence.some((e) => e.kind === 'unstable')
         ? { unstable: true as const }
+        : {}),
+      ...(!blind && planned !== undefined
+        ? {
+            maintenance: {
+              since: iso(planned.since),
+              until: iso(planned.until),
+              ...(planned.reason === null ? {} : { reason: planned.reason }),
+            },
+          }
         : {}),
       ...(open ? { incident: { id: open.id, severity: open.severity, startedAt: iso(open.startedAt) } } : {}),
     };

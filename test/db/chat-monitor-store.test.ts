@@ -86,6 +86,20 @@ describe.each([
     store = backend().store;
   });
 
+  it('keeps a watched status page with its components (migration 014 / 004), none for the other kinds', async () => {
+    const page = monitor('githubstatus.com', {
+      kind: 'status-page',
+      target: 'https://www.githubstatus.com/api/v2/summary.json',
+      components: ['Git Operations', 'API Requests'],
+    });
+    expect(await store.add(page)).toEqual({ id: 1, ...page });
+    await store.add(monitor('Site'));
+    expect(await store.listAll()).toEqual([
+      { id: 1, ...page },
+      { id: 2, ...monitor('Site') },
+    ]);
+  });
+
   it('adds a monitor with its audit row, and refuses a name its owner has in any case', async () => {
     expect(await store.add(monitor('Site'))).toEqual({ id: 1, ...monitor('Site') });
     expect(await store.add(monitor('SITE', { target: 'https://other.example.org/' }))).toBeNull();

@@ -46,10 +46,12 @@ describe.each(BACKENDS)('Discord alerts end to end on %s', (backend) => {
         'report',
         'services',
         'settings',
+        'silence',
         'status',
         'subscribe',
         'subscriptions',
         'unsubscribe',
+        'watch',
       ].sort(),
     );
     expect(fake.commands()).toEqual([]);

@@ -43,7 +43,9 @@ describe.each(BACKENDS)('Telegram alerts end to end (%s)', (backend) => {
       'report',
       'services',
       'settings',
+      'silence',
       'monitor',
+      'watch',
       'note',
     ];
     await fake.waitFor(() => fake.commands(undefined, 'bn'));

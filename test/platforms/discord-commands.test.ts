@@ -15,6 +15,7 @@ import {
   registerCommands,
 } from '../../src/platforms/discord/discord-commands.js';
 import { MONITOR_ACTIONS } from '../../src/core/commands/definitions/monitor-command.js';
+import { SILENCE_ACTIONS } from '../../src/core/commands/definitions/silence-command.js';
 import { COMMAND_ARG_NAMES } from '../../src/core/commands/registry.js';
 import { messagesFor, type CommandMenuName } from '../../src/core/i18n/index.js';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
@@ -65,7 +66,9 @@ describe('Discord command definitions', () => {
       ['report', null],
       ['services', null],
       ['settings', '16'],
+      ['silence', '16'],
       ['monitor', '16'],
+      ['watch', '16'],
       ['help', null],
       // Operators need not be admins of the channel: the handler decides who may note what.
       ['note', null],
@@ -77,7 +80,7 @@ describe('Discord command definitions', () => {
     const subcommands = DISCORD_COMMANDS.flatMap((c) => c.options ?? []).filter(
       (o) => o.type === ApplicationCommandOptionType.Subcommand,
     );
-    expect(subcommands.map((o) => o.name)).toEqual([...MONITOR_ACTIONS]);
+    expect(subcommands.map((o) => o.name)).toEqual([...SILENCE_ACTIONS, ...MONITOR_ACTIONS]);
     const options = DISCORD_COMMANDS.flatMap((c) => c.options ?? []).flatMap((o) =>
       o.type === ApplicationCommandOptionType.Subcommand ? (o.options ?? []) : [o],
     );

@@ -2,7 +2,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
-import { healthSchema } from '../../src/web/api-schemas.js';
+import { healthSchema, serviceDetailSchema } from '../../src/web/api-schemas.js';
 import { PUSH_SECRET_FILE } from '../../src/web/push-secret.js';
 import { BotProcess } from '../helpers/bot-process.js';
 import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
@@ -51,6 +51,18 @@ services:
     await bot.waitForLine(/DOWN\s+Our site/);
     const page = await (await fetch(`${base}/`)).text();
     expect(page).toMatch(/Our site<\/a>\s*<span class="badge s-down">down<\/span>/);
+    // The badge, the feed and uptime read the app's own stores.
+    expect(await (await fetch(`${base}/badge/site/status.svg`)).text()).toContain(
+      'aria-label="Our site: down"',
+    );
+    expect(await (await fetch(`${base}/badge/site/uptime.svg?days=7`)).text()).toContain(
+      'aria-label="Our site uptime 7d: 0.00%"',
+    );
+    expect(await (await fetch(`${base}/feed.atom`)).text()).toMatch(
+      /<title type="text">Our site: down since /,
+    );
+    const detail = serviceDetailSchema.parse(await (await fetch(`${base}/api/services/site`)).json());
+    expect(detail.uptime[0]).toMatchObject({ days: 7, uptime: 0 });
 
     await bot.waitForLine(/DOWN\s+Nightly job/); // never pinged: down after period + grace
     expect((await fetch(`${base}/push/${token}`, { method: 'POST', body: 'done' })).status).toBe(200);

@@ -137,4 +137,55 @@ describe('status page in a real browser', () => {
     expect(await page.getByRole('heading', { level: 2 }).innerText()).toBe('Not found');
     await page.close();
   });
+
+  it('draws both badges as images, parses the feed as XML, and shows uptime on the service page', async () => {
+    await withDownService();
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    await page.goto(`${web.url}/services/github`);
+    const uptime = page.getByRole('region', { name: 'Uptime and response time' });
+    const rows = await uptime.getByRole('row').allInnerTexts();
+    // GitHub's four checks passed in 80-140 ms, all in the current hour: its p95 is 140 ms.
+    expect(rows.slice(1).map((r) => r.split('\t').map((c) => c.trim()))).toEqual([
+      ['Last 7 days', '100.00%', '140 ms'],
+      ['Last 30 days', '100.00%', '140 ms'],
+      ['Last 90 days', '100.00%', '140 ms'],
+    ]);
+
+    // As a README embeds them: <img> elements, each loaded and measured (a string expression: the
+    // test's tsconfig has no DOM types). The hostile GitHub name must not break its image.
+    const sizes = (await page.evaluate(`Promise.all(${JSON.stringify([
+      '/badge/whatsapp/status.svg',
+      '/badge/github/status.svg',
+      '/badge/whatsapp/uptime.svg?days=30',
+      '/badge/github/uptime.svg?days=7',
+    ])}.map((src) => new Promise((resolve) => {
+      const img = new Image();
+      img.onload = () => resolve([src, img.naturalWidth, img.naturalHeight]);
+      img.onerror = () => resolve([src, 0, 0]);
+      img.src = src;
+      document.body.append(img);
+    })))`)) as [string, number, number][];
+    for (const [src, width, height] of sizes) {
+      expect(width, src).toBeGreaterThan(0);
+      expect(height, src).toBe(20);
+    }
+    await page.screenshot({ path: `${ARTIFACTS}/service-page-uptime.png`, fullPage: true });
+
+    // The browser's own XML parser: a well-formed Atom feed, the incident's entry in it.
+    const feed = (await page.evaluate(`fetch('/feed.atom').then((r) => r.text()).then((text) => {
+      const doc = new DOMParser().parseFromString(text, 'application/xml');
+      const ns = 'http://www.w3.org/2005/Atom';
+      return {
+        error: doc.getElementsByTagName('parsererror').length,
+        root: doc.documentElement.namespaceURI + ' ' + doc.documentElement.localName,
+        titles: [...doc.getElementsByTagNameNS(ns, 'entry')].map((e) => e.getElementsByTagNameNS(ns, 'title')[0].textContent),
+      };
+    })`)) as { error: number; root: string; titles: string[] };
+    expect(feed).toEqual({
+      error: 0,
+      root: 'http://www.w3.org/2005/Atom feed',
+      titles: [expect.stringMatching(/^WhatsApp: down since /)],
+    });
+    await page.close();
+  });
 });

@@ -3,7 +3,13 @@ import { SqliteHistoryStore } from '../../src/db/sqlite-history-store.js';
 import { serviceDetailSchema, serviceListSchema } from '../../src/web/api-schemas.js';
 import { SERVICE_LIST_CACHE_MS } from '../../src/web/status-view.js';
 import { BAR_DAYS } from '../../src/charts/service-history.js';
-import { CONTROL_SERVICES_YAML, START, type WebHarness, startWebHarness } from './web-harness.js';
+import {
+  CONTROL_SERVICES_YAML,
+  SERVICES_YAML,
+  START,
+  type WebHarness,
+  startWebHarness,
+} from './web-harness.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -256,6 +262,56 @@ describe('GET /api/services', () => {
       status: 'up',
       since: expect.any(String),
     });
+  });
+
+  it('shows a service in its planned maintenance window as maintenance, with until and reason; no incident until it ends', async () => {
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    const [from, to] = [START + 10 * MINUTE, START + 40 * MINUTE];
+    web = await startWebHarness(`${SERVICES_YAML}maintenance:
+  - { services: [whatsapp], start: "${iso(from)}", end: "${iso(to)}", reason: "Move <b>racks</b>" }
+`);
+    const wa = web.services.services.find((s) => s.id === 'whatsapp')?.monitorIds[0] ?? '';
+    const list = async () =>
+      serviceListSchema.parse(await (await fetch(`${web.url}/api/services`)).json()).services;
+    web.check(wa, { status: 'up' });
+    web.check(wa, { status: 'up' });
+    expect((await list())[0]).toMatchObject({ id: 'whatsapp', status: 'up' });
+    expect((await list())[0]?.maintenance).toBeUndefined();
+
+    web.clock.set(from); // the app's tick applies the window as it starts
+    web.engine.checkMaintenance();
+    for (let at = from + MINUTE; at < to; at += MINUTE) {
+      web.clock.set(at);
+      web.check(wa, { status: 'down' });
+    }
+    const maintenance = { since: iso(from), until: iso(to), reason: 'Move <b>racks</b>' };
+    expect((await list())[0]).toEqual({
+      id: 'whatsapp',
+      name: 'WhatsApp',
+      status: 'maintenance',
+      since: iso(from),
+      maintenance,
+    });
+    expect((await list())[1]?.maintenance).toBeUndefined();
+    const detail = serviceDetailSchema.parse(await (await fetch(`${web.url}/api/services/whatsapp`)).json());
+    expect(detail).toMatchObject({ status: 'maintenance', maintenance });
+    expect(detail.incident).toBeUndefined();
+    const html = await (await fetch(`${web.url}/`)).text();
+    expect(html).toMatch(/WhatsApp<\/a>\s*<span class="badge s-maintenance">in maintenance<\/span>/);
+    expect(html).toContain('planned, until');
+    expect(html).toContain('Move &lt;b&gt;racks&lt;/b&gt;');
+    expect(html).not.toContain('<b>racks');
+    expect(await (await fetch(`${web.url}/services/whatsapp?lang=bn`)).text()).toContain('পরিকল্পিত, চলবে');
+
+    web.clock.set(to); // still failing when the window ends: down, and alerted now
+    web.engine.checkMaintenance();
+    web.clock.advance(SERVICE_LIST_CACHE_MS);
+    expect((await list())[0]).toMatchObject({
+      status: 'down',
+      since: iso(to),
+      incident: { severity: 'major' },
+    });
+    expect((await list())[0]?.maintenance).toBeUndefined();
   });
 
   it('says when our own network looks broken: vantage not ok, a service last seen up is unknown with the reason; the page says so', async () => {

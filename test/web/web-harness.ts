@@ -9,10 +9,10 @@ import { type Db, openDatabase } from '../../src/db/database.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
 import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
-import { SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
+import { type QueryStore, SqliteQueryStore } from '../../src/db/sqlite-query-store.js';
 import { createHttpServer, type HttpExtras } from '../../src/web/http-server.js';
 import { ServiceHistory } from '../../src/charts/service-history.js';
-import { SqliteHistoryStore } from '../../src/db/sqlite-history-store.js';
+import { type HistoryReader, SqliteHistoryStore } from '../../src/db/sqlite-history-store.js';
 import { StatusPage } from '../../src/web/status-page.js';
 import { type PlatformStatus, StatusView } from '../../src/web/status-view.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -65,6 +65,11 @@ export async function startWebHarness(
   } = {
     scheduler: { lastTick: null },
   },
+  /**
+   * Where the view reads incidents and check history (another backend's stores); the engine and
+   * the checks fed to it stay on the harness's SQLite file.
+   */
+  reads?: { readonly queries: QueryStore; readonly history: HistoryReader },
 ): Promise<WebHarness> {
   let now = START;
   const clock = {
@@ -80,7 +85,8 @@ export async function startWebHarness(
   // As in the app: outbox rows are written in the incident's transaction.
   detectionStore.addIncidentHook((event) => outbox.enqueueIncidentEvent(event));
   const engine = new DetectionEngine(services, detectionStore, clock, { roundMs: 60_000 });
-  const queries = new SqliteQueryStore(db);
+  const queries = reads?.queries ?? new SqliteQueryStore(db);
+  const history = new ServiceHistory(reads?.history ?? new SqliteHistoryStore(db), clock);
   const view = new StatusView(
     services,
     engine,
@@ -91,9 +97,9 @@ export async function startWebHarness(
     undefined,
     health.storage,
     undefined,
+    history,
     new SqliteNoteStore(db),
   );
-  const history = new ServiceHistory(new SqliteHistoryStore(db), clock);
   const check: WebHarness['check'] = (monitorId, outcome) =>
     engine.handleResult(monitorId, {
       reason: outcome.status === 'down' ? 'http-status' : 'ok',
@@ -103,7 +109,7 @@ export async function startWebHarness(
       ...outcome,
     });
   const parts = { db, services, engine, history, view, clock, check, subscriptions };
-  const page = new StatusPage(services, view, history, clock);
+  const page = new StatusPage(view, history, clock);
   const app = createHttpServer(view, pino({ level: 'silent' }), { page, ...extras(parts) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

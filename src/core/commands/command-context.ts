@@ -9,6 +9,7 @@ import type {
   CommandSubscriptionStore,
   IncidentReader,
   MonitorCommandPort,
+  WatchCommandPort,
   ServiceDirectory,
   ServiceStateReader,
 } from './ports.js';
@@ -30,9 +31,10 @@ export interface CommandServiceDeps {
   readonly clock: Clock;
   /**
    * Monitors added from chat, the `ChatMonitorService`. Absent: `/monitor` answers that
-   * custom monitors are not enabled, and only the catalogue's services exist.
+   * custom monitors are not enabled, and only the catalogue's services exist. `/watch` needs its
+   * `watch` too.
    */
-  readonly monitors?: MonitorCommandPort;
+  readonly monitors?: MonitorCommandPort & Partial<WatchCommandPort>;
   /**
    * Where `/note` stores a note and tells the incident's chats (the note store and the outbox).
    * Absent: `/note` is refused as not allowed.

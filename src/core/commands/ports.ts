@@ -1,6 +1,7 @@
 import type { Awaitable } from '../awaitable.js';
 import type { Evidence } from '../detection/service-status.js';
 import type { PlatformName, SubscriptionStore } from '../delivery/ports.js';
+import type { WatchFinding } from '../i18n/messages.js';
 import type { SsrfRefusalReason } from '../i18n/ssrf-messages.js';
 import type { Severity, State } from '../model.js';
 
@@ -87,6 +88,8 @@ export interface MonitorSummary {
   /** Normalised target: the URL (and keyword), or `host:port`. */
   readonly target: string;
   readonly intervalMs: number;
+  /** A watched status page's components that count (`/watch`); absent or empty: all of them. */
+  readonly components?: readonly string[];
 }
 
 export type MonitorAddOutcome =
@@ -135,4 +138,26 @@ export interface MonitorCommandPort {
   servicesOf(scope: MonitorScope): readonly WatchedService[];
   /** Every chat service id (any community), so alert buttons naming one still parse. */
   serviceIds(): readonly string[];
+}
+
+export type WatchAddOutcome =
+  | Exclude<MonitorAddOutcome, { readonly kind: 'invalid-name' | 'interval-too-short' }>
+  | { readonly kind: 'not-status-page'; readonly found: WatchFinding }
+  /** Asked components the page does not list; `known` is every one it does, in its order. */
+  | {
+      readonly kind: 'unknown-components';
+      readonly unknown: readonly string[];
+      readonly known: readonly string[];
+    };
+
+/** `/watch`: a status page as a chat monitor (satisfied by `ChatMonitorService`). */
+export interface WatchCommandPort {
+  /**
+   * Reads the page once through the SSRF guard; adds it when it is a status feed and every asked
+   * component is on it (matched case-insensitively). `components` empty: the whole page counts.
+   */
+  watch(
+    caller: MonitorCaller,
+    input: { readonly url: string; readonly components: readonly string[] },
+  ): Promise<WatchAddOutcome>;
 }

@@ -9,11 +9,13 @@ import { reportButtonCommand } from './definitions/report-button-command.js';
 import { reportCommand } from './definitions/report-command.js';
 import { servicesCommand } from './definitions/services-command.js';
 import { settingsCommand } from './definitions/settings-command.js';
+import { silenceCommand } from './definitions/silence-command.js';
 import { startCommand } from './definitions/start-command.js';
 import { statusCommand } from './definitions/status-command.js';
 import { subscribeCommand } from './definitions/subscribe-command.js';
 import { subscriptionsCommand } from './definitions/subscriptions-command.js';
 import { unsubscribeCommand } from './definitions/unsubscribe-command.js';
+import { watchCommand } from './definitions/watch-command.js';
 
 /**
  * Every chat command, in the order Discord's command list shows them (Telegram's menu puts the
@@ -31,7 +33,9 @@ export const COMMANDS: readonly CommandDefinition[] = [
   reportCommand,
   servicesCommand,
   settingsCommand,
+  silenceCommand,
   monitorCommand,
+  watchCommand,
   startCommand,
   helpCommand,
   reportButtonCommand,

@@ -102,6 +102,21 @@ export class ServiceIndex {
     return found.map((s) => ({ id: s.id, name: s.name }));
   }
 
+  /**
+   * `/services <text>`: every service whose id, name or an alias starts with or contains the text
+   * (ignoring case, accents, spacing and punctuation), best first; when none does, the close
+   * spellings. An empty text matches nothing.
+   */
+  search(query: string): WatchedService[] {
+    const key = compactKey(query);
+    if (key === '') return [];
+    const containing = this.entries.filter((e) => e.keys.some((k) => k.includes(key))).map((e) => e.service);
+    const ranked = this.rank(key, this.entries.length);
+    if (containing.length === 0) return ranked;
+    const wanted = new Set(containing);
+    return ranked.filter((s) => wanted.has(s));
+  }
+
   /** Services ordered by how well one of their keys matches; far-off ones left out. */
   private rank(key: string, limit: number): WatchedService[] {
     if (key === '' || limit === 0) return [];

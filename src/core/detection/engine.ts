@@ -11,6 +11,12 @@ import {
   stepMonitor,
 } from './monitor-state.js';
 import { type CrowdView, type Evidence, type MonitorView, fuseServiceStatus } from './service-status.js';
+import {
+  type ActiveMaintenance,
+  type MaintenanceState,
+  type MaintenanceWindow,
+  maintenanceState,
+} from './maintenance.js';
 import { type RecentOutcome, type VantageVerdict, assessVantage } from './vantage-guard.js';
 import type { IncidentEvent, OperatorEvent } from '../events.js';
 import type { CheckResult, Clock, ProbeOutcome, State } from '../model.js';
@@ -65,6 +71,13 @@ function restoredRecord(stored: MonitorRecord | undefined, def: MonitorDef, now:
  */
 function recheckable(def: MonitorDef): boolean {
   return def.serviceId !== null && def.role === 'probe' && def.type !== 'push';
+}
+
+/** `stepped` with the learned background counts of `previous` (kept as they were, or still absent). */
+function withBackgroundOf(previous: MonitorRecord, stepped: MonitorRecord): MonitorRecord {
+  if (stepped.background === previous.background) return stepped;
+  const { background: _learned, ...rest } = stepped;
+  return previous.background === undefined ? rest : { ...rest, background: previous.background };
 }
 
 /** What the engine needs persisted, loaded once at start-up. */
@@ -153,6 +166,17 @@ export class DetectionEngine {
   private vantageAssessedAt = Number.NEGATIVE_INFINITY;
   private readonly incidentListeners: ((e: IncidentEvent) => void)[] = [];
   private readonly operatorListeners: ((e: OperatorEvent) => void)[] = [];
+  /** The services file's maintenance windows, and which services they cover as last worked out. */
+  private readonly windows: readonly MaintenanceWindow[];
+  private maintenanceSeen: MaintenanceState = { active: new Map(), nextChangeAt: null };
+  /** When `maintenanceSeen` was worked out; it holds until its `nextChangeAt`. */
+  private maintenanceAt = Number.NEGATIVE_INFINITY;
+  /** When each service's latest maintenance ended (as the engine saw it): streaks begun before are not learned. */
+  private readonly maintenanceEnded = new Map<string, number>();
+  /** The services in maintenance when `checkMaintenance` last applied the windows. */
+  private maintenanceApplied: ReadonlyMap<string, ActiveMaintenance> = new Map();
+  /** Whether `checkMaintenance` has run once (the first run also looks at the stored statuses). */
+  private maintenanceChecked = false;
 
   constructor(
     catalog: Catalog,
@@ -162,6 +186,7 @@ export class DetectionEngine {
   ) {
     for (const m of catalog.monitors) this.monitorDefs.set(m.id, m);
     for (const s of catalog.services) this.serviceDefs.set(s.id, s);
+    this.windows = catalog.maintenance ?? [];
     const snapshot = store.load();
     const now = clock.now();
     this.vantageSince = now;
@@ -293,10 +318,20 @@ export class DetectionEngine {
       !this.vantage.ok && def.serviceId !== null && outcome.status === 'down'
         ? { ...outcome, status: 'unknown' as const }
         : outcome;
-    const { record, events } =
+    const stepped =
       def.serviceId !== null && def.role === 'probe'
         ? this.stepProbe(monitorId, def, previous, counted, at)
         : stepMonitor(previous, counted, at, confirmOf(def), def.flap, cadenceOf(def));
+    const { events } = stepped;
+    // Failures during planned maintenance are not the background noise a monitor learns from
+    // (docs/detection.md): its learned counts stay as they were before the window, also when a
+    // streak begun in the window is broken after it.
+    const streakSince = previous.pending?.since ?? Number.POSITIVE_INFINITY;
+    const planned =
+      def.serviceId !== null &&
+      (this.inMaintenance(def.serviceId, at) ||
+        streakSince < (this.maintenanceEnded.get(def.serviceId) ?? Number.NEGATIVE_INFINITY));
+    const record = planned ? withBackgroundOf(previous, stepped.record) : stepped.record;
     this.records.set(monitorId, record);
     const streak = pendingWorsening(record);
     if (streak > 0 && record.pending?.status === counted.status && recheckable(def))
@@ -393,6 +428,60 @@ export class DetectionEngine {
     return this.services.get(serviceId);
   }
 
+  /** The planned maintenance a service is in now (services file), if it is: since, until, why. */
+  maintenance(serviceId: string): ActiveMaintenance | undefined {
+    return this.maintenanceNow(this.clock.now()).active.get(serviceId);
+  }
+
+  /**
+   * Applies the start and end of maintenance windows when they come, without waiting for a
+   * service's next check: a service entering one is `maintenance` at once, and one leaving it is
+   * fused again from what its monitors say (an outage still going on is alerted then, one over
+   * within the window never is). Cheap until a window starts or ends (one comparison): the check
+   * pipeline calls it every second. Only the services this instance owns are evaluated; the others'
+   * owners do it and this instance reads their state (`refreshService`).
+   */
+  checkMaintenance(): void {
+    if (this.windows.length === 0 && this.maintenanceChecked) return;
+    const at = this.clock.now();
+    const before = this.maintenanceApplied;
+    const now = this.maintenanceNow(at).active;
+    if (now === before && this.maintenanceChecked) return;
+    this.maintenanceApplied = now;
+    const changed = new Set<string>();
+    for (const id of before.keys()) if (!now.has(id)) changed.add(id);
+    for (const id of now.keys()) if (!before.has(id)) changed.add(id);
+    // The first time: a status stored as `maintenance` whose window is over (ended while the bot
+    // was stopped, or taken out of the file) is fused again now, not at the service's next check.
+    if (!this.maintenanceChecked)
+      for (const [id, state] of this.services)
+        if (state.status === 'maintenance' && !now.has(id)) changed.add(id);
+    this.maintenanceChecked = true;
+    for (const id of changed) {
+      const service = this.serviceDefs.get(id);
+      if (service && this.options.owns?.(id) !== false) this.evaluate(service, at, null, null);
+    }
+  }
+
+  /** Whether a service is in a maintenance window of the services file at `at`. */
+  private inMaintenance(serviceId: string, at: number): boolean {
+    return this.windows.length > 0 && this.maintenanceNow(at).active.has(serviceId);
+  }
+
+  /** The windows as of `at`, worked out again only once the last answer's next change has come. */
+  private maintenanceNow(at: number): MaintenanceState {
+    const next = this.maintenanceSeen.nextChangeAt;
+    const stale = at < this.maintenanceAt || (next !== null && at >= next);
+    if (this.windows.length > 0 && (stale || this.maintenanceAt === Number.NEGATIVE_INFINITY)) {
+      const before = this.maintenanceSeen.active;
+      this.maintenanceSeen = maintenanceState(this.windows, at);
+      this.maintenanceAt = at;
+      for (const id of before.keys())
+        if (!this.maintenanceSeen.active.has(id)) this.maintenanceEnded.set(id, at);
+    }
+    return this.maintenanceSeen;
+  }
+
   openIncident(serviceId: string): IncidentView | undefined {
     return this.open.get(serviceId);
   }
@@ -437,6 +526,7 @@ export class DetectionEngine {
       monitors: service.monitorIds.flatMap((id) => this.viewOf(id)),
       ...(service.quorum !== null ? { quorum: service.quorum } : {}),
       ...(crowd ? { crowd } : {}),
+      ...(this.inMaintenance(service.id, at) ? { inMaintenanceWindow: true } : {}),
     });
     const before = this.services.get(service.id);
     const key = evidenceKey(verdict.evidence);
@@ -556,6 +646,8 @@ export class DetectionEngine {
       // announcing an outage is no failure of ours, and one we cannot fetch is `unknown`, which
       // would count as a healthy unit and dilute the share while our own network is down.
       if (def.role === 'official') continue;
+      // A service in planned maintenance may well fail: that says nothing about our network.
+      if (def.serviceId !== null && this.inMaintenance(def.serviceId, at)) continue;
       const latest = this.latest.get(id);
       if (!latest) continue;
       oldestBy.set(def.intervalMs, Math.min(oldestBy.get(def.intervalMs) ?? latest.at, latest.at));

@@ -75,7 +75,10 @@ export interface FusionInput {
   /** Probes that must be down for the service to be down; default more than half. */
   readonly quorum?: number;
   readonly crowd?: CrowdView;
-  /** A configured maintenance window is in progress. */
+  /**
+   * A maintenance window of the services file is in progress (src/core/detection/maintenance.ts):
+   * the operator asked for silence, so it comes before everything else.
+   */
   readonly inMaintenanceWindow?: boolean;
 }
 
@@ -91,13 +94,18 @@ export const defaultQuorum = (activeProbes: number): number => Math.floor(active
  *
  * | # | condition                                                        | status      |
  * |---|------------------------------------------------------------------|-------------|
- * | 1 | an official source is down (major/critical outage)               | down        |
- * | 2 | official maintenance, or a configured maintenance window         | maintenance |
- * | 3 | at least `quorum` active probes down                             | down        |
- * | 4 | one probe down and the crowd detector at `detected`              | down        |
- * | 5 | a monitor down or degraded, crowd not `none`, or one flapping    | degraded    |
- * | 6 | monitors, none active, and no official or crowd evidence         | unknown     |
- * | 7 | otherwise                                                        | up          |
+ * | 1 | a maintenance window of the services file is in progress         | maintenance |
+ * | 2 | an official source is down (major/critical outage)               | down        |
+ * | 3 | an official source says maintenance                              | maintenance |
+ * | 4 | at least `quorum` active probes down                             | down        |
+ * | 5 | one probe down and the crowd detector at `detected`              | down        |
+ * | 6 | a monitor down or degraded, crowd not `none`, or one flapping    | degraded    |
+ * | 7 | monitors, none active, and no official or crowd evidence         | unknown     |
+ * | 8 | otherwise                                                        | up          |
+ *
+ * A configured window wins even over an official outage: the operator declared the service out of
+ * service for that time, and no alert may go out about it until the window ends (what is still
+ * failing then is announced then). An official source's own maintenance does not hide its outage.
  *
  * Monitors in `unknown` are not active: they neither accuse nor clear. Flapping monitors are not
  * active either (their state of the moment counts for no quorum and clears nothing), but they are
@@ -124,9 +132,9 @@ export function fuseServiceStatus(input: FusionInput): ServiceVerdict {
   const evidence = [...flapping.map(unstableEvidence), ...collectEvidence(active, counted)];
 
   const status = ((): State => {
+    if (input.inMaintenanceWindow === true) return 'maintenance';
     if (officials.some((m) => m.state === 'down')) return 'down';
-    if (input.inMaintenanceWindow === true || officials.some((m) => m.state === 'maintenance'))
-      return 'maintenance';
+    if (officials.some((m) => m.state === 'maintenance')) return 'maintenance';
     if (probes.length > 0 && probesDown >= Math.min(quorum, probes.length)) return 'down';
     if (probesDown >= 1 && crowd === 'detected') return 'down';
     if (

@@ -22,6 +22,7 @@ import type {
   ProbeFacts,
   QuietHours,
   ServiceTarget,
+  WatchFinding,
 } from './messages.js';
 
 /*
@@ -150,7 +151,7 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   status: ['/status [service]', 'সব সার্ভিসের সংক্ষিপ্ত অবস্থা, অথবা একটির বিস্তারিত'],
   incidents: ['/incidents [service]', 'সাম্প্রতিক ও চলমান ঘটনা'],
   report: ['/report <service> [problem]', 'কোনো সার্ভিস আপনার জন্য কাজ না করলে আমাদের জানান'],
-  services: ['/services', 'যেসব সার্ভিসের ওপর আমরা নজর রাখি'],
+  services: ['/services [search]', 'যেসব সার্ভিসের ওপর আমরা নজর রাখি'],
   settings: ['/settings [language] [timezone] [quiet]', 'এই চ্যাটের ভাষা, টাইম জোন ও নীরব সময় (অ্যাডমিন)'],
   monitorAdd: [
     '/monitor add <name> <target> [every]',
@@ -162,10 +163,37 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ['/help', 'এই সাহায্য'],
   start: ['/start', '/help-এর মতোই'],
+  silence: [
+    '/silence <service|all> <duration> | /silence off',
+    'এই চ্যাটের সতর্কবার্তা ১০ মিনিট থেকে ৭ দিন আটকে রাখুন, যেমন 2h; শুধু /silence দিলে তালিকা (অ্যাডমিন)',
+  ],
+  watch: ['/watch <url> [components]', 'এখানে একটি অফিসিয়াল স্ট্যাটাস পাতা অনুসরণ করুন (অ্যাডমিন)'],
   note: [
     '/note <service> [identified|monitoring|resolved] <text>',
     'সার্ভিসের ঘটনায় একটি নোট যোগ করুন (অপারেটর; নিজের মনিটরে অ্যাডমিন)',
   ],
+};
+
+/** `/watch` যা পেয়েছে, স্ট্যাটাস ফিডের বদলে। */
+const WATCH_FINDING = (found: WatchFinding): string => {
+  switch (found.kind) {
+    case 'html':
+      return 'একটি এইচটিএমএল পাতা (মানুষের পড়ার পাতা, তার ফিড নয়)';
+    case 'unknown-json':
+      return 'অচেনা গঠনের জেসন';
+    case 'other-xml':
+      return 'এমন এক্সএমএল যা আরএসএস বা অ্যাটম নয়';
+    case 'empty':
+      return 'একটি ফাঁকা উত্তর';
+    case 'other':
+      return 'জেসন, আরএসএস বা অ্যাটম নয় এমন কিছু';
+    case 'unreadable':
+      return 'এমন একটি ফিড যার বিষয়বস্তু পড়া গেল না';
+    case 'unreachable':
+      return 'কোনো উত্তর নেই (ঠিকানাটি সময়মতো সাড়া দেয়নি, অথবা নিষিদ্ধ কোথাও পাঠিয়েছে)';
+    case 'http-status':
+      return `HTTP ${n(found.status)} ত্রুটি`;
+  }
 };
 
 const MONITOR_USAGE = [
@@ -212,6 +240,8 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   services: 'যে সেবাগুলো নজরে রাখা হচ্ছে',
   settings: 'ভাষা, সময় অঞ্চল ও নীরব সময় — অ্যাডমিন',
   monitor: 'নিজের ওয়েবসাইট বা সার্ভার নজরে রাখুন: add, remove, list — অ্যাডমিন',
+  silence: 'কিছু সময় এখানে সতর্কবার্তা নীরব রাখুন, শেষ করুন, তালিকা দেখুন — অ্যাডমিন',
+  watch: 'এখানে একটি অফিসিয়াল স্ট্যাটাস পাতা অনুসরণ করুন — অ্যাডমিন',
   note: 'কোনো ঘটনায় নোট যোগ করুন — অপারেটর ও মনিটরের মালিক',
 };
 
@@ -226,6 +256,7 @@ const PAGE: PageText = {
   recentResolved: 'সম্প্রতি সমাধান হয়েছে',
   noResolved: 'সম্প্রতি কিছু সমাধান হয়নি।',
   since: 'থেকে',
+  plannedUntil: 'পরিকল্পিত, চলবে',
   started: 'শুরু',
   resolvedAfter: (ms) => `${formatDuration(FORMAT, ms)} পর সমাধান হয়েছে`,
   lastingFor: (ms) => `${formatDuration(FORMAT, ms)} ধরে চলছে`,
@@ -250,6 +281,16 @@ const PAGE: PageText = {
   latencyAxis: 'মি.সে.',
   failuresLegend: 'ব্যর্থ পরীক্ষা',
   reportsLegend: 'ব্যবহারকারীর রিপোর্ট',
+  uptimeTitle: 'চালু থাকার হার ও সাড়া দেওয়ার সময়',
+  uptimePeriod: (days) => `গত ${formatNumber(FORMAT, days)} দিন`,
+  uptimeHeader: 'চালু থাকার হার',
+  p95Header: 'সাড়া দেওয়ার সময় (প্রতি ঘণ্টার ৯৫তম পার্সেন্টাইলগুলোর ৯৫তম পার্সেন্টাইল)',
+  noData: 'কোনো পরীক্ষা নেই',
+  uptimeNote:
+    'চালু থাকার হার: যে পরীক্ষাগুলো ব্যর্থ হয়নি তাদের ভাগ। সাড়া দেওয়ার সময়: প্রতি ঘণ্টার ৯৫তম পার্সেন্টাইলগুলোর ৯৫তম পার্সেন্টাইল, কারণ ঘণ্টার সারাংশে প্রতিটি পরীক্ষা নয়, শুধু সেই ঘণ্টার ৯৫তম পার্সেন্টাইল রাখা হয়।',
+  feedOngoing: ({ serviceName, state, date }) => `${serviceName}: ${date} থেকে ${state}`,
+  feedResolved: ({ serviceName, durationMs }) =>
+    `${serviceName}: ${formatDuration(FORMAT, durationMs)} পর সমাধান হয়েছে`,
 };
 
 /** Bengali stems (it inflects by suffix). */
@@ -368,6 +409,10 @@ export const bn: Catalogue<'bn'> = {
       services.length === 0
         ? 'এখন কোনো সার্ভিসের ওপর নজর রাখা হচ্ছে না।'
         : ['যেসব সার্ভিসের ওপর আমরা নজর রাখি:', ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
+    servicesMatching: ({ given, services }) =>
+      services.length === 0
+        ? `"${given}" এর সঙ্গে কোনো সার্ভিস মেলেনি। /services সবগুলোর তালিকা দেয়।`
+        : [`"${given}" এর সঙ্গে মেলে এমন সার্ভিস:`, ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
     settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId }) =>
       [
         changed ? 'সেটিংস সংরক্ষণ করা হয়েছে।' : 'এই চ্যাটের সেটিংস:',
@@ -399,6 +444,20 @@ export const bn: Catalogue<'bn'> = {
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>
       `${serviceName}: এই চ্যাটে ${formatTime(FORMAT, until, timeZone)} পর্যন্ত সতর্কবার্তা বন্ধ থাকবে।`,
+    silences: ({ allUntil, timeZone }) =>
+      allUntil === null
+        ? 'এই চ্যাটে কোনো নীরবতা নেই। /silence <service|all> <duration> দিয়ে চালু করুন (অ্যাডমিন)।'
+        : `এই চ্যাটের নীরবতা:\n• সব সার্ভিস: ${formatDateTime(FORMAT, allUntil, timeZone)} পর্যন্ত`,
+    silenced: ({ until, timeZone }) =>
+      `এই চ্যাটের সব সতর্কবার্তা ${formatDateTime(FORMAT, until, timeZone)} পর্যন্ত নীরব থাকবে। এর মধ্যে যা ঘটবে, পরে একটি সারসংক্ষেপে আসবে; আগে শেষ করতে /silence off।`,
+    silenceEnded: () => 'নীরবতা শেষ হয়েছে; এর মধ্যে আটকে থাকা সতর্কবার্তা একটি সারসংক্ষেপে আসবে।',
+    notSilenced: () => 'এই চ্যাট নীরব নেই।',
+    silenceOneService: ({ serviceName }) =>
+      `শুধু ${serviceName} নীরব রাখা এখনো সম্ভব নয়: /silence <service|all> <duration> দিয়ে সব সার্ভিস নীরব রাখুন, অথবা /unsubscribe দিয়ে ওই সার্ভিসের সতর্কবার্তা বন্ধ করুন।`,
+    invalidSilenceDuration: ({ given }) =>
+      given === null
+        ? 'কতক্ষণ নীরব রাখবেন লিখুন: ১০ মিনিট থেকে ৭ দিন, যেমন 2h।'
+        : `"${given}" সঠিক সময় নয়: ১০ মিনিট থেকে ৭ দিনের মধ্যে লিখুন, যেমন 2h।`,
     storageUnavailable: () =>
       'এটি সংরক্ষণ করা গেল না: বটের স্টোরেজে এখন লেখা যাচ্ছে না। সতর্কবার্তা তবুও যাবে; একটু পরে আবার চেষ্টা করুন।',
     internalError: () => 'আমাদের দিকে কিছু একটা গোলমাল হয়েছে। একটু পরে আবার চেষ্টা করুন।',
@@ -443,6 +502,18 @@ export const bn: Catalogue<'bn'> = {
               ),
             ]),
       ].join('\n'),
+    watchUsage: () =>
+      [
+        'এখানে একটি অফিসিয়াল স্ট্যাটাস পাতা অনুসরণ করুন (অ্যাডমিন):',
+        '/watch <url> [components] — যেমন /watch https://www.githubstatus.com/',
+        'স্ট্যাটাস পাতা, জেসন সারাংশ ও আরএসএস/অ্যাটম ফিড পড়া যায়; একাধিক কম্পোনেন্ট কমা দিয়ে আলাদা করুন। /monitor remove দিয়ে সরান।',
+      ].join('\n'),
+    watchAdded: ({ name, url, components, intervalMs }) =>
+      `“${name}” অনুসরণ করা হচ্ছে: ${url}${components.length === 0 ? '' : ` (শুধু ${components.join(', ')})`}, প্রতি ${duration(intervalMs)} পর পর পড়া হবে। এর সতর্কবার্তা এই চ্যাটে আসবে; /monitor remove ${name} দিয়ে বন্ধ করুন।`,
+    notStatusPage: ({ found }) =>
+      `এটি এমন স্ট্যাটাস ফিড নয় যা আমি পড়তে পারি: পেয়েছি ${WATCH_FINDING(found)}। পাতার জেসন সারাংশ (যেমন https://status.example.com/api/v2/summary.json) অথবা তার ফিড (https://status.example.com/history.rss) দিয়ে চেষ্টা করুন।`,
+    unknownComponents: ({ unknown, known, more }) =>
+      `এই পাতায় ${unknown.map((u) => `“${u}”`).join(', ')} নামে কোনো কম্পোনেন্ট নেই। আছে: ${known.join(', ')}${more > 0 ? ` এবং আরও ${n(more)}টি` : ''}।`,
   },
   ssrf: SSRF,
   commandMenu: COMMAND_MENU,
@@ -466,6 +537,13 @@ export const bn: Catalogue<'bn'> = {
     monitorRemove: 'আপনার কোনো মনিটর নজরে রাখা বন্ধ করুন',
     monitorRemoveName: 'যোগ করার সময় দেওয়া নাম',
     monitorList: 'আপনার মনিটরগুলো, আর কে সেগুলো যোগ বা বাদ দিয়েছে',
+    silenceSet: 'কিছু সময়ের জন্য সতর্কবার্তা নীরব রাখুন',
+    silenceDuration: 'কতক্ষণ: ১০ মিনিট থেকে ৭ দিন, যেমন 2h',
+    silenceOff: 'নীরবতা এখনই শেষ করুন',
+    silenceList: 'এই চ্যাটের নীরবতা',
+    watchUrl: 'স্ট্যাটাস পাতা: তার ঠিকানা, জেসন সারাংশ বা আরএসএস/অ্যাটম ফিড',
+    watchComponents: 'শুধু এই কম্পোনেন্টগুলো, কমা দিয়ে আলাদা (না দিলে পুরো পাতা)',
+    servicesSearch: 'নাম, আইডি বা ডাকনামের অংশ (না দিলে সব সার্ভিস)',
     noteService: 'যে সার্ভিসের ঘটনা নিয়ে নোট',
     noteMark: 'নোটটি ঘটনা সম্পর্কে কী বলে (ঐচ্ছিক)',
     noteIdentified: 'identified: কারণ জানা গেছে',

@@ -21,6 +21,7 @@ import type {
   ProbeFacts,
   QuietHours,
   ServiceTarget,
+  WatchFinding,
 } from './messages.js';
 
 const FORMAT: LocaleFormat = { intlLocale: 'en', dayPeriodFirst: false };
@@ -144,7 +145,7 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   status: ['/status [service]', 'all services at a glance, or one in detail'],
   incidents: ['/incidents [service]', 'recent and ongoing incidents'],
   report: ['/report <service> [problem]', 'tell us a service is not working for you'],
-  services: ['/services', 'the services we watch'],
+  services: ['/services [search]', 'the services we watch'],
   settings: [
     '/settings [language] [timezone] [quiet]',
     'language, time zone and quiet hours of this chat (admins)',
@@ -159,10 +160,37 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ['/help', 'this help'],
   start: ['/start', 'the same as /help'],
+  silence: [
+    '/silence <service|all> <duration> | /silence off',
+    "hold this chat's alerts for 10m to 7d, e.g. /silence all 2h; /silence alone lists (admins)",
+  ],
+  watch: ['/watch <url> [components]', 'follow an official status page here (admins)'],
   note: [
     '/note <service> [identified|monitoring|resolved] <text>',
     'add a note to the service’s incident (operators; admins for their own monitors)',
   ],
+};
+
+/** What `/watch` found instead of a status feed. */
+const WATCH_FINDING = (found: WatchFinding): string => {
+  switch (found.kind) {
+    case 'html':
+      return 'an HTML page (the page people read, not its feed)';
+    case 'unknown-json':
+      return 'JSON of no status format I know';
+    case 'other-xml':
+      return 'XML that is neither RSS nor Atom';
+    case 'empty':
+      return 'an empty answer';
+    case 'other':
+      return 'neither JSON, RSS nor Atom';
+    case 'unreadable':
+      return 'a feed whose content I could not read';
+    case 'unreachable':
+      return 'no answer (the address did not respond in time, or redirected where I may not go)';
+    case 'http-status':
+      return `an HTTP ${found.status} error`;
+  }
 };
 
 const MONITOR_USAGE = [
@@ -209,6 +237,8 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   services: 'The services being watched',
   settings: 'Language, time zone and quiet hours — admins',
   monitor: 'Watch your own website or server: add, remove, list — admins',
+  silence: 'Silence alerts here for a while, end it, list it — admins',
+  watch: 'Follow an official status page here — admins',
   note: 'Add a note to an incident — operators and monitor owners',
 };
 
@@ -223,6 +253,7 @@ const PAGE: PageText = {
   recentResolved: 'Recently resolved',
   noResolved: 'Nothing resolved recently.',
   since: 'since',
+  plannedUntil: 'planned, until',
   started: 'started',
   resolvedAfter: (ms) => `resolved after ${formatDuration(FORMAT, ms)}`,
   lastingFor: (ms) => `ongoing for ${formatDuration(FORMAT, ms)}`,
@@ -246,6 +277,16 @@ const PAGE: PageText = {
   latencyAxis: 'ms',
   failuresLegend: 'failed checks',
   reportsLegend: 'user reports',
+  uptimeTitle: 'Uptime and response time',
+  uptimePeriod: (days) => `Last ${days} days`,
+  uptimeHeader: 'Uptime',
+  p95Header: 'Response time (p95 of hourly p95s)',
+  noData: 'no checks',
+  uptimeNote:
+    "Uptime is the share of checks that did not fail. Response time is the 95th percentile of the hourly 95th percentiles: the hourly summaries keep each hour's 95th percentile, not every check.",
+  feedOngoing: ({ serviceName, state, date }) => `${serviceName}: ${state} since ${date}`,
+  feedResolved: ({ serviceName, durationMs }) =>
+    `${serviceName}: resolved after ${formatDuration(FORMAT, durationMs)}`,
 };
 
 /** English words, on word boundaries ("app" must not match "happy"). */
@@ -365,6 +406,10 @@ export const en: Catalogue<'en'> = {
       services.length === 0
         ? 'No services are being watched.'
         : ['Services we watch:', ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
+    servicesMatching: ({ given, services }) =>
+      services.length === 0
+        ? `No service matches "${given}". /services lists them all.`
+        : [`Services matching "${given}":`, ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
     settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId }) =>
       [
         changed ? 'Settings saved.' : 'Settings of this chat:',
@@ -394,6 +439,20 @@ export const en: Catalogue<'en'> = {
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>
       `${serviceName} alerts are muted in this chat until ${formatTime(FORMAT, until, timeZone)}.`,
+    silences: ({ allUntil, timeZone }) =>
+      allUntil === null
+        ? 'This chat has no silences. /silence all <duration> sets one (admins).'
+        : `Silences in this chat:\n• all services until ${formatDateTime(FORMAT, allUntil, timeZone)}`,
+    silenced: ({ until, timeZone }) =>
+      `Every alert in this chat is silenced until ${formatDateTime(FORMAT, until, timeZone)}. What happens meanwhile comes as one summary then; /silence off ends it sooner.`,
+    silenceEnded: () => 'The silence has ended; alerts held meanwhile follow as one summary.',
+    notSilenced: () => 'This chat is not silenced.',
+    silenceOneService: ({ serviceName }) =>
+      `Silencing only ${serviceName} is not available yet: /silence all <duration> silences every alert here, and /unsubscribe stops that service's alerts.`,
+    invalidSilenceDuration: ({ given }) =>
+      given === null
+        ? 'Say for how long to silence: 10m to 7d, e.g. 2h or 1d.'
+        : `"${given}" is not a silence length: use 10m to 7d, e.g. 2h or 1d.`,
     storageUnavailable: () =>
       "That could not be saved: the bot's storage is not writable right now. Alerts still go out; please try again later.",
     internalError: () => 'Something went wrong on our side. Please try again later.',
@@ -436,6 +495,18 @@ export const en: Catalogue<'en'> = {
               ),
             ]),
       ].join('\n'),
+    watchUsage: () =>
+      [
+        'Follow an official status page here (admins):',
+        '/watch <url> [components] — e.g. /watch https://www.githubstatus.com/ Git Operations, API Requests',
+        'Statuspage, incident.io, Slack, Google Cloud, AWS and RSS/Atom feeds are read; components are comma-separated. Remove it with /monitor remove.',
+      ].join('\n'),
+    watchAdded: ({ name, url, components, intervalMs }) =>
+      `Watching “${name}”: ${url}${components.length === 0 ? '' : ` (only ${components.join(', ')})`}, read every ${duration(intervalMs)}. This chat gets its alerts; /monitor remove ${name} stops it.`,
+    notStatusPage: ({ found }) =>
+      `That is not a status feed I can read: I found ${WATCH_FINDING(found)}. Try the page's JSON summary (a Statuspage page: https://status.example.com/api/v2/summary.json) or its feed (https://status.example.com/history.rss).`,
+    unknownComponents: ({ unknown, known, more }) =>
+      `This page has no component called ${unknown.map((u) => `“${u}”`).join(', ')}. It has: ${known.join(', ')}${more > 0 ? ` and ${n(more)} more` : ''}.`,
   },
   ssrf: SSRF,
   commandMenu: COMMAND_MENU,
@@ -459,6 +530,13 @@ export const en: Catalogue<'en'> = {
     monitorRemove: 'Stop watching one of your monitors',
     monitorRemoveName: 'The name it was added with',
     monitorList: 'Your monitors, and who added or removed them',
+    silenceSet: 'Silence alerts for a while',
+    silenceDuration: 'How long: 10m to 7d, e.g. 2h or 1d',
+    silenceOff: 'End the silence now',
+    silenceList: 'The silences of this chat',
+    watchUrl: 'The status page: its address, JSON summary or RSS/Atom feed',
+    watchComponents: 'Only these components, comma-separated (default: the whole page)',
+    servicesSearch: 'Part of a name, id or alias (default: list them all)',
     noteService: 'The service whose incident the note is about',
     noteMark: 'What the note says about the incident (optional)',
     noteIdentified: 'identified: the cause is known',

@@ -56,6 +56,20 @@ export function formatPercent(locale: LocaleFormat, share: number): string {
   return numberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(share);
 }
 
+/**
+ * An uptime share in [0, 1] as a percentage with two decimals, rounded down so that a period with
+ * any failed check never reads `100.00%`: `99.95%` / `৯৯.৯৫%`.
+ */
+export function formatUptime(locale: LocaleFormat, share: number): string {
+  // The small epsilon keeps binary fractions such as 0.9995 * 10,000 = 9994.999… on their decimal.
+  const floored = Math.floor(Math.min(1, Math.max(0, share)) * 10_000 + 1e-7) / 10_000;
+  return numberFormat(locale, {
+    style: 'percent',
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  }).format(floored);
+}
+
 const UNITS = [
   { unit: 'day', ms: 86_400_000 },
   { unit: 'hour', ms: 3_600_000 },

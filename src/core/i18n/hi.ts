@@ -19,6 +19,7 @@ import type {
   ProbeFacts,
   QuietHours,
   ServiceTarget,
+  WatchFinding,
 } from './messages.js';
 import type { PageText } from './page-text.js';
 import { anyStem } from './stems.js';
@@ -180,7 +181,7 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   status: ['/status [service]', 'सभी सेवाओं की झलक, या किसी एक का ब्योरा'],
   incidents: ['/incidents [service]', 'हाल की और जारी घटनाएँ'],
   report: ['/report <service> [problem]', 'कोई सेवा आपके लिए काम न करे तो हमें बताएँ'],
-  services: ['/services', 'जिन सेवाओं पर हम नज़र रखते हैं'],
+  services: ['/services [search]', 'जिन सेवाओं पर हम नज़र रखते हैं'],
   settings: ['/settings [language] [timezone] [quiet]', 'इस चैट की भाषा, टाइम ज़ोन और शांत समय (एडमिन)'],
   monitorAdd: [
     '/monitor add <name> <target> [every]',
@@ -192,10 +193,37 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   ],
   help: ['/help', 'यही मदद'],
   start: ['/start', '/help जैसा ही'],
+  silence: [
+    '/silence <service|all> <duration> | /silence off',
+    'इस चैट के अलर्ट १० मिनट से ७ दिन तक रोकें, जैसे 2h; सिर्फ़ /silence से सूची (एडमिन)',
+  ],
+  watch: ['/watch <url> [components]', 'यहाँ किसी आधिकारिक स्टेटस पेज पर नज़र रखें (एडमिन)'],
   note: [
     '/note <service> [identified|monitoring|resolved] <text>',
     'सेवा की घटना पर नोट जोड़ें (ऑपरेटर; अपने मॉनिटर पर एडमिन)',
   ],
+};
+
+/** `/watch` को स्टेटस फ़ीड की जगह क्या मिला। */
+const WATCH_FINDING = (found: WatchFinding): string => {
+  switch (found.kind) {
+    case 'html':
+      return 'एक एचटीएमएल पेज (लोगों के पढ़ने का पेज, उसकी फ़ीड नहीं)';
+    case 'unknown-json':
+      return 'अनजाने ढाँचे का जेसन';
+    case 'other-xml':
+      return 'ऐसा एक्सएमएल जो न आरएसएस है न एटम';
+    case 'empty':
+      return 'एक खाली जवाब';
+    case 'other':
+      return 'ऐसा कुछ जो न जेसन है, न आरएसएस, न एटम';
+    case 'unreadable':
+      return 'एक फ़ीड जिसकी सामग्री पढ़ी नहीं जा सकी';
+    case 'unreachable':
+      return 'कोई जवाब नहीं (पता समय पर नहीं बोला, या किसी मना की गई जगह भेज दिया)';
+    case 'http-status':
+      return `HTTP ${n(found.status)} त्रुटि`;
+  }
 };
 
 const MONITOR_USAGE = [
@@ -243,6 +271,8 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   services: 'जिन सेवाओं पर नज़र रखी जा रही है',
   settings: 'भाषा, टाइम ज़ोन और शांत समय — एडमिन',
   monitor: 'अपनी वेबसाइट या सर्वर पर नज़र रखें: add, remove, list — एडमिन',
+  silence: 'कुछ देर के लिए यहाँ अलर्ट मौन करें, ख़त्म करें, सूची देखें — एडमिन',
+  watch: 'यहाँ किसी आधिकारिक स्टेटस पेज पर नज़र रखें — एडमिन',
   note: 'किसी घटना पर नोट जोड़ें — ऑपरेटर और मॉनिटर के मालिक',
 };
 
@@ -257,6 +287,7 @@ const PAGE: PageText = {
   recentResolved: 'हाल में सुलझीं',
   noResolved: 'हाल में कुछ नहीं सुलझा।',
   since: 'कब से:',
+  plannedUntil: 'पूर्वनियोजित, कब तक:',
   started: 'शुरुआत',
   resolvedAfter: (ms) => `${duration(ms)} बाद सुलझी`,
   lastingFor: (ms) => `${duration(ms)} से जारी`,
@@ -280,6 +311,15 @@ const PAGE: PageText = {
   latencyAxis: 'मि.से.',
   failuresLegend: 'विफल जाँचें',
   reportsLegend: 'यूज़र रिपोर्ट',
+  uptimeTitle: 'उपलब्धता और जवाब देने का समय',
+  uptimePeriod: (days) => `पिछले ${n(days)} दिन`,
+  uptimeHeader: 'उपलब्धता',
+  p95Header: 'जवाब देने का समय (हर घंटे के ९५वें पर्सेंटाइल का ९५वाँ पर्सेंटाइल)',
+  noData: 'कोई जाँच नहीं',
+  uptimeNote:
+    'उपलब्धता: जो जाँचें विफल नहीं हुईं उनका हिस्सा। जवाब देने का समय: हर घंटे के ९५वें पर्सेंटाइल का ९५वाँ पर्सेंटाइल, क्योंकि घंटे के सारांश में हर जाँच नहीं, केवल उस घंटे का ९५वाँ पर्सेंटाइल रखा जाता है।',
+  feedOngoing: ({ serviceName, state, date }) => `${serviceName}: ${date} से ${state}`,
+  feedResolved: ({ serviceName, durationMs }) => `${serviceName}: ${duration(durationMs)} बाद सुलझी`,
 };
 
 /** Hindi stems (भेज matches भेजा, भेजे, भेजना). */
@@ -398,6 +438,10 @@ export const hi: Catalogue<'hi'> = {
       services.length === 0
         ? 'अभी किसी सेवा पर नज़र नहीं रखी जा रही।'
         : ['जिन सेवाओं पर हम नज़र रखते हैं:', ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
+    servicesMatching: ({ given, services }) =>
+      services.length === 0
+        ? `"${given}" से कोई सेवा मेल नहीं खाती। /services सबकी सूची देता है।`
+        : [`"${given}" से मेल खाने वाली सेवाएँ:`, ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
     settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId }) =>
       [
         changed ? 'सेटिंग्स सेव हो गईं।' : 'इस चैट की सेटिंग्स:',
@@ -428,6 +472,20 @@ export const hi: Catalogue<'hi'> = {
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>
       `${serviceName}: इस चैट में ${formatTime(FORMAT, until, timeZone)} तक अलर्ट बंद रहेंगे।`,
+    silences: ({ allUntil, timeZone }) =>
+      allUntil === null
+        ? 'इस चैट में कोई मौन नहीं है। /silence <service|all> <duration> से लगाएँ (एडमिन)।'
+        : `इस चैट के मौन:\n• सभी सेवाएँ: ${formatDateTime(FORMAT, allUntil, timeZone)} तक`,
+    silenced: ({ until, timeZone }) =>
+      `इस चैट के सभी अलर्ट ${formatDateTime(FORMAT, until, timeZone)} तक मौन रहेंगे। इस बीच जो होगा, वह बाद में एक सारांश में आएगा; पहले ख़त्म करने के लिए /silence off।`,
+    silenceEnded: () => 'मौन ख़त्म हुआ; इस बीच रुके अलर्ट एक सारांश में आएँगे।',
+    notSilenced: () => 'यह चैट मौन नहीं है।',
+    silenceOneService: ({ serviceName }) =>
+      `सिर्फ़ ${serviceName} को मौन करना अभी संभव नहीं है: /silence <service|all> <duration> से सभी सेवाएँ मौन करें, या /unsubscribe से उस सेवा के अलर्ट बंद करें।`,
+    invalidSilenceDuration: ({ given }) =>
+      given === null
+        ? 'बताइए कितनी देर मौन रखना है: १० मिनट से ७ दिन, जैसे 2h।'
+        : `"${given}" सही अवधि नहीं है: १० मिनट से ७ दिन के बीच लिखें, जैसे 2h।`,
     storageUnavailable: () =>
       'यह सेव नहीं हो सका: बॉट के स्टोरेज में अभी लिखा नहीं जा सकता। अलर्ट फिर भी जाएँगे; थोड़ी देर बाद फिर कोशिश करें।',
     internalError: () => 'हमारी तरफ़ कुछ गड़बड़ हो गई। थोड़ी देर बाद फिर कोशिश करें।',
@@ -471,6 +529,18 @@ export const hi: Catalogue<'hi'> = {
               ),
             ]),
       ].join('\n'),
+    watchUsage: () =>
+      [
+        'यहाँ किसी आधिकारिक स्टेटस पेज पर नज़र रखें (एडमिन):',
+        '/watch <url> [components] — जैसे /watch https://www.githubstatus.com/',
+        'स्टेटस पेज, जेसन सारांश और आरएसएस/एटम फ़ीड पढ़ी जाती हैं; कई कंपोनेंट अल्पविराम से अलग करें। /monitor remove से हटाएँ।',
+      ].join('\n'),
+    watchAdded: ({ name, url, components, intervalMs }) =>
+      `“${name}” पर नज़र रखी जा रही है: ${url}${components.length === 0 ? '' : ` (सिर्फ़ ${components.join(', ')})`}, हर ${duration(intervalMs)} में पढ़ा जाएगा। इसके अलर्ट इस चैट में आएँगे; /monitor remove ${name} से बंद करें।`,
+    notStatusPage: ({ found }) =>
+      `यह ऐसी स्टेटस फ़ीड नहीं जिसे मैं पढ़ सकूँ: मुझे मिला ${WATCH_FINDING(found)}। पेज का जेसन सारांश (जैसे https://status.example.com/api/v2/summary.json) या उसकी फ़ीड (https://status.example.com/history.rss) आज़माएँ।`,
+    unknownComponents: ({ unknown, known, more }) =>
+      `इस पेज पर ${unknown.map((u) => `“${u}”`).join(', ')} नाम का कोई कंपोनेंट नहीं है। ये हैं: ${known.join(', ')}${more > 0 ? ` और ${n(more)} और` : ''}।`,
   },
   ssrf: SSRF,
   commandMenu: COMMAND_MENU,
@@ -494,6 +564,13 @@ export const hi: Catalogue<'hi'> = {
     monitorRemove: 'अपने किसी मॉनिटर पर नज़र रखना बंद करें',
     monitorRemoveName: 'जोड़ते समय दिया गया नाम',
     monitorList: 'आपके मॉनिटर, और किसने उन्हें जोड़ा या हटाया',
+    silenceSet: 'कुछ देर के लिए अलर्ट मौन करें',
+    silenceDuration: 'कितनी देर: १० मिनट से ७ दिन, जैसे 2h',
+    silenceOff: 'मौन अभी ख़त्म करें',
+    silenceList: 'इस चैट के मौन',
+    watchUrl: 'स्टेटस पेज: उसका पता, जेसन सारांश या आरएसएस/एटम फ़ीड',
+    watchComponents: 'सिर्फ़ ये कंपोनेंट, अल्पविराम से अलग (खाली: पूरा पेज)',
+    servicesSearch: 'नाम, आईडी या उपनाम का हिस्सा (खाली: सभी सेवाएँ)',
     noteService: 'वह सेवा जिसकी घटना पर नोट है',
     noteMark: 'नोट घटना के बारे में क्या कहता है (वैकल्पिक)',
     noteIdentified: 'identified: कारण पता चल गया',

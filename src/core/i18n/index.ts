@@ -66,6 +66,9 @@ export const formatDigits = (locale: Locale, n: number): string => format.format
 /** A share in [0, 1] as a whole percentage: `62%` / `৬২%`. */
 export const formatPercent = (locale: Locale, share: number): string =>
   format.formatPercent(fmt(locale), share);
+/** An uptime share with two decimals, rounded down: `99.95%` / `৯৯.৯৫%` / `९९.९५%`. */
+export const formatUptime = (locale: Locale, share: number): string =>
+  format.formatUptime(fmt(locale), share);
 /** A duration in words, at most two units: `1 hour 5 minutes` / `১ ঘণ্টা ৫ মিনিট`. */
 export const formatDuration = (locale: Locale, ms: number): string => format.formatDuration(fmt(locale), ms);
 /** A clock time in a time zone: `10:50 PM` / `রাত্রি ১০:৫০`. Throws RangeError for an unknown zone. */

@@ -275,6 +275,11 @@ export interface CommandMessages {
    */
   reportNeedsPerson(p: { readonly serviceName: string }): string;
   services(p: { readonly services: readonly { readonly id: string; readonly name: string }[] }): string;
+  /** `/services <text>`: the services whose name, id or alias match `given` (none: says so). */
+  servicesMatching(p: {
+    readonly given: string;
+    readonly services: readonly { readonly id: string; readonly name: string }[];
+  }): string;
   /** The chat's settings after `/settings` (also shown when it is called without arguments). */
   settings(p: {
     readonly changed: boolean;
@@ -301,6 +306,18 @@ export interface CommandMessages {
   quietHoursSummary(p: { readonly incidents: readonly IncidentSummary[]; readonly timeZone: string }): string;
   /** `WhatsApp alerts muted in this chat until 11:50 PM.` */
   muted(p: { readonly serviceName: string; readonly until: number; readonly timeZone: string }): string;
+  /** `/silence` alone: the chat's silences with their ends (`allUntil`: the mute's; null: none). */
+  silences(p: { readonly allUntil: number | null; readonly timeZone: string }): string;
+  /** `/silence all 2h`: every alert of the chat is held until `until`, then summarised. */
+  silenced(p: { readonly until: number; readonly timeZone: string }): string;
+  /** `/silence off`: the mute ended; what it held follows as one summary. */
+  silenceEnded(): string;
+  /** `/silence off` in a chat that is not silenced. */
+  notSilenced(): string;
+  /** `/silence whatsapp 2h`: only `all` can be silenced yet; says what to use instead. */
+  silenceOneService(p: { readonly serviceName: string }): string;
+  /** A `/silence` duration missing (`given` null) or not between 10 minutes and 7 days. */
+  invalidSilenceDuration(p: { readonly given: string | null }): string;
   /** The change a command asked for could not be stored (the database is not writable). */
   storageUnavailable(): string;
   /** An unexpected failure on our side. */
@@ -330,6 +347,17 @@ export interface MonitorAuditLine {
   readonly at: number;
 }
 
+/**
+ * What `/watch` found at a URL that is no status feed it can follow: an HTML page, JSON or XML of
+ * no known status shape, an empty or other body, a feed its parser could not read, an HTTP error
+ * status, or no answer at all (network failure, timeout, a redirect the SSRF guard refused).
+ */
+export type WatchFinding =
+  | {
+      readonly kind: 'html' | 'unknown-json' | 'other-xml' | 'empty' | 'other' | 'unreadable' | 'unreachable';
+    }
+  | { readonly kind: 'http-status'; readonly status: number };
+
 /** The replies of `/monitor add|remove|list`. Plain text; the adapters escape it. */
 export interface MonitorMessages {
   /** `/monitor` without a known action: the three forms, and that a Telegram name is one word. */
@@ -353,5 +381,22 @@ export interface MonitorMessages {
     /** Newest first. */
     readonly audit: readonly MonitorAuditLine[];
     readonly timeZone: string;
+  }): string;
+  /** `/watch` without a URL: its form, an example, and that components are comma-separated. */
+  watchUsage(): string;
+  /** A status page added with `/watch`; `components` empty means the whole page counts. */
+  watchAdded(p: {
+    readonly name: string;
+    readonly url: string;
+    readonly components: readonly string[];
+    readonly intervalMs: number;
+  }): string;
+  /** What `/watch` found instead of a status feed, and the URLs to try instead. */
+  notStatusPage(p: { readonly found: WatchFinding }): string;
+  /** Asked components the page does not list, and (some of) those it does: `more` not shown. */
+  unknownComponents(p: {
+    readonly unknown: readonly string[];
+    readonly known: readonly string[];
+    readonly more: number;
   }): string;
 }

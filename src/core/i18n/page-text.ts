@@ -16,6 +16,8 @@ export interface PageText {
   readonly recentResolved: string;
   readonly noResolved: string;
   readonly since: string;
+  /** Before the end time of a planned maintenance window of the services file. */
+  readonly plannedUntil: string;
   readonly started: string;
   readonly resolvedAfter: (durationMs: number) => string;
   readonly lastingFor: (durationMs: number) => string;
@@ -36,4 +38,19 @@ export interface PageText {
   readonly latencyAxis: string;
   readonly failuresLegend: string;
   readonly reportsLegend: string;
+  /** The service page's section on uptime and response time over 7, 30 and 90 days. */
+  readonly uptimeTitle: string;
+  /** A period's row heading: `Last 30 days`. */
+  readonly uptimePeriod: (days: number) => string;
+  readonly uptimeHeader: string;
+  /** The response-time column: the p95 of the hourly p95s, named for what it is. */
+  readonly p95Header: string;
+  /** A period without checks. */
+  readonly noData: string;
+  /** Under the table: what the two figures are. */
+  readonly uptimeNote: string;
+  /** An ongoing incident's entry in the Atom feed: `WhatsApp: down since Mar 19, 5:15 PM UTC`. */
+  readonly feedOngoing: (p: { serviceName: string; state: string; date: string }) => string;
+  /** A resolved incident's entry in the Atom feed: `WhatsApp: resolved after 55 minutes`. */
+  readonly feedResolved: (p: { serviceName: string; durationMs: number }) => string;
 }

@@ -13,6 +13,7 @@ import {
   type MonitorRow,
   auditParams,
   toAuditEntry,
+  componentsColumn,
   toMonitor,
 } from '../sqlite-chat-monitor-store.js';
 import { inTransaction } from './in-transaction.js';
@@ -28,13 +29,13 @@ const SQL = {
   // Ids are never reused (the audit trail remembers removed ones): a new monitor must not inherit
   // a removed one's check history, state or open incident (service `chat-<id>`).
   insert: `INSERT INTO chat_monitors (id, owner_key, platform, chat_id, name, name_key, kind, target, interval_ms,
-      created_by, created_at)
+      created_by, created_at, components)
     VALUES (
       1 + GREATEST(
         (SELECT coalesce(max(id), 0) FROM chat_monitors),
         (SELECT coalesce(max(monitor_id), 0) FROM chat_monitor_audit)
       ),
-      $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
     ON CONFLICT (owner_key, name_key) DO NOTHING
     RETURNING *`,
   byName: 'SELECT * FROM chat_monitors WHERE owner_key = $1 AND name_key = $2',
@@ -73,6 +74,7 @@ export class PostgresChatMonitorStore implements AsyncPort<ChatMonitorStore> {
         monitor.intervalMs,
         monitor.createdBy,
         monitor.createdAt,
+        componentsColumn(monitor),
       ]);
       const row = inserted.rows[0];
       if (row === undefined) return null;

@@ -10,6 +10,7 @@ import { digestSnapshot, parseStatusNow, type StatusDigest } from '../../sources
 import { digestStatusResponseOffThread } from './parse-worker.js';
 import { STATUS_SOURCE_KINDS } from '../../sources/registry.js';
 import type { Probe, ProbeContext } from '../probe.js';
+import type { ConnectionGuard } from '../ssrf/ssrf-guard.js';
 import { runWithDeadline } from './deadline.js';
 import { classifyError } from './error-reason.js';
 import { httpUserAgent } from './http-probe.js';
@@ -78,6 +79,12 @@ export type StatusPageOptions = z.infer<typeof statusPageOptionsSchema>;
 /** Seams for the outermost I/O and time: tests inject `now` (feeds judge recency) and `lookup`. */
 export interface StatusPageProbeDeps {
   readonly lookup?: LookupFunction;
+  /**
+   * For status pages added from chat (`/watch`): a fresh SSRF guard per check, as the HTTP probe
+   * has. Every hop's host is vetted before its request and connections use only the vetted address
+   * (the guard's lookup replaces `lookup`); a refused hop is `unknown` (`blocked`).
+   */
+  readonly createGuard?: () => ConnectionGuard;
   /** Epoch ms handed to the parsers; defaults to the wall clock (recency of feed entries only). */
   readonly now?: () => number;
 }
@@ -112,7 +119,7 @@ function outcomeOfDigest(digest: StatusDigest, latencyMs: number | null): ProbeO
   return { status, reason, message: toPlainLine(evidence[0] ?? digest.overall), latencyMs, evidence };
 }
 
-interface Fetched {
+export interface Fetched {
   readonly status: number;
   readonly contentType: string | undefined;
   /** Undecoded blocks: decoding 16 MiB of non-ASCII text alone takes 80–200 ms. */
@@ -121,7 +128,7 @@ interface Fetched {
   readonly latencyMs: number;
 }
 
-type FetchResult =
+export type FetchResult =
   { readonly ok: true; readonly value: Fetched } | { readonly ok: false; readonly outcome: ProbeOutcome };
 
 /**
@@ -153,16 +160,26 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function fetchPage(
+/**
+ * GETs a status page, following at most `MAX_STATUS_REDIRECTS` redirects and reading at most
+ * `maxBodyBytes`. With a `guard`, each hop's host is vetted first (the agent must connect through
+ * the guard's `lookup`). Exported for `/watch`, which reads a page once before adding it.
+ */
+export async function fetchPage(
   url: URL,
   maxBodyBytes: number,
   agent: Agent,
   signal: AbortSignal,
   startedAt: number,
   userAgent: string,
+  guard?: ConnectionGuard,
 ): Promise<FetchResult> {
   let target = url;
   for (let redirects = 0; ; redirects += 1) {
+    if (guard !== undefined) {
+      const refusal = await refuseHop(guard, target, signal, redirects);
+      if (refusal !== null) return { ok: false, outcome: refusal };
+    }
     const response = await request(target, {
       dispatcher: agent,
       signal,
@@ -217,6 +234,22 @@ async function fetchPage(
   }
 }
 
+/** Vets one hop through the guard: null when it may be sent, else the `unknown` outcome refusing it. */
+async function refuseHop(
+  guard: ConnectionGuard,
+  url: URL,
+  signal: AbortSignal,
+  redirects: number,
+): Promise<ProbeOutcome | null> {
+  if (url.username !== '' || url.password !== '') {
+    return unknownOutcome('blocked', 'status page refused: credentials-in-url', null);
+  }
+  const verdict = await guard.checkHost(url.hostname, signal);
+  if (verdict.ok) return null;
+  const where = redirects > 0 ? ` (redirect ${redirects})` : '';
+  return unknownOutcome('blocked', `status page refused: ${verdict.reason}${where}`, null);
+}
+
 /** Picks the parser, parses, applies the component filter. Pure and synchronous: for tests. */
 export function readStatusPage(
   options: Pick<StatusPageOptions, 'format' | 'components'>,
@@ -243,8 +276,10 @@ export function createStatusPageProbe(deps: StatusPageProbeDeps = {}): Probe<Sta
     describe: (options) => options.url,
     async run(options: StatusPageOptions, ctx: ProbeContext): Promise<ProbeOutcome> {
       const startedAt = performance.now();
+      const guard = deps.createGuard?.();
+      const lookup = guard?.lookup ?? deps.lookup;
       const agent = new Agent({
-        connect: { timeout: ctx.timeoutMs, ...(deps.lookup ? { lookup: deps.lookup } : {}) },
+        connect: { timeout: ctx.timeoutMs, ...(lookup ? { lookup } : {}) },
         headersTimeout: ctx.timeoutMs,
         bodyTimeout: ctx.timeoutMs,
       });
@@ -259,6 +294,7 @@ export function createStatusPageProbe(deps: StatusPageProbeDeps = {}): Probe<Sta
               deadline.signal,
               startedAt,
               httpUserAgent(ctx.vantage),
+              guard,
             );
             if (!fetched.ok) return fetched.outcome;
             // The parse gets what is left of the check's time (counted from here: waiting for

@@ -208,6 +208,6 @@ describe('the command registry', () => {
     expect(args('/subscribe major')).toEqual({ service: 'major' });
     expect(args('/report whatsapp cannot log in')).toEqual({ service: 'whatsapp', problem: 'cannot log in' });
     expect(args('/status google cloud')).toEqual({ service: 'google cloud' });
-    expect(args('/services whatsapp')).toEqual({});
+    expect(args('/services whats app')).toEqual({ search: 'whats app' });
   });
 });

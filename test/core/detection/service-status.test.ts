@@ -34,33 +34,51 @@ const crowd = (level: CrowdView['level'], reporters = 40): CrowdView => ({ level
 /** Inputs where each rule of the doc-comment table is the first one to match. */
 const RULE_CASES: Record<string, { name: string; input: FusionInput }[]> = {
   '1': [
-    { name: 'official down, probes up', input: { monitors: [official('sp', 'down'), probe('a', 'up')] } },
-    {
-      name: 'official down beats a maintenance window',
-      input: { monitors: [official('sp', 'down')], inMaintenanceWindow: true },
-    },
-  ],
-  '2': [
-    { name: 'official maintenance', input: { monitors: [official('sp', 'maintenance'), probe('a', 'up')] } },
     {
       name: 'configured window while probes are down',
       input: { monitors: [probe('a', 'down'), probe('b', 'down')], inMaintenanceWindow: true },
     },
+    {
+      name: 'a configured window beats an official outage',
+      input: { monitors: [official('sp', 'down'), probe('a', 'down')], inMaintenanceWindow: true },
+    },
+    {
+      name: 'a configured window beats the crowd and flapping',
+      input: {
+        monitors: [probe('a', 'down', { flapping: true }), probe('b', 'down')],
+        crowd: crowd('detected'),
+        inMaintenanceWindow: true,
+      },
+    },
+  ],
+  '2': [
+    { name: 'official down, probes up', input: { monitors: [official('sp', 'down'), probe('a', 'up')] } },
+    {
+      name: 'official down beats official maintenance',
+      input: { monitors: [official('sp', 'down'), official('sp2', 'maintenance')] },
+    },
   ],
   '3': [
+    { name: 'official maintenance', input: { monitors: [official('sp', 'maintenance'), probe('a', 'up')] } },
+    {
+      name: 'official maintenance while probes are down',
+      input: { monitors: [official('sp', 'maintenance'), probe('a', 'down')] },
+    },
+  ],
+  '4': [
     {
       name: '2 of 3 probes down',
       input: { monitors: [probe('a', 'down'), probe('b', 'down'), probe('c', 'up')] },
     },
     { name: 'the only probe down', input: { monitors: [probe('a', 'down')] } },
   ],
-  '4': [
+  '5': [
     {
       name: '1 of 3 probes down, crowd detected',
       input: { monitors: [probe('a', 'down'), probe('b', 'up'), probe('c', 'up')], crowd: crowd('detected') },
     },
   ],
-  '5': [
+  '6': [
     { name: '1 of 2 probes down', input: { monitors: [probe('a', 'down'), probe('b', 'up')] } },
     { name: 'a probe degraded', input: { monitors: [probe('a', 'degraded')] } },
     { name: 'official degraded', input: { monitors: [official('sp', 'degraded'), probe('a', 'up')] } },
@@ -73,14 +91,14 @@ const RULE_CASES: Record<string, { name: string; input: FusionInput }[]> = {
       input: { monitors: [probe('a', 'down', { flapping: true }), probe('b', 'up')] },
     },
   ],
-  '6': [
+  '7': [
     { name: 'all monitors unknown', input: { monitors: [probe('a', 'unknown'), official('sp', 'unknown')] } },
     {
       name: 'crowd none counts as no evidence',
       input: { monitors: [probe('a', 'unknown')], crowd: crowd('none', 0) },
     },
   ],
-  '7': [
+  '8': [
     { name: 'no monitors (crowd reports only), nobody complains', input: { monitors: [] } },
     { name: 'no monitors, crowd none', input: { monitors: [], crowd: crowd('none', 0) } },
     {

@@ -158,8 +158,18 @@ const COMMANDS: Samples<CommandMessages> = {
   missingPermissions: [[{ channel: '#alerts', permissions: ['Send Messages', 'Embed Links'] }]],
   quietHoursSummary: [[{ incidents, timeZone: TZ }]],
   muted: [[{ serviceName: 'WhatsApp', until: AT + 3_600_000, timeZone: TZ }]],
+  silences: [[{ allUntil: null, timeZone: TZ }], [{ allUntil: AT + 2 * 86_400_000, timeZone: TZ }]],
+  silenced: [[{ until: AT + 7_200_000, timeZone: TZ }]],
+  silenceEnded: [[]],
+  notSilenced: [[]],
+  silenceOneService: [[{ serviceName: 'WhatsApp' }]],
+  invalidSilenceDuration: [[{ given: null }], [{ given: '8d' }]],
   storageUnavailable: [[]],
   internalError: [[]],
+  servicesMatching: [
+    [{ given: 'git', services: [{ id: 'github', name: 'GitHub' }] }],
+    [{ given: 'zz', services: [] }],
+  ],
   noteAdded: [[{ serviceName: 'WhatsApp', open: true }], [{ serviceName: 'WhatsApp', open: false }]],
   noteNoIncident: [[{ serviceName: 'WhatsApp' }]],
   noteNotAllowed: [[]],
@@ -179,6 +189,35 @@ const MONITORS: Samples<MonitorMessages> = {
   invalidInterval: [[{ given: '5x' }]],
   removed: [[{ name: 'shop' }]],
   notFound: [[{ name: 'shop' }]],
+  watchUsage: [[]],
+  watchAdded: [
+    [
+      {
+        name: 'githubstatus.com',
+        url: 'https://www.githubstatus.com/api/v2/summary.json',
+        components: [],
+        intervalMs: 60_000,
+      },
+    ],
+    [
+      {
+        name: 'githubstatus.com',
+        url: 'https://www.githubstatus.com/api/v2/summary.json',
+        components: ['Git Operations', 'API Requests'],
+        intervalMs: 60_000,
+      },
+    ],
+  ],
+  notStatusPage: [
+    ...(['html', 'unknown-json', 'other-xml', 'empty', 'other', 'unreadable', 'unreachable'] as const).map(
+      (kind) => [{ found: { kind } }] as const,
+    ),
+    [{ found: { kind: 'http-status', status: 503 } }],
+  ],
+  unknownComponents: [
+    [{ unknown: ['Gits'], known: ['Git Operations', 'API Requests'], more: 0 }],
+    [{ unknown: ['Gits'], known: ['Git Operations'], more: 12 }],
+  ],
   listing: [
     [{ monitors: [], limit: 10, audit: [], timeZone: TZ }],
     [
@@ -204,6 +243,9 @@ const PAGE: Samples<PageText> = {
     [{ date: 'DAY', uptime: null, incidents: 3, state: 'STATE' }],
   ],
   chartDesc: [[{ checks: 1440, failures: 12, reports: 3 }]],
+  uptimePeriod: [[7], [30], [90]],
+  feedOngoing: [[{ serviceName: 'WhatsApp', state: 'STATE', date: 'DAY' }]],
+  feedResolved: [[{ serviceName: 'WhatsApp', durationMs: 55 * 60_000 }]],
 };
 
 const SECTIONS = {
@@ -337,6 +379,10 @@ const PASSED_IN = new Set([
   'actor',
   'id',
   'mentionRoleId',
+  'url',
+  'components',
+  'unknown',
+  'known',
   'date',
   'supported',
   'evidence',

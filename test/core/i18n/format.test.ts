@@ -7,6 +7,7 @@ import {
   formatPercent,
   formatTime,
   formatTimeOfDay,
+  formatUptime,
   isLocale,
   isTimeZone,
   pickLocale,
@@ -93,6 +94,15 @@ describe('times and numbers', () => {
     expect(formatNumber('hi', 12345)).toBe('१२,३४५');
     expect(formatPercent('hi', 0.62)).toBe('६२%');
     expect(formatDigits('hi', 12345)).toBe('१२३४५');
+  });
+
+  it('writes uptime with two decimals, rounded down so that any failure stays under 100 %', () => {
+    expect(formatUptime('en', 0.9995)).toBe('99.95%');
+    expect(formatUptime('en', 0.99999)).toBe('99.99%');
+    expect(formatUptime('en', 1)).toBe('100.00%');
+    expect(formatUptime('en', 0.25)).toBe('25.00%');
+    expect(formatUptime('bn', 0.9995)).toBe('৯৯.৯৫%');
+    expect(formatUptime('hi', 0.9995)).toBe('९९.९५%');
   });
 
   it('throws for a time zone Intl does not know', () => {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProbeOutcome } from '../../../src/core/model.js';
 import { findProbe } from '../../../src/monitors/registry.js';
@@ -16,6 +17,7 @@ import {
   parseStatusResponseOffThread,
   stopParseWorker,
 } from '../../../src/monitors/probes/parse-worker.js';
+import { createConnectionGuard } from '../../../src/monitors/ssrf/ssrf-guard.js';
 import { findStatusSource } from '../../../src/sources/registry.js';
 import { kindForFixture, listStatusFixtures, readStatusFixture } from '../../sources/status-fixtures.js';
 import { freePort, listen } from './probe-test-kit.js';
@@ -324,5 +326,48 @@ describe('statuspage monitor type', () => {
     );
     expect(snapshot.source).toBe('slack');
     expect(outcomeOfSnapshot(snapshot, null).status).toBe('degraded');
+  });
+});
+
+describe('statuspage probe through the SSRF guard (pages added with /watch)', () => {
+  const summary = readFileSync(
+    new URL('../../fixtures/status/statuspage/discord_summary_operational.json', import.meta.url),
+    'utf8',
+  );
+  /** Every name resolves to loopback; `allowed` decides whether the policy lets it through. */
+  const guarded = (allowed: readonly string[]) =>
+    createStatusPageProbe({
+      now: () => NOW,
+      createGuard: () =>
+        createConnectionGuard({
+          resolve: () => Promise.resolve(['127.0.0.1']),
+          policy: { allowedRanges: allowed },
+        }),
+    });
+
+  it('reads a page whose host the guard allows, connecting to the vetted address', async () => {
+    const host = await startStatusHost({ '/api/v2/summary.json': serve(summary) });
+    const url = host.url('/api/v2/summary.json').replace('127.0.0.1', 'status.example.test');
+    const outcome = await guarded(['127.0.0.1/32']).run(options(url), {
+      signal: new AbortController().signal,
+      timeoutMs: 2000,
+    });
+    expect(outcome).toMatchObject({ status: 'up', reason: 'ok' });
+  });
+
+  it('is unknown (blocked), never down, for a host the guard refuses, and a redirect to one', async () => {
+    const host = await startStatusHost({
+      '/moved': (_req, res) => {
+        res.writeHead(302, { location: 'http://10.0.0.1/api/v2/summary.json' });
+        res.end();
+      },
+    });
+    const ctx = { signal: new AbortController().signal, timeoutMs: 2000 };
+    const refused = await guarded([]).run(options(host.url('/api/v2/summary.json')), ctx);
+    expect(refused).toMatchObject({ status: 'unknown', reason: 'blocked' });
+    expect(refused.message).toContain('loopback');
+    const redirected = await guarded(['127.0.0.1/32']).run(options(host.url('/moved')), ctx);
+    expect(redirected).toMatchObject({ status: 'unknown', reason: 'blocked' });
+    expect(redirected.message).toContain('private (redirect 1)');
   });
 });

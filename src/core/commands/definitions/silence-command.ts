@@ -1,0 +1,117 @@
+import { parseDuration } from '../../duration.js';
+import type { CommandDefinition } from '../command-definition.js';
+import { echo, type CommandContext } from '../command-context.js';
+import type { CommandArgs, CommandReply } from '../command-request.js';
+
+/** What `/silence` does (the `action` argument, Discord's sub-commands). */
+export const SILENCE_ACTIONS = ['set', 'off', 'list'] as const;
+export type SilenceAction = (typeof SILENCE_ACTIONS)[number];
+
+/** The shortest silence: less is what the alert's "Mute 1h" button is for. */
+export const MIN_SILENCE_MS = 10 * 60_000;
+/** The longest silence: a chat that wants no alerts for longer unsubscribes. */
+export const MAX_SILENCE_MS = 7 * 86_400_000;
+/** A duration such as `2h` or `1d`; anything longer is not one. */
+export const MAX_SILENCE_DURATION_CHARS = 16;
+
+/**
+ * `/silence <service|all> <duration>`, `/silence off [service|all]`, `/silence` (the list). A
+ * silence of `all` is the chat's mute (`mutedUntil`, as the alert's "Mute 1h" button sets it): its
+ * alerts are held until it ends, then released as one summary. Setting one replaces the chat's mute,
+ * so an admin may also shorten it; `off` ends it at once (held alerts go out as the summary).
+ *
+ * | args                                  | reply                                        |
+ * |---------------------------------------|----------------------------------------------|
+ * | none, or `list`                       | `silences`: the mute's end, or none          |
+ * | `set` without service, bad service    | `missingArgument` / `unknownService`         |
+ * | `set`/`off` naming one service        | `silenceOneService` (only `all` exists yet)  |
+ * | `set` without duration, or outside 10m..7d | `invalidSilenceDuration`                |
+ * | `set all <duration>`                  | `silenced` with its end                      |
+ * | `off` (`all` or nothing)              | `silenceEnded`, or `notSilenced`             |
+ */
+async function silence(c: CommandContext, args: CommandArgs): Promise<CommandReply> {
+  const m = c.m.commands;
+  const action = silenceAction(args.action);
+  const mutedUntil =
+    c.settings.mutedUntil !== null && c.settings.mutedUntil > c.now ? c.settings.mutedUntil : null;
+  if (action === 'list') return c.info(m.silences({ allUntil: mutedUntil, timeZone: c.settings.timeZone }));
+  // `/silence off` alone ends the chat's mute: `all` is the only silence a chat can have yet.
+  const service = c.service('silence', args.service, action === 'set');
+  if (service.kind === 'reply') return service.reply;
+  if (service.kind === 'service') return c.problem(m.silenceOneService({ serviceName: service.name }));
+  const chat = c.request.chat;
+  if (action === 'off') {
+    if (mutedUntil === null) return c.problem(m.notSilenced());
+    await c.deps.subscriptions.updateSettings(chat, { mutedUntil: null }, c.now);
+    return c.info(m.silenceEnded());
+  }
+  const given = args.duration?.trim() ?? '';
+  const ms = parseDuration(given);
+  if (ms === null || ms < MIN_SILENCE_MS || ms > MAX_SILENCE_MS) {
+    return c.problem(m.invalidSilenceDuration({ given: given === '' ? null : echo(given) }));
+  }
+  const until = c.now + ms;
+  const settings = await c.deps.subscriptions.updateSettings(chat, { mutedUntil: until }, c.now);
+  return c.info(m.silenced({ until, timeZone: settings.timeZone }));
+}
+
+function silenceAction(given: string | undefined): SilenceAction {
+  const action = given?.toLowerCase();
+  return SILENCE_ACTIONS.find((a) => a === action) ?? 'list';
+}
+
+/**
+ * Telegram's words: nothing or `list` is the list; `off <service|all>`; otherwise `<service|all>
+ * <duration>`, where the last word is the duration when it starts with a digit (so `/silence all 2x`
+ * is answered as a bad duration, not as an unknown service "all 2x").
+ */
+function silenceArguments(tokens: readonly string[]): CommandArgs {
+  const first = tokens[0]?.toLowerCase();
+  if (first === undefined || (first === 'list' && tokens.length === 1)) return { action: 'list' };
+  if (first === 'off') return present({ action: 'off', service: tokens.slice(1).join(' ') });
+  const last = tokens.at(-1) ?? '';
+  const withDuration = tokens.length > 1 && /^\d/.test(last);
+  return present({
+    action: 'set',
+    service: (withDuration ? tokens.slice(0, -1) : tokens).join(' '),
+    duration: withDuration ? last : undefined,
+  });
+}
+
+function present(args: Readonly<Record<string, string | undefined>>): CommandArgs {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(args)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+}
+
+export const silenceCommand: CommandDefinition = {
+  name: 'silence',
+  who: 'admins',
+  surface: 'menu',
+  description: 'Silence alerts in this channel for a while (10m to 7d), end it, or list it',
+  subcommands: [
+    {
+      name: 'set' satisfies SilenceAction,
+      text: 'silenceSet',
+      args: [
+        { kind: 'service', name: 'service', text: 'serviceOrAll', required: true, all: true },
+        {
+          kind: 'duration',
+          name: 'duration',
+          text: 'silenceDuration',
+          required: true,
+          maxLength: MAX_SILENCE_DURATION_CHARS,
+        },
+      ],
+    },
+    {
+      name: 'off' satisfies SilenceAction,
+      text: 'silenceOff',
+      args: [{ kind: 'service', name: 'service', text: 'serviceOrAll', all: true }],
+    },
+    { name: 'list' satisfies SilenceAction, text: 'silenceList' },
+  ],
+  text: silenceArguments,
+  help: ['silence'],
+  handle: silence,
+};
