@@ -16,6 +16,10 @@ import { silentLog } from '../dispatch/delivery-fixtures.js';
 import type { MessageRecord } from '../fakes/discord/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type DiscordWorld, must, startDiscordWorld } from './discord-harness.js';
+import { DISCORD_COMMANDS } from '../../src/platforms/discord/discord-commands.js';
+
+/** Every slash command the registry defines. */
+const COMMAND_COUNT = DISCORD_COMMANDS.length;
 
 const EPHEMERAL = 64;
 /** https://www.w3.org/TR/png/#5PNG-file-signature */
@@ -70,7 +74,7 @@ describe.each(BACKENDS)('Discord commands in the running app on %s', (backend) =
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
     app = await startWholeApp(world);
-    expect(fake.commands(guild.id)).toHaveLength(11);
+    expect(fake.commands(guild.id)).toHaveLength(COMMAND_COUNT);
     expect(app.platforms.map((p) => [p.name, p.connected])).toEqual([['discord', true]]);
 
     const choices = await fake

@@ -7,6 +7,10 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
 import { type DiscordWorld, startDiscordWorld, STARTUP_WAIT_MS } from './discord-harness.js';
+import { DISCORD_COMMANDS } from '../../src/platforms/discord/discord-commands.js';
+
+/** Every slash command the registry defines. */
+const COMMAND_COUNT = DISCORD_COMMANDS.length;
 
 let world: DiscordWorld | undefined;
 afterEach(async () => {
@@ -50,7 +54,7 @@ describe.each(BACKENDS)('Discord start-up on %s', (backend) => {
     await second.waitForLine(/status API on/, STARTUP_WAIT_MS);
     expect(calls('GET')).toHaveLength(2);
     expect(calls('PUT')).toHaveLength(1);
-    expect(fake.commandCreates(guild.id)).toBe(11);
+    expect(fake.commandCreates(guild.id)).toBe(COMMAND_COUNT);
   }, 180_000);
 });
 
@@ -82,16 +86,16 @@ describe('npm run discord:register', () => {
     const inGuild = await runRegister({ ...env, DISCORD_GUILD_ID: guild.id });
     expect(inGuild).toMatchObject({
       code: 0,
-      out: expect.stringMatching(`^Registered 11 commands in guild ${guild.id}:`),
+      out: expect.stringMatching(`^Registered ${COMMAND_COUNT} commands in guild ${guild.id}:`),
     });
-    expect(fake.commands(guild.id)).toHaveLength(11);
+    expect(fake.commands(guild.id)).toHaveLength(COMMAND_COUNT);
     expect(fake.commands()).toEqual([]);
     const global = await runRegister(env);
     expect(global).toMatchObject({
       code: 0,
-      out: expect.stringMatching(/^Registered 11 commands globally:/),
+      out: expect.stringMatching(new RegExp(`^Registered ${COMMAND_COUNT} commands globally:`)),
     });
-    expect(fake.commands()).toHaveLength(11);
+    expect(fake.commands()).toHaveLength(COMMAND_COUNT);
     const refused = await runRegister({ ...env, DISCORD_TOKEN: 'not-the-token' });
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/^Could not register the commands globally: 401: Unauthorized/);
