@@ -93,7 +93,6 @@ describe('two instances on one PostgreSQL', () => {
         defaultLocale: 'en',
         defaultTimeZone: 'UTC',
         logLevel: 'silent',
-        alertGatherMs: 1000,
         secrets: [...db.secrets],
         cluster: { instanceId, vantage: `v-${instanceId}`, leaseMs: 1_500 },
       };

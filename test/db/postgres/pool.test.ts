@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -72,15 +72,23 @@ const migration = (version: number, name: string, sql: string): Migration => ({
   sql,
 });
 
+/** The migration files shipped, in order: `[version, file name]`. */
+const SHIPPED = readdirSync(new URL('../../../src/db/postgres/migrations/', import.meta.url))
+  .filter((name) => /^\d{3}_[a-z0-9_]+\.sql$/.test(name))
+  .sort()
+  .map((name): [number, string] => [Number(name.slice(0, 3)), name]);
+
 describe('openPostgres: the migrations', () => {
+  it('ships its migrations numbered 1, 2, 3, … without a gap (a gap would be skipped on upgrade)', () => {
+    expect(SHIPPED.length).toBeGreaterThanOrEqual(2);
+    expect(SHIPPED.map(([version]) => version)).toEqual(SHIPPED.map((_, i) => i + 1));
+  });
+
   it('applies the shipped migrations once; a second open applies nothing', async () => {
     const url = await testDatabase();
     const first = await open(url);
     const rows = await migrationRows(first);
-    expect(rows.map((r) => [r.version, r.name])).toEqual([
-      [1, '001_schema.sql'],
-      [2, '002_cluster.sql'],
-    ]);
+    expect(rows.map((r) => [r.version, r.name])).toEqual(SHIPPED);
     expect(typeof rows[0]?.applied_at).toBe('number');
     expect(await tableNames(first)).toContain('incidents');
     await first.close();
@@ -102,7 +110,8 @@ describe('openPostgres: the migrations', () => {
 
     const shipped = await testDatabase();
     const three = await Promise.all([open(shipped), open(shipped), open(shipped)]);
-    for (const db of three) expect((await migrationRows(db)).map((r) => r.version)).toEqual([1, 2]);
+    for (const db of three)
+      expect((await migrationRows(db)).map((r) => r.version)).toEqual(SHIPPED.map(([version]) => version));
   });
 
   it('leaves nothing of a failing migration behind and names its file; a fixed one applies later', async () => {
