@@ -89,3 +89,22 @@ export function splitNoteMark(words: string): { mark: NoteMark | null; text: str
   }
   return { mark: null, text: trimmed };
 }
+
+/**
+ * The events of an alert with each open incident's latest note attached, so that every later edit
+ * of the alert (a detection update, a grouped alert) still shows it. `notes` oldest first (as
+ * {@link NoteStore.notesOf} gives them); an event that carries a note keeps its own, and a
+ * recovery carries none (the alert it replies to shows the note).
+ */
+export function withLatestNotes(
+  events: readonly IncidentEvent[],
+  notes: readonly IncidentNote[],
+): IncidentEvent[] {
+  const latest = new Map<number, IncidentNote>();
+  for (const note of notes) latest.set(note.incidentId, note);
+  return events.map((event) => {
+    const note = latest.get(event.incidentId);
+    if (note === undefined || event.note !== undefined || event.kind === 'resolved') return event;
+    return { ...event, note: { authorName: note.authorName, mark: note.mark, text: note.text } };
+  });
+}

@@ -9,6 +9,7 @@ import type {
   SubscriptionStore,
 } from '../core/delivery/ports.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, decideRetry } from '../core/delivery/retry-policy.js';
+import { type NoteStore, withLatestNotes } from '../core/incident-notes.js';
 import type { Clock } from '../core/model.js';
 import type { Logger } from '../logging.js';
 import { type Pacer, type Sleep, realSleep } from './pacer.js';
@@ -54,6 +55,8 @@ export interface OutboxWorkerDeps {
   readonly random?: () => number;
   /** Told how every delivery attempt ended (the `/metrics` counters). */
   readonly onResult?: (result: DeliveryResult) => void;
+  /** Incident notes (`/note`): an alert shows its incidents' latest note in every later edit. */
+  readonly notes?: Pick<NoteStore, 'notesOf'>;
 }
 
 /**
@@ -171,7 +174,7 @@ export class OutboxWorker {
       await store.settle(claim, { kind: 'hold', until: hold });
       return;
     }
-    const job = planDelivery(claim);
+    const job = await this.withNotes(planDelivery(claim));
     const comeBackAt = await pacer.acquire(job.chatId, this.options.maxPacingWaitMs, signal);
     const now = clock.now();
     // Too little lease left to finish safely (a long queue in this pass): give the rows back.
@@ -182,6 +185,22 @@ export class OutboxWorker {
     }
     const result = await this.deliver(job, signal);
     await this.settle(claim, job, result);
+  }
+
+  /** The job with its incidents' latest notes; without them when the notes cannot be read. */
+  private async withNotes(job: DeliveryJob): Promise<DeliveryJob> {
+    const notes = this.deps.notes;
+    if (notes === undefined || job.events.every((e) => e.kind === 'resolved')) return job;
+    try {
+      const found = await notes.notesOf([...new Set(job.events.map((e) => e.incidentId))]);
+      return found.length === 0 ? job : { ...job, events: withLatestNotes(job.events, found) };
+    } catch (err) {
+      this.deps.log.warn(
+        { err, platform: this.platform },
+        'incident notes not read; the alert goes out without them',
+      );
+      return job;
+    }
   }
 
   private async deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult> {

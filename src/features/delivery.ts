@@ -128,6 +128,7 @@ export class Delivery implements Feature {
           metrics.recordDelivery(platform.name, result.kind);
           if (result.kind === 'rate-limited') metrics.recordRateLimitWait(platform.name, result.retryAfterMs);
         },
+        ...(storage.notes === undefined ? {} : { notes: storage.notes }),
       });
     this.clock = clock;
     this.outbox = storage.outbox;

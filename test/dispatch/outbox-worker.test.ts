@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FOLLOW_UP_GATHER_MS, GROUP_GATHER_MS } from '../../src/core/delivery/grouping.js';
 import type { ChatAddress, DeliveryResult } from '../../src/core/delivery/ports.js';
 import type { RetryPolicy } from '../../src/core/delivery/retry-policy.js';
+import type { IncidentNote, NoteStore } from '../../src/core/incident-notes.js';
 import type { Db } from '../../src/db/database.js';
 import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
@@ -40,6 +41,7 @@ describe('OutboxWorker', () => {
       sender?: ScriptedSender;
       concurrency?: number;
       onResult?: (result: DeliveryResult) => void;
+      notes?: Pick<NoteStore, 'notesOf'>;
       /** The stores answer on a later event-loop turn, as PostgreSQL's do. */
       asynchronous?: boolean;
     } = {},
@@ -58,6 +60,7 @@ describe('OutboxWorker', () => {
         // Jitter at its maximum: the retry comes after exactly the nominal delay.
         random: () => 1,
         ...(options.onResult ? { onResult: options.onResult } : {}),
+        ...(options.notes ? { notes: options.notes } : {}),
       },
       { retry: RETRY, concurrency: options.concurrency ?? 4 },
     );
@@ -89,6 +92,53 @@ describe('OutboxWorker', () => {
     expect(db.prepare('SELECT message_id, editable FROM message_refs').all()).toEqual([
       { message_id: 'm100', editable: 1 },
     ]);
+  });
+
+  it("shows the incident's latest note in every later edit of its alert, not in the recovery", async () => {
+    const note = (id: number, text: string): IncidentNote => ({
+      id,
+      incidentId: incidentEvent().incidentId,
+      serviceId: 'whatsapp',
+      at: T0 + id,
+      authorName: 'Ana',
+      mark: id === 2 ? 'identified' : null,
+      text,
+    });
+    let notes: IncidentNote[] = [];
+    let failing = false;
+    const w = worker({
+      notes: {
+        notesOf: (ids) => {
+          if (failing) throw new Error('database away');
+          return notes.filter((n) => ids.includes(n.incidentId));
+        },
+      },
+    });
+    outbox.enqueueIncidentEvent(incidentEvent());
+    await w.runOnce();
+    notes = [note(1, 'looking'), note(2, 'bad deploy')];
+    // A detection update after the note: the edit still shows the latest note.
+    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'updated', severity: 'minor', at: DUE }));
+    await w.runOnce();
+    failing = true;
+    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'updated', severity: 'major', at: DUE }));
+    await w.runOnce();
+    failing = false;
+    outbox.enqueueIncidentEvent(incidentEvent({ kind: 'resolved', at: DUE, durationMs: 60_000 }));
+    clock.advance(FOLLOW_UP_GATHER_MS);
+    await w.runOnce();
+    expect(sender.jobs.map((j) => [j.kind, j.events.map((e) => e.note?.text ?? null)])).toEqual([
+      ['send', [null]],
+      ['edit', ['bad deploy']],
+      // The notes could not be read: the edit goes out without them rather than not at all.
+      ['edit', [null]],
+      ['reply', [null]],
+    ]);
+    expect(sender.jobs[1]?.events[0]?.note).toEqual({
+      authorName: 'Ana',
+      mark: 'identified',
+      text: 'bad deploy',
+    });
   });
 
   it('edits the opening alert on an update and replies to it with the recovery', async () => {
