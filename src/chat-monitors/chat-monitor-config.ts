@@ -36,8 +36,6 @@ export function buildChatMonitorConfig(
   if (monitor.kind === 'status-page') return buildStatusPageConfig(monitor, limits, guard);
   const parsed = parseTarget(monitor.target);
   if (!parsed.ok) throw new Error(`stored chat monitor ${monitor.id} has an invalid target`);
-  const serviceId = chatServiceId(monitor.id);
-  const monitorId = `${serviceId}-0`;
   const createGuard = () => createConnectionGuard(guard);
   const target = parsed.target;
   const probe: AnyProbe =
@@ -53,19 +51,27 @@ export function buildChatMonitorConfig(
           ...(target.keyword !== null ? { expect: { keyword: target.keyword } } : {}),
         })
       : { host: target.host, port: target.port };
+  return runtimeConfig(monitor, limits, { type: target.kind, role: 'probe', probe, options });
+}
+
+/** The chat service and its one monitor, checked every `monitor.intervalMs` with the chat limits' timeout. */
+function runtimeConfig(
+  monitor: ChatMonitor,
+  limits: ChatMonitorLimits,
+  check: Pick<MonitorConfig, 'type' | 'role' | 'probe' | 'options'>,
+): ChatMonitorRuntimeConfig {
+  const serviceId = chatServiceId(monitor.id);
+  const monitorId = `${serviceId}-0`;
   return {
     service: serviceOf(monitor, serviceId, monitorId),
     monitor: {
       id: monitorId,
       serviceId,
-      type: target.kind,
-      role: 'probe',
+      ...check,
       target: monitor.target,
       intervalMs: monitor.intervalMs,
       confirm: DEFAULT_CONFIRM,
       flap: DEFAULT_FLAP,
-      probe,
-      options,
       timeoutMs: limits.timeoutMs,
       schedule: { kind: 'every', ms: monitor.intervalMs },
     } as MonitorConfig,
@@ -84,30 +90,12 @@ function buildStatusPageConfig(
 ): ChatMonitorRuntimeConfig {
   const parsed = parseHttpUrl(monitor.target);
   if (!parsed.ok) throw new Error(`stored chat monitor ${monitor.id} has an invalid target`);
-  const serviceId = chatServiceId(monitor.id);
-  const monitorId = `${serviceId}-0`;
   const probe = createStatusPageProbe({ createGuard: () => createConnectionGuard(guard) }) as AnyProbe;
   const options = statusPageOptionsSchema.parse({
     url: parsed.url.href,
     components: [...(monitor.components ?? [])],
   });
-  return {
-    service: serviceOf(monitor, serviceId, monitorId),
-    monitor: {
-      id: monitorId,
-      serviceId,
-      type: 'statuspage',
-      role: 'official',
-      target: monitor.target,
-      intervalMs: monitor.intervalMs,
-      confirm: DEFAULT_CONFIRM,
-      flap: DEFAULT_FLAP,
-      probe,
-      options,
-      timeoutMs: limits.timeoutMs,
-      schedule: { kind: 'every', ms: monitor.intervalMs },
-    } as MonitorConfig,
-  };
+  return runtimeConfig(monitor, limits, { type: 'statuspage', role: 'official', probe, options });
 }
 
 function serviceOf(monitor: ChatMonitor, serviceId: string, monitorId: string): ServiceDef {

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { Agent, errors, request } from 'undici';
 import type { ProbeOutcome } from '../../core/model.js';
 import type { Probe, ProbeContext } from '../probe.js';
-import type { ConnectionGuard } from '../ssrf/ssrf-guard.js';
+import { type ConnectionGuard, refusedHop } from '../ssrf/ssrf-guard.js';
 import { type Deadline, runWithDeadline } from './deadline.js';
 import { failedOutcome } from './error-reason.js';
 import { BodyCollector, bodyByteLength } from '../../sources/body-blocks.js';
@@ -180,8 +180,8 @@ async function exchange(
   let hop = firstHop(options, userAgent);
   for (let redirects = 0; ; redirects += 1) {
     if (guard !== undefined) {
-      const refusal = await refuseHop(guard, hop.url, deadline.signal, redirects);
-      if (refusal !== null) return refusal;
+      const refusal = await refusedHop(guard, hop.url, deadline.signal, redirects);
+      if (refusal !== null) return downOutcome('blocked', `target refused: ${refusal}`, null);
     }
     // No signal: when the deadline fires, its guard ends the run and `run` destroys the dispatcher,
     // which fails the request and closes its socket. An abort listener per request (and the
@@ -212,22 +212,6 @@ async function exchange(
     }
     hop = nextHop(hop, response.statusCode, location);
   }
-}
-
-/** Vets one hop through the guard: null when it may be sent, else the outcome that refuses it. */
-async function refuseHop(
-  guard: ConnectionGuard,
-  url: URL,
-  signal: AbortSignal,
-  redirects: number,
-): Promise<ProbeOutcome | null> {
-  if (url.username !== '' || url.password !== '') {
-    return downOutcome('blocked', 'target refused: credentials-in-url', null);
-  }
-  const verdict = await guard.checkHost(url.hostname, signal);
-  if (verdict.ok) return null;
-  const where = redirects > 0 ? ` (redirect ${redirects})` : '';
-  return downOutcome('blocked', `target refused: ${verdict.reason}${where}`, null);
 }
 
 /**

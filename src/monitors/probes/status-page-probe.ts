@@ -10,7 +10,7 @@ import { digestSnapshot, parseStatusNow, type StatusDigest } from '../../sources
 import { digestStatusResponseOffThread } from './parse-worker.js';
 import { STATUS_SOURCE_KINDS } from '../../sources/registry.js';
 import type { Probe, ProbeContext } from '../probe.js';
-import type { ConnectionGuard } from '../ssrf/ssrf-guard.js';
+import { type ConnectionGuard, refusedHop } from '../ssrf/ssrf-guard.js';
 import { runWithDeadline } from './deadline.js';
 import { classifyError } from './error-reason.js';
 import { httpUserAgent } from './http-probe.js';
@@ -177,8 +177,9 @@ export async function fetchPage(
   let target = url;
   for (let redirects = 0; ; redirects += 1) {
     if (guard !== undefined) {
-      const refusal = await refuseHop(guard, target, signal, redirects);
-      if (refusal !== null) return { ok: false, outcome: refusal };
+      const refusal = await refusedHop(guard, target, signal, redirects);
+      if (refusal !== null)
+        return { ok: false, outcome: unknownOutcome('blocked', `status page refused: ${refusal}`, null) };
     }
     const response = await request(target, {
       dispatcher: agent,
@@ -232,22 +233,6 @@ export async function fetchPage(
       value: { status: response.statusCode, contentType, body, url: target.href, latencyMs },
     };
   }
-}
-
-/** Vets one hop through the guard: null when it may be sent, else the `unknown` outcome refusing it. */
-async function refuseHop(
-  guard: ConnectionGuard,
-  url: URL,
-  signal: AbortSignal,
-  redirects: number,
-): Promise<ProbeOutcome | null> {
-  if (url.username !== '' || url.password !== '') {
-    return unknownOutcome('blocked', 'status page refused: credentials-in-url', null);
-  }
-  const verdict = await guard.checkHost(url.hostname, signal);
-  if (verdict.ok) return null;
-  const where = redirects > 0 ? ` (redirect ${redirects})` : '';
-  return unknownOutcome('blocked', `status page refused: ${verdict.reason}${where}`, null);
 }
 
 /** Picks the parser, parses, applies the component filter. Pure and synchronous: for tests. */

@@ -90,6 +90,22 @@ export interface ConnectionGuard {
   readonly lookup: LookupFunction;
 }
 
+/**
+ * Vets one hop of a request (the first URL or a redirect) through the guard: null when it may be
+ * sent, else why not (`credentials-in-url`, or the guard's reason with the redirect's number).
+ */
+export async function refusedHop(
+  guard: ConnectionGuard,
+  url: URL,
+  signal: AbortSignal,
+  redirects: number,
+): Promise<string | null> {
+  if (url.username !== '' || url.password !== '') return 'credentials-in-url';
+  const verdict = await guard.checkHost(url.hostname, signal);
+  if (verdict.ok) return null;
+  return redirects > 0 ? `${verdict.reason} (redirect ${redirects})` : verdict.reason;
+}
+
 /** Thrown through `lookup` for a name that was not vetted first (a bug, or an unexpected hop). */
 export class UnvettedHostError extends Error {
   readonly code = 'ESSRFUNVETTED';
