@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import LongFirstSequencer from './test/setup/sequencer.js';
 
 /**
  * The fleet chaos test runs three bots and PostgreSQL under faults: it loads a 2-core machine
@@ -28,6 +29,8 @@ export default defineConfig({
     // Vitest's default on a 2-core machine is one worker. Most of the suite's time is end-to-end
     // tests waiting on real timers (checks every second, bots polling), so three overlap them.
     maxWorkers: 3,
+    // The long files start first (test/setup/sequencer.ts), so the workers end together.
+    sequence: { sequencer: LongFirstSequencer },
     globalSetup: ['test/setup/temp-root.ts', 'test/setup/build.ts', 'test/setup/postgres.ts'],
     projects: [
       {

@@ -49,12 +49,17 @@ const EXPIRY_MARGIN_MS = 100;
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
- * Membership, heartbeats and leases (docs/cluster.md). Every third of a lease period, and at once
- * when another instance joins or gives leases up (`nudge`, from LISTEN): heartbeat, read the live
- * members, and per lease group renew what is held, hand over what rendezvous hashing now gives to
- * another member, and claim what it gives to us. When renewals fail for a whole lease period (the
- * database away, a network partition), every lease is given up locally: another instance has
- * taken them, or will, and this one must stop acting on them.
+ * Membership, heartbeats and leases (docs/cluster.md). Two loops, each every third of a lease
+ * period:
+ * - renewals: heartbeat and, per lease group, extend what is held (one statement each). They never
+ *   wait behind the other loop, so a slow take-over (writing what is queued, reading the services'
+ *   state again) cannot let the leases already held run out;
+ * - rounds, also at once when another instance joins or gives leases up (`nudge`, from LISTEN):
+ *   read the live members, hand over what rendezvous hashing now gives to another member, and
+ *   claim what it gives to us.
+ * When renewals fail for a whole lease period (the database away, a network partition), every
+ * lease of that group is given up locally: another instance has taken them, or will, and this one
+ * must stop acting on them.
  */
 export class Cluster {
   private readonly groups: LeaseGroup[] = [];
@@ -62,13 +67,15 @@ export class Cluster {
   private members: readonly MemberRow[] = [];
   private readonly startedAt = Date.now();
   private timer: NodeJS.Timeout | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
+  private renewing: Promise<void> | null = null;
   private fenceTimer: NodeJS.Timeout | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
-  /** Local monotonic time until which the leases held are surely ours. */
-  private validUntil = Number.NEGATIVE_INFINITY;
+  /** Per lease group, the local monotonic time until which the leases held are surely ours. */
+  private readonly validUntil = new Map<string, number>();
   private lastOk = performance.now();
   private lastError: string | null = null;
   private ok = false;
@@ -112,6 +119,8 @@ export class Cluster {
     await this.round();
     this.timer = setInterval(() => this.nudge(), this.tickMs);
     this.timer.unref();
+    this.renewTimer = setInterval(() => void this.renew(), this.tickMs);
+    this.renewTimer.unref();
     this.fenceTimer = setInterval(() => this.fence(), Math.max(100, Math.floor(this.settings.leaseMs / 10)));
     this.fenceTimer.unref();
   }
@@ -145,16 +154,67 @@ export class Cluster {
     return this.running;
   }
 
-  private async roundOnce(): Promise<void> {
+  private heartbeat(): Promise<number> {
+    const { settings } = this;
+    return this.store.heartbeat({
+      instanceId: settings.instanceId,
+      vantage: settings.vantage,
+      startedAt: this.startedAt,
+      info: this.info(),
+    });
+  }
+
+  /**
+   * Heartbeat and extend every lease held; a lease the database no longer gives this instance
+   * (under the epoch it holds) was taken over: given up at once. Never overlaps itself; runs
+   * beside a round (which only adds keys to `held` after claiming them, and removes keys before
+   * releasing them, so a key it adds meanwhile is not mistaken for a lost one).
+   */
+  renew(): Promise<void> {
+    if (this.renewing) return this.renewing;
+    this.renewing = (async () => {
+      try {
+        await this.renewOnce();
+      } finally {
+        this.renewing = null;
+      }
+    })();
+    return this.renewing;
+  }
+
+  private async renewOnce(): Promise<void> {
     const { settings, store, deps } = this;
-    const sentAt = this.now();
+    if (this.stopped) return;
     try {
-      await store.heartbeat({
-        instanceId: settings.instanceId,
-        vantage: settings.vantage,
-        startedAt: this.startedAt,
-        info: this.info(),
-      });
+      await this.heartbeat();
+      for (const group of this.groups) {
+        if (this.stopped) return;
+        const held = this.held.get(group.kind);
+        if (!held) continue;
+        const before = new Map(held);
+        const sentAt = this.now();
+        const renewed = await store.renew(group.kind, settings.instanceId, settings.leaseMs);
+        this.validUntil.set(group.kind, sentAt + settings.leaseMs);
+        const lost = [...before]
+          .filter(([key, epoch]) => held.get(key) === epoch && renewed.get(key) !== epoch)
+          .map(([key]) => key);
+        if (lost.length > 0) {
+          for (const key of lost) held.delete(key);
+          deps.log.warn({ kind: group.kind, count: lost.length }, 'cluster: leases lost to another instance');
+          group.lost(lost);
+        }
+      }
+      this.succeeded();
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  private async roundOnce(): Promise<void> {
+    const { settings, store } = this;
+    try {
+      // The first round joins: this instance counts among the live members it reads.
+      if (!this.joined) await this.heartbeat();
       this.members = await store.liveMembers(settings.leaseMs);
       this.watchSilentMembers();
       const ids = this.members.map((m) => m.instanceId);
@@ -163,13 +223,7 @@ export class Cluster {
       for (const group of this.groups) {
         if (this.stopped) return;
         const held = this.held.get(group.kind) ?? new Map<string, number>();
-        const renewed = await store.renew(group.kind, settings.instanceId, settings.leaseMs);
-        const lost = [...held].filter(([key, epoch]) => renewed.get(key) !== epoch).map(([key]) => key);
-        if (lost.length > 0) {
-          for (const key of lost) held.delete(key);
-          deps.log.warn({ kind: group.kind, count: lost.length }, 'cluster: leases lost to another instance');
-          group.lost(lost);
-        }
+        this.held.set(group.kind, held);
         const desired = new Set(keysOwnedBy(settings.instanceId, group.keys(), ids));
         const handOver = [...held.keys()].filter((key) => !desired.has(key));
         if (handOver.length > 0) {
@@ -181,8 +235,11 @@ export class Cluster {
         // Leases the database says are ours that this process does not know (a restart under the
         // same INSTANCE_ID) are claimed like any other: the claim answers them with their epoch.
         const wanted = [...desired].filter((key) => !held.has(key));
+        const claimedAt = this.now();
         const granted = await store.claim(group.kind, wanted, settings.instanceId, settings.leaseMs);
         if (granted.size > 0) {
+          // Nothing held yet: the claim is this group's renewal.
+          if (held.size === 0) this.validUntil.set(group.kind, claimedAt + settings.leaseMs);
           for (const [key, epoch] of granted) held.set(key, epoch);
           try {
             await group.acquired(granted);
@@ -193,20 +250,26 @@ export class Cluster {
             throw err;
           }
         }
-        this.held.set(group.kind, held);
       }
-      this.validUntil = sentAt + settings.leaseMs;
-      this.lastOk = this.now();
-      if (!this.ok) deps.log.info({ members: ids.length }, 'cluster: in contact with PostgreSQL');
-      this.ok = true;
-      this.lastError = null;
+      this.succeeded();
       if (released || !this.joined) await store.notify(released ? 'released' : 'joined');
       this.joined = true;
     } catch (err) {
-      this.lastError = errorText(err);
-      if (this.ok) deps.log.error({ err: this.lastError }, 'cluster: heartbeat or lease round failed');
-      this.ok = false;
+      this.failed(err);
     }
+  }
+
+  private succeeded(): void {
+    this.lastOk = this.now();
+    if (!this.ok) this.deps.log.info({ members: this.members.length }, 'cluster: in contact with PostgreSQL');
+    this.ok = true;
+    this.lastError = null;
+  }
+
+  private failed(err: unknown): void {
+    this.lastError = errorText(err);
+    if (this.ok) this.deps.log.error({ err: this.lastError }, 'cluster: heartbeat or lease round failed');
+    this.ok = false;
   }
 
   /**
@@ -236,7 +299,8 @@ export class Cluster {
     const now = this.now();
     let count = 0;
     for (const group of this.groups) {
-      if (now <= this.validUntil - (group.fenceEarlyMs ?? 0)) continue;
+      const validUntil = this.validUntil.get(group.kind) ?? Number.NEGATIVE_INFINITY;
+      if (now <= validUntil - (group.fenceEarlyMs ?? 0)) continue;
       const held = this.held.get(group.kind);
       if (!held || held.size === 0) continue;
       const keys = [...held.keys()];
@@ -255,9 +319,11 @@ export class Cluster {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
     if (this.fenceTimer) clearInterval(this.fenceTimer);
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     await this.running?.catch(() => undefined);
+    await this.renewing?.catch(() => undefined);
     for (const group of this.groups) {
       const held = this.held.get(group.kind);
       if (!held || held.size === 0) continue;

@@ -98,6 +98,51 @@ describe('cluster membership and leases on PostgreSQL', () => {
     expect(a.group.owned.size).toBe(KEYS.length);
   });
 
+  it('keeps the leases it holds while a slow take-over of other keys is under way', async () => {
+    // A second group (another kind) whose take-over takes three lease periods: its slow
+    // `acquired` must not hold back the renewal of the first group's leases.
+    const fresh = await openPostgres(await testDatabase(), { poolSize: 4 });
+    const quick = new Recorder();
+    const slowKeys = ['p1'];
+    const slow: LeaseGroup & { lostKeys: string[]; owned: Set<string> } = {
+      kind: 'platform',
+      owned: new Set(),
+      lostKeys: [],
+      keys: () => slowKeys,
+      async acquired(leases) {
+        if (leases.has('p2')) await new Promise((r) => setTimeout(r, 3 * LEASE_MS));
+        for (const key of leases.keys()) this.owned.add(key);
+      },
+      releasing(keys) {
+        for (const key of keys) this.owned.delete(key);
+      },
+      lost(keys) {
+        for (const key of keys) this.owned.delete(key);
+        this.lostKeys.push(...keys);
+      },
+    };
+    const cluster = new Cluster(
+      new ClusterStore(fresh.pool),
+      { instanceId: 'solo', vantage: 'v', leaseMs: LEASE_MS },
+      { log },
+    );
+    cluster.addGroup(quick);
+    cluster.addGroup(slow);
+    try {
+      await cluster.start();
+      expect(quick.owned.size).toBe(KEYS.length);
+      slowKeys.push('p2');
+      await cluster.round();
+      expect(slow.owned).toEqual(new Set(['p1', 'p2']));
+      expect(quick.lostKeys).toEqual([]);
+      expect(slow.lostKeys).toEqual([]);
+      expect(quick.owned.size).toBe(KEYS.length);
+    } finally {
+      await cluster.stop();
+      await fresh.close();
+    }
+  });
+
   it("fences a write: a lease taken over since fails the check in the writer's transaction", async () => {
     const fresh = await openPostgres(await testDatabase(), { poolSize: 3 });
     try {

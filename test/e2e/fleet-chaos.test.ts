@@ -69,17 +69,23 @@ interface Target {
   readonly url: string;
   readonly down: Set<string>;
   readonly hits: Map<string, number[]>;
+  /** Per service, the vantage point (instance) of each hit, in the order of `hits`. */
+  readonly by: Map<string, string[]>;
   close(): Promise<void>;
 }
 
 async function startTarget(): Promise<Target> {
   const down = new Set<string>();
   const hits = new Map<string, number[]>();
+  const by = new Map<string, string[]>();
   const server: Server = createServer((req, res) => {
     const service = (req.url ?? '/').slice(1);
     const times = hits.get(service) ?? [];
     times.push(Date.now());
     hits.set(service, times);
+    const who = by.get(service) ?? [];
+    who.push(/vantage=([\w.-]+)/.exec(req.headers['user-agent'] ?? '')?.[1] ?? '?');
+    by.set(service, who);
     res.statusCode = down.has(service) ? 503 : 200;
     res.end(down.has(service) ? 'down' : 'ok');
   });
@@ -88,6 +94,7 @@ async function startTarget(): Promise<Target> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     down,
     hits,
+    by,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -166,6 +173,51 @@ function telegramTimeline(telegram: FakeTelegram, fleet: Fleet, t0: number): str
     'telegram 429 timeline (s from the window start):',
     ...events.map(([at, text]) => `  ${s(at)} ${text}`),
   ].join('\n');
+}
+
+/**
+ * For services that went unchecked too long or whose incidents went wrong: each one's checks
+ * (seconds from the window's start, and the instance that made it), beside the faults and what
+ * the instances logged about leases, so a failure says who owned what when.
+ */
+function serviceTimeline(
+  target: Target,
+  services: readonly string[],
+  faults: readonly [number, string][],
+  fleet: Fleet,
+  t0: number,
+): string {
+  const s = (at: number) => ((at - t0) / 1000).toFixed(1);
+  const lines: string[] = ['faults and lease events (s from the window start):'];
+  const events: [number, string][] = [...faults];
+  for (const i of fleet.instances)
+    for (const bot of i.processes)
+      for (const line of [...bot.stdout, ...bot.stderr.split('\n')]) {
+        try {
+          const r = JSON.parse(line) as { msg?: string; time?: number; services?: number; err?: string };
+          if (r.time !== undefined && /cluster:|PostgreSQL/.test(r.msg ?? ''))
+            events.push([
+              r.time,
+              `instance ${i.index}: ${r.msg ?? ''}${r.services === undefined ? '' : ` (${r.services})`}${r.err === undefined ? '' : ` ${r.err}`}`,
+            ]);
+        } catch {
+          // not a log record
+        }
+      }
+  events.sort((x, y) => x[0] - y[0]);
+  lines.push(...events.map(([at, text]) => `  ${s(at)} ${text}`));
+  for (const service of services) {
+    const times = target.hits.get(service) ?? [];
+    const who = target.by.get(service) ?? [];
+    lines.push(
+      `${service} checks: ${times
+        .map((t, k) => [t, who[k] ?? '?'] as const)
+        .filter(([t]) => t >= t0 - 2_000)
+        .map(([t, w]) => `${s(t)}@${w.replace('vantage-', '')}`)
+        .join(' ')}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -284,6 +336,7 @@ it(
 
     // One partition, from 15% of the window: of the second instance (the only one when alone), or
     // of the first one running if that one is down (a restart never happens while partitioned).
+    const faultLog: [number, string][] = [];
     let partitioned: number | undefined;
     let partitions = 0;
     const partition = (async () => {
@@ -298,8 +351,10 @@ it(
       partitioned = victim;
       partitions++;
       fleet.partition(victim, PARTITION_MODE);
+      faultLog.push([Date.now(), `partition of instance ${victim}`]);
       await at(WINDOW_MS * 0.15 + PARTITION_MS);
       fleet.heal(victim);
+      faultLog.push([Date.now(), `instance ${victim} healed`]);
       partitioned = undefined;
     })();
 
@@ -315,8 +370,13 @@ it(
         if (index === partitioned) index = (index + 1) % INSTANCES;
         if (index === partitioned || fleet.instances[index]?.bot === undefined) continue;
         await fleet.kill(index);
+        faultLog.push([Date.now(), `instance ${index} killed`]);
         kills++;
-        restarts.push(sleep(RESTART_AFTER_MS).then(() => fleet.restart(index)));
+        restarts.push(
+          sleep(RESTART_AFTER_MS)
+            .then(() => fleet.restart(index))
+            .then(() => void faultLog.push([Date.now(), `instance ${index} restarted`])),
+        );
       }
     })();
 
@@ -411,6 +471,9 @@ it(
       ].join('\n'),
     );
     if (telegram429 > 0) console.log(telegramTimeline(telegram, fleet, t0));
+    const troubled = new Set(count.incidentProblems.map((p) => p.split(':')[0]!));
+    if (gap.ms > gapBound) troubled.add(gap.service);
+    if (troubled.size > 0) console.log(serviceTimeline(target, [...troubled], faultLog, fleet, t0));
 
     expect(
       fleet.unexpectedExits.map((e) => `instance ${e.index}: ${e.code ?? e.signal} ${e.stderr.slice(-500)}`),
