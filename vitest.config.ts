@@ -6,12 +6,6 @@ import LongFirstSequencer from './test/setup/sequencer.js';
  * enough to make timing-sensitive tests beside it flaky, so it runs alone, after the rest.
  */
 const RUNS_ALONE = ['test/e2e/fleet-chaos.test.ts'];
-/**
- * The shipped scenarios replay through real probes whose stalled checks time out after 500 ms of
- * real time: beside a loaded suite a healthy check can take longer, and the founding outage's
- * grouping came out different. They run after the rest too, before the chaos test, on their own.
- */
-const RUNS_QUIET = ['test/demo/scenarios.test.ts'];
 
 /** What both projects share (the global setup runs once, for the whole run, at the root). */
 const shared = {
@@ -38,12 +32,11 @@ export default defineConfig({
           ...shared,
           name: 'suite',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...RUNS_QUIET, ...RUNS_ALONE],
+          exclude: [...configDefaults.exclude, ...RUNS_ALONE],
           sequence: { groupOrder: 0 },
         },
       },
-      { test: { ...shared, name: 'quiet', include: RUNS_QUIET, sequence: { groupOrder: 1 } } },
-      { test: { ...shared, name: 'alone', include: RUNS_ALONE, sequence: { groupOrder: 2 } } },
+      { test: { ...shared, name: 'alone', include: RUNS_ALONE, sequence: { groupOrder: 1 } } },
     ],
   },
 });

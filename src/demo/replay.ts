@@ -42,10 +42,17 @@ import {
 } from './scenario.js';
 
 /**
- * A check that gets no answer gives up after this long of real time, whatever the services file
- * says: real monitors wait 10 s, and every stalled check holds the replay for its timeout.
+ * A check of a stand-in that gives no answer in this step (an HTTP or TLS stand-in that stalls, a
+ * DNS name that times out) gives up after this long of real time, whatever the services file says:
+ * real monitors wait 10 s, and every stalled check holds the replay for its timeout.
  */
 export const CHECK_TIMEOUT_MS = 500;
+/**
+ * Every other check keeps the services file's timeout up to this long: it gets an answer, and on
+ * a loaded machine an answer can take longer than 500 ms; cut short, it would time out where the
+ * scenario says the stand-in answered, and the replay's story would depend on the machine's load.
+ */
+export const ANSWERING_CHECK_TIMEOUT_MS = 5_000;
 /** Simulated time advances in steps of one second. */
 const STEP_MS = 1000;
 /** Crowd windows are evaluated this long after they end (CROWD_CRON's offset). */
@@ -267,10 +274,7 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
       caPath,
     });
     const services = parseServices(yaml, scenario.servicesSource);
-    const monitors = services.monitors.map((monitor) => ({
-      ...monitor,
-      timeoutMs: Math.min(monitor.timeoutMs, CHECK_TIMEOUT_MS),
-    }));
+    const monitors = services.monitors;
     const intervalMs = new Map<string, number>();
     for (const monitor of monitors) {
       if (monitor.serviceId === null) continue;
@@ -318,7 +322,15 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
           (at - startedAt) % monitor.intervalMs === 0 || (recheckAt.get(monitor.id) ?? Infinity) <= at,
       );
       if (due.length > 0) {
-        const outcomes = await runRound(due, app.engine, shutdown.signal);
+        const silent = silentStandIns(scenario, now, targets.tlsPorts);
+        const timed = due.map((monitor) => ({
+          ...monitor,
+          timeoutMs: Math.min(
+            monitor.timeoutMs,
+            waitsOnSilence(monitor, silent) ? CHECK_TIMEOUT_MS : ANSWERING_CHECK_TIMEOUT_MS,
+          ),
+        }));
+        const outcomes = await runRound(timed, app.engine, shutdown.signal);
         tally.checks += due.length;
         due.forEach((monitor, i) => {
           const next = nextRecheck(monitor, outcomes[i], app.engine, at, startedAt, configuredTimeout);
@@ -354,6 +366,42 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
     await scratch?.drop();
     rmSync(tempDir, { recursive: true, force: true });
   }
+}
+
+/** What gives no answer in a step: HTTP paths, TLS ports and DNS names of silent stand-ins. */
+interface Silence {
+  readonly paths: readonly string[];
+  readonly ports: ReadonlySet<number>;
+  readonly names: ReadonlySet<string>;
+}
+
+function silentStandIns(
+  scenario: Scenario,
+  states: Readonly<Record<string, unknown>>,
+  tlsPorts: Readonly<Record<string, number>>,
+): Silence {
+  const paths: string[] = [];
+  const ports = new Set<number>();
+  const names = new Set<string>();
+  for (const [key, standIn] of Object.entries(scenario.standIns)) {
+    const state = states[key];
+    if (standIn.type === 'http' && state === 'stall') paths.push(`/${key}/`);
+    if (standIn.type === 'tls' && state === 'stall' && tlsPorts[key] !== undefined) ports.add(tlsPorts[key]);
+    if (standIn.type === 'dns' && state === 'timeout') names.add(standIn.name.toLowerCase());
+  }
+  return { paths, ports, names };
+}
+
+/** Whether a check may be waiting on a silent stand-in (then its short timeout is its answer). */
+function waitsOnSilence(monitor: MonitorConfig, silent: Silence): boolean {
+  const options = monitor.options as { url?: unknown; host?: unknown; port?: unknown };
+  if (typeof options.url === 'string') {
+    const path = URL.canParse(options.url) ? new URL(options.url).pathname : '';
+    if (silent.paths.some((p) => path.startsWith(p))) return true;
+  }
+  if (typeof options.port === 'number' && silent.ports.has(options.port)) return true;
+  if (typeof options.host === 'string' && silent.names.has(options.host.toLowerCase())) return true;
+  return false;
 }
 
 /**
