@@ -369,13 +369,13 @@ export async function runReplay(options: ReplayOptions = {}): Promise<ReplayResu
 }
 
 /** What gives no answer in a step: HTTP paths, TLS ports and DNS names of silent stand-ins. */
-interface Silence {
+export interface Silence {
   readonly paths: readonly string[];
   readonly ports: ReadonlySet<number>;
   readonly names: ReadonlySet<string>;
 }
 
-function silentStandIns(
+export function silentStandIns(
   scenario: Scenario,
   states: Readonly<Record<string, unknown>>,
   tlsPorts: Readonly<Record<string, number>>,
@@ -393,7 +393,7 @@ function silentStandIns(
 }
 
 /** Whether a check may be waiting on a silent stand-in (then its short timeout is its answer). */
-function waitsOnSilence(monitor: MonitorConfig, silent: Silence): boolean {
+export function waitsOnSilence(monitor: MonitorConfig, silent: Silence): boolean {
   const options = monitor.options as { url?: unknown; host?: unknown; port?: unknown };
   if (typeof options.url === 'string') {
     const path = URL.canParse(options.url) ? new URL(options.url).pathname : '';
