@@ -5,12 +5,13 @@
  * connection), chat and subscription seeding, and raw SQL reads written once for both dialects.
  */
 import type pg from 'pg';
-import type { Awaitable } from '../../src/core/awaitable.js';
-import type { ChatAddress } from '../../src/core/delivery/ports.js';
+import type { AsyncPort, Awaitable } from '../../src/core/awaitable.js';
+import type { ChatAddress, SilenceStore } from '../../src/core/delivery/ports.js';
 import type { IncidentEvent } from '../../src/core/events.js';
 import type { Db } from '../../src/db/database.js';
 import { enqueueIncidentEventIn } from '../../src/db/postgres/outbox-fanout.js';
 import { PostgresOutboxStore } from '../../src/db/postgres/postgres-outbox-store.js';
+import { PostgresSubscriptionStore } from '../../src/db/postgres/postgres-subscription-store.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
 import { type OutboxStoreOptions, SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
@@ -39,6 +40,8 @@ export interface OutboxBackend {
     now: number,
   ): Promise<void>;
   deactivate(chat: ChatAddress, reason: string, now: number): Promise<void>;
+  /** The chats' per-service silences on the same database (the backend's subscription store). */
+  readonly silences: SilenceStore | AsyncPort<SilenceStore>;
   /** The chat's subscriptions by service id, with their topics. */
   listSubscriptions(chat: ChatAddress): Promise<{ serviceId: string; threadId: string | null }[]>;
   /**
@@ -74,6 +77,7 @@ export async function sqliteBackend(): Promise<OutboxBackend> {
     deactivate: async (chat, reason, now) => {
       subs.deactivateChat(chat, reason, now);
     },
+    silences: subs,
     listSubscriptions: async (chat) =>
       subs.listSubscriptions(chat).map((s) => ({ serviceId: s.serviceId, threadId: s.threadId ?? null })),
     forgetThread: async (chat, threadId) => subs.forgetThread(chat, threadId),
@@ -150,6 +154,7 @@ export async function postgresBackend(): Promise<OutboxBackend> {
         [ref, serviceId, minSeverity, now, chat.threadId ?? null],
       );
     },
+    silences: new PostgresSubscriptionStore(pool),
     deactivate: async (chat, reason, now) => {
       await pool.query(
         'UPDATE chats SET active = FALSE, deactivated_reason = $3, deactivated_at = $4 WHERE platform = $1 AND chat_id = $2',
