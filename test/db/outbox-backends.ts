@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import type { AsyncPort, Awaitable } from '../../src/core/awaitable.js';
-import type { ChatAddress, SilenceStore } from '../../src/core/delivery/ports.js';
+import type { ChatAddress, SilenceStore, SubscriptionStore } from '../../src/core/delivery/ports.js';
 import type { IncidentEvent } from '../../src/core/events.js';
 import type { Db } from '../../src/db/database.js';
 import { enqueueIncidentEventIn } from '../../src/db/postgres/outbox-fanout.js';
@@ -27,6 +27,8 @@ export type OutboxUnderTest = {
 
 export type Row = Record<string, unknown>;
 
+type SilenceChats = SilenceStore & Pick<SubscriptionStore, 'rewriteChatId' | 'deactivateChat'>;
+
 export interface OutboxBackend {
   readonly name: 'sqlite' | 'postgres';
   /** A store on the test's database (SqliteOutboxStore or PostgresOutboxStore). */
@@ -40,8 +42,11 @@ export interface OutboxBackend {
     now: number,
   ): Promise<void>;
   deactivate(chat: ChatAddress, reason: string, now: number): Promise<void>;
-  /** The chats' per-service silences on the same database (the backend's subscription store). */
-  readonly silences: SilenceStore | AsyncPort<SilenceStore>;
+  /**
+   * The chats' per-service silences on the same database (the backend's subscription store, with
+   * the chat changes that carry or end them).
+   */
+  readonly silences: SilenceChats | AsyncPort<SilenceChats>;
   /** The chat's subscriptions by service id, with their topics. */
   listSubscriptions(chat: ChatAddress): Promise<{ serviceId: string; threadId: string | null }[]>;
   /**

@@ -195,4 +195,22 @@ describe.each(BACKENDS)('per-service silences in the outbox (%s)', (_name, makeB
       { chat: 'B', events: ['opened:1'] },
     ]);
   });
+
+  it('follows a chat that moved into another, and dies with a chat that was deactivated', async () => {
+    await b.silences.setSilence(A, 'whatsapp', T0 + HOUR, T0);
+    await open(1, T0);
+    await deliver(await outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE), T0 + GROUP_GATHER_MS);
+
+    // A's supergroup is B: the silence and the row set aside follow.
+    expect(await b.silences.rewriteChatId('telegram', 'A', 'B')).toBe(true);
+    expect(await b.silences.listSilences(B, T0 + MINUTE)).toEqual([
+      { serviceId: 'whatsapp', endsAt: T0 + HOUR },
+    ]);
+    expect(await b.all(`${ROWS.replace(' ORDER BY', " WHERE o.status = 'silenced' ORDER BY")}`)).toEqual([
+      { chat_id: 'B', incident_id: 1, event_kind: 'opened', status: 'silenced', next_attempt_at: T0 + HOUR },
+    ]);
+
+    expect(await b.silences.deactivateChat(B, 'blocked', T0 + 2 * MINUTE)).toBe(true);
+    expect(await b.all("SELECT COUNT(*) AS n FROM outbox WHERE status = 'silenced'")).toEqual([{ n: 0 }]);
+  });
 });
