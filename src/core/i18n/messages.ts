@@ -321,7 +321,7 @@ export interface CommandMessages {
   silenceEnded(): string;
   /** `/silence off` in a chat that is not silenced. */
   notSilenced(): string;
-  /** `/silence whatsapp 2h`: only `all` can be silenced yet; says what to use instead. */
+  /** `/silence whatsapp 2h` in a bot without per-service silences: says what to use instead. */
   silenceOneService(p: { readonly serviceName: string }): string;
   /**
    * `/silence whatsapp 2h`: nothing about the service comes to this chat until `until`; then an
