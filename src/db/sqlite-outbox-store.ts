@@ -28,6 +28,7 @@ import type {
   Platform,
   Settlement,
 } from '../core/delivery/ports.js';
+import { type SilencedRow, planSilenceRelease } from '../core/delivery/silences.js';
 import type { IncidentEvent, IncidentEventKind } from '../core/events.js';
 import type { Db } from './database.js';
 import {
@@ -86,6 +87,41 @@ const DUE_AT = `CASE WHEN @dependsOnChat = 0 THEN @due ELSE outbox_due(@kind, @a
   (SELECT g.joinable FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = @incidentId),
   EXISTS (SELECT 1 FROM outbox p WHERE p.chat_ref = c.ref AND p.incident_id = @incidentId
     AND p.status IN ${UNFINISHED})) END`;
+
+/** The service of outbox row `o` (its event's `serviceId`), as SQL over `e`, the row's event. */
+const SERVICE_OF_ROW = "json_extract(e.payload_json, '$.serviceId')";
+
+/**
+ * Sets a platform's queued rows of silenced services aside (`silenced`, due at the silence's end):
+ * rows still to go out (pending, held, or leased with the lease run out) of a service that a silence
+ * of their chat, lasting at `@now`, names. Run at the start of every claim (silences.ts).
+ */
+const SET_ASIDE_SILENCED = `UPDATE outbox SET status = 'silenced', lease_until = NULL, lease_token = NULL,
+    next_attempt_at = (SELECT s.ends_at FROM silences s JOIN outbox_events e ON e.id = outbox.event_id
+      WHERE s.chat_ref = outbox.chat_ref AND s.service_id = ${SERVICE_OF_ROW})
+  WHERE id IN (SELECT o.id FROM silences s
+    JOIN chats c ON c.ref = s.chat_ref AND c.platform = @platform
+    JOIN outbox o ON o.chat_ref = s.chat_ref AND o.status IN ${UNFINISHED}
+    JOIN outbox_events e ON e.id = o.event_id
+    WHERE s.ends_at > @now AND (o.status <> 'leased' OR o.next_attempt_at <= @now)
+      AND ${SERVICE_OF_ROW} = s.service_id)`;
+
+/** A `silenced` row as the release reads it (both backends). */
+export interface SilencedItemRow {
+  id: number;
+  incident_id: number;
+  event_kind: IncidentEventKind;
+  service_id: string;
+}
+
+export function toSilenced(r: SilencedItemRow): SilencedRow {
+  return {
+    id: Number(r.id),
+    incidentId: Number(r.incident_id),
+    eventKind: r.event_kind,
+    serviceId: r.service_id,
+  };
+}
 
 export interface OutboxStoreOptions {
   /** How long opening alerts wait for companions to group with (grouping's GROUP_GATHER_MS). */
@@ -293,6 +329,32 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
          FROM outbox o JOIN chats c ON c.ref = o.chat_ref
          WHERE o.platform = ? AND o.status = 'dead' ORDER BY o.id DESC LIMIT ?`,
       ),
+      setAside: db.prepare(SET_ASIDE_SILENCED),
+      dueSilenced: db.prepare(
+        `SELECT DISTINCT chat_ref FROM outbox
+         WHERE platform = ? AND status = 'silenced' AND next_attempt_at <= ? LIMIT ?`,
+      ),
+      silencedOf: db.prepare(
+        `SELECT o.id, o.incident_id, o.event_kind, ${SERVICE_OF_ROW} AS service_id FROM outbox o
+           JOIN outbox_events e ON e.id = o.event_id
+         WHERE o.platform = ? AND o.status = 'silenced' AND o.next_attempt_at <= ? AND o.chat_ref = ?
+         ORDER BY o.id`,
+      ),
+      silencesOf: db.prepare('SELECT service_id, ends_at FROM silences WHERE chat_ref = ? AND ends_at > ?'),
+      liveLease: db.prepare(
+        "SELECT 1 FROM outbox WHERE chat_ref = ? AND status = 'leased' AND next_attempt_at > ? LIMIT 1",
+      ),
+      told: db.prepare(
+        'SELECT 1 FROM message_refs WHERE chat_ref = ? AND incident_id = ? AND message_id IS NOT NULL',
+      ),
+      releaseSilenced: db.prepare(
+        "UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE id = ? AND status = 'silenced'",
+      ),
+      waitSilenced: db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'silenced'"),
+      dropSilenced: db.prepare("DELETE FROM outbox WHERE id = ? AND status = 'silenced'"),
+      forgetRef: db.prepare(
+        'DELETE FROM message_refs WHERE chat_ref = ? AND incident_id = ? AND message_id IS NULL',
+      ),
       pruneRows: db.prepare("DELETE FROM outbox WHERE status IN ('sent', 'dead') AND created_at < ?"),
       pruneEvents: db.prepare(
         'DELETE FROM outbox_events WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = outbox_events.id)',
@@ -340,6 +402,8 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
   claimDue(platform: Platform, now: number, options: ClaimOptions): ClaimedChat[] {
     return this.db
       .transaction(() => {
+        this.stmt.setAside.run({ platform, now });
+        this.releaseSilenced(platform, now, options.limit);
         const claims: ClaimedChat[] = [];
         const seen = new Set<number>();
         const lease = (
@@ -456,6 +520,33 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
       this.stmt.pruneEvents.run(before);
       return rows;
     })();
+  }
+
+  /**
+   * Releases the due `silenced` rows of up to `limit` chats by silences.ts's rule. A chat with a
+   * delivery in flight (a live lease) waits for the next pass, so its rows keep their order.
+   */
+  private releaseSilenced(platform: Platform, now: number, limit: number): void {
+    const chats = this.stmt.dueSilenced.all(platform, now, limit) as { chat_ref: number }[];
+    for (const { chat_ref: chatRef } of chats) {
+      if (this.stmt.liveLease.get(chatRef, now) !== undefined) continue;
+      const rows = (this.stmt.silencedOf.all(platform, now, chatRef) as SilencedItemRow[]).map(toSilenced);
+      const silences = new Map(
+        (this.stmt.silencesOf.all(chatRef, now) as { service_id: string; ends_at: number }[]).map((s) => [
+          s.service_id,
+          s.ends_at,
+        ]),
+      );
+      const plan = planSilenceRelease(
+        rows,
+        (serviceId) => silences.get(serviceId) ?? null,
+        (incidentId) => this.stmt.told.get(chatRef, incidentId) !== undefined,
+      );
+      for (const { ids, until } of plan.wait) for (const id of ids) this.stmt.waitSilenced.run(until, id);
+      for (const id of plan.release) this.stmt.releaseSilenced.run(now, id);
+      for (const id of plan.drop) this.stmt.dropSilenced.run(id);
+      for (const incidentId of plan.forget) this.stmt.forgetRef.run(chatRef, incidentId);
+    }
   }
 
   private queue(chatRef: number, fromId: number, limit: number): Queued[] {

@@ -7,6 +7,8 @@ import {
   type ChatSettings,
   type Locale,
   type Platform,
+  type ServiceSilence,
+  type SilenceStore,
   type Subscription,
   type SubscriptionStore,
 } from '../core/delivery/ports.js';
@@ -136,7 +138,14 @@ export function defaultSettings(defaults: SubscriptionDefaults): ChatSettings {
   };
 }
 
-export class SqliteSubscriptionStore implements SubscriptionStore {
+/**
+ * The chat's `silenced` outbox rows of one service (an SQL condition over `outbox`, parameters chat
+ * ref then service id): what a change of that silence re-times.
+ */
+const SILENCED_ROWS_OF_SERVICE = `chat_ref = ? AND status = 'silenced'
+  AND (SELECT json_extract(e.payload_json, '$.serviceId') FROM outbox_events e WHERE e.id = outbox.event_id) = ?`;
+
+export class SqliteSubscriptionStore implements SubscriptionStore, SilenceStore {
   private readonly stmt;
 
   constructor(
@@ -182,7 +191,21 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
       ),
       killQueued: db.prepare(
         `UPDATE outbox SET status = 'dead', last_error = ?, lease_token = NULL
-         WHERE chat_ref = ? AND status IN ('pending', 'leased', 'held')`,
+         WHERE chat_ref = ? AND status IN ('pending', 'leased', 'held', 'silenced')`,
+      ),
+      setSilence: db.prepare(
+        `INSERT INTO silences (chat_ref, service_id, ends_at, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (chat_ref, service_id) DO UPDATE SET ends_at = excluded.ends_at,
+           created_at = excluded.created_at`,
+      ),
+      endSilence: db.prepare('DELETE FROM silences WHERE chat_ref = ? AND service_id = ? AND ends_at > ?'),
+      forgetSilence: db.prepare('DELETE FROM silences WHERE chat_ref = ? AND service_id = ?'),
+      // The rows a silence set aside are due at its end: a new end re-times them (the claim that
+      // releases them reads the silences again, so a row due too early only waits once more).
+      retimeSilenced: db.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE ${SILENCED_ROWS_OF_SERVICE}`),
+      listSilences: db.prepare(
+        `SELECT s.service_id, s.ends_at FROM silences s JOIN chats c ON c.ref = s.chat_ref
+         WHERE c.platform = ? AND c.chat_id = ? AND s.ends_at > ? ORDER BY s.ends_at, s.service_id`,
       ),
       rename: db.prepare('UPDATE chats SET chat_id = ? WHERE ref = ?'),
       mergeSubscriptions: db.prepare(
@@ -195,6 +218,10 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
          SELECT ?, incident_id, message_id, editable, joinable, created_at, thread_id FROM message_refs
          WHERE chat_ref = ?`,
       ),
+      mergeSilences: db.prepare(
+        `INSERT OR IGNORE INTO silences (chat_ref, service_id, ends_at, created_at)
+         SELECT ?, service_id, ends_at, created_at FROM silences WHERE chat_ref = ?`,
+      ),
       moveOutbox: db.prepare('UPDATE outbox SET chat_ref = ? WHERE chat_ref = ?'),
       deleteChat: db.prepare('DELETE FROM chats WHERE ref = ?'),
       recipients: db.prepare(`SELECT c.* FROM chats c WHERE ${RECIPIENTS_WHERE} ORDER BY c.ref`),
@@ -205,7 +232,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
         refs: db.prepare('UPDATE message_refs SET thread_id = NULL WHERE chat_ref = ? AND thread_id = ?'),
         queued: db.prepare(
           `UPDATE outbox SET thread_id = NULL
-           WHERE chat_ref = ? AND thread_id = ? AND status IN ('pending', 'leased', 'held')`,
+           WHERE chat_ref = ? AND thread_id = ? AND status IN ('pending', 'leased', 'held', 'silenced')`,
         ),
       },
     };
@@ -271,6 +298,34 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
     })();
   }
 
+  setSilence(chat: ChatAddress, serviceId: string, endsAt: number, now: number): void {
+    this.db.transaction(() => {
+      const row = this.ensureChat(chat, null, now);
+      this.stmt.setSilence.run(row.ref, serviceId, endsAt, now);
+      this.stmt.retimeSilenced.run(endsAt, row.ref, serviceId);
+    })();
+  }
+
+  endSilence(chat: ChatAddress, serviceId: string, now: number): boolean {
+    return this.db.transaction(() => {
+      const row = this.row(chat);
+      if (!row) return false;
+      const ended = this.stmt.endSilence.run(row.ref, serviceId, now).changes > 0;
+      this.stmt.forgetSilence.run(row.ref, serviceId);
+      // What it set aside is released at the next claim.
+      this.stmt.retimeSilenced.run(now, row.ref, serviceId);
+      return ended;
+    })();
+  }
+
+  listSilences(chat: ChatAddress, now: number): ServiceSilence[] {
+    const rows = this.stmt.listSilences.all(chat.platform, chat.chatId, now) as {
+      service_id: string;
+      ends_at: number;
+    }[];
+    return rows.map((r) => ({ serviceId: r.service_id, endsAt: r.ends_at }));
+  }
+
   deactivateChat(chat: ChatAddress, reason: string, now: number): boolean {
     return this.db.transaction(() => {
       const row = this.row(chat);
@@ -293,6 +348,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
       // The new id is already a chat of ours (someone subscribed the supergroup too): merge into it.
       this.stmt.mergeSubscriptions.run(target.ref, old.ref);
       this.stmt.mergeRefs.run(target.ref, old.ref);
+      this.stmt.mergeSilences.run(target.ref, old.ref);
       this.stmt.moveOutbox.run(target.ref, old.ref);
       if (old.active === 1 && target.active === 0) this.stmt.reactivate.run(null, target.ref);
       this.stmt.deleteChat.run(old.ref);

@@ -21,7 +21,7 @@ export interface DeliveryDeps {
   readonly services: ServicesConfig;
   readonly engine: DetectionEngine;
   readonly storage: Pick<Storage, 'outbox' | 'subscriptions' | 'queries' | 'serviceHistory'> &
-    Partial<Pick<Storage, 'notes'>>;
+    Partial<Pick<Storage, 'notes' | 'silences'>>;
   /** `OPERATORS`: `platform:userId` of who may `/note` any incident. */
   readonly operators?: readonly string[];
   /** Where the chat commands record crowd reports. */
@@ -96,6 +96,7 @@ export class Delivery implements Feature {
         clock,
         monitors: deps.monitors,
         ...(storage.notes === undefined ? {} : { notes: notesWaking(storage.notes, () => wake()) }),
+        ...(storage.silences === undefined ? {} : { silences: storage.silences }),
         operators: new Set(deps.operators ?? []),
       },
       renderChartPng,

@@ -85,6 +85,11 @@ export class PostgresStorage implements Storage {
     this.notes = new PostgresNoteStore(pg.pool, outbox);
   }
 
+  /** `/silence <service>`: the chats' silences, kept beside their settings. */
+  get silences(): PostgresSubscriptionStore {
+    return this.subscriptions;
+  }
+
   /** The pool, for the cluster's membership and leases (docs/cluster.md). */
   get pool(): PgDb['pool'] {
     return this.pg.pool;

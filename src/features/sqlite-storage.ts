@@ -38,6 +38,10 @@ export class SqliteStorage implements Storage {
   readonly queries: SqliteQueryStore;
   readonly notes: SqliteNoteStore;
   readonly subscriptions: SqliteSubscriptionStore;
+  /** `/silence <service>`: the chats' silences, kept beside their settings. */
+  get silences(): SqliteSubscriptionStore {
+    return this.subscriptions;
+  }
   /** Crowd reports: the commands' report store and the crowd runtime's windows. */
   readonly reports: SqliteReportStore;
   /** Monitors added from chat; adding and removing get a clear answer when storage fails. */
@@ -95,6 +99,8 @@ export class SqliteStorage implements Storage {
         'deactivateChat',
         'rewriteChatId',
         'forgetThread',
+        'setSilence',
+        'endSilence',
       ],
     );
     this.reports = new SqliteReportStore(this.db, { health: this.health });

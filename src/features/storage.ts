@@ -4,7 +4,7 @@ import type { ChatMonitorStore } from '../chat-monitors/chat-monitor-store.js';
 import type { Awaitable } from '../core/awaitable.js';
 import type { CommunityReportStore } from '../crowd-runtime/community-notices.js';
 import type { DetectionStore } from '../core/detection/engine.js';
-import type { OutboxStore, SubscriptionStore } from '../core/delivery/ports.js';
+import type { OutboxStore, SilenceStore, SubscriptionStore } from '../core/delivery/ports.js';
 import type { NoteStore } from '../core/incident-notes.js';
 import type { Db } from '../db/database.js';
 import type { CrowdReportWindows } from '../db/sqlite-report-store.js';
@@ -37,6 +37,11 @@ export interface Storage extends Feature {
   readonly outbox: OutboxStore;
   readonly queries: QueryStore;
   readonly subscriptions: SubscriptionStore;
+  /**
+   * `/silence <service>`'s silences (the outbox sets their rows aside). Absent: only `all` can be
+   * silenced.
+   */
+  readonly silences?: SilenceStore;
   /** Crowd reports: the commands' report store and the crowd runtime's windows. */
   readonly reports: CommunityReportStore & CrowdReportWindows;
   /** Monitors added from chat. */

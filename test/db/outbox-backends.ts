@@ -5,12 +5,13 @@
  * connection), chat and subscription seeding, and raw SQL reads written once for both dialects.
  */
 import type pg from 'pg';
-import type { Awaitable } from '../../src/core/awaitable.js';
-import type { ChatAddress } from '../../src/core/delivery/ports.js';
+import type { AsyncPort, Awaitable } from '../../src/core/awaitable.js';
+import type { ChatAddress, SilenceStore, SubscriptionStore } from '../../src/core/delivery/ports.js';
 import type { IncidentEvent } from '../../src/core/events.js';
 import type { Db } from '../../src/db/database.js';
 import { enqueueIncidentEventIn } from '../../src/db/postgres/outbox-fanout.js';
 import { PostgresOutboxStore } from '../../src/db/postgres/postgres-outbox-store.js';
+import { PostgresSubscriptionStore } from '../../src/db/postgres/postgres-subscription-store.js';
 import { SqliteDetectionStore } from '../../src/db/sqlite-detection-store.js';
 import { type OutboxStoreOptions, SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
@@ -26,6 +27,8 @@ export type OutboxUnderTest = {
 
 export type Row = Record<string, unknown>;
 
+type SilenceChats = SilenceStore & Pick<SubscriptionStore, 'rewriteChatId' | 'deactivateChat'>;
+
 export interface OutboxBackend {
   readonly name: 'sqlite' | 'postgres';
   /** A store on the test's database (SqliteOutboxStore or PostgresOutboxStore). */
@@ -39,6 +42,11 @@ export interface OutboxBackend {
     now: number,
   ): Promise<void>;
   deactivate(chat: ChatAddress, reason: string, now: number): Promise<void>;
+  /**
+   * The chats' per-service silences on the same database (the backend's subscription store, with
+   * the chat changes that carry or end them).
+   */
+  readonly silences: SilenceChats | AsyncPort<SilenceChats>;
   /** The chat's subscriptions by service id, with their topics. */
   listSubscriptions(chat: ChatAddress): Promise<{ serviceId: string; threadId: string | null }[]>;
   /**
@@ -74,6 +82,7 @@ export async function sqliteBackend(): Promise<OutboxBackend> {
     deactivate: async (chat, reason, now) => {
       subs.deactivateChat(chat, reason, now);
     },
+    silences: subs,
     listSubscriptions: async (chat) =>
       subs.listSubscriptions(chat).map((s) => ({ serviceId: s.serviceId, threadId: s.threadId ?? null })),
     forgetThread: async (chat, threadId) => subs.forgetThread(chat, threadId),
@@ -150,6 +159,7 @@ export async function postgresBackend(): Promise<OutboxBackend> {
         [ref, serviceId, minSeverity, now, chat.threadId ?? null],
       );
     },
+    silences: new PostgresSubscriptionStore(pool),
     deactivate: async (chat, reason, now) => {
       await pool.query(
         'UPDATE chats SET active = FALSE, deactivated_reason = $3, deactivated_at = $4 WHERE platform = $1 AND chat_id = $2',

@@ -1,5 +1,5 @@
 import type { ReportSink } from '../crowd/report-port.js';
-import { ALL_SERVICES, type ChatSettings } from '../delivery/ports.js';
+import { ALL_SERVICES, type ChatSettings, type SilenceStore } from '../delivery/ports.js';
 import type { Messages, ServiceTarget } from '../i18n/index.js';
 import type { NoteStore } from '../incident-notes.js';
 import { toPlainLine, truncateText } from '../i18n/text-fit.js';
@@ -40,6 +40,11 @@ export interface CommandServiceDeps {
    * Absent: `/note` is refused as not allowed.
    */
   readonly notes?: Pick<NoteStore, 'addNote'>;
+  /**
+   * The chats' per-service silences (`/silence <service> <duration>`). Absent: only `all` can be
+   * silenced, and naming a service says so.
+   */
+  readonly silences?: SilenceStore;
   /** `OPERATORS`: `platform:userId` of who may note any incident. */
   readonly operators?: ReadonlySet<string>;
 }

@@ -110,6 +110,28 @@ export interface SubscriptionStore {
   forgetThread(chat: ChatAddress, threadId: string): Awaitable<number>;
 }
 
+/** One service silenced in a chat (`/silence <service> <duration>`) until `endsAt` (epoch ms). */
+export interface ServiceSilence {
+  readonly serviceId: string;
+  readonly endsAt: number;
+}
+
+/**
+ * The chats' silences of one service each (table `silences`). The outbox sets the service's rows
+ * of the chat aside while one lasts and releases them when it ends (silences.ts).
+ */
+export interface SilenceStore {
+  /**
+   * Silences the service in the chat until `endsAt` (creating the chat), replacing a silence of it
+   * already in place, so it may be shortened as well as lengthened.
+   */
+  setSilence(chat: ChatAddress, serviceId: string, endsAt: number, now: number): Awaitable<void>;
+  /** Ends the service's silence in the chat now: its rows are released. False when none lasted. */
+  endSilence(chat: ChatAddress, serviceId: string, now: number): Awaitable<boolean>;
+  /** The chat's silences still lasting at `now`, soonest end first. */
+  listSilences(chat: ChatAddress, now: number): Awaitable<ServiceSilence[]>;
+}
+
 export const DELIVERY_JOB_KINDS = ['send', 'edit', 'reply', 'summary'] as const;
 export type DeliveryJobKind = (typeof DELIVERY_JOB_KINDS)[number];
 
@@ -176,7 +198,12 @@ export interface ChatSender {
   deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult>;
 }
 
-export const OUTBOX_STATUSES = ['pending', 'leased', 'sent', 'dead', 'held'] as const;
+/**
+ * `held`: waiting out the chat's quiet hours or mute (it keeps the chat's later rows waiting, and goes
+ * out in the summary); `silenced`: set aside while one service is silenced in the chat (it keeps
+ * nothing waiting; see silences.ts).
+ */
+export const OUTBOX_STATUSES = ['pending', 'leased', 'sent', 'dead', 'held', 'silenced'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /** One outbox row as the worker sees it. */

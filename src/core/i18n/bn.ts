@@ -164,8 +164,8 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   help: ['/help', 'এই সাহায্য'],
   start: ['/start', '/help-এর মতোই'],
   silence: [
-    '/silence <service|all> <duration> | /silence off',
-    'এই চ্যাটের সতর্কবার্তা ১০ মিনিট থেকে ৭ দিন আটকে রাখুন, যেমন 2h; শুধু /silence দিলে তালিকা (অ্যাডমিন)',
+    '/silence <service|all> <duration> | /silence off [service]',
+    'একটি সার্ভিসের বা সব সতর্কবার্তা এই চ্যাটে ১০ মিনিট থেকে ৭ দিন আটকে রাখুন, যেমন 2h; শুধু /silence দিলে তালিকা (অ্যাডমিন)',
   ],
   watch: ['/watch <url> [components]', 'এখানে একটি অফিসিয়াল স্ট্যাটাস পাতা অনুসরণ করুন (অ্যাডমিন)'],
   note: [
@@ -444,16 +444,27 @@ export const bn: Catalogue<'bn'> = {
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>
       `${serviceName}: এই চ্যাটে ${formatTime(FORMAT, until, timeZone)} পর্যন্ত সতর্কবার্তা বন্ধ থাকবে।`,
-    silences: ({ allUntil, timeZone }) =>
-      allUntil === null
+    silences: ({ allUntil, services, timeZone }) =>
+      allUntil === null && services.length === 0
         ? 'এই চ্যাটে কোনো নীরবতা নেই। /silence <service|all> <duration> দিয়ে চালু করুন (অ্যাডমিন)।'
-        : `এই চ্যাটের নীরবতা:\n• সব সার্ভিস: ${formatDateTime(FORMAT, allUntil, timeZone)} পর্যন্ত`,
+        : [
+            'এই চ্যাটের নীরবতা:',
+            ...(allUntil === null
+              ? []
+              : [`• সব সার্ভিস: ${formatDateTime(FORMAT, allUntil, timeZone)} পর্যন্ত`]),
+            ...services.map((s) => `• ${s.serviceName}: ${formatDateTime(FORMAT, s.until, timeZone)} পর্যন্ত`),
+          ].join('\n'),
     silenced: ({ until, timeZone }) =>
       `এই চ্যাটের সব সতর্কবার্তা ${formatDateTime(FORMAT, until, timeZone)} পর্যন্ত নীরব থাকবে। এর মধ্যে যা ঘটবে, পরে একটি সারসংক্ষেপে আসবে; আগে শেষ করতে /silence off।`,
     silenceEnded: () => 'নীরবতা শেষ হয়েছে; এর মধ্যে আটকে থাকা সতর্কবার্তা একটি সারসংক্ষেপে আসবে।',
     notSilenced: () => 'এই চ্যাট নীরব নেই।',
     silenceOneService: ({ serviceName }) =>
       `শুধু ${serviceName} নীরব রাখা এখনো সম্ভব নয়: /silence <service|all> <duration> দিয়ে সব সার্ভিস নীরব রাখুন, অথবা /unsubscribe দিয়ে ওই সার্ভিসের সতর্কবার্তা বন্ধ করুন।`,
+    serviceSilenced: ({ serviceName, until, timeZone }) =>
+      `${formatDateTime(FORMAT, until, timeZone)} পর্যন্ত ${serviceName} সম্পর্কে কিছুই এই চ্যাটে আসবে না। তারপর তখনও চলমান কোনো ঘটনার সতর্কবার্তা এখানে আসবে, আর এর মধ্যে শুরু হয়ে শেষ হয়ে যাওয়া ঘটনা আসবে না; আগে শেষ করতে /silence off ${serviceName}।`,
+    serviceSilenceEnded: ({ serviceName }) =>
+      `${serviceName}-এর নীরবতা শেষ হয়েছে; এর কোনো ঘটনা এখনও চললে তার সতর্কবার্তা এখনই এখানে আসবে।`,
+    serviceNotSilenced: ({ serviceName }) => `এই চ্যাটে ${serviceName} নীরব নেই।`,
     invalidSilenceDuration: ({ given }) =>
       given === null
         ? 'কতক্ষণ নীরব রাখবেন লিখুন: ১০ মিনিট থেকে ৭ দিন, যেমন 2h।'

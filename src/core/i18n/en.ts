@@ -161,8 +161,8 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   help: ['/help', 'this help'],
   start: ['/start', 'the same as /help'],
   silence: [
-    '/silence <service|all> <duration> | /silence off',
-    "hold this chat's alerts for 10m to 7d, e.g. /silence all 2h; /silence alone lists (admins)",
+    '/silence <service|all> <duration> | /silence off [service]',
+    "keep one service's alerts, or all, from this chat for 10m to 7d, e.g. /silence github 2h; /silence alone lists (admins)",
   ],
   watch: ['/watch <url> [components]', 'follow an official status page here (admins)'],
   note: [
@@ -439,16 +439,27 @@ export const en: Catalogue<'en'> = {
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>
       `${serviceName} alerts are muted in this chat until ${formatTime(FORMAT, until, timeZone)}.`,
-    silences: ({ allUntil, timeZone }) =>
-      allUntil === null
-        ? 'This chat has no silences. /silence all <duration> sets one (admins).'
-        : `Silences in this chat:\n• all services until ${formatDateTime(FORMAT, allUntil, timeZone)}`,
+    silences: ({ allUntil, services, timeZone }) =>
+      allUntil === null && services.length === 0
+        ? 'This chat has no silences. /silence <service|all> <duration> sets one (admins).'
+        : [
+            'Silences in this chat:',
+            ...(allUntil === null
+              ? []
+              : [`• all services until ${formatDateTime(FORMAT, allUntil, timeZone)}`]),
+            ...services.map((s) => `• ${s.serviceName} until ${formatDateTime(FORMAT, s.until, timeZone)}`),
+          ].join('\n'),
     silenced: ({ until, timeZone }) =>
       `Every alert in this chat is silenced until ${formatDateTime(FORMAT, until, timeZone)}. What happens meanwhile comes as one summary then; /silence off ends it sooner.`,
     silenceEnded: () => 'The silence has ended; alerts held meanwhile follow as one summary.',
     notSilenced: () => 'This chat is not silenced.',
     silenceOneService: ({ serviceName }) =>
       `Silencing only ${serviceName} is not available yet: /silence all <duration> silences every alert here, and /unsubscribe stops that service's alerts.`,
+    serviceSilenced: ({ serviceName, until, timeZone }) =>
+      `Nothing about ${serviceName} comes to this chat until ${formatDateTime(FORMAT, until, timeZone)}. Then an incident still open is alerted here, and one that came and went meanwhile is not; /silence off ${serviceName} ends it sooner.`,
+    serviceSilenceEnded: ({ serviceName }) =>
+      `The silence of ${serviceName} has ended; an incident of it still open is alerted here now.`,
+    serviceNotSilenced: ({ serviceName }) => `${serviceName} is not silenced in this chat.`,
     invalidSilenceDuration: ({ given }) =>
       given === null
         ? 'Say for how long to silence: 10m to 7d, e.g. 2h or 1d.'

@@ -194,8 +194,8 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   help: ['/help', 'यही मदद'],
   start: ['/start', '/help जैसा ही'],
   silence: [
-    '/silence <service|all> <duration> | /silence off',
-    'इस चैट के अलर्ट १० मिनट से ७ दिन तक रोकें, जैसे 2h; सिर्फ़ /silence से सूची (एडमिन)',
+    '/silence <service|all> <duration> | /silence off [service]',
+    'एक सेवा के या सभी अलर्ट इस चैट में १० मिनट से ७ दिन तक रोकें, जैसे 2h; सिर्फ़ /silence से सूची (एडमिन)',
   ],
   watch: ['/watch <url> [components]', 'यहाँ किसी आधिकारिक स्टेटस पेज पर नज़र रखें (एडमिन)'],
   note: [
@@ -472,16 +472,25 @@ export const hi: Catalogue<'hi'> = {
       ].join('\n'),
     muted: ({ serviceName, until, timeZone }) =>
       `${serviceName}: इस चैट में ${formatTime(FORMAT, until, timeZone)} तक अलर्ट बंद रहेंगे।`,
-    silences: ({ allUntil, timeZone }) =>
-      allUntil === null
+    silences: ({ allUntil, services, timeZone }) =>
+      allUntil === null && services.length === 0
         ? 'इस चैट में कोई मौन नहीं है। /silence <service|all> <duration> से लगाएँ (एडमिन)।'
-        : `इस चैट के मौन:\n• सभी सेवाएँ: ${formatDateTime(FORMAT, allUntil, timeZone)} तक`,
+        : [
+            'इस चैट के मौन:',
+            ...(allUntil === null ? [] : [`• सभी सेवाएँ: ${formatDateTime(FORMAT, allUntil, timeZone)} तक`]),
+            ...services.map((s) => `• ${s.serviceName}: ${formatDateTime(FORMAT, s.until, timeZone)} तक`),
+          ].join('\n'),
     silenced: ({ until, timeZone }) =>
       `इस चैट के सभी अलर्ट ${formatDateTime(FORMAT, until, timeZone)} तक मौन रहेंगे। इस बीच जो होगा, वह बाद में एक सारांश में आएगा; पहले ख़त्म करने के लिए /silence off।`,
     silenceEnded: () => 'मौन ख़त्म हुआ; इस बीच रुके अलर्ट एक सारांश में आएँगे।',
     notSilenced: () => 'यह चैट मौन नहीं है।',
     silenceOneService: ({ serviceName }) =>
       `सिर्फ़ ${serviceName} को मौन करना अभी संभव नहीं है: /silence <service|all> <duration> से सभी सेवाएँ मौन करें, या /unsubscribe से उस सेवा के अलर्ट बंद करें।`,
+    serviceSilenced: ({ serviceName, until, timeZone }) =>
+      `${formatDateTime(FORMAT, until, timeZone)} तक ${serviceName} के बारे में कुछ भी इस चैट में नहीं आएगा। उसके बाद तब भी जारी कोई घटना यहाँ अलर्ट होगी, और इस बीच शुरू होकर ख़त्म हो चुकी घटना नहीं; पहले ख़त्म करने के लिए /silence off ${serviceName}।`,
+    serviceSilenceEnded: ({ serviceName }) =>
+      `${serviceName} का मौन ख़त्म हुआ; उसकी कोई घटना अब भी जारी हो तो उसका अलर्ट अभी यहाँ आएगा।`,
+    serviceNotSilenced: ({ serviceName }) => `इस चैट में ${serviceName} मौन नहीं है।`,
     invalidSilenceDuration: ({ given }) =>
       given === null
         ? 'बताइए कितनी देर मौन रखना है: १० मिनट से ७ दिन, जैसे 2h।'

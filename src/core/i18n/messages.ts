@@ -306,16 +306,36 @@ export interface CommandMessages {
   quietHoursSummary(p: { readonly incidents: readonly IncidentSummary[]; readonly timeZone: string }): string;
   /** `WhatsApp alerts muted in this chat until 11:50 PM.` */
   muted(p: { readonly serviceName: string; readonly until: number; readonly timeZone: string }): string;
-  /** `/silence` alone: the chat's silences with their ends (`allUntil`: the mute's; null: none). */
-  silences(p: { readonly allUntil: number | null; readonly timeZone: string }): string;
+  /**
+   * `/silence` alone: the chat's silences with their ends (`allUntil`: the mute's; null: none;
+   * `services`: each silenced service's, soonest first).
+   */
+  silences(p: {
+    readonly allUntil: number | null;
+    readonly services: readonly { readonly serviceName: string; readonly until: number }[];
+    readonly timeZone: string;
+  }): string;
   /** `/silence all 2h`: every alert of the chat is held until `until`, then summarised. */
   silenced(p: { readonly until: number; readonly timeZone: string }): string;
   /** `/silence off`: the mute ended; what it held follows as one summary. */
   silenceEnded(): string;
   /** `/silence off` in a chat that is not silenced. */
   notSilenced(): string;
-  /** `/silence whatsapp 2h`: only `all` can be silenced yet; says what to use instead. */
+  /** `/silence whatsapp 2h` in a bot without per-service silences: says what to use instead. */
   silenceOneService(p: { readonly serviceName: string }): string;
+  /**
+   * `/silence whatsapp 2h`: nothing about the service comes to this chat until `until`; then an
+   * incident still open is alerted, one that came and went meanwhile is not.
+   */
+  serviceSilenced(p: {
+    readonly serviceName: string;
+    readonly until: number;
+    readonly timeZone: string;
+  }): string;
+  /** `/silence off whatsapp`: the service's silence ended; an incident still open is alerted now. */
+  serviceSilenceEnded(p: { readonly serviceName: string }): string;
+  /** `/silence off whatsapp` when that service is not silenced here. */
+  serviceNotSilenced(p: { readonly serviceName: string }): string;
   /** A `/silence` duration missing (`given` null) or not between 10 minutes and 7 days. */
   invalidSilenceDuration(p: { readonly given: string | null }): string;
   /** The change a command asked for could not be stored (the database is not writable). */

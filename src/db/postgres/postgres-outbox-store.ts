@@ -26,12 +26,15 @@ import type {
   Platform,
   Settlement,
 } from '../../core/delivery/ports.js';
+import { planSilenceRelease } from '../../core/delivery/silences.js';
 import type { IncidentEvent, IncidentEventKind } from '../../core/events.js';
 import {
   type DeadRow,
   type ItemRow,
   type OutboxStoreOptions,
   type Queued,
+  type SilencedItemRow,
+  toSilenced,
   ITEM_COLUMNS,
   UNFINISHED,
   claimedChat,
@@ -48,7 +51,44 @@ import { withTransaction } from './pool.js';
  */
 const CHAT_LOCK = 'FOR NO KEY UPDATE OF c SKIP LOCKED';
 
+/** The service of outbox row `o` (its event's `serviceId`), as SQL over `e`, the row's event. */
+const SERVICE_OF_ROW = "(e.payload_json::jsonb ->> 'serviceId')";
+
 const SQL = {
+  // Per-service silences (silences.ts), as SqliteOutboxStore's: the chats with queued rows of a
+  // service they silence, locked as a claim locks its chats; then those rows set aside.
+  setAsideChats: `SELECT c.ref FROM chats c WHERE c.platform = $1 AND c.ref IN (
+      SELECT s.chat_ref FROM silences s
+        JOIN outbox o ON o.chat_ref = s.chat_ref AND o.status IN ${UNFINISHED}
+        JOIN outbox_events e ON e.id = o.event_id
+      WHERE s.ends_at > $2 AND (o.status <> 'leased' OR o.next_attempt_at <= $2)
+        AND ${SERVICE_OF_ROW} = s.service_id)
+    ${CHAT_LOCK}`,
+  setAside: `UPDATE outbox o SET status = 'silenced', lease_until = NULL, lease_token = NULL,
+      next_attempt_at = s.ends_at
+    FROM outbox_events e, silences s
+    WHERE o.chat_ref = ANY($1::bigint[]) AND o.status IN ${UNFINISHED}
+      AND (o.status <> 'leased' OR o.next_attempt_at <= $2)
+      AND e.id = o.event_id AND s.chat_ref = o.chat_ref AND s.service_id = ${SERVICE_OF_ROW}
+      AND s.ends_at > $2`,
+  dueSilenced: `SELECT c.ref FROM chats c WHERE c.ref IN (
+      SELECT o.chat_ref FROM outbox o WHERE o.platform = $1 AND o.status = 'silenced' AND o.next_attempt_at <= $2)
+    LIMIT $3 ${CHAT_LOCK}`,
+  silencedOf: `SELECT o.id, o.incident_id, o.event_kind, ${SERVICE_OF_ROW} AS service_id FROM outbox o
+      JOIN outbox_events e ON e.id = o.event_id
+    WHERE o.platform = $1 AND o.status = 'silenced' AND o.next_attempt_at <= $2 AND o.chat_ref = $3
+    ORDER BY o.id`,
+  silencesOf: 'SELECT service_id, ends_at FROM silences WHERE chat_ref = $1 AND ends_at > $2',
+  liveLease:
+    "SELECT 1 FROM outbox WHERE chat_ref = $1 AND status = 'leased' AND next_attempt_at > $2 LIMIT 1",
+  toldOf: `SELECT incident_id FROM message_refs
+    WHERE chat_ref = $1 AND incident_id = ANY($2::bigint[]) AND message_id IS NOT NULL`,
+  releaseSilenced: `UPDATE outbox SET status = 'pending', next_attempt_at = $2
+    WHERE id = ANY($1::bigint[]) AND status = 'silenced'`,
+  waitSilenced: "UPDATE outbox SET next_attempt_at = $2 WHERE id = ANY($1::bigint[]) AND status = 'silenced'",
+  dropSilenced: "DELETE FROM outbox WHERE id = ANY($1::bigint[]) AND status = 'silenced'",
+  forgetRefs: `DELETE FROM message_refs WHERE chat_ref = $1 AND incident_id = ANY($2::bigint[])
+    AND message_id IS NULL`,
   // Candidates; each locks its chats (skipping chats another claimer holds), so that what is read
   // of a chat after this is not changed by another claim or settlement before the commit.
   dueHeld: `SELECT c.ref FROM chats c WHERE c.ref IN (
@@ -69,9 +109,13 @@ const SQL = {
   hasEarlier: `SELECT 1 FROM outbox WHERE chat_ref = $1 AND id < $2 AND status IN ${UNFINISHED} LIMIT 1`,
   chatQueue: `SELECT ${ITEM_COLUMNS} WHERE o.chat_ref = $1 AND o.id >= $2 AND o.status IN ${UNFINISHED}
     ORDER BY o.id LIMIT $3`,
+  // A row of a service silenced since this claim set rows aside (the silence committed meanwhile)
+  // is not leased: the next claim sets it aside.
   lease: `UPDATE outbox SET status = 'leased', lease_until = $2, next_attempt_at = $2, lease_token = $3,
       attempts = attempts + (CASE WHEN status = 'leased' THEN 1 ELSE 0 END)
     WHERE id = ANY($1::bigint[]) AND (status IN ('pending', 'held') OR (status = 'leased' AND next_attempt_at <= $4))
+      AND NOT EXISTS (SELECT 1 FROM silences s JOIN outbox_events e ON e.id = outbox.event_id
+                       WHERE s.chat_ref = outbox.chat_ref AND s.ends_at > $4 AND s.service_id = ${SERVICE_OF_ROW})
     RETURNING id`,
   chat: 'SELECT * FROM chats WHERE ref = $1',
   ref: 'SELECT message_id, editable, joinable FROM message_refs WHERE chat_ref = $1 AND incident_id = $2',
@@ -172,6 +216,10 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
    */
   claimDue(platform: Platform, now: number, options: ClaimOptions): Promise<ClaimedChat[]> {
     return this.transaction(async (client) => {
+      const aside = await client.query<{ ref: string }>(SQL.setAsideChats, [platform, now]);
+      if (aside.rows.length > 0)
+        await client.query(SQL.setAside, [aside.rows.map((r) => Number(r.ref)), now]);
+      await this.releaseSilenced(client, platform, now, options.limit);
       const claims: ClaimedChat[] = [];
       const seen = new Set<number>();
       const lease = async (
@@ -334,6 +382,43 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
       await client.query(SQL.pruneEvents, [before]);
       return rows;
     });
+  }
+
+  /** As SqliteOutboxStore's: the due `silenced` rows of up to `limit` chats, by silences.ts's rule. */
+  private async releaseSilenced(
+    client: pg.PoolClient,
+    platform: Platform,
+    now: number,
+    limit: number,
+  ): Promise<void> {
+    const chats = await client.query<{ ref: string }>(SQL.dueSilenced, [platform, now, limit]);
+    for (const { ref } of chats.rows) {
+      const chatRef = Number(ref);
+      if (((await client.query(SQL.liveLease, [chatRef, now])).rowCount ?? 0) > 0) continue;
+      const rows = (await client.query<SilencedItemRow>(SQL.silencedOf, [platform, now, chatRef])).rows.map(
+        toSilenced,
+      );
+      const silences = new Map(
+        (
+          await client.query<{ service_id: string; ends_at: string }>(SQL.silencesOf, [chatRef, now])
+        ).rows.map((s) => [s.service_id, Number(s.ends_at)]),
+      );
+      const incidents = [...new Set(rows.map((r) => r.incidentId))];
+      const told = new Set(
+        (await client.query<{ incident_id: string }>(SQL.toldOf, [chatRef, incidents])).rows.map((r) =>
+          Number(r.incident_id),
+        ),
+      );
+      const plan = planSilenceRelease(
+        rows,
+        (serviceId) => silences.get(serviceId) ?? null,
+        (incidentId) => told.has(incidentId),
+      );
+      for (const { ids, until } of plan.wait) await client.query(SQL.waitSilenced, [ids, until]);
+      if (plan.release.length > 0) await client.query(SQL.releaseSilenced, [plan.release, now]);
+      if (plan.drop.length > 0) await client.query(SQL.dropSilenced, [plan.drop]);
+      if (plan.forget.length > 0) await client.query(SQL.forgetRefs, [chatRef, plan.forget]);
+    }
   }
 
   /** Runs `fn` in a transaction on a connection of its own (pool.ts `withTransaction`). */

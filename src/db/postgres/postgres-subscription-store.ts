@@ -6,6 +6,8 @@ import type {
   ChatRecord,
   ChatSettings,
   Platform,
+  ServiceSilence,
+  SilenceStore,
   Subscription,
   SubscriptionStore,
 } from '../../core/delivery/ports.js';
@@ -85,7 +87,19 @@ const SQL = {
     WHERE chat_ref = $2 AND status = 'held'`,
   deactivate: 'UPDATE chats SET active = FALSE, deactivated_reason = $1, deactivated_at = $2 WHERE ref = $3',
   killQueued: `UPDATE outbox SET status = 'dead', last_error = $1, lease_token = NULL
-    WHERE chat_ref = $2 AND status IN ('pending', 'leased', 'held')`,
+    WHERE chat_ref = $2 AND status IN ('pending', 'leased', 'held', 'silenced')`,
+  setSilence: `INSERT INTO silences (chat_ref, service_id, ends_at, created_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (chat_ref, service_id) DO UPDATE SET ends_at = EXCLUDED.ends_at,
+      created_at = EXCLUDED.created_at`,
+  endSilence: 'DELETE FROM silences WHERE chat_ref = $1 AND service_id = $2 RETURNING ends_at',
+  // The rows a silence set aside are due at its end: a new end re-times them.
+  retimeSilenced: `UPDATE outbox SET next_attempt_at = $1
+    WHERE chat_ref = $2 AND status = 'silenced'
+      AND (SELECT e.payload_json::jsonb ->> 'serviceId' FROM outbox_events e WHERE e.id = outbox.event_id) = $3`,
+  listSilences: `SELECT s.service_id, s.ends_at FROM silences s JOIN chats c ON c.ref = s.chat_ref
+    WHERE c.platform = $1 AND c.chat_id = $2 AND s.ends_at > $3 ORDER BY s.ends_at, s.service_id COLLATE "C"`,
+  mergeSilences: `INSERT INTO silences (chat_ref, service_id, ends_at, created_at)
+    SELECT $1, service_id, ends_at, created_at FROM silences WHERE chat_ref = $2 ON CONFLICT DO NOTHING`,
   rename: 'UPDATE chats SET chat_id = $1 WHERE ref = $2',
   mergeSubscriptions: `INSERT INTO subscriptions (chat_ref, service_id, min_severity, created_at, thread_id)
     SELECT $1, service_id, min_severity, created_at, thread_id FROM subscriptions WHERE chat_ref = $2
@@ -99,7 +113,7 @@ const SQL = {
     'UPDATE subscriptions SET thread_id = NULL WHERE chat_ref = $1 AND thread_id = $2',
   forgetThreadRefs: 'UPDATE message_refs SET thread_id = NULL WHERE chat_ref = $1 AND thread_id = $2',
   forgetThreadQueued: `UPDATE outbox SET thread_id = NULL
-    WHERE chat_ref = $1 AND thread_id = $2 AND status IN ('pending', 'leased', 'held')`,
+    WHERE chat_ref = $1 AND thread_id = $2 AND status IN ('pending', 'leased', 'held', 'silenced')`,
 } as const;
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -108,7 +122,7 @@ type Queryable = pg.Pool | pg.PoolClient;
  * Subscriptions and chat settings in PostgreSQL: the rules of SqliteSubscriptionStore (same tables,
  * same results), each change that writes more than one statement in one transaction.
  */
-export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore> {
+export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore>, AsyncPort<SilenceStore> {
   constructor(
     private readonly pool: pg.Pool,
     private readonly defaults: SubscriptionDefaults = { locale: LOCALES[0], timeZone: 'UTC' },
@@ -183,6 +197,39 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore> {
     });
   }
 
+  /**
+   * As SqliteSubscriptionStore.setSilence. The chat's row is locked first, as a claim locks it before
+   * setting its rows aside, so the two never interleave.
+   */
+  async setSilence(chat: ChatAddress, serviceId: string, endsAt: number, now: number): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await this.createChat(client, chat, null, now);
+      const row = (await client.query<PgChatRow>(SQL.chatForUpdate, [chat.platform, chat.chatId])).rows[0]!;
+      await client.query(SQL.setSilence, [row.ref, serviceId, endsAt, now]);
+      await client.query(SQL.retimeSilenced, [endsAt, row.ref, serviceId]);
+    });
+  }
+
+  async endSilence(chat: ChatAddress, serviceId: string, now: number): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const row = (await client.query<PgChatRow>(SQL.chatForUpdate, [chat.platform, chat.chatId])).rows[0];
+      if (!row) return false;
+      const ended = await client.query<{ ends_at: string }>(SQL.endSilence, [row.ref, serviceId]);
+      // What it set aside is released at the next claim.
+      await client.query(SQL.retimeSilenced, [now, row.ref, serviceId]);
+      return ended.rows.some((r) => Number(r.ends_at) > now);
+    });
+  }
+
+  async listSilences(chat: ChatAddress, now: number): Promise<ServiceSilence[]> {
+    const result = await this.pool.query<{ service_id: string; ends_at: string }>(SQL.listSilences, [
+      chat.platform,
+      chat.chatId,
+      now,
+    ]);
+    return result.rows.map((r) => ({ serviceId: r.service_id, endsAt: Number(r.ends_at) }));
+  }
+
   async deactivateChat(chat: ChatAddress, reason: string, now: number): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
       const row = await this.row(client, chat);
@@ -208,6 +255,7 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore> {
         // The new id is already a chat of ours (someone subscribed the supergroup too): merge into it.
         await client.query(SQL.mergeSubscriptions, [target.ref, old.ref]);
         await client.query(SQL.mergeRefs, [target.ref, old.ref]);
+        await client.query(SQL.mergeSilences, [target.ref, old.ref]);
         await client.query(SQL.moveOutbox, [target.ref, old.ref]);
         if (old.active && !target.active) await client.query(SQL.reactivate, [null, target.ref]);
         await client.query(SQL.deleteChat, [old.ref]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandText } from '../../../src/core/commands/command-parser.js';
 import type { CommandArgs } from '../../../src/core/commands/command-request.js';
+import type { ChatAddress, ServiceSilence, SilenceStore } from '../../../src/core/delivery/ports.js';
 import { messagesFor } from '../../../src/core/i18n/index.js';
 import { CHAT, T0, makeHarness, request } from './harness.js';
 
@@ -18,6 +19,8 @@ describe('/silence in Telegram words', () => {
     ['/silence whatsapp', { action: 'set', service: 'whatsapp' }],
     ['/silence OFF all', { action: 'off', service: 'all' }],
     ['/silence off', { action: 'off' }],
+    ['/silence off google cloud', { action: 'off', service: 'google cloud' }],
+    ['/silence whatsapp 30m', { action: 'set', service: 'whatsapp', duration: '30m' }],
   ];
   it.each(TABLE)('%s', (text, args) => {
     expect(parseCommandText(text)).toMatchObject({ command: 'silence', args });
@@ -86,12 +89,12 @@ describe('/silence', () => {
   it('lists the mute with its end in the chat’s language and time zone, or none', async () => {
     const h = makeHarness();
     expect((await h.service.handle(request('silence', {}))).text).toBe(
-      en.commands.silences({ allUntil: null, timeZone: 'UTC' }),
+      en.commands.silences({ allUntil: null, services: [], timeZone: 'UTC' }),
     );
     h.store.updateSettings(CHAT, { locale: 'bn', timeZone: 'Asia/Dhaka', mutedUntil: T0 + 30 * HOUR }, T0);
     const reply = await h.service.handle(request('silence', { action: 'list' }));
     expect(reply).toEqual({
-      text: bn.commands.silences({ allUntil: T0 + 30 * HOUR, timeZone: 'Asia/Dhaka' }),
+      text: bn.commands.silences({ allUntil: T0 + 30 * HOUR, services: [], timeZone: 'Asia/Dhaka' }),
       ephemeral: false,
     });
   });
@@ -100,7 +103,7 @@ describe('/silence', () => {
     const h = makeHarness();
     h.store.updateSettings(CHAT, { mutedUntil: T0 - 1 }, T0 - HOUR);
     const reply = await h.service.handle(request('silence', { action: 'list' }));
-    expect(reply.text).toBe(en.commands.silences({ allUntil: null, timeZone: 'UTC' }));
+    expect(reply.text).toBe(en.commands.silences({ allUntil: null, services: [], timeZone: 'UTC' }));
   });
 
   it('off ends the mute; off again says there is none', async () => {
@@ -111,5 +114,145 @@ describe('/silence', () => {
     expect(h.store.getSettings(CHAT).mutedUntil).toBeNull();
     const again = await h.service.handle(request('silence', { action: 'off' }));
     expect(again).toEqual({ text: en.commands.notSilenced(), ephemeral: true });
+  });
+});
+
+/** The silences as the store keeps them, by chat and service; counts its writes. */
+class FakeSilenceStore implements SilenceStore {
+  readonly ends = new Map<string, number>();
+  writes = 0;
+
+  setSilence(chat: ChatAddress, serviceId: string, endsAt: number): void {
+    this.writes++;
+    this.ends.set(`${chat.chatId}|${serviceId}`, endsAt);
+  }
+
+  endSilence(chat: ChatAddress, serviceId: string, now: number): boolean {
+    this.writes++;
+    const key = `${chat.chatId}|${serviceId}`;
+    const end = this.ends.get(key);
+    this.ends.delete(key);
+    return end !== undefined && end > now;
+  }
+
+  listSilences(chat: ChatAddress, now: number): ServiceSilence[] {
+    return [...this.ends]
+      .filter(([key, end]) => key.startsWith(`${chat.chatId}|`) && end > now)
+      .map(([key, endsAt]) => ({ serviceId: key.slice(chat.chatId.length + 1), endsAt }))
+      .sort((a, b) => a.endsAt - b.endsAt);
+  }
+}
+
+describe('/silence <service>', () => {
+  const withStore = () => {
+    const silences = new FakeSilenceStore();
+    return { h: makeHarness({}, undefined, { silences }), silences };
+  };
+
+  it('silences one service until then, by any of its names, and leaves the chat unmuted', async () => {
+    const { h, silences } = withStore();
+    const reply = await h.service.handle(
+      request('silence', { action: 'set', service: 'wa', duration: '2h' }),
+    );
+    expect(reply).toEqual({
+      text: en.commands.serviceSilenced({ serviceName: 'WhatsApp', until: T0 + 2 * HOUR, timeZone: 'UTC' }),
+      ephemeral: false,
+    });
+    expect(silences.ends.get(`${CHAT.chatId}|whatsapp`)).toBe(T0 + 2 * HOUR);
+    expect(h.store.getSettings(CHAT).mutedUntil).toBeNull();
+  });
+
+  it('replaces a silence in place, so a shorter one shortens it', async () => {
+    const { h, silences } = withStore();
+    await h.service.handle(request('silence', { action: 'set', service: 'whatsapp', duration: '7d' }));
+    await h.service.handle(request('silence', { action: 'set', service: 'whatsapp', duration: '10m' }));
+    expect(silences.ends.get(`${CHAT.chatId}|whatsapp`)).toBe(T0 + 10 * 60_000);
+  });
+
+  it.each(['9m', '8d', 'later'])('refuses %s for a service and stores nothing', async (duration) => {
+    const { h, silences } = withStore();
+    const reply = await h.service.handle(
+      request('silence', { action: 'set', service: 'whatsapp', duration }),
+    );
+    expect(reply).toEqual({ text: en.commands.invalidSilenceDuration({ given: duration }), ephemeral: true });
+    expect(silences.writes).toBe(0);
+  });
+
+  it('asks for the duration, and answers an unknown service, storing nothing', async () => {
+    const { h, silences } = withStore();
+    const none = await h.service.handle(request('silence', { action: 'set', service: 'whatsapp' }));
+    expect(none).toEqual({ text: en.commands.invalidSilenceDuration({ given: null }), ephemeral: true });
+    const unknown = await h.service.handle(
+      request('silence', { action: 'set', service: 'whatsap', duration: '2h' }),
+    );
+    expect(unknown.ephemeral).toBe(true);
+    expect(unknown.text).toBe(en.commands.unknownService({ given: 'whatsap', suggestions: ['WhatsApp'] }));
+    expect(silences.writes).toBe(0);
+  });
+
+  it('is for admins: a member is refused and nothing is stored', async () => {
+    const { h, silences } = withStore();
+    const reply = await h.service.handle(
+      request('silence', { action: 'set', service: 'whatsapp', duration: '2h' }, { admin: false }),
+    );
+    expect(reply).toEqual({ text: en.commands.adminRequired(), ephemeral: true });
+    expect(silences.writes).toBe(0);
+  });
+
+  it('lists the mute and each silenced service with its end, in the chat’s language and zone', async () => {
+    const { h } = withStore();
+    await h.service.handle(request('silence', { action: 'set', service: 'github', duration: '1d' }));
+    await h.service.handle(request('silence', { action: 'set', service: 'whatsapp', duration: '2h' }));
+    h.store.updateSettings(CHAT, { locale: 'bn', timeZone: 'Asia/Dhaka', mutedUntil: T0 + 30 * HOUR }, T0);
+    const reply = await h.service.handle(request('silence', { action: 'list' }));
+    expect(reply).toEqual({
+      text: bn.commands.silences({
+        allUntil: T0 + 30 * HOUR,
+        services: [
+          { serviceName: 'WhatsApp', until: T0 + 2 * HOUR },
+          { serviceName: 'GitHub', until: T0 + 24 * HOUR },
+        ],
+        timeZone: 'Asia/Dhaka',
+      }),
+      ephemeral: false,
+    });
+    expect(reply.text).toContain('WhatsApp');
+    expect(reply.text).toContain('GitHub');
+  });
+
+  it('lists a service silence that has run out as none', async () => {
+    const { h } = withStore();
+    await h.service.handle(request('silence', { action: 'set', service: 'whatsapp', duration: '10m' }));
+    h.clock.advance(10 * 60_000);
+    const reply = await h.service.handle(request('silence', {}));
+    expect(reply.text).toBe(en.commands.silences({ allUntil: null, services: [], timeZone: 'UTC' }));
+  });
+
+  it('off <service> ends that silence only; off again says it is not silenced', async () => {
+    const { h, silences } = withStore();
+    await h.service.handle(request('silence', { action: 'set', service: 'whatsapp', duration: '2h' }));
+    await h.service.handle(request('silence', { action: 'set', service: 'github', duration: '2h' }));
+    h.store.updateSettings(CHAT, { mutedUntil: T0 + HOUR }, T0);
+    const ended = await h.service.handle(request('silence', { action: 'off', service: 'whatsapp' }));
+    expect(ended).toEqual({
+      text: en.commands.serviceSilenceEnded({ serviceName: 'WhatsApp' }),
+      ephemeral: false,
+    });
+    expect([...silences.ends.keys()]).toEqual([`${CHAT.chatId}|github`]);
+    expect(h.store.getSettings(CHAT).mutedUntil).toBe(T0 + HOUR);
+    const again = await h.service.handle(request('silence', { action: 'off', service: 'whatsapp' }));
+    expect(again).toEqual({
+      text: en.commands.serviceNotSilenced({ serviceName: 'WhatsApp' }),
+      ephemeral: true,
+    });
+  });
+
+  it('off alone still ends the mute and leaves the service silences', async () => {
+    const { h, silences } = withStore();
+    await h.service.handle(request('silence', { action: 'set', service: 'whatsapp', duration: '2h' }));
+    h.store.updateSettings(CHAT, { mutedUntil: T0 + HOUR }, T0);
+    const ended = await h.service.handle(request('silence', { action: 'off' }));
+    expect(ended).toEqual({ text: en.commands.silenceEnded(), ephemeral: false });
+    expect(silences.ends.get(`${CHAT.chatId}|whatsapp`)).toBe(T0 + 2 * HOUR);
   });
 });

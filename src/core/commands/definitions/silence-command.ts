@@ -17,30 +17,52 @@ export const MAX_SILENCE_DURATION_CHARS = 16;
 /**
  * `/silence <service|all> <duration>`, `/silence off [service|all]`, `/silence` (the list). A
  * silence of `all` is the chat's mute (`mutedUntil`, as the alert's "Mute 1h" button sets it): its
- * alerts are held until it ends, then released as one summary. Setting one replaces the chat's mute,
- * so an admin may also shorten it; `off` ends it at once (held alerts go out as the summary).
+ * alerts are held until it ends, then released as one summary. A silence of one service keeps
+ * everything about that service from this chat until it ends (the outbox sets its rows aside,
+ * core/delivery/silences.ts); then an incident still open is alerted, and one that opened and
+ * recovered meanwhile is never shown here. Setting either replaces the one in place, so an admin may
+ * also shorten it; `off` ends it at once.
  *
  * | args                                  | reply                                        |
  * |---------------------------------------|----------------------------------------------|
- * | none, or `list`                       | `silences`: the mute's end, or none          |
+ * | none, or `list`                       | `silences`: the mute's end and each service's, or none |
  * | `set` without service, bad service    | `missingArgument` / `unknownService`         |
- * | `set`/`off` naming one service        | `silenceOneService` (only `all` exists yet)  |
  * | `set` without duration, or outside 10m..7d | `invalidSilenceDuration`                |
  * | `set all <duration>`                  | `silenced` with its end                      |
+ * | `set <service> <duration>`            | `serviceSilenced` with its end               |
  * | `off` (`all` or nothing)              | `silenceEnded`, or `notSilenced`             |
+ * | `off <service>`                       | `serviceSilenceEnded`, or `serviceNotSilenced` |
+ * | `set`/`off` naming one service, no silence store | `silenceOneService`               |
  */
 async function silence(c: CommandContext, args: CommandArgs): Promise<CommandReply> {
   const m = c.m.commands;
   const action = silenceAction(args.action);
+  const chat = c.request.chat;
+  const store = c.deps.silences;
   const mutedUntil =
     c.settings.mutedUntil !== null && c.settings.mutedUntil > c.now ? c.settings.mutedUntil : null;
-  if (action === 'list') return c.info(m.silences({ allUntil: mutedUntil, timeZone: c.settings.timeZone }));
-  // `/silence off` alone ends the chat's mute: `all` is the only silence a chat can have yet.
+  if (action === 'list') {
+    const services = store === undefined ? [] : await store.listSilences(chat, c.now);
+    return c.info(
+      m.silences({
+        allUntil: mutedUntil,
+        services: services.map((s) => ({ serviceName: c.serviceName(s.serviceId), until: s.endsAt })),
+        timeZone: c.settings.timeZone,
+      }),
+    );
+  }
+  // `/silence off` alone ends the chat's mute, as `/silence off all` does.
   const service = c.service('silence', args.service, action === 'set');
   if (service.kind === 'reply') return service.reply;
-  if (service.kind === 'service') return c.problem(m.silenceOneService({ serviceName: service.name }));
-  const chat = c.request.chat;
+  if (service.kind === 'service' && store === undefined)
+    return c.problem(m.silenceOneService({ serviceName: service.name }));
   if (action === 'off') {
+    if (service.kind === 'service' && store !== undefined) {
+      const ended = await store.endSilence(chat, service.id, c.now);
+      return ended
+        ? c.info(m.serviceSilenceEnded({ serviceName: service.name }))
+        : c.problem(m.serviceNotSilenced({ serviceName: service.name }));
+    }
     if (mutedUntil === null) return c.problem(m.notSilenced());
     await c.deps.subscriptions.updateSettings(chat, { mutedUntil: null }, c.now);
     return c.info(m.silenceEnded());
@@ -51,6 +73,10 @@ async function silence(c: CommandContext, args: CommandArgs): Promise<CommandRep
     return c.problem(m.invalidSilenceDuration({ given: given === '' ? null : echo(given) }));
   }
   const until = c.now + ms;
+  if (service.kind === 'service' && store !== undefined) {
+    await store.setSilence(chat, service.id, until, c.now);
+    return c.info(m.serviceSilenced({ serviceName: service.name, until, timeZone: c.settings.timeZone }));
+  }
   const settings = await c.deps.subscriptions.updateSettings(chat, { mutedUntil: until }, c.now);
   return c.info(m.silenced({ until, timeZone: settings.timeZone }));
 }
@@ -88,7 +114,7 @@ export const silenceCommand: CommandDefinition = {
   name: 'silence',
   who: 'admins',
   surface: 'menu',
-  description: 'Silence alerts in this channel for a while (10m to 7d), end it, or list it',
+  description: 'Silence one service or all alerts in this channel for a while (10m to 7d), end it, or list',
   subcommands: [
     {
       name: 'set' satisfies SilenceAction,
