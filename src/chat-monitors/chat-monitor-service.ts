@@ -18,7 +18,8 @@ import type { Clock } from '../core/model.js';
 import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';
 import { vetTarget, vetUrl } from '../monitors/ssrf/ssrf-guard.js';
 import { formatTarget, parseHttpUrl } from '../monitors/ssrf/target-parser.js';
-import { createPageInspector, type PageInspector } from './status-page-inspect.js';
+import { PageComponentsCache } from './page-components-cache.js';
+import { createPageInspector, type PageInspection, type PageInspector } from './status-page-inspect.js';
 import { chatServiceId } from './chat-monitor-config.js';
 import type { ChatMonitorLimits } from './chat-monitor-limits.js';
 import type { ChatMonitor, ChatMonitorAuditEntry, ChatMonitorStore } from './chat-monitor-store.js';
@@ -108,9 +109,18 @@ export class ChatMonitorService implements MonitorCommandPort, WatchCommandPort 
   /** Which chat services each community may see; the filter for /status, /services and autocomplete. */
   readonly visibility = new ChatServiceVisibility();
   private readonly inspect: PageInspector;
+  /** Component names per page URL, for `/watch`'s autocomplete. */
+  private readonly pages: PageComponentsCache;
 
   constructor(private readonly deps: ChatMonitorServiceDeps) {
     this.inspect = deps.inspect ?? createPageInspector(deps.guard, { now: () => deps.clock.now() });
+    this.pages = new PageComponentsCache({
+      load: async (url) => {
+        const read = await this.readPage(url);
+        return read.kind === 'page' ? read.page.components : [];
+      },
+      now: () => deps.clock.now(),
+    });
   }
 
   /** Registers every stored monitor (start-up). */
@@ -158,7 +168,9 @@ export class ChatMonitorService implements MonitorCommandPort, WatchCommandPort 
    * `/watch <url> [components]`: the same limits, guard, audit and subscription as `/monitor add`,
    * at the minimum interval. The page is read once first (through the guard): it must be a status
    * feed, and every asked component one it lists (stored with the page's spelling). The monitor is
-   * named after the page's host, so `/monitor remove <host>` removes it.
+   * named after the page's host, so `/monitor remove <host>` removes it; another page of a host
+   * the community already has a monitor named after is `<host>-2` (then `-3`…), and the same page
+   * with the same components again is `name-taken` with the existing monitor's name.
    */
   async watch(
     caller: ChatMonitorCaller,
@@ -168,17 +180,20 @@ export class ChatMonitorService implements MonitorCommandPort, WatchCommandPort 
     const ownerKey = ownerKeyOf(caller);
     if ((await store.countOwned(ownerKey)) >= limits.maxPerOwner)
       return { kind: 'limit-reached', limit: limits.maxPerOwner };
-    const parsed = parseHttpUrl(input.url.trim());
-    if (!parsed.ok) return { kind: 'refused', reason: parsed.reason };
-    const signal = AbortSignal.timeout(Math.max(VET_TIMEOUT_MS, limits.timeoutMs));
-    const verdict = await vetUrl(parsed.url.href, this.deps.guard, signal);
-    if (!verdict.ok) return { kind: 'refused', reason: verdict.reason };
-    const page = await this.inspect(parsed.url, signal);
-    if (!page.ok) return { kind: 'not-status-page', found: page.found };
+    const read = await this.readPage(input.url);
+    if (read.kind !== 'page') return read;
+    const { page } = read;
     const matched = matchComponents(input.components, page.components);
     if (matched.unknown.length > 0)
       return { kind: 'unknown-components', unknown: matched.unknown, known: page.components };
-    const name = pageName(new URL(page.url));
+    const owned = await store.listOwned(ownerKey);
+    // The same page with the same components again: nothing new to follow.
+    const same = owned.find((m) => m.target === page.url && sameNames(m.components ?? [], matched.names));
+    if (same !== undefined) return { kind: 'name-taken', name: same.name };
+    const name = distinctName(
+      pageName(new URL(page.url)),
+      owned.map((m) => m.name),
+    );
     const now = this.deps.clock.now();
     const monitor = await store.add({
       ownerKey,
@@ -195,6 +210,35 @@ export class ChatMonitorService implements MonitorCommandPort, WatchCommandPort 
     if (monitor === null) return { kind: 'name-taken', name };
     const serviceId = await this.activate(caller, monitor, now);
     return { kind: 'added', monitor, serviceId };
+  }
+
+  /**
+   * `/watch`'s component autocomplete: the names on the page at `url`, read as `watch` reads it
+   * and kept a few minutes per URL (`PageComponentsCache`); empty when refused, no status page, or
+   * not read within `waitMs`. Never rejects.
+   */
+  async pageComponents(url: string, waitMs: number): Promise<readonly string[]> {
+    const parsed = parseHttpUrl(url.trim());
+    if (!parsed.ok) return [];
+    return this.pages.get(parsed.url.href, waitMs);
+  }
+
+  /** Parses, vets (the SSRF guard, `limits.timeoutMs`) and reads a page once; never throws. */
+  private async readPage(
+    url: string,
+  ): Promise<
+    | { readonly kind: 'refused'; readonly reason: Extract<WatchResult, { kind: 'refused' }>['reason'] }
+    | { readonly kind: 'not-status-page'; readonly found: Extract<PageInspection, { ok: false }>['found'] }
+    | { readonly kind: 'page'; readonly page: Extract<PageInspection, { ok: true }> }
+  > {
+    const parsed = parseHttpUrl(url.trim());
+    if (!parsed.ok) return { kind: 'refused', reason: parsed.reason };
+    const signal = AbortSignal.timeout(Math.max(VET_TIMEOUT_MS, this.deps.limits.timeoutMs));
+    const verdict = await vetUrl(parsed.url.href, this.deps.guard, signal);
+    if (!verdict.ok) return { kind: 'refused', reason: verdict.reason };
+    const page = await this.inspect(parsed.url, signal);
+    if (!page.ok) return { kind: 'not-status-page', found: page.found };
+    return { kind: 'page', page };
   }
 
   /** Makes a stored new monitor visible, runs it and subscribes the chat that added it. */
@@ -280,6 +324,26 @@ export function matchComponents(
     else if (!names.includes(found)) names.push(found);
   }
   return { names, unknown };
+}
+
+/**
+ * `base`, or when the community already has a monitor of that name (any case) `base-2`, `base-3`…
+ * (`base` cut so the name stays within 40 characters): two pages on one host get two names.
+ */
+export function distinctName(base: string, taken: readonly string[]): string {
+  const used = new Set(taken.map((name) => name.toLowerCase()));
+  if (!used.has(base.toLowerCase())) return base;
+  for (let n = 2; ; n++) {
+    const suffix = `-${n}`;
+    const name = `${base.slice(0, 40 - suffix.length)}${suffix}`;
+    if (!used.has(name.toLowerCase())) return name;
+  }
+}
+
+/** The same component names, any order and case. */
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  const key = (names: readonly string[]) => [...new Set(names.map((n) => n.toLowerCase()))].sort().join('\n');
+  return key(a) === key(b);
 }
 
 /** A watched page's monitor name: its host without `www.`, cut to a valid monitor name. */

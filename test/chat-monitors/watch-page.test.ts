@@ -13,6 +13,7 @@ import { DEFAULT_CHAT_MONITOR_LIMITS } from '../../src/chat-monitors/chat-monito
 import {
   type ChatMonitorCaller,
   ChatMonitorService,
+  distinctName,
   matchComponents,
   pageName,
 } from '../../src/chat-monitors/chat-monitor-service.js';
@@ -22,6 +23,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { SqliteChatMonitorStore } from '../../src/db/sqlite-chat-monitor-store.js';
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
 import type { SsrfGuardDeps } from '../../src/monitors/ssrf/ssrf-guard.js';
+import { PAGE_COMPONENTS_TTL_MS } from '../../src/chat-monitors/page-components-cache.js';
 
 const fixture = (path: string): string =>
   readFileSync(new URL(`../fixtures/status/${path}`, import.meta.url), 'utf8');
@@ -32,11 +34,20 @@ const HTML = fixture('signal/status_signal_org_outage_2021-01-16.html');
 
 /** Path → [content type, body]; anything else is a 404. Each test sets its own. */
 let routes: Record<string, readonly [string, string]> = {};
+/** Requests per path. */
+let hits: Record<string, number> = {};
+/** While set, every answer waits for it (a page slower than autocomplete may wait). */
+let held: Promise<void> | undefined;
+/** The day after the newest fixture (feeds judge their entries' recency by it). */
+const DAY_AFTER = Date.parse('2026-09-26T00:00:00Z');
+let nowMs = DAY_AFTER;
 let server: Server;
 let port: number;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = createServer(async (req, res) => {
+    hits[req.url ?? ''] = (hits[req.url ?? ''] ?? 0) + 1;
+    await held;
     const route = routes[req.url ?? ''];
     if (route === undefined) {
       res.statusCode = 404;
@@ -81,8 +92,7 @@ describe('ChatMonitorService.watch on a loopback status page', () => {
         register: (m) => registered.set(m.id, m),
         unregister: (m) => registered.delete(m.id),
       },
-      // The day after the newest fixture (feeds judge their entries' recency by it).
-      clock: { now: () => Date.parse('2026-09-26T00:00:00Z') },
+      clock: { now: () => nowMs },
     });
 
   beforeEach(() => {
@@ -91,6 +101,9 @@ describe('ChatMonitorService.watch on a loopback status page', () => {
     store = new SqliteChatMonitorStore(db);
     subscriptions = new SqliteSubscriptionStore(db);
     routes = {};
+    hits = {};
+    held = undefined;
+    nowMs = DAY_AFTER;
   });
   afterEach(() => db.close());
 
@@ -189,6 +202,69 @@ describe('ChatMonitorService.watch on a loopback status page', () => {
     expect(await store.listAll()).toEqual([]);
   });
 
+  it('names a second page of the same host apart, and refuses the same page with the same components', async () => {
+    routes = {
+      '/api/v2/summary.json': ['application/json', GITHUB_SUMMARY],
+      '/history.rss': ['application/rss+xml', INSTATUS_RSS],
+    };
+    const s = service(LOOPBACK_GUARD, 5);
+    const first = await s.watch(admin, { url: page('/api/v2/summary.json'), components: ['Actions'] });
+    expect(first).toMatchObject({ kind: 'added', monitor: { name: 'status.example.test' } });
+    const second = await s.watch(admin, { url: page('/history.rss'), components: [] });
+    expect(second).toMatchObject({ kind: 'added', monitor: { name: 'status.example.test-2' } });
+    // Other components of the first page: a third monitor; the very same ones again: refused.
+    const third = await s.watch(admin, { url: page('/api/v2/summary.json'), components: ['Git Operations'] });
+    expect(third).toMatchObject({ kind: 'added', monitor: { name: 'status.example.test-3' } });
+    expect(await s.watch(admin, { url: page('/api/v2/summary.json'), components: ['actions'] })).toEqual({
+      kind: 'name-taken',
+      name: 'status.example.test',
+    });
+    // `/monitor remove` takes each name.
+    expect(await s.remove(admin, 'status.example.test-2')).toMatchObject({ kind: 'removed' });
+  });
+
+  it('offers a page its components for autocomplete, read once through the guard and kept a few minutes', async () => {
+    routes = {
+      '/': ['text/html; charset=utf-8', HTML],
+      '/api/v2/summary.json': ['application/json', GITHUB_SUMMARY],
+    };
+    const s = service();
+    const names = await s.pageComponents(page('/'), 5_000);
+    expect(names).toEqual(expect.arrayContaining(['Git Operations', 'API Requests', 'Actions']));
+    expect(hits).toEqual({ '/': 1, '/api/v2/summary.json': 1 });
+    // Every keystroke asks again: the names kept are the answer, nothing is read.
+    expect(await s.pageComponents(` ${page('/')} `, 5_000)).toEqual(names);
+    expect(hits).toEqual({ '/': 1, '/api/v2/summary.json': 1 });
+    nowMs += PAGE_COMPONENTS_TTL_MS;
+    expect(await s.pageComponents(page('/'), 5_000)).toEqual(names);
+    expect(hits).toEqual({ '/': 2, '/api/v2/summary.json': 2 });
+    expect(await store.listAll()).toEqual([]);
+  });
+
+  it('offers nothing for a refused address, a page that is no status feed, or no URL', async () => {
+    routes = { '/': ['text/html', HTML], '/health': ['application/json', '{"status":"ok"}'] };
+    const strict: SsrfGuardDeps = { resolve: LOOPBACK_GUARD.resolve, policy: { allowedRanges: [] } };
+    expect(await service(strict).pageComponents(page('/'), 5_000)).toEqual([]);
+    expect(await service(strict).pageComponents('http://169.254.169.254/latest/', 5_000)).toEqual([]);
+    expect(hits).toEqual({});
+    expect(await service().pageComponents(page('/'), 5_000)).toEqual([]);
+    expect(await service().pageComponents(page('/health'), 5_000)).toEqual([]);
+    expect(await service().pageComponents('not a url', 5_000)).toEqual([]);
+    expect(await service().pageComponents('ftp://example.org/', 5_000)).toEqual([]);
+  });
+
+  it('answers nothing when the page is slower than the wait, then what it read at the next ask', async () => {
+    routes = { '/api/v2/summary.json': ['application/json', GITHUB_SUMMARY] };
+    let release = (): void => undefined;
+    held = new Promise((resolve) => (release = resolve));
+    const s = service();
+    expect(await s.pageComponents(page('/api/v2/summary.json'), 20)).toEqual([]);
+    release();
+    // The read went on: this ask joins it (one request in all) and gets its names.
+    expect(await s.pageComponents(page('/api/v2/summary.json'), 5_000)).toContain('Git Operations');
+    expect(hits).toEqual({ '/api/v2/summary.json': 1 });
+  });
+
   it('refuses more monitors than the community may have', async () => {
     routes = { '/api/v2/summary.json': ['application/json', GITHUB_SUMMARY] };
     const one = service(LOOPBACK_GUARD, 1);
@@ -210,6 +286,15 @@ describe('watch helpers', () => {
       names: ['Git Operations'],
       unknown: ['Nope'],
     });
+  });
+
+  it('names apart a page whose host name is taken, within 40 characters, any case', () => {
+    expect(distinctName('status.example.com', [])).toBe('status.example.com');
+    expect(distinctName('status.example.com', ['Status.Example.com', 'status.example.com-2'])).toBe(
+      'status.example.com-3',
+    );
+    const long = 'a'.repeat(40);
+    expect(distinctName(long, [long])).toBe(`${'a'.repeat(38)}-2`);
   });
 
   it('names a page after its host, without www., as a valid monitor name', () => {

@@ -2,7 +2,8 @@
  * `/watch` as an admin tries it on the local Telegram (real telegraf, the built bot): the operator
  * allows 127.0.0.0/8 for the demo; a member is refused; a Statuspage host on loopback (a real
  * fixture) given as one of its HTML pages is followed as its `/api/v2/summary.json`, listed by
- * `/monitor list`, comes up as an official source, and `/monitor remove` ends it.
+ * `/monitor list`, comes up as an official source, and `/monitor remove` ends it. On the local
+ * Discord (real discord.js), the `components` option autocompletes from the page typed in `url`.
  */
 import { readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
@@ -70,5 +71,30 @@ describe('/watch in chat, as a new user tries it', () => {
 
     const removed = await telegram.say(group, admin, '/monitor remove 127.0.0.1');
     expect(removed.text).toBe(en.monitors.removed({ name: '127.0.0.1' }));
+
+    // Discord: the page's components, the last comma-separated name completed; a member gets none.
+    const { discord } = world;
+    const [dcAdmin, channel] = [discord.admins[0], discord.channels[0]];
+    if (dcAdmin === undefined || channel === undefined) throw new Error('no Discord admin');
+    const complete = async (userId: string, components: string): Promise<unknown[]> => {
+      const answer = await discord.fake
+        .interaction({
+          kind: 'autocomplete',
+          channelId: channel,
+          userId,
+          name: 'watch',
+          options: [
+            { name: 'url', value: `${base}/about` },
+            { name: 'components', value: components, focused: true },
+          ],
+        })
+        .response();
+      return (answer.data as { choices?: unknown[] }).choices ?? [];
+    };
+    // The page is read in the background when slower than the wait: ask until it is kept.
+    let choices: unknown[] = [];
+    await waitUntil(async () => (choices = await complete(dcAdmin, 'x, kor')).length > 0, 10_000);
+    expect(choices).toEqual([{ name: 'x, South Korea', value: 'x, South Korea' }]);
+    expect(await complete(discord.member, '')).toEqual([]);
   });
 });

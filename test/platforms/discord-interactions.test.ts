@@ -4,7 +4,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MISSING_PERMISSIONS_REASON } from '../../src/platforms/discord/discord-errors.js';
-import { type CommandPort, DiscordInteractions } from '../../src/platforms/discord/discord-interactions.js';
+import {
+  COMPONENT_AUTOCOMPLETE_WAIT_MS,
+  type CommandPort,
+  DiscordInteractions,
+} from '../../src/platforms/discord/discord-interactions.js';
 import { DiscordPlatform } from '../../src/platforms/discord/discord-platform.js';
 import type { RenderChartPng } from '../../src/charts/chart-png.js';
 import { parseServices } from '../../src/config/services-file.js';
@@ -387,6 +391,48 @@ describe('Discord autocomplete and buttons', () => {
     const many = await ask('report', 'service');
     expect(many.length).toBeGreaterThan(0);
     expect(many.length).toBeLessThanOrEqual(25);
+  });
+
+  it("answers /watch's components from the page in url, at most 25, none for a member or a failure", async () => {
+    const asked: unknown[] = [];
+    let fail = false;
+    const w = await world((port) => ({
+      handle: (request) => port.handle(request),
+      autocomplete: (q, l, scope) => port.autocomplete(q, l, scope),
+      serviceIds: () => port.serviceIds(),
+      completeComponents: (url, typed, waitMs) => {
+        asked.push([url, typed, waitMs]);
+        if (fail) return Promise.reject(new Error('page read failed'));
+        return Promise.resolve(Array.from({ length: 30 }, (_, i) => ({ name: `C ${i}`, value: `C ${i}` })));
+      },
+    }));
+    const ask = async (userId: string) => {
+      const response = await w.fake
+        .interaction({
+          kind: 'autocomplete',
+          channelId: w.channel('alerts'),
+          userId,
+          name: 'watch',
+          options: [
+            { name: 'url', value: 'https://status.example.com/' },
+            { name: 'components', value: 'Git Operations, c', focused: true },
+          ],
+        })
+        .response();
+      expect(response.type).toBe(8);
+      return response.data.choices as { name: string; value: string }[];
+    };
+    const choices = await ask(w.member('ana'));
+    expect(choices).toHaveLength(25);
+    expect(choices[0]).toEqual({ name: 'C 0', value: 'C 0' });
+    expect(asked).toEqual([
+      ['https://status.example.com/', 'Git Operations, c', COMPONENT_AUTOCOMPLETE_WAIT_MS],
+    ]);
+    // A member cannot add a page, so it is not read for them.
+    expect(await ask(w.member('bob'))).toEqual([]);
+    expect(asked).toHaveLength(1);
+    fail = true;
+    expect(await ask(w.member('ana'))).toEqual([]);
   });
 
   it('mutes the service for the channel from the alert button', async () => {

@@ -83,14 +83,17 @@ export type ArgSpec =
       readonly required?: true;
       readonly all?: true;
     }
-  /** Free text up to `maxLength`; `autocomplete: 'monitor'` offers the community's own monitors. */
+  /**
+   * Free text up to `maxLength`; `autocomplete: 'monitor'` offers the community's own monitors,
+   * `'component'` the components of the page in the same command's `url` option.
+   */
   | {
       readonly kind: 'string';
       readonly name: string;
       readonly text: string;
       readonly required?: true;
       readonly maxLength?: number;
-      readonly autocomplete?: 'monitor';
+      readonly autocomplete?: 'monitor' | 'component';
     }
   /** A duration such as `5m` or `1h30m` (`parseDuration`), as text up to `maxLength`. */
   | {

@@ -3,6 +3,7 @@ import { LOCALES, messagesFor, pickLocale } from '../i18n/index.js';
 import { truncateText } from '../i18n/text-fit.js';
 import { CommandContext, echo, type CommandServiceDeps } from './command-context.js';
 import { CommandRateLimiter } from './command-rate-limit.js';
+import { type ComponentChoice, componentChoices } from './component-completion.js';
 import type { ChatCapabilities, CommandReply, CommandRequest } from './command-request.js';
 import { monitorScopeOf } from './monitor-scope.js';
 import { findCommand } from './registry.js';
@@ -80,6 +81,23 @@ export class CommandService {
     },
   ): { id: string; name: string }[] {
     return this.indexFor(scope).autocomplete(typeof query === 'string' ? query : '', limit);
+  }
+
+  /**
+   * `/watch`'s components for Discord autocomplete: the page at `url` read through the monitors
+   * port (cached there; nothing when it is not read within `waitMs`), offered by
+   * `componentChoices` for what is `typed`. Never rejects: no port or a failure offers nothing.
+   */
+  async completeComponents(url: string, typed: string, waitMs: number): Promise<ComponentChoice[]> {
+    const port = this.deps.monitors;
+    const target = typeof url === 'string' ? url.trim() : '';
+    if (port?.pageComponents === undefined || target === '') return [];
+    try {
+      const names = await port.pageComponents(target, waitMs);
+      return componentChoices(typeof typed === 'string' ? typed : '', names);
+    } catch {
+      return [];
+    }
   }
 
   /** `all`, one service, or unknown with the closest names. */

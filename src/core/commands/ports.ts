@@ -160,4 +160,10 @@ export interface WatchCommandPort {
     caller: MonitorCaller,
     input: { readonly url: string; readonly components: readonly string[] },
   ): Promise<WatchAddOutcome>;
+  /**
+   * The component names of the page at `url` (autocomplete), read as `watch` reads it (same guard,
+   * same limits) and cached for a few minutes. Empty when the URL is refused, is no status page,
+   * or is not read within `waitMs` (the read goes on and fills the cache). Never rejects.
+   */
+  pageComponents?(url: string, waitMs: number): Promise<readonly string[]>;
 }

@@ -36,6 +36,12 @@ export interface CommandPort {
       readonly capabilities: ChatCapabilities;
     },
   ): readonly { readonly id: string; readonly name: string }[];
+  /** `/watch`'s components: choices from the page at `url`, waiting at most `waitMs`; never rejects. */
+  completeComponents?(
+    url: string,
+    typed: string,
+    waitMs: number,
+  ): Promise<readonly { readonly name: string; readonly value: string }[]>;
   serviceIds(): readonly string[];
 }
 
@@ -48,6 +54,11 @@ const MAX_CHOICE_NAME_CHARS = 100;
  * a command still working after this long is deferred first and answered by editing the reply.
  */
 export const DEFER_AFTER_MS = 1_500;
+/**
+ * How long `/watch`'s component autocomplete waits for a page not yet read: inside the 3-second
+ * window with room for the answer; a slower page answers nothing and is offered at the next key.
+ */
+export const COMPONENT_AUTOCOMPLETE_WAIT_MS = 2_000;
 const ALL = 'all';
 
 export interface DiscordInteractionsDeps {
@@ -60,6 +71,8 @@ export interface DiscordInteractionsDeps {
   readonly log: Logger;
   /** Injected so tests need not wait the real deferral delay. */
   readonly deferAfterMs?: number;
+  /** Injected likewise; default {@link COMPONENT_AUTOCOMPLETE_WAIT_MS}. */
+  readonly componentWaitMs?: number;
   /** The chart `/status <service>` attaches; absent, replies are text only. */
   readonly renderChartPng?: RenderChartPng;
 }
@@ -103,6 +116,10 @@ export class DiscordInteractions implements InteractionHandler {
       await interaction.respond(this.monitorChoices(query, scope));
       return;
     }
+    if (spec?.kind === 'string' && spec.autocomplete === 'component') {
+      await interaction.respond(await this.componentChoices(interaction, String(focused.value)));
+      return;
+    }
     const services = this.commands.autocomplete(query, MAX_AUTOCOMPLETE_CHOICES, scope);
     const offerAll = spec?.kind === 'service' && spec.all === true && ALL.startsWith(query.toLowerCase());
     const choices = [
@@ -124,6 +141,31 @@ export class DiscordInteractions implements InteractionHandler {
       .autocomplete(query, MAX_AUTOCOMPLETE_CHOICES, scope)
       .filter((s) => s.id.startsWith(CHAT_SERVICE_PREFIX))
       .map((s) => ({ name: choiceName(s.name, s.name), value: s.name }));
+  }
+
+  /**
+   * `/watch`'s components: the names on the page typed in the `url` option. In a server, admins
+   * only (only they can add it; nobody else makes the bot read a page); nothing for a page not
+   * read in time.
+   */
+  private async componentChoices(
+    interaction: AutocompleteInteraction,
+    typed: string,
+  ): Promise<{ name: string; value: string }[]> {
+    if (interaction.guildId !== null && !isChannelAdmin(interaction.memberPermissions)) return [];
+    const url = interaction.options.getString('url') ?? '';
+    try {
+      const choices = await this.commands.completeComponents?.(
+        url,
+        typed,
+        this.deps.componentWaitMs ?? COMPONENT_AUTOCOMPLETE_WAIT_MS,
+      );
+      return (choices ?? [])
+        .slice(0, MAX_AUTOCOMPLETE_CHOICES)
+        .map((c) => ({ name: c.name, value: c.value }));
+    } catch {
+      return [];
+    }
   }
 
   private async command(interaction: ChatInputCommandInteraction): Promise<void> {

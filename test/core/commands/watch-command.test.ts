@@ -207,3 +207,34 @@ describe('/services <text>', () => {
     expect(all.text).toBe(en.commands.services({ services: [{ id: 'github', name: 'GitHub' }] }));
   });
 });
+
+describe("/watch's components autocomplete (CommandService.completeComponents)", () => {
+  /** A port that lists `names` for any URL, or rejects; records what it was asked. */
+  class PagePort extends FakeWatch {
+    readonly asked: [string, number][] = [];
+    names: readonly string[] | Error = ['Git Operations', 'API Requests', 'Webhooks'];
+    pageComponents(url: string, waitMs: number): Promise<readonly string[]> {
+      this.asked.push([url, waitMs]);
+      return this.names instanceof Error ? Promise.reject(this.names) : Promise.resolve(this.names);
+    }
+  }
+
+  it('reads the page in url through the port and completes the last typed name', async () => {
+    const port = new PagePort();
+    const h = makeHarness({}, SERVICES, { monitors: port });
+    expect(
+      await h.service.completeComponents(' https://www.githubstatus.com/ ', 'webhooks, g', 2_000),
+    ).toEqual([{ name: 'Webhooks, Git Operations', value: 'Webhooks, Git Operations' }]);
+    expect(port.asked).toEqual([['https://www.githubstatus.com/', 2_000]]);
+  });
+
+  it('offers nothing without a URL, without the port, or when the port fails', async () => {
+    const port = new PagePort();
+    const h = makeHarness({}, SERVICES, { monitors: port });
+    expect(await h.service.completeComponents('  ', '', 2_000)).toEqual([]);
+    expect(port.asked).toEqual([]);
+    expect(await makeHarness().service.completeComponents('https://a.example/', '', 2_000)).toEqual([]);
+    port.names = new Error('read failed');
+    expect(await h.service.completeComponents('https://a.example/', '', 2_000)).toEqual([]);
+  });
+});

@@ -117,6 +117,7 @@ export const watchCommand: CommandDefinition = {
       name: 'components',
       text: 'watchComponents',
       maxLength: MAX_WATCH_COMPONENTS_CHARS,
+      autocomplete: 'component',
     },
   ],
   // On Telegram the components are the words after the URL, comma-separated.
