@@ -25,6 +25,7 @@ export interface ChatRow {
   quiet_hours: string | null;
   muted_until: number | null;
   mention_role_id: string | null;
+  remind_minutes: number | null;
   active: 0 | 1;
   deactivated_reason: string | null;
   deactivated_at: number | null;
@@ -41,6 +42,7 @@ export function chatFromRow(r: ChatRow): ChatRecord {
       quietHours: r.quiet_hours === null ? null : parseQuietHours(r.quiet_hours),
       mutedUntil: r.muted_until,
       mentionRoleId: r.mention_role_id,
+      remindMinutes: r.remind_minutes,
     },
     active: r.active === 1,
     deactivatedReason: r.deactivated_reason,
@@ -133,6 +135,7 @@ export function defaultSettings(defaults: SubscriptionDefaults): ChatSettings {
     quietHours: null,
     mutedUntil: null,
     mentionRoleId: null,
+    remindMinutes: null,
   };
 }
 
@@ -172,7 +175,8 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
       ),
       settings: db.prepare(
         `UPDATE chats SET locale = @locale, time_zone = @timeZone, quiet_hours = @quietHours,
-           muted_until = @mutedUntil, mention_role_id = @mentionRoleId WHERE ref = @ref`,
+           muted_until = @mutedUntil, mention_role_id = @mentionRoleId,
+           remind_minutes = @remindMinutes WHERE ref = @ref`,
       ),
       recheckHeld: db.prepare(
         "UPDATE outbox SET next_attempt_at = MIN(next_attempt_at, ?) WHERE chat_ref = ? AND status = 'held'",
@@ -264,6 +268,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
         quietHours: next.quietHours ? formatQuietHours(next.quietHours) : null,
         mutedUntil: next.mutedUntil,
         mentionRoleId: next.mentionRoleId,
+        remindMinutes: next.remindMinutes,
       });
       // Held alerts were timed by the old settings: let the worker look at them again now.
       this.stmt.recheckHeld.run(now, row.ref);

@@ -152,6 +152,7 @@ describe.each([
       quietHours: null,
       mutedUntil: null,
       mentionRoleId: null,
+      remindMinutes: null,
     });
     await store.updateSettings(
       group,
@@ -165,8 +166,18 @@ describe.each([
       quietHours: { startMinute: 1380, endMinute: 420 },
       mutedUntil: T0 + 3_600_000,
       mentionRoleId: null,
+      remindMinutes: null,
     });
     expect(await backend().quietHoursColumn()).toEqual([{ quiet_hours: '23:00-07:00' }]);
+  });
+
+  it('keeps the still-down reminder pace until it is turned off', async () => {
+    await store.updateSettings(group, { remindMinutes: 120 }, T0);
+    await store.updateSettings(group, { locale: 'en' }, T0);
+    expect((await store.getSettings(group)).remindMinutes).toBe(120);
+    expect(await backend().all('SELECT remind_minutes FROM chats')).toEqual([{ remind_minutes: 120 }]);
+    await store.updateSettings(group, { remindMinutes: null }, T0);
+    expect((await store.getSettings(group)).remindMinutes).toBeNull();
   });
 
   it('lets the worker look at held alerts again when the settings change', async () => {

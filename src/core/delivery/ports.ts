@@ -45,6 +45,11 @@ export interface ChatSettings {
   readonly mutedUntil: number | null;
   /** Discord: the one role an alert may mention (`allowed_mentions.roles`). */
   readonly mentionRoleId: string | null;
+  /**
+   * Still-down reminders: the pace in minutes (30, 60, 120, 240; `/settings remind`), backing off
+   * as `src/core/delivery/reminders.ts` says; null: off (the default).
+   */
+  readonly remindMinutes: number | null;
 }
 
 export interface ChatRecord extends ChatAddress {

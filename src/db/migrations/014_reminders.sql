@@ -1,0 +1,3 @@
+-- Still-down reminders (`/settings remind`, src/core/delivery/reminders.ts): the pace a chat chose,
+-- in minutes (30, 60, 120 or 240, checked by the command); NULL = off, the default.
+ALTER TABLE chats ADD COLUMN remind_minutes INTEGER;
