@@ -231,6 +231,7 @@ export const COMMAND_ARGUMENTS = [
   'name',
   'target',
   'note',
+  'remind',
 ] as const;
 export type CommandArgument = (typeof COMMAND_ARGUMENTS)[number];
 
@@ -288,11 +289,15 @@ export interface CommandMessages {
     readonly quietHours: QuietHours | null;
     /** Discord only: the role alerts mention (null: none); absent on platforms without roles. */
     readonly mentionRoleId?: string | null;
+    /** The still-down reminder pace in minutes, doubling after each reminder; null: off. */
+    readonly remindMinutes: number | null;
   }): string;
   invalidLanguage(p: { readonly given: string; readonly supported: readonly string[] }): string;
   /** `Mars/Olympus is not a time zone I know; try Asia/Kolkata or UTC`. */
   invalidTimeZone(p: { readonly given: string }): string;
   invalidQuietHours(p: { readonly given: string }): string;
+  /** `/settings remind` with a pace not offered: the paces (minutes) and `off`. */
+  invalidRemindPace(p: { readonly given: string; readonly paces: readonly number[] }): string;
   unknownCommand(p: { readonly command: string }): string;
   /** `I don't know the service "whatsap". Did you mean WhatsApp?` */
   unknownService(p: { readonly given: string; readonly suggestions: readonly string[] }): string;
