@@ -322,6 +322,8 @@ export const bn: Catalogue<'bn'> = {
     unstable: ({ change, serviceName }) =>
       `${change === 'updated' ? 'হালনাগাদ: ' : ''}${serviceName} ${change === 'reopened' ? 'আবার ' : ''}অস্থির: বারবার বন্ধ হচ্ছে আর চালু হচ্ছে`,
     recovered: ({ serviceName, durationMs }) => `${duration(durationMs)} পর ${serviceName} আবার চালু হয়েছে`,
+    stillDown: ({ serviceName, durationMs }) =>
+      `মনে করিয়ে দিচ্ছি: ${serviceName} এখনো বন্ধ, ${duration(durationMs)} ধরে`,
     unconfirmed: ({ serviceName, durationMs }) =>
       `${serviceName}: ${duration(durationMs)} পর সমস্যাটি আর নিশ্চিত নয়; আমাদের পরীক্ষা কোনো সিদ্ধান্ত দিচ্ছে না`,
     groupTitle: ({ groupName, serviceNames, state, otherCount, unstable }) =>

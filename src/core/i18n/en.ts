@@ -315,6 +315,8 @@ export const en: Catalogue<'en'> = {
     unstable: ({ change, serviceName }) =>
       `${CHANGE_PREFIX[change]}${serviceName} is unstable${change === 'reopened' ? ' again' : ''}: it keeps going down and coming back`,
     recovered: ({ serviceName, durationMs }) => `${serviceName} is back up after ${duration(durationMs)}`,
+    stillDown: ({ serviceName, durationMs }) =>
+      `Reminder: ${serviceName} is still down, for ${duration(durationMs)} so far`,
     unconfirmed: ({ serviceName, durationMs }) =>
       `${serviceName}: the problem is no longer confirmed (after ${duration(durationMs)}); our checks give no verdict`,
     groupTitle: ({ groupName, serviceNames, state, otherCount, unstable }) =>

@@ -351,6 +351,8 @@ export const hi: Catalogue<'hi'> = {
     unstable: ({ change, serviceName }) =>
       `${change === 'updated' ? 'अपडेट: ' : ''}${serviceName} ${change === 'reopened' ? 'फिर से ' : ''}अस्थिर है: बार-बार बंद होकर चालू हो रहा है`,
     recovered: ({ serviceName, durationMs }) => `${serviceName} ${duration(durationMs)} बाद फिर से चालू है`,
+    stillDown: ({ serviceName, durationMs }) =>
+      `याद दिला दें: ${serviceName} अब भी बंद है, ${duration(durationMs)} से`,
     unconfirmed: ({ serviceName, durationMs }) =>
       `${serviceName}: ${duration(durationMs)} बाद समस्या की अब पुष्टि नहीं हो रही; हमारी जाँच से कोई नतीजा नहीं निकल रहा`,
     groupTitle: ({ groupName, serviceNames, state, otherCount, unstable }) =>

@@ -93,6 +93,12 @@ export interface AlertMessages {
   /** `WhatsApp is back up after 45 minutes`. */
   recovered(p: { readonly serviceName: string; readonly durationMs: number }): string;
   /**
+   * A still-down reminder (`/settings remind`), a reply to the alert while the incident lasts:
+   * `Reminder: WhatsApp is still down, for 2 hours 5 minutes so far`. Not sent yet: the text the
+   * reminder delivery will use.
+   */
+  stillDown(p: { readonly serviceName: string; readonly durationMs: number }): string;
+  /**
    * An incident closed because nothing confirms it any more, while our checks give no verdict:
    * `WhatsApp: the problem is no longer confirmed (after 45 minutes); our checks give no verdict`.
    */
