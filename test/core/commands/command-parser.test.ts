@@ -61,6 +61,7 @@ const TABLE: readonly [string, Omit<ParsedCommand, 'addressed'> | null][] = [
   ['/settings quiet', { command: 'settings', args: { quiet: '' } }],
   ['/settings role 123456789012345678', { command: 'settings', args: { role: '123456789012345678' } }],
   ['/settings remind 2h', { command: 'settings', args: { remind: '2h' } }],
+  ['/settings remind ৪ hours tz UTC', { command: 'settings', args: { remind: '৪ hours', timezone: 'UTC' } }],
   ['/settings reminders off', { command: 'settings', args: { remind: 'off' } }],
   ['/settings 30m bn', { command: 'settings', args: { remind: '30m', language: 'bn' } }],
   ['/settings ১h', { command: 'settings', args: { remind: '১h' } }],

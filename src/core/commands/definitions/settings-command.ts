@@ -129,6 +129,10 @@ function settingsArguments(tokens: readonly string[]): CommandArgs {
       }
       const value = parts.join(' ');
       args.quiet = value;
+    } else if (key === 'remind' && PACE_UNIT.test(tokens[i + 2] ?? '')) {
+      // `remind 2 hours` arrives as two tokens.
+      args.remind = `${tokens[i + 1] ?? ''} ${tokens[i + 2] ?? ''}`;
+      i += 2;
     } else if (key !== undefined) {
       args[key] = tokens[i + 1] ?? '';
       i++;
@@ -138,6 +142,9 @@ function settingsArguments(tokens: readonly string[]): CommandArgs {
   }
   return args;
 }
+
+/** The unit of a reminder pace typed apart from its number (`2 hours`). */
+const PACE_UNIT = /^(?:m|min|mins|minutes?|h|hr|hrs|hours?)$/i;
 
 /** A piece of a time range: digits of any script (Bengali ০-৯, Hindi ०-९), `:`, `.`, dashes, or the word `to`. */
 const TIME_PART = /^(?:[\p{Nd}:.\-–—]+|to)$/iu;
