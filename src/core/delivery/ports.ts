@@ -139,6 +139,12 @@ export interface DeliveryJob {
    * incidents refer to (later changes edit it, the recovery replies to it).
    */
   readonly regroups?: true;
+  /**
+   * A still-down reminder (`/settings remind`): a `reply` to the incident's alert saying how long it
+   * has been down (as of when the worker planned the job), with no buttons; on Discord it pings the
+   * chat's role again when one is chosen, on Telegram it never pings.
+   */
+  readonly reminder?: { readonly downForMs: number };
   readonly settings: {
     readonly locale: Locale;
     readonly timeZone: string;
@@ -181,7 +187,11 @@ export interface ChatSender {
   deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult>;
 }
 
-export const OUTBOX_STATUSES = ['pending', 'leased', 'sent', 'dead', 'held'] as const;
+/**
+ * `planned`: a still-down reminder not yet due (unlike `pending`, it keeps none of the chat's later
+ * rows waiting); `cancelled`: a reminder whose incident recovered before it went out.
+ */
+export const OUTBOX_STATUSES = ['pending', 'leased', 'sent', 'dead', 'held', 'planned', 'cancelled'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /** One outbox row as the worker sees it. */
@@ -259,6 +269,14 @@ export interface ClaimedChat {
    * as one edit or one reply of it.
    */
   readonly conversation?: Conversation;
+  /**
+   * Set when the claim is one still-down reminder (an outbox row of kind `reminder`, claimed on
+   * its own once due and once the chat has nothing else to go out): which one in its incident's
+   * chain, and the alert message it replies to (the incident's reference in the chat; null when
+   * there is none, then it goes out as a plain message). Its single item's `event` is the
+   * incident's event it shows.
+   */
+  readonly reminder?: { readonly index: number; readonly alertMessageId: string | null };
 }
 
 export interface ClaimOptions {

@@ -1,4 +1,5 @@
 import { holdUntil } from './chat-rules.js';
+import type { IncidentEvent } from '../events.js';
 import type { ChatSettings } from './ports.js';
 
 /**
@@ -57,4 +58,78 @@ export function nextReminderAt(p: {
   const paceMs = p.remindMinutes * (p.minuteMs ?? MINUTE_MS);
   const due = p.since + reminderGapMs(paceMs, p.index);
   return holdUntil(p.settings, due) ?? due;
+}
+
+/** What a reminder outbox row carries besides its incident's event: which reminder it is. */
+export interface ReminderInfo {
+  /** 0: the first reminder after the alert; each next one waits twice as long (`reminderGapMs`). */
+  readonly index: number;
+}
+
+/** A reminder to plan for a chat: which incident, which one in its chain, when, with what event. */
+export interface PlannedReminder {
+  readonly incidentId: number;
+  readonly index: number;
+  readonly dueAt: number;
+  /** The incident's event the reminder shows (its name, start and severity). */
+  readonly event: IncidentEvent;
+}
+
+/**
+ * The reminders to plan when a delivery to a chat was sent at `at` (the outbox stores call it in
+ * the settlement's transaction, so a crash loses both or neither): after a reminder, the next one
+ * of its chain; after an alert (any message showing incidents that are not resolved), the first one
+ * of each such incident. Nothing when the chat has reminders off. The store skips an incident that
+ * already has a reminder planned or in flight for the chat (at most one per incident and chat), or
+ * whose latest news for the chat is its recovery.
+ */
+export function remindersAfterSend(
+  claim: {
+    readonly chat: {
+      readonly settings: Pick<ChatSettings, 'remindMinutes' | 'quietHours' | 'mutedUntil' | 'timeZone'>;
+    };
+    readonly items: readonly { readonly incidentId: number; readonly event: IncidentEvent }[];
+    readonly reminder?: ReminderInfo;
+  },
+  at: number,
+  minuteMs?: number,
+): PlannedReminder[] {
+  const { settings } = claim.chat;
+  if (settings.remindMinutes === null) return [];
+  const plan = (event: IncidentEvent, index: number): PlannedReminder | null => {
+    const dueAt = nextReminderAt({
+      remindMinutes: settings.remindMinutes,
+      since: at,
+      index,
+      settings,
+      ...(minuteMs === undefined ? {} : { minuteMs }),
+    });
+    return dueAt === null ? null : { incidentId: event.incidentId, index, dueAt, event };
+  };
+  const planned: PlannedReminder[] = [];
+  if (claim.reminder !== undefined) {
+    const item = claim.items[0];
+    const next = item ? plan(item.event, claim.reminder.index + 1) : null;
+    return next ? [next] : [];
+  }
+  // The latest event of each incident the message showed; a recovery ends its incident's chain.
+  const latest = new Map<number, IncidentEvent>();
+  for (const item of claim.items) latest.set(item.incidentId, item.event);
+  for (const event of latest.values()) {
+    if (event.kind === 'resolved') continue;
+    const first = plan(event, 0);
+    if (first) planned.push(first);
+  }
+  return planned;
+}
+
+/** The payload of a reminder's outbox event: the incident's event, with which reminder it is. */
+export function reminderPayload(r: PlannedReminder): string {
+  return JSON.stringify({ ...r.event, reminder: { index: r.index } });
+}
+
+/** Which reminder a reminder row's payload is (see {@link reminderPayload}); index 0 when unreadable. */
+export function reminderOf(payload: unknown): ReminderInfo {
+  const index = (payload as { reminder?: { index?: unknown } } | null)?.reminder?.index;
+  return { index: typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : 0 };
 }

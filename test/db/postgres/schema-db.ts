@@ -1,8 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import pg from 'pg';
 import { testDatabase } from '../../helpers/postgres.js';
 
-const SCHEMA = new URL('../../../src/db/postgres/migrations/001_schema.sql', import.meta.url);
+const MIGRATIONS = new URL('../../../src/db/postgres/migrations/', import.meta.url);
+/** The shipped migrations' SQL, in order (001 is the schema; later files change it). */
+const SCHEMA = readdirSync(MIGRATIONS)
+  .filter((name) => /^\d{3}_.*\.sql$/.test(name))
+  .sort()
+  .map((name) => readFileSync(new URL(name, MIGRATIONS), 'utf8'))
+  .join('\n');
 
 /** BIGINT (oid 20) as a JS number, as the bot's pool reads it. */
 export const PG_TYPES = {
@@ -31,10 +37,10 @@ export async function closePool(pool: pg.Pool): Promise<void> {
   await Promise.all(closed.get(pool) ?? []);
 }
 
-/** A pool on a fresh test database with the PostgreSQL schema applied (001). */
+/** A pool on a fresh test database with the PostgreSQL schema applied (every shipped migration). */
 export async function schemaPool(max = 4): Promise<pg.Pool> {
   const pool = testPool(await testDatabase(), max);
-  await pool.query(readFileSync(SCHEMA, 'utf8'));
+  await pool.query(SCHEMA);
   return pool;
 }
 
