@@ -10,6 +10,7 @@ import {
   type Subscription,
   type SubscriptionStore,
 } from '../core/delivery/ports.js';
+import { nextReminderAt, reminderPayload } from '../core/delivery/reminders.js';
 import type { IncidentEvent } from '../core/events.js';
 import { LOCALES } from '../core/i18n/index.js';
 import type { Severity } from '../core/model.js';
@@ -186,7 +187,30 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
       ),
       killQueued: db.prepare(
         `UPDATE outbox SET status = 'dead', last_error = ?, lease_token = NULL
-         WHERE chat_ref = ? AND status IN ('pending', 'leased', 'held')`,
+         WHERE chat_ref = ? AND status IN ('pending', 'leased', 'held', 'planned')`,
+      ),
+      cancelChatReminders: db.prepare(
+        `UPDATE outbox SET status = 'cancelled' WHERE chat_ref = ? AND event_kind = 'reminder'
+           AND status IN ('planned', 'pending')`,
+      ),
+      // The chat's alerts of incidents still open, with the latest event each showed, and no
+      // reminder in flight (leased) for them.
+      openAlerts: db.prepare(
+        `SELECT r.incident_id, r.thread_id, (SELECT e.payload_json FROM outbox o JOIN outbox_events e ON e.id = o.event_id
+             WHERE o.chat_ref = r.chat_ref AND o.incident_id = r.incident_id AND o.status = 'sent'
+               AND o.event_kind <> 'reminder' ORDER BY o.id DESC LIMIT 1) AS payload_json
+         FROM message_refs r JOIN incidents i ON i.id = r.incident_id
+         WHERE r.chat_ref = ? AND r.message_id IS NOT NULL AND i.resolved_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM outbox l WHERE l.chat_ref = r.chat_ref AND l.incident_id = r.incident_id
+             AND l.event_kind = 'reminder' AND l.status = 'leased')`,
+      ),
+      insertReminderEvent: db.prepare(
+        "INSERT INTO outbox_events (incident_id, kind, payload_json, created_at) VALUES (?, 'reminder', ?, ?)",
+      ),
+      insertReminder: db.prepare(
+        `INSERT INTO outbox (platform, chat_ref, event_id, incident_id, event_kind, status, attempts,
+           next_attempt_at, created_at, thread_id)
+         SELECT platform, ref, ?, ?, 'reminder', 'planned', 0, ?, ?, ? FROM chats WHERE ref = ?`,
       ),
       rename: db.prepare('UPDATE chats SET chat_id = ? WHERE ref = ?'),
       mergeSubscriptions: db.prepare(
@@ -272,8 +296,35 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
       });
       // Held alerts were timed by the old settings: let the worker look at them again now.
       this.stmt.recheckHeld.run(now, row.ref);
+      if (patch.remindMinutes !== undefined && patch.remindMinutes !== row.remind_minutes)
+        this.replanReminders(row.ref, next, now);
       return next;
     })();
+  }
+
+  /**
+   * A new reminder pace during open incidents: the chat's planned reminders are cancelled and, with
+   * a pace, each open incident whose alert the chat got gets its first reminder one pace from now.
+   */
+  private replanReminders(chatRef: number, settings: ChatSettings, now: number): void {
+    this.stmt.cancelChatReminders.run(chatRef);
+    if (settings.remindMinutes === null) return;
+    const open = this.stmt.openAlerts.all(chatRef) as {
+      incident_id: number;
+      thread_id: string | null;
+      payload_json: string | null;
+    }[];
+    for (const alert of open) {
+      if (alert.payload_json === null) continue;
+      const event = JSON.parse(alert.payload_json) as IncidentEvent;
+      const dueAt = nextReminderAt({ remindMinutes: settings.remindMinutes, since: now, index: 0, settings });
+      if (dueAt === null) continue;
+      const payload = reminderPayload({ incidentId: alert.incident_id, index: 0, dueAt, event });
+      const eventId = Number(
+        this.stmt.insertReminderEvent.run(alert.incident_id, payload, dueAt).lastInsertRowid,
+      );
+      this.stmt.insertReminder.run(eventId, alert.incident_id, dueAt, dueAt, alert.thread_id, chatRef);
+    }
   }
 
   deactivateChat(chat: ChatAddress, reason: string, now: number): boolean {
