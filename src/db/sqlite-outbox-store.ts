@@ -66,7 +66,7 @@ export interface DeadRow {
   platform: Platform;
   chat_id: string;
   incident_id: number;
-  event_kind: IncidentEventKind;
+  event_kind: IncidentEventKind | 'reminder';
   attempts: number;
   last_error: string | null;
   created_at: number;

@@ -317,7 +317,8 @@ export interface DeadItem {
   readonly platform: Platform;
   readonly chatId: string;
   readonly incidentId: number;
-  readonly eventKind: IncidentEventKind;
+  /** The row's event kind; `reminder` for a still-down reminder. */
+  readonly eventKind: IncidentEventKind | 'reminder';
   readonly attempts: number;
   readonly lastError: string | null;
   readonly createdAt: number;

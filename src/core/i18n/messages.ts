@@ -94,8 +94,8 @@ export interface AlertMessages {
   recovered(p: { readonly serviceName: string; readonly durationMs: number }): string;
   /**
    * A still-down reminder (`/settings remind`), a reply to the alert while the incident lasts:
-   * `Reminder: WhatsApp is still down, for 2 hours 5 minutes so far`. Not sent yet: the text the
-   * reminder delivery will use.
+   * `Reminder: WhatsApp is still down, for 2 hours 5 minutes so far` (the Telegram and Discord
+   * senders render it for a job with `reminder`).
    */
   stillDown(p: { readonly serviceName: string; readonly durationMs: number }): string;
   /**
