@@ -347,7 +347,9 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
            attempts = attempts + @count, last_error = COALESCE(@error, last_error)
          WHERE id = @id AND status = 'leased' AND lease_token = @token`,
       ),
-      pruneRows: db.prepare("DELETE FROM outbox WHERE status IN ('sent', 'dead') AND created_at < ?"),
+      pruneRows: db.prepare(
+        "DELETE FROM outbox WHERE status IN ('sent', 'dead', 'cancelled') AND created_at < ?",
+      ),
       pruneEvents: db.prepare(
         'DELETE FROM outbox_events WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = outbox_events.id)',
       ),
@@ -587,7 +589,7 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
     }));
   }
 
-  /** Deletes sent and dead rows (and their events) created before `before`. Returns rows deleted. */
+  /** Deletes sent, dead and cancelled rows (and their events) created before `before`. Returns rows deleted. */
   prune(before: number): number {
     return this.db.transaction(() => {
       const rows = this.stmt.pruneRows.run(before).changes;

@@ -98,6 +98,9 @@ describe.each(BACKENDS)('outbox reminders (%s)', (_name, makeBackend) => {
     expect(claims.map((c) => [c.reminder, c.items.map((i) => i.eventKind)])).toEqual([
       [undefined, ['resolved']],
     ]);
+    // Cancelled rows go with the sent and dead ones when the outbox is pruned.
+    await outbox.prune(DUE + 48 * 60 * MINUTE);
+    expect(await reminderRows(b)).toEqual([]);
   });
 
   it('plans no reminder for an alert sent after its recovery was planned', async () => {

@@ -142,7 +142,7 @@ const SQL = {
   replanReminder: `UPDATE outbox SET status = $3, next_attempt_at = $4, lease_until = NULL, lease_token = NULL,
       attempts = attempts + $5, last_error = COALESCE($6, last_error)
     WHERE id = $1 AND status = 'leased' AND lease_token = $2`,
-  pruneRows: "DELETE FROM outbox WHERE status IN ('sent', 'dead') AND created_at < $1",
+  pruneRows: "DELETE FROM outbox WHERE status IN ('sent', 'dead', 'cancelled') AND created_at < $1",
   pruneEvents: `DELETE FROM outbox_events WHERE created_at < $1
     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = outbox_events.id)`,
 };
@@ -450,7 +450,7 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
     }));
   }
 
-  /** Deletes sent and dead rows (and their events) created before `before`. Returns rows deleted. */
+  /** Deletes sent, dead and cancelled rows (and their events) created before `before`. Returns rows deleted. */
   prune(before: number): Promise<number> {
     return this.transaction(async (client) => {
       const rows = (await client.query(SQL.pruneRows, [before])).rowCount ?? 0;
