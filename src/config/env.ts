@@ -114,6 +114,11 @@ export interface GeneralConfig {
    * go out with it in one message. Absent (a config built by hand): the default, 5 s.
    */
   readonly alertGatherMs?: number;
+  /**
+   * Tests only, never read from the environment: the length of a still-down reminder's pace minute
+   * in ms (default one minute), so an end-to-end test reminds within seconds.
+   */
+  readonly reminderMinuteMs?: number;
   /** `OPERATORS`: `platform:userId` of the users who may note any incident. Absent: nobody. */
   readonly operators?: readonly string[];
 }

@@ -279,7 +279,8 @@ export class FailoverOutboxStore implements OutboxStore, IncidentOutbox, Storage
     const latestSent = this.db
       .prepare(
         `SELECT e.payload_json FROM outbox o JOIN outbox_events e ON e.id = o.event_id
-         WHERE o.chat_ref = ? AND o.incident_id = ? AND o.status = 'sent' ORDER BY o.id DESC LIMIT 1`,
+         WHERE o.chat_ref = ? AND o.incident_id = ? AND o.status = 'sent' AND o.event_kind <> 'reminder'
+         ORDER BY o.id DESC LIMIT 1`,
       )
       .pluck();
     const { gatherMs, followUpGatherMs, recoveryJoinMs } = this.options;

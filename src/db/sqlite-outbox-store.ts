@@ -29,6 +29,7 @@ import type {
   Settlement,
 } from '../core/delivery/ports.js';
 import { type SilencedRow, planSilenceRelease } from '../core/delivery/silences.js';
+import { reminderOf, reminderPayload, remindersAfterSend } from '../core/delivery/reminders.js';
 import type { IncidentEvent, IncidentEventKind } from '../core/events.js';
 import type { Db } from './database.js';
 import {
@@ -45,7 +46,7 @@ export interface ItemRow {
   chat_ref: number;
   incident_id: number;
   event_kind: IncidentEventKind;
-  status: 'pending' | 'leased' | 'held';
+  status: 'pending' | 'leased' | 'held' | 'planned';
   attempts: number;
   next_attempt_at: number;
   created_at: number;
@@ -66,7 +67,7 @@ export interface DeadRow {
   platform: Platform;
   chat_id: string;
   incident_id: number;
-  event_kind: IncidentEventKind;
+  event_kind: IncidentEventKind | 'reminder';
   attempts: number;
   last_error: string | null;
   created_at: number;
@@ -77,6 +78,16 @@ export const ITEM_COLUMNS = `o.id, o.chat_ref, o.incident_id, o.event_kind, o.st
 /** The statuses of a row that still has to go out: they keep the chat's later rows waiting. */
 export const UNFINISHED = "('pending', 'leased', 'held')";
 /**
+ * Still-down reminders (rows of kind `reminder`) are claimed on their own (`dueReminders`), never
+ * with the alerts' grouping, summaries or ordering reads: this leaves them out of those.
+ */
+export const NOT_REMINDER = "event_kind <> 'reminder'";
+/**
+ * A reminder row's due time is its `next_attempt_at`; its `created_at` is that first due time too,
+ * so the retry policy's age counts from when it was due, not from when it was planned.
+ */
+export const REMINDER_STATUSES = "('planned', 'pending', 'leased')";
+/**
  * When a fanned-out row is due in chat `c`: `@due` when that does not depend on the chat
  * (grouping's `dueDependsOnChat`), otherwise grouping's `dueAt` (the SQL function `outbox_due`)
  * given what the chat has of the incident: its message reference and whether rows of it are queued.
@@ -86,7 +97,7 @@ const DUE_AT = `CASE WHEN @dependsOnChat = 0 THEN @due ELSE outbox_due(@kind, @a
   (SELECT g.editable FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = @incidentId),
   (SELECT g.joinable FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = @incidentId),
   EXISTS (SELECT 1 FROM outbox p WHERE p.chat_ref = c.ref AND p.incident_id = @incidentId
-    AND p.status IN ${UNFINISHED})) END`;
+    AND p.status IN ${UNFINISHED} AND p.${NOT_REMINDER})) END`;
 
 /** The service of outbox row `o` (its event's `serviceId`), as SQL over `e`, the row's event. */
 const SERVICE_OF_ROW = "json_extract(e.payload_json, '$.serviceId')";
@@ -148,6 +159,11 @@ export interface OutboxStoreOptions {
    * event. Its own rows are newer and win.
    */
   readonly elsewhere?: SentView;
+  /**
+   * Tests only: the length of a still-down reminder's pace minute in ms (default one minute), so an
+   * end-to-end run reminds within seconds (reminders.ts `nextReminderAt`).
+   */
+  readonly reminderMinuteMs?: number | undefined;
 }
 
 /** Reads of the delivered messages of a chat (see OutboxStoreOptions.elsewhere). */
@@ -182,6 +198,7 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
   private readonly waitsElsewhere: ((chatRef: number) => boolean) | null;
   private readonly recoveryJoinMs: (group: string | null) => number;
   private readonly elsewhere: SentView | null;
+  private readonly reminderMinuteMs: number | undefined;
 
   constructor(
     private readonly db: Db,
@@ -212,6 +229,7 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
         ),
     );
     this.elsewhere = options.elsewhere ?? null;
+    this.reminderMinuteMs = options.reminderMinuteMs;
     this.stmt = {
       insertEvent: db.prepare(
         'INSERT INTO outbox_events (incident_id, kind, payload_json, created_at) VALUES (?, ?, ?, ?)',
@@ -238,11 +256,11 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
       ),
       expiredLeases: db.prepare(
         `SELECT ${ITEM_COLUMNS} WHERE o.platform = ? AND o.status = 'leased' AND o.next_attempt_at <= ?
-         ORDER BY o.next_attempt_at LIMIT ?`,
+           AND o.${NOT_REMINDER} ORDER BY o.next_attempt_at LIMIT ?`,
       ),
       duePending: db.prepare(
         `SELECT ${ITEM_COLUMNS} WHERE o.platform = @platform AND o.status = 'pending' AND o.next_attempt_at <= @now
-           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_ref = o.chat_ref AND p.id < o.id
+           AND o.${NOT_REMINDER} AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_ref = o.chat_ref AND p.id < o.id
                              AND p.status IN ${UNFINISHED})
          ORDER BY o.next_attempt_at LIMIT @limit`,
       ),
@@ -252,12 +270,12 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
       ),
       chatQueue: db.prepare(
         `SELECT ${ITEM_COLUMNS} WHERE o.chat_ref = ? AND o.id >= ? AND o.status IN ${UNFINISHED}
-         ORDER BY o.id LIMIT ?`,
+           AND o.${NOT_REMINDER} ORDER BY o.id LIMIT ?`,
       ),
       lease: db.prepare(
         `UPDATE outbox SET status = 'leased', lease_until = @until, next_attempt_at = @until, lease_token = @token,
            attempts = attempts + (CASE WHEN status = 'leased' THEN 1 ELSE 0 END)
-         WHERE id = @id AND (status IN ('pending', 'held') OR (status = 'leased' AND next_attempt_at <= @now))`,
+         WHERE id = @id AND (status IN ('pending', 'held', 'planned') OR (status = 'leased' AND next_attempt_at <= @now))`,
       ),
       chat: db.prepare('SELECT * FROM chats WHERE ref = ?'),
       ref: db.prepare(
@@ -291,7 +309,8 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
            editable = excluded.editable, joinable = excluded.joinable WHERE message_refs.message_id IS NULL`,
       ),
       openingAhead: db.prepare(
-        `SELECT 1 FROM outbox WHERE chat_ref = ? AND incident_id = ? AND id < ? AND status IN ${UNFINISHED} LIMIT 1`,
+        `SELECT 1 FROM outbox WHERE chat_ref = ? AND incident_id = ? AND id < ? AND status IN ${UNFINISHED}
+           AND ${NOT_REMINDER} LIMIT 1`,
       ),
       shownRefs: db.prepare(
         'SELECT incident_id, joinable FROM message_refs WHERE chat_ref = ? AND message_id = ? LIMIT ?',
@@ -299,15 +318,16 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
       latestOfIncident: db.prepare(
         `SELECT o.id, o.status, o.platform_message_id, e.payload_json FROM outbox o
            JOIN outbox_events e ON e.id = o.event_id
-         WHERE o.chat_ref = ? AND o.incident_id = ? ORDER BY o.id DESC LIMIT 1`,
+         WHERE o.chat_ref = ? AND o.incident_id = ? AND o.${NOT_REMINDER} ORDER BY o.id DESC LIMIT 1`,
       ),
       latestSent: db.prepare(
         `SELECT e.payload_json FROM outbox o JOIN outbox_events e ON e.id = o.event_id
-         WHERE o.chat_ref = ? AND o.incident_id = ? AND o.status = 'sent' ORDER BY o.id DESC LIMIT 1`,
+         WHERE o.chat_ref = ? AND o.incident_id = ? AND o.status = 'sent' AND o.${NOT_REMINDER}
+         ORDER BY o.id DESC LIMIT 1`,
       ),
       // The latest opening row, or else the first row (an update that was the chat's opening alert).
       openedAt: db.prepare(
-        `SELECT id, created_at FROM outbox WHERE chat_ref = ? AND incident_id = ?
+        `SELECT id, created_at FROM outbox WHERE chat_ref = ? AND incident_id = ? AND ${NOT_REMINDER}
          ORDER BY event_kind IN ('opened', 'reopened') DESC,
            CASE WHEN event_kind IN ('opened', 'reopened') THEN -id ELSE id END LIMIT 1`,
       ),
@@ -355,7 +375,46 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
       forgetRef: db.prepare(
         'DELETE FROM message_refs WHERE chat_ref = ? AND incident_id = ? AND message_id IS NULL',
       ),
-      pruneRows: db.prepare("DELETE FROM outbox WHERE status IN ('sent', 'dead') AND created_at < ?"),
+      // Due reminders (or their expired leases), oldest due first; one of a service silenced in
+      // its chat waits for the silence's end.
+      dueReminders: db.prepare(
+        `SELECT ${ITEM_COLUMNS} WHERE o.platform = @platform AND o.event_kind = 'reminder'
+           AND o.status IN ${REMINDER_STATUSES} AND o.next_attempt_at <= @now
+           AND NOT EXISTS (SELECT 1 FROM silences s
+             WHERE s.chat_ref = o.chat_ref AND s.ends_at > @now AND s.service_id = ${SERVICE_OF_ROW})
+         ORDER BY o.next_attempt_at LIMIT @limit`,
+      ),
+      // The chat has something else to go out first (the reminder waits behind it).
+      othersUnfinished: db.prepare(
+        `SELECT 1 FROM outbox WHERE chat_ref = ? AND id <> ? AND status IN ${UNFINISHED} LIMIT 1`,
+      ),
+      // The incident's latest news for the chat (not a reminder): 'resolved' ends its reminders.
+      latestKind: db.prepare(
+        `SELECT event_kind FROM outbox WHERE chat_ref = ? AND incident_id = ? AND ${NOT_REMINDER}
+         ORDER BY id DESC LIMIT 1`,
+      ),
+      reminderAhead: db.prepare(
+        `SELECT 1 FROM outbox WHERE chat_ref = ? AND incident_id = ? AND event_kind = 'reminder'
+           AND status IN ${REMINDER_STATUSES} LIMIT 1`,
+      ),
+      insertReminder: db.prepare(
+        `INSERT INTO outbox (platform, chat_ref, event_id, incident_id, event_kind, status, attempts,
+           next_attempt_at, created_at, thread_id)
+         SELECT platform, ref, @eventId, @incidentId, 'reminder', 'planned', 0, @due, @due, @threadId
+         FROM chats WHERE ref = @chatRef`,
+      ),
+      cancelReminders: db.prepare(
+        `UPDATE outbox SET status = 'cancelled', lease_until = NULL, lease_token = NULL
+         WHERE incident_id = ? AND event_kind = 'reminder' AND status IN ('planned', 'pending')`,
+      ),
+      replanReminder: db.prepare(
+        `UPDATE outbox SET status = @status, next_attempt_at = @at, lease_until = NULL, lease_token = NULL,
+           attempts = attempts + @count, last_error = COALESCE(@error, last_error)
+         WHERE id = @id AND status = 'leased' AND lease_token = @token`,
+      ),
+      pruneRows: db.prepare(
+        "DELETE FROM outbox WHERE status IN ('sent', 'dead', 'cancelled') AND created_at < ?",
+      ),
       pruneEvents: db.prepare(
         'DELETE FROM outbox_events WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = outbox_events.id)',
       ),
@@ -389,6 +448,8 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
         at: event.at,
       });
       if (event.kind !== 'resolved') this.stmt.addRefs.run(before);
+      // The recovery ends the incident's still-down reminders (one in flight ends at its settlement).
+      else this.stmt.cancelReminders.run(event.incidentId);
       return queued.changes;
     })();
   }
@@ -440,12 +501,23 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
           const group = groupClaim(first, following, this.reads(head.chat_ref, first), this.recoveryJoinMs);
           lease(head.chat_ref, group.rows, false, group.mergeInto, group.conversation);
         }
+        for (const row of this.stmt.dueReminders.all({ platform, now, limit: options.limit }) as ItemRow[]) {
+          if (claims.length >= options.limit || seen.has(row.chat_ref)) continue;
+          // Whatever else the chat has to get goes first; the reminder is claimed after it.
+          if (this.stmt.othersUnfinished.get(row.chat_ref, row.id) !== undefined) continue;
+          if (this.waitsElsewhere?.(row.chat_ref)) continue;
+          seen.add(row.chat_ref);
+          const claim = this.leaseReminder(row, now, options.leaseMs);
+          if (claim) claims.push(claim);
+        }
         return claims;
       })
       .immediate();
   }
 
   settle(claim: ClaimedChat, settlement: Settlement): boolean {
+    if (claim.reminder !== undefined && settlement.kind !== 'sent' && settlement.kind !== 'dead')
+      return this.replanReminder(claim, settlement);
     return this.db.transaction(() => {
       let updated = 0;
       for (const item of claim.items) {
@@ -488,9 +560,80 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
             settlement.at,
             claim.threadId ?? null,
           );
+        this.planReminders(chat_ref, claim, settlement.at);
       }
       return updated === claim.items.length;
     })();
+  }
+
+  /**
+   * Plans the still-down reminders a sent delivery calls for (reminders.ts `remindersAfterSend`),
+   * in the settlement's transaction: none for an incident that has one planned or in flight for
+   * the chat already, or whose latest news for the chat is its recovery.
+   */
+  private planReminders(chatRef: number, claim: ClaimedChat, at: number): void {
+    for (const r of remindersAfterSend(claim, at, this.reminderMinuteMs)) {
+      if (this.stmt.reminderAhead.get(chatRef, r.incidentId) !== undefined) continue;
+      const latest = this.stmt.latestKind.get(chatRef, r.incidentId) as { event_kind: string } | undefined;
+      if (latest?.event_kind === 'resolved') continue;
+      const eventId = Number(
+        this.stmt.insertEvent.run(r.incidentId, 'reminder', reminderPayload(r), r.dueAt).lastInsertRowid,
+      );
+      this.stmt.insertReminder.run({
+        eventId,
+        incidentId: r.incidentId,
+        due: r.dueAt,
+        threadId: claim.threadId ?? null,
+        chatRef,
+      });
+    }
+  }
+
+  /**
+   * A reminder not sent now (quiet hours, mute, pacing, a failure to retry) is planned again for
+   * then; cancelled instead when its incident's recovery came meanwhile.
+   */
+  private replanReminder(
+    claim: ClaimedChat,
+    settlement: Extract<Settlement, { kind: 'retry' | 'hold' }>,
+  ): boolean {
+    return this.db.transaction(() => {
+      const item = claim.items[0];
+      if (!item) return false;
+      const { chat_ref } = this.stmt.chatOf.get(item.id) as { chat_ref: number };
+      const latest = this.stmt.latestKind.get(chat_ref, item.incidentId) as
+        { event_kind: string } | undefined;
+      const retry = settlement.kind === 'retry';
+      return (
+        this.stmt.replanReminder.run({
+          id: item.id,
+          token: claim.leaseToken,
+          status: latest?.event_kind === 'resolved' ? 'cancelled' : 'planned',
+          at: retry ? settlement.at : settlement.until,
+          count: retry && settlement.countAttempt ? 1 : 0,
+          error: retry ? settlement.error : null,
+        }).changes === 1
+      );
+    })();
+  }
+
+  /** A due reminder row, leased on its own (see {@link ClaimedChat.reminder}). */
+  private leaseReminder(row: ItemRow, now: number, leaseMs: number): ClaimedChat | null {
+    const latest = this.stmt.latestKind.get(row.chat_ref, row.incident_id) as
+      { event_kind: string } | undefined;
+    if (latest?.event_kind === 'resolved') {
+      this.stmt.cancelReminders.run(row.incident_id);
+      return null;
+    }
+    const ref = this.stmt.ref.get(row.chat_ref, row.incident_id) as { message_id: string | null } | undefined;
+    const claim = this.lease(row.chat_ref, [queuedOf(row)], false, now, leaseMs);
+    if (!claim) return null;
+    const { reminder: _r, ...event } = JSON.parse(row.payload_json) as IncidentEvent & { reminder?: unknown };
+    return {
+      ...claim,
+      items: claim.items.map((i) => ({ ...i, event })),
+      reminder: { ...reminderOf(JSON.parse(row.payload_json)), alertMessageId: ref?.message_id ?? null },
+    };
   }
 
   /** The chat has rows still to go out (pending, leased or held). */
@@ -513,7 +656,7 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
     }));
   }
 
-  /** Deletes sent and dead rows (and their events) created before `before`. Returns rows deleted. */
+  /** Deletes sent, dead and cancelled rows (and their events) created before `before`. Returns rows deleted. */
   prune(before: number): number {
     return this.db.transaction(() => {
       const rows = this.stmt.pruneRows.run(before).changes;
@@ -550,13 +693,7 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
   }
 
   private queue(chatRef: number, fromId: number, limit: number): Queued[] {
-    return (this.stmt.chatQueue.all(chatRef, fromId, limit) as ItemRow[]).map((r) => ({
-      ...toItem(r),
-      chatRef: r.chat_ref,
-      status: r.status,
-      nextAttemptAt: r.next_attempt_at,
-      threadId: r.thread_id,
-    }));
+    return (this.stmt.chatQueue.all(chatRef, fromId, limit) as ItemRow[]).map(queuedOf);
   }
 
   /** What the chat has of the row's incident, for grouping's `asFirstNews`. */
@@ -723,6 +860,17 @@ export function claimedChat(
 /** A row that may go out with a claim's head (both backends). */
 export function isClaimable(r: Queued, now: number): boolean {
   return r.status === 'pending' || (r.status === 'leased' && r.nextAttemptAt <= now);
+}
+
+/** A row of a chat's queue, mapped (both backends). */
+export function queuedOf(r: ItemRow): Queued {
+  return {
+    ...toItem(r),
+    chatRef: r.chat_ref,
+    status: r.status,
+    nextAttemptAt: r.next_attempt_at,
+    threadId: r.thread_id,
+  };
 }
 
 function toItem(r: ItemRow): OutboxItem {

@@ -12,6 +12,7 @@ import {
   type Subscription,
   type SubscriptionStore,
 } from '../core/delivery/ports.js';
+import { nextReminderAt, reminderPayload } from '../core/delivery/reminders.js';
 import type { IncidentEvent } from '../core/events.js';
 import { LOCALES } from '../core/i18n/index.js';
 import type { Severity } from '../core/model.js';
@@ -27,6 +28,7 @@ export interface ChatRow {
   quiet_hours: string | null;
   muted_until: number | null;
   mention_role_id: string | null;
+  remind_minutes: number | null;
   active: 0 | 1;
   deactivated_reason: string | null;
   deactivated_at: number | null;
@@ -43,6 +45,7 @@ export function chatFromRow(r: ChatRow): ChatRecord {
       quietHours: r.quiet_hours === null ? null : parseQuietHours(r.quiet_hours),
       mutedUntil: r.muted_until,
       mentionRoleId: r.mention_role_id,
+      remindMinutes: r.remind_minutes,
     },
     active: r.active === 1,
     deactivatedReason: r.deactivated_reason,
@@ -135,6 +138,7 @@ export function defaultSettings(defaults: SubscriptionDefaults): ChatSettings {
     quietHours: null,
     mutedUntil: null,
     mentionRoleId: null,
+    remindMinutes: null,
   };
 }
 
@@ -181,7 +185,8 @@ export class SqliteSubscriptionStore implements SubscriptionStore, SilenceStore 
       ),
       settings: db.prepare(
         `UPDATE chats SET locale = @locale, time_zone = @timeZone, quiet_hours = @quietHours,
-           muted_until = @mutedUntil, mention_role_id = @mentionRoleId WHERE ref = @ref`,
+           muted_until = @mutedUntil, mention_role_id = @mentionRoleId,
+           remind_minutes = @remindMinutes WHERE ref = @ref`,
       ),
       recheckHeld: db.prepare(
         "UPDATE outbox SET next_attempt_at = MIN(next_attempt_at, ?) WHERE chat_ref = ? AND status = 'held'",
@@ -191,7 +196,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore, SilenceStore 
       ),
       killQueued: db.prepare(
         `UPDATE outbox SET status = 'dead', last_error = ?, lease_token = NULL
-         WHERE chat_ref = ? AND status IN ('pending', 'leased', 'held', 'silenced')`,
+         WHERE chat_ref = ? AND status IN ('pending', 'leased', 'held', 'silenced', 'planned')`,
       ),
       setSilence: db.prepare(
         `INSERT INTO silences (chat_ref, service_id, ends_at, created_at) VALUES (?, ?, ?, ?)
@@ -206,6 +211,29 @@ export class SqliteSubscriptionStore implements SubscriptionStore, SilenceStore 
       listSilences: db.prepare(
         `SELECT s.service_id, s.ends_at FROM silences s JOIN chats c ON c.ref = s.chat_ref
          WHERE c.platform = ? AND c.chat_id = ? AND s.ends_at > ? ORDER BY s.ends_at, s.service_id`,
+      ),
+      cancelChatReminders: db.prepare(
+        `UPDATE outbox SET status = 'cancelled' WHERE chat_ref = ? AND event_kind = 'reminder'
+           AND status IN ('planned', 'pending')`,
+      ),
+      // The chat's alerts of incidents still open, with the latest event each showed, and no
+      // reminder in flight (leased) for them.
+      openAlerts: db.prepare(
+        `SELECT r.incident_id, r.thread_id, (SELECT e.payload_json FROM outbox o JOIN outbox_events e ON e.id = o.event_id
+             WHERE o.chat_ref = r.chat_ref AND o.incident_id = r.incident_id AND o.status = 'sent'
+               AND o.event_kind <> 'reminder' ORDER BY o.id DESC LIMIT 1) AS payload_json
+         FROM message_refs r JOIN incidents i ON i.id = r.incident_id
+         WHERE r.chat_ref = ? AND r.message_id IS NOT NULL AND i.resolved_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM outbox l WHERE l.chat_ref = r.chat_ref AND l.incident_id = r.incident_id
+             AND l.event_kind = 'reminder' AND l.status = 'leased')`,
+      ),
+      insertReminderEvent: db.prepare(
+        "INSERT INTO outbox_events (incident_id, kind, payload_json, created_at) VALUES (?, 'reminder', ?, ?)",
+      ),
+      insertReminder: db.prepare(
+        `INSERT INTO outbox (platform, chat_ref, event_id, incident_id, event_kind, status, attempts,
+           next_attempt_at, created_at, thread_id)
+         SELECT platform, ref, ?, ?, 'reminder', 'planned', 0, ?, ?, ? FROM chats WHERE ref = ?`,
       ),
       rename: db.prepare('UPDATE chats SET chat_id = ? WHERE ref = ?'),
       mergeSubscriptions: db.prepare(
@@ -291,9 +319,12 @@ export class SqliteSubscriptionStore implements SubscriptionStore, SilenceStore 
         quietHours: next.quietHours ? formatQuietHours(next.quietHours) : null,
         mutedUntil: next.mutedUntil,
         mentionRoleId: next.mentionRoleId,
+        remindMinutes: next.remindMinutes,
       });
       // Held alerts were timed by the old settings: let the worker look at them again now.
       this.stmt.recheckHeld.run(now, row.ref);
+      if (patch.remindMinutes !== undefined && patch.remindMinutes !== row.remind_minutes)
+        this.replanReminders(row.ref, next, now);
       return next;
     })();
   }
@@ -324,6 +355,31 @@ export class SqliteSubscriptionStore implements SubscriptionStore, SilenceStore 
       ends_at: number;
     }[];
     return rows.map((r) => ({ serviceId: r.service_id, endsAt: r.ends_at }));
+  }
+
+  /**
+   * A new reminder pace during open incidents: the chat's planned reminders are cancelled and, with
+   * a pace, each open incident whose alert the chat got gets its first reminder one pace from now.
+   */
+  private replanReminders(chatRef: number, settings: ChatSettings, now: number): void {
+    this.stmt.cancelChatReminders.run(chatRef);
+    if (settings.remindMinutes === null) return;
+    const open = this.stmt.openAlerts.all(chatRef) as {
+      incident_id: number;
+      thread_id: string | null;
+      payload_json: string | null;
+    }[];
+    for (const alert of open) {
+      if (alert.payload_json === null) continue;
+      const event = JSON.parse(alert.payload_json) as IncidentEvent;
+      const dueAt = nextReminderAt({ remindMinutes: settings.remindMinutes, since: now, index: 0, settings });
+      if (dueAt === null) continue;
+      const payload = reminderPayload({ incidentId: alert.incident_id, index: 0, dueAt, event });
+      const eventId = Number(
+        this.stmt.insertReminderEvent.run(alert.incident_id, payload, dueAt).lastInsertRowid,
+      );
+      this.stmt.insertReminder.run(eventId, alert.incident_id, dueAt, dueAt, alert.thread_id, chatRef);
+    }
   }
 
   deactivateChat(chat: ChatAddress, reason: string, now: number): boolean {

@@ -174,7 +174,10 @@ export class OutboxWorker {
       await store.settle(claim, { kind: 'hold', until: hold });
       return;
     }
-    const job = await this.withNotes(planDelivery(claim));
+    const job =
+      claim.reminder === undefined
+        ? await this.withNotes(planDelivery(claim))
+        : planDelivery(claim, clock.now());
     const comeBackAt = await pacer.acquire(job.chatId, this.options.maxPacingWaitMs, signal);
     const now = clock.now();
     // Too little lease left to finish safely (a long queue in this pass): give the rows back.

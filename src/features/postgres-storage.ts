@@ -125,7 +125,11 @@ export class PostgresStorage implements Storage {
       return new PostgresStorage(
         pg,
         detection,
-        new PostgresOutboxStore(pool, { recoveryJoinMs, gatherMs: config.alertGatherMs }),
+        new PostgresOutboxStore(pool, {
+          recoveryJoinMs,
+          gatherMs: config.alertGatherMs,
+          reminderMinuteMs: config.reminderMinuteMs,
+        }),
         new PostgresQueryStore(pool, { flushPendingWrites: pendingWrites }),
         // Commands that meet the database away answer "could not be stored, try again" (in the
         // chat's language), as on a full disk with SQLite.

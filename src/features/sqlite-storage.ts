@@ -20,7 +20,10 @@ import { type OutboxDepth, OutboxGauges } from '../metrics/outbox-gauges.js';
 import type { StorageFigures } from '../metrics/app-metrics.js';
 import { MAINTENANCE_CRON, OUTBOX_RETENTION_MS, type Storage } from './storage.js';
 
-type StorageConfig = Pick<AppConfig, 'databasePath' | 'defaultLocale' | 'defaultTimeZone' | 'alertGatherMs'>;
+type StorageConfig = Pick<
+  AppConfig,
+  'databasePath' | 'defaultLocale' | 'defaultTimeZone' | 'alertGatherMs' | 'reminderMinuteMs'
+>;
 
 /**
  * The database and every store over it. A full disk (or a read-only or failing one) degrades the
@@ -66,7 +69,11 @@ export class SqliteStorage implements Storage {
     const groupIntervals = longestIntervalByGroup(services);
     const recoveryJoinMs = (group: string | null) => (group === null ? 0 : (groupIntervals.get(group) ?? 0));
     const gatherMs = config.alertGatherMs;
-    this.outboxRows = new SqliteOutboxStore(this.db, { recoveryJoinMs, gatherMs });
+    this.outboxRows = new SqliteOutboxStore(this.db, {
+      recoveryJoinMs,
+      gatherMs,
+      reminderMinuteMs: config.reminderMinuteMs,
+    });
     this.outbox = new FailoverOutboxStore(this.db, this.outboxRows, this.health, {
       log,
       recoveryJoinMs,

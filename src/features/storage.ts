@@ -66,5 +66,5 @@ export interface Storage extends Feature {
 
 export type StorageConfig = Pick<
   AppConfig,
-  'database' | 'databasePath' | 'defaultLocale' | 'defaultTimeZone' | 'alertGatherMs'
+  'database' | 'databasePath' | 'defaultLocale' | 'defaultTimeZone' | 'alertGatherMs' | 'reminderMinuteMs'
 >;

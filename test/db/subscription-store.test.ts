@@ -26,6 +26,8 @@ interface Backend {
   all(sql: string): Promise<unknown[]>;
   /** Holds every queued row until `until`, as quiet hours or a mute do. */
   holdQueue(until: number): Promise<void>;
+  /** Runs statements without parameters (the same SQL on both). */
+  run(sql: string): Promise<void>;
 }
 
 function sqliteBackend(): () => Backend {
@@ -43,6 +45,7 @@ function sqliteBackend(): () => Backend {
       all: async (sql) => db.prepare(sql).all(),
       holdQueue: async (until) =>
         void db.prepare("UPDATE outbox SET status = 'held', next_attempt_at = ?").run(until),
+      run: async (sql) => void db.exec(sql),
     };
   });
   afterEach(() => tmp.dispose());
@@ -92,6 +95,7 @@ function postgresBackend(): () => Backend {
       all: async (sql) => (await pool.query(sql)).rows,
       holdQueue: async (until) =>
         void (await pool.query("UPDATE outbox SET status = 'held', next_attempt_at = $1", [until])),
+      run: async (sql) => void (await pool.query(sql)),
     };
   };
 }
@@ -152,6 +156,7 @@ describe.each([
       quietHours: null,
       mutedUntil: null,
       mentionRoleId: null,
+      remindMinutes: null,
     });
     await store.updateSettings(
       group,
@@ -165,8 +170,60 @@ describe.each([
       quietHours: { startMinute: 1380, endMinute: 420 },
       mutedUntil: T0 + 3_600_000,
       mentionRoleId: null,
+      remindMinutes: null,
     });
     expect(await backend().quietHoursColumn()).toEqual([{ quiet_hours: '23:00-07:00' }]);
+  });
+
+  it('keeps the still-down reminder pace until it is turned off', async () => {
+    await store.updateSettings(group, { remindMinutes: 120 }, T0);
+    await store.updateSettings(group, { locale: 'en' }, T0);
+    expect((await store.getSettings(group)).remindMinutes).toBe(120);
+    expect(await backend().all('SELECT remind_minutes FROM chats')).toEqual([{ remind_minutes: 120 }]);
+    await store.updateSettings(group, { remindMinutes: null }, T0);
+    expect((await store.getSettings(group)).remindMinutes).toBeNull();
+  });
+
+  it('plans a reminder for each open incident alerted here when the pace changes, and cancels them when it is off', async () => {
+    await store.subscribe(group, '*', 'minor', T0);
+    // Incident 1 is open and alerted; 2 alerted but resolved; 3 open but its alert not sent yet.
+    await backend().run(
+      `INSERT INTO incidents (id, service_id, severity, status, started_at, updated_at, resolved_at, evidence_key,
+         evidence_json) VALUES (1, 'whatsapp', 'major', 'down', ${T0}, ${T0}, NULL, '', '[]'),
+         (2, 'github', 'major', 'down', ${T0}, ${T0}, ${T0 + 1}, '', '[]'),
+         (3, 'slack', 'major', 'down', ${T0}, ${T0}, NULL, '', '[]')`,
+    );
+    for (const [incidentId, serviceId] of [
+      [1, 'whatsapp'],
+      [2, 'github'],
+      [3, 'slack'],
+    ] as const)
+      await backend().enqueue(incidentEvent({ incidentId, serviceId }));
+    await backend().run("UPDATE outbox SET status = 'sent' WHERE incident_id IN (1, 2)");
+    await backend().run(
+      "UPDATE message_refs SET message_id = 'm' || incident_id WHERE incident_id IN (1, 2)",
+    );
+    const reminders = () =>
+      backend().all(
+        "SELECT incident_id, status, next_attempt_at FROM outbox WHERE event_kind = 'reminder' ORDER BY id",
+      );
+
+    await store.updateSettings(group, { remindMinutes: 30 }, T0 + 1000);
+    expect(await reminders()).toEqual([
+      { incident_id: 1, status: 'planned', next_attempt_at: T0 + 1000 + 30 * 60_000 },
+    ]);
+    await store.updateSettings(group, { locale: 'en' }, T0 + 1500);
+    expect(await reminders()).toHaveLength(1);
+    await store.updateSettings(group, { remindMinutes: 60 }, T0 + 2000);
+    expect(await reminders()).toEqual([
+      { incident_id: 1, status: 'cancelled', next_attempt_at: T0 + 1000 + 30 * 60_000 },
+      { incident_id: 1, status: 'planned', next_attempt_at: T0 + 2000 + 60 * 60_000 },
+    ]);
+    await store.updateSettings(group, { remindMinutes: null }, T0 + 3000);
+    expect((await reminders()).map((r) => (r as { status: string }).status)).toEqual([
+      'cancelled',
+      'cancelled',
+    ]);
   });
 
   it('lets the worker look at held alerts again when the settings change', async () => {

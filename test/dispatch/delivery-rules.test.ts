@@ -109,7 +109,14 @@ describe('delivery plan', () => {
       platform: 'discord',
       chatId: 'c',
       guildId: 'g',
-      settings: { locale: 'bn', timeZone: 'UTC', quietHours: null, mutedUntil: null, mentionRoleId: 'r' },
+      settings: {
+        locale: 'bn',
+        timeZone: 'UTC',
+        quietHours: null,
+        mutedUntil: null,
+        mentionRoleId: 'r',
+        remindMinutes: null,
+      },
       active: true,
       deactivatedReason: null,
       deactivatedAt: null,
@@ -159,6 +166,10 @@ describe('delivery plan', () => {
       [item(1, 'resolved')],
       [[1, { messageId: null, editable: false }]],
     ),
+    'a still-down reminder (`reminder`)': {
+      ...claim([item(1, 'opened')], [[1, sole]]),
+      reminder: { index: 2, alertMessageId: 'm' },
+    },
   };
 
   it.each(rows)('%s → %s', (situation, job) => {
@@ -169,6 +180,14 @@ describe('delivery plan', () => {
     if (planned.kind === 'edit') expect(planned.editMessageId).toBe('m');
     if (planned.kind === 'reply') expect(planned.replyToMessageId).toBe('m');
     expect(planned.settings).toEqual({ locale: 'bn', timeZone: 'UTC', mentionRoleId: 'r' });
+  });
+
+  it('says in a reminder how long its incident has been down as of now, replying to nothing when no alert was sent', () => {
+    const reminder = { ...claim([item(1, 'opened')]), reminder: { index: 0, alertMessageId: null } };
+    const job = planDelivery(reminder, T0 + 125 * 60_000);
+    expect(job).toMatchObject({ kind: 'reply', reminder: { downForMs: 125 * 60_000 } });
+    expect(job.replyToMessageId).toBeUndefined();
+    expect(sentSettlement(job, 'r', T0).refs).toEqual([]);
   });
 
   it('edits the joined alert into one grouped alert of all its events, recorded for every incident', () => {

@@ -348,6 +348,38 @@ describe('OutboxWorker', () => {
     expect(sender.jobs.map((j) => j.kind)).toEqual(['summary']);
   });
 
+  it('sends a due still-down reminder as a reply to the alert, waiting out a mute without a summary', async () => {
+    subs.updateSettings(group, { remindMinutes: 30 }, T0);
+    outbox.enqueueIncidentEvent(incidentEvent());
+    const w = worker();
+    await w.runOnce();
+    const due = DUE + 30 * 60_000;
+    clock.set(due);
+    subs.updateSettings(group, { mutedUntil: due + 3_600_000 }, due);
+    await w.runOnce();
+    expect(sender.jobs.map((j) => j.kind)).toEqual(['send']);
+    const reminder = () =>
+      db.prepare("SELECT status, next_attempt_at FROM outbox WHERE event_kind = 'reminder'").all();
+    expect(reminder()).toEqual([{ status: 'planned', next_attempt_at: due + 3_600_000 }]);
+
+    clock.set(due + 3_600_000);
+    await w.runOnce();
+    expect(sender.jobs.slice(1)).toEqual([
+      {
+        chatId: '-100',
+        kind: 'reply',
+        events: [incidentEvent()],
+        replyToMessageId: 'm100',
+        reminder: { downForMs: due + 3_600_000 - T0 },
+        settings: { locale: 'en', timeZone: 'UTC', mentionRoleId: null },
+      },
+    ]);
+    expect(reminder()).toMatchObject([
+      { status: 'sent' },
+      { status: 'planned', next_attempt_at: due + 3_600_000 + 60 * 60_000 },
+    ]);
+  });
+
   it('groups three opening alerts queued within a minute into one message', async () => {
     for (const [i, service] of ['whatsapp', 'instagram', 'messenger'].entries()) {
       subs.subscribe(group, service, 'minor', T0);

@@ -47,6 +47,8 @@ export interface MonitorWorldOptions {
   readonly allowedRanges?: readonly string[];
   /** DNS for the SSRF guard; default the system's. */
   readonly resolveAddress?: AddressResolver;
+  /** A still-down reminder's pace minute in ms (AppConfig `reminderMinuteMs`); default a minute. */
+  readonly reminderMinuteMs?: number;
 }
 
 export interface TelegramSide {
@@ -143,6 +145,7 @@ services:
         public: false,
       },
       secrets: [tgFake.token, dcFake.token, ...db.secrets],
+      ...(options.reminderMinuteMs === undefined ? {} : { reminderMinuteMs: options.reminderMinuteMs }),
     };
     const app = await startApp(config, loadServicesFile(servicesFile), {
       clock: { now: () => Date.now() },

@@ -94,6 +94,33 @@ describe('DiscordSender', () => {
     expect(degraded?.allowedMentions).toEqual({ parse: [] });
   });
 
+  it('sends a still-down reminder as a reply to the alert, pinging only the role the chat chose', async () => {
+    const { fake, guild, alertsId, sender } = await world();
+    const role = must(guild.roles.oncall, 'role');
+    const first = await sender.deliver(job(alertsId), signal());
+    const alertId = first.kind === 'sent' ? first.messageId : '';
+    const reminder = (mentionRoleId: string | null) =>
+      job(alertsId, {
+        kind: 'reply',
+        replyToMessageId: alertId,
+        events: [incidentEvent({ serviceName: 'What*sApp @everyone' })],
+        reminder: { downForMs: 125 * 60_000 },
+        settings: { locale: 'en', timeZone: 'UTC', mentionRoleId },
+      });
+    expect((await sender.deliver(reminder(role), signal())).kind).toBe('sent');
+    expect((await sender.deliver(reminder(null), signal())).kind).toBe('sent');
+    const [, pinged, plain] = fake.messagesIn(alertsId);
+    expect(pinged?.messageReference).toMatchObject({ message_id: alertId });
+    expect(pinged?.content).toMatch(
+      new RegExp(`^<@&${role}> Reminder: What\\\\\\*sApp @\u200beveryone is still down, for 2`),
+    );
+    expect(pinged?.allowedMentions).toEqual({ parse: [], roles: [role] });
+    expect(pinged?.embeds).toEqual([]);
+    expect(pinged?.components).toEqual([]);
+    expect(plain?.content).toMatch(/^Reminder: /);
+    expect(plain?.allowedMentions).toEqual({ parse: [] });
+  });
+
   it('edits the alert in place, clearing a ping it no longer needs', async () => {
     const { fake, guild, alertsId, sender } = await world();
     const role = must(guild.roles.oncall, 'role');

@@ -219,6 +219,26 @@ describe('TelegramSender', () => {
     expect(fake.messages(chat.id)[2]?.replyToMessageId).toBe(Number(first.messageId));
   });
 
+  it('sends a still-down reminder as a plain reply to the alert: escaped, no buttons, no mention', async () => {
+    const { fake, platform } = await world();
+    const creator = fake.createUser({ first_name: 'Owner' });
+    const chat = fake.createChat({ type: 'group', title: 'Ops', creator });
+    const first = await platform.sender.deliver(job(chat.id), signal());
+    if (first.kind !== 'sent') throw new Error(first.kind);
+    const reminder = job(chat.id, {
+      kind: 'reply',
+      replyToMessageId: first.messageId,
+      events: [incidentEvent({ serviceName: 'Our <b>& @site' })],
+      reminder: { downForMs: 125 * 60_000 },
+      settings: { locale: 'en', timeZone: 'UTC', mentionRoleId: 'r' },
+    });
+    expect((await platform.sender.deliver(reminder, signal())).kind).toBe('sent');
+    const sent = fake.messages(chat.id)[1];
+    expect(sent?.replyToMessageId).toBe(Number(first.messageId));
+    expect(sent?.text).toMatch(/^Reminder: Our <b>& @\u2060site is still down, for 2 /);
+    expect(sent?.replyMarkup).toBeUndefined();
+  });
+
   it('edits an alert into the grouped alert of all its services, or sends that anew when it is gone', async () => {
     const { fake, platform } = await world();
     const creator = fake.createUser({ first_name: 'Owner' });

@@ -1,4 +1,5 @@
 import type { QuietHours } from '../delivery/ports.js';
+import { isRemindPace } from '../delivery/reminders.js';
 import { formatDigits, LOCALES, messagesFor, type Locale } from '../i18n/index.js';
 import { SEVERITIES, type Severity } from '../model.js';
 
@@ -111,4 +112,20 @@ export function parseRoleId(text: string): Parsed<string | null> {
   if (isOffWord(given)) return ok(null);
   const m = /^(?:<@&)?(\d{17,20})>?$/.exec(given);
   return m?.[1] !== undefined && given.startsWith('<@&') === given.endsWith('>') ? ok(m[1]) : refused;
+}
+
+const REMIND_PACE = /^(\d{1,4})\s*(m|min|mins|minutes?|h|hr|hrs|hours?)$/i;
+
+/**
+ * A still-down reminder pace (`/settings remind`): `30m`, `1h`, `2h` or `4h` (also `60m`, `2 hours`,
+ * Bengali or Hindi digits), as minutes; an off word is null. Any other pace is refused, so the
+ * reply can list the ones offered.
+ */
+export function parseRemindPace(text: string): Parsed<number | null> {
+  const given = text.trim();
+  if (isOffWord(given)) return ok(null);
+  const m = REMIND_PACE.exec(toAsciiDigits(given));
+  if (!m) return refused;
+  const minutes = Number(m[1]) * (m[2]!.toLowerCase().startsWith('h') ? 60 : 1);
+  return isRemindPace(minutes) ? ok(minutes) : refused;
 }

@@ -38,8 +38,11 @@ function asOpenings(events: readonly IncidentEvent[]): IncidentEvent[] {
  * | resolved, the alert was sent | `reply` to it |
  * | recoveries of incidents first shown in one summary | `reply` to it, one for all |
  * | updated / resolved, no alert was sent | `send` |
+ * | a still-down reminder (`reminder`) | `reply` to the alert, with `reminder` (how long, as of `now`) |
+ *
+ * `now` matters only to a reminder: how long its incident has been down.
  */
-export function planDelivery(claim: ClaimedChat): DeliveryJob {
+export function planDelivery(claim: ClaimedChat, now = 0): DeliveryJob {
   const { chat, items } = claim;
   const base = {
     chatId: chat.chatId,
@@ -52,6 +55,14 @@ export function planDelivery(claim: ClaimedChat): DeliveryJob {
     },
   };
   const first = items[0];
+  if (claim.reminder !== undefined && first)
+    return {
+      ...base,
+      kind: 'reply',
+      events: [first.event],
+      ...(claim.reminder.alertMessageId === null ? {} : { replyToMessageId: claim.reminder.alertMessageId }),
+      reminder: { downForMs: Math.max(0, now - first.event.startedAt) },
+    };
   if (claim.released) return { ...base, kind: 'summary' };
   if (claim.mergeInto && first && isOpening(first.eventKind))
     return {

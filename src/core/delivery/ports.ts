@@ -45,6 +45,11 @@ export interface ChatSettings {
   readonly mutedUntil: number | null;
   /** Discord: the one role an alert may mention (`allowed_mentions.roles`). */
   readonly mentionRoleId: string | null;
+  /**
+   * Still-down reminders: the pace in minutes (30, 60, 120, 240; `/settings remind`), backing off
+   * as `src/core/delivery/reminders.ts` says; null: off (the default).
+   */
+  readonly remindMinutes: number | null;
 }
 
 export interface ChatRecord extends ChatAddress {
@@ -156,6 +161,12 @@ export interface DeliveryJob {
    * incidents refer to (later changes edit it, the recovery replies to it).
    */
   readonly regroups?: true;
+  /**
+   * A still-down reminder (`/settings remind`): a `reply` to the incident's alert saying how long it
+   * has been down (as of when the worker planned the job), with no buttons; on Discord it pings the
+   * chat's role again when one is chosen, on Telegram it never pings.
+   */
+  readonly reminder?: { readonly downForMs: number };
   readonly settings: {
     readonly locale: Locale;
     readonly timeZone: string;
@@ -201,9 +212,20 @@ export interface ChatSender {
 /**
  * `held`: waiting out the chat's quiet hours or mute (it keeps the chat's later rows waiting, and goes
  * out in the summary); `silenced`: set aside while one service is silenced in the chat (it keeps
- * nothing waiting; see silences.ts).
+ * nothing waiting; see silences.ts); `planned`: a still-down reminder not yet due (unlike
+ * `pending`, it keeps none of the chat's later rows waiting); `cancelled`: a reminder whose
+ * incident recovered before it went out.
  */
-export const OUTBOX_STATUSES = ['pending', 'leased', 'sent', 'dead', 'held', 'silenced'] as const;
+export const OUTBOX_STATUSES = [
+  'pending',
+  'leased',
+  'sent',
+  'dead',
+  'held',
+  'silenced',
+  'planned',
+  'cancelled',
+] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /** One outbox row as the worker sees it. */
@@ -281,6 +303,14 @@ export interface ClaimedChat {
    * as one edit or one reply of it.
    */
   readonly conversation?: Conversation;
+  /**
+   * Set when the claim is one still-down reminder (an outbox row of kind `reminder`, claimed on
+   * its own once due and once the chat has nothing else to go out): which one in its incident's
+   * chain, and the alert message it replies to (the incident's reference in the chat; null when
+   * there is none, then it goes out as a plain message). Its single item's `event` is the
+   * incident's event it shows.
+   */
+  readonly reminder?: { readonly index: number; readonly alertMessageId: string | null };
 }
 
 export interface ClaimOptions {
@@ -321,7 +351,8 @@ export interface DeadItem {
   readonly platform: Platform;
   readonly chatId: string;
   readonly incidentId: number;
-  readonly eventKind: IncidentEventKind;
+  /** The row's event kind; `reminder` for a still-down reminder. */
+  readonly eventKind: IncidentEventKind | 'reminder';
   readonly attempts: number;
   readonly lastError: string | null;
   readonly createdAt: number;

@@ -127,11 +127,14 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   name: 'মনিটরের নাম (একটি শব্দ, অথবা উদ্ধৃতিচিহ্নের ভেতরে)',
   target: 'লক্ষ্য: https://example.com/ (চাইলে সঙ্গে একটি শব্দ) অথবা host:port',
   note: 'নোটের লেখা',
+  remind: 'মনে করিয়ে দেওয়ার বিরতি: 30m, 1h, 2h, 4h, অথবা off',
 };
 
 const target = (t: ServiceTarget): string => (t.kind === 'all' ? 'সব সার্ভিস' : t.name);
 const level = (severity: 'minor' | 'major'): string =>
   severity === 'major' ? 'শুধু বড় বিভ্রাট' : 'বিভ্রাট ও সমস্যা';
+/** A reminder pace as typed in `/settings remind` (`30m`, `1h`). */
+const paceToken = (minutes: number): string => (minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`);
 const quiet = (q: QuietHours | null): string =>
   q === null ? 'বন্ধ' : `${formatTimeOfDay(FORMAT, q.startMinute)} – ${formatTimeOfDay(FORMAT, q.endMinute)}`;
 const names = (serviceNames: readonly string[]): string => serviceNames.join(', ');
@@ -152,7 +155,10 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   incidents: ['/incidents [service]', 'সাম্প্রতিক ও চলমান ঘটনা'],
   report: ['/report <service> [problem]', 'কোনো সার্ভিস আপনার জন্য কাজ না করলে আমাদের জানান'],
   services: ['/services [search]', 'যেসব সার্ভিসের ওপর আমরা নজর রাখি'],
-  settings: ['/settings [language] [timezone] [quiet]', 'এই চ্যাটের ভাষা, টাইম জোন ও নীরব সময় (অ্যাডমিন)'],
+  settings: [
+    '/settings [language] [timezone] [quiet] [remind]',
+    'এই চ্যাটের ভাষা, টাইম জোন, নীরব সময় ও বিভ্রাট চলাকালীন রিমাইন্ডার (অ্যাডমিন)',
+  ],
   monitorAdd: [
     '/monitor add <name> <target> [every]',
     'আপনার নিজের সাইট বা সার্ভারের ওপর নজর রাখতে (নাম একটি শব্দ); সতর্কবার্তা এখানে আসবে (অ্যাডমিন)',
@@ -238,7 +244,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   incidents: 'সাম্প্রতিক ও চলমান সমস্যা',
   report: 'কোনো সেবায় আপনার সমস্যার খবর দিন',
   services: 'যে সেবাগুলো নজরে রাখা হচ্ছে',
-  settings: 'ভাষা, সময় অঞ্চল ও নীরব সময় — অ্যাডমিন',
+  settings: 'ভাষা, সময় অঞ্চল, নীরব সময় ও রিমাইন্ডার — অ্যাডমিন',
   monitor: 'নিজের ওয়েবসাইট বা সার্ভার নজরে রাখুন: add, remove, list — অ্যাডমিন',
   silence: 'কিছু সময় এখানে সতর্কবার্তা নীরব রাখুন, শেষ করুন, তালিকা দেখুন — অ্যাডমিন',
   watch: 'এখানে একটি অফিসিয়াল স্ট্যাটাস পাতা অনুসরণ করুন — অ্যাডমিন',
@@ -316,6 +322,8 @@ export const bn: Catalogue<'bn'> = {
     unstable: ({ change, serviceName }) =>
       `${change === 'updated' ? 'হালনাগাদ: ' : ''}${serviceName} ${change === 'reopened' ? 'আবার ' : ''}অস্থির: বারবার বন্ধ হচ্ছে আর চালু হচ্ছে`,
     recovered: ({ serviceName, durationMs }) => `${duration(durationMs)} পর ${serviceName} আবার চালু হয়েছে`,
+    stillDown: ({ serviceName, durationMs }) =>
+      `মনে করিয়ে দিচ্ছি: ${serviceName} এখনো বন্ধ, ${duration(durationMs)} ধরে`,
     unconfirmed: ({ serviceName, durationMs }) =>
       `${serviceName}: ${duration(durationMs)} পর সমস্যাটি আর নিশ্চিত নয়; আমাদের পরীক্ষা কোনো সিদ্ধান্ত দিচ্ছে না`,
     groupTitle: ({ groupName, serviceNames, state, otherCount, unstable }) =>
@@ -413,13 +421,14 @@ export const bn: Catalogue<'bn'> = {
       services.length === 0
         ? `"${given}" এর সঙ্গে কোনো সার্ভিস মেলেনি। /services সবগুলোর তালিকা দেয়।`
         : [`"${given}" এর সঙ্গে মেলে এমন সার্ভিস:`, ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
-    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId }) =>
+    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId, remindMinutes }) =>
       [
         changed ? 'সেটিংস সংরক্ষণ করা হয়েছে।' : 'এই চ্যাটের সেটিংস:',
         `ভাষা: ${languageName}`,
         `টাইম জোন: ${timeZone}`,
         `নীরব সময়: ${quiet(quietHours)}`,
         ...(mentionRoleId === undefined ? [] : [`সতর্কবার্তায় মেনশন করা রোল: ${mentionRoleId ?? 'নেই'}`]),
+        `বিভ্রাট চলাকালীন রিমাইন্ডার: ${remindMinutes === null ? 'বন্ধ' : `${duration(remindMinutes * 60_000)} পরে, তারপর প্রতিবার দ্বিগুণ বিরতিতে (সর্বোচ্চ এক দিন)`}`,
       ].join('\n'),
     invalidLanguage: ({ given, supported }) =>
       `"${given}" ভাষা আমি এখনো জানি না; এগুলোর একটি বেছে নিন: ${supported.join(', ')}।`,
@@ -427,6 +436,8 @@ export const bn: Catalogue<'bn'> = {
       `${given} নামে কোনো টাইম জোন আমার জানা নেই; Asia/Dhaka অথবা UTC দিয়ে চেষ্টা করুন।`,
     invalidQuietHours: ({ given }) =>
       `"${given}" সঠিক নীরব সময় নয়; যেমন 23:00-07:00 লিখুন, অথবা বন্ধ করতে off লিখুন।`,
+    invalidRemindPace: ({ given, paces }) =>
+      `"${given}" রিমাইন্ডারের সঠিক বিরতি নয়; ${paces.map(paceToken).join(', ')} থেকে একটি বেছে নিন, অথবা বন্ধ করতে off লিখুন।`,
     unknownCommand: ({ command }) => `${command} কমান্ডটি আমি চিনি না। /help দেখুন।`,
     unknownService: ({ given, suggestions }) =>
       suggestions.length === 0
@@ -541,6 +552,7 @@ export const bn: Catalogue<'bn'> = {
     timezone: 'টাইম জোন, যেমন Asia/Dhaka বা UTC',
     quiet: 'নীরব সময়, যেমন 23:00-07:00, অথবা off',
     role: 'কোনো সার্ভিসে বড় বিভ্রাট হলে যে রোল মেনশন হবে',
+    remind: 'বিভ্রাট চললে মনে করিয়ে দিন: 30m, 1h, 2h বা 4h (পরে আরও কম), অথবা off',
     monitorAdd: 'একটি URL (https://…, চাইলে সাথে একটি শব্দ) বা host:port নজরে রাখুন',
     monitorName: '/status-এর জন্য ছোট একটি নাম, যেমন shop',
     monitorTarget: 'https://example.org/health (চাইলে সাথে একটি শব্দ) বা host:port',

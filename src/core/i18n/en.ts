@@ -114,6 +114,8 @@ const CHANGE_PREFIX: Readonly<Record<AlertChange, string>> = {
 const target = (t: ServiceTarget): string => (t.kind === 'all' ? 'all services' : t.name);
 const level = (severity: 'minor' | 'major'): string =>
   severity === 'major' ? 'outages only' : 'outages and problems';
+/** A reminder pace as typed in `/settings remind` (`30m`, `1h`). */
+const paceToken = (minutes: number): string => (minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`);
 const quiet = (q: QuietHours | null): string =>
   q === null ? 'off' : `${formatTimeOfDay(FORMAT, q.startMinute)}–${formatTimeOfDay(FORMAT, q.endMinute)}`;
 
@@ -136,6 +138,7 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   name: 'a monitor name (one word, or in quotes)',
   target: 'a target: https://example.com/ (optionally a keyword) or host:port',
   note: 'the note text',
+  remind: 'a reminder pace: 30m, 1h, 2h, 4h, or off',
 };
 
 const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
@@ -147,8 +150,8 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   report: ['/report <service> [problem]', 'tell us a service is not working for you'],
   services: ['/services [search]', 'the services we watch'],
   settings: [
-    '/settings [language] [timezone] [quiet]',
-    'language, time zone and quiet hours of this chat (admins)',
+    '/settings [language] [timezone] [quiet] [remind]',
+    'language, time zone, quiet hours and still-down reminders of this chat (admins)',
   ],
   monitorAdd: [
     '/monitor add <name> <target> [every]',
@@ -235,7 +238,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   incidents: 'Recent and ongoing incidents',
   report: 'Report a problem you have with a service',
   services: 'The services being watched',
-  settings: 'Language, time zone and quiet hours — admins',
+  settings: 'Language, time zone, quiet hours, reminders — admins',
   monitor: 'Watch your own website or server: add, remove, list — admins',
   silence: 'Silence alerts here for a while, end it, list it — admins',
   watch: 'Follow an official status page here — admins',
@@ -312,6 +315,8 @@ export const en: Catalogue<'en'> = {
     unstable: ({ change, serviceName }) =>
       `${CHANGE_PREFIX[change]}${serviceName} is unstable${change === 'reopened' ? ' again' : ''}: it keeps going down and coming back`,
     recovered: ({ serviceName, durationMs }) => `${serviceName} is back up after ${duration(durationMs)}`,
+    stillDown: ({ serviceName, durationMs }) =>
+      `Reminder: ${serviceName} is still down, for ${duration(durationMs)} so far`,
     unconfirmed: ({ serviceName, durationMs }) =>
       `${serviceName}: the problem is no longer confirmed (after ${duration(durationMs)}); our checks give no verdict`,
     groupTitle: ({ groupName, serviceNames, state, otherCount, unstable }) =>
@@ -410,18 +415,21 @@ export const en: Catalogue<'en'> = {
       services.length === 0
         ? `No service matches "${given}". /services lists them all.`
         : [`Services matching "${given}":`, ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
-    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId }) =>
+    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId, remindMinutes }) =>
       [
         changed ? 'Settings saved.' : 'Settings of this chat:',
         `Language: ${languageName}`,
         `Time zone: ${timeZone}`,
         `Quiet hours: ${quiet(quietHours)}`,
         ...(mentionRoleId === undefined ? [] : [`Role mentioned in alerts: ${mentionRoleId ?? 'none'}`]),
+        `Still-down reminders: ${remindMinutes === null ? 'off' : `after ${duration(remindMinutes * 60_000)}, then twice as long each time (at most a day)`}`,
       ].join('\n'),
     invalidLanguage: ({ given, supported }) =>
       `I don't speak "${given}" yet; choose one of: ${supported.join(', ')}.`,
     invalidTimeZone: ({ given }) => `${given} is not a time zone I know; try Asia/Kolkata or UTC.`,
     invalidQuietHours: ({ given }) => `"${given}" is not a quiet-hours range; try 23:00-07:00, or off.`,
+    invalidRemindPace: ({ given, paces }) =>
+      `"${given}" is not a reminder pace; choose ${paces.map(paceToken).join(', ')}, or off.`,
     unknownCommand: ({ command }) => `I don't know the command ${command}. Try /help.`,
     unknownService: ({ given, suggestions }) =>
       suggestions.length === 0
@@ -534,6 +542,7 @@ export const en: Catalogue<'en'> = {
     timezone: 'IANA time zone, e.g. Asia/Dhaka or UTC',
     quiet: 'Quiet hours, e.g. 23:00-07:00, or off',
     role: 'A role to ping when a service has a major outage',
+    remind: 'Remind while still down: 30m, 1h, 2h or 4h (then less often), or off',
     monitorAdd: 'Watch a URL (https://…, optionally followed by a keyword) or a host:port',
     monitorName: 'A short name for /status, e.g. shop',
     monitorTarget: 'https://example.org/health (then an optional keyword) or game.example.org:25565',

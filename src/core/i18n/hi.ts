@@ -155,11 +155,14 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   name: 'मॉनिटर का नाम (एक शब्द, या उद्धरण-चिह्नों में)',
   target: 'लक्ष्य: https://example.com/ (चाहें तो साथ में एक शब्द) या host:port',
   note: 'नोट का पाठ',
+  remind: 'याद दिलाने का अंतराल: 30m, 1h, 2h, 4h, या off',
 };
 
 const target = (t: ServiceTarget): string => (t.kind === 'all' ? 'सभी सेवाएँ' : t.name);
 const level = (severity: 'minor' | 'major'): string =>
   severity === 'major' ? 'सिर्फ़ बड़े आउटेज' : 'आउटेज और समस्याएँ';
+/** A reminder pace as typed in `/settings remind` (`30m`, `1h`). */
+const paceToken = (minutes: number): string => (minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`);
 const quiet = (q: QuietHours | null): string =>
   q === null ? 'बंद' : `${formatTimeOfDay(FORMAT, q.startMinute)} – ${formatTimeOfDay(FORMAT, q.endMinute)}`;
 const names = (serviceNames: readonly string[]): string => serviceNames.join(', ');
@@ -182,7 +185,10 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
   incidents: ['/incidents [service]', 'हाल की और जारी घटनाएँ'],
   report: ['/report <service> [problem]', 'कोई सेवा आपके लिए काम न करे तो हमें बताएँ'],
   services: ['/services [search]', 'जिन सेवाओं पर हम नज़र रखते हैं'],
-  settings: ['/settings [language] [timezone] [quiet]', 'इस चैट की भाषा, टाइम ज़ोन और शांत समय (एडमिन)'],
+  settings: [
+    '/settings [language] [timezone] [quiet] [remind]',
+    'इस चैट की भाषा, टाइम ज़ोन, शांत समय और आउटेज जारी रहने पर रिमाइंडर (एडमिन)',
+  ],
   monitorAdd: [
     '/monitor add <name> <target> [every]',
     'अपनी साइट या सर्वर पर नज़र रखें (नाम एक शब्द); अलर्ट यहीं आएँगे (एडमिन)',
@@ -269,7 +275,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   incidents: 'हाल की और जारी घटनाएँ',
   report: 'किसी सेवा में आ रही समस्या की रिपोर्ट करें',
   services: 'जिन सेवाओं पर नज़र रखी जा रही है',
-  settings: 'भाषा, टाइम ज़ोन और शांत समय — एडमिन',
+  settings: 'भाषा, टाइम ज़ोन, शांत समय और रिमाइंडर — एडमिन',
   monitor: 'अपनी वेबसाइट या सर्वर पर नज़र रखें: add, remove, list — एडमिन',
   silence: 'कुछ देर के लिए यहाँ अलर्ट मौन करें, ख़त्म करें, सूची देखें — एडमिन',
   watch: 'यहाँ किसी आधिकारिक स्टेटस पेज पर नज़र रखें — एडमिन',
@@ -345,6 +351,8 @@ export const hi: Catalogue<'hi'> = {
     unstable: ({ change, serviceName }) =>
       `${change === 'updated' ? 'अपडेट: ' : ''}${serviceName} ${change === 'reopened' ? 'फिर से ' : ''}अस्थिर है: बार-बार बंद होकर चालू हो रहा है`,
     recovered: ({ serviceName, durationMs }) => `${serviceName} ${duration(durationMs)} बाद फिर से चालू है`,
+    stillDown: ({ serviceName, durationMs }) =>
+      `याद दिला दें: ${serviceName} अब भी बंद है, ${duration(durationMs)} से`,
     unconfirmed: ({ serviceName, durationMs }) =>
       `${serviceName}: ${duration(durationMs)} बाद समस्या की अब पुष्टि नहीं हो रही; हमारी जाँच से कोई नतीजा नहीं निकल रहा`,
     groupTitle: ({ groupName, serviceNames, state, otherCount, unstable }) =>
@@ -442,19 +450,22 @@ export const hi: Catalogue<'hi'> = {
       services.length === 0
         ? `"${given}" से कोई सेवा मेल नहीं खाती। /services सबकी सूची देता है।`
         : [`"${given}" से मेल खाने वाली सेवाएँ:`, ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
-    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId }) =>
+    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId, remindMinutes }) =>
       [
         changed ? 'सेटिंग्स सेव हो गईं।' : 'इस चैट की सेटिंग्स:',
         `भाषा: ${languageName}`,
         `टाइम ज़ोन: ${timeZone}`,
         `शांत समय: ${quiet(quietHours)}`,
         ...(mentionRoleId === undefined ? [] : [`अलर्ट में मेंशन होने वाला रोल: ${mentionRoleId ?? 'कोई नहीं'}`]),
+        `आउटेज जारी रहने पर रिमाइंडर: ${remindMinutes === null ? 'बंद' : `${duration(remindMinutes * 60_000)} बाद, फिर हर बार दोगुने अंतर पर (ज़्यादा से ज़्यादा एक दिन)`}`,
       ].join('\n'),
     invalidLanguage: ({ given, supported }) =>
       `"${given}" भाषा मुझे अभी नहीं आती; इनमें से कोई चुनें: ${supported.join(', ')}।`,
     invalidTimeZone: ({ given }) => `${given} नाम का कोई टाइम ज़ोन मुझे नहीं पता; Asia/Kolkata या UTC आज़माएँ।`,
     invalidQuietHours: ({ given }) =>
       `"${given}" सही शांत समय नहीं है; जैसे 23:00-07:00 लिखें, या बंद करने के लिए off लिखें।`,
+    invalidRemindPace: ({ given, paces }) =>
+      `"${given}" रिमाइंडर का सही अंतराल नहीं है; ${paces.map(paceToken).join(', ')} में से कोई चुनें, या बंद करने के लिए off लिखें।`,
     unknownCommand: ({ command }) => `${command} कमांड मुझे नहीं पता। /help देखें।`,
     unknownService: ({ given, suggestions }) =>
       suggestions.length === 0
@@ -566,6 +577,7 @@ export const hi: Catalogue<'hi'> = {
     timezone: 'टाइम ज़ोन, जैसे Asia/Kolkata या UTC',
     quiet: 'शांत समय, जैसे 23:00-07:00, या off',
     role: 'किसी सेवा के बड़े आउटेज पर मेंशन होने वाला रोल',
+    remind: 'आउटेज जारी रहे तो याद दिलाएँ: 30m, 1h, 2h या 4h (फिर कम बार), या off',
     monitorAdd: 'किसी URL (https://…, चाहें तो साथ में एक शब्द) या host:port पर नज़र रखें',
     monitorName: '/status के लिए छोटा-सा नाम, जैसे shop',
     monitorTarget: 'https://example.org/health (चाहें तो साथ में एक शब्द) या host:port',

@@ -93,6 +93,12 @@ export interface AlertMessages {
   /** `WhatsApp is back up after 45 minutes`. */
   recovered(p: { readonly serviceName: string; readonly durationMs: number }): string;
   /**
+   * A still-down reminder (`/settings remind`), a reply to the alert while the incident lasts:
+   * `Reminder: WhatsApp is still down, for 2 hours 5 minutes so far` (the Telegram and Discord
+   * senders render it for a job with `reminder`).
+   */
+  stillDown(p: { readonly serviceName: string; readonly durationMs: number }): string;
+  /**
    * An incident closed because nothing confirms it any more, while our checks give no verdict:
    * `WhatsApp: the problem is no longer confirmed (after 45 minutes); our checks give no verdict`.
    */
@@ -231,6 +237,7 @@ export const COMMAND_ARGUMENTS = [
   'name',
   'target',
   'note',
+  'remind',
 ] as const;
 export type CommandArgument = (typeof COMMAND_ARGUMENTS)[number];
 
@@ -288,11 +295,15 @@ export interface CommandMessages {
     readonly quietHours: QuietHours | null;
     /** Discord only: the role alerts mention (null: none); absent on platforms without roles. */
     readonly mentionRoleId?: string | null;
+    /** The still-down reminder pace in minutes, doubling after each reminder; null: off. */
+    readonly remindMinutes: number | null;
   }): string;
   invalidLanguage(p: { readonly given: string; readonly supported: readonly string[] }): string;
   /** `Mars/Olympus is not a time zone I know; try Asia/Kolkata or UTC`. */
   invalidTimeZone(p: { readonly given: string }): string;
   invalidQuietHours(p: { readonly given: string }): string;
+  /** `/settings remind` with a pace not offered: the paces (minutes) and `off`. */
+  invalidRemindPace(p: { readonly given: string; readonly paces: readonly number[] }): string;
   unknownCommand(p: { readonly command: string }): string;
   /** `I don't know the service "whatsap". Did you mean WhatsApp?` */
   unknownService(p: { readonly given: string; readonly suggestions: readonly string[] }): string;

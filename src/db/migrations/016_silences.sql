@@ -21,8 +21,10 @@ CREATE TABLE outbox_v16 (
   chat_ref            INTEGER NOT NULL REFERENCES chats(ref) ON DELETE CASCADE,
   event_id            INTEGER NOT NULL REFERENCES outbox_events(id),
   incident_id         INTEGER NOT NULL,
-  event_kind          TEXT NOT NULL CHECK (event_kind IN ('opened', 'reopened', 'updated', 'resolved')),
-  status              TEXT NOT NULL CHECK (status IN ('pending', 'leased', 'sent', 'dead', 'held', 'silenced')),
+  event_kind          TEXT NOT NULL
+                        CHECK (event_kind IN ('opened', 'reopened', 'updated', 'resolved', 'reminder')),
+  status              TEXT NOT NULL
+                        CHECK (status IN ('pending', 'leased', 'sent', 'dead', 'held', 'planned', 'cancelled', 'silenced')),
   attempts            INTEGER NOT NULL DEFAULT 0,
   next_attempt_at     INTEGER NOT NULL,
   lease_until         INTEGER,

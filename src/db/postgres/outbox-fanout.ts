@@ -60,7 +60,7 @@ const CHAT_FACTS = `EXISTS (SELECT 1 FROM message_refs g WHERE g.chat_ref = c.re
   (SELECT g.editable FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = $5::bigint) AS editable,
   (SELECT g.joinable FROM message_refs g WHERE g.chat_ref = c.ref AND g.incident_id = $5::bigint) AS joinable,
   EXISTS (SELECT 1 FROM outbox p WHERE p.chat_ref = c.ref AND p.incident_id = $5::bigint
-    AND p.status IN ('pending', 'leased', 'held')) AS queued`;
+    AND p.status IN ('pending', 'leased', 'held') AND p.event_kind <> 'reminder') AS queued`;
 
 /** One combination of the facts {@link CHAT_FACTS} gives, with grouping's due time for it. */
 interface DueCase {
@@ -176,5 +176,12 @@ export async function enqueueIncidentEventIn(
      SELECT count(*) AS queued FROM fanned`,
     values,
   );
+  // The recovery ends the incident's still-down reminders (one in flight ends at its settlement).
+  if (event.kind === 'resolved')
+    await client.query(
+      `UPDATE outbox SET status = 'cancelled', lease_until = NULL, lease_token = NULL
+       WHERE incident_id = $1 AND event_kind = 'reminder' AND status IN ('planned', 'pending')`,
+      [event.incidentId],
+    );
   return Number(result.rows[0]?.queued ?? 0);
 }

@@ -27,6 +27,7 @@ import type {
   Settlement,
 } from '../../core/delivery/ports.js';
 import { planSilenceRelease } from '../../core/delivery/silences.js';
+import { reminderOf, reminderPayload, remindersAfterSend } from '../../core/delivery/reminders.js';
 import type { IncidentEvent, IncidentEventKind } from '../../core/events.js';
 import {
   type DeadRow,
@@ -36,6 +37,8 @@ import {
   type SilencedItemRow,
   toSilenced,
   ITEM_COLUMNS,
+  NOT_REMINDER,
+  REMINDER_STATUSES,
   UNFINISHED,
   claimedChat,
   isClaimable,
@@ -95,10 +98,10 @@ const SQL = {
       SELECT o.chat_ref FROM outbox o WHERE o.platform = $1 AND o.status = 'held' AND o.next_attempt_at <= $2)
     LIMIT $3 ${CHAT_LOCK}`,
   expiredLeases: `SELECT ${ITEM_COLUMNS} JOIN chats c ON c.ref = o.chat_ref
-    WHERE o.platform = $1 AND o.status = 'leased' AND o.next_attempt_at <= $2
+    WHERE o.platform = $1 AND o.status = 'leased' AND o.next_attempt_at <= $2 AND o.${NOT_REMINDER}
     ORDER BY o.next_attempt_at, o.id LIMIT $3 ${CHAT_LOCK}`,
   duePending: `SELECT ${ITEM_COLUMNS} JOIN chats c ON c.ref = o.chat_ref
-    WHERE o.platform = $1 AND o.status = 'pending' AND o.next_attempt_at <= $2
+    WHERE o.platform = $1 AND o.status = 'pending' AND o.next_attempt_at <= $2 AND o.${NOT_REMINDER}
       AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_ref = o.chat_ref AND p.id < o.id
                         AND p.status IN ${UNFINISHED})
     ORDER BY o.next_attempt_at, o.id LIMIT $3 ${CHAT_LOCK}`,
@@ -108,12 +111,12 @@ const SQL = {
   unfinished: `SELECT 1 FROM outbox WHERE chat_ref = $1 AND status IN ${UNFINISHED} LIMIT 1`,
   hasEarlier: `SELECT 1 FROM outbox WHERE chat_ref = $1 AND id < $2 AND status IN ${UNFINISHED} LIMIT 1`,
   chatQueue: `SELECT ${ITEM_COLUMNS} WHERE o.chat_ref = $1 AND o.id >= $2 AND o.status IN ${UNFINISHED}
-    ORDER BY o.id LIMIT $3`,
+      AND o.${NOT_REMINDER} ORDER BY o.id LIMIT $3`,
   // A row of a service silenced since this claim set rows aside (the silence committed meanwhile)
-  // is not leased: the next claim sets it aside.
+  // is not leased: the next claim sets it aside (a due reminder of it waits for the silence's end).
   lease: `UPDATE outbox SET status = 'leased', lease_until = $2, next_attempt_at = $2, lease_token = $3,
       attempts = attempts + (CASE WHEN status = 'leased' THEN 1 ELSE 0 END)
-    WHERE id = ANY($1::bigint[]) AND (status IN ('pending', 'held') OR (status = 'leased' AND next_attempt_at <= $4))
+    WHERE id = ANY($1::bigint[]) AND (status IN ('pending', 'held', 'planned') OR (status = 'leased' AND next_attempt_at <= $4))
       AND NOT EXISTS (SELECT 1 FROM silences s JOIN outbox_events e ON e.id = outbox.event_id
                        WHERE s.chat_ref = outbox.chat_ref AND s.ends_at > $4 AND s.service_id = ${SERVICE_OF_ROW})
     RETURNING id`,
@@ -138,16 +141,17 @@ const SQL = {
       JOIN outbox_events e ON e.id = o.event_id
     WHERE o.chat_ref = $1 AND o.id < $2 AND o.status = 'sent' ORDER BY o.id DESC LIMIT $3`,
   openingAhead: `SELECT 1 FROM outbox WHERE chat_ref = $1 AND incident_id = $2 AND id < $3
-    AND status IN ${UNFINISHED} LIMIT 1`,
+    AND status IN ${UNFINISHED} AND ${NOT_REMINDER} LIMIT 1`,
   shownRefs:
     'SELECT incident_id, joinable FROM message_refs WHERE chat_ref = $1 AND message_id = $2 LIMIT $3',
   latestOfIncident: `SELECT o.id, o.status, o.platform_message_id, e.payload_json FROM outbox o
       JOIN outbox_events e ON e.id = o.event_id
-    WHERE o.chat_ref = $1 AND o.incident_id = $2 ORDER BY o.id DESC LIMIT 1`,
+    WHERE o.chat_ref = $1 AND o.incident_id = $2 AND o.${NOT_REMINDER} ORDER BY o.id DESC LIMIT 1`,
   latestSent: `SELECT e.payload_json FROM outbox o JOIN outbox_events e ON e.id = o.event_id
-    WHERE o.chat_ref = $1 AND o.incident_id = $2 AND o.status = 'sent' ORDER BY o.id DESC LIMIT 1`,
+    WHERE o.chat_ref = $1 AND o.incident_id = $2 AND o.status = 'sent' AND o.${NOT_REMINDER}
+    ORDER BY o.id DESC LIMIT 1`,
   // The latest opening row, or else the first row (an update that was the chat's opening alert).
-  openedAt: `SELECT id, created_at FROM outbox WHERE chat_ref = $1 AND incident_id = $2
+  openedAt: `SELECT id, created_at FROM outbox WHERE chat_ref = $1 AND incident_id = $2 AND ${NOT_REMINDER}
     ORDER BY event_kind IN ('opened', 'reopened') DESC,
       CASE WHEN event_kind IN ('opened', 'reopened') THEN -id ELSE id END LIMIT 1`,
   retry: `UPDATE outbox SET status = 'pending', next_attempt_at = $3, lease_until = NULL, lease_token = NULL,
@@ -160,7 +164,29 @@ const SQL = {
   listDead: `SELECT o.id, o.platform, c.chat_id, o.incident_id, o.event_kind, o.attempts, o.last_error, o.created_at
     FROM outbox o JOIN chats c ON c.ref = o.chat_ref
     WHERE o.platform = $1 AND o.status = 'dead' ORDER BY o.id DESC LIMIT $2`,
-  pruneRows: "DELETE FROM outbox WHERE status IN ('sent', 'dead') AND created_at < $1",
+  // Due reminders (or their expired leases), oldest due first; each locks its chat like the rest.
+  dueReminders: `SELECT ${ITEM_COLUMNS} JOIN chats c ON c.ref = o.chat_ref
+    WHERE o.platform = $1 AND o.event_kind = 'reminder' AND o.status IN ${REMINDER_STATUSES}
+      AND o.next_attempt_at <= $2
+    ORDER BY o.next_attempt_at, o.id LIMIT $3 ${CHAT_LOCK}`,
+  reminderRow: `SELECT ${ITEM_COLUMNS} WHERE o.id = $1 AND o.status IN ${REMINDER_STATUSES}
+    AND o.next_attempt_at <= $2`,
+  othersUnfinished: `SELECT 1 FROM outbox WHERE chat_ref = $1 AND id <> $2 AND status IN ${UNFINISHED} LIMIT 1`,
+  latestKind: `SELECT event_kind FROM outbox WHERE chat_ref = $1 AND incident_id = $2 AND ${NOT_REMINDER}
+    ORDER BY id DESC LIMIT 1`,
+  reminderAhead: `SELECT 1 FROM outbox WHERE chat_ref = $1 AND incident_id = $2 AND event_kind = 'reminder'
+    AND status IN ${REMINDER_STATUSES} LIMIT 1`,
+  insertReminderEvent: `INSERT INTO outbox_events (incident_id, kind, payload_json, created_at)
+    VALUES ($1, 'reminder', $2, $3) RETURNING id`,
+  insertReminder: `INSERT INTO outbox (platform, chat_ref, event_id, incident_id, event_kind, status, attempts,
+      next_attempt_at, created_at, thread_id)
+    SELECT platform, ref, $1, $2, 'reminder', 'planned', 0, $3, $3, $4 FROM chats WHERE ref = $5`,
+  cancelReminders: `UPDATE outbox SET status = 'cancelled', lease_until = NULL, lease_token = NULL
+    WHERE incident_id = $1 AND event_kind = 'reminder' AND status IN ('planned', 'pending')`,
+  replanReminder: `UPDATE outbox SET status = $3, next_attempt_at = $4, lease_until = NULL, lease_token = NULL,
+      attempts = attempts + $5, last_error = COALESCE($6, last_error)
+    WHERE id = $1 AND status = 'leased' AND lease_token = $2`,
+  pruneRows: "DELETE FROM outbox WHERE status IN ('sent', 'dead', 'cancelled') AND created_at < $1",
   pruneEvents: `DELETE FROM outbox_events WHERE created_at < $1
     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = outbox_events.id)`,
 };
@@ -274,6 +300,22 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
         });
         if (group) await lease(chatRef, group.rows, false, group.mergeInto, group.conversation);
       }
+      const reminders = await client.query<ItemRow>(SQL.dueReminders, [platform, now, options.limit]);
+      for (const candidate of reminders.rows) {
+        const chatRef = Number(candidate.chat_ref);
+        const id = Number(candidate.id);
+        if (claims.length >= options.limit) break;
+        if (seen.has(chatRef)) continue;
+        // Whatever else the chat has to get goes first; the reminder is claimed after it.
+        if ((await client.query(SQL.othersUnfinished, [chatRef, id])).rowCount !== 0) continue;
+        if (this.waitsElsewhere && (await this.waitsElsewhere(chatRef))) continue;
+        seen.add(chatRef);
+        // Read again under the chat's lock: it may have gone out or been cancelled meanwhile.
+        const [row] = (await client.query<ItemRow>(SQL.reminderRow, [id, now])).rows;
+        if (!row) continue;
+        const claim = await this.leaseReminder(client, row, now, options.leaseMs);
+        if (claim) claims.push(claim);
+      }
       return claims;
     });
   }
@@ -281,6 +323,8 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
   settle(claim: ClaimedChat, settlement: Settlement): Promise<boolean> {
     const first = claim.items[0];
     if (!first) return Promise.resolve(true);
+    if (claim.reminder !== undefined && (settlement.kind === 'retry' || settlement.kind === 'hold'))
+      return this.replanReminder(claim, first, settlement);
     return this.transaction(async (client) => {
       let locked = await client.query<{ ref: number }>(SQL.lockChatOf, [first.id]);
       // The chat was merged into another while this waited for its lock (rewriteChatId moves its
@@ -325,9 +369,88 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
               claim.threadId ?? null,
             ],
           );
+        await this.planReminders(client, chatRef, claim, settlement.at);
       }
       return updated === claim.items.length;
     });
+  }
+
+  /** SqliteOutboxStore's `planReminders`, in the settlement's transaction. */
+  private async planReminders(
+    client: pg.ClientBase,
+    chatRef: number,
+    claim: ClaimedChat,
+    at: number,
+  ): Promise<void> {
+    for (const r of remindersAfterSend(claim, at, this.options.reminderMinuteMs)) {
+      if (((await client.query(SQL.reminderAhead, [chatRef, r.incidentId])).rowCount ?? 0) > 0) continue;
+      const [latest] = (await client.query<{ event_kind: string }>(SQL.latestKind, [chatRef, r.incidentId]))
+        .rows;
+      if (latest?.event_kind === 'resolved') continue;
+      const inserted = await client.query<{ id: number }>(SQL.insertReminderEvent, [
+        r.incidentId,
+        reminderPayload(r),
+        r.dueAt,
+      ]);
+      await client.query(SQL.insertReminder, [
+        Number(inserted.rows[0]?.id),
+        r.incidentId,
+        r.dueAt,
+        claim.threadId ?? null,
+        chatRef,
+      ]);
+    }
+  }
+
+  /** SqliteOutboxStore's `replanReminder`: planned again for then, or cancelled after the recovery. */
+  private replanReminder(
+    claim: ClaimedChat,
+    item: OutboxItem,
+    settlement: Extract<Settlement, { kind: 'retry' | 'hold' }>,
+  ): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const [locked] = (await client.query<{ ref: number }>(SQL.lockChatOf, [item.id])).rows;
+      if (!locked) return false;
+      const [latest] = (
+        await client.query<{ event_kind: string }>(SQL.latestKind, [Number(locked.ref), item.incidentId])
+      ).rows;
+      const retry = settlement.kind === 'retry';
+      const result = await client.query(SQL.replanReminder, [
+        item.id,
+        claim.leaseToken,
+        latest?.event_kind === 'resolved' ? 'cancelled' : 'planned',
+        retry ? settlement.at : settlement.until,
+        retry && settlement.countAttempt ? 1 : 0,
+        retry ? settlement.error : null,
+      ]);
+      return result.rowCount === 1;
+    });
+  }
+
+  /** A due reminder row, leased on its own (see ClaimedChat.reminder). */
+  private async leaseReminder(
+    client: pg.ClientBase,
+    row: ItemRow,
+    now: number,
+    leaseMs: number,
+  ): Promise<ClaimedChat | null> {
+    const chatRef = Number(row.chat_ref);
+    const incidentId = Number(row.incident_id);
+    const [latest] = (await client.query<{ event_kind: string }>(SQL.latestKind, [chatRef, incidentId])).rows;
+    if (latest?.event_kind === 'resolved') {
+      await client.query(SQL.cancelReminders, [incidentId]);
+      return null;
+    }
+    const [ref] = (await client.query<{ message_id: string | null }>(SQL.ref, [chatRef, incidentId])).rows;
+    const claim = await this.lease(client, chatRef, [queuedOf(row)], false, now, leaseMs);
+    if (!claim) return null;
+    const payload = JSON.parse(row.payload_json) as IncidentEvent & { reminder?: unknown };
+    const { reminder: _r, ...event } = payload;
+    return {
+      ...claim,
+      items: claim.items.map((i) => ({ ...i, event })),
+      reminder: { ...reminderOf(payload), alertMessageId: ref?.message_id ?? null },
+    };
   }
 
   /** The chat has rows still to go out (pending, leased or held). */
@@ -375,7 +498,7 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
     }));
   }
 
-  /** Deletes sent and dead rows (and their events) created before `before`. Returns rows deleted. */
+  /** Deletes sent, dead and cancelled rows (and their events) created before `before`. Returns rows deleted. */
   prune(before: number): Promise<number> {
     return this.transaction(async (client) => {
       const rows = (await client.query(SQL.pruneRows, [before])).rowCount ?? 0;
@@ -433,13 +556,7 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
     limit: number,
   ): Promise<Queued[]> {
     const { rows } = await client.query<ItemRow>(SQL.chatQueue, [chatRef, fromId, limit]);
-    return rows.map((r) => ({
-      ...toItem(r),
-      chatRef: Number(r.chat_ref),
-      status: r.status,
-      nextAttemptAt: Number(r.next_attempt_at),
-      threadId: r.thread_id,
-    }));
+    return rows.map(queuedOf);
   }
 
   private async lease(
@@ -632,6 +749,17 @@ class Reads implements ChatMessageReads {
 /** A claim's head, read again under the chat's lock: still pending and due, or leased and expired. */
 function isDueHead(r: Queued, now: number): boolean {
   return (r.status === 'pending' || r.status === 'leased') && r.nextAttemptAt <= now;
+}
+
+/** A row of a chat's queue, mapped, numbers through `Number()`. */
+function queuedOf(r: ItemRow): Queued {
+  return {
+    ...toItem(r),
+    chatRef: Number(r.chat_ref),
+    status: r.status,
+    nextAttemptAt: Number(r.next_attempt_at),
+    threadId: r.thread_id,
+  };
 }
 
 /**

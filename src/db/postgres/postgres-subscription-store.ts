@@ -11,6 +11,7 @@ import type {
   Subscription,
   SubscriptionStore,
 } from '../../core/delivery/ports.js';
+import { nextReminderAt, reminderPayload } from '../../core/delivery/reminders.js';
 import type { IncidentEvent } from '../../core/events.js';
 import { LOCALES } from '../../core/i18n/index.js';
 import type { Severity } from '../../core/model.js';
@@ -82,12 +83,12 @@ const SQL = {
     JOIN chats c ON c.ref = s.chat_ref WHERE c.platform = $1 AND c.chat_id = $2
     ORDER BY s.service_id COLLATE "C"`,
   settings: `UPDATE chats SET locale = $1, time_zone = $2, quiet_hours = $3, muted_until = $4,
-    mention_role_id = $5 WHERE ref = $6`,
+    mention_role_id = $5, remind_minutes = $7 WHERE ref = $6`,
   recheckHeld: `UPDATE outbox SET next_attempt_at = LEAST(next_attempt_at, $1)
     WHERE chat_ref = $2 AND status = 'held'`,
   deactivate: 'UPDATE chats SET active = FALSE, deactivated_reason = $1, deactivated_at = $2 WHERE ref = $3',
   killQueued: `UPDATE outbox SET status = 'dead', last_error = $1, lease_token = NULL
-    WHERE chat_ref = $2 AND status IN ('pending', 'leased', 'held', 'silenced')`,
+    WHERE chat_ref = $2 AND status IN ('pending', 'leased', 'held', 'silenced', 'planned')`,
   setSilence: `INSERT INTO silences (chat_ref, service_id, ends_at, created_at) VALUES ($1, $2, $3, $4)
     ON CONFLICT (chat_ref, service_id) DO UPDATE SET ends_at = EXCLUDED.ends_at,
       created_at = EXCLUDED.created_at`,
@@ -100,6 +101,21 @@ const SQL = {
     WHERE c.platform = $1 AND c.chat_id = $2 AND s.ends_at > $3 ORDER BY s.ends_at, s.service_id COLLATE "C"`,
   mergeSilences: `INSERT INTO silences (chat_ref, service_id, ends_at, created_at)
     SELECT $1, service_id, ends_at, created_at FROM silences WHERE chat_ref = $2 ON CONFLICT DO NOTHING`,
+  cancelChatReminders: `UPDATE outbox SET status = 'cancelled' WHERE chat_ref = $1 AND event_kind = 'reminder'
+    AND status IN ('planned', 'pending')`,
+  // SqliteSubscriptionStore's: the chat's alerts of open incidents, no reminder in flight for them.
+  openAlerts: `SELECT r.incident_id, r.thread_id, (SELECT e.payload_json FROM outbox o JOIN outbox_events e ON e.id = o.event_id
+      WHERE o.chat_ref = r.chat_ref AND o.incident_id = r.incident_id AND o.status = 'sent'
+        AND o.event_kind <> 'reminder' ORDER BY o.id DESC LIMIT 1) AS payload_json
+    FROM message_refs r JOIN incidents i ON i.id = r.incident_id
+    WHERE r.chat_ref = $1 AND r.message_id IS NOT NULL AND i.resolved_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM outbox l WHERE l.chat_ref = r.chat_ref AND l.incident_id = r.incident_id
+        AND l.event_kind = 'reminder' AND l.status = 'leased')`,
+  insertReminderEvent: `INSERT INTO outbox_events (incident_id, kind, payload_json, created_at)
+    VALUES ($1, 'reminder', $2, $3) RETURNING id`,
+  insertReminder: `INSERT INTO outbox (platform, chat_ref, event_id, incident_id, event_kind, status, attempts,
+      next_attempt_at, created_at, thread_id)
+    SELECT platform, ref, $1, $2, 'reminder', 'planned', 0, $3, $3, $4 FROM chats WHERE ref = $5`,
   rename: 'UPDATE chats SET chat_id = $1 WHERE ref = $2',
   mergeSubscriptions: `INSERT INTO subscriptions (chat_ref, service_id, min_severity, created_at, thread_id)
     SELECT $1, service_id, min_severity, created_at, thread_id FROM subscriptions WHERE chat_ref = $2
@@ -190,9 +206,12 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore>, 
         next.mutedUntil,
         next.mentionRoleId,
         row.ref,
+        next.remindMinutes,
       ]);
       // Held alerts were timed by the old settings: let the worker look at them again now.
       await client.query(SQL.recheckHeld, [now, row.ref]);
+      if (patch.remindMinutes !== undefined && patch.remindMinutes !== row.remind_minutes)
+        await this.replanReminders(client, Number(row.ref), next, now);
       return next;
     });
   }
@@ -228,6 +247,42 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore>, 
       now,
     ]);
     return result.rows.map((r) => ({ serviceId: r.service_id, endsAt: Number(r.ends_at) }));
+  }
+
+  /** SqliteSubscriptionStore's `replanReminders`, in the settings' transaction. */
+  private async replanReminders(
+    client: pg.ClientBase,
+    chatRef: number,
+    settings: ChatSettings,
+    now: number,
+  ): Promise<void> {
+    await client.query(SQL.cancelChatReminders, [chatRef]);
+    if (settings.remindMinutes === null) return;
+    const open = await client.query<{
+      incident_id: number;
+      thread_id: string | null;
+      payload_json: string | null;
+    }>(SQL.openAlerts, [chatRef]);
+    for (const alert of open.rows) {
+      if (alert.payload_json === null) continue;
+      const incidentId = Number(alert.incident_id);
+      const event = JSON.parse(alert.payload_json) as IncidentEvent;
+      const dueAt = nextReminderAt({ remindMinutes: settings.remindMinutes, since: now, index: 0, settings });
+      if (dueAt === null) continue;
+      const payload = reminderPayload({ incidentId, index: 0, dueAt, event });
+      const inserted = await client.query<{ id: number }>(SQL.insertReminderEvent, [
+        incidentId,
+        payload,
+        dueAt,
+      ]);
+      await client.query(SQL.insertReminder, [
+        Number(inserted.rows[0]?.id),
+        incidentId,
+        dueAt,
+        alert.thread_id,
+        chatRef,
+      ]);
+    }
   }
 
   async deactivateChat(chat: ChatAddress, reason: string, now: number): Promise<boolean> {

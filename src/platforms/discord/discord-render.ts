@@ -207,3 +207,19 @@ export function renderDiscordText(plain: string): {
     allowed_mentions: { parse: [] },
   };
 }
+
+/**
+ * A still-down reminder's message (`/settings remind`): the line as escaped plain text, led by the
+ * chat's role when it chose one (a snowflake), which is then the only mention allowed; otherwise
+ * it mentions nobody.
+ */
+export function renderDiscordReminder(
+  plain: string,
+  mentionRoleId: string | null,
+): { readonly content: string; readonly allowed_mentions: DiscordAllowedMentions } {
+  const ping = mentionRoleId !== null && SNOWFLAKE.test(mentionRoleId);
+  const line = escapeDiscordMarkdown(toPlainText(plain), MAX_DISCORD_CONTENT_CHARS - (ping ? 32 : 0));
+  return ping
+    ? { content: `<@&${mentionRoleId}> ${line}`, allowed_mentions: { parse: [], roles: [mentionRoleId] } }
+    : { content: line, allowed_mentions: { parse: [] } };
+}

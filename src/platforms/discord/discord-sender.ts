@@ -2,7 +2,7 @@ import { type REST, Routes } from 'discord.js';
 import { buildAlert, summariseIncidents } from '../../core/alert-message.js';
 import type { ChatSender, DeliveryJob, DeliveryResult } from '../../core/delivery/ports.js';
 import { messagesFor } from '../../core/i18n/index.js';
-import { renderDiscordAlert, renderDiscordText } from './discord-render.js';
+import { renderDiscordAlert, renderDiscordReminder, renderDiscordText } from './discord-render.js';
 import { classifyDiscordError, isUnknownMessage } from './discord-errors.js';
 
 /** What the sender needs from the REST client: discord.js's own, with its bucket queue. */
@@ -17,6 +17,8 @@ export type DiscordRest = Pick<REST, 'post' | 'patch'>;
  * - `edit`: the opening alert rewritten in place; a deleted message (10008) gets a new one instead.
  * - `reply`: a new message replying to the alert (`message_reference`), so the recovery notifies.
  * - `summary`: one plain message listing what was held during quiet hours or a mute.
+ * - a reminder (`reply` with `reminder`): "still down for 2 h 5 min" replying to the alert,
+ *   pinging the chat's role again only when it chose one (`allowed_mentions` that role only).
  *
  * Never throws: every failure becomes a {@link DeliveryResult}.
  */
@@ -59,6 +61,15 @@ export class DiscordSender implements ChatSender {
 
   private render(job: DeliveryJob): object {
     const { locale, timeZone, mentionRoleId } = job.settings;
+    if (job.reminder !== undefined) {
+      const event = job.events[0];
+      if (!event) throw new Error('a reminder without its incident');
+      const text = messagesFor(locale).alert.stillDown({
+        serviceName: event.serviceName,
+        durationMs: job.reminder.downForMs,
+      });
+      return renderDiscordReminder(text, mentionRoleId);
+    }
     if (job.kind === 'summary') {
       const m = messagesFor(locale);
       return renderDiscordText(

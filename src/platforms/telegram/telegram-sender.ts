@@ -42,6 +42,7 @@ interface SentMessage {
  *   "message is not modified" counts as sent.
  * - `reply`: a new message replying to the alert (the recovery, so people are notified).
  * - `summary`: what was held during quiet hours or a mute, split under 4096 characters.
+ * - a reminder (`reply` with `reminder`): "still down for 2 h 5 min" replying to the alert.
  *
  * Never throws: every failure becomes a {@link DeliveryResult}, with the token redacted.
  */
@@ -72,6 +73,7 @@ export class TelegramSender implements ChatSender {
 
   private async send(job: DeliveryJob, signal: AbortSignal): Promise<string> {
     if (job.kind === 'summary') return this.sendSummary(job, signal);
+    if (job.reminder !== undefined) return this.sendReminder(job, job.reminder.downForMs, signal);
     const alert = renderTelegramAlert(
       buildAlert(job.events, {
         locale: job.settings.locale,
@@ -115,6 +117,40 @@ export class TelegramSender implements ChatSender {
     const sent = (await this.api.callApi(
       'sendMessage',
       { chat_id: job.chatId, ...body, ...reply },
+      abortable(signal),
+    )) as SentMessage;
+    return String(sent.message_id);
+  }
+
+  /**
+   * A still-down reminder: one line, escaped, replying to the alert (sent without the reference
+   * when the alert was deleted), no buttons; it mentions nobody.
+   */
+  private async sendReminder(job: DeliveryJob, downForMs: number, signal: AbortSignal): Promise<string> {
+    const event = job.events[0];
+    if (!event) throw new Error('a reminder without its incident');
+    const text = messagesFor(job.settings.locale).alert.stillDown({
+      serviceName: event.serviceName,
+      durationMs: downForMs,
+    });
+    const [chunk] = renderTelegramText(text);
+    if (chunk === undefined) throw new Error('the reminder rendered empty');
+    const reply =
+      job.replyToMessageId === undefined
+        ? {}
+        : {
+            reply_parameters: { message_id: Number(job.replyToMessageId), allow_sending_without_reply: true },
+          };
+    const sent = (await this.api.callApi(
+      'sendMessage',
+      {
+        chat_id: job.chatId,
+        ...threadOf(job),
+        text: chunk,
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        ...reply,
+      },
       abortable(signal),
     )) as SentMessage;
     return String(sent.message_id);

@@ -217,6 +217,7 @@ describe('settings', () => {
       quietHours: { startMinute: 1380, endMinute: 420 },
       mutedUntil: null,
       mentionRoleId: '123456789012345678',
+      remindMinutes: null,
     });
     expect(reply.text).toBe(
       bn.commands.settings({
@@ -225,6 +226,7 @@ describe('settings', () => {
         timeZone: 'Asia/Dhaka',
         quietHours: { startMinute: 1380, endMinute: 420 },
         mentionRoleId: '123456789012345678',
+        remindMinutes: null,
       }),
     );
   });
@@ -246,6 +248,60 @@ describe('settings', () => {
     const reply = await h.service.handle(request('settings', { role: '123456789012345678' }));
     expect(reply.text).toBe(en.commands.missingArgument({ command: '/settings', argument: 'role' }));
     expect(h.store.writes).toBe(0);
+  });
+});
+
+describe('settings remind', () => {
+  const PACES = [30, 60, 120, 240];
+  /** Per language: a pace typed with its digits, what it means, and typos that must be refused. */
+  const CASES = [
+    { locale: 'en', given: '2h', minutes: 120, bad: ['45m', '1d', 'often', '0h'] },
+    { locale: 'bn', given: '৩০m', minutes: 30, bad: ['৪৫m', 'প্রায়ই', '৮h'] },
+    { locale: 'hi', given: '४ hours', minutes: 240, bad: ['४५m', 'अक्सर', '३h'] },
+  ] as const;
+
+  it.each(CASES)('stores a pace typed in $locale and answers in that language', async (c) => {
+    const h = makeHarness();
+    h.store.updateSettings(CHAT, { locale: c.locale }, T0);
+    const reply = await h.service.handle(request('settings', { remind: c.given }));
+    expect(h.store.getSettings(CHAT).remindMinutes).toBe(c.minutes);
+    const m = messagesFor(c.locale);
+    expect(reply.text).toBe(
+      m.commands.settings({
+        changed: true,
+        languageName: m.languageName,
+        timeZone: 'UTC',
+        quietHours: null,
+        remindMinutes: c.minutes,
+      }),
+    );
+  });
+
+  it.each(CASES)(
+    'refuses a pace it does not offer in $locale, naming the ones it does, and stores nothing',
+    async (c) => {
+      const h = makeHarness();
+      h.store.updateSettings(CHAT, { locale: c.locale, remindMinutes: 60 }, T0);
+      const m = messagesFor(c.locale);
+      for (const given of c.bad) {
+        const reply = await h.service.handle(request('settings', { remind: given }));
+        expect(reply.text).toBe(m.commands.invalidRemindPace({ given, paces: PACES }));
+        for (const pace of ['30m', '1h', '2h', '4h']) expect(reply.text).toContain(pace);
+      }
+      expect(h.store.writes).toBe(1);
+      expect(h.store.getSettings(CHAT).remindMinutes).toBe(60);
+    },
+  );
+
+  it('turns reminders off with the off word of any language, and asks for a pace when none is given', async () => {
+    const h = makeHarness();
+    for (const off of ['off', 'বন্ধ', 'बंद']) {
+      h.store.updateSettings(CHAT, { remindMinutes: 30 }, T0);
+      await h.service.handle(request('settings', { remind: off }));
+      expect(h.store.getSettings(CHAT).remindMinutes).toBeNull();
+    }
+    const reply = await h.service.handle(request('settings', { remind: ' ' }));
+    expect(reply.text).toBe(en.commands.missingArgument({ command: '/settings', argument: 'remind' }));
   });
 });
 

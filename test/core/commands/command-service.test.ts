@@ -203,6 +203,7 @@ describe.each(LOCALES)('every command answers in the chat language (%s)', (local
         languageName: m.languageName,
         timeZone: 'Asia/Dhaka',
         quietHours: null,
+        remindMinutes: null,
       }),
     );
     const reply = await h.service.handle(
@@ -214,6 +215,7 @@ describe.each(LOCALES)('every command answers in the chat language (%s)', (local
         languageName: m.languageName,
         timeZone: 'Asia/Kolkata',
         quietHours: { startMinute: 1320, endMinute: 420 },
+        remindMinutes: null,
       }),
     );
   });
@@ -224,7 +226,13 @@ describe('language', () => {
     const h = makeHarness();
     const reply = await h.service.handle(request('settings', { language: 'bn' }));
     expect(reply.text).toBe(
-      bn.commands.settings({ changed: true, languageName: 'বাংলা', timeZone: 'UTC', quietHours: null }),
+      bn.commands.settings({
+        changed: true,
+        languageName: 'বাংলা',
+        timeZone: 'UTC',
+        quietHours: null,
+        remindMinutes: null,
+      }),
     );
     expect(h.store.getSettings(CHAT).locale).toBe('bn');
   });

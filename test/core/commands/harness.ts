@@ -49,6 +49,7 @@ const DEFAULT_SETTINGS: ChatSettings = {
   quietHours: null,
   mutedUntil: null,
   mentionRoleId: null,
+  remindMinutes: null,
 };
 
 /** An in-memory subscription store with the SQLite store's observable behaviour, counting writes. */

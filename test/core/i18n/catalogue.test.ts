@@ -42,6 +42,7 @@ const ALERT: Samples<AlertMessages> = {
     (change) => [{ change, serviceName: 'WhatsApp' }] as const,
   ),
   recovered: [[{ serviceName: 'WhatsApp', durationMs: 45 * 60_000 }]],
+  stillDown: [[{ serviceName: 'WhatsApp', durationMs: 125 * 60_000 }]],
   unconfirmed: [[{ serviceName: 'WhatsApp', durationMs: 45 * 60_000 }]],
   groupTitle: [
     ...STATES.flatMap((state) => [
@@ -133,9 +134,10 @@ const COMMANDS: Samples<CommandMessages> = {
         languageName: 'বাংলা',
         timeZone: TZ,
         quietHours: { startMinute: 1380, endMinute: 420 },
+        remindMinutes: 30,
       },
     ],
-    [{ changed: false, languageName: 'English', timeZone: 'UTC', quietHours: null }],
+    [{ changed: false, languageName: 'English', timeZone: 'UTC', quietHours: null, remindMinutes: null }],
     [
       {
         changed: true,
@@ -143,13 +145,24 @@ const COMMANDS: Samples<CommandMessages> = {
         timeZone: 'UTC',
         quietHours: null,
         mentionRoleId: '123456789012345678',
+        remindMinutes: 240,
       },
     ],
-    [{ changed: false, languageName: 'English', timeZone: 'UTC', quietHours: null, mentionRoleId: null }],
+    [
+      {
+        changed: false,
+        languageName: 'English',
+        timeZone: 'UTC',
+        quietHours: null,
+        mentionRoleId: null,
+        remindMinutes: null,
+      },
+    ],
   ],
   invalidLanguage: [[{ given: 'fr', supported: ['English', 'বাংলা'] }]],
   invalidTimeZone: [[{ given: 'Mars/Olympus' }]],
   invalidQuietHours: [[{ given: '25:00' }]],
+  invalidRemindPace: [[{ given: '45m', paces: [30, 60, 120, 240] }]],
   unknownCommand: [[{ command: '/frobnicate' }]],
   unknownService: [[{ given: 'whatsap', suggestions: ['WhatsApp'] }], [{ given: 'zzz', suggestions: [] }]],
   missingArgument: COMMAND_ARGUMENTS.map((argument) => [{ command: '/subscribe', argument }] as const),
@@ -517,6 +530,7 @@ describe('Bengali', () => {
   it('writes every number it formats in Bengali digits', () => {
     const texts = [
       bn.alert.recovered({ serviceName: 'WhatsApp', durationMs: 45 * 60_000 }),
+      bn.alert.stillDown({ serviceName: 'WhatsApp', durationMs: 125 * 60_000 }),
       bn.alert.since({ at: Date.UTC(2024, 0, 1, 16, 50), timeZone: TZ }),
       bn.alert.footer({ incidentIds: [12, 345] }),
       bn.alert.moreLines({ count: 97 }),
@@ -548,6 +562,19 @@ describe('Bengali', () => {
     expect(
       bn.commands.muted({ serviceName: 'WhatsApp', until: Date.UTC(2024, 0, 1, 17, 50), timeZone: TZ }),
     ).toBe('WhatsApp: এই চ্যাটে রাত্রি ১১:৫০ পর্যন্ত সতর্কবার্তা বন্ধ থাকবে।');
+  });
+});
+
+describe('the still-down reminder', () => {
+  it('says how long the service has been down, in each language’s words and digits', () => {
+    const p = { serviceName: 'WhatsApp', durationMs: 125 * 60_000 };
+    expect(messagesFor('en').alert.stillDown(p)).toBe(
+      'Reminder: WhatsApp is still down, for 2 hours 5 minutes so far',
+    );
+    expect(messagesFor('bn').alert.stillDown(p)).toBe(
+      'মনে করিয়ে দিচ্ছি: WhatsApp এখনো বন্ধ, ২ ঘণ্টা ৫ মিনিট ধরে',
+    );
+    expect(messagesFor('hi').alert.stillDown(p)).toBe('याद दिला दें: WhatsApp अब भी बंद है, २ घंटे ५ मिनट से');
   });
 });
 

@@ -3,10 +3,18 @@ import { LOCALES, messagesFor } from '../../i18n/index.js';
 import type { CommandDefinition } from '../command-definition.js';
 import { echo, type CommandContext } from '../command-context.js';
 import type { CommandArgs, CommandReply } from '../command-request.js';
-import { isOffWord, parseLanguage, parseQuietHours, parseRoleId, parseTimeZone } from '../settings-input.js';
+import {
+  isOffWord,
+  parseLanguage,
+  parseQuietHours,
+  parseRemindPace,
+  parseRoleId,
+  parseTimeZone,
+} from '../settings-input.js';
+import { REMIND_PACES_MINUTES } from '../../delivery/reminders.js';
 
 /** The settings `/settings` changes, in the order they are checked. */
-const SETTING_ARGUMENTS = ['language', 'timezone', 'quiet', 'role'] as const;
+const SETTING_ARGUMENTS = ['language', 'timezone', 'quiet', 'role', 'remind'] as const;
 type Patch = { -readonly [K in keyof ChatSettings]?: ChatSettings[K] };
 
 /**
@@ -28,6 +36,7 @@ async function settings(c: CommandContext, args: CommandArgs): Promise<CommandRe
       languageName: m.languageName,
       timeZone: stored.timeZone,
       quietHours: stored.quietHours,
+      remindMinutes: stored.remindMinutes,
       ...(c.request.chat.capabilities.mentionRole ? { mentionRoleId: stored.mentionRoleId } : {}),
     }),
   );
@@ -70,6 +79,13 @@ function settingsPatch(c: CommandContext, args: CommandArgs): Patch | { reply: C
         patch.mentionRoleId = parsed.value;
         break;
       }
+      case 'remind': {
+        const parsed = parseRemindPace(given);
+        if (!parsed.ok)
+          return refuse(m.invalidRemindPace({ given: echo(given), paces: REMIND_PACES_MINUTES }));
+        patch.remindMinutes = parsed.value;
+        break;
+      }
     }
   }
   return patch;
@@ -85,11 +101,13 @@ const SETTING_KEYS: Readonly<Record<string, SettingArgument>> = {
   zone: 'timezone',
   quiet: 'quiet',
   role: 'role',
+  remind: 'remind',
+  reminders: 'remind',
 };
 
 /**
  * Telegram's words: `key value` pairs (`language bn timezone Asia/Dhaka`); a value without its key
- * is placed by its shape: a time range or `off` is quiet hours, a name with a slash or `UTC` a time
+ * is placed by its shape: a reminder pace (`1h`) is `remind`, a time range or `off` is quiet hours, a name with a slash or `UTC` a time
  * zone, anything else a language (so a typo is answered with the languages we speak). A key
  * without a value is given as empty, which the command answers with `missingArgument`.
  */
@@ -111,6 +129,10 @@ function settingsArguments(tokens: readonly string[]): CommandArgs {
       }
       const value = parts.join(' ');
       args.quiet = value;
+    } else if (key === 'remind' && PACE_UNIT.test(tokens[i + 2] ?? '')) {
+      // `remind 2 hours` arrives as two tokens.
+      args.remind = `${tokens[i + 1] ?? ''} ${tokens[i + 2] ?? ''}`;
+      i += 2;
     } else if (key !== undefined) {
       args[key] = tokens[i + 1] ?? '';
       i++;
@@ -121,10 +143,14 @@ function settingsArguments(tokens: readonly string[]): CommandArgs {
   return args;
 }
 
+/** The unit of a reminder pace typed apart from its number (`2 hours`). */
+const PACE_UNIT = /^(?:m|min|mins|minutes?|h|hr|hrs|hours?)$/i;
+
 /** A piece of a time range: digits of any script (Bengali ০-৯, Hindi ०-९), `:`, `.`, dashes, or the word `to`. */
 const TIME_PART = /^(?:[\p{Nd}:.\-–—]+|to)$/iu;
 
 function guessSetting(value: string): SettingArgument {
+  if (parseRemindPace(value).ok && !isOffWord(value)) return 'remind';
   if (isOffWord(value) || /\p{Nd}.*[-–—].*\p{Nd}/u.test(value)) return 'quiet';
   if (value.includes('/') || /^(utc|gmt)/i.test(value)) return 'timezone';
   return 'language';
@@ -134,7 +160,7 @@ export const settingsCommand: CommandDefinition = {
   name: 'settings',
   who: 'admins',
   surface: 'menu',
-  description: 'Language, time zone, quiet hours and the role pinged for outages here',
+  description: 'Language, time zone, quiet hours, outage role and still-down reminders here',
   args: [
     {
       kind: 'choice',
@@ -146,6 +172,7 @@ export const settingsCommand: CommandDefinition = {
     { kind: 'string', name: 'timezone', text: 'timezone', maxLength: 64 },
     { kind: 'string', name: 'quiet', text: 'quiet', maxLength: 32 },
     { kind: 'role', name: 'role', text: 'role' },
+    { kind: 'string', name: 'remind', text: 'remind', maxLength: 16 },
   ],
   text: settingsArguments,
   help: ['settings'],

@@ -11,4 +11,4 @@ CREATE TABLE silences (
 
 ALTER TABLE outbox DROP CONSTRAINT outbox_status_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_status_check
-  CHECK (status IN ('pending', 'leased', 'sent', 'dead', 'held', 'silenced'));
+  CHECK (status IN ('pending', 'leased', 'sent', 'dead', 'held', 'planned', 'cancelled', 'silenced'));
