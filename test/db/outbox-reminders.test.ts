@@ -68,6 +68,20 @@ describe.each(BACKENDS)('outbox reminders (%s)', (_name, makeBackend) => {
     ).toEqual([{ chat_id: '1' }]);
   });
 
+  it("waits while the chat has silenced the incident's service, and goes out when the silence ends", async () => {
+    await alerted();
+    const due = DUE + 30 * MINUTE;
+    const silenceEnds = due + 60 * MINUTE;
+    await b.run(
+      `INSERT INTO silences (chat_ref, service_id, ends_at, created_at)
+       SELECT ref, 'whatsapp', ${silenceEnds}, ${due - MINUTE} FROM chats WHERE chat_id = '1'`,
+    );
+    expect(await outbox.claimDue('telegram', due, LEASE)).toEqual([]);
+    expect(await outbox.claimDue('telegram', silenceEnds - 1, LEASE)).toEqual([]);
+    const [claim] = await outbox.claimDue('telegram', silenceEnds, LEASE);
+    expect(claim?.reminder).toEqual({ index: 0, alertMessageId: 'm1' });
+  });
+
   it('claims a due reminder alone, as a reply to the alert, then plans the next twice as far', async () => {
     await alerted();
     const due = DUE + 30 * MINUTE;
