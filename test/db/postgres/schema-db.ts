@@ -3,6 +3,8 @@ import pg from 'pg';
 import { testDatabase } from '../../helpers/postgres.js';
 
 const SCHEMA = new URL('../../../src/db/postgres/migrations/001_schema.sql', import.meta.url);
+/** The live boards, which the detection store's write of a service's state marks (`/board`). */
+const BOARDS = new URL('../../../src/db/postgres/migrations/008_boards.sql', import.meta.url);
 
 /** BIGINT (oid 20) as a JS number, as the bot's pool reads it. */
 export const PG_TYPES = {
@@ -31,10 +33,11 @@ export async function closePool(pool: pg.Pool): Promise<void> {
   await Promise.all(closed.get(pool) ?? []);
 }
 
-/** A pool on a fresh test database with the PostgreSQL schema applied (001). */
+/** A pool on a fresh test database with the PostgreSQL schema applied (001, and the boards of 008). */
 export async function schemaPool(max = 4): Promise<pg.Pool> {
   const pool = testPool(await testDatabase(), max);
   await pool.query(readFileSync(SCHEMA, 'utf8'));
+  await pool.query(readFileSync(BOARDS, 'utf8'));
   return pool;
 }
 
