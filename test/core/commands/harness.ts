@@ -194,7 +194,7 @@ const GENEROUS = { userRate: { burst: 1000, perMs: 1000 }, chatRate: { burst: 10
 export function makeHarness(
   options: CommandServiceOptions = {},
   services: readonly WatchedService[] = SERVICES,
-  extra: Pick<CommandServiceDeps, 'monitors' | 'notes' | 'operators'> = {},
+  extra: Pick<CommandServiceDeps, 'monitors' | 'notes' | 'operators' | 'boards' | 'onBoardChange'> = {},
 ): Harness {
   let t = T0;
   const clock = {
