@@ -12,6 +12,7 @@ import type { IncidentEvent } from '../core/events.js';
 import type { State } from '../core/model.js';
 import { encodeCheck, hourOf } from './check-encoding.js';
 import { type Db, registerPendingWrites } from './database.js';
+import { MARK_BOARDS_SQL } from './sqlite-board-store.js';
 import type { StorageBacklog, StorageHealth } from './storage-health.js';
 
 /** Runs inside the commit transaction after the incident is written: where outbox rows are added. */
@@ -207,6 +208,8 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
          ON CONFLICT (service_id) DO UPDATE SET status = excluded.status, since = excluded.since,
            evidence_json = excluded.evidence_json`,
       ),
+      // A service's new state makes the live boards that list it due for an edit (`/board`).
+      markBoards: db.prepare(MARK_BOARDS_SQL),
       openIncident: db.prepare(
         `INSERT INTO incidents (id, service_id, severity, status, started_at, updated_at, evidence_key, evidence_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -650,6 +653,7 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
     if (change.service) {
       const { id, state } = change.service;
       this.stmt.serviceState.run(id, state.status, state.since, JSON.stringify(state.evidence));
+      this.stmt.markBoards.run(state.since, id);
     }
     if (!change.incident || assignedId === null) return;
     const { decision, event, evidenceKey } = change.incident;

@@ -1,6 +1,17 @@
+import {
+  BOARD_EDIT_GAP_MS,
+  type BoardClaim,
+  type BoardStore,
+  boardEntries,
+  renderBoard,
+  retiredBoard,
+} from '../core/board.js';
+import type { ServiceDirectory } from '../core/commands/ports.js';
 import { holdUntil } from '../core/delivery/chat-rules.js';
 import { planDelivery, sentSettlement } from '../core/delivery/delivery-plan.js';
 import type {
+  BoardResult,
+  BoardSender,
   ChatSender,
   ClaimedChat,
   DeliveryJob,
@@ -9,6 +20,7 @@ import type {
   SubscriptionStore,
 } from '../core/delivery/ports.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, decideRetry } from '../core/delivery/retry-policy.js';
+import { messagesFor } from '../core/i18n/index.js';
 import { type NoteStore, withLatestNotes } from '../core/incident-notes.js';
 import type { Clock } from '../core/model.js';
 import type { Logger } from '../logging.js';
@@ -57,7 +69,27 @@ export interface OutboxWorkerDeps {
   readonly onResult?: (result: DeliveryResult) => void;
   /** Incident notes (`/note`): an alert shows its incidents' latest note in every later edit. */
   readonly notes?: Pick<NoteStore, 'notesOf'>;
+  /** Live boards (`/board`): posted and edited when no alert is due (the sender's `boards`). */
+  readonly boards?: BoardWorkerDeps;
 }
+
+/** What the worker needs to post and edit live boards. */
+export interface BoardWorkerDeps {
+  readonly store: BoardStore;
+  /** The catalogue: the services an "all" subscription lists, and their names. */
+  readonly services: ServiceDirectory;
+  readonly chats: Pick<SubscriptionStore, 'getSettings' | 'listSubscriptions'>;
+  /** Boards per pass (default 10). */
+  readonly batchSize?: number;
+  /** At most one post or edit per board in this long (default BOARD_EDIT_GAP_MS). */
+  readonly editGapMs?: number;
+}
+
+/** A board whose post or edit keeps failing is dropped after this many attempts. */
+export const BOARD_MAX_ATTEMPTS = 10;
+/** A failed board post or edit is tried again after this, doubling per attempt, at most 10 minutes. */
+const BOARD_RETRY_BASE_MS = 5_000;
+const BOARD_RETRY_MAX_MS = 600_000;
 
 /**
  * Delivers one platform's outbox rows through its ChatSender. Each pass claims due chats
@@ -118,7 +150,14 @@ export class OutboxWorker {
         ahead = null;
         this.deps.log.error({ err, platform: this.platform }, 'outbox pass failed');
       }
-      if (claimed === 0 && !signal.aborted) await this.idle(signal);
+      // Boards have the lowest priority: they are posted and edited only in a pass that found no
+      // alert due, so a backlog of alerts is never delayed or reordered by them.
+      if (claimed === 0 && !signal.aborted) {
+        await this.runBoardsOnce(signal).catch((err: unknown) => {
+          this.deps.log.error({ err, platform: this.platform }, 'board pass failed');
+        });
+        await this.idle(signal);
+      }
     }
   }
 
@@ -133,6 +172,138 @@ export class OutboxWorker {
     const claim = await this.claim();
     await this.deliverAll(claim, signal);
     return claim.claims.length;
+  }
+
+  /**
+   * One pass over the platform's due live boards: each is posted (and pinned) or edited once,
+   * through the same pacer as alerts but never waiting for it (a board that would wait is put back
+   * until its turn). A board whose rendering did not change is settled without a call. Returns how
+   * many boards were claimed.
+   */
+  async runBoardsOnce(signal: AbortSignal = new AbortController().signal): Promise<number> {
+    const boards = this.deps.boards;
+    const sender = this.deps.sender.boards;
+    if (boards === undefined || sender === undefined) return 0;
+    const claims = await boards.store.claimDueBoards(this.platform, this.deps.clock.now(), {
+      limit: boards.batchSize ?? 10,
+      leaseMs: this.options.leaseMs,
+      minGapMs: boards.editGapMs ?? BOARD_EDIT_GAP_MS,
+    });
+    for (const claim of claims) {
+      try {
+        await this.board(boards, sender, claim, signal);
+      } catch (err) {
+        // A database error: the lease expires and the board is tried again.
+        this.deps.log.error({ err, platform: this.platform, chatId: claim.chatId }, 'board failed');
+      }
+    }
+    return claims.length;
+  }
+
+  private async board(
+    boards: BoardWorkerDeps,
+    sender: BoardSender,
+    claim: BoardClaim,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { store } = boards;
+    const { clock, pacer, log } = this.deps;
+    const chat = { platform: this.platform, chatId: claim.chatId };
+    const fields = { platform: this.platform, chatId: claim.chatId, board: claim.id };
+    const settings = await boards.chats.getSettings(chat);
+    const m = messagesFor(settings.locale);
+    let text: string;
+    if (claim.status !== 'active') {
+      // Replaced or stopped: its last edit says so; one never posted just goes.
+      if (claim.messageId === null || claim.shown === null) {
+        await store.settleBoard(claim, { kind: 'dropped' });
+        return;
+      }
+      text = retiredBoard(claim.shown, claim.status, m);
+    } else {
+      const subscriptions = await boards.chats.listSubscriptions(chat);
+      const entries = boardEntries(
+        subscriptions.map((s) => s.serviceId),
+        boards.services.services,
+        await store.serviceStates(),
+      );
+      text = renderBoard(entries, m, settings.timeZone, sender.maxChars);
+      if (claim.messageId !== null && text === claim.shown) {
+        await store.settleBoard(claim, {
+          kind: 'shown',
+          messageId: claim.messageId,
+          shown: text,
+          at: clock.now(),
+        });
+        return;
+      }
+    }
+    const comeBackAt = await pacer.acquire(claim.chatId, 0, signal);
+    if (comeBackAt !== null || signal.aborted) {
+      await store.settleBoard(claim, { kind: 'retry', at: comeBackAt ?? clock.now(), countAttempt: false });
+      return;
+    }
+    const posting = claim.messageId === null;
+    const result = await this.boardCall(
+      posting
+        ? (s) => sender.post(claim.chatId, claim.threadId, text, s)
+        : (s) => sender.edit(claim.chatId, claim.messageId ?? '', text, s),
+      signal,
+    );
+    const now = clock.now();
+    switch (result.kind) {
+      case 'sent':
+        if (claim.status !== 'active') {
+          await store.settleBoard(claim, { kind: 'dropped' });
+          return;
+        }
+        await store.settleBoard(claim, { kind: 'shown', messageId: result.messageId, shown: text, at: now });
+        if (posting) {
+          const refused = await sender.pin(claim.chatId, result.messageId, signal).catch(String);
+          if (refused !== null) log.debug({ ...fields, reason: refused }, 'board not pinned');
+        }
+        return;
+      case 'gone':
+        log.info(fields, 'board message deleted: the board is dropped');
+        await store.settleBoard(claim, { kind: 'dropped' });
+        return;
+      case 'rate-limited': {
+        const until = now + result.retryAfterMs;
+        if (result.global) pacer.pausePlatform(until);
+        else pacer.pauseChat(claim.chatId, until);
+        await store.settleBoard(claim, { kind: 'retry', at: until, countAttempt: false });
+        return;
+      }
+      case 'transient': {
+        if (claim.attempts + 1 >= BOARD_MAX_ATTEMPTS) {
+          log.warn({ ...fields, error: result.error }, 'board failed too often: dropped');
+          await store.settleBoard(claim, { kind: 'dropped' });
+          return;
+        }
+        log.warn({ ...fields, error: result.error }, 'board not updated; retried later');
+        const wait = Math.min(BOARD_RETRY_MAX_MS, BOARD_RETRY_BASE_MS * 2 ** claim.attempts);
+        await store.settleBoard(claim, { kind: 'retry', at: now + wait, countAttempt: true });
+        return;
+      }
+      default:
+        // The chat is unreachable, moved or refused the message: the alerts' own delivery handles
+        // the chat; the board is dropped (a new `/board` posts another).
+        log.warn({ ...fields, result: result.kind }, 'board cannot be delivered: dropped');
+        await store.settleBoard(claim, { kind: 'dropped' });
+        return;
+    }
+  }
+
+  private async boardCall(
+    call: (signal: AbortSignal) => Promise<BoardResult>,
+    signal: AbortSignal,
+  ): Promise<BoardResult> {
+    try {
+      return await call(AbortSignal.any([signal, AbortSignal.timeout(this.options.deliveryTimeoutMs)]));
+    } catch (err) {
+      this.deps.log.error({ err, platform: this.platform }, 'board sender threw');
+      return { kind: 'transient', error: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   private async claim(): Promise<Claim> {

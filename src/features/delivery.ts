@@ -21,7 +21,7 @@ export interface DeliveryDeps {
   readonly services: ServicesConfig;
   readonly engine: DetectionEngine;
   readonly storage: Pick<Storage, 'outbox' | 'subscriptions' | 'queries' | 'serviceHistory'> &
-    Partial<Pick<Storage, 'notes' | 'silences'>>;
+    Partial<Pick<Storage, 'notes' | 'silences' | 'boards'>>;
   /** `OPERATORS`: `platform:userId` of who may `/note` any incident. */
   readonly operators?: readonly string[];
   /** Where the chat commands record crowd reports. */
@@ -98,6 +98,7 @@ export class Delivery implements Feature {
         ...(storage.notes === undefined ? {} : { notes: notesWaking(storage.notes, () => wake()) }),
         ...(storage.silences === undefined ? {} : { silences: storage.silences }),
         operators: new Set(deps.operators ?? []),
+        ...(storage.boards === undefined ? {} : { boards: storage.boards, onBoardChange: () => wake() }),
       },
       renderChartPng,
     };
@@ -115,7 +116,7 @@ export class Delivery implements Feature {
     readonly renderChartPng: RenderChartPng,
     deps: DeliveryDeps,
   ) {
-    const { engine, storage, metrics, sink, clock, log } = deps;
+    const { engine, storage, metrics, sink, clock, log, services } = deps;
     this.leased = deps.leased ?? false;
     this.newWorker = (platform, pacer) =>
       new OutboxWorker({
@@ -130,6 +131,9 @@ export class Delivery implements Feature {
           if (result.kind === 'rate-limited') metrics.recordRateLimitWait(platform.name, result.retryAfterMs);
         },
         ...(storage.notes === undefined ? {} : { notes: storage.notes }),
+        ...(storage.boards === undefined
+          ? {}
+          : { boards: { store: storage.boards, services, chats: storage.subscriptions } }),
       });
     this.clock = clock;
     this.outbox = storage.outbox;

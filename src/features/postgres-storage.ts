@@ -8,6 +8,7 @@ import { type PgDb, openPostgres } from '../db/postgres/pool.js';
 import { PostgresChatMonitorStore } from '../db/postgres/postgres-chat-monitor-store.js';
 import { PostgresDetectionStore } from '../db/postgres/postgres-detection-store.js';
 import { PostgresHistoryStore } from '../db/postgres/postgres-history-store.js';
+import { PostgresBoardStore } from '../db/postgres/postgres-board-store.js';
 import { PostgresNoteStore } from '../db/postgres/postgres-note-store.js';
 import { PostgresOutboxStore } from '../db/postgres/postgres-outbox-store.js';
 import { PostgresQueryStore } from '../db/postgres/postgres-query-store.js';
@@ -66,6 +67,7 @@ export class PostgresStorage implements Storage {
   readonly description: string;
   readonly serviceHistory: ServiceHistory;
   readonly notes: PostgresNoteStore;
+  readonly boards: PostgresBoardStore;
   private maintenance: ScheduledTask | null = null;
 
   private constructor(
@@ -83,6 +85,7 @@ export class PostgresStorage implements Storage {
     this.description = describeDatabase(database).replace(/^database: /, '');
     this.serviceHistory = new ServiceHistory(history, deps.clock, reports);
     this.notes = new PostgresNoteStore(pg.pool, outbox);
+    this.boards = new PostgresBoardStore(pg.pool);
   }
 
   /** `/silence <service>`: the chats' silences, kept beside their settings. */

@@ -8,6 +8,7 @@ import { FailoverOutboxStore } from '../db/failover-outbox-store.js';
 import { SqliteChatMonitorStore } from '../db/sqlite-chat-monitor-store.js';
 import { SqliteDetectionStore, WRITE_BEHIND_MS } from '../db/sqlite-detection-store.js';
 import { SqliteHistoryStore } from '../db/sqlite-history-store.js';
+import { SqliteBoardStore } from '../db/sqlite-board-store.js';
 import { SqliteNoteStore } from '../db/sqlite-note-store.js';
 import { SqliteOutboxStore } from '../db/sqlite-outbox-store.js';
 import { SqliteQueryStore } from '../db/sqlite-query-store.js';
@@ -40,6 +41,7 @@ export class SqliteStorage implements Storage {
   readonly detection: SqliteDetectionStore;
   readonly queries: SqliteQueryStore;
   readonly notes: SqliteNoteStore;
+  readonly boards: SqliteBoardStore;
   readonly subscriptions: SqliteSubscriptionStore;
   /** `/silence <service>`: the chats' silences, kept beside their settings. */
   get silences(): SqliteSubscriptionStore {
@@ -92,6 +94,7 @@ export class SqliteStorage implements Storage {
     this.history = new SqliteHistoryStore(this.db);
     this.queries = new SqliteQueryStore(this.db);
     this.notes = new SqliteNoteStore(this.db, this.outbox);
+    this.boards = new SqliteBoardStore(this.db);
     // Chat commands that change settings get a clear answer when that cannot be stored.
     this.subscriptions = this.health.guardMethods(
       new SqliteSubscriptionStore(this.db, {

@@ -2,6 +2,7 @@ import type { AppConfig } from '../app-config.js';
 import type { ServiceHistory } from '../charts/service-history.js';
 import type { ChatMonitorStore } from '../chat-monitors/chat-monitor-store.js';
 import type { Awaitable } from '../core/awaitable.js';
+import type { BoardStore } from '../core/board.js';
 import type { CommunityReportStore } from '../crowd-runtime/community-notices.js';
 import type { DetectionStore } from '../core/detection/engine.js';
 import type { OutboxStore, SilenceStore, SubscriptionStore } from '../core/delivery/ports.js';
@@ -48,6 +49,8 @@ export interface Storage extends Feature {
   readonly chatMonitors: ChatMonitorStore;
   /** `/note`'s notes; a note on an open incident queues the alert update (the outbox's `updated`). */
   readonly notes: NoteStore;
+  /** `/board`'s live boards; a service's state change marks them due in the detection store's write. */
+  readonly boards: BoardStore;
   /** The check history behind the status page and the charts `/status <service>` attaches. */
   readonly serviceHistory: ServiceHistory;
   /** The SQLite database itself (tests and tools); null on PostgreSQL. */

@@ -4,6 +4,8 @@ import { afterAll } from 'vitest';
 import { testDatabase } from './postgres.js';
 
 const SCHEMA = new URL('../../src/db/postgres/migrations/001_schema.sql', import.meta.url);
+/** The live boards, which the detection store's write of a service's state marks (`/board`). */
+const BOARDS = new URL('../../src/db/postgres/migrations/007_boards.sql', import.meta.url);
 const BIGINT_OID = 20;
 
 /** BIGINT as a JavaScript number, as the bot's pool reads it (epoch ms, refs, counts). */
@@ -31,10 +33,12 @@ export function poolOn(url: string): pg.Pool {
   return pool;
 }
 
-/** A fresh database with the PostgreSQL schema (001) applied; its URL. */
+/** A fresh database with the PostgreSQL schema (001, and the boards of 008) applied; its URL. */
 export async function schemaDatabase(): Promise<string> {
   const url = await testDatabase();
-  await poolOn(url).query(readFileSync(SCHEMA, 'utf8'));
+  const pool = poolOn(url);
+  await pool.query(readFileSync(SCHEMA, 'utf8'));
+  await pool.query(readFileSync(BOARDS, 'utf8'));
   return url;
 }
 

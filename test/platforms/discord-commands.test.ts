@@ -2,6 +2,7 @@
  * The slash command definitions and their registration against the local Discord (which checks
  * names, lengths and option rules as Discord does) with the real @discordjs/rest client.
  */
+import { BOARD_ACTIONS } from '../../src/core/commands/definitions/board-command.js';
 import {
   ApplicationCommandOptionType,
   REST,
@@ -72,6 +73,7 @@ describe('Discord command definitions', () => {
       ['help', null],
       // Operators need not be admins of the channel: the handler decides who may note what.
       ['note', null],
+      ['board', '16'],
     ]);
   });
 
@@ -80,7 +82,11 @@ describe('Discord command definitions', () => {
     const subcommands = DISCORD_COMMANDS.flatMap((c) => c.options ?? []).filter(
       (o) => o.type === ApplicationCommandOptionType.Subcommand,
     );
-    expect(subcommands.map((o) => o.name)).toEqual([...SILENCE_ACTIONS, ...MONITOR_ACTIONS]);
+    expect(subcommands.map((o) => o.name)).toEqual([
+      ...SILENCE_ACTIONS,
+      ...MONITOR_ACTIONS,
+      ...BOARD_ACTIONS,
+    ]);
     const options = DISCORD_COMMANDS.flatMap((c) => c.options ?? []).flatMap((o) =>
       o.type === ApplicationCommandOptionType.Subcommand ? (o.options ?? []) : [o],
     );

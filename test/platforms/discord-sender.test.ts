@@ -286,3 +286,27 @@ describe('DiscordSender', () => {
     });
   });
 });
+
+describe('DiscordSender boards', () => {
+  it('posts a board as escaped text without mentions, edits it, and calls a deleted one gone', async () => {
+    const { fake, alertsId, sender, rest } = await world();
+    const boards = must(sender.boards, 'boards');
+    const text = 'Live status\n🔴 **Shop** @everyone: down';
+    const posted = await boards.post(alertsId, null, text, signal());
+    const messageId = posted.kind === 'sent' ? posted.messageId : '';
+    const [message] = fake.messagesIn(alertsId);
+    expect(message?.content).toBe('Live status\n🔴 \\*\\*Shop\\*\\* @\u200beveryone: down');
+    expect(message?.allowedMentions).toEqual({ parse: [] });
+
+    expect(await boards.edit(alertsId, messageId, 'Live status\n✅ Shop: operational', signal())).toEqual({
+      kind: 'sent',
+      messageId,
+    });
+    expect(fake.messagesIn(alertsId)[0]?.content).toBe('Live status\n✅ Shop: operational');
+
+    await rest.delete(`/channels/${alertsId}/messages/${messageId}`);
+    expect(await boards.edit(alertsId, messageId, 'Live status', signal())).toEqual({ kind: 'gone' });
+    // The local Discord has no pins: the refusal is returned, never thrown.
+    expect(await boards.pin(alertsId, messageId, signal())).toEqual(expect.any(String));
+  });
+});

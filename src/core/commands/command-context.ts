@@ -1,3 +1,4 @@
+import type { BoardStore } from '../board.js';
 import type { ReportSink } from '../crowd/report-port.js';
 import { ALL_SERVICES, type ChatSettings, type SilenceStore } from '../delivery/ports.js';
 import type { Messages, ServiceTarget } from '../i18n/index.js';
@@ -47,6 +48,10 @@ export interface CommandServiceDeps {
   readonly silences?: SilenceStore;
   /** `OPERATORS`: `platform:userId` of who may note any incident. */
   readonly operators?: ReadonlySet<string>;
+  /** Where `/board` records the chat's live board. Absent: `/board` answers with an internal error. */
+  readonly boards?: Pick<BoardStore, 'startBoard' | 'stopBoard'>;
+  /** A board was asked for: the outbox workers are woken to post it. */
+  readonly onBoardChange?: () => void;
 }
 
 /** A user's text echoed in a reply (`I don't know the service "…"`) is cut to this. */

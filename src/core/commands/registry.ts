@@ -1,5 +1,6 @@
 import { SUBCOMMAND_ARG, type CommandDefinition } from './command-definition.js';
 import type { ChatCapabilities } from './command-request.js';
+import { boardCommand } from './definitions/board-command.js';
 import { helpCommand } from './definitions/help-command.js';
 import { incidentsCommand } from './definitions/incidents-command.js';
 import { monitorCommand } from './definitions/monitor-command.js';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   reportButtonCommand,
   muteButtonCommand,
   noteCommand,
+  boardCommand,
 ];
 
 const BY_NAME: ReadonlyMap<string, CommandDefinition> = new Map(COMMANDS.map((c) => [c.name, c]));

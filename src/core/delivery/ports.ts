@@ -207,6 +207,27 @@ export interface ChatSender {
   readonly platform: Platform;
   /** Resolves with the classified result; `signal` aborts on timeout or shutdown. */
   deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult>;
+  /** Live boards (`/board`, src/core/board.ts); absent: the platform has none. */
+  readonly boards?: BoardSender;
+}
+
+/**
+ * How a board's post or edit ended: as a delivery's, or `gone` when the message to edit no longer
+ * exists (deleted: the board is dropped quietly).
+ */
+export type BoardResult = DeliveryResult | { readonly kind: 'gone' };
+
+/**
+ * A platform's way of posting and editing live boards. `text` is the board's plain text (src/core/board.ts);
+ * the sender escapes it, breaks mentions and sends it without buttons. Never throws for expected failures.
+ */
+export interface BoardSender {
+  /** The longest board text the platform takes, before escaping. */
+  readonly maxChars: number;
+  post(chatId: string, threadId: string | null, text: string, signal: AbortSignal): Promise<BoardResult>;
+  edit(chatId: string, messageId: string, text: string, signal: AbortSignal): Promise<BoardResult>;
+  /** Pins the board silently; resolves why not when the platform refused (no right to pin), else null. */
+  pin(chatId: string, messageId: string, signal: AbortSignal): Promise<string | null>;
 }
 
 /**

@@ -48,6 +48,16 @@ const STATE: Readonly<Record<State, string>> = {
   maintenance: 'রক্ষণাবেক্ষণ চলছে',
 };
 
+/** The live board's marks and words per state (`/board`). */
+const BOARD_EMOJI: Readonly<Record<State, string>> = {
+  down: '🔴',
+  degraded: '🟠',
+  maintenance: '🔧',
+  unknown: '⚪',
+  up: '✅',
+};
+const BOARD_STATE: Readonly<Record<State, string>> = STATE;
+
 /** The predicate after a service name (or a list of them); `again` is inserted where it belongs. */
 const PREDICATE: Readonly<Record<State, (again: string) => string>> = {
   up: (again) => `${again}চালু আছে`,
@@ -178,6 +188,10 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
     '/note <service> [identified|monitoring|resolved] <text>',
     'সার্ভিসের ঘটনায় একটি নোট যোগ করুন (অপারেটর; নিজের মনিটরে অ্যাডমিন)',
   ],
+  board: [
+    '/board | /board off',
+    'এখানে একটি সরাসরি অবস্থার বোর্ড, অবস্থা বদলালে সম্পাদিত হয়; off দিলে থামে (অ্যাডমিন)',
+  ],
 };
 
 /** `/watch` যা পেয়েছে, স্ট্যাটাস ফিডের বদলে। */
@@ -249,6 +263,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   silence: 'কিছু সময় এখানে সতর্কবার্তা নীরব রাখুন, শেষ করুন, তালিকা দেখুন — অ্যাডমিন',
   watch: 'এখানে একটি অফিসিয়াল স্ট্যাটাস পাতা অনুসরণ করুন — অ্যাডমিন',
   note: 'কোনো ঘটনায় নোট যোগ করুন — অপারেটর ও মনিটরের মালিক',
+  board: 'এখানে সরাসরি অবস্থার বোর্ড, সবসময় হালনাগাদ — অ্যাডমিন',
 };
 
 const PAGE: PageText = {
@@ -573,7 +588,27 @@ export const bn: Catalogue<'bn'> = {
     noteMonitoring: 'monitoring: সমাধান দেওয়া হয়েছে, নজরে আছে',
     noteResolved: 'resolved: লেখকের মতে ঠিক হয়ে গেছে',
     noteText: 'নোট, সাধারণ লেখা (সর্বোচ্চ ৫০০ অক্ষর)',
+    boardOn: 'এখানে একটি সরাসরি অবস্থার বোর্ড পাঠান (আগেরটির বদলে)',
+    boardOff: 'এই চ্যাটের বোর্ড হালনাগাদ করা বন্ধ করুন',
   },
   page: PAGE,
   problemWords: PROBLEM_WORDS,
+  board: {
+    title: () => 'সরাসরি অবস্থা',
+    line: ({ name, state, since, timeZone }) =>
+      since === null
+        ? `${BOARD_EMOJI[state]} ${name}: ${BOARD_STATE[state]}`
+        : `${BOARD_EMOJI[state]} ${name}: ${BOARD_STATE[state]}, ${formatDateTime(FORMAT, since, timeZone)} থেকে`,
+    empty: () =>
+      'এই চ্যাট এখনও কোনো সতর্কবার্তা পায় না, তাই বোর্ডে কিছু নেই। একজন অ্যাডমিন /subscribe <service|all> ব্যবহার করতে পারেন।',
+    live: () => 'অবস্থা বদলালে এটি হালনাগাদ হয়। /board off দিলে থামে।',
+    stopped: () => 'এই বোর্ড আর হালনাগাদ হয় না (/board off)।',
+    moved: () => 'এই বোর্ড আর হালনাগাদ হয় না: এই চ্যাটে একটি নতুন বোর্ড পাঠানো হয়েছে।',
+    started: ({ replaced }) =>
+      replaced
+        ? 'এখানে একটি নতুন সরাসরি বোর্ড পাঠানো হচ্ছে; পুরোনোটি আর হালনাগাদ হবে না।'
+        : 'এখানে একটি সরাসরি বোর্ড পাঠানো হচ্ছে; এই চ্যাটের সেবাগুলোর অবস্থা বদলালে এটি সম্পাদিত হবে।',
+    ended: () => 'বোর্ডটি থাকছে, তবে আর হালনাগাদ হবে না।',
+    none: () => 'এই চ্যাটে কোনো সরাসরি বোর্ড নেই। /board দিলে একটি পাঠানো হয়।',
+  },
 };

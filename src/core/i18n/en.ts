@@ -48,6 +48,16 @@ const STATE: Readonly<Record<State, string>> = {
   maintenance: 'in maintenance',
 };
 
+/** The live board's marks and words per state (`/board`). */
+const BOARD_EMOJI: Readonly<Record<State, string>> = {
+  down: '🔴',
+  degraded: '🟠',
+  maintenance: '🔧',
+  unknown: '⚪',
+  up: '✅',
+};
+const BOARD_STATE: Readonly<Record<State, string>> = { ...STATE, up: 'operational' };
+
 /** `is down`, `is having problems`: the predicate of a one-service title. */
 const PREDICATE: Readonly<Record<State, string>> = {
   up: 'is up',
@@ -172,6 +182,10 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
     '/note <service> [identified|monitoring|resolved] <text>',
     'add a note to the service’s incident (operators; admins for their own monitors)',
   ],
+  board: [
+    '/board | /board off',
+    'post a live status board here, edited as states change; off stops it (admins)',
+  ],
 };
 
 /** What `/watch` found instead of a status feed. */
@@ -243,6 +257,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   silence: 'Silence alerts here for a while, end it, list it — admins',
   watch: 'Follow an official status page here — admins',
   note: 'Add a note to an incident — operators and monitor owners',
+  board: 'A live status board here, kept up to date — admins',
 };
 
 const PAGE: PageText = {
@@ -563,7 +578,27 @@ export const en: Catalogue<'en'> = {
     noteMonitoring: 'monitoring: a fix is in, being watched',
     noteResolved: 'resolved: fixed, in the author’s word',
     noteText: 'The note, plain text (up to 500 characters)',
+    boardOn: 'Post a live status board here (replaces the current one)',
+    boardOff: 'Stop updating this chat’s board',
   },
   page: PAGE,
   problemWords: PROBLEM_WORDS,
+  board: {
+    title: () => 'Live status',
+    line: ({ name, state, since, timeZone }) =>
+      since === null
+        ? `${BOARD_EMOJI[state]} ${name}: ${BOARD_STATE[state]}`
+        : `${BOARD_EMOJI[state]} ${name}: ${BOARD_STATE[state]} since ${formatDateTime(FORMAT, since, timeZone)}`,
+    empty: () =>
+      'This chat gets no alerts yet, so the board lists nothing. An admin can use /subscribe <service|all>.',
+    live: () => 'Updated as states change. /board off stops it.',
+    stopped: () => 'This board is no longer updated (/board off).',
+    moved: () => 'This board is no longer updated: a newer one was posted in this chat.',
+    started: ({ replaced }) =>
+      replaced
+        ? 'A new live board is being posted here; the old one is no longer updated.'
+        : 'A live board is being posted here; it is edited as the states of this chat’s services change.',
+    ended: () => 'The board stays, but it is no longer updated.',
+    none: () => 'This chat has no live board. /board posts one.',
+  },
 };

@@ -64,6 +64,16 @@ const STATE: Readonly<Record<State, string>> = {
   maintenance: 'रखरखाव जारी',
 };
 
+/** The live board's marks and words per state (`/board`). */
+const BOARD_EMOJI: Readonly<Record<State, string>> = {
+  down: '🔴',
+  degraded: '🟠',
+  maintenance: '🔧',
+  unknown: '⚪',
+  up: '✅',
+};
+const BOARD_STATE: Readonly<Record<State, string>> = STATE;
+
 /** The predicate after one service's name; `again` is inserted where it belongs. */
 const PREDICATE: Readonly<Record<State, (again: string) => string>> = {
   up: (again) => `${again}चालू है`,
@@ -208,6 +218,7 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
     '/note <service> [identified|monitoring|resolved] <text>',
     'सेवा की घटना पर नोट जोड़ें (ऑपरेटर; अपने मॉनिटर पर एडमिन)',
   ],
+  board: ['/board | /board off', 'यहाँ लाइव स्थिति बोर्ड, स्थिति बदलने पर संपादित; off से रुकता है (एडमिन)'],
 };
 
 /** `/watch` को स्टेटस फ़ीड की जगह क्या मिला। */
@@ -280,6 +291,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   silence: 'कुछ देर के लिए यहाँ अलर्ट मौन करें, ख़त्म करें, सूची देखें — एडमिन',
   watch: 'यहाँ किसी आधिकारिक स्टेटस पेज पर नज़र रखें — एडमिन',
   note: 'किसी घटना पर नोट जोड़ें — ऑपरेटर और मॉनिटर के मालिक',
+  board: 'यहाँ लाइव स्थिति बोर्ड, हमेशा अपडेट — एडमिन',
 };
 
 const PAGE: PageText = {
@@ -598,7 +610,27 @@ export const hi: Catalogue<'hi'> = {
     noteMonitoring: 'monitoring: सुधार लग गया, नज़र रखी जा रही है',
     noteResolved: 'resolved: लेखक के अनुसार ठीक हो गया',
     noteText: 'नोट, सादा पाठ (अधिकतम ५०० अक्षर)',
+    boardOn: 'यहाँ लाइव स्थिति बोर्ड भेजें (मौजूदा की जगह)',
+    boardOff: 'इस चैट के बोर्ड को अपडेट करना बंद करें',
   },
   page: PAGE,
   problemWords: PROBLEM_WORDS,
+  board: {
+    title: () => 'लाइव स्थिति',
+    line: ({ name, state, since, timeZone }) =>
+      since === null
+        ? `${BOARD_EMOJI[state]} ${name}: ${BOARD_STATE[state]}`
+        : `${BOARD_EMOJI[state]} ${name}: ${BOARD_STATE[state]}, ${formatDateTime(FORMAT, since, timeZone)} से`,
+    empty: () =>
+      'इस चैट को अभी कोई अलर्ट नहीं मिलता, इसलिए बोर्ड में कुछ नहीं है। कोई एडमिन /subscribe <service|all> चला सकता है।',
+    live: () => 'स्थिति बदलने पर यह अपडेट होता है। /board off इसे रोकता है।',
+    stopped: () => 'यह बोर्ड अब अपडेट नहीं होता (/board off)।',
+    moved: () => 'यह बोर्ड अब अपडेट नहीं होता: इस चैट में एक नया बोर्ड भेजा गया है।',
+    started: ({ replaced }) =>
+      replaced
+        ? 'यहाँ एक नया लाइव बोर्ड भेजा जा रहा है; पुराना अब अपडेट नहीं होगा।'
+        : 'यहाँ एक लाइव बोर्ड भेजा जा रहा है; इस चैट की सेवाओं की स्थिति बदलने पर इसे संपादित किया जाएगा।',
+    ended: () => 'बोर्ड बना रहेगा, पर अब अपडेट नहीं होगा।',
+    none: () => 'इस चैट में कोई लाइव बोर्ड नहीं है। /board एक भेजता है।',
+  },
 };

@@ -68,6 +68,8 @@ export interface Catalogue<L extends string> {
    * "মেসেজ যাচ্ছে না"), matched against the lower-cased, NFC-normalised text (`parseProblemKind`).
    */
   readonly problemWords: Readonly<Record<NamedProblemKind, RegExp>>;
+  /** The live board (`/board`) and the replies of its command. */
+  readonly board: BoardMessages;
 }
 
 /**
@@ -430,4 +432,34 @@ export interface MonitorMessages {
     readonly known: readonly string[];
     readonly more: number;
   }): string;
+}
+
+/** The live board (`/board`, src/core/board.ts) and its command's replies. Plain text; the adapters escape it. */
+export interface BoardMessages {
+  /** The board's first line: `Live status`. */
+  title(): string;
+  /**
+   * One service: `🔴 WhatsApp: down since 10:50 PM`; `since` null (no state stored yet): the state alone.
+   * `name` is untrusted plain text.
+   */
+  line(p: {
+    readonly name: string;
+    readonly state: State;
+    readonly since: number | null;
+    readonly timeZone: string;
+  }): string;
+  /** The chat is subscribed to nothing: the board says how to subscribe. */
+  empty(): string;
+  /** The board's last line while it is kept up to date. */
+  live(): string;
+  /** The last line of a board `/board off` stopped. */
+  stopped(): string;
+  /** The last line of a board a newer `/board` replaced. */
+  moved(): string;
+  /** `/board`: the board is being posted (`replaced`: the former one is told it moved). */
+  started(p: { readonly replaced: boolean }): string;
+  /** `/board off`: the board stays but is no longer updated. */
+  ended(): string;
+  /** `/board off` in a chat without a board. */
+  none(): string;
 }

@@ -20,6 +20,7 @@ import {
 } from '../sqlite-detection-store.js';
 import { fenceLeases } from './cluster-store.js';
 import { CommitQueue } from './commit-queue.js';
+import { MARK_BOARDS_PG_SQL } from './postgres-board-store.js';
 import { type FanOutOptions, enqueueIncidentEventIn } from './outbox-fanout.js';
 import { IdReserve, advanceSequenceSql, errorMessage } from './id-blocks.js';
 
@@ -736,6 +737,11 @@ export class PostgresDetectionStore implements DetectionStore {
         list.map(([, s]) => s.status),
         list.map(([, s]) => s.since),
         list.map(([, s]) => JSON.stringify(s.evidence)),
+      ]);
+      // The live boards that list these services are due for an edit (`/board`).
+      await client.query(MARK_BOARDS_PG_SQL, [
+        Math.min(...list.map(([, s]) => s.since)),
+        list.map(([id]) => id),
       ]);
     }
   }

@@ -1,12 +1,26 @@
 import { type REST, Routes } from 'discord.js';
 import { buildAlert, summariseIncidents } from '../../core/alert-message.js';
-import type { ChatSender, DeliveryJob, DeliveryResult } from '../../core/delivery/ports.js';
+import type {
+  BoardResult,
+  BoardSender,
+  ChatSender,
+  DeliveryJob,
+  DeliveryResult,
+} from '../../core/delivery/ports.js';
 import { messagesFor } from '../../core/i18n/index.js';
-import { renderDiscordAlert, renderDiscordReminder, renderDiscordText } from './discord-render.js';
+import {
+  MAX_DISCORD_CONTENT_CHARS,
+  renderDiscordAlert,
+  renderDiscordReminder,
+  renderDiscordText,
+} from './discord-render.js';
 import { classifyDiscordError, isUnknownMessage } from './discord-errors.js';
 
-/** What the sender needs from the REST client: discord.js's own, with its bucket queue. */
-export type DiscordRest = Pick<REST, 'post' | 'patch'>;
+/**
+ * What the sender needs from the REST client: discord.js's own, with its bucket queue (`put`
+ * pins live boards; without it they are not pinned).
+ */
+export type DiscordRest = Pick<REST, 'post' | 'patch'> & Partial<Pick<REST, 'put'>>;
 
 /**
  * Delivers outbox jobs as Discord messages through @discordjs/rest (docs/design.md §4). The REST client
@@ -24,11 +38,14 @@ export type DiscordRest = Pick<REST, 'post' | 'patch'>;
  */
 export class DiscordSender implements ChatSender {
   readonly platform = 'discord' as const;
+  readonly boards: BoardSender;
 
   constructor(
     private readonly rest: DiscordRest,
     private readonly options: { readonly statusPageUrl?: string } = {},
-  ) {}
+  ) {
+    this.boards = new DiscordBoards(rest);
+  }
 
   async deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult> {
     try {
@@ -89,4 +106,54 @@ function messageId(response: unknown): string {
   const id = (response as { id?: unknown } | null)?.id;
   if (typeof id !== 'string') throw new Error('Discord answered without a message id');
   return id;
+}
+
+/**
+ * Live boards as plain Discord messages: the board's text escaped, mentions disallowed. An edit of
+ * a deleted message (10008 Unknown Message) is `gone`. Pinned with `PUT .../messages/pins/{id}`; a
+ * refusal (Manage Messages missing, 50 pins already) is returned, never thrown.
+ */
+class DiscordBoards implements BoardSender {
+  /** Escaping adds a backslash before markdown characters: a quarter of the limit is kept for it. */
+  readonly maxChars = Math.floor(MAX_DISCORD_CONTENT_CHARS * 0.75);
+
+  constructor(private readonly rest: DiscordRest) {}
+
+  async post(
+    chatId: string,
+    _threadId: string | null,
+    text: string,
+    signal: AbortSignal,
+  ): Promise<BoardResult> {
+    try {
+      const body = renderDiscordText(text);
+      return {
+        kind: 'sent',
+        messageId: messageId(await this.rest.post(Routes.channelMessages(chatId), { body, signal })),
+      };
+    } catch (err) {
+      return classifyDiscordError(err);
+    }
+  }
+
+  async edit(chatId: string, id: string, text: string, signal: AbortSignal): Promise<BoardResult> {
+    try {
+      const body = renderDiscordText(text);
+      await this.rest.patch(Routes.channelMessage(chatId, id), { body, signal });
+      return { kind: 'sent', messageId: id };
+    } catch (err) {
+      if (isUnknownMessage(err)) return { kind: 'gone' };
+      return classifyDiscordError(err);
+    }
+  }
+
+  async pin(chatId: string, id: string, signal: AbortSignal): Promise<string | null> {
+    if (this.rest.put === undefined) return 'no REST put';
+    try {
+      await this.rest.put(Routes.channelMessagesPin(chatId, id), { signal });
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
 }

@@ -1,6 +1,12 @@
 import type { Telegram } from 'telegraf';
 import { buildAlert, summariseIncidents } from '../../core/alert-message.js';
-import type { ChatSender, DeliveryJob, DeliveryResult } from '../../core/delivery/ports.js';
+import type {
+  BoardResult,
+  BoardSender,
+  ChatSender,
+  DeliveryJob,
+  DeliveryResult,
+} from '../../core/delivery/ports.js';
 import { messagesFor } from '../../core/i18n/index.js';
 import {
   classifyTelegramError,
@@ -9,7 +15,7 @@ import {
   isThreadGone,
   redactToken,
 } from './telegram-errors.js';
-import { renderTelegramAlert, renderTelegramText } from './telegram-render.js';
+import { MAX_TELEGRAM_TEXT_CHARS, renderTelegramAlert, renderTelegramText } from './telegram-render.js';
 
 /** What the sender needs of telegraf: the raw call, so every request can carry an AbortSignal. */
 export type TelegramApi = Pick<Telegram, 'callApi'>;
@@ -48,11 +54,14 @@ interface SentMessage {
  */
 export class TelegramSender implements ChatSender {
   readonly platform = 'telegram' as const;
+  readonly boards: BoardSender;
 
   constructor(
     private readonly api: TelegramApi,
     private readonly options: { readonly token: string; readonly statusPageUrl?: string },
-  ) {}
+  ) {
+    this.boards = new TelegramBoards(api, options.token);
+  }
 
   async deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult> {
     try {
@@ -180,4 +189,87 @@ export class TelegramSender implements ChatSender {
 /** `message_thread_id` of the job's forum topic, or nothing for the chat itself. */
 function threadOf(job: DeliveryJob): { message_thread_id?: number } {
   return job.threadId === undefined ? {} : { message_thread_id: Number(job.threadId) };
+}
+
+/**
+ * Live boards as Telegram messages: the board's plain text escaped for `parse_mode: 'HTML'` (mentions
+ * broken), without buttons. An edit whose message is gone (400 "message to edit not found") is
+ * `gone`; "message is not modified" counts as sent. Pinned with `pinChatMessage` without a
+ * notification; a refusal (no right to pin) is returned, never thrown.
+ */
+class TelegramBoards implements BoardSender {
+  readonly maxChars = MAX_TELEGRAM_TEXT_CHARS;
+
+  constructor(
+    private readonly api: TelegramApi,
+    private readonly token: string,
+  ) {}
+
+  post(chatId: string, threadId: string | null, text: string, signal: AbortSignal): Promise<BoardResult> {
+    return this.call(async () => {
+      const sent = (await this.api.callApi(
+        'sendMessage',
+        {
+          chat_id: chatId,
+          ...(threadId === null ? {} : { message_thread_id: Number(threadId) }),
+          text: boardHtml(text),
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+        },
+        abortable(signal),
+      )) as SentMessage;
+      return String(sent.message_id);
+    });
+  }
+
+  edit(chatId: string, messageId: string, text: string, signal: AbortSignal): Promise<BoardResult> {
+    return this.call(async () => {
+      try {
+        await this.api.callApi(
+          'editMessageText',
+          {
+            chat_id: chatId,
+            message_id: Number(messageId),
+            text: boardHtml(text),
+            parse_mode: 'HTML',
+            link_preview_options: { is_disabled: true },
+          },
+          abortable(signal),
+        );
+      } catch (err) {
+        if (!isNotModified(err)) throw err;
+      }
+      return messageId;
+    });
+  }
+
+  async pin(chatId: string, messageId: string, signal: AbortSignal): Promise<string | null> {
+    try {
+      await this.api.callApi(
+        'pinChatMessage',
+        { chat_id: chatId, message_id: Number(messageId), disable_notification: true },
+        abortable(signal),
+      );
+      return null;
+    } catch (err) {
+      return redactToken(err instanceof Error ? err.message : String(err), this.token);
+    }
+  }
+
+  private async call(send: () => Promise<string>): Promise<BoardResult> {
+    try {
+      return { kind: 'sent', messageId: await send() };
+    } catch (err) {
+      if (isEditTargetGone(err)) return { kind: 'gone' };
+      const result = classifyTelegramError(err);
+      if (result.kind === 'transient')
+        return { kind: 'transient', error: redactToken(result.error, this.token) };
+      return result;
+    }
+  }
+}
+
+/** The board as one message: `renderBoard` already fits it under the limit, so only the first chunk is sent. */
+function boardHtml(text: string): string {
+  return renderTelegramText(text)[0] ?? '…';
 }

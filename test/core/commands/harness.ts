@@ -195,7 +195,10 @@ const GENEROUS = { userRate: { burst: 1000, perMs: 1000 }, chatRate: { burst: 10
 export function makeHarness(
   options: CommandServiceOptions = {},
   services: readonly WatchedService[] = SERVICES,
-  extra: Pick<CommandServiceDeps, 'monitors' | 'notes' | 'operators' | 'silences'> = {},
+  extra: Pick<
+    CommandServiceDeps,
+    'monitors' | 'notes' | 'operators' | 'silences' | 'boards' | 'onBoardChange'
+  > = {},
 ): Harness {
   let t = T0;
   const clock = {

@@ -19,6 +19,7 @@ import {
 } from '../../../src/db/postgres/copy-from-sqlite.js';
 import { SqliteChatMonitorStore } from '../../../src/db/sqlite-chat-monitor-store.js';
 import { SqliteDetectionStore } from '../../../src/db/sqlite-detection-store.js';
+import { SqliteBoardStore } from '../../../src/db/sqlite-board-store.js';
 import { SqliteNoteStore } from '../../../src/db/sqlite-note-store.js';
 import { SqliteHistoryStore } from '../../../src/db/sqlite-history-store.js';
 import { SqliteOutboxStore } from '../../../src/db/sqlite-outbox-store.js';
@@ -194,6 +195,11 @@ function sourceDatabase(): { path: string; db: Db } {
     });
   monitors.remove('telegram:-1001', 'home', 'admin-1', T0 + HOUR_MS);
   subs.setSilence({ platform: 'telegram', chatId: '-1001' }, 'github', T0 + 10 * HOUR_MS, T0 + 4 * HOUR_MS);
+  // A live board (`/board`), posted in the topic chat.
+  const boards = new SqliteBoardStore(db);
+  boards.startBoard({ platform: 'telegram', chatId: '-1001', threadId: '42' }, T0);
+  for (const board of boards.claimDueBoards('telegram', T0, { limit: 1, leaseMs: 60_000, minGapMs: 0 }))
+    boards.settleBoard(board, { kind: 'shown', messageId: 'b-1', shown: 'Live status', at: T0 });
   return { path, db };
 }
 

@@ -349,6 +349,10 @@ describe('PostgresDetectionStore with its server stopped and started again', () 
     await pool.query(
       readFileSync(new URL('../../../src/db/postgres/migrations/001_schema.sql', import.meta.url), 'utf8'),
     );
+    // The boards the detection store marks when a service's state changes (`/board`).
+    await pool.query(
+      readFileSync(new URL('../../../src/db/postgres/migrations/007_boards.sql', import.meta.url), 'utf8'),
+    );
     await seedChat(
       pool,
       { platform: 'telegram', chatId: '42' },

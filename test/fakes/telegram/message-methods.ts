@@ -202,10 +202,28 @@ const answerCallbackQuery: MethodHandler = (state, params) => {
   return true;
 };
 
+/**
+ * pinChatMessage: in a group, only an administrator may pin (400 "not enough rights to manage
+ * pinned messages in the chat"); the message must exist (400 "message to pin not found").
+ * https://core.telegram.org/bots/api#pinchatmessage
+ */
+const pinChatMessage: MethodHandler = (state, params) => {
+  const record = state.store.resolve(params.string('chat_id'));
+  const messageId = params.int('message_id');
+  if (messageId === undefined || !record.messages.has(messageId))
+    throw badRequest('message to pin not found');
+  if (record.chat.type !== 'private' && state.store.botStatus(record) !== 'administrator')
+    throw badRequest('not enough rights to manage pinned messages in the chat');
+  record.pinnedMessageId = messageId;
+  state.changed();
+  return true;
+};
+
 /** Handlers by lower-case method name. */
 export const MESSAGE_METHODS: Readonly<Record<string, MethodHandler>> = {
   sendmessage: sendMessage,
   sendphoto: sendPhoto,
   editmessagetext: editMessageText,
   answercallbackquery: answerCallbackQuery,
+  pinchatmessage: pinChatMessage,
 };

@@ -1,0 +1,166 @@
+/**
+ * The live board store (`/board`) on both backends: one active board per chat, a new one retiring
+ * the old, `off` retiring it, a service's state change marking the boards that list it due (the SQL
+ * the detection stores run with the state), claims that coalesce edits to one per gap, and
+ * settlements that do not lose a change marked while an edit was in flight.
+ */
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AsyncPort } from '../../src/core/awaitable.js';
+import { BOARD_EDIT_GAP_MS } from '../../src/core/board.js';
+import type { SubscriptionStore } from '../../src/core/delivery/ports.js';
+import { openDatabase } from '../../src/db/database.js';
+import { MARK_BOARDS_PG_SQL, PostgresBoardStore } from '../../src/db/postgres/postgres-board-store.js';
+import { openPostgres } from '../../src/db/postgres/pool.js';
+import { PostgresSubscriptionStore } from '../../src/db/postgres/postgres-subscription-store.js';
+import { MARK_BOARDS_SQL, SqliteBoardStore } from '../../src/db/sqlite-board-store.js';
+import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
+import { testDatabase } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const T0 = Date.UTC(2026, 0, 15, 10, 0, 0);
+const LEASE = { limit: 10, leaseMs: 60_000, minGapMs: BOARD_EDIT_GAP_MS };
+const TG = { platform: 'telegram', chatId: '-100' };
+const OTHER = { platform: 'telegram', chatId: '-200' };
+
+interface Backend {
+  boards: AsyncPort<SqliteBoardStore>;
+  subscriptions: AsyncPort<SubscriptionStore>;
+  /** Stores a service's state and marks its boards, as the detection stores do in one write. */
+  serviceChanged(serviceId: string, status: string, at: number): Promise<void>;
+}
+
+const closers: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+const UPSERT_STATE = `INSERT INTO service_state (service_id, status, since, evidence_json) VALUES (?, ?, ?, '[]')
+  ON CONFLICT (service_id) DO UPDATE SET status = excluded.status, since = excluded.since`;
+
+async function sqlite(): Promise<Backend> {
+  const db = openDatabase(join(tempDir('board-store-'), 'bot.db'));
+  closers.push(() => db.close());
+  const boards = new SqliteBoardStore(db);
+  const subscriptions = new SqliteSubscriptionStore(db);
+  return {
+    boards: {
+      startBoard: async (chat, now) => boards.startBoard(chat, now),
+      stopBoard: async (chat, now) => boards.stopBoard(chat, now),
+      claimDueBoards: async (p, now, o) => boards.claimDueBoards(p, now, o),
+      settleBoard: async (c, s) => boards.settleBoard(c, s),
+      serviceStates: async () => boards.serviceStates(),
+    },
+    subscriptions: {
+      subscribe: async (chat, id, severity, now) => subscriptions.subscribe(chat, id, severity, now),
+    } as AsyncPort<SubscriptionStore>,
+    serviceChanged: async (serviceId, status, at) => {
+      db.transaction(() => {
+        db.prepare(UPSERT_STATE).run(serviceId, status, at);
+        db.prepare(MARK_BOARDS_SQL).run(at, serviceId);
+      })();
+    },
+  };
+}
+
+async function postgres(): Promise<Backend> {
+  const db = await openPostgres(await testDatabase(), { poolSize: 2 });
+  closers.push(() => db.close());
+  let n = 0;
+  const upsert = UPSERT_STATE.replace(/\?/g, () => `$${++n}`);
+  return {
+    boards: new PostgresBoardStore(db.pool),
+    subscriptions: new PostgresSubscriptionStore(db.pool),
+    serviceChanged: async (serviceId, status, at) => {
+      await db.pool.query(upsert, [serviceId, status, at]);
+      await db.pool.query(MARK_BOARDS_PG_SQL, [at, [serviceId]]);
+    },
+  };
+}
+
+describe.each([
+  ['sqlite', sqlite],
+  ['postgres', postgres],
+])('live boards on %s', (_name, open) => {
+  it('posts a new board at once, coalesces changes into one edit per gap, keeps a change made in flight', async () => {
+    const b = await open();
+    await b.subscriptions.subscribe(TG, 'whatsapp', 'minor', T0);
+    await b.subscriptions.subscribe(OTHER, 'github', 'minor', T0);
+    await b.boards.startBoard({ ...TG, threadId: '7' }, T0);
+    await b.boards.startBoard(OTHER, T0);
+
+    const [first, ...rest] = await b.boards.claimDueBoards('telegram', T0, LEASE);
+    expect(rest).toHaveLength(1);
+    expect(first).toMatchObject({ ...TG, threadId: '7', messageId: null, status: 'active', shown: null });
+    // Leased: a second claim takes nothing.
+    expect(await b.boards.claimDueBoards('telegram', T0, LEASE)).toEqual([]);
+    expect(await b.boards.claimDueBoards('discord', T0, LEASE)).toEqual([]);
+    const other = rest[0];
+    if (first === undefined || other === undefined) throw new Error('no board');
+    await b.boards.settleBoard(other, { kind: 'shown', messageId: '5', shown: 'other', at: T0 });
+    expect(
+      await b.boards.settleBoard(first, { kind: 'shown', messageId: '41', shown: 'board v1', at: T0 + 1 }),
+    ).toBe(true);
+
+    // WhatsApp goes down: only the board that lists it is due, and not before the gap.
+    await b.serviceChanged('whatsapp', 'down', T0 + 2000);
+    await b.serviceChanged('whatsapp', 'degraded', T0 + 3000);
+    expect(await b.boards.claimDueBoards('telegram', T0 + 5000, LEASE)).toEqual([]);
+    const [edit] = await b.boards.claimDueBoards('telegram', T0 + 1 + BOARD_EDIT_GAP_MS, LEASE);
+    expect(edit).toMatchObject({ ...TG, messageId: '41', shown: 'board v1' });
+    if (edit === undefined) throw new Error('no edit');
+    expect(new Map(await b.boards.serviceStates()).get('whatsapp')).toEqual({
+      status: 'degraded',
+      since: T0 + 3000,
+    });
+
+    // A change marked while the edit is in flight keeps the board due after it.
+    await b.serviceChanged('whatsapp', 'up', T0 + 12_000);
+    const at = T0 + 12_500;
+    await b.boards.settleBoard(edit, { kind: 'shown', messageId: '41', shown: 'board v2', at });
+    expect(await b.boards.claimDueBoards('telegram', at + 1000, LEASE)).toEqual([]);
+    const [again] = await b.boards.claimDueBoards('telegram', at + BOARD_EDIT_GAP_MS, LEASE);
+    expect(again).toMatchObject({ ...TG, shown: 'board v2' });
+    if (again === undefined) throw new Error('not due again');
+    await b.boards.settleBoard(again, { kind: 'shown', messageId: '41', shown: 'board v3', at: at + 10_000 });
+    // Nothing changed since: up to date.
+    expect(await b.boards.claimDueBoards('telegram', at + 60_000, LEASE)).toEqual([]);
+  });
+
+  it('retires the old board on a new /board and on /board off, and forgets a settled one', async () => {
+    const b = await open();
+    await b.subscriptions.subscribe(TG, '*', 'minor', T0);
+    expect(await b.boards.stopBoard(TG, T0)).toBe(false);
+    expect(await b.boards.startBoard(TG, T0)).toEqual({ replaced: false });
+    const [posted] = await b.boards.claimDueBoards('telegram', T0, LEASE);
+    if (posted === undefined) throw new Error('no board');
+    await b.boards.settleBoard(posted, { kind: 'shown', messageId: '9', shown: 'old', at: T0 });
+
+    expect(await b.boards.startBoard(TG, T0 + 1000)).toEqual({ replaced: true });
+    const claims = await b.boards.claimDueBoards('telegram', T0 + 1000, LEASE);
+    expect(claims.map((c) => [c.status, c.messageId, c.shown])).toEqual([
+      ['moved', '9', 'old'],
+      ['active', null, null],
+    ]);
+    const [moved, fresh] = claims;
+    if (moved === undefined || fresh === undefined) throw new Error('claims');
+    // A `moved` board is due for its last edit even within the gap; once edited, it is gone.
+    expect(await b.boards.settleBoard(moved, { kind: 'dropped' })).toBe(true);
+    expect(await b.boards.settleBoard(moved, { kind: 'dropped' })).toBe(false);
+    await b.boards.settleBoard(fresh, { kind: 'shown', messageId: '10', shown: 'new', at: T0 + 1000 });
+
+    // Any service of an "all" subscription marks it.
+    await b.serviceChanged('anything', 'down', T0 + 2000);
+    expect(await b.boards.stopBoard(TG, T0 + 3000)).toBe(true);
+    const [off] = await b.boards.claimDueBoards('telegram', T0 + 3000, LEASE);
+    expect(off).toMatchObject({ status: 'off', messageId: '10', shown: 'new' });
+    if (off === undefined) throw new Error('no off board');
+    // A failed last edit is retried later, counting the attempt; pacing does not count.
+    await b.boards.settleBoard(off, { kind: 'retry', at: T0 + 8000, countAttempt: true });
+    expect(await b.boards.claimDueBoards('telegram', T0 + 7000, LEASE)).toEqual([]);
+    const [retried] = await b.boards.claimDueBoards('telegram', T0 + 8000, LEASE);
+    expect(retried).toMatchObject({ status: 'off', attempts: 1 });
+    // The chat may have a board again meanwhile: one active board per chat, whatever waits retired.
+    expect(await b.boards.startBoard(TG, T0 + 9000)).toEqual({ replaced: false });
+  });
+});
