@@ -119,10 +119,14 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
   /** A flush failed for a storage reason: the queue waits for `StorageHealth.catchUp`. */
   private stuck = false;
 
+  /** How long a queued report waits to be written (`FLUSH_AFTER_MS`; tests that read the queue set more). */
+  private readonly flushAfterMs: number;
+
   constructor(
     private readonly db: Db,
-    options: { readonly health?: StorageHealth } = {},
+    options: { readonly health?: StorageHealth; readonly flushAfterMs?: number } = {},
   ) {
+    this.flushAfterMs = options.flushAfterMs ?? FLUSH_AFTER_MS;
     this.health = options.health ?? null;
     db.prepare('INSERT OR IGNORE INTO report_salt (id, salt) VALUES (1, ?)').run(randomBytes(SALT_BYTES));
     this.salt = (db.prepare('SELECT salt FROM report_salt WHERE id = 1').get() as { salt: Buffer }).salt;
@@ -212,7 +216,7 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
     this.queuedAt.set(key, [...queued, report.at]);
     if (this.queue.length >= MAX_QUEUED_REPORTS) this.dropOldest();
     if (this.queue.length >= FLUSH_AT_REPORTS) this.tryFlush();
-    else this.timer ??= setTimeout(() => this.flushQuietly(), FLUSH_AFTER_MS).unref();
+    else this.timer ??= setTimeout(() => this.flushQuietly(), this.flushAfterMs).unref();
     return { kind: 'counted' };
   }
 

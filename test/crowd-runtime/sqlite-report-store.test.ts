@@ -39,7 +39,7 @@ interface Opened {
   close(): Promise<void>;
 }
 
-function openSqlite(path = tempDbPath()): Opened {
+function openSqlite(path = tempDbPath(), flushAfterMs?: number): Opened {
   const db = openDatabase(path);
   open.push(db);
   const rows = (sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]> => {
@@ -49,7 +49,7 @@ function openSqlite(path = tempDbPath()): Opened {
     );
   };
   return {
-    store: new SqliteReportStore(db),
+    store: new SqliteReportStore(db, flushAfterMs === undefined ? {} : { flushAfterMs }),
     rows,
     count: async () => Number((await rows('SELECT COUNT(*) AS n FROM crowd_reports'))[0]?.['n']),
     again: () => Promise.resolve(openSqlite(path)),
@@ -60,12 +60,16 @@ function openSqlite(path = tempDbPath()): Opened {
   };
 }
 
-function openPostgresOn(url: string, wrap: (pool: pg.Pool) => pg.Pool = (p) => p): Opened {
+function openPostgresOn(
+  url: string,
+  wrap: (pool: pg.Pool) => pg.Pool = (p) => p,
+  flushAfterMs?: number,
+): Opened {
   const pool = poolOn(url);
   const rows = async (sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]> =>
     (await pool.query<Record<string, unknown>>(numbered(sql), params)).rows;
   return {
-    store: new PostgresReportStore(wrap(pool)),
+    store: new PostgresReportStore(wrap(pool), flushAfterMs),
     rows,
     count: async () => Number((await rows('SELECT COUNT(*) AS n FROM crowd_reports'))[0]?.['n']),
     again: () => Promise.resolve(openPostgresOn(url)),
@@ -73,9 +77,10 @@ function openPostgresOn(url: string, wrap: (pool: pg.Pool) => pg.Pool = (p) => p
   };
 }
 
-const backends: [string, () => Promise<Opened>][] = [
-  ['sqlite', () => Promise.resolve(openSqlite())],
-  ['postgres', async () => openPostgresOn(await schemaDatabase())],
+/** Each backend's store; `flushAfterMs` keeps queued reports queued that long (default: the store's). */
+const backends: [string, (flushAfterMs?: number) => Promise<Opened>][] = [
+  ['sqlite', (flushAfterMs) => Promise.resolve(openSqlite(tempDbPath(), flushAfterMs))],
+  ['postgres', async (flushAfterMs) => openPostgresOn(await schemaDatabase(), undefined, flushAfterMs)],
 ];
 
 const report = (overrides: Partial<CrowdReport> = {}): CrowdReport => ({
@@ -207,7 +212,8 @@ describe.each(backends)('report store on %s', (_name, openStore) => {
   });
 
   it('counts queued reports in the dedup check, and another connection sees them once written', async () => {
-    const a = await openStore();
+    // Queued for a minute: on a loaded machine the 50 ms timer could write them before the count.
+    const a = await openStore(60_000);
     const b = await a.again();
     const rows = (): Promise<number> => b.count();
     expect(await a.store.record(report())).toEqual({ kind: 'counted' });

@@ -39,6 +39,7 @@ describe.each(BACKENDS)('Discord alerts end to end on %s', (backend) => {
         .sort(),
     ).toEqual(
       [
+        'board',
         'help',
         'incidents',
         'monitor',

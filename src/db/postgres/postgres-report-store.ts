@@ -75,7 +75,11 @@ export class PostgresReportStore implements AsyncPort<SqliteReportStore> {
   /** States read back recently, by their stored text (as in SQLite: shared states stay shared). */
   private readonly recentlyLoaded = new Map<string, CrowdDetectorState>();
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    /** How long a queued report waits to be written (tests that read the queue set more). */
+    private readonly flushAfterMs = FLUSH_AFTER_MS,
+  ) {}
 
   /** The salt, made once per database: the first process to start stores it, every one reads it. */
   private async loadSalt(): Promise<Buffer> {
@@ -174,7 +178,7 @@ export class PostgresReportStore implements AsyncPort<SqliteReportStore> {
       this.timer = null;
       // On failure the reports stay queued for the next record or read.
       this.flush().catch(() => undefined);
-    }, FLUSH_AFTER_MS).unref();
+    }, this.flushAfterMs).unref();
   }
 
   /**
