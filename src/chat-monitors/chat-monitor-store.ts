@@ -64,8 +64,8 @@ export interface ChatMonitorStore {
   recentAudit(ownerKey: string, limit: number): Awaitable<ChatMonitorAuditEntry[]>;
   /** Stores a monitor's maintenance window, replacing the one it had. */
   setMaintenance(window: ChatMaintenance): Awaitable<void>;
-  /** Deletes a monitor's maintenance window; false when it had none. */
-  endMaintenance(monitorId: number): Awaitable<boolean>;
+  /** Deletes a monitor's maintenance window; false when it had none not over at `now`. */
+  endMaintenance(monitorId: number, now: number): Awaitable<boolean>;
   /**
    * Every window not over at `now` (planned or running), any community, by start; `remove` deletes
    * a monitor's window with it.

@@ -159,7 +159,9 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
          ON CONFLICT (monitor_id) DO UPDATE SET owner_key = excluded.owner_key, starts_at = excluded.starts_at,
            ends_at = excluded.ends_at, created_by = excluded.created_by, created_at = excluded.created_at`,
       ),
-      endMaintenance: db.prepare('DELETE FROM chat_maintenance WHERE monitor_id = ?'),
+      endMaintenance: db.prepare<[number], { ends_at: number }>(
+        'DELETE FROM chat_maintenance WHERE monitor_id = ? RETURNING ends_at',
+      ),
       maintenance: db.prepare<[number], MaintenanceRow>(
         'SELECT * FROM chat_maintenance WHERE ends_at > ? ORDER BY starts_at, monitor_id',
       ),
@@ -209,8 +211,8 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
     this.stmt.setMaintenance.run(...maintenanceParams(window));
   }
 
-  endMaintenance(monitorId: number): boolean {
-    return this.stmt.endMaintenance.run(monitorId).changes > 0;
+  endMaintenance(monitorId: number, now: number): boolean {
+    return this.stmt.endMaintenance.all(monitorId).some((r) => r.ends_at > now);
   }
 
   listMaintenance(now: number): ChatMaintenance[] {

@@ -214,9 +214,11 @@ describe.each([
     await store.setMaintenance(later);
     // Over at its end (exclusive).
     expect(await store.listMaintenance(NOW + 600_000)).toEqual([later]);
-    expect(await store.endMaintenance(1)).toBe(true);
-    expect(await store.endMaintenance(1)).toBe(false);
-    expect(await store.listMaintenance(NOW)).toHaveLength(1);
+    expect(await store.endMaintenance(1, NOW)).toBe(true);
+    expect(await store.endMaintenance(1, NOW)).toBe(false);
+    // One already over is deleted, but there was nothing to cancel.
+    expect(await store.endMaintenance(2, NOW + 600_000)).toBe(false);
+    expect(await store.listMaintenance(0)).toEqual([]);
   });
 
   it("deletes a monitor's maintenance window with the monitor", async () => {

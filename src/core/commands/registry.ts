@@ -2,6 +2,7 @@ import { SUBCOMMAND_ARG, type CommandDefinition } from './command-definition.js'
 import type { ChatCapabilities } from './command-request.js';
 import { helpCommand } from './definitions/help-command.js';
 import { incidentsCommand } from './definitions/incidents-command.js';
+import { maintenanceCommand } from './definitions/maintenance-command.js';
 import { monitorCommand } from './definitions/monitor-command.js';
 import { noteCommand } from './definitions/note-command.js';
 import { muteButtonCommand } from './definitions/mute-button-command.js';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   reportButtonCommand,
   muteButtonCommand,
   noteCommand,
+  maintenanceCommand,
 ];
 
 const BY_NAME: ReadonlyMap<string, CommandDefinition> = new Map(COMMANDS.map((c) => [c.name, c]));

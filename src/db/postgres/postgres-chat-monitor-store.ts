@@ -58,7 +58,7 @@ const SQL = {
     VALUES ($1, $2, $3, $4, $5, $6)
     ON CONFLICT (monitor_id) DO UPDATE SET owner_key = excluded.owner_key, starts_at = excluded.starts_at,
       ends_at = excluded.ends_at, created_by = excluded.created_by, created_at = excluded.created_at`,
-  endMaintenance: 'DELETE FROM chat_maintenance WHERE monitor_id = $1',
+  endMaintenance: 'DELETE FROM chat_maintenance WHERE monitor_id = $1 RETURNING ends_at',
   maintenance: 'SELECT * FROM chat_maintenance WHERE ends_at > $1 ORDER BY starts_at, monitor_id',
 } as const;
 
@@ -137,11 +137,11 @@ export class PostgresChatMonitorStore implements AsyncPort<ChatMonitorStore> {
     });
   }
 
-  async endMaintenance(monitorId: number): Promise<boolean> {
+  async endMaintenance(monitorId: number, now: number): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
-      const deleted = await client.query(SQL.endMaintenance, [monitorId]);
+      const deleted = await client.query<{ ends_at: number }>(SQL.endMaintenance, [monitorId]);
       await client.query('SELECT pg_notify($1, $2)', [CLUSTER_CHANNEL, 'chat-monitors']);
-      return (deleted.rowCount ?? 0) > 0;
+      return deleted.rows.some((r) => r.ends_at > now);
     });
   }
 
