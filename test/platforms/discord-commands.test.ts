@@ -15,6 +15,7 @@ import {
   registerCommands,
 } from '../../src/platforms/discord/discord-commands.js';
 import { MONITOR_ACTIONS } from '../../src/core/commands/definitions/monitor-command.js';
+import { MAINTENANCE_ACTIONS } from '../../src/core/commands/definitions/maintenance-command.js';
 import { SILENCE_ACTIONS } from '../../src/core/commands/definitions/silence-command.js';
 import { COMMAND_ARG_NAMES } from '../../src/core/commands/registry.js';
 import { messagesFor, type CommandMenuName } from '../../src/core/i18n/index.js';
@@ -72,6 +73,7 @@ describe('Discord command definitions', () => {
       ['help', null],
       // Operators need not be admins of the channel: the handler decides who may note what.
       ['note', null],
+      ['maintenance', '16'],
     ]);
   });
 
@@ -80,7 +82,11 @@ describe('Discord command definitions', () => {
     const subcommands = DISCORD_COMMANDS.flatMap((c) => c.options ?? []).filter(
       (o) => o.type === ApplicationCommandOptionType.Subcommand,
     );
-    expect(subcommands.map((o) => o.name)).toEqual([...SILENCE_ACTIONS, ...MONITOR_ACTIONS]);
+    expect(subcommands.map((o) => o.name)).toEqual([
+      ...SILENCE_ACTIONS,
+      ...MONITOR_ACTIONS,
+      ...MAINTENANCE_ACTIONS,
+    ]);
     const options = DISCORD_COMMANDS.flatMap((c) => c.options ?? []).flatMap((o) =>
       o.type === ApplicationCommandOptionType.Subcommand ? (o.options ?? []) : [o],
     );
