@@ -41,6 +41,7 @@ describe.each(BACKENDS)('Discord alerts end to end on %s', (backend) => {
       [
         'help',
         'incidents',
+        'maintenance',
         'monitor',
         'note',
         'report',

@@ -47,6 +47,7 @@ describe.each(BACKENDS)('Telegram alerts end to end (%s)', (backend) => {
       'monitor',
       'watch',
       'note',
+      'maintenance',
     ];
     await fake.waitFor(() => fake.commands(undefined, 'bn'));
     expect(fake.commands()?.map((c) => c.command)).toEqual(names);
