@@ -8,12 +8,17 @@ import type { Awaitable } from '../core/awaitable.js';
 import type { PlatformName } from '../core/delivery/ports.js';
 import { communityKey } from '../core/community.js';
 import type {
+  MaintenanceCancelOutcome,
+  MaintenanceCommandPort,
+  MaintenanceSetOutcome,
+  MaintenanceSummary,
   MonitorAddOutcome,
   MonitorCommandPort,
   MonitorRemoveOutcome,
   WatchAddOutcome,
   WatchCommandPort,
 } from '../core/commands/ports.js';
+import type { MaintenanceWindow } from '../core/detection/maintenance.js';
 import type { Clock } from '../core/model.js';
 import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';
 import { vetTarget, vetUrl } from '../monitors/ssrf/ssrf-guard.js';
@@ -22,7 +27,12 @@ import { PageComponentsCache } from './page-components-cache.js';
 import { createPageInspector, type PageInspection, type PageInspector } from './status-page-inspect.js';
 import { chatServiceId } from './chat-monitor-config.js';
 import type { ChatMonitorLimits } from './chat-monitor-limits.js';
-import type { ChatMonitor, ChatMonitorAuditEntry, ChatMonitorStore } from './chat-monitor-store.js';
+import type {
+  ChatMaintenance,
+  ChatMonitor,
+  ChatMonitorAuditEntry,
+  ChatMonitorStore,
+} from './chat-monitor-store.js';
 import { ChatServiceVisibility } from './chat-service-visibility.js';
 
 /** Who is asking, from where. `guildId` for Discord servers; Telegram chats own their monitors. */
@@ -92,6 +102,11 @@ export interface ChatMonitorServiceDeps {
   readonly clock: Clock;
   /** Reads a page once for `/watch`; by default through `guard` (`createPageInspector`). */
   readonly inspect?: PageInspector;
+  /**
+   * Where the chat monitors' maintenance windows go, all of them each time one is loaded, set or
+   * cancelled (`DetectionEngine.setChatWindows`). Absent: they are stored but change nothing.
+   */
+  readonly applyMaintenance?: (windows: readonly MaintenanceWindow[]) => void;
 }
 
 /** `/watch`'s outcome, carrying the stored monitor itself. */
@@ -105,12 +120,14 @@ export function ownerKeyOf(caller: Omit<ChatMonitorCaller, 'userId'>): string {
 }
 
 /** Satisfies the command layer's `MonitorCommandPort` (src/core/commands/ports.ts). */
-export class ChatMonitorService implements MonitorCommandPort, WatchCommandPort {
+export class ChatMonitorService implements MonitorCommandPort, WatchCommandPort, MaintenanceCommandPort {
   /** Which chat services each community may see; the filter for /status, /services and autocomplete. */
   readonly visibility = new ChatServiceVisibility();
   private readonly inspect: PageInspector;
   /** Component names per page URL, for `/watch`'s autocomplete. */
   private readonly pages: PageComponentsCache;
+  /** The maintenance windows not over when last loaded or set, by monitor id. */
+  private windows = new Map<number, ChatMaintenance>();
 
   constructor(private readonly deps: ChatMonitorServiceDeps) {
     this.inspect = deps.inspect ?? createPageInspector(deps.guard, { now: () => deps.clock.now() });
@@ -129,6 +146,90 @@ export class ChatMonitorService implements MonitorCommandPort, WatchCommandPort 
       this.visibility.add(chatServiceId(monitor.id), monitor.ownerKey, monitor.name);
       this.deps.runtime.register(monitor);
     }
+    await this.loadMaintenance();
+  }
+
+  /**
+   * Reads the stored maintenance windows again and gives the engine the whole set (start-up, and
+   * when another instance changed them).
+   */
+  async loadMaintenance(): Promise<void> {
+    const stored = await this.deps.store.listMaintenance(this.deps.clock.now());
+    this.windows = new Map(stored.map((w) => [w.monitorId, w]));
+    this.applyMaintenance();
+  }
+
+  /** `/maintenance <monitor> <start> <duration>`: plans (or replaces) the monitor's window. */
+  async setMaintenance(
+    caller: ChatMonitorCaller,
+    input: { readonly name: string; readonly startsAt: number; readonly endsAt: number },
+  ): Promise<MaintenanceSetOutcome> {
+    const found = await this.ownMonitor(caller, input.name);
+    if (found.kind === 'unknown-monitor') return found;
+    const { monitor } = found;
+    const window: ChatMaintenance = {
+      monitorId: monitor.id,
+      ownerKey: monitor.ownerKey,
+      startsAt: input.startsAt,
+      endsAt: input.endsAt,
+      createdBy: caller.userId,
+      createdAt: this.deps.clock.now(),
+    };
+    await this.deps.store.setMaintenance(window);
+    this.windows.set(monitor.id, window);
+    this.applyMaintenance();
+    return { kind: 'set', window: { name: monitor.name, startsAt: input.startsAt, endsAt: input.endsAt } };
+  }
+
+  /** `/maintenance cancel <monitor>`: ends its window now, planned or running. */
+  async cancelMaintenance(caller: ChatMonitorCaller, name: string): Promise<MaintenanceCancelOutcome> {
+    const found = await this.ownMonitor(caller, name);
+    if (found.kind === 'unknown-monitor') return found;
+    const { monitor } = found;
+    const ended = await this.deps.store.endMaintenance(monitor.id, this.deps.clock.now());
+    this.windows.delete(monitor.id);
+    this.applyMaintenance();
+    return { kind: ended ? 'cancelled' : 'none', name: monitor.name };
+  }
+
+  /** `/maintenance list`: the community's windows not over yet, by start. */
+  async listMaintenance(scope: Omit<ChatMonitorCaller, 'userId'>): Promise<MaintenanceSummary[]> {
+    const ownerKey = ownerKeyOf(scope);
+    const now = this.deps.clock.now();
+    const names = new Map((await this.deps.store.listOwned(ownerKey)).map((m) => [m.id, m.name]));
+    return [...this.windows.values()]
+      .filter((w) => w.ownerKey === ownerKey && w.endsAt > now && names.has(w.monitorId))
+      .sort((a, b) => a.startsAt - b.startsAt || a.monitorId - b.monitorId)
+      .map((w) => ({ name: names.get(w.monitorId) ?? '', startsAt: w.startsAt, endsAt: w.endsAt }));
+  }
+
+  /** The caller's community's monitor of this name (any case), or the names it has. */
+  private async ownMonitor(
+    caller: Omit<ChatMonitorCaller, 'userId'>,
+    name: string,
+  ): Promise<
+    | { readonly kind: 'monitor'; readonly monitor: ChatMonitor }
+    | { readonly kind: 'unknown-monitor'; readonly name: string; readonly known: string[] }
+  > {
+    const owned = await this.deps.store.listOwned(ownerKeyOf(caller));
+    const wanted = name.trim();
+    const monitor = owned.find((m) => m.name.toLowerCase() === wanted.toLowerCase());
+    return monitor === undefined
+      ? { kind: 'unknown-monitor', name: wanted, known: owned.map((m) => m.name) }
+      : { kind: 'monitor', monitor };
+  }
+
+  /** Gives the engine every window not over yet, each as a one-off window of the monitor's service. */
+  private applyMaintenance(): void {
+    const now = this.deps.clock.now();
+    for (const [id, w] of this.windows) if (w.endsAt <= now) this.windows.delete(id);
+    this.deps.applyMaintenance?.(
+      [...this.windows.values()].map((w) => ({
+        serviceIds: [chatServiceId(w.monitorId)],
+        schedule: { kind: 'once', startMs: w.startsAt, endMs: w.endsAt },
+        reason: null,
+      })),
+    );
   }
 
   /** `/monitor add <name> <target> [every]`; `intervalMs` undefined means the minimum. */
@@ -270,6 +371,8 @@ export class ChatMonitorService implements MonitorCommandPort, WatchCommandPort 
     );
     if (monitor === null) return { kind: 'not-found', name: name.trim() };
     this.deps.runtime.unregister(monitor);
+    // The store deleted its maintenance window with it.
+    if (this.windows.delete(monitor.id)) this.applyMaintenance();
     const serviceId = chatServiceId(monitor.id);
     this.visibility.remove(serviceId);
     // The chat that added it, and the one removing it (another channel of the same guild).

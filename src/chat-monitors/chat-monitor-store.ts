@@ -36,6 +36,21 @@ export interface ChatMonitorAuditEntry {
   readonly at: number;
 }
 
+/**
+ * A planned maintenance window of one chat monitor (`/maintenance`): its service is in maintenance
+ * from `startsAt` (inclusive) to `endsAt` (exclusive), epoch ms. One per monitor.
+ */
+export interface ChatMaintenance {
+  readonly monitorId: number;
+  /** The community that set it (the monitor's owner). */
+  readonly ownerKey: string;
+  readonly startsAt: number;
+  readonly endsAt: number;
+  /** Platform user id of the admin who set it. */
+  readonly createdBy: string;
+  readonly createdAt: number;
+}
+
 export interface ChatMonitorStore {
   /** Adds the monitor and its audit row; null when the owner already has one of that name (any case). */
   add(monitor: NewChatMonitor): Awaitable<ChatMonitor | null>;
@@ -47,4 +62,13 @@ export interface ChatMonitorStore {
   listAll(): Awaitable<ChatMonitor[]>;
   /** Newest first. */
   recentAudit(ownerKey: string, limit: number): Awaitable<ChatMonitorAuditEntry[]>;
+  /** Stores a monitor's maintenance window, replacing the one it had. */
+  setMaintenance(window: ChatMaintenance): Awaitable<void>;
+  /** Deletes a monitor's maintenance window; false when it had none not over at `now`. */
+  endMaintenance(monitorId: number, now: number): Awaitable<boolean>;
+  /**
+   * Every window not over at `now` (planned or running), any community, by start; `remove` deletes
+   * a monitor's window with it.
+   */
+  listMaintenance(now: number): Awaitable<ChatMaintenance[]>;
 }

@@ -2,6 +2,7 @@ import type { PlatformName } from '../core/delivery/ports.js';
 import type { Db } from './database.js';
 import { CHAT_SERVICE_PREFIX } from '../core/catalog.js';
 import type {
+  ChatMaintenance,
   ChatMonitor,
   ChatMonitorAuditEntry,
   ChatMonitorStore,
@@ -58,6 +59,32 @@ export function componentsColumn(monitor: NewChatMonitor): string | null {
 function parseComponents(text: string): string[] {
   const parsed: unknown = JSON.parse(text);
   return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** A `chat_maintenance` row (both backends, migrations 018 / 008). */
+export interface MaintenanceRow {
+  monitor_id: number;
+  owner_key: string;
+  starts_at: number;
+  ends_at: number;
+  created_by: string;
+  created_at: number;
+}
+
+export function toMaintenance(r: MaintenanceRow): ChatMaintenance {
+  return {
+    monitorId: r.monitor_id,
+    ownerKey: r.owner_key,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+  };
+}
+
+/** The parameters of the maintenance upsert, in its columns' order (both backends). */
+export function maintenanceParams(w: ChatMaintenance): [number, string, number, number, string, number] {
+  return [w.monitorId, w.ownerKey, w.startsAt, w.endsAt, w.createdBy, w.createdAt];
 }
 
 export function toAuditEntry(r: AuditRow): ChatMonitorAuditEntry {
@@ -126,6 +153,18 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
       auditByOwner: db.prepare<[string, number], AuditRow>(
         'SELECT * FROM chat_monitor_audit WHERE owner_key = ? ORDER BY at DESC, id DESC LIMIT ?',
       ),
+      setMaintenance: db.prepare(
+        `INSERT INTO chat_maintenance (monitor_id, owner_key, starts_at, ends_at, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (monitor_id) DO UPDATE SET owner_key = excluded.owner_key, starts_at = excluded.starts_at,
+           ends_at = excluded.ends_at, created_by = excluded.created_by, created_at = excluded.created_at`,
+      ),
+      endMaintenance: db.prepare<[number], { ends_at: number }>(
+        'DELETE FROM chat_maintenance WHERE monitor_id = ? RETURNING ends_at',
+      ),
+      maintenance: db.prepare<[number], MaintenanceRow>(
+        'SELECT * FROM chat_maintenance WHERE ends_at > ? ORDER BY starts_at, monitor_id',
+      ),
     };
   }
 
@@ -145,6 +184,7 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
       const row = this.stmt.byName.get(ownerKey, name.toLowerCase());
       if (row === undefined) return null;
       this.stmt.remove.run(row.id);
+      this.stmt.endMaintenance.run(row.id);
       this.stmt.closeIncident.run(now, now, `${CHAT_SERVICE_PREFIX}${row.id}`);
       this.stmt.audit.run(...auditParams(row, 'remove', actor, now));
       return toMonitor(row);
@@ -165,5 +205,17 @@ export class SqliteChatMonitorStore implements ChatMonitorStore {
 
   recentAudit(ownerKey: string, limit: number): ChatMonitorAuditEntry[] {
     return this.stmt.auditByOwner.all(ownerKey, limit).map(toAuditEntry);
+  }
+
+  setMaintenance(window: ChatMaintenance): void {
+    this.stmt.setMaintenance.run(...maintenanceParams(window));
+  }
+
+  endMaintenance(monitorId: number, now: number): boolean {
+    return this.stmt.endMaintenance.all(monitorId).some((r) => r.ends_at > now);
+  }
+
+  listMaintenance(now: number): ChatMaintenance[] {
+    return this.stmt.maintenance.all(now).map(toMaintenance);
   }
 }

@@ -53,6 +53,7 @@ export class ChatMonitors implements Feature {
       subscriptions: deps.storage.subscriptions,
       runtime: this.runtime,
       clock: deps.clock,
+      applyMaintenance: (windows) => deps.engine.setChatWindows(windows),
     });
     this.pageServices = {
       public: config?.public ?? false,
@@ -72,7 +73,8 @@ export class ChatMonitors implements Feature {
 
   /**
    * Reads the stored monitors again (several instances: one added or removed on another instance)
-   * and registers the new ones and unregisters the removed ones; the others keep running.
+   * and registers the new ones and unregisters the removed ones; the others keep running. Their
+   * maintenance windows are read again too (`/maintenance` on another instance).
    */
   async resync(): Promise<void> {
     const stored = await this.store.listAll();
@@ -89,6 +91,7 @@ export class ChatMonitors implements Feature {
       this.service.visibility.remove(serviceId);
       this.runtime.unregisterService(serviceId);
     }
+    await this.service.loadMaintenance();
   }
 
   stop(): void {

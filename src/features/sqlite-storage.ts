@@ -114,7 +114,12 @@ export class SqliteStorage implements Storage {
       ],
     );
     this.reports = new SqliteReportStore(this.db, { health: this.health });
-    this.chatMonitors = this.health.guardMethods(new SqliteChatMonitorStore(this.db), ['add', 'remove']);
+    this.chatMonitors = this.health.guardMethods(new SqliteChatMonitorStore(this.db), [
+      'add',
+      'remove',
+      'setMaintenance',
+      'endMaintenance',
+    ]);
     this.serviceHistory = new ServiceHistory(this.history, clock, this.reports);
   }
 

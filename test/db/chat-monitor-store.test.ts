@@ -191,6 +191,49 @@ describe.each([
       { service_id: 'chat-2', status: 'down', resolved_at: null },
     ]);
   });
+
+  it('keeps one maintenance window per monitor (migration 018 / 008): replaced, listed until it ends, cancelled', async () => {
+    await store.add(monitor('Site'));
+    await store.add(monitor('Shop'));
+    const window = {
+      monitorId: 1,
+      ownerKey: GUILD,
+      startsAt: NOW + 60_000,
+      endsAt: NOW + 3_600_000,
+      createdBy: 'u1',
+      createdAt: NOW,
+    };
+    await store.setMaintenance(window);
+    await store.setMaintenance({ ...window, monitorId: 2, startsAt: NOW, endsAt: NOW + 600_000 });
+    expect(await store.listMaintenance(NOW)).toEqual([
+      { ...window, monitorId: 2, startsAt: NOW, endsAt: NOW + 600_000 },
+      window,
+    ]);
+    // Setting another replaces it.
+    const later = { ...window, startsAt: NOW + 7_200_000, endsAt: NOW + 9_000_000, createdBy: 'u2' };
+    await store.setMaintenance(later);
+    // Over at its end (exclusive).
+    expect(await store.listMaintenance(NOW + 600_000)).toEqual([later]);
+    expect(await store.endMaintenance(1, NOW)).toBe(true);
+    expect(await store.endMaintenance(1, NOW)).toBe(false);
+    // One already over is deleted, but there was nothing to cancel.
+    expect(await store.endMaintenance(2, NOW + 600_000)).toBe(false);
+    expect(await store.listMaintenance(0)).toEqual([]);
+  });
+
+  it("deletes a monitor's maintenance window with the monitor", async () => {
+    await store.add(monitor('Site'));
+    await store.setMaintenance({
+      monitorId: 1,
+      ownerKey: GUILD,
+      startsAt: NOW,
+      endsAt: NOW + 600_000,
+      createdBy: 'u1',
+      createdAt: NOW,
+    });
+    await store.remove(GUILD, 'site', 'u1', NOW);
+    expect(await store.listMaintenance(NOW)).toEqual([]);
+  });
 });
 
 describe('the chat monitor store on PostgreSQL, from two instances at once', () => {

@@ -42,6 +42,7 @@ describe.each(BACKENDS)('Discord alerts end to end on %s', (backend) => {
         'board',
         'help',
         'incidents',
+        'maintenance',
         'monitor',
         'note',
         'report',

@@ -48,6 +48,7 @@ describe.each(BACKENDS)('Telegram alerts end to end (%s)', (backend) => {
       'watch',
       'note',
       'board',
+      'maintenance',
     ];
     await fake.waitFor(() => fake.commands(undefined, 'bn'));
     expect(fake.commands()?.map((c) => c.command)).toEqual(names);

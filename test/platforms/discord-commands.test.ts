@@ -16,6 +16,7 @@ import {
   registerCommands,
 } from '../../src/platforms/discord/discord-commands.js';
 import { MONITOR_ACTIONS } from '../../src/core/commands/definitions/monitor-command.js';
+import { MAINTENANCE_ACTIONS } from '../../src/core/commands/definitions/maintenance-command.js';
 import { SILENCE_ACTIONS } from '../../src/core/commands/definitions/silence-command.js';
 import { COMMAND_ARG_NAMES } from '../../src/core/commands/registry.js';
 import { messagesFor, type CommandMenuName } from '../../src/core/i18n/index.js';
@@ -74,6 +75,7 @@ describe('Discord command definitions', () => {
       // Operators need not be admins of the channel: the handler decides who may note what.
       ['note', null],
       ['board', '16'],
+      ['maintenance', '16'],
     ]);
   });
 
@@ -86,6 +88,7 @@ describe('Discord command definitions', () => {
       ...SILENCE_ACTIONS,
       ...MONITOR_ACTIONS,
       ...BOARD_ACTIONS,
+      ...MAINTENANCE_ACTIONS,
     ]);
     const options = DISCORD_COMMANDS.flatMap((c) => c.options ?? []).flatMap((o) =>
       o.type === ApplicationCommandOptionType.Subcommand ? (o.options ?? []) : [o],

@@ -9,6 +9,7 @@ import type { CommandReply, CommandRequest } from './command-request.js';
 import type {
   CommandSubscriptionStore,
   IncidentReader,
+  MaintenanceCommandPort,
   MonitorCommandPort,
   WatchCommandPort,
   ServiceDirectory,
@@ -33,9 +34,9 @@ export interface CommandServiceDeps {
   /**
    * Monitors added from chat, the `ChatMonitorService`. Absent: `/monitor` answers that
    * custom monitors are not enabled, and only the catalogue's services exist. `/watch` needs its
-   * `watch` too.
+   * `watch` too, `/maintenance` its maintenance methods.
    */
-  readonly monitors?: MonitorCommandPort & Partial<WatchCommandPort>;
+  readonly monitors?: MonitorCommandPort & Partial<WatchCommandPort> & Partial<MaintenanceCommandPort>;
   /**
    * Where `/note` stores a note and tells the incident's chats (the note store and the outbox).
    * Absent: `/note` is refused as not allowed.

@@ -167,3 +167,43 @@ export interface WatchCommandPort {
    */
   pageComponents?(url: string, waitMs: number): Promise<readonly string[]>;
 }
+
+/** A chat monitor's maintenance window as `/maintenance` shows it: epoch ms, end exclusive. */
+export interface MaintenanceSummary {
+  /** The monitor's name, as `/monitor list` shows it (untrusted plain text). */
+  readonly name: string;
+  readonly startsAt: number;
+  readonly endsAt: number;
+}
+
+/** `/maintenance <monitor>` naming no monitor of the community: `known` is every one it has. */
+export interface UnknownMonitorOutcome {
+  readonly kind: 'unknown-monitor';
+  readonly name: string;
+  readonly known: readonly string[];
+}
+
+export type MaintenanceSetOutcome =
+  { readonly kind: 'set'; readonly window: MaintenanceSummary } | UnknownMonitorOutcome;
+
+export type MaintenanceCancelOutcome =
+  | { readonly kind: 'cancelled'; readonly name: string }
+  /** The monitor has no window planned or running. */
+  | { readonly kind: 'none'; readonly name: string }
+  | UnknownMonitorOutcome;
+
+/**
+ * `/maintenance`: planned maintenance windows of the community's own chat monitors (satisfied by
+ * `ChatMonitorService`). The command layer has checked the caller is an admin, and the times.
+ */
+export interface MaintenanceCommandPort {
+  /** Plans (or replaces) the named monitor's window, matched by name in any case. */
+  setMaintenance(
+    caller: MonitorCaller,
+    input: { readonly name: string; readonly startsAt: number; readonly endsAt: number },
+  ): Promise<MaintenanceSetOutcome>;
+  /** Ends the named monitor's window now, planned or running. */
+  cancelMaintenance(caller: MonitorCaller, name: string): Promise<MaintenanceCancelOutcome>;
+  /** The community's windows not over yet, by start. */
+  listMaintenance(scope: MonitorScope): Promise<readonly MaintenanceSummary[]>;
+}

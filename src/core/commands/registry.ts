@@ -3,6 +3,7 @@ import type { ChatCapabilities } from './command-request.js';
 import { boardCommand } from './definitions/board-command.js';
 import { helpCommand } from './definitions/help-command.js';
 import { incidentsCommand } from './definitions/incidents-command.js';
+import { maintenanceCommand } from './definitions/maintenance-command.js';
 import { monitorCommand } from './definitions/monitor-command.js';
 import { noteCommand } from './definitions/note-command.js';
 import { muteButtonCommand } from './definitions/mute-button-command.js';
@@ -43,6 +44,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   muteButtonCommand,
   noteCommand,
   boardCommand,
+  maintenanceCommand,
 ];
 
 const BY_NAME: ReadonlyMap<string, CommandDefinition> = new Map(COMMANDS.map((c) => [c.name, c]));

@@ -166,8 +166,14 @@ export class DetectionEngine {
   private vantageAssessedAt = Number.NEGATIVE_INFINITY;
   private readonly incidentListeners: ((e: IncidentEvent) => void)[] = [];
   private readonly operatorListeners: ((e: OperatorEvent) => void)[] = [];
-  /** The services file's maintenance windows, and which services they cover as last worked out. */
-  private readonly windows: readonly MaintenanceWindow[];
+  /**
+   * The maintenance windows: the services file's, then the chat monitors' (`setChatWindows`), and
+   * which services they cover as last worked out.
+   */
+  private windows: readonly MaintenanceWindow[];
+  private readonly fileWindows: readonly MaintenanceWindow[];
+  /** Set when the chat windows changed: `checkMaintenance` applies them at its next call. */
+  private maintenanceChanged = false;
   private maintenanceSeen: MaintenanceState = { active: new Map(), nextChangeAt: null };
   /** When `maintenanceSeen` was worked out; it holds until its `nextChangeAt`. */
   private maintenanceAt = Number.NEGATIVE_INFINITY;
@@ -186,7 +192,8 @@ export class DetectionEngine {
   ) {
     for (const m of catalog.monitors) this.monitorDefs.set(m.id, m);
     for (const s of catalog.services) this.serviceDefs.set(s.id, s);
-    this.windows = catalog.maintenance ?? [];
+    this.fileWindows = catalog.maintenance ?? [];
+    this.windows = this.fileWindows;
     const snapshot = store.load();
     const now = clock.now();
     this.vantageSince = now;
@@ -428,7 +435,7 @@ export class DetectionEngine {
     return this.services.get(serviceId);
   }
 
-  /** The planned maintenance a service is in now (services file), if it is: since, until, why. */
+  /** The planned maintenance a service is in now (services file or chat), if it is: since, until, why. */
   maintenance(serviceId: string): ActiveMaintenance | undefined {
     return this.maintenanceNow(this.clock.now()).active.get(serviceId);
   }
@@ -442,7 +449,8 @@ export class DetectionEngine {
    * owners do it and this instance reads their state (`refreshService`).
    */
   checkMaintenance(): void {
-    if (this.windows.length === 0 && this.maintenanceChecked) return;
+    if (this.windows.length === 0 && this.maintenanceChecked && !this.maintenanceChanged) return;
+    this.maintenanceChanged = false;
     const at = this.clock.now();
     const before = this.maintenanceApplied;
     const now = this.maintenanceNow(at).active;
@@ -463,7 +471,24 @@ export class DetectionEngine {
     }
   }
 
-  /** Whether a service is in a maintenance window of the services file at `at`. */
+  /**
+   * Replaces the chat monitors' maintenance windows (`/maintenance`, each of one `chat-<id>`
+   * service) beside the services file's: they count exactly as the file's do. The check pipeline's
+   * next `checkMaintenance` (within a second) applies a window that started or was cancelled.
+   */
+  setChatWindows(windows: readonly MaintenanceWindow[]): void {
+    this.windows = [...this.fileWindows, ...windows];
+    // Worked out again at the next look; with no window left, nothing is in maintenance from now.
+    this.maintenanceAt = Number.NEGATIVE_INFINITY;
+    if (this.windows.length === 0) {
+      const at = this.clock.now();
+      for (const id of this.maintenanceSeen.active.keys()) this.maintenanceEnded.set(id, at);
+      this.maintenanceSeen = { active: new Map(), nextChangeAt: null };
+    }
+    this.maintenanceChanged = true;
+  }
+
+  /** Whether a service is in a maintenance window (services file or chat) at `at`. */
   private inMaintenance(serviceId: string, at: number): boolean {
     return this.windows.length > 0 && this.maintenanceNow(at).active.has(serviceId);
   }

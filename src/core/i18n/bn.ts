@@ -192,6 +192,10 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
     '/board | /board off',
     'এখানে একটি সরাসরি অবস্থার বোর্ড, অবস্থা বদলালে সম্পাদিত হয়; off দিলে থামে (অ্যাডমিন)',
   ],
+  maintenance: [
+    '/maintenance <monitor> <start> <duration> | /maintenance cancel <monitor> | /maintenance list',
+    'পরিকল্পিত কাজের সময় আপনার একটি মনিটরের সতর্কবার্তা বন্ধ রাখুন; শুরু: now, HH:MM বা YYYY-MM-DD HH:MM, এই চ্যাটের সময় অঞ্চলে (অ্যাডমিন)',
+  ],
 };
 
 /** `/watch` যা পেয়েছে, স্ট্যাটাস ফিডের বদলে। */
@@ -264,6 +268,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   watch: 'এখানে একটি অফিসিয়াল স্ট্যাটাস পাতা অনুসরণ করুন — অ্যাডমিন',
   note: 'কোনো ঘটনায় নোট যোগ করুন — অপারেটর ও মনিটরের মালিক',
   board: 'এখানে সরাসরি অবস্থার বোর্ড, সবসময় হালনাগাদ — অ্যাডমিন',
+  maintenance: 'নিজের মনিটরের রক্ষণাবেক্ষণ পরিকল্পনা, বাতিল, তালিকা — অ্যাডমিন',
 };
 
 const PAGE: PageText = {
@@ -507,6 +512,43 @@ export const bn: Catalogue<'bn'> = {
     noteNotAllowed: () =>
       'এই ঘটনায় নোট শুধু বটের অপারেটররা দিতে পারেন (কমিউনিটির অ্যাডমিনরা নিজেদের মনিটরের ঘটনায় পারেন)।',
     noteTooLong: ({ max }) => `একটি নোট সর্বোচ্চ ${n(max)} অক্ষরের হতে পারে।`,
+    maintenanceUsage: () =>
+      [
+        'নিজের মনিটরের রক্ষণাবেক্ষণ পরিকল্পনা করুন (অ্যাডমিন):',
+        '/maintenance <monitor> <start> <duration>',
+        '/maintenance cancel <monitor>',
+        '/maintenance list',
+        'শুরু: now, HH:MM বা YYYY-MM-DD HH:MM, এই চ্যাটের সময় অঞ্চলে; সময়কাল ৫ মিনিট থেকে ৭ দিন।',
+      ].join('\n'),
+    maintenanceSet: ({ name, start, end, timeZone }) =>
+      `${name}-এর রক্ষণাবেক্ষণ ${formatDateTime(FORMAT, start, timeZone)} থেকে ${formatDateTime(FORMAT, end, timeZone)} পর্যন্ত: এর মধ্যে কোনো সতর্কবার্তা নেই। শেষ হওয়ার সময়ও যা ব্যর্থ থাকবে, তখন তার সতর্কবার্তা আসবে; আগে শেষ করতে /maintenance cancel ${name}।`,
+    maintenanceList: ({ windows, now, timeZone }) =>
+      windows.length === 0
+        ? 'কোনো রক্ষণাবেক্ষণ পরিকল্পিত নেই। /maintenance <monitor> <start> <duration> দিয়ে পরিকল্পনা করুন (অ্যাডমিন)।'
+        : [
+            'রক্ষণাবেক্ষণ:',
+            ...windows.map(
+              (w) =>
+                `• ${w.name}: ${formatDateTime(FORMAT, w.start, timeZone)} – ${formatDateTime(FORMAT, w.end, timeZone)}${w.start <= now ? ' (চলছে)' : ''}`,
+            ),
+          ].join('\n'),
+    maintenanceCancelled: ({ name }) =>
+      `${name}-এর রক্ষণাবেক্ষণ বাতিল হয়েছে; এখনও ব্যর্থ থাকলে তার সতর্কবার্তা এখনই আসবে।`,
+    maintenanceNone: ({ name }) => `${name}-এর কোনো রক্ষণাবেক্ষণ পরিকল্পিত নেই।`,
+    maintenanceUnknownMonitor: ({ given, known }) =>
+      known.length === 0
+        ? `এই কমিউনিটির “${given}” নামে কোনো মনিটর নেই, অন্য কোনোটিও এখনো নেই: /monitor add দিয়ে যোগ করুন।`
+        : `এই কমিউনিটির “${given}” নামে কোনো মনিটর নেই। এর মনিটরগুলো: ${known.join(', ')}।`,
+    maintenanceBadStart: ({ given }) =>
+      given === null
+        ? 'কখন শুরু হবে বলুন: now, HH:MM বা YYYY-MM-DD HH:MM, এই চ্যাটের সময় অঞ্চলে।'
+        : `“${given}” শুরুর সময় নয়: now, HH:MM বা YYYY-MM-DD HH:MM দিন, এই চ্যাটের সময় অঞ্চলে।`,
+    maintenancePastStart: ({ given }) =>
+      `এই চ্যাটের সময় অঞ্চলে ${given} পেরিয়ে গেছে: পরের কোনো সময় দিন, অথবা now।`,
+    maintenanceBadDuration: ({ given }) =>
+      given === null
+        ? 'কতক্ষণ চলবে বলুন: ৫ মিনিট থেকে ৭ দিন, যেমন 2h।'
+        : `“${given}” রক্ষণাবেক্ষণের সময়কাল নয়: ৫ মিনিট থেকে ৭ দিন দিন, যেমন 2h।`,
   },
   monitors: {
     usage: () => MONITOR_USAGE,
@@ -590,6 +632,12 @@ export const bn: Catalogue<'bn'> = {
     noteText: 'নোট, সাধারণ লেখা (সর্বোচ্চ ৫০০ অক্ষর)',
     boardOn: 'এখানে একটি সরাসরি অবস্থার বোর্ড পাঠান (আগেরটির বদলে)',
     boardOff: 'এই চ্যাটের বোর্ড হালনাগাদ করা বন্ধ করুন',
+    maintenanceSet: 'রক্ষণাবেক্ষণ পরিকল্পনা করুন: এর মধ্যে সতর্কবার্তা নেই',
+    maintenanceMonitor: 'আপনার একটি মনিটর, /monitor list যে নামে দেখায়',
+    maintenanceStart: 'now, HH:MM বা YYYY-MM-DD HH:MM (এই চ্যাটের সময় অঞ্চল)',
+    maintenanceDuration: 'কতক্ষণ: ৫ মিনিট থেকে ৭ দিন, যেমন 2h',
+    maintenanceCancel: 'একটি মনিটরের রক্ষণাবেক্ষণ এখনই শেষ বা বাতিল করুন',
+    maintenanceList: 'পরিকল্পিত ও চলমান রক্ষণাবেক্ষণ',
   },
   page: PAGE,
   problemWords: PROBLEM_WORDS,

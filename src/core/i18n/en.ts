@@ -186,6 +186,10 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
     '/board | /board off',
     'post a live status board here, edited as states change; off stops it (admins)',
   ],
+  maintenance: [
+    '/maintenance <monitor> <start> <duration> | /maintenance cancel <monitor> | /maintenance list',
+    'no alerts for one of your monitors during planned work, e.g. /maintenance shop 23:00 2h; start is now, HH:MM or YYYY-MM-DD HH:MM in this chat’s time zone (admins)',
+  ],
 };
 
 /** What `/watch` found instead of a status feed. */
@@ -258,6 +262,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   watch: 'Follow an official status page here — admins',
   note: 'Add a note to an incident — operators and monitor owners',
   board: 'A live status board here, kept up to date — admins',
+  maintenance: 'Plan maintenance of your own monitors, cancel, list — admins',
 };
 
 const PAGE: PageText = {
@@ -499,6 +504,43 @@ export const en: Catalogue<'en'> = {
     noteNotAllowed: () =>
       'Only the bot’s operators can note this incident (community admins can note their own monitors’ incidents).',
     noteTooLong: ({ max }) => `A note can be at most ${n(max)} characters.`,
+    maintenanceUsage: () =>
+      [
+        'Plan maintenance of your own monitors (admins):',
+        '/maintenance <monitor> <start> <duration> — e.g. /maintenance shop 23:00 2h',
+        '/maintenance cancel <monitor>',
+        '/maintenance list',
+        'Start: now, HH:MM or YYYY-MM-DD HH:MM in this chat’s time zone; duration 5m to 7d.',
+      ].join('\n'),
+    maintenanceSet: ({ name, start, end, timeZone }) =>
+      `Maintenance of ${name} from ${formatDateTime(FORMAT, start, timeZone)} to ${formatDateTime(FORMAT, end, timeZone)}: no alerts meanwhile. What still fails when it ends is alerted then; /maintenance cancel ${name} ends it sooner.`,
+    maintenanceList: ({ windows, now, timeZone }) =>
+      windows.length === 0
+        ? 'No maintenance planned. /maintenance <monitor> <start> <duration> plans one (admins).'
+        : [
+            'Maintenance:',
+            ...windows.map(
+              (w) =>
+                `• ${w.name}: ${formatDateTime(FORMAT, w.start, timeZone)} – ${formatDateTime(FORMAT, w.end, timeZone)}${w.start <= now ? ' (running)' : ''}`,
+            ),
+          ].join('\n'),
+    maintenanceCancelled: ({ name }) =>
+      `The maintenance of ${name} is cancelled; if it still fails, that is alerted now.`,
+    maintenanceNone: ({ name }) => `${name} has no maintenance planned.`,
+    maintenanceUnknownMonitor: ({ given, known }) =>
+      known.length === 0
+        ? `This community has no monitor called “${given}”, nor any other yet: /monitor add adds one.`
+        : `This community has no monitor called “${given}”. Its monitors: ${known.join(', ')}.`,
+    maintenanceBadStart: ({ given }) =>
+      given === null
+        ? 'Say when it starts: now, HH:MM or YYYY-MM-DD HH:MM in this chat’s time zone.'
+        : `“${given}” is not a start time: use now, HH:MM or YYYY-MM-DD HH:MM in this chat’s time zone.`,
+    maintenancePastStart: ({ given }) =>
+      `${given} has already passed in this chat’s time zone: give a later time, or now.`,
+    maintenanceBadDuration: ({ given }) =>
+      given === null
+        ? 'Say how long it lasts: 5m to 7 days, e.g. 2h.'
+        : `“${given}” is not a maintenance length: use 5m to 7 days, e.g. 2h.`,
   },
   monitors: {
     usage: () => MONITOR_USAGE,
@@ -580,6 +622,12 @@ export const en: Catalogue<'en'> = {
     noteText: 'The note, plain text (up to 500 characters)',
     boardOn: 'Post a live status board here (replaces the current one)',
     boardOff: 'Stop updating this chat’s board',
+    maintenanceSet: 'Plan maintenance: no alerts meanwhile',
+    maintenanceMonitor: 'One of your monitors, as /monitor list names it',
+    maintenanceStart: 'now, HH:MM or YYYY-MM-DD HH:MM (this chat’s time zone)',
+    maintenanceDuration: 'How long: 5m to 7d, e.g. 2h',
+    maintenanceCancel: 'End or cancel a monitor’s maintenance now',
+    maintenanceList: 'Planned and running maintenance',
   },
   page: PAGE,
   problemWords: PROBLEM_WORDS,

@@ -219,6 +219,10 @@ const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
     'सेवा की घटना पर नोट जोड़ें (ऑपरेटर; अपने मॉनिटर पर एडमिन)',
   ],
   board: ['/board | /board off', 'यहाँ लाइव स्थिति बोर्ड, स्थिति बदलने पर संपादित; off से रुकता है (एडमिन)'],
+  maintenance: [
+    '/maintenance <monitor> <start> <duration> | /maintenance cancel <monitor> | /maintenance list',
+    'तय काम के दौरान अपने किसी मॉनिटर के अलर्ट रोकें; शुरुआत: now, HH:MM या YYYY-MM-DD HH:MM, इस चैट के समय क्षेत्र में (एडमिन)',
+  ],
 };
 
 /** `/watch` को स्टेटस फ़ीड की जगह क्या मिला। */
@@ -292,6 +296,7 @@ const COMMAND_MENU: Readonly<Record<string, string>> = {
   watch: 'यहाँ किसी आधिकारिक स्टेटस पेज पर नज़र रखें — एडमिन',
   note: 'किसी घटना पर नोट जोड़ें — ऑपरेटर और मॉनिटर के मालिक',
   board: 'यहाँ लाइव स्थिति बोर्ड, हमेशा अपडेट — एडमिन',
+  maintenance: 'अपने मॉनिटर का रखरखाव तय करें, रद्द करें, सूची — एडमिन',
 };
 
 const PAGE: PageText = {
@@ -530,6 +535,42 @@ export const hi: Catalogue<'hi'> = {
     noteNotAllowed: () =>
       'इस घटना पर नोट सिर्फ़ बॉट के ऑपरेटर जोड़ सकते हैं (कम्युनिटी एडमिन अपने मॉनिटर की घटनाओं पर जोड़ सकते हैं)।',
     noteTooLong: ({ max }) => `नोट ज़्यादा से ज़्यादा ${n(max)} अक्षरों का हो सकता है।`,
+    maintenanceUsage: () =>
+      [
+        'अपने मॉनिटर का रखरखाव तय करें (एडमिन):',
+        '/maintenance <monitor> <start> <duration>',
+        '/maintenance cancel <monitor>',
+        '/maintenance list',
+        'शुरुआत: now, HH:MM या YYYY-MM-DD HH:MM, इस चैट के समय क्षेत्र में; अवधि ५ मिनट से ७ दिन।',
+      ].join('\n'),
+    maintenanceSet: ({ name, start, end, timeZone }) =>
+      `${name} का रखरखाव ${formatDateTime(FORMAT, start, timeZone)} से ${formatDateTime(FORMAT, end, timeZone)} तक: इस दौरान कोई अलर्ट नहीं। ख़त्म होने पर जो अब भी विफल हो, उसका अलर्ट तब आएगा; पहले ख़त्म करने के लिए /maintenance cancel ${name}।`,
+    maintenanceList: ({ windows, now, timeZone }) =>
+      windows.length === 0
+        ? 'कोई रखरखाव तय नहीं है। /maintenance <monitor> <start> <duration> से तय करें (एडमिन)।'
+        : [
+            'रखरखाव:',
+            ...windows.map(
+              (w) =>
+                `• ${w.name}: ${formatDateTime(FORMAT, w.start, timeZone)} – ${formatDateTime(FORMAT, w.end, timeZone)}${w.start <= now ? ' (चल रहा है)' : ''}`,
+            ),
+          ].join('\n'),
+    maintenanceCancelled: ({ name }) =>
+      `${name} का रखरखाव रद्द हो गया; अगर यह अब भी विफल है, तो उसका अलर्ट अभी आएगा।`,
+    maintenanceNone: ({ name }) => `${name} का कोई रखरखाव तय नहीं है।`,
+    maintenanceUnknownMonitor: ({ given, known }) =>
+      known.length === 0
+        ? `इस समुदाय का “${given}” नाम का कोई मॉनिटर नहीं है, और कोई दूसरा भी अभी नहीं: /monitor add से जोड़ें।`
+        : `इस समुदाय का “${given}” नाम का कोई मॉनिटर नहीं है। इसके मॉनिटर: ${known.join(', ')}।`,
+    maintenanceBadStart: ({ given }) =>
+      given === null
+        ? 'बताएँ कब शुरू होगा: now, HH:MM या YYYY-MM-DD HH:MM, इस चैट के समय क्षेत्र में।'
+        : `“${given}” शुरुआत का समय नहीं है: now, HH:MM या YYYY-MM-DD HH:MM दें, इस चैट के समय क्षेत्र में।`,
+    maintenancePastStart: ({ given }) => `इस चैट के समय क्षेत्र में ${given} बीत चुका है: बाद का कोई समय दें, या now।`,
+    maintenanceBadDuration: ({ given }) =>
+      given === null
+        ? 'बताएँ कितनी देर चलेगा: ५ मिनट से ७ दिन, जैसे 2h।'
+        : `“${given}” रखरखाव की अवधि नहीं है: ५ मिनट से ७ दिन दें, जैसे 2h।`,
   },
   monitors: {
     usage: () => MONITOR_USAGE,
@@ -612,6 +653,12 @@ export const hi: Catalogue<'hi'> = {
     noteText: 'नोट, सादा पाठ (अधिकतम ५०० अक्षर)',
     boardOn: 'यहाँ लाइव स्थिति बोर्ड भेजें (मौजूदा की जगह)',
     boardOff: 'इस चैट के बोर्ड को अपडेट करना बंद करें',
+    maintenanceSet: 'रखरखाव तय करें: इस दौरान कोई अलर्ट नहीं',
+    maintenanceMonitor: 'आपका कोई मॉनिटर, जिस नाम से /monitor list दिखाता है',
+    maintenanceStart: 'now, HH:MM या YYYY-MM-DD HH:MM (इस चैट का समय क्षेत्र)',
+    maintenanceDuration: 'कितनी देर: ५ मिनट से ७ दिन, जैसे 2h',
+    maintenanceCancel: 'किसी मॉनिटर का रखरखाव अभी ख़त्म या रद्द करें',
+    maintenanceList: 'तय और चल रहे रखरखाव',
   },
   page: PAGE,
   problemWords: PROBLEM_WORDS,

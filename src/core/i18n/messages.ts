@@ -362,6 +362,33 @@ export interface CommandMessages {
   /** `/note` by someone who is neither an operator nor an admin of the service's own community. */
   noteNotAllowed(): string;
   noteTooLong(p: { readonly max: number }): string;
+  /** `/maintenance` without a known action: its three forms, `<start>` explained. */
+  maintenanceUsage(): string;
+  /** A window planned (or replaced): the monitor, its start and end in the chat's time zone. */
+  maintenanceSet(p: {
+    readonly name: string;
+    readonly start: number;
+    readonly end: number;
+    readonly timeZone: string;
+  }): string;
+  /** `/maintenance list`: the community's windows by start; running ones (`start <= now`) say so. */
+  maintenanceList(p: {
+    readonly windows: readonly { readonly name: string; readonly start: number; readonly end: number }[];
+    readonly now: number;
+    readonly timeZone: string;
+  }): string;
+  /** `/maintenance cancel <monitor>`: the window is gone; what still fails is alerted now. */
+  maintenanceCancelled(p: { readonly name: string }): string;
+  /** `/maintenance cancel <monitor>` when it has no window planned or running. */
+  maintenanceNone(p: { readonly name: string }): string;
+  /** A name the community has no monitor of, and those it has (empty: none yet, `/monitor add`). */
+  maintenanceUnknownMonitor(p: { readonly given: string; readonly known: readonly string[] }): string;
+  /** `<start>` missing (null) or not `now`, `HH:MM` or `YYYY-MM-DD HH:MM`. */
+  maintenanceBadStart(p: { readonly given: string | null }): string;
+  /** A dated `<start>` already past. */
+  maintenancePastStart(p: { readonly given: string }): string;
+  /** `<duration>` missing (null) or not between 5 minutes and 7 days. */
+  maintenanceBadDuration(p: { readonly given: string | null }): string;
 }
 
 /** A chat monitor as `/monitor` replies show it. Names and targets are untrusted plain text. */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { CLUSTER_CHANNEL } from './cluster-store.js';
 import type {
+  ChatMaintenance,
   ChatMonitor,
   ChatMonitorAuditEntry,
   ChatMonitorStore,
@@ -10,8 +11,11 @@ import type { AsyncPort } from '../../core/awaitable.js';
 import { CHAT_SERVICE_PREFIX } from '../../core/catalog.js';
 import {
   type AuditRow,
+  type MaintenanceRow,
   type MonitorRow,
   auditParams,
+  maintenanceParams,
+  toMaintenance,
   toAuditEntry,
   componentsColumn,
   toMonitor,
@@ -50,6 +54,12 @@ const SQL = {
   audit: `INSERT INTO chat_monitor_audit (owner_key, monitor_id, name, target, action, actor, at)
     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
   auditByOwner: 'SELECT * FROM chat_monitor_audit WHERE owner_key = $1 ORDER BY at DESC, id DESC LIMIT $2',
+  setMaintenance: `INSERT INTO chat_maintenance (monitor_id, owner_key, starts_at, ends_at, created_by, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (monitor_id) DO UPDATE SET owner_key = excluded.owner_key, starts_at = excluded.starts_at,
+      ends_at = excluded.ends_at, created_by = excluded.created_by, created_at = excluded.created_at`,
+  endMaintenance: 'DELETE FROM chat_maintenance WHERE monitor_id = $1 RETURNING ends_at',
+  maintenance: 'SELECT * FROM chat_maintenance WHERE ends_at > $1 ORDER BY starts_at, monitor_id',
 } as const;
 
 /** Chat monitors in PostgreSQL (as SqliteChatMonitorStore). Add and remove write the audit row in the same transaction. */
@@ -94,6 +104,7 @@ export class PostgresChatMonitorStore implements AsyncPort<ChatMonitorStore> {
       const row = found.rows[0];
       if (row === undefined) return null;
       await client.query(SQL.remove, [row.id]);
+      await client.query(SQL.endMaintenance, [row.id]);
       await client.query(SQL.closeIncident, [now, `${CHAT_SERVICE_PREFIX}${row.id}`]);
       await client.query(SQL.audit, auditParams(row, 'remove', actor, now));
       await client.query('SELECT pg_notify($1, $2)', [CLUSTER_CHANNEL, 'chat-monitors']);
@@ -116,5 +127,25 @@ export class PostgresChatMonitorStore implements AsyncPort<ChatMonitorStore> {
   async recentAudit(ownerKey: string, limit: number): Promise<ChatMonitorAuditEntry[]> {
     const result = await this.pool.query<AuditRow>(SQL.auditByOwner, [ownerKey, limit]);
     return result.rows.map(toAuditEntry);
+  }
+
+  /** Other instances read the windows again (`chat-monitors`, as for an added monitor). */
+  async setMaintenance(window: ChatMaintenance): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await client.query(SQL.setMaintenance, maintenanceParams(window));
+      await client.query('SELECT pg_notify($1, $2)', [CLUSTER_CHANNEL, 'chat-monitors']);
+    });
+  }
+
+  async endMaintenance(monitorId: number, now: number): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const deleted = await client.query<{ ends_at: number }>(SQL.endMaintenance, [monitorId]);
+      await client.query('SELECT pg_notify($1, $2)', [CLUSTER_CHANNEL, 'chat-monitors']);
+      return deleted.rows.some((r) => r.ends_at > now);
+    });
+  }
+
+  async listMaintenance(now: number): Promise<ChatMaintenance[]> {
+    return (await this.pool.query<MaintenanceRow>(SQL.maintenance, [now])).rows.map(toMaintenance);
   }
 }

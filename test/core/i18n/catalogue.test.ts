@@ -194,6 +194,30 @@ const COMMANDS: Samples<CommandMessages> = {
   noteNoIncident: [[{ serviceName: 'WhatsApp' }]],
   noteNotAllowed: [[]],
   noteTooLong: [[{ max: 500 }]],
+  maintenanceUsage: [[]],
+  maintenanceSet: [[{ name: 'shop', start: AT + 3_600_000, end: AT + 10_800_000, timeZone: TZ }]],
+  maintenanceList: [
+    [{ windows: [], now: AT, timeZone: TZ }],
+    [
+      {
+        windows: [
+          { name: 'shop', start: AT - 600_000, end: AT + 3_000_000 },
+          { name: 'Game server', start: AT + 86_400_000, end: AT + 93_600_000 },
+        ],
+        now: AT,
+        timeZone: TZ,
+      },
+    ],
+  ],
+  maintenanceCancelled: [[{ name: 'shop' }]],
+  maintenanceNone: [[{ name: 'shop' }]],
+  maintenanceUnknownMonitor: [
+    [{ given: 'shp', known: ['shop', 'Game server'] }],
+    [{ given: 'shp', known: [] }],
+  ],
+  maintenanceBadStart: [[{ given: null }], [{ given: '25:00' }]],
+  maintenancePastStart: [[{ given: '2021-03-19 10:00' }]],
+  maintenanceBadDuration: [[{ given: null }], [{ given: '8d' }]],
 };
 
 const shop = { name: 'shop', target: 'https://shop.example.com/', intervalMs: 5 * 60_000 } as const;
@@ -440,7 +464,7 @@ const ALLOWED = [
   /RFC 1918/g,
   /100\.64\.0\.0\/10/g,
   /0\.0\.0\.0/g,
-  /\b(?:IPv4|IPv6|NAT64|6to4|NAT|Teredo|mapped|HTTP|DNS|TLS|TCP|URL|UTC|General|major|minor|off|en|bn|hi|add|remove|list|identified|monitoring|resolved|shop|Discord|Telegram)\b/g,
+  /\b(?:IPv4|IPv6|NAT64|6to4|NAT|Teredo|mapped|HTTP|DNS|TLS|TCP|URL|UTC|General|major|minor|off|en|bn|hi|add|remove|list|identified|monitoring|resolved|shop|Discord|Telegram|cancel|now|YYYY|MM|DD|HH)\b/g,
 ];
 
 /** What is left of `text` once passed-in values and allowed words are taken out. */

@@ -194,6 +194,14 @@ function sourceDatabase(): { path: string; db: Db } {
       createdAt: T0,
     });
   monitors.remove('telegram:-1001', 'home', 'admin-1', T0 + HOUR_MS);
+  monitors.setMaintenance({
+    monitorId: 2,
+    ownerKey: 'telegram:-1001',
+    startsAt: T0 + 2 * HOUR_MS,
+    endsAt: T0 + 3 * HOUR_MS,
+    createdBy: 'admin-1',
+    createdAt: T0 + HOUR_MS,
+  });
   subs.setSilence({ platform: 'telegram', chatId: '-1001' }, 'github', T0 + 10 * HOUR_MS, T0 + 4 * HOUR_MS);
   // A live board (`/board`), posted in the topic chat.
   const boards = new SqliteBoardStore(db);
