@@ -43,6 +43,7 @@ const ALERT: Samples<AlertMessages> = {
   ),
   recovered: [[{ serviceName: 'WhatsApp', durationMs: 45 * 60_000 }]],
   stillDown: [[{ serviceName: 'WhatsApp', durationMs: 125 * 60_000 }]],
+  threadName: [[{ serviceName: 'WhatsApp', startedAt: Date.UTC(2026, 2, 19, 17, 15), timeZone: 'UTC' }]],
   unconfirmed: [[{ serviceName: 'WhatsApp', durationMs: 45 * 60_000 }]],
   groupTitle: [
     ...STATES.flatMap((state) => [
