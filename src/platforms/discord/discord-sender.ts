@@ -1,4 +1,4 @@
-import { type REST, Routes } from 'discord.js';
+import { DiscordAPIError, type REST, Routes } from 'discord.js';
 import { buildAlert, summariseIncidents } from '../../core/alert-message.js';
 import type { ChatSender, DeliveryJob, DeliveryResult } from '../../core/delivery/ports.js';
 import { messagesFor } from '../../core/i18n/index.js';
@@ -9,6 +9,11 @@ import { sliceCodePoints } from '../../core/i18n/text-fit.js';
 
 /** Discord's longest thread name. */
 export const THREAD_NAME_MAX = 100;
+/**
+ * Why a thread may refuse a post for good: 10003 Unknown Channel (deleted), 50001 Missing Access,
+ * 50013 Missing Permissions, 50083 Thread is archived (archived by hand; unarchiving is no job of ours).
+ */
+const THREAD_REFUSALS: ReadonlySet<number> = new Set([10003, 50001, 50013, 50083]);
 /** A thread left alone this long (minutes) is archived by Discord: a day. */
 export const THREAD_AUTO_ARCHIVE_MINUTES = 1440;
 
@@ -101,8 +106,7 @@ export class DiscordSender implements ChatSender {
       });
       return true;
     } catch (err) {
-      const kind = classifyDiscordError(err).kind;
-      if (kind === 'transient' || kind === 'rate-limited') throw err;
+      if (!(err instanceof DiscordAPIError && THREAD_REFUSALS.has(Number(err.code)))) throw err;
       this.options.log?.debug({ err, threadId }, 'incident thread refused the update: skipped');
       return false;
     }
