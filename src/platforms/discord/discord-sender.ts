@@ -4,7 +4,6 @@ import type { ChatSender, DeliveryJob, DeliveryResult } from '../../core/deliver
 import { messagesFor } from '../../core/i18n/index.js';
 import { renderDiscordAlert, renderDiscordReminder, renderDiscordText } from './discord-render.js';
 import { classifyDiscordError, isUnknownMessage } from './discord-errors.js';
-import type { Logger } from '../../logging.js';
 import { sliceCodePoints } from '../../core/i18n/text-fit.js';
 
 /** Discord's longest thread name. */
@@ -48,7 +47,8 @@ export class DiscordSender implements ChatSender {
     private readonly rest: DiscordRest,
     private readonly options: {
       readonly statusPageUrl?: string;
-      readonly log?: Pick<Logger, 'debug'>;
+      /** Where a refused thread is noted (the app's logger). */
+      readonly log?: { debug(fields: object, message: string): void };
     } = {},
   ) {}
 

@@ -441,7 +441,7 @@ const ALLOWED = [
   /RFC 1918/g,
   /100\.64\.0\.0\/10/g,
   /0\.0\.0\.0/g,
-  /\b(?:IPv4|IPv6|NAT64|6to4|NAT|Teredo|mapped|HTTP|DNS|TLS|TCP|URL|UTC|General|major|minor|off|en|bn|hi|add|remove|list|identified|monitoring|resolved|shop|Discord|Telegram)\b/g,
+  /\b(?:IPv4|IPv6|NAT64|6to4|NAT|Teredo|mapped|HTTP|DNS|TLS|TCP|URL|UTC|General|major|minor|off|on|en|bn|hi|add|remove|list|identified|monitoring|resolved|shop|Discord|Telegram)\b/g,
 ];
 
 /** What is left of `text` once passed-in values and allowed words are taken out. */
