@@ -107,9 +107,10 @@ describe('Discord alerts end to end on sqlite', () => {
 });
 
 // Incident threads (`/settings threads on`), on SQLite only: the alert starts a thread through the
-// bot's discord.js REST client, the recovery is posted in it too, and the thread is archived.
+// bot's discord.js REST client, an update (an operator's /note) and the recovery are posted in it
+// too, and the thread is archived.
 describe('Discord incident threads end to end on sqlite', () => {
-  it('starts a thread from the alert, posts the recovery there and archives it', async () => {
+  it('starts a thread from the alert, posts the update and the recovery there and archives it', async () => {
     world = await startDiscordWorld('sqlite', {
       botPermissions:
         PermissionBits.ViewChannel |
@@ -127,7 +128,8 @@ describe('Discord incident threads end to end on sqlite', () => {
     await db.subscriptions((s) =>
       s.updateSettings({ platform: 'discord', chatId: alertsId }, { threads: true }, Date.now()),
     );
-    const bot = world.startBot();
+    const ana = must(guild.members.ana, 'ana');
+    const bot = world.startBot({ OPERATORS: `discord:${ana}` });
     await bot.waitForLine(/status API on/, STARTUP_WAIT_MS);
 
     target.up = false;
@@ -136,12 +138,33 @@ describe('Discord incident threads end to end on sqlite', () => {
     expect(thread.name).toMatch(/^Our site outage — /);
     expect(title(alert)).toBe(DOWN_TITLE);
 
+    // An operator's note is an update of the incident: the alert is edited, the thread told.
+    const note = fake.interaction({
+      kind: 'command',
+      channelId: alertsId,
+      userId: ana,
+      name: 'note',
+      options: [
+        { name: 'service', value: 'site' },
+        { name: 'text', value: 'Looking into it' },
+      ],
+    });
+    await note.response();
+    const update = await fake.waitFor(() => fake.messagesIn(thread.id)[0], 20_000);
+    expect(JSON.stringify(update.embeds)).toMatch(/Looking into it/);
+    await fake.waitFor(() => (alert.edits.length > 0 ? alert : undefined));
+
     target.up = true;
-    const recovery = await fake.waitFor(() => fake.messagesIn(alertsId)[1], 20_000);
+    const recovery = await fake.waitFor(
+      () => fake.messagesIn(alertsId).find((m) => m.messageReference !== undefined),
+      20_000,
+    );
     expect(recovery.messageReference).toMatchObject({ message_id: alert.id });
-    const inThread = await fake.waitFor(() => fake.messagesIn(thread.id)[0]);
+    const inThread = await fake.waitFor(() => fake.messagesIn(thread.id)[1], 20_000);
     expect(title(inThread)).toMatch(RECOVERED_TITLE);
     await fake.waitFor(() => thread.thread?.archived === true);
-    expect(fake.messagesIn(alertsId)).toHaveLength(2);
+    // In the channel: the alert and the recovery (besides the answer to /note), as without threads.
+    expect(fake.messagesIn(alertsId).filter((m) => m.source === 'channel')).toHaveLength(2);
+    expect(fake.messagesIn(thread.id)).toHaveLength(2);
   }, 180_000);
 });
