@@ -279,7 +279,10 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
       ),
       chat: db.prepare('SELECT * FROM chats WHERE ref = ?'),
       ref: db.prepare(
-        'SELECT message_id, editable, joinable FROM message_refs WHERE chat_ref = ? AND incident_id = ?',
+        'SELECT message_id, editable, joinable, alert_thread_id FROM message_refs WHERE chat_ref = ? AND incident_id = ?',
+      ),
+      setAlertThread: db.prepare(
+        'UPDATE message_refs SET alert_thread_id = ? WHERE chat_ref = ? AND incident_id = ? AND message_id = ?',
       ),
       chatOf: db.prepare('SELECT chat_ref FROM outbox WHERE id = ?'),
       sent: db.prepare(
@@ -560,6 +563,15 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
             settlement.at,
             claim.threadId ?? null,
           );
+        // The thread started from a new single-incident alert (Discord incident threads).
+        if (settlement.alertThreadId !== undefined)
+          for (const ref of settlement.refs)
+            this.stmt.setAlertThread.run(
+              settlement.alertThreadId,
+              chat_ref,
+              ref.incidentId,
+              settlement.messageId,
+            );
         this.planReminders(chat_ref, claim, settlement.at);
       }
       return updated === claim.items.length;
@@ -823,8 +835,13 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
     for (const r of leased) {
       if (refs.has(r.incidentId)) continue;
       const ref = this.stmt.ref.get(chatRef, r.incidentId) as
-        { message_id: string | null; editable: 0 | 1 } | undefined;
-      if (ref) refs.set(r.incidentId, { messageId: ref.message_id, editable: ref.editable === 1 });
+        { message_id: string | null; editable: 0 | 1; alert_thread_id: string | null } | undefined;
+      if (ref)
+        refs.set(r.incidentId, {
+          messageId: ref.message_id,
+          editable: ref.editable === 1,
+          ...(ref.alert_thread_id === null ? {} : { alertThreadId: ref.alert_thread_id }),
+        });
     }
     return claimedChat(token, chatFromRow(chatRow), leased, released, refs, mergeInto, conversation);
   }

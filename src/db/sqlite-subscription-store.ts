@@ -29,6 +29,8 @@ export interface ChatRow {
   muted_until: number | null;
   mention_role_id: string | null;
   remind_minutes: number | null;
+  /** SQLite 0/1, PostgreSQL a boolean; absent before the migration that added it. */
+  threads?: 0 | 1 | boolean;
   active: 0 | 1;
   deactivated_reason: string | null;
   deactivated_at: number | null;
@@ -46,6 +48,7 @@ export function chatFromRow(r: ChatRow): ChatRecord {
       mutedUntil: r.muted_until,
       mentionRoleId: r.mention_role_id,
       remindMinutes: r.remind_minutes,
+      ...(r.threads === 1 || r.threads === true ? { threads: true } : {}),
     },
     active: r.active === 1,
     deactivatedReason: r.deactivated_reason,
@@ -186,7 +189,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore, SilenceStore 
       settings: db.prepare(
         `UPDATE chats SET locale = @locale, time_zone = @timeZone, quiet_hours = @quietHours,
            muted_until = @mutedUntil, mention_role_id = @mentionRoleId,
-           remind_minutes = @remindMinutes WHERE ref = @ref`,
+           remind_minutes = @remindMinutes, threads = @threads WHERE ref = @ref`,
       ),
       recheckHeld: db.prepare(
         "UPDATE outbox SET next_attempt_at = MIN(next_attempt_at, ?) WHERE chat_ref = ? AND status = 'held'",
@@ -320,6 +323,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore, SilenceStore 
         mutedUntil: next.mutedUntil,
         mentionRoleId: next.mentionRoleId,
         remindMinutes: next.remindMinutes,
+        threads: next.threads === true ? 1 : 0,
       });
       // Held alerts were timed by the old settings: let the worker look at them again now.
       this.stmt.recheckHeld.run(now, row.ref);

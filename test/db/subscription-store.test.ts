@@ -226,6 +226,15 @@ describe.each([
     ]);
   });
 
+  it('keeps incident threads off by default, and on once turned on, with the other settings kept', async () => {
+    expect((await store.getSettings(channel)).threads).toBeUndefined();
+    await store.updateSettings(channel, { remindMinutes: 60 }, T0);
+    expect((await store.updateSettings(channel, { threads: true }, T0 + 1)).threads).toBe(true);
+    expect(await store.getSettings(channel)).toMatchObject({ threads: true, remindMinutes: 60 });
+    await store.updateSettings(channel, { threads: false }, T0 + 2);
+    expect((await store.getSettings(channel)).threads).toBeUndefined();
+  });
+
   it('lets the worker look at held alerts again when the settings change', async () => {
     await store.subscribe(group, 'whatsapp', 'minor', T0);
     await backend().enqueue(incidentEvent());

@@ -4,7 +4,7 @@
  * forced gateway reconnect in the middle of the incident.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MessageRecord } from '../fakes/discord/index.js';
+import { type MessageRecord, PermissionBits } from '../fakes/discord/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type DiscordWorld, must, startDiscordWorld, STARTUP_WAIT_MS } from './discord-harness.js';
 
@@ -105,5 +105,68 @@ describe('Discord alerts end to end on sqlite', () => {
     // Resumed, not re-identified; and the bot still answers on the resumed session.
     expect(identifies()).toBe(1);
     expect(fake.messagesIn(alertsId)).toHaveLength(2);
+  }, 180_000);
+});
+
+// Incident threads (`/settings threads on`), on SQLite only: the alert starts a thread through the
+// bot's discord.js REST client, an update (an operator's /note) and the recovery are posted in it
+// too, and the thread is archived.
+describe('Discord incident threads end to end on sqlite', () => {
+  it('starts a thread from the alert, posts the update and the recovery there and archives it', async () => {
+    world = await startDiscordWorld('sqlite', {
+      botPermissions:
+        PermissionBits.ViewChannel |
+        PermissionBits.SendMessages |
+        PermissionBits.SendMessagesInThreads |
+        PermissionBits.CreatePublicThreads |
+        PermissionBits.EmbedLinks |
+        PermissionBits.AttachFiles |
+        PermissionBits.ReadMessageHistory |
+        PermissionBits.UseApplicationCommands,
+    });
+    const { fake, guild, target, db } = world;
+    const alertsId = must(guild.channels.alerts, 'alerts');
+    await world.subscribe(alertsId, 'site');
+    await db.subscriptions((s) =>
+      s.updateSettings({ platform: 'discord', chatId: alertsId }, { threads: true }, Date.now()),
+    );
+    const ana = must(guild.members.ana, 'ana');
+    const bot = world.startBot({ OPERATORS: `discord:${ana}` });
+    await bot.waitForLine(/status API on/, STARTUP_WAIT_MS);
+
+    target.up = false;
+    const alert = await fake.waitFor(() => fake.messagesIn(alertsId)[0], 20_000);
+    const thread = await fake.waitFor(() => fake.threadOf(alert.id));
+    expect(thread.name).toMatch(/^Our site outage — /);
+    expect(title(alert)).toBe(DOWN_TITLE);
+
+    // An operator's note is an update of the incident: the alert is edited, the thread told.
+    const note = fake.interaction({
+      kind: 'command',
+      channelId: alertsId,
+      userId: ana,
+      name: 'note',
+      options: [
+        { name: 'service', value: 'site' },
+        { name: 'text', value: 'Looking into it' },
+      ],
+    });
+    await note.response();
+    const update = await fake.waitFor(() => fake.messagesIn(thread.id)[0], 20_000);
+    expect(JSON.stringify(update.embeds)).toMatch(/Looking into it/);
+    await fake.waitFor(() => (alert.edits.length > 0 ? alert : undefined));
+
+    target.up = true;
+    const recovery = await fake.waitFor(
+      () => fake.messagesIn(alertsId).find((m) => m.messageReference !== undefined),
+      20_000,
+    );
+    expect(recovery.messageReference).toMatchObject({ message_id: alert.id });
+    const inThread = await fake.waitFor(() => fake.messagesIn(thread.id)[1], 20_000);
+    expect(title(inThread)).toMatch(RECOVERED_TITLE);
+    await fake.waitFor(() => thread.thread?.archived === true);
+    // In the channel: the alert and the recovery (besides the answer to /note), as without threads.
+    expect(fake.messagesIn(alertsId).filter((m) => m.source === 'channel')).toHaveLength(2);
+    expect(fake.messagesIn(thread.id)).toHaveLength(2);
   }, 180_000);
 });

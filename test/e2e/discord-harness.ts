@@ -51,12 +51,17 @@ export interface DiscordWorld {
  * a healthy HTTP target watched every second as service `site` ("Our site") plus `github`, and a
  * temp directory for the files (and the database on SQLite).
  */
-export async function startDiscordWorld(backend: Backend): Promise<DiscordWorld> {
+export async function startDiscordWorld(
+  backend: Backend,
+  options: { readonly botPermissions?: bigint } = {},
+): Promise<DiscordWorld> {
   const fake = await startFakeDiscord({ heartbeatIntervalMs: 500, onUnknownRoute: () => undefined });
   const guild = fake.addGuild({
     name: 'Ops',
     channels: [{ name: 'alerts' }, { name: 'general' }],
     roles: [{ name: 'oncall', permissions: '0' }],
+    // Absent: the fake's default for an alert bot.
+    ...(options.botPermissions === undefined ? {} : { botPermissions: options.botPermissions.toString() }),
     members: [
       { username: 'ana', permissions: PermissionBits.ManageChannels },
       { username: 'bob', permissions: '0' },

@@ -40,6 +40,10 @@ function asOpenings(events: readonly IncidentEvent[]): IncidentEvent[] {
  * | updated / resolved, no alert was sent | `send` |
  * | a still-down reminder (`reminder`) | `reply` to the alert, with `reminder` (how long, as of `now`) |
  *
+ * Incident threads (`ChatSettings.threads`): a `send` of one incident's opening alert asks for a
+ * thread (`startThread`); that incident's later `edit` and `reply` carry the thread its reference
+ * recorded (`alertThreadId`), so the update and the recovery are posted there too.
+ *
  * `now` matters only to a reminder: how long its incident has been down.
  */
 export function planDelivery(claim: ClaimedChat, now = 0): DeliveryJob {
@@ -71,7 +75,12 @@ export function planDelivery(claim: ClaimedChat, now = 0): DeliveryJob {
       events: [...claim.mergeInto.events, ...asOpenings(base.events)],
       editMessageId: claim.mergeInto.messageId,
     };
-  if (first && isOpening(first.eventKind)) return { ...base, kind: 'send', events: asOpenings(base.events) };
+  if (first && isOpening(first.eventKind)) {
+    // One incident's alert in a chat with threads on starts its thread; a grouped one does not.
+    const alone = items.every((i) => i.incidentId === first.incidentId);
+    const startThread = alone && chat.settings.threads === true ? { startThread: true as const } : {};
+    return { ...base, kind: 'send', events: asOpenings(base.events), ...startThread };
+  }
   if (claim.conversation && first) return followUpJob(base, claim.conversation);
   const summaryId = claim.refs.get(first?.incidentId ?? -1)?.messageId ?? null;
   if (
@@ -81,11 +90,14 @@ export function planDelivery(claim: ClaimedChat, now = 0): DeliveryJob {
   )
     return { ...base, kind: 'reply', replyToMessageId: summaryId };
   if (!first || items.length > 1) return { ...base, kind: 'send' };
-  const messageId = claim.refs.get(first.incidentId)?.messageId ?? null;
+  const ref = claim.refs.get(first.incidentId);
+  const messageId = ref?.messageId ?? null;
   if (messageId === null) return { ...base, kind: 'send' };
-  if (first.eventKind === 'updated' && claim.refs.get(first.incidentId)?.editable)
-    return { ...base, kind: 'edit', editMessageId: messageId };
-  return { ...base, kind: 'reply', replyToMessageId: messageId };
+  // The incident's thread (threads on when its alert went out) gets the update or recovery too.
+  const thread = ref?.alertThreadId === undefined ? {} : { alertThreadId: ref.alertThreadId };
+  if (first.eventKind === 'updated' && ref?.editable)
+    return { ...base, kind: 'edit', editMessageId: messageId, ...thread };
+  return { ...base, kind: 'reply', replyToMessageId: messageId, ...thread };
 }
 
 function followUpJob(base: Omit<DeliveryJob, 'kind'>, conversation: Conversation): DeliveryJob {
@@ -126,6 +138,7 @@ export function sentSettlement(
   job: DeliveryJob,
   messageId: string,
   at: number,
+  alertThreadId?: string,
 ): Extract<Settlement, { kind: 'sent' }> {
   if (job.kind === 'reply' && job.regroups === true) {
     const open = job.events.filter((e) => e.kind !== 'resolved').map((e) => e.incidentId);
@@ -145,5 +158,6 @@ export function sentSettlement(
     messageId,
     at,
     refs: incidents.map((incidentId) => ({ incidentId, editable, joinable })),
+    ...(alertThreadId === undefined || !editable ? {} : { alertThreadId }),
   };
 }

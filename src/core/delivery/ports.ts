@@ -50,6 +50,11 @@ export interface ChatSettings {
    * as `src/core/delivery/reminders.ts` says; null: off (the default).
    */
   readonly remindMinutes: number | null;
+  /**
+   * Discord incident threads (`/settings threads on|off`): a thread is started from each incident's
+   * alert and its later updates and recovery are posted there too. Absent or false: off (the default).
+   */
+  readonly threads?: boolean;
 }
 
 export interface ChatRecord extends ChatAddress {
@@ -167,6 +172,16 @@ export interface DeliveryJob {
    * chat's role again when one is chosen, on Telegram it never pings.
    */
   readonly reminder?: { readonly downForMs: number };
+  /**
+   * A `send` of one incident's opening alert in a chat with threads on (`ChatSettings.threads`):
+   * the sender starts a thread from the alert message, when the platform has threads (Discord).
+   */
+  readonly startThread?: true;
+  /**
+   * The thread started from the alert this `edit` or `reply` changes or answers: the update or
+   * recovery is posted in it as well (Discord). The recovery archives it.
+   */
+  readonly alertThreadId?: string;
   readonly settings: {
     readonly locale: Locale;
     readonly timeZone: string;
@@ -195,6 +210,8 @@ export type DeliveryResult =
        * (General) instead; the worker moves the topic's subscriptions there too.
        */
       readonly threadGone?: true;
+      /** The thread the sender started from the new alert (`DeliveryJob.startThread`). */
+      readonly alertThreadId?: string;
     }
   | { readonly kind: 'transient'; readonly error: string }
   | { readonly kind: 'rate-limited'; readonly retryAfterMs: number; readonly global?: boolean }
@@ -269,6 +286,8 @@ export interface MessageRef {
    * this incident alone (a grouped alert's updates go out together as its `conversation`).
    */
   readonly editable: boolean;
+  /** The thread started from the incident's alert (Discord incident threads), when there is one. */
+  readonly alertThreadId?: string;
 }
 
 /**
@@ -355,6 +374,8 @@ export type Settlement =
         readonly editable: boolean;
         readonly joinable?: boolean;
       }[];
+      /** A thread started from the new message: recorded with the reference of its one incident. */
+      readonly alertThreadId?: string;
     }
   /** Back to pending until `at`; `countAttempt` false for rate limits, pacing and chat moves. */
   | {

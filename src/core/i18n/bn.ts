@@ -138,6 +138,7 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   target: 'লক্ষ্য: https://example.com/ (চাইলে সঙ্গে একটি শব্দ) অথবা host:port',
   note: 'নোটের লেখা',
   remind: 'মনে করিয়ে দেওয়ার বিরতি: 30m, 1h, 2h, 4h, অথবা off',
+  threads: 'on অথবা off',
 };
 
 const target = (t: ServiceTarget): string => (t.kind === 'all' ? 'সব সার্ভিস' : t.name);
@@ -342,6 +343,8 @@ export const bn: Catalogue<'bn'> = {
     unstable: ({ change, serviceName }) =>
       `${change === 'updated' ? 'হালনাগাদ: ' : ''}${serviceName} ${change === 'reopened' ? 'আবার ' : ''}অস্থির: বারবার বন্ধ হচ্ছে আর চালু হচ্ছে`,
     recovered: ({ serviceName, durationMs }) => `${duration(durationMs)} পর ${serviceName} আবার চালু হয়েছে`,
+    threadName: ({ serviceName, startedAt, timeZone }) =>
+      `${serviceName} বিভ্রাট — ${formatDateTime(FORMAT, startedAt, timeZone)}`,
     stillDown: ({ serviceName, durationMs }) =>
       `মনে করিয়ে দিচ্ছি: ${serviceName} এখনো বন্ধ, ${duration(durationMs)} ধরে`,
     unconfirmed: ({ serviceName, durationMs }) =>
@@ -441,7 +444,7 @@ export const bn: Catalogue<'bn'> = {
       services.length === 0
         ? `"${given}" এর সঙ্গে কোনো সার্ভিস মেলেনি। /services সবগুলোর তালিকা দেয়।`
         : [`"${given}" এর সঙ্গে মেলে এমন সার্ভিস:`, ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
-    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId, remindMinutes }) =>
+    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId, remindMinutes, threads }) =>
       [
         changed ? 'সেটিংস সংরক্ষণ করা হয়েছে।' : 'এই চ্যাটের সেটিংস:',
         `ভাষা: ${languageName}`,
@@ -449,6 +452,7 @@ export const bn: Catalogue<'bn'> = {
         `নীরব সময়: ${quiet(quietHours)}`,
         ...(mentionRoleId === undefined ? [] : [`সতর্কবার্তায় মেনশন করা রোল: ${mentionRoleId ?? 'নেই'}`]),
         `বিভ্রাট চলাকালীন রিমাইন্ডার: ${remindMinutes === null ? 'বন্ধ' : `${duration(remindMinutes * 60_000)} পরে, তারপর প্রতিবার দ্বিগুণ বিরতিতে (সর্বোচ্চ এক দিন)`}`,
+        ...(threads === undefined ? [] : [`প্রতিটি বিভ্রাটের জন্য থ্রেড: ${threads ? 'চালু' : 'বন্ধ'}`]),
       ].join('\n'),
     invalidLanguage: ({ given, supported }) =>
       `"${given}" ভাষা আমি এখনো জানি না; এগুলোর একটি বেছে নিন: ${supported.join(', ')}।`,
@@ -610,6 +614,7 @@ export const bn: Catalogue<'bn'> = {
     quiet: 'নীরব সময়, যেমন 23:00-07:00, অথবা off',
     role: 'কোনো সার্ভিসে বড় বিভ্রাট হলে যে রোল মেনশন হবে',
     remind: 'বিভ্রাট চললে মনে করিয়ে দিন: 30m, 1h, 2h বা 4h (পরে আরও কম), অথবা off',
+    threads: 'প্রতিটি বিভ্রাটের সতর্কবার্তা থেকে থ্রেড খুলুন, আপডেট সেখানে দিন',
     monitorAdd: 'একটি URL (https://…, চাইলে সাথে একটি শব্দ) বা host:port নজরে রাখুন',
     monitorName: '/status-এর জন্য ছোট একটি নাম, যেমন shop',
     monitorTarget: 'https://example.org/health (চাইলে সাথে একটি শব্দ) বা host:port',

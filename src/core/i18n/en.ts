@@ -149,6 +149,7 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   target: 'a target: https://example.com/ (optionally a keyword) or host:port',
   note: 'the note text',
   remind: 'a reminder pace: 30m, 1h, 2h, 4h, or off',
+  threads: 'on or off',
 };
 
 const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
@@ -335,6 +336,8 @@ export const en: Catalogue<'en'> = {
     unstable: ({ change, serviceName }) =>
       `${CHANGE_PREFIX[change]}${serviceName} is unstable${change === 'reopened' ? ' again' : ''}: it keeps going down and coming back`,
     recovered: ({ serviceName, durationMs }) => `${serviceName} is back up after ${duration(durationMs)}`,
+    threadName: ({ serviceName, startedAt, timeZone }) =>
+      `${serviceName} outage — ${formatDateTime(FORMAT, startedAt, timeZone)}`,
     stillDown: ({ serviceName, durationMs }) =>
       `Reminder: ${serviceName} is still down, for ${duration(durationMs)} so far`,
     unconfirmed: ({ serviceName, durationMs }) =>
@@ -435,7 +438,7 @@ export const en: Catalogue<'en'> = {
       services.length === 0
         ? `No service matches "${given}". /services lists them all.`
         : [`Services matching "${given}":`, ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
-    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId, remindMinutes }) =>
+    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId, remindMinutes, threads }) =>
       [
         changed ? 'Settings saved.' : 'Settings of this chat:',
         `Language: ${languageName}`,
@@ -443,6 +446,7 @@ export const en: Catalogue<'en'> = {
         `Quiet hours: ${quiet(quietHours)}`,
         ...(mentionRoleId === undefined ? [] : [`Role mentioned in alerts: ${mentionRoleId ?? 'none'}`]),
         `Still-down reminders: ${remindMinutes === null ? 'off' : `after ${duration(remindMinutes * 60_000)}, then twice as long each time (at most a day)`}`,
+        ...(threads === undefined ? [] : [`A thread for each incident: ${threads ? 'on' : 'off'}`]),
       ].join('\n'),
     invalidLanguage: ({ given, supported }) =>
       `I don't speak "${given}" yet; choose one of: ${supported.join(', ')}.`,
@@ -600,6 +604,7 @@ export const en: Catalogue<'en'> = {
     quiet: 'Quiet hours, e.g. 23:00-07:00, or off',
     role: 'A role to ping when a service has a major outage',
     remind: 'Remind while still down: 30m, 1h, 2h or 4h (then less often), or off',
+    threads: 'Start a thread from each incident alert and post its updates there',
     monitorAdd: 'Watch a URL (https://…, optionally followed by a keyword) or a host:port',
     monitorName: 'A short name for /status, e.g. shop',
     monitorTarget: 'https://example.org/health (then an optional keyword) or game.example.org:25565',

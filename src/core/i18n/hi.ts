@@ -166,6 +166,7 @@ const ARGUMENT: Readonly<Record<CommandArgument, string>> = {
   target: 'लक्ष्य: https://example.com/ (चाहें तो साथ में एक शब्द) या host:port',
   note: 'नोट का पाठ',
   remind: 'याद दिलाने का अंतराल: 30m, 1h, 2h, 4h, या off',
+  threads: 'on या off',
 };
 
 const target = (t: ServiceTarget): string => (t.kind === 'all' ? 'सभी सेवाएँ' : t.name);
@@ -368,6 +369,8 @@ export const hi: Catalogue<'hi'> = {
     unstable: ({ change, serviceName }) =>
       `${change === 'updated' ? 'अपडेट: ' : ''}${serviceName} ${change === 'reopened' ? 'फिर से ' : ''}अस्थिर है: बार-बार बंद होकर चालू हो रहा है`,
     recovered: ({ serviceName, durationMs }) => `${serviceName} ${duration(durationMs)} बाद फिर से चालू है`,
+    threadName: ({ serviceName, startedAt, timeZone }) =>
+      `${serviceName} आउटेज — ${formatDateTime(FORMAT, startedAt, timeZone)}`,
     stillDown: ({ serviceName, durationMs }) =>
       `याद दिला दें: ${serviceName} अब भी बंद है, ${duration(durationMs)} से`,
     unconfirmed: ({ serviceName, durationMs }) =>
@@ -467,7 +470,7 @@ export const hi: Catalogue<'hi'> = {
       services.length === 0
         ? `"${given}" से कोई सेवा मेल नहीं खाती। /services सबकी सूची देता है।`
         : [`"${given}" से मेल खाने वाली सेवाएँ:`, ...services.map((s) => `• ${s.name} (${s.id})`)].join('\n'),
-    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId, remindMinutes }) =>
+    settings: ({ changed, languageName, timeZone, quietHours, mentionRoleId, remindMinutes, threads }) =>
       [
         changed ? 'सेटिंग्स सेव हो गईं।' : 'इस चैट की सेटिंग्स:',
         `भाषा: ${languageName}`,
@@ -475,6 +478,7 @@ export const hi: Catalogue<'hi'> = {
         `शांत समय: ${quiet(quietHours)}`,
         ...(mentionRoleId === undefined ? [] : [`अलर्ट में मेंशन होने वाला रोल: ${mentionRoleId ?? 'कोई नहीं'}`]),
         `आउटेज जारी रहने पर रिमाइंडर: ${remindMinutes === null ? 'बंद' : `${duration(remindMinutes * 60_000)} बाद, फिर हर बार दोगुने अंतर पर (ज़्यादा से ज़्यादा एक दिन)`}`,
+        ...(threads === undefined ? [] : [`हर आउटेज के लिए थ्रेड: ${threads ? 'चालू' : 'बंद'}`]),
       ].join('\n'),
     invalidLanguage: ({ given, supported }) =>
       `"${given}" भाषा मुझे अभी नहीं आती; इनमें से कोई चुनें: ${supported.join(', ')}।`,
@@ -631,6 +635,7 @@ export const hi: Catalogue<'hi'> = {
     quiet: 'शांत समय, जैसे 23:00-07:00, या off',
     role: 'किसी सेवा के बड़े आउटेज पर मेंशन होने वाला रोल',
     remind: 'आउटेज जारी रहे तो याद दिलाएँ: 30m, 1h, 2h या 4h (फिर कम बार), या off',
+    threads: 'हर आउटेज की सूचना से थ्रेड शुरू करें और अपडेट वहीं भेजें',
     monitorAdd: 'किसी URL (https://…, चाहें तो साथ में एक शब्द) या host:port पर नज़र रखें',
     monitorName: '/status के लिए छोटा-सा नाम, जैसे shop',
     monitorTarget: 'https://example.org/health (चाहें तो साथ में एक शब्द) या host:port',

@@ -101,6 +101,15 @@ export interface AlertMessages {
    */
   stillDown(p: { readonly serviceName: string; readonly durationMs: number }): string;
   /**
+   * The name of the thread started from an incident's alert (Discord incident threads):
+   * `WhatsApp outage — Mar 19, 5:15 PM`, in the chat's time zone. The sender cuts it to 100 chars.
+   */
+  threadName(p: {
+    readonly serviceName: string;
+    readonly startedAt: number;
+    readonly timeZone: string;
+  }): string;
+  /**
    * An incident closed because nothing confirms it any more, while our checks give no verdict:
    * `WhatsApp: the problem is no longer confirmed (after 45 minutes); our checks give no verdict`.
    */
@@ -240,6 +249,7 @@ export const COMMAND_ARGUMENTS = [
   'target',
   'note',
   'remind',
+  'threads',
 ] as const;
 export type CommandArgument = (typeof COMMAND_ARGUMENTS)[number];
 
@@ -299,6 +309,8 @@ export interface CommandMessages {
     readonly mentionRoleId?: string | null;
     /** The still-down reminder pace in minutes, doubling after each reminder; null: off. */
     readonly remindMinutes: number | null;
+    /** Discord only: whether each incident gets a thread (`/settings threads`); absent elsewhere. */
+    readonly threads?: boolean;
   }): string;
   invalidLanguage(p: { readonly given: string; readonly supported: readonly string[] }): string;
   /** `Mars/Olympus is not a time zone I know; try Asia/Kolkata or UTC`. */

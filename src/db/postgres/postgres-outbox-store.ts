@@ -121,8 +121,10 @@ const SQL = {
                        WHERE s.chat_ref = outbox.chat_ref AND s.ends_at > $4 AND s.service_id = ${SERVICE_OF_ROW})
     RETURNING id`,
   chat: 'SELECT * FROM chats WHERE ref = $1',
+  setAlertThread:
+    'UPDATE message_refs SET alert_thread_id = $1 WHERE chat_ref = $2 AND incident_id = $3 AND message_id = $4',
   ref: 'SELECT message_id, editable, joinable FROM message_refs WHERE chat_ref = $1 AND incident_id = $2',
-  refsOf: `SELECT incident_id, message_id, editable FROM message_refs
+  refsOf: `SELECT incident_id, message_id, editable, alert_thread_id FROM message_refs
     WHERE chat_ref = $1 AND incident_id = ANY($2::bigint[])`,
   sent: `UPDATE outbox SET status = 'sent', sent_at = $3, platform_message_id = $4, lease_until = NULL,
       lease_token = NULL, last_error = NULL WHERE id = ANY($1::bigint[]) AND status = 'leased' AND lease_token = $2`,
@@ -369,6 +371,15 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
               claim.threadId ?? null,
             ],
           );
+        // The thread started from a new single-incident alert (Discord incident threads).
+        if (settlement.alertThreadId !== undefined)
+          for (const ref of settlement.refs)
+            await client.query(SQL.setAlertThread, [
+              settlement.alertThreadId,
+              chatRef,
+              ref.incidentId,
+              settlement.messageId,
+            ]);
         await this.planReminders(client, chatRef, claim, settlement.at);
       }
       return updated === claim.items.length;
@@ -579,12 +590,18 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
     const leased = rows.filter((r) => ids.has(r.id));
     if (leased.length === 0) return null;
     const refs = new Map<number, MessageRef>();
-    const found = await client.query<{ incident_id: number; message_id: string | null; editable: boolean }>(
-      SQL.refsOf,
-      [chatRef, [...new Set(leased.map((r) => r.incidentId))]],
-    );
+    const found = await client.query<{
+      incident_id: number;
+      message_id: string | null;
+      editable: boolean;
+      alert_thread_id: string | null;
+    }>(SQL.refsOf, [chatRef, [...new Set(leased.map((r) => r.incidentId))]]);
     for (const r of found.rows)
-      refs.set(Number(r.incident_id), { messageId: r.message_id, editable: r.editable });
+      refs.set(Number(r.incident_id), {
+        messageId: r.message_id,
+        editable: r.editable,
+        ...(r.alert_thread_id === null ? {} : { alertThreadId: r.alert_thread_id }),
+      });
     const record = chatFromRow({
       ...chatRow,
       ref: Number(chatRow.ref),

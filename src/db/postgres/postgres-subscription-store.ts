@@ -83,7 +83,7 @@ const SQL = {
     JOIN chats c ON c.ref = s.chat_ref WHERE c.platform = $1 AND c.chat_id = $2
     ORDER BY s.service_id COLLATE "C"`,
   settings: `UPDATE chats SET locale = $1, time_zone = $2, quiet_hours = $3, muted_until = $4,
-    mention_role_id = $5, remind_minutes = $7 WHERE ref = $6`,
+    mention_role_id = $5, remind_minutes = $7, threads = $8 WHERE ref = $6`,
   recheckHeld: `UPDATE outbox SET next_attempt_at = LEAST(next_attempt_at, $1)
     WHERE chat_ref = $2 AND status = 'held'`,
   deactivate: 'UPDATE chats SET active = FALSE, deactivated_reason = $1, deactivated_at = $2 WHERE ref = $3',
@@ -207,6 +207,7 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore>, 
         next.mentionRoleId,
         row.ref,
         next.remindMinutes,
+        next.threads === true,
       ]);
       // Held alerts were timed by the old settings: let the worker look at them again now.
       await client.query(SQL.recheckHeld, [now, row.ref]);

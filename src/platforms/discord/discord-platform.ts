@@ -78,7 +78,7 @@ export class DiscordPlatform implements ChatPlatform {
       ...(config.apiRoot === undefined ? {} : { api: config.apiRoot }),
       ...DISCORD_REST_OPTIONS,
     }).setToken(config.token);
-    this.sender = new DiscordSender(this.rest);
+    this.sender = new DiscordSender(this.rest, { log: this.ctx.log });
     this.throttle = new SharedIdentifyThrottle(
       async () => (await this.gatewayBot()).session_start_limit.max_concurrency,
     );

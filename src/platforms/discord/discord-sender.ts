@@ -1,4 +1,4 @@
-import { type REST, Routes } from 'discord.js';
+import { DiscordAPIError, type REST, Routes } from 'discord.js';
 import { buildAlert, summariseIncidents } from '../../core/alert-message.js';
 import type {
   BoardResult,
@@ -15,6 +15,17 @@ import {
   renderDiscordText,
 } from './discord-render.js';
 import { classifyDiscordError, isUnknownMessage } from './discord-errors.js';
+import { sliceCodePoints } from '../../core/i18n/text-fit.js';
+
+/** Discord's longest thread name. */
+export const THREAD_NAME_MAX = 100;
+/**
+ * Why a thread may refuse a post for good: 10003 Unknown Channel (deleted), 50001 Missing Access,
+ * 50013 Missing Permissions, 50083 Thread is archived (archived by hand; unarchiving is no job of ours).
+ */
+const THREAD_REFUSALS: ReadonlySet<number> = new Set([10003, 50001, 50013, 50083]);
+/** A thread left alone this long (minutes) is archived by Discord: a day. */
+export const THREAD_AUTO_ARCHIVE_MINUTES = 1440;
 
 /**
  * What the sender needs from the REST client: discord.js's own, with its bucket queue (`put`
@@ -33,6 +44,13 @@ export type DiscordRest = Pick<REST, 'post' | 'patch'> & Partial<Pick<REST, 'put
  * - `summary`: one plain message listing what was held during quiet hours or a mute.
  * - a reminder (`reply` with `reminder`): "still down for 2 h 5 min" replying to the alert,
  *   pinging the chat's role again only when it chose one (`allowed_mentions` that role only).
+ * - incident threads (`/settings threads on`): a `send` with `startThread` starts a thread from the
+ *   new alert (its failure, e.g. 50013 missing permission or 160004 already created, is logged at
+ *   debug and the alert stands without one); an `edit` or `reply` with `alertThreadId` also posts the
+ *   alert as it now reads in that thread (no mention), and a recovery then archives the thread.
+ *   A thread gone or refusing posts (10003, 50083, 50001, 50013) is skipped; a transient failure there
+ *   fails the job, which the outbox retries whole (the edit again is harmless; a recovery posts in the
+ *   thread before replying in the channel, so only the thread may see it twice).
  *
  * Never throws: every failure becomes a {@link DeliveryResult}.
  */
@@ -42,31 +60,104 @@ export class DiscordSender implements ChatSender {
 
   constructor(
     private readonly rest: DiscordRest,
-    private readonly options: { readonly statusPageUrl?: string } = {},
+    private readonly options: {
+      readonly statusPageUrl?: string;
+      /** Where a refused thread is noted (the app's logger). */
+      readonly log?: { debug(fields: object, message: string): void };
+    } = {},
   ) {
     this.boards = new DiscordBoards(rest);
   }
 
   async deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult> {
     try {
-      return { kind: 'sent', messageId: await this.send(job, signal) };
+      const messageId = await this.send(job, signal);
+      if (job.kind === 'send' && job.startThread === true) {
+        const alertThreadId = await this.startThread(job, messageId, signal);
+        return { kind: 'sent', messageId, ...(alertThreadId === null ? {} : { alertThreadId }) };
+      }
+      return { kind: 'sent', messageId };
     } catch (err) {
       return classifyDiscordError(err);
+    }
+  }
+
+  /** Starts the incident's thread from its new alert; null (logged at debug) when Discord refuses. */
+  private async startThread(job: DeliveryJob, alertId: string, signal: AbortSignal): Promise<string | null> {
+    const event = job.events[0];
+    if (!event) return null;
+    const name = sliceCodePoints(
+      messagesFor(job.settings.locale).alert.threadName({
+        serviceName: event.serviceName,
+        startedAt: event.startedAt,
+        timeZone: job.settings.timeZone,
+      }),
+      THREAD_NAME_MAX,
+    );
+    try {
+      const thread = await this.rest.post(Routes.threads(job.chatId, alertId), {
+        body: { name, auto_archive_duration: THREAD_AUTO_ARCHIVE_MINUTES },
+        signal,
+      });
+      // A thread started from a message is a channel whose id is the message's.
+      return messageId(thread);
+    } catch (err) {
+      this.options.log?.debug(
+        { err, chatId: job.chatId, messageId: alertId },
+        'incident thread not started: the alert stands without one',
+      );
+      return null;
+    }
+  }
+
+  /**
+   * Posts the alert as it now reads in the incident's thread. A thread gone, archived by hand or
+   * closed to the bot is skipped (logged at debug); a transient failure or a rate limit throws.
+   */
+  private async postInThread(threadId: string, body: object, signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.rest.post(Routes.channelMessages(threadId), {
+        // The embed only: no role mention, no buttons (they stay on the alert in the channel).
+        body: { embeds: (body as { embeds?: unknown }).embeds ?? [], allowed_mentions: { parse: [] } },
+        signal,
+      });
+      return true;
+    } catch (err) {
+      if (!(err instanceof DiscordAPIError && THREAD_REFUSALS.has(Number(err.code)))) throw err;
+      this.options.log?.debug({ err, threadId }, 'incident thread refused the update: skipped');
+      return false;
+    }
+  }
+
+  /** Archives the thread after the recovery; a failure only leaves it to Discord's own archiving. */
+  private async archiveThread(threadId: string, signal: AbortSignal): Promise<void> {
+    try {
+      await this.rest.patch(Routes.channel(threadId), { body: { archived: true }, signal });
+    } catch (err) {
+      this.options.log?.debug({ err, threadId }, 'incident thread not archived');
     }
   }
 
   private async send(job: DeliveryJob, signal: AbortSignal): Promise<string> {
     const body = this.render(job);
     const channel = Routes.channelMessages(job.chatId);
+    const thread = job.alertThreadId;
     if (job.kind === 'edit' && job.editMessageId !== undefined) {
       try {
         const route = Routes.channelMessage(job.chatId, job.editMessageId);
         // An alert that no longer pings clears the role mention it may have shown.
-        return messageId(await this.rest.patch(route, { body: { content: '', ...body }, signal }));
+        const edited = messageId(await this.rest.patch(route, { body: { content: '', ...body }, signal }));
+        if (thread !== undefined) await this.postInThread(thread, body, signal);
+        return edited;
       } catch (err) {
         // Someone deleted the alert: the update goes out as a new message rather than nowhere.
         if (!isUnknownMessage(err)) throw err;
       }
+    }
+    // The recovery goes to the thread first: a failure after it repeats only the thread's copy.
+    if (job.kind === 'reply' && thread !== undefined) {
+      const posted = await this.postInThread(thread, body, signal);
+      if (posted && job.events.every((e) => e.kind === 'resolved')) await this.archiveThread(thread, signal);
     }
     const reference =
       job.kind === 'reply' && job.replyToMessageId !== undefined

@@ -66,6 +66,8 @@ const TABLE: readonly [string, Omit<ParsedCommand, 'addressed'> | null][] = [
   ['/settings 30m bn', { command: 'settings', args: { remind: '30m', language: 'bn' } }],
   ['/settings ১h', { command: 'settings', args: { remind: '১h' } }],
   ['/settings remind', { command: 'settings', args: { remind: '' } }],
+  ['/settings threads on', { command: 'settings', args: { threads: 'on' } }],
+  ['/settings thread off tz UTC', { command: 'settings', args: { threads: 'off', timezone: 'UTC' } }],
   ['/help me please', { command: 'help', args: {} }],
   ['/frobnicate x', { command: 'frobnicate', args: {} }],
   ['\u200f /status', { command: 'status', args: {} }],

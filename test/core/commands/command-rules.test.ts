@@ -227,6 +227,7 @@ describe('settings', () => {
         quietHours: { startMinute: 1380, endMinute: 420 },
         mentionRoleId: '123456789012345678',
         remindMinutes: null,
+        threads: false,
       }),
     );
   });
@@ -247,6 +248,34 @@ describe('settings', () => {
     const h = makeHarness();
     const reply = await h.service.handle(request('settings', { role: '123456789012345678' }));
     expect(reply.text).toBe(en.commands.missingArgument({ command: '/settings', argument: 'role' }));
+    expect(h.store.writes).toBe(0);
+  });
+});
+
+describe('settings threads', () => {
+  const discord = { platform: 'discord', chatId: '800000000000000001' } as const;
+
+  it('turns incident threads on and off on Discord, with the on word or any off word, and shows them', async () => {
+    const h = makeHarness();
+    const on = await h.service.handle(request('settings', { threads: 'on' }, { platform: 'discord' }));
+    expect(h.store.getSettings(discord).threads).toBe(true);
+    expect(on.text).toContain('A thread for each incident: on');
+    for (const off of ['off', 'বন্ধ', 'बंद']) {
+      h.store.updateSettings(discord, { threads: true }, T0);
+      await h.service.handle(request('settings', { threads: off }, { platform: 'discord' }));
+      expect(h.store.getSettings(discord).threads).toBe(false);
+    }
+  });
+
+  it('refuses threads on Telegram and a word that is neither on nor off, storing nothing', async () => {
+    const h = makeHarness();
+    for (const [given, platform] of [
+      ['on', 'telegram'],
+      ['maybe', 'discord'],
+    ] as const) {
+      const reply = await h.service.handle(request('settings', { threads: given }, { platform }));
+      expect(reply.text).toBe(en.commands.missingArgument({ command: '/settings', argument: 'threads' }));
+    }
     expect(h.store.writes).toBe(0);
   });
 });

@@ -43,6 +43,7 @@ const ALERT: Samples<AlertMessages> = {
   ),
   recovered: [[{ serviceName: 'WhatsApp', durationMs: 45 * 60_000 }]],
   stillDown: [[{ serviceName: 'WhatsApp', durationMs: 125 * 60_000 }]],
+  threadName: [[{ serviceName: 'WhatsApp', startedAt: Date.UTC(2026, 2, 19, 17, 15), timeZone: 'UTC' }]],
   unconfirmed: [[{ serviceName: 'WhatsApp', durationMs: 45 * 60_000 }]],
   groupTitle: [
     ...STATES.flatMap((state) => [
@@ -464,7 +465,7 @@ const ALLOWED = [
   /RFC 1918/g,
   /100\.64\.0\.0\/10/g,
   /0\.0\.0\.0/g,
-  /\b(?:IPv4|IPv6|NAT64|6to4|NAT|Teredo|mapped|HTTP|DNS|TLS|TCP|URL|UTC|General|major|minor|off|en|bn|hi|add|remove|list|identified|monitoring|resolved|shop|Discord|Telegram|cancel|now|YYYY|MM|DD|HH)\b/g,
+  /\b(?:IPv4|IPv6|NAT64|6to4|NAT|Teredo|mapped|HTTP|DNS|TLS|TCP|URL|UTC|General|major|minor|off|on|en|bn|hi|add|remove|list|identified|monitoring|resolved|shop|Discord|Telegram|cancel|now|YYYY|MM|DD|HH)\b/g,
 ];
 
 /** What is left of `text` once passed-in values and allowed words are taken out. */

@@ -104,4 +104,7 @@ export const apiErrors = {
   invalidWebhookToken: () => new DiscordApiError(401, 50027, 'Invalid Webhook Token'),
   payloadTooLarge: () => new DiscordApiError(413, 40005, 'Request entity too large'),
   badJson: () => new DiscordApiError(400, 50109, 'The request body contains invalid JSON.'),
+  threadArchived: () => new DiscordApiError(400, 50083, 'Thread is archived'),
+  threadAlreadyCreated: () =>
+    new DiscordApiError(400, 160004, 'A thread has already been created for this message'),
 } as const;

@@ -311,6 +311,12 @@ export class FakeDiscord {
     return this.state.messages.inChannel(channelId);
   }
 
+  /** The thread started from a message (its id is the message's), or undefined. */
+  threadOf(messageId: string): ChannelRecord | undefined {
+    const channel = this.state.guilds.channels.get(messageId);
+    return channel?.thread === undefined ? undefined : channel;
+  }
+
   /** Registered commands of a guild, or the global ones when `guildId` is left out. */
   commands(guildId?: string): Record<string, unknown>[] {
     return this.state.commands.list(guildId ?? GLOBAL_SCOPE);

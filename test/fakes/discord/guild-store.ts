@@ -74,6 +74,11 @@ export interface ChannelRecord {
   topic: string | null;
   overwrites: PermissionOverwrite[];
   deleted: boolean;
+  /**
+   * A thread (type 11, public): the channel it was started in (its permissions are that channel's),
+   * who started it, and whether it is archived. Absent for every other channel.
+   */
+  thread?: { parentId: string; ownerId: string; archived: boolean; autoArchiveDuration: number };
 }
 
 export interface MemberRecord {

@@ -60,7 +60,20 @@ export function channelPayload(channel: ChannelRecord): Json {
       allow: ow.allow.toString(),
       deny: ow.deny.toString(),
     })),
-    parent_id: null,
+    parent_id: channel.thread?.parentId ?? null,
+    ...(channel.thread === undefined
+      ? {}
+      : {
+          owner_id: channel.thread.ownerId,
+          thread_metadata: {
+            archived: channel.thread.archived,
+            auto_archive_duration: channel.thread.autoArchiveDuration,
+            archive_timestamp: new Date().toISOString(),
+            locked: false,
+          },
+          message_count: 0,
+          member_count: 1,
+        }),
     topic: channel.topic,
     nsfw: false,
     last_message_id: null,

@@ -22,6 +22,8 @@ export const PermissionBits = {
   MentionEveryone: 1n << 17n,
   UseExternalEmojis: 1n << 18n,
   ManageRoles: 1n << 28n,
+  ManageThreads: 1n << 34n,
+  CreatePublicThreads: 1n << 35n,
   UseApplicationCommands: 1n << 31n,
   SendMessagesInThreads: 1n << 38n,
 } as const;

@@ -2,7 +2,7 @@
  * Channel and message routes: https://discord.com/developers/docs/resources/channel and
  * https://discord.com/developers/docs/resources/message
  */
-import { apiErrors } from './api-error.js';
+import { FormErrors, apiErrors, badLengthError, invalidFormBody } from './api-error.js';
 import { channelWith, visibleChannel } from './channel-access.js';
 import type { FakeState } from './fake-state.js';
 import { channelPayload, messagePayload } from './payloads.js';
@@ -28,8 +28,18 @@ function channelMessage(ctx: RouteContext): MessageRecord {
   return message;
 }
 
+/** A public thread (https://discord.com/developers/docs/resources/channel#start-thread-from-message). */
+const PUBLIC_THREAD = 11;
+/** The auto-archive durations Discord accepts, in minutes. */
+const AUTO_ARCHIVE_MINUTES: readonly number[] = [60, 1440, 4320, 10080];
+
 function createMessage(ctx: RouteContext): RouteResult {
-  const { channel } = channelWith(ctx.state, ctx.params.channelId ?? '', PermissionBits.SendMessages);
+  const target = ctx.state.guilds.channels.get(ctx.params.channelId ?? '');
+  // In a thread the bot needs Send Messages in Threads, and an archived thread refuses posts.
+  const needed =
+    target?.thread === undefined ? PermissionBits.SendMessages : PermissionBits.SendMessagesInThreads;
+  const { channel } = channelWith(ctx.state, ctx.params.channelId ?? '', needed);
+  if (channel.thread?.archived === true) throw apiErrors.threadArchived();
   const message = ctx.state.messages.create({
     channelId: channel.id,
     guildId: channel.guildId,
@@ -48,6 +58,56 @@ function editMessage(ctx: RouteContext): RouteResult {
   return { status: 200, body: renderMessage(ctx.state, message) };
 }
 
+/**
+ * Starts a public thread from a message: a channel of type 11 whose id is the message's, with the
+ * parent's permissions. 160004 when the message has one already; 50035 for a bad name or duration.
+ */
+function startThread(ctx: RouteContext): RouteResult {
+  const { channel: parent, guild } = channelWith(
+    ctx.state,
+    ctx.params.channelId ?? '',
+    PermissionBits.CreatePublicThreads,
+  );
+  const message = channelMessage(ctx);
+  if (ctx.state.guilds.channels.has(message.id)) throw apiErrors.threadAlreadyCreated();
+  const body = asObject(ctx.body);
+  const errors = new FormErrors();
+  const name = typeof body.name === 'string' ? body.name : '';
+  if ([...name].length < 1 || [...name].length > 100) errors.add(['name'], badLengthError(1, 100));
+  const duration = body.auto_archive_duration ?? 4320;
+  if (typeof duration !== 'number' || !AUTO_ARCHIVE_MINUTES.includes(duration))
+    errors.add(['auto_archive_duration'], {
+      code: 'BASE_TYPE_CHOICES',
+      message: 'Value must be one of (60, 1440, 4320, 10080).',
+    });
+  if (!errors.isEmpty) throw invalidFormBody(errors);
+  const thread = ctx.state.guilds.addChannel(guild, { id: message.id, name, type: PUBLIC_THREAD });
+  // A thread's permissions are its parent's: the same overwrites, changed together.
+  thread.overwrites = parent.overwrites;
+  thread.thread = {
+    parentId: parent.id,
+    ownerId: ctx.state.bot.id,
+    archived: false,
+    autoArchiveDuration: duration as number,
+  };
+  return { status: 201, body: channelPayload(thread) };
+}
+
+/**
+ * Modifies a channel; the fake knows a thread's `archived` only (its starter may archive and
+ * unarchive it; anyone else needs Manage Threads), and answers with the channel as it now is.
+ */
+function modifyChannel(ctx: RouteContext): RouteResult {
+  const { channel } = visibleChannel(ctx.state, ctx.params.channelId ?? '');
+  const body = asObject(ctx.body);
+  if (channel.thread !== undefined && typeof body.archived === 'boolean') {
+    const own = channel.thread.ownerId === ctx.state.bot.id;
+    if (!own) channelWith(ctx.state, channel.id, PermissionBits.ManageThreads);
+    channel.thread.archived = body.archived;
+  }
+  return { status: 200, body: channelPayload(channel) };
+}
+
 /** Routes under `/channels`. */
 export const channelRoutes: readonly RouteDef[] = [
   {
@@ -59,6 +119,20 @@ export const channelRoutes: readonly RouteDef[] = [
       status: 200,
       body: channelPayload(visibleChannel(ctx.state, ctx.params.channelId ?? '').channel),
     }),
+  },
+  {
+    method: 'PATCH',
+    pattern: '/channels/:channelId',
+    auth: 'bot',
+    limit: 'other',
+    handler: modifyChannel,
+  },
+  {
+    method: 'POST',
+    pattern: '/channels/:channelId/messages/:messageId/threads',
+    auth: 'bot',
+    limit: 'other',
+    handler: startThread,
   },
   {
     method: 'POST',

@@ -14,7 +14,7 @@ import {
 import { REMIND_PACES_MINUTES } from '../../delivery/reminders.js';
 
 /** The settings `/settings` changes, in the order they are checked. */
-const SETTING_ARGUMENTS = ['language', 'timezone', 'quiet', 'role', 'remind'] as const;
+const SETTING_ARGUMENTS = ['language', 'timezone', 'quiet', 'role', 'remind', 'threads'] as const;
 type Patch = { -readonly [K in keyof ChatSettings]?: ChatSettings[K] };
 
 /**
@@ -37,7 +37,10 @@ async function settings(c: CommandContext, args: CommandArgs): Promise<CommandRe
       timeZone: stored.timeZone,
       quietHours: stored.quietHours,
       remindMinutes: stored.remindMinutes,
-      ...(c.request.chat.capabilities.mentionRole ? { mentionRoleId: stored.mentionRoleId } : {}),
+      // Roles and incident threads are Discord's: the platform with the `mentionRole` capability.
+      ...(c.request.chat.capabilities.mentionRole
+        ? { mentionRoleId: stored.mentionRoleId, threads: stored.threads === true }
+        : {}),
     }),
   );
 }
@@ -86,12 +89,26 @@ function settingsPatch(c: CommandContext, args: CommandArgs): Patch | { reply: C
         patch.remindMinutes = parsed.value;
         break;
       }
+      case 'threads': {
+        // Threads are Discord's (the platform with roles); `on`/`off` only.
+        const parsed = parseOnOff(given);
+        if (parsed === null || !c.request.chat.capabilities.mentionRole)
+          return refuse(m.missingArgument({ command: '/settings', argument }));
+        patch.threads = parsed;
+        break;
+      }
     }
   }
   return patch;
 }
 
 type SettingArgument = (typeof SETTING_ARGUMENTS)[number];
+
+/** `on` or `off` (any off word of a shipped language) for `/settings threads`; null otherwise. */
+function parseOnOff(given: string): boolean | null {
+  if (isOffWord(given)) return false;
+  return ['on', 'yes', 'enable', 'enabled'].includes(given.trim().toLowerCase()) ? true : null;
+}
 
 const SETTING_KEYS: Readonly<Record<string, SettingArgument>> = {
   language: 'language',
@@ -103,6 +120,8 @@ const SETTING_KEYS: Readonly<Record<string, SettingArgument>> = {
   role: 'role',
   remind: 'remind',
   reminders: 'remind',
+  threads: 'threads',
+  thread: 'threads',
 };
 
 /**
@@ -173,6 +192,15 @@ export const settingsCommand: CommandDefinition = {
     { kind: 'string', name: 'quiet', text: 'quiet', maxLength: 32 },
     { kind: 'role', name: 'role', text: 'role' },
     { kind: 'string', name: 'remind', text: 'remind', maxLength: 16 },
+    {
+      kind: 'choice',
+      name: 'threads',
+      text: 'threads',
+      choices: [
+        { value: 'on', name: 'on' },
+        { value: 'off', name: 'off' },
+      ],
+    },
   ],
   text: settingsArguments,
   help: ['settings'],
