@@ -82,7 +82,12 @@ export class ClusterFeature implements Feature {
       [CLUSTER_CHANNEL, DETECTION_CHANNEL, OUTBOX_CHANNEL],
       (channel, payload) => {
         if (channel === CLUSTER_CHANNEL) {
-          void deps.resyncChatMonitors().finally(() => this.cluster.nudge());
+          // A failed read (the database away, or the pool closed by a stop under way) waits for
+          // the next notice or the periodic refresh.
+          void deps
+            .resyncChatMonitors()
+            .catch((err: unknown) => log.warn({ err: String(err) }, 'chat monitors: resync failed'))
+            .finally(() => this.cluster.nudge());
         } else if (channel === OUTBOX_CHANNEL) {
           deps.delivery.wake();
         } else if (channel === DETECTION_CHANNEL) {
