@@ -193,7 +193,9 @@ export class Cluster {
         if (!held) continue;
         const before = new Map(held);
         const sentAt = this.now();
-        const renewed = await store.renew(group.kind, settings.instanceId, settings.leaseMs);
+        const renewed = await store.renew(group.kind, settings.instanceId, settings.leaseMs, [
+          ...before.keys(),
+        ]);
         this.validUntil.set(group.kind, sentAt + settings.leaseMs);
         const lost = [...before]
           .filter(([key, epoch]) => held.get(key) === epoch && renewed.get(key) !== epoch)

@@ -32,21 +32,28 @@ const SQL = {
   leave: 'DELETE FROM cluster_members WHERE instance_id = $1',
   forgetDead: `DELETE FROM cluster_members WHERE heartbeat_at < ${NOW('$2')} - $1`,
   claim: `INSERT INTO cluster_leases AS l (kind, key, owner, epoch, expires_at)
-    SELECT $1, k, $3, 1, ${NOW('$5')} + $4 FROM unnest($2::text[]) AS k
+    SELECT $1, k, $3, 1, ${NOW('$5')} + $4 FROM unnest($2::text[]) AS k ORDER BY k
     ON CONFLICT (kind, key) DO UPDATE SET owner = excluded.owner,
       epoch = l.epoch + CASE WHEN l.owner IS DISTINCT FROM excluded.owner THEN 1 ELSE 0 END,
       expires_at = excluded.expires_at
     WHERE l.owner IS NULL OR l.owner = excluded.owner OR l.expires_at <= ${NOW('$5')}
     RETURNING key, epoch`,
-  renew: `UPDATE cluster_leases SET expires_at = ${NOW('$4')} + $3
-    WHERE kind = $1 AND owner = $2 AND expires_at > ${NOW('$4')} RETURNING key, epoch`,
-  release: `UPDATE cluster_leases SET owner = NULL, expires_at = 0
-    WHERE kind = $1 AND key = ANY($2::text[]) AND owner = $3`,
+  // Row locks are taken in key order by every statement that changes leases, so two instances
+  // (one claiming what the other releases or renews) wait for each other instead of deadlocking.
+  renew: `UPDATE cluster_leases l SET expires_at = ${NOW('$4')} + $3
+    FROM (SELECT kind, key FROM cluster_leases
+          WHERE kind = $1 AND key = ANY($5::text[]) AND owner = $2 AND expires_at > ${NOW('$4')}
+          ORDER BY key FOR UPDATE) AS mine
+    WHERE l.kind = mine.kind AND l.key = mine.key RETURNING l.key, l.epoch`,
+  release: `UPDATE cluster_leases l SET owner = NULL, expires_at = 0
+    FROM (SELECT kind, key FROM cluster_leases WHERE kind = $1 AND key = ANY($2::text[]) AND owner = $3
+          ORDER BY key FOR UPDATE) AS mine
+    WHERE l.kind = mine.kind AND l.key = mine.key`,
   releaseAll: 'UPDATE cluster_leases SET owner = NULL, expires_at = 0 WHERE owner = $1',
   owners: `SELECT key, owner FROM cluster_leases WHERE kind = $1 AND owner IS NOT NULL
     AND expires_at > ${NOW('$2')}`,
   fence: `SELECT key, epoch FROM cluster_leases WHERE kind = $1 AND key = ANY($2::text[]) AND owner = $3
-    FOR SHARE`,
+    ORDER BY key FOR SHARE`,
 } as const;
 
 export interface ClusterStoreOptions {
@@ -118,13 +125,20 @@ export class ClusterStore {
     return new Map(rows.map((r) => [r.key, Number(r.epoch)]));
   }
 
-  /** Extends every unexpired lease of `kind` the owner holds; answers those still held. */
-  async renew(kind: string, owner: string, leaseMs: number): Promise<HeldLeases> {
+  /**
+   * Extends the unexpired leases among `keys` (the ones this process holds) of `kind`; answers
+   * those still held. A lease the database gives this owner but the process does not hold (a
+   * release that failed, a hand-over cut short) is not renewed: it runs out by itself, and the
+   * instance it belongs to claims it then.
+   */
+  async renew(kind: string, owner: string, leaseMs: number, keys: readonly string[]): Promise<HeldLeases> {
+    if (keys.length === 0) return new Map();
     const { rows } = await this.pool.query<{ key: string; epoch: number }>(SQL.renew, [
       kind,
       owner,
       leaseMs,
       this.now(),
+      keys,
     ]);
     return new Map(rows.map((r) => [r.key, Number(r.epoch)]));
   }
