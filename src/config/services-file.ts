@@ -271,6 +271,14 @@ function buildMonitor(
   const common: Record<string, unknown> = {};
   const own: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) (COMMON_KEYS.has(key) ? common : own)[key] = value;
+  // `reuse` is an http option: elsewhere it gets its own message, not the schema's "unrecognized key".
+  const misplacedReuse = probe.type !== 'http' && 'reuse' in own;
+  if (misplacedReuse) {
+    problems.push(
+      `${describePath([...path, 'reuse'])}: reuse (a kept-alive connection) is only for http monitors, not ${probe.type}`,
+    );
+    delete own['reuse'];
+  }
   const c = commonSchema.safeParse(common);
   const o = probe.optionsSchema.safeParse(own);
   if (!c.success) problems.push(...describeIssues(c.error, path));
@@ -278,7 +286,7 @@ function buildMonitor(
   if (c.success && c.data.every !== undefined && c.data.cron !== undefined) {
     problems.push(`${describePath(path)}: give either every or cron, not both`);
   }
-  if (!c.success || !o.success) return null;
+  if (!c.success || !o.success || misplacedReuse) return null;
   const timeoutMs = c.data.timeout ?? defaults.timeoutMs;
   const every = c.data.every ?? defaults.intervalMs;
   const schedule: Schedule =

@@ -166,6 +166,11 @@ export const httpOptionsSchema = z
     insecure: z.boolean().default(false),
     /** Path to extra trusted CA certificates (PEM); the output is the PEM text. */
     ca: caFileSchema.optional(),
+    /**
+     * Keep the connection between checks (one kept-alive connection per origin, shared by the
+     * monitors that set it): cheaper checks that no longer measure DNS, TCP connect or TLS.
+     */
+    reuse: z.boolean().default(false),
   })
   .superRefine((options, ctx) => {
     if (options.body !== undefined && (options.method === 'GET' || options.method === 'HEAD')) {

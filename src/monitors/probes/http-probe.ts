@@ -10,6 +10,7 @@ import { BodyCollector, bodyByteLength } from '../../sources/body-blocks.js';
 import { type ByteBody, checkBodyOffThread, INLINE_MAX_BYTES } from './parse-worker.js';
 import type { HttpOptions } from './http-options.js';
 import { httpOptionsSchema, needsBody } from './http-options.js';
+import { ReusePool } from './http-pool.js';
 import { degradedOutcome, downOutcome, elapsedMs, unknownOutcome, upOutcome } from './probe-outcome.js';
 
 export type { HttpOptions } from './http-options.js';
@@ -42,6 +43,11 @@ export interface HttpProbeDeps {
    * its request and connections use only the vetted address (the guard's lookup replaces `lookup`).
    */
   readonly createGuard?: () => ConnectionGuard;
+  /**
+   * The kept-alive agents of monitors with `reuse: true` (made on first use when absent; tests
+   * inject one to look inside). Ignored with `createGuard`: guarded checks always connect anew.
+   */
+  readonly reusePool?: ReusePool;
 }
 
 /** One hop of the exchange: what is sent. */
@@ -170,7 +176,7 @@ async function judgeResponse(
 /** Sends the request and follows redirects by hand, so each hop counts against `maxRedirects`. */
 async function exchange(
   options: HttpOptions,
-  dispatcher: Dispatcher,
+  dispatcherFor: (url: URL) => Dispatcher,
   deadline: Deadline,
   startedAt: number,
   timeoutMs: number,
@@ -187,7 +193,7 @@ async function exchange(
     // which fails the request and closes its socket. An abort listener per request (and the
     // deadline's AbortController it needs) cost a tenth of the probe's CPU on a loopback target.
     const response = await request(hop.url, {
-      dispatcher,
+      dispatcher: dispatcherFor(hop.url),
       method: hop.method as Dispatcher.HttpMethod,
       headers: hop.headers,
       body: hop.body ?? null,
@@ -238,25 +244,41 @@ function createAgent(options: HttpOptions, ctx: ProbeContext, lookup: LookupFunc
 }
 
 /**
- * Builds the HTTP(S) probe (undici `request`). Each run uses its own connection pool, destroyed
- * when the run ends: every check measures a fresh DNS + TCP + TLS setup, as a user would see it,
- * and no socket outlives the run, even when the target stalls or the deadline fires.
+ * Builds the HTTP(S) probe (undici `request`). By default each run uses its own connection pool,
+ * destroyed when the run ends: every check measures a fresh DNS + TCP + TLS setup, as a user would
+ * see it, and no socket outlives the run, even when the target stalls or the deadline fires.
+ * With `reuse: true` (services-file monitors only; a guarded chat check always connects anew) the
+ * first hop goes through a kept-alive agent shared per origin (`ReusePool`), detached on any
+ * connection fault; a redirect to another origin still gets a fresh connection of its own.
  * With `maxRedirects: 0` redirects are not followed and the 3xx answer is judged by `expect.status`.
  */
 export function createHttpProbe(deps: HttpProbeDeps = {}): Probe<HttpOptions> {
+  let pool = deps.reusePool;
   return {
     type: 'http',
     optionsSchema: httpOptionsSchema,
     describe: (options) => (options.method === 'GET' ? options.url : `${options.method} ${options.url}`),
     async run(options: HttpOptions, ctx: ProbeContext): Promise<ProbeOutcome> {
       const startedAt = performance.now();
+      if (options.reuse && deps.createGuard === undefined) {
+        pool ??= new ReusePool(deps.lookup);
+        return runReused(options, ctx, pool, deps.lookup, startedAt);
+      }
       const guard = deps.createGuard?.();
       const agent = createAgent(options, ctx, guard?.lookup ?? deps.lookup);
       try {
         return await runWithDeadline(
           ctx,
           (deadline) =>
-            exchange(options, agent, deadline, startedAt, ctx.timeoutMs, guard, httpUserAgent(ctx.vantage)),
+            exchange(
+              options,
+              () => agent,
+              deadline,
+              startedAt,
+              ctx.timeoutMs,
+              guard,
+              httpUserAgent(ctx.vantage),
+            ),
           (error) => failedOutcome(error, startedAt),
         );
       } finally {
@@ -264,6 +286,48 @@ export function createHttpProbe(deps: HttpProbeDeps = {}): Probe<HttpOptions> {
       }
     },
   };
+}
+
+/**
+ * A check of a `reuse: true` monitor: hops to the monitor's origin go through the pooled agent,
+ * any other origin through a fresh agent made for this run only. A run that ends without an
+ * answer (thrown error or expired deadline) is a connection fault: the pooled agent is detached,
+ * so a stalled or broken connection never serves the next check.
+ */
+async function runReused(
+  options: HttpOptions,
+  ctx: ProbeContext,
+  pool: ReusePool,
+  lookup: LookupFunction | undefined,
+  startedAt: number,
+): Promise<ProbeOutcome> {
+  const entry = pool.acquire(options, ctx.timeoutMs);
+  let elsewhere: Agent | undefined;
+  const dispatcherFor = (url: URL): Dispatcher =>
+    url.origin === entry.origin ? entry.agent : (elsewhere ??= createAgent(options, ctx, lookup));
+  let answered = false;
+  try {
+    return await runWithDeadline(
+      ctx,
+      async (deadline) => {
+        const outcome = await exchange(
+          options,
+          dispatcherFor,
+          deadline,
+          startedAt,
+          ctx.timeoutMs,
+          undefined,
+          httpUserAgent(ctx.vantage),
+        );
+        answered = true;
+        return outcome;
+      },
+      (error) => failedOutcome(error, startedAt),
+    );
+  } finally {
+    await elsewhere?.destroy(RUN_OVER);
+    await pool.release(entry, !answered);
+  }
 }
 
 /** The HTTP probe with the system resolver. */
