@@ -247,6 +247,31 @@ services:
     expect(problems).toMatch(/monitors\[1\]: give either every or cron, not both/);
   });
 
+  it('takes reuse on http monitors only, saying so among the other problems', () => {
+    const config = parseServices(
+      'services:\n  - { id: a, name: A, monitors: [ { type: http, url: "https://example.com/", reuse: true } ] }\n',
+    );
+    expect((config.monitors[0]?.options as HttpOptions).reuse).toBe(true);
+    const problems = problemsOf(`
+services:
+  - id: a
+    name: A
+    monitors:
+      - { type: tcp, host: 127.0.0.1, port: 80, reuse: true }
+      - { type: tls, host: example.com, reuse: false, warnDays: -1 }
+      - { type: http, url: "https://example.com/", reuse: yes-please }
+`);
+    expect(problems).toContain(
+      'services[0].monitors[0].reuse: reuse (a kept-alive connection) is only for http monitors, not tcp',
+    );
+    expect(problems).toContain(
+      'services[0].monitors[1].reuse: reuse (a kept-alive connection) is only for http monitors, not tls',
+    );
+    expect(problems.some((p) => p.startsWith('services[0].monitors[1].warnDays: '))).toBe(true);
+    expect(problems.some((p) => p.startsWith('services[0].monitors[2].reuse: '))).toBe(true);
+    expect(problems.join('\n')).not.toMatch(/unknown key/);
+  });
+
   it('reports an unreadable file without throwing anything else', () => {
     expect(() => loadServicesFile('/nonexistent/services.yaml')).toThrow(ConfigError);
   });
