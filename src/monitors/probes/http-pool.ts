@@ -121,7 +121,8 @@ export class ReusePool {
     entry.inFlight -= 1;
     if (fault) this.detach(entry);
     if (!entry.detached || entry.inFlight > 0) return undefined;
-    return fault ? entry.agent.destroy(POOL_FAULT) : entry.agent.close();
+    // Never rejects: a probe's run must not (an agent already being torn down just says so again).
+    return (fault ? entry.agent.destroy(POOL_FAULT) : entry.agent.close()).catch(() => undefined);
   }
 
   /** Closes every agent (shutdown, tests). */

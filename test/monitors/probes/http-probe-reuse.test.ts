@@ -124,7 +124,9 @@ describe('http probe: reuse', () => {
     // One timeout for all three checks (it is part of the pool's key). The caller's signal fires
     // with a TimeoutError long before undici's own timers (60 s) would: only the probe can hang up
     // the stalled socket in time.
-    expect(await check({ url: target.url, reuse: true }, probeContext(60_000))).toMatchObject({ status: 'up' });
+    expect(await check({ url: target.url, reuse: true }, probeContext(60_000))).toMatchObject({
+      status: 'up',
+    });
     const controller = new AbortController();
     const stalled = check({ url: target.url, reuse: true }, probeContext(60_000, controller.signal));
     await new Promise<void>((resolve) => {
@@ -134,7 +136,9 @@ describe('http probe: reuse', () => {
     controller.abort(new DOMException('check timed out', 'TimeoutError'));
     expect(await stalled).toMatchObject({ status: 'down', reason: 'timeout' });
     await socketClosed(target.sockets[0]!);
-    expect(await check({ url: target.url, reuse: true }, probeContext(60_000))).toMatchObject({ status: 'up' });
+    expect(await check({ url: target.url, reuse: true }, probeContext(60_000))).toMatchObject({
+      status: 'up',
+    });
     expect(target.sockets).toHaveLength(2);
   });
 
