@@ -40,8 +40,8 @@ afterEach(async () => {
   await pool.close();
 });
 
-function freshProbe(limits = DEFAULT_REUSE_LIMITS): void {
-  pool = new ReusePool(undefined, limits);
+function freshProbe(limits = DEFAULT_REUSE_LIMITS, now: () => number = Date.now): void {
+  pool = new ReusePool(undefined, limits, now);
   probe = createHttpProbe({ reusePool: pool });
 }
 
@@ -166,6 +166,22 @@ describe('http probe: reuse', () => {
     expect(a.sockets).toHaveLength(2);
     expect(b.sockets).toHaveLength(1);
     await socketClosed(b.sockets[0]!); // b's agent was closed when a's came back
+  });
+  it('closes an origin no check has used for idleEntryMs (its monitor was removed or changed)', async () => {
+    let clock = 1_000_000;
+    freshProbe(DEFAULT_REUSE_LIMITS, () => clock);
+    const removed = await countingServer(ok);
+    const kept = await countingServer(ok);
+    await check({ url: removed.url, reuse: true });
+    await check({ url: kept.url, reuse: true });
+    clock += DEFAULT_REUSE_LIMITS.idleEntryMs - 1;
+    await check({ url: kept.url, reuse: true }); // the removed monitor's origin is idle, not yet past the limit
+    expect(pool.size).toBe(2);
+    clock += 60_000;
+    await check({ url: kept.url, reuse: true });
+    expect(pool.size).toBe(1);
+    await socketClosed(removed.sockets[0]!);
+    expect(kept.sockets).toHaveLength(1);
   });
 });
 
