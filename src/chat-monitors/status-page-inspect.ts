@@ -1,16 +1,16 @@
 /**
  * `/watch` reads a page once before adding it: through the SSRF guard (every hop vetted, connections
- * only to vetted addresses), with the status-page probe's fetch, detection and parsers. The answer
- * says which feed it is and which components it lists, or what was found instead.
+ * only to vetted addresses), with the status-page probe's fetch, detection and parsers (a big body
+ * on the parse worker, as the page's checks are). The answer says which feed it is and which
+ * components it lists, or what was found instead.
  */
 import { Agent } from 'undici';
 import type { WatchFinding } from '../core/i18n/messages.js';
+import { inspectStatusResponseOffThread } from '../monitors/probes/parse-worker.js';
 import { fetchPage, MAX_STATUS_BODY_BYTES } from '../monitors/probes/status-page-probe.js';
 import { httpUserAgent } from '../monitors/probes/http-probe.js';
 import type { SsrfGuardDeps } from '../monitors/ssrf/ssrf-guard.js';
 import { createConnectionGuard } from '../monitors/ssrf/ssrf-guard.js';
-import { decodeStatusBody, parseStatusResponse } from '../sources/parse-status.js';
-import { sniffBody } from '../sources/detect-format.js';
 import type { StatusSourceKind } from '../sources/registry.js';
 
 export type PageInspection =
@@ -75,35 +75,16 @@ async function readOnce(
         : { ok: false, found: { kind: 'unreachable' } };
     }
     const page = fetched.value;
-    const text = decodeStatusBody(page.body, page.contentType);
-    const sniffed = sniffBody(text, page.contentType);
-    if (sniffed.kind === null) return { ok: false, found: { kind: findingOf(text) } };
-    const snapshot = parseStatusResponse(
-      { httpStatus: 200, contentType: page.contentType, body: text, now, sourceUrl: page.url },
-      sniffed.kind,
+    // Decoding, detecting and parsing a big body go to the parse worker, as the page's checks do.
+    const inspected = await inspectStatusResponseOffThread(
+      { httpStatus: 200, contentType: page.contentType, body: page.body, now, sourceUrl: page.url },
+      { signal },
     );
-    if (snapshot.problem !== undefined) return { ok: false, found: { kind: 'unreadable' } };
-    const names = new Map<string, string>();
-    for (const c of snapshot.components) {
-      for (const name of [c.groupName, c.name]) {
-        if (name !== undefined && !names.has(name.toLowerCase())) names.set(name.toLowerCase(), name);
-      }
-    }
-    return { ok: true, url: page.url, format: sniffed.kind, components: [...names.values()] };
+    if (!inspected.ok) return { ok: false, found: { kind: inspected.found } };
+    return { ok: true, url: page.url, format: inspected.format, components: inspected.components };
   } catch {
     return { ok: false, found: { kind: 'unreachable' } };
   } finally {
     await agent.destroy();
   }
-}
-
-/** What a body that is no status feed looks like, in words every catalogue has. */
-function findingOf(body: string): Exclude<WatchFinding['kind'], 'http-status'> {
-  const text = body.replace(/^\uFEFF/, '').trimStart();
-  if (text === '') return 'empty';
-  const head = text.slice(0, 512).toLowerCase();
-  if (head.startsWith('<!doctype html') || head.includes('<html')) return 'html';
-  if (text.startsWith('<')) return 'other-xml';
-  if (text.startsWith('{') || text.startsWith('[')) return 'unknown-json';
-  return 'other';
 }

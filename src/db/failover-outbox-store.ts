@@ -11,7 +11,7 @@ import type { IncidentEvent } from '../core/events.js';
 import type { Logger } from '../logging.js';
 import { type Db, openDatabase } from './database.js';
 import { type IncidentOutbox, SqliteOutboxStore, type OutboxStoreOptions } from './sqlite-outbox-store.js';
-import { RECIPIENTS_WHERE, recipientParams } from './sqlite-subscription-store.js';
+import { RECIPIENTS_WHERE, SILENCED_ROWS_OF_SERVICE, recipientParams } from './sqlite-subscription-store.js';
 import type { StorageBacklog, StorageHealth } from './storage-health.js';
 
 /**
@@ -22,6 +22,13 @@ export const MAX_SPARE_ROWS = 200_000;
 
 type Row = Record<string, unknown>;
 
+interface SilenceRow {
+  chat_ref: number;
+  service_id: string;
+  ends_at: number;
+  created_at: number;
+}
+
 /**
  * The outbox the workers use: the database's, and while storage fails an in-memory one beside it.
  *
@@ -29,7 +36,9 @@ type Row = Record<string, unknown>;
  * `plan` fans it out into a second SQLite database in memory, with the same schema and the same
  * `SqliteOutboxStore` code: the recipients, their subscriptions and the incident's message
  * references are read from the database (reads need no space) and copied there, so the rows, the
- * grouping, the edits and replies are what the database would have made. Workers claim from both;
+ * grouping, the edits and replies are what the database would have made. The chats' silences are
+ * copied before every claim from memory, so a silenced service's rows are set aside and its
+ * reminders wait there as in the database. Workers claim from both;
  * a chat's in-memory rows wait while it has older rows in the database, so its alerts keep their
  * order. A settlement the database refuses is kept and applied later (the rows stay leased, so
  * nothing is sent twice meanwhile: no database claims are made until then).
@@ -135,6 +144,7 @@ export class FailoverOutboxStore implements OutboxStore, IncidentOutbox, Storage
     }
     if (this.spare !== null && claims.length < options.limit) {
       this.refreshRefs();
+      this.mirrorSilences(now);
       for (const claim of this.spare.claimDue(platform, now, {
         ...options,
         limit: options.limit - claims.length,
@@ -268,6 +278,43 @@ export class FailoverOutboxStore implements OutboxStore, IncidentOutbox, Storage
       if ((known.get(chat_ref, incident_id) ?? null) !== ref.message_id)
         this.insert(spareDb, 'message_refs', ref, 'OR REPLACE');
     }
+  }
+
+  /**
+   * The database's silences, copied into the memory before its claim, which sets the rows of a
+   * silenced service aside (`silenced`, due at the silence's end) and keeps its reminders waiting, as
+   * the database's claim does. A silence set, moved or ended since the last copy (a small write that
+   * storage still took) re-times the rows it set aside there, as `setSilence` and `endSilence` do;
+   * an ended one releases them at this claim.
+   */
+  private mirrorSilences(now: number): void {
+    const spareDb = this.spareDb;
+    if (spareDb === null) return;
+    const live = this.db
+      .prepare('SELECT chat_ref, service_id, ends_at, created_at FROM silences WHERE ends_at > ?')
+      .all(now) as SilenceRow[];
+    const copied = new Map(
+      (spareDb.prepare('SELECT * FROM silences').all() as SilenceRow[]).map((s) => [
+        `${s.chat_ref}/${s.service_id}`,
+        s,
+      ]),
+    );
+    const retime = spareDb.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE ${SILENCED_ROWS_OF_SERVICE}`);
+    const forget = spareDb.prepare('DELETE FROM silences WHERE chat_ref = ? AND service_id = ?');
+    spareDb.transaction(() => {
+      for (const silence of live) {
+        const key = `${silence.chat_ref}/${silence.service_id}`;
+        const had = copied.get(key);
+        copied.delete(key);
+        if (had?.ends_at === silence.ends_at) continue;
+        this.insert(spareDb, 'silences', { ...silence }, 'OR REPLACE');
+        retime.run(silence.ends_at, silence.chat_ref, silence.service_id);
+      }
+      for (const gone of copied.values()) {
+        forget.run(gone.chat_ref, gone.service_id);
+        retime.run(now, gone.chat_ref, gone.service_id);
+      }
+    })();
   }
 
   private spareStore(): SqliteOutboxStore {

@@ -149,7 +149,7 @@ export function defaultSettings(defaults: SubscriptionDefaults): ChatSettings {
  * The chat's `silenced` outbox rows of one service (an SQL condition over `outbox`, parameters chat
  * ref then service id): what a change of that silence re-times.
  */
-const SILENCED_ROWS_OF_SERVICE = `chat_ref = ? AND status = 'silenced'
+export const SILENCED_ROWS_OF_SERVICE = `chat_ref = ? AND status = 'silenced'
   AND (SELECT json_extract(e.payload_json, '$.serviceId') FROM outbox_events e WHERE e.id = outbox.event_id) = ?`;
 
 export class SqliteSubscriptionStore implements SubscriptionStore, SilenceStore {

@@ -24,6 +24,8 @@ import { SqliteChatMonitorStore } from '../../src/db/sqlite-chat-monitor-store.j
 import { SqliteSubscriptionStore } from '../../src/db/sqlite-subscription-store.js';
 import type { SsrfGuardDeps } from '../../src/monitors/ssrf/ssrf-guard.js';
 import { PAGE_COMPONENTS_TTL_MS } from '../../src/chat-monitors/page-components-cache.js';
+import { INLINE_MAX_BYTES, parseJobsTaken, stopParseWorker } from '../../src/monitors/probes/parse-worker.js';
+import { HOSTILE_SHAPES } from '../helpers/parser-inputs.js';
 
 const fixture = (path: string): string =>
   readFileSync(new URL(`../fixtures/status/${path}`, import.meta.url), 'utf8');
@@ -60,6 +62,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });
+afterAll(stopParseWorker);
 afterAll(
   () =>
     new Promise<void>((resolve) => {
@@ -171,6 +174,41 @@ describe('ChatMonitorService.watch on a loopback status page', () => {
       kind: 'not-status-page',
       found: { kind: 'http-status', status: 404 },
     });
+  });
+
+  it('parses a big page on the parse worker, as its checks are: a hostile one does not hold the event loop', async () => {
+    // About 170 ms of parsing on the main thread at 2 MiB (linear, but long for an event loop).
+    const hostile = HOSTILE_SHAPES.find((s) => s.name === 'open tags without ">" in an item')!;
+    routes = {
+      '/hostile.rss': ['application/rss+xml', hostile.build(2 * 1024 * 1024)],
+      // A real summary padded past the inline limit: its components still come back.
+      '/api/v2/summary.json': [
+        'application/json',
+        JSON.stringify({ ...JSON.parse(GITHUB_SUMMARY), padding: 'x'.repeat(INLINE_MAX_BYTES) }),
+      ],
+    };
+    const taken = parseJobsTaken();
+    let answered = false;
+    const watching = service()
+      .watch(admin, { url: page('/hostile.rss'), components: [] })
+      .finally(() => (answered = true));
+    // Until the page is handed to the worker (or, parsed on the main thread, the watch answers).
+    while (!answered && parseJobsTaken() === taken) await new Promise((resolve) => setImmediate(resolve));
+    expect(parseJobsTaken()).toBe(taken + 1);
+    // A timer set while the worker parses runs before the answer comes.
+    const timerFirst = await Promise.race([
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 0)),
+      watching.then(() => false),
+    ]);
+    expect(timerFirst).toBe(true);
+    expect(await watching).toEqual({ kind: 'not-status-page', found: { kind: 'unreadable' } });
+
+    const big = await service().watch(admin, {
+      url: page('/api/v2/summary.json'),
+      components: ['git operations'],
+    });
+    expect(big).toMatchObject({ kind: 'added', monitor: { components: ['Git Operations'] } });
+    expect(parseJobsTaken()).toBe(taken + 2);
   });
 
   it('answers unknown components with every component the page lists', async () => {

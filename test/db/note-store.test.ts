@@ -10,7 +10,9 @@ import type { IncidentEvent } from '../../src/core/events.js';
 import { openDatabase } from '../../src/db/database.js';
 import { openPostgres, type PgDb } from '../../src/db/postgres/pool.js';
 import { PostgresNoteStore } from '../../src/db/postgres/postgres-note-store.js';
+import { PostgresOutboxStore } from '../../src/db/postgres/postgres-outbox-store.js';
 import { SqliteNoteStore } from '../../src/db/sqlite-note-store.js';
+import { SqliteOutboxStore } from '../../src/db/sqlite-outbox-store.js';
 import { testDatabase } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -25,6 +27,11 @@ interface Backend {
   event(incidentId: number, payload: object): Promise<void>;
   /** Inserts an incident row; its id. */
   incident(serviceId: string, startedAt: number, resolvedAt: number | null): Promise<number>;
+  /** A note store on the same database that queues its events in the real outbox. */
+  withOutbox: AsyncPort<SqliteNoteStore>;
+  /** From now on every insert into `outbox_events` fails. */
+  refuseOutboxEvents(): Promise<void>;
+  count(table: 'incident_notes' | 'outbox_events'): Promise<number>;
 }
 
 const closers: (() => unknown)[] = [];
@@ -41,8 +48,18 @@ async function sqlite(): Promise<Backend> {
   closers.push(() => db.close());
   const told: IncidentEvent[] = [];
   const store = new SqliteNoteStore(db, { enqueueIncidentEvent: (e) => told.push(e) });
+  const withOutbox = new SqliteNoteStore(db, new SqliteOutboxStore(db));
   return {
     told,
+    withOutbox: {
+      addNote: async (input) => withOutbox.addNote(input),
+      notesOf: async (ids) => withOutbox.notesOf(ids),
+    },
+    refuseOutboxEvents: async () => {
+      db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON outbox_events
+        BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    },
+    count: async (table) => Number(db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get()),
     event: async (incidentId, payload) => {
       db.prepare(INSERT_EVENT).run(incidentId, JSON.stringify(payload));
     },
@@ -69,7 +86,19 @@ async function postgres(): Promise<Backend> {
         JSON.stringify(payload),
       ]);
     },
-    store: new PostgresNoteStore(db.pool, { enqueueIncidentEvent: async (e) => told.push(e) }),
+    store: new PostgresNoteStore(db.pool, {
+      enqueueIncidentEventIn: async (_client, e) => told.push(e),
+    }),
+    withOutbox: new PostgresNoteStore(db.pool, new PostgresOutboxStore(db.pool)),
+    refuseOutboxEvents: async () => {
+      await db.pool.query(`CREATE FUNCTION refuse() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql`);
+      await db.pool.query(
+        'CREATE TRIGGER refuse BEFORE INSERT ON outbox_events FOR EACH ROW EXECUTE FUNCTION refuse()',
+      );
+    },
+    count: async (table) =>
+      Number((await db.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0]?.n),
     incident: async (serviceId, startedAt, resolvedAt) =>
       Number(
         (await db.pool.query<{ id: number }>(sql, [serviceId, startedAt, startedAt, resolvedAt])).rows[0]?.id,
@@ -142,5 +171,19 @@ describe.each([
     expect((await b.store.notesOf([recent])).map((n) => n.text)).toEqual(['post-mortem soon']);
     // A resolved incident's alert already says it recovered: no update is queued.
     expect(b.told).toEqual([]);
+  });
+
+  it('stores a note and the alert edit it queues in one transaction: a failure of the second leaves neither', async () => {
+    const b = await open();
+    const openId = await b.incident('github', T0 - 60_000, null);
+    await b.event(openId, { serviceName: 'GitHub', group: 'dev' });
+    expect(await b.withOutbox.addNote(note('github', T0, 'looking'))).toMatchObject({ kind: 'added' });
+    expect([await b.count('incident_notes'), await b.count('outbox_events')]).toEqual([1, 1]);
+    await b.refuseOutboxEvents();
+    await expect(b.withOutbox.addNote(note('github', T0 + 1000, 'rolled back'))).rejects.toThrow(
+      /refused by the test/,
+    );
+    expect([await b.count('incident_notes'), await b.count('outbox_events')]).toEqual([1, 1]);
+    expect((await b.withOutbox.notesOf([openId])).map((n) => n.text)).toEqual(['looking']);
   });
 });

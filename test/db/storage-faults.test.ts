@@ -20,6 +20,8 @@ import { FakeClock, buildCatalog } from '../helpers/catalog.js';
 import { T0, incidentEvent, outboxRows, tempDatabase } from '../dispatch/delivery-fixtures.js';
 
 const LEASE = { limit: 10, leaseMs: 60_000 };
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const catalog = buildCatalog({ services: [{ id: 'whatsapp' }] });
 const MONITOR = 'whatsapp-http';
 
@@ -380,6 +382,80 @@ describe('storage faults', () => {
     const [recovery] = outbox.claimDue('telegram', T0 + 200_000 + FOLLOW_UP_GATHER_MS, LEASE);
     expect(recovery?.threadId).toBe('42');
     expect(planDelivery(recovery!)).toMatchObject({ kind: 'reply', replyToMessageId: 'm-200' });
+  });
+
+  it("holds an alert planned in memory for a chat's silenced service until the silence's end", () => {
+    const chat = { platform: 'telegram' as const, chatId: '7' };
+    subs.subscribe(chat, 'whatsapp', 'minor', T0);
+    subs.setSilence(chat, 'whatsapp', T0 + HOUR, T0);
+    breakStorage();
+    const { incidentId } = detection.commit(incident('open', T0));
+    // Set aside in memory as the database would: nothing goes out while the silence lasts.
+    expect(outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE)).toEqual([]);
+    expect(outbox.claimDue('telegram', T0 + HOUR - 1, LEASE)).toEqual([]);
+    // A silence moved by a write the disk still took (as on a full disk, small writes may get through).
+    mendStorage();
+    subs.setSilence(chat, 'whatsapp', T0 + 2 * HOUR, T0 + 1000);
+    breakStorage();
+    expect(outbox.claimDue('telegram', T0 + HOUR + 1, LEASE)).toEqual([]);
+    // At its end the incident, still open, goes out as its alert.
+    const [alert] = outbox.claimDue('telegram', T0 + 2 * HOUR, LEASE);
+    expect(alert?.items.map((i) => [i.incidentId, i.eventKind])).toEqual([[incidentId, 'opened']]);
+    expect(planDelivery(alert!).kind).toBe('send');
+  });
+
+  it('stores a row silenced in memory as silenced; an incident that recovered inside the silence is never told', () => {
+    const chat = { platform: 'telegram' as const, chatId: '7' };
+    subs.subscribe(chat, 'whatsapp', 'minor', T0);
+    subs.setSilence(chat, 'whatsapp', T0 + HOUR, T0);
+    breakStorage();
+    const { incidentId } = detection.commit(incident('open', T0));
+    expect(outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE)).toEqual([]);
+    detection.commit(incident('resolve', T0 + 60_000, incidentId!));
+    expect(outbox.claimDue('telegram', T0 + 60_000 + FOLLOW_UP_GATHER_MS, LEASE)).toEqual([]);
+    mendStorage();
+    expect(health.catchUp(true)).toBe(true);
+    expect(db.prepare(`SELECT event_kind, status, next_attempt_at FROM outbox ORDER BY id`).all()).toEqual([
+      { event_kind: 'opened', status: 'silenced', next_attempt_at: T0 + HOUR },
+      { event_kind: 'resolved', status: 'silenced', next_attempt_at: T0 + HOUR },
+    ]);
+    // The database's claim at the silence's end drops both: it opened and recovered inside it.
+    expect(outbox.claimDue('telegram', T0 + HOUR, LEASE)).toEqual([]);
+    expect(db.prepare('SELECT COUNT(*) FROM outbox').pluck().get()).toBe(0);
+  });
+
+  it("a still-down reminder planned in memory waits for its service's silence, as in the database", () => {
+    const chat = { platform: 'telegram' as const, chatId: '7' };
+    subs.subscribe(chat, 'whatsapp', 'minor', T0);
+    subs.updateSettings(chat, { remindMinutes: 30 }, T0);
+    breakStorage();
+    detection.commit(incident('open', T0));
+    const [alert] = outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE);
+    expect(outbox.settle(alert!, sentSettlement(planDelivery(alert!), 'm-1', T0 + GROUP_GATHER_MS))).toBe(
+      true,
+    );
+    // The chat silences the service; the /silence is a small write the disk still took.
+    mendStorage();
+    subs.setSilence(chat, 'whatsapp', T0 + 2 * HOUR, T0 + 60_000);
+    breakStorage();
+    expect(outbox.claimDue('telegram', T0 + 40 * MINUTE, LEASE)).toEqual([]);
+    expect(outbox.claimDue('telegram', T0 + 2 * HOUR - 1, LEASE)).toEqual([]);
+    const [reminder] = outbox.claimDue('telegram', T0 + 2 * HOUR, LEASE);
+    expect(reminder?.reminder).toMatchObject({ alertMessageId: 'm-1' });
+  });
+
+  it('an /unsilence the disk still took releases what memory set aside at the next claim', () => {
+    const chat = { platform: 'telegram' as const, chatId: '7' };
+    subs.subscribe(chat, 'whatsapp', 'minor', T0);
+    subs.setSilence(chat, 'whatsapp', T0 + HOUR, T0);
+    breakStorage();
+    detection.commit(incident('open', T0));
+    expect(outbox.claimDue('telegram', T0 + GROUP_GATHER_MS, LEASE)).toEqual([]);
+    mendStorage();
+    expect(subs.endSilence(chat, 'whatsapp', T0 + 60_000)).toBe(true);
+    breakStorage();
+    const [alert] = outbox.claimDue('telegram', T0 + 60_000, LEASE);
+    expect(alert?.items.map((i) => i.eventKind)).toEqual(['opened']);
   });
 
   it('past the in-memory outbox bound plans nothing more; those alerts are queued when storage returns', () => {

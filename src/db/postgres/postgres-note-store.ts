@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { AsyncPort } from '../../core/awaitable.js';
+import type { IncidentEvent } from '../../core/events.js';
 import type { IncidentNote, NoteAddOutcome, NoteInput } from '../../core/incident-notes.js';
 import {
   LATEST_EVENT_SQL,
-  type NoteEventSink,
   type NoteRow,
   type SqliteNoteStore,
   noteEvent,
@@ -13,22 +13,23 @@ import {
 import type { IncidentRow } from '../sqlite-query-store.js';
 import { inTransaction } from './in-transaction.js';
 
+/** Where a note's `updated` event is queued on PostgreSQL: the outbox's fan-out, in the caller's transaction. */
+export interface PgNoteEventSink {
+  enqueueIncidentEventIn(client: pg.ClientBase, event: IncidentEvent): Promise<unknown>;
+}
+
 /** `/note`'s store on PostgreSQL (migration 003), as SqliteNoteStore. */
 export class PostgresNoteStore implements AsyncPort<SqliteNoteStore> {
-  /** With `outbox`, a note on an open incident queues its `updated` event once the note is stored. */
+  /**
+   * With `outbox`, a note on an open incident queues its `updated` event in the note's own
+   * transaction: both are stored or neither.
+   */
   constructor(
     private readonly pool: pg.Pool,
-    private readonly outbox?: NoteEventSink,
+    private readonly outbox?: PgNoteEventSink,
   ) {}
 
-  async addNote(input: NoteInput): Promise<NoteAddOutcome> {
-    const outcome = await this.insert(input);
-    if (outcome.kind === 'added' && outcome.alert !== null)
-      await this.outbox?.enqueueIncidentEvent(outcome.alert);
-    return outcome;
-  }
-
-  private insert(input: NoteInput): Promise<NoteAddOutcome> {
+  addNote(input: NoteInput): Promise<NoteAddOutcome> {
     return inTransaction(this.pool, async (client): Promise<NoteAddOutcome> => {
       // The incident row is locked so that a note and a resolution commit one after the other.
       const { rows } = await client.query<IncidentRow>(
@@ -65,12 +66,9 @@ export class PostgresNoteStore implements AsyncPort<SqliteNoteStore> {
       const latest = await client.query<{ payload_json: string }>(LATEST_EVENT_SQL.replace('?', '$1'), [
         incident.id,
       ]);
-      return {
-        kind: 'added',
-        note,
-        incident,
-        alert: noteEvent(incident, latest.rows[0]?.payload_json, note),
-      };
+      const alert = noteEvent(incident, latest.rows[0]?.payload_json, note);
+      if (alert !== null) await this.outbox?.enqueueIncidentEventIn(client, alert);
+      return { kind: 'added', note, incident, alert };
     });
   }
 

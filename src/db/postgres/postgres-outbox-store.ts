@@ -237,6 +237,11 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
     return this.transaction((client) => enqueueIncidentEventIn(client, event, this.options));
   }
 
+  /** The fan-out in the caller's transaction (a `/note`'s `updated` event, with its note). */
+  enqueueIncidentEventIn(client: pg.ClientBase, event: IncidentEvent): Promise<number> {
+    return enqueueIncidentEventIn(client, event, this.options);
+  }
+
   /**
    * Leases due work, one claim per chat, as SqliteOutboxStore.claimDue: held rows whose time has
    * come (the chat's queue, as one summary), then expired leases, then due pending rows that are

@@ -1,9 +1,11 @@
 /**
- * The worker thread of `parse-worker.ts`: parses one status response (or checks one HTTP body)
- * per message, in order, and posts the result back. `parseStatusNow` never throws for any body; should anything
- * else throw, the error goes back as a message and the thread lives on.
+ * The worker thread of `parse-worker.ts`: parses one status response (or checks one HTTP body, or
+ * reads a page `/watch` is about to add) per message, in order, and posts the result back.
+ * `parseStatusNow` never throws for any body; should anything else throw, the error goes back as a
+ * message and the thread lives on.
  */
 import { parentPort } from 'node:worker_threads';
+import { inspectStatusNow } from '../../sources/inspect-status.js';
 import { digestStatusNow, parseStatusNow } from '../../sources/parse-status.js';
 import { checkByteBody, type ParseReply, type ParseRequest } from './parse-worker.js';
 
@@ -15,6 +17,8 @@ port.on('message', (request: ParseRequest) => {
   try {
     if (request.kind === 'body-check') {
       reply = { id: request.id, result: checkByteBody(request.expect, request.body) };
+    } else if (request.kind === 'inspect') {
+      reply = { id: request.id, result: inspectStatusNow(request.response) };
     } else {
       const { response, format, digestOf } = request;
       const result =

@@ -5,6 +5,7 @@ import type { OfficialSnapshot } from '../../core/official.js';
 import { type AssertionFailure, checkBody } from './http-assertions.js';
 import type { HttpExpectations } from './http-options.js';
 import { type BodyBytes, bodyBuffer, bodyByteLength, transferableMemory } from '../../sources/body-blocks.js';
+import { inspectStatusNow, type StatusInspection } from '../../sources/inspect-status.js';
 import {
   digestStatusNow,
   parseStatusNow,
@@ -59,9 +60,17 @@ export interface ByteBody {
   readonly cappedAtBytes: number;
 }
 
-export type ParseRequest = StatusParseRequest | BodyCheckRequest;
+/** `/watch`'s reading of a page it is about to add: its format and component names. */
+export interface InspectRequest {
+  readonly id: number;
+  readonly kind: 'inspect';
+  readonly response: StatusResponse;
+}
 
-type ParseResult = OfficialSnapshot | StatusDigest | AssertionFailure | BodyNotChecked | null;
+export type ParseRequest = StatusParseRequest | BodyCheckRequest | InspectRequest;
+
+type ParseResult =
+  OfficialSnapshot | StatusDigest | AssertionFailure | BodyNotChecked | StatusInspection | null;
 
 export type ParseReply =
   { readonly id: number; readonly result: ParseResult } | { readonly id: number; readonly error: string };
@@ -114,7 +123,7 @@ function bodySize(body: string | BodyBytes): number {
 }
 
 function requestSize(request: DistributiveOmit<ParseRequest, 'id'>): number {
-  return request.kind === 'status' ? bodySize(request.response.body) : bodyByteLength(request.body.bytes);
+  return request.kind === 'body-check' ? bodyByteLength(request.body.bytes) : bodySize(request.response.body);
 }
 
 function errorText(error: unknown): string {
@@ -168,6 +177,8 @@ export class ParseWorkerPool {
   private readonly maxQueuedBytes: number;
   /** Workers started so far (tests and the bench read it). */
   started = 0;
+  /** Jobs handed to a worker so far (tests read it: what was parsed off the main thread). */
+  taken = 0;
 
   constructor(options: ParseWorkerPoolOptions = {}) {
     this.startWorker = options.startWorker ?? startParseWorkerThread;
@@ -245,11 +256,12 @@ export class ParseWorkerPool {
       }
       worker.ref();
       this.running = job;
-      const body = job.request.kind === 'status' ? job.request.response.body : job.request.body.bytes;
+      const body = job.request.kind === 'body-check' ? job.request.body.bytes : job.request.response.body;
       // Blocks collected by `BodyCollector` are handed over, not copied.
       const transfer = typeof body === 'string' ? [] : transferableMemory(body);
       try {
         worker.postMessage(job.request, transfer);
+        this.taken += 1;
       } catch (error) {
         // Something in the request cannot be cloned: that job fails, the queue goes on.
         this.running = undefined;
@@ -376,6 +388,30 @@ export function digestStatusResponseOffThread(
 }
 
 /**
+ * `/watch`'s reading of a page before it adds it (`inspectStatusNow`): inline for small bodies, on
+ * the status worker for big ones, as the page's scheduled checks are parsed. A parse that fails,
+ * dies, runs out of time, is cancelled or finds the queue full is `unreadable`.
+ */
+export function inspectStatusResponseOffThread(
+  response: StatusResponse,
+  options: ParseOptions = {},
+): Promise<StatusInspection> {
+  const unreadable = (): StatusInspection => ({ ok: false, found: 'unreadable' });
+  if (bodySize(response.body) <= INLINE_MAX_BYTES) {
+    try {
+      return Promise.resolve(inspectStatusNow(response));
+    } catch {
+      return Promise.resolve(unreadable());
+    }
+  }
+  return statusPool.run(
+    { kind: 'inspect', response },
+    jobOptions(options),
+    unreadable,
+  ) as Promise<StatusInspection>;
+}
+
+/**
  * The HTTP probe's body assertions (see `checkBody`), inline for small bodies and on the
  * body-check worker for big ones: decoding 16 MiB and parsing it as JSON would hold the loop
  * for hundreds of milliseconds. A check that fails, dies, runs out of time, is cancelled or
@@ -404,6 +440,11 @@ export async function stopParseWorker(): Promise<void> {
 /** How many worker threads have been started in this process (a replaced one counts again). */
 export function parseWorkersStarted(): number {
   return statusPool.started + bodyCheckPool.started;
+}
+
+/** How many jobs the parse workers have been handed in this process. */
+export function parseJobsTaken(): number {
+  return statusPool.taken + bodyCheckPool.taken;
 }
 
 /** Jobs waiting for a worker (not running) and the bytes they hold, over both workers. */

@@ -1,6 +1,6 @@
 import { parseDuration } from '../../duration.js';
 import { MAX_MAINTENANCE_MS } from '../../detection/maintenance.js';
-import type { CommandDefinition } from '../command-definition.js';
+import type { ArgSpec, CommandDefinition } from '../command-definition.js';
 import { echo, type CommandContext } from '../command-context.js';
 import type { CommandArgs, CommandReply } from '../command-request.js';
 import { monitorScopeOf } from '../monitor-scope.js';
@@ -245,6 +245,18 @@ function present(args: Readonly<Record<string, string | undefined>>): CommandArg
   return out;
 }
 
+/** The monitor a window is set on or cancelled for: one of the community's, completed as typed. */
+function monitorNameArg(): ArgSpec {
+  return {
+    kind: 'string',
+    name: 'name',
+    text: 'maintenanceMonitor',
+    required: true,
+    maxLength: MAX_MONITOR_NAME_CHARS,
+    autocomplete: 'monitor',
+  };
+}
+
 export const maintenanceCommand: CommandDefinition = {
   name: 'maintenance',
   who: 'admins',
@@ -255,14 +267,7 @@ export const maintenanceCommand: CommandDefinition = {
       name: 'set' satisfies MaintenanceAction,
       text: 'maintenanceSet',
       args: [
-        {
-          kind: 'string',
-          name: 'name',
-          text: 'maintenanceMonitor',
-          required: true,
-          maxLength: MAX_MONITOR_NAME_CHARS,
-          autocomplete: 'monitor',
-        },
+        monitorNameArg(),
         {
           kind: 'string',
           name: 'start',
@@ -282,16 +287,7 @@ export const maintenanceCommand: CommandDefinition = {
     {
       name: 'cancel' satisfies MaintenanceAction,
       text: 'maintenanceCancel',
-      args: [
-        {
-          kind: 'string',
-          name: 'name',
-          text: 'maintenanceMonitor',
-          required: true,
-          maxLength: MAX_MONITOR_NAME_CHARS,
-          autocomplete: 'monitor',
-        },
-      ],
+      args: [monitorNameArg()],
     },
     { name: 'list' satisfies MaintenanceAction, text: 'maintenanceList' },
   ],
