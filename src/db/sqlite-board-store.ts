@@ -43,7 +43,8 @@ export function toBoardClaim(r: BoardRow): BoardClaim {
 
 /**
  * Marks the active boards that may list a service as due (the detection stores run it in the write
- * that stores the service's new state; `?`/`$n`: the time, then the service id). A board lists a
+ * that stores the service's new status or its start, what a board shows, and not for a change of
+ * evidence alone; `?`: the time, then the service id). A board lists a
  * service its chat subscribed to, or every service through an "all" subscription. Boards already
  * due keep their time; `marks` grows, so an edit in flight does not clear the change.
  */
