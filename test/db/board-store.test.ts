@@ -88,6 +88,10 @@ async function sqlite(): Promise<Backend> {
     },
     subscriptions: {
       subscribe: async (chat, id, severity, now) => subscriptions.subscribe(chat, id, severity, now),
+      unsubscribe: async (chat, id) => subscriptions.unsubscribe(chat, id),
+      unsubscribeAll: async (chat) => subscriptions.unsubscribeAll(chat),
+      updateSettings: async (chat, patch, now) => subscriptions.updateSettings(chat, patch, now),
+      rewriteChatId: async (p, from, to) => subscriptions.rewriteChatId(p, from, to),
     } as AsyncPort<SubscriptionStore>,
     serviceChanged: async (serviceId, status, at, options) => {
       detection.commit(stateCommit(serviceId, status, at, options));
@@ -223,5 +227,75 @@ describe.each([
     await b.serviceChanged('whatsapp', 'degraded', T0 + 4000);
     const [again] = await b.boards.claimDueBoards('telegram', later + BOARD_EDIT_GAP_MS, LEASE);
     expect(again).toMatchObject({ marks: 2 });
+  });
+
+  it("marks the chat's board when its subscriptions, language or time zone change", async () => {
+    const b = await open();
+    await b.subscriptions.subscribe(TG, 'whatsapp', 'minor', T0);
+    await b.boards.startBoard(TG, T0);
+    const [posted] = await b.boards.claimDueBoards('telegram', T0, LEASE);
+    if (posted === undefined) throw new Error('no board');
+    await b.boards.settleBoard(posted, { kind: 'shown', messageId: '9', shown: 'shown', at: T0 });
+    let at = T0;
+    let marks = 0;
+    /** Whether the board is due now (then it is shown again) after `change`. */
+    const marked = async (change: () => Promise<unknown>): Promise<boolean> => {
+      at += BOARD_EDIT_GAP_MS;
+      await change();
+      const [claim] = await b.boards.claimDueBoards('telegram', at, LEASE);
+      if (claim === undefined) return false;
+      // Due from its last edit: the gap alone decides when the edit goes out.
+      expect(claim.marks).toBe(++marks);
+      await b.boards.settleBoard(claim, { kind: 'shown', messageId: '9', shown: 'shown', at });
+      return true;
+    };
+    expect(await marked(() => b.subscriptions.subscribe(TG, 'github', 'minor', at))).toBe(true);
+    // Another severity or topic of the same subscription: the board shows neither.
+    expect(await marked(() => b.subscriptions.subscribe(TG, 'github', 'major', at))).toBe(false);
+    expect(await marked(() => b.subscriptions.unsubscribe(TG, 'github'))).toBe(true);
+    expect(await marked(() => b.subscriptions.unsubscribe(TG, 'github'))).toBe(false);
+    expect(await marked(() => b.subscriptions.updateSettings(TG, { locale: 'bn' }, at))).toBe(true);
+    expect(await marked(() => b.subscriptions.updateSettings(TG, { timeZone: 'Asia/Dhaka' }, at))).toBe(true);
+    expect(await marked(() => b.subscriptions.updateSettings(TG, { mutedUntil: at + 1 }, at))).toBe(false);
+    expect(await marked(() => b.subscriptions.unsubscribeAll(TG))).toBe(true);
+    // Another chat's changes leave it alone.
+    expect(await marked(() => b.subscriptions.subscribe(OTHER, 'github', 'minor', at))).toBe(false);
+  });
+
+  it('moves the board with a chat that got a new id: posted anew there, a retired one forgotten', async () => {
+    const b = await open();
+    const NEW = { platform: 'telegram', chatId: '-1009' };
+    await b.subscriptions.subscribe(TG, 'whatsapp', 'minor', T0);
+    await b.boards.startBoard(TG, T0);
+    const [first] = await b.boards.claimDueBoards('telegram', T0, LEASE);
+    if (first === undefined) throw new Error('no board');
+    await b.boards.settleBoard(first, { kind: 'shown', messageId: '9', shown: 'old', at: T0 });
+    await b.boards.startBoard(TG, T0 + 1000);
+    const [retired, current] = await b.boards.claimDueBoards('telegram', T0 + 1000, LEASE);
+    if (retired === undefined || current === undefined) throw new Error('claims');
+    await b.boards.settleBoard(current, { kind: 'shown', messageId: '10', shown: 'new', at: T0 + 1000 });
+    // The group becomes a supergroup while the retired board's last edit is in flight.
+    expect(await b.subscriptions.rewriteChatId('telegram', TG.chatId, NEW.chatId)).toBe(true);
+    expect(await b.boards.settleBoard(retired, { kind: 'dropped' })).toBe(false);
+    const moved = await b.boards.claimDueBoards('telegram', T0 + 1000 + BOARD_EDIT_GAP_MS, LEASE);
+    // Only the active board, in the new chat, without a message: the worker posts it there.
+    expect(moved).toEqual([
+      expect.objectContaining({ ...NEW, status: 'active', messageId: null, shown: null, id: current.id }),
+    ]);
+    const [again] = moved;
+    if (again === undefined) throw new Error('not moved');
+    await b.boards.settleBoard(again, { kind: 'shown', messageId: '3', shown: 'new', at: T0 + 20_000 });
+
+    // Merged into a chat that has a board of its own: that one stays (and shows the merged chat's
+    // subscriptions), the moved chat's goes.
+    await b.subscriptions.subscribe(OTHER, 'github', 'minor', T0);
+    await b.boards.startBoard(OTHER, T0 + 20_000);
+    const [other] = await b.boards.claimDueBoards('telegram', T0 + 20_000, LEASE);
+    if (other === undefined) throw new Error('no other board');
+    await b.boards.settleBoard(other, { kind: 'shown', messageId: '5', shown: 'other', at: T0 + 20_000 });
+    expect(await b.subscriptions.rewriteChatId('telegram', NEW.chatId, OTHER.chatId)).toBe(true);
+    const merged = await b.boards.claimDueBoards('telegram', T0 + 40_000, LEASE);
+    expect(merged).toEqual([expect.objectContaining({ ...OTHER, id: other.id, messageId: '5' })]);
+    expect(await b.boards.startBoard(NEW, T0 + 50_000)).toEqual({ replaced: false });
   });
 });
