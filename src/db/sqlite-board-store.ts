@@ -67,15 +67,16 @@ export const MARK_CHAT_BOARD_SQL = `UPDATE boards SET due_at = COALESCE(due_at, 
  * in the subscription store's rewrite of the chat id (`@platform`, `@oldId`, `@newId`), in
  * this order. The old chat's messages cannot be edited through the new id (its message ids are another
  * chat's), so its retired boards are forgotten, and so is its active board when the new chat has
- * one of its own; otherwise the active board moves to the new id without a message, due at once:
- * the worker posts (and pins) it there. The lease is cleared, so a post or edit in flight for the
+ * one of its own; otherwise the active board moves to the new id without a message, due at once
+ * (a post in another chat does not wait for the gap between edits): the worker posts (and pins) it
+ * there. The lease is cleared, so a post or edit in flight for the
  * old chat cannot settle on the moved row.
  */
 export const MOVE_BOARDS_SQL = [
   `DELETE FROM boards WHERE platform = @platform AND chat_id = @oldId AND (status <> 'active' OR EXISTS (
      SELECT 1 FROM boards b WHERE b.platform = @platform AND b.chat_id = @newId AND b.status = 'active'))`,
-  `UPDATE boards SET chat_id = @newId, message_id = NULL, shown = NULL, attempts = 0, lease_token = NULL,
-     lease_until = NULL, due_at = COALESCE(due_at, edited_at, created_at), marks = marks + 1
+  `UPDATE boards SET chat_id = @newId, message_id = NULL, shown = NULL, edited_at = NULL, attempts = 0,
+     lease_token = NULL, lease_until = NULL, due_at = COALESCE(due_at, edited_at, created_at), marks = marks + 1
    WHERE platform = @platform AND chat_id = @oldId`,
 ] as const;
 

@@ -26,8 +26,8 @@ export const MARK_CHAT_BOARD_PG_SQL = `UPDATE boards SET due_at = COALESCE(due_a
 export const MOVE_BOARDS_PG_SQL = [
   `DELETE FROM boards WHERE platform = $1 AND chat_id = $2 AND (status <> 'active' OR EXISTS (
      SELECT 1 FROM boards b WHERE b.platform = $1 AND b.chat_id = $3 AND b.status = 'active'))`,
-  `UPDATE boards SET chat_id = $3, message_id = NULL, shown = NULL, attempts = 0, lease_token = NULL,
-     lease_until = NULL, due_at = COALESCE(due_at, edited_at, created_at), marks = marks + 1
+  `UPDATE boards SET chat_id = $3, message_id = NULL, shown = NULL, edited_at = NULL, attempts = 0,
+     lease_token = NULL, lease_until = NULL, due_at = COALESCE(due_at, edited_at, created_at), marks = marks + 1
    WHERE platform = $1 AND chat_id = $2`,
 ] as const;
 
