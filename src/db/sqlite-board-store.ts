@@ -43,7 +43,8 @@ export function toBoardClaim(r: BoardRow): BoardClaim {
 
 /**
  * Marks the active boards that may list a service as due (the detection stores run it in the write
- * that stores the service's new state; `?`/`$n`: the time, then the service id). A board lists a
+ * that stores the service's new status or its start, what a board shows, and not for a change of
+ * evidence alone; `?`: the time, then the service id). A board lists a
  * service its chat subscribed to, or every service through an "all" subscription. Boards already
  * due keep their time; `marks` grows, so an edit in flight does not clear the change.
  */
@@ -51,6 +52,33 @@ export const MARK_BOARDS_SQL = `UPDATE boards SET due_at = COALESCE(due_at, ?), 
   WHERE status = 'active' AND EXISTS (
     SELECT 1 FROM chats c JOIN subscriptions s ON s.chat_ref = c.ref
     WHERE c.platform = boards.platform AND c.chat_id = boards.chat_id AND s.service_id IN (?, '*'))`;
+
+/**
+ * Marks a chat's active board as due (`?`: platform, chat id): its chat's subscriptions or the
+ * language or time zone it is shown in changed (the subscription store runs it in that change's
+ * write). Due from its last post or edit: the claim's gap decides when it is edited.
+ */
+export const MARK_CHAT_BOARD_SQL = `UPDATE boards SET due_at = COALESCE(due_at, edited_at, created_at),
+    marks = marks + 1
+  WHERE platform = ? AND chat_id = ? AND status = 'active'`;
+
+/**
+ * A chat that got a new id (a Telegram group upgraded to a supergroup) keeps its board: these run
+ * in the subscription store's rewrite of the chat id (`@platform`, `@oldId`, `@newId`), in
+ * this order. The old chat's messages cannot be edited through the new id (its message ids are another
+ * chat's), so its retired boards are forgotten, and so is its active board when the new chat has
+ * one of its own; otherwise the active board moves to the new id without a message, due at once
+ * (a post in another chat does not wait for the gap between edits): the worker posts (and pins) it
+ * there. The lease is cleared, so a post or edit in flight for the
+ * old chat cannot settle on the moved row.
+ */
+export const MOVE_BOARDS_SQL = [
+  `DELETE FROM boards WHERE platform = @platform AND chat_id = @oldId AND (status <> 'active' OR EXISTS (
+     SELECT 1 FROM boards b WHERE b.platform = @platform AND b.chat_id = @newId AND b.status = 'active'))`,
+  `UPDATE boards SET chat_id = @newId, message_id = NULL, shown = NULL, edited_at = NULL, attempts = 0,
+     lease_token = NULL, lease_until = NULL, due_at = COALESCE(due_at, edited_at, created_at), marks = marks + 1
+   WHERE platform = @platform AND chat_id = @oldId`,
+] as const;
 
 /**
  * The due boards a claim may take (`?`: platform, now, now, minimum gap, now, limit): an active

@@ -208,7 +208,12 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
          ON CONFLICT (service_id) DO UPDATE SET status = excluded.status, since = excluded.since,
            evidence_json = excluded.evidence_json`,
       ),
-      // A service's new state makes the live boards that list it due for an edit (`/board`).
+      // Only the evidence changed (the status and its start are as stored): the boards show
+      // neither, so they are not marked. No row changed: the state is new, written by serviceState.
+      serviceEvidence: db.prepare(
+        'UPDATE service_state SET evidence_json = ? WHERE service_id = ? AND status = ? AND since = ?',
+      ),
+      // A service's new status (or start) makes the live boards that list it due for an edit (`/board`).
       markBoards: db.prepare(MARK_BOARDS_SQL),
       openIncident: db.prepare(
         `INSERT INTO incidents (id, service_id, severity, status, started_at, updated_at, evidence_key, evidence_json)
@@ -652,8 +657,11 @@ export class SqliteDetectionStore implements DetectionStore, StorageBacklog {
     }
     if (change.service) {
       const { id, state } = change.service;
-      this.stmt.serviceState.run(id, state.status, state.since, JSON.stringify(state.evidence));
-      this.stmt.markBoards.run(state.since, id);
+      const evidenceJson = JSON.stringify(state.evidence);
+      if (this.stmt.serviceEvidence.run(evidenceJson, id, state.status, state.since).changes === 0) {
+        this.stmt.serviceState.run(id, state.status, state.since, evidenceJson);
+        this.stmt.markBoards.run(state.since, id);
+      }
     }
     if (!change.incident || assignedId === null) return;
     const { decision, event, evidenceKey } = change.incident;

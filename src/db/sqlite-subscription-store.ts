@@ -17,6 +17,7 @@ import type { IncidentEvent } from '../core/events.js';
 import { LOCALES } from '../core/i18n/index.js';
 import type { Severity } from '../core/model.js';
 import type { Db } from './database.js';
+import { MARK_CHAT_BOARD_SQL, MOVE_BOARDS_SQL } from './sqlite-board-store.js';
 
 export interface ChatRow {
   ref: number;
@@ -255,6 +256,10 @@ export class SqliteSubscriptionStore implements SubscriptionStore, SilenceStore 
       ),
       moveOutbox: db.prepare('UPDATE outbox SET chat_ref = ? WHERE chat_ref = ?'),
       deleteChat: db.prepare('DELETE FROM chats WHERE ref = ?'),
+      // The chat's live board lists its subscriptions in its language and time zone: a change of
+      // any of them re-renders it (`/board`).
+      markBoard: db.prepare(MARK_CHAT_BOARD_SQL),
+      moveBoards: MOVE_BOARDS_SQL.map((sql) => db.prepare(sql)),
       recipients: db.prepare(`SELECT c.* FROM chats c WHERE ${RECIPIENTS_WHERE} ORDER BY c.ref`),
       forgetThread: {
         subscriptions: db.prepare(
@@ -281,16 +286,25 @@ export class SqliteSubscriptionStore implements SubscriptionStore, SilenceStore 
         this.stmt.reactivate.run(chat.guildId ?? null, row.ref);
       const existed = this.stmt.hasSubscription.get(row.ref, serviceId) !== undefined;
       this.stmt.subscribe.run(row.ref, serviceId, minSeverity, now, chat.threadId ?? null);
+      if (!existed) this.stmt.markBoard.run(chat.platform, chat.chatId);
       return { created: !existed };
     })();
   }
 
   unsubscribe(chat: ChatAddress, serviceId: string): boolean {
-    return this.stmt.unsubscribe.run(serviceId, chat.platform, chat.chatId).changes > 0;
+    return this.db.transaction(() => {
+      const gone = this.stmt.unsubscribe.run(serviceId, chat.platform, chat.chatId).changes > 0;
+      if (gone) this.stmt.markBoard.run(chat.platform, chat.chatId);
+      return gone;
+    })();
   }
 
   unsubscribeAll(chat: ChatAddress): number {
-    return this.stmt.unsubscribeAll.run(chat.platform, chat.chatId).changes;
+    return this.db.transaction(() => {
+      const gone = this.stmt.unsubscribeAll.run(chat.platform, chat.chatId).changes;
+      if (gone > 0) this.stmt.markBoard.run(chat.platform, chat.chatId);
+      return gone;
+    })();
   }
 
   listSubscriptions(chat: ChatAddress): Subscription[] {
@@ -327,6 +341,8 @@ export class SqliteSubscriptionStore implements SubscriptionStore, SilenceStore 
       });
       // Held alerts were timed by the old settings: let the worker look at them again now.
       this.stmt.recheckHeld.run(now, row.ref);
+      if (next.locale !== row.locale || next.timeZone !== row.time_zone)
+        this.stmt.markBoard.run(chat.platform, chat.chatId);
       if (patch.remindMinutes !== undefined && patch.remindMinutes !== row.remind_minutes)
         this.replanReminders(row.ref, next, now);
       return next;
@@ -398,13 +414,18 @@ export class SqliteSubscriptionStore implements SubscriptionStore, SilenceStore 
 
   rewriteChatId(platform: Platform, oldChatId: string, newChatId: string): boolean {
     return this.db.transaction(() => {
+      if (oldChatId === newChatId) return false;
+      // The chat's board follows it (posted anew in the new chat), whether or not it has a row.
+      for (const move of this.stmt.moveBoards) move.run({ platform, oldId: oldChatId, newId: newChatId });
       const old = this.row({ platform, chatId: oldChatId });
-      if (!old || oldChatId === newChatId) return false;
+      if (!old) return false;
       const target = this.row({ platform, chatId: newChatId });
       if (!target) {
         this.stmt.rename.run(newChatId, old.ref);
         return true;
       }
+      // The merged subscriptions show on the new chat's board.
+      this.stmt.markBoard.run(platform, newChatId);
       // The new id is already a chat of ours (someone subscribed the supergroup too): merge into it.
       this.stmt.mergeSubscriptions.run(target.ref, old.ref);
       this.stmt.mergeRefs.run(target.ref, old.ref);

@@ -255,6 +255,10 @@ export class OutboxWorker {
       case 'sent':
         if (claim.status !== 'active') {
           await store.settleBoard(claim, { kind: 'dropped' });
+          // Its last edit says it is no longer updated: it no longer stays pinned either (the new
+          // board is pinned on its post). A refusal (no right to pin) changes nothing.
+          const refused = await sender.unpin(claim.chatId, result.messageId, signal).catch(String);
+          if (refused !== null) log.debug({ ...fields, reason: refused }, 'retired board not unpinned');
           return;
         }
         await store.settleBoard(claim, { kind: 'shown', messageId: result.messageId, shown: text, at: now });
@@ -285,9 +289,16 @@ export class OutboxWorker {
         await store.settleBoard(claim, { kind: 'retry', at: now + wait, countAttempt: true });
         return;
       }
+      case 'chat-moved':
+        // A Telegram group upgraded to a supergroup: the chat's rows follow its new id, and so does
+        // the board (the rewrite moves it, without a message: it is posted again there).
+        log.info({ ...fields, newChatId: result.newChatId }, 'board chat moved: posted in the new chat');
+        await this.deps.subscriptions.rewriteChatId(this.platform, claim.chatId, result.newChatId);
+        await store.settleBoard(claim, { kind: 'retry', at: now, countAttempt: false });
+        return;
       default:
-        // The chat is unreachable, moved or refused the message: the alerts' own delivery handles
-        // the chat; the board is dropped (a new `/board` posts another).
+        // The chat is unreachable or refused the message: the alerts' own delivery handles the
+        // chat; the board is dropped (a new `/board` posts another).
         log.warn({ ...fields, result: result.kind }, 'board cannot be delivered: dropped');
         await store.settleBoard(claim, { kind: 'dropped' });
         return;

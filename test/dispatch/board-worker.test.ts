@@ -22,7 +22,12 @@ const SERVICES = { services: [{ id: 'whatsapp', name: 'WhatsApp' }] };
 /** Records every board call; answers from a queue, then `sent`. */
 class ScriptedBoards implements BoardSender {
   readonly maxChars = 4096;
-  readonly calls: { kind: 'post' | 'edit' | 'pin'; chatId: string; messageId?: string; text?: string }[] = [];
+  readonly calls: {
+    kind: 'post' | 'edit' | 'pin' | 'unpin';
+    chatId: string;
+    messageId?: string;
+    text?: string;
+  }[] = [];
   readonly answers: BoardResult[] = [];
   pinRefusal: string | null = null;
   private nextId = 500;
@@ -37,6 +42,10 @@ class ScriptedBoards implements BoardSender {
   }
   async pin(chatId: string, messageId: string): Promise<string | null> {
     this.calls.push({ kind: 'pin', chatId, messageId });
+    return this.pinRefusal;
+  }
+  async unpin(chatId: string, messageId: string): Promise<string | null> {
+    this.calls.push({ kind: 'unpin', chatId, messageId });
     return this.pinRefusal;
   }
 }
@@ -133,5 +142,40 @@ describe('OutboxWorker boards', () => {
     await worker.runBoardsOnce();
     expect(board.calls.length).toBe(before);
     expect(db.prepare('SELECT count(*) FROM boards').pluck().get()).toBe(0);
+  });
+
+  it('unpins a replaced or stopped board after its last edit; a refusal changes nothing', async () => {
+    boards.startBoard(group, clock.now());
+    await worker.runBoardsOnce();
+    boards.startBoard(group, clock.now());
+    board.pinRefusal = 'Bad Request: not enough rights to manage pinned messages in the chat';
+    expect(await worker.runBoardsOnce()).toBe(2);
+    expect(board.calls.slice(2)).toMatchObject([
+      { kind: 'edit', messageId: 'b500', text: expect.stringMatching(/a newer one was posted/) },
+      { kind: 'unpin', messageId: 'b500' },
+      { kind: 'post' },
+      { kind: 'pin', messageId: 'b501' },
+    ]);
+    board.pinRefusal = null;
+    boards.stopBoard(group, clock.now());
+    await worker.runBoardsOnce();
+    expect(board.calls.slice(6)).toMatchObject([
+      { kind: 'edit', messageId: 'b501' },
+      { kind: 'unpin', messageId: 'b501' },
+    ]);
+    expect(db.prepare('SELECT count(*) FROM boards').pluck().get()).toBe(0);
+  });
+
+  it('follows a group upgraded to a supergroup: the board is posted again in the new chat', async () => {
+    boards.startBoard(group, clock.now());
+    board.answers.push({ kind: 'chat-moved', newChatId: '-1007' });
+    await worker.runBoardsOnce();
+    expect(await worker.runBoardsOnce()).toBe(1);
+    expect(board.calls.map((c) => [c.kind, c.chatId])).toEqual([
+      ['post', '-100'],
+      ['post', '-1007'],
+      ['pin', '-1007'],
+    ]);
+    expect(db.prepare('SELECT chat_id FROM chats').pluck().all()).toEqual(['-1007']);
   });
 });

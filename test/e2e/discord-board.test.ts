@@ -1,18 +1,22 @@
 /**
  * A live board (`/board`) in the whole app (startApp) with the Discord platform against the local
  * Discord: an admin asks for it, the outbox worker posts it in the channel as a plain message
- * without mentions, the watched site goes down and the same message is edited to say so, and
- * `/board off` leaves it saying it is no longer updated. The local Discord has no pins: the
- * refusal changes nothing. SQLite only (the store's rules run on both backends in
- * test/db/board-store.test.ts).
+ * without mentions and pins it (the bot may manage messages), the watched site goes down and the
+ * same message is edited to say so, a new subscription is listed at the next edit, a second
+ * `/board` leaves the first saying it was replaced and unpinned, and `/board off` leaves the
+ * second saying it is no longer updated, unpinned. SQLite only (the store's rules run on both
+ * backends in test/db/board-store.test.ts).
  */
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../../src/app.js';
 import type { AppConfig } from '../../src/app-config.js';
+import { BOARD_EDIT_GAP_MS } from '../../src/core/board.js';
 import { loadServicesFile } from '../../src/config/services-file.js';
 import { silentLog } from '../dispatch/delivery-fixtures.js';
 import { type DiscordWorld, must, startDiscordWorld } from './discord-harness.js';
+import { DEFAULT_BOT_PERMISSIONS } from '../fakes/discord/guild-store.js';
+import { PermissionBits } from '../fakes/discord/permissions.js';
 import { waitUntil } from './telegram-harness.js';
 
 let world: DiscordWorld | undefined;
@@ -24,6 +28,8 @@ afterEach(async () => {
 });
 
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+/** Added to the app's clock: a test moves it past the gap between a board's edits instead of waiting. */
+let skewMs = 0;
 
 async function startWholeApp(w: DiscordWorld): Promise<RunningApp> {
   const discord = {
@@ -45,7 +51,7 @@ async function startWholeApp(w: DiscordWorld): Promise<RunningApp> {
     alertGatherMs: 1000,
     secrets: [...w.db.secrets],
   };
-  const clock = { now: () => Date.now() };
+  const clock = { now: () => Date.now() + skewMs };
   return startApp(config, loadServicesFile(w.servicesFile), {
     clock,
     log: silentLog,
@@ -54,41 +60,52 @@ async function startWholeApp(w: DiscordWorld): Promise<RunningApp> {
 }
 
 describe('a Discord live board on sqlite', () => {
-  it('posts the board, edits it when the site goes down, and stops on /board off', async () => {
-    world = await startDiscordWorld('sqlite');
+  it('posts and pins the board, edits it on an outage and a new subscription, unpins a replaced one, stops on /board off', async () => {
+    skewMs = 0;
+    world = await startDiscordWorld('sqlite', {
+      botPermissions: DEFAULT_BOT_PERMISSIONS | PermissionBits.ManageMessages,
+    });
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
+    const ana = must(guild.members.ana, 'ana');
     await world.subscribe(alertsId, 'site');
     app = await startWholeApp(world);
-    const board = (action: 'on' | 'off') =>
-      fake
-        .interaction({
-          kind: 'command',
-          channelId: alertsId,
-          userId: must(guild.members.ana, 'ana'),
-          name: 'board',
-          options: [{ name: action, options: [] }],
-        })
-        .response();
+    const command = (name: string, options: { name: string; options?: []; value?: string }[]) =>
+      fake.interaction({ kind: 'command', channelId: alertsId, userId: ana, name, options }).response();
+    const board = (action: 'on' | 'off') => command('board', [{ name: action, options: [] }]);
+    const boards = () =>
+      fake.messagesIn(alertsId).filter((m) => m.source === 'channel' && m.content.startsWith('Live status'));
 
     expect((await board('on')).data.content).toMatch(/^A live board is being posted here/);
-    const posted = await fake.waitFor(
-      () =>
-        fake.messagesIn(alertsId).find((m) => m.source === 'channel' && m.content.startsWith('Live status')),
-      20_000,
-    );
+    const posted = await fake.waitFor(() => boards()[0], 20_000);
     expect(posted.content).toMatch(/\nUpdated as states change/);
+    const current = () => fake.messagesIn(alertsId).find((m) => m.id === posted.id);
+    // The local Discord's waitFor wakes on new messages, not on edits or pins: those are polled.
+    await waitUntil(() => current()?.pinned === true);
 
     target.up = false;
-    const current = () => fake.messagesIn(alertsId).find((m) => m.id === posted.id);
-    // The local Discord's waitFor wakes on new messages, not on edits: the edits are polled.
     await waitUntil(() => current()?.content.includes('🔴 Our site: down since') === true, 30_000);
+
+    // A new subscription, no state change: the board lists it at its next edit (the clock is moved
+    // past the gap between edits).
+    await command('subscribe', [{ name: 'service', value: 'github' }]);
+    skewMs += BOARD_EDIT_GAP_MS;
+    await waitUntil(() => current()?.content.includes('GitHub') === true);
+
+    // A new /board: the old one says it was replaced and is unpinned; the new one is pinned.
+    await board('on');
+    const second = await fake.waitFor(() => boards().find((m) => m.id !== posted.id), 20_000);
+    await waitUntil(() => current()?.pinned !== true);
+    expect(current()?.content).toMatch(/a newer one was posted in this chat\.$/);
+    const latest = () => fake.messagesIn(alertsId).find((m) => m.id === second.id);
+    await waitUntil(() => latest()?.pinned === true);
 
     expect((await board('off')).data.content).toBe('The board stays, but it is no longer updated.');
     // Escaped markdown: Discord shows `(/board off).`
     await waitUntil(
-      () => current()?.content.endsWith('This board is no longer updated \\(/board off\\).') === true,
+      () => latest()?.content.endsWith('This board is no longer updated \\(/board off\\).') === true,
     );
-    expect(fake.messagesIn(alertsId).filter((m) => m.content.startsWith('Live status'))).toHaveLength(1);
+    await waitUntil(() => latest()?.pinned !== true);
+    expect(boards()).toHaveLength(2);
   }, 90_000);
 });

@@ -245,6 +245,8 @@ export interface BoardSender {
   edit(chatId: string, messageId: string, text: string, signal: AbortSignal): Promise<BoardResult>;
   /** Pins the board silently; resolves why not when the platform refused (no right to pin), else null. */
   pin(chatId: string, messageId: string, signal: AbortSignal): Promise<string | null>;
+  /** Unpins a retired board; resolves why not when the platform refused, else null. */
+  unpin(chatId: string, messageId: string, signal: AbortSignal): Promise<string | null>;
 }
 
 /**

@@ -17,6 +17,20 @@ export const MARK_BOARDS_PG_SQL = `UPDATE boards SET due_at = COALESCE(due_at, $
     WHERE c.platform = boards.platform AND c.chat_id = boards.chat_id
       AND (s.service_id = ANY($2::text[]) OR s.service_id = '*'))`;
 
+/** SQLite's MARK_CHAT_BOARD_SQL (`$1`: platform, `$2`: chat id). */
+export const MARK_CHAT_BOARD_PG_SQL = `UPDATE boards SET due_at = COALESCE(due_at, edited_at, created_at),
+    marks = marks + 1
+  WHERE platform = $1 AND chat_id = $2 AND status = 'active'`;
+
+/** SQLite's MOVE_BOARDS_SQL (`$1`: platform, `$2`: old chat id, `$3`: new chat id), in this order. */
+export const MOVE_BOARDS_PG_SQL = [
+  `DELETE FROM boards WHERE platform = $1 AND chat_id = $2 AND (status <> 'active' OR EXISTS (
+     SELECT 1 FROM boards b WHERE b.platform = $1 AND b.chat_id = $3 AND b.status = 'active'))`,
+  `UPDATE boards SET chat_id = $3, message_id = NULL, shown = NULL, edited_at = NULL, attempts = 0,
+     lease_token = NULL, lease_until = NULL, due_at = COALESCE(due_at, edited_at, created_at), marks = marks + 1
+   WHERE platform = $1 AND chat_id = $2`,
+] as const;
+
 /**
  * `/board`'s store on PostgreSQL (migration 007), as SqliteBoardStore. Several instances share it:
  * a claim takes its boards with `FOR UPDATE SKIP LOCKED` and a lease, so two workers never edit one

@@ -190,10 +190,17 @@ const SQL = {
       last_latency_ms = excluded.last_latency_ms, last_at = excluded.last_at`,
   recordOnly: `UPDATE monitor_state s SET record_json = u.record
     FROM unnest($1::bigint[], $2::text[]) AS u(ref, record) WHERE s.monitor_ref = u.ref`,
-  serviceState: `INSERT INTO service_state (service_id, status, since, evidence_json)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
-    ON CONFLICT (service_id) DO UPDATE SET status = excluded.status, since = excluded.since,
-      evidence_json = excluded.evidence_json`,
+  // Returns the services whose status or its start changed (or that had no row): the only changes
+  // the live boards show. The SELECT reads the rows as they were before the INSERT (one snapshot).
+  serviceState: `WITH input AS (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
+        AS i(service_id, status, since, evidence_json)),
+    written AS (
+      INSERT INTO service_state (service_id, status, since, evidence_json) SELECT * FROM input
+      ON CONFLICT (service_id) DO UPDATE SET status = excluded.status, since = excluded.since,
+        evidence_json = excluded.evidence_json)
+    SELECT i.service_id, i.since FROM input i LEFT JOIN service_state s ON s.service_id = i.service_id
+    WHERE s.service_id IS NULL OR s.status <> i.status OR s.since <> i.since`,
   openIncident: `INSERT INTO incidents (id, service_id, severity, status, started_at, updated_at, evidence_key,
       evidence_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
   // An incident keeps its worst severity (as in SQLite); the current state is in `status`.
@@ -732,17 +739,22 @@ export class PostgresDetectionStore implements DetectionStore {
     if (records.size > 0) await client.query(SQL.recordOnly, [[...records.keys()], [...records.values()]]);
     if (services.size > 0) {
       const list = [...services];
-      await client.query(SQL.serviceState, [
-        list.map(([id]) => id),
-        list.map(([, s]) => s.status),
-        list.map(([, s]) => s.since),
-        list.map(([, s]) => JSON.stringify(s.evidence)),
-      ]);
-      // The live boards that list these services are due for an edit (`/board`).
-      await client.query(MARK_BOARDS_PG_SQL, [
-        Math.min(...list.map(([, s]) => s.since)),
-        list.map(([id]) => id),
-      ]);
+      const { rows: changed } = await client.query<{ service_id: string; since: number | string }>(
+        SQL.serviceState,
+        [
+          list.map(([id]) => id),
+          list.map(([, s]) => s.status),
+          list.map(([, s]) => s.since),
+          list.map(([, s]) => JSON.stringify(s.evidence)),
+        ],
+      );
+      // The live boards that list the services whose status changed are due for an edit (`/board`);
+      // a change of evidence alone shows on no board.
+      if (changed.length > 0)
+        await client.query(MARK_BOARDS_PG_SQL, [
+          Math.min(...changed.map((r) => Number(r.since))),
+          changed.map((r) => r.service_id),
+        ]);
     }
   }
 

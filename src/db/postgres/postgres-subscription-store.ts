@@ -26,6 +26,7 @@ import {
   toSubscription,
 } from '../sqlite-subscription-store.js';
 import { inTransaction, isUniqueViolation } from './in-transaction.js';
+import { MARK_CHAT_BOARD_PG_SQL, MOVE_BOARDS_PG_SQL } from './postgres-board-store.js';
 
 /** A `chats` row as PostgreSQL returns it: `active` is a BOOLEAN (BIGINTs parse as numbers). */
 export interface PgChatRow extends Omit<ChatRow, 'active'> {
@@ -75,10 +76,21 @@ const SQL = {
     ON CONFLICT (chat_ref, service_id) DO UPDATE SET min_severity = EXCLUDED.min_severity,
       thread_id = EXCLUDED.thread_id
     RETURNING (xmax = 0) AS created`,
-  unsubscribe: `DELETE FROM subscriptions WHERE service_id = $1
-    AND chat_ref = (SELECT ref FROM chats WHERE platform = $2 AND chat_id = $3)`,
-  unsubscribeAll:
-    'DELETE FROM subscriptions WHERE chat_ref = (SELECT ref FROM chats WHERE platform = $1 AND chat_id = $2)',
+  // The chat's live board no longer lists what is gone: it is marked in the same statement.
+  unsubscribe: `WITH gone AS (
+      DELETE FROM subscriptions WHERE service_id = $1
+        AND chat_ref = (SELECT ref FROM chats WHERE platform = $2 AND chat_id = $3) RETURNING 1),
+    marked AS (
+      UPDATE boards SET due_at = COALESCE(due_at, edited_at, created_at), marks = marks + 1
+      WHERE platform = $2 AND chat_id = $3 AND status = 'active' AND EXISTS (SELECT 1 FROM gone))
+    SELECT count(*)::int AS n FROM gone`,
+  unsubscribeAll: `WITH gone AS (
+      DELETE FROM subscriptions
+      WHERE chat_ref = (SELECT ref FROM chats WHERE platform = $1 AND chat_id = $2) RETURNING 1),
+    marked AS (
+      UPDATE boards SET due_at = COALESCE(due_at, edited_at, created_at), marks = marks + 1
+      WHERE platform = $1 AND chat_id = $2 AND status = 'active' AND EXISTS (SELECT 1 FROM gone))
+    SELECT count(*)::int AS n FROM gone`,
   list: `SELECT s.service_id, s.min_severity, s.created_at, s.thread_id FROM subscriptions s
     JOIN chats c ON c.ref = s.chat_ref WHERE c.platform = $1 AND c.chat_id = $2
     ORDER BY s.service_id COLLATE "C"`,
@@ -161,18 +173,25 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore>, 
         now,
         chat.threadId ?? null,
       ]);
-      return { created: result.rows[0]?.created === true };
+      const created = result.rows[0]?.created === true;
+      // The chat's live board lists the new service (`/board`).
+      if (created) await client.query(MARK_CHAT_BOARD_PG_SQL, [chat.platform, chat.chatId]);
+      return { created };
     });
   }
 
   async unsubscribe(chat: ChatAddress, serviceId: string): Promise<boolean> {
-    const result = await this.pool.query(SQL.unsubscribe, [serviceId, chat.platform, chat.chatId]);
-    return (result.rowCount ?? 0) > 0;
+    const result = await this.pool.query<{ n: number }>(SQL.unsubscribe, [
+      serviceId,
+      chat.platform,
+      chat.chatId,
+    ]);
+    return (result.rows[0]?.n ?? 0) > 0;
   }
 
   async unsubscribeAll(chat: ChatAddress): Promise<number> {
-    const result = await this.pool.query(SQL.unsubscribeAll, [chat.platform, chat.chatId]);
-    return result.rowCount ?? 0;
+    const result = await this.pool.query<{ n: number }>(SQL.unsubscribeAll, [chat.platform, chat.chatId]);
+    return result.rows[0]?.n ?? 0;
   }
 
   async listSubscriptions(chat: ChatAddress): Promise<Subscription[]> {
@@ -211,6 +230,9 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore>, 
       ]);
       // Held alerts were timed by the old settings: let the worker look at them again now.
       await client.query(SQL.recheckHeld, [now, row.ref]);
+      // The chat's live board is shown in its language and time zone (`/board`).
+      if (next.locale !== row.locale || next.timeZone !== row.time_zone)
+        await client.query(MARK_CHAT_BOARD_PG_SQL, [chat.platform, chat.chatId]);
       if (patch.remindMinutes !== undefined && patch.remindMinutes !== row.remind_minutes)
         await this.replanReminders(client, Number(row.ref), next, now);
       return next;
@@ -302,12 +324,17 @@ export class PostgresSubscriptionStore implements AsyncPort<SubscriptionStore>, 
         // The old chat's row is locked first, as a claim or a settlement of the chat locks it before
         // its outbox rows: moving them before taking it would deadlock with those.
         const old = (await client.query<PgChatRow>(SQL.chatForUpdate, [platform, oldChatId])).rows[0];
-        if (!old || oldChatId === newChatId) return false;
+        if (oldChatId === newChatId) return false;
+        // The chat's board follows it (posted anew in the new chat), whether or not it has a row.
+        for (const sql of MOVE_BOARDS_PG_SQL) await client.query(sql, [platform, oldChatId, newChatId]);
+        if (!old) return false;
         const target = await this.row(client, { platform, chatId: newChatId });
         if (!target) {
           await client.query(SQL.rename, [newChatId, old.ref]);
           return true;
         }
+        // The merged subscriptions show on the new chat's board.
+        await client.query(MARK_CHAT_BOARD_PG_SQL, [platform, newChatId]);
         // The new id is already a chat of ours (someone subscribed the supergroup too): merge into it.
         await client.query(SQL.mergeSubscriptions, [target.ref, old.ref]);
         await client.query(SQL.mergeRefs, [target.ref, old.ref]);

@@ -31,7 +31,7 @@ export const THREAD_AUTO_ARCHIVE_MINUTES = 1440;
  * What the sender needs from the REST client: discord.js's own, with its bucket queue (`put`
  * pins live boards; without it they are not pinned).
  */
-export type DiscordRest = Pick<REST, 'post' | 'patch'> & Partial<Pick<REST, 'put'>>;
+export type DiscordRest = Pick<REST, 'post' | 'patch'> & Partial<Pick<REST, 'put' | 'delete'>>;
 
 /**
  * Delivers outbox jobs as Discord messages through @discordjs/rest (docs/design.md §4). The REST client
@@ -201,8 +201,8 @@ function messageId(response: unknown): string {
 
 /**
  * Live boards as plain Discord messages: the board's text escaped, mentions disallowed. An edit of
- * a deleted message (10008 Unknown Message) is `gone`. Pinned with `PUT .../messages/pins/{id}`; a
- * refusal (Manage Messages missing, 50 pins already) is returned, never thrown.
+ * a deleted message (10008 Unknown Message) is `gone`. Pinned with `PUT .../messages/pins/{id}`, a
+ * retired board unpinned with `DELETE` on the same route; a refusal (Manage Messages missing, 50 pins already) is returned, never thrown.
  */
 class DiscordBoards implements BoardSender {
   /** Escaping adds a backslash before markdown characters: a quarter of the limit is kept for it. */
@@ -242,6 +242,16 @@ class DiscordBoards implements BoardSender {
     if (this.rest.put === undefined) return 'no REST put';
     try {
       await this.rest.put(Routes.channelMessagesPin(chatId, id), { signal });
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  async unpin(chatId: string, id: string, signal: AbortSignal): Promise<string | null> {
+    if (this.rest.delete === undefined) return 'no REST delete';
+    try {
+      await this.rest.delete(Routes.channelMessagesPin(chatId, id), { signal });
       return null;
     } catch (err) {
       return err instanceof Error ? err.message : String(err);

@@ -195,7 +195,8 @@ function threadOf(job: DeliveryJob): { message_thread_id?: number } {
  * Live boards as Telegram messages: the board's plain text escaped for `parse_mode: 'HTML'` (mentions
  * broken), without buttons. An edit whose message is gone (400 "message to edit not found") is
  * `gone`; "message is not modified" counts as sent. Pinned with `pinChatMessage` without a
- * notification; a refusal (no right to pin) is returned, never thrown.
+ * notification, a retired board unpinned with `unpinChatMessage` (that message only); a refusal
+ * (no right to pin) is returned, never thrown.
  */
 class TelegramBoards implements BoardSender {
   readonly maxChars = MAX_TELEGRAM_TEXT_CHARS;
@@ -248,6 +249,19 @@ class TelegramBoards implements BoardSender {
       await this.api.callApi(
         'pinChatMessage',
         { chat_id: chatId, message_id: Number(messageId), disable_notification: true },
+        abortable(signal),
+      );
+      return null;
+    } catch (err) {
+      return redactToken(err instanceof Error ? err.message : String(err), this.token);
+    }
+  }
+
+  async unpin(chatId: string, messageId: string, signal: AbortSignal): Promise<string | null> {
+    try {
+      await this.api.callApi(
+        'unpinChatMessage',
+        { chat_id: chatId, message_id: Number(messageId) },
         abortable(signal),
       );
       return null;

@@ -195,7 +195,7 @@ export function messagePayload(
     embeds: message.embeds,
     components: message.components,
     reactions: [],
-    pinned: false,
+    pinned: message.pinned === true,
     type,
     flags: message.flags,
     ...(message.messageReference === undefined ? {} : { message_reference: message.messageReference }),

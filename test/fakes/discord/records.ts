@@ -57,6 +57,8 @@ export interface MessageRecord {
   /** Replaced versions, oldest first. */
   edits: MessageVersion[];
   deleted: boolean;
+  /** Pinned with `PUT /channels/{id}/messages/pins/{message id}`; absent: not pinned. */
+  pinned?: boolean;
 }
 
 /** The bot's answer through `POST /interactions/{id}/{token}/callback`. */

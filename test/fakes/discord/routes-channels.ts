@@ -108,6 +108,20 @@ function modifyChannel(ctx: RouteContext): RouteResult {
   return { status: 200, body: channelPayload(channel) };
 }
 
+/**
+ * Pins and unpins a message (https://discord.com/developers/docs/resources/message#pin-message):
+ * the bot needs Manage Messages in the channel (50013 without), the message must be there (10008).
+ * 204 either way; the 50-pin limit is not modelled.
+ */
+function setPinned(pinned: boolean): (ctx: RouteContext) => RouteResult {
+  return (ctx) => {
+    channelWith(ctx.state, ctx.params.channelId ?? '', PermissionBits.ManageMessages);
+    channelMessage(ctx).pinned = pinned;
+    ctx.state.changed();
+    return { status: 204 };
+  };
+}
+
 /** Routes under `/channels`. */
 export const channelRoutes: readonly RouteDef[] = [
   {
@@ -157,6 +171,20 @@ export const channelRoutes: readonly RouteDef[] = [
     auth: 'bot',
     limit: 'other',
     handler: editMessage,
+  },
+  {
+    method: 'PUT',
+    pattern: '/channels/:channelId/messages/pins/:messageId',
+    auth: 'bot',
+    limit: 'other',
+    handler: setPinned(true),
+  },
+  {
+    method: 'DELETE',
+    pattern: '/channels/:channelId/messages/pins/:messageId',
+    auth: 'bot',
+    limit: 'other',
+    handler: setPinned(false),
   },
   {
     method: 'DELETE',

@@ -53,8 +53,8 @@ export interface ChatRecord {
   topics: Map<number, TopicRecord>;
   /** A channel's discussion group, and a discussion group's channel. */
   linkedChatId?: number;
-  /** The message pinned by pinChatMessage. */
-  pinnedMessageId?: number;
+  /** The messages pinned by pinChatMessage (a chat may pin several), oldest pin first. */
+  pinnedMessageIds?: number[];
 }
 
 /** First ids handed out; arbitrary but shaped like real ones (supergroups and channels use -100…). */

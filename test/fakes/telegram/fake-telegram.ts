@@ -201,6 +201,11 @@ export class FakeTelegram {
     return this.state.sent.filter((m) => m.chatId === chatId);
   }
 
+  /** The chat's pinned messages (pinChatMessage, unpinChatMessage), oldest pin first. */
+  pinned(chatId: number): readonly number[] {
+    return this.state.store.get(chatId).pinnedMessageIds ?? [];
+  }
+
   /** Every message of the chat as Telegram keeps it (users', the bot's, service messages), oldest first. */
   history(chatId: number): readonly BotApiMessage[] {
     return [...this.state.store.get(chatId).messages.values()];

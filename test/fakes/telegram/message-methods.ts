@@ -214,7 +214,23 @@ const pinChatMessage: MethodHandler = (state, params) => {
     throw badRequest('message to pin not found');
   if (record.chat.type !== 'private' && state.store.botStatus(record) !== 'administrator')
     throw badRequest('not enough rights to manage pinned messages in the chat');
-  record.pinnedMessageId = messageId;
+  record.pinnedMessageIds = [...(record.pinnedMessageIds ?? []).filter((id) => id !== messageId), messageId];
+  state.changed();
+  return true;
+};
+
+/**
+ * unpinChatMessage: the same right as pinning; `message_id` names the pin to remove, else the most
+ * recent one goes. A message that is not pinned changes nothing.
+ * https://core.telegram.org/bots/api#unpinchatmessage
+ */
+const unpinChatMessage: MethodHandler = (state, params) => {
+  const record = state.store.resolve(params.string('chat_id'));
+  if (record.chat.type !== 'private' && state.store.botStatus(record) !== 'administrator')
+    throw badRequest('not enough rights to manage pinned messages in the chat');
+  const pinned = record.pinnedMessageIds ?? [];
+  const messageId = params.int('message_id') ?? pinned.at(-1);
+  record.pinnedMessageIds = pinned.filter((id) => id !== messageId);
   state.changed();
   return true;
 };
@@ -226,4 +242,5 @@ export const MESSAGE_METHODS: Readonly<Record<string, MethodHandler>> = {
   editmessagetext: editMessageText,
   answercallbackquery: answerCallbackQuery,
   pinchatmessage: pinChatMessage,
+  unpinchatmessage: unpinChatMessage,
 };
