@@ -282,6 +282,11 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
         `SELECT message_id, editable, joinable, alert_thread_id, alert_thread_gone FROM message_refs
          WHERE chat_ref = ? AND incident_id = ?`,
       ),
+      // The thread of a message later alerts join (any of its incidents' references says).
+      messageThread: db.prepare(
+        `SELECT alert_thread_id, alert_thread_gone FROM message_refs
+         WHERE chat_ref = ? AND message_id = ? AND alert_thread_id IS NOT NULL LIMIT 1`,
+      ),
       setAlertThread: db.prepare(
         `UPDATE message_refs SET alert_thread_id = ?, alert_thread_gone = 0
          WHERE chat_ref = ? AND incident_id = ? AND message_id = ?`,
@@ -869,7 +874,22 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
           ...(ref.alert_thread_gone === 1 ? { alertThreadGone: true as const } : {}),
         });
     }
-    return claimedChat(token, chatFromRow(chatRow), leased, released, refs, mergeInto, conversation);
+    const thread =
+      mergeInto === undefined
+        ? undefined
+        : (this.stmt.messageThread.get(chatRef, mergeInto.messageId) as
+            { alert_thread_id: string; alert_thread_gone: 0 | 1 } | undefined);
+    const target =
+      mergeInto === undefined || thread === undefined
+        ? mergeInto
+        : {
+            ...mergeInto,
+            thread: {
+              alertThreadId: thread.alert_thread_id,
+              ...(thread.alert_thread_gone === 1 ? { alertThreadGone: true as const } : {}),
+            },
+          };
+    return claimedChat(token, chatFromRow(chatRow), leased, released, refs, target, conversation);
   }
 }
 

@@ -107,6 +107,28 @@ describe.each(BACKENDS)('incident threads in the outbox (%s)', (_name, makeBacke
     expect(closing?.events.map((e) => e.incidentId)).toEqual([3]);
   });
 
+  it('lets alerts that join a delivered alert by editing it follow its thread', async () => {
+    await b.subscribe(channel, '*', 'minor', T0);
+    await b.run('UPDATE chats SET threads = TRUE WHERE chat_id = ?', channel.chatId);
+    await outbox.enqueueIncidentEvent(event('opened', 1, T0));
+    await deliverAll(T0 + GROUP_GATHER_MS);
+    const thread = `m${GROUP_GATHER_MS}`;
+    await outbox.enqueueIncidentEvent(event('opened', 2, T0 + 20_000));
+    const [joined] = await deliverAll(T0 + 20_000 + GROUP_GATHER_MS);
+    expect(joined).toMatchObject({ kind: 'edit', editMessageId: thread, alertThreadId: thread });
+    expect(await b.all('SELECT incident_id, alert_thread_id FROM message_refs ORDER BY incident_id')).toEqual(
+      [
+        { incident_id: 1, alert_thread_id: thread },
+        { incident_id: 2, alert_thread_id: thread },
+      ],
+    );
+    const later = T0 + 600_000;
+    await outbox.enqueueIncidentEvent(event('resolved', 1, later));
+    await outbox.enqueueIncidentEvent(event('resolved', 2, later + 1_000));
+    const [recovery] = await deliverAll(later + 1_000 + FOLLOW_UP_GATHER_MS);
+    expect(recovery).toMatchObject({ kind: 'reply', alertThreadId: thread, closesThread: true });
+  });
+
   it('sends a still-down reminder to the thread while threads are on', async () => {
     await b.subscribe(channel, '*', 'minor', T0);
     await b.run('UPDATE chats SET threads = TRUE, remind_minutes = 30 WHERE chat_id = ?', channel.chatId);

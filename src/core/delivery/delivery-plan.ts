@@ -42,7 +42,8 @@ function asOpenings(events: readonly IncidentEvent[]): IncidentEvent[] {
  *
  * Incident threads (`ChatSettings.threads`): a `send` of an opening alert (one incident's or a
  * grouped one) asks for a thread (`startThread`); while threads stay on, its incidents' later
- * `edit`s and `reply`s (a grouped alert's follow-ups too) and their reminders carry the thread
+ * `edit`s and `reply`s (a grouped alert's follow-ups too, and the edit of an alert that later
+ * opening alerts join, whose thread then follows them as well) and their reminders carry the thread
  * their references recorded (`alertThreadId`), so updates, reminders and recoveries are posted
  * there; the job that recovers the last of them closes it (`closesThread`). A thread that was
  * deleted is started anew from the alert (`restartThread`).
@@ -73,13 +74,20 @@ export function planDelivery(claim: ClaimedChat, now = 0): DeliveryJob {
       ...(threadsOn ? threadOf(claim.refs.get(first.incidentId)) : {}),
     };
   if (claim.released) return { ...base, kind: 'summary' };
-  if (claim.mergeInto && first && isOpening(first.eventKind))
+  if (claim.mergeInto && first && isOpening(first.eventKind)) {
+    // The alert's thread (when it has one) follows the incidents joining it too.
+    const target = claim.mergeInto;
+    const thread = threadsOn
+      ? threadOf({ messageId: target.messageId, editable: false, ...target.thread })
+      : {};
     return {
       ...base,
       kind: 'edit',
-      events: [...claim.mergeInto.events, ...asOpenings(base.events)],
-      editMessageId: claim.mergeInto.messageId,
+      events: [...target.events, ...asOpenings(base.events)],
+      editMessageId: target.messageId,
+      ...thread,
     };
+  }
   if (first && isOpening(first.eventKind)) {
     // A new alert in a chat with threads on starts its thread, one incident's or a group's.
     const startThread = threadsOn ? { startThread: true as const } : {};
@@ -183,13 +191,17 @@ export function sentSettlement(
   if (job.kind === 'reply' || (job.kind === 'edit' && !grouping))
     return { kind: 'sent', messageId, at, refs: [], ...withThread };
   const editable = job.kind === 'send' && incidents.length === 1;
+  // A new alert's thread; or, when alerts joined one, its thread, recorded for the joining ones too
+  // (then marked or replaced with the others' by `thread`), unless it was given up.
+  const recorded =
+    job.kind === 'send' ? alertThreadId : alertThread === 'dropped' ? undefined : job.alertThreadId;
   const joinable = job.kind !== 'summary';
   return {
     kind: 'sent',
     messageId,
     at,
     refs: incidents.map((incidentId) => ({ incidentId, editable, joinable })),
-    ...(alertThreadId === undefined || job.kind !== 'send' ? {} : { alertThreadId }),
+    ...(recorded === undefined ? {} : { alertThreadId: recorded }),
     ...withThread,
   };
 }

@@ -318,6 +318,8 @@ export interface MessageRef {
 export interface MergeTarget {
   readonly messageId: string;
   readonly events: readonly IncidentEvent[];
+  /** The thread started from the message (Discord incident threads), as its incidents' references say. */
+  readonly thread?: Pick<MessageRef, 'alertThreadId' | 'alertThreadGone'>;
 }
 
 /**

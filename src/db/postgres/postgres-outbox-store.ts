@@ -121,6 +121,9 @@ const SQL = {
                        WHERE s.chat_ref = outbox.chat_ref AND s.ends_at > $4 AND s.service_id = ${SERVICE_OF_ROW})
     RETURNING id`,
   chat: 'SELECT * FROM chats WHERE ref = $1',
+  // The thread of a message later alerts join (any of its incidents' references says).
+  messageThread: `SELECT alert_thread_id, alert_thread_gone FROM message_refs
+    WHERE chat_ref = $1 AND message_id = $2 AND alert_thread_id IS NOT NULL LIMIT 1`,
   setAlertThread: `UPDATE message_refs SET alert_thread_id = $1, alert_thread_gone = FALSE
     WHERE chat_ref = $2 AND incident_id = $3 AND message_id = $4`,
   // What became of a thread a follow-up used, on every reference that has it (a group's).
@@ -622,7 +625,26 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
       deactivated_at: chatRow.deactivated_at === null ? null : Number(chatRow.deactivated_at),
       active: chatRow.active ? 1 : 0,
     });
-    return claimedChat(token, record, leased, released, refs, mergeInto, conversation);
+    const [thread] =
+      mergeInto === undefined
+        ? []
+        : (
+            await client.query<{ alert_thread_id: string; alert_thread_gone: boolean }>(SQL.messageThread, [
+              chatRef,
+              mergeInto.messageId,
+            ])
+          ).rows;
+    const target =
+      mergeInto === undefined || thread === undefined
+        ? mergeInto
+        : {
+            ...mergeInto,
+            thread: {
+              alertThreadId: thread.alert_thread_id,
+              ...(thread.alert_thread_gone ? { alertThreadGone: true as const } : {}),
+            },
+          };
+    return claimedChat(token, record, leased, released, refs, target, conversation);
   }
 }
 
