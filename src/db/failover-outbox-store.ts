@@ -218,12 +218,13 @@ export class FailoverOutboxStore implements OutboxStore, IncidentOutbox, Storage
     }
     const upsertRef = this.db.prepare(
       `INSERT INTO message_refs (chat_ref, incident_id, message_id, editable, joinable, created_at, thread_id,
-         alert_thread_id)
+         alert_thread_id, alert_thread_gone)
        VALUES (@chat_ref, @incident_id, @message_id, @editable, @joinable, @created_at, @thread_id,
-         @alert_thread_id)
+         @alert_thread_id, @alert_thread_gone)
        ON CONFLICT (chat_ref, incident_id) DO UPDATE SET message_id = excluded.message_id,
          editable = excluded.editable, joinable = excluded.joinable,
-         alert_thread_id = COALESCE(excluded.alert_thread_id, message_refs.alert_thread_id)`,
+         alert_thread_id = COALESCE(excluded.alert_thread_id, message_refs.alert_thread_id),
+         alert_thread_gone = excluded.alert_thread_gone`,
     );
     for (const ref of spareDb.prepare('SELECT * FROM message_refs').all() as Row[]) {
       if (ref.message_id === null) this.insert(this.db, 'message_refs', ref, 'OR IGNORE');

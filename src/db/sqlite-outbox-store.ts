@@ -279,10 +279,29 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
       ),
       chat: db.prepare('SELECT * FROM chats WHERE ref = ?'),
       ref: db.prepare(
-        'SELECT message_id, editable, joinable, alert_thread_id FROM message_refs WHERE chat_ref = ? AND incident_id = ?',
+        `SELECT message_id, editable, joinable, alert_thread_id, alert_thread_gone FROM message_refs
+         WHERE chat_ref = ? AND incident_id = ?`,
+      ),
+      // The thread of a message later alerts join (any of its incidents' references says).
+      messageThread: db.prepare(
+        `SELECT alert_thread_id, alert_thread_gone FROM message_refs
+         WHERE chat_ref = ? AND message_id = ? AND alert_thread_id IS NOT NULL LIMIT 1`,
       ),
       setAlertThread: db.prepare(
-        'UPDATE message_refs SET alert_thread_id = ? WHERE chat_ref = ? AND incident_id = ? AND message_id = ?',
+        `UPDATE message_refs SET alert_thread_id = ?, alert_thread_gone = 0
+         WHERE chat_ref = ? AND incident_id = ? AND message_id = ?`,
+      ),
+      // What became of a thread a follow-up used, on every reference that has it (a group's).
+      threadGone: db.prepare(
+        'UPDATE message_refs SET alert_thread_gone = 1 WHERE chat_ref = ? AND alert_thread_id = ?',
+      ),
+      threadDropped: db.prepare(
+        `UPDATE message_refs SET alert_thread_id = NULL, alert_thread_gone = 0
+         WHERE chat_ref = ? AND alert_thread_id = ?`,
+      ),
+      threadRestarted: db.prepare(
+        `UPDATE message_refs SET alert_thread_id = ?, alert_thread_gone = 0
+         WHERE chat_ref = ? AND alert_thread_id = ?`,
       ),
       chatOf: db.prepare('SELECT chat_ref FROM outbox WHERE id = ?'),
       sent: db.prepare(
@@ -563,7 +582,7 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
             settlement.at,
             claim.threadId ?? null,
           );
-        // The thread started from a new single-incident alert (Discord incident threads).
+        // The thread started from a new alert, one incident's or a group's (Discord incident threads).
         if (settlement.alertThreadId !== undefined)
           for (const ref of settlement.refs)
             this.stmt.setAlertThread.run(
@@ -572,6 +591,11 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
               ref.incidentId,
               settlement.messageId,
             );
+        const thread = settlement.thread;
+        if (thread?.became === 'gone') this.stmt.threadGone.run(chat_ref, thread.id);
+        else if (thread?.became === 'dropped') this.stmt.threadDropped.run(chat_ref, thread.id);
+        else if (thread?.became === 'restarted')
+          this.stmt.threadRestarted.run(thread.newId, chat_ref, thread.id);
         this.planReminders(chat_ref, claim, settlement.at);
       }
       return updated === claim.items.length;
@@ -835,15 +859,37 @@ export class SqliteOutboxStore implements OutboxStore, IncidentOutbox {
     for (const r of leased) {
       if (refs.has(r.incidentId)) continue;
       const ref = this.stmt.ref.get(chatRef, r.incidentId) as
-        { message_id: string | null; editable: 0 | 1; alert_thread_id: string | null } | undefined;
+        | {
+            message_id: string | null;
+            editable: 0 | 1;
+            alert_thread_id: string | null;
+            alert_thread_gone: 0 | 1;
+          }
+        | undefined;
       if (ref)
         refs.set(r.incidentId, {
           messageId: ref.message_id,
           editable: ref.editable === 1,
           ...(ref.alert_thread_id === null ? {} : { alertThreadId: ref.alert_thread_id }),
+          ...(ref.alert_thread_gone === 1 ? { alertThreadGone: true as const } : {}),
         });
     }
-    return claimedChat(token, chatFromRow(chatRow), leased, released, refs, mergeInto, conversation);
+    const thread =
+      mergeInto === undefined
+        ? undefined
+        : (this.stmt.messageThread.get(chatRef, mergeInto.messageId) as
+            { alert_thread_id: string; alert_thread_gone: 0 | 1 } | undefined);
+    const target =
+      mergeInto === undefined || thread === undefined
+        ? mergeInto
+        : {
+            ...mergeInto,
+            thread: {
+              alertThreadId: thread.alert_thread_id,
+              ...(thread.alert_thread_gone === 1 ? { alertThreadGone: true as const } : {}),
+            },
+          };
+    return claimedChat(token, chatFromRow(chatRow), leased, released, refs, target, conversation);
   }
 }
 

@@ -407,7 +407,12 @@ export class OutboxWorker {
     this.deps.onResult?.(result);
     switch (result.kind) {
       case 'sent':
-        if (!(await store.settle(claim, sentSettlement(job, result.messageId, now, result.alertThreadId))))
+        if (
+          !(await store.settle(
+            claim,
+            sentSettlement(job, result.messageId, now, result.alertThreadId, result.alertThread),
+          ))
+        )
           log.warn(fields, 'delivered, but the lease was lost: another worker may deliver it again');
         if (result.threadGone === true && job.threadId !== undefined) {
           const moved = await subscriptions.forgetThread(chat, job.threadId);

@@ -110,7 +110,7 @@ describe('Discord alerts end to end on sqlite', () => {
 
 // Incident threads (`/settings threads on`), on SQLite only: the alert starts a thread through the
 // bot's discord.js REST client, an update (an operator's /note) and the recovery are posted in it
-// too, and the thread is archived.
+// too, and the thread is archived; a thread deleted meanwhile is started anew from the alert.
 describe('Discord incident threads end to end on sqlite', () => {
   it('starts a thread from the alert, posts the update and the recovery there and archives it', async () => {
     world = await startDiscordWorld('sqlite', {
@@ -141,20 +141,37 @@ describe('Discord incident threads end to end on sqlite', () => {
     expect(title(alert)).toBe(DOWN_TITLE);
 
     // An operator's note is an update of the incident: the alert is edited, the thread told.
-    const note = fake.interaction({
-      kind: 'command',
-      channelId: alertsId,
-      userId: ana,
-      name: 'note',
-      options: [
-        { name: 'service', value: 'site' },
-        { name: 'text', value: 'Looking into it' },
-      ],
-    });
-    await note.response();
+    const note = (text: string) =>
+      fake
+        .interaction({
+          kind: 'command',
+          channelId: alertsId,
+          userId: ana,
+          name: 'note',
+          options: [
+            { name: 'service', value: 'site' },
+            { name: 'text', value: text },
+          ],
+        })
+        .response();
+    await note('Looking into it');
     const update = await fake.waitFor(() => fake.messagesIn(thread.id)[0], 20_000);
     expect(JSON.stringify(update.embeds)).toMatch(/Looking into it/);
     await fake.waitFor(() => (alert.edits.length > 0 ? alert : undefined));
+
+    // Someone deletes the thread: the next update only edits the alert (Unknown Channel), the one
+    // after it starts a new thread from the alert and is posted there.
+    fake.deleteThread(thread.id);
+    await note('Rolling back');
+    await fake.waitFor(() => (alert.edits.length > 1 ? alert : undefined), 20_000);
+    await note('Rolled back');
+    const again = await fake.waitFor(() => {
+      const restarted = fake.threadOf(alert.id);
+      return restarted !== undefined && !restarted.deleted ? restarted : undefined;
+    }, 20_000);
+    const live = () => fake.messagesIn(again.id).filter((m) => !m.deleted);
+    const restartedUpdate = await fake.waitFor(() => live()[0], 20_000);
+    expect(JSON.stringify(restartedUpdate.embeds)).toMatch(/Rolled back/);
 
     target.up = true;
     const recovery = await fake.waitFor(
@@ -162,11 +179,11 @@ describe('Discord incident threads end to end on sqlite', () => {
       20_000,
     );
     expect(recovery.messageReference).toMatchObject({ message_id: alert.id });
-    const inThread = await fake.waitFor(() => fake.messagesIn(thread.id)[1], 20_000);
+    const inThread = await fake.waitFor(() => live()[1], 20_000);
     expect(title(inThread)).toMatch(RECOVERED_TITLE);
-    await fake.waitFor(() => thread.thread?.archived === true);
-    // In the channel: the alert and the recovery (besides the answer to /note), as without threads.
+    await fake.waitFor(() => again.thread?.archived === true);
+    // In the channel: the alert and the recovery (besides the answers to /note), as without threads.
     expect(fake.messagesIn(alertsId).filter((m) => m.source === 'channel')).toHaveLength(2);
-    expect(fake.messagesIn(thread.id)).toHaveLength(2);
+    expect(live()).toHaveLength(2);
   }, 180_000);
 });

@@ -1,45 +1,19 @@
 /**
  * The local Discord's thread endpoints, driven by discord.js's REST client: a thread started from a
  * message is a channel of type 11 with the message's id, takes posts until archived (50083), and
- * refuses a second start (160004) or a bot without Create Public Threads (50013).
+ * refuses a second start (160004) or a bot without Create Public Threads (50013); a deleted thread
+ * answers 10003 Unknown Channel, and its message may start a new one unless deleted too (10008).
  */
-import { DiscordAPIError, REST, Routes } from 'discord.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeDiscord, PermissionBits, startFakeDiscord } from '../fakes/discord/index.js';
+import { DiscordAPIError, type REST, Routes } from 'discord.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PermissionBits } from '../fakes/discord/index.js';
+import {
+  THREAD_BOT as BOT,
+  closeThreadWorlds,
+  threadWorld as world,
+} from '../helpers/discord-thread-world.js';
 
-const fakes: FakeDiscord[] = [];
-const rests: REST[] = [];
-
-afterEach(async () => {
-  for (const rest of rests.splice(0)) {
-    rest.clearHashSweeper();
-    rest.clearHandlerSweeper();
-  }
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
-
-const BOT =
-  PermissionBits.ViewChannel |
-  PermissionBits.SendMessages |
-  PermissionBits.SendMessagesInThreads |
-  PermissionBits.EmbedLinks |
-  PermissionBits.ReadMessageHistory;
-
-async function world(botPermissions: bigint): Promise<{ fake: FakeDiscord; rest: REST; channelId: string }> {
-  const fake = await startFakeDiscord({ onUnknownRoute: () => undefined });
-  fakes.push(fake);
-  const guild = fake.addGuild({
-    name: 'Ops',
-    channels: [{ name: 'alerts' }],
-    everyonePermissions: '0',
-    botPermissions: botPermissions.toString(),
-  });
-  const rest = new REST({ api: fake.restUrl, retries: 0 }).setToken(fake.token);
-  rests.push(rest);
-  const channelId = guild.channels.alerts;
-  if (channelId === undefined) throw new Error('no alerts channel');
-  return { fake, rest, channelId };
-}
+afterAll(closeThreadWorlds);
 
 async function codeOf(promise: Promise<unknown>): Promise<number | string | undefined> {
   const err = await promise.then(
@@ -89,5 +63,31 @@ describe('local Discord threads', () => {
       await codeOf(refused.rest.post(Routes.threads(refused.channelId, other.id), { body: { name: 'x' } })),
     ).toBe(50013);
     expect(refused.fake.threadOf(other.id)).toBeUndefined();
+  });
+
+  it('answers 10003 for a deleted thread, starts a new one from its message, and 10008 once that is gone', async () => {
+    const { fake, rest, channelId } = await world(BOT | PermissionBits.CreatePublicThreads);
+    const alert = await post(rest, channelId, 'WhatsApp is down');
+    const start = (name: string) => rest.post(Routes.threads(channelId, alert.id), { body: { name } });
+    await start('first');
+    await post(rest, alert.id, 'still down');
+    fake.deleteThread(alert.id);
+    expect(await codeOf(post(rest, alert.id, 'refused'))).toBe(10003);
+    expect(await codeOf(rest.patch(Routes.channel(alert.id), { body: { archived: true } }))).toBe(10003);
+    expect(fake.messagesIn(alert.id).every((m) => m.deleted)).toBe(true);
+
+    expect(await start('second')).toMatchObject({ id: alert.id, name: 'second', type: 11 });
+    await post(rest, alert.id, 'in the new thread');
+    expect(
+      fake
+        .messagesIn(alert.id)
+        .filter((m) => !m.deleted)
+        .map((m) => m.content),
+    ).toEqual(['in the new thread']);
+    expect(await codeOf(start('third'))).toBe(160004);
+
+    fake.deleteThread(alert.id);
+    await rest.delete(Routes.channelMessage(channelId, alert.id));
+    expect(await codeOf(start('fourth'))).toBe(10008);
   });
 });

@@ -1,6 +1,6 @@
 import type { IncidentEvent } from '../events.js';
 import { followUpPlan, isOpening, latestPerIncident } from './grouping.js';
-import type { ClaimedChat, Conversation, DeliveryJob, Settlement } from './ports.js';
+import type { ClaimedChat, Conversation, DeliveryJob, MessageRef, Settlement } from './ports.js';
 
 /**
  * A claim becomes a delivery job, and a delivered job its settlement. Which rows form the claim,
@@ -40,9 +40,13 @@ function asOpenings(events: readonly IncidentEvent[]): IncidentEvent[] {
  * | updated / resolved, no alert was sent | `send` |
  * | a still-down reminder (`reminder`) | `reply` to the alert, with `reminder` (how long, as of `now`) |
  *
- * Incident threads (`ChatSettings.threads`): a `send` of one incident's opening alert asks for a
- * thread (`startThread`); that incident's later `edit` and `reply` carry the thread its reference
- * recorded (`alertThreadId`), so the update and the recovery are posted there too.
+ * Incident threads (`ChatSettings.threads`): a `send` of an opening alert (one incident's or a
+ * grouped one) asks for a thread (`startThread`); while threads stay on, its incidents' later
+ * `edit`s and `reply`s (a grouped alert's follow-ups too, and the edit of an alert that later
+ * opening alerts join, whose thread then follows them as well) and their reminders carry the thread
+ * their references recorded (`alertThreadId`), so updates, reminders and recoveries are posted
+ * there; the job that recovers the last of them closes it (`closesThread`). A thread that was
+ * deleted is started anew from the alert (`restartThread`).
  *
  * `now` matters only to a reminder: how long its incident has been down.
  */
@@ -59,6 +63,7 @@ export function planDelivery(claim: ClaimedChat, now = 0): DeliveryJob {
     },
   };
   const first = items[0];
+  const threadsOn = chat.settings.threads === true;
   if (claim.reminder !== undefined && first)
     return {
       ...base,
@@ -66,22 +71,39 @@ export function planDelivery(claim: ClaimedChat, now = 0): DeliveryJob {
       events: [first.event],
       ...(claim.reminder.alertMessageId === null ? {} : { replyToMessageId: claim.reminder.alertMessageId }),
       reminder: { downForMs: Math.max(0, now - first.event.startedAt) },
+      ...(threadsOn ? threadOf(claim.refs.get(first.incidentId)) : {}),
     };
   if (claim.released) return { ...base, kind: 'summary' };
-  if (claim.mergeInto && first && isOpening(first.eventKind))
+  if (claim.mergeInto && first && isOpening(first.eventKind)) {
+    // The alert's thread (when it has one) follows the incidents joining it too.
+    const target = claim.mergeInto;
+    const thread = threadsOn
+      ? threadOf({ messageId: target.messageId, editable: false, ...target.thread })
+      : {};
     return {
       ...base,
       kind: 'edit',
-      events: [...claim.mergeInto.events, ...asOpenings(base.events)],
-      editMessageId: claim.mergeInto.messageId,
+      events: [...target.events, ...asOpenings(base.events)],
+      editMessageId: target.messageId,
+      ...thread,
     };
+  }
   if (first && isOpening(first.eventKind)) {
-    // One incident's alert in a chat with threads on starts its thread; a grouped one does not.
-    const alone = items.every((i) => i.incidentId === first.incidentId);
-    const startThread = alone && chat.settings.threads === true ? { startThread: true as const } : {};
+    // A new alert in a chat with threads on starts its thread, one incident's or a group's.
+    const startThread = threadsOn ? { startThread: true as const } : {};
     return { ...base, kind: 'send', events: asOpenings(base.events), ...startThread };
   }
-  if (claim.conversation && first) return followUpJob(base, claim.conversation);
+  if (claim.conversation && first) {
+    const job = followUpJob(base, claim.conversation);
+    // The group's thread (recorded on each of its incidents' references) follows its follow-ups.
+    const messageId = claim.conversation.messageId;
+    const ref = [...claim.refs.values()].find((r) => r.messageId === messageId && r.alertThreadId);
+    if (!threadsOn || ref === undefined) return job;
+    const ended = latestPerIncident([...claim.conversation.shown, ...base.events]).every(
+      (e) => e.kind === 'resolved',
+    );
+    return { ...job, ...threadOf(ref), ...(ended ? { closesThread: true as const } : {}) };
+  }
   const summaryId = claim.refs.get(first?.incidentId ?? -1)?.messageId ?? null;
   if (
     summaryId !== null &&
@@ -93,11 +115,25 @@ export function planDelivery(claim: ClaimedChat, now = 0): DeliveryJob {
   const ref = claim.refs.get(first.incidentId);
   const messageId = ref?.messageId ?? null;
   if (messageId === null) return { ...base, kind: 'send' };
-  // The incident's thread (threads on when its alert went out) gets the update or recovery too.
-  const thread = ref?.alertThreadId === undefined ? {} : { alertThreadId: ref.alertThreadId };
+  // The incident's thread gets the update or recovery too, while the chat has threads on.
+  const thread = threadsOn ? threadOf(ref) : {};
   if (first.eventKind === 'updated' && ref?.editable)
     return { ...base, kind: 'edit', editMessageId: messageId, ...thread };
-  return { ...base, kind: 'reply', replyToMessageId: messageId, ...thread };
+  const closes =
+    'alertThreadId' in thread && first.eventKind === 'resolved' ? { closesThread: true as const } : {};
+  return { ...base, kind: 'reply', replyToMessageId: messageId, ...thread, ...closes };
+}
+
+/**
+ * The thread fields of a job of an incident whose reference `ref` is: its thread, and when that
+ * was deleted (`alertThreadGone`), the alert message to start a new one from.
+ */
+function threadOf(ref: MessageRef | undefined): Pick<DeliveryJob, 'alertThreadId' | 'restartThread'> {
+  if (ref?.alertThreadId === undefined) return {};
+  if (ref.alertThreadGone !== true) return { alertThreadId: ref.alertThreadId };
+  return ref.messageId === null
+    ? {}
+    : { alertThreadId: ref.alertThreadId, restartThread: { alertMessageId: ref.messageId } };
 }
 
 function followUpJob(base: Omit<DeliveryJob, 'kind'>, conversation: Conversation): DeliveryJob {
@@ -139,25 +175,47 @@ export function sentSettlement(
   messageId: string,
   at: number,
   alertThreadId?: string,
+  alertThread?: 'gone' | 'dropped',
 ): Extract<Settlement, { kind: 'sent' }> {
+  const thread = threadSettlement(job, alertThreadId, alertThread);
+  const withThread = thread === undefined ? {} : { thread };
   if (job.kind === 'reply' && job.regroups === true) {
     const open = job.events.filter((e) => e.kind !== 'resolved').map((e) => e.incidentId);
     const refs = [...new Set(open)].map((incidentId) => ({ incidentId, editable: false, joinable: true }));
-    return { kind: 'sent', messageId, at, refs };
+    return { kind: 'sent', messageId, at, refs, ...withThread };
   }
   const incidents = [...new Set(job.events.map((e) => e.incidentId))];
   // An edit of a recovery reply (only recoveries) is no alert: the references stay.
   const grouping =
     job.kind === 'edit' && incidents.length > 1 && job.events.some((e) => e.kind !== 'resolved');
   if (job.kind === 'reply' || (job.kind === 'edit' && !grouping))
-    return { kind: 'sent', messageId, at, refs: [] };
+    return { kind: 'sent', messageId, at, refs: [], ...withThread };
   const editable = job.kind === 'send' && incidents.length === 1;
+  // A new alert's thread; or, when alerts joined one, its thread, recorded for the joining ones too
+  // (then marked or replaced with the others' by `thread`), unless it was given up.
+  const recorded =
+    job.kind === 'send' ? alertThreadId : alertThread === 'dropped' ? undefined : job.alertThreadId;
   const joinable = job.kind !== 'summary';
   return {
     kind: 'sent',
     messageId,
     at,
     refs: incidents.map((incidentId) => ({ incidentId, editable, joinable })),
-    ...(alertThreadId === undefined || !editable ? {} : { alertThreadId }),
+    ...(recorded === undefined ? {} : { alertThreadId: recorded }),
+    ...withThread,
   };
+}
+
+/** What became of the thread an `edit` or `reply` used: deleted, given up, or started anew. */
+function threadSettlement(
+  job: DeliveryJob,
+  alertThreadId: string | undefined,
+  alertThread: 'gone' | 'dropped' | undefined,
+): Extract<Settlement, { kind: 'sent' }>['thread'] {
+  const id = job.alertThreadId;
+  if (id === undefined || job.kind === 'send') return undefined;
+  if (alertThread !== undefined) return { id, became: alertThread };
+  if (job.restartThread !== undefined && alertThreadId !== undefined)
+    return { id, became: 'restarted', newId: alertThreadId };
+  return undefined;
 }

@@ -173,15 +173,24 @@ export interface DeliveryJob {
    */
   readonly reminder?: { readonly downForMs: number };
   /**
-   * A `send` of one incident's opening alert in a chat with threads on (`ChatSettings.threads`):
-   * the sender starts a thread from the alert message, when the platform has threads (Discord).
+   * A `send` of an opening alert (one incident's, or a grouped one's) in a chat with threads on
+   * (`ChatSettings.threads`): the sender starts a thread from the alert message, when the platform
+   * has threads (Discord), named for the incident's service or the group.
    */
   readonly startThread?: true;
   /**
    * The thread started from the alert this `edit` or `reply` changes or answers: the update or
-   * recovery is posted in it as well (Discord). The recovery archives it.
+   * recovery is posted in it as well (Discord); a reminder goes there instead of the channel.
    */
   readonly alertThreadId?: string;
+  /**
+   * The thread of the alert was deleted (a post in it was answered Unknown Channel): the sender
+   * first starts a new one from the alert message (`alertMessageId`), then posts there as in
+   * `alertThreadId`; when the message is gone too, the job goes out as without threads.
+   */
+  readonly restartThread?: { readonly alertMessageId: string };
+  /** The job ends every incident its thread follows (the last recovery): the thread is archived. */
+  readonly closesThread?: true;
   readonly settings: {
     readonly locale: Locale;
     readonly timeZone: string;
@@ -210,8 +219,17 @@ export type DeliveryResult =
        * (General) instead; the worker moves the topic's subscriptions there too.
        */
       readonly threadGone?: true;
-      /** The thread the sender started from the new alert (`DeliveryJob.startThread`). */
+      /**
+       * The thread the sender started from the new alert (`DeliveryJob.startThread`), or started
+       * anew from the alert in place of a deleted one (`DeliveryJob.restartThread`).
+       */
       readonly alertThreadId?: string;
+      /**
+       * What became of the job's incident thread: `gone` (deleted: Unknown Channel, so the job went
+       * out as without threads, and the next one starts a new thread), `dropped` (a new one could
+       * not be started: the alert message is gone or Discord refused; the incidents go on without).
+       */
+      readonly alertThread?: 'gone' | 'dropped';
     }
   | { readonly kind: 'transient'; readonly error: string }
   | { readonly kind: 'rate-limited'; readonly retryAfterMs: number; readonly global?: boolean }
@@ -290,6 +308,8 @@ export interface MessageRef {
   readonly editable: boolean;
   /** The thread started from the incident's alert (Discord incident threads), when there is one. */
   readonly alertThreadId?: string;
+  /** That thread was deleted: the next job of the incident starts a new one from the alert. */
+  readonly alertThreadGone?: true;
 }
 
 /**
@@ -300,6 +320,8 @@ export interface MessageRef {
 export interface MergeTarget {
   readonly messageId: string;
   readonly events: readonly IncidentEvent[];
+  /** The thread started from the message (Discord incident threads), as its incidents' references say. */
+  readonly thread?: Pick<MessageRef, 'alertThreadId' | 'alertThreadGone'>;
 }
 
 /**
@@ -376,8 +398,19 @@ export type Settlement =
         readonly editable: boolean;
         readonly joinable?: boolean;
       }[];
-      /** A thread started from the new message: recorded with the reference of its one incident. */
+      /**
+       * A thread started from the new message (one incident's alert or a grouped one): recorded
+       * with the reference of each incident it shows.
+       */
       readonly alertThreadId?: string;
+      /**
+       * The incident thread the job used (`DeliveryJob.alertThreadId`) is `gone` (marked on every
+       * reference that has it: the next job starts a new one), `dropped` (cleared from them), or
+       * `restarted` (a new one, `newId`, was started in its place: recorded, the mark cleared).
+       */
+      readonly thread?:
+        | { readonly id: string; readonly became: 'gone' | 'dropped' }
+        | { readonly id: string; readonly became: 'restarted'; readonly newId: string };
     }
   /** Back to pending until `at`; `countAttempt` false for rate limits, pacing and chat moves. */
   | {

@@ -121,10 +121,19 @@ const SQL = {
                        WHERE s.chat_ref = outbox.chat_ref AND s.ends_at > $4 AND s.service_id = ${SERVICE_OF_ROW})
     RETURNING id`,
   chat: 'SELECT * FROM chats WHERE ref = $1',
-  setAlertThread:
-    'UPDATE message_refs SET alert_thread_id = $1 WHERE chat_ref = $2 AND incident_id = $3 AND message_id = $4',
+  // The thread of a message later alerts join (any of its incidents' references says).
+  messageThread: `SELECT alert_thread_id, alert_thread_gone FROM message_refs
+    WHERE chat_ref = $1 AND message_id = $2 AND alert_thread_id IS NOT NULL LIMIT 1`,
+  setAlertThread: `UPDATE message_refs SET alert_thread_id = $1, alert_thread_gone = FALSE
+    WHERE chat_ref = $2 AND incident_id = $3 AND message_id = $4`,
+  // What became of a thread a follow-up used, on every reference that has it (a group's).
+  threadGone: 'UPDATE message_refs SET alert_thread_gone = TRUE WHERE chat_ref = $1 AND alert_thread_id = $2',
+  threadDropped: `UPDATE message_refs SET alert_thread_id = NULL, alert_thread_gone = FALSE
+    WHERE chat_ref = $1 AND alert_thread_id = $2`,
+  threadRestarted: `UPDATE message_refs SET alert_thread_id = $3, alert_thread_gone = FALSE
+    WHERE chat_ref = $1 AND alert_thread_id = $2`,
   ref: 'SELECT message_id, editable, joinable FROM message_refs WHERE chat_ref = $1 AND incident_id = $2',
-  refsOf: `SELECT incident_id, message_id, editable, alert_thread_id FROM message_refs
+  refsOf: `SELECT incident_id, message_id, editable, alert_thread_id, alert_thread_gone FROM message_refs
     WHERE chat_ref = $1 AND incident_id = ANY($2::bigint[])`,
   sent: `UPDATE outbox SET status = 'sent', sent_at = $3, platform_message_id = $4, lease_until = NULL,
       lease_token = NULL, last_error = NULL WHERE id = ANY($1::bigint[]) AND status = 'leased' AND lease_token = $2`,
@@ -376,15 +385,20 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
               claim.threadId ?? null,
             ],
           );
-        // The thread started from a new single-incident alert (Discord incident threads).
+        // The thread started from a new alert, one incident's or a group's (Discord incident threads).
         if (settlement.alertThreadId !== undefined)
-          for (const ref of settlement.refs)
+          for (const ref of [...settlement.refs].sort((x, y) => x.incidentId - y.incidentId))
             await client.query(SQL.setAlertThread, [
               settlement.alertThreadId,
               chatRef,
               ref.incidentId,
               settlement.messageId,
             ]);
+        const thread = settlement.thread;
+        if (thread?.became === 'gone') await client.query(SQL.threadGone, [chatRef, thread.id]);
+        else if (thread?.became === 'dropped') await client.query(SQL.threadDropped, [chatRef, thread.id]);
+        else if (thread?.became === 'restarted')
+          await client.query(SQL.threadRestarted, [chatRef, thread.id, thread.newId]);
         await this.planReminders(client, chatRef, claim, settlement.at);
       }
       return updated === claim.items.length;
@@ -600,12 +614,14 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
       message_id: string | null;
       editable: boolean;
       alert_thread_id: string | null;
+      alert_thread_gone: boolean;
     }>(SQL.refsOf, [chatRef, [...new Set(leased.map((r) => r.incidentId))]]);
     for (const r of found.rows)
       refs.set(Number(r.incident_id), {
         messageId: r.message_id,
         editable: r.editable,
         ...(r.alert_thread_id === null ? {} : { alertThreadId: r.alert_thread_id }),
+        ...(r.alert_thread_gone ? { alertThreadGone: true as const } : {}),
       });
     const record = chatFromRow({
       ...chatRow,
@@ -614,7 +630,26 @@ export class PostgresOutboxStore implements AsyncPort<OutboxStore> {
       deactivated_at: chatRow.deactivated_at === null ? null : Number(chatRow.deactivated_at),
       active: chatRow.active ? 1 : 0,
     });
-    return claimedChat(token, record, leased, released, refs, mergeInto, conversation);
+    const [thread] =
+      mergeInto === undefined
+        ? []
+        : (
+            await client.query<{ alert_thread_id: string; alert_thread_gone: boolean }>(SQL.messageThread, [
+              chatRef,
+              mergeInto.messageId,
+            ])
+          ).rows;
+    const target =
+      mergeInto === undefined || thread === undefined
+        ? mergeInto
+        : {
+            ...mergeInto,
+            thread: {
+              alertThreadId: thread.alert_thread_id,
+              ...(thread.alert_thread_gone ? { alertThreadGone: true as const } : {}),
+            },
+          };
+    return claimedChat(token, record, leased, released, refs, target, conversation);
   }
 }
 

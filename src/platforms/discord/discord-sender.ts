@@ -14,7 +14,7 @@ import {
   renderDiscordReminder,
   renderDiscordText,
 } from './discord-render.js';
-import { classifyDiscordError, isUnknownMessage } from './discord-errors.js';
+import { DiscordErrorCode, classifyDiscordError, isUnknownMessage } from './discord-errors.js';
 import { sliceCodePoints } from '../../core/i18n/text-fit.js';
 
 /** Discord's longest thread name. */
@@ -24,6 +24,8 @@ export const THREAD_NAME_MAX = 100;
  * 50013 Missing Permissions, 50083 Thread is archived (archived by hand; unarchiving is no job of ours).
  */
 const THREAD_REFUSALS: ReadonlySet<number> = new Set([10003, 50001, 50013, 50083]);
+/** The message has a thread already (160004). */
+const THREAD_ALREADY_CREATED = 160004;
 /** A thread left alone this long (minutes) is archived by Discord: a day. */
 export const THREAD_AUTO_ARCHIVE_MINUTES = 1440;
 
@@ -45,12 +47,17 @@ export type DiscordRest = Pick<REST, 'post' | 'patch'> & Partial<Pick<REST, 'put
  * - a reminder (`reply` with `reminder`): "still down for 2 h 5 min" replying to the alert,
  *   pinging the chat's role again only when it chose one (`allowed_mentions` that role only).
  * - incident threads (`/settings threads on`): a `send` with `startThread` starts a thread from the
- *   new alert (its failure, e.g. 50013 missing permission or 160004 already created, is logged at
- *   debug and the alert stands without one); an `edit` or `reply` with `alertThreadId` also posts the
- *   alert as it now reads in that thread (no mention), and a recovery then archives the thread.
- *   A thread gone or refusing posts (10003, 50083, 50001, 50013) is skipped; a transient failure there
- *   fails the job, which the outbox retries whole (the edit again is harmless; a recovery posts in the
- *   thread before replying in the channel, so only the thread may see it twice).
+ *   new alert, one incident's or a grouped one's (its failure, e.g. 50013 missing permission or
+ *   160004 already created, is logged at debug and the alert stands without one); an `edit` or
+ *   `reply` with `alertThreadId` also posts the alert as it now reads in that thread (no mention),
+ *   and one with `closesThread` (the last recovery) then archives the thread. A reminder with
+ *   `alertThreadId` goes to the thread alone. A thread refusing posts (50083, 50001, 50013) is
+ *   skipped (a reminder then replies in the channel); a deleted one (10003) leaves the job as
+ *   without threads and is reported `alertThread: 'gone'`, so the next job (`restartThread`) starts
+ *   a new thread from the alert message, or, that message gone too, reports it `dropped`. A
+ *   transient failure there fails the job, which the outbox retries whole (the edit again is
+ *   harmless; a recovery posts in the thread before replying in the channel, so only the thread may
+ *   see it twice).
  *
  * Never throws: every failure becomes a {@link DeliveryResult}.
  */
@@ -71,32 +78,86 @@ export class DiscordSender implements ChatSender {
 
   async deliver(job: DeliveryJob, signal: AbortSignal): Promise<DeliveryResult> {
     try {
-      const messageId = await this.send(job, signal);
+      const thread = await this.threadOf(job, signal);
+      const { messageId, gone } = await this.send(job, thread.id, signal);
       if (job.kind === 'send' && job.startThread === true) {
         const alertThreadId = await this.startThread(job, messageId, signal);
         return { kind: 'sent', messageId, ...(alertThreadId === null ? {} : { alertThreadId }) };
       }
-      return { kind: 'sent', messageId };
+      const alertThread = gone ? 'gone' : thread.dropped ? 'dropped' : undefined;
+      return {
+        kind: 'sent',
+        messageId,
+        ...(thread.restarted && !gone && thread.id !== null ? { alertThreadId: thread.id } : {}),
+        ...(alertThread === undefined ? {} : { alertThread }),
+      };
     } catch (err) {
       return classifyDiscordError(err);
     }
   }
 
-  /** Starts the incident's thread from its new alert; null (logged at debug) when Discord refuses. */
-  private async startThread(job: DeliveryJob, alertId: string, signal: AbortSignal): Promise<string | null> {
-    const event = job.events[0];
-    if (!event) return null;
-    const name = sliceCodePoints(
+  /**
+   * The thread a follow-up goes to: the alert's, or, when that was deleted (`restartThread`), a
+   * new one started from the alert message. Discord refusing that (the message deleted: 10008, a
+   * permission gone) drops the thread: the job goes out as without threads. A message with a
+   * thread already (160004: someone started one) has it under the message's id. A transient
+   * failure throws: the job is retried whole, nothing of it sent yet.
+   */
+  private async threadOf(
+    job: DeliveryJob,
+    signal: AbortSignal,
+  ): Promise<{ id: string | null; restarted: boolean; dropped: boolean }> {
+    const restart = job.restartThread;
+    if (restart === undefined) return { id: job.alertThreadId ?? null, restarted: false, dropped: false };
+    try {
+      const id = messageId(
+        await this.rest.post(Routes.threads(job.chatId, restart.alertMessageId), {
+          body: { name: this.threadName(job), auto_archive_duration: THREAD_AUTO_ARCHIVE_MINUTES },
+          signal,
+        }),
+      );
+      return { id, restarted: true, dropped: false };
+    } catch (err) {
+      if (!(err instanceof DiscordAPIError) || err.status >= 500) throw err;
+      if (Number(err.code) === THREAD_ALREADY_CREATED)
+        return { id: restart.alertMessageId, restarted: true, dropped: false };
+      this.options.log?.debug(
+        { err, chatId: job.chatId, messageId: restart.alertMessageId },
+        'incident thread not started again: the incident goes on without one',
+      );
+      return { id: null, restarted: false, dropped: true };
+    }
+  }
+
+  /**
+   * The thread's name: the incident's service, or for a grouped alert the group's name (or its
+   * services' names), with when it started, in the chat's language and time zone.
+   */
+  private threadName(job: DeliveryJob): string {
+    const incidents = new Map(job.events.map((e) => [e.incidentId, e]));
+    const events = [...incidents.values()];
+    const group = events[0]?.group ?? null;
+    const shared = group !== null && events.every((e) => e.group === group);
+    const label =
+      events.length === 1 || !shared
+        ? [...new Set(events.map((e) => e.serviceName))].join(', ')
+        : group.charAt(0).toUpperCase() + group.slice(1);
+    return sliceCodePoints(
       messagesFor(job.settings.locale).alert.threadName({
-        serviceName: event.serviceName,
-        startedAt: event.startedAt,
+        serviceName: label,
+        startedAt: Math.min(...events.map((e) => e.startedAt)),
         timeZone: job.settings.timeZone,
       }),
       THREAD_NAME_MAX,
     );
+  }
+
+  /** Starts the incident's thread from its new alert; null (logged at debug) when Discord refuses. */
+  private async startThread(job: DeliveryJob, alertId: string, signal: AbortSignal): Promise<string | null> {
+    if (job.events.length === 0) return null;
     try {
       const thread = await this.rest.post(Routes.threads(job.chatId, alertId), {
-        body: { name, auto_archive_duration: THREAD_AUTO_ARCHIVE_MINUTES },
+        body: { name: this.threadName(job), auto_archive_duration: THREAD_AUTO_ARCHIVE_MINUTES },
         signal,
       });
       // A thread started from a message is a channel whose id is the message's.
@@ -111,21 +172,36 @@ export class DiscordSender implements ChatSender {
   }
 
   /**
-   * Posts the alert as it now reads in the incident's thread. A thread gone, archived by hand or
-   * closed to the bot is skipped (logged at debug); a transient failure or a rate limit throws.
+   * Posts in the incident's thread: the alert as it now reads (its embed only: no role mention, no
+   * buttons; they stay on the alert in the channel), or a reminder as it is (its role ping kept).
+   * Resolves with the new message's id, `gone` for a deleted thread (10003 Unknown Channel), or
+   * `refused` when it refuses posts for good (archived by hand, closed to the bot), logged at
+   * debug; a transient failure or a rate limit throws.
    */
-  private async postInThread(threadId: string, body: object, signal: AbortSignal): Promise<boolean> {
+  private async postInThread(
+    threadId: string,
+    job: DeliveryJob,
+    body: object,
+    signal: AbortSignal,
+  ): Promise<{ posted: string } | 'gone' | 'refused'> {
     try {
-      await this.rest.post(Routes.channelMessages(threadId), {
-        // The embed only: no role mention, no buttons (they stay on the alert in the channel).
-        body: { embeds: (body as { embeds?: unknown }).embeds ?? [], allowed_mentions: { parse: [] } },
-        signal,
-      });
-      return true;
+      const content =
+        job.reminder !== undefined
+          ? body
+          : { embeds: (body as { embeds?: unknown }).embeds ?? [], allowed_mentions: { parse: [] } };
+      return {
+        posted: messageId(await this.rest.post(Routes.channelMessages(threadId), { body: content, signal })),
+      };
     } catch (err) {
       if (!(err instanceof DiscordAPIError && THREAD_REFUSALS.has(Number(err.code)))) throw err;
-      this.options.log?.debug({ err, threadId }, 'incident thread refused the update: skipped');
-      return false;
+      const gone = Number(err.code) === DiscordErrorCode.UnknownChannel;
+      this.options.log?.debug(
+        { err, threadId },
+        gone
+          ? 'incident thread deleted: the update goes to the channel, the next one starts a new thread'
+          : 'incident thread refused the update: skipped',
+      );
+      return gone ? 'gone' : 'refused';
     }
   }
 
@@ -138,33 +214,51 @@ export class DiscordSender implements ChatSender {
     }
   }
 
-  private async send(job: DeliveryJob, signal: AbortSignal): Promise<string> {
+  /** Sends the job; `gone`: its thread turned out deleted (the job went out as without threads). */
+  private async send(
+    job: DeliveryJob,
+    thread: string | null,
+    signal: AbortSignal,
+  ): Promise<{ messageId: string; gone: boolean }> {
     const body = this.render(job);
     const channel = Routes.channelMessages(job.chatId);
-    const thread = job.alertThreadId;
-    if (job.kind === 'edit' && job.editMessageId !== undefined) {
+    let gone = false;
+    const inThread = async (): Promise<{ posted: string } | 'gone' | 'refused' | null> => {
+      if (thread === null) return null;
+      const outcome = await this.postInThread(thread, job, body, signal);
+      if (outcome === 'gone') gone = true;
+      else if (outcome !== 'refused' && job.closesThread === true) await this.archiveThread(thread, signal);
+      return outcome;
+    };
+    // A reminder goes to the thread alone (no reference needed there); a thread that refuses it
+    // leaves it to the channel, as without threads.
+    if (job.reminder !== undefined) {
+      const outcome = await inThread();
+      if (outcome !== null && typeof outcome === 'object') return { messageId: outcome.posted, gone };
+    } else if (job.kind === 'edit' && job.editMessageId !== undefined) {
       try {
         const route = Routes.channelMessage(job.chatId, job.editMessageId);
         // An alert that no longer pings clears the role mention it may have shown.
         const edited = messageId(await this.rest.patch(route, { body: { content: '', ...body }, signal }));
-        if (thread !== undefined) await this.postInThread(thread, body, signal);
-        return edited;
+        await inThread();
+        return { messageId: edited, gone };
       } catch (err) {
         // Someone deleted the alert: the update goes out as a new message rather than nowhere.
         if (!isUnknownMessage(err)) throw err;
       }
-    }
-    // The recovery goes to the thread first: a failure after it repeats only the thread's copy.
-    if (job.kind === 'reply' && thread !== undefined) {
-      const posted = await this.postInThread(thread, body, signal);
-      if (posted && job.events.every((e) => e.kind === 'resolved')) await this.archiveThread(thread, signal);
+    } else if (job.kind === 'reply') {
+      // The recovery goes to the thread first: a failure after it repeats only the thread's copy.
+      await inThread();
     }
     const reference =
       job.kind === 'reply' && job.replyToMessageId !== undefined
         ? // A deleted original must not fail the recovery: it is then sent without the reference.
           { message_reference: { message_id: job.replyToMessageId, fail_if_not_exists: false } }
         : {};
-    return messageId(await this.rest.post(channel, { body: { ...body, ...reference }, signal }));
+    return {
+      messageId: messageId(await this.rest.post(channel, { body: { ...body, ...reference }, signal })),
+      gone,
+    };
   }
 
   private render(job: DeliveryJob): object {

@@ -235,6 +235,23 @@ export class FakeDiscord {
     this.state.dispatch('CHANNEL_DELETE', channelPayload(channel), channel.guildId);
   }
 
+  /**
+   * Someone deletes a thread: THREAD_DELETE, its messages go with it, and REST answers 404 10003
+   * Unknown Channel for it (posts, archiving). Its starter message stays and may start a new
+   * thread, which gets the message's id again.
+   */
+  deleteThread(threadId: string): void {
+    const thread = this.channel(threadId);
+    if (thread.thread === undefined) throw new Error(`fake discord: ${threadId} is no thread`);
+    thread.deleted = true;
+    for (const message of this.state.messages.inChannel(threadId)) message.deleted = true;
+    this.state.dispatch(
+      'THREAD_DELETE',
+      { id: thread.id, guild_id: thread.guildId, parent_id: thread.thread.parentId, type: thread.type },
+      thread.guildId,
+    );
+  }
+
   /** Denies the bot VIEW_CHANNEL (CHANNEL_UPDATE); REST answers 403 50001 Missing Access. */
   revokeAccess(channelId: string): void {
     this.denyBot(channelId, PermissionBits.ViewChannel);
@@ -311,7 +328,7 @@ export class FakeDiscord {
     return this.state.messages.inChannel(channelId);
   }
 
-  /** The thread started from a message (its id is the message's), or undefined. */
+  /** The thread started from a message (its id is the message's), or undefined; a deleted one too. */
   threadOf(messageId: string): ChannelRecord | undefined {
     const channel = this.state.guilds.channels.get(messageId);
     return channel?.thread === undefined ? undefined : channel;

@@ -60,7 +60,8 @@ function editMessage(ctx: RouteContext): RouteResult {
 
 /**
  * Starts a public thread from a message: a channel of type 11 whose id is the message's, with the
- * parent's permissions. 160004 when the message has one already; 50035 for a bad name or duration.
+ * parent's permissions. 160004 when the message has one already (a deleted one no longer counts: the
+ * new thread takes its place); 10008 when the message was deleted; 50035 for a bad name or duration.
  */
 function startThread(ctx: RouteContext): RouteResult {
   const { channel: parent, guild } = channelWith(
@@ -69,7 +70,8 @@ function startThread(ctx: RouteContext): RouteResult {
     PermissionBits.CreatePublicThreads,
   );
   const message = channelMessage(ctx);
-  if (ctx.state.guilds.channels.has(message.id)) throw apiErrors.threadAlreadyCreated();
+  const before = ctx.state.guilds.channels.get(message.id);
+  if (before !== undefined && !before.deleted) throw apiErrors.threadAlreadyCreated();
   const body = asObject(ctx.body);
   const errors = new FormErrors();
   const name = typeof body.name === 'string' ? body.name : '';
@@ -81,6 +83,7 @@ function startThread(ctx: RouteContext): RouteResult {
       message: 'Value must be one of (60, 1440, 4320, 10080).',
     });
   if (!errors.isEmpty) throw invalidFormBody(errors);
+  if (before !== undefined) guild.channels.splice(guild.channels.indexOf(before), 1);
   const thread = ctx.state.guilds.addChannel(guild, { id: message.id, name, type: PUBLIC_THREAD });
   // A thread's permissions are its parent's: the same overwrites, changed together.
   thread.overwrites = parent.overwrites;
