@@ -42,8 +42,8 @@ const URGENCY: readonly State[] = ['down', 'degraded', 'maintenance', 'unknown',
  * words, every untrusted string escaped. Pure rendering over the view and the history.
  */
 export class StatusPage {
-  private readonly indexCache = new Map<Locale, { readonly at: number; readonly html: string }>();
-  private readonly rendering = new Map<Locale, Promise<string>>();
+  private readonly indexCache = new Map<Locale, { readonly at: number; readonly html: Buffer }>();
+  private readonly rendering = new Map<Locale, Promise<Buffer>>();
   private readonly groupsCache = new Map<Locale, { readonly key: string; readonly html: string }>();
   private readonly cellCache = new Map<string, string>();
   private readonly dayNames = new Map<string, string>();
@@ -60,17 +60,19 @@ export class StatusPage {
   }
 
   /**
-   * `GET /`, rendered at most once per `INDEX_CACHE_MS` per language; requests arriving while it
-   * renders share that one rendering instead of each starting their own.
+   * `GET /` as the UTF-8 bytes sent, rendered at most once per `INDEX_CACHE_MS` per language (kept
+   * as bytes: each of hundreds of requests a second would otherwise encode the page again); requests
+   * arriving while it renders share that one rendering instead of each starting their own.
    */
-  async index(locale: Locale): Promise<string> {
+  async index(locale: Locale): Promise<Buffer> {
     const now = this.clock.now();
     const cached = this.indexCache.get(locale);
     if (cached && now - cached.at < INDEX_CACHE_MS && now >= cached.at) return cached.html;
     const pending = this.rendering.get(locale);
     if (pending) return pending;
     const rendering = this.renderIndex(locale)
-      .then((html) => {
+      .then((text) => {
+        const html = Buffer.from(text);
         this.indexCache.set(locale, { at: now, html });
         return html;
       })
