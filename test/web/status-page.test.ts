@@ -264,8 +264,10 @@ ${Array.from({ length: SERVICES }, (_, i) => {
   const group = groupOf(i);
   return `  - { id: s${i}, name: Service ${i}, ${group ? `group: ${group}, ` : ''}monitors: [ { type: http, url: "https://s${i}.example/" } ] }`;
 }).join('\n')}
+control:
+  - { type: tcp, host: 192.0.2.1, port: 53 }
 `);
-    ids = web.services.monitors.map((m) => m.id);
+    ids = web.services.services.map((s) => s.monitorIds[0] ?? '');
     for (let round = 0; round < 2; round++) {
       ids.forEach((id, i) => web.check(id, { status: i === 5 ? 'down' : 'up' }));
       web.clock.advance(MINUTE);
@@ -345,6 +347,27 @@ ${Array.from({ length: SERVICES }, (_, i) => {
     expect(rest).toContain('<h3>g6</h3> <span class="count">93 services: 93 up</span>');
     expect(rest).toContain('<h3>g5</h3> <span class="count">95 services: 95 up</span>');
     expect(rest).toContain('<a href="/services/s5?lang=en">Service 5</a> <span class="badge s-up">up</span>');
+  });
+
+  it('rebuilds the groups when their services change state and stay in them (up to unknown while blind)', async () => {
+    const control = web.services.monitors.find((m) => m.serviceId === null)?.id ?? '';
+    web.clock.advance(MINUTE);
+    web.check(control, { status: 'down' });
+    web.check(ids[0] ?? '', { status: 'down' });
+    web.check(ids[0] ?? '', { status: 'down' });
+    const html = await index();
+    expect(html).toContain('class="blind"');
+    const rest = section(html, 'services-h');
+    expect(rest).toContain('<h3>g1</h3> <span class="count">96 services: 96 unknown</span>');
+    expect(rest).toContain(
+      '<a href="/services/s1?lang=en">Service 1</a> <span class="badge s-unknown">unknown</span>',
+    );
+    web.clock.advance(MINUTE);
+    web.check(control, { status: 'up' });
+    web.check(ids[0] ?? '', { status: 'up' });
+    expect(section(await index(), 'services-h')).toContain(
+      '<h3>g1</h3> <span class="count">96 services: 96 up</span>',
+    );
   });
 
   it('renders once for requests that arrive while it renders', async () => {
