@@ -21,6 +21,10 @@ ul.services,ul.incidents,ul.monitors{list-style:none;padding:0}
 .cell{flex:1;min-width:2px;border-radius:1px;background:var(--unknown);opacity:.5}
 .cell.s-up{background:var(--up);opacity:1}.cell.s-degraded{background:var(--degraded);opacity:1}
 .cell.s-down{background:var(--down);opacity:1}.cell.s-maintenance{background:var(--maintenance);opacity:1}
+.group{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.4rem .8rem;margin:.5rem 0}
+.group summary{cursor:pointer}.group h3{display:inline;font-size:1rem;margin:0}.count{color:var(--muted);font-size:.9rem}
+ul.compact{list-style:none;padding:0;margin:.4rem 0;display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:.2rem 1rem}
+ul.compact .badge{font-size:.8rem}.overview{color:var(--muted)}
 .incident.sev-major{border-left:4px solid var(--down)}.incident.sev-minor{border-left:4px solid var(--degraded)}
 .evidence{margin:.3rem 0 0;padding-left:1.2rem}.chart{margin:0;overflow-x:auto}.chart svg{max-width:100%;height:auto}
 .blind{border:1px solid var(--degraded);border-left:4px solid var(--degraded);background:var(--card);padding:.6rem .8rem;border-radius:6px}

@@ -24,18 +24,27 @@ import { PAGE_STYLE } from './page-style.js';
 const PAGE_TIME_ZONE = 'UTC';
 const RECENT_RESOLVED = 10;
 /** How long a rendered index page is served again; the page says "since", so 2 s of lag is invisible. */
-const INDEX_CACHE_MS = 2000;
+export const INDEX_CACHE_MS = 2000;
 /** Bound on the memoised bar cells and day names (they repeat across services and renders). */
 const MAX_CACHED_CELLS = 50_000;
 /** Incidents looked at for the 90-day bars (all services together). */
 const BAR_INCIDENTS = 1000;
+/**
+ * Up to this many services the index shows every one in full (state, since when, its bar), as a
+ * small page always did; above, the services without a problem are collapsed into their groups.
+ */
+export const FULL_INDEX_MAX = 50;
+/** Services with a problem, most urgent first; the rest of `State` (an incident while unknown) after. */
+const URGENCY: readonly State[] = ['down', 'degraded', 'maintenance', 'unknown', 'up'];
 
 /**
  * The server-rendered status page (docs/design.md §5): no JavaScript, every colour also said in
  * words, every untrusted string escaped. Pure rendering over the view and the history.
  */
 export class StatusPage {
-  private readonly indexCache = new Map<Locale, { readonly at: number; readonly html: string }>();
+  private readonly indexCache = new Map<Locale, { readonly at: number; readonly html: Buffer }>();
+  private readonly rendering = new Map<Locale, Promise<Buffer>>();
+  private readonly groupsCache = new Map<Locale, { readonly key: string; readonly html: string }>();
   private readonly cellCache = new Map<string, string>();
   private readonly dayNames = new Map<string, string>();
 
@@ -50,46 +59,136 @@ export class StatusPage {
     return this.view.probeIdsOf(def);
   }
 
-  /** `GET /`, rendered at most once per `INDEX_CACHE_MS` per language: with 1,000 services it is the costly page. */
-  async index(locale: Locale): Promise<string> {
+  /**
+   * `GET /` as the UTF-8 bytes sent, rendered at most once per `INDEX_CACHE_MS` per language (kept
+   * as bytes: each of hundreds of requests a second would otherwise encode the page again); requests
+   * arriving while it renders share that one rendering instead of each starting their own.
+   */
+  async index(locale: Locale): Promise<Buffer> {
     const now = this.clock.now();
     const cached = this.indexCache.get(locale);
     if (cached && now - cached.at < INDEX_CACHE_MS && now >= cached.at) return cached.html;
-    const html = await this.renderIndex(locale);
-    this.indexCache.set(locale, { at: now, html });
-    return html;
+    const pending = this.rendering.get(locale);
+    if (pending) return pending;
+    const rendering = this.renderIndex(locale)
+      .then((text) => {
+        const html = Buffer.from(text);
+        this.indexCache.set(locale, { at: now, html });
+        return html;
+      })
+      .finally(() => this.rendering.delete(locale));
+    this.rendering.set(locale, rendering);
+    return rendering;
   }
 
-  /** `GET /`: ongoing incidents, every service with its bar, recently resolved incidents. */
+  /**
+   * `GET /`: ongoing incidents; the services with a problem, each in full with its bar; the rest,
+   * in full too while the page is small (`FULL_INDEX_MAX`), else one line each (name and state in
+   * words) in a closed `<details>` per group of the services file; recently resolved incidents.
+   * Only services shown in full read their day cells: at 1,000 healthy services the page reads none.
+   */
   async renderIndex(locale: Locale): Promise<string> {
     const t = pageTextFor(locale);
+    const services = this.view.listServices();
+    const problems = services
+      .filter(hasProblem)
+      .sort((a, b) => URGENCY.indexOf(a.status) - URGENCY.indexOf(b.status));
+    const rest = services.filter((s) => !hasProblem(s));
+    const small = services.length <= FULL_INDEX_MAX;
+    const full = small ? [...problems, ...rest] : problems;
     const open = await this.view.incidents({ state: 'open', limit: BAR_INCIDENTS });
-    const resolved = await this.view.incidents({ state: 'resolved', limit: BAR_INCIDENTS });
-    const spans = groupSpans([...open, ...resolved]);
-    const rows: string[] = [];
+    const resolved = await this.view.incidents({ state: 'resolved', limit: RECENT_RESOLVED });
+    const resolvedOfFull =
+      full.length === 0
+        ? []
+        : await this.view.incidents({
+            state: 'resolved',
+            serviceIds: full.map((s) => s.id),
+            limit: BAR_INCIDENTS,
+          });
+    const spans = groupSpans([...open, ...resolvedOfFull]);
+    const fullRows = new Map<string, string>();
     // One service after the other: a page never takes more than one of the store's connections.
-    for (const s of this.view.listServices()) {
-      const def = this.view.serviceDef(s.id);
-      const cells = def ? await this.history.dayCells(this.probeIdsOf(def), spans.get(s.id) ?? []) : [];
-      rows.push(`<li class="service">
+    for (const s of full) fullRows.set(s.id, await this.fullRow(s, spans.get(s.id) ?? [], locale, t));
+    const restHtml = small
+      ? `<ul class="services">${rest.map((s) => fullRows.get(s.id) ?? '').join('')}</ul>`
+      : this.collapsedGroups(rest, locale, t);
+    const body = `${this.blindBanner(t)}<p class="overview">${esc(t.overview({ total: services.length, problems: problems.length }))}</p>
+<section aria-labelledby="ongoing-h"><h2 id="ongoing-h">${esc(t.ongoing)}</h2>
+${open.length ? `<ul class="incidents">${open.map((i) => this.incident(i, locale, t)).join('')}</ul>` : `<p>${esc(t.noOngoing)}</p>`}</section>
+${
+  problems.length
+    ? `<section aria-labelledby="attention-h"><h2 id="attention-h">${esc(t.attention)}</h2><ul class="services">${problems
+        .map((s) => fullRows.get(s.id) ?? '')
+        .join('')}</ul></section>\n`
+    : ''
+}${
+      rest.length
+        ? `<section aria-labelledby="services-h"><h2 id="services-h">${esc(problems.length ? t.otherServices : t.services)}</h2>${restHtml}</section>\n`
+        : ''
+    }<section aria-labelledby="resolved-h"><h2 id="resolved-h">${esc(t.recentResolved)}</h2>
+${resolved.length ? `<ul class="incidents">${resolved.map((i) => this.incident(i, locale, t)).join('')}</ul>` : `<p>${esc(t.noResolved)}</p>`}</section>`;
+    return layout(locale, t.title, '/', body);
+  }
+
+  /** A service in full: link, state in words, since when, a maintenance window, its bar in runs of days. */
+  private async fullRow(
+    s: ServiceSummary,
+    spans: readonly IncidentSpan[],
+    locale: Locale,
+    t: PageText,
+  ): Promise<string> {
+    const def = this.view.serviceDef(s.id);
+    const cells = def ? await this.history.dayCells(this.probeIdsOf(def), spans) : [];
+    return `<li class="service">
   <div class="service-head"><a href="/services/${encodeURIComponent(s.id)}${langQuery(locale)}">${esc(s.name)}</a>
   ${stateBadge(s.status, locale, s.unstable ? t.unstable : undefined)} <span class="since">${esc(t.since)} <time datetime="${s.since}">${esc(this.time(locale, s.since))}</time></span>${this.planned(s, locale, t)}</div>
-  ${this.bar(cells, locale, t)}
-</li>`);
+  ${this.runBar(cells, locale, t)}
+</li>`;
+  }
+
+  /**
+   * The services without a problem on a large page: a closed `<details>` per group of the services
+   * file (in the file's order, those in no group last), its summary the group's size and states in
+   * words; inside, one line per service. With no groups at all there is one, without a name.
+   * Rebuilt only when what it shows changes (the services, their names, groups and states): at
+   * 1,000 services that is most of the page, and between state changes it is the same text.
+   */
+  private collapsedGroups(rest: readonly ServiceSummary[], locale: Locale, t: PageText): string {
+    const groups = new Map<string | null, ServiceSummary[]>();
+    const key: string[] = [locale];
+    for (const s of rest) {
+      const group = this.view.serviceDef(s.id)?.group ?? null;
+      const list = groups.get(group) ?? [];
+      list.push(s);
+      groups.set(group, list);
+      key.push(`${s.id}\u0000${s.name}\u0000${group ?? ''}\u0000${s.status}`);
     }
-    const body = `${this.blindBanner(t)}<section aria-labelledby="ongoing-h"><h2 id="ongoing-h">${esc(t.ongoing)}</h2>
-${open.length ? `<ul class="incidents">${open.map((i) => this.incident(i, locale, t)).join('')}</ul>` : `<p>${esc(t.noOngoing)}</p>`}</section>
-<section aria-labelledby="services-h"><h2 id="services-h">${esc(t.services)}</h2><ul class="services">${rows.join('')}</ul></section>
-<section aria-labelledby="resolved-h"><h2 id="resolved-h">${esc(t.recentResolved)}</h2>
-${
-  resolved.length
-    ? `<ul class="incidents">${resolved
-        .slice(0, RECENT_RESOLVED)
-        .map((i) => this.incident(i, locale, t))
-        .join('')}</ul>`
-    : `<p>${esc(t.noResolved)}</p>`
-}</section>`;
-    return layout(locale, t.title, '/', body);
+    const cacheKey = key.join('\u0001');
+    const cached = this.groupsCache.get(locale);
+    if (cached?.key === cacheKey) return cached.html;
+    const named = [...groups.keys()].filter((g) => g !== null);
+    const order = groups.has(null) ? [...named, null] : named;
+    const states = messagesFor(locale).state;
+    const html = order
+      .map((group) => {
+        const list = groups.get(group) ?? [];
+        const counts = new Map<State, number>();
+        for (const s of list) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+        const breakdown = [...counts]
+          .sort(([a], [b]) => URGENCY.indexOf(b) - URGENCY.indexOf(a))
+          .map(([state, n]) => `${formatNumber(locale, n)} ${states[state]}`)
+          .join(', ');
+        const name = named.length === 0 ? '' : `<h3>${esc(group ?? t.ungrouped)}</h3> `;
+        const items = list.map(
+          (s) =>
+            `<li><a href="/services/${encodeURIComponent(s.id)}${langQuery(locale)}">${esc(s.name)}</a> ${stateBadge(s.status, locale)}</li>`,
+        );
+        return `<details class="group"><summary>${name}<span class="count">${esc(`${t.serviceCount(list.length)}: ${breakdown}`)}</span></summary><ul class="compact">${items.join('')}</ul></details>`;
+      })
+      .join('\n');
+    this.groupsCache.set(locale, { key: cacheKey, html });
+    return html;
   }
 
   /** `GET /services/:id`, or null for an unknown id. */
@@ -99,6 +198,10 @@ ${
     if (!detail || !def) return null;
     const t = pageTextFor(locale);
     const windows = await this.history.chartWindows(id, this.probeIdsOf(def));
+    const cells = await this.history.dayCells(
+      this.probeIdsOf(def),
+      groupSpans(detail.incidents).get(id) ?? [],
+    );
     const chart = renderResponseChart(windows, {
       locale,
       timeZone: PAGE_TIME_ZONE,
@@ -116,6 +219,7 @@ ${
 <p class="since">${esc(t.since)} <time datetime="${detail.since}">${esc(this.time(locale, detail.since))}</time>${this.planned(detail, locale, t)}</p>
 ${this.evidence(detail, locale)}
 ${this.uptime(detail, locale, t)}
+<section aria-labelledby="days-h"><h2 id="days-h">${esc(t.barLabel(BAR_DAYS))}</h2>${this.bar(cells, locale, t)}</section>
 <section aria-labelledby="chart-h"><h2 id="chart-h">${esc(t.chartTitle)}</h2><figure class="chart">${chart}<figcaption>${esc(t.chartDesc(totals(windows)))}</figcaption></figure></section>
 <section aria-labelledby="monitors-h"><h2 id="monitors-h">${esc(t.monitors)}</h2><ul class="monitors">${detail.monitors
       .map(
@@ -173,27 +277,65 @@ ${detail.incidents.length ? `<ul class="incidents">${detail.incidents.map((i) =>
     );
   }
 
+  /** The service page's bar: one cell per day, each titled with its date, uptime, incidents and state. */
   private bar(cells: readonly DayCell[], locale: Locale, t: PageText): string {
+    const items = cells.map(
+      (c) => `<li class="cell s-${c.state}" title="${esc(this.dayLabel(c, locale, t))}"></li>`,
+    );
+    return `<ol class="bar" aria-label="${esc(t.barLabel(BAR_DAYS))}">${items.join('')}</ol>`;
+  }
+
+  /**
+   * The index's bar: runs of alike days (same state, checked or not, same incidents) as one cell
+   * each, as wide as its days, titled with its dates, its uptime over the run and its state; a run
+   * of one day has that day's title. A service up for 90 days is one cell, not 90.
+   */
+  private runBar(cells: readonly DayCell[], locale: Locale, t: PageText): string {
     const states = messagesFor(locale).state;
-    const items = cells.map((c) => {
-      // Identical cells (same day, counts and state) share one label: 90 days × 1,000 services.
-      const key = `${locale}|${c.day}|${c.checks}|${c.failures}|${c.incidentIds.length}|${c.state}`;
-      let cell = this.cellCache.get(key);
-      if (cell === undefined) {
-        const label = t.dayTitle({
-          date: this.dayName(locale, c.day),
-          uptime: c.uptime,
-          incidents: c.incidentIds.length,
-          state: states[c.state],
+    const runs: DayCell[][] = [];
+    for (const c of cells) {
+      const last = runs.at(-1);
+      const prev = last?.at(-1);
+      if (last && prev && alike(prev, c)) last.push(c);
+      else runs.push([c]);
+    }
+    const items = runs.map((run) => {
+      const first = run[0] as DayCell;
+      const end = run.at(-1) as DayCell;
+      let label: string;
+      if (run.length === 1) label = this.dayLabel(first, locale, t);
+      else {
+        const checks = run.reduce((n, c) => n + c.checks, 0);
+        const failures = run.reduce((n, c) => n + c.failures, 0);
+        label = t.dayTitle({
+          date: `${this.dayName(locale, first.day)} – ${this.dayName(locale, end.day)}`,
+          uptime: checks === 0 ? null : (checks - failures) / checks,
+          incidents: first.incidentIds.length,
+          state: states[first.state],
         });
-        // `title` is the hover/tap text and, the cell being empty, its accessible name.
-        cell = `<li class="cell s-${c.state}" title="${esc(label)}"></li>`;
-        if (this.cellCache.size > MAX_CACHED_CELLS) this.cellCache.clear();
-        this.cellCache.set(key, cell);
       }
-      return cell;
+      // `title` is the hover/tap text and, the cell being empty, its accessible name.
+      const grow = run.length === 1 ? '' : ` style="flex-grow:${run.length}"`;
+      return `<li class="cell s-${first.state}"${grow} title="${esc(label)}"></li>`;
     });
     return `<ol class="bar" aria-label="${esc(t.barLabel(BAR_DAYS))}">${items.join('')}</ol>`;
+  }
+
+  /** One day's title; identical days (same date, counts and state) share one, across services and renders. */
+  private dayLabel(c: DayCell, locale: Locale, t: PageText): string {
+    const key = `${locale}|${c.day}|${c.checks}|${c.failures}|${c.incidentIds.length}|${c.state}`;
+    let label = this.cellCache.get(key);
+    if (label === undefined) {
+      label = t.dayTitle({
+        date: this.dayName(locale, c.day),
+        uptime: c.uptime,
+        incidents: c.incidentIds.length,
+        state: messagesFor(locale).state[c.state],
+      });
+      if (this.cellCache.size > MAX_CACHED_CELLS) this.cellCache.clear();
+      this.cellCache.set(key, label);
+    }
+    return label;
   }
 
   private dayName(locale: Locale, day: number): string {
@@ -248,6 +390,21 @@ const asEvidence = (e: IncidentJson['evidence']): readonly Evidence[] => e as re
  * follow the browser's `Accept-Language` again, undoing a choice made in the switch.
  */
 const langQuery = (locale: Locale): string => `?lang=${locale}`;
+
+/** Down, degraded, in maintenance (planned or reported) or with an open incident: shown first, in full. */
+const hasProblem = (s: ServiceSummary): boolean =>
+  s.status === 'down' ||
+  s.status === 'degraded' ||
+  s.status === 'maintenance' ||
+  s.maintenance !== undefined ||
+  s.incident !== undefined;
+
+/** Two neighbouring days the index's bar draws as one run. */
+const alike = (a: DayCell, b: DayCell): boolean =>
+  a.state === b.state &&
+  (a.checks === 0) === (b.checks === 0) &&
+  a.incidentIds.length === b.incidentIds.length &&
+  a.incidentIds.every((id, i) => id === b.incidentIds[i]);
 
 /** `label` replaces the state's word (`unstable` for a degraded service whose monitor flaps). */
 function stateBadge(state: State, locale: Locale, label?: string): string {

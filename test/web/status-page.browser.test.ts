@@ -37,7 +37,7 @@ describe('status page in a real browser', () => {
     return web;
   }
 
-  it('shows the down service as down with its incident, 90 day cells, and no console errors', async () => {
+  it('shows the down service as down with its incident and its bar in runs of days, and no console errors', async () => {
     await withDownService();
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const errors: string[] = [];
@@ -53,8 +53,12 @@ describe('status page in a real browser', () => {
     expect(await ongoing.innerText()).toContain('HTTP 503');
     const waRow = page.locator('li.service', { hasText: 'WhatsApp' });
     expect(await waRow.locator('.badge').innerText()).toBe('down');
+    // The index draws runs of alike days: 89 days without checks, then today.
     const bar = waRow.getByRole('list', { name: `Availability over the last ${BAR_DAYS} days` });
-    expect(await bar.getByRole('listitem').count()).toBe(BAR_DAYS);
+    expect(await bar.getByRole('listitem').count()).toBe(2);
+    expect(await bar.getByRole('listitem').first().getAttribute('title')).toBe(
+      'Dec 20 – Mar 18: no checks, 0 incidents (unknown)',
+    );
     expect(await bar.getByRole('listitem').last().getAttribute('title')).toMatch(/25% uptime, 1 incident/);
     // The injected GitHub name must render as text, never run.
     expect(await page.locator('li.service', { hasText: 'GitHub' }).locator('a').innerText()).toContain(
@@ -63,6 +67,70 @@ describe('status page in a real browser', () => {
     await page.screenshot({ path: `${ARTIFACTS}/status-page-phone.png`, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('collapses the healthy services of a large index into closed groups that open and lead on without JavaScript', async () => {
+    const groups = ['cdn', 'chat', 'mail'];
+    web = await startWebHarness(`defaults: { every: 60s, timeout: 10s, confirm: { down: 2, up: 2 } }
+services:
+${Array.from(
+  { length: 60 },
+  (_, i) =>
+    `  - { id: s${i}, name: Service ${i}, ${i < 45 ? `group: ${groups[i % 3]}, ` : ''}monitors: [ { type: http, url: "https://s${i}.example/" } ] }`,
+).join('\n')}
+`);
+    const ids = web.services.monitors.map((m) => m.id);
+    for (let round = 0; round < 2; round++) {
+      ids.forEach((id, i) => web.check(id, { status: i === 4 ? 'down' : 'up' }));
+      web.clock.advance(MINUTE);
+    }
+    // Without JavaScript: the index must work by markup alone.
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      viewport: { width: 1000, height: 900 },
+    });
+    const page = await context.newPage();
+    await page.goto(`${web.url}/`);
+    expect(await page.locator('.overview').innerText()).toBe('60 services, 1 with a problem.');
+    const attention = page.getByRole('region', { name: 'Services with a problem' });
+    const row = attention.getByRole('listitem').filter({ hasText: 'Service 4' }).first();
+    expect(await row.locator('.badge').innerText()).toBe('down');
+    expect(await row.getByRole('list', { name: `Availability over the last ${BAR_DAYS} days` }).count()).toBe(
+      1,
+    );
+
+    const rest = page.getByRole('region', { name: 'Other services' });
+    expect(
+      await rest.getByRole('list', { name: `Availability over the last ${BAR_DAYS} days` }).count(),
+    ).toBe(0);
+    expect(await rest.getByRole('heading', { level: 3 }).allInnerTexts()).toEqual([
+      'cdn',
+      'chat',
+      'mail',
+      'Not in a group',
+    ]);
+    expect(await rest.locator('summary').allInnerTexts()).toEqual([
+      'cdn 15 services: 15 up',
+      'chat 14 services: 14 up',
+      'mail 15 services: 15 up',
+      'Not in a group 15 services: 15 up',
+    ]);
+    const link = rest.getByRole('link', { name: 'Service 7', exact: true });
+    expect(await link.isVisible()).toBe(false); // collapsed
+    await page.screenshot({ path: `${ARTIFACTS}/status-index-collapsed.png`, fullPage: true });
+    await rest.locator('summary', { hasText: 'chat' }).click();
+    expect(await link.isVisible()).toBe(true);
+    expect(await rest.getByRole('link', { name: 'Service 6', exact: true }).isVisible()).toBe(false); // cdn stays closed
+    await page.screenshot({ path: `${ARTIFACTS}/status-index-group-open.png`, fullPage: true });
+    await link.click();
+    await page.waitForURL(/\/services\/s7\?lang=en$/);
+    // The service's own page keeps a cell per day.
+    const days = page.getByRole('region', { name: `Availability over the last ${BAR_DAYS} days` });
+    expect(await days.getByRole('listitem').count()).toBe(BAR_DAYS);
+    expect(await days.getByRole('listitem').last().getAttribute('title')).toBe(
+      'Mar 19: 100% uptime, 0 incidents (up)',
+    );
+    await context.close();
   });
 
   it('renders Bengali with Bengali digits for ?lang=bn, in dark mode too', async () => {

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqliteHistoryStore } from '../../src/db/sqlite-history-store.js';
 import { serviceDetailSchema, serviceListSchema } from '../../src/web/api-schemas.js';
 import { SERVICE_LIST_CACHE_MS } from '../../src/web/status-view.js';
 import { BAR_DAYS } from '../../src/charts/service-history.js';
+import { FULL_INDEX_MAX, INDEX_CACHE_MS, StatusPage } from '../../src/web/status-page.js';
 import {
   CONTROL_SERVICES_YAML,
   SERVICES_YAML,
@@ -53,17 +54,33 @@ describe('status page over HTTP', () => {
     ]);
   });
 
-  it('draws 90 day cells per service, today coloured by the failure and titled with uptime and incidents', async () => {
+  it('draws each bar on the index in runs of alike days, today coloured by the failure and titled with uptime and incidents', async () => {
     await withOutage();
     const html = await (await fetch(`${web.url}/`)).text();
     const bars = [...html.matchAll(/<ol class="bar"[^>]*>(.*?)<\/ol>/gs)].map((m) => m[1] ?? '');
     expect(bars).toHaveLength(2);
-    for (const bar of bars) expect(bar.match(/<li class="cell/g)).toHaveLength(BAR_DAYS);
-    const todayWa = [...(bars[0] ?? '').matchAll(/<li class="cell s-(\w+)" title="([^"]*)"/g)].at(-1);
-    expect(todayWa?.[1]).toBe('down');
-    expect(todayWa?.[2]).toBe('Mar 19: 25% uptime, 1 incident (down)');
-    const yesterdayWa = [...(bars[0] ?? '').matchAll(/<li class="cell s-(\w+)"/g)].at(-2);
-    expect(yesterdayWa?.[1]).toBe('unknown');
+    // 89 days without checks are one cell as wide as 89 days, then today: two cells, not 90.
+    const cells = [
+      ...(bars[0] ?? '').matchAll(/<li class="cell s-(\w+)"( style="flex-grow:(\d+)")? title="([^"]*)"/g),
+    ];
+    expect(cells.map((c) => [c[1], c[3], c[4]])).toEqual([
+      ['unknown', '89', 'Dec 20 – Mar 18: no checks, 0 incidents (unknown)'],
+      ['down', undefined, 'Mar 19: 25% uptime, 1 incident (down)'],
+    ]);
+  });
+
+  it("keeps the service page's bar at one cell per day, each titled", async () => {
+    await withOutage();
+    const html = await (await fetch(`${web.url}/services/whatsapp`)).text();
+    expect(html).toContain('<h2 id="days-h">Availability over the last 90 days</h2>');
+    const bar = /<ol class="bar"[^>]*>(.*?)<\/ol>/s.exec(html)?.[1] ?? '';
+    const cells = [...bar.matchAll(/<li class="cell s-(\w+)" title="([^"]*)"><\/li>/g)];
+    expect(cells).toHaveLength(BAR_DAYS);
+    expect([cells.at(-1)?.[1], cells.at(-1)?.[2]]).toEqual(['down', 'Mar 19: 25% uptime, 1 incident (down)']);
+    expect([cells.at(-2)?.[1], cells.at(-2)?.[2]]).toEqual([
+      'unknown',
+      'Mar 18: no checks, 0 incidents (unknown)',
+    ]);
   });
 
   it("counts only a service's own probes in its day cells, not its official status page", async () => {
@@ -230,6 +247,136 @@ services:
     const html = await (await fetch(`${web.url}/`)).text();
     expect(html).toContain('Mar 19: 25% uptime, 1 incident (down)');
     expect(html).toContain('Mar 20: no checks, 1 incident (down)'); // still open, so today touches it
+  });
+});
+
+describe('the index at 1,000 services', () => {
+  const SERVICES = 1000;
+  /** Seven groups of the services file, every third service in none. */
+  const groupOf = (i: number): string | null => (i % 3 === 0 ? null : `g${i % 7}`);
+  let web: WebHarness;
+  let ids: string[];
+
+  beforeAll(async () => {
+    web = await startWebHarness(`defaults: { every: 60s, timeout: 10s, confirm: { down: 2, up: 2 } }
+services:
+${Array.from({ length: SERVICES }, (_, i) => {
+  const group = groupOf(i);
+  return `  - { id: s${i}, name: Service ${i}, ${group ? `group: ${group}, ` : ''}monitors: [ { type: http, url: "https://s${i}.example/" } ] }`;
+}).join('\n')}
+control:
+  - { type: tcp, host: 192.0.2.1, port: 53 }
+`);
+    ids = web.services.services.map((s) => s.monitorIds[0] ?? '');
+    for (let round = 0; round < 2; round++) {
+      ids.forEach((id, i) => web.check(id, { status: i === 5 ? 'down' : 'up' }));
+      web.clock.advance(MINUTE);
+    }
+  });
+  afterAll(async () => web?.close());
+
+  const index = async (lang = 'en'): Promise<string> => {
+    web.clock.advance(INDEX_CACHE_MS);
+    return (await fetch(`${web.url}/?lang=${lang}`)).text();
+  };
+  const section = (html: string, id: string): string =>
+    /<section aria-labelledby="([^"]+)">.*?<\/section>/gs.exec(
+      html.slice(html.indexOf(`<section aria-labelledby="${id}"`)),
+    )?.[0] ?? '';
+
+  it('stays small: the one with a problem first and in full, the rest one line each in closed groups', async () => {
+    expect(SERVICES).toBeGreaterThan(FULL_INDEX_MAX);
+    const html = await index();
+    expect(Buffer.byteLength(html)).toBeLessThan(300 * 1024);
+    expect(html).toContain('<p class="overview">1,000 services, 1 with a problem.</p>');
+    const attention = section(html, 'attention-h');
+    expect(attention).toContain('<h2 id="attention-h">Services with a problem</h2>');
+    expect(attention).toMatch(/Service 5<\/a>\s*<span class="badge s-down">down<\/span>/);
+    expect(html.match(/<ol class="bar"/g)).toHaveLength(1); // only the service with a problem has a bar
+    expect(attention).toContain('<ol class="bar"');
+
+    const rest = section(html, 'services-h');
+    expect(rest).toContain('<h2 id="services-h">Other services</h2>');
+    const groups = [...rest.matchAll(/<details class="group">(.*?)<\/details>/gs)].map((m) => m[1] ?? '');
+    const summaries = groups.map((g) => /<summary>(.*?)<\/summary>/.exec(g)?.[1]);
+    // The groups in the order the list meets them (s5 of g5 is above), those in no group last; 999 up.
+    expect(summaries).toEqual([
+      '<h3>g1</h3> <span class="count">96 services: 96 up</span>',
+      '<h3>g2</h3> <span class="count">95 services: 95 up</span>',
+      '<h3>g4</h3> <span class="count">96 services: 96 up</span>',
+      '<h3>g0</h3> <span class="count">95 services: 95 up</span>',
+      '<h3>g3</h3> <span class="count">95 services: 95 up</span>',
+      '<h3>g6</h3> <span class="count">94 services: 94 up</span>',
+      '<h3>g5</h3> <span class="count">94 services: 94 up</span>',
+      '<h3>Not in a group</h3> <span class="count">334 services: 334 up</span>',
+    ]);
+    // Every service links to its own page once, in its language: 999 here, the one above.
+    const links = [
+      ...rest.matchAll(
+        /<li><a href="\/services\/(s\d+)\?lang=en">Service \d+<\/a> <span class="badge s-up">up<\/span><\/li>/g,
+      ),
+    ];
+    expect(new Set(links.map((l) => l[1])).size).toBe(SERVICES - 1);
+    expect(links.map((l) => l[1])).not.toContain('s5');
+  });
+
+  it('speaks every language in the collapsed groups, digits included', async () => {
+    const bn = section(await index('bn'), 'services-h');
+    expect(bn).toContain('<h2 id="services-h">অন্য সার্ভিস</h2>');
+    expect(bn).toContain('<h3>কোনো গ্রুপে নেই</h3> <span class="count">৩৩৪টি সার্ভিস: ৩৩৪ চালু</span>');
+    expect(bn).toContain('href="/services/s0?lang=bn"');
+    const hi = section(await index('hi'), 'services-h');
+    expect(hi).toContain('<h3>किसी समूह में नहीं</h3> <span class="count">३३४ सेवाएँ: ३३४ चालू</span>');
+  });
+
+  it('rebuilds the groups when a state in them changes, and moves a recovered service back into its group', async () => {
+    const [s5, s13] = [ids[5] ?? '', ids[13] ?? ''];
+    web.check(s13, { status: 'down' }); // one failed check: still up, still in g6
+    expect(section(await index(), 'services-h')).toContain(
+      '<h3>g6</h3> <span class="count">94 services: 94 up</span>',
+    );
+    for (let i = 0; i < 2; i++) {
+      web.clock.advance(MINUTE);
+      web.check(s13, { status: 'down' });
+      web.check(s5, { status: 'up' });
+    }
+    const html = await index();
+    expect(html).toContain('<p class="overview">1,000 services, 1 with a problem.</p>');
+    expect(section(html, 'attention-h')).toMatch(/Service 13<\/a>\s*<span class="badge s-down">down/);
+    const rest = section(html, 'services-h');
+    expect(rest).toContain('<h3>g6</h3> <span class="count">93 services: 93 up</span>');
+    expect(rest).toContain('<h3>g5</h3> <span class="count">95 services: 95 up</span>');
+    expect(rest).toContain('<a href="/services/s5?lang=en">Service 5</a> <span class="badge s-up">up</span>');
+  });
+
+  it('rebuilds the groups when their services change state and stay in them (up to unknown while blind)', async () => {
+    const control = web.services.monitors.find((m) => m.serviceId === null)?.id ?? '';
+    web.clock.advance(MINUTE);
+    web.check(control, { status: 'down' });
+    web.check(ids[0] ?? '', { status: 'down' });
+    web.check(ids[0] ?? '', { status: 'down' });
+    const html = await index();
+    expect(html).toContain('class="blind"');
+    const rest = section(html, 'services-h');
+    expect(rest).toContain('<h3>g1</h3> <span class="count">96 services: 96 unknown</span>');
+    expect(rest).toContain(
+      '<a href="/services/s1?lang=en">Service 1</a> <span class="badge s-unknown">unknown</span>',
+    );
+    web.clock.advance(MINUTE);
+    web.check(control, { status: 'up' });
+    web.check(ids[0] ?? '', { status: 'up' });
+    expect(section(await index(), 'services-h')).toContain(
+      '<h3>g1</h3> <span class="count">96 services: 96 up</span>',
+    );
+  });
+
+  it('renders once for requests that arrive while it renders', async () => {
+    const page = new StatusPage(web.view, web.history, web.clock);
+    const list = vi.spyOn(web.view, 'listServices');
+    const pages = await Promise.all([page.index('en'), page.index('en'), page.index('en')]);
+    expect(list).toHaveBeenCalledTimes(1);
+    expect(new Set(pages).size).toBe(1);
+    list.mockRestore();
   });
 });
 

@@ -280,6 +280,13 @@ const PAGE: PageText = {
   ongoing: 'চলমান সমস্যা',
   noOngoing: 'এখন কোনো সমস্যা নেই।',
   services: 'সার্ভিস',
+  overview: ({ total, problems }) =>
+    `${formatNumber(FORMAT, total)}টি সার্ভিস, ` +
+    `${problems === 0 ? 'কোনোটিতে সমস্যা নেই' : `${formatNumber(FORMAT, problems)}টিতে সমস্যা`}।`,
+  attention: 'সমস্যায় থাকা সার্ভিস',
+  otherServices: 'অন্য সার্ভিস',
+  ungrouped: 'কোনো গ্রুপে নেই',
+  serviceCount: (count) => `${formatNumber(FORMAT, count)}টি সার্ভিস`,
   recentResolved: 'সম্প্রতি সমাধান হয়েছে',
   noResolved: 'সম্প্রতি কিছু সমাধান হয়নি।',
   since: 'থেকে',

@@ -274,6 +274,13 @@ const PAGE: PageText = {
   ongoing: 'Ongoing incidents',
   noOngoing: 'No ongoing incidents.',
   services: 'Services',
+  overview: ({ total, problems }) =>
+    `${total === 1 ? '1 service' : `${formatNumber(FORMAT, total)} services`}, ` +
+    `${problems === 0 ? 'none' : formatNumber(FORMAT, problems)} with a problem.`,
+  attention: 'Services with a problem',
+  otherServices: 'Other services',
+  ungrouped: 'Not in a group',
+  serviceCount: (count) => (count === 1 ? '1 service' : `${formatNumber(FORMAT, count)} services`),
   recentResolved: 'Recently resolved',
   noResolved: 'Nothing resolved recently.',
   since: 'since',

@@ -308,6 +308,12 @@ const PAGE: PageText = {
   ongoing: 'जारी समस्याएँ',
   noOngoing: 'अभी कोई समस्या नहीं।',
   services: 'सेवाएँ',
+  overview: ({ total, problems }) =>
+    `${count(total, 'सेवा', 'सेवाएँ')}, ${problems === 0 ? 'किसी में समस्या नहीं' : `${n(problems)} में समस्या`}।`,
+  attention: 'समस्या वाली सेवाएँ',
+  otherServices: 'अन्य सेवाएँ',
+  ungrouped: 'किसी समूह में नहीं',
+  serviceCount: (value) => count(value, 'सेवा', 'सेवाएँ'),
   recentResolved: 'हाल में सुलझीं',
   noResolved: 'हाल में कुछ नहीं सुलझा।',
   since: 'कब से:',

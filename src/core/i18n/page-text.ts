@@ -13,6 +13,16 @@ export interface PageText {
   readonly ongoing: string;
   readonly noOngoing: string;
   readonly services: string;
+  /** The index's first line: how many services, how many with a problem (down, degraded, maintenance, incident). */
+  readonly overview: (p: { total: number; problems: number }) => string;
+  /** The index's section of services with a problem, each shown in full. */
+  readonly attention: string;
+  /** The heading of the rest when some services have a problem. */
+  readonly otherServices: string;
+  /** The collapsed group of services that are in no group of the services file. */
+  readonly ungrouped: string;
+  /** A collapsed group's size: `12 services`. */
+  readonly serviceCount: (count: number) => string;
   readonly recentResolved: string;
   readonly noResolved: string;
   readonly since: string;

@@ -283,6 +283,8 @@ const PAGE: Samples<PageText> = {
   resolvedAfter: [[45 * 60_000]],
   lastingFor: [[3 * 3_600_000]],
   barLabel: [[90]],
+  overview: [[{ total: 1000, problems: 2 }], [{ total: 1, problems: 0 }]],
+  serviceCount: [[1], [1000]],
   dayTitle: [
     [{ date: 'DAY', uptime: 0.62, incidents: 1, state: 'STATE' }],
     [{ date: 'DAY', uptime: null, incidents: 3, state: 'STATE' }],
