@@ -2,17 +2,13 @@
  * A live board (`/board`) in the whole app (startApp) with the Discord platform against the local
  * Discord: an admin asks for it, the outbox worker posts it in the channel as a plain message
  * without mentions, the watched site goes down and the same message is edited to say so, and
- * `/board off` leaves it saying it is no longer updated. The local Discord has no pins: the
+ * `/board off` leaves it saying it is no longer updated. The bot lacks Pin Messages here: the
  * refusal changes nothing. SQLite only (the store's rules run on both backends in
  * test/db/board-store.test.ts).
  */
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningApp, startApp } from '../../src/app.js';
-import type { AppConfig } from '../../src/app-config.js';
-import { loadServicesFile } from '../../src/config/services-file.js';
-import { silentLog } from '../dispatch/delivery-fixtures.js';
-import { type DiscordWorld, must, startDiscordWorld } from './discord-harness.js';
+import type { RunningApp } from '../../src/app.js';
+import { type DiscordWorld, must, startDiscordApp, startDiscordWorld } from './discord-harness.js';
 import { waitUntil } from './telegram-harness.js';
 
 let world: DiscordWorld | undefined;
@@ -23,43 +19,13 @@ afterEach(async () => {
   app = world = undefined;
 });
 
-const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
-
-async function startWholeApp(w: DiscordWorld): Promise<RunningApp> {
-  const discord = {
-    token: w.fake.token,
-    applicationId: w.fake.applicationId,
-    guildId: w.guild.id,
-    apiRoot: w.fake.restUrl,
-  };
-  const config: AppConfig = {
-    discord,
-    telegram: null,
-    database: w.db.database,
-    databasePath: w.db.databasePath,
-    servicesFile: w.servicesFile,
-    http: { host: '127.0.0.1', port: 0 },
-    defaultLocale: 'en',
-    defaultTimeZone: 'UTC',
-    logLevel: 'silent',
-    alertGatherMs: 1000,
-    secrets: [...w.db.secrets],
-  };
-  const clock = { now: () => Date.now() };
-  return startApp(config, loadServicesFile(w.servicesFile), {
-    clock,
-    log: silentLog,
-    out: discard,
-  });
-}
-
 describe('a Discord live board on sqlite', () => {
   it('posts the board, edits it when the site goes down, and stops on /board off', async () => {
     world = await startDiscordWorld('sqlite');
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
     await world.subscribe(alertsId, 'site');
-    app = await startWholeApp(world);
+    app = await startDiscordApp(world);
     const board = (action: 'on' | 'off') =>
       fake
         .interaction({

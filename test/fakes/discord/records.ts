@@ -57,6 +57,8 @@ export interface MessageRecord {
   /** Replaced versions, oldest first. */
   edits: MessageVersion[];
   deleted: boolean;
+  /** Pinned in its channel (`PUT /channels/{id}/messages/pins/{id}`). */
+  pinned: boolean;
 }
 
 /** The bot's answer through `POST /interactions/{id}/{token}/callback`. */

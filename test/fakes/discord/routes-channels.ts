@@ -108,6 +108,26 @@ function modifyChannel(ctx: RouteContext): RouteResult {
   return { status: 200, body: channelPayload(channel) };
 }
 
+/** Discord's limit of pinned messages per channel. */
+const MAX_PINS = 50;
+
+/**
+ * Pins a message (https://discord.com/developers/docs/resources/message#pin-message): the bot
+ * needs Pin Messages, a channel holds at most 50 pins (30003), and pinning twice changes nothing.
+ */
+function pinMessage(ctx: RouteContext): RouteResult {
+  channelWith(ctx.state, ctx.params.channelId ?? '', PermissionBits.PinMessages);
+  const message = channelMessage(ctx);
+  if (!message.pinned) {
+    const pins = [...ctx.state.messages.byId.values()].filter(
+      (m) => m.channelId === message.channelId && m.pinned && !m.deleted,
+    );
+    if (pins.length >= MAX_PINS) throw apiErrors.maximumPins();
+    message.pinned = true;
+  }
+  return { status: 204 };
+}
+
 /** Routes under `/channels`. */
 export const channelRoutes: readonly RouteDef[] = [
   {
@@ -133,6 +153,13 @@ export const channelRoutes: readonly RouteDef[] = [
     auth: 'bot',
     limit: 'other',
     handler: startThread,
+  },
+  {
+    method: 'PUT',
+    pattern: '/channels/:channelId/messages/pins/:messageId',
+    auth: 'bot',
+    limit: 'other',
+    handler: pinMessage,
   },
   {
     method: 'POST',
