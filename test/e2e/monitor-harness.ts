@@ -52,6 +52,10 @@ export interface MonitorWorldOptions {
   readonly platforms?: readonly ('telegram' | 'discord')[];
   /** More catalogue services, as YAML list items indented as under `services:`. */
   readonly services?: string;
+  /** The bot is an administrator of the Telegram groups (it may pin); default a plain member. */
+  readonly telegramBotAdmin?: boolean;
+  /** The commands' budgets (AppConfig `commandRates`); default the production ones. */
+  readonly commandRates?: AppConfig['commandRates'];
 }
 
 export interface TelegramSide {
@@ -105,7 +109,7 @@ export async function startMonitorWorld(options: MonitorWorldOptions): Promise<M
     if (platforms.has('telegram')) {
       const fake = await startFakeTelegram({ rateLimits: false });
       cleanups.push(() => fake.close());
-      telegram = telegramSide(fake, options.admins);
+      telegram = telegramSide(fake, options.admins, options.telegramBotAdmin === true);
     }
     if (platforms.has('discord')) {
       const fake = await startFakeDiscord({ heartbeatIntervalMs: 500, onUnknownRoute: () => undefined });
@@ -147,7 +151,8 @@ ${options.services ?? ''}`,
               guildId: discord.guild.id,
               apiRoot: discord.fake.restUrl,
             },
-      telegram: telegram === undefined ? null : { token: telegram.fake.token, apiRoot: telegram.fake.apiRoot },
+      telegram:
+        telegram === undefined ? null : { token: telegram.fake.token, apiRoot: telegram.fake.apiRoot },
       database: db.database,
       databasePath: db.databasePath,
       servicesFile,
@@ -174,6 +179,7 @@ ${options.services ?? ''}`,
         ...db.secrets,
       ],
       ...(options.reminderMinuteMs === undefined ? {} : { reminderMinuteMs: options.reminderMinuteMs }),
+      ...(options.commandRates === undefined ? {} : { commandRates: options.commandRates }),
     };
     const app = await startApp(config, loadServicesFile(servicesFile), {
       clock: { now: () => Date.now() },
@@ -201,13 +207,19 @@ ${options.services ?? ''}`,
   }
 }
 
-function telegramSide(fake: FakeTelegram, adminCount: number): TelegramSide {
+function telegramSide(fake: FakeTelegram, adminCount: number, botAdmin: boolean): TelegramSide {
   const member = fake.createUser({ first_name: 'Member' });
   const operator = fake.createUser({ first_name: 'Operator' });
   const admins = Array.from({ length: adminCount }, (_, i) => fake.createUser({ first_name: `Admin ${i}` }));
   const groups = admins.map(
     (creator, i) =>
-      fake.createChat({ type: 'group', title: `Ops ${i}`, creator, members: [member, operator] }).id,
+      fake.createChat({
+        type: 'group',
+        title: `Ops ${i}`,
+        creator,
+        members: [member, operator],
+        botStatus: botAdmin ? 'administrator' : 'member',
+      }).id,
   );
   return {
     fake,

@@ -201,6 +201,11 @@ export class FakeTelegram {
     return this.state.sent.filter((m) => m.chatId === chatId);
   }
 
+  /** The message pinChatMessage pinned in the chat last, if any. */
+  pinnedMessageId(chatId: number): number | undefined {
+    return this.state.store.get(chatId).pinnedMessageId;
+  }
+
   /** Every message of the chat as Telegram keeps it (users', the bot's, service messages), oldest first. */
   history(chatId: number): readonly BotApiMessage[] {
     return [...this.state.store.get(chatId).messages.values()];
