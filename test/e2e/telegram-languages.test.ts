@@ -10,6 +10,7 @@
  * test/db/, and test/e2e/monitor-chat.test.ts drives chat monitors on PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerKeyOf } from '../../src/chat-monitors/chat-monitor-service.js';
 import { REMIND_PACES_MINUTES } from '../../src/core/delivery/reminders.js';
 import { LOCALES, type Locale, type Messages, messagesFor } from '../../src/core/i18n/index.js';
 import { describeSsrfRefusal } from '../../src/core/i18n/ssrf-messages.js';
@@ -161,7 +162,7 @@ describe('every chat feature in every language on Telegram', () => {
       expect(await c.say(`/maintenance own ${start.typed} 2h`)).toBe(
         m.commands.maintenanceSet({ ...window, timeZone: UTC }),
       );
-      const ownerKey = `telegram:${c.group}`;
+      const ownerKey = ownerKeyOf({ platform: 'telegram', chatId: String(c.group) });
       const stored = () =>
         store()
           .db.prepare('SELECT starts_at AS start, ends_at AS end FROM chat_maintenance WHERE owner_key = ?')
