@@ -28,7 +28,13 @@ import {
   startDiscordWorld,
   waitUntil,
 } from './discord-harness.js';
-import { ROOMY_COMMAND_RATES, type StatusHost, startStatusHost, tomorrowAtTen } from './language-fixtures.js';
+import {
+  ROOMY_COMMAND_RATES,
+  type StatusHost,
+  native,
+  startStatusHost,
+  tomorrowAtTen,
+} from './language-fixtures.js';
 
 /** Two failed checks a second apart, a re-check, the gather: far less on a quiet machine. */
 const ALERT_WAIT_MS = 30_000;
@@ -185,6 +191,15 @@ describe('every chat feature in every language on Discord', () => {
         renderDiscordText(m.commands.serviceSilenced({ serviceName: 'Our site', until, timeZone: UTC }))
           .content,
       );
+      // Typed in the language's own digits, as /settings reads them.
+      const again = await c.run('silence', sub('set', { service: 'site', duration: native(locale, '3h') }));
+      const until3h = store().subscriptions.listSilences(address(c), Date.now())[0]?.endsAt ?? 0;
+      expect(until3h).toBeGreaterThan(until);
+      expect(again.content).toBe(
+        renderDiscordText(
+          m.commands.serviceSilenced({ serviceName: 'Our site', until: until3h, timeZone: UTC }),
+        ).content,
+      );
       await c.problem(
         'silence',
         sub('set', { service: 'site', duration: '2x' }),
@@ -220,7 +235,7 @@ describe('every chat feature in every language on Discord', () => {
       const own = `own-${locale}`;
       await c.info(
         'monitor',
-        sub('add', { name: own, target: world.target.url, every: '1m' }),
+        sub('add', { name: own, target: world.target.url, every: native(locale, '1m') }),
         m.monitors.added({ monitor: { name: own, target: world.target.url, intervalMs: 60_000 } }),
       );
       const start = tomorrowAtTen(Date.now());
@@ -240,6 +255,13 @@ describe('every chat feature in every language on Discord', () => {
         sub('list'),
         m.commands.maintenanceList({ windows: [window], now: Date.now(), timeZone: UTC }),
       );
+      // The same window typed in the language's own digits replaces it with itself.
+      await c.info(
+        'maintenance',
+        sub('set', { name: own, start: native(locale, start.typed), duration: native(locale, '2h') }),
+        m.commands.maintenanceSet({ ...window, timeZone: UTC }),
+      );
+      expect(stored()).toEqual([{ start: window.start, end: window.end }]);
       await c.problem(
         'maintenance',
         sub('set', { name: own, start: '25:99', duration: '1h' }),

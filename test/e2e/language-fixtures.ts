@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Locale, formatDigits } from '../../src/core/i18n/index.js';
 
 const SUMMARY = readFileSync(
   new URL('../fixtures/status/statuspage/discord_summary_operational.json', import.meta.url),
@@ -62,6 +63,11 @@ export function siteService(url: string): string {
 export function tomorrowAtTen(now: number): { readonly typed: string; readonly at: number } {
   const day = new Date(now + 86_400_000).toISOString().slice(0, 10);
   return { typed: `${day} 10:00`, at: Date.parse(`${day}T10:00:00Z`) };
+}
+
+/** `text` with its ASCII digits written in the language's own (`2h` → `২h` in Bengali). */
+export function native(locale: Locale, text: string): string {
+  return text.replace(/\d/g, (d) => formatDigits(locale, Number(d)));
 }
 
 /** Budgets no test of many commands in a row reaches (AppConfig `commandRates`). */

@@ -21,6 +21,7 @@ import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
 import {
   ROOMY_COMMAND_RATES,
   type StatusHost,
+  native,
   siteService,
   startStatusHost,
   tomorrowAtTen,
@@ -133,6 +134,13 @@ describe('every chat feature in every language on Telegram', () => {
       expect(silences).toEqual([{ serviceId: 'site', endsAt: expect.any(Number) }]);
       const until = silences[0]?.endsAt ?? 0;
       expect(silenced).toBe(m.commands.serviceSilenced({ serviceName: 'Our site', until, timeZone: UTC }));
+      // Typed in the language's own digits, as /settings reads them.
+      const again = await c.say(`/silence site ${native(locale, '3h')}`);
+      const until3h = store().subscriptions.listSilences(address(c), Date.now())[0]?.endsAt ?? 0;
+      expect(until3h).toBeGreaterThan(until);
+      expect(again).toBe(
+        m.commands.serviceSilenced({ serviceName: 'Our site', until: until3h, timeZone: UTC }),
+      );
       expect(await c.say('/silence site 2x')).toBe(m.commands.invalidSilenceDuration({ given: '2x' }));
       expect(await c.say('/silence site 5m')).toBe(m.commands.invalidSilenceDuration({ given: '5m' }));
       expect(await c.say('/silence zzqx 1h')).toBe(
@@ -154,7 +162,7 @@ describe('every chat feature in every language on Telegram', () => {
       expect(await c.say('/silence off')).toBe(m.commands.notSilenced());
 
       // /maintenance of the group's own monitor: set, list, cancel, and what it refuses.
-      expect(await c.say(`/monitor add own ${own.url} 1m`)).toBe(
+      expect(await c.say(`/monitor add own ${own.url} ${native(locale, '1m')}`)).toBe(
         m.monitors.added({ monitor: { name: 'own', target: own.url, intervalMs: 60_000 } }),
       );
       const start = tomorrowAtTen(Date.now());
@@ -171,6 +179,11 @@ describe('every chat feature in every language on Telegram', () => {
       expect(await c.say('/maintenance list')).toBe(
         m.commands.maintenanceList({ windows: [window], now: Date.now(), timeZone: UTC }),
       );
+      // The same window typed in the language's own digits replaces it with itself.
+      expect(await c.say(`/maintenance own ${native(locale, start.typed)} ${native(locale, '2h')}`)).toBe(
+        m.commands.maintenanceSet({ ...window, timeZone: UTC }),
+      );
+      expect(stored()).toEqual([{ start: window.start, end: window.end }]);
       expect(await c.say('/maintenance own 25:99 1h')).toBe(
         m.commands.maintenanceBadStart({ given: '25:99' }),
       );
