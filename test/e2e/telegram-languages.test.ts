@@ -98,6 +98,7 @@ describe('every chat feature in every language on Telegram', () => {
       const c = chatOf(locale, i);
       const { m } = c;
       const { member, operator } = world.telegram;
+      const off = m.offWords[0] ?? 'off';
       const settings = (remindMinutes: number | null) =>
         m.commands.settings({
           changed: true,
@@ -125,7 +126,7 @@ describe('every chat feature in every language on Telegram', () => {
         m.commands.invalidRemindPace({ given: '3h', paces: REMIND_PACES_MINUTES }),
       );
       expect((await settingsOf(c)).remindMinutes).toBe(60);
-      expect(await c.say(`/settings remind ${m.offWords[0] ?? 'off'}`)).toBe(settings(null));
+      expect(await c.say(`/settings remind ${off}`)).toBe(settings(null));
       expect((await settingsOf(c)).remindMinutes).toBeNull();
 
       // /silence <service|all> <duration>, /silence off
@@ -146,7 +147,8 @@ describe('every chat feature in every language on Telegram', () => {
       expect(await c.say('/silence zzqx 1h')).toBe(
         m.commands.unknownService({ given: 'zzqx', suggestions: [] }),
       );
-      expect(await c.say('/silence off site')).toBe(
+      // `off` in the language's own word, as /settings reads it.
+      expect(await c.say(`/silence ${off} site`)).toBe(
         m.commands.serviceSilenceEnded({ serviceName: 'Our site' }),
       );
       expect(store().subscriptions.listSilences(address(c), Date.now())).toEqual([]);
@@ -157,7 +159,7 @@ describe('every chat feature in every language on Telegram', () => {
       const mutedUntil = (await settingsOf(c)).mutedUntil;
       expect(mutedUntil).toBeGreaterThan(Date.now());
       expect(all).toBe(m.commands.silenced({ until: mutedUntil ?? 0, timeZone: UTC }));
-      expect(await c.say('/silence off')).toBe(m.commands.silenceEnded());
+      expect(await c.say(`/silence ${off}`)).toBe(m.commands.silenceEnded());
       expect((await settingsOf(c)).mutedUntil).toBeNull();
       expect(await c.say('/silence off')).toBe(m.commands.notSilenced());
 
@@ -232,7 +234,7 @@ describe('every chat feature in every language on Telegram', () => {
       );
       expect(board.text.endsWith(m.board.live())).toBe(true);
       await fake.waitFor(() => (fake.pinnedMessageId(c.group) === board.messageId ? true : undefined));
-      expect(await c.say('/board off')).toBe(m.board.ended());
+      expect(await c.say(`/board ${off}`)).toBe(m.board.ended());
       const current = (): SentMessageRecord | undefined =>
         fake.messages(c.group).find((msg) => msg.messageId === board.messageId);
       await fake.waitFor(() => (current()?.text.endsWith(m.board.stopped()) === true ? true : undefined));

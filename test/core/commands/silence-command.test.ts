@@ -20,6 +20,9 @@ describe('/silence in Telegram words', () => {
     ['/silence OFF all', { action: 'off', service: 'all' }],
     ['/silence off', { action: 'off' }],
     ['/silence off google cloud', { action: 'off', service: 'google cloud' }],
+    // Each language's off word, as /settings reads it.
+    ['/silence বন্ধ whatsapp', { action: 'off', service: 'whatsapp' }],
+    ['/silence बंद', { action: 'off' }],
     ['/silence whatsapp 30m', { action: 'set', service: 'whatsapp', duration: '30m' }],
     // A duration in Bengali or Hindi digits is one too, not part of the service's name.
     ['/silence whatsapp ২h', { action: 'set', service: 'whatsapp', duration: '২h' }],

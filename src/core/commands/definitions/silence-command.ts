@@ -2,7 +2,7 @@ import { parseDuration } from '../../duration.js';
 import type { CommandDefinition } from '../command-definition.js';
 import { echo, type CommandContext } from '../command-context.js';
 import type { CommandArgs, CommandReply } from '../command-request.js';
-import { toAsciiDigits } from '../settings-input.js';
+import { isOffWord, toAsciiDigits } from '../settings-input.js';
 
 /** What `/silence` does (the `action` argument, Discord's sub-commands). */
 export const SILENCE_ACTIONS = ['set', 'off', 'list'] as const;
@@ -89,7 +89,8 @@ function silenceAction(given: string | undefined): SilenceAction {
 }
 
 /**
- * Telegram's words: nothing or `list` is the list; `off <service|all>`; otherwise `<service|all>
+ * Telegram's words: nothing or `list` is the list; `off <service|all>` (`off` also in any of our
+ * languages' off words, `বন্ধ`, `बंद`, as /settings reads them); otherwise `<service|all>
  * <duration>`, where the last word is the duration when it starts with a digit of any script (so
  * `/silence all 2x` is answered as a bad duration, not as an unknown service "all 2x", and
  * `/silence all ২h` is a duration).
@@ -97,7 +98,8 @@ function silenceAction(given: string | undefined): SilenceAction {
 function silenceArguments(tokens: readonly string[]): CommandArgs {
   const first = tokens[0]?.toLowerCase();
   if (first === undefined || (first === 'list' && tokens.length === 1)) return { action: 'list' };
-  if (first === 'off') return present({ action: 'off', service: tokens.slice(1).join(' ') });
+  if (first !== undefined && isOffWord(first))
+    return present({ action: 'off', service: tokens.slice(1).join(' ') });
   const last = tokens.at(-1) ?? '';
   const withDuration = tokens.length > 1 && /^\p{Nd}/u.test(last);
   return present({
