@@ -170,6 +170,7 @@ export async function startApp(
       reports: crowd.commandReports,
       monitors: chat.service,
       operators: config.operators ?? [],
+      ...(config.commandRates === undefined ? {} : { commandRates: config.commandRates }),
       metrics,
       sink,
       clock,

@@ -9,6 +9,7 @@
  */
 import { isValidTimeZone } from '../core/delivery/chat-rules.js';
 import { LOCALES, type Locale } from '../core/i18n/index.js';
+import type { CommandServiceOptions } from '../core/commands/command-service.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type DatabaseConfig, postgresUrlProblems, postgresUrlSecrets } from './database-url.js';
@@ -119,6 +120,12 @@ export interface GeneralConfig {
    * in ms (default one minute), so an end-to-end test reminds within seconds.
    */
   readonly reminderMinuteMs?: number;
+  /**
+   * Tests only, never read from the environment: the chat commands' per-user and per-chat budgets
+   * (default 5 in 10 s per user, 20 a minute per chat), so an end-to-end test may drive many
+   * commands through one chat in a row.
+   */
+  readonly commandRates?: Pick<CommandServiceOptions, 'userRate' | 'chatRate'>;
   /** `OPERATORS`: `platform:userId` of the users who may note any incident. Absent: nobody. */
   readonly operators?: readonly string[];
 }

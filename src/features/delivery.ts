@@ -24,6 +24,8 @@ export interface DeliveryDeps {
     Partial<Pick<Storage, 'notes' | 'silences' | 'boards'>>;
   /** `OPERATORS`: `platform:userId` of who may `/note` any incident. */
   readonly operators?: readonly string[];
+  /** The commands' budgets when not the defaults (`AppConfig.commandRates`, tests only). */
+  readonly commandRates?: PlatformContext['commandRates'];
   /** Where the chat commands record crowd reports. */
   readonly reports: ReportSink;
   /** What `/monitor` uses. */
@@ -101,6 +103,7 @@ export class Delivery implements Feature {
         ...(storage.boards === undefined ? {} : { boards: storage.boards, onBoardChange: () => wake() }),
       },
       renderChartPng,
+      ...(deps.commandRates === undefined ? {} : { commandRates: deps.commandRates }),
     };
     const platforms = deps.platforms ? deps.platforms(ctx) : await createPlatforms(config, ctx);
     const delivery = new Delivery(platforms, renderChartPng, deps);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { RenderChartPng } from '../charts/chart-png.js';
-import type { CommandServiceDeps } from '../core/commands/command-service.js';
+import type { CommandServiceDeps, CommandServiceOptions } from '../core/commands/command-service.js';
 import type { ChatCapabilities } from '../core/commands/command-request.js';
 import type { ChatSender, OutboxStore, PlatformName, SubscriptionStore } from '../core/delivery/ports.js';
 import type { DetectionEngine } from '../core/detection/engine.js';
@@ -76,6 +76,8 @@ export interface PlatformContext {
   readonly log: Logger;
   /** What each platform's `CommandService` is built from (each sizes replies to its own limits). */
   readonly commands: CommandServiceDeps;
+  /** The commands' per-user and per-chat budgets; absent: the defaults (`AppConfig.commandRates`). */
+  readonly commandRates?: Pick<CommandServiceOptions, 'userRate' | 'chatRate'>;
   /** The 24-hour chart of a service as a PNG (null for an unknown id): attached to `/status <service>`. */
   readonly renderChartPng: RenderChartPng;
 }

@@ -1,20 +1,16 @@
 /**
  * A live board (`/board`) in the whole app (startApp) with the Discord platform against the local
  * Discord: an admin asks for it, the outbox worker posts it in the channel as a plain message
- * without mentions and pins it (the bot may manage messages), the watched site goes down and the
+ * without mentions and pins it (the bot may pin messages), the watched site goes down and the
  * same message is edited to say so, a new subscription is listed at the next edit, a second
  * `/board` leaves the first saying it was replaced and unpinned, and `/board off` leaves the
  * second saying it is no longer updated, unpinned. SQLite only (the store's rules run on both
  * backends in test/db/board-store.test.ts).
  */
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningApp, startApp } from '../../src/app.js';
-import type { AppConfig } from '../../src/app-config.js';
+import type { RunningApp } from '../../src/app.js';
 import { BOARD_EDIT_GAP_MS } from '../../src/core/board.js';
-import { loadServicesFile } from '../../src/config/services-file.js';
-import { silentLog } from '../dispatch/delivery-fixtures.js';
-import { type DiscordWorld, must, startDiscordWorld } from './discord-harness.js';
+import { type DiscordWorld, must, startDiscordApp, startDiscordWorld } from './discord-harness.js';
 import { DEFAULT_BOT_PERMISSIONS } from '../fakes/discord/guild-store.js';
 import { PermissionBits } from '../fakes/discord/permissions.js';
 import { waitUntil } from './telegram-harness.js';
@@ -27,49 +23,20 @@ afterEach(async () => {
   app = world = undefined;
 });
 
-const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
 /** Added to the app's clock: a test moves it past the gap between a board's edits instead of waiting. */
 let skewMs = 0;
-
-async function startWholeApp(w: DiscordWorld): Promise<RunningApp> {
-  const discord = {
-    token: w.fake.token,
-    applicationId: w.fake.applicationId,
-    guildId: w.guild.id,
-    apiRoot: w.fake.restUrl,
-  };
-  const config: AppConfig = {
-    discord,
-    telegram: null,
-    database: w.db.database,
-    databasePath: w.db.databasePath,
-    servicesFile: w.servicesFile,
-    http: { host: '127.0.0.1', port: 0 },
-    defaultLocale: 'en',
-    defaultTimeZone: 'UTC',
-    logLevel: 'silent',
-    alertGatherMs: 1000,
-    secrets: [...w.db.secrets],
-  };
-  const clock = { now: () => Date.now() + skewMs };
-  return startApp(config, loadServicesFile(w.servicesFile), {
-    clock,
-    log: silentLog,
-    out: discard,
-  });
-}
 
 describe('a Discord live board on sqlite', () => {
   it('posts and pins the board, edits it on an outage and a new subscription, unpins a replaced one, stops on /board off', async () => {
     skewMs = 0;
     world = await startDiscordWorld('sqlite', {
-      botPermissions: DEFAULT_BOT_PERMISSIONS | PermissionBits.ManageMessages,
+      botPermissions: DEFAULT_BOT_PERMISSIONS | PermissionBits.PinMessages,
     });
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
     const ana = must(guild.members.ana, 'ana');
     await world.subscribe(alertsId, 'site');
-    app = await startWholeApp(world);
+    app = await startDiscordApp(world, { deps: { clock: { now: () => Date.now() + skewMs } } });
     const command = (name: string, options: { name: string; options?: []; value?: string }[]) =>
       fake.interaction({ kind: 'command', channelId: alertsId, userId: ana, name, options }).response();
     const board = (action: 'on' | 'off') => command('board', [{ name: action, options: [] }]);

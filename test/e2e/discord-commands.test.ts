@@ -7,15 +7,11 @@
  * In-process (startApp with the config `npm start` would build), so the platforms and their
  * command layer come from the composition root itself (src/platforms/registry.ts).
  */
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningApp, startApp } from '../../src/app.js';
-import type { AppConfig } from '../../src/app-config.js';
-import { loadServicesFile } from '../../src/config/services-file.js';
-import { silentLog } from '../dispatch/delivery-fixtures.js';
+import type { RunningApp } from '../../src/app.js';
 import type { MessageRecord } from '../fakes/discord/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { type DiscordWorld, must, startDiscordWorld } from './discord-harness.js';
+import { type DiscordWorld, must, startDiscordApp, startDiscordWorld } from './discord-harness.js';
 import { DISCORD_COMMANDS } from '../../src/platforms/discord/discord-commands.js';
 
 /** Every slash command the registry defines. */
@@ -33,36 +29,6 @@ afterEach(async () => {
   app = world = undefined;
 });
 
-const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
-
-async function startWholeApp(w: DiscordWorld): Promise<RunningApp> {
-  const discord = {
-    token: w.fake.token,
-    applicationId: w.fake.applicationId,
-    guildId: w.guild.id,
-    apiRoot: w.fake.restUrl,
-  };
-  const config: AppConfig = {
-    discord,
-    telegram: null,
-    database: w.db.database,
-    databasePath: w.db.databasePath,
-    servicesFile: w.servicesFile,
-    http: { host: '127.0.0.1', port: 0 },
-    defaultLocale: 'en',
-    defaultTimeZone: 'UTC',
-    logLevel: 'silent',
-    alertGatherMs: 1000,
-    secrets: [...w.db.secrets],
-  };
-  const clock = { now: () => Date.now() };
-  return startApp(config, loadServicesFile(w.servicesFile), {
-    clock,
-    log: silentLog,
-    out: discard,
-  });
-}
-
 const title = (m: MessageRecord | undefined): string =>
   String((m?.embeds[0] as { title?: unknown } | undefined)?.title ?? '');
 
@@ -73,7 +39,7 @@ describe.each(BACKENDS)('Discord commands in the running app on %s', (backend) =
     world = await startDiscordWorld(backend);
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
-    app = await startWholeApp(world);
+    app = await startDiscordApp(world);
     expect(fake.commands(guild.id)).toHaveLength(COMMAND_COUNT);
     expect(app.platforms.map((p) => [p.name, p.connected])).toEqual([['discord', true]]);
 
@@ -147,7 +113,7 @@ describe('a Discord channel switched to Hindi on sqlite', () => {
     const { fake, guild, target } = world;
     const alertsId = must(guild.channels.alerts, 'alerts');
     await world.subscribe(alertsId, 'site');
-    app = await startWholeApp(world);
+    app = await startDiscordApp(world);
 
     const settings = fake.commands(guild.id).find((c) => c.name === 'settings');
     const language = (settings?.options as { name: string; choices?: unknown }[] | undefined)?.find(

@@ -8,6 +8,10 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { type RunningApp, type AppDeps, startApp } from '../../src/app.js';
+import type { AppConfig } from '../../src/app-config.js';
+import { loadServicesFile } from '../../src/config/services-file.js';
 import type { ChatRecord, Subscription } from '../../src/core/delivery/ports.js';
 import type { Severity } from '../../src/core/model.js';
 import { type Backend, type BackendDatabase, backendDatabase } from '../helpers/backend-database.js';
@@ -16,10 +20,13 @@ import { type HttpTarget, startHttpTarget } from '../helpers/http-target.js';
 import {
   type FakeDiscord,
   type FakeGuild,
+  type InteractionHandle,
+  type MessageRecord,
   PermissionBits,
   startFakeDiscord,
 } from '../fakes/discord/index.js';
 import { writeSiteServices } from '../helpers/site-services.js';
+import { silentLog } from '../dispatch/delivery-fixtures.js';
 
 /**
  * How long a test waits for the bot's start-up line: a tsx start (and on PostgreSQL a pool and the
@@ -53,12 +60,16 @@ export interface DiscordWorld {
  */
 export async function startDiscordWorld(
   backend: Backend,
-  options: { readonly botPermissions?: bigint } = {},
+  options: {
+    readonly botPermissions?: bigint;
+    /** Channels besides #alerts and #general. */
+    readonly channels?: readonly string[];
+  } = {},
 ): Promise<DiscordWorld> {
   const fake = await startFakeDiscord({ heartbeatIntervalMs: 500, onUnknownRoute: () => undefined });
   const guild = fake.addGuild({
     name: 'Ops',
-    channels: [{ name: 'alerts' }, { name: 'general' }],
+    channels: ['alerts', 'general', ...(options.channels ?? [])].map((name) => ({ name })),
     roles: [{ name: 'oncall', permissions: '0' }],
     // Absent: the fake's default for an alert bot.
     ...(options.botPermissions === undefined ? {} : { botPermissions: options.botPermissions.toString() }),
@@ -124,6 +135,69 @@ export async function startDiscordWorld(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+/**
+ * The whole app in process (startApp with the config `npm start` would build from the world:
+ * scheduler, probes, engine, outbox, worker, HTTP) with the Discord platform against the local
+ * Discord, so the platform and its command layer come from the composition root itself.
+ * `config` adds to or overrides the world's settings (chat monitors, operators, …).
+ */
+export async function startDiscordApp(
+  w: DiscordWorld,
+  options: { readonly config?: Partial<AppConfig>; readonly deps?: Partial<AppDeps> } = {},
+): Promise<RunningApp> {
+  const config: AppConfig = {
+    discord: {
+      token: w.fake.token,
+      applicationId: w.fake.applicationId,
+      guildId: w.guild.id,
+      apiRoot: w.fake.restUrl,
+    },
+    telegram: null,
+    database: w.db.database,
+    databasePath: w.db.databasePath,
+    servicesFile: w.servicesFile,
+    http: { host: '127.0.0.1', port: 0 },
+    defaultLocale: 'en',
+    defaultTimeZone: 'UTC',
+    logLevel: 'silent',
+    alertGatherMs: 1000,
+    secrets: [...w.db.secrets],
+    ...options.config,
+  };
+  return startApp(config, loadServicesFile(w.servicesFile), {
+    clock: { now: () => Date.now() },
+    log: silentLog,
+    out: discard,
+    ...options.deps,
+  });
+}
+
+/** Message flag 128: a deferred reply's "thinking…" placeholder. */
+const LOADING = 128;
+
+/**
+ * Runs a slash command and resolves with the answer as the user finally sees it: the reply, or
+ * the message that replaced a deferred one's placeholder.
+ */
+export async function commandAnswer(
+  fake: FakeDiscord,
+  spec: Parameters<FakeDiscord['interaction']>[0] & { kind: 'command' },
+  timeoutMs = 15_000,
+): Promise<MessageRecord> {
+  const handle = fake.interaction(spec);
+  await handle.response(timeoutMs);
+  return fake.waitFor(() => finalAnswer(handle), timeoutMs);
+}
+
+/** The reply once it is written: the original, or the follow-up that replaced a deferred one. */
+export function finalAnswer(handle: InteractionHandle): MessageRecord | undefined {
+  return [...handle.followUps(), handle.original()].find(
+    (m) => m !== undefined && !m.deleted && (m.flags & LOADING) === 0 && m.content !== '',
+  );
 }
 
 /** Polls `condition` (for state outside the fake, such as the database) until it holds. */

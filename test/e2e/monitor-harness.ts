@@ -1,10 +1,11 @@
 /**
  * The whole app in-process (startApp with the platforms the composition root builds: real
  * telegraf and real discord.js) against the local Telegram Bot API and the local Discord at
- * once, for the `/monitor` end-to-end tests. Each platform has admins (`admins[i]`, each with a
- * chat of their own, so the per-user and per-chat command budgets never get in the way of a long
- * table) and one plain member. Replies are read back from the fakes as a user would see them.
- * The app stores on the backend the options name (SQLite by default).
+ * once (or only one of them, `platforms`), for the chat-command end-to-end tests. Each platform
+ * has admins (`admins[i]`, each with a chat of their own, so the per-user and per-chat command
+ * budgets never get in the way of a long table), one plain member and one plain member whose id is
+ * in `OPERATORS`. Replies are read back from the fakes as a user would see them. The app stores on
+ * the backend the options name (SQLite by default).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,6 @@ import { type Backend, backendDatabase } from '../helpers/backend-database.js';
 import {
   type FakeDiscord,
   type FakeGuild,
-  type InteractionHandle,
   type MessageRecord,
   PermissionBits,
   startFakeDiscord,
@@ -28,11 +28,10 @@ import {
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram/index.js';
 import type { BotApiUser } from '../fakes/telegram/bot-api-types.js';
 import type { SentMessageRecord } from '../fakes/telegram/fake-state.js';
+import { commandAnswer } from './discord-harness.js';
 
 /** Message flag 64: only the caller sees the reply. */
 export const EPHEMERAL = 64;
-/** Message flag 128: a deferred reply's "thinking…" placeholder. */
-const LOADING = 128;
 /** Generous for a loaded machine; a reply normally takes milliseconds. */
 const REPLY_WAIT_MS = 15_000;
 
@@ -49,12 +48,22 @@ export interface MonitorWorldOptions {
   readonly resolveAddress?: AddressResolver;
   /** A still-down reminder's pace minute in ms (AppConfig `reminderMinuteMs`); default a minute. */
   readonly reminderMinuteMs?: number;
+  /** The platforms the app runs (default both); the side of one left out throws when used. */
+  readonly platforms?: readonly ('telegram' | 'discord')[];
+  /** More catalogue services, as YAML list items indented as under `services:`. */
+  readonly services?: string;
+  /** The bot is an administrator of the Telegram groups (it may pin); default a plain member. */
+  readonly telegramBotAdmin?: boolean;
+  /** The commands' budgets (AppConfig `commandRates`); default the production ones. */
+  readonly commandRates?: AppConfig['commandRates'];
 }
 
 export interface TelegramSide {
   readonly fake: FakeTelegram;
   readonly admins: readonly BotApiUser[];
   readonly member: BotApiUser;
+  /** A plain member whose id is in `OPERATORS` (in every group). */
+  readonly operator: BotApiUser;
   /** The group `admins[i]` created (the member is in every group). */
   readonly groups: readonly number[];
   /** Sends `text` to `chatId` as `from` and resolves with the bot's reply to it. */
@@ -68,6 +77,8 @@ export interface DiscordSide {
   readonly admins: readonly string[];
   /** A member without it. */
   readonly member: string;
+  /** A member without it whose id is in `OPERATORS`. */
+  readonly operator: string;
   /** One channel per admin. */
   readonly channels: readonly string[];
   /** Runs `/monitor <sub> …` and resolves with the final answer (deferred or not). */
@@ -92,19 +103,29 @@ export async function startMonitorWorld(options: MonitorWorldOptions): Promise<M
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
-    const tgFake = await startFakeTelegram({ rateLimits: false });
-    cleanups.push(() => tgFake.close());
-    const dcFake = await startFakeDiscord({ heartbeatIntervalMs: 500, onUnknownRoute: () => undefined });
-    cleanups.push(() => dcFake.close());
-    const names = Array.from({ length: options.admins }, (_, i) => `admin${String(i).padStart(2, '0')}`);
-    const guild = dcFake.addGuild({
-      name: 'Community',
-      channels: names.map((n) => ({ name: `ops-${n}` })),
-      members: [
-        ...names.map((username) => ({ username, permissions: PermissionBits.ManageChannels })),
-        { username: 'bob', permissions: '0' },
-      ],
-    });
+    const platforms = new Set(options.platforms ?? ['telegram', 'discord']);
+    let telegram: TelegramSide | undefined;
+    let discord: DiscordSide | undefined;
+    if (platforms.has('telegram')) {
+      const fake = await startFakeTelegram({ rateLimits: false });
+      cleanups.push(() => fake.close());
+      telegram = telegramSide(fake, options.admins, options.telegramBotAdmin === true);
+    }
+    if (platforms.has('discord')) {
+      const fake = await startFakeDiscord({ heartbeatIntervalMs: 500, onUnknownRoute: () => undefined });
+      cleanups.push(() => fake.close());
+      const names = Array.from({ length: options.admins }, (_, i) => `admin${String(i).padStart(2, '0')}`);
+      const guild = fake.addGuild({
+        name: 'Community',
+        channels: names.map((n) => ({ name: `ops-${n}` })),
+        members: [
+          ...names.map((username) => ({ username, permissions: PermissionBits.ManageChannels })),
+          { username: 'bob', permissions: '0' },
+          { username: 'olga', permissions: '0' },
+        ],
+      });
+      discord = discordSide(fake, guild, names);
+    }
     const dir = mkdtempSync(join(tmpdir(), 'monitor-e2e-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const servicesFile = join(dir, 'services.yaml');
@@ -117,17 +138,21 @@ services:
     name: GitHub
     monitors:
       - { type: tcp, host: 127.0.0.1, port: 9 }
-`,
+${options.services ?? ''}`,
     );
     const db = await backendDatabase(options.backend ?? 'sqlite', dir);
     const config: AppConfig = {
-      discord: {
-        token: dcFake.token,
-        applicationId: dcFake.applicationId,
-        guildId: guild.id,
-        apiRoot: dcFake.restUrl,
-      },
-      telegram: { token: tgFake.token, apiRoot: tgFake.apiRoot },
+      discord:
+        discord === undefined
+          ? null
+          : {
+              token: discord.fake.token,
+              applicationId: discord.fake.applicationId,
+              guildId: discord.guild.id,
+              apiRoot: discord.fake.restUrl,
+            },
+      telegram:
+        telegram === undefined ? null : { token: telegram.fake.token, apiRoot: telegram.fake.apiRoot },
       database: db.database,
       databasePath: db.databasePath,
       servicesFile,
@@ -144,8 +169,17 @@ services:
         allowedRanges: [...(options.allowedRanges ?? [])],
         public: false,
       },
-      secrets: [tgFake.token, dcFake.token, ...db.secrets],
+      operators: [
+        ...(telegram === undefined ? [] : [`telegram:${telegram.operator.id}`]),
+        ...(discord === undefined ? [] : [`discord:${discord.operator}`]),
+      ],
+      secrets: [
+        ...(telegram === undefined ? [] : [telegram.fake.token]),
+        ...(discord === undefined ? [] : [discord.fake.token]),
+        ...db.secrets,
+      ],
       ...(options.reminderMinuteMs === undefined ? {} : { reminderMinuteMs: options.reminderMinuteMs }),
+      ...(options.commandRates === undefined ? {} : { commandRates: options.commandRates }),
     };
     const app = await startApp(config, loadServicesFile(servicesFile), {
       clock: { now: () => Date.now() },
@@ -154,10 +188,17 @@ services:
       ...(options.resolveAddress === undefined ? {} : { resolveAddress: options.resolveAddress }),
     });
     cleanups.push(() => app.stop());
+    const absent = (name: string): never => {
+      throw new Error(`this world runs no ${name}`);
+    };
     return {
       app,
-      telegram: telegramSide(tgFake, options.admins),
-      discord: discordSide(dcFake, guild, names),
+      get telegram() {
+        return telegram ?? absent('Telegram');
+      },
+      get discord() {
+        return discord ?? absent('Discord');
+      },
       close,
     };
   } catch (err) {
@@ -166,16 +207,25 @@ services:
   }
 }
 
-function telegramSide(fake: FakeTelegram, adminCount: number): TelegramSide {
+function telegramSide(fake: FakeTelegram, adminCount: number, botAdmin: boolean): TelegramSide {
   const member = fake.createUser({ first_name: 'Member' });
+  const operator = fake.createUser({ first_name: 'Operator' });
   const admins = Array.from({ length: adminCount }, (_, i) => fake.createUser({ first_name: `Admin ${i}` }));
   const groups = admins.map(
-    (creator, i) => fake.createChat({ type: 'group', title: `Ops ${i}`, creator, members: [member] }).id,
+    (creator, i) =>
+      fake.createChat({
+        type: 'group',
+        title: `Ops ${i}`,
+        creator,
+        members: [member, operator],
+        botStatus: botAdmin ? 'administrator' : 'member',
+      }).id,
   );
   return {
     fake,
     admins,
     member,
+    operator,
     groups,
     async say(chatId, from, text) {
       const sent = fake.sendUserMessage(chatId, from, text);
@@ -198,24 +248,21 @@ function discordSide(fake: FakeDiscord, guild: FakeGuild, names: readonly string
     guild,
     admins: names.map((n) => id(guild.members, n)),
     member: id(guild.members, 'bob'),
+    operator: id(guild.members, 'olga'),
     channels: names.map((n) => id(guild.channels, `ops-${n}`)),
-    async monitor(channelId, userId, sub, options = {}) {
-      const handle = fake.interaction({
-        kind: 'command',
-        channelId,
-        userId,
-        name: 'monitor',
-        options: [{ name: sub, options: Object.entries(options).map(([name, value]) => ({ name, value })) }],
-      });
-      await handle.response(REPLY_WAIT_MS);
-      return fake.waitFor(() => finalAnswer(handle), REPLY_WAIT_MS);
-    },
+    monitor: (channelId, userId, sub, options = {}) =>
+      commandAnswer(
+        fake,
+        {
+          kind: 'command',
+          channelId,
+          userId,
+          name: 'monitor',
+          options: [
+            { name: sub, options: Object.entries(options).map(([name, value]) => ({ name, value })) },
+          ],
+        },
+        REPLY_WAIT_MS,
+      ),
   };
-}
-
-/** The reply once it is written: the original, or the follow-up that replaced a deferred one. */
-function finalAnswer(handle: InteractionHandle): MessageRecord | undefined {
-  return [...handle.followUps(), handle.original()].find(
-    (m) => m !== undefined && !m.deleted && (m.flags & LOADING) === 0 && m.content !== '',
-  );
 }

@@ -80,7 +80,12 @@ const DIGIT_VALUES: ReadonlyMap<string, string> = new Map(
     ),
   ),
 );
-const toAsciiDigits = (text: string): string => Array.from(text, (c) => DIGIT_VALUES.get(c) ?? c).join('');
+/**
+ * `text` with every digit of our languages' scripts as its ASCII digit (`২h` → `2h`), so what a chat
+ * types in its own script (a time, a duration, a pace) reads as the ASCII form.
+ */
+export const toAsciiDigits = (text: string): string =>
+  Array.from(text, (c) => DIGIT_VALUES.get(c) ?? c).join('');
 const QUIET_RANGE = /^(\d{1,2})(?:[:.](\d{2}))?(?:\s*[-–—]\s*|\s+to\s+)(\d{1,2})(?:[:.](\d{2}))?$/iu;
 
 /** `22:00-07:00` (also `22-7`, `22.30–07.15`, `22:00 to 07:00`, Bengali or Hindi digits) or an off word (null). */

@@ -30,7 +30,10 @@ export const discordModule: PlatformModule<'discord', typeof DISCORD_ENV.shape, 
   async create(settings, ctx) {
     // discord.js is loaded only when Discord is enabled.
     const { createDiscordPlatform } = await import('./discord-platform.js');
-    const commands = new CommandService(ctx.commands, { maxReplyChars: DISCORD_LIMITS.maxReplyChars });
+    const commands = new CommandService(ctx.commands, {
+      maxReplyChars: DISCORD_LIMITS.maxReplyChars,
+      ...ctx.commandRates,
+    });
     return createDiscordPlatform(settings, ctx, commands);
   },
 };

@@ -38,7 +38,10 @@ export const telegramModule: PlatformModule<'telegram', typeof TELEGRAM_ENV.shap
   async create(settings, ctx) {
     // telegraf is loaded only when Telegram is enabled.
     const { createTelegramPlatform } = await import('./telegram-platform.js');
-    const commands = new CommandService(ctx.commands, { maxReplyChars: TELEGRAM_LIMITS.maxReplyChars });
+    const commands = new CommandService(ctx.commands, {
+      maxReplyChars: TELEGRAM_LIMITS.maxReplyChars,
+      ...ctx.commandRates,
+    });
     return createTelegramPlatform(settings, ctx, commands);
   },
 };

@@ -13,6 +13,9 @@ describe('/board in Telegram words', () => {
     ['/board', { action: 'on' }],
     ['/board on', { action: 'on' }],
     ['/board OFF', { action: 'off' }],
+    // Each language's off word, as /settings reads it.
+    ['/board বন্ধ', { action: 'off' }],
+    ['/board बंद', { action: 'off' }],
   ];
   it.each(TABLE)('%s', (text, args) => {
     expect(parseCommandText(text)).toEqual(expect.objectContaining({ command: 'board', args }));

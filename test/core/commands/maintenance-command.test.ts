@@ -95,6 +95,11 @@ describe('/maintenance in Telegram words', () => {
     ],
     ['/maintenance set shop now 2h', { action: 'set', name: 'shop', start: 'now', duration: '2h' }],
     ['/maintenance shop now', { action: 'set', name: 'shop', duration: 'now' }],
+    // A date and time in Bengali digits are two words of the start, as in ASCII.
+    [
+      '/maintenance shop ২০২১-০৩-২০ ০৮:০০ ২h',
+      { action: 'set', name: 'shop', start: '২০২১-০৩-২০ ০৮:০০', duration: '২h' },
+    ],
   ];
   it.each(TABLE)('%s', (text, args) => {
     expect(parseCommandText(text)).toMatchObject({ command: 'maintenance', args });
@@ -113,6 +118,9 @@ describe('a maintenance start in the chat time zone', () => {
     ['2021-03-19 13:15', 'America/New_York', T0],
     ['2021-01-10 13:15', 'America/New_York', Date.parse('2021-01-10T18:15:00Z')],
     ['18:00', 'UTC', Date.parse('2021-03-19T18:00:00Z')],
+    // The chat's own digits read as ASCII ones.
+    ['২৩:৩০', DHAKA, T0 + 15 * 60_000],
+    ['२०२१-०३-२० ०८:००', DHAKA, Date.parse('2021-03-20T02:00:00Z')],
   ])('%s in %s', (text, timeZone, expected) => {
     expect(parseMaintenanceStart(text, T0, timeZone)).toBe(expected);
   });

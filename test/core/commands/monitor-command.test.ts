@@ -389,6 +389,11 @@ describe('parseCommandText /monitor', () => {
       { action: 'add', name: 'db', target: 'db.example.org:5432', every: '60s' },
     ],
     ['/monitor add site 5m', { action: 'add', name: 'site', target: '5m' }],
+    // An interval in Bengali or Hindi digits is one too.
+    [
+      '/monitor add site https://s.example/ ৫m',
+      { action: 'add', name: 'site', target: 'https://s.example/', every: '৫m' },
+    ],
     ['/monitor add', { action: 'add' }],
   ])('%s', (text, args) => {
     expect(parseCommandText(text)).toEqual({ command: 'monitor', args, addressed: false });

@@ -20,7 +20,13 @@ describe('/silence in Telegram words', () => {
     ['/silence OFF all', { action: 'off', service: 'all' }],
     ['/silence off', { action: 'off' }],
     ['/silence off google cloud', { action: 'off', service: 'google cloud' }],
+    // Each language's off word, as /settings reads it.
+    ['/silence বন্ধ whatsapp', { action: 'off', service: 'whatsapp' }],
+    ['/silence बंद', { action: 'off' }],
     ['/silence whatsapp 30m', { action: 'set', service: 'whatsapp', duration: '30m' }],
+    // A duration in Bengali or Hindi digits is one too, not part of the service's name.
+    ['/silence whatsapp ২h', { action: 'set', service: 'whatsapp', duration: '২h' }],
+    ['/silence all ३०m', { action: 'set', service: 'all', duration: '३०m' }],
   ];
   it.each(TABLE)('%s', (text, args) => {
     expect(parseCommandText(text)).toMatchObject({ command: 'silence', args });
@@ -41,7 +47,7 @@ describe('/silence', () => {
     });
   });
 
-  it.each(['10m', '7d', '1.5h'])('accepts %s (inside 10m..7d)', async (duration) => {
+  it.each(['10m', '7d', '1.5h', '২h', '१०m'])('accepts %s (inside 10m..7d)', async (duration) => {
     const h = makeHarness();
     const reply = await h.service.handle(request('silence', { action: 'set', service: 'all', duration }));
     expect(reply.ephemeral).toBe(false);

@@ -97,6 +97,7 @@ export const apiErrors = {
       30034,
       `Max number of daily application command creates has been reached (${max})`,
     ),
+  maximumPins: () => new DiscordApiError(400, 30003, 'Maximum number of pins reached (50)'),
   alreadyAcknowledged: () => new DiscordApiError(400, 40060, 'Interaction has already been acknowledged.'),
   missingAccess: () => new DiscordApiError(403, 50001, 'Missing Access'),
   emptyMessage: () => new DiscordApiError(400, 50006, 'Cannot send an empty message'),

@@ -78,6 +78,7 @@ export class MessageStore {
       editedAt: null,
       edits: [],
       deleted: false,
+      pinned: false,
     };
     if (input.allowEmpty !== true)
       assertNotEmpty({ ...record, attachmentCount: attachments.length, stickers: b.sticker_ids });

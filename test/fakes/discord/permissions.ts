@@ -26,6 +26,8 @@ export const PermissionBits = {
   CreatePublicThreads: 1n << 35n,
   UseApplicationCommands: 1n << 31n,
   SendMessagesInThreads: 1n << 38n,
+  /** Split from Manage Messages in 2025: pinning needs this one. */
+  PinMessages: 1n << 51n,
 } as const;
 
 /** Every bit Discord defines today (up to bit 50); what an administrator effectively has. */

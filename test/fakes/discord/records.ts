@@ -57,7 +57,7 @@ export interface MessageRecord {
   /** Replaced versions, oldest first. */
   edits: MessageVersion[];
   deleted: boolean;
-  /** Pinned with `PUT /channels/{id}/messages/pins/{message id}`; absent: not pinned. */
+  /** Pinned in its channel (`PUT /channels/{id}/messages/pins/{id}`); absent: not pinned. */
   pinned?: boolean;
 }
 

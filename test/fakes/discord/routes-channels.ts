@@ -111,18 +111,34 @@ function modifyChannel(ctx: RouteContext): RouteResult {
   return { status: 200, body: channelPayload(channel) };
 }
 
+/** Discord's limit of pinned messages per channel. */
+const MAX_PINS = 50;
+
 /**
- * Pins and unpins a message (https://discord.com/developers/docs/resources/message#pin-message):
- * the bot needs Manage Messages in the channel (50013 without), the message must be there (10008).
- * 204 either way; the 50-pin limit is not modelled.
+ * Pins a message (https://discord.com/developers/docs/resources/message#pin-message): the bot
+ * needs Pin Messages (50013 without), the message must be there (10008), a channel holds at most
+ * 50 pins (30003), and pinning twice changes nothing. 204.
  */
-function setPinned(pinned: boolean): (ctx: RouteContext) => RouteResult {
-  return (ctx) => {
-    channelWith(ctx.state, ctx.params.channelId ?? '', PermissionBits.ManageMessages);
-    channelMessage(ctx).pinned = pinned;
+function pinMessage(ctx: RouteContext): RouteResult {
+  channelWith(ctx.state, ctx.params.channelId ?? '', PermissionBits.PinMessages);
+  const message = channelMessage(ctx);
+  if (message.pinned !== true) {
+    const pins = [...ctx.state.messages.byId.values()].filter(
+      (m) => m.channelId === message.channelId && m.pinned === true && !m.deleted,
+    );
+    if (pins.length >= MAX_PINS) throw apiErrors.maximumPins();
+    message.pinned = true;
     ctx.state.changed();
-    return { status: 204 };
-  };
+  }
+  return { status: 204 };
+}
+
+/** Unpins a message (`DELETE` on the same path): Pin Messages needed, 10008 for no message, 204. */
+function unpinMessage(ctx: RouteContext): RouteResult {
+  channelWith(ctx.state, ctx.params.channelId ?? '', PermissionBits.PinMessages);
+  channelMessage(ctx).pinned = false;
+  ctx.state.changed();
+  return { status: 204 };
 }
 
 /** Routes under `/channels`. */
@@ -152,6 +168,20 @@ export const channelRoutes: readonly RouteDef[] = [
     handler: startThread,
   },
   {
+    method: 'PUT',
+    pattern: '/channels/:channelId/messages/pins/:messageId',
+    auth: 'bot',
+    limit: 'other',
+    handler: pinMessage,
+  },
+  {
+    method: 'DELETE',
+    pattern: '/channels/:channelId/messages/pins/:messageId',
+    auth: 'bot',
+    limit: 'other',
+    handler: unpinMessage,
+  },
+  {
     method: 'POST',
     pattern: '/channels/:channelId/messages',
     auth: 'bot',
@@ -174,20 +204,6 @@ export const channelRoutes: readonly RouteDef[] = [
     auth: 'bot',
     limit: 'other',
     handler: editMessage,
-  },
-  {
-    method: 'PUT',
-    pattern: '/channels/:channelId/messages/pins/:messageId',
-    auth: 'bot',
-    limit: 'other',
-    handler: setPinned(true),
-  },
-  {
-    method: 'DELETE',
-    pattern: '/channels/:channelId/messages/pins/:messageId',
-    auth: 'bot',
-    limit: 'other',
-    handler: setPinned(false),
   },
   {
     method: 'DELETE',

@@ -206,6 +206,11 @@ export class FakeTelegram {
     return this.state.store.get(chatId).pinnedMessageIds ?? [];
   }
 
+  /** The message pinChatMessage pinned in the chat last, if any. */
+  pinnedMessageId(chatId: number): number | undefined {
+    return this.pinned(chatId).at(-1);
+  }
+
   /** Every message of the chat as Telegram keeps it (users', the bot's, service messages), oldest first. */
   history(chatId: number): readonly BotApiMessage[] {
     return [...this.state.store.get(chatId).messages.values()];

@@ -1,6 +1,7 @@
 import type { CommandDefinition } from '../command-definition.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandArgs, CommandReply } from '../command-request.js';
+import { isOffWord } from '../settings-input.js';
 
 /** What `/board` does (the `action` argument, Discord's sub-commands). */
 export const BOARD_ACTIONS = ['on', 'off'] as const;
@@ -36,8 +37,9 @@ async function board(c: CommandContext, args: CommandArgs): Promise<CommandReply
   return c.info(m.started({ replaced }));
 }
 
+/** `off`, or an off word of any of our languages (`বন্ধ`, `बंद`, as /settings reads them); else on. */
 function boardAction(given: string | undefined): BoardAction {
-  return given?.trim().toLowerCase() === 'off' ? 'off' : 'on';
+  return given !== undefined && isOffWord(given) ? 'off' : 'on';
 }
 
 export const boardCommand: CommandDefinition = {

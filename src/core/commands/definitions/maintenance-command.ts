@@ -4,6 +4,7 @@ import type { ArgSpec, CommandDefinition } from '../command-definition.js';
 import { echo, type CommandContext } from '../command-context.js';
 import type { CommandArgs, CommandReply } from '../command-request.js';
 import { monitorScopeOf } from '../monitor-scope.js';
+import { toAsciiDigits } from '../settings-input.js';
 import type { MaintenanceCommandPort, MonitorCaller, UnknownMonitorOutcome } from '../ports.js';
 import { MAX_MONITOR_NAME_CHARS } from './monitor-command.js';
 
@@ -82,7 +83,8 @@ async function maintenance(c: CommandContext, args: CommandArgs): Promise<Comman
     return c.problem(m.maintenanceBadStart({ given: givenStart === '' ? null : echo(givenStart) }));
   if (start < c.now - PAST_GRACE_MS) return c.problem(m.maintenancePastStart({ given: echo(givenStart) }));
   const givenDuration = args.duration?.trim() ?? '';
-  const ms = parseDuration(givenDuration);
+  // Digits may be the chat's own (`২h`), as /settings reads them.
+  const ms = parseDuration(toAsciiDigits(givenDuration));
   if (ms === null || ms < MIN_MAINTENANCE_WINDOW_MS || ms > MAX_MAINTENANCE_WINDOW_MS)
     return c.problem(m.maintenanceBadDuration({ given: givenDuration === '' ? null : echo(givenDuration) }));
   const startsAt = Math.max(start, c.now);
@@ -125,9 +127,10 @@ const DATED = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})$/;
  * shows it (today, or tomorrow when today's has passed); `YYYY-MM-DD HH:MM`, that wall time (one a
  * DST change skips or repeats is read with one of the two offsets around it). Null when it is none
  * of these or no such date or time exists. A dated start may lie in the past: the caller refuses it.
+ * Digits may be any of our languages' (`১০:০০`).
  */
 export function parseMaintenanceStart(text: string, now: number, timeZone: string): number | null {
-  const given = text.trim().toLowerCase().replace(/\s+/g, ' ');
+  const given = toAsciiDigits(text).trim().toLowerCase().replace(/\s+/g, ' ');
   if (given === 'now') return now;
   const clock = CLOCK.exec(given);
   if (clock !== null) {
@@ -217,7 +220,8 @@ function fromWallTime(
 /**
  * Telegram's words: `list` (or nothing) is the list; `cancel <monitor>`; otherwise `<monitor>
  * <start> <duration>`, read from the end: the last word is the duration, before it the start
- * (`now`, `HH:MM`, or a date and `HH:MM` as two words), and the rest the monitor's name.
+ * (`now`, `HH:MM`, or a date and `HH:MM` as two words, in any of our languages' digits), and the
+ * rest the monitor's name.
  */
 function maintenanceArguments(tokens: readonly string[]): CommandArgs {
   const first = tokens[0]?.toLowerCase();
@@ -230,10 +234,10 @@ function maintenanceArguments(tokens: readonly string[]): CommandArgs {
   const before = rest.at(-1);
   if (
     start !== undefined &&
-    CLOCK.test(start) &&
+    CLOCK.test(toAsciiDigits(start)) &&
     rest.length > 1 &&
     before !== undefined &&
-    /^\d{4}-\d{2}-\d{2}$/.test(before)
+    /^\d{4}-\d{2}-\d{2}$/.test(toAsciiDigits(before))
   )
     start = `${rest.pop()} ${start}`;
   return present({ action: 'set', name: rest.join(' '), start, duration });

@@ -5,6 +5,7 @@ import type { CommandDefinition } from '../command-definition.js';
 import { echo, type CommandContext } from '../command-context.js';
 import type { CommandArgs, CommandReply } from '../command-request.js';
 import { monitorScopeOf } from '../monitor-scope.js';
+import { toAsciiDigits } from '../settings-input.js';
 import type {
   MonitorAddOutcome,
   MonitorCaller,
@@ -79,7 +80,8 @@ async function add(
   if (target === '') return missing(c, 'target');
   let intervalMs: number | undefined;
   if (args.every !== undefined && args.every.trim() !== '') {
-    const parsed = parseDuration(args.every);
+    // Digits may be the chat's own (`৫m`), as /settings reads them.
+    const parsed = parseDuration(toAsciiDigits(args.every));
     if (parsed === null) return c.problem(c.m.monitors.invalidInterval({ given: echo(args.every) }));
     intervalMs = parsed;
   }
@@ -158,7 +160,7 @@ export function renderListing(m: Messages, listing: MonitorListOutcome, timeZone
 /**
  * Telegram's words: `add <name> <target…> [every]`, `remove <name>`, `list`. The name is one word
  * (quote it for spaces); the target is the rest (a URL may be followed by a keyword), except a last
- * word that is a duration (`5m`), which is `every`. The action is lower-cased; an unknown one is
+ * word that is a duration (`5m`, in any of our languages' digits), which is `every`. The action is lower-cased; an unknown one is
  * kept for the usage reply.
  */
 function monitorArguments(tokens: readonly string[]): CommandArgs {
@@ -167,7 +169,7 @@ function monitorArguments(tokens: readonly string[]): CommandArgs {
   if (action !== 'add')
     return present({ action, name: action === 'remove' ? joinAll(tokens.slice(1)) : name });
   const last = rest.at(-1);
-  const withEvery = rest.length > 1 && last !== undefined && parseDuration(last) !== null;
+  const withEvery = rest.length > 1 && last !== undefined && parseDuration(toAsciiDigits(last)) !== null;
   return present({
     action,
     name,

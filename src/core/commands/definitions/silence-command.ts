@@ -2,6 +2,7 @@ import { parseDuration } from '../../duration.js';
 import type { CommandDefinition } from '../command-definition.js';
 import { echo, type CommandContext } from '../command-context.js';
 import type { CommandArgs, CommandReply } from '../command-request.js';
+import { isOffWord, toAsciiDigits } from '../settings-input.js';
 
 /** What `/silence` does (the `action` argument, Discord's sub-commands). */
 export const SILENCE_ACTIONS = ['set', 'off', 'list'] as const;
@@ -68,7 +69,8 @@ async function silence(c: CommandContext, args: CommandArgs): Promise<CommandRep
     return c.info(m.silenceEnded());
   }
   const given = args.duration?.trim() ?? '';
-  const ms = parseDuration(given);
+  // Digits may be the chat's own (`২h`), as /settings reads them.
+  const ms = parseDuration(toAsciiDigits(given));
   if (ms === null || ms < MIN_SILENCE_MS || ms > MAX_SILENCE_MS) {
     return c.problem(m.invalidSilenceDuration({ given: given === '' ? null : echo(given) }));
   }
@@ -87,16 +89,19 @@ function silenceAction(given: string | undefined): SilenceAction {
 }
 
 /**
- * Telegram's words: nothing or `list` is the list; `off <service|all>`; otherwise `<service|all>
- * <duration>`, where the last word is the duration when it starts with a digit (so `/silence all 2x`
- * is answered as a bad duration, not as an unknown service "all 2x").
+ * Telegram's words: nothing or `list` is the list; `off <service|all>` (`off` also in any of our
+ * languages' off words, `বন্ধ`, `बंद`, as /settings reads them); otherwise `<service|all>
+ * <duration>`, where the last word is the duration when it starts with a digit of any script (so
+ * `/silence all 2x` is answered as a bad duration, not as an unknown service "all 2x", and
+ * `/silence all ২h` is a duration).
  */
 function silenceArguments(tokens: readonly string[]): CommandArgs {
   const first = tokens[0]?.toLowerCase();
   if (first === undefined || (first === 'list' && tokens.length === 1)) return { action: 'list' };
-  if (first === 'off') return present({ action: 'off', service: tokens.slice(1).join(' ') });
+  if (first !== undefined && isOffWord(first))
+    return present({ action: 'off', service: tokens.slice(1).join(' ') });
   const last = tokens.at(-1) ?? '';
-  const withDuration = tokens.length > 1 && /^\d/.test(last);
+  const withDuration = tokens.length > 1 && /^\p{Nd}/u.test(last);
   return present({
     action: 'set',
     service: (withDuration ? tokens.slice(0, -1) : tokens).join(' '),
