@@ -474,6 +474,10 @@ export const bn: Catalogue<'bn'> = {
       suggestions.length === 0
         ? `"${given}" নামে কোনো সার্ভিস আমি চিনি না। /services-এ সবগুলোর তালিকা আছে।`
         : `"${given}" নামে কোনো সার্ভিস আমি চিনি না। আপনি কি ${suggestions.join(', ')} বোঝাতে চেয়েছেন?`,
+    discordOnlySetting: ({ setting }) =>
+      setting === 'threads'
+        ? 'ঘটনার থ্রেড শুধু Discord-এ পাওয়া যায়। এখানে সতর্কবার্তা সেই টপিকে যায় যেখানে /subscribe পাঠানো হয়েছিল: কোনো ফোরাম টপিকে সেগুলো পেতে সেখানেই সাবস্ক্রাইব করুন।'
+        : 'বিভ্রাটের রোল শুধু Discord-এ পাওয়া যায়। এখানে প্রতিটি সতর্কবার্তা চ্যাটকে জানায়, যদি না শান্ত সময় ঠিক করা থাকে (/settings)।',
     missingArgument: ({ command, argument }) => `${command} কমান্ডের সাথে ${ARGUMENT[argument]} দিতে হবে।`,
     adminRequired: () => 'এটি শুধু এই চ্যাটের অ্যাডমিনরা করতে পারেন।',
     rateLimited: ({ retryAfterMs }) => `একটু ধীরে! ${duration(retryAfterMs)} পরে আবার চেষ্টা করুন।`,

@@ -466,6 +466,10 @@ export const en: Catalogue<'en'> = {
       suggestions.length === 0
         ? `I don't know the service "${given}". /services lists them all.`
         : `I don't know the service "${given}". Did you mean ${suggestions.join(', ')}?`,
+    discordOnlySetting: ({ setting }) =>
+      setting === 'threads'
+        ? 'Incident threads are a Discord feature. Here, alerts go to the topic where /subscribe was sent: subscribe in a forum topic to get them there.'
+        : 'Outage roles are a Discord feature. Here, every alert notifies the chat unless quiet hours are set (/settings quiet).',
     missingArgument: ({ command, argument }) => `${command} needs ${ARGUMENT[argument]}.`,
     adminRequired: () => 'Only admins of this chat can do that.',
     rateLimited: ({ retryAfterMs }) => `Slow down: try again in ${duration(retryAfterMs)}.`,

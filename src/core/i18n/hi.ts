@@ -498,6 +498,10 @@ export const hi: Catalogue<'hi'> = {
       suggestions.length === 0
         ? `"${given}" नाम की कोई सेवा मुझे नहीं पता। /services में पूरी सूची है।`
         : `"${given}" नाम की कोई सेवा मुझे नहीं पता। क्या आपका मतलब ${suggestions.join(', ')} था?`,
+    discordOnlySetting: ({ setting }) =>
+      setting === 'threads'
+        ? 'घटना के थ्रेड सिर्फ़ Discord पर मिलते हैं। यहाँ अलर्ट उसी टॉपिक में आते हैं जहाँ /subscribe भेजा गया था: किसी फ़ोरम टॉपिक में पाने के लिए वहीं सब्सक्राइब करें।'
+        : 'आउटेज रोल सिर्फ़ Discord पर मिलते हैं। यहाँ हर अलर्ट चैट को सूचना देता है, जब तक शांत समय तय न हो (/settings)।',
     missingArgument: ({ command, argument }) => `${command} के साथ ${ARGUMENT[argument]} देना ज़रूरी है।`,
     adminRequired: () => 'यह सिर्फ़ इस चैट के एडमिन कर सकते हैं।',
     rateLimited: ({ retryAfterMs }) => `ज़रा धीरे! ${duration(retryAfterMs)} बाद फिर कोशिश करें।`,

@@ -321,6 +321,8 @@ export interface CommandMessages {
   unknownCommand(p: { readonly command: string }): string;
   /** `I don't know the service "whatsap". Did you mean WhatsApp?` */
   unknownService(p: { readonly given: string; readonly suggestions: readonly string[] }): string;
+  /** `/settings role|threads` where the platform has neither (Telegram): what to do instead. */
+  discordOnlySetting(p: { readonly setting: 'role' | 'threads' }): string;
   missingArgument(p: { readonly command: string; readonly argument: CommandArgument }): string;
   adminRequired(): string;
   /** `Slow down: try again in 10 seconds.` */

@@ -162,10 +162,10 @@ const BAD_INPUT: readonly [string, string, CommandArgs, (m: typeof en) => string
     (m) => m.commands.missingArgument({ command: '/settings', argument: 'timezone' }),
   ],
   [
-    'a role that is not a snowflake',
+    "a role on Telegram, which has none (roles are Discord's)",
     'settings',
     { role: '@everyone' },
-    (m) => m.commands.missingArgument({ command: '/settings', argument: 'role' }),
+    (m) => m.commands.discordOnlySetting({ setting: 'role' }),
   ],
   [
     'a button for a service we no longer watch',
@@ -247,7 +247,7 @@ describe('settings', () => {
   it('refuses a role on Telegram, which has none', async () => {
     const h = makeHarness();
     const reply = await h.service.handle(request('settings', { role: '123456789012345678' }));
-    expect(reply.text).toBe(en.commands.missingArgument({ command: '/settings', argument: 'role' }));
+    expect(reply.text).toBe(en.commands.discordOnlySetting({ setting: 'role' }));
     expect(h.store.writes).toBe(0);
   });
 });
@@ -267,15 +267,18 @@ describe('settings threads', () => {
     }
   });
 
-  it('refuses threads on Telegram and a word that is neither on nor off, storing nothing', async () => {
+  it('refuses a word that is neither on nor off, storing nothing', async () => {
     const h = makeHarness();
-    for (const [given, platform] of [
-      ['on', 'telegram'],
-      ['maybe', 'discord'],
-    ] as const) {
-      const reply = await h.service.handle(request('settings', { threads: given }, { platform }));
-      expect(reply.text).toBe(en.commands.missingArgument({ command: '/settings', argument: 'threads' }));
-    }
+    const reply = await h.service.handle(request('settings', { threads: 'maybe' }, { platform: 'discord' }));
+    expect(reply.text).toBe(en.commands.missingArgument({ command: '/settings', argument: 'threads' }));
+    expect(h.store.writes).toBe(0);
+  });
+
+  it('answers threads and roles on Telegram with what they are there instead, storing nothing', async () => {
+    const h = makeHarness();
+    const threads = await h.service.handle(request('settings', { threads: 'on' }, { platform: 'telegram' }));
+    expect(threads.text).toBe(en.commands.discordOnlySetting({ setting: 'threads' }));
+    expect(threads.text).toMatch(/forum topic/);
     expect(h.store.writes).toBe(0);
   });
 });

@@ -166,6 +166,7 @@ const COMMANDS: Samples<CommandMessages> = {
   invalidRemindPace: [[{ given: '45m', paces: [30, 60, 120, 240] }]],
   unknownCommand: [[{ command: '/frobnicate' }]],
   unknownService: [[{ given: 'whatsap', suggestions: ['WhatsApp'] }], [{ given: 'zzz', suggestions: [] }]],
+  discordOnlySetting: [[{ setting: 'threads' }], [{ setting: 'role' }]],
   missingArgument: COMMAND_ARGUMENTS.map((argument) => [{ command: '/subscribe', argument }] as const),
   adminRequired: [[]],
   rateLimited: [[{ retryAfterMs: 10_000 }]],

@@ -74,11 +74,11 @@ function settingsPatch(c: CommandContext, args: CommandArgs): Patch | { reply: C
         break;
       }
       case 'role': {
-        // Only Discord has roles; the missing-argument text says what the option takes.
+        // Only Discord has roles; elsewhere the reply says so and what to do instead.
+        if (!c.request.chat.capabilities.mentionRole)
+          return refuse(m.discordOnlySetting({ setting: 'role' }));
         const parsed = parseRoleId(given);
-        if (!parsed.ok || !c.request.chat.capabilities.mentionRole) {
-          return refuse(m.missingArgument({ command: '/settings', argument }));
-        }
+        if (!parsed.ok) return refuse(m.missingArgument({ command: '/settings', argument }));
         patch.mentionRoleId = parsed.value;
         break;
       }
@@ -91,9 +91,10 @@ function settingsPatch(c: CommandContext, args: CommandArgs): Patch | { reply: C
       }
       case 'threads': {
         // Threads are Discord's (the platform with roles); `on`/`off` only.
+        if (!c.request.chat.capabilities.mentionRole)
+          return refuse(m.discordOnlySetting({ setting: 'threads' }));
         const parsed = parseOnOff(given);
-        if (parsed === null || !c.request.chat.capabilities.mentionRole)
-          return refuse(m.missingArgument({ command: '/settings', argument }));
+        if (parsed === null) return refuse(m.missingArgument({ command: '/settings', argument }));
         patch.threads = parsed;
         break;
       }
