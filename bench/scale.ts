@@ -45,7 +45,8 @@ const INTERVAL = process.env['BENCH_SCALE_INTERVAL'] ?? '60s';
 const HEALTH_POLL_MS = 100;
 const WARM_UP_MS = 60_000;
 const SCRAPE_MS = 15_000;
-const START_TIMEOUT_MS = 120_000;
+/** Start-up reads and validates every service: allow more time for more of them. */
+const START_TIMEOUT_MS = 120_000 + MONITORS * 3;
 const MB = 2 ** 20;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
