@@ -1,6 +1,9 @@
 /**
  * Scale (docs/design.md §8): the bot as users run it (`npm start`, no chat tokens) with 10,000 HTTP monitors
- * every 60 s against a loopback target in another process. Reports the share of checks started
+ * every 60 s against a loopback target in another process (BENCH_SCALE_MONITORS and
+ * BENCH_SCALE_INTERVAL change both: e.g. 100000 and 600s for start-up and memory at 100,000 without
+ * flooding the host). Start-up: when every monitor is scheduled (the start-up line), when /healthz
+ * first answered and its slowest answer from then through the warm-up. Reports the share of checks started
  * within 1 s of their slot and the event-loop delay p99 (both from the bot's own /metrics), the
  * bot process's peak RSS (/proc VmHWM, start-up included) and the database growth per hour. One
  * warm-up minute, then BENCH_SCALE_MINUTES (default 5, so the crowd runtime's 5-minute step, which
