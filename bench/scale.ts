@@ -1,6 +1,9 @@
 /**
  * Scale (docs/design.md §8): the bot as users run it (`npm start`, no chat tokens) with 10,000 HTTP monitors
- * every 60 s against a loopback target in another process. Reports the share of checks started
+ * every 60 s against a loopback target in another process (BENCH_SCALE_MONITORS and
+ * BENCH_SCALE_INTERVAL change both: e.g. 100000 and 600s for start-up and memory at 100,000 without
+ * flooding the host). Start-up: when every monitor is scheduled (the start-up line), when /healthz
+ * first answered and its slowest answer from then through the warm-up. Reports the share of checks started
  * within 1 s of their slot and the event-loop delay p99 (both from the bot's own /metrics), the
  * bot process's peak RSS (/proc VmHWM, start-up included) and the database growth per hour. One
  * warm-up minute, then BENCH_SCALE_MINUTES (default 5, so the crowd runtime's 5-minute step, which
@@ -21,6 +24,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import type { PgDb } from '../src/db/postgres/pool.js';
@@ -38,14 +42,61 @@ import {
   tempDir,
 } from './support.js';
 
-const MONITORS = 10_000;
-const INTERVAL = '60s';
+/** How many monitors and how often (BENCH_SCALE_MONITORS, BENCH_SCALE_INTERVAL; default 10,000 every 60 s). */
+const MONITORS = Number(process.env['BENCH_SCALE_MONITORS'] ?? 10_000);
+const INTERVAL = process.env['BENCH_SCALE_INTERVAL'] ?? '60s';
+const HEALTH_POLL_MS = 100;
 const WARM_UP_MS = 60_000;
 const SCRAPE_MS = 15_000;
-const START_TIMEOUT_MS = 120_000;
+/** Start-up reads and validates every service: allow more time for more of them. */
+const START_TIMEOUT_MS = 120_000 + MONITORS * 3;
 const MB = 2 ** 20;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A loopback port free right now, for the bot to listen on (so /healthz can be asked while it starts). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (typeof address !== 'object' || address === null) throw new Error('no free port');
+  return address.port;
+}
+
+/**
+ * Asks /healthz every HEALTH_POLL_MS while the bot starts: when it first answered, and the slowest
+ * answer until `stop` (the event loop held by start-up work shows as a slow answer).
+ */
+function pollHealth(url: string, startedAt: number): { stop(): { readyMs: number; worstMs: number } } {
+  let readyMs = NaN;
+  let worstMs = 0;
+  let running = true;
+  const loop = async (): Promise<void> => {
+    while (running) {
+      const sent = Date.now();
+      try {
+        const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(60_000) });
+        await response.arrayBuffer();
+        const took = Date.now() - sent;
+        if (Number.isNaN(readyMs)) readyMs = Date.now() - startedAt;
+        else worstMs = Math.max(worstMs, took);
+      } catch {
+        // not listening yet
+      }
+      await sleep(HEALTH_POLL_MS);
+    }
+  };
+  void loop();
+  return {
+    stop: () => {
+      running = false;
+      return { readyMs, worstMs };
+    },
+  };
+}
 
 function dbBytes(path: string): number {
   let total = 0;
@@ -235,7 +286,9 @@ async function runScale(backendName: ScaleBackend['name']): Promise<Record<strin
   const dir = tempDir('bench-scale-');
   let bot: ChildProcess | undefined;
   let backend: ScaleBackend | undefined;
+  let health: ReturnType<typeof pollHealth> | undefined;
   try {
+    const port = await freePort();
     const servicesFile = `${dir.path}/services.yaml`;
     writeFileSync(
       servicesFile,
@@ -259,12 +312,13 @@ async function runScale(backendName: ScaleBackend['name']): Promise<Record<strin
       SERVICES_FILE: servicesFile,
       ...backend.env,
       HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
+      HTTP_PORT: String(port),
       LOG_LEVEL: 'info',
     };
     const startedAt = Date.now();
     const child = spawn(command, { shell: true, env, stdio: ['ignore', 'pipe', 'pipe'] });
     bot = child;
+    health = pollHealth(`http://127.0.0.1:${port}`, startedAt);
     let measuring = false;
     let skipped = 0;
     const stderrTail: string[] = [];
@@ -292,6 +346,7 @@ async function runScale(backendName: ScaleBackend['name']): Promise<Record<strin
       });
     });
     const startMs = Date.now() - startedAt;
+    const startRssMb = procMemory(findBotPid(child.pid ?? 0) ?? 0, 'VmHWM') / MB;
     const pid = findBotPid(child.pid ?? 0);
     if (pid === undefined) throw new Error(`no bot process under ${command}`);
     const botCommand = cmdline(pid);
@@ -308,13 +363,14 @@ async function runScale(backendName: ScaleBackend['name']): Promise<Record<strin
     };
 
     await sleep(WARM_UP_MS);
-    const health = (await (await fetch(`${baseUrl}/healthz`)).json()) as {
+    const startHealth = health.stop();
+    const healthz = (await (await fetch(`${baseUrl}/healthz`)).json()) as {
       platforms: Record<string, { connected: boolean }>;
     };
-    const notConnected = chat.filter((name) => health.platforms[name]?.connected !== true);
+    const notConnected = chat.filter((name) => healthz.platforms[name]?.connected !== true);
     if (notConnected.length > 0)
       throw new Error(
-        `not connected after the warm-up: ${notConnected.join(', ')} (${JSON.stringify(health)})`,
+        `not connected after the warm-up: ${notConnected.join(', ')} (${JSON.stringify(healthz)})`,
       );
     const reader = await backend.openReader();
     const first = await scrape(); // also restarts the event-loop delay histogram
@@ -381,6 +437,9 @@ async function runScale(backendName: ScaleBackend['name']): Promise<Record<strin
       peakHeapMb: worst.heap / MB,
       peakExternalMb: worst.external / MB,
       startSeconds: startMs / 1000,
+      healthReadySeconds: startHealth.readyMs / 1000,
+      startHealthWorstMs: startHealth.worstMs,
+      startPeakRssMb: startRssMb,
       cpuShare: cpuMs / measuredMs,
       cpuMicrosPerCheck: (cpuMs * 1000) / Math.max(1, started),
       serverCpuShare: serverCpuMs / measuredMs,
@@ -398,6 +457,11 @@ async function runScale(backendName: ScaleBackend['name']): Promise<Record<strin
     );
     console.log(
       `bot process:                              ${botCommand} (via \`${command}\`, up in ${fmt(result.startSeconds)} s)`,
+    );
+    console.log(
+      `start-up:                                 every monitor scheduled at ${fmt(result.startSeconds)} s, ` +
+        `/healthz first answered at ${fmt(result.healthReadySeconds)} s; slowest /healthz after that and in the ` +
+        `warm-up ${fmt(result.startHealthWorstMs)} ms (asked every ${HEALTH_POLL_MS} ms); peak RSS at start-up ${fmt(result.startPeakRssMb)} MB`,
     );
     console.log(
       `checks started:                           ${result.checksStarted} (${result.down} down, ${result.skipped} skipped)`,
@@ -435,6 +499,7 @@ async function runScale(backendName: ScaleBackend['name']): Promise<Record<strin
     );
     return result;
   } finally {
+    health?.stop();
     if (bot && bot.exitCode === null) {
       const pid = findBotPid(bot.pid ?? 0);
       const exited = once(bot, 'exit');

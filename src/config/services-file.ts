@@ -116,11 +116,12 @@ export function parseServices(text: string, source = 'services file'): ServicesC
       ? { changes: file.defaults.flap.changes, windowMs: file.defaults.flap.window }
       : DEFAULT_FLAP,
   };
+  const shared = new SharedValues();
   const monitors: MonitorConfig[] = [];
   const services: ServiceDef[] = [];
   const serviceIds = new Set<string>();
   (file.control ?? []).forEach((raw, i) => {
-    const m = buildMonitor(raw, ['control', i], null, `control-${i}`, defaults, problems);
+    const m = buildMonitor(raw, ['control', i], null, `control-${i}`, defaults, problems, shared);
     if (m) monitors.push(m);
   });
   file.services.forEach((s, i) => {
@@ -128,7 +129,15 @@ export function parseServices(text: string, source = 'services file'): ServicesC
     serviceIds.add(s.id);
     const all = s.vantages === 'all';
     const own = s.monitors.flatMap((raw, j) => {
-      const m = buildMonitor(raw, ['services', i, 'monitors', j], s.id, `${s.id}-${j}`, defaults, problems);
+      const m = buildMonitor(
+        raw,
+        ['services', i, 'monitors', j],
+        s.id,
+        `${s.id}-${j}`,
+        defaults,
+        problems,
+        shared,
+      );
       // Votes are about what a probe measures; an official feed says the same from anywhere.
       return m ? [all && m.role === 'probe' ? { ...m, vantages: 'all' as const } : m] : [];
     });
@@ -251,6 +260,73 @@ interface MonitorDefaults {
   readonly flap: { readonly changes: number; readonly windowMs: number };
 }
 
+/**
+ * One shared copy of equal values among the monitors of a file: schedules of the same interval and
+ * options' plain-data parts (an HTTP monitor's `expect`, equal headers). At 100,000 monitors each
+ * copy is 100,000 equal objects. Shared values are never changed (a `MonitorConfig` is read-only).
+ */
+class SharedValues {
+  private readonly schedules = new Map<number, Schedule>();
+  private readonly plain = new Map<string, unknown>();
+
+  every(ms: number): Schedule {
+    let schedule = this.schedules.get(ms);
+    if (schedule === undefined) {
+      schedule = { kind: 'every', ms };
+      this.schedules.set(ms, schedule);
+    }
+    return schedule;
+  }
+
+  /** The options with each plain-data object value shared with equal ones of the same probe type and key. */
+  options(type: string, options: unknown): unknown {
+    if (
+      typeof options !== 'object' ||
+      options === null ||
+      Object.getPrototypeOf(options) !== Object.prototype
+    )
+      return options;
+    // A copy made at once with all its keys keeps them in the object (zod's output adds them one by
+    // one and spills into a separate property array).
+    const copy: Record<string, unknown> = { ...(options as Record<string, unknown>) };
+    for (const [key, value] of Object.entries(copy)) {
+      if (typeof value !== 'object' || value === null) continue;
+      const text = plainJson(value);
+      if (text === undefined) continue;
+      const id = `${type}\0${key}\0${text}`;
+      const known = this.plain.get(id);
+      if (known === undefined) this.plain.set(id, value);
+      else copy[key] = known;
+    }
+    return copy;
+  }
+}
+
+/**
+ * The JSON text of a value made only of plain objects, arrays, strings, booleans, null and finite
+ * numbers (so two equal texts are interchangeable values); undefined for anything else (a RegExp, a
+ * class instance, a function, an undefined property, -0, NaN).
+ */
+function plainJson(value: unknown): string | undefined {
+  let plain = true;
+  const text = JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
+    // The value as held, before any toJSON of its own (a Date, a class) stood in for it.
+    const held = this[key];
+    if (typeof held === 'object' && held !== null && !Array.isArray(held)) {
+      const proto: unknown = Object.getPrototypeOf(held);
+      if (proto !== Object.prototype && proto !== null) plain = false;
+    }
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint')
+      plain = false;
+    else if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) plain = false;
+    else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      if (Object.values(v).some((p) => p === undefined)) plain = false;
+    }
+    return v;
+  });
+  return plain ? text : undefined;
+}
+
 function buildMonitor(
   raw: Record<string, unknown>,
   path: readonly PropertyKey[],
@@ -258,6 +334,7 @@ function buildMonitor(
   fallbackId: string,
   defaults: MonitorDefaults,
   problems: string[],
+  shared: SharedValues,
 ): MonitorConfig | null {
   const type = raw['type'];
   const probe = typeof type === 'string' ? findProbe(type) : undefined;
@@ -294,7 +371,7 @@ function buildMonitor(
       ? { kind: 'cron', expression: c.data.cron }
       : every === defaults.intervalMs
         ? defaults.schedule
-        : { kind: 'every', ms: every };
+        : shared.every(every);
   return {
     id: c.data.id !== undefined ? (serviceId === null ? c.data.id : `${serviceId}-${c.data.id}`) : fallbackId,
     serviceId,
@@ -305,7 +382,7 @@ function buildMonitor(
     confirm: mergeConfirm(defaults.confirm, c.data.confirm),
     flap: c.data.flap ? { changes: c.data.flap.changes, windowMs: c.data.flap.window } : defaults.flap,
     probe,
-    options: o.data,
+    options: shared.options(probe.type, o.data),
     timeoutMs,
     schedule,
   };

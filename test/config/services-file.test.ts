@@ -137,6 +137,32 @@ services:
     expect(own.confirm).toEqual({ down: 3, up: 1 });
     expect(statusOf(own)).toEqual([[200, 200]]);
   });
+  it('shares equal schedules and equal plain option parts between monitors, never a compiled regex', () => {
+    const config = parseServices(`
+services:
+  - id: a
+    name: A
+    monitors:
+      - { type: http, url: "http://127.0.0.1:1/", every: 600s, headers: { x-k: v } }
+      - { type: http, url: "http://127.0.0.1:2/", every: 600s, headers: { x-k: v } }
+      - { type: http, url: "http://127.0.0.1:3/", every: 300s, headers: { x-k: w }, expect: { regex: "ok" } }
+      - { type: http, url: "http://127.0.0.1:4/", every: 300s, expect: { regex: "ok" } }
+`);
+    const [a, b, c, d] = config.monitors as [MonitorConfig, MonitorConfig, MonitorConfig, MonitorConfig];
+    const options = (m: MonitorConfig): HttpOptions => m.options as HttpOptions;
+    expect(b.schedule).toBe(a.schedule);
+    expect(d.schedule).toBe(c.schedule);
+    expect(c.schedule).toEqual({ kind: 'every', ms: 300_000 });
+    expect(options(b).headers).toBe(options(a).headers);
+    expect(options(b).expect).toBe(options(a).expect);
+    expect(options(c).headers).toEqual({ 'x-k': 'w' });
+    // A compiled regex is no plain data: each monitor keeps its own.
+    expect(options(d).expect).not.toBe(options(c).expect);
+    expect(options(d).expect.regex).toBeInstanceOf(RegExp);
+    expect(options(a).url).toBe('http://127.0.0.1:1/');
+    expect(options(b).url).toBe('http://127.0.0.1:2/');
+  });
+
   it('lists every problem of a bad file with its path, not just the first', () => {
     const problems = problemsOf(`
 services:

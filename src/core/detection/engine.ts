@@ -148,7 +148,12 @@ export class DetectionEngine {
   private readonly crowd = new Map<string, CrowdView>();
   /** Services added with `addService` (chat monitors): they never sway the vantage verdict. */
   private readonly runtimeServices = new Set<string>();
-  private readonly latest = new Map<string, { failing: boolean; at: number }>();
+  /**
+   * Each monitor's latest raw outcome, with the unit it counts as for the vantage guard (its
+   * service's group or the service; controls: none): the guard's once-a-second assessment reads
+   * these objects as they are instead of making one per monitor each time.
+   */
+  private readonly latest = new Map<string, RecentOutcome>();
   /** When each service probe's current run of failures began (raw `down` outcomes, unknowns ignored). */
   private readonly failingSince = new Map<string, number>();
   /** Monitors whose latest result extended an unconfirmed worsening streak: its length. */
@@ -315,7 +320,8 @@ export class DetectionEngine {
     if (def.serviceId !== null && this.options.owns?.(def.serviceId) === false) return;
     const at = this.clock.now();
     const result: CheckResult = { ...outcome, monitorId, at };
-    this.latest.set(monitorId, { failing: outcome.status === 'down', at });
+    const unit = def.serviceId === null ? '' : (this.serviceDefs.get(def.serviceId)?.group ?? def.serviceId);
+    this.latest.set(monitorId, { unit, failing: outcome.status === 'down', at });
     if (def.serviceId === null || at - this.vantageAssessedAt >= VANTAGE_REASSESS_MS) this.updateVantage(at);
     // Read after the assessment: a verdict it just turned has forgotten this monitor's streak too.
     const previous = this.records.get(monitorId) ?? initialMonitorRecord(at);
@@ -660,7 +666,7 @@ export class DetectionEngine {
 
   private updateVantage(at: number): void {
     this.vantageAssessedAt = at;
-    const controls: { failing: boolean; at: number }[] = [];
+    const controls: RecentOutcome[] = [];
     const services: RecentOutcome[] = [];
     const oldestBy = new Map<number, number>();
     for (const [id, def] of this.monitorDefs) {
@@ -677,7 +683,7 @@ export class DetectionEngine {
       if (!latest) continue;
       oldestBy.set(def.intervalMs, Math.min(oldestBy.get(def.intervalMs) ?? latest.at, latest.at));
       if (def.serviceId === null) controls.push(latest);
-      else services.push({ unit: this.serviceDefs.get(def.serviceId)?.group ?? def.serviceId, ...latest });
+      else services.push(latest);
     }
     // Prefix minima over ascending intervals: the entry for I covers every peer checked at least as often.
     let oldest = Number.POSITIVE_INFINITY;
