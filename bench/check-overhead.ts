@@ -18,14 +18,14 @@
  * SQLite's (target ≤ 1.5×); the server's CPU (its whole process tree, from /proc) is given apart.
  * SQLite's rounds run whatever BENCH_BACKEND says: they are the baseline.
  */
-import { Agent, errors, request } from 'undici';
+import { Agent, request } from 'undici';
 import { parseServices } from '../src/config/services-file.js';
 import { DetectionEngine } from '../src/core/detection/engine.js';
 import { openDatabase } from '../src/db/database.js';
 import { PostgresDetectionStore } from '../src/db/postgres/postgres-detection-store.js';
 import { SqliteDetectionStore, WRITE_BEHIND_MS } from '../src/db/sqlite-detection-store.js';
-import { HTTP_USER_AGENT } from '../src/monitors/probes/http-probe.js';
 import { runProbe } from '../src/monitors/scheduler.js';
+import { bareFreshUndici } from './bare-request.js';
 import { BOT_POOL_SIZE, type BenchPostgres, benchBackends, startBenchPostgres } from './postgres.js';
 import { cpuMicros, fmt, startTargetProcess, tempDir } from './support.js';
 
@@ -106,25 +106,10 @@ export async function runCheckOverheadBench(): Promise<Record<string, number>> {
       : undefined;
     const pgCheck = pgEngine ? checkWith(pgEngine) : undefined;
     const pgFlush = (): Promise<void> | undefined => pgStore?.flush();
-    const destroyed = new errors.ClientDestroyedError();
     // The same request as the probe's: its timeouts, certificate check and User-Agent, one
     // connection, a prepared error at teardown. Only what a check adds around it is left to count.
     const timeoutMs = services.monitors[0]?.timeoutMs ?? 10_000;
-    const bareFresh = async (): Promise<void> => {
-      const agent = new Agent({
-        connections: 1,
-        connect: { timeout: timeoutMs, rejectUnauthorized: true },
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      const res = await request(target.url, {
-        dispatcher: agent,
-        method: 'GET',
-        headers: { 'user-agent': HTTP_USER_AGENT },
-      });
-      await res.body.text();
-      await agent.destroy(destroyed);
-    };
+    const bareFresh = bareFreshUndici(target.url, timeoutMs);
     const bareFreshDefaults = async (): Promise<void> => {
       const agent = new Agent();
       const res = await request(target.url, { dispatcher: agent });

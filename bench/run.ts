@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   noise: async () => (await import('./noise.js')).runNoiseBench(),
   cluster: async () => (await import('./cluster.js')).runClusterBench(),
   'vantage-cost': async () => (await import('./vantage-cost.js')).runVantageCostBench(),
+  app: async () => (await import('./app.js')).runAppBench(),
 };
 
 const wanted = process.argv.slice(2);

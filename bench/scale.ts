@@ -21,15 +21,14 @@
  * row versions included: autovacuum runs as on any server). The warm-up must leave checks in
  * PostgreSQL, else the run stops: a bot that does not read DATABASE_URL would measure SQLite.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import type { PgDb } from '../src/db/postgres/pool.js';
 import { startFakeDiscord } from '../test/fakes/discord/index.js';
 import { startFakeTelegram } from '../test/fakes/telegram/fake-telegram.js';
+import { type AppProcess, appEnv, httpServicesYaml, startApp } from './app-process.js';
 import { type BenchPostgres, relationSizes, startBenchPostgres } from './postgres.js';
 import {
   descendants,
@@ -127,19 +126,6 @@ function tableBytes(db: Database.Database): Map<string, number> {
     bytes: number;
   }[];
   return new Map(rows.map((row) => [row.name, row.bytes]));
-}
-
-const cmdline = (pid: number): string => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-  } catch {
-    return '';
-  }
-};
-
-/** The bot itself under `npm start`: the deepest process running src/main.ts or dist/…/main.js (tsx runs it in a child). */
-function findBotPid(root: number): number | undefined {
-  return [root, ...descendants(root)].filter((pid) => /\bmain\.(js|ts)\b/.test(cmdline(pid))).at(-1);
 }
 
 const CHAT_PLATFORMS = ['discord', 'telegram'] as const;
@@ -284,7 +270,7 @@ async function runScale(backendName: ScaleBackend['name']): Promise<Record<strin
   const target = await startTargetProcess();
   const fakes = await startChatFakes(chat);
   const dir = tempDir('bench-scale-');
-  let bot: ChildProcess | undefined;
+  let app: AppProcess | undefined;
   let backend: ScaleBackend | undefined;
   let health: ReturnType<typeof pollHealth> | undefined;
   try {
@@ -292,75 +278,24 @@ async function runScale(backendName: ScaleBackend['name']): Promise<Record<strin
     const servicesFile = `${dir.path}/services.yaml`;
     writeFileSync(
       servicesFile,
-      `services:\n${Array.from(
-        { length: MONITORS },
-        (_, i) =>
-          `  - { id: s${i}, name: S${i},${crowd ? '' : ' crowd: false,'} monitors: [ { type: http, url: "${target.url}", every: ${INTERVAL} } ] }`,
-      ).join('\n')}\n`,
+      httpServicesYaml(MONITORS, target.url, INTERVAL, crowd ? {} : { service: 'crowd: false' }),
     );
     const dbPath = `${dir.path}/bench.db`;
     backend = backendName === 'SQLite' ? sqliteScaleBackend(dbPath) : await postgresScaleBackend(dbPath);
-    // No chat tokens but the fakes': empty values also override any in a developer's .env.
-    const env = {
-      ...process.env,
-      DISCORD_TOKEN: '',
-      DISCORD_TOKEN_FILE: '',
-      DISCORD_APPLICATION_ID: '',
-      TELEGRAM_BOT_TOKEN: '',
-      TELEGRAM_BOT_TOKEN_FILE: '',
-      ...fakes.env,
-      SERVICES_FILE: servicesFile,
-      ...backend.env,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      LOG_LEVEL: 'info',
-    };
-    const startedAt = Date.now();
-    const child = spawn(command, { shell: true, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    bot = child;
-    health = pollHealth(`http://127.0.0.1:${port}`, startedAt);
+    // The port is chosen ahead so /healthz can be asked from the spawn on (start-up included).
+    health = pollHealth(`http://127.0.0.1:${port}`, Date.now());
     let measuring = false;
     let skipped = 0;
-    const stderrTail: string[] = [];
-    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
-      if (line.includes('check skipped')) {
-        if (measuring) skipped++;
-      } else if (!/^\s*\d+: 0x/.test(line)) {
-        // (native stack frames of a V8 fatal error are left out)
-        stderrTail.push(line);
-        if (stderrTail.length > 20) stderrTail.shift();
-      }
+    app = await startApp({
+      command,
+      env: appEnv(servicesFile, { ...fakes.env, ...backend.env, HTTP_PORT: String(port) }),
+      startTimeoutMs: START_TIMEOUT_MS,
+      onStderrLine: (line) => {
+        if (measuring && line.includes('check skipped')) skipped++;
+      },
     });
-    const baseUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the bot did not start in time')), START_TIMEOUT_MS);
-      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-        const match = /status API on (http:\/\/\S+)\/api\/services/.exec(line);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the bot exited (${code}) before starting:\n${stderrTail.join('\n')}`));
-      });
-    });
-    const startMs = Date.now() - startedAt;
-    const startRssMb = procMemory(findBotPid(child.pid ?? 0) ?? 0, 'VmHWM') / MB;
-    const pid = findBotPid(child.pid ?? 0);
-    if (pid === undefined) throw new Error(`no bot process under ${command}`);
-    const botCommand = cmdline(pid);
-    const scrape = async (): Promise<string> => {
-      try {
-        return await (await fetch(`${baseUrl}/metrics`)).text();
-      } catch (err) {
-        await sleep(1000); // let an exit and its last stderr lines arrive
-        const state = child.exitCode === null ? 'still running' : `exited with ${child.exitCode}`;
-        throw new Error(`scraping /metrics failed, the bot ${state}:\n${stderrTail.join('\n')}`, {
-          cause: err,
-        });
-      }
-    };
+    const { pid, child, baseUrl, startMs, commandLine: botCommand, scrape } = app;
+    const startRssMb = procMemory(pid, 'VmHWM') / MB;
 
     await sleep(WARM_UP_MS);
     const startHealth = health.stop();
@@ -500,23 +435,7 @@ async function runScale(backendName: ScaleBackend['name']): Promise<Record<strin
     return result;
   } finally {
     health?.stop();
-    if (bot && bot.exitCode === null) {
-      const pid = findBotPid(bot.pid ?? 0);
-      const exited = once(bot, 'exit');
-      if (pid !== undefined) process.kill(pid, 'SIGTERM');
-      else bot.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        for (const p of [bot?.pid ?? 0, ...descendants(bot?.pid ?? 0)].reverse()) {
-          try {
-            process.kill(p, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-      }, 30_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await app?.stop();
     await target.stop();
     await fakes.close();
     await backend?.close();

@@ -9,22 +9,29 @@ export const silentLog = pino({ level: 'silent' });
 
 /**
  * Starts bench/target-server.ts in its own process and returns its URL. `record`: the target keeps
- * every request's time by path (its `/__hits` answer).
+ * every request's time by path (its `/__hits` answer). `workers` > 1: that many processes share
+ * its port (not with `record`). `cpuMs()`: the CPU its whole process tree has used (/proc).
  */
-export async function startTargetProcess(options: { record?: boolean } = {}): Promise<{
+export async function startTargetProcess(options: { record?: boolean; workers?: number } = {}): Promise<{
   url: string;
   child: ChildProcess;
+  cpuMs(): number;
   stop(): Promise<void>;
 }> {
   const child = spawn('node_modules/.bin/tsx', ['bench/target-server.ts'], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, BENCH_TARGET_RECORD: options.record === true ? '1' : '' },
+    env: {
+      ...process.env,
+      BENCH_TARGET_RECORD: options.record === true ? '1' : '',
+      BENCH_TARGET_WORKERS: String(options.workers ?? 1),
+    },
   });
   const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
   const port = Number(chunk.toString().trim());
   return {
     url: `http://127.0.0.1:${port}/`,
     child,
+    cpuMs: () => treeCpuMs(child.pid ?? 0),
     async stop() {
       child.kill('SIGTERM');
       await once(child, 'exit');
@@ -76,6 +83,19 @@ export function descendants(pid: number): number[] {
 export function procCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU time of a process and every process under it, in ms (those alive now). */
+export function treeCpuMs(pid: number): number {
+  let total = 0;
+  for (const p of [pid, ...descendants(pid)]) {
+    try {
+      total += procCpuMs(p);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 /** `VmHWM` / `VmRSS` of a process in bytes (Linux /proc), 0 once it is gone. */
