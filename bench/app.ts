@@ -249,7 +249,7 @@ async function measureBare(
   timeoutMs: number,
 ): Promise<Side> {
   const side = emptySide(
-    mode === 'undici' ? 'bare undici (Agent per request, as the probe)' : 'bare http.get (agent: false)',
+    mode === 'undici' ? 'bare undici (Client per request, as the probe)' : 'bare http.get (agent: false)',
   );
   const child: ChildProcess = spawn(
     process.execPath,

@@ -5,7 +5,7 @@
  *
  * The HTTP probe opens a fresh connection per check (it measures what a user's first request
  * sees), so the like-for-like baseline is a bare request on a fresh connection, set up and torn
- * down as the probe does it (a Client per origin, destroyed with a prepared error): the ratio then
+ * down as the probe does it (a Client, destroyed with a prepared error): the ratio then
  * counts only what a check adds to the request. The same request with undici's defaults (a Pool,
  * a new ClientDestroyedError per destroy) and the keep-alive loop, the cheapest thing undici can
  * do, are printed too, with the engine again on monitors that set `reuse: true` (a kept-alive
@@ -25,7 +25,7 @@ import { openDatabase } from '../src/db/database.js';
 import { PostgresDetectionStore } from '../src/db/postgres/postgres-detection-store.js';
 import { SqliteDetectionStore, WRITE_BEHIND_MS } from '../src/db/sqlite-detection-store.js';
 import { runProbe } from '../src/monitors/scheduler.js';
-import { bareFreshUndici } from './bare-request.js';
+import { bareFreshAgent, bareFreshUndici } from './bare-request.js';
 import { BOT_POOL_SIZE, type BenchPostgres, benchBackends, startBenchPostgres } from './postgres.js';
 import { cpuMicros, fmt, startTargetProcess, tempDir } from './support.js';
 
@@ -110,6 +110,9 @@ export async function runCheckOverheadBench(): Promise<Record<string, number>> {
     // connection, a prepared error at teardown. Only what a check adds around it is left to count.
     const timeoutMs = services.monitors[0]?.timeoutMs ?? 10_000;
     const bareFresh = bareFreshUndici(target.url, timeoutMs);
+    // The same through an Agent with one connection per origin (which makes the same Client): how
+    // the probe set up its connections before 2026-12-08; kept to compare with older figures.
+    const bareFreshAgentRequest = bareFreshAgent(target.url, timeoutMs);
     const bareFreshDefaults = async (): Promise<void> => {
       const agent = new Agent();
       const res = await request(target.url, { dispatcher: agent });
@@ -125,12 +128,14 @@ export async function runCheckOverheadBench(): Promise<Record<string, number>> {
     await measure(reuseCheck, reuseFlush);
     if (pgCheck) await measure(pgCheck, pgFlush); // and PostgreSQL's connections, plans, pages
     await measure(bareFresh);
+    await measure(bareFreshAgentRequest);
     await measure(bareFreshDefaults);
     await measure(bareKeepAlive);
     const samples = {
       engine: [] as number[],
       reuse: [] as number[],
       fresh: [] as number[],
+      freshAgent: [] as number[],
       freshDefaults: [] as number[],
       keepAlive: [] as number[],
       postgres: [] as number[],
@@ -146,6 +151,7 @@ export async function runCheckOverheadBench(): Promise<Record<string, number>> {
         samples.server.push(((server.serverCpuMs() - before) * 1000) / CHECKS_PER_ROUND);
       }
       samples.fresh.push(await measure(bareFresh));
+      samples.freshAgent.push(await measure(bareFreshAgentRequest));
       samples.freshDefaults.push(await measure(bareFreshDefaults));
       samples.keepAlive.push(await measure(bareKeepAlive));
       samples.reuse.push(await measure(reuseCheck, reuseFlush));
@@ -162,9 +168,11 @@ export async function runCheckOverheadBench(): Promise<Record<string, number>> {
     const result = {
       engineMicrosPerCheck: median(samples.engine),
       bareFreshMicrosPerRequest: median(samples.fresh),
+      bareFreshAgentMicrosPerRequest: median(samples.freshAgent),
       bareFreshDefaultsMicrosPerRequest: median(samples.freshDefaults),
       bareKeepAliveMicrosPerRequest: median(samples.keepAlive),
       ratioVsFresh: ratio(samples.fresh),
+      ratioVsFreshAgent: ratio(samples.freshAgent),
       ratioVsFreshDefaults: ratio(samples.freshDefaults),
       ratioVsKeepAlive: ratio(samples.keepAlive),
       engineReuseMicrosPerCheck: median(samples.reuse),
@@ -177,11 +185,13 @@ export async function runCheckOverheadBench(): Promise<Record<string, number>> {
     );
     console.log(`engine (probe + detection + SQLite):      ${fmt(result.engineMicrosPerCheck)} µs`);
     console.log(`bare undici, fresh connection:           ${fmt(result.bareFreshMicrosPerRequest)} µs`);
+    console.log(`bare undici, fresh, Agent per request:   ${fmt(result.bareFreshAgentMicrosPerRequest)} µs`);
     console.log(
       `bare undici, fresh, undici's defaults:    ${fmt(result.bareFreshDefaultsMicrosPerRequest)} µs`,
     );
     console.log(`bare undici, keep-alive:                 ${fmt(result.bareKeepAliveMicrosPerRequest)} µs`);
     console.log(`ratio vs like-for-like (fresh):          ${fmt(result.ratioVsFresh, 2)} (target ≤ 1.3)`);
+    console.log(`ratio vs fresh, Agent per request:       ${fmt(result.ratioVsFreshAgent, 2)}`);
     console.log(`ratio vs fresh with undici's defaults:   ${fmt(result.ratioVsFreshDefaults, 2)}`);
     console.log(`ratio vs keep-alive:                     ${fmt(result.ratioVsKeepAlive, 2)}`);
     console.log(

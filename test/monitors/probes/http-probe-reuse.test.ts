@@ -84,6 +84,30 @@ describe('http probe: reuse', () => {
     expect(pool.size).toBe(0);
   });
 
+  it('by default, follows redirects within a check on its own connections and closes them all when it ends', async () => {
+    freshProbe();
+    // Servers that never close an idle connection themselves: the probe's side closes them.
+    const keepOpen = (handler: Handler): Server => {
+      const server = createServer(handler);
+      server.keepAliveTimeout = 0;
+      return server;
+    };
+    const elsewhere = await countingServer(ok, keepOpen);
+    // First hop to /, a redirect on the same origin to /next, then one to another origin.
+    const origin = await countingServer(
+      (request, response) =>
+        response.writeHead(302, { location: request.url === '/' ? '/next' : elsewhere.url }).end(),
+      keepOpen,
+    );
+    for (let i = 0; i < 2; i++) {
+      expect(await check({ url: origin.url })).toMatchObject({ message: 'HTTP 200 after 2 redirect(s)' });
+    }
+    // One connection per origin per check (the same-origin hop rides the check's own connection).
+    expect(origin.sockets).toHaveLength(2);
+    expect(elsewhere.sockets).toHaveLength(2);
+    await Promise.all([...origin.sockets, ...elsewhere.sockets].map(socketClosed));
+  });
+
   it('keeps the connection after a 5xx: an answer, not a connection fault', async () => {
     freshProbe();
     let answers = 0;
