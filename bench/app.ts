@@ -4,7 +4,7 @@
  * by default) with N HTTP monitors every I against a loopback target in another process
  * (bench/target-server.ts); then, on the same target, the bare request (bench/bare-loop.ts, a
  * process of its own) at the same rate, N / I per second spread evenly, each on a fresh connection
- * with the monitors' timeout: first through undici with an Agent per request as the probe makes
+ * with the monitors' timeout: first through undici with a Client per request as the probe makes
  * it (the like-for-like denominator), then through node:http with `agent: false`.
  *
  * Each process gets a warm-up (the app's includes its start-up), then the same measured window.

@@ -5,7 +5,7 @@
  * Node flags and reads its CPU from /proc.
  *
  * Environment: BARE_URL, BARE_RATE (requests per second), BARE_TIMEOUT_MS (the monitors' timeout),
- * BARE_MODE (`undici`: an Agent of one connection per request, as the probe; `http`: node:http
+ * BARE_MODE (`undici`: a Client per request, as the probe; `http`: node:http
  * with `agent: false`). Prints `ready` once it runs; each `mark` line on stdin is answered with
  * one JSON line of counters since start (requests started, started within 1 s of their slot,
  * completed, failed) and the event-loop delay p99 and max since the previous mark (sampled every
