@@ -425,7 +425,10 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
  * recently by their text: services nobody reports on were stored alike, and reading them into one
  * shared object keeps them shared (see `stepCrowdDetector`).
  */
-export function parseStoredDetector(text: string, seen: Map<string, CrowdDetectorState>): CrowdDetectorState | null {
+export function parseStoredDetector(
+  text: string,
+  seen: Map<string, CrowdDetectorState>,
+): CrowdDetectorState | null {
   const known = seen.get(text);
   if (known !== undefined) return known;
   try {

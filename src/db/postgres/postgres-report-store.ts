@@ -340,7 +340,9 @@ export class PostgresReportStore implements AsyncPort<SqliteReportStore> {
 
   async dropDetectors(serviceIds: readonly string[]): Promise<void> {
     if (serviceIds.length === 0) return;
-    await this.pool.query('DELETE FROM crowd_detectors WHERE service_id = ANY($1::text[])', [[...serviceIds]]);
+    await this.pool.query('DELETE FROM crowd_detectors WHERE service_id = ANY($1::text[])', [
+      [...serviceIds],
+    ]);
   }
 
   async reportedServices(from: number, to: number): Promise<ReadonlySet<string>> {
