@@ -429,8 +429,8 @@ async function runScale(backendName: ScaleBackend['name']): Promise<Record<strin
       `  by table and index (MB/hour):           ${growthByTable.map((t) => `${t.name} ${fmt(t.mbPerHour)}`).join(', ')}`,
     );
     console.log(
-      `  crowd detector states at the end:       ${fmt(crowdStateMb)} MB (one row per service, updated in place: ` +
-        `the first step's rows count as growth in a short run)`,
+      `  crowd detector states at the end:       ${fmt(crowdStateMb)} MB (the quiet detector's row and one per service ` +
+        `with reports or a state of its own)`,
     );
     return result;
   } finally {

@@ -76,10 +76,26 @@ export interface CrowdReportWindows {
   loadDetector(serviceId: string): Awaitable<CrowdDetectorState | null>;
   /** Saves the states of several services in one transaction. */
   saveDetectors(states: ReadonlyMap<string, CrowdDetectorState>, now: number): Awaitable<void>;
+  /**
+   * Up to `limit` stored states of the services whose id sorts after `after` (the last id of the
+   * previous page; "" for the first), in id order as the database sorts them: the
+   * runtime reads them page by page at start (a state that fails validation is `null`). Without
+   * it the runtime reads each service's state with `loadDetector`.
+   */
+  detectorPage?(after: string, limit: number): Awaitable<StoredDetector[]>;
+  /** Deletes the stored states of these services (their detector is the quiet one again). */
+  dropDetectors?(serviceIds: readonly string[]): Awaitable<void>;
   /** Deletes reports older than `before`. */
   prune?(before: number): Awaitable<number>;
   /** Writes anything still queued (before the database closes). */
   flush?(): Awaitable<number>;
+}
+
+/** One service's stored detector state, as `detectorPage` gives it. */
+export interface StoredDetector {
+  readonly serviceId: string;
+  /** Null when the stored state fails validation (the runtime starts it afresh). */
+  readonly state: CrowdDetectorState | null;
 }
 
 /**
@@ -105,6 +121,7 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
   private readonly stmt;
   private readonly insertAll: (rows: readonly QueuedReport[]) => void;
   private readonly saveAll: (states: ReadonlyMap<string, CrowdDetectorState>, now: number) => void;
+  private readonly dropAll: (serviceIds: readonly string[]) => void;
   private queue: QueuedReport[] = [];
   /** Times of queued reports by service and reporter, for the dedup check. */
   private queuedAt = new Map<string, number[]>();
@@ -143,6 +160,10 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
       ),
       reported: db.prepare('SELECT DISTINCT service_id FROM crowd_reports WHERE at >= ? AND at < ?').pluck(),
       loadState: db.prepare('SELECT state_json FROM crowd_detectors WHERE service_id = ?'),
+      statePage: db.prepare(
+        'SELECT service_id, state_json FROM crowd_detectors WHERE service_id > ? ORDER BY service_id LIMIT ?',
+      ),
+      dropState: db.prepare('DELETE FROM crowd_detectors WHERE service_id = ?'),
       saveState: db.prepare(
         `INSERT INTO crowd_detectors (service_id, state_json, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (service_id) DO UPDATE SET state_json = excluded.state_json, updated_at = excluded.updated_at`,
@@ -181,6 +202,9 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
     });
     this.saveAll = db.transaction((states: ReadonlyMap<string, CrowdDetectorState>, now: number) => {
       for (const [serviceId, state] of states) this.stmt.saveState.run(serviceId, storedText(state), now);
+    });
+    this.dropAll = db.transaction((serviceIds: readonly string[]) => {
+      for (const serviceId of serviceIds) this.stmt.dropState.run(serviceId);
     });
   }
 
@@ -342,17 +366,23 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
   /** The stored detector state, or null when there is none or it fails validation (start afresh). */
   loadDetector(serviceId: string): CrowdDetectorState | null {
     const row = this.stmt.loadState.get(serviceId) as { state_json: string } | undefined;
-    if (row === undefined) return null;
-    const seen = this.recentlyLoaded.get(row.state_json);
-    if (seen !== undefined) return seen;
+    return row === undefined ? null : parseStoredDetector(row.state_json, this.recentlyLoaded);
+  }
+
+  detectorPage(after: string, limit: number): StoredDetector[] {
+    const rows = this.stmt.statePage.all(after, limit) as { service_id: string; state_json: string }[];
+    return rows.map((row) => ({
+      serviceId: row.service_id,
+      state: parseStoredDetector(row.state_json, this.recentlyLoaded),
+    }));
+  }
+
+  /** With `health`, states that cannot be deleted now stay stored (the runtime reads them as they are). */
+  dropDetectors(serviceIds: readonly string[]): void {
     try {
-      const parsed = crowdDetectorStateSchema.safeParse(JSON.parse(row.state_json));
-      if (!parsed.success) return null;
-      if (this.recentlyLoaded.size >= RECENTLY_LOADED_STATES) this.recentlyLoaded.clear();
-      this.recentlyLoaded.set(row.state_json, parsed.data);
-      return parsed.data;
-    } catch {
-      return null;
+      this.dropAll(serviceIds);
+    } catch (err) {
+      if (!this.health?.failed(err, 'crowd state')) throw err;
     }
   }
 
@@ -387,6 +417,28 @@ export class SqliteReportStore implements ReportSink, CrowdReportWindows {
       if (this.health?.failed(err, 'crowd report pruning')) return 0;
       throw err;
     }
+  }
+}
+
+/**
+ * The state a stored text describes, or null when it fails validation. `seen` keeps the states read
+ * recently by their text: services nobody reports on were stored alike, and reading them into one
+ * shared object keeps them shared (see `stepCrowdDetector`).
+ */
+export function parseStoredDetector(
+  text: string,
+  seen: Map<string, CrowdDetectorState>,
+): CrowdDetectorState | null {
+  const known = seen.get(text);
+  if (known !== undefined) return known;
+  try {
+    const parsed = crowdDetectorStateSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) return null;
+    if (seen.size >= RECENTLY_LOADED_STATES) seen.clear();
+    seen.set(text, parsed.data);
+    return parsed.data;
+  } catch {
+    return null;
   }
 }
 

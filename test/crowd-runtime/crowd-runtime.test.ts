@@ -1,11 +1,18 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceDef } from '../../src/core/catalog.js';
-import { type ProblemKind, WINDOW_MS } from '../../src/core/crowd/index.js';
+import {
+  createCrowdDetector,
+  type ProblemKind,
+  stepCrowdDetector,
+  summariseWindow,
+  WINDOW_MS,
+} from '../../src/core/crowd/index.js';
 import type { CrowdView } from '../../src/core/detection/service-status.js';
 import { messagesFor } from '../../src/core/i18n/index.js';
 import {
   CrowdRuntime,
+  QUIET_DETECTOR_ID,
   STEP_SLICE_SERVICES,
   type CrowdEngine,
 } from '../../src/crowd-runtime/crowd-runtime.js';
@@ -228,7 +235,7 @@ describe('CrowdRuntime', () => {
       const services = Array.from({ length: 2.5 * STEP_SLICE_SERVICES }, (_, i) => service(`s${i}`));
       services.splice(1.5 * STEP_SLICE_SERVICES, 0, service('whatsapp'));
       const runtime = new CrowdRuntime({ services, windows: store, engine, clock: { now: () => T0 } });
-      return { store, engine, runtime, services };
+      return { store, engine, runtime, services, db, path };
     }
 
     const LAST = `s${2.5 * STEP_SLICE_SERVICES - 1}`;
@@ -255,15 +262,74 @@ describe('CrowdRuntime', () => {
       expect(levels).toEqual(['none', 'none', 'none', 'detected']);
       for (const { id } of sliced.services) {
         expect(await sliced.runtime.detectorState(id)).toEqual(await whole.runtime.detectorState(id));
-        expect(sliced.store.loadDetector(id)).toEqual(await sliced.runtime.detectorState(id));
       }
+      expect(sliced.store.loadDetector('whatsapp')).toEqual(await sliced.runtime.detectorState('whatsapp'));
       expect(sliced.engine.told).toEqual(whole.engine.told);
-      // Services nobody reported on share one state, also when read back after a restart.
+      // Services nobody reported on share one state, stored once as the quiet detector, not per service.
       expect(await sliced.runtime.detectorState('s0')).toBe(await sliced.runtime.detectorState(LAST));
       expect(await sliced.runtime.detectorState('s0')).not.toBe(
         await sliced.runtime.detectorState('whatsapp'),
       );
-      expect(sliced.store.loadDetector('s0')).toBe(sliced.store.loadDetector(LAST));
+      expect(sliced.store.loadDetector(QUIET_DETECTOR_ID)).toEqual(await sliced.runtime.detectorState('s0'));
+      expect(sliced.store.loadDetector('s0')).toBeNull();
+      expect(sliced.store.loadDetector(LAST)).toBeNull();
+    });
+
+    it('stores and keeps a state only for services whose state is not the quiet one', async () => {
+      const { store, runtime, db } = manyServices();
+      const stored = (): unknown[] =>
+        db.prepare('SELECT service_id FROM crowd_detectors ORDER BY service_id').pluck().all();
+      // One chat alone counts 0: whatsapp is stepped on its own and ends in the quiet state.
+      report(store, T0, 5, 1);
+      await runtime.stepInSlices(T0 + WINDOW_MS + 5000);
+      expect(stored()).toEqual([QUIET_DETECTOR_ID]);
+      expect(await runtime.detectorState('whatsapp')).toBe(await runtime.detectorState('s0'));
+      report(store, T0 + WINDOW_MS, 3, 3);
+      await runtime.stepInSlices(T0 + 2 * WINDOW_MS + 5000);
+      expect(stored()).toEqual([QUIET_DETECTOR_ID, 'whatsapp']);
+      expect(store.loadDetector('whatsapp')).toEqual(await runtime.detectorState('whatsapp'));
+      expect(store.loadDetector(QUIET_DETECTOR_ID)).toEqual(await runtime.detectorState(LAST));
+      expect((await runtime.detectorState(LAST)).recent).toHaveLength(2);
+    });
+
+    it('reads a store with a row per service page by page, keeping one quiet state and the alerts', async () => {
+      const before = manyServices();
+      const empty = summariseWindow([]);
+      let quiet = createCrowdDetector();
+      for (const start of [T0, T0 + WINDOW_MS]) quiet = stepCrowdDetector(quiet, empty, start).state;
+      const alert = { ...quiet, level: 'possible' as const, episodeStart: T0 + WINDOW_MS };
+      // As the runtime stored states before the quiet detector: every service its own row.
+      before.store.saveDetectors(
+        new Map([...before.services.map((s): [string, typeof quiet] => [s.id, quiet]), ['whatsapp', alert]]),
+        T0,
+      );
+      const { runtime, engine, db, store } = manyServices(before.path);
+      let restored = false;
+      let turnDuringRestore = false;
+      setImmediate(() => {
+        turnDuringRestore = !restored;
+      });
+      await runtime.restore();
+      restored = true;
+      expect(turnDuringRestore).toBe(true);
+      expect(engine.told).toEqual([
+        {
+          serviceId: 'whatsapp',
+          view: { level: 'possible', reporters: 0, since: T0 + WINDOW_MS, strong: false },
+        },
+      ]);
+      expect(db.prepare('SELECT service_id FROM crowd_detectors ORDER BY service_id').pluck().all()).toEqual([
+        QUIET_DETECTOR_ID,
+        'whatsapp',
+      ]);
+      expect(await runtime.detectorState(LAST)).toEqual(quiet);
+      expect(await runtime.detectorState('whatsapp')).toEqual(alert);
+      await runtime.stepInSlices(T0 + 3 * WINDOW_MS + 5000);
+      expect(await runtime.detectorState('s0')).toEqual(
+        stepCrowdDetector(quiet, empty, T0 + 2 * WINDOW_MS).state,
+      );
+      expect(store.loadDetector(QUIET_DETECTOR_ID)).toEqual(await runtime.detectorState('s0'));
+      expect(store.loadDetector('s0')).toBeNull();
     });
 
     it("asks which services were reported on instead of reading every service's window", () => {

@@ -316,6 +316,30 @@ describe.each(backends)('report store on %s', (_name, openStore) => {
     ]);
   });
 
+  it('reads stored states page by page in id order and deletes the ones asked', async () => {
+    const { store, rows } = await openStore();
+    const calm = createCrowdDetector();
+    const possible = { ...calm, level: 'possible' as const, episodeStart: T0 };
+    await store.saveDetectors(
+      new Map([
+        ['c', calm],
+        ['a', possible],
+        ['b', calm],
+      ]),
+      T0,
+    );
+    await rows("UPDATE crowd_detectors SET state_json = 'not json' WHERE service_id = 'b'");
+    expect(await store.detectorPage('', 2)).toEqual([
+      { serviceId: 'a', state: possible },
+      { serviceId: 'b', state: null },
+    ]);
+    expect(await store.detectorPage('b', 2)).toEqual([{ serviceId: 'c', state: calm }]);
+    await store.dropDetectors(['a', 'c', 'unknown']);
+    expect(await store.detectorPage('', 10)).toEqual([{ serviceId: 'b', state: null }]);
+    await store.dropDetectors([]);
+    expect(await rows('SELECT service_id FROM crowd_detectors')).toEqual([{ service_id: 'b' }]);
+  });
+
   it('prunes old reports', async () => {
     const { store } = await openStore();
     await store.record(report({ userId: 'old', at: T0 - 3 * 86_400_000 }));

@@ -3,7 +3,6 @@ import type pg from 'pg';
 import type { AsyncPort } from '../../core/awaitable.js';
 import {
   type CrowdDetectorState,
-  crowdDetectorStateSchema,
   type CrowdReport as WindowReport,
   REPORT_DEDUP_MS,
   admitReport,
@@ -14,10 +13,11 @@ import {
   FLUSH_AT_REPORTS,
   MAX_QUEUED_REPORTS,
   type QueuedReport,
-  RECENTLY_LOADED_STATES,
   SALT_BYTES,
   type SqliteReportStore,
+  type StoredDetector,
   chatKeyOf,
+  parseStoredDetector,
   storedText,
   toProblemKind,
 } from '../sqlite-report-store.js';
@@ -324,18 +324,25 @@ export class PostgresReportStore implements AsyncPort<SqliteReportStore> {
       [serviceId],
     );
     const text = rows[0]?.state_json;
-    if (text === undefined) return null;
-    const seen = this.recentlyLoaded.get(text);
-    if (seen !== undefined) return seen;
-    try {
-      const parsed = crowdDetectorStateSchema.safeParse(JSON.parse(text));
-      if (!parsed.success) return null;
-      if (this.recentlyLoaded.size >= RECENTLY_LOADED_STATES) this.recentlyLoaded.clear();
-      this.recentlyLoaded.set(text, parsed.data);
-      return parsed.data;
-    } catch {
-      return null;
-    }
+    return text === undefined ? null : parseStoredDetector(text, this.recentlyLoaded);
+  }
+
+  async detectorPage(after: string, limit: number): Promise<StoredDetector[]> {
+    const { rows } = await this.pool.query<{ service_id: string; state_json: string }>(
+      'SELECT service_id, state_json FROM crowd_detectors WHERE service_id > $1 ORDER BY service_id LIMIT $2',
+      [after, limit],
+    );
+    return rows.map((row) => ({
+      serviceId: row.service_id,
+      state: parseStoredDetector(row.state_json, this.recentlyLoaded),
+    }));
+  }
+
+  async dropDetectors(serviceIds: readonly string[]): Promise<void> {
+    if (serviceIds.length === 0) return;
+    await this.pool.query('DELETE FROM crowd_detectors WHERE service_id = ANY($1::text[])', [
+      [...serviceIds],
+    ]);
   }
 
   async reportedServices(from: number, to: number): Promise<ReadonlySet<string>> {
