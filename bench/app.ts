@@ -429,6 +429,9 @@ export async function runAppBench(): Promise<Record<string, number>> {
     const http = bare.find((side) => side.label.startsWith('bare http'));
     const app_ = perCheckMicros(app);
     const cell = (side: Side | undefined): number => (side ? perCheckMicros(side) : NaN);
+    // A loop left out (BENCH_APP_BARE) or a figure not reached reads "—", not NaN.
+    const text = (value: number, digits?: number): string =>
+      Number.isFinite(value) ? fmt(value, digits) : '—';
     const key = `${size.monitors}x${size.intervalS}`;
     result[`${key}_appMicrosPerCheck`] = app_;
     result[`${key}_ratioUndici`] = app_ / cell(undici);
@@ -437,10 +440,10 @@ export async function runAppBench(): Promise<Record<string, number>> {
     result[`${key}_loopP99Ms`] = app.loopP99Ms;
     result[`${key}_peakRssMb`] = app.peakRssMb;
     console.log(
-      `| ${size.monitors.toLocaleString('en-US')}×${size.intervalS} s | ${fmt(app_)} | ${fmt(cell(undici))} | ` +
-        `${fmt(app_ / cell(undici), 2)} | ${fmt(cell(http))} | ${fmt(app_ / cell(http), 2)} | ` +
-        `${share(app.onTime, app.started)} | ${fmt(app.loopP99Ms)} ms | ${fmt(app.peakRssMb)} MB | ` +
-        `${bare.map((side) => `${fmt(side.peakRssMb)}`).join(' / ')} MB | ${fmt(app.startSeconds ?? NaN)} s |`,
+      `| ${size.monitors.toLocaleString('en-US')}×${size.intervalS} s | ${text(app_)} | ${text(cell(undici))} | ` +
+        `${text(app_ / cell(undici), 2)} | ${text(cell(http))} | ${text(app_ / cell(http), 2)} | ` +
+        `${share(app.onTime, app.started)} | ${text(app.loopP99Ms)} ms | ${text(app.peakRssMb)} MB | ` +
+        `${bare.map((side) => `${text(side.peakRssMb)}`).join(' / ')} MB | ${text(app.startSeconds ?? NaN)} s |`,
     );
   }
   return result;
